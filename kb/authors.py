@@ -1,0 +1,177 @@
+"""Who wrote a page: front matter first, else the docs repository's git history."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from collections import Counter, defaultdict
+from pathlib import Path
+
+from kb.models import Author, person_key
+
+_NAME_EMAIL = re.compile(r"^\s*(?P<name>[^<]*?)\s*<(?P<email>[^>]+)>\s*$")
+
+
+def split_name_email(entry: str) -> tuple[str, str]:
+    """`'Ana Ruiz <ana@x.org>'` -> `('Ana Ruiz', 'ana@x.org')`; a bare email is kept as the name."""
+    m = _NAME_EMAIL.match(entry)
+    if m:
+        name, email = m["name"].strip(), m["email"].strip()
+        return (name or email), email
+    return entry.strip(), ""
+
+
+class Identities:
+    """Maps every spelling of a person (name case, `<email>`, .mailmap) to one display name.
+
+    Register every spelling first (`add`), then `resolve`: the display name is then the same
+    whatever page is read first. Git's mailmapped names are added first and win; otherwise a
+    properly capitalised spelling beats `ALL CAPS` or `all lower case`.
+    """
+
+    def __init__(self) -> None:
+        self._parent: dict[str, str] = {}
+        self._spellings: dict[str, list[str]] = {}
+
+    def add(self, name: str, email: str = "") -> None:
+        keys = self._keys(name, email)
+        if not keys:
+            return
+        for key in keys:
+            self._parent.setdefault(key, key)
+        root = self._find(keys[0])
+        for key in keys[1:]:
+            other = self._find(key)
+            if other != root:
+                self._parent[other] = root
+                self._spellings.setdefault(root, []).extend(self._spellings.pop(other, []))
+        self._spellings.setdefault(root, []).append(name.strip() or email)
+
+    def resolve(self, name: str, email: str = "") -> str:
+        keys = self._keys(name, email)
+        if not keys:
+            return name
+        if keys[0] not in self._parent:
+            self.add(name, email)
+        spellings = self._spellings[self._find(keys[0])]
+        return next((s for s in spellings if _well_cased(s)), spellings[0])
+
+    @staticmethod
+    def _keys(name: str, email: str) -> list[str]:
+        return [k for k in (person_key(name), email.strip().casefold()) if k]
+
+    def _find(self, key: str) -> str:
+        while self._parent[key] != key:
+            self._parent[key] = self._parent[self._parent[key]]
+            key = self._parent[key]
+        return key
+
+
+def _well_cased(name: str) -> bool:
+    return name != name.lower() and name != name.upper()
+
+
+class GitHistory:
+    """Commit counts per file and author, read once from `git log` of the repository."""
+
+    def __init__(self, content_dir: Path) -> None:
+        self.root = _git_root(content_dir)
+        self._counts: dict[str, Counter[tuple[str, str]]] = defaultdict(Counter)
+        if self.root is not None:
+            self._read_log(content_dir)
+
+    @property
+    def available(self) -> bool:
+        return self.root is not None
+
+    def authors_of(self, file: Path) -> list[tuple[str, str, int]]:
+        """(name, email, commits) for one file, most commits first; mailmap applied."""
+        if self.root is None:
+            return []
+        rel = file.resolve().relative_to(self.root).as_posix()
+        counts = self._counts.get(rel, Counter())
+        return [(n, e, c) for (n, e), c in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
+
+    def identities(self) -> list[tuple[str, str]]:
+        """Every (name, email) in the history, mailmap applied."""
+        return sorted({who for counts in self._counts.values() for who in counts})
+
+    def mailmap(self, entries: list[tuple[str, str]]) -> list[tuple[str, str]]:
+        """Canonical (name, email) for front-matter entries that carry an email."""
+        if self.root is None or not entries:
+            return entries
+        args = [f"{n} <{e}>" for n, e in entries]
+        out = _git(self.root, "check-mailmap", *args)
+        if out is None:
+            return entries
+        mapped = [split_name_email(line) for line in out.splitlines() if line.strip()]
+        return mapped if len(mapped) == len(entries) else entries
+
+    def _read_log(self, content_dir: Path) -> None:
+        assert self.root is not None
+        scope = content_dir.resolve().relative_to(self.root).as_posix() or "."
+        out = _git(
+            self.root,
+            "-c",
+            "core.quotepath=off",
+            "log",
+            "--use-mailmap",
+            "--no-merges",
+            "--format=%x00%aN%x09%aE",
+            "--name-only",
+            "--",
+            scope,
+        )
+        if not out:
+            return
+        for record in out.split("\x00")[1:]:
+            head, _, files = record.partition("\n")
+            name, _, email = head.partition("\t")
+            for f in files.splitlines():
+                if f.strip():
+                    self._counts[f.strip()][(name.strip(), email.strip())] += 1
+
+
+def front_matter_people(
+    front_matter: tuple[Author, ...], history: GitHistory
+) -> list[tuple[str, str]]:
+    """(name, email) of each front-matter author, emails passed through the repo's .mailmap."""
+    pairs = [split_name_email(a.name) for a in front_matter]
+    with_email = [p for p in pairs if p[1]]
+    mapped = dict(zip(with_email, history.mailmap(with_email), strict=True))
+    return [mapped.get(p, p) for p in pairs]
+
+
+def resolve_authors(
+    front_matter: tuple[Author, ...], file: Path, history: GitHistory, people: Identities
+) -> tuple[Author, ...]:
+    """Canonical authors with shares summing to 1: front matter if present, else git history."""
+    if front_matter:
+        weights = [(n, e, 1.0) for n, e in front_matter_people(front_matter, history)]
+    else:
+        weights = [(n, e, float(c)) for n, e, c in history.authors_of(file)]
+    merged: dict[str, float] = {}
+    emails: dict[str, str] = {}
+    for name, email, w in weights:
+        canonical = people.resolve(name, email)
+        merged[canonical] = merged.get(canonical, 0.0) + w
+        emails.setdefault(canonical, email)
+    total = sum(merged.values())
+    if not total:
+        return ()
+    return tuple(Author(n, round(w / total, 4), emails[n]) for n, w in merged.items())
+
+
+def _git_root(path: Path) -> Path | None:
+    out = _git(path, "rev-parse", "--show-toplevel")
+    return Path(out.strip()).resolve() if out else None
+
+
+def _git(cwd: Path, *args: str) -> str | None:
+    try:
+        res = subprocess.run(
+            ["git", *args], cwd=cwd, capture_output=True, text=True, check=False, timeout=120
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return res.stdout if res.returncode == 0 else None

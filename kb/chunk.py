@@ -1,0 +1,171 @@
+"""Document -> Chunks: one per section, long sections split to fit the model's window."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Callable, Sequence
+
+from kb.config import Settings
+from kb.models import Chunk, Document, Problem, Section, embed_header
+
+TokenCounter = Callable[[Sequence[str]], list[int]]  # counts include the 2 special tokens
+
+_SENTENCE_END = re.compile(r"(?<=[.!?:;])\s+(?=\S)")
+_SPECIAL = 2
+
+
+def chunk_document(
+    doc: Document, count_tokens: TokenCounter, settings: Settings
+) -> tuple[list[Chunk], list[Problem]]:
+    """Split every section of `doc` into pieces whose embedded text fits `settings.max_tokens`."""
+    chunks: list[Chunk] = []
+    problems: list[Problem] = []
+    seen: dict[tuple[str, ...], int] = {}
+    for section in doc.sections:
+        if not section.text.strip():
+            continue
+        occurrence = seen.get(section.heading_path, 0)
+        seen[section.heading_path] = occurrence + 1
+        if occurrence:
+            heading = " > ".join(section.heading_path) or "(top of page)"
+            problems.append(
+                Problem(
+                    doc.path,
+                    f"duplicate section '{heading}'; its chunk ids get suffix #{occurrence + 1}",
+                    section.line_start,
+                )
+            )
+        header = embed_header(doc.title, section.heading_path)
+        for part, piece in enumerate(split_text(header, section.text, count_tokens, settings)):
+            chunks.append(_make_chunk(doc, section, piece, part, occurrence))
+    return chunks, problems
+
+
+def split_text(header: str, text: str, count_tokens: TokenCounter, settings: Settings) -> list[str]:
+    """Pieces of `text` that each fit with `header` in the window, overlapping a little."""
+    limit = settings.max_tokens - _SPECIAL
+    header_tokens = count_tokens([header + "\n"])[0] - _SPECIAL
+    if header_tokens + count_tokens([text])[0] - _SPECIAL <= limit:
+        return [text]
+    budget = max(32, min(settings.chunk_tokens, limit) - header_tokens)
+    units = _units(text, count_tokens, budget)
+    pieces = _pack(units, budget, settings.overlap_tokens, count_tokens)
+    # Token counts of joined units are not exactly additive; re-check and halve what overflows.
+    out: list[str] = []
+    for piece in pieces:
+        out.extend(_fit(piece, header, count_tokens, limit))
+    return out
+
+
+def _units(text: str, count_tokens: TokenCounter, budget: int) -> list[tuple[str, int]]:
+    """Paragraphs, then lines, then sentences, then word runs: the largest that fit the budget."""
+    levels: list[Callable[[str], list[str]]] = [
+        lambda t: [p for p in re.split(r"\n\s*\n", t) if p.strip()],
+        lambda t: [ln for ln in t.split("\n") if ln.strip()],
+        lambda t: [s for s in _SENTENCE_END.split(t) if s.strip()],
+    ]
+
+    def split(piece: str, level: int) -> list[tuple[str, int]]:
+        if level == len(levels):
+            return _word_runs(piece, count_tokens, budget)
+        parts = levels[level](piece)
+        counts = [c - _SPECIAL for c in count_tokens(parts)]
+        out: list[tuple[str, int]] = []
+        for part, n in zip(parts, counts, strict=True):
+            out.extend([(part, n)] if n <= budget else split(part, level + 1))
+        return out
+
+    return split(text, 0)
+
+
+def _word_runs(text: str, count_tokens: TokenCounter, budget: int) -> list[tuple[str, int]]:
+    words = text.split()
+    counts = [c - _SPECIAL for c in count_tokens(words)] if words else []
+    runs: list[tuple[str, int]] = []
+    cur: list[str] = []
+    cur_n = 0
+    for w, n in zip(words, counts, strict=True):
+        if cur and cur_n + n > budget:
+            runs.append((" ".join(cur), cur_n))
+            cur, cur_n = [], 0
+        cur.append(w)
+        cur_n += n
+    if cur:
+        runs.append((" ".join(cur), cur_n))
+    return runs
+
+
+def _pack(
+    units: list[tuple[str, int]], budget: int, overlap: int, count_tokens: TokenCounter
+) -> list[str]:
+    """Greedy packing; each new piece starts with up to `overlap` tokens of the previous one."""
+    pieces: list[str] = []
+    cur: list[tuple[str, int]] = []
+    for unit in units:
+        if cur and sum(n for _, n in cur) + unit[1] > budget:
+            pieces.append("\n\n".join(t for t, _ in cur))
+            cur = [u for u in _tail(cur, overlap, count_tokens) if u[1] + unit[1] <= budget]
+        cur.append(unit)
+    if cur:
+        pieces.append("\n\n".join(t for t, _ in cur))
+    return pieces
+
+
+def _tail(
+    units: list[tuple[str, int]], overlap: int, count_tokens: TokenCounter
+) -> list[tuple[str, int]]:
+    """The last whole units that fit in `overlap`, else the last unit's closing sentences."""
+    tail: list[tuple[str, int]] = []
+    for unit in reversed(units):
+        if sum(n for _, n in tail) + unit[1] > overlap:
+            break
+        tail.insert(0, unit)
+    if tail or not units:
+        return tail
+    sentences = [s for s in _SENTENCE_END.split(units[-1][0]) if s.strip()]
+    counts = [c - _SPECIAL for c in count_tokens(sentences)]
+    kept: list[str] = []
+    total = 0
+    for sentence, n in zip(reversed(sentences[1:]), reversed(counts[1:]), strict=True):
+        if total + n > overlap:
+            break
+        kept.insert(0, sentence)
+        total += n
+    return [(" ".join(kept), total)] if kept else []
+
+
+def _fit(piece: str, header: str, count_tokens: TokenCounter, limit: int) -> list[str]:
+    if count_tokens([header + "\n" + piece])[0] - _SPECIAL <= limit:
+        return [piece]
+    words = piece.split()
+    if len(words) < 2:
+        return [piece]  # a single giant token run; the model truncates what no split can fix
+    mid = len(words) // 2
+    return _fit(" ".join(words[:mid]), header, count_tokens, limit) + _fit(
+        " ".join(words[mid:]), header, count_tokens, limit
+    )
+
+
+def _make_chunk(doc: Document, section: Section, piece: str, part: int, occurrence: int) -> Chunk:
+    key = "\x00".join((doc.path, *section.heading_path, str(occurrence), str(part)))
+    line = section.line_start
+    first_line = piece.strip().split("\n", 1)[0]
+    if part and first_line:
+        # Point at the line where this piece starts, not at the section heading.
+        offset = section.text.find(first_line)
+        if offset >= 0:
+            line = section.line_start + 1 + section.text[:offset].count("\n")
+    return Chunk(
+        id=hashlib.sha1(key.encode()).hexdigest()[:16],
+        path=doc.path,
+        title=doc.title,
+        heading_path=section.heading_path,
+        text=piece,
+        line=line,
+        team=doc.team,
+        tags=doc.tags,
+        authors=doc.authors,
+        updated=doc.updated,
+        review_by=doc.review_by,
+    )

@@ -1,0 +1,221 @@
+"""The `kb` command line: validate, call the library, print. Click is imported only here."""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import asdict
+from pathlib import Path
+
+import click
+
+from kb.build import build_index
+from kb.config import Settings
+from kb.embed import SentenceTransformerEmbedder
+from kb.errors import KbError, StrictModeError
+from kb.models import Expert, Filters, Hit
+from kb.service import KnowledgeBase
+
+index_dir_option = click.option(
+    "--index-dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("index"),
+    envvar="KB_INDEX_DIR",
+    show_default=True,
+    help="Folder of the index (env KB_INDEX_DIR).",
+)
+json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+
+
+class _UserError(click.ClickException):
+    """A KbError shown as one line, exit code 1, no traceback."""
+
+    def show(self, file=None) -> None:
+        click.echo(f"kb: error: {self.format_message()}", err=True)
+
+
+class _Group(click.Group):
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except KbError as err:
+            raise _UserError(str(err)) from err
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="kb")
+def cli() -> None:
+    """kb: search your team's Markdown docs and find who knows about a topic.
+
+    \b
+    Example:
+      kb index content/
+      kb search "how do I get VPN access"
+      kb experts "supplier onboarding"
+    """
+
+
+@cli.command("index")
+@click.argument("content_dir", type=click.Path(path_type=Path), default=Path("content"))
+@index_dir_option
+@click.option("--strict", is_flag=True, help="Fail (exit 1) on any warning; index unchanged.")
+@json_option
+def index_cmd(content_dir: Path, index_dir: Path, strict: bool, as_json: bool) -> None:
+    """Index the Markdown pages in CONTENT_DIR (default: content/).
+
+    \b
+    Example:
+      kb index content/ --index-dir index/ --strict
+    """
+    embedder = SentenceTransformerEmbedder()
+    try:
+        with _progress_bar(as_json) as bar:
+            report = build_index(
+                content_dir, index_dir, embedder, Settings(), strict=strict, progress=bar
+            )
+    except StrictModeError as err:
+        for problem in err.problems:
+            click.echo(f"warning: {problem}", err=True)
+        raise
+    if as_json:
+        summary = {
+            "files": report.files,
+            "documents": report.documents,
+            "chunks": report.chunks,
+            "warnings": [str(p) for p in report.problems],
+            "seconds": round(report.seconds, 2),
+            "index_dir": str(index_dir),
+        }
+        click.echo(json.dumps(summary, indent=2))
+        return
+    for problem in report.problems:
+        click.echo(f"warning: {problem}", err=True)
+    click.echo(
+        f"Indexed {report.documents} of {report.files} pages ({report.chunks} chunks) "
+        f"in {report.seconds:.1f} s with {len(report.problems)} warning(s) -> {index_dir}/"
+    )
+
+
+@cli.command("search")
+@click.argument("query")
+@click.option("-k", "k", default=10, show_default=True, type=click.IntRange(1, 1000))
+@click.option("--team", default="", help="Only pages of this team.")
+@click.option("--tag", default="", help="Only pages with this tag.")
+@click.option("--author", default="", help="Only pages written by this person.")
+@index_dir_option
+@json_option
+def search_cmd(
+    query: str, k: int, team: str, tag: str, author: str, index_dir: Path, as_json: bool
+) -> None:
+    """Find the sections that answer QUERY.
+
+    \b
+    Example:
+      kb search "laptop won't connect from home" -k 5 --team security
+    """
+    kb = _open(index_dir, query)
+    hits = kb.search(query, k=k, filters=Filters(team=team, tag=tag, author=author))
+    if as_json:
+        click.echo(json.dumps([_hit_json(h) for h in hits], indent=2, ensure_ascii=False))
+        return
+    if not hits:
+        click.echo("No results." + (" Try without filters." if team or tag or author else ""))
+        return
+    for n, hit in enumerate(hits, 1):
+        c = hit.chunk
+        where = f"{c.title} > {c.heading}" if c.heading else c.title
+        click.echo(f"{n:>2}. {click.style(where, bold=True)}  ({hit.score:.3f})")
+        people = ", ".join(a.name for a in c.authors) or "unknown author"
+        click.echo(f"    {c.path}:{c.line} · {c.team or 'no team'} · {people}")
+        click.echo(f"    {hit.snippet}")
+
+
+@cli.command("experts")
+@click.argument("query")
+@click.option("-k", "k", default=5, show_default=True, type=click.IntRange(1, 1000))
+@click.option("--team", default="", help="Only people whose home team is this one.")
+@index_dir_option
+@json_option
+def experts_cmd(query: str, k: int, team: str, index_dir: Path, as_json: bool) -> None:
+    """Find the people who know most about QUERY, with the sections that show it.
+
+    \b
+    Example:
+      kb experts "vendor onboarding" --team procurement
+    """
+    kb = _open(index_dir, query)
+    people = kb.experts(query, k=k, team=team)
+    if as_json:
+        click.echo(json.dumps([_expert_json(p) for p in people], indent=2, ensure_ascii=False))
+        return
+    if not people:
+        click.echo("No one found." + (" Try without --team." if team else ""))
+        return
+    for n, person in enumerate(people, 1):
+        team_label = f" ({person.team})" if person.team else ""
+        click.echo(f"{n:>2}. {click.style(person.name, bold=True)}{team_label}  {person.score:.3f}")
+        for ev in person.evidence:
+            where = f"{ev.title} > {ev.heading}" if ev.heading else ev.title
+            click.echo(f"    - {where}  {ev.path}:{ev.line}")
+
+
+def _open(index_dir: Path, query: str) -> KnowledgeBase:
+    if not query.strip():
+        raise click.UsageError("the query is empty; say what you are looking for")
+    return KnowledgeBase(index_dir, SentenceTransformerEmbedder(), Settings())
+
+
+def _hit_json(hit: Hit) -> dict:
+    c = hit.chunk
+    return {
+        "path": c.path,
+        "title": c.title,
+        "heading": c.heading,
+        "line": c.line,
+        "score": round(hit.score, 4),
+        "snippet": hit.snippet,
+        "team": c.team,
+        "tags": list(c.tags),
+        "authors": [a.name for a in c.authors],
+    }
+
+
+def _expert_json(person: Expert) -> dict:
+    return {
+        "name": person.name,
+        "team": person.team,
+        "score": person.score,
+        "evidence": [
+            {k: v for k, v in asdict(e).items() if k in ("path", "title", "heading", "score")}
+            | {"line": e.line}
+            for e in person.evidence
+        ],
+    }
+
+
+class _progress_bar:
+    """A click progress bar on stderr, created when the total is first known."""
+
+    def __init__(self, quiet: bool) -> None:
+        self._quiet = quiet
+        self._bar = None
+        self._done = 0
+
+    def __enter__(self):
+        return self
+
+    def __call__(self, done: int, total: int) -> None:
+        if self._quiet:
+            return
+        if self._bar is None:
+            self._bar = click.progressbar(length=total, label="Embedding", file=sys.stderr)
+            self._bar.__enter__()
+        self._bar.update(done - self._done)
+        self._done = done
+
+    def __exit__(self, *exc) -> None:
+        if self._bar is not None:
+            self._bar.__exit__(*exc)
+
+
+main = cli

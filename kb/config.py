@@ -1,0 +1,32 @@
+"""Settings: one frozen object with defaults; only the CLI and the app read the environment."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+FORMAT_VERSION = 1
+DEFAULT_MODEL = "all-MiniLM-L6-v2"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything that shapes an index or a ranking."""
+
+    model_name: str = DEFAULT_MODEL
+    # The model sees at most 256 word pieces; chunks are sized below that so nothing is cut.
+    max_tokens: int = 256
+    chunk_tokens: int = 200  # target size of a split piece, header included
+    overlap_tokens: int = 40  # text repeated between consecutive pieces of one section
+    batch_size: int = 32
+    # Expert ranking: how many sections are pooled and how sharply the top ones dominate.
+    expert_pool: int = 40
+    expert_temperature: float = 0.05
+    evidence_per_expert: int = 3
+
+    def chunking_signature(self) -> dict[str, int]:
+        """What must match for stored chunks to be reusable."""
+        return {
+            "max_tokens": self.max_tokens,
+            "chunk_tokens": self.chunk_tokens,
+            "overlap_tokens": self.overlap_tokens,
+        }

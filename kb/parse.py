@@ -1,0 +1,185 @@
+"""Markdown file -> Document: front matter, heading tree, sections with source lines."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from pathlib import Path
+
+import yaml
+from markdown_it import MarkdownIt
+
+from kb.models import Author, Document, Problem, Section
+
+_LIQUID = re.compile(r"\{%-?.*?-?%\}|\{\{-?.*?-?\}\}", re.DOTALL)
+_HTML_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+_IMAGE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
+_LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
+_CODE = re.compile(r"(^ {0,3}(?:```|~~~).*?^ {0,3}(?:```|~~~)[ \t]*$|`[^`\n]+`)", re.M | re.S)
+_BLANKS = re.compile(r"\n{3,}")
+_FRONT_MATTER_END = {"---", "..."}
+
+_md = MarkdownIt("commonmark").enable("table")
+
+
+def parse_markdown(raw: bytes, rel_path: str) -> tuple[Document | None, list[Problem]]:
+    """Parse one page. Returns (None, problems) when the file cannot be indexed at all."""
+    if b"\x00" in raw[:8192]:
+        return None, [Problem(rel_path, "binary file (NUL bytes), skipped")]
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        line = raw[: err.start].count(b"\n") + 1
+        msg = "not valid UTF-8, skipped; save the file as UTF-8"
+        return None, [Problem(rel_path, msg, line)]
+    if not text.strip():
+        return None, [Problem(rel_path, "empty file, skipped")]
+
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    lines = text.split("\n")
+    problems: list[Problem] = []
+    meta, body_start = _front_matter(lines, rel_path, problems)
+    body = "\n".join(lines[body_start:])
+
+    h1_title, sections = _sections(body, body_start)
+    title = _text_field(meta.get("title"))
+    if not title:
+        title = h1_title
+    if not title:
+        title = Path(rel_path).stem.replace("-", " ").replace("_", " ").strip().capitalize()
+        problems.append(Problem(rel_path, f"no title or '#' heading; using '{title}'", 1))
+    if not any(s.text.strip() for s in sections):
+        problems.append(Problem(rel_path, "page has no text to index", body_start + 1))
+
+    names = _list_field(meta.get("authors")) or _list_field(meta.get("author"))
+    owner = _text_field(meta.get("owner"))
+    if not names and owner:
+        names = [owner]
+    authors = tuple(Author(name=n, share=1 / len(names)) for n in names)
+
+    doc = Document(
+        path=rel_path,
+        title=title,
+        sections=tuple(sections),
+        content_hash=hashlib.sha256(raw).hexdigest(),
+        team=_text_field(meta.get("team")),
+        tags=tuple(_list_field(meta.get("tags"))),
+        authors=authors,
+        updated=_text_field(meta.get("updated") or meta.get("date")),
+        owner=owner,
+        review_by=_text_field(meta.get("review_by")),
+    )
+    return doc, problems
+
+
+def _front_matter(lines: list[str], rel_path: str, problems: list[Problem]) -> tuple[dict, int]:
+    """Read a leading `---` YAML block; return (mapping, index of the first body line)."""
+    if not lines or lines[0].strip() != "---":
+        return {}, 0
+    end = next((i for i in range(1, len(lines)) if lines[i].strip() in _FRONT_MATTER_END), None)
+    if end is None:
+        problems.append(Problem(rel_path, "front matter starts with '---' but never ends", 1))
+        return {}, 0
+    try:
+        meta = yaml.safe_load("\n".join(lines[1:end])) or {}
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        line = mark.line + 2 if mark is not None else 1  # +1 for the '---', +1 for 1-based
+        reason = getattr(err, "problem", None) or "syntax error"
+        problems.append(
+            Problem(rel_path, f"front matter is not valid YAML ({reason}); metadata ignored", line)
+        )
+        return {}, end + 1
+    if not isinstance(meta, dict):
+        problems.append(Problem(rel_path, "front matter is not a mapping; metadata ignored", 2))
+        return {}, end + 1
+    return meta, end + 1
+
+
+def _sections(body: str, line_offset: int) -> tuple[str, list[Section]]:
+    """Split the body at every heading; return (leading '#' title or '', sections)."""
+    tokens = _md.parse(body)
+    body_lines = body.split("\n")
+    heads: list[tuple[int, int, int, str]] = []  # (level, first line, body first line, text)
+    for i, tok in enumerate(tokens):
+        if tok.type == "heading_open" and tok.map:
+            level = int(tok.tag[1])
+            heads.append((level, tok.map[0], tok.map[1], clean_inline(tokens[i + 1].content)))
+
+    h1_title = ""
+    if heads and heads[0][0] == 1 and not "\n".join(body_lines[: heads[0][1]]).strip():
+        h1_title = heads[0][3]
+
+    sections: list[Section] = []
+    first = heads[0][1] if heads else len(body_lines)
+    if "\n".join(body_lines[:first]).strip():
+        sections.append(_section((), body_lines, 0, first, 0, line_offset))
+
+    stack: list[tuple[int, str]] = []
+    for n, (level, start, body_first, text) in enumerate(heads):
+        end = heads[n + 1][1] if n + 1 < len(heads) else len(body_lines)
+        while stack and stack[-1][0] >= level:
+            stack.pop()
+        is_page_title = n == 0 and h1_title
+        if not is_page_title:
+            stack.append((level, text))
+        path = tuple(t for _, t in stack)
+        sections.append(_section(path, body_lines, body_first, end, start, line_offset))
+    return h1_title, [s for s in sections if s.text or s.heading_path]
+
+
+def _section(
+    path: tuple[str, ...], lines: list[str], first: int, end: int, head: int, offset: int
+) -> Section:
+    text = clean_block("\n".join(lines[first:end]))
+    return Section(
+        heading_path=path, text=text, line_start=head + offset + 1, line_end=end + offset
+    )
+
+
+def clean_block(text: str) -> str:
+    """Body text as the model and the reader should see it: no template tags or comments.
+
+    Code (fenced blocks and inline spans) is kept verbatim: `{{ ref('x') }}` in a dbt example
+    is content, not a template tag.
+    """
+    parts = _CODE.split(text)
+    for i in range(0, len(parts), 2):  # even indexes are outside code
+        part = _HTML_COMMENT.sub("", parts[i])
+        part = _LIQUID.sub("", part)
+        part = _IMAGE.sub(r"\1", part)
+        parts[i] = _LINK.sub(r"\1", part)
+    return _BLANKS.sub("\n\n", "".join(parts)).strip()
+
+
+def clean_inline(text: str) -> str:
+    return " ".join(clean_block(text).replace("`", "").split())
+
+
+def _text_field(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, list):
+        return ", ".join(_text_field(v) for v in value)
+    return str(value).strip()
+
+
+def _list_field(value: object) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [p.strip() for p in value.split(",") if p.strip()]
+    if isinstance(value, dict):
+        value = [value]
+    if isinstance(value, list):
+        out = []
+        for item in value:
+            if isinstance(item, dict):
+                item = item.get("name") or item.get("email") or ""
+            if str(item).strip():
+                out.append(str(item).strip())
+        return out
+    return [str(value).strip()]

@@ -1,0 +1,165 @@
+"""The index folder on disk: data files named by build id, committed by `manifest.json`.
+
+A build writes its data files beside the old ones, then atomically replaces `manifest.json`
+(the single commit point), then removes files no manifest names. A reader that loads the
+manifest therefore always finds a complete, consistent set of files; a run that dies before
+the swap leaves the previous index untouched.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import tempfile
+import uuid
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+
+from kb.config import FORMAT_VERSION
+from kb.errors import IndexCorruptError, IndexMismatchError, IndexMissingError
+from kb.index import VectorIndex
+from kb.models import Author, Chunk
+
+MANIFEST = "manifest.json"
+_DATA_PREFIXES = ("vectors-", "chunks-")
+
+
+@dataclass(frozen=True)
+class StoredIndex:
+    """A loaded index: its manifest, chunk metadata in row order, and the vectors."""
+
+    manifest: dict
+    chunks: tuple[Chunk, ...]
+    vectors: VectorIndex
+
+
+def write_index(
+    index_dir: Path, *, chunks: list[Chunk], vectors: np.ndarray, manifest: dict
+) -> dict:
+    """Write a complete index into `index_dir` atomically; return the manifest written."""
+    if len(chunks) != len(vectors):
+        raise ValueError("one vector per chunk is required")
+    index_dir.mkdir(parents=True, exist_ok=True)
+    build_id = (
+        dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:8]
+    )
+    files = {"vectors": f"vectors-{build_id}.faiss", "chunks": f"chunks-{build_id}.jsonl"}
+    dim = int(manifest["model"]["dim"])
+
+    tmp_vec = index_dir / f".{files['vectors']}.tmp"
+    VectorIndex.build(vectors, dim).save(tmp_vec)
+    _fsync_replace(tmp_vec, index_dir / files["vectors"])
+    lines = "".join(json.dumps(_chunk_to_json(c), ensure_ascii=False) + "\n" for c in chunks)
+    _atomic_write(index_dir / files["chunks"], lines)
+
+    full = {
+        "format_version": FORMAT_VERSION,
+        **manifest,
+        "build_id": build_id,
+        "built_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "data": files,
+    }
+    _atomic_write(index_dir / MANIFEST, json.dumps(full, indent=2, ensure_ascii=False) + "\n")
+    _remove_unreferenced(index_dir, set(files.values()))
+    return full
+
+
+def read_manifest(index_dir: Path) -> dict:
+    path = index_dir / MANIFEST
+    if not path.is_file():
+        raise IndexMissingError(
+            f"no index in {index_dir}/; run 'kb index CONTENT_DIR --index-dir {index_dir}' first"
+        )
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as err:
+        raise IndexCorruptError(f"{path}: unreadable ({err}); rebuild with 'kb index'") from err
+
+
+def check_compatible(manifest: dict, *, model_name: str, dim: int, index_dir: Path) -> None:
+    """Refuse an index built with another model or format, saying what to run."""
+    fix = f"rebuild it with 'kb index CONTENT_DIR --index-dir {index_dir}'"
+    version = manifest.get("format_version")
+    if version != FORMAT_VERSION:
+        raise IndexMismatchError(
+            f"{index_dir}/ has index format {version}, this kb reads format {FORMAT_VERSION}; {fix}"
+        )
+    model = manifest.get("model", {})
+    if model.get("name") != model_name or int(model.get("dim", -1)) != dim:
+        raise IndexMismatchError(
+            f"{index_dir}/ was built with model {model.get('name')} (dim {model.get('dim')}), "
+            f"but kb uses {model_name} (dim {dim}); {fix}"
+        )
+
+
+def load_index(index_dir: Path, *, model_name: str, dim: int) -> StoredIndex:
+    """Load the index `manifest.json` names; retry if a concurrent build swapped it meanwhile."""
+    for attempt in range(3):
+        manifest = read_manifest(index_dir)
+        check_compatible(manifest, model_name=model_name, dim=dim, index_dir=index_dir)
+        try:
+            return _load_files(index_dir, manifest)
+        except FileNotFoundError:
+            if attempt == 2:
+                raise IndexCorruptError(
+                    f"{index_dir}/: files named in {MANIFEST} are missing; rebuild with 'kb index'"
+                ) from None
+    raise AssertionError("unreachable")
+
+
+def _load_files(index_dir: Path, manifest: dict) -> StoredIndex:
+    data = manifest.get("data", {})
+    try:
+        vectors = VectorIndex.load(index_dir / data["vectors"])
+        with open(index_dir / data["chunks"], encoding="utf-8") as fh:
+            chunks = tuple(_chunk_from_json(json.loads(line)) for line in fh if line.strip())
+    except FileNotFoundError:
+        raise
+    except (KeyError, ValueError, RuntimeError) as err:
+        raise IndexCorruptError(
+            f"{index_dir}/: unreadable index ({err}); rebuild with 'kb index'"
+        ) from err
+    if vectors.size != len(chunks):
+        raise IndexCorruptError(
+            f"{index_dir}/: {vectors.size} vectors but {len(chunks)} chunks; "
+            "rebuild with 'kb index'"
+        )
+    return StoredIndex(manifest=manifest, chunks=chunks, vectors=vectors)
+
+
+def _chunk_to_json(chunk: Chunk) -> dict:
+    return asdict(chunk)
+
+
+def _chunk_from_json(d: dict) -> Chunk:
+    return Chunk(
+        **{
+            **d,
+            "heading_path": tuple(d["heading_path"]),
+            "tags": tuple(d.get("tags", ())),
+            "authors": tuple(Author(**a) for a in d.get("authors", ())),
+        }
+    )
+
+
+def _atomic_write(path: Path, text: str) -> None:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(text)
+    _fsync_replace(Path(tmp), path)
+
+
+def _fsync_replace(tmp: Path, target: Path) -> None:
+    with open(tmp, "rb") as fh:
+        os.fsync(fh.fileno())
+    os.replace(tmp, target)
+
+
+def _remove_unreferenced(index_dir: Path, keep: set[str]) -> None:
+    for f in index_dir.iterdir():
+        stale_data = f.name.startswith(_DATA_PREFIXES) and f.name not in keep
+        if stale_data:
+            f.unlink(missing_ok=True)

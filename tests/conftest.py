@@ -1,0 +1,42 @@
+"""Shared fixtures: the real packaged model and one real index of the bundled content."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from kb import KnowledgeBase, SentenceTransformerEmbedder, Settings, build_index  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+CONTENT = ROOT / "content"
+
+
+@pytest.fixture(scope="session")
+def real_embedder() -> SentenceTransformerEmbedder:
+    return SentenceTransformerEmbedder()
+
+
+@pytest.fixture(scope="session")
+def bundled_index(tmp_path_factory, real_embedder) -> Path:
+    """The bundled content/ indexed once with the real model into a temporary folder."""
+    index_dir = tmp_path_factory.mktemp("bundled") / "index"
+    build_index(CONTENT, index_dir, real_embedder, Settings())
+    return index_dir
+
+
+@pytest.fixture(scope="session")
+def bundled_kb(bundled_index, real_embedder) -> KnowledgeBase:
+    return KnowledgeBase(bundled_index, real_embedder, Settings())
+
+
+def write(path: Path, text: str | bytes) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(text, bytes):
+        path.write_bytes(text)
+    else:
+        path.write_text(text, encoding="utf-8")
+    return path

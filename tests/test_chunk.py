@@ -1,0 +1,74 @@
+"""Chunking: never across a heading, nothing over the model's window, stable ids."""
+
+from __future__ import annotations
+
+from fakes import HashEmbedder
+
+from kb.chunk import chunk_document
+from kb.config import Settings
+from kb.parse import parse_markdown
+
+SENTENCE = "The warehouse team counts every bin in zone {n} before the quarterly audit begins. "
+
+
+def long_page() -> bytes:
+    paras = "\n\n".join(" ".join(SENTENCE.format(n=p * 10 + i) for i in range(6)) for p in range(9))
+    table = "\n".join(f"| row {i} | value {i} |" for i in range(120))
+    return (
+        f"---\ntitle: Cycle counts\n---\n## Short\nOne line.\n\n## Long\n{paras}\n\n"
+        f"## Table\n| a | b |\n|---|---|\n{table}\n\n## Wall\n{'x' * 3000}\n"
+    ).encode()
+
+
+def test_real_tokenizer_keeps_every_chunk_within_the_window(real_embedder):
+    doc, _ = parse_markdown(long_page(), "ops/cycle.md")
+    settings = Settings()
+    chunks, problems = chunk_document(doc, real_embedder.count_tokens, settings)
+    assert problems == []
+    counts = real_embedder.count_tokens([c.embed_text for c in chunks])
+    assert max(counts) <= real_embedder.max_tokens == settings.max_tokens
+    by_section = {}
+    for c in chunks:
+        by_section.setdefault(c.heading_path, []).append(c)
+    assert len(by_section[("Short",)]) == 1
+    assert len(by_section[("Long",)]) >= 3  # about 500 words cannot fit one window
+    assert len(by_section[("Table",)]) >= 3
+    # Nothing of the long section is lost, and consecutive pieces overlap.
+    long_text = " ".join(c.text for c in by_section[("Long",)])
+    for n in [p * 10 + i for p in range(9) for i in range(6)]:
+        assert f"zone {n} " in long_text
+    first, second = by_section[("Long",)][:2]
+    last_sentence = first.text.strip().split(".  ")[-1]
+    assert "zone" in last_sentence and last_sentence in second.text
+
+
+def test_chunks_never_cross_headings_and_carry_title_and_path():
+    doc, _ = parse_markdown(long_page(), "ops/cycle.md")
+    chunks, _ = chunk_document(doc, HashEmbedder().count_tokens, Settings())
+    for c in chunks:
+        assert c.embed_text.startswith("Cycle counts > " + " > ".join(c.heading_path))
+        if c.heading_path == ("Short",):
+            assert "zone" not in c.text and "row" not in c.text
+
+
+def test_ids_are_stable_and_unique_and_survive_edits_elsewhere():
+    page = b"---\ntitle: T\n---\n## A\nalpha\n\n## B\nbeta\n"
+    edited = b"---\ntitle: T\n---\n## A\nalpha changed a lot\n\n## B\nbeta\n"
+    count = HashEmbedder().count_tokens
+    a, _ = chunk_document(parse_markdown(page, "p.md")[0], count, Settings())
+    b, _ = chunk_document(parse_markdown(page, "p.md")[0], count, Settings())
+    c, _ = chunk_document(parse_markdown(edited, "p.md")[0], count, Settings())
+    assert [x.id for x in a] == [x.id for x in b]
+    assert len({x.id for x in a}) == len(a)
+    assert a[1].id == c[1].id  # section B unchanged keeps its id
+
+
+def test_duplicate_headings_get_distinct_ids_and_a_warning():
+    page = b"---\ntitle: T\n---\n## Notes\none\n\n## Notes\ntwo\n"
+    chunks, problems = chunk_document(
+        parse_markdown(page, "d.md")[0], HashEmbedder().count_tokens, Settings()
+    )
+    assert len({c.id for c in chunks}) == 2
+    assert [str(p) for p in problems] == [
+        "d.md:7: duplicate section 'Notes'; its chunk ids get suffix #2"
+    ]

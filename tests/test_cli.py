@@ -1,0 +1,117 @@
+"""The command line, through the real model: bad input, exit codes, JSON shapes."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+from conftest import write
+
+from kb.cli import cli
+from kb.store import MANIFEST
+
+GOOD = (
+    "---\ntitle: Requesting VPN access\nauthors: [Ana Ruiz]\nteam: security\ntags: [vpn]\n---\n"
+    "## Setup\nInstall the GlobalProtect client, then sign in with Okta and approve the push.\n"
+)
+
+
+@pytest.fixture()
+def messy(tmp_path):
+    root = tmp_path / "content"
+    write(root / "security/vpn.md", GOOD)
+    write(root / "hr/broken-yaml.md", "---\ntitle: Leave\ntags: [a, b\n---\n# Leave\n\nBook it.\n")
+    write(root / "finance/latin1.md", "# Café budget\n\nPrix: 5 €\n".encode("cp1252"))
+    write(root / "assets/logo.md", b"\x89PNG\r\n\x1a\n\x00\x00\x00")
+    write(root / "empty.md", "")
+    write(root / "notes/untitled-page.md", "Only a paragraph, no heading. Written by Bo.\n")
+    write(root / "ops/dup.md", "---\ntitle: Dup\nauthors: [Bo Chen]\n---\n## A\none\n## A\ntwo\n")
+    return root
+
+
+def run(*args: str):
+    return CliRunner().invoke(cli, list(args))
+
+
+def test_bad_input_is_reported_per_file_and_the_rest_is_indexed(messy, tmp_path):
+    index_dir = tmp_path / "index"
+    res = run("index", str(messy), "--index-dir", str(index_dir))
+    assert res.exit_code == 0, res.output
+    err = res.stderr
+    assert "warning: hr/broken-yaml.md:3: front matter is not valid YAML" in err
+    assert "warning: finance/latin1.md:1: not valid UTF-8, skipped" in err
+    assert "warning: assets/logo.md: binary file (NUL bytes), skipped" in err
+    assert "warning: empty.md: empty file, skipped" in err
+    assert (
+        "warning: notes/untitled-page.md:1: no title or '#' heading; using 'Untitled page'" in err
+    )
+    assert "warning: ops/dup.md:7: duplicate section 'A'" in err
+    assert "Indexed 4 of 7 pages" in res.stdout
+    res = run("search", "how do I connect from home", "--index-dir", str(index_dir), "--json")
+    assert res.exit_code == 0
+    assert json.loads(res.stdout)[0]["path"] == "security/vpn.md"
+
+
+def test_strict_fails_and_leaves_the_old_index(messy, tmp_path):
+    index_dir = tmp_path / "index"
+    good = tmp_path / "good"
+    write(good / "vpn.md", GOOD)
+    assert run("index", str(good), "--index-dir", str(index_dir), "--strict").exit_code == 0
+    manifest = (index_dir / MANIFEST).read_text()
+    res = run("index", str(messy), "--index-dir", str(index_dir), "--strict")
+    assert res.exit_code == 1
+    assert "warning: empty.md: empty file, skipped" in res.stderr
+    assert "kb: error: 8 warning(s) and --strict is set; the index was not changed" in res.stderr
+    assert (index_dir / MANIFEST).read_text() == manifest
+
+
+def test_missing_content_folder_and_missing_index(tmp_path):
+    res = run("index", str(tmp_path / "nope"), "--index-dir", str(tmp_path / "i"))
+    assert res.exit_code == 1
+    assert f"kb: error: content folder '{tmp_path / 'nope'}' does not exist" in res.stderr
+    assert "Traceback" not in res.output
+    res = run("search", "vpn", "--index-dir", str(tmp_path / "i"))
+    assert res.exit_code == 1
+    assert f"kb: error: no index in {tmp_path / 'i'}/; run 'kb index" in res.stderr
+    res = run("experts", "vpn", "--index-dir", str(tmp_path / "i"))
+    assert res.exit_code == 1
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    res = run("index", str(empty), "--index-dir", str(tmp_path / "i"))
+    assert res.exit_code == 1 and "no Markdown files" in res.stderr
+
+
+def test_empty_query_is_a_usage_error(bundled_index):
+    res = run("search", "   ", "--index-dir", str(bundled_index))
+    assert res.exit_code == 2 and "the query is empty" in res.stderr
+
+
+def test_search_and_experts_json_shapes(bundled_index):
+    res = run("search", "VPN", "-k", "3", "--index-dir", str(bundled_index), "--json")
+    hits = json.loads(res.stdout)
+    assert len(hits) == 3
+    assert set(hits[0]) == {
+        "path",
+        "title",
+        "heading",
+        "line",
+        "score",
+        "snippet",
+        "team",
+        "tags",
+        "authors",
+    }
+    assert hits[0]["score"] >= hits[1]["score"] >= hits[2]["score"]
+    res = run("experts", "VPN", "-k", "2", "--index-dir", str(bundled_index), "--json")
+    people = json.loads(res.stdout)
+    assert len(people) == 2 and set(people[0]) == {"name", "team", "score", "evidence"}
+    assert {"path", "title", "heading", "score"} <= set(people[0]["evidence"][0])
+
+
+def test_human_output_and_team_filters(bundled_index):
+    res = run("search", "VPN", "-k", "2", "--team", "security", "--index-dir", str(bundled_index))
+    assert res.exit_code == 0 and res.stdout.startswith(" 1. ")
+    assert "security/" in res.stdout
+    res = run("experts", "VPN", "--team", "finance", "--index-dir", str(bundled_index), "--json")
+    assert all(p["team"] == "finance" for p in json.loads(res.stdout))

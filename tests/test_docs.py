@@ -1,0 +1,42 @@
+"""Keep the README honest: its commands exist, CI runs its test command, lint is clean."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+
+from conftest import ROOT
+
+from kb.cli import cli
+
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def first_commands() -> list[str]:
+    blocks = re.findall(r"```bash\n(.*?)\n```", README, re.S)
+    return [b.strip() for b in blocks[:2]]
+
+
+def test_readme_starts_with_run_and_test_commands():
+    run, test = first_commands()
+    assert README.index(run) < 300
+    assert "kb index content/" in run and "streamlit run app.py" in run
+    assert test.endswith("pytest")
+
+
+def test_ci_runs_the_readme_test_command_verbatim():
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert first_commands()[1] in ci.splitlines()
+
+
+def test_every_cli_command_in_the_readme_exists():
+    mentioned = set(re.findall(r"^\s*kb ([a-z]+)", README, re.M))
+    assert {"index", "search", "experts"} <= mentioned
+    assert mentioned <= set(cli.commands)
+
+
+def test_ruff_is_clean():
+    cmd = [sys.executable, "-m", "ruff", "check", "."]
+    res = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
+    assert res.returncode == 0, res.stdout

@@ -1,0 +1,111 @@
+"""The index folder: round trip, model mismatch, missing index, atomic replacement."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from conftest import write
+from fakes import HashEmbedder
+
+from kb import (
+    IndexMismatchError,
+    IndexMissingError,
+    KnowledgeBase,
+    Settings,
+    StrictModeError,
+    build_index,
+)
+from kb.store import MANIFEST, load_index
+
+
+def small_content(root):
+    write(
+        root / "it/vpn.md",
+        "---\ntitle: VPN\nauthors: [Ana Ruiz]\nteam: security\n---\n"
+        "## Setup\nInstall the VPN client and sign in with Okta.\n",
+    )
+    write(
+        root / "hr/leave.md",
+        "---\ntitle: Leave\nauthors: [Bo Chen]\nteam: hr\n---\n"
+        "## Annual leave\nBook holidays in Workday two weeks ahead.\n",
+    )
+    return root
+
+
+def test_round_trip_and_manifest(tmp_path):
+    content = small_content(tmp_path / "content")
+    index_dir = tmp_path / "index"
+    report = build_index(content, index_dir, HashEmbedder(), Settings())
+    manifest = json.loads((index_dir / MANIFEST).read_text())
+    assert manifest["format_version"] == 1
+    assert manifest["model"] == {"name": "hash-bow", "dim": 64}
+    assert manifest["counts"]["documents"] == 2 == report.documents
+    assert set(manifest["files"]) == {"it/vpn.md", "hr/leave.md"}
+    assert all(len(h) == 64 for h in manifest["files"].values())
+    assert manifest["built_at"] and manifest["chunking"]["max_tokens"] == 256
+    stored = load_index(index_dir, model_name="hash-bow", dim=64)
+    assert stored.vectors.size == len(stored.chunks) == report.chunks
+    kb = KnowledgeBase(index_dir, HashEmbedder(), Settings())
+    assert kb.search("VPN client Okta", k=1)[0].chunk.path == "it/vpn.md"
+
+
+def test_index_built_with_another_model_is_refused_with_the_fix(tmp_path):
+    content = small_content(tmp_path / "content")
+    build_index(content, tmp_path / "index", HashEmbedder(name="other-model", dim=32), Settings())
+    with pytest.raises(IndexMismatchError) as err:
+        KnowledgeBase(tmp_path / "index", HashEmbedder(), Settings())
+    msg = str(err.value)
+    assert "built with model other-model (dim 32)" in msg and "uses hash-bow (dim 64)" in msg
+    assert "kb index" in msg
+
+
+def test_missing_index_says_what_to_run(tmp_path):
+    with pytest.raises(IndexMissingError, match=r"no index in .*; run 'kb index"):
+        KnowledgeBase(tmp_path / "nothing", HashEmbedder(), Settings())
+
+
+class ExplodingEmbedder(HashEmbedder):
+    def encode(self, texts, **kw):
+        raise RuntimeError("killed mid-embedding")
+
+
+def test_failed_rebuild_leaves_the_previous_index_untouched(tmp_path):
+    content = small_content(tmp_path / "content")
+    index_dir = tmp_path / "index"
+    build_index(content, index_dir, HashEmbedder(), Settings())
+    before = {p.name: p.read_bytes() for p in index_dir.iterdir()}
+    write(content / "it/new.md", "---\ntitle: New\nauthors: [Ana Ruiz]\n---\nnew page text\n")
+    with pytest.raises(RuntimeError):
+        build_index(content, index_dir, ExplodingEmbedder(), Settings())
+    write(content / "bad.md", b"\x00\x01binary")
+    with pytest.raises(StrictModeError) as err:
+        build_index(content, index_dir, HashEmbedder(), Settings(), strict=True)
+    assert [str(p) for p in err.value.problems] == ["bad.md: binary file (NUL bytes), skipped"]
+    after = {p.name: p.read_bytes() for p in index_dir.iterdir()}
+    assert after == before
+    assert len(load_index(index_dir, model_name="hash-bow", dim=64).chunks) == 2
+
+
+def test_rebuild_replaces_data_files_and_removes_the_old_ones(tmp_path):
+    content = small_content(tmp_path / "content")
+    index_dir = tmp_path / "index"
+    write(index_dir / "README.md", "kept")
+    first = build_index(content, index_dir, HashEmbedder(), Settings()).manifest
+    second = build_index(content, index_dir, HashEmbedder(), Settings()).manifest
+    assert first["build_id"] != second["build_id"]
+    names = sorted(p.name for p in index_dir.iterdir())
+    assert names == sorted(["README.md", MANIFEST, *second["data"].values()])
+
+
+def test_filters_narrow_results(tmp_path):
+    content = small_content(tmp_path / "content")
+    build_index(content, tmp_path / "index", HashEmbedder(), Settings())
+    kb = KnowledgeBase(tmp_path / "index", HashEmbedder(), Settings())
+    from kb import Filters
+
+    assert {h.chunk.path for h in kb.search("Okta", filters=Filters(team="hr"))} == {"hr/leave.md"}
+    assert {h.chunk.path for h in kb.search("x", filters=Filters(author="ana ruiz"))} == {
+        "it/vpn.md"
+    }
+    assert kb.search("x", filters=Filters(tag="nothing")) == []
