@@ -147,7 +147,8 @@ def resolve_authors(
 ) -> tuple[Author, ...]:
     """Canonical authors with shares summing to 1: front matter if present, else git history."""
     if front_matter:
-        weights = [(n, e, 1.0) for n, e in front_matter_people(front_matter, history)]
+        listed = front_matter_people(front_matter, history)
+        weights = [(n, e, a.share) for (n, e), a in zip(listed, front_matter, strict=True)]
     else:
         weights = [(n, e, float(c)) for n, e, c in history.authors_of(file)]
     merged: dict[str, float] = {}

@@ -56,7 +56,11 @@ def parse_markdown(raw: bytes, rel_path: str) -> tuple[Document | None, list[Pro
     owner = _text_field(meta.get("owner"))
     if not names and owner:
         names = [owner]
-    authors = tuple(Author(name=n, share=1 / len(names)) for n in names)
+    # Harmonic credit: the n-th listed author gets 1/n before normalising (main author first).
+    total = sum(1 / rank for rank in range(1, len(names) + 1))
+    authors = tuple(
+        Author(name=n, share=round(1 / rank / total, 4)) for rank, n in enumerate(names, 1)
+    )
 
     doc = Document(
         path=rel_path,

@@ -48,9 +48,13 @@ def test_git_history_weights_authors_by_commits_and_honours_mailmap(tmp_path):
     by_path = {d.path: d for d in docs}
     backup = by_path["it/backup.md"].authors
     assert [(a.name, a.share) for a in backup] == [("Marcus Okafor", 0.75), ("Lena Fischer", 0.25)]
-    # Front matter wins over history, and one person is one identity across pages.
+    # Front matter wins over history (harmonic credit: main author first), and one person
+    # is one identity across pages.
     leave = by_path["hr/leave.md"].authors
-    assert [(a.name, a.share) for a in leave] == [("Chloe Martin", 0.5), ("Marcus Okafor", 0.5)]
+    assert [(a.name, a.share) for a in leave] == [
+        ("Chloe Martin", 0.6667),
+        ("Marcus Okafor", 0.3333),
+    ]
     assert problems == []
 
 
