@@ -13,9 +13,10 @@ import numpy as np
 from kb.authors import GitHistory, Identities, front_matter_people, resolve_authors
 from kb.chunk import chunk_document
 from kb.config import Settings
+from kb.departments import department_of
 from kb.embed import Embedder
 from kb.errors import ContentError, StrictModeError
-from kb.models import Chunk, Document, Problem
+from kb.models import Chunk, Document, Page, Problem
 from kb.parse import parse_markdown
 from kb.store import write_index
 
@@ -56,8 +57,11 @@ def discover(content_dir: Path, *, exclude: Path | None = None) -> list[Path]:
     return sorted(found)
 
 
-def load_documents(content_dir: Path, files: list[Path]) -> tuple[list[Document], list[Problem]]:
+def load_documents(
+    content_dir: Path, files: list[Path], settings: Settings | None = None
+) -> tuple[list[Document], list[Problem]]:
     """Parse every file and attach canonical authors; unreadable files become problems."""
+    settings = settings or Settings()
     history = GitHistory(content_dir)
     parsed: list[tuple[Path, Document]] = []
     problems: list[Problem] = []
@@ -89,7 +93,8 @@ def load_documents(content_dir: Path, files: list[Path]) -> tuple[list[Document]
             problems.append(
                 Problem(doc.path, f"no authors: add 'authors:' to the front matter ({where})", 1)
             )
-        docs.append(dataclasses.replace(doc, authors=authors))
+        department = department_of(doc.team, doc.department, settings.it_teams)
+        docs.append(dataclasses.replace(doc, authors=authors, department=department))
     return docs, problems
 
 
@@ -107,7 +112,7 @@ def build_index(
     files = discover(content_dir, exclude=index_dir)
     if not files:
         raise ContentError(f"no Markdown files (*.md) in '{content_dir}'; nothing to index")
-    docs, problems = load_documents(content_dir, files)
+    docs, problems = load_documents(content_dir, files, settings)
     chunks: list[Chunk] = []
     for doc in docs:
         found, chunk_problems = chunk_document(doc, embedder.count_tokens, settings)
@@ -136,6 +141,7 @@ def build_index(
         index_dir,
         chunks=chunks,
         vectors=np.asarray(vectors, dtype=np.float32),
+        pages=[page_of(d) for d in docs],
         manifest={
             "model": {"name": embedder.name, "dim": embedder.dim},
             "chunking": settings.chunking_signature(),
@@ -156,4 +162,19 @@ def build_index(
         problems=tuple(problems),
         seconds=time.perf_counter() - start,
         manifest=manifest,
+    )
+
+
+def page_of(doc: Document) -> Page:
+    return Page(
+        path=doc.path,
+        title=doc.title,
+        body=doc.body,
+        team=doc.team,
+        department=doc.department,
+        tags=doc.tags,
+        authors=doc.authors,
+        updated=doc.updated,
+        owner=doc.owner,
+        review_by=doc.review_by,
     )

@@ -21,6 +21,10 @@ def chunk_document(
     """Split every section of `doc` into pieces whose embedded text fits `settings.max_tokens`."""
     chunks: list[Chunk] = []
     problems: list[Problem] = []
+    overview = page_overview(doc)
+    if overview:
+        for part, piece in enumerate(split_text(doc.title, overview, count_tokens, settings)):
+            chunks.append(_make_chunk(doc, _OVERVIEW, piece, part, -1))
     seen: dict[tuple[str, ...], int] = {}
     for section in doc.sections:
         if not section.text.strip():
@@ -40,6 +44,24 @@ def chunk_document(
         for part, piece in enumerate(split_text(header, section.text, count_tokens, settings)):
             chunks.append(_make_chunk(doc, section, piece, part, occurrence))
     return chunks, problems
+
+
+_OVERVIEW = Section(heading_path=(), text="", line_start=1, line_end=1)
+
+
+def page_overview(doc: Document) -> str:
+    """A page's summary and table of contents: what a title-like query should match.
+
+    Sections are embedded with the title, but a long page's many sections are each mostly
+    about their own text; this piece represents the page as a whole.
+    """
+    headings = [" > ".join(s.heading_path) for s in doc.sections if s.heading_path]
+    if len(headings) < 2 and not doc.summary:
+        return ""
+    parts = [doc.summary] if doc.summary else []
+    if headings:
+        parts.append("Contents: " + "; ".join(headings))
+    return "\n".join(parts)
 
 
 def split_text(header: str, text: str, count_tokens: TokenCounter, settings: Settings) -> list[str]:
@@ -168,4 +190,5 @@ def _make_chunk(doc: Document, section: Section, piece: str, part: int, occurren
         authors=doc.authors,
         updated=doc.updated,
         review_by=doc.review_by,
+        department=doc.department,
     )

@@ -7,6 +7,17 @@ from dataclasses import dataclass
 FORMAT_VERSION = 1
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
 
+# Teams whose pages count as IT when a page does not say `department:`; everything else with a
+# team is Business. Names are compared case-insensitively with spaces, '_' and '-' ignored.
+IT_TEAMS = frozenset(
+    (
+        "it service-desk servicedesk helpdesk it-support security infosec cybersecurity "
+        "cloud-platform platform infrastructure infra devops sre operations-engineering "
+        "data data-engineering analytics data-platform software-engineering engineering "
+        "development dev software architecture networking identity"
+    ).split()
+)
+
 
 @dataclass(frozen=True)
 class Settings:
@@ -22,6 +33,7 @@ class Settings:
     expert_pool: int = 40
     expert_temperature: float = 0.05
     evidence_per_expert: int = 3
+    it_teams: frozenset[str] = IT_TEAMS
 
     def chunking_signature(self) -> dict[str, int]:
         """What must match for stored chunks to be reusable."""

@@ -19,7 +19,7 @@ def rank_experts(
     k: int = 5,
     temperature: float = 0.05,
     evidence_per_expert: int = 3,
-    teams: dict[str, str] | None = None,
+    homes: dict[str, tuple[str, str]] | None = None,
 ) -> list[Expert]:
     """People ranked by the relevance of the sections they wrote, with those sections."""
     if not hits:
@@ -37,12 +37,13 @@ def rank_experts(
             scores[key] += credit
             evidence[key].append((credit, _evidence(hit)))
     ranked = sorted(scores, key=lambda key: (-scores[key], names[key]))[:k]
-    teams = teams or {}
+    homes = homes or {}
     return [
         Expert(
             name=names[key],
             score=round(scores[key], 4),
-            team=teams.get(key, ""),
+            team=homes.get(key, ("", ""))[0],
+            department=homes.get(key, ("", ""))[1],
             evidence=tuple(
                 e for _, e in sorted(evidence[key], key=lambda ce: -ce[0])[:evidence_per_expert]
             ),
@@ -51,16 +52,16 @@ def rank_experts(
     ]
 
 
-def home_teams(chunks: tuple[Chunk, ...] | list[Chunk]) -> dict[str, str]:
-    """Each person's team: the team of the pages they hold the largest share of."""
-    per_person: dict[str, Counter[str]] = defaultdict(Counter)
+def home_teams(chunks: tuple[Chunk, ...] | list[Chunk]) -> dict[str, tuple[str, str]]:
+    """Each person's (team, department): those of the pages they hold the largest share of."""
+    per_person: dict[str, Counter[tuple[str, str]]] = defaultdict(Counter)
     seen_pages: set[str] = set()
     for chunk in chunks:
         if chunk.path in seen_pages or not chunk.team:
             continue
         seen_pages.add(chunk.path)
         for author in chunk.authors:
-            per_person[person_key(author.name)][chunk.team] += author.share
+            per_person[person_key(author.name)][(chunk.team, chunk.department)] += author.share
     return {
         key: sorted(counts.items(), key=lambda tc: (-tc[1], tc[0]))[0][0]
         for key, counts in per_person.items()

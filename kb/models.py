@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 _EMAIL = re.compile(r"<[^>]*>")
+_PRONOUNS = re.compile(r"\((?:he|she|they|ze|xe|it)/[^)]*\)", re.I)
 
 
 def person_key(name: str) -> str:
-    """The identity of a person across pages: case, spacing and an `<email>` part ignored."""
-    return " ".join(_EMAIL.sub(" ", name).split()).casefold()
+    """The identity of a person across pages: case, spacing, `<email>` and `(he/him)` ignored."""
+    return " ".join(_PRONOUNS.sub(" ", _EMAIL.sub(" ", name)).split()).casefold()
 
 
 def embed_header(title: str, heading_path: tuple[str, ...]) -> str:
@@ -63,6 +64,9 @@ class Document:
     updated: str = ""
     owner: str = ""
     review_by: str = ""
+    summary: str = ""  # front matter description/summary/subtitle/keywords
+    department: str = ""  # "IT" or "Business"; from front matter or the team (see departments)
+    body: str = ""  # the Markdown after the front matter, for display
 
 
 @dataclass(frozen=True)
@@ -80,6 +84,7 @@ class Chunk:
     authors: tuple[Author, ...] = ()
     updated: str = ""
     review_by: str = ""
+    department: str = ""
 
     @property
     def heading(self) -> str:
@@ -95,14 +100,20 @@ class Chunk:
 class Filters:
     """Restrictions on which chunks may be returned; empty fields mean no restriction."""
 
+    department: str = ""
     team: str = ""
     tag: str = ""
     author: str = ""
+    updated_since: str = ""  # ISO date: only pages updated on or after it
 
     def allows(self, chunk: Chunk) -> bool:
+        if self.department and chunk.department.casefold() != self.department.casefold():
+            return False
         if self.team and chunk.team.casefold() != self.team.casefold():
             return False
         if self.tag and self.tag.casefold() not in {t.casefold() for t in chunk.tags}:
+            return False
+        if self.updated_since and not (chunk.updated and chunk.updated >= self.updated_since):
             return False
         if self.author:
             return person_key(self.author) in {person_key(a.name) for a in chunk.authors}
@@ -110,7 +121,13 @@ class Filters:
 
     @property
     def active(self) -> bool:
-        return bool(self.team or self.tag or self.author)
+        return any(getattr(self, f) for f in FILTER_FIELDS)
+
+    def without(self, name: str) -> Filters:
+        return replace(self, **{name: ""})
+
+
+FILTER_FIELDS = ("department", "team", "tag", "author", "updated_since")
 
 
 @dataclass(frozen=True)
@@ -141,3 +158,44 @@ class Expert:
     score: float
     team: str = ""
     evidence: tuple[Evidence, ...] = field(default_factory=tuple)
+    department: str = ""
+
+
+@dataclass(frozen=True)
+class Page:
+    """A whole indexed page, for display."""
+
+    path: str
+    title: str
+    body: str
+    team: str = ""
+    department: str = ""
+    tags: tuple[str, ...] = ()
+    authors: tuple[Author, ...] = ()
+    updated: str = ""
+    owner: str = ""
+    review_by: str = ""
+
+
+@dataclass(frozen=True)
+class PageCredit:
+    """One page in a person's profile, with their share of it."""
+
+    path: str
+    title: str
+    team: str
+    updated: str
+    share: float
+
+
+@dataclass(frozen=True)
+class Profile:
+    """What one person wrote: pages, topics, teams written for, last activity."""
+
+    name: str
+    team: str
+    department: str
+    pages: tuple[PageCredit, ...]
+    topics: tuple[str, ...]
+    teams: tuple[str, ...]
+    last_update: str

@@ -73,6 +73,13 @@ def parse_markdown(raw: bytes, rel_path: str) -> tuple[Document | None, list[Pro
         updated=_text_field(meta.get("updated") or meta.get("date")),
         owner=owner,
         review_by=_text_field(meta.get("review_by")),
+        department=_text_field(meta.get("department")),
+        body=body,
+        summary=" ".join(
+            _text_field(meta.get(key))
+            for key in ("subtitle", "description", "summary", "keywords")
+            if meta.get(key)
+        ),
     )
     return doc, problems
 

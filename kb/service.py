@@ -2,25 +2,36 @@
 
 from __future__ import annotations
 
+from collections import Counter, defaultdict
 from pathlib import Path
 
 from kb.config import Settings
+from kb.departments import other_side
 from kb.embed import Embedder
 from kb.experts import home_teams, rank_experts
-from kb.models import Expert, Filters, Hit, person_key
+from kb.models import (
+    FILTER_FIELDS,
+    Expert,
+    Filters,
+    Hit,
+    Page,
+    PageCredit,
+    Profile,
+    person_key,
+)
 from kb.search import Searcher
 from kb.store import load_index
 
 
 class KnowledgeBase:
-    """The query side of kb: `search` for sections, `experts` for people."""
+    """The query side of kb: sections, people, pages and profiles of one loaded index."""
 
     def __init__(self, index_dir: Path, embedder: Embedder, settings: Settings) -> None:
         self.index_dir = index_dir
         self.settings = settings
         self.stored = load_index(index_dir, model_name=embedder.name, dim=embedder.dim)
         self._searcher = Searcher(self.stored, embedder)
-        self._teams = home_teams(self.stored.chunks)
+        self._homes = home_teams(self.stored.chunks)
 
     @property
     def manifest(self) -> dict:
@@ -30,21 +41,94 @@ class KnowledgeBase:
         return self._searcher.search(query, k=k, filters=filters)
 
     def experts(
-        self, query: str, *, k: int = 5, filters: Filters | None = None, team: str = ""
+        self,
+        query: str,
+        *,
+        k: int = 5,
+        filters: Filters | None = None,
+        team: str = "",
+        bridge: bool = False,
     ) -> list[Expert]:
-        """People who wrote the sections that best answer `query`; `team` keeps one home team."""
+        """People who wrote the sections that best answer `query`.
+
+        `team` keeps people of that home team. `bridge` keeps people of the department
+        opposite to `filters.department`, ranked on sections of every department: the
+        colleagues across the IT/business divide who know the topic.
+        """
         s = self.settings
+        filters = filters or Filters()
+        wanted = other_side(filters.department) if bridge else ""
+        if bridge:
+            filters = filters.without("department")
         hits = self._searcher.search(query, k=s.expert_pool, filters=filters)
         people = rank_experts(
             hits,
-            k=len(hits) * 4 if team else k,
+            k=len(hits) * 4,
             temperature=s.expert_temperature,
             evidence_per_expert=s.evidence_per_expert,
-            teams=self._teams,
+            homes=self._homes,
         )
         if team:
             people = [p for p in people if p.team.casefold() == team.casefold()]
+        if wanted:
+            people = [p for p in people if p.department == wanted]
         return people[:k]
 
+    def loosen(self, query: str, filters: Filters) -> list[str]:
+        """Names of the filters whose removal alone would give results (for 'no results')."""
+        return [
+            name
+            for name in FILTER_FIELDS
+            if getattr(filters, name) and self.search(query, k=1, filters=filters.without(name))
+        ]
+
+    def page(self, path: str) -> Page | None:
+        return self.stored.pages.get(path)
+
+    def people(self) -> list[str]:
+        names = {person_key(a.name): a.name for p in self.stored.pages.values() for a in p.authors}
+        return sorted(names.values(), key=str.casefold)
+
+    def facets(self) -> dict[str, list[str]]:
+        """The values each filter can take, for pickers."""
+        pages = self.stored.pages.values()
+        return {
+            "department": sorted({p.department for p in pages if p.department}),
+            "team": sorted({p.team for p in pages if p.team}),
+            "tag": sorted({t for p in pages for t in p.tags}, key=str.casefold),
+            "author": self.people(),
+        }
+
+    def profile(self, name: str, *, topics: int = 8) -> Profile | None:
+        """What `name` wrote: pages (largest share first), tag topics, teams, last update."""
+        key = person_key(name)
+        credits: list[PageCredit] = []
+        topic_weight: Counter[str] = Counter()
+        team_weight: dict[str, float] = defaultdict(float)
+        display = ""
+        for page in self.stored.pages.values():
+            share = next((a for a in page.authors if person_key(a.name) == key), None)
+            if share is None:
+                continue
+            display = share.name
+            credits.append(PageCredit(page.path, page.title, page.team, page.updated, share.share))
+            for tag in page.tags:
+                topic_weight[tag] += share.share
+            if page.team:
+                team_weight[page.team] += share.share
+        if not credits:
+            return None
+        credits.sort(key=lambda c: (-c.share, c.title))
+        team, department = self._homes.get(key, ("", ""))
+        return Profile(
+            name=display,
+            team=team,
+            department=department,
+            pages=tuple(credits),
+            topics=tuple(t for t, _ in topic_weight.most_common(topics)),
+            teams=tuple(sorted(team_weight, key=lambda t: -team_weight[t])),
+            last_update=max((c.updated for c in credits), default=""),
+        )
+
     def team_of(self, name: str) -> str:
-        return self._teams.get(person_key(name), "")
+        return self._homes.get(person_key(name), ("", ""))[0]

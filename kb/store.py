@@ -21,10 +21,10 @@ import numpy as np
 from kb.config import FORMAT_VERSION
 from kb.errors import IndexCorruptError, IndexMismatchError, IndexMissingError
 from kb.index import VectorIndex
-from kb.models import Author, Chunk
+from kb.models import Author, Chunk, Page
 
 MANIFEST = "manifest.json"
-_DATA_PREFIXES = ("vectors-", "chunks-")
+_DATA_PREFIXES = ("vectors-", "chunks-", "pages-")
 
 
 @dataclass(frozen=True)
@@ -34,10 +34,11 @@ class StoredIndex:
     manifest: dict
     chunks: tuple[Chunk, ...]
     vectors: VectorIndex
+    pages: dict[str, Page]
 
 
 def write_index(
-    index_dir: Path, *, chunks: list[Chunk], vectors: np.ndarray, manifest: dict
+    index_dir: Path, *, chunks: list[Chunk], vectors: np.ndarray, pages: list[Page], manifest: dict
 ) -> dict:
     """Write a complete index into `index_dir` atomically; return the manifest written."""
     if len(chunks) != len(vectors):
@@ -46,14 +47,18 @@ def write_index(
     build_id = (
         dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:8]
     )
-    files = {"vectors": f"vectors-{build_id}.faiss", "chunks": f"chunks-{build_id}.jsonl"}
+    files = {
+        "vectors": f"vectors-{build_id}.faiss",
+        "chunks": f"chunks-{build_id}.jsonl",
+        "pages": f"pages-{build_id}.jsonl",
+    }
     dim = int(manifest["model"]["dim"])
 
     tmp_vec = index_dir / f".{files['vectors']}.tmp"
     VectorIndex.build(vectors, dim).save(tmp_vec)
     _fsync_replace(tmp_vec, index_dir / files["vectors"])
-    lines = "".join(json.dumps(_chunk_to_json(c), ensure_ascii=False) + "\n" for c in chunks)
-    _atomic_write(index_dir / files["chunks"], lines)
+    _atomic_write(index_dir / files["chunks"], _jsonl(chunks))
+    _atomic_write(index_dir / files["pages"], _jsonl(pages))
 
     full = {
         "format_version": FORMAT_VERSION,
@@ -114,8 +119,8 @@ def _load_files(index_dir: Path, manifest: dict) -> StoredIndex:
     data = manifest.get("data", {})
     try:
         vectors = VectorIndex.load(index_dir / data["vectors"])
-        with open(index_dir / data["chunks"], encoding="utf-8") as fh:
-            chunks = tuple(_chunk_from_json(json.loads(line)) for line in fh if line.strip())
+        chunks = tuple(_chunk_from_json(d) for d in _read_jsonl(index_dir / data["chunks"]))
+        pages = {d["path"]: _page_from_json(d) for d in _read_jsonl(index_dir / data["pages"])}
     except FileNotFoundError:
         raise
     except (KeyError, ValueError, RuntimeError) as err:
@@ -127,11 +132,26 @@ def _load_files(index_dir: Path, manifest: dict) -> StoredIndex:
             f"{index_dir}/: {vectors.size} vectors but {len(chunks)} chunks; "
             "rebuild with 'kb index'"
         )
-    return StoredIndex(manifest=manifest, chunks=chunks, vectors=vectors)
+    return StoredIndex(manifest=manifest, chunks=chunks, vectors=vectors, pages=pages)
 
 
-def _chunk_to_json(chunk: Chunk) -> dict:
-    return asdict(chunk)
+def _jsonl(items) -> str:
+    return "".join(json.dumps(asdict(i), ensure_ascii=False) + "\n" for i in items)
+
+
+def _read_jsonl(path: Path) -> list[dict]:
+    with open(path, encoding="utf-8") as fh:
+        return [json.loads(line) for line in fh if line.strip()]
+
+
+def _page_from_json(d: dict) -> Page:
+    return Page(
+        **{
+            **d,
+            "tags": tuple(d.get("tags", ())),
+            "authors": tuple(Author(**a) for a in d.get("authors", ())),
+        }
+    )
 
 
 def _chunk_from_json(d: dict) -> Chunk:

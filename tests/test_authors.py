@@ -78,3 +78,11 @@ def test_no_authors_anywhere_is_a_warning_not_a_failure(tmp_path):
     assert [str(p) for p in problems] == [
         "orphan.md:1: no authors: add 'authors:' to the front matter (no git history)"
     ]
+
+
+def test_person_key_ignores_case_spacing_email_and_pronouns():
+    from kb.models import person_key
+
+    same = ["Greg Walker", "greg  walker", "Greg Walker (he/him)", "Greg Walker <g@x.org>"]
+    assert {person_key(n) for n in same} == {"greg walker"}
+    assert person_key("Peter Burkholder (@pburkholder)") != person_key("Peter Burkholder")

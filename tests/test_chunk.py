@@ -6,6 +6,7 @@ from fakes import HashEmbedder
 
 from kb.chunk import chunk_document
 from kb.config import Settings
+from kb.models import embed_header
 from kb.parse import parse_markdown
 
 SENTENCE = "The warehouse team counts every bin in zone {n} before the quarterly audit begins. "
@@ -46,7 +47,7 @@ def test_chunks_never_cross_headings_and_carry_title_and_path():
     doc, _ = parse_markdown(long_page(), "ops/cycle.md")
     chunks, _ = chunk_document(doc, HashEmbedder().count_tokens, Settings())
     for c in chunks:
-        assert c.embed_text.startswith("Cycle counts > " + " > ".join(c.heading_path))
+        assert c.embed_text.startswith(embed_header("Cycle counts", c.heading_path) + "\n")
         if c.heading_path == ("Short",):
             assert "zone" not in c.text and "row" not in c.text
 
@@ -68,7 +69,22 @@ def test_duplicate_headings_get_distinct_ids_and_a_warning():
     chunks, problems = chunk_document(
         parse_markdown(page, "d.md")[0], HashEmbedder().count_tokens, Settings()
     )
-    assert len({c.id for c in chunks}) == 2
+    assert len({c.id for c in chunks}) == len(chunks) == 3  # two sections and the overview
     assert [str(p) for p in problems] == [
         "d.md:7: duplicate section 'Notes'; its chunk ids get suffix #2"
     ]
+
+
+def test_page_overview_piece_lists_summary_and_contents():
+    page = b"---\ntitle: Travel\ndescription: Booking trips\n---\n## Flights\na\n## Hotels\nb\n"
+    chunks, _ = chunk_document(
+        parse_markdown(page, "t.md")[0], HashEmbedder().count_tokens, Settings()
+    )
+    overview = chunks[0]
+    assert overview.embed_text == "Travel\nBooking trips\nContents: Flights; Hotels"
+    assert overview.heading_path == () and overview.line == 1
+    single = b"---\ntitle: Short\n---\nJust a paragraph.\n"
+    chunks, _ = chunk_document(
+        parse_markdown(single, "s.md")[0], HashEmbedder().count_tokens, Settings()
+    )
+    assert [c.text for c in chunks] == ["Just a paragraph."]  # nothing to summarise

@@ -1,0 +1,30 @@
+"""IT or Business: the two sides kb exists to connect."""
+
+from __future__ import annotations
+
+import re
+
+IT = "IT"
+BUSINESS = "Business"
+_SEP = re.compile(r"[\s_-]+")
+
+
+def _norm(name: str) -> str:
+    return _SEP.sub("", name.casefold())
+
+
+def department_of(team: str, declared: str, it_teams: frozenset[str]) -> str:
+    """`declared` (front matter) if it names a side, else IT for an IT team, else Business."""
+    side = _norm(declared)
+    if side in {"it", "tech", "technology"}:
+        return IT
+    if side in {"business", "biz"}:
+        return BUSINESS
+    if not team:
+        return ""
+    return IT if _norm(team) in {_norm(t) for t in it_teams} else BUSINESS
+
+
+def other_side(department: str) -> str:
+    """The department across the bridge ('' when there is no side to cross from)."""
+    return {IT: BUSINESS, BUSINESS: IT}.get(department, "")

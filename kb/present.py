@@ -1,0 +1,83 @@
+"""Display helpers the app needs but must not own: highlighting, staleness, safe Markdown."""
+
+from __future__ import annotations
+
+import datetime as dt
+import posixpath
+import re
+from urllib.parse import quote
+
+from kb.parse import clean_block
+from kb.snippet import query_terms
+
+_FENCE = re.compile(r"(^ {0,3}(?:```|~~~).*?^ {0,3}(?:```|~~~)[ \t]*$|`[^`\n]+`)", re.M | re.S)
+_TAG = re.compile(r"</?[A-Za-z!][^>\n]*>?")
+_LINK_TARGET = re.compile(r"(\]\(\s*<?)([^()\s>]*(?:\([^()\s]*\)[^()\s>]*)*)")
+_AUTOLINK = re.compile(r"<((?:javascript|data|vbscript):[^>]*)>", re.I)
+
+
+def highlight_spans(text: str, query: str) -> list[tuple[str, bool]]:
+    """`text` cut into (piece, is_query_term) spans, for bold rendering of matched words."""
+    # A crude stem (drop up to 3 final letters, keep 4) so "approves" marks "Approving".
+    stems = {t if len(t) <= 4 else t[: max(4, len(t) - 3)] for t in query_terms(query)}
+    terms = sorted(stems, key=len, reverse=True)
+    if not terms:
+        return [(text, False)] if text else []
+    pattern = re.compile(r"\b(" + "|".join(re.escape(t) for t in terms) + r")\w*", re.I)
+    spans: list[tuple[str, bool]] = []
+    pos = 0
+    for m in pattern.finditer(text):
+        if m.start() > pos:
+            spans.append((text[pos : m.start()], False))
+        spans.append((m.group(0), True))
+        pos = m.end()
+    if pos < len(text):
+        spans.append((text[pos:], False))
+    return spans
+
+
+def is_stale(review_by: str, today: dt.date | None = None) -> bool:
+    """True when a page's `review_by` date has passed (unparseable dates are not stale)."""
+    try:
+        due = dt.date.fromisoformat(review_by.strip()[:10])
+    except ValueError:
+        return False
+    return due < (today or dt.date.today())
+
+
+def safe_markdown(body: str, path: str = "") -> str:
+    """A page body that renders as Markdown with no live HTML, script or unsafe link.
+
+    Raw HTML tags are shown as text, link targets other than http(s), mailto and relative
+    paths are dropped, template tags and comments removed; code is left exactly as written.
+    Links to other Markdown pages become in-app links (`?page=...`) resolved against `path`.
+    """
+    text = clean_block_keep_links(body)
+    parts = _FENCE.split(text)
+    for i in range(0, len(parts), 2):
+        part = _AUTOLINK.sub(lambda m: m.group(1).replace(":", "&#58;", 1), parts[i])
+        part = _LINK_TARGET.sub(lambda m: _safe_target(m, path), part)
+        parts[i] = _TAG.sub(lambda m: m.group(0).replace("<", "&lt;").replace(">", "&gt;"), part)
+    return "".join(parts)
+
+
+def clean_block_keep_links(body: str) -> str:
+    """Like parse.clean_block but links stay links (the reader may follow them)."""
+    placeholder = "\x00"
+    protected = re.sub(r"\[([^\]]+)\]\(", lambda m: "[" + m.group(1) + "]" + placeholder, body)
+    cleaned = clean_block(protected)
+    return cleaned.replace("]" + placeholder, "](")
+
+
+def _safe_target(m: re.Match[str], path: str) -> str:
+    target = m.group(2)
+    lower = target.lower()
+    if lower.startswith(("http://", "https://", "mailto:", "#")):
+        return m.group(0)
+    if ":" in target.split("/")[0]:
+        return m.group(1) + "#"  # javascript:, data:, vbscript:, any other scheme
+    file, _, anchor = target.partition("#")
+    if file.lower().endswith((".md", ".markdown")):
+        resolved = posixpath.normpath(posixpath.join(posixpath.dirname(path), file))
+        return m.group(1) + "?page=" + quote(resolved) + (f"#{anchor}" if anchor else "")
+    return m.group(0)

@@ -1,0 +1,236 @@
+"""The Streamlit app, driven by streamlit.testing (no browser), over real indexes."""
+
+from __future__ import annotations
+
+import re
+import time
+
+import pytest
+from conftest import ROOT, write
+from fakes import HashEmbedder
+from streamlit.testing.v1 import AppTest
+
+from kb import Settings, build_index
+from kb.departments import BUSINESS, IT
+
+APP = str(ROOT / "app.py")
+UNSAFE = ROOT / "tests" / "fixtures" / "unsafe"
+
+
+def plain(text: str) -> str:
+    """App text without the backslash escapes that keep doc text from being Markdown."""
+    return re.sub(r"\\(.)", r"\1", str(text))
+
+
+def new_app(monkeypatch, index_dir, **params) -> AppTest:
+    monkeypatch.setenv("KB_INDEX_DIR", str(index_dir))
+    at = AppTest.from_file(APP, default_timeout=120)
+    for key, value in params.items():
+        at.query_params[key] = value
+    return at.run()
+
+
+def search(at: AppTest, query: str) -> AppTest:
+    at.text_input(key="q").input(query).run()
+    assert not at.exception
+    return at
+
+
+def result_paths(at: AppTest) -> list[str]:
+    """`path` of every result card, in order (from the card captions `path:line · ...`)."""
+    out = []
+    for c in at.caption:
+        m = re.match(r"^([\w./-]+\.md):\d+ · ", plain(c.value))
+        if m:
+            out.append(m.group(1))
+    return out
+
+
+def expert_names(at: AppTest) -> list[str]:
+    return [b.label for b in at.button if b.key and b.key.startswith("person-")]
+
+
+def all_text(at: AppTest) -> str:
+    parts = [m.value for m in at.markdown] + [c.value for c in at.caption]
+    parts += (
+        [e.value for e in at.error] + [i.value for i in at.info] + [w.value for w in at.warning]
+    )
+    return plain("\n".join(str(p) for p in parts))
+
+
+@pytest.fixture(scope="module")
+def chunks_by_path(bundled_kb):
+    return {c.path: c for c in bundled_kb.stored.chunks}
+
+
+def test_search_shows_results_experts_and_timing(monkeypatch, bundled_index):
+    at = new_app(monkeypatch, bundled_index)
+    assert "pages and" in all_text(at)  # the empty state says what is indexed
+    search(at, "who approves expense claims in Spendwise")
+    assert result_paths(at)[0] == "finance/spendwise-approvals.md"
+    assert re.search(r"10 results in \d+ ms", all_text(at))
+    assert "**Approving**" in at.markdown[1].value or any("**" in m.value for m in at.markdown)
+    assert expert_names(at)[0] == "Oliver Grant"
+    assert "Who knows about this?" in [h.value for h in at.subheader]
+    assert at.query_params["q"] == "who approves expense claims in Spendwise"
+
+
+def test_empty_query_shows_no_results_and_no_experts(monkeypatch, bundled_index):
+    at = new_app(monkeypatch, bundled_index)
+    search(at, "   ")
+    assert result_paths(at) == [] and expert_names(at) == []
+    assert "Ask a question" in all_text(at)
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "check"),
+    [
+        ("dept", IT, lambda c: c.department == IT),
+        ("team", "legal", lambda c: c.team == "legal"),
+        ("tag", "okta", lambda c: "okta" in c.tags),
+        ("author", "Fatima El-Amin", lambda c: "Fatima El-Amin" in {a.name for a in c.authors}),
+        ("since", "2026-06-01", lambda c: c.updated >= "2026-06-01"),
+    ],
+)
+def test_each_filter_narrows_results_and_experts(
+    monkeypatch, bundled_index, chunks_by_path, key, value, check
+):
+    at = new_app(monkeypatch, bundled_index)
+    search(at, "customer data and privacy")
+    if key == "since":
+        at.text_input(key="since").input(value).run()
+    else:
+        at.selectbox(key=key).set_value(value).run()
+    paths = result_paths(at)
+    assert paths, all_text(at)
+    assert all(check(chunks_by_path[p]) for p in paths)
+    assert at.query_params[key] == value
+    if key == "author":
+        # Experts come from the filtered pages only: Fatima first, then her co-authors.
+        coauthors = {a.name for c in chunks_by_path.values() if check(c) for a in c.authors}
+        assert expert_names(at)[0] == "Fatima El-Amin"
+        assert set(expert_names(at)) <= coauthors
+
+
+def test_no_results_says_which_filter_to_loosen(monkeypatch, bundled_index):
+    at = new_app(monkeypatch, bundled_index, q="VPN access", team="security", since="2100-01-01")
+    assert result_paths(at) == []
+    assert [w.value for w in at.warning] == [
+        "No results with these filters. Loosen: updated_since."
+    ]
+
+
+def test_bridge_shows_experts_from_the_other_department(monkeypatch, bundled_index, bundled_kb):
+    at = new_app(monkeypatch, bundled_index)
+    search(at, "supplier bank details and payment fraud")
+    at.selectbox(key="dept").set_value(BUSINESS).run()
+    assert bundled_kb.profile(expert_names(at)[0]).department == BUSINESS
+    at.toggle(key="bridge").set_value(True).run()
+    bridged = expert_names(at)
+    assert bridged and all(bundled_kb.profile(n).department == IT for n in bridged)
+    assert "Who across the divide knows?" in [h.value for h in at.subheader]
+    assert at.query_params["bridge"] == "1"
+    assert all(chunk_dept == BUSINESS for chunk_dept in _result_departments(at, bundled_kb))
+
+
+def _result_departments(at: AppTest, kb) -> list[str]:
+    return [kb.page(p).department for p in result_paths(at)]
+
+
+def test_person_page_lists_what_they_wrote(monkeypatch, bundled_index):
+    at = new_app(monkeypatch, bundled_index)
+    search(at, "who knows about stock takes and how warehouse picking works")
+    first = expert_names(at)[0]
+    at.button(key="person-0").click().run()
+    assert at.query_params["person"] == first == "Victor Petrov"
+    assert [h.value for h in at.main.header] == ["Victor Petrov"]
+    metrics = {m.label: m.value for m in at.metric}
+    assert int(metrics["Pages"]) >= 2
+    table = at.dataframe[0].value
+    assert "Cycle counts and stock adjustments" in list(table["page"])
+    assert "Top topics" in all_text(at)
+    at.button[0].click().run()  # back to results
+    assert "person" not in at.query_params and result_paths(at)
+
+
+def test_open_page_shows_the_whole_page_at_the_section(monkeypatch, bundled_index, bundled_kb):
+    query = "who approves expense claims in Spendwise"
+    second = bundled_kb.search(query, k=2)[1].chunk
+    assert second.path == "finance/spendwise-approvals.md" and second.heading
+    at = new_app(monkeypatch, bundled_index)
+    search(at, query)
+    at.button(key="open-1").click().run()
+    assert at.query_params["page"] == second.path
+    assert at.query_params["section"] == second.heading
+    assert [h.value for h in at.main.header] == ["Approving expense claims in Spendwise"]
+    assert f"Jumped to section: {second.heading}" in all_text(at)
+    body = "\n".join(m.value for m in at.markdown)
+    assert "## Contacts" in body and "Delegating while you are away" in body
+
+
+def test_url_parameters_restore_the_view(monkeypatch, bundled_index):
+    at = new_app(monkeypatch, bundled_index, q="report a phishing email", dept=IT, team="security")
+    assert at.text_input(key="q").value == "report a phishing email"
+    assert at.selectbox(key="dept").value == IT and at.selectbox(key="team").value == "security"
+    assert result_paths(at)[0] == "security/phishing-reporting.md"
+    at = new_app(monkeypatch, bundled_index, person="Fatima El-Amin")
+    assert [h.value for h in at.main.header] == ["Fatima El-Amin"]
+    at = new_app(monkeypatch, bundled_index, page="legal/retention-schedule.md", section="x")
+    title = bundled_kb_title("legal/retention-schedule.md")
+    assert [h.value for h in at.main.header] == [title]
+
+
+def bundled_kb_title(path: str) -> str:
+    from conftest import CONTENT
+
+    from kb.parse import parse_markdown
+
+    doc, _ = parse_markdown((CONTENT / path).read_bytes(), path)
+    return doc.title
+
+
+def test_missing_index_shows_the_command_to_run(monkeypatch, tmp_path):
+    at = new_app(monkeypatch, tmp_path / "no-index")
+    assert not at.exception and len(at.error) == 1
+    assert "no index in" in at.error[0].value and "kb index" in at.error[0].value
+
+
+def test_index_of_another_model_is_refused_with_the_fix(monkeypatch, tmp_path):
+    write(tmp_path / "c/a.md", "---\ntitle: A\nauthors: [X Y]\n---\nSome text.\n")
+    build_index(tmp_path / "c", tmp_path / "idx", HashEmbedder(name="other", dim=8), Settings())
+    at = new_app(monkeypatch, tmp_path / "idx")
+    assert not at.exception
+    assert "built with model other (dim 8)" in at.error[0].value
+
+
+def test_index_is_reloaded_after_a_rebuild(monkeypatch, tmp_path, real_embedder):
+    content, index_dir = tmp_path / "c", tmp_path / "idx"
+    write(
+        content / "a.md",
+        "---\ntitle: Parking permits\nauthors: [Ana Ruiz]\n---\n"
+        "Staff parking permits are issued by facilities each January.\n",
+    )
+    build_index(content, index_dir, real_embedder, Settings())
+    at = new_app(monkeypatch, index_dir)
+    search(at, "where do I get a car park pass")
+    assert result_paths(at) == ["a.md"]
+    time.sleep(0.01)  # a distinct manifest mtime even on coarse clocks
+    write(
+        content / "b.md",
+        "---\ntitle: Bicycle storage\nauthors: [Bo Chen]\n---\n"
+        "Bike racks and showers are in the basement of building B.\n",
+    )
+    build_index(content, index_dir, real_embedder, Settings())
+    at.text_input(key="q").input("where can I leave my bike").run()
+    assert result_paths(at)[0] == "b.md"
+
+
+def test_unsafe_page_renders_inert(monkeypatch, tmp_path, real_embedder):
+    build_index(UNSAFE, tmp_path / "idx", real_embedder, Settings())
+    at = new_app(monkeypatch, tmp_path / "idx", page="handbook-tricks.md")
+    body = "\n".join(m.value for m in at.markdown)
+    assert "&lt;script&gt;" in body and "&lt;img src=x" in body
+    prose = body.split("```")[0]
+    assert "](javascript:" not in prose and "<a " not in prose and "<div" not in prose
+    assert "(?page=other-page.md)" in body and "(https://example.org/docs)" in body
+    assert "<script>this is code" in body  # code blocks stay as written
