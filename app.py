@@ -6,6 +6,7 @@ import json
 import os
 import time
 from pathlib import Path
+from urllib.parse import quote, urlencode
 
 import streamlit as st
 import streamlit.components.v1 as components
@@ -20,7 +21,7 @@ from kb import (
     SentenceTransformerEmbedder,
     Settings,
 )
-from kb.present import highlight_spans, is_stale, safe_markdown
+from kb.present import highlight_spans, is_stale, page_markdown
 
 MD_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_{}[]()<>#+-.!|~$:"})
 FILTER_KEYS = ("dept", "team", "tag", "author", "since")
@@ -155,20 +156,26 @@ def render_sidebar(kb: KnowledgeBase) -> None:
         )
 
 
+def page_link(path: str, heading: str = "") -> str:
+    """An in-app URL that opens a page at a section (links open in a new tab)."""
+    params = {"page": path, **({"section": heading} if heading else {})}
+    return "?" + urlencode(params, quote_via=quote)
+
+
 def render_hit(hit: Hit, query: str, n: int) -> None:
+    # One Markdown block per card: every element costs the browser a render on each search.
     c = hit.chunk
+    heading = f" › {esc(c.heading)}" if c.heading else ""
+    people = ", ".join(a.name for a in c.authors) or "unknown author"
+    meta = [f"{esc(c.path)}:{c.line}", esc(people)]
+    if c.updated:
+        meta.append(f"updated {esc(c.updated)}")
+    meta.append(f"score {hit.score:.2f}")
     with st.container(border=True):
-        heading = f" › {esc(c.heading)}" if c.heading else ""
         st.markdown(
-            f"**{esc(c.title)}**{heading} &nbsp; {badges(c.department, c.team, c.review_by)}"
+            f"**{esc(c.title)}**{heading} &nbsp; {badges(c.department, c.team, c.review_by)}  \n"
+            f":gray[{' · '.join(meta)}]\n\n{highlighted(hit.snippet, query)}"
         )
-        people = ", ".join(a.name for a in c.authors) or "unknown author"
-        meta = [f"{esc(c.path)}:{c.line}", esc(people)]
-        if c.updated:
-            meta.append(f"updated {esc(c.updated)}")
-        meta.append(f"score {hit.score:.2f}")
-        st.caption(" · ".join(meta))
-        st.markdown(highlighted(hit.snippet, query))
         st.button(
             "Open page",
             key=f"open-{n}",
@@ -202,18 +209,12 @@ def render_experts(experts: list[Expert], bridging: bool) -> None:
                 type="tertiary",
                 icon=":material/person:",
             )
-            st.markdown(badges(person.department, person.team))
-            for m, ev in enumerate(person.evidence):
-                where = f"{ev.title} › {ev.heading}" if ev.heading else ev.title
-                st.button(
-                    where,
-                    key=f"evidence-{n}-{m}",
-                    on_click=open_page,
-                    args=(ev.path, ev.heading),
-                    type="tertiary",
-                    icon=":material/description:",
-                    help=f"{ev.path}:{ev.line} (score {ev.score:.2f})",
-                )
+            evidence = "\n".join(
+                f"- [{esc(ev.title)}{' › ' + esc(ev.heading) if ev.heading else ''}]"
+                f"({page_link(ev.path, ev.heading)})"
+                for ev in person.evidence
+            )
+            st.markdown(f"{badges(person.department, person.team)}\n\n{evidence}")
 
 
 def render_search(kb: KnowledgeBase) -> None:
@@ -241,7 +242,7 @@ def render_search(kb: KnowledgeBase) -> None:
 
     results, people = st.columns([3, 2], gap="large")
     with results:
-        st.caption(f"{len(hits)} results in {elapsed:.0f} ms")
+        st.caption(f"{len(hits)} results for “{esc(query)}” in {elapsed:.0f} ms")
         if not hits:
             loosen = kb.loosen(query, filters) if filters.active else []
             if loosen:
@@ -278,7 +279,7 @@ def render_page(kb: KnowledgeBase, path: str, section: str) -> None:
     if section:
         st.caption(f"Jumped to section: {esc(section)}")
     st.divider()
-    st.markdown(safe_markdown(page.body, page.path))
+    st.markdown(page_markdown(page.title, page.body, page.path))
     if section:
         scroll_to(section.split(" > ")[-1])
 

@@ -81,3 +81,12 @@ def _safe_target(m: re.Match[str], path: str) -> str:
         resolved = posixpath.normpath(posixpath.join(posixpath.dirname(path), file))
         return m.group(1) + "?page=" + quote(resolved) + (f"#{anchor}" if anchor else "")
     return m.group(0)
+
+
+def page_markdown(title: str, body: str, path: str = "") -> str:
+    """`safe_markdown` of a page body without its leading `# Title` (the app shows the title)."""
+    lines = body.lstrip("\n").split("\n", 1)
+    first = lines[0].strip()
+    if first.startswith("# ") and first[2:].strip() == title.strip():
+        body = lines[1] if len(lines) > 1 else ""
+    return safe_markdown(body, path)

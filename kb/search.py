@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
+
 import numpy as np
 
 from kb.embed import Embedder
 from kb.models import Chunk, Filters, Hit
 from kb.snippet import make_snippet
 from kb.store import StoredIndex
+
+_QUERY_CACHE = 256
 
 
 class Searcher:
@@ -16,6 +20,19 @@ class Searcher:
     def __init__(self, stored: StoredIndex, embedder: Embedder) -> None:
         self._stored = stored
         self._embedder = embedder
+        # A page of results asks for sections and for experts: embed each query once.
+        self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
+
+    def query_vector(self, query: str) -> np.ndarray:
+        vec = self._vectors.get(query)
+        if vec is None:
+            vec = self._embedder.encode([query])[0]
+            self._vectors[query] = vec
+            if len(self._vectors) > _QUERY_CACHE:
+                self._vectors.popitem(last=False)
+        else:
+            self._vectors.move_to_end(query)
+        return vec
 
     @property
     def chunks(self) -> tuple[Chunk, ...]:
@@ -27,7 +44,7 @@ class Searcher:
         if not query or k <= 0:
             return []
         allowed = self._allowed_rows(filters)
-        vec = self._embedder.encode([query])[0]
+        vec = self.query_vector(query)
         # Ask for more rows than needed: several pieces of one section collapse into one hit.
         rows = self._stored.vectors.search(vec, k * 3, allowed=allowed)
         hits: list[Hit] = []

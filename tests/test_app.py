@@ -37,12 +37,12 @@ def search(at: AppTest, query: str) -> AppTest:
 
 
 def result_paths(at: AppTest) -> list[str]:
-    """`path` of every result card, in order (from the card captions `path:line · ...`)."""
+    """`path` of every result card, in order (from the cards' `path:line · ...` line)."""
     out = []
-    for c in at.caption:
-        m = re.match(r"^([\w./-]+\.md):\d+ · ", plain(c.value))
-        if m:
-            out.append(m.group(1))
+    for m in at.main.markdown:
+        found = re.search(r":gray\[([\w./-]+\.md):\d+ · ", plain(m.value))
+        if found:
+            out.append(found.group(1))
     return out
 
 
@@ -68,7 +68,9 @@ def test_search_shows_results_experts_and_timing(monkeypatch, bundled_index):
     assert "pages and" in all_text(at)  # the empty state says what is indexed
     search(at, "who approves expense claims in Spendwise")
     assert result_paths(at)[0] == "finance/spendwise-approvals.md"
-    assert re.search(r"10 results in \d+ ms", all_text(at))
+    assert re.search(
+        r"10 results for “who approves expense claims in Spendwise” in \d+ ms", all_text(at)
+    )
     assert "**Approving**" in at.markdown[1].value or any("**" in m.value for m in at.markdown)
     assert expert_names(at)[0] == "Oliver Grant"
     assert "Who knows about this?" in [h.value for h in at.subheader]

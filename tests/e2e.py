@@ -1,0 +1,142 @@
+"""Run the real app in a real browser: a Streamlit server on a free port, driven by Playwright.
+
+Shared by tests/test_e2e_browser.py and benchmarks/app_latency.py.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from contextlib import contextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+
+
+def browser_available() -> bool:
+    if not Path(CHROMIUM).exists():
+        return False
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def streamlit_server(index_dir: Path, *, timeout: float = 120.0):
+    """`streamlit run app.py` on localhost; yields its base URL, stops it afterwards."""
+    port = free_port()
+    env = {**os.environ, "KB_INDEX_DIR": str(index_dir)}
+    cmd = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(ROOT / "app.py"),
+        "--server.port",
+        str(port),
+        "--server.address",
+        "127.0.0.1",
+        "--server.headless",
+        "true",
+        "--browser.gatherUsageStats",
+        "false",
+    ]
+    proc = subprocess.Popen(
+        cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                with urllib.request.urlopen(url + "/_stcore/health", timeout=2) as r:
+                    if r.read() == b"ok":
+                        break
+            except OSError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                out = proc.stdout.read().decode(errors="replace") if proc.stdout else ""
+                raise RuntimeError(f"streamlit did not start:\n{out}")
+            time.sleep(0.3)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+@contextmanager
+def browser_page(*, width: int = 1400, height: int = 1000):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": width, "height": height})
+            yield page
+        finally:
+            browser.close()
+
+
+def wait_ready(page, timeout_ms: int = 120_000) -> None:
+    """Until the search box is drawn (model and index loaded)."""
+    page.wait_for_selector("input[aria-label=Search]", timeout=timeout_ms)
+
+
+def run_query(page, query: str, timeout_ms: int = 60_000) -> float:
+    """Type `query`, press Enter, wait for its results; return the seconds in between."""
+    box = page.locator("input[aria-label=Search]")
+    box.fill(query)
+    start = time.perf_counter()
+    box.press("Enter")
+    page.wait_for_function(
+        """q => [...document.querySelectorAll('[data-testid="stCaptionContainer"]')]
+               .some(el => el.textContent.includes('results for “' + q + '”'))""",
+        arg=query,
+        timeout=timeout_ms,
+        polling="raf",
+    )
+    return time.perf_counter() - start
+
+
+def first_result_path(page) -> str:
+    """The `path` shown on the top result card (its `path:line · authors ...` line)."""
+    texts = page.locator('[data-testid="stMarkdownContainer"]').all_inner_texts()
+    found = (re.search(r"(\S+\.md):\d+ · ", t) for t in texts)
+    return next(m.group(1) for m in found if m)
+
+
+def top_expert(page) -> str:
+    # The button text starts with its icon's ligature name ("person"); the name is last.
+    return page.locator(".st-key-person-0 button").inner_text().strip().split("\n")[-1].strip()
+
+
+def wait_idle(page, timeout_ms: int = 60_000) -> None:
+    """Until Streamlit has finished the run (its running indicator is gone) and charts drew."""
+    page.wait_for_selector('[data-testid="stStatusWidget"]', state="detached", timeout=timeout_ms)
+    page.wait_for_timeout(800)

@@ -1,0 +1,79 @@
+"""The real app in a real headless Chromium: search, experts, and inert unsafe pages.
+
+Needs Debian's `chromium` and the `playwright` package (in the [test] extra; the system
+browser is used, nothing is downloaded). `.ci/run` installs chromium; elsewhere the test is
+skipped when the browser is missing, except under CI, where a missing browser is a failure.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import CONTENT, ROOT
+from e2e import (
+    browser_available,
+    browser_page,
+    first_result_path,
+    run_query,
+    streamlit_server,
+    top_expert,
+    wait_idle,
+    wait_ready,
+)
+
+from kb import Settings, build_index
+
+if not browser_available():
+    if os.environ.get("CI"):
+        raise RuntimeError("CI must run the browser test: install chromium (see .ci/run)")
+    pytest.skip("no chromium or playwright on this machine", allow_module_level=True)
+
+UNSAFE = ROOT / "tests" / "fixtures" / "unsafe"
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory, real_embedder):
+    """The bundled content plus the unsafe fixture pages, served by `streamlit run app.py`."""
+    root = tmp_path_factory.mktemp("e2e")
+    shutil.copytree(CONTENT, root / "content")
+    shutil.copytree(UNSAFE, root / "content" / "unsafe")
+    build_index(root / "content", root / "index", real_embedder, Settings())
+    with streamlit_server(root / "index") as url:
+        yield url
+
+
+def test_search_shows_top_result_and_top_expert(server, tmp_path):
+    with browser_page() as page:
+        page.goto(server)
+        wait_ready(page)
+        run_query(page, "who approves expense claims in Spendwise")
+        assert first_result_path(page) == "finance/spendwise-approvals.md"
+        assert page.locator("strong", has_text="Approving expense claims in Spendwise").count()
+        assert top_expert(page) == "Oliver Grant"
+        wait_idle(page)
+        shot = Path(os.environ.get("KB_SCREENSHOT", tmp_path / "search.png"))
+        shot.parent.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(shot), full_page=False)
+        assert shot.stat().st_size > 10_000
+
+
+def test_unsafe_page_executes_nothing(server):
+    with browser_page() as page:
+        dialogs: list[str] = []
+        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+        page.goto(server + "/?page=unsafe/handbook-tricks.md")
+        page.get_by_role("heading", name="Browser tricks page").wait_for(timeout=120_000)
+        page.get_by_text("A script tag:").wait_for()
+        page.wait_for_timeout(1500)  # give any injected handler time to fire
+        page.get_by_text("raw div").hover()
+        page.get_by_role("link", name="javascript link").click()
+        page.wait_for_timeout(500)
+        assert dialogs == []
+        assert page.evaluate("window.__kb_xss") is None
+        assert page.locator("#kb-injected, #kb-injected-div, img[src=x]").count() == 0
+        text = page.inner_text("body")
+        assert "<script>window.__kb_xss = 1" in text  # shown as text, not run
+        assert '<img src=x onerror="window.__kb_xss = 2' in text
