@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import time
@@ -21,11 +22,18 @@ from kb import (
     SentenceTransformerEmbedder,
     Settings,
 )
-from kb.present import highlight_spans, is_stale, page_markdown
+from kb.present import group_by_page, highlight_spans, is_stale, page_markdown
 
 MD_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_{}[]()<>#+-.!|~$:"})
 FILTER_KEYS = ("dept", "team", "tag", "author", "since")
 BADGE = {"IT": "blue", "Business": "orange"}
+FILTER_LABELS = {
+    "department": "Department",
+    "team": "Team",
+    "tag": "Tag",
+    "author": "Author",
+    "updated_since": "Updated since",
+}
 
 
 @st.cache_resource(show_spinner="Loading the language model…")
@@ -121,7 +129,13 @@ def back_to_search() -> None:
 
 def current_filters() -> Filters:
     s = st.session_state
-    since = s.get("since") or ""
+    since = (s.get("since") or "").strip()
+    if since:
+        try:
+            since = dt.date.fromisoformat(since).isoformat()
+        except ValueError:
+            st.sidebar.warning(f"Updated since: '{since}' is not a date like 2026-01-31; ignored.")
+            since = ""
     return Filters(
         department=s.get("dept", ""),
         team=s.get("team", ""),
@@ -162,7 +176,7 @@ def page_link(path: str, heading: str = "") -> str:
     return "?" + urlencode(params, quote_via=quote)
 
 
-def render_hit(hit: Hit, query: str, n: int) -> None:
+def render_hit(hit: Hit, more: list[Hit], query: str, n: int) -> None:
     # One Markdown block per card: every element costs the browser a render on each search.
     c = hit.chunk
     heading = f" › {esc(c.heading)}" if c.heading else ""
@@ -175,6 +189,15 @@ def render_hit(hit: Hit, query: str, n: int) -> None:
         st.markdown(
             f"**{esc(c.title)}**{heading} &nbsp; {badges(c.department, c.team, c.review_by)}  \n"
             f":gray[{' · '.join(meta)}]\n\n{highlighted(hit.snippet, query)}"
+            + (
+                "\n\n:gray[Also in this page:] "
+                + " · ".join(
+                    f"[{esc(h.chunk.heading or 'top')}]({page_link(h.chunk.path, h.chunk.heading)})"
+                    for h in more[:4]
+                )
+                if more
+                else ""
+            )
         )
         st.button(
             "Open page",
@@ -235,22 +258,22 @@ def render_search(kb: KnowledgeBase) -> None:
         return
 
     start = time.perf_counter()
-    hits = kb.search(query, k=10, filters=filters)
+    groups = group_by_page(kb.search(query, k=30, filters=filters), pages=10)
     bridging = bool(st.session_state.get("bridge") and filters.department)
     experts = kb.experts(query, k=5, filters=filters, bridge=bridging)
     elapsed = (time.perf_counter() - start) * 1000
 
     results, people = st.columns([3, 2], gap="large")
     with results:
-        st.caption(f"{len(hits)} results for “{esc(query)}” in {elapsed:.0f} ms")
-        if not hits:
-            loosen = kb.loosen(query, filters) if filters.active else []
+        st.caption(f"{len(groups)} results for “{esc(query)}” in {elapsed:.0f} ms")
+        if not groups:
+            loosen = [FILTER_LABELS[f] for f in kb.loosen(query, filters)] if filters.active else []
             if loosen:
                 st.warning("No results with these filters. Loosen: " + ", ".join(loosen) + ".")
             else:
                 st.warning("No results. Try other words.")
-        for n, hit in enumerate(hits):
-            render_hit(hit, query, n)
+        for n, (hit, more) in enumerate(groups):
+            render_hit(hit, more, query, n)
     with people:
         st.toggle(
             "Bridge: people from the other department",
@@ -336,7 +359,7 @@ def render_person(kb: KnowledgeBase, name: str) -> None:
             "open": st.column_config.LinkColumn("open", display_text="open"),
         },
         hide_index=True,
-        use_container_width=True,
+        width="stretch",
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Callable, Sequence
+from typing import NamedTuple
 
 from kb.config import Settings
 from kb.models import Chunk, Document, Problem, Section, embed_header
@@ -80,72 +81,83 @@ def split_text(header: str, text: str, count_tokens: TokenCounter, settings: Set
     return out
 
 
-def _units(text: str, count_tokens: TokenCounter, budget: int) -> list[tuple[str, int]]:
+class _Unit(NamedTuple):
+    text: str
+    tokens: int
+    sep: str  # what stood before it in the source: joined with this, text reads as written
+
+
+def _units(text: str, count_tokens: TokenCounter, budget: int) -> list[_Unit]:
     """Paragraphs, then lines, then sentences, then word runs: the largest that fit the budget."""
-    levels: list[Callable[[str], list[str]]] = [
-        lambda t: [p for p in re.split(r"\n\s*\n", t) if p.strip()],
-        lambda t: [ln for ln in t.split("\n") if ln.strip()],
-        lambda t: [s for s in _SENTENCE_END.split(t) if s.strip()],
+    levels: list[tuple[str, Callable[[str], list[str]]]] = [
+        ("\n\n", lambda t: [p for p in re.split(r"\n\s*\n", t) if p.strip()]),
+        ("\n", lambda t: [ln for ln in t.split("\n") if ln.strip()]),
+        (" ", lambda t: [s for s in _SENTENCE_END.split(t) if s.strip()]),
     ]
 
-    def split(piece: str, level: int) -> list[tuple[str, int]]:
+    def split(piece: str, level: int, sep: str) -> list[_Unit]:
         if level == len(levels):
-            return _word_runs(piece, count_tokens, budget)
-        parts = levels[level](piece)
+            return _word_runs(piece, count_tokens, budget, sep)
+        joiner, cut = levels[level]
+        parts = cut(piece)
         counts = [c - _SPECIAL for c in count_tokens(parts)]
-        out: list[tuple[str, int]] = []
-        for part, n in zip(parts, counts, strict=True):
-            out.extend([(part, n)] if n <= budget else split(part, level + 1))
+        out: list[_Unit] = []
+        for i, (part, n) in enumerate(zip(parts, counts, strict=True)):
+            part_sep = sep if i == 0 else joiner
+            if n <= budget:
+                out.append(_Unit(part, n, part_sep))
+            else:
+                out.extend(split(part, level + 1, part_sep))
         return out
 
-    return split(text, 0)
+    return split(text, 0, "\n\n")
 
 
-def _word_runs(text: str, count_tokens: TokenCounter, budget: int) -> list[tuple[str, int]]:
+def _word_runs(text: str, count_tokens: TokenCounter, budget: int, sep: str) -> list[_Unit]:
     words = text.split()
     counts = [c - _SPECIAL for c in count_tokens(words)] if words else []
-    runs: list[tuple[str, int]] = []
+    runs: list[_Unit] = []
     cur: list[str] = []
     cur_n = 0
     for w, n in zip(words, counts, strict=True):
         if cur and cur_n + n > budget:
-            runs.append((" ".join(cur), cur_n))
+            runs.append(_Unit(" ".join(cur), cur_n, sep if not runs else " "))
             cur, cur_n = [], 0
         cur.append(w)
         cur_n += n
     if cur:
-        runs.append((" ".join(cur), cur_n))
+        runs.append(_Unit(" ".join(cur), cur_n, sep if not runs else " "))
     return runs
 
 
-def _pack(
-    units: list[tuple[str, int]], budget: int, overlap: int, count_tokens: TokenCounter
-) -> list[str]:
+def _join(units: list[_Unit]) -> str:
+    return units[0].text + "".join(u.sep + u.text for u in units[1:])
+
+
+def _pack(units: list[_Unit], budget: int, overlap: int, count_tokens: TokenCounter) -> list[str]:
     """Greedy packing; each new piece starts with up to `overlap` tokens of the previous one."""
     pieces: list[str] = []
-    cur: list[tuple[str, int]] = []
+    cur: list[_Unit] = []
     for unit in units:
-        if cur and sum(n for _, n in cur) + unit[1] > budget:
-            pieces.append("\n\n".join(t for t, _ in cur))
-            cur = [u for u in _tail(cur, overlap, count_tokens) if u[1] + unit[1] <= budget]
+        if cur and sum(u.tokens for u in cur) + unit.tokens > budget:
+            pieces.append(_join(cur))
+            cur = [u for u in _tail(cur, overlap, count_tokens) if u.tokens + unit.tokens <= budget]
         cur.append(unit)
     if cur:
-        pieces.append("\n\n".join(t for t, _ in cur))
+        pieces.append(_join(cur))
     return pieces
 
 
-def _tail(
-    units: list[tuple[str, int]], overlap: int, count_tokens: TokenCounter
-) -> list[tuple[str, int]]:
+def _tail(units: list[_Unit], overlap: int, count_tokens: TokenCounter) -> list[_Unit]:
     """The last whole units that fit in `overlap`, else the last unit's closing sentences."""
-    tail: list[tuple[str, int]] = []
+    tail: list[_Unit] = []
     for unit in reversed(units):
-        if sum(n for _, n in tail) + unit[1] > overlap:
+        if sum(u.tokens for u in tail) + unit.tokens > overlap:
             break
         tail.insert(0, unit)
     if tail or not units:
         return tail
-    sentences = [s for s in _SENTENCE_END.split(units[-1][0]) if s.strip()]
+    sentences = [s for s in _SENTENCE_END.split(units[-1].text) if s.strip()]
     counts = [c - _SPECIAL for c in count_tokens(sentences)]
     kept: list[str] = []
     total = 0
@@ -154,7 +166,7 @@ def _tail(
             break
         kept.insert(0, sentence)
         total += n
-    return [(" ".join(kept), total)] if kept else []
+    return [_Unit(" ".join(kept), total, " ")] if kept else []
 
 
 def _fit(piece: str, header: str, count_tokens: TokenCounter, limit: int) -> list[str]:

@@ -13,7 +13,7 @@ from kb.build import build_index
 from kb.config import Settings
 from kb.embed import SentenceTransformerEmbedder
 from kb.errors import KbError, StrictModeError
-from kb.models import Expert, Filters, Hit
+from kb.models import Expert, Filters, Hit, person_key
 from kb.service import KnowledgeBase
 
 index_dir_option = click.option(
@@ -96,16 +96,33 @@ def index_cmd(content_dir: Path, index_dir: Path, strict: bool, as_json: bool) -
     )
 
 
+since_option = click.option(
+    "--since",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="Only pages updated on or after this date (YYYY-MM-DD).",
+)
+
+
 @cli.command("search")
 @click.argument("query")
 @click.option("-k", "k", default=10, show_default=True, type=click.IntRange(1, 1000))
+@click.option("--department", default="", help="Only pages of this department (IT, Business).")
 @click.option("--team", default="", help="Only pages of this team.")
 @click.option("--tag", default="", help="Only pages with this tag.")
 @click.option("--author", default="", help="Only pages written by this person.")
+@since_option
 @index_dir_option
 @json_option
 def search_cmd(
-    query: str, k: int, team: str, tag: str, author: str, index_dir: Path, as_json: bool
+    query: str,
+    k: int,
+    department: str,
+    team: str,
+    tag: str,
+    author: str,
+    since,
+    index_dir: Path,
+    as_json: bool,
 ) -> None:
     """Find the sections that answer QUERY.
 
@@ -114,12 +131,15 @@ def search_cmd(
       kb search "laptop won't connect from home" -k 5 --team security
     """
     kb = _open(index_dir, query)
-    hits = kb.search(query, k=k, filters=Filters(team=team, tag=tag, author=author))
+    filters = _filters(kb, department=department, team=team, tag=tag, author=author, since=since)
+    hits = kb.search(query, k=k, filters=filters)
     if as_json:
         click.echo(json.dumps([_hit_json(h) for h in hits], indent=2, ensure_ascii=False))
         return
     if not hits:
-        click.echo("No results." + (" Try without filters." if team or tag or author else ""))
+        loosen = kb.loosen(query, filters) if filters.active else []
+        options = ", ".join("--since" if f == "updated_since" else f"--{f}" for f in loosen)
+        click.echo("No results." + (f" Drop {options} to get some." if loosen else ""))
         return
     for n, hit in enumerate(hits, 1):
         c = hit.chunk
@@ -134,9 +154,21 @@ def search_cmd(
 @click.argument("query")
 @click.option("-k", "k", default=5, show_default=True, type=click.IntRange(1, 1000))
 @click.option("--team", default="", help="Only people whose home team is this one.")
+@click.option("--department", default="", help="Only people of this department (IT, Business).")
+@click.option("--tag", default="", help="Judge people only on pages with this tag.")
+@since_option
 @index_dir_option
 @json_option
-def experts_cmd(query: str, k: int, team: str, index_dir: Path, as_json: bool) -> None:
+def experts_cmd(
+    query: str,
+    k: int,
+    team: str,
+    department: str,
+    tag: str,
+    since,
+    index_dir: Path,
+    as_json: bool,
+) -> None:
     """Find the people who know most about QUERY, with the sections that show it.
 
     \b
@@ -144,16 +176,19 @@ def experts_cmd(query: str, k: int, team: str, index_dir: Path, as_json: bool) -
       kb experts "vendor onboarding" --team procurement
     """
     kb = _open(index_dir, query)
-    people = kb.experts(query, k=k, team=team)
+    _filters(kb, department=department, team=team)  # validates the names
+    filters = _filters(kb, tag=tag, since=since)
+    people = kb.experts(query, k=k, filters=filters, team=team, department=department)
     if as_json:
         click.echo(json.dumps([_expert_json(p) for p in people], indent=2, ensure_ascii=False))
         return
     if not people:
-        click.echo("No one found." + (" Try without --team." if team else ""))
+        click.echo("No one found." + (" Try fewer options." if team or department else ""))
         return
     for n, person in enumerate(people, 1):
-        team_label = f" ({person.team})" if person.team else ""
-        click.echo(f"{n:>2}. {click.style(person.name, bold=True)}{team_label}  {person.score:.3f}")
+        home = ", ".join(x for x in (person.team, person.department) if x)
+        label = f" ({home})" if home else ""
+        click.echo(f"{n:>2}. {click.style(person.name, bold=True)}{label}  {person.score:.3f}")
         for ev in person.evidence:
             where = f"{ev.title} > {ev.heading}" if ev.heading else ev.title
             click.echo(f"    - {where}  {ev.path}:{ev.line}")
@@ -163,6 +198,27 @@ def _open(index_dir: Path, query: str) -> KnowledgeBase:
     if not query.strip():
         raise click.UsageError("the query is empty; say what you are looking for")
     return KnowledgeBase(index_dir, SentenceTransformerEmbedder(), Settings())
+
+
+def _filters(kb: KnowledgeBase, *, since=None, **values: str) -> Filters:
+    """Filters from CLI options; a name the index does not know is a usage error listing it."""
+    facets = kb.facets()
+    for name, value in values.items():
+        if not value:
+            continue
+        known = facets[name]
+        if person_key(value) not in {person_key(v) for v in known}:
+            shown = ", ".join(known[:30]) + (" …" if len(known) > 30 else "")
+            raise click.BadParameter(
+                f"'{value}' is not in the index; known: {shown}", param_hint=f"--{name}"
+            )
+    return Filters(
+        department=values.get("department", ""),
+        team=values.get("team", ""),
+        tag=values.get("tag", ""),
+        author=values.get("author", ""),
+        updated_since=since.date().isoformat() if since else "",
+    )
 
 
 def _hit_json(hit: Hit) -> dict:

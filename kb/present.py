@@ -7,6 +7,7 @@ import posixpath
 import re
 from urllib.parse import quote
 
+from kb.models import Hit
 from kb.parse import clean_block
 from kb.snippet import query_terms
 
@@ -90,3 +91,14 @@ def page_markdown(title: str, body: str, path: str = "") -> str:
     if first.startswith("# ") and first[2:].strip() == title.strip():
         body = lines[1] if len(lines) > 1 else ""
     return safe_markdown(body, path)
+
+
+def group_by_page(hits: list[Hit], *, pages: int = 10) -> list[tuple[Hit, list[Hit]]]:
+    """Hits folded per page, best page first: (best section, the page's other sections)."""
+    groups: dict[str, tuple[Hit, list[Hit]]] = {}
+    for hit in hits:
+        if hit.chunk.path in groups:
+            groups[hit.chunk.path][1].append(hit)
+        elif len(groups) < pages:
+            groups[hit.chunk.path] = (hit, [])
+    return list(groups.values())

@@ -47,11 +47,13 @@ class KnowledgeBase:
         k: int = 5,
         filters: Filters | None = None,
         team: str = "",
+        department: str = "",
         bridge: bool = False,
     ) -> list[Expert]:
         """People who wrote the sections that best answer `query`.
 
-        `team` keeps people of that home team. `bridge` keeps people of the department
+        `team` and `department` keep people of that home team or department. `bridge` keeps
+        people of the department
         opposite to `filters.department`, ranked on sections of every department: the
         colleagues across the IT/business divide who know the topic.
         """
@@ -70,8 +72,9 @@ class KnowledgeBase:
         )
         if team:
             people = [p for p in people if p.team.casefold() == team.casefold()]
-        if wanted:
-            people = [p for p in people if p.department == wanted]
+        for side in (wanted, department):
+            if side:
+                people = [p for p in people if p.department.casefold() == side.casefold()]
         return people[:k]
 
     def loosen(self, query: str, filters: Filters) -> list[str]:

@@ -86,7 +86,8 @@ def read_manifest(index_dir: Path) -> dict:
 
 def check_compatible(manifest: dict, *, model_name: str, dim: int, index_dir: Path) -> None:
     """Refuse an index built with another model or format, saying what to run."""
-    fix = f"rebuild it with 'kb index CONTENT_DIR --index-dir {index_dir}'"
+    content = manifest.get("content_dir") or "CONTENT_DIR"
+    fix = f"rebuild it with 'kb index {content} --index-dir {index_dir}'"
     version = manifest.get("format_version")
     if version != FORMAT_VERSION:
         raise IndexMismatchError(

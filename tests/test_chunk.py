@@ -39,7 +39,7 @@ def test_real_tokenizer_keeps_every_chunk_within_the_window(real_embedder):
     for n in [p * 10 + i for p in range(9) for i in range(6)]:
         assert f"zone {n} " in long_text
     first, second = by_section[("Long",)][:2]
-    last_sentence = first.text.strip().split(".  ")[-1]
+    last_sentence = first.text.strip().split(". ")[-1]
     assert "zone" in last_sentence and last_sentence in second.text
 
 
@@ -88,3 +88,14 @@ def test_page_overview_piece_lists_summary_and_contents():
         parse_markdown(single, "s.md")[0], HashEmbedder().count_tokens, Settings()
     )
     assert [c.text for c in chunks] == ["Just a paragraph."]  # nothing to summarise
+
+
+def test_split_code_and_tables_keep_their_line_breaks(real_embedder):
+    rows = "\n".join(f"supplier_{i},GB{i:08d},net30,{i * 7} GBP" for i in range(150))
+    page = f"---\ntitle: Import\n---\n## Template\n```csv\nname,vat,terms,limit\n{rows}\n```\n"
+    doc, _ = parse_markdown(page.encode(), "p/import.md")
+    chunks, _ = chunk_document(doc, real_embedder.count_tokens, Settings())
+    assert len(chunks) >= 3
+    for c in chunks:
+        assert "\n\n" not in c.text  # lines of one block are joined as they were written
+        assert c.text.replace("\n", " ").split()[0] in doc.sections[0].text

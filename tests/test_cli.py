@@ -115,3 +115,23 @@ def test_human_output_and_team_filters(bundled_index):
     assert "security/" in res.stdout
     res = run("experts", "VPN", "--team", "finance", "--index-dir", str(bundled_index), "--json")
     assert all(p["team"] == "finance" for p in json.loads(res.stdout))
+
+
+def test_department_since_and_unknown_names(bundled_index):
+    idx = ["--index-dir", str(bundled_index), "--json"]
+    hits = json.loads(
+        run("search", "VPN", "--department", "it", "--since", "2026-01-01", *idx).stdout
+    )
+    assert hits and all(h["path"].split("/")[0] in IT_FOLDERS for h in hits)
+    people = json.loads(run("experts", "VPN", "--department", "Business", *idx).stdout)
+    assert people and all(p["team"] not in IT_FOLDERS for p in people)
+    res = run("search", "VPN", "--team", "nosuch", "--index-dir", str(bundled_index))
+    assert res.exit_code == 2
+    assert "'nosuch' is not in the index; known: cloud-platform, data, finance" in res.stderr
+    res = run("search", "VPN", "--since", "yesterday", "--index-dir", str(bundled_index))
+    assert res.exit_code == 2 and "--since" in res.stderr
+    res = run("search", "VPN", "--since", "2100-01-01", "--index-dir", str(bundled_index))
+    assert res.stdout.strip() == "No results. Drop --since to get some."
+
+
+IT_FOLDERS = {"service-desk", "security", "cloud-platform", "data", "software-engineering"}

@@ -6,6 +6,7 @@ import re
 import subprocess
 import sys
 
+import pytest
 from conftest import ROOT
 
 from kb.cli import cli
@@ -36,7 +37,9 @@ def test_every_cli_command_in_the_readme_exists():
     assert mentioned <= set(cli.commands)
 
 
-def test_ruff_is_clean():
-    cmd = [sys.executable, "-m", "ruff", "check", "."]
-    res = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
+@pytest.mark.parametrize("args", [["check", "."], ["format", "--check", "."]])
+def test_ruff_is_clean(args):
+    res = subprocess.run(
+        [sys.executable, "-m", "ruff", *args], cwd=ROOT, capture_output=True, text=True
+    )
     assert res.returncode == 0, res.stdout

@@ -57,7 +57,7 @@ def test_index_built_with_another_model_is_refused_with_the_fix(tmp_path):
         KnowledgeBase(tmp_path / "index", HashEmbedder(), Settings())
     msg = str(err.value)
     assert "built with model other-model (dim 32)" in msg and "uses hash-bow (dim 64)" in msg
-    assert "kb index" in msg
+    assert f"kb index {content} --index-dir" in msg  # the folder it was built from
 
 
 def test_missing_index_says_what_to_run(tmp_path):
