@@ -77,3 +77,16 @@ def test_unsafe_page_executes_nothing(server):
         text = page.inner_text("body")
         assert "<script>window.__kb_xss = 1" in text  # shown as text, not run
         assert '<img src=x onerror="window.__kb_xss = 2' in text
+
+
+def test_open_page_scrolls_to_the_section(server):
+    with browser_page() as page:
+        page.goto(
+            server + "/?page=finance/expense-policy.md&section=Client+entertainment+and+hospitality"
+        )
+        heading = page.get_by_role(
+            "heading", name="Client entertainment and hospitality", exact=True
+        )
+        heading.wait_for(timeout=120_000)
+        page.wait_for_timeout(2500)  # the scroll runs once the page is drawn
+        assert heading.bounding_box()["y"] < 250  # at the top of the view, not far below
