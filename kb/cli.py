@@ -96,6 +96,12 @@ def index_cmd(content_dir: Path, index_dir: Path, strict: bool, as_json: bool) -
     )
 
 
+mode_option = click.option(
+    "--mode",
+    type=click.Choice(["dense", "bm25", "hybrid"]),
+    default=None,
+    help="Retrieval: dense (default), bm25 keywords, or hybrid (both fused).",
+)
 since_option = click.option(
     "--since",
     type=click.DateTime(formats=["%Y-%m-%d"]),
@@ -111,6 +117,7 @@ since_option = click.option(
 @click.option("--tag", default="", help="Only pages with this tag.")
 @click.option("--author", default="", help="Only pages written by this person.")
 @since_option
+@mode_option
 @index_dir_option
 @json_option
 def search_cmd(
@@ -121,6 +128,7 @@ def search_cmd(
     tag: str,
     author: str,
     since,
+    mode: str | None,
     index_dir: Path,
     as_json: bool,
 ) -> None:
@@ -132,7 +140,7 @@ def search_cmd(
     """
     kb = _open(index_dir, query)
     filters = _filters(kb, department=department, team=team, tag=tag, author=author, since=since)
-    hits = kb.search(query, k=k, filters=filters)
+    hits = kb.search(query, k=k, filters=filters, mode=mode or "")
     if as_json:
         click.echo(json.dumps([_hit_json(h) for h in hits], indent=2, ensure_ascii=False))
         return
@@ -157,6 +165,7 @@ def search_cmd(
 @click.option("--department", default="", help="Only people of this department (IT, Business).")
 @click.option("--tag", default="", help="Judge people only on pages with this tag.")
 @since_option
+@mode_option
 @index_dir_option
 @json_option
 def experts_cmd(
@@ -166,6 +175,7 @@ def experts_cmd(
     department: str,
     tag: str,
     since,
+    mode: str | None,
     index_dir: Path,
     as_json: bool,
 ) -> None:
@@ -178,7 +188,9 @@ def experts_cmd(
     kb = _open(index_dir, query)
     _filters(kb, department=department, team=team)  # validates the names
     filters = _filters(kb, tag=tag, since=since)
-    people = kb.experts(query, k=k, filters=filters, team=team, department=department)
+    people = kb.experts(
+        query, k=k, filters=filters, team=team, department=department, mode=mode or ""
+    )
     if as_json:
         click.echo(json.dumps([_expert_json(p) for p in people], indent=2, ensure_ascii=False))
         return

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: adds the BM25 keyword index
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
 
 # Teams whose pages count as IT when a page does not say `department:`; everything else with a
@@ -29,6 +29,15 @@ class Settings:
     chunk_tokens: int = 200  # target size of a split piece, header included
     overlap_tokens: int = 40  # text repeated between consecutive pieces of one section
     batch_size: int = 32
+    # Retrieval: "dense", "bm25" or "hybrid" (both legs fused). Dense stays the default until
+    # `kb eval` has compared the modes on several labelled corpora (see docs/quality.md):
+    # on the bundled paraphrased questions dense alone ranks best so far.
+    retrieval: str = "dense"
+    # Hybrid: a convex combination of min-max normalised leg scores (Bruch et al., 2023) or
+    # reciprocal rank fusion (k = 60).
+    fusion: str = "convex"
+    dense_weight: float = 0.5
+    candidates: int = 100  # per leg, before fusion
     # Expert ranking: how many sections are pooled and how sharply the top ones dominate.
     expert_pool: int = 40
     expert_temperature: float = 0.05

@@ -24,12 +24,13 @@ def rank_experts(
     """People ranked by the relevance of the sections they wrote, with those sections."""
     if not hits:
         return []
-    best = max(h.score for h in hits)
+    # Votes weigh by cosine similarity, calibrated the same whatever fused the ranking.
+    best = max(h.similarity for h in hits)
     scores: dict[str, float] = defaultdict(float)
     names: dict[str, str] = {}
     evidence: dict[str, list[tuple[float, Evidence]]] = defaultdict(list)
     for hit in hits:
-        weight = math.exp((hit.score - best) / temperature)
+        weight = math.exp((hit.similarity - best) / temperature)
         for author in hit.chunk.authors:
             key = person_key(author.name)
             names.setdefault(key, author.name)

@@ -55,6 +55,13 @@ class VectorIndex:
         scores, ids = self._index.search(q, min(k, self.size), params=params)
         return [(int(i), float(s)) for i, s in zip(ids[0], scores[0], strict=True) if i >= 0]
 
+    def similarity(self, query: np.ndarray, rows: list[int]) -> np.ndarray:
+        """Cosine similarity of the query to the given rows (for rows another leg found)."""
+        if not rows:
+            return np.zeros(0, dtype=np.float32)
+        vecs = np.vstack([self._index.reconstruct(int(r)) for r in rows])
+        return vecs @ query.astype(np.float32)
+
     def vectors(self) -> np.ndarray:
         """All stored vectors, in row order (for reuse when re-indexing)."""
         return self._index.reconstruct_n(0, self.size) if self.size else np.zeros((0, self.dim))

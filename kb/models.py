@@ -135,8 +135,9 @@ class Hit:
     """A chunk returned for a query, with its similarity score and a display snippet."""
 
     chunk: Chunk
-    score: float
+    score: float  # the ranking score of the retrieval mode used (fused for hybrid)
     snippet: str = ""
+    similarity: float = 0.0  # cosine similarity of query and chunk, whatever the mode
 
 
 @dataclass(frozen=True)

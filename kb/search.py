@@ -1,4 +1,4 @@
-"""Query -> ranked sections (dense retrieval over the FAISS index)."""
+"""Query -> ranked sections: dense (FAISS), keyword (BM25) or both fused (the default)."""
 
 from __future__ import annotations
 
@@ -6,22 +6,30 @@ from collections import OrderedDict
 
 import numpy as np
 
+from kb.config import Settings
 from kb.embed import Embedder
+from kb.fusion import convex, rrf
 from kb.models import Chunk, Filters, Hit
 from kb.snippet import make_snippet
 from kb.store import StoredIndex
 
 _QUERY_CACHE = 256
+MODES = ("hybrid", "dense", "bm25")
 
 
 class Searcher:
     """Ranks the chunks of one loaded index for a query, best section first."""
 
-    def __init__(self, stored: StoredIndex, embedder: Embedder) -> None:
+    def __init__(self, stored: StoredIndex, embedder: Embedder, settings: Settings) -> None:
         self._stored = stored
         self._embedder = embedder
+        self._settings = settings
         # A page of results asks for sections and for experts: embed each query once.
         self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
+
+    @property
+    def chunks(self) -> tuple[Chunk, ...]:
+        return self._stored.chunks
 
     def query_vector(self, query: str) -> np.ndarray:
         vec = self._vectors.get(query)
@@ -34,31 +42,68 @@ class Searcher:
             self._vectors.move_to_end(query)
         return vec
 
-    @property
-    def chunks(self) -> tuple[Chunk, ...]:
-        return self._stored.chunks
-
-    def search(self, query: str, *, k: int = 10, filters: Filters | None = None) -> list[Hit]:
+    def search(
+        self, query: str, *, k: int = 10, filters: Filters | None = None, mode: str = ""
+    ) -> list[Hit]:
         """The `k` best sections for `query` (one hit per section: its best-matching piece)."""
         query = query.strip()
         if not query or k <= 0:
             return []
+        mode = mode or self._settings.retrieval
+        if mode not in MODES:
+            raise ValueError(f"unknown retrieval mode {mode!r}; use one of {', '.join(MODES)}")
         allowed = self._allowed_rows(filters)
         vec = self.query_vector(query)
         # Ask for more rows than needed: several pieces of one section collapse into one hit.
-        rows = self._stored.vectors.search(vec, k * 3, allowed=allowed)
+        n = max(self._settings.candidates, k * 3)
+        dense = dict(self._stored.vectors.search(vec, n, allowed=allowed)) if mode != "bm25" else {}
+        if mode == "dense":
+            ranked = dense
+        else:
+            keyword_scores = self._stored.keywords.scores(query)
+            keyword = dict(_top(keyword_scores, n, allowed))
+            if mode == "bm25":
+                ranked = keyword
+            elif self._settings.fusion == "rrf":
+                ranked = rrf(_ordered(dense), _ordered(keyword))
+            else:
+                rows = sorted(set(dense) | set(keyword))
+                dense_all = self._similarities(vec, rows, dense)
+                ranked = convex(
+                    dense_all,
+                    {r: float(keyword_scores[r]) for r in rows},
+                    dense_weight=self._settings.dense_weight,
+                )
+        order = sorted(ranked, key=lambda r: (-ranked[r], r))
+        sims = self._similarities(vec, order[: k * 3], dense)
         hits: list[Hit] = []
         seen: set[tuple[str, tuple[str, ...]]] = set()
-        for row, score in rows:
+        for row in order:
             chunk = self._stored.chunks[row]
             key = (chunk.path, chunk.heading_path)
             if key in seen:
                 continue
             seen.add(key)
-            hits.append(Hit(chunk=chunk, score=score, snippet=make_snippet(chunk.text, query)))
+            similarity = sims[row] if row in sims else self._similarities(vec, [row], {})[row]
+            hits.append(
+                Hit(
+                    chunk=chunk,
+                    score=float(ranked[row]),
+                    snippet=make_snippet(chunk.text, query),
+                    similarity=float(similarity),
+                )
+            )
             if len(hits) == k:
                 break
         return hits
+
+    def _similarities(
+        self, vec: np.ndarray, rows: list[int], known: dict[int, float]
+    ) -> dict[int, float]:
+        missing = [r for r in rows if r not in known]
+        extra = self._stored.vectors.similarity(vec, missing)
+        found = dict(zip(missing, extra.tolist(), strict=True))
+        return {r: known[r] if r in known else found[r] for r in rows}
 
     def _allowed_rows(self, filters: Filters | None) -> np.ndarray | None:
         if filters is None or not filters.active:
@@ -66,3 +111,21 @@ class Searcher:
         return np.array(
             [i for i, c in enumerate(self._stored.chunks) if filters.allows(c)], dtype=np.int64
         )
+
+
+def _top(scores: np.ndarray, k: int, allowed: np.ndarray | None) -> list[tuple[int, float]]:
+    """The `k` best positive scores as (row, score), best first, optionally among `allowed`."""
+    if allowed is not None:
+        masked = np.zeros_like(scores)
+        masked[allowed] = scores[allowed]
+        scores = masked
+    k = min(k, int((scores > 0).sum()))
+    if k <= 0:
+        return []
+    top = np.argpartition(-scores, k - 1)[:k]
+    top = top[np.argsort(-scores[top], kind="stable")]
+    return [(int(i), float(scores[i])) for i in top]
+
+
+def _ordered(scores: dict[int, float]) -> list[tuple[int, float]]:
+    return sorted(scores.items(), key=lambda rs: (-rs[1], rs[0]))

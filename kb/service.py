@@ -30,15 +30,18 @@ class KnowledgeBase:
         self.index_dir = index_dir
         self.settings = settings
         self.stored = load_index(index_dir, model_name=embedder.name, dim=embedder.dim)
-        self._searcher = Searcher(self.stored, embedder)
+        self._searcher = Searcher(self.stored, embedder, settings)
         self._homes = home_teams(self.stored.chunks)
 
     @property
     def manifest(self) -> dict:
         return self.stored.manifest
 
-    def search(self, query: str, *, k: int = 10, filters: Filters | None = None) -> list[Hit]:
-        return self._searcher.search(query, k=k, filters=filters)
+    def search(
+        self, query: str, *, k: int = 10, filters: Filters | None = None, mode: str = ""
+    ) -> list[Hit]:
+        """Ranked sections; `mode` is hybrid (default setting), dense or bm25."""
+        return self._searcher.search(query, k=k, filters=filters, mode=mode)
 
     def experts(
         self,
@@ -49,6 +52,7 @@ class KnowledgeBase:
         team: str = "",
         department: str = "",
         bridge: bool = False,
+        mode: str = "",
     ) -> list[Expert]:
         """People who wrote the sections that best answer `query`.
 
@@ -62,7 +66,7 @@ class KnowledgeBase:
         wanted = other_side(filters.department) if bridge else ""
         if bridge:
             filters = filters.without("department")
-        hits = self._searcher.search(query, k=s.expert_pool, filters=filters)
+        hits = self._searcher.search(query, k=s.expert_pool, filters=filters, mode=mode)
         people = rank_experts(
             hits,
             k=len(hits) * 4,

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import shutil
 import tempfile
 import uuid
 from dataclasses import asdict, dataclass
@@ -21,10 +22,11 @@ import numpy as np
 from kb.config import FORMAT_VERSION
 from kb.errors import IndexCorruptError, IndexMismatchError, IndexMissingError
 from kb.index import VectorIndex
+from kb.keyword import KeywordIndex
 from kb.models import Author, Chunk, Page
 
 MANIFEST = "manifest.json"
-_DATA_PREFIXES = ("vectors-", "chunks-", "pages-")
+_DATA_PREFIXES = ("vectors-", "chunks-", "pages-", "bm25-")
 
 
 @dataclass(frozen=True)
@@ -35,6 +37,7 @@ class StoredIndex:
     chunks: tuple[Chunk, ...]
     vectors: VectorIndex
     pages: dict[str, Page]
+    keywords: KeywordIndex
 
 
 def write_index(
@@ -51,12 +54,17 @@ def write_index(
         "vectors": f"vectors-{build_id}.faiss",
         "chunks": f"chunks-{build_id}.jsonl",
         "pages": f"pages-{build_id}.jsonl",
+        "bm25": f"bm25-{build_id}",
     }
     dim = int(manifest["model"]["dim"])
 
     tmp_vec = index_dir / f".{files['vectors']}.tmp"
     VectorIndex.build(vectors, dim).save(tmp_vec)
     _fsync_replace(tmp_vec, index_dir / files["vectors"])
+    tmp_bm25 = index_dir / f".{files['bm25']}.tmp"
+    shutil.rmtree(tmp_bm25, ignore_errors=True)
+    KeywordIndex.build([c.embed_text for c in chunks]).save(tmp_bm25)
+    os.replace(tmp_bm25, index_dir / files["bm25"])
     _atomic_write(index_dir / files["chunks"], _jsonl(chunks))
     _atomic_write(index_dir / files["pages"], _jsonl(pages))
 
@@ -122,9 +130,12 @@ def _load_files(index_dir: Path, manifest: dict) -> StoredIndex:
         vectors = VectorIndex.load(index_dir / data["vectors"])
         chunks = tuple(_chunk_from_json(d) for d in _read_jsonl(index_dir / data["chunks"]))
         pages = {d["path"]: _page_from_json(d) for d in _read_jsonl(index_dir / data["pages"])}
+        if not (index_dir / data["bm25"]).is_dir():
+            raise FileNotFoundError(index_dir / data["bm25"])
+        keywords = KeywordIndex.load(index_dir / data["bm25"], len(chunks))
     except FileNotFoundError:
         raise
-    except (KeyError, ValueError, RuntimeError) as err:
+    except (KeyError, ValueError, RuntimeError, OSError) as err:
         raise IndexCorruptError(
             f"{index_dir}/: unreadable index ({err}); rebuild with 'kb index'"
         ) from err
@@ -133,7 +144,9 @@ def _load_files(index_dir: Path, manifest: dict) -> StoredIndex:
             f"{index_dir}/: {vectors.size} vectors but {len(chunks)} chunks; "
             "rebuild with 'kb index'"
         )
-    return StoredIndex(manifest=manifest, chunks=chunks, vectors=vectors, pages=pages)
+    return StoredIndex(
+        manifest=manifest, chunks=chunks, vectors=vectors, pages=pages, keywords=keywords
+    )
 
 
 def _jsonl(items) -> str:
@@ -182,5 +195,7 @@ def _fsync_replace(tmp: Path, target: Path) -> None:
 def _remove_unreferenced(index_dir: Path, keep: set[str]) -> None:
     for f in index_dir.iterdir():
         stale_data = f.name.startswith(_DATA_PREFIXES) and f.name not in keep
-        if stale_data:
+        if stale_data and f.is_dir():
+            shutil.rmtree(f, ignore_errors=True)
+        elif stale_data:
             f.unlink(missing_ok=True)

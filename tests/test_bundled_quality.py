@@ -177,3 +177,10 @@ def test_pages_without_front_matter_authors_are_credited_from_git(bundled_kb):
         "Sofia Alvarez": 0.25,
     }
     assert shares["procurement/tender-process.md"] == {"Grace O'Connor": 0.75, "Oliver Grant": 0.25}
+
+
+@pytest.mark.parametrize("mode", ["bm25", "hybrid"])
+def test_exact_identifiers_are_found_by_the_keyword_leg(bundled_kb, mode):
+    # A role name means nothing to the embedding model; BM25 matches it exactly.
+    top = bundled_kb.search("PII_READER", k=1, mode=mode)[0].chunk
+    assert "PII_READER" in bundled_kb.page(top.path).body

@@ -9,6 +9,7 @@ from conftest import write
 from fakes import HashEmbedder
 
 from kb import (
+    Filters,
     IndexMismatchError,
     IndexMissingError,
     KnowledgeBase,
@@ -38,7 +39,7 @@ def test_round_trip_and_manifest(tmp_path):
     index_dir = tmp_path / "index"
     report = build_index(content, index_dir, HashEmbedder(), Settings())
     manifest = json.loads((index_dir / MANIFEST).read_text())
-    assert manifest["format_version"] == 1
+    assert manifest["format_version"] == 2
     assert manifest["model"] == {"name": "hash-bow", "dim": 64}
     assert manifest["counts"]["documents"] == 2 == report.documents
     assert set(manifest["files"]) == {"it/vpn.md", "hr/leave.md"}
@@ -65,6 +66,10 @@ def test_missing_index_says_what_to_run(tmp_path):
         KnowledgeBase(tmp_path / "nothing", HashEmbedder(), Settings())
 
 
+def snapshot(folder) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+
 class ExplodingEmbedder(HashEmbedder):
     def encode(self, texts, **kw):
         raise RuntimeError("killed mid-embedding")
@@ -74,7 +79,7 @@ def test_failed_rebuild_leaves_the_previous_index_untouched(tmp_path):
     content = small_content(tmp_path / "content")
     index_dir = tmp_path / "index"
     build_index(content, index_dir, HashEmbedder(), Settings())
-    before = {p.name: p.read_bytes() for p in index_dir.iterdir()}
+    before = snapshot(index_dir)
     write(content / "it/new.md", "---\ntitle: New\nauthors: [Ana Ruiz]\n---\nnew page text\n")
     with pytest.raises(RuntimeError):
         build_index(content, index_dir, ExplodingEmbedder(), Settings())
@@ -82,7 +87,7 @@ def test_failed_rebuild_leaves_the_previous_index_untouched(tmp_path):
     with pytest.raises(StrictModeError) as err:
         build_index(content, index_dir, HashEmbedder(), Settings(), strict=True)
     assert [str(p) for p in err.value.problems] == ["bad.md: binary file (NUL bytes), skipped"]
-    after = {p.name: p.read_bytes() for p in index_dir.iterdir()}
+    after = snapshot(index_dir)
     assert after == before
     assert len(load_index(index_dir, model_name="hash-bow", dim=64).chunks) == 2
 
@@ -102,10 +107,29 @@ def test_filters_narrow_results(tmp_path):
     content = small_content(tmp_path / "content")
     build_index(content, tmp_path / "index", HashEmbedder(), Settings())
     kb = KnowledgeBase(tmp_path / "index", HashEmbedder(), Settings())
-    from kb import Filters
-
     assert {h.chunk.path for h in kb.search("Okta", filters=Filters(team="hr"))} == {"hr/leave.md"}
     assert {h.chunk.path for h in kb.search("x", filters=Filters(author="ana ruiz"))} == {
         "it/vpn.md"
     }
     assert kb.search("x", filters=Filters(tag="nothing")) == []
+
+
+def test_keyword_and_hybrid_modes_find_exact_terms_and_respect_filters(tmp_path):
+    content = small_content(tmp_path / "content")
+    write(
+        content / "ops/forklift.md",
+        "---\ntitle: Forklift licences\nauthors: [Cy Dee]\n"
+        "team: operations\n---\n## Renewal\nForklift licences (FLT-7) renew every three years.\n",
+    )
+    build_index(content, tmp_path / "index", HashEmbedder(), Settings())
+    kb = KnowledgeBase(tmp_path / "index", HashEmbedder(), Settings())
+    for mode in ("bm25", "hybrid"):
+        hits = kb.search("FLT-7 renewal", k=3, mode=mode)
+        assert hits[0].chunk.path == "ops/forklift.md", mode
+        assert -1.0 <= hits[0].similarity <= 1.0
+        filtered = kb.search("FLT-7 leave", mode=mode, filters=Filters(team="hr"))
+        assert filtered and {h.chunk.team for h in filtered} == {"hr"}
+    # A query whose words are all unknown or stop words gives no keyword hits, no error.
+    assert kb.search("the of and", mode="bm25") == []
+    with pytest.raises(ValueError, match="unknown retrieval mode"):
+        kb.search("x", mode="fuzzy")
