@@ -113,6 +113,36 @@ def build_index(
     if not files:
         raise ContentError(f"no Markdown files (*.md) in '{content_dir}'; nothing to index")
     docs, problems = load_documents(content_dir, files, settings)
+    return index_documents(
+        docs,
+        index_dir,
+        embedder,
+        settings,
+        problems=problems,
+        files=len(files),
+        source=str(content_dir),
+        strict=strict,
+        progress=progress,
+        start=start,
+    )
+
+
+def index_documents(
+    docs: list[Document],
+    index_dir: Path,
+    embedder: Embedder,
+    settings: Settings,
+    *,
+    problems: list[Problem] | None = None,
+    files: int | None = None,
+    source: str = "",
+    strict: bool = False,
+    progress: BuildProgress | None = None,
+    start: float | None = None,
+) -> BuildReport:
+    """Chunk, embed and write parsed documents (from Markdown or any other source)."""
+    start = time.perf_counter() if start is None else start
+    problems = list(problems or [])
     chunks: list[Chunk] = []
     for doc in docs:
         found, chunk_problems = chunk_document(doc, embedder.count_tokens, settings)
@@ -124,7 +154,7 @@ def build_index(
             tuple(problems),
         )
     if not chunks:
-        raise ContentError(f"no text to index in '{content_dir}'; the index was not changed")
+        raise ContentError(f"no text to index in '{source}'; the index was not changed")
 
     done = 0
 
@@ -137,6 +167,7 @@ def build_index(
     vectors = embedder.encode(
         [c.embed_text for c in chunks], batch_size=settings.batch_size, progress=advance
     )
+    files = len(docs) if files is None else files
     manifest = write_index(
         index_dir,
         chunks=chunks,
@@ -146,17 +177,17 @@ def build_index(
             "model": {"name": embedder.name, "dim": embedder.dim},
             "chunking": settings.chunking_signature(),
             "counts": {
-                "files": len(files),
+                "files": files,
                 "documents": len(docs),
                 "chunks": len(chunks),
                 "warnings": len(problems),
             },
             "files": {d.path: d.content_hash for d in docs},
-            "content_dir": str(content_dir),
+            "content_dir": source,
         },
     )
     return BuildReport(
-        files=len(files),
+        files=files,
         documents=len(docs),
         chunks=len(chunks),
         problems=tuple(problems),

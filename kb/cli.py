@@ -206,6 +206,55 @@ def experts_cmd(
             click.echo(f"    - {where}  {ev.path}:{ev.line}")
 
 
+@cli.group("eval")
+def eval_group() -> None:
+    """Measure search quality on labelled data."""
+
+
+@eval_group.command("retrieval")
+@click.argument("data_dir", type=click.Path(path_type=Path, file_okay=False))
+@click.option(
+    "--mode",
+    "modes",
+    type=click.Choice(["all", "dense", "bm25", "hybrid"]),
+    default="all",
+    show_default=True,
+)
+@click.option(
+    "--cache-dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path(".kb-cache/eval"),
+    show_default=True,
+    help="Where the evaluation index is kept; an unchanged corpus is not embedded again.",
+)
+@json_option
+def eval_retrieval_cmd(data_dir: Path, modes: str, cache_dir: Path, as_json: bool) -> None:
+    """nDCG@10, Recall@100 and MRR@10 per retrieval mode on a BEIR folder.
+
+    \b
+    DATA_DIR holds corpus.jsonl, queries.jsonl and qrels/test.tsv. Example:
+      kb eval retrieval ../shared/data/beir-scifact
+    """
+    from kb.beir import load_retrieval_set
+    from kb.evaluate import eval_index, evaluate_retrieval
+
+    data = load_retrieval_set(data_dir)
+    with _progress_bar(as_json) as bar:
+        kb = eval_index(data, cache_dir, SentenceTransformerEmbedder(), Settings(), progress=bar)
+    chosen = ("dense", "bm25", "hybrid") if modes == "all" else (modes,)
+    scores = evaluate_retrieval(data, kb, modes=chosen)
+    if as_json:
+        click.echo(json.dumps([asdict(s) for s in scores], indent=2))
+        return
+    click.echo(f"{data.name}: {len(data.documents)} documents, {scores[0].queries} queries")
+    click.echo(f"{'mode':<8} {'nDCG@10':>8} {'R@100':>8} {'MRR@10':>8} {'p50 ms':>8} {'p95 ms':>8}")
+    for s in scores:
+        click.echo(
+            f"{s.mode:<8} {s.ndcg_at_10:>8.4f} {s.recall_at_100:>8.4f} {s.mrr_at_10:>8.4f} "
+            f"{s.p50_ms:>8.1f} {s.p95_ms:>8.1f}"
+        )
+
+
 def _open(index_dir: Path, query: str) -> KnowledgeBase:
     if not query.strip():
         raise click.UsageError("the query is empty; say what you are looking for")

@@ -27,6 +27,10 @@ class ModelError(KbError):
     """The embedding model could not be loaded from its installed package."""
 
 
+class EvalDataError(KbError):
+    """An evaluation data set is missing a file or has a malformed line."""
+
+
 class StrictModeError(KbError):
     """`--strict` was given and the build produced warnings (kept in `problems`)."""
 

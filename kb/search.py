@@ -31,6 +31,10 @@ class Searcher:
     def chunks(self) -> tuple[Chunk, ...]:
         return self._stored.chunks
 
+    def forget_queries(self) -> None:
+        """Drop cached query vectors (so a timing includes embedding the query)."""
+        self._vectors.clear()
+
     def query_vector(self, query: str) -> np.ndarray:
         vec = self._vectors.get(query)
         if vec is None:

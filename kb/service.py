@@ -81,6 +81,9 @@ class KnowledgeBase:
                 people = [p for p in people if p.department.casefold() == side.casefold()]
         return people[:k]
 
+    def forget_queries(self) -> None:
+        self._searcher.forget_queries()
+
     def loosen(self, query: str, filters: Filters) -> list[str]:
         """Names of the filters whose removal alone would give results (for 'no results')."""
         return [

@@ -1,0 +1,83 @@
+"""Wiring for evaluation: index a labelled set through the normal pipeline, score each mode."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import statistics
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from kb import metrics
+from kb.beir import RetrievalSet
+from kb.build import BuildProgress, index_documents
+from kb.config import FORMAT_VERSION, Settings
+from kb.embed import Embedder
+from kb.search import MODES
+from kb.service import KnowledgeBase
+from kb.store import MANIFEST
+
+
+@dataclass(frozen=True)
+class RetrievalScores:
+    """One retrieval mode on one data set."""
+
+    mode: str
+    ndcg_at_10: float
+    recall_at_100: float
+    mrr_at_10: float
+    queries: int
+    p50_ms: float
+    p95_ms: float
+
+
+def eval_index(
+    data: RetrievalSet,
+    cache_dir: Path,
+    embedder: Embedder,
+    settings: Settings,
+    progress: BuildProgress | None = None,
+) -> KnowledgeBase:
+    """The set's index, built once per corpus, model and chunking (then reused from the cache)."""
+    key = json.dumps(
+        [data.fingerprint, embedder.name, settings.chunking_signature(), FORMAT_VERSION]
+    )
+    index_dir = cache_dir / f"{data.name}-{hashlib.sha256(key.encode()).hexdigest()[:12]}"
+    if not (index_dir / MANIFEST).is_file():
+        index_documents(
+            data.documents, index_dir, embedder, settings, source=data.name, progress=progress
+        )
+    return KnowledgeBase(index_dir, embedder, settings)
+
+
+def evaluate_retrieval(
+    data: RetrievalSet, kb: KnowledgeBase, *, modes: tuple[str, ...] = MODES, depth: int = 100
+) -> list[RetrievalScores]:
+    """nDCG@10, Recall@100 and MRR@10 of each mode over the set's test queries."""
+    results = []
+    for mode in modes:
+        run: metrics.Run = {}
+        times: list[float] = []
+        kb.forget_queries()  # every mode pays for embedding its queries
+        for qid, text in data.queries.items():
+            start = time.perf_counter()
+            hits = kb.search(text, k=depth, mode=mode)
+            times.append((time.perf_counter() - start) * 1000)
+            run[qid] = {}
+            for hit in hits:  # a document split in pieces counts once, at its best piece
+                doc = hit.chunk.path
+                run[qid][doc] = max(run[qid].get(doc, float("-inf")), hit.score)
+        ordered = sorted(times)
+        results.append(
+            RetrievalScores(
+                mode=mode,
+                ndcg_at_10=metrics.ndcg_at(data.qrels, run, 10),
+                recall_at_100=metrics.recall_at(data.qrels, run, 100),
+                mrr_at_10=metrics.mrr_at(data.qrels, run, 10),
+                queries=len(data.queries),
+                p50_ms=statistics.median(ordered) if ordered else 0.0,
+                p95_ms=ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))] if ordered else 0.0,
+            )
+        )
+    return results

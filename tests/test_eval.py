@@ -1,0 +1,63 @@
+"""`kb eval retrieval`: the real pipeline on a small BEIR folder, and malformed data sets."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+from click.testing import CliRunner
+from conftest import ROOT, write
+
+from kb.cli import cli
+
+MINI = ROOT / "tests" / "fixtures" / "beir-mini"
+
+
+def run(*args: str):
+    return CliRunner().invoke(cli, list(args))
+
+
+def test_eval_retrieval_scores_every_mode_and_reuses_its_index(tmp_path):
+    cache = tmp_path / "cache"
+    res = run("eval", "retrieval", str(MINI), "--cache-dir", str(cache), "--json")
+    assert res.exit_code == 0, res.output
+    scores = {s["mode"]: s for s in json.loads(res.stdout)}
+    assert set(scores) == {"dense", "bm25", "hybrid"}
+    for s in scores.values():
+        assert s["queries"] == 4  # the query without judgements is not counted
+        assert 0.0 <= s["ndcg_at_10"] <= 1.0 and 0.0 <= s["mrr_at_10"] <= 1.0
+    assert scores["dense"]["ndcg_at_10"] > 0.8  # paraphrases: the model's strength
+    assert scores["hybrid"]["mrr_at_10"] >= 0.75
+    built = sorted(p.name for p in cache.iterdir())
+    res = run("eval", "retrieval", str(MINI), "--cache-dir", str(cache), "--mode", "bm25")
+    assert res.exit_code == 0 and "bm25" in res.stdout and "dense" not in res.stdout
+    assert sorted(p.name for p in cache.iterdir()) == built  # cached, not rebuilt
+
+
+@pytest.mark.parametrize(
+    ("damage", "message"),
+    [
+        (lambda d: (d / "corpus.jsonl").unlink(), "corpus.jsonl: missing"),
+        (
+            lambda d: write(d / "queries.jsonl", '{"_id": "q1", "text": "x"}\n{broken\n'),
+            "queries.jsonl:2: not valid JSON",
+        ),
+        (
+            lambda d: write(d / "corpus.jsonl", '{"_id": "d1"}\n'),
+            "corpus.jsonl:1: missing field(s) text",
+        ),
+        (
+            lambda d: write(d / "qrels" / "test.tsv", "query-id\tcorpus-id\tscore\nq1 d1 1\n"),
+            "test.tsv:2: expected 'query-id<TAB>doc-id<TAB>score'",
+        ),
+        (lambda d: write(d / "qrels" / "test.tsv", "q404\td1\t1\n"), "queries q404 are not in"),
+    ],
+)
+def test_malformed_data_sets_name_the_file(tmp_path, damage, message):
+    data = tmp_path / "set"
+    shutil.copytree(MINI, data)
+    damage(data)
+    res = run("eval", "retrieval", str(data), "--cache-dir", str(tmp_path / "c"))
+    assert res.exit_code == 1
+    assert message in res.stderr and "Traceback" not in res.output
