@@ -107,24 +107,22 @@ def sync_url() -> None:
         st.query_params.from_dict(wanted)
 
 
+def set_view(**view: str) -> None:
+    """Show a page, a person or the results: one URL change, so one browser history entry."""
+    params = {k: v for k, v in st.query_params.items() if k not in ("page", "section", "person")}
+    st.query_params.from_dict({**params, **{k: v for k, v in view.items() if v}})
+
+
 def open_page(path: str, section: str = "") -> None:
-    st.query_params.pop("person", None)
-    st.query_params["page"] = path
-    if section:
-        st.query_params["section"] = section
-    else:
-        st.query_params.pop("section", None)
+    set_view(page=path, section=section)
 
 
 def open_person(name: str) -> None:
-    st.query_params.pop("page", None)
-    st.query_params.pop("section", None)
-    st.query_params["person"] = name
+    set_view(person=name)
 
 
 def back_to_search() -> None:
-    for key in ("page", "section", "person"):
-        st.query_params.pop(key, None)
+    set_view()
 
 
 def current_filters() -> Filters:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import json
 import sys
 from dataclasses import asdict
@@ -269,9 +270,11 @@ def _filters(kb: KnowledgeBase, *, since=None, **values: str) -> Filters:
             continue
         known = facets[name]
         if person_key(value) not in {person_key(v) for v in known}:
+            close = difflib.get_close_matches(value, known, n=1)
+            hint = f"did you mean '{close[0]}'? " if close else ""
             shown = ", ".join(known[:30]) + (" …" if len(known) > 30 else "")
             raise click.BadParameter(
-                f"'{value}' is not in the index; known: {shown}", param_hint=f"--{name}"
+                f"'{value}' is not in the index; {hint}known: {shown}", param_hint=f"--{name}"
             )
     return Filters(
         department=values.get("department", ""),

@@ -58,6 +58,13 @@ def test_search_shows_top_result_and_top_expert(server, tmp_path):
         shot.parent.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(shot), full_page=False)
         assert shot.stat().st_size > 10_000
+        # Open the top page, then one press of the browser's Back returns to the results.
+        page.locator(".st-key-open-0 button").click()
+        page.get_by_role("heading", name="Approving expense claims in Spendwise").first.wait_for()
+        assert "page=finance" in page.url
+        page.go_back()
+        page.locator(".st-key-person-0 button").wait_for(timeout=30_000)
+        assert "page=" not in page.url and top_expert(page) == "Oliver Grant"
 
 
 def test_unsafe_page_executes_nothing(server):
