@@ -50,6 +50,55 @@ def load_retrieval_set(folder: Path) -> RetrievalSet:
     )
 
 
+@dataclass(frozen=True)
+class ExpertSet:
+    """An expert-finding set: authored documents, test queries, judged experts per query."""
+
+    name: str
+    documents: list[Document]
+    queries: dict[str, str]
+    qrels: dict[str, dict[str, int]]  # query id -> {author id: grade}
+    fingerprint: str
+
+
+def load_expert_set(folder: Path) -> ExpertSet:
+    """`documents.jsonl` (_id, author_id, title, text), `queries.jsonl`, `qrels/test.tsv`.
+
+    Authors are identified by `author_id` (two people may share a display name).
+    """
+    docs_file, queries_file, qrels_file = (
+        folder / "documents.jsonl",
+        folder / "queries.jsonl",
+        folder / "qrels" / "test.tsv",
+    )
+    documents = [
+        _document(
+            row["_id"],
+            row.get("title", ""),
+            row["text"],
+            authors=(Author(name=str(row["author_id"]), share=1.0),),
+        )
+        for row in _jsonl(docs_file, ("_id", "author_id", "text"))
+    ]
+    qrels = _qrels(qrels_file)
+    queries = {
+        row["_id"]: f"{row.get('title', '')}\n{row['text']}".strip()
+        for row in _jsonl(queries_file, ("_id", "text"))
+    }
+    missing = sorted(set(qrels) - set(queries))
+    if missing:
+        raise EvalDataError(
+            f"{qrels_file}: queries {', '.join(missing[:5])} are not in {queries_file}"
+        )
+    return ExpertSet(
+        name=folder.resolve().name,
+        documents=documents,
+        queries={q: queries[q] for q in qrels},
+        qrels=qrels,
+        fingerprint=_fingerprint(docs_file, queries_file, qrels_file),
+    )
+
+
 def _document(doc_id: str, title: str, text: str, authors: tuple[Author, ...] = ()) -> Document:
     body = text.strip()
     return Document(

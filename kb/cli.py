@@ -256,6 +256,43 @@ def eval_retrieval_cmd(data_dir: Path, modes: str, cache_dir: Path, as_json: boo
         )
 
 
+@eval_group.command("experts")
+@click.argument("data_dir", type=click.Path(path_type=Path, file_okay=False))
+@click.option(
+    "--cache-dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path(".kb-cache/eval"),
+    show_default=True,
+    help="Where the evaluation index is kept; an unchanged corpus is not embedded again.",
+)
+@json_option
+def eval_experts_cmd(data_dir: Path, cache_dir: Path, as_json: bool) -> None:
+    """MAP, MRR, P@5 and nDCG@10 per expert model on an expert-finding set.
+
+    \b
+    DATA_DIR holds documents.jsonl (with author_id), queries.jsonl and qrels/test.tsv
+    (query -> expert). Example:
+      kb eval experts ../shared/data/expert-cardano-se
+    """
+    from kb.beir import load_expert_set
+    from kb.evaluate import eval_index, evaluate_experts
+
+    data = load_expert_set(data_dir)
+    with _progress_bar(as_json) as bar:
+        kb = eval_index(data, cache_dir, SentenceTransformerEmbedder(), Settings(), progress=bar)
+    scores = evaluate_experts(data, kb)
+    if as_json:
+        click.echo(json.dumps([asdict(s) for s in scores], indent=2))
+        return
+    click.echo(f"{data.name}: {len(data.documents)} documents, {scores[0].queries} queries")
+    click.echo(f"{'model':<9} {'sections':<8} {'MAP':>7} {'MRR':>7} {'P@5':>7} {'nDCG@10':>8}")
+    for s in scores:
+        click.echo(
+            f"{s.model:<9} {s.mode:<8} {s.map:>7.4f} {s.mrr:>7.4f} {s.p_at_5:>7.4f} "
+            f"{s.ndcg_at_10:>8.4f}"
+        )
+
+
 def _open(index_dir: Path, query: str) -> KnowledgeBase:
     if not query.strip():
         raise click.UsageError("the query is empty; say what you are looking for")

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 FORMAT_VERSION = 2  # 2: adds the BM25 keyword index
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
 
+EXPERT_MODELS = ("document", "profile", "combined")
+
 # Teams whose pages count as IT when a page does not say `department:`; everything else with a
 # team is Business. Names are compared case-insensitively with spaces, '_' and '-' ignored.
 IT_TEAMS = frozenset(
@@ -42,6 +44,9 @@ class Settings:
     expert_pool: int = 40
     expert_temperature: float = 0.05
     evidence_per_expert: int = 3
+    # "document": sections vote for their authors; "profile": one vector per person (all
+    # their writing); "combined": both rankings fused (RRF). Chosen by `kb eval experts`.
+    expert_model: str = "document"
     it_teams: frozenset[str] = IT_TEAMS
 
     def chunking_signature(self) -> dict[str, int]:

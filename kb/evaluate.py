@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kb import metrics
-from kb.beir import RetrievalSet
+from kb.beir import ExpertSet, RetrievalSet
 from kb.build import BuildProgress, index_documents
 from kb.config import FORMAT_VERSION, Settings
 from kb.embed import Embedder
@@ -78,6 +78,58 @@ def evaluate_retrieval(
                 queries=len(data.queries),
                 p50_ms=statistics.median(ordered) if ordered else 0.0,
                 p95_ms=ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))] if ordered else 0.0,
+            )
+        )
+    return results
+
+
+@dataclass(frozen=True)
+class ExpertScores:
+    """One expert model (with one retrieval mode for its sections) on one data set."""
+
+    model: str
+    mode: str
+    map: float
+    mrr: float
+    p_at_5: float
+    ndcg_at_10: float
+    queries: int
+
+
+EXPERT_CONFIGS = (
+    ("document", "bm25"),
+    ("document", "dense"),
+    ("document", "hybrid"),
+    ("profile", "dense"),
+    ("combined", "dense"),
+    ("combined", "hybrid"),
+)
+
+
+def evaluate_experts(
+    data: ExpertSet,
+    kb: KnowledgeBase,
+    *,
+    configs: tuple[tuple[str, str], ...] = EXPERT_CONFIGS,
+    depth: int = 100,
+) -> list[ExpertScores]:
+    """MAP, MRR, P@5 and nDCG@10 of each (expert model, retrieval mode) over the test queries."""
+    results = []
+    for model, mode in configs:
+        run: metrics.Run = {}
+        for qid, text in data.queries.items():
+            people = kb.experts(text, k=depth, mode=mode, model=model)
+            # Scores may tie; rank positions keep our order whatever trec_eval's tie rule.
+            run[qid] = {p.name: float(len(people) - i) for i, p in enumerate(people)}
+        results.append(
+            ExpertScores(
+                model=model,
+                mode=mode,
+                map=metrics.average_precision(data.qrels, run),
+                mrr=metrics.mrr_at(data.qrels, run, depth),
+                p_at_5=metrics.precision_at(data.qrels, run, 5),
+                ndcg_at_10=metrics.ndcg_at(data.qrels, run, 10),
+                queries=len(data.queries),
             )
         )
     return results

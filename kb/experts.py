@@ -10,6 +10,8 @@ from __future__ import annotations
 import math
 from collections import Counter, defaultdict
 
+import numpy as np
+
 from kb.models import Chunk, Evidence, Expert, Hit, person_key
 
 
@@ -74,3 +76,25 @@ def _evidence(hit: Hit) -> Evidence:
     return Evidence(
         path=c.path, title=c.title, heading=c.heading, line=c.line, score=round(hit.score, 4)
     )
+
+
+def profile_vectors(
+    chunks: tuple[Chunk, ...] | list[Chunk], vectors: np.ndarray
+) -> tuple[list[str], dict[str, str], np.ndarray]:
+    """One unit vector per person: the share-weighted mean of the chunks they wrote.
+
+    Returns (person keys, key -> display name, matrix with one row per key).
+    """
+    sums: dict[str, np.ndarray] = {}
+    names: dict[str, str] = {}
+    for chunk, vec in zip(chunks, vectors, strict=True):
+        for author in chunk.authors:
+            key = person_key(author.name)
+            names.setdefault(key, author.name)
+            sums[key] = sums.get(key, 0) + author.share * vec
+    keys = sorted(sums)
+    if not keys:
+        return [], {}, np.zeros((0, vectors.shape[1] if vectors.ndim == 2 else 0), np.float32)
+    matrix = np.vstack([sums[k] for k in keys]).astype(np.float32)
+    matrix /= np.maximum(np.linalg.norm(matrix, axis=1, keepdims=True), 1e-12)
+    return keys, names, matrix

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Hashable
+from typing import TypeVar
+
 RRF_K = 60
+K = TypeVar("K", bound=Hashable)
 
 
-def rrf(*legs: list[tuple[int, float]], k: int = RRF_K) -> dict[int, float]:
-    """Reciprocal rank fusion: each leg adds 1 / (k + rank) for every row it ranks."""
-    fused: dict[int, float] = {}
+def rrf(*legs: list[tuple[K, float]], k: int = RRF_K) -> dict[K, float]:
+    """Reciprocal rank fusion: each leg adds 1 / (k + rank) for every item it ranks."""
+    fused: dict[K, float] = {}
     for leg in legs:
         for rank, (row, _) in enumerate(leg, 1):
             fused[row] = fused.get(row, 0.0) + 1.0 / (k + rank)

@@ -5,10 +5,13 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from pathlib import Path
 
-from kb.config import Settings
+import numpy as np
+
+from kb.config import EXPERT_MODELS, Settings
 from kb.departments import other_side
 from kb.embed import Embedder
-from kb.experts import home_teams, rank_experts
+from kb.experts import home_teams, profile_vectors, rank_experts
+from kb.fusion import rrf
 from kb.models import (
     FILTER_FIELDS,
     Expert,
@@ -32,6 +35,7 @@ class KnowledgeBase:
         self.stored = load_index(index_dir, model_name=embedder.name, dim=embedder.dim)
         self._searcher = Searcher(self.stored, embedder, settings)
         self._homes = home_teams(self.stored.chunks)
+        self._profiles: tuple | None = None  # built on first use of a profile model
 
     @property
     def manifest(self) -> dict:
@@ -53,6 +57,7 @@ class KnowledgeBase:
         department: str = "",
         bridge: bool = False,
         mode: str = "",
+        model: str = "",
     ) -> list[Expert]:
         """People who wrote the sections that best answer `query`.
 
@@ -74,12 +79,40 @@ class KnowledgeBase:
             evidence_per_expert=s.evidence_per_expert,
             homes=self._homes,
         )
+        model = model or s.expert_model
+        if model not in EXPERT_MODELS:
+            raise ValueError(f"unknown expert model {model!r}; use one of {EXPERT_MODELS}")
+        if model != "document":
+            people = self._with_profiles(query, people, combined=model == "combined")
         if team:
             people = [p for p in people if p.team.casefold() == team.casefold()]
         for side in (wanted, department):
             if side:
                 people = [p for p in people if p.department.casefold() == side.casefold()]
         return people[:k]
+
+    def _with_profiles(self, query: str, people: list[Expert], *, combined: bool) -> list[Expert]:
+        """Rank by the person's whole body of writing (or fuse that with the section votes)."""
+        if self._profiles is None:
+            self._profiles = profile_vectors(self.stored.chunks, self.stored.vectors.vectors())
+        keys, names, matrix = self._profiles
+        if not keys:
+            return people
+        sims = matrix @ self._searcher.query_vector(query)
+        order = np.argsort(-sims)[: max(100, len(people))]
+        by_profile = [(keys[i], float(sims[i])) for i in order]
+        voted = {person_key(p.name): p for p in people}
+        if combined:
+            fused = rrf([(person_key(p.name), p.score) for p in people], by_profile)
+            ranked = sorted(fused.items(), key=lambda ks: (-ks[1], ks[0]))
+        else:
+            ranked = by_profile
+        out = []
+        for key, score in ranked:
+            team, department = self._homes.get(key, ("", ""))
+            evidence = voted[key].evidence if key in voted else ()
+            out.append(Expert(names[key], round(score, 6), team, evidence, department))
+        return out
 
     def forget_queries(self) -> None:
         self._searcher.forget_queries()

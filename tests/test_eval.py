@@ -61,3 +61,29 @@ def test_malformed_data_sets_name_the_file(tmp_path, damage, message):
     res = run("eval", "retrieval", str(data), "--cache-dir", str(tmp_path / "c"))
     assert res.exit_code == 1
     assert message in res.stderr and "Traceback" not in res.output
+
+
+EXPERTS_MINI = ROOT / "tests" / "fixtures" / "experts-mini"
+
+
+def test_eval_experts_scores_every_model(tmp_path):
+    res = run("eval", "experts", str(EXPERTS_MINI), "--cache-dir", str(tmp_path), "--json")
+    assert res.exit_code == 0, res.output
+    scores = json.loads(res.stdout)
+    configs = {(s["model"], s["mode"]) for s in scores}
+    assert {("document", "bm25"), ("document", "dense"), ("profile", "dense")} <= configs
+    for s in scores:
+        assert s["queries"] == 3
+        assert 0.0 <= s["map"] <= 1.0 and 0.0 <= s["p_at_5"] <= 1.0
+    best = {(s["model"], s["mode"]): s["mrr"] for s in scores}
+    assert best[("document", "dense")] == 1.0  # each question's author is found first
+    res = run("eval", "experts", str(EXPERTS_MINI), "--cache-dir", str(tmp_path))
+    assert res.exit_code == 0 and "profile" in res.stdout and "MAP" in res.stdout
+
+
+def test_eval_experts_names_a_broken_file(tmp_path):
+    data = tmp_path / "set"
+    shutil.copytree(EXPERTS_MINI, data)
+    write(data / "documents.jsonl", '{"_id": "a1", "text": "no author"}\n')
+    res = run("eval", "experts", str(data), "--cache-dir", str(tmp_path / "c"))
+    assert res.exit_code == 1 and "documents.jsonl:1: missing field(s) author_id" in res.stderr

@@ -45,6 +45,7 @@ def test_round_trip_and_manifest(tmp_path):
     assert set(manifest["files"]) == {"it/vpn.md", "hr/leave.md"}
     assert all(len(h) == 64 for h in manifest["files"].values())
     assert manifest["built_at"] and manifest["chunking"]["max_tokens"] == 256
+    assert (index_dir / MANIFEST).stat().st_mode & 0o044 == 0o044  # readable by the app user
     stored = load_index(index_dir, model_name="hash-bow", dim=64)
     assert stored.vectors.size == len(stored.chunks) == report.chunks
     kb = KnowledgeBase(index_dir, HashEmbedder(), Settings())
