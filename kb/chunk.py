@@ -67,6 +67,8 @@ def page_overview(doc: Document) -> str:
 
 def split_text(header: str, text: str, count_tokens: TokenCounter, settings: Settings) -> list[str]:
     """Pieces of `text` that each fit with `header` in the window, overlapping a little."""
+    if not settings.split_long_sections:
+        return [text]
     limit = settings.max_tokens - _SPECIAL
     header_tokens = count_tokens([header + "\n"])[0] - _SPECIAL
     if header_tokens + count_tokens([text])[0] - _SPECIAL <= limit:

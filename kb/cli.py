@@ -228,8 +228,16 @@ def eval_group() -> None:
     show_default=True,
     help="Where the evaluation index is kept; an unchanged corpus is not embedded again.",
 )
+@click.option(
+    "--whole-documents",
+    is_flag=True,
+    help="Embed each document once, truncated at the model's window, as the published BEIR "
+    "protocol does (to compare with published numbers); the default splits long documents.",
+)
 @json_option
-def eval_retrieval_cmd(data_dir: Path, modes: str, cache_dir: Path, as_json: bool) -> None:
+def eval_retrieval_cmd(
+    data_dir: Path, modes: str, cache_dir: Path, whole_documents: bool, as_json: bool
+) -> None:
     """nDCG@10, Recall@100 and MRR@10 per retrieval mode on a BEIR folder.
 
     \b
@@ -240,8 +248,9 @@ def eval_retrieval_cmd(data_dir: Path, modes: str, cache_dir: Path, as_json: boo
     from kb.evaluate import eval_index, evaluate_retrieval
 
     data = load_retrieval_set(data_dir)
+    settings = Settings(split_long_sections=not whole_documents)
     with _progress_bar(as_json) as bar:
-        kb = eval_index(data, cache_dir, SentenceTransformerEmbedder(), Settings(), progress=bar)
+        kb = eval_index(data, cache_dir, SentenceTransformerEmbedder(), settings, progress=bar)
     chosen = ("dense", "bm25", "hybrid") if modes == "all" else (modes,)
     scores = evaluate_retrieval(data, kb, modes=chosen)
     if as_json:

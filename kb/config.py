@@ -30,6 +30,9 @@ class Settings:
     max_tokens: int = 256
     chunk_tokens: int = 200  # target size of a split piece, header included
     overlap_tokens: int = 40  # text repeated between consecutive pieces of one section
+    # False embeds every section whole and lets the model truncate it at its window: only to
+    # reproduce published benchmark protocols (BEIR embeds each document once, truncated).
+    split_long_sections: bool = True
     batch_size: int = 32
     # Retrieval: "dense", "bm25" or "hybrid" (both legs fused). Dense stays the default until
     # `kb eval` has compared the modes on several labelled corpora (see docs/quality.md):
@@ -49,10 +52,11 @@ class Settings:
     expert_model: str = "document"
     it_teams: frozenset[str] = IT_TEAMS
 
-    def chunking_signature(self) -> dict[str, int]:
+    def chunking_signature(self) -> dict[str, int | bool]:
         """What must match for stored chunks to be reusable."""
         return {
             "max_tokens": self.max_tokens,
             "chunk_tokens": self.chunk_tokens,
             "overlap_tokens": self.overlap_tokens,
+            "split_long_sections": self.split_long_sections,
         }

@@ -99,3 +99,10 @@ def test_split_code_and_tables_keep_their_line_breaks(real_embedder):
     for c in chunks:
         assert "\n\n" not in c.text  # lines of one block are joined as they were written
         assert c.text.replace("\n", " ").split()[0] in doc.sections[0].text
+
+
+def test_whole_sections_when_splitting_is_off(real_embedder):
+    doc, _ = parse_markdown(long_page(), "ops/cycle.md")
+    chunks, _ = chunk_document(doc, real_embedder.count_tokens, Settings(split_long_sections=False))
+    sections = [c for c in chunks if c.heading_path]
+    assert len(sections) == len(doc.sections) == 4  # one piece each; the model truncates

@@ -87,3 +87,10 @@ def test_eval_experts_names_a_broken_file(tmp_path):
     write(data / "documents.jsonl", '{"_id": "a1", "text": "no author"}\n')
     res = run("eval", "experts", str(data), "--cache-dir", str(tmp_path / "c"))
     assert res.exit_code == 1 and "documents.jsonl:1: missing field(s) author_id" in res.stderr
+
+
+def test_whole_documents_protocol_has_its_own_cached_index(tmp_path):
+    args = ["eval", "retrieval", str(MINI), "--cache-dir", str(tmp_path), "--mode", "dense"]
+    assert run(*args).exit_code == 0
+    assert run(*args, "--whole-documents").exit_code == 0
+    assert len(list(tmp_path.iterdir())) == 2  # split and whole indexes are kept apart
