@@ -36,15 +36,10 @@ def load_retrieval_set(folder: Path) -> RetrievalSet:
     ]
     qrels = _qrels(qrels_file)
     all_queries = {row["_id"]: row["text"] for row in _jsonl(queries_file, ("_id", "text"))}
-    missing = sorted(set(qrels) - set(all_queries))
-    if missing:
-        raise EvalDataError(
-            f"{qrels_file}: queries {', '.join(missing[:5])} are not in {queries_file}"
-        )
     return RetrievalSet(
         name=folder.resolve().name,
         documents=documents,
-        queries={q: all_queries[q] for q in qrels},
+        queries=_judged(qrels, all_queries, qrels_file, queries_file),
         qrels=qrels,
         fingerprint=_fingerprint(corpus, queries_file, qrels_file),
     )
@@ -85,18 +80,25 @@ def load_expert_set(folder: Path) -> ExpertSet:
         row["_id"]: f"{row.get('title', '')}\n{row['text']}".strip()
         for row in _jsonl(queries_file, ("_id", "text"))
     }
+    return ExpertSet(
+        name=folder.resolve().name,
+        documents=documents,
+        queries=_judged(qrels, queries, qrels_file, queries_file),
+        qrels=qrels,
+        fingerprint=_fingerprint(docs_file, queries_file, qrels_file),
+    )
+
+
+def _judged(
+    qrels: dict[str, dict[str, int]], queries: dict[str, str], qrels_file: Path, queries_file: Path
+) -> dict[str, str]:
+    """The queries that have judgements; a judged query missing from the queries is an error."""
     missing = sorted(set(qrels) - set(queries))
     if missing:
         raise EvalDataError(
             f"{qrels_file}: queries {', '.join(missing[:5])} are not in {queries_file}"
         )
-    return ExpertSet(
-        name=folder.resolve().name,
-        documents=documents,
-        queries={q: queries[q] for q in qrels},
-        qrels=qrels,
-        fingerprint=_fingerprint(docs_file, queries_file, qrels_file),
-    )
+    return {q: queries[q] for q in qrels}
 
 
 def _document(doc_id: str, title: str, text: str, authors: tuple[Author, ...] = ()) -> Document:

@@ -207,6 +207,15 @@ def experts_cmd(
             click.echo(f"    - {where}  {ev.path}:{ev.line}")
 
 
+cache_dir_option = click.option(
+    "--cache-dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path(".kb-cache/eval"),
+    show_default=True,
+    help="Where the evaluation index is kept; an unchanged corpus is not embedded again.",
+)
+
+
 @cli.group("eval")
 def eval_group() -> None:
     """Measure search quality on labelled data."""
@@ -221,13 +230,7 @@ def eval_group() -> None:
     default="all",
     show_default=True,
 )
-@click.option(
-    "--cache-dir",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=Path(".kb-cache/eval"),
-    show_default=True,
-    help="Where the evaluation index is kept; an unchanged corpus is not embedded again.",
-)
+@cache_dir_option
 @click.option(
     "--whole-documents",
     is_flag=True,
@@ -267,13 +270,7 @@ def eval_retrieval_cmd(
 
 @eval_group.command("experts")
 @click.argument("data_dir", type=click.Path(path_type=Path, file_okay=False))
-@click.option(
-    "--cache-dir",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=Path(".kb-cache/eval"),
-    show_default=True,
-    help="Where the evaluation index is kept; an unchanged corpus is not embedded again.",
-)
+@cache_dir_option
 @json_option
 def eval_experts_cmd(data_dir: Path, cache_dir: Path, as_json: bool) -> None:
     """MAP, MRR, P@5 and nDCG@10 per expert model on an expert-finding set.
