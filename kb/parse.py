@@ -149,18 +149,25 @@ def _section(
     )
 
 
-def clean_block(text: str) -> str:
+def split_code(text: str) -> list[str]:
+    """`text` cut at code (fenced blocks, inline spans): even indexes are prose, odd are code."""
+    return _CODE.split(text)
+
+
+def clean_block(text: str, *, keep_links: bool = False) -> str:
     """Body text as the model and the reader should see it: no template tags or comments.
 
     Code (fenced blocks and inline spans) is kept verbatim: `{{ ref('x') }}` in a dbt example
-    is content, not a template tag.
+    is content, not a template tag. Links become their text unless `keep_links` (for display).
     """
-    parts = _CODE.split(text)
-    for i in range(0, len(parts), 2):  # even indexes are outside code
+    parts = split_code(text)
+    for i in range(0, len(parts), 2):
         part = _HTML_COMMENT.sub("", parts[i])
         part = _LIQUID.sub("", part)
-        part = _IMAGE.sub(r"\1", part)
-        parts[i] = _LINK.sub(r"\1", part)
+        if not keep_links:
+            part = _IMAGE.sub(r"\1", part)
+            part = _LINK.sub(r"\1", part)
+        parts[i] = part
     return _BLANKS.sub("\n\n", "".join(parts)).strip()
 
 

@@ -8,10 +8,9 @@ import re
 from urllib.parse import quote
 
 from kb.models import Hit
-from kb.parse import clean_block
+from kb.parse import clean_block, split_code
 from kb.snippet import query_terms
 
-_FENCE = re.compile(r"(^ {0,3}(?:```|~~~).*?^ {0,3}(?:```|~~~)[ \t]*$|`[^`\n]+`)", re.M | re.S)
 _TAG = re.compile(r"</?[A-Za-z!][^>\n]*>?")
 _LINK_TARGET = re.compile(r"(\]\(\s*<?)([^()\s>]*(?:\([^()\s]*\)[^()\s>]*)*)")
 _AUTOLINK = re.compile(r"<((?:javascript|data|vbscript):[^>]*)>", re.I)
@@ -53,21 +52,12 @@ def safe_markdown(body: str, path: str = "") -> str:
     paths are dropped, template tags and comments removed; code is left exactly as written.
     Links to other Markdown pages become in-app links (`?page=...`) resolved against `path`.
     """
-    text = clean_block_keep_links(body)
-    parts = _FENCE.split(text)
+    parts = split_code(clean_block(body, keep_links=True))
     for i in range(0, len(parts), 2):
         part = _AUTOLINK.sub(lambda m: m.group(1).replace(":", "&#58;", 1), parts[i])
         part = _LINK_TARGET.sub(lambda m: _safe_target(m, path), part)
         parts[i] = _TAG.sub(lambda m: m.group(0).replace("<", "&lt;").replace(">", "&gt;"), part)
     return "".join(parts)
-
-
-def clean_block_keep_links(body: str) -> str:
-    """Like parse.clean_block but links stay links (the reader may follow them)."""
-    placeholder = "\x00"
-    protected = re.sub(r"\[([^\]]+)\]\(", lambda m: "[" + m.group(1) + "]" + placeholder, body)
-    cleaned = clean_block(protected)
-    return cleaned.replace("]" + placeholder, "](")
 
 
 def _safe_target(m: re.Match[str], path: str) -> str:

@@ -1,4 +1,4 @@
-"""Query -> ranked sections: dense (FAISS), keyword (BM25) or both fused (the default)."""
+"""Query -> ranked sections: dense (FAISS, the default), keyword (BM25) or both fused."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import numpy as np
 from kb.config import Settings
 from kb.embed import Embedder
 from kb.fusion import convex, rrf
-from kb.models import Chunk, Filters, Hit
+from kb.models import Filters, Hit
 from kb.snippet import make_snippet
 from kb.store import StoredIndex
 
@@ -26,10 +26,6 @@ class Searcher:
         self._settings = settings
         # A page of results asks for sections and for experts: embed each query once.
         self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
-
-    @property
-    def chunks(self) -> tuple[Chunk, ...]:
-        return self._stored.chunks
 
     def forget_queries(self) -> None:
         """Drop cached query vectors (so a timing includes embedding the query)."""
@@ -79,27 +75,27 @@ class Searcher:
                     dense_weight=self._settings.dense_weight,
                 )
         order = sorted(ranked, key=lambda r: (-ranked[r], r))
-        sims = self._similarities(vec, order[: k * 3], dense)
-        hits: list[Hit] = []
+        rows: list[int] = []
         seen: set[tuple[str, tuple[str, ...]]] = set()
         for row in order:
             chunk = self._stored.chunks[row]
             key = (chunk.path, chunk.heading_path)
-            if key in seen:
-                continue
-            seen.add(key)
-            similarity = sims[row] if row in sims else self._similarities(vec, [row], {})[row]
-            hits.append(
-                Hit(
-                    chunk=chunk,
-                    score=float(ranked[row]),
-                    snippet=make_snippet(chunk.text, query),
-                    similarity=float(similarity),
-                )
+            if key not in seen:
+                seen.add(key)
+                rows.append(row)
+                if len(rows) == k:
+                    break
+        # Every hit carries its cosine similarity (expert votes use it), whatever the mode.
+        sims = self._similarities(vec, rows, dense)
+        return [
+            Hit(
+                chunk=self._stored.chunks[row],
+                score=float(ranked[row]),
+                snippet=make_snippet(self._stored.chunks[row].text, query),
+                similarity=float(sims[row]),
             )
-            if len(hits) == k:
-                break
-        return hits
+            for row in rows
+        ]
 
     def _similarities(
         self, vec: np.ndarray, rows: list[int], known: dict[int, float]

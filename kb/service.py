@@ -44,7 +44,7 @@ class KnowledgeBase:
     def search(
         self, query: str, *, k: int = 10, filters: Filters | None = None, mode: str = ""
     ) -> list[Hit]:
-        """Ranked sections; `mode` is hybrid (default setting), dense or bm25."""
+        """Ranked sections; `mode` is dense, bm25 or hybrid (default: `Settings.retrieval`)."""
         return self._searcher.search(query, k=k, filters=filters, mode=mode)
 
     def experts(
@@ -62,11 +62,14 @@ class KnowledgeBase:
         """People who wrote the sections that best answer `query`.
 
         `team` and `department` keep people of that home team or department. `bridge` keeps
-        people of the department
-        opposite to `filters.department`, ranked on sections of every department: the
-        colleagues across the IT/business divide who know the topic.
+        people of the department opposite to `filters.department`, ranked on sections of
+        every department: the colleagues across the IT/business divide who know the topic.
+        `model` is document, profile or combined (default: `Settings.expert_model`).
         """
         s = self.settings
+        model = model or s.expert_model
+        if model not in EXPERT_MODELS:
+            raise ValueError(f"unknown expert model {model!r}; use one of {EXPERT_MODELS}")
         filters = filters or Filters()
         wanted = other_side(filters.department) if bridge else ""
         if bridge:
@@ -79,9 +82,6 @@ class KnowledgeBase:
             evidence_per_expert=s.evidence_per_expert,
             homes=self._homes,
         )
-        model = model or s.expert_model
-        if model not in EXPERT_MODELS:
-            raise ValueError(f"unknown expert model {model!r}; use one of {EXPERT_MODELS}")
         if model != "document":
             people = self._with_profiles(query, people, combined=model == "combined")
         if team:
@@ -172,6 +172,3 @@ class KnowledgeBase:
             teams=tuple(sorted(team_weight, key=lambda t: -team_weight[t])),
             last_update=max((c.updated for c in credits), default=""),
         )
-
-    def team_of(self, name: str) -> str:
-        return self._homes.get(person_key(name), ("", ""))[0]
