@@ -89,6 +89,29 @@ def load_expert_set(folder: Path) -> ExpertSet:
     )
 
 
+def load_answer_retrieval_set(folder: Path) -> RetrievalSet:
+    """An expert-finding folder read as a retrieval set: each question's title is a query,
+    the answers to it are the relevant documents (indexed without the question's title).
+
+    Needs `question_id` and `title` on every row of `documents.jsonl`.
+    """
+    docs_file = folder / "documents.jsonl"
+    rows = _jsonl(docs_file, ("_id", "question_id", "title", "text"))
+    queries: dict[str, str] = {}
+    qrels: dict[str, dict[str, int]] = {}
+    for row in rows:
+        question = str(row["question_id"])
+        queries[question] = row["title"]
+        qrels.setdefault(question, {})[row["_id"]] = 1
+    return RetrievalSet(
+        name=f"{folder.resolve().name}-answers",
+        documents=[_document(row["_id"], "", row["text"]) for row in rows],
+        queries=queries,
+        qrels=qrels,
+        fingerprint=_fingerprint(docs_file) + "-answers",
+    )
+
+
 def _judged(
     qrels: dict[str, dict[str, int]], queries: dict[str, str], qrels_file: Path, queries_file: Path
 ) -> dict[str, str]:

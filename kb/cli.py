@@ -99,9 +99,10 @@ def index_cmd(content_dir: Path, index_dir: Path, strict: bool, as_json: bool) -
 
 mode_option = click.option(
     "--mode",
-    type=click.Choice(["dense", "bm25", "hybrid"]),
+    type=click.Choice(["hybrid", "dense", "bm25"]),
     default=None,
-    help="Retrieval: dense (default), bm25 keywords, or hybrid (both fused).",
+    help="Retrieval: hybrid (default: meaning and keywords fused), dense (meaning only) or "
+    "bm25 (keywords only).",
 )
 since_option = click.option(
     "--since",

@@ -34,18 +34,22 @@ class Settings:
     # reproduce published benchmark protocols (BEIR embeds each document once, truncated).
     split_long_sections: bool = True
     batch_size: int = 32
-    # Retrieval: "dense", "bm25" or "hybrid" (both legs fused). Dense stays the default until
-    # `kb eval` has compared the modes on several labelled corpora (see docs/quality.md):
-    # on the bundled paraphrased questions dense alone ranks best so far.
-    retrieval: str = "dense"
-    # Hybrid: a convex combination of min-max normalised leg scores (Bruch et al., 2023) or
-    # reciprocal rank fusion (k = 60).
+    # Retrieval: "dense", "bm25" or "hybrid" (both legs fused). Hybrid beats both legs on
+    # every labelled corpus measured (docs/quality.md).
+    retrieval: str = "hybrid"
+    # Hybrid fusion: "convex" = w * min-max(cosine) + (1 - w) * BM25 / the query's own IDF
+    # sum (how much of the query a section matches, so weak keyword matches stay weak);
+    # "minmax" = both legs min-max normalised (Bruch et al., 2023); "rrf" = reciprocal rank
+    # fusion (k = 60). Both legs weigh the same: no corpus picks the weight.
     fusion: str = "convex"
     dense_weight: float = 0.5
     candidates: int = 100  # per leg, before fusion
     # Expert ranking: how many sections are pooled and how sharply the top ones dominate.
     expert_pool: int = 40
-    expert_temperature: float = 0.05
+    # A vote weighs exp((cosine - best) / temperature). Sharper (0.05) finds a page's own
+    # authors best, softer (0.2) the people who answer many related questions; 0.1 keeps
+    # 98% of the first and most of the gain on the second (docs/quality.md).
+    expert_temperature: float = 0.1
     evidence_per_expert: int = 3
     # "document": sections vote for their authors; "profile": one vector per person (all
     # their writing); "combined": both rankings fused (RRF). Chosen by `kb eval experts`.

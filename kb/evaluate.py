@@ -51,23 +51,32 @@ def eval_index(
     return KnowledgeBase(index_dir, embedder, settings)
 
 
+def retrieval_run(
+    queries: dict[str, str], kb: KnowledgeBase, mode: str, *, depth: int = 100
+) -> tuple[metrics.Run, list[float]]:
+    """Each query's documents with their scores, and each query's time in ms (embedding
+    included: cached query vectors are dropped first)."""
+    run: metrics.Run = {}
+    times: list[float] = []
+    kb.forget_queries()
+    for qid, text in queries.items():
+        start = time.perf_counter()
+        hits = kb.search(text, k=depth, mode=mode)
+        times.append((time.perf_counter() - start) * 1000)
+        run[qid] = {}
+        for hit in hits:  # a document split in pieces counts once, at its best piece
+            doc = hit.chunk.path
+            run[qid][doc] = max(run[qid].get(doc, float("-inf")), hit.score)
+    return run, times
+
+
 def evaluate_retrieval(
     data: RetrievalSet, kb: KnowledgeBase, *, modes: tuple[str, ...] = MODES, depth: int = 100
 ) -> list[RetrievalScores]:
     """nDCG@10, Recall@100 and MRR@10 of each mode over the set's test queries."""
     results = []
     for mode in modes:
-        run: metrics.Run = {}
-        times: list[float] = []
-        kb.forget_queries()  # every mode pays for embedding its queries
-        for qid, text in data.queries.items():
-            start = time.perf_counter()
-            hits = kb.search(text, k=depth, mode=mode)
-            times.append((time.perf_counter() - start) * 1000)
-            run[qid] = {}
-            for hit in hits:  # a document split in pieces counts once, at its best piece
-                doc = hit.chunk.path
-                run[qid][doc] = max(run[qid].get(doc, float("-inf")), hit.score)
+        run, times = retrieval_run(data.queries, kb, mode, depth=depth)
         ordered = sorted(times)
         results.append(
             RetrievalScores(
@@ -97,13 +106,25 @@ class ExpertScores:
 
 
 EXPERT_CONFIGS = (
-    ("document", "bm25"),
-    ("document", "dense"),
     ("document", "hybrid"),
+    ("document", "dense"),
+    ("document", "bm25"),
     ("profile", "dense"),
-    ("combined", "dense"),
     ("combined", "hybrid"),
+    ("combined", "dense"),
 )
+
+
+def expert_run(
+    queries: dict[str, str], kb: KnowledgeBase, model: str, mode: str, *, depth: int = 100
+) -> metrics.Run:
+    """Each query's ranked people (by rank position: scores may tie, and trec_eval's tie
+    rule must not reorder them)."""
+    run: metrics.Run = {}
+    for qid, text in queries.items():
+        people = kb.experts(text, k=depth, mode=mode, model=model)
+        run[qid] = {p.name: float(len(people) - i) for i, p in enumerate(people)}
+    return run
 
 
 def evaluate_experts(
@@ -116,11 +137,7 @@ def evaluate_experts(
     """MAP, MRR, P@5 and nDCG@10 of each (expert model, retrieval mode) over the test queries."""
     results = []
     for model, mode in configs:
-        run: metrics.Run = {}
-        for qid, text in data.queries.items():
-            people = kb.experts(text, k=depth, mode=mode, model=model)
-            # Scores may tie; rank positions keep our order whatever trec_eval's tie rule.
-            run[qid] = {p.name: float(len(people) - i) for i, p in enumerate(people)}
+        run = expert_run(data.queries, kb, model, mode, depth=depth)
         results.append(
             ExpertScores(
                 model=model,

@@ -19,14 +19,29 @@ def rrf(*legs: list[tuple[K, float]], k: int = RRF_K) -> dict[K, float]:
 
 
 def convex(
-    dense: dict[int, float], keyword: dict[int, float], *, dense_weight: float
+    dense: dict[int, float],
+    keyword: dict[int, float],
+    *,
+    dense_weight: float,
+    keyword_scale: float | None = None,
 ) -> dict[int, float]:
-    """w * minmax(dense) + (1 - w) * minmax(keyword) over the union of candidates.
+    """w * minmax(dense) + (1 - w) * keyword', over the union of candidates.
+
+    keyword' is keyword / keyword_scale when a scale is given (the most any row could score
+    for this query, see `KeywordIndex.query_scale`), else minmax(keyword). With the scale, a
+    query whose words barely occur in the corpus adds little keyword evidence; min-max would
+    call its best weak match 1 and let it outvote the dense leg.
 
     Both dicts hold a score for every candidate row (a row one leg did not retrieve still
     has that leg's score, e.g. BM25 0 for no shared word).
     """
-    d, b = _minmax(dense), _minmax(keyword)
+    d = _minmax(dense)
+    if keyword_scale is None:
+        b = _minmax(keyword)
+    else:
+        b = {
+            r: min(1.0, s / keyword_scale) if keyword_scale > 0 else 0.0 for r, s in keyword.items()
+        }
     rows = set(dense) | set(keyword)
     return {r: dense_weight * d.get(r, 0.0) + (1 - dense_weight) * b.get(r, 0.0) for r in rows}
 

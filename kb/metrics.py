@@ -8,6 +8,8 @@ Ties in a run are broken as trec_eval does: by doc id, descending.
 from __future__ import annotations
 
 import math
+import random
+from collections.abc import Callable, Sequence
 
 Qrels = dict[str, dict[str, int]]
 Run = dict[str, dict[str, float]]
@@ -69,3 +71,28 @@ def _mean(qrels: Qrels, run: Run, one) -> float:
     if not qrels:
         return 0.0
     return sum(one(rels, ranking(run.get(q, {}))) for q, rels in qrels.items()) / len(qrels)
+
+
+def per_query(metric: Callable[..., float], qrels: Qrels, run: Run, *args: int) -> dict[str, float]:
+    """`metric` for each query of `qrels` on its own (for significance tests)."""
+    return {q: metric({q: rels}, {q: run.get(q, {})}, *args) for q, rels in qrels.items()}
+
+
+def paired_p_value(
+    a: Sequence[float], b: Sequence[float], *, trials: int = 10_000, seed: int = 0
+) -> float:
+    """Two-sided paired randomisation test: how often random sign flips of the per-query
+    differences give a mean difference at least as large as the observed one."""
+    if len(a) != len(b):
+        raise ValueError("paired scores must have the same length")
+    diffs = [x - y for x, y in zip(a, b, strict=True)]
+    if not diffs:
+        return 1.0
+    observed = abs(sum(diffs))
+    rng = random.Random(seed)
+    hits = sum(
+        1
+        for _ in range(trials)
+        if abs(sum(d if rng.random() < 0.5 else -d for d in diffs)) >= observed - 1e-12
+    )
+    return (hits + 1) / (trials + 1)

@@ -1,4 +1,4 @@
-"""Query -> ranked sections: dense (FAISS, the default), keyword (BM25) or both fused."""
+"""Query -> ranked sections: dense (FAISS), keyword (BM25) or both fused (the default)."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from kb.store import StoredIndex
 
 _QUERY_CACHE = 256
 MODES = ("hybrid", "dense", "bm25")
+FUSIONS = ("convex", "minmax", "rrf")
 
 
 class Searcher:
@@ -52,6 +53,8 @@ class Searcher:
         mode = mode or self._settings.retrieval
         if mode not in MODES:
             raise ValueError(f"unknown retrieval mode {mode!r}; use one of {', '.join(MODES)}")
+        if self._settings.fusion not in FUSIONS:
+            raise ValueError(f"unknown fusion {self._settings.fusion!r}; use {', '.join(FUSIONS)}")
         allowed = self._allowed_rows(filters)
         vec = self.query_vector(query)
         # Ask for more rows than needed: several pieces of one section collapse into one hit.
@@ -69,10 +72,12 @@ class Searcher:
             else:
                 rows = sorted(set(dense) | set(keyword))
                 dense_all = self._similarities(vec, rows, dense)
+                scaled = self._settings.fusion == "convex"
                 ranked = convex(
                     dense_all,
                     {r: float(keyword_scores[r]) for r in rows},
                     dense_weight=self._settings.dense_weight,
+                    keyword_scale=self._stored.keywords.query_scale(query) if scaled else None,
                 )
         order = sorted(ranked, key=lambda r: (-ranked[r], r))
         rows: list[int] = []

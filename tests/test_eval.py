@@ -9,7 +9,11 @@ import pytest
 from click.testing import CliRunner
 from conftest import ROOT, write
 
+from kb import Settings
+from kb.beir import load_answer_retrieval_set
 from kb.cli import cli
+from kb.errors import EvalDataError
+from kb.evaluate import eval_index, evaluate_retrieval
 
 MINI = ROOT / "tests" / "fixtures" / "beir-mini"
 
@@ -94,3 +98,21 @@ def test_whole_documents_protocol_has_its_own_cached_index(tmp_path):
     assert run(*args).exit_code == 0
     assert run(*args, "--whole-documents").exit_code == 0
     assert len(list(tmp_path.iterdir())) == 2  # split and whole indexes are kept apart
+
+
+def test_answers_of_an_expert_set_read_as_a_retrieval_set(tmp_path, real_embedder):
+    data = load_answer_retrieval_set(EXPERTS_MINI)
+    assert data.queries["k2"] == "Pool keys" and data.qrels["k2"] == {"a2": 1}
+    # The question's title is not in the answer's indexed text, or the task would be trivial.
+    assert all("Pool keys" not in d.body and d.title == d.path for d in data.documents)
+    kb = eval_index(data, tmp_path, real_embedder, Settings())
+    scores = {s.mode: s for s in evaluate_retrieval(data, kb)}
+    assert scores["hybrid"].mrr_at_10 >= 0.7, scores
+
+
+def test_answer_set_needs_question_ids(tmp_path):
+    data = tmp_path / "set"
+    shutil.copytree(EXPERTS_MINI, data)
+    write(data / "documents.jsonl", '{"_id": "a1", "title": "t", "text": "no question"}\n')
+    with pytest.raises(EvalDataError, match=r"documents.jsonl:1: missing field\(s\) question_id"):
+        load_answer_retrieval_set(data)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from kb.fusion import convex, rrf
+from kb.keyword import KeywordIndex
 
 
 def test_rrf_rewards_rows_both_legs_rank():
@@ -28,3 +29,32 @@ def test_convex_normalises_each_leg_and_weights_them():
 def test_convex_with_a_flat_or_empty_leg():
     assert convex({1: 0.5, 2: 0.5}, {1: 0.0, 2: 0.0}, dense_weight=0.5) == {1: 0.5, 2: 0.5}
     assert convex({}, {}, dense_weight=0.5) == {}
+
+
+def test_scaled_keyword_leg_keeps_weak_matches_weak():
+    dense = {1: 0.70, 2: 0.60, 3: 0.20}
+    # Row 2 shares one rare word with a long query: 2.0 of the query's 10.0 of information.
+    weak = {1: 0.0, 2: 2.0, 3: 0.0}
+    minmax = convex(dense, weak, dense_weight=0.5)
+    scaled = convex(dense, weak, dense_weight=0.5, keyword_scale=10.0)
+    assert max(minmax, key=minmax.get) == 2  # min-max calls the weak match a perfect one
+    assert max(scaled, key=scaled.get) == 1  # scaled, it adds 0.5 * 0.2 and dense decides
+    assert scaled[2] == pytest.approx(0.5 * 0.8 + 0.5 * 0.2)
+    # A full match counts 1 (capped), a query with no indexed word adds nothing.
+    assert convex(dense, {1: 0, 2: 0, 3: 30.0}, dense_weight=0.5, keyword_scale=10.0)[3] == 0.5
+    assert convex(dense, weak, dense_weight=0.5, keyword_scale=0.0)[2] == pytest.approx(0.4)
+
+
+def test_query_scale_is_the_most_a_row_could_score():
+    # Every row has three words, so every row has the average length: a word that occurs once
+    # scores idf / (1 + k1) in bm25s (Lucene BM25, k1 = 1.5). The scale must be the idf itself.
+    texts = ["alpha invoice ledger", "beta invoice report", "gamma vendor audit", "delta tax form"]
+    index = KeywordIndex.build(texts)
+    assert index.query_scale("invoice") == pytest.approx(2.5 * index.scores("invoice")[0], 1e-5)
+    both = index.scores("vendor audit")[2]
+    assert index.query_scale("vendor audit") == pytest.approx(2.5 * both, rel=1e-5)
+    # A row that repeats the words approaches the scale from below, never past it.
+    index = KeywordIndex.build([*texts, " ".join(["invoice"] * 200)])
+    top = index.scores("invoice").max()
+    assert 0.9 * index.query_scale("invoice") < top < index.query_scale("invoice")
+    assert index.query_scale("zebra") == 0.0 and index.query_scale("the of") == 0.0

@@ -53,3 +53,22 @@ def test_perfect_and_empty_runs():
     assert metrics.ndcg_at(qrels, {"q": {"a": 2.0, "b": 1.0}}, 10) == 1.0
     assert metrics.ndcg_at(qrels, {"q": {"b": 2.0, "a": 1.0}}, 10) < 1.0
     assert metrics.mrr_at(qrels, {}, 10) == 0.0 and metrics.recall_at({}, {}, 10) == 0.0
+
+
+def test_per_query_scores_average_to_the_metric():
+    qrels = {"q1": {"a": 1}, "q2": {"b": 1}, "q3": {"c": 1}}
+    run = {"q1": {"a": 2.0, "x": 1.0}, "q2": {"x": 2.0, "b": 1.0}}
+    scores = metrics.per_query(metrics.mrr_at, qrels, run, 10)
+    assert scores == {"q1": 1.0, "q2": 0.5, "q3": 0.0}
+    assert sum(scores.values()) / 3 == pytest.approx(metrics.mrr_at(qrels, run, 10))
+
+
+def test_paired_p_value():
+    # Ten queries all better by the same amount: only 2 of the 1024 sign patterns are as extreme.
+    better = metrics.paired_p_value([1.0] * 10, [0.0] * 10, trials=20_000)
+    assert better == pytest.approx(2 / 1024, abs=0.002)
+    assert metrics.paired_p_value([0.5, 0.2, 0.9], [0.5, 0.2, 0.9]) == 1.0
+    # One query better, one worse by the same amount: no evidence either way.
+    assert metrics.paired_p_value([1.0, 0.0], [0.0, 1.0]) == 1.0
+    with pytest.raises(ValueError):
+        metrics.paired_p_value([1.0], [1.0, 2.0])
