@@ -60,9 +60,13 @@ def cli() -> None:
 @click.argument("content_dir", type=click.Path(path_type=Path), default=Path("content"))
 @index_dir_option
 @click.option("--strict", is_flag=True, help="Fail (exit 1) on any warning; index unchanged.")
+@click.option("--full", is_flag=True, help="Re-read and re-embed everything (reuse nothing).")
 @json_option
-def index_cmd(content_dir: Path, index_dir: Path, strict: bool, as_json: bool) -> None:
+def index_cmd(content_dir: Path, index_dir: Path, strict: bool, full: bool, as_json: bool) -> None:
     """Index the Markdown pages in CONTENT_DIR (default: content/).
+
+    Only changed files are read again and only changed text is embedded again; a change of
+    model or chunking settings rebuilds everything.
 
     \b
     Example:
@@ -72,7 +76,13 @@ def index_cmd(content_dir: Path, index_dir: Path, strict: bool, as_json: bool) -
     try:
         with _progress_bar(as_json) as bar:
             report = build_index(
-                content_dir, index_dir, embedder, Settings(), strict=strict, progress=bar
+                content_dir,
+                index_dir,
+                embedder,
+                Settings(),
+                strict=strict,
+                progress=bar,
+                full=full,
             )
     except StrictModeError as err:
         for problem in err.problems:
@@ -86,14 +96,31 @@ def index_cmd(content_dir: Path, index_dir: Path, strict: bool, as_json: bool) -
             "warnings": [str(p) for p in report.problems],
             "seconds": round(report.seconds, 2),
             "index_dir": str(index_dir),
+            "changed": report.changed,
+            "pages_reread": report.reread,
+            "pages_removed": report.removed,
+            "chunks_embedded": report.embedded,
+            "rebuilt": report.rebuilt,
         }
         click.echo(json.dumps(summary, indent=2))
         return
     for problem in report.problems:
         click.echo(f"warning: {problem}", err=True)
+    if not report.changed:
+        click.echo(
+            f"Up to date: {report.documents} pages ({report.chunks} chunks), nothing changed; "
+            f"checked in {report.seconds:.1f} s with {len(report.problems)} warning(s)"
+        )
+        return
+    work = (
+        f"from scratch: {report.rebuilt}"
+        if report.rebuilt
+        else f"{report.reread} page(s) re-read, {report.removed} removed"
+    )
     click.echo(
-        f"Indexed {report.documents} of {report.files} pages ({report.chunks} chunks) "
-        f"in {report.seconds:.1f} s with {len(report.problems)} warning(s) -> {index_dir}/"
+        f"Indexed {report.documents} of {report.files} pages ({report.chunks} chunks, "
+        f"{report.embedded} embedded; {work}) in {report.seconds:.1f} s "
+        f"with {len(report.problems)} warning(s) -> {index_dir}/"
     )
 
 
@@ -372,6 +399,8 @@ class _progress_bar:
         if self._quiet:
             return
         if self._bar is None:
+            if not total:
+                return  # nothing to embed: no bar
             self._bar = click.progressbar(length=total, label="Embedding", file=sys.stderr)
             self._bar.__enter__()
         self._bar.update(done - self._done)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-FORMAT_VERSION = 2  # 2: adds the BM25 keyword index
+FORMAT_VERSION = 3  # 2: adds the BM25 keyword index; 3: adds sources (incremental runs)
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
 
 EXPERT_MODELS = ("document", "profile", "combined")

@@ -37,3 +37,7 @@ class StrictModeError(KbError):
     def __init__(self, message: str, problems: tuple = ()) -> None:
         super().__init__(message)
         self.problems = problems
+
+
+class IndexLockedError(KbError):
+    """Another `kb index` run is writing the same index folder."""

@@ -41,6 +41,16 @@ class Author:
 
 
 @dataclass(frozen=True)
+class Source:
+    """One indexed file as last read: what an incremental run needs to skip reading it again."""
+
+    path: str
+    hash: str  # sha256 of the file's bytes
+    declared: tuple[Author, ...] = ()  # authors as the front matter lists them, unresolved
+    problems: tuple[Problem, ...] = ()  # parse and chunking warnings: they depend on the bytes
+
+
+@dataclass(frozen=True)
 class Section:
     """A heading and the text under it, up to the next heading of any level."""
 

@@ -1,9 +1,10 @@
 """The index folder on disk: data files named by build id, committed by `manifest.json`.
 
 A build writes its data files beside the old ones, then atomically replaces `manifest.json`
-(the single commit point), then removes files no manifest names. A reader that loads the
-manifest therefore always finds a complete, consistent set of files; a run that dies before
-the swap leaves the previous index untouched.
+(the single commit point), then removes the files neither the new nor the previous manifest
+names. A reader that loads the manifest therefore always finds a complete, consistent set of
+files (a reader still loading the previous build keeps its files for one more build); a run
+that dies before the swap leaves the previous index untouched, and the next run sweeps up.
 """
 
 from __future__ import annotations
@@ -20,13 +21,13 @@ from pathlib import Path
 import numpy as np
 
 from kb.config import FORMAT_VERSION
-from kb.errors import IndexCorruptError, IndexMismatchError, IndexMissingError
+from kb.errors import IndexCorruptError, IndexMismatchError, IndexMissingError, KbError
 from kb.index import VectorIndex
 from kb.keyword import KeywordIndex
-from kb.models import Author, Chunk, Page
+from kb.models import Author, Chunk, Page, Problem, Source
 
 MANIFEST = "manifest.json"
-_DATA_PREFIXES = ("vectors-", "chunks-", "pages-", "bm25-")
+_DATA_PREFIXES = ("vectors-", "chunks-", "pages-", "bm25-", "sources-")
 
 
 @dataclass(frozen=True)
@@ -40,8 +41,25 @@ class StoredIndex:
     keywords: KeywordIndex
 
 
+@dataclass(frozen=True)
+class PreviousIndex:
+    """What an incremental build reuses from the index it replaces."""
+
+    manifest: dict
+    chunks: tuple[Chunk, ...]
+    vectors: np.ndarray  # one row per chunk
+    pages: dict[str, Page]
+    sources: dict[str, Source]
+
+
 def write_index(
-    index_dir: Path, *, chunks: list[Chunk], vectors: np.ndarray, pages: list[Page], manifest: dict
+    index_dir: Path,
+    *,
+    chunks: list[Chunk],
+    vectors: np.ndarray,
+    pages: list[Page],
+    manifest: dict,
+    sources: list[Source] = (),
 ) -> dict:
     """Write a complete index into `index_dir` atomically; return the manifest written."""
     if len(chunks) != len(vectors):
@@ -55,7 +73,9 @@ def write_index(
         "chunks": f"chunks-{build_id}.jsonl",
         "pages": f"pages-{build_id}.jsonl",
         "bm25": f"bm25-{build_id}",
+        "sources": f"sources-{build_id}.jsonl",
     }
+    previous = _previous_data(index_dir)
     dim = int(manifest["model"]["dim"])
 
     tmp_vec = index_dir / f".{files['vectors']}.tmp"
@@ -67,6 +87,7 @@ def write_index(
     os.replace(tmp_bm25, index_dir / files["bm25"])
     _atomic_write(index_dir / files["chunks"], _jsonl(chunks))
     _atomic_write(index_dir / files["pages"], _jsonl(pages))
+    _atomic_write(index_dir / files["sources"], _jsonl(sources))
 
     full = {
         "format_version": FORMAT_VERSION,
@@ -76,8 +97,27 @@ def write_index(
         "data": files,
     }
     _atomic_write(index_dir / MANIFEST, json.dumps(full, indent=2, ensure_ascii=False) + "\n")
-    _remove_unreferenced(index_dir, set(files.values()))
+    _remove_unreferenced(index_dir, set(files.values()) | previous)
     return full
+
+
+def load_previous(index_dir: Path, *, model_name: str, dim: int) -> PreviousIndex | None:
+    """The current index's chunks, vectors, pages and sources; None if there is none usable."""
+    try:
+        manifest = read_manifest(index_dir)
+        check_compatible(manifest, model_name=model_name, dim=dim, index_dir=index_dir)
+        data = manifest["data"]
+        vectors = VectorIndex.load(index_dir / data["vectors"]).vectors()
+        chunks = tuple(_chunk_from_json(d) for d in _read_jsonl(index_dir / data["chunks"]))
+        pages = {d["path"]: _page_from_json(d) for d in _read_jsonl(index_dir / data["pages"])}
+        sources = {
+            d["path"]: _source_from_json(d) for d in _read_jsonl(index_dir / data["sources"])
+        }
+    except (KbError, KeyError, ValueError, RuntimeError, OSError, TypeError):
+        return None  # nothing to reuse: the build starts from scratch
+    if len(vectors) != len(chunks):
+        return None
+    return PreviousIndex(manifest, chunks, vectors, pages, sources)
 
 
 def read_manifest(index_dir: Path) -> dict:
@@ -127,6 +167,8 @@ def load_index(index_dir: Path, *, model_name: str, dim: int) -> StoredIndex:
 def _load_files(index_dir: Path, manifest: dict) -> StoredIndex:
     data = manifest.get("data", {})
     try:
+        if not (index_dir / data["vectors"]).is_file():  # faiss would raise a RuntimeError
+            raise FileNotFoundError(index_dir / data["vectors"])
         vectors = VectorIndex.load(index_dir / data["vectors"])
         chunks = tuple(_chunk_from_json(d) for d in _read_jsonl(index_dir / data["chunks"]))
         pages = {d["path"]: _page_from_json(d) for d in _read_jsonl(index_dir / data["pages"])}
@@ -168,6 +210,15 @@ def _page_from_json(d: dict) -> Page:
     )
 
 
+def _source_from_json(d: dict) -> Source:
+    return Source(
+        path=d["path"],
+        hash=d["hash"],
+        declared=tuple(Author(**a) for a in d.get("declared", ())),
+        problems=tuple(Problem(**p) for p in d.get("problems", ())),
+    )
+
+
 def _chunk_from_json(d: dict) -> Chunk:
     return Chunk(
         **{
@@ -193,10 +244,20 @@ def _fsync_replace(tmp: Path, target: Path) -> None:
     os.replace(tmp, target)
 
 
+def _previous_data(index_dir: Path) -> set[str]:
+    """The data files the current manifest names (kept one more build for slow readers)."""
+    try:
+        return set(json.loads((index_dir / MANIFEST).read_text(encoding="utf-8"))["data"].values())
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return set()
+
+
 def _remove_unreferenced(index_dir: Path, keep: set[str]) -> None:
+    """Delete data files no kept manifest names, and temporary files of runs that died."""
     for f in index_dir.iterdir():
         stale_data = f.name.startswith(_DATA_PREFIXES) and f.name not in keep
-        if stale_data and f.is_dir():
+        leftover = f.name.startswith(".") and f.name.endswith(".tmp")
+        if (stale_data or leftover) and f.is_dir():
             shutil.rmtree(f, ignore_errors=True)
-        elif stale_data:
+        elif stale_data or leftover:
             f.unlink(missing_ok=True)

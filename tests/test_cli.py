@@ -9,6 +9,7 @@ from click.testing import CliRunner
 from conftest import write
 
 from kb.cli import cli
+from kb.lock import index_lock
 from kb.store import MANIFEST
 
 GOOD = (
@@ -51,6 +52,23 @@ def test_bad_input_is_reported_per_file_and_the_rest_is_indexed(messy, tmp_path)
     res = run("search", "how do I connect from home", "--index-dir", str(index_dir), "--json")
     assert res.exit_code == 0
     assert json.loads(res.stdout)[0]["path"] == "security/vpn.md"
+
+
+def test_index_again_reuses_and_reports_what_it_did(messy, tmp_path):
+    index_dir = tmp_path / "index"
+    first = run("index", str(messy), "--index-dir", str(index_dir))
+    again = run("index", str(messy), "--index-dir", str(index_dir))
+    assert again.exit_code == 0 and again.stdout.startswith("Up to date: 4 pages")
+    warnings = [line for line in first.stderr.splitlines() if line.startswith("warning:")]
+    assert again.stderr.splitlines() == warnings  # the same warnings in the same order; no bar
+    write(messy / "security/vpn.md", GOOD + "## Tokens\nHardware tokens replace the app.\n")
+    res = run("index", str(messy), "--index-dir", str(index_dir), "--json")
+    summary = json.loads(res.stdout)
+    assert summary["changed"] and summary["pages_reread"] == 1 and summary["pages_removed"] == 0
+    assert summary["chunks_embedded"] == 2  # the new section and the page overview
+    with index_lock(index_dir):
+        res = run("index", str(messy), "--index-dir", str(index_dir), "--full")
+    assert res.exit_code == 1 and "another 'kb index' (pid" in res.stderr
 
 
 def test_strict_fails_and_leaves_the_old_index(messy, tmp_path):

@@ -17,6 +17,8 @@ from kb import (
     StrictModeError,
     build_index,
 )
+from kb.config import FORMAT_VERSION
+from kb.lock import LOCK_FILE
 from kb.store import MANIFEST, load_index
 
 
@@ -39,7 +41,7 @@ def test_round_trip_and_manifest(tmp_path):
     index_dir = tmp_path / "index"
     report = build_index(content, index_dir, HashEmbedder(), Settings())
     manifest = json.loads((index_dir / MANIFEST).read_text())
-    assert manifest["format_version"] == 2
+    assert manifest["format_version"] == FORMAT_VERSION == 3
     assert manifest["model"] == {"name": "hash-bow", "dim": 64}
     assert manifest["counts"]["documents"] == 2 == report.documents
     assert set(manifest["files"]) == {"it/vpn.md", "hr/leave.md"}
@@ -93,15 +95,20 @@ def test_failed_rebuild_leaves_the_previous_index_untouched(tmp_path):
     assert len(load_index(index_dir, model_name="hash-bow", dim=64).chunks) == 2
 
 
-def test_rebuild_replaces_data_files_and_removes_the_old_ones(tmp_path):
+def test_rebuild_keeps_one_previous_build_for_readers_and_removes_older_ones(tmp_path):
     content = small_content(tmp_path / "content")
     index_dir = tmp_path / "index"
     write(index_dir / "README.md", "kept")
     first = build_index(content, index_dir, HashEmbedder(), Settings()).manifest
+    write(index_dir / ".chunks-dead.jsonl.abc.tmp", "left by a run that was killed")
+    write(content / "it" / "vpn.md", (content / "it" / "vpn.md").read_text() + "\nMore.\n")
     second = build_index(content, index_dir, HashEmbedder(), Settings()).manifest
-    assert first["build_id"] != second["build_id"]
+    write(content / "it" / "vpn.md", (content / "it" / "vpn.md").read_text() + "\nAgain.\n")
+    third = build_index(content, index_dir, HashEmbedder(), Settings()).manifest
+    assert len({first["build_id"], second["build_id"], third["build_id"]}) == 3
     names = sorted(p.name for p in index_dir.iterdir())
-    assert names == sorted(["README.md", MANIFEST, *second["data"].values()])
+    expected = ["README.md", MANIFEST, LOCK_FILE, *second["data"].values(), *third["data"].values()]
+    assert names == sorted(expected)
 
 
 def test_filters_narrow_results(tmp_path):

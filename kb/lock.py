@@ -1,0 +1,39 @@
+"""One writer per index folder: an advisory lock that dies with its process."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from kb.errors import IndexLockedError
+
+LOCK_FILE = ".kb-index.lock"
+
+
+@contextmanager
+def index_lock(index_dir: Path) -> Iterator[None]:
+    """Hold the index folder's write lock, or fail at once naming the run that holds it.
+
+    flock is released by the kernel when the holder exits, even on `kill -9`, so a crashed
+    run never leaves a stale lock behind.
+    """
+    index_dir.mkdir(parents=True, exist_ok=True)
+    path = index_dir / LOCK_FILE
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(fd, 64, 0).decode(errors="replace").strip() or "unknown"
+            raise IndexLockedError(
+                f"another 'kb index' (pid {holder}) is writing {index_dir}/; "
+                "wait for it to finish, then run again"
+            ) from None
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, str(os.getpid()).encode(), 0)
+        yield
+    finally:
+        os.close(fd)  # closing the descriptor releases the lock

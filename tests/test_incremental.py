@@ -1,0 +1,176 @@
+"""Incremental `kb index`: reuse what is unchanged, and end exactly where a full build ends."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+
+import numpy as np
+import pytest
+from conftest import CONTENT, write
+from fakes import HashEmbedder
+
+from kb import KnowledgeBase, Settings, build_index
+from kb.errors import IndexLockedError
+from kb.lock import LOCK_FILE, index_lock
+from kb.store import load_index
+
+
+class CountingEmbedder(HashEmbedder):
+    """HashEmbedder that remembers which texts it was asked to embed."""
+
+    def __init__(self, name: str = "hash-bow") -> None:
+        super().__init__(name=name)
+        self.seen: list[str] = []
+
+    def encode(self, texts, **kw):
+        self.seen.extend(texts)
+        return super().encode(texts, **kw)
+
+
+def page(title: str, author: str, *sections: str, team: str = "it") -> str:
+    body = "\n".join(f"## {s}\n{s} explained in a few plain words.\n" for s in sections)
+    return f"---\ntitle: {title}\nauthors: [{author}]\nteam: {team}\n---\n{body}"
+
+
+@pytest.fixture
+def content(tmp_path):
+    root = tmp_path / "content"
+    write(root / "it/vpn.md", page("VPN", "Ana Ruiz", "Setup", "Split tunnel", "Okta sign-in"))
+    write(root / "hr/leave.md", page("Leave", "Bo Chen", "Annual leave", "Sick leave", team="hr"))
+    write(root / "finance/expenses.md", page("Expenses", "Cy Diaz", "Receipts", "Mileage"))
+    return root
+
+
+def assert_same_index(a, b, *, atol: float = 0.0) -> None:
+    """Two index folders hold the same chunks, pages, sources, counts and vectors."""
+    sa, sb = (load_index(d, model_name=m, dim=dim) for d, m, dim in (a, b))
+    assert sa.chunks == sb.chunks
+    assert sa.pages == sb.pages
+    for key in ("files", "counts", "chunking", "model"):
+        assert sa.manifest[key] == sb.manifest[key], key
+    np.testing.assert_allclose(sa.vectors.vectors(), sb.vectors.vectors(), atol=atol)
+
+
+def full_rebuild(content, tmp_path, embedder, name="full"):
+    index_dir = tmp_path / name
+    shutil.rmtree(index_dir, ignore_errors=True)
+    report = build_index(content, index_dir, embedder, Settings(), full=True)
+    return index_dir, report
+
+
+def test_add_edit_delete_rename_each_equal_a_full_rebuild(content, tmp_path):
+    index_dir = tmp_path / "index"
+    embedder = CountingEmbedder()
+    first = build_index(content, index_dir, embedder, Settings())
+    assert first.reread == 3 and first.embedded == first.chunks and first.rebuilt
+
+    steps = {
+        "add": lambda: write(content / "it/laptops.md", page("Laptops", "Ana Ruiz", "Ordering")),
+        "edit": lambda: write(
+            content / "it/vpn.md", page("VPN", "Ana Ruiz", "Setup", "Split tunnel", "MFA codes")
+        ),
+        "delete": lambda: (content / "hr/leave.md").unlink(),
+        "rename": lambda: (content / "finance/expenses.md").rename(content / "finance/claims.md"),
+    }
+    for step, change in steps.items():
+        change()
+        embedder.seen.clear()
+        report = build_index(content, index_dir, embedder, Settings())
+        assert report.changed and not report.rebuilt, step
+        full_dir, full = full_rebuild(content, tmp_path, HashEmbedder())
+        assert_same_index((index_dir, "hash-bow", 64), (full_dir, "hash-bow", 64))
+        assert report.problems == full.problems, step
+        if step == "add":
+            assert (report.reread, report.removed) == (1, 0)
+            assert all(t.startswith("Laptops") for t in embedder.seen)
+        if step == "edit":  # only the new section and the page overview are embedded again
+            assert report.reread == 1
+            assert len(embedder.seen) == 2 and any("MFA codes" in t for t in embedder.seen)
+        if step == "delete":
+            assert (report.reread, report.removed, report.embedded) == (0, 1, 0)
+            kb = KnowledgeBase(index_dir, HashEmbedder(), Settings())
+            assert "hr/leave.md" not in {h.chunk.path for h in kb.search("annual leave", k=50)}
+        if step == "rename":  # same text at a new path: read again, but nothing to embed
+            assert (report.reread, report.removed, report.embedded) == (1, 1, 0)
+
+
+def test_nothing_changed_leaves_the_index_alone(content, tmp_path):
+    index_dir = tmp_path / "index"
+    first = build_index(content, index_dir, HashEmbedder(), Settings())
+    before = {p.name: p.stat().st_mtime_ns for p in index_dir.iterdir() if p.name != LOCK_FILE}
+    again = build_index(content, index_dir, CountingEmbedder(), Settings())
+    assert not again.changed and again.embedded == 0 and again.reread == 0
+    assert again.manifest["build_id"] == first.manifest["build_id"]
+    after = {p.name: p.stat().st_mtime_ns for p in index_dir.iterdir() if p.name in before}
+    assert after == before
+
+
+def test_other_model_or_chunking_rebuilds_everything(content, tmp_path):
+    index_dir = tmp_path / "index"
+    build_index(content, index_dir, HashEmbedder(), Settings())
+    other = build_index(content, index_dir, HashEmbedder(name="other-model"), Settings())
+    assert other.rebuilt and other.embedded == other.chunks and other.reread == 3
+    smaller = Settings(chunk_tokens=100, overlap_tokens=20)
+    again = build_index(content, index_dir, HashEmbedder(name="other-model"), smaller)
+    assert again.rebuilt == "the chunking settings changed" and again.embedded == again.chunks
+    forced = build_index(content, index_dir, HashEmbedder(name="other-model"), smaller, full=True)
+    assert forced.rebuilt == "--full was given" and forced.embedded == forced.chunks
+
+
+def git(repo, *args: str) -> None:
+    subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True)
+
+
+def test_authors_follow_git_history_without_the_file_changing(tmp_path):
+    repo = tmp_path / "docs"
+    write(repo / "ops/backup.md", "---\ntitle: Backups\n---\n## Restore\nRestore from S3.\n")
+    git(repo, "init", "-q")
+    git(repo, "-c", "user.name=old nick", "-c", "user.email=mo@x.org", "add", ".")
+    git(repo, "-c", "user.name=old nick", "-c", "user.email=mo@x.org", "commit", "-qm", "add")
+    index_dir = tmp_path / "index"
+    first = build_index(repo, index_dir, HashEmbedder(), Settings())
+    assert [a.name for a in first_page(index_dir).authors] == ["old nick"]
+    # A .mailmap names the person properly: no page changed, yet the credit must follow.
+    write(repo / ".mailmap", "Mo Okafor <mo@x.org> old nick <mo@x.org>\n")
+    report = build_index(repo, index_dir, CountingEmbedder(), Settings())
+    assert report.changed and report.reread == 0 and report.embedded == 0
+    assert [a.name for a in first_page(index_dir).authors] == ["Mo Okafor"]
+    full_dir, _ = full_rebuild(repo, tmp_path, HashEmbedder())
+    assert_same_index((index_dir, "hash-bow", 64), (full_dir, "hash-bow", 64))
+    assert first.manifest["build_id"] != report.manifest["build_id"]
+
+
+def first_page(index_dir):
+    return next(iter(load_index(index_dir, model_name="hash-bow", dim=64).pages.values()))
+
+
+def test_a_second_writer_is_refused_with_a_clear_message(content, tmp_path):
+    index_dir = tmp_path / "index"
+    build_index(content, index_dir, HashEmbedder(), Settings())
+    refused = pytest.raises(IndexLockedError, match=r"another 'kb index' \(pid \d+\) is writing")
+    with index_lock(index_dir), refused:
+        build_index(content, index_dir, HashEmbedder(), Settings(), full=True)
+    build_index(content, index_dir, HashEmbedder(), Settings(), full=True)  # free again
+
+
+def test_incremental_equals_full_with_the_real_model(tmp_path, real_embedder):
+    content = tmp_path / "content"
+    shutil.copytree(CONTENT / "security", content / "security")
+    shutil.copytree(CONTENT / "finance", content / "finance")
+    index_dir = tmp_path / "index"
+    build_index(content, index_dir, real_embedder, Settings())
+    policy = content / "finance/expense-policy.md"
+    policy.write_text(policy.read_text() + "\n## Gifts\nGifts from suppliers above 50 EUR.\n")
+    (content / "security/vpn-access.md").unlink()
+    report = build_index(content, index_dir, real_embedder, Settings())
+    assert report.reread == 1 and report.removed == 1 and 0 < report.embedded < 5
+    full_dir, _ = full_rebuild(content, tmp_path, real_embedder)
+    name, dim = real_embedder.name, real_embedder.dim
+    # Reused vectors were embedded in other batches: equal up to float rounding.
+    assert_same_index((index_dir, name, dim), (full_dir, name, dim), atol=1e-5)
+    query = "can I accept a present from a vendor"
+    inc = KnowledgeBase(index_dir, real_embedder, Settings()).search(query, k=5)
+    full = KnowledgeBase(full_dir, real_embedder, Settings()).search(query, k=5)
+    assert [h.chunk.id for h in inc] == [h.chunk.id for h in full]
+    assert inc[0].chunk.heading_path == ("Gifts",)
