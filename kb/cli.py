@@ -138,6 +138,73 @@ since_option = click.option(
 )
 
 
+@cli.command("check")
+@click.argument("content_dir", type=click.Path(path_type=Path), default=Path("content"))
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "github", "json"]),
+    default="text",
+    show_default=True,
+    help="github: workflow commands that GitHub Actions shows as annotations on the diff.",
+)
+@click.option("--strict", is_flag=True, help="Warnings fail the check too (exit 1).")
+@click.option(
+    "--today",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="Judge review dates as of this day (default: today).",
+)
+@json_option
+def check_cmd(content_dir: Path, fmt: str, strict: bool, today, as_json: bool) -> None:
+    """Check pages before they are merged: front matter, links, titles, reviews, secrets.
+
+    \b
+    Exit codes: 0 no errors (warnings allowed), 1 errors (or warnings with --strict),
+    2 usage error. Example, in a pull request job:
+      kb check content/ --format github
+    """
+    from kb.check import check_content
+
+    findings = check_content(content_dir, today=today.date() if today else None)
+    errors = sum(1 for f in findings if f.severity == "error")
+    warnings = len(findings) - errors
+    if as_json or fmt == "json":
+        click.echo(json.dumps([asdict(f) for f in findings], indent=2))
+    elif fmt == "github":
+        for f in findings:
+            where = _shown(content_dir, f.path)
+            level = "error" if f.severity == "error" else "warning"
+            title = _github_escape(f"kb check: {f.rule}", prop=True)
+            click.echo(
+                f"::{level} file={_github_escape(where, prop=True)},line={f.line},title={title}::"
+                + _github_escape(f.message)
+            )
+    else:
+        for f in findings:
+            click.echo(
+                f"{_shown(content_dir, f.path)}:{f.line}: {f.severity}: {f.message} [{f.rule}]"
+            )
+    if fmt != "json" and not as_json:
+        click.echo(f"kb check: {errors} error(s), {warnings} warning(s)", err=True)
+    if errors or (strict and warnings):
+        sys.exit(1)
+
+
+def _shown(content_dir: Path, rel: str) -> str:
+    """A finding's file as the repository sees it: relative to where kb runs, if inside."""
+    path = content_dir / rel
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def _github_escape(text: str, *, prop: bool = False) -> str:
+    """Escape for a GitHub workflow command (properties also escape ':' and ',')."""
+    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return text.replace(":", "%3A").replace(",", "%2C") if prop else text
+
+
 @cli.command("search")
 @click.argument("query")
 @click.option("-k", "k", default=10, show_default=True, type=click.IntRange(1, 1000))

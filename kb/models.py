@@ -32,6 +32,20 @@ class Problem:
 
 
 @dataclass(frozen=True)
+class Finding:
+    """One result of `kb check`: an error blocks a merge, a warning asks for a look."""
+
+    path: str
+    line: int
+    severity: str  # "error" or "warning"
+    rule: str  # parse, front-matter, authors, link, duplicate-title, review-due, secret
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.severity}: {self.message} [{self.rule}]"
+
+
+@dataclass(frozen=True)
 class Author:
     """A person credited with a share of a page (shares of a page sum to 1)."""
 

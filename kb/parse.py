@@ -23,6 +23,16 @@ _FRONT_MATTER_END = {"---", "..."}
 _md = MarkdownIt("commonmark").enable("table")
 
 
+class _Loader(yaml.SafeLoader):
+    """Safe YAML that keeps dates as written: '2024-02-30' is reported, not a crash."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
 def parse_markdown(raw: bytes, rel_path: str) -> tuple[Document | None, list[Problem]]:
     """Parse one page. Returns (None, problems) when the file cannot be indexed at all."""
     if b"\x00" in raw[:8192]:
@@ -84,6 +94,33 @@ def parse_markdown(raw: bytes, rel_path: str) -> tuple[Document | None, list[Pro
     return doc, problems
 
 
+def read_front_matter(text: str, rel_path: str) -> tuple[dict, int, list[Problem]]:
+    """The front matter mapping of a page's text, the 0-based first body line, and problems."""
+    problems: list[Problem] = []
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    meta, body_start = _front_matter(lines, rel_path, problems)
+    return meta, body_start, problems
+
+
+def links(body: str, line_offset: int) -> list[tuple[str, int]]:
+    """Every link and image target in `body` (not in code) with its 1-based line in the file."""
+    out: list[tuple[str, int]] = []
+    lines = body.split("\n")
+    for tok in _md.parse(body):
+        if tok.type != "inline" or not tok.map or not tok.children:
+            continue
+        for child in tok.children:
+            if child.type in ("link_open", "image"):
+                href = str(child.attrs.get("href") or child.attrs.get("src") or "")
+                # The block's first line that holds the target; else the block's first line.
+                line = next(
+                    (i for i in range(tok.map[0], tok.map[1]) if href and href in lines[i]),
+                    tok.map[0],
+                )
+                out.append((href, line + line_offset + 1))
+    return out
+
+
 def _front_matter(lines: list[str], rel_path: str, problems: list[Problem]) -> tuple[dict, int]:
     """Read a leading `---` YAML block; return (mapping, index of the first body line)."""
     if not lines or lines[0].strip() != "---":
@@ -93,7 +130,7 @@ def _front_matter(lines: list[str], rel_path: str, problems: list[Problem]) -> t
         problems.append(Problem(rel_path, "front matter starts with '---' but never ends", 1))
         return {}, 0
     try:
-        meta = yaml.safe_load("\n".join(lines[1:end])) or {}
+        meta = yaml.load("\n".join(lines[1:end]), Loader=_Loader) or {}  # noqa: S506 - safe
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         line = mark.line + 2 if mark is not None else 1  # +1 for the '---', +1 for 1-based

@@ -118,3 +118,9 @@ def test_crlf_and_bom():
     doc, problems = parse_markdown(raw, "w.md")
     assert doc.title == "Win" and problems == []
     assert doc.sections[0].heading_path == ("Part",) and doc.sections[0].line_start == 4
+
+
+def test_an_impossible_date_is_text_not_a_crash():
+    raw = b"---\ntitle: Claims\nupdated: 2024-02-30\nreview_by: 2026-01-31\n---\nSubmit receipts.\n"
+    doc, problems = parse_markdown(raw, "claims.md")
+    assert doc.updated == "2024-02-30" and doc.review_by == "2026-01-31" and problems == []

@@ -1,0 +1,260 @@
+"""Content checks for pull requests: front matter, links, titles, reviews and leaked secrets.
+
+Errors are what must not be merged (a broken link, an invalid date, a leaked key); warnings
+are what a reviewer should look at (an overdue review, a duplicate title, a page with no
+author anywhere). Every finding points at a file and line.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import posixpath
+import re
+from collections import defaultdict
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from kb.authors import GitHistory
+from kb.build import discover
+from kb.models import Finding
+from kb.parse import links, parse_markdown, read_front_matter
+
+DEPARTMENTS = ("it", "business")
+DATE_KEYS = ("updated", "date", "review_by")
+LIST_KEYS = ("authors", "tags")
+TEXT_KEYS = ("title", "team", "owner", "department", "description", "summary", "subtitle")
+IGNORE_MARK = "kb-check: ignore"  # on a line: no secret finding for that line
+
+# (rule name shown to the user, pattern). Each names a kind of credential, not a guess.
+SECRETS = (
+    ("private key", re.compile(r"-----BEGIN (?:[A-Z]+ )*PRIVATE KEY(?: BLOCK)?-----")),
+    ("AWS access key ID", re.compile(r"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b")),
+    (
+        "AWS secret access key",
+        re.compile(r"(?i)aws_?secret_?access_?key\W{0,4}[=:]\W{0,2}([A-Za-z0-9/+=]{40})\b"),
+    ),
+    ("Google API key", re.compile(r"\bAIza[0-9A-Za-z_\-]{35}\b")),
+    ("GitHub token", re.compile(r"\b(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{60,})")),
+    ("GitLab token", re.compile(r"\bglpat-[A-Za-z0-9_\-]{20,}")),
+    ("Slack token", re.compile(r"\bxox[abprs]-[A-Za-z0-9-]{10,}")),
+    ("Stripe secret key", re.compile(r"\b[sr]k_live_[0-9A-Za-z]{20,}")),
+    ("Azure storage key", re.compile(r"(?i)AccountKey=([A-Za-z0-9+/]{40,}={0,2})")),
+    (
+        "JSON web token",
+        re.compile(r"\beyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}"),
+    ),
+    ("password in a connection string", re.compile(r"\b[a-z][a-z0-9+.-]*://[^\s:/@]+:([^\s@/]+)@")),
+    ("password in a connection string", re.compile(r"(?i)\b(?:password|pwd)=([^;\s'\"]+)")),
+)
+# Values that documentation uses in place of a real password.
+_PLACEHOLDER = re.compile(
+    r"(?i)^(?:[<{\[$%(*].*|.*[>}\])]|x+|\*+|\.+|-+|_+|"
+    r"(?:your|my|the|some)[-_]?\w*|pass(?:word|wd)?\d*|secret|changeme|example\w*|"
+    r"redacted|hidden|placeholder|pw|pwd|p@ssw0rd|dummy|test|foo|bar|\w*\.\.\.)$"
+)
+
+
+def check_content(content_dir: Path, *, today: dt.date | None = None) -> list[Finding]:
+    """Every finding in the Markdown pages under `content_dir`, sorted by file and line."""
+    today = today or dt.date.today()
+    files = discover(content_dir)
+    history = GitHistory(content_dir)
+    findings: list[Finding] = []
+    titles: dict[str, list[tuple[str, int]]] = defaultdict(list)
+    pages: dict[str, set[str]] = {}  # path -> heading anchors, for links between pages
+    page_links: list[tuple[str, str, int]] = []
+    for file in files:
+        rel = file.relative_to(content_dir).as_posix()
+        raw = file.read_bytes()
+        doc, problems = parse_markdown(raw, rel)
+        for p in problems:
+            error = doc is None or "YAML" in p.message or "front matter" in p.message
+            if "no title" in p.message:
+                error = True
+            findings.append(_finding(p.path, p.line or 1, "error" if error else "warning", p))
+        if doc is None:
+            continue
+        text = raw.decode("utf-8-sig")
+        findings.extend(_secrets(rel, text))
+        meta, body_start, _ = read_front_matter(text, rel)
+        key_lines = _key_lines(text)
+        findings.extend(_schema(rel, meta, key_lines, today))
+        if not doc.authors and not history.authors_of(file):
+            findings.append(
+                Finding(rel, 1, "warning", "authors", "no authors in the front matter or git")
+            )
+        titles[doc.title.casefold()].append((rel, key_lines.get("title", 1)))
+        pages[rel] = _anchors(doc)
+        body = "\n".join(text.replace("\r\n", "\n").split("\n")[body_start:])
+        page_links.extend((rel, href, line) for href, line in links(body, body_start))
+
+    for href_page, href, line in page_links:
+        message = _broken(href_page, href, pages, content_dir)
+        if message:
+            findings.append(Finding(href_page, line, "error", "link", message))
+    for same in titles.values():
+        for rel, line in same if len(same) > 1 else ():
+            others = ", ".join(p for p, _ in same if p != rel)
+            findings.append(
+                Finding(rel, line, "warning", "duplicate-title", f"same title as {others}")
+            )
+    return sorted(findings, key=lambda f: (f.path, f.line, f.rule))
+
+
+def _finding(path: str, line: int, severity: str, problem) -> Finding:
+    return Finding(path, line, severity, "parse", problem.message)
+
+
+def _key_lines(text: str) -> dict[str, int]:
+    """1-based line of each top-level front matter key."""
+    out: dict[str, int] = {}
+    lines = text.split("\n")
+    if not lines or lines[0].strip() != "---":
+        return out
+    for n, line in enumerate(lines[1:], 2):
+        if line.strip() in ("---", "..."):
+            break
+        m = re.match(r"([A-Za-z_][\w-]*)\s*:", line)
+        if m:
+            out.setdefault(m.group(1), n)
+    return out
+
+
+def _schema(rel: str, meta: dict, key_lines: dict[str, int], today: dt.date) -> list[Finding]:
+    out: list[Finding] = []
+
+    def bad(key: str, message: str, severity: str = "error") -> None:
+        out.append(Finding(rel, key_lines.get(key, 1), severity, "front-matter", message))
+
+    for key in TEXT_KEYS:
+        if key in meta and meta[key] is not None and not isinstance(meta[key], str | int | float):
+            bad(key, f"'{key}' must be text, not a {type(meta[key]).__name__}")
+    if "title" in meta and not str(meta.get("title") or "").strip():
+        bad("title", "'title' is empty")
+    for key in LIST_KEYS:
+        value = meta.get(key)
+        if value is not None and not isinstance(value, str | list):
+            bad(key, f"'{key}' must be a list or a comma-separated text")
+        if isinstance(value, list) and not all(isinstance(v, str | dict) for v in value):
+            bad(key, f"every entry of '{key}' must be text")
+    department = meta.get("department")
+    if isinstance(department, str) and department.strip().casefold() not in DEPARTMENTS:
+        bad("department", f"department '{department}' must be IT or Business")
+    for key in DATE_KEYS:
+        if key not in meta or meta[key] is None:
+            continue
+        date = _date(meta[key])
+        if date is None:
+            bad(key, f"'{key}: {meta[key]}' is not a date (YYYY-MM-DD)")
+        elif key == "review_by" and date < today:
+            authors = meta.get("authors") or meta.get("author")
+            first = authors[0] if isinstance(authors, list) and authors else authors
+            owner = meta.get("owner") or (first if isinstance(first, str) else "") or "its authors"
+            owner = re.sub(r"\s*<[^>]*>", "", str(owner))
+            out.append(
+                Finding(
+                    rel,
+                    key_lines.get(key, 1),
+                    "warning",
+                    "review-due",
+                    f"review was due on {date.isoformat()}; ask {owner} to review the page "
+                    "or move the date",
+                )
+            )
+    return out
+
+
+def _date(value: object) -> dt.date | None:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value).strip())
+    except ValueError:
+        return None
+
+
+def _secrets(rel: str, text: str) -> list[Finding]:
+    out: list[Finding] = []
+    for n, line in enumerate(text.split("\n"), 1):
+        if IGNORE_MARK in line:
+            continue
+        for kind, pattern in SECRETS:
+            for m in pattern.finditer(line):
+                value = m.group(m.lastindex or 0)
+                if "EXAMPLE" in m.group(0) or (kind.startswith("password") and _placeholder(value)):
+                    continue
+                out.append(
+                    Finding(
+                        rel,
+                        n,
+                        "error",
+                        "secret",
+                        f"possible {kind}{_mask(value)}; remove it, rotate it, and keep it "
+                        "in the secrets manager",
+                    )
+                )
+    return out
+
+
+def _placeholder(value: str) -> bool:
+    return bool(_PLACEHOLDER.match(value)) or len(value) < 4
+
+
+def _mask(value: str) -> str:
+    value = value.strip()
+    return f" ({value[:4]}…)" if len(value) > 8 and not value.startswith("-") else ""
+
+
+def _anchors(doc) -> set[str]:
+    """Anchors of a page's headings, as GitHub and as kramdown-style generators make them
+    (punctuation dropped, or turned into hyphens); repeats get -1, -2 ..."""
+    seen: dict[str, int] = {}
+    out: set[str] = set()
+    headings = [doc.title] + [s.heading_path[-1] for s in doc.sections if s.heading_path]
+    for heading in headings:
+        explicit = re.search(r"\{#([\w-]+)\}\s*$", heading)  # kramdown: ## Set up {#set-up}
+        if explicit:
+            out.add(explicit.group(1).lower())
+            heading = heading[: explicit.start()]
+        text = heading.strip().lower()
+        dropped = re.sub(r"[^\w\- ]", "", text).replace(" ", "-")
+        dashed = re.sub(r"-{2,}", "-", re.sub(r"[^\w-]", "-", text)).strip("-")
+        for slug in {dropped, dashed}:
+            n = seen.get(slug, 0)
+            seen[slug] = n + 1
+            out.add(slug if n == 0 else f"{slug}-{n}")
+    return out
+
+
+def _broken(page: str, href: str, pages: dict[str, set[str]], content_dir: Path) -> str:
+    """Why a link from `page` is broken, or '' (external and template links are not judged)."""
+    if not href or "{{" in unquote(href) or "{%" in unquote(href):
+        return ""
+    parts = urlsplit(href)
+    if parts.scheme or parts.netloc:
+        return ""
+    target_path, anchor = unquote(parts.path), unquote(parts.fragment)
+    if not target_path:
+        target = page
+    elif target_path.startswith("/"):
+        if not target_path.endswith((".md", ".markdown")):
+            return ""  # a site URL (Jekyll, Hugo ...), not a file we can resolve
+        target = posixpath.normpath(target_path.lstrip("/"))
+    else:
+        target = posixpath.normpath(posixpath.join(posixpath.dirname(page), target_path))
+    if target.startswith("../"):
+        return f"link to '{href}' points outside the content folder"
+    if target not in pages:
+        candidates = (target, f"{target}.md", f"{target}/README.md", f"{target}/index.md")
+        found = next((c for c in candidates if c in pages), None)
+        if found is None:
+            if (content_dir / target).exists():
+                return ""  # an image, a PDF or a folder that exists
+            kind = "page" if target.endswith((".md", ".markdown")) else "file"
+            return f"broken link to '{href}': no such {kind}"
+        target = found
+    if anchor and anchor.lower() not in pages[target]:
+        return f"broken link to '{href}': no heading '#{anchor}' in {target}"
+    return ""
