@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import hashlib
 import json
 import sys
 from dataclasses import asdict
@@ -143,10 +144,11 @@ since_option = click.option(
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["text", "github", "json"]),
+    type=click.Choice(["text", "github", "gitlab", "json"]),
     default="text",
     show_default=True,
-    help="github: workflow commands that GitHub Actions shows as annotations on the diff.",
+    help="github: annotations on the pull request diff (GitHub Actions); gitlab: a Code "
+    "Quality report (JSON) for merge requests.",
 )
 @click.option("--strict", is_flag=True, help="Warnings fail the check too (exit 1).")
 @click.option(
@@ -170,6 +172,8 @@ def check_cmd(content_dir: Path, fmt: str, strict: bool, today, as_json: bool) -
     warnings = len(findings) - errors
     if as_json or fmt == "json":
         click.echo(json.dumps([asdict(f) for f in findings], indent=2))
+    elif fmt == "gitlab":
+        click.echo(json.dumps([_code_quality(content_dir, f) for f in findings], indent=2))
     elif fmt == "github":
         for f in findings:
             where = _shown(content_dir, f.path)
@@ -184,10 +188,24 @@ def check_cmd(content_dir: Path, fmt: str, strict: bool, today, as_json: bool) -
             click.echo(
                 f"{_shown(content_dir, f.path)}:{f.line}: {f.severity}: {f.message} [{f.rule}]"
             )
-    if fmt != "json" and not as_json:
+    if fmt in ("text", "github") and not as_json:
         click.echo(f"kb check: {errors} error(s), {warnings} warning(s)", err=True)
     if errors or (strict and warnings):
         sys.exit(1)
+
+
+def _code_quality(content_dir: Path, f) -> dict:
+    """One finding as a GitLab Code Quality issue."""
+    path = _shown(content_dir, f.path)
+    severity = "critical" if f.rule == "secret" else "major" if f.severity == "error" else "minor"
+    key = f"{path}\x00{f.rule}\x00{f.message}".encode()
+    return {
+        "description": f.message,
+        "check_name": f"kb-{f.rule}",
+        "fingerprint": hashlib.sha1(key).hexdigest(),
+        "severity": severity,
+        "location": {"path": path, "lines": {"begin": f.line}},
+    }
 
 
 def _shown(content_dir: Path, rel: str) -> str:

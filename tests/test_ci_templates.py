@@ -1,0 +1,105 @@
+"""The CI templates for docs repositories: parsed, and their kb commands run here as written."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+from conftest import CONTENT, ROOT, write
+
+TEMPLATES = ROOT / "templates" / "ci"
+# Pages that link to no other page, so the three of them make a clean docs repository.
+PAGES = (
+    "cloud-platform/backup-and-disaster-recovery.md",
+    "hr/parental-leave.md",
+    "sales/discount-approval.md",
+)
+
+
+@pytest.fixture(scope="module")
+def docs_repo(tmp_path_factory) -> Path:
+    """A small docs repository: three bundled pages under content/, committed."""
+    repo = tmp_path_factory.mktemp("docs-repo")
+    for page in PAGES:
+        write(repo / "content" / page, (CONTENT / page).read_text())
+    for args in (["init", "-q"], ["add", "."], ["commit", "-qm", "docs"]):
+        subprocess.run(
+            ["git", "-c", "user.name=Docs Bot", "-c", "user.email=bot@x.org", *args],
+            cwd=repo,
+            check=True,
+        )
+    return repo
+
+
+def sh(command: str, cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess:
+    """Run one CI step as the runner would: bash, fail on the first error, kb on PATH."""
+    path = f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"
+    return subprocess.run(
+        ["bash", "-e", "-c", command],
+        cwd=cwd,
+        env={**os.environ, **env, "PATH": path},
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+
+
+def test_github_workflow(docs_repo, tmp_path):
+    flow = yaml.safe_load((TEMPLATES / "github-kb.yml").read_text())
+    triggers = flow[True] if True in flow else flow["on"]  # YAML 1.1 reads `on` as true
+    assert {"pull_request", "push"} <= set(triggers)
+    env = {k: str(v) for k, v in flow["env"].items()}
+    steps = {job: {s.get("name"): s for s in flow["jobs"][job]["steps"]} for job in flow["jobs"]}
+    assert "pull_request" in flow["jobs"]["check"]["if"]
+    for job in ("check", "index"):
+        install = steps[job]["Install kb"]["run"]
+        assert "download.pytorch.org/whl/cpu" in install and "$KB_INSTALL" in install
+    uses = [s.get("uses", "") for s in flow["jobs"]["index"]["steps"]]
+    assert any(u.startswith("actions/cache/restore") for u in uses)
+    assert any(u.startswith("actions/upload-artifact") for u in uses)
+
+    repo = tmp_path / "repo"
+    shutil.copytree(docs_repo, repo)
+    check = steps["check"]["Check pages"]["run"]
+    ok = sh(check, repo, env)
+    assert ok.returncode == 0, ok.stderr
+    leaked = repo / "content" / "hr" / "parental-leave.md"
+    leaked.write_text(leaked.read_text() + "\nToken: ghp_R4nd0mT0k3nV4lu3F0rT3st1ngXyZ9876543\n")
+    bad = sh(check, repo, env)
+    assert bad.returncode == 1
+    assert "::error file=content/hr/parental-leave.md,line=" in bad.stdout
+
+    index = steps["index"]["Index pages"]["run"]
+    first = sh(index, docs_repo, env)
+    assert first.returncode == 0 and "Indexed 3 of 3 pages" in first.stdout, first.stderr
+    second = sh(index, docs_repo, env)  # what a run after a cache restore does
+    assert second.returncode == 0 and second.stdout.startswith("Up to date: 3 pages")
+    assert (docs_repo / "index" / "manifest.json").is_file()
+
+
+def test_gitlab_jobs(docs_repo):
+    jobs = yaml.safe_load((TEMPLATES / "gitlab-kb.yml").read_text())
+    env = {k: str(v) for k, v in jobs["variables"].items()}
+    assert jobs["kb-check"]["extends"] == ".kb" and jobs["kb-index"]["extends"] == ".kb"
+    assert "merge_request_event" in jobs["kb-check"]["rules"][0]["if"]
+    assert jobs["kb-index"]["cache"]["paths"] == ["index/"]
+    assert jobs["kb-index"]["artifacts"]["paths"] == ["index/"]
+    result = sh("\n".join(jobs["kb-check"]["script"]), docs_repo, env)
+    assert result.returncode == 0, result.stderr
+    report = json.loads((docs_repo / "gl-code-quality-report.json").read_text())
+    assert report == []  # clean pages: an empty Code Quality report
+    result = sh("\n".join(jobs["kb-index"]["script"]), docs_repo, env)
+    assert result.returncode == 0, result.stderr
+
+
+def test_pre_commit_hook(docs_repo):
+    (hook,) = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())
+    assert hook["id"] == "kb-check" and hook["pass_filenames"] is False
+    result = sh(" ".join([hook["entry"], *hook["args"]]), docs_repo, {})
+    assert result.returncode == 0, result.stderr
