@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 import subprocess
 from collections import Counter, defaultdict
@@ -161,6 +162,36 @@ def resolve_authors(
     if not total:
         return ()
     return tuple(Author(n, round(w / total, 4), emails[n]) for n, w in merged.items())
+
+
+def git_state(content_dir: Path) -> dict[str, str]:
+    """What authorship depends on besides the files: the commit checked out and `.mailmap`.
+
+    Cheap (two small git calls), so an unchanged repository is recognised without reading
+    its history.
+    """
+    root = _git_root(content_dir)
+    if root is None:
+        return {}
+    mailmap = root / ".mailmap"
+    return {
+        "head": (_git(root, "rev-parse", "HEAD") or "").strip(),
+        "mailmap": hashlib.sha256(mailmap.read_bytes()).hexdigest() if mailmap.is_file() else "",
+    }
+
+
+def authorship_unchanged(content_dir: Path, before: dict[str, str], now: dict[str, str]) -> bool:
+    """True if no commit between the two states touched `content_dir` and `.mailmap` is the same."""
+    if before == now:
+        return True
+    if not before or not now or before.get("mailmap") != now.get("mailmap"):
+        return False
+    root = _git_root(content_dir)
+    if root is None or not before.get("head") or not now.get("head"):
+        return False
+    scope = content_dir.resolve().relative_to(root).as_posix() or "."
+    out = _git(root, "log", "--format=%H", f"{before['head']}..{now['head']}", "--", scope)
+    return out is not None and not out.strip()  # None: the old commit is unknown (shallow)
 
 
 def _git_root(path: Path) -> Path | None:

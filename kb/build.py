@@ -1,15 +1,19 @@
 """Wiring for indexing: content folder -> parsed pages -> chunks -> vectors -> index folder.
 
-Runs are incremental: a file whose bytes are unchanged keeps its stored chunks, and any chunk
-whose embedded text is unchanged keeps its stored vector. Authors are resolved afresh every
-run (git history moves on without the file changing). A change of model, chunking or format
-starts from scratch. Either way the result equals a build from scratch.
+Runs are incremental. A file whose bytes are unchanged keeps its stored rows (chunk, vector,
+keyword counts) and is not parsed again; any chunk whose embedded text is unchanged keeps its
+vector. Authors are resolved afresh whenever git history or `.mailmap` moved (they change
+without the file changing). When neither the files nor the history changed, nothing is read
+beyond the file hashes. A change of model, chunking or format starts from scratch. Either way
+the result equals a build from scratch (tests compare them).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import hashlib
+import json
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -17,16 +21,35 @@ from pathlib import Path
 
 import numpy as np
 
-from kb.authors import GitHistory, Identities, front_matter_people, resolve_authors
+from kb.authors import (
+    GitHistory,
+    Identities,
+    authorship_unchanged,
+    front_matter_people,
+    git_state,
+    resolve_authors,
+)
 from kb.chunk import chunk_document
 from kb.config import Settings
 from kb.departments import department_of
 from kb.embed import Embedder
-from kb.errors import ContentError, StrictModeError
+from kb.errors import ContentError, KbError, StrictModeError
+from kb.keyword import KeywordIndex
 from kb.lock import index_lock
 from kb.models import Chunk, Document, Page, Problem, Source
 from kb.parse import parse_markdown
-from kb.store import PreviousIndex, load_previous, write_index
+from kb.store import (
+    MANIFEST,
+    PreviousIndex,
+    check_compatible,
+    chunk_from_line,
+    chunk_line,
+    load_previous,
+    page_from_line,
+    page_line,
+    write_index,
+    write_manifest,
+)
 
 MARKDOWN_SUFFIXES = (".md", ".markdown")
 
@@ -45,21 +68,21 @@ class BuildReport:
     manifest: dict
     embedded: int = 0  # chunks sent to the model this run (the rest reused stored vectors)
     reread: int = 0  # pages parsed and chunked this run (the rest were unchanged)
-    removed: int = 0  # files indexed before and gone now
+    removed: int = 0  # pages indexed before and gone now
     changed: bool = True  # False: nothing differed, the index was left as it was
     rebuilt: str = ""  # why nothing could be reused (first run, other model, ...)
 
 
 @dataclass
 class _File:
-    """One file on its way through a run: parsed afresh, or reused from the stored index."""
+    """One file on its way through a run: parsed afresh, or carried over from the index."""
 
     rel: str
     path: Path
     source: Source
     doc: Document | None = None  # parsed this run
-    page: Page | None = None  # reused
-    chunks: list[Chunk] = dataclasses.field(default_factory=list)
+    chunks: list[Chunk] = dataclasses.field(default_factory=list)  # of a parsed page
+    kept: bool = False  # unchanged bytes: its stored rows are reused
 
 
 def discover(content_dir: Path, *, exclude: Path | None = None) -> list[Path]:
@@ -71,15 +94,20 @@ def discover(content_dir: Path, *, exclude: Path | None = None) -> list[Path]:
         )
     skip = exclude.resolve() if exclude else None
     found = []
-    for path in content_dir.rglob("*"):
-        rel = path.relative_to(content_dir)
-        if any(part.startswith(".") for part in rel.parts):
-            continue
-        if skip and (path.resolve() == skip or skip in path.resolve().parents):
-            continue
-        if path.is_file() and path.suffix.lower() in MARKDOWN_SUFFIXES:
-            found.append(path)
+    for folder, dirs, names in os.walk(content_dir):
+        here = Path(folder)
+        dirs[:] = [
+            d for d in dirs if not d.startswith(".") and (skip is None or _outside(here / d, skip))
+        ]
+        for name in names:
+            if not name.startswith(".") and name.lower().endswith(MARKDOWN_SUFFIXES):
+                found.append(here / name)
     return sorted(found)
+
+
+def _outside(folder: Path, skip: Path) -> bool:
+    resolved = folder.resolve()
+    return resolved != skip and skip not in resolved.parents
 
 
 def load_documents(
@@ -87,7 +115,7 @@ def load_documents(
 ) -> tuple[list[Document], list[Problem]]:
     """Parse every file and attach canonical authors; unreadable files become problems."""
     settings = settings or Settings()
-    read, problems = _read(content_dir, files, None)
+    read, problems, _ = _read(content_dir, files, None)
     _resolve(read, GitHistory(content_dir), settings, problems)
     return [f.doc for f in read if f.doc is not None], problems
 
@@ -111,8 +139,33 @@ def build_index(
     if not files:
         raise ContentError(f"no Markdown files (*.md) in '{content_dir}'; nothing to index")
     with index_lock(index_dir):
+        state = git_state(content_dir)
+        raw = _read_all(files)
+        inputs = {
+            f.relative_to(content_dir).as_posix(): hashlib.sha256(b).hexdigest()
+            for f, b in raw.items()
+        }
+        same = (
+            None if full else _unchanged(content_dir, index_dir, embedder, settings, inputs, state)
+        )
+        if same is not None:
+            if strict and same.get("problems"):
+                raise StrictModeError(
+                    f"{len(same['problems'])} warning(s) and --strict is set; the index was "
+                    "not changed",
+                    tuple(_problem(p) for p in same["problems"]),
+                )
+            return BuildReport(
+                files=len(files),
+                documents=same["counts"]["documents"],
+                chunks=same["counts"]["chunks"],
+                problems=tuple(_problem(p) for p in same.get("problems", ())),
+                seconds=time.perf_counter() - start,
+                manifest=same,
+                changed=False,
+            )
         previous, why = _previous(index_dir, embedder, settings, full)
-        read, problems = _read(content_dir, files, previous)
+        read, problems, removed = _read(content_dir, files, previous, raw)
         _resolve(read, GitHistory(content_dir), settings, problems)
         for f in read:
             if f.doc is not None:
@@ -121,45 +174,59 @@ def build_index(
                 problems.extend(found)
         # One order whatever was reused, so a run's report equals a build from scratch.
         problems.sort(key=lambda p: (p.path, p.line or 0))
-        kept = [f for f in read if f.doc is not None or f.page is not None]
-        pages = [page_of(f.doc) if f.doc is not None else f.page for f in kept]
-        chunks = [c for f in kept for c in f.chunks]
-        removed = len(set(previous.sources) - {f.rel for f in read}) if previous else 0
-        reread = sum(1 for f in read if f.doc is not None)  # skipped files don't count
+        kept = [f for f in read if f.doc is not None or f.kept]
+        reread = sum(1 for f in read if f.doc is not None)
         if strict and problems:
             raise StrictModeError(
                 f"{len(problems)} warning(s) and --strict is set; the index was not changed",
                 tuple(problems),
             )
-        if not chunks:
+        if not kept:
             raise ContentError(f"no text to index in '{content_dir}'; the index was not changed")
-        if previous and not reread and not removed and _same(previous, chunks, pages):
+        rows = _Rows(previous, {f.rel for f in kept if f.kept})
+        for f in kept:
+            rows.add(f)
+        if not rows.lines:
+            raise ContentError(f"no text to index in '{content_dir}'; the index was not changed")
+        unchanged = previous and not reread and not removed and not rows.authors_changed
+        if unchanged:
+            # Same files and same authors: only the git state moved. Record it, cheaply.
+            manifest = {**previous.manifest, "git": state}
+            write_manifest(index_dir, manifest)
             return BuildReport(
                 files=len(files),
-                documents=len(pages),
-                chunks=len(chunks),
+                documents=len(kept),
+                chunks=len(rows.lines),
                 problems=tuple(problems),
                 seconds=time.perf_counter() - start,
-                manifest=previous.manifest,
+                manifest=manifest,
                 changed=False,
             )
-        vectors, embedded = _vectors(chunks, previous, embedder, settings, progress)
-        manifest = _write(
+        vectors, embedded = rows.vectors(embedder, settings, progress)
+        manifest = write_index(
             index_dir,
-            embedder,
-            settings,
-            chunks=chunks,
+            chunk_lines=rows.lines,
             vectors=vectors,
-            pages=pages,
-            sources=[f.source for f in kept],
-            files=len(files),
-            problems=problems,
-            source=str(content_dir),
+            keywords=rows.keywords(),
+            page_lines=rows.pages,
+            sources=rows.sources,
+            manifest=_manifest(
+                embedder,
+                settings,
+                files=len(files),
+                pages=len(kept),
+                chunks=len(rows.lines),
+                problems=problems,
+                sources=rows.sources,
+                inputs=inputs,
+                state=state,
+                content_dir=str(content_dir),
+            ),
         )
     return BuildReport(
         files=len(files),
-        documents=len(pages),
-        chunks=len(chunks),
+        documents=len(kept),
+        chunks=len(rows.lines),
         problems=tuple(problems),
         seconds=time.perf_counter() - start,
         manifest=manifest,
@@ -181,32 +248,40 @@ def index_documents(
 ) -> BuildReport:
     """Chunk, embed and write already-parsed documents (from any source, e.g. BEIR)."""
     start = time.perf_counter()
-    chunks: list[Chunk] = []
     problems: list[Problem] = []
+    rows = _Rows(None)
     for doc in docs:
-        found, chunk_problems = chunk_document(doc, embedder.count_tokens, settings)
-        chunks.extend(found)
-        problems.extend(chunk_problems)
-    if not chunks:
+        chunks, found = chunk_document(doc, embedder.count_tokens, settings)
+        problems.extend(found)
+        rows.add(_File(doc.path, Path(doc.path), Source(doc.path, ""), doc=doc, chunks=chunks))
+    if not rows.lines:
         raise ContentError(f"no text to index in '{source}'; the index was not changed")
     with index_lock(index_dir):
-        vectors, embedded = _vectors(chunks, None, embedder, settings, progress)
-        manifest = _write(
+        vectors, embedded = rows.vectors(embedder, settings, progress)
+        manifest = write_index(
             index_dir,
-            embedder,
-            settings,
-            chunks=chunks,
+            chunk_lines=rows.lines,
             vectors=vectors,
-            pages=[page_of(d) for d in docs],
+            keywords=rows.keywords(),
+            page_lines=rows.pages,
             sources=[],
-            files=len(docs),
-            problems=problems,
-            source=source,
+            manifest=_manifest(
+                embedder,
+                settings,
+                files=len(docs),
+                pages=len(docs),
+                chunks=len(rows.lines),
+                problems=problems,
+                sources=[],
+                inputs={},
+                state={},
+                content_dir=source,
+            ),
         )
     return BuildReport(
         files=len(docs),
         documents=len(docs),
-        chunks=len(chunks),
+        chunks=len(rows.lines),
         problems=tuple(problems),
         seconds=time.perf_counter() - start,
         manifest=manifest,
@@ -230,6 +305,118 @@ def page_of(doc: Document) -> Page:
     )
 
 
+class _Rows:
+    """The new index's rows, page by page: carried over from the previous index or fresh."""
+
+    def __init__(self, previous: PreviousIndex | None, carried: set[str] = frozenset()) -> None:
+        self.previous = previous
+        self.carried = carried  # pages whose rows are copied whole
+        self.lines: list[str] = []  # chunk JSON lines
+        self.pages: list[str] = []  # page JSON lines
+        self.sources: list[Source] = []
+        self.reuse: list[int | None] = []  # previous row holding the same text, per row
+        self.texts: dict[int, str] = {}  # row -> text to embed and tokenize (fresh rows)
+        self.authors_changed = False
+        self._known: dict[str, int] | None = None
+
+    def add(self, f: _File) -> None:
+        start = len(self.lines)
+        if f.kept:
+            prev = self.previous
+            a, b = f.source.rows
+            old_authors = prev.sources[f.rel].authors
+            if f.source.authors == old_authors:
+                self.lines.extend(prev.chunk_lines[a:b])
+                self.pages.append(prev.page_lines[f.rel])
+            else:
+                self.authors_changed = True
+                authors = f.source.authors
+                for line in prev.chunk_lines[a:b]:
+                    chunk = dataclasses.replace(chunk_from_line(line), authors=authors)
+                    self.lines.append(chunk_line(chunk))
+                page = page_from_line(prev.page_lines[f.rel])
+                self.pages.append(page_line(dataclasses.replace(page, authors=authors)))
+            self.reuse.extend(range(a, b))
+        else:
+            for chunk in f.chunks:
+                row = self._known_rows().get(_text_key(chunk.embed_text))
+                if row is None:
+                    self.texts[len(self.lines)] = chunk.embed_text
+                self.reuse.append(row)
+                self.lines.append(chunk_line(chunk))
+            self.pages.append(page_line(page_of(f.doc)))
+        self.sources.append(dataclasses.replace(f.source, rows=(start, len(self.lines))))
+
+    def vectors(
+        self, embedder: Embedder, settings: Settings, progress: BuildProgress | None
+    ) -> tuple[np.ndarray, int]:
+        """One vector per row: stored ones for unchanged text, the model for the rest."""
+        todo: dict[str, str] = {}  # text key -> text: each new text embedded once
+        for text in self.texts.values():
+            todo.setdefault(_text_key(text), text)
+        done = 0
+
+        def advance(n: int) -> None:
+            nonlocal done
+            done += n
+            if progress:
+                progress(done, len(todo))
+
+        if progress:
+            progress(0, len(todo))
+        texts = list(todo.values())
+        fresh = embedder.encode(texts, batch_size=settings.batch_size, progress=advance)
+        at = {key: i for i, key in enumerate(todo)}
+        out = np.empty((len(self.lines), embedder.dim), dtype=np.float32)
+        for start, stop, first in _runs(self.reuse):  # whole pages copy as one slice
+            out[start:stop] = self.previous.vectors[first : first + stop - start]
+        for row, text in self.texts.items():
+            out[row] = fresh[at[_text_key(text)]]
+        return out, len(todo)
+
+    def keywords(self) -> KeywordIndex:
+        texts = {row: text for row, text in self.texts.items()}
+        return KeywordIndex.assemble(
+            [texts.get(i, "") for i in range(len(self.lines))],
+            self.reuse,
+            self.previous.keywords if self.previous else None,
+        )
+
+    def _known_rows(self) -> dict[str, int]:
+        """Text key -> row, over the previous rows of pages not carried over as a whole."""
+        if self._known is None:
+            self._known = {}
+            prev = self.previous
+            if prev is not None:
+                # Only changed, renamed or deleted pages can hold text a fresh page reuses;
+                # pages carried over whole are not parsed (that is where the time would go).
+                for f_rel, source in prev.sources.items():
+                    if f_rel in self.carried:
+                        continue
+                    a, b = source.rows
+                    for row in range(a, b):
+                        chunk = chunk_from_line(prev.chunk_lines[row])
+                        self._known.setdefault(_text_key(chunk.embed_text), row)
+        return self._known
+
+
+def _runs(reuse: list[int | None]) -> list[tuple[int, int, int]]:
+    """(start, stop, first previous row) of each run of rows copied from consecutive rows."""
+    runs: list[tuple[int, int, int]] = []
+    for row, prev in enumerate(reuse):
+        if prev is None:
+            continue
+        if runs and runs[-1][1] == row and runs[-1][2] + row - runs[-1][0] == prev:
+            runs[-1] = (runs[-1][0], row + 1, runs[-1][2])
+        else:
+            runs.append((row, row + 1, prev))
+    return runs
+
+
+def _text_key(text: str) -> str:
+    return hashlib.sha1(text.encode()).hexdigest()
+
+
 def _previous(
     index_dir: Path, embedder: Embedder, settings: Settings, full: bool
 ) -> tuple[PreviousIndex | None, str]:
@@ -246,35 +433,62 @@ def _previous(
     return previous, ""
 
 
+def _unchanged(
+    content_dir: Path,
+    index_dir: Path,
+    embedder: Embedder,
+    settings: Settings,
+    inputs: dict,
+    state: dict,
+) -> dict | None:
+    """The current manifest if the files, git history and settings are as it records them."""
+    try:
+        manifest = json.loads((index_dir / MANIFEST).read_text(encoding="utf-8"))
+        check_compatible(manifest, model_name=embedder.name, dim=embedder.dim, index_dir=index_dir)
+    except (OSError, ValueError, KbError):  # any doubt means a real run
+        return None
+    if (
+        manifest.get("inputs") != inputs
+        or manifest.get("chunking") != settings.chunking_signature()
+        or manifest.get("departments") != _departments_key(settings)
+        or not authorship_unchanged(content_dir, manifest.get("git", {}), state)
+    ):
+        return None
+    return manifest
+
+
 def _read(
-    content_dir: Path, files: list[Path], previous: PreviousIndex | None
-) -> tuple[list[_File], list[Problem]]:
-    """Each file's bytes: unchanged ones take their stored page and chunks, others are parsed."""
+    content_dir: Path,
+    files: list[Path],
+    previous: PreviousIndex | None,
+    raw: dict[Path, bytes] | None = None,
+) -> tuple[list[_File], list[Problem], int]:
+    """Each file: unchanged bytes keep their stored rows, others are parsed."""
     read: list[_File] = []
     problems: list[Problem] = []
-    by_path: dict[str, list[Chunk]] = {}
-    if previous:
-        for chunk in previous.chunks:
-            by_path.setdefault(chunk.path, []).append(chunk)
+    seen: set[str] = set()
     for file in files:
         rel = file.relative_to(content_dir).as_posix()
         try:
-            raw = file.read_bytes()
+            data = raw[file] if raw is not None and file in raw else file.read_bytes()
         except OSError as err:
             problems.append(Problem(rel, f"cannot read file ({err.strerror}), skipped"))
             continue
-        digest = hashlib.sha256(raw).hexdigest()
+        digest = hashlib.sha256(data).hexdigest()
         old = previous.sources.get(rel) if previous else None
-        if old is not None and old.hash == digest and rel in previous.pages:
-            page, chunks = previous.pages[rel], by_path.get(rel, [])
-            read.append(_File(rel, file, old, page=page, chunks=chunks))
+        if old is not None and old.hash == digest and rel in previous.page_lines:
+            read.append(_File(rel, file, old, kept=True))
             problems.extend(old.problems)
+            seen.add(rel)
             continue
-        doc, found = parse_markdown(raw, rel)
+        doc, found = parse_markdown(data, rel)
         problems.extend(found)
         source = Source(rel, digest, doc.authors if doc else (), tuple(found))
         read.append(_File(rel, file, source, doc=doc))
-    return read, problems
+        if doc is not None:
+            seen.add(rel)
+    removed = len(set(previous.sources) - seen) if previous else 0
+    return read, problems, removed
 
 
 def _resolve(
@@ -289,7 +503,7 @@ def _resolve(
         for name, email in front_matter_people(f.source.declared, history):
             people.add(name, email)
     for f in read:
-        if f.doc is None and f.page is None:
+        if f.doc is None and not f.kept:
             continue
         authors = resolve_authors(f.source.declared, f.path, history, people)
         if not authors:
@@ -297,93 +511,53 @@ def _resolve(
             problems.append(
                 Problem(f.rel, f"no authors: add 'authors:' to the front matter ({where})", 1)
             )
+        f.source = dataclasses.replace(f.source, authors=authors)
         if f.doc is not None:
             department = department_of(f.doc.team, f.doc.department, settings.it_teams)
             f.doc = dataclasses.replace(f.doc, authors=authors, department=department)
-        elif f.page.authors != authors:
-            f.page = dataclasses.replace(f.page, authors=authors)
-            f.chunks = [dataclasses.replace(c, authors=authors) for c in f.chunks]
 
 
-def _same(previous: PreviousIndex, chunks: list[Chunk], pages: list[Page]) -> bool:
-    return tuple(chunks) == previous.chunks and pages == list(previous.pages.values())
-
-
-def _vectors(
-    chunks: list[Chunk],
-    previous: PreviousIndex | None,
-    embedder: Embedder,
-    settings: Settings,
-    progress: BuildProgress | None,
-) -> tuple[np.ndarray, int]:
-    """One vector per chunk: stored ones for unchanged text, the model for the rest."""
-    known: dict[str, int] = {}
-    if previous:
-        for row, chunk in enumerate(previous.chunks):
-            known.setdefault(_text_key(chunk), row)
-    todo: dict[str, str] = {}  # text key -> text, each new text embedded once
-    for chunk in chunks:
-        key = _text_key(chunk)
-        if key not in known:
-            todo.setdefault(key, chunk.embed_text)
-    done = 0
-
-    def advance(n: int) -> None:
-        nonlocal done
-        done += n
-        if progress:
-            progress(done, len(todo))
-
-    if progress:
-        progress(0, len(todo))
-    fresh = embedder.encode(list(todo.values()), batch_size=settings.batch_size, progress=advance)
-    fresh_rows = {key: i for i, key in enumerate(todo)}
-    dim = embedder.dim
-    out = np.empty((len(chunks), dim), dtype=np.float32)
-    for i, chunk in enumerate(chunks):
-        key = _text_key(chunk)
-        out[i] = previous.vectors[known[key]] if key in known else fresh[fresh_rows[key]]
-    return out, len(todo)
-
-
-def _text_key(chunk: Chunk) -> str:
-    return hashlib.sha1(chunk.embed_text.encode()).hexdigest()
+def _read_all(files: list[Path]) -> dict[Path, bytes]:
+    """The bytes of every readable file (an unreadable one is reported when it is parsed)."""
+    out: dict[Path, bytes] = {}
+    for f in files:
+        try:
+            out[f] = f.read_bytes()
+        except OSError:
+            continue
+    return out
 
 
 def _departments_key(settings: Settings) -> list[str]:
     return sorted(settings.it_teams)
 
 
-def _write(
-    index_dir: Path,
+def _manifest(
     embedder: Embedder,
     settings: Settings,
     *,
-    chunks: list[Chunk],
-    vectors: np.ndarray,
-    pages: list[Page],
-    sources: list[Source],
     files: int,
+    pages: int,
+    chunks: int,
     problems: list[Problem],
-    source: str,
+    sources: list[Source],
+    inputs: dict[str, str],
+    state: dict[str, str],
+    content_dir: str,
 ) -> dict:
-    return write_index(
-        index_dir,
-        chunks=chunks,
-        vectors=vectors,
-        pages=pages,
-        sources=sources,
-        manifest={
-            "model": {"name": embedder.name, "dim": embedder.dim},
-            "chunking": settings.chunking_signature(),
-            "departments": _departments_key(settings),
-            "counts": {
-                "files": files,
-                "documents": len(pages),
-                "chunks": len(chunks),
-                "warnings": len(problems),
-            },
-            "files": {s.path: s.hash for s in sources},
-            "content_dir": source,
-        },
-    )
+    return {
+        "model": {"name": embedder.name, "dim": embedder.dim},
+        "chunking": settings.chunking_signature(),
+        "departments": _departments_key(settings),
+        "counts": {"files": files, "documents": pages, "chunks": chunks, "warnings": len(problems)},
+        "files": {s.path: s.hash for s in sources},
+        "inputs": inputs,  # every file seen, skipped ones too: what "nothing changed" compares
+        "git": state,
+        "problems": [[p.path, p.line, p.message] for p in problems],
+        "content_dir": content_dir,
+    }
+
+
+def _problem(item: list) -> Problem:
+    path, line, message = item
+    return Problem(path, message, line)

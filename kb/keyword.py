@@ -1,10 +1,14 @@
 """The keyword leg: BM25 over chunk text with English stemming and stop words.
 
-bm25s (and its PyStemmer stemmer) is imported here and nowhere else.
+bm25s tokenizes (its stop words and PyStemmer's English stemmer); kb keeps each row's term
+counts and scores them itself, with the same Lucene BM25 as bm25s (a test compares the two),
+so that an incremental build copies the counts of unchanged rows instead of tokenizing and
+re-indexing everything. bm25s and Stemmer are imported here and nowhere else.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -13,43 +17,99 @@ import numpy as np
 import Stemmer
 
 _STOPWORDS = "en"
+K1, B = 1.5, 0.75
 
 
 class KeywordIndex:
-    """BM25 (Lucene variant, k1=1.5, b=0.75) over the same rows as the vector index."""
+    """Per-row term counts (CSR) and a vocabulary; postings per term built on first query."""
 
-    def __init__(self, retriever: bm25s.BM25, size: int) -> None:
-        self._retriever = retriever
+    def __init__(
+        self, vocab: dict[str, int], indptr: np.ndarray, terms: np.ndarray, counts: np.ndarray
+    ) -> None:
+        self._vocab = vocab
+        self._indptr = indptr.astype(np.int64, copy=False)
+        self._terms = terms.astype(np.int32, copy=False)
+        self._counts = counts.astype(np.float32, copy=False)
+        self.size = len(self._indptr) - 1
         self._stemmer = Stemmer.Stemmer("english")
-        self.size = size
-        self._idf: np.ndarray | None = None  # per vocabulary id, computed on first use
+        self._postings: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+        self._idf: np.ndarray | None = None
+        self._norm: np.ndarray | None = None
 
     @classmethod
     def build(cls, texts: Sequence[str]) -> KeywordIndex:
-        retriever = bm25s.BM25()
-        if texts:
-            tokens = bm25s.tokenize(
-                list(texts),
-                stopwords=_STOPWORDS,
-                stemmer=Stemmer.Stemmer("english"),
-                show_progress=False,
-            )
-            retriever.index(tokens, show_progress=False)
-        return cls(retriever, len(texts))
+        return cls.assemble(texts, [None] * len(texts), None)
+
+    @classmethod
+    def assemble(
+        cls,
+        texts: Sequence[str],
+        reuse: Sequence[int | None],
+        previous: KeywordIndex | None,
+    ) -> KeywordIndex:
+        """Rows in order: row i copies row `reuse[i]` of `previous`, or tokenizes `texts[i]`."""
+        vocab = dict(previous._vocab) if previous else {}
+        fresh = [i for i, r in enumerate(reuse) if r is None]
+        tokens = _tokenize([texts[i] for i in fresh])
+        fresh_rows: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        for i, row_tokens in zip(fresh, tokens, strict=True):
+            ids = np.fromiter((vocab.setdefault(t, len(vocab)) for t in row_tokens), np.int32)
+            terms, counts = np.unique(ids, return_counts=True)
+            fresh_rows[i] = (terms.astype(np.int32), counts.astype(np.float32))
+        lengths = np.zeros(len(reuse), dtype=np.int64)
+        pieces_t: list[np.ndarray] = []
+        pieces_c: list[np.ndarray] = []
+        i = 0
+        while i < len(reuse):
+            if reuse[i] is None:
+                terms, counts = fresh_rows[i]
+                pieces_t.append(terms)
+                pieces_c.append(counts)
+                lengths[i] = len(terms)
+                i += 1
+                continue
+            # A run of consecutive reused rows is one slice of the previous arrays.
+            j = i
+            while j + 1 < len(reuse) and reuse[j + 1] is not None and reuse[j + 1] == reuse[j] + 1:
+                j += 1
+            start, stop = previous._indptr[reuse[i]], previous._indptr[reuse[j] + 1]
+            pieces_t.append(previous._terms[start:stop])
+            pieces_c.append(previous._counts[start:stop])
+            lengths[i : j + 1] = np.diff(previous._indptr[reuse[i] : reuse[j] + 2])
+            i = j + 1
+        indptr = np.concatenate([[0], np.cumsum(lengths)])
+        terms = np.concatenate(pieces_t) if pieces_t else np.zeros(0, np.int32)
+        counts = np.concatenate(pieces_c) if pieces_c else np.zeros(0, np.float32)
+        return cls(vocab, indptr, terms, counts)
 
     @classmethod
     def load(cls, path: Path, size: int) -> KeywordIndex:
-        return cls(bm25s.BM25.load(str(path)), size)
+        arrays = np.load(path / "rows.npz")
+        vocab = json.loads((path / "vocab.json").read_text(encoding="utf-8"))
+        index = cls(vocab, arrays["indptr"], arrays["terms"], arrays["counts"])
+        if index.size != size:
+            raise ValueError(f"{path}: {index.size} keyword rows, expected {size}")
+        return index
 
     def save(self, path: Path) -> None:
-        self._retriever.save(str(path))
+        path.mkdir(parents=True, exist_ok=True)
+        with open(path / "rows.npz", "wb") as fh:
+            np.savez(fh, indptr=self._indptr, terms=self._terms, counts=self._counts)
+        (path / "vocab.json").write_text(json.dumps(self._vocab, ensure_ascii=False))
 
     def scores(self, query: str) -> np.ndarray:
         """BM25 score of every row for `query` (zeros when no query word is indexed)."""
-        tokens = self._tokens(query)
-        if not tokens or self.size == 0:
-            return np.zeros(self.size, dtype=np.float32)
-        return np.asarray(self._retriever.get_scores(tokens), dtype=np.float32)
+        out = np.zeros(self.size, dtype=np.float32)
+        ids = self._query_ids(query)
+        if not ids:
+            return out
+        starts, rows, counts = self._index()
+        for t in ids:
+            lo, hi = starts[t], starts[t + 1]
+            if hi > lo:
+                tf = counts[lo:hi]
+                out[rows[lo:hi]] += self._idf[t] * tf / (tf + self._norm[rows[lo:hi]])
+        return out
 
     def query_scale(self, query: str) -> float:
         """The most any row could score for `query`: the sum of its indexed words' IDF.
@@ -59,22 +119,43 @@ class KeywordIndex:
         information it matches, in [0, 1) and comparable across queries (min-max would call
         the best match 1 however weak it is).
         """
-        if self.size == 0:
+        ids = self._query_ids(query)
+        if not ids:
             return 0.0
-        if self._idf is None:
-            # Document frequency per word: the CSC column lengths of bm25s's score matrix.
-            df = np.diff(np.asarray(self._retriever.scores["indptr"], dtype=np.float64))
-            n = float(self._retriever.scores["num_docs"])
-            self._idf = np.log1p((n - df + 0.5) / (df + 0.5))  # Lucene's IDF, as bm25s uses
-        vocab = self._retriever.vocab_dict
-        ids = [vocab[t] for t in self._tokens(query) if t in vocab]
-        return float(self._idf[ids].sum()) if ids else 0.0
+        self._index()
+        return float(self._idf[ids].sum())
 
-    def _tokens(self, query: str) -> list[str]:
-        return bm25s.tokenize(
-            [query],
-            stopwords=_STOPWORDS,
-            stemmer=self._stemmer,
-            show_progress=False,
-            return_ids=False,
-        )[0]
+    def _query_ids(self, query: str) -> list[int]:
+        # Every occurrence counts, as in bm25s: "pool pool" weighs "pool" twice.
+        ids = [self._vocab[t] for t in _tokenize([query])[0] if t in self._vocab]
+        if ids and self.size:
+            self._index()
+            return [t for t in ids if self._df[t] > 0]  # words only deleted rows had
+        return []
+
+    def _index(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Postings (term -> rows and counts), IDF and length norms, built once."""
+        if self._postings is None:
+            n_terms = len(self._vocab)
+            rows = np.repeat(np.arange(self.size, dtype=np.int32), np.diff(self._indptr))
+            order = np.argsort(self._terms, kind="stable")
+            self._df = np.bincount(self._terms, minlength=n_terms)
+            starts = np.concatenate([[0], np.cumsum(self._df)])
+            self._postings = (starts, rows[order], self._counts[order])
+            self._idf = np.log1p((self.size - self._df + 0.5) / (self._df + 0.5))
+            lengths = np.bincount(rows, weights=self._counts, minlength=self.size)
+            avg = float(lengths.mean()) if self.size and lengths.mean() > 0 else 1.0
+            self._norm = (K1 * (1 - B + B * lengths / avg)).astype(np.float32)
+        return self._postings
+
+
+def _tokenize(texts: list[str]) -> list[list[str]]:
+    if not texts:
+        return []
+    return bm25s.tokenize(
+        texts,
+        stopwords=_STOPWORDS,
+        stemmer=Stemmer.Stemmer("english"),
+        show_progress=False,
+        return_ids=False,
+    )

@@ -62,6 +62,8 @@ class Source:
     hash: str  # sha256 of the file's bytes
     declared: tuple[Author, ...] = ()  # authors as the front matter lists them, unresolved
     problems: tuple[Problem, ...] = ()  # parse and chunking warnings: they depend on the bytes
+    authors: tuple[Author, ...] = ()  # as resolved when the index was built
+    rows: tuple[int, int] = (0, 0)  # its chunks' rows [start, end) in that index
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ import os
 import shutil
 import tempfile
 import uuid
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -43,27 +43,29 @@ class StoredIndex:
 
 @dataclass(frozen=True)
 class PreviousIndex:
-    """What an incremental build reuses from the index it replaces."""
+    """What an incremental build reuses from the index it replaces (rows kept serialised)."""
 
     manifest: dict
-    chunks: tuple[Chunk, ...]
-    vectors: np.ndarray  # one row per chunk
-    pages: dict[str, Page]
     sources: dict[str, Source]
+    chunk_lines: list[str]  # one JSON line per chunk, in row order
+    page_lines: dict[str, str]  # path -> the page's JSON line
+    vectors: np.ndarray  # one row per chunk
+    keywords: KeywordIndex
 
 
 def write_index(
     index_dir: Path,
     *,
-    chunks: list[Chunk],
+    chunk_lines: list[str],
     vectors: np.ndarray,
-    pages: list[Page],
+    keywords: KeywordIndex,
+    page_lines: list[str],
+    sources: list[Source],
     manifest: dict,
-    sources: list[Source] = (),
 ) -> dict:
     """Write a complete index into `index_dir` atomically; return the manifest written."""
-    if len(chunks) != len(vectors):
-        raise ValueError("one vector per chunk is required")
+    if not (len(chunk_lines) == len(vectors) == keywords.size):
+        raise ValueError("one vector and one keyword row per chunk are required")
     index_dir.mkdir(parents=True, exist_ok=True)
     build_id = (
         dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:8]
@@ -83,11 +85,11 @@ def write_index(
     _fsync_replace(tmp_vec, index_dir / files["vectors"])
     tmp_bm25 = index_dir / f".{files['bm25']}.tmp"
     shutil.rmtree(tmp_bm25, ignore_errors=True)
-    KeywordIndex.build([c.embed_text for c in chunks]).save(tmp_bm25)
+    keywords.save(tmp_bm25)
     os.replace(tmp_bm25, index_dir / files["bm25"])
-    _atomic_write(index_dir / files["chunks"], _jsonl(chunks))
-    _atomic_write(index_dir / files["pages"], _jsonl(pages))
-    _atomic_write(index_dir / files["sources"], _jsonl(sources))
+    _atomic_write(index_dir / files["chunks"], "".join(line + "\n" for line in chunk_lines))
+    _atomic_write(index_dir / files["pages"], "".join(line + "\n" for line in page_lines))
+    _atomic_write(index_dir / files["sources"], "".join(source_line(s) + "\n" for s in sources))
 
     full = {
         "format_version": FORMAT_VERSION,
@@ -101,23 +103,110 @@ def write_index(
     return full
 
 
+def write_manifest(index_dir: Path, manifest: dict) -> None:
+    """Replace only the manifest (same data files), atomically."""
+    _atomic_write(index_dir / MANIFEST, json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
+
+
 def load_previous(index_dir: Path, *, model_name: str, dim: int) -> PreviousIndex | None:
-    """The current index's chunks, vectors, pages and sources; None if there is none usable."""
+    """The current index, kept serialised for reuse; None if there is none usable."""
     try:
         manifest = read_manifest(index_dir)
         check_compatible(manifest, model_name=model_name, dim=dim, index_dir=index_dir)
         data = manifest["data"]
-        vectors = VectorIndex.load(index_dir / data["vectors"]).vectors()
-        chunks = tuple(_chunk_from_json(d) for d in _read_jsonl(index_dir / data["chunks"]))
-        pages = {d["path"]: _page_from_json(d) for d in _read_jsonl(index_dir / data["pages"])}
+        chunk_lines = _lines(index_dir / data["chunks"])
         sources = {
-            d["path"]: _source_from_json(d) for d in _read_jsonl(index_dir / data["sources"])
+            s.path: s for s in (source_from_line(x) for x in _lines(index_dir / data["sources"]))
         }
+        # Pages are written in the order of their sources: no need to parse them for the path.
+        page_lines = dict(zip(sources, _lines(index_dir / data["pages"]), strict=True))
+        vectors = VectorIndex.load(index_dir / data["vectors"]).vectors()
+        keywords = KeywordIndex.load(index_dir / data["bm25"], len(chunk_lines))
     except (KbError, KeyError, ValueError, RuntimeError, OSError, TypeError):
         return None  # nothing to reuse: the build starts from scratch
-    if len(vectors) != len(chunks):
+    if len(vectors) != len(chunk_lines):
         return None
-    return PreviousIndex(manifest, chunks, vectors, pages, sources)
+    return PreviousIndex(manifest, sources, chunk_lines, page_lines, vectors, keywords)
+
+
+def chunk_line(chunk: Chunk) -> str:
+    """One chunk as a JSON line (fields by hand: dataclasses.asdict is ten times slower)."""
+    return json.dumps(
+        {
+            "id": chunk.id,
+            "path": chunk.path,
+            "title": chunk.title,
+            "heading_path": list(chunk.heading_path),
+            "text": chunk.text,
+            "line": chunk.line,
+            "team": chunk.team,
+            "tags": list(chunk.tags),
+            "authors": [_author(a) for a in chunk.authors],
+            "updated": chunk.updated,
+            "review_by": chunk.review_by,
+            "department": chunk.department,
+        },
+        ensure_ascii=False,
+    )
+
+
+def page_line(page: Page) -> str:
+    return json.dumps(
+        {
+            **{f: getattr(page, f) for f in _PAGE_FIELDS},
+            "tags": list(page.tags),
+            "authors": [_author(a) for a in page.authors],
+        },
+        ensure_ascii=False,
+    )
+
+
+def source_line(source: Source) -> str:
+    return json.dumps(
+        {
+            "path": source.path,
+            "hash": source.hash,
+            "declared": [_author(a) for a in source.declared],
+            "problems": [
+                {"path": p.path, "message": p.message, "line": p.line} for p in source.problems
+            ],
+            "authors": [_author(a) for a in source.authors],
+            "rows": list(source.rows),
+        },
+        ensure_ascii=False,
+    )
+
+
+def chunk_from_line(line: str) -> Chunk:
+    return _chunk_from_json(json.loads(line))
+
+
+def page_from_line(line: str) -> Page:
+    return _page_from_json(json.loads(line))
+
+
+def source_from_line(line: str) -> Source:
+    d = json.loads(line)
+    return Source(
+        path=d["path"],
+        hash=d["hash"],
+        declared=tuple(Author(**a) for a in d.get("declared", ())),
+        problems=tuple(Problem(**p) for p in d.get("problems", ())),
+        authors=tuple(Author(**a) for a in d.get("authors", ())),
+        rows=tuple(d.get("rows", (0, 0))),
+    )
+
+
+_PAGE_FIELDS = ("path", "title", "body", "team", "department", "updated", "owner", "review_by")
+
+
+def _author(a: Author) -> dict:
+    return {"name": a.name, "share": a.share, "email": a.email}
+
+
+def _lines(path: Path) -> list[str]:
+    with open(path, encoding="utf-8") as fh:
+        return [line.rstrip("\n") for line in fh if line.strip()]
 
 
 def read_manifest(index_dir: Path) -> dict:
@@ -191,10 +280,6 @@ def _load_files(index_dir: Path, manifest: dict) -> StoredIndex:
     )
 
 
-def _jsonl(items) -> str:
-    return "".join(json.dumps(asdict(i), ensure_ascii=False) + "\n" for i in items)
-
-
 def _read_jsonl(path: Path) -> list[dict]:
     with open(path, encoding="utf-8") as fh:
         return [json.loads(line) for line in fh if line.strip()]
@@ -207,15 +292,6 @@ def _page_from_json(d: dict) -> Page:
             "tags": tuple(d.get("tags", ())),
             "authors": tuple(Author(**a) for a in d.get("authors", ())),
         }
-    )
-
-
-def _source_from_json(d: dict) -> Source:
-    return Source(
-        path=d["path"],
-        hash=d["hash"],
-        declared=tuple(Author(**a) for a in d.get("declared", ())),
-        problems=tuple(Problem(**p) for p in d.get("problems", ())),
     )
 
 
