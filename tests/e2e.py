@@ -114,9 +114,13 @@ def run_query(page, query: str, timeout_ms: int = 60_000) -> float:
     box.fill(query)
     start = time.perf_counter()
     box.press("Enter")
+    # Done when the caption names this query and the first result card is drawn (the
+    # caption is written before the cards, so waiting for it alone races the cards).
     page.wait_for_function(
         """q => [...document.querySelectorAll('[data-testid="stCaptionContainer"]')]
-               .some(el => el.textContent.includes('results for “' + q + '”'))""",
+               .some(el => el.textContent.includes('results for “' + q + '”'))
+             && [...document.querySelectorAll('[data-testid="stMarkdownContainer"]')]
+               .some(el => /\\S+\\.md:\\d+ · /.test(el.innerText))""",
         arg=query,
         timeout=timeout_ms,
         polling="raf",

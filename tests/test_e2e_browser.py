@@ -50,10 +50,10 @@ def test_search_shows_top_result_and_top_expert(server, tmp_path):
         page.goto(server)
         wait_ready(page)
         run_query(page, "who approves expense claims in Spendwise")
+        wait_idle(page)  # the experts panel is drawn after the results
         assert first_result_path(page) == "finance/spendwise-approvals.md"
         assert page.locator("strong", has_text="Approving expense claims in Spendwise").count()
         assert top_expert(page) == "Oliver Grant"
-        wait_idle(page)
         shot = Path(os.environ.get("KB_SCREENSHOT", tmp_path / "search.png"))
         shot.parent.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(shot), full_page=False)
