@@ -78,6 +78,7 @@ class GitHistory:
     def __init__(self, content_dir: Path) -> None:
         self.root = _git_root(content_dir)
         self._counts: dict[str, Counter[tuple[str, str]]] = defaultdict(Counter)
+        self._mailmapped: dict[tuple[str, str], tuple[str, str]] = {}
         if self.root is not None:
             self._read_log(content_dir)
 
@@ -101,12 +102,20 @@ class GitHistory:
         """Canonical (name, email) for front-matter entries that carry an email."""
         if self.root is None or not entries:
             return entries
-        args = [f"{n} <{e}>" for n, e in entries]
-        out = _git(self.root, "check-mailmap", *args)
-        if out is None:
-            return entries
-        mapped = [split_name_email(line) for line in out.splitlines() if line.strip()]
-        return mapped if len(mapped) == len(entries) else entries
+        self.prefetch_mailmap(entries)
+        return [self._mailmapped.get(e, e) for e in entries]
+
+    def prefetch_mailmap(self, entries: list[tuple[str, str]]) -> None:
+        """Look up many entries in one `git check-mailmap` (one process per page is slow)."""
+        todo = sorted({e for e in entries if e not in self._mailmapped})
+        if self.root is None or not todo:
+            return
+        lines = "".join(f"{n} <{e}>\n" for n, e in todo)
+        out = _git(self.root, "check-mailmap", "--stdin", stdin=lines)
+        mapped = [split_name_email(x) for x in (out or "").splitlines() if x.strip()]
+        if len(mapped) != len(todo):
+            mapped = todo  # git could not map them: keep them as written
+        self._mailmapped.update(zip(todo, mapped, strict=True))
 
     def _read_log(self, content_dir: Path) -> None:
         assert self.root is not None
@@ -199,10 +208,16 @@ def _git_root(path: Path) -> Path | None:
     return Path(out.strip()).resolve() if out else None
 
 
-def _git(cwd: Path, *args: str) -> str | None:
+def _git(cwd: Path, *args: str, stdin: str | None = None) -> str | None:
     try:
         res = subprocess.run(
-            ["git", *args], cwd=cwd, capture_output=True, text=True, check=False, timeout=120
+            ["git", *args],
+            cwd=cwd,
+            input=stdin,
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=120,
         )
     except (OSError, subprocess.TimeoutExpired):
         return None

@@ -28,6 +28,7 @@ from kb.authors import (
     front_matter_people,
     git_state,
     resolve_authors,
+    split_name_email,
 )
 from kb.chunk import chunk_document
 from kb.config import Settings
@@ -499,6 +500,8 @@ def _resolve(
     people = Identities()
     for name, email in history.identities():
         people.add(name, email)
+    declared = [split_name_email(a.name) for f in read for a in f.source.declared]
+    history.prefetch_mailmap([d for d in declared if d[1]])
     for f in read:
         for name, email in front_matter_people(f.source.declared, history):
             people.add(name, email)
