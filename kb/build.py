@@ -187,7 +187,7 @@ def build_index(
         rows = _Rows(previous, {f.rel for f in kept if f.kept})
         for f in kept:
             rows.add(f)
-        if not rows.lines:
+        if not rows.count:
             raise ContentError(f"no text to index in '{content_dir}'; the index was not changed")
         unchanged = previous and not reread and not removed and not rows.authors_changed
         if unchanged:
@@ -197,7 +197,7 @@ def build_index(
             return BuildReport(
                 files=len(files),
                 documents=len(kept),
-                chunks=len(rows.lines),
+                chunks=rows.count,
                 problems=tuple(problems),
                 seconds=time.perf_counter() - start,
                 manifest=manifest,
@@ -206,17 +206,17 @@ def build_index(
         vectors, embedded = rows.vectors(embedder, settings, progress)
         manifest = write_index(
             index_dir,
-            chunk_lines=rows.lines,
+            sources=rows.sources,
+            chunk_blocks=rows.chunk_blocks,
+            page_blocks=rows.page_blocks,
             vectors=vectors,
             keywords=rows.keywords(),
-            page_lines=rows.pages,
-            sources=rows.sources,
             manifest=_manifest(
                 embedder,
                 settings,
                 files=len(files),
                 pages=len(kept),
-                chunks=len(rows.lines),
+                chunks=rows.count,
                 problems=problems,
                 sources=rows.sources,
                 inputs=inputs,
@@ -227,7 +227,7 @@ def build_index(
     return BuildReport(
         files=len(files),
         documents=len(kept),
-        chunks=len(rows.lines),
+        chunks=rows.count,
         problems=tuple(problems),
         seconds=time.perf_counter() - start,
         manifest=manifest,
@@ -255,23 +255,23 @@ def index_documents(
         chunks, found = chunk_document(doc, embedder.count_tokens, settings)
         problems.extend(found)
         rows.add(_File(doc.path, Path(doc.path), Source(doc.path, ""), doc=doc, chunks=chunks))
-    if not rows.lines:
+    if not rows.count:
         raise ContentError(f"no text to index in '{source}'; the index was not changed")
     with index_lock(index_dir):
         vectors, embedded = rows.vectors(embedder, settings, progress)
         manifest = write_index(
             index_dir,
-            chunk_lines=rows.lines,
+            sources=rows.sources,
+            chunk_blocks=rows.chunk_blocks,
+            page_blocks=rows.page_blocks,
             vectors=vectors,
             keywords=rows.keywords(),
-            page_lines=rows.pages,
-            sources=[],
             manifest=_manifest(
                 embedder,
                 settings,
                 files=len(docs),
                 pages=len(docs),
-                chunks=len(rows.lines),
+                chunks=rows.count,
                 problems=problems,
                 sources=[],
                 inputs={},
@@ -282,7 +282,7 @@ def index_documents(
     return BuildReport(
         files=len(docs),
         documents=len(docs),
-        chunks=len(rows.lines),
+        chunks=rows.count,
         problems=tuple(problems),
         seconds=time.perf_counter() - start,
         manifest=manifest,
@@ -312,8 +312,9 @@ class _Rows:
     def __init__(self, previous: PreviousIndex | None, carried: set[str] = frozenset()) -> None:
         self.previous = previous
         self.carried = carried  # pages whose rows are copied whole
-        self.lines: list[str] = []  # chunk JSON lines
-        self.pages: list[str] = []  # page JSON lines
+        self.count = 0  # rows so far
+        self.chunk_blocks: list[bytes] = []  # per page: its chunk lines
+        self.page_blocks: list[bytes] = []  # per page: its page line
         self.sources: list[Source] = []
         self.reuse: list[int | None] = []  # previous row holding the same text, per row
         self.texts: dict[int, str] = {}  # row -> text to embed and tokenize (fresh rows)
@@ -321,32 +322,38 @@ class _Rows:
         self._known: dict[str, int] | None = None
 
     def add(self, f: _File) -> None:
-        start = len(self.lines)
+        start = self.count
         if f.kept:
             prev = self.previous
-            a, b = f.source.rows
-            old_authors = prev.sources[f.rel].authors
-            if f.source.authors == old_authors:
-                self.lines.extend(prev.chunk_lines[a:b])
-                self.pages.append(prev.page_lines[f.rel])
+            a, b = prev.sources[f.rel].rows
+            if f.source.authors == prev.sources[f.rel].authors:
+                self.chunk_blocks.append(prev.chunk_block(f.rel))  # the stored bytes, as they are
+                self.page_blocks.append(prev.page_block(f.rel))
             else:
                 self.authors_changed = True
                 authors = f.source.authors
-                for line in prev.chunk_lines[a:b]:
-                    chunk = dataclasses.replace(chunk_from_line(line), authors=authors)
-                    self.lines.append(chunk_line(chunk))
-                page = page_from_line(prev.page_lines[f.rel])
-                self.pages.append(page_line(dataclasses.replace(page, authors=authors)))
+                lines = [
+                    chunk_line(dataclasses.replace(chunk_from_line(line), authors=authors))
+                    for line in prev.chunk_lines(f.rel)
+                ]
+                self.chunk_blocks.append(_block(lines))
+                page = page_from_line(prev.page_block(f.rel).decode("utf-8"))
+                page = dataclasses.replace(page, authors=authors)
+                self.page_blocks.append(_block([page_line(page)]))
             self.reuse.extend(range(a, b))
+            self.count += b - a
         else:
+            lines = []
             for chunk in f.chunks:
                 row = self._known_rows().get(_text_key(chunk.embed_text))
                 if row is None:
-                    self.texts[len(self.lines)] = chunk.embed_text
+                    self.texts[self.count] = chunk.embed_text
                 self.reuse.append(row)
-                self.lines.append(chunk_line(chunk))
-            self.pages.append(page_line(page_of(f.doc)))
-        self.sources.append(dataclasses.replace(f.source, rows=(start, len(self.lines))))
+                lines.append(chunk_line(chunk))
+                self.count += 1
+            self.chunk_blocks.append(_block(lines))
+            self.page_blocks.append(_block([page_line(page_of(f.doc))]))
+        self.sources.append(dataclasses.replace(f.source, rows=(start, self.count)))
 
     def vectors(
         self, embedder: Embedder, settings: Settings, progress: BuildProgress | None
@@ -368,7 +375,7 @@ class _Rows:
         texts = list(todo.values())
         fresh = embedder.encode(texts, batch_size=settings.batch_size, progress=advance)
         at = {key: i for i, key in enumerate(todo)}
-        out = np.empty((len(self.lines), embedder.dim), dtype=np.float32)
+        out = np.empty((self.count, embedder.dim), dtype=np.float32)
         for start, stop, first in _runs(self.reuse):  # whole pages copy as one slice
             out[start:stop] = self.previous.vectors[first : first + stop - start]
         for row, text in self.texts.items():
@@ -376,9 +383,8 @@ class _Rows:
         return out, len(todo)
 
     def keywords(self) -> KeywordIndex:
-        texts = {row: text for row, text in self.texts.items()}
         return KeywordIndex.assemble(
-            [texts.get(i, "") for i in range(len(self.lines))],
+            [self.texts.get(i, "") for i in range(self.count)],
             self.reuse,
             self.previous.keywords if self.previous else None,
         )
@@ -391,14 +397,18 @@ class _Rows:
             if prev is not None:
                 # Only changed, renamed or deleted pages can hold text a fresh page reuses;
                 # pages carried over whole are not parsed (that is where the time would go).
-                for f_rel, source in prev.sources.items():
-                    if f_rel in self.carried:
+                for path, source in prev.sources.items():
+                    if path in self.carried:
                         continue
-                    a, b = source.rows
-                    for row in range(a, b):
-                        chunk = chunk_from_line(prev.chunk_lines[row])
-                        self._known.setdefault(_text_key(chunk.embed_text), row)
+                    rows = range(*source.rows)
+                    for row, line in zip(rows, prev.chunk_lines(path), strict=True):
+                        key = _text_key(chunk_from_line(line).embed_text)
+                        self._known.setdefault(key, row)
         return self._known
+
+
+def _block(lines: list[str]) -> bytes:
+    return "".join(line + "\n" for line in lines).encode("utf-8")
 
 
 def _runs(reuse: list[int | None]) -> list[tuple[int, int, int]]:
@@ -477,7 +487,7 @@ def _read(
             continue
         digest = hashlib.sha256(data).hexdigest()
         old = previous.sources.get(rel) if previous else None
-        if old is not None and old.hash == digest and rel in previous.page_lines:
+        if old is not None and old.hash == digest:
             read.append(_File(rel, file, old, kept=True))
             problems.extend(old.problems)
             seen.add(rel)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-FORMAT_VERSION = 3  # 2: adds the BM25 keyword index; 3: adds sources (incremental runs)
+# 2: BM25 keyword index; 3: sources, for incremental runs; 4: kb's BM25 rows, byte spans.
+FORMAT_VERSION = 4
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
 
 EXPERT_MODELS = ("document", "profile", "combined")

@@ -64,6 +64,8 @@ class Source:
     problems: tuple[Problem, ...] = ()  # parse and chunking warnings: they depend on the bytes
     authors: tuple[Author, ...] = ()  # as resolved when the index was built
     rows: tuple[int, int] = (0, 0)  # its chunks' rows [start, end) in that index
+    chunk_bytes: tuple[int, int] = (0, 0)  # where those rows' lines are in the chunks file
+    page_bytes: tuple[int, int] = (0, 0)  # where its line is in the pages file
 
 
 @dataclass(frozen=True)

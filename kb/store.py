@@ -9,6 +9,7 @@ that dies before the swap leaves the previous index untouched, and the next run 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import os
@@ -43,28 +44,45 @@ class StoredIndex:
 
 @dataclass(frozen=True)
 class PreviousIndex:
-    """What an incremental build reuses from the index it replaces (rows kept serialised)."""
+    """What an incremental build reuses from the index it replaces, kept as stored bytes:
+    the lines of an unchanged page are copied, never parsed."""
 
     manifest: dict
     sources: dict[str, Source]
-    chunk_lines: list[str]  # one JSON line per chunk, in row order
-    page_lines: dict[str, str]  # path -> the page's JSON line
+    chunks_data: bytes  # the chunks file: one JSON line per chunk, in row order
+    pages_data: bytes  # the pages file: one JSON line per page, in source order
     vectors: np.ndarray  # one row per chunk
     keywords: KeywordIndex
+
+    def chunk_block(self, path: str) -> bytes:
+        a, b = self.sources[path].chunk_bytes
+        return self.chunks_data[a:b]
+
+    def page_block(self, path: str) -> bytes:
+        a, b = self.sources[path].page_bytes
+        return self.pages_data[a:b]
+
+    def chunk_lines(self, path: str) -> list[str]:
+        return self.chunk_block(path).decode("utf-8").splitlines()
 
 
 def write_index(
     index_dir: Path,
     *,
-    chunk_lines: list[str],
+    sources: list[Source],
+    chunk_blocks: list[bytes],
+    page_blocks: list[bytes],
     vectors: np.ndarray,
     keywords: KeywordIndex,
-    page_lines: list[str],
-    sources: list[Source],
     manifest: dict,
 ) -> dict:
-    """Write a complete index into `index_dir` atomically; return the manifest written."""
-    if not (len(chunk_lines) == len(vectors) == keywords.size):
+    """Write a complete index into `index_dir` atomically; return the manifest written.
+
+    `chunk_blocks[i]` holds the chunk lines of `sources[i]` (rows `sources[i].rows`), and
+    `page_blocks[i]` its page line, each line ending in a newline.
+    """
+    rows = sources[-1].rows[1] if sources else 0
+    if not (rows == len(vectors) == keywords.size) or len(chunk_blocks) != len(sources):
         raise ValueError("one vector and one keyword row per chunk are required")
     index_dir.mkdir(parents=True, exist_ok=True)
     build_id = (
@@ -87,9 +105,21 @@ def write_index(
     shutil.rmtree(tmp_bm25, ignore_errors=True)
     keywords.save(tmp_bm25)
     os.replace(tmp_bm25, index_dir / files["bm25"])
-    _atomic_write(index_dir / files["chunks"], "".join(line + "\n" for line in chunk_lines))
-    _atomic_write(index_dir / files["pages"], "".join(line + "\n" for line in page_lines))
-    _atomic_write(index_dir / files["sources"], "".join(source_line(s) + "\n" for s in sources))
+    placed = []
+    chunk_at = page_at = 0
+    for source, chunks, page in zip(sources, chunk_blocks, page_blocks, strict=True):
+        placed.append(
+            dataclasses.replace(
+                source,
+                chunk_bytes=(chunk_at, chunk_at + len(chunks)),
+                page_bytes=(page_at, page_at + len(page)),
+            )
+        )
+        chunk_at += len(chunks)
+        page_at += len(page)
+    _atomic_write_bytes(index_dir / files["chunks"], b"".join(chunk_blocks))
+    _atomic_write_bytes(index_dir / files["pages"], b"".join(page_blocks))
+    _atomic_write(index_dir / files["sources"], "".join(source_line(s) + "\n" for s in placed))
 
     full = {
         "format_version": FORMAT_VERSION,
@@ -109,24 +139,23 @@ def write_manifest(index_dir: Path, manifest: dict) -> None:
 
 
 def load_previous(index_dir: Path, *, model_name: str, dim: int) -> PreviousIndex | None:
-    """The current index, kept serialised for reuse; None if there is none usable."""
+    """The current index, kept as bytes for reuse; None if there is none usable."""
     try:
         manifest = read_manifest(index_dir)
         check_compatible(manifest, model_name=model_name, dim=dim, index_dir=index_dir)
         data = manifest["data"]
-        chunk_lines = _lines(index_dir / data["chunks"])
-        sources = {
-            s.path: s for s in (source_from_line(x) for x in _lines(index_dir / data["sources"]))
-        }
-        # Pages are written in the order of their sources: no need to parse them for the path.
-        page_lines = dict(zip(sources, _lines(index_dir / data["pages"]), strict=True))
+        sources_text = (index_dir / data["sources"]).read_text(encoding="utf-8")
+        sources = {s.path: s for s in map(source_from_line, sources_text.splitlines()) if s.path}
+        chunks_data = (index_dir / data["chunks"]).read_bytes()
+        pages_data = (index_dir / data["pages"]).read_bytes()
         vectors = VectorIndex.load(index_dir / data["vectors"]).vectors()
-        keywords = KeywordIndex.load(index_dir / data["bm25"], len(chunk_lines))
+        keywords = KeywordIndex.load(index_dir / data["bm25"], len(vectors))
     except (KbError, KeyError, ValueError, RuntimeError, OSError, TypeError):
         return None  # nothing to reuse: the build starts from scratch
-    if len(vectors) != len(chunk_lines):
+    rows = max((s.rows[1] for s in sources.values()), default=0)
+    if rows != len(vectors) or rows != manifest.get("counts", {}).get("chunks"):
         return None
-    return PreviousIndex(manifest, sources, chunk_lines, page_lines, vectors, keywords)
+    return PreviousIndex(manifest, sources, chunks_data, pages_data, vectors, keywords)
 
 
 def chunk_line(chunk: Chunk) -> str:
@@ -172,6 +201,8 @@ def source_line(source: Source) -> str:
             ],
             "authors": [_author(a) for a in source.authors],
             "rows": list(source.rows),
+            "chunk_bytes": list(source.chunk_bytes),
+            "page_bytes": list(source.page_bytes),
         },
         ensure_ascii=False,
     )
@@ -194,6 +225,8 @@ def source_from_line(line: str) -> Source:
         problems=tuple(Problem(**p) for p in d.get("problems", ())),
         authors=tuple(Author(**a) for a in d.get("authors", ())),
         rows=tuple(d.get("rows", (0, 0))),
+        chunk_bytes=tuple(d.get("chunk_bytes", (0, 0))),
+        page_bytes=tuple(d.get("page_bytes", (0, 0))),
     )
 
 
@@ -202,11 +235,6 @@ _PAGE_FIELDS = ("path", "title", "body", "team", "department", "updated", "owner
 
 def _author(a: Author) -> dict:
     return {"name": a.name, "share": a.share, "email": a.email}
-
-
-def _lines(path: Path) -> list[str]:
-    with open(path, encoding="utf-8") as fh:
-        return [line.rstrip("\n") for line in fh if line.strip()]
 
 
 def read_manifest(index_dir: Path) -> dict:
@@ -304,6 +332,14 @@ def _chunk_from_json(d: dict) -> Chunk:
             "authors": tuple(Author(**a) for a in d.get("authors", ())),
         }
     )
+
+
+def _atomic_write_bytes(path: Path, data: bytes) -> None:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(data)
+    os.chmod(tmp, 0o644)
+    _fsync_replace(Path(tmp), path)
 
 
 def _atomic_write(path: Path, text: str) -> None:

@@ -41,7 +41,7 @@ def test_round_trip_and_manifest(tmp_path):
     index_dir = tmp_path / "index"
     report = build_index(content, index_dir, HashEmbedder(), Settings())
     manifest = json.loads((index_dir / MANIFEST).read_text())
-    assert manifest["format_version"] == FORMAT_VERSION == 3
+    assert manifest["format_version"] == FORMAT_VERSION == 4
     assert manifest["model"] == {"name": "hash-bow", "dim": 64}
     assert manifest["counts"]["documents"] == 2 == report.documents
     assert set(manifest["files"]) == {"it/vpn.md", "hr/leave.md"}
