@@ -203,26 +203,16 @@ def build_index(
                 manifest=manifest,
                 changed=False,
             )
-        vectors, embedded = rows.vectors(embedder, settings, progress)
-        manifest = write_index(
+        manifest, embedded = rows.write(
             index_dir,
-            sources=rows.sources,
-            chunk_blocks=rows.chunk_blocks,
-            page_blocks=rows.page_blocks,
-            vectors=vectors,
-            keywords=rows.keywords(),
-            manifest=_manifest(
-                embedder,
-                settings,
-                files=len(files),
-                pages=len(kept),
-                chunks=rows.count,
-                problems=problems,
-                sources=rows.sources,
-                inputs=inputs,
-                state=state,
-                content_dir=str(content_dir),
-            ),
+            embedder,
+            settings,
+            progress,
+            files=len(files),
+            problems=problems,
+            inputs=inputs,
+            state=state,
+            content_dir=str(content_dir),
         )
     return BuildReport(
         files=len(files),
@@ -258,26 +248,14 @@ def index_documents(
     if not rows.count:
         raise ContentError(f"no text to index in '{source}'; the index was not changed")
     with index_lock(index_dir):
-        vectors, embedded = rows.vectors(embedder, settings, progress)
-        manifest = write_index(
+        manifest, embedded = rows.write(
             index_dir,
-            sources=rows.sources,
-            chunk_blocks=rows.chunk_blocks,
-            page_blocks=rows.page_blocks,
-            vectors=vectors,
-            keywords=rows.keywords(),
-            manifest=_manifest(
-                embedder,
-                settings,
-                files=len(docs),
-                pages=len(docs),
-                chunks=rows.count,
-                problems=problems,
-                sources=[],
-                inputs={},
-                state={},
-                content_dir=source,
-            ),
+            embedder,
+            settings,
+            progress,
+            files=len(docs),
+            problems=problems,
+            content_dir=source,
         )
     return BuildReport(
         files=len(docs),
@@ -354,6 +332,46 @@ class _Rows:
             self.chunk_blocks.append(_block(lines))
             self.page_blocks.append(_block([page_line(page_of(f.doc))]))
         self.sources.append(dataclasses.replace(f.source, rows=(start, self.count)))
+
+    def write(
+        self,
+        index_dir: Path,
+        embedder: Embedder,
+        settings: Settings,
+        progress: BuildProgress | None,
+        *,
+        files: int,
+        problems: list[Problem],
+        content_dir: str,
+        inputs: dict[str, str] | None = None,
+        state: dict[str, str] | None = None,
+    ) -> tuple[dict, int]:
+        """Embed what is new and write the index; return (manifest, texts embedded).
+
+        `inputs` (file hashes) and `state` (git) are recorded for a content folder only.
+        """
+        vectors, embedded = self.vectors(embedder, settings, progress)
+        manifest = write_index(
+            index_dir,
+            sources=self.sources,
+            chunk_blocks=self.chunk_blocks,
+            page_blocks=self.page_blocks,
+            vectors=vectors,
+            keywords=self.keywords(),
+            manifest=_manifest(
+                embedder,
+                settings,
+                files=files,
+                pages=len(self.sources),
+                chunks=self.count,
+                problems=problems,
+                sources=self.sources if inputs is not None else [],
+                inputs=inputs or {},
+                state=state or {},
+                content_dir=content_dir,
+            ),
+        )
+        return manifest, embedded
 
     def vectors(
         self, embedder: Embedder, settings: Settings, progress: BuildProgress | None
