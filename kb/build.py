@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import json
 import os
 import time
 from collections.abc import Callable
@@ -40,7 +39,6 @@ from kb.lock import index_lock
 from kb.models import Chunk, Document, Page, Problem, Source
 from kb.parse import parse_markdown
 from kb.store import (
-    MANIFEST,
     PreviousIndex,
     check_compatible,
     chunk_from_line,
@@ -48,6 +46,7 @@ from kb.store import (
     load_previous,
     page_from_line,
     page_line,
+    read_manifest,
     write_index,
     write_manifest,
 )
@@ -116,7 +115,8 @@ def load_documents(
 ) -> tuple[list[Document], list[Problem]]:
     """Parse every file and attach canonical authors; unreadable files become problems."""
     settings = settings or Settings()
-    read, problems, _ = _read(content_dir, files, None)
+    raw, inputs = _read_all(content_dir, files)
+    read, problems, _ = _read(content_dir, files, None, raw, inputs)
     _resolve(read, GitHistory(content_dir), settings, problems)
     return [f.doc for f in read if f.doc is not None], problems
 
@@ -141,11 +141,7 @@ def build_index(
         raise ContentError(f"no Markdown files (*.md) in '{content_dir}'; nothing to index")
     with index_lock(index_dir):
         state = git_state(content_dir)
-        raw = _read_all(files)
-        inputs = {
-            f.relative_to(content_dir).as_posix(): hashlib.sha256(b).hexdigest()
-            for f, b in raw.items()
-        }
+        raw, inputs = _read_all(content_dir, files)
         same = (
             None if full else _unchanged(content_dir, index_dir, embedder, settings, inputs, state)
         )
@@ -166,7 +162,7 @@ def build_index(
                 changed=False,
             )
         previous, why = _previous(index_dir, embedder, settings, full)
-        read, problems, removed = _read(content_dir, files, previous, raw)
+        read, problems, removed = _read(content_dir, files, previous, raw, inputs)
         _resolve(read, GitHistory(content_dir), settings, problems)
         for f in read:
             if f.doc is not None:
@@ -182,38 +178,26 @@ def build_index(
                 f"{len(problems)} warning(s) and --strict is set; the index was not changed",
                 tuple(problems),
             )
-        if not kept:
-            raise ContentError(f"no text to index in '{content_dir}'; the index was not changed")
         rows = _Rows(previous, {f.rel for f in kept if f.kept})
         for f in kept:
             rows.add(f)
         if not rows.count:
             raise ContentError(f"no text to index in '{content_dir}'; the index was not changed")
-        unchanged = previous and not reread and not removed and not rows.authors_changed
-        if unchanged:
-            # Same files and same authors: only the git state moved. Record it, cheaply.
-            manifest = {**previous.manifest, "git": state}
-            write_manifest(index_dir, manifest)
-            return BuildReport(
-                files=len(files),
-                documents=len(kept),
-                chunks=rows.count,
-                problems=tuple(problems),
-                seconds=time.perf_counter() - start,
-                manifest=manifest,
-                changed=False,
+        fields = dict(files=len(files), problems=problems, inputs=inputs, state=state)
+        changed = previous is None or bool(reread or removed or rows.authors_changed)
+        if changed:
+            manifest, embedded = rows.write(
+                index_dir, embedder, settings, progress, content_dir=str(content_dir), **fields
             )
-        manifest, embedded = rows.write(
-            index_dir,
-            embedder,
-            settings,
-            progress,
-            files=len(files),
-            problems=problems,
-            inputs=inputs,
-            state=state,
-            content_dir=str(content_dir),
-        )
+        else:
+            # Same pages, same authors: only the git state (or a skipped file) moved. Keep
+            # the data files and record this run's inputs, state and warnings.
+            manifest = {
+                **previous.manifest,
+                **rows.manifest(embedder, settings, content_dir=str(content_dir), **fields),
+            }
+            write_manifest(index_dir, manifest)
+            embedded = 0
     return BuildReport(
         files=len(files),
         documents=len(kept),
@@ -224,6 +208,7 @@ def build_index(
         embedded=embedded,
         reread=reread,
         removed=removed,
+        changed=changed,
         rebuilt=why,
     )
 
@@ -358,20 +343,42 @@ class _Rows:
             page_blocks=self.page_blocks,
             vectors=vectors,
             keywords=self.keywords(),
-            manifest=_manifest(
+            manifest=self.manifest(
                 embedder,
                 settings,
                 files=files,
-                pages=len(self.sources),
-                chunks=self.count,
                 problems=problems,
-                sources=self.sources if inputs is not None else [],
-                inputs=inputs or {},
-                state=state or {},
                 content_dir=content_dir,
+                inputs=inputs,
+                state=state,
             ),
         )
         return manifest, embedded
+
+    def manifest(
+        self,
+        embedder: Embedder,
+        settings: Settings,
+        *,
+        files: int,
+        problems: list[Problem],
+        content_dir: str,
+        inputs: dict[str, str] | None = None,
+        state: dict[str, str] | None = None,
+    ) -> dict:
+        """What the manifest records of this run (the store adds format, build id, files)."""
+        return _manifest(
+            embedder,
+            settings,
+            files=files,
+            pages=len(self.sources),
+            chunks=self.count,
+            problems=problems,
+            sources=self.sources if inputs is not None else [],
+            inputs=inputs or {},
+            state=state or {},
+            content_dir=content_dir,
+        )
 
     def vectors(
         self, embedder: Embedder, settings: Settings, progress: BuildProgress | None
@@ -455,11 +462,17 @@ def _previous(
     previous = load_previous(index_dir, model_name=embedder.name, dim=embedder.dim)
     if previous is None:
         return None, "no usable index yet (first run, other model or format, or unreadable)"
-    if previous.manifest.get("chunking") != settings.chunking_signature():
-        return None, "the chunking settings changed"
-    if previous.manifest.get("departments") != _departments_key(settings):
-        return None, "the IT team list changed"
-    return previous, ""
+    why = _settings_changed(previous.manifest, settings)
+    return (None, why) if why else (previous, "")
+
+
+def _settings_changed(manifest: dict, settings: Settings) -> str:
+    """Why an index built with `manifest` cannot be reused under `settings`, or ''."""
+    if manifest.get("chunking") != settings.chunking_signature():
+        return "the chunking settings changed"
+    if manifest.get("departments") != _departments_key(settings):
+        return "the IT team list changed"
+    return ""
 
 
 def _unchanged(
@@ -472,14 +485,13 @@ def _unchanged(
 ) -> dict | None:
     """The current manifest if the files, git history and settings are as it records them."""
     try:
-        manifest = json.loads((index_dir / MANIFEST).read_text(encoding="utf-8"))
+        manifest = read_manifest(index_dir)
         check_compatible(manifest, model_name=embedder.name, dim=embedder.dim, index_dir=index_dir)
-    except (OSError, ValueError, KbError):  # any doubt means a real run
+    except KbError:  # no index, another model or format, unreadable: a real run decides
         return None
     if (
         manifest.get("inputs") != inputs
-        or manifest.get("chunking") != settings.chunking_signature()
-        or manifest.get("departments") != _departments_key(settings)
+        or _settings_changed(manifest, settings)
         or not authorship_unchanged(content_dir, manifest.get("git", {}), state)
     ):
         return None
@@ -490,7 +502,8 @@ def _read(
     content_dir: Path,
     files: list[Path],
     previous: PreviousIndex | None,
-    raw: dict[Path, bytes] | None = None,
+    raw: dict[Path, bytes | OSError],
+    inputs: dict[str, str],
 ) -> tuple[list[_File], list[Problem], int]:
     """Each file: unchanged bytes keep their stored rows, others are parsed."""
     read: list[_File] = []
@@ -498,12 +511,11 @@ def _read(
     seen: set[str] = set()
     for file in files:
         rel = file.relative_to(content_dir).as_posix()
-        try:
-            data = raw[file] if raw is not None and file in raw else file.read_bytes()
-        except OSError as err:
-            problems.append(Problem(rel, f"cannot read file ({err.strerror}), skipped"))
+        data = raw[file]
+        if isinstance(data, OSError):
+            problems.append(Problem(rel, f"cannot read file ({data.strerror}), skipped"))
             continue
-        digest = hashlib.sha256(data).hexdigest()
+        digest = inputs[rel]
         old = previous.sources.get(rel) if previous else None
         if old is not None and old.hash == digest:
             read.append(_File(rel, file, old, kept=True))
@@ -548,15 +560,20 @@ def _resolve(
             f.doc = dataclasses.replace(f.doc, authors=authors, department=department)
 
 
-def _read_all(files: list[Path]) -> dict[Path, bytes]:
-    """The bytes of every readable file (an unreadable one is reported when it is parsed)."""
-    out: dict[Path, bytes] = {}
+def _read_all(
+    content_dir: Path, files: list[Path]
+) -> tuple[dict[Path, bytes | OSError], dict[str, str]]:
+    """Every file's bytes (or why it could not be read) and the SHA-256 of each readable one."""
+    raw: dict[Path, bytes | OSError] = {}
+    hashes: dict[str, str] = {}
     for f in files:
         try:
-            out[f] = f.read_bytes()
-        except OSError:
+            raw[f] = data = f.read_bytes()
+        except OSError as err:
+            raw[f] = err
             continue
-    return out
+        hashes[f.relative_to(content_dir).as_posix()] = hashlib.sha256(data).hexdigest()
+    return raw, hashes
 
 
 def _departments_key(settings: Settings) -> list[str]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+from hashlib import sha256 as _sha256
 
 import numpy as np
 import pytest
@@ -14,6 +15,10 @@ from kb import KnowledgeBase, Settings, build_index
 from kb.errors import IndexLockedError
 from kb.lock import LOCK_FILE, index_lock
 from kb.store import load_index
+
+
+def sha256(data: bytes) -> str:
+    return _sha256(data).hexdigest()
 
 
 class CountingEmbedder(HashEmbedder):
@@ -104,6 +109,21 @@ def test_nothing_changed_leaves_the_index_alone(content, tmp_path):
     assert again.manifest["build_id"] == first.manifest["build_id"]
     after = {p.name: p.stat().st_mtime_ns for p in index_dir.iterdir() if p.name in before}
     assert after == before
+
+
+def test_a_new_skipped_file_is_recorded_without_rewriting_the_data(content, tmp_path):
+    index_dir = tmp_path / "index"
+    first = build_index(content, index_dir, HashEmbedder(), Settings())
+    write(content / "empty.md", "")  # skipped with a warning: the pages stay the same
+    report = build_index(content, index_dir, CountingEmbedder(), Settings())
+    assert not report.changed and [str(p) for p in report.problems] == [
+        "empty.md: empty file, skipped"
+    ]
+    assert report.manifest["data"] == first.manifest["data"]  # no data file rewritten
+    # The manifest records this run's files and warnings, so the next run is the fast one.
+    assert report.manifest["inputs"] == {**first.manifest["inputs"], "empty.md": sha256(b"")}
+    again = build_index(content, index_dir, HashEmbedder(), Settings())
+    assert not again.changed and again.problems == report.problems
 
 
 def test_other_model_or_chunking_rebuilds_everything(content, tmp_path):
