@@ -37,10 +37,10 @@ from kb.beir import (
 )
 from kb.evaluate import (
     EXPERT_CONFIGS,
-    RetrievalScores,
     eval_index,
     evaluate_experts,
     retrieval_run,
+    retrieval_scores,
 )
 from kb.store import MANIFEST
 
@@ -126,18 +126,8 @@ def _retrieval(data: RetrievalSet, index_dir: Path, embedder, settings: Settings
         warm_up = dict(list(data.queries.items())[:10])
         retrieval_run(warm_up, kb, mode)  # first calls pay for lazy loading, not the query
         run, times = retrieval_run(data.queries, kb, mode)
-        ordered = sorted(times)
         per_query[label] = metrics.per_query(metrics.ndcg_at, data.qrels, run, 10)
-        score = RetrievalScores(
-            mode=label,
-            ndcg_at_10=metrics.ndcg_at(data.qrels, run, 10),
-            recall_at_100=metrics.recall_at(data.qrels, run, 100),
-            mrr_at_10=metrics.mrr_at(data.qrels, run, 10),
-            queries=len(data.queries),
-            p50_ms=ordered[len(ordered) // 2],
-            p95_ms=ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))],
-        )
-        rows.append(asdict(score))
+        rows.append(asdict(retrieval_scores(label, data.qrels, run, times)))
     default = [per_query["hybrid"][q] for q in data.qrels]
     p_values = {
         leg: metrics.paired_p_value(default, [per_query[leg][q] for q in data.qrels])

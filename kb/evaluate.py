@@ -74,22 +74,26 @@ def evaluate_retrieval(
     data: RetrievalSet, kb: KnowledgeBase, *, modes: tuple[str, ...] = MODES, depth: int = 100
 ) -> list[RetrievalScores]:
     """nDCG@10, Recall@100 and MRR@10 of each mode over the set's test queries."""
-    results = []
-    for mode in modes:
-        run, times = retrieval_run(data.queries, kb, mode, depth=depth)
-        ordered = sorted(times)
-        results.append(
-            RetrievalScores(
-                mode=mode,
-                ndcg_at_10=metrics.ndcg_at(data.qrels, run, 10),
-                recall_at_100=metrics.recall_at(data.qrels, run, 100),
-                mrr_at_10=metrics.mrr_at(data.qrels, run, 10),
-                queries=len(data.queries),
-                p50_ms=statistics.median(ordered) if ordered else 0.0,
-                p95_ms=ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))] if ordered else 0.0,
-            )
-        )
-    return results
+    return [
+        retrieval_scores(mode, data.qrels, *retrieval_run(data.queries, kb, mode, depth=depth))
+        for mode in modes
+    ]
+
+
+def retrieval_scores(
+    label: str, qrels: metrics.Qrels, run: metrics.Run, times: list[float]
+) -> RetrievalScores:
+    """The metrics and latency of one run (as `retrieval_run` returns it)."""
+    ordered = sorted(times)
+    return RetrievalScores(
+        mode=label,
+        ndcg_at_10=metrics.ndcg_at(qrels, run, 10),
+        recall_at_100=metrics.recall_at(qrels, run, 100),
+        mrr_at_10=metrics.mrr_at(qrels, run, 10),
+        queries=len(qrels),
+        p50_ms=statistics.median(ordered) if ordered else 0.0,
+        p95_ms=ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))] if ordered else 0.0,
+    )
 
 
 @dataclass(frozen=True)
