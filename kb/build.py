@@ -34,6 +34,7 @@ from kb.config import Settings
 from kb.departments import department_of
 from kb.embed import Embedder
 from kb.errors import ContentError, KbError, StrictModeError
+from kb.index import VectorIndex
 from kb.keyword import KeywordIndex
 from kb.lock import index_lock
 from kb.models import Chunk, Document, Page, Problem, Source
@@ -184,7 +185,11 @@ def build_index(
         if not rows.count:
             raise ContentError(f"no text to index in '{content_dir}'; the index was not changed")
         fields = dict(files=len(files), problems=problems, inputs=inputs, state=state)
-        changed = previous is None or bool(reread or removed or rows.authors_changed)
+        changed = (
+            previous is None
+            or bool(reread or removed or rows.authors_changed)
+            or previous.manifest.get("vectors") != settings.vector_signature()
+        )
         if changed:
             manifest, embedded = rows.write(
                 index_dir, embedder, settings, progress, content_dir=str(content_dir), **fields
@@ -336,22 +341,35 @@ class _Rows:
         `inputs` (file hashes) and `state` (git) are recorded for a content folder only.
         """
         vectors, embedded = self.vectors(embedder, settings, progress)
+        index = VectorIndex.build(
+            vectors,
+            embedder.dim,
+            kind=settings.vector_index,
+            storage=settings.vector_storage,
+            approximate_above=settings.approximate_above,
+            recall_target=settings.recall_target,
+            depth=settings.candidates,
+            previous=self.previous.index if self.previous else None,
+        )
         manifest = write_index(
             index_dir,
             sources=self.sources,
             chunk_blocks=self.chunk_blocks,
             page_blocks=self.page_blocks,
-            vectors=vectors,
+            vectors=index,
             keywords=self.keywords(),
-            manifest=self.manifest(
-                embedder,
-                settings,
-                files=files,
-                problems=problems,
-                content_dir=content_dir,
-                inputs=inputs,
-                state=state,
-            ),
+            manifest={
+                **self.manifest(
+                    embedder,
+                    settings,
+                    files=files,
+                    problems=problems,
+                    content_dir=content_dir,
+                    inputs=inputs,
+                    state=state,
+                ),
+                "vector_index": index.plan.as_dict(),
+            },
         )
         return manifest, embedded
 
@@ -492,6 +510,7 @@ def _unchanged(
     if (
         manifest.get("inputs") != inputs
         or _settings_changed(manifest, settings)
+        or manifest.get("vectors") != settings.vector_signature()
         or not authorship_unchanged(content_dir, manifest.get("git", {}), state)
     ):
         return None
@@ -597,6 +616,7 @@ def _manifest(
         "model": {"name": embedder.name, "dim": embedder.dim},
         "chunking": settings.chunking_signature(),
         "departments": _departments_key(settings),
+        "vectors": settings.vector_signature(),
         "counts": {"files": files, "documents": pages, "chunks": chunks, "warnings": len(problems)},
         "files": {s.path: s.hash for s in sources},
         "inputs": inputs,  # every file seen, skipped ones too: what "nothing changed" compares

@@ -12,7 +12,7 @@ from pathlib import Path
 import click
 
 from kb.build import build_index
-from kb.config import Settings
+from kb.config import VECTOR_INDEXES, VECTOR_STORAGES, Settings
 from kb.embed import SentenceTransformerEmbedder
 from kb.errors import KbError, StrictModeError
 from kb.models import Expert, Filters, Hit, person_key
@@ -62,8 +62,32 @@ def cli() -> None:
 @index_dir_option
 @click.option("--strict", is_flag=True, help="Fail (exit 1) on any warning; index unchanged.")
 @click.option("--full", is_flag=True, help="Re-read and re-embed everything (reuse nothing).")
+@click.option(
+    "--vector-index",
+    type=click.Choice(VECTOR_INDEXES),
+    default=Settings.vector_index,
+    show_default=True,
+    envvar="KB_VECTOR_INDEX",
+    help="auto: exact search up to 200,000 chunks, IVF above (env KB_VECTOR_INDEX).",
+)
+@click.option(
+    "--vector-storage",
+    type=click.Choice(VECTOR_STORAGES),
+    default=Settings.vector_storage,
+    show_default=True,
+    envvar="KB_VECTOR_STORAGE",
+    help="Precision of stored vectors (env KB_VECTOR_STORAGE).",
+)
 @json_option
-def index_cmd(content_dir: Path, index_dir: Path, strict: bool, full: bool, as_json: bool) -> None:
+def index_cmd(
+    content_dir: Path,
+    index_dir: Path,
+    strict: bool,
+    full: bool,
+    vector_index: str,
+    vector_storage: str,
+    as_json: bool,
+) -> None:
     """Index the Markdown pages in CONTENT_DIR (default: content/).
 
     Only changed files are read again and only changed text is embedded again; a change of
@@ -80,7 +104,7 @@ def index_cmd(content_dir: Path, index_dir: Path, strict: bool, full: bool, as_j
                 content_dir,
                 index_dir,
                 embedder,
-                Settings(),
+                Settings(vector_index=vector_index, vector_storage=vector_storage),
                 strict=strict,
                 progress=bar,
                 full=full,
@@ -102,6 +126,7 @@ def index_cmd(content_dir: Path, index_dir: Path, strict: bool, full: bool, as_j
             "pages_removed": report.removed,
             "chunks_embedded": report.embedded,
             "rebuilt": report.rebuilt,
+            "vector_index": report.manifest.get("vector_index"),
         }
         click.echo(json.dumps(summary, indent=2))
         return
@@ -123,6 +148,12 @@ def index_cmd(content_dir: Path, index_dir: Path, strict: bool, full: bool, as_j
         f"{report.embedded} embedded; {work}) in {report.seconds:.1f} s "
         f"with {len(report.problems)} warning(s) -> {index_dir}/"
     )
+    plan = report.manifest.get("vector_index", {})
+    if plan.get("kind") == "ivf":
+        click.echo(
+            f"Approximate vector search: IVF, {plan['nlist']} clusters, {plan['nprobe']} "
+            f"scanned per query, recall@{plan['depth']} {plan['recall']:.3f} against exact search"
+        )
 
 
 mode_option = click.option(

@@ -9,6 +9,8 @@ FORMAT_VERSION = 4
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
 
 EXPERT_MODELS = ("document", "profile", "combined")
+VECTOR_INDEXES = ("auto", "exact", "ivf")
+VECTOR_STORAGES = ("float32", "float16", "int8")
 
 # Teams whose pages count as IT when a page does not say `department:`; everything else with a
 # team is Business. Names are compared case-insensitively with spaces, '_' and '-' ignored.
@@ -56,6 +58,25 @@ class Settings:
     # their writing); "combined": both rankings fused (RRF). Chosen by `kb eval experts`.
     expert_model: str = "document"
     it_teams: frozenset[str] = IT_TEAMS
+    # Vector search: "auto" scans every vector up to `approximate_above` chunks (an exact
+    # scan costs about 7 ms per 100k on 2 cores) and uses an IVF index above, tuned by each
+    # build to recall@10 >= `recall_target` against exact search; "exact" and "ivf" force
+    # one. docs/performance.md has the measurements behind these defaults.
+    vector_index: str = "auto"
+    approximate_above: int = 200_000
+    recall_target: float = 0.95
+    # "float16" halves the memory of "float32" and loses nothing measurable on retrieval
+    # quality; "int8" quarters it, at a small measured loss.
+    vector_storage: str = "float16"
+
+    def vector_signature(self) -> dict[str, str | int | float]:
+        """What shapes the vector index (a change rebuilds it from stored vectors)."""
+        return {
+            "index": self.vector_index,
+            "approximate_above": self.approximate_above,
+            "recall_target": self.recall_target,
+            "storage": self.vector_storage,
+        }
 
     def chunking_signature(self) -> dict[str, int | bool]:
         """What must match for stored chunks to be reusable."""

@@ -53,6 +53,7 @@ class PreviousIndex:
     pages_data: bytes  # the pages file: one JSON line per page, in source order
     vectors: np.ndarray  # one row per chunk
     keywords: KeywordIndex
+    index: VectorIndex  # lends its trained clusters to the next approximate index
 
     def chunk_block(self, path: str) -> bytes:
         a, b = self.sources[path].chunk_bytes
@@ -72,7 +73,7 @@ def write_index(
     sources: list[Source],
     chunk_blocks: list[bytes],
     page_blocks: list[bytes],
-    vectors: np.ndarray,
+    vectors: VectorIndex,
     keywords: KeywordIndex,
     manifest: dict,
 ) -> dict:
@@ -82,7 +83,7 @@ def write_index(
     `page_blocks[i]` its page line, each line ending in a newline.
     """
     rows = sources[-1].rows[1] if sources else 0
-    if not (rows == len(vectors) == keywords.size) or len(chunk_blocks) != len(sources):
+    if not (rows == vectors.size == keywords.size) or len(chunk_blocks) != len(sources):
         raise ValueError("one vector and one keyword row per chunk are required")
     index_dir.mkdir(parents=True, exist_ok=True)
     build_id = (
@@ -96,10 +97,9 @@ def write_index(
         "sources": f"sources-{build_id}.jsonl",
     }
     previous = _previous_data(index_dir)
-    dim = int(manifest["model"]["dim"])
 
     tmp_vec = index_dir / f".{files['vectors']}.tmp"
-    VectorIndex.build(vectors, dim).save(tmp_vec)
+    vectors.save(tmp_vec)
     _fsync_replace(tmp_vec, index_dir / files["vectors"])
     tmp_bm25 = index_dir / f".{files['bm25']}.tmp"
     shutil.rmtree(tmp_bm25, ignore_errors=True)
@@ -148,14 +148,15 @@ def load_previous(index_dir: Path, *, model_name: str, dim: int) -> PreviousInde
         sources = {s.path: s for s in map(source_from_line, sources_text.splitlines()) if s.path}
         chunks_data = (index_dir / data["chunks"]).read_bytes()
         pages_data = (index_dir / data["pages"]).read_bytes()
-        vectors = VectorIndex.load(index_dir / data["vectors"]).vectors()
+        index = VectorIndex.load(index_dir / data["vectors"])
+        vectors = index.vectors()
         keywords = KeywordIndex.load(index_dir / data["bm25"], len(vectors))
     except (KbError, KeyError, ValueError, RuntimeError, OSError, TypeError):
         return None  # nothing to reuse: the build starts from scratch
     rows = max((s.rows[1] for s in sources.values()), default=0)
     if rows != len(vectors) or rows != manifest.get("counts", {}).get("chunks"):
         return None
-    return PreviousIndex(manifest, sources, chunks_data, pages_data, vectors, keywords)
+    return PreviousIndex(manifest, sources, chunks_data, pages_data, vectors, keywords, index)
 
 
 def chunk_line(chunk: Chunk) -> str:
