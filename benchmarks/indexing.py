@@ -9,6 +9,11 @@ Usage: python benchmarks/indexing.py [--pages 10000] [--json benchmarks/results/
     repository is), indexed once; then the time to index again after one page is edited and
     committed, and when nothing changed. Timed as `build_index` with the model loaded, and as
     the whole `kb index` command (Python, torch and the model start-up included).
+(c) Search latency at 10k, 100k and 1M chunks (query embedding included), and recall@10 of
+    the approximate index against exact search. The chunks are real: SciFact, the Cardano
+    answers and the bundled content, indexed by kb's pipeline, each vector repeated with
+    small noise (cosine about 0.79 to its original) to reach the size, its text and BM25
+    row with it. The queries are the sets' real questions. Needs --data (../shared/data).
 (d) That index's size on disk and the resident memory of a loaded KnowledgeBase, per 1M chunks.
 """
 
@@ -28,7 +33,12 @@ from pathlib import Path
 import numpy as np
 
 from kb import KnowledgeBase, SentenceTransformerEmbedder, Settings, build_index
-from kb.store import load_index
+from kb.beir import load_answer_retrieval_set, load_retrieval_set
+from kb.evaluate import eval_index
+from kb.index import VectorIndex
+from kb.keyword import KeywordIndex
+from kb.search import Searcher
+from kb.store import StoredIndex, load_index
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -39,6 +49,9 @@ def main() -> None:
     ap.add_argument("--json", type=Path, default=ROOT / "benchmarks" / "results" / "indexing.json")
     ap.add_argument("--work", type=Path, help="keep the generated corpus here (default: temp)")
     ap.add_argument("--parts", default="ab", help="a: throughput; b: incremental, size, memory")
+    ap.add_argument("--data", type=Path, help="the shared data folder, for (c)")
+    ap.add_argument("--cache-dir", type=Path, default=ROOT / ".kb-cache" / "eval")
+    ap.add_argument("--sizes", default="10000,100000,1000000", help="chunk counts for (c)")
     args = ap.parse_args()
     embedder = SentenceTransformerEmbedder()
     work = args.work or Path(tempfile.mkdtemp(prefix="kb-indexing-"))
@@ -53,6 +66,15 @@ def main() -> None:
         print_table(f"(b) incremental, {args.pages:,} pages", result["incremental"])
         result["size"] = size(index_dir, embedder)
         print_table("(d) size and memory", result["size"])
+    if "c" in args.parts:
+        if args.data is None:
+            ap.error("part c needs --data (the shared data folder)")
+        sizes = [int(n) for n in args.sizes.split(",")]
+        rows = search_scale(embedder, args.data, args.cache_dir, work, sizes)
+        # Measuring one size again keeps the other sizes' rows.
+        kept = [r for r in result.get("search_scale", []) if r["chunks"] not in sizes]
+        result["search_scale"] = sorted(kept + rows, key=lambda r: r["chunks"])
+        print_rows("(c) search latency and recall at scale", result["search_scale"])
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps(result, indent=2) + "\n")
     print(f"\nJSON: {args.json}")
@@ -139,6 +161,7 @@ def size(index_dir: Path, embedder) -> dict:
     kb.search("restore a deleted database table", k=10)  # builds the keyword postings too
     after = rss_mb()
     per_million = 1_000_000 / chunks
+    width = {"float32": 4, "float16": 2, "int8": 1}[manifest["vector_index"]["storage"]]
     total = sum(by_file.values())
     return {
         "chunks": chunks,
@@ -147,8 +170,135 @@ def size(index_dir: Path, embedder) -> dict:
         "disk_gb_per_1m_chunks": round(total * per_million / 1e9, 2),
         "loaded_rss_mb": round(after - before, 1),
         "rss_gb_per_1m_chunks": round((after - before) * per_million / 1e3, 2),
-        "vectors_alone_gb_per_1m_chunks": round(1_000_000 * embedder.dim * 4 / 1e9, 2),
+        "vectors_alone_gb_per_1m_chunks": round(1_000_000 * embedder.dim * width / 1e9, 2),
     }
+
+
+def search_scale(embedder, data: Path, cache: Path, work: Path, sizes: list[int]) -> list[dict]:
+    """Latency (embedding included) and recall@10 against exact search, at each size."""
+    settings = Settings()
+    chunks, vectors, queries = real_chunks(embedder, data, cache, work)
+    keywords = KeywordIndex.build([c.embed_text for c in chunks])
+    query_vectors = embedder.encode(queries)
+    print(f"(c) {len(chunks):,} real chunks, {len(queries)} real queries", flush=True)
+    rows = []
+    for n in sizes:
+        picks, x = noisy_copies(vectors, n)
+        exact = VectorIndex.build(x, embedder.dim, kind="exact", storage="float32")
+        depth = settings.candidates
+        truth = [[r for r, _ in exact.search(q, depth)] for q in query_vectors]
+        exact_ms = _timed_each(exact.search, query_vectors, depth)
+        del exact
+        kinds = ["auto"] if n > settings.approximate_above else ["auto", "ivf"]
+        for kind in kinds:
+            start = time.perf_counter()
+            index = VectorIndex.build(
+                x,
+                embedder.dim,
+                kind=kind,
+                storage=settings.vector_storage,
+                approximate_above=settings.approximate_above,
+                recall_target=settings.recall_target,
+            )
+            build_s = time.perf_counter() - start
+            found = [[r for r, _ in index.search(q, depth)] for q in query_vectors]
+            stored = StoredIndex(
+                manifest={},
+                chunks=tuple(chunks[i] for i in picks),
+                vectors=index,
+                pages={},
+                keywords=KeywordIndex.assemble([""] * n, picks.tolist(), keywords),
+            )
+            searcher = Searcher(stored, embedder, settings)
+            searcher.search(queries[0])  # builds the keyword postings once
+            dense_ms = _timed_each(index.search, query_vectors, depth)
+            hybrid_ms = _timed_each(_fresh_search, queries, searcher)
+            plan = index.plan
+            rows.append(
+                {
+                    "chunks": n,
+                    "index": plan.kind
+                    if plan.kind == "exact"
+                    else f"ivf {plan.nlist}/{plan.nprobe}",
+                    "storage": plan.storage,
+                    "build_s": round(build_s, 1),
+                    "recall_at_10": _recall(found, truth, 10),
+                    f"recall_at_{depth}": _recall(found, truth, depth),
+                    "build_recall": None if plan.recall is None else round(plan.recall, 4),
+                    "exact_scan_p50_ms": _pct(exact_ms, 50),
+                    "dense_p50_ms": _pct(dense_ms, 50),
+                    "dense_p95_ms": _pct(dense_ms, 95),
+                    "search_p50_ms": _pct(hybrid_ms, 50),
+                    "search_p95_ms": _pct(hybrid_ms, 95),
+                }
+            )
+            print(rows[-1], flush=True)
+    return rows
+
+
+def real_chunks(embedder, data: Path, cache: Path, work: Path) -> tuple[list, np.ndarray, list]:
+    """Chunks and vectors of SciFact, the Cardano answers and content/, as kb indexes them,
+    and the real questions of those sets."""
+    settings = Settings()
+    scifact = load_retrieval_set(data / "beir-scifact")
+    answers = load_answer_retrieval_set(data / "expert-cardano-se")
+    bundled_dir = work / "bundled-index"
+    build_index(ROOT / "content", bundled_dir, embedder, settings)
+    bases = [
+        eval_index(scifact, cache, embedder, settings).stored,
+        eval_index(answers, cache, embedder, settings).stored,
+        load_index(bundled_dir, model_name=embedder.name, dim=embedder.dim),
+    ]
+    chunks = [c for b in bases for c in b.chunks]
+    vectors = np.vstack([b.vectors.vectors() for b in bases]).astype(np.float32)
+    bundled = json.loads((ROOT / "tests" / "bundled_questions.json").read_text())
+    queries = [
+        *scifact.queries.values(),
+        *answers.queries.values(),
+        *(q["query"] for q in bundled["searches"]),
+    ]
+    return chunks, vectors, queries
+
+
+def noisy_copies(vectors: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """`n` rows: which real row each copies, and that row moved by noise (cosine about 0.79)."""
+    rng = np.random.default_rng(n)
+    picks = rng.permutation(len(vectors))[:n] if n <= len(vectors) else np.arange(n) % len(vectors)
+    x = vectors[picks] + rng.normal(0, 0.04, (n, vectors.shape[1])).astype(np.float32)
+    x /= np.linalg.norm(x, axis=1, keepdims=True)
+    return picks, x
+
+
+def _recall(found: list[list[int]], truth: list[list[int]], k: int) -> float:
+    """Mean share of each query's exact top k that the index also returned in its top k."""
+    pairs = zip(found, truth, strict=True)
+    return round(float(np.mean([len(set(f[:k]) & set(t[:k])) / k for f, t in pairs])), 4)
+
+
+def _fresh_search(query: str, searcher: Searcher) -> None:
+    searcher.forget_queries()  # the timing includes embedding the query
+    searcher.search(query, k=10)
+
+
+def _timed_each(fn, items, *args) -> list[float]:
+    times = []
+    for item in items:
+        start = time.perf_counter()
+        fn(item, *args)
+        times.append((time.perf_counter() - start) * 1000)
+    return times
+
+
+def _pct(times: list[float], q: int) -> float:
+    return round(float(np.percentile(times, q)), 2)
+
+
+def print_rows(title: str, rows: list[dict]) -> None:
+    print(f"\n{title}")
+    keys = list(rows[0])
+    print(" | ".join(keys))
+    for row in rows:
+        print(" | ".join(str(row[k]) for k in keys))
 
 
 def generate(repo: Path, pages: int) -> None:
