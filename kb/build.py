@@ -30,7 +30,7 @@ from kb.authors import (
     split_name_email,
 )
 from kb.chunk import chunk_document
-from kb.config import Settings
+from kb.config import VECTOR_STORAGES, Settings
 from kb.departments import department_of
 from kb.embed import Embedder
 from kb.errors import ContentError, KbError, StrictModeError
@@ -490,6 +490,10 @@ def _settings_changed(manifest: dict, settings: Settings) -> str:
         return "the chunking settings changed"
     if manifest.get("departments") != _departments_key(settings):
         return "the IT team list changed"
+    # Stored vectors are only as precise as they were stored: int8 ones cannot become float16.
+    stored, wanted = manifest.get("vector_index", {}).get("storage"), settings.vector_storage
+    if stored in VECTOR_STORAGES and VECTOR_STORAGES.index(wanted) < VECTOR_STORAGES.index(stored):
+        return f"vectors were stored as {stored}, {wanted} needs them embedded again"
     return ""
 
 

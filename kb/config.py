@@ -69,6 +69,15 @@ class Settings:
     # quality; "int8" quarters it, at a small measured loss.
     vector_storage: str = "float16"
 
+    def __post_init__(self) -> None:
+        # Fail where the setting is made, not after an hour of embedding.
+        for name, value, choices in (
+            ("vector_index", self.vector_index, VECTOR_INDEXES),
+            ("vector_storage", self.vector_storage, VECTOR_STORAGES),
+        ):
+            if value not in choices:
+                raise ValueError(f"{name}={value!r}: use one of {', '.join(choices)}")
+
     def vector_signature(self) -> dict[str, str | int | float]:
         """What shapes the vector index (a change rebuilds it from stored vectors)."""
         return {

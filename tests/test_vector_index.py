@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import json
 import shutil
-from pathlib import Path
 
 import numpy as np
 import pytest
 from conftest import CONTENT
-from fakes import HashEmbedder
 from test_bundled_quality import SEARCHES, top_pages
 
 from kb import KnowledgeBase, Settings, build_index
@@ -134,13 +132,13 @@ def test_the_bundled_content_through_ivf_and_int8(bundled_index, real_embedder, 
     assert len(found) >= 18
     # Unchanged settings and files: the next run has nothing to do.
     assert not build_index(CONTENT, index_dir, real_embedder, settings).changed
+    # Back to float16: int8 vectors are too coarse to keep, so everything is embedded again.
+    back = build_index(CONTENT, index_dir, real_embedder, Settings())
+    assert back.embedded == back.chunks and "stored as int8" in back.rebuilt
 
 
-def test_bad_settings_name_the_setting(tmp_path):
-    content = tmp_path / "content"
-    (content).mkdir()
-    (content / "a.md").write_text("---\ntitle: A\nauthors: [Ana]\n---\nSome text here.\n")
-
-    with pytest.raises(ValueError, match="vector storage"):
-        build_index(content, tmp_path / "i", HashEmbedder(), Settings(vector_storage="fp8"))
-    assert not (Path(tmp_path / "i") / "manifest.json").exists()
+def test_bad_settings_fail_when_made():
+    with pytest.raises(ValueError, match="vector_storage='fp8': use one of float32, float16, int8"):
+        Settings(vector_storage="fp8")
+    with pytest.raises(ValueError, match="vector_index='hnsw'"):
+        Settings(vector_index="hnsw")
