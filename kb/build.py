@@ -93,22 +93,19 @@ def discover(content_dir: Path, *, exclude: Path | None = None) -> list[Path]:
             f"content folder '{content_dir}' does not exist; "
             "pass the folder that holds your Markdown pages: kb index PATH"
         )
+    root = content_dir.resolve()
     skip = exclude.resolve() if exclude else None
+    # os.walk does not enter linked folders, so below the root a folder is where it looks:
+    # the excluded folder is found by its path under content_dir, without resolving each.
+    skip = content_dir / skip.relative_to(root) if skip and skip.is_relative_to(root) else None
     found = []
     for folder, dirs, names in os.walk(content_dir):
         here = Path(folder)
-        dirs[:] = [
-            d for d in dirs if not d.startswith(".") and (skip is None or _outside(here / d, skip))
-        ]
+        dirs[:] = [d for d in dirs if not d.startswith(".") and here / d != skip]
         for name in names:
             if not name.startswith(".") and name.lower().endswith(MARKDOWN_SUFFIXES):
                 found.append(here / name)
     return sorted(found)
-
-
-def _outside(folder: Path, skip: Path) -> bool:
-    resolved = folder.resolve()
-    return resolved != skip and skip not in resolved.parents
 
 
 def load_documents(

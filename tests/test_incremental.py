@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 from hashlib import sha256 as _sha256
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -12,6 +13,7 @@ from conftest import CONTENT, write
 from fakes import HashEmbedder
 
 from kb import KnowledgeBase, Settings, build_index
+from kb.build import discover
 from kb.errors import IndexLockedError
 from kb.lock import LOCK_FILE, index_lock
 from kb.store import load_index
@@ -195,3 +197,15 @@ def test_incremental_equals_full_with_the_real_model(tmp_path, real_embedder):
     full = KnowledgeBase(full_dir, real_embedder, Settings()).search(query, k=5)
     assert [h.chunk.id for h in inc] == [h.chunk.id for h in full]
     assert inc[0].chunk.heading_path == ("Gifts",)
+
+
+def test_an_index_inside_the_content_folder_is_not_indexed(content, tmp_path, monkeypatch):
+    write(content / "index" / "README.md", "# index\nBuild output, not a page.\n")
+    write(content / "indexes" / "list.md", page("Indexes", "Ana Ruiz", "Which one"))
+    monkeypatch.chdir(tmp_path)
+    for index_dir in (Path("content/index"), content / "index"):  # relative and absolute
+        files = discover(Path("content"), exclude=index_dir)
+        names = sorted(f.relative_to("content").as_posix() for f in files)
+        assert "index/README.md" not in names and "indexes/list.md" in names, names
+    report = build_index(Path("content"), Path("content/index"), HashEmbedder(), Settings())
+    assert report.files == 4 and report.changed
