@@ -14,15 +14,17 @@ import streamlit.components.v1 as components
 
 from kb import (
     MANIFEST,
+    Embedder,
     Expert,
     Filters,
     Hit,
     KbError,
     KnowledgeBase,
-    SentenceTransformerEmbedder,
     Settings,
+    embedder_for,
 )
 from kb.present import group_by_page, highlight_spans, is_stale, page_markdown
+from kb.store import read_manifest
 
 MD_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_{}[]()<>#+-.!|~$:"})
 FILTER_KEYS = ("dept", "team", "tag", "author", "since")
@@ -37,8 +39,9 @@ FILTER_LABELS = {
 
 
 @st.cache_resource(show_spinner="Loading the language model…")
-def load_embedder() -> SentenceTransformerEmbedder:
-    embedder = SentenceTransformerEmbedder()
+def load_embedder(model_name: str) -> Embedder:
+    """The embedder the index was built with (queries must be embedded the same way)."""
+    embedder = embedder_for(model_name)
     embedder.encode(["warm up"])  # the first call is slow; pay it before the first search
     return embedder
 
@@ -47,7 +50,8 @@ def load_embedder() -> SentenceTransformerEmbedder:
 def load_kb(index_dir: str, stamp: int) -> KnowledgeBase:
     """One KnowledgeBase per index build: `stamp` changes when a rebuild swaps the manifest."""
     del stamp  # only part of the cache key
-    return KnowledgeBase(Path(index_dir), load_embedder(), Settings())
+    model = read_manifest(Path(index_dir)).get("model", {}).get("name", "")
+    return KnowledgeBase(Path(index_dir), load_embedder(model), Settings())
 
 
 def manifest_stamp(index_dir: Path) -> int:

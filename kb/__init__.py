@@ -2,7 +2,7 @@
 
 from kb.build import BuildReport, build_index
 from kb.config import Settings
-from kb.embed import Embedder, SentenceTransformerEmbedder
+from kb.embed import Embedder, SentenceTransformerEmbedder, embedder_for, load_embedder
 from kb.errors import (
     ContentError,
     IndexCorruptError,
@@ -40,4 +40,6 @@ __all__ = [
     "Settings",
     "StrictModeError",
     "build_index",
+    "embedder_for",
+    "load_embedder",
 ]

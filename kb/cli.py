@@ -12,11 +12,12 @@ from pathlib import Path
 import click
 
 from kb.build import build_index
-from kb.config import VECTOR_INDEXES, VECTOR_STORAGES, Settings
-from kb.embed import SentenceTransformerEmbedder
+from kb.config import ENCODERS, VECTOR_INDEXES, VECTOR_STORAGES, Settings
+from kb.embed import embedder_for, load_embedder
 from kb.errors import KbError, StrictModeError
 from kb.models import Expert, Filters, Hit, person_key
 from kb.service import KnowledgeBase
+from kb.store import read_manifest
 
 index_dir_option = click.option(
     "--index-dir",
@@ -27,6 +28,15 @@ index_dir_option = click.option(
     help="Folder of the index (env KB_INDEX_DIR).",
 )
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+encoder_option = click.option(
+    "--encoder",
+    type=click.Choice(ENCODERS),
+    default="torch",
+    show_default=True,
+    envvar="KB_ENCODER",
+    help="onnx-int8: the same model with int8 weights, about 2x faster, needs kb[onnx]; "
+    "searches then use it by themselves (env KB_ENCODER).",
+)
 
 
 class _UserError(click.ClickException):
@@ -78,6 +88,7 @@ def cli() -> None:
     envvar="KB_VECTOR_STORAGE",
     help="Precision of stored vectors (env KB_VECTOR_STORAGE).",
 )
+@encoder_option
 @json_option
 def index_cmd(
     content_dir: Path,
@@ -86,6 +97,7 @@ def index_cmd(
     full: bool,
     vector_index: str,
     vector_storage: str,
+    encoder: str,
     as_json: bool,
 ) -> None:
     """Index the Markdown pages in CONTENT_DIR (default: content/).
@@ -97,7 +109,7 @@ def index_cmd(
     Example:
       kb index content/ --index-dir index/ --strict
     """
-    embedder = SentenceTransformerEmbedder()
+    embedder = load_embedder(encoder)
     try:
         with _progress_bar(as_json) as bar:
             report = build_index(
@@ -375,6 +387,7 @@ def eval_group() -> None:
     show_default=True,
 )
 @cache_dir_option
+@encoder_option
 @click.option(
     "--whole-documents",
     is_flag=True,
@@ -383,7 +396,7 @@ def eval_group() -> None:
 )
 @json_option
 def eval_retrieval_cmd(
-    data_dir: Path, modes: str, cache_dir: Path, whole_documents: bool, as_json: bool
+    data_dir: Path, modes: str, cache_dir: Path, encoder: str, whole_documents: bool, as_json: bool
 ) -> None:
     """nDCG@10, Recall@100 and MRR@10 per retrieval mode on a BEIR folder.
 
@@ -397,7 +410,7 @@ def eval_retrieval_cmd(
     data = load_retrieval_set(data_dir)
     settings = Settings(split_long_sections=not whole_documents)
     with _progress_bar(as_json) as bar:
-        kb = eval_index(data, cache_dir, SentenceTransformerEmbedder(), settings, progress=bar)
+        kb = eval_index(data, cache_dir, load_embedder(encoder), settings, progress=bar)
     chosen = ("dense", "bm25", "hybrid") if modes == "all" else (modes,)
     scores = evaluate_retrieval(data, kb, modes=chosen)
     if as_json:
@@ -415,8 +428,9 @@ def eval_retrieval_cmd(
 @eval_group.command("experts")
 @click.argument("data_dir", type=click.Path(path_type=Path, file_okay=False))
 @cache_dir_option
+@encoder_option
 @json_option
-def eval_experts_cmd(data_dir: Path, cache_dir: Path, as_json: bool) -> None:
+def eval_experts_cmd(data_dir: Path, cache_dir: Path, encoder: str, as_json: bool) -> None:
     """MAP, MRR, P@5 and nDCG@10 per expert model on an expert-finding set.
 
     \b
@@ -429,7 +443,7 @@ def eval_experts_cmd(data_dir: Path, cache_dir: Path, as_json: bool) -> None:
 
     data = load_expert_set(data_dir)
     with _progress_bar(as_json) as bar:
-        kb = eval_index(data, cache_dir, SentenceTransformerEmbedder(), Settings(), progress=bar)
+        kb = eval_index(data, cache_dir, load_embedder(encoder), Settings(), progress=bar)
     scores = evaluate_experts(data, kb)
     if as_json:
         click.echo(json.dumps([asdict(s) for s in scores], indent=2))
@@ -446,7 +460,11 @@ def eval_experts_cmd(data_dir: Path, cache_dir: Path, as_json: bool) -> None:
 def _open(index_dir: Path, query: str) -> KnowledgeBase:
     if not query.strip():
         raise click.UsageError("the query is empty; say what you are looking for")
-    return KnowledgeBase(index_dir, SentenceTransformerEmbedder(), Settings())
+    try:  # queries are embedded the way the index was
+        model = read_manifest(index_dir).get("model", {}).get("name", "")
+    except KbError:
+        model = ""  # KnowledgeBase says what is wrong with the folder
+    return KnowledgeBase(index_dir, embedder_for(model), Settings())
 
 
 def _filters(kb: KnowledgeBase, *, since=None, **values: str) -> Filters:

@@ -8,7 +8,7 @@ from typing import Protocol
 
 import numpy as np
 
-from kb.config import DEFAULT_MODEL
+from kb.config import DEFAULT_MODEL, ENCODERS, ONNX_INT8_MODEL
 from kb.errors import ModelError
 
 Progress = Callable[[int], None]  # called with the number of texts just finished
@@ -75,6 +75,23 @@ class SentenceTransformerEmbedder:
     @property
     def max_tokens(self) -> int:
         return int(self.model.max_seq_length)
+
+
+def load_embedder(encoder: str = "torch") -> Embedder:
+    """The embedder for an encoder name ("torch" or "onnx-int8")."""
+    if encoder not in ENCODERS:
+        raise ModelError(f"unknown encoder {encoder!r}; use one of {', '.join(ENCODERS)}")
+    if encoder == "onnx-int8":
+        from kb.embed_onnx import OnnxInt8Embedder
+
+        return OnnxInt8Embedder()
+    return SentenceTransformerEmbedder()
+
+
+def embedder_for(model_name: str) -> Embedder:
+    """The embedder that made an index whose manifest names `model_name` (queries must be
+    embedded the same way); the default one for any other name."""
+    return load_embedder("onnx-int8" if model_name == ONNX_INT8_MODEL else "torch")
 
 
 def _load_model():

@@ -1,0 +1,81 @@
+"""The onnx-int8 encoder: made from the packaged model, close to it, and used end to end."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+from conftest import CONTENT
+from test_bundled_quality import SEARCHES, top_pages
+
+from kb import KnowledgeBase, Settings, embedder_for
+from kb.cli import cli
+from kb.config import ONNX_INT8_MODEL
+from kb.embed_onnx import OnnxInt8Embedder
+from kb.errors import IndexMismatchError, ModelError
+from kb.store import load_index
+
+
+@pytest.fixture(scope="module")
+def cache(tmp_path_factory):
+    return tmp_path_factory.mktemp("onnx-cache")
+
+
+@pytest.fixture(scope="module")
+def onnx(cache):
+    return OnnxInt8Embedder(cache_dir=cache)
+
+
+def test_vectors_and_token_counts_match_the_torch_model(onnx, real_embedder, bundled_kb, cache):
+    texts = [c.embed_text for c in bundled_kb.stored.chunks[::6]]
+    a, b = onnx.encode(texts), real_embedder.encode(texts)
+    cosine = (a * b).sum(axis=1)
+    assert cosine.min() > 0.97 and cosine.mean() > 0.99, (cosine.min(), cosine.mean())
+    assert np.allclose(np.linalg.norm(a, axis=1), 1, atol=1e-5)
+    # Chunk boundaries depend on the counts: they must be the model's own.
+    assert onnx.count_tokens(texts) == real_embedder.count_tokens(texts)
+    # Made once from the installed package, then reused from the cache.
+    made = list(cache.glob("*.onnx"))
+    assert len(made) == 1 and onnx.model_file() == made[0]
+
+
+def test_index_with_onnx_then_search_without_saying_so(cache, tmp_path, monkeypatch):
+    monkeypatch.setenv("KB_CACHE_DIR", str(cache))
+    index_dir = tmp_path / "index"
+    runner = CliRunner()
+    result = runner.invoke(
+        cli, ["index", str(CONTENT), "--index-dir", str(index_dir), "--encoder", "onnx-int8"]
+    )
+    assert result.exit_code == 0, result.output
+    manifest = json.loads((index_dir / "manifest.json").read_text())
+    assert manifest["model"]["name"] == ONNX_INT8_MODEL
+    # `kb search` takes the encoder from the index: no flag, same embedding of the query.
+    found = runner.invoke(
+        cli, ["search", "expense app on my phone won't log in", "--index-dir", str(index_dir)]
+    )
+    first_hit = found.output.splitlines()[1]  # the line under the first title
+    assert found.exit_code == 0 and "spendwise-app-troubleshooting.md" in first_hit, found.output
+    kb = KnowledgeBase(index_dir, embedder_for(ONNX_INT8_MODEL), Settings())
+    hits = [q for q, p in SEARCHES if p in top_pages(kb, q)]
+    assert len(hits) >= 17, len(hits)
+
+
+def test_an_onnx_index_is_not_read_with_the_torch_model(cache, tmp_path, monkeypatch):
+    monkeypatch.setenv("KB_CACHE_DIR", str(cache))
+    index_dir = tmp_path / "index"
+    content = tmp_path / "content"
+    (content / "it").mkdir(parents=True)
+    (content / "it/vpn.md").write_text("---\ntitle: VPN\nauthors: [Ana Ruiz]\n---\nUse Okta.\n")
+    args = ["index", str(content), "--index-dir", str(index_dir), "--encoder", "onnx-int8"]
+    assert CliRunner().invoke(cli, args).exit_code == 0
+    with pytest.raises(IndexMismatchError, match="onnx-int8"):
+        load_index(index_dir, model_name="all-MiniLM-L6-v2", dim=384)
+
+
+def test_without_onnxruntime_the_error_says_what_to_install(tmp_path, monkeypatch):
+    monkeypatch.setitem(sys.modules, "onnxruntime", None)  # import fails as if not installed
+    with pytest.raises(ModelError, match=r"pip install -e '\.\[onnx\]'"):
+        OnnxInt8Embedder(cache_dir=tmp_path).encode(["VPN"])
