@@ -66,15 +66,17 @@ class SentenceTransformerEmbedder:
         return out
 
     def count_tokens(self, texts: Sequence[str]) -> list[int]:
-        """Word pieces per text, special tokens included, exactly as the model counts them."""
-        if not texts:
-            return []
-        enc = self.model.tokenizer(list(texts), add_special_tokens=True, truncation=False)
-        return [len(ids) for ids in enc["input_ids"]]
+        return count_word_pieces(self.model.tokenizer, texts) if texts else []
 
     @property
     def max_tokens(self) -> int:
         return int(self.model.max_seq_length)
+
+
+def count_word_pieces(tokenizer, texts: Sequence[str]) -> list[int]:
+    """Word pieces per text, special tokens included, exactly as the model counts them."""
+    enc = tokenizer(list(texts), add_special_tokens=True, truncation=False)
+    return [len(ids) for ids in enc["input_ids"]]
 
 
 def load_embedder(encoder: str = "torch") -> Embedder:

@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from kb.config import ONNX_INT8_MODEL
-from kb.embed import Progress, _load_model
+from kb.embed import Progress, _load_model, count_word_pieces
 from kb.errors import ModelError
 
 # Bump when the export or quantization recipe changes: the cached file is then made again.
@@ -67,12 +67,7 @@ class OnnxInt8Embedder:
         return out
 
     def count_tokens(self, texts: Sequence[str]) -> list[int]:
-        """Word pieces per text, special tokens included (the same tokenizer as torch's)."""
-        if not texts:
-            return []
-        _, tokenizer = self._load()
-        enc = tokenizer(list(texts), add_special_tokens=True, truncation=False)
-        return [len(ids) for ids in enc["input_ids"]]
+        return count_word_pieces(self._load()[1], texts) if texts else []
 
     def _load(self):
         if self._session is None:
