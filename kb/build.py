@@ -72,6 +72,7 @@ class BuildReport:
     removed: int = 0  # pages indexed before and gone now
     changed: bool = True  # False: nothing differed, the index was left as it was
     rebuilt: str = ""  # why nothing could be reused (first run, other model, ...)
+    vectors: str = ""  # how the vector index is stored, when this run changed that
 
 
 @dataclass
@@ -182,10 +183,11 @@ def build_index(
         if not rows.count:
             raise ContentError(f"no text to index in '{content_dir}'; the index was not changed")
         fields = dict(files=len(files), problems=problems, inputs=inputs, state=state)
+        vectors_moved = (
+            previous is not None and previous.manifest.get("vectors") != settings.vector_signature()
+        )
         changed = (
-            previous is None
-            or bool(reread or removed or rows.authors_changed)
-            or previous.manifest.get("vectors") != settings.vector_signature()
+            previous is None or bool(reread or removed or rows.authors_changed) or vectors_moved
         )
         if changed:
             manifest, embedded = rows.write(
@@ -212,7 +214,13 @@ def build_index(
         removed=removed,
         changed=changed,
         rebuilt=why,
+        vectors=_vectors_label(manifest) if vectors_moved else "",
     )
+
+
+def _vectors_label(manifest: dict) -> str:
+    plan = manifest.get("vector_index", {})
+    return f"{plan.get('kind', '?')} search over {plan.get('storage', '?')} vectors"
 
 
 def index_documents(

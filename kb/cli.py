@@ -155,6 +155,8 @@ def index_cmd(
         if report.rebuilt
         else f"{report.reread} page(s) re-read, {report.removed} removed"
     )
+    if report.vectors:
+        work += f"; vector index re-encoded: {report.vectors}"
     click.echo(
         f"Indexed {report.documents} of {report.files} pages ({report.chunks} chunks, "
         f"{report.embedded} embedded; {work}) in {report.seconds:.1f} s "

@@ -124,6 +124,7 @@ def test_the_bundled_content_through_ivf_and_int8(bundled_index, real_embedder, 
     )
     report = build_index(CONTENT, index_dir, real_embedder, settings)
     assert report.changed and report.embedded == 0 and report.reread == 0
+    assert report.vectors == "ivf search over int8 vectors"  # what `kb index` says it did
     plan = json.loads((index_dir / "manifest.json").read_text())["vector_index"]
     assert plan["kind"] == "ivf" and plan["storage"] == "int8"
     assert plan["recall"] >= 0.9 and plan["nprobe"] < plan["nlist"]
