@@ -37,8 +37,10 @@ from kb.errors import ContentError, KbError, StrictModeError
 from kb.index import VectorIndex
 from kb.keyword import KeywordIndex
 from kb.lock import index_lock
-from kb.models import Chunk, Document, Page, Problem, Source
+from kb.models import Author, Chunk, Directory, Document, Page, Problem, Source, person_key
 from kb.parse import parse_markdown
+from kb.people import FILE as PEOPLE_FILE
+from kb.people import read_directory
 from kb.store import (
     PreviousIndex,
     check_compatible,
@@ -141,6 +143,9 @@ def build_index(
     with index_lock(index_dir):
         state = git_state(content_dir)
         raw, inputs = _read_all(content_dir, files)
+        people_file = content_dir / PEOPLE_FILE
+        if people_file.is_file():  # a change of the directory is a change of the content
+            inputs[PEOPLE_FILE] = hashlib.sha256(people_file.read_bytes()).hexdigest()
         same = (
             None if full else _unchanged(content_dir, index_dir, embedder, settings, inputs, state)
         )
@@ -162,7 +167,9 @@ def build_index(
             )
         previous, why = _previous(index_dir, embedder, settings, full)
         read, problems, removed = _read(content_dir, files, previous, raw, inputs)
-        _resolve(read, GitHistory(content_dir), settings, problems)
+        directory, found = read_directory(content_dir)
+        problems.extend(found)
+        _resolve(read, GitHistory(content_dir), settings, problems, directory.hidden())
         for f in read:
             if f.doc is not None:
                 f.chunks, found = chunk_document(f.doc, embedder.count_tokens, settings)
@@ -182,7 +189,9 @@ def build_index(
             rows.add(f)
         if not rows.count:
             raise ContentError(f"no text to index in '{content_dir}'; the index was not changed")
-        fields = dict(files=len(files), problems=problems, inputs=inputs, state=state)
+        fields = dict(
+            files=len(files), problems=problems, inputs=inputs, state=state, people=directory
+        )
         vectors_moved = (
             previous is not None and previous.manifest.get("vectors") != settings.vector_signature()
         )
@@ -340,6 +349,7 @@ class _Rows:
         content_dir: str,
         inputs: dict[str, str] | None = None,
         state: dict[str, str] | None = None,
+        people: Directory | None = None,
     ) -> tuple[dict, int]:
         """Embed what is new and write the index; return (manifest, texts embedded).
 
@@ -372,6 +382,7 @@ class _Rows:
                     content_dir=content_dir,
                     inputs=inputs,
                     state=state,
+                    people=people,
                 ),
                 "vector_index": index.plan.as_dict(),
             },
@@ -388,6 +399,7 @@ class _Rows:
         content_dir: str,
         inputs: dict[str, str] | None = None,
         state: dict[str, str] | None = None,
+        people: Directory | None = None,
     ) -> dict:
         """What the manifest records of this run (the store adds format, build id, files)."""
         return _manifest(
@@ -401,6 +413,7 @@ class _Rows:
             inputs=inputs or {},
             state=state or {},
             content_dir=content_dir,
+            people=people or Directory(),
         )
 
     def vectors(
@@ -561,9 +574,17 @@ def _read(
 
 
 def _resolve(
-    read: list[_File], history: GitHistory, settings: Settings, problems: list[Problem]
+    read: list[_File],
+    history: GitHistory,
+    settings: Settings,
+    problems: list[Problem],
+    hidden: frozenset[str] = frozenset(),
 ) -> None:
-    """Canonical authors for every file (and the department of newly parsed pages)."""
+    """Canonical authors for every file (and the department of newly parsed pages).
+
+    People in `hidden` (no consent, from people.yaml) are left out of every page's authors,
+    so no search result, expert list or evidence can name them.
+    """
     # Every spelling of every person is registered before any page is resolved.
     people = Identities()
     for name, email in history.identities():
@@ -582,10 +603,19 @@ def _resolve(
             problems.append(
                 Problem(f.rel, f"no authors: add 'authors:' to the front matter ({where})", 1)
             )
+        authors = tuple(a for a in authors if not _hidden(a, hidden))
         f.source = dataclasses.replace(f.source, authors=authors)
         if f.doc is not None:
             department = department_of(f.doc.team, f.doc.department, settings.it_teams)
             f.doc = dataclasses.replace(f.doc, authors=authors, department=department)
+
+
+def _hidden(author: Author, hidden: frozenset[str]) -> bool:
+    return (
+        person_key(author.name) in hidden
+        or bool(author.email)
+        and (person_key(author.email) in hidden)
+    )
 
 
 def _read_all(
@@ -620,6 +650,7 @@ def _manifest(
     inputs: dict[str, str],
     state: dict[str, str],
     content_dir: str,
+    people: Directory,
 ) -> dict:
     return {
         "model": {"name": embedder.name, "dim": embedder.dim},
@@ -632,6 +663,8 @@ def _manifest(
         "git": state,
         "problems": [[p.path, p.line, p.message] for p in problems],
         "content_dir": content_dir,
+        # The directory without the people who withheld consent: the index never names them.
+        "people": [dataclasses.asdict(p) for p in people.people if not p.hidden],
     }
 
 

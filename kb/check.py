@@ -18,6 +18,7 @@ from kb.authors import GitHistory
 from kb.build import discover
 from kb.models import Finding
 from kb.parse import links, parse_markdown, read_front_matter
+from kb.people import read_directory
 
 DEPARTMENTS = ("it", "business")
 DATE_KEYS = ("updated", "date", "review_by")
@@ -88,6 +89,12 @@ def check_content(content_dir: Path, *, today: dt.date | None = None) -> list[Fi
         body = "\n".join(text.replace("\r\n", "\n").split("\n")[body_start:])
         page_links.extend((rel, href, line) for href, line in links(body, body_start))
 
+    _, people_problems = read_directory(content_dir)
+    for p in people_problems:
+        # A person the directory could not take is an error; an ignored detail a warning.
+        error = any(w in p.message for w in ("skipped", "invalid YAML", "UTF-8", "expected a"))
+        severity = "error" if error else "warning"
+        findings.append(Finding(p.path, p.line or 1, severity, "people", p.message))
     for href_page, href, line in page_links:
         message = _broken(href_page, href, pages, content_dir)
         if message:

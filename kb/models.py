@@ -228,3 +228,38 @@ class Profile:
     topics: tuple[str, ...]
     teams: tuple[str, ...]
     last_update: str
+
+
+AVAILABILITY = ("mentoring", "tandem", "coffee")
+
+
+@dataclass(frozen=True)
+class Person:
+    """One entry of the people directory (`people.yaml`)."""
+
+    name: str
+    aliases: tuple[str, ...] = ()  # other spellings and emails that mean this person
+    team: str = ""
+    department: str = ""  # "IT" or "Business"; "" when the directory does not say
+    role: str = ""
+    available_for: tuple[str, ...] = ()  # a subset of AVAILABILITY
+    hidden: bool = False  # hide_from_expert_search: consent withheld, never shown anywhere
+
+    def identities(self) -> set[str]:
+        """Every identity this person goes by (person_key of the name and each alias)."""
+        return {person_key(n) for n in (self.name, *self.aliases)}
+
+
+@dataclass(frozen=True)
+class Directory:
+    """The people directory: who is who, and who must not be shown."""
+
+    people: tuple[Person, ...] = ()
+
+    def find(self, name: str) -> Person | None:
+        key = person_key(name)
+        return next((p for p in self.people if key in p.identities()), None)
+
+    def hidden(self) -> frozenset[str]:
+        """The identities (person keys) of everyone who withheld consent."""
+        return frozenset(k for p in self.people if p.hidden for k in p.identities())

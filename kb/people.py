@@ -1,0 +1,131 @@
+"""The people directory: `people.yaml` at the top of the content folder, checked entry by entry.
+
+Optional. Each entry names a person and may give aliases, team, department (IT or Business),
+role, what they are available for (mentoring, tandem, coffee) and `hide_from_expert_search`.
+A bad entry is reported as `people.yaml:line: message` and skipped; the others are kept.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+from kb.models import AVAILABILITY, Directory, Person, Problem, person_key
+from kb.parse import _Loader
+
+FILE = "people.yaml"
+_KEYS = {
+    "name",
+    "aliases",
+    "team",
+    "department",
+    "role",
+    "available_for",
+    "hide_from_expert_search",
+}
+_DEPARTMENTS = {"it": "IT", "business": "Business"}
+
+
+def read_directory(content_dir: Path) -> tuple[Directory, list[Problem]]:
+    """The directory in `content_dir/people.yaml` (empty without the file) and its problems."""
+    path = content_dir / FILE
+    if not path.is_file():
+        return Directory(), []
+    try:
+        text = path.read_text(encoding="utf-8")
+        data = yaml.load(text, Loader=_Loader)
+    except UnicodeDecodeError:
+        return Directory(), [Problem(FILE, "not valid UTF-8; save the file as UTF-8", 1)]
+    except yaml.YAMLError as err:
+        line = err.problem_mark.line + 1 if getattr(err, "problem_mark", None) else 1
+        return Directory(), [Problem(FILE, f"invalid YAML: {getattr(err, 'problem', err)}", line)]
+    if data is None:
+        return Directory(), []
+    entries = data.get("people") if isinstance(data, dict) else data
+    if not isinstance(entries, list):
+        return Directory(), [Problem(FILE, "expected a list of people (or 'people:' with one)", 1)]
+    people: list[Person] = []
+    problems: list[Problem] = []
+    seen: dict[str, int] = {}
+    for entry, line in zip(entries, _item_lines(text), strict=True):
+        person, found = _person(entry, line)
+        problems.extend(found)
+        if person is None:
+            continue
+        clash = next((k for k in sorted(person.identities()) if k in seen), None)
+        if clash is not None:
+            problems.append(
+                Problem(FILE, f"'{clash}' is already a person at line {seen[clash]}; skipped", line)
+            )
+            continue
+        seen.update(dict.fromkeys(person.identities(), line))
+        people.append(person)
+    return Directory(tuple(people)), problems
+
+
+def _item_lines(text: str) -> list[int]:
+    """The line of each entry of the list (also of entries that are not mappings)."""
+    node = yaml.compose(text, Loader=_Loader)
+    if isinstance(node, yaml.MappingNode):
+        node = next(v for k, v in node.value if k.value == "people")
+    return [item.start_mark.line + 1 for item in node.value]
+
+
+def _person(entry: object, line: int) -> tuple[Person | None, list[Problem]]:
+    if not isinstance(entry, dict):
+        return None, [Problem(FILE, "each person is a mapping with at least 'name:'", line)]
+    problems = [
+        Problem(FILE, f"unknown field '{k}' ignored; known: {', '.join(sorted(_KEYS))}", line)
+        for k in entry
+        if k not in _KEYS
+    ]
+    name = entry.get("name")
+    if not isinstance(name, str) or not person_key(name):
+        return None, [*problems, Problem(FILE, "a person without a 'name:', skipped", line)]
+    aliases = _strings(entry.get("aliases"), "aliases", name, line, problems)
+    available = _strings(entry.get("available_for"), "available_for", name, line, problems)
+    unknown = [a for a in available if a not in AVAILABILITY]
+    if unknown:
+        problems.append(
+            Problem(
+                FILE,
+                f"{name}: available_for {', '.join(unknown)} ignored; "
+                f"use {', '.join(AVAILABILITY)}",
+                line,
+            )
+        )
+    department = str(entry.get("department") or "").strip()
+    if department and department.casefold() not in _DEPARTMENTS:
+        problems.append(
+            Problem(FILE, f"{name}: department '{department}' ignored; use IT or Business", line)
+        )
+        department = ""
+    hidden = entry.get("hide_from_expert_search", False)
+    if not isinstance(hidden, bool):
+        # Consent errs on the safe side: anything but a clear 'false' hides the person.
+        problems.append(
+            Problem(FILE, f"{name}: hide_from_expert_search should be true or false; hidden", line)
+        )
+        hidden = True
+    person = Person(
+        name=name.strip(),
+        aliases=tuple(aliases),
+        team=str(entry.get("team") or "").strip(),
+        department=_DEPARTMENTS.get(department.casefold(), ""),
+        role=str(entry.get("role") or "").strip(),
+        available_for=tuple(a for a in available if a in AVAILABILITY),
+        hidden=hidden,
+    )
+    return person, problems
+
+
+def _strings(value: object, field: str, name: str, line: int, problems: list) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        problems.append(Problem(FILE, f"{name}: {field} should be a list of words; ignored", line))
+        return []
+    return [v.strip() for v in value if v.strip()]

@@ -1,0 +1,164 @@
+"""The people directory (`people.yaml`): entries, aliases, consent, and bad entries by line."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+from click.testing import CliRunner
+from conftest import CONTENT, write
+from fakes import HashEmbedder
+
+from kb import KnowledgeBase, Settings, build_index
+from kb.check import check_content
+from kb.cli import cli
+from kb.people import read_directory
+
+GOOD = """\
+people:
+  - name: Grace O'Connor
+    aliases: [goconnor, grace.oconnor@brightwater.example]
+    team: procurement
+    department: business
+    role: Procurement lead
+    available_for: [mentoring, coffee]
+  - name: Tomasz Nowak
+    team: security
+    department: IT
+    available_for: tandem
+  - name: Ines Park
+    hide_from_expert_search: true
+"""
+
+
+def test_entries_aliases_and_consent(tmp_path):
+    write(tmp_path / "people.yaml", GOOD)
+    directory, problems = read_directory(tmp_path)
+    assert problems == []
+    assert [p.name for p in directory.people] == ["Grace O'Connor", "Tomasz Nowak", "Ines Park"]
+    grace = directory.find("GOCONNOR")
+    assert grace is directory.find("Grace  O'Connor <grace.oconnor@brightwater.example>")
+    assert grace.department == "Business" and grace.available_for == ("mentoring", "coffee")
+    assert directory.find("Tomasz Nowak").available_for == ("tandem",)
+    assert directory.hidden() == {"ines park"}
+    assert directory.find("nobody") is None
+
+
+def test_no_file_is_an_empty_directory(tmp_path):
+    directory, problems = read_directory(tmp_path)
+    assert directory.people == () and problems == []
+
+
+def test_each_bad_entry_is_reported_by_line_and_the_rest_kept(tmp_path):
+    write(
+        tmp_path / "people.yaml",
+        """\
+- name: Ana Ruiz
+  department: Finance
+  available_for: [mentoring, lunch]
+  shoe_size: 42
+- team: hr
+- name: Bo Chen
+  hide_from_expert_search: maybe
+- name: ana ruiz
+- just a string
+- name: Cy Diaz
+  aliases: {nick: cy}
+""",
+    )
+    directory, problems = read_directory(tmp_path)
+    assert [p.name for p in directory.people] == ["Ana Ruiz", "Bo Chen", "Cy Diaz"]
+    said = {(p.line, p.message.split(";")[0]) for p in problems}
+    assert said == {
+        (1, "unknown field 'shoe_size' ignored"),
+        (1, "Ana Ruiz: available_for lunch ignored"),
+        (1, "Ana Ruiz: department 'Finance' ignored"),
+        (5, "a person without a 'name:', skipped"),
+        (6, "Bo Chen: hide_from_expert_search should be true or false"),
+        (8, "'ana ruiz' is already a person at line 1"),
+        (9, "each person is a mapping with at least 'name:'"),
+        (10, "Cy Diaz: aliases should be a list of words"),
+    }
+    assert all(p.path == "people.yaml" for p in problems)
+    # Unclear consent hides: the safe side.
+    assert directory.find("Bo Chen").hidden
+    assert directory.find("Ana Ruiz").department == ""
+
+
+def test_broken_yaml_names_the_line(tmp_path):
+    write(tmp_path / "people.yaml", "- name: Ana\n  team: [it\n- name: Bo\n")
+    directory, problems = read_directory(tmp_path)
+    assert directory.people == ()
+    assert len(problems) == 1 and problems[0].line >= 2 and "invalid YAML" in problems[0].message
+
+
+def page(title: str, authors: str, text: str) -> str:
+    return f"---\ntitle: {title}\nauthors: [{authors}]\nteam: hr\n---\n## {title}\n{text}\n"
+
+
+def test_a_hidden_person_is_in_no_output_and_comes_back_when_unhidden(tmp_path):
+    content = tmp_path / "content"
+    write(content / "it/vpn.md", page("VPN", "Ana Ruiz", "Connect with Okta Verify."))
+    write(content / "hr/leave.md", page("Leave", "Ines Park, Bo Chen", "Annual leave days."))
+    write(content / "hr/sick.md", page("Sick leave", "Ines Park <ines@x.org>", "Call in sick."))
+    write(content / "people.yaml", "- name: Ines Park\n  hide_from_expert_search: true\n")
+    index_dir = tmp_path / "index"
+    build_index(content, index_dir, HashEmbedder(), Settings())
+    kb = KnowledgeBase(index_dir, HashEmbedder(), Settings())
+    names = {a.name for h in kb.search("leave sick days", k=10) for a in h.chunk.authors}
+    assert "Bo Chen" in names and "Ines Park" not in names
+    experts = kb.experts("leave sick days", k=10)
+    assert [e.name for e in experts][0] == "Bo Chen"
+    assert "Ines Park" not in {e.name for e in experts}
+    assert all("Ines" not in ev.title for e in experts for ev in e.evidence)
+    assert {a.name for p in kb.stored.pages.values() for a in p.authors} == {"Ana Ruiz", "Bo Chen"}
+    for f in index_dir.iterdir():  # chunk and page files, vectors, BM25, manifest
+        if f.is_file() and not f.name.startswith("sources-"):
+            assert b"Ines" not in f.read_bytes(), f.name
+    # A page only she wrote has no author to show, and that is not reported as missing.
+    assert not [p for p in kb.manifest["problems"] if "no authors" in p[2]]
+
+    write(content / "people.yaml", "- name: Ines Park\n  team: hr\n")
+    report = build_index(content, index_dir, HashEmbedder(), Settings())
+    assert report.changed and report.embedded == 0
+    kb = KnowledgeBase(index_dir, HashEmbedder(), Settings())
+    assert "Ines Park" in {e.name for e in kb.experts("leave sick days", k=10)}
+    assert kb.manifest["people"][0]["name"] == "Ines Park"
+
+
+def test_consent_through_the_cli_with_the_real_model(bundled_index, tmp_path, real_embedder):
+    content = tmp_path / "content"
+    shutil.copytree(CONTENT, content)
+    index_dir = tmp_path / "index"
+    shutil.copytree(bundled_index, index_dir)
+    where = ["--index-dir", str(index_dir)]
+    before = CliRunner().invoke(cli, ["experts", "supplier onboarding", *where])
+    assert "Grace O'Connor" in before.output
+    hide = "people:\n  - name: Grace O'Connor\n    hide_from_expert_search: true\n"
+    write(content / "people.yaml", hide)
+    report = build_index(content, index_dir, real_embedder, Settings())
+    assert report.embedded == 0  # authors changed, no text did
+    # Consent covers what kb attributes: authors, experts, evidence. Text a colleague wrote
+    # about her stays the colleague's text.
+    experts = json.loads(run_ok("experts", "supplier onboarding", *where, "--json"))
+    assert experts and "Grace O'Connor" not in {e["name"] for e in experts}
+    hits = json.loads(run_ok("search", "onboard a new vendor", *where, "--json", "-k", "20"))
+    assert "procurement/vendor-onboarding.md" in {h["path"] for h in hits}
+    assert all("Grace O'Connor" not in h["authors"] for h in hits)
+    assert "Tomasz Nowak" in {a for h in hits for a in h["authors"]}
+
+
+def run_ok(*args: str) -> str:
+    result = CliRunner().invoke(cli, list(args))
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def test_kb_check_reports_the_directory(tmp_path):
+    write(tmp_path / "a.md", page("A page", "Ana Ruiz", "Some text."))
+    write(tmp_path / "people.yaml", "- name: Ana Ruiz\n  department: Sales\n- team: it\n")
+    found = {(f.path, f.line, f.severity, f.rule) for f in check_content(tmp_path)}
+    assert found == {
+        ("people.yaml", 1, "warning", "people"),  # department ignored
+        ("people.yaml", 3, "error", "people"),  # no name: skipped
+    }
