@@ -336,6 +336,10 @@ def render_person(kb: KnowledgeBase, name: str) -> None:
         return
     st.header(profile.name, anchor=False)
     st.markdown(badges(profile.department, profile.team))
+    if profile.role:
+        st.caption(profile.role)
+    if profile.available_for:
+        st.markdown("**Available for:** " + esc(", ".join(profile.available_for)))
     a, b, c = st.columns(3)
     a.metric("Pages", len(profile.pages))
     b.metric("Teams written for", len(profile.teams))

@@ -374,6 +374,38 @@ cache_dir_option = click.option(
 )
 
 
+@cli.command("person")
+@click.argument("name")
+@index_dir_option
+@json_option
+def person_cmd(name: str, index_dir: Path, as_json: bool) -> None:
+    """What NAME wrote and knows about: topics, pages, teams written for, last update.
+
+    \b
+    Example:
+      kb person "Grace O'Connor"
+    """
+    kb = _open(index_dir, name)
+    profile = kb.profile(name)
+    if profile is None:
+        close = difflib.get_close_matches(name, kb.people(), n=3, cutoff=0.5)
+        hint = f"; did you mean {', '.join(close)}?" if close else "; 'kb experts' finds people"
+        raise click.ClickException(f"no one called {name!r} wrote in this index{hint}")
+    if as_json:
+        click.echo(json.dumps(asdict(profile), indent=2, ensure_ascii=False))
+        return
+    home = ", ".join(x for x in (profile.role, profile.team, profile.department) if x)
+    click.echo(f"{profile.name}" + (f" ({home})" if home else ""))
+    if profile.available_for:
+        click.echo(f"  available for: {', '.join(profile.available_for)}")
+    click.echo(f"  topics: {', '.join(profile.topics) or 'none'}")
+    click.echo(f"  teams written for: {', '.join(profile.teams) or 'none'}")
+    click.echo(f"  last update: {profile.last_update or 'unknown'}")
+    click.echo(f"  pages ({len(profile.pages)}):")
+    for credit in profile.pages:
+        click.echo(f"    {credit.share:>4.0%}  {credit.title}  ({credit.path})")
+
+
 @cli.group("eval")
 def eval_group() -> None:
     """Measure search quality on labelled data."""

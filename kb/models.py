@@ -228,6 +228,8 @@ class Profile:
     topics: tuple[str, ...]
     teams: tuple[str, ...]
     last_update: str
+    role: str = ""  # from people.yaml
+    available_for: tuple[str, ...] = ()  # from people.yaml
 
 
 AVAILABILITY = ("mentoring", "tandem", "coffee")

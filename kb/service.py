@@ -14,16 +14,30 @@ from kb.experts import home_teams, profile_vectors, rank_experts
 from kb.fusion import rrf
 from kb.models import (
     FILTER_FIELDS,
+    Directory,
     Expert,
     Filters,
     Hit,
     Page,
     PageCredit,
+    Person,
     Profile,
     person_key,
 )
 from kb.search import Searcher
 from kb.store import load_index
+
+
+def directory_of(manifest: dict) -> Directory:
+    """The people directory an index recorded (hidden people are never recorded)."""
+    return Directory(
+        tuple(
+            Person(
+                **{**p, "aliases": tuple(p["aliases"]), "available_for": tuple(p["available_for"])}
+            )
+            for p in manifest.get("people", ())
+        )
+    )
 
 
 class KnowledgeBase:
@@ -34,7 +48,13 @@ class KnowledgeBase:
         self.settings = settings
         self.stored = load_index(index_dir, model_name=embedder.name, dim=embedder.dim)
         self._searcher = Searcher(self.stored, embedder, settings)
+        self.directory = directory_of(self.stored.manifest)
+        # Home team and department: people.yaml where it says, else where they write most.
         self._homes = home_teams(self.stored.chunks)
+        for person in self.directory.people:
+            for key in person.identities():
+                team, department = self._homes.get(key, ("", ""))
+                self._homes[key] = (person.team or team, person.department or department)
         self._profiles: tuple | None = None  # built on first use of a profile model
 
     @property
@@ -163,6 +183,7 @@ class KnowledgeBase:
             return None
         credits.sort(key=lambda c: (-c.share, c.title))
         team, department = self._homes.get(key, ("", ""))
+        listed = self.directory.find(display) or Person(display)
         return Profile(
             name=display,
             team=team,
@@ -171,4 +192,6 @@ class KnowledgeBase:
             topics=tuple(t for t, _ in topic_weight.most_common(topics)),
             teams=tuple(sorted(team_weight, key=lambda t: -team_weight[t])),
             last_update=max((c.updated for c in credits), default=""),
+            role=listed.role,
+            available_for=listed.available_for,
         )

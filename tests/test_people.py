@@ -162,3 +162,37 @@ def test_kb_check_reports_the_directory(tmp_path):
         ("people.yaml", 1, "warning", "people"),  # department ignored
         ("people.yaml", 3, "error", "people"),  # no name: skipped
     }
+
+
+def test_kb_person_shows_the_profile_with_the_directory(bundled_index, tmp_path, real_embedder):
+    content = tmp_path / "content"
+    shutil.copytree(CONTENT, content)
+    index_dir = tmp_path / "index"
+    shutil.copytree(bundled_index, index_dir)
+    where = ["--index-dir", str(index_dir)]
+    write(
+        content / "people.yaml",
+        """\
+- name: Tomasz Nowak
+  role: Security engineer
+  department: IT
+  available_for: [mentoring, tandem]
+- name: Grace O'Connor
+  hide_from_expert_search: true
+""",
+    )
+    build_index(content, index_dir, real_embedder, Settings())
+    tomasz = json.loads(run_ok("person", "tomasz nowak", *where, "--json"))
+    assert tomasz["name"] == "Tomasz Nowak" and tomasz["team"] == "security"
+    assert tomasz["role"] == "Security engineer"
+    assert tomasz["available_for"] == ["mentoring", "tandem"]
+    # He co-wrote the procurement page on vendor onboarding (the security questionnaire).
+    assert "procurement/vendor-onboarding.md" in {p["path"] for p in tomasz["pages"]}
+    assert "procurement" in tomasz["teams"] and tomasz["topics"]
+    text = run_ok("person", "Tomasz Nowak", *where)
+    assert "Security engineer, security, IT" in text and "available for: mentoring" in text
+    typo = CliRunner().invoke(cli, ["person", "Tomas Novak", *where])
+    assert typo.exit_code == 1 and "did you mean Tomasz Nowak" in typo.output
+    hidden = CliRunner().invoke(cli, ["person", "Grace O'Connor", *where])
+    assert hidden.exit_code == 1 and "no one called" in hidden.output
+    assert "did you mean" not in hidden.output
