@@ -12,6 +12,8 @@ from fakes import HashEmbedder
 from kb import KnowledgeBase, Settings, build_index
 from kb.check import check_content
 from kb.cli import cli
+from kb.experts import home_teams
+from kb.models import person_key
 from kb.people import read_directory
 
 GOOD = """\
@@ -196,3 +198,12 @@ def test_kb_person_shows_the_profile_with_the_directory(bundled_index, tmp_path,
     hidden = CliRunner().invoke(cli, ["person", "Grace O'Connor", *where])
     assert hidden.exit_code == 1 and "no one called" in hidden.output
     assert "did you mean" not in hidden.output
+
+
+def test_the_bundled_directory_knows_every_author(bundled_kb):
+    directory = bundled_kb.directory
+    assert {p.name for p in directory.people} == set(bundled_kb.people())
+    # Its teams are where each person writes most, so experts keep the same home teams.
+    homes = home_teams(bundled_kb.stored.chunks)
+    assert all(homes[person_key(p.name)][0] == p.team for p in directory.people)
+    assert {p.department for p in directory.people} == {"IT", "Business"}
