@@ -166,8 +166,13 @@ def build_index(
                 changed=False,
             )
         previous, why = _previous(index_dir, embedder, settings, full)
-        read, problems, removed = _read(content_dir, files, previous, raw, inputs)
         directory, found = read_directory(content_dir)
+        # Whose consent changed decides page owners too: re-read every page then (their
+        # text is unchanged, so nothing is embedded again).
+        reparse = previous is not None and previous.manifest.get("consent", "") != _consent(
+            directory
+        )
+        read, problems, removed = _read(content_dir, files, previous, raw, inputs, reparse)
         problems.extend(found)
         _resolve(read, GitHistory(content_dir), settings, problems, directory.hidden())
         for f in read:
@@ -545,8 +550,9 @@ def _read(
     previous: PreviousIndex | None,
     raw: dict[Path, bytes | OSError],
     inputs: dict[str, str],
+    reparse: bool = False,
 ) -> tuple[list[_File], list[Problem], int]:
-    """Each file: unchanged bytes keep their stored rows, others are parsed."""
+    """Each file: unchanged bytes keep their stored rows (unless `reparse`), others are parsed."""
     read: list[_File] = []
     problems: list[Problem] = []
     seen: set[str] = set()
@@ -558,7 +564,7 @@ def _read(
             continue
         digest = inputs[rel]
         old = previous.sources.get(rel) if previous else None
-        if old is not None and old.hash == digest:
+        if old is not None and old.hash == digest and not reparse:
             read.append(_File(rel, file, old, kept=True))
             problems.extend(old.problems)
             seen.add(rel)
@@ -607,7 +613,15 @@ def _resolve(
         f.source = dataclasses.replace(f.source, authors=authors)
         if f.doc is not None:
             department = department_of(f.doc.team, f.doc.department, settings.it_teams)
-            f.doc = dataclasses.replace(f.doc, authors=authors, department=department)
+            name, email = split_name_email(f.doc.owner)  # shown on the page
+            owner = "" if _hidden(Author(name, 1.0, email), hidden) else f.doc.owner
+            f.doc = dataclasses.replace(f.doc, authors=authors, department=department, owner=owner)
+
+
+def _consent(directory: Directory) -> str:
+    """A fingerprint of who is hidden (a hash: the manifest must not name them)."""
+    hidden = sorted(directory.hidden())
+    return hashlib.sha256("\n".join(hidden).encode()).hexdigest()[:16] if hidden else ""
 
 
 def _hidden(author: Author, hidden: frozenset[str]) -> bool:
@@ -665,6 +679,7 @@ def _manifest(
         "content_dir": content_dir,
         # The directory without the people who withheld consent: the index never names them.
         "people": [dataclasses.asdict(p) for p in people.people if not p.hidden],
+        "consent": _consent(people),
     }
 
 

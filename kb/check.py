@@ -16,7 +16,7 @@ from urllib.parse import unquote, urlsplit
 
 from kb.authors import GitHistory
 from kb.build import discover
-from kb.models import Finding
+from kb.models import Finding, person_key
 from kb.parse import links, parse_markdown, read_front_matter
 from kb.people import read_directory
 
@@ -61,6 +61,8 @@ def check_content(content_dir: Path, *, today: dt.date | None = None) -> list[Fi
     files = discover(content_dir)
     history = GitHistory(content_dir)
     findings: list[Finding] = []
+    directory, people_problems = read_directory(content_dir)
+    hidden = directory.hidden()
     titles: dict[str, list[tuple[str, int]]] = defaultdict(list)
     pages: dict[str, set[str]] = {}  # path -> heading anchors, for links between pages
     page_links: list[tuple[str, str, int]] = []
@@ -79,7 +81,7 @@ def check_content(content_dir: Path, *, today: dt.date | None = None) -> list[Fi
         findings.extend(_secrets(rel, text))
         meta, body_start, _ = read_front_matter(text, rel)
         key_lines = _key_lines(text)
-        findings.extend(_schema(rel, meta, key_lines, today))
+        findings.extend(_schema(rel, meta, key_lines, today, hidden))
         if not doc.authors and not history.authors_of(file):
             findings.append(
                 Finding(rel, 1, "warning", "authors", "no authors in the front matter or git")
@@ -89,7 +91,6 @@ def check_content(content_dir: Path, *, today: dt.date | None = None) -> list[Fi
         body = "\n".join(text.replace("\r\n", "\n").split("\n")[body_start:])
         page_links.extend((rel, href, line) for href, line in links(body, body_start))
 
-    _, people_problems = read_directory(content_dir)
     for p in people_problems:
         # A person the directory could not take is an error; an ignored detail a warning.
         error = any(w in p.message for w in ("skipped", "invalid YAML", "UTF-8", "expected a"))
@@ -127,7 +128,9 @@ def _key_lines(text: str) -> dict[str, int]:
     return out
 
 
-def _schema(rel: str, meta: dict, key_lines: dict[str, int], today: dt.date) -> list[Finding]:
+def _schema(
+    rel: str, meta: dict, key_lines: dict[str, int], today: dt.date, hidden: frozenset[str]
+) -> list[Finding]:
     out: list[Finding] = []
 
     def bad(key: str, message: str, severity: str = "error") -> None:
@@ -158,6 +161,8 @@ def _schema(rel: str, meta: dict, key_lines: dict[str, int], today: dt.date) -> 
             first = authors[0] if isinstance(authors, list) and authors else authors
             owner = meta.get("owner") or (first if isinstance(first, str) else "") or "its authors"
             owner = re.sub(r"\s*<[^>]*>", "", str(owner))
+            if person_key(owner) in hidden:  # no consent: not named, even here
+                owner = "its owner"
             out.append(
                 Finding(
                     rel,

@@ -103,6 +103,10 @@ def test_a_hidden_person_is_in_no_output_and_comes_back_when_unhidden(tmp_path):
     write(content / "it/vpn.md", page("VPN", "Ana Ruiz", "Connect with Okta Verify."))
     write(content / "hr/leave.md", page("Leave", "Ines Park, Bo Chen", "Annual leave days."))
     write(content / "hr/sick.md", page("Sick leave", "Ines Park <ines@x.org>", "Call in sick."))
+    owned = page("Holidays", "Bo Chen", "Public holidays.").replace(
+        "team: hr", "team: hr\nowner: Ines Park\nreview_by: 2020-01-01"
+    )
+    write(content / "hr/holidays.md", owned)
     write(content / "people.yaml", "- name: Ines Park\n  hide_from_expert_search: true\n")
     index_dir = tmp_path / "index"
     build_index(content, index_dir, HashEmbedder(), Settings())
@@ -117,6 +121,9 @@ def test_a_hidden_person_is_in_no_output_and_comes_back_when_unhidden(tmp_path):
     for f in index_dir.iterdir():  # chunk and page files, vectors, BM25, manifest
         if f.is_file() and not f.name.startswith("sources-"):
             assert b"Ines" not in f.read_bytes(), f.name
+    assert kb.page("hr/holidays.md").owner == ""  # she owns it: not shown either
+    review = [f.message for f in check_content(content) if f.rule == "review-due"]
+    assert review and "Ines" not in review[0] and "ask its owner" in review[0]
     # A page only she wrote has no author to show, and that is not reported as missing.
     assert not [p for p in kb.manifest["problems"] if "no authors" in p[2]]
 
@@ -126,6 +133,7 @@ def test_a_hidden_person_is_in_no_output_and_comes_back_when_unhidden(tmp_path):
     kb = KnowledgeBase(index_dir, HashEmbedder(), Settings())
     assert "Ines Park" in {e.name for e in kb.experts("leave sick days", k=10)}
     assert kb.manifest["people"][0]["name"] == "Ines Park"
+    assert kb.page("hr/holidays.md").owner == "Ines Park"  # consent changed: pages re-read
 
 
 def test_consent_through_the_cli_with_the_real_model(bundled_index, tmp_path, real_embedder):
