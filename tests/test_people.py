@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 
+import pytest
 from click.testing import CliRunner
 from conftest import CONTENT, write
 from fakes import HashEmbedder
@@ -98,6 +99,15 @@ def page(title: str, authors: str, text: str) -> str:
     return f"---\ntitle: {title}\nauthors: [{authors}]\nteam: hr\n---\n## {title}\n{text}\n"
 
 
+@pytest.fixture
+def bundled_copy(bundled_index, tmp_path):
+    """The bundled content and its real-model index, copied to change them freely."""
+    content, index_dir = tmp_path / "content", tmp_path / "index"
+    shutil.copytree(CONTENT, content)
+    shutil.copytree(bundled_index, index_dir)
+    return content, index_dir, ["--index-dir", str(index_dir)]
+
+
 def test_a_hidden_person_is_in_no_output_and_comes_back_when_unhidden(tmp_path):
     content = tmp_path / "content"
     write(content / "it/vpn.md", page("VPN", "Ana Ruiz", "Connect with Okta Verify."))
@@ -136,12 +146,8 @@ def test_a_hidden_person_is_in_no_output_and_comes_back_when_unhidden(tmp_path):
     assert kb.page("hr/holidays.md").owner == "Ines Park"  # consent changed: pages re-read
 
 
-def test_consent_through_the_cli_with_the_real_model(bundled_index, tmp_path, real_embedder):
-    content = tmp_path / "content"
-    shutil.copytree(CONTENT, content)
-    index_dir = tmp_path / "index"
-    shutil.copytree(bundled_index, index_dir)
-    where = ["--index-dir", str(index_dir)]
+def test_consent_through_the_cli_with_the_real_model(bundled_copy, real_embedder):
+    content, index_dir, where = bundled_copy
     before = CliRunner().invoke(cli, ["experts", "supplier onboarding", *where])
     assert "Grace O'Connor" in before.output
     hide = "people:\n  - name: Grace O'Connor\n    hide_from_expert_search: true\n"
@@ -174,12 +180,8 @@ def test_kb_check_reports_the_directory(tmp_path):
     }
 
 
-def test_kb_person_shows_the_profile_with_the_directory(bundled_index, tmp_path, real_embedder):
-    content = tmp_path / "content"
-    shutil.copytree(CONTENT, content)
-    index_dir = tmp_path / "index"
-    shutil.copytree(bundled_index, index_dir)
-    where = ["--index-dir", str(index_dir)]
+def test_kb_person_shows_the_profile_with_the_directory(bundled_copy, real_embedder):
+    content, index_dir, where = bundled_copy
     write(
         content / "people.yaml",
         """\
