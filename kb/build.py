@@ -203,17 +203,13 @@ def build_index(
         changed = (
             previous is None or bool(reread or removed or rows.authors_changed) or vectors_moved
         )
+        recorded = rows.manifest(embedder, settings, content_dir=str(content_dir), **fields)
         if changed:
-            manifest, embedded = rows.write(
-                index_dir, embedder, settings, progress, content_dir=str(content_dir), **fields
-            )
+            manifest, embedded = rows.write(index_dir, embedder, settings, progress, recorded)
         else:
             # Same pages, same authors: only the git state (or a skipped file) moved. Keep
             # the data files and record this run's inputs, state and warnings.
-            manifest = {
-                **previous.manifest,
-                **rows.manifest(embedder, settings, content_dir=str(content_dir), **fields),
-            }
+            manifest = {**previous.manifest, **recorded}
             write_manifest(index_dir, manifest)
             embedded = 0
     return BuildReport(
@@ -257,15 +253,10 @@ def index_documents(
     if not rows.count:
         raise ContentError(f"no text to index in '{source}'; the index was not changed")
     with index_lock(index_dir):
-        manifest, embedded = rows.write(
-            index_dir,
-            embedder,
-            settings,
-            progress,
-            files=len(docs),
-            problems=problems,
-            content_dir=source,
+        recorded = rows.manifest(
+            embedder, settings, files=len(docs), problems=problems, content_dir=source
         )
+        manifest, embedded = rows.write(index_dir, embedder, settings, progress, recorded)
     return BuildReport(
         files=len(docs),
         documents=len(docs),
@@ -348,18 +339,10 @@ class _Rows:
         embedder: Embedder,
         settings: Settings,
         progress: BuildProgress | None,
-        *,
-        files: int,
-        problems: list[Problem],
-        content_dir: str,
-        inputs: dict[str, str] | None = None,
-        state: dict[str, str] | None = None,
-        people: Directory | None = None,
+        manifest: dict,
     ) -> tuple[dict, int]:
-        """Embed what is new and write the index; return (manifest, texts embedded).
-
-        `inputs` (file hashes) and `state` (git) are recorded for a content folder only.
-        """
+        """Embed what is new and write the index with `manifest` (from `self.manifest`);
+        return (the manifest written, texts embedded)."""
         vectors, embedded = self.vectors(embedder, settings, progress)
         index = VectorIndex.build(
             vectors,
@@ -371,28 +354,16 @@ class _Rows:
             depth=settings.candidates,
             previous=self.previous.index if self.previous else None,
         )
-        manifest = write_index(
+        written = write_index(
             index_dir,
             sources=self.sources,
             chunk_blocks=self.chunk_blocks,
             page_blocks=self.page_blocks,
             vectors=index,
             keywords=self.keywords(),
-            manifest={
-                **self.manifest(
-                    embedder,
-                    settings,
-                    files=files,
-                    problems=problems,
-                    content_dir=content_dir,
-                    inputs=inputs,
-                    state=state,
-                    people=people,
-                ),
-                "vector_index": index.plan.as_dict(),
-            },
+            manifest={**manifest, "vector_index": index.plan.as_dict()},
         )
-        return manifest, embedded
+        return written, embedded
 
     def manifest(
         self,
@@ -406,7 +377,10 @@ class _Rows:
         state: dict[str, str] | None = None,
         people: Directory | None = None,
     ) -> dict:
-        """What the manifest records of this run (the store adds format, build id, files)."""
+        """What the manifest records of this run (the store adds format, build id, files).
+
+        `inputs` (file hashes) and `state` (git) are recorded for a content folder only.
+        """
         return _manifest(
             embedder,
             settings,
