@@ -37,7 +37,7 @@ from kb.errors import ContentError, KbError, StrictModeError
 from kb.index import VectorIndex
 from kb.keyword import KeywordIndex
 from kb.lock import index_lock
-from kb.models import Author, Chunk, Directory, Document, Page, Problem, Source, person_key
+from kb.models import Chunk, Directory, Document, Page, Problem, Source
 from kb.parse import parse_markdown
 from kb.people import FILE as PEOPLE_FILE
 from kb.people import read_directory
@@ -169,12 +169,12 @@ def build_index(
         directory, found = read_directory(content_dir)
         # Whose consent changed decides page owners too: re-read every page then (their
         # text is unchanged, so nothing is embedded again).
-        reparse = previous is not None and previous.manifest.get("consent", "") != _consent(
-            directory
+        reparse = (
+            previous is not None and previous.manifest.get("consent", "") != directory.consent_key()
         )
         read, problems, removed = _read(content_dir, files, previous, raw, inputs, reparse)
         problems.extend(found)
-        _resolve(read, GitHistory(content_dir), settings, problems, directory.hidden())
+        _resolve(read, GitHistory(content_dir), settings, problems, directory)
         for f in read:
             if f.doc is not None:
                 f.chunks, found = chunk_document(f.doc, embedder.count_tokens, settings)
@@ -558,13 +558,14 @@ def _resolve(
     history: GitHistory,
     settings: Settings,
     problems: list[Problem],
-    hidden: frozenset[str] = frozenset(),
+    directory: Directory | None = None,
 ) -> None:
     """Canonical authors for every file (and the department of newly parsed pages).
 
-    People in `hidden` (no consent, from people.yaml) are left out of every page's authors,
-    so no search result, expert list or evidence can name them.
+    People who withheld consent in `directory` (people.yaml) are left out of every page's
+    authors and owner, so no search result, expert list or evidence can name them.
     """
+    directory = directory or Directory()
     # Every spelling of every person is registered before any page is resolved.
     people = Identities()
     for name, email in history.identities():
@@ -583,27 +584,13 @@ def _resolve(
             problems.append(
                 Problem(f.rel, f"no authors: add 'authors:' to the front matter ({where})", 1)
             )
-        authors = tuple(a for a in authors if not _hidden(a, hidden))
+        authors = tuple(a for a in authors if not directory.hides(a.name, a.email))
         f.source = dataclasses.replace(f.source, authors=authors)
         if f.doc is not None:
             department = department_of(f.doc.team, f.doc.department, settings.it_teams)
             name, email = split_name_email(f.doc.owner)  # shown on the page
-            owner = "" if _hidden(Author(name, 1.0, email), hidden) else f.doc.owner
+            owner = "" if directory.hides(name, email) else f.doc.owner
             f.doc = dataclasses.replace(f.doc, authors=authors, department=department, owner=owner)
-
-
-def _consent(directory: Directory) -> str:
-    """A fingerprint of who is hidden (a hash: the manifest must not name them)."""
-    hidden = sorted(directory.hidden())
-    return hashlib.sha256("\n".join(hidden).encode()).hexdigest()[:16] if hidden else ""
-
-
-def _hidden(author: Author, hidden: frozenset[str]) -> bool:
-    return (
-        person_key(author.name) in hidden
-        or bool(author.email)
-        and (person_key(author.email) in hidden)
-    )
 
 
 def _read_all(
@@ -653,7 +640,7 @@ def _manifest(
         "content_dir": content_dir,
         # The directory without the people who withheld consent: the index never names them.
         "people": [dataclasses.asdict(p) for p in people.people if not p.hidden],
-        "consent": _consent(people),
+        "consent": people.consent_key(),
     }
 
 

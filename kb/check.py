@@ -14,9 +14,9 @@ from collections import defaultdict
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from kb.authors import GitHistory
+from kb.authors import GitHistory, split_name_email
 from kb.build import discover
-from kb.models import Finding, person_key
+from kb.models import Directory, Finding
 from kb.parse import links, parse_markdown, read_front_matter
 from kb.people import read_directory
 
@@ -62,7 +62,6 @@ def check_content(content_dir: Path, *, today: dt.date | None = None) -> list[Fi
     history = GitHistory(content_dir)
     findings: list[Finding] = []
     directory, people_problems = read_directory(content_dir)
-    hidden = directory.hidden()
     titles: dict[str, list[tuple[str, int]]] = defaultdict(list)
     pages: dict[str, set[str]] = {}  # path -> heading anchors, for links between pages
     page_links: list[tuple[str, str, int]] = []
@@ -81,7 +80,7 @@ def check_content(content_dir: Path, *, today: dt.date | None = None) -> list[Fi
         findings.extend(_secrets(rel, text))
         meta, body_start, _ = read_front_matter(text, rel)
         key_lines = _key_lines(text)
-        findings.extend(_schema(rel, meta, key_lines, today, hidden))
+        findings.extend(_schema(rel, meta, key_lines, today, directory))
         if not doc.authors and not history.authors_of(file):
             findings.append(
                 Finding(rel, 1, "warning", "authors", "no authors in the front matter or git")
@@ -129,7 +128,7 @@ def _key_lines(text: str) -> dict[str, int]:
 
 
 def _schema(
-    rel: str, meta: dict, key_lines: dict[str, int], today: dt.date, hidden: frozenset[str]
+    rel: str, meta: dict, key_lines: dict[str, int], today: dt.date, directory: Directory
 ) -> list[Finding]:
     out: list[Finding] = []
 
@@ -160,9 +159,9 @@ def _schema(
             authors = meta.get("authors") or meta.get("author")
             first = authors[0] if isinstance(authors, list) and authors else authors
             owner = meta.get("owner") or (first if isinstance(first, str) else "") or "its authors"
-            owner = re.sub(r"\s*<[^>]*>", "", str(owner))
-            if person_key(owner) in hidden:  # no consent: not named, even here
+            if directory.hides(*split_name_email(str(owner))):  # no consent: not named
                 owner = "its owner"
+            owner = re.sub(r"\s*<[^>]*>", "", str(owner))
             out.append(
                 Finding(
                     rel,

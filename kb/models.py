@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 
 _EMAIL = re.compile(r"<[^>]*>")
 _PRONOUNS = re.compile(r"\((?:he|she|they|ze|xe|it)/[^)]*\)", re.I)
@@ -262,6 +264,20 @@ class Directory:
         key = person_key(name)
         return next((p for p in self.people if key in p.identities()), None)
 
+    @cached_property
+    def _hidden(self) -> frozenset[str]:
+        return frozenset(k for p in self.people if p.hidden for k in p.identities())
+
     def hidden(self) -> frozenset[str]:
         """The identities (person keys) of everyone who withheld consent."""
-        return frozenset(k for p in self.people if p.hidden for k in p.identities())
+        return self._hidden
+
+    def hides(self, name: str, email: str = "") -> bool:
+        """Whether this name or email belongs to someone who withheld consent."""
+        hidden = self.hidden()
+        return person_key(name) in hidden or bool(email) and person_key(email) in hidden
+
+    def consent_key(self) -> str:
+        """A fingerprint of who is hidden, that does not name them."""
+        hidden = "\n".join(sorted(self.hidden()))
+        return hashlib.sha256(hidden.encode()).hexdigest()[:16] if hidden else ""
