@@ -24,7 +24,7 @@ from kb import (
     embedder_for,
 )
 from kb.present import group_by_page, highlight_spans, is_stale, page_markdown
-from kb.store import read_manifest
+from kb.store import index_model
 
 MD_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_{}[]()<>#+-.!|~$:"})
 FILTER_KEYS = ("dept", "team", "tag", "author", "since")
@@ -50,7 +50,7 @@ def load_embedder(model_name: str) -> Embedder:
 def load_kb(index_dir: str, stamp: int) -> KnowledgeBase:
     """One KnowledgeBase per index build: `stamp` changes when a rebuild swaps the manifest."""
     del stamp  # only part of the cache key
-    model = read_manifest(Path(index_dir)).get("model", {}).get("name", "")
+    model = index_model(Path(index_dir))
     return KnowledgeBase(Path(index_dir), load_embedder(model), Settings())
 
 

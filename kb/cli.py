@@ -17,7 +17,7 @@ from kb.embed import embedder_for, load_embedder
 from kb.errors import KbError, StrictModeError
 from kb.models import Expert, Filters, Hit, person_key
 from kb.service import KnowledgeBase
-from kb.store import read_manifest
+from kb.store import index_model
 
 index_dir_option = click.option(
     "--index-dir",
@@ -494,11 +494,8 @@ def eval_experts_cmd(data_dir: Path, cache_dir: Path, encoder: str, as_json: boo
 def _open(index_dir: Path, query: str) -> KnowledgeBase:
     if not query.strip():
         raise click.UsageError("the query is empty; say what you are looking for")
-    try:  # queries are embedded the way the index was
-        model = read_manifest(index_dir).get("model", {}).get("name", "")
-    except KbError:
-        model = ""  # KnowledgeBase says what is wrong with the folder
-    return KnowledgeBase(index_dir, embedder_for(model), Settings())
+    # Queries are embedded the way the index was.
+    return KnowledgeBase(index_dir, embedder_for(index_model(index_dir)), Settings())
 
 
 def _filters(kb: KnowledgeBase, *, since=None, **values: str) -> Filters:

@@ -250,6 +250,15 @@ def read_manifest(index_dir: Path) -> dict:
         raise IndexCorruptError(f"{path}: unreadable ({err}); rebuild with 'kb index'") from err
 
 
+def index_model(index_dir: Path) -> str:
+    """The name of the model that made the index in `index_dir`; '' if there is none to read
+    (loading it then says what is wrong)."""
+    try:
+        return str(read_manifest(index_dir).get("model", {}).get("name", ""))
+    except KbError:
+        return ""
+
+
 def check_compatible(manifest: dict, *, model_name: str, dim: int, index_dir: Path) -> None:
     """Refuse an index built with another model or format, saying what to run."""
     content = manifest.get("content_dir") or "CONTENT_DIR"
