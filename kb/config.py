@@ -13,7 +13,7 @@ EXPERT_MODELS = ("document", "profile", "combined")
 VECTOR_INDEXES = ("auto", "exact", "ivf")
 VECTOR_STORAGES = ("float32", "float16", "int8")
 # "torch": the model as packaged; "onnx-int8": the same model with int8 weights through
-# onnxruntime, about twice as fast to index with, within 0.002 nDCG@10 (docs/performance.md).
+# onnxruntime, 1.8x as fast to index with, 0.002 to 0.005 nDCG@10 lower (docs/performance.md).
 ENCODERS = ("torch", "onnx-int8")
 
 # Teams whose pages count as IT when a page does not say `department:`; everything else with a
@@ -64,13 +64,13 @@ class Settings:
     it_teams: frozenset[str] = IT_TEAMS
     # Vector search: "auto" scans every vector up to `approximate_above` chunks (an exact
     # scan costs about 7 ms per 100k on 2 cores) and uses an IVF index above, tuned by each
-    # build to recall@10 >= `recall_target` against exact search; "exact" and "ivf" force
-    # one. docs/performance.md has the measurements behind these defaults.
+    # build to recall >= `recall_target` against exact search at the search's depth
+    # (`candidates`); "exact" and "ivf" force one. docs/performance.md has the measurements.
     vector_index: str = "auto"
     approximate_above: int = 200_000
     recall_target: float = 0.95
     # "float16" halves the memory of "float32" and loses nothing measurable on retrieval
-    # quality; "int8" quarters it, at a small measured loss.
+    # quality; "int8" quarters it, also within noise on SciFact (docs/performance.md).
     vector_storage: str = "float16"
 
     def __post_init__(self) -> None:
