@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import os
@@ -22,12 +23,20 @@ from kb import (
     KnowledgeBase,
     Settings,
     embedder_for,
+    searchlog,
 )
 from kb.present import group_by_page, highlight_spans, is_stale, page_markdown
 from kb.store import index_model
 
 MD_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_{}[]()<>#+-.!|~$:"})
 FILTER_KEYS = ("dept", "team", "tag", "author", "since")
+VIEWS = {
+    "search": "Search",
+    "people": "People",
+    "pairs": "Pairs",
+    "team": "Team builder",
+    "gaps": "Gaps",
+}
 BADGE = {"IT": "blue", "Business": "orange"}
 FILTER_LABELS = {
     "department": "Department",
@@ -89,7 +98,7 @@ def init_state() -> None:
     if st.session_state.get("_init"):
         # Streamlit forgets a widget's value on runs that do not draw it (the page and person
         # views); writing it back keeps the search for the way back.
-        for key in ("q", "bridge"):
+        for key in ("q", "bridge", "view"):
             if key in st.session_state:
                 st.session_state[key] = st.session_state[key]
         return
@@ -98,12 +107,18 @@ def init_state() -> None:
     for key in FILTER_KEYS:
         st.session_state[key] = params.get(key, "")
     st.session_state.bridge = params.get("bridge", "") == "1"
+    st.session_state.view = (
+        params.get("view", "search") if params.get("view") in VIEWS else "search"
+    )
     st.session_state._init = True
 
 
 def sync_url() -> None:
     wanted = {key: st.session_state.get(key, "") for key in ("q", *FILTER_KEYS)}
     wanted["bridge"] = "1" if st.session_state.get("bridge") else ""
+    wanted["view"] = (
+        "" if st.session_state.get("view") == "search" else st.session_state.get("view")
+    )
     for key in ("page", "section", "person"):
         wanted[key] = st.query_params.get(key, "")
     wanted = {k: str(v) for k, v in wanted.items() if v}
@@ -260,7 +275,9 @@ def render_search(kb: KnowledgeBase) -> None:
         return
 
     start = time.perf_counter()
-    groups = group_by_page(kb.search(query, k=30, filters=filters), pages=10)
+    hits = kb.search(query, k=30, filters=filters)
+    groups = group_by_page(hits, pages=10)
+    log_search(query, filters, hits)
     bridging = bool(st.session_state.get("bridge") and filters.department)
     experts = kb.experts(query, k=5, filters=filters, bridge=bridging)
     elapsed = (time.perf_counter() - start) * 1000
@@ -285,6 +302,229 @@ def render_search(kb: KnowledgeBase) -> None:
             "knows this topic.",
         )
         render_experts(experts, bridging)
+
+
+def log_search(query: str, filters: Filters, hits: list[Hit]) -> None:
+    """Opt-in (KB_SEARCH_LOG): one line per new search, not per rerun of the same one."""
+    log = os.environ.get("KB_SEARCH_LOG")
+    if log and st.session_state.get("_logged") != (query, filters):
+        searchlog.record(Path(log).expanduser(), query, hits, filters=filters)
+        st.session_state._logged = (query, filters)
+
+
+def person_link(name: str) -> str:
+    return f"[{esc(name)}](?{urlencode({'person': name}, quote_via=quote)})"
+
+
+def colleague_line(c) -> str:
+    role = f" · {esc(c.role)}" if c.role else ""
+    return f"{person_link(c.name)} {badges(c.department, c.team)}{role}"
+
+
+def render_people(kb: KnowledgeBase) -> None:
+    st.subheader("People", anchor=False)
+    st.caption("Everyone who wrote in the index, with what they write about. Open one for more.")
+    rows = []
+    for name in kb.people():
+        profile = kb.profile(name)
+        if profile is None:
+            continue
+        rows.append(
+            {
+                "name": f"?person={quote(profile.name)}",
+                "department": profile.department,
+                "team": profile.team,
+                "role": profile.role,
+                "available for": ", ".join(profile.available_for),
+                "pages": len(profile.pages),
+                "writes about": ", ".join(profile.topics[:5]),
+            }
+        )
+    st.dataframe(
+        rows,
+        column_config={
+            "name": st.column_config.LinkColumn("name", display_text=r"\?person=(.*)"),
+            "pages": st.column_config.NumberColumn("pages"),
+        },
+        hide_index=True,
+        width="stretch",
+    )
+    by_side: dict[str, int] = {}
+    for row in rows:
+        by_side[row["department"] or "unknown"] = by_side.get(row["department"] or "unknown", 0) + 1
+    st.bar_chart({"people": by_side}, horizontal=True, height=160)
+
+
+def render_pairs(kb: KnowledgeBase) -> None:
+    st.subheader("Learning tandems, mentoring and coffee pairs", anchor=False)
+    st.caption(
+        "Pairs across IT and business whose writing overlaps: each person at most once, never "
+        "two of one team. The same seed gives the same round."
+    )
+    left, right = st.columns([3, 1])
+    kind = left.radio("Kind", ("tandem", "mentoring", "coffee"), key="pair_kind", horizontal=True)
+    seed = right.number_input("Seed", min_value=0, value=0, step=1, key="pair_seed")
+    pairing = kb.bridges.pairs(kind, seed=int(seed))
+    if pairing.note:
+        st.info(pairing.note)
+    if not pairing.pairs:
+        st.warning(
+            "No pairs: no one available on both sides of the divide writes about the same things."
+        )
+    for pair in pairing.pairs:
+        with st.container(border=True):
+            st.markdown(f"{colleague_line(pair.first)}  \n{colleague_line(pair.second)}")
+            st.markdown(esc(pair.reason))
+            st.markdown(
+                " · ".join(
+                    f"[{esc(e.title)}]({page_link(e.path, e.heading)})" for e in pair.evidence
+                )
+            )
+    if pairing.unpaired:
+        st.caption("Not paired this round: " + esc(", ".join(pairing.unpaired)))
+    st.download_button(
+        "Download this round (JSON, for kb pairs --avoid)",
+        json.dumps(dataclasses.asdict(pairing), indent=2, ensure_ascii=False),
+        file_name=f"pairs-{kind}-{seed}.json",
+        mime="application/json",
+    )
+
+
+def render_team(kb: KnowledgeBase) -> None:
+    st.subheader("Team builder", anchor=False)
+    st.caption(
+        "Describe the project; separate its parts with commas to name the sub-topics yourself. "
+        "kb proposes people who cover them, preferring a mix of IT and business."
+    )
+    description = st.text_area(
+        "Project",
+        key="team_description",
+        placeholder="e.g. sync Spendwise claims into NetSuite, GDPR review",
+    )
+    size = st.slider("Team size", 1, 10, 4, key="team_size")
+    if not description.strip():
+        return
+    proposal = kb.team(description.strip(), size=size)
+    if not proposal.members:
+        st.warning("No one in this index writes about that.")
+    for member in proposal.members:
+        st.markdown("- " + colleague_line(member))
+    if proposal.covers:
+        st.dataframe(
+            [
+                {
+                    "sub-topic": c.subtopic,
+                    "covered by": ", ".join(c.people) or "no one on the team",
+                    "evidence": c.evidence[0].title if c.evidence else "",
+                }
+                for c in proposal.covers
+            ],
+            hide_index=True,
+            width="stretch",
+        )
+    for part in proposal.uncovered:
+        st.warning(f"No one in the index writes about “{esc(part)}”.")
+
+
+def render_gaps(kb: KnowledgeBase) -> None:
+    st.subheader("Knowledge gaps", anchor=False)
+    log = os.environ.get("KB_SEARCH_LOG")
+    report = kb.gaps(today=dt.date.today(), log=Path(log).expanduser() if log else None)
+    single = [t for t in report.topics if t.bus_factor <= 1]
+    a, b, c = st.columns(3)
+    a.metric("Topics resting on one person", f"{len(single)} of {len(report.topics)}")
+    b.metric("Topics of one department only", len(report.one_sided))
+    c.metric("Stale pages", len(report.stale))
+    left, right = st.columns(2)
+    with left:
+        st.markdown("**Topics by bus factor** (who would have to leave before most of it is lost)")
+        counts = {label: 0 for label in ("0", "1", "2", "3", "4+")}
+        for t in report.topics:
+            counts[str(t.bus_factor) if t.bus_factor < 4 else "4+"] += 1
+        st.bar_chart({"topics": counts}, x_label="bus factor", y_label="topics", height=220)
+    with right:
+        st.markdown("**Topics by who writes them**")
+        sides = {"IT only": 0, "Business only": 0, "both": 0, "no author": 0}
+        for t in report.topics:
+            if not t.departments:
+                sides["no author"] += 1
+            elif len(t.departments) > 1:
+                sides["both"] += 1
+            else:
+                sides[f"{t.departments[0]} only"] = sides.get(f"{t.departments[0]} only", 0) + 1
+        st.bar_chart({"topics": sides}, y_label="topics", height=220)
+    st.markdown("**Topics resting on one person**")
+    st.dataframe(
+        [
+            {
+                "topic": t.label,
+                "bus factor": t.bus_factor,
+                "pages": len(t.pages),
+                "who knows it": ", ".join(f"{k.name} ({k.share:.0%})" for k in t.knowers[:3]),
+                "departments": ", ".join(t.departments),
+            }
+            for t in single
+        ],
+        hide_index=True,
+        width="stretch",
+    )
+    st.markdown("**Topics only one department writes about**, and who across is closest")
+    st.dataframe(
+        [
+            {
+                "topic": o.topic.label,
+                "only": ", ".join(o.topic.departments),
+                "closest across": ", ".join(x.name for x in o.across),
+            }
+            for o in report.one_sided
+        ],
+        hide_index=True,
+        width="stretch",
+    )
+    st.markdown("**Stale pages by owner**")
+    owners: dict[str, int] = {}
+    for page in report.stale:
+        owners[page.owner or "no owner"] = owners.get(page.owner or "no owner", 0) + 1
+    if owners:
+        st.bar_chart({"stale pages": owners}, horizontal=True, height=max(160, 24 * len(owners)))
+    st.dataframe(
+        [
+            {
+                "owner": p.owner or "no owner",
+                "page": p.title,
+                "why": p.reason,
+                "open": f"?page={quote(p.path)}",
+            }
+            for p in report.stale
+        ],
+        column_config={"open": st.column_config.LinkColumn("open", display_text="open")},
+        hide_index=True,
+        width="stretch",
+    )
+    st.markdown("**Searches that found nothing good**")
+    if not log:
+        st.caption(
+            "No search log is kept. Set KB_SEARCH_LOG to a file to keep one (opt-in, local)."
+        )
+        return
+    if not report.unanswered:
+        st.caption(f"None among {report.searches_logged} logged searches.")
+    st.dataframe(
+        [
+            {
+                "search": u.query,
+                "times": u.times,
+                "best match": f"{u.best_similarity:.2f}",
+                "closest page": u.closest,
+                "could write it": ", ".join(w.name for w in u.writers),
+            }
+            for u in report.unanswered
+        ],
+        hide_index=True,
+        width="stretch",
+    )
+    for warning in report.warnings:
+        st.caption(f"Skipped: {esc(warning)}")
 
 
 def render_page(kb: KnowledgeBase, path: str, section: str) -> None:
@@ -388,7 +628,16 @@ def main() -> None:
     elif page:
         render_page(kb, page, st.query_params.get("section", ""))
     else:
-        render_search(kb)
+        st.segmented_control(
+            "View", list(VIEWS), key="view", format_func=VIEWS.get, label_visibility="collapsed"
+        )
+        render = {
+            "people": render_people,
+            "pairs": render_pairs,
+            "team": render_team,
+            "gaps": render_gaps,
+        }.get(st.session_state.get("view") or "search", render_search)
+        render(kb)
     sync_url()
 
 

@@ -5,17 +5,21 @@ from __future__ import annotations
 import difflib
 import hashlib
 import json
+import os
 import sys
 from dataclasses import asdict
+from datetime import datetime
 from pathlib import Path
 
 import click
 
+from kb import searchlog
 from kb.build import build_index
 from kb.config import ENCODERS, VECTOR_INDEXES, VECTOR_STORAGES, Settings
 from kb.embed import embedder_for, load_embedder
 from kb.errors import KbError, StrictModeError
 from kb.models import Expert, Filters, Hit, person_key
+from kb.pairing import KINDS
 from kb.service import KnowledgeBase
 from kb.store import index_model
 
@@ -300,6 +304,8 @@ def search_cmd(
     kb = _open(index_dir, query)
     filters = _filters(kb, department=department, team=team, tag=tag, author=author, since=since)
     hits = kb.search(query, k=k, filters=filters, mode=mode or "")
+    if log := os.environ.get("KB_SEARCH_LOG"):  # opt-in, for 'kb gaps'
+        searchlog.record(Path(log).expanduser(), query, hits, mode=mode or "", filters=filters)
     if as_json:
         click.echo(json.dumps([_hit_json(h) for h in hits], indent=2, ensure_ascii=False))
         return
@@ -399,11 +405,164 @@ def person_cmd(name: str, index_dir: Path, as_json: bool) -> None:
     if profile.available_for:
         click.echo(f"  available for: {', '.join(profile.available_for)}")
     click.echo(f"  topics: {', '.join(profile.topics) or 'none'}")
+    if profile.tags:
+        click.echo(f"  tags: {', '.join(profile.tags)}")
     click.echo(f"  teams written for: {', '.join(profile.teams) or 'none'}")
     click.echo(f"  last update: {profile.last_update or 'unknown'}")
     click.echo(f"  pages ({len(profile.pages)}):")
     for credit in profile.pages:
         click.echo(f"    {credit.share:>4.0%}  {credit.title}  ({credit.path})")
+
+
+@cli.command("pairs")
+@click.option(
+    "--kind",
+    type=click.Choice(KINDS),
+    default="tandem",
+    show_default=True,
+    help="tandem: peers who complement; mentoring: mentor and mentee; coffee: chance + overlap.",
+)
+@click.option("--seed", default=0, show_default=True, help="Same seed, same round.")
+@click.option(
+    "--avoid",
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    help="A previous round's --json output: its pairs are not proposed again.",
+)
+@index_dir_option
+@json_option
+def pairs_cmd(kind: str, seed: int, avoid: Path | None, index_dir: Path, as_json: bool) -> None:
+    """Pair IT and business colleagues whose knowledge complements, each person once.
+
+    \b
+    Example:
+      kb pairs --kind tandem --seed 7
+      kb pairs --kind coffee --seed 8 --avoid last-round.json
+    """
+    kb = _open(index_dir)
+    pairing = kb.bridges.pairs(kind, seed=seed, avoid=_earlier_pairs(avoid))
+    if as_json:
+        click.echo(json.dumps(asdict(pairing), indent=2, ensure_ascii=False))
+        return
+    click.echo(f"{kind.capitalize()} round, seed {seed}: {len(pairing.pairs)} pair(s)")
+    if pairing.note:
+        click.echo(f"({pairing.note})")
+    for n, pair in enumerate(pairing.pairs, 1):
+        people = " + ".join(_colleague(c) for c in (pair.first, pair.second))
+        click.echo(f"{n:>2}. {people}  {pair.score:.2f}")
+        click.echo(f"    {pair.reason}")
+        for ev in pair.evidence:
+            click.echo(f"    - {_where(ev)}")
+    if pairing.unpaired:
+        click.echo(f"Not paired this round: {', '.join(pairing.unpaired)}")
+
+
+def _colleague(c) -> str:
+    home = ", ".join(x for x in (c.department, c.team) if x)
+    return click.style(c.name, bold=True) + (f" ({home})" if home else "")
+
+
+@cli.command("team")
+@click.argument("description")
+@click.option("--size", default=4, show_default=True, type=click.IntRange(1, 50))
+@index_dir_option
+@json_option
+def team_cmd(description: str, size: int, index_dir: Path, as_json: bool) -> None:
+    """Propose a cross-functional team for a project, and who covers which part.
+
+    Separate the parts with commas ("a, b and c") to name the sub-topics yourself.
+
+    \b
+    Example:
+      kb team "sync Spendwise claims into NetSuite, GDPR review, stock counts" --size 4
+    """
+    kb = _open(index_dir, description)
+    proposal = kb.team(description, size=size)
+    if as_json:
+        click.echo(json.dumps(asdict(proposal), indent=2, ensure_ascii=False))
+        return
+    if not proposal.members:
+        click.echo("No one in this index writes about that.")
+    else:
+        click.echo(f"Team of {len(proposal.members)}:")
+        for c in proposal.members:
+            role = f", {c.role}" if c.role else ""
+            click.echo(f"  - {_colleague(c)}{role}")
+        click.echo("Who covers what:")
+    for cover in proposal.covers:
+        who = ", ".join(cover.people) or "no one on the team"
+        click.echo(f"  {cover.subtopic}: {who}")
+        for ev in cover.evidence[:1]:
+            click.echo(f"    - {_where(ev)}")
+    for part in proposal.uncovered:
+        click.echo(f"  {part}: no one in the index writes about this")
+
+
+@cli.command("gaps")
+@click.option(
+    "--log",
+    type=click.Path(path_type=Path, dir_okay=False),
+    envvar="KB_SEARCH_LOG",
+    help="The opt-in search log (env KB_SEARCH_LOG) for searches that found nothing good.",
+)
+@click.option("--today", type=click.DateTime(["%Y-%m-%d"]), help="Judge staleness as of this date.")
+@click.option("--top", default=10, show_default=True, type=click.IntRange(1, 1000))
+@index_dir_option
+@json_option
+def gaps_cmd(log: Path | None, today, top: int, index_dir: Path, as_json: bool) -> None:
+    """Where knowledge is thin: one-person topics, one-department topics, stale pages.
+
+    \b
+    Example:
+      KB_SEARCH_LOG=~/.kb/searches.jsonl kb gaps
+    """
+    kb = _open(index_dir)
+    report = kb.gaps(today=(today or datetime.now()).date(), log=log, top=top)
+    for warning in report.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    if as_json:
+        click.echo(json.dumps(asdict(report), indent=2, ensure_ascii=False))
+        return
+    single = [t for t in report.topics if t.bus_factor <= 1]
+    click.echo(f"Topics that rest on one person or no one ({len(single)} of {len(report.topics)}):")
+    for t in single[:top]:
+        who = ", ".join(f"{k.name} {k.share:.0%}" for k in t.knowers[:3]) or "no author"
+        click.echo(f"  bus factor {t.bus_factor}  {t.label}  ({len(t.pages)} page(s); {who})")
+    click.echo(f"Topics only one department writes about ({len(report.one_sided)}):")
+    for o in report.one_sided[:top]:
+        across = ", ".join(c.name for c in o.across) or "no one"
+        side = o.topic.departments[0]
+        click.echo(f"  {o.topic.label}  (only {side}; closest across: {across})")
+    click.echo(f"Stale pages ({len(report.stale)}):")
+    for st in report.stale[:top]:
+        click.echo(f"  {st.owner or 'no owner'}: {st.title} ({st.reason})  {st.path}")
+    if log is None:
+        click.echo(
+            "Searches that found nothing good: no search log (set KB_SEARCH_LOG to keep one)"
+        )
+        return
+    click.echo(
+        f"Searches that found nothing good ({len(report.unanswered)} of "
+        f"{report.searches_logged} logged):"
+    )
+    for u in report.unanswered:
+        writers = ", ".join(c.name for c in u.writers) or "no one"
+        click.echo(
+            f'  {u.times}x "{u.query}" (best {u.best_similarity:.2f}); could write it: {writers}'
+        )
+    if report.withheld:
+        click.echo(f"  ({report.withheld} search(es) not shown: they name someone hidden)")
+
+
+def _earlier_pairs(path: Path | None) -> set[frozenset[str]]:
+    if path is None:
+        return set()
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return {frozenset((p["first"]["name"], p["second"]["name"])) for p in data["pairs"]}
+    except (ValueError, KeyError, TypeError) as err:
+        raise click.BadParameter(
+            f"{path}: not the --json output of 'kb pairs' ({err})", param_hint="--avoid"
+        ) from err
 
 
 @cli.group("eval")
@@ -491,7 +650,7 @@ def eval_experts_cmd(data_dir: Path, cache_dir: Path, encoder: str, as_json: boo
         )
 
 
-def _open(index_dir: Path, query: str) -> KnowledgeBase:
+def _open(index_dir: Path, query: str = "-") -> KnowledgeBase:
     if not query.strip():
         raise click.UsageError("the query is empty; say what you are looking for")
     # Queries are embedded the way the index was.
@@ -577,3 +736,8 @@ class _progress_bar:
 
 
 main = cli
+
+
+def _where(ev) -> str:
+    place = f"{ev.title} > {ev.heading}" if ev.heading else ev.title
+    return f"{place}  {ev.path}:{ev.line}"

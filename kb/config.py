@@ -72,6 +72,18 @@ class Settings:
     # "float16" halves the memory of "float32" and loses nothing measurable on retrieval
     # quality; "int8" quarters it, also within noise on SciFact (docs/performance.md).
     vector_storage: str = "float16"
+    # People side (kb pairs, kb team, kb gaps). Pages join a topic while their average cosine
+    # distance stays under `topic_distance` (0.45 for all-MiniLM-L6-v2, docs/people.md).
+    topic_distance: float = 0.45
+    # Tandem and mentoring pairs need this much overlap (kb.pairing: mean cosine of the three
+    # closest section pairs); below it two people share words, not work.
+    pair_overlap_floor: float = 0.45
+    # A page is stale when its review date has passed or it has not changed for this long.
+    stale_after_days: int = 365
+    # A logged search "found nothing good" when its best section is less similar than this
+    # (cosine): 19 of the 20 bundled questions score above 0.35, 8 of 10 off-topic ones below
+    # (docs/people.md). Also the bar for a team's sub-topic to count as known at all.
+    nothing_good_below: float = 0.35
 
     def __post_init__(self) -> None:
         # Fail where the setting is made, not after an hour of embedding.

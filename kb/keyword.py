@@ -159,3 +159,13 @@ def _tokenize(texts: list[str]) -> list[list[str]]:
         show_progress=False,
         return_ids=False,
     )
+
+
+def stop_words() -> frozenset[str]:
+    """English stop words (bm25s's longer list), for picking key terms."""
+    return frozenset(bm25s.stopwords.STOPWORDS_EN_PLUS)
+
+
+def stems(words: Sequence[str]) -> list[str]:
+    """The English stem of each (lower-case) word: 'claims' and 'claim' share one."""
+    return Stemmer.Stemmer("english").stemWords(list(words))

@@ -3,29 +3,39 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from datetime import date
 from pathlib import Path
 
 import numpy as np
 
+from kb import searchlog
+from kb.bridges import Bridges
 from kb.config import EXPERT_MODELS, Settings
 from kb.departments import other_side
 from kb.embed import Embedder
 from kb.experts import home_teams, profile_vectors, rank_experts
 from kb.fusion import rrf
+from kb.gaps import names_hidden, stale_pages
 from kb.models import (
     FILTER_FIELDS,
+    Cover,
     Directory,
     Expert,
     Filters,
+    GapReport,
     Hit,
+    OneSided,
     Page,
     PageCredit,
     Person,
     Profile,
+    TeamProposal,
+    Unanswered,
     person_key,
 )
 from kb.search import Searcher
 from kb.store import load_index
+from kb.team import COVERS, choose, subtopics
 
 
 def directory_of(manifest: dict) -> Directory:
@@ -56,6 +66,23 @@ class KnowledgeBase:
                 team, department = self._homes.get(key, ("", ""))
                 self._homes[key] = (person.team or team, person.department or department)
         self._profiles: tuple | None = None  # built on first use of a profile model
+        self._bridges: Bridges | None = None
+
+    @property
+    def bridges(self) -> Bridges:
+        """Topics, pairs, teams and gaps over this index (computed on first use)."""
+        if self._bridges is None:
+            vectors = self.stored.vectors.vectors()
+            self._bridges = Bridges(
+                self.stored.chunks,
+                vectors,
+                self._homes,
+                self.directory,
+                self.settings,
+                hidden_words=frozenset(self.manifest.get("consent_word_digests", ())),
+                salt=self.manifest.get("consent", ""),
+            )
+        return self._bridges
 
     @property
     def manifest(self) -> dict:
@@ -134,6 +161,104 @@ class KnowledgeBase:
             out.append(Expert(names[key], round(score, 6), team, evidence, department))
         return out
 
+    def team(self, description: str, *, size: int = 4) -> TeamProposal:
+        """A cross-functional team covering the description's sub-topics, who covers what.
+
+        A description of several parts ("a, b and c") has those parts as sub-topics; a single
+        phrase has the topics its best sections belong to. A sub-topic whose best section is
+        less similar than `Settings.nothing_good_below` is reported as uncovered.
+        """
+        s = self.settings
+        labels, groups = [], []
+        parts = subtopics(description)
+        if len(parts) >= 2:
+            for part in parts:
+                labels.append(part)
+                groups.append(self._searcher.search(part, k=s.expert_pool))
+        else:
+            by_topic: dict[int, list[Hit]] = defaultdict(list)
+            for hit in self._searcher.search(description, k=s.expert_pool):
+                by_topic[self.bridges.topic_of(hit.chunk.path).id].append(hit)
+            ranked = sorted(by_topic.items(), key=lambda kv: -max(h.similarity for h in kv[1]))
+            for number, hits in ranked[: max(size, 3)]:
+                # Topics the description only brushes against are not its sub-topics.
+                if max(h.similarity for h in hits) >= s.nothing_good_below:
+                    labels.append(self.bridges.topics[number].label)
+                    groups.append(hits)
+            if not labels:
+                labels, groups = [description], [[]]
+        scores, experts, uncovered = [], [], []
+        for label, hits in zip(labels, groups, strict=True):
+            if not hits or max(h.similarity for h in hits) < s.nothing_good_below:
+                uncovered.append(label)
+                continue
+            people = rank_experts(
+                hits,
+                k=20,
+                temperature=s.expert_temperature,
+                evidence_per_expert=2,
+                homes=self._homes,
+            )
+            top = people[0].score or 1.0
+            scores.append({person_key(p.name): p.score / top for p in people})
+            experts.append({person_key(p.name): p for p in people})
+        covered = [x for x in labels if x not in uncovered]
+        sides = {key: home[1] for key, home in self._homes.items()}
+        members = choose(scores, sides, size)
+        covers = []
+        for label, score, found in zip(covered, scores, experts, strict=True):
+            who = sorted((m for m in members if score.get(m, 0) >= COVERS), key=lambda m: -score[m])
+            evidence = found[who[0]].evidence if who else ()
+            covers.append(Cover(label, tuple(found[m].name for m in who), evidence))
+        return TeamProposal(
+            description=description,
+            members=tuple(self.bridges.colleague(m) for m in members),
+            covers=tuple(covers),
+            uncovered=tuple(uncovered),
+        )
+
+    def gaps(self, *, today: date, log: Path | None = None, top: int = 20) -> GapReport:
+        """Topics resting on one person or one department, stale pages, unanswered searches.
+
+        `log` is the opt-in search log; its searches that name someone hidden are dropped.
+        """
+        s = self.settings
+        b = self.bridges
+        topics = sorted(b.topics, key=lambda t: (t.bus_factor, -len(t.pages), t.id))
+        one_sided = tuple(OneSided(t, b.across(t)) for t in topics if len(t.departments) == 1)
+        stale = stale_pages(list(self.stored.pages.values()), today, s.stale_after_days)
+        searches, problems = searchlog.read(log) if log else ([], [])
+        digests = frozenset(self.manifest.get("consent_digests", ()))
+        salt = self.manifest.get("consent", "")
+        unanswered, withheld = [], 0
+        for _, group in searchlog.nothing_good(searches, s.nothing_good_below):
+            query = group[-1].query
+            if names_hidden(query, digests, salt):
+                withheld += len(group)
+                continue
+            if len(unanswered) == top:
+                continue
+            hits = self.search(query, k=1)
+            writers = [b.colleague(person_key(e.name)) for e in self.experts(query, k=3)]
+            unanswered.append(
+                Unanswered(
+                    query=query,
+                    times=len(group),
+                    best_similarity=max(x.best_similarity for x in group),
+                    closest=hits[0].chunk.title if hits else "",
+                    writers=tuple(writers),
+                )
+            )
+        return GapReport(
+            topics=tuple(topics),
+            one_sided=one_sided,
+            stale=tuple(stale),
+            unanswered=tuple(unanswered),
+            searches_logged=len(searches),
+            withheld=withheld,
+            warnings=tuple(str(p) for p in problems),
+        )
+
     def forget_queries(self) -> None:
         self._searcher.forget_queries()
 
@@ -163,8 +288,9 @@ class KnowledgeBase:
         }
 
     def profile(self, name: str, *, topics: int = 8) -> Profile | None:
-        """What `name` wrote: pages (largest share first), tag topics, teams, last update."""
-        key = person_key(name)
+        """What `name` wrote: pages (largest share first), topics in words, tags, teams."""
+        listed = self.directory.find(name)  # an alias finds the person too
+        key = person_key(listed.name if listed else name)
         credits: list[PageCredit] = []
         topic_weight: Counter[str] = Counter()
         team_weight: dict[str, float] = defaultdict(float)
@@ -189,7 +315,8 @@ class KnowledgeBase:
             team=team,
             department=department,
             pages=tuple(credits),
-            topics=tuple(t for t, _ in topic_weight.most_common(topics)),
+            topics=self.bridges.terms_of(key, topics),
+            tags=tuple(t for t, _ in topic_weight.most_common(topics)),
             teams=tuple(sorted(team_weight, key=lambda t: -team_weight[t])),
             last_update=max((c.updated for c in credits), default=""),
             role=listed.role,

@@ -97,3 +97,25 @@ def test_open_page_scrolls_to_the_section(server):
         heading.wait_for(timeout=120_000)
         page.wait_for_timeout(2500)  # the scroll runs once the page is drawn
         assert heading.bounding_box()["y"] < 250  # at the top of the view, not far below
+
+
+def test_people_side_pages_draw_pairs_and_charts(server, tmp_path):
+    with browser_page() as page:
+        page.goto(server + "/?view=pairs")
+        page.get_by_text("Both work on").first.wait_for(timeout=120_000)
+        assert page.get_by_text("Kenji Sato").count() and page.get_by_text("Chloe Martin").count()
+        page.get_by_text("Gaps", exact=True).click()  # the view switch, in place
+        charts = page.locator('[data-testid="stVegaLiteChart"]')
+        charts.first.wait_for(timeout=60_000)
+        page.wait_for_timeout(1000)  # let vega draw
+        assert "view=gaps" in page.url and charts.count() >= 2
+        assert (
+            page.locator(
+                '[data-testid="stVegaLiteChart"] canvas, [data-testid="stVegaLiteChart"] svg'
+            ).count()
+            >= 2
+        )
+        shot = Path(os.environ.get("KB_GAPS_SCREENSHOT", tmp_path / "gaps.png"))
+        shot.parent.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(shot), full_page=False)
+        assert shot.stat().st_size > 10_000

@@ -217,3 +217,19 @@ def test_the_bundled_directory_knows_every_author(bundled_kb):
     homes = home_teams(bundled_kb.stored.chunks)
     assert all(homes[person_key(p.name)][0] == p.team for p in directory.people)
     assert {p.department for p in directory.people} == {"IT", "Business"}
+
+
+def test_aliases_merge_spellings_into_the_directory_name(tmp_path):
+    content = tmp_path / "content"
+    write(content / "procurement/a.md", page("Tenders", "goconnor", "How tenders run in Coupa."))
+    write(content / "procurement/b.md", page("Suppliers", "GRACE O'CONNOR", "Preferred lists."))
+    mail = "Grace OC <grace.oconnor@brightwater.example>"
+    write(content / "procurement/c.md", page("Catalogues", mail, "Coupa catalogues."))
+    write(content / "people.yaml", GOOD)
+    index_dir = tmp_path / "index"
+    build_index(content, index_dir, HashEmbedder(), Settings())
+    kb = KnowledgeBase(index_dir, HashEmbedder(), Settings())
+    assert kb.people() == ["Grace O'Connor"]
+    profile = kb.profile("goconnor")
+    assert profile.name == "Grace O'Connor" and len(profile.pages) == 3
+    assert profile.role == "Procurement lead"

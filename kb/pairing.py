@@ -1,0 +1,82 @@
+"""Pairs across the IT/business divide: how close two people's writing is, and one round.
+
+Two people's overlap is the mean of the three highest cosine similarities between a section
+one wrote and a section the other wrote, never counting a page they wrote together (that
+would only say they already work together). A round takes the strongest remaining pair
+first, so each person is in at most one pair. Chance comes from a hash of the seed and the
+two names: the same seed gives the same round whatever order people are listed in.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+KINDS = ("tandem", "mentoring", "coffee")
+TOP = 3  # section pairs whose similarity makes an overlap
+JITTER = 0.1  # tandem and mentoring: a new seed reshuffles only near-ties (±10%)
+COFFEE_CHANCE = 0.5  # coffee: half chance, half overlap
+WORK_TOGETHER = 0.8  # co-authors already know each other: their overlap counts less
+
+
+@dataclass(frozen=True)
+class Overlap:
+    """How close two people's writing is, and the section pairs that show it."""
+
+    score: float
+    pairs: tuple[tuple[int, int, float], ...]  # (row of the first, row of the second, cosine)
+    coauthors: bool
+
+
+def overlap(
+    left: Sequence[int],
+    right: Sequence[int],
+    vectors: np.ndarray,
+    pages: Sequence[str],
+) -> Overlap:
+    """The overlap of two people's sections (`pages[row]` is the page of a row)."""
+    if not left or not right:
+        return Overlap(0.0, (), False)
+    sims = vectors[list(left)] @ vectors[list(right)].T
+    same = np.array([[pages[a] == pages[b] for b in right] for a in left])
+    coauthors = bool(same.any())
+    sims = np.where(same, -np.inf, sims)
+    flat = np.argsort(-sims, axis=None, kind="stable")[:TOP]
+    best = [
+        (left[i // len(right)], right[i % len(right)], float(sims.flat[i]))
+        for i in flat
+        if np.isfinite(sims.flat[i])
+    ]
+    if not best:
+        return Overlap(0.0, (), coauthors)
+    score = float(np.mean([s for _, _, s in best])) * (WORK_TOGETHER if coauthors else 1.0)
+    return Overlap(score, tuple(best), coauthors)
+
+
+def chance(seed: int, first: str, second: str) -> float:
+    """A number in [0, 1) fixed by the seed and the two names (in either order)."""
+    a, b = sorted((first, second))
+    digest = hashlib.sha256(f"{seed}\0{a}\0{b}".encode()).digest()
+    return int.from_bytes(digest[:8], "big") / 2**64
+
+
+def score(kind: str, closeness: float, luck: float) -> float:
+    """How much a round wants this pair: overlap, with chance mixed in as `kind` says."""
+    if kind == "coffee":
+        return (1 - COFFEE_CHANCE) * closeness + COFFEE_CHANCE * luck
+    return closeness * (1 + JITTER * (2 * luck - 1))
+
+
+def one_round(candidates: Sequence[tuple[float, str, str]]) -> list[tuple[float, str, str]]:
+    """The strongest pairs first, each person in at most one pair."""
+    taken: set[str] = set()
+    chosen = []
+    for value, first, second in sorted(candidates, key=lambda c: (-c[0], c[1], c[2])):
+        if first in taken or second in taken or first == second:
+            continue
+        taken |= {first, second}
+        chosen.append((value, first, second))
+    return chosen

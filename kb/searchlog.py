@@ -1,0 +1,79 @@
+"""The opt-in local search log: one JSON line per search, for the knowledge-gap report.
+
+Nothing is logged unless the CLI or the app is given a log file (`KB_SEARCH_LOG`). A line
+holds the time, the query, the mode and filters, and how good the best result was; never who
+searched.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from kb.models import Filters, Hit, Problem
+
+
+@dataclass(frozen=True)
+class LoggedSearch:
+    time: str
+    query: str
+    results: int
+    best_similarity: float
+    best_path: str = ""
+
+
+def record(
+    log: Path, query: str, hits: list[Hit], *, mode: str = "", filters: Filters | None = None
+) -> None:
+    """Append one search to `log` (created with its folder if needed)."""
+    best = max(hits, key=lambda h: h.similarity, default=None)
+    entry = {
+        "time": datetime.now(UTC).isoformat(timespec="seconds"),
+        "query": query,
+        "mode": mode,
+        "filters": {k: v for k, v in vars(filters or Filters()).items() if v},
+        "results": len(hits),
+        "best_similarity": round(best.similarity, 4) if best else 0.0,
+        "best_path": best.chunk.path if best else "",
+    }
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with open(log, "a", encoding="utf-8") as fh:
+        fh.write(json.dumps(entry, ensure_ascii=False) + "\n")
+
+
+def read(log: Path) -> tuple[list[LoggedSearch], list[Problem]]:
+    """Every readable line of `log`; a bad line is a problem naming it, the rest still count."""
+    searches, problems = [], []
+    if not log.is_file():
+        return searches, problems
+    for n, line in enumerate(log.read_text(encoding="utf-8", errors="replace").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            d = json.loads(line)
+            searches.append(
+                LoggedSearch(
+                    str(d["time"]),
+                    str(d["query"]),
+                    int(d["results"]),
+                    float(d["best_similarity"]),
+                    str(d.get("best_path", "")),
+                )
+            )
+        except (ValueError, KeyError, TypeError) as err:
+            problems.append(Problem(str(log), f"not a search log line ({err})", n))
+    return searches, problems
+
+
+def nothing_good(
+    searches: list[LoggedSearch], below: float
+) -> list[tuple[str, list[LoggedSearch]]]:
+    """Searches whose best result was under `below`, grouped by query, most frequent first."""
+    groups: dict[str, list[LoggedSearch]] = defaultdict(list)
+    for s in searches:
+        if s.best_similarity < below:
+            groups[" ".join(s.query.casefold().split())].append(s)
+    return sorted(groups.items(), key=lambda kv: (-len(kv[1]), kv[0]))

@@ -1,0 +1,132 @@
+"""Key terms: the words and two-word phrases that set a group of sections apart, in words.
+
+Terms are counted per section under their English stem, so "claim" and "claims" are one
+term, and shown in the spelling the content uses most ("Spendwise", "NetSuite"). A group's
+key terms weigh each term's count in the group by its rarity in the whole corpus (TF-IDF),
+prefer a phrase over the words it contains, and never repeat a stem.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Sequence
+
+from kb.keyword import stems, stop_words
+
+_WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:['’-][A-Za-z0-9]+)*")
+# A phrase never spans punctuation, a line break or Markdown: "NetSuite. Approved" is not one.
+_BREAK = re.compile(r"[^\w\s'’-]|\n|\s-\s")
+_PHRASE_BOOST = 1.5  # a phrase found as often as its words says more than either word
+
+
+class Vocabulary:
+    """Term counts of every section of a corpus, and what each term is called."""
+
+    def __init__(
+        self,
+        texts: Sequence[str],
+        *,
+        ignore: Iterable[str] = (),
+        hide: Callable[[str], bool] = lambda word: False,
+    ) -> None:
+        """`ignore`: words never to call a term, such as the names of the people; `hide`
+        tells of any other (lower-case) word whether it must never be shown."""
+        stop = stop_words() | {w.lower() for w in ignore}
+        self._rows: list[Counter[str]] = []
+        spellings: dict[str, Counter[str]] = defaultdict(Counter)
+        cache_hidden: dict[str, bool] = {}
+        segments = [[_WORD.findall(seg) for seg in _BREAK.split(text)] for text in texts]
+        # One stemmer call for the whole corpus: a call per section costs seconds.
+        words = sorted({w.lower() for text in segments for seg in text for w in seg})
+        cache = dict(zip(words, stems(words), strict=True))
+        for text in segments:
+            row: Counter[str] = Counter()
+            for seg in text:
+                prev: tuple[str, str] | None = None
+                for word in seg:
+                    low = word.lower()
+                    if low in stop or _too_short(word) or low.replace("-", "").isdigit():
+                        prev = None
+                        continue
+                    if low not in cache_hidden:
+                        cache_hidden[low] = hide(low)
+                    if cache_hidden[low]:
+                        prev = None
+                        continue
+                    stem = cache[low]
+                    row[stem] += 1
+                    spellings[stem][word] += 1
+                    if prev is not None:
+                        phrase = f"{prev[0]} {stem}"
+                        row[phrase] += 1
+                        spellings[phrase][f"{prev[1]} {word}"] += 1
+                    prev = (stem, word)
+            self._rows.append(row)
+        self.size = len(self._rows)
+        self._df: Counter[str] = Counter(t for row in self._rows for t in row)
+        self._names = {t: _spelling(c) for t, c in spellings.items()}
+
+    def key_terms(self, rows: Iterable[tuple[int, float]], n: int = 6) -> tuple[str, ...]:
+        """The `n` terms that best describe these (row, weight) sections against the corpus."""
+        weights: dict[str, float] = defaultdict(float)
+        present: Counter[str] = Counter()
+        rows = list(rows)
+        for row, weight in rows:
+            for term, count in self._rows[row].items():
+                weights[term] += weight * count
+                present[term] += 1
+        # A term of a single section says little about a group of many.
+        least = 2 if len(rows) >= 3 else 1
+        scored = {
+            t: w * self._idf(t) * (_PHRASE_BOOST if " " in t else 1.0)
+            for t, w in weights.items()
+            if present[t] >= least and self._df[t] < self.size  # in every section: says nothing
+        }
+        return self._pick(scored, n)
+
+    def shared_terms(
+        self, left: Iterable[int], right: Iterable[int], n: int = 3
+    ) -> tuple[str, ...]:
+        """The `n` most telling terms that both groups of sections use."""
+        a: Counter[str] = Counter()
+        b: Counter[str] = Counter()
+        for row in left:
+            a.update(self._rows[row])
+        for row in right:
+            b.update(self._rows[row])
+        scored = {
+            t: min(a[t], b[t]) * self._idf(t) * (_PHRASE_BOOST if " " in t else 1.0)
+            for t in a.keys() & b.keys()
+            if self._df[t] < self.size
+        }
+        return self._pick(scored, n)
+
+    def _idf(self, term: str) -> float:
+        return math.log(1 + self.size / self._df[term])
+
+    def _pick(self, scored: dict[str, float], n: int) -> tuple[str, ...]:
+        picked: list[str] = []
+        used: set[str] = set()
+        for term in sorted(scored, key=lambda t: (-scored[t], t)):
+            parts = set(term.split())
+            if parts & used:
+                continue
+            picked.append(self._names[term])
+            used |= parts
+            if len(picked) == n:
+                break
+        return tuple(picked)
+
+
+def _too_short(word: str) -> bool:
+    # Three letters make a term only as an acronym (AWS, NDA), not as "per" or "new".
+    return len(word) < 3 or len(word) == 3 and not word.isupper()
+
+
+def _spelling(counts: Counter[str]) -> str:
+    """The spelling used most, but lower case when it is common too (headings capitalise)."""
+    top = max(counts.values())
+    lower = [s for s in counts if s == s.lower() and counts[s] * 4 >= top]
+    return min(lower or counts, key=lambda s: (-counts[s], s))

@@ -1,0 +1,86 @@
+"""The app's people pages (people, pairs, team builder, gaps), driven by AppTest."""
+
+from __future__ import annotations
+
+from test_app import all_text, new_app
+
+from kb import searchlog
+
+
+def tables(at) -> list:
+    return [df.value for df in at.dataframe]
+
+
+def test_people_page_lists_everyone_with_what_they_write_about(monkeypatch, bundled_index):
+    at = new_app(monkeypatch, bundled_index, view="people")
+    assert not at.exception
+    people = tables(at)[0]
+    row = people[people["name"].str.endswith("Victor%20Petrov")].iloc[0]
+    assert row["department"] == "Business" and row["team"] == "operations"
+    assert "pick" in row["writes about"] and row["pages"] >= 2
+    assert len(people) == 22
+    assert at.query_params["view"] == "people"
+
+
+def test_pairs_page_shows_a_round_and_changes_with_kind_and_seed(monkeypatch, bundled_index):
+    at = new_app(monkeypatch, bundled_index, view="pairs")
+    assert not at.exception
+    text = all_text(at)
+    assert "Kenji Sato" in text and "Chloe Martin" in text and "leavers" in text
+    first = [m.value for m in at.markdown if "Both work on" in m.value]
+    assert len(first) >= 6
+    at.radio(key="pair_kind").set_value("mentoring").run()
+    assert "can mentor" in all_text(at)
+    at.radio(key="pair_kind").set_value("coffee").run()
+    before = [m.value for m in at.markdown if "Chance" in m.value]
+    at.number_input(key="pair_seed").set_value(5).run()
+    after = [m.value for m in at.markdown if "Chance" in m.value]
+    assert before and after and before != after
+    assert at.get("download_button")
+
+
+def test_team_builder_page_shows_who_covers_what(monkeypatch, bundled_index):
+    at = new_app(monkeypatch, bundled_index, view="team")
+    at.text_area(key="team_description").input(
+        "sync Spendwise expense claims into NetSuite, GDPR review of the customer data"
+    ).run()
+    assert not at.exception
+    covers = tables(at)[0]
+    who = dict(zip(covers["sub-topic"], covers["covered by"], strict=True))
+    assert who["sync Spendwise expense claims into NetSuite"].startswith("Rafael Costa")
+    assert who["GDPR review of the customer data"].startswith("Fatima El-Amin")
+    at.text_area(key="team_description").input("quantum computing research lab").run()
+    assert "No one in this index writes about that" in all_text(at)
+
+
+def test_gaps_page_charts_bus_factor_and_lists_unanswered_searches(
+    monkeypatch, bundled_index, bundled_kb, tmp_path
+):
+    log = tmp_path / "log.jsonl"
+    searchlog.record(log, "office dog policy", bundled_kb.search("office dog policy", k=5))
+    monkeypatch.setenv("KB_SEARCH_LOG", str(log))
+    at = new_app(monkeypatch, bundled_index, view="gaps")
+    assert not at.exception
+    assert len(at.get("vega_lite_chart")) == 3  # bus factor, sides, stale pages by owner
+    metrics = {m.label: m.value for m in at.metric}
+    assert int(metrics["Stale pages"]) > 0
+    single = tables(at)[0]
+    assert "Marcus Okafor (100%)" in set(single["who knows it"])
+    unanswered = tables(at)[-1]
+    assert list(unanswered["search"]) == ["office dog policy"]
+
+
+def test_gaps_page_without_a_log_says_how_to_keep_one(monkeypatch, bundled_index):
+    monkeypatch.delenv("KB_SEARCH_LOG", raising=False)
+    at = new_app(monkeypatch, bundled_index, view="gaps")
+    assert "Set KB_SEARCH_LOG" in all_text(at)
+
+
+def test_searching_in_the_app_logs_once_when_opted_in(monkeypatch, bundled_index, tmp_path):
+    log = tmp_path / "log.jsonl"
+    monkeypatch.setenv("KB_SEARCH_LOG", str(log))
+    at = new_app(monkeypatch, bundled_index)
+    at.text_input(key="q").input("office dog policy").run()
+    at.run()  # a rerun of the same search is not a new search
+    searches, _ = searchlog.read(log)
+    assert [s.query for s in searches] == ["office dog policy"]

@@ -1,0 +1,205 @@
+"""People across the divide on the bundled content, through the real model: expectations a
+reader of content/ would write down (who pairs with whom and why, who covers what, which
+topics rest on one person)."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import pytest
+from click.testing import CliRunner
+from conftest import write
+from fakes import HashEmbedder
+
+from kb import KnowledgeBase, Settings, build_index, searchlog
+from kb.cli import cli
+from kb.models import person_key
+
+
+def people_of(pairing) -> list[str]:
+    return [c.name for p in pairing.pairs for c in (p.first, p.second)]
+
+
+def pair_of(pairing, name: str):
+    return next(p for p in pairing.pairs if name in (p.first.name, p.second.name))
+
+
+def test_tandems_pair_complementary_colleagues_across_the_divide(bundled_kb):
+    pairing = bundled_kb.bridges.pairs("tandem", seed=0)
+    # Leavers: HR's checklist and the service desk's account removal.
+    kenji = pair_of(pairing, "Kenji Sato")
+    assert kenji.second.name == "Chloe Martin" and "leavers" in kenji.terms
+    # Stock counts: the data engineer's inventory analytics and the warehouse supervisor.
+    daniel = pair_of(pairing, "Daniel Weber")
+    assert daniel.second.name == "Victor Petrov"
+    assert {"data/inventory-analytics.md", "operations/cycle-counts.md"} <= {
+        e.path for e in daniel.evidence
+    }
+    # Third-party risk: security's assessment and procurement's vendor onboarding.
+    assert pair_of(pairing, "Priya Raman").second.name == "Grace O'Connor"
+    # Spendwise connects an IT person with a finance person.
+    spendwise = [p for p in pairing.pairs if "Spendwise" in p.terms]
+    assert spendwise and all(p.second.team == "finance" for p in spendwise)
+    for pair in pairing.pairs:
+        assert pair.first.department == "IT" and pair.second.department == "Business"
+        assert pair.first.name in pair.reason and pair.second.name in pair.reason
+        assert pair.evidence and pair.score >= bundled_kb.settings.pair_overlap_floor
+
+
+@pytest.mark.parametrize("kind", ["tandem", "mentoring", "coffee"])
+def test_rounds_are_fair_and_reproducible(bundled_kb, kind):
+    b = bundled_kb.bridges
+    pairing = b.pairs(kind, seed=11)
+    names = people_of(pairing)
+    assert len(names) == len(set(names))  # nobody twice in a round
+    for pair in pairing.pairs:
+        assert pair.first.team != pair.second.team
+        assert {pair.first.department, pair.second.department} == {"IT", "Business"}
+        for c in (pair.first, pair.second):
+            person = bundled_kb.directory.find(c.name)
+            wanted = {"mentoring": {"mentoring", "tandem"}}.get(kind, {kind})
+            assert wanted & set(person.available_for), (c.name, kind)
+        if kind == "mentoring":
+            assert "mentoring" in bundled_kb.directory.find(pair.first.name).available_for
+    assert b.pairs(kind, seed=11) == pairing  # same seed, same round
+    assert set(names) | set(pairing.unpaired) == {
+        b.names[k] for k in b.available(kind)
+    }  # everyone available is either paired or listed as not paired
+
+
+def test_coffee_rounds_change_with_the_seed_and_avoid_repeats(bundled_kb):
+    b = bundled_kb.bridges
+    rounds = [b.pairs("coffee", seed=s) for s in range(4)]
+    keys = [{frozenset((p.first.name, p.second.name)) for p in r.pairs} for r in rounds]
+    assert len({frozenset(k) for k in keys}) > 1  # chance plays a part
+    again = b.pairs("coffee", seed=0, avoid=keys[0])
+    assert not keys[0] & {frozenset((p.first.name, p.second.name)) for p in again.pairs}
+
+
+def test_team_covers_each_named_part_with_the_people_who_wrote_about_it(bundled_kb):
+    proposal = bundled_kb.team(
+        "sync Spendwise expense claims into NetSuite, GDPR review of the customer data, "
+        "warehouse stock counts",
+        size=4,
+    )
+    covers = {c.subtopic: c for c in proposal.covers}
+    assert covers["sync Spendwise expense claims into NetSuite"].people[0] == "Rafael Costa"
+    assert covers["GDPR review of the customer data"].people[0] == "Fatima El-Amin"
+    assert covers["warehouse stock counts"].people[0] in {"Victor Petrov", "Daniel Weber"}
+    assert {m.department for m in proposal.members} == {"IT", "Business"}
+    assert len(proposal.members) == 4 and not proposal.uncovered
+    evidence = covers["sync Spendwise expense claims into NetSuite"].evidence
+    assert evidence[0].path == "software-engineering/spendwise-netsuite-integration.md"
+
+
+def test_team_for_one_phrase_uses_its_topics_and_says_what_nobody_knows(bundled_kb):
+    proposal = bundled_kb.team("replace the VPN", size=3)
+    assert proposal.members[0].name == "Tomasz Nowak"
+    assert any("VPN" in c.subtopic for c in proposal.covers)
+    nobody = bundled_kb.team("quantum computing research lab", size=3)
+    assert not nobody.members and nobody.uncovered == ("quantum computing research lab",)
+
+
+def test_gaps_name_one_person_topics_one_department_topics_and_stale_pages(bundled_kb):
+    report = bundled_kb.gaps(today=date(2026, 11, 25))
+    by_page = {p: t for t in report.topics for p in t.pages}
+    kubernetes = by_page["cloud-platform/kubernetes-deployments.md"]
+    assert kubernetes.bus_factor == 1 and [k.name for k in kubernetes.knowers] == ["Marcus Okafor"]
+    assert "Kubernetes" in kubernetes.label
+    expenses = by_page["finance/spendwise-approvals.md"]
+    assert expenses.bus_factor >= 2 and expenses.departments == ("Business", "IT")
+    assert "service-desk/spendwise-app-troubleshooting.md" in expenses.pages
+    one_sided = {o.topic.id: o for o in report.one_sided}
+    assert kubernetes.id in one_sided and expenses.id not in one_sided
+    assert one_sided[kubernetes.id].across == ()  # no one in business writes near it
+    bank = one_sided[by_page["finance/supplier-bank-details-verification.md"].id]
+    assert bank.topic.departments == ("Business",)
+    assert "Sofia Alvarez" in {
+        c.name for c in bank.across
+    }  # she wrote on phishing for bank details
+    assert [t.bus_factor for t in report.topics] == sorted(t.bus_factor for t in report.topics)
+    stale = {s.path: s for s in report.stale}
+    assert stale["hr/parental-leave.md"].owner == "Chloe Martin"  # updated 2025-11-12
+    assert "unchanged since" in stale["hr/parental-leave.md"].reason
+    assert "finance/expense-policy.md" not in stale
+    assert report.unanswered == () and report.searches_logged == 0
+
+
+def test_gaps_list_searches_that_found_nothing_good_with_who_could_write(bundled_kb, tmp_path):
+    log = tmp_path / "searches.jsonl"
+    for query in ("company car leasing policy", "company car leasing policy", "VPN from home"):
+        searchlog.record(log, query, bundled_kb.search(query, k=5))
+    report = bundled_kb.gaps(today=date(2026, 11, 25), log=log)
+    assert report.searches_logged == 3
+    assert [(u.query, u.times) for u in report.unanswered] == [("company car leasing policy", 2)]
+    writers = {w.name for w in report.unanswered[0].writers}
+    assert "Hannah Becker" in writers  # she wrote expenses, travel and per diems
+
+
+def test_profiles_describe_topics_in_words(bundled_kb):
+    sofia = bundled_kb.profile("Sofia Alvarez")
+    assert "Spendwise" in sofia.topics and "service portal" in sofia.topics
+    victor = bundled_kb.profile("Victor Petrov")
+    assert {"WMS", "pick"} <= set(victor.topics)
+    assert "manhattan-wms" in victor.tags
+    assert all(person_key(w) not in {"victor", "petrov"} for w in victor.topics)
+
+
+def cli_run(*args: str):
+    return CliRunner().invoke(cli, list(args))
+
+
+def test_cli_pairs_team_and_gaps(bundled_index, tmp_path):
+    where = ["--index-dir", str(bundled_index)]
+    out = cli_run("pairs", "--kind", "tandem", *where)
+    assert out.exit_code == 0, out.output
+    assert "Tandem round, seed 0" in out.output and "Kenji Sato (IT, service-desk)" in out.output
+    first = tmp_path / "round.json"
+    first.write_text(cli_run("pairs", "--kind", "coffee", *where, "--json").output)
+    again = cli_run("pairs", "--kind", "coffee", "--avoid", str(first), *where, "--json")
+    before = {frozenset((p["first"]["name"], p["second"]["name"])) for p in _pairs(first)}
+    after = {frozenset((p["first"]["name"], p["second"]["name"])) for p in _loads(again)}
+    assert before and after and not before & after
+    bad = tmp_path / "bad.json"
+    bad.write_text("[1, 2]")
+    refused = cli_run("pairs", "--avoid", str(bad), *where)
+    assert refused.exit_code == 2 and "not the --json output of 'kb pairs'" in refused.output
+    team = cli_run("team", "sync Spendwise claims into NetSuite, GDPR review", *where)
+    assert team.exit_code == 0 and "GDPR review: Fatima El-Amin" in team.output
+    gaps = cli_run("gaps", "--today", "2026-11-25", "--top", "50", *where)
+    assert gaps.exit_code == 0, gaps.output
+    kubernetes = [line for line in gaps.output.splitlines() if "Kubernetes" in line]
+    assert "bus factor 1" in kubernetes[0] and "Marcus Okafor 100%" in kubernetes[0]
+    assert "Chloe Martin: Parental leave (unchanged since 2025-11-12)" in gaps.output
+    assert "set KB_SEARCH_LOG to keep one" in gaps.output
+
+
+def _pairs(path):
+    return json.loads(path.read_text())["pairs"]
+
+
+def _loads(result):
+    return json.loads(result.output)["pairs"]
+
+
+def test_without_departments_pairs_cross_teams_and_say_so(tmp_path):
+    content = tmp_path / "content"
+    pages = [
+        ("sales/a.md", "sales", "Ana Ruiz", "Quotes and discounts for key accounts in the CRM."),
+        ("sales/b.md", "sales", "Bo Chen", "Discount approval for quotes in the CRM."),
+        ("finance/c.md", "finance", "Cy Diaz", "Invoices for quotes and discounts, CRM exports."),
+        ("finance/d.md", "finance", "Di Eve", "Invoice approval and CRM discounts on quotes."),
+    ]
+    for path, team, author, text in pages:
+        front = f"---\ntitle: {path}\nteam: {team}\nauthors: [{author}]\n---\n\n"
+        write(content / path, front + f"# {path}\n\n{text}\n")
+    index_dir = tmp_path / "index"
+    build_index(content, index_dir, HashEmbedder(), Settings())
+    kb = KnowledgeBase(index_dir, HashEmbedder(), Settings())
+    pairing = kb.bridges.pairs("coffee", seed=1)
+    assert "no people.yaml" in pairing.note and "pairs cross teams" in pairing.note
+    assert len(pairing.pairs) == 2
+    for pair in pairing.pairs:
+        assert pair.first.team != pair.second.team
+        assert "from the" not in pair.reason  # no sides to name

@@ -1,0 +1,137 @@
+"""Unit tests of the people-side stages: key terms, topics, pairing, team cover, gaps."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+
+from kb import searchlog
+from kb.gaps import names_hidden, stale_pages
+from kb.models import Author, Chunk, Hit, Page, name_digest
+from kb.pairing import chance, one_round, overlap, score
+from kb.team import choose, subtopics
+from kb.terms import Vocabulary
+from kb.topics import bus_factor, group
+
+
+def test_key_terms_merge_spellings_prefer_phrases_and_skip_names():
+    texts = [
+        "Expense claims go to Spendwise with receipts. Ask Ana Ruiz.",
+        "Submit expense claims in Spendwise before month end.",
+        "The VPN client needs Okta Verify.",
+        "Okta Verify resets: see the service desk.",
+    ]
+    v = Vocabulary(texts, ignore=["Ana", "Ruiz"])
+    terms = v.key_terms([(0, 1.0), (1, 1.0)], 3)
+    assert terms[0] == "expense claims"  # a phrase beats its words, and is shown once
+    assert "Spendwise" in terms  # the content's own spelling
+    assert not {"claim", "claims", "expense", "Ana", "Ruiz"} & set(terms)
+    assert v.shared_terms([2], [3], 2) == ("Okta Verify",)
+    # A phrase never spans a full stop: "Spendwise. Claims" is not one.
+    assert "Spendwise Claims" not in v.key_terms([(0, 1.0)], 10)
+
+
+def test_a_hidden_word_is_never_a_term():
+    texts = ["Ask Grace. Coupa suppliers.", "Grace: Coupa onboarding.", "Printers.", "Laptops."]
+    shown = Vocabulary(texts).key_terms([(0, 1.0), (1, 1.0)], 10)
+    assert "Grace" in shown
+    hidden = Vocabulary(texts, hide=lambda w: w == "grace").key_terms([(0, 1.0), (1, 1.0)], 10)
+    assert not [t for t in hidden if "Grace" in t] and [t for t in hidden if "Coupa" in t]
+
+
+def test_bus_factor_counts_people_who_would_have_to_leave():
+    assert bus_factor([(10, {"ana": 1.0})]) == 1
+    assert bus_factor([(10, {"ana": 0.5, "bo": 0.5})]) == 2  # both know all of it
+    assert bus_factor([(10, {"ana": 1.0}), (10, {"bo": 1.0})]) == 2  # half each: not most
+    assert bus_factor([(30, {"ana": 1.0}), (10, {"bo": 1.0})]) == 1  # ana alone holds most
+    assert bus_factor([(10, {"ana": 0.95, "bo": 0.05})]) == 1  # a typo fix is not knowledge
+    assert bus_factor([(10, {}), (5, {"ana": 1.0})]) == 0  # most of it already has no author
+
+
+def test_grouping_keeps_unrelated_pages_apart_and_is_stable():
+    rng = np.random.default_rng(1)
+    a, b, c = (rng.normal(size=16) for _ in range(3))
+    rows = [a, a + 0.05 * rng.normal(size=16), b, b + 0.05 * rng.normal(size=16), c]
+    x = np.array([r / np.linalg.norm(r) for r in rows], dtype=np.float32)
+    labels = group(x, 0.45)
+    assert labels[0] == labels[1] and labels[2] == labels[3]
+    assert len({labels[0], labels[2], labels[4]}) == 3
+    assert list(group(x, 0.45)) == list(labels)
+
+
+def test_overlap_ignores_pages_written_together():
+    v = np.eye(4, dtype=np.float32)
+    v[3] = v[0]  # row 3 says what row 0 says
+    pages = ["p", "p", "q", "r"]
+    assert overlap([0], [1], v, pages).score == 0  # same page only: nothing to learn
+    close = overlap([0], [3], v, pages)
+    assert close.score == 1.0 and close.pairs[0][:2] == (0, 3) and not close.coauthors
+    assert overlap([0, 1], [1, 3], v, pages).coauthors
+
+
+def test_a_round_takes_each_person_once_strongest_first():
+    chosen = one_round([(0.9, "a", "x"), (0.8, "a", "y"), (0.7, "b", "x"), (0.1, "b", "y")])
+    assert chosen == [(0.9, "a", "x"), (0.1, "b", "y")]
+
+
+def test_chance_is_fixed_by_seed_and_names_only():
+    assert chance(3, "Ana", "Bo") == chance(3, "Bo", "Ana")
+    assert chance(3, "Ana", "Bo") != chance(4, "Ana", "Bo")
+    assert 0 <= chance(0, "a", "b") < 1
+    assert score("coffee", 0.2, 0.9) > score("coffee", 0.6, 0.0)  # chance can win a coffee
+    assert score("tandem", 0.6, 0.0) > score("tandem", 0.2, 1.0)  # but not a tandem
+
+
+def test_team_cover_prefers_a_new_department_and_adds_backups():
+    scores = [{"ana": 1.0, "bo": 0.9}, {"cy": 1.0}]
+    sides = {"ana": "IT", "bo": "Business", "cy": "IT"}
+    assert choose(scores, sides, 1) in (["ana"], ["cy"])
+    team = choose(scores, sides, 3)
+    assert set(team) == {"ana", "bo", "cy"}  # bo backs ana up, from the other department
+    assert choose([{"ana": 1.0}], sides, 5) == ["ana"]  # no one else adds anything
+
+
+def test_subtopics_split_on_commas_and_conjunctions():
+    assert subtopics("sync claims into NetSuite, GDPR review and stock counts") == [
+        "sync claims into NetSuite",
+        "GDPR review",
+        "stock counts",
+    ]
+    assert subtopics("replace the VPN") == ["replace the VPN"]
+
+
+def test_stale_pages_are_past_review_or_long_unchanged():
+    pages = [
+        Page("a.md", "A", "", updated="2026-01-01", owner="Ana Ruiz <ana@x.org>"),
+        Page("b.md", "B", "", updated="2024-01-01", authors=(Author("Bo Chen", 1.0),)),
+        Page("c.md", "C", "", updated="2026-06-01", review_by="2026-02-01"),
+    ]
+    stale = stale_pages(pages, date(2026, 11, 25), 365)
+    assert [(s.path, s.owner) for s in stale] == [("b.md", "Bo Chen"), ("c.md", "")]
+    assert "review was due 2026-02-01" in stale[1].reason
+
+
+def test_hidden_names_in_logged_searches_are_recognised():
+    salt = "s1"
+    digests = frozenset({name_digest("ines park", salt), name_digest("ines@x.org", salt)})
+    assert names_hidden("who is Ines  Park?".replace("?", ""), digests, salt)
+    assert names_hidden("mail ines@x.org about leave", digests, salt)
+    assert names_hidden("ask ines.park@other.org", digests, salt)  # first.last@ reads as a name
+    assert not names_hidden("Ines leave policy", digests, salt)
+    assert not names_hidden("Ines Park", frozenset(), salt)
+
+
+def test_search_log_records_and_reads_back_with_bad_lines_named(tmp_path):
+    log = tmp_path / "logs" / "searches.jsonl"
+    chunk = Chunk("c1", "a.md", "A", (), "text", 1)
+    searchlog.record(log, "office dog policy", [Hit(chunk, 0.1, similarity=0.21)])
+    searchlog.record(log, "Office dog  policy", [])
+    searchlog.record(log, "vpn", [Hit(chunk, 0.9, similarity=0.8)])
+    with open(log, "a") as fh:
+        fh.write("not json\n")
+    searches, problems = searchlog.read(log)
+    assert [s.query for s in searches] == ["office dog policy", "Office dog  policy", "vpn"]
+    assert problems and problems[0].line == 4 and "searches.jsonl" in str(problems[0])
+    groups = searchlog.nothing_good(searches, 0.35)
+    assert [(q, len(g)) for q, g in groups] == [("office dog policy", 2)]

@@ -1,0 +1,115 @@
+"""Consent everywhere: a hidden person is in no command's output and on no app page."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+from click.testing import CliRunner
+from conftest import CONTENT
+from test_app import all_text, new_app, search
+
+from kb import Settings, build_index
+from kb.cli import cli
+
+HIDDEN = "Sofia Alvarez"
+
+
+@pytest.fixture(scope="module")
+def hidden_index(tmp_path_factory, bundled_index, real_embedder):
+    """The bundled content with Sofia Alvarez hidden, and a search log that names her."""
+    root = tmp_path_factory.mktemp("consent")
+    content, index_dir = root / "content", root / "index"
+    shutil.copytree(CONTENT, content)
+    shutil.copytree(bundled_index, index_dir)
+    people = (content / "people.yaml").read_text(encoding="utf-8")
+    entry = f"  - name: {HIDDEN}\n"
+    assert entry in people
+    hidden = people.replace(entry, entry + "    hide_from_expert_search: true\n")
+    (content / "people.yaml").write_text(hidden, encoding="utf-8")
+    report = build_index(content, index_dir, real_embedder, Settings())
+    assert report.embedded == 0
+    log = root / "searches.jsonl"
+    lines = [
+        {"query": "Sofia Alvarez phone number", "best": 0.2},
+        {"query": "ask sofia.alvarez@brightwater.example", "best": 0.1},
+        {"query": "company car leasing policy", "best": 0.3},
+    ]
+    log.write_text(
+        "".join(
+            json.dumps(
+                {"time": "2026-11-20T10:00:00+00:00", "query": x["query"], "results": 5}
+                | {"best_similarity": x["best"], "best_path": ""}
+            )
+            + "\n"
+            for x in lines
+        ),
+        encoding="utf-8",
+    )
+    return content, index_dir, log
+
+
+def run(*args: str) -> str:
+    result = CliRunner().invoke(cli, list(args))
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def test_no_command_names_the_hidden_person(hidden_index):
+    content, index_dir, log = hidden_index
+    where = ["--index-dir", str(index_dir)]
+    outputs = {}
+    for kind in ("tandem", "mentoring", "coffee"):
+        for seed in ("0", "1"):
+            outputs[f"pairs {kind} {seed}"] = run("pairs", "--kind", kind, "--seed", seed, *where)
+            outputs[f"pairs {kind} json"] = run("pairs", "--kind", kind, *where, "--json")
+    for query in ("Spendwise app on my phone", "service portal tickets, password reset"):
+        outputs[f"experts {query}"] = run("experts", query, *where, "-k", "20", "--json")
+        outputs[f"team {query}"] = run("team", query, *where, "--size", "6", "--json")
+        outputs[f"team {query} text"] = run("team", query, *where, "--size", "6")
+    outputs["gaps"] = run("gaps", "--log", str(log), "--top", "100", *where)
+    outputs["gaps json"] = run("gaps", "--log", str(log), "--top", "100", *where, "--json")
+    outputs["check"] = run("check", str(content))
+    for name in ("Kenji Sato", "Priya Raman", "Oliver Grant"):
+        outputs[f"person {name}"] = run("person", name, *where, "--json")
+    for what, output in outputs.items():
+        assert "Alvarez" not in output and "sofia" not in output.casefold(), what
+    gaps = json.loads(outputs["gaps json"])
+    assert gaps["withheld"] == 2 and [u["query"] for u in gaps["unanswered"]] == [
+        "company car leasing policy"
+    ]
+    # Search results keep the text colleagues wrote, but never credit her.
+    hits = json.loads(run("search", "Spendwise app troubleshooting", *where, "--json", "-k", "30"))
+    assert hits and all(HIDDEN not in h["authors"] for h in hits)
+    missing = CliRunner().invoke(cli, ["person", HIDDEN, *where])
+    assert missing.exit_code != 0 and "no one called" in missing.output
+
+
+@pytest.mark.parametrize("view", ["people", "pairs", "team", "gaps"])
+def test_no_app_page_names_the_hidden_person(monkeypatch, hidden_index, view):
+    _, index_dir, log = hidden_index
+    monkeypatch.setenv("KB_SEARCH_LOG", str(log))
+    at = new_app(monkeypatch, index_dir, view=view)
+    assert not at.exception
+    if view == "pairs":
+        for kind in ("tandem", "mentoring", "coffee"):
+            at.radio(key="pair_kind").set_value(kind).run()
+            assert "Alvarez" not in all_text(at) + page_tables(at), kind
+    if view == "team":
+        at.text_area(key="team_description").input("service portal, Spendwise app, phishing").run()
+        assert at.dataframe  # the team was proposed
+    assert "Alvarez" not in all_text(at) + page_tables(at)
+
+
+def test_search_page_and_her_person_page_do_not_credit_her(monkeypatch, hidden_index):
+    _, index_dir, log = hidden_index
+    at = new_app(monkeypatch, index_dir)
+    search(at, "the Spendwise app on my phone will not log me in")
+    assert HIDDEN not in [b.label for b in at.button]  # expert buttons
+    at = new_app(monkeypatch, index_dir, person=HIDDEN)
+    assert "No pages by" in all_text(at)
+
+
+def page_tables(at) -> str:
+    return "\n".join(df.value.to_csv() for df in at.dataframe)
