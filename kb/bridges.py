@@ -26,7 +26,7 @@ from kb.models import (
     name_digest,
     person_key,
 )
-from kb.pairing import KINDS, chance, one_round, overlap, score
+from kb.pairing import KINDS, Overlap, chance, one_round, overlap, score
 from kb.terms import Vocabulary
 from kb.topics import KNOWS_SHARE, bus_factor, group
 
@@ -54,6 +54,7 @@ class Bridges:
         self.settings = settings
         self._hidden_words = hidden_words
         self._salt = salt
+        self._overlaps: dict[tuple[str, str], Overlap] = {}
         self.names = {person_key(a.name): a.name for c in chunks for a in c.authors}
 
     @cached_property
@@ -198,17 +199,35 @@ class Bridges:
         mentor = can[0]
         return mentor, (b if mentor == a else a)
 
-    def _own_rows(self, key: str) -> list[int]:
-        """Sections a person knows (a real share of the page), boilerplate left out."""
-        return [
-            i
-            for i, share in self.rows_of.get(key, ())
-            if share >= KNOWS_SHARE and _last(self.chunks[i]) not in self.boilerplate
-        ]
+    @cached_property
+    def _page_numbers(self) -> np.ndarray:
+        numbers: dict[str, int] = {}
+        return np.array([numbers.setdefault(c.path, len(numbers)) for c in self.chunks])
 
-    def _overlap(self, a: str, b: str):
-        pages = [c.path for c in self.chunks]
-        return overlap(self._own_rows(a), self._own_rows(b), self.vectors, pages)
+    @cached_property
+    def _own_rows(self) -> dict[str, list[int]]:
+        """Sections each person knows (a real share of the page), boilerplate left out."""
+        return {
+            key: [
+                i
+                for i, share in rows
+                if share >= KNOWS_SHARE and _last(self.chunks[i]) not in self.boilerplate
+            ]
+            for key, rows in self.rows_of.items()
+        }
+
+    def _overlap(self, a: str, b: str) -> Overlap:
+        # Two people overlap alike in every round, kind and order: computed once.
+        if (b, a) in self._overlaps:
+            found = self._overlaps[b, a]
+            flipped = tuple((y, x, sim) for x, y, sim in found.pairs)
+            return Overlap(found.score, flipped, found.coauthors)
+        if (a, b) not in self._overlaps:
+            own = self._own_rows
+            self._overlaps[a, b] = overlap(
+                own.get(a, []), own.get(b, []), self.vectors, self._page_numbers
+            )
+        return self._overlaps[a, b]
 
     def _pair(self, kind: str, a: str, b: str, close) -> Pair:
         first, second = self.colleague(a), self.colleague(b)

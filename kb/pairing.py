@@ -35,13 +35,14 @@ def overlap(
     left: Sequence[int],
     right: Sequence[int],
     vectors: np.ndarray,
-    pages: Sequence[str],
+    pages: np.ndarray,
 ) -> Overlap:
-    """The overlap of two people's sections (`pages[row]` is the page of a row)."""
-    if not left or not right:
+    """The overlap of two people's sections (`pages[row]` numbers the page of a row)."""
+    if not len(left) or not len(right):
         return Overlap(0.0, (), False)
-    sims = vectors[list(left)] @ vectors[list(right)].T
-    same = np.array([[pages[a] == pages[b] for b in right] for a in left])
+    left, right = list(left), list(right)
+    sims = vectors[left] @ vectors[right].T
+    same = pages[left][:, None] == pages[right][None, :]
     coauthors = bool(same.any())
     sims = np.where(same, -np.inf, sims)
     flat = np.argsort(-sims, axis=None, kind="stable")[:TOP]

@@ -63,7 +63,7 @@ def test_grouping_keeps_unrelated_pages_apart_and_is_stable():
 def test_overlap_ignores_pages_written_together():
     v = np.eye(4, dtype=np.float32)
     v[3] = v[0]  # row 3 says what row 0 says
-    pages = ["p", "p", "q", "r"]
+    pages = np.array([0, 0, 1, 2])  # the page of each row
     assert overlap([0], [1], v, pages).score == 0  # same page only: nothing to learn
     close = overlap([0], [3], v, pages)
     assert close.score == 1.0 and close.pairs[0][:2] == (0, 3) and not close.coauthors
