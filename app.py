@@ -331,19 +331,20 @@ def render_people(kb: KnowledgeBase) -> None:
             continue
         rows.append(
             {
-                "name": f"?person={quote(profile.name)}",
+                "name": profile.name,
                 "department": profile.department,
                 "team": profile.team,
                 "role": profile.role,
                 "available for": ", ".join(profile.available_for),
                 "pages": len(profile.pages),
                 "writes about": ", ".join(profile.topics[:5]),
+                "profile": f"?person={quote(profile.name)}",
             }
         )
     st.dataframe(
         rows,
         column_config={
-            "name": st.column_config.LinkColumn("name", display_text=r"\?person=(.*)"),
+            "profile": st.column_config.LinkColumn("profile", display_text="open"),
             "pages": st.column_config.NumberColumn("pages"),
         },
         hide_index=True,
@@ -588,7 +589,18 @@ def render_person(kb: KnowledgeBase, name: str) -> None:
         st.markdown(
             "**Top topics:** " + " ".join(f":violet-badge[{esc(t)}]" for t in profile.topics)
         )
+    if profile.tags:
+        st.markdown("**Tags:** " + " ".join(f":gray-badge[{esc(t)}]" for t in profile.tags))
     st.markdown("**Teams written for:** " + esc(", ".join(profile.teams) or "none"))
+    across = kb.bridges.partners(profile.name)
+    if across:
+        st.markdown("**Across the divide, working on the same things**")
+        for pair in across:
+            pages = " · ".join(
+                f"[{esc(e.title)}]({page_link(e.path, e.heading)})" for e in pair.evidence
+            )
+            terms = esc(", ".join(pair.terms) or "related work")
+            st.markdown(f"- {colleague_line(pair.second)}: {terms}  \n  {pages}")
     st.dataframe(
         [
             {

@@ -12,7 +12,7 @@ from functools import cached_property
 import numpy as np
 
 from kb.config import Settings
-from kb.departments import other_side
+from kb.departments import BUSINESS, IT, other_side
 from kb.experts import profile_vectors
 from kb.models import (
     Chunk,
@@ -26,7 +26,7 @@ from kb.models import (
     name_digest,
     person_key,
 )
-from kb.pairing import KINDS, Overlap, chance, one_round, overlap, score
+from kb.pairing import KINDS, Overlap, chance, closeness, one_round, overlap, score
 from kb.terms import Vocabulary
 from kb.topics import KNOWS_SHARE, bus_factor, group
 
@@ -55,6 +55,7 @@ class Bridges:
         self._hidden_words = hidden_words
         self._salt = salt
         self._overlaps: dict[tuple[str, str], Overlap] = {}
+        self._scores: dict[tuple[str, str], float] = {}
         self.names = {person_key(a.name): a.name for c in chunks for a in c.authors}
 
     @cached_property
@@ -117,8 +118,7 @@ class Bridges:
     @cached_property
     def two_sides(self) -> bool:
         """Whether the index has IT and business people (else pairs cross teams only)."""
-        sides = {department for _, department in self.homes.values()}
-        return all(other_side(s) in sides for s in sides if s) and len(sides - {""}) == 2
+        return {IT, BUSINESS} <= {department for _, department in self.homes.values()}
 
     def _may_pair(self, a: str, b: str) -> bool:
         (team_a, side_a), (team_b, side_b) = (
@@ -151,27 +151,27 @@ class Bridges:
         people = self.available(kind)
         mentors = self.mentors()
         avoid = {frozenset(person_key(n) for n in pair) for pair in avoid}
-        candidates, found = [], {}
-        for a in people:
-            for b in people:
-                if a >= b or not self._may_pair(a, b):
+        allowed = [
+            (a, b)
+            for a in people
+            for b in people
+            if a < b and self._may_pair(a, b) and frozenset((a, b)) not in avoid
+        ]
+        closeness_of = self._closeness(allowed)
+        candidates = []
+        for a, b in allowed:
+            if kind == "mentoring":
+                pair = self._mentor_first(a, b, mentors)
+                if pair is None:
                     continue
-                if frozenset((a, b)) in avoid:
-                    continue
-                if kind == "mentoring":
-                    pair = self._mentor_first(a, b, mentors)
-                    if pair is None:
-                        continue
-                elif self.homes.get(b, ("", ""))[1] == "IT":
-                    pair = (b, a)  # the IT side first
-                else:
-                    pair = (a, b)
-                close = self._overlap(*pair)
-                if kind != "coffee" and close.score < self.settings.pair_overlap_floor:
-                    continue  # nothing real to learn from each other
-                found[pair] = close
-                luck = chance(seed, *pair)
-                candidates.append((score(kind, close.score, luck), *pair))
+            elif self.homes.get(b, ("", ""))[1] == "IT":
+                pair = (b, a)  # the IT side first
+            else:
+                pair = (a, b)
+            close = closeness_of[a, b]
+            if kind != "coffee" and close < self.settings.pair_overlap_floor:
+                continue  # nothing real to learn from each other
+            candidates.append((score(kind, close, chance(seed, *pair)), *pair))
         chosen = one_round(candidates)
         paired = {k for _, a, b in chosen for k in (a, b)}
         notes = []
@@ -183,10 +183,44 @@ class Bridges:
         return Pairing(
             kind=kind,
             seed=seed,
-            pairs=tuple(self._pair(kind, a, b, found[a, b]) for _, a, b in chosen),
+            pairs=tuple(self._pair(kind, a, b, self._overlap(a, b)) for _, a, b in chosen),
             unpaired=tuple(self.names.get(k, k) for k in people if k not in paired),
             note=note,
         )
+
+    def partners(self, name: str, n: int = 3) -> tuple[Pair, ...]:
+        """The `n` colleagues across the divide whose writing overlaps most with `name`'s.
+
+        Availability does not matter here: this answers "who on the other side works on
+        what I work on?", not "whom should I meet this month?".
+        """
+        listed = self.directory.find(name)
+        key = person_key(listed.name if listed else name)
+        if key not in self.rows_of:
+            return ()
+        others = [o for o in sorted(self.rows_of) if o != key and self._may_pair(key, o)]
+        closeness_of = self._closeness([(key, o) for o in others])
+        floor = self.settings.pair_overlap_floor
+        close = sorted(
+            (o for o in others if closeness_of[key, o] >= floor),
+            key=lambda o: (-closeness_of[key, o], o),
+        )
+        return tuple(self._pair("tandem", key, o, self._overlap(key, o)) for o in close[:n])
+
+    def _closeness(self, pairs: list[tuple[str, str]]) -> dict[tuple[str, str], float]:
+        """Each pair's overlap score, computed one person against many at a time, and kept."""
+        todo: dict[str, list[str]] = defaultdict(list)
+        for a, b in pairs:
+            if (a, b) not in self._scores:
+                todo[a].append(b)
+        own = self._own_rows
+        for a, others in todo.items():
+            found = closeness(
+                own.get(a, []), [own.get(b, []) for b in others], self.vectors, self._page_numbers
+            )
+            for b, value in zip(others, found, strict=True):
+                self._scores[a, b] = self._scores[b, a] = float(value)
+        return {(a, b): self._scores[a, b] for a, b in pairs}
 
     def _mentor_first(self, a: str, b: str, mentors: set[str]) -> tuple[str, str] | None:
         """(mentor, mentee): a mentor must offer it; of two who do, who wrote more mentors."""

@@ -75,6 +75,7 @@ class BuildReport:
     changed: bool = True  # False: nothing differed, the index was left as it was
     rebuilt: str = ""  # why nothing could be reused (first run, other model, ...)
     vectors: str = ""  # how the vector index is stored, when this run changed that
+    directory: bool = False  # people.yaml's entries changed (roles, teams, availability)
 
 
 @dataclass
@@ -204,6 +205,9 @@ def build_index(
             previous is None or bool(reread or removed or rows.authors_changed) or vectors_moved
         )
         recorded = rows.manifest(embedder, settings, content_dir=str(content_dir), **fields)
+        directory_moved = previous is not None and previous.manifest.get("people") != recorded.get(
+            "people"
+        )
         if changed:
             manifest, embedded = rows.write(index_dir, embedder, settings, progress, recorded)
         else:
@@ -222,9 +226,10 @@ def build_index(
         embedded=embedded,
         reread=reread,
         removed=removed,
-        changed=changed,
+        changed=changed or directory_moved,
         rebuilt=why,
         vectors=_vectors_label(manifest) if vectors_moved else "",
+        directory=directory_moved,
     )
 
 

@@ -161,6 +161,8 @@ def index_cmd(
     )
     if report.vectors:
         work += f"; vector index re-encoded: {report.vectors}"
+    if report.directory:
+        work += "; people directory updated"
     click.echo(
         f"Indexed {report.documents} of {report.files} pages ({report.chunks} chunks, "
         f"{report.embedded} embedded; {work}) in {report.seconds:.1f} s "
@@ -397,8 +399,10 @@ def person_cmd(name: str, index_dir: Path, as_json: bool) -> None:
         close = difflib.get_close_matches(name, kb.people(), n=3, cutoff=0.5)
         hint = f"; did you mean {', '.join(close)}?" if close else "; 'kb experts' finds people"
         raise click.ClickException(f"no one called {name!r} wrote in this index{hint}")
+    across = kb.bridges.partners(profile.name)
     if as_json:
-        click.echo(json.dumps(asdict(profile), indent=2, ensure_ascii=False))
+        out = asdict(profile) | {"across": [asdict(p) for p in across]}
+        click.echo(json.dumps(out, indent=2, ensure_ascii=False))
         return
     home = ", ".join(x for x in (profile.role, profile.team, profile.department) if x)
     click.echo(f"{profile.name}" + (f" ({home})" if home else ""))
@@ -409,6 +413,10 @@ def person_cmd(name: str, index_dir: Path, as_json: bool) -> None:
         click.echo(f"  tags: {', '.join(profile.tags)}")
     click.echo(f"  teams written for: {', '.join(profile.teams) or 'none'}")
     click.echo(f"  last update: {profile.last_update or 'unknown'}")
+    if across:
+        click.echo("  across the divide, working on the same things:")
+        for pair in across:
+            click.echo(f"    {_colleague(pair.second)}: {', '.join(pair.terms) or 'related work'}")
     click.echo(f"  pages ({len(profile.pages)}):")
     for credit in profile.pages:
         click.echo(f"    {credit.share:>4.0%}  {credit.title}  ({credit.path})")

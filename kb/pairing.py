@@ -57,6 +57,43 @@ def overlap(
     return Overlap(score, tuple(best), coauthors)
 
 
+def closeness(
+    left: Sequence[int],
+    others: Sequence[Sequence[int]],
+    vectors: np.ndarray,
+    pages: np.ndarray,
+) -> np.ndarray:
+    """`overlap(left, o).score` for every `o` in `others` at once (coauthor discount included).
+
+    One matrix product against everyone's sections, then the three best section pairs per
+    colleague in one pass: the top three of a block are among the top three of its columns.
+    """
+    out = np.zeros(len(others), dtype=np.float64)
+    cols = np.fromiter((r for rows in others for r in rows), dtype=np.int64)
+    if not len(left) or not len(cols):
+        return out
+    owner = np.repeat(np.arange(len(others)), [len(rows) for rows in others])
+    left = np.asarray(list(left))
+    sims = vectors[left] @ vectors[cols].T
+    same = pages[left][:, None] == pages[cols][None, :]
+    sims = np.where(same, -np.inf, sims)
+    depth = min(TOP, len(left))
+    best = -np.partition(-sims, depth - 1, axis=0)[:depth]  # each column's best rows
+    values, who = best.ravel(), np.tile(owner, depth)
+    keep = np.isfinite(values)
+    values, who = values[keep], who[keep]
+    order = np.lexsort((-values, who))
+    values, who = values[order], who[order]
+    starts = np.searchsorted(who, who)  # first position of each colleague's run
+    top = np.arange(len(who)) - starts < TOP
+    sums = np.bincount(who[top], weights=values[top], minlength=len(others))
+    counts = np.bincount(who[top], minlength=len(others))
+    out = np.divide(sums, counts, out=np.zeros_like(sums), where=counts > 0)
+    coauthors = same.any(axis=0)
+    shared = np.bincount(owner, weights=coauthors, minlength=len(others)) > 0
+    return np.where(shared, out * WORK_TOGETHER, out)
+
+
 def chance(seed: int, first: str, second: str) -> float:
     """A number in [0, 1) fixed by the seed and the two names (in either order)."""
     a, b = sorted((first, second))

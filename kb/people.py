@@ -48,8 +48,8 @@ def read_directory(content_dir: Path) -> tuple[Directory, list[Problem]]:
     people: list[Person] = []
     problems: list[Problem] = []
     seen: dict[str, int] = {}
-    for entry, line in zip(entries, _item_lines(text), strict=True):
-        person, found = _person(entry, line)
+    for entry, (line, fields) in zip(entries, _item_lines(text), strict=True):
+        person, found = _person(entry, line, fields)
         problems.extend(found)
         if person is None:
             continue
@@ -64,27 +64,42 @@ def read_directory(content_dir: Path) -> tuple[Directory, list[Problem]]:
     return Directory(tuple(people)), problems
 
 
-def _item_lines(text: str) -> list[int]:
-    """The line of each entry of the list (also of entries that are not mappings)."""
+def _item_lines(text: str) -> list[tuple[int, dict[str, int]]]:
+    """The line of each entry of the list, and the line of each of its fields."""
     node = yaml.compose(text, Loader=_Loader)
     if isinstance(node, yaml.MappingNode):
         node = next(v for k, v in node.value if k.value == "people")
-    return [item.start_mark.line + 1 for item in node.value]
+    out = []
+    for item in node.value:
+        fields = {}
+        if isinstance(item, yaml.MappingNode):
+            fields = {str(k.value): k.start_mark.line + 1 for k, _ in item.value}
+        out.append((item.start_mark.line + 1, fields))
+    return out
 
 
-def _person(entry: object, line: int) -> tuple[Person | None, list[Problem]]:
+def _person(
+    entry: object, line: int, fields: dict[str, int] | None = None
+) -> tuple[Person | None, list[Problem]]:
     if not isinstance(entry, dict):
         return None, [Problem(FILE, "each person is a mapping with at least 'name:'", line)]
+    fields = fields or {}
+
+    def at(field: str) -> int:  # a problem points at its field's line
+        return fields.get(field, line)
+
     problems = [
-        Problem(FILE, f"unknown field '{k}' ignored; known: {', '.join(sorted(_KEYS))}", line)
+        Problem(FILE, f"unknown field '{k}' ignored; known: {', '.join(sorted(_KEYS))}", at(k))
         for k in entry
         if k not in _KEYS
     ]
     name = entry.get("name")
     if not isinstance(name, str) or not person_key(name):
         return None, [*problems, Problem(FILE, "a person without a 'name:', skipped", line)]
-    aliases = _strings(entry.get("aliases"), "aliases", name, line, problems)
-    available = _strings(entry.get("available_for"), "available_for", name, line, problems)
+    aliases = _strings(entry.get("aliases"), "aliases", name, at("aliases"), problems)
+    available = _strings(
+        entry.get("available_for"), "available_for", name, at("available_for"), problems
+    )
     unknown = [a for a in available if a not in AVAILABILITY]
     if unknown:
         problems.append(
@@ -92,20 +107,28 @@ def _person(entry: object, line: int) -> tuple[Person | None, list[Problem]]:
                 FILE,
                 f"{name}: available_for {', '.join(unknown)} ignored; "
                 f"use {', '.join(AVAILABILITY)}",
-                line,
+                at("available_for"),
             )
         )
     department = str(entry.get("department") or "").strip()
     if department and department.casefold() not in _DEPARTMENTS:
         problems.append(
-            Problem(FILE, f"{name}: department '{department}' ignored; use IT or Business", line)
+            Problem(
+                FILE,
+                f"{name}: department '{department}' ignored; use IT or Business",
+                at("department"),
+            )
         )
         department = ""
     hidden = entry.get("hide_from_expert_search", False)
     if not isinstance(hidden, bool):
         # Consent errs on the safe side: anything but a clear 'false' hides the person.
         problems.append(
-            Problem(FILE, f"{name}: hide_from_expert_search should be true or false; hidden", line)
+            Problem(
+                FILE,
+                f"{name}: hide_from_expert_search should be true or false; hidden",
+                at("hide_from_expert_search"),
+            )
         )
         hidden = True
     person = Person(

@@ -15,7 +15,8 @@ def test_people_page_lists_everyone_with_what_they_write_about(monkeypatch, bund
     at = new_app(monkeypatch, bundled_index, view="people")
     assert not at.exception
     people = tables(at)[0]
-    row = people[people["name"].str.endswith("Victor%20Petrov")].iloc[0]
+    row = people[people["name"] == "Victor Petrov"].iloc[0]
+    assert row["profile"] == "?person=Victor%20Petrov"
     assert row["department"] == "Business" and row["team"] == "operations"
     assert "pick" in row["writes about"] and row["pages"] >= 2
     assert len(people) == 22
@@ -84,3 +85,13 @@ def test_searching_in_the_app_logs_once_when_opted_in(monkeypatch, bundled_index
     at.run()  # a rerun of the same search is not a new search
     searches, _ = searchlog.read(log)
     assert [s.query for s in searches] == ["office dog policy"]
+
+
+def test_person_page_shows_colleagues_across_the_divide(monkeypatch, bundled_index):
+    at = new_app(monkeypatch, bundled_index, person="Sofia Alvarez")
+    assert not at.exception
+    text = all_text(at)
+    assert "Across the divide, working on the same things" in text
+    across = text.split("Across the divide")[1]
+    assert "Oliver Grant" in across and "Spendwise" in across
+    assert "Kenji Sato" not in across  # her own department

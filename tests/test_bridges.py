@@ -203,3 +203,22 @@ def test_without_departments_pairs_cross_teams_and_say_so(tmp_path):
     for pair in pairing.pairs:
         assert pair.first.team != pair.second.team
         assert "from the" not in pair.reason  # no sides to name
+
+
+def test_partners_are_across_the_divide_whatever_their_availability(bundled_kb):
+    sofia = bundled_kb.bridges.partners("Sofia Alvarez")
+    assert [p.second.name for p in sofia][:1] == ["Oliver Grant"]
+    assert all(p.second.department == "Business" for p in sofia)
+    # Marcus Okafor's incident runbook meets legal's breach notification; Lucas Dubois is
+    # open only to coffee, and is shown all the same: this is not a round.
+    marcus = bundled_kb.bridges.partners("Marcus Okafor", n=2)
+    assert {p.second.name for p in marcus} == {"Fatima El-Amin", "Lucas Dubois"}
+    assert "breach notification" in marcus[0].terms
+    assert bundled_kb.bridges.partners("goconnor")  # an alias finds her
+    assert bundled_kb.bridges.partners("No Such Person") == ()
+
+
+def test_cli_person_lists_colleagues_across(bundled_index):
+    out = cli_run("person", "Sofia Alvarez", "--index-dir", str(bundled_index), "--json")
+    across = json.loads(out.output)["across"]
+    assert across[0]["second"]["name"] == "Oliver Grant" and "Spendwise" in across[0]["terms"]

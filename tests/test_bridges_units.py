@@ -9,7 +9,7 @@ import numpy as np
 from kb import searchlog
 from kb.gaps import names_hidden, stale_pages
 from kb.models import Author, Chunk, Hit, Page, name_digest
-from kb.pairing import chance, one_round, overlap, score
+from kb.pairing import chance, closeness, one_round, overlap, score
 from kb.team import choose, subtopics
 from kb.terms import Vocabulary
 from kb.topics import bus_factor, group
@@ -135,3 +135,15 @@ def test_search_log_records_and_reads_back_with_bad_lines_named(tmp_path):
     assert problems and problems[0].line == 4 and "searches.jsonl" in str(problems[0])
     groups = searchlog.nothing_good(searches, 0.35)
     assert [(q, len(g)) for q, g in groups] == [("office dog policy", 2)]
+
+
+def test_closeness_for_everyone_at_once_equals_pair_by_pair():
+    rng = np.random.default_rng(5)
+    v = rng.normal(size=(60, 8)).astype(np.float32)
+    v /= np.linalg.norm(v, axis=1, keepdims=True)
+    pages = rng.integers(0, 15, size=60)
+    left = [0, 3, 7, 9]
+    others = [[1, 2], [10, 11, 12, 13, 14], [], [20], [0, 30, 31], [7]]
+    together = closeness(left, others, v, pages)
+    one_by_one = [overlap(left, rows, v, pages).score for rows in others]
+    assert np.allclose(together, one_by_one)

@@ -109,6 +109,10 @@ def test_search_page_and_her_person_page_do_not_credit_her(monkeypatch, hidden_i
     assert HIDDEN not in [b.label for b in at.button]  # expert buttons
     at = new_app(monkeypatch, index_dir, person=HIDDEN)
     assert "No pages by" in all_text(at)
+    # Her page: the text she is named in stays; the byline and owner do not credit her.
+    at = new_app(monkeypatch, index_dir, page="service-desk/spendwise-app-troubleshooting.md")
+    byline = [c.value for c in at.caption if "· by " in c.value]
+    assert byline and "Alvarez" not in byline[0] and "owner" not in byline[0]
 
 
 def page_tables(at) -> str:

@@ -73,14 +73,15 @@ def test_each_bad_entry_is_reported_by_line_and_the_rest_kept(tmp_path):
     assert [p.name for p in directory.people] == ["Ana Ruiz", "Bo Chen", "Cy Diaz"]
     said = {(p.line, p.message.split(";")[0]) for p in problems}
     assert said == {
-        (1, "unknown field 'shoe_size' ignored"),
-        (1, "Ana Ruiz: available_for lunch ignored"),
-        (1, "Ana Ruiz: department 'Finance' ignored"),
+        # A bad field is reported at its own line, a bad entry at the entry's.
+        (4, "unknown field 'shoe_size' ignored"),
+        (3, "Ana Ruiz: available_for lunch ignored"),
+        (2, "Ana Ruiz: department 'Finance' ignored"),
         (5, "a person without a 'name:', skipped"),
-        (6, "Bo Chen: hide_from_expert_search should be true or false"),
+        (7, "Bo Chen: hide_from_expert_search should be true or false"),
         (8, "'ana ruiz' is already a person at line 1"),
         (9, "each person is a mapping with at least 'name:'"),
-        (10, "Cy Diaz: aliases should be a list of words"),
+        (11, "Cy Diaz: aliases should be a list of words"),
     }
     assert all(p.path == "people.yaml" for p in problems)
     # Unclear consent hides: the safe side.
@@ -175,7 +176,7 @@ def test_kb_check_reports_the_directory(tmp_path):
     write(tmp_path / "people.yaml", "- name: Ana Ruiz\n  department: Sales\n- team: it\n")
     found = {(f.path, f.line, f.severity, f.rule) for f in check_content(tmp_path)}
     assert found == {
-        ("people.yaml", 1, "warning", "people"),  # department ignored
+        ("people.yaml", 2, "warning", "people"),  # department ignored, at its line
         ("people.yaml", 3, "error", "people"),  # no name: skipped
     }
 
@@ -233,3 +234,13 @@ def test_aliases_merge_spellings_into_the_directory_name(tmp_path):
     profile = kb.profile("goconnor")
     assert profile.name == "Grace O'Connor" and len(profile.pages) == 3
     assert profile.role == "Procurement lead"
+
+
+def test_a_directory_only_change_is_reported_not_called_up_to_date(bundled_copy):
+    content, index_dir, where = bundled_copy
+    people = (content / "people.yaml").read_text(encoding="utf-8")
+    write(content / "people.yaml", people.replace("role: Security engineer", "role: CISO"))
+    out = run_ok("index", str(content), *where)
+    assert "people directory updated" in out and "0 embedded" in out and "Up to date" not in out
+    assert json.loads(run_ok("person", "Tomasz Nowak", *where, "--json"))["role"] == "CISO"
+    assert "Up to date" in run_ok("index", str(content), *where)
