@@ -98,7 +98,7 @@ def init_state() -> None:
     if st.session_state.get("_init"):
         # Streamlit forgets a widget's value on runs that do not draw it (the page and person
         # views); writing it back keeps the search for the way back.
-        for key in ("q", "bridge", "view"):
+        for key in ("q", "bridge", "view", *FILTER_KEYS):
             if key in st.session_state:
                 st.session_state[key] = st.session_state[key]
         return
@@ -168,6 +168,11 @@ def current_filters() -> Filters:
 def render_sidebar(kb: KnowledgeBase) -> None:
     facets = kb.facets()
     with st.sidebar:
+        if st.session_state.get("view", "search") not in ("search", None):
+            # People, pairs, team and gaps look at the whole index: no filters to offer.
+            st.caption("Filters apply to Search.")
+            render_counts(kb)
+            return
         st.header("Filters")
         for key, label, facet in (
             ("dept", "Department", "department"),
@@ -180,11 +185,15 @@ def render_sidebar(kb: KnowledgeBase) -> None:
                 st.session_state[key] = ""
             st.selectbox(label, options, key=key, format_func=lambda v: v or "Any")
         st.text_input("Updated since (YYYY-MM-DD)", key="since", placeholder="any date")
-        counts = kb.manifest.get("counts", {})
-        st.caption(
-            f"{counts.get('documents', 0)} pages · {counts.get('chunks', 0)} sections · "
-            f"built {kb.manifest.get('built_at', '?')}"
-        )
+        render_counts(kb)
+
+
+def render_counts(kb: KnowledgeBase) -> None:
+    counts = kb.manifest.get("counts", {})
+    st.caption(
+        f"{counts.get('documents', 0)} pages · {counts.get('chunks', 0)} sections · "
+        f"built {kb.manifest.get('built_at', '?')}"
+    )
 
 
 def page_link(path: str, heading: str = "") -> str:
@@ -308,7 +317,9 @@ def log_search(query: str, filters: Filters, hits: list[Hit]) -> None:
     """Opt-in (KB_SEARCH_LOG): one line per new search, not per rerun of the same one."""
     log = os.environ.get("KB_SEARCH_LOG")
     if log and st.session_state.get("_logged") != (query, filters):
-        searchlog.record(Path(log).expanduser(), query, hits, filters=filters)
+        searchlog.record(
+            Path(log).expanduser(), query, hits, mode=Settings().retrieval, filters=filters
+        )
         st.session_state._logged = (query, filters)
 
 
@@ -353,6 +364,7 @@ def render_people(kb: KnowledgeBase) -> None:
     by_side: dict[str, int] = {}
     for row in rows:
         by_side[row["department"] or "unknown"] = by_side.get(row["department"] or "unknown", 0) + 1
+    st.markdown("**People by department**")
     st.bar_chart({"people": by_side}, horizontal=True, height=160)
 
 
@@ -408,6 +420,8 @@ def render_team(kb: KnowledgeBase) -> None:
     proposal = kb.team(description.strip(), size=size)
     if not proposal.members:
         st.warning("No one in this index writes about that.")
+    elif len(proposal.members) < size:
+        st.caption(f"{len(proposal.members)} of {size}: no one else covers a part.")
     for member in proposal.members:
         st.markdown("- " + colleague_line(member))
     if proposal.covers:
@@ -417,9 +431,13 @@ def render_team(kb: KnowledgeBase) -> None:
                     "sub-topic": c.subtopic,
                     "covered by": ", ".join(c.people) or "no one on the team",
                     "evidence": c.evidence[0].title if c.evidence else "",
+                    "open": page_link(c.evidence[0].path, c.evidence[0].heading)
+                    if c.evidence
+                    else None,
                 }
                 for c in proposal.covers
             ],
+            column_config={"open": st.column_config.LinkColumn("open", display_text="open")},
             hide_index=True,
             width="stretch",
         )
@@ -475,7 +493,7 @@ def render_gaps(kb: KnowledgeBase) -> None:
             {
                 "topic": o.topic.label,
                 "only": ", ".join(o.topic.departments),
-                "closest across": ", ".join(x.name for x in o.across),
+                "closest across": ", ".join(x.name for x in o.across) or "no one yet",
             }
             for o in report.one_sided
         ],

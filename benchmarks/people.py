@@ -55,10 +55,57 @@ def measure(index_dir: Path) -> dict:
     }
 
 
+def scaling(index_dir: Path, sizes: list[int]) -> list[dict]:
+    """A first round with N made-up people: the index's pages dealt out among them (seeded),
+    half IT and half business, ten people per team. The first round computes every allowed
+    pair's overlap, so it shows how pairing grows; coffee, so that no floor empties it."""
+    import dataclasses
+
+    import numpy as np
+
+    from kb.bridges import Bridges
+    from kb.models import Author, Directory
+
+    embedder = embedder_for(index_model(index_dir))
+    kb = KnowledgeBase(index_dir, embedder, Settings())
+    vectors = kb.stored.vectors.vectors()
+    paths = sorted({c.path for c in kb.stored.chunks})
+    rows = []
+    for n in sizes:
+        rng = np.random.default_rng(n)
+        owner = {p: f"person {rng.integers(n)}" for p in paths}
+        chunks = tuple(
+            dataclasses.replace(c, authors=(Author(owner[c.path], 1.0),)) for c in kb.stored.chunks
+        )
+        homes = {
+            f"person {i}": (f"team {i // 10}", "IT" if i % 2 else "Business") for i in range(n)
+        }
+        bridges = Bridges(chunks, vectors, homes, Directory(), Settings())
+        t0 = time.perf_counter()
+        pairing = bridges.pairs("coffee")
+        seconds = time.perf_counter() - t0
+        rows.append(
+            {
+                "people": n,
+                "writers": len(bridges.rows_of),
+                "first round s": round(seconds, 2),
+                "pairs": len(pairing.pairs),
+            }
+        )
+    return rows
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("index_dirs", type=Path, nargs="+")
     ap.add_argument("--json", type=Path, default=Path("benchmarks/results/people.json"))
+    ap.add_argument(
+        "--scale",
+        type=int,
+        nargs="*",
+        default=[],
+        help="also time a first round with these numbers of made-up people, on the last index",
+    )
     args = ap.parse_args()
     results = []
     for index_dir in args.index_dirs:
@@ -72,8 +119,13 @@ def main() -> None:
             print(f"{key:<40} {r[key]:>8}")
         for key in ("tandem pairs", "coffee pairs", "peak RSS MB"):
             print(f"{key:<40} {r[key]:>8}")
+    scale = scaling(args.index_dirs[-1], args.scale) if args.scale else []
+    if scale:
+        print(f"\n{'people':>8} {'writers':>8} {'first round s':>14} {'pairs':>6}")
+        for r in scale:
+            print(f"{r['people']:>8} {r['writers']:>8} {r['first round s']:>14} {r['pairs']:>6}")
     args.json.parent.mkdir(parents=True, exist_ok=True)
-    args.json.write_text(json.dumps(results, indent=2) + "\n")
+    args.json.write_text(json.dumps({"indexes": results, "scaling": scale}, indent=2) + "\n")
 
 
 if __name__ == "__main__":

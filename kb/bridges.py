@@ -183,7 +183,12 @@ class Bridges:
         return Pairing(
             kind=kind,
             seed=seed,
-            pairs=tuple(self._pair(kind, a, b, self._overlap(a, b)) for _, a, b in chosen),
+            pairs=tuple(
+                sorted(
+                    (self._pair(kind, a, b, self._overlap(a, b)) for _, a, b in chosen),
+                    key=lambda p: (-p.score, p.first.name),  # shown closest first
+                )
+            ),
             unpaired=tuple(self.names.get(k, k) for k in people if k not in paired),
             note=note,
         )

@@ -17,7 +17,7 @@ from kb import searchlog
 from kb.build import build_index
 from kb.config import ENCODERS, VECTOR_INDEXES, VECTOR_STORAGES, Settings
 from kb.embed import embedder_for, load_embedder
-from kb.errors import KbError, StrictModeError
+from kb.errors import KbError, StrictModeError, UnknownPersonError
 from kb.models import Expert, Filters, Hit, person_key
 from kb.pairing import KINDS
 from kb.service import KnowledgeBase
@@ -307,7 +307,8 @@ def search_cmd(
     filters = _filters(kb, department=department, team=team, tag=tag, author=author, since=since)
     hits = kb.search(query, k=k, filters=filters, mode=mode or "")
     if log := os.environ.get("KB_SEARCH_LOG"):  # opt-in, for 'kb gaps'
-        searchlog.record(Path(log).expanduser(), query, hits, mode=mode or "", filters=filters)
+        used = mode or kb.settings.retrieval
+        searchlog.record(Path(log).expanduser(), query, hits, mode=used, filters=filters)
     if as_json:
         click.echo(json.dumps([_hit_json(h) for h in hits], indent=2, ensure_ascii=False))
         return
@@ -396,9 +397,9 @@ def person_cmd(name: str, index_dir: Path, as_json: bool) -> None:
     kb = _open(index_dir, name)
     profile = kb.profile(name)
     if profile is None:
-        close = difflib.get_close_matches(name, kb.people(), n=3, cutoff=0.5)
+        close = _similar_names(name, kb.people())
         hint = f"; did you mean {', '.join(close)}?" if close else "; 'kb experts' finds people"
-        raise click.ClickException(f"no one called {name!r} wrote in this index{hint}")
+        raise UnknownPersonError(f"no one called {name!r} wrote in this index{hint}")
     across = kb.bridges.partners(profile.name)
     if as_json:
         out = asdict(profile) | {"across": [asdict(p) for p in across]}
@@ -434,20 +435,24 @@ def person_cmd(name: str, index_dir: Path, as_json: bool) -> None:
 @click.option(
     "--avoid",
     type=click.Path(path_type=Path, dir_okay=False, exists=True),
-    help="A previous round's --json output: its pairs are not proposed again.",
+    multiple=True,
+    help="A previous round's --json output: its pairs are not proposed again (repeatable).",
 )
 @index_dir_option
 @json_option
-def pairs_cmd(kind: str, seed: int, avoid: Path | None, index_dir: Path, as_json: bool) -> None:
+def pairs_cmd(
+    kind: str, seed: int, avoid: tuple[Path, ...], index_dir: Path, as_json: bool
+) -> None:
     """Pair IT and business colleagues whose knowledge complements, each person once.
 
     \b
     Example:
       kb pairs --kind tandem --seed 7
-      kb pairs --kind coffee --seed 8 --avoid last-round.json
+      kb pairs --kind coffee --seed 8 --avoid round1.json --avoid round2.json
     """
     kb = _open(index_dir)
-    pairing = kb.bridges.pairs(kind, seed=seed, avoid=_earlier_pairs(avoid))
+    earlier = set().union(*(_earlier_pairs(path) for path in avoid))
+    pairing = kb.bridges.pairs(kind, seed=seed, avoid=earlier)
     if as_json:
         click.echo(json.dumps(asdict(pairing), indent=2, ensure_ascii=False))
         return
@@ -464,6 +469,15 @@ def pairs_cmd(kind: str, seed: int, avoid: Path | None, index_dir: Path, as_json
         click.echo(f"Not paired this round: {', '.join(pairing.unpaired)}")
 
 
+def _similar_names(name: str, known: list[str]) -> list[str]:
+    """Up to three names like `name`: a first or last name, or a close spelling (any case)."""
+    wanted = name.casefold().strip()
+    by_key = {k.casefold(): k for k in known}
+    words = [k for k in known if wanted in k.casefold().split()]
+    close = difflib.get_close_matches(wanted, list(by_key), n=3, cutoff=0.5)
+    return list(dict.fromkeys([*words, *(by_key[c] for c in close)]))[:3]
+
+
 def _colleague(c) -> str:
     home = ", ".join(x for x in (c.department, c.team) if x)
     return click.style(c.name, bold=True) + (f" ({home})" if home else "")
@@ -471,7 +485,13 @@ def _colleague(c) -> str:
 
 @cli.command("team")
 @click.argument("description")
-@click.option("--size", default=4, show_default=True, type=click.IntRange(1, 50))
+@click.option(
+    "--size",
+    default=4,
+    show_default=True,
+    type=click.IntRange(1, 50),
+    help="Most people on the team; fewer when no one else covers a part.",
+)
 @index_dir_option
 @json_option
 def team_cmd(description: str, size: int, index_dir: Path, as_json: bool) -> None:
@@ -491,7 +511,9 @@ def team_cmd(description: str, size: int, index_dir: Path, as_json: bool) -> Non
     if not proposal.members:
         click.echo("No one in this index writes about that.")
     else:
-        click.echo(f"Team of {len(proposal.members)}:")
+        short = len(proposal.members) < size
+        why = f" (asked for {size}; no one else covers a part)" if short else ""
+        click.echo(f"Team of {len(proposal.members)}{why}:")
         for c in proposal.members:
             role = f", {c.role}" if c.role else ""
             click.echo(f"  - {_colleague(c)}{role}")
@@ -517,7 +539,10 @@ def team_cmd(description: str, size: int, index_dir: Path, as_json: bool) -> Non
 @index_dir_option
 @json_option
 def gaps_cmd(log: Path | None, today, top: int, index_dir: Path, as_json: bool) -> None:
-    """Where knowledge is thin: one-person topics, one-department topics, stale pages.
+    """Where knowledge is thin: topics, stale pages, searches that found nothing good.
+
+    Lists topics resting on one person or one department, stale pages by owner and, from
+    the opt-in search log, searches that found nothing good with who could write the page.
 
     \b
     Example:
@@ -535,35 +560,46 @@ def gaps_cmd(log: Path | None, today, top: int, index_dir: Path, as_json: bool) 
     for t in single[:top]:
         who = ", ".join(f"{k.name} {k.share:.0%}" for k in t.knowers[:3]) or "no author"
         click.echo(f"  bus factor {t.bus_factor}  {t.label}  ({len(t.pages)} page(s); {who})")
+    _more(len(single), top)
     click.echo(f"Topics only one department writes about ({len(report.one_sided)}):")
     for o in report.one_sided[:top]:
-        across = ", ".join(c.name for c in o.across) or "no one"
+        across = ", ".join(c.name for c in o.across) or "no one yet"
         side = o.topic.departments[0]
         click.echo(f"  {o.topic.label}  (only {side}; closest across: {across})")
+    _more(len(report.one_sided), top)
     click.echo(f"Stale pages ({len(report.stale)}):")
     for st in report.stale[:top]:
         click.echo(f"  {st.owner or 'no owner'}: {st.title} ({st.reason})  {st.path}")
+    _more(len(report.stale), top)
     if log is None:
         click.echo(
             "Searches that found nothing good: no search log (set KB_SEARCH_LOG to keep one)"
         )
         return
+    if not log.is_file():
+        click.echo(f"Searches that found nothing good: no search log at {log} yet")
+        return
+    floor = kb.settings.nothing_good_below
     click.echo(
-        f"Searches that found nothing good ({len(report.unanswered)} of "
-        f"{report.searches_logged} logged):"
+        f"Searches that found nothing good, best section's similarity under {floor} "
+        f"({len(report.unanswered)} of {report.searches_logged} logged):"
     )
     for u in report.unanswered:
         writers = ", ".join(c.name for c in u.writers) or "no one"
         click.echo(
-            f'  {u.times}x "{u.query}" (best {u.best_similarity:.2f}); could write it: {writers}'
+            f'  {u.times}x "{u.query}" (best {u.best_similarity:.2f}, {u.closest}); '
+            f"could write it: {writers}"
         )
     if report.withheld:
         click.echo(f"  ({report.withheld} search(es) not shown: they name someone hidden)")
 
 
-def _earlier_pairs(path: Path | None) -> set[frozenset[str]]:
-    if path is None:
-        return set()
+def _more(total: int, shown: int) -> None:
+    if total > shown:
+        click.echo(f"  … {total - shown} more (--top {total}, or --json for all)")
+
+
+def _earlier_pairs(path: Path) -> set[frozenset[str]]:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
         return {frozenset((p["first"]["name"], p["second"]["name"])) for p in data["pairs"]}

@@ -41,3 +41,7 @@ class StrictModeError(KbError):
 
 class IndexLockedError(KbError):
     """Another `kb index` run is writing the same index folder."""
+
+
+class UnknownPersonError(KbError):
+    """No one of that name (or alias) wrote in the index."""

@@ -8,6 +8,9 @@ from datetime import date, timedelta
 from kb.models import Page, StalePage, name_digest, person_key
 
 _EMAIL_NAME = re.compile(r"[._+-]+")
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_NAME_WORD = re.compile(r"\w+(?:['’-]\w+)*")
+_POSSESSIVE = re.compile(r"['’]s$")
 
 
 def stale_pages(pages: list[Page], today: date, after_days: int) -> list[StalePage]:
@@ -27,22 +30,31 @@ def stale_pages(pages: list[Page], today: date, after_days: int) -> list[StalePa
     return sorted(out, key=lambda s: (s.owner == "", s.owner.casefold(), s.updated, s.path))
 
 
-def names_hidden(text: str, digests: frozenset[str], salt: str) -> bool:
-    """Whether `text` contains the name or email of someone in `digests` (1 to 4 words).
+def names_hidden(
+    text: str, digests: frozenset[str], salt: str, word_digests: frozenset[str] = frozenset()
+) -> bool:
+    """Whether `text` names someone hidden: their name, an alias, an email, or one of the
+    words of their name (`word_digests`), whatever the punctuation, case or order.
 
-    An email is also read as the name in its first part ("ana.ruiz@x.org" is "ana ruiz"),
-    so first.last addresses are caught without being listed; other forms need an alias.
+    Erring on the safe side: with a hidden "Tomasz Nowak", "nowak parking" and "is Tomasz?"
+    count, and so would an unrelated "Tomasz". An email is also read as the name in its first
+    part ("ana.ruiz@x.org" is "ana ruiz").
     """
-    if not digests:
+    if not digests and not word_digests:
         return False
-    words = text.replace(",", " ").split()
-    for word in words:
-        if "@" in word and names_hidden(_EMAIL_NAME.sub(" ", word.split("@")[0]), digests, salt):
+    for email in _EMAIL.findall(text):
+        local = _EMAIL_NAME.sub(" ", email.split("@")[0])
+        if {name_digest(person_key(x), salt) for x in (email, local)} & digests:
             return True
-    for size in range(1, 5):
-        for i in range(len(words) - size + 1):
-            if name_digest(person_key(" ".join(words[i : i + size])), salt) in digests:
-                return True
+    words = [_POSSESSIVE.sub("", w) for w in _NAME_WORD.findall(text.casefold())]
+    if any(name_digest(w, salt) in word_digests for w in words if len(w) >= 3):
+        return True
+    phrases = [words, [p for w in words for p in w.split("-")]]  # "Tomasz-Nowak" too
+    for seq in phrases:
+        for size in range(1, 5):
+            for i in range(len(seq) - size + 1):
+                if name_digest(person_key(" ".join(seq[i : i + size])), salt) in digests:
+                    return True
     return False
 
 

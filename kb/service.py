@@ -35,7 +35,7 @@ from kb.models import (
 )
 from kb.search import Searcher
 from kb.store import load_index
-from kb.team import COVERS, choose, subtopics
+from kb.team import COVERS, choose, closest_topics, subtopics
 
 
 def directory_of(manifest: dict) -> Directory:
@@ -169,42 +169,48 @@ class KnowledgeBase:
         less similar than `Settings.nothing_good_below` is reported as uncovered.
         """
         s = self.settings
-        labels, groups = [], []
+        labels, groups, weights = [], [], []
         parts = subtopics(description)
         if len(parts) >= 2:
             for part in parts:
                 labels.append(part)
                 groups.append(self._searcher.search(part, k=s.expert_pool))
+                weights.append(1.0)  # the user named each part
         else:
             by_topic: dict[int, list[Hit]] = defaultdict(list)
             for hit in self._searcher.search(description, k=s.expert_pool):
                 by_topic[self.bridges.topic_of(hit.chunk.path).id].append(hit)
-            ranked = sorted(by_topic.items(), key=lambda kv: -max(h.similarity for h in kv[1]))
-            for number, hits in ranked[: max(size, 3)]:
-                # Topics the description only brushes against are not its sub-topics.
-                if max(h.similarity for h in hits) >= s.nothing_good_below:
-                    labels.append(self.bridges.topics[number].label)
-                    groups.append(hits)
+            relevance = {t: max(h.similarity for h in hits) for t, hits in by_topic.items()}
+            for number in closest_topics(relevance, s.nothing_good_below):
+                labels.append(self.bridges.topics[number].label)
+                groups.append(by_topic[number])
+                weights.append(relevance[number] / max(relevance.values()))
             if not labels:
-                labels, groups = [description], [[]]
-        scores, experts, uncovered = [], [], []
-        for label, hits in zip(labels, groups, strict=True):
-            if not hits or max(h.similarity for h in hits) < s.nothing_good_below:
+                labels, groups, weights = [description], [[]], [1.0]
+        scores, experts, uncovered, covered, kept = [], [], [], [], []
+        for label, hits, weight in zip(labels, groups, weights, strict=True):
+            good = hits and max(h.similarity for h in hits) >= s.nothing_good_below
+            people = (
+                rank_experts(
+                    hits,
+                    k=20,
+                    temperature=s.expert_temperature,
+                    evidence_per_expert=2,
+                    homes=self._homes,
+                )
+                if good
+                else []
+            )
+            if not people:  # nothing written on it, or no one credited with what is
                 uncovered.append(label)
                 continue
-            people = rank_experts(
-                hits,
-                k=20,
-                temperature=s.expert_temperature,
-                evidence_per_expert=2,
-                homes=self._homes,
-            )
             top = people[0].score or 1.0
             scores.append({person_key(p.name): p.score / top for p in people})
             experts.append({person_key(p.name): p for p in people})
-        covered = [x for x in labels if x not in uncovered]
+            covered.append(label)
+            kept.append(weight)
         sides = {key: home[1] for key, home in self._homes.items()}
-        members = choose(scores, sides, size)
+        members = choose(scores, sides, size, kept)
         covers = []
         for label, score, found in zip(covered, scores, experts, strict=True):
             who = sorted((m for m in members if score.get(m, 0) >= COVERS), key=lambda m: -score[m])
@@ -229,11 +235,12 @@ class KnowledgeBase:
         stale = stale_pages(list(self.stored.pages.values()), today, s.stale_after_days)
         searches, problems = searchlog.read(log) if log else ([], [])
         digests = frozenset(self.manifest.get("consent_digests", ()))
+        words = frozenset(self.manifest.get("consent_word_digests", ()))
         salt = self.manifest.get("consent", "")
         unanswered, withheld = [], 0
         for _, group in searchlog.nothing_good(searches, s.nothing_good_below):
             query = group[-1].query
-            if names_hidden(query, digests, salt):
+            if names_hidden(query, digests, salt, words):
                 withheld += len(group)
                 continue
             if len(unanswered) == top:

@@ -27,12 +27,38 @@ def subtopics(description: str) -> list[str]:
     return [p for p in parts if len(_WORDS.findall(p)) >= 1]
 
 
+def closest_topics(
+    relevance: Mapping[int, float], floor: float, *, window: float = 0.1, most: int = 3
+) -> list[int]:
+    """The topics a one-phrase description is about: at most `most`, within `window` of the
+    best topic's relevance (cosine of its best section) and above `floor`, best first.
+
+    The team's size does not change them: a bigger team adds backups, not stray topics.
+    """
+    if not relevance:
+        return []
+    best = max(relevance.values())
+    keep = [t for t, r in relevance.items() if r >= max(floor, best - window)]
+    return sorted(keep, key=lambda t: (-relevance[t], t))[:most]
+
+
 def choose(
-    scores: Sequence[Mapping[str, float]], departments: Mapping[str, str], size: int
+    scores: Sequence[Mapping[str, float]],
+    departments: Mapping[str, str],
+    size: int,
+    weights: Sequence[float] | None = None,
 ) -> list[str]:
-    """Up to `size` people (keys), in the order they join, covering `scores`' sub-topics."""
+    """Up to `size` people (keys), in the order they join, covering `scores`' sub-topics.
+
+    `weights` says how much each sub-topic matters (default: all alike). Only people who
+    cover some sub-topic (a score of at least `COVERS`) can join: a team member should be
+    there for something.
+    """
+    useful = {p for s in scores for p, v in s.items() if v >= COVERS}
+    if weights is not None:
+        scores = [{p: v * w for p, v in s.items()} for s, w in zip(scores, weights, strict=True)]
     team: list[str] = []
-    people = sorted({p for s in scores for p in s})
+    people = sorted(useful)
     while len(team) < size:
         sides = {departments.get(p, "") for p in team}
         before = _cover(scores, team)

@@ -222,3 +222,26 @@ def test_cli_person_lists_colleagues_across(bundled_index):
     out = cli_run("person", "Sofia Alvarez", "--index-dir", str(bundled_index), "--json")
     across = json.loads(out.output)["across"]
     assert across[0]["second"]["name"] == "Oliver Grant" and "Spendwise" in across[0]["terms"]
+
+
+def test_team_subtopics_of_a_phrase_do_not_depend_on_the_size(bundled_kb):
+    small = bundled_kb.team("supplier onboarding", size=1)
+    large = bundled_kb.team("supplier onboarding", size=4)
+    assert [c.subtopic for c in small.covers] == [c.subtopic for c in large.covers]
+    assert small.members[0].name == "Grace O'Connor" == large.members[0].name
+    # Everyone on the team covers some part.
+    assert {m.name for m in large.members} <= {p for c in large.covers for p in c.people}
+
+
+def test_pages_without_authors_leave_parts_uncovered_not_an_error(tmp_path):
+    content = tmp_path / "content"
+    write(content / "a.md", "# Budget\n\nThe yearly budget and its review.\n")
+    write(content / "b.md", "# Training\n\nTraining courses and their budget.\n")
+    index_dir = tmp_path / "index"
+    build_index(content, index_dir, HashEmbedder(), Settings())
+    kb = KnowledgeBase(index_dir, HashEmbedder(), Settings())
+    proposal = kb.team("the yearly budget and its review, training courses", size=3)
+    assert proposal.members == () and len(proposal.uncovered) == 3  # "and" splits too
+    report = kb.gaps(today=date(2026, 11, 25))
+    assert {t.bus_factor for t in report.topics} == {0}  # no one knows any of it
+    assert kb.bridges.pairs("coffee").pairs == ()

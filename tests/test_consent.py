@@ -34,6 +34,8 @@ def hidden_index(tmp_path_factory, bundled_index, real_embedder):
     lines = [
         {"query": "Sofia Alvarez phone number", "best": 0.2},
         {"query": "ask sofia.alvarez@brightwater.example", "best": 0.1},
+        {"query": "is Sofia Alvarez?", "best": 0.1},
+        {"query": "ALVAREZ, printer access", "best": 0.1},
         {"query": "company car leasing policy", "best": 0.3},
     ]
     log.write_text(
@@ -76,7 +78,7 @@ def test_no_command_names_the_hidden_person(hidden_index):
     for what, output in outputs.items():
         assert "Alvarez" not in output and "sofia" not in output.casefold(), what
     gaps = json.loads(outputs["gaps json"])
-    assert gaps["withheld"] == 2 and [u["query"] for u in gaps["unanswered"]] == [
+    assert gaps["withheld"] == 4 and [u["query"] for u in gaps["unanswered"]] == [
         "company car leasing policy"
     ]
     # Search results keep the text colleagues wrote, but never credit her.
