@@ -18,8 +18,9 @@ from kb.build import build_index
 from kb.config import ENCODERS, VECTOR_INDEXES, VECTOR_STORAGES, Settings
 from kb.embed import embedder_for, load_embedder
 from kb.errors import KbError, StrictModeError, UnknownPersonError
-from kb.models import Expert, Filters, Hit, person_key
+from kb.models import Filters, person_key
 from kb.pairing import KINDS
+from kb.records import expert_record, hit_record
 from kb.service import KnowledgeBase
 from kb.store import index_model
 
@@ -310,7 +311,7 @@ def search_cmd(
         used = mode or kb.settings.retrieval
         searchlog.record(Path(log).expanduser(), query, hits, mode=used, filters=filters)
     if as_json:
-        click.echo(json.dumps([_hit_json(h) for h in hits], indent=2, ensure_ascii=False))
+        click.echo(json.dumps([hit_record(h) for h in hits], indent=2, ensure_ascii=False))
         return
     if not hits:
         loosen = kb.loosen(query, filters) if filters.active else []
@@ -360,7 +361,7 @@ def experts_cmd(
         query, k=k, filters=filters, team=team, department=department, mode=mode or ""
     )
     if as_json:
-        click.echo(json.dumps([_expert_json(p) for p in people], indent=2, ensure_ascii=False))
+        click.echo(json.dumps([expert_record(p) for p in people], indent=2, ensure_ascii=False))
         return
     if not people:
         click.echo("No one found." + (" Try fewer options." if team or department else ""))
@@ -609,6 +610,33 @@ def _earlier_pairs(path: Path) -> set[frozenset[str]]:
         ) from err
 
 
+@cli.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@click.option(
+    "--workers",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="Worker processes; each loads the index (about 0.6 GB with the model).",
+)
+@index_dir_option
+def serve_cmd(host: str, port: int, workers: int, index_dir: Path) -> None:
+    """Serve the HTTP API: /search, /experts, /people/{name}, /health, /docs.
+
+    Stateless: every replica reads the same index folder and reloads it after a rebuild.
+    Set KB_API_TOKEN to require `Authorization: Bearer <token>` on every request.
+
+    \b
+    Example:
+      KB_API_TOKEN=secret kb serve --port 8000 --workers 2
+    """
+    from kb.api import serve  # FastAPI and uvicorn load only for this command
+
+    index_model(index_dir)  # a missing or unreadable index fails here, in one line
+    serve(index_dir, host=host, port=port, workers=workers)
+
+
 @cli.group("eval")
 def eval_group() -> None:
     """Measure search quality on labelled data."""
@@ -722,34 +750,6 @@ def _filters(kb: KnowledgeBase, *, since=None, **values: str) -> Filters:
         author=values.get("author", ""),
         updated_since=since.date().isoformat() if since else "",
     )
-
-
-def _hit_json(hit: Hit) -> dict:
-    c = hit.chunk
-    return {
-        "path": c.path,
-        "title": c.title,
-        "heading": c.heading,
-        "line": c.line,
-        "score": round(hit.score, 4),
-        "snippet": hit.snippet,
-        "team": c.team,
-        "tags": list(c.tags),
-        "authors": [a.name for a in c.authors],
-    }
-
-
-def _expert_json(person: Expert) -> dict:
-    return {
-        "name": person.name,
-        "team": person.team,
-        "score": person.score,
-        "evidence": [
-            {k: v for k, v in asdict(e).items() if k in ("path", "title", "heading", "score")}
-            | {"line": e.line}
-            for e in person.evidence
-        ],
-    }
 
 
 class _progress_bar:

@@ -1,0 +1,148 @@
+"""`kb serve`: the HTTP API over the bundled index, with the real model."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+import schemathesis
+from conftest import ROOT
+from e2e import free_port
+from fastapi.testclient import TestClient
+from hypothesis import settings
+from schemathesis.checks import not_a_server_error
+
+from kb.api import create_app
+
+
+@pytest.fixture(scope="module")
+def client(bundled_index) -> TestClient:
+    return TestClient(create_app(bundled_index))
+
+
+def test_every_endpoint_answers_from_the_index(client):
+    health = client.get("/health").json()
+    assert health["status"] == "ok" and health["pages"] == 65 and health["chunks"] == 598
+    hits = client.get("/search", params={"q": "the expense app on my phone won't log me in"})
+    assert hits.status_code == 200
+    assert hits.json()[0]["path"] == "service-desk/spendwise-app-troubleshooting.md"
+    assert {"path", "title", "heading", "line", "score", "snippet", "authors"} <= set(
+        hits.json()[0]
+    )
+    experts = client.get("/experts", params={"q": "vendor onboarding", "k": 3}).json()
+    assert experts[0]["name"] == "Grace O'Connor" and experts[0]["evidence"]
+    assert len(experts) == 3
+    grace = client.get("/people/goconnor").json()  # an alias
+    assert grace["name"] == "Grace O'Connor" and grace["role"] == "Procurement manager"
+    assert grace["across"] and grace["across"][0]["second"]["department"] == "IT"
+    assert client.get("/openapi.json").json()["paths"].keys() >= {
+        "/search",
+        "/experts",
+        "/people/{name}",
+        "/health",
+    }
+
+
+def test_filters_and_modes_narrow_like_the_cli(client, bundled_kb):
+    hits = client.get(
+        "/search", params={"q": "access", "team": "security", "k": 20, "mode": "bm25"}
+    ).json()
+    assert hits and all(h["team"] == "security" for h in hits)
+    recent = client.get("/search", params={"q": "access", "since": "2026-10-01", "k": 20}).json()
+    fresh = {p.path for p in bundled_kb.stored.pages.values() if p.updated >= "2026-10-01"}
+    assert recent and {h["path"] for h in recent} <= fresh
+    people = client.get("/experts", params={"q": "access", "department": "Business"}).json()
+    assert people and all(p["department"] == "Business" for p in people)
+
+
+@pytest.mark.parametrize(
+    ("path", "params", "status", "says"),
+    [
+        ("/search", {}, 422, "q"),
+        ("/search", {"q": "   "}, 422, "blank"),
+        ("/search", {"q": "x", "k": 0}, 422, "k"),
+        ("/search", {"q": "x", "k": 101}, 422, "k"),
+        ("/search", {"q": "x", "mode": "fuzzy"}, 422, "mode"),
+        ("/search", {"q": "x", "since": "last week"}, 422, "since"),
+        ("/search", {"q": "x", "team": "astronauts"}, 400, "team 'astronauts' is not in"),
+        ("/search", {"q": "x", "author": "Nobody Here"}, 400, "author"),
+        ("/experts", {"q": "x", "department": "Space"}, 400, "department"),
+        ("/people/Nobody%20Here", {}, 404, "no one called"),
+    ],
+)
+def test_bad_parameters_get_a_4xx_with_a_message(client, path, params, status, says):
+    response = client.get(path, params=params)
+    assert response.status_code == status
+    assert says in str(response.json()["detail"])
+
+
+def test_a_token_is_required_on_every_request_when_set(bundled_index):
+    client = TestClient(create_app(bundled_index, token="s3cret"))
+    for path in ("/health", "/search?q=vpn", "/experts?q=vpn", "/people/goconnor", "/docs"):
+        assert client.get(path).status_code == 401, path
+        wrong = client.get(path, headers={"Authorization": "Bearer nope"})
+        assert wrong.status_code == 401 and wrong.headers["www-authenticate"] == "Bearer"
+        right = client.get(path, headers={"Authorization": "Bearer s3cret"})
+        assert right.status_code == 200, path
+
+
+def test_no_index_is_a_503_with_the_fix(tmp_path):
+    response = TestClient(create_app(tmp_path / "none")).get("/health")
+    assert response.status_code == 503 and "run 'kb index" in response.json()["detail"]
+
+
+# The schema is read when this module is imported; the app loads its index only on the
+# first request, by which time the fixture below has put the bundled index in place.
+_GENERATED = Path(tempfile.mkdtemp(prefix="kb-api-")) / "index"
+schema = schemathesis.openapi.from_asgi("/openapi.json", create_app(_GENERATED))
+
+
+@pytest.fixture(scope="module")
+def generated_index(bundled_index):
+    shutil.copytree(bundled_index, _GENERATED, dirs_exist_ok=True)
+    yield _GENERATED
+    shutil.rmtree(_GENERATED.parent, ignore_errors=True)
+
+
+@schema.parametrize()
+@settings(max_examples=40, deadline=None)
+def test_generated_requests_never_get_a_server_error(case, generated_index):
+    case.call_and_validate(checks=[not_a_server_error])
+
+
+def test_kb_serve_runs_two_workers_over_one_index(bundled_index):
+    port = free_port()
+    env = {**os.environ, "KB_API_TOKEN": "t0k"}
+    kb = str(Path(sys.executable).parent / "kb")  # the installed command
+    cmd = [kb, "serve", "--port", str(port), "--workers", "2"]
+    server = subprocess.Popen(
+        [*cmd, "--index-dir", str(bundled_index)],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        url, auth = f"http://127.0.0.1:{port}", {"Authorization": "Bearer t0k"}
+        deadline = time.time() + 180
+        while time.time() < deadline:
+            try:
+                if httpx.get(f"{url}/health", headers=auth, timeout=5).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(1)
+        else:
+            pytest.fail("kb serve did not answer within 180 s")
+        hits = httpx.get(f"{url}/search", params={"q": "vpn"}, headers=auth, timeout=60)
+        assert hits.status_code == 200 and hits.json()[0]["path"] == "security/vpn-access.md"
+        assert httpx.get(f"{url}/health", timeout=5).status_code == 401
+    finally:
+        server.terminate()
+        server.wait(timeout=60)
