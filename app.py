@@ -528,20 +528,25 @@ def render_gaps(kb: KnowledgeBase) -> None:
         return
     if not report.unanswered:
         st.caption(f"None among {report.searches_logged} logged searches.")
-    st.dataframe(
-        [
-            {
-                "search": u.query,
-                "times": u.times,
-                "best match": f"{u.best_similarity:.2f}",
-                "closest page": u.closest,
-                "could write it": ", ".join(w.name for w in u.writers),
-            }
-            for u in report.unanswered
-        ],
-        hide_index=True,
-        width="stretch",
-    )
+    else:
+        st.dataframe(
+            [
+                {
+                    "search": u.query,
+                    "times": u.times,
+                    "best match": f"{u.best_similarity:.2f}",
+                    "closest page": u.closest,
+                    "could write it": ", ".join(w.name for w in u.writers),
+                }
+                for u in report.unanswered
+            ],
+            hide_index=True,
+            width="stretch",
+        )
+    if report.unanswered_total > len(report.unanswered):
+        st.caption(f"The {len(report.unanswered)} most frequent of {report.unanswered_total}.")
+    if report.withheld:
+        st.caption(f"{report.withheld} search(es) not shown: they name someone hidden.")
     for warning in report.warnings:
         st.caption(f"Skipped: {esc(warning)}")
 
@@ -626,7 +631,7 @@ def render_person(kb: KnowledgeBase, name: str) -> None:
                 "team": p.team,
                 "updated": p.updated,
                 "share": p.share,
-                "open": f"?page={p.path}",
+                "open": page_link(p.path),
             }
             for p in profile.pages
         ],

@@ -40,7 +40,7 @@ from kb.lock import index_lock
 from kb.models import Chunk, Directory, Document, Page, Problem, Source
 from kb.parse import parse_markdown
 from kb.people import FILE as PEOPLE_FILE
-from kb.people import read_directory
+from kb.people import read_for_build
 from kb.store import (
     PreviousIndex,
     check_compatible,
@@ -167,7 +167,7 @@ def build_index(
                 changed=False,
             )
         previous, why = _previous(index_dir, embedder, settings, full)
-        directory, found = read_directory(content_dir)
+        directory, found = read_for_build(content_dir)
         # Whose consent changed decides page owners too: re-read every page then (their
         # text is unchanged, so nothing is embedded again).
         reparse = (

@@ -583,7 +583,7 @@ def gaps_cmd(log: Path | None, today, top: int, index_dir: Path, as_json: bool) 
     floor = kb.settings.nothing_good_below
     click.echo(
         f"Searches that found nothing good, best section's similarity under {floor} "
-        f"({len(report.unanswered)} of {report.searches_logged} logged):"
+        f"({report.unanswered_total} of {report.searches_logged} logged):"
     )
     for u in report.unanswered:
         writers = ", ".join(c.name for c in u.writers) or "no one"
@@ -591,6 +591,7 @@ def gaps_cmd(log: Path | None, today, top: int, index_dir: Path, as_json: bool) 
             f'  {u.times}x "{u.query}" (best {u.best_similarity:.2f}, {u.closest}); '
             f"could write it: {writers}"
         )
+    _more(report.unanswered_total, len(report.unanswered))
     if report.withheld:
         click.echo(f"  ({report.withheld} search(es) not shown: they name someone hidden)")
 

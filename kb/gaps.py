@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import date, timedelta
 
 from kb.models import Page, StalePage, name_digest, person_key
 
 _EMAIL_NAME = re.compile(r"[._+-]+")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-_NAME_WORD = re.compile(r"\w+(?:['’-]\w+)*")
-_POSSESSIVE = re.compile(r"['’]s$")
+_NAME_WORD = re.compile(r"[^\W_]+(?:['-][^\W_]+)*")
+_PIECE = re.compile(r"[^\W_]+")
+_POSSESSIVE = re.compile(r"'s$")
+_APOSTROPHES = re.compile(r"[’‘ʼ`´]")
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
 
 
 def stale_pages(pages: list[Page], today: date, after_days: int) -> list[StalePage]:
@@ -34,28 +38,45 @@ def names_hidden(
     text: str, digests: frozenset[str], salt: str, word_digests: frozenset[str] = frozenset()
 ) -> bool:
     """Whether `text` names someone hidden: their name, an alias, an email, or one of the
-    words of their name (`word_digests`), whatever the punctuation, case or order.
+    words of their name (`word_digests`), whatever the punctuation, case, order or joining.
 
-    Erring on the safe side: with a hidden "Tomasz Nowak", "nowak parking" and "is Tomasz?"
-    count, and so would an unrelated "Tomasz". An email is also read as the name in its first
-    part ("ana.ruiz@x.org" is "ana ruiz").
+    Erring on the safe side: with a hidden "Tomasz Nowak", "nowak parking", "is Tomasz?",
+    "nowak-tomasz", "tomasz_nowak", "tomasznowak" and "nowak1" all count, and so would an
+    unrelated "Tomasz". An email is also read as the name in its first part.
     """
     if not digests and not word_digests:
         return False
+    text = normal_text(text)
+
+    def named(phrase: str) -> bool:
+        return name_digest(person_key(phrase), salt) in digests
+
+    def a_name_word(word: str) -> bool:
+        return len(word) >= 3 and name_digest(word, salt) in word_digests
+
     for email in _EMAIL.findall(text):
-        local = _EMAIL_NAME.sub(" ", email.split("@")[0])
-        if {name_digest(person_key(x), salt) for x in (email, local)} & digests:
+        if named(email) or named(_EMAIL_NAME.sub(" ", email.split("@")[0])):
             return True
-    words = [_POSSESSIVE.sub("", w) for w in _NAME_WORD.findall(text.casefold())]
-    if any(name_digest(w, salt) in word_digests for w in words if len(w) >= 3):
-        return True
-    phrases = [words, [p for w in words for p in w.split("-")]]  # "Tomasz-Nowak" too
-    for seq in phrases:
+    kept = _NAME_WORD.findall(text)  # "o'connor", "el-amin" stay whole
+    parts = _PIECE.findall(text)  # letters and digits only: "nowak", "s", "tomasz"
+    for seq in (kept, [_POSSESSIVE.sub("", w) for w in kept], parts):
         for size in range(1, 5):
-            for i in range(len(seq) - size + 1):
-                if name_digest(person_key(" ".join(seq[i : i + size])), salt) in digests:
-                    return True
+            if any(named(" ".join(seq[i : i + size])) for i in range(len(seq) - size + 1)):
+                return True
+    for word in {*kept, *parts, *(_POSSESSIVE.sub("", w) for w in kept)}:
+        bare = word.rstrip("0123456789")
+        if a_name_word(word) or a_name_word(bare) or named(bare):
+            return True
+        # Names run together: "tomasznowak", "nowaktomasz".
+        if any(a_name_word(bare[:i]) and a_name_word(bare[i:]) for i in range(3, len(bare) - 2)):
+            return True
     return False
+
+
+def normal_text(text: str) -> str:
+    """Case-folded NFKC text with one apostrophe and no invisible characters."""
+    text = unicodedata.normalize("NFKC", text).translate(_INVISIBLE)
+    return _APOSTROPHES.sub("'", text).casefold()
 
 
 def _display(owner: str) -> str:

@@ -409,6 +409,7 @@ class GapReport:
     stale: tuple[StalePage, ...]
     unanswered: tuple[Unanswered, ...]
     searches_logged: int = 0  # 0 also when no log is kept (it is opt-in)
+    unanswered_total: int = 0  # searches that found nothing good, before `top` cut the list
     withheld: int = 0  # logged searches not shown because they name a hidden person
     warnings: tuple[str, ...] = ()  # unreadable lines of the search log
 

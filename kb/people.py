@@ -7,10 +7,12 @@ A bad entry is reported as `people.yaml:line: message` and skipped; the others a
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import yaml
 
+from kb.errors import ContentError
 from kb.models import AVAILABILITY, Directory, Person, Problem, person_key
 from kb.parse import _Loader
 
@@ -25,6 +27,22 @@ _KEYS = {
     "hide_from_expert_search",
 }
 _DEPARTMENTS = {"it": "IT", "business": "Business"}
+_UNREADABLE = "cannot be read: "
+
+
+def read_for_build(content_dir: Path) -> tuple[Directory, list[Problem]]:
+    """Like `read_directory`, but a file that cannot be read at all stops the build.
+
+    Without it kb cannot know who withheld consent, and building anyway would show them.
+    """
+    directory, problems = read_directory(content_dir)
+    whole = [p for p in problems if p.message.startswith(_UNREADABLE)]
+    if whole:
+        raise ContentError(
+            f"{whole[0]}; the index was not changed: kb cannot tell who withheld consent "
+            "until people.yaml reads"
+        )
+    return directory, problems
 
 
 def read_directory(content_dir: Path) -> tuple[Directory, list[Problem]]:
@@ -36,31 +54,49 @@ def read_directory(content_dir: Path) -> tuple[Directory, list[Problem]]:
         text = path.read_text(encoding="utf-8")
         data = yaml.load(text, Loader=_Loader)
     except UnicodeDecodeError:
-        return Directory(), [Problem(FILE, "not valid UTF-8; save the file as UTF-8", 1)]
+        return Directory(), [Problem(FILE, f"{_UNREADABLE}not valid UTF-8; save it as UTF-8", 1)]
     except yaml.YAMLError as err:
         line = err.problem_mark.line + 1 if getattr(err, "problem_mark", None) else 1
-        return Directory(), [Problem(FILE, f"invalid YAML: {getattr(err, 'problem', err)}", line)]
+        why = f"{_UNREADABLE}invalid YAML: {getattr(err, 'problem', err)}"
+        return Directory(), [Problem(FILE, why, line)]
     if data is None:
         return Directory(), []
     entries = data.get("people") if isinstance(data, dict) else data
     if not isinstance(entries, list):
-        return Directory(), [Problem(FILE, "expected a list of people (or 'people:' with one)", 1)]
+        why = f"{_UNREADABLE}expected a list of people (or 'people:' with one)"
+        return Directory(), [Problem(FILE, why, 1)]
     people: list[Person] = []
     problems: list[Problem] = []
     seen: dict[str, int] = {}
+    hidden_keys: set[str] = set()
     for entry, (line, fields) in zip(entries, _item_lines(text), strict=True):
         person, found = _person(entry, line, fields)
         problems.extend(found)
         if person is None:
             continue
         clash = next((k for k in sorted(person.identities()) if k in seen), None)
-        if clash is not None:
+        shown = "a name" if person.hidden or clash in hidden_keys else f"'{clash}'"
+        if clash is not None and person.hidden:
+            # Consent wins a clash: the hidden entry is kept (and so hides the shared name).
+            problems.append(Problem(FILE, f"{shown} is also a person at line {seen[clash]}", line))
+        elif clash is not None:
             problems.append(
-                Problem(FILE, f"'{clash}' is already a person at line {seen[clash]}; skipped", line)
+                Problem(FILE, f"{shown} is already a person at line {seen[clash]}; skipped", line)
             )
             continue
+        if person.hidden:
+            hidden_keys.update(person.identities())
         seen.update(dict.fromkeys(person.identities(), line))
         people.append(person)
+    # An alias that is also a hidden identity belongs to the hidden person alone.
+    people = [
+        p
+        if p.hidden
+        else dataclasses.replace(
+            p, aliases=tuple(a for a in p.aliases if person_key(a) not in hidden_keys)
+        )
+        for p in people
+    ]
     return Directory(tuple(people)), problems
 
 
@@ -96,16 +132,29 @@ def _person(
     name = entry.get("name")
     if not isinstance(name, str) or not person_key(name):
         return None, [*problems, Problem(FILE, "a person without a 'name:', skipped", line)]
-    aliases = _strings(entry.get("aliases"), "aliases", name, at("aliases"), problems)
+    hidden = entry.get("hide_from_expert_search", False)
+    if not isinstance(hidden, bool):
+        # Consent errs on the safe side: anything but a clear 'false' hides the person.
+        problems.append(
+            Problem(
+                FILE,
+                "hide_from_expert_search should be true or false; hidden",
+                at("hide_from_expert_search"),
+            )
+        )
+        hidden = True
+    # Messages land in the index's manifest: they never name someone hidden.
+    label = "(hidden person)" if hidden else name
+    aliases = _strings(entry.get("aliases"), "aliases", label, at("aliases"), problems)
     available = _strings(
-        entry.get("available_for"), "available_for", name, at("available_for"), problems
+        entry.get("available_for"), "available_for", label, at("available_for"), problems
     )
     unknown = [a for a in available if a not in AVAILABILITY]
     if unknown:
         problems.append(
             Problem(
                 FILE,
-                f"{name}: available_for {', '.join(unknown)} ignored; "
+                f"{label}: available_for {', '.join(unknown)} ignored; "
                 f"use {', '.join(AVAILABILITY)}",
                 at("available_for"),
             )
@@ -115,22 +164,11 @@ def _person(
         problems.append(
             Problem(
                 FILE,
-                f"{name}: department '{department}' ignored; use IT or Business",
+                f"{label}: department '{department}' ignored; use IT or Business",
                 at("department"),
             )
         )
         department = ""
-    hidden = entry.get("hide_from_expert_search", False)
-    if not isinstance(hidden, bool):
-        # Consent errs on the safe side: anything but a clear 'false' hides the person.
-        problems.append(
-            Problem(
-                FILE,
-                f"{name}: hide_from_expert_search should be true or false; hidden",
-                at("hide_from_expert_search"),
-            )
-        )
-        hidden = True
     person = Person(
         name=name.strip(),
         aliases=tuple(aliases),

@@ -237,12 +237,13 @@ class KnowledgeBase:
         digests = frozenset(self.manifest.get("consent_digests", ()))
         words = frozenset(self.manifest.get("consent_word_digests", ()))
         salt = self.manifest.get("consent", "")
-        unanswered, withheld = [], 0
+        unanswered, withheld, total = [], 0, 0
         for _, group in searchlog.nothing_good(searches, s.nothing_good_below):
             query = group[-1].query
             if names_hidden(query, digests, salt, words):
                 withheld += len(group)
                 continue
+            total += 1
             if len(unanswered) == top:
                 continue
             hits = self.search(query, k=1)
@@ -262,6 +263,7 @@ class KnowledgeBase:
             stale=tuple(stale),
             unanswered=tuple(unanswered),
             searches_logged=len(searches),
+            unanswered_total=total,
             withheld=withheld,
             warnings=tuple(str(p) for p in problems),
         )

@@ -17,18 +17,26 @@ from collections.abc import Mapping, Sequence
 DIVERSITY = 0.3
 BACKUP = 0.5  # the second-best member's weight in a sub-topic's cover
 COVERS = 0.3  # a member covers a sub-topic with at least this score for it
-_CLAUSE = re.compile(r"[,;\n•]|\s(?:and|plus|with|as well as|incl\.?|including)\s|\s[-–]\s")
+_LIST = re.compile(r"[,;\n•]|\s[-–]\s")
+_LAST_AND = re.compile(r"\s(?:and|&)\s")
 _WORDS = re.compile(r"\w{3,}")
 
 
 def subtopics(description: str) -> list[str]:
-    """The parts of a project description that name separate things to know."""
-    parts = [p.strip(" .:") for p in _CLAUSE.split(description)]
-    return [p for p in parts if len(_WORDS.findall(p)) >= 1]
+    """The parts of a project description that name separate things to know.
+
+    Commas, semicolons, lines and bullets separate parts; "and" does only in the last item
+    of such a list ("a, b and c"), so "new starter laptop and accounts" stays one idea.
+    """
+    parts = [p.strip(" .:") for p in _LIST.split(description)]
+    parts = [p for p in parts if _WORDS.search(p)]
+    if len(parts) >= 2:
+        parts[-1:] = [p.strip() for p in _LAST_AND.split(parts[-1]) if _WORDS.search(p)]
+    return parts
 
 
 def closest_topics(
-    relevance: Mapping[int, float], floor: float, *, window: float = 0.1, most: int = 3
+    relevance: Mapping[int, float], floor: float, *, window: float = 0.05, most: int = 3
 ) -> list[int]:
     """The topics a one-phrase description is about: at most `most`, within `window` of the
     best topic's relevance (cosine of its best section) and above `floor`, best first.

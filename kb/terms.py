@@ -18,6 +18,7 @@ from kb.keyword import stems, stop_words
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:['’-][A-Za-z0-9]+)*")
 # A phrase never spans punctuation, a line break or Markdown: "NetSuite. Approved" is not one.
 _BREAK = re.compile(r"[^\w\s'’-]|\n|\s-\s")
+_POSSESSIVE = re.compile(r"['’]s$")
 _PHRASE_BOOST = 1.5  # a phrase found as often as its words says more than either word
 
 
@@ -33,7 +34,8 @@ class Vocabulary:
     ) -> None:
         """`ignore`: words never to call a term, such as the names of the people; `hide`
         tells of any other (lower-case) word whether it must never be shown."""
-        stop = stop_words() | {w.lower() for w in ignore}
+        stop = stop_words()
+        names = {w.lower() for w in ignore}
         self._rows: list[Counter[str]] = []
         spellings: dict[str, Counter[str]] = defaultdict(Counter)
         cache_hidden: dict[str, bool] = {}
@@ -51,7 +53,9 @@ class Vocabulary:
                         prev = None
                         continue
                     if low not in cache_hidden:
-                        cache_hidden[low] = hide(low)
+                        # "Nowak's" and "Nowak-approved" name Nowak as much as "Nowak" does.
+                        parts = _name_parts(low)
+                        cache_hidden[low] = bool(parts & names) or any(map(hide, parts))
                     if cache_hidden[low]:
                         prev = None
                         continue
@@ -118,6 +122,12 @@ class Vocabulary:
             if len(picked) == n:
                 break
         return tuple(picked)
+
+
+def _name_parts(word: str) -> set[str]:
+    """A word, without a possessive, and its hyphenated parts: where a name may hide."""
+    bare = _POSSESSIVE.sub("", word)
+    return {word, bare, *bare.split("-")}
 
 
 def _too_short(word: str) -> bool:

@@ -99,6 +99,14 @@ def test_subtopics_split_on_commas_and_conjunctions():
         "stock counts",
     ]
     assert subtopics("replace the VPN") == ["replace the VPN"]
+    assert subtopics("new starter laptop and accounts on day one") == [
+        "new starter laptop and accounts on day one"  # one idea: "and" alone never splits
+    ]
+    assert subtopics("delete data; Snowflake and Salesforce access") == [
+        "delete data",
+        "Snowflake",
+        "Salesforce access",
+    ]
 
 
 def test_stale_pages_are_past_review_or_long_unchanged():
@@ -129,6 +137,15 @@ def test_hidden_names_in_logged_searches_are_recognised():
         "tnowak laptop",
         "mail tomasz.nowak@other.org about leave",
         "mail t.nowak@x.org",
+        "nowak-tomasz cooking",
+        "tomasz_nowak bicycle repair",
+        "tomasznowak gardening tips",
+        "ＴＯＭＡＳＺ ＮＯＷＡＫ karaoke",  # full-width letters
+        "Nowa\u200bk desk",  # an invisible character inside
+        "Nowakʼs coffee",  # a modifier-letter apostrophe
+        "nowak1 printer",
+        "tnowak123",
+        "ask-tomasz",
     ):
         assert names_hidden(query, digests, salt, words), query
     assert names_hidden("Tomasz Nowak", digests, salt)  # without the word fingerprints too
@@ -161,3 +178,21 @@ def test_closeness_for_everyone_at_once_equals_pair_by_pair():
     together = closeness(left, others, v, pages)
     one_by_one = [overlap(left, rows, v, pages).score for rows in others]
     assert np.allclose(together, one_by_one)
+
+
+def test_names_hide_in_possessives_and_compounds_too():
+    texts = [
+        "Nowak's checklist for Okta admin handover.",
+        "Tomasz's notes on the Nowak-approved handover of Okta admin.",
+        "Printers.",
+        "Laptops.",
+    ]
+    rows = [(0, 1.0), (1, 1.0)]
+    shown = " ".join(Vocabulary(texts).key_terms(rows, 10))
+    assert "Nowak" in shown
+    by_name = " ".join(Vocabulary(texts, ignore=["Tomasz", "Nowak"]).key_terms(rows, 10))
+    hidden = " ".join(
+        Vocabulary(texts, hide=lambda w: w in {"tomasz", "nowak"}).key_terms(rows, 10)
+    )
+    for terms in (by_name, hidden):
+        assert "Nowak" not in terms and "Tomasz" not in terms and "Okta" in terms

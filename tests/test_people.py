@@ -78,7 +78,7 @@ def test_each_bad_entry_is_reported_by_line_and_the_rest_kept(tmp_path):
         (3, "Ana Ruiz: available_for lunch ignored"),
         (2, "Ana Ruiz: department 'Finance' ignored"),
         (5, "a person without a 'name:', skipped"),
-        (7, "Bo Chen: hide_from_expert_search should be true or false"),
+        (7, "hide_from_expert_search should be true or false"),  # hidden: not named
         (8, "'ana ruiz' is already a person at line 1"),
         (9, "each person is a mapping with at least 'name:'"),
         (11, "Cy Diaz: aliases should be a list of words"),
@@ -244,3 +244,39 @@ def test_a_directory_only_change_is_reported_not_called_up_to_date(bundled_copy)
     assert "people directory updated" in out and "0 embedded" in out and "Up to date" not in out
     assert json.loads(run_ok("person", "Tomasz Nowak", *where, "--json"))["role"] == "CISO"
     assert "Up to date" in run_ok("index", str(content), *where)
+
+
+def test_consent_survives_a_broken_directory(bundled_copy, real_embedder):
+    content, index_dir, where = bundled_copy
+    people = (content / "people.yaml").read_text(encoding="utf-8")
+    entry = "  - name: Tomasz Nowak\n"
+    hidden = people.replace(entry, entry + "    hide_from_expert_search: true\n")
+    write(content / "people.yaml", hidden)
+    build_index(content, index_dir, real_embedder, Settings())
+    assert "Tomasz" not in run_ok("pairs", *where)
+    # A YAML error anywhere: the build stops and the index keeps hiding him.
+    broken = hidden.replace("role: Warehouse supervisor", "role: Warehouse supervisor: nights")
+    write(content / "people.yaml", broken)
+    result = CliRunner().invoke(cli, ["index", str(content), *where])
+    assert result.exit_code == 1 and "people.yaml:" in result.output
+    assert "cannot tell who withheld consent" in result.output
+    assert "Tomasz" not in run_ok("pairs", *where)
+    # Another entry claiming his alias does not unhide him: consent wins the clash.
+    clash = hidden.replace(
+        "  - name: Kenji Sato\n", "  - name: Kenji Sato\n    aliases: [tomasz nowak]\n"
+    )
+    write(content / "people.yaml", clash)
+    out = run_ok("index", str(content), *where)
+    assert "Tomasz" not in out
+    assert "Tomasz" not in run_ok("pairs", *where)
+    hint = CliRunner().invoke(cli, ["person", "Tomasz Nowak", *where])
+    assert hint.exit_code == 1 and "no one called" in hint.output
+
+
+def test_problems_of_a_hidden_entry_do_not_name_them(tmp_path):
+    write(
+        tmp_path / "people.yaml",
+        "- name: Ines Park\n  hide_from_expert_search: true\n  available_for: [lunch]\n",
+    )
+    _, problems = read_directory(tmp_path)
+    assert problems and all("Ines" not in str(p) for p in problems)
