@@ -5,7 +5,8 @@ Usage: python benchmarks/api_load.py INDEX_DIR [--workers 1 2] [--seconds 30]
 
 Needs `wrk` (Debian: apt-get install wrk). For each worker count it starts `kb serve`, warms
 every worker up, then runs wrk for a fixed time with a fixed number of connections, cycling
-through the bundled questions (distinct queries, so no query cache answers them) and prints
+through 5,000 distinct queries made from the bundled questions (so every request embeds its
+query) and prints
 requests/s with p50/p95/p99 latency. wrk and the server share the machine's cores.
 """
 
@@ -42,10 +43,15 @@ end
 """
 
 
-def queries() -> list[str]:
+def queries(n: int = 5000) -> list[str]:
+    """`n` distinct searches: the bundled questions, each with a different trailing number,
+    so that every request embeds its query (no cache answers it)."""
     data = json.loads((ROOT / "tests" / "bundled_questions.json").read_text())
     texts = [q["query"] for q in data["searches"]] + [q["query"] for q in data["experts"]]
-    return [f"/search?{urllib.parse.urlencode({'q': t, 'k': 10})}" for t in texts]
+    return [
+        f"/search?{urllib.parse.urlencode({'q': f'{texts[i % len(texts)]} {i}', 'k': 10})}"
+        for i in range(n)
+    ]
 
 
 def serve(index_dir: Path, port: int, workers: int) -> subprocess.Popen:
@@ -68,7 +74,7 @@ def wait_ready(url: str, paths: list[str], workers: int) -> None:
         except OSError:
             time.sleep(1)
     # Each worker loads the model and index on its first request: reach them all first.
-    for path in paths * workers * 2:
+    for path in paths[: 8 * workers]:
         urllib.request.urlopen(url + path, timeout=120).read()
 
 

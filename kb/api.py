@@ -176,4 +176,10 @@ def serve(index_dir: Path, *, host: str, port: int, workers: int) -> None:
     import uvicorn
 
     os.environ["KB_INDEX_DIR"] = str(index_dir)  # read by app_from_env in every worker
+    if workers > 1:
+        # Each worker would otherwise run one thread per core for the model and FAISS:
+        # N workers on N cores then fight over them. Split the cores instead.
+        share = str(max(1, (os.cpu_count() or 1) // workers))
+        for name in ("OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+            os.environ.setdefault(name, share)
     uvicorn.run("kb.api:app_from_env", factory=True, host=host, port=port, workers=workers)

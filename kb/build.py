@@ -175,6 +175,16 @@ def build_index(
         )
         read, problems, removed = _read(content_dir, files, previous, raw, inputs, reparse)
         problems.extend(found)
+        if previous is not None and previous.manifest.get("consent") and not directory.hidden():
+            # Most likely a deleted or renamed people.yaml, or a lost flag: say so loudly.
+            problems.append(
+                Problem(
+                    PEOPLE_FILE,
+                    "the last index hid people who withheld consent and now no one is hidden: "
+                    "they are shown again (restore people.yaml if that was not meant)",
+                    1,
+                )
+            )
         _resolve(read, GitHistory(content_dir), settings, problems, directory)
         for f in read:
             if f.doc is not None:

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from datetime import date, timedelta
 
-from kb.models import Page, StalePage, name_digest, person_key
+from kb.models import Page, StalePage, name_digest, person_key, plain_text
 
 _EMAIL_NAME = re.compile(r"[._+-]+")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
@@ -14,7 +13,7 @@ _NAME_WORD = re.compile(r"[^\W_]+(?:['-][^\W_]+)*")
 _PIECE = re.compile(r"[^\W_]+")
 _POSSESSIVE = re.compile(r"'s$")
 _APOSTROPHES = re.compile(r"[’‘ʼ`´]")
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
+_SPELT = re.compile(r"\b(?:\w[\s.]){3,}\w\b\.?")
 
 
 def stale_pages(pages: list[Page], today: date, after_days: int) -> list[StalePage]:
@@ -46,7 +45,13 @@ def names_hidden(
     """
     if not digests and not word_digests:
         return False
+    # A right-to-left override shows the text reversed: read it as shown, too.
+    shown = text.replace("\u202e", "").replace("\u2067", "")
+    if shown != text and names_hidden(shown[::-1], digests, salt, word_digests):
+        return True
     text = normal_text(text)
+    # Spelt out letter by letter ("P r i y a", "P.R.I.Y.A."): join the letters.
+    text = _SPELT.sub(lambda m: re.sub(r"[\s.]", "", m.group(0)) + " ", text)
 
     def named(phrase: str) -> bool:
         return name_digest(person_key(phrase), salt) in digests
@@ -63,8 +68,10 @@ def names_hidden(
         for size in range(1, 5):
             if any(named(" ".join(seq[i : i + size])) for i in range(len(seq) - size + 1)):
                 return True
-    for word in {*kept, *parts, *(_POSSESSIVE.sub("", w) for w in kept)}:
-        bare = word.rstrip("0123456789")
+    words = {*kept, *parts, *(_POSSESSIVE.sub("", w) for w in kept)}
+    words |= {w[:-1] for w in words if w.endswith("s")}  # "Priyas laptop", "Ramans' team"
+    for word in words:
+        bare = word.strip("0123456789")
         if a_name_word(word) or a_name_word(bare) or named(bare):
             return True
         # Names run together: "tomasznowak", "nowaktomasz".
@@ -74,9 +81,8 @@ def names_hidden(
 
 
 def normal_text(text: str) -> str:
-    """Case-folded NFKC text with one apostrophe and no invisible characters."""
-    text = unicodedata.normalize("NFKC", text).translate(_INVISIBLE)
-    return _APOSTROPHES.sub("'", text).casefold()
+    """Case-folded text without accents or invisible characters, with one apostrophe."""
+    return _APOSTROPHES.sub("'", plain_text(text))
 
 
 def _display(owner: str) -> str:

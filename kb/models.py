@@ -4,11 +4,30 @@ from __future__ import annotations
 
 import hashlib
 import re
+import unicodedata
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 _EMAIL = re.compile(r"<[^>]*>")
 _PRONOUNS = re.compile(r"\((?:he|she|they|ze|xe|it)/[^)]*\)", re.I)
+
+
+_PIECE = re.compile(r"[^\W_]+")
+_INVISIBLE = re.compile(
+    r"[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180e\u200b-\u200f"
+    r"\u202a-\u202e\u2060-\u206f\ufeff]"
+)
+
+
+def plain_text(text: str) -> str:
+    """Case-folded text without accents, invisible or direction characters, one apostrophe."""
+    text = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", text))
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    return _INVISIBLE.sub("", text).replace("’", "'").replace("ʼ", "'").casefold()
+
+
+def _pieces(text: str) -> list[str]:
+    return _PIECE.findall(plain_text(text))
 
 
 def person_key(name: str) -> str:
@@ -274,9 +293,32 @@ class Directory:
         return self._hidden
 
     def hides(self, name: str, email: str = "") -> bool:
-        """Whether this name or email belongs to someone who withheld consent."""
+        """Whether this name or email belongs to someone who withheld consent.
+
+        Any way of writing them counts: "Raman, Priya", "Dr. Priya Raman (security)",
+        "priya_raman", "priya.raman@x.org", a list of names that includes them, invisible
+        characters or accents. Consent errs on the safe side.
+        """
         hidden = self.hidden()
-        return person_key(name) in hidden or bool(email) and person_key(email) in hidden
+        if not hidden:
+            return False
+        if person_key(name) in hidden or bool(email) and person_key(email) in hidden:
+            return True
+        plain = self._hidden_plain
+        for text in (name, email):
+            pieces = _pieces(text.split("@")[0] if "@" in text else text)
+            for size in range(1, 5):
+                for i in range(len(pieces) - size + 1):
+                    run = pieces[i : i + size]
+                    # Every rotation: "El-Amin, Fatima" is "Fatima El-Amin".
+                    if any(" ".join(run[j:] + run[:j]) in plain for j in range(size)):
+                        return True
+        return False
+
+    @cached_property
+    def _hidden_plain(self) -> frozenset[str]:
+        """Hidden identities as runs of plain words: "fatima el-amin" is "fatima el amin"."""
+        return frozenset(" ".join(_pieces(k)) for k in self.hidden())
 
     def digests(self) -> list[str]:
         """Fingerprints of every hidden identity, salted with `consent_key` (see name_digest)."""

@@ -8,6 +8,7 @@ A bad entry is reported as `people.yaml:line: message` and skipped; the others a
 from __future__ import annotations
 
 import dataclasses
+import difflib
 from pathlib import Path
 
 import yaml
@@ -28,6 +29,7 @@ _KEYS = {
 }
 _DEPARTMENTS = {"it": "IT", "business": "Business"}
 _UNREADABLE = "cannot be read: "
+_CONSENT = "hide_from_expert_search"
 
 
 def read_for_build(content_dir: Path) -> tuple[Directory, list[Problem]]:
@@ -88,7 +90,7 @@ def read_directory(content_dir: Path) -> tuple[Directory, list[Problem]]:
             hidden_keys.update(person.identities())
         seen.update(dict.fromkeys(person.identities(), line))
         people.append(person)
-    # An alias that is also a hidden identity belongs to the hidden person alone.
+    # A name or alias that is also a hidden identity belongs to the hidden person alone.
     people = [
         p
         if p.hidden
@@ -96,6 +98,7 @@ def read_directory(content_dir: Path) -> tuple[Directory, list[Problem]]:
             p, aliases=tuple(a for a in p.aliases if person_key(a) not in hidden_keys)
         )
         for p in people
+        if p.hidden or person_key(p.name) not in hidden_keys
     ]
     return Directory(tuple(people)), problems
 
@@ -124,15 +127,27 @@ def _person(
     def at(field: str) -> int:  # a problem points at its field's line
         return fields.get(field, line)
 
-    problems = [
-        Problem(FILE, f"unknown field '{k}' ignored; known: {', '.join(sorted(_KEYS))}", at(k))
-        for k in entry
-        if k not in _KEYS
-    ]
+    problems = []
+    for key in entry:
+        if key in _KEYS:
+            continue
+        if difflib.get_close_matches(str(key), [_CONSENT], n=1, cutoff=0.8):
+            # A misspelt consent flag still counts: consent errs on the safe side.
+            problems.append(Problem(FILE, f"'{key}' read as '{_CONSENT}'", at(str(key))))
+            entry = {**entry, _CONSENT: entry[key]}
+            continue
+        known = ", ".join(sorted(_KEYS))
+        problems.append(Problem(FILE, f"unknown field '{key}' ignored; known: {known}", at(key)))
     name = entry.get("name")
+    if isinstance(name, list) and name and all(isinstance(n, str) for n in name):
+        name = name[0]
+    if (not isinstance(name, str) or not person_key(name)) and entry.get(_CONSENT):
+        # A hidden entry is never skipped: any name it gives keeps it hidden.
+        names = [a for a in _split(entry.get("aliases")) if person_key(a)]
+        name = names[0] if names else name
     if not isinstance(name, str) or not person_key(name):
         return None, [*problems, Problem(FILE, "a person without a 'name:', skipped", line)]
-    hidden = entry.get("hide_from_expert_search", False)
+    hidden = entry.get(_CONSENT, False)
     if not isinstance(hidden, bool):
         # Consent errs on the safe side: anything but a clear 'false' hides the person.
         problems.append(
@@ -146,6 +161,8 @@ def _person(
     # Messages land in the index's manifest: they never name someone hidden.
     label = "(hidden person)" if hidden else name
     aliases = _strings(entry.get("aliases"), "aliases", label, at("aliases"), problems)
+    if hidden and not aliases:
+        aliases = [a for a in _split(entry.get("aliases")) if a != name]  # keep what reads
     available = _strings(
         entry.get("available_for"), "available_for", label, at("available_for"), problems
     )
@@ -181,11 +198,20 @@ def _person(
     return person, problems
 
 
+def _split(value: object) -> list[str]:
+    """Strings of a list, or of a comma-separated string; anything else is dropped."""
+    if isinstance(value, str):
+        return [v.strip() for v in value.split(",") if v.strip()]
+    if isinstance(value, list):
+        return [v.strip() for v in value if isinstance(v, str) and v.strip()]
+    return []
+
+
 def _strings(value: object, field: str, name: str, line: int, problems: list) -> list[str]:
     if value is None:
         return []
     if isinstance(value, str):
-        value = [value]
+        value = _split(value)
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         problems.append(Problem(FILE, f"{name}: {field} should be a list of words; ignored", line))
         return []

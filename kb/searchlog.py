@@ -63,8 +63,10 @@ def read(log: Path) -> tuple[list[LoggedSearch], list[Problem]]:
                     str(d.get("best_path", "")),
                 )
             )
-        except (ValueError, KeyError, TypeError) as err:
-            problems.append(Problem(str(log), f"not a search log line ({err})", n))
+        except (ValueError, KeyError, TypeError):
+            # The line's content is not echoed: it may be anything a user typed.
+            why = "not a search log line (JSON with time, query, results, best_similarity)"
+            problems.append(Problem(str(log), why, n))
     return searches, problems
 
 

@@ -96,7 +96,7 @@ def write_index(
         "bm25": f"bm25-{build_id}",
         "sources": f"sources-{build_id}.jsonl",
     }
-    previous = _previous_data(index_dir)
+    previous = _previous_data(index_dir, manifest.get("consent", ""))
 
     tmp_vec = index_dir / f".{files['vectors']}.tmp"
     vectors.save(tmp_vec)
@@ -366,10 +366,16 @@ def _fsync_replace(tmp: Path, target: Path) -> None:
     os.replace(tmp, target)
 
 
-def _previous_data(index_dir: Path) -> set[str]:
-    """The data files the current manifest names (kept one more build for slow readers)."""
+def _previous_data(index_dir: Path, consent: str) -> set[str]:
+    """The data files the current manifest names (kept one more build for slow readers).
+
+    Not when who withheld consent changed: those files may still name them.
+    """
     try:
-        return set(json.loads((index_dir / MANIFEST).read_text(encoding="utf-8"))["data"].values())
+        current = json.loads((index_dir / MANIFEST).read_text(encoding="utf-8"))
+        if current.get("consent", "") != consent:
+            return set()
+        return set(current["data"].values())
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return set()
 

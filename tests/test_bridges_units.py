@@ -146,6 +146,14 @@ def test_hidden_names_in_logged_searches_are_recognised():
         "nowak1 printer",
         "tnowak123",
         "ask-tomasz",
+        "Tomaszs laptop",
+        "Nowaks' team",
+        "Tómasz Nówak",
+        "T̶o̶m̶a̶s̶z̶ N̶o̶w̶a̶k̶",  # combining strike-through
+        "\u202ekawon zsamot",  # right-to-left override: shows as "tomasz nowak"
+        "T o m a s z  N o w a k",
+        "N.O.W.A.K. parking",
+        "2024nowak",
     ):
         assert names_hidden(query, digests, salt, words), query
     assert names_hidden("Tomasz Nowak", digests, salt)  # without the word fingerprints too

@@ -280,3 +280,63 @@ def test_problems_of_a_hidden_entry_do_not_name_them(tmp_path):
     )
     _, problems = read_directory(tmp_path)
     assert problems and all("Ines" not in str(p) for p in problems)
+
+
+def test_any_spelling_of_a_hidden_author_is_hidden(tmp_path):
+    content = tmp_path / "content"
+    spellings = ["Raman, Priya", "Dr. Priya Raman", "priya_raman", "Priya Raman\u200b", "praman"]
+    for i, who in enumerate(spellings):
+        write(content / f"sec/p{i}.md", page(f"Page {i}", f'"{who}", Aisha Khan', "Okta."))
+    owned = page("Owned", "Aisha Khan", "Keys.").replace(
+        "team: hr", "team: hr\nowner: priya.raman@brightwater.example\nreview_by: 2020-01-01"
+    )
+    write(content / "sec/owned.md", owned)
+    hide = "- name: Priya Raman\n  aliases: [praman]\n  hide_from_expert_search: true\n"
+    write(content / "people.yaml", hide)
+    index_dir = tmp_path / "index"
+    build_index(content, index_dir, HashEmbedder(), Settings())
+    kb = KnowledgeBase(index_dir, HashEmbedder(), Settings())
+    assert kb.people() == ["Aisha Khan"]
+    assert kb.page("sec/owned.md").owner == ""
+    review = [f.message for f in check_content(content) if f.rule == "review-due"]
+    assert review and all("riya" not in m for m in review)
+    # Deleting people.yaml shows her again, and the build says so.
+    (content / "people.yaml").unlink()
+    report = build_index(content, index_dir, HashEmbedder(), Settings())
+    assert any("now no one is hidden" in str(p) for p in report.problems)
+
+
+def test_a_hidden_entry_is_never_skipped_and_wins_its_names(tmp_path):
+    write(
+        tmp_path / "people.yaml",
+        """\
+- name: Priya Raman
+  team: security
+- aliases: [praman, Priya Raman]
+  hide_from_expert_search: true
+- name: Pat Raman
+  hide_from_expert_serach: true
+- name: Bo Chen
+  aliases: bchen, bo@x.org
+  hide_from_expert_search: true
+""",
+    )
+    directory, problems = read_directory(tmp_path)
+    assert all(p.hidden for p in directory.people)  # the visible "Priya Raman" gave way
+    assert directory.hides("Priya Raman") and directory.hides("Pat Raman")
+    assert directory.hides("bo@x.org") and directory.hides("bchen")
+    assert any("read as 'hide_from_expert_search'" in str(p) for p in problems)
+
+
+def test_hiding_someone_removes_the_generation_that_named_them(tmp_path):
+    content = tmp_path / "content"
+    write(content / "hr/leave.md", page("Leave", "Ines Park, Bo Chen", "Annual leave days."))
+    index_dir = tmp_path / "index"
+    build_index(content, index_dir, HashEmbedder(), Settings())
+    write(content / "hr/leave.md", page("Leave", "Ines Park, Bo Chen", "Annual leave, 25 days."))
+    build_index(content, index_dir, HashEmbedder(), Settings())  # two generations on disk
+    write(content / "people.yaml", "- name: Ines Park\n  hide_from_expert_search: true\n")
+    build_index(content, index_dir, HashEmbedder(), Settings())
+    for f in index_dir.rglob("*"):
+        if f.is_file() and not f.name.startswith("sources-"):
+            assert b"Ines" not in f.read_bytes(), f.name
