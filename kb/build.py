@@ -606,7 +606,12 @@ def _resolve(
             problems.append(
                 Problem(f.rel, f"no authors: add 'authors:' to the front matter ({where})", 1)
             )
-        authors = tuple(a for a in authors if not directory.hides(a.name, a.email))
+        shown = tuple(a for a in authors if not directory.hides(a.name, a.email))
+        if len(shown) < len(authors):
+            # Shares are of what is shown: "Aisha Khan 33%" would say someone is missing.
+            total = sum(a.share for a in shown) or 1.0
+            shown = tuple(dataclasses.replace(a, share=round(a.share / total, 6)) for a in shown)
+        authors = shown
         f.source = dataclasses.replace(f.source, authors=authors)
         if f.doc is not None:
             department = department_of(f.doc.team, f.doc.department, settings.it_teams)

@@ -13,6 +13,9 @@ _NAME_WORD = re.compile(r"[^\W_]+(?:['-][^\W_]+)*")
 _PIECE = re.compile(r"[^\W_]+")
 _POSSESSIVE = re.compile(r"'s$")
 _APOSTROPHES = re.compile(r"[’‘ʼ`´]")
+_LETTERS = re.compile(r"[^\W\d_]+")
+_LEET = str.maketrans("013457@$", "oieastas")
+_LOOKALIKE = str.maketrans("аеорсухіјѕԁһԛԝκνοαρτιβмтвнкп", "aeopcyxijsdhqwkvoaptibmtbhkn")
 _SPELT = re.compile(r"\b(?:\w[\s.]){3,}\w\b\.?")
 
 
@@ -52,6 +55,14 @@ def names_hidden(
     text = normal_text(text)
     # Spelt out letter by letter ("P r i y a", "P.R.I.Y.A."): join the letters.
     text = _SPELT.sub(lambda m: re.sub(r"[\s.]", "", m.group(0)) + " ", text)
+    leet = text.translate(_LEET)  # "Pr1ya R4man"
+    if leet != text and _names(leet, digests, salt, word_digests):
+        return True
+    return _names(text, digests, salt, word_digests)
+
+
+def _names(text: str, digests: frozenset[str], salt: str, word_digests: frozenset[str]) -> bool:
+    """`names_hidden` on normalised text."""
 
     def named(phrase: str) -> bool:
         return name_digest(person_key(phrase), salt) in digests
@@ -69,20 +80,32 @@ def names_hidden(
             if any(named(" ".join(seq[i : i + size])) for i in range(len(seq) - size + 1)):
                 return True
     words = {*kept, *parts, *(_POSSESSIVE.sub("", w) for w in kept)}
+    words |= {p for w in words for p in _LETTERS.findall(w)}  # "priya2raman"
     words |= {w[:-1] for w in words if w.endswith("s")}  # "Priyas laptop", "Ramans' team"
+    words |= {w[::-1] for w in words}  # "namar ayirp"
     for word in words:
         bare = word.strip("0123456789")
         if a_name_word(word) or a_name_word(bare) or named(bare):
             return True
-        # Names run together: "tomasznowak", "nowaktomasz".
-        if any(a_name_word(bare[:i]) and a_name_word(bare[i:]) for i in range(3, len(bare) - 2)):
+        # Names run together ("tomasznowak") or inside a longer word ("drraman", "pramanx"):
+        # any stretch of five letters or more that is a word of a hidden name.
+        n = len(bare)
+        if any(
+            a_name_word(bare[i:j]) or named(bare[i:j])
+            for i in range(n)
+            for j in range(i + 5, n + 1)
+            if (i, j) != (0, n)
+        ):
+            return True
+        if any(a_name_word(bare[:i]) and a_name_word(bare[i:]) for i in range(3, n - 2)):
             return True
     return False
 
 
 def normal_text(text: str) -> str:
-    """Case-folded text without accents or invisible characters, with one apostrophe."""
-    return _APOSTROPHES.sub("'", plain_text(text))
+    """Case-folded text without accents or invisible characters, with one apostrophe, and
+    Latin letters for their Cyrillic and Greek look-alikes ("Рriya" is "priya")."""
+    return _APOSTROPHES.sub("'", plain_text(text)).translate(_LOOKALIKE)
 
 
 def _display(owner: str) -> str:

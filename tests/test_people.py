@@ -340,3 +340,13 @@ def test_hiding_someone_removes_the_generation_that_named_them(tmp_path):
     for f in index_dir.rglob("*"):
         if f.is_file() and not f.name.startswith("sources-"):
             assert b"Ines" not in f.read_bytes(), f.name
+
+
+def test_shares_of_a_page_are_of_its_visible_authors(tmp_path):
+    content = tmp_path / "content"
+    write(content / "hr/leave.md", page("Leave", "Ines Park, Bo Chen", "Annual leave days."))
+    write(content / "people.yaml", "- name: Ines Park\n  hide_from_expert_search: true\n")
+    index_dir = tmp_path / "index"
+    build_index(content, index_dir, HashEmbedder(), Settings())
+    kb = KnowledgeBase(index_dir, HashEmbedder(), Settings())
+    assert [(a.name, a.share) for a in kb.page("hr/leave.md").authors] == [("Bo Chen", 1.0)]
