@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
+from kb.authors import split_name_email
 from kb.models import Page, StalePage, name_digest, person_key, plain_text
 
 _EMAIL_NAME = re.compile(r"[._+-]+")
@@ -12,7 +13,6 @@ _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _NAME_WORD = re.compile(r"[^\W_]+(?:['-][^\W_]+)*")
 _PIECE = re.compile(r"[^\W_]+")
 _POSSESSIVE = re.compile(r"'s$")
-_APOSTROPHES = re.compile(r"[’‘ʼ`´]")
 _LETTERS = re.compile(r"[^\W\d_]+")
 _LEET = str.maketrans("013457@$", "oieastas")
 _LOOKALIKE = str.maketrans("аеорсухіјѕԁһԛԝκνοαρτιβмтвнкп", "aeopcyxijsdhqwkvoaptibmtbhkn")
@@ -30,9 +30,9 @@ def stale_pages(pages: list[Page], today: date, after_days: int) -> list[StalePa
             reason = f"unchanged since {page.updated}"
         else:
             continue
-        owner = page.owner or max(page.authors, key=lambda a: a.share, default=None)
-        name = owner if isinstance(owner, str) else (owner.name if owner else "")
-        out.append(StalePage(page.path, page.title, _display(name), page.updated, reason))
+        main = max(page.authors, key=lambda a: a.share, default=None)
+        owner = split_name_email(page.owner)[0] if page.owner else (main.name if main else "")
+        out.append(StalePage(page.path, page.title, owner, page.updated, reason))
     return sorted(out, key=lambda s: (s.owner == "", s.owner.casefold(), s.updated, s.path))
 
 
@@ -105,8 +105,4 @@ def _names(text: str, digests: frozenset[str], salt: str, word_digests: frozense
 def normal_text(text: str) -> str:
     """Case-folded text without accents or invisible characters, with one apostrophe, and
     Latin letters for their Cyrillic and Greek look-alikes ("Рriya" is "priya")."""
-    return _APOSTROPHES.sub("'", plain_text(text)).translate(_LOOKALIKE)
-
-
-def _display(owner: str) -> str:
-    return owner.split("<")[0].strip() if "<" in owner else owner
+    return plain_text(text).translate(_LOOKALIKE)

@@ -19,11 +19,14 @@ _INVISIBLE = re.compile(
 )
 
 
+_APOSTROPHES = re.compile(r"[’‘ʼ`´]")
+
+
 def plain_text(text: str) -> str:
     """Case-folded text without accents, invisible or direction characters, one apostrophe."""
     text = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", text))
     text = "".join(c for c in text if not unicodedata.combining(c))
-    return _INVISIBLE.sub("", text).replace("’", "'").replace("ʼ", "'").casefold()
+    return _APOSTROPHES.sub("'", _INVISIBLE.sub("", text)).casefold()
 
 
 def _pieces(text: str) -> list[str]:
