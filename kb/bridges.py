@@ -331,10 +331,11 @@ class Bridges:
         manager for Kubernetes deployments.
         """
         sides = {other_side(d) for d in topic.departments} - {""}
+        pages = set(topic.pages)  # once, not once per chunk
         rows = [
             i
             for i, c in enumerate(self.chunks)
-            if c.path in set(topic.pages) and _last(c) not in self.boilerplate
+            if c.path in pages and _last(c) not in self.boilerplate
         ]
         keys, matrix = self._profiles
         if not rows or not keys or len(sides) != 1:
