@@ -29,6 +29,7 @@ from kb.store import MANIFEST, index_model
 Text = Annotated[str, Query(min_length=1, max_length=1000, description="What to look for.")]
 Count = Annotated[int, Query(ge=1, le=100)]
 Field = Annotated[str, Query(max_length=200)]
+Mode = Annotated[str, Query(pattern="^(hybrid|dense|bm25)$")]
 
 
 class _Index:
@@ -98,7 +99,7 @@ def create_app(index_dir: Path, *, token: str = "") -> FastAPI:
         base: Annotated[KnowledgeBase, Depends(kb)],
         q: Text,
         k: Count = 10,
-        mode: Annotated[str, Query(pattern="^(hybrid|dense|bm25)$")] = "hybrid",
+        mode: Mode = "hybrid",
         department: Field = "",
         team: Field = "",
         tag: Field = "",
@@ -114,7 +115,7 @@ def create_app(index_dir: Path, *, token: str = "") -> FastAPI:
         base: Annotated[KnowledgeBase, Depends(kb)],
         q: Text,
         k: Count = 5,
-        mode: Annotated[str, Query(pattern="^(hybrid|dense|bm25)$")] = "hybrid",
+        mode: Mode = "hybrid",
         department: Field = "",
         team: Field = "",
         tag: Field = "",
