@@ -14,7 +14,6 @@ import streamlit as st
 import streamlit.components.v1 as components
 
 from kb import (
-    MANIFEST,
     Embedder,
     Expert,
     Filters,
@@ -22,11 +21,11 @@ from kb import (
     KbError,
     KnowledgeBase,
     Settings,
+    Where,
     embedder_for,
     searchlog,
 )
 from kb.present import group_by_page, highlight_spans, is_stale, page_markdown
-from kb.store import index_model
 
 MD_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_{}[]()<>#+-.!|~$:"})
 FILTER_KEYS = ("dept", "team", "tag", "author", "since")
@@ -56,18 +55,13 @@ def load_embedder(model_name: str) -> Embedder:
 
 
 @st.cache_resource(show_spinner="Loading the index…", max_entries=2)
-def load_kb(index_dir: str, stamp: int) -> KnowledgeBase:
-    """One KnowledgeBase per index build: `stamp` changes when a rebuild swaps the manifest."""
+def load_kb(where: Where, stamp: object) -> KnowledgeBase:
+    """One KnowledgeBase per index build: `stamp` changes when a build publishes a new one."""
     del stamp  # only part of the cache key
-    model = index_model(Path(index_dir))
-    return KnowledgeBase(Path(index_dir), load_embedder(model), Settings())
-
-
-def manifest_stamp(index_dir: Path) -> int:
-    try:
-        return (index_dir / MANIFEST).stat().st_mtime_ns
-    except OSError:
-        return 0
+    model = where.model()
+    embedder = load_embedder(model)
+    backend = where.open(model_name=embedder.name, dim=embedder.dim)
+    return KnowledgeBase(where.index_dir, embedder, Settings(), backend=backend)
 
 
 def esc(text: str) -> str:
@@ -646,10 +640,10 @@ def render_person(kb: KnowledgeBase, name: str) -> None:
 
 def main() -> None:
     st.set_page_config(page_title="kb: find the page, find the colleague", layout="wide")
-    index_dir = Path(os.environ.get("KB_INDEX_DIR", "index"))
     try:
-        kb = load_kb(str(index_dir), manifest_stamp(index_dir))
-    except KbError as err:
+        where = Where.from_env(os.environ)
+        kb = load_kb(where, where.stamp())
+    except (KbError, ValueError) as err:
         st.title("kb")
         st.error(str(err))
         st.stop()

@@ -43,7 +43,7 @@ def main() -> None:
     kb = KnowledgeBase(index_dir, embedder, Settings())
 
     titles: dict[str, str] = {}
-    for c in kb.stored.chunks:
+    for c in kb.index.chunks:
         titles.setdefault(c.path, c.title)
     ranks: dict[str, int | None] = {}
     t0 = time.perf_counter()
@@ -86,7 +86,7 @@ def main() -> None:
         "expert_queries": len(sample),
         "expert_top_is_real_author": expert_top_real,
         "expert_top_wrote_that_page": expert_top_author,
-        "people_indexed": len({a.name for c in kb.stored.chunks for a in c.authors}),
+        "people_indexed": len({a.name for c in kb.index.chunks for a in c.authors}),
     }
     _print_table(result)
     args.json.parent.mkdir(parents=True, exist_ok=True)

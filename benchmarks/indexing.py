@@ -33,6 +33,7 @@ from pathlib import Path
 import numpy as np
 
 from kb import KnowledgeBase, SentenceTransformerEmbedder, Settings, build_index
+from kb.backend import LocalBackend
 from kb.beir import load_answer_retrieval_set, load_retrieval_set
 from kb.evaluate import eval_index
 from kb.index import VectorIndex
@@ -209,7 +210,7 @@ def search_scale(embedder, data: Path, cache: Path, work: Path, sizes: list[int]
                 pages={},
                 keywords=KeywordIndex.assemble([""] * n, picks.tolist(), keywords),
             )
-            searcher = Searcher(stored, embedder, settings)
+            searcher = Searcher(LocalBackend(stored), embedder, settings)
             searcher.search(queries[0])  # builds the keyword postings once
             dense_ms = _timed_each(index.search, query_vectors, depth)
             hybrid_ms = _timed_each(_fresh_search, queries, searcher)
@@ -245,12 +246,12 @@ def real_chunks(embedder, data: Path, cache: Path, work: Path) -> tuple[list, np
     bundled_dir = work / "bundled-index"
     build_index(ROOT / "content", bundled_dir, embedder, settings)
     bases = [
-        eval_index(scifact, cache, embedder, settings).stored,
-        eval_index(answers, cache, embedder, settings).stored,
-        load_index(bundled_dir, model_name=embedder.name, dim=embedder.dim),
+        eval_index(scifact, cache, embedder, settings).index,
+        eval_index(answers, cache, embedder, settings).index,
+        LocalBackend.open(bundled_dir, model_name=embedder.name, dim=embedder.dim),
     ]
     chunks = [c for b in bases for c in b.chunks]
-    vectors = np.vstack([b.vectors.vectors() for b in bases]).astype(np.float32)
+    vectors = np.vstack([b.vectors() for b in bases]).astype(np.float32)
     bundled = json.loads((ROOT / "tests" / "bundled_questions.json").read_text())
     queries = [
         *scifact.queries.values(),

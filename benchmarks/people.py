@@ -42,8 +42,8 @@ def measure(index_dir: Path) -> dict:
     report = timed("gaps", lambda: kb.gaps(today=date.today()))
     return {
         "index": str(index_dir),
-        "pages": len(kb.stored.pages),
-        "chunks": len(kb.stored.chunks),
+        "pages": len(kb.index.pages),
+        "chunks": len(kb.index.chunks),
         "people": len(people),
         "topics": len(topics),
         "topics with bus factor <= 1": sum(t.bus_factor <= 1 for t in topics),
@@ -68,14 +68,14 @@ def scaling(index_dir: Path, sizes: list[int]) -> list[dict]:
 
     embedder = embedder_for(index_model(index_dir))
     kb = KnowledgeBase(index_dir, embedder, Settings())
-    vectors = kb.stored.vectors.vectors()
-    paths = sorted({c.path for c in kb.stored.chunks})
+    vectors = kb.index.vectors()
+    paths = sorted({c.path for c in kb.index.chunks})
     rows = []
     for n in sizes:
         rng = np.random.default_rng(n)
         owner = {p: f"person {rng.integers(n)}" for p in paths}
         chunks = tuple(
-            dataclasses.replace(c, authors=(Author(owner[c.path], 1.0),)) for c in kb.stored.chunks
+            dataclasses.replace(c, authors=(Author(owner[c.path], 1.0),)) for c in kb.index.chunks
         )
         homes = {
             f"person {i}": (f"team {i // 10}", "IT" if i % 2 else "Business") for i in range(n)

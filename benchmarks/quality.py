@@ -175,7 +175,7 @@ def _handbook(data_dir: Path, cache: Path, embedder, settings: Settings):
     kb = KnowledgeBase(index_dir, embedder, settings)
     titles: dict[str, str] = {}
     authors: dict[str, dict[str, int]] = {}
-    for chunk in kb.stored.chunks:
+    for chunk in kb.index.chunks:
         titles.setdefault(chunk.path, chunk.title)
         authors.setdefault(chunk.path, {a.name: 1 for a in chunk.authors})
     ret = RetrievalSet(

@@ -1,5 +1,6 @@
 """kb: semantic search over a team's Markdown docs, and who knows about it."""
 
+from kb.backend import Where
 from kb.build import BuildReport, build_index
 from kb.config import Settings
 from kb.embed import Embedder, SentenceTransformerEmbedder, embedder_for, load_embedder
@@ -38,6 +39,7 @@ __all__ = [
     "Section",
     "SentenceTransformerEmbedder",
     "Settings",
+    "Where",
     "StrictModeError",
     "build_index",
     "embedder_for",

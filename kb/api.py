@@ -1,7 +1,8 @@
 """`kb serve`: a stateless HTTP API over an index (FastAPI is imported here and nowhere else).
 
-All state is in the index folder: a replica loads it on first use and again whenever a
-rebuild swaps the manifest, so several replicas behind a load balancer answer alike. With a
+All state is in the index (a folder or a Milvus collection): a replica loads it on first use
+and again whenever a build publishes a new one, so several replicas behind a load balancer
+answer alike. With a
 token (`KB_API_TOKEN`), every request must carry `Authorization: Bearer <token>`.
 """
 
@@ -18,13 +19,12 @@ from typing import Annotated
 from fastapi import Depends, FastAPI, HTTPException, Query, Request
 from fastapi.responses import JSONResponse
 
+from kb.backend import Where
 from kb.config import Settings
-from kb.embed import embedder_for
 from kb.errors import KbError
 from kb.models import Filters, person_key
 from kb.records import expert_record, hit_record
-from kb.service import KnowledgeBase
-from kb.store import MANIFEST, index_model
+from kb.service import KnowledgeBase, open_knowledge_base
 
 Text = Annotated[str, Query(min_length=1, max_length=1000, description="What to look for.")]
 Count = Annotated[int, Query(ge=1, le=100)]
@@ -33,30 +33,27 @@ Mode = Annotated[str, Query(pattern="^(hybrid|dense|bm25)$")]
 
 
 class _Index:
-    """The loaded index of one process, reloaded when a rebuild swaps the manifest."""
+    """The loaded index of one process, reloaded when a build publishes a new one."""
 
-    def __init__(self, index_dir: Path) -> None:
-        self.index_dir = index_dir
+    def __init__(self, where: Where) -> None:
+        self.where = where
         self._lock = threading.Lock()
         self._kb: KnowledgeBase | None = None
-        self._stamp = -1
+        self._stamp: object = None
 
     def get(self) -> KnowledgeBase:
-        try:
-            stamp = (self.index_dir / MANIFEST).stat().st_mtime_ns
-        except OSError:
-            stamp = 0
+        stamp = self.where.stamp()
         with self._lock:
             if self._kb is None or stamp != self._stamp:
-                model = index_model(self.index_dir)  # raises a KbError without an index
-                self._kb = KnowledgeBase(self.index_dir, embedder_for(model), Settings())
+                self._kb = open_knowledge_base(self.where, Settings())  # KbError: no index
                 self._stamp = stamp
             return self._kb
 
 
-def create_app(index_dir: Path, *, token: str = "") -> FastAPI:
-    """The API over `index_dir`; with `token`, every request needs it as a bearer token."""
-    index = _Index(index_dir)
+def create_app(where: Where | Path, *, token: str = "") -> FastAPI:
+    """The API over an index (a folder, or any `Where`); with `token`, every request needs it
+    as a bearer token."""
+    index = _Index(where if isinstance(where, Where) else Where(index_dir=where))
 
     app = FastAPI(
         title="kb",
@@ -166,17 +163,19 @@ def _filters(
 
 
 def app_from_env() -> FastAPI:
-    """For `uvicorn --factory`: the index and token from KB_INDEX_DIR and KB_API_TOKEN."""
-    return create_app(
-        Path(os.environ.get("KB_INDEX_DIR", "index")), token=os.environ.get("KB_API_TOKEN", "")
-    )
+    """For `uvicorn --factory`: the index from `Where.from_env`, the token from KB_API_TOKEN."""
+    return create_app(Where.from_env(os.environ), token=os.environ.get("KB_API_TOKEN", ""))
 
 
-def serve(index_dir: Path, *, host: str, port: int, workers: int) -> None:
+def serve(where: Where, *, host: str, port: int, workers: int) -> None:
     """Run the API with uvicorn; each worker process loads the index itself."""
     import uvicorn
 
-    os.environ["KB_INDEX_DIR"] = str(index_dir)  # read by app_from_env in every worker
+    # Read by app_from_env in every worker.
+    os.environ["KB_BACKEND"] = where.backend
+    os.environ["KB_INDEX_DIR"] = str(where.index_dir)
+    os.environ["KB_MILVUS_URI"] = where.milvus_uri
+    os.environ["KB_MILVUS_COLLECTION"] = where.collection
     if workers > 1:
         # Each worker would otherwise run one thread per core for the model and FAISS:
         # N workers on N cores then fight over them. Split the cores instead.

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
+from kb import parallel
 from kb.authors import (
     GitHistory,
     Identities,
@@ -132,15 +133,23 @@ def build_index(
     strict: bool = False,
     progress: BuildProgress | None = None,
     full: bool = False,
+    select: Callable[[str], bool] | None = None,
+    workers: int = 1,
 ) -> BuildReport:
     """Index `content_dir` into `index_dir`, reusing what is unchanged (`full`: reuse nothing).
 
+    `select` keeps the pages whose relative path it accepts (a shard's share); `workers`
+    processes embed.
     The old index stays as it was if anything fails, and one run at a time may write.
     """
     start = time.perf_counter()
     files = discover(content_dir, exclude=index_dir)
     if not files:
         raise ContentError(f"no Markdown files (*.md) in '{content_dir}'; nothing to index")
+    if select is not None:
+        files = [f for f in files if select(f.relative_to(content_dir).as_posix())]
+        if not files:
+            raise ContentError(f"no Markdown files of this shard in '{content_dir}'")
     with index_lock(index_dir):
         state = git_state(content_dir)
         raw, inputs = _read_all(content_dir, files)
@@ -219,7 +228,9 @@ def build_index(
             "people"
         )
         if changed:
-            manifest, embedded = rows.write(index_dir, embedder, settings, progress, recorded)
+            manifest, embedded = rows.write(
+                index_dir, embedder, settings, progress, recorded, workers
+            )
         else:
             # Same pages, same authors: only the git state (or a skipped file) moved. Keep
             # the data files and record this run's inputs, state and warnings.
@@ -355,10 +366,11 @@ class _Rows:
         settings: Settings,
         progress: BuildProgress | None,
         manifest: dict,
+        workers: int = 1,
     ) -> tuple[dict, int]:
         """Embed what is new and write the index with `manifest` (from `self.manifest`);
         return (the manifest written, texts embedded)."""
-        vectors, embedded = self.vectors(embedder, settings, progress)
+        vectors, embedded = self.vectors(embedder, settings, progress, workers)
         index = VectorIndex.build(
             vectors,
             embedder.dim,
@@ -411,7 +423,11 @@ class _Rows:
         )
 
     def vectors(
-        self, embedder: Embedder, settings: Settings, progress: BuildProgress | None
+        self,
+        embedder: Embedder,
+        settings: Settings,
+        progress: BuildProgress | None,
+        workers: int = 1,
     ) -> tuple[np.ndarray, int]:
         """One vector per row: stored ones for unchanged text, the model for the rest."""
         todo: dict[str, str] = {}  # text key -> text: each new text embedded once
@@ -428,7 +444,9 @@ class _Rows:
         if progress:
             progress(0, len(todo))
         texts = list(todo.values())
-        fresh = embedder.encode(texts, batch_size=settings.batch_size, progress=advance)
+        fresh = parallel.encode(
+            embedder, texts, workers=workers, batch_size=settings.batch_size, progress=advance
+        )
         at = {key: i for i, key in enumerate(todo)}
         out = np.empty((self.count, embedder.dim), dtype=np.float32)
         for start, stop, first in _runs(self.reuse):  # whole pages copy as one slice

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import functools
 import hashlib
 import json
 import os
@@ -14,15 +15,15 @@ from pathlib import Path
 import click
 
 from kb import searchlog
+from kb.backend import BACKENDS, Where
 from kb.build import build_index
 from kb.config import ENCODERS, VECTOR_INDEXES, VECTOR_STORAGES, Settings
-from kb.embed import embedder_for, load_embedder
+from kb.embed import load_embedder
 from kb.errors import KbError, StrictModeError, UnknownPersonError
 from kb.models import Filters, person_key
 from kb.pairing import KINDS
 from kb.records import expert_record, hit_record
-from kb.service import KnowledgeBase
-from kb.store import index_model
+from kb.service import KnowledgeBase, open_knowledge_base
 
 index_dir_option = click.option(
     "--index-dir",
@@ -32,6 +33,52 @@ index_dir_option = click.option(
     show_default=True,
     help="Folder of the index (env KB_INDEX_DIR).",
 )
+backend_option = click.option(
+    "--backend",
+    type=click.Choice(BACKENDS),
+    default="local",
+    show_default=True,
+    envvar="KB_BACKEND",
+    help="local: FAISS and BM25 files in --index-dir; milvus: a Milvus collection "
+    "(env KB_BACKEND).",
+)
+milvus_uri_option = click.option(
+    "--milvus-uri",
+    default="",
+    envvar="KB_MILVUS_URI",
+    help="With --backend milvus: a file path (milvus-lite, one process) or "
+    "http://host:19530 (a Milvus server or cluster) (env KB_MILVUS_URI).",
+)
+collection_option = click.option(
+    "--collection",
+    default="kb",
+    show_default=True,
+    envvar="KB_MILVUS_COLLECTION",
+    help="With --backend milvus: the collection's name (env KB_MILVUS_COLLECTION).",
+)
+
+
+def where_options(command):
+    """--index-dir, --backend, --milvus-uri and --collection, passed on as one `where`."""
+
+    @functools.wraps(command)
+    def run(*args, index_dir: Path, backend: str, milvus_uri: str, collection: str, **kw):
+        return command(*args, where=_locate(backend, index_dir, milvus_uri, collection), **kw)
+
+    for option in (collection_option, milvus_uri_option, backend_option, index_dir_option):
+        run = option(run)
+    return run
+
+
+def _locate(backend: str, index_dir: Path, milvus_uri: str, collection: str) -> Where:
+    # The token stays out of the command line (shell history, process lists): env only.
+    token = os.environ.get("KB_MILVUS_TOKEN", "")
+    try:
+        return Where(backend, index_dir, milvus_uri, collection, milvus_token=token)
+    except ValueError as err:
+        raise click.UsageError(str(err)) from None
+
+
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
 encoder_option = click.option(
     "--encoder",
@@ -94,6 +141,29 @@ def cli() -> None:
     help="Precision of stored vectors (env KB_VECTOR_STORAGE).",
 )
 @encoder_option
+@backend_option
+@milvus_uri_option
+@collection_option
+@click.option(
+    "--shard",
+    default="1/1",
+    show_default=True,
+    help="With --backend milvus: index only shard I of N (pages split by a hash of their "
+    "path), so N runners index in parallel; then run once with --finish.",
+)
+@click.option(
+    "--finish",
+    is_flag=True,
+    help="With --backend milvus, after all shards: delete the chunks of deleted pages and "
+    "list pages no shard has indexed.",
+)
+@click.option(
+    "--workers",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="Processes that embed in parallel on this machine.",
+)
 @json_option
 def index_cmd(
     content_dir: Path,
@@ -103,6 +173,12 @@ def index_cmd(
     vector_index: str,
     vector_storage: str,
     encoder: str,
+    backend: str,
+    milvus_uri: str,
+    collection: str,
+    shard: str,
+    finish: bool,
+    workers: int,
     as_json: bool,
 ) -> None:
     """Index the Markdown pages in CONTENT_DIR (default: content/).
@@ -111,25 +187,49 @@ def index_cmd(
     model or chunking settings rebuilds everything.
 
     \b
-    Example:
+    Examples:
       kb index content/ --index-dir index/ --strict
+      kb index content/ --backend milvus --milvus-uri http://milvus:19530 --shard 1/4
+      kb index content/ --backend milvus --milvus-uri http://milvus:19530 --finish
     """
+    from kb.publish import Shard
+
+    where = _locate(backend, index_dir, milvus_uri, collection)
+    try:
+        part = Shard.parse(shard)
+    except ValueError as err:
+        raise click.BadParameter(str(err), param_hint="--shard") from None
+    if backend == "local" and (finish or not part.whole):
+        raise click.UsageError("--shard and --finish need --backend milvus (one shared index)")
+    if finish:
+        _finish(content_dir, where, as_json)
+        return
+    # A shard builds its share in a folder of its own, then publishes it.
+    work = index_dir if part.whole else index_dir / f"shard-{part.number}-of-{part.count}"
+    if not part.whole and not _share(content_dir, work, part):
+        click.echo(f"Shard {part}: no pages of this shard in {content_dir}/; nothing to do")
+        return
     embedder = load_embedder(encoder)
     try:
         with _progress_bar(as_json) as bar:
             report = build_index(
                 content_dir,
-                index_dir,
+                work,
                 embedder,
                 Settings(vector_index=vector_index, vector_storage=vector_storage),
                 strict=strict,
                 progress=bar,
                 full=full,
+                select=None if part.whole else part.owns,
+                workers=workers,
             )
     except StrictModeError as err:
         for problem in err.problems:
             click.echo(f"warning: {problem}", err=True)
         raise
+    if backend == "milvus":
+        _publish(report, work, where, part, as_json)
+        return
     if as_json:
         summary = {
             "files": report.files,
@@ -174,6 +274,78 @@ def index_cmd(
         click.echo(
             f"Approximate vector search: IVF, {plan['nlist']} clusters, {plan['nprobe']} "
             f"scanned per query, recall@{plan['depth']} {plan['recall']:.3f} against exact search"
+        )
+
+
+def _share(content_dir: Path, work: Path, part) -> list[Path]:
+    from kb.build import discover
+
+    found = discover(content_dir, exclude=work.parent)
+    return [f for f in found if part.owns(f.relative_to(content_dir).as_posix())]
+
+
+def _publish(report, work: Path, where: Where, part, as_json: bool) -> None:
+    from kb.publish import publish
+
+    with _progress_bar(as_json, label="Publishing") as bar:
+        done = publish(work, where, prune=part.whole, progress=bar)
+    if as_json:
+        click.echo(
+            json.dumps(
+                {
+                    "files": report.files,
+                    "documents": report.documents,
+                    "chunks": report.chunks,
+                    "chunks_embedded": report.embedded,
+                    "warnings": [str(p) for p in report.problems],
+                    "shard": str(part),
+                    "collection": where.describe(),
+                    "chunks_upserted": done.upserted,
+                    "chunks_deleted": done.deleted + done.pruned,
+                    "pages_written": done.pages_written,
+                },
+                indent=2,
+            )
+        )
+        return
+    for problem in report.problems:
+        click.echo(f"warning: {problem}", err=True)
+    share = "" if part.whole else f"shard {part}: "
+    click.echo(
+        f"Indexed {share}{report.documents} of {report.files} pages ({report.chunks} chunks, "
+        f"{report.embedded} embedded) with {len(report.problems)} warning(s) -> "
+        f"{where.describe()}: {done.upserted} chunks upserted, "
+        f"{done.deleted + done.pruned} deleted, {done.pages_written} page records written"
+    )
+
+
+def _finish(content_dir: Path, where: Where, as_json: bool) -> None:
+    from kb.build import discover
+    from kb.publish import finish
+
+    present = {
+        f.relative_to(content_dir).as_posix()
+        for f in discover(content_dir, exclude=where.index_dir)
+    }
+    done = finish(where, present)
+    if as_json:
+        summary = {
+            "pages": done.pages,
+            "chunks": done.chunks,
+            "chunks_deleted": done.pruned,
+            "missing": list(done.missing),
+        }
+        click.echo(json.dumps(summary, indent=2))
+    else:
+        click.echo(
+            f"Finished {where.describe()}: {done.pages} pages, {done.chunks} chunks; "
+            f"{done.pruned} chunks of deleted pages removed"
+        )
+    for path in done.missing:
+        click.echo(
+            f"warning: {path}: no shard has indexed this page (a shard did not run, or the "
+            "page could not be read)",
+            err=True,
         )
 
 
@@ -284,7 +456,7 @@ def _github_escape(text: str, *, prop: bool = False) -> str:
 @click.option("--author", default="", help="Only pages written by this person.")
 @since_option
 @mode_option
-@index_dir_option
+@where_options
 @json_option
 def search_cmd(
     query: str,
@@ -295,7 +467,7 @@ def search_cmd(
     author: str,
     since,
     mode: str | None,
-    index_dir: Path,
+    where: Where,
     as_json: bool,
 ) -> None:
     """Find the sections that answer QUERY.
@@ -304,7 +476,7 @@ def search_cmd(
     Example:
       kb search "laptop won't connect from home" -k 5 --team security
     """
-    kb = _open(index_dir, query)
+    kb = _open(where, query)
     filters = _filters(kb, department=department, team=team, tag=tag, author=author, since=since)
     hits = kb.search(query, k=k, filters=filters, mode=mode or "")
     if log := os.environ.get("KB_SEARCH_LOG"):  # opt-in, for 'kb gaps'
@@ -335,7 +507,7 @@ def search_cmd(
 @click.option("--tag", default="", help="Judge people only on pages with this tag.")
 @since_option
 @mode_option
-@index_dir_option
+@where_options
 @json_option
 def experts_cmd(
     query: str,
@@ -345,7 +517,7 @@ def experts_cmd(
     tag: str,
     since,
     mode: str | None,
-    index_dir: Path,
+    where: Where,
     as_json: bool,
 ) -> None:
     """Find the people who know most about QUERY, with the sections that show it.
@@ -354,7 +526,7 @@ def experts_cmd(
     Example:
       kb experts "vendor onboarding" --team procurement
     """
-    kb = _open(index_dir, query)
+    kb = _open(where, query)
     _filters(kb, department=department, team=team)  # validates the names
     filters = _filters(kb, tag=tag, since=since)
     people = kb.experts(
@@ -386,16 +558,16 @@ cache_dir_option = click.option(
 
 @cli.command("person")
 @click.argument("name")
-@index_dir_option
+@where_options
 @json_option
-def person_cmd(name: str, index_dir: Path, as_json: bool) -> None:
+def person_cmd(name: str, where: Where, as_json: bool) -> None:
     """What NAME wrote and knows about: topics, pages, teams written for, last update.
 
     \b
     Example:
       kb person "Grace O'Connor"
     """
-    kb = _open(index_dir, name)
+    kb = _open(where, name)
     profile = kb.profile(name)
     if profile is None:
         close = _similar_names(name, kb.people())
@@ -439,11 +611,9 @@ def person_cmd(name: str, index_dir: Path, as_json: bool) -> None:
     multiple=True,
     help="A previous round's --json output: its pairs are not proposed again (repeatable).",
 )
-@index_dir_option
+@where_options
 @json_option
-def pairs_cmd(
-    kind: str, seed: int, avoid: tuple[Path, ...], index_dir: Path, as_json: bool
-) -> None:
+def pairs_cmd(kind: str, seed: int, avoid: tuple[Path, ...], where: Where, as_json: bool) -> None:
     """Pair IT and business colleagues whose knowledge complements, each person once.
 
     \b
@@ -451,7 +621,7 @@ def pairs_cmd(
       kb pairs --kind tandem --seed 7
       kb pairs --kind coffee --seed 8 --avoid round1.json --avoid round2.json
     """
-    kb = _open(index_dir)
+    kb = _open(where)
     earlier = set().union(*(_earlier_pairs(path) for path in avoid))
     pairing = kb.bridges.pairs(kind, seed=seed, avoid=earlier)
     if as_json:
@@ -493,9 +663,9 @@ def _colleague(c) -> str:
     type=click.IntRange(1, 50),
     help="Most people on the team; fewer when no one else covers a part.",
 )
-@index_dir_option
+@where_options
 @json_option
-def team_cmd(description: str, size: int, index_dir: Path, as_json: bool) -> None:
+def team_cmd(description: str, size: int, where: Where, as_json: bool) -> None:
     """Propose a cross-functional team for a project, and who covers which part.
 
     Separate the parts with commas ("a, b and c") to name the sub-topics yourself.
@@ -504,7 +674,7 @@ def team_cmd(description: str, size: int, index_dir: Path, as_json: bool) -> Non
     Example:
       kb team "sync Spendwise claims into NetSuite, GDPR review, stock counts" --size 4
     """
-    kb = _open(index_dir, description)
+    kb = _open(where, description)
     proposal = kb.team(description, size=size)
     if as_json:
         click.echo(json.dumps(asdict(proposal), indent=2, ensure_ascii=False))
@@ -537,9 +707,9 @@ def team_cmd(description: str, size: int, index_dir: Path, as_json: bool) -> Non
 )
 @click.option("--today", type=click.DateTime(["%Y-%m-%d"]), help="Judge staleness as of this date.")
 @click.option("--top", default=10, show_default=True, type=click.IntRange(1, 1000))
-@index_dir_option
+@where_options
 @json_option
-def gaps_cmd(log: Path | None, today, top: int, index_dir: Path, as_json: bool) -> None:
+def gaps_cmd(log: Path | None, today, top: int, where: Where, as_json: bool) -> None:
     """Where knowledge is thin: topics, stale pages, searches that found nothing good.
 
     Lists topics resting on one person or one department, stale pages by owner and, from
@@ -549,7 +719,7 @@ def gaps_cmd(log: Path | None, today, top: int, index_dir: Path, as_json: bool) 
     Example:
       KB_SEARCH_LOG=~/.kb/searches.jsonl kb gaps
     """
-    kb = _open(index_dir)
+    kb = _open(where)
     report = kb.gaps(today=(today or datetime.now()).date(), log=log, top=top)
     for warning in report.warnings:
         click.echo(f"warning: {warning}", err=True)
@@ -621,11 +791,12 @@ def _earlier_pairs(path: Path) -> set[frozenset[str]]:
     type=click.IntRange(1, 64),
     help="Worker processes; each loads the index (about 0.6 GB with the model).",
 )
-@index_dir_option
-def serve_cmd(host: str, port: int, workers: int, index_dir: Path) -> None:
+@where_options
+def serve_cmd(host: str, port: int, workers: int, where: Where) -> None:
     """Serve the HTTP API: /search, /experts, /people/{name}, /health, /docs.
 
-    Stateless: every replica reads the same index folder and reloads it after a rebuild.
+    Stateless: every replica reads the same index (folder or Milvus collection) and reloads
+    it after a rebuild.
     Set KB_API_TOKEN to require `Authorization: Bearer <token>` on every request.
 
     \b
@@ -634,8 +805,14 @@ def serve_cmd(host: str, port: int, workers: int, index_dir: Path) -> None:
     """
     from kb.api import serve  # FastAPI and uvicorn load only for this command
 
-    index_model(index_dir)  # a missing or unreadable index fails here, in one line
-    serve(index_dir, host=host, port=port, workers=workers)
+    if not where.model():  # a missing or unreadable index fails here, in one line
+        _open(where)
+    if workers > 1 and where.lite:
+        raise click.UsageError(
+            "milvus-lite opens its file in one process only: use --workers 1, or serve the "
+            "file with 'milvus-lite server' and pass its http:// address as --milvus-uri"
+        )
+    serve(where, host=host, port=port, workers=workers)
 
 
 @cli.group("eval")
@@ -660,9 +837,22 @@ def eval_group() -> None:
     help="Embed each document once, truncated at the model's window, as the published BEIR "
     "protocol does (to compare with published numbers); the default splits long documents.",
 )
+@click.option(
+    "--backend",
+    type=click.Choice(BACKENDS),
+    default="local",
+    show_default=True,
+    help="milvus: publish the evaluation index into milvus-lite (in the cache) and search there.",
+)
 @json_option
 def eval_retrieval_cmd(
-    data_dir: Path, modes: str, cache_dir: Path, encoder: str, whole_documents: bool, as_json: bool
+    data_dir: Path,
+    modes: str,
+    cache_dir: Path,
+    encoder: str,
+    whole_documents: bool,
+    backend: str,
+    as_json: bool,
 ) -> None:
     """nDCG@10, Recall@100 and MRR@10 per retrieval mode on a BEIR folder.
 
@@ -676,7 +866,9 @@ def eval_retrieval_cmd(
     data = load_retrieval_set(data_dir)
     settings = Settings(split_long_sections=not whole_documents)
     with _progress_bar(as_json) as bar:
-        kb = eval_index(data, cache_dir, load_embedder(encoder), settings, progress=bar)
+        kb = eval_index(
+            data, cache_dir, load_embedder(encoder), settings, progress=bar, backend=backend
+        )
     chosen = ("dense", "bm25", "hybrid") if modes == "all" else (modes,)
     scores = evaluate_retrieval(data, kb, modes=chosen)
     if as_json:
@@ -723,11 +915,10 @@ def eval_experts_cmd(data_dir: Path, cache_dir: Path, encoder: str, as_json: boo
         )
 
 
-def _open(index_dir: Path, query: str = "-") -> KnowledgeBase:
+def _open(where: Where, query: str = "-") -> KnowledgeBase:
     if not query.strip():
         raise click.UsageError("the query is empty; say what you are looking for")
-    # Queries are embedded the way the index was.
-    return KnowledgeBase(index_dir, embedder_for(index_model(index_dir)), Settings())
+    return open_knowledge_base(where, Settings())
 
 
 def _filters(kb: KnowledgeBase, *, since=None, **values: str) -> Filters:
@@ -756,8 +947,9 @@ def _filters(kb: KnowledgeBase, *, since=None, **values: str) -> Filters:
 class _progress_bar:
     """A click progress bar on stderr, created when the total is first known."""
 
-    def __init__(self, quiet: bool) -> None:
+    def __init__(self, quiet: bool, label: str = "Embedding") -> None:
         self._quiet = quiet
+        self._label = label
         self._bar = None
         self._done = 0
 
@@ -770,7 +962,7 @@ class _progress_bar:
         if self._bar is None:
             if not total:
                 return  # nothing to embed: no bar
-            self._bar = click.progressbar(length=total, label="Embedding", file=sys.stderr)
+            self._bar = click.progressbar(length=total, label=self._label, file=sys.stderr)
             self._bar.__enter__()
         self._bar.update(done - self._done)
         self._done = done

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kb import metrics
+from kb.backend import Where
 from kb.beir import ExpertSet, RetrievalSet
 from kb.build import BuildProgress, index_documents
 from kb.config import FORMAT_VERSION, Settings
@@ -38,8 +39,12 @@ def eval_index(
     embedder: Embedder,
     settings: Settings,
     progress: BuildProgress | None = None,
+    backend: str = "local",
 ) -> KnowledgeBase:
-    """The set's index, built once per corpus, model and chunking (then reused from the cache)."""
+    """The set's index, built once per corpus, model and chunking (then reused from the cache).
+
+    `backend` milvus publishes it into milvus-lite beside it and searches there.
+    """
     key = json.dumps(
         [data.fingerprint, embedder.name, settings.chunking_signature(), FORMAT_VERSION]
     )
@@ -48,6 +53,13 @@ def eval_index(
         index_documents(
             data.documents, index_dir, embedder, settings, source=data.name, progress=progress
         )
+    if backend == "milvus":
+        from kb.publish import publish
+
+        where = Where("milvus", index_dir, milvus_uri=str(index_dir / "milvus.db"))
+        publish(index_dir, where, prune=True)  # publishes only what the collection lacks
+        opened = where.open(model_name=embedder.name, dim=embedder.dim)
+        return KnowledgeBase(index_dir, embedder, settings, backend=opened)
     return KnowledgeBase(index_dir, embedder, settings)
 
 

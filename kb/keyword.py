@@ -161,6 +161,11 @@ def _tokenize(texts: list[str]) -> list[list[str]]:
     )
 
 
+def analyzed(text: str) -> str:
+    """The words BM25 sees in `text`, stemmed and space-separated (for another BM25 engine)."""
+    return " ".join(_tokenize([text])[0]) if text.strip() else ""
+
+
 def stop_words() -> frozenset[str]:
     """English stop words (bm25s's longer list), for picking key terms."""
     return frozenset(bm25s.stopwords.STOPWORDS_EN_PLUS)

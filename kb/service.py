@@ -9,10 +9,11 @@ from pathlib import Path
 import numpy as np
 
 from kb import searchlog
+from kb.backend import IndexBackend, LocalBackend, Where
 from kb.bridges import Bridges
 from kb.config import EXPERT_MODELS, Settings
 from kb.departments import other_side
-from kb.embed import Embedder
+from kb.embed import Embedder, embedder_for
 from kb.experts import home_teams, profile_vectors, rank_experts
 from kb.fusion import rrf
 from kb.gaps import names_hidden, stale_pages
@@ -34,7 +35,6 @@ from kb.models import (
     person_key,
 )
 from kb.search import Searcher
-from kb.store import load_index
 from kb.team import COVERS, choose, closest_topics, subtopics
 
 
@@ -50,17 +50,35 @@ def directory_of(manifest: dict) -> Directory:
     )
 
 
+def open_knowledge_base(where: Where, settings: Settings) -> KnowledgeBase:
+    """The index `where` names, with the model it was built with (queries are embedded the
+    way the index was)."""
+    embedder = embedder_for(where.model())
+    backend = where.open(model_name=embedder.name, dim=embedder.dim)
+    return KnowledgeBase(where.index_dir, embedder, settings, backend=backend)
+
+
 class KnowledgeBase:
     """The query side of kb: sections, people, pages and profiles of one loaded index."""
 
-    def __init__(self, index_dir: Path, embedder: Embedder, settings: Settings) -> None:
+    def __init__(
+        self,
+        index_dir: Path,
+        embedder: Embedder,
+        settings: Settings,
+        *,
+        backend: IndexBackend | None = None,
+    ) -> None:
+        """The index in `index_dir`, or the one `backend` holds (e.g. a Milvus collection)."""
         self.index_dir = index_dir
         self.settings = settings
-        self.stored = load_index(index_dir, model_name=embedder.name, dim=embedder.dim)
-        self._searcher = Searcher(self.stored, embedder, settings)
-        self.directory = directory_of(self.stored.manifest)
+        self.index = backend or LocalBackend.open(
+            index_dir, model_name=embedder.name, dim=embedder.dim
+        )
+        self._searcher = Searcher(self.index, embedder, settings)
+        self.directory = directory_of(self.index.manifest)
         # Home team and department: people.yaml where it says, else where they write most.
-        self._homes = home_teams(self.stored.chunks)
+        self._homes = home_teams(self.index.chunks)
         for person in self.directory.people:
             for key in person.identities():
                 team, department = self._homes.get(key, ("", ""))
@@ -72,9 +90,9 @@ class KnowledgeBase:
     def bridges(self) -> Bridges:
         """Topics, pairs, teams and gaps over this index (computed on first use)."""
         if self._bridges is None:
-            vectors = self.stored.vectors.vectors()
+            vectors = self.index.vectors()
             self._bridges = Bridges(
-                self.stored.chunks,
+                self.index.chunks,
                 vectors,
                 self._homes,
                 self.directory,
@@ -86,7 +104,7 @@ class KnowledgeBase:
 
     @property
     def manifest(self) -> dict:
-        return self.stored.manifest
+        return self.index.manifest
 
     def search(
         self, query: str, *, k: int = 10, filters: Filters | None = None, mode: str = ""
@@ -141,7 +159,7 @@ class KnowledgeBase:
     def _with_profiles(self, query: str, people: list[Expert], *, combined: bool) -> list[Expert]:
         """Rank by the person's whole body of writing (or fuse that with the section votes)."""
         if self._profiles is None:
-            self._profiles = profile_vectors(self.stored.chunks, self.stored.vectors.vectors())
+            self._profiles = profile_vectors(self.index.chunks, self.index.vectors())
         keys, names, matrix = self._profiles
         if not keys:
             return people
@@ -232,7 +250,7 @@ class KnowledgeBase:
         b = self.bridges
         topics = sorted(b.topics, key=lambda t: (t.bus_factor, -len(t.pages), t.id))
         one_sided = tuple(OneSided(t, b.across(t)) for t in topics if len(t.departments) == 1)
-        stale = stale_pages(list(self.stored.pages.values()), today, s.stale_after_days)
+        stale = stale_pages(list(self.index.pages.values()), today, s.stale_after_days)
         searches, problems = searchlog.read(log) if log else ([], [])
         digests = frozenset(self.manifest.get("consent_digests", ()))
         words = frozenset(self.manifest.get("consent_word_digests", ()))
@@ -280,15 +298,15 @@ class KnowledgeBase:
         ]
 
     def page(self, path: str) -> Page | None:
-        return self.stored.pages.get(path)
+        return self.index.pages.get(path)
 
     def people(self) -> list[str]:
-        names = {person_key(a.name): a.name for p in self.stored.pages.values() for a in p.authors}
+        names = {person_key(a.name): a.name for p in self.index.pages.values() for a in p.authors}
         return sorted(names.values(), key=str.casefold)
 
     def facets(self) -> dict[str, list[str]]:
         """The values each filter can take, for pickers."""
-        pages = self.stored.pages.values()
+        pages = self.index.pages.values()
         return {
             "department": sorted({p.department for p in pages if p.department}),
             "team": sorted({p.team for p in pages if p.team}),
@@ -304,7 +322,7 @@ class KnowledgeBase:
         topic_weight: Counter[str] = Counter()
         team_weight: dict[str, float] = defaultdict(float)
         display = ""
-        for page in self.stored.pages.values():
+        for page in self.index.pages.values():
             share = next((a for a in page.authors if person_key(a.name) == key), None)
             if share is None:
                 continue

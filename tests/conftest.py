@@ -9,7 +9,8 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from kb import KnowledgeBase, SentenceTransformerEmbedder, Settings, build_index  # noqa: E402
+from kb import KnowledgeBase, SentenceTransformerEmbedder, Settings, Where, build_index  # noqa: E402
+from kb.publish import publish  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTENT = ROOT / "content"
@@ -40,3 +41,18 @@ def write(path: Path, text: str | bytes) -> Path:
     else:
         path.write_text(text, encoding="utf-8")
     return path
+
+
+@pytest.fixture(scope="session")
+def milvus_kb(bundled_index, real_embedder, tmp_path_factory) -> KnowledgeBase:
+    """The bundled index published into milvus-lite, searched through the Milvus backend."""
+    where = Where("milvus", milvus_uri=str(tmp_path_factory.mktemp("milvus") / "kb.db"))
+    publish(bundled_index, where, prune=True)
+    backend = where.open(model_name=real_embedder.name, dim=real_embedder.dim)
+    return KnowledgeBase(bundled_index, real_embedder, Settings(), backend=backend)
+
+
+@pytest.fixture(params=["local", "milvus"])
+def any_kb(request) -> KnowledgeBase:
+    """The bundled content on each backend: a test using it runs once per backend."""
+    return request.getfixturevalue("bundled_kb" if request.param == "local" else "milvus_kb")

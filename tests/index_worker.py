@@ -49,7 +49,7 @@ def read(index_dir: Path, seconds: float, out: Path) -> None:
         try:
             kb = KnowledgeBase(index_dir, HashEmbedder(), Settings())
             hits = kb.search("restore backups", k=3)
-            assert hits and all(h.chunk.path in kb.stored.pages for h in hits)
+            assert hits and all(h.chunk.path in kb.index.pages for h in hits)
             loads += 1
         except Exception as err:  # noqa: BLE001 - every failure is the finding
             errors.append(f"{type(err).__name__}: {err}")

@@ -56,7 +56,7 @@ def test_filters_and_modes_narrow_like_the_cli(client, bundled_kb):
     ).json()
     assert hits and all(h["team"] == "security" for h in hits)
     recent = client.get("/search", params={"q": "access", "since": "2026-10-01", "k": 20}).json()
-    fresh = {p.path for p in bundled_kb.stored.pages.values() if p.updated >= "2026-10-01"}
+    fresh = {p.path for p in bundled_kb.index.pages.values() if p.updated >= "2026-10-01"}
     assert recent and {h["path"] for h in recent} <= fresh
     people = client.get("/experts", params={"q": "access", "department": "Business"}).json()
     assert people and all(p["department"] == "Business" for p in people)

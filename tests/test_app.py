@@ -60,7 +60,7 @@ def all_text(at: AppTest) -> str:
 
 @pytest.fixture(scope="module")
 def chunks_by_path(bundled_kb):
-    return {c.path: c for c in bundled_kb.stored.chunks}
+    return {c.path: c for c in bundled_kb.index.chunks}
 
 
 def test_search_shows_results_experts_and_timing(monkeypatch, bundled_index):

@@ -30,7 +30,7 @@ def onnx(cache):
 
 
 def test_vectors_and_token_counts_match_the_torch_model(onnx, real_embedder, bundled_kb, cache):
-    texts = [c.embed_text for c in bundled_kb.stored.chunks[::6]]
+    texts = [c.embed_text for c in bundled_kb.index.chunks[::6]]
     a, b = onnx.encode(texts), real_embedder.encode(texts)
     cosine = (a * b).sum(axis=1)
     assert cosine.min() > 0.97 and cosine.mean() > 0.99, (cosine.min(), cosine.mean())

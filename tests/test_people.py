@@ -128,7 +128,7 @@ def test_a_hidden_person_is_in_no_output_and_comes_back_when_unhidden(tmp_path):
     assert [e.name for e in experts][0] == "Bo Chen"
     assert "Ines Park" not in {e.name for e in experts}
     assert all("Ines" not in ev.title for e in experts for ev in e.evidence)
-    assert {a.name for p in kb.stored.pages.values() for a in p.authors} == {"Ana Ruiz", "Bo Chen"}
+    assert {a.name for p in kb.index.pages.values() for a in p.authors} == {"Ana Ruiz", "Bo Chen"}
     for f in index_dir.iterdir():  # chunk and page files, vectors, BM25, manifest
         if f.is_file() and not f.name.startswith("sources-"):
             assert b"Ines" not in f.read_bytes(), f.name
@@ -215,7 +215,7 @@ def test_the_bundled_directory_knows_every_author(bundled_kb):
     directory = bundled_kb.directory
     assert {p.name for p in directory.people} == set(bundled_kb.people())
     # Its teams are where each person writes most, so experts keep the same home teams.
-    homes = home_teams(bundled_kb.stored.chunks)
+    homes = home_teams(bundled_kb.index.chunks)
     assert all(homes[person_key(p.name)][0] == p.team for p in directory.people)
     assert {p.department for p in directory.people} == {"IT", "Business"}
 

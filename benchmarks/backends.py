@@ -1,0 +1,190 @@
+"""Search latency and memory: the local backend (FAISS + kb's BM25) against milvus-lite.
+
+Usage: python benchmarks/backends.py ../shared/data [--chunks 100000]
+       [--json benchmarks/results/backends.json]
+
+The chunks are real (SciFact, the Cardano answers and the bundled content as kb indexes
+them), each vector repeated with small noise to reach the size, its text with it, grouped ten
+to a page (as benchmarks/indexing.py part c). One index folder is written from them and then
+published into a milvus-lite file (`kb.publish`, as `kb index --backend milvus` does). Each
+backend is then measured in a fresh process: resident memory after opening the index, and
+the latency of hybrid, dense and filtered searches with the sets' real questions (query
+embedding included, p50 and p95), and how many of the top 10 sections the two backends share.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from indexing import _pct, noisy_copies, print_rows, real_chunks, rss_mb  # noqa: E402
+
+from kb import KnowledgeBase, SentenceTransformerEmbedder, Settings, Where  # noqa: E402
+from kb.config import FORMAT_VERSION  # noqa: E402
+from kb.index import VectorIndex  # noqa: E402
+from kb.keyword import KeywordIndex  # noqa: E402
+from kb.models import Filters, Page, Source  # noqa: E402
+from kb.publish import publish  # noqa: E402
+from kb.store import chunk_line, page_line, write_index  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+PER_PAGE = 10
+TEAMS = ("it", "finance", "sales", "operations")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("data", type=Path, nargs="?", help="the shared data folder")
+    ap.add_argument("--chunks", type=int, default=100_000)
+    ap.add_argument("--cache-dir", type=Path, default=ROOT / ".kb-cache" / "eval")
+    ap.add_argument("--json", type=Path, default=ROOT / "benchmarks/results/backends.json")
+    ap.add_argument("--measure", choices=["local", "milvus"], help=argparse.SUPPRESS)
+    ap.add_argument("--work", type=Path, help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.measure:  # the child process: one backend, fresh memory
+        print(json.dumps(measure(args.measure, args.work)))
+        return
+    if args.data is None:
+        ap.error("give the shared data folder (../shared/data)")
+    embedder = SentenceTransformerEmbedder()
+    with tempfile.TemporaryDirectory(prefix="kb-backends-") as tmp:
+        work = Path(tmp)
+        chunks, vectors, queries = real_chunks(embedder, args.data, args.cache_dir, work)
+        (work / "queries.json").write_text(json.dumps(queries))
+        start = time.perf_counter()
+        write_local(chunks, vectors, args.chunks, work / "index", embedder)
+        local_s = time.perf_counter() - start
+        start = time.perf_counter()
+        where = Where("milvus", work / "index", milvus_uri=str(work / "milvus.db"))
+        publish(work / "index", where, prune=True)
+        publish_s = time.perf_counter() - start
+        print(
+            f"{args.chunks:,} chunks: index folder {local_s:.0f} s, published in {publish_s:.0f} s"
+        )
+        rows = []
+        for backend in ("local", "milvus"):
+            out = subprocess.run(
+                [sys.executable, __file__, "--measure", backend, "--work", str(work)],
+                capture_output=True,
+                text=True,
+                check=True,
+            )
+            rows.append(json.loads(out.stdout.strip().splitlines()[-1]))
+            print(rows[-1], flush=True)
+        tops = [json.loads((work / f"top-{b}.json").read_text()) for b in ("local", "milvus")]
+        shared = np.mean(
+            [len(set(a) & set(b)) / max(1, len(a)) for a, b in zip(*tops, strict=True)]
+        )
+    result = {
+        "chunks": args.chunks,
+        "queries": len(queries),
+        "write_index_folder_s": round(local_s, 1),
+        "publish_to_milvus_lite_s": round(publish_s, 1),
+        "top10_shared": round(float(shared), 4),
+        "backends": rows,
+    }
+    print_rows(f"Backends at {args.chunks:,} chunks ({len(queries)} real queries)", rows)
+    print(f"top 10 shared by both backends: {shared:.4f}; publish {publish_s:.0f} s")
+    args.json.parent.mkdir(parents=True, exist_ok=True)
+    args.json.write_text(json.dumps(result, indent=2) + "\n")
+
+
+def write_local(chunks, vectors, n: int, index_dir: Path, embedder) -> None:
+    """An index folder of `n` chunks: real chunks and noisy copies of their vectors."""
+    picks, x = noisy_copies(vectors, n)
+    rows, sources, chunk_blocks, page_blocks, texts = [], [], [], [], []
+    for page_no, start in enumerate(range(0, n, PER_PAGE)):
+        path = f"bench/page-{page_no:06d}.md"
+        team = TEAMS[page_no % len(TEAMS)]
+        lines = []
+        for row in range(start, min(n, start + PER_PAGE)):
+            real = chunks[picks[row]]
+            chunk = dataclasses.replace(
+                real,
+                id=f"{page_no}-{row}",
+                path=path,
+                heading_path=(*real.heading_path, f"part {row}"),
+                team=team,
+                department="IT" if team == "it" else "Business",
+            )
+            rows.append(chunk)
+            texts.append(chunk.embed_text)
+            lines.append(chunk_line(chunk) + "\n")
+        chunk_blocks.append("".join(lines).encode())
+        first = rows[start]
+        page = Page(
+            path, first.title, first.text, team, first.department, first.tags, first.authors
+        )
+        page_blocks.append((page_line(page) + "\n").encode())
+        sources.append(Source(path, f"{page_no:064d}", rows=(start, len(rows))))
+    index = VectorIndex.build(x, embedder.dim, kind="auto", storage="float16")
+    write_index(
+        index_dir,
+        sources=sources,
+        chunk_blocks=chunk_blocks,
+        page_blocks=page_blocks,
+        vectors=index,
+        keywords=KeywordIndex.build(texts),
+        manifest={
+            "format_version": FORMAT_VERSION,
+            "model": {"name": embedder.name, "dim": embedder.dim},
+            "counts": {"files": len(sources), "documents": len(sources), "chunks": n},
+        },
+    )
+
+
+def measure(backend: str, work: Path) -> dict:
+    queries = json.loads((work / "queries.json").read_text())
+    embedder = SentenceTransformerEmbedder()
+    embedder.encode(["warm up the model"])
+    before = rss_mb()
+    start = time.perf_counter()
+    if backend == "local":
+        kb = KnowledgeBase(work / "index", embedder, Settings())
+    else:
+        where = Where("milvus", work / "index", milvus_uri=str(work / "milvus.db"))
+        opened = where.open(model_name=embedder.name, dim=embedder.dim)
+        kb = KnowledgeBase(work / "index", embedder, Settings(), backend=opened)
+    kb.search(queries[0], k=10)  # the local backend builds its BM25 postings on first use
+    open_s = time.perf_counter() - start
+    opened_mb = rss_mb() - before
+    timings, tops = {}, []
+    for label, mode, filters in (
+        ("hybrid", "hybrid", None),
+        ("dense", "dense", None),
+        ("bm25", "bm25", None),
+        ("hybrid_filtered", "hybrid", Filters(team="finance")),
+    ):
+        times = []
+        for query in queries:
+            kb.forget_queries()  # embedding included
+            start = time.perf_counter()
+            hits = kb.search(query, k=10, mode=mode, filters=filters)
+            times.append((time.perf_counter() - start) * 1000)
+            if label == "hybrid":
+                tops.append([f"{h.chunk.path}|{h.chunk.heading}" for h in hits])
+        timings[label] = times
+    (work / f"top-{backend}.json").write_text(json.dumps(tops))
+    row = {
+        "backend": backend if backend == "local" else "milvus-lite",
+        "open_s": round(open_s, 1),
+        "rss_mb": round(opened_mb),
+        "process_rss_mb": round(rss_mb()),
+    }
+    for label, times in timings.items():
+        row[f"{label}_p50_ms"] = _pct(times, 50)
+        row[f"{label}_p95_ms"] = _pct(times, 95)
+    return row
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,69 @@
+"""Embedding in several processes: `kb index --workers N`.
+
+Each worker loads the model once and embeds pieces of the text list in turn; the pieces come
+back in order, so the vectors equal a one-process run's. The machine's cores are split
+between the workers (each would otherwise start one thread per core and they would fight).
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+
+import numpy as np
+
+from kb.config import DEFAULT_MODEL, ONNX_INT8_MODEL
+from kb.embed import Embedder, embedder_for
+
+PIECE = 256  # texts per task: small enough for a smooth progress bar
+_worker: Embedder | None = None
+
+
+def encode(
+    embedder: Embedder,
+    texts: Sequence[str],
+    *,
+    workers: int,
+    batch_size: int,
+    progress: Callable[[int], None] | None = None,
+) -> np.ndarray:
+    """`embedder.encode(texts)`, in `workers` processes when that can help."""
+    known = embedder.name in (DEFAULT_MODEL, ONNX_INT8_MODEL)  # a worker can load it
+    if workers <= 1 or not known or len(texts) < 2 * PIECE:
+        return embedder.encode(texts, batch_size=batch_size, progress=progress)
+    threads = max(1, (os.cpu_count() or 1) // workers)
+    # spawn, not fork: a forked copy of a process that already ran torch can hang.
+    context = multiprocessing.get_context("spawn")
+    # Pieces of similar length pad little; the vectors go back to the texts' order.
+    order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+    pieces = [order[i : i + PIECE] for i in range(0, len(order), PIECE)]
+    out = np.empty((len(texts), embedder.dim), dtype=np.float32)
+    with ProcessPoolExecutor(
+        workers, mp_context=context, initializer=_start, initargs=(embedder.name, threads)
+    ) as pool:
+        parts = ([texts[i] for i in piece] for piece in pieces)
+        done = pool.map(_encode, parts, [batch_size] * len(pieces))
+        for piece, vectors in zip(pieces, done, strict=True):
+            out[piece] = vectors
+            if progress:
+                progress(len(piece))
+    return out
+
+
+def _start(model_name: str, threads: int) -> None:
+    global _worker
+    for name in ("OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ[name] = str(threads)
+    _worker = embedder_for(model_name)
+    try:
+        import torch
+
+        torch.set_num_threads(threads)
+    except ImportError:  # the onnx encoder runs without torch
+        pass
+
+
+def _encode(texts: list[str], batch_size: int) -> np.ndarray:
+    return _worker.encode(texts, batch_size=batch_size)
