@@ -25,6 +25,7 @@ from kb import (
     embedder_for,
     searchlog,
 )
+from kb.client import RemoteKnowledgeBase
 from kb.present import group_by_page, highlight_spans, is_stale, page_markdown
 
 MD_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_{}[]()<>#+-.!|~$:"})
@@ -62,6 +63,12 @@ def load_kb(where: Where, stamp: object) -> KnowledgeBase:
     embedder = load_embedder(model)
     backend = where.open(model_name=embedder.name, dim=embedder.dim)
     return KnowledgeBase(where.index_dir, embedder, Settings(), backend=backend)
+
+
+@st.cache_resource(max_entries=2)
+def remote_kb(url: str, token: str) -> RemoteKnowledgeBase:
+    """The app's KnowledgeBase calls answered by a kb API (`kb serve`) at `url`."""
+    return RemoteKnowledgeBase(url, token)
 
 
 def esc(text: str) -> str:
@@ -641,8 +648,12 @@ def render_person(kb: KnowledgeBase, name: str) -> None:
 def main() -> None:
     st.set_page_config(page_title="kb: find the page, find the colleague", layout="wide")
     try:
-        where = Where.from_env(os.environ)
-        kb = load_kb(where, where.stamp())
+        if url := os.environ.get("KB_API_URL"):  # the API's replicas hold model and index
+            kb = remote_kb(url, os.environ.get("KB_API_TOKEN", ""))
+            kb.manifest  # noqa: B018 -- fails here, in one message, if the API is unreachable
+        else:
+            where = Where.from_env(os.environ)
+            kb = load_kb(where, where.stamp())
     except (KbError, ValueError) as err:
         st.title("kb")
         st.error(str(err))

@@ -19,6 +19,7 @@ from typing import Annotated
 from fastapi import Depends, FastAPI, HTTPException, Query, Request
 from fastapi.responses import JSONResponse
 
+from kb.api_app import router as app_routes
 from kb.backend import Where
 from kb.config import Settings
 from kb.errors import KbError
@@ -125,6 +126,8 @@ def create_app(where: Where | Path, *, token: str = "") -> FastAPI:
             _text(q), k=k, filters=filters, team=team, department=department, mode=mode
         )
         return [expert_record(p) | {"department": p.department} for p in people]
+
+    app.include_router(app_routes(kb, _filters))
 
     @app.get("/people/{name}")
     def person(base: Annotated[KnowledgeBase, Depends(kb)], name: str) -> dict:

@@ -125,6 +125,11 @@ class KeywordIndex:
         self._index()
         return float(self._idf[ids].sum())
 
+    def document_frequencies(self) -> dict[str, int]:
+        """How many rows hold each indexed word (words of deleted rows only are left out)."""
+        self._index()
+        return {t: int(self._df[i]) for t, i in self._vocab.items() if self._df[i] > 0}
+
     def _query_ids(self, query: str) -> list[int]:
         # Every occurrence counts, as in bm25s: "pool pool" weighs "pool" twice.
         ids = [self._vocab[t] for t in _tokenize([query])[0] if t in self._vocab]

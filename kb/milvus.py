@@ -167,6 +167,7 @@ class MilvusBackend:
         self.pages = _load_pages(self._c, self._name)
         self._vectors: np.ndarray | None = None
         self._df: OrderedDict[str, int] = OrderedDict()
+        self._stats = _load_stats(self._c, self._name)
         self._counts: OrderedDict[int, Counter[str]] = OrderedDict()
         self._lengths = np.array(lengths, dtype=np.float64)
         mean = float(self._lengths.mean()) if len(lengths) else 0.0
@@ -260,6 +261,13 @@ class MilvusBackend:
 
     def _idf(self, word: str) -> float:
         """IDF over the whole collection, as the local backend computes it (0: absent)."""
+        df = self._stats.get(word, 0) if self._stats is not None else self._count(word)
+        n = len(self._ids)
+        return math.log1p((n - df + 0.5) / (df + 0.5)) if df else 0.0
+
+    def _count(self, word: str) -> int:
+        """Rows holding `word`, counted by Milvus (when no statistics are stored for this
+        generation: a shard was published after the last `finish`), cached per word."""
         if word not in self._df:
             found = self._c.query(
                 self._name,
@@ -269,9 +277,7 @@ class MilvusBackend:
             self._df[word] = int(found[0]["count(*)"]) if found else 0
             if len(self._df) > _TERM_CACHE:
                 self._df.popitem(last=False)
-        df = self._df[word]
-        n = len(self._ids)
-        return math.log1p((n - df + 0.5) / (df + 0.5)) if df else 0.0
+        return self._df[word]
 
     def _terms(self, row: int) -> Counter[str]:
         counts = self._counts.get(row)
@@ -325,6 +331,16 @@ def page_lines(c: MilvusClient, collection: str) -> dict[str, tuple[str, int]]:
     return {
         name: ("".join(t for _, t in sorted(found)), len(found)) for name, found in parts.items()
     }
+
+
+def _load_stats(c: MilvusClient, collection: str) -> dict[str, int] | None:
+    """The stored document frequencies if they are those of the current generation."""
+    text = read_record(c, collection, "stats")
+    if text is None:
+        return None
+    stats = json.loads(text)
+    current = read_record(c, collection, "generation")
+    return stats["df"] if stats.get("generation") == current else None
 
 
 def _load_pages(c: MilvusClient, collection: str) -> dict[str, Page]:

@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Callable, Sequence
+import sys
+import types
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 
 import numpy as np
 
@@ -40,9 +43,12 @@ def encode(
     order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
     pieces = [order[i : i + PIECE] for i in range(0, len(order), PIECE)]
     out = np.empty((len(texts), embedder.dim), dtype=np.float32)
-    with ProcessPoolExecutor(
-        workers, mp_context=context, initializer=_start, initargs=(embedder.name, threads)
-    ) as pool:
+    with (
+        _plain_main(),
+        ProcessPoolExecutor(
+            workers, mp_context=context, initializer=_start, initargs=(embedder.name, threads)
+        ) as pool,
+    ):
         parts = ([texts[i] for i in piece] for piece in pieces)
         done = pool.map(_encode, parts, [batch_size] * len(pieces))
         for piece, vectors in zip(pieces, done, strict=True):
@@ -50,6 +56,18 @@ def encode(
             if progress:
                 progress(len(piece))
     return out
+
+
+@contextmanager
+def _plain_main() -> Iterator[None]:
+    """Hide the parent's __main__ while workers start: spawn runs it again in each worker,
+    and a host script that does its work at import (a Streamlit app) must not run there."""
+    main = sys.modules["__main__"]
+    sys.modules["__main__"] = types.ModuleType("__main__")
+    try:
+        yield
+    finally:
+        sys.modules["__main__"] = main
 
 
 def _start(model_name: str, threads: int) -> None:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -154,7 +155,9 @@ def publish(
     # Sealed segments, not milvus-lite's memtable: there, a filtered BM25 search takes its
     # statistics from the filtered rows only (seen with milvus-lite 3.2.2).
     c.flush(where.collection)
-    _write_manifest(c, where, manifest)
+    # The whole corpus is in this folder: its BM25 statistics are the collection's.
+    stats = stored.keywords.document_frequencies() if prune else None
+    _write_manifest(c, where, manifest, stats)
     return PublishReport(
         pages=len(paths),
         chunks=len(ids),
@@ -174,8 +177,13 @@ def finish(where: Where, present: set[str]) -> PublishReport:
     pruned = _prune(c, where, present)
     c.flush(where.collection)
     published = set(_page_keys(c, where.collection))
-    chunks = sum(1 for batch in iterate(c, where.collection, ["id"]) for _ in batch)
-    _put(c, where.collection, "generation", uuid.uuid4().hex)
+    df: Counter[str] = Counter()
+    chunks = 0
+    for batch in iterate(c, where.collection, ["terms"]):
+        for row in batch:
+            df.update(set(row["terms"].split()))
+            chunks += 1
+    _write_stats(c, where, dict(df))
     return PublishReport(
         pages=len(published & present),
         chunks=chunks,
@@ -331,7 +339,19 @@ def _prune(c, where: Where, present: set[str]) -> int:
     return len(gone)
 
 
-def _write_manifest(c, where: Where, manifest: dict) -> None:
+def _write_manifest(c, where: Where, manifest: dict, stats: dict[str, int] | None) -> None:
     kept = {k: v for k, v in manifest.items() if k not in _SKIPPED}
     _put(c, where.collection, "manifest", json.dumps(kept, ensure_ascii=False, sort_keys=True))
-    _put(c, where.collection, "generation", uuid.uuid4().hex)
+    if stats is None:  # a shard: the statistics are stale until `finish` counts them again
+        _put(c, where.collection, "generation", uuid.uuid4().hex)
+    else:
+        _write_stats(c, where, stats)
+
+
+def _write_stats(c, where: Where, df: dict[str, int]) -> None:
+    """Document frequencies of the whole collection, tagged with the generation they are
+    true for (written last: a reader that sees the generation sees them)."""
+    generation = uuid.uuid4().hex
+    stats = {"generation": generation, "df": df}
+    _put(c, where.collection, "stats", json.dumps(stats, ensure_ascii=False, sort_keys=True))
+    _put(c, where.collection, "generation", generation)

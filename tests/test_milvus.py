@@ -110,10 +110,17 @@ def test_two_shards_and_a_finish_equal_one_unsharded_run(
         work = tmp_path / f"shard-{number}"
         build_index(CONTENT, work, real_embedder, Settings(), select=shard.owns)
         sizes.append(publish(work, where, prune=False).pages)
+    # Before the finish, no shard knows the collection's word statistics: Milvus counts them.
+    counting = where.open(model_name=real_embedder.name, dim=real_embedder.dim)
+    assert counting._stats is None
+    before = KnowledgeBase(tmp_path, real_embedder, Settings(), backend=counting)
+    for query in QUERIES[:8]:
+        assert ranked(before, query, mode="bm25") == ranked(milvus_kb, query, mode="bm25")
     done = finish(where, {c.path for c in bundled_kb.index.chunks})
     assert sum(sizes) == len(bundled_kb.index.pages) and min(sizes) > 0
     assert done.missing == () and done.pruned == 0
     backend = where.open(model_name=real_embedder.name, dim=real_embedder.dim)
+    assert backend._stats == bundled_kb.index._stored.keywords.document_frequencies()
     sharded = KnowledgeBase(tmp_path, real_embedder, Settings(), backend=backend)
     assert sharded.index.chunks == milvus_kb.index.chunks
     for query in QUERIES:

@@ -1,0 +1,149 @@
+"""A KnowledgeBase over HTTP: the app's methods answered by `kb serve` (its `/app` routes).
+
+The Streamlit app runs on the library by default; with `KB_API_URL` it uses this instead and
+loads neither the model nor the index (the API's replicas do). Only the standard library
+talks HTTP here.
+"""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.parse
+import urllib.request
+from datetime import date
+from pathlib import Path
+
+from kb.errors import KbError
+from kb.models import (
+    Expert,
+    Filters,
+    GapReport,
+    Hit,
+    Page,
+    Pair,
+    Pairing,
+    Profile,
+    TeamProposal,
+)
+from kb.wire import load
+
+TIMEOUT = 60  # seconds: a first request may wait for a replica to load its index
+
+
+class ApiError(KbError):
+    """The API could not be reached, or refused a request."""
+
+
+class RemoteKnowledgeBase:
+    """The KnowledgeBase methods the app uses, answered by a kb API at `url`."""
+
+    def __init__(self, url: str, token: str = "") -> None:
+        self.url = url.rstrip("/")
+        self._token = token
+        self._manifest: dict | None = None
+        self.bridges = _Bridges(self)
+
+    @property
+    def manifest(self) -> dict:
+        if self._manifest is None:
+            self._manifest = self.get("/app/manifest")
+        return self._manifest
+
+    def search(
+        self, query: str, *, k: int = 10, filters: Filters | None = None, mode: str = ""
+    ) -> list[Hit]:
+        found = self.get("/app/search", q=query, k=k, mode=mode, **_params(filters))
+        return [load(Hit, h) for h in found]
+
+    def experts(
+        self,
+        query: str,
+        *,
+        k: int = 5,
+        filters: Filters | None = None,
+        bridge: bool = False,
+        mode: str = "",
+        model: str = "",
+    ) -> list[Expert]:
+        params = dict(q=query, k=k, mode=mode, model=model, bridge=str(bridge).lower())
+        return [load(Expert, e) for e in self.get("/app/experts", **params, **_params(filters))]
+
+    def loosen(self, query: str, filters: Filters) -> list[str]:
+        return self.get("/app/loosen", q=query, **_params(filters))
+
+    def facets(self) -> dict[str, list[str]]:
+        return self.get("/app/facets")
+
+    def people(self) -> list[str]:
+        return self.get("/app/people")
+
+    def profile(self, name: str) -> Profile | None:
+        found = self.get(f"/app/profiles/{_segment(name)}", missing=None)
+        return None if found is None else load(Profile, found)
+
+    def page(self, path: str) -> Page | None:
+        found = self.get(f"/app/pages/{urllib.parse.quote(path)}", missing=None)
+        return None if found is None else load(Page, found)
+
+    def team(self, description: str, *, size: int = 4) -> TeamProposal:
+        return load(TeamProposal, self.get("/app/team", q=description, size=size))
+
+    def gaps(self, *, today: date, log: Path | None = None, top: int = 20) -> GapReport:
+        """The server's report: its day, and the searches logged on the server."""
+        del today, log  # the server judges staleness as of its own day, from its own log
+        return load(GapReport, self.get("/app/gaps", top=top))
+
+    def get(self, path: str, *, missing: object = KeyError, **params) -> object:
+        """GET `path` as JSON; a 404 gives `missing` when one is given."""
+        query = urllib.parse.urlencode({k: v for k, v in params.items() if v not in ("", None)})
+        request = urllib.request.Request(f"{self.url}{path}" + (f"?{query}" if query else ""))
+        if self._token:
+            request.add_header("Authorization", f"Bearer {self._token}")
+        try:
+            with urllib.request.urlopen(request, timeout=TIMEOUT) as response:
+                return json.loads(response.read())
+        except urllib.error.HTTPError as err:
+            if err.code == 404 and missing is not KeyError:
+                return missing
+            raise ApiError(f"the kb API at {self.url} answered {err.code}: {_detail(err)}") from err
+        except (urllib.error.URLError, OSError) as err:
+            raise ApiError(f"cannot reach the kb API at {self.url}: {err}") from err
+
+
+class _Bridges:
+    """The `kb.bridges` methods the app uses."""
+
+    def __init__(self, remote: RemoteKnowledgeBase) -> None:
+        self._remote = remote
+
+    def pairs(self, kind: str, *, seed: int = 0) -> Pairing:
+        return load(Pairing, self._remote.get("/app/pairs", kind=kind, seed=seed))
+
+    def partners(self, name: str) -> tuple[Pair, ...]:
+        found = self._remote.get(f"/app/partners/{_segment(name)}", missing=[])
+        return tuple(load(Pair, p) for p in found)
+
+
+def _params(filters: Filters | None) -> dict[str, str]:
+    if filters is None:
+        return {}
+    return {
+        "department": filters.department,
+        "team": filters.team,
+        "tag": filters.tag,
+        "author": filters.author,
+        "since": filters.updated_since,
+    }
+
+
+def _segment(name: str) -> str:
+    return urllib.parse.quote(name, safe="")
+
+
+def _detail(err: urllib.error.HTTPError) -> str:
+    try:
+        detail = json.loads(err.read()).get("detail", "")
+    except (ValueError, AttributeError):
+        return err.reason
+    return detail if isinstance(detail, str) else json.dumps(detail)

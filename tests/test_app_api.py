@@ -1,0 +1,104 @@
+"""The app on the HTTP API instead of the library: `kb.client` against a real `kb serve`
+(uvicorn on a loopback port), equal to the library, and the app driven by AppTest on it."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from datetime import date
+
+import pytest
+import uvicorn
+from streamlit.testing.v1 import AppTest
+from test_app import APP, all_text, result_paths, search
+
+from kb.api import create_app
+from kb.client import ApiError, RemoteKnowledgeBase
+from kb.models import Filters
+
+
+def serve_in_thread(app) -> tuple[str, uvicorn.Server]:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error", access_log=False)
+    )
+    threading.Thread(target=server.run, daemon=True).start()
+    for _ in range(200):
+        if server.started:
+            return f"http://127.0.0.1:{port}", server
+        time.sleep(0.05)
+    raise RuntimeError("the API did not start")
+
+
+@pytest.fixture(scope="module")
+def api(bundled_index):
+    url, server = serve_in_thread(create_app(bundled_index, token="t0ken"))
+    yield url
+    server.should_exit = True
+
+
+def test_the_client_answers_as_the_library_does(api, bundled_kb):
+    remote, local = RemoteKnowledgeBase(api, "t0ken"), bundled_kb
+    assert remote.manifest["counts"] == local.manifest["counts"]
+    query, f = "approving expenses", Filters(team="finance")
+    assert remote.search(query, k=5) == local.search(query, k=5)
+    assert remote.search(query, k=5, filters=f, mode="bm25") == local.search(
+        query, k=5, filters=f, mode="bm25"
+    )
+    it = Filters(department="IT")
+    assert remote.experts(query, filters=it, bridge=True) == local.experts(
+        query, filters=it, bridge=True
+    )
+    narrow = Filters(team="finance", tag="vpn")
+    assert remote.loosen(query, narrow) == local.loosen(query, narrow)
+    assert remote.facets() == local.facets() and remote.people() == local.people()
+    assert remote.profile("Sofia Alvarez") == local.profile("Sofia Alvarez")
+    assert remote.profile("Nobody Here") is None
+    path = "finance/expense-policy.md"
+    assert remote.page(path) == local.page(path) and remote.page("nope.md") is None
+    assert remote.bridges.pairs("coffee", seed=3) == local.bridges.pairs("coffee", seed=3)
+    assert remote.bridges.partners("Sofia Alvarez") == local.bridges.partners("Sofia Alvarez")
+    description = "sync Spendwise expense claims into NetSuite, warehouse stock counts"
+    assert remote.team(description, size=3) == local.team(description, size=3)
+    assert remote.gaps(today=date.today()) == local.gaps(today=date.today())
+
+
+def test_the_client_says_what_went_wrong(api):
+    with pytest.raises(ApiError, match="401: missing or wrong bearer token"):
+        RemoteKnowledgeBase(api).people()
+    with pytest.raises(ApiError, match="400: team 'nope' is not in the index"):
+        RemoteKnowledgeBase(api, "t0ken").search("x", filters=Filters(team="nope"))
+    with pytest.raises(ApiError, match="cannot reach the kb API"):
+        RemoteKnowledgeBase("http://127.0.0.1:9").people()
+
+
+def new_app(monkeypatch, url: str, **params) -> AppTest:
+    monkeypatch.setenv("KB_API_URL", url)
+    monkeypatch.setenv("KB_API_TOKEN", "t0ken")
+    monkeypatch.setenv("KB_INDEX_DIR", "/nonexistent")  # the app must not read an index
+    at = AppTest.from_file(APP, default_timeout=120)
+    for key, value in params.items():
+        at.query_params[key] = value
+    return at.run()
+
+
+def test_the_app_searches_and_shows_people_through_the_api(monkeypatch, api, bundled_kb):
+    at = search(new_app(monkeypatch, api), "supplier changed their bank details")
+    assert not at.exception
+    assert result_paths(at)[0] == "finance/supplier-bank-details-verification.md"
+    at = new_app(monkeypatch, api, view="people")
+    assert not at.exception and len(at.dataframe[0].value) == len(bundled_kb.people())
+    at = new_app(monkeypatch, api, person="Sofia Alvarez")
+    assert not at.exception and "Across the divide" in all_text(at)
+    at = new_app(monkeypatch, api, view="pairs")
+    assert not at.exception and "Kenji Sato" in all_text(at)
+    at = new_app(monkeypatch, api, page="finance/expense-policy.md")
+    assert not at.exception and "This policy applies to everyone employed" in all_text(at)
+
+
+def test_the_app_names_an_unreachable_api(monkeypatch):
+    at = new_app(monkeypatch, "http://127.0.0.1:9")
+    assert "cannot reach the kb API at http://127.0.0.1:9" in all_text(at)
