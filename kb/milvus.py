@@ -55,10 +55,20 @@ def client(uri: str, token: str = "") -> MilvusClient:
     for name in ("pymilvus", "grpc._server"):
         logging.getLogger(name).setLevel(logging.CRITICAL)
 
+    lite = "://" not in uri
+    # milvus-lite's server allows a keepalive ping every 5 minutes; pymilvus pings every 10 s
+    # and long calls (publishing 100k chunks) then end in GOAWAY "too_many_pings".
+    options = {"grpc.keepalive_time_ms": 600_000} if lite else {}
     try:
-        return MilvusClient(uri=uri, token=token)
+        return MilvusClient(uri=uri, token=token, grpc_options=options)
     except Exception as err:  # pymilvus raises its own types, and OSError for a bad path
-        raise MilvusUnavailableError(f"cannot open Milvus at {uri}: {err}") from err
+        hint = (
+            " (milvus-lite opens a file in one process at a time: is another kb process, "
+            "a kb serve or the app, using it?)"
+            if lite
+            else ""
+        )
+        raise MilvusUnavailableError(f"cannot open Milvus at {uri}: {err}{hint}") from err
 
 
 def loaded(c: MilvusClient, collection: str) -> bool:
