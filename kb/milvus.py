@@ -23,10 +23,10 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from kb.errors import IndexMismatchError, IndexMissingError, KbError
+from kb.errors import IndexMissingError, KbError
 from kb.keyword import K1, B, analyzed
 from kb.models import Chunk, Filters, Page, person_key
-from kb.store import FORMAT_VERSION, chunk_from_line, page_from_line
+from kb.store import check_compatible, chunk_from_line, page_from_line
 
 if TYPE_CHECKING:
     from pymilvus import MilvusClient
@@ -186,7 +186,13 @@ class MilvusBackend:
     @classmethod
     def open(cls, where: Where, *, model_name: str, dim: int) -> MilvusBackend:
         manifest = read_manifest(where)
-        _check_compatible(manifest, where, model_name=model_name, dim=dim)
+        rebuild = (
+            f"rebuild it with 'kb index CONTENT_DIR --backend milvus --milvus-uri "
+            f"{where.milvus_uri}'"
+        )
+        check_compatible(
+            manifest, model_name=model_name, dim=dim, place=where.describe(), fix=rebuild
+        )
         c = client(where.milvus_uri, where.milvus_token)
         rows = []
         fields = ["id", "path", "seq", "record", "length"]
@@ -305,21 +311,6 @@ class MilvusBackend:
             if row is not None:  # a chunk published after this process loaded its rows
                 out[row] = float(hit["distance"])
         return out
-
-
-def _check_compatible(manifest: dict, where: Where, *, model_name: str, dim: int) -> None:
-    fix = f"rebuild it with 'kb index CONTENT_DIR --backend milvus --milvus-uri {where.milvus_uri}'"
-    if manifest.get("format_version") != FORMAT_VERSION:
-        raise IndexMismatchError(
-            f"{where.describe()} has index format {manifest.get('format_version')}, this kb "
-            f"reads format {FORMAT_VERSION}; {fix}"
-        )
-    model = manifest.get("model", {})
-    if model.get("name") != model_name or int(model.get("dim", -1)) != dim:
-        raise IndexMismatchError(
-            f"{where.describe()} was built with model {model.get('name')} (dim "
-            f"{model.get('dim')}), but kb uses {model_name} (dim {dim}); {fix}"
-        )
 
 
 def iterate(c: MilvusClient, collection: str, fields: list[str], where: str = ""):

@@ -259,19 +259,34 @@ def index_model(index_dir: Path) -> str:
         return ""
 
 
-def check_compatible(manifest: dict, *, model_name: str, dim: int, index_dir: Path) -> None:
-    """Refuse an index built with another model or format, saying what to run."""
-    content = manifest.get("content_dir") or "CONTENT_DIR"
-    fix = f"rebuild it with 'kb index {content} --index-dir {index_dir}'"
+def check_compatible(
+    manifest: dict,
+    *,
+    model_name: str,
+    dim: int,
+    index_dir: Path | None = None,
+    place: str = "",
+    fix: str = "",
+) -> None:
+    """Refuse an index built with another model or format, saying what to run.
+
+    `place` and `fix` name an index that is not a folder (a Milvus collection) and its rebuild.
+    """
+    if index_dir is not None:
+        content = manifest.get("content_dir") or "CONTENT_DIR"
+        place, fix = (
+            f"{index_dir}/",
+            f"rebuild it with 'kb index {content} --index-dir {index_dir}'",
+        )
     version = manifest.get("format_version")
     if version != FORMAT_VERSION:
         raise IndexMismatchError(
-            f"{index_dir}/ has index format {version}, this kb reads format {FORMAT_VERSION}; {fix}"
+            f"{place} has index format {version}, this kb reads format {FORMAT_VERSION}; {fix}"
         )
     model = manifest.get("model", {})
     if model.get("name") != model_name or int(model.get("dim", -1)) != dim:
         raise IndexMismatchError(
-            f"{index_dir}/ was built with model {model.get('name')} (dim {model.get('dim')}), "
+            f"{place} was built with model {model.get('name')} (dim {model.get('dim')}), "
             f"but kb uses {model_name} (dim {dim}); {fix}"
         )
 

@@ -34,6 +34,22 @@ def bundled_kb(bundled_index, real_embedder) -> KnowledgeBase:
     return KnowledgeBase(bundled_index, real_embedder, Settings())
 
 
+def page(title: str, author: str, *sections: str, team: str = "it") -> str:
+    """A small page: front matter and one short section per name."""
+    body = "\n".join(f"## {s}\n{s} explained in a few plain words.\n" for s in sections)
+    return f"---\ntitle: {title}\nauthors: [{author}]\nteam: {team}\n---\n{body}"
+
+
+@pytest.fixture
+def content(tmp_path) -> Path:
+    """Three small pages by three people in three teams, in a content folder."""
+    root = tmp_path / "content"
+    write(root / "it/vpn.md", page("VPN", "Ana Ruiz", "Setup", "Split tunnel", "Okta sign-in"))
+    write(root / "hr/leave.md", page("Leave", "Bo Chen", "Annual leave", "Sick leave", team="hr"))
+    write(root / "finance/expenses.md", page("Expenses", "Cy Diaz", "Receipts", "Mileage"))
+    return root
+
+
 def write(path: Path, text: str | bytes) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     if isinstance(text, bytes):

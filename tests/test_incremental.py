@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import CONTENT, write
+from conftest import CONTENT, page, write
 from fakes import HashEmbedder
 
 from kb import KnowledgeBase, Settings, build_index
@@ -33,20 +33,6 @@ class CountingEmbedder(HashEmbedder):
     def encode(self, texts, **kw):
         self.seen.extend(texts)
         return super().encode(texts, **kw)
-
-
-def page(title: str, author: str, *sections: str, team: str = "it") -> str:
-    body = "\n".join(f"## {s}\n{s} explained in a few plain words.\n" for s in sections)
-    return f"---\ntitle: {title}\nauthors: [{author}]\nteam: {team}\n---\n{body}"
-
-
-@pytest.fixture
-def content(tmp_path):
-    root = tmp_path / "content"
-    write(root / "it/vpn.md", page("VPN", "Ana Ruiz", "Setup", "Split tunnel", "Okta sign-in"))
-    write(root / "hr/leave.md", page("Leave", "Bo Chen", "Annual leave", "Sick leave", team="hr"))
-    write(root / "finance/expenses.md", page("Expenses", "Cy Diaz", "Receipts", "Mileage"))
-    return root
 
 
 def assert_same_index(a, b, *, atol: float = 0.0, rtol: float = 0.0) -> None:

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from click.testing import CliRunner
-from conftest import CONTENT, write
+from conftest import CONTENT, page, write
 from fakes import HashEmbedder
 from fastapi.testclient import TestClient
 
@@ -129,20 +129,6 @@ def test_two_shards_and_a_finish_equal_one_unsharded_run(
         # Each shard embedded its own share, in other batches: float noise, nothing more.
         np.testing.assert_allclose([h.score for h in a], [h.score for h in b], atol=1e-3)
         assert sharded.experts(query, k=3) == milvus_kb.experts(query, k=3)
-
-
-def page(title: str, author: str, *sections: str, team: str = "it") -> str:
-    body = "\n".join(f"## {s}\n{s} explained in a few plain words.\n" for s in sections)
-    return f"---\ntitle: {title}\nauthors: [{author}]\nteam: {team}\n---\n{body}"
-
-
-@pytest.fixture
-def content(tmp_path):
-    root = tmp_path / "content"
-    write(root / "it/vpn.md", page("VPN", "Ana Ruiz", "Setup", "Split tunnel", "Okta sign-in"))
-    write(root / "hr/leave.md", page("Leave", "Bo Chen", "Annual leave", "Sick leave", team="hr"))
-    write(root / "finance/expenses.md", page("Expenses", "Cy Diaz", "Receipts", "Mileage"))
-    return root
 
 
 def open_fake(where: Where) -> KnowledgeBase:
