@@ -65,8 +65,11 @@ def create_app(where: Where | Path, *, token: str = "") -> FastAPI:
     async def authorised(request: Request, call_next):
         # Middleware, not a dependency: the docs and the OpenAPI document are guarded too.
         if token:
-            given = request.headers.get("authorization", "")
-            if not hmac.compare_digest(given.encode(), f"Bearer {token}".encode()):
+            scheme, _, given = request.headers.get("authorization", "").partition(" ")
+            # The scheme is case-insensitive (RFC 9110); the token is compared in constant time.
+            if scheme.casefold() != "bearer" or not hmac.compare_digest(
+                given.strip().encode(), token.encode()
+            ):
                 return JSONResponse(
                     {"detail": "missing or wrong bearer token"},
                     status_code=401,

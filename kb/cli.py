@@ -198,10 +198,12 @@ def index_cmd(
     try:
         part = Shard.parse(shard)
     except ValueError as err:
-        raise click.BadParameter(str(err), param_hint="--shard") from None
+        raise click.BadParameter(str(err).removeprefix("--shard "), param_hint="--shard") from None
     if backend == "local" and (finish or not part.whole):
         raise click.UsageError("--shard and --finish need --backend milvus (one shared index)")
     if finish:
+        if not part.whole:
+            raise click.UsageError("--finish runs once after all shards: drop --shard")
         _finish(content_dir, where, as_json)
         return
     # A shard builds its share in a folder of its own, then publishes it.
@@ -805,12 +807,18 @@ def serve_cmd(host: str, port: int, workers: int, where: Where) -> None:
     """
     from kb.api import serve  # FastAPI and uvicorn load only for this command
 
-    if not where.model():  # a missing or unreadable index fails here, in one line
-        _open(where)
     if workers > 1 and where.lite:
         raise click.UsageError(
             "milvus-lite opens its file in one process only: use --workers 1, or serve the "
-            "file with 'milvus-lite server' and pass its http:// address as --milvus-uri"
+            f"file with 'milvus-lite server --data-dir {where.milvus_uri}' and pass its "
+            "http:// address as --milvus-uri"
+        )
+    if not where.model():
+        # Serve anyway: a deployment starts the API before the first index run, and
+        # every request says what is missing (503) until a build publishes one.
+        click.echo(
+            f"warning: no index in {where.describe()} yet; answering 503 until one is built",
+            err=True,
         )
     serve(where, host=host, port=port, workers=workers)
 
@@ -924,6 +932,7 @@ def _open(where: Where, query: str = "-") -> KnowledgeBase:
 def _filters(kb: KnowledgeBase, *, since=None, **values: str) -> Filters:
     """Filters from CLI options; a name the index does not know is a usage error listing it."""
     facets = kb.facets()
+    values = {name: value.strip() for name, value in values.items()}  # as the check compares
     for name, value in values.items():
         if not value:
             continue

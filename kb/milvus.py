@@ -52,7 +52,7 @@ def client(uri: str, token: str = "") -> MilvusClient:
 
     # pymilvus logs every failed call with a traceback (and milvus-lite's missing RPCs as
     # warnings); kb reports its errors itself. Set after the import, which configures them.
-    for name in ("pymilvus", "grpc._server"):
+    for name in ("pymilvus", "grpc._server", "milvus_lite"):
         logging.getLogger(name).setLevel(logging.CRITICAL)
 
     lite = "://" not in uri
@@ -62,12 +62,14 @@ def client(uri: str, token: str = "") -> MilvusClient:
     try:
         return MilvusClient(uri=uri, token=token, grpc_options=options)
     except Exception as err:  # pymilvus raises its own types, and OSError for a bad path
-        hint = (
-            " (milvus-lite opens a file in one process at a time: is another kb process, "
-            "a kb serve or the app, using it?)"
-            if lite
-            else ""
-        )
+        hint = ""
+        if lite and not Path(uri).resolve().parent.is_dir():
+            hint = f" (the folder {Path(uri).resolve().parent} does not exist)"
+        elif lite:
+            hint = (
+                " (milvus-lite opens a file in one process at a time: is another kb process, "
+                "a kb serve or the app, using it?)"
+            )
         raise MilvusUnavailableError(f"cannot open Milvus at {uri}: {err}{hint}") from err
 
 

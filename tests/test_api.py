@@ -91,6 +91,9 @@ def test_a_token_is_required_on_every_request_when_set(bundled_index):
         assert wrong.status_code == 401 and wrong.headers["www-authenticate"] == "Bearer"
         right = client.get(path, headers={"Authorization": "Bearer s3cret"})
         assert right.status_code == 200, path
+    lower = client.get("/health", headers={"Authorization": "bearer s3cret"})
+    assert lower.status_code == 200  # the scheme is case-insensitive
+    assert client.get("/health", headers={"Authorization": "Basic s3cret"}).status_code == 401
 
 
 def test_no_index_is_a_503_with_the_fix(tmp_path):

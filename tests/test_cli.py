@@ -143,6 +143,8 @@ def test_department_since_and_unknown_names(bundled_index):
     assert hits and all(h["path"].split("/")[0] in IT_FOLDERS for h in hits)
     people = json.loads(run("experts", "VPN", "--department", "Business", *idx).stdout)
     assert people and all(p["team"] not in IT_FOLDERS for p in people)
+    padded = run("search", "VPN", "--team", " security ", "--index-dir", str(bundled_index))
+    assert padded.exit_code == 0 and "security/" in padded.output  # spacing is not a value
     res = run("search", "VPN", "--team", "nosuch", "--index-dir", str(bundled_index))
     assert res.exit_code == 2
     assert "'nosuch' is not in the index; known: cloud-platform, data, finance" in res.stderr

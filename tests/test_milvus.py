@@ -211,6 +211,8 @@ def test_the_cli_indexes_shards_into_milvus_and_searches_there(tmp_path, monkeyp
     result = runner.invoke(cli, ["experts", "split tunnel vpn", *flags, "--json"])
     assert json.loads(result.output)[0]["name"] == "Ana Ruiz"
 
+    both = runner.invoke(cli, ["index", "content", *flags, "--shard", "1/2", "--finish"])
+    assert both.exit_code == 2 and "drop --shard" in both.output
     wrong = runner.invoke(cli, ["index", "content", "--shard", "1/2"])
     assert wrong.exit_code == 2 and "--backend milvus" in wrong.output
     empty = runner.invoke(cli, ["search", "x", "--backend", "milvus", "--milvus-uri", "e.db"])
