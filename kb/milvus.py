@@ -126,7 +126,7 @@ def read_record(c: MilvusClient, collection: str, name: str, kind: str = "meta")
 
 
 def read_manifest(where: Where) -> dict:
-    if where.lite and not Path(where.milvus_uri).exists():  # opening would create it
+    if _absent(where):
         raise IndexMissingError(_missing(where))
     c = client(where.milvus_uri, where.milvus_token)
     if not loaded(c, where.collection):
@@ -146,13 +146,18 @@ def stored_model(where: Where) -> str:
 
 def generation(where: Where) -> str:
     """The id of the last publication (changes whenever a build writes the collection)."""
-    if where.lite and not Path(where.milvus_uri).exists():
+    if _absent(where):
         return ""
     try:
         c = client(where.milvus_uri, where.milvus_token)
         return read_record(c, where.collection, "generation") or ""
     except Exception:  # an unreachable server is a state too: readers retry on the next call
         return ""
+
+
+def _absent(where: Where) -> bool:
+    """A milvus-lite path that does not exist (opening it would create it)."""
+    return where.lite and not Path(where.milvus_uri).exists()
 
 
 def _missing(where: Where) -> str:

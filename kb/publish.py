@@ -104,10 +104,11 @@ def publish(
     stored = load_index(index_dir, model_name=model["name"], dim=int(model["dim"]))
     c = client(where.milvus_uri, where.milvus_token)
     _ensure(c, where, model)
-    ids, seqs = [], []
+    ids, seqs, records = [], [], []
     seq: dict[str, int] = {}
     for chunk in stored.chunks:
         record = chunk_line(chunk)
+        records.append(record)
         ids.append(hashlib.sha1(f"{model['name']}\n{record}".encode()).hexdigest())
         seqs.append(seq.setdefault(chunk.path, 0))
         seq[chunk.path] += 1
@@ -132,7 +133,7 @@ def publish(
                     "id": ids[r],
                     "path": chunk.path,
                     "seq": seqs[r],
-                    "record": chunk_line(chunk),
+                    "record": records[r],
                     "terms": terms,
                     "length": len(terms.split()),
                     "vector": vectors[r].tolist(),
