@@ -15,8 +15,6 @@ from functools import lru_cache
 
 IGNORE_MARK = "kb-check: ignore"  # on a line: no secret is looked for on it
 REDACTED = "[redacted]"
-# Bump when detection finds more: indexes built before are read again (kb/config.py).
-REDACTION_VERSION = 1
 # Lines longer than this are scanned in overlapping windows, so a long line costs linear time
 # whatever the regexes do within a window; a secret shorter than the overlap is never split.
 _WINDOW = 1_000
@@ -64,8 +62,30 @@ _PLACEHOLDER = re.compile(
     r")$"
 )
 _ENTROPY_MIN_LENGTH = 20
-# Text a detector's match must contain, for the detectors whose patterns are slow without it.
-_NEEDS = {"OpenAI key": "T3BlbkFJ", "npm token": "_authToken"}
+# Text (lower-cased) one of a detector's matches must contain: a line without any skips the
+# detector, which saves most of the time on ordinary prose and the slow backtracking patterns.
+_GATES = {
+    "AWS access key ID": ("a3t", "abia", "acca", "akia", "asia"),
+    "AWS secret access key": ("aws",),
+    "Azure storage key": ("accountkey=",),
+    "password in a URL": ("://",),
+    "GitHub token": ("ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_"),
+    "GitLab token": ("gl", "gr1348941"),
+    "JSON web token": ("eyj",),
+    "Mailchimp key": ("-us",),
+    "npm token": ("_authtoken",),
+    "OpenAI key": ("t3blbkfj",),
+    "private key": ("begin", "putty"),
+    "PyPI token": ("pypi-",),
+    "SendGrid key": ("sg.",),
+    "Slack token": ("xox", "hooks.slack.com"),
+    "Square token": ("sq0csp-",),
+    "Stripe secret key": ("k_live_",),
+    "Telegram bot token": (":",),
+    "Google API key": ("aiza",),
+}
+# Every word of detect-secrets' keyword list contains one of these (api_key, db_pass, pwd ...).
+_KEYWORD_STEMS = ("key", "pass", "pwd", "secret", "contrase")
 _ENCLOSED = re.compile(r"[<{\[(][\w\s.\-]*[>}\])]")
 _NAME_BEFORE = re.compile(r"[\w.-]{0,40}$")  # the rest of a name a keyword match starts inside
 _TOKEN_TAIL = re.compile(r"[A-Za-z0-9_\-+/=]{0,2000}")
@@ -76,11 +96,12 @@ def find_secrets(text: str) -> list[Secret]:
 
     A private key is reported once, on its BEGIN line.
     """
+    active = _active(text.lower())
     out: list[Secret] = []
     for n, line in enumerate(text.split("\n"), 1):
         if IGNORE_MARK in line:
             continue
-        out.extend(_in_line(line, n))
+        out.extend(_in_line(line, n, active))
     return out
 
 
@@ -115,16 +136,16 @@ def _blank_key_body(lines: list[str], begin: int) -> None:
             lines[i] = REDACTED
 
 
-def _in_line(line: str, n: int) -> list[Secret]:
+def _in_line(line: str, n: int, active: _Active) -> list[Secret]:
     if len(line) <= _WINDOW:
-        found = list(_scan(line, n))
+        found = list(_scan(line, n, active))
     else:
         found = []
         for offset in range(0, len(line) - _OVERLAP, _WINDOW - _OVERLAP):
             part = line[offset : offset + _WINDOW]
             found.extend(
                 Secret(n, s.kind, s.start + offset, s.end + offset, s.marker)
-                for s in _scan(part, n)
+                for s in _scan(part, n, active)
             )
     # A pattern may stop short of a token's end (a JWT's signature), or a window may: the
     # redaction covers the whole run of token characters.
@@ -145,37 +166,55 @@ def _merged(found: Iterator[Secret] | list[Secret]) -> list[Secret]:
     return out
 
 
-def _scan(line: str, n: int) -> Iterator[Secret]:
+@dataclass(frozen=True)
+class _Active:
+    """The detectors worth running on a text: (kind, pattern, group of the secret, gate)."""
+
+    patterns: tuple[tuple[str, re.Pattern, int, tuple[str, ...]], ...]
+    keywords: bool
+
+
+def _active(low: str) -> _Active:
+    """Detectors whose gate text occurs somewhere in `low` (the lower-cased text)."""
     plugins = _plugins()
+    patterns = []
     for kind, plugin in plugins.tokens:
-        if kind in _NEEDS and _NEEDS[kind] not in line:  # its pattern backtracks: skip early
+        # A group is the secret only where the match holds more (user:password@, aws...=).
+        group = 1 if kind in ("password in a URL", "AWS secret access key") else 0
+        patterns.extend((kind, rx, group) for rx in plugin.denylist)
+    patterns.extend((kind, rx, 1 if rx.groups else 0) for kind, rx in _EXTRA)
+    return _Active(
+        tuple((k, rx, g, _GATES.get(k, ())) for k, rx, g in patterns if _gate_open(k, low)),
+        any(stem in low for stem in _KEYWORD_STEMS),
+    )
+
+
+def _gate_open(kind: str, low: str) -> bool:
+    gate = _GATES.get(kind)
+    return gate is None or any(g in low for g in gate)
+
+
+def _scan(line: str, n: int, active: _Active) -> Iterator[Secret]:
+    low = line.lower()
+    for kind, rx, group, gate in active.patterns:
+        if gate and not any(g in low for g in gate):
             continue
-        for rx in plugin.denylist:
-            # A group is the secret only where the match holds more (user:password@, aws...=).
-            group = 1 if kind in ("password in a URL", "AWS secret access key") else 0
-            for m in rx.finditer(line):
-                value = m.group(group)
-                if "EXAMPLE" in value or (group and _placeholder(value)):
-                    continue
-                start, end = m.span(group)
-                if kind == "Azure storage key":  # keep the name: 'AccountKey=[redacted]'
-                    start += len("AccountKey=")
-                yield Secret(n, kind, start, end, _marker(value))
-    for kind, rx in _EXTRA:
         for m in rx.finditer(line):
-            start, end = m.span(rx.groups and 1)
-            value = line[start:end]
-            if kind == "password in a URL" and _placeholder(value):
+            value = m.group(group)
+            if "EXAMPLE" in value or (group and _placeholder(value)):
                 continue
+            start, end = m.span(group)
+            if kind == "Azure storage key":  # keep the name: 'AccountKey=[redacted]'
+                start += len("AccountKey=")
             yield Secret(n, kind, start, end, _marker(value))
-    yield from _keywords(line, n, plugins)
-    yield from _entropy(line, n, plugins)
+    if active.keywords and any(stem in low for stem in _KEYWORD_STEMS):
+        yield from _keywords(line, n, _plugins())
+    if "'" in line or '"' in line:
+        yield from _entropy(line, n, _plugins())
 
 
 def _keywords(line: str, n: int, plugins: _Plugins) -> Iterator[Secret]:
     """`password: ...`, `DB_PASSWORD=...`, `api_key = "..."`: a secret-sounding name's value."""
-    if not plugins.keyword_hint.search(line):
-        return
     for rx, group in plugins.keyword_regexes:
         for m in rx.finditer(line):
             start, end = m.span(group)
@@ -226,8 +265,6 @@ def _keyword_secret(value: str, line: str, match: str, quoted: bool, plugins: _P
 def _entropy(line: str, n: int, plugins: _Plugins) -> Iterator[Secret]:
     """A long random-looking quoted string (hex is left out: commit ids and checksums)."""
     plugin, h = plugins.base64, plugins.heuristic
-    if "'" not in line and '"' not in line:
-        return
     for m in plugin.regex.finditer(line):
         value = m.group(2)
         if len(value) < _ENTROPY_MIN_LENGTH or h.is_potential_uuid(value):
@@ -258,7 +295,6 @@ class _Only:
 class _Plugins:
     tokens: tuple  # (kind, RegexBasedDetector)
     keyword_regexes: tuple  # (compiled regex, group of the value)
-    keyword_hint: re.Pattern
     base64: object
     heuristic: object
 
@@ -322,13 +358,14 @@ def _plugins() -> _Plugins:
         re.IGNORECASE,
     )
     regexes[symbol_first] = symbol_first.groups  # the last group: the value
-    hint = re.compile(keyword.DENYLIST_REGEX, re.IGNORECASE)
-    return _Plugins(tokens, tuple(regexes.items()), hint, Base64HighEntropyString(), heuristic)
+    return _Plugins(tokens, tuple(regexes.items()), Base64HighEntropyString(), heuristic)
 
 
-def describe(secret: Secret) -> str:
+def describe(secret: Secret, *, redacted: bool = False) -> str:
     """What a finding says: the kind and its public marker, never the secret."""
     shown = f" ({secret.marker}…)" if secret.marker else ""
+    done = "redacted in the index; " if redacted else ""
     return (
-        f"possible {secret.kind}{shown}; remove it, rotate it, and keep it in the secrets manager"
+        f"possible {secret.kind}{shown}; {done}remove it, rotate it, and keep it in the "
+        "secrets manager"
     )
