@@ -19,40 +19,12 @@ from kb.build import discover
 from kb.models import Directory, Finding
 from kb.parse import links, parse_markdown, read_front_matter
 from kb.people import read_directory
+from kb.secrets import describe, find_secrets
 
 DEPARTMENTS = ("it", "business")
 DATE_KEYS = ("updated", "date", "review_by")
 LIST_KEYS = ("authors", "tags")
 TEXT_KEYS = ("title", "team", "owner", "department", "description", "summary", "subtitle")
-IGNORE_MARK = "kb-check: ignore"  # on a line: no secret finding for that line
-
-# (rule name shown to the user, pattern). Each names a kind of credential, not a guess.
-SECRETS = (
-    ("private key", re.compile(r"-----BEGIN (?:[A-Z]+ )*PRIVATE KEY(?: BLOCK)?-----")),
-    ("AWS access key ID", re.compile(r"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b")),
-    (
-        "AWS secret access key",
-        re.compile(r"(?i)aws_?secret_?access_?key\W{0,4}[=:]\W{0,2}([A-Za-z0-9/+=]{40})\b"),
-    ),
-    ("Google API key", re.compile(r"\bAIza[0-9A-Za-z_\-]{35}\b")),
-    ("GitHub token", re.compile(r"\b(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{60,})")),
-    ("GitLab token", re.compile(r"\bglpat-[A-Za-z0-9_\-]{20,}")),
-    ("Slack token", re.compile(r"\bxox[abprs]-[A-Za-z0-9-]{10,}")),
-    ("Stripe secret key", re.compile(r"\b[sr]k_live_[0-9A-Za-z]{20,}")),
-    ("Azure storage key", re.compile(r"(?i)AccountKey=([A-Za-z0-9+/]{40,}={0,2})")),
-    (
-        "JSON web token",
-        re.compile(r"\beyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}"),
-    ),
-    ("password in a connection string", re.compile(r"\b[a-z][a-z0-9+.-]*://[^\s:/@]+:([^\s@/]+)@")),
-    ("password in a connection string", re.compile(r"(?i)\b(?:password|pwd)=([^;\s'\"]+)")),
-)
-# Values that documentation uses in place of a real password.
-_PLACEHOLDER = re.compile(
-    r"(?i)^(?:[<{\[$%(*].*|.*[>}\])]|x+|\*+|\.+|-+|_+|"
-    r"(?:your|my|the|some)[-_]?\w*|pass(?:word|wd)?\d*|secret|changeme|example\w*|"
-    r"redacted|hidden|placeholder|pw|pwd|p@ssw0rd|dummy|test|foo|bar|\w*\.\.\.)$"
-)
 
 
 def check_content(content_dir: Path, *, today: dt.date | None = None) -> list[Finding]:
@@ -187,35 +159,7 @@ def _date(value: object) -> dt.date | None:
 
 
 def _secrets(rel: str, text: str) -> list[Finding]:
-    out: list[Finding] = []
-    for n, line in enumerate(text.split("\n"), 1):
-        if IGNORE_MARK in line:
-            continue
-        for kind, pattern in SECRETS:
-            for m in pattern.finditer(line):
-                value = m.group(m.lastindex or 0)
-                if "EXAMPLE" in m.group(0) or (kind.startswith("password") and _placeholder(value)):
-                    continue
-                out.append(
-                    Finding(
-                        rel,
-                        n,
-                        "error",
-                        "secret",
-                        f"possible {kind}{_mask(value)}; remove it, rotate it, and keep it "
-                        "in the secrets manager",
-                    )
-                )
-    return out
-
-
-def _placeholder(value: str) -> bool:
-    return bool(_PLACEHOLDER.match(value)) or len(value) < 4
-
-
-def _mask(value: str) -> str:
-    value = value.strip()
-    return f" ({value[:4]}…)" if len(value) > 8 and not value.startswith("-") else ""
+    return [Finding(rel, s.line, "error", "secret", describe(s)) for s in find_secrets(text)]
 
 
 def _anchors(doc) -> set[str]:

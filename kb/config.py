@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 # 2: BM25 keyword index; 3: sources, for incremental runs; 4: kb's BM25 rows, byte spans.
 FORMAT_VERSION = 4
+REDACTION_VERSION = 1  # of kb/secrets.py's detection: bump when it finds more
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
 ONNX_INT8_MODEL = f"{DEFAULT_MODEL}+onnx-int8"  # the name indexes record for that encoder
 
@@ -110,4 +111,7 @@ class Settings:
             "chunk_tokens": self.chunk_tokens,
             "overlap_tokens": self.overlap_tokens,
             "split_long_sections": self.split_long_sections,
+            # Pages are redacted before chunking: a new detector version (or an index from
+            # before redaction, which has no entry) reads every page again.
+            "redaction": REDACTION_VERSION,
         }

@@ -96,7 +96,8 @@ def write_index(
         "bm25": f"bm25-{build_id}",
         "sources": f"sources-{build_id}.jsonl",
     }
-    previous = _previous_data(index_dir, manifest.get("consent", ""))
+    redaction = manifest.get("chunking", {}).get("redaction")
+    previous = _previous_data(index_dir, manifest.get("consent", ""), redaction)
 
     tmp_vec = index_dir / f".{files['vectors']}.tmp"
     vectors.save(tmp_vec)
@@ -381,14 +382,17 @@ def _fsync_replace(tmp: Path, target: Path) -> None:
     os.replace(tmp, target)
 
 
-def _previous_data(index_dir: Path, consent: str) -> set[str]:
+def _previous_data(index_dir: Path, consent: str, redaction: object = None) -> set[str]:
     """The data files the current manifest names (kept one more build for slow readers).
 
-    Not when who withheld consent changed: those files may still name them.
+    Not when who withheld consent changed, nor secret redaction: those files may still name
+    them or hold secrets.
     """
     try:
         current = json.loads((index_dir / MANIFEST).read_text(encoding="utf-8"))
         if current.get("consent", "") != consent:
+            return set()
+        if current.get("chunking", {}).get("redaction") != redaction:
             return set()
         return set(current["data"].values())
     except (OSError, ValueError, KeyError, TypeError, AttributeError):

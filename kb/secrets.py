@@ -1,0 +1,371 @@
+"""Credentials in page text: find them (for `kb check`) and redact them (before `kb index`).
+
+Detection runs Yelp's detect-secrets plugins line by line (this is the only module importing
+it), with kb's own placeholders and a few patterns it has no plugin for. The plugins' regexes
+are used directly, not through its global settings and filters, so each match keeps its
+position (redaction needs it) and no process-wide state is touched.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+
+IGNORE_MARK = "kb-check: ignore"  # on a line: no secret is looked for on it
+REDACTED = "[redacted]"
+# Lines longer than this are scanned in overlapping windows, so a long line costs linear time
+# whatever the regexes do within a window; a secret shorter than the overlap is never split.
+_WINDOW = 1_000
+_OVERLAP = 300
+
+
+@dataclass(frozen=True)
+class Secret:
+    """A credential on one line: 1-based `line`, 0-based columns [start, end) within it."""
+
+    line: int
+    kind: str
+    start: int
+    end: int
+    marker: str = ""  # the public prefix of its kind (AKIA, ghp_ ...), kept when redacted
+
+
+# Public prefixes that name a token's kind; they say what was there without revealing it.
+_MARKER = re.compile(
+    r"(?:A3T[A-Z0-9]|AKIA|ASIA|ABIA|ACCA|gh[pousr]_|github_pat_|glpat-|xox[abposr]-"
+    r"|[sr]k_live_|AIza|eyJ|SG\.|npm_|pypi-)"
+)
+# Patterns detect-secrets has no plugin for (1.5.0), or misses the common form of:
+_EXTRA = (
+    ("Google API key", re.compile(r"\bAIza[0-9A-Za-z_\-]{35}\b")),  # no plugin
+    # Its GitHub plugin knows the classic ghp_ tokens only, not fine-grained ones.
+    ("GitHub token", re.compile(r"\bgithub_pat_[A-Za-z0-9_]{60,}")),
+    # Its BasicAuthDetector needs a user name (redis://:pw@host) and stops at '$', '!' ...
+    (
+        "password in a URL",
+        re.compile(r"(?i)\b[a-z][a-z0-9+.\-]{0,30}://[^\s:/@]{0,200}:([^\s@/]+)@"),
+    ),
+)
+# Values that documentation writes in place of a password.
+_PLACEHOLDER = re.compile(
+    r"(?ix)^(?:"
+    # <your-password>, [hidden], ${VAR}, $VAR, %VAR%, $(command), {{ template }}; but
+    # '$ecretAzur3' is not a variable.
+    r"[<{\[(][\w\s.\-]*[>}\])]|\$\{[^}]*\}|(?-i:\$[A-Z_][A-Z0-9_]*|%[A-Z_][A-Z0-9_]*%)|\$env:\w+|\$\(.*\)|\{\{.*\}\}"
+    r"|x{3,}|\*{3,}|\.{3,}|-+|_+|\w*\.\.\.|…"
+    r"|(?:your|my|the|some)[-_ ]?(?:(?:own|new|db|database|app|api|secret|strong)[-_ ]?)*"
+    r"(?:password|passwd|pass|pw|pwd|secret|key|token|value)(?:[-_ ]?here)?\d?"
+    r"|pass(?:word|wd)?\d*|secret|changeme|change[-_]me|example\w*|redacted|hidden|placeholder"
+    r"|pw|pwd|p@ssw0rd|dummy|test|foo|bar|none|null|true|false|required|optional"
+    r")$"
+)
+_ENTROPY_MIN_LENGTH = 20
+# Text (lower-cased) one of a detector's matches must contain: a line without any skips the
+# detector, which saves most of the time on ordinary prose and the slow backtracking patterns.
+_GATES = {
+    "AWS access key ID": ("a3t", "abia", "acca", "akia", "asia"),
+    "AWS secret access key": ("aws",),
+    "Azure storage key": ("accountkey=",),
+    "password in a URL": ("://",),
+    "GitHub token": ("ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_"),
+    "GitLab token": ("gl", "gr1348941"),
+    "JSON web token": ("eyj",),
+    "Mailchimp key": ("-us",),
+    "npm token": ("_authtoken",),
+    "OpenAI key": ("t3blbkfj",),
+    "private key": ("begin", "putty"),
+    "PyPI token": ("pypi-",),
+    "SendGrid key": ("sg.",),
+    "Slack token": ("xox", "hooks.slack.com"),
+    "Square token": ("sq0csp-",),
+    "Stripe secret key": ("k_live_",),
+    "Telegram bot token": (":",),
+    "Google API key": ("aiza",),
+}
+# Every word of detect-secrets' keyword list contains one of these (api_key, db_pass, pwd ...).
+_KEYWORD_STEMS = ("key", "pass", "pwd", "secret", "contrase")
+_ENCLOSED = re.compile(r"[<{\[(][\w\s.\-]*[>}\])]")
+_NAME_BEFORE = re.compile(r"[\w.-]{0,40}$")  # the rest of a name a keyword match starts inside
+_TOKEN_TAIL = re.compile(r"[A-Za-z0-9_\-+/=]{0,2000}")
+
+
+def find_secrets(text: str) -> list[Secret]:
+    """Every credential in `text`, by line; lines marked `kb-check: ignore` are skipped.
+
+    A private key is reported once, on its BEGIN line.
+    """
+    active = _active(text.lower())
+    out: list[Secret] = []
+    for n, line in enumerate(text.split("\n"), 1):
+        if IGNORE_MARK in line:
+            continue
+        out.extend(_in_line(line, n, active))
+    return out
+
+
+def redact(text: str) -> tuple[str, list[Secret]]:
+    """`text` with each credential replaced (`AKIA…[redacted]`, else `[redacted]`), lines kept.
+
+    The body of a private key block is blanked too. Returns the text and what was found.
+    """
+    found = find_secrets(text)
+    lines = text.split("\n")
+    by_line: dict[int, list[Secret]] = {}
+    for s in found:
+        by_line.setdefault(s.line, []).append(s)
+    for n, spans in by_line.items():
+        line = lines[n - 1]
+        for s in sorted(spans, key=lambda s: s.start, reverse=True):
+            shown = f"{s.marker}…{REDACTED}" if s.marker else REDACTED
+            line = line[: s.start] + shown + line[s.end :]
+        lines[n - 1] = line
+        if any(s.kind == "private key" for s in spans):
+            _blank_key_body(lines, n)
+    return "\n".join(lines), found
+
+
+def _blank_key_body(lines: list[str], begin: int) -> None:
+    """Replace the lines after a BEGIN ... PRIVATE KEY line, up to its END line."""
+    for i in range(begin, min(len(lines), begin + 200)):
+        stripped = lines[i].strip()
+        if stripped.startswith("-----END") or stripped.startswith(("```", "~~~")):
+            return
+        if stripped:
+            lines[i] = REDACTED
+
+
+def _in_line(line: str, n: int, active: _Active) -> list[Secret]:
+    if len(line) <= _WINDOW:
+        found = list(_scan(line, n, active))
+    else:
+        found = []
+        for offset in range(0, len(line) - _OVERLAP, _WINDOW - _OVERLAP):
+            part = line[offset : offset + _WINDOW]
+            found.extend(
+                Secret(n, s.kind, s.start + offset, s.end + offset, s.marker)
+                for s in _scan(part, n, active)
+            )
+    # A pattern may stop short of a token's end (a JWT's signature), or a window may: the
+    # redaction covers the whole run of token characters.
+    return _merged(
+        Secret(n, s.kind, s.start, _TOKEN_TAIL.match(line, s.end).end(), s.marker) for s in found
+    )
+
+
+def _merged(found: Iterator[Secret] | list[Secret]) -> list[Secret]:
+    """One secret per stretch of the line: overlapping matches (two plugins, two windows) join."""
+    out: list[Secret] = []
+    for s in sorted(found, key=lambda s: (s.start, -s.end)):
+        if out and s.start < out[-1].end:
+            last = out[-1]
+            out[-1] = Secret(last.line, last.kind, last.start, max(last.end, s.end), last.marker)
+            continue
+        out.append(s)
+    return out
+
+
+@dataclass(frozen=True)
+class _Active:
+    """The detectors worth running on a text: (kind, pattern, group of the secret, gate)."""
+
+    patterns: tuple[tuple[str, re.Pattern, int, tuple[str, ...]], ...]
+    keywords: bool
+
+
+def _active(low: str) -> _Active:
+    """Detectors whose gate text occurs somewhere in `low` (the lower-cased text)."""
+    plugins = _plugins()
+    patterns = []
+    for kind, plugin in plugins.tokens:
+        # A group is the secret only where the match holds more (user:password@, aws...=).
+        group = 1 if kind in ("password in a URL", "AWS secret access key") else 0
+        patterns.extend((kind, rx, group) for rx in plugin.denylist)
+    patterns.extend((kind, rx, 1 if rx.groups else 0) for kind, rx in _EXTRA)
+    return _Active(
+        tuple((k, rx, g, _GATES.get(k, ())) for k, rx, g in patterns if _gate_open(k, low)),
+        any(stem in low for stem in _KEYWORD_STEMS),
+    )
+
+
+def _gate_open(kind: str, low: str) -> bool:
+    gate = _GATES.get(kind)
+    return gate is None or any(g in low for g in gate)
+
+
+def _scan(line: str, n: int, active: _Active) -> Iterator[Secret]:
+    low = line.lower()
+    for kind, rx, group, gate in active.patterns:
+        if gate and not any(g in low for g in gate):
+            continue
+        for m in rx.finditer(line):
+            value = m.group(group)
+            if "EXAMPLE" in value or (group and _placeholder(value)):
+                continue
+            start, end = m.span(group)
+            if kind == "Azure storage key":  # keep the name: 'AccountKey=[redacted]'
+                start += len("AccountKey=")
+            yield Secret(n, kind, start, end, _marker(value))
+    if active.keywords and any(stem in low for stem in _KEYWORD_STEMS):
+        yield from _keywords(line, n, _plugins())
+    if "'" in line or '"' in line:
+        yield from _entropy(line, n, _plugins())
+
+
+def _keywords(line: str, n: int, plugins: _Plugins) -> Iterator[Secret]:
+    """`password: ...`, `DB_PASSWORD=...`, `api_key = "..."`: a secret-sounding name's value."""
+    for rx, group in plugins.keyword_regexes:
+        for m in rx.finditer(line):
+            start, end = m.span(group)
+            quoted = start > 0 and line[start - 1] in "'\"`"
+            value = line[start:end]
+            if not quoted:  # unquoted, a value ends at a space (and a ';' in a connection string)
+                value = value.split(None, 1)[0] if value.strip() else ""
+                value = value.split(";", 1)[0].rstrip(",.")
+                end = start + len(value)
+            if _ENCLOSED.match(line, start, start + 80):  # <your password>, [see the vault]
+                continue
+            # Its call-or-index filter ('password = get_secret()') reads what follows the name.
+            after = line[m.start() : m.start() + 120]
+            if not _keyword_secret(value, after, m.group(0), quoted, plugins):
+                continue
+            yield Secret(n, _keyword_kind(line, m.start()), start, end)
+
+
+def _keyword_kind(line: str, at: int) -> str:
+    """What the name before a value calls it: 'aws_secret_access_key' -> AWS secret access key."""
+    name = _NAME_BEFORE.search(line, max(0, at - 40), at)
+    key = (name.group(0) if name else "") + line[at : at + 40].split("=")[0].split(":")[0]
+    key = key.lower()
+    if "aws" in key and "secret" in key:
+        return "AWS secret access key"
+    if "pass" in key or "pwd" in key or "contrase" in key:
+        return "password"
+    return "API key" if "key" in key else "secret"
+
+
+def _keyword_secret(value: str, line: str, match: str, quoted: bool, plugins: _Plugins) -> bool:
+    h = plugins.heuristic
+    if len(value) < 4 or _placeholder(value) or h.is_not_alphanumeric_string(value):
+        return False
+    if h.is_templated_secret(value) or (
+        ("(" in line or "[" in line) and h.is_indirect_reference(line)
+    ):
+        return False
+    if value.isalpha() and not quoted:
+        # A plain word after "Password:" is prose ("Password: see the vault"); one after an
+        # env-style "DB_PASSWORD=" is a value, and so is a mixed-case word of some length.
+        env_style = "=" in match and " " not in match
+        mixed = any(c.isupper() for c in value[1:]) and any(c.islower() for c in value)
+        return env_style or (mixed and len(value) >= 8)
+    return True
+
+
+def _entropy(line: str, n: int, plugins: _Plugins) -> Iterator[Secret]:
+    """A long random-looking quoted string (hex is left out: commit ids and checksums)."""
+    plugin, h = plugins.base64, plugins.heuristic
+    for m in plugin.regex.finditer(line):
+        value = m.group(2)
+        if len(value) < _ENTROPY_MIN_LENGTH or h.is_potential_uuid(value):
+            continue
+        if h.is_sequential_string(value):
+            continue
+        if plugin.calculate_shannon_entropy(value) > plugin.entropy_limit:
+            yield Secret(n, "high-entropy string", m.start(2), m.end(2), _marker(value))
+
+
+def _placeholder(value: str) -> bool:
+    return bool(_PLACEHOLDER.match(value.strip().strip("'\"`")))
+
+
+def _marker(value: str) -> str:
+    m = _MARKER.match(value)
+    return m.group(0) if m else ""
+
+
+@dataclass(frozen=True)
+class _Only:
+    """Some of a detector's patterns, to name what each finds."""
+
+    denylist: tuple
+
+
+@dataclass(frozen=True)
+class _Plugins:
+    tokens: tuple  # (kind, RegexBasedDetector)
+    keyword_regexes: tuple  # (compiled regex, group of the value)
+    base64: object
+    heuristic: object
+
+
+@lru_cache(maxsize=1)
+def _plugins() -> _Plugins:
+    """detect-secrets' detectors, built once per process on first use."""
+    from detect_secrets.filters import heuristic
+    from detect_secrets.plugins import keyword
+    from detect_secrets.plugins.aws import AWSKeyDetector
+    from detect_secrets.plugins.azure_storage_key import AzureStorageKeyDetector
+    from detect_secrets.plugins.basic_auth import BasicAuthDetector
+    from detect_secrets.plugins.discord import DiscordBotTokenDetector
+    from detect_secrets.plugins.github_token import GitHubTokenDetector
+    from detect_secrets.plugins.gitlab_token import GitLabTokenDetector
+    from detect_secrets.plugins.high_entropy_strings import Base64HighEntropyString
+    from detect_secrets.plugins.jwt import JwtTokenDetector
+    from detect_secrets.plugins.mailchimp import MailchimpDetector
+    from detect_secrets.plugins.npm import NpmDetector
+    from detect_secrets.plugins.openai import OpenAIDetector
+    from detect_secrets.plugins.private_key import PrivateKeyDetector
+    from detect_secrets.plugins.pypi_token import PypiTokenDetector
+    from detect_secrets.plugins.sendgrid import SendGridDetector
+    from detect_secrets.plugins.slack import SlackDetector
+    from detect_secrets.plugins.square_oauth import SquareOAuthDetector
+    from detect_secrets.plugins.stripe import StripeDetector
+    from detect_secrets.plugins.telegram_token import TelegramBotTokenDetector
+    from detect_secrets.plugins.twilio import TwilioKeyDetector
+
+    # Left out: ArtifactoryDetector and the IBM/Cloudant/SoftLayer ones match ordinary words
+    # and hex ids in prose; HexHighEntropyString flags every quoted commit id and checksum.
+    tokens = (
+        ("AWS access key ID", _Only(AWSKeyDetector.denylist[:1])),
+        ("AWS secret access key", _Only(AWSKeyDetector.denylist[1:])),
+        ("Azure storage key", AzureStorageKeyDetector()),
+        ("password in a URL", BasicAuthDetector()),
+        ("Discord bot token", DiscordBotTokenDetector()),
+        ("GitHub token", GitHubTokenDetector()),
+        ("GitLab token", GitLabTokenDetector()),
+        ("JSON web token", JwtTokenDetector()),
+        ("Mailchimp key", MailchimpDetector()),
+        ("npm token", NpmDetector()),
+        ("OpenAI key", OpenAIDetector()),
+        ("private key", PrivateKeyDetector()),
+        ("PyPI token", PypiTokenDetector()),
+        ("SendGrid key", SendGridDetector()),
+        ("Slack token", SlackDetector()),
+        ("Square token", SquareOAuthDetector()),
+        ("Stripe secret key", StripeDetector()),
+        ("Telegram bot token", TelegramBotTokenDetector()),
+        ("Twilio key", TwilioKeyDetector()),
+    )
+    # Its "config file" forms (unquoted values allowed, as in YAML, .env and connection
+    # strings) and the quoted forms of code.
+    regexes = {**keyword.CONFIG_DENYLIST_REGEX_TO_GROUP}
+    regexes.update(keyword.QUOTES_REQUIRED_DENYLIST_REGEX_TO_GROUP)
+    # Its values must start with a letter or digit; real ones start with '$', '(', '*' ...
+    symbol_first = re.compile(
+        rf"(?:{keyword.DENYLIST_REGEX})[\]'\"]{{0,2}}[ \t]*(?::=?|=)[ \t]*['\"]?"
+        r"([$(*{\[<%!@#&^~+][^\s'\"`]*)",
+        re.IGNORECASE,
+    )
+    regexes[symbol_first] = symbol_first.groups  # the last group: the value
+    return _Plugins(tokens, tuple(regexes.items()), Base64HighEntropyString(), heuristic)
+
+
+def describe(secret: Secret, *, redacted: bool = False) -> str:
+    """What a finding says: the kind and its public marker, never the secret."""
+    shown = f" ({secret.marker}…)" if secret.marker else ""
+    done = "redacted in the index; " if redacted else ""
+    return (
+        f"possible {secret.kind}{shown}; {done}remove it, rotate it, and keep it in the "
+        "secrets manager"
+    )
