@@ -10,8 +10,13 @@ from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from click.testing import CliRunner
+from fastapi.testclient import TestClient
 
+from kb.api import create_app
+from kb.cli import cli
 from kb.client import ApiError, RemoteKnowledgeBase
+from kb.errors import KbError
 
 MANIFEST = {"counts": {"documents": 1, "chunks": 1}, "built_at": "2026-01-01", "model": "m"}
 
@@ -77,3 +82,57 @@ def test_client_follows_a_same_origin_redirect_with_its_token():
     with server(answer) as (url, seen):
         assert RemoteKnowledgeBase(url, "s3cret-token").manifest == MANIFEST
     assert [s["path"] for s in seen] == ["/app/manifest", "/v2/app/manifest"]
+
+
+@pytest.mark.parametrize("host", ["0.0.0.0", "::", "192.168.1.20", "kb.example.com"])
+@pytest.mark.parametrize("token", [None, "", "  "])
+def test_serve_on_a_network_address_without_a_token_is_refused(host, token):
+    from kb.api import check_exposure
+
+    with pytest.raises(KbError, match=r"KB_API_TOKEN.*--insecure") as err:
+        check_exposure(host, token or "", insecure=False)
+    assert "\n" not in str(err.value)
+    check_exposure(host, token or "", insecure=True)  # said on purpose
+    check_exposure(host, "s3cret", insecure=False)
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "127.8.9.10", "::1", "localhost", "LocalHost"])
+def test_serve_on_loopback_without_a_token_is_allowed(host):
+    from kb.api import check_exposure
+
+    check_exposure(host, "", insecure=False)
+
+
+def test_kb_serve_refuses_before_starting_the_server(monkeypatch, tmp_path):
+    import kb.api
+
+    started = []
+    monkeypatch.setattr(kb.api, "serve", lambda *a, **kw: started.append(kw["host"]))
+    monkeypatch.setenv("KB_API_TOKEN", "")
+    index = ["--index-dir", str(tmp_path / "idx")]
+    refused = CliRunner().invoke(cli, ["serve", "--host", "0.0.0.0", *index])
+    assert refused.exit_code == 1 and started == []
+    assert refused.output.startswith("kb: error: ") and "KB_API_TOKEN" in refused.output
+    assert "Traceback" not in refused.output
+    ok = CliRunner().invoke(cli, ["serve", "--host", "0.0.0.0", "--insecure", *index])
+    assert ok.exit_code == 0 and started == ["0.0.0.0"]
+
+
+def test_docs_work_in_a_browser_with_a_token_and_load_nothing_from_a_cdn(tmp_path):
+    client = TestClient(create_app(tmp_path / "no-index", token="s3cret"))
+    docs = client.get("/docs")  # a browser sends no bearer token when it opens a page
+    assert docs.status_code == 200
+    assert not re.findall(r"https?://", docs.text), "the docs page names an outside URL"
+    assets = re.findall(r"""(?:src|href)=['"]([^'"]+)['"]""", docs.text)
+    assert any(a.endswith(".js") for a in assets) and any(a.endswith(".css") for a in assets)
+    for asset in assets:
+        assert asset.startswith("/"), asset
+        assert client.get(asset).status_code == 200, asset
+    schema = client.get("/openapi.json")
+    assert schema.status_code == 200
+    schemes = schema.json()["components"]["securitySchemes"]
+    assert {"type": "http", "scheme": "bearer"}.items() <= next(iter(schemes.values())).items()
+    search = schema.json()["paths"]["/search"]["get"]
+    assert search["security"] == [{name: []} for name in schemes]
+    assert client.get("/health").status_code == 401  # the data stays behind the token
+    assert client.get("/redoc").status_code in (401, 404)  # redoc loads from a CDN
