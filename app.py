@@ -27,8 +27,8 @@ from kb import (
 )
 from kb.client import RemoteKnowledgeBase
 from kb.present import group_by_page, highlight_spans, is_stale, page_markdown
+from kb.present import literal as esc  # Markdown that shows a value as written
 
-MD_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_{}[]()<>#+-.!|~$:"})
 FILTER_KEYS = ("dept", "team", "tag", "author", "since")
 VIEWS = {
     "search": "Search",
@@ -69,11 +69,6 @@ def load_kb(where: Where, stamp: object) -> KnowledgeBase:
 def remote_kb(url: str, token: str) -> RemoteKnowledgeBase:
     """The app's KnowledgeBase calls answered by a kb API (`kb serve`) at `url`."""
     return RemoteKnowledgeBase(url, token)
-
-
-def esc(text: str) -> str:
-    """Show text literally: no Markdown or HTML from the docs is interpreted."""
-    return text.translate(MD_SPECIAL)
 
 
 def badges(department: str, team: str = "", review_by: str = "") -> str:
@@ -152,7 +147,9 @@ def current_filters() -> Filters:
         try:
             since = dt.date.fromisoformat(since).isoformat()
         except ValueError:
-            st.sidebar.warning(f"Updated since: '{since}' is not a date like 2026-01-31; ignored.")
+            st.sidebar.warning(
+                f"Updated since: '{esc(since)}' is not a date like 2026-01-31; ignored."
+            )
             since = ""
     return Filters(
         department=s.get("dept", ""),
@@ -193,7 +190,7 @@ def render_counts(kb: KnowledgeBase) -> None:
     counts = kb.manifest.get("counts", {})
     st.caption(
         f"{counts.get('documents', 0)} pages · {counts.get('chunks', 0)} sections · "
-        f"built {kb.manifest.get('built_at', '?')}"
+        f"built {esc(str(kb.manifest.get('built_at', '?')))}"
     )
 
 
@@ -252,7 +249,7 @@ def render_experts(experts: list[Expert], bridging: bool) -> None:
     for n, person in enumerate(experts):
         with st.container(border=True):
             st.button(
-                person.name,
+                esc(person.name),  # a button label is Markdown too
                 key=f"person-{n}",
                 on_click=open_person,
                 args=(person.name,),
@@ -380,7 +377,7 @@ def render_pairs(kb: KnowledgeBase) -> None:
     seed = right.number_input("Seed", min_value=0, value=0, step=1, key="pair_seed")
     pairing = kb.bridges.pairs(kind, seed=int(seed))
     if pairing.note:
-        st.info(pairing.note)
+        st.info(esc(pairing.note))
     if not pairing.pairs:
         st.warning(
             "No pairs: no one available on both sides of the divide writes about the same things."
@@ -556,9 +553,9 @@ def render_page(kb: KnowledgeBase, path: str, section: str) -> None:
     st.button("← Back to results", on_click=back_to_search, type="tertiary")
     page = kb.page(path)
     if page is None:
-        st.error(f"No page {path} in the index.")
+        st.error(f"No page {esc(path)} in the index.")  # `path` is the URL's
         return
-    st.header(page.title, anchor=False)
+    st.header(esc(page.title), anchor=False)
     st.markdown(badges(page.department, page.team, page.review_by))
     authors = ", ".join(f"{a.name} ({a.share:.0%})" for a in page.authors) or "unknown"
     st.caption(
@@ -569,9 +566,15 @@ def render_page(kb: KnowledgeBase, path: str, section: str) -> None:
     if section:
         st.caption(f"Jumped to section: {esc(section)}")
     st.divider()
-    st.markdown(page_markdown(page.title, page.body, page.path))
+    st.markdown(page_markdown(page.title, page.body, page.path, image_hosts=image_hosts()))
     if section:
         scroll_to(section.split(" > ")[-1])
+
+
+def image_hosts() -> list[str]:
+    """Hosts page images may load from (KB_ALLOWED_IMAGE_HOSTS, comma-separated); others
+    become links, so a page cannot make every reader's browser call a tracker."""
+    return [h for h in os.environ.get("KB_ALLOWED_IMAGE_HOSTS", "").split(",") if h.strip()]
 
 
 def scroll_to(heading: str) -> None:
@@ -597,18 +600,18 @@ def render_person(kb: KnowledgeBase, name: str) -> None:
     st.button("← Back to results", on_click=back_to_search, type="tertiary")
     profile = kb.profile(name)
     if profile is None:
-        st.error(f"No pages by {name} in the index.")
+        st.error(f"No pages by {esc(name)} in the index.")  # `name` is the URL's
         return
-    st.header(profile.name, anchor=False)
+    st.header(esc(profile.name), anchor=False)
     st.markdown(badges(profile.department, profile.team))
     if profile.role:
-        st.caption(profile.role)
+        st.caption(esc(profile.role))
     if profile.available_for:
         st.markdown("**Available for:** " + esc(", ".join(profile.available_for)))
     a, b, c = st.columns(3)
     a.metric("Pages", len(profile.pages))
     b.metric("Teams written for", len(profile.teams))
-    c.metric("Last update", profile.last_update or "unknown")
+    c.metric("Last update", esc(profile.last_update or "unknown"))  # values are Markdown
     if profile.topics:
         st.markdown(
             "**Top topics:** " + " ".join(f":violet-badge[{esc(t)}]" for t in profile.topics)
@@ -656,7 +659,7 @@ def main() -> None:
             kb = load_kb(where, where.stamp())
     except (KbError, ValueError) as err:
         st.title("kb")
-        st.error(str(err))
+        st.error(esc(str(err)))
         st.stop()
     init_state()
     render_sidebar(kb)

@@ -3,21 +3,29 @@
 All state is in the index (a folder or a Milvus collection): a replica loads it on first use
 and again whenever a build publishes a new one, so several replicas behind a load balancer
 answer alike. With a
-token (`KB_API_TOKEN`), every request must carry `Authorization: Bearer <token>`.
+token (`KB_API_TOKEN`), every request must carry `Authorization: Bearer <token>`, except the
+docs (`/docs`, served with Swagger UI's files from the `swagger-ui-bundle` package, no CDN)
+and `/openapi.json`: a browser sends no token when it opens a page, and both describe only
+the API's shape, which is the same in every deployment.
 """
 
 # No `from __future__ import annotations`: FastAPI reads the route signatures at runtime.
 
 import hmac
+import ipaddress
 import os
 import threading
+from collections.abc import Callable
 from dataclasses import asdict
 from datetime import date
 from pathlib import Path
 from typing import Annotated
 
 from fastapi import Depends, FastAPI, HTTPException, Query, Request
-from fastapi.responses import JSONResponse
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
+from fastapi.security import HTTPBearer
+from swagger_ui_bundle import swagger_ui_path
 
 from kb.api_app import router as app_routes
 from kb.backend import Where
@@ -31,6 +39,14 @@ Text = Annotated[str, Query(min_length=1, max_length=1000, description="What to 
 Count = Annotated[int, Query(ge=1, le=100)]
 Field = Annotated[str, Query(max_length=200)]
 Mode = Annotated[str, Query(pattern="^(hybrid|dense|bm25)$")]
+# Swagger UI's own files, served from the installed package: the docs page loads nothing
+# from another host (a CDN would see every visit, and an offline network gets a blank page).
+DOCS_ASSETS = {
+    "/docs/swagger-ui-bundle.js": "swagger-ui-bundle.js",
+    "/docs/swagger-ui.css": "swagger-ui.css",
+    "/docs/favicon.png": "favicon-32x32.png",
+}
+PUBLIC_PATHS = {"/docs", "/openapi.json", *DOCS_ASSETS}
 
 
 class _Index:
@@ -55,16 +71,22 @@ def create_app(where: Where | Path, *, token: str = "") -> FastAPI:
     """The API over an index (a folder, or any `Where`); with `token`, every request needs it
     as a bearer token."""
     index = _Index(where if isinstance(where, Where) else Where(index_dir=where))
+    # Declared so the OpenAPI document names the scheme and /docs offers "Authorize"; the
+    # check itself is the middleware below (constant time, one place, every route).
+    bearer = HTTPBearer(auto_error=False, description="The server's KB_API_TOKEN.")
 
     app = FastAPI(
         title="kb",
         summary="Search a team's Markdown docs and find who knows about a topic.",
+        docs_url=None,  # served below, from local files
+        redoc_url=None,  # ReDoc loads its script and fonts from CDNs
+        dependencies=[Depends(bearer)] if token else [],
     )
 
     @app.middleware("http")
     async def authorised(request: Request, call_next):
-        # Middleware, not a dependency: the docs and the OpenAPI document are guarded too.
-        if token:
+        # Middleware, not a dependency: every route is guarded, whichever way it was added.
+        if token and request.url.path not in PUBLIC_PATHS:
             scheme, _, given = request.headers.get("authorization", "").partition(" ")
             # The scheme is case-insensitive (RFC 9110); the token is compared in constant time.
             if scheme.casefold() != "bearer" or not hmac.compare_digest(
@@ -83,6 +105,23 @@ def create_app(where: Where | Path, *, token: str = "") -> FastAPI:
 
     def kb() -> KnowledgeBase:
         return index.get()
+
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url=app.openapi_url,
+            title="kb API",
+            swagger_js_url="/docs/swagger-ui-bundle.js",
+            swagger_css_url="/docs/swagger-ui.css",
+            swagger_favicon_url="/docs/favicon.png",
+            # Swagger UI would otherwise send the document to validator.swagger.io.
+            swagger_ui_parameters={"validatorUrl": None, "persistAuthorization": False},
+        )
+
+    for url, name in DOCS_ASSETS.items():
+        app.add_api_route(
+            url, _asset(Path(str(swagger_ui_path / name))), include_in_schema=False, methods=["GET"]
+        )
 
     @app.get("/health")
     def health(base: Annotated[KnowledgeBase, Depends(kb)]) -> dict:
@@ -144,6 +183,13 @@ def create_app(where: Where | Path, *, token: str = "") -> FastAPI:
     return app
 
 
+def _asset(path: Path) -> Callable[[], FileResponse]:
+    def send() -> FileResponse:
+        return FileResponse(path)
+
+    return send
+
+
 def _text(q: str) -> str:
     if not q.strip():
         raise HTTPException(422, "q is blank; say what you are looking for")
@@ -171,6 +217,28 @@ def _filters(
 def app_from_env() -> FastAPI:
     """For `uvicorn --factory`: the index from `Where.from_env`, the token from KB_API_TOKEN."""
     return create_app(Where.from_env(os.environ), token=os.environ.get("KB_API_TOKEN", ""))
+
+
+def check_exposure(host: str, token: str, *, insecure: bool) -> None:
+    """Refuse to serve a network address without a token, unless `insecure` says so."""
+    if token.strip() or insecure or _loopback(host):
+        return
+    raise KbError(
+        f"kb serve on {host or 'every address'} would answer anyone on the network: set "
+        "KB_API_TOKEN to a secret, or pass --insecure if a proxy in front checks callers"
+    )
+
+
+def _loopback(host: str) -> bool:
+    name = host.strip().strip("[]").rstrip(".").casefold()
+    if name == "localhost":
+        return True
+    try:
+        address = ipaddress.ip_address(name)
+    except ValueError:
+        return False  # a host name: it may resolve to any interface
+    mapped = getattr(address, "ipv4_mapped", None)
+    return (mapped or address).is_loopback
 
 
 def serve(where: Where, *, host: str, port: int, workers: int) -> None:

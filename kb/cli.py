@@ -793,20 +793,27 @@ def _earlier_pairs(path: Path) -> set[frozenset[str]]:
     type=click.IntRange(1, 64),
     help="Worker processes; each loads the index (about 0.6 GB with the model).",
 )
+@click.option(
+    "--insecure",
+    is_flag=True,
+    help="Serve a network address without KB_API_TOKEN (only behind a proxy that checks callers).",
+)
 @where_options
-def serve_cmd(host: str, port: int, workers: int, where: Where) -> None:
+def serve_cmd(host: str, port: int, workers: int, insecure: bool, where: Where) -> None:
     """Serve the HTTP API: /search, /experts, /people/{name}, /health, /docs.
 
     Stateless: every replica reads the same index (folder or Milvus collection) and reloads
     it after a rebuild.
-    Set KB_API_TOKEN to require `Authorization: Bearer <token>` on every request.
+    Set KB_API_TOKEN to require `Authorization: Bearer <token>` on every request (not on
+    /docs and /openapi.json). Without it, kb serves only a loopback address unless --insecure.
 
     \b
     Example:
       KB_API_TOKEN=secret kb serve --port 8000 --workers 2
     """
-    from kb.api import serve  # FastAPI and uvicorn load only for this command
+    from kb.api import check_exposure, serve  # FastAPI and uvicorn load only for this command
 
+    check_exposure(host, os.environ.get("KB_API_TOKEN", ""), insecure=insecure)
     if workers > 1 and where.lite:
         raise click.UsageError(
             "milvus-lite opens its file in one process only: use --workers 1, or serve the "

@@ -29,10 +29,44 @@ from kb.models import (
 from kb.wire import load
 
 TIMEOUT = 60  # seconds: a first request may wait for a replica to load its index
+DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
 class ApiError(KbError):
     """The API could not be reached, or refused a request."""
+
+
+def _origin(url: str) -> tuple[str, str, int | None]:
+    parts = urllib.parse.urlsplit(url)
+    scheme = parts.scheme.lower()
+    return scheme, (parts.hostname or "").lower(), parts.port or DEFAULT_PORTS.get(scheme)
+
+
+class _SameOriginRedirects(urllib.request.HTTPRedirectHandler):
+    """Follow redirects within the API's origin only; refuse any other.
+
+    urllib copies every header, the bearer token included, to wherever a redirect points.
+    Dropping only the token would still send the query (search text, names) to the other
+    origin, and a redirect from http:// to https:// means the token already crossed in clear:
+    the fix is the right KB_API_URL, so say it.
+    """
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        if _origin(newurl) != _origin(req.full_url):
+            raise ApiError(
+                f"the kb API at {_origin_text(req.full_url)} redirected to another origin "
+                f"({_origin_text(newurl)}); kb sends its token to one origin only: set "
+                "KB_API_URL to the API's final address"
+            )
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+
+def _origin_text(url: str) -> str:
+    scheme, host, port = _origin(url)
+    return f"{scheme}://{f'[{host}]' if ':' in host else host}:{port}"
+
+
+_OPENER = urllib.request.build_opener(_SameOriginRedirects)
 
 
 class RemoteKnowledgeBase:
@@ -101,7 +135,7 @@ class RemoteKnowledgeBase:
         if self._token:
             request.add_header("Authorization", f"Bearer {self._token}")
         try:
-            with urllib.request.urlopen(request, timeout=TIMEOUT) as response:
+            with _OPENER.open(request, timeout=TIMEOUT) as response:
                 return json.loads(response.read())
         except urllib.error.HTTPError as err:
             if err.code == 404 and missing is not KeyError:

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
 import posixpath
 import re
-from urllib.parse import quote
+import string
+from collections.abc import Collection
+from urllib.parse import quote, urlsplit
 
 from kb.models import Hit
 from kb.parse import clean_block, split_code
@@ -14,6 +17,28 @@ from kb.snippet import query_terms
 _TAG = re.compile(r"</?[A-Za-z!][^>\n]*>?")
 _LINK_TARGET = re.compile(r"(\]\(\s*<?)([^()\s>]*(?:\([^()\s]*\)[^()\s>]*)*)")
 _AUTOLINK = re.compile(r"<((?:javascript|data|vbscript):[^>]*)>", re.I)
+# CommonMark lets a backslash escape any ASCII punctuation and nothing else, so escaping all
+# of it leaves no syntax, whatever Streamlit's renderer adds (`:red[...]` directives,
+# `:material/icon:`, `$` maths, GFM autolinks, which need a bare `.` or `:`).
+_LITERAL = str.maketrans({c: "\\" + c for c in string.punctuation})
+# `![alt](dest "title")`, `![alt][ref]`, `![alt][]`, `![alt]`: an image whose source kb can
+# read; `bare` is any other unescaped `![` (brackets in the alt, a title across lines...).
+_IMAGE = re.compile(
+    r"""(?<!\\)(?P<pre>(?:\\\\)*)!\[(?P<alt>[^\[\]]*)\]"""
+    r"""(?:\((?P<dest>\s*(?:<[^<>\n]*>|[^\s()<>]*(?:\([^\s()]*\)[^\s()<>]*)*))"""
+    r"""(?P<title>(?:\s+(?:"[^"\n]*"|'[^'\n]*'|\([^()\n]*\)))?\s*)\)"""
+    r"""|\[(?P<ref>[^\[\]]*)\])?"""
+    r"""|(?<!\\)(?P<bare>(?:\\\\)*)!\["""
+)
+# Reference definitions, also inside quotes and list items (any prefix): finding too many
+# only blocks more images.
+_DEFINITION = re.compile(r"^[ \t>*+\-\d.)]*\[([^\[\]]+)\]:\s*(<[^<>\n]*>|\S+)", re.M)
+_ESCAPED = re.compile(r"\\([!-/:-@\[-`{-~])")
+
+
+def literal(text: str) -> str:
+    """Markdown that shows `text` exactly as written: for titles, names and URL values."""
+    return text.translate(_LITERAL)
 
 
 def highlight_spans(text: str, query: str) -> list[tuple[str, bool]]:
@@ -45,19 +70,68 @@ def is_stale(review_by: str, today: dt.date | None = None) -> bool:
     return due < (today or dt.date.today())
 
 
-def safe_markdown(body: str, path: str = "") -> str:
+def safe_markdown(body: str, path: str = "", *, image_hosts: Collection[str] = ()) -> str:
     """A page body that renders as Markdown with no live HTML, script or unsafe link.
 
     Raw HTML tags are shown as text, link targets other than http(s), mailto and relative
     paths are dropped, template tags and comments removed; code is left exactly as written.
     Links to other Markdown pages become in-app links (`?page=...`) resolved against `path`.
+    Images load only from relative paths and from `image_hosts`: any other becomes a link
+    (`[image: alt](url)`), so a page cannot make every reader's browser call a tracker.
     """
     parts = split_code(clean_block(body, keep_links=True))
+    hosts = {h.strip().casefold() for h in image_hosts if h.strip()}
+    refs: dict[str, list[str]] = {}
+    for part in parts[::2]:
+        for label, dest in _DEFINITION.findall(part):
+            refs.setdefault(_label(label), []).append(dest)
     for i in range(0, len(parts), 2):
-        part = _AUTOLINK.sub(lambda m: m.group(1).replace(":", "&#58;", 1), parts[i])
+        part = _IMAGE.sub(lambda m: _image(m, hosts, refs), parts[i])
+        part = _AUTOLINK.sub(lambda m: m.group(1).replace(":", "&#58;", 1), part)
         part = _LINK_TARGET.sub(lambda m: _safe_target(m, path), part)
         parts[i] = _TAG.sub(lambda m: m.group(0).replace("<", "&lt;").replace(">", "&gt;"), part)
     return "".join(parts)
+
+
+def _image(m: re.Match[str], hosts: set[str], refs: dict[str, list[str]]) -> str:
+    if m["bare"] is not None:
+        return m["bare"] + "\\!["  # an image kb cannot read is not loaded: text and a link
+    pre, alt = m["pre"], m["alt"]
+    if m["dest"] is not None:
+        if _loads_safely(m["dest"], hosts):
+            return m.group(0)
+        return f"{pre}[image: {alt}]({m['dest']}{m['title']})"
+    if m["ref"] is None and m.string[m.end() : m.end() + 1] in ("(", "["):
+        return pre + "\\![" + m.group(0)[len(pre) + 2 :]  # `(` or `[` kb could not read
+    # A full reference falls back to the alt as a shortcut when undefined: judge both.
+    labels = [_label(alt)] + ([_label(m["ref"])] if m["ref"] else [])
+    found = [dest for label in labels for dest in refs.get(label, [])]
+    if found and all(_loads_safely(dest, hosts) for dest in found):
+        return m.group(0)
+    if found:
+        return f"{pre}[image: {alt}]({found[0]})"
+    return pre + "\\![" + m.group(0)[len(pre) + 2 :]  # no definition kb can see
+
+
+def _label(label: str) -> str:
+    return " ".join(label.split()).casefold()
+
+
+def _loads_safely(dest: str, hosts: set[str]) -> bool:
+    """Whether an image at `dest` loads from this kb (relative) or from a host in `hosts`."""
+    # What the browser will see: Markdown unescaped, entities decoded, tabs and newlines gone.
+    url = html.unescape(_ESCAPED.sub(r"\1", dest.strip().removeprefix("<").removesuffix(">")))
+    url = re.sub(r"[\t\n\r]", "", url).strip("".join(map(chr, range(33))))
+    if "\\" in url:
+        return False  # browsers read `\` as `/`: `/\\host` and `https://a\\@b` hide a host
+    try:
+        parts = urlsplit(url)
+        host = (parts.hostname or "").casefold()
+    except ValueError:
+        return False
+    if not parts.scheme and not parts.netloc:
+        return True
+    return parts.scheme.lower() in ("http", "https") and host in hosts
 
 
 def _safe_target(m: re.Match[str], path: str) -> str:
@@ -74,13 +148,15 @@ def _safe_target(m: re.Match[str], path: str) -> str:
     return m.group(0)
 
 
-def page_markdown(title: str, body: str, path: str = "") -> str:
+def page_markdown(
+    title: str, body: str, path: str = "", *, image_hosts: Collection[str] = ()
+) -> str:
     """`safe_markdown` of a page body without its leading `# Title` (the app shows the title)."""
     lines = body.lstrip("\n").split("\n", 1)
     first = lines[0].strip()
     if first.startswith("# ") and first[2:].strip() == title.strip():
         body = lines[1] if len(lines) > 1 else ""
-    return safe_markdown(body, path)
+    return safe_markdown(body, path, image_hosts=image_hosts)
 
 
 def group_by_page(hits: list[Hit], *, pages: int = 10) -> list[tuple[Hit, list[Hit]]]:

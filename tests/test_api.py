@@ -85,7 +85,7 @@ def test_bad_parameters_get_a_4xx_with_a_message(client, path, params, status, s
 
 def test_a_token_is_required_on_every_request_when_set(bundled_index):
     client = TestClient(create_app(bundled_index, token="s3cret"))
-    for path in ("/health", "/search?q=vpn", "/experts?q=vpn", "/people/goconnor", "/docs"):
+    for path in ("/health", "/search?q=vpn", "/experts?q=vpn", "/people/goconnor", "/app/people"):
         assert client.get(path).status_code == 401, path
         wrong = client.get(path, headers={"Authorization": "Bearer nope"})
         assert wrong.status_code == 401 and wrong.headers["www-authenticate"] == "Bearer"

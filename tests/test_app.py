@@ -47,7 +47,7 @@ def result_paths(at: AppTest) -> list[str]:
 
 
 def expert_names(at: AppTest) -> list[str]:
-    return [b.label for b in at.button if b.key and b.key.startswith("person-")]
+    return [plain(b.label) for b in at.button if b.key and b.key.startswith("person-")]
 
 
 def all_text(at: AppTest) -> str:
@@ -146,7 +146,7 @@ def test_person_page_lists_what_they_wrote(monkeypatch, bundled_index):
     first = expert_names(at)[0]
     at.button(key="person-0").click().run()
     assert at.query_params["person"] == first == "Victor Petrov"
-    assert [h.value for h in at.main.header] == ["Victor Petrov"]
+    assert [plain(h.value) for h in at.main.header] == ["Victor Petrov"]
     metrics = {m.label: m.value for m in at.metric}
     assert int(metrics["Pages"]) >= 2
     table = at.dataframe[0].value
@@ -165,7 +165,7 @@ def test_open_page_shows_the_whole_page_at_the_section(monkeypatch, bundled_inde
     at.button(key="open-0").click().run()
     assert at.query_params["page"] == second.path
     assert at.query_params["section"] == second.heading
-    assert [h.value for h in at.main.header] == ["Approving expense claims in Spendwise"]
+    assert [plain(h.value) for h in at.main.header] == ["Approving expense claims in Spendwise"]
     assert f"Jumped to section: {second.heading}" in all_text(at)
     body = "\n".join(m.value for m in at.markdown)
     assert "## Contacts" in body and "Delegating while you are away" in body
@@ -177,10 +177,10 @@ def test_url_parameters_restore_the_view(monkeypatch, bundled_index):
     assert at.selectbox(key="dept").value == IT and at.selectbox(key="team").value == "security"
     assert result_paths(at)[0] == "security/phishing-reporting.md"
     at = new_app(monkeypatch, bundled_index, person="Fatima El-Amin")
-    assert [h.value for h in at.main.header] == ["Fatima El-Amin"]
+    assert [plain(h.value) for h in at.main.header] == ["Fatima El-Amin"]
     at = new_app(monkeypatch, bundled_index, page="legal/retention-schedule.md", section="x")
     title = bundled_kb_title("legal/retention-schedule.md")
-    assert [h.value for h in at.main.header] == [title]
+    assert [plain(h.value) for h in at.main.header] == [title]
 
 
 def bundled_kb_title(path: str) -> str:
@@ -203,7 +203,7 @@ def test_index_of_another_model_is_refused_with_the_fix(monkeypatch, tmp_path):
     build_index(tmp_path / "c", tmp_path / "idx", HashEmbedder(name="other", dim=8), Settings())
     at = new_app(monkeypatch, tmp_path / "idx")
     assert not at.exception
-    assert "built with model other (dim 8)" in at.error[0].value
+    assert "built with model other (dim 8)" in plain(at.error[0].value)
 
 
 def test_index_is_reloaded_after_a_rebuild(monkeypatch, tmp_path, real_embedder):

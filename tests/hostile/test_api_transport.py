@@ -1,0 +1,138 @@
+"""Attacks on kb's HTTP edges: the client's redirects, `kb serve`'s bind address, /docs."""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+from click.testing import CliRunner
+from fastapi.testclient import TestClient
+
+from kb.api import create_app
+from kb.cli import cli
+from kb.client import ApiError, RemoteKnowledgeBase
+from kb.errors import KbError
+
+MANIFEST = {"counts": {"documents": 1, "chunks": 1}, "built_at": "2026-01-01", "model": "m"}
+
+
+@contextmanager
+def server(answer) -> Iterator[tuple[str, list[dict]]]:
+    """A real HTTP server on 127.0.0.1 (a free port): `answer(path, headers)` gives
+    (status, headers, body); every request's headers are recorded."""
+    seen: list[dict] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            headers = {k.lower(): v for k, v in self.headers.items()}
+            seen.append({"path": self.path, **headers})
+            status, extra, body = answer(self.path, headers)
+            self.send_response(status)
+            for k, v in extra.items():
+                self.send_header(k, v)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args) -> None:
+            pass
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}", seen
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+def manifest(path: str, headers: dict) -> tuple[int, dict, bytes]:
+    return 200, {"Content-Type": "application/json"}, json.dumps(MANIFEST).encode()
+
+
+def test_client_never_sends_the_token_across_a_redirect_to_another_origin():
+    with server(manifest) as (other, other_seen):
+
+        def redirect(path: str, headers: dict) -> tuple[int, dict, bytes]:
+            return 302, {"Location": f"{other}{path}"}, b""
+
+        with server(redirect) as (first, _):
+            kb = RemoteKnowledgeBase(first, "s3cret-token")
+            with pytest.raises(ApiError, match=re.escape(other)) as err:
+                kb.manifest  # noqa: B018
+    assert "KB_API_URL" in str(err.value)
+    assert not any("authorization" in h for h in other_seen)
+    assert other_seen == []  # refused before any request: the query would leak too
+
+
+def test_client_follows_a_same_origin_redirect_with_its_token():
+    def answer(path: str, headers: dict) -> tuple[int, dict, bytes]:
+        if not path.startswith("/v2/"):
+            return 308, {"Location": f"/v2{path}"}, b""
+        if headers.get("authorization") != "Bearer s3cret-token":
+            return 401, {}, b'{"detail": "missing or wrong bearer token"}'
+        return manifest(path, headers)
+
+    with server(answer) as (url, seen):
+        assert RemoteKnowledgeBase(url, "s3cret-token").manifest == MANIFEST
+    assert [s["path"] for s in seen] == ["/app/manifest", "/v2/app/manifest"]
+
+
+@pytest.mark.parametrize("host", ["0.0.0.0", "::", "192.168.1.20", "kb.example.com"])
+@pytest.mark.parametrize("token", [None, "", "  "])
+def test_serve_on_a_network_address_without_a_token_is_refused(host, token):
+    from kb.api import check_exposure
+
+    with pytest.raises(KbError, match=r"KB_API_TOKEN.*--insecure") as err:
+        check_exposure(host, token or "", insecure=False)
+    assert "\n" not in str(err.value)
+    check_exposure(host, token or "", insecure=True)  # said on purpose
+    check_exposure(host, "s3cret", insecure=False)
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "127.8.9.10", "::1", "localhost", "LocalHost"])
+def test_serve_on_loopback_without_a_token_is_allowed(host):
+    from kb.api import check_exposure
+
+    check_exposure(host, "", insecure=False)
+
+
+def test_kb_serve_refuses_before_starting_the_server(monkeypatch, tmp_path):
+    import kb.api
+
+    started = []
+    monkeypatch.setattr(kb.api, "serve", lambda *a, **kw: started.append(kw["host"]))
+    monkeypatch.setenv("KB_API_TOKEN", "")
+    index = ["--index-dir", str(tmp_path / "idx")]
+    refused = CliRunner().invoke(cli, ["serve", "--host", "0.0.0.0", *index])
+    assert refused.exit_code == 1 and started == []
+    assert refused.output.startswith("kb: error: ") and "KB_API_TOKEN" in refused.output
+    assert "Traceback" not in refused.output
+    ok = CliRunner().invoke(cli, ["serve", "--host", "0.0.0.0", "--insecure", *index])
+    assert ok.exit_code == 0 and started == ["0.0.0.0"]
+
+
+def test_docs_work_in_a_browser_with_a_token_and_load_nothing_from_a_cdn(tmp_path):
+    client = TestClient(create_app(tmp_path / "no-index", token="s3cret"))
+    docs = client.get("/docs")  # a browser sends no bearer token when it opens a page
+    assert docs.status_code == 200
+    assert not re.findall(r"https?://", docs.text), "the docs page names an outside URL"
+    assets = re.findall(r"""(?:src|href)=['"]([^'"]+)['"]""", docs.text)
+    assert any(a.endswith(".js") for a in assets) and any(a.endswith(".css") for a in assets)
+    for asset in assets:
+        assert asset.startswith("/"), asset
+        assert client.get(asset).status_code == 200, asset
+    schema = client.get("/openapi.json")
+    assert schema.status_code == 200
+    schemes = schema.json()["components"]["securitySchemes"]
+    assert {"type": "http", "scheme": "bearer"}.items() <= next(iter(schemes.values())).items()
+    search = schema.json()["paths"]["/search"]["get"]
+    assert search["security"] == [{name: []} for name in schemes]
+    assert client.get("/health").status_code == 401  # the data stays behind the token
+    assert client.get("/redoc").status_code in (401, 404)  # redoc loads from a CDN

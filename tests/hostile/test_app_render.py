@@ -1,0 +1,163 @@
+"""Attacks on what the app renders: Markdown from URLs and data, images that call out."""
+
+from __future__ import annotations
+
+import html
+import re
+import string
+
+import pytest
+from conftest import write
+from markdown_it import MarkdownIt
+from streamlit.testing.v1 import AppTest
+from test_app import APP, plain
+
+from kb import Settings, build_index
+from kb.present import literal, safe_markdown
+
+LINK = "[click](https://evil.example)![x](https://evil.example/p.png)"
+ROLE = "**Boss** [reset your password](https://evil.example/reset) :red[urgent] $x^2$"
+TITLE = "Payroll [login](https://evil.example) ![t](https://evil.example/t.png)"
+RENDER = MarkdownIt("commonmark")
+
+
+def live_markdown(value: str) -> list[str]:
+    """The links and images an unescaped `](` or `![` would make, and directives or maths."""
+    return re.findall(r"(?<!\\)(?:\]\(|!\[|:\w+\[|\$)", value)
+
+
+@pytest.fixture(scope="module")
+def crafted_index(tmp_path_factory, real_embedder):
+    root = tmp_path_factory.mktemp("crafted")
+    content = root / "content"
+    write(
+        content / "payroll.md",
+        f"---\ntitle: '{TITLE}'\nauthors: [Mallory Doe]\n---\n"
+        "Payroll runs on the 25th.\n\n"
+        "![pixel](https://tracker.example/p.gif) and ![ok](https://img.corp.example/a.png)\n\n"
+        "![diagram](diagram.png) and ![logo][l]\n\n[l]: https://tracker.example/logo.png\n",
+    )
+    write(content / "people.yaml", f"people:\n  - name: Mallory Doe\n    role: '{ROLE}'\n")
+    build_index(content, root / "idx", real_embedder, Settings())
+    return root / "idx"
+
+
+def new_app(monkeypatch, index_dir, **params) -> AppTest:
+    monkeypatch.setenv("KB_INDEX_DIR", str(index_dir))
+    at = AppTest.from_file(APP, default_timeout=120)
+    for key, value in params.items():
+        at.query_params[key] = value
+    at.run()
+    assert not at.exception
+    return at
+
+
+def test_page_link_with_markdown_in_the_url_shows_it_as_text(monkeypatch, crafted_index):
+    at = new_app(monkeypatch, crafted_index, page=LINK)
+    error = at.error[0].value
+    assert live_markdown(error) == [] and literal(LINK) in error
+    assert plain(error) == f"No page {LINK} in the index."
+
+
+def test_person_link_with_markdown_in_the_url_shows_it_as_text(monkeypatch, crafted_index):
+    at = new_app(monkeypatch, crafted_index, person=LINK)
+    error = at.error[0].value
+    assert live_markdown(error) == [] and literal(LINK) in error
+    assert plain(error) == f"No pages by {LINK} in the index."
+
+
+def test_page_title_with_markdown_shows_as_text(monkeypatch, crafted_index):
+    at = new_app(monkeypatch, crafted_index, page="payroll.md")
+    [header] = [h.value for h in at.main.header]
+    assert live_markdown(header) == [] and plain(header) == TITLE
+
+
+def test_people_yaml_role_with_markdown_shows_as_text(monkeypatch, crafted_index):
+    at = new_app(monkeypatch, crafted_index, person="Mallory Doe")
+    roles = [c.value for c in at.main.caption if "Boss" in c.value]
+    assert roles and live_markdown(roles[0]) == [] and plain(roles[0]) == ROLE
+
+
+def test_page_image_from_another_host_is_a_link_not_loaded(monkeypatch, crafted_index):
+    at = new_app(monkeypatch, crafted_index, page="payroll.md")
+    body = "\n".join(m.value for m in at.main.markdown)
+    assert "[image: pixel](https://tracker.example/p.gif)" in body
+    assert "![pixel]" not in body and "![ok]" not in body
+    assert "[image: logo](https://tracker.example/logo.png)" in body  # reference-style too
+    assert "![diagram](diagram.png)" in body  # relative images still load
+    monkeypatch.setenv("KB_ALLOWED_IMAGE_HOSTS", "img.corp.example, wiki.corp.example")
+    at = new_app(monkeypatch, crafted_index, page="payroll.md")
+    body = "\n".join(m.value for m in at.main.markdown)
+    assert "![ok](https://img.corp.example/a.png)" in body and "![pixel]" not in body
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        LINK,
+        ROLE,
+        TITLE,
+        string.punctuation,
+        "# heading",
+        "- item",
+        "1. item",
+        "> quote",
+        "a\\*b\\",
+        "www.evil.example and https://evil.example/x",
+        "<img src=https://evil.example/p.png> &amp; &#91;",
+        "`code` ``x`` ~~gone~~ *em* __strong__",
+    ],
+)
+def test_literal_renders_any_text_as_itself(text):
+    rendered = RENDER.render(literal(text))
+    assert rendered == f"<p>{html.escape(text, quote=False).replace(chr(34), '&quot;')}</p>\n"
+
+
+IMAGES = [
+    "![a](https://evil.example/p.png)",
+    '![a](https://evil.example/p.png "title")',
+    "![a](<https://evil.example/p.png>)",
+    "![a](//evil.example/p.png)",
+    "![a](\\/\\/evil.example/p.png)",
+    "![a](&#47;&#47;evil.example/p.png)",
+    "![a](HTTPS://EVIL.example/p.png)",
+    "![a](https://img.corp.example.evil.example/p.png)",
+    "![a](https://img.corp.example\\@evil.example/p.png)",
+    "![a](https://evil.example\\\\@img.corp.example/p.png)",  # browsers: `\\` is `/`
+    "![a](https://evil.example/p.png#img.corp.example)",
+    "![a][r]\n\n[r]: https://evil.example/p.png",
+    "![r][]\n\n[r]: https://evil.example/p.png",
+    "![r]\n\n[R]: https://evil.example/p.png",
+    "![a][nope]\n\n[a]: https://evil.example/p.png",
+    "> [r]: https://evil.example/p.png\n\n![r]",
+    "[![a](https://evil.example/p.png)](https://evil.example)",
+    "![a [b] c](https://evil.example/p.png)",
+    "![![x](https://evil.example/i.png)](https://evil.example/o.png)",
+    '![a](https://evil.example/p.png "multi\nline")',
+    "\\\\![a](https://evil.example/p.png)",
+]
+
+
+@pytest.mark.parametrize("body", IMAGES)
+def test_page_image_forms_that_load_from_another_host_are_blocked(body):
+    out = safe_markdown(body, "p.md", image_hosts={"img.corp.example"})
+    sources = re.findall(r'<img src="([^"]*)"', RENDER.render(out))
+    assert sources == [], out
+    assert "evil.example" in out.casefold()  # still there, as a link or text
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "![a](diagram.png)",
+        "![a](img/d.png 'd')",
+        "![a](https://img.corp.example/p.png)",
+        "![a](HTTPS://IMG.corp.example:8443/p.png)",
+        "![a](https://evil.example\\@img.corp.example/p.png)",  # `\@` is `@`: user info
+        "![a][r]\n\n[r]: ./d.png",
+        "\\![a](https://evil.example/p.png)",  # already text
+    ],
+)
+def test_relative_and_allowed_images_are_kept(body):
+    out = safe_markdown(body, "p.md", image_hosts={"img.corp.example"})
+    assert out == body
