@@ -35,6 +35,7 @@ from kb.config import VECTOR_STORAGES, Settings
 from kb.departments import department_of
 from kb.embed import Embedder
 from kb.errors import ContentError, KbError, StrictModeError
+from kb.folder import check_index_dir, verify_files
 from kb.index import VectorIndex
 from kb.keyword import KeywordIndex
 from kb.lock import index_lock
@@ -45,14 +46,12 @@ from kb.people import read_for_build
 from kb.store import (
     PreviousIndex,
     check_compatible,
-    check_index_dir,
     chunk_from_line,
     chunk_line,
     load_previous,
     page_from_line,
     page_line,
     read_manifest,
-    verify_files,
     write_index,
     write_manifest,
 )
