@@ -13,7 +13,9 @@ the API's shape, which is the same in every deployment.
 
 import hmac
 import ipaddress
+import logging
 import os
+import re
 import threading
 from collections.abc import Callable
 from dataclasses import asdict
@@ -30,7 +32,13 @@ from swagger_ui_bundle import swagger_ui_path
 from kb.api_app import router as app_routes
 from kb.backend import Where
 from kb.config import Settings
-from kb.errors import KbError
+from kb.errors import (
+    IndexCorruptError,
+    IndexMismatchError,
+    IndexMissingError,
+    KbError,
+    ModelError,
+)
 from kb.models import Filters, person_key
 from kb.records import expert_record, hit_record
 from kb.service import KnowledgeBase, open_knowledge_base
@@ -101,7 +109,9 @@ def create_app(where: Where | Path, *, token: str = "") -> FastAPI:
 
     @app.exception_handler(KbError)
     async def kb_error(request: Request, err: KbError) -> JSONResponse:
-        return JSONResponse({"detail": str(err)}, status_code=503)
+        # The full message (with the server's paths) goes to the server's log only.
+        logging.getLogger("kb.api").error("%s", err)
+        return JSONResponse({"detail": _public(err)}, status_code=503)
 
     def kb() -> KnowledgeBase:
         return index.get()
@@ -188,6 +198,24 @@ def _asset(path: Path) -> Callable[[], FileResponse]:
         return FileResponse(path)
 
     return send
+
+
+# What a caller is told: what to run on the server, never where the server keeps things.
+_PUBLIC = {
+    IndexMissingError: "no index yet; run 'kb index' on the server",
+    IndexCorruptError: "the index is damaged or unreadable; run 'kb index' on the server",
+    IndexMismatchError: "the index was built with another model or format; "
+    "run 'kb index' on the server",
+    ModelError: "the embedding model cannot be loaded; see the server's log",
+}
+_PATH = re.compile(r"(?<![\w:/])/[^\s'\"]+")
+
+
+def _public(err: KbError) -> str:
+    for kind, message in _PUBLIC.items():
+        if isinstance(err, kind):
+            return message
+    return _PATH.sub("<server path>", str(err))
 
 
 def _text(q: str) -> str:

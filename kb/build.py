@@ -35,6 +35,7 @@ from kb.config import VECTOR_STORAGES, Settings
 from kb.departments import department_of
 from kb.embed import Embedder
 from kb.errors import ContentError, KbError, StrictModeError
+from kb.folder import check_index_dir, verify_files
 from kb.index import VectorIndex
 from kb.keyword import KeywordIndex
 from kb.lock import index_lock
@@ -144,6 +145,7 @@ def build_index(
     The old index stays as it was if anything fails, and one run at a time may write.
     """
     start = time.perf_counter()
+    check_index_dir(index_dir, content_dir)
     files = discover(content_dir, exclude=index_dir)
     if not files:
         raise ContentError(f"no Markdown files (*.md) in '{content_dir}'; nothing to index")
@@ -222,7 +224,10 @@ def build_index(
             previous is not None and previous.manifest.get("vectors") != settings.vector_signature()
         )
         changed = (
-            previous is None or bool(reread or removed or rows.authors_changed) or vectors_moved
+            previous is None
+            or bool(reread or removed or rows.authors_changed)
+            or vectors_moved
+            or "checksums" not in previous.manifest  # an older index: one real run adds them
         )
         recorded = rows.manifest(embedder, settings, content_dir=str(content_dir), **fields)
         directory_moved = previous is not None and previous.manifest.get("people") != recorded.get(
@@ -279,6 +284,7 @@ def index_documents(
         rows.add(_File(doc.path, Path(doc.path), Source(doc.path, ""), doc=doc, chunks=chunks))
     if not rows.count:
         raise ContentError(f"no text to index in '{source}'; the index was not changed")
+    check_index_dir(index_dir)
     with index_lock(index_dir):
         recorded = rows.manifest(
             embedder, settings, files=len(docs), problems=problems, content_dir=source
@@ -540,15 +546,19 @@ def _unchanged(
     try:
         manifest = read_manifest(index_dir)
         check_compatible(manifest, model_name=embedder.name, dim=embedder.dim, index_dir=index_dir)
-    except KbError:  # no index, another model or format, unreadable: a real run decides
+        # The files the manifest commits must be there as written: a truncated, damaged or
+        # deleted one is not "nothing changed".
+        verify_files(index_dir, manifest)
+    except (KbError, OSError):  # no index, another model or format, damaged: a real run decides
         return None
     if (
         manifest.get("inputs") != inputs
         or _settings_changed(manifest, settings)
         or manifest.get("vectors") != settings.vector_signature()
         or not authorship_unchanged(content_dir, manifest.get("git", {}), state)
-        # Indexes from before the consent fingerprints: one real run writes them.
+        # Indexes from before the consent fingerprints or checksums: one real run writes them.
         or (manifest.get("consent") and "consent_word_digests" not in manifest)
+        or "checksums" not in manifest
     ):
         return None
     return manifest

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import errno
+from pathlib import Path
+
 
 class KbError(Exception):
     """Base class: a problem the user can fix; the message says how."""
@@ -37,6 +40,27 @@ class StrictModeError(KbError):
     def __init__(self, message: str, problems: tuple = ()) -> None:
         super().__init__(message)
         self.problems = problems
+
+
+class IndexFolderError(KbError):
+    """The index folder is one kb must not write into (the content folder, another's files)."""
+
+
+class IndexWriteError(KbError):
+    """The index folder cannot be written: disk full, read-only, no permission."""
+
+    @classmethod
+    def of(cls, index_dir: Path, err: OSError) -> IndexWriteError:
+        """The one-line message for `err`, raised while writing `index_dir`."""
+        if err.errno in (errno.ENOSPC, errno.EDQUOT):
+            return cls(
+                f"disk full while writing {index_dir}/; the index was not changed; "
+                "free space and run again"
+            )
+        return cls(
+            f"cannot write {index_dir}/ ({err.strerror or err}); the index was not changed; "
+            "make the folder writable or pick another with --index-dir"
+        )
 
 
 class IndexLockedError(KbError):

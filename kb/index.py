@@ -107,6 +107,14 @@ class VectorIndex:
     def save(self, path: Path) -> None:
         faiss.write_index(self._index, str(path))
 
+    @classmethod
+    def from_bytes(cls, data: bytes) -> VectorIndex:
+        return cls(faiss.deserialize_index(np.frombuffer(data, dtype=np.uint8)))
+
+    def to_bytes(self) -> bytes:
+        """The index as `save` writes it, for the caller to write (and see its OSError)."""
+        return faiss.serialize_index(self._index).tobytes()
+
     @property
     def size(self) -> int:
         return int(self._index.ntotal)

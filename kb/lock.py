@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from kb.errors import IndexLockedError
+from kb.errors import IndexLockedError, IndexWriteError
 
 LOCK_FILE = ".kb-index.lock"
 
@@ -20,9 +20,12 @@ def index_lock(index_dir: Path) -> Iterator[None]:
     flock is released by the kernel when the holder exits, even on `kill -9`, so a crashed
     run never leaves a stale lock behind.
     """
-    index_dir.mkdir(parents=True, exist_ok=True)
     path = index_dir / LOCK_FILE
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        index_dir.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as err:  # a read-only mount, no permission, a full disk
+        raise IndexWriteError.of(index_dir, err) from err
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -32,8 +35,11 @@ def index_lock(index_dir: Path) -> Iterator[None]:
                 f"another 'kb index' (pid {holder}) is writing {index_dir}/; "
                 "wait for it to finish, then run again"
             ) from None
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, str(os.getpid()).encode(), 0)
+        try:
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, str(os.getpid()).encode(), 0)
+        except OSError as err:
+            raise IndexWriteError.of(index_dir, err) from err
         yield
     finally:
         os.close(fd)  # closing the descriptor releases the lock

@@ -41,7 +41,7 @@ from kb.models import person_key
 from kb.store import chunk_line, load_index, page_line, read_manifest
 
 # What a reader needs of the local manifest; file lists and hashes stay with the build.
-_SKIPPED = ("data", "inputs", "files", "git", "problems")
+_SKIPPED = ("data", "checksums", "inputs", "files", "git", "problems")
 PublishProgress = Callable[[int, int], None]
 
 

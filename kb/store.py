@@ -5,12 +5,14 @@ A build writes its data files beside the old ones, then atomically replaces `man
 names. A reader that loads the manifest therefore always finds a complete, consistent set of
 files (a reader still loading the previous build keeps its files for one more build); a run
 that dies before the swap leaves the previous index untouched, and the next run sweeps up.
+What kb may delete or write in the folder, and the checksums of its files: `kb.folder`.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import hashlib
 import json
 import os
 import shutil
@@ -22,13 +24,17 @@ from pathlib import Path
 import numpy as np
 
 from kb.config import FORMAT_VERSION
-from kb.errors import IndexCorruptError, IndexMismatchError, IndexMissingError, KbError
+from kb.errors import (
+    IndexCorruptError,
+    IndexMismatchError,
+    IndexMissingError,
+    IndexWriteError,
+    KbError,
+)
+from kb.folder import MANIFEST, checksum, data_names, remove, shape_error, verify_files
 from kb.index import VectorIndex
 from kb.keyword import KeywordIndex
 from kb.models import Author, Chunk, Page, Problem, Source
-
-MANIFEST = "manifest.json"
-_DATA_PREFIXES = ("vectors-", "chunks-", "pages-", "bm25-", "sources-")
 
 
 @dataclass(frozen=True)
@@ -85,27 +91,12 @@ def write_index(
     rows = sources[-1].rows[1] if sources else 0
     if not (rows == vectors.size == keywords.size) or len(chunk_blocks) != len(sources):
         raise ValueError("one vector and one keyword row per chunk are required")
-    index_dir.mkdir(parents=True, exist_ok=True)
     build_id = (
         dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:8]
     )
-    files = {
-        "vectors": f"vectors-{build_id}.faiss",
-        "chunks": f"chunks-{build_id}.jsonl",
-        "pages": f"pages-{build_id}.jsonl",
-        "bm25": f"bm25-{build_id}",
-        "sources": f"sources-{build_id}.jsonl",
-    }
+    files = data_names(build_id)
     redaction = manifest.get("chunking", {}).get("redaction")
     previous = _previous_data(index_dir, manifest.get("consent", ""), redaction)
-
-    tmp_vec = index_dir / f".{files['vectors']}.tmp"
-    vectors.save(tmp_vec)
-    _fsync_replace(tmp_vec, index_dir / files["vectors"])
-    tmp_bm25 = index_dir / f".{files['bm25']}.tmp"
-    shutil.rmtree(tmp_bm25, ignore_errors=True)
-    keywords.save(tmp_bm25)
-    os.replace(tmp_bm25, index_dir / files["bm25"])
     placed = []
     chunk_at = page_at = 0
     for source, chunks, page in zip(sources, chunk_blocks, page_blocks, strict=True):
@@ -118,25 +109,49 @@ def write_index(
         )
         chunk_at += len(chunks)
         page_at += len(page)
-    _atomic_write_bytes(index_dir / files["chunks"], b"".join(chunk_blocks))
-    _atomic_write_bytes(index_dir / files["pages"], b"".join(page_blocks))
-    _atomic_write(index_dir / files["sources"], "".join(source_line(s) + "\n" for s in placed))
-
-    full = {
-        "format_version": FORMAT_VERSION,
-        **manifest,
-        "build_id": build_id,
-        "built_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-        "data": files,
-    }
-    _atomic_write(index_dir / MANIFEST, json.dumps(full, indent=2, ensure_ascii=False) + "\n")
-    _remove_unreferenced(index_dir, set(files.values()) | previous)
+    sources_data = "".join(source_line(s) + "\n" for s in placed).encode("utf-8")
+    committed = False
+    try:
+        index_dir.mkdir(parents=True, exist_ok=True)
+        sums = {
+            files["vectors"]: _atomic_write_bytes(index_dir / files["vectors"], vectors.to_bytes())
+        }
+        sums |= _write_keywords(index_dir, files["bm25"], keywords)
+        sums[files["chunks"]] = _atomic_write_bytes(
+            index_dir / files["chunks"], b"".join(chunk_blocks)
+        )
+        sums[files["pages"]] = _atomic_write_bytes(
+            index_dir / files["pages"], b"".join(page_blocks)
+        )
+        sums[files["sources"]] = _atomic_write_bytes(index_dir / files["sources"], sources_data)
+        full = {
+            "format_version": FORMAT_VERSION,
+            **manifest,
+            "build_id": build_id,
+            "built_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+            "data": files,
+            "checksums": sums,
+        }
+        _atomic_write(index_dir / MANIFEST, json.dumps(full, indent=2, ensure_ascii=False) + "\n")
+        committed = True
+    except OSError as err:
+        raise IndexWriteError.of(index_dir, err) from err
+    finally:
+        if not committed:  # a failed write leaves no part behind (after a kill: the next run)
+            remove(index_dir, lambda name: build_id in name)
+    keep = set(files.values()) | previous
+    remove(index_dir, lambda name: name not in keep)
     return full
 
 
 def write_manifest(index_dir: Path, manifest: dict) -> None:
     """Replace only the manifest (same data files), atomically."""
-    _atomic_write(index_dir / MANIFEST, json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
+    try:
+        _atomic_write(
+            index_dir / MANIFEST, json.dumps(manifest, indent=2, ensure_ascii=False) + "\n"
+        )
+    except OSError as err:
+        raise IndexWriteError.of(index_dir, err) from err
 
 
 def load_previous(index_dir: Path, *, model_name: str, dim: int) -> PreviousIndex | None:
@@ -144,6 +159,7 @@ def load_previous(index_dir: Path, *, model_name: str, dim: int) -> PreviousInde
     try:
         manifest = read_manifest(index_dir)
         check_compatible(manifest, model_name=model_name, dim=dim, index_dir=index_dir)
+        verify_files(index_dir, manifest)  # damaged vectors must not be carried over
         data = manifest["data"]
         sources_text = (index_dir / data["sources"]).read_text(encoding="utf-8")
         sources = {s.path: s for s in map(source_from_line, sources_text.splitlines()) if s.path}
@@ -240,22 +256,29 @@ def _author(a: Author) -> dict:
 
 
 def read_manifest(index_dir: Path) -> dict:
+    """The manifest of `index_dir`, checked to have the shape kb writes (a hand-edited or
+    damaged one raises IndexCorruptError, not a TypeError three calls later)."""
     path = index_dir / MANIFEST
     if not path.is_file():
         raise IndexMissingError(
             f"no index in {index_dir}/; run 'kb index CONTENT_DIR --index-dir {index_dir}' first"
         )
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        manifest = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as err:
         raise IndexCorruptError(f"{path}: unreadable ({err}); rebuild with 'kb index'") from err
+    wrong = shape_error(manifest)
+    if wrong:
+        raise IndexCorruptError(f"{path}: {wrong}; rebuild with 'kb index'")
+    return manifest
 
 
 def index_model(index_dir: Path) -> str:
     """The name of the model that made the index in `index_dir`; '' if there is none to read
     (loading it then says what is wrong)."""
     try:
-        return str(read_manifest(index_dir).get("model", {}).get("name", ""))
+        model = read_manifest(index_dir).get("model")
+        return str(model.get("name", "")) if isinstance(model, dict) else ""
     except KbError:
         return ""
 
@@ -308,19 +331,16 @@ def load_index(index_dir: Path, *, model_name: str, dim: int) -> StoredIndex:
 
 
 def _load_files(index_dir: Path, manifest: dict) -> StoredIndex:
-    data = manifest.get("data", {})
+    data = manifest["data"]
+    verify_files(index_dir, manifest)
     try:
-        if not (index_dir / data["vectors"]).is_file():  # faiss would raise a RuntimeError
-            raise FileNotFoundError(index_dir / data["vectors"])
-        vectors = VectorIndex.load(index_dir / data["vectors"])
+        vectors = VectorIndex.from_bytes((index_dir / data["vectors"]).read_bytes())
         chunks = tuple(_chunk_from_json(d) for d in _read_jsonl(index_dir / data["chunks"]))
         pages = {d["path"]: _page_from_json(d) for d in _read_jsonl(index_dir / data["pages"])}
-        if not (index_dir / data["bm25"]).is_dir():
-            raise FileNotFoundError(index_dir / data["bm25"])
         keywords = KeywordIndex.load(index_dir / data["bm25"], len(chunks))
     except FileNotFoundError:
         raise
-    except (KeyError, ValueError, RuntimeError, OSError) as err:
+    except (KeyError, ValueError, TypeError, RuntimeError, OSError) as err:
         raise IndexCorruptError(
             f"{index_dir}/: unreadable index ({err}); rebuild with 'kb index'"
         ) from err
@@ -360,26 +380,42 @@ def _chunk_from_json(d: dict) -> Chunk:
     )
 
 
-def _atomic_write_bytes(path: Path, data: bytes) -> None:
+def _atomic_write_bytes(path: Path, data: bytes) -> dict:
+    """Write `data` to `path` via a temporary file; return its size and SHA-256."""
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(data)
-    os.chmod(tmp, 0o644)
-    _fsync_replace(Path(tmp), path)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.chmod(tmp, 0o644)  # mkstemp makes 0600; the app may run as another user than CI
+        _fsync_replace(Path(tmp), path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return {"size": len(data), "sha256": hashlib.sha256(data).hexdigest()}
 
 
 def _atomic_write(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.write(text)
-    os.chmod(tmp, 0o644)  # mkstemp makes 0600; the app may run as another user than CI
-    _fsync_replace(Path(tmp), path)
+    _atomic_write_bytes(path, text.encode("utf-8"))
 
 
 def _fsync_replace(tmp: Path, target: Path) -> None:
     with open(tmp, "rb") as fh:
         os.fsync(fh.fileno())
     os.replace(tmp, target)
+
+
+def _write_keywords(index_dir: Path, name: str, keywords: KeywordIndex) -> dict[str, dict]:
+    """Save the BM25 folder `name` via a temporary one; return its files' sizes and SHA-256."""
+    tmp = index_dir / f".{name}.tmp"
+    shutil.rmtree(tmp, ignore_errors=True)
+    keywords.save(tmp)
+    sums = {}
+    for f in sorted(tmp.iterdir()):
+        with open(f, "rb") as fh:
+            os.fsync(fh.fileno())
+        sums[f"{name}/{f.name}"] = checksum(f)
+    os.replace(tmp, index_dir / name)
+    return sums
 
 
 def _previous_data(index_dir: Path, consent: str, redaction: object = None) -> set[str]:
@@ -397,14 +433,3 @@ def _previous_data(index_dir: Path, consent: str, redaction: object = None) -> s
         return set(current["data"].values())
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return set()
-
-
-def _remove_unreferenced(index_dir: Path, keep: set[str]) -> None:
-    """Delete data files no kept manifest names, and temporary files of runs that died."""
-    for f in index_dir.iterdir():
-        stale_data = f.name.startswith(_DATA_PREFIXES) and f.name not in keep
-        leftover = f.name.startswith(".") and f.name.endswith(".tmp")
-        if (stale_data or leftover) and f.is_dir():
-            shutil.rmtree(f, ignore_errors=True)
-        elif stale_data or leftover:
-            f.unlink(missing_ok=True)

@@ -14,7 +14,7 @@ from fakes import HashEmbedder
 
 from kb import KnowledgeBase, Settings, build_index
 from kb.build import discover
-from kb.errors import IndexLockedError
+from kb.errors import IndexFolderError, IndexLockedError
 from kb.lock import LOCK_FILE, index_lock
 from kb.store import load_index
 
@@ -193,5 +193,6 @@ def test_an_index_inside_the_content_folder_is_not_indexed(content, tmp_path, mo
         files = discover(Path("content"), exclude=index_dir)
         names = sorted(f.relative_to("content").as_posix() for f in files)
         assert "index/README.md" not in names and "indexes/list.md" in names, names
-    report = build_index(Path("content"), Path("content/index"), HashEmbedder(), Settings())
-    assert report.files == 4 and report.changed
+    # Building there is refused (issue 13): kb would sweep the content folder's files.
+    with pytest.raises(IndexFolderError, match="inside the content folder"):
+        build_index(Path("content"), Path("content/index"), HashEmbedder(), Settings())

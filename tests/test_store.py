@@ -100,7 +100,8 @@ def test_rebuild_keeps_one_previous_build_for_readers_and_removes_older_ones(tmp
     index_dir = tmp_path / "index"
     write(index_dir / "README.md", "kept")
     first = build_index(content, index_dir, HashEmbedder(), Settings()).manifest
-    write(index_dir / ".chunks-dead.jsonl.abc.tmp", "left by a run that was killed")
+    killed = ".chunks-20240101T000000-deadbeef.jsonl.k3j_9x2a.tmp"  # kb's own temp name
+    write(index_dir / killed, "left by a run that was killed")
     write(content / "it" / "vpn.md", (content / "it" / "vpn.md").read_text() + "\nMore.\n")
     second = build_index(content, index_dir, HashEmbedder(), Settings()).manifest
     write(content / "it" / "vpn.md", (content / "it" / "vpn.md").read_text() + "\nAgain.\n")

@@ -1,0 +1,214 @@
+"""What an index folder holds and what kb may do in it.
+
+kb's files are named by build id (`chunks-20261202T004512-1a2b3c4d.jsonl`); kb deletes only
+names of that pattern and its own temporary files, never a user's `chunks-of-notes.txt`, and
+refuses to write into the content folder or a folder of other files. The manifest records each
+data file's size and SHA-256: a damaged file is refused on load and rebuilt by the next run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+from kb.config import FORMAT_VERSION
+from kb.errors import IndexCorruptError, IndexFolderError, IndexWriteError
+from kb.lock import LOCK_FILE
+
+MANIFEST = "manifest.json"
+KINDS = {
+    "vectors": ".faiss",
+    "chunks": ".jsonl",
+    "pages": ".jsonl",
+    "bm25": "",
+    "sources": ".jsonl",
+}
+_BUILD_ID = r"\d{8}T\d{6}-[0-9a-f]{8}"
+_DATA = "|".join(rf"{kind}-{_BUILD_ID}{re.escape(ext)}" for kind, ext in KINDS.items())
+_DATA_NAME = re.compile(_DATA)
+# `.<name>.tmp` (vectors, bm25) or mkstemp's `.<name>.<8 random>.tmp` (the others, manifest).
+_TEMP_NAME = re.compile(rf"\.(?:{_DATA}|{re.escape(MANIFEST)})(?:\.[a-z0-9_]{{8}})?\.tmp")
+_BM25_FILES = frozenset({"rows.npz", "vocab.json"})
+# Beside kb's own files, an index folder may hold a note about itself (the bundled index/).
+_FOLDER_NOTES = frozenset({"README.md", "README", "README.txt", ".gitignore", ".gitkeep", ".keep"})
+
+
+def data_names(build_id: str) -> dict[str, str]:
+    """The data files of one build, by kind."""
+    return {kind: f"{kind}-{build_id}{ext}" for kind, ext in KINDS.items()}
+
+
+# Top-level fields whose type kb relies on when they are present.
+_FIELD_TYPES = {
+    "build_id": str,
+    "built_at": str,
+    "content_dir": str,
+    "consent": str,
+    "model": dict,
+    "counts": dict,
+    "data": dict,
+    "checksums": dict,
+    "inputs": dict,
+    "files": dict,
+    "git": dict,
+    "vector_index": dict,
+    "problems": list,
+    "people": list,
+    "departments": list,
+    "consent_digests": list,
+    "consent_word_digests": list,
+}
+
+
+def shape_error(m: object) -> str:
+    """What makes `m` not a manifest kb wrote, or ''."""
+    if not isinstance(m, dict):
+        return f"not a kb manifest (a JSON {type(m).__name__}, not an object)"
+    if m.get("format_version") != FORMAT_VERSION:
+        return ""  # another format: check_compatible names it and the fix
+    for field in ("model", "data", "counts"):
+        if field not in m:
+            return f'"{field}" is missing'
+    for field, kind in _FIELD_TYPES.items():
+        if field in m and not isinstance(m[field], kind):
+            return f'"{field}" is {json.dumps(m[field])[:40]}, not a JSON {kind.__name__}'
+    model, data = m["model"], m["data"]
+    if not isinstance(model.get("name"), str) or type(model.get("dim")) is not int:
+        return '"model" needs a text "name" and a whole-number "dim"'
+    if any(type(v) is not int for v in m["counts"].values()):
+        return '"counts" holds a value that is not a whole number'
+    for kind, ext in KINDS.items():
+        name = data.get(kind)
+        if not isinstance(name, str) or not re.fullmatch(
+            rf"{kind}-{_BUILD_ID}{re.escape(ext)}", name
+        ):
+            return f'"data" names no {kind} file of kb ({json.dumps(name)[:40]})'
+    for name, entry in m.get("checksums", {}).items():
+        if not (
+            isinstance(entry, dict)
+            and type(entry.get("size")) is int
+            and isinstance(entry.get("sha256"), str)
+        ):
+            return f'"checksums" of {name[:40]} are not a size and a sha256'
+    for item in m.get("problems", ()):
+        if not (isinstance(item, list) and len(item) == 3):
+            return '"problems" holds an entry that is not [path, line, message]'
+    return ""
+
+
+def verify_files(index_dir: Path, manifest: dict) -> None:
+    """Check that each data file the manifest names exists with its recorded size and SHA-256.
+
+    Raises FileNotFoundError for a missing file (a concurrent build may have swapped the
+    manifest: the caller reads it again) and IndexCorruptError for a damaged one. An index
+    from before checksums were recorded is checked for presence only.
+    """
+    sums = manifest.get("checksums")
+    data = manifest["data"]
+    if not sums:
+        for kind, name in data.items():
+            path = index_dir / name
+            if not (path.is_dir() if kind == "bm25" else path.is_file()):
+                raise FileNotFoundError(path)
+        return
+    recorded = {name.partition("/")[0] for name in sums}
+    if not set(data.values()) <= recorded:
+        raise IndexCorruptError(
+            f"{index_dir}/{MANIFEST}: no checksum for some data files; rebuild with 'kb index'"
+        )
+    for name, want in sums.items():
+        path = index_dir / name
+        if not path.resolve().is_relative_to(index_dir.resolve()):  # a hand-edited "../x"
+            raise IndexCorruptError(f"{index_dir}/{MANIFEST}: names a file outside the folder")
+        got = checksum(path)  # FileNotFoundError: handled by the caller
+        if got != want:
+            raise IndexCorruptError(
+                f"{path}: damaged (size or checksum differs from {MANIFEST}); "
+                "rebuild with 'kb index'"
+            )
+
+
+def check_index_dir(index_dir: Path, content_dir: Path | None = None) -> None:
+    """Refuse an index folder kb must not write into: the content folder or one inside it,
+    or a folder holding files that are not kb's (kb sweeps its folder)."""
+    where = index_dir.resolve()
+    if content_dir is not None:
+        content = content_dir.resolve()
+        if where == content or where.is_relative_to(content):
+            what = "is the" if where == content else "is inside the"
+            raise IndexFolderError(
+                f"index folder {index_dir}/ {what} content folder {content_dir}/; kb would "
+                f"index its own files: pick a folder outside it, e.g. --index-dir index/"
+            )
+    if not index_dir.exists():
+        return
+    if not index_dir.is_dir():
+        raise IndexFolderError(
+            f"--index-dir {index_dir} is a file, not a folder; pick an empty or new folder"
+        )
+    try:
+        names = {p.name for p in index_dir.iterdir()}
+    except OSError as err:
+        raise IndexWriteError.of(index_dir, err) from err
+    if LOCK_FILE in names or _kb_manifest(index_dir / MANIFEST) == "kb":
+        return
+    others = sorted(
+        n
+        for n in names
+        if n not in _FOLDER_NOTES
+        and not _DATA_NAME.fullmatch(n)
+        and not _TEMP_NAME.fullmatch(n)
+        and (n != MANIFEST or _kb_manifest(index_dir / MANIFEST) == "other")
+    )
+    if others:
+        shown = ", ".join(others[:3]) + (", ..." if len(others) > 3 else "")
+        raise IndexFolderError(
+            f"{index_dir}/ is not a kb index and holds other files ({shown}); pick an empty "
+            "or new folder for --index-dir (kb writes and deletes its own files there)"
+        )
+
+
+def _kb_manifest(path: Path) -> str:
+    """'kb' for kb's manifest, 'other' for another tool's, '' for none or a damaged one."""
+    try:
+        m = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return ""
+    if isinstance(m, dict):
+        return "kb" if "format_version" in m and "build_id" in m else "other"
+    return ""
+
+
+def checksum(path: Path) -> dict:
+    data = path.read_bytes()
+    return {"size": len(data), "sha256": hashlib.sha256(data).hexdigest()}
+
+
+def remove(index_dir: Path, stale: Callable[[str], bool]) -> None:
+    """Delete kb's own data and temporary files whose name `stale` accepts: nothing else.
+
+    Best effort: a file left now (a reader holding it on Windows, a read-only remount) is
+    swept by the next run; the index itself is already committed or untouched.
+    """
+    try:
+        entries = list(index_dir.iterdir())
+    except OSError:
+        return
+    for f in entries:
+        if not (_DATA_NAME.fullmatch(f.name) or _TEMP_NAME.fullmatch(f.name)):
+            continue
+        if not stale(f.name):
+            continue
+        try:
+            if f.is_dir() and not f.is_symlink():
+                # A BM25 folder of kb's holds its two files; anything else in it is not ours.
+                if {p.name for p in f.iterdir()} <= _BM25_FILES:
+                    shutil.rmtree(f)
+            else:
+                f.unlink(missing_ok=True)
+        except OSError:
+            pass

@@ -1,0 +1,229 @@
+"""Faults: damaged index files, a full disk, a read-only folder, hand-edited manifests."""
+
+from __future__ import annotations
+
+import errno
+import json
+import os
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+from conftest import page, write
+from fakes import HashEmbedder
+from fastapi.testclient import TestClient
+
+import kb.lock
+from kb.api import create_app
+from kb.build import build_index
+from kb.cli import cli
+from kb.config import Settings
+from kb.errors import IndexCorruptError, KbError
+from kb.service import KnowledgeBase
+from kb.store import MANIFEST, load_index
+
+
+def _build(content: Path, index_dir: Path):
+    return build_index(content, index_dir, HashEmbedder(), Settings())
+
+
+def _manifest(index_dir: Path) -> dict:
+    return json.loads((index_dir / MANIFEST).read_text())
+
+
+def _load(index_dir: Path):
+    return load_index(index_dir, model_name="hash-bow", dim=64)
+
+
+def _truncate_faiss(index_dir: Path) -> None:
+    path = index_dir / _manifest(index_dir)["data"]["vectors"]
+    path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+
+
+def _delete_bm25(index_dir: Path) -> None:
+    shutil.rmtree(index_dir / _manifest(index_dir)["data"]["bm25"])
+
+
+def _null_data(index_dir: Path) -> None:
+    (index_dir / MANIFEST).write_text(json.dumps({**_manifest(index_dir), "data": None}))
+
+
+def _scramble_faiss(index_dir: Path) -> None:
+    """Random bytes over the stored vectors: the file keeps its size and its header."""
+    path = index_dir / _manifest(index_dir)["data"]["vectors"]
+    data = bytearray(path.read_bytes())
+    tail = len(data) // 2
+    data[-tail:] = np.random.default_rng(0).integers(0, 256, tail, dtype=np.uint8).tobytes()
+    path.write_bytes(bytes(data))
+
+
+@pytest.mark.parametrize("damage", [_truncate_faiss, _delete_bm25, _null_data, _scramble_faiss])
+def test_damaged_index_is_refused_on_load_and_rebuilt_by_kb_index(content, tmp_path, damage):
+    index_dir = tmp_path / "index"
+    _build(content, index_dir)
+    damage(index_dir)
+    with pytest.raises(IndexCorruptError, match="kb index"):
+        _load(index_dir)
+    report = _build(content, index_dir)
+    assert report.changed, "kb index said 'nothing changed' over a damaged index"
+    stored = _load(index_dir)
+    assert stored.vectors.size == len(stored.chunks) == report.chunks
+    hits = KnowledgeBase(index_dir, HashEmbedder(), Settings()).search("split tunnel", k=3)
+    assert hits and all(np.isfinite(h.score) for h in hits)
+    assert hits[0].chunk.path == "it/vpn.md"
+
+
+def test_random_bytes_in_faiss_file_are_refused_by_search_and_fixed_by_index(content, tmp_path):
+    """Through the real model and the CLI: no NaN-ranked hits, one line saying what to run."""
+    index_dir = tmp_path / "index"
+    run = CliRunner().invoke
+    assert run(cli, ["index", str(content), "--index-dir", str(index_dir)]).exit_code == 0
+    _scramble_faiss(index_dir)
+    res = run(cli, ["search", "split tunnel", "--index-dir", str(index_dir), "--json"])
+    assert res.exit_code == 1, res.output
+    assert res.output.startswith("kb: error: ") and "kb index" in res.output
+    res = run(cli, ["index", str(content), "--index-dir", str(index_dir)])
+    assert res.exit_code == 0 and "nothing changed" not in res.output, res.output
+    res = run(cli, ["search", "split tunnel", "--index-dir", str(index_dir), "--json"])
+    assert res.exit_code == 0, res.output
+    hits = json.loads(res.output)
+    assert hits[0]["path"] == "it/vpn.md" and all(np.isfinite(h["score"]) for h in hits)
+
+
+def _listing(folder: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes() if p.is_file() else b"<dir>"
+        for p in sorted(folder.rglob("*"))
+    }
+
+
+def test_disk_full_at_any_write_leaves_no_partial_files_and_the_next_run_succeeds(
+    content, tmp_path, monkeypatch
+):
+    index_dir = tmp_path / "index"
+    old = _build(content, index_dir).chunks
+    before = _listing(index_dir)
+    write(content / "it/new.md", page("New", "Ana Ruiz", "Printers"))
+    real_fsync = os.fsync
+    failed = 0
+    for at in range(1, 30):  # fail the first write to reach the disk, then the second, ...
+        calls = 0
+
+        def fsync(fd, at=at):
+            nonlocal calls
+            calls += 1
+            if calls == at:
+                raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+            return real_fsync(fd)
+
+        monkeypatch.setattr(os, "fsync", fsync)
+        try:
+            _build(content, index_dir)
+        except KbError as err:
+            failed += 1
+            message = str(err)
+            assert message.startswith(f"disk full while writing {index_dir}/"), message
+            assert message.endswith("free space and run again") and "\n" not in message
+            assert _listing(index_dir) == before, f"write {at}: partial files were left"
+            assert len(_load(index_dir).chunks) == old  # the old index, as it was
+        else:
+            break
+        finally:
+            monkeypatch.setattr(os, "fsync", real_fsync)
+    assert failed >= 5  # every data file and the manifest were tried
+    report = _build(content, index_dir)  # space is back: the next run succeeds
+    assert not report.changed or report.documents == 4
+    assert any(c.path == "it/new.md" for c in _load(index_dir).chunks)
+
+
+def test_read_only_index_folder_says_so_in_one_line(content, tmp_path, monkeypatch):
+    index_dir = tmp_path / "index"
+    _build(content, index_dir)
+    write(content / "it/new.md", page("New", "Ana Ruiz", "Printers"))
+    os.chmod(index_dir, 0o555)
+    if os.geteuid() == 0:  # root writes anyway: make the folder refuse as a read-only mount does
+        real_open = os.open
+
+        def read_only(path, flags, *args, **kw):
+            if Path(path).parent == index_dir and flags & (os.O_WRONLY | os.O_RDWR | os.O_CREAT):
+                raise OSError(errno.EROFS, os.strerror(errno.EROFS), str(path))
+            return real_open(path, flags, *args, **kw)
+
+        monkeypatch.setattr(kb.lock.os, "open", read_only)
+    try:
+        res = CliRunner().invoke(cli, ["index", str(content), "--index-dir", str(index_dir)])
+    finally:
+        os.chmod(index_dir, 0o755)
+    assert res.exit_code == 1, res.output
+    assert res.output.startswith(f"kb: error: cannot write {index_dir}/"), res.output
+    assert len(res.output.strip().splitlines()) == 1
+
+
+BROKEN_MANIFESTS = {
+    "list": "[]",
+    "string": '"hi"',
+    "dim": None,  # the real manifest with "dim": "abc"
+    "data-null": None,  # the real manifest with "data": null
+    "data-outside": None,  # a data file name that points out of the folder
+}
+
+
+def _break(index_dir: Path, kind: str) -> None:
+    m = _manifest(index_dir)
+    text = BROKEN_MANIFESTS[kind]
+    if kind == "dim":
+        text = json.dumps({**m, "model": {**m["model"], "dim": "abc"}})
+    elif kind == "data-null":
+        text = json.dumps({**m, "data": None})
+    elif kind == "data-outside":
+        text = json.dumps({**m, "data": {**m["data"], "pages": "../../../../etc/passwd"}})
+    (index_dir / MANIFEST).write_text(text)
+
+
+@pytest.fixture(scope="module")
+def real_index(tmp_path_factory) -> tuple[Path, Path]:
+    """A small content folder indexed once with the real model, through the CLI."""
+    root = tmp_path_factory.mktemp("real")
+    content = root / "content"
+    write(content / "it/vpn.md", page("VPN", "Ana Ruiz", "Setup", "Split tunnel"))
+    write(content / "hr/leave.md", page("Leave", "Bo Chen", "Annual leave", team="hr"))
+    res = CliRunner().invoke(cli, ["index", str(content), "--index-dir", str(root / "index")])
+    assert res.exit_code == 0, res.output
+    return content, root / "index"
+
+
+@pytest.mark.parametrize("kind", list(BROKEN_MANIFESTS))
+def test_hand_edited_manifest_gives_one_line_errors_and_kb_index_repairs_it(
+    real_index, tmp_path, kind
+):
+    content, built = real_index
+    index_dir = tmp_path / "index"
+    shutil.copytree(built, index_dir)
+    _break(index_dir, kind)
+    run = CliRunner().invoke
+    for args in (["search", "split tunnel"], ["experts", "leave"], ["person", "Ana Ruiz"]):
+        res = run(cli, [*args, "--index-dir", str(index_dir)])
+        assert res.exit_code == 1, (args, res.output, res.exception)
+        assert res.output.startswith("kb: error: ") and "kb index" in res.output, res.output
+        assert len(res.output.strip().splitlines()) == 1, res.output
+    res = run(cli, ["index", str(content), "--index-dir", str(index_dir)])
+    assert res.exit_code == 0 and "nothing changed" not in res.output, res.output
+    res = run(cli, ["search", "split tunnel", "--index-dir", str(index_dir), "--json"])
+    assert res.exit_code == 0 and json.loads(res.output)[0]["path"] == "it/vpn.md"
+
+
+@pytest.mark.parametrize("kind", ["missing", *BROKEN_MANIFESTS])
+def test_api_answers_503_naming_no_server_path(real_index, tmp_path, kind):
+    index_dir = tmp_path / "srv" / "index"
+    if kind != "missing":
+        shutil.copytree(real_index[1], index_dir)
+        _break(index_dir, kind)
+    client = TestClient(create_app(index_dir), raise_server_exceptions=False)
+    for url in ("/health", "/search?q=vpn", "/experts?q=vpn", "/people/ana"):
+        res = client.get(url)
+        assert res.status_code == 503, (url, res.status_code, res.text)
+        detail = res.json()["detail"]
+        assert "run 'kb index" in detail and "on the server" in detail, detail
+        assert str(tmp_path) not in res.text and "/srv/" not in res.text, res.text

@@ -1,0 +1,100 @@
+"""Attacks on the index folder: kb deletes only what it wrote, and writes only where it may."""
+
+from __future__ import annotations
+
+import pytest
+from click.testing import CliRunner
+from conftest import page, write
+from fakes import HashEmbedder
+
+from kb.build import build_index
+from kb.cli import cli
+from kb.config import Settings
+from kb.errors import KbError
+from kb.store import load_index
+
+
+def _user_files(index_dir):
+    """Files a user keeps in the index folder, named like kb's own; their bytes by path."""
+    files = {
+        "chunks-of-notes.txt": "my notes",
+        "bm25-research/results.csv": "run,score\n1,0.5\n",
+        "sources-of-truth.md": "# Truth\n",
+        "vectors-old.faiss": "not kb's",
+        ".draft.tmp": "an editor's swap file",
+        ".chunks-of-notes.txt.tmp": "an editor's swap file",
+    }
+    for name, text in files.items():
+        write(index_dir / name, text)
+    return {name: text.encode() for name, text in files.items()}
+
+
+def test_index_dir_holding_user_files_keeps_them(content, tmp_path):
+    index_dir = tmp_path / "index"
+    first = build_index(content, index_dir, HashEmbedder(), Settings()).manifest
+    mine = _user_files(index_dir)
+    # What kb itself left behind (a killed run's temporary files) is still swept up.
+    killed = "20240101T000000-deadbeef"
+    write(index_dir / f".chunks-{killed}.jsonl.k3j_9x2a.tmp", "left by a killed run")
+    write(index_dir / f".bm25-{killed}.tmp" / "vocab.json", "{}")
+    write(index_dir / f"pages-{killed}.jsonl", "a killed run's data file\n")
+    for n in range(2):  # the first build's files are swept on the second rebuild
+        write(content / "it/vpn.md", (content / "it/vpn.md").read_text() + f"\nMore {n}.\n")
+        last = build_index(content, index_dir, HashEmbedder(), Settings()).manifest
+    for name, data in mine.items():
+        assert (index_dir / name).read_bytes() == data, f"{name} was changed or deleted"
+    names = {p.name for p in index_dir.iterdir()}
+    assert not names & {f".chunks-{killed}.jsonl.k3j_9x2a.tmp", f".bm25-{killed}.tmp"}
+    assert f"pages-{killed}.jsonl" not in names
+    assert not names & set(first["data"].values())
+    assert set(last["data"].values()) <= names
+    assert len(load_index(index_dir, model_name="hash-bow", dim=64).chunks) > 0
+
+
+def test_index_dir_that_is_the_content_folder_is_refused(content):
+    write(content / "sources-of-truth.md", page("Truth", "Ana Ruiz", "Facts"))
+    write(content / "chunks-of-notes.md", page("Notes", "Ana Ruiz", "Jots"))
+    before = sorted(p.as_posix() for p in content.rglob("*"))
+    with pytest.raises(KbError, match="content folder") as err:
+        build_index(content, content, HashEmbedder(), Settings())
+    assert "--index-dir" in str(err.value)
+    assert sorted(p.as_posix() for p in content.rglob("*")) == before
+
+
+def test_index_dir_inside_the_content_folder_is_refused(content, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    for index_dir in (content / "idx", tmp_path / "content" / "it" / ".." / "idx"):
+        with pytest.raises(KbError, match="inside the content folder"):
+            build_index(content, index_dir, HashEmbedder(), Settings())
+        assert not index_dir.exists()
+
+
+def test_index_dir_holding_other_files_is_refused_with_the_fix(content, tmp_path):
+    home = tmp_path / "home"
+    write(home / "thesis.tex", "\\documentclass{article}")
+    write(home / "bm25-research" / "results.csv", "run,score\n")
+    before = sorted(p.as_posix() for p in home.rglob("*"))
+    with pytest.raises(KbError, match="not a kb index") as err:
+        build_index(content, home, HashEmbedder(), Settings())
+    assert "empty or new folder" in str(err.value)
+    assert sorted(p.as_posix() for p in home.rglob("*")) == before
+    # Another tool's manifest.json does not make a folder kb's.
+    other = tmp_path / "webapp"
+    write(other / "manifest.json", '{"name": "my app", "icons": []}')
+    write(other / "index.html", "<html></html>")
+    with pytest.raises(KbError, match="not a kb index"):
+        build_index(content, other, HashEmbedder(), Settings())
+    # A folder holding only a README (the bundled index/ folder) is fine, and so is a new one.
+    write(tmp_path / "index" / "README.md", "# index/\nBuild output of `kb index`.\n")
+    build_index(content, tmp_path / "index", HashEmbedder(), Settings())
+    build_index(content, tmp_path / "new" / "index", HashEmbedder(), Settings())
+    assert (tmp_path / "index" / "README.md").is_file()
+
+
+def test_cli_refuses_the_content_folder_as_index_dir_in_one_line(content):
+    write(content / "sources-of-truth.md", page("Truth", "Ana Ruiz", "Facts"))
+    res = CliRunner().invoke(cli, ["index", str(content), "--index-dir", str(content)])
+    assert res.exit_code == 1, res.output
+    assert res.output.startswith("kb: error: ") and "Traceback" not in res.output
+    assert len(res.output.strip().splitlines()) == 1
+    assert (content / "sources-of-truth.md").is_file()
