@@ -184,3 +184,19 @@ def test_gap_report_with_no_one_hidden_is_unchanged_without_a_key(tmp_path, real
     )
     assert [u.query for u in report.unanswered] == ["company car leasing policy"]
     assert report.withheld == 0 and not report.note
+
+
+@pytest.mark.parametrize("label", ["zero-width-space", "cyrillic-i"])
+def test_directory_entry_spelling_a_hidden_name_another_way_is_not_recorded(
+    tmp_path, real_embedder, label
+):
+    content = hidden_content(tmp_path / "content", "Bo Chen")
+    entry = f"- name: {SPELLINGS[label]}\n  role: Network lead\n"
+    entry += "- name: Cy Diaz\n  aliases: [InesPark]\n"  # her name run together
+    write(content / "people.yaml", PEOPLE + entry)
+    index_dir = tmp_path / "index"
+    report = build_index(content, index_dir, real_embedder, Settings())
+    recorded = json.dumps(report.manifest["people"], ensure_ascii=False)
+    assert not looks_like_her(recorded) and "Cy Diaz" in recorded
+    app = TestClient(create_app(index_dir))
+    assert not looks_like_her(app.get("/app/people").text)
