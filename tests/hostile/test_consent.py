@@ -13,10 +13,13 @@ import pytest
 from click.testing import CliRunner
 from conftest import page, write
 from fastapi.testclient import TestClient
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kb import KnowledgeBase, Settings, build_index
 from kb.api import create_app
 from kb.cli import cli
+from kb.models import fold_name
 
 # "Ines Park" run together by an invisible character (no space left once it is removed), or
 # written with a Cyrillic capital I.
@@ -108,8 +111,17 @@ def test_index_files_hold_no_hidden_name_nor_reversible_digest(
 ):
     content = hidden_content(tmp_path / "content", "Ines Park <ines.park@example.org>")
     write(content / "it/wifi.md", page("Wifi roaming", "Ines Park", "Roaming between aps"))
+    write(content / "it/rota.md", page("Rota", "Ines Park", "Weekend cover"))  # hers alone
     index_dir = tmp_path / "index"
-    build_index(content, index_dir, real_embedder, Settings(consent_key=consent_key))
+    settings = Settings(consent_key=consent_key)
+    first = build_index(content, index_dir, real_embedder, settings)
+    # An incremental run resolves the kept pages from the stored sources: the same authors.
+    write(content / "it/vpn.md", page("VPN", "Bo Chen", "Split tunnel", "Full tunnel"))
+    again = build_index(content, index_dir, real_embedder, settings)
+    assert again.reread == 1 and again.problems == first.problems
+    pages = KnowledgeBase(index_dir, real_embedder, settings).index.pages
+    assert [(a.name, a.share) for a in pages["it/docks.md"].authors] == [("Bo Chen", 1.0)]
+    assert pages["it/rota.md"].authors == ()
     files = [p for p in index_dir.rglob("*") if p.is_file()]
     assert any(p.name.startswith("sources-") for p in files)
     blob = b"\n".join(p.read_bytes() for p in files)
@@ -200,3 +212,11 @@ def test_directory_entry_spelling_a_hidden_name_another_way_is_not_recorded(
     assert not looks_like_her(recorded) and "Cy Diaz" in recorded
     app = TestClient(create_app(index_dir))
     assert not looks_like_her(app.get("/app/people").text)
+
+
+@settings(max_examples=500, derandomize=True, deadline=None)
+@given(st.text(max_size=200))
+def test_name_normaliser_on_any_text_never_raises_and_is_stable(text):
+    folded = fold_name(text)
+    assert fold_name(folded) == folded
+    assert not any(unicodedata.category(c) == "Cf" for c in folded)
