@@ -278,7 +278,9 @@ def _consent(
         return directory.consent_key(secret)
     before = previous.manifest if previous is not None else {}
     same_file = before.get("inputs", {}).get(PEOPLE_FILE) == inputs.get(PEOPLE_FILE)
-    if same_file and before.get("consent") and not before.get("consent_key_id"):
+    # A token from before keyed fingerprints ("consent_key_id" missing) was a plain hash.
+    random = "consent_key_id" in before and not before["consent_key_id"]
+    if same_file and before.get("consent") and random:
         return before["consent"]
     return secrets.token_hex(8)
 

@@ -220,3 +220,23 @@ def test_name_normaliser_on_any_text_never_raises_and_is_stable(text):
     folded = fold_name(text)
     assert fold_name(folded) == folded
     assert not any(unicodedata.category(c) == "Cf" for c in folded)
+
+
+def test_index_from_before_keyed_digests_is_rewritten_without_them(tmp_path, real_embedder):
+    content = hidden_content(tmp_path / "content", "Ines Park")
+    index_dir = tmp_path / "index"
+    build_index(content, index_dir, real_embedder, Settings())
+    # The manifest and sources as the previous version wrote them.
+    manifest_file = index_dir / "manifest.json"
+    manifest = json.loads(manifest_file.read_text(encoding="utf-8"))
+    old_key = hashlib.sha256(b"ines park").hexdigest()[:16]
+    manifest.pop("consent_key_id")
+    manifest |= {"consent": old_key, "consent_digests": [old_digest("ines park", old_key)]}
+    manifest_file.write_text(json.dumps(manifest), encoding="utf-8")
+    sources = index_dir / manifest["data"]["sources"]
+    lines = sources.read_text(encoding="utf-8").replace('"name": ""', '"name": "Ines Park"')
+    sources.write_text(lines, encoding="utf-8")
+    report = build_index(content, index_dir, real_embedder, Settings())
+    assert report.reread == 3  # who is hidden may have changed: every page read again
+    blob = b"\n".join(p.read_bytes() for p in index_dir.rglob("*") if p.is_file())
+    assert b"ines" not in blob.lower() and old_key.encode() not in blob
