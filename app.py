@@ -62,7 +62,8 @@ def load_kb(where: Where, stamp: object) -> KnowledgeBase:
     model = where.model()
     embedder = load_embedder(model)
     backend = where.open(model_name=embedder.name, dim=embedder.dim)
-    return KnowledgeBase(where.index_dir, embedder, Settings(), backend=backend)
+    settings = Settings(consent_key=os.environ.get("KB_CONSENT_KEY", ""))
+    return KnowledgeBase(where.index_dir, embedder, settings, backend=backend)
 
 
 @st.cache_resource(max_entries=2)
@@ -543,7 +544,9 @@ def render_gaps(kb: KnowledgeBase) -> None:
         )
     if report.unanswered_total > len(report.unanswered):
         st.caption(f"The {len(report.unanswered)} most frequent of {report.unanswered_total}.")
-    if report.withheld:
+    if report.note:
+        st.caption(esc(report.note) + ".")
+    elif report.withheld:
         st.caption(f"{report.withheld} search(es) not shown: they name someone hidden.")
     for warning in report.warnings:
         st.caption(f"Skipped: {esc(warning)}")

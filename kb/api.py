@@ -70,7 +70,9 @@ class _Index:
         stamp = self.where.stamp()
         with self._lock:
             if self._kb is None or stamp != self._stamp:
-                self._kb = open_knowledge_base(self.where, Settings())  # KbError: no index
+                # KbError: no index. The consent key checks logged searches (kb gaps).
+                settings = Settings(consent_key=os.environ.get("KB_CONSENT_KEY", ""))
+                self._kb = open_knowledge_base(self.where, settings)
                 self._stamp = stamp
             return self._kb
 

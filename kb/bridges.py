@@ -6,6 +6,7 @@ the ranking and matching logic lives in those stage modules.
 
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
 from functools import cached_property
 
@@ -23,6 +24,7 @@ from kb.models import (
     Pair,
     Pairing,
     Topic,
+    fold_name,
     name_digest,
     person_key,
 )
@@ -44,16 +46,19 @@ class Bridges:
         directory: Directory,
         settings: Settings,
         hidden_words: frozenset[str] = frozenset(),
-        salt: str = "",
+        secret: str = "",
+        blind: bool = False,
     ) -> None:
-        """`hidden_words`: salted digests (`name_digest`) of the words of hidden names."""
+        """`hidden_words`: digests (`name_digest`, keyed with `secret`) of the words of hidden
+        names. `blind`: someone is hidden, but without the key no one can tell who."""
         self.chunks = chunks
         self.vectors = vectors
         self.homes = homes
         self.directory = directory
         self.settings = settings
         self._hidden_words = hidden_words
-        self._salt = salt
+        self._secret = secret
+        self._blind = blind
         self._overlaps: dict[tuple[str, str], Overlap] = {}
         self._scores: dict[tuple[str, str], float] = {}
         self.names = {person_key(a.name): a.name for c in chunks for a in c.authors}
@@ -63,11 +68,16 @@ class Bridges:
         # People's names recur in every "Contacts" section; they are no one's topic.
         names = {w for name in self.names.values() for w in name.split()}
         # A colleague's text may name someone hidden; their name never becomes a term.
-        hidden, salt = self._hidden_words, self._salt
+        hidden, secret = self._hidden_words, self._secret
+        texts = [c.embed_text for c in self.chunks]
+        if self._blind:
+            # No key to tell the hidden names: no word that is only ever written as a name is.
+            proper = _proper_nouns(texts)
+            return Vocabulary(texts, ignore=names, hide=proper.__contains__)
         return Vocabulary(
-            [c.embed_text for c in self.chunks],
+            texts,
             ignore=names,
-            hide=lambda word: bool(hidden) and name_digest(word, salt) in hidden,
+            hide=lambda word: bool(hidden) and name_digest(fold_name(word), secret) in hidden,
         )
 
     @cached_property
@@ -408,3 +418,17 @@ def _distinct_pages(sections: list[tuple[Chunk, float]], most: int = 2) -> tuple
         if chunk.path not in out and len(out) < most:
             out[chunk.path] = _evidence(chunk, sim)
     return tuple(out.values())
+
+
+_WORD = re.compile(r"[^\W\d_]+")
+
+
+def _proper_nouns(texts: list[str]) -> frozenset[str]:
+    """Words (lower case) only ever written capitalised and not in capitals: names, mostly."""
+    capital: set[str] = set()
+    other: set[str] = set()
+    for text in texts:
+        for word in _WORD.findall(text):
+            low = word.lower()
+            (capital if word[0].isupper() and not word.isupper() else other).add(low)
+    return frozenset(capital - other)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import os
+import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -39,7 +40,7 @@ from kb.folder import check_index_dir, verify_files
 from kb.index import VectorIndex
 from kb.keyword import KeywordIndex
 from kb.lock import index_lock
-from kb.models import Chunk, Directory, Document, Page, Problem, Source
+from kb.models import Author, Chunk, Directory, Document, Page, Problem, Source, consent_key_id
 from kb.parse import parse_markdown
 from kb.people import FILE as PEOPLE_FILE
 from kb.people import read_for_build
@@ -180,11 +181,10 @@ def build_index(
             )
         previous, why = _previous(index_dir, embedder, settings, full)
         directory, found = read_for_build(content_dir)
+        consent = _consent(directory, settings.consent_key, previous, inputs)
         # Whose consent changed decides page owners too: re-read every page then (their
         # text is unchanged, so nothing is embedded again).
-        reparse = (
-            previous is not None and previous.manifest.get("consent", "") != directory.consent_key()
-        )
+        reparse = previous is not None and previous.manifest.get("consent", "") != consent
         read, problems, removed = _read(content_dir, files, previous, raw, inputs, reparse)
         problems.extend(found)
         if previous is not None and previous.manifest.get("consent") and not directory.hidden():
@@ -218,7 +218,12 @@ def build_index(
         if not rows.count:
             raise ContentError(f"no text to index in '{content_dir}'; the index was not changed")
         fields = dict(
-            files=len(files), problems=problems, inputs=inputs, state=state, people=directory
+            files=len(files),
+            problems=problems,
+            inputs=inputs,
+            state=state,
+            people=directory,
+            consent=consent,
         )
         vectors_moved = (
             previous is not None and previous.manifest.get("vectors") != settings.vector_signature()
@@ -258,6 +263,32 @@ def build_index(
         vectors=_vectors_label(manifest) if vectors_moved else "",
         directory=directory_moved,
     )
+
+
+def _consent(
+    directory: Directory, secret: str, previous: PreviousIndex | None, inputs: dict[str, str]
+) -> str:
+    """The manifest's token for who is hidden: it changes when they do, and names no one.
+
+    Any fingerprint of the hidden names alone, salted or not, can be checked against a list
+    of candidate names by whoever reads the index (a salt stored beside it is no obstacle).
+    So with a key (KB_CONSENT_KEY) it is an HMAC of the hidden identities under that key:
+    the same people hidden give the same token, and without the key it tells nothing. Without
+    a key it is random: the last index's token is kept while people.yaml's bytes are the
+    same, and a new one is drawn when they change, as who is hidden may have changed (every
+    page is then read again once; nothing is embedded again). "" when no one is hidden.
+    """
+    if not directory.hidden():
+        return ""
+    if secret:
+        return directory.consent_key(secret)
+    before = previous.manifest if previous is not None else {}
+    same_file = before.get("inputs", {}).get(PEOPLE_FILE) == inputs.get(PEOPLE_FILE)
+    # A token from before keyed fingerprints ("consent_key_id" missing) was a plain hash.
+    random = "consent_key_id" in before and not before["consent_key_id"]
+    if same_file and before.get("consent") and random:
+        return before["consent"]
+    return secrets.token_hex(8)
 
 
 def _vectors_label(manifest: dict) -> str:
@@ -410,6 +441,7 @@ class _Rows:
         inputs: dict[str, str] | None = None,
         state: dict[str, str] | None = None,
         people: Directory | None = None,
+        consent: str = "",
     ) -> dict:
         """What the manifest records of this run (the store adds format, build id, files).
 
@@ -427,6 +459,7 @@ class _Rows:
             state=state or {},
             content_dir=content_dir,
             people=people or Directory(),
+            consent=consent,
         )
 
     def vectors(
@@ -543,6 +576,7 @@ def _unchanged(
     state: dict,
 ) -> dict | None:
     """The current manifest if the files, git history and settings are as it records them."""
+    secret = settings.consent_key
     try:
         manifest = read_manifest(index_dir)
         check_compatible(manifest, model_name=embedder.name, dim=embedder.dim, index_dir=index_dir)
@@ -556,8 +590,10 @@ def _unchanged(
         or _settings_changed(manifest, settings)
         or manifest.get("vectors") != settings.vector_signature()
         or not authorship_unchanged(content_dir, manifest.get("git", {}), state)
-        # Indexes from before the consent fingerprints or checksums: one real run writes them.
-        or (manifest.get("consent") and "consent_word_digests" not in manifest)
+        # Indexes from before keyed consent fingerprints, or made with another key (or none),
+        # or before checksums: one real run writes them.
+        or (manifest.get("consent") and "consent_key_id" not in manifest)
+        or (manifest.get("consent") and manifest["consent_key_id"] != consent_key_id(secret))
         or "checksums" not in manifest
     ):
         return None
@@ -648,24 +684,39 @@ def _resolve(
     for f in read:
         if f.doc is None and not f.kept:
             continue
-        authors = resolve_authors(f.source.declared, f.path, history, people)
+        declared = f.source.declared
+        authors = resolve_authors(declared, f.path, history, people)
         if not authors:
             where = "no git history" if not history.available else "no commits in git history"
             problems.append(
                 Problem(f.rel, f"no authors: add 'authors:' to the front matter ({where})", 1)
             )
-        shown = tuple(a for a in authors if not directory.hides(a.name, a.email))
+        # A nameless author stands for someone hidden (see below).
+        shown = tuple(a for a in authors if a.name and not directory.hides(a.name, a.email))
         if len(shown) < len(authors):
             # Shares are of what is shown: "Aisha Khan 33%" would say someone is missing.
             total = sum(a.share for a in shown) or 1.0
             shown = tuple(dataclasses.replace(a, share=round(a.share / total, 6)) for a in shown)
         authors = shown
-        f.source = dataclasses.replace(f.source, authors=authors)
+        # The index stores what front matter declared only for incremental runs: someone
+        # hidden is kept as a nameless share (a change of who is hidden re-reads every page).
+        declared = tuple(
+            Author("", d.share) if _hidden(directory, people, *p) else d
+            for d, p in zip(declared, front_matter_people(declared, history), strict=True)
+        )
+        f.source = dataclasses.replace(f.source, declared=declared, authors=authors)
         if f.doc is not None:
             department = department_of(f.doc.team, f.doc.department, settings.it_teams)
             name, email = split_name_email(f.doc.owner)  # shown on the page
             owner = "" if directory.hides(name, email) else f.doc.owner
             f.doc = dataclasses.replace(f.doc, authors=authors, department=department, owner=owner)
+
+
+def _hidden(directory: Directory, people: Identities, name: str, email: str) -> bool:
+    """Whether a front-matter author is someone hidden, as written or as resolved."""
+    if not name and not email:
+        return True  # already a nameless share
+    return directory.hides(name, email) or directory.hides(people.resolve(name, email), email)
 
 
 def _read_all(
@@ -701,7 +752,9 @@ def _manifest(
     state: dict[str, str],
     content_dir: str,
     people: Directory,
+    consent: str,
 ) -> dict:
+    secret = settings.consent_key
     return {
         "model": {"name": embedder.name, "dim": embedder.dim},
         "chunking": settings.chunking_signature(),
@@ -715,10 +768,12 @@ def _manifest(
         "content_dir": content_dir,
         # The directory without the people who withheld consent: the index never names them.
         "people": [dataclasses.asdict(p) for p in people.people if not p.hidden],
-        "consent": people.consent_key(),
-        # Salted fingerprints of hidden names: the gap report drops logged searches naming them.
-        "consent_digests": people.digests(),
-        "consent_word_digests": people.word_digests(),
+        "consent": consent,  # changes when who is hidden does (see _consent)
+        # Keyed fingerprints of hidden names (none without KB_CONSENT_KEY): the gap report
+        # drops logged searches naming them, key terms leave their words out.
+        "consent_key_id": consent_key_id(secret) if consent else "",
+        "consent_digests": people.digests(secret),
+        "consent_word_digests": people.word_digests(secret),
     }
 
 

@@ -218,7 +218,11 @@ def index_cmd(
                 content_dir,
                 work,
                 embedder,
-                Settings(vector_index=vector_index, vector_storage=vector_storage),
+                Settings(
+                    vector_index=vector_index,
+                    vector_storage=vector_storage,
+                    consent_key=_consent_key(),
+                ),
                 strict=strict,
                 progress=bar,
                 full=full,
@@ -764,7 +768,9 @@ def gaps_cmd(log: Path | None, today, top: int, where: Where, as_json: bool) -> 
             f"could write it: {writers}"
         )
     _more(report.unanswered_total, len(report.unanswered))
-    if report.withheld:
+    if report.note:
+        click.echo(f"  ({report.note})")
+    elif report.withheld:
         click.echo(f"  ({report.withheld} search(es) not shown: they name someone hidden)")
 
 
@@ -933,7 +939,12 @@ def eval_experts_cmd(data_dir: Path, cache_dir: Path, encoder: str, as_json: boo
 def _open(where: Where, query: str = "-") -> KnowledgeBase:
     if not query.strip():
         raise click.UsageError("the query is empty; say what you are looking for")
-    return open_knowledge_base(where, Settings())
+    return open_knowledge_base(where, Settings(consent_key=_consent_key()))
+
+
+def _consent_key() -> str:
+    """The key of the consent fingerprints: the same when indexing and when reporting."""
+    return os.environ.get("KB_CONSENT_KEY", "")
 
 
 def _filters(kb: KnowledgeBase, *, since=None, **values: str) -> Filters:

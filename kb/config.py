@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 # 2: BM25 keyword index; 3: sources, for incremental runs; 4: kb's BM25 rows, byte spans.
 FORMAT_VERSION = 4
@@ -85,6 +85,10 @@ class Settings:
     # (cosine): 19 of the 20 bundled questions score above 0.35, 8 of 10 off-topic ones below
     # (docs/people.md). Also the bar for a team's sub-topic to count as known at all.
     nothing_good_below: float = 0.35
+    # The key of the consent fingerprints (KB_CONSENT_KEY), the same when indexing and when
+    # reporting; never stored in the index. Without it no fingerprint of a hidden name is
+    # stored, and the gap report withholds every logged search while anyone is hidden.
+    consent_key: str = field(default="", repr=False)
 
     def __post_init__(self) -> None:
         # Fail where the setting is made, not after an hour of embedding.

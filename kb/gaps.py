@@ -6,7 +6,7 @@ import re
 from datetime import date, timedelta
 
 from kb.authors import split_name_email
-from kb.models import Page, StalePage, name_digest, person_key, plain_text
+from kb.models import Page, StalePage, fold_name, name_digest, person_key
 
 _EMAIL_NAME = re.compile(r"[._+-]+")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
@@ -15,7 +15,6 @@ _PIECE = re.compile(r"[^\W_]+")
 _POSSESSIVE = re.compile(r"'s$")
 _LETTERS = re.compile(r"[^\W\d_]+")
 _LEET = str.maketrans("013457@$", "oieastas")
-_LOOKALIKE = str.maketrans("аеорсухіјѕԁһԛԝκνοαρτιβмтвнкп", "aeopcyxijsdhqwkvoaptibmtbhkn")
 _SPELT = re.compile(r"\b(?:\w[\s.]){3,}\w\b\.?")
 
 
@@ -37,38 +36,39 @@ def stale_pages(pages: list[Page], today: date, after_days: int) -> list[StalePa
 
 
 def names_hidden(
-    text: str, digests: frozenset[str], salt: str, word_digests: frozenset[str] = frozenset()
+    text: str, digests: frozenset[str], secret: str, word_digests: frozenset[str] = frozenset()
 ) -> bool:
     """Whether `text` names someone hidden: their name, an alias, an email, or one of the
     words of their name (`word_digests`), whatever the punctuation, case, order or joining.
 
     Erring on the safe side: with a hidden "Tomasz Nowak", "nowak parking", "is Tomasz?",
     "nowak-tomasz", "tomasz_nowak", "tomasznowak" and "nowak1" all count, and so would an
-    unrelated "Tomasz". An email is also read as the name in its first part.
+    unrelated "Tomasz". An email is also read as the name in its first part. `digests` and
+    `word_digests` are keyed with `secret` (`name_digest`).
     """
     if not digests and not word_digests:
         return False
     # A right-to-left override shows the text reversed: read it as shown, too.
     shown = text.replace("\u202e", "").replace("\u2067", "")
-    if shown != text and names_hidden(shown[::-1], digests, salt, word_digests):
+    if shown != text and names_hidden(shown[::-1], digests, secret, word_digests):
         return True
-    text = normal_text(text)
+    text = fold_name(text)
     # Spelt out letter by letter ("P r i y a", "P.R.I.Y.A."): join the letters.
     text = _SPELT.sub(lambda m: re.sub(r"[\s.]", "", m.group(0)) + " ", text)
     leet = text.translate(_LEET)  # "Pr1ya R4man"
-    if leet != text and _names(leet, digests, salt, word_digests):
+    if leet != text and _names(leet, digests, secret, word_digests):
         return True
-    return _names(text, digests, salt, word_digests)
+    return _names(text, digests, secret, word_digests)
 
 
-def _names(text: str, digests: frozenset[str], salt: str, word_digests: frozenset[str]) -> bool:
+def _names(text: str, digests: frozenset[str], secret: str, word_digests: frozenset[str]) -> bool:
     """`names_hidden` on normalised text."""
 
     def named(phrase: str) -> bool:
-        return name_digest(person_key(phrase), salt) in digests
+        return name_digest(person_key(phrase), secret) in digests
 
     def a_name_word(word: str) -> bool:
-        return len(word) >= 3 and name_digest(word, salt) in word_digests
+        return len(word) >= 3 and name_digest(word, secret) in word_digests
 
     for email in _EMAIL.findall(text):
         if named(email) or named(_EMAIL_NAME.sub(" ", email.split("@")[0])):
@@ -100,9 +100,3 @@ def _names(text: str, digests: frozenset[str], salt: str, word_digests: frozense
         if any(a_name_word(bare[:i]) and a_name_word(bare[i:]) for i in range(3, n - 2)):
             return True
     return False
-
-
-def normal_text(text: str) -> str:
-    """Case-folded text without accents or invisible characters, with one apostrophe, and
-    Latin letters for their Cyrillic and Greek look-alikes ("Рriya" is "priya")."""
-    return plain_text(text).translate(_LOOKALIKE)

@@ -3,39 +3,91 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 import re
 import unicodedata
 from dataclasses import dataclass, field, replace
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 _EMAIL = re.compile(r"<[^>]*>")
 _PRONOUNS = re.compile(r"\((?:he|she|they|ze|xe|it)/[^)]*\)", re.I)
 
 
 _PIECE = re.compile(r"[^\W_]+")
-_INVISIBLE = re.compile(
-    r"[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180e\u200b-\u200f"
-    r"\u202a-\u202e\u2060-\u206f\ufeff]"
-)
-
-
 _APOSTROPHES = re.compile(r"[’‘ʼ`´]")
+# Default-ignorable, yet letters by category (Lo): they show as nothing.
+_HANGUL_FILLERS = frozenset("\u115f\u1160\u3164\uffa0")
+_DROPPED = frozenset(("Cf", "Mn", "Me"))  # format characters, and marks once decomposed
 
 
-def plain_text(text: str) -> str:
-    """Case-folded text without accents, invisible or direction characters, one apostrophe."""
-    text = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", text))
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    return _APOSTROPHES.sub("'", _INVISIBLE.sub("", text)).casefold()
+def fold_name(text: str) -> str:
+    """The one form every consent comparison is made in: what a reader sees, not the bytes.
+
+    NFKC; format characters (category Cf: zero-width spaces and joiners, soft hyphens,
+    direction marks) removed; accents and other marks removed; each letter that looks like a
+    Latin letter (Unicode's confusables table, UTS #39) read as that letter; case folded:
+    "Ines\u200bPark" is "inespark", Cyrillic "Іnes" is "ines", Greek "ΡΑΝ" is "pan".
+    """
+    text = unicodedata.normalize("NFKC", "".join(c for c in text if not _format(c)))
+    # Look-alikes are read before case folding (Greek "Ν" is N, its lower case "ν" is v),
+    # and again after it, for what case folding makes.
+    return _APOSTROPHES.sub("'", _read_latin(_read_latin(text).casefold()))
+
+
+def _format(char: str) -> bool:
+    return unicodedata.category(char) == "Cf" or char in _HANGUL_FILLERS
+
+
+def _read_latin(text: str) -> str:
+    """`text` decomposed, without marks or format characters, look-alikes as Latin letters."""
+    return "".join(
+        c if c.isascii() else _latin(c)
+        for c in unicodedata.normalize("NFKD", text)
+        if unicodedata.category(c) not in _DROPPED and c not in _HANGUL_FILLERS
+    )
+
+
+@lru_cache(maxsize=65536)
+def _latin(char: str) -> str:
+    """The Latin letter(s) `char` looks like, else `char`; as written, else in the other case.
+
+    Unicode reads capital I as l (both are one stroke); a capital that looks like one is an
+    I: Cyrillic "І" is "I". Cyrillic "н" looks like no Latin letter, its capital "Н" like H.
+    """
+    for variant in dict.fromkeys((char, char.lower(), char.upper())):
+        found = _lookalike(variant) if len(variant) == 1 else ""
+        if found:
+            return "I" if found == "l" and variant.isupper() else found
+    return char
+
+
+def _lookalike(char: str) -> str:
+    from confusable_homoglyphs import confusables  # 1 MB of data: loaded on first use
+
+    for found in confusables.is_confusable(char, greedy=True, preferred_aliases=[]) or ():
+        for glyph in found["homoglyphs"]:
+            plain = "".join(
+                c
+                for c in unicodedata.normalize("NFD", glyph["c"])
+                if unicodedata.category(c) not in _DROPPED
+            )
+            if plain.isascii() and plain.isalpha():
+                return plain
+    return ""
 
 
 def _pieces(text: str) -> list[str]:
-    return _PIECE.findall(plain_text(text))
+    return _PIECE.findall(fold_name(text))
 
 
 def person_key(name: str) -> str:
     """The identity of a person across pages: case, spacing, `<email>` and `(he/him)` ignored."""
     return " ".join(_PRONOUNS.sub(" ", _EMAIL.sub(" ", name)).split()).casefold()
+
+
+def folded_key(name: str) -> str:
+    """A name as consent compares it: the `person_key` of its `fold_name`."""
+    return person_key(fold_name(name))
 
 
 def embed_header(title: str, heading_path: tuple[str, ...]) -> str:
@@ -289,33 +341,36 @@ class Directory:
 
     @cached_property
     def _hidden(self) -> frozenset[str]:
-        return frozenset(k for p in self.people if p.hidden for k in p.identities())
+        names = (n for p in self.people if p.hidden for n in (p.name, *p.aliases))
+        return frozenset(k for k in map(folded_key, names) if k)
 
     def hidden(self) -> frozenset[str]:
-        """The identities (person keys) of everyone who withheld consent."""
+        """The identities of everyone who withheld consent, as `folded_key` writes them."""
         return self._hidden
 
     def hides(self, name: str, email: str = "") -> bool:
         """Whether this name or email belongs to someone who withheld consent.
 
         Any way of writing them counts: "Raman, Priya", "Dr. Priya Raman (security)",
-        "priya_raman", "priya.raman@x.org", a list of names that includes them, invisible
-        characters or accents. Consent errs on the safe side.
+        "priya_raman", "priya.raman@x.org", "PriyaRaman", a list of names that includes them,
+        invisible characters, look-alike letters or accents. Consent errs on the safe side.
         """
         hidden = self.hidden()
         if not hidden:
             return False
-        if person_key(name) in hidden or bool(email) and person_key(email) in hidden:
+        if folded_key(name) in hidden or bool(email) and folded_key(email) in hidden:
             return True
-        plain = self._hidden_plain
+        plain, joined = self._hidden_plain, self._hidden_joined
         for text in (name, email):
             pieces = _pieces(text.split("@")[0] if "@" in text else text)
             for size in range(1, 5):
                 for i in range(len(pieces) - size + 1):
                     run = pieces[i : i + size]
-                    # Every rotation: "El-Amin, Fatima" is "Fatima El-Amin".
-                    if any(" ".join(run[j:] + run[:j]) in plain for j in range(size)):
-                        return True
+                    # Every rotation: "El-Amin, Fatima" is "Fatima El-Amin"; and run
+                    # together: "Ines\u200bPark" reads "InesPark".
+                    for turned in (run[j:] + run[:j] for j in range(size)):
+                        if " ".join(turned) in plain or "".join(turned) in joined:
+                            return True
         return False
 
     @cached_property
@@ -323,21 +378,29 @@ class Directory:
         """Hidden identities as runs of plain words: "fatima el-amin" is "fatima el amin"."""
         return frozenset(" ".join(_pieces(k)) for k in self.hidden())
 
-    def digests(self) -> list[str]:
-        """Fingerprints of every hidden identity, salted with `consent_key` (see name_digest)."""
-        salt = self.consent_key()
-        return sorted(name_digest(k, salt) for k in self.hidden())
+    @cached_property
+    def _hidden_joined(self) -> frozenset[str]:
+        """Hidden identities with their words run together: "fatimaelamin"."""
+        return frozenset("".join(_pieces(k)) for k in self.hidden())
 
-    def word_digests(self) -> list[str]:
-        """Fingerprints of each word of every hidden name: kept out of key terms."""
-        salt = self.consent_key()
+    def digests(self, secret: str) -> list[str]:
+        """Keyed fingerprints of every hidden identity (see name_digest); none without a key."""
+        return sorted(name_digest(k, secret) for k in self.hidden()) if secret else []
+
+    def word_digests(self, secret: str) -> list[str]:
+        """Keyed fingerprints of each word of every hidden name: kept out of key terms."""
         words = {w for k in self.hidden() for w in k.split() if len(w) >= 3}
-        return sorted(name_digest(w, salt) for w in words)
+        return sorted(name_digest(w, secret) for w in words) if secret else []
 
-    def consent_key(self) -> str:
-        """A fingerprint of who is hidden, that does not name them."""
-        hidden = "\n".join(sorted(self.hidden()))
-        return hashlib.sha256(hidden.encode()).hexdigest()[:16] if hidden else ""
+    def consent_key(self, secret: str) -> str:
+        """Who is hidden, as a keyed fingerprint; "" when no one is, or without a key.
+
+        Keyed (HMAC) so that it cannot be checked against a list of names without the key;
+        without one the build records a random token instead (kb.build).
+        """
+        if not secret or not self.hidden():
+            return ""
+        return name_digest("\n".join(sorted(self.hidden())), secret)[:16]
 
 
 @dataclass(frozen=True)
@@ -457,8 +520,16 @@ class GapReport:
     unanswered_total: int = 0  # searches that found nothing good, before `top` cut the list
     withheld: int = 0  # logged searches not shown because they name a hidden person
     warnings: tuple[str, ...] = ()  # unreadable lines of the search log
+    note: str = ""  # why logged searches were withheld wholesale, in one line
 
 
-def name_digest(key: str, salt: str) -> str:
-    """A person key's fingerprint: lets a report recognise a hidden name without storing it."""
-    return hashlib.sha256(f"{salt}\0{key}".encode()).hexdigest()[:20]
+def name_digest(key: str, secret: str) -> str:
+    """A keyed fingerprint (HMAC-SHA256) of a `folded_key`: lets a report recognise a hidden
+    name without storing it; without `secret` no list of names can reverse it."""
+    return hmac.new(secret.encode(), key.encode(), hashlib.sha256).hexdigest()[:20]
+
+
+def consent_key_id(secret: str) -> str:
+    """Names the key digests were made with, so a report with another key knows it cannot
+    check them; "" without a key."""
+    return name_digest("kb consent key id", secret)[:16] if secret else ""

@@ -14,7 +14,7 @@ from pathlib import Path
 import yaml
 
 from kb.errors import ContentError
-from kb.models import AVAILABILITY, Directory, Person, Problem, person_key
+from kb.models import AVAILABILITY, Directory, Person, Problem, folded_key, person_key
 from kb.parse import _Loader
 
 FILE = "people.yaml"
@@ -77,7 +77,8 @@ def read_directory(content_dir: Path) -> tuple[Directory, list[Problem]]:
         if person is None:
             continue
         clash = next((k for k in sorted(person.identities()) if k in seen), None)
-        shown = "a name" if person.hidden or clash in hidden_keys else f"'{clash}'"
+        named = clash is not None and folded_key(clash) in hidden_keys
+        shown = "a name" if person.hidden or named else f"'{clash}'"
         if clash is not None and person.hidden:
             # Consent wins a clash: the hidden entry is kept (and so hides the shared name).
             problems.append(Problem(FILE, f"{shown} is also a person at line {seen[clash]}", line))
@@ -87,18 +88,18 @@ def read_directory(content_dir: Path) -> tuple[Directory, list[Problem]]:
             )
             continue
         if person.hidden:
-            hidden_keys.update(person.identities())
+            hidden_keys.update(folded_key(n) for n in (person.name, *person.aliases))
         seen.update(dict.fromkeys(person.identities(), line))
         people.append(person)
-    # A name or alias that is also a hidden identity belongs to the hidden person alone.
+    # A name or alias that is also a hidden identity, however it is written (invisible
+    # characters, look-alike letters, run together), belongs to the hidden person alone.
+    hides = Directory(tuple(p for p in people if p.hidden)).hides
     people = [
         p
         if p.hidden
-        else dataclasses.replace(
-            p, aliases=tuple(a for a in p.aliases if person_key(a) not in hidden_keys)
-        )
+        else dataclasses.replace(p, aliases=tuple(a for a in p.aliases if not hides(a)))
         for p in people
-        if p.hidden or person_key(p.name) not in hidden_keys
+        if p.hidden or not hides(p.name)
     ]
     return Directory(tuple(people)), problems
 

@@ -32,6 +32,7 @@ from kb.models import (
     Profile,
     TeamProposal,
     Unanswered,
+    consent_key_id,
     person_key,
 )
 from kb.search import Searcher
@@ -47,6 +48,14 @@ def directory_of(manifest: dict) -> Directory:
             )
             for p in manifest.get("people", ())
         )
+    )
+
+
+def _withheld_note(withheld: int, secret: str) -> str:
+    why = "KB_CONSENT_KEY is not the key the index was built with; " if secret else ""
+    return (
+        f"{why}set KB_CONSENT_KEY when indexing and reporting to list unanswered searches; "
+        f"{withheld} withheld because people are hidden"
     )
 
 
@@ -98,9 +107,16 @@ class KnowledgeBase:
                 self.directory,
                 self.settings,
                 hidden_words=frozenset(self.manifest.get("consent_word_digests", ())),
-                salt=self.manifest.get("consent", ""),
+                secret=self._consent_secret(),
+                blind=bool(self.manifest.get("consent")) and not self._consent_secret(),
             )
         return self._bridges
+
+    def _consent_secret(self) -> str:
+        """The key this index's consent digests were made with, if the settings hold it."""
+        secret = self.settings.consent_key
+        made_with = self.manifest.get("consent_key_id", "")
+        return secret if secret and made_with == consent_key_id(secret) else ""
 
     @property
     def manifest(self) -> dict:
@@ -245,6 +261,8 @@ class KnowledgeBase:
         """Topics resting on one person or one department, stale pages, unanswered searches.
 
         `log` is the opt-in search log; its searches that name someone hidden are dropped.
+        Only the key the index was built with (`Settings.consent_key`) can tell which do:
+        without it, while anyone is hidden, every logged search is withheld, and `note` says so.
         """
         s = self.settings
         b = self.bridges
@@ -254,11 +272,12 @@ class KnowledgeBase:
         searches, problems = searchlog.read(log) if log else ([], [])
         digests = frozenset(self.manifest.get("consent_digests", ()))
         words = frozenset(self.manifest.get("consent_word_digests", ()))
-        salt = self.manifest.get("consent", "")
+        secret = self._consent_secret()
+        blind = bool(self.manifest.get("consent")) and not secret
         unanswered, withheld, total = [], 0, 0
         for _, group in searchlog.nothing_good(searches, s.nothing_good_below):
             query = group[-1].query
-            if names_hidden(query, digests, salt, words):
+            if blind or names_hidden(query, digests, secret, words):
                 withheld += len(group)
                 continue
             total += 1
@@ -284,6 +303,7 @@ class KnowledgeBase:
             unanswered_total=total,
             withheld=withheld,
             warnings=tuple(str(p) for p in problems),
+            note=_withheld_note(withheld, s.consent_key) if blind and withheld else "",
         )
 
     def forget_queries(self) -> None:

@@ -14,6 +14,7 @@ from kb import Settings, build_index
 from kb.cli import cli
 
 HIDDEN = "Sofia Alvarez"
+KEY = "consent key of this test"  # KB_CONSENT_KEY: lets the gap report check logged searches
 
 
 @pytest.fixture(scope="module")
@@ -28,7 +29,7 @@ def hidden_index(tmp_path_factory, bundled_index, real_embedder):
     assert entry in people
     hidden = people.replace(entry, entry + "    hide_from_expert_search: true\n")
     (content / "people.yaml").write_text(hidden, encoding="utf-8")
-    report = build_index(content, index_dir, real_embedder, Settings())
+    report = build_index(content, index_dir, real_embedder, Settings(consent_key=KEY))
     assert report.embedded == 0
     log = root / "searches.jsonl"
     lines = [
@@ -53,7 +54,7 @@ def hidden_index(tmp_path_factory, bundled_index, real_embedder):
 
 
 def run(*args: str) -> str:
-    result = CliRunner().invoke(cli, list(args))
+    result = CliRunner(env={"KB_CONSENT_KEY": KEY}).invoke(cli, list(args))
     assert result.exit_code == 0, result.output
     return result.output
 
@@ -92,6 +93,7 @@ def test_no_command_names_the_hidden_person(hidden_index):
 def test_no_app_page_names_the_hidden_person(monkeypatch, hidden_index, view):
     _, index_dir, log = hidden_index
     monkeypatch.setenv("KB_SEARCH_LOG", str(log))
+    monkeypatch.setenv("KB_CONSENT_KEY", KEY)
     at = new_app(monkeypatch, index_dir, view=view)
     assert not at.exception
     if view == "pairs":

@@ -1,0 +1,242 @@
+"""Consent attacks (issue 13, items 5 and 18): a hidden person must not come back through an
+invisible character or a look-alike letter, nor be read back out of the index's files."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import re
+import unicodedata
+
+import pytest
+from click.testing import CliRunner
+from conftest import page, write
+from fastapi.testclient import TestClient
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from kb import KnowledgeBase, Settings, build_index
+from kb.api import create_app
+from kb.cli import cli
+from kb.models import fold_name
+
+# "Ines Park" run together by an invisible character (no space left once it is removed), or
+# written with a Cyrillic capital I.
+SPELLINGS = {
+    "zero-width-space": "Ines\u200bPark",
+    "zero-width-non-joiner": "Ines\u200cPark",
+    "word-joiner": "Ines\u2060Park",
+    "soft-hyphen": "Ines\u00adPark",
+    "cyrillic-i": "\u0406nes Park",
+    "cyrillic-i-joined": "\u0406nes\u200bPark",
+}
+PEOPLE = """\
+- name: Ines Park
+  hide_from_expert_search: true
+- name: Bo Chen
+  team: it
+"""
+KEY = "correct horse battery staple"
+
+
+def looks_like_her(text: str) -> bool:
+    """Whether `text` shows "Ines" or "Park", however it is written."""
+    text = "".join(c for c in text if unicodedata.category(c) != "Cf")
+    text = unicodedata.normalize("NFKC", text).casefold().replace("\u0456", "i")
+    return "ines" in text or "park" in text
+
+
+def hidden_content(root, author: str):
+    """A small content folder: Ines Park hidden; one page by `author`, one shared, one by Bo."""
+    write(root / "people.yaml", PEOPLE)
+    write(root / "it/wifi.md", page("Wifi roaming", author, "Roaming between access points"))
+    shared = page("Laptop docks", f'"{author}", Bo Chen', "Dock firmware", "Dock monitors")
+    write(root / "it/docks.md", shared)
+    write(root / "it/vpn.md", page("VPN", "Bo Chen", "Split tunnel", "Okta sign-in"))
+    return root
+
+
+@pytest.fixture(scope="module")
+def spelt_indexes(tmp_path_factory, real_embedder):
+    """One index per spelling, built with the real model."""
+    out = {}
+    for label, spelling in SPELLINGS.items():
+        root = tmp_path_factory.mktemp(label)
+        content = hidden_content(root / "content", spelling)
+        build_index(content, root / "index", real_embedder, Settings())
+        out[label] = root / "index"
+    return out
+
+
+@pytest.mark.parametrize("label", SPELLINGS)
+def test_invisible_or_lookalike_spelling_of_a_hidden_author_is_never_shown(label, spelt_indexes):
+    index_dir = spelt_indexes[label]
+    spelling = SPELLINGS[label]
+    where = ["--index-dir", str(index_dir)]
+    runner = CliRunner()
+    for query in ("wifi roaming between access points", "laptop dock firmware"):
+        experts = runner.invoke(cli, ["experts", query, *where, "-k", "20", "--json"])
+        assert experts.exit_code == 0, experts.output
+        assert not looks_like_her(experts.output), experts.output
+        assert "Bo Chen" in experts.output or query.startswith("wifi")
+    for name in ("Ines Park", spelling):
+        result = runner.invoke(cli, ["person", name, *where])
+        assert result.exit_code != 0, result.output
+        # The message repeats what was asked; what follows it must not offer her.
+        hint = result.output.split("wrote in this index", 1)[-1]
+        assert not looks_like_her(hint), result.output
+    client = TestClient(create_app(index_dir))
+    for name in ("Ines Park", spelling):
+        assert client.get(f"/people/{name}").status_code == 404
+    shown = [
+        client.get("/experts", params={"q": "wifi roaming", "k": 20}).text,
+        client.get("/app/people").text,
+        client.get("/app/facets").text,
+        client.get("/app/experts", params={"q": "laptop dock firmware", "k": 20}).text,
+        client.get("/search", params={"q": "laptop dock firmware"}).text,
+    ]
+    for body in shown:
+        assert not looks_like_her(json.dumps(json.loads(body), ensure_ascii=False)), body
+
+
+def old_digest(key: str, salt: str) -> str:
+    """How consent digests were made before: a SHA-256 salted with a value stored beside it."""
+    return hashlib.sha256(f"{salt}\0{key}".encode()).hexdigest()[:20]
+
+
+@pytest.mark.parametrize("consent_key", ["", KEY], ids=["no-key", "key"])
+def test_index_files_hold_no_hidden_name_nor_reversible_digest(
+    tmp_path, real_embedder, consent_key
+):
+    content = hidden_content(tmp_path / "content", "Ines Park <ines.park@example.org>")
+    write(content / "it/wifi.md", page("Wifi roaming", "Ines Park", "Roaming between aps"))
+    write(content / "it/rota.md", page("Rota", "Ines Park", "Weekend cover"))  # hers alone
+    index_dir = tmp_path / "index"
+    settings = Settings(consent_key=consent_key)
+    first = build_index(content, index_dir, real_embedder, settings)
+    # An incremental run resolves the kept pages from the stored sources: the same authors.
+    write(content / "it/vpn.md", page("VPN", "Bo Chen", "Split tunnel", "Full tunnel"))
+    again = build_index(content, index_dir, real_embedder, settings)
+    assert again.reread == 1 and again.problems == first.problems
+    pages = KnowledgeBase(index_dir, real_embedder, settings).index.pages
+    assert [(a.name, a.share) for a in pages["it/docks.md"].authors] == [("Bo Chen", 1.0)]
+    assert pages["it/rota.md"].authors == ()
+    files = [p for p in index_dir.rglob("*") if p.is_file()]
+    assert any(p.name.startswith("sources-") for p in files)
+    blob = b"\n".join(p.read_bytes() for p in files)
+    for word in (b"ines", b"park"):
+        assert word not in blob.lower(), word
+    # Whatever is stored, a list of candidate names hashed the old way finds nothing in it.
+    candidates = ["ines park", "ines", "park", "ines.park@example.org", "inespark"]
+    stored = set(re.findall(rb"[0-9a-f]{16,64}", blob))
+    salts = {s.decode() for s in stored} | {""}
+    old_key = hashlib.sha256(b"ines park").hexdigest()[:16]
+    assert old_key.encode() not in stored
+    for salt in salts:
+        for name in candidates:
+            assert old_digest(name, salt).encode() not in stored, name
+
+
+def write_log(path, queries: list[str]) -> None:
+    path.write_text(
+        "".join(
+            json.dumps(
+                {"time": "2026-11-20T10:00:00+00:00", "query": q, "results": 5}
+                | {"best_similarity": 0.1, "best_path": ""}
+            )
+            + "\n"
+            for q in queries
+        ),
+        encoding="utf-8",
+    )
+
+
+def test_gap_report_without_the_key_withholds_every_logged_search_and_says_why(
+    tmp_path, real_embedder
+):
+    content = hidden_content(tmp_path / "content", "Ines Park")
+    index_dir = tmp_path / "index"
+    build_index(content, index_dir, real_embedder, Settings())
+    log = tmp_path / "searches.jsonl"
+    write_log(log, ["Ines Park phone number", "company car leasing policy"])
+    where = ["--index-dir", str(index_dir)]
+    result = CliRunner(env={"KB_CONSENT_KEY": None}).invoke(
+        cli, ["gaps", "--log", str(log), *where]
+    )
+    assert result.exit_code == 0, result.output
+    assert "company car" not in result.output and not looks_like_her(result.output)
+    assert "set KB_CONSENT_KEY when indexing and reporting" in result.output
+    assert "2 withheld because people are hidden" in result.output
+    # With the key at both ends, only the search naming her is withheld.
+    build_index(content, index_dir, real_embedder, Settings(consent_key=KEY))
+    kb = KnowledgeBase(index_dir, real_embedder, Settings(consent_key=KEY))
+    report = kb.gaps(today=dt.date(2026, 12, 1), log=log)
+    assert [u.query for u in report.unanswered] == ["company car leasing policy"]
+    assert report.withheld == 1 and not report.note
+    # Another key at report time cannot check the digests: everything is withheld again.
+    other = KnowledgeBase(index_dir, real_embedder, Settings(consent_key="another key"))
+    report = other.gaps(today=dt.date(2026, 12, 1), log=log)
+    assert report.unanswered == () and report.withheld == 2 and "KB_CONSENT_KEY" in report.note
+    cli_run = CliRunner(env={"KB_CONSENT_KEY": KEY}).invoke(
+        cli, ["gaps", "--log", str(log), *where]
+    )
+    assert "company car leasing policy" in cli_run.output and not looks_like_her(cli_run.output)
+
+
+def test_gap_report_with_no_one_hidden_is_unchanged_without_a_key(tmp_path, real_embedder):
+    content = hidden_content(tmp_path / "content", "Ines Park")
+    write(content / "people.yaml", PEOPLE.replace("true", "false"))
+    index_dir = tmp_path / "index"
+    build_index(content, index_dir, real_embedder, Settings())
+    log = tmp_path / "searches.jsonl"
+    write_log(log, ["company car leasing policy"])
+    report = KnowledgeBase(index_dir, real_embedder, Settings()).gaps(
+        today=dt.date(2026, 12, 1), log=log
+    )
+    assert [u.query for u in report.unanswered] == ["company car leasing policy"]
+    assert report.withheld == 0 and not report.note
+
+
+@pytest.mark.parametrize("label", ["zero-width-space", "cyrillic-i"])
+def test_directory_entry_spelling_a_hidden_name_another_way_is_not_recorded(
+    tmp_path, real_embedder, label
+):
+    content = hidden_content(tmp_path / "content", "Bo Chen")
+    entry = f"- name: {SPELLINGS[label]}\n  role: Network lead\n"
+    entry += "- name: Cy Diaz\n  aliases: [InesPark]\n"  # her name run together
+    write(content / "people.yaml", PEOPLE + entry)
+    index_dir = tmp_path / "index"
+    report = build_index(content, index_dir, real_embedder, Settings())
+    recorded = json.dumps(report.manifest["people"], ensure_ascii=False)
+    assert not looks_like_her(recorded) and "Cy Diaz" in recorded
+    app = TestClient(create_app(index_dir))
+    assert not looks_like_her(app.get("/app/people").text)
+
+
+@settings(max_examples=500, derandomize=True, deadline=None)
+@given(st.text(max_size=200))
+def test_name_normaliser_on_any_text_never_raises_and_is_stable(text):
+    folded = fold_name(text)
+    assert fold_name(folded) == folded
+    assert not any(unicodedata.category(c) == "Cf" for c in folded)
+
+
+def test_index_from_before_keyed_digests_is_rewritten_without_them(tmp_path, real_embedder):
+    content = hidden_content(tmp_path / "content", "Ines Park")
+    index_dir = tmp_path / "index"
+    build_index(content, index_dir, real_embedder, Settings())
+    # The manifest and sources as the previous version wrote them.
+    manifest_file = index_dir / "manifest.json"
+    manifest = json.loads(manifest_file.read_text(encoding="utf-8"))
+    old_key = hashlib.sha256(b"ines park").hexdigest()[:16]
+    manifest.pop("consent_key_id")
+    manifest |= {"consent": old_key, "consent_digests": [old_digest("ines park", old_key)]}
+    manifest_file.write_text(json.dumps(manifest), encoding="utf-8")
+    sources = index_dir / manifest["data"]["sources"]
+    lines = sources.read_text(encoding="utf-8").replace('"name": ""', '"name": "Ines Park"')
+    sources.write_text(lines, encoding="utf-8")
+    report = build_index(content, index_dir, real_embedder, Settings())
+    assert report.reread == 3  # who is hidden may have changed: every page read again
+    blob = b"\n".join(p.read_bytes() for p in index_dir.rglob("*") if p.is_file())
+    assert b"ines" not in blob.lower() and old_key.encode() not in blob
