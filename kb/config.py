@@ -84,6 +84,9 @@ class Settings:
     # (cosine): 19 of the 20 bundled questions score above 0.35, 8 of 10 off-topic ones below
     # (docs/people.md). Also the bar for a team's sub-topic to count as known at all.
     nothing_good_below: float = 0.35
+    # A page bigger than this is skipped with a warning: a 20 MB page took 65 s and 3.5 GB
+    # to index, and no real page comes near it (the bundled ones are under 10 KB).
+    max_page_bytes: int = 2_000_000
 
     def __post_init__(self) -> None:
         # Fail where the setting is made, not after an hour of embedding.
