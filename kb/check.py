@@ -93,7 +93,7 @@ def check_content(
             )
         titles[doc.title.casefold()].append((rel, key_lines.get("title", 1)))
         pages[rel] = _anchors(doc)
-        body = "\n".join(text.replace("\r\n", "\n").split("\n")[body_start:])
+        body = "\n".join(text.replace("\r\n", "\n").replace("\r", "\n").split("\n")[body_start:])
         page_links.extend((rel, href, line) for href, line in links(body, body_start))
 
     for p in people_problems:

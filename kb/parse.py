@@ -99,6 +99,7 @@ def read_front_matter(text: str, rel_path: str) -> tuple[dict, int, list[Problem
 def links(body: str, line_offset: int) -> list[tuple[str, int]]:
     """Every link and image target in `body` (not in code) with its 1-based line in the file."""
     out: list[tuple[str, int]] = []
+    body = body.replace("\r\n", "\n").replace("\r", "\n")  # as markdown-it counts lines
     lines = body.split("\n")
     for tok in _md.parse(body):
         if tok.type != "inline" or not tok.map or not tok.children:
@@ -106,11 +107,12 @@ def links(body: str, line_offset: int) -> list[tuple[str, int]]:
         line = tok.map[0]  # links come in order: each is looked for from the last one's line
         # markdown-it rewrites some targets, which are then not found as written: the search
         # reads each of the block's characters a few times at most, never once per link.
-        budget = 4 * sum(len(lines[i]) + 1 for i in range(tok.map[0], tok.map[1]))
+        end = min(tok.map[1], len(lines))
+        budget = 4 * sum(len(lines[i]) + 1 for i in range(line, end))
         for child in tok.children:
             if child.type in ("link_open", "image"):
                 href = str(child.attrs.get("href") or child.attrs.get("src") or "")
-                for i in range(line, tok.map[1]) if href else ():
+                for i in range(line, end) if href else ():
                     budget -= len(lines[i]) + 1
                     if budget < 0:
                         break

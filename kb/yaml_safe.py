@@ -59,16 +59,21 @@ def compose(text: str, *, max_bytes: int = MAX_BYTES) -> Node | None:
     """The checked node tree of `text` (None when empty); raises `YamlError`."""
     if len(text.encode("utf-8", "surrogatepass")) > max_bytes:
         raise YamlError(f"more than {max_bytes // 1024} KB of YAML", 1, True)
-    loader = _Loader(text)
+    loader = None
     try:
+        loader = _Loader(text)  # reads the first characters: may raise already
         node = loader.get_single_node()
     except yaml.MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
         raise YamlError(err.problem or "syntax error", mark.line + 1 if mark else 1) from None
+    except yaml.reader.ReaderError as err:
+        line = text.count("\n", 0, max(err.position, 0)) + 1
+        raise YamlError(f"character #x{err.character:04x} is not allowed", line) from None
     except yaml.YAMLError as err:
         raise YamlError(str(err) or "syntax error") from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     if node is not None:
         _measure(node)
     return node
