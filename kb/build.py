@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import os
 import secrets
 import time
 from collections.abc import Callable
@@ -34,6 +33,7 @@ from kb.authors import (
 from kb.chunk import chunk_document
 from kb.config import VECTOR_STORAGES, Settings
 from kb.departments import department_of
+from kb.discover import discover, find_pages, read_page  # noqa: F401 - discover: re-exported
 from kb.embed import Embedder
 from kb.errors import ContentError, KbError, StrictModeError
 from kb.folder import check_index_dir, verify_files
@@ -43,7 +43,8 @@ from kb.lock import index_lock
 from kb.models import Author, Chunk, Directory, Document, Page, Problem, Source, consent_key_id
 from kb.parse import parse_markdown
 from kb.people import FILE as PEOPLE_FILE
-from kb.people import read_for_build
+from kb.people import NAMES as PEOPLE_NAMES
+from kb.people import directory_files, read_for_build
 from kb.secrets import describe, redact
 from kb.store import (
     PreviousIndex,
@@ -57,8 +58,6 @@ from kb.store import (
     write_index,
     write_manifest,
 )
-
-MARKDOWN_SUFFIXES = (".md", ".markdown")
 
 BuildProgress = Callable[[int, int], None]  # (chunks embedded so far, chunks to embed)
 
@@ -94,34 +93,12 @@ class _File:
     kept: bool = False  # unchanged bytes: its stored rows are reused
 
 
-def discover(content_dir: Path, *, exclude: Path | None = None) -> list[Path]:
-    """Markdown files under `content_dir`, sorted, skipping hidden folders and `exclude`."""
-    if not content_dir.is_dir():
-        raise ContentError(
-            f"content folder '{content_dir}' does not exist; "
-            "pass the folder that holds your Markdown pages: kb index PATH"
-        )
-    root = content_dir.resolve()
-    skip = exclude.resolve() if exclude else None
-    # os.walk does not enter linked folders, so below the root a folder is where it looks:
-    # the excluded folder is found by its path under content_dir, without resolving each.
-    skip = content_dir / skip.relative_to(root) if skip and skip.is_relative_to(root) else None
-    found = []
-    for folder, dirs, names in os.walk(content_dir):
-        here = Path(folder)
-        dirs[:] = [d for d in dirs if not d.startswith(".") and here / d != skip]
-        for name in names:
-            if not name.startswith(".") and name.lower().endswith(MARKDOWN_SUFFIXES):
-                found.append(here / name)
-    return sorted(found)
-
-
 def load_documents(
     content_dir: Path, files: list[Path], settings: Settings | None = None
 ) -> tuple[list[Document], list[Problem]]:
     """Parse every file and attach canonical authors; unreadable files become problems."""
     settings = settings or Settings()
-    raw, inputs = _read_all(content_dir, files)
+    raw, inputs = _read_all(content_dir, files, settings.max_page_bytes)
     read, problems, _ = _read(content_dir, files, None, raw, inputs)
     _resolve(read, GitHistory(content_dir), settings, problems)
     return [f.doc for f in read if f.doc is not None], problems
@@ -147,7 +124,8 @@ def build_index(
     """
     start = time.perf_counter()
     check_index_dir(index_dir, content_dir)
-    files = discover(content_dir, exclude=index_dir)
+    found_files = find_pages(content_dir, exclude=index_dir)
+    files = found_files.files
     if not files:
         raise ContentError(f"no Markdown files (*.md) in '{content_dir}'; nothing to index")
     if select is not None:
@@ -156,10 +134,15 @@ def build_index(
             raise ContentError(f"no Markdown files of this shard in '{content_dir}'")
     with index_lock(index_dir):
         state = git_state(content_dir)
-        raw, inputs = _read_all(content_dir, files)
-        people_file = content_dir / PEOPLE_FILE
-        if people_file.is_file():  # a change of the directory is a change of the content
-            inputs[PEOPLE_FILE] = hashlib.sha256(people_file.read_bytes()).hexdigest()
+        raw, inputs = _read_all(content_dir, files, settings.max_page_bytes)
+        # A file skipped, or a people file not read, is an input too: a change reports it.
+        inputs.update((p.path, f"skipped: {p.message}") for p in found_files.problems)
+        people_file, ignored = directory_files(content_dir)
+        if people_file is not None:  # a change of the directory is a change of the content
+            data = read_page(content_dir, people_file)
+            digest = hashlib.sha256(data).hexdigest() if isinstance(data, bytes) else str(data)
+            inputs[people_file.name] = digest
+        inputs.update((p.path, f"ignored: {p.message}") for p in ignored)
         same = (
             None if full else _unchanged(content_dir, index_dir, embedder, settings, inputs, state)
         )
@@ -187,6 +170,7 @@ def build_index(
         reparse = previous is not None and previous.manifest.get("consent", "") != consent
         read, problems, removed = _read(content_dir, files, previous, raw, inputs, reparse)
         problems.extend(found)
+        problems.extend(found_files.problems)
         if previous is not None and previous.manifest.get("consent") and not directory.hidden():
             # Most likely a deleted or renamed people.yaml, or a lost flag: say so loudly.
             problems.append(
@@ -283,7 +267,8 @@ def _consent(
     if secret:
         return directory.consent_key(secret)
     before = previous.manifest if previous is not None else {}
-    same_file = before.get("inputs", {}).get(PEOPLE_FILE) == inputs.get(PEOPLE_FILE)
+    was = before.get("inputs", {})
+    same_file = all(was.get(name) == inputs.get(name) for name in PEOPLE_NAMES)
     # A token from before keyed fingerprints ("consent_key_id" missing) was a plain hash.
     random = "consent_key_id" in before and not before["consent_key_id"]
     if same_file and before.get("consent") and random:
@@ -604,7 +589,7 @@ def _read(
     content_dir: Path,
     files: list[Path],
     previous: PreviousIndex | None,
-    raw: dict[Path, bytes | OSError],
+    raw: dict[Path, bytes | Problem],
     inputs: dict[str, str],
     reparse: bool = False,
 ) -> tuple[list[_File], list[Problem], int]:
@@ -615,8 +600,8 @@ def _read(
     for file in files:
         rel = file.relative_to(content_dir).as_posix()
         data = raw[file]
-        if isinstance(data, OSError):
-            problems.append(Problem(rel, f"cannot read file ({data.strerror}), skipped"))
+        if isinstance(data, Problem):
+            problems.append(data)
             continue
         digest = inputs[rel]
         old = previous.sources.get(rel) if previous else None
@@ -720,18 +705,17 @@ def _hidden(directory: Directory, people: Identities, name: str, email: str) -> 
 
 
 def _read_all(
-    content_dir: Path, files: list[Path]
-) -> tuple[dict[Path, bytes | OSError], dict[str, str]]:
-    """Every file's bytes (or why it could not be read) and the SHA-256 of each readable one."""
-    raw: dict[Path, bytes | OSError] = {}
+    content_dir: Path, files: list[Path], max_bytes: int
+) -> tuple[dict[Path, bytes | Problem], dict[str, str]]:
+    """Every file's bytes (or why it is not read) and the SHA-256 of each, or why not."""
+    raw: dict[Path, bytes | Problem] = {}
     hashes: dict[str, str] = {}
     for f in files:
-        try:
-            raw[f] = data = f.read_bytes()
-        except OSError as err:
-            raw[f] = err
-            continue
-        hashes[f.relative_to(content_dir).as_posix()] = hashlib.sha256(data).hexdigest()
+        raw[f] = data = read_page(content_dir, f, max_bytes=max_bytes)
+        rel = f.relative_to(content_dir).as_posix()
+        # A skipped file's reason is its input: a page cut below the limit is read next run.
+        digest = hashlib.sha256(data).hexdigest() if isinstance(data, bytes) else data.message
+        hashes[rel] = digest
     return raw, hashes
 
 

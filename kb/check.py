@@ -15,8 +15,8 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from kb.authors import GitHistory, split_name_email
-from kb.build import discover
-from kb.models import Directory, Finding
+from kb.discover import DEFAULT_MAX_BYTES, find_pages, read_page
+from kb.models import Directory, Finding, Problem
 from kb.parse import links, parse_markdown, read_front_matter
 from kb.people import read_directory
 from kb.secrets import describe, find_secrets
@@ -27,19 +27,25 @@ LIST_KEYS = ("authors", "tags")
 TEXT_KEYS = ("title", "team", "owner", "department", "description", "summary", "subtitle")
 
 
-def check_content(content_dir: Path, *, today: dt.date | None = None) -> list[Finding]:
+def check_content(
+    content_dir: Path, *, today: dt.date | None = None, max_page_bytes: int = DEFAULT_MAX_BYTES
+) -> list[Finding]:
     """Every finding in the Markdown pages under `content_dir`, sorted by file and line."""
     today = today or dt.date.today()
-    files = discover(content_dir)
+    found = find_pages(content_dir)
+    files = found.files
     history = GitHistory(content_dir)
-    findings: list[Finding] = []
+    findings: list[Finding] = [_skipped(p) for p in found.problems]
     directory, people_problems = read_directory(content_dir)
     titles: dict[str, list[tuple[str, int]]] = defaultdict(list)
     pages: dict[str, set[str]] = {}  # path -> heading anchors, for links between pages
     page_links: list[tuple[str, str, int]] = []
     for file in files:
         rel = file.relative_to(content_dir).as_posix()
-        raw = file.read_bytes()
+        raw = read_page(content_dir, file, max_bytes=max_page_bytes)
+        if isinstance(raw, Problem):
+            findings.append(_skipped(raw))
+            continue
         doc, problems = parse_markdown(raw, rel)
         for p in problems:
             error = doc is None or "YAML" in p.message or "front matter" in p.message
@@ -59,12 +65,14 @@ def check_content(content_dir: Path, *, today: dt.date | None = None) -> list[Fi
             )
         titles[doc.title.casefold()].append((rel, key_lines.get("title", 1)))
         pages[rel] = _anchors(doc)
-        body = "\n".join(text.replace("\r\n", "\n").split("\n")[body_start:])
+        body = "\n".join(text.replace("\r\n", "\n").replace("\r", "\n").split("\n")[body_start:])
         page_links.extend((rel, href, line) for href, line in links(body, body_start))
 
     for p in people_problems:
         # A person the directory could not take is an error; an ignored detail a warning.
-        error = any(w in p.message for w in ("skipped", "invalid YAML", "UTF-8", "expected a"))
+        error = p.message.startswith("cannot be read") or any(
+            w in p.message for w in ("skipped", "invalid YAML", "UTF-8", "expected a")
+        )
         severity = "error" if error else "warning"
         findings.append(Finding(p.path, p.line or 1, severity, "people", p.message))
     for href_page, href, line in page_links:
@@ -78,6 +86,11 @@ def check_content(content_dir: Path, *, today: dt.date | None = None) -> list[Fi
                 Finding(rel, line, "warning", "duplicate-title", f"same title as {others}")
             )
     return sorted(findings, key=lambda f: (f.path, f.line, f.rule))
+
+
+def _skipped(problem: Problem) -> Finding:
+    """A file kb does not read (a link out of the folder, a fifo, a page over the limit)."""
+    return Finding(problem.path, problem.line or 1, "warning", "file", problem.message)
 
 
 def _finding(path: str, line: int, severity: str, problem) -> Finding:

@@ -14,6 +14,8 @@ TokenCounter = Callable[[Sequence[str]], list[int]]  # counts include the 2 spec
 
 _SENTENCE_END = re.compile(r"(?<=[.!?:;])\s+(?=\S)")
 _SPECIAL = 2
+MAX_OVERVIEW_PIECES = 3  # per page
+_MAX_OVERVIEW_HEADINGS = 300
 
 
 def chunk_document(
@@ -24,7 +26,18 @@ def chunk_document(
     problems: list[Problem] = []
     overview = page_overview(doc)
     if overview:
-        for part, piece in enumerate(split_text(doc.title, overview, count_tokens, settings)):
+        pieces = split_text(doc.title, overview, count_tokens, settings)
+        headings = sum(1 for s in doc.sections if s.heading_path)
+        if len(pieces) > MAX_OVERVIEW_PIECES or headings > _MAX_OVERVIEW_HEADINGS:
+            problems.append(
+                Problem(
+                    doc.path,
+                    f"{headings} headings: the page overview lists only the first ones "
+                    f"({MAX_OVERVIEW_PIECES} pieces at most); split the page",
+                    1,
+                )
+            )
+        for part, piece in enumerate(pieces[:MAX_OVERVIEW_PIECES]):
             chunks.append(_make_chunk(doc, _OVERVIEW, piece, part, -1))
     seen: dict[tuple[str, ...], int] = {}
     for section in doc.sections:
@@ -57,6 +70,9 @@ def page_overview(doc: Document) -> str:
     about their own text; this piece represents the page as a whole.
     """
     headings = [" > ".join(s.heading_path) for s in doc.sections if s.heading_path]
+    # Past a few pieces an overview says no more about the page, whatever it lists; the cut
+    # keeps a page of 100,000 empty headings from being embedded 3,400 times.
+    headings = headings[:_MAX_OVERVIEW_HEADINGS]
     if len(headings) < 2 and not doc.summary:
         return ""
     parts = [doc.summary] if doc.summary else []

@@ -284,7 +284,7 @@ def index_cmd(
 
 
 def _share(content_dir: Path, work: Path, part) -> list[Path]:
-    from kb.build import discover
+    from kb.discover import discover
 
     found = discover(content_dir, exclude=work.parent)
     return [f for f in found if part.owns(f.relative_to(content_dir).as_posix())]
@@ -326,7 +326,7 @@ def _publish(report, work: Path, where: Where, part, as_json: bool) -> None:
 
 
 def _finish(content_dir: Path, where: Where, as_json: bool) -> None:
-    from kb.build import discover
+    from kb.discover import discover
     from kb.publish import finish
 
     present = {

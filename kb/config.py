@@ -89,6 +89,9 @@ class Settings:
     # reporting; never stored in the index. Without it no fingerprint of a hidden name is
     # stored, and the gap report withholds every logged search while anyone is hidden.
     consent_key: str = field(default="", repr=False)
+    # A page bigger than this is skipped with a warning: a 20 MB page took 65 s and 3.5 GB
+    # to index, and no real page comes near it (the bundled ones are under 10 KB).
+    max_page_bytes: int = 2_000_000
 
     def __post_init__(self) -> None:
         # Fail where the setting is made, not after an hour of embedding.

@@ -7,30 +7,24 @@ import hashlib
 import re
 from pathlib import Path
 
-import yaml
 from markdown_it import MarkdownIt
 
+from kb import yaml_safe
 from kb.models import Author, Document, Problem, Section
 
-_LIQUID = re.compile(r"\{%-?.*?-?%\}|\{\{-?.*?-?\}\}", re.DOTALL)
-_HTML_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
-_IMAGE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
-_LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
-_CODE = re.compile(r"(^ {0,3}(?:```|~~~).*?^ {0,3}(?:```|~~~)[ \t]*$|`[^`\n]+`)", re.M | re.S)
+# Every pattern runs on page text in linear time: no lazy or unbounded match that is tried
+# again from each failed start (120 KB of '{{' took 87 s with `\{\{.*?\}\}` and DOTALL).
+# Pairs (comments, template tags, fences) are found with str.find instead (`_strip_pairs`).
+# A bracket or parenthesis ends each scan, so no start rescans the text after the next one.
+_IMAGE = re.compile(r"!\[([^\]\[]*)\]\([^()]*\)")
+_LINK = re.compile(r"\[([^\]\[]+)\]\([^()]*\)")
+_FENCE = re.compile(r"^ {0,3}(?:```|~~~)", re.M)
+_FENCE_END = re.compile(r"^ {0,3}(?:```|~~~)[ \t]*$", re.M)
+_INLINE_CODE = re.compile(r"`[^`\n]+`")
 _BLANKS = re.compile(r"\n{3,}")
 _FRONT_MATTER_END = {"---", "..."}
 
 _md = MarkdownIt("commonmark").enable("table")
-
-
-class _Loader(yaml.SafeLoader):
-    """Safe YAML that keeps dates as written: '2024-02-30' is reported, not a crash."""
-
-
-_Loader.yaml_implicit_resolvers = {
-    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
 
 
 def parse_markdown(raw: bytes, rel_path: str) -> tuple[Document | None, list[Problem]]:
@@ -105,18 +99,26 @@ def read_front_matter(text: str, rel_path: str) -> tuple[dict, int, list[Problem
 def links(body: str, line_offset: int) -> list[tuple[str, int]]:
     """Every link and image target in `body` (not in code) with its 1-based line in the file."""
     out: list[tuple[str, int]] = []
+    body = body.replace("\r\n", "\n").replace("\r", "\n")  # as markdown-it counts lines
     lines = body.split("\n")
     for tok in _md.parse(body):
         if tok.type != "inline" or not tok.map or not tok.children:
             continue
+        line = tok.map[0]  # links come in order: each is looked for from the last one's line
+        # markdown-it rewrites some targets, which are then not found as written: the search
+        # reads each of the block's characters a few times at most, never once per link.
+        end = min(tok.map[1], len(lines))
+        budget = 4 * sum(len(lines[i]) + 1 for i in range(line, end))
         for child in tok.children:
             if child.type in ("link_open", "image"):
                 href = str(child.attrs.get("href") or child.attrs.get("src") or "")
-                # The block's first line that holds the target; else the block's first line.
-                line = next(
-                    (i for i in range(tok.map[0], tok.map[1]) if href and href in lines[i]),
-                    tok.map[0],
-                )
+                for i in range(line, end) if href else ():
+                    budget -= len(lines[i]) + 1
+                    if budget < 0:
+                        break
+                    if href in lines[i]:
+                        line = i
+                        break
                 out.append((href, line + line_offset + 1))
     return out
 
@@ -130,14 +132,12 @@ def _front_matter(lines: list[str], rel_path: str, problems: list[Problem]) -> t
         problems.append(Problem(rel_path, "front matter starts with '---' but never ends", 1))
         return {}, 0
     try:
-        meta = yaml.load("\n".join(lines[1:end]), Loader=_Loader) or {}  # noqa: S506 - safe
-    except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        line = mark.line + 2 if mark is not None else 1  # +1 for the '---', +1 for 1-based
-        reason = getattr(err, "problem", None) or "syntax error"
-        problems.append(
-            Problem(rel_path, f"front matter is not valid YAML ({reason}); metadata ignored", line)
-        )
+        meta = yaml_safe.load("\n".join(lines[1:end])) or {}
+    except yaml_safe.YamlError as err:
+        line = err.line + 1  # +1 for the '---'
+        what = "refused" if err.limit else "is not valid YAML"
+        message = f"front matter {what} ({err.reason}); metadata ignored"
+        problems.append(Problem(rel_path, message, line))
         return {}, end + 1
     if not isinstance(meta, dict):
         problems.append(Problem(rel_path, "front matter is not a mapping; metadata ignored", 2))
@@ -187,8 +187,65 @@ def _section(
 
 
 def split_code(text: str) -> list[str]:
-    """`text` cut at code (fenced blocks, inline spans): even indexes are prose, odd are code."""
-    return _CODE.split(text)
+    """`text` cut at code (fenced blocks, inline spans): even indexes are prose, odd are code.
+
+    A fence that is never closed is not code (as before): its opening line stays prose.
+    """
+    parts: list[str] = []
+    prose_from = 0  # start of the prose not yet cut
+    pos = 0
+    while True:
+        fence = _FENCE.search(text, pos)
+        if fence is None:
+            break
+        end = _FENCE_END.search(text, text.find("\n", fence.end()) + 1 or len(text))
+        if end is None or text.find("\n", fence.end()) < 0:
+            break  # no closing fence after it, nor after any later opener
+        parts.extend(_split_inline(text[prose_from : fence.start()]))
+        parts.append(text[fence.start() : end.end()])
+        prose_from = pos = end.end()
+    parts.extend(_split_inline(text[prose_from:]))
+    return parts
+
+
+def _split_inline(text: str) -> list[str]:
+    return _INLINE_CODE.split(text) if "`" in text else [text]
+
+
+def _strip_pairs(text: str, opener: str, closer: str) -> str:
+    """`text` without each `opener ... closer` span (an unclosed opener is kept as written)."""
+    out: list[str] = []
+    pos = 0
+    while (start := text.find(opener, pos)) >= 0:
+        end = text.find(closer, start + len(opener))
+        if end < 0:
+            break  # no closer after this opener, so none after any later one
+        out.append(text[pos:start])
+        pos = end + len(closer)
+    out.append(text[pos:])
+    return "".join(out)
+
+
+def _strip_liquid(text: str) -> str:
+    """`text` without Liquid tags `{% ... %}` and outputs `{{ ... }}`, in one scan."""
+    out: list[str] = []
+    pos = 0
+    closers = {"{%": "%}", "{{": "}}"}
+    unclosed: set[str] = set()  # openers with no closer left: skipped from then on
+    while True:
+        starts = [(text.find(o, pos), o) for o in closers if o not in unclosed]
+        starts = [(i, o) for i, o in starts if i >= 0]
+        if not starts:
+            break
+        start, opener = min(starts)
+        end = text.find(closers[opener], start + 2)
+        if end < 0:
+            unclosed.add(opener)
+            continue
+        out.append(text[pos:start])
+        pos = end + 2
+    out.append(text[pos:])
+    return "".join(out)
 
 
 def clean_block(text: str, *, keep_links: bool = False) -> str:
@@ -199,8 +256,8 @@ def clean_block(text: str, *, keep_links: bool = False) -> str:
     """
     parts = split_code(text)
     for i in range(0, len(parts), 2):
-        part = _HTML_COMMENT.sub("", parts[i])
-        part = _LIQUID.sub("", part)
+        part = _strip_pairs(parts[i], "<!--", "-->")
+        part = _strip_liquid(part)
         if not keep_links:
             part = _IMAGE.sub(r"\1", part)
             part = _LINK.sub(r"\1", part)

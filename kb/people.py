@@ -1,5 +1,10 @@
 """The people directory: `people.yaml` at the top of the content folder, checked entry by entry.
 
+`people.yml` is read too (people.yaml wins when both exist). A file named nearly so
+(`People.yaml`, `PEOPLE.YML`, `people.yaml.txt`, `people.yaml.bak`: 'people' in any case,
+then a suffix naming YAML) is not read, and a warning says to rename it: a directory that
+is silently ignored would show people who withheld consent.
+
 Optional. Each entry names a person and may give aliases, team, department (IT or Business),
 role, what they are available for (mentoring, tandem, coffee) and `hide_from_expert_search`.
 A bad entry is reported as `people.yaml:line: message` and skipped; the others are kept.
@@ -9,15 +14,17 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import os
 from pathlib import Path
 
-import yaml
-
+from kb import yaml_safe
+from kb.discover import read_page
 from kb.errors import ContentError
 from kb.models import AVAILABILITY, Directory, Person, Problem, folded_key, person_key
-from kb.parse import _Loader
 
 FILE = "people.yaml"
+NAMES = (FILE, "people.yml")  # read, in this order of preference
+_MAX_BYTES = 5_000_000
 _KEYS = {
     "name",
     "aliases",
@@ -49,18 +56,53 @@ def read_for_build(content_dir: Path) -> tuple[Directory, list[Problem]]:
 
 def read_directory(content_dir: Path) -> tuple[Directory, list[Problem]]:
     """The directory in `content_dir/people.yaml` (empty without the file) and its problems."""
-    path = content_dir / FILE
-    if not path.is_file():
-        return Directory(), []
+    path, ignored = directory_files(content_dir)
+    if path is None:
+        return Directory(), ignored
+    directory, problems = _read_file(content_dir, path)
+    if path.name != FILE:  # messages are written with FILE: point them at the file read
+        problems = [dataclasses.replace(p, path=path.name) for p in problems]
+    return directory, problems + ignored
+
+
+def directory_files(content_dir: Path) -> tuple[Path | None, list[Problem]]:
+    """The people file to read (None without one), and a warning for each file not read."""
     try:
-        text = path.read_text(encoding="utf-8")
-        data = yaml.load(text, Loader=_Loader)
+        names = sorted(os.listdir(content_dir))
+    except OSError:
+        return None, []
+    present = [n for n in NAMES if n in names]
+    chosen = present[0] if present else None
+    ignored = [
+        Problem(n, f"not read: the directory is read from {chosen} only; merge the two", 1)
+        for n in present[1:]
+    ]
+    for name in names:
+        stem, _, suffixes = name.partition(".")
+        if name in NAMES or stem.casefold() != "people":
+            continue
+        if "yaml" in suffixes.casefold() or "yml" in suffixes.casefold():
+            fix = f"rename it to {FILE}" if chosen is None else f"merge it into {chosen}"
+            ignored.append(
+                Problem(name, f"not read: kb reads only {FILE} (or people.yml); {fix}", 1)
+            )
+    return (content_dir / chosen if chosen else None), ignored
+
+
+def _read_file(content_dir: Path, path: Path) -> tuple[Directory, list[Problem]]:
+    data = read_page(content_dir, path, max_bytes=_MAX_BYTES)
+    if isinstance(data, Problem):
+        return Directory(), [Problem(FILE, f"{_UNREADABLE}{data.message}", 1)]
+    try:
+        text = data.decode("utf-8")
     except UnicodeDecodeError:
         return Directory(), [Problem(FILE, f"{_UNREADABLE}not valid UTF-8; save it as UTF-8", 1)]
-    except yaml.YAMLError as err:
-        line = err.problem_mark.line + 1 if getattr(err, "problem_mark", None) else 1
-        why = f"{_UNREADABLE}invalid YAML: {getattr(err, 'problem', err)}"
-        return Directory(), [Problem(FILE, why, line)]
+    try:
+        # The size limit of front matter is not the directory's: checked by read_page above.
+        data = yaml_safe.load(text, max_bytes=_MAX_BYTES)
+    except yaml_safe.YamlError as err:
+        why = f"{_UNREADABLE}{'refused' if err.limit else 'invalid YAML'}: {err.reason}"
+        return Directory(), [Problem(FILE, why, err.line)]
     if data is None:
         return Directory(), []
     entries = data.get("people") if isinstance(data, dict) else data
@@ -106,13 +148,13 @@ def read_directory(content_dir: Path) -> tuple[Directory, list[Problem]]:
 
 def _item_lines(text: str) -> list[tuple[int, dict[str, int]]]:
     """The line of each entry of the list, and the line of each of its fields."""
-    node = yaml.compose(text, Loader=_Loader)
-    if isinstance(node, yaml.MappingNode):
+    node = yaml_safe.compose(text, max_bytes=_MAX_BYTES)
+    if isinstance(node, yaml_safe.MappingNode):
         node = next(v for k, v in node.value if k.value == "people")
     out = []
     for item in node.value:
         fields = {}
-        if isinstance(item, yaml.MappingNode):
+        if isinstance(item, yaml_safe.MappingNode):
             fields = {str(k.value): k.start_mark.line + 1 for k, _ in item.value}
         out.append((item.start_mark.line + 1, fields))
     return out

@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 
 _WORD = re.compile(r"\w+", re.UNICODE)
-_MARKUP = re.compile(r"^\s*(?:[#>*+-]|\d+\.|\|)\s*|`{3}\w*|\s*\|\s*|[*_`]{1,3}", re.MULTILINE)
+# Whitespace around markup is not matched: the text is flattened after, and `\s*\|` tried
+# from every space of a long run of spaces took quadratic time.
+_MARKUP = re.compile(r"^[ \t]*(?:[#>*+-]|\d+\.)|`{3}\w*|\||[*_`]{1,3}", re.MULTILINE)
 _STOP = frozenset(
     (
         "a an and are as at be by can do does for from how i in is it me my of on or our so that "

@@ -1,0 +1,166 @@
+"""Which files under a content folder kb may read, and reading them: the one place that decides.
+
+A page is a regular `*.md` / `*.markdown` file whose real path is inside the content folder
+and not inside a hidden folder (`.git/` above all: `actions/checkout` keeps a token in
+`.git/config`). A link that stays inside is read; a link out of the folder, a dangling link,
+a link loop, a fifo, an odd file name or an unreadable folder is a warning and skipped.
+Reading checks again what it opened, so a file swapped for a link after discovery is not read.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from dataclasses import dataclass
+from pathlib import Path
+
+from kb.errors import ContentError
+from kb.models import Problem
+
+MARKDOWN_SUFFIXES = (".md", ".markdown")
+DEFAULT_MAX_BYTES = 2_000_000
+
+
+@dataclass(frozen=True)
+class Found:
+    """The pages kb may read, sorted, and a warning for each file or folder it skipped."""
+
+    files: list[Path]
+    problems: list[Problem]
+
+
+def discover(content_dir: Path, *, exclude: Path | None = None) -> list[Path]:
+    """The Markdown files `find_pages` accepts (its warnings dropped)."""
+    return find_pages(content_dir, exclude=exclude).files
+
+
+def find_pages(content_dir: Path, *, exclude: Path | None = None) -> Found:
+    """Markdown files under `content_dir` kb may read, skipping hidden folders and `exclude`."""
+    if not content_dir.is_dir():
+        raise ContentError(
+            f"content folder '{content_dir}' does not exist; "
+            "pass the folder that holds your Markdown pages: kb index PATH"
+        )
+    root = content_dir.resolve()
+    skip = exclude.resolve() if exclude else None
+    # os.walk does not enter linked folders, so below the root a folder is where it looks:
+    # the excluded folder is found by its path under content_dir, without resolving each.
+    skip = content_dir / skip.relative_to(root) if skip and skip.is_relative_to(root) else None
+    found: list[Path] = []
+    problems: list[Problem] = []
+
+    def unreadable(err: OSError) -> None:
+        rel = display(content_dir, Path(err.filename or content_dir))
+        problems.append(Problem(rel, f"cannot read folder ({err.strerror}); skipped"))
+
+    for folder, dirs, names in os.walk(content_dir, onerror=unreadable):
+        here = Path(folder)
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and here / d != skip)
+        for name in names:
+            if name.startswith(".") or not name.lower().endswith(MARKDOWN_SUFFIXES):
+                continue
+            path = here / name
+            why = _refusal(root, path, skip)
+            if why:
+                problems.append(Problem(display(content_dir, path), why))
+            else:
+                found.append(path)
+    return Found(sorted(found), sorted(problems, key=lambda p: p.path))
+
+
+def read_page(
+    content_dir: Path, path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES
+) -> bytes | Problem:
+    """The bytes of a file `find_pages` accepted, or why they are not read (checked again)."""
+    rel = display(content_dir, path)
+    root = content_dir.resolve()
+    why = _refusal(root, path, None)
+    if why:
+        return Problem(rel, why)
+    try:
+        # O_NONBLOCK: a fifo swapped in does not hang the run (it is refused below).
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError as err:
+        return Problem(rel, f"cannot read file ({err.strerror}); skipped")
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            return Problem(rel, "not a regular file; skipped")
+        # What was opened is what was checked: the same file as the checked real path now.
+        real = Path(os.path.realpath(path))
+        try:
+            same = os.stat(real)
+        except OSError:
+            same = None
+        if same is None or (same.st_dev, same.st_ino) != (info.st_dev, info.st_ino):
+            return Problem(rel, "file changed while kb read it; skipped, run again")
+        why = _refusal(root, path, None)
+        if why:
+            return Problem(rel, why)
+        if info.st_size > max_bytes:
+            return too_big(rel, info.st_size, max_bytes)
+        with os.fdopen(fd, "rb", closefd=False) as f:
+            data = f.read(max_bytes + 1)
+    except OSError as err:
+        return Problem(rel, f"cannot read file ({err.strerror}); skipped")
+    finally:
+        os.close(fd)
+    if len(data) > max_bytes:  # grew after the check
+        return too_big(rel, len(data), max_bytes)
+    return data
+
+
+def too_big(rel: str, size: int, max_bytes: int) -> Problem:
+    return Problem(
+        rel,
+        f"page is {_size(size)}, over the {_size(max_bytes)} limit (max_page_bytes); "
+        "skipped, split it into smaller pages",
+    )
+
+
+def display(content_dir: Path, path: Path) -> str:
+    """`path` relative to `content_dir` as text that can be printed and stored as JSON."""
+    try:
+        rel = path.relative_to(content_dir).as_posix()
+    except ValueError:
+        rel = path.as_posix()
+    # A name that is not UTF-8 arrives with surrogate escapes; show its bytes as \\xNN.
+    return os.fsencode(rel).decode("utf-8", "backslashreplace") if _odd(rel) else rel or "."
+
+
+def _odd(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def _refusal(root: Path, path: Path, skip: Path | None) -> str:
+    """Why `path` may not be read, or ''."""
+    if _odd(path.name):
+        return "file name is not valid UTF-8; skipped, rename it"
+    try:
+        real = path.resolve(strict=True)
+    except FileNotFoundError:
+        return "link to a file that does not exist; skipped"
+    except (OSError, RuntimeError) as err:  # a loop of links (RuntimeError before 3.13)
+        return f"cannot follow link ({getattr(err, 'strerror', None) or err}); skipped"
+    if not real.is_relative_to(root):
+        return "links to a file outside the content folder; not read"
+    hidden = next((p for p in real.relative_to(root).parts if p.startswith(".")), None)
+    if hidden:
+        return f"links to '{hidden}', which kb never reads (hidden); not read"
+    if skip is not None and real.is_relative_to(skip.resolve()):
+        return "links into the index folder; not read"
+    try:
+        mode = real.stat().st_mode
+    except OSError as err:
+        return f"cannot read file ({err.strerror}); skipped"
+    if not stat.S_ISREG(mode):
+        return "not a regular file; skipped"
+    return ""
+
+
+def _size(n: int) -> str:
+    return f"{n / 1_000_000:.1f} MB" if n >= 1_000_000 else f"{n / 1000:.1f} KB"

@@ -1,0 +1,248 @@
+"""Hostile content folders: links out of the folder, files that cannot be read, odd names,
+and a people directory under a name kb does not read (issue 13, items 2, 6 and 8)."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from conftest import page, write
+from fakes import HashEmbedder
+
+from kb import Settings, build_index
+from kb.check import check_content
+from kb.people import read_directory
+
+SECRET = "AUTHORIZATION: basic eC1hY2Nlc3MtdG9rZW46Z2hzX3NlY3JldA=="
+
+
+def _index_text(index_dir: Path) -> str:
+    """Every byte kb wrote into the index, as text: what `kb search` could ever serve."""
+    return "".join(
+        f.read_bytes().decode("utf-8", "replace") for f in index_dir.rglob("*") if f.is_file()
+    )
+
+
+def _build(content: Path, tmp_path: Path, **settings):
+    return build_index(content, tmp_path / "index", HashEmbedder(), Settings(**settings))
+
+
+def _messages(problems) -> str:
+    return "\n".join(str(p) for p in problems)
+
+
+def _repo_with_content(tmp_path: Path) -> Path:
+    """A git repo whose `.git/config` holds the header actions/checkout persists."""
+    repo = tmp_path / "repo"
+    content = repo / "docs"
+    write(content / "vpn.md", page("VPN", "Ana Ruiz", "Setup"))
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    with (repo / ".git/config").open("a") as f:
+        f.write(f'[http "https://github.com/"]\n\textraheader = {SECRET}\n')
+    return content
+
+
+def test_link_to_etc_passwd_is_not_indexed(tmp_path):
+    content = tmp_path / "content"
+    write(content / "vpn.md", page("VPN", "Ana Ruiz", "Setup"))
+    (content / "passwd.md").symlink_to("/etc/passwd")
+    report = _build(content, tmp_path)
+    assert "root:" not in _index_text(tmp_path / "index")
+    assert "passwd.md: " in _messages(report.problems)
+    assert "outside the content folder" in _messages(report.problems)
+    findings = check_content(content)
+    assert any(f.path == "passwd.md" and "outside" in f.message for f in findings)
+
+
+def test_link_to_parent_repo_git_config_serves_no_token(tmp_path):
+    content = _repo_with_content(tmp_path)
+    (content / "ci-notes.md").symlink_to("../.git/config")
+    report = _build(content, tmp_path)  # crashed before: the link resolved outside the repo
+    assert "eC1hY2Nlc3" not in _index_text(tmp_path / "index")
+    assert any(p.path == "ci-notes.md" for p in report.problems)
+    findings = check_content(content)
+    assert any(f.path == "ci-notes.md" for f in findings)
+    assert "eC1hY2Nlc3" not in "".join(f.message for f in findings)
+
+
+def test_link_to_outside_path_inside_git_repo_does_not_crash(tmp_path):
+    content = _repo_with_content(tmp_path)
+    outside = write(tmp_path / "elsewhere/notes.md", page("Notes", "Bo Chen", "Intro"))
+    (content / "notes.md").symlink_to(outside)
+    report = _build(content, tmp_path)
+    assert [p.path for p in report.problems if "outside" in p.message] == ["notes.md"]
+    assert any(f.path == "notes.md" for f in check_content(content))
+
+
+def test_link_into_content_git_folder_is_not_read(tmp_path):
+    content = tmp_path / "content"
+    write(content / "vpn.md", page("VPN", "Ana Ruiz", "Setup"))
+    subprocess.run(["git", "init", "-q", str(content)], check=True)
+    with (content / ".git/config").open("a") as f:
+        f.write(f"[http]\n\textraheader = {SECRET}\n")
+    (content / "ci-notes.md").symlink_to(".git/config")
+    report = _build(content, tmp_path)
+    assert "eC1hY2Nlc3" not in _index_text(tmp_path / "index")
+    assert any(p.path == "ci-notes.md" and ".git" in p.message for p in report.problems)
+
+
+def test_link_that_stays_inside_is_indexed(tmp_path):
+    content = tmp_path / "content"
+    write(content / "it/vpn.md", page("VPN", "Ana Ruiz", "Setup"))
+    (content / "vpn-link.md").symlink_to("it/vpn.md")
+    report = _build(content, tmp_path)
+    assert report.documents == 2
+    assert not [p for p in report.problems if p.path == "vpn-link.md"]
+
+
+def test_file_swapped_for_a_link_after_discovery_is_not_read(tmp_path):
+    from kb.discover import find_pages, read_page
+
+    content = tmp_path / "content"
+    write(content / "vpn.md", page("VPN", "Ana Ruiz", "Setup"))
+    found = find_pages(content)
+    assert [f.name for f in found.files] == ["vpn.md"]
+    (content / "vpn.md").unlink()
+    (content / "vpn.md").symlink_to("/etc/passwd")  # swapped between discovery and read
+    result = read_page(content, found.files[0])
+    assert not isinstance(result, bytes)
+    assert "outside the content folder" in result.message
+
+
+def test_non_utf8_file_name_is_a_warning(tmp_path):
+    content = tmp_path / "content"
+    write(content / "vpn.md", page("VPN", "Ana Ruiz", "Setup"))
+    bad = os.fsencode(str(content)) + b"/caf\xe9.md"
+    with open(bad, "wb") as f:
+        f.write(page("Cafe", "Bo Chen", "Menu").encode())
+    report = _build(content, tmp_path)  # crashed writing the manifest
+    assert report.documents == 1
+    assert any("UTF-8" in p.message and p.path.startswith("caf") for p in report.problems)
+    assert any("UTF-8" in f.message for f in check_content(content))
+
+
+def test_socket_named_md_is_a_warning(tmp_path):
+    # Tests run as root, so chmod 000 cannot make a file unreadable; a socket cannot be
+    # opened by anyone (ENXIO) and is as unreadable as a file can be.
+    content = tmp_path / "content"
+    write(content / "vpn.md", page("VPN", "Ana Ruiz", "Setup"))
+    sock = socket.socket(socket.AF_UNIX)
+    sock.bind(str(content / "x.md"))
+    try:
+        findings = check_content(content)  # crashed with OSError
+        assert any(f.path == "x.md" and "not a regular file" in f.message for f in findings)
+        report = _build(content, tmp_path)
+        assert any(p.path == "x.md" for p in report.problems)
+    finally:
+        sock.close()
+
+
+def test_fifo_named_md_does_not_hang(tmp_path):
+    content = tmp_path / "content"
+    write(content / "vpn.md", page("VPN", "Ana Ruiz", "Setup"))
+    fifo = content / "pipe.md"
+    os.mkfifo(fifo)
+
+    def unblock() -> None:  # so that a run that opens the fifo ends (and the test fails)
+        time.sleep(3)
+        with open(fifo, "wb", buffering=0):
+            pass
+
+    threading.Thread(target=unblock, daemon=True).start()
+    start = time.perf_counter()
+    findings = check_content(content)
+    assert time.perf_counter() - start < 3
+    assert any(f.path == "pipe.md" and "not a regular file" in f.message for f in findings)
+
+
+def test_dangling_link_is_a_warning(tmp_path):
+    content = tmp_path / "content"
+    write(content / "vpn.md", page("VPN", "Ana Ruiz", "Setup"))
+    (content / "gone.md").symlink_to("nowhere.md")
+    findings = check_content(content)  # crashed with FileNotFoundError
+    assert any(f.path == "gone.md" and f.line == 1 for f in findings)
+    assert any(p.path == "gone.md" for p in _build(content, tmp_path).problems)
+
+
+def test_symlink_loop_is_a_warning(tmp_path):
+    content = tmp_path / "content"
+    write(content / "vpn.md", page("VPN", "Ana Ruiz", "Setup"))
+    (content / "a.md").symlink_to("b.md")
+    (content / "b.md").symlink_to("a.md")
+    findings = check_content(content)  # crashed with OSError (too many levels of links)
+    assert {f.path for f in findings if "link" in f.message} == {"a.md", "b.md"}
+
+
+def test_unreadable_subfolder_is_a_warning(tmp_path, monkeypatch):
+    # Root reads a chmod 000 folder anyway, so the folder's listing fails the way it does
+    # for a normal user: os.walk lists folders with os.scandir.
+    content = tmp_path / "content"
+    write(content / "vpn.md", page("VPN", "Ana Ruiz", "Setup"))
+    write(content / "secret/plan.md", page("Plan", "Bo Chen", "Steps"))
+    real = os.scandir
+
+    def scandir(path="."):
+        if Path(path) == content / "secret":
+            raise PermissionError(13, "Permission denied", str(path))
+        return real(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    findings = check_content(content)
+    assert any(f.path == "secret" and "Permission denied" in f.message for f in findings)
+    assert any(p.path == "secret" for p in _build(content, tmp_path).problems)
+
+
+# people.yml and near-miss names (item 6)
+
+HIDDEN = "people:\n  - name: Ines Park\n    hide_from_expert_search: true\n"
+
+
+def test_people_yml_is_read(tmp_path):
+    write(tmp_path / "people.yml", HIDDEN)
+    directory, problems = read_directory(tmp_path)
+    assert directory.hides("Ines Park", "")
+    assert problems == []
+
+
+def test_people_yml_hides_the_person_in_the_index(tmp_path):
+    content = tmp_path / "content"
+    write(content / "vpn.md", page("VPN", "Ines Park", "Setup"))
+    write(content / "people.yml", HIDDEN)
+    _build(content, tmp_path)
+    # What search, pages and experts serve (the sources file is issue 13 item 18's).
+    served = [f for f in (tmp_path / "index").iterdir() if f.name.startswith(("chunks", "pages"))]
+    assert served and not any("Ines Park" in f.read_text() for f in served)
+
+
+def test_people_yaml_and_yml_both_warns(tmp_path):
+    write(tmp_path / "people.yaml", HIDDEN)
+    write(tmp_path / "people.yml", "people:\n  - name: Bo Chen\n")
+    directory, problems = read_directory(tmp_path)
+    assert directory.hides("Ines Park", "")
+    assert [p.path for p in problems] == ["people.yml"]
+    assert "people.yaml" in problems[0].message
+
+
+@pytest.mark.parametrize(
+    "name", ["People.yaml", "PEOPLE.YML", "people.yaml.txt", "people.yaml.bak", "people.YAML"]
+)
+def test_near_miss_people_file_name_warns(tmp_path, name):
+    write(tmp_path / name, HIDDEN)
+    _, problems = read_directory(tmp_path)
+    assert [p.path for p in problems] == [name]
+    assert "not read" in problems[0].message and "people.yaml" in problems[0].message
+    findings = check_content(tmp_path)
+    assert any(f.path == name and f.rule == "people" for f in findings)
+
+
+def test_near_miss_people_file_warns_in_index(tmp_path):
+    content = tmp_path / "content"
+    write(content / "vpn.md", page("VPN", "Ines Park", "Setup"))
+    write(content / "People.yaml", HIDDEN)
+    report = _build(content, tmp_path)
+    assert any(p.path == "People.yaml" for p in report.problems)

@@ -1,0 +1,207 @@
+"""Pages built to exhaust kb: alias bombs, deep nesting, odd text, quadratic patterns, huge
+pages and endless headings. Each is one warning and the run goes on (issue 13, items 7-10)."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from conftest import page, write
+from fakes import HashEmbedder
+
+from kb import Settings, build_index
+from kb.check import check_content
+from kb.chunk import chunk_document
+from kb.parse import clean_block, parse_markdown
+from kb.people import read_directory
+from kb.snippet import make_snippet
+
+
+def _bomb(depth: int, indent: str = "") -> str:
+    """A billion-laughs YAML: each level holds nine references to the one before."""
+    lines = [f'{indent}a0: &a0 ["lol"]']
+    for i in range(1, depth + 1):
+        refs = ", ".join([f"*a{i - 1}"] * 9)
+        lines.append(f"{indent}a{i}: &a{i} [{refs}]")
+    return "\n".join(lines) + "\n"
+
+
+def _tokens(texts) -> list[int]:
+    return [len(t.split()) + 2 for t in texts]
+
+
+def _seconds(fn, reps: int = 1) -> float:
+    best = float("inf")
+    for _ in range(3):
+        start = time.perf_counter()
+        for _ in range(reps):
+            fn()
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def _ratio(run, make, n: int) -> float:
+    """How much longer `run(make(4n))` takes than `run(make(n))`: about 4 when linear.
+
+    Each is repeated until the smaller takes 20 ms, so timer noise does not decide.
+    """
+    small, large = make(n), make(4 * n)
+    once = _seconds(lambda: run(small))
+    reps = max(1, round(0.02 / max(once, 1e-6)))
+    return _seconds(lambda: run(large), reps) / _seconds(lambda: run(small), reps)
+
+
+def test_alias_bomb_in_front_matter_is_refused(tmp_path):
+    text = "---\ntitle: Bomb\n" + _bomb(8) + "---\n# Bomb\n\nSome text.\n"
+    assert len(text) < 600
+    start = time.perf_counter()
+    doc, problems = parse_markdown(text.encode(), "bomb.md")
+    assert time.perf_counter() - start < 1
+    assert doc is not None and doc.title == "Bomb"  # metadata ignored, the page kept
+    assert any("alias" in p.message and p.line for p in problems)
+    write(tmp_path / "bomb.md", text)
+    start = time.perf_counter()
+    findings = check_content(tmp_path)
+    assert time.perf_counter() - start < 2
+    assert any(f.path == "bomb.md" and "alias" in f.message for f in findings)
+
+
+def test_alias_bomb_does_not_bloat_the_index(tmp_path):
+    content = tmp_path / "content"
+    write(content / "bomb.md", "---\ntags: *a7\n" + _bomb(7) + "---\n# Bomb\n\nSome text.\n")
+    report = build_index(content, tmp_path / "index", HashEmbedder(), Settings())
+    size = sum(f.stat().st_size for f in (tmp_path / "index").rglob("*") if f.is_file())
+    assert size < 200_000
+    assert any("alias" in p.message for p in report.problems)
+
+
+def test_alias_bomb_in_people_yaml_is_refused(tmp_path):
+    write(tmp_path / "people.yaml", _bomb(8) + "people:\n  - name: Bo Chen\n    role: *a8\n")
+    start = time.perf_counter()
+    directory, problems = read_directory(tmp_path)
+    assert time.perf_counter() - start < 1
+    assert any("alias" in p.message for p in problems)
+    assert directory.people == ()
+
+
+def test_merge_keys_within_budget_still_work(tmp_path):
+    text = "base: &base {team: it}\npeople:\n" + "".join(
+        f"  - {{<<: *base, name: Person {i}}}\n" for i in range(300)
+    )
+    write(tmp_path / "people.yaml", text)
+    directory, problems = read_directory(tmp_path)
+    assert problems == [] and len(directory.people) == 300
+
+
+def test_huge_front_matter_is_refused():
+    text = "---\ntitle: Big\nnotes: |\n" + "  words words words\n" * 5000 + "---\n# Big\n\nText.\n"
+    doc, problems = parse_markdown(text.encode(), "big.md")
+    assert doc is not None and doc.title == "Big"
+    assert any("front matter" in p.message and "KB" in p.message for p in problems)
+
+
+@pytest.mark.parametrize("depth", [30, 3000])
+def test_deeply_nested_title_is_a_warning(tmp_path, depth):
+    text = f"---\ntitle: {'[' * depth}x{']' * depth}\n---\n# Deep\n\nText.\n"
+    doc, problems = parse_markdown(text.encode(), "deep.md")  # RecursionError at 3000
+    assert doc is not None and doc.title == "Deep"
+    assert any("nest" in p.message and p.line == 2 for p in problems)
+    write(tmp_path / "content/deep.md", text)
+    assert any("nest" in f.message for f in check_content(tmp_path / "content"))
+    report = build_index(tmp_path / "content", tmp_path / "index", HashEmbedder(), Settings())
+    assert report.documents == 1
+
+
+def test_lone_surrogate_in_front_matter_is_a_warning(tmp_path):
+    content = tmp_path / "content"
+    write(content / "odd.md", '---\ntitle: "Odd \\ud800 page"\n---\n# Odd\n\nText.\n')
+    write(content / "vpn.md", page("VPN", "Ana Ruiz", "Setup"))
+    report = build_index(content, tmp_path / "index", HashEmbedder(), Settings())  # crashed
+    assert report.documents == 2
+    assert any(p.path == "odd.md" and p.line == 2 for p in report.problems)
+
+
+def test_huge_integer_in_front_matter_is_a_warning():
+    # Python refuses to convert integers of more than 4,300 digits (ValueError, not YAML's).
+    text = f"---\ntitle: {'9' * 5000}\n---\n# Number\n\nText.\n"
+    doc, problems = parse_markdown(text.encode(), "n.md")
+    assert doc is not None and problems
+
+
+OPENERS = {
+    "liquid output": "{{",
+    "liquid tag": "{%",
+    "html comment": "<!--",
+    "unclosed fence": "```\n",
+    "image": "![",
+    "link": "[",
+    "link target": "[a](",
+}
+
+
+@pytest.mark.parametrize("opener", OPENERS.values(), ids=OPENERS.keys())
+def test_unclosed_markup_cleans_in_linear_time(opener):
+    ratio = _ratio(clean_block, lambda n: "x " + opener * (n // len(opener)), 16_000)
+    assert ratio < 8
+
+
+@pytest.mark.parametrize("opener", ["{{", "<!--", "```\n"], ids=["liquid", "comment", "fence"])
+def test_check_is_linear_on_unclosed_markup(tmp_path, opener):
+    def run(text: str) -> None:
+        write(tmp_path / "p.md", text)
+        check_content(tmp_path)
+
+    assert _ratio(run, lambda n: "# T\n\n" + opener * (n // len(opener)), 8_000) < 8
+
+
+def test_links_of_many_lines_are_found_in_linear_time(tmp_path):
+    # markdown-it percent-encodes 'ä', so the target is not found on its line as written.
+    def run(text: str) -> None:
+        write(tmp_path / "p.md", text)
+        check_content(tmp_path)
+
+    assert _ratio(run, lambda n: "# T\n\n" + "[a](ä)\n" * (n // 7), 8_000) < 8
+
+
+def test_snippet_is_linear_on_long_runs_of_spaces():
+    assert _ratio(lambda t: make_snippet(t, "x"), lambda n: "a" + " " * n + "b", 50_000) < 8
+
+
+def test_page_over_size_limit_is_skipped(tmp_path):
+    content = tmp_path / "content"
+    write(content / "vpn.md", page("VPN", "Ana Ruiz", "Setup"))
+    write(content / "huge.md", "# Huge\n\n" + "word " * 3_000)
+    settings = Settings(max_page_bytes=10_000)
+    report = build_index(content, tmp_path / "index", HashEmbedder(), settings)
+    assert report.documents == 1
+    (problem,) = [p for p in report.problems if p.path == "huge.md"]
+    assert "15.0 KB" in problem.message and "10.0 KB" in problem.message
+    findings = check_content(content, max_page_bytes=10_000)
+    assert any(f.path == "huge.md" and "KB" in f.message for f in findings)
+
+
+def test_default_page_size_limit_is_two_megabytes():
+    assert Settings().max_page_bytes == 2_000_000
+
+
+def test_empty_headings_overview_is_capped():
+    text = "# Many\n\nIntro text.\n\n" + "## h\n" * 20_000
+    doc, _ = parse_markdown(text.encode(), "many.md")
+    chunks, problems = chunk_document(doc, _tokens, Settings())
+    overview = [c for c in chunks if c.heading_path == ()]
+    assert len(overview) <= 4
+    assert any("overview" in p.message for p in problems)
+
+
+def test_page_of_many_headings_indexes_few_chunks(tmp_path):
+    write(tmp_path / "content/many.md", "# Many\n\nIntro.\n\n" + "## h\n" * 100_000)
+    report = build_index(tmp_path / "content", tmp_path / "index", HashEmbedder(), Settings())
+    assert report.chunks <= 5
+
+
+def test_overview_of_a_normal_page_is_unchanged():
+    text = "# Guide\n\n" + "".join(f"## Step {i}\n\nDo step {i}.\n\n" for i in range(10))
+    doc, _ = parse_markdown(text.encode(), "g.md")
+    chunks, problems = chunk_document(doc, _tokens, Settings())
+    assert problems == []
+    assert "Step 9" in chunks[0].text
