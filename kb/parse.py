@@ -20,7 +20,7 @@ _IMAGE = re.compile(r"!\[([^\]\[]*)\]\([^()]*\)")
 _LINK = re.compile(r"\[([^\]\[]+)\]\([^()]*\)")
 _FENCE = re.compile(r"^ {0,3}(?:```|~~~)", re.M)
 _FENCE_END = re.compile(r"^ {0,3}(?:```|~~~)[ \t]*$", re.M)
-_INLINE_CODE = re.compile(r"`[^`\n]+`")
+_INLINE_CODE = re.compile(r"(`[^`\n]+`)")  # captured: split keeps the code
 _BLANKS = re.compile(r"\n{3,}")
 _FRONT_MATTER_END = {"---", "..."}
 
@@ -231,16 +231,20 @@ def _strip_liquid(text: str) -> str:
     out: list[str] = []
     pos = 0
     closers = {"{%": "%}", "{{": "}}"}
-    unclosed: set[str] = set()  # openers with no closer left: skipped from then on
+    # Each opener's next position, found again only once the scan has passed it: a search
+    # from every tag to a far-away other opener would make the scan quadratic.
+    nxt = {o: text.find(o) for o in closers}
     while True:
-        starts = [(text.find(o, pos), o) for o in closers if o not in unclosed]
-        starts = [(i, o) for i, o in starts if i >= 0]
+        for o, at in nxt.items():
+            if 0 <= at < pos:
+                nxt[o] = text.find(o, pos)
+        starts = [(at, o) for o, at in nxt.items() if at >= 0]
         if not starts:
             break
         start, opener = min(starts)
         end = text.find(closers[opener], start + 2)
         if end < 0:
-            unclosed.add(opener)
+            nxt[opener] = -1  # no closer left: this opener is text from here on
             continue
         out.append(text[pos:start])
         pos = end + 2

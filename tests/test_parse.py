@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from kb.parse import parse_markdown
+from kb.parse import clean_block, parse_markdown
 
 PAGE = """---
 title: Requesting VPN access
@@ -124,3 +124,21 @@ def test_an_impossible_date_is_text_not_a_crash():
     raw = b"---\ntitle: Claims\nupdated: 2024-02-30\nreview_by: 2026-01-31\n---\nSubmit receipts.\n"
     doc, problems = parse_markdown(raw, "claims.md")
     assert doc.updated == "2024-02-30" and doc.review_by == "2026-01-31" and problems == []
+
+
+def test_cleaning_keeps_code_and_turns_links_into_their_text():
+    # The linear rewrite of the cleaning once dropped every inline code span.
+    text = "Deploy `k8s-apps` ([VPN access](../vpn.md)) {{ tag }} <!-- c -->\n```\n{{ kept }}\n```"
+    assert clean_block(text) == "Deploy `k8s-apps` (VPN access)  \n```\n{{ kept }}\n```"
+
+
+def test_liquid_tags_before_a_far_other_opener_clean_in_linear_time():
+    import time
+
+    def took(n: int) -> float:
+        start = time.perf_counter()
+        clean_block("{{a}}" * n + "{%x%}")
+        return time.perf_counter() - start
+
+    took(1000)
+    assert took(80_000) < 16 * took(20_000)  # linear: about 4x; quadratic: 16x
