@@ -68,7 +68,7 @@ def test_alias_bomb_in_front_matter_is_refused(tmp_path):
 
 def test_alias_bomb_does_not_bloat_the_index(tmp_path):
     content = tmp_path / "content"
-    write(content / "bomb.md", "---\ntags: *a7\n" + _bomb(7) + "---\n# Bomb\n\nSome text.\n")
+    write(content / "bomb.md", "---\n" + _bomb(7) + "tags: *a7\n---\n# Bomb\n\nSome text.\n")
     report = build_index(content, tmp_path / "index", HashEmbedder(), Settings())
     size = sum(f.stat().st_size for f in (tmp_path / "index").rglob("*") if f.is_file())
     assert size < 200_000
@@ -132,7 +132,7 @@ OPENERS = {
     "liquid output": "{{",
     "liquid tag": "{%",
     "html comment": "<!--",
-    "unclosed fence": "```\n",
+    "unclosed fence": "```x\n",  # an info string: each line opens, none closes
     "image": "![",
     "link": "[",
     "link target": "[a](",
@@ -145,7 +145,7 @@ def test_unclosed_markup_cleans_in_linear_time(opener):
     assert ratio < 8
 
 
-@pytest.mark.parametrize("opener", ["{{", "<!--", "```\n"], ids=["liquid", "comment", "fence"])
+@pytest.mark.parametrize("opener", ["{{", "<!--", "```x\n"], ids=["liquid", "comment", "fence"])
 def test_check_is_linear_on_unclosed_markup(tmp_path, opener):
     def run(text: str) -> None:
         write(tmp_path / "p.md", text)
