@@ -87,6 +87,12 @@ def split_text(header: str, text: str, count_tokens: TokenCounter, settings: Set
         return [text]
     limit = settings.max_tokens - _SPECIAL
     header_tokens = count_tokens([header + "\n"])[0] - _SPECIAL
+    if header_tokens > limit // 2:
+        # A title and heading path that fill the window alone would cut the text into one
+        # piece per word (a 4 KB page made 80,000 chunks): the text gets half the window,
+        # and the model reads as much of the header as fits.
+        header, limit = "", limit - limit // 2
+        header_tokens = 0
     if header_tokens + count_tokens([text])[0] - _SPECIAL <= limit:
         return [text]
     budget = max(32, min(settings.chunk_tokens, limit) - header_tokens)

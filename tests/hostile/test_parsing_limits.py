@@ -205,3 +205,13 @@ def test_overview_of_a_normal_page_is_unchanged():
     chunks, problems = chunk_document(doc, _tokens, Settings())
     assert problems == []
     assert "Step 9" in chunks[0].text
+
+
+def test_title_longer_than_the_window_does_not_cut_a_page_into_words():
+    # A 400-word title filled the model's window alone, so every section was halved down to
+    # one chunk per word (a 4 KB page of the fuzz run made 80,000 chunks).
+    title = " ".join(["word"] * 400)
+    body = "\n".join(f"Sentence {i} says something about expenses." for i in range(300))
+    doc, _ = parse_markdown(f"---\ntitle: {title}\n---\n## Part\n{body}\n".encode(), "t.md")
+    chunks, _ = chunk_document(doc, HashEmbedder().count_tokens, Settings())
+    assert 5 <= len(chunks) < 40
