@@ -31,7 +31,8 @@ from kb.config import Settings
 from kb.parse import parse_markdown
 from kb.secrets import redact
 
-BOUND_FIXED = 0.25  # seconds any page may take (a cold cache, a GC pause)
+BOUND_FIXED = 1.0  # seconds any page may take: a GC pause, a busy machine, and PyYAML's scanner,
+# which looks up to 1,024 characters ahead per line for a key (about 0.2 s on `[[[[...`)
 BOUND_PER_BYTE = 20e-6  # 20 s per MB: typical pages take 1-3 us per byte
 CHECK_BATCH = 1000  # pages per `kb check` run
 
@@ -196,6 +197,8 @@ def main() -> int:
         for out in pool.imap_unordered(run_batch, batches):
             crashes += out["crashes"]
             slow += out["slow"]
+            for finding in out["crashes"] + out["slow"]:
+                print("  finding:", finding, file=sys.stderr)
             worst = max(worst, out["worst"])
             total_bytes += out["bytes"]
             done += out["pages"]

@@ -4,7 +4,7 @@ All state is in the index (a folder or a Milvus collection): a replica loads it 
 and again whenever a build publishes a new one, so several replicas behind a load balancer
 answer alike. With a
 token (`KB_API_TOKEN`), every request must carry `Authorization: Bearer <token>`, except the
-docs (`/docs`, served with Swagger UI's files from the `swagger-ui-bundle` package, no CDN)
+docs (`/docs`, served with Swagger UI's files from the `fastapi-offline` package, no CDN)
 and `/openapi.json`: a browser sends no token when it opens a page, and both describe only
 the API's shape, which is the same in every deployment.
 """
@@ -23,11 +23,11 @@ from datetime import date
 from pathlib import Path
 from typing import Annotated
 
+import fastapi_offline
 from fastapi import Depends, FastAPI, HTTPException, Query, Request
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
 from fastapi.security import HTTPBearer
-from swagger_ui_bundle import swagger_ui_path
 
 from kb.api_app import router as app_routes
 from kb.backend import Where
@@ -47,12 +47,14 @@ Text = Annotated[str, Query(min_length=1, max_length=1000, description="What to 
 Count = Annotated[int, Query(ge=1, le=100)]
 Field = Annotated[str, Query(max_length=200)]
 Mode = Annotated[str, Query(pattern="^(hybrid|dense|bm25)$")]
-# Swagger UI's own files, served from the installed package: the docs page loads nothing
-# from another host (a CDN would see every visit, and an offline network gets a blank page).
+# Swagger UI's own files (5.x: FastAPI writes OpenAPI 3.1, which Swagger UI 4 refuses),
+# served from the installed `fastapi-offline` package: the docs page loads nothing from
+# another host (a CDN would see every visit, and an offline network gets a blank page).
+_SWAGGER = Path(fastapi_offline.__file__).parent / "static"
 DOCS_ASSETS = {
     "/docs/swagger-ui-bundle.js": "swagger-ui-bundle.js",
     "/docs/swagger-ui.css": "swagger-ui.css",
-    "/docs/favicon.png": "favicon-32x32.png",
+    "/docs/favicon.png": "favicon.png",
 }
 PUBLIC_PATHS = {"/docs", "/openapi.json", *DOCS_ASSETS}
 
@@ -131,9 +133,7 @@ def create_app(where: Where | Path, *, token: str = "") -> FastAPI:
         )
 
     for url, name in DOCS_ASSETS.items():
-        app.add_api_route(
-            url, _asset(Path(str(swagger_ui_path / name))), include_in_schema=False, methods=["GET"]
-        )
+        app.add_api_route(url, _asset(_SWAGGER / name), include_in_schema=False, methods=["GET"])
 
     @app.get("/health")
     def health(base: Annotated[KnowledgeBase, Depends(kb)]) -> dict:

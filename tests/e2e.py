@@ -1,6 +1,7 @@
-"""Run the real app in a real browser: a Streamlit server on a free port, driven by Playwright.
+"""Run the real app in a real browser: a Streamlit server on a free port, driven by Playwright;
+and the HTTP API in a thread on a free loopback port.
 
-Shared by tests/test_e2e_browser.py and benchmarks/app_latency.py.
+Shared by tests/test_e2e_browser.py, tests/test_app_api.py and benchmarks/app_latency.py.
 """
 
 from __future__ import annotations
@@ -11,10 +12,13 @@ import shutil
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
+
+import uvicorn
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -144,3 +148,19 @@ def wait_idle(page, timeout_ms: int = 60_000) -> None:
     """Until Streamlit has finished the run (its running indicator is gone) and charts drew."""
     page.wait_for_selector('[data-testid="stStatusWidget"]', state="detached", timeout=timeout_ms)
     page.wait_for_timeout(800)
+
+
+def serve_in_thread(app) -> tuple[str, uvicorn.Server]:
+    """Serve an ASGI app on a free loopback port in a daemon thread; return its URL."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error", access_log=False)
+    )
+    threading.Thread(target=server.run, daemon=True).start()
+    for _ in range(200):
+        if server.started:
+            return f"http://127.0.0.1:{port}", server
+        time.sleep(0.05)
+    raise RuntimeError("the API did not start")

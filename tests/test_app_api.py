@@ -3,34 +3,16 @@
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from datetime import date
 
 import pytest
-import uvicorn
+from e2e import serve_in_thread
 from streamlit.testing.v1 import AppTest
 from test_app import APP, all_text, result_paths, search
 
 from kb.api import create_app
 from kb.client import ApiError, RemoteKnowledgeBase
 from kb.models import Filters
-
-
-def serve_in_thread(app) -> tuple[str, uvicorn.Server]:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error", access_log=False)
-    )
-    threading.Thread(target=server.run, daemon=True).start()
-    for _ in range(200):
-        if server.started:
-            return f"http://127.0.0.1:{port}", server
-        time.sleep(0.05)
-    raise RuntimeError("the API did not start")
 
 
 @pytest.fixture(scope="module")

@@ -18,6 +18,7 @@ from e2e import (
     browser_page,
     first_result_path,
     run_query,
+    serve_in_thread,
     streamlit_server,
     top_expert,
     wait_idle,
@@ -25,6 +26,7 @@ from e2e import (
 )
 
 from kb import Settings, build_index
+from kb.api import create_app
 
 if not browser_available():
     if os.environ.get("CI"):
@@ -122,3 +124,19 @@ def test_people_side_pages_draw_pairs_and_charts(server, tmp_path):
         shot.parent.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(shot), full_page=False)
         assert shot.stat().st_size > 10_000
+
+
+def test_api_docs_render_offline_with_authorize(tmp_path):
+    # Swagger UI 4 (the first offline bundle) showed "Unable to render this definition" for
+    # FastAPI's OpenAPI 3.1 document; only a real browser shows that.
+    url, server = serve_in_thread(create_app(tmp_path / "no-index", token="t0ken"))
+    try:
+        with browser_page() as page:
+            elsewhere: list[str] = []
+            page.on("request", lambda r: None if r.url.startswith(url) else elsewhere.append(r.url))
+            page.goto(url + "/docs")
+            page.get_by_role("button", name="Authorize").wait_for(timeout=30_000)
+            assert page.get_by_text("/search", exact=True).count()
+            assert elsewhere == []  # nothing from a CDN, no validator call
+    finally:
+        server.should_exit = True
