@@ -15,13 +15,13 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from kb.authors import GitHistory, split_name_email
+from kb.departments import WORDS_HINT, side_named
 from kb.discover import DEFAULT_MAX_BYTES, find_pages, read_page
 from kb.models import Directory, Finding, Problem
 from kb.parse import links, parse_markdown, read_front_matter
 from kb.people import read_directory
 from kb.secrets import describe, find_secrets
 
-DEPARTMENTS = ("it", "business")
 DATE_KEYS = ("updated", "date", "review_by")
 LIST_KEYS = ("authors", "tags")
 TEXT_KEYS = ("title", "team", "owner", "department", "description", "summary", "subtitle")
@@ -132,8 +132,8 @@ def _schema(
         if isinstance(value, list) and not all(isinstance(v, str | dict) for v in value):
             bad(key, f"every entry of '{key}' must be text")
     department = meta.get("department")
-    if isinstance(department, str) and department.strip().casefold() not in DEPARTMENTS:
-        bad("department", f"department '{department}' must be IT or Business")
+    if isinstance(department, str) and not side_named(department):
+        bad("department", f"department '{department}' must be {WORDS_HINT}")
     for key in DATE_KEYS:
         if key not in meta or meta[key] is None:
             continue

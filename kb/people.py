@@ -18,6 +18,7 @@ import os
 from pathlib import Path
 
 from kb import yaml_safe
+from kb.departments import WORDS_HINT, side_named
 from kb.discover import read_page
 from kb.errors import ContentError
 from kb.models import AVAILABILITY, Directory, Person, Problem, folded_key, person_key
@@ -34,7 +35,6 @@ _KEYS = {
     "available_for",
     "hide_from_expert_search",
 }
-_DEPARTMENTS = {"it": "IT", "business": "Business"}
 _UNREADABLE = "cannot be read: "
 _CONSENT = "hide_from_expert_search"
 
@@ -220,11 +220,11 @@ def _person(
             )
         )
     department = str(entry.get("department") or "").strip()
-    if department and department.casefold() not in _DEPARTMENTS:
+    if department and not side_named(department):
         problems.append(
             Problem(
                 FILE,
-                f"{label}: department '{department}' ignored; use IT or Business",
+                f"{label}: department '{department}' ignored; use {WORDS_HINT}",
                 at("department"),
             )
         )
@@ -233,7 +233,7 @@ def _person(
         name=name.strip(),
         aliases=tuple(aliases),
         team=str(entry.get("team") or "").strip(),
-        department=_DEPARTMENTS.get(department.casefold(), ""),
+        department=side_named(department),
         role=str(entry.get("role") or "").strip(),
         available_for=tuple(a for a in available if a in AVAILABILITY),
         hidden=hidden,
