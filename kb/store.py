@@ -91,9 +91,7 @@ def write_index(
     rows = sources[-1].rows[1] if sources else 0
     if not (rows == vectors.size == keywords.size) or len(chunk_blocks) != len(sources):
         raise ValueError("one vector and one keyword row per chunk are required")
-    build_id = (
-        dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:8]
-    )
+    build_id = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:8]
     files = data_names(build_id)
     redaction = manifest.get("chunking", {}).get("redaction")
     previous = _previous_data(index_dir, manifest.get("consent", ""), redaction)
@@ -128,7 +126,7 @@ def write_index(
             "format_version": FORMAT_VERSION,
             **manifest,
             "build_id": build_id,
-            "built_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+            "built_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
             "data": files,
             "checksums": sums,
         }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -43,3 +44,15 @@ def test_ruff_is_clean(args):
         [sys.executable, "-m", "ruff", *args], cwd=ROOT, capture_output=True, text=True
     )
     assert res.returncode == 0, res.stdout
+
+
+def test_the_declared_python_floor_is_the_one_tested():
+    # pyproject said >=3.10 while kb.searchlog used datetime.UTC (3.11+): `import kb` failed on
+    # the floor. CI (CI set) runs the suite on the declared floor itself.
+    text = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    floor = tuple(int(n) for n in re.search(r'requires-python = ">=(\d+)\.(\d+)"', text).groups())
+    assert sys.version_info[:2] >= floor
+    target = re.search(r'target-version = "py(\d)(\d+)"', text).groups()
+    assert tuple(int(n) for n in target) == floor  # ruff checks the syntax of the floor
+    if os.environ.get("CI"):
+        assert sys.version_info[:2] == floor, f"CI must test the floor {floor}"
