@@ -179,7 +179,7 @@ def create_app(where: Where | Path, *, token: str = "") -> FastAPI:
         people = base.experts(
             _text(q), k=k, filters=filters, team=team, department=department, mode=mode
         )
-        return [expert_record(p) | {"department": p.department} for p in people]
+        return [expert_record(p) for p in people]
 
     app.include_router(app_routes(kb, _filters))
 

@@ -26,6 +26,7 @@ def expert_record(person: Expert) -> dict:
     return {
         "name": person.name,
         "team": person.team,
+        "department": person.department,
         "score": person.score,
         "evidence": [
             {k: v for k, v in asdict(e).items() if k in ("path", "title", "heading", "score")}

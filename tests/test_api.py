@@ -60,6 +60,7 @@ def test_filters_and_modes_narrow_like_the_cli(client, bundled_kb):
     assert recent and {h["path"] for h in recent} <= fresh
     people = client.get("/experts", params={"q": "access", "department": "Business"}).json()
     assert people and all(p["department"] == "Business" for p in people)
+    assert set(people[0]) == {"name", "team", "department", "score", "evidence"}  # as the CLI
 
 
 @pytest.mark.parametrize(

@@ -123,7 +123,10 @@ def test_search_and_experts_json_shapes(bundled_index):
     assert hits[0]["score"] >= hits[1]["score"] >= hits[2]["score"]
     res = run("experts", "VPN", "-k", "2", "--index-dir", str(bundled_index), "--json")
     people = json.loads(res.stdout)
-    assert len(people) == 2 and set(people[0]) == {"name", "team", "score", "evidence"}
+    # One shape with the API's /experts (it alone had "department" before).
+    assert len(people) == 2
+    assert set(people[0]) == {"name", "team", "department", "score", "evidence"}
+    assert people[0]["department"] in ("IT", "Business")
     assert {"path", "title", "heading", "score"} <= set(people[0]["evidence"][0])
 
 
