@@ -283,9 +283,16 @@ def render_search(kb: KnowledgeBase) -> None:
         return
 
     start = time.perf_counter()
-    hits = kb.search(query, k=30, filters=filters)
+    new = st.session_state.get("_logged") != (query, filters)  # not a rerun of the same one
+    if isinstance(kb, RemoteKnowledgeBase):
+        # The server logs it, in the log its gap report reads (the app's host may have none).
+        hits = kb.search(query, k=30, filters=filters, log=new)
+    else:
+        hits = kb.search(query, k=30, filters=filters)
+        if new:
+            log_search(query, filters, hits)
+    st.session_state._logged = (query, filters)
     groups = group_by_page(hits, pages=10)
-    log_search(query, filters, hits)
     bridging = bool(st.session_state.get("bridge") and filters.department)
     experts = kb.experts(query, k=5, filters=filters, bridge=bridging)
     elapsed = (time.perf_counter() - start) * 1000
@@ -313,13 +320,11 @@ def render_search(kb: KnowledgeBase) -> None:
 
 
 def log_search(query: str, filters: Filters, hits: list[Hit]) -> None:
-    """Opt-in (KB_SEARCH_LOG): one line per new search, not per rerun of the same one."""
-    log = os.environ.get("KB_SEARCH_LOG")
-    if log and st.session_state.get("_logged") != (query, filters):
+    """Opt-in (KB_SEARCH_LOG): one line per new search on a local index."""
+    if log := os.environ.get("KB_SEARCH_LOG"):
         searchlog.record(
             Path(log).expanduser(), query, hits, mode=Settings().retrieval, filters=filters
         )
-        st.session_state._logged = (query, filters)
 
 
 def person_link(name: str) -> str:
@@ -520,13 +525,15 @@ def render_gaps(kb: KnowledgeBase) -> None:
         width="stretch",
     )
     st.markdown("**Searches that found nothing good**")
-    if not log:
+    remote = isinstance(kb, RemoteKnowledgeBase)  # the API server keeps the log, if any
+    if not log and not remote:
         st.caption(
             "No search log is kept. Set KB_SEARCH_LOG to a file to keep one (opt-in, local)."
         )
         return
     if not report.unanswered:
-        st.caption(f"None among {report.searches_logged} logged searches.")
+        where = " (the API server keeps the log: KB_SEARCH_LOG there)" if remote else ""
+        st.caption(f"None among {report.searches_logged} logged searches{where}.")
     else:
         st.dataframe(
             [

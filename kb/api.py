@@ -79,9 +79,9 @@ class _Index:
             return self._kb
 
 
-def create_app(where: Where | Path, *, token: str = "") -> FastAPI:
+def create_app(where: Where | Path, *, token: str = "", search_log: Path | None = None) -> FastAPI:
     """The API over an index (a folder, or any `Where`); with `token`, every request needs it
-    as a bearer token."""
+    as a bearer token; `search_log` keeps the searches the app logs, for the gap report."""
     index = _Index(where if isinstance(where, Where) else Where(index_dir=where))
     # Declared so the OpenAPI document names the scheme and /docs offers "Authorize"; the
     # check itself is the middleware below (constant time, one place, every route).
@@ -181,7 +181,7 @@ def create_app(where: Where | Path, *, token: str = "") -> FastAPI:
         )
         return [expert_record(p) for p in people]
 
-    app.include_router(app_routes(kb, _filters))
+    app.include_router(app_routes(kb, _filters, search_log))
 
     @app.get("/people/{name}")
     def person(base: Annotated[KnowledgeBase, Depends(kb)], name: str) -> dict:
@@ -245,8 +245,14 @@ def _filters(
 
 
 def app_from_env() -> FastAPI:
-    """For `uvicorn --factory`: the index from `Where.from_env`, the token from KB_API_TOKEN."""
-    return create_app(Where.from_env(os.environ), token=os.environ.get("KB_API_TOKEN", ""))
+    """For `uvicorn --factory`: the index from `Where.from_env`, the token from KB_API_TOKEN,
+    the search log from KB_SEARCH_LOG."""
+    log = os.environ.get("KB_SEARCH_LOG")
+    return create_app(
+        Where.from_env(os.environ),
+        token=os.environ.get("KB_API_TOKEN", ""),
+        search_log=Path(log).expanduser() if log else None,
+    )
 
 
 def check_exposure(host: str, token: str, *, insecure: bool) -> None:

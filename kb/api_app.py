@@ -8,13 +8,13 @@ on the library. Parameters are validated as in `kb.api` (4xx with a message, nev
 # No `from __future__ import annotations`: FastAPI reads the route signatures at runtime.
 
 import datetime as dt
-import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Query
 
+from kb import searchlog
 from kb.config import EXPERT_MODELS
 from kb.models import Filters, person_key
 from kb.pairing import KINDS
@@ -28,8 +28,14 @@ Kind = Annotated[str, Query(pattern=f"^({'|'.join(KINDS)})$")]
 Model = Annotated[str, Query(pattern=f"^({'|'.join(EXPERT_MODELS)}|)$")]
 
 
-def router(kb: Callable[[], KnowledgeBase], check: Callable[..., Filters]) -> APIRouter:
-    """The `/app` routes over the index `kb` gives; `check` validates filter values."""
+def router(
+    kb: Callable[[], KnowledgeBase], check: Callable[..., Filters], search_log: Path | None = None
+) -> APIRouter:
+    """The `/app` routes over the index `kb` gives; `check` validates filter values.
+
+    `search_log` (KB_SEARCH_LOG on the server) records the searches the app asks to log and
+    feeds the gap report: the searches made in the app reach the report that reads them.
+    """
     routes = APIRouter(prefix="/app", tags=["app"])
     Base = Annotated[KnowledgeBase, Depends(kb)]
 
@@ -66,8 +72,15 @@ def router(kb: Callable[[], KnowledgeBase], check: Callable[..., Filters]) -> AP
         q: Text,
         k: Annotated[int, Query(ge=1, le=100)] = 10,
         mode: Mode = "",
+        log: bool = False,
     ) -> list:
-        return dump(base.search(_text(q), k=k, filters=picked, mode=mode))
+        """`log`: a new search the app makes (not a rerun), recorded in the server's log."""
+        hits = base.search(_text(q), k=k, filters=picked, mode=mode)
+        if log and search_log is not None:
+            searchlog.record(
+                search_log, q, hits, mode=mode or base.settings.retrieval, filters=picked
+            )
+        return dump(hits)
 
     @routes.get("/experts")
     def experts(
@@ -111,8 +124,7 @@ def router(kb: Callable[[], KnowledgeBase], check: Callable[..., Filters]) -> AP
     @routes.get("/gaps")
     def gaps(base: Base, top: Annotated[int, Query(ge=1, le=100)] = 20) -> dict:
         """The gap report, with the searches logged on this server (KB_SEARCH_LOG)."""
-        log = os.environ.get("KB_SEARCH_LOG")
-        report = base.gaps(today=dt.date.today(), log=Path(log) if log else None, top=top)
+        report = base.gaps(today=dt.date.today(), log=search_log, top=top)
         return dump(report)
 
     @routes.get("/pages/{path:path}")

@@ -85,10 +85,18 @@ class RemoteKnowledgeBase:
         return self._manifest
 
     def search(
-        self, query: str, *, k: int = 10, filters: Filters | None = None, mode: str = ""
+        self,
+        query: str,
+        *,
+        k: int = 10,
+        filters: Filters | None = None,
+        mode: str = "",
+        log: bool = False,
     ) -> list[Hit]:
-        found = self.get("/app/search", q=query, k=k, mode=mode, **_params(filters))
-        return [load(Hit, h) for h in found]
+        """`log`: the server records this search in its search log (KB_SEARCH_LOG there), the
+        one its gap report reads."""
+        params = dict(q=query, k=k, mode=mode, log="true" if log else "")
+        return [load(Hit, h) for h in self.get("/app/search", **params, **_params(filters))]
 
     def experts(
         self,

@@ -84,3 +84,24 @@ def test_the_app_searches_and_shows_people_through_the_api(monkeypatch, api, bun
 def test_the_app_names_an_unreachable_api(monkeypatch):
     at = new_app(monkeypatch, "http://127.0.0.1:9")
     assert "cannot reach the kb API at http://127.0.0.1:9" in all_text(at)
+
+
+def test_searches_made_in_the_app_reach_the_servers_gap_report(
+    monkeypatch, bundled_index, tmp_path
+):
+    # With KB_API_URL the app wrote its searches on its own host while the gap report read the
+    # server's log: searches made in the app never reached the report.
+    server_log, app_log = tmp_path / "server.jsonl", tmp_path / "app.jsonl"
+    url, server = serve_in_thread(create_app(bundled_index, token="t0ken", search_log=server_log))
+    try:
+        monkeypatch.setenv("KB_SEARCH_LOG", str(app_log))  # the app host's own setting
+        at = search(new_app(monkeypatch, url), "canteen menu on friday")
+        assert not at.exception
+        at.run()  # a rerun of the same search is not logged again
+        assert not app_log.exists()
+        lines = server_log.read_text(encoding="utf-8").splitlines()
+        assert len(lines) == 1 and "canteen menu on friday" in lines[0]
+        report = RemoteKnowledgeBase(url, "t0ken").gaps(today=date.today())
+        assert report.searches_logged == 1
+    finally:
+        server.should_exit = True
