@@ -1,21 +1,43 @@
-"""kb: semantic search over a team's Markdown docs, and who knows about it."""
+"""kb: semantic search over a team's Markdown docs, and who knows about it.
 
-from kb.backend import Where
-from kb.build import BuildReport, build_index
-from kb.config import Settings
-from kb.embed import Embedder, SentenceTransformerEmbedder, embedder_for, load_embedder
-from kb.errors import (
-    ContentError,
-    IndexCorruptError,
-    IndexMismatchError,
-    IndexMissingError,
-    KbError,
-    ModelError,
-    StrictModeError,
-)
-from kb.models import Author, Chunk, Document, Evidence, Expert, Filters, Hit, Problem, Section
-from kb.service import KnowledgeBase
-from kb.store import MANIFEST
+The public names load on first use (PEP 562): `import kb.client` or the CLI's help must not
+pay for the model, FAISS or torch that `kb.KnowledgeBase` needs.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING
+
+_HOME = {
+    "Where": "kb.backend",
+    "BuildReport": "kb.build",
+    "build_index": "kb.build",
+    "Settings": "kb.config",
+    "Embedder": "kb.embed",
+    "SentenceTransformerEmbedder": "kb.embed",
+    "embedder_for": "kb.embed",
+    "load_embedder": "kb.embed",
+    **dict.fromkeys(
+        (
+            "ContentError",
+            "IndexCorruptError",
+            "IndexMismatchError",
+            "IndexMissingError",
+            "KbError",
+            "ModelError",
+            "StrictModeError",
+        ),
+        "kb.errors",
+    ),
+    **dict.fromkeys(
+        ("Author", "Chunk", "Document", "Evidence", "Expert", "Filters", "Hit", "Problem"),
+        "kb.models",
+    ),
+    "Section": "kb.models",
+    "KnowledgeBase": "kb.service",
+    "MANIFEST": "kb.store",
+}
 
 __all__ = [
     "MANIFEST",
@@ -39,9 +61,40 @@ __all__ = [
     "Section",
     "SentenceTransformerEmbedder",
     "Settings",
-    "Where",
     "StrictModeError",
+    "Where",
     "build_index",
     "embedder_for",
     "load_embedder",
 ]
+
+if TYPE_CHECKING:  # for type checkers and editors: the names as if imported eagerly
+    from kb.backend import Where
+    from kb.build import BuildReport, build_index
+    from kb.config import Settings
+    from kb.embed import Embedder, SentenceTransformerEmbedder, embedder_for, load_embedder
+    from kb.errors import (
+        ContentError,
+        IndexCorruptError,
+        IndexMismatchError,
+        IndexMissingError,
+        KbError,
+        ModelError,
+        StrictModeError,
+    )
+    from kb.models import Author, Chunk, Document, Evidence, Expert, Filters, Hit, Problem, Section
+    from kb.service import KnowledgeBase
+    from kb.store import MANIFEST
+
+
+def __getattr__(name: str) -> object:
+    home = _HOME.get(name)
+    if home is None:
+        raise AttributeError(f"module 'kb' has no attribute {name!r}")
+    value = getattr(importlib.import_module(home), name)
+    globals()[name] = value  # the next lookup is an ordinary one
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

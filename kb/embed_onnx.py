@@ -13,14 +13,14 @@ import logging
 import os
 import tempfile
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
 
 from kb.config import ONNX_INT8_MODEL
-from kb.embed import Progress, _load_model, count_word_pieces
 from kb.errors import ModelError
+from kb.model_package import count_word_pieces, load_model
 
 # Bump when the export or quantization recipe changes: the cached file is then made again.
 _RECIPE = "1: torchscript export opset 17; quantize_dynamic MatMul, weights only, per channel"
@@ -41,7 +41,11 @@ class OnnxInt8Embedder:
         self._tokenizer = None
 
     def encode(
-        self, texts: Sequence[str], *, batch_size: int = 32, progress: Progress | None = None
+        self,
+        texts: Sequence[str],
+        *,
+        batch_size: int = 32,
+        progress: Callable[[int], None] | None = None,
     ) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
@@ -114,7 +118,7 @@ def _export_int8(target: Path) -> None:
     import torch
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
-    bert = _load_model()[0].auto_model.eval()
+    bert = load_model()[0].auto_model.eval()
 
     class LastHidden(torch.nn.Module):
         def __init__(self) -> None:

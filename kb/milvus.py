@@ -19,7 +19,7 @@ import math
 from collections import Counter, OrderedDict
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
@@ -31,7 +31,20 @@ from kb.store import check_compatible, chunk_from_line, page_from_line
 if TYPE_CHECKING:
     from pymilvus import MilvusClient
 
-    from kb.backend import Where
+
+class Where(Protocol):
+    """What this module reads of an index location (`kb.backend.Where` is one): typed by
+    shape, so that the backend module may import this one and not the other way round."""
+
+    milvus_uri: str
+    collection: str
+    milvus_token: str
+
+    @property
+    def lite(self) -> bool: ...
+
+    def describe(self) -> str: ...
+
 
 PART = 16_000  # characters per record part: under Milvus's 65,535-byte VARCHAR in any script
 BATCH = 500  # rows per insert, ids per 'in' expression

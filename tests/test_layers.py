@@ -1,0 +1,87 @@
+"""The package's structure, enforced: no import cycles, heavy dependencies kept in one module,
+and light entry points that load nothing heavy (STYLE.md; issue 14)."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from collections import defaultdict
+
+from conftest import ROOT
+
+KB = ROOT / "kb"
+HEAVY = (
+    "torch", "transformers", "sentence_transformers", "onnxruntime", "onnx", "faiss", "bm25s",
+    "scipy", "sklearn", "pandas", "pymilvus", "fastapi", "uvicorn", "streamlit", "yaml",
+    "markdown_it", "detect_secrets", "confusable_homoglyphs", "click",
+)  # fmt: skip
+# Heavy dependencies imported in more than one module today. Issue 14's restructure gives
+# each one home; this list may only shrink (the test fails on a new entry and on a stale one).
+SHARED_TODAY = {
+    "fastapi": {"kb.api", "kb.api_app"},
+    "pymilvus": {"kb.milvus", "kb.publish"},
+    "torch": {"kb.embed_onnx", "kb.parallel"},
+    "transformers": {"kb.embed_onnx", "kb.model_package"},
+}
+
+
+def _imports() -> dict[str, set[str]]:
+    """Module -> every module name it imports anywhere (top level, functions, TYPE_CHECKING)."""
+    out: dict[str, set[str]] = {}
+    for path in sorted(KB.glob("*.py")):
+        name = "kb" if path.stem == "__init__" else f"kb.{path.stem}"
+        found: set[str] = set()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                found.update(a.name for a in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                found.add(node.module)
+                found.update(f"{node.module}.{a.name}" for a in node.names)
+        out[name] = found
+    return out
+
+
+def test_no_import_cycles_between_kb_modules():
+    imports = _imports()
+    modules = set(imports) - {"kb"}  # kb/__init__ re-exports lazily, from above everything
+    graph = {m: {i for i in imports[m] if i in modules and i != m} for m in modules}
+    cycles = []
+    state: dict[str, int] = {}  # 1: on the path, 2: done
+
+    def visit(module: str, path: list[str]) -> None:
+        state[module] = 1
+        for nxt in sorted(graph[module]):
+            if state.get(nxt) == 1:
+                cycles.append(" -> ".join([*path[path.index(nxt) :], nxt]))
+            elif nxt not in state:
+                visit(nxt, [*path, nxt])
+        state[module] = 2
+
+    for module in sorted(graph):
+        if module not in state:
+            visit(module, [module])
+    assert cycles == []
+
+
+def test_each_heavy_dependency_lives_in_one_module():
+    homes: dict[str, set[str]] = defaultdict(set)
+    for module, names in _imports().items():
+        for dep in HEAVY:
+            if any(n == dep or n.startswith(dep + ".") for n in names):
+                homes[dep].add(module)
+    shared = {dep: mods for dep, mods in homes.items() if len(mods) > 1}
+    assert shared == SHARED_TODAY
+
+
+def test_the_http_client_imports_nothing_heavy():
+    # `import kb.client` (standard library only, for the app on the API) used to load faiss,
+    # bm25s, yaml, markdown-it and scipy through kb/__init__.
+    code = (
+        "import sys, kb.client\n"
+        f"print(sorted(m for m in {HEAVY + ('numpy',)!r} if m in sys.modules))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
+    )
+    assert out.stdout.strip() == "[]"
