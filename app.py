@@ -1,4 +1,5 @@
-"""kb's search app: `streamlit run app.py`. Rendering only; all logic lives in the kb package."""
+"""kb's search app: `streamlit run app.py`. Rendering; the ranking, parsing and people logic
+lives in the kb package (the local search log is written here)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""`kb serve`: a stateless HTTP API over an index (FastAPI is imported here and nowhere else).
+"""`kb serve`: a stateless HTTP API over an index (FastAPI here and in `kb.api_app`, its
+`/app` routes).
 
 All state is in the index (a folder or a Milvus collection): a replica loads it on first use
 and again whenever a build publishes a new one, so several replicas behind a load balancer

@@ -1,7 +1,8 @@
-"""Wiring for the people side of one loaded index: topics, pairs, teams and gaps.
+"""The people side of one loaded index: topics, pairs, teams and gaps.
 
-This module chains stages (terms, topics, pairing, teams) over what `KnowledgeBase` loaded;
-the ranking and matching logic lives in those stage modules.
+It chains the stage modules (terms, topics, pairing, team) over what `KnowledgeBase` loaded,
+and also holds people-side logic of its own (who counts as a partner, which pages a pair
+shares, key terms per person) that issue 14 moves into stage modules.
 """
 
 from __future__ import annotations

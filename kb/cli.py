@@ -1,4 +1,7 @@
-"""The `kb` command line: validate, call the library, print. Click is imported only here."""
+"""The `kb` command line: validate, call the library, print. Click is imported only here.
+
+It still holds orchestration that belongs in the library (sharded publish and finish, filter
+suggestions, the check report formats): issue 14 moves it out."""
 
 from __future__ import annotations
 

@@ -1,4 +1,6 @@
-"""Settings: one frozen object with defaults; only the CLI and the app read the environment."""
+"""Settings: one frozen object with defaults. The shells (CLI, app, `kb serve`) read the
+environment into it; `model_package`, `embed_onnx` and `parallel` set thread and offline
+variables for the libraries they load, and read none of kb's settings."""
 
 from __future__ import annotations
 

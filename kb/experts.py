@@ -18,8 +18,8 @@ from kb.models import Chunk, Evidence, Expert, Hit, person_key
 def rank_experts(
     hits: list[Hit],
     *,
+    temperature: float,  # Settings.expert_temperature: one default, in one place
     k: int = 5,
-    temperature: float = 0.05,
     evidence_per_expert: int = 3,
     homes: dict[str, tuple[str, str]] | None = None,
 ) -> list[Expert]:

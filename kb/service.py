@@ -1,4 +1,5 @@
-"""Wiring for querying: a loaded index plus a model, answering searches and expert lookups."""
+"""Querying: a loaded index plus a model, answering searches, expert lookups and the people
+side. Besides wiring it holds the team, gaps and profile assembly (issue 14 moves them out)."""
 
 from __future__ import annotations
 

@@ -48,9 +48,15 @@ def test_intended_page_in_top_3(any_kb, query, page):
     assert page in top_pages(any_kb, query)
 
 
-def test_most_searches_succeed(any_kb):
-    found = [q for q, p in SEARCHES if p in top_pages(any_kb, q)]
-    assert len(found) >= 18, sorted(set(q for q, _ in SEARCHES) - set(found))
+def test_intended_pages_rank_high_on_average(any_kb):
+    # Replaces a count of top-3 successes that could not fail unless a per-question test
+    # above failed too: this one fails when pages slide down within the top 3 or beyond it.
+    ranks = []
+    for query, page in SEARCHES:
+        pages = top_pages(any_kb, query, n=10)
+        ranks.append(pages.index(page) + 1 if page in pages else 0)
+    mrr = sum(1 / r for r in ranks if r) / len(ranks)  # MRR@10 over pages
+    assert mrr >= 0.75, (mrr, ranks)  # hybrid: 0.79 in docs/quality.md
 
 
 @pytest.mark.parametrize(("query", "person"), EXPERTS)

@@ -1,0 +1,29 @@
+"""kb's own BM25 (term counts it can copy between builds) scores as bm25s's Lucene BM25."""
+
+from __future__ import annotations
+
+import bm25s
+import numpy as np
+import Stemmer
+
+from kb.keyword import K1, B, KeywordIndex
+
+TEXTS = [
+    "Requesting VPN access: open a ticket in the service portal and wait for approval.",
+    "The expense policy covers travel, meals and hotels; receipts are needed above 25 pounds.",
+    "Split tunnelling sends only internal traffic through the VPN; the rest goes direct.",
+    "Approving expense claims in Spendwise: managers approve within five working days.",
+    "Printers and meeting rooms: badge in at the printer, book rooms in the calendar.",
+    "VPN VPN VPN: a page that repeats a word scores higher, up to BM25's saturation.",
+]
+
+
+def test_scores_equal_bm25s_lucene_bm25():
+    stemmer = Stemmer.Stemmer("english")
+    reference = bm25s.BM25(k1=K1, b=B, method="lucene")
+    reference.index(bm25s.tokenize(TEXTS, stopwords="en", stemmer=stemmer, show_progress=False))
+    ours = KeywordIndex.build(TEXTS)
+    for query in ("vpn access", "expense receipts", "approve expenses", "vpn vpn", "printer"):
+        tokens = bm25s.tokenize(query, stopwords="en", stemmer=stemmer, return_ids=False)[0]
+        expected = reference.get_scores(tokens)
+        assert expected.max() > 0 and np.allclose(ours.scores(query), expected, rtol=1e-5), query
