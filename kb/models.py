@@ -76,6 +76,26 @@ def _lookalike(char: str) -> str:
     return ""
 
 
+_OVERRIDE = "\u202e"  # RIGHT-TO-LEFT OVERRIDE
+_MAX_BETWEEN = 2  # words a name may have between its own: middle names, initials, a nickname
+
+
+def _in_order(pieces: list[str], words: tuple[str, ...], between: int) -> bool:
+    """Whether `words` occur in `pieces` in order, at most `between` others between two."""
+    for start, piece in enumerate(pieces):
+        if piece != words[0]:
+            continue
+        at = start
+        for word in words[1:]:
+            window = pieces[at + 1 : at + 2 + between]
+            if word not in window:
+                break
+            at += 1 + window.index(word)
+        else:
+            return True
+    return False
+
+
 def _pieces(text: str) -> list[str]:
     return _PIECE.findall(fold_name(text))
 
@@ -361,7 +381,10 @@ class Directory:
         if folded_key(name) in hidden or bool(email) and folded_key(email) in hidden:
             return True
         plain, joined = self._hidden_plain, self._hidden_joined
-        for text in (name, email):
+        # A right-to-left override shows the letters after it reversed: "\u202ekraP senI".
+        texts = [t for t in (name, email) if t]
+        texts += [t[::-1] for t in texts if _OVERRIDE in t]
+        for text in texts:
             pieces = _pieces(text.split("@")[0] if "@" in text else text)
             for size in range(1, 5):
                 for i in range(len(pieces) - size + 1):
@@ -371,7 +394,36 @@ class Directory:
                     for turned in (run[j:] + run[:j] for j in range(size)):
                         if " ".join(turned) in plain or "".join(turned) in joined:
                             return True
+            if self._spread_out(pieces):
+                return True
         return False
+
+    def _spread_out(self, pieces: list[str]) -> bool:
+        """A hidden name with words between its own ("Ines M. Park", "Ines 'Izzy' Park"), or
+        spelt a letter at a time ("I n e s P a r k")."""
+        for words in self._hidden_words:
+            for turned in (words[j:] + words[:j] for j in range(len(words))):
+                if _in_order(pieces, turned, _MAX_BETWEEN):
+                    return True
+        joined, longest = self._hidden_joined, self._longest_joined
+        for i in range(len(pieces)):
+            run = ""
+            for piece in pieces[i:]:
+                run += piece
+                if len(run) > longest:
+                    break
+                if run in joined:
+                    return True
+        return False
+
+    @cached_property
+    def _hidden_words(self) -> tuple[tuple[str, ...], ...]:
+        """Hidden identities of two or more words, as their words."""
+        return tuple(tuple(k.split()) for k in self._hidden_plain if " " in k)
+
+    @cached_property
+    def _longest_joined(self) -> int:
+        return max(map(len, self._hidden_joined), default=0)
 
     @cached_property
     def _hidden_plain(self) -> frozenset[str]:

@@ -46,6 +46,14 @@ _EXTRA = (
     (
         "password in a URL",
         re.compile(r"(?i)\b[a-z][a-z0-9+.\-]{0,30}://[^\s:/@]{0,200}:([^\s@/]+)@"),
+    ),  # An HTTP header's credentials: `AUTHORIZATION: basic ...` is what actions/checkout
+    # keeps in .git/config; it has no plugin unless the value is a JWT. A value has a digit.
+    (
+        "authorization header",
+        re.compile(
+            r"(?i)\bauthorization[\"']?\s*[:=]\s*[\"']?(?:basic|bearer|token|digest)\s+"
+            r"((?=[A-Za-z0-9+/=._~\-]{0,500}\d)[A-Za-z0-9+/=._~\-]{12,})"
+        ),
     ),
 )
 # Values that documentation writes in place of a password.
@@ -69,6 +77,7 @@ _GATES = {
     "AWS secret access key": ("aws",),
     "Azure storage key": ("accountkey=",),
     "password in a URL": ("://",),
+    "authorization header": ("authorization",),
     "GitHub token": ("ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_"),
     "GitLab token": ("gl", "gr1348941"),
     "JSON web token": ("eyj",),
@@ -112,6 +121,7 @@ def redact(text: str) -> tuple[str, list[Secret]]:
     """
     found = find_secrets(text)
     lines = text.split("\n")
+    text_lines = list(lines)
     by_line: dict[int, list[Secret]] = {}
     for s in found:
         by_line.setdefault(s.line, []).append(s)
@@ -121,7 +131,10 @@ def redact(text: str) -> tuple[str, list[Secret]]:
             shown = f"{s.marker}…{REDACTED}" if s.marker else REDACTED
             line = line[: s.start] + shown + line[s.end :]
         lines[n - 1] = line
-        if any(s.kind == "private key" for s in spans):
+        if any(
+            s.kind == "private key" and _one_line_key_end(text_lines[n - 1], s.start) < 0
+            for s in spans
+        ):
             _blank_key_body(lines, n)
     return "\n".join(lines), found
 
@@ -148,10 +161,24 @@ def _in_line(line: str, n: int, active: _Active) -> list[Secret]:
                 for s in _scan(part, n, active)
             )
     # A pattern may stop short of a token's end (a JWT's signature), or a window may: the
-    # redaction covers the whole run of token characters.
-    return _merged(
-        Secret(n, s.kind, s.start, _TOKEN_TAIL.match(line, s.end).end(), s.marker) for s in found
-    )
+    # redaction covers the whole run of token characters; a private key, up to its END line.
+    return _merged(Secret(n, s.kind, s.start, _end(line, s), s.marker) for s in found)
+
+
+def _end(line: str, s: Secret) -> int:
+    """Where the redaction of `s` ends: a key written on one line (a service account's JSON
+    with `\\n` escapes) up to its `-----END ...-----`, else the run of token characters."""
+    close = _one_line_key_end(line, s.end) if s.kind == "private key" else -1
+    return close if close >= 0 else _TOKEN_TAIL.match(line, s.end).end()
+
+
+def _one_line_key_end(line: str, begin: int) -> int:
+    """The end of the `-----END ...-----` on the key's BEGIN line, or -1 (its body follows)."""
+    end = line.find("-----END", begin)
+    if end < 0:
+        return -1
+    close = line.find("-----", end + len("-----END"))
+    return close + len("-----") if close >= 0 else len(line)
 
 
 def _merged(found: Iterator[Secret] | list[Secret]) -> list[Secret]:

@@ -17,6 +17,9 @@ MAX_DEPTH = 20
 # Aliases may add this many values beyond those written (merge keys of a long people.yaml
 # add a few per entry; a bomb adds millions).
 ALIAS_BUDGET = 10_000
+# ... and this many characters: 8,000 aliases of one 30 KB value (within the count) made a
+# 54 KB page a 480 MB index.
+ALIAS_CHAR_BUDGET = 1_000_000
 
 __all__ = ["MappingNode", "SequenceNode", "YamlError", "compose", "load"]
 
@@ -100,10 +103,11 @@ def load(text: str, *, max_bytes: int = MAX_BYTES) -> object:
 def _measure(root: Node) -> None:
     """Refuse deep expansions, alias bombs, recursive aliases and lone surrogates."""
     written: set[int] = set()  # distinct nodes
-    memo: dict[int, tuple[int, int]] = {}  # node -> (height, expanded size)
+    chars = [0]  # characters of the distinct scalars
+    memo: dict[int, tuple[int, int, int]] = {}  # node -> (height, expanded size, characters)
     on_path: set[int] = set()
 
-    def walk(node: Node, level: int) -> tuple[int, int]:
+    def walk(node: Node, level: int) -> tuple[int, int, int]:
         key = id(node)
         line = node.start_mark.line + 1
         if key in on_path:
@@ -111,28 +115,36 @@ def _measure(root: Node) -> None:
         if level > MAX_DEPTH:
             raise YamlError(f"nested deeper than {MAX_DEPTH} levels (through aliases)", line, True)
         if key in memo:
-            height, size = memo[key]
+            height, size, length = memo[key]
         else:
             written.add(key)
             on_path.add(key)
-            height, size = 1, 1
+            height, size, length = 1, 1, 0
             if isinstance(node, ScalarNode):
                 if any("\ud800" <= c <= "\udfff" for c in node.value):
                     raise YamlError("text holds a lone surrogate (\\ud800-\\udfff)", line, True)
+                length = len(node.value)
+                chars[0] += length
             else:
                 children = node.value if isinstance(node, SequenceNode) else _pairs(node)
                 for child in children:
-                    h, s = walk(child, level + 1)
-                    height, size = max(height, h + 1), size + s
+                    h, s, n = walk(child, level + 1)
+                    height, size, length = max(height, h + 1), size + s, length + n
                     if size > len(written) + ALIAS_BUDGET:
                         raise YamlError(
                             f"aliases expand to more than {ALIAS_BUDGET:,} values", line, True
                         )
+                    if length > chars[0] + ALIAS_CHAR_BUDGET:
+                        raise YamlError(
+                            f"aliases expand to more than {ALIAS_CHAR_BUDGET:,} characters",
+                            line,
+                            True,
+                        )
             on_path.discard(key)
-            memo[key] = height, size
+            memo[key] = height, size, length
         if level + height - 1 > MAX_DEPTH:
             raise YamlError(f"nested deeper than {MAX_DEPTH} levels (through aliases)", line, True)
-        return height, size
+        return height, size, length
 
     walk(root, 1)
 

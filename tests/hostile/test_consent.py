@@ -240,3 +240,41 @@ def test_index_from_before_keyed_digests_is_rewritten_without_them(tmp_path, rea
     assert report.reread == 3  # who is hidden may have changed: every page read again
     blob = b"\n".join(p.read_bytes() for p in index_dir.rglob("*") if p.is_file())
     assert b"ines" not in blob.lower() and old_key.encode() not in blob
+
+
+# Her name as author lists and git write it, with more between or around her two names.
+VARIANTS = {
+    "middle-initial": "Ines M. Park",
+    "middle-name": "Ines Maria Park",
+    "nickname": "Ines 'Izzy' Park",
+    "surname-first-middle": "Park, Ines M.",
+    "letter-spaced": "I n e s P a r k",
+    "letter-dotted": "I.n.e.s. P.a.r.k.",
+    "right-to-left-override": "\u202ekraP senI",  # shows as "Ines Park"
+}
+
+
+@pytest.mark.parametrize("label", VARIANTS)
+def test_hidden_name_with_a_middle_name_spacing_or_reversal_is_hidden(tmp_path, label):
+    from fakes import HashEmbedder
+
+    from kb.models import Directory, Person
+
+    spelling = VARIANTS[label]
+    assert Directory((Person("Ines Park", hidden=True),)).hides(spelling)
+    content = hidden_content(tmp_path / "content", spelling)
+    text = (content / "it/vpn.md").read_text(encoding="utf-8")
+    write(content / "it/vpn.md", text.replace("team: it", f"team: it\nowner: {spelling}"))
+    index_dir = tmp_path / "index"
+    build_index(content, index_dir, HashEmbedder(), Settings())
+    blob = b"\n".join(p.read_bytes() for p in index_dir.rglob("*") if p.is_file())
+    for form in (spelling, json.dumps(spelling)[1:-1]):
+        assert form.encode() not in blob
+
+
+def test_other_people_sharing_one_of_her_names_are_shown():
+    from kb.models import Directory, Person
+
+    directory = Directory((Person("Ines Park", hidden=True),))
+    for name in ("Ines Lopez", "Bo Park", "Parker Ines", "Pines Ark", "Ines Parks", "Bo I. Park"):
+        assert not directory.hides(name), name

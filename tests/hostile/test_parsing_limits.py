@@ -84,6 +84,33 @@ def test_alias_bomb_in_people_yaml_is_refused(tmp_path):
     assert directory.people == ()
 
 
+def test_wide_alias_within_the_count_budget_does_not_bloat_the_index(tmp_path):
+    # Few aliases (8,000, under the count budget) of one 30 KB value: a 54 KB page made a
+    # 480 MB index and took 1.5 GB. Aliases are measured in characters too.
+    big = "wordy " * 5000
+    aliases = ",".join(["*a"] * 8000)
+    fm = f'---\ntitle: Wide\nx: &a "{big}"\ntags: [{aliases}]\n---\n# Wide\n\nSome text.\n'
+    assert len(fm) < 64 * 1024
+    doc, problems = parse_markdown(fm.encode(), "wide.md")
+    assert doc is not None and doc.tags == ()
+    assert any("alias" in p.message and p.line for p in problems)
+    content = tmp_path / "content"
+    write(content / "wide.md", fm)
+    build_index(content, tmp_path / "index", HashEmbedder(), Settings())
+    size = sum(f.stat().st_size for f in (tmp_path / "index").rglob("*") if f.is_file())
+    assert size < 1_000_000
+
+
+def test_wide_alias_in_people_yaml_is_refused(tmp_path):
+    role = "role " * 100_000  # 500 KB, named 100 times: 50 MB of roles and aliases to fold
+    people = "".join(f"  - {{name: P{i}, role: *r, aliases: [*r]}}\n" for i in range(100))
+    write(tmp_path / "people.yaml", f'r: &r "{role}"\npeople:\n{people}')
+    start = time.perf_counter()
+    directory, problems = read_directory(tmp_path)
+    assert time.perf_counter() - start < 2
+    assert any("alias" in p.message for p in problems)
+
+
 def test_merge_keys_within_budget_still_work(tmp_path):
     text = "base: &base {team: it}\npeople:\n" + "".join(
         f"  - {{<<: *base, name: Person {i}}}\n" for i in range(300)

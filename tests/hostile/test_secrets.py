@@ -146,3 +146,24 @@ def test_secret_scan_stays_linear_on_long_lines(tmp_path):
     found = _flagged(tmp_path, lines)
     assert time.perf_counter() - start < 10  # kb 0.1 took 34 s
     assert 6 in found  # the key after 200 kB on its line is still found
+
+
+def test_private_key_written_on_one_line_is_redacted_whole(tmp_path):
+    """A service account's JSON keeps its key on one line, with `\\n` escapes: the body must go
+    too, not only its BEGIN marker (kb said "redacted" and stored the key)."""
+    from fakes import HashEmbedder
+
+    body = "MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7VJTUt9Us8cKjMzEfYyjiWA4R4"
+    key = f"-----BEGIN PRIVATE KEY-----\\n{body}\\nQ2vLm7Kx9p\\n-----END PRIVATE KEY-----\\n"
+    text = (
+        "---\ntitle: GCP\nauthors: [Dee Park]\n---\n# GCP\n\n```json\n"
+        f'{{"type": "service_account", "private_key": "{key}",\n'
+        ' "client_email": "ci@proj.iam.gserviceaccount.com"}\n```\n'
+    )
+    content, index_dir = tmp_path / "content", tmp_path / "index"
+    write(content / "gcp.md", text)
+    report = build_index(content, index_dir, HashEmbedder(), Settings())
+    assert any("private key" in p.message for p in report.problems)
+    stored = b"".join(f.read_bytes() for f in index_dir.rglob("*") if f.is_file())
+    assert body.encode() not in stored and b"Q2vLm7Kx9p" not in stored
+    assert b"client_email" in stored  # what follows the key on later lines is kept
