@@ -10,9 +10,10 @@ from typing import Protocol
 
 import numpy as np
 
+from kb import model_package
 from kb.config import DEFAULT_MODEL, ENCODERS, ONNX_INT8_MODEL
 from kb.errors import ModelError
-from kb.model_package import count_word_pieces, load_model
+from kb.model_package import count_word_pieces
 
 Progress = Callable[[int], None]  # called with the number of texts just finished
 
@@ -42,7 +43,7 @@ class SentenceTransformerEmbedder:
     @property
     def model(self):
         if self._model is None:
-            self._model = load_model()
+            self._model = model_package.load_model()
         return self._model
 
     def encode(

@@ -18,9 +18,10 @@ from pathlib import Path
 
 import numpy as np
 
+from kb import model_package
 from kb.config import ONNX_INT8_MODEL
 from kb.errors import ModelError
-from kb.model_package import count_word_pieces, load_model
+from kb.model_package import count_word_pieces
 
 # Bump when the export or quantization recipe changes: the cached file is then made again.
 _RECIPE = "1: torchscript export opset 17; quantize_dynamic MatMul, weights only, per channel"
@@ -118,7 +119,7 @@ def _export_int8(target: Path) -> None:
     import torch
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
-    bert = load_model()[0].auto_model.eval()
+    bert = model_package.load_model()[0].auto_model.eval()
 
     class LastHidden(torch.nn.Module):
         def __init__(self) -> None:

@@ -72,3 +72,37 @@ def milvus_kb(bundled_index, real_embedder, tmp_path_factory) -> KnowledgeBase:
 def any_kb(request) -> KnowledgeBase:
     """The bundled content on each backend: a test using it runs once per backend."""
     return request.getfixturevalue("bundled_kb" if request.param == "local" else "milvus_kb")
+
+
+# Test tiers (pyproject's markers). Tests are marked by the fixtures they use, so a new test
+# lands in the right tier without a decorator; modules whose tests reach the model another way
+# (through the CLI, `streamlit`, the API) mark themselves with `pytestmark`.
+_TIER_FIXTURES = {
+    "model": {"real_embedder", "bundled_index", "bundled_kb", "milvus_kb", "any_kb"},
+    "milvus": {"milvus_kb"},
+}
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    for item in items:
+        names = set(getattr(item, "fixturenames", ()))
+        for tier, fixtures in _TIER_FIXTURES.items():
+            if names & fixtures:
+                item.add_marker(tier)
+        if "any_kb" in names and "[milvus" in item.nodeid:
+            item.add_marker("milvus")
+
+
+@pytest.fixture(autouse=True)
+def _no_model_outside_the_model_tier(request, monkeypatch):
+    """In a run that leaves out the model tier, loading the model is an error: a test that
+    needs it must be marked (or use a fixture that marks it)."""
+    if "model" in (
+        request.config.getoption("markexpr") or ""
+    ) and not request.node.get_closest_marker("model"):
+        import kb.model_package
+
+        def refuse():
+            raise AssertionError(f"{request.node.nodeid} loads the model: mark it 'model'")
+
+        monkeypatch.setattr(kb.model_package, "load_model", refuse)

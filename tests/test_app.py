@@ -192,12 +192,14 @@ def bundled_kb_title(path: str) -> str:
     return doc.title
 
 
+@pytest.mark.model  # through the CLI or the app, which load the model
 def test_missing_index_shows_the_command_to_run(monkeypatch, tmp_path):
     at = new_app(monkeypatch, tmp_path / "no-index")
     assert not at.exception and len(at.error) == 1
     assert "no index in" in at.error[0].value and "kb index" in at.error[0].value
 
 
+@pytest.mark.model  # through the CLI or the app, which load the model
 def test_index_of_another_model_is_refused_with_the_fix(monkeypatch, tmp_path):
     write(tmp_path / "c/a.md", "---\ntitle: A\nauthors: [X Y]\n---\nSome text.\n")
     build_index(tmp_path / "c", tmp_path / "idx", HashEmbedder(name="other", dim=8), Settings())

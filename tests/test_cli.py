@@ -35,6 +35,7 @@ def run(*args: str):
     return CliRunner().invoke(cli, list(args))
 
 
+@pytest.mark.model  # through the CLI or the app, which load the model
 def test_bad_input_is_reported_per_file_and_the_rest_is_indexed(messy, tmp_path):
     index_dir = tmp_path / "index"
     res = run("index", str(messy), "--index-dir", str(index_dir))
@@ -54,6 +55,7 @@ def test_bad_input_is_reported_per_file_and_the_rest_is_indexed(messy, tmp_path)
     assert json.loads(res.stdout)[0]["path"] == "security/vpn.md"
 
 
+@pytest.mark.model  # through the CLI or the app, which load the model
 def test_index_again_reuses_and_reports_what_it_did(messy, tmp_path):
     index_dir = tmp_path / "index"
     first = run("index", str(messy), "--index-dir", str(index_dir))
@@ -71,6 +73,7 @@ def test_index_again_reuses_and_reports_what_it_did(messy, tmp_path):
     assert res.exit_code == 1 and "another 'kb index' (pid" in res.stderr
 
 
+@pytest.mark.model  # through the CLI or the app, which load the model
 def test_strict_fails_and_leaves_the_old_index(messy, tmp_path):
     index_dir = tmp_path / "index"
     good = tmp_path / "good"

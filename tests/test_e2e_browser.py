@@ -28,6 +28,8 @@ from e2e import (
 from kb import Settings, build_index
 from kb.api import create_app
 
+pytestmark = pytest.mark.browser
+
 if not browser_available():
     if os.environ.get("CI"):
         raise RuntimeError("CI must run the browser test: install chromium (see .ci/run)")

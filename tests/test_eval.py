@@ -22,6 +22,7 @@ def run(*args: str):
     return CliRunner().invoke(cli, list(args))
 
 
+@pytest.mark.model  # through the CLI or the app, which load the model
 def test_eval_retrieval_scores_every_mode_and_reuses_its_index(tmp_path):
     cache = tmp_path / "cache"
     res = run("eval", "retrieval", str(MINI), "--cache-dir", str(cache), "--json")
@@ -70,6 +71,7 @@ def test_malformed_data_sets_name_the_file(tmp_path, damage, message):
 EXPERTS_MINI = ROOT / "tests" / "fixtures" / "experts-mini"
 
 
+@pytest.mark.model  # through the CLI or the app, which load the model
 def test_eval_experts_scores_every_model(tmp_path):
     res = run("eval", "experts", str(EXPERTS_MINI), "--cache-dir", str(tmp_path), "--json")
     assert res.exit_code == 0, res.output
@@ -93,6 +95,7 @@ def test_eval_experts_names_a_broken_file(tmp_path):
     assert res.exit_code == 1 and "documents.jsonl:1: missing field(s) author_id" in res.stderr
 
 
+@pytest.mark.model  # through the CLI or the app, which load the model
 def test_whole_documents_protocol_has_its_own_cached_index(tmp_path):
     args = ["eval", "retrieval", str(MINI), "--cache-dir", str(tmp_path), "--mode", "dense"]
     assert run(*args).exit_code == 0

@@ -25,6 +25,8 @@ from kb.milvus import MilvusBackend, expression
 from kb.models import Filters
 from kb.publish import Shard, finish, publish
 
+pytestmark = pytest.mark.milvus
+
 QUESTIONS = json.loads((Path(__file__).parent / "bundled_questions.json").read_text())
 QUERIES = [q["query"] for q in QUESTIONS["searches"]] + [q["query"] for q in QUESTIONS["experts"]]
 
@@ -189,6 +191,7 @@ def test_shards_split_every_page_exactly_once():
             Shard.parse(bad)
 
 
+@pytest.mark.model  # through the CLI or the app, which load the model
 def test_the_cli_indexes_shards_into_milvus_and_searches_there(tmp_path, monkeypatch):
     root = tmp_path / "content"
     write(root / "it/vpn.md", page("VPN access", "Ana Ruiz", "Setup", "Split tunnel"))

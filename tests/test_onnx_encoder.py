@@ -42,6 +42,7 @@ def test_vectors_and_token_counts_match_the_torch_model(onnx, real_embedder, bun
     assert len(made) == 1 and onnx.model_file() == made[0]
 
 
+@pytest.mark.model  # through the CLI or the app, which load the model
 def test_index_with_onnx_then_search_without_saying_so(cache, tmp_path, monkeypatch):
     monkeypatch.setenv("KB_CACHE_DIR", str(cache))
     index_dir = tmp_path / "index"
@@ -63,6 +64,7 @@ def test_index_with_onnx_then_search_without_saying_so(cache, tmp_path, monkeypa
     assert len(hits) >= 17, len(hits)
 
 
+@pytest.mark.model  # through the CLI or the app, which load the model
 def test_an_onnx_index_is_not_read_with_the_torch_model(cache, tmp_path, monkeypatch):
     monkeypatch.setenv("KB_CACHE_DIR", str(cache))
     index_dir = tmp_path / "index"

@@ -75,6 +75,7 @@ def test_damaged_index_is_refused_on_load_and_rebuilt_by_kb_index(content, tmp_p
     assert hits[0].chunk.path == "it/vpn.md"
 
 
+@pytest.mark.model  # through the CLI or the app, which load the model
 def test_random_bytes_in_faiss_file_are_refused_by_search_and_fixed_by_index(content, tmp_path):
     """Through the real model and the CLI: no NaN-ranked hits, one line saying what to run."""
     index_dir = tmp_path / "index"
@@ -194,6 +195,7 @@ def real_index(tmp_path_factory) -> tuple[Path, Path]:
     return content, root / "index"
 
 
+@pytest.mark.model  # through the CLI or the app, which load the model
 @pytest.mark.parametrize("kind", list(BROKEN_MANIFESTS))
 def test_hand_edited_manifest_gives_one_line_errors_and_kb_index_repairs_it(
     real_index, tmp_path, kind

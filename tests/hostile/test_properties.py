@@ -11,6 +11,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -18,6 +19,8 @@ from kb.check import check_content
 from kb.chunk import chunk_document
 from kb.config import Settings
 from kb.parse import clean_block, parse_markdown
+
+pytestmark = pytest.mark.slow  # seeded property runs: about 12 s
 
 SEEDED = settings(
     derandomize=True,
