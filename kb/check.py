@@ -16,10 +16,10 @@ from urllib.parse import unquote, urlsplit
 
 from kb.authors import GitHistory, split_name_email
 from kb.departments import WORDS_HINT, side_named
-from kb.discover import DEFAULT_MAX_BYTES, find_pages, read_page
+from kb.discover import DEFAULT_MAX_BYTES, SECRET_IN_NAME, find_pages, read_page
 from kb.models import Directory, Finding, Problem
 from kb.parse import links, parse_markdown, read_front_matter
-from kb.people import read_directory
+from kb.people import directory_files, read_directory
 from kb.secrets import describe, find_secrets
 
 DATE_KEYS = ("updated", "date", "review_by")
@@ -68,7 +68,10 @@ def check_content(
         body = "\n".join(text.replace("\r\n", "\n").replace("\r", "\n").split("\n")[body_start:])
         page_links.extend((rel, href, line) for href, line in links(body, body_start))
 
+    findings.extend(_people_secrets(content_dir))
     for p in people_problems:
+        if p.message.startswith("possible "):
+            continue  # a credential, reported above as a 'secret' error
         # A person the directory could not take is an error; an ignored detail a warning.
         error = p.message.startswith("cannot be read") or any(
             w in p.message for w in ("skipped", "invalid YAML", "UTF-8", "expected a")
@@ -90,6 +93,8 @@ def check_content(
 
 def _skipped(problem: Problem) -> Finding:
     """A file kb does not read (a link out of the folder, a fifo, a page over the limit)."""
+    if problem.message.startswith(SECRET_IN_NAME):
+        return Finding(problem.path, problem.line or 1, "error", "secret", problem.message)
     return Finding(problem.path, problem.line or 1, "warning", "file", problem.message)
 
 
@@ -169,6 +174,15 @@ def _date(value: object) -> dt.date | None:
         return dt.date.fromisoformat(str(value).strip())
     except ValueError:
         return None
+
+
+def _people_secrets(content_dir: Path) -> list[Finding]:
+    """Credentials in the people directory (kb index redacts them; a review should remove them)."""
+    path, _ = directory_files(content_dir)
+    data = read_page(content_dir, path) if path is not None else b""
+    if not isinstance(data, bytes):
+        return []  # unreadable: reported by the people rule
+    return _secrets(path.name, data.decode("utf-8", "replace")) if path is not None else []
 
 
 def _secrets(rel: str, text: str) -> list[Finding]:

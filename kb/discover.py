@@ -16,9 +16,11 @@ from pathlib import Path
 
 from kb.errors import ContentError
 from kb.models import Problem
+from kb.secrets import describe, find_secrets, redact
 
 MARKDOWN_SUFFIXES = (".md", ".markdown")
 DEFAULT_MAX_BYTES = 2_000_000
+SECRET_IN_NAME = "file name holds a "  # kb check makes these errors (rule 'secret')
 
 
 @dataclass(frozen=True)
@@ -56,12 +58,22 @@ def find_pages(content_dir: Path, *, exclude: Path | None = None) -> Found:
     for folder, dirs, names in os.walk(content_dir, onerror=unreadable):
         here = Path(folder)
         dirs[:] = sorted(d for d in dirs if not d.startswith(".") and here / d != skip)
+        for d in [d for d in dirs if (here / d).is_symlink()]:
+            # os.walk does not enter linked folders; say so rather than skip them silently.
+            why = "link to a folder; kb does not follow linked folders (not read)"
+            problems.append(Problem(display(content_dir, here / d), why))
         for name in names:
             if name.startswith(".") or not name.lower().endswith(MARKDOWN_SUFFIXES):
                 continue
             path = here / name
             why = _refusal(root, path, skip)
-            if why:
+            leaked = find_secrets(name) if not why else []
+            if leaked:
+                # The path would be stored and shown as the page's name (and title).
+                rel, _ = redact(display(content_dir, path))
+                why = f"{SECRET_IN_NAME}{describe(leaked[0])}; not read, rename the file"
+                problems.append(Problem(rel, why))
+            elif why:
                 problems.append(Problem(display(content_dir, path), why))
             else:
                 found.append(path)

@@ -22,6 +22,7 @@ from kb.departments import WORDS_HINT, side_named
 from kb.discover import read_page
 from kb.errors import ContentError
 from kb.models import AVAILABILITY, Directory, Person, Problem, folded_key, person_key
+from kb.secrets import describe, redact
 
 FILE = "people.yaml"
 NAMES = (FILE, "people.yml")  # read, in this order of preference
@@ -118,6 +119,8 @@ def _read_file(content_dir: Path, path: Path) -> tuple[Directory, list[Problem]]
         problems.extend(found)
         if person is None:
             continue
+        person, leaked = _without_secrets(person, line, fields)
+        problems.extend(leaked)
         clash = next((k for k in sorted(person.identities()) if k in seen), None)
         named = clash is not None and folded_key(clash) in hidden_keys
         shown = "a name" if person.hidden or named else f"'{clash}'"
@@ -144,6 +147,29 @@ def _read_file(content_dir: Path, path: Path) -> tuple[Directory, list[Problem]]
         if p.hidden or not hides(p.name)
     ]
     return Directory(tuple(people)), problems
+
+
+def _without_secrets(
+    person: Person, line: int, fields: dict[str, int]
+) -> tuple[Person, list[Problem]]:
+    """The entry with every credential in its text redacted (the directory is stored in the
+    index and served), and a warning per credential at its field's line."""
+    problems: list[Problem] = []
+
+    def clean(key: str, value: str) -> str:
+        text, found = redact(value)
+        at = fields.get(key, line)
+        problems.extend(Problem(FILE, describe(s, redacted=True), at) for s in found)
+        return text
+
+    cleaned = dataclasses.replace(
+        person,
+        name=clean("name", person.name),
+        aliases=tuple(clean("aliases", a) for a in person.aliases),
+        team=clean("team", person.team),
+        role=clean("role", person.role),
+    )
+    return cleaned, problems
 
 
 def _item_lines(text: str) -> list[tuple[int, dict[str, int]]]:

@@ -246,3 +246,15 @@ def test_near_miss_people_file_warns_in_index(tmp_path):
     write(content / "People.yaml", HIDDEN)
     report = _build(content, tmp_path)
     assert any(p.path == "People.yaml" for p in report.problems)
+
+
+def test_linked_folder_is_a_warning(tmp_path):
+    # A linked folder was skipped without a word, although every other skip is a warning.
+    outside = tmp_path / "outside"
+    write(outside / "secret.md", page("Secret", "Eve Stone", "Keys"))
+    content = tmp_path / "content"
+    write(content / "vpn.md", page("VPN", "Ana Ruiz", "Setup"))
+    (content / "notes").symlink_to(outside, target_is_directory=True)
+    assert any(f.path == "notes" and "linked folders" in f.message for f in check_content(content))
+    report = _build(content, tmp_path)
+    assert report.documents == 1 and any(p.path == "notes" for p in report.problems)

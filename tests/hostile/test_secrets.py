@@ -167,3 +167,41 @@ def test_private_key_written_on_one_line_is_redacted_whole(tmp_path):
     stored = b"".join(f.read_bytes() for f in index_dir.rglob("*") if f.is_file())
     assert body.encode() not in stored and b"Q2vLm7Kx9p" not in stored
     assert b"client_email" in stored  # what follows the key on later lines is kept
+
+
+def _index_bytes(index_dir: Path) -> str:
+    return "".join(
+        f.read_bytes().decode("utf-8", "replace") for f in index_dir.rglob("*") if f.is_file()
+    )
+
+
+def test_secret_in_people_yaml_is_redacted_in_the_index_and_an_error_in_check(tmp_path):
+    # A role holding a key was stored in the manifest (and so served as the people list), and
+    # kb check never scanned people.yaml.
+    from fakes import HashEmbedder
+
+    content = tmp_path / "content"
+    write(content / "deploy.md", "---\ntitle: Deploy\nauthors: [Dee Park]\n---\nDeploy it.\n")
+    write(content / "people.yaml", f"- name: Dee Park\n  team: platform\n  role: ops {AWS_ID}\n")
+    report = build_index(content, tmp_path / "index", HashEmbedder(), Settings())
+    assert any(p.path == "people.yaml" and p.line == 3 for p in report.problems)
+    assert AWS_ID not in _index_bytes(tmp_path / "index")
+    assert report.manifest["people"][0]["role"].startswith("ops AKIA…")
+    secrets = [f for f in check_content(content) if f.rule == "secret"]
+    assert [(f.path, f.line, f.severity) for f in secrets] == [("people.yaml", 3, "error")]
+
+
+def test_secret_in_a_file_name_is_not_indexed_and_an_error_in_check(tmp_path):
+    # `token-ghp_....md` was stored as the page's path and shown as its title, with no warning.
+    from fakes import HashEmbedder
+
+    content = tmp_path / "content"
+    write(content / "deploy.md", "---\ntitle: Deploy\nauthors: [Dee Park]\n---\nDeploy it.\n")
+    write(content / f"token-{GH_TOKEN}.md", "---\nauthors: [Dee Park]\n---\nSome notes.\n")
+    report = build_index(content, tmp_path / "index", HashEmbedder(), Settings())
+    assert report.documents == 1
+    assert any("file name holds a possible GitHub token" in p.message for p in report.problems)
+    assert GH_TOKEN not in _index_bytes(tmp_path / "index")
+    assert all(GH_TOKEN not in p.path for p in report.problems)
+    found = [f for f in check_content(content) if f.rule == "secret"]
+    assert len(found) == 1 and found[0].severity == "error" and GH_TOKEN not in found[0].path
