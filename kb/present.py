@@ -19,8 +19,12 @@ _LINK_TARGET = re.compile(r"(\]\(\s*<?)([^()\s>]*(?:\([^()\s]*\)[^()\s>]*)*)")
 _AUTOLINK = re.compile(r"<((?:javascript|data|vbscript):[^>]*)>", re.I)
 # CommonMark lets a backslash escape any ASCII punctuation and nothing else, so escaping all
 # of it leaves no syntax, whatever Streamlit's renderer adds (`:red[...]` directives,
-# `:material/icon:`, `$` maths, GFM autolinks, which need a bare `.` or `:`).
+# `:material/icon:`, `$` maths)...
 _LITERAL = str.maketrans({c: "\\" + c for c in string.punctuation})
+# ... except GFM's autolinks, which a real browser showed still live through the escapes
+# (`https\:\/\/evil\.example` became a link): what looks like an address or an email is
+# shown as code, which nothing turns into a link.
+_URLISH = re.compile(r"(?i)\b[a-z][a-z0-9+.-]*:/+\S*|\bwww\.\S*|[^\s@]+@[^\s@]+\.\S+")
 # `![alt](dest "title")`, `![alt][ref]`, `![alt][]`, `![alt]`: an image whose source kb can
 # read; `bare` is any other unescaped `![` (brackets in the alt, a title across lines...).
 _IMAGE = re.compile(
@@ -38,7 +42,21 @@ _ESCAPED = re.compile(r"\\([!-/:-@\[-`{-~])")
 
 def literal(text: str) -> str:
     """Markdown that shows `text` exactly as written: for titles, names and URL values."""
-    return text.translate(_LITERAL)
+    out: list[str] = []
+    pos = 0
+    for m in _URLISH.finditer(text):
+        out.append(text[pos : m.start()].translate(_LITERAL))
+        out.append(_code_span(m.group(0)))
+        pos = m.end()
+    out.append(text[pos:].translate(_LITERAL))
+    return "".join(out)
+
+
+def _code_span(text: str) -> str:
+    """`text` as an inline code span (a fence longer than any run of backticks inside)."""
+    fence = "`" * (max((len(r) for r in re.findall(r"`+", text)), default=0) + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
 
 
 def highlight_spans(text: str, query: str) -> list[tuple[str, bool]]:

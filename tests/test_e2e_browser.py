@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import shutil
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from conftest import CONTENT, ROOT
@@ -142,3 +143,16 @@ def test_api_docs_render_offline_with_authorize(tmp_path):
             assert elsewhere == []  # nothing from a CDN, no validator call
     finally:
         server.should_exit = True
+
+
+def test_a_crafted_link_shows_no_live_link(server):
+    # Backslash escapes did not stop GFM from linking the address in the URL's value; only a
+    # real browser showed the live link to the other host.
+    crafted = "[click](https://evil.example)![x](https://evil.example/p.png) www.evil.example"
+    with browser_page() as page:
+        page.goto(server + "/?page=" + quote(crafted, safe=""))
+        page.get_by_text("No page", exact=False).first.wait_for(timeout=120_000)
+        page.wait_for_timeout(500)
+        assert page.locator("a[href*='evil']").count() == 0
+        assert page.locator("img[src*='evil']").count() == 0
+        assert page.get_by_text("https://evil.example", exact=False).count()  # shown as text
