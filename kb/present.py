@@ -24,7 +24,10 @@ _LITERAL = str.maketrans({c: "\\" + c for c in string.punctuation})
 # ... except GFM's autolinks, which a real browser showed still live through the escapes
 # (`https\:\/\/evil\.example` became a link): what looks like an address or an email is
 # shown as code, which nothing turns into a link.
-_URLISH = re.compile(r"(?i)\b[a-z][a-z0-9+.-]*:/+\S*|\bwww\.\S*|[^\s@]+@[^\s@]+\.\S+")
+_URLISH = re.compile(
+    r"(?i)\b[a-z][a-z0-9+.-]*:/+[^\s()\[\]<>\"'`]*|\bwww\.[^\s()\[\]<>\"'`]*"
+    r"|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
+)
 # `![alt](dest "title")`, `![alt][ref]`, `![alt][]`, `![alt]`: an image whose source kb can
 # read; `bare` is any other unescaped `![` (brackets in the alt, a title across lines...).
 _IMAGE = re.compile(

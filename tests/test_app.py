@@ -18,8 +18,17 @@ UNSAFE = ROOT / "tests" / "fixtures" / "unsafe"
 
 
 def plain(text: str) -> str:
-    """App text without the backslash escapes that keep doc text from being Markdown."""
-    return re.sub(r"\\(.)", r"\1", str(text))
+    """App text as shown: without the backslash escapes that keep doc text from being
+    Markdown, and code spans (addresses) without their backticks."""
+    out, pos = [], 0
+    text = str(text)
+    for m in re.finditer(r"(?<!\\)(`+)(.+?)(?<!`)\1(?!`)", text):
+        out.append(re.sub(r"\\(.)", r"\1", text[pos : m.start()]))
+        inner = m.group(2)
+        out.append(inner[1:-1] if inner.startswith(" ") and inner.endswith(" ") else inner)
+        pos = m.end()
+    out.append(re.sub(r"\\(.)", r"\1", text[pos:]))
+    return "".join(out)
 
 
 def new_app(monkeypatch, index_dir, **params) -> AppTest:
