@@ -29,7 +29,7 @@ from kb.check import check_content
 from kb.chunk import chunk_document
 from kb.config import Settings
 from kb.parse import parse_markdown
-from kb.secrets import redact
+from kb.secrets import redact_page
 
 BOUND_FIXED = 1.0  # seconds any page may take: a GC pause, a busy machine, and PyYAML's scanner,
 # which looks up to 1,024 characters ahead per line for a key (about 0.2 s on `[[[[...`)
@@ -134,22 +134,11 @@ def generate(rng: random.Random) -> bytes:
 
 
 def run_page(raw: bytes, settings: Settings) -> None:
-    doc, problems = parse_markdown(_redacted(raw), "fuzz/page.md")
+    doc, problems = parse_markdown(redact_page(raw, "fuzz/page.md")[0], "fuzz/page.md")
     _check_problems(problems)
     if doc is not None:
         chunks, problems = chunk_document(doc, _count, settings)
         _check_problems(problems)
-
-
-def _redacted(raw: bytes) -> bytes:
-    """The page as `kb index` parses it: credentials redacted in its UTF-8 text."""
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return raw
-    return redact(text.replace("\r\n", "\n").replace("\r", "\n"))[0].encode(
-        "utf-8", "surrogatepass"
-    )
 
 
 def _check_problems(problems) -> None:

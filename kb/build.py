@@ -45,7 +45,7 @@ from kb.parse import parse_markdown
 from kb.people import FILE as PEOPLE_FILE
 from kb.people import NAMES as PEOPLE_NAMES
 from kb.people import directory_files, read_for_build
-from kb.secrets import describe, redact
+from kb.secrets import redact_page
 from kb.store import (
     PreviousIndex,
     check_compatible,
@@ -610,7 +610,7 @@ def _read(
             problems.extend(old.problems)
             seen.add(rel)
             continue
-        data, leaked = _redacted(data, rel)
+        data, leaked = redact_page(data, rel)
         doc, found = parse_markdown(data, rel)
         found = leaked + found
         problems.extend(found)
@@ -620,23 +620,6 @@ def _read(
             seen.add(rel)
     removed = len(set(previous.sources) - seen) if previous else 0
     return read, problems, removed
-
-
-def _redacted(data: bytes, rel: str) -> tuple[bytes, list[Problem]]:
-    """The page with every credential redacted, so no chunk, page or vector holds one, and a
-    warning per credential (bytes that are not UTF-8 text are left to the parser to refuse)."""
-    if b"\x00" in data[:8192]:
-        return data, []
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return data, []
-    # Line ends as the parser counts them, so a warning's line is the page's line.
-    text, found = redact(text.replace("\r\n", "\n").replace("\r", "\n"))
-    if not found:
-        return data, []
-    problems = [Problem(rel, describe(s, redacted=True), s.line) for s in found]
-    return text.encode("utf-8"), problems
 
 
 def _resolve(

@@ -179,10 +179,10 @@ def _date(value: object) -> dt.date | None:
 def _people_secrets(content_dir: Path) -> list[Finding]:
     """Credentials in the people directory (kb index redacts them; a review should remove them)."""
     path, _ = directory_files(content_dir)
-    data = read_page(content_dir, path) if path is not None else b""
+    data = read_page(content_dir, path) if path is not None else None
     if not isinstance(data, bytes):
-        return []  # unreadable: reported by the people rule
-    return _secrets(path.name, data.decode("utf-8", "replace")) if path is not None else []
+        return []  # none, or unreadable: the people rule reports that
+    return _secrets(path.name, data.decode("utf-8", "replace"))
 
 
 def _secrets(rel: str, text: str) -> list[Finding]:

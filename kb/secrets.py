@@ -13,6 +13,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
+from kb.models import Problem
+
 IGNORE_MARK = "kb-check: ignore"  # on a line: no secret is looked for on it
 REDACTED = "[redacted]"
 # Lines longer than this are scanned in overlapping windows, so a long line costs linear time
@@ -396,3 +398,20 @@ def describe(secret: Secret, *, redacted: bool = False) -> str:
         f"possible {secret.kind}{shown}; {done}remove it, rotate it, and keep it in the "
         "secrets manager"
     )
+
+
+def redact_page(data: bytes, rel: str) -> tuple[bytes, list[Problem]]:
+    """The page with every credential redacted, so no chunk, page or vector holds one, and a
+    warning per credential (bytes that are not UTF-8 text are left to the parser to refuse)."""
+    if b"\x00" in data[:8192]:
+        return data, []
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data, []
+    # Line ends as the parser counts them, so a warning's line is the page's line.
+    text, found = redact(text.replace("\r\n", "\n").replace("\r", "\n"))
+    if not found:
+        return data, []
+    problems = [Problem(rel, describe(s, redacted=True), s.line) for s in found]
+    return text.encode("utf-8"), problems
