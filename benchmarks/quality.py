@@ -1,6 +1,6 @@
 """Score every retrieval mode and expert model on every labelled set; write docs/quality.md.
 
-Usage: python benchmarks/quality.py ../shared/data [--cache-dir .kb-cache/eval]
+Usage: python benchmarks/quality.py ../shared/data [--cache-dir .kb-cache/eval] [--sets a,b]
 
 Retrieval sets (nDCG@10, Recall@100, MRR@10, latency), from most paraphrased to most keyword:
   bundled        the 20 questions of tests/bundled_questions.json on content/ (page level)
@@ -61,31 +61,45 @@ def main() -> None:
     ap.add_argument("data_dir", type=Path, help="the shared data folder (../shared/data)")
     ap.add_argument("--cache-dir", type=Path, default=ROOT / ".kb-cache" / "eval")
     ap.add_argument("--out", type=Path, default=ROOT / "docs" / "quality.md")
+    ap.add_argument("--sets", default="", help="comma-separated set names (default: all)")
     args = ap.parse_args()
     embedder, settings = SentenceTransformerEmbedder(), Settings()
     whole = replace(settings, split_long_sections=False)
     cache = args.cache_dir
     cache.mkdir(parents=True, exist_ok=True)
 
-    bundled_dir, bundled_ret, bundled_exp = _bundled(cache, embedder, settings)
-    handbook_dir, handbook_ret, handbook_exp = _handbook(
-        args.data_dir / "handbook-18f", cache, embedder, settings
+    wanted = set(args.sets.split(",")) if args.sets else None
+    d = args.data_dir
+
+    def sets(builders: dict) -> list:
+        # Only the sets asked for are loaded and indexed (--sets bundled,beir-scifact).
+        return [(n, *make()) for n, make in builders.items() if not wanted or n in wanted]
+
+    bundled = _once(lambda: _bundled(cache, embedder, settings))
+    handbook = _once(lambda: _handbook(d / "handbook-18f", cache, embedder, settings))
+    answers = _once(lambda: load_answer_retrieval_set(d / "expert-cardano-se"))
+    scifact = _once(lambda: load_retrieval_set(d / "beir-scifact"))
+    cardano = _once(lambda: load_expert_set(d / "expert-cardano-se"))
+
+    def indexed(data, s=settings):
+        return data, eval_index(data, cache, embedder, s).index_dir
+
+    retrieval_sets = sets(
+        {
+            "bundled": lambda: (bundled()[1], bundled()[0]),
+            "handbook": lambda: (handbook()[1], handbook()[0]),
+            "cardano-answers": lambda: indexed(answers()),
+            "beir-scifact": lambda: indexed(scifact()),
+            "scifact-whole": lambda: indexed(scifact(), whole),
+        }
     )
-    answers = load_answer_retrieval_set(args.data_dir / "expert-cardano-se")
-    scifact = load_retrieval_set(args.data_dir / "beir-scifact")
-    cardano = load_expert_set(args.data_dir / "expert-cardano-se")
-    retrieval_sets = [
-        ("bundled", bundled_ret, bundled_dir),
-        ("handbook", handbook_ret, handbook_dir),
-        ("cardano-answers", answers, eval_index(answers, cache, embedder, settings).index_dir),
-        ("beir-scifact", scifact, eval_index(scifact, cache, embedder, settings).index_dir),
-        ("scifact-whole", scifact, eval_index(scifact, cache, embedder, whole).index_dir),
-    ]
-    expert_sets = [
-        ("bundled", bundled_exp, bundled_dir),
-        ("handbook", handbook_exp, handbook_dir),
-        ("expert-cardano-se", cardano, eval_index(cardano, cache, embedder, settings).index_dir),
-    ]
+    expert_sets = sets(
+        {
+            "bundled": lambda: (bundled()[2], bundled()[0]),
+            "handbook": lambda: (handbook()[2], handbook()[0]),
+            "expert-cardano-se": lambda: indexed(cardano()),
+        }
+    )
 
     retrieval = {
         name: _retrieval(data, d, embedder, whole if name == "scifact-whole" else settings)
@@ -140,6 +154,12 @@ def _retrieval(data: RetrievalSet, index_dir: Path, embedder, settings: Settings
         "scores": rows,
         "p_hybrid_vs": p_values,
     }
+
+
+def _once(make):
+    """`make()` called at most once: a set is loaded only when asked for, and only once."""
+    box = []
+    return lambda: box[0] if box else (box.append(make()) or box[0])
 
 
 def _bundled(cache: Path, embedder, settings: Settings):
