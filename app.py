@@ -14,21 +14,11 @@ from urllib.parse import quote, urlencode
 import streamlit as st
 import streamlit.components.v1 as components
 
-from kb import (
-    Embedder,
-    Expert,
-    Filters,
-    Hit,
-    KbError,
-    KnowledgeBase,
-    Settings,
-    Where,
-    embedder_for,
-    searchlog,
-)
-from kb.client import RemoteKnowledgeBase
-from kb.present import group_by_page, highlight_spans, is_stale, page_markdown
-from kb.present import literal as esc  # Markdown that shows a value as written
+from kb import Embedder, Expert, Filters, Hit, KbError, KnowledgeBase, Settings, Where, embedder_for
+from kb.app.present import group_by_page, highlight_spans, is_stale, page_markdown
+from kb.app.present import literal as esc  # Markdown that shows a value as written
+from kb.people import searchlog
+from kb.serve.client import RemoteKnowledgeBase
 
 FILTER_KEYS = ("dept", "team", "tag", "author", "since")
 VIEWS = {

@@ -6,7 +6,8 @@ Usage: python benchmarks/backends.py ../shared/data [--chunks 100000]
 The chunks are real (SciFact, the Cardano answers and the bundled content as kb indexes
 them), each vector repeated with small noise to reach the size, its text with it, grouped ten
 to a page (as benchmarks/indexing.py part c). One index folder is written from them and then
-published into a milvus-lite file (`kb.publish`, as `kb index --backend milvus` does). Each
+published into a milvus-lite file (`kb.backends.milvus_publish`, as `kb index --backend
+milvus` does). Each
 backend is then measured in a fresh process: resident memory after opening the index, and
 the latency of hybrid, dense, BM25 and filtered searches with 150 of the sets' real
 questions (query embedding included, p50 and p95), and how many of the top 10 sections the
@@ -30,12 +31,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from indexing import _pct, noisy_copies, print_rows, real_chunks, rss_mb  # noqa: E402
 
 from kb import KnowledgeBase, SentenceTransformerEmbedder, Settings, Where  # noqa: E402
+from kb.backends.milvus_publish import publish  # noqa: E402
 from kb.config import FORMAT_VERSION  # noqa: E402
-from kb.index import VectorIndex  # noqa: E402
-from kb.keyword import KeywordIndex  # noqa: E402
+from kb.index.bm25 import KeywordIndex  # noqa: E402
+from kb.index.store import chunk_line, page_line, write_index  # noqa: E402
+from kb.index.vectors import VectorIndex  # noqa: E402
 from kb.models import Filters, Page, Source  # noqa: E402
-from kb.publish import publish  # noqa: E402
-from kb.store import chunk_line, page_line, write_index  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 PER_PAGE = 10

@@ -17,9 +17,9 @@ from pathlib import Path
 import numpy as np
 
 from kb import Settings, build_index, load_embedder
-from kb.beir import load_answer_retrieval_set, load_retrieval_set
-from kb.evaluate import eval_index, evaluate_retrieval
-from kb.store import load_index
+from kb.eval.datasets import load_answer_retrieval_set, load_retrieval_set
+from kb.eval.runs import eval_index, evaluate_retrieval
+from kb.index.store import load_index
 
 ROOT = Path(__file__).resolve().parent.parent
 ENCODERS = ("torch", "onnx-int8")

@@ -25,11 +25,11 @@ import time
 import traceback
 from pathlib import Path
 
-from kb.check import check_content
-from kb.chunk import chunk_document
 from kb.config import Settings
-from kb.parse import parse_markdown
-from kb.secrets import redact_page
+from kb.content.check import check_content
+from kb.content.chunk import chunk_document
+from kb.content.parse import parse_markdown
+from kb.content.secrets import redact_page
 
 BOUND_FIXED = 1.0  # seconds any page may take: a GC pause, a busy machine, and PyYAML's scanner,
 # which looks up to 1,024 characters ahead per line for a key (about 0.2 s on `[[[[...`)

@@ -33,13 +33,13 @@ from pathlib import Path
 import numpy as np
 
 from kb import KnowledgeBase, SentenceTransformerEmbedder, Settings, build_index
-from kb.backend import LocalBackend
-from kb.beir import load_answer_retrieval_set, load_retrieval_set
-from kb.evaluate import eval_index
-from kb.index import VectorIndex
-from kb.keyword import KeywordIndex
-from kb.search import Searcher
-from kb.store import StoredIndex, load_index
+from kb.backends.base import LocalBackend
+from kb.eval.datasets import load_answer_retrieval_set, load_retrieval_set
+from kb.eval.runs import eval_index
+from kb.index.bm25 import KeywordIndex
+from kb.index.store import StoredIndex, load_index
+from kb.index.vectors import VectorIndex
+from kb.search.searcher import Searcher
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -17,7 +17,7 @@ from datetime import date
 from pathlib import Path
 
 from kb import KnowledgeBase, Settings, embedder_for
-from kb.store import index_model
+from kb.index.store import index_model
 
 
 def measure(index_dir: Path) -> dict:
@@ -63,8 +63,8 @@ def scaling(index_dir: Path, sizes: list[int]) -> list[dict]:
 
     import numpy as np
 
-    from kb.bridges import Bridges
     from kb.models import Author, Directory
+    from kb.people.analysis import Bridges
 
     embedder = embedder_for(index_model(index_dir))
     kb = KnowledgeBase(index_dir, embedder, Settings())

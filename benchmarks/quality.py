@@ -27,22 +27,23 @@ import sys
 from dataclasses import asdict, replace
 from pathlib import Path
 
-from kb import KnowledgeBase, SentenceTransformerEmbedder, Settings, build_index, metrics
-from kb.beir import (
+from kb import KnowledgeBase, SentenceTransformerEmbedder, Settings, build_index
+from kb.eval import metrics
+from kb.eval.datasets import (
     ExpertSet,
     RetrievalSet,
     load_answer_retrieval_set,
     load_expert_set,
     load_retrieval_set,
 )
-from kb.evaluate import (
+from kb.eval.runs import (
     EXPERT_CONFIGS,
     eval_index,
     evaluate_experts,
     retrieval_run,
     retrieval_scores,
 )
-from kb.store import MANIFEST
+from kb.index.store import MANIFEST
 
 ROOT = Path(__file__).resolve().parent.parent
 # (label, retrieval mode, fusion): the default first, then its legs, then other fusions.

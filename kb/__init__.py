@@ -10,14 +10,14 @@ import importlib
 from typing import TYPE_CHECKING
 
 _HOME = {
-    "Where": "kb.backend",
+    "Where": "kb.backends.base",
     "BuildReport": "kb.build",
     "build_index": "kb.build",
     "Settings": "kb.config",
-    "Embedder": "kb.embed",
-    "SentenceTransformerEmbedder": "kb.embed",
-    "embedder_for": "kb.embed",
-    "load_embedder": "kb.embed",
+    "Embedder": "kb.embed.base",
+    "SentenceTransformerEmbedder": "kb.embed.base",
+    "embedder_for": "kb.embed.base",
+    "load_embedder": "kb.embed.base",
     **dict.fromkeys(
         (
             "ContentError",
@@ -36,7 +36,7 @@ _HOME = {
     ),
     "Section": "kb.models",
     "KnowledgeBase": "kb.service",
-    "MANIFEST": "kb.store",
+    "MANIFEST": "kb.index.store",
 }
 
 __all__ = [
@@ -69,10 +69,10 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:  # for type checkers and editors: the names as if imported eagerly
-    from kb.backend import Where
+    from kb.backends.base import Where
     from kb.build import BuildReport, build_index
     from kb.config import Settings
-    from kb.embed import Embedder, SentenceTransformerEmbedder, embedder_for, load_embedder
+    from kb.embed.base import Embedder, SentenceTransformerEmbedder, embedder_for, load_embedder
     from kb.errors import (
         ContentError,
         IndexCorruptError,
@@ -82,9 +82,9 @@ if TYPE_CHECKING:  # for type checkers and editors: the names as if imported eag
         ModelError,
         StrictModeError,
     )
+    from kb.index.store import MANIFEST
     from kb.models import Author, Chunk, Document, Evidence, Expert, Filters, Hit, Problem, Section
     from kb.service import KnowledgeBase
-    from kb.store import MANIFEST
 
 
 def __getattr__(name: str) -> object:

@@ -20,8 +20,8 @@ from pathlib import Path
 
 import numpy as np
 
-from kb import parallel
-from kb.authors import (
+from kb.config import VECTOR_STORAGES, Settings
+from kb.content.authors import (
     GitHistory,
     Identities,
     authorship_unchanged,
@@ -30,23 +30,21 @@ from kb.authors import (
     resolve_authors,
     split_name_email,
 )
-from kb.chunk import chunk_document
-from kb.config import VECTOR_STORAGES, Settings
-from kb.departments import department_of
-from kb.discover import discover, find_pages, read_page  # noqa: F401 - discover: re-exported
-from kb.embed import Embedder
+from kb.content.chunk import chunk_document
+from kb.content.departments import department_of
+from kb.content.directory import FILE as PEOPLE_FILE
+from kb.content.directory import NAMES as PEOPLE_NAMES
+from kb.content.directory import directory_files, read_for_build
+from kb.content.discover import discover, find_pages, read_page  # noqa: F401 - discover: re-exported
+from kb.content.parse import parse_markdown
+from kb.content.secrets import redact_page
+from kb.embed import parallel
+from kb.embed.base import Embedder
 from kb.errors import ContentError, KbError, StrictModeError
-from kb.folder import check_index_dir, verify_files
-from kb.index import VectorIndex
-from kb.keyword import KeywordIndex
-from kb.lock import index_lock
-from kb.models import Author, Chunk, Directory, Document, Page, Problem, Source, consent_key_id
-from kb.parse import parse_markdown
-from kb.people import FILE as PEOPLE_FILE
-from kb.people import NAMES as PEOPLE_NAMES
-from kb.people import directory_files, read_for_build
-from kb.secrets import redact_page
-from kb.store import (
+from kb.index.bm25 import KeywordIndex
+from kb.index.folder import check_index_dir, verify_files
+from kb.index.lock import index_lock
+from kb.index.store import (
     PreviousIndex,
     check_compatible,
     chunk_from_line,
@@ -58,6 +56,8 @@ from kb.store import (
     write_index,
     write_manifest,
 )
+from kb.index.vectors import VectorIndex
+from kb.models import Author, Chunk, Directory, Document, Page, Problem, Source, consent_key_id
 
 BuildProgress = Callable[[int, int], None]  # (chunks embedded so far, chunks to embed)
 

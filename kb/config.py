@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 # 2: BM25 keyword index; 3: sources, for incremental runs; 4: kb's BM25 rows, byte spans.
 FORMAT_VERSION = 4
-REDACTION_VERSION = 2  # of kb/secrets.py's detection: bump when it finds more
+REDACTION_VERSION = 2  # of kb/content/secrets.py's detection: bump when it finds more
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
 ONNX_INT8_MODEL = f"{DEFAULT_MODEL}+onnx-int8"  # the name indexes record for that encoder
 
@@ -78,7 +78,7 @@ class Settings:
     # People side (kb pairs, kb team, kb gaps). Pages join a topic while their average cosine
     # distance stays under `topic_distance` (0.45 for all-MiniLM-L6-v2, docs/people.md).
     topic_distance: float = 0.45
-    # Tandem and mentoring pairs need this much overlap (kb.pairing: mean cosine of the three
+    # Tandem and mentoring pairs need this much overlap (kb.people.pairing: mean cosine of the three
     # closest section pairs); below it two people share words, not work.
     pair_overlap_floor: float = 0.45
     # A page is stale when its review date has passed or it has not changed for this long.

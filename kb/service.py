@@ -9,15 +9,10 @@ from pathlib import Path
 
 import numpy as np
 
-from kb import searchlog
-from kb.backend import IndexBackend, LocalBackend, Where
-from kb.bridges import Bridges
+from kb.backends.base import IndexBackend, LocalBackend, Where
 from kb.config import EXPERT_MODELS, Settings
-from kb.departments import other_side
-from kb.embed import Embedder, embedder_for
-from kb.experts import home_teams, profile_vectors, rank_experts
-from kb.fusion import rrf
-from kb.gaps import names_hidden, stale_pages
+from kb.content.departments import other_side
+from kb.embed.base import Embedder, embedder_for
 from kb.models import (
     FILTER_FIELDS,
     Cover,
@@ -36,8 +31,13 @@ from kb.models import (
     consent_key_id,
     person_key,
 )
-from kb.search import Searcher
-from kb.team import COVERS, choose, closest_topics, subtopics
+from kb.people import searchlog
+from kb.people.analysis import Bridges
+from kb.people.gaps import names_hidden, stale_pages
+from kb.people.team import COVERS, choose, closest_topics, subtopics
+from kb.search.experts import home_teams, profile_vectors, rank_experts
+from kb.search.fusion import rrf
+from kb.search.searcher import Searcher
 
 
 def directory_of(manifest: dict) -> Directory:

@@ -10,7 +10,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 
 from kb import KnowledgeBase, SentenceTransformerEmbedder, Settings, Where, build_index  # noqa: E402
-from kb.publish import publish  # noqa: E402
+from kb.backends.milvus_publish import publish  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTENT = ROOT / "content"
@@ -100,9 +100,9 @@ def _no_model_outside_the_model_tier(request, monkeypatch):
     if "model" in (
         request.config.getoption("markexpr") or ""
     ) and not request.node.get_closest_marker("model"):
-        import kb.model_package
+        import kb.embed.model_package
 
         def refuse():
             raise AssertionError(f"{request.node.nodeid} loads the model: mark it 'model'")
 
-        monkeypatch.setattr(kb.model_package, "load_model", refuse)
+        monkeypatch.setattr(kb.embed.model_package, "load_model", refuse)

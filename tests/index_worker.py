@@ -15,7 +15,8 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from fakes import HashEmbedder  # noqa: E402
 
-from kb import KnowledgeBase, Settings, build_index, store  # noqa: E402
+from kb import KnowledgeBase, Settings, build_index  # noqa: E402
+from kb.index import store  # noqa: E402
 
 
 class SlowEmbedder(HashEmbedder):

@@ -19,7 +19,7 @@ from fastapi.testclient import TestClient
 from hypothesis import settings
 from schemathesis.checks import not_a_server_error
 
-from kb.api import create_app
+from kb.serve.api import create_app
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,7 @@ from fakes import HashEmbedder
 from streamlit.testing.v1 import AppTest
 
 from kb import Settings, build_index
-from kb.departments import BUSINESS, IT
+from kb.content.departments import BUSINESS, IT
 
 APP = str(ROOT / "app.py")
 UNSAFE = ROOT / "tests" / "fixtures" / "unsafe"
@@ -195,7 +195,7 @@ def test_url_parameters_restore_the_view(monkeypatch, bundled_index):
 def bundled_kb_title(path: str) -> str:
     from conftest import CONTENT
 
-    from kb.parse import parse_markdown
+    from kb.content.parse import parse_markdown
 
     doc, _ = parse_markdown((CONTENT / path).read_bytes(), path)
     return doc.title

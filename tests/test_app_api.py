@@ -1,4 +1,4 @@
-"""The app on the HTTP API instead of the library: `kb.client` against a real `kb serve`
+"""The app on the HTTP API instead of the library: `kb.serve.client` against a real `kb serve`
 (uvicorn on a loopback port), equal to the library, and the app driven by AppTest on it."""
 
 from __future__ import annotations
@@ -10,9 +10,9 @@ from e2e import serve_in_thread
 from streamlit.testing.v1 import AppTest
 from test_app import APP, all_text, result_paths, search
 
-from kb.api import create_app
-from kb.client import ApiError, RemoteKnowledgeBase
 from kb.models import Filters
+from kb.serve.api import create_app
+from kb.serve.client import ApiError, RemoteKnowledgeBase
 
 
 @pytest.fixture(scope="module")

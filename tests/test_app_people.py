@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from test_app import all_text, new_app
 
-from kb import searchlog
+from kb.people import searchlog
 
 
 def tables(at) -> list:

@@ -12,9 +12,10 @@ from click.testing import CliRunner
 from conftest import write
 from fakes import HashEmbedder
 
-from kb import KnowledgeBase, Settings, build_index, searchlog
+from kb import KnowledgeBase, Settings, build_index
 from kb.cli import cli
 from kb.models import person_key
+from kb.people import searchlog
 
 
 def people_of(pairing) -> list[str]:

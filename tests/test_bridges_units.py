@@ -6,13 +6,13 @@ from datetime import date
 
 import numpy as np
 
-from kb import searchlog
-from kb.gaps import names_hidden, stale_pages
 from kb.models import Author, Chunk, Hit, Page, name_digest
-from kb.pairing import chance, closeness, one_round, overlap, score
-from kb.team import choose, subtopics
-from kb.terms import Vocabulary
-from kb.topics import bus_factor, group
+from kb.people import searchlog
+from kb.people.gaps import names_hidden, stale_pages
+from kb.people.pairing import chance, closeness, one_round, overlap, score
+from kb.people.team import choose, subtopics
+from kb.people.terms import Vocabulary
+from kb.people.topics import bus_factor, group
 
 
 def test_key_terms_merge_spellings_prefer_phrases_and_skip_names():

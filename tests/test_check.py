@@ -11,9 +11,9 @@ import pytest
 from click.testing import CliRunner
 from conftest import CONTENT, ROOT
 
-from kb.check import check_content
 from kb.cli import cli
-from kb.parse import parse_markdown
+from kb.content.check import check_content
+from kb.content.parse import parse_markdown
 
 TODAY = dt.date(2026, 11, 25)
 

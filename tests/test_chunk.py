@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from fakes import HashEmbedder
 
-from kb.chunk import chunk_document
 from kb.config import Settings
+from kb.content.chunk import chunk_document
+from kb.content.parse import parse_markdown
 from kb.models import embed_header
-from kb.parse import parse_markdown
 
 SENTENCE = "The warehouse team counts every bin in zone {n} before the quarterly audit begins. "
 

@@ -9,8 +9,8 @@ from click.testing import CliRunner
 from conftest import write
 
 from kb.cli import cli
-from kb.lock import index_lock
-from kb.store import MANIFEST
+from kb.index.lock import index_lock
+from kb.index.store import MANIFEST
 
 GOOD = (
     "---\ntitle: Requesting VPN access\nauthors: [Ana Ruiz]\nteam: security\ntags: [vpn]\n---\n"

@@ -14,7 +14,7 @@ from conftest import write
 from fakes import HashEmbedder
 
 from kb import KnowledgeBase, Settings, build_index
-from kb.store import load_index
+from kb.index.store import load_index
 
 WORKER = Path(__file__).parent / "index_worker.py"
 

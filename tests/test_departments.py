@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from conftest import write
 
-from kb.check import check_content
-from kb.departments import BUSINESS, IT, department_of
-from kb.people import read_directory
+from kb.content.check import check_content
+from kb.content.departments import BUSINESS, IT, department_of
+from kb.content.directory import read_directory
 
 
 @pytest.mark.parametrize(

@@ -27,7 +27,7 @@ from e2e import (
 )
 
 from kb import Settings, build_index
-from kb.api import create_app
+from kb.serve.api import create_app
 
 pytestmark = pytest.mark.browser
 

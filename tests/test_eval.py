@@ -10,10 +10,10 @@ from click.testing import CliRunner
 from conftest import ROOT, write
 
 from kb import Settings
-from kb.beir import load_answer_retrieval_set
 from kb.cli import cli
 from kb.errors import EvalDataError
-from kb.evaluate import eval_index, evaluate_retrieval
+from kb.eval.datasets import load_answer_retrieval_set
+from kb.eval.runs import eval_index, evaluate_retrieval
 
 MINI = ROOT / "tests" / "fixtures" / "beir-mini"
 

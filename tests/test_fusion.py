@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from kb.fusion import convex, rrf
-from kb.keyword import KeywordIndex
+from kb.index.bm25 import KeywordIndex
+from kb.search.fusion import convex, rrf
 
 
 def test_rrf_rewards_rows_both_legs_rank():

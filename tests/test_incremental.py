@@ -15,8 +15,8 @@ from fakes import HashEmbedder
 from kb import KnowledgeBase, Settings, build_index
 from kb.build import discover
 from kb.errors import IndexFolderError, IndexLockedError
-from kb.lock import LOCK_FILE, index_lock
-from kb.store import load_index
+from kb.index.lock import LOCK_FILE, index_lock
+from kb.index.store import load_index
 
 
 def sha256(data: bytes) -> str:

@@ -6,7 +6,7 @@ import bm25s
 import numpy as np
 import Stemmer
 
-from kb.keyword import K1, B, KeywordIndex
+from kb.index.bm25 import K1, B, KeywordIndex
 
 TEXTS = [
     "Requesting VPN access: open a ticket in the service portal and wait for approval.",

@@ -1,5 +1,6 @@
-"""The package's structure, enforced: no import cycles, heavy dependencies kept in one module,
-and light entry points that load nothing heavy (STYLE.md; issue 14)."""
+"""The package's structure, enforced: no import cycles, no import pointing up a layer, heavy
+dependencies kept in one module, and light entry points that load nothing heavy
+(docs/architecture.md draws the same layers)."""
 
 from __future__ import annotations
 
@@ -19,18 +20,32 @@ HEAVY = (
 # Heavy dependencies imported in more than one module today. Issue 14's restructure gives
 # each one home; this list may only shrink (the test fails on a new entry and on a stale one).
 SHARED_TODAY = {
-    "fastapi": {"kb.api", "kb.api_app"},
-    "pymilvus": {"kb.milvus", "kb.publish"},
-    "torch": {"kb.embed_onnx", "kb.parallel"},
-    "transformers": {"kb.embed_onnx", "kb.model_package"},
+    "fastapi": {"kb.serve.api", "kb.serve.app_routes"},
+    "pymilvus": {"kb.backends.milvus", "kb.backends.milvus_publish"},
+    "torch": {"kb.embed.onnx", "kb.embed.parallel"},
+    "transformers": {"kb.embed.onnx", "kb.embed.model_package"},
 }
+# The layers, bottom first. A module imports from its own package and from lower layers only;
+# two packages on one layer do not import each other.
+LAYERS = (
+    ("kb.errors", "kb.config", "kb.models"),
+    ("kb.content", "kb.embed"),
+    ("kb.index",),
+    ("kb.backends",),
+    ("kb.search",),
+    ("kb.people",),
+    ("kb.build", "kb.service"),
+    ("kb.eval", "kb.serve", "kb.app"),
+    ("kb.cli",),
+)
 
 
 def _imports() -> dict[str, set[str]]:
     """Module -> every module name it imports anywhere (top level, functions, TYPE_CHECKING)."""
     out: dict[str, set[str]] = {}
-    for path in sorted(KB.glob("*.py")):
-        name = "kb" if path.stem == "__init__" else f"kb.{path.stem}"
+    for path in sorted(KB.rglob("*.py")):
+        parts = path.relative_to(ROOT).with_suffix("").parts
+        name = ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
         found: set[str] = set()
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Import):
@@ -45,7 +60,8 @@ def _imports() -> dict[str, set[str]]:
 def test_no_import_cycles_between_kb_modules():
     imports = _imports()
     modules = set(imports) - {"kb"}  # kb/__init__ re-exports lazily, from above everything
-    graph = {m: {i for i in imports[m] if i in modules and i != m} for m in modules}
+    graph = {m: {i for i in imports[m] if i in modules and i != m and not m.startswith(i + ".")}
+             for m in modules}  # fmt: skip
     cycles = []
     state: dict[str, int] = {}  # 1: on the path, 2: done
 
@@ -75,13 +91,39 @@ def test_each_heavy_dependency_lives_in_one_module():
 
 
 def test_the_http_client_imports_nothing_heavy():
-    # `import kb.client` (standard library only, for the app on the API) used to load faiss,
+    # `import kb.serve.client` (standard library only, for the app on the API) used to load faiss,
     # bm25s, yaml, markdown-it and scipy through kb/__init__.
     code = (
-        "import sys, kb.client\n"
+        "import sys, kb.serve.client\n"
         f"print(sorted(m for m in {HEAVY + ('numpy',)!r} if m in sys.modules))"
     )
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
     )
     assert out.stdout.strip() == "[]"
+
+
+def _package(module: str) -> str:
+    """The layer entry a module belongs to: its subpackage, or itself at the top."""
+    for layer in LAYERS:
+        for pkg in layer:
+            if module == pkg or module.startswith(pkg + "."):
+                return pkg
+    raise AssertionError(f"{module} is on no layer: add it to LAYERS and docs/architecture.md")
+
+
+def test_imports_point_down_the_layers():
+    level = {pkg: n for n, layer in enumerate(LAYERS) for pkg in layer}
+    imports = _imports()
+    upward = []
+    for module, names in imports.items():
+        if module == "kb":
+            continue  # the lazy re-exports, from above everything
+        home = _package(module)
+        for name in names:
+            if name not in imports or name == "kb":
+                continue
+            there = _package(name)
+            if there != home and level[there] >= level[home]:
+                upward.append(f"{module} -> {name}")
+    assert sorted(set(upward)) == []

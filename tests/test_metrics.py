@@ -7,7 +7,7 @@ import random
 import pytest
 import pytrec_eval
 
-from kb import metrics
+from kb.eval import metrics
 
 
 @pytest.fixture(scope="module")

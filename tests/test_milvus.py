@@ -19,11 +19,11 @@ from fakes import HashEmbedder
 from fastapi.testclient import TestClient
 
 from kb import KnowledgeBase, Settings, Where, build_index
-from kb.api import create_app
+from kb.backends.milvus import MilvusBackend, expression
+from kb.backends.milvus_publish import Shard, finish, publish
 from kb.cli import cli
-from kb.milvus import MilvusBackend, expression
 from kb.models import Filters
-from kb.publish import Shard, finish, publish
+from kb.serve.api import create_app
 
 pytestmark = pytest.mark.milvus
 
@@ -238,7 +238,7 @@ def test_the_api_serves_from_milvus(milvus_kb, bundled_kb):
 
 
 def test_workers_embed_in_processes_and_give_the_same_vectors(real_embedder, monkeypatch):
-    from kb import parallel
+    from kb.embed import parallel
 
     monkeypatch.setattr(parallel, "PIECE", 8)  # the parent splits: 40 texts, 5 pieces
     verbs, things = "reset renew return report".split(), "laptop badge phone vpn expense".split()

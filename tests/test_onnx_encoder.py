@@ -14,9 +14,9 @@ from test_bundled_quality import SEARCHES, top_pages
 from kb import KnowledgeBase, Settings, embedder_for
 from kb.cli import cli
 from kb.config import ONNX_INT8_MODEL
-from kb.embed_onnx import OnnxInt8Embedder
+from kb.embed.onnx import OnnxInt8Embedder
 from kb.errors import IndexMismatchError, ModelError
-from kb.store import load_index
+from kb.index.store import load_index
 
 
 @pytest.fixture(scope="module")

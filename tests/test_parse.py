@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from kb.parse import clean_block, parse_markdown
+from kb.content.parse import clean_block, parse_markdown
 
 PAGE = """---
 title: Requesting VPN access

@@ -11,11 +11,11 @@ from conftest import CONTENT, write
 from fakes import HashEmbedder
 
 from kb import KnowledgeBase, Settings, build_index
-from kb.check import check_content
 from kb.cli import cli
-from kb.experts import home_teams
+from kb.content.check import check_content
+from kb.content.directory import read_directory
 from kb.models import person_key
-from kb.people import read_directory
+from kb.search.experts import home_teams
 
 GOOD = """\
 people:

@@ -18,8 +18,8 @@ from kb import (
     build_index,
 )
 from kb.config import FORMAT_VERSION
-from kb.lock import LOCK_FILE
-from kb.store import MANIFEST, load_index
+from kb.index.lock import LOCK_FILE
+from kb.index.store import MANIFEST, load_index
 
 
 def small_content(root):

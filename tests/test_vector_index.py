@@ -11,7 +11,7 @@ from conftest import CONTENT
 from test_bundled_quality import SEARCHES, top_pages
 
 from kb import KnowledgeBase, Settings, build_index
-from kb.index import VectorIndex
+from kb.index.vectors import VectorIndex
 
 DIM = 64
 

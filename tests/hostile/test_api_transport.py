@@ -13,10 +13,10 @@ import pytest
 from click.testing import CliRunner
 from fastapi.testclient import TestClient
 
-from kb.api import create_app
 from kb.cli import cli
-from kb.client import ApiError, RemoteKnowledgeBase
 from kb.errors import KbError
+from kb.serve.api import create_app
+from kb.serve.client import ApiError, RemoteKnowledgeBase
 
 MANIFEST = {"counts": {"documents": 1, "chunks": 1}, "built_at": "2026-01-01", "model": "m"}
 
@@ -87,7 +87,7 @@ def test_client_follows_a_same_origin_redirect_with_its_token():
 @pytest.mark.parametrize("host", ["0.0.0.0", "::", "192.168.1.20", "kb.example.com"])
 @pytest.mark.parametrize("token", [None, "", "  "])
 def test_serve_on_a_network_address_without_a_token_is_refused(host, token):
-    from kb.api import check_exposure
+    from kb.serve.api import check_exposure
 
     with pytest.raises(KbError, match=r"KB_API_TOKEN.*--insecure") as err:
         check_exposure(host, token or "", insecure=False)
@@ -98,16 +98,16 @@ def test_serve_on_a_network_address_without_a_token_is_refused(host, token):
 
 @pytest.mark.parametrize("host", ["127.0.0.1", "127.8.9.10", "::1", "localhost", "LocalHost"])
 def test_serve_on_loopback_without_a_token_is_allowed(host):
-    from kb.api import check_exposure
+    from kb.serve.api import check_exposure
 
     check_exposure(host, "", insecure=False)
 
 
 def test_kb_serve_refuses_before_starting_the_server(monkeypatch, tmp_path):
-    import kb.api
+    import kb.serve.api
 
     started = []
-    monkeypatch.setattr(kb.api, "serve", lambda *a, **kw: started.append(kw["host"]))
+    monkeypatch.setattr(kb.serve.api, "serve", lambda *a, **kw: started.append(kw["host"]))
     monkeypatch.setenv("KB_API_TOKEN", "")
     index = ["--index-dir", str(tmp_path / "idx")]
     refused = CliRunner().invoke(cli, ["serve", "--host", "0.0.0.0", *index])

@@ -13,7 +13,7 @@ from streamlit.testing.v1 import AppTest
 from test_app import APP, plain
 
 from kb import Settings, build_index
-from kb.present import literal, safe_markdown
+from kb.app.present import literal, safe_markdown
 
 LINK = "[click](https://evil.example)![x](https://evil.example/p.png)"
 ROLE = "**Boss** [reset your password](https://evil.example/reset) :red[urgent] $x^2$"

@@ -17,9 +17,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kb import KnowledgeBase, Settings, build_index
-from kb.api import create_app
 from kb.cli import cli
 from kb.models import fold_name
+from kb.serve.api import create_app
 
 # "Ines Park" run together by an invisible character (no space left once it is removed), or
 # written with a Cyrillic capital I.

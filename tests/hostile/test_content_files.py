@@ -15,8 +15,8 @@ from conftest import page, write
 from fakes import HashEmbedder
 
 from kb import Settings, build_index
-from kb.check import check_content
-from kb.people import read_directory
+from kb.content.check import check_content
+from kb.content.directory import read_directory
 
 SECRET = "AUTHORIZATION: basic eC1hY2Nlc3MtdG9rZW46Z2hzX3NlY3JldA=="
 
@@ -101,7 +101,7 @@ def test_link_that_stays_inside_is_indexed(tmp_path):
 
 
 def test_file_swapped_for_a_link_after_discovery_is_not_read(tmp_path):
-    from kb.discover import find_pages, read_page
+    from kb.content.discover import find_pages, read_page
 
     content = tmp_path / "content"
     write(content / "vpn.md", page("VPN", "Ana Ruiz", "Setup"))

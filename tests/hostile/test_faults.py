@@ -15,14 +15,14 @@ from conftest import page, write
 from fakes import HashEmbedder
 from fastapi.testclient import TestClient
 
-import kb.lock
-from kb.api import create_app
+import kb.index.lock
 from kb.build import build_index
 from kb.cli import cli
 from kb.config import Settings
 from kb.errors import IndexCorruptError, KbError
+from kb.index.store import MANIFEST, load_index
+from kb.serve.api import create_app
 from kb.service import KnowledgeBase
-from kb.store import MANIFEST, load_index
 
 
 def _build(content: Path, index_dir: Path):
@@ -152,7 +152,7 @@ def test_read_only_index_folder_says_so_in_one_line(content, tmp_path, monkeypat
                 raise OSError(errno.EROFS, os.strerror(errno.EROFS), str(path))
             return real_open(path, flags, *args, **kw)
 
-        monkeypatch.setattr(kb.lock.os, "open", read_only)
+        monkeypatch.setattr(kb.index.lock.os, "open", read_only)
     try:
         res = CliRunner().invoke(cli, ["index", str(content), "--index-dir", str(index_dir)])
     finally:

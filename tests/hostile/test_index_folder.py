@@ -11,7 +11,7 @@ from kb.build import build_index
 from kb.cli import cli
 from kb.config import Settings
 from kb.errors import KbError
-from kb.store import load_index
+from kb.index.store import load_index
 
 
 def _user_files(index_dir):

@@ -10,11 +10,11 @@ from conftest import page, write
 from fakes import HashEmbedder
 
 from kb import Settings, build_index
-from kb.check import check_content
-from kb.chunk import chunk_document
-from kb.parse import clean_block, parse_markdown
-from kb.people import read_directory
-from kb.snippet import make_snippet
+from kb.content.check import check_content
+from kb.content.chunk import chunk_document
+from kb.content.directory import read_directory
+from kb.content.parse import clean_block, parse_markdown
+from kb.search.snippet import make_snippet
 
 
 def _bomb(depth: int, indent: str = "") -> str:

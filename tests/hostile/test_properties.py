@@ -15,10 +15,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kb.check import check_content
-from kb.chunk import chunk_document
 from kb.config import Settings
-from kb.parse import clean_block, parse_markdown
+from kb.content.check import check_content
+from kb.content.chunk import chunk_document
+from kb.content.parse import clean_block, parse_markdown
 
 pytestmark = pytest.mark.slow  # seeded property runs: about 12 s
 

@@ -9,11 +9,11 @@ from click.testing import CliRunner
 from conftest import ROOT, write
 from fastapi.testclient import TestClient
 
-from kb.api import create_app
 from kb.build import build_index
-from kb.check import check_content
 from kb.cli import cli
 from kb.config import Settings
+from kb.content.check import check_content
+from kb.serve.api import create_app
 
 CORPUS = ROOT / "tests" / "fixtures" / "secrets"
 AWS_ID = "AKIAQ3EGRTZ5NXLPWD7K"

@@ -21,10 +21,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from kb.backend import Where
-from kb.errors import IndexMismatchError, IndexMissingError
-from kb.keyword import analyzed
-from kb.milvus import (
+from kb.backends.base import Where
+from kb.backends.milvus import (
     BATCH,
     PAGES,
     PART,
@@ -37,8 +35,10 @@ from kb.milvus import (
     read_record,
     records_of,
 )
+from kb.errors import IndexMismatchError, IndexMissingError
+from kb.index.bm25 import analyzed
+from kb.index.store import chunk_line, load_index, page_line, read_manifest
 from kb.models import person_key
-from kb.store import chunk_line, load_index, page_line, read_manifest
 
 # What a reader needs of the local manifest; file lists and hashes stay with the build.
 _SKIPPED = ("data", "checksums", "inputs", "files", "git", "problems")

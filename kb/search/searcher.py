@@ -6,12 +6,12 @@ from collections import OrderedDict
 
 import numpy as np
 
-from kb.backend import IndexBackend
+from kb.backends.base import IndexBackend
 from kb.config import Settings
-from kb.embed import Embedder
-from kb.fusion import convex, rrf
+from kb.embed.base import Embedder
 from kb.models import Filters, Hit
-from kb.snippet import make_snippet
+from kb.search.fusion import convex, rrf
+from kb.search.snippet import make_snippet
 
 _QUERY_CACHE = 256
 MODES = ("hybrid", "dense", "bm25")

@@ -1,8 +1,9 @@
-"""The app's endpoints (`/app/...`): kb's value types as JSON (`kb.wire`), for `kb.client`.
+"""The app's endpoints (`/app/...`): kb's value types as JSON (`kb.serve.wire`), for the
+client (`kb.serve.client`).
 
 The public endpoints (`/search`, `/experts`, `/people/{name}`) keep the CLI's JSON shapes;
 these return whole value types, so the Streamlit app can run on the API exactly as it runs
-on the library. Parameters are validated as in `kb.api` (4xx with a message, never 500).
+on the library. Parameters are validated as in `kb.serve.api` (4xx with a message, never 500).
 """
 
 # No `from __future__ import annotations`: FastAPI reads the route signatures at runtime.
@@ -14,12 +15,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Query
 
-from kb import searchlog
 from kb.config import EXPERT_MODELS
 from kb.models import Filters, person_key
-from kb.pairing import KINDS
+from kb.people import searchlog
+from kb.people.pairing import KINDS
+from kb.serve.wire import dump
 from kb.service import KnowledgeBase
-from kb.wire import dump
 
 Text = Annotated[str, Query(min_length=1, max_length=1000)]
 Field = Annotated[str, Query(max_length=200)]

@@ -17,12 +17,12 @@ import difflib
 import os
 from pathlib import Path
 
-from kb import yaml_safe
-from kb.departments import WORDS_HINT, side_named
-from kb.discover import read_page
+from kb.content import yaml_safe
+from kb.content.departments import WORDS_HINT, side_named
+from kb.content.discover import read_page
+from kb.content.secrets import describe, redact
 from kb.errors import ContentError
 from kb.models import AVAILABILITY, Directory, Person, Problem, folded_key, person_key
-from kb.secrets import describe, redact
 
 FILE = "people.yaml"
 NAMES = (FILE, "people.yml")  # read, in this order of preference

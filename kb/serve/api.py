@@ -1,4 +1,4 @@
-"""`kb serve`: a stateless HTTP API over an index (FastAPI here and in `kb.api_app`, its
+"""`kb serve`: a stateless HTTP API over an index (FastAPI here and in `kb.serve.app_routes`, its
 `/app` routes).
 
 All state is in the index (a folder or a Milvus collection): a replica loads it on first use
@@ -30,8 +30,7 @@ from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
 from fastapi.security import HTTPBearer
 
-from kb.api_app import router as app_routes
-from kb.backend import Where
+from kb.backends.base import Where
 from kb.config import Settings
 from kb.errors import (
     IndexCorruptError,
@@ -41,7 +40,8 @@ from kb.errors import (
     ModelError,
 )
 from kb.models import Filters, person_key
-from kb.records import expert_record, hit_record
+from kb.serve.app_routes import router as app_routes
+from kb.serve.records import expert_record, hit_record
 from kb.service import KnowledgeBase, open_knowledge_base
 
 Text = Annotated[str, Query(min_length=1, max_length=1000, description="What to look for.")]
@@ -115,7 +115,7 @@ def create_app(where: Where | Path, *, token: str = "", search_log: Path | None 
     @app.exception_handler(KbError)
     async def kb_error(request: Request, err: KbError) -> JSONResponse:
         # The full message (with the server's paths) goes to the server's log only.
-        logging.getLogger("kb.api").error("%s", err)
+        logging.getLogger("kb.serve.api").error("%s", err)
         return JSONResponse({"detail": _public(err)}, status_code=503)
 
     def kb() -> KnowledgeBase:
@@ -293,4 +293,4 @@ def serve(where: Where, *, host: str, port: int, workers: int) -> None:
         share = str(max(1, (os.cpu_count() or 1) // workers))
         for name in ("OMP_NUM_THREADS", "MKL_NUM_THREADS"):
             os.environ.setdefault(name, share)
-    uvicorn.run("kb.api:app_from_env", factory=True, host=host, port=port, workers=workers)
+    uvicorn.run("kb.serve.api:app_from_env", factory=True, host=host, port=port, workers=workers)

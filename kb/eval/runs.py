@@ -9,15 +9,15 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from kb import metrics
-from kb.backend import Where
-from kb.beir import ExpertSet, RetrievalSet
+from kb.backends.base import Where
 from kb.build import BuildProgress, index_documents
 from kb.config import FORMAT_VERSION, Settings
-from kb.embed import Embedder
-from kb.search import MODES
+from kb.embed.base import Embedder
+from kb.eval import metrics
+from kb.eval.datasets import ExpertSet, RetrievalSet
+from kb.index.store import MANIFEST
+from kb.search.searcher import MODES
 from kb.service import KnowledgeBase
-from kb.store import MANIFEST
 
 
 @dataclass(frozen=True)
@@ -54,7 +54,7 @@ def eval_index(
             data.documents, index_dir, embedder, settings, source=data.name, progress=progress
         )
     if backend == "milvus":
-        from kb.publish import publish
+        from kb.backends.milvus_publish import publish
 
         where = Where("milvus", index_dir, milvus_uri=str(index_dir / "milvus.db"))
         publish(index_dir, where, prune=True)  # publishes only what the collection lacks

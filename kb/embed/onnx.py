@@ -18,10 +18,10 @@ from pathlib import Path
 
 import numpy as np
 
-from kb import model_package
 from kb.config import ONNX_INT8_MODEL
+from kb.embed import model_package
+from kb.embed.model_package import count_word_pieces
 from kb.errors import ModelError
-from kb.model_package import count_word_pieces
 
 # Bump when the export or quantization recipe changes: the cached file is then made again.
 _RECIPE = "1: torchscript export opset 17; quantize_dynamic MatMul, weights only, per channel"

@@ -13,7 +13,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 
-from kb.keyword import stems, stop_words
+from kb.index.bm25 import stems, stop_words
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:['’-][A-Za-z0-9]+)*")
 # A phrase never spans punctuation, a line break or Markdown: "NetSuite. Approved" is not one.

@@ -8,7 +8,7 @@ statistics per segment, so a collection written in several runs (shards) would s
 text differently by the segment it landed in. kb therefore takes Milvus's BM25 candidates
 and scores them with collection-wide statistics (document frequencies by `text_match`
 counts, lengths stored per chunk): the same scores as the local backend, however the
-collection was written. pymilvus is imported here and in `kb.publish` only.
+collection was written. pymilvus is imported here and in `kb.backends.milvus_publish` only.
 """
 
 from __future__ import annotations
@@ -24,16 +24,16 @@ from typing import TYPE_CHECKING, Protocol
 import numpy as np
 
 from kb.errors import IndexMissingError, KbError
-from kb.keyword import K1, B, analyzed
+from kb.index.bm25 import K1, B, analyzed
+from kb.index.store import check_compatible, chunk_from_line, page_from_line
 from kb.models import Chunk, Filters, Page, person_key
-from kb.store import check_compatible, chunk_from_line, page_from_line
 
 if TYPE_CHECKING:
     from pymilvus import MilvusClient
 
 
 class Where(Protocol):
-    """What this module reads of an index location (`kb.backend.Where` is one): typed by
+    """What this module reads of an index location (`kb.backends.base.Where` is one): typed by
     shape, so that the backend module may import this one and not the other way round."""
 
     milvus_uri: str
@@ -128,7 +128,7 @@ def id_filter(ids: list[str]) -> str:
 
 
 def read_record(c: MilvusClient, collection: str, name: str, kind: str = "meta") -> str | None:
-    """A record stored in parts under `name` (see `kb.publish`), or None."""
+    """A record stored in parts under `name` (see `kb.backends.milvus_publish`), or None."""
     rows = c.query(
         records_of(collection),
         filter=f"kind == {quote(kind)} and name == {quote(name)}",

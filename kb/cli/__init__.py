@@ -17,15 +17,15 @@ from pathlib import Path
 
 import click
 
-from kb import searchlog
-from kb.backend import BACKENDS, Where
+from kb.backends.base import BACKENDS, Where
 from kb.build import build_index
 from kb.config import ENCODERS, VECTOR_INDEXES, VECTOR_STORAGES, Settings
-from kb.embed import load_embedder
+from kb.embed.base import load_embedder
 from kb.errors import KbError, StrictModeError, UnknownPersonError
 from kb.models import Filters, person_key
-from kb.pairing import KINDS
-from kb.records import expert_record, hit_record
+from kb.people import searchlog
+from kb.people.pairing import KINDS
+from kb.serve.records import expert_record, hit_record
 from kb.service import KnowledgeBase, open_knowledge_base
 
 index_dir_option = click.option(
@@ -195,7 +195,7 @@ def index_cmd(
       kb index content/ --backend milvus --milvus-uri http://milvus:19530 --shard 1/4
       kb index content/ --backend milvus --milvus-uri http://milvus:19530 --finish
     """
-    from kb.publish import Shard
+    from kb.backends.milvus_publish import Shard
 
     where = _locate(backend, index_dir, milvus_uri, collection)
     try:
@@ -287,14 +287,14 @@ def index_cmd(
 
 
 def _share(content_dir: Path, work: Path, part) -> list[Path]:
-    from kb.discover import discover
+    from kb.content.discover import discover
 
     found = discover(content_dir, exclude=work.parent)
     return [f for f in found if part.owns(f.relative_to(content_dir).as_posix())]
 
 
 def _publish(report, work: Path, where: Where, part, as_json: bool) -> None:
-    from kb.publish import publish
+    from kb.backends.milvus_publish import publish
 
     with _progress_bar(as_json, label="Publishing") as bar:
         done = publish(work, where, prune=part.whole, progress=bar)
@@ -329,8 +329,8 @@ def _publish(report, work: Path, where: Where, part, as_json: bool) -> None:
 
 
 def _finish(content_dir: Path, where: Where, as_json: bool) -> None:
-    from kb.discover import discover
-    from kb.publish import finish
+    from kb.backends.milvus_publish import finish
+    from kb.content.discover import discover
 
     present = {
         f.relative_to(content_dir).as_posix()
@@ -398,7 +398,7 @@ def check_cmd(content_dir: Path, fmt: str, strict: bool, today, as_json: bool) -
     2 usage error. Example, in a pull request job:
       kb check content/ --format github
     """
-    from kb.check import check_content
+    from kb.content.check import check_content
 
     findings = check_content(content_dir, today=today.date() if today else None)
     errors = sum(1 for f in findings if f.severity == "error")
@@ -820,7 +820,7 @@ def serve_cmd(host: str, port: int, workers: int, insecure: bool, where: Where) 
     Example:
       KB_API_TOKEN=secret kb serve --port 8000 --workers 2
     """
-    from kb.api import check_exposure, serve  # FastAPI and uvicorn load only for this command
+    from kb.serve.api import check_exposure, serve  # FastAPI and uvicorn load only for this command
 
     check_exposure(host, os.environ.get("KB_API_TOKEN", ""), insecure=insecure)
     if workers > 1 and where.lite:
@@ -884,8 +884,8 @@ def eval_retrieval_cmd(
     DATA_DIR holds corpus.jsonl, queries.jsonl and qrels/test.tsv. Example:
       kb eval retrieval ../shared/data/beir-scifact
     """
-    from kb.beir import load_retrieval_set
-    from kb.evaluate import eval_index, evaluate_retrieval
+    from kb.eval.datasets import load_retrieval_set
+    from kb.eval.runs import eval_index, evaluate_retrieval
 
     data = load_retrieval_set(data_dir)
     settings = Settings(split_long_sections=not whole_documents)
@@ -920,8 +920,8 @@ def eval_experts_cmd(data_dir: Path, cache_dir: Path, encoder: str, as_json: boo
     (query -> expert). Example:
       kb eval experts ../shared/data/expert-cardano-se
     """
-    from kb.beir import load_expert_set
-    from kb.evaluate import eval_index, evaluate_experts
+    from kb.eval.datasets import load_expert_set
+    from kb.eval.runs import eval_index, evaluate_experts
 
     data = load_expert_set(data_dir)
     with _progress_bar(as_json) as bar:

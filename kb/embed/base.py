@@ -1,6 +1,6 @@
 """Text -> unit vectors: the Embedder protocol, the torch embedder and the factory.
 
-The model itself is loaded by `kb.model_package` (sentence-transformers lives there).
+The model itself is loaded by `kb.embed.model_package` (sentence-transformers lives there).
 """
 
 from __future__ import annotations
@@ -10,10 +10,10 @@ from typing import Protocol
 
 import numpy as np
 
-from kb import model_package
 from kb.config import DEFAULT_MODEL, ENCODERS, ONNX_INT8_MODEL
+from kb.embed import model_package
+from kb.embed.model_package import count_word_pieces
 from kb.errors import ModelError
-from kb.model_package import count_word_pieces
 
 Progress = Callable[[int], None]  # called with the number of texts just finished
 
@@ -82,7 +82,7 @@ def load_embedder(encoder: str = "torch") -> Embedder:
     if encoder not in ENCODERS:
         raise ModelError(f"unknown encoder {encoder!r}; use one of {', '.join(ENCODERS)}")
     if encoder == "onnx-int8":
-        from kb.embed_onnx import OnnxInt8Embedder
+        from kb.embed.onnx import OnnxInt8Embedder
 
         return OnnxInt8Embedder()
     return SentenceTransformerEmbedder()

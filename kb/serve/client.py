@@ -26,7 +26,7 @@ from kb.models import (
     Profile,
     TeamProposal,
 )
-from kb.wire import load
+from kb.serve.wire import load
 
 TIMEOUT = 60  # seconds: a first request may wait for a replica to load its index
 DEFAULT_PORTS = {"http": 80, "https": 443}
@@ -154,7 +154,7 @@ class RemoteKnowledgeBase:
 
 
 class _Bridges:
-    """The `kb.bridges` methods the app uses."""
+    """The `kb.people.analysis` methods the app uses."""
 
     def __init__(self, remote: RemoteKnowledgeBase) -> None:
         self._remote = remote

@@ -2,10 +2,10 @@
 
 A backend holds the chunk records of one index (in row order) and answers the dense and the
 keyword leg, each with kb's filters applied inside the backend. Fusion, snippets, experts
-and the people side are backend-free and live above it (`kb.search`, `kb.service`).
+and the people side are backend-free and live above it (`kb.search.searcher`, `kb.service`).
 
 Two implementations: `LocalBackend` (FAISS + kb's BM25 files in an index folder, the
-default) and `kb.milvus.MilvusBackend` (one Milvus collection: a server, a cluster or
+default) and `kb.backends.milvus.MilvusBackend` (one Milvus collection: a server, a cluster or
 milvus-lite in a file).
 """
 
@@ -19,8 +19,8 @@ from typing import Protocol
 
 import numpy as np
 
+from kb.index.store import StoredIndex, index_model, load_index
 from kb.models import Chunk, Filters, Page
-from kb.store import StoredIndex, index_model, load_index
 
 BACKENDS = ("local", "milvus")
 _FILTER_CACHE = 64
@@ -160,27 +160,27 @@ class Where:
         """The model the index was built with (queries must be embedded the same way)."""
         if self.backend == "local":
             return index_model(self.index_dir)
-        from kb.milvus import stored_model
+        from kb.backends.milvus import stored_model
 
         return stored_model(self)
 
     def open(self, *, model_name: str, dim: int) -> IndexBackend:
         if self.backend == "local":
             return LocalBackend.open(self.index_dir, model_name=model_name, dim=dim)
-        from kb.milvus import MilvusBackend
+        from kb.backends.milvus import MilvusBackend
 
         return MilvusBackend.open(self, model_name=model_name, dim=dim)
 
     def stamp(self) -> object:
         """Changes whenever a build publishes a new index (for reloading long-lived readers)."""
         if self.backend == "local":
-            from kb.store import MANIFEST
+            from kb.index.store import MANIFEST
 
             try:
                 return (self.index_dir / MANIFEST).stat().st_mtime_ns
             except OSError:
                 return 0
-        from kb.milvus import generation
+        from kb.backends.milvus import generation
 
         return generation(self)
 

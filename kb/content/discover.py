@@ -14,9 +14,9 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
+from kb.content.secrets import describe, find_secrets, redact
 from kb.errors import ContentError
 from kb.models import Problem
-from kb.secrets import describe, find_secrets, redact
 
 MARKDOWN_SUFFIXES = (".md", ".markdown")
 DEFAULT_MAX_BYTES = 2_000_000

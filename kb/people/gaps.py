@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
-from kb.authors import split_name_email
+from kb.content.authors import split_name_email
 from kb.models import Page, StalePage, fold_name, name_digest, person_key
 
 _EMAIL_NAME = re.compile(r"[._+-]+")

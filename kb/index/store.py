@@ -5,7 +5,7 @@ A build writes its data files beside the old ones, then atomically replaces `man
 names. A reader that loads the manifest therefore always finds a complete, consistent set of
 files (a reader still loading the previous build keeps its files for one more build); a run
 that dies before the swap leaves the previous index untouched, and the next run sweeps up.
-What kb may delete or write in the folder, and the checksums of its files: `kb.folder`.
+What kb may delete or write in the folder, and the checksums of its files: `kb.index.folder`.
 """
 
 from __future__ import annotations
@@ -31,9 +31,9 @@ from kb.errors import (
     IndexWriteError,
     KbError,
 )
-from kb.folder import MANIFEST, checksum, data_names, remove, shape_error, verify_files
-from kb.index import VectorIndex
-from kb.keyword import KeywordIndex
+from kb.index.bm25 import KeywordIndex
+from kb.index.folder import MANIFEST, checksum, data_names, remove, shape_error, verify_files
+from kb.index.vectors import VectorIndex
 from kb.models import Author, Chunk, Page, Problem, Source
 
 

@@ -14,8 +14,7 @@ from functools import cached_property
 import numpy as np
 
 from kb.config import Settings
-from kb.departments import BUSINESS, IT, other_side
-from kb.experts import profile_vectors
+from kb.content.departments import BUSINESS, IT, other_side
 from kb.models import (
     Chunk,
     Colleague,
@@ -29,9 +28,10 @@ from kb.models import (
     name_digest,
     person_key,
 )
-from kb.pairing import KINDS, Overlap, chance, closeness, one_round, overlap, score
-from kb.terms import Vocabulary
-from kb.topics import KNOWS_SHARE, bus_factor, group
+from kb.people.pairing import KINDS, Overlap, chance, closeness, one_round, overlap, score
+from kb.people.terms import Vocabulary
+from kb.people.topics import KNOWS_SHARE, bus_factor, group
+from kb.search.experts import profile_vectors
 
 ACROSS_FLOOR = 0.4
 

@@ -10,9 +10,9 @@ import string
 from collections.abc import Collection
 from urllib.parse import quote, urlsplit
 
+from kb.content.parse import clean_block, split_code
 from kb.models import Hit
-from kb.parse import clean_block, split_code
-from kb.snippet import query_terms
+from kb.search.snippet import query_terms
 
 _TAG = re.compile(r"</?[A-Za-z!][^>\n]*>?")
 _LINK_TARGET = re.compile(r"(\]\(\s*<?)([^()\s>]*(?:\([^()\s]*\)[^()\s>]*)*)")

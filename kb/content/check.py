@@ -14,13 +14,13 @@ from collections import defaultdict
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from kb.authors import GitHistory, split_name_email
-from kb.departments import WORDS_HINT, side_named
-from kb.discover import DEFAULT_MAX_BYTES, SECRET_IN_NAME, find_pages, read_page
+from kb.content.authors import GitHistory, split_name_email
+from kb.content.departments import WORDS_HINT, side_named
+from kb.content.directory import directory_files, read_directory
+from kb.content.discover import DEFAULT_MAX_BYTES, SECRET_IN_NAME, find_pages, read_page
+from kb.content.parse import links, parse_markdown, read_front_matter
+from kb.content.secrets import describe, find_secrets
 from kb.models import Directory, Finding, Problem
-from kb.parse import links, parse_markdown, read_front_matter
-from kb.people import directory_files, read_directory
-from kb.secrets import describe, find_secrets
 
 DATE_KEYS = ("updated", "date", "review_by")
 LIST_KEYS = ("authors", "tags")

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from kb.config import FORMAT_VERSION
 from kb.errors import IndexCorruptError, IndexFolderError, IndexWriteError
-from kb.lock import LOCK_FILE
+from kb.index.lock import LOCK_FILE
 
 MANIFEST = "manifest.json"
 KINDS = {

@@ -1,4 +1,4 @@
-"""kb's value types as JSON and back, for the app's use of the HTTP API (`kb.client`).
+"""kb's value types as JSON and back, for the app's use of the HTTP API (`kb.serve.client`).
 
 `dump` turns a dataclass (nested ones, tuples, dicts) into plain JSON values; `load` rebuilds
 it from its type hints, so both ends share one definition: the dataclasses in `kb.models`.

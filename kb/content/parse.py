@@ -9,7 +9,7 @@ from pathlib import Path
 
 from markdown_it import MarkdownIt
 
-from kb import yaml_safe
+from kb.content import yaml_safe
 from kb.models import Author, Document, Problem, Section
 
 # Every pattern runs on page text in linear time: no lazy or unbounded match that is tried

@@ -18,7 +18,7 @@ from contextlib import contextmanager
 import numpy as np
 
 from kb.config import DEFAULT_MODEL, ONNX_INT8_MODEL
-from kb.embed import Embedder, embedder_for
+from kb.embed.base import Embedder, embedder_for
 
 PIECE = 256  # texts per task: small enough for a smooth progress bar
 _worker: Embedder | None = None

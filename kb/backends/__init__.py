@@ -1,0 +1,1 @@
+"""Where an index is served from: the local folder or Milvus, behind one interface."""

@@ -1,0 +1,1 @@
+"""Reading the content folder: discovery, parsing, chunking, authors, people, checks."""

@@ -1,0 +1,1 @@
+"""Turning text into vectors: the Embedder protocol and its encoders."""

@@ -1,0 +1,1 @@
+"""Measuring quality: labelled sets, metrics, evaluation runs."""

@@ -1,0 +1,1 @@
+"""Answering a query: retrieval, fusion, snippets, experts."""

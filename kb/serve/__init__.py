@@ -1,0 +1,1 @@
+"""kb over HTTP: the API, its JSON codec, and the client."""
