@@ -372,7 +372,7 @@ def render_pairs(kb: KnowledgeBase) -> None:
     left, right = st.columns([3, 1])
     kind = left.radio("Kind", ("tandem", "mentoring", "coffee"), key="pair_kind", horizontal=True)
     seed = right.number_input("Seed", min_value=0, value=0, step=1, key="pair_seed")
-    pairing = kb.bridges.pairs(kind, seed=int(seed))
+    pairing = kb.pairs(kind, seed=int(seed))
     if pairing.note:
         st.info(esc(pairing.note))
     if not pairing.pairs:
@@ -620,7 +620,7 @@ def render_person(kb: KnowledgeBase, name: str) -> None:
     if profile.tags:
         st.markdown("**Tags:** " + " ".join(f":gray-badge[{esc(t)}]" for t in profile.tags))
     st.markdown("**Teams written for:** " + esc(", ".join(profile.teams) or "none"))
-    across = kb.bridges.partners(profile.name)
+    across = kb.partners(profile.name)
     if across:
         st.markdown("**Across the divide, working on the same things**")
         for pair in across:

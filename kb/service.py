@@ -24,6 +24,8 @@ from kb.models import (
     OneSided,
     Page,
     PageCredit,
+    Pair,
+    Pairing,
     Person,
     Profile,
     TeamProposal,
@@ -306,6 +308,16 @@ class KnowledgeBase:
             warnings=tuple(str(p) for p in problems),
             note=_withheld_note(withheld, s.consent_key) if blind and withheld else "",
         )
+
+    def pairs(
+        self, kind: str, *, seed: int = 0, avoid: frozenset[frozenset[str]] = frozenset()
+    ) -> Pairing:
+        """One round of pairs of `kind` across the divide; `avoid` holds earlier pairs."""
+        return self.bridges.pairs(kind, seed=seed, avoid=avoid)
+
+    def partners(self, name: str) -> tuple[Pair, ...]:
+        """The colleagues across the divide whose writing overlaps most with `name`'s."""
+        return self.bridges.partners(name)
 
     def forget_queries(self) -> None:
         self._searcher.forget_queries()

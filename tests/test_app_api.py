@@ -41,8 +41,8 @@ def test_the_client_answers_as_the_library_does(api, bundled_kb):
     assert remote.profile("Nobody Here") is None
     path = "finance/expense-policy.md"
     assert remote.page(path) == local.page(path) and remote.page("nope.md") is None
-    assert remote.bridges.pairs("coffee", seed=3) == local.bridges.pairs("coffee", seed=3)
-    assert remote.bridges.partners("Sofia Alvarez") == local.bridges.partners("Sofia Alvarez")
+    assert remote.pairs("coffee", seed=3) == local.pairs("coffee", seed=3)
+    assert remote.partners("Sofia Alvarez") == local.partners("Sofia Alvarez")
     description = "sync Spendwise expense claims into NetSuite, warehouse stock counts"
     assert remote.team(description, size=3) == local.team(description, size=3)
     assert remote.gaps(today=date.today()) == local.gaps(today=date.today())

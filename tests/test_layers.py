@@ -29,6 +29,7 @@ SHARED_TODAY = {
 # two packages on one layer do not import each other.
 LAYERS = (
     ("kb.errors", "kb.config", "kb.models"),
+    ("kb.facade",),
     ("kb.content", "kb.embed"),
     ("kb.index",),
     ("kb.backends",),

@@ -582,7 +582,7 @@ def person_cmd(name: str, where: Where, as_json: bool) -> None:
         close = _similar_names(name, kb.people())
         hint = f"; did you mean {', '.join(close)}?" if close else "; 'kb experts' finds people"
         raise UnknownPersonError(f"no one called {name!r} wrote in this index{hint}")
-    across = kb.bridges.partners(profile.name)
+    across = kb.partners(profile.name)
     if as_json:
         out = asdict(profile) | {"across": [asdict(p) for p in across]}
         click.echo(json.dumps(out, indent=2, ensure_ascii=False))
@@ -632,7 +632,7 @@ def pairs_cmd(kind: str, seed: int, avoid: tuple[Path, ...], where: Where, as_js
     """
     kb = _open(where)
     earlier = set().union(*(_earlier_pairs(path) for path in avoid))
-    pairing = kb.bridges.pairs(kind, seed=seed, avoid=earlier)
+    pairing = kb.pairs(kind, seed=seed, avoid=earlier)
     if as_json:
         click.echo(json.dumps(asdict(pairing), indent=2, ensure_ascii=False))
         return

@@ -190,7 +190,7 @@ def create_app(where: Where | Path, *, token: str = "", search_log: Path | None 
         profile = base.profile(name) if person_key(name) else None
         if profile is None:
             raise HTTPException(404, f"no one called {name!r} wrote in this index")
-        across = base.bridges.partners(profile.name)
+        across = base.partners(profile.name)
         return asdict(profile) | {"across": [asdict(p) for p in across]}
 
     return app

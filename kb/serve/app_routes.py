@@ -112,11 +112,11 @@ def router(
     def partners(base: Base, name: str) -> list:
         if not person_key(name) or base.profile(name) is None:
             raise HTTPException(404, f"no one called {name!r} wrote in this index")
-        return dump(base.bridges.partners(name))
+        return dump(base.partners(name))
 
     @routes.get("/pairs")
     def pairs(base: Base, kind: Kind = "tandem", seed: Annotated[int, Query(ge=0)] = 0) -> dict:
-        return dump(base.bridges.pairs(kind, seed=seed))
+        return dump(base.pairs(kind, seed=seed))
 
     @routes.get("/team")
     def team(base: Base, q: Text, size: Annotated[int, Query(ge=1, le=20)] = 4) -> dict:

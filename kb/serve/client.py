@@ -70,13 +70,12 @@ _OPENER = urllib.request.build_opener(_SameOriginRedirects)
 
 
 class RemoteKnowledgeBase:
-    """The KnowledgeBase methods the app uses, answered by a kb API at `url`."""
+    """The `kb.facade.Facade` verbs, answered by a kb API at `url`."""
 
     def __init__(self, url: str, token: str = "") -> None:
         self.url = url.rstrip("/")
         self._token = token
         self._manifest: dict | None = None
-        self.bridges = _Bridges(self)
 
     @property
     def manifest(self) -> dict:
@@ -136,6 +135,17 @@ class RemoteKnowledgeBase:
         del today, log  # the server judges staleness as of its own day, from its own log
         return load(GapReport, self.get("/app/gaps", top=top))
 
+    def pairs(
+        self, kind: str, *, seed: int = 0, avoid: frozenset[frozenset[str]] = frozenset()
+    ) -> Pairing:
+        if avoid:
+            raise ApiError("the kb API does not take earlier pairs to avoid; run 'kb pairs'")
+        return load(Pairing, self.get("/app/pairs", kind=kind, seed=seed))
+
+    def partners(self, name: str) -> tuple[Pair, ...]:
+        found = self.get(f"/app/partners/{_segment(name)}", missing=[])
+        return tuple(load(Pair, p) for p in found)
+
     def get(self, path: str, *, missing: object = KeyError, **params) -> object:
         """GET `path` as JSON; a 404 gives `missing` when one is given."""
         query = urllib.parse.urlencode({k: v for k, v in params.items() if v not in ("", None)})
@@ -151,20 +161,6 @@ class RemoteKnowledgeBase:
             raise ApiError(f"the kb API at {self.url} answered {err.code}: {_detail(err)}") from err
         except (urllib.error.URLError, OSError) as err:
             raise ApiError(f"cannot reach the kb API at {self.url}: {err}") from err
-
-
-class _Bridges:
-    """The `kb.people.analysis` methods the app uses."""
-
-    def __init__(self, remote: RemoteKnowledgeBase) -> None:
-        self._remote = remote
-
-    def pairs(self, kind: str, *, seed: int = 0) -> Pairing:
-        return load(Pairing, self._remote.get("/app/pairs", kind=kind, seed=seed))
-
-    def partners(self, name: str) -> tuple[Pair, ...]:
-        found = self._remote.get(f"/app/partners/{_segment(name)}", missing=[])
-        return tuple(load(Pair, p) for p in found)
 
 
 def _params(filters: Filters | None) -> dict[str, str]:

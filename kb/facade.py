@@ -1,0 +1,57 @@
+"""The verbs every knowledge base answers, local or over HTTP: what the shells may call.
+
+`kb.service.KnowledgeBase` answers them from a loaded index; `kb.serve.client.
+RemoteKnowledgeBase` asks a `kb serve` API. The CLI, the app and the HTTP routes are written
+against this protocol only, so a feature is added in one place and reaches every shell.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Protocol, runtime_checkable
+
+from kb.models import Expert, Filters, GapReport, Hit, Page, Pair, Pairing, Profile, TeamProposal
+
+
+@runtime_checkable
+class Facade(Protocol):
+    """Search, people and the people-side analysis of one index."""
+
+    @property
+    def manifest(self) -> dict: ...
+
+    def search(
+        self, query: str, *, k: int = 10, filters: Filters | None = None, mode: str = ""
+    ) -> list[Hit]: ...
+
+    def experts(
+        self,
+        query: str,
+        *,
+        k: int = 5,
+        filters: Filters | None = None,
+        bridge: bool = False,
+        mode: str = "",
+        model: str = "",
+    ) -> list[Expert]: ...
+
+    def loosen(self, query: str, filters: Filters) -> list[str]: ...
+
+    def facets(self) -> dict[str, list[str]]: ...
+
+    def people(self) -> list[str]: ...
+
+    def profile(self, name: str) -> Profile | None: ...
+
+    def page(self, path: str) -> Page | None: ...
+
+    def team(self, description: str, *, size: int = 4) -> TeamProposal: ...
+
+    def gaps(self, *, today: date, log: Path | None = None, top: int = 20) -> GapReport: ...
+
+    def pairs(
+        self, kind: str, *, seed: int = 0, avoid: frozenset[frozenset[str]] = frozenset()
+    ) -> Pairing: ...
+
+    def partners(self, name: str) -> tuple[Pair, ...]: ...
