@@ -1,9 +1,9 @@
 """The same model through onnxruntime with int8 weights: about twice as fast on a CPU.
 
 The ONNX file is made once from the installed model package (exported with torch by
-`kb.embed.model_package`, then the
-weight matrices quantized to int8 per channel; activations stay float) and cached, so nothing
-is downloaded. onnxruntime and onnx are imported here and nowhere else. The measurements that
+`kb.embed.model_package`, then the weight matrices quantized to int8 per channel; activations
+stay float) and cached, so nothing is downloaded. onnxruntime and onnx are imported here and
+nowhere else. The measurements that
 chose this recipe are in docs/performance.md.
 """
 
