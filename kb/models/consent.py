@@ -16,7 +16,7 @@ an author, owner, expert, colleague, key term or logged search. Consent errs on 
    KB_CONSENT_KEY, `name_digest`): of each hidden identity and of each word of 3 letters or
    more of their names (`Hidden.digests`, `Hidden.word_digests`), the key's id
    (`consent_key_id`) and a token that changes when who is hidden does (`Hidden.token`;
-   without a key the build draws a random one, `kb.build._consent`).
+   without a key the build records a random one instead, kb.build).
 5. A report uses the fingerprints only with the key they were made with; without it, while
    someone is hidden, it is blind (`IndexConsent`): every logged search is withheld, and no
    word only ever written capitalised becomes a key term.
