@@ -32,11 +32,13 @@ def measure(index_dir: Path) -> dict:
         return out
 
     kb = timed("open index", lambda: KnowledgeBase(index_dir, embedder, Settings()))
-    topics = timed("topics (first: vocabulary + grouping)", lambda: kb.bridges.topics)
+    topics = timed("topics (first: vocabulary + grouping)", lambda: kb.analysis.topics)
     people = kb.people()
     timed("all profiles", lambda: [kb.profile(p) for p in people])
-    rounds = {k: timed(f"pairs {k}", lambda k=k: kb.bridges.pairs(k)) for k in ("tandem", "coffee")}
-    timed("pairs mentoring", lambda: kb.bridges.pairs("mentoring"))
+    rounds = {
+        k: timed(f"pairs {k}", lambda k=k: kb.analysis.pairs(k)) for k in ("tandem", "coffee")
+    }
+    timed("pairs mentoring", lambda: kb.analysis.pairs("mentoring"))
     timed("team (one phrase)", lambda: kb.team("onboarding new colleagues", size=4))
     timed("team (three parts)", lambda: kb.team("budget, security review, training", size=4))
     report = timed("gaps", lambda: kb.gaps(today=date.today()))
@@ -63,8 +65,8 @@ def scaling(index_dir: Path, sizes: list[int]) -> list[dict]:
 
     import numpy as np
 
-    from kb.models import Author, Directory
-    from kb.people.analysis import Bridges
+    from kb.models import Author, Directory, Home
+    from kb.people.analysis import PeopleAnalysis
 
     embedder = embedder_for(index_model(index_dir))
     kb = KnowledgeBase(index_dir, embedder, Settings())
@@ -78,16 +80,16 @@ def scaling(index_dir: Path, sizes: list[int]) -> list[dict]:
             dataclasses.replace(c, authors=(Author(owner[c.path], 1.0),)) for c in kb.index.chunks
         )
         homes = {
-            f"person {i}": (f"team {i // 10}", "IT" if i % 2 else "Business") for i in range(n)
+            f"person {i}": Home(f"team {i // 10}", "IT" if i % 2 else "Business") for i in range(n)
         }
-        bridges = Bridges(chunks, vectors, homes, Directory(), Settings())
+        people = PeopleAnalysis(chunks, vectors, homes, Directory(), Settings())
         t0 = time.perf_counter()
-        pairing = bridges.pairs("coffee")
+        pairing = people.pairs("coffee")
         seconds = time.perf_counter() - t0
         rows.append(
             {
                 "people": n,
-                "writers": len(bridges.rows_of),
+                "writers": len(people.rows_of),
                 "first round s": round(seconds, 2),
                 "pairs": len(pairing.pairs),
             }

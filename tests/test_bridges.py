@@ -27,7 +27,7 @@ def pair_of(pairing, name: str):
 
 
 def test_tandems_pair_complementary_colleagues_across_the_divide(bundled_kb):
-    pairing = bundled_kb.bridges.pairs("tandem", seed=0)
+    pairing = bundled_kb.analysis.pairs("tandem", seed=0)
     # Leavers: HR's checklist and the service desk's account removal.
     kenji = pair_of(pairing, "Kenji Sato")
     assert kenji.second.name == "Chloe Martin" and "leavers" in kenji.terms
@@ -50,7 +50,7 @@ def test_tandems_pair_complementary_colleagues_across_the_divide(bundled_kb):
 
 @pytest.mark.parametrize("kind", ["tandem", "mentoring", "coffee"])
 def test_rounds_are_fair_and_reproducible(bundled_kb, kind):
-    b = bundled_kb.bridges
+    b = bundled_kb.analysis
     pairing = b.pairs(kind, seed=11)
     names = people_of(pairing)
     assert len(names) == len(set(names))  # nobody twice in a round
@@ -70,7 +70,7 @@ def test_rounds_are_fair_and_reproducible(bundled_kb, kind):
 
 
 def test_coffee_rounds_change_with_the_seed_and_avoid_repeats(bundled_kb):
-    b = bundled_kb.bridges
+    b = bundled_kb.analysis
     rounds = [b.pairs("coffee", seed=s) for s in range(4)]
     keys = [{frozenset((p.first.name, p.second.name)) for p in r.pairs} for r in rounds]
     assert len({frozenset(k) for k in keys}) > 1  # chance plays a part
@@ -198,7 +198,7 @@ def test_without_departments_pairs_cross_teams_and_say_so(tmp_path):
     index_dir = tmp_path / "index"
     build_index(content, index_dir, HashEmbedder(), Settings())
     kb = KnowledgeBase(index_dir, HashEmbedder(), Settings())
-    pairing = kb.bridges.pairs("coffee", seed=1)
+    pairing = kb.analysis.pairs("coffee", seed=1)
     assert "no people.yaml" in pairing.note and "pairs cross teams" in pairing.note
     assert len(pairing.pairs) == 2
     for pair in pairing.pairs:
@@ -207,16 +207,16 @@ def test_without_departments_pairs_cross_teams_and_say_so(tmp_path):
 
 
 def test_partners_are_across_the_divide_whatever_their_availability(bundled_kb):
-    sofia = bundled_kb.bridges.partners("Sofia Alvarez")
+    sofia = bundled_kb.analysis.partners("Sofia Alvarez")
     assert [p.second.name for p in sofia][:1] == ["Oliver Grant"]
     assert all(p.second.department == "Business" for p in sofia)
     # Marcus Okafor's incident runbook meets legal's breach notification; Lucas Dubois is
     # open only to coffee, and is shown all the same: this is not a round.
-    marcus = bundled_kb.bridges.partners("Marcus Okafor", n=2)
+    marcus = bundled_kb.analysis.partners("Marcus Okafor", n=2)
     assert {p.second.name for p in marcus} == {"Fatima El-Amin", "Lucas Dubois"}
     assert "breach notification" in marcus[0].terms
-    assert bundled_kb.bridges.partners("goconnor")  # an alias finds her
-    assert bundled_kb.bridges.partners("No Such Person") == ()
+    assert bundled_kb.analysis.partners("goconnor")  # an alias finds her
+    assert bundled_kb.analysis.partners("No Such Person") == ()
 
 
 def test_cli_person_lists_colleagues_across(bundled_index):
@@ -245,4 +245,4 @@ def test_pages_without_authors_leave_parts_uncovered_not_an_error(tmp_path):
     assert proposal.members == () and len(proposal.uncovered) == 3  # "a, b and c"
     report = kb.gaps(today=date(2026, 11, 25))
     assert {t.bus_factor for t in report.topics} == {0}  # no one knows any of it
-    assert kb.bridges.pairs("coffee").pairs == ()
+    assert kb.analysis.pairs("coffee").pairs == ()

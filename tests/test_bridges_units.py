@@ -7,8 +7,9 @@ from datetime import date
 import numpy as np
 
 from kb.models import Author, Chunk, Hit, Page, name_digest
+from kb.models.consent import names_hidden
 from kb.people import searchlog
-from kb.people.gaps import names_hidden, stale_pages
+from kb.people.gaps import stale_pages
 from kb.people.pairing import chance, closeness, one_round, overlap, score
 from kb.people.team import choose, subtopics
 from kb.people.terms import Vocabulary

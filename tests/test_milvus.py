@@ -91,9 +91,9 @@ def test_filter_expressions_are_milvus_syntax():
 def test_people_pairs_teams_and_gaps_are_the_same_on_milvus(bundled_kb, milvus_kb):
     a, b = bundled_kb, milvus_kb
     assert isinstance(b.index, MilvusBackend)
-    assert [t.label for t in b.bridges.topics] == [t.label for t in a.bridges.topics]
-    assert [t.bus_factor for t in b.bridges.topics] == [t.bus_factor for t in a.bridges.topics]
-    assert b.bridges.pairs("tandem", seed=7) == a.bridges.pairs("tandem", seed=7)
+    assert [t.label for t in b.analysis.topics] == [t.label for t in a.analysis.topics]
+    assert [t.bus_factor for t in b.analysis.topics] == [t.bus_factor for t in a.analysis.topics]
+    assert b.analysis.pairs("tandem", seed=7) == a.analysis.pairs("tandem", seed=7)
     description = "sync Spendwise expense claims into NetSuite, warehouse stock counts"
     assert b.team(description).members == a.team(description).members
     today = date(2026, 11, 26)

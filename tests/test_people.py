@@ -216,7 +216,7 @@ def test_the_bundled_directory_knows_every_author(bundled_kb):
     assert {p.name for p in directory.people} == set(bundled_kb.people())
     # Its teams are where each person writes most, so experts keep the same home teams.
     homes = home_teams(bundled_kb.index.chunks)
-    assert all(homes[person_key(p.name)][0] == p.team for p in directory.people)
+    assert all(homes[person_key(p.name)].team == p.team for p in directory.people)
     assert {p.department for p in directory.people} == {"IT", "Business"}
 
 

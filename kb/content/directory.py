@@ -13,7 +13,6 @@ A bad entry is reported as `people.yaml:line: message` and skipped; the others a
 from __future__ import annotations
 
 import dataclasses
-import difflib
 import os
 from pathlib import Path
 
@@ -23,6 +22,8 @@ from kb.content.discover import read_page
 from kb.content.secrets import describe, redact
 from kb.errors import ContentError
 from kb.models import AVAILABILITY, Directory, Person, Problem, folded_key, person_key
+from kb.models.consent import CONSENT_FIELD as _CONSENT
+from kb.models.consent import consent_field, reads_hidden, visible
 
 FILE = "people.yaml"
 NAMES = (FILE, "people.yml")  # read, in this order of preference
@@ -37,7 +38,6 @@ _KEYS = {
     "hide_from_expert_search",
 }
 _UNREADABLE = "cannot be read: "
-_CONSENT = "hide_from_expert_search"
 
 
 def read_for_build(content_dir: Path) -> tuple[Directory, list[Problem]]:
@@ -136,17 +136,8 @@ def _read_file(content_dir: Path, path: Path) -> tuple[Directory, list[Problem]]
             hidden_keys.update(folded_key(n) for n in (person.name, *person.aliases))
         seen.update(dict.fromkeys(person.identities(), line))
         people.append(person)
-    # A name or alias that is also a hidden identity, however it is written (invisible
-    # characters, look-alike letters, run together), belongs to the hidden person alone.
-    hides = Directory(tuple(p for p in people if p.hidden)).hides
-    people = [
-        p
-        if p.hidden
-        else dataclasses.replace(p, aliases=tuple(a for a in p.aliases if not hides(a)))
-        for p in people
-        if p.hidden or not hides(p.name)
-    ]
-    return Directory(tuple(people)), problems
+    # A name or alias that is also a hidden identity belongs to the hidden person alone.
+    return Directory(tuple(visible(people))), problems
 
 
 def _without_secrets(
@@ -200,8 +191,7 @@ def _person(
     for key in entry:
         if key in _KEYS:
             continue
-        if difflib.get_close_matches(str(key), [_CONSENT], n=1, cutoff=0.8):
-            # A misspelt consent flag still counts: consent errs on the safe side.
+        if consent_field(str(key)):  # a misspelt consent flag still counts
             problems.append(Problem(FILE, f"'{key}' read as '{_CONSENT}'", at(str(key))))
             entry = {**entry, _CONSENT: entry[key]}
             continue
@@ -216,9 +206,9 @@ def _person(
         name = names[0] if names else name
     if not isinstance(name, str) or not person_key(name):
         return None, [*problems, Problem(FILE, "a person without a 'name:', skipped", line)]
-    hidden = entry.get(_CONSENT, False)
-    if not isinstance(hidden, bool):
-        # Consent errs on the safe side: anything but a clear 'false' hides the person.
+    flag = entry.get(_CONSENT, False)
+    hidden = reads_hidden(flag)
+    if not isinstance(flag, bool):
         problems.append(
             Problem(
                 FILE,
@@ -226,7 +216,6 @@ def _person(
                 at("hide_from_expert_search"),
             )
         )
-        hidden = True
     # Messages land in the index's manifest: they never name someone hidden.
     label = "(hidden person)" if hidden else name
     aliases = _strings(entry.get("aliases"), "aliases", label, at("aliases"), problems)

@@ -1,7 +1,7 @@
 """Credentials in page text: find them (for `kb check`) and redact them (before `kb index`).
 
-Detection runs Yelp's detect-secrets plugins line by line (this is the only module importing
-it), with kb's own placeholders and a few patterns it has no plugin for. The plugins' regexes
+Detection runs Yelp's detect-secrets plugins line by line, with kb's own placeholders and a
+few patterns it has no plugin for (all in `kb.content.secret_detectors`). The plugins' regexes
 are used directly, not through its global settings and filters, so each match keeps its
 position (redaction needs it) and no process-wide state is touched.
 """
@@ -11,8 +11,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import lru_cache
 
+from kb.content import secret_detectors as d
 from kb.models import Problem
 
 IGNORE_MARK = "kb-check: ignore"  # on a line: no secret is looked for on it
@@ -32,74 +32,6 @@ class Secret:
     start: int
     end: int
     marker: str = ""  # the public prefix of its kind (AKIA, ghp_ ...), kept when redacted
-
-
-# Public prefixes that name a token's kind; they say what was there without revealing it.
-_MARKER = re.compile(
-    r"(?:A3T[A-Z0-9]|AKIA|ASIA|ABIA|ACCA|gh[pousr]_|github_pat_|glpat-|xox[abposr]-"
-    r"|[sr]k_live_|AIza|eyJ|SG\.|npm_|pypi-)"
-)
-# Patterns detect-secrets has no plugin for (1.5.0), or misses the common form of:
-_EXTRA = (
-    ("Google API key", re.compile(r"\bAIza[0-9A-Za-z_\-]{35}\b")),  # no plugin
-    # Its GitHub plugin knows the classic ghp_ tokens only, not fine-grained ones.
-    ("GitHub token", re.compile(r"\bgithub_pat_[A-Za-z0-9_]{60,}")),
-    # Its BasicAuthDetector needs a user name (redis://:pw@host) and stops at '$', '!' ...
-    (
-        "password in a URL",
-        re.compile(r"(?i)\b[a-z][a-z0-9+.\-]{0,30}://[^\s:/@]{0,200}:([^\s@/]+)@"),
-    ),  # An HTTP header's credentials: `AUTHORIZATION: basic ...` is what actions/checkout
-    # keeps in .git/config; it has no plugin unless the value is a JWT. A value has a digit.
-    (
-        "authorization header",
-        re.compile(
-            r"(?i)\bauthorization[\"']?\s*[:=]\s*[\"']?(?:basic|bearer|token|digest)\s+"
-            r"((?=[A-Za-z0-9+/=._~\-]{0,500}\d)[A-Za-z0-9+/=._~\-]{12,})"
-        ),
-    ),
-)
-# Values that documentation writes in place of a password.
-_PLACEHOLDER = re.compile(
-    r"(?ix)^(?:"
-    # <your-password>, [hidden], ${VAR}, $VAR, %VAR%, $(command), {{ template }}; but
-    # '$ecretAzur3' is not a variable.
-    r"[<{\[(][\w\s.\-]*[>}\])]|\$\{[^}]*\}|(?-i:\$[A-Z_][A-Z0-9_]*|%[A-Z_][A-Z0-9_]*%)|\$env:\w+|\$\(.*\)|\{\{.*\}\}"
-    r"|x{3,}|\*{3,}|\.{3,}|-+|_+|\w*\.\.\.|…"
-    r"|(?:your|my|the|some)[-_ ]?(?:(?:own|new|db|database|app|api|secret|strong)[-_ ]?)*"
-    r"(?:password|passwd|pass|pw|pwd|secret|key|token|value)(?:[-_ ]?here)?\d?"
-    r"|pass(?:word|wd)?\d*|secret|changeme|change[-_]me|example\w*|redacted|hidden|placeholder"
-    r"|pw|pwd|p@ssw0rd|dummy|test|foo|bar|none|null|true|false|required|optional"
-    r")$"
-)
-_ENTROPY_MIN_LENGTH = 20
-# Text (lower-cased) one of a detector's matches must contain: a line without any skips the
-# detector, which saves most of the time on ordinary prose and the slow backtracking patterns.
-_GATES = {
-    "AWS access key ID": ("a3t", "abia", "acca", "akia", "asia"),
-    "AWS secret access key": ("aws",),
-    "Azure storage key": ("accountkey=",),
-    "password in a URL": ("://",),
-    "authorization header": ("authorization",),
-    "GitHub token": ("ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_"),
-    "GitLab token": ("gl", "gr1348941"),
-    "JSON web token": ("eyj",),
-    "Mailchimp key": ("-us",),
-    "npm token": ("_authtoken",),
-    "OpenAI key": ("t3blbkfj",),
-    "private key": ("begin", "putty"),
-    "PyPI token": ("pypi-",),
-    "SendGrid key": ("sg.",),
-    "Slack token": ("xox", "hooks.slack.com"),
-    "Square token": ("sq0csp-",),
-    "Stripe secret key": ("k_live_",),
-    "Telegram bot token": (":",),
-    "Google API key": ("aiza",),
-}
-# Every word of detect-secrets' keyword list contains one of these (api_key, db_pass, pwd ...).
-_KEYWORD_STEMS = ("key", "pass", "pwd", "secret", "contrase")
-_ENCLOSED = re.compile(r"[<{\[(][\w\s.\-]*[>}\])]")
-_NAME_BEFORE = re.compile(r"[\w.-]{0,40}$")  # the rest of a name a keyword match starts inside
-_TOKEN_TAIL = re.compile(r"[A-Za-z0-9_\-+/=]{0,2000}")
 
 
 def find_secrets(text: str) -> list[Secret]:
@@ -171,7 +103,7 @@ def _end(line: str, s: Secret) -> int:
     """Where the redaction of `s` ends: a key written on one line (a service account's JSON
     with `\\n` escapes) up to its `-----END ...-----`, else the run of token characters."""
     close = _one_line_key_end(line, s.end) if s.kind == "private key" else -1
-    return close if close >= 0 else _TOKEN_TAIL.match(line, s.end).end()
+    return close if close >= 0 else d.TOKEN_TAIL.match(line, s.end).end()
 
 
 def _one_line_key_end(line: str, begin: int) -> int:
@@ -205,21 +137,21 @@ class _Active:
 
 def _active(low: str) -> _Active:
     """Detectors whose gate text occurs somewhere in `low` (the lower-cased text)."""
-    plugins = _plugins()
+    plugins = d.plugins()
     patterns = []
     for kind, plugin in plugins.tokens:
         # A group is the secret only where the match holds more (user:password@, aws...=).
         group = 1 if kind in ("password in a URL", "AWS secret access key") else 0
         patterns.extend((kind, rx, group) for rx in plugin.denylist)
-    patterns.extend((kind, rx, 1 if rx.groups else 0) for kind, rx in _EXTRA)
+    patterns.extend((kind, rx, 1 if rx.groups else 0) for kind, rx in d.EXTRA)
     return _Active(
-        tuple((k, rx, g, _GATES.get(k, ())) for k, rx, g in patterns if _gate_open(k, low)),
-        any(stem in low for stem in _KEYWORD_STEMS),
+        tuple((k, rx, g, d.GATES.get(k, ())) for k, rx, g in patterns if _gate_open(k, low)),
+        any(stem in low for stem in d.KEYWORD_STEMS),
     )
 
 
 def _gate_open(kind: str, low: str) -> bool:
-    gate = _GATES.get(kind)
+    gate = d.GATES.get(kind)
     return gate is None or any(g in low for g in gate)
 
 
@@ -236,13 +168,13 @@ def _scan(line: str, n: int, active: _Active) -> Iterator[Secret]:
             if kind == "Azure storage key":  # keep the name: 'AccountKey=[redacted]'
                 start += len("AccountKey=")
             yield Secret(n, kind, start, end, _marker(value))
-    if active.keywords and any(stem in low for stem in _KEYWORD_STEMS):
-        yield from _keywords(line, n, _plugins())
+    if active.keywords and any(stem in low for stem in d.KEYWORD_STEMS):
+        yield from _keywords(line, n, d.plugins())
     if "'" in line or '"' in line:
-        yield from _entropy(line, n, _plugins())
+        yield from _entropy(line, n, d.plugins())
 
 
-def _keywords(line: str, n: int, plugins: _Plugins) -> Iterator[Secret]:
+def _keywords(line: str, n: int, plugins: d.Plugins) -> Iterator[Secret]:
     """`password: ...`, `DB_PASSWORD=...`, `api_key = "..."`: a secret-sounding name's value."""
     for rx, group in plugins.keyword_regexes:
         for m in rx.finditer(line):
@@ -253,7 +185,7 @@ def _keywords(line: str, n: int, plugins: _Plugins) -> Iterator[Secret]:
                 value = value.split(None, 1)[0] if value.strip() else ""
                 value = value.split(";", 1)[0].rstrip(",.")
                 end = start + len(value)
-            if _ENCLOSED.match(line, start, start + 80):  # <your password>, [see the vault]
+            if d.ENCLOSED.match(line, start, start + 80):  # <your password>, [see the vault]
                 continue
             # Its call-or-index filter ('password = get_secret()') reads what follows the name.
             after = line[m.start() : m.start() + 120]
@@ -264,7 +196,7 @@ def _keywords(line: str, n: int, plugins: _Plugins) -> Iterator[Secret]:
 
 def _keyword_kind(line: str, at: int) -> str:
     """What the name before a value calls it: 'aws_secret_access_key' -> AWS secret access key."""
-    name = _NAME_BEFORE.search(line, max(0, at - 40), at)
+    name = d.NAME_BEFORE.search(line, max(0, at - 40), at)
     key = (name.group(0) if name else "") + line[at : at + 40].split("=")[0].split(":")[0]
     key = key.lower()
     if "aws" in key and "secret" in key:
@@ -274,7 +206,7 @@ def _keyword_kind(line: str, at: int) -> str:
     return "API key" if "key" in key else "secret"
 
 
-def _keyword_secret(value: str, line: str, match: str, quoted: bool, plugins: _Plugins) -> bool:
+def _keyword_secret(value: str, line: str, match: str, quoted: bool, plugins: d.Plugins) -> bool:
     h = plugins.heuristic
     if len(value) < 4 or _placeholder(value) or h.is_not_alphanumeric_string(value):
         return False
@@ -291,12 +223,12 @@ def _keyword_secret(value: str, line: str, match: str, quoted: bool, plugins: _P
     return True
 
 
-def _entropy(line: str, n: int, plugins: _Plugins) -> Iterator[Secret]:
+def _entropy(line: str, n: int, plugins: d.Plugins) -> Iterator[Secret]:
     """A long random-looking quoted string (hex is left out: commit ids and checksums)."""
     plugin, h = plugins.base64, plugins.heuristic
     for m in plugin.regex.finditer(line):
         value = m.group(2)
-        if len(value) < _ENTROPY_MIN_LENGTH or h.is_potential_uuid(value):
+        if len(value) < d.ENTROPY_MIN_LENGTH or h.is_potential_uuid(value):
             continue
         if h.is_sequential_string(value):
             continue
@@ -305,89 +237,12 @@ def _entropy(line: str, n: int, plugins: _Plugins) -> Iterator[Secret]:
 
 
 def _placeholder(value: str) -> bool:
-    return bool(_PLACEHOLDER.match(value.strip().strip("'\"`")))
+    return bool(d.PLACEHOLDER.match(value.strip().strip("'\"`")))
 
 
 def _marker(value: str) -> str:
-    m = _MARKER.match(value)
+    m = d.MARKER.match(value)
     return m.group(0) if m else ""
-
-
-@dataclass(frozen=True)
-class _Only:
-    """Some of a detector's patterns, to name what each finds."""
-
-    denylist: tuple
-
-
-@dataclass(frozen=True)
-class _Plugins:
-    tokens: tuple  # (kind, RegexBasedDetector)
-    keyword_regexes: tuple  # (compiled regex, group of the value)
-    base64: object
-    heuristic: object
-
-
-@lru_cache(maxsize=1)
-def _plugins() -> _Plugins:
-    """detect-secrets' detectors, built once per process on first use."""
-    from detect_secrets.filters import heuristic
-    from detect_secrets.plugins import keyword
-    from detect_secrets.plugins.aws import AWSKeyDetector
-    from detect_secrets.plugins.azure_storage_key import AzureStorageKeyDetector
-    from detect_secrets.plugins.basic_auth import BasicAuthDetector
-    from detect_secrets.plugins.discord import DiscordBotTokenDetector
-    from detect_secrets.plugins.github_token import GitHubTokenDetector
-    from detect_secrets.plugins.gitlab_token import GitLabTokenDetector
-    from detect_secrets.plugins.high_entropy_strings import Base64HighEntropyString
-    from detect_secrets.plugins.jwt import JwtTokenDetector
-    from detect_secrets.plugins.mailchimp import MailchimpDetector
-    from detect_secrets.plugins.npm import NpmDetector
-    from detect_secrets.plugins.openai import OpenAIDetector
-    from detect_secrets.plugins.private_key import PrivateKeyDetector
-    from detect_secrets.plugins.pypi_token import PypiTokenDetector
-    from detect_secrets.plugins.sendgrid import SendGridDetector
-    from detect_secrets.plugins.slack import SlackDetector
-    from detect_secrets.plugins.square_oauth import SquareOAuthDetector
-    from detect_secrets.plugins.stripe import StripeDetector
-    from detect_secrets.plugins.telegram_token import TelegramBotTokenDetector
-    from detect_secrets.plugins.twilio import TwilioKeyDetector
-
-    # Left out: ArtifactoryDetector and the IBM/Cloudant/SoftLayer ones match ordinary words
-    # and hex ids in prose; HexHighEntropyString flags every quoted commit id and checksum.
-    tokens = (
-        ("AWS access key ID", _Only(AWSKeyDetector.denylist[:1])),
-        ("AWS secret access key", _Only(AWSKeyDetector.denylist[1:])),
-        ("Azure storage key", AzureStorageKeyDetector()),
-        ("password in a URL", BasicAuthDetector()),
-        ("Discord bot token", DiscordBotTokenDetector()),
-        ("GitHub token", GitHubTokenDetector()),
-        ("GitLab token", GitLabTokenDetector()),
-        ("JSON web token", JwtTokenDetector()),
-        ("Mailchimp key", MailchimpDetector()),
-        ("npm token", NpmDetector()),
-        ("OpenAI key", OpenAIDetector()),
-        ("private key", PrivateKeyDetector()),
-        ("PyPI token", PypiTokenDetector()),
-        ("SendGrid key", SendGridDetector()),
-        ("Slack token", SlackDetector()),
-        ("Square token", SquareOAuthDetector()),
-        ("Stripe secret key", StripeDetector()),
-        ("Telegram bot token", TelegramBotTokenDetector()),
-        ("Twilio key", TwilioKeyDetector()),
-    )
-    # Its "config file" forms (unquoted values allowed, as in YAML, .env and connection
-    # strings) and the quoted forms of code.
-    regexes = {**keyword.CONFIG_DENYLIST_REGEX_TO_GROUP}
-    regexes.update(keyword.QUOTES_REQUIRED_DENYLIST_REGEX_TO_GROUP)
-    # Its values must start with a letter or digit; real ones start with '$', '(', '*' ...
-    symbol_first = re.compile(
-        rf"(?:{keyword.DENYLIST_REGEX})[\]'\"]{{0,2}}[ \t]*(?::=?|=)[ \t]*['\"]?"
-        r"([$(*{\[<%!@#&^~+][^\s'\"`]*)",
-        re.IGNORECASE,
-    )
-    regexes[symbol_first] = symbol_first.groups  # the last group: the value
-    return _Plugins(tokens, tuple(regexes.items()), Base64HighEntropyString(), heuristic)
 
 
 def describe(secret: Secret, *, redacted: bool = False) -> str:

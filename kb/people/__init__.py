@@ -1,1 +1,2 @@
-"""The people side: consent, profiles, terms, topics, pairing, teams, gaps, the search log."""
+"""The people side: who wrote what, key terms, topics, pairs, teams, gaps, profiles, the search
+log (`analysis.PeopleAnalysis` holds them for one index; consent is `kb.models.consent`)."""

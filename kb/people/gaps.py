@@ -1,21 +1,81 @@
-"""Knowledge gaps: stale pages, and logged searches that must not name a hidden person."""
+"""Knowledge gaps: topics resting on one person or one department, stale pages, and logged
+searches that found nothing good (never one that names someone hidden)."""
 
 from __future__ import annotations
 
-import re
+from collections.abc import Callable
 from datetime import date, timedelta
+from pathlib import Path
 
+from kb.config import Settings
 from kb.content.authors import split_name_email
-from kb.models import Page, StalePage, fold_name, name_digest, person_key
+from kb.models import Expert, GapReport, Hit, OneSided, Page, StalePage, Unanswered, person_key
+from kb.models.consent import IndexConsent
+from kb.people import searchlog
+from kb.people.analysis import PeopleAnalysis
 
-_EMAIL_NAME = re.compile(r"[._+-]+")
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-_NAME_WORD = re.compile(r"[^\W_]+(?:['-][^\W_]+)*")
-_PIECE = re.compile(r"[^\W_]+")
-_POSSESSIVE = re.compile(r"'s$")
-_LETTERS = re.compile(r"[^\W\d_]+")
-_LEET = str.maketrans("013457@$", "oieastas")
-_SPELT = re.compile(r"\b(?:\w[\s.]){3,}\w\b\.?")
+
+def gap_report(
+    people: PeopleAnalysis,
+    pages: list[Page],
+    *,
+    today: date,
+    log: Path | None,
+    top: int,
+    settings: Settings,
+    consent: IndexConsent,
+    search: Callable[[str], list[Hit]],
+    experts: Callable[[str], list[Expert]],
+) -> GapReport:
+    """Where knowledge is thin; `search` and `experts` answer a logged query (best first).
+
+    `log` is the opt-in search log; its searches that name someone hidden are withheld, and
+    every one of them while `consent` is blind (`note` then says why).
+    """
+    s = settings
+    topics = sorted(people.topics, key=lambda t: (t.bus_factor, -len(t.pages), t.id))
+    one_sided = tuple(OneSided(t, people.across(t)) for t in topics if len(t.departments) == 1)
+    stale = stale_pages(pages, today, s.stale_after_days)
+    searches, problems = searchlog.read(log) if log else ([], [])
+    unanswered, withheld, total = [], 0, 0
+    for _, group in searchlog.nothing_good(searches, s.nothing_good_below):
+        query = group[-1].query
+        if consent.withholds(query):
+            withheld += len(group)
+            continue
+        total += 1
+        if len(unanswered) == top:
+            continue
+        hits = search(query)
+        writers = [people.colleague(person_key(e.name)) for e in experts(query)]
+        unanswered.append(
+            Unanswered(
+                query=query,
+                times=len(group),
+                best_similarity=max(x.best_similarity for x in group),
+                closest=hits[0].chunk.title if hits else "",
+                writers=tuple(writers),
+            )
+        )
+    return GapReport(
+        topics=tuple(topics),
+        one_sided=one_sided,
+        stale=tuple(stale),
+        unanswered=tuple(unanswered),
+        searches_logged=len(searches),
+        unanswered_total=total,
+        withheld=withheld,
+        warnings=tuple(str(p) for p in problems),
+        note=_withheld_note(withheld, s.consent_key) if consent.blind and withheld else "",
+    )
+
+
+def _withheld_note(withheld: int, secret: str) -> str:
+    why = "KB_CONSENT_KEY is not the key the index was built with; " if secret else ""
+    return (
+        f"{why}set KB_CONSENT_KEY when indexing and reporting to list unanswered searches; "
+        f"{withheld} withheld because people are hidden"
+    )
 
 
 def stale_pages(pages: list[Page], today: date, after_days: int) -> list[StalePage]:
@@ -33,70 +93,3 @@ def stale_pages(pages: list[Page], today: date, after_days: int) -> list[StalePa
         owner = split_name_email(page.owner)[0] if page.owner else (main.name if main else "")
         out.append(StalePage(page.path, page.title, owner, page.updated, reason))
     return sorted(out, key=lambda s: (s.owner == "", s.owner.casefold(), s.updated, s.path))
-
-
-def names_hidden(
-    text: str, digests: frozenset[str], secret: str, word_digests: frozenset[str] = frozenset()
-) -> bool:
-    """Whether `text` names someone hidden: their name, an alias, an email, or one of the
-    words of their name (`word_digests`), whatever the punctuation, case, order or joining.
-
-    Erring on the safe side: with a hidden "Tomasz Nowak", "nowak parking", "is Tomasz?",
-    "nowak-tomasz", "tomasz_nowak", "tomasznowak" and "nowak1" all count, and so would an
-    unrelated "Tomasz". An email is also read as the name in its first part. `digests` and
-    `word_digests` are keyed with `secret` (`name_digest`).
-    """
-    if not digests and not word_digests:
-        return False
-    # A right-to-left override shows the text reversed: read it as shown, too.
-    shown = text.replace("\u202e", "").replace("\u2067", "")
-    if shown != text and names_hidden(shown[::-1], digests, secret, word_digests):
-        return True
-    text = fold_name(text)
-    # Spelt out letter by letter ("P r i y a", "P.R.I.Y.A."): join the letters.
-    text = _SPELT.sub(lambda m: re.sub(r"[\s.]", "", m.group(0)) + " ", text)
-    leet = text.translate(_LEET)  # "Pr1ya R4man"
-    if leet != text and _names(leet, digests, secret, word_digests):
-        return True
-    return _names(text, digests, secret, word_digests)
-
-
-def _names(text: str, digests: frozenset[str], secret: str, word_digests: frozenset[str]) -> bool:
-    """`names_hidden` on normalised text."""
-
-    def named(phrase: str) -> bool:
-        return name_digest(person_key(phrase), secret) in digests
-
-    def a_name_word(word: str) -> bool:
-        return len(word) >= 3 and name_digest(word, secret) in word_digests
-
-    for email in _EMAIL.findall(text):
-        if named(email) or named(_EMAIL_NAME.sub(" ", email.split("@")[0])):
-            return True
-    kept = _NAME_WORD.findall(text)  # "o'connor", "el-amin" stay whole
-    parts = _PIECE.findall(text)  # letters and digits only: "nowak", "s", "tomasz"
-    for seq in (kept, [_POSSESSIVE.sub("", w) for w in kept], parts):
-        for size in range(1, 5):
-            if any(named(" ".join(seq[i : i + size])) for i in range(len(seq) - size + 1)):
-                return True
-    words = {*kept, *parts, *(_POSSESSIVE.sub("", w) for w in kept)}
-    words |= {p for w in words for p in _LETTERS.findall(w)}  # "priya2raman"
-    words |= {w[:-1] for w in words if w.endswith("s")}  # "Priyas laptop", "Ramans' team"
-    words |= {w[::-1] for w in words}  # "namar ayirp"
-    for word in words:
-        bare = word.strip("0123456789")
-        if a_name_word(word) or a_name_word(bare) or named(bare):
-            return True
-        # Names run together ("tomasznowak") or inside a longer word ("drraman", "pramanx"):
-        # any stretch of five letters or more that is a word of a hidden name.
-        n = len(bare)
-        if any(
-            a_name_word(bare[i:j]) or named(bare[i:j])
-            for i in range(n)
-            for j in range(i + 5, n + 1)
-            if (i, j) != (0, n)
-        ):
-            return True
-        if any(a_name_word(bare[:i]) and a_name_word(bare[i:]) for i in range(3, n - 2)):
-            return True
-    return False

@@ -12,7 +12,13 @@ Greedy is within 1 - 1/e of the best cover (Nemhauser et al., 1978).
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections import defaultdict
+from collections.abc import Callable, Mapping, Sequence
+
+from kb.config import Settings
+from kb.models import Cover, Hit, Home, TeamProposal, person_key
+from kb.people.analysis import PeopleAnalysis
+from kb.search.experts import rank_experts
 
 DIVERSITY = 0.3
 BACKUP = 0.5  # the second-best member's weight in a sub-topic's cover
@@ -20,6 +26,78 @@ COVERS = 0.3  # a member covers a sub-topic with at least this score for it
 _LIST = re.compile(r"[,;\n•]|\s[-–]\s")
 _LAST_AND = re.compile(r"\s(?:and|&)\s")
 _WORDS = re.compile(r"\w{3,}")
+
+
+def propose(
+    description: str,
+    size: int,
+    *,
+    search: Callable[[str, int], list[Hit]],
+    people: PeopleAnalysis,
+    homes: Mapping[str, Home],
+    settings: Settings,
+) -> TeamProposal:
+    """A cross-functional team covering the description's sub-topics, who covers what.
+
+    A description of several parts ("a, b and c") has those parts as sub-topics; a single
+    phrase has the topics its best sections belong to. A sub-topic whose best section is
+    less similar than `Settings.nothing_good_below` is reported as uncovered. `search(query,
+    k)` gives the sections for a sub-topic.
+    """
+    s = settings
+    labels, groups, weights = [], [], []
+    parts = subtopics(description)
+    if len(parts) >= 2:
+        for part in parts:
+            labels.append(part)
+            groups.append(search(part, s.expert_pool))
+            weights.append(1.0)  # the user named each part
+    else:
+        by_topic: dict[int, list[Hit]] = defaultdict(list)
+        for hit in search(description, s.expert_pool):
+            by_topic[people.topic_of(hit.chunk.path).id].append(hit)
+        relevance = {t: max(h.similarity for h in hits) for t, hits in by_topic.items()}
+        for number in closest_topics(relevance, s.nothing_good_below):
+            labels.append(people.topics[number].label)
+            groups.append(by_topic[number])
+            weights.append(relevance[number] / max(relevance.values()))
+        if not labels:
+            labels, groups, weights = [description], [[]], [1.0]
+    scores, experts, uncovered, covered, kept = [], [], [], [], []
+    for label, hits, weight in zip(labels, groups, weights, strict=True):
+        good = hits and max(h.similarity for h in hits) >= s.nothing_good_below
+        ranked = (
+            rank_experts(
+                hits,
+                k=20,
+                temperature=s.expert_temperature,
+                evidence_per_expert=2,
+                homes=homes,
+            )
+            if good
+            else []
+        )
+        if not ranked:  # nothing written on it, or no one credited with what is
+            uncovered.append(label)
+            continue
+        top = ranked[0].score or 1.0
+        scores.append({person_key(p.name): p.score / top for p in ranked})
+        experts.append({person_key(p.name): p for p in ranked})
+        covered.append(label)
+        kept.append(weight)
+    sides = {key: home.department for key, home in homes.items()}
+    members = choose(scores, sides, size, kept)
+    covers = []
+    for label, score, found in zip(covered, scores, experts, strict=True):
+        who = sorted((m for m in members if score.get(m, 0) >= COVERS), key=lambda m: -score[m])
+        evidence = found[who[0]].evidence if who else ()
+        covers.append(Cover(label, tuple(found[m].name for m in who), evidence))
+    return TeamProposal(
+        description=description,
+        members=tuple(people.colleague(m) for m in members),
+        covers=tuple(covers),
+        uncovered=tuple(uncovered),
+    )
 
 
 def subtopics(description: str) -> list[str]:

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import math
 from collections import Counter, defaultdict
+from collections.abc import Mapping
 
 import numpy as np
 
-from kb.models import Chunk, Evidence, Expert, Hit, person_key
+from kb.models import NOWHERE, Chunk, Evidence, Expert, Hit, Home, person_key
+from kb.search.fusion import rrf
 
 
 def rank_experts(
@@ -21,7 +23,7 @@ def rank_experts(
     temperature: float,  # Settings.expert_temperature: one default, in one place
     k: int = 5,
     evidence_per_expert: int = 3,
-    homes: dict[str, tuple[str, str]] | None = None,
+    homes: Mapping[str, Home] | None = None,
 ) -> list[Expert]:
     """People ranked by the relevance of the sections they wrote, with those sections."""
     if not hits:
@@ -45,8 +47,8 @@ def rank_experts(
         Expert(
             name=names[key],
             score=round(scores[key], 4),
-            team=homes.get(key, ("", ""))[0],
-            department=homes.get(key, ("", ""))[1],
+            team=homes.get(key, NOWHERE).team,
+            department=homes.get(key, NOWHERE).department,
             evidence=tuple(
                 e for _, e in sorted(evidence[key], key=lambda ce: -ce[0])[:evidence_per_expert]
             ),
@@ -55,16 +57,16 @@ def rank_experts(
     ]
 
 
-def home_teams(chunks: tuple[Chunk, ...] | list[Chunk]) -> dict[str, tuple[str, str]]:
-    """Each person's (team, department): those of the pages they hold the largest share of."""
-    per_person: dict[str, Counter[tuple[str, str]]] = defaultdict(Counter)
+def home_teams(chunks: tuple[Chunk, ...] | list[Chunk]) -> dict[str, Home]:
+    """Each person's team and department: those of the pages they hold the largest share of."""
+    per_person: dict[str, Counter[Home]] = defaultdict(Counter)
     seen_pages: set[str] = set()
     for chunk in chunks:
         if chunk.path in seen_pages or not chunk.team:
             continue
         seen_pages.add(chunk.path)
         for author in chunk.authors:
-            per_person[person_key(author.name)][(chunk.team, chunk.department)] += author.share
+            per_person[person_key(author.name)][Home(chunk.team, chunk.department)] += author.share
     return {
         key: sorted(counts.items(), key=lambda tc: (-tc[1], tc[0]))[0][0]
         for key, counts in per_person.items()
@@ -98,3 +100,31 @@ def profile_vectors(
     matrix = np.vstack([sums[k] for k in keys]).astype(np.float32)
     matrix /= np.maximum(np.linalg.norm(matrix, axis=1, keepdims=True), 1e-12)
     return keys, names, matrix
+
+
+def rank_by_profile(
+    people: list[Expert],
+    query_vector: np.ndarray,
+    profiles: tuple[list[str], dict[str, str], np.ndarray],
+    homes: Mapping[str, Home],
+    *,
+    combined: bool,
+) -> list[Expert]:
+    """People ranked by their whole body of writing (`profiles`, from `profile_vectors`),
+    or with `combined` by that fused with `people`'s section votes; evidence is the votes'."""
+    keys, names, matrix = profiles
+    sims = matrix @ query_vector
+    order = np.argsort(-sims)[: max(100, len(people))]
+    by_profile = [(keys[i], float(sims[i])) for i in order]
+    voted = {person_key(p.name): p for p in people}
+    if combined:
+        fused = rrf([(person_key(p.name), p.score) for p in people], by_profile)
+        ranked = sorted(fused.items(), key=lambda ks: (-ks[1], ks[0]))
+    else:
+        ranked = by_profile
+    out = []
+    for key, score in ranked:
+        home = homes.get(key, NOWHERE)
+        evidence = voted[key].evidence if key in voted else ()
+        out.append(Expert(names[key], round(score, 6), home.team, evidence, home.department))
+    return out

@@ -1,0 +1,154 @@
+"""What counts as a credential: detect-secrets' detectors, and kb's own patterns, gates and
+placeholders (`kb.content.secrets` runs them). The only module importing detect-secrets."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+# Public prefixes that name a token's kind; they say what was there without revealing it.
+MARKER = re.compile(
+    r"(?:A3T[A-Z0-9]|AKIA|ASIA|ABIA|ACCA|gh[pousr]_|github_pat_|glpat-|xox[abposr]-"
+    r"|[sr]k_live_|AIza|eyJ|SG\.|npm_|pypi-)"
+)
+# Patterns detect-secrets has no plugin for (1.5.0), or misses the common form of:
+EXTRA = (
+    ("Google API key", re.compile(r"\bAIza[0-9A-Za-z_\-]{35}\b")),  # no plugin
+    # Its GitHub plugin knows the classic ghp_ tokens only, not fine-grained ones.
+    ("GitHub token", re.compile(r"\bgithub_pat_[A-Za-z0-9_]{60,}")),
+    # Its BasicAuthDetector needs a user name (redis://:pw@host) and stops at '$', '!' ...
+    (
+        "password in a URL",
+        re.compile(r"(?i)\b[a-z][a-z0-9+.\-]{0,30}://[^\s:/@]{0,200}:([^\s@/]+)@"),
+    ),  # An HTTP header's credentials: `AUTHORIZATION: basic ...` is what actions/checkout
+    # keeps in .git/config; it has no plugin unless the value is a JWT. A value has a digit.
+    (
+        "authorization header",
+        re.compile(
+            r"(?i)\bauthorization[\"']?\s*[:=]\s*[\"']?(?:basic|bearer|token|digest)\s+"
+            r"((?=[A-Za-z0-9+/=._~\-]{0,500}\d)[A-Za-z0-9+/=._~\-]{12,})"
+        ),
+    ),
+)
+# Values that documentation writes in place of a password.
+PLACEHOLDER = re.compile(
+    r"(?ix)^(?:"
+    # <your-password>, [hidden], ${VAR}, $VAR, %VAR%, $(command), {{ template }}; but
+    # '$ecretAzur3' is not a variable.
+    r"[<{\[(][\w\s.\-]*[>}\])]|\$\{[^}]*\}|(?-i:\$[A-Z_][A-Z0-9_]*|%[A-Z_][A-Z0-9_]*%)|\$env:\w+|\$\(.*\)|\{\{.*\}\}"
+    r"|x{3,}|\*{3,}|\.{3,}|-+|_+|\w*\.\.\.|…"
+    r"|(?:your|my|the|some)[-_ ]?(?:(?:own|new|db|database|app|api|secret|strong)[-_ ]?)*"
+    r"(?:password|passwd|pass|pw|pwd|secret|key|token|value)(?:[-_ ]?here)?\d?"
+    r"|pass(?:word|wd)?\d*|secret|changeme|change[-_]me|example\w*|redacted|hidden|placeholder"
+    r"|pw|pwd|p@ssw0rd|dummy|test|foo|bar|none|null|true|false|required|optional"
+    r")$"
+)
+ENTROPY_MIN_LENGTH = 20
+# Text (lower-cased) one of a detector's matches must contain: a line without any skips the
+# detector, which saves most of the time on ordinary prose and the slow backtracking patterns.
+GATES = {
+    "AWS access key ID": ("a3t", "abia", "acca", "akia", "asia"),
+    "AWS secret access key": ("aws",),
+    "Azure storage key": ("accountkey=",),
+    "password in a URL": ("://",),
+    "authorization header": ("authorization",),
+    "GitHub token": ("ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_"),
+    "GitLab token": ("gl", "gr1348941"),
+    "JSON web token": ("eyj",),
+    "Mailchimp key": ("-us",),
+    "npm token": ("_authtoken",),
+    "OpenAI key": ("t3blbkfj",),
+    "private key": ("begin", "putty"),
+    "PyPI token": ("pypi-",),
+    "SendGrid key": ("sg.",),
+    "Slack token": ("xox", "hooks.slack.com"),
+    "Square token": ("sq0csp-",),
+    "Stripe secret key": ("k_live_",),
+    "Telegram bot token": (":",),
+    "Google API key": ("aiza",),
+}
+# Every word of detect-secrets' keyword list contains one of these (api_key, db_pass, pwd ...).
+KEYWORD_STEMS = ("key", "pass", "pwd", "secret", "contrase")
+ENCLOSED = re.compile(r"[<{\[(][\w\s.\-]*[>}\])]")
+NAME_BEFORE = re.compile(r"[\w.-]{0,40}$")  # the rest of a name a keyword match starts inside
+TOKEN_TAIL = re.compile(r"[A-Za-z0-9_\-+/=]{0,2000}")
+
+
+@dataclass(frozen=True)
+class _Only:
+    """Some of a detector's patterns, to name what each finds."""
+
+    denylist: tuple
+
+
+@dataclass(frozen=True)
+class Plugins:
+    """The detect-secrets objects a scan uses, built once."""
+
+    tokens: tuple  # (kind, RegexBasedDetector)
+    keyword_regexes: tuple  # (compiled regex, group of the value)
+    base64: object
+    heuristic: object
+
+
+@lru_cache(maxsize=1)
+def plugins() -> Plugins:
+    """detect-secrets' detectors, built once per process on first use."""
+    from detect_secrets.filters import heuristic
+    from detect_secrets.plugins import keyword
+    from detect_secrets.plugins.aws import AWSKeyDetector
+    from detect_secrets.plugins.azure_storage_key import AzureStorageKeyDetector
+    from detect_secrets.plugins.basic_auth import BasicAuthDetector
+    from detect_secrets.plugins.discord import DiscordBotTokenDetector
+    from detect_secrets.plugins.github_token import GitHubTokenDetector
+    from detect_secrets.plugins.gitlab_token import GitLabTokenDetector
+    from detect_secrets.plugins.high_entropy_strings import Base64HighEntropyString
+    from detect_secrets.plugins.jwt import JwtTokenDetector
+    from detect_secrets.plugins.mailchimp import MailchimpDetector
+    from detect_secrets.plugins.npm import NpmDetector
+    from detect_secrets.plugins.openai import OpenAIDetector
+    from detect_secrets.plugins.private_key import PrivateKeyDetector
+    from detect_secrets.plugins.pypi_token import PypiTokenDetector
+    from detect_secrets.plugins.sendgrid import SendGridDetector
+    from detect_secrets.plugins.slack import SlackDetector
+    from detect_secrets.plugins.square_oauth import SquareOAuthDetector
+    from detect_secrets.plugins.stripe import StripeDetector
+    from detect_secrets.plugins.telegram_token import TelegramBotTokenDetector
+    from detect_secrets.plugins.twilio import TwilioKeyDetector
+
+    # Left out: ArtifactoryDetector and the IBM/Cloudant/SoftLayer ones match ordinary words
+    # and hex ids in prose; HexHighEntropyString flags every quoted commit id and checksum.
+    tokens = (
+        ("AWS access key ID", _Only(AWSKeyDetector.denylist[:1])),
+        ("AWS secret access key", _Only(AWSKeyDetector.denylist[1:])),
+        ("Azure storage key", AzureStorageKeyDetector()),
+        ("password in a URL", BasicAuthDetector()),
+        ("Discord bot token", DiscordBotTokenDetector()),
+        ("GitHub token", GitHubTokenDetector()),
+        ("GitLab token", GitLabTokenDetector()),
+        ("JSON web token", JwtTokenDetector()),
+        ("Mailchimp key", MailchimpDetector()),
+        ("npm token", NpmDetector()),
+        ("OpenAI key", OpenAIDetector()),
+        ("private key", PrivateKeyDetector()),
+        ("PyPI token", PypiTokenDetector()),
+        ("SendGrid key", SendGridDetector()),
+        ("Slack token", SlackDetector()),
+        ("Square token", SquareOAuthDetector()),
+        ("Stripe secret key", StripeDetector()),
+        ("Telegram bot token", TelegramBotTokenDetector()),
+        ("Twilio key", TwilioKeyDetector()),
+    )
+    # Its "config file" forms (unquoted values allowed, as in YAML, .env and connection
+    # strings) and the quoted forms of code.
+    regexes = {**keyword.CONFIG_DENYLIST_REGEX_TO_GROUP}
+    regexes.update(keyword.QUOTES_REQUIRED_DENYLIST_REGEX_TO_GROUP)
+    # Its values must start with a letter or digit; real ones start with '$', '(', '*' ...
+    symbol_first = re.compile(
+        rf"(?:{keyword.DENYLIST_REGEX})[\]'\"]{{0,2}}[ \t]*(?::=?|=)[ \t]*['\"]?"
+        r"([$(*{\[<%!@#&^~+][^\s'\"`]*)",
+        re.IGNORECASE,
+    )
+    regexes[symbol_first] = symbol_first.groups  # the last group: the value
+    return Plugins(tokens, tuple(regexes.items()), Base64HighEntropyString(), heuristic)

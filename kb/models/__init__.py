@@ -1,0 +1,87 @@
+"""Small value types passed between the stages, and consent: `from kb.models import X`.
+
+A leaf: nothing here imports the rest of kb. By concern: `names` (a person's identity),
+`consent` (who is hidden, every rule in one place), `pages` (a file to a search result),
+`people` (the directory, homes, profiles), `reports` (topics, pairs, teams, gaps).
+"""
+
+from kb.models.consent import consent_key_id, folded_key, name_digest
+from kb.models.names import fold_name, person_key
+from kb.models.pages import (
+    FILTER_FIELDS,
+    Author,
+    Chunk,
+    Document,
+    Evidence,
+    Expert,
+    Filters,
+    Finding,
+    Hit,
+    Page,
+    Problem,
+    Section,
+    Source,
+    embed_header,
+)
+from kb.models.people import (
+    AVAILABILITY,
+    NOWHERE,
+    Colleague,
+    Directory,
+    Home,
+    PageCredit,
+    Person,
+    Profile,
+)
+from kb.models.reports import (
+    Cover,
+    GapReport,
+    Knower,
+    OneSided,
+    Pair,
+    Pairing,
+    StalePage,
+    TeamProposal,
+    Topic,
+    Unanswered,
+)
+
+__all__ = [
+    "AVAILABILITY",
+    "FILTER_FIELDS",
+    "Author",
+    "Chunk",
+    "Colleague",
+    "Cover",
+    "Directory",
+    "Document",
+    "Evidence",
+    "Expert",
+    "Filters",
+    "Finding",
+    "GapReport",
+    "Hit",
+    "Home",
+    "NOWHERE",
+    "Knower",
+    "OneSided",
+    "Page",
+    "PageCredit",
+    "Pair",
+    "Pairing",
+    "Person",
+    "Problem",
+    "Profile",
+    "Section",
+    "Source",
+    "StalePage",
+    "TeamProposal",
+    "Topic",
+    "Unanswered",
+    "consent_key_id",
+    "embed_header",
+    "fold_name",
+    "folded_key",
+    "name_digest",
+    "person_key",
+]

@@ -1,0 +1,343 @@
+"""Consent: who withheld it, and every rule that keeps them out of sight. Audit it here.
+
+A person whose people.yaml entry sets `hide_from_expert_search` is never named by kb: not as
+an author, owner, expert, colleague, key term or logged search. Consent errs on the safe side.
+
+1. Names are compared as a reader sees them (`folded_key`, over `kb.models.names.fold_name`):
+   invisible and format characters, accents, look-alike letters, case and apostrophes do
+   not count.
+2. Someone hidden is hidden however they are written (`Hidden.hides`): an alias or email,
+   words in any order or run together, words between theirs, letter by letter, reversed
+   after a right-to-left override.
+3. people.yaml: a misspelt consent field counts (`consent_field`); anything but a clear
+   `false` hides (`reads_hidden`); in a clash of names the hidden entry wins, and a name or
+   alias that reads as a hidden identity belongs to the hidden person alone (`visible`).
+4. The index stores no hidden name, only keyed fingerprints (HMAC-SHA256 under
+   KB_CONSENT_KEY, `name_digest`): of each hidden identity and of each word of 3 letters or
+   more of their names (`Hidden.digests`, `Hidden.word_digests`), the key's id
+   (`consent_key_id`) and a token that changes when who is hidden does (`Hidden.token`;
+   without a key the build records a random one instead, kb.build).
+5. A report uses the fingerprints only with the key they were made with; without it, while
+   someone is hidden, it is blind (`IndexConsent`): every logged search is withheld, and no
+   word only ever written capitalised becomes a key term.
+6. A logged search that names someone hidden is withheld (`names_hidden`): a name, an
+   alias, an email, one word of a name, in any punctuation, case, order, joining, leetspeak
+   or spelling letter by letter.
+7. A key term is never a word of a hidden name (`IndexConsent.hides_word`).
+
+A little over ~300 lines on purpose: the rules are audited together, in one place.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import hmac
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
+from functools import cached_property
+from typing import Protocol, TypeVar
+
+from kb.models.names import fold_name, person_key
+
+_PIECE = re.compile(r"[^\W_]+")
+_OVERRIDE = "\u202e"  # RIGHT-TO-LEFT OVERRIDE
+_MAX_BETWEEN = 2  # words a name may have between its own: middle names, initials, a nickname
+
+
+def _in_order(pieces: list[str], words: tuple[str, ...], between: int) -> bool:
+    """Whether `words` occur in `pieces` in order, at most `between` others between two."""
+    for start, piece in enumerate(pieces):
+        if piece != words[0]:
+            continue
+        at = start
+        for word in words[1:]:
+            window = pieces[at + 1 : at + 2 + between]
+            if word not in window:
+                break
+            at += 1 + window.index(word)
+        else:
+            return True
+    return False
+
+
+def _pieces(text: str) -> list[str]:
+    return _PIECE.findall(fold_name(text))
+
+
+def folded_key(name: str) -> str:
+    """A name as consent compares it: the `person_key` of its `fold_name`."""
+    return person_key(fold_name(name))
+
+
+class _Person(Protocol):
+    name: str
+    aliases: tuple[str, ...]
+    hidden: bool
+
+
+_P = TypeVar("_P", bound=_Person)
+
+
+class Hidden:
+    """The identities of everyone who withheld consent, and whether a name is one of them."""
+
+    def __init__(self, people: Iterable[_Person]) -> None:
+        names = (n for p in people if p.hidden for n in (p.name, *p.aliases))
+        self.keys = frozenset(k for k in map(folded_key, names) if k)  # as folded_key writes
+
+    def hides(self, name: str, email: str = "") -> bool:
+        """Whether this name or email belongs to someone who withheld consent.
+
+        Any way of writing them counts: "Raman, Priya", "Dr. Priya Raman (security)",
+        "priya_raman", "priya.raman@x.org", "PriyaRaman", a list of names that includes them,
+        invisible characters, look-alike letters or accents. Consent errs on the safe side.
+        """
+        hidden = self.keys
+        if not hidden:
+            return False
+        if folded_key(name) in hidden or bool(email) and folded_key(email) in hidden:
+            return True
+        plain, joined = self._hidden_plain, self._hidden_joined
+        # A right-to-left override shows the letters after it reversed: "\u202ekraP senI".
+        texts = [t for t in (name, email) if t]
+        texts += [t[::-1] for t in texts if _OVERRIDE in t]
+        for text in texts:
+            pieces = _pieces(text.split("@")[0] if "@" in text else text)
+            for size in range(1, 5):
+                for i in range(len(pieces) - size + 1):
+                    run = pieces[i : i + size]
+                    # Every rotation: "El-Amin, Fatima" is "Fatima El-Amin"; and run
+                    # together: "Ines\u200bPark" reads "InesPark".
+                    for turned in (run[j:] + run[:j] for j in range(size)):
+                        if " ".join(turned) in plain or "".join(turned) in joined:
+                            return True
+            if self._spread_out(pieces):
+                return True
+        return False
+
+    def _spread_out(self, pieces: list[str]) -> bool:
+        """A hidden name with words between its own ("Ines M. Park", "Ines 'Izzy' Park"), or
+        spelt a letter at a time ("I n e s P a r k")."""
+        for words in self._hidden_words:
+            for turned in (words[j:] + words[:j] for j in range(len(words))):
+                if _in_order(pieces, turned, _MAX_BETWEEN):
+                    return True
+        joined, longest = self._hidden_joined, self._longest_joined
+        for i in range(len(pieces)):
+            run = ""
+            for piece in pieces[i:]:
+                run += piece
+                if len(run) > longest:
+                    break
+                if run in joined:
+                    return True
+        return False
+
+    @cached_property
+    def _hidden_words(self) -> tuple[tuple[str, ...], ...]:
+        """Hidden identities of two or more words, as their words."""
+        return tuple(tuple(k.split()) for k in self._hidden_plain if " " in k)
+
+    @cached_property
+    def _longest_joined(self) -> int:
+        return max(map(len, self._hidden_joined), default=0)
+
+    @cached_property
+    def _hidden_plain(self) -> frozenset[str]:
+        """Hidden identities as runs of plain words: "fatima el-amin" is "fatima el amin"."""
+        return frozenset(" ".join(_pieces(k)) for k in self.keys)
+
+    @cached_property
+    def _hidden_joined(self) -> frozenset[str]:
+        """Hidden identities with their words run together: "fatimaelamin"."""
+        return frozenset("".join(_pieces(k)) for k in self.keys)
+
+    def digests(self, secret: str) -> list[str]:
+        """Keyed fingerprints of every hidden identity (see name_digest); none without a key."""
+        return sorted(name_digest(k, secret) for k in self.keys) if secret else []
+
+    def word_digests(self, secret: str) -> list[str]:
+        """Keyed fingerprints of each word of every hidden name: kept out of key terms."""
+        words = {w for k in self.keys for w in k.split() if len(w) >= 3}
+        return sorted(name_digest(w, secret) for w in words) if secret else []
+
+    def token(self, secret: str) -> str:
+        """Who is hidden, as a keyed fingerprint; "" when no one is, or without a key.
+
+        Keyed (HMAC) so that it cannot be checked against a list of names without the key;
+        without one the build records a random token instead (kb.build).
+        """
+        if not secret or not self.keys:
+            return ""
+        return name_digest("\n".join(sorted(self.keys)), secret)[:16]
+
+
+def name_digest(key: str, secret: str) -> str:
+    """A keyed fingerprint (HMAC-SHA256) of a `folded_key`: lets a report recognise a hidden
+    name without storing it; without `secret` no list of names can reverse it."""
+    return hmac.new(secret.encode(), key.encode(), hashlib.sha256).hexdigest()[:20]
+
+
+def consent_key_id(secret: str) -> str:
+    """Names the key digests were made with, so a report with another key knows it cannot
+    check them; "" without a key."""
+    return name_digest("kb consent key id", secret)[:16] if secret else ""
+
+
+# Logged searches
+
+_EMAIL_NAME = re.compile(r"[._+-]+")
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_NAME_WORD = re.compile(r"[^\W_]+(?:['-][^\W_]+)*")
+_POSSESSIVE = re.compile(r"'s$")
+_LETTERS = re.compile(r"[^\W\d_]+")
+_LEET = str.maketrans("013457@$", "oieastas")
+_SPELT = re.compile(r"\b(?:\w[\s.]){3,}\w\b\.?")
+
+
+def names_hidden(
+    text: str, digests: frozenset[str], secret: str, word_digests: frozenset[str] = frozenset()
+) -> bool:
+    """Whether `text` names someone hidden: their name, an alias, an email, or one of the
+    words of their name (`word_digests`), whatever the punctuation, case, order or joining.
+
+    Erring on the safe side: with a hidden "Tomasz Nowak", "nowak parking", "is Tomasz?",
+    "nowak-tomasz", "tomasz_nowak", "tomasznowak" and "nowak1" all count, and so would an
+    unrelated "Tomasz". An email is also read as the name in its first part. `digests` and
+    `word_digests` are keyed with `secret` (`name_digest`).
+    """
+    if not digests and not word_digests:
+        return False
+    # A right-to-left override shows the text reversed: read it as shown, too.
+    shown = text.replace("\u202e", "").replace("\u2067", "")
+    if shown != text and names_hidden(shown[::-1], digests, secret, word_digests):
+        return True
+    text = fold_name(text)
+    # Spelt out letter by letter ("P r i y a", "P.R.I.Y.A."): join the letters.
+    text = _SPELT.sub(lambda m: re.sub(r"[\s.]", "", m.group(0)) + " ", text)
+    leet = text.translate(_LEET)  # "Pr1ya R4man"
+    if leet != text and _names(leet, digests, secret, word_digests):
+        return True
+    return _names(text, digests, secret, word_digests)
+
+
+def _names(text: str, digests: frozenset[str], secret: str, word_digests: frozenset[str]) -> bool:
+    """`names_hidden` on normalised text."""
+
+    def named(phrase: str) -> bool:
+        return name_digest(person_key(phrase), secret) in digests
+
+    def a_name_word(word: str) -> bool:
+        return len(word) >= 3 and name_digest(word, secret) in word_digests
+
+    for email in _EMAIL.findall(text):
+        if named(email) or named(_EMAIL_NAME.sub(" ", email.split("@")[0])):
+            return True
+    kept = _NAME_WORD.findall(text)  # "o'connor", "el-amin" stay whole
+    parts = _PIECE.findall(text)  # letters and digits only: "nowak", "s", "tomasz"
+    for seq in (kept, [_POSSESSIVE.sub("", w) for w in kept], parts):
+        for size in range(1, 5):
+            if any(named(" ".join(seq[i : i + size])) for i in range(len(seq) - size + 1)):
+                return True
+    words = {*kept, *parts, *(_POSSESSIVE.sub("", w) for w in kept)}
+    words |= {p for w in words for p in _LETTERS.findall(w)}  # "priya2raman"
+    words |= {w[:-1] for w in words if w.endswith("s")}  # "Priyas laptop", "Ramans' team"
+    words |= {w[::-1] for w in words}  # "namar ayirp"
+    for word in words:
+        bare = word.strip("0123456789")
+        if a_name_word(word) or a_name_word(bare) or named(bare):
+            return True
+        # Names run together ("tomasznowak") or inside a longer word ("drraman", "pramanx"):
+        # any stretch of five letters or more that is a word of a hidden name.
+        n = len(bare)
+        if any(
+            a_name_word(bare[i:j]) or named(bare[i:j])
+            for i in range(n)
+            for j in range(i + 5, n + 1)
+            if (i, j) != (0, n)
+        ):
+            return True
+        if any(a_name_word(bare[:i]) and a_name_word(bare[i:]) for i in range(3, n - 2)):
+            return True
+    return False
+
+
+# people.yaml
+
+CONSENT_FIELD = "hide_from_expert_search"
+
+
+def consent_field(key: str) -> bool:
+    """Whether a people.yaml field is the consent flag, or a misspelling that counts as it."""
+    return bool(difflib.get_close_matches(key, [CONSENT_FIELD], n=1, cutoff=0.8))
+
+
+def reads_hidden(value: object) -> bool:
+    """The consent flag's value: anything but a clear `false` hides the person."""
+    return value if isinstance(value, bool) else True
+
+
+def visible(people: Sequence[_P]) -> list[_P]:
+    """`people` without a name or alias that is also a hidden identity, however written
+    (invisible characters, look-alike letters, run together): it belongs to the hidden
+    person alone. A hidden entry is kept whole."""
+    hides = Hidden(p for p in people if p.hidden).hides
+    return [
+        p if p.hidden else replace(p, aliases=tuple(a for a in p.aliases if not hides(a)))
+        for p in people
+        if p.hidden or not hides(p.name)
+    ]
+
+
+# What an index recorded, read by the reports
+
+
+@dataclass(frozen=True)
+class IndexConsent:
+    """An index's consent fingerprints, and the key to read them with if the reader has it."""
+
+    digests: frozenset[str] = frozenset()
+    word_digests: frozenset[str] = frozenset()
+    secret: str = ""  # the reader's key, only if the fingerprints were made with it
+    blind: bool = False  # someone is hidden, but without the key no one can tell who
+
+    @classmethod
+    def read(cls, manifest: dict, key: str) -> IndexConsent:
+        """The manifest's consent fields; `key` is the reader's KB_CONSENT_KEY ("" if none)."""
+        secret = key if key and manifest.get("consent_key_id", "") == consent_key_id(key) else ""
+        return cls(
+            digests=frozenset(manifest.get("consent_digests", ())),
+            word_digests=frozenset(manifest.get("consent_word_digests", ())),
+            secret=secret,
+            blind=bool(manifest.get("consent")) and not secret,
+        )
+
+    def withholds(self, query: str) -> bool:
+        """Whether a logged search must not be shown: blind, or it names someone hidden."""
+        return self.blind or names_hidden(query, self.digests, self.secret, self.word_digests)
+
+    def hides_word(self, texts: Sequence[str]) -> Callable[[str], bool]:
+        """Whether a (lower-case) word of `texts` must never be shown as a key term.
+
+        Blind, no word that is only ever written as a name is; else no word of a hidden name.
+        """
+        if self.blind:
+            return _proper_nouns(texts).__contains__
+        hidden, secret = self.word_digests, self.secret
+        return lambda word: bool(hidden) and name_digest(fold_name(word), secret) in hidden
+
+
+_WORD = re.compile(r"[^\W\d_]+")
+
+
+def _proper_nouns(texts: Sequence[str]) -> frozenset[str]:
+    """Words (lower case) only ever written capitalised and not in capitals: names, mostly."""
+    capital: set[str] = set()
+    other: set[str] = set()
+    for text in texts:
+        for word in _WORD.findall(text):
+            low = word.lower()
+            (capital if word[0].isupper() and not word.isupper() else other).add(low)
+    return frozenset(capital - other)

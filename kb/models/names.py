@@ -1,0 +1,78 @@
+"""Reading names: a person's identity across pages (`person_key`), and a name as a reader
+sees it (`fold_name`, the form every consent comparison is made in: `kb.models.consent`)."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+_EMAIL = re.compile(r"<[^>]*>")
+_PRONOUNS = re.compile(r"\((?:he|she|they|ze|xe|it)/[^)]*\)", re.I)
+
+
+def person_key(name: str) -> str:
+    """The identity of a person across pages: case, spacing, `<email>` and `(he/him)` ignored."""
+    return " ".join(_PRONOUNS.sub(" ", _EMAIL.sub(" ", name)).split()).casefold()
+
+
+_APOSTROPHES = re.compile(r"[’‘ʼ`´]")
+# Default-ignorable, yet letters by category (Lo): they show as nothing.
+_HANGUL_FILLERS = frozenset("\u115f\u1160\u3164\uffa0")
+_DROPPED = frozenset(("Cf", "Mn", "Me"))  # format characters, and marks once decomposed
+
+
+def fold_name(text: str) -> str:
+    """The one form every consent comparison is made in: what a reader sees, not the bytes.
+
+    NFKC; format characters (category Cf: zero-width spaces and joiners, soft hyphens,
+    direction marks) removed; accents and other marks removed; each letter that looks like a
+    Latin letter (Unicode's confusables table, UTS #39) read as that letter; case folded:
+    "Ines\u200bPark" is "inespark", Cyrillic "Іnes" is "ines", Greek "ΡΑΝ" is "pan".
+    """
+    text = unicodedata.normalize("NFKC", "".join(c for c in text if not _format(c)))
+    # Look-alikes are read before case folding (Greek "Ν" is N, its lower case "ν" is v),
+    # and again after it, for what case folding makes.
+    return _APOSTROPHES.sub("'", _read_latin(_read_latin(text).casefold()))
+
+
+def _format(char: str) -> bool:
+    return unicodedata.category(char) == "Cf" or char in _HANGUL_FILLERS
+
+
+def _read_latin(text: str) -> str:
+    """`text` decomposed, without marks or format characters, look-alikes as Latin letters."""
+    return "".join(
+        c if c.isascii() else _latin(c)
+        for c in unicodedata.normalize("NFKD", text)
+        if unicodedata.category(c) not in _DROPPED and c not in _HANGUL_FILLERS
+    )
+
+
+@lru_cache(maxsize=65536)
+def _latin(char: str) -> str:
+    """The Latin letter(s) `char` looks like, else `char`; as written, else in the other case.
+
+    Unicode reads capital I as l (both are one stroke); a capital that looks like one is an
+    I: Cyrillic "І" is "I". Cyrillic "н" looks like no Latin letter, its capital "Н" like H.
+    """
+    for variant in dict.fromkeys((char, char.lower(), char.upper())):
+        found = _lookalike(variant) if len(variant) == 1 else ""
+        if found:
+            return "I" if found == "l" and variant.isupper() else found
+    return char
+
+
+def _lookalike(char: str) -> str:
+    from confusable_homoglyphs import confusables  # 1 MB of data: loaded on first use
+
+    for found in confusables.is_confusable(char, greedy=True, preferred_aliases=[]) or ():
+        for glyph in found["homoglyphs"]:
+            plain = "".join(
+                c
+                for c in unicodedata.normalize("NFD", glyph["c"])
+                if unicodedata.category(c) not in _DROPPED
+            )
+            if plain.isascii() and plain.isalpha():
+                return plain
+    return ""

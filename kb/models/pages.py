@@ -1,0 +1,199 @@
+"""The content's values, from a file to a search result: pages, sections, chunks, hits."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+from kb.models.names import person_key
+
+
+def embed_header(title: str, heading_path: tuple[str, ...]) -> str:
+    return " > ".join((title, *heading_path))
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A warning about one input file, reported as `path:line: message`."""
+
+    path: str
+    message: str
+    line: int | None = None
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line else self.path
+        return f"{where}: {self.message}"
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One result of `kb check`: an error blocks a merge, a warning asks for a look."""
+
+    path: str
+    line: int
+    severity: str  # "error" or "warning"
+    rule: str  # parse, front-matter, authors, link, duplicate-title, review-due, secret
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.severity}: {self.message} [{self.rule}]"
+
+
+@dataclass(frozen=True)
+class Author:
+    """A person credited with a share of a page (shares of a page sum to 1)."""
+
+    name: str
+    share: float = 1.0
+    email: str = ""
+
+
+@dataclass(frozen=True)
+class Source:
+    """One indexed file as last read: what an incremental run needs to skip reading it again."""
+
+    path: str
+    hash: str  # sha256 of the file's bytes
+    declared: tuple[Author, ...] = ()  # authors as the front matter lists them, unresolved
+    problems: tuple[Problem, ...] = ()  # parse and chunking warnings: they depend on the bytes
+    authors: tuple[Author, ...] = ()  # as resolved when the index was built
+    rows: tuple[int, int] = (0, 0)  # its chunks' rows [start, end) in that index
+    chunk_bytes: tuple[int, int] = (0, 0)  # where those rows' lines are in the chunks file
+    page_bytes: tuple[int, int] = (0, 0)  # where its line is in the pages file
+
+
+@dataclass(frozen=True)
+class Section:
+    """A heading and the text under it, up to the next heading of any level."""
+
+    heading_path: tuple[str, ...]
+    text: str
+    line_start: int  # 1-based line of the heading (or of the first body line)
+    line_end: int
+
+
+@dataclass(frozen=True)
+class Document:
+    """One parsed Markdown page."""
+
+    path: str  # relative to the content folder, with forward slashes
+    title: str
+    sections: tuple[Section, ...]
+    content_hash: str
+    team: str = ""
+    tags: tuple[str, ...] = ()
+    authors: tuple[Author, ...] = ()
+    updated: str = ""
+    owner: str = ""
+    review_by: str = ""
+    summary: str = ""  # front matter description/summary/subtitle/keywords
+    department: str = ""  # "IT" or "Business"; from front matter or the team (see departments)
+    body: str = ""  # the Markdown after the front matter, for display
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A piece of one section, small enough for the model; the unit that is embedded."""
+
+    id: str
+    path: str
+    title: str
+    heading_path: tuple[str, ...]
+    text: str  # the section text of this piece, for display
+    line: int
+    team: str = ""
+    tags: tuple[str, ...] = ()
+    authors: tuple[Author, ...] = ()
+    updated: str = ""
+    review_by: str = ""
+    department: str = ""
+
+    @property
+    def heading(self) -> str:
+        return " > ".join(self.heading_path)
+
+    @property
+    def embed_text(self) -> str:
+        """What the model sees: the page title and heading path give a piece its context."""
+        return embed_header(self.title, self.heading_path) + "\n" + self.text
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Restrictions on which chunks may be returned; empty fields mean no restriction."""
+
+    department: str = ""
+    team: str = ""
+    tag: str = ""
+    author: str = ""
+    updated_since: str = ""  # ISO date: only pages updated on or after it
+
+    def allows(self, chunk: Chunk) -> bool:
+        if self.department and chunk.department.casefold() != self.department.casefold():
+            return False
+        if self.team and chunk.team.casefold() != self.team.casefold():
+            return False
+        if self.tag and self.tag.casefold() not in {t.casefold() for t in chunk.tags}:
+            return False
+        if self.updated_since and not (chunk.updated and chunk.updated >= self.updated_since):
+            return False
+        if self.author:
+            return person_key(self.author) in {person_key(a.name) for a in chunk.authors}
+        return True
+
+    @property
+    def active(self) -> bool:
+        return any(getattr(self, f) for f in FILTER_FIELDS)
+
+    def without(self, name: str) -> Filters:
+        return replace(self, **{name: ""})
+
+
+FILTER_FIELDS = ("department", "team", "tag", "author", "updated_since")
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A chunk returned for a query, with its similarity score and a display snippet."""
+
+    chunk: Chunk
+    score: float  # the ranking score of the retrieval mode used (fused for hybrid)
+    snippet: str = ""
+    similarity: float = 0.0  # cosine similarity of query and chunk, whatever the mode
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """A section that made someone an expert for a query."""
+
+    path: str
+    title: str
+    heading: str
+    line: int
+    score: float
+
+
+@dataclass(frozen=True)
+class Expert:
+    """A person ranked for a query, with the sections behind the ranking."""
+
+    name: str
+    score: float
+    team: str = ""
+    evidence: tuple[Evidence, ...] = field(default_factory=tuple)
+    department: str = ""
+
+
+@dataclass(frozen=True)
+class Page:
+    """A whole indexed page, for display."""
+
+    path: str
+    title: str
+    body: str
+    team: str = ""
+    department: str = ""
+    tags: tuple[str, ...] = ()
+    authors: tuple[Author, ...] = ()
+    updated: str = ""
+    owner: str = ""
+    review_by: str = ""

@@ -1,0 +1,118 @@
+"""The people-side reports: topics, pairs, teams and gaps."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from kb.models.pages import Evidence
+from kb.models.people import Colleague
+
+
+@dataclass(frozen=True)
+class Knower:
+    """A person who wrote part of a topic, and how much of it."""
+
+    name: str
+    share: float  # of the topic's text
+    department: str = ""
+
+
+@dataclass(frozen=True)
+class Topic:
+    """Pages that are about one thing, described in words, with the people who wrote them."""
+
+    id: int
+    label: str  # its key terms, joined
+    terms: tuple[str, ...]
+    pages: tuple[str, ...]  # paths
+    knowers: tuple[Knower, ...]  # largest share first
+    bus_factor: int  # people who would have to leave before most of it has no author
+    departments: tuple[str, ...]  # of its knowers
+
+
+@dataclass(frozen=True)
+class Pair:
+    """Two colleagues across the IT/business divide, why they should meet, and the pages."""
+
+    kind: str  # tandem, mentoring or coffee
+    first: Colleague  # the IT side, or the mentor
+    second: Colleague
+    score: float
+    terms: tuple[str, ...]  # what they both write about
+    reason: str  # one line
+    evidence: tuple[Evidence, ...]  # the closest sections of each, first's then second's
+
+
+@dataclass(frozen=True)
+class Pairing:
+    """One round of pairs: each person at most once."""
+
+    kind: str
+    seed: int
+    pairs: tuple[Pair, ...]
+    unpaired: tuple[str, ...]  # available, but no one fit across the divide
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Cover:
+    """One sub-topic of a project and who on the team covers it."""
+
+    subtopic: str
+    people: tuple[str, ...]  # team members who know it, best first
+    evidence: tuple[Evidence, ...]
+
+
+@dataclass(frozen=True)
+class TeamProposal:
+    """A cross-functional team for a project description, with who covers what."""
+
+    description: str
+    members: tuple[Colleague, ...]
+    covers: tuple[Cover, ...]
+    uncovered: tuple[str, ...]  # sub-topics no one in the index knows
+
+
+@dataclass(frozen=True)
+class OneSided:
+    """A topic only one department writes about, and the closest people on the other side."""
+
+    topic: Topic
+    across: tuple[Colleague, ...]
+
+
+@dataclass(frozen=True)
+class StalePage:
+    """A page past its review date or unchanged for long, and whose it is."""
+
+    path: str
+    title: str
+    owner: str  # the page's owner, else its main author, else ""
+    updated: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Unanswered:
+    """A logged search that found nothing good, and who is best placed to write the page."""
+
+    query: str
+    times: int
+    best_similarity: float
+    closest: str  # title of the closest page there is
+    writers: tuple[Colleague, ...]
+
+
+@dataclass(frozen=True)
+class GapReport:
+    """Where knowledge is thin: by topic, by department, by age, and by unanswered search."""
+
+    topics: tuple[Topic, ...]  # every topic, lowest bus factor first
+    one_sided: tuple[OneSided, ...]
+    stale: tuple[StalePage, ...]
+    unanswered: tuple[Unanswered, ...]
+    searches_logged: int = 0  # 0 also when no log is kept (it is opt-in)
+    unanswered_total: int = 0  # searches that found nothing good, before `top` cut the list
+    withheld: int = 0  # logged searches not shown because they name a hidden person
+    warnings: tuple[str, ...] = ()  # unreadable lines of the search log
+    note: str = ""  # why logged searches were withheld wholesale, in one line

@@ -1,0 +1,218 @@
+"""Who may meet whom across the IT/business divide: rounds of pairs, and one person's partners.
+
+The overlap of two people's writing is `kb.people.pairing`'s; this module decides who is
+available, who may be paired with whom, who mentors, and says why a pair should meet.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+
+from kb.config import Settings
+from kb.content.departments import BUSINESS, IT, other_side
+from kb.models import Chunk, Evidence, Pair, Pairing, person_key
+from kb.people.pairing import KINDS, Overlap, chance, closeness, one_round, overlap, score
+from kb.people.writing import Writing, evidence
+
+
+class Matchmaker:
+    """Pairs and partners over one index's writing; overlaps are computed once and kept."""
+
+    def __init__(self, writing: Writing, settings: Settings) -> None:
+        self.writing = writing
+        self.settings = settings
+        self._overlaps: dict[tuple[str, str], Overlap] = {}
+        self._scores: dict[tuple[str, str], float] = {}
+        # Whether the index has IT and business people (else pairs cross teams only).
+        self.two_sides = {IT, BUSINESS} <= {h.department for h in writing.homes.values()}
+
+    def available(self, kind: str) -> list[str]:
+        """Keys of the people who may be paired for `kind`.
+
+        With a directory, only the people it lists as available; without one, everyone who
+        wrote something (there is no one to ask). When the index knows both IT and business
+        people, only people with a department (a side to cross from) are available.
+        """
+        w = self.writing
+        if w.directory.people:
+            wanted = {"mentoring": ("mentoring", "tandem")}.get(kind, (kind,))
+            keys = {
+                person_key(p.name)
+                for p in w.directory.people
+                if not p.hidden and set(wanted) & set(p.available_for)
+            }
+        else:
+            keys = set(w.rows_of)
+        if self.two_sides:
+            keys = {k for k in keys if other_side(w.home(k).department)}
+        return sorted(keys)
+
+    def may_pair(self, a: str, b: str) -> bool:
+        """Never two of one team; across departments when the index knows both."""
+        home_a, home_b = self.writing.home(a), self.writing.home(b)
+        if self.two_sides and home_a.department == home_b.department:
+            return False
+        return not home_a.team or home_a.team != home_b.team
+
+    def mentors(self) -> set[str]:
+        w = self.writing
+        if not w.directory.people:
+            return set(w.rows_of)
+        return {
+            person_key(p.name)
+            for p in w.directory.people
+            if not p.hidden and "mentoring" in p.available_for
+        }
+
+    def pairs(
+        self, kind: str = "tandem", *, seed: int = 0, avoid: Iterable[Iterable[str]] = frozenset()
+    ) -> Pairing:
+        """One round of pairs of `kind` across the divide; `avoid` holds earlier pairs.
+
+        Pairs cross departments (IT and business) when the index knows both, and never join
+        two people of one team.
+        """
+        if kind not in KINDS:
+            raise ValueError(f"unknown kind {kind!r}; use one of {', '.join(KINDS)}")
+        w = self.writing
+        people = self.available(kind)
+        mentors = self.mentors()
+        avoid = {frozenset(person_key(n) for n in pair) for pair in avoid}
+        allowed = [
+            (a, b)
+            for a in people
+            for b in people
+            if a < b and self.may_pair(a, b) and frozenset((a, b)) not in avoid
+        ]
+        closeness_of = self._closeness(allowed)
+        candidates = []
+        for a, b in allowed:
+            if kind == "mentoring":
+                pair = self._mentor_first(a, b, mentors)
+                if pair is None:
+                    continue
+            elif w.home(b).department == "IT":
+                pair = (b, a)  # the IT side first
+            else:
+                pair = (a, b)
+            close = closeness_of[a, b]
+            if kind != "coffee" and close < self.settings.pair_overlap_floor:
+                continue  # nothing real to learn from each other
+            candidates.append((score(kind, close, chance(seed, *pair)), *pair))
+        chosen = one_round(candidates)
+        paired = {k for _, a, b in chosen for k in (a, b)}
+        notes = []
+        if not w.directory.people:
+            notes.append("no people.yaml: everyone who wrote is available")
+        if not self.two_sides:
+            notes.append("the index does not tell IT from business people: pairs cross teams")
+        return Pairing(
+            kind=kind,
+            seed=seed,
+            pairs=tuple(
+                sorted(
+                    (self._pair(kind, a, b) for _, a, b in chosen),
+                    key=lambda p: (-p.score, p.first.name),  # shown closest first
+                )
+            ),
+            unpaired=tuple(w.names.get(k, k) for k in people if k not in paired),
+            note="; ".join(notes),
+        )
+
+    def partners(self, name: str, n: int = 3) -> tuple[Pair, ...]:
+        """The `n` colleagues across the divide whose writing overlaps most with `name`'s.
+
+        Availability does not matter here: this answers "who on the other side works on
+        what I work on?", not "whom should I meet this month?".
+        """
+        w = self.writing
+        listed = w.directory.find(name)
+        key = person_key(listed.name if listed else name)
+        if key not in w.rows_of:
+            return ()
+        others = [o for o in sorted(w.rows_of) if o != key and self.may_pair(key, o)]
+        closeness_of = self._closeness([(key, o) for o in others])
+        floor = self.settings.pair_overlap_floor
+        close = sorted(
+            (o for o in others if closeness_of[key, o] >= floor),
+            key=lambda o: (-closeness_of[key, o], o),
+        )
+        return tuple(self._pair("tandem", key, o) for o in close[:n])
+
+    def _closeness(self, pairs: list[tuple[str, str]]) -> dict[tuple[str, str], float]:
+        """Each pair's overlap score, computed one person against many at a time, and kept."""
+        todo: dict[str, list[str]] = defaultdict(list)
+        for a, b in pairs:
+            if (a, b) not in self._scores:
+                todo[a].append(b)
+        w = self.writing
+        own = w.own_rows
+        for a, others in todo.items():
+            found = closeness(
+                own.get(a, []), [own.get(b, []) for b in others], w.vectors, w.page_numbers
+            )
+            for b, value in zip(others, found, strict=True):
+                self._scores[a, b] = self._scores[b, a] = float(value)
+        return {(a, b): self._scores[a, b] for a, b in pairs}
+
+    def _mentor_first(self, a: str, b: str, mentors: set[str]) -> tuple[str, str] | None:
+        """(mentor, mentee): a mentor must offer it; of two who do, who wrote more mentors."""
+        can = [k for k in (a, b) if k in mentors]
+        if not can:
+            return None
+        if len(can) == 2:
+            written = {k: sum(s for _, s in self.writing.rows_of.get(k, ())) for k in can}
+            can.sort(key=lambda k: (-written[k], k))
+        mentor = can[0]
+        return mentor, (b if mentor == a else a)
+
+    def _overlap(self, a: str, b: str) -> Overlap:
+        # Two people overlap alike in every round, kind and order: computed once.
+        if (b, a) in self._overlaps:
+            found = self._overlaps[b, a]
+            flipped = tuple((y, x, sim) for x, y, sim in found.pairs)
+            return Overlap(found.score, flipped, found.coauthors)
+        if (a, b) not in self._overlaps:
+            w = self.writing
+            own = w.own_rows
+            self._overlaps[a, b] = overlap(
+                own.get(a, []), own.get(b, []), w.vectors, w.page_numbers
+            )
+        return self._overlaps[a, b]
+
+    def _pair(self, kind: str, a: str, b: str) -> Pair:
+        """The pair (a, b) of `kind`, with what they share, the pages and why they should meet."""
+        w = self.writing
+        close = self._overlap(a, b)
+        first, second = w.colleague(a), w.colleague(b)
+        left = [x for x, _, _ in close.pairs]
+        right = [y for _, y, _ in close.pairs]
+        terms = w.vocabulary.shared_terms(left, right, 3) if close.pairs else ()
+        mine = _distinct_pages([(w.chunks[x], sim) for x, _, sim in close.pairs])
+        theirs = _distinct_pages([(w.chunks[y], sim) for _, y, sim in close.pairs])
+        about = ", ".join(terms) or "related work"
+        where = " and ".join(f"'{e[0].title}'" for e in (mine, theirs) if e)
+        if kind == "mentoring":
+            reason = f"{first.name} can mentor {second.name} on {about} ({where})"
+        elif kind == "coffee":
+            reason = f"Chance, and both write about {about} ({where})"
+        elif self.two_sides:
+            reason = (
+                f"Both work on {about}: {first.name} from the {first.department} side, "
+                f"{second.name} from the {second.department} side ({where})"
+            )
+        else:
+            reason = f"Both work on {about}: {first.name} and {second.name} ({where})"
+        if close.coauthors:
+            reason += "; they already write together"
+        return Pair(kind, first, second, round(close.score, 4), terms, reason, mine + theirs)
+
+
+def _distinct_pages(sections: list[tuple[Chunk, float]], most: int = 2) -> tuple[Evidence, ...]:
+    """The best section of each page, for at most `most` pages."""
+    out: dict[str, Evidence] = {}
+    for chunk, sim in sections:
+        if chunk.path not in out and len(out) < most:
+            out[chunk.path] = evidence(chunk, sim)
+    return tuple(out.values())

@@ -1,0 +1,68 @@
+"""Where each person belongs, and what one person wrote (their profile)."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Mapping
+
+from kb.models import NOWHERE, Chunk, Directory, Home, Page, PageCredit, Person, Profile, person_key
+from kb.search.experts import home_teams
+
+
+def homes(chunks: Iterable[Chunk], directory: Directory) -> dict[str, Home]:
+    """Each person's home team and department: people.yaml where it says, else where they
+    write most (every identity of a listed person, aliases too)."""
+    found = home_teams(tuple(chunks))
+    for person in directory.people:
+        for key in person.identities():
+            home = found.get(key, NOWHERE)
+            found[key] = Home(person.team or home.team, person.department or home.department)
+    return found
+
+
+def profile(
+    name: str,
+    pages: Iterable[Page],
+    *,
+    directory: Directory,
+    homes: Mapping[str, Home],
+    terms_of: Callable[[str, int], tuple[str, ...]],
+    topics: int = 8,
+) -> Profile | None:
+    """What `name` wrote: pages (largest share first), topics in words, tags, teams.
+
+    `terms_of(key, n)` gives a person's key terms; None when `name` wrote nothing indexed.
+    """
+    listed = directory.find(name)  # an alias finds the person too
+    key = person_key(listed.name if listed else name)
+    credits: list[PageCredit] = []
+    topic_weight: Counter[str] = Counter()
+    team_weight: dict[str, float] = defaultdict(float)
+    display = ""
+    for page in pages:
+        share = next((a for a in page.authors if person_key(a.name) == key), None)
+        if share is None:
+            continue
+        display = share.name
+        credits.append(PageCredit(page.path, page.title, page.team, page.updated, share.share))
+        for tag in page.tags:
+            topic_weight[tag] += share.share
+        if page.team:
+            team_weight[page.team] += share.share
+    if not credits:
+        return None
+    credits.sort(key=lambda c: (-c.share, c.title))
+    home = homes.get(key, NOWHERE)
+    listed = directory.find(display) or Person(display)
+    return Profile(
+        name=display,
+        team=home.team,
+        department=home.department,
+        pages=tuple(credits),
+        topics=terms_of(key, topics),
+        tags=tuple(t for t, _ in topic_weight.most_common(topics)),
+        teams=tuple(sorted(team_weight, key=lambda t: -team_weight[t])),
+        last_update=max((c.updated for c in credits), default=""),
+        role=listed.role,
+        available_for=listed.available_for,
+    )

@@ -1,0 +1,111 @@
+"""Who wrote what in one loaded index: each person's sections, home and key terms.
+
+The topics (`kb.people.topics`) and the pairs (`kb.people.matching`) are both read from it;
+it computes each thing once, on first use.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from functools import cached_property
+
+import numpy as np
+
+from kb.models import NOWHERE, Chunk, Colleague, Directory, Evidence, Home, person_key
+from kb.models.consent import IndexConsent
+from kb.people.terms import Vocabulary
+from kb.search.experts import profile_vectors
+
+KNOWS_SHARE = 0.1  # a page's author with at least this share of it knows it
+
+
+class Writing:
+    """The sections of one index, by person, with the vectors they were embedded as."""
+
+    def __init__(
+        self,
+        chunks: tuple[Chunk, ...],
+        vectors: np.ndarray,
+        homes: dict[str, Home],
+        directory: Directory,
+        consent: IndexConsent | None = None,
+    ) -> None:
+        self.chunks = chunks
+        self.vectors = vectors
+        self.homes = homes
+        self.directory = directory
+        self.consent = consent or IndexConsent()
+        self.names = {person_key(a.name): a.name for c in chunks for a in c.authors}
+
+    def home(self, key: str) -> Home:
+        return self.homes.get(key, NOWHERE)
+
+    def colleague(self, key: str) -> Colleague:
+        home = self.home(key)
+        listed = self.directory.find(key)
+        return Colleague(
+            self.names.get(key, key), home.team, home.department, listed.role if listed else ""
+        )
+
+    @cached_property
+    def vocabulary(self) -> Vocabulary:
+        # People's names recur in every "Contacts" section; they are no one's topic.
+        names = {w for name in self.names.values() for w in name.split()}
+        texts = [c.embed_text for c in self.chunks]
+        # A colleague's text may name someone hidden: that name never becomes a term.
+        return Vocabulary(texts, ignore=names, hide=self.consent.hides_word(texts))
+
+    def terms_of(self, key: str, n: int = 6) -> tuple[str, ...]:
+        """What a person writes about, in words."""
+        return self.vocabulary.key_terms(self.rows_of.get(key, ()), n)
+
+    @cached_property
+    def rows_of(self) -> dict[str, list[tuple[int, float]]]:
+        """Each person's sections: (row, their share of its page)."""
+        rows: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        for i, chunk in enumerate(self.chunks):
+            for author in chunk.authors:
+                rows[person_key(author.name)].append((i, author.share))
+        return dict(rows)
+
+    @cached_property
+    def boilerplate(self) -> set[str]:
+        """Headings on at least 5% of the pages (and 3): "Contacts", "Timeline", the intro."""
+        by_page: dict[str, set[str]] = defaultdict(set)
+        for chunk in self.chunks:
+            by_page[chunk.path].add(last_heading(chunk))
+        seen = Counter(h for page in by_page.values() for h in page)
+        least = max(3, 0.05 * len(by_page))
+        return {h for h, n in seen.items() if n >= least}
+
+    def telling(self, chunk: Chunk) -> bool:
+        """Whether a section says something of its own (it is not boilerplate)."""
+        return last_heading(chunk) not in self.boilerplate
+
+    @cached_property
+    def own_rows(self) -> dict[str, list[int]]:
+        """Sections each person knows (a real share of the page), boilerplate left out."""
+        return {
+            key: [i for i, share in rows if share >= KNOWS_SHARE and self.telling(self.chunks[i])]
+            for key, rows in self.rows_of.items()
+        }
+
+    @cached_property
+    def page_numbers(self) -> np.ndarray:
+        """A number per page, for each row: sections of one page share it."""
+        numbers: dict[str, int] = {}
+        return np.array([numbers.setdefault(c.path, len(numbers)) for c in self.chunks])
+
+    @cached_property
+    def profiles(self) -> tuple[list[str], np.ndarray]:
+        """Person keys and one unit vector each: the mean of what they wrote."""
+        keys, _, matrix = profile_vectors(self.chunks, self.vectors)
+        return keys, matrix
+
+
+def last_heading(chunk: Chunk) -> str:
+    return chunk.heading_path[-1].casefold() if chunk.heading_path else ""
+
+
+def evidence(chunk: Chunk, score: float) -> Evidence:
+    return Evidence(chunk.path, chunk.title, chunk.heading, chunk.line, round(score, 4))
