@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 import logging
-import math
 from collections import Counter, OrderedDict
 from functools import lru_cache
 from pathlib import Path
@@ -24,7 +23,7 @@ from typing import TYPE_CHECKING, Protocol
 import numpy as np
 
 from kb.errors import IndexMissingError, KbError
-from kb.index.bm25 import K1, B, analyzed
+from kb.index.bm25 import analyzed, average_length, idf, length_norm, term_score, tokens
 from kb.index.store import check_compatible, chunk_from_line, page_from_line
 from kb.models import Chunk, Filters, Page, person_key
 
@@ -200,8 +199,7 @@ class MilvusBackend:
         self._stats = _load_stats(self._c, self._name)
         self._counts: OrderedDict[int, Counter[str]] = OrderedDict()
         self._lengths = np.array(lengths, dtype=np.float64)
-        mean = float(self._lengths.mean()) if len(lengths) else 0.0
-        self._avgdl = mean if mean > 0 else 1.0
+        self._avgdl = average_length(self._lengths)
 
     @classmethod
     def open(cls, where: Where, *, model_name: str, dim: int) -> MilvusBackend:
@@ -279,27 +277,26 @@ class MilvusBackend:
         return {r: scores[r] for r in best}
 
     def keyword_of(self, query: str, rows: list[int]) -> dict[int, float]:
-        words = analyzed(query).split()
+        words = tokens(query)
         out = dict.fromkeys(rows, 0.0)
         if not words or not rows:
             return out
-        idf = {w: self._idf(w) for w in set(words)}
-        words = [w for w in words if idf[w] > 0]
+        weight = {w: self._idf(w) for w in set(words)}
+        words = [w for w in words if weight[w] > 0]
         for row in rows:
             counts = self._terms(row)
-            norm = K1 * (1 - B + B * self._lengths[row] / self._avgdl)
-            out[row] = sum(idf[w] * counts[w] / (counts[w] + norm) for w in words if w in counts)
+            norm = length_norm(self._lengths[row], self._avgdl)
+            out[row] = sum(term_score(weight[w], counts[w], norm) for w in words if w in counts)
         return out
 
     def keyword_scale(self, query: str) -> float:
         # Every occurrence counts, as in the local backend.
-        return sum(self._idf(w) for w in analyzed(query).split())
+        return sum(self._idf(w) for w in tokens(query))
 
     def _idf(self, word: str) -> float:
         """IDF over the whole collection, as the local backend computes it (0: absent)."""
         df = self._stats.get(word, 0) if self._stats is not None else self._count(word)
-        n = len(self._ids)
-        return math.log1p((n - df + 0.5) / (df + 0.5)) if df else 0.0
+        return float(idf(len(self._ids), df)) if df else 0.0
 
     def _count(self, word: str) -> int:
         """Rows holding `word`, counted by Milvus (when no statistics are stored for this
@@ -318,7 +315,7 @@ class MilvusBackend:
     def _terms(self, row: int) -> Counter[str]:
         counts = self._counts.get(row)
         if counts is None:
-            counts = Counter(analyzed(self.chunks[row].embed_text).split())
+            counts = Counter(tokens(self.chunks[row].embed_text))
             self._counts[row] = counts
             if len(self._counts) > _ROW_CACHE:
                 self._counts.popitem(last=False)
