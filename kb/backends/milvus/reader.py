@@ -1,107 +1,34 @@
-"""The Milvus backend: one collection of chunks (dense vector, BM25 function field, filter
-fields) and one of records (pages, the manifest), on a Milvus server, cluster or milvus-lite.
+"""The read side over a Milvus collection: both legs run in Milvus, with kb's filters as
+Milvus expressions.
 
-Both legs run in Milvus with kb's filters as Milvus expressions. The BM25 field is fed kb's
-own analysis of the text (English stems, no stop words), so Milvus's built-in BM25 function
-indexes the same words as the local backend. Milvus (milvus-lite at least) keeps BM25
-statistics per segment, so a collection written in several runs (shards) would score one
-text differently by the segment it landed in. kb therefore takes Milvus's BM25 candidates
-and scores them with collection-wide statistics (document frequencies by `text_match`
-counts, lengths stored per chunk): the same scores as the local backend, however the
-collection was written. pymilvus is imported here and in `kb.backends.milvus_publish` only.
+The BM25 field is fed kb's own analysis of the text (`kb.index.bm25.analyzed`), so Milvus's
+built-in BM25 function indexes the same words as the local backend. Milvus (milvus-lite at
+least) keeps BM25 statistics per segment, so a collection written in several runs (shards)
+would score one text differently by the segment it landed in. kb therefore takes Milvus's
+BM25 candidates and scores them with `kb.index.bm25`'s formula and collection-wide
+statistics (document frequencies from `finish`, or by `text_match` counts; lengths stored per
+chunk): the same scores as the local backend, however the collection was written.
 """
 
 from __future__ import annotations
 
 import json
-import logging
 from collections import Counter, OrderedDict
-from functools import lru_cache
-from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from kb.errors import IndexMissingError, KbError
+from kb.backends.milvus.records import BATCH, iterate, page_lines, quote, read_record
 from kb.index.bm25 import analyzed, average_length, idf, length_norm, term_score, tokens
-from kb.index.store import check_compatible, chunk_from_line, page_from_line
+from kb.index.store import chunk_from_line, page_from_line
 from kb.models import Chunk, Filters, Page, person_key
 
 if TYPE_CHECKING:
-    from pymilvus import MilvusClient
+    from kb.backends.milvus.client import MilvusClient
 
-
-class Where(Protocol):
-    """What this module reads of an index location (`kb.backends.base.Where` is one): typed by
-    shape, so that the backend module may import this one and not the other way round."""
-
-    milvus_uri: str
-    collection: str
-    milvus_token: str
-
-    @property
-    def lite(self) -> bool: ...
-
-    def describe(self) -> str: ...
-
-
-PART = 16_000  # characters per record part: under Milvus's 65,535-byte VARCHAR in any script
-BATCH = 500  # rows per insert, ids per 'in' expression
-PAGES = 'kind == "page"'  # page records (the others: the manifest, the generation)
 OVERFETCH = 2  # BM25 candidates asked of Milvus per one kept
 _TERM_CACHE = 4096  # words whose document frequency is kept
 _ROW_CACHE = 20_000  # rows whose word counts are kept
-
-
-class MilvusUnavailableError(KbError):
-    """Milvus could not be reached or opened."""
-
-
-@lru_cache(maxsize=8)
-def client(uri: str, token: str = "") -> MilvusClient:
-    """One client per URI and process (milvus-lite allows one process per file)."""
-    from pymilvus import MilvusClient
-
-    # pymilvus logs every failed call with a traceback (and milvus-lite's missing RPCs as
-    # warnings); kb reports its errors itself. Set after the import, which configures them.
-    for name in ("pymilvus", "grpc._server", "milvus_lite"):
-        logging.getLogger(name).setLevel(logging.CRITICAL)
-
-    lite = "://" not in uri
-    # milvus-lite's server allows a keepalive ping every 5 minutes; pymilvus pings every 10 s
-    # and long calls (publishing 100k chunks) then end in GOAWAY "too_many_pings".
-    options = {"grpc.keepalive_time_ms": 600_000} if lite else {}
-    try:
-        return MilvusClient(uri=uri, token=token, grpc_options=options)
-    except Exception as err:  # pymilvus raises its own types, and OSError for a bad path
-        hint = ""
-        if lite and not Path(uri).resolve().parent.is_dir():
-            hint = f" (the folder {Path(uri).resolve().parent} does not exist)"
-        elif lite:
-            hint = (
-                " (milvus-lite opens a file in one process at a time: is another kb process, "
-                "a kb serve or the app, using it?)"
-            )
-        raise MilvusUnavailableError(f"cannot open Milvus at {uri}: {err}{hint}") from err
-
-
-def loaded(c: MilvusClient, collection: str) -> bool:
-    """Whether `collection` and its records exist; loads them for querying if so."""
-    names = (collection, records_of(collection))
-    if not all(c.has_collection(n) for n in names):
-        return False
-    for name in names:
-        c.load_collection(name)  # a no-op when loaded; a new process finds them released
-    return True
-
-
-def records_of(collection: str) -> str:
-    return f"{collection}_records"
-
-
-def quote(value: str) -> str:
-    """A Milvus string literal (JSON escaping is what Milvus's parser reads)."""
-    return json.dumps(value, ensure_ascii=False)
 
 
 def expression(filters: Filters | None) -> str:
@@ -122,73 +49,20 @@ def expression(filters: Filters | None) -> str:
     return " and ".join(parts)
 
 
-def id_filter(ids: list[str]) -> str:
-    return f"id in [{', '.join(quote(i) for i in ids)}]"
-
-
-def read_record(c: MilvusClient, collection: str, name: str, kind: str = "meta") -> str | None:
-    """A record stored in parts under `name` (see `kb.backends.milvus_publish`), or None."""
-    rows = c.query(
-        records_of(collection),
-        filter=f"kind == {quote(kind)} and name == {quote(name)}",
-        output_fields=["part", "text"],
-    )
-    parts = sorted((int(r["part"]), r["text"]) for r in rows)
-    return "".join(t for _, t in parts) if parts else None
-
-
-def read_manifest(where: Where) -> dict:
-    if _absent(where):
-        raise IndexMissingError(_missing(where))
-    c = client(where.milvus_uri, where.milvus_token)
-    if not loaded(c, where.collection):
-        raise IndexMissingError(_missing(where))
-    text = read_record(c, where.collection, "manifest")
-    if text is None:
-        raise IndexMissingError(_missing(where))
-    return json.loads(text)
-
-
-def stored_model(where: Where) -> str:
-    try:
-        return str(read_manifest(where).get("model", {}).get("name", ""))
-    except KbError:
-        return ""
-
-
-def generation(where: Where) -> str:
-    """The id of the last publication (changes whenever a build writes the collection)."""
-    if _absent(where):
-        return ""
-    try:
-        c = client(where.milvus_uri, where.milvus_token)
-        return read_record(c, where.collection, "generation") or ""
-    except Exception:  # an unreachable server is a state too: readers retry on the next call
-        return ""
-
-
-def _absent(where: Where) -> bool:
-    """A milvus-lite path that does not exist (opening it would create it)."""
-    return where.lite and not Path(where.milvus_uri).exists()
-
-
-def _missing(where: Where) -> str:
-    return (
-        f"no kb index in {where.describe()}; run 'kb index CONTENT_DIR --backend milvus "
-        f"--milvus-uri {where.milvus_uri} --collection {where.collection}' first"
-    )
-
-
 class MilvusBackend:
     """The read side over a Milvus collection: chunk records are held in this process (the
     people side needs them); vectors are fetched when topics or profiles first need them."""
 
     def __init__(
-        self, where: Where, manifest: dict, chunks: list[tuple[str, Chunk]], lengths: list[int]
+        self,
+        c: MilvusClient,
+        name: str,
+        manifest: dict,
+        chunks: list[tuple[str, Chunk]],
+        lengths: list[int],
     ) -> None:
-        self.where = where
-        self._c = client(where.milvus_uri, where.milvus_token)
-        self._name = where.collection
+        self._c = c
+        self._name = name
         self.manifest = manifest
         self.chunks = tuple(c for _, c in chunks)
         self._ids = [i for i, _ in chunks]
@@ -202,25 +76,17 @@ class MilvusBackend:
         self._avgdl = average_length(self._lengths)
 
     @classmethod
-    def open(cls, where: Where, *, model_name: str, dim: int) -> MilvusBackend:
-        manifest = read_manifest(where)
-        rebuild = (
-            f"rebuild it with 'kb index CONTENT_DIR --backend milvus --milvus-uri "
-            f"{where.milvus_uri}'"
-        )
-        check_compatible(
-            manifest, model_name=model_name, dim=dim, place=where.describe(), fix=rebuild
-        )
-        c = client(where.milvus_uri, where.milvus_token)
+    def read(cls, c: MilvusClient, name: str, manifest: dict) -> MilvusBackend:
+        """The chunk records of collection `name`, whose manifest is `manifest`."""
         rows = []
         fields = ["id", "path", "seq", "record", "length"]
-        for batch in iterate(c, where.collection, fields):
+        for batch in iterate(c, name, fields):
             rows.extend((r["path"], r["seq"], r["id"], r["record"], r["length"]) for r in batch)
         rows.sort()
         # Rows in page order, pieces in order: the local backend's order, so ties break alike.
         chunks = [(i, chunk_from_line(record)) for _, _, i, record, _ in rows]
         counts = dict(manifest.get("counts", {}), chunks=len(chunks))
-        return cls(where, {**manifest, "counts": counts}, chunks, [r[4] for r in rows])
+        return cls(c, name, {**manifest, "counts": counts}, chunks, [r[4] for r in rows])
 
     def vectors(self) -> np.ndarray:
         if self._vectors is None:
@@ -328,27 +194,6 @@ class MilvusBackend:
             if row is not None:  # a chunk published after this process loaded its rows
                 out[row] = float(hit["distance"])
         return out
-
-
-def iterate(c: MilvusClient, collection: str, fields: list[str], where: str = ""):
-    """Every row of `collection` (matching `where`), in batches."""
-    it = c.query_iterator(collection, batch_size=2_000, filter=where, output_fields=fields)
-    try:
-        while batch := it.next():
-            yield batch
-    finally:
-        it.close()
-
-
-def page_lines(c: MilvusClient, collection: str) -> dict[str, tuple[str, int]]:
-    """Path -> (page record, number of parts) of every page record."""
-    parts: dict[str, list[tuple[int, str]]] = {}
-    for batch in iterate(c, records_of(collection), ["name", "part", "text"], PAGES):
-        for r in batch:
-            parts.setdefault(r["name"], []).append((int(r["part"]), r["text"]))
-    return {
-        name: ("".join(t for _, t in sorted(found)), len(found)) for name, found in parts.items()
-    }
 
 
 def _load_stats(c: MilvusClient, collection: str) -> dict[str, int] | None:
