@@ -20,7 +20,7 @@ from fastapi.testclient import TestClient
 
 from kb import IndexLocation, KnowledgeBase, Settings, build_index
 from kb.backends.milvus.reader import MilvusBackend, expression
-from kb.backends.shards import Shard
+from kb.backends.shards import Shard, finish_shards
 from kb.cli import cli
 from kb.models import Filters
 from kb.serve.api import create_app
@@ -178,6 +178,26 @@ def test_finish_deletes_pages_gone_from_the_content_and_names_unindexed_ones(con
     done = where.finish({"it/vpn.md", "finance/expenses.md", "it/new.md"})
     assert done.pruned == 3 and done.missing == ("it/new.md",)  # leave.md: 3 chunks
     assert set(open_fake(where).index.pages) == {"it/vpn.md", "finance/expenses.md"}
+
+
+def test_shards_build_in_folders_of_their_own_and_finish_reads_the_content(content, tmp_path):
+    fake = HashEmbedder()
+    where = IndexLocation("milvus", tmp_path / "work", milvus_uri=str(tmp_path / "kb.db"))
+    shards = (Shard(1, 2), Shard(2, 2))
+    shares = [
+        [p.relative_to(content).as_posix() for p in s.pages(content, tmp_path)] for s in shards
+    ]
+    assert sorted(sum(shares, [])) == ["finance/expenses.md", "hr/leave.md", "it/vpn.md"]
+    for shard in shards:
+        work = shard.folder(where.index_dir)
+        assert work.parent == where.index_dir  # a folder of its own
+        build_index(content, work, fake, Settings(), select=shard.select)
+        where.publish(work, prune=False)
+    (content / "hr/leave.md").unlink()
+    done = finish_shards(content, where)
+    assert done.pruned == 3 and done.missing == ()
+    assert set(open_fake(where).index.pages) == {"it/vpn.md", "finance/expenses.md"}
+    assert Shard().folder(where.index_dir) == where.index_dir and Shard().select is None
 
 
 def test_shards_split_every_page_exactly_once():

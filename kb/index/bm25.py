@@ -24,8 +24,8 @@ K1, B = 1.5, 0.75
 
 
 def idf(rows: int, df):
-    """Lucene's IDF of a word held by `df` of `rows` rows (never negative); numpy throughout,
-    so a scalar gets the very bits an array of it would."""
+    """Lucene's IDF of a word held by `df` of `rows` rows (never negative), for an array of
+    `df` or one. numpy's log1p for both: `math.log1p` differs from it in the last bit."""
     return np.log1p((rows - df + 0.5) / (df + 0.5))
 
 

@@ -7,7 +7,8 @@ least) keeps BM25 statistics per segment, so a collection written in several run
 would score one text differently by the segment it landed in. kb therefore takes Milvus's
 BM25 candidates and scores them with `kb.index.bm25`'s formula and collection-wide
 statistics (document frequencies from `finish`, or by `text_match` counts; lengths stored per
-chunk): the same scores as the local backend, however the collection was written.
+chunk): the local backend's scores (up to its float32 rounding), however the collection
+was written.
 """
 
 from __future__ import annotations
@@ -64,7 +65,7 @@ class MilvusBackend:
         self._c = c
         self._name = name
         self.manifest = manifest
-        self.chunks = tuple(c for _, c in chunks)
+        self.chunks = tuple(chunk for _, chunk in chunks)
         self._ids = [i for i, _ in chunks]
         self._row = {i: r for r, i in enumerate(self._ids)}
         self.pages = _load_pages(self._c, self._name)
