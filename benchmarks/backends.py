@@ -167,12 +167,9 @@ def measure(backend: str, work: Path) -> dict:
     embedder.encode(["warm up the model"])
     before = rss_mb()
     start = time.perf_counter()
-    if backend == "local":
-        kb = KnowledgeBase(work / "index", embedder, Settings())
-    else:
-        where = IndexLocation("milvus", work / "index", milvus_uri=str(work / "milvus.db"))
-        opened = where.open(model_name=embedder.name, dim=embedder.dim)
-        kb = KnowledgeBase(work / "index", embedder, Settings(), backend=opened)
+    where = IndexLocation(backend, work / "index", milvus_uri=str(work / "milvus.db"))
+    opened = where.open(model_name=embedder.name, dim=embedder.dim)
+    kb = KnowledgeBase(work / "index", embedder, Settings(), backend=opened)
     kb.search(queries[0], k=10)  # the local backend builds its BM25 postings on first use
     open_s = time.perf_counter() - start
     opened_mb = rss_mb() - before
@@ -194,7 +191,7 @@ def measure(backend: str, work: Path) -> dict:
         timings[label] = times
     (work / f"top-{backend}.json").write_text(json.dumps(tops))
     row = {
-        "backend": backend if backend == "local" else "milvus-lite",
+        "backend": "milvus-lite" if where.lite else backend,
         "open_s": round(open_s, 1),
         "rss_mb": round(opened_mb),
         "process_rss_mb": round(rss_mb()),
