@@ -14,7 +14,17 @@ from urllib.parse import quote, urlencode
 import streamlit as st
 import streamlit.components.v1 as components
 
-from kb import Embedder, Expert, Filters, Hit, KbError, KnowledgeBase, Settings, Where, embedder_for
+from kb import (
+    Embedder,
+    Expert,
+    Filters,
+    Hit,
+    IndexLocation,
+    KbError,
+    KnowledgeBase,
+    Settings,
+    embedder_for,
+)
 from kb.app.present import group_by_page, highlight_spans, is_stale, page_markdown
 from kb.app.present import literal as esc  # Markdown that shows a value as written
 from kb.people import searchlog
@@ -47,7 +57,7 @@ def load_embedder(model_name: str) -> Embedder:
 
 
 @st.cache_resource(show_spinner="Loading the index…", max_entries=2)
-def load_kb(where: Where, stamp: object) -> KnowledgeBase:
+def load_kb(where: IndexLocation, stamp: object) -> KnowledgeBase:
     """One KnowledgeBase per index build: `stamp` changes when a build publishes a new one."""
     del stamp  # only part of the cache key
     model = where.model()
@@ -656,7 +666,7 @@ def main() -> None:
             kb = remote_kb(url, os.environ.get("KB_API_TOKEN", ""))
             kb.manifest  # noqa: B018 -- fails here, in one message, if the API is unreachable
         else:
-            where = Where.from_env(os.environ)
+            where = IndexLocation.from_env(os.environ)
             kb = load_kb(where, where.stamp())
     except (KbError, ValueError) as err:
         st.title("kb")

@@ -6,12 +6,11 @@ Usage: python benchmarks/backends.py ../shared/data [--chunks 100000]
 The chunks are real (SciFact, the Cardano answers and the bundled content as kb indexes
 them), each vector repeated with small noise to reach the size, its text with it, grouped ten
 to a page (as benchmarks/indexing.py part c). One index folder is written from them and then
-published into a milvus-lite file (`kb.backends.milvus_publish`, as `kb index --backend
-milvus` does). Each
-backend is then measured in a fresh process: resident memory after opening the index, and
-the latency of hybrid, dense, BM25 and filtered searches with 150 of the sets' real
-questions (query embedding included, p50 and p95), and how many of the top 10 sections the
-two backends share.
+published into a milvus-lite file (`IndexLocation.publish`, as `kb index --backend milvus`
+does). Each backend is then measured in a fresh process: resident memory after opening the
+index, and the latency of hybrid, dense, BM25 and filtered searches with 150 of the sets'
+real questions (query embedding included, p50 and p95), and how many of the top 10 sections
+the two backends share.
 """
 
 from __future__ import annotations
@@ -30,8 +29,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from indexing import _pct, noisy_copies, print_rows, real_chunks, rss_mb  # noqa: E402
 
-from kb import KnowledgeBase, SentenceTransformerEmbedder, Settings, Where  # noqa: E402
-from kb.backends.milvus_publish import publish  # noqa: E402
+from kb import IndexLocation, KnowledgeBase, SentenceTransformerEmbedder, Settings  # noqa: E402
 from kb.config import FORMAT_VERSION  # noqa: E402
 from kb.index.bm25 import KeywordIndex  # noqa: E402
 from kb.index.store import chunk_line, page_line, write_index  # noqa: E402
@@ -56,8 +54,10 @@ def main() -> None:
     )
     args = ap.parse_args()
     if args.measure == "publish":
-        where = Where("milvus", args.work / "index", milvus_uri=str(args.work / "milvus.db"))
-        publish(args.work / "index", where, prune=True)
+        where = IndexLocation(
+            "milvus", args.work / "index", milvus_uri=str(args.work / "milvus.db")
+        )
+        where.publish(args.work / "index", prune=True)
         return
     if args.measure:  # the child process: one backend, fresh memory
         print(json.dumps(measure(args.measure, args.work)))
@@ -167,12 +167,9 @@ def measure(backend: str, work: Path) -> dict:
     embedder.encode(["warm up the model"])
     before = rss_mb()
     start = time.perf_counter()
-    if backend == "local":
-        kb = KnowledgeBase(work / "index", embedder, Settings())
-    else:
-        where = Where("milvus", work / "index", milvus_uri=str(work / "milvus.db"))
-        opened = where.open(model_name=embedder.name, dim=embedder.dim)
-        kb = KnowledgeBase(work / "index", embedder, Settings(), backend=opened)
+    where = IndexLocation(backend, work / "index", milvus_uri=str(work / "milvus.db"))
+    opened = where.open(model_name=embedder.name, dim=embedder.dim)
+    kb = KnowledgeBase(work / "index", embedder, Settings(), backend=opened)
     kb.search(queries[0], k=10)  # the local backend builds its BM25 postings on first use
     open_s = time.perf_counter() - start
     opened_mb = rss_mb() - before
@@ -194,7 +191,7 @@ def measure(backend: str, work: Path) -> dict:
         timings[label] = times
     (work / f"top-{backend}.json").write_text(json.dumps(tops))
     row = {
-        "backend": backend if backend == "local" else "milvus-lite",
+        "backend": "milvus-lite" if where.lite else backend,
         "open_s": round(open_s, 1),
         "rss_mb": round(opened_mb),
         "process_rss_mb": round(rss_mb()),

@@ -33,7 +33,7 @@ from pathlib import Path
 import numpy as np
 
 from kb import KnowledgeBase, SentenceTransformerEmbedder, Settings, build_index
-from kb.backends.base import LocalBackend
+from kb.backends.local import LocalBackend
 from kb.eval.datasets import load_answer_retrieval_set, load_retrieval_set
 from kb.eval.runs import eval_index
 from kb.index.bm25 import KeywordIndex

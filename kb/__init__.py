@@ -10,7 +10,7 @@ import importlib
 from typing import TYPE_CHECKING
 
 _HOME = {
-    "Where": "kb.backends.base",
+    "IndexLocation": "kb.backends.location",
     "BuildReport": "kb.build",
     "build_index": "kb.build",
     "Settings": "kb.config",
@@ -52,6 +52,7 @@ __all__ = [
     "Filters",
     "Hit",
     "IndexCorruptError",
+    "IndexLocation",
     "IndexMismatchError",
     "IndexMissingError",
     "KbError",
@@ -62,14 +63,13 @@ __all__ = [
     "SentenceTransformerEmbedder",
     "Settings",
     "StrictModeError",
-    "Where",
     "build_index",
     "embedder_for",
     "load_embedder",
 ]
 
 if TYPE_CHECKING:  # for type checkers and editors: the names as if imported eagerly
-    from kb.backends.base import Where
+    from kb.backends.location import IndexLocation
     from kb.build import BuildReport, build_index
     from kb.config import Settings
     from kb.embed.base import Embedder, SentenceTransformerEmbedder, embedder_for, load_embedder

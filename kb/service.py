@@ -8,7 +8,9 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from kb.backends.base import IndexBackend, LocalBackend, Where
+from kb.backends.base import IndexBackend
+from kb.backends.local import LocalBackend
+from kb.backends.location import IndexLocation
 from kb.config import EXPERT_MODELS, Settings
 from kb.content.departments import other_side
 from kb.embed.base import Embedder, embedder_for
@@ -48,7 +50,7 @@ def directory_of(manifest: dict) -> Directory:
     )
 
 
-def open_knowledge_base(where: Where, settings: Settings) -> KnowledgeBase:
+def open_knowledge_base(where: IndexLocation, settings: Settings) -> KnowledgeBase:
     """The index `where` names, with the model it was built with (queries are embedded the
     way the index was)."""
     embedder = embedder_for(where.model())

@@ -9,8 +9,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from kb import KnowledgeBase, SentenceTransformerEmbedder, Settings, Where, build_index  # noqa: E402
-from kb.backends.milvus_publish import publish  # noqa: E402
+from kb import IndexLocation, KnowledgeBase, SentenceTransformerEmbedder, Settings, build_index  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTENT = ROOT / "content"
@@ -60,11 +59,17 @@ def write(path: Path, text: str | bytes) -> Path:
 
 
 @pytest.fixture(scope="session")
-def milvus_kb(bundled_index, real_embedder, tmp_path_factory) -> KnowledgeBase:
+def milvus_location(bundled_index, tmp_path_factory) -> IndexLocation:
+    """A milvus-lite collection the bundled index is published into."""
+    where = IndexLocation("milvus", milvus_uri=str(tmp_path_factory.mktemp("milvus") / "kb.db"))
+    where.publish(bundled_index, prune=True)
+    return where
+
+
+@pytest.fixture(scope="session")
+def milvus_kb(milvus_location, bundled_index, real_embedder) -> KnowledgeBase:
     """The bundled index published into milvus-lite, searched through the Milvus backend."""
-    where = Where("milvus", milvus_uri=str(tmp_path_factory.mktemp("milvus") / "kb.db"))
-    publish(bundled_index, where, prune=True)
-    backend = where.open(model_name=real_embedder.name, dim=real_embedder.dim)
+    backend = milvus_location.open(model_name=real_embedder.name, dim=real_embedder.dim)
     return KnowledgeBase(bundled_index, real_embedder, Settings(), backend=backend)
 
 
@@ -79,7 +84,7 @@ def any_kb(request) -> KnowledgeBase:
 # (through the CLI, `streamlit`, the API) mark themselves with `pytestmark`.
 _TIER_FIXTURES = {
     "model": {"real_embedder", "bundled_index", "bundled_kb", "milvus_kb", "any_kb"},
-    "milvus": {"milvus_kb"},
+    "milvus": {"milvus_location", "milvus_kb"},
 }
 
 

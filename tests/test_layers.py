@@ -1,10 +1,11 @@
 """The package's structure, enforced: no import cycles, no import pointing up a layer, heavy
-dependencies kept in one module, and light entry points that load nothing heavy
-(docs/architecture.md draws the same layers)."""
+dependencies kept in one module, light entry points that load nothing heavy, and one place
+that tells the backends apart (docs/architecture.md draws the same layers)."""
 
 from __future__ import annotations
 
 import ast
+import re
 import subprocess
 import sys
 from collections import defaultdict
@@ -21,7 +22,6 @@ HEAVY = (
 # each one home; this list may only shrink (the test fails on a new entry and on a stale one).
 SHARED_TODAY = {
     "fastapi": {"kb.serve.api", "kb.serve.app_routes"},
-    "pymilvus": {"kb.backends.milvus", "kb.backends.milvus_publish"},
 }
 # The layers, bottom first. A module imports from its own package and from lower layers only;
 # two packages on one layer do not import each other.
@@ -126,3 +126,16 @@ def test_imports_point_down_the_layers():
             if there != home and level[there] >= level[home]:
                 upward.append(f"{module} -> {name}")
     assert sorted(set(upward)) == []
+
+
+def test_only_the_backend_factory_tells_backends_apart():
+    # One backend interface: elsewhere code asks the location (`shared`, `lite`, `publish`),
+    # never which backend it is.
+    factory = KB / "backends" / "location.py"
+    switch = re.compile(r"""backend\s*[!=]=\s*["']""")
+    found = [
+        str(path.relative_to(ROOT))
+        for path in [*KB.rglob("*.py"), ROOT / "app.py"]
+        if path != factory and switch.search(path.read_text(encoding="utf-8"))
+    ]
+    assert found == []

@@ -18,9 +18,9 @@ from conftest import CONTENT, page, write
 from fakes import HashEmbedder
 from fastapi.testclient import TestClient
 
-from kb import KnowledgeBase, Settings, Where, build_index
-from kb.backends.milvus import MilvusBackend, expression
-from kb.backends.milvus_publish import Shard, finish, publish
+from kb import IndexLocation, KnowledgeBase, Settings, build_index
+from kb.backends.milvus.reader import MilvusBackend, expression
+from kb.backends.shards import Shard, finish_shards
 from kb.cli import cli
 from kb.models import Filters
 from kb.serve.api import create_app
@@ -105,20 +105,20 @@ def test_people_pairs_teams_and_gaps_are_the_same_on_milvus(bundled_kb, milvus_k
 def test_two_shards_and_a_finish_equal_one_unsharded_run(
     tmp_path, real_embedder, milvus_kb, bundled_kb
 ):
-    where = Where("milvus", milvus_uri=str(tmp_path / "sharded.db"))
+    where = IndexLocation("milvus", milvus_uri=str(tmp_path / "sharded.db"))
     sizes = []
     for number in (1, 2):
         shard = Shard(number, 2)
         work = tmp_path / f"shard-{number}"
         build_index(CONTENT, work, real_embedder, Settings(), select=shard.owns)
-        sizes.append(publish(work, where, prune=False).pages)
+        sizes.append(where.publish(work, prune=False).pages)
     # Before the finish, no shard knows the collection's word statistics: Milvus counts them.
     counting = where.open(model_name=real_embedder.name, dim=real_embedder.dim)
     assert counting._stats is None
     before = KnowledgeBase(tmp_path, real_embedder, Settings(), backend=counting)
     for query in QUERIES[:8]:
         assert ranked(before, query, mode="bm25") == ranked(milvus_kb, query, mode="bm25")
-    done = finish(where, {c.path for c in bundled_kb.index.chunks})
+    done = where.finish({c.path for c in bundled_kb.index.chunks})
     assert sum(sizes) == len(bundled_kb.index.pages) and min(sizes) > 0
     assert done.missing == () and done.pruned == 0
     backend = where.open(model_name=real_embedder.name, dim=real_embedder.dim)
@@ -133,7 +133,7 @@ def test_two_shards_and_a_finish_equal_one_unsharded_run(
         assert sharded.experts(query, k=3) == milvus_kb.experts(query, k=3)
 
 
-def open_fake(where: Where) -> KnowledgeBase:
+def open_fake(where: IndexLocation) -> KnowledgeBase:
     fake = HashEmbedder()
     backend = where.open(model_name=fake.name, dim=fake.dim)
     return KnowledgeBase(Path("unused"), fake, Settings(), backend=backend)
@@ -141,18 +141,18 @@ def open_fake(where: Where) -> KnowledgeBase:
 
 def test_publishing_again_upserts_only_changed_chunks_and_deletes_gone_ones(content, tmp_path):
     fake, work = HashEmbedder(), tmp_path / "index"
-    where = Where("milvus", milvus_uri=str(tmp_path / "kb.db"))
+    where = IndexLocation("milvus", milvus_uri=str(tmp_path / "kb.db"))
     build_index(content, work, fake, Settings())
-    first = publish(work, where, prune=True)
+    first = where.publish(work, prune=True)
     assert first.upserted == first.chunks > 0 and first.deleted == 0
-    again = publish(work, where, prune=True)
+    again = where.publish(work, prune=True)
     assert (again.upserted, again.deleted, again.pages_written) == (0, 0, 0)
 
     write(content / "it/vpn.md", page("VPN", "Ana Ruiz", "Setup", "Split tunnel", "Always-on"))
     (content / "hr/leave.md").unlink()
     write(content / "it/wifi.md", page("Wifi", "Dee Park", "Guest network"))
     build_index(content, work, fake, Settings())
-    changed = publish(work, where, prune=True)
+    changed = where.publish(work, prune=True)
     # Changed VPN chunks and the new page are in; the replaced VPN chunks and the deleted
     # page are out. The untouched expenses page was not written again.
     expenses = sum(1 for c in KnowledgeBase(work, fake, Settings()).index.chunks if "exp" in c.path)
@@ -168,16 +168,36 @@ def test_publishing_again_upserts_only_changed_chunks_and_deletes_gone_ones(cont
 
 def test_finish_deletes_pages_gone_from_the_content_and_names_unindexed_ones(content, tmp_path):
     fake = HashEmbedder()
-    where = Where("milvus", milvus_uri=str(tmp_path / "kb.db"))
+    where = IndexLocation("milvus", milvus_uri=str(tmp_path / "kb.db"))
     for number in (1, 2):
         work = tmp_path / f"shard-{number}"
         build_index(content, work, fake, Settings(), select=Shard(number, 2).owns)
-        publish(work, where, prune=False)
+        where.publish(work, prune=False)
     (content / "hr/leave.md").unlink()
     write(content / "it/new.md", page("New", "Eve Lund", "Fresh"))  # no shard ran since
-    done = finish(where, {"it/vpn.md", "finance/expenses.md", "it/new.md"})
+    done = where.finish({"it/vpn.md", "finance/expenses.md", "it/new.md"})
     assert done.pruned == 3 and done.missing == ("it/new.md",)  # leave.md: 3 chunks
     assert set(open_fake(where).index.pages) == {"it/vpn.md", "finance/expenses.md"}
+
+
+def test_shards_build_in_folders_of_their_own_and_finish_reads_the_content(content, tmp_path):
+    fake = HashEmbedder()
+    where = IndexLocation("milvus", tmp_path / "work", milvus_uri=str(tmp_path / "kb.db"))
+    shards = (Shard(1, 2), Shard(2, 2))
+    shares = [
+        [p.relative_to(content).as_posix() for p in s.pages(content, tmp_path)] for s in shards
+    ]
+    assert sorted(sum(shares, [])) == ["finance/expenses.md", "hr/leave.md", "it/vpn.md"]
+    for shard in shards:
+        work = shard.folder(where.index_dir)
+        assert work.parent == where.index_dir  # a folder of its own
+        build_index(content, work, fake, Settings(), select=shard.select)
+        where.publish(work, prune=False)
+    (content / "hr/leave.md").unlink()
+    done = finish_shards(content, where)
+    assert done.pruned == 3 and done.missing == ()
+    assert set(open_fake(where).index.pages) == {"it/vpn.md", "finance/expenses.md"}
+    assert Shard().folder(where.index_dir) == where.index_dir and Shard().select is None
 
 
 def test_shards_split_every_page_exactly_once():
@@ -224,9 +244,8 @@ def test_the_cli_indexes_shards_into_milvus_and_searches_there(tmp_path, monkeyp
     assert bare.exit_code == 2 and "--milvus-uri" in bare.output
 
 
-def test_the_api_serves_from_milvus(milvus_kb, bundled_kb):
-    where = milvus_kb.index.where
-    client = TestClient(create_app(where))
+def test_the_api_serves_from_milvus(milvus_location, milvus_kb, bundled_kb):
+    client = TestClient(create_app(milvus_location))
     health = client.get("/health").json()
     assert health["chunks"] == len(bundled_kb.index.chunks)
     found = client.get("/search", params={"q": "supplier changed bank details", "k": 3}).json()

@@ -1,29 +1,27 @@
-"""Where an index lives and how its two retrieval legs are asked: the backend interface.
+"""The backend interface: how an opened index answers (`IndexBackend`) and what kb does with
+an index location of one kind (`Backend`). `kb.backends.location` picks the kind.
 
-A backend holds the chunk records of one index (in row order) and answers the dense and the
-keyword leg, each with kb's filters applied inside the backend. Fusion, snippets, experts
-and the people side are backend-free and live above it (`kb.search.searcher`, `kb.service`).
-
-Two implementations: `LocalBackend` (FAISS + kb's BM25 files in an index folder, the
-default) and `kb.backends.milvus.MilvusBackend` (one Milvus collection: a server, a cluster or
+An opened backend holds the chunk records of one index (in row order) and answers the dense
+and the keyword leg, each with kb's filters applied inside the backend. Fusion, snippets,
+experts and the people side are backend-free and live above it (`kb.search.searcher`,
+`kb.service`). Two kinds: `kb.backends.local` (FAISS and kb's BM25 files in an index folder,
+the default) and `kb.backends.milvus` (one Milvus collection: a server, a cluster or
 milvus-lite in a file).
 """
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from abc import ABC, abstractmethod
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
 import numpy as np
 
-from kb.index.store import StoredIndex, index_model, load_index
 from kb.models import Chunk, Filters, Page
 
-BACKENDS = ("local", "milvus")
-_FILTER_CACHE = 64
+PublishProgress = Callable[[int, int], None]
 
 
 class IndexBackend(Protocol):
@@ -52,139 +50,53 @@ class IndexBackend(Protocol):
         """The most any row could score for `query`: the sum of its indexed words' IDF."""
 
 
-class LocalBackend:
-    """FAISS and kb's BM25 rows from an index folder, all in this process."""
-
-    def __init__(self, stored: StoredIndex) -> None:
-        self._stored = stored
-        self.manifest = stored.manifest
-        self.chunks = stored.chunks
-        self.pages = stored.pages
-        self._scores: tuple[str, np.ndarray] | None = None  # the last query's BM25 of all rows
-        self._filtered: dict[Filters, np.ndarray] = {}  # allowed rows, most recent last
-        self._lock = threading.Lock()
-
-    @classmethod
-    def open(cls, index_dir: Path, *, model_name: str, dim: int) -> LocalBackend:
-        return cls(load_index(index_dir, model_name=model_name, dim=dim))
-
-    def vectors(self) -> np.ndarray:
-        return self._stored.vectors.vectors()
-
-    def dense(self, vec: np.ndarray, n: int, filters: Filters | None) -> dict[int, float]:
-        return dict(self._stored.vectors.search(vec, n, allowed=self._allowed(filters)))
-
-    def similarity(self, vec: np.ndarray, rows: list[int]) -> dict[int, float]:
-        sims = self._stored.vectors.similarity(vec, rows)
-        return dict(zip(rows, sims.tolist(), strict=True))
-
-    def keyword(self, query: str, n: int, filters: Filters | None) -> dict[int, float]:
-        scores = self._all_scores(query)
-        allowed = self._allowed(filters)
-        if allowed is not None:
-            masked = np.zeros_like(scores)
-            masked[allowed] = scores[allowed]
-            scores = masked
-        k = min(n, int((scores > 0).sum()))
-        if k <= 0:
-            return {}
-        top = np.argpartition(-scores, k - 1)[:k]
-        return {int(i): float(scores[i]) for i in top}
-
-    def keyword_of(self, query: str, rows: list[int]) -> dict[int, float]:
-        scores = self._all_scores(query)
-        return {r: float(scores[r]) for r in rows}
-
-    def keyword_scale(self, query: str) -> float:
-        return self._stored.keywords.query_scale(query)
-
-    def _all_scores(self, query: str) -> np.ndarray:
-        # The legs ask for the same query's scores in turn: compute them once.
-        if self._scores is None or self._scores[0] != query:
-            self._scores = (query, self._stored.keywords.scores(query))
-        return self._scores[1]
-
-    def _allowed(self, filters: Filters | None) -> np.ndarray | None:
-        if filters is None or not filters.active:
-            return None
-        # One pass over every chunk per filter (100 ms at 100k chunks), kept for the next
-        # query: people page through results and experts with the same filters.
-        with self._lock:  # the API answers from several threads
-            rows = self._filtered.pop(filters, None)
-        if rows is None:
-            rows = np.array([i for i, c in enumerate(self.chunks) if filters.allows(c)], np.int64)
-        with self._lock:
-            self._filtered[filters] = rows
-            if len(self._filtered) > _FILTER_CACHE:
-                self._filtered.pop(next(iter(self._filtered)))
-        return rows
-
-
 @dataclass(frozen=True)
-class Where:
-    """Where the index is: an index folder (local) or a Milvus collection."""
+class PublishReport:
+    """What one publication (or the `finish` after shards) changed at a shared location."""
 
-    backend: str = "local"
-    index_dir: Path = Path("index")
-    milvus_uri: str = ""
-    collection: str = "kb"
-    milvus_token: str = field(default="", repr=False)  # "user:password" or an API key
+    pages: int  # pages of this share
+    chunks: int  # chunks of this share
+    upserted: int
+    deleted: int
+    pages_written: int
+    pruned: int = 0  # chunks of pages that no longer exist (whole runs and `finish`)
+    missing: tuple[str, ...] = ()  # pages no shard has published (`finish` only)
 
-    def __post_init__(self) -> None:
-        if self.backend not in BACKENDS:
-            raise ValueError(f"unknown backend {self.backend!r}; use one of {BACKENDS}")
-        if self.backend == "milvus" and not self.milvus_uri:
-            raise ValueError(
-                "the milvus backend needs --milvus-uri (a file path for milvus-lite, "
-                "or http://host:19530 for a server)"
-            )
 
-    @classmethod
-    def from_env(cls, environ: Mapping[str, str]) -> Where:
-        """The index named by KB_BACKEND, KB_INDEX_DIR, KB_MILVUS_URI, KB_MILVUS_COLLECTION
-        and KB_MILVUS_TOKEN."""
-        return cls(
-            backend=environ.get("KB_BACKEND", "local"),
-            index_dir=Path(environ.get("KB_INDEX_DIR", "index")),
-            milvus_uri=environ.get("KB_MILVUS_URI", ""),
-            collection=environ.get("KB_MILVUS_COLLECTION", "kb"),
-            milvus_token=environ.get("KB_MILVUS_TOKEN", ""),
-        )
+class Backend(ABC):
+    """One index location of one kind: the verbs that differ between kinds."""
 
-    @property
-    def lite(self) -> bool:
-        """milvus-lite in a local file (one process at a time), not a Milvus server."""
-        return self.backend == "milvus" and "://" not in self.milvus_uri
+    # milvus-lite in a file: one process at a time.
+    lite: bool = False
+    # Several runners index into it: each builds its share (`kb.backends.shards`) in a working
+    # folder and publishes it here, and `finish` tidies up after them. A location that is
+    # not shared is the build's folder itself: nothing to publish.
+    shared: bool = False
 
+    @abstractmethod
     def model(self) -> str:
-        """The model the index was built with (queries must be embedded the same way)."""
-        if self.backend == "local":
-            return index_model(self.index_dir)
-        from kb.backends.milvus import stored_model
+        """The model the index was built with ('' when there is none to read)."""
 
-        return stored_model(self)
-
+    @abstractmethod
     def open(self, *, model_name: str, dim: int) -> IndexBackend:
-        if self.backend == "local":
-            return LocalBackend.open(self.index_dir, model_name=model_name, dim=dim)
-        from kb.backends.milvus import MilvusBackend
+        """The index for reading, refused if another model or dimension built it."""
 
-        return MilvusBackend.open(self, model_name=model_name, dim=dim)
-
+    @abstractmethod
     def stamp(self) -> object:
         """Changes whenever a build publishes a new index (for reloading long-lived readers)."""
-        if self.backend == "local":
-            from kb.index.store import MANIFEST
 
-            try:
-                return (self.index_dir / MANIFEST).stat().st_mtime_ns
-            except OSError:
-                return 0
-        from kb.backends.milvus import generation
-
-        return generation(self)
-
+    @abstractmethod
     def describe(self) -> str:
-        if self.backend == "local":
-            return f"{self.index_dir}/"
-        return f"Milvus collection '{self.collection}' at {self.milvus_uri}"
+        """The location as messages name it."""
+
+    def publish(
+        self, work: Path, *, prune: bool, progress: PublishProgress | None = None
+    ) -> PublishReport:
+        """Make this location hold the pages of the index built in `work`; `prune`: `work`
+        holds every page (no shard), so pages absent from it go."""
+        raise ValueError(f"{self.describe()} is the build's own folder: nothing to publish")
+
+    def finish(self, present: set[str]) -> PublishReport:
+        """After all shards: delete the pages not in `present` (the content's pages now) and
+        name the pages no shard has published."""
+        raise ValueError(f"{self.describe()} takes no shards: nothing to finish")

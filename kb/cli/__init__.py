@@ -1,7 +1,7 @@
 """The `kb` command line: validate, call the library, print. Click is imported only here.
 
-It still holds orchestration that belongs in the library (sharded publish and finish, filter
-suggestions, the check report formats): issue 14 moves it out."""
+It still holds logic that belongs in the library (filter suggestions, the check report
+formats): issue 14 moves it out."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from pathlib import Path
 
 import click
 
-from kb.backends.base import BACKENDS, Where
+from kb.backends.location import BACKENDS, IndexLocation
 from kb.build import build_index
 from kb.config import ENCODERS, VECTOR_INDEXES, VECTOR_STORAGES, Settings
 from kb.embed.base import load_embedder
@@ -73,11 +73,11 @@ def where_options(command):
     return run
 
 
-def _locate(backend: str, index_dir: Path, milvus_uri: str, collection: str) -> Where:
+def _locate(backend: str, index_dir: Path, milvus_uri: str, collection: str) -> IndexLocation:
     # The token stays out of the command line (shell history, process lists): env only.
     token = os.environ.get("KB_MILVUS_TOKEN", "")
     try:
-        return Where(backend, index_dir, milvus_uri, collection, milvus_token=token)
+        return IndexLocation(backend, index_dir, milvus_uri, collection, milvus_token=token)
     except ValueError as err:
         raise click.UsageError(str(err)) from None
 
@@ -195,23 +195,22 @@ def index_cmd(
       kb index content/ --backend milvus --milvus-uri http://milvus:19530 --shard 1/4
       kb index content/ --backend milvus --milvus-uri http://milvus:19530 --finish
     """
-    from kb.backends.milvus_publish import Shard
+    from kb.backends.shards import Shard, finish_shards
 
     where = _locate(backend, index_dir, milvus_uri, collection)
     try:
         part = Shard.parse(shard)
     except ValueError as err:
         raise click.BadParameter(str(err).removeprefix("--shard "), param_hint="--shard") from None
-    if backend == "local" and (finish or not part.whole):
+    if not where.shared and (finish or not part.whole):
         raise click.UsageError("--shard and --finish need --backend milvus (one shared index)")
     if finish:
         if not part.whole:
             raise click.UsageError("--finish runs once after all shards: drop --shard")
-        _finish(content_dir, where, as_json)
+        _print_finished(finish_shards(content_dir, where), where, as_json)
         return
-    # A shard builds its share in a folder of its own, then publishes it.
-    work = index_dir if part.whole else index_dir / f"shard-{part.number}-of-{part.count}"
-    if not part.whole and not _share(content_dir, work, part):
+    work = part.folder(index_dir)
+    if not part.whole and not part.pages(content_dir, index_dir):
         click.echo(f"Shard {part}: no pages of this shard in {content_dir}/; nothing to do")
         return
     embedder = load_embedder(encoder)
@@ -229,15 +228,17 @@ def index_cmd(
                 strict=strict,
                 progress=bar,
                 full=full,
-                select=None if part.whole else part.owns,
+                select=part.select,
                 workers=workers,
             )
     except StrictModeError as err:
         for problem in err.problems:
             click.echo(f"warning: {problem}", err=True)
         raise
-    if backend == "milvus":
-        _publish(report, work, where, part, as_json)
+    if where.shared:
+        with _progress_bar(as_json, label="Publishing") as bar:
+            done = where.publish(work, prune=part.whole, progress=bar)
+        _print_published(report, done, where, part, as_json)
         return
     if as_json:
         summary = {
@@ -286,18 +287,7 @@ def index_cmd(
         )
 
 
-def _share(content_dir: Path, work: Path, part) -> list[Path]:
-    from kb.content.discover import discover
-
-    found = discover(content_dir, exclude=work.parent)
-    return [f for f in found if part.owns(f.relative_to(content_dir).as_posix())]
-
-
-def _publish(report, work: Path, where: Where, part, as_json: bool) -> None:
-    from kb.backends.milvus_publish import publish
-
-    with _progress_bar(as_json, label="Publishing") as bar:
-        done = publish(work, where, prune=part.whole, progress=bar)
+def _print_published(report, done, where: IndexLocation, part, as_json: bool) -> None:
     if as_json:
         click.echo(
             json.dumps(
@@ -328,15 +318,7 @@ def _publish(report, work: Path, where: Where, part, as_json: bool) -> None:
     )
 
 
-def _finish(content_dir: Path, where: Where, as_json: bool) -> None:
-    from kb.backends.milvus_publish import finish
-    from kb.content.discover import discover
-
-    present = {
-        f.relative_to(content_dir).as_posix()
-        for f in discover(content_dir, exclude=where.index_dir)
-    }
-    done = finish(where, present)
+def _print_finished(done, where: IndexLocation, as_json: bool) -> None:
     if as_json:
         summary = {
             "pages": done.pages,
@@ -476,7 +458,7 @@ def search_cmd(
     author: str,
     since,
     mode: str | None,
-    where: Where,
+    where: IndexLocation,
     as_json: bool,
 ) -> None:
     """Find the sections that answer QUERY.
@@ -526,7 +508,7 @@ def experts_cmd(
     tag: str,
     since,
     mode: str | None,
-    where: Where,
+    where: IndexLocation,
     as_json: bool,
 ) -> None:
     """Find the people who know most about QUERY, with the sections that show it.
@@ -569,7 +551,7 @@ cache_dir_option = click.option(
 @click.argument("name")
 @where_options
 @json_option
-def person_cmd(name: str, where: Where, as_json: bool) -> None:
+def person_cmd(name: str, where: IndexLocation, as_json: bool) -> None:
     """What NAME wrote and knows about: topics, pages, teams written for, last update.
 
     \b
@@ -622,7 +604,9 @@ def person_cmd(name: str, where: Where, as_json: bool) -> None:
 )
 @where_options
 @json_option
-def pairs_cmd(kind: str, seed: int, avoid: tuple[Path, ...], where: Where, as_json: bool) -> None:
+def pairs_cmd(
+    kind: str, seed: int, avoid: tuple[Path, ...], where: IndexLocation, as_json: bool
+) -> None:
     """Pair IT and business colleagues whose knowledge complements, each person once.
 
     \b
@@ -674,7 +658,7 @@ def _colleague(c) -> str:
 )
 @where_options
 @json_option
-def team_cmd(description: str, size: int, where: Where, as_json: bool) -> None:
+def team_cmd(description: str, size: int, where: IndexLocation, as_json: bool) -> None:
     """Propose a cross-functional team for a project, and who covers which part.
 
     Separate the parts with commas ("a, b and c") to name the sub-topics yourself.
@@ -718,7 +702,7 @@ def team_cmd(description: str, size: int, where: Where, as_json: bool) -> None:
 @click.option("--top", default=10, show_default=True, type=click.IntRange(1, 1000))
 @where_options
 @json_option
-def gaps_cmd(log: Path | None, today, top: int, where: Where, as_json: bool) -> None:
+def gaps_cmd(log: Path | None, today, top: int, where: IndexLocation, as_json: bool) -> None:
     """Where knowledge is thin: topics, stale pages, searches that found nothing good.
 
     Lists topics resting on one person or one department, stale pages by owner and, from
@@ -808,7 +792,7 @@ def _earlier_pairs(path: Path) -> set[frozenset[str]]:
     help="Serve a network address without KB_API_TOKEN (only behind a proxy that checks callers).",
 )
 @where_options
-def serve_cmd(host: str, port: int, workers: int, insecure: bool, where: Where) -> None:
+def serve_cmd(host: str, port: int, workers: int, insecure: bool, where: IndexLocation) -> None:
     """Serve the HTTP API: /search, /experts, /people/{name}, /health, /docs.
 
     Stateless: every replica reads the same index (folder or Milvus collection) and reloads
@@ -939,7 +923,7 @@ def eval_experts_cmd(data_dir: Path, cache_dir: Path, encoder: str, as_json: boo
         )
 
 
-def _open(where: Where, query: str = "-") -> KnowledgeBase:
+def _open(where: IndexLocation, query: str = "-") -> KnowledgeBase:
     if not query.strip():
         raise click.UsageError("the query is empty; say what you are looking for")
     return open_knowledge_base(where, Settings(consent_key=_consent_key()))

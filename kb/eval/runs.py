@@ -9,7 +9,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from kb.backends.base import Where
+from kb.backends.location import IndexLocation
 from kb.build import BuildProgress, index_documents
 from kb.config import FORMAT_VERSION, Settings
 from kb.embed.base import Embedder
@@ -53,14 +53,13 @@ def eval_index(
         index_documents(
             data.documents, index_dir, embedder, settings, source=data.name, progress=progress
         )
-    if backend == "milvus":
-        from kb.backends.milvus_publish import publish
-
-        where = Where("milvus", index_dir, milvus_uri=str(index_dir / "milvus.db"))
-        publish(index_dir, where, prune=True)  # publishes only what the collection lacks
-        opened = where.open(model_name=embedder.name, dim=embedder.dim)
-        return KnowledgeBase(index_dir, embedder, settings, backend=opened)
-    return KnowledgeBase(index_dir, embedder, settings)
+    # A Milvus backend is milvus-lite in a file beside the build; a local one is the build.
+    location = IndexLocation(backend, index_dir, milvus_uri=str(index_dir / "milvus.db"))
+    if location.shared:
+        location.publish(index_dir, prune=True)  # publishes only what the collection lacks
+    # With the embedder that built it (open_knowledge_base would load the model again by name).
+    opened = location.open(model_name=embedder.name, dim=embedder.dim)
+    return KnowledgeBase(index_dir, embedder, settings, backend=opened)
 
 
 def retrieval_run(

@@ -1,9 +1,12 @@
 """The keyword leg: BM25 over chunk text with English stemming and stop words.
 
-bm25s tokenizes (its stop words and PyStemmer's English stemmer); kb keeps each row's term
-counts and scores them itself, with the same Lucene BM25 as bm25s (a test compares the two),
-so that an incremental build copies the counts of unchanged rows instead of tokenizing and
-re-indexing everything. bm25s and Stemmer are imported here and nowhere else.
+The one place that tokenizes for BM25 (`tokens`, `analyzed`) and that holds the Lucene BM25
+formula (`idf`, `length_norm`, `term_score`): both backends score with these, so a query
+scores alike on either. bm25s tokenizes (its stop words and PyStemmer's English stemmer);
+`KeywordIndex`, the local backend's index, keeps each row's term counts and scores them
+itself, with the same formula as bm25s (tests/test_keyword.py compares the two), so that an
+incremental build copies the counts of unchanged rows instead of tokenizing and re-indexing
+everything. bm25s and Stemmer are imported here and nowhere else.
 """
 
 from __future__ import annotations
@@ -18,6 +21,29 @@ import Stemmer
 
 _STOPWORDS = "en"
 K1, B = 1.5, 0.75
+
+
+def idf(rows: int, df):
+    """Lucene's IDF of a word held by `df` of `rows` rows (never negative), for an array of
+    `df` or one. numpy's log1p for both: `math.log1p` differs from it in the last bit."""
+    return np.log1p((rows - df + 0.5) / (df + 0.5))
+
+
+def average_length(lengths: np.ndarray) -> float:
+    """The mean row length in words; 1 for no rows or empty ones (`length_norm` divides by it)."""
+    mean = float(lengths.mean()) if len(lengths) else 0.0
+    return mean if mean > 0 else 1.0
+
+
+def length_norm(length, average: float):
+    """k1 * (1 - b + b * length / average): longer rows need more occurrences to score."""
+    return K1 * (1 - B + B * length / average)
+
+
+def term_score(weight, tf, norm):
+    """What a word occurring `tf` times adds to a row's score: below `weight` (its IDF)
+    however often it occurs."""
+    return weight * tf / (tf + norm)
 
 
 class KeywordIndex:
@@ -108,7 +134,7 @@ class KeywordIndex:
             lo, hi = starts[t], starts[t + 1]
             if hi > lo:
                 tf = counts[lo:hi]
-                out[rows[lo:hi]] += self._idf[t] * tf / (tf + self._norm[rows[lo:hi]])
+                out[rows[lo:hi]] += term_score(self._idf[t], tf, self._norm[rows[lo:hi]])
         return out
 
     def query_scale(self, query: str) -> float:
@@ -132,7 +158,7 @@ class KeywordIndex:
 
     def _query_ids(self, query: str) -> list[int]:
         # Every occurrence counts, as in bm25s: "pool pool" weighs "pool" twice.
-        ids = [self._vocab[t] for t in _tokenize([query])[0] if t in self._vocab]
+        ids = [self._vocab[t] for t in tokens(query) if t in self._vocab]
         if ids and self.size:
             self._index()
             return [t for t in ids if self._df[t] > 0]  # words only deleted rows had
@@ -147,10 +173,9 @@ class KeywordIndex:
             self._df = np.bincount(self._terms, minlength=n_terms)
             starts = np.concatenate([[0], np.cumsum(self._df)])
             self._postings = (starts, rows[order], self._counts[order])
-            self._idf = np.log1p((self.size - self._df + 0.5) / (self._df + 0.5))
+            self._idf = idf(self.size, self._df)
             lengths = np.bincount(rows, weights=self._counts, minlength=self.size)
-            avg = float(lengths.mean()) if self.size and lengths.mean() > 0 else 1.0
-            self._norm = (K1 * (1 - B + B * lengths / avg)).astype(np.float32)
+            self._norm = length_norm(lengths, average_length(lengths)).astype(np.float32)
         return self._postings
 
 
@@ -166,9 +191,14 @@ def _tokenize(texts: list[str]) -> list[list[str]]:
     )
 
 
+def tokens(text: str) -> list[str]:
+    """The words BM25 sees in `text`, stemmed, stop words left out, in order."""
+    return _tokenize([text])[0] if text.strip() else []
+
+
 def analyzed(text: str) -> str:
-    """The words BM25 sees in `text`, stemmed and space-separated (for another BM25 engine)."""
-    return " ".join(_tokenize([text])[0]) if text.strip() else ""
+    """`tokens(text)` space-separated, for Milvus's BM25 function to split again."""
+    return " ".join(tokens(text))
 
 
 def stop_words() -> frozenset[str]:

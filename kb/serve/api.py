@@ -30,7 +30,7 @@ from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
 from fastapi.security import HTTPBearer
 
-from kb.backends.base import Where
+from kb.backends.location import IndexLocation
 from kb.config import Settings
 from kb.errors import (
     IndexCorruptError,
@@ -63,7 +63,7 @@ PUBLIC_PATHS = {"/docs", "/openapi.json", *DOCS_ASSETS}
 class _Index:
     """The loaded index of one process, reloaded when a build publishes a new one."""
 
-    def __init__(self, where: Where) -> None:
+    def __init__(self, where: IndexLocation) -> None:
         self.where = where
         self._lock = threading.Lock()
         self._kb: KnowledgeBase | None = None
@@ -80,10 +80,13 @@ class _Index:
             return self._kb
 
 
-def create_app(where: Where | Path, *, token: str = "", search_log: Path | None = None) -> FastAPI:
-    """The API over an index (a folder, or any `Where`); with `token`, every request needs it
-    as a bearer token; `search_log` keeps the searches the app logs, for the gap report."""
-    index = _Index(where if isinstance(where, Where) else Where(index_dir=where))
+def create_app(
+    where: IndexLocation | Path, *, token: str = "", search_log: Path | None = None
+) -> FastAPI:
+    """The API over an index (a folder, or any `IndexLocation`); with `token`, every request
+    needs it as a bearer token; `search_log` keeps the searches the app logs, for the gap
+    report."""
+    index = _Index(where if isinstance(where, IndexLocation) else IndexLocation(index_dir=where))
     # Declared so the OpenAPI document names the scheme and /docs offers "Authorize"; the
     # check itself is the middleware below (constant time, one place, every route).
     bearer = HTTPBearer(auto_error=False, description="The server's KB_API_TOKEN.")
@@ -246,11 +249,11 @@ def _filters(
 
 
 def app_from_env() -> FastAPI:
-    """For `uvicorn --factory`: the index from `Where.from_env`, the token from KB_API_TOKEN,
-    the search log from KB_SEARCH_LOG."""
+    """For `uvicorn --factory`: the index from `IndexLocation.from_env`, the token from
+    KB_API_TOKEN, the search log from KB_SEARCH_LOG."""
     log = os.environ.get("KB_SEARCH_LOG")
     return create_app(
-        Where.from_env(os.environ),
+        IndexLocation.from_env(os.environ),
         token=os.environ.get("KB_API_TOKEN", ""),
         search_log=Path(log).expanduser() if log else None,
     )
@@ -278,7 +281,7 @@ def _loopback(host: str) -> bool:
     return (mapped or address).is_loopback
 
 
-def serve(where: Where, *, host: str, port: int, workers: int) -> None:
+def serve(where: IndexLocation, *, host: str, port: int, workers: int) -> None:
     """Run the API with uvicorn; each worker process loads the index itself."""
     import uvicorn
 
