@@ -34,8 +34,9 @@ from kb import KnowledgeBase, SentenceTransformerEmbedder, Settings, Where  # no
 from kb.backends.milvus_publish import publish  # noqa: E402
 from kb.config import FORMAT_VERSION  # noqa: E402
 from kb.index.bm25 import KeywordIndex  # noqa: E402
-from kb.index.store import chunk_line, page_line, write_index  # noqa: E402
+from kb.index.codec import chunk_line, page_line  # noqa: E402
 from kb.index.vectors import VectorIndex  # noqa: E402
+from kb.index.writer import write_index  # noqa: E402
 from kb.models import Filters, Page, Source  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -13,7 +13,7 @@ from conftest import CONTENT, page, write
 from fakes import HashEmbedder
 
 from kb import KnowledgeBase, Settings, build_index
-from kb.build import discover
+from kb.content.discover import discover
 from kb.errors import IndexFolderError, IndexLockedError
 from kb.index.lock import LOCK_FILE, index_lock
 from kb.index.store import load_index

@@ -19,7 +19,8 @@ from typing import Protocol
 
 import numpy as np
 
-from kb.index.store import StoredIndex, index_model, load_index
+from kb.index.manifest import index_model
+from kb.index.store import StoredIndex, load_index
 from kb.models import Chunk, Filters, Page
 
 BACKENDS = ("local", "milvus")

@@ -25,7 +25,8 @@ import numpy as np
 
 from kb.errors import IndexMissingError, KbError
 from kb.index.bm25 import K1, B, analyzed
-from kb.index.store import check_compatible, chunk_from_line, page_from_line
+from kb.index.codec import chunk_from_line, page_from_line
+from kb.index.manifest import check_compatible
 from kb.models import Chunk, Filters, Page, person_key
 
 if TYPE_CHECKING:

@@ -37,7 +37,9 @@ from kb.backends.milvus import (
 )
 from kb.errors import IndexMismatchError, IndexMissingError
 from kb.index.bm25 import analyzed
-from kb.index.store import chunk_line, load_index, page_line, read_manifest
+from kb.index.codec import chunk_line, page_line
+from kb.index.manifest import read_manifest
+from kb.index.store import load_index
 from kb.models import person_key
 
 # What a reader needs of the local manifest; file lists and hashes stay with the build.

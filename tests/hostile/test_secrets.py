@@ -100,7 +100,7 @@ def test_an_index_built_before_redaction_is_read_again(tmp_path, monkeypatch):
     content, index_dir = tmp_path / "content", tmp_path / "index"
     write(content / "platform/deploy.md", LEAKY)
     with monkeypatch.context() as old_kb:  # the kb of before: no redaction, older signature
-        old_kb.setattr("kb.build.redact_page", lambda data, rel: (data, []))
+        old_kb.setattr("kb.content.pages.redact_page", lambda data, rel: (data, []))
         old = Settings.chunking_signature
         old_kb.setattr(
             Settings,
