@@ -34,7 +34,7 @@ from kb.index.lock import index_lock
 from kb.index.manifest import compose, write_manifest
 from kb.index.store import PreviousIndex
 from kb.index.writer import IndexWriter
-from kb.models import Directory, Document, Problem, Source
+from kb.models import Directory, Document, Manifest, Problem, Source
 
 BuildProgress = Callable[[int, int], None]  # (chunks embedded so far, chunks to embed)
 
@@ -48,7 +48,7 @@ class BuildReport:
     chunks: int
     problems: tuple[Problem, ...]
     seconds: float
-    manifest: dict
+    manifest: Manifest
     embedded: int = 0  # chunks sent to the model this run (the rest reused stored vectors)
     reread: int = 0  # pages parsed and chunked this run (the rest were unchanged)
     removed: int = 0  # pages indexed before and gone now
@@ -95,17 +95,17 @@ def build_index(
             None if full else unchanged(content_dir, index_dir, embedder, settings, inputs, state)
         )
         if same is not None:
-            if strict and same.get("problems"):
+            if strict and same.problems:
                 raise StrictModeError(
-                    f"{len(same['problems'])} warning(s) and --strict is set; the index was "
+                    f"{len(same.problems)} warning(s) and --strict is set; the index was "
                     "not changed",
-                    tuple(_problem(p) for p in same["problems"]),
+                    same.problems,
                 )
             return BuildReport(
                 files=len(files),
-                documents=same["counts"]["documents"],
-                chunks=same["counts"]["chunks"],
-                problems=tuple(_problem(p) for p in same.get("problems", ())),
+                documents=same.counts.documents,
+                chunks=same.counts.chunks,
+                problems=same.problems,
                 seconds=time.perf_counter() - start,
                 manifest=same,
                 changed=False,
@@ -115,12 +115,12 @@ def build_index(
         consent = _consent(directory, settings.consent_key, previous, inputs)
         # Whose consent changed decides page owners too: re-read every page then (their
         # text is unchanged, so nothing is embedded again).
-        reparse = previous is not None and previous.manifest.get("consent", "") != consent
+        reparse = previous is not None and previous.manifest.consent != consent
         stored = previous.sources if previous is not None else {}
         read, problems, removed = read_pages(content_dir, files, stored, raw, inputs, reparse)
         problems.extend(found)
         problems.extend(found_files.problems)
-        if previous is not None and previous.manifest.get("consent") and not directory.hidden():
+        if previous is not None and previous.manifest.consent and not directory.hidden():
             # Most likely a deleted or renamed people.yaml, or a lost flag: say so loudly.
             problems.append(
                 Problem(
@@ -149,13 +149,13 @@ def build_index(
         if not writer.count:
             raise ContentError(f"no text to index in '{content_dir}'; the index was not changed")
         vectors_moved = (
-            previous is not None and previous.manifest.get("vectors") != settings.vector_signature()
+            previous is not None and previous.manifest.vectors != settings.vector_signature()
         )
         changed = (
             previous is None
             or bool(reread or removed or authors_changed)
             or vectors_moved
-            or "checksums" not in previous.manifest  # an older index: one real run adds them
+            or previous.manifest.checksums is None  # an older index: one real run adds them
         )
         recorded = compose(
             embedder,
@@ -171,9 +171,7 @@ def build_index(
             people=directory,
             consent=consent,
         )
-        directory_moved = previous is not None and previous.manifest.get("people") != recorded.get(
-            "people"
-        )
+        directory_moved = previous is not None and previous.manifest.people != recorded.people
         if changed:
             manifest, embedded = _write(
                 writer, index_dir, embedder, settings, progress, recorded, workers
@@ -181,7 +179,7 @@ def build_index(
         else:
             # Same pages, same authors: only the git state (or a skipped file) moved. Keep
             # the data files and record this run's inputs, state and warnings.
-            manifest = {**previous.manifest, **recorded}
+            manifest = previous.manifest.updated(recorded.as_dict())
             write_manifest(index_dir, manifest)
             embedded = 0
     return BuildReport(
@@ -264,9 +262,9 @@ def _write(
     embedder: Embedder,
     settings: Settings,
     progress: BuildProgress | None,
-    manifest: dict,
+    manifest: Manifest,
     workers: int = 1,
-) -> tuple[dict, int]:
+) -> tuple[Manifest, int]:
     """Embed what is new and write the index with `manifest`; return (the manifest written,
     texts embedded)."""
     todo = list(dict.fromkeys(writer.texts.values()))  # each new text embedded once
@@ -304,21 +302,16 @@ def _consent(
         return ""
     if secret:
         return directory.consent_key(secret)
-    before = previous.manifest if previous is not None else {}
-    was = before.get("inputs", {})
+    before = previous.manifest if previous is not None else Manifest()
+    was = before.inputs
     same_file = all(was.get(name) == inputs.get(name) for name in PEOPLE_NAMES)
     # A token from before keyed fingerprints ("consent_key_id" missing) was a plain hash.
-    random = "consent_key_id" in before and not before["consent_key_id"]
-    if same_file and before.get("consent") and random:
-        return before["consent"]
+    random = before.consent_key_id is not None and not before.consent_key_id
+    if same_file and before.consent and random:
+        return before.consent
     return secrets.token_hex(8)
 
 
-def _vectors_label(manifest: dict) -> str:
-    plan = manifest.get("vector_index", {})
+def _vectors_label(manifest: Manifest) -> str:
+    plan = manifest.vector_index or {}
     return f"{plan.get('kind', '?')} search over {plan.get('storage', '?')} vectors"
-
-
-def _problem(item: list) -> Problem:
-    path, line, message = item
-    return Problem(path, message, line)

@@ -21,6 +21,7 @@ from kb.models import (
     Filters,
     GapReport,
     Hit,
+    Manifest,
     OneSided,
     Page,
     PageCredit,
@@ -42,14 +43,14 @@ from kb.search.fusion import rrf
 from kb.search.searcher import Searcher
 
 
-def directory_of(manifest: dict) -> Directory:
+def directory_of(manifest: Manifest) -> Directory:
     """The people directory an index recorded (hidden people are never recorded)."""
     return Directory(
         tuple(
             Person(
                 **{**p, "aliases": tuple(p["aliases"]), "available_for": tuple(p["available_for"])}
             )
-            for p in manifest.get("people", ())
+            for p in manifest.people or ()
         )
     )
 
@@ -109,20 +110,20 @@ class KnowledgeBase:
                 self._homes,
                 self.directory,
                 self.settings,
-                hidden_words=frozenset(self.manifest.get("consent_word_digests", ())),
+                hidden_words=frozenset(self.manifest.consent_word_digests),
                 secret=self._consent_secret(),
-                blind=bool(self.manifest.get("consent")) and not self._consent_secret(),
+                blind=bool(self.manifest.consent) and not self._consent_secret(),
             )
         return self._bridges
 
     def _consent_secret(self) -> str:
         """The key this index's consent digests were made with, if the settings hold it."""
         secret = self.settings.consent_key
-        made_with = self.manifest.get("consent_key_id", "")
+        made_with = self.manifest.consent_key_id or ""
         return secret if secret and made_with == consent_key_id(secret) else ""
 
     @property
-    def manifest(self) -> dict:
+    def manifest(self) -> Manifest:
         return self.index.manifest
 
     def search(
@@ -273,10 +274,10 @@ class KnowledgeBase:
         one_sided = tuple(OneSided(t, b.across(t)) for t in topics if len(t.departments) == 1)
         stale = stale_pages(list(self.index.pages.values()), today, s.stale_after_days)
         searches, problems = searchlog.read(log) if log else ([], [])
-        digests = frozenset(self.manifest.get("consent_digests", ()))
-        words = frozenset(self.manifest.get("consent_word_digests", ()))
+        digests = frozenset(self.manifest.consent_digests)
+        words = frozenset(self.manifest.consent_word_digests)
         secret = self._consent_secret()
-        blind = bool(self.manifest.get("consent")) and not secret
+        blind = bool(self.manifest.consent) and not secret
         unanswered, withheld, total = [], 0, 0
         for _, group in searchlog.nothing_good(searches, s.nothing_good_below):
             query = group[-1].query

@@ -106,9 +106,9 @@ def test_rebuild_keeps_one_previous_build_for_readers_and_removes_older_ones(tmp
     second = build_index(content, index_dir, HashEmbedder(), Settings()).manifest
     write(content / "it" / "vpn.md", (content / "it" / "vpn.md").read_text() + "\nAgain.\n")
     third = build_index(content, index_dir, HashEmbedder(), Settings()).manifest
-    assert len({first["build_id"], second["build_id"], third["build_id"]}) == 3
+    assert len({first.build_id, second.build_id, third.build_id}) == 3
     names = sorted(p.name for p in index_dir.iterdir())
-    expected = ["README.md", MANIFEST, LOCK_FILE, *second["data"].values(), *third["data"].values()]
+    expected = ["README.md", MANIFEST, LOCK_FILE, *second.data.values(), *third.data.values()]
     assert names == sorted(expected)
 
 

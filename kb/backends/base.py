@@ -21,7 +21,7 @@ import numpy as np
 
 from kb.index.manifest import index_model
 from kb.index.store import StoredIndex, load_index
-from kb.models import Chunk, Filters, Page
+from kb.models import Chunk, Filters, Manifest, Page
 
 BACKENDS = ("local", "milvus")
 _FILTER_CACHE = 64
@@ -30,7 +30,7 @@ _FILTER_CACHE = 64
 class IndexBackend(Protocol):
     """The read side of an index, as `Searcher` and `KnowledgeBase` use it."""
 
-    manifest: dict
+    manifest: Manifest
     chunks: tuple[Chunk, ...]
     pages: dict[str, Page]
 

@@ -27,7 +27,7 @@ from kb.errors import IndexMissingError, KbError
 from kb.index.bm25 import K1, B, analyzed
 from kb.index.codec import chunk_from_line, page_from_line
 from kb.index.manifest import check_compatible
-from kb.models import Chunk, Filters, Page, person_key
+from kb.models import Chunk, Filters, Manifest, Page, person_key
 
 if TYPE_CHECKING:
     from pymilvus import MilvusClient
@@ -139,7 +139,7 @@ def read_record(c: MilvusClient, collection: str, name: str, kind: str = "meta")
     return "".join(t for _, t in parts) if parts else None
 
 
-def read_manifest(where: Where) -> dict:
+def read_manifest(where: Where) -> Manifest:
     if _absent(where):
         raise IndexMissingError(_missing(where))
     c = client(where.milvus_uri, where.milvus_token)
@@ -148,12 +148,13 @@ def read_manifest(where: Where) -> dict:
     text = read_record(c, where.collection, "manifest")
     if text is None:
         raise IndexMissingError(_missing(where))
-    return json.loads(text)
+    return Manifest.from_dict(json.loads(text))
 
 
 def stored_model(where: Where) -> str:
     try:
-        return str(read_manifest(where).get("model", {}).get("name", ""))
+        model = read_manifest(where).model
+        return str(model.name) if model is not None and model.name is not None else ""
     except KbError:
         return ""
 
@@ -186,7 +187,7 @@ class MilvusBackend:
     people side needs them); vectors are fetched when topics or profiles first need them."""
 
     def __init__(
-        self, where: Where, manifest: dict, chunks: list[tuple[str, Chunk]], lengths: list[int]
+        self, where: Where, manifest: Manifest, chunks: list[tuple[str, Chunk]], lengths: list[int]
     ) -> None:
         self.where = where
         self._c = client(where.milvus_uri, where.milvus_token)
@@ -222,12 +223,12 @@ class MilvusBackend:
         rows.sort()
         # Rows in page order, pieces in order: the local backend's order, so ties break alike.
         chunks = [(i, chunk_from_line(record)) for _, _, i, record, _ in rows]
-        counts = dict(manifest.get("counts", {}), chunks=len(chunks))
-        return cls(where, {**manifest, "counts": counts}, chunks, [r[4] for r in rows])
+        counts = dict(manifest.as_dict().get("counts", {}), chunks=len(chunks))
+        return cls(where, manifest.updated({"counts": counts}), chunks, [r[4] for r in rows])
 
     def vectors(self) -> np.ndarray:
         if self._vectors is None:
-            dim = int(self.manifest["model"]["dim"])
+            dim = int(self.manifest.model.dim)
             out = np.zeros((len(self._ids), dim), dtype=np.float32)
             for batch in iterate(self._c, self._name, ["id", "vector"]):
                 for r in batch:

@@ -40,7 +40,7 @@ from kb.index.bm25 import analyzed
 from kb.index.codec import chunk_line, page_line
 from kb.index.manifest import read_manifest
 from kb.index.store import load_index
-from kb.models import person_key
+from kb.models import Manifest, person_key
 
 # What a reader needs of the local manifest; file lists and hashes stay with the build.
 _SKIPPED = ("data", "checksums", "inputs", "files", "git", "problems")
@@ -102,7 +102,7 @@ def publish(
     `prune`: the folder holds every page (no shard), so pages absent from it are deleted.
     """
     manifest = read_manifest(index_dir)
-    model = manifest["model"]
+    model = manifest.as_dict()["model"]
     stored = load_index(index_dir, model_name=model["name"], dim=int(model["dim"]))
     c = client(where.milvus_uri, where.milvus_token)
     _ensure(c, where, model)
@@ -342,8 +342,8 @@ def _prune(c, where: Where, present: set[str]) -> int:
     return len(gone)
 
 
-def _write_manifest(c, where: Where, manifest: dict, stats: dict[str, int] | None) -> None:
-    kept = {k: v for k, v in manifest.items() if k not in _SKIPPED}
+def _write_manifest(c, where: Where, manifest: Manifest, stats: dict[str, int] | None) -> None:
+    kept = {k: v for k, v in manifest.as_dict().items() if k not in _SKIPPED}
     _put(c, where.collection, "manifest", json.dumps(kept, ensure_ascii=False, sort_keys=True))
     if stats is None:  # a shard: the statistics are stale until `finish` counts them again
         _put(c, where.collection, "generation", uuid.uuid4().hex)

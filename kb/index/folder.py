@@ -19,6 +19,7 @@ from pathlib import Path
 
 from kb.errors import IndexCorruptError, IndexFolderError, IndexWriteError
 from kb.index.lock import LOCK_FILE
+from kb.models import Manifest
 
 MANIFEST = "manifest.json"
 KINDS = {
@@ -49,15 +50,15 @@ def is_data_name(kind: str, name: object) -> bool:
     return isinstance(name, str) and re.fullmatch(pattern, name) is not None
 
 
-def verify_files(index_dir: Path, manifest: dict) -> None:
+def verify_files(index_dir: Path, manifest: Manifest) -> None:
     """Check that each data file the manifest names exists with its recorded size and SHA-256.
 
     Raises FileNotFoundError for a missing file (a concurrent build may have swapped the
     manifest: the caller reads it again) and IndexCorruptError for a damaged one. An index
     from before checksums were recorded is checked for presence only.
     """
-    sums = manifest.get("checksums")
-    data = manifest["data"]
+    sums = manifest.checksums
+    data = manifest.data
     if not sums:
         for kind, name in data.items():
             path = index_dir / name

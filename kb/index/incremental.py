@@ -19,7 +19,7 @@ from kb.index.codec import chunk_from_line
 from kb.index.folder import verify_files
 from kb.index.manifest import check_compatible, departments_key, read_manifest
 from kb.index.store import PreviousIndex, load_previous
-from kb.models import consent_key_id
+from kb.models import Manifest, consent_key_id
 
 
 class StoredTexts:
@@ -69,14 +69,14 @@ def reusable(
     return (None, why) if why else (previous, "")
 
 
-def settings_changed(manifest: dict, settings: Settings) -> str:
+def settings_changed(manifest: Manifest, settings: Settings) -> str:
     """Why an index built with `manifest` cannot be reused under `settings`, or ''."""
-    if manifest.get("chunking") != settings.chunking_signature():
+    if manifest.chunking != settings.chunking_signature():
         return "the chunking settings changed"
-    if manifest.get("departments") != departments_key(settings):
+    if manifest.departments != departments_key(settings):
         return "the IT team list changed"
     # Stored vectors are only as precise as they were stored: int8 ones cannot become float16.
-    stored, wanted = manifest.get("vector_index", {}).get("storage"), settings.vector_storage
+    stored, wanted = (manifest.vector_index or {}).get("storage"), settings.vector_storage
     if stored in VECTOR_STORAGES and VECTOR_STORAGES.index(wanted) < VECTOR_STORAGES.index(stored):
         return f"vectors were stored as {stored}, {wanted} needs them embedded again"
     return ""
@@ -89,7 +89,7 @@ def unchanged(
     settings: Settings,
     inputs: dict,
     state: dict,
-) -> dict | None:
+) -> Manifest | None:
     """The current manifest if the files, git history and settings are as it records them."""
     secret = settings.consent_key
     try:
@@ -101,15 +101,15 @@ def unchanged(
     except (KbError, OSError):  # no index, another model or format, damaged: a real run decides
         return None
     if (
-        manifest.get("inputs") != inputs
+        manifest.inputs != inputs
         or settings_changed(manifest, settings)
-        or manifest.get("vectors") != settings.vector_signature()
-        or not authorship_unchanged(content_dir, manifest.get("git", {}), state)
+        or manifest.vectors != settings.vector_signature()
+        or not authorship_unchanged(content_dir, manifest.git, state)
         # Indexes from before keyed consent fingerprints, or made with another key (or none),
         # or before checksums: one real run writes them.
-        or (manifest.get("consent") and "consent_key_id" not in manifest)
-        or (manifest.get("consent") and manifest["consent_key_id"] != consent_key_id(secret))
-        or "checksums" not in manifest
+        or (manifest.consent and manifest.consent_key_id is None)
+        or (manifest.consent and manifest.consent_key_id != consent_key_id(secret))
+        or manifest.checksums is None
     ):
         return None
     return manifest

@@ -20,7 +20,7 @@ from kb.errors import (
     KbError,
 )
 from kb.index.folder import KINDS, MANIFEST, atomic_write, is_data_name
-from kb.models import Directory, Problem, Source, consent_key_id
+from kb.models import Directory, Manifest, Problem, Source, consent_key_id
 
 # Top-level fields whose type kb relies on when they are present.
 _FIELD_TYPES = {
@@ -78,7 +78,7 @@ def shape_error(m: object) -> str:
     return ""
 
 
-def read_manifest(index_dir: Path) -> dict:
+def read_manifest(index_dir: Path) -> Manifest:
     """The manifest of `index_dir`, checked to have the shape kb writes (a hand-edited or
     damaged one raises IndexCorruptError, not a TypeError three calls later)."""
     path = index_dir / MANIFEST
@@ -93,21 +93,27 @@ def read_manifest(index_dir: Path) -> dict:
     wrong = shape_error(manifest)
     if wrong:
         raise IndexCorruptError(f"{path}: {wrong}; rebuild with 'kb index'")
-    return manifest
+    if manifest.get("format_version") != FORMAT_VERSION:
+        # Another format: only what check_compatible names, and the model (to load it).
+        kept = ("format_version", "content_dir") + (
+            ("model",) if isinstance(manifest.get("model"), dict) else ()
+        )
+        manifest = {k: manifest[k] for k in kept if k in manifest}
+    return Manifest.from_dict(manifest)
 
 
 def index_model(index_dir: Path) -> str:
     """The name of the model that made the index in `index_dir`; '' if there is none to read
     (loading it then says what is wrong)."""
     try:
-        model = read_manifest(index_dir).get("model")
-        return str(model.get("name", "")) if isinstance(model, dict) else ""
+        model = read_manifest(index_dir).model
+        return str(model.name) if model is not None and model.name is not None else ""
     except KbError:
         return ""
 
 
 def check_compatible(
-    manifest: dict,
+    manifest: Manifest,
     *,
     model_name: str,
     dim: int,
@@ -120,30 +126,30 @@ def check_compatible(
     `place` and `fix` name an index that is not a folder (a Milvus collection) and its rebuild.
     """
     if index_dir is not None:
-        content = manifest.get("content_dir") or "CONTENT_DIR"
+        content = manifest.content_dir or "CONTENT_DIR"
         place, fix = (
             f"{index_dir}/",
             f"rebuild it with 'kb index {content} --index-dir {index_dir}'",
         )
-    version = manifest.get("format_version")
+    version = manifest.format_version
     if version != FORMAT_VERSION:
         raise IndexMismatchError(
             f"{place} has index format {version}, this kb reads format {FORMAT_VERSION}; {fix}"
         )
-    model = manifest.get("model", {})
-    if model.get("name") != model_name or int(model.get("dim", -1)) != dim:
+    name, size = (manifest.model.name, manifest.model.dim) if manifest.model else (None, None)
+    if name != model_name or int(-1 if size is None else size) != dim:
         raise IndexMismatchError(
-            f"{place} was built with model {model.get('name')} (dim {model.get('dim')}), "
+            f"{place} was built with model {name} (dim {size}), "
             f"but kb uses {model_name} (dim {dim}); {fix}"
         )
 
 
-def dumps(manifest: dict) -> str:
+def dumps(manifest: Manifest) -> str:
     """The manifest's text as kb writes it."""
-    return json.dumps(manifest, indent=2, ensure_ascii=False) + "\n"
+    return json.dumps(manifest.as_dict(), indent=2, ensure_ascii=False) + "\n"
 
 
-def write_manifest(index_dir: Path, manifest: dict) -> None:
+def write_manifest(index_dir: Path, manifest: Manifest) -> None:
     """Replace only the manifest (same data files), atomically."""
     try:
         atomic_write(index_dir / MANIFEST, dumps(manifest))
@@ -151,8 +157,8 @@ def write_manifest(index_dir: Path, manifest: dict) -> None:
         raise IndexWriteError.of(index_dir, err) from err
 
 
-def departments_key(settings: Settings) -> list[str]:
-    return sorted(settings.it_teams)
+def departments_key(settings: Settings) -> tuple[str, ...]:
+    return tuple(sorted(settings.it_teams))
 
 
 def compose(
@@ -169,17 +175,17 @@ def compose(
     state: dict[str, str] | None = None,
     people: Directory | None = None,
     consent: str = "",
-) -> dict:
+) -> Manifest:
     """What the manifest records of one build (the writer adds format, build id, files).
 
     `sources`, `inputs` (file hashes) and `state` (git) are recorded for a content folder only.
     """
     secret = settings.consent_key
     people = people or Directory()
-    return {
+    recorded = {
         "model": {"name": embedder.name, "dim": embedder.dim},
         "chunking": settings.chunking_signature(),
-        "departments": departments_key(settings),
+        "departments": list(departments_key(settings)),
         "vectors": settings.vector_signature(),
         "counts": {"files": files, "documents": pages, "chunks": chunks, "warnings": len(problems)},
         "files": {s.path: s.hash for s in sources},
@@ -197,3 +203,4 @@ def compose(
         "consent_digests": people.digests(secret),
         "consent_word_digests": people.word_digests(secret),
     }
+    return Manifest.from_dict(recorded)

@@ -22,14 +22,14 @@ from kb.index.codec import chunk_from_json, page_from_json, read_jsonl, source_f
 from kb.index.folder import MANIFEST, verify_files
 from kb.index.manifest import check_compatible, read_manifest
 from kb.index.vectors import VectorIndex
-from kb.models import Chunk, Page, Source
+from kb.models import Chunk, Manifest, Page, Source
 
 
 @dataclass(frozen=True)
 class StoredIndex:
     """A loaded index: its manifest, chunk metadata in row order, and the vectors."""
 
-    manifest: dict
+    manifest: Manifest
     chunks: tuple[Chunk, ...]
     vectors: VectorIndex
     pages: dict[str, Page]
@@ -41,7 +41,7 @@ class PreviousIndex:
     """What an incremental build reuses from the index it replaces, kept as stored bytes:
     the lines of an unchanged page are copied, never parsed."""
 
-    manifest: dict
+    manifest: Manifest
     sources: dict[str, Source]
     chunks_data: bytes  # the chunks file: one JSON line per chunk, in row order
     pages_data: bytes  # the pages file: one JSON line per page, in source order
@@ -67,7 +67,7 @@ def load_previous(index_dir: Path, *, model_name: str, dim: int) -> PreviousInde
         manifest = read_manifest(index_dir)
         check_compatible(manifest, model_name=model_name, dim=dim, index_dir=index_dir)
         verify_files(index_dir, manifest)  # damaged vectors must not be carried over
-        data = manifest["data"]
+        data = manifest.data
         sources_text = (index_dir / data["sources"]).read_text(encoding="utf-8")
         sources = {s.path: s for s in map(source_from_line, sources_text.splitlines()) if s.path}
         chunks_data = (index_dir / data["chunks"]).read_bytes()
@@ -78,7 +78,7 @@ def load_previous(index_dir: Path, *, model_name: str, dim: int) -> PreviousInde
     except (KbError, KeyError, ValueError, RuntimeError, OSError, TypeError):
         return None  # nothing to reuse: the build starts from scratch
     rows = max((s.rows[1] for s in sources.values()), default=0)
-    if rows != len(vectors) or rows != manifest.get("counts", {}).get("chunks"):
+    if rows != len(vectors) or rows != manifest.counts.chunks:
         return None
     return PreviousIndex(manifest, sources, chunks_data, pages_data, vectors, keywords, index)
 
@@ -98,8 +98,8 @@ def load_index(index_dir: Path, *, model_name: str, dim: int) -> StoredIndex:
     raise AssertionError("unreachable")
 
 
-def _load_files(index_dir: Path, manifest: dict) -> StoredIndex:
-    data = manifest["data"]
+def _load_files(index_dir: Path, manifest: Manifest) -> StoredIndex:
+    data = manifest.data
     verify_files(index_dir, manifest)
     try:
         vectors = VectorIndex.from_bytes((index_dir / data["vectors"]).read_bytes())

@@ -26,7 +26,7 @@ from kb.index.folder import MANIFEST, atomic_write, atomic_write_bytes, checksum
 from kb.index.manifest import dumps
 from kb.index.store import PreviousIndex
 from kb.index.vectors import VectorIndex
-from kb.models import Chunk, Page, Source
+from kb.models import Chunk, Manifest, Page, Source
 
 
 class IndexWriter:
@@ -100,8 +100,8 @@ class IndexWriter:
         )
 
     def write(
-        self, index_dir: Path, vectors: np.ndarray, settings: Settings, manifest: dict
-    ) -> dict:
+        self, index_dir: Path, vectors: np.ndarray, settings: Settings, manifest: Manifest
+    ) -> Manifest:
         """Index `vectors` as `settings` say and write the folder; return the manifest written."""
         index = VectorIndex.build(
             vectors,
@@ -120,7 +120,7 @@ class IndexWriter:
             page_blocks=self._page_blocks,
             vectors=index,
             keywords=self.keywords(),
-            manifest={**manifest, "vector_index": index.plan.as_dict()},
+            manifest=manifest.updated({"vector_index": index.plan.as_dict()}),
         )
 
 
@@ -149,8 +149,8 @@ def write_index(
     page_blocks: list[bytes],
     vectors: VectorIndex,
     keywords: KeywordIndex,
-    manifest: dict,
-) -> dict:
+    manifest: Manifest,
+) -> Manifest:
     """Write a complete index into `index_dir` atomically; return the manifest written.
 
     `chunk_blocks[i]` holds the chunk lines of `sources[i]` (rows `sources[i].rows`), and
@@ -161,8 +161,8 @@ def write_index(
         raise ValueError("one vector and one keyword row per chunk are required")
     build_id = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:8]
     files = data_names(build_id)
-    redaction = manifest.get("chunking", {}).get("redaction")
-    previous = _previous_data(index_dir, manifest.get("consent", ""), redaction)
+    redaction = (manifest.chunking or {}).get("redaction")
+    previous = _previous_data(index_dir, manifest.consent, redaction)
     placed = []
     chunk_at = page_at = 0
     for source, chunks, page in zip(sources, chunk_blocks, page_blocks, strict=True):
@@ -188,14 +188,16 @@ def write_index(
         )
         sums[files["pages"]] = atomic_write_bytes(index_dir / files["pages"], b"".join(page_blocks))
         sums[files["sources"]] = atomic_write_bytes(index_dir / files["sources"], sources_data)
-        full = {
-            "format_version": FORMAT_VERSION,
-            **manifest,
-            "build_id": build_id,
-            "built_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-            "data": files,
-            "checksums": sums,
-        }
+        full = Manifest.from_dict(
+            {
+                "format_version": FORMAT_VERSION,
+                **manifest.as_dict(),
+                "build_id": build_id,
+                "built_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+                "data": files,
+                "checksums": sums,
+            }
+        )
         atomic_write(index_dir / MANIFEST, dumps(full))
         committed = True
     except OSError as err:

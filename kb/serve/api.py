@@ -139,12 +139,12 @@ def create_app(where: Where | Path, *, token: str = "", search_log: Path | None 
     @app.get("/health")
     def health(base: Annotated[KnowledgeBase, Depends(kb)]) -> dict:
         """Whether an index is loaded, and what it holds."""
-        counts = base.manifest.get("counts", {})
+        counts = base.manifest.counts
         return {
             "status": "ok",
-            "pages": counts.get("documents", 0),
-            "chunks": counts.get("chunks", 0),
-            "built_at": base.manifest.get("built_at", ""),
+            "pages": counts.documents,
+            "chunks": counts.chunks,
+            "built_at": base.manifest.built_at,
         }
 
     @app.get("/search")

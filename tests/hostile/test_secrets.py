@@ -186,7 +186,7 @@ def test_secret_in_people_yaml_is_redacted_in_the_index_and_an_error_in_check(tm
     report = build_index(content, tmp_path / "index", HashEmbedder(), Settings())
     assert any(p.path == "people.yaml" and p.line == 3 for p in report.problems)
     assert AWS_ID not in _index_bytes(tmp_path / "index")
-    assert report.manifest["people"][0]["role"].startswith("ops AKIA…")
+    assert report.manifest.people[0]["role"].startswith("ops AKIA…")
     secrets = [f for f in check_content(content) if f.rule == "secret"]
     assert [(f.path, f.line, f.severity) for f in secrets] == [("people.yaml", 3, "error")]
 
