@@ -6,6 +6,10 @@ vector. Authors are resolved afresh whenever git history or `.mailmap` moved (th
 without the file changing). When neither the files nor the history changed, nothing is read
 beyond the file hashes. A change of model, chunking or format starts from scratch. Either way
 the result equals a build from scratch (tests compare them).
+
+This module only chains the stages: `kb.content.pages` reads the files and resolves authors,
+`kb.content.chunk` chunks, `kb.index.incremental` says what the stored index lends,
+`kb.embed` embeds the rest, and `kb.index.writer` writes the folder.
 """
 
 from __future__ import annotations

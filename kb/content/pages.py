@@ -27,7 +27,7 @@ from kb.models import Author, Chunk, Directory, Document, Page, Problem, Source
 
 @dataclass
 class PageFile:
-    """One file on its way through a run: parsed afresh, or carried over from the index."""
+    """One file on its way through a build: parsed afresh, or kept as the index stores it."""
 
     rel: str
     path: Path

@@ -230,7 +230,7 @@ def _previous_data(index_dir: Path, consent: str, redaction: object = None) -> s
     Not when who withheld consent changed, nor secret redaction: those files may still name
     them or hold secrets.
     """
-    try:
+    try:  # the raw JSON, not read_manifest: a damaged manifest only means nothing is kept
         current = json.loads((index_dir / MANIFEST).read_text(encoding="utf-8"))
         if current.get("consent", "") != consent:
             return set()
