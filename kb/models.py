@@ -186,10 +186,10 @@ class Counts:
 class Manifest:
     """`manifest.json`, typed: what an index holds and how it was built.
 
-    Each field is a key of the JSON object; `keys` are those it had, in order, so a manifest
-    kb wrote is the same JSON when read and written again. A field the JSON lacks keeps its
-    default (None where kb tells absence apart: an index from before checksums or keyed
-    consent digests, or a people list).
+    Each field is a key of the JSON object; `keys` are those it had, in order, and what
+    `as_dict` writes (so make one with `from_dict`), so a manifest kb wrote is the same JSON
+    when read and written again. A field the JSON lacks keeps its default: None where kb
+    tells absence apart (`checksums` and `consent_key_id`, missing from older indexes).
     Reading, checking and writing it: `kb.index.manifest`.
     """
 
