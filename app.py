@@ -189,10 +189,10 @@ def render_sidebar(kb: KnowledgeBase) -> None:
 
 
 def render_counts(kb: KnowledgeBase) -> None:
-    counts = kb.manifest.get("counts", {})
+    counts = kb.manifest.counts
     st.caption(
-        f"{counts.get('documents', 0)} pages · {counts.get('chunks', 0)} sections · "
-        f"built {esc(str(kb.manifest.get('built_at', '?')))}"
+        f"{counts.documents} pages · {counts.chunks} sections · "
+        f"built {esc(str(kb.manifest.built_at or '?'))}"
     )
 
 
@@ -276,9 +276,9 @@ def render_search(kb: KnowledgeBase) -> None:
     query = st.session_state.q.strip()
     filters = current_filters()
     if not query:
-        counts = kb.manifest.get("counts", {})
+        counts = kb.manifest.counts
         st.info(
-            f"{counts.get('documents', 0)} pages and {counts.get('chunks', 0)} sections are "
+            f"{counts.documents} pages and {counts.chunks} sections are "
             "indexed. Ask a question in plain words and press Enter."
         )
         return

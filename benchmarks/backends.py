@@ -32,9 +32,10 @@ from indexing import _pct, noisy_copies, print_rows, real_chunks, rss_mb  # noqa
 from kb import IndexLocation, KnowledgeBase, SentenceTransformerEmbedder, Settings  # noqa: E402
 from kb.config import FORMAT_VERSION  # noqa: E402
 from kb.index.bm25 import KeywordIndex  # noqa: E402
-from kb.index.store import chunk_line, page_line, write_index  # noqa: E402
+from kb.index.codec import chunk_line, page_line  # noqa: E402
 from kb.index.vectors import VectorIndex  # noqa: E402
-from kb.models import Filters, Page, Source  # noqa: E402
+from kb.index.writer import write_index  # noqa: E402
+from kb.models import Filters, Manifest, Page, Source  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 PER_PAGE = 10
@@ -153,11 +154,13 @@ def write_local(chunks, vectors, n: int, index_dir: Path, embedder) -> None:
         page_blocks=page_blocks,
         vectors=index,
         keywords=KeywordIndex.build(texts),
-        manifest={
-            "format_version": FORMAT_VERSION,
-            "model": {"name": embedder.name, "dim": embedder.dim},
-            "counts": {"files": len(sources), "documents": len(sources), "chunks": n},
-        },
+        manifest=Manifest.from_dict(
+            {
+                "format_version": FORMAT_VERSION,
+                "model": {"name": embedder.name, "dim": embedder.dim},
+                "counts": {"files": len(sources), "documents": len(sources), "chunks": n},
+            }
+        ),
     )
 
 

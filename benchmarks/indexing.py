@@ -39,6 +39,7 @@ from kb.eval.runs import eval_index
 from kb.index.bm25 import KeywordIndex
 from kb.index.store import StoredIndex, load_index
 from kb.index.vectors import VectorIndex
+from kb.models import Manifest
 from kb.search.searcher import Searcher
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -204,7 +205,7 @@ def search_scale(embedder, data: Path, cache: Path, work: Path, sizes: list[int]
             build_s = time.perf_counter() - start
             found = [[r for r, _ in index.search(q, depth)] for q in query_vectors]
             stored = StoredIndex(
-                manifest={},
+                manifest=Manifest(),
                 chunks=tuple(chunks[i] for i in picks),
                 vectors=index,
                 pages={},

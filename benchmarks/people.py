@@ -17,7 +17,7 @@ from datetime import date
 from pathlib import Path
 
 from kb import KnowledgeBase, Settings, embedder_for
-from kb.index.store import index_model
+from kb.index.manifest import index_model
 
 
 def measure(index_dir: Path) -> dict:

@@ -11,7 +11,18 @@ from datetime import date
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
-from kb.models import Expert, Filters, GapReport, Hit, Page, Pair, Pairing, Profile, TeamProposal
+from kb.models import (
+    Expert,
+    Filters,
+    GapReport,
+    Hit,
+    Manifest,
+    Page,
+    Pair,
+    Pairing,
+    Profile,
+    TeamProposal,
+)
 
 
 @runtime_checkable
@@ -19,7 +30,7 @@ class Facade(Protocol):
     """Search, people and the people-side analysis of one index."""
 
     @property
-    def manifest(self) -> dict: ...
+    def manifest(self) -> Manifest: ...
 
     def search(
         self, query: str, *, k: int = 10, filters: Filters | None = None, mode: str = ""

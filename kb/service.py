@@ -21,6 +21,7 @@ from kb.models import (
     Filters,
     GapReport,
     Hit,
+    Manifest,
     Page,
     Pair,
     Pairing,
@@ -38,14 +39,14 @@ from kb.search.experts import profile_vectors, rank_by_profile, rank_experts
 from kb.search.searcher import Searcher
 
 
-def directory_of(manifest: dict) -> Directory:
+def directory_of(manifest: Manifest) -> Directory:
     """The people directory an index recorded (hidden people are never recorded)."""
     return Directory(
         tuple(
             Person(
                 **{**p, "aliases": tuple(p["aliases"]), "available_for": tuple(p["available_for"])}
             )
-            for p in manifest.get("people", ())
+            for p in manifest.people or ()
         )
     )
 
@@ -98,7 +99,7 @@ class KnowledgeBase:
         return self._analysis
 
     @property
-    def manifest(self) -> dict:
+    def manifest(self) -> Manifest:
         return self.index.manifest
 
     def search(

@@ -16,7 +16,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from fakes import HashEmbedder  # noqa: E402
 
 from kb import KnowledgeBase, Settings, build_index  # noqa: E402
-from kb.index import store  # noqa: E402
+from kb.index import folder  # noqa: E402
 
 
 class SlowEmbedder(HashEmbedder):
@@ -33,13 +33,13 @@ class SlowEmbedder(HashEmbedder):
 
 def build(content: Path, index_dir: Path) -> None:
     # A slow disk: each file move takes 0.1 s, so kills also land while files are written.
-    original = store._fsync_replace
+    original = folder._fsync_replace
 
     def slow_replace(tmp, target):
         time.sleep(0.1)
         original(tmp, target)
 
-    store._fsync_replace = slow_replace
+    folder._fsync_replace = slow_replace
     build_index(content, index_dir, SlowEmbedder(), Settings())
 
 

@@ -24,7 +24,7 @@ def api(bundled_index):
 
 def test_the_client_answers_as_the_library_does(api, bundled_kb):
     remote, local = RemoteKnowledgeBase(api, "t0ken"), bundled_kb
-    assert remote.manifest["counts"] == local.manifest["counts"]
+    assert remote.manifest.counts == local.manifest.counts
     query, f = "approving expenses", Filters(team="finance")
     assert remote.search(query, k=5) == local.search(query, k=5)
     assert remote.search(query, k=5, filters=f, mode="bm25") == local.search(

@@ -7,7 +7,8 @@ from pathlib import Path
 
 from conftest import write
 
-from kb.build import discover, load_documents
+from kb.content.discover import discover
+from kb.content.pages import load_documents
 
 
 def git(repo: Path, *args: str, author: str | None = None) -> None:

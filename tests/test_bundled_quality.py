@@ -72,7 +72,7 @@ def test_bundled_content_shape(bundled_kb):
     people = {a.name for c in chunks for a in c.authors}
     teams = {c.team for c in chunks}
     assert len(pages) >= 60 and len(people) >= 15 and len(teams) >= 8
-    assert bundled_kb.manifest["counts"]["warnings"] == 0
+    assert bundled_kb.manifest.counts.warnings == 0
 
 
 def test_filters_apply_to_results_and_experts(any_kb):

@@ -53,7 +53,7 @@ def test_kill_9_at_any_moment_leaves_a_loadable_correct_index(tmp_path):
     assert worker("build", str(content), str(index_dir)).wait() == 0
     duration = time.monotonic() - started
     state = hashes(make_content(content, 1))
-    assert load_index(index_dir, model_name="hash-bow", dim=64).manifest["files"] == state
+    assert load_index(index_dir, model_name="hash-bow", dim=64).manifest.files == state
 
     outcomes = []
     for k in range(1, 16):
@@ -63,9 +63,9 @@ def test_kill_9_at_any_moment_leaves_a_loadable_correct_index(tmp_path):
         proc.send_signal(signal.SIGKILL)
         proc.wait()
         stored = load_index(index_dir, model_name="hash-bow", dim=64)
-        files = stored.manifest["files"]
+        files = stored.manifest.files
         assert files in (state, target), f"kill {k}: the index is neither the old nor the new"
-        assert stored.vectors.size == len(stored.chunks) == stored.manifest["counts"]["chunks"]
+        assert stored.vectors.size == len(stored.chunks) == stored.manifest.counts.chunks
         assert KnowledgeBase(index_dir, HashEmbedder(), Settings()).search("restore", k=3)
         outcomes.append("new" if files == target else "old")
         state = files

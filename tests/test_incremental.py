@@ -13,7 +13,7 @@ from conftest import CONTENT, page, write
 from fakes import HashEmbedder
 
 from kb import KnowledgeBase, Settings, build_index
-from kb.build import discover
+from kb.content.discover import discover
 from kb.errors import IndexFolderError, IndexLockedError
 from kb.index.lock import LOCK_FILE, index_lock
 from kb.index.store import load_index
@@ -41,7 +41,7 @@ def assert_same_index(a, b, *, atol: float = 0.0, rtol: float = 0.0) -> None:
     assert sa.chunks == sb.chunks
     assert sa.pages == sb.pages
     for key in ("files", "counts", "chunking", "model"):
-        assert sa.manifest[key] == sb.manifest[key], key
+        assert getattr(sa.manifest, key) == getattr(sb.manifest, key), key
     np.testing.assert_allclose(sa.vectors.vectors(), sb.vectors.vectors(), atol=atol, rtol=rtol)
 
 
@@ -94,7 +94,7 @@ def test_nothing_changed_leaves_the_index_alone(content, tmp_path):
     before = {p.name: p.stat().st_mtime_ns for p in index_dir.iterdir() if p.name != LOCK_FILE}
     again = build_index(content, index_dir, CountingEmbedder(), Settings())
     assert not again.changed and again.embedded == 0 and again.reread == 0
-    assert again.manifest["build_id"] == first.manifest["build_id"]
+    assert again.manifest.build_id == first.manifest.build_id
     after = {p.name: p.stat().st_mtime_ns for p in index_dir.iterdir() if p.name in before}
     assert after == before
 
@@ -107,9 +107,9 @@ def test_a_new_skipped_file_is_recorded_without_rewriting_the_data(content, tmp_
     assert not report.changed and [str(p) for p in report.problems] == [
         "empty.md: empty file, skipped"
     ]
-    assert report.manifest["data"] == first.manifest["data"]  # no data file rewritten
+    assert report.manifest.data == first.manifest.data  # no data file rewritten
     # The manifest records this run's files and warnings, so the next run is the fast one.
-    assert report.manifest["inputs"] == {**first.manifest["inputs"], "empty.md": sha256(b"")}
+    assert report.manifest.inputs == {**first.manifest.inputs, "empty.md": sha256(b"")}
     again = build_index(content, index_dir, HashEmbedder(), Settings())
     assert not again.changed and again.problems == report.problems
 
@@ -146,7 +146,7 @@ def test_authors_follow_git_history_without_the_file_changing(tmp_path):
     assert [a.name for a in first_page(index_dir).authors] == ["Mo Okafor"]
     full_dir, _ = full_rebuild(repo, tmp_path, HashEmbedder())
     assert_same_index((index_dir, "hash-bow", 64), (full_dir, "hash-bow", 64))
-    assert first.manifest["build_id"] != report.manifest["build_id"]
+    assert first.manifest.build_id != report.manifest.build_id
 
 
 def first_page(index_dir):

@@ -136,14 +136,14 @@ def test_a_hidden_person_is_in_no_output_and_comes_back_when_unhidden(tmp_path):
     review = [f.message for f in check_content(content) if f.rule == "review-due"]
     assert review and "Ines" not in review[0] and "ask its owner" in review[0]
     # A page only she wrote has no author to show, and that is not reported as missing.
-    assert not [p for p in kb.manifest["problems"] if "no authors" in p[2]]
+    assert not [p for p in kb.manifest.problems if "no authors" in p.message]
 
     write(content / "people.yaml", "- name: Ines Park\n  team: hr\n")
     report = build_index(content, index_dir, HashEmbedder(), Settings())
     assert report.changed and report.embedded == 0
     kb = KnowledgeBase(index_dir, HashEmbedder(), Settings())
     assert "Ines Park" in {e.name for e in kb.experts("leave sick days", k=10)}
-    assert kb.manifest["people"][0]["name"] == "Ines Park"
+    assert kb.manifest.people[0]["name"] == "Ines Park"
     assert kb.page("hr/holidays.md").owner == "Ines Park"  # consent changed: pages re-read
 
 

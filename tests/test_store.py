@@ -19,7 +19,9 @@ from kb import (
 )
 from kb.config import FORMAT_VERSION
 from kb.index.lock import LOCK_FILE
+from kb.index.manifest import dumps, read_manifest
 from kb.index.store import MANIFEST, load_index
+from kb.models import ModelId
 
 
 def small_content(root):
@@ -52,6 +54,20 @@ def test_round_trip_and_manifest(tmp_path):
     assert stored.vectors.size == len(stored.chunks) == report.chunks
     kb = KnowledgeBase(index_dir, HashEmbedder(), Settings())
     assert kb.search("VPN client Okta", k=1)[0].chunk.path == "it/vpn.md"
+
+
+def test_the_manifest_read_and_written_again_is_the_same_file(tmp_path):
+    # Indexes on disk keep loading and an unchanged run rewrites the manifest as it was: the
+    # typed Manifest carries every key kb writes, in order, with its value.
+    content = small_content(tmp_path / "content")
+    write(content / "people.yaml", "- name: Ana Ruiz\n  role: Network lead\n")
+    index_dir = tmp_path / "index"
+    build_index(content, index_dir, HashEmbedder(), Settings())
+    text = (index_dir / MANIFEST).read_text(encoding="utf-8")
+    manifest = read_manifest(index_dir)
+    assert dumps(manifest) == text
+    assert manifest.as_dict() == json.loads(text)
+    assert manifest.model == ModelId("hash-bow", 64) and manifest.counts.documents == 2
 
 
 def test_index_built_with_another_model_is_refused_with_the_fix(tmp_path):
@@ -106,9 +122,9 @@ def test_rebuild_keeps_one_previous_build_for_readers_and_removes_older_ones(tmp
     second = build_index(content, index_dir, HashEmbedder(), Settings()).manifest
     write(content / "it" / "vpn.md", (content / "it" / "vpn.md").read_text() + "\nAgain.\n")
     third = build_index(content, index_dir, HashEmbedder(), Settings()).manifest
-    assert len({first["build_id"], second["build_id"], third["build_id"]}) == 3
+    assert len({first.build_id, second.build_id, third.build_id}) == 3
     names = sorted(p.name for p in index_dir.iterdir())
-    expected = ["README.md", MANIFEST, LOCK_FILE, *second["data"].values(), *third["data"].values()]
+    expected = ["README.md", MANIFEST, LOCK_FILE, *second.data.values(), *third.data.values()]
     assert names == sorted(expected)
 
 

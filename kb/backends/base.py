@@ -19,7 +19,7 @@ from typing import Protocol
 
 import numpy as np
 
-from kb.models import Chunk, Filters, Page
+from kb.models import Chunk, Filters, Manifest, Page
 
 PublishProgress = Callable[[int, int], None]
 
@@ -27,7 +27,7 @@ PublishProgress = Callable[[int, int], None]
 class IndexBackend(Protocol):
     """The read side of an index, as `Searcher` and `KnowledgeBase` use it."""
 
-    manifest: dict
+    manifest: Manifest
     chunks: tuple[Chunk, ...]
     pages: dict[str, Page]
 

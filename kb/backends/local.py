@@ -10,7 +10,8 @@ import numpy as np
 
 from kb.backends.base import Backend
 from kb.index.folder import MANIFEST
-from kb.index.store import StoredIndex, index_model, load_index
+from kb.index.manifest import index_model
+from kb.index.store import StoredIndex, load_index
 from kb.models import Filters
 
 _FILTER_CACHE = 64

@@ -253,7 +253,7 @@ def index_cmd(
             "pages_removed": report.removed,
             "chunks_embedded": report.embedded,
             "rebuilt": report.rebuilt,
-            "vector_index": report.manifest.get("vector_index"),
+            "vector_index": report.manifest.vector_index,
         }
         click.echo(json.dumps(summary, indent=2))
         return
@@ -279,7 +279,7 @@ def index_cmd(
         f"{report.embedded} embedded; {work}) in {report.seconds:.1f} s "
         f"with {len(report.problems)} warning(s) -> {index_dir}/"
     )
-    plan = report.manifest.get("vector_index", {})
+    plan = report.manifest.vector_index or {}
     if plan.get("kind") == "ivf":
         click.echo(
             f"Approximate vector search: IVF, {plan['nlist']} clusters, {plan['nprobe']} "

@@ -1,1 +1,3 @@
-"""The index on disk: vectors, BM25, the folder kb owns, its manifest and files."""
+"""The index on disk: the folder kb owns (folder, lock), its lines (codec) and manifest, the
+vectors and BM25; reading it (store), writing it (writer), and what a build may reuse
+(incremental)."""

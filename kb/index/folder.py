@@ -10,14 +10,16 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 import shutil
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from kb.config import FORMAT_VERSION
 from kb.errors import IndexCorruptError, IndexFolderError, IndexWriteError
 from kb.index.lock import LOCK_FILE
+from kb.models import Manifest
 
 MANIFEST = "manifest.json"
 KINDS = {
@@ -42,73 +44,21 @@ def data_names(build_id: str) -> dict[str, str]:
     return {kind: f"{kind}-{build_id}{ext}" for kind, ext in KINDS.items()}
 
 
-# Top-level fields whose type kb relies on when they are present.
-_FIELD_TYPES = {
-    "build_id": str,
-    "built_at": str,
-    "content_dir": str,
-    "consent": str,
-    "model": dict,
-    "counts": dict,
-    "data": dict,
-    "checksums": dict,
-    "inputs": dict,
-    "files": dict,
-    "git": dict,
-    "vector_index": dict,
-    "problems": list,
-    "people": list,
-    "departments": list,
-    "consent_digests": list,
-    "consent_word_digests": list,
-}
+def is_data_name(kind: str, name: object) -> bool:
+    """Whether `name` is a `kind` data file's name as kb gives it."""
+    pattern = rf"{kind}-{_BUILD_ID}{re.escape(KINDS[kind])}"
+    return isinstance(name, str) and re.fullmatch(pattern, name) is not None
 
 
-def shape_error(m: object) -> str:
-    """What makes `m` not a manifest kb wrote, or ''."""
-    if not isinstance(m, dict):
-        return f"not a kb manifest (a JSON {type(m).__name__}, not an object)"
-    if m.get("format_version") != FORMAT_VERSION:
-        return ""  # another format: check_compatible names it and the fix
-    for field in ("model", "data", "counts"):
-        if field not in m:
-            return f'"{field}" is missing'
-    for field, kind in _FIELD_TYPES.items():
-        if field in m and not isinstance(m[field], kind):
-            return f'"{field}" is {json.dumps(m[field])[:40]}, not a JSON {kind.__name__}'
-    model, data = m["model"], m["data"]
-    if not isinstance(model.get("name"), str) or type(model.get("dim")) is not int:
-        return '"model" needs a text "name" and a whole-number "dim"'
-    if any(type(v) is not int for v in m["counts"].values()):
-        return '"counts" holds a value that is not a whole number'
-    for kind, ext in KINDS.items():
-        name = data.get(kind)
-        if not isinstance(name, str) or not re.fullmatch(
-            rf"{kind}-{_BUILD_ID}{re.escape(ext)}", name
-        ):
-            return f'"data" names no {kind} file of kb ({json.dumps(name)[:40]})'
-    for name, entry in m.get("checksums", {}).items():
-        if not (
-            isinstance(entry, dict)
-            and type(entry.get("size")) is int
-            and isinstance(entry.get("sha256"), str)
-        ):
-            return f'"checksums" of {name[:40]} are not a size and a sha256'
-    for item in m.get("problems", ()):
-        if not (isinstance(item, list) and len(item) == 3):
-            return '"problems" holds an entry that is not [path, line, message]'
-    return ""
-
-
-def verify_files(index_dir: Path, manifest: dict) -> None:
+def verify_files(index_dir: Path, manifest: Manifest) -> None:
     """Check that each data file the manifest names exists with its recorded size and SHA-256.
 
     Raises FileNotFoundError for a missing file (a concurrent build may have swapped the
     manifest: the caller reads it again) and IndexCorruptError for a damaged one. An index
     from before checksums were recorded is checked for presence only.
     """
-    sums = manifest.get("checksums")
-    data = manifest["data"]
+    sums = manifest.checksums
+    data = manifest.data
     if not sums:
         for kind, name in data.items():
             path = index_dir / name
@@ -181,6 +131,30 @@ def _kb_manifest(path: Path) -> str:
     if isinstance(m, dict):
         return "kb" if "format_version" in m and "build_id" in m else "other"
     return ""
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> dict:
+    """Write `data` to `path` via a temporary file; return its size and SHA-256."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.chmod(tmp, 0o644)  # mkstemp makes 0600; the app may run as another user than CI
+        _fsync_replace(Path(tmp), path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return {"size": len(data), "sha256": hashlib.sha256(data).hexdigest()}
+
+
+def atomic_write(path: Path, text: str) -> None:
+    atomic_write_bytes(path, text.encode("utf-8"))
+
+
+def _fsync_replace(tmp: Path, target: Path) -> None:
+    with open(tmp, "rb") as fh:
+        os.fsync(fh.fileno())
+    os.replace(tmp, target)
 
 
 def checksum(path: Path) -> dict:

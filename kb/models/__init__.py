@@ -2,10 +2,12 @@
 
 A leaf: nothing here imports the rest of kb. By concern: `names` (a person's identity),
 `consent` (who is hidden, every rule in one place), `pages` (a file to a search result),
-`people` (the directory, homes, profiles), `reports` (topics, pairs, teams, gaps).
+`people` (the directory, homes, profiles), `reports` (topics, pairs, teams, gaps),
+`manifest` (what an index holds).
 """
 
 from kb.models.consent import consent_key_id, folded_key, name_digest
+from kb.models.manifest import Counts, Manifest, ModelId
 from kb.models.names import fold_name, person_key
 from kb.models.pages import (
     FILTER_FIELDS,
@@ -47,6 +49,9 @@ from kb.models.reports import (
 )
 
 __all__ = [
+    "Counts",
+    "Manifest",
+    "ModelId",
     "AVAILABILITY",
     "FILTER_FIELDS",
     "Author",

@@ -39,6 +39,7 @@ from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import Protocol, TypeVar
 
+from kb.models.manifest import Manifest
 from kb.models.names import fold_name, person_key
 
 _PIECE = re.compile(r"[^\W_]+")
@@ -304,14 +305,14 @@ class IndexConsent:
     blind: bool = False  # someone is hidden, but without the key no one can tell who
 
     @classmethod
-    def read(cls, manifest: dict, key: str) -> IndexConsent:
+    def read(cls, manifest: Manifest, key: str) -> IndexConsent:
         """The manifest's consent fields; `key` is the reader's KB_CONSENT_KEY ("" if none)."""
-        secret = key if key and manifest.get("consent_key_id", "") == consent_key_id(key) else ""
+        secret = key if key and (manifest.consent_key_id or "") == consent_key_id(key) else ""
         return cls(
-            digests=frozenset(manifest.get("consent_digests", ())),
-            word_digests=frozenset(manifest.get("consent_word_digests", ())),
+            digests=frozenset(manifest.consent_digests),
+            word_digests=frozenset(manifest.consent_word_digests),
             secret=secret,
-            blind=bool(manifest.get("consent")) and not secret,
+            blind=bool(manifest.consent) and not secret,
         )
 
     def withholds(self, query: str) -> bool:

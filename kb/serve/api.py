@@ -142,12 +142,12 @@ def create_app(
     @app.get("/health")
     def health(base: Annotated[KnowledgeBase, Depends(kb)]) -> dict:
         """Whether an index is loaded, and what it holds."""
-        counts = base.manifest.get("counts", {})
+        counts = base.manifest.counts
         return {
             "status": "ok",
-            "pages": counts.get("documents", 0),
-            "chunks": counts.get("chunks", 0),
-            "built_at": base.manifest.get("built_at", ""),
+            "pages": counts.documents,
+            "chunks": counts.chunks,
+            "built_at": base.manifest.built_at,
         }
 
     @app.get("/search")

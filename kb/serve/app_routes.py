@@ -55,7 +55,7 @@ def router(
     @routes.get("/manifest")
     def manifest(base: Base) -> dict:
         """What the index holds: counts, when it was built, its model."""
-        m = base.manifest
+        m = base.manifest.as_dict()
         return {k: m.get(k) for k in ("counts", "built_at", "model") if k in m}
 
     @routes.get("/facets")

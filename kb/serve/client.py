@@ -20,6 +20,7 @@ from kb.models import (
     Filters,
     GapReport,
     Hit,
+    Manifest,
     Page,
     Pair,
     Pairing,
@@ -75,12 +76,13 @@ class RemoteKnowledgeBase:
     def __init__(self, url: str, token: str = "") -> None:
         self.url = url.rstrip("/")
         self._token = token
-        self._manifest: dict | None = None
+        self._manifest: Manifest | None = None
 
     @property
-    def manifest(self) -> dict:
+    def manifest(self) -> Manifest:
+        """The counts, build time and model of the index the API serves (nothing more)."""
         if self._manifest is None:
-            self._manifest = self.get("/app/manifest")
+            self._manifest = Manifest.from_dict(self.get("/app/manifest"))
         return self._manifest
 
     def search(

@@ -18,7 +18,11 @@ from kb.errors import KbError
 from kb.serve.api import create_app
 from kb.serve.client import ApiError, RemoteKnowledgeBase
 
-MANIFEST = {"counts": {"documents": 1, "chunks": 1}, "built_at": "2026-01-01", "model": "m"}
+MANIFEST = {
+    "counts": {"files": 1, "documents": 1, "chunks": 1, "warnings": 0},
+    "built_at": "2026-01-01",
+    "model": {"name": "m", "dim": 3},
+}
 
 
 @contextmanager
@@ -80,7 +84,7 @@ def test_client_follows_a_same_origin_redirect_with_its_token():
         return manifest(path, headers)
 
     with server(answer) as (url, seen):
-        assert RemoteKnowledgeBase(url, "s3cret-token").manifest == MANIFEST
+        assert RemoteKnowledgeBase(url, "s3cret-token").manifest.as_dict() == MANIFEST
     assert [s["path"] for s in seen] == ["/app/manifest", "/v2/app/manifest"]
 
 

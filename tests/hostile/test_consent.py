@@ -208,7 +208,7 @@ def test_directory_entry_spelling_a_hidden_name_another_way_is_not_recorded(
     write(content / "people.yaml", PEOPLE + entry)
     index_dir = tmp_path / "index"
     report = build_index(content, index_dir, real_embedder, Settings())
-    recorded = json.dumps(report.manifest["people"], ensure_ascii=False)
+    recorded = json.dumps(report.manifest.as_dict()["people"], ensure_ascii=False)
     assert not looks_like_her(recorded) and "Cy Diaz" in recorded
     app = TestClient(create_app(index_dir))
     assert not looks_like_her(app.get("/app/people").text)

@@ -100,7 +100,7 @@ def test_an_index_built_before_redaction_is_read_again(tmp_path, monkeypatch):
     content, index_dir = tmp_path / "content", tmp_path / "index"
     write(content / "platform/deploy.md", LEAKY)
     with monkeypatch.context() as old_kb:  # the kb of before: no redaction, older signature
-        old_kb.setattr("kb.build.redact_page", lambda data, rel: (data, []))
+        old_kb.setattr("kb.content.pages.redact_page", lambda data, rel: (data, []))
         old = Settings.chunking_signature
         old_kb.setattr(
             Settings,
@@ -186,7 +186,7 @@ def test_secret_in_people_yaml_is_redacted_in_the_index_and_an_error_in_check(tm
     report = build_index(content, tmp_path / "index", HashEmbedder(), Settings())
     assert any(p.path == "people.yaml" and p.line == 3 for p in report.problems)
     assert AWS_ID not in _index_bytes(tmp_path / "index")
-    assert report.manifest["people"][0]["role"].startswith("ops AKIA…")
+    assert report.manifest.people[0]["role"].startswith("ops AKIA…")
     secrets = [f for f in check_content(content) if f.rule == "secret"]
     assert [(f.path, f.line, f.severity) for f in secrets] == [("people.yaml", 3, "error")]
 

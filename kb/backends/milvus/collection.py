@@ -13,7 +13,8 @@ from kb.backends.milvus.client import client
 from kb.backends.milvus.reader import MilvusBackend
 from kb.backends.milvus.records import loaded, read_record
 from kb.errors import IndexMissingError, KbError
-from kb.index.store import check_compatible
+from kb.index.manifest import check_compatible
+from kb.models import Manifest
 
 if TYPE_CHECKING:
     from kb.backends.milvus.client import MilvusClient
@@ -46,11 +47,12 @@ class MilvusCollection(Backend):
 
     def model(self) -> str:
         try:
-            return str(self.manifest().get("model", {}).get("name", ""))
+            model = self.manifest().model
+            return str(model.name) if model is not None and model.name is not None else ""
         except KbError:
             return ""
 
-    def manifest(self) -> dict:
+    def manifest(self) -> Manifest:
         """The manifest of the last publication."""
         if self._absent():
             raise IndexMissingError(self._missing())
@@ -60,7 +62,7 @@ class MilvusCollection(Backend):
         text = read_record(c, self.name, "manifest")
         if text is None:
             raise IndexMissingError(self._missing())
-        return json.loads(text)
+        return Manifest.from_dict(json.loads(text))
 
     def open(self, *, model_name: str, dim: int) -> MilvusBackend:
         manifest = self.manifest()

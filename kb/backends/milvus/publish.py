@@ -36,8 +36,10 @@ from kb.backends.milvus.records import (
 )
 from kb.errors import IndexMismatchError, IndexMissingError
 from kb.index.bm25 import analyzed
-from kb.index.store import chunk_line, load_index, page_line, read_manifest
-from kb.models import person_key
+from kb.index.codec import chunk_line, page_line
+from kb.index.manifest import read_manifest
+from kb.index.store import load_index
+from kb.models import Manifest, person_key
 
 if TYPE_CHECKING:
     from kb.backends.milvus.client import MilvusClient
@@ -59,7 +61,7 @@ def publish(
     `index_dir`; `prune`: the folder holds every page (no shard), so pages absent from it go.
     """
     manifest = read_manifest(index_dir)
-    model = manifest["model"]
+    model = manifest.as_dict()["model"]
     stored = load_index(index_dir, model_name=model["name"], dim=int(model["dim"]))
     _ensure(c, name, model, place)
     ids, seqs, records = [], [], []
@@ -166,9 +168,9 @@ def _prune(c: MilvusClient, name: str, present: set[str]) -> int:
 
 
 def _write_manifest(
-    c: MilvusClient, name: str, manifest: dict, stats: dict[str, int] | None
+    c: MilvusClient, name: str, manifest: Manifest, stats: dict[str, int] | None
 ) -> None:
-    kept = {k: v for k, v in manifest.items() if k not in _SKIPPED}
+    kept = {k: v for k, v in manifest.as_dict().items() if k not in _SKIPPED}
     put(c, name, "manifest", json.dumps(kept, ensure_ascii=False, sort_keys=True))
     if stats is None:  # a shard: the statistics are stale until `finish` counts them again
         put(c, name, "generation", uuid.uuid4().hex)

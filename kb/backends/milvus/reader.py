@@ -21,8 +21,8 @@ import numpy as np
 
 from kb.backends.milvus.records import BATCH, iterate, page_lines, quote, read_record
 from kb.index.bm25 import analyzed, average_length, idf, length_norm, term_score, tokens
-from kb.index.store import chunk_from_line, page_from_line
-from kb.models import Chunk, Filters, Page, person_key
+from kb.index.codec import chunk_from_line, page_from_line
+from kb.models import Chunk, Filters, Manifest, Page, person_key
 
 if TYPE_CHECKING:
     from kb.backends.milvus.client import MilvusClient
@@ -58,7 +58,7 @@ class MilvusBackend:
         self,
         c: MilvusClient,
         name: str,
-        manifest: dict,
+        manifest: Manifest,
         chunks: list[tuple[str, Chunk]],
         lengths: list[int],
     ) -> None:
@@ -77,7 +77,7 @@ class MilvusBackend:
         self._avgdl = average_length(self._lengths)
 
     @classmethod
-    def read(cls, c: MilvusClient, name: str, manifest: dict) -> MilvusBackend:
+    def read(cls, c: MilvusClient, name: str, manifest: Manifest) -> MilvusBackend:
         """The chunk records of collection `name`, whose manifest is `manifest`."""
         rows = []
         fields = ["id", "path", "seq", "record", "length"]
@@ -86,12 +86,12 @@ class MilvusBackend:
         rows.sort()
         # Rows in page order, pieces in order: the local backend's order, so ties break alike.
         chunks = [(i, chunk_from_line(record)) for _, _, i, record, _ in rows]
-        counts = dict(manifest.get("counts", {}), chunks=len(chunks))
-        return cls(c, name, {**manifest, "counts": counts}, chunks, [r[4] for r in rows])
+        counts = dict(manifest.as_dict().get("counts", {}), chunks=len(chunks))
+        return cls(c, name, manifest.updated({"counts": counts}), chunks, [r[4] for r in rows])
 
     def vectors(self) -> np.ndarray:
         if self._vectors is None:
-            dim = int(self.manifest["model"]["dim"])
+            dim = int(self.manifest.model.dim)
             out = np.zeros((len(self._ids), dim), dtype=np.float32)
             for batch in iterate(self._c, self._name, ["id", "vector"]):
                 for r in batch:

@@ -1,0 +1,117 @@
+"""The JSON lines of an index folder: one line per chunk, per page, per source file.
+
+Fields are written by hand, in a fixed order: the files are compared byte for byte between
+builds, and an unchanged page's lines are copied from one build to the next without parsing.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from kb.models import Author, Chunk, Page, Problem, Source
+
+
+def chunk_line(chunk: Chunk) -> str:
+    """One chunk as a JSON line (fields by hand: dataclasses.asdict is ten times slower)."""
+    return json.dumps(
+        {
+            "id": chunk.id,
+            "path": chunk.path,
+            "title": chunk.title,
+            "heading_path": list(chunk.heading_path),
+            "text": chunk.text,
+            "line": chunk.line,
+            "team": chunk.team,
+            "tags": list(chunk.tags),
+            "authors": [_author(a) for a in chunk.authors],
+            "updated": chunk.updated,
+            "review_by": chunk.review_by,
+            "department": chunk.department,
+        },
+        ensure_ascii=False,
+    )
+
+
+def page_line(page: Page) -> str:
+    return json.dumps(
+        {
+            **{f: getattr(page, f) for f in _PAGE_FIELDS},
+            "tags": list(page.tags),
+            "authors": [_author(a) for a in page.authors],
+        },
+        ensure_ascii=False,
+    )
+
+
+def source_line(source: Source) -> str:
+    return json.dumps(
+        {
+            "path": source.path,
+            "hash": source.hash,
+            "declared": [_author(a) for a in source.declared],
+            "problems": [
+                {"path": p.path, "message": p.message, "line": p.line} for p in source.problems
+            ],
+            "authors": [_author(a) for a in source.authors],
+            "rows": list(source.rows),
+            "chunk_bytes": list(source.chunk_bytes),
+            "page_bytes": list(source.page_bytes),
+        },
+        ensure_ascii=False,
+    )
+
+
+def chunk_from_line(line: str) -> Chunk:
+    return chunk_from_json(json.loads(line))
+
+
+def page_from_line(line: str) -> Page:
+    return page_from_json(json.loads(line))
+
+
+def source_from_line(line: str) -> Source:
+    d = json.loads(line)
+    return Source(
+        path=d["path"],
+        hash=d["hash"],
+        declared=tuple(Author(**a) for a in d.get("declared", ())),
+        problems=tuple(Problem(**p) for p in d.get("problems", ())),
+        authors=tuple(Author(**a) for a in d.get("authors", ())),
+        rows=tuple(d.get("rows", (0, 0))),
+        chunk_bytes=tuple(d.get("chunk_bytes", (0, 0))),
+        page_bytes=tuple(d.get("page_bytes", (0, 0))),
+    )
+
+
+_PAGE_FIELDS = ("path", "title", "body", "team", "department", "updated", "owner", "review_by")
+
+
+def _author(a: Author) -> dict:
+    return {"name": a.name, "share": a.share, "email": a.email}
+
+
+def read_jsonl(path: Path) -> list[dict]:
+    with open(path, encoding="utf-8") as fh:
+        return [json.loads(line) for line in fh if line.strip()]
+
+
+def page_from_json(d: dict) -> Page:
+    return Page(
+        **{
+            **d,
+            "tags": tuple(d.get("tags", ())),
+            "authors": tuple(Author(**a) for a in d.get("authors", ())),
+        }
+    )
+
+
+def chunk_from_json(d: dict) -> Chunk:
+    return Chunk(
+        **{
+            **d,
+            "heading_path": tuple(d["heading_path"]),
+            "tags": tuple(d.get("tags", ())),
+            "authors": tuple(Author(**a) for a in d.get("authors", ())),
+        }
+    )

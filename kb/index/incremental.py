@@ -1,0 +1,115 @@
+"""The incremental decision: what of the stored index a build may keep.
+
+Nothing, when the model, the format, the chunking, the IT team list or a more precise vector
+storage is asked for; everything, when the files, git history and settings are as the manifest
+records them (`unchanged`); otherwise a page's rows when its bytes are unchanged, and a chunk's
+vector when its text is (`StoredTexts`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from kb.config import VECTOR_STORAGES, Settings
+from kb.content.authors import authorship_unchanged
+from kb.embed.base import Embedder
+from kb.errors import KbError
+from kb.index.codec import chunk_from_line
+from kb.index.folder import verify_files
+from kb.index.manifest import check_compatible, departments_key, read_manifest
+from kb.index.store import PreviousIndex, load_previous
+from kb.models import Manifest, consent_key_id
+
+
+class StoredTexts:
+    """The previous rows a fresh chunk may take its vector from, found by text."""
+
+    def __init__(self, previous: PreviousIndex | None, carried: set[str]) -> None:
+        self.previous = previous
+        self.carried = carried  # pages whose rows are copied whole
+        self._known: dict[str, int] | None = None
+
+    def row(self, text: str) -> int | None:
+        """A previous row whose embedded text is `text`, or None."""
+        return self._known_rows().get(text_key(text))
+
+    def _known_rows(self) -> dict[str, int]:
+        """Text key -> row, over the previous rows of pages not carried over as a whole."""
+        if self._known is None:
+            self._known = {}
+            prev = self.previous
+            if prev is not None:
+                # Only changed, renamed or deleted pages can hold text a fresh page reuses;
+                # pages carried over whole are not parsed (that is where the time would go).
+                for path, source in prev.sources.items():
+                    if path in self.carried:
+                        continue
+                    rows = range(*source.rows)
+                    for row, line in zip(rows, prev.chunk_lines(path), strict=True):
+                        key = text_key(chunk_from_line(line).embed_text)
+                        self._known.setdefault(key, row)
+        return self._known
+
+
+def text_key(text: str) -> str:
+    return hashlib.sha1(text.encode()).hexdigest()
+
+
+def reusable(
+    index_dir: Path, embedder: Embedder, settings: Settings, full: bool
+) -> tuple[PreviousIndex | None, str]:
+    """The stored index if this run may reuse it, else None and the reason."""
+    if full:
+        return None, "--full was given"
+    previous = load_previous(index_dir, model_name=embedder.name, dim=embedder.dim)
+    if previous is None:
+        return None, "no usable index yet (first run, other model or format, or unreadable)"
+    why = settings_changed(previous.manifest, settings)
+    return (None, why) if why else (previous, "")
+
+
+def settings_changed(manifest: Manifest, settings: Settings) -> str:
+    """Why an index built with `manifest` cannot be reused under `settings`, or ''."""
+    if manifest.chunking != settings.chunking_signature():
+        return "the chunking settings changed"
+    if manifest.departments != departments_key(settings):
+        return "the IT team list changed"
+    # Stored vectors are only as precise as they were stored: int8 ones cannot become float16.
+    stored, wanted = (manifest.vector_index or {}).get("storage"), settings.vector_storage
+    if stored in VECTOR_STORAGES and VECTOR_STORAGES.index(wanted) < VECTOR_STORAGES.index(stored):
+        return f"vectors were stored as {stored}, {wanted} needs them embedded again"
+    return ""
+
+
+def unchanged(
+    content_dir: Path,
+    index_dir: Path,
+    embedder: Embedder,
+    settings: Settings,
+    inputs: dict,
+    state: dict,
+) -> Manifest | None:
+    """The current manifest if the files, git history and settings are as it records them."""
+    secret = settings.consent_key
+    try:
+        manifest = read_manifest(index_dir)
+        check_compatible(manifest, model_name=embedder.name, dim=embedder.dim, index_dir=index_dir)
+        # The files the manifest commits must be there as written: a truncated, damaged or
+        # deleted one is not "nothing changed".
+        verify_files(index_dir, manifest)
+    except (KbError, OSError):  # no index, another model or format, damaged: a real run decides
+        return None
+    if (
+        manifest.inputs != inputs
+        or settings_changed(manifest, settings)
+        or manifest.vectors != settings.vector_signature()
+        or not authorship_unchanged(content_dir, manifest.git, state)
+        # Indexes from before keyed consent fingerprints, or made with another key (or none),
+        # or before checksums: one real run writes them.
+        or (manifest.consent and manifest.consent_key_id is None)
+        or (manifest.consent and manifest.consent_key_id != consent_key_id(secret))
+        or manifest.checksums is None
+    ):
+        return None
+    return manifest

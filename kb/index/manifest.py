@@ -1,0 +1,206 @@
+"""`manifest.json`: what an index holds and how it was built, read, checked and written.
+
+The manifest is the index's commit point (see `kb.index.store`): its shape is checked on
+read, so a hand-edited or damaged one fails in one line, not with a TypeError later.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from pathlib import Path
+
+from kb.config import FORMAT_VERSION, Settings
+from kb.embed.base import Embedder
+from kb.errors import (
+    IndexCorruptError,
+    IndexMismatchError,
+    IndexMissingError,
+    IndexWriteError,
+    KbError,
+)
+from kb.index.folder import KINDS, MANIFEST, atomic_write, is_data_name
+from kb.models import Directory, Manifest, Problem, Source, consent_key_id
+
+# Top-level fields whose type kb relies on when they are present.
+_FIELD_TYPES = {
+    "build_id": str,
+    "built_at": str,
+    "content_dir": str,
+    "consent": str,
+    "model": dict,
+    "counts": dict,
+    "data": dict,
+    "checksums": dict,
+    "inputs": dict,
+    "files": dict,
+    "git": dict,
+    "vector_index": dict,
+    "problems": list,
+    "people": list,
+    "departments": list,
+    "consent_digests": list,
+    "consent_word_digests": list,
+}
+
+
+def shape_error(m: object) -> str:
+    """What makes `m` not a manifest kb wrote, or ''."""
+    if not isinstance(m, dict):
+        return f"not a kb manifest (a JSON {type(m).__name__}, not an object)"
+    if m.get("format_version") != FORMAT_VERSION:
+        return ""  # another format: check_compatible names it and the fix
+    for field in ("model", "data", "counts"):
+        if field not in m:
+            return f'"{field}" is missing'
+    for field, kind in _FIELD_TYPES.items():
+        if field in m and not isinstance(m[field], kind):
+            return f'"{field}" is {json.dumps(m[field])[:40]}, not a JSON {kind.__name__}'
+    model, data = m["model"], m["data"]
+    if not isinstance(model.get("name"), str) or type(model.get("dim")) is not int:
+        return '"model" needs a text "name" and a whole-number "dim"'
+    if any(type(v) is not int for v in m["counts"].values()):
+        return '"counts" holds a value that is not a whole number'
+    for kind in KINDS:
+        name = data.get(kind)
+        if not is_data_name(kind, name):
+            return f'"data" names no {kind} file of kb ({json.dumps(name)[:40]})'
+    for name, entry in m.get("checksums", {}).items():
+        if not (
+            isinstance(entry, dict)
+            and type(entry.get("size")) is int
+            and isinstance(entry.get("sha256"), str)
+        ):
+            return f'"checksums" of {name[:40]} are not a size and a sha256'
+    for item in m.get("problems", ()):
+        if not (isinstance(item, list) and len(item) == 3):
+            return '"problems" holds an entry that is not [path, line, message]'
+    return ""
+
+
+def read_manifest(index_dir: Path) -> Manifest:
+    """The manifest of `index_dir`, checked to have the shape kb writes (a hand-edited or
+    damaged one raises IndexCorruptError, not a TypeError three calls later)."""
+    path = index_dir / MANIFEST
+    if not path.is_file():
+        raise IndexMissingError(
+            f"no index in {index_dir}/; run 'kb index CONTENT_DIR --index-dir {index_dir}' first"
+        )
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as err:
+        raise IndexCorruptError(f"{path}: unreadable ({err}); rebuild with 'kb index'") from err
+    wrong = shape_error(manifest)
+    if wrong:
+        raise IndexCorruptError(f"{path}: {wrong}; rebuild with 'kb index'")
+    if manifest.get("format_version") != FORMAT_VERSION:
+        # Another format: only what check_compatible names, and the model (to load it).
+        kept = ("format_version", "content_dir") + (
+            ("model",) if isinstance(manifest.get("model"), dict) else ()
+        )
+        manifest = {k: manifest[k] for k in kept if k in manifest}
+    return Manifest.from_dict(manifest)
+
+
+def index_model(index_dir: Path) -> str:
+    """The name of the model that made the index in `index_dir`; '' if there is none to read
+    (loading it then says what is wrong)."""
+    try:
+        model = read_manifest(index_dir).model
+        return str(model.name) if model is not None and model.name is not None else ""
+    except KbError:
+        return ""
+
+
+def check_compatible(
+    manifest: Manifest,
+    *,
+    model_name: str,
+    dim: int,
+    index_dir: Path | None = None,
+    place: str = "",
+    fix: str = "",
+) -> None:
+    """Refuse an index built with another model or format, saying what to run.
+
+    `place` and `fix` name an index that is not a folder (a Milvus collection) and its rebuild.
+    """
+    if index_dir is not None:
+        content = manifest.content_dir or "CONTENT_DIR"
+        place, fix = (
+            f"{index_dir}/",
+            f"rebuild it with 'kb index {content} --index-dir {index_dir}'",
+        )
+    version = manifest.format_version
+    if version != FORMAT_VERSION:
+        raise IndexMismatchError(
+            f"{place} has index format {version}, this kb reads format {FORMAT_VERSION}; {fix}"
+        )
+    name, size = (manifest.model.name, manifest.model.dim) if manifest.model else (None, None)
+    if name != model_name or int(-1 if size is None else size) != dim:
+        raise IndexMismatchError(
+            f"{place} was built with model {name} (dim {size}), "
+            f"but kb uses {model_name} (dim {dim}); {fix}"
+        )
+
+
+def dumps(manifest: Manifest) -> str:
+    """The manifest's text as kb writes it."""
+    return json.dumps(manifest.as_dict(), indent=2, ensure_ascii=False) + "\n"
+
+
+def write_manifest(index_dir: Path, manifest: Manifest) -> None:
+    """Replace only the manifest (same data files), atomically."""
+    try:
+        atomic_write(index_dir / MANIFEST, dumps(manifest))
+    except OSError as err:
+        raise IndexWriteError.of(index_dir, err) from err
+
+
+def departments_key(settings: Settings) -> tuple[str, ...]:
+    return tuple(sorted(settings.it_teams))
+
+
+def compose(
+    embedder: Embedder,
+    settings: Settings,
+    *,
+    files: int,
+    pages: int,
+    chunks: int,
+    problems: list[Problem],
+    content_dir: str,
+    sources: list[Source] = (),
+    inputs: dict[str, str] | None = None,
+    state: dict[str, str] | None = None,
+    people: Directory | None = None,
+    consent: str = "",
+) -> Manifest:
+    """What the manifest records of one build (the writer adds format, build id, files).
+
+    `sources`, `inputs` (file hashes) and `state` (git) are recorded for a content folder only.
+    """
+    secret = settings.consent_key
+    people = people or Directory()
+    recorded = {
+        "model": {"name": embedder.name, "dim": embedder.dim},
+        "chunking": settings.chunking_signature(),
+        "departments": list(departments_key(settings)),
+        "vectors": settings.vector_signature(),
+        "counts": {"files": files, "documents": pages, "chunks": chunks, "warnings": len(problems)},
+        "files": {s.path: s.hash for s in sources},
+        "inputs": inputs
+        or {},  # every file seen, skipped ones too: what "nothing changed" compares
+        "git": state or {},
+        "problems": [[p.path, p.line, p.message] for p in problems],
+        "content_dir": content_dir,
+        # The directory without the people who withheld consent: the index never names them.
+        "people": [dataclasses.asdict(p) for p in people.people if not p.hidden],
+        "consent": consent,  # changes when who is hidden does (see _consent)
+        # Keyed fingerprints of hidden names (none without KB_CONSENT_KEY): the gap report
+        # drops logged searches naming them, key terms leave their words out.
+        "consent_key_id": consent_key_id(secret) if consent else "",
+        "consent_digests": people.digests(secret),
+        "consent_word_digests": people.word_digests(secret),
+    }
+    return Manifest.from_dict(recorded)
