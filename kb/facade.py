@@ -22,7 +22,13 @@ class Facade(Protocol):
     def manifest(self) -> dict: ...
 
     def search(
-        self, query: str, *, k: int = 10, filters: Filters | None = None, mode: str = ""
+        self,
+        query: str,
+        *,
+        k: int = 10,
+        filters: Filters | None = None,
+        mode: str = "",
+        log: bool = False,
     ) -> list[Hit]: ...
 
     def experts(

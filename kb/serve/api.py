@@ -41,7 +41,7 @@ from kb.errors import (
 )
 from kb.models import Filters, person_key
 from kb.serve.app_routes import router as app_routes
-from kb.serve.records import expert_record, hit_record
+from kb.serve.codec import expert_record, hit_record
 from kb.service import KnowledgeBase, open_knowledge_base
 
 Text = Annotated[str, Query(min_length=1, max_length=1000, description="What to look for.")]

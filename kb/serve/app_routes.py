@@ -19,7 +19,7 @@ from kb.config import EXPERT_MODELS
 from kb.models import Filters, person_key
 from kb.people import searchlog
 from kb.people.pairing import KINDS
-from kb.serve.wire import dump
+from kb.serve.codec import dump
 from kb.service import KnowledgeBase
 
 Text = Annotated[str, Query(min_length=1, max_length=1000)]
