@@ -63,10 +63,10 @@ def checked_filters(
     return Filters(**values, updated_since=since.isoformat() if since else "")
 
 
-def day(text: str) -> str:
-    """`text` as an ISO date (`ValueError` when it is not one like 2026-01-31); "" stays ""."""
+def day(text: str) -> date | None:
+    """The date `text` names (ISO, like 2026-01-31; `ValueError` if not one), None if blank."""
     text = text.strip()
-    return date.fromisoformat(text).isoformat() if text else ""
+    return date.fromisoformat(text) if text else None
 
 
 def similar_names(name: str, known: list[str]) -> list[str]:

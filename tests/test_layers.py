@@ -40,8 +40,8 @@ LAYERS = (
     ("kb.search",),
     ("kb.people",),
     ("kb.build", "kb.service"),
-    ("kb.eval", "kb.serve", "kb.app"),
-    ("kb.cli",),
+    ("kb.eval", "kb.serve"),
+    ("kb.app", "kb.cli"),  # the shells; the app may run on the HTTP client
 )
 
 
