@@ -38,7 +38,7 @@ def serve_cmd(host: str, port: int, workers: int, insecure: bool, where: Where) 
     Example:
       KB_API_TOKEN=secret kb serve --port 8000 --workers 2
     """
-    from kb.serve.api import check_exposure, serve  # FastAPI and uvicorn load only for this command
+    from kb.serve.server import check_exposure, serve  # FastAPI and uvicorn load only here
 
     check_exposure(host, os.environ.get("KB_API_TOKEN", ""), insecure=insecure)
     if workers > 1 and where.lite:
