@@ -17,7 +17,7 @@ from kb.eval import metrics
 from kb.eval.datasets import ExpertSet, RetrievalSet
 from kb.index.store import MANIFEST
 from kb.search.searcher import MODES
-from kb.service import KnowledgeBase
+from kb.service import KnowledgeBase, open_knowledge_base
 
 
 @dataclass(frozen=True)
@@ -53,14 +53,13 @@ def eval_index(
         index_documents(
             data.documents, index_dir, embedder, settings, source=data.name, progress=progress
         )
+    where = Where(index_dir=index_dir)
     if backend == "milvus":
         from kb.backends.milvus_publish import publish
 
         where = Where("milvus", index_dir, milvus_uri=str(index_dir / "milvus.db"))
         publish(index_dir, where, prune=True)  # publishes only what the collection lacks
-        opened = where.open(model_name=embedder.name, dim=embedder.dim)
-        return KnowledgeBase(index_dir, embedder, settings, backend=opened)
-    return KnowledgeBase(index_dir, embedder, settings)
+    return open_knowledge_base(where, settings, embedder=embedder)
 
 
 def retrieval_run(
