@@ -1,7 +1,8 @@
 """The `kb` command line: each command checks its options, calls the library and prints.
 
 One module per command group (content, search, people, serve, eval); options they share are
-in `kb.cli.options`. Click is imported in this package only.
+in `kb.cli.options`. Click is imported in this package only. `kb index` still chains the
+sharded build, publish and finish itself (`kb.cli.content`); that moves into the library.
 """
 
 from __future__ import annotations

@@ -30,12 +30,12 @@ from fastapi.security import HTTPBearer
 from kb.backends.base import Where
 from kb.config import EXPERT_MODELS
 from kb.errors import KbError
+from kb.facade import Facade
 from kb.inputs import BlankQueryError, UnknownValueError, checked_filters, query_text
-from kb.models import Filters, person_key
+from kb.models import Filters, Profile, person_key
 from kb.people.pairing import KINDS
 from kb.serve.codec import dump, expert_record, hit_record, person_record
 from kb.serve.loaded import LoadedIndex, public_message
-from kb.service import KnowledgeBase
 
 MODES = ("hybrid", "dense", "bm25")
 
@@ -127,7 +127,7 @@ def create_app(where: Where | Path, *, token: str = "", search_log: Path | None 
 
     # The /app routes come between /experts and /people/{name}, as they always have (the
     # order of the OpenAPI document).
-    app.include_router(_public_routes(index.get, _app_routes(index.get)))
+    app.include_router(_public_routes(index.get, _app_routes(index.get, search_log)))
     return app
 
 
@@ -138,10 +138,10 @@ def _asset(path: Path) -> Callable[[], FileResponse]:
     return send
 
 
-def _public_routes(kb: Callable[[], KnowledgeBase], app_routes: APIRouter) -> APIRouter:
+def _public_routes(kb: Callable[[], Facade], app_routes: APIRouter) -> APIRouter:
     """`/health`, `/search`, `/experts` and `/people/{name}`: the CLI's `--json` shapes."""
     routes = APIRouter()
-    Base = Annotated[KnowledgeBase, Depends(kb)]
+    Base = Annotated[Facade, Depends(kb)]
 
     @routes.get("/health")
     def health(base: Base) -> dict:
@@ -202,21 +202,21 @@ def _public_routes(kb: Callable[[], KnowledgeBase], app_routes: APIRouter) -> AP
     return routes
 
 
-def _profile(base: KnowledgeBase, name: str):
+def _profile(base: Facade, name: str) -> Profile:
     found = base.profile(name) if person_key(name) else None
     if found is None:
         raise HTTPException(404, f"no one called {name!r} wrote in this index")
     return found
 
 
-def _app_routes(kb: Callable[[], KnowledgeBase]) -> APIRouter:
+def _app_routes(kb: Callable[[], Facade], search_log: Path | None) -> APIRouter:
     """The `/app` routes: kb's value types whole, for `kb.serve.client`.
 
     The app's searches are logged (`log=true`, a new search rather than a rerun) in the
     server's search log (KB_SEARCH_LOG there), the one its gap report reads.
     """
     routes = APIRouter(prefix="/app", tags=["app"])
-    Base = Annotated[KnowledgeBase, Depends(kb)]
+    Base = Annotated[Facade, Depends(kb)]
 
     def filters(
         base: Base,
@@ -298,7 +298,7 @@ def _app_routes(kb: Callable[[], KnowledgeBase]) -> APIRouter:
     @routes.get("/gaps")
     def gaps(base: Base, top: Count = 20) -> dict:
         """The gap report, with the searches logged on this server (KB_SEARCH_LOG)."""
-        return dump(base.gaps(today=dt.date.today(), log=base.search_log, top=top))
+        return dump(base.gaps(today=dt.date.today(), log=search_log, top=top))
 
     @routes.get("/pages/{path:path}")
     def page(base: Base, path: str) -> dict:
