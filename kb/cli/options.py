@@ -108,6 +108,8 @@ class UserError(click.ClickException):
 
 
 class Group(click.Group):
+    """The `kb` group: a KbError from any command becomes a `UserError`."""
+
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
