@@ -31,7 +31,7 @@ from kb.models import (
     person_key,
 )
 from kb.models.consent import IndexConsent
-from kb.people import profiles
+from kb.people import profiles, searchlog
 from kb.people.analysis import PeopleAnalysis
 from kb.people.gaps import gap_report
 from kb.people.team import propose
@@ -51,12 +51,21 @@ def directory_of(manifest: Manifest) -> Directory:
     )
 
 
-def open_knowledge_base(where: IndexLocation, settings: Settings) -> KnowledgeBase:
+def open_knowledge_base(
+    where: IndexLocation,
+    settings: Settings,
+    *,
+    embedder: Embedder | None = None,
+    search_log: Path | None = None,
+) -> KnowledgeBase:
     """The index `where` names, with the model it was built with (queries are embedded the
-    way the index was)."""
-    embedder = embedder_for(where.model())
+    way the index was; pass `embedder` to reuse one already loaded for that model).
+    `search_log` is where `search(..., log=True)` records searches (none: not kept)."""
+    embedder = embedder or embedder_for(where.model())
     backend = where.open(model_name=embedder.name, dim=embedder.dim)
-    return KnowledgeBase(where.index_dir, embedder, settings, backend=backend)
+    return KnowledgeBase(
+        where.index_dir, embedder, settings, backend=backend, search_log=search_log
+    )
 
 
 class KnowledgeBase:
@@ -69,9 +78,11 @@ class KnowledgeBase:
         settings: Settings,
         *,
         backend: IndexBackend | None = None,
+        search_log: Path | None = None,
     ) -> None:
         """The index in `index_dir`, or the one `backend` holds (e.g. a Milvus collection)."""
         self.index_dir = index_dir
+        self.search_log = search_log
         self.settings = settings
         self.index = backend or LocalBackend.open(
             index_dir, model_name=embedder.name, dim=embedder.dim
@@ -103,10 +114,23 @@ class KnowledgeBase:
         return self.index.manifest
 
     def search(
-        self, query: str, *, k: int = 10, filters: Filters | None = None, mode: str = ""
+        self,
+        query: str,
+        *,
+        k: int = 10,
+        filters: Filters | None = None,
+        mode: str = "",
+        log: bool = False,
     ) -> list[Hit]:
-        """Ranked sections; `mode` is dense, bm25 or hybrid (default: `Settings.retrieval`)."""
-        return self._searcher.search(query, k=k, filters=filters, mode=mode)
+        """Ranked sections; `mode` is dense, bm25 or hybrid (default: `Settings.retrieval`).
+
+        `log`: record the search in the opt-in search log, if this knowledge base keeps one
+        (the log `gaps` reads for searches that found nothing good)."""
+        hits = self._searcher.search(query, k=k, filters=filters, mode=mode)
+        if log and self.search_log is not None:
+            used = mode or self.settings.retrieval
+            searchlog.record(self.search_log, query, hits, mode=used, filters=filters)
+        return hits
 
     def experts(
         self,

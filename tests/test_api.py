@@ -61,6 +61,10 @@ def test_filters_and_modes_narrow_like_the_cli(client, bundled_kb):
     people = client.get("/experts", params={"q": "access", "department": "Business"}).json()
     assert people and all(p["department"] == "Business" for p in people)
     assert set(people[0]) == {"name", "team", "department", "score", "evidence"}  # as the CLI
+    # Filter values are checked as the CLI checks them: trimmed, case and spacing ignored.
+    spaced = client.get("/search", params={"q": "access", "team": " Security ", "k": 20})
+    plain = client.get("/search", params={"q": "access", "team": "security", "k": 20})
+    assert spaced.status_code == 200 and spaced.json() == plain.json()
 
 
 @pytest.mark.parametrize(

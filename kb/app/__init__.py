@@ -1,1 +1,2 @@
-"""The Streamlit app's parts that need no Streamlit (rendering values as safe Markdown)."""
+"""The Streamlit app (`app.py` runs `kb.app.main`): one module per view, cached loaders in
+`load`, UI state in `state`; `present` holds the display helpers that need no Streamlit."""

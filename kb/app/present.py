@@ -1,4 +1,5 @@
-"""Display helpers the app needs but must not own: highlighting, staleness, safe Markdown."""
+"""Display helpers the app needs but must not own: highlighting, staleness, safe Markdown,
+the counts its charts draw."""
 
 from __future__ import annotations
 
@@ -7,11 +8,12 @@ import html
 import posixpath
 import re
 import string
-from collections.abc import Collection
+from collections import Counter
+from collections.abc import Collection, Iterable
 from urllib.parse import quote, urlsplit
 
 from kb.content.parse import clean_block, split_code
-from kb.models import Hit
+from kb.models import Hit, Topic
 from kb.search.snippet import query_terms
 
 _TAG = re.compile(r"</?[A-Za-z!][^>\n]*>?")
@@ -189,3 +191,29 @@ def group_by_page(hits: list[Hit], *, pages: int = 10) -> list[tuple[Hit, list[H
         elif len(groups) < pages:
             groups[hit.chunk.path] = (hit, [])
     return list(groups.values())
+
+
+def tally(labels: Iterable[str]) -> dict[str, int]:
+    """How often each label occurs, in order of first occurrence (a chart's bars)."""
+    return dict(Counter(labels))
+
+
+def bus_factor_counts(topics: Iterable[Topic]) -> dict[str, int]:
+    """Topics per bus factor, 0 to 3 and 4 or more: every bar, even an empty one."""
+    counts = dict.fromkeys(("0", "1", "2", "3", "4+"), 0)
+    for t in topics:
+        counts[str(t.bus_factor) if t.bus_factor < 4 else "4+"] += 1
+    return counts
+
+
+def side_counts(topics: Iterable[Topic]) -> dict[str, int]:
+    """Topics by who writes them: one department only, both, or no author."""
+    sides = {"IT only": 0, "Business only": 0, "both": 0, "no author": 0}
+    for t in topics:
+        if not t.departments:
+            sides["no author"] += 1
+        elif len(t.departments) > 1:
+            sides["both"] += 1
+        else:
+            sides[f"{t.departments[0]} only"] = sides.get(f"{t.departments[0]} only", 0) + 1
+    return sides

@@ -17,7 +17,7 @@ from kb.eval import metrics
 from kb.eval.datasets import ExpertSet, RetrievalSet
 from kb.index.store import MANIFEST
 from kb.search.searcher import MODES
-from kb.service import KnowledgeBase
+from kb.service import KnowledgeBase, open_knowledge_base
 
 
 @dataclass(frozen=True)
@@ -57,9 +57,7 @@ def eval_index(
     location = IndexLocation(backend, index_dir, milvus_uri=str(index_dir / "milvus.db"))
     if location.shared:
         location.publish(index_dir, prune=True)  # publishes only what the collection lacks
-    # With the embedder that built it (open_knowledge_base would load the model again by name).
-    opened = location.open(model_name=embedder.name, dim=embedder.dim)
-    return KnowledgeBase(index_dir, embedder, settings, backend=opened)
+    return open_knowledge_base(location, settings, embedder=embedder)
 
 
 def retrieval_run(

@@ -1,53 +1,57 @@
-"""`kb serve`: a stateless HTTP API over an index (FastAPI here and in `kb.serve.app_routes`, its
-`/app` routes).
+"""`kb serve`: a stateless HTTP API over an index. FastAPI is imported here and nowhere else.
 
 All state is in the index (a folder or a Milvus collection): a replica loads it on first use
 and again whenever a build publishes a new one, so several replicas behind a load balancer
-answer alike. With a
-token (`KB_API_TOKEN`), every request must carry `Authorization: Bearer <token>`, except the
-docs (`/docs`, served with Swagger UI's files from the `fastapi-offline` package, no CDN)
-and `/openapi.json`: a browser sends no token when it opens a page, and both describe only
-the API's shape, which is the same in every deployment.
+answer alike. The public routes (`/search`, `/experts`, `/people/{name}`) print what the
+CLI's `--json` prints; the `/app` routes return whole value types, so the Streamlit app runs
+on the API (`kb.serve.client`) as it runs on the library. Both take the same parameter types
+and check input with `kb.inputs` (4xx with a message, never 500); every shape is
+`kb.serve.codec`'s. With a token (`KB_API_TOKEN`), every request must carry
+`Authorization: Bearer <token>`, except the docs (`/docs`, served with Swagger UI's files
+from the `fastapi-offline` package, no CDN) and `/openapi.json`: a browser sends no token
+when it opens a page, and both describe only the API's shape, the same in every deployment.
 """
 
 # No `from __future__ import annotations`: FastAPI reads the route signatures at runtime.
 
+import datetime as dt
 import hmac
-import ipaddress
 import logging
-import os
-import re
-import threading
 from collections.abc import Callable
-from dataclasses import asdict
-from datetime import date
 from pathlib import Path
 from typing import Annotated
 
 import fastapi_offline
-from fastapi import Depends, FastAPI, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query, Request
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
 from fastapi.security import HTTPBearer
 
 from kb.backends.location import IndexLocation
-from kb.config import Settings
-from kb.errors import (
-    IndexCorruptError,
-    IndexMismatchError,
-    IndexMissingError,
-    KbError,
-    ModelError,
-)
-from kb.models import Filters, person_key
-from kb.serve.app_routes import router as app_routes
-from kb.serve.records import expert_record, hit_record
-from kb.service import KnowledgeBase, open_knowledge_base
+from kb.config import EXPERT_MODELS
+from kb.errors import KbError
+from kb.facade import Facade
+from kb.inputs import BlankQueryError, UnknownValueError, checked_filters, query_text
+from kb.models import Filters, Profile, person_key
+from kb.people.pairing import KINDS
+from kb.serve.codec import dump, expert_record, hit_record, person_record
+from kb.serve.loaded import LoadedIndex, public_message
+
+MODES = ("hybrid", "dense", "bm25")
+
+
+def _one_of(values: tuple[str, ...], *, blank: bool = False):
+    """A parameter that is one of `values` (or empty, for the knowledge base's default)."""
+    return Query(pattern=f"^({'|'.join(values)}{'|' if blank else ''})$")
+
 
 Text = Annotated[str, Query(min_length=1, max_length=1000, description="What to look for.")]
 Count = Annotated[int, Query(ge=1, le=100)]
 Field = Annotated[str, Query(max_length=200)]
-Mode = Annotated[str, Query(pattern="^(hybrid|dense|bm25)$")]
+Mode = Annotated[str, _one_of(MODES)]
+ModeOrDefault = Annotated[str, _one_of(MODES, blank=True)]
+Kind = Annotated[str, _one_of(KINDS)]
+Model = Annotated[str, _one_of(EXPERT_MODELS, blank=True)]
 # Swagger UI's own files (5.x: FastAPI writes OpenAPI 3.1, which Swagger UI 4 refuses),
 # served from the installed `fastapi-offline` package: the docs page loads nothing from
 # another host (a CDN would see every visit, and an offline network gets a blank page).
@@ -60,33 +64,15 @@ DOCS_ASSETS = {
 PUBLIC_PATHS = {"/docs", "/openapi.json", *DOCS_ASSETS}
 
 
-class _Index:
-    """The loaded index of one process, reloaded when a build publishes a new one."""
-
-    def __init__(self, where: IndexLocation) -> None:
-        self.where = where
-        self._lock = threading.Lock()
-        self._kb: KnowledgeBase | None = None
-        self._stamp: object = None
-
-    def get(self) -> KnowledgeBase:
-        stamp = self.where.stamp()
-        with self._lock:
-            if self._kb is None or stamp != self._stamp:
-                # KbError: no index. The consent key checks logged searches (kb gaps).
-                settings = Settings(consent_key=os.environ.get("KB_CONSENT_KEY", ""))
-                self._kb = open_knowledge_base(self.where, settings)
-                self._stamp = stamp
-            return self._kb
-
-
 def create_app(
     where: IndexLocation | Path, *, token: str = "", search_log: Path | None = None
 ) -> FastAPI:
     """The API over an index (a folder, or any `IndexLocation`); with `token`, every request
     needs it as a bearer token; `search_log` keeps the searches the app logs, for the gap
     report."""
-    index = _Index(where if isinstance(where, IndexLocation) else IndexLocation(index_dir=where))
+    index = LoadedIndex(
+        where if isinstance(where, IndexLocation) else IndexLocation(index_dir=where), search_log
+    )
     # Declared so the OpenAPI document names the scheme and /docs offers "Authorize"; the
     # check itself is the middleware below (constant time, one place, every route).
     bearer = HTTPBearer(auto_error=False, description="The server's KB_API_TOKEN.")
@@ -119,10 +105,15 @@ def create_app(
     async def kb_error(request: Request, err: KbError) -> JSONResponse:
         # The full message (with the server's paths) goes to the server's log only.
         logging.getLogger("kb.serve.api").error("%s", err)
-        return JSONResponse({"detail": _public(err)}, status_code=503)
+        return JSONResponse({"detail": public_message(err)}, status_code=503)
 
-    def kb() -> KnowledgeBase:
-        return index.get()
+    @app.exception_handler(BlankQueryError)
+    async def blank(request: Request, err: BlankQueryError) -> JSONResponse:
+        return JSONResponse({"detail": "q is blank; say what you are looking for"}, 422)
+
+    @app.exception_handler(UnknownValueError)
+    async def unknown(request: Request, err: UnknownValueError) -> JSONResponse:
+        return JSONResponse({"detail": f"{err.field} {err.value!r} is not in the index"}, 400)
 
     @app.get("/docs", include_in_schema=False)
     def docs() -> HTMLResponse:
@@ -139,63 +130,9 @@ def create_app(
     for url, name in DOCS_ASSETS.items():
         app.add_api_route(url, _asset(_SWAGGER / name), include_in_schema=False, methods=["GET"])
 
-    @app.get("/health")
-    def health(base: Annotated[KnowledgeBase, Depends(kb)]) -> dict:
-        """Whether an index is loaded, and what it holds."""
-        counts = base.manifest.counts
-        return {
-            "status": "ok",
-            "pages": counts.documents,
-            "chunks": counts.chunks,
-            "built_at": base.manifest.built_at,
-        }
-
-    @app.get("/search")
-    def search(
-        base: Annotated[KnowledgeBase, Depends(kb)],
-        q: Text,
-        k: Count = 10,
-        mode: Mode = "hybrid",
-        department: Field = "",
-        team: Field = "",
-        tag: Field = "",
-        author: Field = "",
-        since: date | None = None,
-    ) -> list[dict]:
-        """Ranked sections for `q`, with snippets and authors."""
-        filters = _filters(base, department, team, tag, author, since)
-        return [hit_record(h) for h in base.search(_text(q), k=k, filters=filters, mode=mode)]
-
-    @app.get("/experts")
-    def experts(
-        base: Annotated[KnowledgeBase, Depends(kb)],
-        q: Text,
-        k: Count = 5,
-        mode: Mode = "hybrid",
-        department: Field = "",
-        team: Field = "",
-        tag: Field = "",
-        since: date | None = None,
-    ) -> list[dict]:
-        """The people who know most about `q`, with the sections that show it."""
-        _filters(base, department, team, "", "", None)  # validates the names
-        filters = _filters(base, "", "", tag, "", since)
-        people = base.experts(
-            _text(q), k=k, filters=filters, team=team, department=department, mode=mode
-        )
-        return [expert_record(p) for p in people]
-
-    app.include_router(app_routes(kb, _filters, search_log))
-
-    @app.get("/people/{name}")
-    def person(base: Annotated[KnowledgeBase, Depends(kb)], name: str) -> dict:
-        """What a person wrote: topics, pages, teams, role, availability, colleagues across."""
-        profile = base.profile(name) if person_key(name) else None
-        if profile is None:
-            raise HTTPException(404, f"no one called {name!r} wrote in this index")
-        across = base.partners(profile.name)
-        return asdict(profile) | {"across": [asdict(p) for p in across]}
-
+    # The /app routes come between /experts and /people/{name}, as they always have (the
+    # order of the OpenAPI document).
+    app.include_router(_public_routes(index.get, _app_routes(index.get, search_log)))
     return app
 
 
@@ -206,94 +143,173 @@ def _asset(path: Path) -> Callable[[], FileResponse]:
     return send
 
 
-# What a caller is told: what to run on the server, never where the server keeps things.
-_PUBLIC = {
-    IndexMissingError: "no index yet; run 'kb index' on the server",
-    IndexCorruptError: "the index is damaged or unreadable; run 'kb index' on the server",
-    IndexMismatchError: "the index was built with another model or format; "
-    "run 'kb index' on the server",
-    ModelError: "the embedding model cannot be loaded; see the server's log",
-}
-_PATH = re.compile(r"(?<![\w:/])/[^\s'\"]+")
+def _public_routes(kb: Callable[[], Facade], app_routes: APIRouter) -> APIRouter:
+    """`/health`, `/search`, `/experts` and `/people/{name}`: the CLI's `--json` shapes."""
+    routes = APIRouter()
+    Base = Annotated[Facade, Depends(kb)]
+
+    @routes.get("/health")
+    def health(base: Base) -> dict:
+        """Whether an index is loaded, and what it holds."""
+        counts = base.manifest.counts
+        return {
+            "status": "ok",
+            "pages": counts.documents,
+            "chunks": counts.chunks,
+            "built_at": base.manifest.built_at,
+        }
+
+    @routes.get("/search")
+    def search(
+        base: Base,
+        q: Text,
+        k: Count = 10,
+        mode: Mode = "hybrid",
+        department: Field = "",
+        team: Field = "",
+        tag: Field = "",
+        author: Field = "",
+        since: dt.date | None = None,
+    ) -> list[dict]:
+        """Ranked sections for `q`, with snippets and authors."""
+        filters = checked_filters(
+            base, department=department, team=team, tag=tag, author=author, since=since
+        )
+        return [hit_record(h) for h in base.search(query_text(q), k=k, filters=filters, mode=mode)]
+
+    @routes.get("/experts")
+    def experts(
+        base: Base,
+        q: Text,
+        k: Count = 5,
+        mode: Mode = "hybrid",
+        department: Field = "",
+        team: Field = "",
+        tag: Field = "",
+        since: dt.date | None = None,
+    ) -> list[dict]:
+        """The people who know most about `q`, with the sections that show it."""
+        checked_filters(base, department=department, team=team)  # validates the names
+        filters = checked_filters(base, tag=tag, since=since)
+        people = base.experts(
+            query_text(q), k=k, filters=filters, team=team, department=department, mode=mode
+        )
+        return [expert_record(p) for p in people]
+
+    routes.include_router(app_routes)
+
+    @routes.get("/people/{name}")
+    def person(base: Base, name: str) -> dict:
+        """What a person wrote: topics, pages, teams, role, availability, colleagues across."""
+        profile = _profile(base, name)
+        return person_record(profile, base.partners(profile.name))
+
+    return routes
 
 
-def _public(err: KbError) -> str:
-    for kind, message in _PUBLIC.items():
-        if isinstance(err, kind):
-            return message
-    return _PATH.sub("<server path>", str(err))
+def _profile(base: Facade, name: str) -> Profile:
+    found = base.profile(name) if person_key(name) else None
+    if found is None:
+        raise HTTPException(404, f"no one called {name!r} wrote in this index")
+    return found
 
 
-def _text(q: str) -> str:
-    if not q.strip():
-        raise HTTPException(422, "q is blank; say what you are looking for")
-    return q
+def _app_routes(kb: Callable[[], Facade], search_log: Path | None) -> APIRouter:
+    """The `/app` routes: kb's value types whole, for `kb.serve.client`.
 
+    The app's searches are logged (`log=true`, a new search rather than a rerun) in the
+    server's search log (KB_SEARCH_LOG there), the one its gap report reads.
+    """
+    routes = APIRouter(prefix="/app", tags=["app"])
+    Base = Annotated[Facade, Depends(kb)]
 
-def _filters(
-    base: KnowledgeBase, department: str, team: str, tag: str, author: str, since: date | None
-) -> Filters:
-    facets = base.facets()
-    for name, value in (("department", department), ("team", team), ("tag", tag)):
-        if value and value.casefold() not in {v.casefold() for v in facets[name]}:
-            raise HTTPException(400, f"{name} {value!r} is not in the index")
-    if author and person_key(author) not in {person_key(v) for v in facets["author"]}:
-        raise HTTPException(400, f"author {author!r} is not in the index")
-    return Filters(
-        department=department,
-        team=team,
-        tag=tag,
-        author=author,
-        updated_since=since.isoformat() if since else "",
-    )
+    def filters(
+        base: Base,
+        department: Field = "",
+        team: Field = "",
+        tag: Field = "",
+        author: Field = "",
+        since: dt.date | None = None,
+    ) -> Filters:
+        return checked_filters(
+            base, department=department, team=team, tag=tag, author=author, since=since
+        )
 
+    Picked = Annotated[Filters, Depends(filters)]
 
-def app_from_env() -> FastAPI:
-    """For `uvicorn --factory`: the index from `IndexLocation.from_env`, the token from
-    KB_API_TOKEN, the search log from KB_SEARCH_LOG."""
-    log = os.environ.get("KB_SEARCH_LOG")
-    return create_app(
-        IndexLocation.from_env(os.environ),
-        token=os.environ.get("KB_API_TOKEN", ""),
-        search_log=Path(log).expanduser() if log else None,
-    )
+    @routes.get("/manifest")
+    def manifest(base: Base) -> dict:
+        """What the index holds: counts, when it was built, its model."""
+        m = base.manifest.as_dict()
+        return {k: m.get(k) for k in ("counts", "built_at", "model") if k in m}
 
+    @routes.get("/facets")
+    def facets(base: Base) -> dict[str, list[str]]:
+        return base.facets()
 
-def check_exposure(host: str, token: str, *, insecure: bool) -> None:
-    """Refuse to serve a network address without a token, unless `insecure` says so."""
-    if token.strip() or insecure or _loopback(host):
-        return
-    raise KbError(
-        f"kb serve on {host or 'every address'} would answer anyone on the network: set "
-        "KB_API_TOKEN to a secret, or pass --insecure if a proxy in front checks callers"
-    )
+    @routes.get("/people")
+    def people(base: Base) -> list[str]:
+        return base.people()
 
+    @routes.get("/search")
+    def search(
+        base: Base,
+        picked: Picked,
+        q: Text,
+        k: Count = 10,
+        mode: ModeOrDefault = "",
+        log: bool = False,
+    ) -> list:
+        """`log`: a new search the app makes (not a rerun), recorded in the server's log."""
+        return dump(base.search(query_text(q), k=k, filters=picked, mode=mode, log=log))
 
-def _loopback(host: str) -> bool:
-    name = host.strip().strip("[]").rstrip(".").casefold()
-    if name == "localhost":
-        return True
-    try:
-        address = ipaddress.ip_address(name)
-    except ValueError:
-        return False  # a host name: it may resolve to any interface
-    mapped = getattr(address, "ipv4_mapped", None)
-    return (mapped or address).is_loopback
+    @routes.get("/experts")
+    def experts(
+        base: Base,
+        picked: Picked,
+        q: Text,
+        k: Count = 5,
+        mode: ModeOrDefault = "",
+        model: Model = "",
+        bridge: bool = False,
+    ) -> list:
+        people = base.experts(
+            query_text(q), k=k, filters=picked, bridge=bridge, mode=mode, model=model
+        )
+        return dump(people)
 
+    @routes.get("/loosen")
+    def loosen(base: Base, picked: Picked, q: Text) -> list[str]:
+        """The filters whose removal alone would give results."""
+        return base.loosen(query_text(q), picked)
 
-def serve(where: IndexLocation, *, host: str, port: int, workers: int) -> None:
-    """Run the API with uvicorn; each worker process loads the index itself."""
-    import uvicorn
+    @routes.get("/profiles/{name}")
+    def profile(base: Base, name: str) -> dict:
+        return dump(_profile(base, name))
 
-    # Read by app_from_env in every worker.
-    os.environ["KB_BACKEND"] = where.backend
-    os.environ["KB_INDEX_DIR"] = str(where.index_dir)
-    os.environ["KB_MILVUS_URI"] = where.milvus_uri
-    os.environ["KB_MILVUS_COLLECTION"] = where.collection
-    if workers > 1:
-        # Each worker would otherwise run one thread per core for the model and FAISS:
-        # N workers on N cores then fight over them. Split the cores instead.
-        share = str(max(1, (os.cpu_count() or 1) // workers))
-        for name in ("OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-            os.environ.setdefault(name, share)
-    uvicorn.run("kb.serve.api:app_from_env", factory=True, host=host, port=port, workers=workers)
+    @routes.get("/partners/{name}")
+    def partners(base: Base, name: str) -> list:
+        _profile(base, name)  # 404 for a name no one in the index goes by
+        return dump(base.partners(name))
+
+    @routes.get("/pairs")
+    def pairs(base: Base, kind: Kind = "tandem", seed: Annotated[int, Query(ge=0)] = 0) -> dict:
+        return dump(base.pairs(kind, seed=seed))
+
+    @routes.get("/team")
+    def team(base: Base, q: Text, size: Annotated[int, Query(ge=1, le=20)] = 4) -> dict:
+        return dump(base.team(query_text(q), size=size))
+
+    @routes.get("/gaps")
+    def gaps(base: Base, top: Count = 20) -> dict:
+        """The gap report, with the searches logged on this server (KB_SEARCH_LOG)."""
+        return dump(base.gaps(today=dt.date.today(), log=search_log, top=top))
+
+    @routes.get("/pages/{path:path}")
+    def page(base: Base, path: str) -> dict:
+        found = base.page(path)
+        if found is None:
+            raise HTTPException(404, f"no page {path!r} in this index")
+        return dump(found)
+
+    return routes

@@ -27,7 +27,7 @@ from kb.models import (
     Profile,
     TeamProposal,
 )
-from kb.serve.wire import load
+from kb.serve.codec import load
 
 TIMEOUT = 60  # seconds: a first request may wait for a replica to load its index
 DEFAULT_PORTS = {"http": 80, "https": 443}

@@ -91,7 +91,7 @@ def test_client_follows_a_same_origin_redirect_with_its_token():
 @pytest.mark.parametrize("host", ["0.0.0.0", "::", "192.168.1.20", "kb.example.com"])
 @pytest.mark.parametrize("token", [None, "", "  "])
 def test_serve_on_a_network_address_without_a_token_is_refused(host, token):
-    from kb.serve.api import check_exposure
+    from kb.serve.server import check_exposure
 
     with pytest.raises(KbError, match=r"KB_API_TOKEN.*--insecure") as err:
         check_exposure(host, token or "", insecure=False)
@@ -102,16 +102,16 @@ def test_serve_on_a_network_address_without_a_token_is_refused(host, token):
 
 @pytest.mark.parametrize("host", ["127.0.0.1", "127.8.9.10", "::1", "localhost", "LocalHost"])
 def test_serve_on_loopback_without_a_token_is_allowed(host):
-    from kb.serve.api import check_exposure
+    from kb.serve.server import check_exposure
 
     check_exposure(host, "", insecure=False)
 
 
 def test_kb_serve_refuses_before_starting_the_server(monkeypatch, tmp_path):
-    import kb.serve.api
+    import kb.serve.server
 
     started = []
-    monkeypatch.setattr(kb.serve.api, "serve", lambda *a, **kw: started.append(kw["host"]))
+    monkeypatch.setattr(kb.serve.server, "serve", lambda *a, **kw: started.append(kw["host"]))
     monkeypatch.setenv("KB_API_TOKEN", "")
     index = ["--index-dir", str(tmp_path / "idx")]
     refused = CliRunner().invoke(cli, ["serve", "--host", "0.0.0.0", *index])

@@ -1,7 +1,10 @@
-"""kb's value types as JSON and back, for the app's use of the HTTP API (`kb.serve.client`).
+"""kb's value types as JSON, and back: the one codec of the CLI's `--json`, the HTTP API and
+its client (`kb.serve.client`).
 
 `dump` turns a dataclass (nested ones, tuples, dicts) into plain JSON values; `load` rebuilds
 it from its type hints, so both ends share one definition: the dataclasses in `kb.models`.
+Hits and experts also have a short public shape (`hit_record`, `expert_record`): what
+`kb search --json`, `kb experts --json`, `/search` and `/experts` print.
 """
 
 from __future__ import annotations
@@ -10,6 +13,8 @@ import dataclasses
 import types
 import typing
 from typing import Any, TypeVar
+
+from kb.models import Expert, Hit, Pair, Profile
 
 T = TypeVar("T")
 
@@ -51,3 +56,45 @@ def load(kind: type[T] | Any, data: Any) -> T:
     if kind is float and isinstance(data, int):
         return float(data)
     return data
+
+
+def hit_record(hit: Hit) -> dict:
+    """A hit as scripts read it: the section's place, score, snippet and authors."""
+    c = hit.chunk
+    return {
+        "path": c.path,
+        "title": c.title,
+        "heading": c.heading,
+        "line": c.line,
+        "score": round(hit.score, 4),
+        "snippet": hit.snippet,
+        "team": c.team,
+        "tags": list(c.tags),
+        "authors": [a.name for a in c.authors],
+    }
+
+
+def expert_record(person: Expert) -> dict:
+    """An expert as scripts read it: evidence without its snippet."""
+    return {
+        "name": person.name,
+        "team": person.team,
+        "department": person.department,
+        "score": person.score,
+        "evidence": [
+            {k: v for k, v in dump(e).items() if k in ("path", "title", "heading", "score")}
+            | {"line": e.line}
+            for e in person.evidence
+        ],
+    }
+
+
+def person_record(profile: Profile, across: tuple[Pair, ...]) -> dict:
+    """A profile with the colleagues across the divide (`kb person --json`, `/people/{name}`)."""
+    return dump(profile) | {"across": dump(across)}
+
+
+def earlier_pairs(data: Any) -> set[frozenset[str]]:
+    """The pairs of a round `dump` wrote (`kb pairs --json`); KeyError or TypeError if `data`
+    is not one."""
+    return {frozenset((p["first"]["name"], p["second"]["name"])) for p in data["pairs"]}

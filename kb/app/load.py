@@ -1,0 +1,67 @@
+"""The app's loaded objects, cached across reruns: the model, the knowledge base (local, or the
+kb API's with `KB_API_URL`), and what the environment says about them."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import streamlit as st
+
+from kb.backends.location import IndexLocation
+from kb.config import Settings
+from kb.embed.base import Embedder, embedder_for
+from kb.facade import Facade
+from kb.serve.client import RemoteKnowledgeBase
+from kb.service import open_knowledge_base
+
+
+@st.cache_resource(show_spinner="Loading the language model…")
+def load_embedder(model_name: str) -> Embedder:
+    """The embedder the index was built with (queries must be embedded the same way)."""
+    embedder = embedder_for(model_name)
+    embedder.encode(["warm up"])  # the first call is slow; pay it before the first search
+    return embedder
+
+
+@st.cache_resource(show_spinner="Loading the index…", max_entries=2)
+def load_kb(where: IndexLocation, stamp: object, search_log: Path | None) -> Facade:
+    """One knowledge base per index build: `stamp` changes when a build publishes a new one."""
+    del stamp  # only part of the cache key
+    settings = Settings(consent_key=os.environ.get("KB_CONSENT_KEY", ""))
+    embedder = load_embedder(where.model())
+    return open_knowledge_base(where, settings, embedder=embedder, search_log=search_log)
+
+
+@st.cache_resource(max_entries=2)
+def remote_kb(url: str, token: str) -> RemoteKnowledgeBase:
+    """The knowledge base a kb API (`kb serve`) at `url` answers for."""
+    return RemoteKnowledgeBase(url, token)
+
+
+def knowledge_base() -> Facade:
+    """The API's knowledge base with `KB_API_URL` (its replicas hold model and index), else
+    the local index `IndexLocation.from_env` names. KbError or ValueError says why there is none."""
+    if on_api():
+        kb = remote_kb(os.environ["KB_API_URL"], os.environ.get("KB_API_TOKEN", ""))
+        kb.manifest  # noqa: B018 -- fails here, in one message, if the API is unreachable
+        return kb
+    where = IndexLocation.from_env(os.environ)
+    return load_kb(where, where.stamp(), search_log())
+
+
+def on_api() -> bool:
+    """Whether the app runs on a kb API: its server then keeps the search log, if any."""
+    return bool(os.environ.get("KB_API_URL"))
+
+
+def search_log() -> Path | None:
+    """The opt-in log of a local index's searches (KB_SEARCH_LOG), read by the gap report."""
+    log = os.environ.get("KB_SEARCH_LOG")
+    return Path(log).expanduser() if log else None
+
+
+def image_hosts() -> list[str]:
+    """Hosts page images may load from (KB_ALLOWED_IMAGE_HOSTS, comma-separated); others
+    become links, so a page cannot make every reader's browser call a tracker."""
+    return [h for h in os.environ.get("KB_ALLOWED_IMAGE_HOSTS", "").split(",") if h.strip()]

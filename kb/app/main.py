@@ -1,0 +1,45 @@
+"""The app's frame: load the knowledge base, restore the UI state, show the view asked for."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from kb.app.gaps import render_gaps
+from kb.app.load import knowledge_base
+from kb.app.page import render_page
+from kb.app.pairs import render_pairs
+from kb.app.people import render_people
+from kb.app.present import literal as esc
+from kb.app.profile import render_person
+from kb.app.search import render_search, render_sidebar
+from kb.app.state import VIEWS, init_state, sync_url
+from kb.app.team import render_team
+from kb.errors import KbError
+
+RENDER = {"people": render_people, "pairs": render_pairs, "team": render_team, "gaps": render_gaps}
+
+
+def main() -> None:
+    st.set_page_config(page_title="kb: find the page, find the colleague", layout="wide")
+    try:
+        kb = knowledge_base()
+    except (KbError, ValueError) as err:
+        st.title("kb")
+        st.error(esc(str(err)))
+        st.stop()
+    init_state()
+    render_sidebar(kb)
+    st.title("kb", anchor=False)
+    st.caption("Find the page, find the colleague: search the docs of IT and business teams.")
+    page, person = st.query_params.get("page"), st.query_params.get("person")
+    if person:
+        render_person(kb, person)
+    elif page:
+        render_page(kb, page, st.query_params.get("section", ""))
+    else:
+        st.segmented_control(
+            "View", list(VIEWS), key="view", format_func=VIEWS.get, label_visibility="collapsed"
+        )
+        render = RENDER.get(st.session_state.get("view") or "search", render_search)
+        render(kb)
+    sync_url()

@@ -1,0 +1,56 @@
+"""The page view: one page of the index, shown safely, scrolled to the section asked for."""
+
+from __future__ import annotations
+
+import json
+
+import streamlit as st
+import streamlit.components.v1 as components
+
+from kb.app.load import image_hosts
+from kb.app.present import literal as esc
+from kb.app.present import page_markdown
+from kb.app.state import back_to_search
+from kb.app.widgets import badges
+from kb.facade import Facade
+
+
+def render_page(kb: Facade, path: str, section: str) -> None:
+    st.button("← Back to results", on_click=back_to_search, type="tertiary")
+    page = kb.page(path)
+    if page is None:
+        st.error(f"No page {esc(path)} in the index.")  # `path` is the URL's
+        return
+    st.header(esc(page.title), anchor=False)
+    st.markdown(badges(page.department, page.team, page.review_by))
+    authors = ", ".join(f"{a.name} ({a.share:.0%})" for a in page.authors) or "unknown"
+    st.caption(
+        f"{esc(page.path)} · by {esc(authors)}"
+        + (f" · updated {esc(page.updated)}" if page.updated else "")
+        + (f" · owner {esc(page.owner)}" if page.owner else "")
+    )
+    if section:
+        st.caption(f"Jumped to section: {esc(section)}")
+    st.divider()
+    st.markdown(page_markdown(page.title, page.body, page.path, image_hosts=image_hosts()))
+    if section:
+        scroll_to(section.split(" > ")[-1])
+
+
+def scroll_to(heading: str) -> None:
+    """Scroll the page to the heading named `heading` (the text is passed as JSON, inert)."""
+    target = json.dumps(heading).replace("<", "\\u003c")
+    components.html(
+        f"""<script>
+        const want = {target}.trim().toLowerCase();
+        const doc = window.parent.document;
+        const find = () => [...doc.querySelectorAll('h1,h2,h3,h4,h5,h6')]
+          .find(h => h.textContent.trim().toLowerCase() === want);
+        let tries = 0;
+        const timer = setInterval(() => {{
+          const el = find();
+          if (el || ++tries > 20) {{ clearInterval(timer); if (el) el.scrollIntoView(); }}
+        }}, 100);
+        </script>""",
+        height=0,
+    )

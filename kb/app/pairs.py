@@ -1,0 +1,47 @@
+"""The pairs view: a round of learning tandems, mentoring or coffee pairs across the divide."""
+
+from __future__ import annotations
+
+import json
+
+import streamlit as st
+
+from kb.app.present import literal as esc
+from kb.app.widgets import colleague_line, page_link
+from kb.facade import Facade
+from kb.serve.codec import dump
+
+
+def render_pairs(kb: Facade) -> None:
+    st.subheader("Learning tandems, mentoring and coffee pairs", anchor=False)
+    st.caption(
+        "Pairs across IT and business whose writing overlaps: each person at most once, never "
+        "two of one team. The same seed gives the same round."
+    )
+    left, right = st.columns([3, 1])
+    kind = left.radio("Kind", ("tandem", "mentoring", "coffee"), key="pair_kind", horizontal=True)
+    seed = right.number_input("Seed", min_value=0, value=0, step=1, key="pair_seed")
+    pairing = kb.pairs(kind, seed=int(seed))
+    if pairing.note:
+        st.info(esc(pairing.note))
+    if not pairing.pairs:
+        st.warning(
+            "No pairs: no one available on both sides of the divide writes about the same things."
+        )
+    for pair in pairing.pairs:
+        with st.container(border=True):
+            st.markdown(f"{colleague_line(pair.first)}  \n{colleague_line(pair.second)}")
+            st.markdown(esc(pair.reason))
+            st.markdown(
+                " · ".join(
+                    f"[{esc(e.title)}]({page_link(e.path, e.heading)})" for e in pair.evidence
+                )
+            )
+    if pairing.unpaired:
+        st.caption("Not paired this round: " + esc(", ".join(pairing.unpaired)))
+    st.download_button(
+        "Download this round (JSON, for kb pairs --avoid)",
+        json.dumps(dump(pairing), indent=2, ensure_ascii=False),  # what `kb pairs --json` prints
+        file_name=f"pairs-{kind}-{seed}.json",
+        mime="application/json",
+    )

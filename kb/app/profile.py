@@ -1,0 +1,62 @@
+"""The profile view: what one person wrote, their topics, and colleagues across the divide."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from kb.app.present import literal as esc
+from kb.app.state import back_to_search
+from kb.app.widgets import badges, colleague_line, page_link
+from kb.facade import Facade
+
+
+def render_person(kb: Facade, name: str) -> None:
+    st.button("← Back to results", on_click=back_to_search, type="tertiary")
+    profile = kb.profile(name)
+    if profile is None:
+        st.error(f"No pages by {esc(name)} in the index.")  # `name` is the URL's
+        return
+    st.header(esc(profile.name), anchor=False)
+    st.markdown(badges(profile.department, profile.team))
+    if profile.role:
+        st.caption(esc(profile.role))
+    if profile.available_for:
+        st.markdown("**Available for:** " + esc(", ".join(profile.available_for)))
+    a, b, c = st.columns(3)
+    a.metric("Pages", len(profile.pages))
+    b.metric("Teams written for", len(profile.teams))
+    c.metric("Last update", esc(profile.last_update or "unknown"))  # values are Markdown
+    if profile.topics:
+        st.markdown(
+            "**Top topics:** " + " ".join(f":violet-badge[{esc(t)}]" for t in profile.topics)
+        )
+    if profile.tags:
+        st.markdown("**Tags:** " + " ".join(f":gray-badge[{esc(t)}]" for t in profile.tags))
+    st.markdown("**Teams written for:** " + esc(", ".join(profile.teams) or "none"))
+    across = kb.partners(profile.name)
+    if across:
+        st.markdown("**Across the divide, working on the same things**")
+        for pair in across:
+            pages = " · ".join(
+                f"[{esc(e.title)}]({page_link(e.path, e.heading)})" for e in pair.evidence
+            )
+            terms = esc(", ".join(pair.terms) or "related work")
+            st.markdown(f"- {colleague_line(pair.second)}: {terms}  \n  {pages}")
+    st.dataframe(
+        [
+            {
+                "page": p.title,
+                "team": p.team,
+                "updated": p.updated,
+                "share": p.share,
+                "open": page_link(p.path),
+            }
+            for p in profile.pages
+        ],
+        column_config={
+            "share": st.column_config.ProgressColumn("share", min_value=0, max_value=1),
+            "open": st.column_config.LinkColumn("open", display_text="open"),
+        },
+        hide_index=True,
+        width="stretch",
+    )

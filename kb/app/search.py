@@ -1,0 +1,159 @@
+"""The search view: the filters in the sidebar, the results by page, who knows about it."""
+
+from __future__ import annotations
+
+import time
+
+import streamlit as st
+
+from kb.app.present import group_by_page
+from kb.app.present import literal as esc
+from kb.app.state import current_filters, open_page, open_person
+from kb.app.widgets import badges, highlighted, page_link, render_counts
+from kb.facade import Facade
+from kb.models import Expert, Hit
+
+FILTER_LABELS = {
+    "department": "Department",
+    "team": "Team",
+    "tag": "Tag",
+    "author": "Author",
+    "updated_since": "Updated since",
+}
+
+
+def render_sidebar(kb: Facade) -> None:
+    facets = kb.facets()
+    with st.sidebar:
+        if st.session_state.get("view", "search") not in ("search", None):
+            # People, pairs, team and gaps look at the whole index: no filters to offer.
+            st.caption("Filters apply to Search.")
+            render_counts(kb)
+            return
+        st.header("Filters")
+        for key, label, facet in (
+            ("dept", "Department", "department"),
+            ("team", "Team", "team"),
+            ("tag", "Tag", "tag"),
+            ("author", "Author", "author"),
+        ):
+            options = ["", *facets[facet]]
+            if st.session_state.get(key) not in options:
+                st.session_state[key] = ""
+            st.selectbox(label, options, key=key, format_func=lambda v: v or "Any")
+        st.text_input("Updated since (YYYY-MM-DD)", key="since", placeholder="any date")
+        render_counts(kb)
+
+
+def render_search(kb: Facade) -> None:
+    st.text_input(
+        "Search",
+        key="q",
+        placeholder="e.g. how do I get a laptop for a new starter?",
+        label_visibility="collapsed",
+    )
+    query = st.session_state.q.strip()
+    filters = current_filters(kb)
+    if not query:
+        counts = kb.manifest.counts
+        st.info(
+            f"{counts.documents} pages and {counts.chunks} sections are "
+            "indexed. Ask a question in plain words and press Enter."
+        )
+        return
+
+    start = time.perf_counter()
+    # Logged once, not on every rerun of the same search; where the log is kept (here or on
+    # the API's server, the one its gap report reads) is the knowledge base's to know.
+    new = st.session_state.get("_logged") != (query, filters)
+    hits = kb.search(query, k=30, filters=filters, log=new)
+    st.session_state._logged = (query, filters)
+    groups = group_by_page(hits, pages=10)
+    bridging = bool(st.session_state.get("bridge") and filters.department)
+    experts = kb.experts(query, k=5, filters=filters, bridge=bridging)
+    elapsed = (time.perf_counter() - start) * 1000
+
+    results, people = st.columns([3, 2], gap="large")
+    with results:
+        st.caption(f"{len(groups)} results for “{esc(query)}” in {elapsed:.0f} ms")
+        if not groups:
+            loosen = [FILTER_LABELS[f] for f in kb.loosen(query, filters)] if filters.active else []
+            if loosen:
+                st.warning("No results with these filters. Loosen: " + ", ".join(loosen) + ".")
+            else:
+                st.warning("No results. Try other words.")
+        for n, (hit, more) in enumerate(groups):
+            render_hit(hit, more, query, n)
+    with people:
+        st.toggle(
+            "Bridge: people from the other department",
+            key="bridge",
+            disabled=not filters.department,
+            help="Pick your department in the sidebar; kb then shows who on the other side "
+            "knows this topic.",
+        )
+        render_experts(experts, bridging)
+
+
+def render_hit(hit: Hit, more: list[Hit], query: str, n: int) -> None:
+    # One Markdown block per card: every element costs the browser a render on each search.
+    c = hit.chunk
+    heading = f" › {esc(c.heading)}" if c.heading else ""
+    people = ", ".join(a.name for a in c.authors) or "unknown author"
+    meta = [f"{esc(c.path)}:{c.line}", esc(people)]
+    if c.updated:
+        meta.append(f"updated {esc(c.updated)}")
+    meta.append(f"score {hit.score:.2f}")
+    with st.container(border=True):
+        st.markdown(
+            f"**{esc(c.title)}**{heading} &nbsp; {badges(c.department, c.team, c.review_by)}  \n"
+            f":gray[{' · '.join(meta)}]\n\n{highlighted(hit.snippet, query)}"
+            + (
+                "\n\n:gray[Also in this page:] "
+                + " · ".join(
+                    f"[{esc(h.chunk.heading or 'top')}]({page_link(h.chunk.path, h.chunk.heading)})"
+                    for h in more[:4]
+                )
+                if more
+                else ""
+            )
+        )
+        st.button(
+            "Open page",
+            key=f"open-{n}",
+            on_click=open_page,
+            args=(c.path, c.heading),
+            type="tertiary",
+        )
+
+
+def render_experts(experts: list[Expert], bridging: bool) -> None:
+    title = "Who across the divide knows?" if bridging else "Who knows about this?"
+    st.subheader(title)
+    if not experts:
+        st.caption("Nobody stands out for this query with these filters.")
+        return
+    st.bar_chart(
+        {"person": [p.name for p in experts], "relevance": [p.score for p in experts]},
+        x="person",
+        y="relevance",
+        horizontal=True,
+        sort="-relevance",
+        height=40 + 34 * len(experts),
+    )
+    for n, person in enumerate(experts):
+        with st.container(border=True):
+            st.button(
+                esc(person.name),  # a button label is Markdown too
+                key=f"person-{n}",
+                on_click=open_person,
+                args=(person.name,),
+                type="tertiary",
+                icon=":material/person:",
+            )
+            evidence = "\n".join(
+                f"- [{esc(ev.title)}{' › ' + esc(ev.heading) if ev.heading else ''}]"
+                f"({page_link(ev.path, ev.heading)})"
+                for ev in person.evidence
+            )
+            st.markdown(f"{badges(person.department, person.team)}\n\n{evidence}")

@@ -1,0 +1,295 @@
+"""`kb index` and `kb check`: build an index from a content folder, check pages before a merge."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from kb.backends.location import IndexLocation
+from kb.build import build_index
+from kb.cli.options import (
+    backend_option,
+    collection_option,
+    echo_json,
+    encoder_option,
+    index_dir_option,
+    json_option,
+    milvus_uri_option,
+)
+from kb.cli.options import consent_key as _consent_key
+from kb.cli.options import locate as _locate
+from kb.cli.options import progress_bar as _progress_bar
+from kb.config import VECTOR_INDEXES, VECTOR_STORAGES, Settings
+from kb.content import report as check_report
+from kb.embed.base import load_embedder
+from kb.errors import StrictModeError
+from kb.serve.codec import dump
+
+# The index command and its helpers below are as they were in kb/cli/__init__.py (their
+# orchestration moves into the library in a change of its own): hence the aliased imports.
+
+
+@click.command("index")
+@click.argument("content_dir", type=click.Path(path_type=Path), default=Path("content"))
+@index_dir_option
+@click.option("--strict", is_flag=True, help="Fail (exit 1) on any warning; index unchanged.")
+@click.option("--full", is_flag=True, help="Re-read and re-embed everything (reuse nothing).")
+@click.option(
+    "--vector-index",
+    type=click.Choice(VECTOR_INDEXES),
+    default=Settings.vector_index,
+    show_default=True,
+    envvar="KB_VECTOR_INDEX",
+    help="auto: exact search up to 200,000 chunks, IVF above (env KB_VECTOR_INDEX).",
+)
+@click.option(
+    "--vector-storage",
+    type=click.Choice(VECTOR_STORAGES),
+    default=Settings.vector_storage,
+    show_default=True,
+    envvar="KB_VECTOR_STORAGE",
+    help="Precision of stored vectors (env KB_VECTOR_STORAGE).",
+)
+@encoder_option
+@backend_option
+@milvus_uri_option
+@collection_option
+@click.option(
+    "--shard",
+    default="1/1",
+    show_default=True,
+    help="With --backend milvus: index only shard I of N (pages split by a hash of their "
+    "path), so N runners index in parallel; then run once with --finish.",
+)
+@click.option(
+    "--finish",
+    is_flag=True,
+    help="With --backend milvus, after all shards: delete the chunks of deleted pages and "
+    "list pages no shard has indexed.",
+)
+@click.option(
+    "--workers",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="Processes that embed in parallel on this machine.",
+)
+@json_option
+def index_cmd(
+    content_dir: Path,
+    index_dir: Path,
+    strict: bool,
+    full: bool,
+    vector_index: str,
+    vector_storage: str,
+    encoder: str,
+    backend: str,
+    milvus_uri: str,
+    collection: str,
+    shard: str,
+    finish: bool,
+    workers: int,
+    as_json: bool,
+) -> None:
+    """Index the Markdown pages in CONTENT_DIR (default: content/).
+
+    Only changed files are read again and only changed text is embedded again; a change of
+    model or chunking settings rebuilds everything.
+
+    \b
+    Examples:
+      kb index content/ --index-dir index/ --strict
+      kb index content/ --backend milvus --milvus-uri http://milvus:19530 --shard 1/4
+      kb index content/ --backend milvus --milvus-uri http://milvus:19530 --finish
+    """
+    from kb.backends.shards import Shard, finish_shards
+
+    where = _locate(backend, index_dir, milvus_uri, collection)
+    try:
+        part = Shard.parse(shard)
+    except ValueError as err:
+        raise click.BadParameter(str(err).removeprefix("--shard "), param_hint="--shard") from None
+    if not where.shared and (finish or not part.whole):
+        raise click.UsageError("--shard and --finish need --backend milvus (one shared index)")
+    if finish:
+        if not part.whole:
+            raise click.UsageError("--finish runs once after all shards: drop --shard")
+        _print_finished(finish_shards(content_dir, where), where, as_json)
+        return
+    work = part.folder(index_dir)
+    if not part.whole and not part.pages(content_dir, index_dir):
+        click.echo(f"Shard {part}: no pages of this shard in {content_dir}/; nothing to do")
+        return
+    embedder = load_embedder(encoder)
+    try:
+        with _progress_bar(as_json) as bar:
+            report = build_index(
+                content_dir,
+                work,
+                embedder,
+                Settings(
+                    vector_index=vector_index,
+                    vector_storage=vector_storage,
+                    consent_key=_consent_key(),
+                ),
+                strict=strict,
+                progress=bar,
+                full=full,
+                select=part.select,
+                workers=workers,
+            )
+    except StrictModeError as err:
+        for problem in err.problems:
+            click.echo(f"warning: {problem}", err=True)
+        raise
+    if where.shared:
+        with _progress_bar(as_json, label="Publishing") as bar:
+            done = where.publish(work, prune=part.whole, progress=bar)
+        _print_published(report, done, where, part, as_json)
+        return
+    if as_json:
+        summary = {
+            "files": report.files,
+            "documents": report.documents,
+            "chunks": report.chunks,
+            "warnings": [str(p) for p in report.problems],
+            "seconds": round(report.seconds, 2),
+            "index_dir": str(index_dir),
+            "changed": report.changed,
+            "pages_reread": report.reread,
+            "pages_removed": report.removed,
+            "chunks_embedded": report.embedded,
+            "rebuilt": report.rebuilt,
+            "vector_index": report.manifest.vector_index,
+        }
+        click.echo(json.dumps(summary, indent=2))
+        return
+    for problem in report.problems:
+        click.echo(f"warning: {problem}", err=True)
+    if not report.changed:
+        click.echo(
+            f"Up to date: {report.documents} pages ({report.chunks} chunks), nothing changed; "
+            f"checked in {report.seconds:.1f} s with {len(report.problems)} warning(s)"
+        )
+        return
+    work = (
+        f"from scratch: {report.rebuilt}"
+        if report.rebuilt
+        else f"{report.reread} page(s) re-read, {report.removed} removed"
+    )
+    if report.vectors:
+        work += f"; vector index re-encoded: {report.vectors}"
+    if report.directory:
+        work += "; people directory updated"
+    click.echo(
+        f"Indexed {report.documents} of {report.files} pages ({report.chunks} chunks, "
+        f"{report.embedded} embedded; {work}) in {report.seconds:.1f} s "
+        f"with {len(report.problems)} warning(s) -> {index_dir}/"
+    )
+    plan = report.manifest.vector_index or {}
+    if plan.get("kind") == "ivf":
+        click.echo(
+            f"Approximate vector search: IVF, {plan['nlist']} clusters, {plan['nprobe']} "
+            f"scanned per query, recall@{plan['depth']} {plan['recall']:.3f} against exact search"
+        )
+
+
+def _print_published(report, done, where: IndexLocation, part, as_json: bool) -> None:
+    if as_json:
+        click.echo(
+            json.dumps(
+                {
+                    "files": report.files,
+                    "documents": report.documents,
+                    "chunks": report.chunks,
+                    "chunks_embedded": report.embedded,
+                    "warnings": [str(p) for p in report.problems],
+                    "shard": str(part),
+                    "collection": where.describe(),
+                    "chunks_upserted": done.upserted,
+                    "chunks_deleted": done.deleted + done.pruned,
+                    "pages_written": done.pages_written,
+                },
+                indent=2,
+            )
+        )
+        return
+    for problem in report.problems:
+        click.echo(f"warning: {problem}", err=True)
+    share = "" if part.whole else f"shard {part}: "
+    click.echo(
+        f"Indexed {share}{report.documents} of {report.files} pages ({report.chunks} chunks, "
+        f"{report.embedded} embedded) with {len(report.problems)} warning(s) -> "
+        f"{where.describe()}: {done.upserted} chunks upserted, "
+        f"{done.deleted + done.pruned} deleted, {done.pages_written} page records written"
+    )
+
+
+def _print_finished(done, where: IndexLocation, as_json: bool) -> None:
+    if as_json:
+        summary = {
+            "pages": done.pages,
+            "chunks": done.chunks,
+            "chunks_deleted": done.pruned,
+            "missing": list(done.missing),
+        }
+        click.echo(json.dumps(summary, indent=2))
+    else:
+        click.echo(
+            f"Finished {where.describe()}: {done.pages} pages, {done.chunks} chunks; "
+            f"{done.pruned} chunks of deleted pages removed"
+        )
+    for path in done.missing:
+        click.echo(
+            f"warning: {path}: no shard has indexed this page (a shard did not run, or the "
+            "page could not be read)",
+            err=True,
+        )
+
+
+@click.command("check")
+@click.argument("content_dir", type=click.Path(path_type=Path), default=Path("content"))
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "github", "gitlab", "json"]),
+    default="text",
+    show_default=True,
+    help="github: annotations on the pull request diff (GitHub Actions); gitlab: a Code "
+    "Quality report (JSON) for merge requests.",
+)
+@click.option("--strict", is_flag=True, help="Warnings fail the check too (exit 1).")
+@click.option(
+    "--today",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="Judge review dates as of this day (default: today).",
+)
+@json_option
+def check_cmd(content_dir: Path, fmt: str, strict: bool, today, as_json: bool) -> None:
+    """Check pages before they are merged: front matter, links, titles, reviews, secrets.
+
+    \b
+    Exit codes: 0 no errors (warnings allowed), 1 errors (or warnings with --strict),
+    2 usage error. Example, in a pull request job:
+      kb check content/ --format github
+    """
+    from kb.content.check import check_content
+
+    findings = check_content(content_dir, today=today.date() if today else None)
+    errors = sum(1 for f in findings if f.severity == "error")
+    warnings = len(findings) - errors
+    if as_json or fmt == "json":
+        echo_json(dump(findings), ascii_only=True)
+    elif fmt == "gitlab":
+        echo_json(check_report.code_quality(content_dir, findings), ascii_only=True)
+    else:
+        show = check_report.github_annotations if fmt == "github" else check_report.text_lines
+        for line in show(content_dir, findings):
+            click.echo(line)
+    if fmt in ("text", "github") and not as_json:
+        click.echo(f"kb check: {errors} error(s), {warnings} warning(s)", err=True)
+    if errors or (strict and warnings):
+        sys.exit(1)

@@ -1,0 +1,165 @@
+"""What the command groups share: options, the index location, opening the knowledge base,
+JSON output and the progress bar."""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from kb.backends.location import BACKENDS, IndexLocation
+from kb.config import ENCODERS, Settings
+from kb.errors import KbError
+from kb.inputs import BlankQueryError, query_text
+from kb.service import KnowledgeBase, open_knowledge_base
+
+index_dir_option = click.option(
+    "--index-dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("index"),
+    envvar="KB_INDEX_DIR",
+    show_default=True,
+    help="Folder of the index (env KB_INDEX_DIR).",
+)
+backend_option = click.option(
+    "--backend",
+    type=click.Choice(BACKENDS),
+    default="local",
+    show_default=True,
+    envvar="KB_BACKEND",
+    help="local: FAISS and BM25 files in --index-dir; milvus: a Milvus collection "
+    "(env KB_BACKEND).",
+)
+milvus_uri_option = click.option(
+    "--milvus-uri",
+    default="",
+    envvar="KB_MILVUS_URI",
+    help="With --backend milvus: a file path (milvus-lite, one process) or "
+    "http://host:19530 (a Milvus server or cluster) (env KB_MILVUS_URI).",
+)
+collection_option = click.option(
+    "--collection",
+    default="kb",
+    show_default=True,
+    envvar="KB_MILVUS_COLLECTION",
+    help="With --backend milvus: the collection's name (env KB_MILVUS_COLLECTION).",
+)
+json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+encoder_option = click.option(
+    "--encoder",
+    type=click.Choice(ENCODERS),
+    default="torch",
+    show_default=True,
+    envvar="KB_ENCODER",
+    help="onnx-int8: the same model with int8 weights, about 2x faster, needs kb[onnx]; "
+    "searches then use it by themselves (env KB_ENCODER).",
+)
+mode_option = click.option(
+    "--mode",
+    type=click.Choice(["hybrid", "dense", "bm25"]),
+    default=None,
+    help="Retrieval: hybrid (default: meaning and keywords fused), dense (meaning only) or "
+    "bm25 (keywords only).",
+)
+since_option = click.option(
+    "--since",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="Only pages updated on or after this date (YYYY-MM-DD).",
+)
+cache_dir_option = click.option(
+    "--cache-dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path(".kb-cache/eval"),
+    show_default=True,
+    help="Where the evaluation index is kept; an unchanged corpus is not embedded again.",
+)
+
+
+def where_options(command):
+    """--index-dir, --backend, --milvus-uri and --collection, passed on as one `where`."""
+
+    @functools.wraps(command)
+    def run(*args, index_dir: Path, backend: str, milvus_uri: str, collection: str, **kw):
+        return command(*args, where=locate(backend, index_dir, milvus_uri, collection), **kw)
+
+    for option in (collection_option, milvus_uri_option, backend_option, index_dir_option):
+        run = option(run)
+    return run
+
+
+def locate(backend: str, index_dir: Path, milvus_uri: str, collection: str) -> IndexLocation:
+    # The token stays out of the command line (shell history, process lists): env only.
+    token = os.environ.get("KB_MILVUS_TOKEN", "")
+    try:
+        return IndexLocation(backend, index_dir, milvus_uri, collection, milvus_token=token)
+    except ValueError as err:
+        raise click.UsageError(str(err)) from None
+
+
+class UserError(click.ClickException):
+    """A KbError shown as one line, exit code 1, no traceback."""
+
+    def show(self, file=None) -> None:
+        click.echo(f"kb: error: {self.format_message()}", err=True)
+
+
+class Group(click.Group):
+    """The `kb` group: a KbError from any command becomes a `UserError`."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except KbError as err:
+            raise UserError(str(err)) from err
+
+
+def open_kb(where: IndexLocation, query: str = "-") -> KnowledgeBase:
+    """The knowledge base at `where`, once `query` (the command's text argument) is not blank."""
+    try:
+        query_text(query)
+    except BlankQueryError as err:
+        raise click.UsageError(str(err)) from None
+    log = os.environ.get("KB_SEARCH_LOG")  # opt-in, for 'kb gaps'
+    settings = Settings(consent_key=consent_key())
+    return open_knowledge_base(where, settings, search_log=Path(log).expanduser() if log else None)
+
+
+def consent_key() -> str:
+    """The key of the consent fingerprints: the same when indexing and when reporting."""
+    return os.environ.get("KB_CONSENT_KEY", "")
+
+
+def echo_json(value: object, *, ascii_only: bool = False) -> None:
+    click.echo(json.dumps(value, indent=2, ensure_ascii=ascii_only))
+
+
+class progress_bar:
+    """A click progress bar on stderr, created when the total is first known."""
+
+    def __init__(self, quiet: bool, label: str = "Embedding") -> None:
+        self._quiet = quiet
+        self._label = label
+        self._bar = None
+        self._done = 0
+
+    def __enter__(self):
+        return self
+
+    def __call__(self, done: int, total: int) -> None:
+        if self._quiet:
+            return
+        if self._bar is None:
+            if not total:
+                return  # nothing to embed: no bar
+            self._bar = click.progressbar(length=total, label=self._label, file=sys.stderr)
+            self._bar.__enter__()
+        self._bar.update(done - self._done)
+        self._done = done
+
+    def __exit__(self, *exc) -> None:
+        if self._bar is not None:
+            self._bar.__exit__(*exc)

@@ -1,0 +1,236 @@
+"""`kb person`, `kb pairs`, `kb team` and `kb gaps`: the people side of an index."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from pathlib import Path
+
+import click
+
+from kb.backends.location import IndexLocation
+from kb.cli.options import echo_json, json_option, open_kb, where_options
+from kb.inputs import unknown_person
+from kb.people.pairing import KINDS
+from kb.serve.codec import dump, earlier_pairs, person_record
+
+
+@click.command("person")
+@click.argument("name")
+@where_options
+@json_option
+def person_cmd(name: str, where: IndexLocation, as_json: bool) -> None:
+    """What NAME wrote and knows about: topics, pages, teams written for, last update.
+
+    \b
+    Example:
+      kb person "Grace O'Connor"
+    """
+    kb = open_kb(where, name)
+    profile = kb.profile(name)
+    if profile is None:
+        raise unknown_person(name, kb.people())
+    across = kb.partners(profile.name)
+    if as_json:
+        echo_json(person_record(profile, across))
+        return
+    home = ", ".join(x for x in (profile.role, profile.team, profile.department) if x)
+    click.echo(f"{profile.name}" + (f" ({home})" if home else ""))
+    if profile.available_for:
+        click.echo(f"  available for: {', '.join(profile.available_for)}")
+    click.echo(f"  topics: {', '.join(profile.topics) or 'none'}")
+    if profile.tags:
+        click.echo(f"  tags: {', '.join(profile.tags)}")
+    click.echo(f"  teams written for: {', '.join(profile.teams) or 'none'}")
+    click.echo(f"  last update: {profile.last_update or 'unknown'}")
+    if across:
+        click.echo("  across the divide, working on the same things:")
+        for pair in across:
+            click.echo(f"    {_colleague(pair.second)}: {', '.join(pair.terms) or 'related work'}")
+    click.echo(f"  pages ({len(profile.pages)}):")
+    for credit in profile.pages:
+        click.echo(f"    {credit.share:>4.0%}  {credit.title}  ({credit.path})")
+
+
+@click.command("pairs")
+@click.option(
+    "--kind",
+    type=click.Choice(KINDS),
+    default="tandem",
+    show_default=True,
+    help="tandem: peers who complement; mentoring: mentor and mentee; coffee: chance + overlap.",
+)
+@click.option("--seed", default=0, show_default=True, help="Same seed, same round.")
+@click.option(
+    "--avoid",
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    multiple=True,
+    help="A previous round's --json output: its pairs are not proposed again (repeatable).",
+)
+@where_options
+@json_option
+def pairs_cmd(
+    kind: str, seed: int, avoid: tuple[Path, ...], where: IndexLocation, as_json: bool
+) -> None:
+    """Pair IT and business colleagues whose knowledge complements, each person once.
+
+    \b
+    Example:
+      kb pairs --kind tandem --seed 7
+      kb pairs --kind coffee --seed 8 --avoid round1.json --avoid round2.json
+    """
+    kb = open_kb(where)
+    earlier = set().union(*(_earlier_pairs(path) for path in avoid))
+    pairing = kb.pairs(kind, seed=seed, avoid=earlier)
+    if as_json:
+        echo_json(dump(pairing))
+        return
+    click.echo(f"{kind.capitalize()} round, seed {seed}: {len(pairing.pairs)} pair(s)")
+    if pairing.note:
+        click.echo(f"({pairing.note})")
+    for n, pair in enumerate(pairing.pairs, 1):
+        people = " + ".join(_colleague(c) for c in (pair.first, pair.second))
+        click.echo(f"{n:>2}. {people}  {pair.score:.2f}")
+        click.echo(f"    {pair.reason}")
+        for ev in pair.evidence:
+            click.echo(f"    - {_where(ev)}")
+    if pairing.unpaired:
+        click.echo(f"Not paired this round: {', '.join(pairing.unpaired)}")
+
+
+def _colleague(c) -> str:
+    home = ", ".join(x for x in (c.department, c.team) if x)
+    return click.style(c.name, bold=True) + (f" ({home})" if home else "")
+
+
+@click.command("team")
+@click.argument("description")
+@click.option(
+    "--size",
+    default=4,
+    show_default=True,
+    type=click.IntRange(1, 50),
+    help="Most people on the team; fewer when no one else covers a part.",
+)
+@where_options
+@json_option
+def team_cmd(description: str, size: int, where: IndexLocation, as_json: bool) -> None:
+    """Propose a cross-functional team for a project, and who covers which part.
+
+    Separate the parts with commas ("a, b and c") to name the sub-topics yourself.
+
+    \b
+    Example:
+      kb team "sync Spendwise claims into NetSuite, GDPR review, stock counts" --size 4
+    """
+    kb = open_kb(where, description)
+    proposal = kb.team(description, size=size)
+    if as_json:
+        echo_json(dump(proposal))
+        return
+    if not proposal.members:
+        click.echo("No one in this index writes about that.")
+    else:
+        short = len(proposal.members) < size
+        why = f" (asked for {size}; no one else covers a part)" if short else ""
+        click.echo(f"Team of {len(proposal.members)}{why}:")
+        for c in proposal.members:
+            role = f", {c.role}" if c.role else ""
+            click.echo(f"  - {_colleague(c)}{role}")
+        click.echo("Who covers what:")
+    for cover in proposal.covers:
+        who = ", ".join(cover.people) or "no one on the team"
+        click.echo(f"  {cover.subtopic}: {who}")
+        for ev in cover.evidence[:1]:
+            click.echo(f"    - {_where(ev)}")
+    for part in proposal.uncovered:
+        click.echo(f"  {part}: no one in the index writes about this")
+
+
+@click.command("gaps")
+@click.option(
+    "--log",
+    type=click.Path(path_type=Path, dir_okay=False),
+    envvar="KB_SEARCH_LOG",
+    help="The opt-in search log (env KB_SEARCH_LOG) for searches that found nothing good.",
+)
+@click.option("--today", type=click.DateTime(["%Y-%m-%d"]), help="Judge staleness as of this date.")
+@click.option("--top", default=10, show_default=True, type=click.IntRange(1, 1000))
+@where_options
+@json_option
+def gaps_cmd(log: Path | None, today, top: int, where: IndexLocation, as_json: bool) -> None:
+    """Where knowledge is thin: topics, stale pages, searches that found nothing good.
+
+    Lists topics resting on one person or one department, stale pages by owner and, from
+    the opt-in search log, searches that found nothing good with who could write the page.
+
+    \b
+    Example:
+      KB_SEARCH_LOG=~/.kb/searches.jsonl kb gaps
+    """
+    kb = open_kb(where)
+    report = kb.gaps(today=(today or datetime.now()).date(), log=log, top=top)
+    for warning in report.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    if as_json:
+        echo_json(dump(report))
+        return
+    single = [t for t in report.topics if t.bus_factor <= 1]
+    click.echo(f"Topics that rest on one person or no one ({len(single)} of {len(report.topics)}):")
+    for t in single[:top]:
+        who = ", ".join(f"{k.name} {k.share:.0%}" for k in t.knowers[:3]) or "no author"
+        click.echo(f"  bus factor {t.bus_factor}  {t.label}  ({len(t.pages)} page(s); {who})")
+    _more(len(single), top)
+    click.echo(f"Topics only one department writes about ({len(report.one_sided)}):")
+    for o in report.one_sided[:top]:
+        across = ", ".join(c.name for c in o.across) or "no one yet"
+        side = o.topic.departments[0]
+        click.echo(f"  {o.topic.label}  (only {side}; closest across: {across})")
+    _more(len(report.one_sided), top)
+    click.echo(f"Stale pages ({len(report.stale)}):")
+    for st in report.stale[:top]:
+        click.echo(f"  {st.owner or 'no owner'}: {st.title} ({st.reason})  {st.path}")
+    _more(len(report.stale), top)
+    if log is None:
+        click.echo(
+            "Searches that found nothing good: no search log (set KB_SEARCH_LOG to keep one)"
+        )
+        return
+    if not log.is_file():
+        click.echo(f"Searches that found nothing good: no search log at {log} yet")
+        return
+    floor = kb.settings.nothing_good_below
+    click.echo(
+        f"Searches that found nothing good, best section's similarity under {floor} "
+        f"({report.unanswered_total} of {report.searches_logged} logged):"
+    )
+    for u in report.unanswered:
+        writers = ", ".join(c.name for c in u.writers) or "no one"
+        click.echo(
+            f'  {u.times}x "{u.query}" (best {u.best_similarity:.2f}, {u.closest}); '
+            f"could write it: {writers}"
+        )
+    _more(report.unanswered_total, len(report.unanswered))
+    if report.note:
+        click.echo(f"  ({report.note})")
+    elif report.withheld:
+        click.echo(f"  ({report.withheld} search(es) not shown: they name someone hidden)")
+
+
+def _more(total: int, shown: int) -> None:
+    if total > shown:
+        click.echo(f"  … {total - shown} more (--top {total}, or --json for all)")
+
+
+def _earlier_pairs(path: Path) -> set[frozenset[str]]:
+    try:
+        return earlier_pairs(json.loads(path.read_text(encoding="utf-8")))
+    except (ValueError, KeyError, TypeError) as err:
+        raise click.BadParameter(
+            f"{path}: not the --json output of 'kb pairs' ({err})", param_hint="--avoid"
+        ) from err
+
+
+def _where(ev) -> str:
+    place = f"{ev.title} > {ev.heading}" if ev.heading else ev.title
+    return f"{place}  {ev.path}:{ev.line}"

@@ -1,0 +1,117 @@
+"""`kb search` and `kb experts`: the sections that answer a query, the people who know."""
+
+from __future__ import annotations
+
+import click
+
+from kb.backends.location import IndexLocation
+from kb.cli.options import echo_json, json_option, mode_option, open_kb, since_option, where_options
+from kb.facade import Facade
+from kb.inputs import UnknownValueError, checked_filters
+from kb.models import Filters
+from kb.serve.codec import expert_record, hit_record
+
+
+@click.command("search")
+@click.argument("query")
+@click.option("-k", "k", default=10, show_default=True, type=click.IntRange(1, 1000))
+@click.option("--department", default="", help="Only pages of this department (IT, Business).")
+@click.option("--team", default="", help="Only pages of this team.")
+@click.option("--tag", default="", help="Only pages with this tag.")
+@click.option("--author", default="", help="Only pages written by this person.")
+@since_option
+@mode_option
+@where_options
+@json_option
+def search_cmd(
+    query: str,
+    k: int,
+    department: str,
+    team: str,
+    tag: str,
+    author: str,
+    since,
+    mode: str | None,
+    where: IndexLocation,
+    as_json: bool,
+) -> None:
+    """Find the sections that answer QUERY.
+
+    \b
+    Example:
+      kb search "laptop won't connect from home" -k 5 --team security
+    """
+    kb = open_kb(where, query)
+    filters = _filters(kb, department=department, team=team, tag=tag, author=author, since=since)
+    hits = kb.search(query, k=k, filters=filters, mode=mode or "", log=True)
+    if as_json:
+        echo_json([hit_record(h) for h in hits])
+        return
+    if not hits:
+        loosen = kb.loosen(query, filters) if filters.active else []
+        options = ", ".join("--since" if f == "updated_since" else f"--{f}" for f in loosen)
+        click.echo("No results." + (f" Drop {options} to get some." if loosen else ""))
+        return
+    for n, hit in enumerate(hits, 1):
+        c = hit.chunk
+        where = f"{c.title} > {c.heading}" if c.heading else c.title
+        click.echo(f"{n:>2}. {click.style(where, bold=True)}  ({hit.score:.3f})")
+        people = ", ".join(a.name for a in c.authors) or "unknown author"
+        click.echo(f"    {c.path}:{c.line} · {c.team or 'no team'} · {people}")
+        click.echo(f"    {hit.snippet}")
+
+
+@click.command("experts")
+@click.argument("query")
+@click.option("-k", "k", default=5, show_default=True, type=click.IntRange(1, 1000))
+@click.option("--team", default="", help="Only people whose home team is this one.")
+@click.option("--department", default="", help="Only people of this department (IT, Business).")
+@click.option("--tag", default="", help="Judge people only on pages with this tag.")
+@since_option
+@mode_option
+@where_options
+@json_option
+def experts_cmd(
+    query: str,
+    k: int,
+    team: str,
+    department: str,
+    tag: str,
+    since,
+    mode: str | None,
+    where: IndexLocation,
+    as_json: bool,
+) -> None:
+    """Find the people who know most about QUERY, with the sections that show it.
+
+    \b
+    Example:
+      kb experts "vendor onboarding" --team procurement
+    """
+    kb = open_kb(where, query)
+    _filters(kb, department=department, team=team)  # validates the names
+    filters = _filters(kb, tag=tag, since=since)
+    people = kb.experts(
+        query, k=k, filters=filters, team=team, department=department, mode=mode or ""
+    )
+    if as_json:
+        echo_json([expert_record(p) for p in people])
+        return
+    if not people:
+        click.echo("No one found." + (" Try fewer options." if team or department else ""))
+        return
+    for n, person in enumerate(people, 1):
+        home = ", ".join(x for x in (person.team, person.department) if x)
+        label = f" ({home})" if home else ""
+        click.echo(f"{n:>2}. {click.style(person.name, bold=True)}{label}  {person.score:.3f}")
+        for ev in person.evidence:
+            where = f"{ev.title} > {ev.heading}" if ev.heading else ev.title
+            click.echo(f"    - {where}  {ev.path}:{ev.line}")
+
+
+def _filters(kb: Facade, *, since=None, **values: str) -> Filters:
+    """`checked_filters`, a value the index does not know being a usage error of its option."""
+    try:
+        return checked_filters(kb, since=since.date() if since else None, **values)
+    except UnknownValueError as err:
+        raise click.BadParameter(str(err), param_hint=f"--{err.field}") from None

@@ -1,0 +1,57 @@
+"""`kb serve`: the HTTP API over an index."""
+
+from __future__ import annotations
+
+import os
+
+import click
+
+from kb.backends.location import IndexLocation
+from kb.cli.options import where_options
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@click.option(
+    "--workers",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="Worker processes; each loads the index (about 0.6 GB with the model).",
+)
+@click.option(
+    "--insecure",
+    is_flag=True,
+    help="Serve a network address without KB_API_TOKEN (only behind a proxy that checks callers).",
+)
+@where_options
+def serve_cmd(host: str, port: int, workers: int, insecure: bool, where: IndexLocation) -> None:
+    """Serve the HTTP API: /search, /experts, /people/{name}, /health, /docs.
+
+    Stateless: every replica reads the same index (folder or Milvus collection) and reloads
+    it after a rebuild.
+    Set KB_API_TOKEN to require `Authorization: Bearer <token>` on every request (not on
+    /docs and /openapi.json). Without it, kb serves only a loopback address unless --insecure.
+
+    \b
+    Example:
+      KB_API_TOKEN=secret kb serve --port 8000 --workers 2
+    """
+    from kb.serve.server import check_exposure, serve  # FastAPI and uvicorn load only here
+
+    check_exposure(host, os.environ.get("KB_API_TOKEN", ""), insecure=insecure)
+    if workers > 1 and where.lite:
+        raise click.UsageError(
+            "milvus-lite opens its file in one process only: use --workers 1, or serve the "
+            f"file with 'milvus-lite server --data-dir {where.milvus_uri}' and pass its "
+            "http:// address as --milvus-uri"
+        )
+    if not where.model():
+        # Serve anyway: a deployment starts the API before the first index run, and
+        # every request says what is missing (503) until a build publishes one.
+        click.echo(
+            f"warning: no index in {where.describe()} yet; answering 503 until one is built",
+            err=True,
+        )
+    serve(where, host=host, port=port, workers=workers)

@@ -1,0 +1,64 @@
+"""`kb check`'s findings in the forms a review reads: text lines, GitHub workflow annotations,
+a GitLab Code Quality report."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from pathlib import Path
+
+from kb.models import Finding
+
+
+def text_lines(content_dir: Path, findings: Iterable[Finding]) -> list[str]:
+    return [
+        f"{shown(content_dir, f.path)}:{f.line}: {f.severity}: {f.message} [{f.rule}]"
+        for f in findings
+    ]
+
+
+def github_annotations(content_dir: Path, findings: Iterable[Finding]) -> list[str]:
+    """One GitHub Actions workflow command per finding: shown on the pull request's diff."""
+    out = []
+    for f in findings:
+        where = shown(content_dir, f.path)
+        level = "error" if f.severity == "error" else "warning"
+        title = _github_escape(f"kb check: {f.rule}", prop=True)
+        out.append(
+            f"::{level} file={_github_escape(where, prop=True)},line={f.line},title={title}::"
+            + _github_escape(f.message)
+        )
+    return out
+
+
+def code_quality(content_dir: Path, findings: Iterable[Finding]) -> list[dict]:
+    """The findings as GitLab Code Quality issues (shown on a merge request)."""
+    return [_code_quality(content_dir, f) for f in findings]
+
+
+def _code_quality(content_dir: Path, f: Finding) -> dict:
+    path = shown(content_dir, f.path)
+    severity = "critical" if f.rule == "secret" else "major" if f.severity == "error" else "minor"
+    key = f"{path}\x00{f.rule}\x00{f.message}".encode()
+    return {
+        "description": f.message,
+        "check_name": f"kb-{f.rule}",
+        "fingerprint": hashlib.sha1(key).hexdigest(),
+        "severity": severity,
+        "location": {"path": path, "lines": {"begin": f.line}},
+    }
+
+
+def shown(content_dir: Path, rel: str) -> str:
+    """A finding's file as the repository sees it: relative to where kb runs, if inside."""
+    path = content_dir / rel
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def _github_escape(text: str, *, prop: bool = False) -> str:
+    """Escape for a GitHub workflow command (properties also escape ':' and ',')."""
+    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return text.replace(":", "%3A").replace(",", "%2C") if prop else text

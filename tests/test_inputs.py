@@ -1,0 +1,85 @@
+"""User input checked once for every shell (kb.inputs): the CLI, the API and the app accept
+and refuse the same values."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from kb.errors import UnknownPersonError
+from kb.inputs import (
+    BlankQueryError,
+    UnknownValueError,
+    checked_filters,
+    day,
+    query_text,
+    similar_names,
+    unknown_person,
+)
+from kb.models import Filters
+
+FACETS = {
+    "department": ["Business", "IT"],
+    "team": ["finance", "security"],
+    "tag": ["VPN"],
+    "author": ["Grace O'Connor"],
+}
+
+
+class Index:
+    """Answers `facets` and counts the calls."""
+
+    def __init__(self) -> None:
+        self.asked = 0
+
+    def facets(self) -> dict[str, list[str]]:
+        self.asked += 1
+        return FACETS
+
+
+def test_values_are_trimmed_and_compared_as_names_are():
+    got = checked_filters(
+        Index(), department=" it ", team="Finance", tag="vpn", author="grace  o'connor",
+        since=date(2026, 1, 31),
+    )  # fmt: skip
+    assert got == Filters("it", "Finance", "vpn", "grace  o'connor", "2026-01-31")
+
+
+def test_an_unknown_value_names_its_field_and_the_closest_known_one():
+    with pytest.raises(UnknownValueError) as err:
+        checked_filters(Index(), team=" securty ")
+    assert (err.value.field, err.value.value) == ("team", " securty ")
+    assert str(err.value) == "'securty' is not in the index; did you mean 'security'? known: " + (
+        "finance, security"
+    )
+
+
+def test_no_values_ask_the_index_for_nothing():
+    index = Index()
+    assert checked_filters(index) == Filters() and index.asked == 0
+
+
+@pytest.mark.parametrize("text", ["", "   ", "\t\n"])
+def test_a_blank_query_is_refused(text):
+    with pytest.raises(BlankQueryError, match="the query is empty"):
+        query_text(text)
+    assert query_text(" vpn ") == " vpn "  # kept as written (the search log records it)
+
+
+def test_day_reads_iso_dates_and_refuses_others():
+    assert day(" 2026-01-31 ") == date(2026, 1, 31) and day("  ") is None
+    with pytest.raises(ValueError):
+        day("last week")
+
+
+def test_an_unknown_person_is_told_the_closest_names():
+    known = ["Grace O'Connor", "Fatima El-Amin", "Grace Hopper"]
+    assert similar_names("grace", known) == ["Grace O'Connor", "Grace Hopper"]
+    err = unknown_person("Fatma El-Amin", known)
+    assert isinstance(err, UnknownPersonError)
+    assert (
+        str(err)
+        == "no one called 'Fatma El-Amin' wrote in this index; did you mean Fatima El-Amin?"
+    )
+    assert "'kb experts' finds people" in str(unknown_person("Zed", known))
