@@ -1,4 +1,6 @@
-"""Shared fixtures: the real packaged model and one real index of the bundled content."""
+"""Shared fixtures: the real packaged model and one real index of the bundled content.
+
+Fixtures only: helpers that tests import live in tests/helpers.py."""
 
 from __future__ import annotations
 
@@ -9,11 +11,10 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
+from helpers import CONTENT, page, write  # noqa: E402
+
 from kb import KnowledgeBase, SentenceTransformerEmbedder, Settings, Where, build_index  # noqa: E402
 from kb.backends.milvus_publish import publish  # noqa: E402
-
-ROOT = Path(__file__).resolve().parent.parent
-CONTENT = ROOT / "content"
 
 
 @pytest.fixture(scope="session")
@@ -34,12 +35,6 @@ def bundled_kb(bundled_index, real_embedder) -> KnowledgeBase:
     return KnowledgeBase(bundled_index, real_embedder, Settings())
 
 
-def page(title: str, author: str, *sections: str, team: str = "it") -> str:
-    """A small page: front matter and one short section per name."""
-    body = "\n".join(f"## {s}\n{s} explained in a few plain words.\n" for s in sections)
-    return f"---\ntitle: {title}\nauthors: [{author}]\nteam: {team}\n---\n{body}"
-
-
 @pytest.fixture
 def content(tmp_path) -> Path:
     """Three small pages by three people in three teams, in a content folder."""
@@ -48,15 +43,6 @@ def content(tmp_path) -> Path:
     write(root / "hr/leave.md", page("Leave", "Bo Chen", "Annual leave", "Sick leave", team="hr"))
     write(root / "finance/expenses.md", page("Expenses", "Cy Diaz", "Receipts", "Mileage"))
     return root
-
-
-def write(path: Path, text: str | bytes) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if isinstance(text, bytes):
-        path.write_bytes(text)
-    else:
-        path.write_text(text, encoding="utf-8")
-    return path
 
 
 @pytest.fixture(scope="session")

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import CONTENT, ROOT, write
+from helpers import CONTENT, ROOT, write
 
 TEMPLATES = ROOT / "templates" / "ci"
 # Pages that link to no other page, so the three of them make a clean docs repository.

@@ -10,8 +10,8 @@ import sys
 import time
 from pathlib import Path
 
-from conftest import write
 from fakes import HashEmbedder
+from helpers import write
 
 from kb import KnowledgeBase, Settings, build_index
 from kb.index.store import load_index

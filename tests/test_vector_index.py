@@ -7,8 +7,7 @@ import shutil
 
 import numpy as np
 import pytest
-from conftest import CONTENT
-from test_bundled_quality import SEARCHES, top_pages
+from helpers import CONTENT, SEARCHES, top_pages
 
 from kb import KnowledgeBase, Settings, build_index
 from kb.index.vectors import VectorIndex

@@ -11,9 +11,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 from click.testing import CliRunner
-from conftest import page, write
 from fakes import HashEmbedder
 from fastapi.testclient import TestClient
+from helpers import page, write
 
 import kb.index.lock
 from kb.build import build_index

@@ -6,8 +6,8 @@ from __future__ import annotations
 import time
 
 import pytest
-from conftest import page, write
 from fakes import HashEmbedder
+from helpers import page, write
 
 from kb import Settings, build_index
 from kb.content.check import check_content
