@@ -50,14 +50,18 @@ class Workers:
             stdout=subprocess.PIPE,
             text=True,
         )
+        assert "ready" in self._answer()  # warm: a job's timing starts at the job
+
+    def _answer(self) -> dict:
+        answer = self.server.stdout.readline()
+        assert answer, f"the worker server exited ({self.server.wait()})"
+        return json.loads(answer)
 
     def _ask(self, *command) -> dict:
         self.server.stdin.write(json.dumps([str(c) if isinstance(c, Path) else c for c in command]))
         self.server.stdin.write("\n")
         self.server.stdin.flush()
-        answer = self.server.stdout.readline()
-        assert answer, f"the worker server exited ({self.server.wait()})"
-        return json.loads(answer)
+        return self._answer()
 
     def start(self, job: str, *args: Path) -> int:
         """Start `job` in a new process; its pid."""
@@ -81,21 +85,22 @@ def workers():
 
 def test_kill_9_at_any_moment_leaves_a_loadable_correct_index(tmp_path, workers):
     content, index_dir = tmp_path / "content", tmp_path / "index"
-    state = hashes(make_content(content, 0))
+    pages = 20  # 7 change each run: about 50 texts to embed slowly and 5 slow file moves
+    state = hashes(make_content(content, 0, pages))
     build_index(content, index_dir, HashEmbedder(), Settings())
 
     # How long one uninterrupted run takes, to spread the kills over it. The worker starts
     # warm (forked), so every kill lands in the build, none in an interpreter's start-up.
-    make_content(content, 1)
+    make_content(content, 1, pages)
     started = time.monotonic()
     assert workers.wait(workers.start("build", content, index_dir)) == 0
     duration = time.monotonic() - started
-    state = hashes(make_content(content, 1))
+    state = hashes(make_content(content, 1, pages))
     assert load_index(index_dir, model_name="hash-bow", dim=64).manifest["files"] == state
 
     outcomes = []
     for k in range(1, 16):
-        target = hashes(make_content(content, k + 1))
+        target = hashes(make_content(content, k + 1, pages))
         pid = workers.start("build", content, index_dir)
         time.sleep(duration * k / 13)
         os.kill(pid, signal.SIGKILL)
