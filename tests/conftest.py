@@ -5,6 +5,7 @@ Fixtures only: helpers that tests import live in tests/helpers.py."""
 from __future__ import annotations
 
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -79,16 +80,32 @@ def pytest_collection_modifyitems(config, items) -> None:
             item.add_marker("milvus")
 
 
-@pytest.fixture(autouse=True)
-def _no_model_outside_the_model_tier(request, monkeypatch):
-    """In a run that leaves out the model tier, loading the model is an error: a test that
-    needs it must be marked (or use a fixture that marks it)."""
-    if "model" in (
-        request.config.getoption("markexpr") or ""
-    ) and not request.node.get_closest_marker("model"):
-        import kb.embed.model_package
+@contextmanager
+def _no_model_outside_the_model_tier(item):
+    """In a run that leaves out the model tier, loading the model in this process is an
+    error: a test that needs it must be marked (or use a fixture that marks it). Around the
+    setup too, so a module fixture that loads it for an unmarked test is caught. (A `kb`
+    subprocess is out of reach: tests that start one that loads the model are marked by hand.)"""
+    if "model" not in (item.config.getoption("markexpr") or "") or item.get_closest_marker("model"):
+        yield
+        return
+    import kb.embed.model_package
 
-        def refuse():
-            raise AssertionError(f"{request.node.nodeid} loads the model: mark it 'model'")
+    def refuse():
+        raise AssertionError(f"{item.nodeid} loads the model: mark it 'model'")
 
-        monkeypatch.setattr(kb.embed.model_package, "load_model", refuse)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(kb.embed.model_package, "load_model", refuse)
+        yield
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_setup(item):
+    with _no_model_outside_the_model_tier(item):
+        yield
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_call(item):
+    with _no_model_outside_the_model_tier(item):
+        yield
