@@ -83,6 +83,7 @@ def workers():
     server.close()
 
 
+@pytest.mark.slow  # 16 builds, 15 of them killed at spread moments: 5-10 s
 def test_kill_9_at_any_moment_leaves_a_loadable_correct_index(tmp_path, workers):
     content, index_dir = tmp_path / "content", tmp_path / "index"
     pages = 20  # 7 change each run: about 50 texts to embed slowly and 5 slow file moves
