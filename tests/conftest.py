@@ -1,18 +1,20 @@
-"""Shared fixtures: the real packaged model and one real index of the bundled content."""
+"""Shared fixtures: the real packaged model and one real index of the bundled content.
+
+Fixtures only: helpers that tests import live in tests/helpers.py."""
 
 from __future__ import annotations
 
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from kb import IndexLocation, KnowledgeBase, SentenceTransformerEmbedder, Settings, build_index  # noqa: E402
+from helpers import CONTENT, page, write  # noqa: E402
 
-ROOT = Path(__file__).resolve().parent.parent
-CONTENT = ROOT / "content"
+from kb import IndexLocation, KnowledgeBase, SentenceTransformerEmbedder, Settings, build_index  # noqa: E402
 
 
 @pytest.fixture(scope="session")
@@ -33,12 +35,6 @@ def bundled_kb(bundled_index, real_embedder) -> KnowledgeBase:
     return KnowledgeBase(bundled_index, real_embedder, Settings())
 
 
-def page(title: str, author: str, *sections: str, team: str = "it") -> str:
-    """A small page: front matter and one short section per name."""
-    body = "\n".join(f"## {s}\n{s} explained in a few plain words.\n" for s in sections)
-    return f"---\ntitle: {title}\nauthors: [{author}]\nteam: {team}\n---\n{body}"
-
-
 @pytest.fixture
 def content(tmp_path) -> Path:
     """Three small pages by three people in three teams, in a content folder."""
@@ -47,15 +43,6 @@ def content(tmp_path) -> Path:
     write(root / "hr/leave.md", page("Leave", "Bo Chen", "Annual leave", "Sick leave", team="hr"))
     write(root / "finance/expenses.md", page("Expenses", "Cy Diaz", "Receipts", "Mileage"))
     return root
-
-
-def write(path: Path, text: str | bytes) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if isinstance(text, bytes):
-        path.write_bytes(text)
-    else:
-        path.write_text(text, encoding="utf-8")
-    return path
 
 
 @pytest.fixture(scope="session")
@@ -98,16 +85,32 @@ def pytest_collection_modifyitems(config, items) -> None:
             item.add_marker("milvus")
 
 
-@pytest.fixture(autouse=True)
-def _no_model_outside_the_model_tier(request, monkeypatch):
-    """In a run that leaves out the model tier, loading the model is an error: a test that
-    needs it must be marked (or use a fixture that marks it)."""
-    if "model" in (
-        request.config.getoption("markexpr") or ""
-    ) and not request.node.get_closest_marker("model"):
-        import kb.embed.model_package
+@contextmanager
+def _no_model_outside_the_model_tier(item):
+    """In a run that leaves out the model tier, loading the model in this process is an
+    error: a test that needs it must be marked (or use a fixture that marks it). Around the
+    setup too, so a module fixture that loads it for an unmarked test is caught. (A `kb`
+    subprocess is out of reach: tests that start one that loads the model are marked by hand.)"""
+    if "model" not in (item.config.getoption("markexpr") or "") or item.get_closest_marker("model"):
+        yield
+        return
+    import kb.embed.model_package
 
-        def refuse():
-            raise AssertionError(f"{request.node.nodeid} loads the model: mark it 'model'")
+    def refuse():
+        raise AssertionError(f"{item.nodeid} loads the model: mark it 'model'")
 
-        monkeypatch.setattr(kb.embed.model_package, "load_model", refuse)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(kb.embed.model_package, "load_model", refuse)
+        yield
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_setup(item):
+    with _no_model_outside_the_model_tier(item):
+        yield
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_call(item):
+    with _no_model_outside_the_model_tier(item):
+        yield

@@ -13,9 +13,9 @@ from pathlib import Path
 import httpx
 import pytest
 import schemathesis
-from conftest import ROOT
 from e2e import free_port
 from fastapi.testclient import TestClient
+from helpers import ROOT
 from hypothesis import settings
 from schemathesis.checks import not_a_server_error
 

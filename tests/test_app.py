@@ -6,65 +6,23 @@ import re
 import time
 
 import pytest
-from conftest import ROOT, write
 from fakes import HashEmbedder
+from helpers import (
+    ROOT,
+    all_text,
+    expert_names,
+    new_app,
+    plain,
+    result_paths,
+    search,
+    write,
+)
 from streamlit.testing.v1 import AppTest
 
 from kb import Settings, build_index
 from kb.content.departments import BUSINESS, IT
 
-APP = str(ROOT / "app.py")
 UNSAFE = ROOT / "tests" / "fixtures" / "unsafe"
-
-
-def plain(text: str) -> str:
-    """App text as shown: without the backslash escapes that keep doc text from being
-    Markdown, and code spans (addresses) without their backticks."""
-    out, pos = [], 0
-    text = str(text)
-    for m in re.finditer(r"(?<!\\)(`+)(.+?)(?<!`)\1(?!`)", text):
-        out.append(re.sub(r"\\(.)", r"\1", text[pos : m.start()]))
-        inner = m.group(2)
-        out.append(inner[1:-1] if inner.startswith(" ") and inner.endswith(" ") else inner)
-        pos = m.end()
-    out.append(re.sub(r"\\(.)", r"\1", text[pos:]))
-    return "".join(out)
-
-
-def new_app(monkeypatch, index_dir, **params) -> AppTest:
-    monkeypatch.setenv("KB_INDEX_DIR", str(index_dir))
-    at = AppTest.from_file(APP, default_timeout=120)
-    for key, value in params.items():
-        at.query_params[key] = value
-    return at.run()
-
-
-def search(at: AppTest, query: str) -> AppTest:
-    at.text_input(key="q").input(query).run()
-    assert not at.exception
-    return at
-
-
-def result_paths(at: AppTest) -> list[str]:
-    """`path` of every result card, in order (from the cards' `path:line · ...` line)."""
-    out = []
-    for m in at.main.markdown:
-        found = re.search(r":gray\[([\w./-]+\.md):\d+ · ", plain(m.value))
-        if found:
-            out.append(found.group(1))
-    return out
-
-
-def expert_names(at: AppTest) -> list[str]:
-    return [plain(b.label) for b in at.button if b.key and b.key.startswith("person-")]
-
-
-def all_text(at: AppTest) -> str:
-    parts = [m.value for m in at.markdown] + [c.value for c in at.caption]
-    parts += (
-        [e.value for e in at.error] + [i.value for i in at.info] + [w.value for w in at.warning]
-    )
-    return plain("\n".join(str(p) for p in parts))
 
 
 @pytest.fixture(scope="module")
@@ -193,7 +151,7 @@ def test_url_parameters_restore_the_view(monkeypatch, bundled_index):
 
 
 def bundled_kb_title(path: str) -> str:
-    from conftest import CONTENT
+    from helpers import CONTENT
 
     from kb.content.parse import parse_markdown
 

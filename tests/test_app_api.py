@@ -7,8 +7,8 @@ from datetime import date
 
 import pytest
 from e2e import serve_in_thread
+from helpers import APP, all_text, result_paths, search
 from streamlit.testing.v1 import AppTest
-from test_app import APP, all_text, result_paths, search
 
 from kb.models import Filters
 from kb.serve.api import create_app

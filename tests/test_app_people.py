@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from test_app import all_text, new_app
+from helpers import all_text, new_app
 
 from kb.people import searchlog
 

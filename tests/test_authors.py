@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
-from conftest import write
+from helpers import write
 
 from kb.content.discover import discover
 from kb.content.pages import load_documents

@@ -9,8 +9,8 @@ from datetime import date
 
 import pytest
 from click.testing import CliRunner
-from conftest import write
 from fakes import HashEmbedder
+from helpers import write
 
 from kb import KnowledgeBase, Settings, build_index
 from kb.cli import cli

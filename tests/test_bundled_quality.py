@@ -6,19 +6,12 @@ without copying page wording; benchmarks/quality.py scores the same questions pe
 
 from __future__ import annotations
 
-import json
 import subprocess
-from pathlib import Path
 
 import pytest
-from conftest import CONTENT
+from helpers import CONTENT, EXPERTS, SEARCHES, top_pages
 
 from kb import Filters
-
-QUESTIONS = json.loads((Path(__file__).parent / "bundled_questions.json").read_text())
-SEARCHES = [(q["query"], q["page"]) for q in QUESTIONS["searches"]]
-EXPERTS = [(q["query"], q["person"]) for q in QUESTIONS["experts"]]
-
 
 # Known misses of the default (hybrid) ranking, intended page 4th or lower, kept visible as
 # strict xfails: the day a ranking change finds them, this file must change. Plain dense
@@ -27,14 +20,6 @@ MISSES = {
     "my work computer can't reach internal tools when I'm at home",
     "who has to sign off if I give a customer 20% off",
 }
-
-
-def top_pages(kb, query: str, n: int = 3) -> list[str]:
-    pages: list[str] = []
-    for hit in kb.search(query, k=20):
-        if hit.chunk.path not in pages:
-            pages.append(hit.chunk.path)
-    return pages[:n]
 
 
 @pytest.mark.parametrize(

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import CONTENT, ROOT
+from helpers import CONTENT, ROOT
 
 from kb.cli import cli
 from kb.content.check import check_content

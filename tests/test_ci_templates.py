@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import CONTENT, ROOT, write
+from helpers import CONTENT, ROOT, write
 
 TEMPLATES = ROOT / "templates" / "ci"
 # Pages that link to no other page, so the three of them make a clean docs repository.
@@ -50,12 +50,27 @@ def sh(command: str, cwd: Path, env: dict[str, str]) -> subprocess.CompletedProc
     )
 
 
-def test_github_workflow(docs_repo, tmp_path):
+def github_workflow() -> tuple[dict, dict[str, str], dict[str, dict[str, dict]]]:
+    """The workflow, its environment, and each job's steps by name."""
     flow = yaml.safe_load((TEMPLATES / "github-kb.yml").read_text())
-    triggers = flow[True] if True in flow else flow["on"]  # YAML 1.1 reads `on` as true
-    assert {"pull_request", "push"} <= set(triggers)
     env = {k: str(v) for k, v in flow["env"].items()}
     steps = {job: {s.get("name"): s for s in flow["jobs"][job]["steps"]} for job in flow["jobs"]}
+    return flow, env, steps
+
+
+def gitlab_jobs() -> tuple[dict, dict[str, str]]:
+    jobs = yaml.safe_load((TEMPLATES / "gitlab-kb.yml").read_text())
+    return jobs, {k: str(v) for k, v in jobs["variables"].items()}
+
+
+# The check steps run `kb check` (no model): fast tier. The index steps run `kb index`, which
+# loads the model in a subprocess (out of reach of conftest's in-process guard): model tier.
+
+
+def test_github_workflow_checks_pull_requests(docs_repo, tmp_path):
+    flow, env, steps = github_workflow()
+    triggers = flow[True] if True in flow else flow["on"]  # YAML 1.1 reads `on` as true
+    assert {"pull_request", "push"} <= set(triggers)
     assert "pull_request" in flow["jobs"]["check"]["if"]
     for job in ("check", "index"):
         install = steps[job]["Install kb"]["run"]
@@ -75,6 +90,10 @@ def test_github_workflow(docs_repo, tmp_path):
     assert bad.returncode == 1
     assert "::error file=content/hr/parental-leave.md,line=" in bad.stdout
 
+
+@pytest.mark.model
+def test_github_workflow_indexes_main(docs_repo):
+    _, env, steps = github_workflow()
     index = steps["index"]["Index pages"]["run"]
     first = sh(index, docs_repo, env)
     assert first.returncode == 0 and "Indexed 3 of 3 pages" in first.stdout, first.stderr
@@ -83,9 +102,8 @@ def test_github_workflow(docs_repo, tmp_path):
     assert (docs_repo / "index" / "manifest.json").is_file()
 
 
-def test_gitlab_jobs(docs_repo):
-    jobs = yaml.safe_load((TEMPLATES / "gitlab-kb.yml").read_text())
-    env = {k: str(v) for k, v in jobs["variables"].items()}
+def test_gitlab_check_job(docs_repo):
+    jobs, env = gitlab_jobs()
     assert jobs["kb-check"]["extends"] == ".kb" and jobs["kb-index"]["extends"] == ".kb"
     assert "merge_request_event" in jobs["kb-check"]["rules"][0]["if"]
     assert jobs["kb-index"]["cache"]["paths"] == ["index/"]
@@ -94,6 +112,11 @@ def test_gitlab_jobs(docs_repo):
     assert result.returncode == 0, result.stderr
     report = json.loads((docs_repo / "gl-code-quality-report.json").read_text())
     assert report == []  # clean pages: an empty Code Quality report
+
+
+@pytest.mark.model
+def test_gitlab_index_job(docs_repo):
+    jobs, env = gitlab_jobs()
     result = sh("\n".join(jobs["kb-index"]["script"]), docs_repo, env)
     assert result.returncode == 0, result.stderr
     # "Indexed 3 of 3 pages", or "Up to date: 3 pages" after the GitHub test indexed the repo.

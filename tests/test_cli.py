@@ -6,7 +6,7 @@ import json
 
 import pytest
 from click.testing import CliRunner
-from conftest import write
+from helpers import write
 
 from kb.cli import cli
 from kb.index.lock import index_lock

@@ -7,8 +7,7 @@ import shutil
 
 import pytest
 from click.testing import CliRunner
-from conftest import CONTENT
-from test_app import all_text, new_app, search
+from helpers import CONTENT, all_text, new_app, search
 
 from kb import Settings, build_index
 from kb.cli import cli

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import write
+from helpers import write
 
 from kb.content.check import check_content
 from kb.content.departments import BUSINESS, IT, department_of

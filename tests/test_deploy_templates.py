@@ -10,7 +10,7 @@ import shlex
 
 import click
 import yaml
-from conftest import ROOT
+from helpers import ROOT
 
 from kb.cli import cli
 

@@ -13,7 +13,6 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
-from conftest import CONTENT, ROOT
 from e2e import (
     browser_available,
     browser_page,
@@ -25,6 +24,7 @@ from e2e import (
     wait_idle,
     wait_ready,
 )
+from helpers import CONTENT, ROOT
 
 from kb import Settings, build_index
 from kb.serve.api import create_app

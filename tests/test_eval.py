@@ -7,7 +7,7 @@ import shutil
 
 import pytest
 from click.testing import CliRunner
-from conftest import ROOT, write
+from helpers import ROOT, write
 
 from kb import Settings
 from kb.cli import cli

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import CONTENT, page, write
 from fakes import HashEmbedder
+from helpers import CONTENT, page, write
 
 from kb import KnowledgeBase, Settings, build_index
 from kb.content.discover import discover

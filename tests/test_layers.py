@@ -10,7 +10,7 @@ import subprocess
 import sys
 from collections import defaultdict
 
-from conftest import ROOT
+from helpers import ROOT
 
 KB = ROOT / "kb"
 HEAVY = (

@@ -14,9 +14,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 from click.testing import CliRunner
-from conftest import CONTENT, page, write
 from fakes import HashEmbedder
 from fastapi.testclient import TestClient
+from helpers import CONTENT, QUESTIONS, page, write
 
 from kb import IndexLocation, KnowledgeBase, Settings, build_index
 from kb.backends.milvus.reader import MilvusBackend, expression
@@ -27,7 +27,6 @@ from kb.serve.api import create_app
 
 pytestmark = pytest.mark.milvus
 
-QUESTIONS = json.loads((Path(__file__).parent / "bundled_questions.json").read_text())
 QUERIES = [q["query"] for q in QUESTIONS["searches"]] + [q["query"] for q in QUESTIONS["experts"]]
 
 

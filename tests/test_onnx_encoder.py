@@ -8,8 +8,7 @@ import sys
 import numpy as np
 import pytest
 from click.testing import CliRunner
-from conftest import CONTENT
-from test_bundled_quality import SEARCHES, top_pages
+from helpers import CONTENT, SEARCHES, top_pages
 
 from kb import KnowledgeBase, Settings, embedder_for
 from kb.cli import cli

@@ -7,8 +7,8 @@ import shutil
 
 import pytest
 from click.testing import CliRunner
-from conftest import CONTENT, write
 from fakes import HashEmbedder
+from helpers import CONTENT, write
 
 from kb import KnowledgeBase, Settings, build_index
 from kb.cli import cli

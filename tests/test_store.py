@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import write
 from fakes import HashEmbedder
+from helpers import write
 
 from kb import (
     Filters,

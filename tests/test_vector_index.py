@@ -7,8 +7,7 @@ import shutil
 
 import numpy as np
 import pytest
-from conftest import CONTENT
-from test_bundled_quality import SEARCHES, top_pages
+from helpers import CONTENT, SEARCHES, top_pages
 
 from kb import KnowledgeBase, Settings, build_index
 from kb.index.vectors import VectorIndex
@@ -53,29 +52,33 @@ def test_auto_is_exact_below_the_threshold_and_ivf_above(vectors):
     assert big.plan.kind == "ivf" and big.plan.nlist >= 64 and big.plan.nprobe > 0
 
 
+@pytest.fixture(scope="module")
+def ivf(vectors) -> VectorIndex:
+    """The IVF index at the default recall target, built once: the tests only search it."""
+    return VectorIndex.build(vectors, DIM, kind="ivf")
+
+
 def test_ivf_reaches_the_recall_target_on_unseen_queries(vectors, queries):
     exact = VectorIndex.build(vectors, DIM, kind="exact", storage="float32")
+    built = {}
     for target in (0.9, 0.99):
-        ivf = VectorIndex.build(vectors, DIM, kind="ivf", recall_target=target)
+        built[target] = ivf = VectorIndex.build(vectors, DIM, kind="ivf", recall_target=target)
         assert ivf.plan.recall >= target
         assert recall_at_10(ivf, exact, queries) >= target - 0.03
         assert ivf.plan.nprobe < ivf.plan.nlist  # it is approximate: not every cluster
-    strict = VectorIndex.build(vectors, DIM, kind="ivf", recall_target=0.99)
-    loose = VectorIndex.build(vectors, DIM, kind="ivf", recall_target=0.9)
-    assert loose.plan.nprobe < strict.plan.nprobe
+    assert built[0.9].plan.nprobe < built[0.99].plan.nprobe
 
 
-def test_filtered_search_scans_more_clusters(vectors, queries):
+def test_filtered_search_scans_more_clusters(vectors, queries, ivf):
     exact = VectorIndex.build(vectors, DIM, kind="exact", storage="float32")
-    ivf = VectorIndex.build(vectors, DIM, kind="ivf")
     allowed = np.arange(0, len(vectors), 50)  # 2% of the rows
     assert recall_at_10(ivf, exact, queries, allowed) >= 0.95
     rows = {r for q in queries[:20] for r, _ in ivf.search(q, 10, allowed=allowed)}
     assert rows <= set(allowed.tolist())
 
 
-def test_a_rebuild_reuses_the_trained_clusters_unless_the_content_drifted(vectors):
-    first = VectorIndex.build(vectors, DIM, kind="ivf")
+def test_a_rebuild_reuses_the_trained_clusters_unless_the_content_drifted(vectors, ivf):
+    first = ivf
     edited = vectors.copy()
     edited[:100] = corpus(100, seed=7)
     again = VectorIndex.build(edited, DIM, kind="ivf", previous=first)

@@ -47,7 +47,8 @@ def server(answer) -> Iterator[tuple[str, list[dict]]]:
             pass
 
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    # Polled every 10 ms, so that shutdown() returns at once (the default waits up to 0.5 s).
+    thread = threading.Thread(target=httpd.serve_forever, args=(0.01,), daemon=True)
     thread.start()
     try:
         yield f"http://127.0.0.1:{httpd.server_address[1]}", seen

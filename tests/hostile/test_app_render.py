@@ -7,10 +7,9 @@ import re
 import string
 
 import pytest
-from conftest import write
+from helpers import APP, plain, write
 from markdown_it import MarkdownIt
 from streamlit.testing.v1 import AppTest
-from test_app import APP, plain
 
 from kb import Settings, build_index
 from kb.app.present import literal, safe_markdown

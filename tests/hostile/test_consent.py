@@ -11,8 +11,8 @@ import unicodedata
 
 import pytest
 from click.testing import CliRunner
-from conftest import page, write
 from fastapi.testclient import TestClient
+from helpers import page, write
 from hypothesis import given, settings
 from hypothesis import strategies as st
 

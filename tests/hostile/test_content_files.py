@@ -11,8 +11,8 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import page, write
 from fakes import HashEmbedder
+from helpers import page, write
 
 from kb import Settings, build_index
 from kb.content.check import check_content

@@ -11,11 +11,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 from click.testing import CliRunner
-from conftest import page, write
 from fakes import HashEmbedder
 from fastapi.testclient import TestClient
+from helpers import page, write
 
 import kb.index.lock
+from kb import SentenceTransformerEmbedder
 from kb.build import build_index
 from kb.cli import cli
 from kb.config import Settings
@@ -183,16 +184,31 @@ def _break(index_dir: Path, kind: str) -> None:
     (index_dir / MANIFEST).write_text(text)
 
 
+def _two_pages(content: Path) -> Path:
+    write(content / "it/vpn.md", page("VPN", "Ana Ruiz", "Setup", "Split tunnel"))
+    write(content / "hr/leave.md", page("Leave", "Bo Chen", "Annual leave", team="hr"))
+    return content
+
+
 @pytest.fixture(scope="module")
 def real_index(tmp_path_factory) -> tuple[Path, Path]:
     """A small content folder indexed once with the real model, through the CLI."""
     root = tmp_path_factory.mktemp("real")
-    content = root / "content"
-    write(content / "it/vpn.md", page("VPN", "Ana Ruiz", "Setup", "Split tunnel"))
-    write(content / "hr/leave.md", page("Leave", "Bo Chen", "Annual leave", team="hr"))
+    content = _two_pages(root / "content")
     res = CliRunner().invoke(cli, ["index", str(content), "--index-dir", str(root / "index")])
     assert res.exit_code == 0, res.output
     return content, root / "index"
+
+
+@pytest.fixture(scope="module")
+def index_named_for_the_model(tmp_path_factory) -> Path:
+    """The same pages indexed by the fake embedder under the real model's name and dim: a
+    manifest the server takes for one of its model's, made without loading the model. (The
+    tests that use it break the manifest, so the server never reaches the vectors.)"""
+    root = tmp_path_factory.mktemp("named")
+    fake = HashEmbedder(name=SentenceTransformerEmbedder.name, dim=SentenceTransformerEmbedder.dim)
+    build_index(_two_pages(root / "content"), root / "index", fake, Settings())
+    return root / "index"
 
 
 @pytest.mark.model  # through the CLI or the app, which load the model
@@ -217,10 +233,10 @@ def test_hand_edited_manifest_gives_one_line_errors_and_kb_index_repairs_it(
 
 
 @pytest.mark.parametrize("kind", ["missing", *BROKEN_MANIFESTS])
-def test_api_answers_503_naming_no_server_path(real_index, tmp_path, kind):
+def test_api_answers_503_naming_no_server_path(index_named_for_the_model, tmp_path, kind):
     index_dir = tmp_path / "srv" / "index"
     if kind != "missing":
-        shutil.copytree(real_index[1], index_dir)
+        shutil.copytree(index_named_for_the_model, index_dir)
         _break(index_dir, kind)
     client = TestClient(create_app(index_dir), raise_server_exceptions=False)
     for url in ("/health", "/search?q=vpn", "/experts?q=vpn", "/people/ana"):

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 from click.testing import CliRunner
-from conftest import page, write
 from fakes import HashEmbedder
+from helpers import page, write
 
 from kb.build import build_index
 from kb.cli import cli

@@ -6,8 +6,8 @@ import time
 from pathlib import Path
 
 from click.testing import CliRunner
-from conftest import ROOT, write
 from fastapi.testclient import TestClient
+from helpers import ROOT, write
 
 from kb.build import build_index
 from kb.cli import cli

@@ -1,0 +1,105 @@
+"""Helpers shared by the tests: paths, small pages, the bundled questions and the app drivers.
+
+Test modules import from here (and from fakes.py, e2e.py), never from one another or from
+conftest.py, which holds only fixtures; tests/test_suite_shape.py enforces it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parent.parent
+CONTENT = ROOT / "content"
+APP = str(ROOT / "app.py")
+
+
+def page(title: str, author: str, *sections: str, team: str = "it") -> str:
+    """A small page: front matter and one short section per name."""
+    body = "\n".join(f"## {s}\n{s} explained in a few plain words.\n" for s in sections)
+    return f"---\ntitle: {title}\nauthors: [{author}]\nteam: {team}\n---\n{body}"
+
+
+def write(path: Path, text: str | bytes) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(text, bytes):
+        path.write_bytes(text)
+    else:
+        path.write_text(text, encoding="utf-8")
+    return path
+
+
+# The bundled questions (tests/bundled_questions.json): paraphrases written by the content
+# authors, each with the page (or person) a user would expect first.
+QUESTIONS = json.loads((Path(__file__).parent / "bundled_questions.json").read_text())
+SEARCHES = [(q["query"], q["page"]) for q in QUESTIONS["searches"]]
+EXPERTS = [(q["query"], q["person"]) for q in QUESTIONS["experts"]]
+
+
+def top_pages(kb, query: str, n: int = 3) -> list[str]:
+    """The first `n` distinct pages of a search, in rank order."""
+    pages: list[str] = []
+    for hit in kb.search(query, k=20):
+        if hit.chunk.path not in pages:
+            pages.append(hit.chunk.path)
+    return pages[:n]
+
+
+# The Streamlit app, driven by streamlit.testing (no browser).
+
+
+def plain(text: str) -> str:
+    """App text as shown: without the backslash escapes that keep doc text from being
+    Markdown, and code spans (addresses) without their backticks."""
+    out, pos = [], 0
+    text = str(text)
+    for m in re.finditer(r"(?<!\\)(`+)(.+?)(?<!`)\1(?!`)", text):
+        out.append(re.sub(r"\\(.)", r"\1", text[pos : m.start()]))
+        inner = m.group(2)
+        out.append(inner[1:-1] if inner.startswith(" ") and inner.endswith(" ") else inner)
+        pos = m.end()
+    out.append(re.sub(r"\\(.)", r"\1", text[pos:]))
+    return "".join(out)
+
+
+def new_app(monkeypatch, index_dir, **params) -> AppTest:
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("KB_INDEX_DIR", str(index_dir))
+    at = AppTest.from_file(APP, default_timeout=120)
+    for key, value in params.items():
+        at.query_params[key] = value
+    return at.run()
+
+
+def search(at: AppTest, query: str) -> AppTest:
+    at.text_input(key="q").input(query).run()
+    assert not at.exception
+    return at
+
+
+def result_paths(at: AppTest) -> list[str]:
+    """`path` of every result card, in order (from the cards' `path:line · ...` line)."""
+    out = []
+    for m in at.main.markdown:
+        found = re.search(r":gray\[([\w./-]+\.md):\d+ · ", plain(m.value))
+        if found:
+            out.append(found.group(1))
+    return out
+
+
+def expert_names(at: AppTest) -> list[str]:
+    return [plain(b.label) for b in at.button if b.key and b.key.startswith("person-")]
+
+
+def all_text(at: AppTest) -> str:
+    parts = [m.value for m in at.markdown] + [c.value for c in at.caption]
+    parts += (
+        [e.value for e in at.error] + [i.value for i in at.info] + [w.value for w in at.warning]
+    )
+    return plain("\n".join(str(p) for p in parts))
