@@ -1,9 +1,8 @@
 """The verbs every knowledge base answers, local or over HTTP: what the shells may call.
 
 `kb.service.KnowledgeBase` answers them from a loaded index; `kb.serve.client.
-RemoteKnowledgeBase` asks a `kb serve` API. The app and the HTTP routes are written against
-this protocol only, and the CLI's commands call its verbs (it opens a local index, whose
-settings `kb gaps` also prints), so a feature is added in one place and reaches every shell.
+RemoteKnowledgeBase` asks a `kb serve` API. The CLI, the app and the HTTP routes are written
+against this protocol only, so a feature is added in one place and reaches every shell.
 """
 
 from __future__ import annotations

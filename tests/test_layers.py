@@ -102,6 +102,21 @@ def test_the_http_client_imports_nothing_heavy():
     assert out.stdout.strip() == "[]"
 
 
+def test_the_cli_help_loads_no_index_code_model_or_torch():
+    # `kb --help` (and a mistyped command) used to load faiss, bm25s, scipy, yaml and
+    # markdown-it before printing a line: the commands import the library when they run.
+    code = (
+        "import sys\nfrom kb.cli import main\n"
+        "try:\n    main(['--help'], prog_name='kb')\nexcept SystemExit:\n    pass\n"
+        f"print(sorted(m for m in {HEAVY!r} if m in sys.modules and m != 'click'), file=sys.stderr)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
+    )
+    assert "Usage: kb" in out.stdout
+    assert out.stderr.strip() == "[]"
+
+
 def _package(module: str) -> str:
     """The layer entry a module belongs to: its subpackage, or itself at the top."""
     for layer in LAYERS:

@@ -9,7 +9,6 @@ from pathlib import Path
 import click
 
 from kb.backends.location import IndexLocation
-from kb.build import build_index
 from kb.cli.options import (
     backend_option,
     collection_option,
@@ -126,6 +125,8 @@ def index_cmd(
     embedder = load_embedder(encoder)
     try:
         with _progress_bar(as_json) as bar:
+            from kb.build import build_index  # here: `kb --help` loads no index code
+
             report = build_index(
                 content_dir,
                 work,

@@ -14,8 +14,8 @@ import click
 from kb.backends.location import BACKENDS, IndexLocation
 from kb.config import ENCODERS, Settings
 from kb.errors import KbError
+from kb.facade import Facade
 from kb.inputs import BlankQueryError, query_text
-from kb.service import KnowledgeBase, open_knowledge_base
 
 index_dir_option = click.option(
     "--index-dir",
@@ -117,7 +117,7 @@ class Group(click.Group):
             raise UserError(str(err)) from err
 
 
-def open_kb(where: IndexLocation, query: str = "-") -> KnowledgeBase:
+def open_kb(where: IndexLocation, query: str = "-") -> Facade:
     """The knowledge base at `where`, once `query` (the command's text argument) is not blank."""
     try:
         query_text(query)
@@ -125,6 +125,8 @@ def open_kb(where: IndexLocation, query: str = "-") -> KnowledgeBase:
         raise click.UsageError(str(err)) from None
     log = os.environ.get("KB_SEARCH_LOG")  # opt-in, for 'kb gaps'
     settings = Settings(consent_key=consent_key())
+    from kb.service import open_knowledge_base  # here: `kb --help` loads no index code
+
     return open_knowledge_base(where, settings, search_log=Path(log).expanduser() if log else None)
 
 

@@ -10,6 +10,7 @@ import click
 
 from kb.backends.location import IndexLocation
 from kb.cli.options import echo_json, json_option, open_kb, where_options
+from kb.config import Settings
 from kb.inputs import unknown_person
 from kb.people.pairing import KINDS
 from kb.serve.codec import dump, earlier_pairs, person_record
@@ -199,7 +200,7 @@ def gaps_cmd(log: Path | None, today, top: int, where: IndexLocation, as_json: b
     if not log.is_file():
         click.echo(f"Searches that found nothing good: no search log at {log} yet")
         return
-    floor = kb.settings.nothing_good_below
+    floor = Settings().nothing_good_below  # the settings open_kb gave the knowledge base
     click.echo(
         f"Searches that found nothing good, best section's similarity under {floor} "
         f"({report.unanswered_total} of {report.searches_logged} logged):"
