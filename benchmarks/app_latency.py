@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
 from e2e import browser_page, run_query, streamlit_server, wait_ready  # noqa: E402
-from test_bundled_quality import SEARCHES  # noqa: E402
+from helpers import SEARCHES  # noqa: E402
 
 from kb import SentenceTransformerEmbedder, Settings, build_index  # noqa: E402
 

@@ -1,7 +1,7 @@
 """Run the real app in a real browser: a Streamlit server on a free port, driven by Playwright;
 and the HTTP API in a thread on a free loopback port.
 
-Shared by tests/test_e2e_browser.py, tests/test_app_api.py and benchmarks/app_latency.py.
+Shared by tests/app/test_e2e_browser.py, tests/app/test_app_api.py and benchmarks/app_latency.py.
 """
 
 from __future__ import annotations

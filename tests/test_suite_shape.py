@@ -56,3 +56,17 @@ def test_no_test_module_imports_another_test_module_or_conftest():
         if (names := imported_test_modules(path.read_text(encoding="utf-8")))
     }
     assert offenders == {}, "import shared helpers from tests/helpers.py instead"
+
+
+def test_test_folders_mirror_the_package_layout():
+    # tests/<package>/ holds the tests of kb/<package>/; tests/hostile/ holds the security
+    # promises (docs/security.md), which cut across packages; project-wide tests sit on top.
+    root = TESTS.parent / "kb"
+    packages = {p.name for p in root.iterdir() if (p / "__init__.py").is_file()}
+    folders = {
+        p.name
+        for p in TESTS.iterdir()
+        if p.is_dir() and any(p.glob("test_*.py")) and p.name != "hostile"
+    }
+    assert folders <= packages, f"test folders without a kb package: {folders - packages}"
+    assert len(folders) >= 8

@@ -4,7 +4,7 @@ The one place that tokenizes for BM25 (`tokens`, `analyzed`) and that holds the 
 formula (`idf`, `length_norm`, `term_score`): both backends score with these, so a query
 scores alike on either. bm25s tokenizes (its stop words and PyStemmer's English stemmer);
 `KeywordIndex`, the local backend's index, keeps each row's term counts and scores them
-itself, with the same formula as bm25s (tests/test_keyword.py compares the two), so that an
+itself, with the same formula as bm25s (tests/index/test_bm25.py compares the two), so that an
 incremental build copies the counts of unchanged rows instead of tokenizing and re-indexing
 everything. bm25s and Stemmer are imported here and nowhere else.
 """

@@ -2,7 +2,7 @@
 filters as Milvus expressions, incremental publishing by chunk id, and sharded indexing.
 
 The core search and expert tests run on both backends through the `any_kb` fixture
-(tests/test_bundled_quality.py); these tests compare the two directly.
+(tests/search/test_bundled_quality.py); these tests compare the two directly.
 """
 
 from __future__ import annotations

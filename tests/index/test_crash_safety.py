@@ -12,12 +12,12 @@ from pathlib import Path
 
 import pytest
 from fakes import HashEmbedder
-from helpers import write
+from helpers import ROOT, write
 
 from kb import KnowledgeBase, Settings, build_index
 from kb.index.store import load_index
 
-WORKER = Path(__file__).parent / "index_worker.py"
+WORKER = ROOT / "tests" / "index_worker.py"
 
 
 def make_content(root: Path, version: int, pages: int = 40) -> dict[str, str]:
@@ -42,7 +42,7 @@ class Workers:
     """index_worker.py's fork server: each job runs in a child forked from a warm interpreter."""
 
     def __init__(self) -> None:
-        env = {**os.environ, "PYTHONPATH": str(Path(__file__).parent.parent)}
+        env = {**os.environ, "PYTHONPATH": str(ROOT)}
         self.server = subprocess.Popen(
             [sys.executable, str(WORKER), "serve"],
             env=env,
