@@ -15,7 +15,6 @@ This module only chains the stages: `kb.content.pages` reads the files and resol
 from __future__ import annotations
 
 import dataclasses
-import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -38,7 +37,8 @@ from kb.index.lock import index_lock
 from kb.index.manifest import compose, write_manifest
 from kb.index.store import PreviousIndex
 from kb.index.writer import IndexWriter
-from kb.models import Directory, Document, Manifest, Problem, Source
+from kb.models import Document, Manifest, Problem, Source
+from kb.models.consent import index_token
 
 BuildProgress = Callable[[int, int], None]  # (chunks embedded so far, chunks to embed)
 
@@ -116,7 +116,14 @@ def build_index(
             )
         previous, why = reusable(index_dir, embedder, settings, full)
         directory, found = read_for_build(content_dir)
-        consent = _consent(directory, settings.consent_key, previous, inputs)
+        before = previous.manifest if previous is not None else Manifest()
+        keyed = directory.consent_key(settings.consent_key) if settings.consent_key else ""
+        consent = index_token(
+            hidden=bool(directory.hidden()),
+            keyed=keyed,
+            before=before,
+            same_people_file=all(before.inputs.get(n) == inputs.get(n) for n in PEOPLE_NAMES),
+        )
         # Whose consent changed decides page owners too: re-read every page then (their
         # text is unchanged, so nothing is embedded again).
         reparse = previous is not None and previous.manifest.consent != consent
@@ -287,33 +294,6 @@ def _write(
     )
     vectors = writer.vectors(dict(zip(todo, fresh, strict=True)), embedder.dim)
     return writer.write(index_dir, vectors, settings, manifest), len(todo)
-
-
-def _consent(
-    directory: Directory, secret: str, previous: PreviousIndex | None, inputs: dict[str, str]
-) -> str:
-    """The manifest's token for who is hidden: it changes when they do, and names no one.
-
-    Any fingerprint of the hidden names alone, salted or not, can be checked against a list
-    of candidate names by whoever reads the index (a salt stored beside it is no obstacle).
-    So with a key (KB_CONSENT_KEY) it is an HMAC of the hidden identities under that key:
-    the same people hidden give the same token, and without the key it tells nothing. Without
-    a key it is random: the last index's token is kept while people.yaml's bytes are the
-    same, and a new one is drawn when they change, as who is hidden may have changed (every
-    page is then read again once; nothing is embedded again). "" when no one is hidden.
-    """
-    if not directory.hidden():
-        return ""
-    if secret:
-        return directory.consent_key(secret)
-    before = previous.manifest if previous is not None else Manifest()
-    was = before.inputs
-    same_file = all(was.get(name) == inputs.get(name) for name in PEOPLE_NAMES)
-    # A token from before keyed fingerprints ("consent_key_id" missing) was a plain hash.
-    random = before.consent_key_id is not None and not before.consent_key_id
-    if same_file and before.consent and random:
-        return before.consent
-    return secrets.token_hex(8)
 
 
 def _vectors_label(manifest: Manifest) -> str:

@@ -34,6 +34,7 @@ import difflib
 import hashlib
 import hmac
 import re
+import secrets
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from functools import cached_property
@@ -342,3 +343,26 @@ def _proper_nouns(texts: Sequence[str]) -> frozenset[str]:
             low = word.lower()
             (capital if word[0].isupper() and not word.isupper() else other).add(low)
     return frozenset(capital - other)
+
+
+def index_token(*, hidden: bool, keyed: str, before: Manifest, same_people_file: bool) -> str:
+    """The manifest's token for who is hidden: it changes when they do, and names no one.
+
+    Any fingerprint of the hidden names alone, salted or not, can be checked against a list
+    of candidate names by whoever reads the index (a salt stored beside it is no obstacle).
+    So with a key (KB_CONSENT_KEY) it is an HMAC of the hidden identities under that key:
+    the same people hidden give the same token, and without the key it tells nothing. Without
+    a key it is random: the last index's token is kept while people.yaml's bytes are the
+    same, and a new one is drawn when they change (`same_people_file` false), as who is
+    hidden may have changed (every page is then read again once; nothing is embedded again).
+    "" when no one is hidden.
+    """
+    if not hidden:
+        return ""
+    if keyed:  # the HMAC of the hidden identities under KB_CONSENT_KEY
+        return keyed
+    # A token from before keyed fingerprints ("consent_key_id" missing) was a plain hash.
+    random = before.consent_key_id is not None and not before.consent_key_id
+    if same_people_file and before.consent and random:
+        return before.consent
+    return secrets.token_hex(8)

@@ -1,5 +1,8 @@
 """`kb serve`: a stateless HTTP API over an index. FastAPI is imported here and nowhere else.
 
+Every route is in this one module, so it runs past 300 lines: each route is a few lines
+that check input (`kb.inputs`), call a facade verb and encode (`kb.serve.codec`).
+
 All state is in the index (a folder or a Milvus collection): a replica loads it on first use
 and again whenever a build publishes a new one, so several replicas behind a load balancer
 answer alike. The public routes (`/search`, `/experts`, `/people/{name}`) print what the

@@ -1,4 +1,4 @@
-"""A KnowledgeBase over HTTP: the app's methods answered by `kb serve` (its `/app` routes).
+"""A knowledge base over HTTP: the `kb.facade.Facade` verbs, answered by `kb serve`'s `/app` routes.
 
 The Streamlit app runs on the library by default; with `KB_API_URL` it uses this instead and
 loads neither the model nor the index (the API's replicas do). Only the standard library
