@@ -3,13 +3,16 @@
 Usage:
   python benchmarks/same_outputs.py snapshot CHECKOUT OUT.json   # e.g. a worktree of the old commit
   python benchmarks/same_outputs.py compare BEFORE.json AFTER.json
+  python benchmarks/same_outputs.py quality BEFORE.json AFTER.json  # two quality.py JSONs
 
 A snapshot indexes CHECKOUT/content with that checkout's own code (run in a child process with
 CHECKOUT first on sys.path), then records the stdout and exit code of every bundled question
 through `kb search` (three modes, --json and text) and `kb experts` (--json and text), plus
 `kb person`, `kb pairs`, `kb team`, `kb gaps` and `kb check`. `compare` prints a table of the
 commands that differ and exits 1 when any does. Shape changes an issue asked for are listed in
-ALLOWED with the issue that asked; nothing else may differ.
+ALLOWED with the issue that asked; nothing else may differ. `quality` compares two JSON
+files of benchmarks/quality.py (e.g. `--sets bundled,beir-scifact`) number by number, latency
+and the machine aside, and exits 1 on any difference.
 """
 
 from __future__ import annotations
@@ -140,11 +143,39 @@ def compare(before: Path, after: Path) -> int:
     return 1 if bad else 0
 
 
+_RUN_TO_RUN = ("p50_ms", "p95_ms", "machine")  # timings and the host differ between runs
+
+
+def quality(before: Path, after: Path) -> int:
+    a, b = json.loads(before.read_text()), json.loads(after.read_text())
+
+    def numbers(d, path=""):
+        if isinstance(d, dict):
+            for k, v in d.items():
+                if k not in _RUN_TO_RUN:
+                    yield from numbers(v, f"{path}.{k}")
+        elif isinstance(d, list):
+            for i, v in enumerate(d):
+                yield from numbers(v, f"{path}[{i}]")
+        else:
+            yield path, d
+
+    x, y = dict(numbers(a)), dict(numbers(b))
+    differ = [p for p in sorted(set(x) | set(y)) if x.get(p, "missing") != y.get(p, "missing")]
+    print("| values compared | identical | different |\n|---|---|---|")
+    print(f"| {len(set(x) | set(y))} | {len(set(x) | set(y)) - len(differ)} | {len(differ)} |")
+    for p in differ[:20]:
+        print(f"- {p}: {x.get(p, 'missing')} -> {y.get(p, 'missing')}")
+    return 1 if differ else 0
+
+
 if __name__ == "__main__":
     verb, first, second = sys.argv[1:4]
     if verb == "snapshot":
         snapshot(Path(first), Path(second))
     elif verb == "compare":
         sys.exit(compare(Path(first), Path(second)))
+    elif verb == "quality":
+        sys.exit(quality(Path(first), Path(second)))
     else:
         sys.exit(__doc__)
