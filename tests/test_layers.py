@@ -33,7 +33,7 @@ LAYERS = (
     ("kb.search",),
     ("kb.people",),
     ("kb.build", "kb.service"),
-    ("kb.eval", "kb.serve"),
+    ("kb.eval", "kb.serve", "kb.indexing"),
     ("kb.app", "kb.cli"),  # the shells; the app may run on the HTTP client
 )
 

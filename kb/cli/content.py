@@ -118,38 +118,35 @@ def index_cmd(
             raise click.UsageError("--finish runs once after all shards: drop --shard")
         _print_finished(finish_shards(content_dir, where), where, as_json)
         return
-    work = part.folder(index_dir)
-    if not part.whole and not part.pages(content_dir, index_dir):
-        click.echo(f"Shard {part}: no pages of this shard in {content_dir}/; nothing to do")
-        return
-    embedder = load_embedder(encoder)
-    try:
-        with _progress_bar(as_json) as bar:
-            from kb.build import build_index  # here: `kb --help` loads no index code
+    settings = Settings(
+        vector_index=vector_index, vector_storage=vector_storage, consent_key=_consent_key()
+    )
+    from kb.indexing import index_into  # here: `kb --help` loads no index code
 
-            report = build_index(
+    try:
+        with _progress_bar(as_json) as bar, _progress_bar(as_json, label="Publishing") as pub:
+            run = index_into(
+                where,
                 content_dir,
-                work,
-                embedder,
-                Settings(
-                    vector_index=vector_index,
-                    vector_storage=vector_storage,
-                    consent_key=_consent_key(),
-                ),
+                lambda: load_embedder(encoder),
+                settings,
+                shard=part,
                 strict=strict,
-                progress=bar,
                 full=full,
-                select=part.select,
                 workers=workers,
+                progress=bar,
+                publishing=pub,
             )
     except StrictModeError as err:
         for problem in err.problems:
             click.echo(f"warning: {problem}", err=True)
         raise
-    if where.shared:
-        with _progress_bar(as_json, label="Publishing") as bar:
-            done = where.publish(work, prune=part.whole, progress=bar)
-        _print_published(report, done, where, part, as_json)
+    report = run.build
+    if report is None:
+        click.echo(f"Shard {part}: no pages of this shard in {content_dir}/; nothing to do")
+        return
+    if run.published is not None:
+        _print_published(report, run.published, where, part, as_json)
         return
     if as_json:
         summary = {
