@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
 from kb.config import Settings
-from kb.models import Chunk, Document, Problem, Section, embed_header
+from kb.models import Chunk, Document, Problem, Section, embed_header, page_info
 
 TokenCounter = Callable[[Sequence[str]], list[int]]  # counts include the 2 special tokens
 
@@ -221,10 +221,5 @@ def _make_chunk(doc: Document, section: Section, piece: str, part: int, occurren
         heading_path=section.heading_path,
         text=piece,
         line=line,
-        team=doc.team,
-        tags=doc.tags,
-        authors=doc.authors,
-        updated=doc.updated,
-        review_by=doc.review_by,
-        department=doc.department,
+        **page_info(doc),
     )

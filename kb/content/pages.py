@@ -22,7 +22,7 @@ from kb.content.directory import directory_files
 from kb.content.discover import read_page
 from kb.content.parse import parse_markdown
 from kb.content.secrets import redact_page
-from kb.models import Author, Chunk, Directory, Document, Page, Problem, Source
+from kb.models import Author, Chunk, Directory, Document, Page, Problem, Source, page_info
 
 
 @dataclass
@@ -50,18 +50,7 @@ def load_documents(
 
 def page_of(doc: Document) -> Page:
     """The page as the index stores it."""
-    return Page(
-        path=doc.path,
-        title=doc.title,
-        body=doc.body,
-        team=doc.team,
-        department=doc.department,
-        tags=doc.tags,
-        authors=doc.authors,
-        updated=doc.updated,
-        owner=doc.owner,
-        review_by=doc.review_by,
-    )
+    return Page(path=doc.path, title=doc.title, body=doc.body, owner=doc.owner, **page_info(doc))
 
 
 def read_pages(

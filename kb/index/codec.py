@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from kb.models import Author, Chunk, Page, Problem, Source
+from kb.models import Author, Chunk, Page, PageInfo, Problem, Source, page_info
 
 
 def chunk_line(chunk: Chunk) -> str:
@@ -22,12 +22,7 @@ def chunk_line(chunk: Chunk) -> str:
             "heading_path": list(chunk.heading_path),
             "text": chunk.text,
             "line": chunk.line,
-            "team": chunk.team,
-            "tags": list(chunk.tags),
-            "authors": [_author(a) for a in chunk.authors],
-            "updated": chunk.updated,
-            "review_by": chunk.review_by,
-            "department": chunk.department,
+            **_info_json(chunk),
         },
         ensure_ascii=False,
     )
@@ -85,6 +80,12 @@ def source_from_line(line: str) -> Source:
 
 
 _PAGE_FIELDS = ("path", "title", "body", "team", "department", "updated", "owner", "review_by")
+
+
+def _info_json(value: PageInfo) -> dict:
+    """The page fields as JSON, in `PageInfo`'s order (the order chunk lines have always had)."""
+    info = page_info(value)
+    return {**info, "tags": list(info["tags"]), "authors": [_author(a) for a in info["authors"]]}
 
 
 def _author(a: Author) -> dict:

@@ -11,6 +11,7 @@ from kb.models.manifest import Counts, Manifest, ModelId
 from kb.models.names import fold_name, person_key
 from kb.models.pages import (
     FILTER_FIELDS,
+    PAGE_INFO,
     Author,
     Chunk,
     Document,
@@ -20,10 +21,12 @@ from kb.models.pages import (
     Finding,
     Hit,
     Page,
+    PageInfo,
     Problem,
     Section,
     Source,
     embed_header,
+    page_info,
 )
 from kb.models.people import (
     AVAILABILITY,
@@ -49,6 +52,9 @@ from kb.models.reports import (
 )
 
 __all__ = [
+    "PAGE_INFO",
+    "PageInfo",
+    "page_info",
     "Counts",
     "Manifest",
     "ModelId",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 
 from kb.models.names import person_key
 
@@ -71,27 +71,45 @@ class Section:
     line_end: int
 
 
+@dataclass(frozen=True, kw_only=True)
+class PageInfo:
+    """What a page says about itself, carried by the page and by every chunk of it.
+
+    Declared once here: `Document`, `Chunk` and `Page` extend it, and `page_info(x)` hands the
+    fields from one to the next, so a new page field is added in one place.
+    """
+
+    team: str = ""
+    tags: tuple[str, ...] = ()
+    authors: tuple[Author, ...] = ()
+    updated: str = ""
+    review_by: str = ""
+    department: str = ""  # "IT" or "Business"; from front matter or the team (see departments)
+
+
+PAGE_INFO = tuple(f.name for f in fields(PageInfo))
+
+
+def page_info(value: PageInfo) -> dict:
+    """The page fields of a Document, Chunk or Page, as keywords for the next one."""
+    return {name: getattr(value, name) for name in PAGE_INFO}
+
+
 @dataclass(frozen=True)
-class Document:
+class Document(PageInfo):
     """One parsed Markdown page."""
 
     path: str  # relative to the content folder, with forward slashes
     title: str
     sections: tuple[Section, ...]
     content_hash: str
-    team: str = ""
-    tags: tuple[str, ...] = ()
-    authors: tuple[Author, ...] = ()
-    updated: str = ""
     owner: str = ""
-    review_by: str = ""
     summary: str = ""  # front matter description/summary/subtitle/keywords
-    department: str = ""  # "IT" or "Business"; from front matter or the team (see departments)
     body: str = ""  # the Markdown after the front matter, for display
 
 
 @dataclass(frozen=True)
-class Chunk:
+class Chunk(PageInfo):
     """A piece of one section, small enough for the model; the unit that is embedded."""
 
     id: str
@@ -100,12 +118,6 @@ class Chunk:
     heading_path: tuple[str, ...]
     text: str  # the section text of this piece, for display
     line: int
-    team: str = ""
-    tags: tuple[str, ...] = ()
-    authors: tuple[Author, ...] = ()
-    updated: str = ""
-    review_by: str = ""
-    department: str = ""
 
     @property
     def heading(self) -> str:
@@ -184,16 +196,10 @@ class Expert:
 
 
 @dataclass(frozen=True)
-class Page:
+class Page(PageInfo):
     """A whole indexed page, for display."""
 
     path: str
     title: str
     body: str
-    team: str = ""
-    department: str = ""
-    tags: tuple[str, ...] = ()
-    authors: tuple[Author, ...] = ()
-    updated: str = ""
     owner: str = ""
-    review_by: str = ""

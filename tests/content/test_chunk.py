@@ -106,3 +106,24 @@ def test_whole_sections_when_splitting_is_off(real_embedder):
     chunks, _ = chunk_document(doc, real_embedder.count_tokens, Settings(split_long_sections=False))
     sections = [c for c in chunks if c.heading_path]
     assert len(sections) == len(doc.sections) == 4  # one piece each; the model truncates
+
+
+def test_every_chunk_and_the_stored_page_carry_the_pages_own_fields():
+    # The page fields are declared once (PageInfo) and handed on whole: a field added there
+    # reaches every chunk and the stored page without another line of copying.
+    from kb.content.pages import page_of
+    from kb.models import PAGE_INFO, page_info
+
+    raw = (
+        b"---\ntitle: VPN\nteam: security\ndepartment: IT\ntags: [vpn, okta]\n"
+        b"updated: 2026-01-02\nreview_by: 2026-07-01\nauthors: [Ana Ruiz]\n---\n"
+        b"# VPN\n\n## Connect\n\nOpen the client.\n\n## Trouble\n\nRestart it.\n"
+    )
+    doc, problems = parse_markdown(raw, "it/vpn.md")
+    assert doc is not None and not problems
+    info = page_info(doc)
+    assert set(PAGE_INFO) == {"team", "tags", "authors", "updated", "review_by", "department"}
+    assert info["team"] == "security" and info["tags"] == ("vpn", "okta") and info["authors"]
+    chunks, _ = chunk_document(doc, HashEmbedder().count_tokens, Settings())
+    assert len(chunks) >= 2 and all(page_info(c) == info for c in chunks)
+    assert page_info(page_of(doc)) == info
