@@ -117,9 +117,12 @@ def build_index(
         previous, why = reusable(index_dir, embedder, settings, full)
         directory, found = read_for_build(content_dir)
         before = previous.manifest if previous is not None else Manifest()
-        keyed = directory.consent_key(settings.consent_key) if settings.consent_key else ""
+        hidden = bool(directory.hidden())
+        # The keyed digest only when someone is hidden, as before the token rule moved.
+        key = settings.consent_key
+        keyed = directory.consent_key(key) if key and hidden else ""
         consent = index_token(
-            hidden=bool(directory.hidden()),
+            hidden=hidden,
             keyed=keyed,
             before=before,
             same_people_file=all(before.inputs.get(n) == inputs.get(n) for n in PEOPLE_NAMES),
