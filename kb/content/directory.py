@@ -6,7 +6,9 @@ then a suffix naming YAML) is not read, and a warning says to rename it: a direc
 is silently ignored would show people who withheld consent.
 
 Optional. Each entry names a person and may give aliases, team, department (IT or Business),
-role, what they are available for (mentoring, tandem, coffee) and `hide_from_expert_search`.
+role, what they are available for (mentoring, tandem, coffee), a contact (an email, a chat
+handle such as `@grace` or `slack:@grace`, or an http(s) URL: `contact_kind`) and
+`hide_from_expert_search`.
 A bad entry is reported as `people.yaml:line: message` and skipped; the others are kept.
 """
 
@@ -24,6 +26,7 @@ from kb.errors import ContentError
 from kb.models import AVAILABILITY, Directory, Person, Problem, folded_key, person_key
 from kb.models.consent import CONSENT_FIELD as _CONSENT
 from kb.models.consent import consent_field, reads_hidden, visible
+from kb.models.people import contact_kind
 
 FILE = "people.yaml"
 NAMES = (FILE, "people.yml")  # read, in this order of preference
@@ -35,6 +38,7 @@ _KEYS = {
     "department",
     "role",
     "available_for",
+    "contact",
     "hide_from_expert_search",
 }
 _UNREADABLE = "cannot be read: "
@@ -103,6 +107,8 @@ def _read_file(content_dir: Path, path: Path) -> tuple[Directory, list[Problem]]
         data = yaml_safe.load(text, max_bytes=_MAX_BYTES)
     except yaml_safe.YamlError as err:
         why = f"{_UNREADABLE}{'refused' if err.limit else 'invalid YAML'}: {err.reason}"
+        if "'@' that cannot start" in err.reason:  # YAML reserves a leading @
+            why += '; quote a chat handle: contact: "@grace"'
         return Directory(), [Problem(FILE, why, err.line)]
     if data is None:
         return Directory(), []
@@ -159,7 +165,10 @@ def _without_secrets(
         aliases=tuple(clean("aliases", a) for a in person.aliases),
         team=clean("team", person.team),
         role=clean("role", person.role),
+        contact=clean("contact", person.contact),
     )
+    if not contact_kind(cleaned.contact):  # what is left of a URL once its token is gone
+        cleaned = dataclasses.replace(cleaned, contact="")
     return cleaned, problems
 
 
@@ -244,6 +253,17 @@ def _person(
             )
         )
         department = ""
+    contact = entry.get("contact") or ""
+    if contact and not (isinstance(contact, str) and contact_kind(contact.strip())):
+        # The value is not repeated: it may hold a password, or a hidden person's address.
+        problems.append(
+            Problem(
+                FILE,
+                f"{label}: contact ignored; use an email, @handle or https:// URL",
+                at("contact"),
+            )
+        )
+        contact = ""
     person = Person(
         name=name.strip(),
         aliases=tuple(aliases),
@@ -251,6 +271,7 @@ def _person(
         department=side_named(department),
         role=str(entry.get("role") or "").strip(),
         available_for=tuple(a for a in available if a in AVAILABILITY),
+        contact="" if hidden else contact.strip(),  # kept nowhere, not even in memory
         hidden=hidden,
     )
     return person, problems

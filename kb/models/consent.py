@@ -11,7 +11,8 @@ an author, owner, expert, colleague, key term or logged search. Consent errs on 
    after a right-to-left override.
 3. people.yaml: a misspelt consent field counts (`consent_field`); anything but a clear
    `false` hides (`reads_hidden`); in a clash of names the hidden entry wins, and a name or
-   alias that reads as a hidden identity belongs to the hidden person alone (`visible`).
+   alias (or contact) that reads as a hidden identity belongs to the hidden person alone
+   (`visible`).
 4. The index stores no hidden name, only keyed fingerprints (HMAC-SHA256 under
    KB_CONSENT_KEY, `name_digest`): of each hidden identity and of each word of 3 letters or
    more of their names (`Hidden.digests`, `Hidden.word_digests`), the key's id
@@ -76,6 +77,7 @@ def folded_key(name: str) -> str:
 class _Person(Protocol):
     name: str
     aliases: tuple[str, ...]
+    contact: str
     hidden: bool
 
 
@@ -282,12 +284,20 @@ def reads_hidden(value: object) -> bool:
 
 
 def visible(people: Sequence[_P]) -> list[_P]:
-    """`people` without a name or alias that is also a hidden identity, however written
-    (invisible characters, look-alike letters, run together): it belongs to the hidden
-    person alone. A hidden entry is kept whole."""
+    """`people` without a name, alias or contact that is also a hidden identity, however
+    written (invisible characters, look-alike letters, run together, an email or a handle):
+    it belongs to the hidden person alone. A hidden entry is kept whole."""
     hides = Hidden(p for p in people if p.hidden).hides
+
+    def mine(contact: str) -> str:  # "@ines.park" is read without its "@" too
+        return "" if hides(contact) or hides(contact.replace("@", " ")) else contact
+
     return [
-        p if p.hidden else replace(p, aliases=tuple(a for a in p.aliases if not hides(a)))
+        p
+        if p.hidden
+        else replace(
+            p, aliases=tuple(a for a in p.aliases if not hides(a)), contact=mine(p.contact)
+        )
         for p in people
         if p.hidden or not hides(p.name)
     ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -9,6 +10,30 @@ from kb.models.consent import Hidden
 from kb.models.names import person_key
 
 AVAILABILITY = ("mentoring", "tandem", "coffee")
+
+# A contact is shown, and an email or a URL is a link: only these shapes, nothing guessed.
+_EMAIL = re.compile(
+    r"[A-Za-z0-9_+-]+(?:\.[A-Za-z0-9_+-]+)*"  # no space, no quote, no dot at either end
+    r"@(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?\.)+[A-Za-z]{2,63}"  # a dotted domain
+)
+_HANDLE = re.compile(r"(?:[a-z]{2,20}:)?@[A-Za-z0-9][A-Za-z0-9._-]*")  # @grace, slack:@grace
+# The host right after `//` (so no user or password before an `@`), then RFC 3986's characters.
+_URL = re.compile(
+    r"https?://[A-Za-z0-9][A-Za-z0-9.-]*(?::[0-9]{1,5})?(?:[/?#][\w\-.~:/?#\[\]@!$&'()*+,;=%]*)?",
+    re.A,
+)
+_MAX_CONTACT = 300
+
+
+def contact_kind(text: str) -> str:
+    """What a directory contact is: "email", "handle" (chat), "url" (http or https), or ""
+    for anything else (another scheme, a space, a name, a URL with a user or password)."""
+    if len(text) > _MAX_CONTACT:
+        return ""
+    for kind, shape in (("email", _EMAIL), ("handle", _HANDLE), ("url", _URL)):
+        if shape.fullmatch(text):
+            return kind
+    return ""
 
 
 @dataclass(frozen=True)
@@ -21,6 +46,7 @@ class Person:
     department: str = ""  # "IT" or "Business"; "" when the directory does not say
     role: str = ""
     available_for: tuple[str, ...] = ()  # a subset of AVAILABILITY
+    contact: str = ""  # an email, chat handle or http(s) URL (`contact_kind`); "" if none
     hidden: bool = False  # hide_from_expert_search: consent withheld, never shown anywhere
 
     def identities(self) -> set[str]:
@@ -109,3 +135,4 @@ class Profile:
     role: str = ""  # from people.yaml
     available_for: tuple[str, ...] = ()  # from people.yaml
     tags: tuple[str, ...] = ()  # of their pages, weighted by their share
+    contact: str = ""  # from people.yaml

@@ -350,3 +350,91 @@ def test_shares_of_a_page_are_of_its_visible_authors(tmp_path):
     build_index(content, index_dir, HashEmbedder(), Settings())
     kb = KnowledgeBase(index_dir, HashEmbedder(), Settings())
     assert [(a.name, a.share) for a in kb.page("hr/leave.md").authors] == [("Bo Chen", 1.0)]
+
+
+def test_a_contact_is_an_email_a_handle_or_a_web_address(tmp_path):
+    write(
+        tmp_path / "people.yaml",
+        """\
+- name: Ana Ruiz
+  contact: ana.ruiz@brightwater.example
+- name: Bo Chen
+  contact: "@bo.chen"
+- name: Cy Diaz
+  contact: slack:@cy
+- name: Dee Ray
+  contact: https://intranet.brightwater.example/people/dee
+- name: Eve Lund
+  team: hr
+  contact: javascript:alert(1)
+- name: Fay Moss
+  contact: ftp://files.brightwater.example
+- name: Gus Hale
+  contact: not an email
+- name: Hal Ivey
+  contact: {email: hal@x.org}
+- name: Ida Fox
+  contact: [ida@x.org]
+- name: Jo Park
+  contact: https://jo:hunter22@intranet.brightwater.example/
+- name: Kim Lee
+  contact: https://intranet.brightwater.example/?token=ghp_0123456789abcdefghijklmnopqrstuvwxyzAB
+""",
+    )
+    directory, problems = read_directory(tmp_path)
+    contacts = {p.name: p.contact for p in directory.people}
+    assert contacts == {
+        "Ana Ruiz": "ana.ruiz@brightwater.example",
+        "Bo Chen": "@bo.chen",
+        "Cy Diaz": "slack:@cy",
+        "Dee Ray": "https://intranet.brightwater.example/people/dee",
+        # Each kept, without a contact: nothing is guessed in its place.
+        **dict.fromkeys(("Eve Lund", "Fay Moss", "Gus Hale", "Hal Ivey", "Ida Fox"), ""),
+        "Jo Park": "",  # a password before the host, or a host hidden behind a user name
+        "Kim Lee": "",  # a token, redacted: what is left is no address
+    }
+    assert directory.find("Eve Lund").team == "hr"
+    fix = "contact ignored; use an email, @handle or https:// URL"
+    said = {(p.line, p.message) for p in problems}
+    assert said >= {
+        (11, f"Eve Lund: {fix}"),
+        (13, f"Fay Moss: {fix}"),
+        (15, f"Gus Hale: {fix}"),
+        (17, f"Hal Ivey: {fix}"),
+        (19, f"Ida Fox: {fix}"),
+        (21, f"Jo Park: {fix}"),
+    }
+    # The value is never repeated (it may hold a password); a credential is warned of.
+    assert "hunter22" not in str(problems) and "ghp_0123" not in str(problems)
+    assert any(p.line == 23 and "GitHub token" in p.message for p in problems)
+
+
+def test_a_hidden_persons_contact_is_kept_nowhere(tmp_path):
+    write(
+        tmp_path / "people.yaml",
+        """\
+- name: Ines Park
+  hide_from_expert_search: true
+  contact: https://intranet.brightwater.example/u/4711
+- name: Bo Chen
+  contact: ines.park@brightwater.example
+- name: Cy Diaz
+  contact: "@ines_park"
+- name: Dee Ray
+  contact: javascript:alert(1)
+  hide_from_expert_search: true
+""",
+    )
+    directory, problems = read_directory(tmp_path)
+    assert all(not p.contact for p in directory.people)  # hers, and two that name her
+    assert [p.name for p in directory.people if not p.hidden] == ["Bo Chen", "Cy Diaz"]
+    assert [str(p) for p in problems] == [
+        "people.yaml:9: (hidden person): contact ignored; use an email, @handle or https:// URL"
+    ]
+
+
+def test_a_chat_handle_unquoted_says_to_quote_it(tmp_path):
+    write(tmp_path / "people.yaml", "- name: Bo Chen\n  contact: @bo\n")
+    _, problems = read_directory(tmp_path)
+    assert len(problems) == 1 and problems[0].line == 2
+    assert problems[0].message.endswith('quote a chat handle: contact: "@grace"')
