@@ -174,7 +174,7 @@ class KnowledgeBase:
         for side in (wanted, department):
             if side:
                 people = [p for p in people if p.department.casefold() == side.casefold()]
-        return people[:k]
+        return profiles.introduced(people[:k], self.directory)
 
     def _with_profiles(self, query: str, people: list[Expert], *, combined: bool) -> list[Expert]:
         """Rank by the person's whole body of writing (or fuse that with the section votes)."""

@@ -39,6 +39,8 @@ def person_cmd(name: str, where: IndexLocation, as_json: bool) -> None:
     click.echo(f"{profile.name}" + (f" ({home})" if home else ""))
     if profile.available_for:
         click.echo(f"  available for: {', '.join(profile.available_for)}")
+    if profile.contact:
+        click.echo(f"  contact: {profile.contact}")
     click.echo(f"  topics: {', '.join(profile.topics) or 'none'}")
     if profile.tags:
         click.echo(f"  tags: {', '.join(profile.tags)}")

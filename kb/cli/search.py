@@ -104,6 +104,10 @@ def experts_cmd(
         home = ", ".join(x for x in (person.team, person.department) if x)
         label = f" ({home})" if home else ""
         click.echo(f"{n:>2}. {click.style(person.name, bold=True)}{label}  {person.score:.3f}")
+        available = ", ".join(person.available_for)
+        about = [person.role, f"available for {available}" if available else "", person.contact]
+        if any(about):
+            click.echo("    " + " · ".join(x for x in about if x))
         for ev in person.evidence:
             where = f"{ev.title} > {ev.heading}" if ev.heading else ev.title
             click.echo(f"    - {where}  {ev.path}:{ev.line}")

@@ -193,6 +193,9 @@ class Expert:
     team: str = ""
     evidence: tuple[Evidence, ...] = field(default_factory=tuple)
     department: str = ""
+    role: str = ""  # role, availability and contact: people.yaml's, for people it lists
+    available_for: tuple[str, ...] = ()
+    contact: str = ""
 
 
 @dataclass(frozen=True)

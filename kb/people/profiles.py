@@ -4,8 +4,20 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import replace
 
-from kb.models import NOWHERE, Chunk, Directory, Home, Page, PageCredit, Person, Profile, person_key
+from kb.models import (
+    NOWHERE,
+    Chunk,
+    Directory,
+    Expert,
+    Home,
+    Page,
+    PageCredit,
+    Person,
+    Profile,
+    person_key,
+)
 from kb.search.experts import home_teams
 
 
@@ -18,6 +30,23 @@ def homes(chunks: Iterable[Chunk], directory: Directory) -> dict[str, Home]:
             home = found.get(key, NOWHERE)
             found[key] = Home(person.team or home.team, person.department or home.department)
     return found
+
+
+def introduced(experts: Iterable[Expert], directory: Directory) -> list[Expert]:
+    """Each expert with the role, availability and contact people.yaml gives them: nothing
+    for someone it does not list, and never a guess (an author's git email is no contact)."""
+    out = []
+    for expert in experts:
+        listed = directory.find(expert.name)
+        if listed is not None:
+            expert = replace(
+                expert,
+                role=listed.role,
+                available_for=listed.available_for,
+                contact=listed.contact,
+            )
+        out.append(expert)
+    return out
 
 
 def profile(
@@ -65,4 +94,5 @@ def profile(
         last_update=max((c.updated for c in credits), default=""),
         role=listed.role,
         available_for=listed.available_for,
+        contact=listed.contact,
     )

@@ -75,11 +75,15 @@ def hit_record(hit: Hit) -> dict:
 
 
 def expert_record(person: Expert) -> dict:
-    """An expert as scripts read it: evidence without its snippet."""
+    """An expert as scripts read it: evidence without its snippet; role, availability and
+    contact from people.yaml ("", [] and "" for someone it does not list)."""
     return {
         "name": person.name,
         "team": person.team,
         "department": person.department,
+        "role": person.role,
+        "available_for": list(person.available_for),
+        "contact": person.contact,
         "score": person.score,
         "evidence": [
             {k: v for k, v in dump(e).items() if k in ("path", "title", "heading", "score")}

@@ -128,9 +128,31 @@ def test_search_and_experts_json_shapes(bundled_index):
     people = json.loads(res.stdout)
     # One shape with the API's /experts (it alone had "department" before).
     assert len(people) == 2
-    assert set(people[0]) == {"name", "team", "department", "score", "evidence"}
+    assert set(people[0]) == {
+        "name",
+        "team",
+        "department",
+        "role",
+        "available_for",
+        "contact",
+        "score",
+        "evidence",
+    }
     assert people[0]["department"] in ("IT", "Business")
     assert {"path", "title", "heading", "score"} <= set(people[0]["evidence"][0])
+
+
+def test_experts_show_role_availability_and_contact_from_the_directory(bundled_index):
+    where = ["--index-dir", str(bundled_index)]
+    people = json.loads(run("experts", "vendor onboarding", "-k", "10", *where, "--json").stdout)
+    grace = people[0]
+    assert grace["name"] == "Grace O'Connor" and grace["role"] == "Procurement manager"
+    assert grace["available_for"] == ["tandem", "mentoring", "coffee"]
+    assert grace["contact"] == "@grace"
+    # Several people.yaml entries give no contact: none is made up for them.
+    assert any(p["role"] and p["contact"] == "" for p in people)
+    text = run("experts", "vendor onboarding", "-k", "1", *where).stdout
+    assert "    Procurement manager · available for tandem, mentoring, coffee · @grace\n" in text
 
 
 def test_human_output_and_team_filters(bundled_index):

@@ -16,6 +16,7 @@ from kb.content.check import check_content
 from kb.content.directory import read_directory
 from kb.models import person_key
 from kb.search.experts import home_teams
+from kb.serve.codec import expert_record
 
 GOOD = """\
 people:
@@ -190,6 +191,7 @@ def test_kb_person_shows_the_profile_with_the_directory(bundled_copy, real_embed
   role: Security engineer
   department: IT
   available_for: [mentoring, tandem]
+  contact: tomasz.nowak@brightwater.example
 - name: Grace O'Connor
   hide_from_expert_search: true
 """,
@@ -199,11 +201,13 @@ def test_kb_person_shows_the_profile_with_the_directory(bundled_copy, real_embed
     assert tomasz["name"] == "Tomasz Nowak" and tomasz["team"] == "security"
     assert tomasz["role"] == "Security engineer"
     assert tomasz["available_for"] == ["mentoring", "tandem"]
+    assert tomasz["contact"] == "tomasz.nowak@brightwater.example"
     # He co-wrote the procurement page on vendor onboarding (the security questionnaire).
     assert "procurement/vendor-onboarding.md" in {p["path"] for p in tomasz["pages"]}
     assert "procurement" in tomasz["teams"] and tomasz["topics"]
     text = run_ok("person", "Tomasz Nowak", *where)
     assert "Security engineer, security, IT" in text and "available for: mentoring" in text
+    assert "  contact: tomasz.nowak@brightwater.example\n" in text
     typo = CliRunner().invoke(cli, ["person", "Tomas Novak", *where])
     assert typo.exit_code == 1 and "did you mean Tomasz Nowak" in typo.output
     hidden = CliRunner().invoke(cli, ["person", "Grace O'Connor", *where])
@@ -234,6 +238,39 @@ def test_aliases_merge_spellings_into_the_directory_name(tmp_path):
     profile = kb.profile("goconnor")
     assert profile.name == "Grace O'Connor" and len(profile.pages) == 3
     assert profile.role == "Procurement lead"
+
+
+def test_experts_carry_the_directory_role_availability_and_contact(tmp_path):
+    content = tmp_path / "content"
+    write(content / "procurement/a.md", page("Tenders", "goconnor", "How tenders run in Coupa."))
+    mail = "Ana Ruiz <ana.ruiz@brightwater.example>"  # a git or front-matter email: no contact
+    write(content / "procurement/b.md", page("Tender deadlines", mail, "Tenders close at noon."))
+    people = GOOD.replace(
+        "    role: Procurement lead\n", '    role: Procurement lead\n    contact: "@grace"\n'
+    )
+    write(content / "people.yaml", people)
+    index_dir = tmp_path / "index"
+    build_index(content, index_dir, HashEmbedder(), Settings())
+    kb = KnowledgeBase(index_dir, HashEmbedder(), Settings())
+    experts = {e.name: e for e in kb.experts("tenders", k=5, model="document")}
+    grace, ana = experts["Grace O'Connor"], experts["Ana Ruiz"]
+    assert (grace.role, grace.available_for, grace.contact) == (
+        "Procurement lead",
+        ("mentoring", "coffee"),
+        "@grace",
+    )
+    assert (ana.role, ana.available_for, ana.contact) == ("", (), "")
+    assert expert_record(grace) | {"evidence": []} == {
+        "name": "Grace O'Connor",
+        "team": "procurement",
+        "department": "Business",
+        "role": "Procurement lead",
+        "available_for": ["mentoring", "coffee"],
+        "contact": "@grace",
+        "score": grace.score,
+        "evidence": [],
+    }
+    assert kb.profile("goconnor").contact == "@grace"
 
 
 def test_a_directory_only_change_is_reported_not_called_up_to_date(bundled_copy):

@@ -100,6 +100,36 @@ def test_invisible_or_lookalike_spelling_of_a_hidden_author_is_never_shown(label
         assert not looks_like_her(json.dumps(json.loads(body), ensure_ascii=False)), body
 
 
+def test_a_hidden_persons_contact_is_never_shown(tmp_path, real_embedder):
+    content = hidden_content(tmp_path / "content", "Ines Park")
+    people = PEOPLE.replace(
+        "  hide_from_expert_search: true\n",
+        "  hide_from_expert_search: true\n  contact: https://intranet.example/u/4711\n",
+    )
+    people += "  contact: bo.chen@brightwater.example\n"  # Bo's own: shown
+    people += '- name: Cy Diaz\n  contact: "@ines.park"\n'  # hers, given as someone else's
+    write(content / "people.yaml", people)
+    index_dir = tmp_path / "index"
+    build_index(content, index_dir, real_embedder, Settings())
+    where = ["--index-dir", str(index_dir)]
+    client = TestClient(create_app(index_dir))
+    shown = [
+        CliRunner().invoke(cli, ["experts", "laptop dock firmware", *where, "--json"]).output,
+        CliRunner().invoke(cli, ["experts", "laptop dock firmware", *where]).output,
+        CliRunner().invoke(cli, ["search", "wifi roaming", *where, "--json"]).output,
+        client.get("/experts", params={"q": "laptop dock firmware", "k": 20}).text,
+        client.get("/app/experts", params={"q": "laptop dock firmware", "k": 20}).text,
+        client.get("/search", params={"q": "wifi roaming"}).text,
+        client.get("/people/Bo Chen").text,
+        client.get("/app/people").text,
+    ]
+    for i in (0, 1, 3, 4, 6):  # the experts and Bo's profile show his contact
+        assert "bo.chen@brightwater.example" in shown[i], shown[i]
+    files = [f for f in index_dir.rglob("*") if f.is_file()]
+    for text in shown + [f.read_bytes().decode("utf-8", "replace") for f in files]:
+        assert "4711" not in text and not looks_like_her(text), text[:300]
+
+
 def old_digest(key: str, salt: str) -> str:
     """How consent digests were made before: a SHA-256 salted with a value stored beside it."""
     return hashlib.sha256(f"{salt}\0{key}".encode()).hexdigest()[:20]

@@ -38,6 +38,7 @@ def test_every_endpoint_answers_from_the_index(client):
     )
     experts = client.get("/experts", params={"q": "vendor onboarding", "k": 3}).json()
     assert experts[0]["name"] == "Grace O'Connor" and experts[0]["evidence"]
+    assert experts[0]["role"] == "Procurement manager" and experts[0]["contact"] == "@grace"
     assert len(experts) == 3
     grace = client.get("/people/goconnor").json()  # an alias
     assert grace["name"] == "Grace O'Connor" and grace["role"] == "Procurement manager"
