@@ -14,6 +14,7 @@ from urllib.parse import quote, urlsplit
 
 from kb.content.parse import clean_block, split_code
 from kb.models import Hit, Topic
+from kb.models.people import contact_kind
 from kb.search.snippet import query_terms
 
 _TAG = re.compile(r"</?[A-Za-z!][^>\n]*>?")
@@ -55,6 +56,17 @@ def literal(text: str) -> str:
         pos = m.end()
     out.append(text[pos:].translate(_LITERAL))
     return "".join(out)
+
+
+def contact_markdown(contact: str) -> str:
+    """A people.yaml contact: an email as a mailto: link, an http(s) URL as a link, anything
+    else (a chat handle) as text. Checked again here: the value may come over the API."""
+    kind = contact_kind(contact)
+    if kind == "email":
+        return f"[{literal(contact)}](mailto:{contact})"
+    if kind == "url":  # RFC 3986's characters only: a parenthesis is all that could end it
+        return f"[{literal(contact)}]({contact.replace('(', '%28').replace(')', '%29')})"
+    return literal(contact)
 
 
 def _code_span(text: str) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from kb.app.present import contact_markdown
 from kb.app.present import literal as esc
 from kb.app.state import back_to_search
 from kb.app.widgets import badges, colleague_line, page_link
@@ -22,6 +23,8 @@ def render_person(kb: Facade, name: str) -> None:
         st.caption(esc(profile.role))
     if profile.available_for:
         st.markdown("**Available for:** " + esc(", ".join(profile.available_for)))
+    if profile.contact:
+        st.markdown("**Contact:** " + contact_markdown(profile.contact))
     a, b, c = st.columns(3)
     a.metric("Pages", len(profile.pages))
     b.metric("Teams written for", len(profile.teams))

@@ -6,7 +6,7 @@ import time
 
 import streamlit as st
 
-from kb.app.present import group_by_page
+from kb.app.present import contact_markdown, group_by_page
 from kb.app.present import literal as esc
 from kb.app.state import current_filters, open_page, open_person
 from kb.app.widgets import badges, highlighted, page_link, render_counts
@@ -156,4 +156,11 @@ def render_experts(experts: list[Expert], bridging: bool) -> None:
                 f"({page_link(ev.path, ev.heading)})"
                 for ev in person.evidence
             )
-            st.markdown(f"{badges(person.department, person.team)}\n\n{evidence}")
+            # people.yaml's role, availability and contact, for people it lists.
+            about = [esc(person.role)] if person.role else []
+            if person.available_for:
+                about.append(esc("available for " + ", ".join(person.available_for)))
+            if person.contact:
+                about.append(contact_markdown(person.contact))
+            about_line = " · ".join(about)
+            st.markdown(f"{badges(person.department, person.team)}  \n{about_line}\n\n{evidence}")

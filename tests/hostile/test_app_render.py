@@ -12,11 +12,12 @@ from markdown_it import MarkdownIt
 from streamlit.testing.v1 import AppTest
 
 from kb import Settings, build_index
-from kb.app.present import literal, safe_markdown
+from kb.app.present import contact_markdown, literal, safe_markdown
 
 LINK = "[click](https://evil.example)![x](https://evil.example/p.png)"
 ROLE = "**Boss** [reset your password](https://evil.example/reset) :red[urgent] $x^2$"
 TITLE = "Payroll [login](https://evil.example) ![t](https://evil.example/t.png)"
+CONTACT = "https://intranet.example/wiki/Payroll_(team)"  # valid: parentheses end no link
 RENDER = MarkdownIt("commonmark")
 
 
@@ -37,7 +38,10 @@ def crafted_index(tmp_path_factory, real_embedder):
         "![pixel](https://tracker.example/p.gif) and ![ok](https://img.corp.example/a.png)\n\n"
         "![diagram](diagram.png) and ![logo][l]\n\n[l]: https://tracker.example/logo.png\n",
     )
-    write(content / "people.yaml", f"people:\n  - name: Mallory Doe\n    role: '{ROLE}'\n")
+    write(
+        content / "people.yaml",
+        f"people:\n  - name: Mallory Doe\n    role: '{ROLE}'\n    contact: {CONTACT}\n",
+    )
     build_index(content, root / "idx", real_embedder, Settings())
     return root / "idx"
 
@@ -76,6 +80,46 @@ def test_people_yaml_role_with_markdown_shows_as_text(monkeypatch, crafted_index
     at = new_app(monkeypatch, crafted_index, person="Mallory Doe")
     roles = [c.value for c in at.main.caption if "Boss" in c.value]
     assert roles and live_markdown(roles[0]) == [] and plain(roles[0]) == ROLE
+
+
+def test_expert_card_shows_the_role_as_text_and_links_only_the_contact(monkeypatch, crafted_index):
+    at = new_app(monkeypatch, crafted_index, q="when does payroll run")
+    [card] = [m.value for m in at.markdown if "Boss" in m.value]
+    assert literal(ROLE) in card
+    links = re.findall(r'<a href="([^"]*)"', RENDER.render(card))
+    assert [h for h in links if not h.startswith("?page=")] == [
+        "https://intranet.example/wiki/Payroll_%28team%29"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("contact", "link"),
+    [
+        ("aisha.khan@brightwater.example", "mailto:aisha.khan@brightwater.example"),
+        ("https://intranet.example/people/aisha", "https://intranet.example/people/aisha"),
+        (
+            "https://x.example/a)(javascript:alert(1)",
+            "https://x.example/a%29%28javascript:alert%281%29",
+        ),
+        ("@grace", None),
+        ("teams:@grace", None),
+        ("javascript:alert(1)", None),
+        ("JAVASCRIPT:alert(1)", None),
+        ("data:text/html,<script>alert(1)</script>", None),
+        ("file:///etc/passwd", None),
+        ("ftp://files.example", None),
+        ("mailto:a@b.example", None),
+        ("[x](javascript:alert(1))", None),
+        ("a@b.example?subject=x", None),
+        ('https://evil.example/"onmouseover="x', None),
+        ("<https://evil.example>", None),
+    ],
+)
+def test_a_contact_links_only_to_mail_or_the_web_and_shows_as_written(contact, link):
+    rendered = RENDER.render(contact_markdown(contact))
+    assert re.findall(r'<a href="([^"]*)"', rendered) == ([link] if link else [])
+    assert "<img" not in rendered and "<script" not in rendered
+    assert html.unescape(re.sub(r"<[^>]*>", "", rendered)).strip() == contact
 
 
 def test_page_image_from_another_host_is_a_link_not_loaded(monkeypatch, crafted_index):
