@@ -16,7 +16,8 @@ _EMAIL = re.compile(
     r"[A-Za-z0-9_+-]+(?:\.[A-Za-z0-9_+-]+)*"  # no space, no quote, no dot at either end
     r"@(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?\.)+[A-Za-z]{2,63}"  # a dotted domain
 )
-_HANDLE = re.compile(r"(?:[a-z]{2,20}:)?@[A-Za-z0-9][A-Za-z0-9._-]*")  # @grace, slack:@grace
+# @grace, or with the chat named (slack:@grace): no other prefix, so never a URL scheme.
+_HANDLE = re.compile(r"(?:(?:slack|teams|mattermost|chat):)?@[A-Za-z0-9][A-Za-z0-9._-]*")
 # The host right after `//` (so no user or password before an `@`), then RFC 3986's characters.
 _URL = re.compile(
     r"https?://[A-Za-z0-9][A-Za-z0-9.-]*(?::[0-9]{1,5})?(?:[/?#][\w\-.~:/?#\[\]@!$&'()*+,;=%]*)?",

@@ -416,6 +416,8 @@ def test_a_contact_is_an_email_a_handle_or_a_web_address(tmp_path):
   contact: https://jo:hunter22@intranet.brightwater.example/
 - name: Kim Lee
   contact: https://intranet.brightwater.example/?token=ghp_0123456789abcdefghijklmnopqrstuvwxyzAB
+- name: Lu Wen
+  contact: javascript:@lu
 """,
     )
     directory, problems = read_directory(tmp_path)
@@ -429,6 +431,7 @@ def test_a_contact_is_an_email_a_handle_or_a_web_address(tmp_path):
         **dict.fromkeys(("Eve Lund", "Fay Moss", "Gus Hale", "Hal Ivey", "Ida Fox"), ""),
         "Jo Park": "",  # a password before the host, or a host hidden behind a user name
         "Kim Lee": "",  # a token, redacted: what is left is no address
+        "Lu Wen": "",  # a handle names its chat (slack:@lu), never a scheme
     }
     assert directory.find("Eve Lund").team == "hr"
     fix = "contact ignored; use an email, @handle or https:// URL"
@@ -440,6 +443,7 @@ def test_a_contact_is_an_email_a_handle_or_a_web_address(tmp_path):
         (17, f"Hal Ivey: {fix}"),
         (19, f"Ida Fox: {fix}"),
         (21, f"Jo Park: {fix}"),
+        (25, f"Lu Wen: {fix}"),
     }
     # The value is never repeated (it may hold a password); a credential is warned of.
     assert "hunter22" not in str(problems) and "ghp_0123" not in str(problems)
