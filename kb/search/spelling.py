@@ -99,7 +99,7 @@ class Speller:
 
     def replacement(self, word: str) -> str | None:
         """The corpus word `word` was probably meant to be, or None to leave it as typed."""
-        if not _correctable(word):
+        if not correctable(word):
             return None
         low = word.lower()
         if low in english_words():
@@ -184,8 +184,9 @@ def _masks(letters: np.ndarray) -> np.ndarray:
     return np.packbits(letters > 0, axis=1, bitorder="little").view("<u4")[:, 0]
 
 
-def _correctable(word: str) -> bool:
-    """A plain word of letters, lower-case or Capitalized, long enough to correct."""
+def correctable(word: str) -> bool:
+    """A plain word of letters, lower-case or Capitalized, long enough to correct (not an
+    identifier, CamelCase or capitals)."""
     return (
         len(word) >= MIN_LENGTH
         and word.isalpha()

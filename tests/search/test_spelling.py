@@ -114,6 +114,7 @@ def test_bundled_names_stay_and_typos_of_them_are_fixed(bundled_speller):
 
 
 def test_a_corrected_query_finds_the_page_meant(bundled_speller, bundled_kb):
+    # As typed, "expnse polcy" has the expense policy nowhere in the top 3.
     fixed = bundled_speller.correct("expnse polcy")
     assert fixed.corrected == "expense policy"
     assert top_pages(bundled_kb, fixed.corrected)[0] == "finance/expense-policy.md"
