@@ -8,8 +8,9 @@ A query word is corrected only when all of these hold, so that no corpus needs t
 - it is a plain word of at least `MIN_LENGTH` letters, lower-case or Capitalized:
   identifiers (`PII_READER`, `k8s`), CamelCase (`SpendWise`) and all-caps (`GDPR`) are left
   as typed, and so are short words, which lie within one edit of too many others;
-- the corpus does not hold it, in that form or in another with the same stem ("policies"
-  matches a corpus that only says "policy"), so a product name the corpus uses stays;
+- the corpus does not hold it, in that form or in another with the same stem (BM25 already
+  finds "deprovisioned" in a corpus that says "deprovisioning": it is not made
+  "provisioned"), so a product name the corpus uses stays;
 - it is not an English word (symspellpy's 82,765-word frequency list, shipped in its wheel):
   "canteen" or "parking" are what the user meant even when no page uses them;
 - a corpus word lies within `max_distance(word)` edits (Damerau, optimal string alignment: a
@@ -70,7 +71,8 @@ class Speller:
     """The words of one corpus, and the query words to correct to them.
 
     Learns the corpus on the first query word that needs it (one not English, long enough
-    and plain): most queries have none and cost a few dictionary look-ups.
+    and plain): most queries have none and cost a few dictionary look-ups. Two threads that
+    need it at once may both learn it; either result is the same.
     """
 
     def __init__(self, texts: Iterable[str]) -> None:
