@@ -1,6 +1,6 @@
 """The keyword leg: BM25 over chunk text with English stemming and stop words.
 
-The one place that tokenizes for BM25 (`tokens`, `analyzed`) and that holds the Lucene BM25
+The one place that tokenizes for BM25 (`words`, `tokens`, `analyzed`) and that holds the Lucene BM25
 formula (`idf`, `length_norm`, `term_score`): both backends score with these, so a query
 scores alike on either. bm25s tokenizes (its stop words and PyStemmer's English stemmer);
 `KeywordIndex`, the local backend's index, keeps each row's term counts and scores them
@@ -12,7 +12,8 @@ everything. bm25s and Stemmer are imported here and nowhere else.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+import re
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import bm25s
@@ -20,6 +21,9 @@ import numpy as np
 import Stemmer
 
 _STOPWORDS = "en"
+# What a word is: bm25s.tokenize's own default pattern, passed to it explicitly below so that
+# `words` and `word_spans` split text exactly as the index does.
+_WORD = re.compile(r"(?u)\b\w\w+\b")
 K1, B = 1.5, 0.75
 
 
@@ -184,11 +188,22 @@ def _tokenize(texts: list[str]) -> list[list[str]]:
         return []
     return bm25s.tokenize(
         texts,
+        token_pattern=_WORD.pattern,
         stopwords=_STOPWORDS,
         stemmer=Stemmer.Stemmer("english"),
         show_progress=False,
         return_ids=False,
     )
+
+
+def words(text: str) -> list[str]:
+    """The words BM25 splits `text` into, lower-cased, before stop words and stemming."""
+    return _WORD.findall(text.lower())
+
+
+def word_spans(text: str) -> Iterator[tuple[int, int]]:
+    """Where each of `words(text)` stands in `text` (start, end), for editing it in place."""
+    return (m.span() for m in _WORD.finditer(text))
 
 
 def tokens(text: str) -> list[str]:

@@ -1,0 +1,196 @@
+"""Typo correction of queries: a word the corpus never uses, close to one it does, is replaced.
+
+`Speller.from_chunks(backend.chunks)` learns the corpus's words (from the same text BM25
+indexes, split by `kb.index.bm25`'s one tokenizer); `speller.correct(query)` returns a
+`Correction`: the query with each misspelled word replaced, every other character as typed.
+
+A query word is corrected only when all of these hold, so that no corpus needs tuning:
+- it is a plain word of at least `MIN_LENGTH` letters, lower-case or Capitalized:
+  identifiers (`PII_READER`, `k8s`), CamelCase (`SpendWise`) and all-caps (`GDPR`) are left
+  as typed, and so are short words, which lie within one edit of too many others;
+- the corpus does not hold it, in that form or in another with the same stem (BM25 already
+  finds "deprovisioned" in a corpus that says "deprovisioning": it is not made
+  "provisioned"), so a product name the corpus uses stays;
+- it is not an English word (symspellpy's 82,765-word frequency list, shipped in its wheel):
+  "canteen" or "parking" are what the user meant even when no page uses them;
+- a corpus word lies within `max_distance(word)` edits (Damerau, optimal string alignment: a
+  transposition is one edit): 1 for words of up to `LONG - 1` letters, 2 from `LONG` on.
+The replacement is the closest such word, the most frequent among equally close ones (then
+the first alphabetically), Capitalized if the typed word was.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from importlib import resources
+
+import numpy as np
+from rapidfuzz.distance import OSA
+
+from kb.index.bm25 import stems, word_spans, words
+from kb.models import Chunk
+
+MIN_LENGTH = 4  # shorter words are never corrected
+LONG = 8  # words this long may be two edits away from what was meant
+_ENGLISH = ("symspellpy", "frequency_dictionary_en_82_765.txt")
+
+
+@dataclass(frozen=True)
+class Correction:
+    """A query and what correction made of it.
+
+    `corrected` is always the query to search: the query itself when nothing changed
+    (`changes` is then empty), so a caller needs no second branch.
+    """
+
+    query: str
+    corrected: str
+    changes: tuple[tuple[str, str], ...] = ()  # (word as typed, replacement), in query order
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.changes)
+
+
+def max_distance(word: str) -> int:
+    """How many edits from a corpus word `word` may be to be corrected to it."""
+    return 1 if len(word) < LONG else 2
+
+
+@functools.cache
+def english_words() -> frozenset[str]:
+    """Real English words, lower-case (symspellpy's list: 'word count' lines)."""
+    text = resources.files(_ENGLISH[0]).joinpath(_ENGLISH[1]).read_text(encoding="utf-8")
+    return frozenset(text.split()[::2])
+
+
+class Speller:
+    """The words of one corpus, and the query words to correct to them.
+
+    Learns the corpus on the first query word that needs it (one not English, long enough
+    and plain): most queries have none and cost a few dictionary look-ups. Two threads that
+    need it at once may both learn it; either result is the same.
+    """
+
+    def __init__(self, texts: Iterable[str]) -> None:
+        self._texts: Iterable[str] | None = texts
+        self._vocabulary: _Vocabulary | None = None
+
+    @classmethod
+    def from_chunks(cls, chunks: Sequence[Chunk]) -> Speller:
+        """From an index's chunks (`backend.chunks`): title, headings and text, as BM25 sees."""
+        return cls(c.embed_text for c in chunks)
+
+    def correct(self, query: str) -> Correction:
+        pieces: list[str] = []
+        changes: list[tuple[str, str]] = []
+        done = 0
+        for start, end in word_spans(query):
+            word = query[start:end]
+            fix = self.replacement(word)
+            if fix:
+                pieces += [query[done:start], fix]
+                changes.append((word, fix))
+                done = end
+        if not changes:
+            return Correction(query, query)
+        return Correction(query, "".join([*pieces, query[done:]]), tuple(changes))
+
+    def replacement(self, word: str) -> str | None:
+        """The corpus word `word` was probably meant to be, or None to leave it as typed."""
+        if not correctable(word):
+            return None
+        low = word.lower()
+        if low in english_words():
+            return None
+        vocabulary = self.vocabulary()
+        if vocabulary.knows(low):
+            return None
+        best = vocabulary.closest(low, max_distance(low))
+        if best is None:
+            return None
+        return best.capitalize() if word[0].isupper() else best
+
+    def vocabulary(self) -> _Vocabulary:
+        """The corpus's words, counted once (and its texts let go)."""
+        if self._vocabulary is None:
+            counts: Counter[str] = Counter()
+            for text in self._texts or ():
+                counts.update(words(text))
+            self._vocabulary, self._texts = _Vocabulary(counts), None
+        return self._vocabulary
+
+
+class _Vocabulary:
+    """A corpus's words with their counts, their stems, and a fast search for near words.
+
+    Near words are found without comparing the word with every corpus word: one edit changes
+    a word's letter counts by at most 2 (a substitution; an insertion or deletion by 1, a
+    transposition not at all), so a word `limit` edits away differs in at most `2 * limit`
+    letter counts, and in the presence of at most `2 * limit` letters. Two numpy passes, over
+    one 32-bit mask of letters present per corpus word of a near length and then over the
+    letter counts of the words that pass, keep a few, and only those are compared edit by edit.
+    """
+
+    def __init__(self, counts: Counter[str]) -> None:
+        self.counts = counts
+        self._stems = frozenset(stems(list(counts)))
+        self._words = sorted((w for w in counts if w.isalpha()), key=len)
+        lengths = np.array([len(w) for w in self._words], dtype=np.int64)
+        # Row i: how often each letter class occurs in word i (classes: code point % 32, so
+        # a-z are apart; letters that share a class only make the bound looser, never wrong).
+        codes = _letter_classes("".join(self._words))
+        rows = np.repeat(np.arange(len(self._words)), lengths)
+        flat = np.bincount(rows * _CLASSES + codes, minlength=len(self._words) * _CLASSES)
+        self._letters = flat.reshape(len(self._words), _CLASSES).astype(np.int16)
+        self._present = _masks(self._letters)
+        # Words of length n are rows _first[n] to _first[n + 1].
+        self._first = np.searchsorted(lengths, np.arange(int(lengths.max(initial=0)) + 2))
+
+    def knows(self, low: str) -> bool:
+        """The corpus holds `low`, or a word with its stem."""
+        return low in self.counts or stems([low])[0] in self._stems
+
+    def closest(self, low: str, limit: int) -> str | None:
+        """The corpus word fewest edits (at most `limit`) from `low`, the most frequent of
+        equally near ones; None when there is none."""
+        top = len(self._first) - 1
+        lo = self._first[min(max(len(low) - limit, 0), top)]
+        hi = self._first[min(len(low) + limit + 1, top)]
+        mine = np.bincount(_letter_classes(low), minlength=_CLASSES).astype(np.int16)
+        present = _masks(mine[None, :])[0]
+        rows = np.flatnonzero(np.bitwise_count(self._present[lo:hi] ^ present) <= 2 * limit)
+        rows += lo
+        rows = rows[np.abs(self._letters[rows] - mine).sum(axis=1) <= 2 * limit]
+        found = []
+        for i in rows:
+            near = self._words[i]
+            d = OSA.distance(low, near, score_cutoff=limit)
+            if d <= limit:
+                found.append((d, -self.counts[near], near))
+        return min(found)[2] if found else None
+
+
+_CLASSES = 32
+
+
+def _letter_classes(text: str) -> np.ndarray:
+    return np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32) % _CLASSES
+
+
+def _masks(letters: np.ndarray) -> np.ndarray:
+    """One uint32 per row of letter counts: bit c set when class c occurs."""
+    return np.packbits(letters > 0, axis=1, bitorder="little").view("<u4")[:, 0]
+
+
+def correctable(word: str) -> bool:
+    """A plain word of letters, lower-case or Capitalized, long enough to correct (not an
+    identifier, CamelCase or capitals)."""
+    return (
+        len(word) >= MIN_LENGTH
+        and word.isalpha()
+        and (word.islower() or (word[0].isupper() and word[1:].islower()))
+    )

@@ -1,0 +1,120 @@
+"""Typo correction of queries: misspelled words become the corpus's words, nothing else moves."""
+
+from __future__ import annotations
+
+import pytest
+from fakes import HashEmbedder
+from helpers import CONTENT, QUESTIONS, top_pages
+
+from kb.config import Settings
+from kb.content.chunk import chunk_document
+from kb.content.discover import discover
+from kb.content.pages import load_documents
+from kb.search.spelling import Correction, Speller
+
+PAGES = (
+    "Expense policy. Submit every expense in Spendwise within 30 days. The expense policy "
+    "sets limits for meals, hotels and travel; receipts are required above 25 EUR.",
+    "Reimbursement. Approved expenses are reimbursed with the next payroll run. "
+    "Reimbursement of mileage follows the travel policy.",
+    "Data access. Analysts request the PII_READER role in the access portal; the data "
+    "owner approves it. Spendwise exports go to the finance share.",
+    "Leavers. Accounts are deprovisioning on the last day; laptops are provisioned again "
+    "for the next starter.",
+)
+
+
+@pytest.fixture(scope="module")
+def speller() -> Speller:
+    return Speller(PAGES)
+
+
+def test_misspelled_words_become_the_corpus_words(speller):
+    fixed = speller.correct("expnse polcy")
+    assert fixed == Correction(
+        "expnse polcy", "expense policy", (("expnse", "expense"), ("polcy", "policy"))
+    )
+    assert fixed.changed
+
+
+def test_the_rest_of_the_query_stays_as_typed(speller):
+    fixed = speller.correct("How do I file an Expnse  claim in Spendwise?")
+    assert fixed.corrected == "How do I file an Expense  claim in Spendwise?"
+    assert fixed.changes == (("Expnse", "Expense"),)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "PII_READER",  # an identifier of the corpus
+        "Spendwise spendwise",  # a product name of the corpus
+        "canteen parking",  # English words no page uses
+        "PII_READR role",  # identifiers are never corrected, even near a corpus one
+        "SpendWize",  # CamelCase
+        "SPENDWIZE",  # all capitals
+        "expnse2",  # digits
+        "polc",  # too short: one edit from too many words
+        "deprovisioned",  # a form of a corpus word (same stem), not 'provisioned'
+        "reimbursment",  # a typo BM25 stems like 'reimbursement' already finds its pages
+        "expense policy for travel",  # spelled right
+        "",
+    ],
+)
+def test_words_that_are_left_alone(speller, query):
+    fixed = speller.correct(query)
+    assert fixed == Correction(query, query)
+    assert not fixed.changed
+
+
+def test_long_words_may_be_two_edits_away_short_ones_one(speller):
+    assert speller.correct("reimbrusment").corrected == "reimbursement"  # 2 edits, 12 letters
+    assert speller.correct("xepnsee").corrected == "xepnsee"  # 2 edits, 7 letters
+
+
+def test_a_transposition_is_one_edit(speller):
+    assert speller.correct("plociy").corrected == "plociy"  # two transpositions
+    assert speller.correct("polciy").corrected == "policy"
+
+
+def test_the_more_frequent_of_equally_near_words_wins():
+    speller = Speller(["the cart", "a card, another card, the card"])
+    assert speller.correct("carx").corrected == "card"
+
+
+def test_correction_is_idempotent(speller):
+    for query in ("expnse polcy", "Reimbrusment of meals", "spendwize exports"):
+        once = speller.correct(query).corrected
+        assert once != query
+        assert speller.correct(once) == Correction(once, once)
+
+
+def test_an_empty_corpus_corrects_nothing():
+    assert Speller([]).correct("expnse polcy") == Correction("expnse polcy", "expnse polcy")
+
+
+@pytest.fixture(scope="module")
+def bundled_speller() -> Speller:
+    """The bundled content's chunks (chunked without the model: the same words)."""
+    docs, _ = load_documents(CONTENT, discover(CONTENT))
+    count = HashEmbedder().count_tokens
+    return Speller.from_chunks([c for d in docs for c in chunk_document(d, count, Settings())[0]])
+
+
+def test_no_bundled_question_is_changed(bundled_speller):
+    # Unchanged queries search as before: correction cannot make a clean question worse.
+    questions = [q["query"] for q in QUESTIONS["searches"] + QUESTIONS["experts"]]
+    changed = [c for c in map(bundled_speller.correct, questions) if c.changed]
+    assert changed == []
+
+
+def test_bundled_names_stay_and_typos_of_them_are_fixed(bundled_speller):
+    assert not bundled_speller.correct("PII_READER Spendwise NetSuite canteen parking").changed
+    assert bundled_speller.correct("spendwize").corrected == "spendwise"
+    assert bundled_speller.correct("expnse polcy").corrected == "expense policy"
+
+
+def test_a_corrected_query_finds_the_page_meant(bundled_speller, bundled_kb):
+    # As typed, "expnse polcy" has the expense policy nowhere in the top 3.
+    fixed = bundled_speller.correct("expnse polcy")
+    assert fixed.corrected == "expense policy"
+    assert top_pages(bundled_kb, fixed.corrected)[0] == "finance/expense-policy.md"
