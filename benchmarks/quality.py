@@ -25,6 +25,7 @@ import platform
 import subprocess
 import sys
 from dataclasses import asdict, replace
+from functools import partial
 from pathlib import Path
 
 from kb import KnowledgeBase, SentenceTransformerEmbedder, Settings, build_index
@@ -36,6 +37,7 @@ from kb.eval.datasets import (
     load_expert_set,
     load_retrieval_set,
 )
+from kb.eval.relevance import relevance_scores
 from kb.eval.runs import (
     EXPERT_CONFIGS,
     eval_index,
@@ -63,6 +65,12 @@ def main() -> None:
     ap.add_argument("--cache-dir", type=Path, default=ROOT / ".kb-cache" / "eval")
     ap.add_argument("--out", type=Path, default=ROOT / "docs" / "quality.md")
     ap.add_argument("--sets", default="", help="comma-separated set names (default: all)")
+    ap.add_argument(
+        "--questions",
+        type=Path,
+        default=ROOT / "benchmarks" / "questions" / "handbook-18f.json",
+        help="the 18F handbook question set (answerable and out of scope)",
+    )
     args = ap.parse_args()
     embedder, settings = SentenceTransformerEmbedder(), Settings()
     whole = replace(settings, split_long_sections=False)
@@ -120,14 +128,33 @@ def main() -> None:
         }
         print(f"experts: {name} done", flush=True)
 
+    relevance = {}
+    for name, make in {
+        "bundled": lambda: (bundled()[0], *_bundled_relevance()),
+        "handbook-18f": lambda: (handbook()[0], *_question_relevance(args.questions)),
+        "beir-scifact": lambda: (
+            eval_index(scifact(), cache, embedder, settings).index_dir,
+            {q: (t, scifact().qrels[q]) for q, t in scifact().queries.items()},
+            {},
+        ),
+    }.items():
+        if wanted and name not in wanted and not (name == "handbook-18f" and "handbook" in wanted):
+            continue
+        index_dir, answerable, unanswerable = make()
+        kb = KnowledgeBase(index_dir, embedder, settings)
+        scores = relevance_scores(partial(kb.search, k=10), answerable, unanswerable)
+        relevance[name] = asdict(scores)
+        print(f"relevance: {name} done", flush=True)
+
     result = {
         "machine": f"{platform.machine()}, Python {platform.python_version()}",
         "settings": {k: v for k, v in asdict(settings).items() if k != "it_teams"},
         "retrieval": retrieval,
         "experts": experts,
+        "relevance": relevance,
     }
     args.out.with_suffix(".json").write_text(json.dumps(result, indent=2) + "\n")
-    table = _markdown(retrieval, experts, settings)
+    table = _markdown(retrieval, experts, settings) + _relevance_markdown(relevance)
     print(table)
     _write_between_markers(args.out, table)
     print(f"\nwrote {args.out} and {args.out.with_suffix('.json')}")
@@ -155,6 +182,46 @@ def _retrieval(data: RetrievalSet, index_dir: Path, embedder, settings: Settings
         "scores": rows,
         "p_hybrid_vs": p_values,
     }
+
+
+def _bundled_relevance() -> tuple[dict, dict]:
+    """The bundled answerable questions and the unanswerable ones (tests/*.json)."""
+    asked = json.loads((ROOT / "tests" / "bundled_questions.json").read_text())["searches"]
+    none = json.loads((ROOT / "tests" / "bundled_unanswerable.json").read_text())["questions"]
+    return (
+        {f"a{i}": (q["query"], {q["page"]: 1}) for i, q in enumerate(asked)},
+        {f"u{i}": q["query"] for i, q in enumerate(none)},
+    )
+
+
+def _question_relevance(path: Path) -> tuple[dict, dict]:
+    """A question file's answerable questions (with graded pages) and its out-of-scope ones."""
+    data = json.loads(path.read_text())
+    return (
+        {f"a{i}": (q["query"], q["qrels"]) for i, q in enumerate(data["questions"])},
+        {f"u{i}": q["query"] for i, q in enumerate(data["out_of_scope"])},
+    )
+
+
+def _relevance_markdown(relevance: dict) -> str:
+    if not relevance:
+        return ""
+    lines = [
+        "",
+        "### Saying so when nothing answers (relevance marking, top 10 hits)",
+        "",
+        "| set | answerable | intended page marked relevant | unanswerable "
+        "| no relevant hit | AUROC of confidence |",
+        "|---|---|---|---|---|---|",
+    ]
+    for name, r in relevance.items():
+        rejected = f"{r['rejected']:.3f}" if r["unanswerable"] else "–"
+        auroc = f"{r['auroc']:.3f}" if r["unanswerable"] else "–"
+        lines.append(
+            f"| {name} | {r['answerable']} | {r['kept']:.3f} | {r['unanswerable']} "
+            f"| {rejected} | {auroc} |"
+        )
+    return "\n".join(lines)
 
 
 def _once(make):

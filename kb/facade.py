@@ -15,12 +15,12 @@ from kb.models import (
     Expert,
     Filters,
     GapReport,
-    Hit,
     Manifest,
     Page,
     Pair,
     Pairing,
     Profile,
+    Results,
     TeamProposal,
 )
 
@@ -40,7 +40,10 @@ class Facade(Protocol):
         filters: Filters | None = None,
         mode: str = "",
         log: bool = False,
-    ) -> list[Hit]: ...
+        exact: bool = False,
+    ) -> Results: ...
+
+    def report_missing(self, query: str, *, filters: Filters | None = None) -> bool: ...
 
     def experts(
         self,
@@ -51,6 +54,7 @@ class Facade(Protocol):
         bridge: bool = False,
         mode: str = "",
         model: str = "",
+        exact: bool = False,
     ) -> list[Expert]: ...
 
     def loosen(self, query: str, filters: Filters) -> list[str]: ...

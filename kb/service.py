@@ -27,6 +27,7 @@ from kb.models import (
     Pairing,
     Person,
     Profile,
+    Results,
     TeamProposal,
     person_key,
 )
@@ -121,16 +122,37 @@ class KnowledgeBase:
         filters: Filters | None = None,
         mode: str = "",
         log: bool = False,
-    ) -> list[Hit]:
-        """Ranked sections; `mode` is dense, bm25 or hybrid (default: `Settings.retrieval`).
+        exact: bool = False,
+    ) -> Results:
+        """Ranked sections, the relevant ones first; `mode` is dense, bm25 or hybrid (default:
+        `Settings.retrieval`). Misspelled words are corrected first (`corrected` says to
+        what) unless `exact`.
 
-        `log`: record the search in the opt-in search log, if this knowledge base keeps one
-        (the log `gaps` reads for searches that found nothing good)."""
-        hits = self._searcher.search(query, k=k, filters=filters, mode=mode)
+        When filters leave no relevant section, `elsewhere` counts the relevant pages outside
+        them by department. `log`: record the search in the opt-in search log, if this
+        knowledge base keeps one (the log `gaps` reads for searches that found nothing good)."""
+        fix = None if exact else self._searcher.correct(query)
+        searched = fix.corrected if fix else query
+        hits = self._searcher.search(searched, k=k, filters=filters, mode=mode)
+        elsewhere: tuple[tuple[str, int], ...] = ()
+        if filters is not None and filters.active and not any(h.relevant for h in hits):
+            elsewhere = _by_department(self._searcher.search(searched, k=k, mode=mode))
+        corrected = fix.corrected if fix and fix.changed else ""
+        found = Results(tuple(hits), query.strip(), corrected, elsewhere)
         if log and self.search_log is not None:
             used = mode or self.settings.retrieval
-            searchlog.record(self.search_log, query, hits, mode=used, filters=filters)
-        return hits
+            searchlog.record(self.search_log, query, found, mode=used, filters=filters)
+        return found
+
+    def report_missing(self, query: str, *, filters: Filters | None = None) -> bool:
+        """Record that no page answers `query` (someone said so), for the gap report's
+        unanswered searches. False when this knowledge base keeps no search log."""
+        if self.search_log is None:
+            return False
+        hits = self._searcher.search(query, k=10, filters=filters)
+        used = self.settings.retrieval
+        searchlog.record(self.search_log, query, hits, mode=used, filters=filters, missing=True)
+        return True
 
     def experts(
         self,
@@ -143,13 +165,16 @@ class KnowledgeBase:
         bridge: bool = False,
         mode: str = "",
         model: str = "",
+        exact: bool = False,
     ) -> list[Expert]:
-        """People who wrote the sections that best answer `query`.
+        """People who wrote the sections that answer `query`: `k` at most, and no one when no
+        section is relevant (kb.search.relevance).
 
         `team` and `department` keep people of that home team or department. `bridge` keeps
         people of the department opposite to `filters.department`, ranked on sections of
         every department: the colleagues across the IT/business divide who know the topic.
         `model` is document, profile or combined (default: `Settings.expert_model`).
+        Misspelled words are corrected first, as in `search`, unless `exact`.
         """
         s = self.settings
         model = model or s.expert_model
@@ -159,7 +184,11 @@ class KnowledgeBase:
         wanted = other_side(filters.department) if bridge else ""
         if bridge:
             filters = filters.without("department")
+        query = query if exact else self._searcher.correct(query).corrected
         hits = self._searcher.search(query, k=s.expert_pool, filters=filters, mode=mode)
+        # Only what answers counts as expertise: a long tail of weak matches would list
+        # prolific writers for a question nobody has written about.
+        hits = [h for h in hits if h.relevant]
         people = rank_experts(
             hits,
             k=len(hits) * 4,
@@ -167,7 +196,7 @@ class KnowledgeBase:
             evidence_per_expert=s.evidence_per_expert,
             homes=self._homes,
         )
-        if model != "document":
+        if model != "document" and people:
             people = self._with_profiles(query, people, combined=model == "combined")
         if team:
             people = [p for p in people if p.team.casefold() == team.casefold()]
@@ -211,8 +240,7 @@ class KnowledgeBase:
             top=top,
             settings=self.settings,
             consent=self._consent,
-            search=lambda query: self.search(query, k=1),
-            experts=lambda query: self.experts(query, k=3),
+            search=lambda query: self.search(query, k=10),
         )
 
     def pairs(
@@ -263,3 +291,15 @@ class KnowledgeBase:
             terms_of=lambda key, n: self.analysis.terms_of(key, n),
             topics=topics,
         )
+
+
+def _by_department(hits: list[Hit]) -> tuple[tuple[str, int], ...]:
+    """The relevant pages among `hits`, counted by department, most first."""
+    pages: dict[str, str] = {}
+    for h in hits:
+        if h.relevant:
+            pages.setdefault(h.chunk.path, h.chunk.department or "no department")
+    counts: dict[str, int] = {}
+    for department in pages.values():
+        counts[department] = counts.get(department, 0) + 1
+    return tuple(sorted(counts.items(), key=lambda dc: (-dc[1], dc[0])))

@@ -122,7 +122,7 @@ def run_query(page, query: str, timeout_ms: int = 60_000) -> float:
     # caption is written before the cards, so waiting for it alone races the cards).
     page.wait_for_function(
         """q => [...document.querySelectorAll('[data-testid="stCaptionContainer"]')]
-               .some(el => el.textContent.includes('results for “' + q + '”'))
+               .some(el => el.textContent.includes('“' + q + '”'))
              && [...document.querySelectorAll('[data-testid="stMarkdownContainer"]')]
                .some(el => /\\S+\\.md:\\d+ · /.test(el.innerText))""",
         arg=query,

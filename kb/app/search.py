@@ -11,7 +11,7 @@ from kb.app.present import literal as esc
 from kb.app.state import current_filters, open_page, open_person
 from kb.app.widgets import badges, highlighted, page_link, render_counts
 from kb.facade import Facade
-from kb.models import Expert, Hit
+from kb.models import Expert, Hit, Results
 
 FILTER_LABELS = {
     "department": "Department",
@@ -66,24 +66,37 @@ def render_search(kb: Facade) -> None:
     # Logged once, not on every rerun of the same search; where the log is kept (here or on
     # the API's server, the one its gap report reads) is the knowledge base's to know.
     new = st.session_state.get("_logged") != (query, filters)
-    hits = kb.search(query, k=30, filters=filters, log=new)
+    exact = st.session_state.get("exact_for") == query  # "search instead for" was clicked
+    found = kb.search(query, k=30, filters=filters, log=new, exact=exact)
     st.session_state._logged = (query, filters)
-    groups = group_by_page(hits, pages=10)
+    answers = group_by_page(list(found.relevant), pages=10)
+    closest = group_by_page(list(found[len(found.relevant) :]), pages=5)
     bridging = bool(st.session_state.get("bridge") and filters.department)
-    experts = kb.experts(query, k=5, filters=filters, bridge=bridging)
+    experts = kb.experts(found.searched, k=5, filters=filters, bridge=bridging, exact=True)
     elapsed = (time.perf_counter() - start) * 1000
 
     results, people = st.columns([3, 2], gap="large")
     with results:
-        st.caption(f"{len(groups)} results for “{esc(query)}” in {elapsed:.0f} ms")
-        if not groups:
+        if found.corrected:
+            render_correction(found)
+        if not found:
             loosen = [FILTER_LABELS[f] for f in kb.loosen(query, filters)] if filters.active else []
             if loosen:
                 st.warning("No results with these filters. Loosen: " + ", ".join(loosen) + ".")
             else:
                 st.warning("No results. Try other words.")
-        for n, (hit, more) in enumerate(groups):
-            render_hit(hit, more, query, n)
+        elif not answers:
+            render_no_answer(kb, found, closest, filters, elapsed)
+        else:
+            n = len(answers)
+            verb = "page answers" if n == 1 else "pages answer"
+            st.caption(f"{n} {verb} “{esc(found.searched)}” · {elapsed:.0f} ms")
+            for i, (hit, more) in enumerate(answers):
+                render_hit(hit, more, found.searched, i)
+            if closest:
+                with st.expander(f"{len(closest)} more, less likely to answer"):
+                    for i, (hit, more) in enumerate(closest, len(answers)):
+                        render_hit(hit, more, found.searched, i)
     with people:
         st.toggle(
             "Bridge: people from the other department",
@@ -95,6 +108,53 @@ def render_search(kb: Facade) -> None:
         render_experts(experts, bridging)
 
 
+def render_correction(found: Results) -> None:
+    """ "Showing results for *expense policy* — search instead for *expnse polcy*"."""
+    st.markdown(f"Showing results for ***{esc(found.corrected)}***")
+    st.button(
+        f"Search instead for “{esc(found.query)}”",  # a button label is Markdown too
+        key="exact",
+        on_click=lambda: st.session_state.update(exact_for=found.query),
+        type="tertiary",
+        icon=":material/spellcheck:",
+    )
+
+
+def render_no_answer(
+    kb: Facade, found: Results, closest: list[tuple[Hit, list[Hit]]], filters, elapsed: float
+) -> None:
+    """No page answers well: say so, fold the closest pages, offer to record the gap."""
+    note = found.elsewhere_note(filters)
+    st.info(f"**No page answers this well.** {esc(note)}", icon=":material/search_off:")
+    st.caption(f"Nothing answers “{esc(found.searched)}” well · {elapsed:.0f} ms")
+    with st.expander(f"The {len(closest)} closest pages (less likely to answer)"):
+        for i, (hit, more) in enumerate(closest):
+            render_hit(hit, more, found.searched, i)
+    writers = _writers(closest)
+    if st.button("This page is missing", icon=":material/note_add:", key="missing"):
+        kept = kb.report_missing(found.query, filters=filters)
+        if kept:
+            st.success("Recorded for the gap report (Gaps › Unanswered searches).")
+        else:
+            st.warning("This kb keeps no search log (KB_SEARCH_LOG), so nothing was recorded.")
+    if writers:
+        st.caption(
+            "Who could write it: "
+            + ", ".join(esc(w) for w in writers)
+            + " (they wrote the closest pages)."
+        )
+
+
+def _writers(closest: list[tuple[Hit, list[Hit]]]) -> list[str]:
+    """The main authors of the closest pages, nearest first, at most three."""
+    names: list[str] = []
+    for hit, _ in closest[:3]:
+        for a in sorted(hit.chunk.authors, key=lambda a: -a.share)[:1]:
+            if a.name not in names:
+                names.append(a.name)
+    return names
+
+
 def render_hit(hit: Hit, more: list[Hit], query: str, n: int) -> None:
     # One Markdown block per card: every element costs the browser a render on each search.
     c = hit.chunk
@@ -103,7 +163,7 @@ def render_hit(hit: Hit, more: list[Hit], query: str, n: int) -> None:
     meta = [f"{esc(c.path)}:{c.line}", esc(people)]
     if c.updated:
         meta.append(f"updated {esc(c.updated)}")
-    meta.append(f"score {hit.score:.2f}")
+    meta.append(f"{hit.confidence:.0%} match")
     with st.container(border=True):
         st.markdown(
             f"**{esc(c.title)}**{heading} &nbsp; {badges(c.department, c.team, c.review_by)}  \n"
@@ -131,7 +191,7 @@ def render_experts(experts: list[Expert], bridging: bool) -> None:
     title = "Who across the divide knows?" if bridging else "Who knows about this?"
     st.subheader(title)
     if not experts:
-        st.caption("Nobody stands out for this query with these filters.")
+        st.caption("No one has written about this yet.")
         return
     st.bar_chart(
         {"person": [p.name for p in experts], "relevance": [p.score for p in experts]},

@@ -8,8 +8,8 @@ from kb.backends.location import IndexLocation
 from kb.cli.options import echo_json, json_option, mode_option, open_kb, since_option, where_options
 from kb.facade import Facade
 from kb.inputs import UnknownValueError, checked_filters
-from kb.models import Filters
-from kb.serve.codec import expert_record, hit_record
+from kb.models import Filters, Hit
+from kb.serve.codec import expert_record, hit_records
 
 
 @click.command("search")
@@ -21,6 +21,7 @@ from kb.serve.codec import expert_record, hit_record
 @click.option("--author", default="", help="Only pages written by this person.")
 @since_option
 @mode_option
+@click.option("--exact", is_flag=True, help="Search the words as typed (no spelling correction).")
 @where_options
 @json_option
 def search_cmd(
@@ -32,6 +33,7 @@ def search_cmd(
     author: str,
     since,
     mode: str | None,
+    exact: bool,
     where: IndexLocation,
     as_json: bool,
 ) -> None:
@@ -43,22 +45,45 @@ def search_cmd(
     """
     kb = open_kb(where, query)
     filters = _filters(kb, department=department, team=team, tag=tag, author=author, since=since)
-    hits = kb.search(query, k=k, filters=filters, mode=mode or "", log=True)
+    found = kb.search(query, k=k, filters=filters, mode=mode or "", log=True, exact=exact)
     if as_json:
-        echo_json([hit_record(h) for h in hits])
+        echo_json(hit_records(found))
         return
-    if not hits:
+    if found.corrected:
+        click.echo(
+            f"Showing results for {click.style(found.corrected, italic=True)} — search instead "
+            f"for {click.style(found.query, italic=True)} with --exact"
+        )
+    if not found:
         loosen = kb.loosen(query, filters) if filters.active else []
         options = ", ".join("--since" if f == "updated_since" else f"--{f}" for f in loosen)
         click.echo("No results." + (f" Drop {options} to get some." if loosen else ""))
         return
-    for n, hit in enumerate(hits, 1):
+    relevant = found.relevant
+    if not relevant:
+        click.echo(click.style("No page answers this well.", bold=True))
+        if found.elsewhere:
+            click.echo(found.elsewhere_note(filters))
+        click.echo("Closest:")
+        for hit in found[:3]:
+            click.echo(f"  - {_place(hit)}  {hit.chunk.path}:{hit.chunk.line}")
+        return
+    for n, hit in enumerate(relevant, 1):
         c = hit.chunk
-        where = f"{c.title} > {c.heading}" if c.heading else c.title
-        click.echo(f"{n:>2}. {click.style(where, bold=True)}  ({hit.score:.3f})")
+        click.echo(f"{n:>2}. {click.style(_place(hit), bold=True)}  ({hit.confidence:.0%} sure)")
         people = ", ".join(a.name for a in c.authors) or "unknown author"
         click.echo(f"    {c.path}:{c.line} · {c.team or 'no team'} · {people}")
         click.echo(f"    {hit.snippet}")
+    rest = found[len(relevant) :]
+    if rest:
+        click.echo(click.style(f"  -- {len(rest)} more, less likely to answer --", dim=True))
+        for n, hit in enumerate(rest, len(relevant) + 1):
+            click.echo(f"{n:>2}. {_place(hit)}  {hit.chunk.path}:{hit.chunk.line}")
+
+
+def _place(hit: Hit) -> str:
+    c = hit.chunk
+    return f"{c.title} > {c.heading}" if c.heading else c.title
 
 
 @click.command("experts")
@@ -69,6 +94,7 @@ def search_cmd(
 @click.option("--tag", default="", help="Judge people only on pages with this tag.")
 @since_option
 @mode_option
+@click.option("--exact", is_flag=True, help="Search the words as typed (no spelling correction).")
 @where_options
 @json_option
 def experts_cmd(
@@ -79,6 +105,7 @@ def experts_cmd(
     tag: str,
     since,
     mode: str | None,
+    exact: bool,
     where: IndexLocation,
     as_json: bool,
 ) -> None:
@@ -92,13 +119,22 @@ def experts_cmd(
     _filters(kb, department=department, team=team)  # validates the names
     filters = _filters(kb, tag=tag, since=since)
     people = kb.experts(
-        query, k=k, filters=filters, team=team, department=department, mode=mode or ""
+        query,
+        k=k,
+        filters=filters,
+        team=team,
+        department=department,
+        mode=mode or "",
+        exact=exact,
     )
     if as_json:
         echo_json([expert_record(p) for p in people])
         return
     if not people:
-        click.echo("No one found." + (" Try fewer options." if team or department else ""))
+        click.echo(
+            "No one has written about this yet."
+            + (" Try fewer options." if team or department else "")
+        )
         return
     for n, person in enumerate(people, 1):
         home = ", ".join(x for x in (person.team, person.department) if x)

@@ -73,9 +73,10 @@ def retrieval_run(
         hits = kb.search(text, k=depth, mode=mode)
         times.append((time.perf_counter() - start) * 1000)
         run[qid] = {}
-        for hit in hits:  # a document split in pieces counts once, at its best piece
-            doc = hit.chunk.path
-            run[qid][doc] = max(run[qid].get(doc, float("-inf")), hit.score)
+        # The order shown (relevant hits before the cut), not the raw score: a document
+        # split in pieces counts once, at its first piece.
+        for position, hit in enumerate(hits):
+            run[qid].setdefault(hit.chunk.path, float(len(hits) - position))
     return run, times
 
 

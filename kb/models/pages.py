@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field, fields, replace
 
 from kb.models.names import person_key
@@ -156,6 +157,14 @@ class Filters:
     def active(self) -> bool:
         return any(getattr(self, f) for f in FILTER_FIELDS)
 
+    def describe(self) -> str:
+        """The filters in words: "in IT, tagged onboarding" ("here" when none is set)."""
+        parts = [f"in {v}" for v in (self.department, self.team) if v]
+        parts += [f"tagged {self.tag}"] if self.tag else []
+        parts += [f"by {self.author}"] if self.author else []
+        parts += [f"updated since {self.updated_since}"] if self.updated_since else []
+        return ", ".join(parts) or "here"
+
     def without(self, name: str) -> Filters:
         return replace(self, **{name: ""})
 
@@ -171,6 +180,47 @@ class Hit:
     score: float  # the ranking score of the retrieval mode used (fused for hybrid)
     snippet: str = ""
     similarity: float = 0.0  # cosine similarity of query and chunk, whatever the mode
+    coverage: float = 0.0  # share of the query's information (IDF) the section holds
+    confidence: float = 0.0  # calibrated probability that it answers (kb.search.relevance)
+    relevant: bool = False  # confidence at or above the floor
+
+
+@dataclass(frozen=True)
+class Results(Sequence[Hit]):
+    """The hits for a query: the relevant ones first, in rank order, then the rest.
+
+    A sequence of its hits. `corrected` is the query searched instead of `query` when
+    spelling correction changed it; `elsewhere` counts, by department, the pages outside the
+    filters that answer when no page inside them does.
+    """
+
+    hits: tuple[Hit, ...] = ()
+    query: str = ""
+    corrected: str = ""
+    elsewhere: tuple[tuple[str, int], ...] = ()
+
+    def __getitem__(self, i):  # type: ignore[override]
+        return self.hits[i]
+
+    def __len__(self) -> int:
+        return len(self.hits)
+
+    @property
+    def searched(self) -> str:
+        """The query the hits are for."""
+        return self.corrected or self.query
+
+    @property
+    def relevant(self) -> tuple[Hit, ...]:
+        return tuple(h for h in self.hits if h.relevant)
+
+    def elsewhere_note(self, filters: Filters) -> str:
+        """ "Nothing in IT answers this; 1 Business page does." ("" when nothing is hidden)."""
+        if not self.elsewhere:
+            return ""
+        pages = " and ".join(f"{n} {d} page{'s' * (n != 1)}" for d, n in self.elsewhere)
+        verb = "does" if sum(n for _, n in self.elsewhere) == 1 else "do"
+        return f"Nothing {filters.describe()} answers this; {pages} {verb}."
 
 
 @dataclass(frozen=True)

@@ -3,13 +3,13 @@ searches that found nothing good (never one that names someone hidden)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date, timedelta
 from pathlib import Path
 
 from kb.config import Settings
 from kb.content.authors import split_name_email
-from kb.models import Expert, GapReport, Hit, OneSided, Page, StalePage, Unanswered, person_key
+from kb.models import GapReport, Hit, OneSided, Page, StalePage, Unanswered, person_key
 from kb.models.consent import IndexConsent
 from kb.people import searchlog
 from kb.people.analysis import PeopleAnalysis
@@ -24,10 +24,10 @@ def gap_report(
     top: int,
     settings: Settings,
     consent: IndexConsent,
-    search: Callable[[str], list[Hit]],
-    experts: Callable[[str], list[Expert]],
+    search: Callable[[str], Sequence[Hit]],
 ) -> GapReport:
-    """Where knowledge is thin; `search` and `experts` answer a logged query (best first).
+    """Where knowledge is thin; `search` answers a logged query (best first). Who could write
+    a missing page: the main authors of the closest pages (no one is an expert on it yet).
 
     `log` is the opt-in search log; its searches that name someone hidden are withheld, and
     every one of them while `consent` is blind (`note` then says why).
@@ -47,7 +47,7 @@ def gap_report(
         if len(unanswered) == top:
             continue
         hits = search(query)
-        writers = [people.colleague(person_key(e.name)) for e in experts(query)]
+        writers = [people.colleague(key) for key in _main_authors(hits, 3)]
         unanswered.append(
             Unanswered(
                 query=query,
@@ -93,3 +93,19 @@ def stale_pages(pages: list[Page], today: date, after_days: int) -> list[StalePa
         owner = split_name_email(page.owner)[0] if page.owner else (main.name if main else "")
         out.append(StalePage(page.path, page.title, owner, page.updated, reason))
     return sorted(out, key=lambda s: (s.owner == "", s.owner.casefold(), s.updated, s.path))
+
+
+def _main_authors(hits: Sequence[Hit], most: int) -> list[str]:
+    """The person keys of the main author of each of the closest pages, nearest first."""
+    keys: list[str] = []
+    seen: set[str] = set()
+    for hit in hits:
+        if hit.chunk.path in seen or not hit.chunk.authors:
+            continue
+        seen.add(hit.chunk.path)
+        key = person_key(max(hit.chunk.authors, key=lambda a: a.share).name)
+        if key not in keys:
+            keys.append(key)
+        if len(keys) == most:
+            break
+    return keys

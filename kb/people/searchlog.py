@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -23,12 +24,22 @@ class LoggedSearch:
     results: int
     best_similarity: float
     best_path: str = ""
+    # Whether a hit was relevant (kb.search.relevance); None on lines written before kb
+    # knew, which are judged by `best_similarity` instead.
+    answered: bool | None = None
 
 
 def record(
-    log: Path, query: str, hits: list[Hit], *, mode: str = "", filters: Filters | None = None
+    log: Path,
+    query: str,
+    hits: Sequence[Hit],
+    *,
+    mode: str = "",
+    filters: Filters | None = None,
+    missing: bool = False,
 ) -> None:
-    """Append one search to `log` (created with its folder if needed)."""
+    """Append one search to `log` (created with its folder if needed). `missing`: someone
+    said a page answering it is missing (the app's "this page is missing")."""
     best = max(hits, key=lambda h: h.similarity, default=None)
     entry = {
         "time": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -38,7 +49,10 @@ def record(
         "results": len(hits),
         "best_similarity": round(best.similarity, 4) if best else 0.0,
         "best_path": best.chunk.path if best else "",
+        "answered": any(h.relevant for h in hits) and not missing,
     }
+    if missing:
+        entry["missing"] = True
     log.parent.mkdir(parents=True, exist_ok=True)
     with open(log, "a", encoding="utf-8") as fh:
         fh.write(json.dumps(entry, ensure_ascii=False) + "\n")
@@ -61,6 +75,7 @@ def read(log: Path) -> tuple[list[LoggedSearch], list[Problem]]:
                     int(d["results"]),
                     float(d["best_similarity"]),
                     str(d.get("best_path", "")),
+                    bool(d["answered"]) if "answered" in d else None,
                 )
             )
         except (ValueError, KeyError, TypeError):
@@ -73,9 +88,10 @@ def read(log: Path) -> tuple[list[LoggedSearch], list[Problem]]:
 def nothing_good(
     searches: list[LoggedSearch], below: float
 ) -> list[tuple[str, list[LoggedSearch]]]:
-    """Searches whose best result was under `below`, grouped by query, most frequent first."""
+    """Searches with no relevant result (older lines: whose best result was under `below`),
+    grouped by query, most frequent first."""
     groups: dict[str, list[LoggedSearch]] = defaultdict(list)
     for s in searches:
-        if s.best_similarity < below:
+        if (not s.answered) if s.answered is not None else s.best_similarity < below:
             groups[" ".join(s.query.casefold().split())].append(s)
     return sorted(groups.items(), key=lambda kv: (-len(kv[1]), kv[0]))

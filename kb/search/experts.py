@@ -49,9 +49,7 @@ def rank_experts(
             score=round(scores[key], 4),
             team=homes.get(key, NOWHERE).team,
             department=homes.get(key, NOWHERE).department,
-            evidence=tuple(
-                e for _, e in sorted(evidence[key], key=lambda ce: -ce[0])[:evidence_per_expert]
-            ),
+            evidence=_per_page(evidence[key], evidence_per_expert),
         )
         for key in ranked
     ]
@@ -71,6 +69,14 @@ def home_teams(chunks: tuple[Chunk, ...] | list[Chunk]) -> dict[str, Home]:
         key: sorted(counts.items(), key=lambda tc: (-tc[1], tc[0]))[0][0]
         for key, counts in per_person.items()
     }
+
+
+def _per_page(found: list[tuple[float, Evidence]], most: int) -> tuple[Evidence, ...]:
+    """The strongest evidence first, one entry per page (its best section), `most` at most."""
+    pages: dict[str, Evidence] = {}
+    for _, e in sorted(found, key=lambda ce: -ce[0]):
+        pages.setdefault(e.path, e)
+    return tuple(pages.values())[:most]
 
 
 def _evidence(hit: Hit) -> Evidence:
@@ -110,8 +116,9 @@ def rank_by_profile(
     *,
     combined: bool,
 ) -> list[Expert]:
-    """People ranked by their whole body of writing (`profiles`, from `profile_vectors`),
-    or with `combined` by that fused with `people`'s section votes; evidence is the votes'."""
+    """`people` (those with relevant evidence) ranked by their whole body of writing
+    (`profiles`, from `profile_vectors`), or with `combined` by that fused with their section
+    votes; evidence is the votes'. No one without evidence is added."""
     keys, names, matrix = profiles
     sims = matrix @ query_vector
     order = np.argsort(-sims)[: max(100, len(people))]
@@ -124,6 +131,8 @@ def rank_by_profile(
         ranked = by_profile
     out = []
     for key, score in ranked:
+        if key not in voted:
+            continue
         home = homes.get(key, NOWHERE)
         evidence = voted[key].evidence if key in voted else ()
         out.append(Expert(names[key], round(score, 6), home.team, evidence, home.department))

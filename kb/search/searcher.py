@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import OrderedDict
 
 import numpy as np
@@ -9,11 +10,15 @@ import numpy as np
 from kb.backends.base import IndexBackend
 from kb.config import Settings
 from kb.embed.base import Embedder
+from kb.index.bm25 import idf, token_sets, tokens
 from kb.models import Filters, Hit
 from kb.search.fusion import convex, rrf
+from kb.search.relevance import FLOOR, QueryTerms, confidence
 from kb.search.snippet import make_snippet
+from kb.search.spelling import Correction, Speller
 
 _QUERY_CACHE = 256
+_WORD = re.compile(r"\w+")
 MODES = ("hybrid", "dense", "bm25")
 FUSIONS = ("convex", "minmax", "rrf")
 
@@ -27,6 +32,13 @@ class Searcher:
         self._settings = settings
         # A page of results asks for sections and for experts: embed each query once.
         self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._speller: Speller | None = None
+
+    def correct(self, query: str) -> Correction:
+        """`query` with its misspelled words corrected to words of this corpus."""
+        if self._speller is None:
+            self._speller = Speller.from_chunks(self._backend.chunks)  # its words load lazily
+        return self._speller.correct(query.strip())
 
     def forget_queries(self) -> None:
         """Drop cached query vectors (so a timing includes embedding the query)."""
@@ -98,15 +110,34 @@ class Searcher:
         # Every hit carries its cosine similarity (expert votes use it), whatever the mode;
         # fusion already knows it for every candidate (on Milvus, a round trip saved).
         sims = self._similarities(vec, rows, known)
-        return [
-            Hit(
-                chunk=chunks[row],
-                score=float(ranked[row]),
-                snippet=make_snippet(chunks[row].text, query),
-                similarity=float(sims[row]),
+        terms = self.query_terms(query)
+        covered = token_sets([chunks[row].embed_text for row in rows])
+        hits = []
+        for row, words in zip(rows, covered, strict=True):
+            coverage = terms.coverage(words)
+            sure = confidence(float(sims[row]), coverage)
+            hits.append(
+                Hit(
+                    chunk=chunks[row],
+                    score=float(ranked[row]),
+                    snippet=make_snippet(chunks[row].text, query),
+                    similarity=float(sims[row]),
+                    coverage=round(coverage, 4),
+                    confidence=round(sure, 4),
+                    relevant=sure >= FLOOR,
+                )
             )
-            for row in rows
-        ]
+        # The relevant hits first, in rank order: what falls below the floor comes after a cut.
+        return [h for h in hits if h.relevant] + [h for h in hits if not h.relevant]
+
+    def query_terms(self, query: str) -> QueryTerms:
+        """The query's words with their IDF here; a word no row holds gets the highest IDF."""
+        unseen = float(idf(len(self._backend.chunks), 0))
+        return QueryTerms.of(
+            _WORD.findall(query.lower()),
+            tokens,
+            lambda word: self._backend.keyword_scale(word) or unseen,
+        )
 
     def _similarities(
         self, vec: np.ndarray, rows: list[int], known: dict[int, float]

@@ -37,7 +37,7 @@ from kb.facade import Facade
 from kb.inputs import BlankQueryError, UnknownValueError, checked_filters, query_text
 from kb.models import Filters, Profile, person_key
 from kb.people.pairing import KINDS
-from kb.serve.codec import dump, expert_record, hit_record, person_record
+from kb.serve.codec import dump, expert_record, hit_records, person_record
 from kb.serve.loaded import LoadedIndex, public_message
 
 MODES = ("hybrid", "dense", "bm25")
@@ -173,12 +173,16 @@ def _public_routes(kb: Callable[[], Facade], app_routes: APIRouter) -> APIRouter
         tag: Field = "",
         author: Field = "",
         since: dt.date | None = None,
+        exact: bool = False,
     ) -> list[dict]:
-        """Ranked sections for `q`, with snippets and authors."""
+        """Ranked sections for `q`, the relevant ones first, with relevance, snippets and
+        authors (each hit's `corrected_query`: the query searched, if spelling changed it;
+        `exact=true` searches `q` as typed)."""
         filters = checked_filters(
             base, department=department, team=team, tag=tag, author=author, since=since
         )
-        return [hit_record(h) for h in base.search(query_text(q), k=k, filters=filters, mode=mode)]
+        found = base.search(query_text(q), k=k, filters=filters, mode=mode, exact=exact)
+        return hit_records(found)
 
     @routes.get("/experts")
     def experts(
@@ -190,12 +194,20 @@ def _public_routes(kb: Callable[[], Facade], app_routes: APIRouter) -> APIRouter
         team: Field = "",
         tag: Field = "",
         since: dt.date | None = None,
+        exact: bool = False,
     ) -> list[dict]:
-        """The people who know most about `q`, with the sections that show it."""
+        """The people who wrote what answers `q` (none when nothing does), with the sections
+        that show it."""
         checked_filters(base, department=department, team=team)  # validates the names
         filters = checked_filters(base, tag=tag, since=since)
         people = base.experts(
-            query_text(q), k=k, filters=filters, team=team, department=department, mode=mode
+            query_text(q),
+            k=k,
+            filters=filters,
+            team=team,
+            department=department,
+            mode=mode,
+            exact=exact,
         )
         return [expert_record(p) for p in people]
 
@@ -262,9 +274,18 @@ def _app_routes(kb: Callable[[], Facade], search_log: Path | None) -> APIRouter:
         k: Count = 10,
         mode: ModeOrDefault = "",
         log: bool = False,
-    ) -> list:
-        """`log`: a new search the app makes (not a rerun), recorded in the server's log."""
-        return dump(base.search(query_text(q), k=k, filters=picked, mode=mode, log=log))
+        exact: bool = False,
+    ) -> dict:
+        """The `Results` (hits, corrected query, relevant pages outside the filters). `log`: a
+        new search the app makes (not a rerun), recorded in the server's log."""
+        found = base.search(query_text(q), k=k, filters=picked, mode=mode, log=log, exact=exact)
+        return dump(found)
+
+    @routes.post("/missing")
+    def missing(base: Base, picked: Picked, q: Text) -> bool:
+        """Someone says no page answers `q`: recorded in the server's search log for the gap
+        report (false when the server keeps none)."""
+        return base.report_missing(query_text(q), filters=picked)
 
     @routes.get("/experts")
     def experts(
@@ -275,9 +296,10 @@ def _app_routes(kb: Callable[[], Facade], search_log: Path | None) -> APIRouter:
         mode: ModeOrDefault = "",
         model: Model = "",
         bridge: bool = False,
+        exact: bool = False,
     ) -> list:
         people = base.experts(
-            query_text(q), k=k, filters=picked, bridge=bridge, mode=mode, model=model
+            query_text(q), k=k, filters=picked, bridge=bridge, mode=mode, model=model, exact=exact
         )
         return dump(people)
 

@@ -19,12 +19,12 @@ from kb.models import (
     Expert,
     Filters,
     GapReport,
-    Hit,
     Manifest,
     Page,
     Pair,
     Pairing,
     Profile,
+    Results,
     TeamProposal,
 )
 from kb.serve.codec import load
@@ -93,11 +93,17 @@ class RemoteKnowledgeBase:
         filters: Filters | None = None,
         mode: str = "",
         log: bool = False,
-    ) -> list[Hit]:
+        exact: bool = False,
+    ) -> Results:
         """`log`: the server records this search in its search log (KB_SEARCH_LOG there), the
         one its gap report reads."""
         params = dict(q=query, k=k, mode=mode, log="true" if log else "")
-        return [load(Hit, h) for h in self.get("/app/search", **params, **_params(filters))]
+        params["exact"] = "true" if exact else ""
+        return load(Results, self.get("/app/search", **params, **_params(filters)))
+
+    def report_missing(self, query: str, *, filters: Filters | None = None) -> bool:
+        """Recorded in the server's search log (KB_SEARCH_LOG there), if it keeps one."""
+        return bool(self.get("/app/missing", method="POST", q=query, **_params(filters)))
 
     def experts(
         self,
@@ -108,8 +114,10 @@ class RemoteKnowledgeBase:
         bridge: bool = False,
         mode: str = "",
         model: str = "",
+        exact: bool = False,
     ) -> list[Expert]:
         params = dict(q=query, k=k, mode=mode, model=model, bridge=str(bridge).lower())
+        params["exact"] = "true" if exact else ""
         return [load(Expert, e) for e in self.get("/app/experts", **params, **_params(filters))]
 
     def loosen(self, query: str, filters: Filters) -> list[str]:
@@ -148,10 +156,13 @@ class RemoteKnowledgeBase:
         found = self.get(f"/app/partners/{_segment(name)}", missing=[])
         return tuple(load(Pair, p) for p in found)
 
-    def get(self, path: str, *, missing: object = KeyError, **params) -> object:
-        """GET `path` as JSON; a 404 gives `missing` when one is given."""
+    def get(
+        self, path: str, *, missing: object = KeyError, method: str = "GET", **params
+    ) -> object:
+        """GET (or `method`) `path` as JSON; a 404 gives `missing` when one is given."""
         query = urllib.parse.urlencode({k: v for k, v in params.items() if v not in ("", None)})
-        request = urllib.request.Request(f"{self.url}{path}" + (f"?{query}" if query else ""))
+        url = f"{self.url}{path}" + (f"?{query}" if query else "")
+        request = urllib.request.Request(url, method=method)
         if self._token:
             request.add_header("Authorization", f"Bearer {self._token}")
         try:

@@ -14,7 +14,7 @@ import types
 import typing
 from typing import Any, TypeVar
 
-from kb.models import Expert, Hit, Pair, Profile
+from kb.models import Expert, Hit, Pair, Profile, Results
 
 T = TypeVar("T")
 
@@ -58,8 +58,14 @@ def load(kind: type[T] | Any, data: Any) -> T:
     return data
 
 
-def hit_record(hit: Hit) -> dict:
-    """A hit as scripts read it: the section's place, score, snippet and authors."""
+def hit_records(results: Results) -> list[dict]:
+    """`kb search --json` and `/search`: one record per hit, relevant ones first."""
+    return [hit_record(h, results.corrected) for h in results]
+
+
+def hit_record(hit: Hit, corrected: str = "") -> dict:
+    """A hit as scripts read it: the section's place, score, relevance, snippet and authors;
+    `corrected_query` is the query searched when spelling correction changed it (else null)."""
     c = hit.chunk
     return {
         "path": c.path,
@@ -67,6 +73,9 @@ def hit_record(hit: Hit) -> dict:
         "heading": c.heading,
         "line": c.line,
         "score": round(hit.score, 4),
+        "relevant": hit.relevant,
+        "confidence": round(hit.confidence, 4),
+        "corrected_query": corrected or None,
         "snippet": hit.snippet,
         "team": c.team,
         "tags": list(c.tags),

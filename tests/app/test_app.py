@@ -36,7 +36,7 @@ def test_search_shows_results_experts_and_timing(monkeypatch, bundled_index):
     search(at, "who approves expense claims in Spendwise")
     assert result_paths(at)[0] == "finance/spendwise-approvals.md"
     assert re.search(
-        r"\d+ results for “who approves expense claims in Spendwise” in \d+ ms", all_text(at)
+        r"\d+ pages? answers? “who approves expense claims in Spendwise” · \d+ ms", all_text(at)
     )
     first_card = next(m.value for m in at.main.markdown if ":gray[finance" in m.value)
     assert "**Spendwise**" in first_card and "**approvers**" in first_card  # query words marked

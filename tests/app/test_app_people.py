@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from helpers import all_text, new_app
+from helpers import all_text, new_app, result_paths
 
 from kb.people import searchlog
 
@@ -95,3 +95,28 @@ def test_person_page_shows_colleagues_across_the_divide(monkeypatch, bundled_ind
     across = text.split("Across the divide")[1]
     assert "Oliver Grant" in across and "Spendwise" in across
     assert "Kenji Sato" not in across  # her own department
+
+
+def test_no_good_match_says_so_and_records_the_missing_page(monkeypatch, bundled_index, tmp_path):
+    log = tmp_path / "log.jsonl"
+    monkeypatch.setenv("KB_SEARCH_LOG", str(log))
+    at = new_app(monkeypatch, bundled_index)
+    at.text_input(key="q").input("what is on the canteen menu on friday").run()
+    text = all_text(at)
+    assert "No page answers this well." in text and "Who could write it:" in text
+    assert "No one has written about this yet." in text  # no experts for it
+    assert [b.label for b in at.button if b.key and b.key.startswith("person-")] == []
+    at.button(key="missing").click().run()
+    assert any("Recorded for the gap report" in s.value for s in at.success)
+    searches, _ = searchlog.read(log)
+    assert [s.answered for s in searches] == [False, False]  # the search, then "missing"
+
+
+def test_a_misspelled_query_is_corrected_with_a_way_back(monkeypatch, bundled_index):
+    at = new_app(monkeypatch, bundled_index)
+    at.text_input(key="q").input("expnse polcy").run()
+    assert "Showing results for ***expense policy***" in all_text(at)
+    assert "expnse polcy" in at.button(key="exact").label  # search instead for
+    assert result_paths(at)[0] == "finance/expense-policy.md"
+    at.button(key="exact").click().run()
+    assert "Showing results for" not in all_text(at)  # searched as typed

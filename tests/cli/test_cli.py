@@ -6,7 +6,7 @@ import json
 
 import pytest
 from click.testing import CliRunner
-from helpers import write
+from helpers import plain, write
 
 from kb.cli import cli
 from kb.index.lock import index_lock
@@ -118,6 +118,9 @@ def test_search_and_experts_json_shapes(bundled_index):
         "heading",
         "line",
         "score",
+        "relevant",
+        "confidence",
+        "corrected_query",
         "snippet",
         "team",
         "tags",
@@ -169,8 +172,10 @@ def test_department_since_and_unknown_names(bundled_index):
         run("search", "VPN", "--department", "it", "--since", "2026-01-01", *idx).stdout
     )
     assert hits and all(h["path"].split("/")[0] in IT_FOLDERS for h in hits)
-    people = json.loads(run("experts", "VPN", "--department", "Business", *idx).stdout)
+    people = json.loads(run("experts", "access reviews", "--department", "Business", *idx).stdout)
     assert people and all(p["team"] not in IT_FOLDERS for p in people)
+    # No Business page answers a VPN question: no one, rather than the nearest Business writer.
+    assert json.loads(run("experts", "VPN", "--department", "Business", *idx).stdout) == []
     padded = run("search", "VPN", "--team", " security ", "--index-dir", str(bundled_index))
     assert padded.exit_code == 0 and "security/" in padded.output  # spacing is not a value
     res = run("search", "VPN", "--team", "nosuch", "--index-dir", str(bundled_index))
@@ -183,3 +188,20 @@ def test_department_since_and_unknown_names(bundled_index):
 
 
 IT_FOLDERS = {"service-desk", "security", "cloud-platform", "data", "software-engineering"}
+
+
+def test_search_says_when_nothing_answers_and_corrects_typos(bundled_index):
+    idx = ["--index-dir", str(bundled_index)]
+    res = run("search", "xqzvbnm plorkt", *idx)
+    assert res.exit_code == 0 and res.output.startswith("No page answers this well.")
+    assert res.output.count(".md:") == 3  # the three closest, no more
+    hits = json.loads(run("search", "xqzvbnm plorkt", "--json", *idx).stdout)
+    assert len(hits) == 10 and not any(h["relevant"] for h in hits)
+    assert json.loads(run("experts", "xqzvbnm plorkt", "--json", *idx).stdout) == []
+    res = run("search", "expnse polcy", "-k", "3", *idx)
+    assert "Showing results for expense policy" in plain(res.output)
+    assert "finance/expense-policy.md" in res.output.splitlines()[2]
+    hits = json.loads(run("search", "expnse polcy", "--json", *idx).stdout)
+    assert {h["corrected_query"] for h in hits} == {"expense policy"}
+    hits = json.loads(run("search", "expnse polcy", "--json", "--exact", *idx).stdout)
+    assert {h["corrected_query"] for h in hits} == {None}

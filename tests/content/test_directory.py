@@ -244,7 +244,7 @@ def test_experts_carry_the_directory_role_availability_and_contact(tmp_path):
     content = tmp_path / "content"
     write(content / "procurement/a.md", page("Tenders", "goconnor", "How tenders run in Coupa."))
     mail = "Ana Ruiz <ana.ruiz@brightwater.example>"  # a git or front-matter email: no contact
-    write(content / "procurement/b.md", page("Tender deadlines", mail, "Tenders close at noon."))
+    write(content / "procurement/b.md", page("Tenders", mail, "Tenders close at noon."))
     people = GOOD.replace(
         "    role: Procurement lead\n", '    role: Procurement lead\n    contact: "@grace"\n'
     )

@@ -82,7 +82,9 @@ def test_eval_experts_scores_every_model(tmp_path):
         assert s["queries"] == 3
         assert 0.0 <= s["map"] <= 1.0 and 0.0 <= s["p_at_5"] <= 1.0
     best = {(s["model"], s["mode"]): s["mrr"] for s in scores}
-    assert best[("document", "dense")] == 1.0  # each question's author is found first
+    # Each question's author is found first, when anyone is listed: the wallet question's
+    # page is below the relevance floor (cosine 0.35, a paraphrase), so no one is listed.
+    assert best[("document", "dense")] == pytest.approx(2 / 3)
     res = run("eval", "experts", str(EXPERTS_MINI), "--cache-dir", str(tmp_path))
     assert res.exit_code == 0 and "profile" in res.stdout and "MAP" in res.stdout
 

@@ -136,7 +136,7 @@ def test_filters_narrow_results(tmp_path):
     assert {h.chunk.path for h in kb.search("x", filters=Filters(author="ana ruiz"))} == {
         "it/vpn.md"
     }
-    assert kb.search("x", filters=Filters(tag="nothing")) == []
+    assert list(kb.search("x", filters=Filters(tag="nothing"))) == []
 
 
 def test_keyword_and_hybrid_modes_find_exact_terms_and_respect_filters(tmp_path):
@@ -155,6 +155,6 @@ def test_keyword_and_hybrid_modes_find_exact_terms_and_respect_filters(tmp_path)
         filtered = kb.search("FLT-7 leave", mode=mode, filters=Filters(team="hr"))
         assert filtered and {h.chunk.team for h in filtered} == {"hr"}
     # A query whose words are all unknown or stop words gives no keyword hits, no error.
-    assert kb.search("the of and", mode="bm25") == []
+    assert list(kb.search("the of and", mode="bm25")) == []
     with pytest.raises(ValueError, match="unknown retrieval mode"):
         kb.search("x", mode="fuzzy")

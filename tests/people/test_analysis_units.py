@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 import numpy as np
@@ -173,14 +174,31 @@ def test_search_log_records_and_reads_back_with_bad_lines_named(tmp_path):
     chunk = Chunk("c1", "a.md", "A", (), "text", 1)
     searchlog.record(log, "office dog policy", [Hit(chunk, 0.1, similarity=0.21)])
     searchlog.record(log, "Office dog  policy", [])
-    searchlog.record(log, "vpn", [Hit(chunk, 0.9, similarity=0.8)])
+    searchlog.record(log, "vpn", [Hit(chunk, 0.9, similarity=0.8, relevant=True)])
     with open(log, "a") as fh:
         fh.write("not json\n")
+        # Lines from before kb marked relevance are judged by their best similarity.
+        old = {"time": "2026-01-01T00:00:00+00:00", "query": "parking", "results": 3}
+        fh.write(json.dumps({**old, "best_similarity": 0.2}) + "\n")
+        fh.write(json.dumps({**old, "query": "okta", "best_similarity": 0.7}) + "\n")
+    searchlog.record(log, "vpn", [Hit(chunk, 0.9, similarity=0.8, relevant=True)], missing=True)
     searches, problems = searchlog.read(log)
-    assert [s.query for s in searches] == ["office dog policy", "Office dog  policy", "vpn"]
+    assert [s.query for s in searches] == [
+        "office dog policy",
+        "Office dog  policy",
+        "vpn",
+        "parking",
+        "okta",
+        "vpn",
+    ]
     assert problems and problems[0].line == 4 and "searches.jsonl" in str(problems[0])
     groups = searchlog.nothing_good(searches, 0.35)
-    assert [(q, len(g)) for q, g in groups] == [("office dog policy", 2)]
+    # A page someone said is missing counts, whatever was found.
+    assert [(q, len(g)) for q, g in groups] == [
+        ("office dog policy", 2),
+        ("parking", 1),
+        ("vpn", 1),
+    ]
 
 
 def test_closeness_for_everyone_at_once_equals_pair_by_pair():

@@ -1,0 +1,113 @@
+"""Saying so when nothing answers: calibrated confidence, the relevant-first cut, no experts.
+
+Unit tests of the signals, then the real model on the bundled content with the unanswerable
+questions of tests/bundled_unanswerable.json (benchmarks/quality.py scores all of them).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from helpers import SEARCHES
+
+from kb import Filters
+from kb.eval.relevance import auroc, relevance_scores
+from kb.search.relevance import FLOOR, QueryTerms, confidence
+
+UNANSWERABLE = [
+    q["query"]
+    for q in json.loads((Path(__file__).parents[1] / "bundled_unanswerable.json").read_text())[
+        "questions"
+    ]
+]
+
+
+def test_coverage_weighs_words_by_information():
+    terms = QueryTerms({"expens": 1.0, "polici": 3.0})
+    assert terms.coverage({"polici", "other"}) == pytest.approx(0.75)
+    assert terms.coverage({"expens", "polici"}) == 1.0
+    assert terms.coverage(set()) == 0.0
+    assert QueryTerms({}).coverage({"x"}) == 0.0
+
+
+def test_query_terms_keep_one_weight_per_stem_and_skip_stop_words():
+    terms = QueryTerms.of(
+        ["the", "claims", "claim"],
+        stems=lambda w: [] if w == "the" else ["claim"],
+        idf=lambda w: {"claims": 2.0, "claim": 9.0}[w],
+    )
+    assert dict(terms.weights) == {"claim": 2.0}
+
+
+def test_confidence_grows_with_each_signal_and_stays_a_probability():
+    assert 0.0 <= confidence(-1.0, 0.0) < confidence(0.3, 0.0) < confidence(0.6, 0.0) <= 1.0
+    assert confidence(0.4, 0.0) < confidence(0.4, 0.5) < confidence(0.4, 1.0)
+    assert confidence(0.9, 1.0) >= FLOOR > confidence(0.05, 0.0)
+
+
+def test_auroc_counts_pairs_and_ties():
+    assert auroc([0.9, 0.8], [0.1, 0.2]) == 1.0
+    assert auroc([0.1], [0.9]) == 0.0
+    assert auroc([0.5], [0.5]) == 0.5
+
+
+@pytest.mark.parametrize("query", ["xqzvbnm plorkt", "what is on the canteen menu on friday"])
+def test_nonsense_and_out_of_scope_get_no_relevant_hit_and_no_experts(bundled_kb, query):
+    found = bundled_kb.search(query, k=10)
+    assert len(found) == 10  # still listed, for scripts that want them, below the cut
+    assert not found.relevant, [(h.chunk.path, h.confidence) for h in found[:3]]
+    assert bundled_kb.experts(query, k=5) == []
+
+
+def test_relevant_hits_come_before_the_cut(bundled_kb):
+    found = bundled_kb.search("who approves expense claims in Spendwise", k=10)
+    flags = [h.relevant for h in found]
+    assert flags[0] and flags == sorted(flags, reverse=True)
+    assert found[0].chunk.path == "finance/spendwise-approvals.md"
+    assert all(0.0 <= h.confidence <= 1.0 for h in found)
+
+
+def test_bundled_questions_are_told_apart(bundled_kb):
+    scores = relevance_scores(
+        lambda q: bundled_kb.search(q, k=10),
+        {str(i): (q, {p: 1}) for i, (q, p) in enumerate(SEARCHES)},
+        {str(i): q for i, q in enumerate(UNANSWERABLE)},
+    )
+    # docs/quality.md has the numbers (0.957 rejected, 0.75 kept, AUROC 0.886, held out from
+    # the fit); these floors catch a calibration gone wrong.
+    assert scores.rejected >= 0.9, [UNANSWERABLE[int(i)] for i in scores.accepted]
+    assert scores.kept >= 0.7, [SEARCHES[int(i)] for i in scores.missed]
+    assert scores.auroc >= 0.85
+
+
+def test_a_filter_hiding_the_answer_says_where_it_is(bundled_kb):
+    query = "how much can I spend taking a customer out for dinner"
+    assert bundled_kb.search(query, k=10).relevant  # Business pages answer it
+    found = bundled_kb.search(query, k=10, filters=Filters(department="IT"))
+    assert not found.relevant and dict(found.elsewhere).get("Business", 0) >= 1
+    note = found.elsewhere_note(Filters(department="IT"))
+    assert note.startswith("Nothing in IT answers this;") and "Business page" in note
+    assert bundled_kb.search(query, k=10, filters=Filters(department="Business")).elsewhere == ()
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="ranking: the discount page's best section scores a cosine of 0.36 for this "
+    "question and is not in the top 10 (a known miss in test_bundled_quality.py), so no "
+    "relevant section names its authors; no one is listed rather than the wrong people",
+)
+def test_the_discount_question_lists_the_discount_page_authors_first(bundled_kb):
+    people = bundled_kb.experts("who has to sign off if I give a customer 20% off", k=5)
+    assert {p.name for p in people[:2]} == {"Noah Williams", "Julia Romano"}
+
+
+def test_experts_cite_one_section_per_page_and_only_relevant_ones(bundled_kb):
+    query = "how do I report a phishing email"
+    people = bundled_kb.experts(query, k=5)
+    relevant = {h.chunk.path for h in bundled_kb.search(query, k=40) if h.relevant}
+    assert people and len(people) <= 5
+    for person in people:
+        paths = [e.path for e in person.evidence]
+        assert len(paths) == len(set(paths)) and set(paths) <= relevant
