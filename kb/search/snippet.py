@@ -1,44 +1,197 @@
-"""Short, readable excerpts of a chunk around the words of a query."""
+"""Short, readable excerpts of a section around the sentence that best answers a query.
+
+Words match a query word when their stems do (kb.index.bm25's stemmer), as whole words,
+never a stop word: 'claims' marks 'claim', 'home' does not mark 'Homebrew'. The answering
+sentence is the unit of the section (kb.search.display) that holds the most distinct query
+words; no model is run, so a snippet costs microseconds (benchmarks/snippets.py).
+"""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Mapping
+from functools import lru_cache
 
-_WORD = re.compile(r"\w+", re.UNICODE)
-# Whitespace around markup is not matched: the text is flattened after, and `\s*\|` tried
-# from every space of a long run of spaces took quadratic time.
-_MARKUP = re.compile(r"^[ \t]*(?:[#>*+-]|\d+\.)|`{3}\w*|\||[*_`]{1,3}", re.MULTILINE)
-_STOP = frozenset(
-    (
-        "a an and are as at be by can do does for from how i in is it me my of on or our so that "
-        "the this to was we what when where which who why with you your"
-    ).split()
-)
+from kb.index.bm25 import stems, stop_words
+from kb.models import Snippet
+from kb.search.display import CODE, DATA, HEAD, PROSE, ROW, TOC, Unit, units
+
+_WORD = re.compile(r"\w+")
+_CODE_WEIGHT = 0.5  # a code line answers less often than the prose around it
 
 
-def query_terms(query: str) -> list[str]:
-    """The words of a query worth highlighting (lower case, no stop words)."""
-    return [w for w in (m.lower() for m in _WORD.findall(query)) if w not in _STOP and len(w) > 1]
+@lru_cache(maxsize=1)
+def _stop() -> frozenset[str]:
+    return stop_words()
 
 
-def make_snippet(text: str, query: str, *, width: int = 240) -> str:
-    """A window of about `width` characters of `text` holding as many query terms as possible."""
-    flat = " ".join(_MARKUP.sub(" ", text).split())
-    if len(flat) <= width:
-        return flat
-    terms = query_terms(query)
-    lower = flat.lower()
-    best, best_hits = 0, -1
-    for start in range(0, max(1, len(flat) - width + 1), max(1, width // 6)):
-        window = lower[start : start + width]
-        hits = sum(window.count(t) for t in terms)
-        if hits > best_hits:
-            best, best_hits = start, hits
-    if best:
-        space = flat.find(" ", best)
-        best = space + 1 if 0 <= space < best + 30 else best
-    end = min(len(flat), best + width)
-    if end < len(flat):
-        cut = flat.rfind(" ", best, end)
-        end = cut if cut > best + width // 2 else end
-    return ("… " if best else "") + flat[best:end].strip() + (" …" if end < len(flat) else "")
+@lru_cache(maxsize=256)
+def query_stems(query: str) -> frozenset[str]:
+    """The stems of a query's words worth matching: 2+ characters, no stop words."""
+    words = [w for w in (m.lower() for m in _WORD.findall(query)) if len(w) > 1]
+    return frozenset(stems([w for w in words if w not in _stop()]))
+
+
+@lru_cache(maxsize=256)
+def _candidates(query: str) -> re.Pattern[str] | None:
+    """Words that may share a stem with a query word: a stem, less its last letter ('dodgi'
+    for 'dodgy'), starts every word it is the stem of. Only these are stemmed."""
+    found = query_stems(query)
+    if not found:
+        return None
+    prefixes = sorted({s[:-1] if len(s) > 2 else s for s in found}, key=len, reverse=True)
+    return re.compile(r"\b(?:" + "|".join(map(re.escape, prefixes)) + r")\w*", re.I)
+
+
+def word_spans(text: str, query: str) -> list[tuple[int, int]]:
+    """Where whole words of `text` share a stem with a word of `query` (no stop words)."""
+    return [(a, b) for a, b, _ in _matches(text, query)]
+
+
+def _matches(text: str, query: str) -> list[tuple[int, int, str]]:
+    """(start, end, stem) of each word of `text` matching a word of `query`."""
+    pattern = _candidates(query)
+    if pattern is None:
+        return []
+    found = [m for m in pattern.finditer(text) if m.group(0).lower() not in _stop()]
+    if not found:
+        return []
+    wanted = query_stems(query)
+    words = stems([m.group(0).lower() for m in found])
+    return [(m.start(), m.end(), s) for m, s in zip(found, words, strict=True) if s in wanted]
+
+
+def term_weights(query: str, idf: Callable[[str], float]) -> dict[str, float]:
+    """Each query stem's weight: the IDF `idf` gives its word (BM25's, so a rare word
+    decides which sentence answers); a stem of two words takes the larger."""
+    weights: dict[str, float] = {}
+    for word in dict.fromkeys(m.lower() for m in _WORD.findall(query)):
+        if len(word) > 1 and word not in _stop():
+            stem = stems([word])[0]
+            weights[stem] = max(weights.get(stem, 0.0), idf(word))
+    return weights
+
+
+def _score(unit: Unit, query: str, weights: Mapping[str, float] | None) -> float:
+    """The weight of the distinct query stems in `unit`, a little more for repeats (a
+    table's header row names the columns of every row: it answers nothing itself)."""
+    if unit.kind in (DATA, TOC, HEAD):
+        return 0.0
+    found = [s for _, _, s in _matches(unit.text, query)]
+    if not found:
+        return 0.0
+    distinct = set(found)
+    weight = sum(weights.get(s, 0.0) for s in distinct) if weights is not None else len(distinct)
+    score = weight + 0.1 * (len(found) - len(distinct))
+    return score * (_CODE_WEIGHT if unit.kind == CODE else 1.0)
+
+
+def make_snippet(
+    text: str, query: str, *, weights: Mapping[str, float] | None = None, width: int = 240
+) -> Snippet:
+    """About `width` characters of `text` from its best-answering unit on, with that unit
+    marked (`Snippet.answer`); from the start, unmarked, when no query word is in it.
+
+    `weights` (from `term_weights`) weigh each query stem; without them all weigh the same.
+    """
+    parts = units(text)
+    if not parts:
+        return Snippet("")
+    scores = [_score(u, query, weights) for u in parts]
+    best = max(range(len(parts)), key=lambda i: (scores[i], -i))
+    if not scores[best]:
+        shown = [i for i, u in enumerate(parts) if u.kind not in (TOC, DATA)] or [0]
+        return _window(parts, shown[0], 0, width, marked=False)
+    first = _matches(parts[best].text, query)[0][0]
+    return _window(parts, best, first, width, marked=True)
+
+
+def _window(parts: tuple[Unit, ...], best: int, first: int, width: int, *, marked: bool) -> Snippet:
+    """Units from `best` on (from the top when little comes before it), code and prose never
+    run together, cut to about `width` characters around the best unit's first query word
+    (at `first` in it); a table row keeps its header above."""
+    code = parts[best].kind == CODE
+    before = parts[:best]
+    early = sum(len(u.text) + 1 for u in before) < width // 3
+    start = 0 if early and all((u.kind == CODE) == code for u in before) else best
+    order = list(range(start, len(parts)))
+    header = _header_of(parts, best) if start == best else None
+    if header is not None:
+        order.insert(0, header)
+    text, answer, last = "", (0, 0), order[0]
+    for i in order:
+        unit, prev = parts[i], parts[last]
+        full = len(text) + 1 + len(unit.text) > width and len(text) > width * 2 // 3
+        if i > best and ((unit.kind == CODE) != code or full):
+            break  # (a unit that starts early enough is shown in part)
+        sep = "" if not text else " " if unit.kind == PROSE == prev.kind else "\n"
+        if i == best:
+            answer = (len(text) + len(sep), len(text) + len(sep) + len(unit.text))
+        text += sep + unit.text
+        last = i
+    text, answer, cut = _fit(text, answer, answer[0] + first, width)
+    lead = "… " if order[0] > 0 and not text.startswith("… ") else ""
+    tail = " …" if cut or last < len(parts) - 1 else ""
+    a, b = answer
+    spans = ((a + len(lead), b + len(lead)),) if marked and b > a else ()
+    return Snippet(lead + text + tail, spans)
+
+
+def _header_of(parts: tuple[Unit, ...], row: int) -> int | None:
+    """The header row above the table row `row`, if it has one."""
+    if parts[row].kind != ROW:
+        return None
+    i = row - 1
+    while i >= 0 and parts[i].kind == ROW:
+        i -= 1
+    return i if i >= 0 and parts[i].kind == HEAD else None
+
+
+def _fit(
+    text: str, answer: tuple[int, int], focus: int, width: int
+) -> tuple[str, tuple[int, int], bool]:
+    """`text` cut to about `width` characters at spaces, from the answer's start or, in a
+    long answer, from shortly before `focus`; the answer span moved with it, and whether
+    anything was cut."""
+    if len(text) <= width:
+        return text, answer, False
+    start = 0
+    if focus > width * 2 // 3:  # from a word shortly before the focus, within the answer
+        target = focus - width // 3
+        start = text.rfind(" ", answer[0], target) + 1 if target > answer[0] else answer[0]
+        start = max(start, answer[0])
+    elif answer[0] > width // 2:  # units start at a word
+        start = answer[0]
+    end = start + width
+    cut = text.rfind(" ", start + width // 2, end)
+    end = cut if cut > 0 else end
+    lead = "… " if start else ""
+    a, b = max(answer[0], start), min(answer[1], end)
+    moved = (a - start + len(lead), b - start + len(lead)) if b > a else (0, 0)
+    return lead + text[start:end].rstrip(), moved, True
+
+
+def snippet_fields(
+    text: str, query: str, weights: Mapping[str, float] | None = None
+) -> dict[str, object]:
+    """`make_snippet` as the fields of a `Hit` (`snippet`, `answer`)."""
+    made = make_snippet(text, query, weights=weights)
+    return {"snippet": made.text, "answer": made.answer}
+
+
+def marked(
+    text: str, query: str, answer: tuple[tuple[int, int], ...] = ()
+) -> list[tuple[str, bool, bool]]:
+    """`text` cut into (piece, is a query word, is in the answer) for a renderer to style:
+    query words by `word_spans`, the answer by a hit's `answer` spans."""
+    words = word_spans(text, query)
+    spans = [(max(0, a), min(b, len(text))) for a, b in answer if a < b]
+    edges = sorted({0, len(text), *(x for w in (*words, *spans) for x in w)})
+    out: list[tuple[str, bool, bool]] = []
+    for a, b in zip(edges, edges[1:], strict=False):
+        flags = (any(s <= a < e for s, e in words), any(s <= a < e for s, e in spans))
+        if out and out[-1][1:] == flags and not flags[0]:
+            out[-1] = (out[-1][0] + text[a:b], *flags)
+        else:
+            out.append((text[a:b], *flags))
+    return out
