@@ -31,6 +31,8 @@ _EMPHASIS = re.compile(r"(?<![\w*~])[*_~]{1,3}(?=[^\s*_~])|(?<=[^\s*_~])[*_~]{1,
 _TAG = re.compile(r"</?[A-Za-z][\w-]*(?:\s[^<>\n]*)?/?>")
 _AUTOLINK = re.compile(r"<((?:https?|mailto):[^<>\s]*)>")
 _SENTENCE = re.compile(r"(?<=[.!?])[\"')\]]?\s+(?=[^\sa-z])")
+_THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
+_BREAK = re.compile(r"^[ \t]*([-*_=~])(?:[ \t]*\1){2,}[ \t]*$")  # a thematic break
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _SPACES = re.compile(r"\s+")
 _CODE_MARK = "\ue000"  # stands for an inline code span while the prose around it is cleaned
@@ -112,7 +114,7 @@ def _prose_units(text: str, code: list[str]) -> list[Unit]:
             csv.clear()
 
     for i, raw in enumerate(lines):
-        if i in rules:
+        if i in rules or _BREAK.match(raw):
             continue
         line = _clean(_QUOTE.sub("", raw), code)
         if not line:
@@ -170,8 +172,12 @@ def _clean(line: str, code: list[str]) -> str:
 
 
 def _csv_like(line: str) -> bool:
-    """A line of comma-separated values: 3+ commas, most not followed by a space."""
+    """A line of comma-separated values: 3+ commas, most not followed by a space (the
+    commas of '1,500,000' are not counted)."""
     commas = line.count(",")
+    if commas < 3:
+        return False
+    commas -= len(_THOUSANDS.findall(line))
     return commas >= 3 and line.count(", ") * 2 < commas
 
 

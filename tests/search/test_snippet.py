@@ -92,6 +92,15 @@ def test_comma_separated_data_is_summarised_never_shown(text):
     assert "comma-separated data" in s.text
 
 
+def test_prose_with_commas_is_not_data():
+    for text in (
+        "Budget: £1,200,000 for 2026, £1,500,000 for 2027 and £2,000,000 after.",
+        "Bring a laptop, a badge, a charger, a notebook, and a pen.",
+    ):
+        assert parse_units(text)[0] == (text, PROSE)
+    assert parse_units("Above.\n\n* * *\n\nBelow.") == (("Above.", PROSE), ("Below.", PROSE))
+
+
 def test_a_list_of_email_addresses_is_summarised():
     text = "Copy in: ana@x.example, bo@x.example, cy@x.example, di@x.example"
     assert parse_units(text) == ((("(a list of 4 email addresses)", DATA)),)
