@@ -18,13 +18,13 @@ _NAVIGATION = re.compile(
 
 
 def is_navigation(hit: Hit) -> bool:
-    """Whether a hit's section only lists other places: the page overview kb writes
-    (summary and contents), or a list under a heading such as 'See also' or 'Contents'."""
+    """Whether a hit's section only lists other places: the page overview kb writes when the
+    page has no summary (its contents alone), or a list under a heading such as 'See also'."""
     found = units(hit.chunk.text)
     if not found:
         return False
-    if any(u.kind == TOC for u in found):
-        return True
+    if all(u.kind == TOC for u in found):
+        return True  # an overview with a summary (front matter) shows the summary
     heading = hit.chunk.heading_path[-1] if hit.chunk.heading_path else ""
     return bool(_NAVIGATION.fullmatch(heading.strip())) and all(u.kind == ITEM for u in found)
 

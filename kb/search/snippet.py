@@ -108,8 +108,8 @@ def make_snippet(
 
 def _window(parts: tuple[Unit, ...], best: int, first: int, width: int, *, marked: bool) -> Snippet:
     """Units from `best` on (from the top when little comes before it), code and prose never
-    run together, cut to about `width` characters around the best unit's first query word
-    (at `first` in it); a table row keeps its header above."""
+    run together, no contents list after them, cut to about `width` characters around the
+    best unit's first query word (at `first` in it); a table row keeps its header above."""
     code = parts[best].kind == CODE
     before = parts[:best]
     early = sum(len(u.text) + 1 for u in before) < width // 3
@@ -122,7 +122,7 @@ def _window(parts: tuple[Unit, ...], best: int, first: int, width: int, *, marke
     for i in order:
         unit, prev = parts[i], parts[last]
         full = len(text) + 1 + len(unit.text) > width and len(text) > width * 2 // 3
-        if i > best and ((unit.kind == CODE) != code or full):
+        if i > best and ((unit.kind == CODE) != code or unit.kind == TOC or full):
             break  # (a unit that starts early enough is shown in part)
         sep = "" if not text else " " if unit.kind == PROSE == prev.kind else "\n"
         if i == best:

@@ -177,7 +177,7 @@ def hit(path: str, heading: str, text: str) -> Hit:
 
 
 def test_a_card_skips_a_contents_list_when_another_section_of_the_page_matched():
-    overview = hit("a.md", "", "How we onboard.\nContents: Setup; Access; Contacts")
+    overview = hit("a.md", "", "Contents: Setup; Access; Contacts")
     see_also = hit("b.md", "See also", "- Setup guide\n- Access requests")
     setup = hit("a.md", "Setup", "Install the client.")
     other = hit("b.md", "Access", "Ask your manager.")
@@ -193,7 +193,9 @@ def test_a_card_skips_a_contents_list_when_another_section_of_the_page_matched()
     assert alone[0][0] is overview  # nothing else matched: the overview is the card
 
 
-def test_the_overview_alone_shows_its_summary_not_its_contents():
+def test_an_overview_shows_its_summary_not_its_contents():
     text = "How we onboard new starters.\nContents: Setup; Access; Contacts"
     assert [u.kind for u in parse_units(text)] == [PROSE, TOC]
-    assert make_snippet(text, "payroll").text.startswith("How we onboard new starters.")
+    assert make_snippet(text, "payroll").text == "How we onboard new starters. …"
+    assert make_snippet(text, "onboard").text == "How we onboard new starters. …"
+    assert not is_navigation(hit("a.md", "", text))  # the summary can be the card
