@@ -24,6 +24,7 @@ _FENCE_LINE = re.compile(r"^ {0,3}(?:`{3,}|~{3,}).*$", re.M)
 _TABLE_RULE = re.compile(r"^[ \t]*(?:\|[ \t]*)?:?-+:?[ \t]*(?:\|[ \t]*:?-+:?[ \t]*)*(?:\|[ \t]*)?$")
 _CELL_SPLIT = re.compile(r"(?<!\\)\|")
 _ITEM = re.compile(r"^\s*(?:[-*+]|\d{1,9}[.)])\s+")
+_ITEM_START = frozenset("-*+0123456789")
 _QUOTE = re.compile(r"^\s*(?:>\s?)+")
 _ATX = re.compile(r"^\s{0,3}#{1,6}\s+")
 # Emphasis markers at a word's edge only: `cost_center` and `2*3` keep theirs.
@@ -34,7 +35,6 @@ _SENTENCE = re.compile(r"(?<=[.!?])[\"')\]]?\s+(?=[^\sa-z])")
 _THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
 _BREAK = re.compile(r"^[ \t]*([-*_=~])(?:[ \t]*\1){2,}[ \t]*$")  # a thematic break
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-_SPACES = re.compile(r"\s+")
 _CODE_MARK = "\ue000"  # stands for an inline code span while the prose around it is cleaned
 _CODE_REF = re.compile(_CODE_MARK + r"(\d+)" + _CODE_MARK)
 
@@ -74,6 +74,8 @@ units = lru_cache(maxsize=4096)(parse_units)
 def _balanced(text: str) -> str:
     """`text` with the fence the chunker cut closed: a long section is split into pieces,
     and a piece may end inside a fence (an opener with no closer) or start inside one."""
+    if "```" not in text and "~~~" not in text:
+        return text
     marks = _FENCE_LINE.findall(text)
     if len(marks) % 2 == 0:
         return text
@@ -114,9 +116,10 @@ def _prose_units(text: str, code: list[str]) -> list[Unit]:
             csv.clear()
 
     for i, raw in enumerate(lines):
-        if i in rules or _BREAK.match(raw):
+        start = raw.lstrip()[:1]
+        if i in rules or (start in "-*_=~" and start and _BREAK.match(raw)):
             continue
-        line = _clean(_QUOTE.sub("", raw), code)
+        line = _clean(_QUOTE.sub("", raw) if start == ">" else raw, code)
         if not line:
             flush()
         elif i in table:
@@ -129,7 +132,7 @@ def _prose_units(text: str, code: list[str]) -> list[Unit]:
             if paragraph:
                 flush()
             csv.append(line)
-        elif m := _ITEM.match(line):
+        elif line[:1] in _ITEM_START and (m := _ITEM.match(line)):
             flush()
             out.append(Unit(line[m.end() :], ITEM))
         elif raw[:1] in (" ", "\t") and out and out[-1].kind == ITEM and not paragraph:
@@ -142,7 +145,7 @@ def _prose_units(text: str, code: list[str]) -> list[Unit]:
                 flush()
             paragraph.append(_ATX.sub("", line))
     flush()
-    return [u if len(_EMAIL.findall(u.text)) < 3 else _emails(u.text) for u in out]
+    return [_emails(u.text) if "@" in u.text and _addresses(u.text) > 2 else u for u in out]
 
 
 def _table_lines(lines: list[str], rules: set[int]) -> set[int]:
@@ -165,7 +168,7 @@ def _clean(line: str, code: list[str]) -> str:
         line = _TAG.sub(" ", _AUTOLINK.sub(r"\1", line))
     if "*" in line or "_" in line or "~" in line:
         line = _EMPHASIS.sub("", line)
-    line = _SPACES.sub(" ", html.unescape(line)).strip()
+    line = " ".join(html.unescape(line).split())
     if _CODE_MARK in line:
         line = _CODE_REF.sub(lambda m: code[int(m.group(1))], line)
     return line
@@ -189,5 +192,9 @@ def _data_summary(lines: list[str]) -> Unit:
     return Unit(f"(comma-separated data, {n} row{'s' * (n != 1)}{columns})", DATA)
 
 
+def _addresses(text: str) -> int:
+    return sum(1 for _ in _EMAIL.finditer(text))
+
+
 def _emails(text: str) -> Unit:
-    return Unit(f"(a list of {len(_EMAIL.findall(text))} email addresses)", DATA)
+    return Unit(f"(a list of {_addresses(text)} email addresses)", DATA)

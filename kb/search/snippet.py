@@ -9,6 +9,7 @@ words; no model is run, so a snippet costs microseconds (benchmarks/snippets.py)
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Callable, Mapping
 from functools import lru_cache
 
@@ -53,7 +54,8 @@ def _matches(text: str, query: str) -> list[tuple[int, int, str]]:
     pattern = _candidates(query)
     if pattern is None:
         return []
-    found = [m for m in pattern.finditer(text) if m.group(0).lower() not in _stop()]
+    stop = _stop()
+    found = [m for m in pattern.finditer(text) if m.group(0).lower() not in stop]
     if not found:
         return []
     wanted = query_stems(query)
@@ -72,18 +74,25 @@ def term_weights(query: str, idf: Callable[[str], float]) -> dict[str, float]:
     return weights
 
 
-def _score(unit: Unit, query: str, weights: Mapping[str, float] | None) -> float:
-    """The weight of the distinct query stems in `unit`, a little more for repeats (a
-    table's header row names the columns of every row: it answers nothing itself)."""
-    if unit.kind in (DATA, TOC, HEAD):
-        return 0.0
-    found = [s for _, _, s in _matches(unit.text, query)]
-    if not found:
+@lru_cache(maxsize=4096)
+def _layout(text: str) -> tuple[tuple[Unit, ...], str, tuple[int, ...]]:
+    """A section's units, their texts joined by newlines (matched in one pass) and where
+    each starts in the joined text."""
+    parts = units(text)
+    starts, pos = [], 0
+    for u in parts:
+        starts.append(pos)
+        pos += len(u.text) + 1
+    return parts, "\n".join(u.text for u in parts), tuple(starts)
+
+
+def _score(kind: str, found: list[str], weights: Mapping[str, float] | None) -> float:
+    if kind in (DATA, TOC, HEAD):
         return 0.0
     distinct = set(found)
     weight = sum(weights.get(s, 0.0) for s in distinct) if weights is not None else len(distinct)
     score = weight + 0.1 * (len(found) - len(distinct))
-    return score * (_CODE_WEIGHT if unit.kind == CODE else 1.0)
+    return score * (_CODE_WEIGHT if kind == CODE else 1.0)
 
 
 def make_snippet(
@@ -92,18 +101,26 @@ def make_snippet(
     """About `width` characters of `text` from its best-answering unit on, with that unit
     marked (`Snippet.answer`); from the start, unmarked, when no query word is in it.
 
-    `weights` (from `term_weights`) weigh each query stem; without them all weigh the same.
+    A unit scores the weight of the distinct query stems in it, a tenth for each repeat, half
+    that for a line of code; a table's header row and data summaries score nothing (a header
+    names the columns of every row, it answers nothing itself). `weights` (from
+    `term_weights`) weigh each stem; without them all weigh the same.
     """
-    parts = units(text)
+    parts, joined, starts = _layout(text)
     if not parts:
         return Snippet("")
-    scores = [_score(u, query, weights) for u in parts]
-    best = max(range(len(parts)), key=lambda i: (scores[i], -i))
-    if not scores[best]:
+    found: dict[int, list[tuple[int, str]]] = {}
+    for a, _, stem in _matches(joined, query):
+        found.setdefault(bisect_right(starts, a) - 1, []).append((a, stem))
+    best, top = 0, 0.0
+    for i, hits in sorted(found.items()):
+        score = _score(parts[i].kind, [s for _, s in hits], weights)
+        if score > top:
+            best, top = i, score
+    if not top:
         shown = [i for i, u in enumerate(parts) if u.kind not in (TOC, DATA)] or [0]
         return _window(parts, shown[0], 0, width, marked=False)
-    first = _matches(parts[best].text, query)[0][0]
-    return _window(parts, best, first, width, marked=True)
+    return _window(parts, best, found[best][0][0] - starts[best], width, marked=True)
 
 
 def _window(parts: tuple[Unit, ...], best: int, first: int, width: int, *, marked: bool) -> Snippet:
