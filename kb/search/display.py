@@ -19,8 +19,8 @@ from kb.content.parse import split_code
 PROSE, HEAD, ROW, ITEM, CODE, DATA, TOC = "prose", "head", "row", "item", "code", "data", "toc"
 
 _FENCE_OPEN = re.compile(r"^ {0,3}(?:`{3,}|~{3,})[ \t]*([\w+-]*)")
-# Unambiguous (each run of blanks has one place to go): a line of spaces is read once.
 _FENCE_LINE = re.compile(r"^ {0,3}(?:`{3,}|~{3,}).*$", re.M)
+# Unambiguous (each run of blanks has one place to go): a line of spaces is read once.
 _TABLE_RULE = re.compile(r"^[ \t]*(?:\|[ \t]*)?:?-+:?[ \t]*(?:\|[ \t]*:?-+:?[ \t]*)*(?:\|[ \t]*)?$")
 _CELL_SPLIT = re.compile(r"(?<!\\)\|")
 _ITEM = re.compile(r"^\s*(?:[-*+]|\d{1,9}[.)])\s+")
@@ -36,7 +36,7 @@ _THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
 _BREAK = re.compile(r"^[ \t]*([-*_=~])(?:[ \t]*\1){2,}[ \t]*$")  # a thematic break
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _CODE_MARK = "\ue000"  # stands for an inline code span while the prose around it is cleaned
-_CODE_REF = re.compile(_CODE_MARK + r"(\d+)" + _CODE_MARK)
+_CODE_REF = re.compile(_CODE_MARK + r"(\d{1,7})" + _CODE_MARK)
 
 
 class Unit(NamedTuple):
@@ -169,9 +169,14 @@ def _clean(line: str, code: list[str]) -> str:
     if "*" in line or "_" in line or "~" in line:
         line = _EMPHASIS.sub("", line)
     line = " ".join(html.unescape(line).split())
-    if _CODE_MARK in line:
-        line = _CODE_REF.sub(lambda m: code[int(m.group(1))], line)
+    if _CODE_MARK in line:  # a page's own private-use characters are left as they are
+        line = _CODE_REF.sub(lambda m: _code_at(code, m), line)
     return line
+
+
+def _code_at(code: list[str], m: re.Match[str]) -> str:
+    n = int(m.group(1))
+    return code[n] if n < len(code) else m.group(0)
 
 
 def _csv_like(line: str) -> bool:

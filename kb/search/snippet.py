@@ -2,8 +2,10 @@
 
 Words match a query word when their stems do (kb.index.bm25's stemmer), as whole words,
 never a stop word: 'claims' marks 'claim', 'home' does not mark 'Homebrew'. The answering
-sentence is the unit of the section (kb.search.display) that holds the most distinct query
-words; no model is run, so a snippet costs microseconds (benchmarks/snippets.py).
+sentence is the unit of the section (kb.search.display: a sentence, table row, list item or
+code line) holding the query words of most weight (BM25's IDF, so the rare word decides). No
+model is run: embedding the sentences of even the first page costs more than the search
+(benchmarks/snippets.py), and a snippet costs tens of microseconds.
 """
 
 from __future__ import annotations

@@ -199,3 +199,8 @@ def test_an_overview_shows_its_summary_not_its_contents():
     assert make_snippet(text, "payroll").text == "How we onboard new starters. …"
     assert make_snippet(text, "onboard").text == "How we onboard new starters. …"
     assert not is_navigation(hit("a.md", "", text))  # the summary can be the card
+
+
+def test_text_holding_the_private_mark_for_code_spans_reads_as_written():
+    text = "A \ue0009\ue000 mark and `code` and \ue000" + "9" * 5000 + "\ue000."
+    assert parse_units(text)[0].text == text.replace("`", "")
