@@ -8,8 +8,8 @@ The baseline is `kb/search/snippet.py` as git has it at `--baseline` (a branch o
 swapped into this checkout's searcher: everything but the snippet step is the same code.
 Each query runs once per variant per round, in alternating order, with the query vector
 dropped first (as `benchmarks/quality.py` times it: embedding included, `k` = 100). Also
-timed alone: the snippet step of the same hits (old `make_snippet` against
-`term_weights` + `snippet_fields`), and what embedding the section headings of the first
+timed alone: the snippet step of the same hits (old `make_snippet` against `snippet_fields`
+with the searcher's query weights), and what embedding the section headings of the first
 result page would add (the alternative that picks sections by meaning, not taken).
 
 `--sections` prints, for each bundled question, the section of the intended page's card
@@ -37,7 +37,8 @@ from kb.eval.runs import eval_index
 from kb.index.store import MANIFEST
 from kb.models import embed_header
 from kb.search.display import units
-from kb.search.snippet import snippet_fields, term_weights
+from kb.search.searcher import Searcher
+from kb.search.snippet import snippet_fields
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -87,15 +88,14 @@ def _baseline(rev: str) -> types.ModuleType:
 @contextmanager
 def _old_snippets(old: types.ModuleType):
     """The searcher making the baseline's snippets (a plain string, nothing marked)."""
-    saved = searcher.snippet_fields, searcher.term_weights
+    saved = searcher.snippet_fields
     searcher.snippet_fields = lambda text, query, weights=None: {
         "snippet": _text(old.make_snippet(text, query))
     }
-    searcher.term_weights = lambda query, idf: None
     try:
         yield
     finally:
-        searcher.snippet_fields, searcher.term_weights = saved
+        searcher.snippet_fields = saved
 
 
 def _text(made) -> str:
@@ -119,6 +119,7 @@ def _measure(kb, queries: list[str], old, embedder, depth: int, rounds: int) -> 
     times: dict[str, list[float]] = {"baseline": [], "new": []}
     step: dict[str, list[float]] = {"baseline": [], "new": []}
     headings: list[float] = []
+    weigh = Searcher(kb.index, embedder, Settings())  # the query weights the searcher uses
     for q in queries[:3]:  # warm up: model, postings, caches
         kb.search(q, k=depth)
     for r in range(rounds):
@@ -141,7 +142,7 @@ def _measure(kb, queries: list[str], old, embedder, depth: int, rounds: int) -> 
                 old.make_snippet(t, q)
             step["baseline"].append(time.perf_counter() - start)
             start = time.perf_counter()
-            weights = term_weights(q, kb.index.keyword_scale)
+            weights = weigh.query_terms(q).weights
             for t in texts:
                 snippet_fields(t, q, weights)
             step["new"].append(time.perf_counter() - start)

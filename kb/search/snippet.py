@@ -12,14 +12,13 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from functools import lru_cache
 
-from kb.index.bm25 import stems, stop_words
+from kb.index.bm25 import stems, stop_words, words
 from kb.models import Snippet
 from kb.search.display import CODE, DATA, HEAD, PROSE, ROW, TOC, Unit, units
 
-_WORD = re.compile(r"\w+")
 _CODE_WEIGHT = 0.5  # a code line answers less often than the prose around it
 
 
@@ -30,9 +29,8 @@ def _stop() -> frozenset[str]:
 
 @lru_cache(maxsize=256)
 def query_stems(query: str) -> frozenset[str]:
-    """The stems of a query's words worth matching: 2+ characters, no stop words."""
-    words = [w for w in (m.lower() for m in _WORD.findall(query)) if len(w) > 1]
-    return frozenset(stems([w for w in words if w not in _stop()]))
+    """The stems of a query's words (as BM25 splits them) worth matching: no stop words."""
+    return frozenset(stems([w for w in words(query) if w not in _stop()]))
 
 
 @lru_cache(maxsize=256)
@@ -46,7 +44,7 @@ def _candidates(query: str) -> re.Pattern[str] | None:
     return re.compile(r"\b(?:" + "|".join(map(re.escape, prefixes)) + r")\w*", re.I)
 
 
-def word_spans(text: str, query: str) -> list[tuple[int, int]]:
+def matched_spans(text: str, query: str) -> list[tuple[int, int]]:
     """Where whole words of `text` share a stem with a word of `query` (no stop words)."""
     return [(a, b) for a, b, _ in _matches(text, query)]
 
@@ -63,17 +61,6 @@ def _matches(text: str, query: str) -> list[tuple[int, int, str]]:
     wanted = query_stems(query)
     words = stems([m.group(0).lower() for m in found])
     return [(m.start(), m.end(), s) for m, s in zip(found, words, strict=True) if s in wanted]
-
-
-def term_weights(query: str, idf: Callable[[str], float]) -> dict[str, float]:
-    """Each query stem's weight: the IDF `idf` gives its word (BM25's, so a rare word
-    decides which sentence answers); a stem of two words takes the larger."""
-    weights: dict[str, float] = {}
-    for word in dict.fromkeys(m.lower() for m in _WORD.findall(query)):
-        if len(word) > 1 and word not in _stop():
-            stem = stems([word])[0]
-            weights[stem] = max(weights.get(stem, 0.0), idf(word))
-    return weights
 
 
 @lru_cache(maxsize=4096)
@@ -105,8 +92,8 @@ def make_snippet(
 
     A unit scores the weight of the distinct query stems in it, a tenth for each repeat, half
     that for a line of code; a table's header row and data summaries score nothing (a header
-    names the columns of every row, it answers nothing itself). `weights` (from
-    `term_weights`) weigh each stem; without them all weigh the same.
+    names the columns of every row, it answers nothing itself). `weights` weigh each stem
+    (the searcher's `QueryTerms.weights`: BM25's IDF); without them all weigh the same.
     """
     parts, joined, starts = _layout(text)
     if not parts:
@@ -202,8 +189,8 @@ def marked(
     text: str, query: str, answer: tuple[tuple[int, int], ...] = ()
 ) -> list[tuple[str, bool, bool]]:
     """`text` cut into (piece, is a query word, is in the answer) for a renderer to style:
-    query words by `word_spans`, the answer by a hit's `answer` spans."""
-    words = word_spans(text, query)
+    query words by `matched_spans`, the answer by a hit's `answer` spans."""
+    words = matched_spans(text, query)
     spans = [(max(0, a), min(b, len(text))) for a, b in answer if a < b]
     edges = sorted({0, len(text), *(x for w in (*words, *spans) for x in w)})
     out: list[tuple[str, bool, bool]] = []

@@ -8,7 +8,7 @@ import pytest
 from kb.models import Chunk, Hit
 from kb.search.cards import group_by_page, is_navigation
 from kb.search.display import CODE, DATA, HEAD, ITEM, PROSE, ROW, TOC, parse_units
-from kb.search.snippet import make_snippet, marked, term_weights, word_spans
+from kb.search.snippet import make_snippet, marked, matched_spans
 
 TABLE = """The overnight rate covers meals for a full day.
 
@@ -22,7 +22,7 @@ Ask finance about anywhere else."""
 
 
 def words(text: str, query: str) -> list[str]:
-    return [text[a:b] for a, b in word_spans(text, query)]
+    return [text[a:b] for a, b in matched_spans(text, query)]
 
 
 def answer(snippet) -> str:
@@ -122,9 +122,7 @@ def test_the_sentence_with_the_rarest_query_words_is_the_answer():
         "Do not be embarrassed. Report it straight away. "
         "If you entered your password, change your Okta password immediately."
     )
-    idf = {"report": 1.0}
-    weights = term_weights("I typed my password, should I report it", lambda w: idf.get(w, 0.0))
-    assert set(weights) == {"type", "password", "report"}  # no stop words
+    weights = {"type": 2.0, "password": 0.0, "report": 1.0}  # stem -> IDF
     s = make_snippet(text, "I typed my password, should I report it", weights=weights)
     assert answer(s) == "Report it straight away."  # 'password' weighs 0 here
     s = make_snippet(text, "I typed my password, should I report it")

@@ -10,7 +10,7 @@ from helpers import SEARCHES
 
 from kb.index.bm25 import stems, stop_words
 from kb.search.cards import group_by_page
-from kb.search.snippet import word_spans
+from kb.search.snippet import matched_spans
 
 PHISHING = "I clicked a link in a dodgy email, what now"
 
@@ -46,7 +46,7 @@ def test_highlighting_never_marks_a_prefix_or_a_stop_word(bundled_kb):
         wanted = set(stems([w.lower() for w in re.findall(r"\w+", query)]))
         for hit in bundled_kb.search(query, k=10):
             text = hit.snippet
-            for a, b in word_spans(text, query):
+            for a, b in matched_spans(text, query):
                 word = text[a:b]
                 assert not text[a - 1 : a].isalnum() and not text[b : b + 1].isalnum(), word
                 assert word.lower() not in stop and stems([word.lower()])[0] in wanted, word
@@ -71,6 +71,6 @@ def test_every_card_marks_a_sentence_with_a_query_word(bundled_kb):
     for query, _ in SEARCHES:
         for hit, _ in group_by_page(bundled_kb.search(query, k=30)):
             if hit.answer:
-                assert word_spans(hit.answer_text, query), (query, hit.answer_text)
+                assert matched_spans(hit.answer_text, query), (query, hit.answer_text)
                 marked += 1
     assert marked >= 150  # of 200 cards: some sections match by meaning only
