@@ -1,5 +1,5 @@
-"""Display helpers the app needs but must not own: highlighting, staleness, safe Markdown,
-the counts its charts draw."""
+"""Display helpers the app needs but must not own: staleness, safe Markdown, the counts its
+charts draw."""
 
 from __future__ import annotations
 
@@ -13,9 +13,8 @@ from collections.abc import Collection, Iterable
 from urllib.parse import quote, urlsplit
 
 from kb.content.parse import clean_block, split_code
-from kb.models import Hit, Topic
+from kb.models import Topic
 from kb.models.people import contact_kind
-from kb.search.snippet import query_terms
 
 _TAG = re.compile(r"</?[A-Za-z!][^>\n]*>?")
 _LINK_TARGET = re.compile(r"(\]\(\s*<?)([^()\s>]*(?:\([^()\s]*\)[^()\s>]*)*)")
@@ -74,26 +73,6 @@ def _code_span(text: str) -> str:
     fence = "`" * (max((len(r) for r in re.findall(r"`+", text)), default=0) + 1)
     pad = " " if text.startswith("`") or text.endswith("`") else ""
     return f"{fence}{pad}{text}{pad}{fence}"
-
-
-def highlight_spans(text: str, query: str) -> list[tuple[str, bool]]:
-    """`text` cut into (piece, is_query_term) spans, for bold rendering of matched words."""
-    # A crude stem (drop up to 3 final letters, keep 4) so "approves" marks "Approving".
-    stems = {t if len(t) <= 4 else t[: max(4, len(t) - 3)] for t in query_terms(query)}
-    terms = sorted(stems, key=len, reverse=True)
-    if not terms:
-        return [(text, False)] if text else []
-    pattern = re.compile(r"\b(" + "|".join(re.escape(t) for t in terms) + r")\w*", re.I)
-    spans: list[tuple[str, bool]] = []
-    pos = 0
-    for m in pattern.finditer(text):
-        if m.start() > pos:
-            spans.append((text[pos : m.start()], False))
-        spans.append((m.group(0), True))
-        pos = m.end()
-    if pos < len(text):
-        spans.append((text[pos:], False))
-    return spans
 
 
 def is_stale(review_by: str, today: dt.date | None = None) -> bool:
@@ -192,17 +171,6 @@ def page_markdown(
     if first.startswith("# ") and first[2:].strip() == title.strip():
         body = lines[1] if len(lines) > 1 else ""
     return safe_markdown(body, path, image_hosts=image_hosts)
-
-
-def group_by_page(hits: list[Hit], *, pages: int = 10) -> list[tuple[Hit, list[Hit]]]:
-    """Hits folded per page, best page first: (best section, the page's other sections)."""
-    groups: dict[str, tuple[Hit, list[Hit]]] = {}
-    for hit in hits:
-        if hit.chunk.path in groups:
-            groups[hit.chunk.path][1].append(hit)
-        elif len(groups) < pages:
-            groups[hit.chunk.path] = (hit, [])
-    return list(groups.values())
 
 
 def tally(labels: Iterable[str]) -> dict[str, int]:

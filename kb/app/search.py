@@ -6,12 +6,13 @@ import time
 
 import streamlit as st
 
-from kb.app.present import contact_markdown, group_by_page
+from kb.app.present import contact_markdown
 from kb.app.present import literal as esc
 from kb.app.state import current_filters, open_page, open_person
 from kb.app.widgets import badges, highlighted, page_link, render_counts
 from kb.facade import Facade
 from kb.models import Expert, Hit, Results
+from kb.search.cards import group_by_page
 
 FILTER_LABELS = {
     "department": "Department",
@@ -167,7 +168,7 @@ def render_hit(hit: Hit, more: list[Hit], query: str, n: int) -> None:
     with st.container(border=True):
         st.markdown(
             f"**{esc(c.title)}**{heading} &nbsp; {badges(c.department, c.team, c.review_by)}  \n"
-            f":gray[{' · '.join(meta)}]\n\n{highlighted(hit.snippet, query)}"
+            f":gray[{' · '.join(meta)}]\n\n{highlighted(hit.snippet, query, hit.answer)}"
             + (
                 "\n\n:gray[Also in this page:] "
                 + " · ".join(

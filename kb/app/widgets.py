@@ -6,9 +6,10 @@ from urllib.parse import quote, urlencode
 
 import streamlit as st
 
-from kb.app.present import highlight_spans, is_stale
+from kb.app.present import is_stale
 from kb.app.present import literal as esc  # Markdown that shows a value as written
 from kb.facade import Facade
+from kb.search.snippet import marked
 
 BADGE = {"IT": "blue", "Business": "orange"}
 
@@ -24,8 +25,17 @@ def badges(department: str, team: str = "", review_by: str = "") -> str:
     return " ".join(out)
 
 
-def highlighted(text: str, query: str) -> str:
-    return "".join(f"**{esc(t)}**" if hit else esc(t) for t, hit in highlight_spans(text, query))
+def highlighted(text: str, query: str, answer: tuple[tuple[int, int], ...] = ()) -> str:
+    """A snippet as Markdown: query words bold, the answering sentence on a blue background,
+    each of its lines (table rows, list items) on a line of its own."""
+    runs: list[tuple[bool, str]] = []  # (in the answer, Markdown)
+    for piece, word, in_answer in marked(text, query, answer):
+        md = f"**{esc(piece)}**" if word else esc(piece)
+        if runs and runs[-1][0] == in_answer:
+            runs[-1] = (in_answer, runs[-1][1] + md)
+        else:
+            runs.append((in_answer, md))
+    return "".join(f":blue-background[{md}]" if on else md for on, md in runs).replace("\n", "  \n")
 
 
 def page_link(path: str, heading: str = "") -> str:

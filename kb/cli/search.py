@@ -73,7 +73,7 @@ def search_cmd(
         click.echo(f"{n:>2}. {click.style(_place(hit), bold=True)}  ({hit.confidence:.0%} sure)")
         people = ", ".join(a.name for a in c.authors) or "unknown author"
         click.echo(f"    {c.path}:{c.line} · {c.team or 'no team'} · {people}")
-        click.echo(f"    {hit.snippet}")
+        click.echo("    " + hit.snippet.replace("\n", "\n    "))
     rest = found[len(relevant) :]
     if rest:
         click.echo(click.style(f"  -- {len(rest)} more, less likely to answer --", dim=True))

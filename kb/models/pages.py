@@ -173,6 +173,14 @@ FILTER_FIELDS = ("department", "team", "tag", "author", "updated_since")
 
 
 @dataclass(frozen=True)
+class Snippet:
+    """An excerpt of a section for display, and where in it the answering sentence is."""
+
+    text: str
+    answer: tuple[tuple[int, int], ...] = ()  # (start, end) character spans of `text`
+
+
+@dataclass(frozen=True)
 class Hit:
     """A chunk returned for a query, with its similarity score and a display snippet."""
 
@@ -183,6 +191,12 @@ class Hit:
     coverage: float = 0.0  # share of the query's information (IDF) the section holds
     confidence: float = 0.0  # calibrated probability that it answers (kb.search.relevance)
     relevant: bool = False  # confidence at or above the floor
+    answer: tuple[tuple[int, int], ...] = ()  # spans of `snippet`: the sentence that answers
+
+    @property
+    def answer_text(self) -> str:
+        """The marked sentence(s) of the snippet, joined; empty when none is marked."""
+        return " … ".join(self.snippet[a:b] for a, b in self.answer)
 
 
 @dataclass(frozen=True)

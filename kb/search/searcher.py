@@ -14,7 +14,7 @@ from kb.index.bm25 import idf, token_sets, tokens
 from kb.models import Filters, Hit
 from kb.search.fusion import convex, rrf
 from kb.search.relevance import FLOOR, QueryTerms, confidence
-from kb.search.snippet import make_snippet
+from kb.search.snippet import snippet_fields
 from kb.search.spelling import Correction, Speller
 
 _QUERY_CACHE = 256
@@ -120,11 +120,11 @@ class Searcher:
                 Hit(
                     chunk=chunks[row],
                     score=float(ranked[row]),
-                    snippet=make_snippet(chunks[row].text, query),
                     similarity=float(sims[row]),
                     coverage=round(coverage, 4),
                     confidence=round(sure, 4),
                     relevant=sure >= FLOOR,
+                    **snippet_fields(chunks[row].text, query, terms.weights),
                 )
             )
         # The relevant hits first, in rank order: what falls below the floor comes after a cut.

@@ -1,44 +1,203 @@
-"""Short, readable excerpts of a chunk around the words of a query."""
+"""Short, readable excerpts of a section around the sentence that best answers a query.
+
+Words match a query word when their stems do (kb.index.bm25's stemmer), as whole words,
+never a stop word: 'claims' marks 'claim', 'home' does not mark 'Homebrew'. The answering
+sentence is the unit of the section (kb.search.display: a sentence, table row, list item or
+code line) holding the query words of most weight (BM25's IDF, so the rare word decides). No
+model is run: embedding the sentences of even the first page costs more than the search
+(benchmarks/snippets.py), and a snippet costs tens of microseconds.
+"""
 
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
+from collections.abc import Mapping
+from functools import lru_cache
 
-_WORD = re.compile(r"\w+", re.UNICODE)
-# Whitespace around markup is not matched: the text is flattened after, and `\s*\|` tried
-# from every space of a long run of spaces took quadratic time.
-_MARKUP = re.compile(r"^[ \t]*(?:[#>*+-]|\d+\.)|`{3}\w*|\||[*_`]{1,3}", re.MULTILINE)
-_STOP = frozenset(
-    (
-        "a an and are as at be by can do does for from how i in is it me my of on or our so that "
-        "the this to was we what when where which who why with you your"
-    ).split()
-)
+from kb.index.bm25 import stems, stop_words, words
+from kb.models import Snippet
+from kb.search.display import CODE, DATA, HEAD, PROSE, ROW, TOC, Unit, units
+
+_CODE_WEIGHT = 0.5  # a code line answers less often than the prose around it
 
 
-def query_terms(query: str) -> list[str]:
-    """The words of a query worth highlighting (lower case, no stop words)."""
-    return [w for w in (m.lower() for m in _WORD.findall(query)) if w not in _STOP and len(w) > 1]
+@lru_cache(maxsize=1)
+def _stop() -> frozenset[str]:
+    return stop_words()
 
 
-def make_snippet(text: str, query: str, *, width: int = 240) -> str:
-    """A window of about `width` characters of `text` holding as many query terms as possible."""
-    flat = " ".join(_MARKUP.sub(" ", text).split())
-    if len(flat) <= width:
-        return flat
-    terms = query_terms(query)
-    lower = flat.lower()
-    best, best_hits = 0, -1
-    for start in range(0, max(1, len(flat) - width + 1), max(1, width // 6)):
-        window = lower[start : start + width]
-        hits = sum(window.count(t) for t in terms)
-        if hits > best_hits:
-            best, best_hits = start, hits
-    if best:
-        space = flat.find(" ", best)
-        best = space + 1 if 0 <= space < best + 30 else best
-    end = min(len(flat), best + width)
-    if end < len(flat):
-        cut = flat.rfind(" ", best, end)
-        end = cut if cut > best + width // 2 else end
-    return ("… " if best else "") + flat[best:end].strip() + (" …" if end < len(flat) else "")
+@lru_cache(maxsize=256)
+def query_stems(query: str) -> frozenset[str]:
+    """The stems of a query's words (as BM25 splits them) worth matching: no stop words."""
+    return frozenset(stems([w for w in words(query) if w not in _stop()]))
+
+
+@lru_cache(maxsize=256)
+def _candidates(query: str) -> re.Pattern[str] | None:
+    """Words that may share a stem with a query word: a stem, less its last letter ('dodgi'
+    for 'dodgy'), starts every word it is the stem of. Only these are stemmed."""
+    found = query_stems(query)
+    if not found:
+        return None
+    prefixes = sorted({s[:-1] if len(s) > 2 else s for s in found}, key=len, reverse=True)
+    return re.compile(r"\b(?:" + "|".join(map(re.escape, prefixes)) + r")\w*", re.I)
+
+
+def matched_spans(text: str, query: str) -> list[tuple[int, int]]:
+    """Where whole words of `text` share a stem with a word of `query` (no stop words)."""
+    return [(a, b) for a, b, _ in _matches(text, query)]
+
+
+def _matches(text: str, query: str) -> list[tuple[int, int, str]]:
+    """(start, end, stem) of each word of `text` matching a word of `query`."""
+    pattern = _candidates(query)
+    if pattern is None:
+        return []
+    stop = _stop()
+    found = [m for m in pattern.finditer(text) if m.group(0).lower() not in stop]
+    if not found:
+        return []
+    wanted = query_stems(query)
+    words = stems([m.group(0).lower() for m in found])
+    return [(m.start(), m.end(), s) for m, s in zip(found, words, strict=True) if s in wanted]
+
+
+@lru_cache(maxsize=4096)
+def _layout(text: str) -> tuple[tuple[Unit, ...], str, tuple[int, ...]]:
+    """A section's units, their texts joined by newlines (matched in one pass) and where
+    each starts in the joined text."""
+    parts = units(text)
+    starts, pos = [], 0
+    for u in parts:
+        starts.append(pos)
+        pos += len(u.text) + 1
+    return parts, "\n".join(u.text for u in parts), tuple(starts)
+
+
+def _score(kind: str, found: list[str], weights: Mapping[str, float] | None) -> float:
+    if kind in (DATA, TOC, HEAD):
+        return 0.0
+    distinct = set(found)
+    weight = sum(weights.get(s, 0.0) for s in distinct) if weights is not None else len(distinct)
+    score = weight + 0.1 * (len(found) - len(distinct))
+    return score * (_CODE_WEIGHT if kind == CODE else 1.0)
+
+
+def make_snippet(
+    text: str, query: str, *, weights: Mapping[str, float] | None = None, width: int = 240
+) -> Snippet:
+    """About `width` characters of `text` from its best-answering unit on, with that unit
+    marked (`Snippet.answer`); from the start, unmarked, when no query word is in it.
+
+    A unit scores the weight of the distinct query stems in it, a tenth for each repeat, half
+    that for a line of code; a table's header row and data summaries score nothing (a header
+    names the columns of every row, it answers nothing itself). `weights` weigh each stem
+    (the searcher's `QueryTerms.weights`: BM25's IDF); without them all weigh the same.
+    """
+    parts, joined, starts = _layout(text)
+    if not parts:
+        return Snippet("")
+    found: dict[int, list[tuple[int, str]]] = {}
+    for a, _, stem in _matches(joined, query):
+        found.setdefault(bisect_right(starts, a) - 1, []).append((a, stem))
+    best, top = 0, 0.0
+    for i, hits in sorted(found.items()):
+        score = _score(parts[i].kind, [s for _, s in hits], weights)
+        if score > top:
+            best, top = i, score
+    if not top:
+        shown = [i for i, u in enumerate(parts) if u.kind not in (TOC, DATA)] or [0]
+        return _window(parts, shown[0], 0, width, marked=False)
+    return _window(parts, best, found[best][0][0] - starts[best], width, marked=True)
+
+
+def _window(parts: tuple[Unit, ...], best: int, first: int, width: int, *, marked: bool) -> Snippet:
+    """Units from `best` on (from the top when little comes before it), code and prose never
+    run together, no contents list after them, cut to about `width` characters around the
+    best unit's first query word (at `first` in it); a table row keeps its header above."""
+    code = parts[best].kind == CODE
+    before = parts[:best]
+    early = sum(len(u.text) + 1 for u in before) < width // 3
+    start = 0 if early and all((u.kind == CODE) == code for u in before) else best
+    order = list(range(start, len(parts)))
+    header = _header_of(parts, best) if start == best else None
+    if header is not None:
+        order.insert(0, header)
+    text, answer, last = "", (0, 0), order[0]
+    for i in order:
+        unit, prev = parts[i], parts[last]
+        full = len(text) + 1 + len(unit.text) > width and len(text) > width * 2 // 3
+        if i > best and ((unit.kind == CODE) != code or unit.kind == TOC or full):
+            break  # (a unit that starts early enough is shown in part)
+        sep = "" if not text else " " if unit.kind == PROSE == prev.kind else "\n"
+        if i == best:
+            answer = (len(text) + len(sep), len(text) + len(sep) + len(unit.text))
+        text += sep + unit.text
+        last = i
+    text, answer, cut = _fit(text, answer, answer[0] + first, width)
+    lead = "… " if order[0] > 0 and not text.startswith("… ") else ""
+    tail = " …" if cut or last < len(parts) - 1 else ""
+    a, b = answer
+    spans = ((a + len(lead), b + len(lead)),) if marked and b > a else ()
+    return Snippet(lead + text + tail, spans)
+
+
+def _header_of(parts: tuple[Unit, ...], row: int) -> int | None:
+    """The header row above the table row `row`, if it has one."""
+    if parts[row].kind != ROW:
+        return None
+    i = row - 1
+    while i >= 0 and parts[i].kind == ROW:
+        i -= 1
+    return i if i >= 0 and parts[i].kind == HEAD else None
+
+
+def _fit(
+    text: str, answer: tuple[int, int], focus: int, width: int
+) -> tuple[str, tuple[int, int], bool]:
+    """`text` cut to about `width` characters at spaces, from the answer's start or, in a
+    long answer, from shortly before `focus`; the answer span moved with it, and whether
+    anything was cut."""
+    if len(text) <= width:
+        return text, answer, False
+    start = 0
+    if focus > width * 2 // 3:  # from a word shortly before the focus, within the answer
+        target = focus - width // 3
+        start = text.rfind(" ", answer[0], target) + 1 if target > answer[0] else answer[0]
+        start = max(start, answer[0])
+    elif answer[0] > width // 2:  # units start at a word
+        start = answer[0]
+    end = start + width
+    cut = text.rfind(" ", start + width // 2, end)
+    end = cut if cut > 0 else end
+    lead = "… " if start else ""
+    a, b = max(answer[0], start), min(answer[1], end)
+    moved = (a - start + len(lead), b - start + len(lead)) if b > a else (0, 0)
+    return lead + text[start:end].rstrip(), moved, True
+
+
+def snippet_fields(
+    text: str, query: str, weights: Mapping[str, float] | None = None
+) -> dict[str, object]:
+    """`make_snippet` as the fields of a `Hit` (`snippet`, `answer`)."""
+    made = make_snippet(text, query, weights=weights)
+    return {"snippet": made.text, "answer": made.answer}
+
+
+def marked(
+    text: str, query: str, answer: tuple[tuple[int, int], ...] = ()
+) -> list[tuple[str, bool, bool]]:
+    """`text` cut into (piece, is a query word, is in the answer) for a renderer to style:
+    query words by `matched_spans`, the answer by a hit's `answer` spans."""
+    words = matched_spans(text, query)
+    spans = [(max(0, a), min(b, len(text))) for a, b in answer if a < b]
+    edges = sorted({0, len(text), *(x for w in (*words, *spans) for x in w)})
+    out: list[tuple[str, bool, bool]] = []
+    for a, b in zip(edges, edges[1:], strict=False):
+        flags = (any(s <= a < e for s, e in words), any(s <= a < e for s, e in spans))
+        if out and out[-1][1:] == flags and not flags[0]:
+            out[-1] = (out[-1][0] + text[a:b], *flags)
+        else:
+            out.append((text[a:b], *flags))
+    return out

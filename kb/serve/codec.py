@@ -64,8 +64,9 @@ def hit_records(results: Results) -> list[dict]:
 
 
 def hit_record(hit: Hit, corrected: str = "") -> dict:
-    """A hit as scripts read it: the section's place, score, relevance, snippet and authors;
-    `corrected_query` is the query searched when spelling correction changed it (else null)."""
+    """A hit as scripts read it: the section's place, score, relevance, snippet (and the
+    sentence of it that answers) and authors; `corrected_query` is the query searched when
+    spelling correction changed it (else null)."""
     c = hit.chunk
     return {
         "path": c.path,
@@ -77,6 +78,7 @@ def hit_record(hit: Hit, corrected: str = "") -> dict:
         "confidence": round(hit.confidence, 4),
         "corrected_query": corrected or None,
         "snippet": hit.snippet,
+        "answer": hit.answer_text,  # the snippet's sentence that answers ("" when none)
         "team": c.team,
         "tags": list(c.tags),
         "authors": [a.name for a in c.authors],

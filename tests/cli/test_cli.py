@@ -122,6 +122,7 @@ def test_search_and_experts_json_shapes(bundled_index):
         "confidence",
         "corrected_query",
         "snippet",
+        "answer",
         "team",
         "tags",
         "authors",

@@ -14,7 +14,8 @@ from kb.content.check import check_content
 from kb.content.chunk import chunk_document
 from kb.content.directory import read_directory
 from kb.content.parse import clean_block, parse_markdown
-from kb.search.snippet import make_snippet
+from kb.search.display import units
+from kb.search.snippet import make_snippet, marked
 
 
 def _bomb(depth: int, indent: str = "") -> str:
@@ -190,8 +191,29 @@ def test_links_of_many_lines_are_found_in_linear_time(tmp_path):
     assert _ratio(run, lambda n: "# T\n\n" + "[a](ä)\n" * (n // 7), 8_000) < 8
 
 
-def test_snippet_is_linear_on_long_runs_of_spaces():
-    assert _ratio(lambda t: make_snippet(t, "x"), lambda n: "a" + " " * n + "b", 50_000) < 8
+def _snippet(text: str) -> None:
+    units.cache_clear()  # each run reads the text again
+    made = make_snippet(text, "a x report email")
+    marked(made.text, "a x report email", made.answer)
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda n: "a" + " " * n + "b",  # long runs of spaces
+        lambda n: " " * n + "-x",  # almost a table rule
+        lambda n: "| " * n + "\n|---|\n",  # a header of many cells
+        lambda n: "**a " * n,  # emphasis never closed
+        lambda n: "<a " * n,  # tags never closed
+        lambda n: "a," * n,  # one endless line of values
+        lambda n: "x@y.example, " * (n // 10),  # addresses
+        lambda n: "```\n" * (n // 4),  # fences
+        lambda n: "report. " * (n // 8),  # sentences that all answer
+        lambda n: "- report\n  " * (n // 12),  # list items with their next lines
+    ],
+)
+def test_snippet_is_linear_on_hostile_text(make):
+    assert _ratio(_snippet, make, 20_000) < 8
 
 
 def test_page_over_size_limit_is_skipped(tmp_path):

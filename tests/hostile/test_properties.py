@@ -19,6 +19,7 @@ from kb.config import Settings
 from kb.content.check import check_content
 from kb.content.chunk import chunk_document
 from kb.content.parse import clean_block, parse_markdown
+from kb.search.snippet import make_snippet, marked
 
 pytestmark = pytest.mark.slow  # seeded property runs: about 12 s
 
@@ -83,6 +84,16 @@ MARKUP = st.sampled_from(
         "𝔘",
         "kb-check: ignore",
         "password=hunter22",
+        "**",
+        "_",
+        "|",
+        "a,b,c,d\n",
+        "x@y.example, ",
+        "Contents: a; b\n",
+        "\ue000",
+        "7",
+        ". ",
+        "report",
     ]
 )
 TEXT = st.lists(st.one_of(MARKUP, st.text(max_size=12)), max_size=40).map("".join)
@@ -194,3 +205,14 @@ def test_check_never_raises_and_every_finding_has_a_line(raws, people):
             str(finding).encode("utf-8")
     finally:
         shutil.rmtree(root)
+
+
+@SEEDED
+@given(TEXT, st.sampled_from(["report", "a b", "report email 7", "", "the"]))
+def test_snippets_never_raise_and_mark_inside_the_snippet(text, query):
+    made = make_snippet(text, query, width=60)
+    assert len(made.text) <= 60 + 4  # the window, and '… ' before or ' …' after it
+    for a, b in made.answer:
+        assert 0 <= a < b <= len(made.text)
+    pieces = marked(made.text, query, made.answer)
+    assert "".join(p for p, *_ in pieces) == made.text

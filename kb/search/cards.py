@@ -1,0 +1,46 @@
+"""Hits folded into one card per page: which section a page's card shows."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from kb.models import Hit
+from kb.search.display import ITEM, TOC, units
+
+# Headings of sections that only point elsewhere.
+_NAVIGATION = re.compile(
+    r"(?:table of )?contents|on this page|in this (?:page|section|guide)|see also|"
+    r"related(?: pages| links| reading| docs)?|further reading|(?:useful |quick )?links|"
+    r"resources|index|navigation",
+    re.I,
+)
+
+
+def is_navigation(hit: Hit) -> bool:
+    """Whether a hit's section only lists other places: the page overview kb writes when the
+    page has no summary (its contents alone), or a list under a heading such as 'See also'."""
+    found = units(hit.chunk.text)
+    if not found:
+        return False
+    if all(u.kind == TOC for u in found):
+        return True  # an overview with a summary (front matter) shows the summary
+    heading = hit.chunk.heading_path[-1] if hit.chunk.heading_path else ""
+    return bool(_NAVIGATION.fullmatch(heading.strip())) and all(u.kind == ITEM for u in found)
+
+
+def group_by_page(hits: Sequence[Hit], *, pages: int = 10) -> list[tuple[Hit, list[Hit]]]:
+    """Hits folded per page, best page first: (the section its card shows, the page's
+    other sections). A card shows its page's best section, unless that section only lists
+    other places (`is_navigation`) and another section of the page matched too."""
+    groups: dict[str, list[Hit]] = {}
+    for hit in hits:
+        if hit.chunk.path in groups:
+            groups[hit.chunk.path].append(hit)
+        elif len(groups) < pages:
+            groups[hit.chunk.path] = [hit]
+    out: list[tuple[Hit, list[Hit]]] = []
+    for found in groups.values():
+        shown = next((h for h in found if not is_navigation(h)), found[0])
+        out.append((shown, [h for h in found if h is not shown]))
+    return out

@@ -1,0 +1,204 @@
+"""Snippets on hand-made section texts: what a reader sees of tables, code, data and lists,
+which sentence is marked as the answer, and which words are highlighted."""
+
+from __future__ import annotations
+
+import pytest
+
+from kb.models import Chunk, Hit
+from kb.search.cards import group_by_page, is_navigation
+from kb.search.display import CODE, DATA, HEAD, ITEM, PROSE, ROW, TOC, parse_units
+from kb.search.snippet import make_snippet, marked, matched_spans
+
+TABLE = """The overnight rate covers meals for a full day.
+
+| Destination | Per 24 hours | Breakfast included |
+|---|---:|:---:|
+| UK | £35 | £28 |
+| **Germany** | €48 | €40 |
+| France | €50 | €42 |
+
+Ask finance about anywhere else."""
+
+
+def words(text: str, query: str) -> list[str]:
+    return [text[a:b] for a, b in matched_spans(text, query)]
+
+
+def answer(snippet) -> str:
+    return "".join(snippet.text[a:b] for a, b in snippet.answer)
+
+
+def test_table_rows_read_cell_by_cell_without_pipes_or_rule_rows():
+    found = parse_units(TABLE)
+    assert [u.kind for u in found] == [PROSE, HEAD, ROW, ROW, ROW, PROSE]
+    assert found[1].text == "Destination · Per 24 hours · Breakfast included"
+    assert found[3].text == "Germany · €48 · €40"
+    s = make_snippet(TABLE, "meals in germany", weights={"meal": 1.0, "germani": 3.0})
+    assert "|" not in s.text and "---" not in s.text
+    assert answer(s) == "Germany · €48 · €40"
+
+
+def test_a_table_row_far_down_is_shown_under_its_header():
+    rows = "\n".join(f"| City {n} | {n} days |" for n in range(40))
+    text = "| City | Notice |\n|---|---|\n" + rows + "\n| Rotterdam | 90 days |"
+    s = make_snippet(text, "rotterdam notice")
+    assert s.text.startswith("City · Notice\nRotterdam · 90 days")
+    assert answer(s) == "Rotterdam · 90 days"
+
+
+def test_a_table_cut_by_the_chunker_still_reads_by_row():
+    found = parse_units("| UK | £35 |\n| Germany | €48 |")
+    assert [(u.text, u.kind) for u in found] == [("UK · £35", ROW), ("Germany · €48", ROW)]
+
+
+def test_code_fences_are_lines_of_code_never_run_into_prose():
+    text = (
+        "Restore into a new instance:\n\n```bash\naws rds restore-db-instance \\\n"
+        "  --source prod\n```\n\nThen copy the rows you need back."
+    )
+    found = parse_units(text)
+    assert [u.kind for u in found] == [PROSE, CODE, CODE, PROSE]
+    s = make_snippet(text, "copy rows back")
+    assert "aws rds" not in s.text and "```" not in s.text
+    assert answer(s) == "Then copy the rows you need back."
+    s = make_snippet(text, "aws rds restore")
+    assert s.text.startswith("… aws rds restore-db-instance \\\n--source prod")
+    assert "Then copy" not in s.text  # code is not run on into prose
+
+
+def test_a_fence_cut_by_the_chunker_is_still_code():
+    assert [u.kind for u in parse_units("Run this:\n\n```yaml\nreplicas: 2\n")] == [PROSE, CODE]
+    assert [u.kind for u in parse_units("replicas: 2\n```\n\nThat is all.")] == [CODE, PROSE]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Import them with the loader:\n\n```csv\nname,email,team,cost_centre\n"
+        "Ana Ruiz,ana@x.example,it,CC-1\nBo Chen,bo@x.example,hr,CC-2\n```",
+        "Import them with the loader:\n\nname,email,team,cost_centre\n"
+        "Ana Ruiz,ana@x.example,it,CC-1\nBo Chen,bo@x.example,hr,CC-2",
+    ],
+)
+def test_comma_separated_data_is_summarised_never_shown(text):
+    found = parse_units(text)
+    assert found[-1] == (
+        "(comma-separated data, 2 rows; columns name, email, team, cost_centre)",
+        DATA,
+    )
+    s = make_snippet(text, "ana ruiz email team")
+    assert "@" not in s.text and "Ana" not in s.text
+    assert "comma-separated data" in s.text
+
+
+def test_prose_with_commas_is_not_data():
+    for text in (
+        "Budget: £1,200,000 for 2026, £1,500,000 for 2027 and £2,000,000 after.",
+        "Bring a laptop, a badge, a charger, a notebook, and a pen.",
+    ):
+        assert parse_units(text)[0] == (text, PROSE)
+    assert parse_units("Above.\n\n* * *\n\nBelow.") == (("Above.", PROSE), ("Below.", PROSE))
+
+
+def test_a_list_of_email_addresses_is_summarised():
+    text = "Copy in: ana@x.example, bo@x.example, cy@x.example, di@x.example"
+    assert parse_units(text) == ((("(a list of 4 email addresses)", DATA)),)
+    one = "Questions: Oliver Grant, ap@brightwater.example."
+    assert parse_units(one)[0].kind == PROSE  # one address is a contact, shown
+
+
+def test_markdown_marks_go_but_code_and_identifiers_stay():
+    found = parse_units("**In Gmail:** open the message → **Report phishing**. Use `cost_center`.")
+    assert found[0].text == "In Gmail: open the message → Report phishing."
+    assert found[1].text == "Use cost_center."
+    assert parse_units("snake_case_name and 2*3*4 stay")[0].text == "snake_case_name and 2*3*4 stay"
+    assert [u.kind for u in parse_units("- one\n- two\n  more of two\n1. three")] == [ITEM] * 3
+    assert parse_units("- two\n  more of two")[0].text == "two more of two"
+
+
+def test_the_sentence_with_the_rarest_query_words_is_the_answer():
+    text = (
+        "Do not be embarrassed. Report it straight away. "
+        "If you entered your password, change your Okta password immediately."
+    )
+    weights = {"type": 2.0, "password": 0.0, "report": 1.0}  # stem -> IDF
+    s = make_snippet(text, "I typed my password, should I report it", weights=weights)
+    assert answer(s) == "Report it straight away."  # 'password' weighs 0 here
+    s = make_snippet(text, "I typed my password, should I report it")
+    assert answer(s).startswith("If you entered your password")  # 2 x password beats 1 x report
+
+
+def test_no_answer_is_marked_when_no_query_word_is_in_the_section():
+    s = make_snippet("Erasure is done within a month. Backups age out.", "wipe my data")
+    assert s.answer == () and s.text.startswith("Erasure")
+
+
+def test_a_long_section_is_cut_around_the_answer():
+    text = " ".join(f"Filler sentence number {n} says little." for n in range(30))
+    text += " The VPN client needs Okta Verify. " + "More filler follows here. " * 20
+    s = make_snippet(text, "vpn client okta")
+    assert s.text.startswith("… ") and s.text.endswith(" …") and len(s.text) < 300
+    assert answer(s) == "The VPN client needs Okta Verify."
+
+
+def test_highlighting_matches_whole_words_by_stem():
+    assert words("Claims and the claim, claimed", "claims") == ["Claims", "claim", "claimed"]
+    assert words("Homebrew at home, homes", "home") == ["home", "homes"]  # no prefix
+    assert words("the dodgy link", "a dodgy link, the") == ["dodgy", "link"]  # no stop words
+    assert words("What is done with it", "what is it") == []  # the query is all stop words
+    assert words("AWS and away", "aws") == ["AWS"]
+
+
+def test_marked_pieces_flag_query_words_and_the_answer():
+    text = "Intro. Report it now. Outro."
+    pieces = marked(text, "report", ((7, 21),))
+    assert pieces == [
+        ("Intro. ", False, False),
+        ("Report", True, True),
+        (" it now.", False, True),
+        (" Outro.", False, False),
+    ]
+    assert "".join(p for p, *_ in pieces) == text
+
+
+def hit(path: str, heading: str, text: str) -> Hit:
+    chunk = Chunk(
+        id=f"{path}#{heading}",
+        path=path,
+        title=path,
+        heading_path=(heading,) if heading else (),
+        text=text,
+        line=1,
+    )
+    return Hit(chunk=chunk, score=1.0)
+
+
+def test_a_card_skips_a_contents_list_when_another_section_of_the_page_matched():
+    overview = hit("a.md", "", "Contents: Setup; Access; Contacts")
+    see_also = hit("b.md", "See also", "- Setup guide\n- Access requests")
+    setup = hit("a.md", "Setup", "Install the client.")
+    other = hit("b.md", "Access", "Ask your manager.")
+    assert is_navigation(overview) and is_navigation(see_also)
+    assert not is_navigation(setup) and not is_navigation(hit("c.md", "Steps", "- one\n- two"))
+    cards = group_by_page([overview, see_also, setup, other])
+    assert [(c.chunk.path, c.chunk.heading) for c, _ in cards] == [
+        ("a.md", "Setup"),
+        ("b.md", "Access"),
+    ]
+    assert cards[0][1] == [overview]
+    alone = group_by_page([overview])
+    assert alone[0][0] is overview  # nothing else matched: the overview is the card
+
+
+def test_an_overview_shows_its_summary_not_its_contents():
+    text = "How we onboard new starters.\nContents: Setup; Access; Contacts"
+    assert [u.kind for u in parse_units(text)] == [PROSE, TOC]
+    assert make_snippet(text, "payroll").text == "How we onboard new starters. …"
+    assert make_snippet(text, "onboard").text == "How we onboard new starters. …"
+    assert not is_navigation(hit("a.md", "", text))  # the summary can be the card
+
+
+def test_text_holding_the_private_mark_for_code_spans_reads_as_written():
+    text = "A \ue0009\ue000 mark and `code` and \ue000" + "9" * 5000 + "\ue000."
+    assert parse_units(text)[0].text == text.replace("`", "")
