@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -110,6 +111,7 @@ def main() -> None:
             f"{row['p50_ratio']:.2f} | {row['p95_ratio']:.2f} |"
         )
     args.json.write_text(json.dumps(result, indent=2) + "\n")
+    shutil.rmtree(old, ignore_errors=True)
     print(f"\nwrote {args.json}")
 
 
