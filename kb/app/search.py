@@ -8,7 +8,7 @@ import streamlit as st
 
 from kb.app.present import contact_markdown
 from kb.app.present import literal as esc
-from kb.app.state import current_filters, open_page, open_person
+from kb.app.state import FILTER_KEYS, current_filters, open_page, open_person
 from kb.app.widgets import badges, highlighted, page_link, render_counts
 from kb.facade import Facade
 from kb.models import Expert, Hit, Results
@@ -131,6 +131,15 @@ def render_no_answer(
     with st.expander(f"The {len(closest)} closest pages (less likely to answer)"):
         for i, (hit, more) in enumerate(closest):
             render_hit(hit, more, found.searched, i)
+    if found.elsewhere:
+        # The page exists, outside the filters: offer it, not a report of a missing page.
+        st.button(
+            "Search without the filters",
+            key="unfilter",
+            on_click=lambda: st.session_state.update(dict.fromkeys(FILTER_KEYS, "")),
+            icon=":material/filter_alt_off:",
+        )
+        return
     writers = _writers(closest)
     if st.button("This page is missing", icon=":material/note_add:", key="missing"):
         kept = kb.report_missing(found.query, filters=filters)

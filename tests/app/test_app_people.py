@@ -120,3 +120,13 @@ def test_a_misspelled_query_is_corrected_with_a_way_back(monkeypatch, bundled_in
     assert result_paths(at)[0] == "finance/expense-policy.md"
     at.button(key="exact").click().run()
     assert "Showing results for" not in all_text(at)  # searched as typed
+
+
+def test_a_filter_hiding_the_answer_offers_to_drop_it(monkeypatch, bundled_index):
+    at = new_app(monkeypatch, bundled_index)
+    at.session_state["dept"] = "IT"
+    at.text_input(key="q").input("how much can I spend taking a customer out for dinner").run()
+    assert "Nothing in IT answers this; 3 Business pages do." in all_text(at)
+    assert not [b for b in at.button if b.key == "missing"]  # the page is not missing
+    at.button(key="unfilter").click().run()
+    assert "finance/expense-policy.md" in result_paths(at)
