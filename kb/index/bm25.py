@@ -211,6 +211,11 @@ def tokens(text: str) -> list[str]:
     return _tokenize([text])[0] if text.strip() else []
 
 
+def tokens_each(texts: Sequence[str]) -> list[list[str]]:
+    """`tokens` of each text, in one batch (one call per text costs bm25s's setup each time)."""
+    return [list(t) for t in _tokenize([t for t in texts])] if texts else []
+
+
 def token_sets(texts: Sequence[str]) -> list[set[str]]:
     """The distinct words BM25 sees in each text (one batch: cheaper than one call each)."""
     return [set(t) for t in _tokenize(list(texts))]

@@ -10,7 +10,7 @@ import numpy as np
 from kb.backends.base import IndexBackend
 from kb.config import Settings
 from kb.embed.base import Embedder
-from kb.index.bm25 import idf, token_sets, tokens
+from kb.index.bm25 import idf, token_sets, tokens_each
 from kb.models import Filters, Hit
 from kb.search.fusion import convex, rrf
 from kb.search.relevance import FLOOR, QueryTerms, confidence
@@ -133,9 +133,11 @@ class Searcher:
     def query_terms(self, query: str) -> QueryTerms:
         """The query's words with their IDF here; a word no row holds gets the highest IDF."""
         unseen = float(idf(len(self._backend.chunks), 0))
+        words = list(dict.fromkeys(_WORD.findall(query.lower())))
+        stemmed = dict(zip(words, tokens_each(words), strict=True))
         return QueryTerms.of(
-            _WORD.findall(query.lower()),
-            tokens,
+            words,
+            stemmed.__getitem__,
             lambda word: self._backend.keyword_scale(word) or unseen,
         )
 
