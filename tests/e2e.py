@@ -119,12 +119,14 @@ def run_query(page, query: str, timeout_ms: int = 60_000) -> float:
     start = time.perf_counter()
     box.press("Enter")
     # Done when the caption names this query and the first result card is drawn (the
-    # caption is written before the cards, so waiting for it alone races the cards).
+    # caption is written before the cards, so waiting for it alone races the cards), or,
+    # when no page answers, the notice that says so (the closest cards are folded).
     page.wait_for_function(
         """q => [...document.querySelectorAll('[data-testid="stCaptionContainer"]')]
                .some(el => el.textContent.includes('“' + q + '”'))
              && [...document.querySelectorAll('[data-testid="stMarkdownContainer"]')]
-               .some(el => /\\S+\\.md:\\d+ · /.test(el.innerText))""",
+               .some(el => /\\S+\\.md:\\d+ · /.test(el.innerText)
+                           || el.innerText.includes('No page answers this well'))""",
         arg=query,
         timeout=timeout_ms,
         polling="raf",
