@@ -11,7 +11,7 @@ from kb.app.present import literal as esc
 from kb.app.state import FILTER_KEYS, current_filters, open_page, open_person
 from kb.app.widgets import badges, highlighted, page_link, render_counts
 from kb.facade import Facade
-from kb.models import Expert, Hit, Results
+from kb.models import Expert, Hit, Results, main_authors
 from kb.search.cards import group_by_page
 
 FILTER_LABELS = {
@@ -140,7 +140,7 @@ def render_no_answer(
             icon=":material/filter_alt_off:",
         )
         return
-    writers = _writers(closest)
+    writers = main_authors([hit for hit, _ in closest], 3)
     if st.button("This page is missing", icon=":material/note_add:", key="missing"):
         kept = kb.report_missing(found.query, filters=filters)
         if kept:
@@ -153,16 +153,6 @@ def render_no_answer(
             + ", ".join(esc(w) for w in writers)
             + " (they wrote the closest pages)."
         )
-
-
-def _writers(closest: list[tuple[Hit, list[Hit]]]) -> list[str]:
-    """The main authors of the closest pages, nearest first, at most three."""
-    names: list[str] = []
-    for hit, _ in closest[:3]:
-        for a in sorted(hit.chunk.authors, key=lambda a: -a.share)[:1]:
-            if a.name not in names:
-                names.append(a.name)
-    return names
 
 
 def render_hit(hit: Hit, more: list[Hit], query: str, n: int) -> None:

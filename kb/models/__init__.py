@@ -28,6 +28,7 @@ from kb.models.pages import (
     Snippet,
     Source,
     embed_header,
+    main_authors,
     page_info,
 )
 from kb.models.people import (
@@ -95,6 +96,7 @@ __all__ = [
     "Unanswered",
     "consent_key_id",
     "embed_header",
+    "main_authors",
     "fold_name",
     "folded_key",
     "name_digest",

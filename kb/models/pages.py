@@ -199,6 +199,22 @@ class Hit:
         return " … ".join(self.snippet[a:b] for a, b in self.answer)
 
 
+def main_authors(hits: Sequence[Hit], most: int) -> list[str]:
+    """The main author (largest share) of each page among `hits`, nearest page first, each
+    person once, `most` at most: who could write the page a search did not find."""
+    names: dict[str, str] = {}
+    seen: set[str] = set()
+    for hit in hits:
+        if hit.chunk.path in seen or not hit.chunk.authors:
+            continue
+        seen.add(hit.chunk.path)
+        name = max(hit.chunk.authors, key=lambda a: a.share).name
+        names.setdefault(person_key(name), name)
+        if len(names) == most:
+            break
+    return list(names.values())
+
+
 @dataclass(frozen=True)
 class Results(Sequence[Hit]):
     """The hits for a query: the relevant ones first, in rank order, then the rest.

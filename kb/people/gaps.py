@@ -9,7 +9,16 @@ from pathlib import Path
 
 from kb.config import Settings
 from kb.content.authors import split_name_email
-from kb.models import GapReport, Hit, OneSided, Page, StalePage, Unanswered, person_key
+from kb.models import (
+    GapReport,
+    Hit,
+    OneSided,
+    Page,
+    StalePage,
+    Unanswered,
+    main_authors,
+    person_key,
+)
 from kb.models.consent import IndexConsent
 from kb.people import searchlog
 from kb.people.analysis import PeopleAnalysis
@@ -47,7 +56,7 @@ def gap_report(
         if len(unanswered) == top:
             continue
         hits = search(query)
-        writers = [people.colleague(key) for key in _main_authors(hits, 3)]
+        writers = [people.colleague(person_key(n)) for n in main_authors(hits, 3)]
         unanswered.append(
             Unanswered(
                 query=query,
@@ -93,19 +102,3 @@ def stale_pages(pages: list[Page], today: date, after_days: int) -> list[StalePa
         owner = split_name_email(page.owner)[0] if page.owner else (main.name if main else "")
         out.append(StalePage(page.path, page.title, owner, page.updated, reason))
     return sorted(out, key=lambda s: (s.owner == "", s.owner.casefold(), s.updated, s.path))
-
-
-def _main_authors(hits: Sequence[Hit], most: int) -> list[str]:
-    """The person keys of the main author of each of the closest pages, nearest first."""
-    keys: list[str] = []
-    seen: set[str] = set()
-    for hit in hits:
-        if hit.chunk.path in seen or not hit.chunk.authors:
-            continue
-        seen.add(hit.chunk.path)
-        key = person_key(max(hit.chunk.authors, key=lambda a: a.share).name)
-        if key not in keys:
-            keys.append(key)
-        if len(keys) == most:
-            break
-    return keys
