@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections import OrderedDict
 
 import numpy as np
@@ -10,7 +9,7 @@ import numpy as np
 from kb.backends.base import IndexBackend
 from kb.config import Settings
 from kb.embed.base import Embedder
-from kb.index.bm25 import idf, token_sets, tokens_each
+from kb.index.bm25 import idf, token_sets, tokens_each, words
 from kb.models import Filters, Hit
 from kb.search.fusion import convex, rrf
 from kb.search.relevance import FLOOR, QueryTerms, confidence
@@ -18,7 +17,6 @@ from kb.search.snippet import snippet_fields
 from kb.search.spelling import Correction, Speller
 
 _QUERY_CACHE = 256
-_WORD = re.compile(r"\w+")
 MODES = ("hybrid", "dense", "bm25")
 FUSIONS = ("convex", "minmax", "rrf")
 
@@ -113,8 +111,8 @@ class Searcher:
         terms = self.query_terms(query)
         covered = token_sets([chunks[row].embed_text for row in rows])
         hits = []
-        for row, words in zip(rows, covered, strict=True):
-            coverage = terms.coverage(words)
+        for row, held in zip(rows, covered, strict=True):
+            coverage = terms.coverage(held)
             sure = confidence(float(sims[row]), coverage)
             hits.append(
                 Hit(
@@ -133,10 +131,10 @@ class Searcher:
     def query_terms(self, query: str) -> QueryTerms:
         """The query's words with their IDF here; a word no row holds gets the highest IDF."""
         unseen = float(idf(len(self._backend.chunks), 0))
-        words = list(dict.fromkeys(_WORD.findall(query.lower())))
-        stemmed = dict(zip(words, tokens_each(words), strict=True))
+        typed = list(dict.fromkeys(words(query)))  # BM25's own split, not a second one
+        stemmed = dict(zip(typed, tokens_each(typed), strict=True))
         return QueryTerms.of(
-            words,
+            typed,
             stemmed.__getitem__,
             lambda word: self._backend.keyword_scale(word) or unseen,
         )
