@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 from typing import TypeVar
 
 RRF_K = 60
@@ -24,6 +24,7 @@ def convex(
     *,
     dense_weight: float,
     keyword_scale: float | None = None,
+    page_of: Callable[[int], str] | None = None,
 ) -> dict[int, float]:
     """w * minmax(dense) + (1 - w) * keyword', over the union of candidates.
 
@@ -43,7 +44,39 @@ def convex(
             r: min(1.0, s / keyword_scale) if keyword_scale > 0 else 0.0 for r, s in keyword.items()
         }
     rows = set(dense) | set(keyword)
-    return {r: dense_weight * d.get(r, 0.0) + (1 - dense_weight) * b.get(r, 0.0) for r in rows}
+    fused = {r: dense_weight * d.get(r, 0.0) + (1 - dense_weight) * b.get(r, 0.0) for r in rows}
+    if page_of is None:
+        return fused
+    return _by_page(fused, d, b, page_of, dense_weight)
+
+
+def _by_page(
+    fused: dict[int, float],
+    d: dict[int, float],
+    b: dict[int, float],
+    page_of: Callable[[int], str],
+    w: float,
+) -> dict[int, float]:
+    """Rows scored by their page: its best dense score and its best keyword score fused,
+    less how far the row falls behind the page's best row.
+
+    A page answers when its meaning is close somewhere and its words are there somewhere, not
+    necessarily in the same section: a paraphrased question often matches one section's
+    meaning while its rare words sit in the title or the next section. The page's best row
+    gets the page's score, and the others keep their distance to it, so pages rank by the
+    evidence of the whole page and a page's sections keep their own order.
+    """
+    best: dict[str, list[float]] = {}  # page -> [best dense, best keyword, best fused]
+    for r, f in fused.items():
+        top = best.setdefault(page_of(r), [0.0, 0.0, 0.0])
+        top[0] = max(top[0], d.get(r, 0.0))
+        top[1] = max(top[1], b.get(r, 0.0))
+        top[2] = max(top[2], f)
+    out = {}
+    for r, f in fused.items():
+        dense_top, keyword_top, fused_top = best[page_of(r)]
+        out[r] = w * dense_top + (1 - w) * keyword_top - (fused_top - f)
+    return out
 
 
 def _minmax(scores: dict[int, float]) -> dict[int, float]:

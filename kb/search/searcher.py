@@ -93,6 +93,7 @@ class Searcher:
                     {r: keyword_all[r] for r in rows},
                     dense_weight=self._settings.dense_weight,
                     keyword_scale=backend.keyword_scale(query) if scaled else None,
+                    page_of=lambda r: backend.chunks[r].path,
                 )
         order = sorted(ranked, key=lambda r: (-ranked[r], r))
         chunks = backend.chunks

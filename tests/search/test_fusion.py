@@ -58,3 +58,21 @@ def test_query_scale_is_the_most_a_row_could_score():
     top = index.scores("invoice").max()
     assert 0.9 * index.query_scale("invoice") < top < index.query_scale("invoice")
     assert index.query_scale("zebra") == 0.0 and index.query_scale("the of") == 0.0
+
+
+def test_pages_rank_by_their_best_meaning_and_best_words_together():
+    # Page a: one section close in meaning (row 1), the query's words in another (row 2).
+    # Page b: one section moderately close and holding half the words (row 3).
+    dense = {1: 0.9, 2: 0.3, 3: 0.7, 4: 0.1}
+    keyword = {1: 0.0, 2: 8.0, 3: 5.0, 4: 0.0}
+    page = {1: "a", 2: "a", 3: "b", 4: "c"}.__getitem__
+    per_row = convex(dense, keyword, dense_weight=0.5, keyword_scale=10.0)
+    assert max(per_row, key=per_row.get) == 3  # section by section, page b wins
+    by_page = convex(dense, keyword, dense_weight=0.5, keyword_scale=10.0, page_of=page)
+    # Page a holds both, so it leads, with its best section by its own score (row 2) first,
+    # scoring the page's best meaning and best words: 0.5 * 1 + 0.5 * 0.8.
+    assert sorted(by_page, key=by_page.get, reverse=True)[:2] == [2, 1]
+    assert by_page[2] == pytest.approx(0.9)
+    # Its other section keeps its distance to it, and a one-section page keeps its score.
+    assert by_page[2] - by_page[1] == pytest.approx(per_row[2] - per_row[1])
+    assert by_page[3] == pytest.approx(per_row[3]) and by_page[4] == pytest.approx(per_row[4])
