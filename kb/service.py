@@ -5,6 +5,7 @@ index loaded and answers the facade's verbs (`kb.facade.Facade`) with them.
 
 from __future__ import annotations
 
+import threading
 from datetime import date
 from pathlib import Path
 
@@ -255,6 +256,13 @@ class KnowledgeBase:
 
     def forget_queries(self) -> None:
         self._searcher.forget_queries()
+
+    def learn_words_ahead(self) -> threading.Thread:
+        """Learn the corpus's words for typo correction in a background thread (servers call
+        it once when they open an index; on a large corpus it takes a second or more)."""
+        thread = threading.Thread(target=self._searcher.learn_words, daemon=True)
+        thread.start()
+        return thread
 
     def loosen(self, query: str, filters: Filters) -> list[str]:
         """Names of the filters whose removal alone would give results (for 'no results')."""

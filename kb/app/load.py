@@ -30,7 +30,9 @@ def load_kb(where: IndexLocation, stamp: object, search_log: Path | None) -> Fac
     del stamp  # only part of the cache key
     settings = Settings(consent_key=os.environ.get("KB_CONSENT_KEY", ""))
     embedder = load_embedder(where.model())
-    return open_knowledge_base(where, settings, embedder=embedder, search_log=search_log)
+    kb = open_knowledge_base(where, settings, embedder=embedder, search_log=search_log)
+    kb.learn_words_ahead()
+    return kb
 
 
 @st.cache_resource(max_entries=2)

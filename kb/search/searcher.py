@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections import OrderedDict
 
 import numpy as np
@@ -34,9 +35,17 @@ class Searcher:
 
     def correct(self, query: str) -> Correction:
         """`query` with its misspelled words corrected to words of this corpus."""
+        return self._spelling().correct(visible(query))
+
+    def learn_words(self) -> None:
+        """Learn the corpus's words for correction now (a server calls it in a background
+        thread at start, so that no user's first misspelled word waits for it)."""
+        self._spelling().vocabulary()
+
+    def _spelling(self) -> Speller:
         if self._speller is None:
             self._speller = Speller.from_chunks(self._backend.chunks)  # its words load lazily
-        return self._speller.correct(query.strip())
+        return self._speller
 
     def forget_queries(self) -> None:
         """Drop cached query vectors (so a timing includes embedding the query)."""
@@ -57,7 +66,7 @@ class Searcher:
         self, query: str, *, k: int = 10, filters: Filters | None = None, mode: str = ""
     ) -> list[Hit]:
         """The `k` best sections for `query` (one hit per section: its best-matching piece)."""
-        query = query.strip()
+        query = visible(query)
         if not query or k <= 0:
             return []
         mode = mode or self._settings.retrieval
@@ -145,6 +154,12 @@ class Searcher:
     ) -> dict[int, float]:
         found = self._backend.similarity(vec, [r for r in rows if r not in known])
         return {r: known[r] if r in known else found[r] for r in rows}
+
+
+def visible(query: str) -> str:
+    """`query` without invisible format characters (zero-width spaces, bidi controls), which
+    would cut a word in two for BM25 and the speller while the reader sees one, and trimmed."""
+    return "".join(c for c in query if unicodedata.category(c) != "Cf").strip()
 
 
 def _ordered(scores: dict[int, float]) -> list[tuple[int, float]]:

@@ -22,6 +22,7 @@ the first alphabetically), Capitalized if the typed word was.
 from __future__ import annotations
 
 import functools
+import threading
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -71,13 +72,15 @@ class Speller:
     """The words of one corpus, and the query words to correct to them.
 
     Learns the corpus on the first query word that needs it (one not English, long enough
-    and plain): most queries have none and cost a few dictionary look-ups. Two threads that
-    need it at once may both learn it; either result is the same.
+    and plain): most queries have none and cost a few dictionary look-ups. A server learns it
+    ahead, in the background (`vocabulary()` from a thread); a query that needs it meanwhile
+    waits for that one pass instead of starting a second.
     """
 
     def __init__(self, texts: Iterable[str]) -> None:
         self._texts: Iterable[str] | None = texts
         self._vocabulary: _Vocabulary | None = None
+        self._learning = threading.Lock()  # the texts can be read once only
 
     @classmethod
     def from_chunks(cls, chunks: Sequence[Chunk]) -> Speller:
@@ -116,12 +119,13 @@ class Speller:
 
     def vocabulary(self) -> _Vocabulary:
         """The corpus's words, counted once (and its texts let go)."""
-        if self._vocabulary is None:
-            counts: Counter[str] = Counter()
-            for text in self._texts or ():
-                counts.update(words(text))
-            self._vocabulary, self._texts = _Vocabulary(counts), None
-        return self._vocabulary
+        with self._learning:
+            if self._vocabulary is None:
+                counts: Counter[str] = Counter()
+                for text in self._texts or ():
+                    counts.update(words(text))
+                self._vocabulary, self._texts = _Vocabulary(counts), None
+            return self._vocabulary
 
 
 class _Vocabulary:

@@ -37,6 +37,7 @@ class LoadedIndex:
                 # KbError: no index. The consent key checks logged searches (kb gaps).
                 settings = Settings(consent_key=os.environ.get("KB_CONSENT_KEY", ""))
                 self._kb = open_knowledge_base(self.where, settings, search_log=self.search_log)
+                self._kb.learn_words_ahead()
                 self._stamp = stamp
             return self._kb
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import threading
+import time
+
 import pytest
 from fakes import HashEmbedder
 from helpers import CONTENT, QUESTIONS, top_pages
@@ -92,6 +95,24 @@ def test_an_empty_corpus_corrects_nothing():
     assert Speller([]).correct("expnse polcy") == Correction("expnse polcy", "expnse polcy")
 
 
+def test_words_learned_ahead_in_a_thread_are_learned_once_and_whole():
+    # The texts are a generator (an index's chunks): read twice at once, one reader would get
+    # what the other left. A query arriving while a server learns ahead must wait for it.
+    def slow_texts():
+        for n in range(200):
+            time.sleep(0.001)
+            yield f"expense policy receipts number{n}"
+
+    speller = Speller(slow_texts())
+    ahead = threading.Thread(target=speller.vocabulary)
+    ahead.start()
+    fixed = speller.correct("expnse polcy")
+    ahead.join()
+    assert fixed.corrected == "expense policy"
+    assert speller.vocabulary() is speller.vocabulary()
+    assert speller.vocabulary().knows("number199") and speller.vocabulary().knows("number0")
+
+
 @pytest.fixture(scope="module")
 def bundled_speller() -> Speller:
     """The bundled content's chunks (chunked without the model: the same words)."""
@@ -118,3 +139,15 @@ def test_a_corrected_query_finds_the_page_meant(bundled_speller, bundled_kb):
     fixed = bundled_speller.correct("expnse polcy")
     assert fixed.corrected == "expense policy"
     assert top_pages(bundled_kb, fixed.corrected)[0] == "finance/expense-policy.md"
+
+
+@pytest.mark.parametrize("hidden", ["\u200b", "\u202e", "\u2066", "\ufeff"])
+def test_invisible_characters_in_a_query_neither_split_words_nor_block_correction(
+    bundled_kb, hidden
+):
+    # A zero-width space or a bidi control pasted inside a word: the reader sees "expense".
+    typed = f"exp{hidden}ense pol{hidden}cy"
+    found = bundled_kb.search(typed, k=3)
+    assert found.corrected == "expense policy"
+    assert found[0].chunk.path == "finance/expense-policy.md"
+    assert all(hidden not in h.snippet for h in found)
