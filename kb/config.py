@@ -83,9 +83,9 @@ class Settings:
     pair_overlap_floor: float = 0.45
     # A page is stale when its review date has passed or it has not changed for this long.
     stale_after_days: int = 365
-    # A logged search "found nothing good" when its best section is less similar than this
-    # (cosine): 19 of the 20 bundled questions score above 0.35, 8 of 10 off-topic ones below
-    # (docs/people.md). Also the bar for a team's sub-topic to count as known at all.
+    # Search log lines written before kb marked relevance (no "answered" field) "found nothing
+    # good" when their best section is less similar than this (cosine): 19 of the 20 bundled
+    # questions score above 0.35, 8 of 10 off-topic ones below (docs/people.md).
     nothing_good_below: float = 0.35
     # The key of the consent fingerprints (KB_CONSENT_KEY), the same when indexing and when
     # reporting; never stored in the index. Without it no fingerprint of a hidden name is

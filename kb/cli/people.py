@@ -10,7 +10,6 @@ import click
 
 from kb.backends.location import IndexLocation
 from kb.cli.options import echo_json, json_option, open_kb, where_options
-from kb.config import Settings
 from kb.inputs import unknown_person
 from kb.people.pairing import KINDS
 from kb.serve.codec import dump, earlier_pairs, person_record
@@ -202,9 +201,8 @@ def gaps_cmd(log: Path | None, today, top: int, where: IndexLocation, as_json: b
     if not log.is_file():
         click.echo(f"Searches that found nothing good: no search log at {log} yet")
         return
-    floor = Settings().nothing_good_below  # the settings open_kb gave the knowledge base
     click.echo(
-        f"Searches that found nothing good, best section's similarity under {floor} "
+        "Searches that found nothing good, no relevant result "
         f"({report.unanswered_total} of {report.searches_logged} logged):"
     )
     for u in report.unanswered:

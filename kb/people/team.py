@@ -40,9 +40,9 @@ def propose(
     """A cross-functional team covering the description's sub-topics, who covers what.
 
     A description of several parts ("a, b and c") has those parts as sub-topics; a single
-    phrase has the topics its best sections belong to. A sub-topic whose best section is
-    less similar than `Settings.nothing_good_below` is reported as uncovered. `search(query,
-    k)` gives the sections for a sub-topic.
+    phrase has the topics its relevant sections belong to (kb.search.relevance). A sub-topic
+    with no relevant section is reported as uncovered. `search(query, k)` gives the sections
+    for a sub-topic.
     """
     s = settings
     labels, groups, weights = [], [], []
@@ -56,8 +56,12 @@ def propose(
         by_topic: dict[int, list[Hit]] = defaultdict(list)
         for hit in search(description, s.expert_pool):
             by_topic[people.topic_of(hit.chunk.path).id].append(hit)
-        relevance = {t: max(h.similarity for h in hits) for t, hits in by_topic.items()}
-        for number in closest_topics(relevance, s.nothing_good_below):
+        relevance = {
+            t: max(h.similarity for h in hits)
+            for t, hits in by_topic.items()
+            if any(h.relevant for h in hits)
+        }
+        for number in closest_topics(relevance):
             labels.append(people.topics[number].label)
             groups.append(by_topic[number])
             weights.append(relevance[number] / max(relevance.values()))
@@ -65,7 +69,7 @@ def propose(
             labels, groups, weights = [description], [[]], [1.0]
     scores, experts, uncovered, covered, kept = [], [], [], [], []
     for label, hits, weight in zip(labels, groups, weights, strict=True):
-        good = hits and max(h.similarity for h in hits) >= s.nothing_good_below
+        good = any(h.relevant for h in hits)
         ranked = (
             rank_experts(
                 hits,
@@ -114,17 +118,17 @@ def subtopics(description: str) -> list[str]:
 
 
 def closest_topics(
-    relevance: Mapping[int, float], floor: float, *, window: float = 0.05, most: int = 3
+    relevance: Mapping[int, float], *, window: float = 0.05, most: int = 3
 ) -> list[int]:
     """The topics a one-phrase description is about: at most `most`, within `window` of the
-    best topic's relevance (cosine of its best section) and above `floor`, best first.
+    best topic's relevance (cosine of its best section), best first.
 
     The team's size does not change them: a bigger team adds backups, not stray topics.
     """
     if not relevance:
         return []
     best = max(relevance.values())
-    keep = [t for t, r in relevance.items() if r >= max(floor, best - window)]
+    keep = [t for t, r in relevance.items() if r >= best - window]
     return sorted(keep, key=lambda t: (-relevance[t], t))[:most]
 
 
