@@ -163,7 +163,7 @@ def render_hit(hit: Hit, more: list[Hit], query: str, n: int) -> None:
     meta = [f"{esc(c.path)}:{c.line}", esc(people)]
     if c.updated:
         meta.append(f"updated {esc(c.updated)}")
-    meta.append(f"{hit.confidence:.0%} match")
+    meta.append(f"{hit.percent} match")
     with st.container(border=True):
         st.markdown(
             f"**{esc(c.title)}**{heading} &nbsp; {badges(c.department, c.team, c.review_by)}  \n"

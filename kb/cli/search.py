@@ -70,7 +70,7 @@ def search_cmd(
         return
     for n, hit in enumerate(relevant, 1):
         c = hit.chunk
-        click.echo(f"{n:>2}. {click.style(_place(hit), bold=True)}  ({hit.confidence:.0%} sure)")
+        click.echo(f"{n:>2}. {click.style(_place(hit), bold=True)}  ({hit.percent} sure)")
         people = ", ".join(a.name for a in c.authors) or "unknown author"
         click.echo(f"    {c.path}:{c.line} · {c.team or 'no team'} · {people}")
         click.echo("    " + hit.snippet.replace("\n", "\n    "))

@@ -198,6 +198,12 @@ class Hit:
         """The marked sentence(s) of the snippet, joined; empty when none is marked."""
         return " … ".join(self.snippet[a:b] for a, b in self.answer)
 
+    @property
+    def percent(self) -> str:
+        """The confidence as people read it, "1%" to "99%": a calibrated guess is never
+        certain, and a rounded 100% would say it is."""
+        return f"{min(max(self.confidence, 0.01), 0.99):.0%}"
+
 
 def main_authors(hits: Sequence[Hit], most: int) -> list[str]:
     """The main author (largest share) of each page among `hits`, nearest page first, each

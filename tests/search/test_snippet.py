@@ -3,6 +3,8 @@ which sentence is marked as the answer, and which words are highlighted."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from kb.models import Chunk, Hit
@@ -202,3 +204,8 @@ def test_an_overview_shows_its_summary_not_its_contents():
 def test_text_holding_the_private_mark_for_code_spans_reads_as_written():
     text = "A \ue0009\ue000 mark and `code` and \ue000" + "9" * 5000 + "\ue000."
     assert parse_units(text)[0].text == text.replace("`", "")
+
+
+@pytest.mark.parametrize(("confidence", "shown"), [(0.9996, "99%"), (0.5, "50%"), (0.0, "1%")])
+def test_a_confidence_is_shown_as_a_percent_that_is_never_certain(confidence, shown):
+    assert replace(hit("a.md", "", "Text."), confidence=confidence).percent == shown
