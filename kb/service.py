@@ -257,6 +257,10 @@ class KnowledgeBase:
     def forget_queries(self) -> None:
         self._searcher.forget_queries()
 
+    def query_vector(self, query: str):
+        """The query's embedding, as search uses it (cached per query)."""
+        return self._searcher.query_vector(query)
+
     def learn_words_ahead(self) -> threading.Thread:
         """Learn the corpus's words for typo correction in a background thread (servers call
         it once when they open an index; on a large corpus it takes a second or more)."""

@@ -105,7 +105,7 @@ def eval_experts_cmd(data_dir: Path, cache_dir: Path, encoder: str, as_json: boo
         echo_json(dump(scores), ascii_only=True)
         return
     click.echo(f"{data.name}: {len(data.documents)} documents, {scores[0].queries} queries")
-    click.echo(f"{'model':<9} {'sections':<8} {'MAP':>7} {'MRR':>7} {'P@5':>7} {'nDCG@10':>8}")
+    click.echo(f"{'model':<9} {'from':<8} {'MAP':>7} {'MRR':>7} {'P@5':>7} {'nDCG@10':>8}")
     for s in scores:
         click.echo(
             f"{s.model:<9} {s.mode:<8} {s.map:>7.4f} {s.mrr:>7.4f} {s.p_at_5:>7.4f} "

@@ -13,7 +13,7 @@ from kb.backends.location import IndexLocation
 from kb.build import BuildProgress, index_documents
 from kb.config import FORMAT_VERSION, Settings
 from kb.embed.base import Embedder
-from kb.eval import metrics
+from kb.eval import baselines, metrics
 from kb.eval.datasets import ExpertSet, RetrievalSet
 from kb.index.store import MANIFEST
 from kb.search.searcher import MODES
@@ -127,6 +127,8 @@ EXPERT_CONFIGS = (
     ("combined", "hybrid"),
     ("combined", "dense"),
 )
+# Textbook voting over the top 100 pages of one leg (kb.eval.baselines), in the same run.
+BASELINE_CONFIGS = tuple((method, leg) for method in baselines.METHODS for leg in baselines.LEGS)
 
 
 def expert_run(
@@ -135,9 +137,14 @@ def expert_run(
     """Each query's ranked people (by rank position: scores may tie, and trec_eval's tie
     rule must not reorder them)."""
     run: metrics.Run = {}
+    authors = baselines.page_authors(kb) if model in baselines.METHODS else {}
     for qid, text in queries.items():
-        people = kb.experts(text, k=depth, mode=mode, model=model)
-        run[qid] = {p.name: float(len(people) - i) for i, p in enumerate(people)}
+        if model in baselines.METHODS:
+            pages = baselines.top_pages(kb, text, mode)
+            names = [n for n, _ in baselines.vote(pages, authors, model)][:depth]
+        else:
+            names = [p.name for p in kb.experts(text, k=depth, mode=mode, model=model)]
+        run[qid] = {name: float(len(names) - i) for i, name in enumerate(names)}
     return run
 
 
@@ -145,7 +152,7 @@ def evaluate_experts(
     data: ExpertSet,
     kb: KnowledgeBase,
     *,
-    configs: tuple[tuple[str, str], ...] = EXPERT_CONFIGS,
+    configs: tuple[tuple[str, str], ...] = EXPERT_CONFIGS + BASELINE_CONFIGS,
     depth: int = 100,
 ) -> list[ExpertScores]:
     """MAP, MRR, P@5 and nDCG@10 of each (expert model, retrieval mode) over the test queries."""

@@ -85,6 +85,10 @@ def test_eval_experts_scores_every_model(tmp_path):
     # Each question's author is found first, when anyone is listed: the wallet question's
     # page is below the relevance floor (cosine 0.35, a paraphrase), so no one is listed.
     assert best[("document", "dense")] == pytest.approx(2 / 3)
+    # The textbook baselines run in the same command: voting ranks everyone who wrote a page
+    # among the top 100 (no relevance floor), so each question's author is found first.
+    assert {(m, leg) for m in ("combsum", "combmnz") for leg in ("bm25", "dense")} <= configs
+    assert best[("combsum", "dense")] == pytest.approx(1.0)
     res = run("eval", "experts", str(EXPERTS_MINI), "--cache-dir", str(tmp_path))
     assert res.exit_code == 0 and "profile" in res.stdout and "MAP" in res.stdout
 
