@@ -193,14 +193,15 @@ def render_experts(experts: list[Expert], bridging: bool) -> None:
     if not experts:
         st.caption("No one has written about this yet.")
         return
-    st.bar_chart(
-        {"person": [p.name for p in experts], "relevance": [p.score for p in experts]},
-        x="person",
-        y="relevance",
-        horizontal=True,
-        sort="-relevance",
-        height=40 + 34 * len(experts),
-    )
+    if len(experts) > 1:  # one bar compares nothing (and its short chart hid the bar)
+        st.bar_chart(
+            {"person": [p.name for p in experts], "relevance": [p.score for p in experts]},
+            x="person",
+            y="relevance",
+            horizontal=True,
+            sort="-relevance",
+            height=80 + 34 * len(experts),
+        )
     for n, person in enumerate(experts):
         with st.container(border=True):
             st.button(

@@ -42,7 +42,12 @@ def test_search_shows_results_experts_and_timing(monkeypatch, bundled_index):
     assert "**Spendwise**" in first_card and "**approvers**" in first_card  # query words marked
     assert expert_names(at)[0] == "Oliver Grant"
     assert "Who knows about this?" in [h.value for h in at.subheader]
+    # The people are compared in a chart when there are several, never for one alone.
+    people = len(expert_names(at))
+    assert len(at.main.get("vega_lite_chart")) == (1 if people > 1 else 0)
     assert at.query_params["q"] == "who approves expense claims in Spendwise"
+    search(at, "how many days of parental leave do I get")
+    assert len(expert_names(at)) == 1 and not at.main.get("vega_lite_chart")
 
 
 def test_empty_query_shows_no_results_and_no_experts(monkeypatch, bundled_index):
