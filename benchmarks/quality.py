@@ -39,9 +39,12 @@ from kb.eval.datasets import (
 )
 from kb.eval.relevance import relevance_scores
 from kb.eval.runs import (
+    BASELINE_CONFIGS,
     EXPERT_CONFIGS,
     eval_index,
     evaluate_experts,
+    expert_run,
+    expert_scores,
     retrieval_run,
     retrieval_scores,
 )
@@ -123,7 +126,7 @@ def main() -> None:
             sweep.append((t, evaluate_experts(data, kb_t, configs=(("document", "hybrid"),))[0]))
         experts[name] = {
             "queries": len(data.queries),
-            "scores": [asdict(s) for s in evaluate_experts(data, kb, configs=EXPERT_CONFIGS)],
+            **_experts_against_baselines(data, kb),
             "temperature": [{"temperature": t, **asdict(s)} for t, s in sweep],
         }
         print(f"experts: {name} done", flush=True)
@@ -181,6 +184,31 @@ def _retrieval(data: RetrievalSet, index_dir: Path, embedder, settings: Settings
         "queries": len(data.queries),
         "scores": rows,
         "p_hybrid_vs": p_values,
+    }
+
+
+def _experts_against_baselines(data: ExpertSet, kb: KnowledgeBase) -> dict:
+    """Every expert model and textbook baseline, and paired tests of the default (document,
+    hybrid) against the best baseline by MAP, on average precision and reciprocal rank."""
+    runs = {c: expert_run(data.queries, kb, *c) for c in EXPERT_CONFIGS + BASELINE_CONFIGS}
+    scores = {c: expert_scores(*c, data.qrels, run) for c, run in runs.items()}
+    best = max(BASELINE_CONFIGS, key=lambda c: (scores[c].map, c))
+    default = EXPERT_CONFIGS[0]
+    p_values = {}
+    for label, metric, args in (
+        ("map", metrics.average_precision, ()),
+        ("mrr", metrics.mrr_at, (100,)),
+    ):
+        ours, theirs = (
+            metrics.per_query(metric, data.qrels, runs[c], *args) for c in (default, best)
+        )
+        p_values[label] = metrics.paired_p_value(
+            [ours[q] for q in data.qrels], [theirs[q] for q in data.qrels]
+        )
+    return {
+        "scores": [asdict(s) for s in scores.values()],
+        "best_baseline": " ".join(best),
+        "p_default_vs_best_baseline": p_values,
     }
 
 
@@ -329,13 +357,17 @@ def _markdown(retrieval: dict, experts: dict, settings: Settings) -> str:
         lines += [
             f"#### {name}: {e['queries']} queries",
             "",
-            "| expert model | sections from | MAP | MRR | P@5 | nDCG@10 |",
+            "| expert model | retrieval | MAP | MRR | P@5 | nDCG@10 |",
             "|---|---|---|---|---|---|",
             *(
                 f"| {s['model']} | {s['mode']} | {s['map']:.4f} | {s['mrr']:.4f} | "
                 f"{s['p_at_5']:.4f} | {s['ndcg_at_10']:.4f} |"
                 for s in e["scores"]
             ),
+            "",
+            f"Default (document, hybrid) against the best baseline ({e['best_baseline']}), "
+            f"paired randomisation test: p = {e['p_default_vs_best_baseline']['map']:.3f} "
+            f"(AP), {e['p_default_vs_best_baseline']['mrr']:.3f} (RR).",
             "",
         ]
     lines += [

@@ -156,18 +156,24 @@ def evaluate_experts(
     depth: int = 100,
 ) -> list[ExpertScores]:
     """MAP, MRR, P@5 and nDCG@10 of each (expert model, retrieval mode) over the test queries."""
-    results = []
-    for model, mode in configs:
-        run = expert_run(data.queries, kb, model, mode, depth=depth)
-        results.append(
-            ExpertScores(
-                model=model,
-                mode=mode,
-                map=metrics.average_precision(data.qrels, run),
-                mrr=metrics.mrr_at(data.qrels, run, depth),
-                p_at_5=metrics.precision_at(data.qrels, run, 5),
-                ndcg_at_10=metrics.ndcg_at(data.qrels, run, 10),
-                queries=len(data.queries),
-            )
+    return [
+        expert_scores(
+            model, mode, data.qrels, expert_run(data.queries, kb, model, mode, depth=depth)
         )
-    return results
+        for model, mode in configs
+    ]
+
+
+def expert_scores(
+    model: str, mode: str, qrels: metrics.Qrels, run: metrics.Run, depth: int = 100
+) -> ExpertScores:
+    """The metrics of one expert run (as `expert_run` returns it)."""
+    return ExpertScores(
+        model=model,
+        mode=mode,
+        map=metrics.average_precision(qrels, run),
+        mrr=metrics.mrr_at(qrels, run, depth),
+        p_at_5=metrics.precision_at(qrels, run, 5),
+        ndcg_at_10=metrics.ndcg_at(qrels, run, 10),
+        queries=len(qrels),
+    )
