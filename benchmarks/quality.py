@@ -25,6 +25,7 @@ import platform
 import subprocess
 import sys
 from dataclasses import asdict, replace
+from datetime import date
 from functools import partial
 from pathlib import Path
 
@@ -156,11 +157,24 @@ def main() -> None:
         "experts": experts,
         "relevance": relevance,
     }
+    if wanted:  # a partial run replaces its sets and keeps the others' last measurement
+        result = _merged(args.out.with_suffix(".json"), result)
     args.out.with_suffix(".json").write_text(json.dumps(result, indent=2) + "\n")
+    retrieval, experts, relevance = (result[k] for k in ("retrieval", "experts", "relevance"))
     table = _markdown(retrieval, experts, settings) + _relevance_markdown(relevance)
     print(table)
     _write_between_markers(args.out, table)
     print(f"\nwrote {args.out} and {args.out.with_suffix('.json')}")
+
+
+def _merged(previous: Path, result: dict) -> dict:
+    """`result`'s sets over those of the previous run's JSON (if any), each dated."""
+    today = date.today().isoformat()
+    old = json.loads(previous.read_text()) if previous.is_file() else {}
+    for part in ("retrieval", "experts", "relevance"):
+        fresh = {name: {**r, "measured": today} for name, r in result[part].items()}
+        result[part] = {**old.get(part, {}), **fresh}
+    return result
 
 
 def _retrieval(data: RetrievalSet, index_dir: Path, embedder, settings: Settings) -> dict:
@@ -246,10 +260,23 @@ def _relevance_markdown(relevance: dict) -> str:
         rejected = f"{r['rejected']:.3f}" if r["unanswerable"] else "–"
         auroc = f"{r['auroc']:.3f}" if r["unanswerable"] else "–"
         lines.append(
-            f"| {name} | {r['answerable']} | {r['kept']:.3f} | {r['unanswerable']} "
+            f"| {name}{_when(r)} | {r['answerable']} | {r['kept']:.3f} | {r['unanswerable']} "
             f"| {rejected} | {auroc} |"
         )
     return "\n".join(lines)
+
+
+def _against_baseline(e: dict) -> str:
+    p = e["p_default_vs_best_baseline"]
+    return (
+        f"Default (document, hybrid) against the best baseline ({e['best_baseline']}), paired "
+        f"randomisation test: p = {p['map']:.3f} (AP), {p['mrr']:.3f} (RR)."
+    )
+
+
+def _when(entry: dict) -> str:
+    """When a set kept from an earlier run was measured (a partial run dates its sets)."""
+    return f" (measured {entry['measured']})" if "measured" in entry else ""
 
 
 def _once(make):
@@ -342,7 +369,8 @@ def _markdown(retrieval: dict, experts: dict, settings: Settings) -> str:
         lines += [
             "",
             f"#### {name}: {r['queries']} queries"
-            + (f", {r['documents']} documents" if r["documents"] else ""),
+            + (f", {r['documents']} documents" if r["documents"] else "")
+            + _when(r),
             "",
             "| mode | nDCG@10 | Recall@100 | MRR@10 | p50 ms | p95 ms |",
             "|---|---|---|---|---|---|",
@@ -355,7 +383,7 @@ def _markdown(retrieval: dict, experts: dict, settings: Settings) -> str:
     lines += ["", "### Experts", ""]
     for name, e in experts.items():
         lines += [
-            f"#### {name}: {e['queries']} queries",
+            f"#### {name}: {e['queries']} queries{_when(e)}",
             "",
             "| expert model | retrieval | MAP | MRR | P@5 | nDCG@10 |",
             "|---|---|---|---|---|---|",
@@ -365,10 +393,7 @@ def _markdown(retrieval: dict, experts: dict, settings: Settings) -> str:
                 for s in e["scores"]
             ),
             "",
-            f"Default (document, hybrid) against the best baseline ({e['best_baseline']}), "
-            f"paired randomisation test: p = {e['p_default_vs_best_baseline']['map']:.3f} "
-            f"(AP), {e['p_default_vs_best_baseline']['mrr']:.3f} (RR).",
-            "",
+            *([_against_baseline(e), ""] if "best_baseline" in e else []),
         ]
     lines += [
         "#### Vote temperature (document model, hybrid sections): MAP / MRR",
