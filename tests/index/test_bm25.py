@@ -5,8 +5,9 @@ from __future__ import annotations
 import bm25s
 import numpy as np
 import Stemmer
+from helpers import CONTENT
 
-from kb.index.bm25 import K1, B, KeywordIndex
+from kb.index.bm25 import K1, B, KeywordIndex, token_sets, tokens, tokens_each
 
 TEXTS = [
     "Requesting VPN access: open a ticket in the service portal and wait for approval.",
@@ -27,3 +28,30 @@ def test_scores_equal_bm25s_lucene_bm25():
         tokens = bm25s.tokenize(query, stopwords="en", stemmer=stemmer, return_ids=False)[0]
         expected = reference.get_scores(tokens)
         assert expected.max() > 0 and np.allclose(ours.scores(query), expected, rtol=1e-5), query
+
+
+def test_kb_tokens_are_bm25s_tokens_to_the_letter():
+    # kb tokenizes itself (bm25s's setup per call cost milliseconds per query); the result
+    # must be what bm25s.tokenize gives, on real pages and on awkward text.
+    texts = [p.read_text(encoding="utf-8") for p in sorted(CONTENT.rglob("*.md"))]
+    texts += [
+        *TEXTS,
+        "",
+        "   ",
+        "ÉCOLE Straße naïve café İstanbul ǅ ﬁle",
+        "PII_READER snake_case k8s 4567 x y",
+        "日本語のテキスト и русский текст",
+        "the of and THE",
+        "Running runs ran runner exp\u200bense ru\u202ens",
+    ]
+    reference = bm25s.tokenize(
+        texts,
+        token_pattern=r"(?u)\b\w\w+\b",
+        stopwords="en",
+        stemmer=Stemmer.Stemmer("english"),
+        show_progress=False,
+        return_ids=False,
+    )
+    assert tokens_each(texts) == reference
+    assert [tokens(t) for t in texts[-8:]] == reference[-8:]
+    assert token_sets(texts) == [set(r) for r in reference]
