@@ -15,12 +15,15 @@ def render_team(kb: Facade) -> None:
         "Describe the project; separate its parts with commas to name the sub-topics yourself. "
         "kb proposes people who cover them, preferring a mix of IT and business."
     )
-    description = st.text_area(
-        "Project",
-        key="team_description",
-        placeholder="e.g. sync Spendwise claims into NetSuite, GDPR review",
-    )
-    size = st.slider("Team size", 1, 10, 4, key="team_size")
+    # A form: the team is proposed on the button (or Ctrl+Enter), not on every keystroke.
+    with st.form("team_form", border=False):
+        description = st.text_area(
+            "Project",
+            key="team_description",
+            placeholder="e.g. sync Spendwise claims into NetSuite, GDPR review",
+        )
+        size = st.slider("Team size", 1, 10, 4, key="team_size")
+        st.form_submit_button("Propose a team", type="primary", key="team_go")
     if not description.strip():
         return
     proposal = kb.team(description.strip(), size=size)
