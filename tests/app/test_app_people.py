@@ -44,8 +44,7 @@ def test_team_builder_page_shows_who_covers_what(monkeypatch, bundled_index):
     at = new_app(monkeypatch, bundled_index, view="team")
     at.text_area(key="team_description").input(
         "sync Spendwise expense claims into NetSuite, GDPR review of the customer data"
-    ).run()
-    assert not at.exception and not tables(at)  # typing alone proposes nothing
+    )
     at.button(key="team_go").click().run()
     assert not at.exception
     covers = tables(at)[0]
