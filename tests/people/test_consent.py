@@ -100,7 +100,8 @@ def test_no_app_page_names_the_hidden_person(monkeypatch, hidden_index, view):
             at.radio(key="pair_kind").set_value(kind).run()
             assert "Alvarez" not in all_text(at) + page_tables(at), kind
     if view == "team":
-        at.text_area(key="team_description").input("service portal, Spendwise app, phishing").run()
+        at.text_area(key="team_description").input("service portal, Spendwise app, phishing")
+        at.button(key="team_go").click().run()
         assert at.dataframe  # the team was proposed
     assert "Alvarez" not in all_text(at) + page_tables(at)
 
