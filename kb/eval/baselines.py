@@ -41,19 +41,11 @@ def top_pages(
     return sorted(best.items(), key=lambda ps: (-ps[1], ps[0]))[:depth]
 
 
-def page_authors(kb: KnowledgeBase) -> dict[str, tuple]:
-    """Each page's authors with their shares (every section of a page has the same)."""
-    authors: dict[str, tuple] = {}
-    for chunk in kb.index.chunks:
-        authors.setdefault(chunk.path, chunk.authors)
-    return authors
-
-
 def vote(
     pages: list[tuple[str, float]], authors: dict[str, tuple], method: str
 ) -> list[tuple[str, float]]:
     """People ranked by `method` (combsum or combmnz) over `pages` (`top_pages`), whose
-    authors `authors` gives (`page_authors`)."""
+    authors `authors` gives (path -> authors, as the index's `pages` hold them)."""
     if method not in METHODS:
         raise ValueError(f"unknown method {method!r}; use one of {', '.join(METHODS)}")
     total: dict[str, float] = defaultdict(float)

@@ -137,7 +137,7 @@ def expert_run(
     """Each query's ranked people (by rank position: scores may tie, and trec_eval's tie
     rule must not reorder them)."""
     run: metrics.Run = {}
-    authors = baselines.page_authors(kb) if model in baselines.METHODS else {}
+    authors = {path: page.authors for path, page in kb.index.pages.items()}
     for qid, text in queries.items():
         if model in baselines.METHODS:
             pages = baselines.top_pages(kb, text, mode)

@@ -217,12 +217,12 @@ def word_spans(text: str) -> Iterator[tuple[int, int]]:
 
 def tokens(text: str) -> list[str]:
     """The words BM25 sees in `text`, stemmed, stop words left out, in order."""
-    return _tokenize([text])[0] if text.strip() else []
+    return _tokenize([text])[0]
 
 
 def tokens_each(texts: Sequence[str]) -> list[list[str]]:
     """`tokens` of each text, in one batch (one call per text costs bm25s's setup each time)."""
-    return [list(t) for t in _tokenize([t for t in texts])] if texts else []
+    return _tokenize(list(texts))
 
 
 def token_sets(texts: Sequence[str]) -> list[set[str]]:
