@@ -40,12 +40,14 @@ UNSAFE = ROOT / "tests" / "fixtures" / "unsafe"
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory, real_embedder):
+def server(tmp_path_factory, real_embedder, bundled_index):
     """The bundled content plus the unsafe fixture pages, served by `streamlit run app.py`."""
     root = tmp_path_factory.mktemp("e2e")
     shutil.copytree(CONTENT, root / "content")
     shutil.copytree(UNSAFE, root / "content" / "unsafe")
-    build_index(root / "content", root / "index", real_embedder, Settings())
+    shutil.copytree(bundled_index, root / "index")  # only the unsafe pages are embedded
+    report = build_index(root / "content", root / "index", real_embedder, Settings())
+    assert report.embedded < report.chunks / 4
     with streamlit_server(root / "index") as url:
         yield url
 

@@ -7,6 +7,7 @@ import shutil
 
 import numpy as np
 import pytest
+from fakes import HashEmbedder
 from helpers import CONTENT, SEARCHES, top_pages
 
 from kb import KnowledgeBase, Settings, build_index
@@ -136,9 +137,15 @@ def test_the_bundled_content_through_ivf_and_int8(bundled_index, real_embedder, 
     assert len(found) >= 18
     # Unchanged settings and files: the next run has nothing to do.
     assert not build_index(CONTENT, index_dir, real_embedder, settings).changed
-    # Back to float16: int8 vectors are too coarse to keep, so everything is embedded again.
-    back = build_index(CONTENT, index_dir, real_embedder, Settings())
-    assert back.embedded == back.chunks and "stored as int8" in back.rebuilt
+
+
+def test_leaving_int8_embeds_everything_again(content, tmp_path):
+    """int8 vectors are too coarse to keep: back to float16, every chunk is embedded again."""
+    index_dir, fake = tmp_path / "index", HashEmbedder()
+    build_index(content, index_dir, fake, Settings(vector_storage="int8"))
+    assert not build_index(content, index_dir, fake, Settings(vector_storage="int8")).changed
+    back = build_index(content, index_dir, fake, Settings())
+    assert back.embedded == back.chunks > 0 and "stored as int8" in back.rebuilt
 
 
 def test_bad_settings_fail_when_made():
