@@ -70,6 +70,11 @@ def main() -> None:
     ap.add_argument("--out", type=Path, default=ROOT / "docs" / "quality.md")
     ap.add_argument("--sets", default="", help="comma-separated set names (default: all)")
     ap.add_argument(
+        "--parts",
+        default="retrieval,experts,relevance",
+        help="comma-separated parts to measure (default: all three)",
+    )
+    ap.add_argument(
         "--questions",
         type=Path,
         default=ROOT / "benchmarks" / "questions" / "handbook-18f.json",
@@ -97,6 +102,7 @@ def main() -> None:
     def indexed(data, s=settings):
         return data, eval_index(data, cache, embedder, s).index_dir
 
+    parts = set(args.parts.split(","))
     retrieval_sets = sets(
         {
             "bundled": lambda: (bundled()[1], bundled()[0]),
@@ -105,6 +111,8 @@ def main() -> None:
             "beir-scifact": lambda: indexed(scifact()),
             "scifact-whole": lambda: indexed(scifact(), whole),
         }
+        if "retrieval" in parts
+        else {}
     )
     expert_sets = sets(
         {
@@ -112,6 +120,8 @@ def main() -> None:
             "handbook": lambda: (handbook()[2], handbook()[0]),
             "expert-cardano-se": lambda: indexed(cardano()),
         }
+        if "experts" in parts
+        else {}
     )
 
     retrieval = {
@@ -142,6 +152,8 @@ def main() -> None:
             {},
         ),
     }.items():
+        if "relevance" not in parts:
+            break
         if wanted and name not in wanted and not (name == "handbook-18f" and "handbook" in wanted):
             continue
         index_dir, answerable, unanswerable = make()
@@ -157,7 +169,7 @@ def main() -> None:
         "experts": experts,
         "relevance": relevance,
     }
-    if wanted:  # a partial run replaces its sets and keeps the others' last measurement
+    if wanted or len(parts) < 3:  # a partial run replaces what it measured, keeps the rest
         result = _merged(args.out.with_suffix(".json"), result)
     args.out.with_suffix(".json").write_text(json.dumps(result, indent=2) + "\n")
     retrieval, experts, relevance = (result[k] for k in ("retrieval", "experts", "relevance"))
@@ -252,16 +264,18 @@ def _relevance_markdown(relevance: dict) -> str:
         "",
         "### Saying so when nothing answers (relevance marking, top 10 hits)",
         "",
-        "| set | answerable | intended page marked relevant | unanswerable "
-        "| no relevant hit | AUROC of confidence |",
-        "|---|---|---|---|---|---|",
+        "| set | answerable | intended page listed | listed and marked relevant "
+        "| marked relevant when listed | unanswerable | no relevant hit | AUROC of confidence |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for name, r in relevance.items():
         rejected = f"{r['rejected']:.3f}" if r["unanswerable"] else "–"
         auroc = f"{r['auroc']:.3f}" if r["unanswerable"] else "–"
+        listed = f"{r['retrieved']:.3f}" if "retrieved" in r else "–"
+        marked = f"{r['kept'] / r['retrieved']:.3f}" if r.get("retrieved") else "–"
         lines.append(
-            f"| {name}{_when(r)} | {r['answerable']} | {r['kept']:.3f} | {r['unanswerable']} "
-            f"| {rejected} | {auroc} |"
+            f"| {name}{_when(r)} | {r['answerable']} | {listed} | {r['kept']:.3f} | {marked} "
+            f"| {r['unanswerable']} | {rejected} | {auroc} |"
         )
     return "\n".join(lines)
 

@@ -137,7 +137,9 @@ class KnowledgeBase:
         hits = self._searcher.search(searched, k=k, filters=filters, mode=mode)
         elsewhere: tuple[tuple[str, int], ...] = ()
         if filters is not None and filters.active and not any(h.relevant for h in hits):
-            elsewhere = _by_department(self._searcher.search(searched, k=k, mode=mode))
+            elsewhere = _by_department(
+                self._searcher.search(searched, k=k, mode=mode, snippets=False)
+            )
         corrected = fix.corrected if fix and fix.changed else ""
         found = Results(tuple(hits), query.strip(), corrected, elsewhere)
         if log and self.search_log is not None:
@@ -150,7 +152,7 @@ class KnowledgeBase:
         unanswered searches. False when this knowledge base keeps no search log."""
         if self.search_log is None:
             return False
-        hits = self._searcher.search(query, k=10, filters=filters)
+        hits = self._searcher.search(query, k=10, filters=filters, snippets=False)
         used = self.settings.retrieval
         searchlog.record(self.search_log, query, hits, mode=used, filters=filters, missing=True)
         return True
@@ -186,7 +188,9 @@ class KnowledgeBase:
         if bridge:
             filters = filters.without("department")
         query = query if exact else self._searcher.correct(query).corrected
-        hits = self._searcher.search(query, k=s.expert_pool, filters=filters, mode=mode)
+        hits = self._searcher.search(
+            query, k=s.expert_pool, filters=filters, mode=mode, snippets=False
+        )
         # Only what answers counts as expertise: a long tail of weak matches would list
         # prolific writers for a question nobody has written about.
         hits = [h for h in hits if h.relevant]
@@ -220,7 +224,7 @@ class KnowledgeBase:
         return propose(
             description,
             size,
-            search=lambda query, k: self._searcher.search(query, k=k),
+            search=lambda query, k: self._searcher.search(query, k=k, snippets=False),
             people=self.analysis,
             homes=self._homes,
             settings=self.settings,

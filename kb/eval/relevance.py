@@ -17,15 +17,24 @@ Search = Callable[[str], Sequence[Hit]]
 
 @dataclass(frozen=True)
 class RelevanceScores:
-    """Relevance marking on one set of questions."""
+    """Relevance marking on one set of questions.
+
+    `kept` counts a question whose intended page the search did not list at all as lost, so it
+    is bounded by `retrieved` (ranking); `kept_of_retrieved` is the marking alone: of the
+    intended pages listed, the share the relevance floor kept."""
 
     answerable: int
     unanswerable: int
     kept: float  # share of answerable questions whose intended page is marked relevant
+    retrieved: float  # share of answerable questions whose intended page is in the list at all
     rejected: float  # share of unanswerable questions with no relevant hit
     auroc: float  # of the question's confidence: intended page's (answerable), best hit's
     missed: tuple[str, ...] = ()  # answerable questions whose page was not marked relevant
     accepted: tuple[str, ...] = ()  # unanswerable questions with a relevant hit
+
+    @property
+    def kept_of_retrieved(self) -> float:
+        return self.kept / self.retrieved if self.retrieved else float("nan")
 
 
 def relevance_scores(
@@ -35,9 +44,10 @@ def relevance_scores(
 ) -> RelevanceScores:
     """`answerable`: id -> (query, the pages that answer it); `unanswerable`: id -> query."""
     positives, negatives = [], []
-    missed, accepted = [], []
+    missed, accepted, found = [], [], 0
     for qid, (query, pages) in answerable.items():
         hits = [h for h in search(query) if pages.get(h.chunk.path, 0) > 0]
+        found += bool(hits)
         positives.append(max((h.confidence for h in hits), default=0.0))
         if not any(h.relevant for h in hits):
             missed.append(qid)
@@ -50,6 +60,7 @@ def relevance_scores(
         answerable=len(answerable),
         unanswerable=len(unanswerable),
         kept=1 - len(missed) / len(answerable) if answerable else float("nan"),
+        retrieved=found / len(answerable) if answerable else float("nan"),
         rejected=1 - len(accepted) / len(unanswerable) if unanswerable else float("nan"),
         auroc=auroc(positives, negatives),
         missed=tuple(missed),

@@ -63,9 +63,16 @@ class Searcher:
         return vec
 
     def search(
-        self, query: str, *, k: int = 10, filters: Filters | None = None, mode: str = ""
+        self,
+        query: str,
+        *,
+        k: int = 10,
+        filters: Filters | None = None,
+        mode: str = "",
+        snippets: bool = True,
     ) -> list[Hit]:
-        """The `k` best sections for `query` (one hit per section: its best-matching piece)."""
+        """The `k` best sections for `query` (one hit per section: its best-matching piece);
+        without `snippets` (expert votes read none), the hits carry no snippet."""
         query = visible(query)
         if not query or k <= 0:
             return []
@@ -132,7 +139,7 @@ class Searcher:
                     coverage=round(coverage, 4),
                     confidence=round(sure, 4),
                     relevant=sure >= FLOOR,
-                    **snippet_fields(chunks[row].text, query, terms.weights),
+                    **(snippet_fields(chunks[row].text, query, terms.weights) if snippets else {}),
                 )
             )
         # The relevant hits first, in rank order: what falls below the floor comes after a cut.

@@ -14,6 +14,7 @@ from helpers import SEARCHES
 
 from kb import Filters
 from kb.eval.relevance import auroc, relevance_scores
+from kb.models import Chunk, Hit
 from kb.search.relevance import FLOOR, QueryTerms, confidence
 
 UNANSWERABLE = [
@@ -69,6 +70,23 @@ def test_relevant_hits_come_before_the_cut(bundled_kb):
     assert all(0.0 <= h.confidence <= 1.0 for h in found)
 
 
+def test_relevance_scores_tell_ranking_from_marking():
+    def hit(path, relevant):
+        return Hit(
+            chunk=Chunk(id=path, path=path, title="T", heading_path=(), text="x", line=1),
+            score=1.0,
+            relevant=relevant,
+            confidence=0.9 if relevant else 0.1,
+        )
+
+    lists = {"a": [hit("p", True)], "b": [hit("p", False)], "c": [hit("q", True)], "n": []}
+    scores = relevance_scores(lambda q: lists[q], {q: (q, {"p": 1}) for q in "abc"}, {"n": "n"})
+    # a: listed and kept; b: listed, cut by the floor; c: never listed (ranking).
+    assert scores.retrieved == pytest.approx(2 / 3) and scores.kept == pytest.approx(1 / 3)
+    assert scores.kept_of_retrieved == pytest.approx(0.5) and scores.missed == ("b", "c")
+    assert scores.rejected == 1.0
+
+
 def test_bundled_questions_are_told_apart(bundled_kb):
     scores = relevance_scores(
         lambda q: bundled_kb.search(q, k=10),
@@ -111,3 +129,15 @@ def test_experts_cite_one_section_per_page_and_only_relevant_ones(bundled_kb):
     for person in people:
         paths = [e.path for e in person.evidence]
         assert len(paths) == len(set(paths)) and set(paths) <= relevant
+
+
+def test_hits_without_snippets_rank_and_mark_the_same(bundled_kb):
+    # Expert votes, the team builder and the "elsewhere" count read no snippet: making 40 of
+    # them was a third of an expert search.
+    query = "who approves expense claims in Spendwise"
+    full = bundled_kb._searcher.search(query, k=40)
+    bare = bundled_kb._searcher.search(query, k=40, snippets=False)
+    assert [(h.chunk.id, h.confidence, h.relevant) for h in bare] == [
+        (h.chunk.id, h.confidence, h.relevant) for h in full
+    ]
+    assert full[0].snippet and all(h.snippet == "" and h.answer == () for h in bare)
