@@ -18,6 +18,7 @@ _HOME = {
     "SentenceTransformerEmbedder": "kb.embed.base",
     "embedder_for": "kb.embed.base",
     "load_embedder": "kb.embed.base",
+    "query_embedder_for": "kb.embed.base",
     **dict.fromkeys(
         (
             "ContentError",
@@ -66,13 +67,20 @@ __all__ = [
     "build_index",
     "embedder_for",
     "load_embedder",
+    "query_embedder_for",
 ]
 
 if TYPE_CHECKING:  # for type checkers and editors: the names as if imported eagerly
     from kb.backends.location import IndexLocation
     from kb.build import BuildReport, build_index
     from kb.config import Settings
-    from kb.embed.base import Embedder, SentenceTransformerEmbedder, embedder_for, load_embedder
+    from kb.embed.base import (
+        Embedder,
+        SentenceTransformerEmbedder,
+        embedder_for,
+        load_embedder,
+        query_embedder_for,
+    )
     from kb.errors import (
         ContentError,
         IndexCorruptError,

@@ -14,7 +14,7 @@ from kb.backends.local import LocalBackend
 from kb.backends.location import IndexLocation
 from kb.config import EXPERT_MODELS, Settings
 from kb.content.departments import other_side
-from kb.embed.base import Embedder, embedder_for
+from kb.embed.base import Embedder, query_embedder_for
 from kb.models import (
     FILTER_FIELDS,
     Directory,
@@ -63,7 +63,7 @@ def open_knowledge_base(
     """The index `where` names, with the model it was built with (queries are embedded the
     way the index was; pass `embedder` to reuse one already loaded for that model).
     `search_log` is where `search(..., log=True)` records searches (none: not kept)."""
-    embedder = embedder or embedder_for(where.model())
+    embedder = embedder or query_embedder_for(where.model())
     backend = where.open(model_name=embedder.name, dim=embedder.dim)
     return KnowledgeBase(
         where.index_dir, embedder, settings, backend=backend, search_log=search_log

@@ -10,7 +10,7 @@ import streamlit as st
 
 from kb.backends.location import IndexLocation
 from kb.config import Settings
-from kb.embed.base import Embedder, embedder_for
+from kb.embed.base import Embedder, query_embedder_for
 from kb.facade import Facade
 from kb.serve.client import RemoteKnowledgeBase
 from kb.service import open_knowledge_base
@@ -19,7 +19,7 @@ from kb.service import open_knowledge_base
 @st.cache_resource(show_spinner="Loading the language model…")
 def load_embedder(model_name: str) -> Embedder:
     """The embedder the index was built with (queries must be embedded the same way)."""
-    embedder = embedder_for(model_name)
+    embedder = query_embedder_for(model_name)
     embedder.encode(["warm up"])  # the first call is slow; pay it before the first search
     return embedder
 

@@ -12,7 +12,8 @@ from collections import Counter
 from collections.abc import Collection, Iterable
 from urllib.parse import quote, urlsplit
 
-from kb.content.parse import clean_block, split_code
+from kb.content.code_spans import split_code
+from kb.content.parse import clean_block
 from kb.models import Topic
 from kb.models.people import contact_kind
 

@@ -24,7 +24,7 @@ from kb.cli.options import progress_bar as _progress_bar
 from kb.config import VECTOR_INDEXES, VECTOR_STORAGES, Settings
 from kb.content import report as check_report
 from kb.embed.base import load_embedder
-from kb.errors import StrictModeError
+from kb.errors import ModelError, StrictModeError
 from kb.serve.codec import dump
 
 # The index command and its helpers below are as they were in kb/cli/__init__.py (their
@@ -145,6 +145,8 @@ def index_cmd(
     if report is None:
         click.echo(f"Shard {part}: no pages of this shard in {content_dir}/; nothing to do")
         return
+    if report.manifest.model is not None:
+        _ready_for_queries(report.manifest.model.name)
     if run.published is not None:
         _print_published(report, run.published, where, part, as_json)
         return
@@ -291,3 +293,15 @@ def check_cmd(content_dir: Path, fmt: str, strict: bool, today, as_json: bool) -
         click.echo(f"kb check: {errors} error(s), {warnings} warning(s)", err=True)
     if errors or (strict and warnings):
         sys.exit(1)
+
+
+def _ready_for_queries(model_name: str) -> None:
+    """Make the query encoder's ONNX file now, while indexing has paid for torch anyway, so
+    that the first `kb search` starts in under a second. A failure only costs that search."""
+    from kb.embed.base import query_embedder_for
+
+    embedder = query_embedder_for(model_name)
+    try:
+        getattr(embedder, "model_file", lambda: None)()
+    except (ModelError, OSError) as err:
+        click.echo(f"warning: queries will load torch: {err}", err=True)

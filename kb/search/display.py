@@ -14,7 +14,7 @@ import re
 from functools import lru_cache
 from typing import NamedTuple
 
-from kb.content.parse import split_code
+from kb.content.code_spans import split_code
 
 PROSE, HEAD, ROW, ITEM, CODE, DATA, TOC = "prose", "head", "row", "item", "code", "data", "toc"
 

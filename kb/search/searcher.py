@@ -44,7 +44,11 @@ class Searcher:
 
     def _spelling(self) -> Speller:
         if self._speller is None:
-            self._speller = Speller.from_chunks(self._backend.chunks)  # its words load lazily
+            # Its words load lazily: a word the keyword index knows needs none of them.
+            backend = self._backend
+            self._speller = Speller.from_chunks(
+                backend.chunks, known=lambda word: backend.keyword_scale(word) > 0
+            )
         return self._speller
 
     def forget_queries(self) -> None:

@@ -24,7 +24,7 @@ from __future__ import annotations
 import functools
 import threading
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from importlib import resources
 
@@ -77,15 +77,20 @@ class Speller:
     waits for that one pass instead of starting a second.
     """
 
-    def __init__(self, texts: Iterable[str]) -> None:
+    def __init__(self, texts: Iterable[str], known: Callable[[str], bool] | None = None) -> None:
+        """`known(word)`: whether the corpus holds the word's stem, if the caller can tell
+        without learning the corpus (the keyword index can): a known word needs no learning."""
         self._texts: Iterable[str] | None = texts
+        self._known = known
         self._vocabulary: _Vocabulary | None = None
         self._learning = threading.Lock()  # the texts can be read once only
 
     @classmethod
-    def from_chunks(cls, chunks: Sequence[Chunk]) -> Speller:
+    def from_chunks(
+        cls, chunks: Sequence[Chunk], known: Callable[[str], bool] | None = None
+    ) -> Speller:
         """From an index's chunks (`backend.chunks`): title, headings and text, as BM25 sees."""
-        return cls(c.embed_text for c in chunks)
+        return cls((c.embed_text for c in chunks), known)
 
     def correct(self, query: str) -> Correction:
         pieces: list[str] = []
@@ -107,7 +112,7 @@ class Speller:
         if not correctable(word):
             return None
         low = word.lower()
-        if low in english_words():
+        if low in english_words() or (self._known is not None and self._known(low)):
             return None
         vocabulary = self.vocabulary()
         if vocabulary.knows(low):

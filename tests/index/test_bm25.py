@@ -7,6 +7,7 @@ import numpy as np
 import Stemmer
 from helpers import CONTENT
 
+from kb.index import bm25
 from kb.index.bm25 import K1, B, KeywordIndex, token_sets, tokens, tokens_each
 
 TEXTS = [
@@ -55,3 +56,9 @@ def test_kb_tokens_are_bm25s_tokens_to_the_letter():
     assert tokens_each(texts) == reference
     assert [tokens(t) for t in texts[-8:]] == reference[-8:]
     assert token_sets(texts) == [set(r) for r in reference]
+
+
+def test_stop_words_are_bm25s_own():
+    # kb reads them from bm25s's module file without importing bm25s (and scipy with it).
+    assert bm25.stop_words() == frozenset(bm25s.stopwords.STOPWORDS_EN_PLUS)
+    assert frozenset(bm25s.stopwords.STOPWORDS_EN) == bm25._STOP_SET

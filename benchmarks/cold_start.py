@@ -1,0 +1,109 @@
+"""Whole-process wall time of kb's commands, this checkout against another revision, as ratios.
+
+Usage: python benchmarks/cold_start.py [--baseline REV] [--runs 7] [--commands search,experts]
+
+A user who types `kb search` in a terminal, a CI step that runs `kb check` and a chat bot that
+spawns the CLI pay for a whole process: Python, imports, the model and the index. The baseline
+revision (default: the last commit whose queries were embedded by torch) is exported with
+`git archive` into a temporary folder. Each command runs once in each checkout to warm the
+disk cache, then `--runs` times, the two checkouts alternating so that the shared machine's
+drift falls on both; each run is a fresh `python` whose `kb` is that checkout's (PYTHONPATH),
+over the same index of the bundled content/ (built once with this checkout, in
+.kb-cache/cold-start). Prints the median and the ratio of medians per command; writes
+benchmarks/results/cold_start.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BASELINE = "9e2eaed"
+
+# Each command's arguments after `kb`; {index} and {content} are filled in.
+COMMANDS = {
+    "search": ["search", "who approves expense claims in Spendwise", "--json"],
+    "experts": ["experts", "supplier onboarding", "--json"],
+    "person": ["person", "Oliver Grant"],
+    "pairs": ["pairs", "--kind", "tandem", "--seed", "7"],
+    "gaps": ["gaps"],
+    "check": ["check", "{content}"],
+}
+RUN = "import sys; from kb.cli import main; sys.argv = ['kb', *sys.argv[1:]]; main()"
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--baseline", default=BASELINE, help="git revision to compare against")
+    ap.add_argument("--runs", type=int, default=7)
+    ap.add_argument("--commands", default=",".join(COMMANDS))
+    ap.add_argument("--json", type=Path, default=ROOT / "benchmarks/results/cold_start.json")
+    args = ap.parse_args()
+    index_dir = ROOT / ".kb-cache" / "cold-start" / "index"
+    content = ROOT / "content"
+    if not (index_dir / "manifest.json").is_file():
+        subprocess.run(
+            [sys.executable, "-c", RUN, "index", str(content), "--index-dir", str(index_dir)],
+            check=True,
+            cwd=ROOT,
+        )
+    old = Path(tempfile.mkdtemp(prefix="kb-baseline-"))
+    archive = subprocess.run(
+        ["git", "-C", str(ROOT), "archive", args.baseline], check=True, capture_output=True
+    ).stdout
+    subprocess.run(["tar", "-x", "-C", str(old)], input=archive, check=True)
+    checkouts = {"baseline": old, "this": ROOT}
+    result: dict = {"baseline": args.baseline, "runs": args.runs, "commands": {}}
+    try:
+        for name in args.commands.split(","):
+            argv = [a.format(content=content) for a in COMMANDS[name]]
+            if name != "check":
+                argv += ["--index-dir", str(index_dir)]
+            times: dict[str, list[float]] = {"baseline": [], "this": []}
+            for r in range(args.runs + 1):
+                for label, tree in checkouts.items():
+                    seconds = _run(argv, tree)
+                    if r:  # the first round warms the disk cache
+                        times[label].append(seconds)
+            row = {label: statistics.median(t) for label, t in times.items()}
+            row["ratio"] = row["baseline"] / row["this"]
+            row["all"] = times
+            result["commands"][name] = row
+            print(f"{name}: done", flush=True)
+    finally:
+        shutil.rmtree(old, ignore_errors=True)
+    print(
+        f"\n| command | baseline ({args.baseline}) median s | this median s | faster by |"
+        "\n|---|---|---|---|"
+    )
+    for name, row in result["commands"].items():
+        print(f"| kb {name} | {row['baseline']:.2f} | {row['this']:.2f} | {row['ratio']:.1f}x |")
+    args.json.parent.mkdir(parents=True, exist_ok=True)
+    args.json.write_text(json.dumps(result, indent=2) + "\n")
+    print(f"\nwrote {args.json}")
+
+
+def _run(argv: list[str], tree: Path) -> float:
+    """One whole process: `kb ARGV` with the `kb` of `tree`, its wall time in seconds."""
+    env = {**os.environ, "PYTHONPATH": str(tree)}
+    start = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, "-c", RUN, *argv], cwd=tree, env=env, capture_output=True, text=True
+    )
+    seconds = time.perf_counter() - start
+    if done.returncode not in (0, 1):  # kb check exits 1 when it finds something
+        raise SystemExit(f"kb {' '.join(argv)} failed in {tree}:\n{done.stderr[-2000:]}")
+    return seconds
+
+
+if __name__ == "__main__":
+    main()

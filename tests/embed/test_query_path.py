@@ -1,0 +1,81 @@
+"""Queries without torch: the full-precision ONNX export gives torch's vectors, the same
+rankings, and the query commands import neither torch, transformers nor sentence-transformers."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from helpers import CONTENT, EXPERTS, SEARCHES
+
+from kb import KnowledgeBase, Settings, query_embedder_for
+from kb.config import DEFAULT_MODEL, ONNX_INT8_MODEL
+from kb.embed.onnx import OnnxInt8Embedder, OnnxQueryEmbedder
+from kb.index.store import load_previous
+
+pytestmark = pytest.mark.model  # the first use exports the model with torch
+
+HEAVY = ("torch", "transformers", "sentence_transformers")
+
+
+@pytest.fixture(scope="module")
+def onnx_kb(bundled_index):
+    return KnowledgeBase(bundled_index, OnnxQueryEmbedder(), Settings())
+
+
+def test_queries_of_a_torch_index_are_embedded_by_onnx():
+    assert isinstance(query_embedder_for(DEFAULT_MODEL), OnnxQueryEmbedder)
+    assert isinstance(query_embedder_for(ONNX_INT8_MODEL), OnnxInt8Embedder)
+
+
+def test_vectors_and_counts_match_torch_on_every_chunk_and_question(
+    onnx_kb, bundled_index, real_embedder
+):
+    stored = load_previous(bundled_index, model_name=DEFAULT_MODEL, dim=384)
+    texts = [c.embed_text for c in onnx_kb.index.chunks]
+    ours = onnx_kb._searcher._embedder.encode(texts)
+    # The index holds torch's vectors (as float16, whose rounding costs under 1e-6).
+    cosine = (ours * stored.vectors.astype(np.float32)).sum(axis=1)
+    assert cosine.min() >= 0.9999, cosine.min()
+    questions = [q for q, _ in SEARCHES] + [q for q, _ in EXPERTS]
+    a = onnx_kb._searcher._embedder.encode(questions)
+    b = real_embedder.encode(questions)
+    assert (a * b).sum(axis=1).min() >= 0.9999
+    assert onnx_kb._searcher._embedder.count_tokens(texts) == real_embedder.count_tokens(texts)
+
+
+@pytest.mark.parametrize("mode", ["hybrid", "dense", "bm25"])
+def test_the_same_top_ten_on_every_bundled_question(onnx_kb, bundled_kb, mode):
+    for query in [q for q, _ in SEARCHES] + [q for q, _ in EXPERTS]:
+        ours = [h.chunk.id for h in onnx_kb.search(query, k=10, mode=mode)]
+        theirs = [h.chunk.id for h in bundled_kb.search(query, k=10, mode=mode)]
+        assert ours == theirs, query
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["search", "who approves expense claims in Spendwise", "--json"],
+        ["experts", "supplier onboarding", "--json"],
+        ["person", "Oliver Grant"],
+    ],
+)
+def test_query_commands_import_no_torch(bundled_index, argv):
+    code = (
+        "import json, sys; from kb.cli import main; sys.argv = ['kb', *sys.argv[1:]]\n"
+        "try:\n    main()\nexcept SystemExit as done:\n    code = done.code\n"
+        f"print(json.dumps([code, [m for m in {HEAVY!r} if m in sys.modules]]))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, *argv, "--index-dir", str(bundled_index)],
+        capture_output=True,
+        text=True,
+        cwd=CONTENT.parent,
+        timeout=120,
+    )
+    code, imported = json.loads(done.stdout.strip().splitlines()[-1])
+    assert code in (0, None), done.stderr[-2000:]
+    assert imported == [], imported
