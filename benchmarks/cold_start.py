@@ -22,9 +22,11 @@ import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+from revision import export_revision  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 BASELINE = "9e2eaed"
@@ -56,11 +58,7 @@ def main() -> None:
             check=True,
             cwd=ROOT,
         )
-    old = Path(tempfile.mkdtemp(prefix="kb-baseline-"))
-    archive = subprocess.run(
-        ["git", "-C", str(ROOT), "archive", args.baseline], check=True, capture_output=True
-    ).stdout
-    subprocess.run(["tar", "-x", "-C", str(old)], input=archive, check=True)
+    old = export_revision(args.baseline)
     checkouts = {"baseline": old, "this": ROOT}
     result: dict = {"baseline": args.baseline, "runs": args.runs, "commands": {}}
     try:

@@ -21,8 +21,10 @@ import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+from revision import export_revision  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 BASELINE = "f66ad78"
@@ -68,11 +70,7 @@ def main() -> None:
     ap.add_argument("--json", type=Path, default=ROOT / "benchmarks/results/search_latency.json")
     args = ap.parse_args()
     data = args.data_dir.resolve()  # the children run in their own checkout
-    old = Path(tempfile.mkdtemp(prefix="kb-baseline-"))
-    archive = subprocess.run(
-        ["git", "-C", str(ROOT), "archive", args.baseline], check=True, capture_output=True
-    ).stdout
-    subprocess.run(["tar", "-x", "-C", str(old)], input=archive, check=True)
+    old = export_revision(args.baseline)
     checkouts = {"baseline": old, "this": ROOT}
     questions = (ROOT / "tests/bundled_questions.json", ROOT / "tests/bundled_unanswerable.json")
     result = {"baseline": args.baseline, "sets": {}}
