@@ -55,7 +55,7 @@ encoder_option = click.option(
     default="torch",
     show_default=True,
     envvar="KB_ENCODER",
-    help="onnx-int8: the same model with int8 weights, about 2x faster, needs kb[onnx]; "
+    help="onnx-int8: the same model with int8 weights, about 2x faster; "
     "searches then use it by themselves (env KB_ENCODER).",
 )
 mode_option = click.option(
