@@ -40,7 +40,7 @@ class _OnnxEmbedder:
     max_tokens = 256  # the model's max_seq_length (sentence_bert_config.json), as torch cuts
     _stem: str  # the cached file's name starts with it
     _recipe: str
-    _fuse = True  # let onnxruntime fuse operators (slower to open, faster on many texts)
+    _for_queries = False  # tuned for one short text at a time rather than for throughput
 
     def __init__(self, cache_dir: Path | None = None, threads: int | None = None) -> None:
         self._cache_dir = cache_dir or _default_cache()
@@ -100,8 +100,13 @@ class _OnnxEmbedder:
                 options = ort.SessionOptions()
                 options.intra_op_num_threads = self._threads
                 options.inter_op_num_threads = 1
-                if not self._fuse:
+                if self._for_queries:
+                    # Fusing operators costs more to open (30 ms of a cold `kb search`) than it
+                    # saves on one short text, and unfused the graph computes what torch's
+                    # does. Idle threads sleep: spinning burns the cores that the rest of a
+                    # search, and other requests, need.
                     options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_BASIC
+                    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
                 self._session = ort.InferenceSession(
                     str(self.model_file()), options, providers=["CPUExecutionProvider"]
                 )
@@ -131,9 +136,7 @@ class OnnxQueryEmbedder(_OnnxEmbedder):
 
     name = DEFAULT_MODEL
     _stem, _recipe = "minilm-fp32", _FP32_RECIPE
-    # A query is one short text: fusing would cost more to open (30 ms of a cold `kb search`)
-    # than it saves, and unfused the graph computes exactly what torch's does.
-    _fuse = False
+    _for_queries = True
 
     def _make(self, target: Path) -> None:
         with tempfile.TemporaryDirectory(dir=target.parent) as tmp:
