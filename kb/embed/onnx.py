@@ -107,11 +107,24 @@ class _OnnxEmbedder:
                     # search, and other requests, need.
                     options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_BASIC
                     options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-                self._session = ort.InferenceSession(
-                    str(self.model_file()), options, providers=["CPUExecutionProvider"]
-                )
+                self._session = self._open(ort, options)
                 self._tokenizer = _tokenizer(self.max_tokens)
         return self._session, self._tokenizer
+
+    def _open(self, ort, options):
+        """A session over the cached file. kb made that file, so a damaged one (a disk that
+        filled up, a cache copied in part) is deleted and made again, once."""
+        path = self.model_file()
+        try:
+            return ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+        except Exception:  # noqa: BLE001  (onnxruntime raises its own types, none shared)
+            path.unlink(missing_ok=True)
+        try:
+            return ort.InferenceSession(
+                str(self.model_file()), options, providers=["CPUExecutionProvider"]
+            )
+        except Exception as err:  # noqa: BLE001
+            raise ModelError(f"cannot load the ONNX model {path}: {err}") from err
 
     def model_file(self) -> Path:
         """The cached ONNX file, made from the installed model package if missing."""

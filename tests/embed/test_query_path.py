@@ -79,3 +79,15 @@ def test_query_commands_import_no_torch(bundled_index, argv):
     code, imported = json.loads(done.stdout.strip().splitlines()[-1])
     assert code in (0, None), done.stderr[-2000:]
     assert imported == [], imported
+
+
+def test_a_damaged_cached_model_is_made_again(tmp_path):
+    made = OnnxQueryEmbedder()  # the cache the suite shares, made by now
+    source = made.model_file()
+    damaged = tmp_path / source.name  # the name this cache folder would give it
+    damaged.write_bytes(source.read_bytes()[:100_000])  # a copy cut short
+    again = OnnxQueryEmbedder(cache_dir=tmp_path)
+    assert again.model_file() == damaged
+    vector = again.encode(["how do I get VPN access"])
+    np.testing.assert_allclose(vector, made.encode(["how do I get VPN access"]), atol=1e-6)
+    assert damaged.stat().st_size == source.stat().st_size
