@@ -135,8 +135,14 @@ class _OnnxEmbedder:
         digest = hashlib.sha256(key.encode()).hexdigest()[:12]
         path = self._cache_dir / f"{self._stem}-{digest}.onnx"
         if not path.is_file():
-            self._cache_dir.mkdir(parents=True, exist_ok=True)
-            self._make(path)
+            try:
+                self._cache_dir.mkdir(parents=True, exist_ok=True)
+                self._make(path)
+            except OSError as err:
+                raise ModelError(
+                    f"cannot make the ONNX model in {self._cache_dir}: {err}; "
+                    "set KB_CACHE_DIR to a folder kb may write"
+                ) from err
         return path
 
     def _make(self, target: Path) -> None:

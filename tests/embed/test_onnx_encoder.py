@@ -13,7 +13,7 @@ from helpers import CONTENT, SEARCHES, top_pages
 from kb import KnowledgeBase, Settings, embedder_for, query_embedder_for
 from kb.cli import cli
 from kb.config import DEFAULT_MODEL, ONNX_INT8_MODEL
-from kb.embed.onnx import OnnxInt8Embedder
+from kb.embed.onnx import OnnxInt8Embedder, OnnxQueryEmbedder
 from kb.errors import IndexMismatchError, ModelError
 from kb.index.store import load_index
 
@@ -84,3 +84,9 @@ def test_without_onnxruntime_the_error_says_what_to_install(tmp_path, monkeypatc
     # Queries then fall back to the torch embedder, which made the index anyway.
     assert query_embedder_for(DEFAULT_MODEL).name == DEFAULT_MODEL
     assert type(query_embedder_for(DEFAULT_MODEL)).__name__ == "SentenceTransformerEmbedder"
+
+
+def test_a_cache_folder_kb_cannot_write_is_one_clear_error(tmp_path):
+    (tmp_path / "file").write_text("not a folder")
+    with pytest.raises(ModelError, match="KB_CACHE_DIR"):
+        OnnxQueryEmbedder(cache_dir=tmp_path / "file" / "cache").encode(["VPN"])
