@@ -297,11 +297,12 @@ def check_cmd(content_dir: Path, fmt: str, strict: bool, today, as_json: bool) -
 
 def _ready_for_queries(model_name: str) -> None:
     """Make the query encoder's ONNX file now, while indexing has paid for torch anyway, so
-    that the first `kb search` starts in under a second. A failure only costs that search."""
+    that the first `kb search` starts in under a second. On failure the first search tries
+    again (and says why it cannot)."""
     from kb.embed.base import query_embedder_for
 
     embedder = query_embedder_for(model_name)
     try:
         getattr(embedder, "model_file", lambda: None)()
     except (ModelError, OSError) as err:
-        click.echo(f"warning: queries will load torch: {err}", err=True)
+        click.echo(f"warning: the first search will make it again: {err}", err=True)
