@@ -304,5 +304,5 @@ def _ready_for_queries(model_name: str) -> None:
     embedder = query_embedder_for(model_name)
     try:
         getattr(embedder, "model_file", lambda: None)()
-    except (ModelError, OSError) as err:
+    except ModelError as err:  # the file cannot be made (kb.embed.onnx says why)
         click.echo(f"warning: the first search will make it again: {err}", err=True)

