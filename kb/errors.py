@@ -69,3 +69,11 @@ class IndexLockedError(KbError):
 
 class UnknownPersonError(KbError):
     """No one of that name (or alias) wrote in the index."""
+
+
+class SettingError(KbError):
+    """An environment setting (KB_EDIT_URL, KB_APP_URL, ...) has a value kb cannot use."""
+
+
+class ImportSourceError(KbError):
+    """A file given to `kb import` cannot be converted (corrupt, encrypted, empty, mislabelled)."""

@@ -283,6 +283,10 @@ class KnowledgeBase:
     def page(self, path: str) -> Page | None:
         return self.index.pages.get(path)
 
+    def titles(self) -> dict[str, str]:
+        """Every page's title, by path."""
+        return {path: page.title for path, page in self.index.pages.items()}
+
     def people(self) -> list[str]:
         names = {person_key(a.name): a.name for p in self.index.pages.values() for a in p.authors}
         return sorted(names.values(), key=str.casefold)

@@ -56,3 +56,56 @@ def test_the_declared_python_floor_is_the_one_tested():
     assert tuple(int(n) for n in target) == floor  # ruff checks the syntax of the floor
     if os.environ.get("CI"):
         assert sys.version_info[:2] == floor, f"CI must test the floor {floor}"
+
+
+def _section(title: str) -> str:
+    start = README.index(f"## {title}")
+    end = README.find("\n## ", start + 1)
+    return README[start : end if end > 0 else None]
+
+
+def test_the_readme_mcp_client_configs_start_a_real_kb_mcp():
+    """Each JSON config in the MCP section parses, and its command line is one `kb mcp`
+    accepts (stdio) or names the HTTP endpoint `kb mcp --transport http` serves."""
+    import json
+
+    section = _section("AI assistants: `kb mcp`")
+    configs = [json.loads(block) for block in re.findall(r"```json\n(.*?)```", section, re.S)]
+    assert len(configs) == 3
+    mcp = cli.commands["mcp"]
+    for config in configs:
+        (server,) = (config.get("mcpServers") or config["servers"]).values()
+        if "url" in server:
+            assert server["url"].endswith(":8765/mcp") and "Bearer" in str(server["headers"])
+            continue
+        assert server["command"].endswith("/kb") and server["args"][0] == "mcp"
+        context = mcp.make_context("mcp", list(server["args"][1:]))  # the options parse
+        assert context.params["transport"] == "stdio"
+    for line in re.findall(r"`(claude mcp add [^`]+)`", section.replace("\n", " ")):
+        assert " kb mcp" in line or "/kb mcp" in line or "/mcp" in line
+
+
+def test_the_readme_import_examples_run(tmp_path):
+    """The import section's commands, on a Word file made here: the options exist and a
+    page with its front matter is written where the section says."""
+    import docx
+    from click.testing import CliRunner
+
+    section = _section("Importing Word")
+    commands = re.findall(r"^kb import (\S+) (.+)$", section, re.M)
+    assert len(commands) == 3
+    document = docx.Document()
+    document.add_paragraph("Trains for trips under four hours.")
+    document.core_properties.title = "Travel policy"
+    document.core_properties.author = "Nina Hartmann"
+    source = tmp_path / "travel-policy.docx"
+    document.save(source)
+    _, options = commands[0]
+    args = options.replace("content/", str(tmp_path / "content") + "/").split()
+    result = CliRunner().invoke(cli, ["import", str(source), *args])
+    assert result.exit_code == 0, result.output
+    page = (tmp_path / "content" / "finance" / "travel-policy.md").read_text(encoding="utf-8")
+    assert 'title: "Travel policy"' in page and 'authors: ["Nina Hartmann"]' in page
+    assert 'team: "finance"' in page and 'source: "travel-policy.docx"' in page
+    for _, options in commands[1:]:  # the other examples' options parse
+        cli.commands["import"].make_context("import", [str(source), *options.split()])

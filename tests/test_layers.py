@@ -17,6 +17,7 @@ HEAVY = (
     "torch", "transformers", "sentence_transformers", "onnxruntime", "onnx", "faiss", "bm25s",
     "scipy", "sklearn", "pandas", "pymilvus", "fastapi", "uvicorn", "streamlit", "yaml",
     "markdown_it", "detect_secrets", "confusable_homoglyphs", "click", "rapidfuzz", "symspellpy",
+    "mcp", "mammoth", "markdownify", "docx", "pypdf", "bs4",
 )  # fmt: skip
 # The shells' toolkits live in one package each (one module per command group or view): any
 # module there may import it, no module elsewhere.
@@ -26,9 +27,9 @@ SHELL_HOMES = {"click": "kb.cli", "streamlit": "kb.app"}
 LAYERS = (
     ("kb.errors", "kb.config", "kb.models"),
     ("kb.facade",),
-    ("kb.inputs",),
+    ("kb.inputs", "kb.links"),
     ("kb.content", "kb.embed"),
-    ("kb.index",),
+    ("kb.index", "kb.importing"),
     ("kb.backends",),
     ("kb.search",),
     ("kb.people",),

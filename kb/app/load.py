@@ -11,7 +11,9 @@ import streamlit as st
 from kb.backends.location import IndexLocation
 from kb.config import Settings
 from kb.embed.base import Embedder, query_embedder_for
+from kb.errors import SettingError
 from kb.facade import Facade
+from kb.links import NO_LINKS, PageLinks
 from kb.serve.client import RemoteKnowledgeBase
 from kb.service import open_knowledge_base
 
@@ -61,6 +63,15 @@ def search_log() -> Path | None:
     """The opt-in log of a local index's searches (KB_SEARCH_LOG), read by the gap report."""
     log = os.environ.get("KB_SEARCH_LOG")
     return Path(log).expanduser() if log else None
+
+
+def page_links() -> PageLinks:
+    """Edit links for pages (KB_EDIT_URL); none when unset or unusable (the app says why)."""
+    try:
+        return PageLinks.from_env(os.environ)
+    except SettingError as err:
+        st.warning(str(err))
+        return NO_LINKS
 
 
 def image_hosts() -> list[str]:

@@ -7,7 +7,7 @@ import json
 import streamlit as st
 import streamlit.components.v1 as components
 
-from kb.app.load import image_hosts
+from kb.app.load import image_hosts, page_links
 from kb.app.present import literal as esc
 from kb.app.present import page_markdown
 from kb.app.state import back_to_search
@@ -29,6 +29,9 @@ def render_page(kb: Facade, path: str, section: str) -> None:
         + (f" · updated {esc(page.updated)}" if page.updated else "")
         + (f" · owner {esc(page.owner)}" if page.owner else "")
     )
+    edit = page_links().edit_url(page.path)
+    if edit:
+        st.link_button("Edit this page", edit, icon=":material/edit:")
     if section:
         st.caption(f"Jumped to section: {esc(section)}")
     st.divider()

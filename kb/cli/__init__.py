@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import click
 
-from kb.cli import content, eval, people, search, serve
+from kb.cli import authoring, content, eval, mcp, people, search, serve
 from kb.cli.options import Group
 
 
@@ -29,6 +29,7 @@ def cli() -> None:
 for command in (
     content.index_cmd,
     content.check_cmd,
+    authoring.import_cmd,
     search.search_cmd,
     search.experts_cmd,
     people.person_cmd,
@@ -36,6 +37,7 @@ for command in (
     people.team_cmd,
     people.gaps_cmd,
     serve.serve_cmd,
+    mcp.mcp_cmd,
     eval.eval_group,
 ):
     cli.add_command(command)

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import os
+
 import click
 
 from kb.backends.location import IndexLocation
 from kb.cli.options import echo_json, json_option, mode_option, open_kb, since_option, where_options
 from kb.facade import Facade
 from kb.inputs import UnknownValueError, checked_filters
+from kb.links import PageLinks
 from kb.models import Filters, Hit
 from kb.serve.codec import expert_record, hit_records
 
@@ -47,7 +50,7 @@ def search_cmd(
     filters = _filters(kb, department=department, team=team, tag=tag, author=author, since=since)
     found = kb.search(query, k=k, filters=filters, mode=mode or "", log=True, exact=exact)
     if as_json:
-        echo_json(hit_records(found))
+        echo_json(hit_records(found, PageLinks.from_env(os.environ)))
         return
     if found.corrected:
         click.echo(

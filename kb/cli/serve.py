@@ -8,6 +8,7 @@ import click
 
 from kb.backends.location import IndexLocation
 from kb.cli.options import where_options
+from kb.links import PageLinks
 
 
 @click.command("serve")
@@ -41,6 +42,7 @@ def serve_cmd(host: str, port: int, workers: int, insecure: bool, where: IndexLo
     from kb.serve.server import check_exposure, serve  # FastAPI and uvicorn load only here
 
     check_exposure(host, os.environ.get("KB_API_TOKEN", ""), insecure=insecure)
+    PageLinks.from_env(os.environ)  # a bad KB_EDIT_URL is said here, not in each worker
     if workers > 1 and where.lite:
         raise click.UsageError(
             "milvus-lite opens its file in one process only: use --workers 1, or serve the "

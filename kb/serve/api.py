@@ -35,6 +35,7 @@ from kb.config import EXPERT_MODELS
 from kb.errors import KbError
 from kb.facade import Facade
 from kb.inputs import BlankQueryError, UnknownValueError, checked_filters, query_text
+from kb.links import PageLinks
 from kb.models import Filters, Profile, person_key
 from kb.people.pairing import KINDS
 from kb.serve.codec import dump, expert_record, hit_records, person_record
@@ -68,11 +69,15 @@ PUBLIC_PATHS = {"/docs", "/openapi.json", *DOCS_ASSETS}
 
 
 def create_app(
-    where: IndexLocation | Path, *, token: str = "", search_log: Path | None = None
+    where: IndexLocation | Path,
+    *,
+    token: str = "",
+    search_log: Path | None = None,
+    links: PageLinks | None = None,
 ) -> FastAPI:
     """The API over an index (a folder, or any `IndexLocation`); with `token`, every request
     needs it as a bearer token; `search_log` keeps the searches the app logs, for the gap
-    report."""
+    report; `links` gives each hit its page's edit link."""
     index = LoadedIndex(
         where if isinstance(where, IndexLocation) else IndexLocation(index_dir=where), search_log
     )
@@ -135,7 +140,8 @@ def create_app(
 
     # The /app routes come between /experts and /people/{name}, as they always have (the
     # order of the OpenAPI document).
-    app.include_router(_public_routes(index.get, _app_routes(index.get, search_log)))
+    routes = _public_routes(index.get, _app_routes(index.get, search_log), links or PageLinks())
+    app.include_router(routes)
     return app
 
 
@@ -146,7 +152,7 @@ def _asset(path: Path) -> Callable[[], FileResponse]:
     return send
 
 
-def _public_routes(kb: Callable[[], Facade], app_routes: APIRouter) -> APIRouter:
+def _public_routes(kb: Callable[[], Facade], app_routes: APIRouter, links: PageLinks) -> APIRouter:
     """`/health`, `/search`, `/experts` and `/people/{name}`: the CLI's `--json` shapes."""
     routes = APIRouter()
     Base = Annotated[Facade, Depends(kb)]
@@ -182,7 +188,7 @@ def _public_routes(kb: Callable[[], Facade], app_routes: APIRouter) -> APIRouter
             base, department=department, team=team, tag=tag, author=author, since=since
         )
         found = base.search(query_text(q), k=k, filters=filters, mode=mode, exact=exact)
-        return hit_records(found)
+        return hit_records(found, links)
 
     @routes.get("/experts")
     def experts(
@@ -329,6 +335,11 @@ def _app_routes(kb: Callable[[], Facade], search_log: Path | None) -> APIRouter:
     def gaps(base: Base, top: Count = 20) -> dict:
         """The gap report, with the searches logged on this server (KB_SEARCH_LOG)."""
         return dump(base.gaps(today=dt.date.today(), log=search_log, top=top))
+
+    @routes.get("/titles")
+    def titles(base: Base) -> dict[str, str]:
+        """Every page's title, by path."""
+        return base.titles()
 
     @routes.get("/pages/{path:path}")
     def page(base: Base, path: str) -> dict:

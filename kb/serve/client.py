@@ -137,6 +137,9 @@ class RemoteKnowledgeBase:
         found = self.get(f"/app/pages/{urllib.parse.quote(path)}", missing=None)
         return None if found is None else load(Page, found)
 
+    def titles(self) -> dict[str, str]:
+        return self.get("/app/titles")
+
     def team(self, description: str, *, size: int = 4) -> TeamProposal:
         return load(TeamProposal, self.get("/app/team", q=description, size=size))
 

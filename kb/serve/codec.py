@@ -14,6 +14,7 @@ import types
 import typing
 from typing import Any, TypeVar
 
+from kb.links import NO_LINKS, PageLinks
 from kb.models import Expert, Hit, Pair, Profile, Results
 
 T = TypeVar("T")
@@ -58,15 +59,16 @@ def load(kind: type[T] | Any, data: Any) -> T:
     return data
 
 
-def hit_records(results: Results) -> list[dict]:
+def hit_records(results: Results, links: PageLinks = NO_LINKS) -> list[dict]:
     """`kb search --json` and `/search`: one record per hit, relevant ones first."""
-    return [hit_record(h, results.corrected) for h in results]
+    return [hit_record(h, results.corrected, links) for h in results]
 
 
-def hit_record(hit: Hit, corrected: str = "") -> dict:
+def hit_record(hit: Hit, corrected: str = "", links: PageLinks = NO_LINKS) -> dict:
     """A hit as scripts read it: the section's place, score, relevance, snippet (and the
     sentence of it that answers) and authors; `corrected_query` is the query searched when
-    spelling correction changed it (else null)."""
+    spelling correction changed it (else null); `edit_url` the page's edit link (KB_EDIT_URL,
+    else null)."""
     c = hit.chunk
     return {
         "path": c.path,
@@ -82,6 +84,7 @@ def hit_record(hit: Hit, corrected: str = "") -> dict:
         "team": c.team,
         "tags": list(c.tags),
         "authors": [a.name for a in c.authors],
+        "edit_url": links.edit_url(c.path) or None,
     }
 
 

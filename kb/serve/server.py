@@ -8,17 +8,20 @@ from pathlib import Path
 
 from kb.backends.location import IndexLocation
 from kb.errors import KbError
-from kb.serve.api import create_app
+from kb.links import PageLinks
 
 
 def app_from_env():
     """For `uvicorn --factory`: the index from `IndexLocation.from_env`, the token from
-    KB_API_TOKEN, the search log from KB_SEARCH_LOG."""
+    KB_API_TOKEN, the search log from KB_SEARCH_LOG, page links from KB_EDIT_URL."""
+    from kb.serve.api import create_app  # FastAPI: not for `kb mcp`
+
     log = os.environ.get("KB_SEARCH_LOG")
     return create_app(
         IndexLocation.from_env(os.environ),
         token=os.environ.get("KB_API_TOKEN", ""),
         search_log=Path(log).expanduser() if log else None,
+        links=PageLinks.from_env(os.environ),
     )
 
 
@@ -60,3 +63,10 @@ def serve(where: IndexLocation, *, host: str, port: int, workers: int) -> None:
         for name in ("OMP_NUM_THREADS", "MKL_NUM_THREADS"):
             os.environ.setdefault(name, share)
     uvicorn.run("kb.serve.server:app_from_env", factory=True, host=host, port=port, workers=workers)
+
+
+def run_asgi(app, *, host: str, port: int) -> None:
+    """Serve one ASGI app (the MCP server's HTTP transport) in this process."""
+    import uvicorn
+
+    uvicorn.run(app, host=host, port=port)

@@ -211,3 +211,18 @@ def test_unsafe_page_renders_inert(monkeypatch, tmp_path, real_embedder):
     assert "](javascript:" not in prose and "<a " not in prose and "<div" not in prose
     assert "(?page=other-page.md)" in body and "(https://example.org/docs)" in body
     assert "<script>this is code" in body  # code blocks stay as written
+
+
+def test_a_page_links_to_its_edit_page_when_kb_edit_url_is_set(monkeypatch, bundled_index):
+    path = "finance/expense-policy.md"
+    at = new_app(monkeypatch, bundled_index, page=path)
+    assert not at.get("link_button")  # no KB_EDIT_URL: no edit link
+    monkeypatch.setenv("KB_EDIT_URL", "https://git.example/docs/edit/main/content/{path}")
+    at = new_app(monkeypatch, bundled_index, page=path)
+    (button,) = at.get("link_button")
+    assert button.proto.url == f"https://git.example/docs/edit/main/content/{path}"
+    assert button.proto.label == "Edit this page"
+    monkeypatch.setenv("KB_EDIT_URL", "ftp://nope/{path}")
+    at = new_app(monkeypatch, bundled_index, page=path)
+    assert not at.exception and not at.get("link_button")
+    assert any("KB_EDIT_URL must be an http(s) address" in w.value for w in at.warning)

@@ -49,7 +49,11 @@ def _ratio(run, make, n: int) -> float:
     small, large = make(n), make(4 * n)
     once = _seconds(lambda: run(small))
     reps = max(1, round(0.02 / max(once, 1e-6)))
-    return _seconds(lambda: run(large), reps) / _seconds(lambda: run(small), reps)
+    # The least of three ratios: on a shared machine one measurement can land in another
+    # process's burst (a 22x was seen once, 4x alone); a quadratic cost is 16x every time.
+    return min(
+        _seconds(lambda: run(large), reps) / _seconds(lambda: run(small), reps) for _ in range(3)
+    )
 
 
 def test_alias_bomb_in_front_matter_is_refused(tmp_path):

@@ -121,3 +121,54 @@ def test_search_page_and_her_person_page_do_not_credit_her(monkeypatch, hidden_i
 
 def page_tables(at) -> str:
     return "\n".join(df.value.to_csv() for df in at.dataframe)
+
+
+def test_no_mcp_tool_or_resource_names_the_hidden_person(hidden_index, real_embedder):
+    """The MCP server (in process, the SDK's client): every tool and every page resource."""
+    import anyio
+    from mcp import Client
+
+    from kb.backends.location import IndexLocation
+    from kb.serve.mcp_server import create_mcp
+    from kb.service import open_knowledge_base
+
+    _, index_dir, _ = hidden_index
+    kb = open_knowledge_base(
+        IndexLocation(index_dir=index_dir), Settings(consent_key=KEY), embedder=real_embedder
+    )
+    calls = [("list_facets", {})]
+    for query in ("Spendwise app on my phone", "service portal tickets, password reset"):
+        calls += [("search_docs", {"query": query, "k": 50})]
+        calls += [("who_knows", {"query": query, "k": 20})]
+        calls += [("build_team", {"description": query, "size": 8})]
+    for kind in ("tandem", "coffee"):
+        calls += [("find_pairs", {"kind": kind, "round": n}) for n in (0, 1)]
+    for name in ("Kenji Sato", "Priya Raman", HIDDEN, "salvarez"):
+        calls += [("get_person", {"name": name})]
+    calls += [("get_page", {"page": "service-desk/service-portal-guide.md"})]
+
+    # As on her page in the app: the text she is named in stays (the page's prose, in
+    # snippets and page bodies); no field credits her (authors, owner, people, pairs, teams).
+    credits = {"search_docs": "results", "get_page": None}
+
+    async def main() -> list[str]:
+        out = []
+        async with Client(create_mcp(lambda: kb)) as client:
+            for name, arguments in calls:
+                result = await client.call_tool(name, arguments)
+                data = json.loads(result.content[0].text) if not result.is_error else {}
+                if name in credits:
+                    rows = data[credits[name]] if credits[name] else [data]
+                    text = json.dumps([[r.get("authors"), r.get("owner")] for r in rows])
+                else:  # an error may quote what the caller typed, nothing more
+                    text = result.content[0].text.replace(repr(arguments.get("name")), "")
+                out.append(f"{name}: {text}")
+            for resource in (await client.list_resources()).resources:
+                out.append(str(resource.model_dump()))
+        return out
+
+    outputs = anyio.run(main)
+    assert len(outputs) == 65 + len(calls)
+    assert "Tomasz Nowak" in "".join(outputs)  # her co-author is credited
+    for line in outputs:
+        assert "Alvarez" not in line and "sofia" not in line.casefold(), line[:300]

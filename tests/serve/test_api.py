@@ -157,3 +157,27 @@ def test_kb_serve_runs_two_workers_over_one_index(bundled_index):
     finally:
         server.terminate()
         server.wait(timeout=60)
+
+
+def test_every_hit_carries_its_edit_link_in_the_api_and_the_cli(bundled_index):
+    import json
+
+    from click.testing import CliRunner
+
+    from kb.cli import cli
+    from kb.links import PageLinks
+
+    edit = "https://git.example/docs/edit/main/content/{path}"
+    api = TestClient(create_app(bundled_index, links=PageLinks(edit=edit)))
+    hits = api.get("/search", params={"q": "expense policy"}).json()
+    assert hits and all(h["edit_url"] == edit.format(path=h["path"]) for h in hits)
+    out = CliRunner(env={"KB_EDIT_URL": edit}).invoke(
+        cli, ["search", "expense policy", "--index-dir", str(bundled_index), "--json"]
+    )
+    assert [h["edit_url"] for h in json.loads(out.output)] == [h["edit_url"] for h in hits]
+    bad = CliRunner(env={"KB_EDIT_URL": "https://git.example/no-path"}).invoke(
+        cli, ["search", "expense policy", "--index-dir", str(bundled_index), "--json"]
+    )
+    assert bad.exit_code != 0 and "KB_EDIT_URL must hold {path} once" in bad.output
+    plain = TestClient(create_app(bundled_index)).get("/search", params={"q": "expense"})
+    assert all(h["edit_url"] is None for h in plain.json())

@@ -1,0 +1,266 @@
+"""Documents to Markdown, with what each source knows about itself. The converters are
+maintained libraries (mammoth for Word, markdownify for HTML, pypdf for PDF text); this
+module only reads their metadata and hands on one `Converted` per page."""
+
+from __future__ import annotations
+
+import csv
+import io
+import posixpath
+import re
+import zipfile
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import PurePosixPath
+
+from kb.errors import ImportSourceError
+
+MAX_FILE_BYTES = 50_000_000  # one document, or one member of an export zip, read in memory
+MAX_ZIP_BYTES = 500_000_000  # all members of one export together (a zip bomb stops here)
+OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # an encrypted .docx (or an old .doc) is an OLE file, not a zip
+
+
+@dataclass(frozen=True)
+class Converted:
+    """One page made from a source document, before it has a place in the content folder."""
+
+    source: str  # where it came from: stable across exports, so a re-import finds its page
+    title: str
+    markdown: str
+    authors: tuple[str, ...] = ()
+    updated: str = ""  # ISO date
+    folder: str = ""  # the export's folder or space, for the page's place and team
+    links: dict[str, str] = field(default_factory=dict)  # href in markdown -> target's source
+    left_out: tuple[str, ...] = ()  # images and attachments not imported
+
+
+def html_to_markdown(html: str) -> str:
+    from markdownify import markdownify
+
+    text = markdownify(html, heading_style="ATX", bullets="-", strip=["script", "style"])
+    return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
+
+
+def docx(data: bytes, name: str) -> Converted:
+    """A Word (or Google Docs export) file: its text by mammoth, title/author/date from its
+    core properties."""
+    if data[:4] == OLE_MAGIC:
+        raise ImportSourceError("password-protected or old-format Word file; save it as .docx")
+    if not data.startswith(b"PK"):
+        raise ImportSourceError("not a Word .docx file (no zip inside)")
+    import docx as python_docx
+    import mammoth
+
+    images: list[str] = []
+
+    def no_image(image) -> dict:
+        images.append(image.content_type or "image")
+        return {"src": "", "alt": image.alt_text or "image left out"}
+
+    try:
+        props = python_docx.Document(io.BytesIO(data)).core_properties
+        html = mammoth.convert_to_html(
+            io.BytesIO(data), convert_image=mammoth.images.img_element(no_image)
+        ).value
+    except (zipfile.BadZipFile, KeyError, ValueError) as err:
+        raise ImportSourceError(f"damaged Word file ({err})") from None
+    markdown = html_to_markdown(re.sub(r"<img [^>]*>", "", html))
+    authors = tuple(
+        dict.fromkeys(a.strip() for a in (props.author, props.last_modified_by) if a and a.strip())
+    )
+    stem = PurePosixPath(name).stem
+    return Converted(
+        source=name,
+        title=(props.title or "").strip() or _first_heading(markdown) or stem,
+        markdown=markdown,
+        authors=authors,
+        updated=_iso(props.modified or props.created),
+        left_out=tuple(f"{len(images)} image(s)" for _ in [1] if images),
+    )
+
+
+def html_page(data: bytes, name: str) -> Converted:
+    """One HTML page: title from <title> or the first heading, author from <meta>."""
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(_text(data), "html.parser")
+    if soup.find(["html", "body", "p", "div", "h1"]) is None:
+        raise ImportSourceError("not an HTML page")
+    author = soup.find("meta", attrs={"name": "author"})
+    title = soup.title.get_text(" ", strip=True) if soup.title else ""
+    body = soup.body or soup
+    images = [i.get("src", "") for i in body.find_all("img")]
+    for tag in body.find_all(["img", "script", "style", "nav", "header", "footer"]):
+        tag.decompose()
+    markdown = html_to_markdown(str(body))
+    return Converted(
+        source=name,
+        title=title or _first_heading(markdown) or PurePosixPath(name).stem,
+        markdown=markdown,
+        authors=(author["content"].strip(),) if author and author.get("content") else (),
+        links=_relative_links(markdown, name),
+        left_out=tuple(f"image {s}" for s in images if s),
+    )
+
+
+def confluence_page(data: bytes, name: str, space: str) -> Converted | None:
+    """A page of a Confluence space's HTML export: title, creator and editor, last-modified
+    date from its page-metadata block; attachments listed, not imported. None for the
+    export's index and other pages without content."""
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(_text(data), "html.parser")
+    main = soup.find(id="main-content")
+    if main is None:
+        return None
+    heading = soup.find(id="title-text")
+    title = heading.get_text(" ", strip=True) if heading else name
+    title = title.split(" : ", 1)[1] if " : " in title else title
+    meta = soup.find(class_="page-metadata")
+    people = [
+        s.get_text(" ", strip=True) for s in meta.find_all(class_=("author", "editor"))
+    ] if meta else []  # fmt: skip
+    modified = meta.find(class_="last-modified") if meta else None
+    attachments = [
+        a.get_text(" ", strip=True) or a.get("href", "")
+        for a in soup.select("#attachments a, .greybox a[href^='attachments/']")
+    ]
+    for tag in main.find_all("img"):
+        attachments.append(tag.get("src", "image"))
+        tag.decompose()
+    markdown = html_to_markdown(str(main))
+    return Converted(
+        source=f"confluence:{space}/{PurePosixPath(name).name}",
+        title=title,
+        markdown=markdown,
+        authors=tuple(dict.fromkeys(p for p in people if p)),
+        updated=_date_text(modified.get_text(" ", strip=True)) if modified else "",
+        folder=space,
+        links={
+            href: f"confluence:{space}/{PurePosixPath(target).name}"
+            for href, target in _relative_links(markdown, name).items()
+        },
+        left_out=tuple(attachments),
+    )
+
+
+NOTION_ID = re.compile(r"\s+[0-9a-f]{32}$")
+NOTION_PROPERTY = re.compile(r"^([A-Z][\w ]{1,30}):\s*(.+)$")
+
+
+def notion_page(data: bytes, name: str, databases: dict[str, list[dict]]) -> Converted:
+    """A page of a Notion Markdown export: the title is its first heading; "Created by",
+    "Last edited time" and the like come from the property lines under it, or from a
+    database's CSV row for the page."""
+    text = _text(data)
+    stem = PurePosixPath(name).stem
+    title = _first_heading(text) or NOTION_ID.sub("", stem)
+    lines = text.splitlines()
+    # Notion writes the page's properties as "Key: value" lines right under the title, then a
+    # blank line: only that first block is read as properties.
+    start = 1 if lines and lines[0].startswith("# ") else 0
+    while start < len(lines) and not lines[start].strip():
+        start += 1
+    props, body_start = {}, start
+    for n in range(start, min(len(lines), start + 30)):
+        match = NOTION_PROPERTY.match(lines[n].strip())
+        if not match:
+            break
+        props[match[1].strip()] = match[2].strip()
+        body_start = n + 1
+    if body_start < len(lines) and lines[body_start].strip():
+        props, body_start = {}, start  # no blank line after it: the block was body text
+    for rows in databases.values():
+        for row in rows:
+            if row.get("Name", "").strip() == title:
+                props = {**row, **props}
+    who = props.get("Created by") or props.get("Owner") or props.get("Author") or ""
+    editor = props.get("Last edited by", "")
+    markdown = "\n".join(lines[body_start:]).strip() + "\n"
+    return Converted(
+        source=f"notion:{NOTION_ID.sub('', stem)}",
+        title=title,
+        markdown=markdown,
+        authors=tuple(dict.fromkeys(p.strip() for p in (who, editor) if p.strip())),
+        updated=_date_text(props.get("Last edited time") or props.get("Created") or ""),
+        links={
+            href: f"notion:{NOTION_ID.sub('', PurePosixPath(target).stem)}"
+            for href, target in _relative_links(markdown, name).items()
+        },
+    )
+
+
+def notion_database(data: bytes) -> list[dict]:
+    return list(csv.DictReader(io.StringIO(_text(data).lstrip("\ufeff"))))
+
+
+def pdf(data: bytes, name: str) -> Converted:
+    """A PDF's extractable text (one paragraph per page); scanned pages have none."""
+    if not data.startswith(b"%PDF"):
+        raise ImportSourceError("not a PDF file")
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        if reader.is_encrypted:
+            raise ImportSourceError("password-protected PDF")
+        text = "\n\n".join((page.extract_text() or "").strip() for page in reader.pages)
+        meta = reader.metadata or {}
+    except PdfReadError as err:
+        raise ImportSourceError(f"damaged PDF ({err})") from None
+    stem = PurePosixPath(name).stem
+    author = str(meta.get("/Author") or "").strip()
+    return Converted(
+        source=name,
+        title=str(meta.get("/Title") or "").strip() or stem.replace("-", " ").replace("_", " "),
+        markdown=text.strip() + "\n",
+        authors=(author,) if author else (),
+    )
+
+
+def _text(data: bytes) -> str:
+    return data.decode("utf-8", errors="replace")
+
+
+def _first_heading(markdown: str) -> str:
+    match = re.search(r"^#{1,2}\s+(.+?)\s*#*\s*$", markdown, re.MULTILINE)
+    return match[1].strip() if match else ""
+
+
+LINK = re.compile(r"\]\(([^)\s]+)\)")
+
+
+def _relative_links(markdown: str, name: str) -> dict[str, str]:
+    """Links to other documents of the same export (relative, not web or mail): href ->
+    the linked file's name in the export."""
+    here = posixpath.dirname(name)
+    return {
+        href: posixpath.normpath(posixpath.join(here, _unquote(href)))
+        for href in LINK.findall(markdown)
+        if "://" not in href and not href.startswith(("#", "mailto:"))
+        and href.split("#")[0].lower().endswith((".html", ".htm", ".md"))
+    }  # fmt: skip
+
+
+def _unquote(href: str) -> str:
+    from urllib.parse import unquote
+
+    return unquote(href.split("#")[0])
+
+
+def _iso(value: datetime | None) -> str:
+    return value.date().isoformat() if value else ""
+
+
+def _date_text(text: str) -> str:
+    """A date as exports print it ("Mar 03, 2024", "March 3, 2024 10:00 AM", ISO) in ISO."""
+    text = text.strip()
+    for fmt in ("%b %d, %Y", "%B %d, %Y", "%Y-%m-%d", "%d %b %Y", "%d %B %Y"):
+        for cut in (text, " ".join(text.split()[:3])):
+            try:
+                return datetime.strptime(cut, fmt).date().isoformat()
+            except ValueError:
+                continue
+    match = re.match(r"\d{4}-\d{2}-\d{2}", text)
+    return match[0] if match else ""

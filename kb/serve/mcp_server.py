@@ -1,0 +1,273 @@
+"""`kb mcp`: kb for AI assistants, over the Model Context Protocol. The `mcp` SDK is imported
+here and nowhere else.
+
+The tools call the same facade verbs as the CLI and the API (so consent, relevance and input
+checks are theirs) and answer in the CLI's `--json` shapes, plus each page's links: its MCP
+resource (`kb://page/<path>`, readable with `get_page` or as a resource), and where the
+deployment sets them, the app (KB_APP_URL) and the edit page (KB_EDIT_URL).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hmac
+from collections.abc import Callable
+from typing import Annotated, Any
+
+from mcp.server.mcpserver import MCPServer
+from mcp.server.mcpserver.exceptions import ToolError
+from mcp.types import Resource
+from pydantic import Field
+
+from kb.errors import KbError
+from kb.facade import Facade
+from kb.inputs import BlankQueryError, UnknownValueError, checked_filters, query_text
+from kb.links import PageLinks, page_path, resource_uri
+from kb.models import person_key
+from kb.people.pairing import KINDS
+from kb.serve.codec import dump, expert_record, hit_record, person_record
+from kb.serve.loaded import public_message
+
+INSTRUCTIONS = (
+    "kb searches the company's own documentation (IT and business teams' pages) and names "
+    "the colleagues who wrote about a topic. Use search_docs for questions about how things "
+    "are done here; each result says whether it is relevant (answers the question) and gives "
+    "its page's link; say so when nothing is relevant instead of guessing. Use who_knows to "
+    "find a person to ask, get_page to read a whole page before quoting it."
+)
+
+Query = Annotated[str, Field(min_length=1, max_length=1000, description="What to look for.")]
+FilterValue = Annotated[str, Field(max_length=200)]
+
+
+class KbMcp(MCPServer):
+    """An MCP server whose resources are the pages of the index it serves."""
+
+    def __init__(self, kb: Callable[[], Facade], links: PageLinks) -> None:
+        super().__init__("kb", instructions=INSTRUCTIONS)
+        self._kb = kb
+        self._links = links
+
+    async def list_resources(self) -> list[Resource]:
+        try:
+            titles = self._kb().titles()
+        except KbError:
+            return []  # no index yet: nothing to list (the tools say what is missing)
+        return [
+            Resource(
+                uri=resource_uri(path),
+                name=path,
+                title=title,
+                description=f"{title} (kb page {path})",
+                mime_type="text/markdown",
+            )
+            for path, title in sorted(titles.items())
+        ]
+
+
+def create_mcp(kb: Callable[[], Facade], links: PageLinks | None = None) -> KbMcp:
+    """The MCP server over the knowledge base `kb()` returns (called per request, so a
+    rebuilt index is picked up as `kb serve` does)."""
+    links = links or PageLinks()
+    server = KbMcp(kb, links)
+
+    def base() -> Facade:
+        try:
+            return kb()
+        except KbError as err:
+            raise ToolError(public_message(err)) from None
+
+    def linked(path: str) -> dict[str, str | None]:
+        return {
+            "link": resource_uri(path),
+            "app_url": links.app_url(path) or None,
+            "edit_url": links.edit_url(path) or None,
+        }
+
+    @server.tool(annotations={"readOnlyHint": True})
+    def search_docs(
+        query: Query,
+        k: Annotated[int, Field(ge=1, le=50)] = 5,
+        department: FilterValue = "",
+        team: FilterValue = "",
+        tag: FilterValue = "",
+        author: FilterValue = "",
+        since: Annotated[str, Field(description="Only pages updated on or after (YYYY-MM-DD).")]
+        | None = None,
+    ) -> dict[str, Any]:
+        """Search the documentation. Returns the best sections, relevant ones first: each
+        with its page title, heading path, link, snippet, the sentence that answers
+        (`answer`), whether it answers (`relevant`, `confidence` 0-1) and its authors.
+        `answered` is false when no section answers well: say so rather than guess.
+        Filters (department, team, tag, author) take the values list_facets gives."""
+        facade = base()
+        with _checked():
+            filters = checked_filters(
+                facade,
+                department=department,
+                team=team,
+                tag=tag,
+                author=author,
+                since=_date(since),
+            )
+            found = facade.search(query_text(query), k=k, filters=filters)
+        results = [hit_record(h) | linked(h.chunk.path) for h in found]
+        return {
+            "query": found.query,
+            "corrected_query": found.corrected or None,
+            "answered": bool(found.relevant),
+            "results": results,
+            "relevant_elsewhere": dict(found.elsewhere),
+        }
+
+    @server.tool(annotations={"readOnlyHint": True})
+    def who_knows(
+        query: Query,
+        k: Annotated[int, Field(ge=1, le=20)] = 5,
+        team: FilterValue = "",
+        department: FilterValue = "",
+    ) -> dict[str, Any]:
+        """The colleagues who wrote what answers `query`, best first, with the sections that
+        show it, their role, contact and what they are available for (mentoring, coffee…).
+        `experts` is empty when no one has written about it. `team`/`department`: only
+        people whose home is there."""
+        facade = base()
+        with _checked():
+            checked_filters(facade, department=department, team=team)
+            people = facade.experts(query_text(query), k=k, team=team, department=department)
+        records = [expert_record(p) for p in people]
+        for record in records:
+            for ev in record["evidence"]:
+                ev.update(linked(ev["path"]))
+        return {"query": query, "experts": records}
+
+    @server.tool(annotations={"readOnlyHint": True})
+    def get_page(
+        page: Annotated[
+            str,
+            Field(
+                min_length=1,
+                max_length=1000,
+                description="The page's path (e.g. finance/expense-policy.md), its kb://page/ "
+                "link, or an app link with ?page=.",
+            ),
+        ],
+    ) -> dict[str, Any]:
+        """A whole page as Markdown, with its title, team, department, authors and dates."""
+        path = page_path(page)
+        found = base().page(path) if path else None
+        if found is None:
+            raise ToolError(f"no page {page!r} in this index; search_docs gives page links")
+        record = dump(found)
+        record["authors"] = [a["name"] for a in record["authors"]]
+        record["markdown"] = record.pop("body")
+        return record | linked(found.path)
+
+    @server.tool(annotations={"readOnlyHint": True})
+    def get_person(
+        name: Annotated[str, Field(min_length=1, max_length=200, description="Name or alias.")],
+    ) -> dict[str, Any]:
+        """A colleague's profile: what they wrote (pages, topics), team, role, contact,
+        availability, and colleagues across the IT/business divide to meet."""
+        facade = base()
+        profile = facade.profile(name) if person_key(name) else None
+        if profile is None:
+            raise ToolError(f"no one called {name!r} wrote in this index")
+        return person_record(profile, facade.partners(profile.name))
+
+    @server.tool(annotations={"readOnlyHint": True})
+    def find_pairs(
+        kind: Annotated[str, Field(pattern=f"^({'|'.join(KINDS)})$")] = "tandem",
+        round: Annotated[int, Field(ge=0, le=1_000_000)] = 0,
+    ) -> dict[str, Any]:
+        """One round of pairs across IT and business: `tandem` (learning tandems, each
+        teaches the other), `mentoring` or `coffee`, each with the reason. The same round
+        number gives the same pairs (`kb pairs --seed`)."""
+        pairing = base().pairs(kind, seed=round)
+        return dump(pairing) | {"round": pairing.seed}
+
+    @server.tool(annotations={"readOnlyHint": True})
+    def build_team(
+        description: Annotated[
+            str, Field(min_length=1, max_length=2000, description="The project, in words.")
+        ],
+        size: Annotated[int, Field(ge=1, le=20)] = 4,
+    ) -> dict[str, Any]:
+        """A cross-functional team for a project: members from both sides, who covers which
+        part, and the parts no one in the docs covers."""
+        with _checked():
+            return dump(base().team(query_text(description), size=size))
+
+    @server.tool(annotations={"readOnlyHint": True})
+    def list_facets() -> dict[str, list[str]]:
+        """The values search_docs' filters take: departments, teams, tags and authors."""
+        return base().facets()
+
+    @server.resource("kb://page/{+path}", name="page", title="A kb page", mime_type="text/markdown")
+    def read_page(path: str) -> str:
+        """A page of the documentation as Markdown, with its title as heading."""
+        found = base().page(page_path(resource_uri(path)))
+        if found is None:
+            raise ToolError(f"no page {path!r} in this index")
+        return f"# {found.title}\n\n{found.body}"
+
+    return server
+
+
+class _checked:
+    """Turns kb's input errors into tool errors (shown to the assistant), never a crash."""
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, kind, err, tb) -> bool:
+        if isinstance(err, (UnknownValueError, BlankQueryError)):
+            raise ToolError(str(err)) from None
+        if isinstance(err, KbError):
+            raise ToolError(public_message(err)) from None
+        return False
+
+
+def _date(text: str | None) -> dt.date | None:
+    if not text:
+        return None
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except ValueError:
+        raise ToolError(f"since must be a date like 2026-01-31, not {text!r}") from None
+
+
+def bearer_guard(app, token: str):
+    """The ASGI app `app`, answering 401 to an HTTP request without `Bearer <token>` (the
+    same rule as `kb serve`: scheme case-insensitive, token compared in constant time)."""
+
+    async def guarded(scope, receive, send) -> None:
+        if scope["type"] == "http" and token:
+            headers = dict(scope.get("headers") or [])
+            scheme, _, given = headers.get(b"authorization", b"").decode("latin-1").partition(" ")
+            if scheme.casefold() != "bearer" or not hmac.compare_digest(
+                given.strip().encode(), token.encode()
+            ):
+                await send(
+                    {
+                        "type": "http.response.start",
+                        "status": 401,
+                        "headers": [
+                            (b"content-type", b"application/json"),
+                            (b"www-authenticate", b"Bearer"),
+                        ],
+                    }
+                )
+                body = b'{"detail": "missing or wrong bearer token"}'
+                await send({"type": "http.response.body", "body": body})
+                return
+        await app(scope, receive, send)
+
+    return guarded
+
+
+def http_app(server: MCPServer, *, token: str, host: str):
+    """Streamable HTTP at /mcp, stateless (any replica answers any request), guarded by
+    `token` when one is set."""
+    app = server.streamable_http_app(stateless_http=True, json_response=True, host=host)
+    return bearer_guard(app, token)

@@ -1,0 +1,192 @@
+"""`kb mcp`: the MCP SDK's own client over stdio and streamable HTTP, on the bundled index with
+the real model, against what the CLI answers."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+
+import anyio
+import httpx
+import pytest
+from click.testing import CliRunner
+from e2e import free_port
+from mcp import Client, StdioServerParameters
+from mcp.client.streamable_http import streamable_http_client
+
+from kb.cli import cli
+
+TOOLS = {
+    "search_docs",
+    "who_knows",
+    "get_page",
+    "get_person",
+    "find_pairs",
+    "build_team",
+    "list_facets",
+}
+KB = [sys.executable, "-c", "from kb.cli import main; main()"]
+EDIT = "https://git.example/docs/edit/main/content/{path}"
+
+
+def _env(**extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KB_")}
+    return env | extra
+
+
+def _data(result) -> object:
+    assert not result.is_error, result.content
+    return json.loads(result.content[0].text)
+
+
+def _cli_json(*args: str) -> object:
+    out = CliRunner().invoke(cli, [*args, "--json"])
+    assert out.exit_code == 0, out.output
+    return json.loads(out.output)
+
+
+async def _every_tool(client: Client, index: str) -> None:
+    """Lists the tools and resources and calls every tool, checking each answer."""
+    assert {t.name for t in (await client.list_tools()).tools} == TOOLS
+    for tool in (await client.list_tools()).tools:
+        assert tool.description and tool.input_schema["type"] == "object"
+
+    found = _data(
+        await client.call_tool("search_docs", {"query": "how do I connect to the VPN from home"})
+    )
+    top = found["results"][0]
+    assert found["answered"] and top["relevant"]
+    assert top["path"] == "security/vpn-access.md"
+    assert top["link"] == "kb://page/security/vpn-access.md"
+    assert top["edit_url"] == EDIT.replace("{path}", "security/vpn-access.md")
+    assert top["snippet"] and top["authors"] and top["heading"] is not None
+    cli_top = _cli_json("search", "how do I connect to the VPN from home",
+                        "--index-dir", index, "-k", "5")  # fmt: skip
+    assert [r["path"] for r in found["results"]] == [r["path"] for r in cli_top]
+
+    nothing = _data(await client.call_tool("search_docs", {"query": "xqzvbnm plorkt"}))
+    assert not nothing["answered"] and not any(r["relevant"] for r in nothing["results"])
+
+    query = "who approves my expense claims and what can I claim"
+    experts = _data(await client.call_tool("who_knows", {"query": query}))["experts"]
+    assert experts and experts[0]["evidence"][0]["link"].startswith("kb://page/")
+    assert [e["name"] for e in experts] == [
+        e["name"] for e in _cli_json("experts", query, "--index-dir", index)
+    ]
+    assert experts[0]["name"] in {"Hannah Becker", "Oliver Grant"}  # the policy's authors
+
+    page = _data(await client.call_tool("get_page", {"page": top["link"] + "#L12"}))
+    assert page["path"] == "security/vpn-access.md" and page["title"]
+    assert "VPN" in page["markdown"] and page["authors"]
+    resource = await client.read_resource(top["link"])
+    assert resource.contents[0].text.startswith(f"# {page['title']}")
+    assert page["markdown"] in resource.contents[0].text
+    listed = (await client.list_resources()).resources
+    assert len(listed) == 65 and str(listed[0].uri).startswith("kb://page/")
+
+    person = _data(await client.call_tool("get_person", {"name": "goconnor"}))  # an alias
+    assert person["name"] == "Grace O'Connor" and person["pages"] and person["across"]
+
+    pairs = _data(await client.call_tool("find_pairs", {"kind": "coffee", "round": 3}))
+    cli_pairs = _cli_json("pairs", "--kind", "coffee", "--seed", "3", "--index-dir", index)
+    assert pairs["pairs"] == cli_pairs["pairs"] and pairs["pairs"]
+
+    project = "onboard a new supplier: security review, contract and ERP setup"
+    team = _data(await client.call_tool("build_team", {"description": project}))
+    cli_team = _cli_json("team", project, "--index-dir", index)
+    names = [m["name"] for m in team["members"]]
+    assert names == [m["name"] for m in cli_team["members"]] and len(names) >= 2
+    assert {"IT", "Business"} <= {m["department"] for m in team["members"]}
+
+    facets = _data(await client.call_tool("list_facets", {}))
+    assert {"IT", "Business"} <= set(facets["department"]) and "finance" in facets["team"]
+
+    # Invalid arguments: a tool error the assistant can read, and the server keeps answering.
+    for name, arguments, says in [
+        ("search_docs", {"query": ""}, "query"),
+        ("search_docs", {"query": "vpn", "team": "no-such-team"}, "not in the index"),
+        ("search_docs", {"query": "vpn", "k": 10_000}, "k"),
+        ("search_docs", {"query": "vpn", "since": "last tuesday"}, "since"),
+        ("who_knows", {"query": "   "}, "empty"),
+        ("get_page", {"page": "../../etc/passwd"}, "no page"),
+        ("get_person", {"name": "Nobody Here"}, "no one"),
+        ("find_pairs", {"kind": "speed-dating"}, "kind"),
+        ("build_team", {"description": "x", "size": 0}, "size"),
+        ("no_such_tool", {}, "no_such_tool"),
+    ]:
+        result = await client.call_tool(name, arguments)
+        assert result.is_error, (name, arguments)
+        assert says in result.content[0].text, result.content[0].text
+    assert _data(await client.call_tool("list_facets", {}))["team"]
+
+
+def test_the_sdk_client_over_stdio_calls_every_tool(bundled_index):
+    server = StdioServerParameters(
+        command=KB[0],
+        args=[*KB[1:], "mcp", "--index-dir", str(bundled_index)],
+        env=_env(KB_EDIT_URL=EDIT),
+    )
+
+    async def main() -> None:
+        async with Client(server, read_timeout_seconds=120) as client:
+            await _every_tool(client, str(bundled_index))
+
+    anyio.run(main)
+
+
+@pytest.fixture
+def http_server(bundled_index):
+    port = free_port()
+    process = subprocess.Popen(
+        [*KB, "mcp", "--transport", "http", "--port", str(port), "--index-dir",
+         str(bundled_index)],
+        env=_env(KB_API_TOKEN="s3cret token", KB_EDIT_URL=EDIT),
+        stderr=subprocess.PIPE,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}/mcp"
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            assert process.poll() is None, process.stderr.read().decode()
+            try:
+                httpx.get(url, timeout=1)
+                break
+            except httpx.TransportError:
+                time.sleep(0.3)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def test_the_sdk_client_over_http_needs_the_token(http_server, bundled_index):
+    import httpx2
+
+    assert httpx.post(http_server, json={}).status_code == 401
+    wrong = {"Authorization": "Bearer nope"}
+    assert httpx.post(http_server, json={}, headers=wrong).status_code == 401
+
+    async def main() -> None:
+        with pytest.raises(Exception):  # noqa: B017 - the SDK's error type for a 401 varies
+            async with Client(http_server, read_timeout_seconds=30) as client:
+                await client.list_tools()
+        headers = {"Authorization": "bearer s3cret token"}  # the scheme is case-insensitive
+        async with (
+            httpx2.AsyncClient(headers=headers, timeout=120) as http,
+            Client(streamable_http_client(http_server, http_client=http)) as client,
+        ):
+            await _every_tool(client, str(bundled_index))
+
+    anyio.run(main)
+
+
+def test_http_on_a_network_address_needs_a_token(bundled_index):
+    out = subprocess.run(
+        [*KB, "mcp", "--transport", "http", "--host", "0.0.0.0", "--index-dir",
+         str(bundled_index)],
+        env=_env(), capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert out.returncode != 0 and "KB_API_TOKEN" in out.stderr
