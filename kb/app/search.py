@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from datetime import date
 
 import streamlit as st
 
@@ -11,6 +12,8 @@ from kb.app.present import literal as esc
 from kb.app.state import FILTER_KEYS, current_filters, open_page, open_person
 from kb.app.widgets import badges, highlighted, page_link, render_counts
 from kb.facade import Facade
+from kb.importing.importer import slug
+from kb.importing.stub import stub_text, title_for
 from kb.models import Expert, Hit, Results, main_authors
 from kb.search.cards import group_by_page
 
@@ -153,6 +156,19 @@ def render_no_answer(
             + ", ".join(esc(w) for w in writers)
             + " (they wrote the closest pages)."
         )
+    title = title_for(found.query)
+    team = next((h.chunk.team for h, _ in closest if h.chunk.team), "") or "pages"
+    st.download_button(
+        "Start the page",
+        stub_text(
+            title, team=team, authors=tuple(writers[:1]), today=date.today(), question=found.query
+        ),
+        file_name=f"{slug(title) or 'new-page'}.md",
+        mime="text/markdown",
+        icon=":material/edit_document:",
+        key="stub",
+        help=f"A page stub with front matter, for content/{team}/: fill it in and commit it.",
+    )
 
 
 def render_hit(hit: Hit, more: list[Hit], query: str, n: int) -> None:

@@ -30,6 +30,7 @@ for command in (
     content.index_cmd,
     content.check_cmd,
     authoring.import_cmd,
+    authoring.new_cmd,
     search.search_cmd,
     search.experts_cmd,
     people.person_cmd,

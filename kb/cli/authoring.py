@@ -46,3 +46,65 @@ def import_cmd(source: Path, into: Path, team: str, department: str) -> None:
         click.echo(f"  {into / rel}")
     if report.problems and not done:
         raise SystemExit(1)
+
+
+@click.command("new")
+@click.argument("title")
+@click.option("--team", required=True, help="The team the page belongs to (its folder).")
+@click.option(
+    "--author",
+    "authors",
+    multiple=True,
+    help="Who writes it (repeatable; default: git config user.name).",
+)
+@click.option("--department", default="", help="IT or Business (default: from the team).")
+@click.option("--question", default="", help="The search that found no page (from kb gaps).")
+@click.option(
+    "--into",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("content"),
+    show_default=True,
+    help="The content folder.",
+)
+def new_cmd(
+    title: str, team: str, authors: tuple[str, ...], department: str, question: str, into: Path
+) -> None:
+    """Write a page stub for TITLE: front matter (authors, team, review_by in 90 days) and
+    the headings an answer page has, at content/<team>/<title>.md. Never overwrites.
+
+    \b
+    Example (a gap from kb gaps):
+      kb new "Company car leasing" --team people --author "Chloe Martin" \\
+        --question "company car leasing policy"
+    """
+    from datetime import date
+
+    from kb.importing.stub import new_page, stub_text
+
+    if not title.strip():
+        raise click.BadParameter("say what the page is about", param_hint="TITLE")
+    authors = tuple(a.strip() for a in authors if a.strip()) or _git_user(into)
+    if not authors:
+        raise click.UsageError("say who writes the page with --author (no git user.name set)")
+    text = stub_text(
+        title, team=team, authors=authors, today=date.today(), department=department,
+        question=question,
+    )  # fmt: skip
+    rel = new_page(into, text, title=title, team=team)
+    click.echo(f"Wrote {into / rel}: fill it in, then commit it (kb check {into}/ first).")
+
+
+def _git_user(folder: Path) -> tuple[str, ...]:
+    import subprocess
+
+    try:
+        out = subprocess.run(
+            ["git", "config", "user.name"],
+            cwd=folder if folder.is_dir() else None,
+            capture_output=True,
+            text=True,
+            timeout=5,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return ()
+    return (out.stdout.strip(),) if out.returncode == 0 and out.stdout.strip() else ()

@@ -211,6 +211,8 @@ def gaps_cmd(log: Path | None, today, top: int, where: IndexLocation, as_json: b
             f'  {u.times}x "{u.query}" (best {u.best_similarity:.2f}, {u.closest}); '
             f"could write it: {writers}"
         )
+        if u.writers:
+            click.echo(f"    start it: {_new_page_command(u.query, u.writers[0])}")
     _more(report.unanswered_total, len(report.unanswered))
     if report.note:
         click.echo(f"  ({report.note})")
@@ -235,3 +237,14 @@ def _earlier_pairs(path: Path) -> set[frozenset[str]]:
 def _where(ev) -> str:
     place = f"{ev.title} > {ev.heading}" if ev.heading else ev.title
     return f"{place}  {ev.path}:{ev.line}"
+
+
+def _new_page_command(query: str, writer) -> str:
+    """The `kb new` line that starts the missing page, quoted for a POSIX shell."""
+    import shlex
+
+    from kb.importing.stub import title_for
+
+    team = writer.team or "pages"
+    parts = ["kb", "new", title_for(query), "--team", team, "--author", writer.name]
+    return shlex.join([*parts, "--question", query.strip()])

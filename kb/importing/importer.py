@@ -71,7 +71,7 @@ def import_source(
         if target.is_file() and target.read_bytes() == text.encode("utf-8"):
             unchanged.append(rel)
             continue
-        _write(target, text)
+        write_page(target, text)
         written.append(rel)
     return ImportReport(tuple(written), tuple(unchanged), tuple(problems), tuple(left_out))
 
@@ -230,11 +230,6 @@ def _page_text(
         "updated": page.updated,
         "source": page.source,
     }
-    head = "".join(
-        f"{key}: {json.dumps(value, ensure_ascii=False)}\n"
-        for key, value in fields.items()
-        if value
-    )
     body = page.markdown
     for href, target in page.links.items():
         to = places.get(target)
@@ -243,7 +238,14 @@ def _page_text(
             anchor = href.split("#", 1)[1] if "#" in href else ""
             body = body.replace(f"]({href})", f"]({new}{'#' + anchor if anchor else ''})")
     # As kb's own pages do: the title once, as the page's first heading.
-    return f"---\n{head}---\n\n# {page.title}\n\n{_without_title(body, page.title)}"
+    return f"{front_matter(fields)}\n# {page.title}\n\n{_without_title(body, page.title)}"
+
+
+def front_matter(fields: dict) -> str:
+    """A front matter block of the fields that have a value; each value JSON-quoted (JSON is
+    YAML), so no title or name can break out of its line."""
+    lines = (f"{k}: {json.dumps(v, ensure_ascii=False)}\n" for k, v in fields.items() if v)
+    return "---\n" + "".join(lines) + "---\n"
 
 
 def _without_title(markdown: str, title: str) -> str:
@@ -259,7 +261,7 @@ def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:80]
 
 
-def _write(target: Path, text: str) -> None:
+def write_page(target: Path, text: str) -> None:
     """Atomically: a reader (or `kb index`) never sees half a page."""
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".kb-import-", suffix=".tmp")

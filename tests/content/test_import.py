@@ -258,3 +258,52 @@ def test_imported_pages_index_and_answer_a_paraphrased_question(sources, tmp_pat
         assert top[0].endswith(f"/{page}.md"), (question, top)
         assert found[0].relevant or not relevant
     assert kb.experts("travel booking rules for trains and hotels")[0].name == "Nina Hartmann"
+
+
+def test_kb_new_writes_a_stub_kb_reads_and_never_overwrites(tmp_path):
+    from kb.content.parse import parse_markdown
+
+    content = tmp_path / "content"
+    content.mkdir()
+    args = ["new", "Company car leasing", "--team", "people", "--author", "Chloe Martin"]
+    hostile = 'car leasing --> <script>alert(1)</script> "quoted"'
+    result = CliRunner().invoke(cli, [*args, "--question", hostile, "--into", str(content)])
+    assert result.exit_code == 0, result.output
+    page = content / "people" / "company-car-leasing.md"
+    document, problems = parse_markdown(page.read_bytes(), "people/company-car-leasing.md")
+    assert problems == [] and document.title == "Company car leasing"
+    assert [a.name for a in document.authors] == ["Chloe Martin"] and document.team == "people"
+    today = dt.date.today()
+    assert document.updated == today.isoformat()
+    assert document.review_by == (today + dt.timedelta(days=90)).isoformat()
+    text = page.read_text(encoding="utf-8")
+    comment = text[text.index("<!--") : text.index("-->") + 3]
+    assert "<script>" in comment  # the question stays inside the comment: "--" was broken
+    before = page.read_bytes()
+    again = CliRunner().invoke(cli, [*args, "--into", str(content)])
+    assert again.exit_code != 0 and "already exists" in again.output
+    assert page.read_bytes() == before
+    nobody = CliRunner(env={"GIT_CONFIG_GLOBAL": "/dev/null", "GIT_CONFIG_NOSYSTEM": "1"})
+    out = nobody.invoke(cli, ["new", "Parking", "--team", "facilities", "--into", str(content)])
+    assert out.exit_code != 0 and "--author" in out.output
+
+
+def test_the_gap_report_says_how_to_start_each_missing_page(tmp_path, bundled_index):
+    import json
+    import shlex
+
+    log = tmp_path / "searches.jsonl"
+    line = {"time": "2026-11-20T10:00:00+00:00", "query": "company car leasing policy"}
+    line |= {"results": 5, "best_similarity": 0.1, "best_path": ""}
+    log.write_text(json.dumps(line) + "\n", encoding="utf-8")
+    report = CliRunner().invoke(cli, ["gaps", "--log", str(log), "--index-dir", str(bundled_index)])
+    assert report.exit_code == 0, report.output
+    (start,) = [x for x in report.output.splitlines() if "start it: kb new" in x]
+    command = shlex.split(start.split("start it: ", 1)[1])
+    content = tmp_path / "content"
+    content.mkdir()
+    made = CliRunner().invoke(cli, [*command[1:], "--into", str(content)])
+    assert made.exit_code == 0, made.output
+    (page,) = content.rglob("*.md")
+    assert page.name == "company-car-leasing-policy.md"
+    assert "question" not in page.read_text() and "company car leasing policy" in page.read_text()
