@@ -130,18 +130,26 @@ def confluence_page(data: bytes, name: str, space: str) -> Converted | None:
         tag.decompose()
     markdown = html_to_markdown(str(main))
     return Converted(
-        source=f"confluence:{space}/{PurePosixPath(name).name}",
+        source=f"confluence:{space}/{_confluence_id(name)}",
         title=title,
         markdown=markdown,
         authors=tuple(dict.fromkeys(p for p in people if p)),
         updated=_date_text(modified.get_text(" ", strip=True)) if modified else "",
         folder=space,
         links={
-            href: f"confluence:{space}/{PurePosixPath(target).name}"
+            href: f"confluence:{space}/{_confluence_id(target)}"
             for href, target in _relative_links(markdown, name).items()
         },
         left_out=tuple(attachments),
     )
+
+
+def _confluence_id(name: str) -> str:
+    """A Confluence page's ID from its export file name (`Title_12345.html`): it stays when
+    the page is renamed, so a re-import after a rename updates the same kb page."""
+    file = PurePosixPath(name).name
+    match = re.search(r"_(\d+)\.html?$", file) or re.fullmatch(r"(\d+)\.html?", file)
+    return match[1] if match else file
 
 
 NOTION_ID = re.compile(r"\s+[0-9a-f]{32}$")
@@ -178,16 +186,22 @@ def notion_page(data: bytes, name: str, databases: dict[str, list[dict]]) -> Con
     editor = props.get("Last edited by", "")
     markdown = "\n".join(lines[body_start:]).strip() + "\n"
     return Converted(
-        source=f"notion:{NOTION_ID.sub('', stem)}",
+        source=f"notion:{_notion_id(stem)}",
         title=title,
         markdown=markdown,
         authors=tuple(dict.fromkeys(p.strip() for p in (who, editor) if p.strip())),
         updated=_date_text(props.get("Last edited time") or props.get("Created") or ""),
         links={
-            href: f"notion:{NOTION_ID.sub('', PurePosixPath(target).stem)}"
+            href: f"notion:{_notion_id(PurePosixPath(target).stem)}"
             for href, target in _relative_links(markdown, name).items()
         },
     )
+
+
+def _notion_id(stem: str) -> str:
+    """A Notion page's ID (the 32 hex digits its export adds to the name): a rename keeps it."""
+    match = NOTION_ID.search(stem)
+    return match[0].strip() if match else stem
 
 
 def notion_database(data: bytes) -> list[dict]:

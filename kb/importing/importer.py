@@ -81,10 +81,18 @@ def _documents(
 ) -> Iterator[tuple[str, object]]:
     """(name for messages, a function converting it) for every document of `source`."""
     if source.is_dir():
-        for path in sorted(p for p in source.rglob("*") if p.is_file()):
+        paths = [
+            p
+            for p in sorted(source.rglob("*"))
+            if p.is_file() and not p.is_symlink()
+            and not any(part.startswith(".") for part in p.relative_to(source).parts)
+        ]  # fmt: skip
+        if _unzipped_export(paths):
+            files = _read_all(paths, source, problems)
+            yield from _export_files(files, source.name, problems, notes)
+            return
+        for path in paths:
             rel = path.relative_to(source).as_posix()
-            if any(part.startswith(".") for part in PurePosixPath(rel).parts):
-                continue
             if path.suffix.lower() in FORMATS:
                 yield from _documents_of_file(path, rel, problems, notes)
             else:
@@ -140,6 +148,39 @@ def _export(data: bytes, name: str, problems: list[Problem], notes: list[str]):
             problems.append(Problem(f"{name}/{inner}", f"cannot be read ({err})"))
             continue
         total += member.file_size
+    yield from _export_files(files, name, problems, notes)
+
+
+def _unzipped_export(paths: list[Path]) -> bool:
+    """A folder that is an unzipped Confluence (HTML pages with their metadata) or Notion
+    (Markdown pages) export, read as one export so links and the space carry over."""
+    for path in paths:
+        suffix = path.suffix.lower()
+        if suffix == ".md":
+            return True
+        html = suffix in (".html", ".htm") and path.stat().st_size < MAX_FILE_BYTES
+        if html and b'id="main-content"' in path.read_bytes():
+            return True
+    return False
+
+
+def _read_all(paths: list[Path], root: Path, problems: list[Problem]) -> dict[str, bytes]:
+    files: dict[str, bytes] = {}
+    total = 0
+    for path in paths:
+        rel = path.relative_to(root).as_posix()
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES or total + size > MAX_ZIP_BYTES:
+            problems.append(Problem(rel, "too large to import; skipped"))
+            continue
+        files[rel] = path.read_bytes()
+        total += size
+    return files
+
+
+def _export_files(files: dict[str, bytes], name: str, problems: list[Problem], notes: list[str]):
+    """The pages of a Confluence or Notion export, from its files by name."""
+    del problems
     markdown = [f for f in files if f.lower().endswith(".md")]
     if markdown:
         databases = {

@@ -163,7 +163,7 @@ def test_each_format_becomes_a_page_with_front_matter_and_links(sources, tmp_pat
     assert travel["title"] == "Travel expenses" and travel["team"] == "finance"
     assert travel["authors"] == ["Nina Hartmann", "Omar Haddad"]
     assert travel["updated"] == "2026-03-03"
-    assert travel["source"] == "confluence:Finance/Travel-expenses_1001.html"
+    assert travel["source"] == "confluence:Finance/1001"  # the page ID: a rename keeps it
     assert "[per diem rates](per-diem-rates.md)" in body  # the link follows the page
     _, rates = meta(content / "finance/per-diem-rates.md")
     assert "[travel expenses](travel-expenses.md#Claiming)" in rates
@@ -171,6 +171,7 @@ def test_each_format_becomes_a_page_with_front_matter_and_links(sources, tmp_pat
 
     onboarding, body = meta(content / "imported/onboarding.md")
     assert onboarding["authors"] == ["Lena Fischer"] and onboarding["updated"] == "2026-03-03"
+    assert onboarding["source"] == "notion:0123456789abcdef0123456789abcdef"
     assert "[Buddy guide](buddy-guide.md)" in body and "Created by" not in body
     buddy, _ = meta(content / "imported/buddy-guide.md")
     assert buddy["authors"] == ["Chloe Martin"]
@@ -307,3 +308,19 @@ def test_the_gap_report_says_how_to_start_each_missing_page(tmp_path, bundled_in
     (page,) = content.rglob("*.md")
     assert page.name == "company-car-leasing-policy.md"
     assert "question" not in page.read_text() and "company car leasing policy" in page.read_text()
+
+
+def test_an_unzipped_confluence_export_folder_imports_like_its_zip(tmp_path):
+    archive = confluence_zip(tmp_path / "space.zip")
+    folder = tmp_path / "unzipped"
+    with zipfile.ZipFile(archive) as z:
+        z.extractall(folder)
+    from_zip = import_source(archive, tmp_path / "a")
+    from_folder = import_source(folder, tmp_path / "b")
+    assert from_folder.problems == () and sorted(from_folder.written) == sorted(from_zip.written)
+    zipped, unzipped = snapshot(tmp_path / "a"), snapshot(tmp_path / "b")
+    assert unzipped.keys() == zipped.keys()
+    for rel, data in unzipped.items():  # the same pages but for where they came from
+        assert data.replace(b"unzipped", b"space") == zipped[rel].replace(b"space.zip", b"space")
+    _, body = meta(tmp_path / "b" / "finance" / "travel-expenses.md")
+    assert "[per diem rates](per-diem-rates.md)" in body
