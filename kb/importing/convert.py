@@ -75,6 +75,7 @@ def docx(data: bytes, name: str) -> Converted:
         markdown=markdown,
         authors=authors,
         updated=_iso(props.modified or props.created),
+        links=_relative_links(markdown, name),
         left_out=tuple(f"{len(images)} image(s)" for _ in [1] if images),
     )
 
@@ -253,7 +254,7 @@ def _relative_links(markdown: str, name: str) -> dict[str, str]:
         href: posixpath.normpath(posixpath.join(here, _unquote(href)))
         for href in LINK.findall(markdown)
         if "://" not in href and not href.startswith(("#", "mailto:"))
-        and href.split("#")[0].lower().endswith((".html", ".htm", ".md"))
+        and href.split("#")[0].lower().endswith((".html", ".htm", ".md", ".docx", ".pdf"))
     }  # fmt: skip
 
 

@@ -17,7 +17,7 @@ import tempfile
 import unicodedata
 import zipfile
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 
 from kb.content.parse import read_front_matter
@@ -116,12 +116,11 @@ def _documents_of_file(path: Path, name: str, problems: list[Problem], notes: li
     data = path.read_bytes()
     if suffix == ".zip":
         yield from _export(data, name, problems, notes)
-    elif suffix == ".docx":
-        yield name, lambda: convert.docx(data, name)
-    elif suffix == ".pdf":
-        yield name, lambda: convert.pdf(data, name)
-    else:
-        yield name, lambda: convert.html_page(data, name)
+        return
+    reader = {".docx": convert.docx, ".pdf": convert.pdf}.get(suffix, convert.html_page)
+    # In a folder of documents, the first subfolder is the pages' team ("finance/x.docx").
+    folder = PurePosixPath(name).parts[0] if len(PurePosixPath(name).parts) > 1 else ""
+    yield name, lambda: replace(reader(data, name), folder=folder)
 
 
 def _export(data: bytes, name: str, problems: list[Problem], notes: list[str]):

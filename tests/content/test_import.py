@@ -324,3 +324,37 @@ def test_an_unzipped_confluence_export_folder_imports_like_its_zip(tmp_path):
         assert data.replace(b"unzipped", b"space") == zipped[rel].replace(b"space.zip", b"space")
     _, body = meta(tmp_path / "b" / "finance" / "travel-expenses.md")
     assert "[per diem rates](per-diem-rates.md)" in body
+
+
+def _hyperlink(paragraph, url: str, text: str) -> None:
+    """A Word hyperlink (python-docx has no call for one: the XML, as Word writes it)."""
+    from docx.opc.constants import RELATIONSHIP_TYPE
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    rel = paragraph.part.relate_to(url, RELATIONSHIP_TYPE.HYPERLINK, is_external=True)
+    link = OxmlElement("w:hyperlink")
+    link.set(qn("r:id"), rel)
+    run = OxmlElement("w:r")
+    label = OxmlElement("w:t")
+    label.text = text
+    run.append(label)
+    link.append(run)
+    paragraph._p.append(link)
+
+
+def test_a_folder_of_word_files_keeps_its_teams_and_links(tmp_path):
+    folder = tmp_path / "shared-drive"
+    (folder / "hr").mkdir(parents=True)
+    (folder / "finance").mkdir()
+    leave = docx.Document()
+    leave.core_properties.title = "Leave rules"
+    _hyperlink(leave.add_paragraph("Travel during leave: see "), "../finance/travel.docx", "travel")
+    leave.save(folder / "hr" / "leave.docx")
+    word_file(folder / "finance" / "travel.docx")
+    report = import_source(folder, tmp_path / "content")
+    assert report.problems == ()
+    assert sorted(report.written) == ["finance/travel-booking-rules.md", "hr/leave-rules.md"]
+    fields, body = meta(tmp_path / "content" / "hr" / "leave-rules.md")
+    assert fields["team"] == "hr" and fields["source"] == "hr/leave.docx"
+    assert "[travel](../finance/travel-booking-rules.md)" in body
