@@ -21,16 +21,17 @@ RENDER = {"people": render_people, "pairs": render_pairs, "team": render_team, "
 
 def main() -> None:
     st.set_page_config(page_title="kb: find the page, find the colleague", layout="wide")
+    # The header first: on a cold start the index and model take seconds to load, and a
+    # blank page reads as broken (seen by a new user); the loaders' spinners show under it.
+    st.title("kb", anchor=False)
+    st.caption("Find the page, find the colleague: search the docs of IT and business teams.")
     try:
         kb = knowledge_base()
     except (KbError, ValueError) as err:
-        st.title("kb")
         st.error(esc(str(err)))
         st.stop()
     init_state()
     render_sidebar(kb)
-    st.title("kb", anchor=False)
-    st.caption("Find the page, find the colleague: search the docs of IT and business teams.")
     page, person = st.query_params.get("page"), st.query_params.get("person")
     if person:
         render_person(kb, person)
