@@ -16,15 +16,20 @@ import click
     show_default=True,
     help="The content folder the pages go into.",
 )
-@click.option("--team", default="", help="The pages' team (default: the space or folder).")
-@click.option("--department", default="", help="The pages' department (IT, Business).")
+@click.option(
+    "--team",
+    default="",
+    help="The pages' team and folder (default: the Confluence space, or the subfolder of a "
+    "folder imported; else imported/).",
+)
+@click.option("--department", default="", help="The pages' department: IT or Business.")
 def import_cmd(source: Path, into: Path, team: str, department: str) -> None:
     """Import documents as kb pages: .docx (Word, Google Docs), .html pages, a Confluence
     space's HTML export zip, a Notion export zip, .pdf with text, or a folder of these.
 
-    Each page gets front matter from what the source knows (title, authors, updated,
-    team, source:). Importing again rewrites only the pages whose text changed; a page kb did
-    not import is never overwritten.
+    Pages go to INTO/<team>/<title>.md with front matter from what the source knows (title,
+    authors, updated, team, source:). Importing again rewrites only the pages whose text
+    changed; a page kb did not import is never overwritten. Then: kb check INTO, kb index INTO.
 
     \b
     Example:
@@ -32,7 +37,7 @@ def import_cmd(source: Path, into: Path, team: str, department: str) -> None:
     """
     from kb.importing import import_source
 
-    report = import_source(source, into, team=team, department=department)
+    report = import_source(source, into, team=team, department=_side(department))
     for problem in report.problems:
         click.echo(f"error: {problem}", err=True)
     for note in report.left_out:
@@ -83,6 +88,7 @@ def new_cmd(
 
     if not title.strip():
         raise click.BadParameter("say what the page is about", param_hint="TITLE")
+    department = _side(department)
     authors = tuple(a.strip() for a in authors if a.strip()) or _git_user(into)
     if not authors:
         raise click.UsageError("say who writes the page with --author (no git user.name set)")
@@ -108,3 +114,16 @@ def _git_user(folder: Path) -> tuple[str, ...]:
     except (OSError, subprocess.SubprocessError):
         return ()
     return (out.stdout.strip(),) if out.returncode == 0 and out.stdout.strip() else ()
+
+
+def _side(department: str) -> str:
+    """IT or Business as kb's pages spell it; anything else is a usage error (kb check
+    would refuse the page)."""
+    from kb.content.departments import WORDS_HINT, side_named
+
+    if not department.strip():
+        return ""
+    side = side_named(department)
+    if not side:
+        raise click.BadParameter(f"{department!r}: say {WORDS_HINT}", param_hint="--department")
+    return side

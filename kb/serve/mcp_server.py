@@ -209,6 +209,9 @@ def create_mcp(kb: Callable[[], Facade], links: PageLinks | None = None) -> KbMc
         found = base().page(page_path(resource_uri(path)))
         if found is None:
             raise ToolError(f"no page {path!r} in this index")
+        # kb's pages open with their title as a heading; one without it gets it here.
+        if found.body.lstrip().startswith("# "):
+            return found.body
         return f"# {found.title}\n\n{found.body}"
 
     return server

@@ -126,7 +126,9 @@ def test_search_and_experts_json_shapes(bundled_index):
         "team",
         "tags",
         "authors",
+        "edit_url",  # null without KB_EDIT_URL
     }
+    assert hits[0]["edit_url"] is None
     assert hits[0]["score"] >= hits[1]["score"] >= hits[2]["score"]
     res = run("experts", "VPN", "-k", "2", "--index-dir", str(bundled_index), "--json")
     people = json.loads(res.stdout)

@@ -232,6 +232,19 @@ def test_bad_files_get_one_line_each_and_the_rest_is_imported(sources, tmp_path)
     assert len(snapshot(content)) == 6
 
 
+def test_the_department_is_one_kb_check_accepts(sources, tmp_path):
+    content = tmp_path / "content"
+    args = ["import", str(sources / "travel-booking.docx"), "--into", str(content)]
+    refused = CliRunner().invoke(cli, [*args, "--department", "Sales"])
+    assert refused.exit_code == 2 and "IT or Business" in refused.output
+    assert not content.exists()
+    assert CliRunner().invoke(cli, [*args, "--department", "business"]).exit_code == 0
+    fields, _ = meta(content / "imported" / "travel-booking-rules.md")
+    assert fields["department"] == "Business"  # as kb's pages spell it
+    check = CliRunner().invoke(cli, ["check", str(content)])
+    assert check.exit_code == 0, check.output
+
+
 def test_nothing_importable_is_an_error_exit(tmp_path):
     (tmp_path / "a.docx").write_text("plain text", encoding="utf-8")
     result = CliRunner().invoke(cli, ["import", str(tmp_path / "a.docx"), "--into", str(tmp_path)])
@@ -284,6 +297,9 @@ def test_kb_new_writes_a_stub_kb_reads_and_never_overwrites(tmp_path):
     again = CliRunner().invoke(cli, [*args, "--into", str(content)])
     assert again.exit_code != 0 and "already exists" in again.output
     assert page.read_bytes() == before
+    sales = ["new", "Plan", "--team", "x", "--author", "A", "--department", "Sales"]
+    wrong = CliRunner().invoke(cli, [*sales, "--into", str(content)])
+    assert wrong.exit_code == 2 and "IT or Business" in wrong.output
     nobody = CliRunner(env={"GIT_CONFIG_GLOBAL": "/dev/null", "GIT_CONFIG_NOSYSTEM": "1"})
     out = nobody.invoke(cli, ["new", "Parking", "--team", "facilities", "--into", str(content)])
     assert out.exit_code != 0 and "--author" in out.output

@@ -82,8 +82,9 @@ async def _every_tool(client: Client, index: str) -> None:
     assert page["path"] == "security/vpn-access.md" and page["title"]
     assert "VPN" in page["markdown"] and page["authors"]
     resource = await client.read_resource(top["link"])
-    assert resource.contents[0].text.startswith(f"# {page['title']}")
-    assert page["markdown"] in resource.contents[0].text
+    text = resource.contents[0].text
+    assert text.startswith(f"# {page['title']}") and text.count(f"# {page['title']}\n") == 1
+    assert page["markdown"] in text
     listed = (await client.list_resources()).resources
     assert len(listed) == 65 and str(listed[0].uri).startswith("kb://page/")
 
