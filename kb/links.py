@@ -63,8 +63,12 @@ def page_path(reference: str) -> str:
     if text.startswith(PAGE_SCHEME):
         text = unquote(text[len(PAGE_SCHEME) :])
     elif "://" in text:
-        query = dict(part.split("=", 1) for part in urlsplit(text).query.split("&") if "=" in part)
-        text = unquote(query.get("page", "").replace("+", " "))
+        try:
+            query = urlsplit(text).query
+        except ValueError:  # not a URL after all ("http://[::1")
+            return ""
+        pairs = dict(part.split("=", 1) for part in query.split("&") if "=" in part)
+        text = unquote(pairs.get("page", "").replace("+", " "))
     return text.split("#", 1)[0].lstrip("/")
 
 

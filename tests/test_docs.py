@@ -106,6 +106,6 @@ def test_the_readme_import_examples_run(tmp_path):
     assert result.exit_code == 0, result.output
     page = (tmp_path / "content" / "finance" / "travel-policy.md").read_text(encoding="utf-8")
     assert 'title: "Travel policy"' in page and 'authors: ["Nina Hartmann"]' in page
-    assert 'team: "finance"' in page and 'source: "travel-policy.docx"' in page
+    assert 'team: "finance"' in page and 'source: "file:travel-policy.docx"' in page
     for _, options in commands[1:]:  # the other examples' options parse
         cli.commands["import"].make_context("import", [str(source), *options.split()])

@@ -12,7 +12,7 @@ from kb.app.present import literal as esc
 from kb.app.state import FILTER_KEYS, current_filters, open_page, open_person
 from kb.app.widgets import badges, highlighted, page_link, render_counts
 from kb.facade import Facade
-from kb.importing.importer import slug
+from kb.importing.pagefile import slug
 from kb.importing.stub import stub_text, title_for
 from kb.models import Expert, Hit, Results, main_authors
 from kb.search.cards import group_by_page

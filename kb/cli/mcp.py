@@ -50,7 +50,7 @@ def mcp_cmd(transport: str, host: str, port: int, insecure: bool, where: IndexLo
     token = os.environ.get("KB_API_TOKEN", "")
     links = PageLinks.from_env(os.environ)
     if transport == "http":
-        check_exposure(host, token, insecure=insecure)
+        check_exposure(host, token, insecure=insecure, command="kb mcp")
     index = LoadedIndex(where)
     # Load now, so the first question is fast and a missing index is said once at start. In
     # stdio mode stdout is the protocol: anything a library prints while loading goes to stderr.

@@ -37,7 +37,10 @@ class Converted:
 def html_to_markdown(html: str) -> str:
     from markdownify import markdownify
 
-    text = markdownify(html, heading_style="ATX", bullets="-", strip=["script", "style"])
+    try:
+        text = markdownify(html, heading_style="ATX", bullets="-", strip=["script", "style"])
+    except RecursionError:  # markdownify recurses per nested element
+        raise ImportSourceError("HTML nested too deeply to convert") from None
     return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
 
 
@@ -150,7 +153,7 @@ def _confluence_id(name: str) -> str:
     the page is renamed, so a re-import after a rename updates the same kb page."""
     file = PurePosixPath(name).name
     match = re.search(r"_(\d+)\.html?$", file) or re.fullmatch(r"(\d+)\.html?", file)
-    return match[1] if match else file
+    return match[1] if match else name  # no ID: its path in the export
 
 
 NOTION_ID = re.compile(r"\s+[0-9a-f]{32}$")
@@ -161,6 +164,8 @@ def notion_page(data: bytes, name: str, databases: dict[str, list[dict]]) -> Con
     """A page of a Notion Markdown export: the title is its first heading; "Created by",
     "Last edited time" and the like come from the property lines under it, or from a
     database's CSV row for the page."""
+    if b"\x00" in data:
+        raise ImportSourceError("binary data, not a Markdown page")
     text = _text(data)
     stem = PurePosixPath(name).stem
     title = _first_heading(text) or NOTION_ID.sub("", stem)
@@ -187,26 +192,31 @@ def notion_page(data: bytes, name: str, databases: dict[str, list[dict]]) -> Con
     editor = props.get("Last edited by", "")
     markdown = "\n".join(lines[body_start:]).strip() + "\n"
     return Converted(
-        source=f"notion:{_notion_id(stem)}",
+        source=f"notion:{_notion_id(name)}",
         title=title,
         markdown=markdown,
         authors=tuple(dict.fromkeys(p.strip() for p in (who, editor) if p.strip())),
         updated=_date_text(props.get("Last edited time") or props.get("Created") or ""),
         links={
-            href: f"notion:{_notion_id(PurePosixPath(target).stem)}"
+            href: f"notion:{_notion_id(target)}"
             for href, target in _relative_links(markdown, name).items()
         },
     )
 
 
-def _notion_id(stem: str) -> str:
-    """A Notion page's ID (the 32 hex digits its export adds to the name): a rename keeps it."""
-    match = NOTION_ID.search(stem)
-    return match[0].strip() if match else stem
+def _notion_id(path: str) -> str:
+    """A Notion page's ID (the 32 hex digits its export adds to the name): a rename keeps it.
+    Without one, its path in the export (two README.md in two folders are two pages)."""
+    match = NOTION_ID.search(PurePosixPath(path).stem)
+    return match[0].strip() if match else str(PurePosixPath(path).with_suffix(""))
 
 
 def notion_database(data: bytes) -> list[dict]:
-    return list(csv.DictReader(io.StringIO(_text(data).lstrip("\ufeff"))))
+    """A Notion database's rows (only read for page metadata); [] when it is not CSV."""
+    try:
+        return list(csv.DictReader(io.StringIO(_text(data).lstrip("\ufeff"))))
+    except csv.Error:  # a field over the csv module's limit, a stray NUL
+        return []
 
 
 def pdf(data: bytes, name: str) -> Converted:
@@ -239,8 +249,13 @@ def _text(data: bytes) -> str:
 
 
 def _first_heading(markdown: str) -> str:
-    match = re.search(r"^#{1,2}\s+(.+?)\s*#*\s*$", markdown, re.MULTILINE)
-    return match[1].strip() if match else ""
+    """The text of the first level 1 or 2 heading. Line by line, no regular expression: a
+    heading followed by thousands of spaces made a backtracking pattern take minutes."""
+    for line in markdown.splitlines():
+        hashes = len(line) - len(line.lstrip("#"))
+        if 1 <= hashes <= 2 and line[hashes : hashes + 1].isspace():
+            return line.strip().strip("#").strip()
+    return ""
 
 
 LINK = re.compile(r"\]\(([^)\s]+)\)")

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import date, timedelta
 from pathlib import Path
 
 from kb.errors import KbError
-from kb.importing.importer import front_matter, slug, write_page
+from kb.importing.pagefile import clean, front_matter, slug, write_page
 
 REVIEW_AFTER = timedelta(days=90)  # a new page is checked again within a quarter
 
@@ -38,14 +39,14 @@ def stub_text(
         "review_by": (today + REVIEW_AFTER).isoformat(),
     }
     asked = (
-        # "--" would end the comment early.
-        f"<!-- People searched kb for: {json.dumps(question.strip().replace('--', '- -'))} and "
+        # No "--" may stay: it could end the comment ("-->", "--!>") and let the rest render.
+        f"<!-- People searched kb for: {json.dumps(re.sub('-{2,}', '–', clean(question)))} and "
         "found no page. Answer it in the first paragraph. -->\n\n"
         if question.strip()
         else ""
     )
     return (
-        f"{front_matter(fields)}\n# {title.strip()}\n\n{asked}"
+        f"{front_matter(fields)}\n# {clean(title)}\n\n{asked}"
         "In one paragraph: what this page answers, and for whom.\n\n"
         "## Steps\n\n1. \n\n## Who to ask\n\n"
     )
@@ -59,5 +60,5 @@ def new_page(content: Path, text: str, *, title: str, team: str) -> str:
     target = content / rel
     if target.exists() or target.is_symlink():
         raise KbError(f"{target} already exists; pick another title or edit that page")
-    write_page(target, text)
+    write_page(content, target, text)
     return rel

@@ -211,7 +211,7 @@ def create_mcp(kb: Callable[[], Facade], links: PageLinks | None = None) -> KbMc
             raise ToolError(f"no page {path!r} in this index")
         # kb's pages open with their title as a heading; one without it gets it here.
         if found.body.lstrip().startswith("# "):
-            return found.body
+            return found.body.lstrip()
         return f"# {found.title}\n\n{found.body}"
 
     return server

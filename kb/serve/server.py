@@ -25,12 +25,12 @@ def app_from_env():
     )
 
 
-def check_exposure(host: str, token: str, *, insecure: bool) -> None:
+def check_exposure(host: str, token: str, *, insecure: bool, command: str = "kb serve") -> None:
     """Refuse to serve a network address without a token, unless `insecure` says so."""
     if token.strip() or insecure or _loopback(host):
         return
     raise KbError(
-        f"kb serve on {host or 'every address'} would answer anyone on the network: set "
+        f"{command} on {host or 'every address'} would answer anyone on the network: set "
         "KB_API_TOKEN to a secret, or pass --insecure if a proxy in front checks callers"
     )
 

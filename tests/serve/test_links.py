@@ -23,6 +23,7 @@ def test_edit_and_app_links_quote_the_path():
     assert page_path(resource_uri(path) + "#L12") == path
     assert page_path("/finance/expense-policy.md") == "finance/expense-policy.md"
     assert PageLinks.from_env({}).edit_url(path) == ""  # unset: no link
+    assert page_path("http://[::1") == ""  # not a URL: no page, no error
 
 
 @pytest.mark.parametrize(

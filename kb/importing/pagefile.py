@@ -1,0 +1,89 @@
+"""Writing a page file kb made (`kb import`, `kb new`): its front matter, its name, and the
+check that it is still as kb wrote it."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import tempfile
+import unicodedata
+from pathlib import Path
+
+from kb.errors import KbError
+
+MAX_FIELD = 300  # characters of one front matter value (a title, a name)
+MAX_LIST = 30  # values of one list (authors)
+STAMP = re.compile(r'^imported: "([0-9a-f]{16})"\n', re.MULTILINE)
+
+
+def front_matter(fields: dict) -> str:
+    """A front matter block of the fields that have a value. Each value is JSON-quoted (JSON
+    is YAML), so no title or name can break out of its line, and cleaned of what YAML
+    refuses (control characters) and cut to a sane length."""
+    lines = []
+    for key, value in fields.items():
+        value = [clean(v) for v in value[:MAX_LIST]] if isinstance(value, list) else value
+        value = clean(value) if isinstance(value, str) else value
+        if value:
+            lines.append(f"{key}: {json.dumps(value, ensure_ascii=False)}\n")
+    return "---\n" + "".join(lines) + "---\n"
+
+
+def clean(text: str) -> str:
+    """One line of text YAML and Markdown take: no control characters, spaces collapsed."""
+    kept = "".join(
+        " " if c in "\t\r\n" else c
+        for c in text
+        if unicodedata.category(c) not in ("Cc", "Cs", "Co", "Cn") or c in "\t\r\n"
+    )
+    return " ".join(kept.split())[:MAX_FIELD]
+
+
+def stamped(text: str) -> str:
+    """`text` (a page starting with front matter) with `imported:` set to its own hash, so a
+    later import can tell whether someone edited the page since."""
+    return text.replace("---\n", f'---\nimported: "{_digest(text)}"\n', 1)
+
+
+def edited_since_import(text: str) -> bool:
+    """Whether a page kb imported was changed after (False for a page without the stamp)."""
+    match = STAMP.search(text)
+    return bool(match) and _digest(STAMP.sub("", text, count=1)) != match[1]
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def slug(text: str) -> str:
+    """A file or folder name: lowercase ASCII words joined by '-'."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower())[:80].strip("-")
+
+
+def write_page(content: Path, target: Path, text: str) -> None:
+    """Write `text` to `target` atomically (a reader never sees half a page), only inside
+    `content`: a folder on the way that links elsewhere is refused. A page replaced keeps
+    its permissions; a new one gets the usual ones (the umask's), not a temp file's 0600."""
+    root = content.resolve()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if not target.parent.resolve().is_relative_to(root):
+        raise KbError(f"{target.parent} links out of the content folder; not written there")
+    mode = target.stat().st_mode & 0o777 if target.is_file() else 0o666 & ~_umask()
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".kb-page-", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as out:
+            out.write(text)
+        os.chmod(tmp, mode)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _umask() -> int:
+    current = os.umask(0o022)
+    os.umask(current)
+    return current

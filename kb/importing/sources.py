@@ -1,0 +1,192 @@
+"""What a `kb import` source holds: its documents, each with a function that converts it.
+
+A source is a file, a folder of files, an export zip, or an unzipped export folder. Files are
+read with bounded memory (a zip member is read in pieces and stopped at its limit, whatever
+its header claims); nothing is extracted to disk, so no name inside a zip is ever a path kb
+writes. Symbolic links in a source folder are not followed.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from collections.abc import Callable, Iterator
+from dataclasses import replace
+from pathlib import Path, PurePosixPath
+
+from kb.importing import convert
+from kb.importing.convert import MAX_FILE_BYTES, MAX_ZIP_BYTES, NOTION_ID, Converted
+from kb.models import Problem
+
+FORMATS = (".docx", ".html", ".htm", ".pdf", ".zip")
+Document = tuple[str, Callable[[], Converted | None]]  # name for messages, its conversion
+
+
+class Found:
+    """The documents of a source, and what was said while finding them."""
+
+    def __init__(self) -> None:
+        self.problems: list[Problem] = []  # files that cannot be imported
+        self.notes: list[str] = []  # files not imported on purpose (attachments, other types)
+
+
+def documents(source: Path, found: Found) -> Iterator[Document]:
+    """Every document of `source`, in a stable order."""
+    if source.is_symlink() or not (source.is_dir() or source.is_file()):
+        found.problems.append(Problem(str(source), "no such file or folder (links not followed)"))
+        return
+    if source.is_file():
+        yield from _file(source, source.name, found)
+        return
+    paths, links = [], []
+    for path in sorted(source.rglob("*")):
+        rel = path.relative_to(source)
+        if any(part.startswith(".") for part in rel.parts):
+            continue
+        if path.is_symlink():
+            links.append(rel.as_posix())
+        elif path.is_file():
+            paths.append(path)
+    if links:
+        found.notes.append(f"{source}: left out {len(links)} symbolic link(s): not followed")
+    if _is_export(paths):
+        files = {p.relative_to(source).as_posix(): _read(p, found) for p in paths}
+        yield from _export({k: v for k, v in files.items() if v is not None}, source.name, found)
+        return
+    for path in paths:
+        yield from _file(path, path.relative_to(source).as_posix(), found)
+
+
+def _file(path: Path, name: str, found: Found) -> Iterator[Document]:
+    suffix = path.suffix.lower()
+    if suffix == ".zip":
+        yield from _zip(path, name, found)
+        return
+    if suffix not in FORMATS:
+        found.notes.append(f"{name}: left out (kb imports {', '.join(FORMATS)} files)")
+        return
+    data = _read(path, found, name)
+    if data is not None:
+        yield from _loose(name, data)
+
+
+def _loose(name: str, data: bytes) -> Iterator[Document]:
+    """A document on its own (not a page of an export): its source is its path."""
+    suffix = PurePosixPath(name).suffix.lower()
+    reader = {".docx": convert.docx, ".pdf": convert.pdf}.get(suffix, convert.html_page)
+    # In a folder of documents, the first subfolder is the pages' team ("finance/x.docx").
+    parts = PurePosixPath(name).parts
+    folder = parts[0] if len(parts) > 1 else ""
+
+    def run() -> Converted:
+        page = reader(data, name)
+        links = {href: f"file:{target}" for href, target in page.links.items()}
+        return replace(page, source=f"file:{name}", folder=folder, links=links)
+
+    yield name, run
+
+
+def _read(path: Path, found: Found, name: str = "") -> bytes | None:
+    if path.stat().st_size > MAX_FILE_BYTES:
+        found.problems.append(
+            Problem(name or path.name, f"larger than {MAX_FILE_BYTES // 1_000_000} MB; skipped")
+        )
+        return None
+    return path.read_bytes()
+
+
+def _zip(path: Path, name: str, found: Found) -> Iterator[Document]:
+    """A Confluence space (HTML) or Notion (Markdown + CSV) export zip, read member by
+    member: at most MAX_FILE_BYTES each and MAX_ZIP_BYTES in all, as actually inflated."""
+    files: dict[str, bytes] = {}
+    total = 0
+    try:
+        with zipfile.ZipFile(path) as archive:
+            for member in archive.infolist():
+                inner = member.filename
+                if member.is_dir():
+                    continue
+                if member.flag_bits & 0x1:
+                    found.problems.append(Problem(f"{name}/{inner}", "encrypted; skipped"))
+                    continue
+                data = _inflate(archive, member, MAX_FILE_BYTES, MAX_ZIP_BYTES - total)
+                if data is None:
+                    found.problems.append(Problem(f"{name}/{inner}", "too large; skipped"))
+                    continue
+                files[inner] = data
+                total += len(data)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError) as err:
+        if not files:
+            found.problems.append(Problem(name, "not a zip file, or a damaged one"))
+            return
+        found.problems.append(Problem(name, f"damaged after {len(files)} file(s) ({err})"))
+    yield from _export(files, name, found)
+
+
+def _inflate(archive: zipfile.ZipFile, member: zipfile.ZipInfo, most: int, left: int):
+    """The member's bytes, or None once more than `most` (or `left`) come out: a member
+    whose header understates its size stops here, not after gigabytes."""
+    limit = min(most, left)
+    chunks, size = [], 0
+    with archive.open(member) as stream:
+        while chunk := stream.read(1 << 20):
+            size += len(chunk)
+            if size > limit:
+                return None
+            chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _is_export(paths: list[Path]) -> bool:
+    """A folder that is an unzipped Confluence (pages with their metadata block) or Notion
+    (Markdown pages named with their 32-digit IDs) export."""
+    for path in paths:
+        suffix = path.suffix.lower()
+        if suffix == ".md" and NOTION_ID.search(path.stem):
+            return True
+        html = suffix in (".html", ".htm") and path.stat().st_size < MAX_FILE_BYTES
+        if html and b'id="main-content"' in path.read_bytes():
+            return True
+    return False
+
+
+def _export(files: dict[str, bytes], name: str, found: Found) -> Iterator[Document]:
+    """The pages of an export by file name: Notion's Markdown pages, Confluence's HTML pages;
+    Word, PDF and plain HTML files in it as documents of their own."""
+    databases = {
+        f: convert.notion_database(data) for f, data in files.items() if f.endswith(".csv")
+    }
+    space = _space_name(files, name)
+    others = []
+    for f in sorted(files):
+        data, suffix = files[f], PurePosixPath(f).suffix.lower()
+        here = f"{name}/{f}"
+        if suffix == ".md":
+            yield here, _bind(convert.notion_page, data, f, databases)
+        elif suffix in (".html", ".htm") and b'id="main-content"' in data:
+            yield here, _bind(convert.confluence_page, data, f, space)
+        elif PurePosixPath(f).name.lower() == "index.html" or suffix == ".csv":
+            continue  # the space's index; a database (read for its pages' metadata)
+        elif "attachments" in PurePosixPath(f).parts:
+            others.append(f)  # a Confluence page's attachment, whatever its type
+        elif suffix in (".docx", ".pdf", ".html", ".htm"):
+            yield from _loose(f, data)
+        else:
+            others.append(f)
+    if others:
+        shown = ", ".join(others[:5]) + (" …" if len(others) > 5 else "")
+        found.notes.append(f"{name}: left out {len(others)} attachment(s) and other files: {shown}")
+
+
+def _bind(function, *args) -> Callable[[], Converted | None]:
+    return lambda: function(*args)
+
+
+def _space_name(files: dict[str, bytes], name: str) -> str:
+    """The Confluence space's name, from its index page's title, else the export's name."""
+    for f, data in files.items():
+        if PurePosixPath(f).name.lower() == "index.html":
+            match = re.search(rb"<title>([^<]{1,200})</title>", data)
+            if match:
+                return match[1].decode("utf-8", "replace").strip()
+    return PurePosixPath(name).stem

@@ -1,0 +1,200 @@
+"""`kb import` and `kb new` on hostile input: each case found by an attack on them."""
+
+from __future__ import annotations
+
+import os
+import stat
+import struct
+import time
+import zipfile
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from kb.cli import cli
+from kb.content.parse import parse_markdown
+from kb.importing import import_source
+from kb.importing.convert import _first_heading
+
+NOTION = "0123456789abcdef0123456789abcdef"
+
+
+def html(title: str, body: str = "<p>Some policy text that matters.</p>") -> str:
+    return f"<html><head><title>{title}</title></head><body>{body}</body></html>"
+
+
+def pages(folder: Path) -> dict[str, str]:
+    return {
+        p.relative_to(folder).as_posix(): p.read_text(encoding="utf-8")
+        for p in folder.rglob("*.md")
+    }
+
+
+def test_a_heading_followed_by_many_spaces_costs_linear_time():
+    # A backtracking pattern took 18.6 s at 2,000 spaces (cubic); now 4x the text is ~4x.
+    def seconds(n: int) -> float:
+        text = "# a" + " " * n + "b\n\nbody"
+        best = float("inf")
+        for _ in range(3):
+            start = time.perf_counter()
+            for _ in range(20):
+                assert _first_heading(text) == "a" + " " * n + "b"
+            best = min(best, time.perf_counter() - start)
+        return best
+
+    assert seconds(80_000) / seconds(20_000) < 8
+
+
+def test_deep_nesting_costs_one_file_not_the_import(tmp_path):
+    source = tmp_path / "src"
+    source.mkdir()
+    (source / "deep.html").write_text(html("Deep", "<div>" * 5000 + "x" + "</div>" * 5000))
+    (source / "fine.html").write_text(html("Fine"))
+    report = import_source(source, tmp_path / "content")
+    assert [(p.path, p.message) for p in report.problems] == [
+        ("deep.html", "HTML nested too deeply to convert")
+    ]
+    assert report.written == ("imported/fine.md",)
+
+
+def test_an_oversized_csv_field_does_not_stop_a_notion_export(tmp_path):
+    export = tmp_path / "notion.zip"
+    with zipfile.ZipFile(export, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr(f"Page {NOTION}.md", "# Page\n\nCreated by: Lena Fischer\n\nThe text.\n")
+        z.writestr(f"DB {NOTION}.csv", 'Name,Created by\nPage,"' + "A" * 200_000 + '"\n')
+    report = import_source(export, tmp_path / "content")
+    assert report.problems == () and report.written == ("imported/page.md",)
+
+
+def test_control_characters_cannot_break_front_matter_or_idempotence(tmp_path):
+    source = tmp_path / "src"
+    source.mkdir()
+    (source / "ctl.html").write_text(
+        html("Ctl &#x7f; here &#x9b; and\u2028more") + "\n", encoding="utf-8"
+    )
+    (source / "long.html").write_text(html("T" * 30_000), encoding="utf-8")
+    content = tmp_path / "content"
+    first = import_source(source, content)
+    assert len(first.written) == 2
+    for rel, text in pages(content).items():
+        document, problems = parse_markdown(text.encode(), rel)
+        assert problems == [] and document is not None, rel
+        assert len(document.title) <= 300
+    again = import_source(source, content)
+    assert again.written == () and len(again.unchanged) == 2  # no "-2" copies
+
+
+def test_no_page_is_lost_to_a_file_of_the_same_name(tmp_path):
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    (tmp_path / "a" / "doc.html").write_text(html("Alpha", "<p>Alpha text.</p>"))
+    (tmp_path / "b" / "doc.html").write_text(html("Beta", "<p>Beta text.</p>"))
+    content = tmp_path / "content"
+    import_source(tmp_path / "a" / "doc.html", content)
+    second = import_source(tmp_path / "b" / "doc.html", content)
+    assert second.written == ("imported/beta.md",)
+    assert any("becomes a page of its own" in note for note in second.left_out)
+    assert "Alpha text." in (content / "imported" / "alpha.md").read_text()
+
+
+def test_a_hand_written_source_field_is_a_citation_not_an_import(tmp_path):
+    content = tmp_path / "content"
+    mine = content / "imported" / "notes.md"
+    mine.parent.mkdir(parents=True)
+    mine.write_text('---\ntitle: Mine\nsource: "file:doc.html"\n---\nHand written.\n')
+    (tmp_path / "doc.html").write_text(html("Notes"))
+    report = import_source(tmp_path / "doc.html", content)
+    assert report.written == ("imported/notes-2.md",)
+    assert mine.read_text().endswith("Hand written.\n")
+
+
+def test_an_imported_page_edited_since_is_kept(tmp_path):
+    (tmp_path / "doc.html").write_text(html("Notes", "<p>Version one.</p>"))
+    content = tmp_path / "content"
+    import_source(tmp_path / "doc.html", content)
+    page = content / "imported" / "notes.md"
+    page.write_text(page.read_text().replace("Version one.", "Version one, fixed by hand."))
+    (tmp_path / "doc.html").write_text(html("Notes", "<p>Version two.</p>"))
+    report = import_source(tmp_path / "doc.html", content)
+    assert report.written == () and "fixed by hand" in page.read_text()
+    assert any("edited since it was imported" in note for note in report.left_out)
+    unchanged = tmp_path / "other.html"
+    unchanged.write_text(html("Other", "<p>One.</p>"))
+    import_source(unchanged, content)
+    unchanged.write_text(html("Other", "<p>Two.</p>"))
+    assert import_source(unchanged, content).written == ("imported/other.md",)  # not edited
+
+
+def test_markdown_in_a_folder_of_documents_does_not_hide_them(tmp_path):
+    source = tmp_path / "drive"
+    source.mkdir()
+    (source / "README.md").write_text("# Readme\n\nAbout this drive.\n")
+    (source / "page.html").write_text(html("Page"))
+    report = import_source(source, tmp_path / "content")
+    assert report.written == ("imported/page.md",)
+    assert any(n.startswith("README.md: left out") for n in report.left_out)
+
+
+def _lying_zip(path: Path, size: int) -> Path:
+    """A zip whose one member inflates to `size` bytes while its headers claim 1,000."""
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr(f"Bomb {NOTION}.md", b"# Bomb\n\n" + b"0" * size)
+    data = bytearray(path.read_bytes())
+    local = data.find(b"PK\x03\x04")
+    struct.pack_into("<I", data, local + 22, 1000)  # uncompressed size, local header
+    central = data.find(b"PK\x01\x02")
+    struct.pack_into("<I", data, central + 24, 1000)  # uncompressed size, central directory
+    path.write_bytes(bytes(data))
+    return path
+
+
+def test_a_zip_that_understates_its_sizes_is_read_only_as_far_as_it_claims(tmp_path):
+    bomb = _lying_zip(tmp_path / "bomb.zip", 300_000_000)
+    assert bomb.stat().st_size < 1_000_000
+    import resource
+
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    report = import_source(bomb, tmp_path / "content")
+    grown_mb = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
+    assert report.written == () and len(report.problems) == 1
+    assert grown_mb < 100  # the whole member would be 300 MB
+
+
+def test_pages_get_ordinary_permissions(tmp_path):
+    (tmp_path / "doc.html").write_text(html("Notes"))
+    old = os.umask(0o022)
+    try:
+        import_source(tmp_path / "doc.html", tmp_path / "content")
+    finally:
+        os.umask(old)
+    mode = stat.S_IMODE((tmp_path / "content" / "imported" / "notes.md").stat().st_mode)
+    assert mode == 0o644
+
+
+def test_a_folder_linking_out_of_the_content_folder_is_not_written_through(tmp_path):
+    outside, content = tmp_path / "outside", tmp_path / "content"
+    outside.mkdir()
+    content.mkdir()
+    (content / "imported").symlink_to(outside, target_is_directory=True)
+    (content / "evil").symlink_to(outside, target_is_directory=True)
+    (tmp_path / "doc.html").write_text(html("Notes"))
+    report = import_source(tmp_path / "doc.html", content)
+    assert report.written == () and "links out of the content folder" in str(report.problems)
+    made = CliRunner().invoke(
+        cli, ["new", "Plan", "--team", "evil", "--author", "A", "--into", str(content)]
+    )
+    assert made.exit_code != 0 and "links out of the content folder" in made.output
+    assert list(outside.iterdir()) == []
+
+
+@pytest.mark.parametrize("question", ["a ---> <b>x</b>", "a --!> <i>x</i>", "x -- -- -->"])
+def test_a_question_cannot_close_the_stub_comment(tmp_path, question):
+    content = tmp_path / "content"
+    content.mkdir()
+    args = ["new", "Plan", "--team", "t", "--author", "A", "--question", question]
+    assert CliRunner().invoke(cli, [*args, "--into", str(content)]).exit_code == 0
+    text = (content / "t" / "plan.md").read_text()
+    comment = text[text.index("<!--") + 4 :]
+    end = comment.index("-->")  # the first end is the stub's own: after its last sentence
+    assert comment[:end].rstrip().endswith("first paragraph.") and "--" not in comment[:end]
