@@ -6,16 +6,18 @@ from pathlib import Path
 
 import click
 
-
-@click.command("import")
-@click.argument("source", type=click.Path(path_type=Path, exists=True))
-@click.option(
+into_option = click.option(
     "--into",
     type=click.Path(path_type=Path, file_okay=False),
     default=Path("content"),
     show_default=True,
     help="The content folder the pages go into.",
 )
+
+
+@click.command("import")
+@click.argument("source", type=click.Path(path_type=Path, exists=True))
+@into_option
 @click.option(
     "--team",
     default="",
@@ -64,13 +66,7 @@ def import_cmd(source: Path, into: Path, team: str, department: str) -> None:
 )
 @click.option("--department", default="", help="IT or Business (default: from the team).")
 @click.option("--question", default="", help="The search that found no page (from kb gaps).")
-@click.option(
-    "--into",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=Path("content"),
-    show_default=True,
-    help="The content folder.",
-)
+@into_option
 def new_cmd(
     title: str, team: str, authors: tuple[str, ...], department: str, question: str, into: Path
 ) -> None:

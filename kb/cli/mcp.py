@@ -9,7 +9,7 @@ import sys
 import click
 
 from kb.backends.location import IndexLocation
-from kb.cli.options import where_options
+from kb.cli.options import insecure_option, where_options
 from kb.errors import KbError
 
 
@@ -23,11 +23,7 @@ from kb.errors import KbError
 )
 @click.option("--host", default="127.0.0.1", show_default=True, help="With --transport http.")
 @click.option("--port", default=8765, show_default=True, type=click.IntRange(1, 65535))
-@click.option(
-    "--insecure",
-    is_flag=True,
-    help="Serve a network address without KB_API_TOKEN (only behind a proxy that checks callers).",
-)
+@insecure_option
 @where_options
 def mcp_cmd(transport: str, host: str, port: int, insecure: bool, where: IndexLocation) -> None:
     """Answer AI assistants over the Model Context Protocol.

@@ -48,6 +48,11 @@ collection_option = click.option(
     envvar="KB_MILVUS_COLLECTION",
     help="With --backend milvus: the collection's name (env KB_MILVUS_COLLECTION).",
 )
+insecure_option = click.option(
+    "--insecure",
+    is_flag=True,
+    help="Serve a network address without KB_API_TOKEN (only behind a proxy that checks callers).",
+)
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
 encoder_option = click.option(
     "--encoder",

@@ -7,7 +7,7 @@ import os
 import click
 
 from kb.backends.location import IndexLocation
-from kb.cli.options import where_options
+from kb.cli.options import insecure_option, where_options
 from kb.links import PageLinks
 
 
@@ -21,11 +21,7 @@ from kb.links import PageLinks
     type=click.IntRange(1, 64),
     help="Worker processes; each loads the index (about 0.6 GB with the model).",
 )
-@click.option(
-    "--insecure",
-    is_flag=True,
-    help="Serve a network address without KB_API_TOKEN (only behind a proxy that checks callers).",
-)
+@insecure_option
 @where_options
 def serve_cmd(host: str, port: int, workers: int, insecure: bool, where: IndexLocation) -> None:
     """Serve the HTTP API: /search, /experts, /people/{name}, /health, /docs.
