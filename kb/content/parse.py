@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import re
 from pathlib import Path
@@ -23,6 +24,13 @@ _BLANKS = re.compile(r"\n{3,}")
 _FRONT_MATTER_END = {"---", "..."}
 
 _md = MarkdownIt("commonmark").enable("table")
+
+
+@functools.lru_cache(maxsize=2)
+def _tokens(body: str) -> tuple:
+    """markdown-it's tokens of a page body. Cached for the last bodies: `kb check` asks for a
+    page's sections and then its links, and parsing twice was half its time."""
+    return tuple(_md.parse(body))
 
 
 def parse_markdown(raw: bytes, rel_path: str) -> tuple[Document | None, list[Problem]]:
@@ -99,7 +107,7 @@ def links(body: str, line_offset: int) -> list[tuple[str, int]]:
     out: list[tuple[str, int]] = []
     body = body.replace("\r\n", "\n").replace("\r", "\n")  # as markdown-it counts lines
     lines = body.split("\n")
-    for tok in _md.parse(body):
+    for tok in _tokens(body):
         if tok.type != "inline" or not tok.map or not tok.children:
             continue
         line = tok.map[0]  # links come in order: each is looked for from the last one's line
@@ -145,7 +153,7 @@ def _front_matter(lines: list[str], rel_path: str, problems: list[Problem]) -> t
 
 def _sections(body: str, line_offset: int) -> tuple[str, list[Section]]:
     """Split the body at every heading; return (leading '#' title or '', sections)."""
-    tokens = _md.parse(body)
+    tokens = _tokens(body)
     body_lines = body.split("\n")
     heads: list[tuple[int, int, int, str]] = []  # (level, first line, body first line, text)
     for i, tok in enumerate(tokens):
