@@ -58,10 +58,11 @@ def resource_uri(path: str) -> str:
 
 def page_path(reference: str) -> str:
     """The content path a caller means: a path, a kb://page/ resource or an app link
-    (`...?page=<path>`). Leading slashes and a `#L12` line anchor are dropped."""
+    (`...?page=<path>`). Leading slashes and an anchor (`#L12`, `#section`) are dropped; a
+    `#` that is part of a file name is kept (it is percent-encoded in links)."""
     text = reference.strip()
     if text.startswith(PAGE_SCHEME):
-        text = unquote(text[len(PAGE_SCHEME) :])
+        text = unquote(text[len(PAGE_SCHEME) :].split("#", 1)[0])
     elif "://" in text:
         try:
             query = urlsplit(text).query
@@ -69,7 +70,9 @@ def page_path(reference: str) -> str:
             return ""
         pairs = dict(part.split("=", 1) for part in query.split("&") if "=" in part)
         text = unquote(pairs.get("page", "").replace("+", " "))
-    return text.split("#", 1)[0].lstrip("/")
+    elif "#" in text and not text.lower().endswith(".md"):
+        text = text.rsplit("#", 1)[0]  # "finance/x.md#L12", not "it/c#-guide.md"
+    return text.lstrip("/")
 
 
 def _web_address(name: str, value: str) -> None:

@@ -81,8 +81,10 @@ def test_the_readme_mcp_client_configs_start_a_real_kb_mcp():
         assert server["command"].endswith("/kb") and server["args"][0] == "mcp"
         context = mcp.make_context("mcp", list(server["args"][1:]))  # the options parse
         assert context.params["transport"] == "stdio"
-    for line in re.findall(r"`(claude mcp add [^`]+)`", section.replace("\n", " ")):
-        assert " kb mcp" in line or "/kb mcp" in line or "/mcp" in line
+    adds = re.findall(r"`(claude mcp add [^`]+)`", section.replace("\n", " "))
+    assert len(adds) == 2
+    assert adds[0].endswith("/kb mcp --index-dir /srv/docs/index")  # stdio: starts kb mcp
+    assert "--transport http kb http://127.0.0.1:8765/mcp --header" in adds[1]
 
 
 def test_the_readme_import_examples_run(tmp_path):
@@ -106,6 +108,8 @@ def test_the_readme_import_examples_run(tmp_path):
     assert result.exit_code == 0, result.output
     page = (tmp_path / "content" / "finance" / "travel-policy.md").read_text(encoding="utf-8")
     assert 'title: "Travel policy"' in page and 'authors: ["Nina Hartmann"]' in page
-    assert 'team: "finance"' in page and 'source: "file:travel-policy.docx"' in page
+    assert (
+        'team: "finance"' in page and f'source: "file:{tmp_path.name}/travel-policy.docx"' in page
+    )
     for _, options in commands[1:]:  # the other examples' options parse
         cli.commands["import"].make_context("import", [str(source), *options.split()])

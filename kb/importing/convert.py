@@ -41,7 +41,16 @@ def html_to_markdown(html: str) -> str:
         text = markdownify(html, heading_style="ATX", bullets="-", strip=["script", "style"])
     except RecursionError:  # markdownify recurses per nested element
         raise ImportSourceError("HTML nested too deeply to convert") from None
-    return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
+    return body_text(text)
+
+
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def body_text(text: str) -> str:
+    """Page text as kb reads it: no NUL or other control characters (kb skips a page with a
+    NUL as binary), at most one blank line in a row."""
+    return re.sub(r"\n{3,}", "\n\n", CONTROL.sub("", text)).strip() + "\n"
 
 
 def docx(data: bytes, name: str) -> Converted:
@@ -103,7 +112,7 @@ def html_page(data: bytes, name: str) -> Converted:
         markdown=markdown,
         authors=(author["content"].strip(),) if author and author.get("content") else (),
         links=_relative_links(markdown, name),
-        left_out=tuple(f"image {s}" for s in images if s),
+        left_out=tuple(f"image {_short(s)}" for s in images if s),
     )
 
 
@@ -130,7 +139,7 @@ def confluence_page(data: bytes, name: str, space: str) -> Converted | None:
         for a in soup.select("#attachments a, .greybox a[href^='attachments/']")
     ]
     for tag in main.find_all("img"):
-        attachments.append(tag.get("src", "image"))
+        attachments.append(_short(tag.get("src", "image")))
         tag.decompose()
     markdown = html_to_markdown(str(main))
     return Converted(
@@ -158,6 +167,11 @@ def _confluence_id(name: str) -> str:
 
 NOTION_ID = re.compile(r"\s+[0-9a-f]{32}$")
 NOTION_PROPERTY = re.compile(r"^([A-Z][\w ]{1,30}):\s*(.+)$")
+# The properties Notion gives every page; a database's own columns count too (its CSV header).
+NOTION_FIELDS = frozenset(
+    ("Created by", "Created", "Created time", "Last edited by", "Last edited time", "Owner")
+    + ("Author", "Authors", "Tags", "Status", "Date", "Type", "Category", "Assignee")
+)
 
 
 def notion_page(data: bytes, name: str, databases: dict[str, list[dict]]) -> Converted:
@@ -175,22 +189,24 @@ def notion_page(data: bytes, name: str, databases: dict[str, list[dict]]) -> Con
     start = 1 if lines and lines[0].startswith("# ") else 0
     while start < len(lines) and not lines[start].strip():
         start += 1
+    # The page's own database: Notion exports "DB <id>.csv" beside the folder "DB <id>/".
+    rows = databases.get(str(PurePosixPath(name).parent), [])
+    known = NOTION_FIELDS | {key for row in rows[:1] for key in row if key}
     props, body_start = {}, start
     for n in range(start, min(len(lines), start + 30)):
         match = NOTION_PROPERTY.match(lines[n].strip())
-        if not match:
+        if not match or match[1].strip() not in known:  # "Warning: ..." is body text
             break
         props[match[1].strip()] = match[2].strip()
         body_start = n + 1
     if body_start < len(lines) and lines[body_start].strip():
         props, body_start = {}, start  # no blank line after it: the block was body text
-    for rows in databases.values():
-        for row in rows:
-            if row.get("Name", "").strip() == title:
-                props = {**row, **props}
+    for row in rows:
+        if (row.get("Name") or "").strip() == title:
+            props = {**{k: v for k, v in row.items() if isinstance(v, str)}, **props}
     who = props.get("Created by") or props.get("Owner") or props.get("Author") or ""
-    editor = props.get("Last edited by", "")
-    markdown = "\n".join(lines[body_start:]).strip() + "\n"
+    editor = props.get("Last edited by") or ""
+    markdown = body_text("\n".join(lines[body_start:]))
     return Converted(
         source=f"notion:{_notion_id(name)}",
         title=title,
@@ -209,6 +225,16 @@ def _notion_id(path: str) -> str:
     Without one, its path in the export (two README.md in two folders are two pages)."""
     match = NOTION_ID.search(PurePosixPath(path).stem)
     return match[0].strip() if match else str(PurePosixPath(path).with_suffix(""))
+
+
+def notion_databases(files: dict[str, bytes]) -> dict[str, list[dict]]:
+    """Each database of a Notion export by the folder its pages are in ("DB <id>.csv" holds
+    the rows of the pages in "DB <id>/")."""
+    return {
+        str(PurePosixPath(f).with_suffix("")): notion_database(data)
+        for f, data in files.items()
+        if f.lower().endswith(".csv")
+    }
 
 
 def notion_database(data: bytes) -> list[dict]:
@@ -239,7 +265,7 @@ def pdf(data: bytes, name: str) -> Converted:
     return Converted(
         source=name,
         title=str(meta.get("/Title") or "").strip() or stem.replace("-", " ").replace("_", " "),
-        markdown=text.strip() + "\n",
+        markdown=body_text(text),
         authors=(author,) if author else (),
     )
 
@@ -294,3 +320,8 @@ def _date_text(text: str) -> str:
                 continue
     match = re.match(r"\d{4}-\d{2}-\d{2}", text)
     return match[0] if match else ""
+
+
+def _short(text: str, most: int = 80) -> str:
+    """A name for a warning line: a data: URI is not printed whole."""
+    return text if len(text) <= most else text[: most - 1] + "…"

@@ -82,14 +82,14 @@ def import_source(
         text = stamped(_page_text(page, rel, places, team=team, department=department))
         found.notes += [f"{rel}: left out {what}" for what in page.left_out]
         target = into / rel
-        before = earlier.get(page.source)
-        if before is not None and before.rel == rel and before.text == text:
+        before = next((e for e in earlier.get(page.source, []) if e.rel == rel), None)
+        if before is not None and before.text == text:
             unchanged.append(rel)
             continue
-        if before is not None and before.rel == rel and edited_since_import(before.text):
+        if before is not None and edited_since_import(before.text):
             found.notes.append(
-                f"{rel}: edited since it was imported; kept as it is (delete its 'imported:' "
-                "line to take the source's version next time)"
+                f"{rel}: edited since it was imported; kept as it is (delete the page to take "
+                "the source's version)"
             )
             continue
         try:
@@ -101,10 +101,10 @@ def import_source(
     return ImportReport(tuple(written), tuple(unchanged), tuple(found.problems), tuple(found.notes))
 
 
-def _imported_pages(into: Path) -> dict[str, _Earlier]:
+def _imported_pages(into: Path) -> dict[str, list[_Earlier]]:
     """source -> the page an earlier import wrote under `into` (a page counts as imported
     only with kb's own `imported:` stamp: a hand-written `source:` is a citation)."""
-    found: dict[str, _Earlier] = {}
+    found: dict[str, list[_Earlier]] = {}
     if not into.is_dir():
         return found
     for path in sorted(into.rglob("*.md")):
@@ -112,37 +112,28 @@ def _imported_pages(into: Path) -> dict[str, _Earlier]:
         if path.is_symlink() or any(p.startswith(".") for p in PurePosixPath(rel).parts):
             continue
         try:
-            text = path.read_bytes().decode("utf-8", errors="replace")
+            text = path.read_bytes().decode("utf-8-sig", errors="replace")
         except OSError:
             continue
         meta, _, _ = read_front_matter(text, rel)
         source, title = meta.get("source"), meta.get("title")
         if isinstance(source, str) and "imported" in meta:
-            found.setdefault(source, _Earlier(rel, str(title or ""), text))
+            found.setdefault(source, []).append(_Earlier(rel, str(title or ""), text))
     return found
 
 
 def _places(
     pages: list[Converted],
-    earlier: dict[str, _Earlier],
+    earlier: dict[str, list[_Earlier]],
     into: Path,
     team: str,
     found: Found,
 ) -> dict[str, str]:
     """Each page's content path: where an earlier import put it, else a new free name."""
     places: dict[str, str] = {}
-    taken = {e.rel for e in earlier.values()}
+    taken = {e.rel for pages_of in earlier.values() for e in pages_of}
     for page in pages:
-        before = earlier.get(page.source)
-        retitled = before is not None and before.title != clean(page.title)
-        if retitled and page.source.startswith("file:"):
-            # Two files of one name from two places, or one file retitled: a new page either
-            # way (a duplicate can be deleted; an overwritten page would be lost).
-            found.notes.append(
-                f"{before.rel}: came from a file of the same name titled {before.title!r}; "
-                f"{page.title!r} becomes a page of its own"
-            )
-            before = None
+        before = _earlier_page(page, earlier.get(page.source, []), found)
         if before is not None:
             places[page.source] = before.rel
             continue
@@ -155,6 +146,25 @@ def _places(
         places[page.source] = rel
         taken.add(rel)
     return places
+
+
+def _earlier_page(page: Converted, candidates: list[_Earlier], found: Found) -> _Earlier | None:
+    """The page an earlier import made of this source: the one with its title; for an export
+    page (an ID that survives renames) the only one. A document of the same name with another
+    title (from another folder, or retitled) gets a page of its own: a duplicate can be
+    deleted, an overwritten page would be lost."""
+    title = clean(page.title)
+    same = [e for e in candidates if e.title == title]
+    if same:
+        return same[0]
+    if candidates and not page.source.startswith("file:"):
+        return candidates[0]
+    if candidates:
+        found.notes.append(
+            f"{candidates[0].rel}: came from a file of the same name titled "
+            f"{candidates[0].title!r}; {title!r} becomes a page of its own"
+        )
+    return None
 
 
 def _page_text(

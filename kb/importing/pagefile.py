@@ -48,9 +48,12 @@ def stamped(text: str) -> str:
 
 
 def edited_since_import(text: str) -> bool:
-    """Whether a page kb imported was changed after (False for a page without the stamp)."""
+    """Whether a page kb imported was changed after. Fails closed: a stamp that does not read
+    as kb wrote it (quotes changed by a formatter) counts as an edit. Line endings and a BOM
+    an editor or git added do not."""
+    text = text.lstrip("\ufeff").replace("\r\n", "\n")
     match = STAMP.search(text)
-    return bool(match) and _digest(STAMP.sub("", text, count=1)) != match[1]
+    return not match or _digest(STAMP.sub("", text, count=1)) != match[1]
 
 
 def _digest(text: str) -> str:
@@ -63,10 +66,11 @@ def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower())[:80].strip("-")
 
 
-def write_page(content: Path, target: Path, text: str) -> None:
+def write_page(content: Path, target: Path, text: str, *, exclusive: bool = False) -> None:
     """Write `text` to `target` atomically (a reader never sees half a page), only inside
     `content`: a folder on the way that links elsewhere is refused. A page replaced keeps
-    its permissions; a new one gets the usual ones (the umask's), not a temp file's 0600."""
+    its permissions; a new one gets the usual ones (the umask's), not a temp file's 0600.
+    `exclusive`: fail (FileExistsError) rather than replace a file made meanwhile."""
     root = content.resolve()
     target.parent.mkdir(parents=True, exist_ok=True)
     if not target.parent.resolve().is_relative_to(root):
@@ -77,7 +81,11 @@ def write_page(content: Path, target: Path, text: str) -> None:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as out:
             out.write(text)
         os.chmod(tmp, mode)
-        os.replace(tmp, target)
+        if exclusive:
+            os.link(tmp, target)  # atomic, and refuses an existing name
+            os.unlink(tmp)
+        else:
+            os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise

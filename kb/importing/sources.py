@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import zipfile
+import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path, PurePosixPath
@@ -36,7 +37,9 @@ def documents(source: Path, found: Found) -> Iterator[Document]:
         found.problems.append(Problem(str(source), "no such file or folder (links not followed)"))
         return
     if source.is_file():
-        yield from _file(source, source.name, found)
+        # A document's identity is its name with its folder's ("Downloads/report.docx"): the
+        # same file downloaded again is the same page; report.docx from another folder is not.
+        yield from _file(source, source.name, found, f"{source.resolve().parent.name}/")
         return
     paths, links = [], []
     for path in sorted(source.rglob("*")):
@@ -49,15 +52,25 @@ def documents(source: Path, found: Found) -> Iterator[Document]:
             paths.append(path)
     if links:
         found.notes.append(f"{source}: left out {len(links)} symbolic link(s): not followed")
+    prefix = f"{source.resolve().name}/"
     if _is_export(paths):
-        files = {p.relative_to(source).as_posix(): _read(p, found) for p in paths}
-        yield from _export({k: v for k, v in files.items() if v is not None}, source.name, found)
+        files, total = {}, 0
+        for path in paths:
+            rel = path.relative_to(source).as_posix()
+            if not _imported(rel):
+                found.notes.append(f"{rel}: left out (an attachment or another kind of file)")
+                continue
+            data = _read(path, found, rel, MAX_ZIP_BYTES - total)
+            if data is not None:
+                files[rel] = data
+                total += len(data)
+        yield from _export(files, source.name, found, prefix)
         return
     for path in paths:
-        yield from _file(path, path.relative_to(source).as_posix(), found)
+        yield from _file(path, path.relative_to(source).as_posix(), found, prefix)
 
 
-def _file(path: Path, name: str, found: Found) -> Iterator[Document]:
+def _file(path: Path, name: str, found: Found, prefix: str) -> Iterator[Document]:
     suffix = path.suffix.lower()
     if suffix == ".zip":
         yield from _zip(path, name, found)
@@ -67,11 +80,19 @@ def _file(path: Path, name: str, found: Found) -> Iterator[Document]:
         return
     data = _read(path, found, name)
     if data is not None:
-        yield from _loose(name, data)
+        yield from _loose(name, data, prefix)
 
 
-def _loose(name: str, data: bytes) -> Iterator[Document]:
-    """A document on its own (not a page of an export): its source is its path."""
+def _imported(name: str) -> bool:
+    """Whether an export's file is read at all: pages and databases, not attachments."""
+    path = PurePosixPath(name)
+    wanted = (".md", ".csv", ".html", ".htm", ".docx", ".pdf")
+    return path.suffix.lower() in wanted and "attachments" not in path.parts
+
+
+def _loose(name: str, data: bytes, prefix: str) -> Iterator[Document]:
+    """A document on its own (not a page of an export): its source is its path, after
+    `prefix` (the folder it was imported from)."""
     suffix = PurePosixPath(name).suffix.lower()
     reader = {".docx": convert.docx, ".pdf": convert.pdf}.get(suffix, convert.html_page)
     # In a folder of documents, the first subfolder is the pages' team ("finance/x.docx").
@@ -80,47 +101,60 @@ def _loose(name: str, data: bytes) -> Iterator[Document]:
 
     def run() -> Converted:
         page = reader(data, name)
-        links = {href: f"file:{target}" for href, target in page.links.items()}
-        return replace(page, source=f"file:{name}", folder=folder, links=links)
+        links = {href: f"file:{prefix}{target}" for href, target in page.links.items()}
+        return replace(page, source=f"file:{prefix}{name}", folder=folder, links=links)
 
     yield name, run
 
 
-def _read(path: Path, found: Found, name: str = "") -> bytes | None:
-    if path.stat().st_size > MAX_FILE_BYTES:
-        found.problems.append(
-            Problem(name or path.name, f"larger than {MAX_FILE_BYTES // 1_000_000} MB; skipped")
-        )
+def _read(path: Path, found: Found, name: str, left: int = MAX_FILE_BYTES) -> bytes | None:
+    """The file's bytes, or None (and a problem) when it is too large or cannot be read."""
+    try:
+        if path.stat().st_size > min(MAX_FILE_BYTES, left):
+            found.problems.append(Problem(name, "too large to import; skipped"))
+            return None
+        return path.read_bytes()
+    except OSError as err:
+        found.problems.append(Problem(name, f"cannot be read ({err.strerror or err})"))
         return None
-    return path.read_bytes()
 
 
 def _zip(path: Path, name: str, found: Found) -> Iterator[Document]:
     """A Confluence space (HTML) or Notion (Markdown + CSV) export zip, read member by
-    member: at most MAX_FILE_BYTES each and MAX_ZIP_BYTES in all, as actually inflated."""
+    member: pages only (attachments are listed, not read), at most MAX_FILE_BYTES each and
+    MAX_ZIP_BYTES in all, as actually inflated. A damaged member costs only itself."""
     files: dict[str, bytes] = {}
     total = 0
     try:
-        with zipfile.ZipFile(path) as archive:
-            for member in archive.infolist():
-                inner = member.filename
-                if member.is_dir():
-                    continue
-                if member.flag_bits & 0x1:
-                    found.problems.append(Problem(f"{name}/{inner}", "encrypted; skipped"))
-                    continue
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError):
+        found.problems.append(Problem(name, "not a zip file, or a damaged one"))
+        return
+    skipped = []
+    with archive:
+        for member in archive.infolist():
+            inner = member.filename
+            if member.is_dir():
+                continue
+            if not _imported(inner):
+                skipped.append(inner)
+                continue
+            if member.flag_bits & 0x1:
+                found.problems.append(Problem(f"{name}/{inner}", "encrypted; skipped"))
+                continue
+            try:
                 data = _inflate(archive, member, MAX_FILE_BYTES, MAX_ZIP_BYTES - total)
-                if data is None:
-                    found.problems.append(Problem(f"{name}/{inner}", "too large; skipped"))
-                    continue
-                files[inner] = data
-                total += len(data)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError) as err:
-        if not files:
-            found.problems.append(Problem(name, "not a zip file, or a damaged one"))
-            return
-        found.problems.append(Problem(name, f"damaged after {len(files)} file(s) ({err})"))
-    yield from _export(files, name, found)
+            except (zipfile.BadZipFile, zlib.error, NotImplementedError, RuntimeError,
+                    OSError, EOFError, ValueError) as err:  # fmt: skip
+                found.problems.append(Problem(f"{name}/{inner}", f"cannot be read ({err})"))
+                continue
+            if data is None:
+                found.problems.append(Problem(f"{name}/{inner}", "too large; skipped"))
+                continue
+            files[inner] = data
+            total += len(data)
+    _left_out(found, name, skipped)
+    yield from _export(files, name, found, f"{PurePosixPath(name).stem}/")
 
 
 def _inflate(archive: zipfile.ZipFile, member: zipfile.ZipInfo, most: int, left: int):
@@ -150,12 +184,10 @@ def _is_export(paths: list[Path]) -> bool:
     return False
 
 
-def _export(files: dict[str, bytes], name: str, found: Found) -> Iterator[Document]:
+def _export(files: dict[str, bytes], name: str, found: Found, prefix: str) -> Iterator[Document]:
     """The pages of an export by file name: Notion's Markdown pages, Confluence's HTML pages;
     Word, PDF and plain HTML files in it as documents of their own."""
-    databases = {
-        f: convert.notion_database(data) for f, data in files.items() if f.endswith(".csv")
-    }
+    databases = convert.notion_databases(files)
     space = _space_name(files, name)
     others = []
     for f in sorted(files):
@@ -167,15 +199,17 @@ def _export(files: dict[str, bytes], name: str, found: Found) -> Iterator[Docume
             yield here, _bind(convert.confluence_page, data, f, space)
         elif PurePosixPath(f).name.lower() == "index.html" or suffix == ".csv":
             continue  # the space's index; a database (read for its pages' metadata)
-        elif "attachments" in PurePosixPath(f).parts:
-            others.append(f)  # a Confluence page's attachment, whatever its type
         elif suffix in (".docx", ".pdf", ".html", ".htm"):
-            yield from _loose(f, data)
+            yield from _loose(f, data, prefix)
         else:
             others.append(f)
-    if others:
-        shown = ", ".join(others[:5]) + (" …" if len(others) > 5 else "")
-        found.notes.append(f"{name}: left out {len(others)} attachment(s) and other files: {shown}")
+    _left_out(found, name, others)
+
+
+def _left_out(found: Found, name: str, files: list[str]) -> None:
+    if files:
+        shown = ", ".join(files[:5]) + (" …" if len(files) > 5 else "")
+        found.notes.append(f"{name}: left out {len(files)} attachment(s) and other files: {shown}")
 
 
 def _bind(function, *args) -> Callable[[], Converted | None]:

@@ -60,5 +60,5 @@ def new_page(content: Path, text: str, *, title: str, team: str) -> str:
     target = content / rel
     if target.exists() or target.is_symlink():
         raise KbError(f"{target} already exists; pick another title or edit that page")
-    write_page(content, target, text)
+    write_page(content, target, text, exclusive=True)
     return rel

@@ -18,7 +18,6 @@ when it opens a page, and both describe only the API's shape, the same in every 
 # No `from __future__ import annotations`: FastAPI reads the route signatures at runtime.
 
 import datetime as dt
-import hmac
 import logging
 from collections.abc import Callable
 from pathlib import Path
@@ -38,6 +37,7 @@ from kb.inputs import BlankQueryError, UnknownValueError, checked_filters, query
 from kb.links import PageLinks
 from kb.models import Filters, Profile, person_key
 from kb.people.pairing import KINDS
+from kb.serve.auth import bearer_ok
 from kb.serve.codec import dump, expert_record, hit_records, person_record
 from kb.serve.loaded import LoadedIndex, public_message
 
@@ -96,17 +96,13 @@ def create_app(
     @app.middleware("http")
     async def authorised(request: Request, call_next):
         # Middleware, not a dependency: every route is guarded, whichever way it was added.
-        if token and request.url.path not in PUBLIC_PATHS:
-            scheme, _, given = request.headers.get("authorization", "").partition(" ")
-            # The scheme is case-insensitive (RFC 9110); the token is compared in constant time.
-            if scheme.casefold() != "bearer" or not hmac.compare_digest(
-                given.strip().encode(), token.encode()
-            ):
-                return JSONResponse(
-                    {"detail": "missing or wrong bearer token"},
-                    status_code=401,
-                    headers={"WWW-Authenticate": "Bearer"},
-                )
+        guarded = token and request.url.path not in PUBLIC_PATHS
+        if guarded and not bearer_ok(request.headers.get("authorization", ""), token):
+            return JSONResponse(
+                {"detail": "missing or wrong bearer token"},
+                status_code=401,
+                headers={"WWW-Authenticate": "Bearer"},
+            )
         return await call_next(request)
 
     @app.exception_handler(KbError)

@@ -10,21 +10,22 @@ deployment sets them, the app (KB_APP_URL) and the edit page (KB_EDIT_URL).
 from __future__ import annotations
 
 import datetime as dt
-import hmac
 from collections.abc import Callable
 from typing import Annotated, Any
 
+import anyio
 from mcp.server.mcpserver import MCPServer
-from mcp.server.mcpserver.exceptions import ToolError
+from mcp.server.mcpserver.exceptions import ResourceError, ResourceNotFoundError, ToolError
 from mcp.types import Resource
 from pydantic import Field
 
 from kb.errors import KbError
 from kb.facade import Facade
-from kb.inputs import BlankQueryError, UnknownValueError, checked_filters, query_text
+from kb.inputs import BlankQueryError, UnknownValueError, checked_filters, day, query_text
 from kb.links import PageLinks, page_path, resource_uri
 from kb.models import person_key
 from kb.people.pairing import KINDS
+from kb.serve.auth import bearer_ok
 from kb.serve.codec import dump, expert_record, hit_record, person_record
 from kb.serve.loaded import public_message
 
@@ -49,8 +50,8 @@ class KbMcp(MCPServer):
         self._links = links
 
     async def list_resources(self) -> list[Resource]:
-        try:
-            titles = self._kb().titles()
+        try:  # loading (or reloading) an index blocks: not on the event loop
+            titles = await anyio.to_thread.run_sync(lambda: self._kb().titles())
         except KbError:
             return []  # no index yet: nothing to list (the tools say what is missing)
         return [
@@ -133,8 +134,10 @@ def create_mcp(kb: Callable[[], Facade], links: PageLinks | None = None) -> KbMc
         people whose home is there."""
         facade = base()
         with _checked():
-            checked_filters(facade, department=department, team=team)
-            people = facade.experts(query_text(query), k=k, team=team, department=department)
+            checked = checked_filters(facade, department=department, team=team)
+            people = facade.experts(
+                query_text(query), k=k, team=checked.team, department=checked.department
+            )
         records = [expert_record(p) for p in people]
         for record in records:
             for ev in record["evidence"]:
@@ -206,9 +209,12 @@ def create_mcp(kb: Callable[[], Facade], links: PageLinks | None = None) -> KbMc
     @server.resource("kb://page/{+path}", name="page", title="A kb page", mime_type="text/markdown")
     def read_page(path: str) -> str:
         """A page of the documentation as Markdown, with its title as heading."""
-        found = base().page(page_path(resource_uri(path)))
+        try:
+            found = kb().page(page_path(resource_uri(path)))
+        except KbError as err:
+            raise ResourceError(public_message(err)) from None
         if found is None:
-            raise ToolError(f"no page {path!r} in this index")
+            raise ResourceNotFoundError(f"no page {path!r} in this index")
         # kb's pages open with their title as a heading; one without it gets it here.
         if found.body.lstrip().startswith("# "):
             return found.body.lstrip()
@@ -232,10 +238,8 @@ class _checked:
 
 
 def _date(text: str | None) -> dt.date | None:
-    if not text:
-        return None
     try:
-        return dt.date.fromisoformat(text.strip())
+        return day(text or "")
     except ValueError:
         raise ToolError(f"since must be a date like 2026-01-31, not {text!r}") from None
 
@@ -247,10 +251,8 @@ def bearer_guard(app, token: str):
     async def guarded(scope, receive, send) -> None:
         if scope["type"] == "http" and token:
             headers = dict(scope.get("headers") or [])
-            scheme, _, given = headers.get(b"authorization", b"").decode("latin-1").partition(" ")
-            if scheme.casefold() != "bearer" or not hmac.compare_digest(
-                given.strip().encode(), token.encode()
-            ):
+            given = headers.get(b"authorization", b"").decode("utf-8", "surrogateescape")
+            if not bearer_ok(given, token):
                 await send(
                     {
                         "type": "http.response.start",

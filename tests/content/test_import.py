@@ -155,7 +155,7 @@ def test_each_format_becomes_a_page_with_front_matter_and_links(sources, tmp_pat
     word, body = meta(content / "imported/travel-booking-rules.md")
     assert word["title"] == "Travel booking rules" and word["updated"] == "2026-03-14"
     assert word["authors"] == ["Nina Hartmann", "Omar Haddad"]
-    assert word["department"] == "Business" and word["source"] == "file:travel-booking.docx"
+    assert word["department"] == "Business" and word["source"] == "file:exports/travel-booking.docx"
     assert "## Trains and flights" in body and "150 euros" in body
     assert body.startswith("\n# Travel booking rules\n") and body.count("Travel booking") == 1
 
@@ -372,5 +372,5 @@ def test_a_folder_of_word_files_keeps_its_teams_and_links(tmp_path):
     assert report.problems == ()
     assert sorted(report.written) == ["finance/travel-booking-rules.md", "hr/leave-rules.md"]
     fields, body = meta(tmp_path / "content" / "hr" / "leave-rules.md")
-    assert fields["team"] == "hr" and fields["source"] == "file:hr/leave.docx"
+    assert fields["team"] == "hr" and fields["source"] == "file:shared-drive/hr/leave.docx"
     assert "[travel](../finance/travel-booking-rules.md)" in body

@@ -24,6 +24,9 @@ def test_edit_and_app_links_quote_the_path():
     assert page_path("/finance/expense-policy.md") == "finance/expense-policy.md"
     assert PageLinks.from_env({}).edit_url(path) == ""  # unset: no link
     assert page_path("http://[::1") == ""  # not a URL: no page, no error
+    assert page_path(resource_uri("it/c#-guide.md") + "#L3") == "it/c#-guide.md"
+    assert page_path("it/c#-guide.md") == "it/c#-guide.md"
+    assert page_path("it/guide.md#L3") == "it/guide.md"
 
 
 @pytest.mark.parametrize(

@@ -85,6 +85,8 @@ async def _every_tool(client: Client, index: str) -> None:
     text = resource.contents[0].text
     assert text.startswith(f"# {page['title']}") and text.count(f"# {page['title']}\n") == 1
     assert page["markdown"].strip() in text
+    with pytest.raises(Exception, match="no page 'nope.md' in this index"):  # noqa: B017
+        await client.read_resource("kb://page/nope.md")
     listed = (await client.list_resources()).resources
     assert len(listed) == 65 and str(listed[0].uri).startswith("kb://page/")
 
