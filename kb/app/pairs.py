@@ -7,6 +7,7 @@ import json
 import streamlit as st
 
 from kb.app.present import literal as esc
+from kb.app.state import KINDS, MAX_ROUND
 from kb.app.widgets import colleague_line, page_link
 from kb.facade import Facade
 from kb.serve.codec import dump
@@ -16,11 +17,12 @@ def render_pairs(kb: Facade) -> None:
     st.subheader("Learning tandems, mentoring and coffee pairs", anchor=False)
     st.caption(
         "Pairs across IT and business whose writing overlaps: each person at most once, never "
-        "two of one team. The same seed gives the same round."
+        "two of one team. The same round number gives the same pairs; the next number, a new "
+        "round."
     )
     left, right = st.columns([3, 1])
-    kind = left.radio("Kind", ("tandem", "mentoring", "coffee"), key="pair_kind", horizontal=True)
-    seed = right.number_input("Seed", min_value=0, value=0, step=1, key="pair_seed")
+    kind = left.radio("Kind", KINDS, key="pair_kind", horizontal=True)
+    seed = right.number_input("Round", min_value=0, max_value=MAX_ROUND, step=1, key="pair_round")
     pairing = kb.pairs(kind, seed=int(seed))
     if pairing.note:
         st.info(esc(pairing.note))

@@ -9,8 +9,11 @@ from kb.app.present import literal as esc
 from kb.facade import Facade
 from kb.inputs import checked_filters, day
 from kb.models import Filters
+from kb.people.pairing import KINDS as PAIR_KINDS
 
 FILTER_KEYS = ("dept", "team", "tag", "author", "since")
+KINDS = PAIR_KINDS  # the pairs view's kinds, the first the default
+MAX_ROUND = 1_000_000
 VIEWS = {
     "search": "Search",
     "people": "People",
@@ -25,7 +28,7 @@ def init_state() -> None:
     if st.session_state.get("_init"):
         # Streamlit forgets a widget's value on runs that do not draw it (the page and person
         # views); writing it back keeps the search for the way back.
-        for key in ("q", "bridge", "view", *FILTER_KEYS):
+        for key in ("q", "bridge", "view", "pair_kind", "pair_round", *FILTER_KEYS):
             if key in st.session_state:
                 st.session_state[key] = st.session_state[key]
         return
@@ -37,6 +40,11 @@ def init_state() -> None:
     st.session_state.view = (
         params.get("view", "search") if params.get("view") in VIEWS else "search"
     )
+    # Pairs: ?kind=coffee&round=3 (anything else in the URL is the default round).
+    st.session_state.pair_kind = params.get("kind") if params.get("kind") in KINDS else KINDS[0]
+    given = params.get("round", "")
+    valid = given.isascii() and given.isdigit() and int(given) <= MAX_ROUND
+    st.session_state.pair_round = int(given) if valid else 0
     st.session_state._init = True
 
 
@@ -46,6 +54,10 @@ def sync_url() -> None:
     wanted["view"] = (
         "" if st.session_state.get("view") == "search" else st.session_state.get("view")
     )
+    if st.session_state.get("view") == "pairs":
+        kind, round_ = st.session_state.get("pair_kind"), st.session_state.get("pair_round")
+        wanted["kind"] = "" if kind == KINDS[0] else kind
+        wanted["round"] = str(round_) if round_ else ""
     for key in ("page", "section", "person"):
         wanted[key] = st.query_params.get(key, "")
     wanted = {k: str(v) for k, v in wanted.items() if v}

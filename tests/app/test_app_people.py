@@ -23,7 +23,7 @@ def test_people_page_lists_everyone_with_what_they_write_about(monkeypatch, bund
     assert at.query_params["view"] == "people"
 
 
-def test_pairs_page_shows_a_round_and_changes_with_kind_and_seed(monkeypatch, bundled_index):
+def test_pairs_page_shows_a_round_and_changes_with_kind_and_round(monkeypatch, bundled_index):
     at = new_app(monkeypatch, bundled_index, view="pairs")
     assert not at.exception
     text = all_text(at)
@@ -34,10 +34,18 @@ def test_pairs_page_shows_a_round_and_changes_with_kind_and_seed(monkeypatch, bu
     assert "can mentor" in all_text(at)
     at.radio(key="pair_kind").set_value("coffee").run()
     before = [m.value for m in at.markdown if "Chance" in m.value]
-    at.number_input(key="pair_seed").set_value(5).run()
+    at.number_input(key="pair_round").set_value(5).run()
     after = [m.value for m in at.markdown if "Chance" in m.value]
     assert before and after and before != after
     assert at.get("download_button")
+    # Kind and round are in the URL: a shared link opens the same round.
+    assert at.query_params["kind"] == "coffee" and at.query_params["round"] == "5"
+    again = new_app(monkeypatch, bundled_index, view="pairs", kind="coffee", round="5")
+    assert [m.value for m in again.markdown if "Chance" in m.value] == after
+    for hostile in ("-1", "1e9", "９", "99999999999", "abc"):  # the default round, no error
+        at = new_app(monkeypatch, bundled_index, view="pairs", kind="<b>x</b>", round=hostile)
+        assert not at.exception and at.number_input(key="pair_round").value == 0
+        assert at.radio(key="pair_kind").value == "tandem"
 
 
 def test_team_builder_page_shows_who_covers_what(monkeypatch, bundled_index):
