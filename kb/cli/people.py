@@ -62,7 +62,15 @@ def person_cmd(name: str, where: IndexLocation, as_json: bool) -> None:
     show_default=True,
     help="tandem: peers who complement; mentoring: mentor and mentee; coffee: chance + overlap.",
 )
-@click.option("--seed", default=0, show_default=True, help="Same seed, same round.")
+@click.option(
+    "--round",
+    "--seed",
+    "seed",
+    default=0,
+    show_default=True,
+    type=click.IntRange(0),
+    help="Which round: the same number gives the same pairs (--seed: its old name).",
+)
 @click.option(
     "--avoid",
     type=click.Path(path_type=Path, dir_okay=False, exists=True),
@@ -78,8 +86,8 @@ def pairs_cmd(
 
     \b
     Example:
-      kb pairs --kind tandem --seed 7
-      kb pairs --kind coffee --seed 8 --avoid round1.json --avoid round2.json
+      kb pairs --kind tandem --round 7
+      kb pairs --kind coffee --round 8 --avoid round1.json --avoid round2.json
     """
     kb = open_kb(where)
     earlier = set().union(*(_earlier_pairs(path) for path in avoid))
@@ -87,7 +95,7 @@ def pairs_cmd(
     if as_json:
         echo_json(dump(pairing))
         return
-    click.echo(f"{kind.capitalize()} round, seed {seed}: {len(pairing.pairs)} pair(s)")
+    click.echo(f"{kind.capitalize()} round {seed}: {len(pairing.pairs)} pair(s)")
     if pairing.note:
         click.echo(f"({pairing.note})")
     for n, pair in enumerate(pairing.pairs, 1):

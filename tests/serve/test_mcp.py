@@ -94,7 +94,7 @@ async def _every_tool(client: Client, index: str) -> None:
     assert person["name"] == "Grace O'Connor" and person["pages"] and person["across"]
 
     pairs = _data(await client.call_tool("find_pairs", {"kind": "coffee", "round": 3}))
-    cli_pairs = _cli_json("pairs", "--kind", "coffee", "--seed", "3", "--index-dir", index)
+    cli_pairs = _cli_json("pairs", "--kind", "coffee", "--round", "3", "--index-dir", index)
     assert pairs["pairs"] == cli_pairs["pairs"] and pairs["pairs"]
 
     project = "onboard a new supplier: security review, contract and ERP setup"
