@@ -44,10 +44,11 @@ def import_cmd(source: Path, into: Path, team: str, department: str) -> None:
         click.echo(f"error: {problem}", err=True)
     for note in report.left_out:
         click.echo(f"warning: {note}", err=True)
-    done = len(report.written) + len(report.unchanged)
+    done = len(report.written) + len(report.unchanged) + len(report.kept)
+    kept = f", {len(report.kept)} kept (edited since)" if report.kept else ""
     click.echo(
         f"Imported {done} page(s) into {into}/: {len(report.written)} new or changed, "
-        f"{len(report.unchanged)} unchanged, {len(report.problems)} file(s) not imported."
+        f"{len(report.unchanged)} unchanged{kept}, {len(report.problems)} file(s) not imported."
     )
     for rel in report.written:
         click.echo(f"  {into / rel}")

@@ -38,7 +38,13 @@ def html_to_markdown(html: str) -> str:
     from markdownify import markdownify
 
     try:
-        text = markdownify(html, heading_style="ATX", bullets="-", strip=["script", "style"])
+        text = markdownify(
+            html,
+            heading_style="ATX",
+            bullets="-",
+            strip=["script", "style"],
+            table_infer_header=True,  # a table without <th> reads its first row as the header
+        )
     except RecursionError:  # markdownify recurses per nested element
         raise ImportSourceError("HTML nested too deeply to convert") from None
     return body_text(text)
@@ -72,7 +78,10 @@ def docx(data: bytes, name: str) -> Converted:
     try:
         props = python_docx.Document(io.BytesIO(data)).core_properties
         html = mammoth.convert_to_html(
-            io.BytesIO(data), convert_image=mammoth.images.img_element(no_image)
+            io.BytesIO(data),
+            convert_image=mammoth.images.img_element(no_image),
+            # Word's Title style is the document's title, not a paragraph of its text.
+            style_map="p[style-name='Title'] => h1:fresh",
         ).value
     except (zipfile.BadZipFile, KeyError, ValueError) as err:
         raise ImportSourceError(f"damaged Word file ({err})") from None

@@ -12,6 +12,7 @@ and the rest is imported.
 from __future__ import annotations
 
 import posixpath
+import re
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -22,6 +23,7 @@ from kb.importing.pagefile import (
     clean,
     edited_since_import,
     front_matter,
+    same_stamp,
     slug,
     stamped,
     write_page,
@@ -39,6 +41,7 @@ class ImportReport:
     unchanged: tuple[str, ...]
     problems: tuple[Problem, ...]
     left_out: tuple[str, ...]
+    kept: tuple[str, ...] = ()  # imported pages edited since: not replaced
 
 
 @dataclass(frozen=True)
@@ -76,7 +79,7 @@ def import_source(
             pages[page.source] = page
     earlier = _imported_pages(into)
     places = _places(list(pages.values()), earlier, into, team, found)
-    written, unchanged = [], []
+    written, unchanged, kept = [], [], []
     for page in pages.values():
         rel = places[page.source]
         text = stamped(_page_text(page, rel, places, team=team, department=department))
@@ -87,10 +90,16 @@ def import_source(
             unchanged.append(rel)
             continue
         if before is not None and edited_since_import(before.text):
-            found.notes.append(
-                f"{rel}: edited since it was imported; kept as it is (delete the page to take "
-                "the source's version)"
-            )
+            kept.append(rel)
+            if same_stamp(before.text, text):
+                found.notes.append(f"{rel}: edited since it was imported; the source has not "
+                                   "changed; kept as it is")  # fmt: skip
+            else:
+                found.notes.append(
+                    f"{rel}: edited since it was imported, and the source has changed too; "
+                    "kept as it is: copy the source's changes in by hand, or delete the page "
+                    "to take the source's version (the edits are then lost)"
+                )
             continue
         try:
             write_page(into, target, text)
@@ -98,7 +107,9 @@ def import_source(
             found.problems.append(Problem(rel, f"not written: {err}"))
             continue
         written.append(rel)
-    return ImportReport(tuple(written), tuple(unchanged), tuple(found.problems), tuple(found.notes))
+    return ImportReport(
+        tuple(written), tuple(unchanged), tuple(found.problems), tuple(found.notes), tuple(kept)
+    )
 
 
 def _imported_pages(into: Path) -> dict[str, list[_Earlier]]:
@@ -195,7 +206,28 @@ def _page_text(
 
 
 def _without_title(markdown: str, title: str) -> str:
+    """The body under the page's one `#` title: a first heading repeating the title goes, and
+    when the document has headings of its own at level 1 (Word's Heading 1) every heading
+    moves down a level, as in kb's own pages."""
     lines = markdown.strip().splitlines()
-    if lines and lines[0].startswith("#") and lines[0].lstrip("# ").strip() == title.strip():
+    if lines and lines[0].startswith("#") and clean(lines[0].lstrip("# ")) == clean(title):
         lines = lines[1:]
+    fence, top = "", False
+    for line in lines:
+        fence = _fence(line, fence)
+        top = top or (not fence and line.startswith("# "))
+    if top:
+        fence = ""
+        for n, line in enumerate(lines):
+            fence = _fence(line, fence)
+            if not fence and re.match(r"#{1,5} ", line):
+                lines[n] = "#" + line
     return "\n".join(lines).strip() + "\n"
+
+
+def _fence(line: str, fence: str) -> str:
+    """The open code fence after `line` ("" outside one): headings inside code stay."""
+    marker = line.lstrip()[:3]
+    if marker in ("```", "~~~"):
+        return "" if fence == marker else (fence or marker)
+    return fence

@@ -56,6 +56,12 @@ def edited_since_import(text: str) -> bool:
     return not match or _digest(STAMP.sub("", text, count=1)) != match[1]
 
 
+def same_stamp(one: str, other: str) -> bool:
+    """Whether two stamped pages were made from the same text (the source did not change)."""
+    a, b = STAMP.search(one.lstrip("\ufeff")), STAMP.search(other)
+    return bool(a and b) and a[1] == b[1]
+
+
 def _digest(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 

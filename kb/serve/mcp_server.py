@@ -17,7 +17,7 @@ import anyio
 from mcp.server.mcpserver import MCPServer
 from mcp.server.mcpserver.exceptions import ResourceError, ResourceNotFoundError, ToolError
 from mcp.types import Resource
-from pydantic import Field
+from pydantic import Field, ValidationError
 
 from kb.errors import KbError
 from kb.facade import Facade
@@ -48,6 +48,21 @@ class KbMcp(MCPServer):
         super().__init__("kb", instructions=INSTRUCTIONS)
         self._kb = kb
         self._links = links
+
+    async def call_tool(self, name: str, arguments: dict[str, Any], context=None):
+        """As the SDK's, but arguments outside a tool's schema are told in one plain line per
+        argument ("k: Input should be less than or equal to 50"), not pydantic's report."""
+        try:
+            return await super().call_tool(name, arguments, context)
+        except ToolError as err:
+            cause = err.__cause__
+            if not isinstance(cause, ValidationError):
+                raise
+            lines = [
+                f"{'.'.join(str(p) for p in e['loc']) or 'arguments'}: {e['msg']}"
+                for e in cause.errors(include_url=False)
+            ]
+            raise ToolError(f"invalid arguments for {name}: " + "; ".join(lines)) from cause
 
     async def list_resources(self) -> list[Resource]:
         try:  # loading (or reloading) an index blocks: not on the event loop

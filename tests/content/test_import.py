@@ -374,3 +374,22 @@ def test_a_folder_of_word_files_keeps_its_teams_and_links(tmp_path):
     fields, body = meta(tmp_path / "content" / "hr" / "leave-rules.md")
     assert fields["team"] == "hr" and fields["source"] == "file:shared-drive/hr/leave.docx"
     assert "[travel](../finance/travel-booking-rules.md)" in body
+
+
+def test_word_structure_reads_like_a_kb_page(tmp_path):
+    """A Word file's Title paragraph is its title (once), its Heading 1s sit under it, and a
+    table without a marked header keeps its first row as the header."""
+    document = docx.Document()
+    document.add_heading("Bike leasing scheme", level=0)  # Word's Title style
+    document.add_heading("Who can join", level=1)
+    document.add_paragraph("Everyone after probation.")
+    table = document.add_table(rows=2, cols=2)
+    texts = ["List price", "Monthly deduction", "2000", "60"]
+    for cell, text in zip(table._cells, texts, strict=True):
+        cell.text = text
+    document.core_properties.title = "Bike leasing scheme"
+    document.save(tmp_path / "bike.docx")
+    import_source(tmp_path / "bike.docx", tmp_path / "content")
+    _, body = meta(tmp_path / "content" / "imported" / "bike-leasing-scheme.md")
+    assert body.count("Bike leasing scheme") == 1 and "\n## Who can join\n" in body
+    assert "| List price | Monthly deduction |" in body and "|  |  |" not in body

@@ -292,3 +292,18 @@ def test_control_characters_in_a_body_are_dropped_not_indexed_as_binary(tmp_path
     raw = (tmp_path / "content" / "imported" / "notes.md").read_bytes()
     document, problems = parse_markdown(raw, "imported/notes.md")
     assert problems == [] and b"\x00" not in raw and b"\x07" not in raw
+
+
+def test_a_kept_page_is_counted_and_says_whether_its_source_changed(tmp_path):
+    doc, content = tmp_path / "notes.html", tmp_path / "content"
+    doc.write_text(html("Notes", "<p>One.</p>"))
+    import_source(doc, content)
+    page = content / "imported" / "notes.md"
+    page.write_text(page.read_text().replace("One.", "One, fixed."))
+    same = import_source(doc, content)
+    assert same.kept == ("imported/notes.md",) and "has not changed" in str(same.left_out)
+    doc.write_text(html("Notes", "<p>Two.</p>"))
+    changed = import_source(doc, content)
+    assert changed.kept == ("imported/notes.md",) and "has changed too" in str(changed.left_out)
+    out = CliRunner().invoke(cli, ["import", str(doc), "--into", str(content)])
+    assert "1 kept (edited since)" in out.output and "Imported 1 page(s)" in out.output
