@@ -7,13 +7,13 @@ Shared by tests/app/test_e2e_browser.py, tests/app/test_app_api.py and benchmark
 from __future__ import annotations
 
 import os
-import re
 import shutil
 import socket
 import subprocess
 import sys
 import threading
 import time
+import urllib.parse
 import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
@@ -125,7 +125,7 @@ def run_query(page, query: str, timeout_ms: int = 60_000) -> float:
         """q => [...document.querySelectorAll('[data-testid="stCaptionContainer"]')]
                .some(el => el.textContent.includes('“' + q + '”'))
              && [...document.querySelectorAll('[data-testid="stMarkdownContainer"]')]
-               .some(el => /\\S+\\.md:\\d+ · /.test(el.innerText)
+               .some(el => el.querySelector('strong a[href*="page="]')
                            || el.innerText.includes('No page answers this well'))""",
         arg=query,
         timeout=timeout_ms,
@@ -135,10 +135,10 @@ def run_query(page, query: str, timeout_ms: int = 60_000) -> float:
 
 
 def first_result_path(page) -> str:
-    """The `path` shown on the top result card (its `path:line · authors ...` line)."""
-    texts = page.locator('[data-testid="stMarkdownContainer"]').all_inner_texts()
-    found = (re.search(r"(\S+\.md):\d+ · ", t) for t in texts)
-    return next(m.group(1) for m in found if m)
+    """The page of the top result card (the link on its title)."""
+    href = page.locator('[data-testid="stMarkdownContainer"] strong a[href*="page="]').first
+    query = urllib.parse.urlsplit(href.get_attribute("href")).query
+    return urllib.parse.parse_qs(query)["page"][0]
 
 
 def top_expert(page) -> str:

@@ -84,12 +84,14 @@ def search(at: AppTest, query: str) -> AppTest:
 
 
 def result_paths(at: AppTest) -> list[str]:
-    """`path` of every result card, in order (from the cards' `path:line · ...` line)."""
+    """`path` of every result card, in order (from the link on each card's title)."""
+    from urllib.parse import unquote
+
     out = []
     for m in at.main.markdown:
-        found = re.search(r":gray\[([\w./-]+\.md):\d+ · ", plain(m.value))
+        found = re.match(r"\*\*\[.*?\]\(\?page=([^)&]+)\)\*\*", str(m.value))
         if found:
-            out.append(found.group(1))
+            out.append(unquote(found.group(1)))
     return out
 
 

@@ -33,6 +33,7 @@ def main() -> None:
     init_state()
     render_sidebar(kb)
     page, person = st.query_params.get("page"), st.query_params.get("person")
+    st.set_page_config(page_title=tab_title(kb, page, person, st.session_state.get("view")))
     if person:
         render_person(kb, person)
     elif page:
@@ -44,3 +45,17 @@ def main() -> None:
         render = RENDER.get(st.session_state.get("view") or "search", render_search)
         render(kb)
     sync_url()
+
+
+def tab_title(kb, page: str | None, person: str | None, view: str | None) -> str:
+    """The browser tab's title: what the tab shows, then kb (a tab bar full of "kb" tells
+    nothing apart)."""
+    if person:
+        return f"{person} · kb"
+    if page:
+        found = kb.page(page)
+        return f"{found.title if found else page} · kb"
+    if view and view != "search":
+        return f"{VIEWS.get(view, view)} · kb"
+    query = st.session_state.get("q", "").strip()
+    return f"{query[:60]} · kb" if query else "kb: find the page, find the colleague"

@@ -10,7 +10,7 @@ import streamlit as st
 from kb.app.present import contact_markdown
 from kb.app.present import literal as esc
 from kb.app.state import FILTER_KEYS, current_filters, open_page, open_person
-from kb.app.widgets import badges, highlighted, page_link, render_counts
+from kb.app.widgets import badges, highlighted, page_link, person_link, render_counts
 from kb.facade import Facade
 from kb.importing.pagefile import slug
 from kb.importing.stub import stub_text, title_for
@@ -175,19 +175,23 @@ def render_hit(hit: Hit, more: list[Hit], query: str, n: int) -> None:
     # One Markdown block per card: every element costs the browser a render on each search.
     c = hit.chunk
     heading = f" › {esc(c.heading)}" if c.heading else ""
-    people = ", ".join(a.name for a in c.authors) or "unknown author"
-    meta = [f"{esc(c.path)}:{c.line}", esc(people)]
+    # Authors link to their profiles; the file and line are for the docs' maintainers (?debug=1).
+    people = ", ".join(person_link(a.name) for a in c.authors) or "unknown author"
+    meta = [f"{esc(c.path)}:{c.line}"] if st.query_params.get("debug") == "1" else []
+    meta.append(people)
     if c.updated:
         meta.append(f"updated {esc(c.updated)}")
     meta.append(f"{hit.percent} match")
     with st.container(border=True):
         st.markdown(
-            f"**{esc(c.title)}**{heading} &nbsp; {badges(c.department, c.team, c.review_by)}  \n"
+            f"**[{esc(c.title)}]({page_link(c.path)})**{heading} &nbsp; "
+            f"{badges(c.department, c.team, c.review_by)}  \n"
             f":gray[{' · '.join(meta)}]\n\n{highlighted(hit.snippet, query, hit.answer)}"
             + (
                 "\n\n:gray[Also in this page:] "
                 + " · ".join(
-                    f"[{esc(h.chunk.heading or 'top')}]({page_link(h.chunk.path, h.chunk.heading)})"
+                    f"[{esc(h.chunk.heading or 'Introduction')}]"
+                    f"({page_link(h.chunk.path, h.chunk.heading)})"
                     for h in more[:4]
                 )
                 if more

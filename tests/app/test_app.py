@@ -38,7 +38,7 @@ def test_search_shows_results_experts_and_timing(monkeypatch, bundled_index):
     assert re.search(
         r"\d+ pages? answers? “who approves expense claims in Spendwise” · \d+ ms", all_text(at)
     )
-    first_card = next(m.value for m in at.main.markdown if ":gray[finance" in m.value)
+    first_card = next(m.value for m in at.main.markdown if "(?page=finance" in m.value)
     assert "**Spendwise**" in first_card and "**approvers**" in first_card  # query words marked
     assert expert_names(at)[0] == "Oliver Grant"
     assert "Who knows about this?" in [h.value for h in at.subheader]
@@ -226,3 +226,27 @@ def test_a_page_links_to_its_edit_page_when_kb_edit_url_is_set(monkeypatch, bund
     at = new_app(monkeypatch, bundled_index, page=path)
     assert not at.exception and not at.get("link_button")
     assert any("KB_EDIT_URL must be an http(s) address" in w.value for w in at.warning)
+
+
+def test_cards_link_authors_and_keep_file_paths_for_debug(monkeypatch, bundled_index):
+    from kb.app.present import literal
+
+    at = new_app(monkeypatch, bundled_index, q="how do I connect to the VPN from home")
+    cards = "\n".join(m.value for m in at.markdown if "Requesting VPN access" in m.value)
+    assert "[Tomasz Nowak](?person=Tomasz%20Nowak)" in cards  # a name opens the profile
+    shown = literal("security/vpn-access.md") + ":"  # as the card escapes it
+    assert shown not in cards and "](?page=" in cards
+    at = new_app(monkeypatch, bundled_index, q="how do I connect to the VPN from home", debug="1")
+    cards = "\n".join(m.value for m in at.markdown if "Requesting VPN access" in m.value)
+    assert shown in cards
+
+
+def test_each_view_names_its_browser_tab(bundled_kb):
+    from kb.app.main import tab_title
+
+    assert tab_title(bundled_kb, "finance/expense-policy.md", None, "search") == (
+        "Expense policy · kb"
+    )
+    assert tab_title(bundled_kb, None, "Grace O'Connor", "search") == "Grace O'Connor · kb"
+    assert tab_title(bundled_kb, None, None, "pairs") == "Pairs · kb"
+    assert tab_title(bundled_kb, "no/such.md", None, "search") == "no/such.md · kb"
