@@ -197,3 +197,17 @@ def test_an_index_inside_the_content_folder_is_not_indexed(content, tmp_path, mo
     # Building there is refused (issue 13): kb would sweep the content folder's files.
     with pytest.raises(IndexFolderError, match="inside the content folder"):
         build_index(Path("content"), Path("content/index"), HashEmbedder(), Settings())
+
+
+def test_only_a_people_yaml_change_is_reported_as_one(tmp_path):
+    # The manifest read back holds lists where a new one holds tuples: every run with a page
+    # change said "people directory updated" (seen by a new user after importing one page).
+    content, index_dir = tmp_path / "content", tmp_path / "index"
+    shutil.copytree(CONTENT, content)
+    build_index(content, index_dir, HashEmbedder(), Settings())
+    write(content / "hr" / "bike.md", page("Bike rules", "Grace Hopper", "Lease through payroll."))
+    report = build_index(content, index_dir, HashEmbedder(), Settings())
+    assert report.changed and not report.directory
+    people = (content / "people.yaml").read_text(encoding="utf-8")
+    write(content / "people.yaml", people.replace("Analytics engineer", "Senior analyst", 1))
+    assert build_index(content, index_dir, HashEmbedder(), Settings()).directory
