@@ -15,7 +15,6 @@ This module only chains the stages: `kb.content.pages` reads the files and resol
 from __future__ import annotations
 
 import dataclasses
-import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -186,11 +185,7 @@ def build_index(
             people=directory,
             consent=consent,
         )
-        # As JSON: the manifest read back holds lists where the one just made holds tuples, and
-        # () != [] made every run with a change say the people directory changed too.
-        directory_moved = previous is not None and _as_json(previous.manifest.people) != _as_json(
-            recorded.people
-        )
+        directory_moved = previous is not None and previous.manifest.people != recorded.people
         if changed:
             manifest, embedded = _write(
                 writer, index_dir, embedder, settings, progress, recorded, workers
@@ -307,7 +302,3 @@ def _write(
 def _vectors_label(manifest: Manifest) -> str:
     plan = manifest.vector_index or {}
     return f"{plan.get('kind', '?')} search over {plan.get('storage', '?')} vectors"
-
-
-def _as_json(value: object) -> str:
-    return json.dumps(value, sort_keys=True, default=list)

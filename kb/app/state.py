@@ -9,10 +9,9 @@ from kb.app.present import literal as esc
 from kb.facade import Facade
 from kb.inputs import checked_filters, day
 from kb.models import Filters
-from kb.people.pairing import KINDS as PAIR_KINDS
+from kb.people.pairing import KINDS  # the pairs view's kinds, the first the default
 
 FILTER_KEYS = ("dept", "team", "tag", "author", "since")
-KINDS = PAIR_KINDS  # the pairs view's kinds, the first the default
 MAX_ROUND = 1_000_000
 VIEWS = {
     "search": "Search",

@@ -15,8 +15,6 @@ from pathlib import PurePosixPath
 
 from kb.errors import ImportSourceError
 
-MAX_FILE_BYTES = 50_000_000  # one document, or one member of an export zip, read in memory
-MAX_ZIP_BYTES = 500_000_000  # all members of one export together (a zip bomb stops here)
 OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # an encrypted .docx (or an old .doc) is an OLE file, not a zip
 
 

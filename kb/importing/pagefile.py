@@ -34,11 +34,9 @@ def front_matter(fields: dict) -> str:
 def clean(text: str) -> str:
     """One line of text YAML and Markdown take: no control characters, spaces collapsed."""
     kept = "".join(
-        " " if c in "\t\r\n" else c
-        for c in text
-        if unicodedata.category(c) not in ("Cc", "Cs", "Co", "Cn") or c in "\t\r\n"
+        c for c in text if c.isspace() or unicodedata.category(c) not in ("Cc", "Cs", "Co", "Cn")
     )
-    return " ".join(kept.split())[:MAX_FIELD]
+    return " ".join(kept.split())[:MAX_FIELD]  # split() takes tabs and line breaks too
 
 
 def stamped(text: str) -> str:
@@ -77,10 +75,10 @@ def write_page(content: Path, target: Path, text: str, *, exclusive: bool = Fals
     `content`: a folder on the way that links elsewhere is refused. A page replaced keeps
     its permissions; a new one gets the usual ones (the umask's), not a temp file's 0600.
     `exclusive`: fail (FileExistsError) rather than replace a file made meanwhile."""
-    root = content.resolve()
-    target.parent.mkdir(parents=True, exist_ok=True)
-    if not target.parent.resolve().is_relative_to(root):
+    # Checked before any folder is made: resolve() follows the links of the part that exists.
+    if not target.parent.resolve().is_relative_to(content.resolve()):
         raise KbError(f"{target.parent} links out of the content folder; not written there")
+    target.parent.mkdir(parents=True, exist_ok=True)
     mode = target.stat().st_mode & 0o777 if target.is_file() else 0o666 & ~_umask()
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".kb-page-", suffix=".tmp")
     try:

@@ -16,10 +16,12 @@ from dataclasses import replace
 from pathlib import Path, PurePosixPath
 
 from kb.importing import convert
-from kb.importing.convert import MAX_FILE_BYTES, MAX_ZIP_BYTES, NOTION_ID, Converted
+from kb.importing.convert import NOTION_ID, Converted
 from kb.models import Problem
 
 FORMATS = (".docx", ".html", ".htm", ".pdf", ".zip")
+MAX_FILE_BYTES = 50_000_000  # one document, or one member of an export zip, read in memory
+MAX_ZIP_BYTES = 500_000_000  # all members of one export together (a zip bomb stops here)
 Document = tuple[str, Callable[[], Converted | None]]  # name for messages, its conversion
 
 
@@ -54,16 +56,17 @@ def documents(source: Path, found: Found) -> Iterator[Document]:
         found.notes.append(f"{source}: left out {len(links)} symbolic link(s): not followed")
     prefix = f"{source.resolve().name}/"
     if _is_export(paths):
-        files, total = {}, 0
+        files, total, skipped = {}, 0, []
         for path in paths:
             rel = path.relative_to(source).as_posix()
             if not _imported(rel):
-                found.notes.append(f"{rel}: left out (an attachment or another kind of file)")
+                skipped.append(rel)
                 continue
             data = _read(path, found, rel, MAX_ZIP_BYTES - total)
             if data is not None:
                 files[rel] = data
                 total += len(data)
+        _left_out(found, source.name, skipped)  # as for the same export zipped
         yield from _export(files, source.name, found, prefix)
         return
     for path in paths:

@@ -58,7 +58,8 @@ def new_page(content: Path, text: str, *, title: str, team: str) -> str:
         raise KbError(f"no content folder {content}/; pass the docs' folder with --into")
     rel = f"{slug(team) or 'pages'}/{slug(title) or 'new-page'}.md"
     target = content / rel
-    if target.exists() or target.is_symlink():
-        raise KbError(f"{target} already exists; pick another title or edit that page")
-    write_page(content, target, text, exclusive=True)
+    try:
+        write_page(content, target, text, exclusive=True)
+    except FileExistsError:  # a file, or a link, of that name: never replaced
+        raise KbError(f"{target} already exists; pick another title or edit that page") from None
     return rel

@@ -195,7 +195,10 @@ def compose(
         "problems": [[p.path, p.line, p.message] for p in problems],
         "content_dir": content_dir,
         # The directory without the people who withheld consent: the index never names them.
-        "people": [dataclasses.asdict(p) for p in people.people if not p.hidden],
+        # JSON-shaped (lists, not tuples), so a manifest equals itself read back.
+        "people": json.loads(
+            json.dumps([dataclasses.asdict(p) for p in people.people if not p.hidden])
+        ),
         "consent": consent,  # changes when who is hidden does (see _consent)
         # Keyed fingerprints of hidden names (none without KB_CONSENT_KEY): the gap report
         # drops logged searches naming them, key terms leave their words out.

@@ -34,7 +34,7 @@ from kb.config import EXPERT_MODELS
 from kb.errors import KbError
 from kb.facade import Facade
 from kb.inputs import BlankQueryError, UnknownValueError, checked_filters, query_text
-from kb.links import PageLinks
+from kb.links import NO_LINKS, PageLinks
 from kb.models import Filters, Profile, person_key
 from kb.people.pairing import KINDS
 from kb.serve.auth import bearer_ok
@@ -136,7 +136,7 @@ def create_app(
 
     # The /app routes come between /experts and /people/{name}, as they always have (the
     # order of the OpenAPI document).
-    routes = _public_routes(index.get, _app_routes(index.get, search_log), links or PageLinks())
+    routes = _public_routes(index.get, _app_routes(index.get, search_log), links or NO_LINKS)
     app.include_router(routes)
     return app
 

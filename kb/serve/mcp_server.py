@@ -22,7 +22,7 @@ from pydantic import Field, ValidationError
 from kb.errors import KbError
 from kb.facade import Facade
 from kb.inputs import BlankQueryError, UnknownValueError, checked_filters, day, query_text
-from kb.links import PageLinks, page_path, resource_uri
+from kb.links import NO_LINKS, PageLinks, page_path, resource_uri
 from kb.models import person_key
 from kb.people.pairing import KINDS
 from kb.serve.auth import bearer_ok
@@ -44,10 +44,9 @@ FilterValue = Annotated[str, Field(max_length=200)]
 class KbMcp(MCPServer):
     """An MCP server whose resources are the pages of the index it serves."""
 
-    def __init__(self, kb: Callable[[], Facade], links: PageLinks) -> None:
+    def __init__(self, kb: Callable[[], Facade]) -> None:
         super().__init__("kb", instructions=INSTRUCTIONS)
         self._kb = kb
-        self._links = links
 
     async def call_tool(self, name: str, arguments: dict[str, Any], context=None):
         """As the SDK's, but arguments outside a tool's schema are told in one plain line per
@@ -84,14 +83,12 @@ class KbMcp(MCPServer):
 def create_mcp(kb: Callable[[], Facade], links: PageLinks | None = None) -> KbMcp:
     """The MCP server over the knowledge base `kb()` returns (called per request, so a
     rebuilt index is picked up as `kb serve` does)."""
-    links = links or PageLinks()
-    server = KbMcp(kb, links)
+    links = links or NO_LINKS
+    server = KbMcp(kb)
 
     def base() -> Facade:
-        try:
+        with _checked():  # no index: what to run on the server, as the API says
             return kb()
-        except KbError as err:
-            raise ToolError(public_message(err)) from None
 
     def linked(path: str) -> dict[str, str | None]:
         return {
@@ -200,7 +197,7 @@ def create_mcp(kb: Callable[[], Facade], links: PageLinks | None = None) -> KbMc
     ) -> dict[str, Any]:
         """One round of pairs across IT and business: `tandem` (learning tandems, each
         teaches the other), `mentoring` or `coffee`, each with the reason. The same round
-        number gives the same pairs (`kb pairs --seed`)."""
+        number gives the same pairs (`kb pairs --round`)."""
         pairing = base().pairs(kind, seed=round)
         return dump(pairing) | {"round": pairing.seed}
 
