@@ -16,11 +16,13 @@ from kb.models import (
     Filters,
     GapReport,
     Manifest,
+    OnboardingPlan,
     Page,
     Pair,
     Pairing,
     Profile,
     Results,
+    TeamCriteria,
     TeamProposal,
 )
 
@@ -69,7 +71,11 @@ class Facade(Protocol):
 
     def titles(self) -> dict[str, str]: ...
 
-    def team(self, description: str, *, size: int = 4) -> TeamProposal: ...
+    def team(
+        self, description: str, *, size: int = 4, criteria: TeamCriteria | None = None
+    ) -> TeamProposal: ...
+
+    def onboard(self, name: str, *, team: str, today: date) -> OnboardingPlan: ...
 
     def gaps(self, *, today: date, log: Path | None = None, top: int = 20) -> GapReport: ...
 

@@ -7,11 +7,13 @@ error, a 4xx, a warning): the rules are the same everywhere.
 from __future__ import annotations
 
 import difflib
+import re
+from collections.abc import Sequence
 from datetime import date
 
 from kb.errors import KbError, UnknownPersonError
 from kb.facade import Facade
-from kb.models import Filters, person_key
+from kb.models import REQUIRABLE, Filters, Requirement, TeamCriteria, person_key
 
 FACETS = ("department", "team", "tag", "author")
 
@@ -61,6 +63,59 @@ def checked_filters(
             if value and person_key(value) not in {person_key(v) for v in facets[name]}:
                 raise UnknownValueError(name, given[name], facets[name])
     return Filters(**values, updated_since=since.isoformat() if since else "")
+
+
+class CriteriaError(KbError):
+    """A team criterion kb cannot read; the message shows how to write it."""
+
+
+_REQUIRE = re.compile(r"\s*(\w+)\s*=\s*([^:]+?)\s*(?::\s*(\d{1,3}))?\s*")
+_LANGUAGE = re.compile(r"[A-Za-z]{2,8}(?:-[A-Za-z0-9]{1,8})*")
+_ATTRIBUTE = re.compile(r"(?:private\.)?([A-Za-z][A-Za-z0-9_-]{0,39})")
+
+
+def team_criteria(
+    *,
+    require: Sequence[str] = (),
+    max_per_team: int | None = None,
+    level_mix: bool = False,
+    timezone_within: float | None = None,
+    languages: str = "",
+    balance: Sequence[str] = (),
+) -> TeamCriteria:
+    """The criteria of `kb team` as people write them (`--require department=IT:1`,
+    `--languages de,en`, `--balance private.gender`); `CriteriaError` says what is wrong."""
+    needs = []
+    for text in require:
+        m = _REQUIRE.fullmatch(text)
+        if not m or m[1] not in REQUIRABLE or (m[3] is not None and int(m[3]) < 1):
+            raise CriteriaError(
+                f"--require '{text[:60]}': write FIELD=VALUE:COUNT, e.g. department=IT:1; "
+                f"FIELD is one of {', '.join(REQUIRABLE)}"
+            )
+        needs.append(Requirement(m[1], m[2], int(m[3] or 1)))
+    if max_per_team is not None and max_per_team < 1:
+        raise CriteriaError("--max-per-team: at least 1")
+    if timezone_within is not None and not 0 <= timezone_within <= 26:
+        raise CriteriaError("--timezone-within: hours from 0 to 26")
+    tags = tuple(t.strip() for t in languages.split(",") if t.strip())
+    bad = next((t for t in tags if not _LANGUAGE.fullmatch(t)), None)
+    if bad is not None:
+        raise CriteriaError(f"--languages '{bad[:40]}': use language tags such as de,en")
+    attributes = []
+    for text in balance:
+        m = _ATTRIBUTE.fullmatch(text.strip())
+        if not m:
+            raise CriteriaError(f"--balance '{text[:40]}': name an attribute, e.g. private.gender")
+        attributes.append(m[1].casefold())
+    return TeamCriteria(
+        require=tuple(needs),
+        max_per_team=max_per_team,
+        level_mix=level_mix,
+        timezone_within=timezone_within,
+        languages=tags,
+        balance=tuple(dict.fromkeys(attributes)),
+    )
 
 
 def day(text: str) -> date | None:

@@ -23,17 +23,19 @@ from kb.models import (
     GapReport,
     Hit,
     Manifest,
+    OnboardingPlan,
     Page,
     Pair,
     Pairing,
     Person,
     Profile,
     Results,
+    TeamCriteria,
     TeamProposal,
     person_key,
 )
 from kb.models.consent import IndexConsent
-from kb.people import profiles, searchlog
+from kb.people import onboarding, profiles, searchlog
 from kb.people.analysis import PeopleAnalysis
 from kb.people.gaps import gap_report
 from kb.people.team import propose
@@ -43,14 +45,7 @@ from kb.search.searcher import Searcher
 
 def directory_of(manifest: Manifest) -> Directory:
     """The people directory an index recorded (hidden people are never recorded)."""
-    return Directory(
-        tuple(
-            Person(
-                **{**p, "aliases": tuple(p["aliases"]), "available_for": tuple(p["available_for"])}
-            )
-            for p in manifest.people or ()
-        )
-    )
+    return Directory(tuple(Person.from_record(p) for p in manifest.people or ()))
 
 
 def open_knowledge_base(
@@ -108,6 +103,7 @@ class KnowledgeBase:
                 self.directory,
                 self.settings,
                 self._consent,
+                self.index.pages,
             )
         return self._analysis
 
@@ -219,14 +215,30 @@ class KnowledgeBase:
         query_vector = self._searcher.query_vector(query)
         return rank_by_profile(people, query_vector, self._profiles, self._homes, combined=combined)
 
-    def team(self, description: str, *, size: int = 4) -> TeamProposal:
-        """A cross-functional team covering the description's sub-topics (`kb.people.team`)."""
+    def team(
+        self, description: str, *, size: int = 4, criteria: TeamCriteria | None = None
+    ) -> TeamProposal:
+        """A cross-functional team covering the description's sub-topics (`kb.people.team`),
+        within the criteria set in advance (`kb.people.criteria`)."""
         return propose(
             description,
             size,
             search=lambda query, k: self._searcher.search(query, k=k, snippets=False),
             people=self.analysis,
             homes=self._homes,
+            settings=self.settings,
+            criteria=criteria,
+        )
+
+    def onboard(self, name: str, *, team: str, today: date) -> OnboardingPlan:
+        """A new joiner's reading path in `team` and the people to meet (`kb.people.onboarding`)."""
+        return onboarding.plan(
+            name,
+            team,
+            self.index.pages,
+            people=self.analysis,
+            homes=self._homes,
+            today=today,
             settings=self.settings,
         )
 

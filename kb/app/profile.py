@@ -25,6 +25,9 @@ def render_person(kb: Facade, name: str) -> None:
         st.markdown("**Available for:** " + esc(", ".join(profile.available_for)))
     if profile.contact:
         st.markdown("**Contact:** " + contact_markdown(profile.contact))
+    facts = profile.facts()
+    if facts:
+        st.markdown("  \n".join(f"**{label.capitalize()}:** {esc(text)}" for label, text in facts))
     a, b, c = st.columns(3)
     a.metric("Pages", len(profile.pages))
     b.metric("Teams written for", len(profile.teams))

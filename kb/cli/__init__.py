@@ -37,6 +37,7 @@ for command in (
     people.pairs_cmd,
     people.team_cmd,
     people.gaps_cmd,
+    people.onboard_cmd,
     serve.serve_cmd,
     mcp.mcp_cmd,
     eval.eval_group,

@@ -10,7 +10,7 @@ import click
 
 from kb.backends.location import IndexLocation
 from kb.cli.options import echo_json, json_option, open_kb, where_options
-from kb.inputs import unknown_person
+from kb.inputs import CriteriaError, checked_filters, team_criteria, unknown_person
 from kb.people.pairing import KINDS
 from kb.serve.codec import dump, earlier_pairs, person_record
 
@@ -40,6 +40,8 @@ def person_cmd(name: str, where: IndexLocation, as_json: bool) -> None:
         click.echo(f"  available for: {', '.join(profile.available_for)}")
     if profile.contact:
         click.echo(f"  contact: {profile.contact}")
+    for label, value in profile.facts():
+        click.echo(f"  {label}: {value}")
     click.echo(f"  topics: {', '.join(profile.topics) or 'none'}")
     if profile.tags:
         click.echo(f"  tags: {', '.join(profile.tags)}")
@@ -122,19 +124,60 @@ def _colleague(c) -> str:
     type=click.IntRange(1, 50),
     help="Most people on the team; fewer when no one else covers a part.",
 )
+@click.option(
+    "--require",
+    multiple=True,
+    metavar="FIELD=VALUE:N",
+    help="At least N members with this department, team, level, language or location.",
+)
+@click.option("--max-per-team", type=int, help="At most this many members from one team.")
+@click.option("--level-mix", is_flag=True, help="At least two different levels on the team.")
+@click.option("--timezone-within", type=float, metavar="HOURS", help="Most hours between any two.")
+@click.option("--languages", default="", metavar="de,en", help="The team shares one of these.")
+@click.option(
+    "--balance",
+    multiple=True,
+    metavar="private.ATTRIBUTE",
+    help="Balance a private attribute as far as possible (reported as counts only).",
+)
 @where_options
 @json_option
-def team_cmd(description: str, size: int, where: IndexLocation, as_json: bool) -> None:
+def team_cmd(
+    description: str,
+    size: int,
+    require: tuple[str, ...],
+    max_per_team: int | None,
+    level_mix: bool,
+    timezone_within: float | None,
+    languages: str,
+    balance: tuple[str, ...],
+    where: IndexLocation,
+    as_json: bool,
+) -> None:
     """Propose a cross-functional team for a project, and who covers which part.
 
     Separate the parts with commas ("a, b and c") to name the sub-topics yourself.
+    Criteria set in advance are met or reported with why not (docs/people.md).
 
     \b
-    Example:
+    Examples:
       kb team "sync Spendwise claims into NetSuite, GDPR review, stock counts" --size 4
+      kb team "supplier onboarding" --require department=IT:1 --require department=Business:1 \\
+        --max-per-team 1 --timezone-within 3 --languages en --balance private.gender
     """
+    try:
+        criteria = team_criteria(
+            require=require,
+            max_per_team=max_per_team,
+            level_mix=level_mix,
+            timezone_within=timezone_within,
+            languages=languages,
+            balance=balance,
+        )
+    except CriteriaError as err:
+        raise click.UsageError(str(err)) from None
     kb = open_kb(where, description)
-    proposal = kb.team(description, size=size)
+    proposal = kb.team(description, size=size, criteria=criteria)
     if as_json:
         echo_json(dump(proposal))
         return
@@ -155,6 +198,46 @@ def team_cmd(description: str, size: int, where: IndexLocation, as_json: bool) -
             click.echo(f"    - {_where(ev)}")
     for part in proposal.uncovered:
         click.echo(f"  {part}: no one in the index writes about this")
+    if proposal.checks:
+        click.echo("Criteria:")
+    for check in proposal.checks:
+        mark = "met" if check.met else "NOT MET"
+        click.echo(f"  {check.criterion}: {mark}" + (f" ({check.detail})" if check.detail else ""))
+    for line in proposal.balance:
+        click.echo(f"  {line}")
+
+
+@click.command("onboard")
+@click.argument("name")
+@click.option("--team", required=True, help="The team the new joiner joins (as pages name it).")
+@click.option("--today", type=click.DateTime(["%Y-%m-%d"]), help="Judge staleness as of this date.")
+@where_options
+@json_option
+def onboard_cmd(
+    name: str, team: str, today: datetime | None, where: IndexLocation, as_json: bool
+) -> None:
+    """A new joiner's reading path through TEAM's pages and the people to meet first.
+
+    \b
+    Example:
+      kb onboard "Alex Doe" --team finance
+    """
+    kb = open_kb(where, name)
+    team = checked_filters(kb, team=team).team
+    plan = kb.onboard(name, team=team, today=(today or datetime.now()).date())
+    if as_json:
+        echo_json(dump(plan))
+        return
+    click.echo(f"Onboarding {plan.name} in {plan.team}")
+    click.echo("Read, in this order:")
+    for n, step in enumerate(plan.reading, 1):
+        mark = f"  [{step.stale}]" if step.stale else ""
+        click.echo(f"  {n}. {step.title}  ({step.path}): {step.why}{mark}")
+    click.echo("Meet:")
+    for intro in plan.people:
+        click.echo(f"  - {intro.kind}: {_colleague(intro.colleague)}, {intro.why}")
+    if not plan.people:
+        click.echo("  no one yet: no one in the index writes for this team")
 
 
 @click.command("gaps")

@@ -8,16 +8,15 @@ author anywhere). Every finding points at a file and line.
 from __future__ import annotations
 
 import datetime as dt
-import posixpath
 import re
 from collections import defaultdict
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
 
 from kb.content.authors import GitHistory, split_name_email
 from kb.content.departments import WORDS_HINT, side_named
 from kb.content.directory import directory_files, read_directory
 from kb.content.discover import DEFAULT_MAX_BYTES, SECRET_IN_NAME, find_pages, read_page
+from kb.content.linking import link_target, page_named
 from kb.content.parse import links, parse_markdown, read_front_matter
 from kb.content.secrets import describe, find_secrets
 from kb.models import Directory, Finding, Problem
@@ -212,31 +211,18 @@ def _anchors(doc) -> set[str]:
 
 def _broken(page: str, href: str, pages: dict[str, set[str]], content_dir: Path) -> str:
     """Why a link from `page` is broken, or '' (external and template links are not judged)."""
-    if not href or "{{" in unquote(href) or "{%" in unquote(href):
+    named = link_target(page, href)
+    if named is None:
         return ""
-    parts = urlsplit(href)
-    if parts.scheme or parts.netloc:
-        return ""
-    target_path, anchor = unquote(parts.path), unquote(parts.fragment)
-    if not target_path:
-        target = page
-    elif target_path.startswith("/"):
-        if not target_path.endswith((".md", ".markdown")):
-            return ""  # a site URL (Jekyll, Hugo ...), not a file we can resolve
-        target = posixpath.normpath(target_path.lstrip("/"))
-    else:
-        target = posixpath.normpath(posixpath.join(posixpath.dirname(page), target_path))
+    target, anchor = named
     if target.startswith("../"):
         return f"link to '{href}' points outside the content folder"
-    if target not in pages:
-        candidates = (target, f"{target}.md", f"{target}/README.md", f"{target}/index.md")
-        found = next((c for c in candidates if c in pages), None)
-        if found is None:
-            if (content_dir / target).exists():
-                return ""  # an image, a PDF or a folder that exists
-            kind = "page" if target.endswith((".md", ".markdown")) else "file"
-            return f"broken link to '{href}': no such {kind}"
-        target = found
-    if anchor and anchor.lower() not in pages[target]:
-        return f"broken link to '{href}': no heading '#{anchor}' in {target}"
+    found = page_named(target, pages)
+    if found is None:
+        if (content_dir / target).exists():
+            return ""  # an image, a PDF or a folder that exists
+        kind = "page" if target.endswith((".md", ".markdown")) else "file"
+        return f"broken link to '{href}': no such {kind}"
+    if anchor and anchor.lower() not in pages[found]:
+        return f"broken link to '{href}': no heading '#{anchor}' in {found}"
     return ""

@@ -6,9 +6,11 @@ then a suffix naming YAML) is not read, and a warning says to rename it: a direc
 is silently ignored would show people who withheld consent.
 
 Optional. Each entry names a person and may give aliases, team, department (IT or Business),
-role, what they are available for (mentoring, tandem, coffee), a contact (an email, a chat
-handle such as `@grace` or `slack:@grace`, or an http(s) URL: `contact_kind`) and
-`hide_from_expert_search`.
+role, what they are available for (mentoring, tandem, coffee, shadowing), a contact (an
+email, a chat handle such as `@grace` or `slack:@grace`, or an http(s) URL: `contact_kind`),
+`hide_from_expert_search`, and the programme fields (`kb.content.directory_fields`): level,
+started, location, timezone, languages, capacity and `private:` balance attributes, which
+are kept only as group numbers.
 A bad entry is reported as `people.yaml:line: message` and skipped; the others are kept.
 """
 
@@ -18,7 +20,7 @@ import dataclasses
 import os
 from pathlib import Path
 
-from kb.content import yaml_safe
+from kb.content import directory_fields, yaml_safe
 from kb.content.departments import WORDS_HINT, side_named
 from kb.content.discover import read_page
 from kb.content.secrets import describe, redact
@@ -40,6 +42,22 @@ _KEYS = {
     "available_for",
     "contact",
     "hide_from_expert_search",
+    "level",
+    "started",
+    "location",
+    "timezone",
+    "languages",
+    "capacity",
+    "private",
+}
+# The programme fields and how each is read (the private attributes are read apart).
+_FIELDS = {
+    "level": directory_fields.level,
+    "started": directory_fields.started,
+    "location": directory_fields.text,
+    "timezone": directory_fields.timezone,
+    "languages": directory_fields.languages,
+    "capacity": directory_fields.capacity,
 }
 _UNREADABLE = "cannot be read: "
 
@@ -117,6 +135,7 @@ def _read_file(content_dir: Path, path: Path) -> tuple[Directory, list[Problem]]
         why = f"{_UNREADABLE}expected a list of people (or 'people:' with one)"
         return Directory(), [Problem(FILE, why, 1)]
     people: list[Person] = []
+    private: list[dict[str, str]] = []
     problems: list[Problem] = []
     seen: dict[str, int] = {}
     hidden_keys: set[str] = set()
@@ -125,6 +144,8 @@ def _read_file(content_dir: Path, path: Path) -> tuple[Directory, list[Problem]]
         problems.extend(found)
         if person is None:
             continue
+        values, found = _private(entry, person.hidden, line, fields)
+        problems.extend(found)
         person, leaked = _without_secrets(person, line, fields)
         problems.extend(leaked)
         clash = next((k for k in sorted(person.identities()) if k in seen), None)
@@ -142,8 +163,26 @@ def _read_file(content_dir: Path, path: Path) -> tuple[Directory, list[Problem]]
             hidden_keys.update(folded_key(n) for n in (person.name, *person.aliases))
         seen.update(dict.fromkeys(person.identities(), line))
         people.append(person)
+        private.append(values)
+    people = [
+        dataclasses.replace(p, private=groups)
+        for p, groups in zip(people, directory_fields.grouped(private), strict=True)
+    ]
     # A name or alias that is also a hidden identity belongs to the hidden person alone.
     return Directory(tuple(visible(people))), problems
+
+
+def _private(
+    entry: object, hidden: bool, line: int, fields: dict[str, int]
+) -> tuple[dict[str, str], list[Problem]]:
+    """The entry's private attributes (none for someone hidden: they are not kept at all)."""
+    if hidden or not isinstance(entry, dict) or entry.get("private") is None:
+        return {}, []
+    try:
+        return directory_fields.private(entry["private"]), []
+    except directory_fields.Refused as why:
+        at = fields.get("private", line)
+        return {}, [Problem(FILE, f"private ignored: {why}", at)]
 
 
 def _without_secrets(
@@ -166,6 +205,7 @@ def _without_secrets(
         team=clean("team", person.team),
         role=clean("role", person.role),
         contact=clean("contact", person.contact),
+        location=clean("location", person.location),
     )
     if not contact_kind(cleaned.contact):  # what is left of a URL once its token is gone
         cleaned = dataclasses.replace(cleaned, contact="")
@@ -264,7 +304,16 @@ def _person(
             )
         )
         contact = ""
+    read = {}
+    for key, reader in _FIELDS.items():
+        if hidden or entry.get(key) is None:  # nothing of a hidden person is kept
+            continue
+        try:
+            read[key] = reader(entry[key])
+        except directory_fields.Refused as why:
+            problems.append(Problem(FILE, f"{label}: {key} ignored: {why}", at(key)))
     person = Person(
+        **read,
         name=name.strip(),
         aliases=tuple(aliases),
         team=str(entry.get("team") or "").strip(),

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from functools import cached_property
+import zoneinfo
+from dataclasses import dataclass, field, fields
+from datetime import datetime
+from functools import cache, cached_property
 
 from kb.models.consent import Hidden
 from kb.models.names import person_key
 
-AVAILABILITY = ("mentoring", "tandem", "coffee")
+AVAILABILITY = ("mentoring", "tandem", "coffee", "shadowing")
+# people.yaml's `level:` words, lowest first; a number is read on the same scale (1 to 5).
+LEVELS = ("junior", "mid", "senior", "lead", "executive")
 
 # A contact is shown, and an email or a URL is a link: only these shapes, nothing guessed.
 _EMAIL = re.compile(
@@ -49,10 +53,70 @@ class Person:
     available_for: tuple[str, ...] = ()  # a subset of AVAILABILITY
     contact: str = ""  # an email, chat handle or http(s) URL (`contact_kind`); "" if none
     hidden: bool = False  # hide_from_expert_search: consent withheld, never shown anywhere
+    level: str = ""  # one of LEVELS, or a number on their scale ("3", "2.5"); "" if none
+    started: str = ""  # ISO date they joined; "" if none
+    location: str = ""
+    timezone: str = ""  # an IANA name ("Europe/Berlin") or "UTC+02:00"; "" if none
+    languages: tuple[str, ...] = ()  # BCP 47 tags ("de", "en", "pt-BR")
+    capacity: float | None = None  # hours a month for programmes; None: not said
+    # Self-declared balance attributes as (attribute, group number): the values themselves
+    # are never kept, only which people share one (numbered in order of first appearance).
+    private: tuple[tuple[str, int], ...] = field(default=(), repr=False)
+
+    @classmethod
+    def from_record(cls, record: dict) -> Person:
+        """A person as an index's manifest records them (JSON lists back to tuples)."""
+        known = {f.name for f in fields(cls)}
+        values = {k: v for k, v in record.items() if k in known}
+        for key in ("aliases", "available_for", "languages"):
+            values[key] = tuple(values.get(key) or ())
+        values["private"] = tuple((str(k), int(g)) for k, g in values.get("private") or ())
+        return cls(**values)
 
     def identities(self) -> set[str]:
         """Every identity this person goes by (person_key of the name and each alias)."""
         return {person_key(n) for n in (self.name, *self.aliases)}
+
+
+def level_rank(level: str) -> float | None:
+    """A `level:` on one scale: junior 1 ... executive 5, a number as itself; None if none."""
+    if level in LEVELS:
+        return float(LEVELS.index(level) + 1)
+    try:
+        return float(level)
+    except ValueError:
+        return None
+
+
+# Offsets are compared in January and July: a time zone with daylight saving has two.
+_SEASONS = (datetime(2026, 1, 15, 12), datetime(2026, 7, 15, 12))
+_FIXED = re.compile(r"UTC([+-])(\d{2}):(\d{2})")
+
+
+@cache
+def utc_offsets(timezone: str) -> tuple[float, ...]:
+    """The hours a `timezone:` is ahead of UTC in January and in July; () if unknown."""
+    fixed = _FIXED.fullmatch(timezone)
+    if fixed:
+        sign = 1 if fixed[1] == "+" else -1
+        return (sign * (int(fixed[2]) + int(fixed[3]) / 60),) * 2
+    if timezone == "UTC":
+        return (0.0, 0.0)
+    try:
+        zone = zoneinfo.ZoneInfo(timezone)
+    except (ValueError, zoneinfo.ZoneInfoNotFoundError):
+        return ()
+    return tuple(
+        zone.utcoffset(moment.replace(tzinfo=zone)).total_seconds() / 3600 for moment in _SEASONS
+    )
+
+
+def hours_apart(first: str, second: str) -> float | None:
+    """The most hours two time zones are apart over the year; None if either is unknown."""
+    a, b = utc_offsets(first), utc_offsets(second)
+    if not a or not b:
+        return None
+    return max(abs(x - y) for x, y in zip(a, b, strict=True))
 
 
 @dataclass(frozen=True)
@@ -137,3 +201,23 @@ class Profile:
     available_for: tuple[str, ...] = ()  # from people.yaml
     tags: tuple[str, ...] = ()  # of their pages, weighted by their share
     contact: str = ""  # from people.yaml
+    # From people.yaml too; never the private attributes.
+    level: str = ""
+    started: str = ""
+    location: str = ""
+    timezone: str = ""
+    languages: tuple[str, ...] = ()
+    capacity: float | None = None
+
+    def facts(self) -> list[tuple[str, str]]:
+        """The programme fields people.yaml gives, as (label, text), in reading order."""
+        where = " · ".join(x for x in (self.location, self.timezone) if x)
+        hours = "" if self.capacity is None else f"{self.capacity:g} hours a month"
+        found = [
+            ("level", self.level),
+            ("started", self.started),
+            ("location", where),
+            ("languages", ", ".join(self.languages)),
+            ("capacity", hours),
+        ]
+        return [(label, text) for label, text in found if text]

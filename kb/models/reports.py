@@ -63,6 +63,50 @@ class Cover:
     evidence: tuple[Evidence, ...]
 
 
+REQUIRABLE = ("department", "team", "level", "language", "location")
+
+
+@dataclass(frozen=True)
+class Requirement:
+    """At least `count` members whose `field` (one of REQUIRABLE) is `value`."""
+
+    field: str
+    value: str
+    count: int = 1
+
+    def __str__(self) -> str:
+        return f"{self.field}={self.value}:{self.count}"
+
+
+@dataclass(frozen=True)
+class TeamCriteria:
+    """What the people setting up a team ask of it beyond covering the project.
+
+    Hard: `require`, `max_per_team`, `level_mix` (two levels at least), `timezone_within`
+    (hours between any two members), `languages` (the team shares one of them). Soft:
+    `balance`, private attributes weighed as far as the candidates allow.
+    """
+
+    require: tuple[Requirement, ...] = ()
+    max_per_team: int | None = None
+    level_mix: bool = False
+    timezone_within: float | None = None
+    languages: tuple[str, ...] = ()
+    balance: tuple[str, ...] = ()  # private attribute names, without "private."
+
+    def __bool__(self) -> bool:
+        return self != TeamCriteria()
+
+
+@dataclass(frozen=True)
+class CriterionCheck:
+    """Whether the proposed team meets one hard criterion, and why not when it does not."""
+
+    criterion: str  # as the user wrote it: "department=IT:1", "max-per-team 1"
+    met: bool
+    detail: str = ""
+
+
 @dataclass(frozen=True)
 class TeamProposal:
     """A cross-functional team for a project description, with who covers what."""
@@ -71,6 +115,8 @@ class TeamProposal:
     members: tuple[Colleague, ...]
     covers: tuple[Cover, ...]
     uncovered: tuple[str, ...]  # sub-topics no one in the index knows
+    checks: tuple[CriterionCheck, ...] = ()  # one per hard criterion asked for
+    balance: tuple[str, ...] = ()  # one line per balance attribute, aggregate counts only
 
 
 @dataclass(frozen=True)
@@ -116,3 +162,34 @@ class GapReport:
     withheld: int = 0  # logged searches not shown because they name a hidden person
     warnings: tuple[str, ...] = ()  # unreadable lines of the search log
     note: str = ""  # why logged searches were withheld wholesale, in one line
+
+
+@dataclass(frozen=True)
+class ReadingStep:
+    """One page of an onboarding reading path, and why it comes where it does."""
+
+    path: str
+    title: str
+    why: str
+    stale: str = ""  # why it may be out of date ("review was due 2026-02-28"); "" if fresh
+
+
+@dataclass(frozen=True)
+class Introduction:
+    """Someone a new joiner should meet, as what, and the pages that say why."""
+
+    kind: str  # "buddy", "across the divide" or "system owner"
+    colleague: Colleague
+    why: str
+    evidence: tuple[Evidence, ...] = ()
+
+
+@dataclass(frozen=True)
+class OnboardingPlan:
+    """A new joiner's first reading and first meetings in a team."""
+
+    name: str
+    team: str
+    reading: tuple[ReadingStep, ...]
+    people: tuple[Introduction, ...]
+    note: str = ""

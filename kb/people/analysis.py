@@ -6,14 +6,15 @@ partners (`matching`). This object holds them for one index and computes each on
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from functools import cached_property
 
 import numpy as np
 
 from kb.config import Settings
-from kb.models import Chunk, Colleague, Directory, Home, Pair, Pairing, Topic
+from kb.models import Chunk, Colleague, Directory, Home, Page, Pair, Pairing, Topic
 from kb.models.consent import IndexConsent
+from kb.people.crosslinks import page_graph
 from kb.people.matching import Matchmaker
 from kb.people.topics import across, topics_of
 from kb.people.writing import Writing
@@ -30,11 +31,14 @@ class PeopleAnalysis:
         directory: Directory,
         settings: Settings,
         consent: IndexConsent | None = None,
+        pages: Mapping[str, Page] | None = None,
     ) -> None:
-        """`consent`: what the index recorded of who is hidden, read with the settings' key."""
+        """`consent`: what the index recorded of who is hidden, read with the settings' key;
+        `pages`: the whole pages, for the links between them (shadowing, onboarding)."""
         self.settings = settings
         self.writing = Writing(chunks, vectors, homes, directory, consent)
-        self._matchmaker = Matchmaker(self.writing, settings)
+        self._pages = pages or {}
+        self._matchmaker = Matchmaker(self.writing, settings, lambda: self.graph)
 
     @property
     def names(self) -> dict[str, str]:
@@ -51,6 +55,11 @@ class PeopleAnalysis:
     def terms_of(self, key: str, n: int = 6) -> tuple[str, ...]:
         """What a person writes about, in words."""
         return self.writing.terms_of(key, n)
+
+    @cached_property
+    def graph(self) -> dict[str, tuple[str, ...]]:
+        """Each page's links to other indexed pages (read on first use)."""
+        return page_graph(self._pages)
 
     @cached_property
     def topics(self) -> tuple[Topic, ...]:

@@ -1,27 +1,45 @@
 """Who may meet whom across the IT/business divide: rounds of pairs, and one person's partners.
 
 The overlap of two people's writing is `kb.people.pairing`'s; this module decides who is
-available, who may be paired with whom, who mentors, and says why a pair should meet.
+available, who may be paired with whom, who mentors (or, in reverse mentoring, who teaches
+whom), who hosts a shadowing day, and says why a pair should meet.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
+from functools import cached_property
 
 from kb.config import Settings
 from kb.content.departments import BUSINESS, IT, other_side
-from kb.models import Chunk, Evidence, Pair, Pairing, person_key
-from kb.people.pairing import KINDS, Overlap, chance, closeness, one_round, overlap, score
-from kb.people.writing import Writing, evidence
+from kb.models import Chunk, Evidence, Pair, Pairing, level_rank, person_key
+from kb.people.pairing import (
+    HOURS,
+    KINDS,
+    LINKED,
+    Overlap,
+    chance,
+    closeness,
+    one_round,
+    overlap,
+    score,
+)
+from kb.people.writing import KNOWS_SHARE, Writing, evidence
+
+Graph = Mapping[str, tuple[str, ...]]  # page -> the indexed pages it links to
 
 
 class Matchmaker:
     """Pairs and partners over one index's writing; overlaps are computed once and kept."""
 
-    def __init__(self, writing: Writing, settings: Settings) -> None:
+    def __init__(
+        self, writing: Writing, settings: Settings, graph: Callable[[], Graph] = dict
+    ) -> None:
+        """`graph()` gives the page links (read on first use: only shadowing needs them)."""
         self.writing = writing
         self.settings = settings
+        self._graph = graph
         self._overlaps: dict[tuple[str, str], Overlap] = {}
         self._scores: dict[tuple[str, str], float] = {}
         # Whether the index has IT and business people (else pairs cross teams only).
@@ -36,11 +54,14 @@ class Matchmaker:
         """
         w = self.writing
         if w.directory.people:
-            wanted = {"mentoring": ("mentoring", "tandem")}.get(kind, (kind,))
+            both = ("mentoring", "tandem")
+            wanted = {"mentoring": both, "reverse-mentoring": both}.get(kind, (kind,))
             keys = {
                 person_key(p.name)
                 for p in w.directory.people
-                if not p.hidden and set(wanted) & set(p.available_for)
+                if not p.hidden
+                and set(wanted) & set(p.available_for)
+                and (p.capacity is None or p.capacity >= HOURS[kind])
             }
         else:
             keys = set(w.rows_of)
@@ -90,19 +111,29 @@ class Matchmaker:
         for a, b in allowed:
             if kind == "mentoring":
                 pair = self._mentor_first(a, b, mentors)
-                if pair is None:
-                    continue
+            elif kind == "reverse-mentoring":
+                pair = self._junior_first(a, b)
+            elif kind == "shadowing":
+                pair = self._guest_first(a, b, seed)
             elif w.home(b).department == "IT":
                 pair = (b, a)  # the IT side first
             else:
                 pair = (a, b)
+            if pair is None:
+                continue
             close = closeness_of[a, b]
-            if kind != "coffee" and close < self.settings.pair_overlap_floor:
+            linked = kind == "shadowing" and bool(self._links(a, b) or self._links(b, a))
+            if kind != "coffee" and close < self.settings.pair_overlap_floor and not linked:
                 continue  # nothing real to learn from each other
-            candidates.append((score(kind, close, chance(seed, *pair)), *pair))
+            candidates.append((score(kind, close, chance(seed, *pair)) + LINKED * linked, *pair))
         chosen = one_round(candidates)
         paired = {k for _, a, b in chosen for k in (a, b)}
         notes = []
+        busy = self._too_busy(kind)
+        if busy:
+            notes.append(
+                f"{busy} left out: capacity in people.yaml under {HOURS[kind]} hours a month"
+            )
         if not w.directory.people:
             notes.append("no people.yaml: everyone who wrote is available")
         if not self.two_sides:
@@ -162,10 +193,71 @@ class Matchmaker:
         if not can:
             return None
         if len(can) == 2:
+            # The more senior mentors (people.yaml's level); without levels, who wrote more.
+            rank = {k: self._level(k) or 0.0 for k in can}
             written = {k: sum(s for _, s in self.writing.rows_of.get(k, ())) for k in can}
-            can.sort(key=lambda k: (-written[k], k))
+            can.sort(key=lambda k: (-rank[k], -written[k], k))
         mentor = can[0]
-        return mentor, (b if mentor == a else a)
+        mentee = b if mentor == a else a
+        mine, theirs = self._level(mentor), self._level(mentee)
+        if mine is not None and theirs is not None and mine < theirs:
+            return None  # a junior mentoring a senior is reverse mentoring, a kind of its own
+        return mentor, mentee
+
+    def _level(self, key: str) -> float | None:
+        listed = self.writing.directory.find(key)
+        return level_rank(listed.level) if listed else None
+
+    def _junior_first(self, a: str, b: str) -> tuple[str, str] | None:
+        """(mentor, mentee) for reverse mentoring: the mentor is the one with the lower
+        level; None unless both have a level and they differ."""
+        ranks = self._level(a), self._level(b)
+        if None in ranks or ranks[0] == ranks[1]:
+            return None
+        return (a, b) if ranks[0] < ranks[1] else (b, a)
+
+    def _too_busy(self, kind: str) -> int:
+        """How many people offer `kind` but gave less capacity than it takes."""
+        return sum(
+            1
+            for p in self.writing.directory.people
+            if kind in p.available_for and p.capacity is not None and p.capacity < HOURS[kind]
+        )
+
+    @cached_property
+    def _pages_of(self) -> dict[str, dict[str, float]]:
+        """Each person's pages with their share of each (shares a person knows only)."""
+        out: dict[str, dict[str, float]] = defaultdict(dict)
+        for chunk in self.writing.chunks:
+            for author in chunk.authors:
+                if author.share >= KNOWS_SHARE:
+                    out[person_key(author.name)][chunk.path] = author.share
+        return out
+
+    def _links(self, a: str, b: str) -> list[tuple[float, str, str]]:
+        """Links from a's pages to b's, strongest first: (a's share x b's share, from, to)."""
+        graph = self._graph_read
+        mine, theirs = self._pages_of.get(a, {}), self._pages_of.get(b, {})
+        found = [
+            (share * theirs[target], page, target)
+            for page, share in mine.items()
+            for target in graph.get(page, ())
+            if target in theirs and target not in mine  # not a page they share
+        ]
+        return sorted(found, key=lambda x: (-x[0], x[1], x[2]))
+
+    @cached_property
+    def _graph_read(self) -> Graph:
+        return self._graph()
+
+    def _guest_first(self, a: str, b: str, seed: int) -> tuple[str, str]:
+        """(guest, host) for shadowing: the host owns the pages the other's pages link to
+        (the process their work supports); without links either way, chance decides."""
+        into_b = sum(x[0] for x in self._links(a, b))
+        into_a = sum(x[0] for x in self._links(b, a))
+        if into_a == into_b:
+            return (a, b) if chance(seed, a, b) < 0.5 else (b, a)
+        return (a, b) if into_b > into_a else (b, a)
 
     def _overlap(self, a: str, b: str) -> Overlap:
         # Two people overlap alike in every round, kind and order: computed once.
@@ -193,6 +285,10 @@ class Matchmaker:
         theirs = _distinct_pages([(w.chunks[y], sim) for _, y, sim in close.pairs])
         about = ", ".join(terms) or "related work"
         where = " and ".join(f"'{e[0].title}'" for e in (mine, theirs) if e)
+        if kind == "shadowing":
+            return self._shadowing(a, b, close, terms, mine + theirs)
+        if kind == "reverse-mentoring":
+            return self._reverse(a, b, close, terms, theirs)
         if kind == "mentoring":
             reason = f"{first.name} can mentor {second.name} on {about} ({where})"
         elif kind == "coffee":
@@ -207,6 +303,73 @@ class Matchmaker:
         if close.coauthors:
             reason += "; they already write together"
         return Pair(kind, first, second, round(close.score, 4), terms, reason, mine + theirs)
+
+    def _shadowing(
+        self, guest: str, host: str, close: Overlap, terms: tuple[str, ...], near: tuple
+    ) -> Pair:
+        """A shadowing day: the guest visits the host; the pages that link their work are the
+        reason and the reading for before the day (the host's first)."""
+        w = self.writing
+        first, second = w.colleague(guest), w.colleague(host)
+        links = sorted(self._links(guest, host) + self._links(host, guest), key=lambda x: -x[0])
+        if links:
+            weight, page, target = links[0]
+            reason = (
+                f"{first.name} ({_side(first)}) spends a day with {second.name} "
+                f"({_side(second)}): '{w.title(page)}' links to '{w.title(target)}'"
+            )
+            hosts = [p for _, x, y in links for p in (x, y) if p in self._pages_of[host]]
+            guests = [p for _, x, y in links for p in (x, y) if p in self._pages_of[guest]]
+            reading = tuple(
+                Evidence(p, w.title(p), "", 1, round(weight, 4))
+                for p in dict.fromkeys(hosts[:2] + guests[:1])
+            )
+        else:
+            about = ", ".join(terms) or "related work"
+            reason = (
+                f"{first.name} ({_side(first)}) spends a day with {second.name} "
+                f"({_side(second)}): both work on {about}"
+            )
+            reading = near
+        return Pair("shadowing", first, second, round(close.score, 4), terms, reason, reading)
+
+    def _reverse(
+        self, mentor: str, mentee: str, close: Overlap, terms: tuple[str, ...], near: tuple
+    ) -> Pair:
+        """Reverse mentoring: the junior teaches the senior what only the junior writes about."""
+        w = self.writing
+        first, second = w.colleague(mentor), w.colleague(mentee)
+        teach = self._unknown_to(mentor, mentee)
+        levels = f"{w.level(mentor)} teaches {w.level(mentee)}"
+        what = " and ".join(f"'{e.title}'" for e in teach) or ", ".join(terms) or "their work"
+        reason = (
+            f"Reverse mentoring ({levels}): {first.name} can show {second.name} {what}, "
+            f"which {second.name} has not written about"
+        )
+        return Pair(
+            "reverse-mentoring", first, second, round(close.score, 4), terms, reason, teach + near
+        )
+
+    def _unknown_to(self, mentor: str, mentee: str, most: int = 2) -> tuple[Evidence, ...]:
+        """The mentor's pages furthest from anything the mentee wrote (their best section)."""
+        w = self.writing
+        own = w.own_rows
+        theirs = own.get(mentee, [])
+        rows = [r for r in own.get(mentor, []) if w.chunks[r].path not in self._pages_of[mentee]]
+        if not rows or not theirs:
+            return ()
+        nearest = (w.vectors[rows] @ w.vectors[theirs].T).max(axis=1)
+        best: dict[str, tuple[float, int]] = {}
+        for row, sim in zip(rows, nearest, strict=True):
+            path = w.chunks[row].path
+            if path not in best or sim < best[path][0]:
+                best[path] = (float(sim), row)
+        order = sorted(best.items(), key=lambda x: (x[1][0], x[0]))[:most]
+        return tuple(evidence(w.chunks[row], 1 - sim) for _, (sim, row) in order)
+
+
+def _side(colleague) -> str:
+    return ", ".join(x for x in (colleague.department, colleague.team) if x)
 
 
 def _distinct_pages(sections: list[tuple[Chunk, float]], most: int = 2) -> tuple[Evidence, ...]:

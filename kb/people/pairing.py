@@ -15,7 +15,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-KINDS = ("tandem", "mentoring", "coffee")
+KINDS = ("tandem", "mentoring", "coffee", "shadowing", "reverse-mentoring")
+# What each programme asks of a month: a person whose people.yaml capacity is lower is not
+# available for it (a shadowing day is a working day; the others meet an hour or two).
+HOURS = {"tandem": 2, "mentoring": 2, "coffee": 1, "shadowing": 8, "reverse-mentoring": 2}
+LINKED = 1.0  # shadowing: pages that link to each other outrank any overlap of writing
 TOP = 3  # section pairs whose similarity makes an overlap
 JITTER = 0.1  # tandem and mentoring: a new seed reshuffles only near-ties (±10%)
 COFFEE_CHANCE = 0.5  # coffee: half chance, half overlap

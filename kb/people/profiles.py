@@ -95,4 +95,10 @@ def profile(
         role=listed.role,
         available_for=listed.available_for,
         contact=listed.contact,
+        level=listed.level,
+        started=listed.started,
+        location=listed.location,
+        timezone=listed.timezone,
+        languages=listed.languages,
+        capacity=listed.capacity,
     )

@@ -16,8 +16,9 @@ from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 
 from kb.config import Settings
-from kb.models import Cover, Hit, Home, TeamProposal, person_key
+from kb.models import Cover, Hit, Home, TeamCriteria, TeamProposal, person_key
 from kb.people.analysis import PeopleAnalysis
+from kb.people.criteria import Rules
 from kb.search.experts import rank_experts
 
 DIVERSITY = 0.3
@@ -36,8 +37,10 @@ def propose(
     people: PeopleAnalysis,
     homes: Mapping[str, Home],
     settings: Settings,
+    criteria: TeamCriteria | None = None,
 ) -> TeamProposal:
-    """A cross-functional team covering the description's sub-topics, who covers what.
+    """A cross-functional team covering the description's sub-topics, who covers what, and
+    (with `criteria`) whether each hard criterion holds and the balance in aggregate.
 
     A description of several parts ("a, b and c") has those parts as sub-topics; a single
     phrase has the topics its relevant sections belong to (kb.search.relevance). A sub-topic
@@ -90,7 +93,8 @@ def propose(
         covered.append(label)
         kept.append(weight)
     sides = {key: home.department for key, home in homes.items()}
-    members = choose(scores, sides, size, kept)
+    rules = Rules(criteria, people.writing.directory, homes) if criteria else None
+    members = choose(scores, sides, size, kept, rules)
     covers = []
     for label, score, found in zip(covered, scores, experts, strict=True):
         who = sorted((m for m in members if score.get(m, 0) >= COVERS), key=lambda m: -score[m])
@@ -101,6 +105,8 @@ def propose(
         members=tuple(people.colleague(m) for m in members),
         covers=tuple(covers),
         uncovered=tuple(uncovered),
+        checks=rules.checks(members, sorted({k for s in scores for k in s})) if rules else (),
+        balance=rules.balance_report(members) if rules else (),
     )
 
 
@@ -137,18 +143,24 @@ def choose(
     departments: Mapping[str, str],
     size: int,
     weights: Sequence[float] | None = None,
+    rules: Rules | None = None,
 ) -> list[str]:
     """Up to `size` people (keys), in the order they join, covering `scores`' sub-topics.
 
     `weights` says how much each sub-topic matters (default: all alike). Only people who
     cover some sub-topic (a score of at least `COVERS`) can join: a team member should be
-    there for something.
+    there for something. `rules` (the criteria set in advance) decide who may join next and
+    weigh balance.
     """
     useful = {p for s in scores for p, v in s.items() if v >= COVERS}
+    # A criterion may need someone who knows a part less well: anyone with evidence for it.
+    reserve = {p for s in scores for p in s} - useful if rules is not None else set()
     if weights is not None:
         scores = [{p: v * w for p, v in s.items()} for s, w in zip(scores, weights, strict=True)]
     team: list[str] = []
-    people = sorted(useful)
+    people = sorted(useful | reserve)
+    if rules is not None:
+        rules.consider(people)
     while len(team) < size:
         sides = {departments.get(p, "") for p in team}
         before = _cover(scores, team)
@@ -156,9 +168,17 @@ def choose(
         for person in people:
             if person in team:
                 continue
+            if rules is not None and not rules.allows(team, person, size - len(team)):
+                continue
+            if person in reserve and not rules.fills(team, person):
+                continue
             gain = _cover(scores, [*team, person]) - before
+            if rules is not None and gain <= 1e-9 and rules.fills(team, person):
+                gain = 1e-6  # adds no cover, but a criterion needs someone like them
             if departments.get(person, "") not in sides:
                 gain *= 1 + DIVERSITY
+            if rules is not None:
+                gain *= rules.bonus(team, person)
             if gain > best_gain + 1e-9:
                 best, best_gain = person, gain
         if best is None:

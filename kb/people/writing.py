@@ -47,6 +47,19 @@ class Writing:
             self.names.get(key, key), home.team, home.department, listed.role if listed else ""
         )
 
+    def title(self, path: str) -> str:
+        return self._titles.get(path, path)
+
+    @cached_property
+    def _titles(self) -> dict[str, str]:
+        return {c.path: c.title for c in self.chunks}
+
+    def level(self, key: str) -> str:
+        """A person's level as people say it ("senior", "level 3"); "" when not given."""
+        listed = self.directory.find(key)
+        level = listed.level if listed else ""
+        return f"level {level}" if level[:1].isdigit() else level
+
     @cached_property
     def vocabulary(self) -> Vocabulary:
         # People's names recur in every "Contacts" section; they are no one's topic.

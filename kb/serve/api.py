@@ -33,7 +33,14 @@ from kb.backends.location import IndexLocation
 from kb.config import EXPERT_MODELS
 from kb.errors import KbError
 from kb.facade import Facade
-from kb.inputs import BlankQueryError, UnknownValueError, checked_filters, query_text
+from kb.inputs import (
+    BlankQueryError,
+    CriteriaError,
+    UnknownValueError,
+    checked_filters,
+    query_text,
+    team_criteria,
+)
 from kb.links import NO_LINKS, PageLinks
 from kb.models import Filters, Profile, person_key
 from kb.people.pairing import KINDS
@@ -114,6 +121,10 @@ def create_app(
     @app.exception_handler(BlankQueryError)
     async def blank(request: Request, err: BlankQueryError) -> JSONResponse:
         return JSONResponse({"detail": "q is blank; say what you are looking for"}, 422)
+
+    @app.exception_handler(CriteriaError)
+    async def criteria(request: Request, err: CriteriaError) -> JSONResponse:
+        return JSONResponse({"detail": str(err)}, 422)
 
     @app.exception_handler(UnknownValueError)
     async def unknown(request: Request, err: UnknownValueError) -> JSONResponse:
@@ -324,8 +335,33 @@ def _app_routes(kb: Callable[[], Facade], search_log: Path | None) -> APIRouter:
         return dump(base.pairs(kind, seed=seed))
 
     @routes.get("/team")
-    def team(base: Base, q: Text, size: Annotated[int, Query(ge=1, le=20)] = 4) -> dict:
-        return dump(base.team(query_text(q), size=size))
+    def team(
+        base: Base,
+        q: Text,
+        size: Annotated[int, Query(ge=1, le=20)] = 4,
+        require: Annotated[list[str], Query(max_length=20)] = [],  # noqa: B006 (FastAPI)
+        max_per_team: Annotated[int | None, Query(ge=1, le=50)] = None,
+        level_mix: bool = False,
+        timezone_within: Annotated[float | None, Query(ge=0, le=26)] = None,
+        languages: Field = "",
+        balance: Annotated[list[str], Query(max_length=10)] = [],  # noqa: B006 (FastAPI)
+    ) -> dict:
+        """A team for a project; criteria as `kb team` takes them (docs/people.md)."""
+        criteria = team_criteria(
+            require=require,
+            max_per_team=max_per_team,
+            level_mix=level_mix,
+            timezone_within=timezone_within,
+            languages=languages,
+            balance=balance,
+        )
+        return dump(base.team(query_text(q), size=size, criteria=criteria))
+
+    @routes.get("/onboard")
+    def onboard(base: Base, name: Text, team: Field) -> dict:
+        """A new joiner's reading path in a team and the people to meet."""
+        team = checked_filters(base, team=query_text(team)).team
+        return dump(base.onboard(query_text(name), team=team, today=dt.date.today()))
 
     @routes.get("/gaps")
     def gaps(base: Base, top: Count = 20) -> dict:

@@ -20,14 +20,16 @@ from kb.models import (
     Filters,
     GapReport,
     Manifest,
+    OnboardingPlan,
     Page,
     Pair,
     Pairing,
     Profile,
     Results,
+    TeamCriteria,
     TeamProposal,
 )
-from kb.serve.codec import load
+from kb.serve.codec import criteria_params, load
 
 TIMEOUT = 60  # seconds: a first request may wait for a replica to load its index
 DEFAULT_PORTS = {"http": 80, "https": 443}
@@ -140,8 +142,16 @@ class RemoteKnowledgeBase:
     def titles(self) -> dict[str, str]:
         return self.get("/app/titles")
 
-    def team(self, description: str, *, size: int = 4) -> TeamProposal:
-        return load(TeamProposal, self.get("/app/team", q=description, size=size))
+    def team(
+        self, description: str, *, size: int = 4, criteria: TeamCriteria | None = None
+    ) -> TeamProposal:
+        params = criteria_params(criteria)
+        return load(TeamProposal, self.get("/app/team", q=description, size=size, **params))
+
+    def onboard(self, name: str, *, team: str, today: date) -> OnboardingPlan:
+        """The server's plan, judged as of its own day."""
+        del today
+        return load(OnboardingPlan, self.get("/app/onboard", name=name, team=team))
 
     def gaps(self, *, today: date, log: Path | None = None, top: int = 20) -> GapReport:
         """The server's report: its day, and the searches logged on the server."""
@@ -163,7 +173,8 @@ class RemoteKnowledgeBase:
         self, path: str, *, missing: object = KeyError, method: str = "GET", **params
     ) -> object:
         """GET (or `method`) `path` as JSON; a 404 gives `missing` when one is given."""
-        query = urllib.parse.urlencode({k: v for k, v in params.items() if v not in ("", None)})
+        wanted = {k: v for k, v in params.items() if v not in ("", None)}
+        query = urllib.parse.urlencode(wanted, doseq=True)  # a list is a repeated parameter
         url = f"{self.url}{path}" + (f"?{query}" if query else "")
         request = urllib.request.Request(url, method=method)
         if self._token:

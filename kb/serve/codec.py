@@ -15,7 +15,7 @@ import typing
 from typing import Any, TypeVar
 
 from kb.links import NO_LINKS, PageLinks
-from kb.models import Expert, Hit, Pair, Profile, Results
+from kb.models import Expert, Hit, Pair, Profile, Results, TeamCriteria
 
 T = TypeVar("T")
 
@@ -110,6 +110,22 @@ def expert_record(person: Expert) -> dict:
 def person_record(profile: Profile, across: tuple[Pair, ...]) -> dict:
     """A profile with the colleagues across the divide (`kb person --json`, `/people/{name}`)."""
     return dump(profile) | {"across": dump(across)}
+
+
+def criteria_params(criteria: TeamCriteria | None) -> dict[str, Any]:
+    """Team criteria as `/team` takes them (and `kb team` spells them)."""
+    if not criteria:
+        return {}
+    c = criteria
+    params: dict[str, Any] = {
+        "require": [str(r) for r in c.require],
+        "max_per_team": c.max_per_team,
+        "level_mix": c.level_mix or None,
+        "timezone_within": c.timezone_within,
+        "languages": ",".join(c.languages) or None,
+        "balance": list(c.balance),
+    }
+    return {k: v for k, v in params.items() if v not in (None, [])}
 
 
 def earlier_pairs(data: Any) -> set[frozenset[str]]:

@@ -21,7 +21,15 @@ from pydantic import Field, ValidationError
 
 from kb.errors import KbError
 from kb.facade import Facade
-from kb.inputs import BlankQueryError, UnknownValueError, checked_filters, day, query_text
+from kb.inputs import (
+    BlankQueryError,
+    CriteriaError,
+    UnknownValueError,
+    checked_filters,
+    day,
+    query_text,
+    team_criteria,
+)
 from kb.links import NO_LINKS, PageLinks, page_path, resource_uri
 from kb.models import person_key
 from kb.people.pairing import KINDS
@@ -207,11 +215,41 @@ def create_mcp(kb: Callable[[], Facade], links: PageLinks | None = None) -> KbMc
             str, Field(min_length=1, max_length=2000, description="The project, in words.")
         ],
         size: Annotated[int, Field(ge=1, le=20)] = 4,
+        require: Annotated[
+            list[str],
+            Field(max_length=20, description="FIELD=VALUE:N, e.g. department=IT:1"),
+        ] = [],  # noqa: B006 (a JSON schema default)
+        max_per_team: Annotated[int | None, Field(ge=1, le=50)] = None,
+        level_mix: bool = False,
+        timezone_within: Annotated[float | None, Field(ge=0, le=26)] = None,
+        languages: Annotated[str, Field(max_length=200, description="e.g. de,en")] = "",
+        balance: Annotated[list[str], Field(max_length=10, description="e.g. private.gender")] = [],  # noqa: B006
     ) -> dict[str, Any]:
         """A cross-functional team for a project: members from both sides, who covers which
-        part, and the parts no one in the docs covers."""
+        part, the parts no one in the docs covers, and whether each criterion set in advance
+        holds (balance as aggregate counts only)."""
         with _checked():
-            return dump(base().team(query_text(description), size=size))
+            criteria = team_criteria(
+                require=require,
+                max_per_team=max_per_team,
+                level_mix=level_mix,
+                timezone_within=timezone_within,
+                languages=languages,
+                balance=balance,
+            )
+            return dump(base().team(query_text(description), size=size, criteria=criteria))
+
+    @server.tool(annotations={"readOnlyHint": True})
+    def onboarding_plan(
+        name: Annotated[str, Field(min_length=1, max_length=200, description="Who joins.")],
+        team: Annotated[str, Field(min_length=1, max_length=200, description="Their team.")],
+    ) -> dict[str, Any]:
+        """A new joiner's reading path through a team's pages (the pages the team's pages link
+        to first, stale ones last and marked) and the people to meet: a buddy in the team, a
+        colleague across the IT/business divide, and the owners of the systems the team uses."""
+        with _checked():
+            found = checked_filters(base(), team=query_text(team)).team
+            return dump(base().onboard(query_text(name), team=found, today=dt.date.today()))
 
     @server.tool(annotations={"readOnlyHint": True})
     def list_facets() -> dict[str, list[str]]:
@@ -242,7 +280,7 @@ class _checked:
         return None
 
     def __exit__(self, kind, err, tb) -> bool:
-        if isinstance(err, (UnknownValueError, BlankQueryError)):
+        if isinstance(err, (UnknownValueError, BlankQueryError, CriteriaError)):
             raise ToolError(str(err)) from None
         if isinstance(err, KbError):
             raise ToolError(public_message(err)) from None

@@ -153,12 +153,15 @@ def test_experts_show_role_availability_and_contact_from_the_directory(bundled_i
     people = json.loads(run("experts", "vendor onboarding", "-k", "10", *where, "--json").stdout)
     grace = people[0]
     assert grace["name"] == "Grace O'Connor" and grace["role"] == "Procurement manager"
-    assert grace["available_for"] == ["tandem", "mentoring", "coffee"]
+    assert grace["available_for"] == ["tandem", "mentoring", "coffee", "shadowing"]
     assert grace["contact"] == "@grace"
     # Several people.yaml entries give no contact: none is made up for them.
     assert any(p["role"] and p["contact"] == "" for p in people)
     text = run("experts", "vendor onboarding", "-k", "1", *where).stdout
-    assert "    Procurement manager · available for tandem, mentoring, coffee · @grace\n" in text
+    assert (
+        "    Procurement manager · available for tandem, mentoring, coffee, shadowing · @grace\n"
+        in text
+    )
 
 
 def test_human_output_and_team_filters(bundled_index):

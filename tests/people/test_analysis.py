@@ -16,6 +16,7 @@ from kb import KnowledgeBase, Settings, build_index
 from kb.cli import cli
 from kb.models import person_key
 from kb.people import searchlog
+from kb.people.pairing import HOURS, KINDS
 
 
 def people_of(pairing) -> list[str]:
@@ -48,10 +49,11 @@ def test_tandems_pair_complementary_colleagues_across_the_divide(bundled_kb):
         assert pair.evidence and pair.score >= bundled_kb.settings.pair_overlap_floor
 
 
-@pytest.mark.parametrize("kind", ["tandem", "mentoring", "coffee"])
+@pytest.mark.parametrize("kind", KINDS)
 def test_rounds_are_fair_and_reproducible(bundled_kb, kind):
     b = bundled_kb.analysis
     pairing = b.pairs(kind, seed=11)
+    assert pairing.pairs  # every kind pairs someone on the bundled content
     names = people_of(pairing)
     assert len(names) == len(set(names))  # nobody twice in a round
     for pair in pairing.pairs:
@@ -59,8 +61,10 @@ def test_rounds_are_fair_and_reproducible(bundled_kb, kind):
         assert {pair.first.department, pair.second.department} == {"IT", "Business"}
         for c in (pair.first, pair.second):
             person = bundled_kb.directory.find(c.name)
-            wanted = {"mentoring": {"mentoring", "tandem"}}.get(kind, {kind})
+            both = {"mentoring", "tandem"}
+            wanted = {"mentoring": both, "reverse-mentoring": both}.get(kind, {kind})
             assert wanted & set(person.available_for), (c.name, kind)
+            assert person.capacity is None or person.capacity >= HOURS[kind], (c.name, kind)
         if kind == "mentoring":
             assert "mentoring" in bundled_kb.directory.find(pair.first.name).available_for
     assert b.pairs(kind, seed=11) == pairing  # same seed, same round

@@ -26,6 +26,7 @@ TOOLS = {
     "get_person",
     "find_pairs",
     "build_team",
+    "onboarding_plan",
     "list_facets",
 }
 KB = [sys.executable, "-c", "from kb.cli import main; main()"]
@@ -104,6 +105,18 @@ async def _every_tool(client: Client, index: str) -> None:
     assert names == [m["name"] for m in cli_team["members"]] and len(names) >= 2
     assert {"IT", "Business"} <= {m["department"] for m in team["members"]}
 
+    criteria = {"require": ["department=IT:1", "department=Business:1"], "max_per_team": 1}
+    bounded = _data(await client.call_tool("build_team", {"description": project, **criteria}))
+    cli_bounded = _cli_json(
+        "team", project, "--require", "department=IT:1", "--require", "department=Business:1",
+        "--max-per-team", "1", "--index-dir", index,
+    )  # fmt: skip
+    assert bounded == cli_bounded and all(c["met"] for c in bounded["checks"])
+
+    plan = _data(await client.call_tool("onboarding_plan", {"name": "Alex", "team": "finance"}))
+    assert plan == _cli_json("onboard", "Alex", "--team", "finance", "--index-dir", index)
+    assert plan["reading"] and plan["people"]
+
     facets = _data(await client.call_tool("list_facets", {}))
     assert {"IT", "Business"} <= set(facets["department"]) and "finance" in facets["team"]
 
@@ -122,6 +135,8 @@ async def _every_tool(client: Client, index: str) -> None:
         ("get_page", {"page": "http://[::1"}, "no page"),
         ("get_person", {"name": "Nobody Here"}, "no one"),
         ("find_pairs", {"kind": "speed-dating"}, "kind"),
+        ("build_team", {"description": "x", "require": ["dept=IT"]}, "FIELD=VALUE:COUNT"),
+        ("onboarding_plan", {"name": "Alex", "team": "finanse"}, "did you mean 'finance'"),
         ("build_team", {"description": "x", "size": 0}, "invalid arguments for build_team: size"),
         ("no_such_tool", {}, "no_such_tool"),
     ]:

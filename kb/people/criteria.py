@@ -1,0 +1,202 @@
+"""Team criteria set in advance: which candidates may join, what the team still needs, and
+the report of what was met.
+
+Hard criteria either hold for the proposed team or are reported with why not. Those that a
+new member can only break (most per team, time zones, a shared language) filter each
+candidate; those that members fulfil (`--require`, a mix of levels) reserve the last places
+for people who fulfil them. Balance is soft: among candidates who add about as much, one
+from a group the team has fewest of counts `BALANCE` more. Private groups are reported only
+as counts, and only when every reported group has at least `SMALLEST_GROUP` people.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping, Sequence
+
+from kb.models import (
+    CriterionCheck,
+    Directory,
+    Home,
+    Person,
+    Requirement,
+    TeamCriteria,
+    hours_apart,
+    level_rank,
+)
+
+BALANCE = 0.3
+SMALLEST_GROUP = 3
+
+
+class Rules:
+    """One team's criteria over the people of one directory."""
+
+    def __init__(
+        self, criteria: TeamCriteria, directory: Directory, homes: Mapping[str, Home]
+    ) -> None:
+        self.criteria = criteria
+        self.homes = homes
+        self.listed: dict[str, Person] = {}
+        for person in directory.people:
+            for key in person.identities():
+                self.listed[key] = person
+
+    def _person(self, key: str) -> Person:
+        return self.listed.get(key) or Person(key)
+
+    def fulfils(self, key: str, need: Requirement) -> bool:
+        """Whether one person counts toward a requirement."""
+        person, home = self._person(key), self.homes.get(key, Home())
+        value = need.value.casefold()
+        if need.field == "department":
+            return home.department.casefold() == value
+        if need.field == "team":
+            return home.team.casefold() == value
+        if need.field == "level":
+            rank = level_rank(person.level)
+            return rank is not None and rank == level_rank(value)
+        if need.field == "language":
+            return value.split("-")[0] in {t.casefold().split("-")[0] for t in person.languages}
+        return person.location.casefold() == value  # location
+
+    def consider(self, candidates: Sequence[str]) -> None:
+        """Who could join: a requirement no one left can fulfil reserves no place."""
+        self._pool = list(candidates)
+
+    def missing(self, team: Sequence[str]) -> int:
+        """How many more members the requirements and the level mix still need (as far as
+        the candidates can give them)."""
+        pool = getattr(self, "_pool", None)
+        short = 0
+        for need in self.criteria.require:
+            have = sum(self.fulfils(m, need) for m in team)
+            want = need.count - have
+            if pool is not None:
+                want = min(want, sum(self.fulfils(k, need) for k in pool if k not in team))
+            short += max(0, want)
+        if self.criteria.level_mix:
+            levels = self._levels(team)
+            more = set(self._levels(pool)) - levels if pool is not None else {0.0, 1.0}
+            short += min(max(0, 2 - len(levels)), len(more))
+        return short
+
+    def fills(self, team: Sequence[str], key: str) -> bool:
+        """Whether `key` gives the team something a criterion still needs."""
+        return self.missing([*team, key]) < self.missing(team)
+
+    def allows(self, team: Sequence[str], key: str, places: int) -> bool:
+        """Whether `key` may join `team` with `places` places left (this one included)."""
+        c = self.criteria
+        if c.max_per_team is not None:
+            home = self.homes.get(key, Home()).team
+            if home and sum(self.homes.get(m, Home()).team == home for m in team) >= c.max_per_team:
+                return False
+        if c.timezone_within is not None:
+            zone = self._person(key).timezone
+            if hours_apart(zone, zone) is None:  # no timezone in people.yaml
+                return False
+            for m in team:
+                apart = hours_apart(zone, self._person(m).timezone)
+                if apart is None or apart > c.timezone_within:
+                    return False
+        if c.languages and not self._common([*team, key]):
+            return False
+        # The last places go to people who fulfil what the team still misses.
+        return self.missing(team) < places or self.fills(team, key)
+
+    def bonus(self, team: Sequence[str], key: str) -> float:
+        """The balance weight of adding `key`: 1 + BALANCE when one of their private groups
+        is among the least represented on the team so far (of the groups candidates have)."""
+        for attribute in self.criteria.balance:
+            group = dict(self._person(key).private).get(attribute)
+            if group is None:
+                continue
+            counts = Counter(dict(self._person(m).private).get(attribute) for m in team)
+            known = {g for p in self.listed.values() if (g := dict(p.private).get(attribute))}
+            if counts[group] == min(counts[g] for g in known):
+                return 1 + BALANCE
+        return 1.0
+
+    def checks(self, team: Sequence[str], candidates: Sequence[str]) -> tuple[CriterionCheck, ...]:
+        """One line per hard criterion: met, or why not (`candidates`: who could cover a part)."""
+        c, out = self.criteria, []
+        for need in c.require:
+            have = sum(self.fulfils(m, need) for m in team)
+            could = sum(self.fulfils(k, need) for k in candidates)
+            detail = (
+                ""
+                if have >= need.count
+                else (
+                    f"{have} of {need.count}: only {could} of the people who know about this "
+                    f"{'has' if could == 1 else 'have'} {need.field} {need.value}"
+                )
+            )
+            out.append(CriterionCheck(str(need), have >= need.count, detail))
+        if c.max_per_team is not None:
+            teams = Counter(self.homes.get(m, Home()).team for m in team)
+            worst = max((n for t, n in teams.items() if t), default=0)
+            out.append(CriterionCheck(f"max-per-team {c.max_per_team}", worst <= c.max_per_team))
+        if c.level_mix:
+            levels = self._levels(team)
+            out.append(
+                CriterionCheck(
+                    "level-mix",
+                    len(levels) >= 2,
+                    "" if len(levels) >= 2 else self._why_no_mix(candidates),
+                )
+            )
+        if c.timezone_within is not None:
+            zones = [self._person(m).timezone for m in team]
+            gaps = [hours_apart(a, b) for a in zones for b in zones]
+            met = None not in gaps and max(gaps, default=0.0) <= c.timezone_within
+            unknown = sum(not self._person(k).timezone for k in candidates)
+            note = f"{unknown} candidate(s) left out: no timezone in people.yaml" if unknown else ""
+            out.append(CriterionCheck(f"timezone-within {c.timezone_within:g}", met, note))
+        if c.languages:
+            common = self._common(team)
+            out.append(
+                CriterionCheck(
+                    f"languages {','.join(c.languages)}",
+                    bool(common) and bool(team),
+                    f"shared: {', '.join(sorted(common))}"
+                    if common
+                    else "no one who knows about this speaks them",
+                )
+            )
+        return tuple(out)
+
+    def balance_report(self, team: Sequence[str]) -> tuple[str, ...]:
+        """Per balance attribute, the team's group sizes: counts only, never a value, and only
+        when every group reported (those not declaring included) has `SMALLEST_GROUP` people."""
+        lines = []
+        for attribute in self.criteria.balance:
+            counts = Counter(dict(self._person(m).private).get(attribute) for m in team)
+            if team and all(n >= SMALLEST_GROUP for n in counts.values()):
+                sizes = sorted((n for g, n in counts.items() if g is not None), reverse=True)
+                undeclared = counts.get(None, 0)
+                text = f"private.{attribute}: groups of {' and '.join(map(str, sizes))}"
+                text += f", {undeclared} not declared" if undeclared else ""
+            else:
+                text = (
+                    f"private.{attribute}: weighed as far as the candidates allow; counts "
+                    f"withheld (they are shown only when each group has {SMALLEST_GROUP} people)"
+                )
+            lines.append(text)
+        return tuple(lines)
+
+    def _levels(self, team: Sequence[str]) -> set[float]:
+        return {r for m in team if (r := level_rank(self._person(m).level)) is not None}
+
+    def _why_no_mix(self, candidates: Sequence[str]) -> str:
+        levels = self._levels(candidates)
+        if len(levels) < 2:
+            return "the people who know about this do not have two different levels"
+        return "no team within the other criteria has two levels"
+
+    def _common(self, team: Sequence[str]) -> set[str]:
+        """The asked-for languages every member speaks (primary subtags, case-folded)."""
+        common = {t.casefold().split("-")[0] for t in self.criteria.languages}
+        for m in team:
+            common &= {t.casefold().split("-")[0] for t in self._person(m).languages}
+        return common

@@ -1,0 +1,174 @@
+"""An onboarding plan: a reading path through a team's pages, and the people to meet first.
+
+The path reads the team's pages that its other pages link to first: a page many of the
+team's pages point at is what the rest builds on. Pages past their review date or unchanged
+for a year come last, marked. The people: a buddy in the team (who wrote most of the path),
+a colleague across the IT/business divide whose writing is closest to the team's pages, and
+the owners of the pages elsewhere that the team's pages link to most (the systems and
+processes the team relies on).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping
+from datetime import date
+
+from kb.config import Settings
+from kb.content.departments import other_side
+from kb.models import (
+    Evidence,
+    Home,
+    Introduction,
+    OnboardingPlan,
+    Page,
+    ReadingStep,
+    person_key,
+)
+from kb.people.analysis import PeopleAnalysis
+from kb.people.gaps import stale_pages
+from kb.people.pairing import closeness
+
+READING = 8  # pages on the path
+OWNERS = 2  # system owners to meet
+
+
+def plan(
+    name: str,
+    team: str,
+    pages: Mapping[str, Page],
+    *,
+    people: PeopleAnalysis,
+    homes: Mapping[str, Home],
+    today: date,
+    settings: Settings,
+) -> OnboardingPlan:
+    """`name`'s first reading and meetings in `team` (a team pages are written for)."""
+    mine = {p: page for p, page in pages.items() if page.team == team}
+    graph = people.graph
+    linked = Counter(t for p in mine for t in graph.get(p, ()) if t != p)
+    stale = {
+        s.path: s.reason for s in stale_pages(list(mine.values()), today, settings.stale_after_days)
+    }
+    everywhere = Counter(t for targets in graph.values() for t in targets)
+    order = sorted(
+        mine,
+        key=lambda p: (p in stale, -linked[p], -everywhere[p], mine[p].title.casefold(), p),
+    )[:READING]
+    reading = tuple(
+        ReadingStep(p, mine[p].title, _why(linked[p], everywhere[p]), stale.get(p, ""))
+        for p in order
+    )
+    newcomer = person_key(name)
+    side = _department(team, mine, homes)
+    met: set[str] = {newcomer}
+    introductions = []
+    buddy = _buddy(order, mine, homes, team, met)
+    if buddy:
+        met.add(buddy[0])
+        introductions.append(_introduce(people, "buddy", *buddy))
+    across = _across(people, mine, side, met, settings)
+    if across:
+        met.add(across[0])
+        introductions.append(_introduce(people, "across the divide", *across))
+    outside = Counter({t: n for t, n in linked.items() if t not in mine and t in pages})
+    for target, count in outside.most_common():
+        if sum(i.kind == "system owner" for i in introductions) >= OWNERS:
+            break
+        owner = _main_author(pages[target])
+        if owner and owner not in met and homes.get(owner, Home()).team != team:
+            met.add(owner)
+            why = f"owns '{pages[target].title}', which {_pages(count, 'of the team')} to"
+            evidence = (Evidence(target, pages[target].title, "", 1, float(count)),)
+            introductions.append(_introduce(people, "system owner", owner, why, evidence))
+    note = "" if mine else f"no page is written for team '{team}'"
+    return OnboardingPlan(name, team, reading, tuple(introductions), note)
+
+
+def _why(team_links: int, all_links: int) -> str:
+    if team_links:
+        return f"{_pages(team_links, 'of the team')} here"
+    if all_links:
+        return f"{_pages(all_links, 'elsewhere')} here"
+    return "the team's page"
+
+
+def _pages(n: int, where: str) -> str:
+    """ "2 of the team's pages link", "1 page elsewhere links" ."""
+    if where == "of the team":
+        return f"{n} of the team's pages link{'s' * (n == 1)}"
+    return f"{n} page{'s' * (n != 1)} {where} link{'s' * (n == 1)}"
+
+
+def _department(team: str, mine: Mapping[str, Page], homes: Mapping[str, Home]) -> str:
+    sides = Counter(h.department for h in homes.values() if h.team == team and h.department)
+    sides.update(p.department for p in mine.values() if p.department)
+    return sides.most_common(1)[0][0] if sides else ""
+
+
+def _main_author(page: Page) -> str:
+    main = max(page.authors, key=lambda a: a.share, default=None)
+    return person_key(main.name) if main else ""
+
+
+def _buddy(
+    order: list[str], mine: Mapping[str, Page], homes: Mapping[str, Home], team: str, met: set[str]
+) -> tuple[str, str, tuple[Evidence, ...]] | None:
+    """The team member with the largest share of the reading path's pages."""
+    written: Counter[str] = Counter()
+    for path in order:
+        for author in mine[path].authors:
+            key = person_key(author.name)
+            if homes.get(key, Home()).team == team and key not in met:
+                written[key] += author.share
+    if not written:
+        return None
+    key = min(written, key=lambda k: (-written[k], k))
+    theirs = [p for p in order if any(person_key(a.name) == key for a in mine[p].authors)]
+    titles = " and ".join(f"'{mine[p].title}'" for p in theirs[:2])
+    evidence = tuple(Evidence(p, mine[p].title, "", 1, 1.0) for p in theirs[:2])
+    return key, f"wrote most of the pages on your path ({titles})", evidence
+
+
+def _across(
+    people: PeopleAnalysis,
+    mine: Mapping[str, Page],
+    side: str,
+    met: set[str],
+    settings: Settings,
+) -> tuple[str, str, tuple[Evidence, ...]] | None:
+    """The person of the other department whose writing is closest to the team's pages."""
+    w = people.writing
+    other = other_side(side)
+    rows = [i for i, c in enumerate(w.chunks) if c.path in mine and w.telling(c)]
+    keys = [
+        k
+        for k in sorted(w.own_rows)
+        if k not in met and other and w.home(k).department == other and w.own_rows[k]
+    ]
+    if not rows or not keys:
+        return None
+    close = closeness(rows, [w.own_rows[k] for k in keys], w.vectors, w.page_numbers)
+    best = max(range(len(keys)), key=lambda i: (close[i], -i))
+    if close[best] < settings.pair_overlap_floor:
+        return None
+    key = keys[best]
+    theirs = w.own_rows[key]
+    sims = w.vectors[theirs] @ w.vectors[rows].T
+    row, col = divmod(int(sims.argmax()), len(rows))
+    near, own = w.chunks[theirs[row]], w.chunks[rows[col]]
+    why = (
+        f"works on the same things from the {other} side: '{near.title}' is close to '{own.title}'"
+    )
+    score = round(float(sims.max()), 4)
+    evidence = (
+        Evidence(near.path, near.title, near.heading, near.line, score),
+        Evidence(own.path, own.title, own.heading, own.line, score),
+    )
+    return key, why, evidence
+
+
+def _introduce(
+    people: PeopleAnalysis, kind: str, key: str, why: str, evidence: tuple[Evidence, ...]
+) -> Introduction:
+    return Introduction(kind, people.colleague(key), why, evidence)

@@ -1,0 +1,135 @@
+"""people.yaml's programme fields (issue 20): level, started, location, timezone, languages,
+capacity, and private balance attributes kept only as group numbers."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+from helpers import write
+
+from kb.content import directory_fields as fields
+from kb.content.directory import read_directory
+from kb.models import Person, hours_apart, level_rank
+
+FULL = """\
+people:
+  - name: Ana Ruiz
+    level: Senior
+    started: 2021-03
+    location: Lisbon
+    timezone: Europe/Lisbon
+    languages: [pt, English]
+    capacity: 6
+    private: {gender: F, caregiver: "yes"}
+  - name: Bo Chen
+    level: 2
+    timezone: UTC+8
+    languages: zh, en
+    private: {gender: m}
+  - name: Cy Diaz
+    level: intern
+    private: {gender: f}
+"""
+
+BAD = """\
+people:
+  - name: Ana Ruiz
+    level: boss
+    started: soon
+    timezone: Mars/Olympus
+    languages: [xyzzy]
+    capacity: -4
+    private: {gender: [a, b]}
+  - name: Bo Chen
+    private: "Unicorn-Value-1234"
+"""
+
+
+def test_programme_fields_are_read_into_one_plain_form(tmp_path):
+    write(tmp_path / "people.yaml", FULL)
+    directory, problems = read_directory(tmp_path)
+    assert problems == []
+    ana, bo, cy = directory.people
+    assert (ana.level, ana.started, ana.location, ana.timezone) == (
+        "senior",
+        "2021-03-01",
+        "Lisbon",
+        "Europe/Lisbon",
+    )
+    assert ana.languages == ("pt", "en") and ana.capacity == 6.0
+    assert (bo.level, bo.timezone, bo.languages, bo.capacity) == (
+        "2",
+        "UTC+08:00",
+        ("zh", "en"),
+        None,
+    )
+    assert cy.level == "junior"  # "intern" is another word for it
+    assert [level_rank(p.level) for p in (ana, bo, cy)] == [3.0, 2.0, 1.0]
+    assert hours_apart(ana.timezone, bo.timezone) == 8.0  # Lisbon is UTC+0 in winter, +1 in summer
+
+
+def test_private_values_are_kept_only_as_who_shares_one(tmp_path):
+    write(tmp_path / "people.yaml", FULL)
+    ana, bo, cy = read_directory(tmp_path)[0].people
+    # Case and spacing folded: Ana's "F" and Cy's "f" are one group; Bo's another.
+    assert dict(ana.private)["gender"] == dict(cy.private)["gender"] != dict(bo.private)["gender"]
+    assert dict(ana.private)["caregiver"] == 1 and "caregiver" not in dict(bo.private)
+    for person in (ana, bo, cy):
+        text = repr(person) + repr(dataclasses.asdict(person))
+        assert "'f'" not in text.casefold() and "'m'" not in text and "yes" not in text
+
+
+def test_bad_programme_fields_are_reported_by_line_and_never_repeat_a_private_value(tmp_path):
+    write(tmp_path / "people.yaml", BAD)
+    directory, problems = read_directory(tmp_path)
+    ana, bo = directory.people  # both kept: a bad field is skipped, not the person
+    assert (ana.level, ana.started, ana.timezone, ana.languages, ana.capacity, ana.private) == (
+        "",
+        "",
+        "",
+        (),
+        None,
+        (),
+    )
+    lines = {(p.line, p.message.split(":")[0] + ":" + p.message.split(":")[1]) for p in problems}
+    assert {line for line, _ in lines} == {3, 4, 5, 6, 7, 8, 10}
+    text = " ".join(str(p) for p in problems)
+    assert "Unicorn-Value-1234" not in text and "[a, b]" not in text and "'a'" not in text
+    assert "people.yaml:3: Ana Ruiz: level ignored" in text
+    assert "people.yaml:10: private ignored" in text
+
+
+def test_a_hidden_persons_programme_fields_are_not_kept(tmp_path):
+    write(
+        tmp_path / "people.yaml",
+        "- name: Ines Park\n  hide_from_expert_search: true\n  level: lead\n"
+        "  timezone: Europe/Berlin\n  private: {gender: f}\n- name: Bo Chen\n",
+    )
+    directory, problems = read_directory(tmp_path)
+    ines = directory.people[0]
+    assert problems == [] and ines.hidden  # kept in memory to hide her, nothing else
+    assert (ines.level, ines.timezone, ines.private, ines.contact) == ("", "", (), "")
+
+
+def test_a_person_round_trips_through_the_manifest_record():
+    person = Person(
+        "Ana Ruiz",
+        languages=("pt", "en"),
+        capacity=6.0,
+        level="senior",
+        private=(("gender", 1),),
+    )
+    record = dataclasses.asdict(person)
+    record = {k: list(v) if isinstance(v, tuple) else v for k, v in record.items()}
+    record["private"] = [list(x) for x in person.private]
+    assert Person.from_record(record) == person
+    assert Person.from_record({"name": "Old Index"}) == Person("Old Index")  # older manifests
+
+
+@pytest.mark.parametrize(
+    "value", ["../../etc/passwd", "/etc/passwd", "Europe/../../x", "UTC+99", "", "a" * 300]
+)
+def test_a_timezone_that_names_a_path_or_nonsense_is_refused(value):
+    with pytest.raises(fields.Refused):
+        fields.timezone(value)

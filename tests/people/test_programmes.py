@@ -1,0 +1,151 @@
+"""Shadowing, reverse mentoring and teams by criteria on the bundled content, through the real
+model (issue 20): what a reader of content/ and people.yaml would expect."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+from click.testing import CliRunner
+
+from kb.cli import cli
+from kb.models import Requirement, TeamCriteria, level_rank
+
+
+def pair_of(pairing, name: str):
+    return next(p for p in pairing.pairs if name in (p.first.name, p.second.name))
+
+
+def main_author(kb, path: str) -> str:
+    return max(kb.page(path).authors, key=lambda a: a.share).name
+
+
+def test_shadowing_sends_an_it_guest_to_the_business_owner_of_a_process_their_pages_support(
+    bundled_kb,
+):
+    pairing = bundled_kb.analysis.pairs("shadowing", seed=0)
+    graph = bundled_kb.analysis.graph
+    # The integration developer's Spendwise to NetSuite page links to finance's month-end
+    # close: he spends the day with the finance controller who owns that process.
+    rafael = pair_of(pairing, "Rafael Costa")
+    assert (rafael.first.name, rafael.first.department) == ("Rafael Costa", "IT")
+    assert (rafael.second.name, rafael.second.department) == ("Hannah Becker", "Business")
+    hosts = [e.path for e in rafael.evidence if main_author(bundled_kb, e.path) == "Hannah Becker"]
+    guests = [e.path for e in rafael.evidence if main_author(bundled_kb, e.path) == "Rafael Costa"]
+    assert hosts and guests and any(h in graph[g] for g in guests for h in hosts)
+    assert "links to" in rafael.reason and "'Month-end close'" in rafael.reason
+    assert rafael.evidence[0].path in hosts  # the host's process is read first
+    for pair in pairing.pairs:  # every pair either links or writes about the same things
+        assert "links to" in pair.reason or "both work on" in pair.reason
+    assert "capacity" in pairing.note  # offered, but under a working day a month
+
+
+def test_reverse_mentoring_has_the_junior_teach_what_the_senior_has_not_written(bundled_kb):
+    pairing = bundled_kb.analysis.pairs("reverse-mentoring", seed=0)
+    assert pairing.pairs
+    for pair in pairing.pairs:
+        mentor = bundled_kb.directory.find(pair.first.name)
+        mentee = bundled_kb.directory.find(pair.second.name)
+        assert level_rank(mentor.level) < level_rank(mentee.level)
+        assert f"which {pair.second.name} has not written about" in pair.reason
+        assert f"({mentor.level} teaches {mentee.level})" in pair.reason
+        taught = pair.evidence[0].path
+        authors = {a.name for a in bundled_kb.page(taught).authors}
+        assert pair.first.name in authors and pair.second.name not in authors
+    priya = pair_of(pairing, "Priya Raman")  # the junior security analyst
+    assert priya.first.name == "Priya Raman"
+
+
+def test_classic_mentoring_goes_from_the_higher_level(bundled_kb):
+    for pair in bundled_kb.analysis.pairs("mentoring", seed=0).pairs:
+        mentor = bundled_kb.directory.find(pair.first.name)
+        mentee = bundled_kb.directory.find(pair.second.name)
+        assert level_rank(mentor.level) >= level_rank(mentee.level), pair.reason
+
+
+def test_team_meets_department_requirements_and_one_per_team(bundled_kb):
+    criteria = TeamCriteria(
+        require=(Requirement("department", "IT", 1), Requirement("department", "Business", 1)),
+        max_per_team=1,
+    )
+    proposal = bundled_kb.team(
+        "supplier onboarding, bank details verification, security assessment",
+        size=4,
+        criteria=criteria,
+    )
+    departments = [m.department for m in proposal.members]
+    teams = [m.team for m in proposal.members]
+    assert departments.count("IT") >= 1 and departments.count("Business") >= 1
+    assert len(teams) == len(set(teams))
+    assert [c.criterion for c in proposal.checks] == [
+        "department=IT:1",
+        "department=Business:1",
+        "max-per-team 1",
+    ]
+    assert all(c.met for c in proposal.checks)
+
+
+def test_team_criteria_through_the_cli_say_what_cannot_be_met(bundled_index):
+    out = CliRunner().invoke(
+        cli,
+        [
+            "team",
+            "supplier onboarding and bank details",
+            "--require",
+            "language=ja:3",
+            "--timezone-within",
+            "1",
+            "--languages",
+            "en",
+            "--balance",
+            "private.gender",
+            "--index-dir",
+            str(bundled_index),
+            "--json",
+        ],
+    )
+    assert out.exit_code == 0, out.output
+    data = json.loads(out.output)
+    checks = {c["criterion"]: c for c in data["checks"]}
+    assert not checks["language=ja:3"]["met"]
+    assert "have language ja" in checks["language=ja:3"]["detail"]
+    assert checks["timezone-within 1"]["met"] and checks["languages en"]["met"]
+    (balance,) = data["balance"]
+    assert balance.startswith("private.gender: ") and "withheld" in balance
+    bad = CliRunner().invoke(cli, ["team", "x", "--require", "dept=IT", "--index-dir", "."])
+    assert bad.exit_code == 2 and "FIELD=VALUE:COUNT" in bad.output
+
+
+def test_onboarding_a_finance_analyst_reads_the_most_linked_pages_first_and_meets_it(
+    bundled_kb,
+):
+    today = date(2026, 12, 2)
+    plan = bundled_kb.onboard("Alex Doe", team="finance", today=today)
+    graph = bundled_kb.analysis.graph
+    finance = [p for p, page in bundled_kb.index.pages.items() if page.team == "finance"]
+    linked = {p: sum(p in graph[q] for q in finance if q != p) for p in finance}
+    fresh = [s for s in plan.reading if not s.stale]
+    assert {s.path for s in plan.reading} == set(finance)
+    # Fresh pages first, the most linked from the team's own pages first among them.
+    assert [linked[s.path] for s in fresh] == sorted((linked[s.path] for s in fresh), reverse=True)
+    assert linked[plan.reading[0].path] == max(linked.values())
+    assert plan.reading[-1].stale  # the review-due per-diem page comes last, marked
+    kinds = {i.kind: i for i in plan.people}
+    assert kinds["buddy"].colleague.team == "finance"
+    assert kinds["across the divide"].colleague.department == "IT"
+    assert any(i.colleague.department == "IT" for i in plan.people)
+    owners = [i for i in plan.people if i.kind == "system owner"]
+    for owner in owners:  # a page the team's pages link to, and they own it
+        (page,) = owner.evidence
+        assert any(page.path in graph[p] for p in finance)
+        assert main_author(bundled_kb, page.path) == owner.colleague.name
+    assert len({i.colleague.name for i in plan.people}) == len(plan.people)
+
+
+def test_onboard_through_the_cli_and_an_unknown_team(bundled_index):
+    where = ["--index-dir", str(bundled_index)]
+    out = CliRunner().invoke(cli, ["onboard", "Alex Doe", "--team", "finance", *where])
+    assert out.exit_code == 0, out.output
+    assert "Read, in this order:\n  1. " in out.output and "- buddy: " in out.output
+    bad = CliRunner().invoke(cli, ["onboard", "Alex", "--team", "finanse", *where])
+    assert bad.exit_code != 0 and "did you mean 'finance'" in bad.output
