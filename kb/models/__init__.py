@@ -52,6 +52,7 @@ from kb.models.reports import (
     TeamProposal,
     Topic,
     Unanswered,
+    spoken,
 )
 
 __all__ = [
@@ -101,4 +102,5 @@ __all__ = [
     "folded_key",
     "name_digest",
     "person_key",
+    "spoken",
 ]
