@@ -30,7 +30,7 @@ class Topic:
     """Pages that are about one thing, described in words, with the people who wrote them."""
 
     id: int
-    label: str  # its key terms, joined
+    label: str  # what its pages call it: one or two of their titles, headings or tags
     terms: tuple[str, ...]
     pages: tuple[str, ...]  # paths
     knowers: tuple[Knower, ...]  # largest share first
@@ -46,7 +46,7 @@ class Pair:
     first: Colleague  # the IT side, or the mentor
     second: Colleague
     score: float
-    terms: tuple[str, ...]  # what they both write about
+    terms: tuple[str, ...]  # what they both write about: titles, headings or tags
     reason: str  # one line
     evidence: tuple[Evidence, ...]  # the closest sections of each, first's then second's
 

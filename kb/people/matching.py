@@ -11,7 +11,7 @@ from collections.abc import Iterable
 
 from kb.config import Settings
 from kb.content.departments import BUSINESS, IT, other_side
-from kb.models import Chunk, Evidence, Pair, Pairing, person_key
+from kb.models import Chunk, Evidence, Pair, Pairing, person_key, spoken
 from kb.people.pairing import KINDS, Overlap, chance, closeness, one_round, overlap, score
 from kb.people.writing import Writing, evidence
 
@@ -188,10 +188,10 @@ class Matchmaker:
         first, second = w.colleague(a), w.colleague(b)
         left = [x for x, _, _ in close.pairs]
         right = [y for _, y, _ in close.pairs]
-        terms = w.vocabulary.shared_terms(left, right, 3) if close.pairs else ()
+        terms = w.labels.shared(left, right, 2) if close.pairs else ()
         mine = _distinct_pages([(w.chunks[x], sim) for x, _, sim in close.pairs])
         theirs = _distinct_pages([(w.chunks[y], sim) for _, y, sim in close.pairs])
-        about = ", ".join(terms) or "related work"
+        about = spoken(terms) or "related work"
         where = " and ".join(f"'{e[0].title}'" for e in (mine, theirs) if e)
         if kind == "mentoring":
             reason = f"{first.name} can mentor {second.name} on {about} ({where})"

@@ -4,7 +4,7 @@ Terms are counted per section under their English stem, so "claim" and "claims" 
 term, and shown in the spelling the content uses most ("Spendwise", "NetSuite"). A group's
 key terms weigh each term's count in the group by its rarity in the whole corpus (TF-IDF),
 prefer a phrase over the words it contains, and never repeat a stem. The same counts weigh
-the words of other phrases (`weights`, `shared_weights`, `stems_of`, `spell`).
+the words of labels (`kb.people.labels`), which are never shown as terms but as phrases.
 """
 
 from __future__ import annotations
@@ -154,18 +154,6 @@ class Vocabulary:
             t: w * self._idf(t) * (_PHRASE_BOOST if " " in t else 1.0)
             for t, w in weights.items()
             if present[t] >= least and self._df[t] < self.size  # in every section: says nothing
-        }
-        return self._pick(scored, n)
-
-    def shared_terms(
-        self, left: Iterable[int], right: Iterable[int], n: int = 3
-    ) -> tuple[str, ...]:
-        """The `n` most telling terms that both groups of sections use."""
-        a, b = self._count(left), self._count(right)
-        scored = {
-            t: min(a[t], b[t]) * self._idf(t) * (_PHRASE_BOOST if " " in t else 1.0)
-            for t in a.keys() & b.keys()
-            if self._df[t] < self.size
         }
         return self._pick(scored, n)
 
