@@ -320,7 +320,7 @@ class KnowledgeBase:
             self.index.pages.values(),
             directory=self.directory,
             homes=self._homes,
-            terms_of=lambda key, n: self.analysis.terms_of(key, n),
+            phrases_of=lambda key, n: self.analysis.phrases_of(key, n),
             topics=topics,
         )
 

@@ -8,6 +8,7 @@ import streamlit as st
 
 from kb.app.present import tally
 from kb.facade import Facade
+from kb.models import spoken
 
 
 def render_people(kb: Facade) -> None:
@@ -26,7 +27,7 @@ def render_people(kb: Facade) -> None:
                 "role": profile.role,
                 "available for": ", ".join(profile.available_for),
                 "pages": len(profile.pages),
-                "writes about": ", ".join(profile.topics[:5]),
+                "writes about": spoken(profile.topics[:5]),
                 "profile": f"?person={quote(profile.name)}",
             }
         )

@@ -9,6 +9,7 @@ from kb.app.present import literal as esc
 from kb.app.state import back_to_search
 from kb.app.widgets import badges, colleague_line, page_link
 from kb.facade import Facade
+from kb.models import spoken
 
 
 def render_person(kb: Facade, name: str) -> None:
@@ -46,7 +47,7 @@ def render_person(kb: Facade, name: str) -> None:
             pages = " · ".join(
                 f"[{esc(e.title)}]({page_link(e.path, e.heading)})" for e in pair.evidence
             )
-            terms = esc(", ".join(pair.terms) or "related work")
+            terms = esc(spoken(pair.terms) or "related work")
             st.markdown(f"- {colleague_line(pair.second)}: {terms}  \n  {pages}")
     st.dataframe(
         [

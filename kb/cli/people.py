@@ -11,6 +11,7 @@ import click
 from kb.backends.location import IndexLocation
 from kb.cli.options import echo_json, json_option, open_kb, where_options
 from kb.inputs import CriteriaError, checked_filters, team_criteria, unknown_person
+from kb.models import spoken
 from kb.people.pairing import KINDS
 from kb.serve.codec import dump, earlier_pairs, person_record
 
@@ -42,7 +43,7 @@ def person_cmd(name: str, where: IndexLocation, as_json: bool) -> None:
         click.echo(f"  contact: {profile.contact}")
     for label, value in profile.facts():
         click.echo(f"  {label}: {value}")
-    click.echo(f"  topics: {', '.join(profile.topics) or 'none'}")
+    click.echo(f"  topics: {spoken(profile.topics) or 'none'}")
     if profile.tags:
         click.echo(f"  tags: {', '.join(profile.tags)}")
     click.echo(f"  teams written for: {', '.join(profile.teams) or 'none'}")
@@ -50,7 +51,7 @@ def person_cmd(name: str, where: IndexLocation, as_json: bool) -> None:
     if across:
         click.echo("  across the divide, working on the same things:")
         for pair in across:
-            click.echo(f"    {_colleague(pair.second)}: {', '.join(pair.terms) or 'related work'}")
+            click.echo(f"    {_colleague(pair.second)}: {spoken(pair.terms) or 'related work'}")
     click.echo(f"  pages ({len(profile.pages)}):")
     for credit in profile.pages:
         click.echo(f"    {credit.share:>4.0%}  {credit.title}  ({credit.path})")

@@ -63,6 +63,7 @@ from kb.models.reports import (
     TeamProposal,
     Topic,
     Unanswered,
+    spoken,
 )
 
 __all__ = [
@@ -123,4 +124,5 @@ __all__ = [
     "folded_key",
     "name_digest",
     "person_key",
+    "spoken",
 ]

@@ -1,7 +1,8 @@
 """Consent: who withheld it, and every rule that keeps them out of sight. Audit it here.
 
 A person whose people.yaml entry sets `hide_from_expert_search` is never named by kb: not as
-an author, owner, expert, colleague, key term or logged search. Consent errs on the safe side.
+an author, owner, expert, colleague, key term, label or logged search. Consent errs on the
+safe side.
 
 1. Names are compared as a reader sees them (`folded_key`, over `kb.models.names.fold_name`):
    invisible and format characters, accents, look-alike letters, case and apostrophes do
@@ -24,7 +25,8 @@ an author, owner, expert, colleague, key term or logged search. Consent errs on 
 6. A logged search that names someone hidden is withheld (`names_hidden`): a name, an
    alias, an email, one word of a name, in any punctuation, case, order, joining, leetspeak
    or spelling letter by letter.
-7. A key term is never a word of a hidden name (`IndexConsent.hides_word`).
+7. A key term is never a word of a hidden name, nor is a label (a title, heading or tag) with
+   one in it (`IndexConsent.hides_word`, used by kb.people.terms and kb.people.labels).
 
 A little over ~300 lines on purpose: the rules are audited together, in one place.
 """

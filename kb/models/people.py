@@ -194,7 +194,7 @@ class Profile:
     team: str
     department: str
     pages: tuple[PageCredit, ...]
-    topics: tuple[str, ...]  # key terms of their sections, in words
+    topics: tuple[str, ...]  # what they write about: titles, headings and tags of their pages
     teams: tuple[str, ...]
     last_update: str
     role: str = ""  # from people.yaml

@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from kb.models.pages import Evidence
 from kb.models.people import Colleague
+
+
+def spoken(phrases: Sequence[str]) -> str:
+    """Phrases in one line: "A", "A and B", "A, B and C"; "A; B" when one has its own "and"."""
+    if any("," in p or " and " in p for p in phrases):
+        return "; ".join(phrases)
+    return " and ".join(filter(None, [", ".join(phrases[:-1]), *phrases[-1:]]))
 
 
 @dataclass(frozen=True)
@@ -22,7 +30,7 @@ class Topic:
     """Pages that are about one thing, described in words, with the people who wrote them."""
 
     id: int
-    label: str  # its key terms, joined
+    label: str  # what its pages call it: one or two of their titles, headings or tags
     terms: tuple[str, ...]
     pages: tuple[str, ...]  # paths
     knowers: tuple[Knower, ...]  # largest share first
@@ -38,7 +46,7 @@ class Pair:
     first: Colleague  # the IT side, or the mentor
     second: Colleague
     score: float
-    terms: tuple[str, ...]  # what they both write about
+    terms: tuple[str, ...]  # what they both write about: titles, headings or tags
     reason: str  # one line
     evidence: tuple[Evidence, ...]  # the closest sections of each, first's then second's
 

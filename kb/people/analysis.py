@@ -52,9 +52,9 @@ class PeopleAnalysis:
     def colleague(self, key: str) -> Colleague:
         return self.writing.colleague(key)
 
-    def terms_of(self, key: str, n: int = 6) -> tuple[str, ...]:
-        """What a person writes about, in words."""
-        return self.writing.terms_of(key, n)
+    def phrases_of(self, key: str, n: int = 6) -> tuple[str, ...]:
+        """What a person writes about, in the phrases of their pages."""
+        return self.writing.phrases_of(key, n)
 
     @cached_property
     def graph(self) -> dict[str, tuple[str, ...]]:

@@ -13,7 +13,7 @@ from functools import cached_property
 
 from kb.config import Settings
 from kb.content.departments import BUSINESS, IT, other_side
-from kb.models import Chunk, Evidence, Pair, Pairing, level_rank, person_key
+from kb.models import Chunk, Evidence, Pair, Pairing, level_rank, person_key, spoken
 from kb.people.pairing import (
     HOURS,
     KINDS,
@@ -280,10 +280,10 @@ class Matchmaker:
         first, second = w.colleague(a), w.colleague(b)
         left = [x for x, _, _ in close.pairs]
         right = [y for _, y, _ in close.pairs]
-        terms = w.vocabulary.shared_terms(left, right, 3) if close.pairs else ()
+        terms = w.labels.shared(left, right, 2) if close.pairs else ()
         mine = _distinct_pages([(w.chunks[x], sim) for x, _, sim in close.pairs])
         theirs = _distinct_pages([(w.chunks[y], sim) for _, y, sim in close.pairs])
-        about = ", ".join(terms) or "related work"
+        about = spoken(terms) or "related work"
         where = " and ".join(f"'{e[0].title}'" for e in (mine, theirs) if e)
         if kind == "shadowing":
             return self._shadowing(a, b, close, terms, mine + theirs)
@@ -325,7 +325,7 @@ class Matchmaker:
                 for p in dict.fromkeys(hosts[:2] + guests[:1])
             )
         else:
-            about = ", ".join(terms) or "related work"
+            about = spoken(terms) or "related work"
             reason = (
                 f"{first.name} ({_side(first)}) spends a day with {second.name} "
                 f"({_side(second)}): both work on {about}"
@@ -341,7 +341,7 @@ class Matchmaker:
         first, second = w.colleague(mentor), w.colleague(mentee)
         teach = self._unknown_to(mentor, mentee)
         levels = f"{w.level(mentor)} teaches {w.level(mentee)}"
-        what = " and ".join(f"'{e.title}'" for e in teach) or ", ".join(terms) or "their work"
+        what = " and ".join(f"'{e.title}'" for e in teach) or spoken(terms) or "their work"
         reason = (
             f"Reverse mentoring ({levels}): {first.name} can show {second.name} {what}, "
             f"which {second.name} has not written about"

@@ -55,12 +55,13 @@ def profile(
     *,
     directory: Directory,
     homes: Mapping[str, Home],
-    terms_of: Callable[[str, int], tuple[str, ...]],
+    phrases_of: Callable[[str, int], tuple[str, ...]],
     topics: int = 8,
 ) -> Profile | None:
     """What `name` wrote: pages (largest share first), topics in words, tags, teams.
 
-    `terms_of(key, n)` gives a person's key terms; None when `name` wrote nothing indexed.
+    `phrases_of(key, n)` says what a person writes about; None when `name` wrote nothing
+    indexed.
     """
     listed = directory.find(name)  # an alias finds the person too
     key = person_key(listed.name if listed else name)
@@ -88,7 +89,7 @@ def profile(
         team=home.team,
         department=home.department,
         pages=tuple(credits),
-        topics=terms_of(key, topics),
+        topics=phrases_of(key, topics),
         tags=tuple(t for t, _ in topic_weight.most_common(topics)),
         teams=tuple(sorted(team_weight, key=lambda t: -team_weight[t])),
         last_update=max((c.updated for c in credits), default=""),

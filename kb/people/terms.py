@@ -3,7 +3,8 @@
 Terms are counted per section under their English stem, so "claim" and "claims" are one
 term, and shown in the spelling the content uses most ("Spendwise", "NetSuite"). A group's
 key terms weigh each term's count in the group by its rarity in the whole corpus (TF-IDF),
-prefer a phrase over the words it contains, and never repeat a stem.
+prefer a phrase over the words it contains, and never repeat a stem. The same counts weigh
+the words of labels (`kb.people.labels`), which are never shown as terms but as phrases.
 """
 
 from __future__ import annotations
@@ -34,32 +35,30 @@ class Vocabulary:
     ) -> None:
         """`ignore`: words never to call a term, such as the names of the people; `hide`
         tells of any other (lower-case) word whether it must never be shown."""
-        stop = stop_words()
-        names = {w.lower() for w in ignore}
+        self._stop = stop_words()
+        self._ignore = {w.lower() for w in ignore}
+        self._hide = hide
+        self._hidden: dict[str, bool] = {}
+        self._other: dict[str, str] = {}  # stems of words the content does not use (tags')
         self._rows: list[Counter[str]] = []
         spellings: dict[str, Counter[str]] = defaultdict(Counter)
-        cache_hidden: dict[str, bool] = {}
+        short: dict[str, Counter[str]] = defaultdict(Counter)  # "CD" and "PO": never terms
         segments = [[_WORD.findall(seg) for seg in _BREAK.split(text)] for text in texts]
         # One stemmer call for the whole corpus: a call per section costs seconds.
         words = sorted({w.lower() for text in segments for seg in text for w in seg})
-        cache = dict(zip(words, stems(words), strict=True))
+        self._stems = dict(zip(words, stems(words), strict=True))
         for text in segments:
             row: Counter[str] = Counter()
             for seg in text:
                 prev: tuple[str, str] | None = None
                 for word in seg:
                     low = word.lower()
-                    if low in stop or _too_short(word) or low.replace("-", "").isdigit():
+                    if not self._counts(word) or self.unshown(low):
+                        if _too_short(word) and low not in self._stop and not self.unshown(low):
+                            short[low][word] += 1  # how to spell it in a tag ("argo-cd")
                         prev = None
                         continue
-                    if low not in cache_hidden:
-                        # "Nowak's" and "Nowak-approved" name Nowak as much as "Nowak" does.
-                        parts = _name_parts(low)
-                        cache_hidden[low] = bool(parts & names) or any(map(hide, parts))
-                    if cache_hidden[low]:
-                        prev = None
-                        continue
-                    stem = cache[low]
+                    stem = self._stems[low]
                     row[stem] += 1
                     spellings[stem][word] += 1
                     if prev is not None:
@@ -71,6 +70,74 @@ class Vocabulary:
         self.size = len(self._rows)
         self._df: Counter[str] = Counter(t for row in self._rows for t in row)
         self._names = {t: _spelling(c) for t, c in spellings.items()}
+        self._spellings = {t: c for t, c in spellings.items() if " " not in t}
+        self._short = {w: _spelling(c) for w, c in short.items()}
+
+    def _counts(self, word: str) -> bool:
+        """Whether a word as written can be (part of) a term: no stop word, number or
+        three-letter word that is not an acronym."""
+        low = word.lower()
+        return not (low in self._stop or _too_short(word) or low.replace("-", "").isdigit())
+
+    def unshown(self, low: str) -> bool:
+        """Whether a lower-case word must never be shown: a person's name, or hidden."""
+        if low not in self._hidden:
+            # "Nowak's" and "Nowak-approved" name Nowak as much as "Nowak" does.
+            parts = _name_parts(low)
+            self._hidden[low] = bool(parts & self._ignore) or any(map(self._hide, parts))
+        return self._hidden[low]
+
+    def stems_of(self, phrases: Sequence[Sequence[str]]) -> list[frozenset[str]]:
+        """The stems of each phrase's words (as written) that can be terms."""
+        lows = {w.lower() for p in phrases for w in p}
+        new = sorted(lows - self._stems.keys() - self._other.keys())
+        self._other.update(zip(new, stems(new), strict=True))
+        return [
+            frozenset(self._stems.get(w) or self._other[w] for w in words)
+            for words in ([w.lower() for w in p if self._counts(w)] for p in phrases)
+        ]
+
+    def knows(self, word: str) -> bool:
+        """Whether the content uses this word (in any case)."""
+        return word.lower() in self._stems
+
+    def spell(self, word: str, *, first: bool = False) -> str:
+        """A word as the content spells it most ("okta" -> "Okta"); `first`: capitalised, as
+        at the start of a heading, unless the content never capitalises it ("dbt")."""
+        low = word.lower()
+        seen = {
+            s: n
+            for s, n in self._spellings.get(self._stems.get(low, ""), {}).items()
+            if s.lower() == low
+        }
+        spelt = _spelling(Counter(seen)) if seen else self._short.get(low, word)
+        if first and spelt == low and (not seen or any(s[:1].isupper() for s in seen)):
+            return spelt[:1].upper() + spelt[1:]
+        return spelt
+
+    def weights(self, rows: Iterable[tuple[int, float]]) -> dict[str, float]:
+        """How much each one-word term stands for these (row, weight) sections: TF-IDF."""
+        out: dict[str, float] = defaultdict(float)
+        for row, weight in rows:
+            for term, count in self._rows[row].items():
+                if " " not in term and self._df[term] < self.size:
+                    out[term] += weight * count * self._idf(term)
+        return dict(out)
+
+    def shared_weights(self, left: Iterable[int], right: Iterable[int]) -> dict[str, float]:
+        """The one-word terms both groups use, each by the lesser count times its rarity."""
+        a, b = self._count(left), self._count(right)
+        return {
+            t: min(a[t], b[t]) * self._idf(t)
+            for t in a.keys() & b.keys()
+            if " " not in t and self._df[t] < self.size
+        }
+
+    def _count(self, rows: Iterable[int]) -> Counter[str]:
+        total: Counter[str] = Counter()
+        for row in rows:
+            total.update(self._rows[row])
+        return total
 
     def key_terms(self, rows: Iterable[tuple[int, float]], n: int = 6) -> tuple[str, ...]:
         """The `n` terms that best describe these (row, weight) sections against the corpus."""
@@ -87,23 +154,6 @@ class Vocabulary:
             t: w * self._idf(t) * (_PHRASE_BOOST if " " in t else 1.0)
             for t, w in weights.items()
             if present[t] >= least and self._df[t] < self.size  # in every section: says nothing
-        }
-        return self._pick(scored, n)
-
-    def shared_terms(
-        self, left: Iterable[int], right: Iterable[int], n: int = 3
-    ) -> tuple[str, ...]:
-        """The `n` most telling terms that both groups of sections use."""
-        a: Counter[str] = Counter()
-        b: Counter[str] = Counter()
-        for row in left:
-            a.update(self._rows[row])
-        for row in right:
-            b.update(self._rows[row])
-        scored = {
-            t: min(a[t], b[t]) * self._idf(t) * (_PHRASE_BOOST if " " in t else 1.0)
-            for t in a.keys() & b.keys()
-            if self._df[t] < self.size
         }
         return self._pick(scored, n)
 

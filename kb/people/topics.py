@@ -7,8 +7,9 @@ between two groups stays high (average-linkage clustering, cut at a fixed distan
 unrelated pages stay topics of their own instead of being forced into a mixed group, and the
 same index always gives the same topics. scipy is imported here and nowhere else.
 
-A topic is described by its key terms, lists the people who wrote it (largest share first)
-and its bus factor; `across` finds the people of the other department close to it.
+A topic is labelled with the phrases its pages use (`kb.people.labels`), keeps its key terms,
+lists the people who wrote it (largest share first) and its bus factor; `across` finds the
+people of the other department close to it.
 """
 
 from __future__ import annotations
@@ -66,9 +67,11 @@ def _topic(writing: Writing, number: int, paths: list[str], by_page: dict[str, l
         for k, s in sorted(written.items(), key=lambda ks: (-ks[1], ks[0]))
     )
     terms = writing.vocabulary.key_terms(((i, 1.0) for i in rows), 4)
+    # Pages that offer no phrase to name them by (a title of numbers) keep their first title.
+    label = writing.labels.label((i, 1.0) for i in rows)
     return Topic(
         id=number,
-        label=", ".join(terms[:3]),
+        label=label or chunks[by_page[paths[0]][0]].title,
         terms=terms,
         pages=tuple(sorted(paths, key=lambda p: -sizes[p])),
         knowers=knowers,

@@ -1,4 +1,4 @@
-"""Who wrote what in one loaded index: each person's sections, home and key terms.
+"""Who wrote what in one loaded index: each person's sections, home, and what they write about.
 
 The topics (`kb.people.topics`) and the pairs (`kb.people.matching`) are both read from it;
 it computes each thing once, on first use.
@@ -13,6 +13,7 @@ import numpy as np
 
 from kb.models import NOWHERE, Chunk, Colleague, Directory, Evidence, Home, person_key
 from kb.models.consent import IndexConsent
+from kb.people.labels import Labeller
 from kb.people.terms import Vocabulary
 from kb.search.experts import profile_vectors
 
@@ -68,9 +69,15 @@ class Writing:
         # A colleague's text may name someone hidden: that name never becomes a term.
         return Vocabulary(texts, ignore=names, hide=self.consent.hides_word(texts))
 
-    def terms_of(self, key: str, n: int = 6) -> tuple[str, ...]:
-        """What a person writes about, in words."""
-        return self.vocabulary.key_terms(self.rows_of.get(key, ()), n)
+    @cached_property
+    def labels(self) -> Labeller:
+        """Phrases from the sections' own titles, headings and tags, to name groups of them."""
+        return Labeller(self.chunks, self.vocabulary, self.boilerplate)
+
+    def phrases_of(self, key: str, n: int = 6) -> tuple[str, ...]:
+        """What a person writes about, in the phrases of their pages, most telling first."""
+        # All they write about, not one name for it: every phrase that scores, none covered.
+        return self.labels.describe(self.rows_of.get(key, ()), n, least=0.0, cover=False)
 
     @cached_property
     def rows_of(self) -> dict[str, list[tuple[int, float]]]:

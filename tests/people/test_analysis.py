@@ -5,6 +5,7 @@ topics rest on one person)."""
 from __future__ import annotations
 
 import json
+import re
 from datetime import date
 
 import pytest
@@ -31,7 +32,7 @@ def test_tandems_pair_complementary_colleagues_across_the_divide(bundled_kb):
     pairing = bundled_kb.analysis.pairs("tandem", seed=0)
     # Leavers: HR's checklist and the service desk's account removal.
     kenji = pair_of(pairing, "Kenji Sato")
-    assert kenji.second.name == "Chloe Martin" and "leavers" in kenji.terms
+    assert kenji.second.name == "Chloe Martin" and "Leavers" in kenji.terms
     # Stock counts: the data engineer's inventory analytics and the warehouse supervisor.
     daniel = pair_of(pairing, "Daniel Weber")
     assert daniel.second.name == "Victor Petrov"
@@ -144,11 +145,75 @@ def test_gaps_list_searches_that_found_nothing_good_with_who_could_write(bundled
 
 def test_profiles_describe_topics_in_words(bundled_kb):
     sofia = bundled_kb.profile("Sofia Alvarez")
-    assert "Spendwise" in sofia.topics and "service portal" in sofia.topics
+    assert {"Spendwise app troubleshooting", "Using the IT service portal"} <= set(sofia.topics)
     victor = bundled_kb.profile("Victor Petrov")
-    assert {"WMS", "pick"} <= set(victor.topics)
+    assert {"Manhattan WMS", "Pick and pack process"} <= set(victor.topics)
     assert "manhattan-wms" in victor.tags
     assert all(person_key(w) not in {"victor", "petrov"} for w in victor.topics)
+
+
+def words(text: str) -> list[str]:
+    return re.findall(r"[^\W_]+", text.casefold())
+
+
+def said_in(label: str, phrases: set[tuple[str, ...]]) -> bool:
+    """Whether `label` is whole phrases one after another ("and" or a comma between them),
+    each of at least four letters."""
+    said = words(label)
+
+    def run(i: int) -> bool:
+        if i == len(said):
+            return True
+        for j in range(len(said), i, -1):
+            part = tuple(said[i:j])
+            whole = part in phrases and sum(map(len, part)) >= 4
+            if whole and (run(j) or (said[j : j + 1] == ["and"] and run(j + 1))):
+                return True
+        return False
+
+    return run(0)
+
+
+def own_phrases(chunks) -> set[tuple[str, ...]]:
+    """The titles, headings and tags of these sections' pages, and their parts around a
+    colon, a dash or brackets ("WD2: accruals and prepayments"), as words."""
+    found = {c.title for c in chunks} | {h for c in chunks for h in c.heading_path}
+    found |= {t for c in chunks for t in c.tags}
+    parts = {p for text in found for p in re.split(r"[:–—()\[\]?!→↔›]|\s-\s", text)}
+    return {tuple(words(p)) for p in found | parts if words(p)}
+
+
+def test_every_topic_is_labelled_with_its_pages_own_headings_titles_and_tags(bundled_kb):
+    """Issue 17: labels read as a colleague would say them, never "diems, travel rates"."""
+    chunks = bundled_kb.analysis.writing.chunks
+    for topic in bundled_kb.analysis.topics:
+        pages = set(topic.pages)
+        label = topic.label
+        assert said_in(label, own_phrases([c for c in chunks if c.path in pages])), label
+        assert not re.search(r"\d", label), label  # no number code ("WD2", "k8s")
+    by_page = {p: t for t in bundled_kb.analysis.topics for p in t.pages}
+    assert by_page["finance/per-diems-and-travel-rates.md"].label == "Per diems and travel rates"
+    assert by_page["finance/spendwise-approvals.md"].label == "Spendwise"
+    assert by_page["operations/cycle-counts.md"].label == (
+        "Cycle counts and stock adjustments; Inventory analytics"
+    )
+    assert by_page["cloud-platform/on-call-and-postmortems.md"].label == "Incidents"
+
+
+def test_profiles_and_pair_reasons_use_their_pages_own_phrases(bundled_kb):
+    chunks = bundled_kb.analysis.writing.chunks
+    for name in bundled_kb.people():
+        mine = [c for c in chunks if name in {a.name for a in c.authors}]
+        for topic in bundled_kb.profile(name).topics:
+            assert said_in(topic, own_phrases(mine)), (name, topic)
+    for kind in ("tandem", "mentoring", "coffee"):
+        for pair in bundled_kb.analysis.pairs(kind).pairs:
+            names = {pair.first.name, pair.second.name}
+            theirs = [c for c in chunks if names & {a.name for a in c.authors}]
+            for term in pair.terms:
+                assert said_in(term, own_phrases(theirs)), (pair.reason, term)
+    coffee = pair_of(bundled_kb.analysis.pairs("coffee", seed=0), "Daniel Weber")
+    assert coffee.reason.startswith("Chance, and both write about stock and Manhattan WMS (")
 
 
 def cli_run(*args: str):
@@ -218,7 +283,7 @@ def test_partners_are_across_the_divide_whatever_their_availability(bundled_kb):
     # open only to coffee, and is shown all the same: this is not a round.
     marcus = bundled_kb.analysis.partners("Marcus Okafor", n=2)
     assert {p.second.name for p in marcus} == {"Fatima El-Amin", "Lucas Dubois"}
-    assert "breach notification" in marcus[0].terms
+    assert marcus[0].terms == ("Personal data breach notification",)
     assert bundled_kb.analysis.partners("goconnor")  # an alias finds her
     assert bundled_kb.analysis.partners("No Such Person") == ()
 
