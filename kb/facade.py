@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Protocol, runtime_checkable
 
 from kb.models import (
+    Barcamp,
     Expert,
     Filters,
     GapReport,
@@ -74,6 +75,8 @@ class Facade(Protocol):
     def team(
         self, description: str, *, size: int = 4, criteria: TeamCriteria | None = None
     ) -> TeamProposal: ...
+
+    def barcamp(self, *, slots: int, rooms: int, log: Path | None = None) -> Barcamp: ...
 
     def onboard(self, name: str, *, team: str, today: date) -> OnboardingPlan: ...
 

@@ -17,6 +17,7 @@ from kb.content.departments import other_side
 from kb.embed.base import Embedder, query_embedder_for
 from kb.models import (
     FILTER_FIELDS,
+    Barcamp,
     Directory,
     Expert,
     Filters,
@@ -35,7 +36,7 @@ from kb.models import (
     person_key,
 )
 from kb.models.consent import IndexConsent
-from kb.people import onboarding, profiles, searchlog
+from kb.people import barcamp, onboarding, profiles, searchlog
 from kb.people.analysis import PeopleAnalysis
 from kb.people.gaps import gap_report
 from kb.people.team import propose
@@ -228,6 +229,18 @@ class KnowledgeBase:
             homes=self._homes,
             settings=self.settings,
             criteria=criteria,
+        )
+
+    def barcamp(self, *, slots: int, rooms: int, log: Path | None = None) -> Barcamp:
+        """A proposed barcamp programme: the search log and thin topics (`kb.people.barcamp`)."""
+        return barcamp.programme(
+            self.analysis,
+            slots=slots,
+            rooms=rooms,
+            log=log,
+            search=lambda query: self._searcher.search(query, k=10, snippets=False),
+            settings=self.settings,
+            consent=self._consent,
         )
 
     def onboard(self, name: str, *, team: str, today: date) -> OnboardingPlan:

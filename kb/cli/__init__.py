@@ -38,6 +38,7 @@ for command in (
     people.team_cmd,
     people.gaps_cmd,
     people.onboard_cmd,
+    people.barcamp_cmd,
     serve.serve_cmd,
     mcp.mcp_cmd,
     eval.eval_group,

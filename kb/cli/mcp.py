@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
+from pathlib import Path
 
 import click
 
@@ -55,7 +56,8 @@ def mcp_cmd(transport: str, host: str, port: int, insecure: bool, where: IndexLo
             index.get()
         except KbError as err:
             click.echo(f"warning: {err}; every tool says so until an index is built", err=True)
-    server = create_mcp(index.get, links)
+    log = os.environ.get("KB_SEARCH_LOG")
+    server = create_mcp(index.get, links, Path(log).expanduser() if log else None)
     if transport == "stdio":
         server.run("stdio")
     else:

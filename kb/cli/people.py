@@ -12,6 +12,7 @@ from kb.backends.location import IndexLocation
 from kb.cli.options import echo_json, json_option, open_kb, where_options
 from kb.inputs import CriteriaError, checked_filters, team_criteria, unknown_person
 from kb.models import spoken
+from kb.people.calendar import barcamp_ics
 from kb.people.pairing import KINDS
 from kb.serve.codec import dump, earlier_pairs, person_record
 
@@ -206,6 +207,73 @@ def team_cmd(
         click.echo(f"  {check.criterion}: {mark}" + (f" ({check.detail})" if check.detail else ""))
     for line in proposal.balance:
         click.echo(f"  {line}")
+
+
+@click.command("barcamp")
+@click.option("--slots", default=4, show_default=True, type=click.IntRange(1, 20))
+@click.option("--rooms", default=2, show_default=True, type=click.IntRange(1, 20))
+@click.option(
+    "--log",
+    type=click.Path(path_type=Path, dir_okay=False),
+    envvar="KB_SEARCH_LOG",
+    help="The opt-in search log (env KB_SEARCH_LOG): what people looked for and did not find.",
+)
+@click.option(
+    "--ics",
+    type=click.Path(path_type=Path, dir_okay=False, writable=True),
+    help="Also write the programme as a calendar file (.ics).",
+)
+@click.option("--date", "day", type=click.DateTime(["%Y-%m-%d"]), help="The day (default today).")
+@click.option("--start", default="10:00", show_default=True, type=click.DateTime(["%H:%M"]))
+@click.option("--minutes", default=45, show_default=True, type=click.IntRange(10, 240))
+@where_options
+@json_option
+def barcamp_cmd(
+    slots: int,
+    rooms: int,
+    log: Path | None,
+    ics: Path | None,
+    day: datetime | None,
+    start: datetime,
+    minutes: int,
+    where: IndexLocation,
+    as_json: bool,
+) -> None:
+    """Propose an internal barcamp: what people search for and do not find, and topics that
+    rest on one person, each with a speaker who knows it and an audience from the other
+    department; no speaker twice in one slot.
+
+    \b
+    Example:
+      kb barcamp --slots 4 --rooms 2 --log ~/.kb/searches.jsonl --ics barcamp.ics
+    """
+    kb = open_kb(where, "barcamp")
+    programme = kb.barcamp(slots=slots, rooms=rooms, log=log)
+    if ics is not None:
+        when = (day or datetime.now()).date()
+        ics.write_bytes(barcamp_ics(programme, when, start.time(), minutes))
+    if as_json:
+        echo_json(dump(programme))
+        return
+    if programme.note:
+        click.echo(f"({programme.note})")
+    for n in range(1, slots + 1):
+        sessions = [s for s in programme.sessions if s.slot == n]
+        if not sessions:
+            continue
+        click.echo(f"Slot {n}:")
+        for s in sessions:
+            click.echo(f"  Room {s.room}: {s.title}")
+            click.echo(f"    speaker: {_colleague(s.speaker)}; {s.why}")
+            audience = ", ".join(_colleague(c) for c in s.audience)
+            click.echo(f"    invite: {audience or 'everyone (no one across the divide is close)'}")
+    if not programme.sessions:
+        click.echo("No sessions: no topic rests on one person and the log has no demand.")
+    if programme.unscheduled:
+        more = ", ".join(programme.unscheduled[:5])
+        click.echo(f"Also proposed, no place left ({len(programme.unscheduled)}): {more}")
+    if ics is not None:
+        click.echo(f"Calendar: {ics}")
 
 
 @click.command("onboard")

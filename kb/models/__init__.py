@@ -47,6 +47,7 @@ from kb.models.people import (
 )
 from kb.models.reports import (
     REQUIRABLE,
+    Barcamp,
     Cover,
     CriterionCheck,
     GapReport,
@@ -58,6 +59,7 @@ from kb.models.reports import (
     Pairing,
     ReadingStep,
     Requirement,
+    Session,
     StalePage,
     TeamCriteria,
     TeamProposal,
@@ -111,6 +113,8 @@ __all__ = [
     "ReadingStep",
     "Introduction",
     "OnboardingPlan",
+    "Session",
+    "Barcamp",
     "REQUIRABLE",
     "Requirement",
     "TeamCriteria",

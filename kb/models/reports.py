@@ -201,3 +201,29 @@ class OnboardingPlan:
     reading: tuple[ReadingStep, ...]
     people: tuple[Introduction, ...]
     note: str = ""
+
+
+@dataclass(frozen=True)
+class Session:
+    """One proposed barcamp session: where and when, who speaks, why, and who should come."""
+
+    slot: int  # 1-based
+    room: int  # 1-based
+    title: str  # in the pages' own words
+    speaker: Colleague
+    why: str  # the demand: searched without a good answer, or known by one person only
+    audience: tuple[Colleague, ...]  # suggested, from the other department
+    pages: tuple[Evidence, ...]  # what the speaker wrote on it
+    demand: int  # times searched (0 for a topic resting on one person)
+
+
+@dataclass(frozen=True)
+class Barcamp:
+    """A proposed programme: sessions by slot and room, and proposals that did not fit."""
+
+    slots: int
+    rooms: int
+    sessions: tuple[Session, ...]
+    unscheduled: tuple[str, ...] = ()  # titles of proposals with no place left
+    searches_logged: int = 0
+    note: str = ""

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -90,8 +90,16 @@ def nothing_good(
 ) -> list[tuple[str, list[LoggedSearch]]]:
     """Searches with no relevant result (older lines: whose best result was under `below`),
     grouped by query, most frequent first."""
+    return grouped(
+        s
+        for s in searches
+        if ((not s.answered) if s.answered is not None else s.best_similarity < below)
+    )
+
+
+def grouped(searches: Iterable[LoggedSearch]) -> list[tuple[str, list[LoggedSearch]]]:
+    """Searches grouped by query (case and spacing ignored), most frequent first."""
     groups: dict[str, list[LoggedSearch]] = defaultdict(list)
     for s in searches:
-        if (not s.answered) if s.answered is not None else s.best_similarity < below:
-            groups[" ".join(s.query.casefold().split())].append(s)
+        groups[" ".join(s.query.casefold().split())].append(s)
     return sorted(groups.items(), key=lambda kv: (-len(kv[1]), kv[0]))

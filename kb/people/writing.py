@@ -48,6 +48,11 @@ class Writing:
             self.names.get(key, key), home.team, home.department, listed.role if listed else ""
         )
 
+    @cached_property
+    def row_of(self) -> dict[tuple[str, int], int]:
+        """Each section's row, by (path, line)."""
+        return {(c.path, c.line): i for i, c in enumerate(self.chunks)}
+
     def title(self, path: str) -> str:
         return self._titles.get(path, path)
 

@@ -357,6 +357,15 @@ def _app_routes(kb: Callable[[], Facade], search_log: Path | None) -> APIRouter:
         )
         return dump(base.team(query_text(q), size=size, criteria=criteria))
 
+    @routes.get("/barcamp")
+    def barcamp(
+        base: Base,
+        slots: Annotated[int, Query(ge=1, le=20)] = 4,
+        rooms: Annotated[int, Query(ge=1, le=20)] = 2,
+    ) -> dict:
+        """A proposed barcamp, with the searches logged on this server (KB_SEARCH_LOG)."""
+        return dump(base.barcamp(slots=slots, rooms=rooms, log=search_log))
+
     @routes.get("/onboard")
     def onboard(base: Base, name: Text, team: Field) -> dict:
         """A new joiner's reading path in a team and the people to meet."""

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from kb.errors import KbError
 from kb.models import (
+    Barcamp,
     Expert,
     Filters,
     GapReport,
@@ -147,6 +148,11 @@ class RemoteKnowledgeBase:
     ) -> TeamProposal:
         params = criteria_params(criteria)
         return load(TeamProposal, self.get("/app/team", q=description, size=size, **params))
+
+    def barcamp(self, *, slots: int, rooms: int, log: Path | None = None) -> Barcamp:
+        """The server's programme, from the searches logged on the server."""
+        del log
+        return load(Barcamp, self.get("/app/barcamp", slots=slots, rooms=rooms))
 
     def onboard(self, name: str, *, team: str, today: date) -> OnboardingPlan:
         """The server's plan, judged as of its own day."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from pathlib import Path
 from typing import Annotated, Any
 
 import anyio
@@ -88,9 +89,12 @@ class KbMcp(MCPServer):
         ]
 
 
-def create_mcp(kb: Callable[[], Facade], links: PageLinks | None = None) -> KbMcp:
+def create_mcp(
+    kb: Callable[[], Facade], links: PageLinks | None = None, search_log: Path | None = None
+) -> KbMcp:
     """The MCP server over the knowledge base `kb()` returns (called per request, so a
-    rebuilt index is picked up as `kb serve` does)."""
+    rebuilt index is picked up as `kb serve` does); `search_log` (KB_SEARCH_LOG) is what
+    `plan_barcamp` reads demand from."""
     links = links or NO_LINKS
     server = KbMcp(kb)
 
@@ -238,6 +242,17 @@ def create_mcp(kb: Callable[[], Facade], links: PageLinks | None = None) -> KbMc
                 balance=balance,
             )
             return dump(base().team(query_text(description), size=size, criteria=criteria))
+
+    @server.tool(annotations={"readOnlyHint": True})
+    def plan_barcamp(
+        slots: Annotated[int, Field(ge=1, le=20)] = 4,
+        rooms: Annotated[int, Field(ge=1, le=20)] = 2,
+    ) -> dict[str, Any]:
+        """A proposed internal barcamp: topics people searched for without a good answer and
+        topics resting on one person, each with a speaker who knows it, a title from the
+        pages and an audience from the other department; no speaker twice in one slot."""
+        with _checked():
+            return dump(base().barcamp(slots=slots, rooms=rooms, log=search_log))
 
     @server.tool(annotations={"readOnlyHint": True})
     def onboarding_plan(

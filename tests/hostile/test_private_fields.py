@@ -78,6 +78,8 @@ def test_no_command_shows_a_private_value(private_index):
         ["gaps"],
         ["gaps", "--json"],
         ["onboard", "New Joiner", "--team", "it"],
+        ["barcamp", "--slots", "3", "--rooms", "2"],
+        ["barcamp", "--json"],
         ["onboard", "New Joiner", "--team", "it", "--json"],
         *[["person", name, "--json"] for name, *_ in PEOPLE],
         *[["person", name] for name, *_ in PEOPLE],
@@ -104,6 +106,7 @@ def test_no_api_response_shows_a_private_value(private_index):
         "/app/manifest",
         "/app/people",
         "/app/onboard?name=New&team=it",
+        "/app/barcamp?slots=3&rooms=2",
         *[f"/people/{name}" for name, *_ in PEOPLE],
         *[f"/app/profiles/{name}" for name, *_ in PEOPLE],
         *[f"/app/pairs?kind={kind}" for kind in KINDS],
@@ -124,6 +127,7 @@ def test_no_mcp_result_shows_a_private_value(private_index, real_embedder):
         *[("find_pairs", {"kind": kind}) for kind in KINDS],
         ("who_knows", {"query": "vpn setup"}),
         ("onboarding_plan", {"name": "New", "team": "it"}),
+        ("plan_barcamp", {"slots": 3, "rooms": 2}),
     ]
 
     async def main() -> None:

@@ -149,3 +149,59 @@ def test_onboard_through_the_cli_and_an_unknown_team(bundled_index):
     assert "Read, in this order:\n  1. " in out.output and "- buddy: " in out.output
     bad = CliRunner().invoke(cli, ["onboard", "Alex", "--team", "finanse", *where])
     assert bad.exit_code != 0 and "did you mean 'finance'" in bad.output
+
+
+def write_log(path, searches: dict[str, int], answered: bool = False) -> None:
+    with open(path, "a", encoding="utf-8") as fh:
+        for query, times in searches.items():
+            for _ in range(times):
+                line = {"time": "2026-11-20T10:00:00+00:00", "query": query, "results": 10}
+                line |= {"best_similarity": 0.3, "best_path": "", "answered": answered}
+                fh.write(json.dumps(line) + "\n")
+
+
+def test_barcamp_puts_the_most_searched_missing_topic_first_with_an_expert_and_a_business_audience(
+    bundled_kb, tmp_path
+):
+    log = tmp_path / "searches.jsonl"
+    write_log(log, {"how to book a desk in the office": 4, "helm chart rollback": 2})
+    write_log(log, {"canteen menu on friday": 1, "xqzvbnm plorkt": 1})
+    camp = bundled_kb.barcamp(slots=3, rooms=2, log=log)
+    first = camp.sessions[0]
+    assert (first.slot, first.room, first.demand) == (1, 1, 4)
+    assert "how to book a desk in the office" in first.why and "without a good answer" in first.why
+    # The service desk lead wrote the meeting-rooms page: the expert on booking a place.
+    assert first.speaker.name == "Sofia Alvarez" and first.speaker.department == "IT"
+    assert first.title == "Printers and meeting rooms"
+    assert first.audience and all(c.department == "Business" for c in first.audience)
+    assert first.pages and first.pages[0].path == "service-desk/printers-and-meeting-rooms.md"
+    # Searches nothing comes near get no session: no speaker is made up.
+    assert not any("canteen" in s.why or "xqzvbnm" in s.why for s in camp.sessions)
+    assert not any("canteen" in t for t in camp.unscheduled)
+    for slot in range(1, 4):
+        here = [s for s in camp.sessions if s.slot == slot]
+        speakers = [s.speaker.name for s in here]
+        invited = [c.name for s in here for c in s.audience]
+        assert len(speakers) == len(set(speakers)) and len(here) <= 2
+        assert not set(speakers) & set(invited) and len(invited) == len(set(invited))
+    topics = [s for s in camp.sessions if s.demand == 0]
+    assert topics and all("alone (bus factor 1)" in s.why for s in topics)
+
+
+def test_barcamp_cli_writes_json_and_a_calendar(bundled_index, tmp_path):
+    import icalendar
+
+    log = tmp_path / "searches.jsonl"
+    write_log(log, {"how to book a desk in the office": 3})
+    ics = tmp_path / "camp.ics"
+    args = ["barcamp", "--slots", "2", "--rooms", "2", "--log", str(log), "--ics", str(ics)]
+    args += ["--date", "2027-01-15", "--start", "09:30", "--minutes", "40"]
+    out = CliRunner().invoke(cli, [*args, "--index-dir", str(bundled_index), "--json"])
+    assert out.exit_code == 0, out.output
+    data = json.loads(out.output)
+    assert data["sessions"][0]["speaker"]["name"] == "Sofia Alvarez"
+    events = icalendar.Calendar.from_ical(ics.read_bytes()).walk("VEVENT")
+    assert len(events) == len(data["sessions"])
+    starts = sorted({e.decoded("dtstart").strftime("%H:%M") for e in events})
+    assert starts == ["09:30", "10:10"]
+    assert str(events[0]["summary"]) == data["sessions"][0]["title"]

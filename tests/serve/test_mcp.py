@@ -27,6 +27,7 @@ TOOLS = {
     "find_pairs",
     "build_team",
     "onboarding_plan",
+    "plan_barcamp",
     "list_facets",
 }
 KB = [sys.executable, "-c", "from kb.cli import main; main()"]
@@ -116,6 +117,10 @@ async def _every_tool(client: Client, index: str) -> None:
     plan = _data(await client.call_tool("onboarding_plan", {"name": "Alex", "team": "finance"}))
     assert plan == _cli_json("onboard", "Alex", "--team", "finance", "--index-dir", index)
     assert plan["reading"] and plan["people"]
+
+    camp = _data(await client.call_tool("plan_barcamp", {"slots": 2, "rooms": 2}))
+    assert camp == _cli_json("barcamp", "--slots", "2", "--rooms", "2", "--index-dir", index)
+    assert camp["sessions"]
 
     facets = _data(await client.call_tool("list_facets", {}))
     assert {"IT", "Business"} <= set(facets["department"]) and "finance" in facets["team"]

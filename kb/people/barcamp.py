@@ -1,0 +1,189 @@
+"""An internal barcamp's programme: the topics people look for and cannot find, in front of
+the people who know them, with an audience from the other department.
+
+Demand comes from the opt-in search log (searches with no relevant result, then searches
+repeated although answered: people keep looking) and from topics that rest on one person.
+The speaker is the main author of the pages closest to a searched topic, or the person a
+topic rests on; the title is the name those pages give themselves (kb.people.labels). The
+audience is the people of the other department whose writing is closest to the session's
+pages. Sessions fill the slots in order of demand, no speaker twice in one slot and no one
+suggested to two sessions of one slot.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from kb.config import Settings
+from kb.content.departments import other_side
+from kb.models import Barcamp, Colleague, Evidence, Hit, Session, person_key
+from kb.models.consent import IndexConsent
+from kb.people import searchlog
+from kb.people.analysis import PeopleAnalysis
+from kb.people.pairing import closeness
+from kb.people.writing import evidence
+
+AUDIENCE = 3
+# A search nothing answered still has a speaker when its closest section is a near miss: at
+# least this calibrated confidence (kb.search.relevance; 0.5 is relevant). Below it the
+# "closest" pages are chance ("canteen menu" -> the event playbook, 0.32).
+NEAR_MISS = 0.4
+AUDIENCE_FLOOR = 0.4  # as topics' "closest across": below it, names come by chance
+REPEATED = 2  # an answered search people repeat this often is demand too
+
+
+@dataclass(frozen=True)
+class _Proposal:
+    title: str
+    speaker: str  # person key
+    why: str
+    rows: tuple[int, ...]  # the speaker's sections on it
+    demand: int
+
+
+def programme(
+    people: PeopleAnalysis,
+    *,
+    slots: int,
+    rooms: int,
+    log: Path | None,
+    search: Callable[[str], Sequence[Hit]],
+    settings: Settings,
+    consent: IndexConsent,
+) -> Barcamp:
+    """A programme of `slots` x `rooms` sessions; `search` answers a logged query."""
+    searches, _ = searchlog.read(log) if log else ([], [])
+    proposals = _from_searches(people, searches, search, settings, consent)
+    proposals += _from_topics(people)
+    seen, unique = set(), []
+    for p in sorted(proposals, key=lambda p: (-p.demand, p.title, p.speaker)):
+        if (p.speaker, p.title.casefold()) not in seen:
+            seen.add((p.speaker, p.title.casefold()))
+            unique.append(p)
+    sessions, left = _schedule(people, unique, slots, rooms)
+    note = "" if log else "no search log: demand from topics that rest on one person only"
+    return Barcamp(slots, rooms, tuple(sessions), tuple(p.title for p in left), len(searches), note)
+
+
+def _from_searches(people, searches, search, settings, consent) -> list[_Proposal]:
+    """A proposal per logged query people did not find, then per one they keep repeating."""
+    found = searchlog.nothing_good(searches, settings.nothing_good_below)
+    unanswered = {query for query, _ in found}
+    again = [g for g in searchlog.grouped(searches) if g[0] not in unanswered]
+    out = []
+    for (_, group), missed in [*((g, True) for g in found), *((g, False) for g in again)]:
+        query = group[-1].query
+        if consent.withholds(query) or (not missed and len(group) < REPEATED):
+            continue
+        hits = [h for h in search(query) if h.chunk.authors]
+        best = next((h for h in hits if h.confidence >= NEAR_MISS), None)
+        if best is None:
+            continue
+        speaker = person_key(max(best.chunk.authors, key=lambda a: a.share).name)
+        rows = _rows_of(people, [h for h in hits if h.chunk.path == best.chunk.path], speaker)
+        title = _title(people, rows, best.chunk.title)
+        times = f"{len(group)} time{'s' * (len(group) != 1)}"
+        why = (
+            f"searched {times} without a good answer: '{query}'"
+            if missed
+            else f"searched {times}: '{query}'"
+        )
+        out.append(_Proposal(title, speaker, why, tuple(rows), len(group)))
+    return out
+
+
+def _title(people: PeopleAnalysis, rows: list[int], page: str) -> str:
+    """The session's title: its page's title, and the part of it the searches were after."""
+    part = people.writing.labels.label([(r, 1.0) for r in rows], n=1)
+    if not part or part.casefold() in page.casefold():
+        return page
+    return f"{page}: {part[0].lower() + part[1:] if part[1:2].islower() else part}"
+
+
+def _rows_of(people: PeopleAnalysis, hits: Sequence[Hit], speaker: str) -> list[int]:
+    """The rows of the hits' sections the speaker has a share of (best hit first)."""
+    where = people.writing.row_of
+    mine = [
+        where[(h.chunk.path, h.chunk.line)]
+        for h in hits
+        if any(person_key(a.name) == speaker for a in h.chunk.authors)
+        and (h.chunk.path, h.chunk.line) in where
+    ]
+    return list(dict.fromkeys(mine))
+
+
+def _from_topics(people: PeopleAnalysis) -> list[_Proposal]:
+    """A proposal per topic that rests on one person (bus factor 1), its main knower speaking."""
+    w = people.writing
+    out = []
+    for topic in people.topics:
+        if topic.bus_factor > 1 or not topic.knowers:
+            continue
+        speaker = person_key(topic.knowers[0].name)
+        pages = set(topic.pages)
+        rows = [r for r, _ in w.rows_of.get(speaker, ()) if w.chunks[r].path in pages]
+        name = topic.knowers[0].name
+        why = f"rests on {name} alone (bus factor {topic.bus_factor})"
+        out.append(_Proposal(topic.label, speaker, why, tuple(rows), 0))
+    return out
+
+
+def _schedule(
+    people: PeopleAnalysis, proposals: list[_Proposal], slots: int, rooms: int
+) -> tuple[list[Session], list[_Proposal]]:
+    left = list(proposals)
+    sessions = []
+    for slot in range(1, slots + 1):
+        speaking = set()
+        listening: set[str] = set()
+        for room in range(1, rooms + 1):
+            pick = next((p for p in left if p.speaker not in speaking), None)
+            if pick is None:
+                break
+            left.remove(pick)
+            speaking.add(pick.speaker)
+            sessions.append(_session(people, pick, slot, room, speaking | listening))
+            listening.update(person_key(c.name) for c in sessions[-1].audience)
+    # A speaker chosen for a later room may have been suggested as audience earlier: drop them.
+    for i, s in enumerate(sessions):
+        busy = {person_key(x.speaker.name) for x in sessions if x.slot == s.slot}
+        kept = tuple(c for c in s.audience if person_key(c.name) not in busy)
+        sessions[i] = replace(s, audience=kept)
+    return sessions, left
+
+
+def _session(people: PeopleAnalysis, p: _Proposal, slot: int, room: int, busy: set[str]) -> Session:
+    w = people.writing
+    pages: dict[str, Evidence] = {}
+    for r in p.rows:
+        pages.setdefault(w.chunks[r].path, evidence(w.chunks[r], 1.0))
+    audience = _audience(people, p, busy)
+    return Session(
+        slot,
+        room,
+        p.title,
+        w.colleague(p.speaker),
+        p.why,
+        audience,
+        tuple(pages.values())[:2],
+        p.demand,
+    )
+
+
+def _audience(people: PeopleAnalysis, p: _Proposal, busy: set[str]) -> tuple[Colleague, ...]:
+    """The people of the other department whose sections come closest to the session's (the
+    pairs' overlap: the mean of the three closest section pairs)."""
+    w = people.writing
+    side = other_side(w.home(p.speaker).department)
+    keys = [
+        k
+        for k in sorted(w.own_rows)
+        if w.own_rows[k] and k not in busy and w.home(k).department == side
+    ]
+    if not p.rows or not side or not keys:
+        return ()
+    close = closeness(list(p.rows), [w.own_rows[k] for k in keys], w.vectors, w.page_numbers)
+    order = sorted(range(len(keys)), key=lambda i: (-close[i], keys[i]))
+    return tuple(w.colleague(keys[i]) for i in order[:AUDIENCE] if close[i] >= AUDIENCE_FLOOR)
