@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from kb.app.present import literal as esc
+from kb.app.state import MAX_TEAM_SIZE
 from kb.app.widgets import colleague_line, page_link
 from kb.facade import Facade
 
@@ -22,7 +23,7 @@ def render_team(kb: Facade) -> None:
             key="team_description",
             placeholder="e.g. sync Spendwise claims into NetSuite, GDPR review",
         )
-        size = st.slider("Team size", 1, 10, 4, key="team_size")
+        size = st.slider("Team size", 1, MAX_TEAM_SIZE, key="team_size")  # URL's, else 4
         st.form_submit_button("Propose a team", type="primary", key="team_go")
     if not description.strip():
         return

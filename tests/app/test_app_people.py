@@ -59,9 +59,19 @@ def test_team_builder_page_shows_who_covers_what(monkeypatch, bundled_index):
     who = dict(zip(covers["sub-topic"], covers["covered by"], strict=True))
     assert who["sync Spendwise expense claims into NetSuite"].startswith("Rafael Costa")
     assert who["GDPR review of the customer data"].startswith("Fatima El-Amin")
+    # The project is in the URL: a shared link (or the way back) proposes the same team.
+    project = at.query_params["project"]
+    assert project.startswith("sync Spendwise") and "size" not in at.query_params
+    again = new_app(monkeypatch, bundled_index, view="team", project=project)
+    assert tables(again)[0].equals(covers)
+    smaller = new_app(monkeypatch, bundled_index, view="team", project=project, size="2")
+    assert smaller.slider(key="team_size").value == 2 and smaller.query_params["size"] == "2"
     at.text_area(key="team_description").input("quantum computing research lab")
     at.button(key="team_go").click().run()
     assert "No one in this index writes about that" in all_text(at)
+    for hostile in ("0", "11", "-1", "abc", "４"):  # the default size, no error
+        at = new_app(monkeypatch, bundled_index, view="team", size=hostile)
+        assert not at.exception and at.slider(key="team_size").value == 4
 
 
 def test_gaps_page_charts_bus_factor_and_lists_unanswered_searches(
