@@ -11,7 +11,7 @@ import os
 import re
 import shutil
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import parse_qs, quote, urlsplit
 
 import pytest
 from e2e import (
@@ -156,6 +156,31 @@ def test_people_side_pages_draw_pairs_and_charts(server, tmp_path):
         shot.parent.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(shot), full_page=False)
         assert shot.stat().st_size > 10_000
+
+
+def test_people_shows_every_person_and_each_row_links_to_a_profile(server, bundled_kb):
+    everyone = {*bundled_kb.people(), "Mallory Example"}  # and the unsafe pages' author
+    with browser_page() as page:
+        page.goto(server + "/?view=people")
+        # A real table: its caption names it, each row's name is its header and a link.
+        table = page.get_by_role("table", name=f"{len(everyone)} people")
+        table.wait_for(timeout=120_000)
+        assert table.get_by_role("row").count() == len(everyone) + 1  # and the header row
+        names = table.get_by_role("rowheader").get_by_role("link")
+        assert sorted(names.all_inner_texts()) == sorted(everyone)
+        assert table.locator("a[target]").count() == 0  # links stay in this tab
+        assert page.get_by_text("Victor Petrov", exact=True).count()  # text, not canvas
+        table.get_by_role("link", name="Victor Petrov", exact=True).click()
+        page.get_by_role("heading", name="Victor Petrov").wait_for(timeout=60_000)
+        assert len(page.context.pages) == 1  # the same tab
+        assert url_params(page) == {"view": ["people"], "person": ["Victor Petrov"]}
+        page.get_by_role("button", name="Back to results").click()  # back to the list
+        table.wait_for(timeout=60_000)
+        assert url_params(page) == {"view": ["people"]}
+
+
+def url_params(page) -> dict[str, list[str]]:
+    return parse_qs(urlsplit(page.url).query)
 
 
 def test_api_docs_render_offline_with_authorize(tmp_path):
