@@ -22,12 +22,14 @@ Cell = str | int | float | Html
 # One look for every table: headers and captions left, numbers right, links blue on the light
 # and the dark theme (mixed with the theme's text colour), rules in grey at low alpha. On a
 # phone a wide table scrolls sideways inside its box, its columns at their natural width
-# (squeezed to the screen, every row was a dozen lines tall).
+# (squeezed to the screen, every row was a dozen lines tall), its caption kept in view.
 _STYLE = """<style>
 .kb-table { overflow-x: auto; max-width: 100%; }
 .kb-table table { border-collapse: collapse; width: 100%; font-size: 0.9rem; }
 .kb-table caption { caption-side: top; text-align: left; font-weight: 600; font-size: 1rem;
   padding: 0 0 0.5rem 0; }
+.kb-table caption span { display: inline-block; position: sticky; left: 0;
+  max-width: min(100%, calc(100vw - 2rem)); }
 .kb-table th, .kb-table td { text-align: left; vertical-align: top; padding: 0.35rem 0.75rem;
   border-bottom: 1px solid rgba(128, 128, 128, 0.25); }
 .kb-table th:first-child, .kb-table td:first-child { padding-left: 0; }
@@ -79,7 +81,7 @@ def table_html(
     )
     return (
         f'<div class="kb-table" role="region" aria-label="{escape(caption)}" tabindex="0">'
-        f"<table><caption>{escape(caption)}</caption><thead><tr>{head}</tr></thead>"
+        f"<table><caption><span>{escape(caption)}</span></caption><thead><tr>{head}</tr></thead>"
         f"<tbody>{body}</tbody></table></div>"
     )
 
