@@ -11,6 +11,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import urllib.parse
@@ -49,10 +50,19 @@ def free_port() -> int:
 
 
 @contextmanager
-def streamlit_server(index_dir: Path, *, timeout: float = 120.0):
-    """`streamlit run app.py` on localhost; yields its base URL, stops it afterwards."""
+def streamlit_server(index_dir: Path, *, log: Path | None = None, timeout: float = 120.0):
+    """`streamlit run app.py` on localhost; yields its base URL, stops it afterwards.
+
+    Its output goes to `log` (a temporary file when None): a pipe nobody reads while it runs
+    would fill and stall the server, and the tests read the log for warnings.
+    """
+    own_log = log is None
+    if own_log:
+        handle, name = tempfile.mkstemp(prefix="kb-streamlit-", suffix=".log")
+        os.close(handle)
+        log = Path(name)
     port = free_port()
-    env = {**os.environ, "KB_INDEX_DIR": str(index_dir)}
+    env = {**os.environ, "KB_INDEX_DIR": str(index_dir), "PYTHONUNBUFFERED": "1"}
     cmd = [
         sys.executable,
         "-m",
@@ -68,9 +78,8 @@ def streamlit_server(index_dir: Path, *, timeout: float = 120.0):
         "--browser.gatherUsageStats",
         "false",
     ]
-    proc = subprocess.Popen(
-        cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
-    )
+    out = log.open("wb")
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + timeout
@@ -82,8 +91,8 @@ def streamlit_server(index_dir: Path, *, timeout: float = 120.0):
             except OSError:
                 pass
             if proc.poll() is not None or time.monotonic() > deadline:
-                out = proc.stdout.read().decode(errors="replace") if proc.stdout else ""
-                raise RuntimeError(f"streamlit did not start:\n{out}")
+                text = log.read_text(errors="replace")
+                raise RuntimeError(f"streamlit did not start:\n{text}")
             time.sleep(0.3)
         yield url
     finally:
@@ -92,6 +101,9 @@ def streamlit_server(index_dir: Path, *, timeout: float = 120.0):
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             proc.kill()
+        out.close()
+        if own_log:
+            log.unlink(missing_ok=True)
 
 
 @contextmanager

@@ -105,3 +105,50 @@ def all_text(at: AppTest) -> str:
         [e.value for e in at.error] + [i.value for i in at.info] + [w.value for w in at.warning]
     )
     return plain("\n".join(str(p) for p in parts))
+
+
+def html_tables(at: AppTest) -> list[list[dict]]:
+    """Every table the app drew with st.html (kb.app.tables), in order: its rows as
+    {column header: cell text}, the row's link targets in order under "links"."""
+    from html.parser import HTMLParser
+
+    class Tables(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__()
+            self.tables: list[list[dict]] = []
+            self.header: list[str] = []
+            self.row: list[str] | None = None
+            self.links: list[str] = []
+            self.cell: list[str] | None = None
+
+        def handle_starttag(self, tag, attrs):
+            if tag == "table":
+                self.tables.append([])
+                self.header = []
+            elif tag == "tr":
+                self.row, self.links = [], []
+            elif tag in ("th", "td"):
+                self.cell = []
+            elif tag == "a":
+                self.links.append(dict(attrs)["href"])
+
+        def handle_data(self, data):
+            if self.cell is not None:
+                self.cell.append(data)
+
+        def handle_endtag(self, tag):
+            if tag in ("th", "td") and self.cell is not None and self.row is not None:
+                self.row.append("".join(self.cell))
+                self.cell = None
+            elif tag == "tr" and self.row is not None:
+                if not self.header:
+                    self.header = self.row
+                else:
+                    row = dict(zip(self.header, self.row, strict=False))
+                    self.tables[-1].append({**row, "links": self.links})
+                self.row = None
+
+    parser = Tables()
+    for element in at.html:
+        parser.feed(element.value)
+    return parser.tables

@@ -4,13 +4,15 @@ found nothing good."""
 from __future__ import annotations
 
 import datetime as dt
-from urllib.parse import quote
 
 import streamlit as st
 
 from kb.app.load import on_api, search_log
 from kb.app.present import bus_factor_counts, side_counts, tally
 from kb.app.present import literal as esc
+from kb.app.state import view_params
+from kb.app.tables import Html, joined, link, render_table
+from kb.app.widgets import page_link, person_href
 from kb.facade import Facade
 
 
@@ -31,77 +33,75 @@ def render_gaps(kb: Facade) -> None:
     with right:
         st.markdown("**Topics by who writes them**")
         st.bar_chart({"topics": side_counts(report.topics)}, y_label="topics", height=220)
-    st.markdown("**Topics resting on one person**")
-    st.dataframe(
-        [
-            {
-                "topic": t.label,
-                "bus factor": t.bus_factor,
-                "pages": len(t.pages),
-                "who knows it": ", ".join(f"{k.name} ({k.share:.0%})" for k in t.knowers[:3]),
-                "departments": ", ".join(t.departments),
-            }
+    people = set(kb.people())  # an owner who wrote nothing (or is hidden) has no profile
+    here = view_params()  # links come back to this view
+    render_table(
+        "Topics resting on one person",
+        ("Topic", "Bus factor", "Pages", "Who knows it", "Departments"),
+        (
+            (
+                t.label,
+                t.bus_factor,
+                len(t.pages),
+                joined(
+                    _person(k.name, people, here, after=f" ({k.share:.0%})") for k in t.knowers[:3]
+                ),
+                ", ".join(t.departments),
+            )
             for t in single
-        ],
-        hide_index=True,
-        width="stretch",
+        ),
     )
-    st.markdown("**Topics only one department writes about**, and who across is closest")
-    st.dataframe(
-        [
-            {
-                "topic": o.topic.label,
-                "only": ", ".join(o.topic.departments),
-                "closest across": ", ".join(x.name for x in o.across) or "no one yet",
-            }
+    render_table(
+        "Topics only one department writes about, and who across is closest",
+        ("Topic", "Only", "Closest across"),
+        (
+            (
+                o.topic.label,
+                ", ".join(o.topic.departments),
+                joined(_person(x.name, people, here) for x in o.across) or "no one yet",
+            )
             for o in report.one_sided
-        ],
-        hide_index=True,
-        width="stretch",
+        ),
     )
     st.markdown("**Stale pages by owner**")
     owners = tally(page.owner or "no owner" for page in report.stale)
     if owners:
         st.bar_chart({"stale pages": owners}, horizontal=True, height=max(160, 24 * len(owners)))
-    st.dataframe(
-        [
-            {
-                "owner": p.owner or "no owner",
-                "page": p.title,
-                "why": p.reason,
-                "open": f"?page={quote(p.path)}",
-            }
+    render_table(
+        "Stale pages",
+        ("Page", "Owner", "Why"),
+        (
+            (
+                link(p.title, page_link(p.path, back=here)),
+                _person(p.owner, people, here) if p.owner else "no owner",
+                p.reason,
+            )
             for p in report.stale
-        ],
-        column_config={"open": st.column_config.LinkColumn("open", display_text="open")},
-        hide_index=True,
-        width="stretch",
+        ),
     )
-    st.markdown("**Searches that found nothing good**")
     remote = on_api()  # the API server keeps the log, if any
     if not log and not remote:
+        st.markdown("**Searches that found nothing good**")
         st.caption(
             "No search log is kept. Set KB_SEARCH_LOG to a file to keep one (opt-in, local)."
         )
         return
-    if not report.unanswered:
-        where = " (the API server keeps the log: KB_SEARCH_LOG there)" if remote else ""
-        st.caption(f"None among {report.searches_logged} logged searches{where}.")
-    else:
-        st.dataframe(
-            [
-                {
-                    "search": u.query,
-                    "times": u.times,
-                    "best match": f"{u.best_similarity:.2f}",
-                    "closest page": u.closest,
-                    "could write it": ", ".join(w.name for w in u.writers),
-                }
-                for u in report.unanswered
-            ],
-            hide_index=True,
-            width="stretch",
-        )
+    where = " (the API server keeps the log: KB_SEARCH_LOG there)" if remote else ""
+    render_table(
+        "Searches that found nothing good",
+        ("Search", "Times", "Best match", "Closest page", "Could write it"),
+        (
+            (
+                u.query,
+                u.times,
+                f"{u.best_similarity:.2f}",
+                u.closest,
+                joined(_person(w.name, people, here) for w in u.writers),
+            )
+            for u in report.unanswered
+        ),
+        empty=f"None among {report.searches_logged} logged searches{where}.",
+    )
     if report.unanswered_total > len(report.unanswered):
         st.caption(f"The {len(report.unanswered)} most frequent of {report.unanswered_total}.")
     if report.note:
@@ -110,3 +110,8 @@ def render_gaps(kb: Facade) -> None:
         st.caption(f"{report.withheld} search(es) not shown: they name someone hidden.")
     for warning in report.warnings:
         st.caption(f"Skipped: {esc(warning)}")
+
+
+def _person(name: str, people: set[str], here: dict[str, str], *, after: str = "") -> Html | str:
+    """A name linking to the profile, when there is one to open."""
+    return link(name, person_href(name, back=here), after=after) if name in people else name + after

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 import streamlit as st
-import streamlit.components.v1 as components
 
 from kb.app.load import image_hosts, page_links
 from kb.app.present import literal as esc
@@ -36,24 +35,30 @@ def render_page(kb: Facade, path: str, section: str) -> None:
         st.caption(f"Jumped to section: {esc(section)}")
     st.divider()
     st.markdown(page_markdown(page.title, page.body, page.path, image_hosts=image_hosts()))
-    if section:
-        scroll_to(section.split(" > ")[-1])
+    scroll_to(section.split(" > ")[-1] if section else "", page.title)
 
 
-def scroll_to(heading: str) -> None:
-    """Scroll the page to the heading named `heading` (the text is passed as JSON, inert)."""
-    target = json.dumps(heading).replace("<", "\\u003c")
-    components.html(
+def scroll_to(heading: str, title: str) -> None:
+    """Scroll to the heading named `heading`, else to the page's `title`: an opened page
+    starts there, not where the results list was scrolled.
+
+    st.html runs the script in the app's own document (no iframe reaching into its parent);
+    the two texts go in as JSON with `<` escaped, so they cannot end the script.
+    """
+    texts = json.dumps([heading, title]).replace("<", "\\u003c")
+    st.html(
         f"""<script>
-        const want = {target}.trim().toLowerCase();
-        const doc = window.parent.document;
-        const find = () => [...doc.querySelectorAll('h1,h2,h3,h4,h5,h6')]
-          .find(h => h.textContent.trim().toLowerCase() === want);
-        let tries = 0;
-        const timer = setInterval(() => {{
-          const el = find();
-          if (el || ++tries > 20) {{ clearInterval(timer); if (el) el.scrollIntoView(); }}
-        }}, 100);
+        (() => {{
+          const [section, title] = {texts}.map(t => t.trim().toLowerCase());
+          const find = want => want && [...document.querySelectorAll('h1,h2,h3,h4,h5,h6')]
+            .find(h => h.textContent.trim().toLowerCase() === want);
+          let tries = 0;  // the body may still be drawing: look for 2 s, then take the title
+          const timer = setInterval(() => {{
+            tries += 1;
+            const el = find(section) || (!section || tries > 20 ? find(title) : null);
+            if (el || tries > 40) {{ clearInterval(timer); el?.scrollIntoView(); }}
+          }}, 100);
+        }})();
         </script>""",
-        height=0,
+        unsafe_allow_javascript=True,
     )

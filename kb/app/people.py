@@ -2,44 +2,51 @@
 
 from __future__ import annotations
 
-from urllib.parse import quote
-
 import streamlit as st
 
 from kb.app.present import tally
+from kb.app.state import view_params
+from kb.app.tables import Cell, link, render_table
+from kb.app.widgets import person_href
 from kb.facade import Facade
-from kb.models import spoken
+from kb.models import Profile, spoken
+
+COLUMNS = ("Name", "Department", "Team", "Role", "Available for", "Pages", "Writes about")
+# "Sort by": each column's order, ties by name; Pages puts the most first.
+SORTS = {
+    "Name": lambda p: p.name.casefold(),
+    "Department": lambda p: (p.department.casefold(), p.name.casefold()),
+    "Team": lambda p: (p.team.casefold(), p.name.casefold()),
+    "Pages": lambda p: (-len(p.pages), p.name.casefold()),
+}
 
 
 def render_people(kb: Facade) -> None:
     st.subheader("People", anchor=False)
     st.caption("Everyone who wrote in the index, with what they write about. Open one for more.")
-    rows = []
-    for name in kb.people():
-        profile = kb.profile(name)
-        if profile is None:
-            continue
-        rows.append(
-            {
-                "name": profile.name,
-                "department": profile.department,
-                "team": profile.team,
-                "role": profile.role,
-                "available for": ", ".join(profile.available_for),
-                "pages": len(profile.pages),
-                "writes about": spoken(profile.topics[:5]),
-                "profile": f"?person={quote(profile.name)}",
-            }
-        )
-    st.dataframe(
-        rows,
-        column_config={
-            "profile": st.column_config.LinkColumn("profile", display_text="open"),
-            "pages": st.column_config.NumberColumn("pages"),
-        },
-        hide_index=True,
-        width="stretch",
+    profiles = [p for p in map(kb.profile, kb.people()) if p is not None]
+    sort = st.selectbox("Sort by", list(SORTS), key="people_sort", width=220)
+    profiles.sort(key=SORTS[sort])
+    here = view_params()  # links come back to this view
+    render_table(
+        f"{len(profiles)} people",
+        COLUMNS,
+        (_row(p, here) for p in profiles),
+        sorted_by=sort,
+        descending=sort == "Pages",
     )
-    by_side = tally(row["department"] or "unknown" for row in rows)
+    by_side = tally(p.department or "unknown" for p in profiles)
     st.markdown("**People by department**")
     st.bar_chart({"people": by_side}, horizontal=True, height=160)
+
+
+def _row(p: Profile, here: dict[str, str]) -> tuple[Cell, ...]:
+    return (
+        link(p.name, person_href(p.name, back=here)),
+        p.department,
+        p.team,
+        p.role,
+        ", ".join(p.available_for),
+        len(p.pages),
+        spoken(p.topics[:5]),
+    )

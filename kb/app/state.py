@@ -13,6 +13,9 @@ from kb.people.pairing import KINDS  # the pairs view's kinds, the first the def
 
 FILTER_KEYS = ("dept", "team", "tag", "author", "since")
 MAX_ROUND = 1_000_000
+TEAM_SIZE, MAX_TEAM_SIZE = 4, 10
+# Widgets whose value the URL restores (and each run keeps, see init_state).
+WIDGET_KEYS = ("q", "bridge", "view", "pair_kind", "pair_round", "team_description", "team_size")
 VIEWS = {
     "search": "Search",
     "people": "People",
@@ -27,7 +30,7 @@ def init_state() -> None:
     if st.session_state.get("_init"):
         # Streamlit forgets a widget's value on runs that do not draw it (the page and person
         # views); writing it back keeps the search for the way back.
-        for key in ("q", "bridge", "view", "pair_kind", "pair_round", *FILTER_KEYS):
+        for key in (*WIDGET_KEYS, *FILTER_KEYS):
             if key in st.session_state:
                 st.session_state[key] = st.session_state[key]
         return
@@ -44,22 +47,36 @@ def init_state() -> None:
     given = params.get("round", "")
     valid = given.isascii() and given.isdigit() and int(given) <= MAX_ROUND
     st.session_state.pair_round = int(given) if valid else 0
+    # Team builder: ?view=team&project=...&size=3 proposes the same team (else size 4).
+    st.session_state.team_description = params.get("project", "")
+    size = params.get("size", "")
+    fits = size.isascii() and size.isdigit() and 1 <= int(size) <= MAX_TEAM_SIZE
+    st.session_state.team_size = int(size) if fits else TEAM_SIZE
     st.session_state._init = True
 
 
+def view_params() -> dict[str, str]:
+    """The URL parameters of the view on screen, without a page or person opened over it:
+    what an in-app link carries, so that "Back" returns to this view as it was."""
+    s = st.session_state
+    wanted = {key: s.get(key, "") for key in ("q", *FILTER_KEYS)}
+    wanted["bridge"] = "1" if s.get("bridge") else ""
+    view = s.get("view")
+    wanted["view"] = "" if view == "search" else view
+    if view == "pairs":
+        wanted["kind"] = "" if s.get("pair_kind") == KINDS[0] else s.get("pair_kind")
+        wanted["round"] = s.get("pair_round") or ""
+    if view == "team":
+        wanted["project"] = s.get("team_description", "").strip()
+        wanted["size"] = "" if s.get("team_size") == TEAM_SIZE else s.get("team_size")
+    return {k: str(v) for k, v in wanted.items() if v}
+
+
 def sync_url() -> None:
-    wanted = {key: st.session_state.get(key, "") for key in ("q", *FILTER_KEYS)}
-    wanted["bridge"] = "1" if st.session_state.get("bridge") else ""
-    wanted["view"] = (
-        "" if st.session_state.get("view") == "search" else st.session_state.get("view")
-    )
-    if st.session_state.get("view") == "pairs":
-        kind, round_ = st.session_state.get("pair_kind"), st.session_state.get("pair_round")
-        wanted["kind"] = "" if kind == KINDS[0] else kind
-        wanted["round"] = str(round_) if round_ else ""
+    wanted = view_params()
     for key in ("page", "section", "person"):
-        wanted[key] = st.query_params.get(key, "")
-    wanted = {k: str(v) for k, v in wanted.items() if v}
+        if st.query_params.get(key):
+            wanted[key] = st.query_params[key]
     if dict(st.query_params) != wanted:
         st.query_params.from_dict(wanted)
 

@@ -5,8 +5,11 @@ from __future__ import annotations
 import streamlit as st
 
 from kb.app.present import literal as esc
-from kb.app.widgets import colleague_line, page_link
+from kb.app.state import MAX_TEAM_SIZE, view_params
+from kb.app.tables import Cell, joined, link, render_table
+from kb.app.widgets import colleague_line, page_link, person_href
 from kb.facade import Facade
+from kb.models import Cover
 
 
 def render_team(kb: Facade) -> None:
@@ -22,7 +25,7 @@ def render_team(kb: Facade) -> None:
             key="team_description",
             placeholder="e.g. sync Spendwise claims into NetSuite, GDPR review",
         )
-        size = st.slider("Team size", 1, 10, 4, key="team_size")
+        size = st.slider("Team size", 1, MAX_TEAM_SIZE, key="team_size")  # URL's, else 4
         st.form_submit_button("Propose a team", type="primary", key="team_go")
     if not description.strip():
         return
@@ -34,21 +37,23 @@ def render_team(kb: Facade) -> None:
     for member in proposal.members:
         st.markdown("- " + colleague_line(member))
     if proposal.covers:
-        st.dataframe(
-            [
-                {
-                    "sub-topic": c.subtopic,
-                    "covered by": ", ".join(c.people) or "no one on the team",
-                    "evidence": c.evidence[0].title if c.evidence else "",
-                    "open": page_link(c.evidence[0].path, c.evidence[0].heading)
-                    if c.evidence
-                    else None,
-                }
-                for c in proposal.covers
-            ],
-            column_config={"open": st.column_config.LinkColumn("open", display_text="open")},
-            hide_index=True,
-            width="stretch",
+        here = view_params()  # with the project: "Back" proposes this team again
+        render_table(
+            "Who covers which part",
+            ("Sub-topic", "Covered by", "Evidence"),
+            (_cover_row(c, here) for c in proposal.covers),
         )
     for part in proposal.uncovered:
         st.warning(f"No one in the index writes about “{esc(part)}”.")
+
+
+def _cover_row(c: Cover, here: dict[str, str]) -> tuple[Cell, ...]:
+    people = joined(link(name, person_href(name, back=here)) for name in c.people)
+    evidence = c.evidence[0] if c.evidence else None
+    return (
+        c.subtopic,
+        people or "no one on the team",
+        link(evidence.title, page_link(evidence.path, evidence.heading, back=here))
+        if evidence
+        else "",
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from urllib.parse import quote, urlencode
 
 import streamlit as st
@@ -38,14 +39,24 @@ def highlighted(text: str, query: str, answer: tuple[tuple[int, int], ...] = ())
     return "".join(f":blue-background[{md}]" if on else md for on, md in runs).replace("\n", "  \n")
 
 
-def page_link(path: str, heading: str = "") -> str:
-    """An in-app URL that opens a page at a section (links open in a new tab)."""
-    params = {"page": path, **({"section": heading} if heading else {})}
-    return "?" + urlencode(params, quote_via=quote)
+def page_link(path: str, heading: str = "", *, back: Mapping[str, str] | None = None) -> str:
+    """An in-app URL that opens a page at a section; with `back` (`state.view_params()`),
+    "Back" returns to that view. Markdown opens it in a new tab, a table in the same one."""
+    return _in_app(back, page=path, section=heading)
+
+
+def person_href(name: str, *, back: Mapping[str, str] | None = None) -> str:
+    """An in-app URL that opens a person's profile; `back` as in `page_link`."""
+    return _in_app(back, person=name)
 
 
 def person_link(name: str) -> str:
-    return f"[{esc(name)}](?{urlencode({'person': name}, quote_via=quote)})"
+    return f"[{esc(name)}]({person_href(name)})"
+
+
+def _in_app(back: Mapping[str, str] | None, **opened: str) -> str:
+    params = {**(back or {}), **{k: v for k, v in opened.items() if v}}
+    return "?" + urlencode(params, quote_via=quote)
 
 
 def colleague_line(c) -> str:

@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 from e2e import serve_in_thread
-from helpers import APP, all_text, result_paths, search
+from helpers import APP, all_text, html_tables, result_paths, search
 from streamlit.testing.v1 import AppTest
 
 from kb import IndexLocation, Settings
@@ -77,7 +77,7 @@ def test_the_app_searches_and_shows_people_through_the_api(monkeypatch, api, bun
     assert not at.exception
     assert result_paths(at)[0] == "finance/supplier-bank-details-verification.md"
     at = new_app(monkeypatch, api, view="people")
-    assert not at.exception and len(at.dataframe[0].value) == len(bundled_kb.people())
+    assert not at.exception and len(html_tables(at)[0]) == len(bundled_kb.people())
     at = new_app(monkeypatch, api, person="Sofia Alvarez")
     assert not at.exception and "Across the divide" in all_text(at)
     at = new_app(monkeypatch, api, view="pairs")

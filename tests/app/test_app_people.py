@@ -2,25 +2,69 @@
 
 from __future__ import annotations
 
-from helpers import all_text, new_app, result_paths
+from urllib.parse import quote
 
+from helpers import all_text, html_tables, new_app, result_paths, write
+
+from kb import Settings, build_index
 from kb.people import searchlog
-
-
-def tables(at) -> list:
-    return [df.value for df in at.dataframe]
 
 
 def test_people_page_lists_everyone_with_what_they_write_about(monkeypatch, bundled_index):
     at = new_app(monkeypatch, bundled_index, view="people")
     assert not at.exception
-    people = tables(at)[0]
-    row = people[people["name"] == "Victor Petrov"].iloc[0]
-    assert row["profile"] == "?person=Victor%20Petrov"
-    assert row["department"] == "Business" and row["team"] == "operations"
-    assert "Pick and pack process" in row["writes about"] and row["pages"] >= 2
-    assert len(people) == 22
+    (people, *_) = html_tables(at)
+    assert len(people) == 22  # everyone, not the ten rows a grid showed
+    # Each name links to the profile, in the same tab, with the way back to this view.
+    for row in people:
+        assert row["links"] == [f"?view=people&person={quote(row['Name'], safe='')}"]
+    victor = next(row for row in people if row["Name"] == "Victor Petrov")
+    assert victor["Department"] == "Business" and victor["Team"] == "operations"
+    assert "Pick and pack process" in victor["Writes about"] and int(victor["Pages"]) >= 2
+    names = [row["Name"] for row in people]
+    assert names == sorted(names, key=str.casefold)
     assert at.query_params["view"] == "people"
+    # A table a screen reader reads as one: a caption, column and row headers, its sort order.
+    body = at.html[0].value
+    assert "<caption>22 people</caption>" in body and '<th scope="row">' in body
+    assert '<th scope="col" aria-sort="ascending">Name</th>' in body
+    at.selectbox(key="people_sort").set_value("Pages").run()
+    pages = [int(row["Pages"]) for row in html_tables(at)[0]]
+    assert pages == sorted(pages, reverse=True) and len(pages) == 22
+    assert 'aria-sort="descending"' in at.html[0].value
+
+
+def test_people_and_gaps_escape_hostile_names(monkeypatch, tmp_path, real_embedder):
+    content = tmp_path / "content"
+    hostile = "<script>alert(1)</script>"
+    write(
+        content / "it/vpn.md",
+        f'---\ntitle: VPN setup\nauthors: ["{hostile}"]\n'
+        "---\n## Setup\nHow to set up the VPN client on a laptop, with Okta sign-in.\n",
+    )
+    write(  # stale: its owner is in the gaps view's table
+        content / "it/okta.md",
+        f'---\ntitle: Okta groups\nauthors: ["{hostile}"]\nowner: "{hostile}"\n'
+        "review_by: 2020-01-01\n---\n## Groups\nWho approves Okta group membership.\n",
+    )
+    write(
+        content / "people.yaml",
+        f'people:\n  - name: "{hostile}"\n    team: "<img src=x onerror=alert(2)>"\n'
+        '    role: "<i>Engineer</i> & \\"friend\\""\n',
+    )
+    build_index(content, tmp_path / "index", real_embedder, Settings())
+    for view in ("people", "gaps"):
+        at = new_app(monkeypatch, tmp_path / "index", view=view)
+        assert not at.exception
+        bodies = "\n".join(h.value for h in at.html)
+        assert "<script" not in bodies and "<img" not in bodies and "<i>" not in bodies
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in bodies
+    at = new_app(monkeypatch, tmp_path / "index", view="people")
+    rows = {row["Name"]: row for row in html_tables(at)[0]}
+    assert list(rows) == [hostile]  # shown as written, as text
+    assert rows[hostile]["links"] == [f"?view=people&person={quote(hostile, safe='')}"]
+    assert rows[hostile]["Team"] == "<img src=x onerror=alert(2)>"
+    assert rows[hostile]["Role"] == '<i>Engineer</i> & "friend"'
 
 
 def test_pairs_page_shows_a_round_and_changes_with_kind_and_round(monkeypatch, bundled_index):
@@ -55,13 +99,28 @@ def test_team_builder_page_shows_who_covers_what(monkeypatch, bundled_index):
     )
     at.button(key="team_go").click().run()
     assert not at.exception
-    covers = tables(at)[0]
-    who = dict(zip(covers["sub-topic"], covers["covered by"], strict=True))
+    (covers,) = html_tables(at)
+    who = {row["Sub-topic"]: row["Covered by"] for row in covers}
     assert who["sync Spendwise expense claims into NetSuite"].startswith("Rafael Costa")
     assert who["GDPR review of the customer data"].startswith("Fatima El-Amin")
+    # The project is in the URL and in every link, so "Back" proposes the same team.
+    project = at.query_params["project"]
+    assert project.startswith("sync Spendwise") and "size" not in at.query_params
+    gdpr = next(row for row in covers if row["Sub-topic"].startswith("GDPR"))
+    assert gdpr["links"][0] == (
+        f"?view=team&project={quote(project)}&person={quote('Fatima El-Amin')}"
+    )
+    assert "page=legal" in gdpr["links"][-1]  # the evidence opens its page
+    again = new_app(monkeypatch, bundled_index, view="team", project=project)
+    assert who == {row["Sub-topic"]: row["Covered by"] for row in html_tables(again)[0]}
+    smaller = new_app(monkeypatch, bundled_index, view="team", project=project, size="2")
+    assert smaller.slider(key="team_size").value == 2 and smaller.query_params["size"] == "2"
     at.text_area(key="team_description").input("quantum computing research lab")
     at.button(key="team_go").click().run()
     assert "No one in this index writes about that" in all_text(at)
+    for hostile in ("0", "11", "-1", "abc", "４"):  # the default size, no error
+        at = new_app(monkeypatch, bundled_index, view="team", size=hostile)
+        assert not at.exception and at.slider(key="team_size").value == 4
 
 
 def test_gaps_page_charts_bus_factor_and_lists_unanswered_searches(
@@ -75,10 +134,14 @@ def test_gaps_page_charts_bus_factor_and_lists_unanswered_searches(
     assert len(at.get("vega_lite_chart")) == 3  # bus factor, sides, stale pages by owner
     metrics = {m.label: m.value for m in at.metric}
     assert int(metrics["Stale pages"]) > 0
-    single = tables(at)[0]
-    assert "Marcus Okafor (100%)" in set(single["who knows it"])
-    unanswered = tables(at)[-1]
-    assert list(unanswered["search"]) == ["office dog policy"]
+    single, one_sided, stale, unanswered = html_tables(at)
+    assert len(single) == int(metrics["Topics resting on one person"].split()[0])
+    marcus = next(row for row in single if row["Who knows it"] == "Marcus Okafor (100%)")
+    assert marcus["links"] == ["?view=gaps&person=Marcus%20Okafor"]
+    assert len(one_sided) == int(metrics["Topics of one department only"])
+    assert len(stale) == int(metrics["Stale pages"])
+    assert all(row["links"][0].startswith("?view=gaps&page=") for row in stale)
+    assert [row["Search"] for row in unanswered] == ["office dog policy"]
 
 
 def test_gaps_page_without_a_log_says_how_to_keep_one(monkeypatch, bundled_index):

@@ -8,9 +8,10 @@ skipped when the browser is missing, except under CI, where a missing browser is
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import parse_qs, quote, urlsplit
 
 import pytest
 from e2e import (
@@ -40,7 +41,13 @@ UNSAFE = ROOT / "tests" / "fixtures" / "unsafe"
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory, real_embedder, bundled_index):
+def app_log(tmp_path_factory) -> Path:
+    """The server's output over the whole module (the last test reads it)."""
+    return tmp_path_factory.mktemp("e2e-log") / "streamlit.log"
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory, real_embedder, bundled_index, app_log):
     """The bundled content plus the unsafe fixture pages, served by `streamlit run app.py`."""
     root = tmp_path_factory.mktemp("e2e")
     shutil.copytree(CONTENT, root / "content")
@@ -48,7 +55,7 @@ def server(tmp_path_factory, real_embedder, bundled_index):
     shutil.copytree(bundled_index, root / "index")  # only the unsafe pages are embedded
     report = build_index(root / "content", root / "index", real_embedder, Settings())
     assert report.embedded < report.chunks / 4
-    with streamlit_server(root / "index") as url:
+    with streamlit_server(root / "index", log=app_log) as url:
         yield url
 
 
@@ -106,6 +113,26 @@ def test_open_page_scrolls_to_the_section(server):
         assert heading.bounding_box()["y"] < 250  # at the top of the view, not far below
 
 
+def test_an_opened_page_starts_at_its_title(server):
+    # Opened in the same session (the browser's back and forward buttons do so), a page kept
+    # the results' scroll position: its title was far above the view.
+    with browser_page(height=700) as page:
+        page.goto(server)
+        wait_ready(page)
+        run_query(page, "how much can I spend taking a customer out for dinner")
+        wait_idle(page)
+        last_card = page.locator('[class*="st-key-open-"]').filter(visible=True).last
+        last_card.scroll_into_view_if_needed()
+        page.evaluate(
+            """() => { history.pushState({}, '', '?page=finance/expense-policy.md');
+                       dispatchEvent(new PopStateEvent('popstate')); }"""
+        )
+        heading = page.get_by_role("heading", name="Expense policy", exact=True).first
+        heading.wait_for(timeout=30_000)
+        page.wait_for_timeout(2500)  # the scroll runs once the page is drawn
+        assert 0 <= heading.bounding_box()["y"] < 250
+
+
 def test_people_side_pages_draw_pairs_and_charts(server, tmp_path):
     with browser_page() as page:
         page.goto(server + "/?view=pairs")
@@ -129,6 +156,31 @@ def test_people_side_pages_draw_pairs_and_charts(server, tmp_path):
         shot.parent.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(shot), full_page=False)
         assert shot.stat().st_size > 10_000
+
+
+def test_people_shows_every_person_and_each_row_links_to_a_profile(server, bundled_kb):
+    everyone = {*bundled_kb.people(), "Mallory Example"}  # and the unsafe pages' author
+    with browser_page() as page:
+        page.goto(server + "/?view=people")
+        # A real table: its caption names it, each row's name is its header and a link.
+        table = page.get_by_role("table", name=f"{len(everyone)} people")
+        table.wait_for(timeout=120_000)
+        assert table.get_by_role("row").count() == len(everyone) + 1  # and the header row
+        names = table.get_by_role("rowheader").get_by_role("link")
+        assert sorted(names.all_inner_texts()) == sorted(everyone)
+        assert table.locator("a[target]").count() == 0  # links stay in this tab
+        assert page.get_by_text("Victor Petrov", exact=True).count()  # text, not canvas
+        table.get_by_role("link", name="Victor Petrov", exact=True).click()
+        page.get_by_role("heading", name="Victor Petrov").wait_for(timeout=60_000)
+        assert len(page.context.pages) == 1  # the same tab
+        assert url_params(page) == {"view": ["people"], "person": ["Victor Petrov"]}
+        page.get_by_role("button", name="Back to results").click()  # back to the list
+        table.wait_for(timeout=60_000)
+        assert url_params(page) == {"view": ["people"]}
+
+
+def url_params(page) -> dict[str, list[str]]:
+    return parse_qs(urlsplit(page.url).query)
 
 
 def test_api_docs_render_offline_with_authorize(tmp_path):
@@ -158,3 +210,36 @@ def test_a_crafted_link_shows_no_live_link(server):
         assert page.locator("a[href*='evil']").count() == 0
         assert page.locator("img[src*='evil']").count() == 0
         assert page.get_by_text("https://evil.example", exact=False).count()  # shown as text
+
+
+# Streamlit logs a deprecation (never shown in the browser) when the app calls an API it will
+# remove; the message says "deprecated" or "will be removed after".
+DEPRECATION = re.compile(r"deprecat|will be removed", re.I)
+
+
+def test_no_deprecation_warnings_in_the_app_log(server, app_log):
+    # Last in the module: draws every view once more (so it holds when run alone), then reads
+    # the server's log of every test before it too.
+    views = {
+        "?q=who+approves+expense+claims+in+Spendwise": "Who knows about this?",
+        "?page=finance/expense-policy.md&section=Client+entertainment+and+hospitality": (
+            "Client entertainment and hospitality"
+        ),
+        "?person=Victor+Petrov": "Teams written for",
+        "?view=people": "People by department",
+        "?view=pairs": "Download this round",
+        "?view=gaps": "Stale pages by owner",
+    }
+    with browser_page() as page:
+        for query, shown in views.items():
+            page.goto(f"{server}/{query}")
+            page.get_by_text(shown).first.wait_for(timeout=120_000)
+            wait_idle(page)
+        page.goto(server + "/?view=team")
+        page.get_by_label("Project").fill("GDPR review of the customer data")
+        page.get_by_role("button", name="Propose a team").click()
+        page.get_by_text("Fatima El-Amin").first.wait_for(timeout=60_000)
+        wait_idle(page)
+    log = app_log.read_text(errors="replace")
+    assert "You can now view your Streamlit app" in log  # the log is the server's
+    assert [line for line in log.splitlines() if DEPRECATION.search(line)] == []

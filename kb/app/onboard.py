@@ -1,0 +1,44 @@
+"""The onboarding view: a new joiner's reading path through a team's pages and people to meet."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import streamlit as st
+
+from kb.app.present import literal as esc
+from kb.app.widgets import colleague_line, page_link
+from kb.facade import Facade
+
+
+def render_onboard(kb: Facade) -> None:
+    st.subheader("Onboarding", anchor=False)
+    st.caption(
+        "A new joiner's first reading, the pages the team's own pages link to first, and the "
+        "people to meet: a buddy in the team, a colleague across the divide, and the owners "
+        "of the systems the team relies on."
+    )
+    teams = kb.facets().get("team", [])
+    if not teams:
+        st.warning("No page names a team, so there is no team to join.")
+        return
+    left, right = st.columns(2)
+    name = left.text_input("New joiner", key="onboard_name", placeholder="their name")
+    if st.session_state.get("onboard_team") not in teams:
+        st.session_state.onboard_team = teams[0]
+    team = right.selectbox("Team", teams, key="onboard_team")
+    plan = kb.onboard(name.strip() or "the new joiner", team=team, today=dt.date.today())
+    st.markdown("#### Read, in this order")
+    lines = []
+    for n, step in enumerate(plan.reading, 1):
+        stale = f" :red-badge[{esc(step.stale)}]" if step.stale else ""
+        lines.append(f"{n}. [{esc(step.title)}]({page_link(step.path)}): {esc(step.why)}{stale}")
+    st.markdown("\n".join(lines) or "No pages are written for this team yet.")
+    st.markdown("#### Meet")
+    for intro in plan.people:
+        st.markdown(
+            f"- **{esc(intro.kind.capitalize())}**: {colleague_line(intro.colleague)}  \n"
+            f"  {esc(intro.why)}"
+        )
+    if not plan.people:
+        st.caption("No one yet: no one in the index writes for this team.")

@@ -1,0 +1,122 @@
+"""Accessible tables: real HTML text a reader can select, find with Ctrl-F and hear, where a
+canvas grid showed ten rows and hid its links off screen.
+
+Every value is escaped here; only `link` and `joined` make markup, from escaped parts. Links
+carry no target, so they open in the same tab (Streamlit's Markdown opens each in a new one).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from html import escape
+
+import streamlit as st
+
+
+class Html(str):
+    """Markup made by this module from escaped parts: a table shows it as it is."""
+
+
+Cell = str | int | float | Html
+
+# One look for every table: headers and captions left, numbers right, links blue on the light
+# and the dark theme (mixed with the theme's text colour), rules in grey at low alpha. On a
+# phone a wide table scrolls sideways inside its box, its columns at their natural width
+# (squeezed to the screen, every row was a dozen lines tall), its caption kept in view.
+_STYLE = """<style>
+.kb-table { overflow-x: auto; max-width: 100%; }
+.kb-table table { border-collapse: collapse; width: 100%; font-size: 0.9rem; }
+.kb-table caption { caption-side: top; text-align: left; font-weight: 600; font-size: 1rem;
+  padding: 0 0 0.5rem 0; }
+.kb-table caption span { display: inline-block; position: sticky; left: 0;
+  max-width: min(100%, calc(100vw - 2rem)); }
+.kb-table th, .kb-table td { text-align: left; vertical-align: top; padding: 0.35rem 0.75rem;
+  border-bottom: 1px solid rgba(128, 128, 128, 0.25); }
+.kb-table th:first-child, .kb-table td:first-child { padding-left: 0; }
+.kb-table thead th { font-weight: 600; white-space: nowrap;
+  border-bottom: 2px solid rgba(128, 128, 128, 0.45); }
+.kb-table tbody th { font-weight: 500; }
+.kb-table a { color: color-mix(in srgb, #1c64f2 70%, currentColor); white-space: nowrap; }
+.kb-table .num { text-align: right; font-variant-numeric: tabular-nums; }
+@media (max-width: 640px) {
+  .kb-table table { width: max-content; min-width: 100%; }
+  .kb-table th, .kb-table td { max-width: 14rem; }
+}
+</style>"""
+_NUM = ' class="num"'
+
+
+def link(text: str, href: str, *, after: str = "") -> Html:
+    """`text` linking to `href` (an in-app `?...` URL), then `after` as plain text."""
+    return Html(f'<a href="{escape(href)}">{escape(text)}</a>{escape(after)}')
+
+
+def joined(parts: Iterable[str | Html], sep: str = ", ") -> Html:
+    return Html(escape(sep).join(_markup(p) for p in parts))
+
+
+def table_html(
+    caption: str,
+    columns: Sequence[str],
+    rows: Iterable[Sequence[Cell]],
+    *,
+    sorted_by: str = "",
+    descending: bool = False,
+    empty: str = "None.",
+) -> str:
+    """A captioned table: column headers, each row's first cell as its row header, numbers
+    right-aligned; `sorted_by` names the column the rows are sorted on (`aria-sort`); `empty`
+    is the one row of a table without rows.
+
+    In a scrollable region a keyboard can focus, labelled by the caption.
+    """
+    rows = [tuple(row) for row in rows]
+    order = "descending" if descending else "ascending"
+    head = ""
+    for i, column in enumerate(columns):
+        numeric = bool(rows) and all(_is_number(row[i]) for row in rows)
+        head += _header(column, numeric, order if column == sorted_by else "")
+    body = "".join(_row(row) for row in rows) or (
+        f'<tr><td colspan="{len(columns)}">{escape(empty)}</td></tr>'
+    )
+    return (
+        f'<div class="kb-table" role="region" aria-label="{escape(caption)}" tabindex="0">'
+        f"<table><caption><span>{escape(caption)}</span></caption><thead><tr>{head}</tr></thead>"
+        f"<tbody>{body}</tbody></table></div>"
+    )
+
+
+def render_table(
+    caption: str,
+    columns: Sequence[str],
+    rows: Iterable[Sequence[Cell]],
+    *,
+    sorted_by: str = "",
+    descending: bool = False,
+    empty: str = "None.",
+) -> None:
+    """Draw `table_html` with st.html: in the page itself, no iframe (Streamlit's DOMPurify
+    runs over it too)."""
+    table = table_html(
+        caption, columns, rows, sorted_by=sorted_by, descending=descending, empty=empty
+    )
+    st.html(_STYLE + table)
+
+
+def _header(column: str, numeric: bool, sort: str) -> str:
+    attrs = ' scope="col"' + (_NUM if numeric else "") + (f' aria-sort="{sort}"' if sort else "")
+    return f"<th{attrs}>{escape(column)}</th>"
+
+
+def _row(row: Sequence[Cell]) -> str:
+    first, *rest = row
+    cells = "".join(f"<td{_NUM if _is_number(v) else ''}>{_markup(v)}</td>" for v in rest)
+    return f'<tr><th scope="row">{_markup(first)}</th>{cells}</tr>'
+
+
+def _markup(value: Cell) -> str:
+    return value if isinstance(value, Html) else escape(str(value))
+
+
+def _is_number(value: Cell) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
