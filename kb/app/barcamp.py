@@ -8,11 +8,10 @@ import streamlit as st
 
 from kb.app.load import search_log
 from kb.app.present import literal as esc
+from kb.app.state import MAX_CAMP
 from kb.app.widgets import colleague_line, page_link, person_link
 from kb.facade import Facade
 from kb.people.calendar import barcamp_ics
-
-MOST = 10  # slots and rooms the view offers
 
 
 def render_barcamp(kb: Facade) -> None:
@@ -23,8 +22,8 @@ def render_barcamp(kb: Facade) -> None:
         "speaker twice in one slot."
     )
     left, right = st.columns(2)
-    slots = left.number_input("Slots", min_value=1, max_value=MOST, step=1, key="camp_slots")
-    rooms = right.number_input("Rooms", min_value=1, max_value=MOST, step=1, key="camp_rooms")
+    slots = left.number_input("Slots", min_value=1, max_value=MAX_CAMP, step=1, key="camp_slots")
+    rooms = right.number_input("Rooms", min_value=1, max_value=MAX_CAMP, step=1, key="camp_rooms")
     camp = kb.barcamp(slots=int(slots), rooms=int(rooms), log=search_log())
     if camp.note:
         st.info(esc(camp.note))

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import streamlit as st
 
+from kb.app.barcamp import render_barcamp
 from kb.app.gaps import render_gaps
 from kb.app.load import knowledge_base
+from kb.app.onboard import render_onboard
 from kb.app.page import render_page
 from kb.app.pairs import render_pairs
 from kb.app.people import render_people
@@ -16,7 +18,14 @@ from kb.app.state import VIEWS, init_state, sync_url
 from kb.app.team import render_team
 from kb.errors import KbError
 
-RENDER = {"people": render_people, "pairs": render_pairs, "team": render_team, "gaps": render_gaps}
+RENDER = {
+    "people": render_people,
+    "pairs": render_pairs,
+    "team": render_team,
+    "onboard": render_onboard,
+    "barcamp": render_barcamp,
+    "gaps": render_gaps,
+}
 
 
 def main() -> None:

@@ -12,16 +12,25 @@ from kb.app.widgets import colleague_line, page_link
 from kb.facade import Facade
 from kb.serve.codec import dump
 
+KIND_NAMES = {
+    "tandem": "Tandem",
+    "mentoring": "Mentoring",
+    "coffee": "Coffee",
+    "shadowing": "Job shadowing",
+    "reverse-mentoring": "Reverse mentoring",
+}
+
 
 def render_pairs(kb: Facade) -> None:
-    st.subheader("Learning tandems, mentoring and coffee pairs", anchor=False)
+    st.subheader("Tandems, mentoring, coffee, job shadowing", anchor=False)
     st.caption(
         "Pairs across IT and business whose writing overlaps: each person at most once, never "
-        "two of one team. The same round number gives the same pairs; the next number, a new "
-        "round."
+        "two of one team. Job shadowing sends a guest to the owner of a process their pages "
+        "link to; in reverse mentoring the junior teaches the senior. The same round number "
+        "gives the same pairs; the next number, a new round."
     )
     left, right = st.columns([3, 1])
-    kind = left.radio("Kind", KINDS, key="pair_kind", horizontal=True)
+    kind = left.radio("Kind", KINDS, key="pair_kind", horizontal=True, format_func=KIND_NAMES.get)
     seed = right.number_input("Round", min_value=0, max_value=MAX_ROUND, step=1, key="pair_round")
     pairing = kb.pairs(kind, seed=int(seed))
     if pairing.note:

@@ -15,12 +15,18 @@ FILTER_KEYS = ("dept", "team", "tag", "author", "since")
 MAX_ROUND = 1_000_000
 TEAM_SIZE, MAX_TEAM_SIZE = 4, 10
 # Widgets whose value the URL restores (and each run keeps, see init_state).
-WIDGET_KEYS = ("q", "bridge", "view", "pair_kind", "pair_round", "team_description", "team_size")
+WIDGET_KEYS = (
+    "q", "bridge", "view", "pair_kind", "pair_round", "team_description", "team_size",
+    "camp_slots", "camp_rooms", "onboard_name", "onboard_team",
+)  # fmt: skip
+CAMP_SLOTS, CAMP_ROOMS, MAX_CAMP = 4, 2, 10
 VIEWS = {
     "search": "Search",
     "people": "People",
     "pairs": "Pairs",
     "team": "Team builder",
+    "onboard": "Onboarding",
+    "barcamp": "Barcamp",
     "gaps": "Gaps",
 }
 
@@ -52,7 +58,19 @@ def init_state() -> None:
     size = params.get("size", "")
     fits = size.isascii() and size.isdigit() and 1 <= int(size) <= MAX_TEAM_SIZE
     st.session_state.team_size = int(size) if fits else TEAM_SIZE
+    # Barcamp: ?view=barcamp&slots=3&rooms=2; onboarding: ?view=onboard&join=finance&name=...
+    st.session_state.camp_slots = _count(params.get("slots", ""), CAMP_SLOTS, MAX_CAMP)
+    st.session_state.camp_rooms = _count(params.get("rooms", ""), CAMP_ROOMS, MAX_CAMP)
+    st.session_state.onboard_name = params.get("name", "")[:200]
+    if params.get("join"):  # the view checks it against the index's teams
+        st.session_state.onboard_team = params.get("join")
     st.session_state._init = True
+
+
+def _count(given: str, default: int, most: int) -> int:
+    """A whole number from the URL in 1..most, else the default."""
+    fits = given.isascii() and given.isdigit() and 1 <= int(given) <= most
+    return int(given) if fits else default
 
 
 def view_params() -> dict[str, str]:
@@ -69,6 +87,12 @@ def view_params() -> dict[str, str]:
     if view == "team":
         wanted["project"] = s.get("team_description", "").strip()
         wanted["size"] = "" if s.get("team_size") == TEAM_SIZE else s.get("team_size")
+    if view == "barcamp":
+        wanted["slots"] = "" if s.get("camp_slots") == CAMP_SLOTS else s.get("camp_slots")
+        wanted["rooms"] = "" if s.get("camp_rooms") == CAMP_ROOMS else s.get("camp_rooms")
+    if view == "onboard":
+        wanted["name"] = s.get("onboard_name", "").strip()
+        wanted["join"] = s.get("onboard_team", "")
     return {k: str(v) for k, v in wanted.items() if v}
 
 

@@ -1,0 +1,55 @@
+"""The app's exchange-programme views (issue 20): shadowing and reverse mentoring in Pairs,
+Barcamp and Onboarding, driven by AppTest on the bundled index with the real model."""
+
+from __future__ import annotations
+
+import json
+
+from helpers import all_text, new_app
+
+
+def test_pairs_offer_shadowing_and_reverse_mentoring_by_url(monkeypatch, bundled_index):
+    at = new_app(monkeypatch, bundled_index, view="pairs", kind="shadowing")
+    assert not at.exception
+    assert "spends a day with" in all_text(at) and "links to" in all_text(at)
+    at.radio(key="pair_kind").set_value("reverse-mentoring").run()
+    assert "has not written about" in all_text(at)
+    assert at.query_params["kind"] == "reverse-mentoring"
+
+
+def test_onboarding_view_reads_the_team_and_name_from_the_url(monkeypatch, bundled_index):
+    at = new_app(monkeypatch, bundled_index, view="onboard", join="finance", name="Alex Doe")
+    assert not at.exception
+    text = all_text(at)
+    assert "Read, in this order" in text and "Expense policy" in text
+    assert "Buddy" in text and "Across the divide" in text
+    assert at.selectbox(key="onboard_team").value == "finance"
+    assert (at.query_params["join"], at.query_params["name"]) == ("finance", "Alex Doe")
+    at.selectbox(key="onboard_team").set_value("sales").run()
+    assert "Discount approval" in all_text(at) and at.query_params["join"] == "sales"
+
+
+def test_onboarding_view_ignores_a_hostile_team_in_the_url(monkeypatch, bundled_index):
+    at = new_app(monkeypatch, bundled_index, view="onboard", join="../../etc/passwd")
+    assert not at.exception
+    assert at.selectbox(key="onboard_team").value in at.selectbox(key="onboard_team").options
+
+
+def test_barcamp_view_shows_the_programme_from_the_log(monkeypatch, bundled_index, tmp_path):
+    log = tmp_path / "searches.jsonl"
+    line = {"time": "2026-11-20T10:00:00+00:00", "query": "how to book a desk in the office"}
+    line |= {"results": 10, "best_similarity": 0.3, "best_path": "", "answered": False}
+    log.write_text((json.dumps(line) + "\n") * 3, encoding="utf-8")
+    monkeypatch.setenv("KB_SEARCH_LOG", str(log))
+    at = new_app(monkeypatch, bundled_index, view="barcamp", slots="2", rooms="3")
+    assert not at.exception
+    text = all_text(at)
+    assert "Room 1: Printers and meeting rooms" in text and "Sofia Alvarez" in text
+    assert "searched 3 times without a good answer" in text
+    assert (at.number_input(key="camp_slots").value, at.number_input(key="camp_rooms").value) == (
+        2,
+        3,
+    )
+    assert at.get("download_button")
+    wild = new_app(monkeypatch, bundled_index, view="barcamp", slots="999", rooms="-1")
+    assert not wild.exception and wild.number_input(key="camp_slots").value == 4
