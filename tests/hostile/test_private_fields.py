@@ -1,10 +1,12 @@
 """people.yaml's `private:` balance attributes (issue 20): no command, JSON, API response, app
 view, MCP result or index file ever holds a value, and balance reports show counts of groups
-of three or more only. Built with the real model on a small content folder."""
+of three or more only; nor any of them a hidden person, whatever programmes they offer.
+Built with the real model on a small content folder."""
 
 from __future__ import annotations
 
 import json
+import re
 
 import anyio
 import pytest
@@ -41,7 +43,14 @@ def private_index(tmp_path_factory, real_embedder):
         f"  private: {{gender: {value}, caregiver: {value}-2}}\n"
         for name, team, side, value in PEOPLE
     )
+    # Someone hidden who wrote a page and offers every programme: never shown either.
+    entries += (
+        "- name: Ines Park\n  team: it\n  department: IT\n  level: junior\n"
+        "  hide_from_expert_search: true\n  private: {gender: Zebrafinch}\n"
+        "  available_for: [tandem, mentoring, coffee, shadowing]\n"
+    )
     write(content / "people.yaml", entries)
+    write(content / "it/wifi.md", page("Wifi", "Ines Park", "VPN on wifi", "Expense receipts"))
     write(content / "it/vpn.md", page("VPN", "Ana Ruiz", "VPN setup", "Split tunnel"))
     write(content / "it/laptops.md", page("Laptops", "Bo Chen", "VPN client", "Laptop setup"))
     write(
@@ -55,7 +64,9 @@ def private_index(tmp_path_factory, real_embedder):
 
 
 def leaks(text: str) -> list[str]:
-    return [v for v in VALUES if v.casefold() in text.casefold()]
+    """Private values, or the hidden person's name ("Business" holds "ines"), found in `text`."""
+    found = [v for v in VALUES if v.casefold() in text.casefold()]
+    return found + re.findall(r"\b(?:ines|park)\b", text, flags=re.I)
 
 
 def test_index_files_hold_no_private_value(private_index):
