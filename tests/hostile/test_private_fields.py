@@ -159,4 +159,5 @@ def test_no_app_view_shows_a_private_value(monkeypatch, private_index):
         at = new_app(monkeypatch, private_index, **params)
         assert not at.exception, params
         shown = all_text(at) + " ".join(str(df.value) for df in at.dataframe)
+        shown += " ".join(h.value for h in at.html)  # HTML tables (People, Team, Gaps)
         assert not leaks(shown), params
