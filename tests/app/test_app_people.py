@@ -26,7 +26,7 @@ def test_people_page_lists_everyone_with_what_they_write_about(monkeypatch, bund
     assert at.query_params["view"] == "people"
     # A table a screen reader reads as one: a caption, column and row headers, its sort order.
     body = at.html[0].value
-    assert "<caption>22 people</caption>" in body and '<th scope="row">' in body
+    assert "<caption><span>22 people</span></caption>" in body and '<th scope="row">' in body
     assert '<th scope="col" aria-sort="ascending">Name</th>' in body
     at.selectbox(key="people_sort").set_value("Pages").run()
     pages = [int(row["Pages"]) for row in html_tables(at)[0]]

@@ -102,7 +102,7 @@ def test_no_app_page_names_the_hidden_person(monkeypatch, hidden_index, view):
     if view == "team":
         at.text_area(key="team_description").input("service portal, Spendwise app, phishing")
         at.button(key="team_go").click().run()
-        assert at.dataframe  # the team was proposed
+        assert at.html  # the team was proposed (its table)
     assert "Alvarez" not in all_text(at) + page_tables(at)
 
 
@@ -120,7 +120,8 @@ def test_search_page_and_her_person_page_do_not_credit_her(monkeypatch, hidden_i
 
 
 def page_tables(at) -> str:
-    return "\n".join(df.value.to_csv() for df in at.dataframe)
+    """The tables' text: grids (st.dataframe) and HTML tables (st.html)."""
+    return "\n".join([df.value.to_csv() for df in at.dataframe] + [h.value for h in at.html])
 
 
 def test_no_mcp_tool_or_resource_names_the_hidden_person(hidden_index, real_embedder):
