@@ -11,6 +11,7 @@ from helpers import CONTENT, all_text, new_app, search
 
 from kb import Settings, build_index
 from kb.cli import cli
+from kb.people.pairing import KINDS
 
 HIDDEN = "Sofia Alvarez"
 KEY = "consent key of this test"  # KB_CONSENT_KEY: lets the gap report check logged searches
@@ -62,7 +63,7 @@ def test_no_command_names_the_hidden_person(hidden_index):
     content, index_dir, log = hidden_index
     where = ["--index-dir", str(index_dir)]
     outputs = {}
-    for kind in ("tandem", "mentoring", "coffee"):
+    for kind in KINDS:
         for seed in ("0", "1"):
             outputs[f"pairs {kind} {seed}"] = run("pairs", "--kind", kind, "--seed", seed, *where)
             outputs[f"pairs {kind} json"] = run("pairs", "--kind", kind, *where, "--json")
@@ -73,6 +74,9 @@ def test_no_command_names_the_hidden_person(hidden_index):
     outputs["gaps"] = run("gaps", "--log", str(log), "--top", "100", *where)
     outputs["gaps json"] = run("gaps", "--log", str(log), "--top", "100", *where, "--json")
     outputs["check"] = run("check", str(content))
+    outputs["barcamp"] = run("barcamp", "--log", str(log), "--slots", "6", *where, "--json")
+    for team in ("service-desk", "finance"):  # her team, and one whose pages link to hers
+        outputs[f"onboard {team}"] = run("onboard", "New Joiner", "--team", team, *where)
     for name in ("Kenji Sato", "Priya Raman", "Oliver Grant"):
         outputs[f"person {name}"] = run("person", name, *where, "--json")
     for what, output in outputs.items():
@@ -88,7 +92,7 @@ def test_no_command_names_the_hidden_person(hidden_index):
     assert missing.exit_code != 0 and "no one called" in missing.output
 
 
-@pytest.mark.parametrize("view", ["people", "pairs", "team", "gaps"])
+@pytest.mark.parametrize("view", ["people", "pairs", "team", "onboard", "barcamp", "gaps"])
 def test_no_app_page_names_the_hidden_person(monkeypatch, hidden_index, view):
     _, index_dir, log = hidden_index
     monkeypatch.setenv("KB_SEARCH_LOG", str(log))
@@ -96,9 +100,13 @@ def test_no_app_page_names_the_hidden_person(monkeypatch, hidden_index, view):
     at = new_app(monkeypatch, index_dir, view=view)
     assert not at.exception
     if view == "pairs":
-        for kind in ("tandem", "mentoring", "coffee"):
+        for kind in KINDS:
             at.radio(key="pair_kind").set_value(kind).run()
             assert "Alvarez" not in all_text(at) + page_tables(at), kind
+    if view == "onboard":
+        for team in ("service-desk", "finance"):
+            at.selectbox(key="onboard_team").set_value(team).run()
+            assert "Alvarez" not in all_text(at), team
     if view == "team":
         at.text_area(key="team_description").input("service portal, Spendwise app, phishing")
         at.button(key="team_go").click().run()
