@@ -18,7 +18,13 @@ TEAM_SIZE, MAX_TEAM_SIZE = 4, 10
 WIDGET_KEYS = (
     "q", "bridge", "view", "pair_kind", "pair_round", "team_description", "team_size",
     "camp_slots", "camp_rooms", "onboard_name", "onboard_team",
+    "team_it", "team_business", "team_per_team", "team_mix", "team_zone", "team_languages",
+    "team_balance",
 )  # fmt: skip
+# The team builder's criteria in the URL: widget key -> (parameter, most; 0 = any).
+TEAM_COUNTS = {"team_it": ("it", 10), "team_business": ("business", 10),
+               "team_per_team": ("per_team", 10), "team_zone": ("zone", 12)}  # fmt: skip
+TEAM_TEXTS = {"team_languages": "lang", "team_balance": "balance"}
 CAMP_SLOTS, CAMP_ROOMS, MAX_CAMP = 4, 2, 10
 VIEWS = {
     "search": "Search",
@@ -58,6 +64,11 @@ def init_state() -> None:
     size = params.get("size", "")
     fits = size.isascii() and size.isdigit() and 1 <= int(size) <= MAX_TEAM_SIZE
     st.session_state.team_size = int(size) if fits else TEAM_SIZE
+    for key, (name, most) in TEAM_COUNTS.items():
+        st.session_state[key] = _count(params.get(name, ""), 0, most)
+    st.session_state.team_mix = params.get("mix", "") == "1"
+    for key, name in TEAM_TEXTS.items():
+        st.session_state[key] = params.get(name, "")[:200]
     # Barcamp: ?view=barcamp&slots=3&rooms=2; onboarding: ?view=onboard&join=finance&name=...
     st.session_state.camp_slots = _count(params.get("slots", ""), CAMP_SLOTS, MAX_CAMP)
     st.session_state.camp_rooms = _count(params.get("rooms", ""), CAMP_ROOMS, MAX_CAMP)
@@ -87,6 +98,11 @@ def view_params() -> dict[str, str]:
     if view == "team":
         wanted["project"] = s.get("team_description", "").strip()
         wanted["size"] = "" if s.get("team_size") == TEAM_SIZE else s.get("team_size")
+        for key, (name, _) in TEAM_COUNTS.items():
+            wanted[name] = s.get(key) or ""
+        wanted["mix"] = "1" if s.get("team_mix") else ""
+        for key, name in TEAM_TEXTS.items():
+            wanted[name] = s.get(key, "").strip()
     if view == "barcamp":
         wanted["slots"] = "" if s.get("camp_slots") == CAMP_SLOTS else s.get("camp_slots")
         wanted["rooms"] = "" if s.get("camp_rooms") == CAMP_ROOMS else s.get("camp_rooms")

@@ -9,7 +9,8 @@ from kb.app.state import MAX_TEAM_SIZE, view_params
 from kb.app.tables import Cell, joined, link, render_table
 from kb.app.widgets import colleague_line, page_link, person_href
 from kb.facade import Facade
-from kb.models import Cover
+from kb.inputs import CriteriaError, team_criteria
+from kb.models import Cover, TeamCriteria
 
 
 def render_team(kb: Facade) -> None:
@@ -26,10 +27,17 @@ def render_team(kb: Facade) -> None:
             placeholder="e.g. sync Spendwise claims into NetSuite, GDPR review",
         )
         size = st.slider("Team size", 1, MAX_TEAM_SIZE, key="team_size")  # URL's, else 4
+        with st.expander("Criteria set in advance"):
+            _criteria_widgets()
         st.form_submit_button("Propose a team", type="primary", key="team_go")
     if not description.strip():
         return
-    proposal = kb.team(description.strip(), size=size)
+    try:
+        criteria = _criteria()
+    except CriteriaError as err:
+        st.error(esc(str(err)))
+        return
+    proposal = kb.team(description.strip(), size=size, criteria=criteria)
     if not proposal.members:
         st.warning("No one in this index writes about that.")
     elif len(proposal.members) < size:
@@ -45,6 +53,40 @@ def render_team(kb: Facade) -> None:
         )
     for part in proposal.uncovered:
         st.warning(f"No one in the index writes about “{esc(part)}”.")
+    if proposal.checks or proposal.balance:
+        st.markdown("**Criteria**")
+    for check in proposal.checks:
+        mark = ":green[met]" if check.met else ":red[not met]"
+        detail = f": {esc(check.detail)}" if check.detail else ""
+        st.markdown(f"- {esc(check.criterion)}: {mark}{detail}")
+    for line in proposal.balance:  # counts of groups of three or more only, never a value
+        st.markdown(f"- {esc(line)}")
+
+
+def _criteria_widgets() -> None:
+    """The criteria (their values start from the URL, see kb.app.state)."""
+    a, b, c = st.columns(3)
+    a.number_input("At least this many from IT", 0, 10, key="team_it")
+    b.number_input("At least this many from Business", 0, 10, key="team_business")
+    c.number_input("At most per team (0: any)", 0, 10, key="team_per_team")
+    a.number_input("Time zones within, hours (0: any)", 0, 12, key="team_zone")
+    b.text_input("Shared language (tags)", key="team_languages", placeholder="de, en")
+    c.text_input("Balance (private attributes)", key="team_balance", placeholder="gender")
+    st.checkbox("A mix of levels", key="team_mix")
+
+
+def _criteria() -> TeamCriteria:
+    s = st.session_state
+    require = [f"department={side}:{n}" for side, n in (("IT", s.team_it),
+               ("Business", s.team_business)) if n]  # fmt: skip
+    return team_criteria(
+        require=require,
+        max_per_team=s.team_per_team or None,
+        level_mix=s.team_mix,
+        timezone_within=float(s.team_zone) if s.team_zone else None,
+        languages=s.team_languages,
+        balance=[b for b in s.team_balance.replace(",", " ").split() if b],
+    )
 
 
 def _cover_row(c: Cover, here: dict[str, str]) -> tuple[Cell, ...]:

@@ -53,3 +53,19 @@ def test_barcamp_view_shows_the_programme_from_the_log(monkeypatch, bundled_inde
     assert at.get("download_button")
     wild = new_app(monkeypatch, bundled_index, view="barcamp", slots="999", rooms="-1")
     assert not wild.exception and wild.number_input(key="camp_slots").value == 4
+
+
+def test_team_builder_takes_criteria_from_the_url_and_reports_them(monkeypatch, bundled_index):
+    project = "supplier onboarding, bank details verification, security assessment"
+    at = new_app(
+        monkeypatch, bundled_index, view="team", project=project, it="1", business="1",
+        per_team="1", balance="gender",
+    )  # fmt: skip
+    assert not at.exception
+    text = all_text(at)
+    assert "department=IT:1: :green[met]" in text and "department=Business:1: :green[met]" in text
+    assert "max-per-team 1: :green[met]" in text
+    assert "private.gender: " in text and "f" not in text.split("private.gender: ")[1][:1]
+    assert (at.query_params["it"], at.query_params["per_team"]) == ("1", "1")
+    bad = new_app(monkeypatch, bundled_index, view="team", project=project, lang="<script>")
+    assert not bad.exception and "--languages" in all_text(bad)
