@@ -24,8 +24,8 @@ def render_onboard(kb: Facade) -> None:
         return
     left, right = st.columns(2)
     name = left.text_input("New joiner", key="onboard_name", placeholder="their name")
-    if st.session_state.get("onboard_team") not in teams:
-        st.session_state.onboard_team = teams[0]
+    wanted = str(st.session_state.get("onboard_team", "")).casefold()  # the URL's, any case
+    st.session_state.onboard_team = next((t for t in teams if t.casefold() == wanted), teams[0])
     team = right.selectbox("Team", teams, key="onboard_team")
     plan = kb.onboard(name.strip() or "the new joiner", team=team, today=dt.date.today())
     st.markdown("#### Read, in this order")

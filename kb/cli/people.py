@@ -251,7 +251,14 @@ def barcamp_cmd(
     programme = kb.barcamp(slots=slots, rooms=rooms, log=log)
     if ics is not None:
         when = (day or datetime.now()).date()
-        ics.write_bytes(barcamp_ics(programme, when, start.time(), minutes))
+        try:
+            ics.write_bytes(barcamp_ics(programme, when, start.time(), minutes))
+        except OverflowError:
+            raise click.BadParameter("the day ends after year 9999", param_hint="--date") from None
+        except OSError as err:
+            raise click.BadParameter(
+                f"cannot write {ics}: {err.strerror}", param_hint="--ics"
+            ) from None
     if as_json:
         echo_json(dump(programme))
         return

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 from pathlib import Path
 
 from kb.content import directory_fields, yaml_safe
@@ -124,7 +125,9 @@ def _read_file(content_dir: Path, path: Path) -> tuple[Directory, list[Problem]]
         # The size limit of front matter is not the directory's: checked by read_page above.
         data = yaml_safe.load(text, max_bytes=_MAX_BYTES)
     except yaml_safe.YamlError as err:
-        why = f"{_UNREADABLE}{'refused' if err.limit else 'invalid YAML'}: {err.reason}"
+        # The parser quotes the text it stopped at, which may be a private value: not shown.
+        reason = re.sub(r"'[^'\n]*'|\"[^\"\n]*\"", "'…'", err.reason)
+        why = f"{_UNREADABLE}{'refused' if err.limit else 'invalid YAML'}: {reason}"
         if "'@' that cannot start" in err.reason:  # YAML reserves a leading @
             why += '; quote a chat handle: contact: "@grace"'
         return Directory(), [Problem(FILE, why, err.line)]

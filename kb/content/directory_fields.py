@@ -12,6 +12,7 @@ import datetime as dt
 import math
 import re
 import zoneinfo
+from functools import cache
 
 import langcodes
 
@@ -44,18 +45,20 @@ class Refused(ValueError):
 
 def level(value: object) -> str:
     """One of LEVELS (other words for them too), or a number from 0 to 100 kept as text."""
+    refused = Refused(f"use {', '.join(LEVELS)} or a number from 0 to {_MAX_LEVEL}")
     if isinstance(value, bool):
-        raise Refused(f"use {', '.join(LEVELS)} or a number")
-    if isinstance(value, int | float) and math.isfinite(value) and 0 <= value <= _MAX_LEVEL:
-        return f"{value:g}"
+        raise refused
     word = str(value).strip().casefold()
     word = _LEVEL_WORDS.get(word, word)
     if word in LEVELS:
         return word
     try:
-        return level(float(word))
+        number = float(word)
     except ValueError:
-        raise Refused(f"use {', '.join(LEVELS)} or a number") from None
+        raise refused from None
+    if not (math.isfinite(number) and 0 <= number <= _MAX_LEVEL):
+        raise refused
+    return f"{number + 0.0:g}"  # + 0.0: "-0" reads 0
 
 
 def started(value: object) -> str:
@@ -86,8 +89,14 @@ def timezone(value: object) -> str:
     raise Refused('use a time zone such as Europe/Berlin, or an offset such as "UTC+02:00"')
 
 
-def _zones() -> set[str]:
-    return {z for z in zoneinfo.available_timezones() if utc_offsets(z)}
+@cache
+def _zones() -> frozenset[str]:
+    # "localtime" and "posixrules" name the server's own setting, not a place.
+    return frozenset(
+        z
+        for z in zoneinfo.available_timezones()
+        if z not in ("localtime", "posixrules", "Factory") and utc_offsets(z)
+    )
 
 
 def languages(value: object) -> tuple[str, ...]:
@@ -127,7 +136,7 @@ def capacity(value: object) -> float:
             raise Refused("use hours a month, a number such as 4") from None
     if not (math.isfinite(value) and 0 <= value <= _HOURS_A_MONTH):
         raise Refused(f"use hours a month, from 0 to {_HOURS_A_MONTH}")
-    return float(value)
+    return float(value) + 0.0  # + 0.0: "-0" reads 0
 
 
 def text(value: object) -> str:
@@ -156,6 +165,8 @@ def private(value: object) -> dict[str, str]:
         folded = " ".join(str(item).casefold().split())
         if not folded or len(folded) > _MAX_TEXT:
             raise Refused(f"'{key}' needs one short value")
+        if key.casefold() in out:
+            raise Refused(f"'{key}' is given twice (names are read without case)")
         out[key.casefold()] = folded
     return out
 

@@ -93,8 +93,9 @@ def load(text: str, *, max_bytes: int = MAX_BYTES) -> object:
     except yaml.MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
         raise YamlError(err.problem or "invalid value", mark.line + 1 if mark else 1) from None
-    except (yaml.YAMLError, ValueError, OverflowError) as err:
-        # e.g. an integer of more than 4,300 digits, which Python refuses to convert
+    except (yaml.YAMLError, ValueError, OverflowError, KeyError, AttributeError, TypeError) as err:
+        # e.g. an integer of more than 4,300 digits, which Python refuses to convert, or an
+        # explicit tag PyYAML's constructors fail on ("!!bool x": KeyError)
         raise YamlError(f"a value kb cannot read ({err})", node.start_mark.line + 1, True) from None
     finally:
         loader.dispose()

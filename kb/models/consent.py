@@ -329,8 +329,17 @@ class IndexConsent:
         )
 
     def withholds(self, query: str) -> bool:
-        """Whether a logged search must not be shown: blind, or it names someone hidden."""
-        return self.blind or names_hidden(query, self.digests, self.secret, self.word_digests)
+        """Whether a logged search must not be shown: blind, or it names someone hidden. A
+        search longer than `LONGEST_CHECKED` is withheld while anyone is hidden: checking it
+        costs time that grows with the square of its length (seconds at 1,000 characters),
+        and consent errs on the safe side; real searches are far shorter."""
+        if self.blind:
+            return True
+        if not (self.digests or self.word_digests):
+            return False
+        if len(query) > LONGEST_CHECKED:
+            return True
+        return names_hidden(query, self.digests, self.secret, self.word_digests)
 
     def hides_word(self, texts: Sequence[str]) -> Callable[[str], bool]:
         """Whether a (lower-case) word of `texts` must never be shown as a key term.
@@ -344,6 +353,7 @@ class IndexConsent:
 
 
 _WORD = re.compile(r"[^\W\d_]+")
+LONGEST_CHECKED = 300  # characters of a logged search read for hidden names
 
 
 def _proper_nouns(texts: Sequence[str]) -> frozenset[str]:

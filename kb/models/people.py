@@ -211,12 +211,12 @@ class Profile:
 
     def facts(self) -> list[tuple[str, str]]:
         """The programme fields people.yaml gives, as (label, text), in reading order."""
-        where = " · ".join(x for x in (self.location, self.timezone) if x)
         hours = "" if self.capacity is None else f"{self.capacity:g} hours a month"
         found = [
             ("level", self.level),
             ("started", self.started),
-            ("location", where),
+            ("location", self.location),
+            ("time zone", self.timezone),
             ("languages", ", ".join(self.languages)),
             ("capacity", hours),
         ]

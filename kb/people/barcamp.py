@@ -20,7 +20,7 @@ from kb.config import Settings
 from kb.content.departments import other_side
 from kb.models import Barcamp, Colleague, Evidence, Hit, Session, person_key
 from kb.models.consent import IndexConsent
-from kb.people import searchlog
+from kb.people import gaps, searchlog
 from kb.people.analysis import PeopleAnalysis
 from kb.people.pairing import closeness
 from kb.people.writing import evidence
@@ -54,8 +54,8 @@ def programme(
     consent: IndexConsent,
 ) -> Barcamp:
     """A programme of `slots` x `rooms` sessions; `search` answers a logged query."""
-    searches, _ = searchlog.read(log) if log else ([], [])
-    proposals = _from_searches(people, searches, search, settings, consent)
+    searches, problems = searchlog.read(log) if log else ([], [])
+    proposals, withheld = _from_searches(people, searches, search, settings, consent)
     proposals += _from_topics(people)
     seen, unique = set(), []
     for p in sorted(proposals, key=lambda p: (-p.demand, p.title, p.speaker)):
@@ -63,19 +63,33 @@ def programme(
             seen.add((p.speaker, p.title.casefold()))
             unique.append(p)
     sessions, left = _schedule(people, unique, slots, rooms)
-    note = "" if log else "no search log: demand from topics that rest on one person only"
-    return Barcamp(slots, rooms, tuple(sessions), tuple(p.title for p in left), len(searches), note)
+    notes = [] if log else ["no search log: demand from topics that rest on one person only"]
+    if log and not log.is_file():
+        notes.append(f"no search log at {log.name} yet: demand from topics only")
+    if problems:
+        notes.append(f"{len(problems)} line(s) of the search log skipped: {problems[0]}")
+    if withheld:
+        why = gaps.withheld_note(withheld, settings.consent_key) if consent.blind else ""
+        notes.append(why or f"{withheld} logged search(es) withheld: they name someone hidden")
+    return Barcamp(
+        slots, rooms, tuple(sessions), tuple(p.title for p in left), len(searches),
+        "; ".join(notes),
+    )  # fmt: skip
 
 
-def _from_searches(people, searches, search, settings, consent) -> list[_Proposal]:
-    """A proposal per logged query people did not find, then per one they keep repeating."""
+def _from_searches(people, searches, search, settings, consent) -> tuple[list[_Proposal], int]:
+    """A proposal per logged query people did not find, then per one they keep repeating;
+    and how many searches consent withheld."""
     found = searchlog.nothing_good(searches, settings.nothing_good_below)
     unanswered = {query for query, _ in found}
     again = [g for g in searchlog.grouped(searches) if g[0] not in unanswered]
-    out = []
+    out, withheld = [], 0
     for (_, group), missed in [*((g, True) for g in found), *((g, False) for g in again)]:
         query = group[-1].query
-        if consent.withholds(query) or (not missed and len(group) < REPEATED):
+        if not missed and len(group) < REPEATED:
+            continue  # before the consent check: it reads each word, and this is no demand
+        if consent.withholds(query):
+            withheld += len(group)
             continue
         hits = [h for h in search(query) if h.chunk.authors]
         best = next((h for h in hits if h.confidence >= NEAR_MISS), None)
@@ -91,7 +105,7 @@ def _from_searches(people, searches, search, settings, consent) -> list[_Proposa
             else f"searched {times}: '{query}'"
         )
         out.append(_Proposal(title, speaker, why, tuple(rows), len(group)))
-    return out
+    return out, withheld
 
 
 def _title(people: PeopleAnalysis, rows: list[int], page: str) -> str:

@@ -13,7 +13,9 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 
+from kb.content import directory_fields
 from kb.models import (
     CriterionCheck,
     Directory,
@@ -35,7 +37,7 @@ class Rules:
     def __init__(
         self, criteria: TeamCriteria, directory: Directory, homes: Mapping[str, Home]
     ) -> None:
-        self.criteria = criteria
+        self.criteria = _as_directory_reads(criteria)
         self.homes = homes
         self.listed: dict[str, Person] = {}
         for person in directory.people:
@@ -55,7 +57,7 @@ class Rules:
             return home.team.casefold() == value
         if need.field == "level":
             rank = level_rank(person.level)
-            return rank is not None and rank == level_rank(value)
+            return rank is not None and rank == level_rank(need.value)
         if need.field == "language":
             return value.split("-")[0] in {t.casefold().split("-")[0] for t in person.languages}
         return person.location.casefold() == value  # location
@@ -113,14 +115,20 @@ class Rules:
             if group is None:
                 continue
             counts = Counter(dict(self._person(m).private).get(attribute) for m in team)
-            known = {g for p in self.listed.values() if (g := dict(p.private).get(attribute))}
-            if counts[group] == min(counts[g] for g in known):
+            pool = getattr(self, "_pool", None) or list(self.listed)
+            known = {g for k in pool if (g := dict(self._person(k).private).get(attribute))}
+            if counts[group] == min(counts[g] for g in known | {group}):
                 return 1 + BALANCE
         return 1.0
 
     def checks(self, team: Sequence[str], candidates: Sequence[str]) -> tuple[CriterionCheck, ...]:
         """One line per hard criterion: met, or why not (`candidates`: who could cover a part)."""
         c, out = self.criteria, []
+        if not team:
+            return tuple(
+                CriterionCheck(name, False, "no one who knows about this meets every criterion")
+                for name in _names(c)
+            )
         for need in c.require:
             have = sum(self.fulfils(m, need) for m in team)
             could = sum(self.fulfils(k, need) for k in candidates)
@@ -155,6 +163,7 @@ class Rules:
             out.append(CriterionCheck(f"timezone-within {c.timezone_within:g}", met, note))
         if c.languages:
             common = self._common(team)
+            unknown = sum(not self._person(k).languages for k in candidates)
             out.append(
                 CriterionCheck(
                     f"languages {','.join(c.languages)}",
@@ -168,19 +177,23 @@ class Rules:
 
     def balance_report(self, team: Sequence[str]) -> tuple[str, ...]:
         """Per balance attribute, the team's group sizes: counts only, never a value, and only
-        when every group reported (those not declaring included) has `SMALLEST_GROUP` people."""
+        when the team holds at least two declared groups and every group (those not declaring
+        included) has `SMALLEST_GROUP` people: one group would say they all share a value."""
         lines = []
+        declared = {a for p in self.listed.values() for a, _ in p.private}
         for attribute in self.criteria.balance:
             counts = Counter(dict(self._person(m).private).get(attribute) for m in team)
-            if team and all(n >= SMALLEST_GROUP for n in counts.values()):
-                sizes = sorted((n for g, n in counts.items() if g is not None), reverse=True)
-                undeclared = counts.get(None, 0)
+            sizes = sorted((n for g, n in counts.items() if g is not None), reverse=True)
+            if attribute not in declared:
+                text = f"private.{attribute}: no one in the directory declares it"
+            elif len(sizes) >= 2 and all(n >= SMALLEST_GROUP for n in counts.values()):
                 text = f"private.{attribute}: groups of {' and '.join(map(str, sizes))}"
+                undeclared = counts.get(None, 0)
                 text += f", {undeclared} not declared" if undeclared else ""
             else:
                 text = (
                     f"private.{attribute}: weighed as far as the candidates allow; counts "
-                    f"withheld (they are shown only when each group has {SMALLEST_GROUP} people)"
+                    f"withheld (shown only for two or more groups of {SMALLEST_GROUP} people)"
                 )
             lines.append(text)
         return tuple(lines)
@@ -200,3 +213,35 @@ class Rules:
         for m in team:
             common &= {t.casefold().split("-")[0] for t in self._person(m).languages}
         return common
+
+
+def _names(c: TeamCriteria) -> list[str]:
+    """The hard criteria as `checks` names them."""
+    names = [str(need) for need in c.require]
+    names += [f"max-per-team {c.max_per_team}"] if c.max_per_team is not None else []
+    names += ["level-mix"] if c.level_mix else []
+    names += [f"timezone-within {c.timezone_within:g}"] if c.timezone_within is not None else []
+    names += [f"languages {','.join(c.languages)}"] if c.languages else []
+    return names
+
+
+def _as_directory_reads(c: TeamCriteria) -> TeamCriteria:
+    """Languages and levels as people.yaml's entries are read ("German" is de, "principal" a
+    lead), so a criterion compares like with like; what does not read stays as written."""
+
+    def read(reader, value):
+        try:
+            return reader(value)
+        except directory_fields.Refused:
+            return value
+
+    languages = tuple(read(lambda v: directory_fields.languages([v])[0], t) for t in c.languages)
+    require = tuple(
+        replace(need, value=read(lambda v: directory_fields.languages([v])[0], need.value))
+        if need.field == "language"
+        else replace(need, value=read(directory_fields.level, need.value))
+        if need.field == "level"
+        else need
+        for need in c.require
+    )
+    return replace(c, languages=languages, require=require)

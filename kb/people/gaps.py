@@ -75,11 +75,11 @@ def gap_report(
         unanswered_total=total,
         withheld=withheld,
         warnings=tuple(str(p) for p in problems),
-        note=_withheld_note(withheld, s.consent_key) if consent.blind and withheld else "",
+        note=withheld_note(withheld, s.consent_key) if consent.blind and withheld else "",
     )
 
 
-def _withheld_note(withheld: int, secret: str) -> str:
+def withheld_note(withheld: int, secret: str) -> str:
     why = "KB_CONSENT_KEY is not the key the index was built with; " if secret else ""
     return (
         f"{why}set KB_CONSENT_KEY when indexing and reporting to list unanswered searches; "

@@ -43,8 +43,10 @@ def plan(
     today: date,
     settings: Settings,
 ) -> OnboardingPlan:
-    """`name`'s first reading and meetings in `team` (a team pages are written for)."""
-    mine = {p: page for p, page in pages.items() if page.team == team}
+    """`name`'s first reading and meetings in `team` (a team pages are written for, in any
+    case: the plan names it as the pages do)."""
+    mine = {p: page for p, page in pages.items() if page.team.casefold() == team.casefold()}
+    team = next((page.team for page in mine.values()), team)
     graph = people.graph
     linked = Counter(t for p in mine for t in graph.get(p, ()) if t != p)
     stale = {

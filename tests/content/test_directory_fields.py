@@ -133,3 +133,37 @@ def test_a_person_round_trips_through_the_manifest_record():
 def test_a_timezone_that_names_a_path_or_nonsense_is_refused(value):
     with pytest.raises(fields.Refused):
         fields.timezone(value)
+
+
+@pytest.mark.parametrize("value", ["101", "-1", "200", ".nan", ".inf", "1e309", "'2e2'"])
+def test_a_level_out_of_range_is_reported_not_a_crash(tmp_path, value):
+    write(tmp_path / "people.yaml", f"people:\n  - name: Ana Ruiz\n    level: {value}\n")
+    directory, problems = read_directory(tmp_path)
+    assert directory.people[0].level == ""
+    assert [str(p) for p in problems] == [
+        "people.yaml:3: Ana Ruiz: level ignored: use junior, mid, senior, lead, executive or "
+        "a number from 0 to 100"
+    ]
+
+
+def test_odd_values_are_refused_or_read_plainly(tmp_path):
+    write(
+        tmp_path / "people.yaml",
+        "- name: Ana Ruiz\n  timezone: localtime\n  capacity: -0\n  level: '-0'\n"
+        "  private: {gender: x, GENDER: y}\n",
+    )
+    directory, problems = read_directory(tmp_path)
+    ana = directory.people[0]
+    assert (ana.timezone, ana.capacity, ana.level, ana.private) == ("", 0.0, "0", ())
+    text = " ".join(str(p) for p in problems)
+    assert "timezone ignored" in text and "'GENDER' is given twice" in text
+
+
+@pytest.mark.parametrize(
+    "value", ["*Qqsecret", "!Qqsecret x", "!!int Qqsecret", "!!bool Qqsecret", "!!timestamp Qqs"]
+)
+def test_a_yaml_error_never_repeats_the_text_it_stopped_at(tmp_path, value):
+    write(tmp_path / "people.yaml", f"people:\n  - name: Ana Ruiz\n    private: {{g: {value}}}\n")
+    _, problems = read_directory(tmp_path)
+    (problem,) = problems
+    assert "cannot be read" in problem.message and "qqs" not in problem.message.casefold()

@@ -125,3 +125,33 @@ def test_criteria_are_read_as_people_write_them():
     ):
         with pytest.raises(CriteriaError):
             team_criteria(**bad)
+
+
+def test_balance_report_never_describes_a_single_group_or_an_undeclared_attribute():
+    more = tuple(Person(f"x{i}", private=(("g", 1),)) for i in range(4))
+    r = Rules(TeamCriteria(balance=("g", "nosuch")), Directory(PEOPLE + more), HOMES)
+    one, nosuch = r.balance_report(["x0", "x1", "x2", "x3"])
+    assert "withheld" in one and "4" not in one  # "all four share a value" would be said
+    assert nosuch == "private.nosuch: no one in the directory declares it"
+
+
+def test_balance_weighs_the_groups_the_candidates_have_not_the_directory():
+    rare = Person("z", private=(("g", 3),))  # not a candidate: must not switch balance off
+    r = Rules(TeamCriteria(balance=("g",)), Directory((*PEOPLE, rare)), HOMES)
+    r.consider(["a", "b", "c", "d"])
+    assert r.bonus(["a", "b"], "c") == 1.3 and r.bonus(["a", "b"], "b") == 1.0
+
+
+def test_criteria_read_languages_and_levels_as_the_directory_does():
+    r = rules(require=(Requirement("language", "German", 1), Requirement("level", "principal")))
+    assert r.fulfils("a", r.criteria.require[0]) and not r.fulfils("c", r.criteria.require[0])
+    assert r.fulfils("d", r.criteria.require[1])  # "principal" is a lead
+    assert rules(languages=("French",)).criteria.languages == ("fr",)
+
+
+def test_an_empty_team_meets_no_criterion():
+    r = rules(timezone_within=0, languages=("ja",))
+    assert choose(SCORES, SIDES, 3, rules=r) == []
+    checks = r.checks([], list(HOMES))
+    assert [c.met for c in checks] == [False, False]
+    assert all("meets every criterion" in c.detail for c in checks)
