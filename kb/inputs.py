@@ -69,7 +69,7 @@ class CriteriaError(KbError):
     """A team criterion kb cannot read; the message shows how to write it."""
 
 
-_REQUIRE = re.compile(r"\s*(\w+)\s*=\s*([^:]+?)\s*(?::\s*(\d{1,3}))?\s*")
+_LONGEST_CRITERION = 200
 _LANGUAGE = re.compile(r"[A-Za-z]{2,8}(?:-[A-Za-z0-9]{1,8})*")
 _ATTRIBUTE = re.compile(r"(?:private\.)?([A-Za-z][A-Za-z0-9_-]{0,39})")
 
@@ -85,15 +85,7 @@ def team_criteria(
 ) -> TeamCriteria:
     """The criteria of `kb team` as people write them (`--require department=IT:1`,
     `--languages de,en`, `--balance private.gender`); `CriteriaError` says what is wrong."""
-    needs = []
-    for text in require:
-        m = _REQUIRE.fullmatch(text)
-        if not m or m[1] not in REQUIRABLE or (m[3] is not None and int(m[3]) < 1):
-            raise CriteriaError(
-                f"--require '{text[:60]}': write FIELD=VALUE:COUNT, e.g. department=IT:1; "
-                f"FIELD is one of {', '.join(REQUIRABLE)}"
-            )
-        needs.append(Requirement(m[1], m[2], int(m[3] or 1)))
+    needs = [_requirement(text) for text in require]
     if max_per_team is not None and max_per_team < 1:
         raise CriteriaError("--max-per-team: at least 1")
     if timezone_within is not None and not 0 <= timezone_within <= 26:
@@ -116,6 +108,26 @@ def team_criteria(
         languages=tags,
         balance=tuple(dict.fromkeys(attributes)),
     )
+
+
+def _requirement(text: str) -> Requirement:
+    """FIELD=VALUE:COUNT (":COUNT" optional), split on its first "=" and last ":" (no
+    pattern: a regular expression over a long value backtracked for minutes)."""
+    field, equals, rest = text.partition("=")
+    value, _, count = rest.rpartition(":") if ":" in rest else (rest, "", "1")
+    count = count.strip()
+    if (
+        len(text) > _LONGEST_CRITERION
+        or not equals
+        or field.strip() not in REQUIRABLE
+        or not value.strip()
+        or not (count.isascii() and count.isdigit() and 1 <= int(count) <= 999)
+    ):
+        raise CriteriaError(
+            f"--require '{text[:60]}': write FIELD=VALUE:COUNT, e.g. department=IT:1; "
+            f"FIELD is one of {', '.join(REQUIRABLE)}"
+        )
+    return Requirement(field.strip(), value.strip(), int(count))
 
 
 def day(text: str) -> date | None:

@@ -38,7 +38,9 @@ def render_team(kb: Facade) -> None:
         st.error(esc(str(err)))
         return
     proposal = kb.team(description.strip(), size=size, criteria=criteria)
-    if not proposal.members:
+    if not proposal.members and any(not c.met for c in proposal.checks):
+        st.warning("No one who knows about this meets the criteria (see below).")
+    elif not proposal.members:
         st.warning("No one in this index writes about that.")
     elif len(proposal.members) < size:
         st.caption(f"{len(proposal.members)} of {size}: no one else covers a part.")

@@ -10,7 +10,7 @@ import click
 
 from kb.backends.location import IndexLocation
 from kb.cli.options import echo_json, json_option, open_kb, where_options
-from kb.inputs import CriteriaError, checked_filters, team_criteria, unknown_person
+from kb.inputs import CriteriaError, checked_filters, query_text, team_criteria, unknown_person
 from kb.models import spoken
 from kb.people.calendar import barcamp_ics
 from kb.people.pairing import KINDS
@@ -183,7 +183,9 @@ def team_cmd(
     if as_json:
         echo_json(dump(proposal))
         return
-    if not proposal.members:
+    if not proposal.members and any(not c.met for c in proposal.checks):
+        click.echo("No one who knows about this meets the criteria (see below).")
+    elif not proposal.members:
         click.echo("No one in this index writes about that.")
     else:
         short = len(proposal.members) < size
@@ -299,12 +301,14 @@ def onboard_cmd(
       kb onboard "Alex Doe" --team finance
     """
     kb = open_kb(where, name)
-    team = checked_filters(kb, team=team).team
+    team = checked_filters(kb, team=query_text(team)).team
     plan = kb.onboard(name, team=team, today=(today or datetime.now()).date())
     if as_json:
         echo_json(dump(plan))
         return
     click.echo(f"Onboarding {plan.name} in {plan.team}")
+    if plan.note:
+        click.echo(f"({plan.note})")
     click.echo("Read, in this order:")
     for n, step in enumerate(plan.reading, 1):
         mark = f"  [{step.stale}]" if step.stale else ""

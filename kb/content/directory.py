@@ -126,7 +126,7 @@ def _read_file(content_dir: Path, path: Path) -> tuple[Directory, list[Problem]]
         data = yaml_safe.load(text, max_bytes=_MAX_BYTES)
     except yaml_safe.YamlError as err:
         # The parser quotes the text it stopped at, which may be a private value: not shown.
-        reason = re.sub(r"'[^'\n]*'|\"[^\"\n]*\"", "'…'", err.reason)
+        reason = re.sub(r"['\"].*", "'…'", err.reason, flags=re.S)
         why = f"{_UNREADABLE}{'refused' if err.limit else 'invalid YAML'}: {reason}"
         if "'@' that cannot start" in err.reason:  # YAML reserves a leading @
             why += '; quote a chat handle: contact: "@grace"'

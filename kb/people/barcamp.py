@@ -57,11 +57,7 @@ def programme(
     searches, problems = searchlog.read(log) if log else ([], [])
     proposals, withheld = _from_searches(people, searches, search, settings, consent)
     proposals += _from_topics(people)
-    seen, unique = set(), []
-    for p in sorted(proposals, key=lambda p: (-p.demand, p.title, p.speaker)):
-        if (p.speaker, p.title.casefold()) not in seen:
-            seen.add((p.speaker, p.title.casefold()))
-            unique.append(p)
+    unique = _merged(proposals, people)
     sessions, left = _schedule(people, unique, slots, rooms)
     notes = [] if log else ["no search log: demand from topics that rest on one person only"]
     if log and not log.is_file():
@@ -75,6 +71,30 @@ def programme(
         slots, rooms, tuple(sessions), tuple(p.title for p in left), len(searches),
         "; ".join(notes),
     )  # fmt: skip
+
+
+def _merged(proposals: list[_Proposal], people: PeopleAnalysis) -> list[_Proposal]:
+    """One proposal per speaker and page: searches that lead to the same session add up
+    (their demand and reasons), and a topic is dropped when a search already covers its
+    speaker's page. Most demand first."""
+    w = people.writing
+    by_session: dict[tuple[str, frozenset[str]], _Proposal] = {}
+    for p in proposals:
+        key = (p.speaker, frozenset(w.chunks[r].path for r in p.rows))
+        known = by_session.get(key)
+        if known is None:
+            by_session[key] = p
+        elif p.demand and known.demand:
+            by_session[key] = replace(
+                known, why=f"{known.why}; {p.why}", demand=known.demand + p.demand
+            )
+    searched = {(k[0], page) for k, p in by_session.items() if p.demand for page in k[1]}
+    kept = [
+        p
+        for k, p in by_session.items()
+        if p.demand or not any((k[0], page) in searched for page in k[1])
+    ]
+    return sorted(kept, key=lambda p: (-p.demand, p.title, p.speaker))
 
 
 def _from_searches(people, searches, search, settings, consent) -> tuple[list[_Proposal], int]:
@@ -133,7 +153,7 @@ def _from_topics(people: PeopleAnalysis) -> list[_Proposal]:
     w = people.writing
     out = []
     for topic in people.topics:
-        if topic.bus_factor > 1 or not topic.knowers:
+        if topic.bus_factor != 1 or not topic.knowers:  # 0: no one knows it well enough
             continue
         speaker = person_key(topic.knowers[0].name)
         pages = set(topic.pages)

@@ -16,6 +16,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
 from kb.content import directory_fields
+from kb.content.departments import side_named
 from kb.models import (
     CriterionCheck,
     Directory,
@@ -38,6 +39,7 @@ class Rules:
         self, criteria: TeamCriteria, directory: Directory, homes: Mapping[str, Home]
     ) -> None:
         self.criteria = _as_directory_reads(criteria)
+        self._pool: list[str] | None = None  # who could join (`consider`)
         self.homes = homes
         self.listed: dict[str, Person] = {}
         for person in directory.people:
@@ -69,13 +71,16 @@ class Rules:
     def missing(self, team: Sequence[str]) -> int:
         """How many more members the requirements and the level mix still need (as far as
         the candidates can give them)."""
-        pool = getattr(self, "_pool", None)
+        # Only people the filters would let join can fill a reserved place.
+        pool = self._pool
+        if pool is not None:
+            pool = [k for k in pool if k not in team and self._admissible(team, k)]
         short = 0
         for need in self.criteria.require:
             have = sum(self.fulfils(m, need) for m in team)
             want = need.count - have
             if pool is not None:
-                want = min(want, sum(self.fulfils(k, need) for k in pool if k not in team))
+                want = min(want, sum(self.fulfils(k, need) for k in pool))
             short += max(0, want)
         if self.criteria.level_mix:
             levels = self._levels(team)
@@ -89,6 +94,13 @@ class Rules:
 
     def allows(self, team: Sequence[str], key: str, places: int) -> bool:
         """Whether `key` may join `team` with `places` places left (this one included)."""
+        if not self._admissible(team, key):
+            return False
+        # The last places go to people who fulfil what the team still misses.
+        return self.missing(team) < places or self.fills(team, key)
+
+    def _admissible(self, team: Sequence[str], key: str) -> bool:
+        """Whether `key` joining breaks none of the criteria a member can only break."""
         c = self.criteria
         if c.max_per_team is not None:
             home = self.homes.get(key, Home()).team
@@ -102,10 +114,7 @@ class Rules:
                 apart = hours_apart(zone, self._person(m).timezone)
                 if apart is None or apart > c.timezone_within:
                     return False
-        if c.languages and not self._common([*team, key]):
-            return False
-        # The last places go to people who fulfil what the team still misses.
-        return self.missing(team) < places or self.fills(team, key)
+        return not (c.languages and not self._common([*team, key]))
 
     def bonus(self, team: Sequence[str], key: str) -> float:
         """The balance weight of adding `key`: 1 + BALANCE when one of their private groups
@@ -115,7 +124,7 @@ class Rules:
             if group is None:
                 continue
             counts = Counter(dict(self._person(m).private).get(attribute) for m in team)
-            pool = getattr(self, "_pool", None) or list(self.listed)
+            pool = self._pool or list(self.listed)
             known = {g for k in pool if (g := dict(self._person(k).private).get(attribute))}
             if counts[group] == min(counts[g] for g in known | {group}):
                 return 1 + BALANCE
@@ -124,11 +133,6 @@ class Rules:
     def checks(self, team: Sequence[str], candidates: Sequence[str]) -> tuple[CriterionCheck, ...]:
         """One line per hard criterion: met, or why not (`candidates`: who could cover a part)."""
         c, out = self.criteria, []
-        if not team:
-            return tuple(
-                CriterionCheck(name, False, "no one who knows about this meets every criterion")
-                for name in _names(c)
-            )
         for need in c.require:
             have = sum(self.fulfils(m, need) for m in team)
             could = sum(self.fulfils(k, need) for k in candidates)
@@ -146,7 +150,7 @@ class Rules:
             worst = max((n for t, n in teams.items() if t), default=0)
             out.append(CriterionCheck(f"max-per-team {c.max_per_team}", worst <= c.max_per_team))
         if c.level_mix:
-            levels = self._levels(team)
+            levels = self._levels(team) if team else set()
             out.append(
                 CriterionCheck(
                     "level-mix",
@@ -157,22 +161,26 @@ class Rules:
         if c.timezone_within is not None:
             zones = [self._person(m).timezone for m in team]
             gaps = [hours_apart(a, b) for a in zones for b in zones]
-            met = None not in gaps and max(gaps, default=0.0) <= c.timezone_within
+            met = bool(team) and None not in gaps and max(gaps, default=0.0) <= c.timezone_within
             unknown = sum(not self._person(k).timezone for k in candidates)
-            note = f"{unknown} candidate(s) left out: no timezone in people.yaml" if unknown else ""
-            out.append(CriterionCheck(f"timezone-within {c.timezone_within:g}", met, note))
-        if c.languages:
-            common = self._common(team)
-            unknown = sum(not self._person(k).languages for k in candidates)
+            note = f"{unknown} of {len(candidates)} candidate(s) have no timezone in people.yaml"
             out.append(
                 CriterionCheck(
-                    f"languages {','.join(c.languages)}",
-                    bool(common) and bool(team),
-                    f"shared: {', '.join(sorted(common))}"
-                    if common
-                    else "no one who knows about this speaks them",
+                    f"timezone-within {c.timezone_within:g}", met, note if unknown else ""
                 )
             )
+        if c.languages:
+            common = self._common(team) if team else set()
+            unknown = sum(not self._person(k).languages for k in candidates)
+            speakers = sum(bool(self._common([k])) for k in candidates)
+            detail = (
+                f"shared: {', '.join(sorted(common))}"
+                if common
+                else f"{speakers} of {len(candidates)} people who know about this speak one"
+            )
+            if unknown:
+                detail += f"; {unknown} list no language in people.yaml"
+            out.append(CriterionCheck(f"languages {','.join(c.languages)}", bool(common), detail))
         return tuple(out)
 
     def balance_report(self, team: Sequence[str]) -> tuple[str, ...]:
@@ -226,8 +234,8 @@ def _names(c: TeamCriteria) -> list[str]:
 
 
 def _as_directory_reads(c: TeamCriteria) -> TeamCriteria:
-    """Languages and levels as people.yaml's entries are read ("German" is de, "principal" a
-    lead), so a criterion compares like with like; what does not read stays as written."""
+    """Departments, languages and levels as people.yaml reads them ("tech" is IT, "German" de,
+    "principal" a lead), so a criterion compares like with like; the rest stays as written."""
 
     def read(reader, value):
         try:
@@ -237,11 +245,17 @@ def _as_directory_reads(c: TeamCriteria) -> TeamCriteria:
 
     languages = tuple(read(lambda v: directory_fields.languages([v])[0], t) for t in c.languages)
     require = tuple(
+        replace(need, value=side_named(need.value) or need.value)
+        if need.field == "department"
+        else need
+        for need in c.require
+    )
+    require = tuple(
         replace(need, value=read(lambda v: directory_fields.languages([v])[0], need.value))
         if need.field == "language"
         else replace(need, value=read(directory_fields.level, need.value))
         if need.field == "level"
         else need
-        for need in c.require
+        for need in require
     )
     return replace(c, languages=languages, require=require)

@@ -54,8 +54,7 @@ class Matchmaker:
         """
         w = self.writing
         if w.directory.people:
-            both = ("mentoring", "tandem")
-            wanted = {"mentoring": both, "reverse-mentoring": both}.get(kind, (kind,))
+            wanted = _wanted(kind)
             keys = {
                 person_key(p.name)
                 for p in w.directory.people
@@ -134,6 +133,10 @@ class Matchmaker:
             notes.append(
                 f"{busy} left out: capacity in people.yaml under {HOURS[kind]} hours a month"
             )
+        if kind == "reverse-mentoring":
+            unlevelled = sum(1 for k in people if self._level(k) is None)
+            if unlevelled:
+                notes.append(f"{unlevelled} available without a level in people.yaml: not paired")
         if not w.directory.people:
             notes.append("no people.yaml: everyone who wrote is available")
         if not self.two_sides:
@@ -221,7 +224,9 @@ class Matchmaker:
         return sum(
             1
             for p in self.writing.directory.people
-            if kind in p.available_for and p.capacity is not None and p.capacity < HOURS[kind]
+            if set(_wanted(kind)) & set(p.available_for)
+            and p.capacity is not None
+            and p.capacity < HOURS[kind]
         )
 
     @cached_property
@@ -362,10 +367,17 @@ class Matchmaker:
         best: dict[str, tuple[float, int]] = {}
         for row, sim in zip(rows, nearest, strict=True):
             path = w.chunks[row].path
-            if path not in best or sim < best[path][0]:
+            if path not in best or sim > best[path][0]:  # a page is as near as its nearest part
                 best[path] = (float(sim), row)
         order = sorted(best.items(), key=lambda x: (x[1][0], x[0]))[:most]
-        return tuple(evidence(w.chunks[row], 1 - sim) for _, (sim, row) in order)
+        return tuple(evidence(w.chunks[row], sim) for _, (sim, row) in order)
+
+
+def _wanted(kind: str) -> tuple[str, ...]:
+    """The availabilities that make someone available for `kind` (mentoring: either side of
+    it; a mentee may be open to tandems)."""
+    both = ("mentoring", "tandem")
+    return {"mentoring": both, "reverse-mentoring": both}.get(kind, (kind,))
 
 
 def _side(colleague) -> str:

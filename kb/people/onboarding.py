@@ -47,6 +47,7 @@ def plan(
     case: the plan names it as the pages do)."""
     mine = {p: page for p, page in pages.items() if page.team.casefold() == team.casefold()}
     team = next((page.team for page in mine.values()), team)
+    folded = team.casefold()
     graph = people.graph
     linked = Counter(t for p in mine for t in graph.get(p, ()) if t != p)
     stale = {
@@ -78,7 +79,7 @@ def plan(
         if sum(i.kind == "system owner" for i in introductions) >= OWNERS:
             break
         owner = _main_author(pages[target])
-        if owner and owner not in met and homes.get(owner, Home()).team != team:
+        if owner and owner not in met and homes.get(owner, Home()).team.casefold() != folded:
             met.add(owner)
             why = f"owns '{pages[target].title}', which {_pages(count, 'of the team')} to"
             evidence = (Evidence(target, pages[target].title, "", 1, float(count)),)
@@ -103,7 +104,11 @@ def _pages(n: int, where: str) -> str:
 
 
 def _department(team: str, mine: Mapping[str, Page], homes: Mapping[str, Home]) -> str:
-    sides = Counter(h.department for h in homes.values() if h.team == team and h.department)
+    sides = Counter(
+        h.department
+        for h in homes.values()
+        if h.team.casefold() == team.casefold() and h.department
+    )
     sides.update(p.department for p in mine.values() if p.department)
     return sides.most_common(1)[0][0] if sides else ""
 
@@ -121,7 +126,7 @@ def _buddy(
     for path in order:
         for author in mine[path].authors:
             key = person_key(author.name)
-            if homes.get(key, Home()).team == team and key not in met:
+            if homes.get(key, Home()).team.casefold() == team.casefold() and key not in met:
                 written[key] += author.share
     if not written:
         return None

@@ -152,7 +152,8 @@ def test_no_mcp_result_shows_a_private_value(private_index, real_embedder):
 
 
 def test_no_app_view_shows_a_private_value(monkeypatch, private_index):
-    views = [{"view": "people"}, {"view": "team"}, {"view": "gaps"}]
+    views = [{"view": "people"}, {"view": "gaps"}, {"view": "onboard", "join": "it"}]
+    views += [{"view": "barcamp"}, {"view": "team", "project": DESCRIPTION, "balance": "gender"}]
     views += [{"view": "pairs", "kind": kind} for kind in KINDS]
     views += [{"person": name} for name, *_ in PEOPLE]
     for params in views:
@@ -161,3 +162,5 @@ def test_no_app_view_shows_a_private_value(monkeypatch, private_index):
         shown = all_text(at) + " ".join(str(df.value) for df in at.dataframe)
         shown += " ".join(h.value for h in at.html)  # HTML tables (People, Team, Gaps)
         assert not leaks(shown), params
+        if params.get("view") == "team":
+            assert "private.gender: " in shown  # the balance line was drawn

@@ -56,7 +56,7 @@ def test_timezone_and_language_filter_candidates():
     checks = {c.criterion: c for c in r.checks(team, list(HOMES))}
     assert (
         checks["timezone-within 1"].met
-        and "1 candidate(s) left out" in checks["timezone-within 1"].detail
+        and "1 of 5 candidate(s) have no timezone" in checks["timezone-within 1"].detail
     )
     assert checks["languages de"].met and checks["languages de"].detail == "shared: de"
 
@@ -154,4 +154,28 @@ def test_an_empty_team_meets_no_criterion():
     assert choose(SCORES, SIDES, 3, rules=r) == []
     checks = r.checks([], list(HOMES))
     assert [c.met for c in checks] == [False, False]
-    assert all("meets every criterion" in c.detail for c in checks)
+    # Each says which candidates it leaves out: no one speaks Japanese.
+    assert checks[1].detail == "0 of 5 people who know about this speak one"
+
+
+def test_reserved_places_wait_only_for_people_the_filters_admit():
+    # d is the only lead but speaks no German: the last place must not be kept for d.
+    r = rules(require=(Requirement("level", "lead", 1),), languages=("de",))
+    team = choose(SCORES, SIDES, 2, rules=r)
+    assert team == ["a", "b"]
+    checks = {c.criterion: c for c in r.checks(team, list(HOMES))}
+    assert not checks["level=lead:1"].met and checks["languages de"].met
+
+
+def test_a_department_is_read_as_people_yaml_reads_it():
+    r = rules(require=(Requirement("department", "tech", 1),))
+    assert r.criteria.require[0].value == "IT" and r.fulfils("a", r.criteria.require[0])
+
+
+def test_a_long_require_value_is_refused_at_once():
+    import time
+
+    start = time.perf_counter()
+    with pytest.raises(CriteriaError):
+        team_criteria(require=["a=b" + " " * 8000 + "!"])
+    assert time.perf_counter() - start < 0.1  # a regular expression took minutes
