@@ -14,6 +14,7 @@ from datetime import date
 from kb.errors import KbError, UnknownPersonError
 from kb.facade import Facade
 from kb.models import REQUIRABLE, Filters, Requirement, TeamCriteria, person_key
+from kb.models.people import ATTRIBUTE
 
 FACETS = ("department", "team", "tag", "author")
 
@@ -71,7 +72,6 @@ class CriteriaError(KbError):
 
 _LONGEST_CRITERION = 200
 _LANGUAGE = re.compile(r"[A-Za-z]{2,8}(?:-[A-Za-z0-9]{1,8})*")
-_ATTRIBUTE = re.compile(r"(?:private\.)?([A-Za-z][A-Za-z0-9_-]{0,39})")
 
 
 def team_criteria(
@@ -96,10 +96,10 @@ def team_criteria(
         raise CriteriaError(f"--languages '{bad[:40]}': use language tags such as de,en")
     attributes = []
     for text in balance:
-        m = _ATTRIBUTE.fullmatch(text.strip())
-        if not m:
+        name = text.strip().removeprefix("private.")
+        if not ATTRIBUTE.fullmatch(name):
             raise CriteriaError(f"--balance '{text[:40]}': name an attribute, e.g. private.gender")
-        attributes.append(m[1].casefold())
+        attributes.append(name.casefold())
     return TeamCriteria(
         require=tuple(needs),
         max_per_team=max_per_team,

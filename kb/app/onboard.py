@@ -28,6 +28,8 @@ def render_onboard(kb: Facade) -> None:
     st.session_state.onboard_team = next((t for t in teams if t.casefold() == wanted), teams[0])
     team = right.selectbox("Team", teams, key="onboard_team")
     plan = kb.onboard(name.strip() or "the new joiner", team=team, today=dt.date.today())
+    if plan.note:
+        st.info(esc(plan.note))
     st.markdown("#### Read, in this order")
     lines = []
     for n, step in enumerate(plan.reading, 1):

@@ -16,7 +16,7 @@ from functools import cache
 
 import langcodes
 
-from kb.models import LEVELS, utc_offsets
+from kb.models.people import ATTRIBUTE, LEVELS, utc_offsets
 
 # Other words for the five levels, so a directory written in its company's words reads.
 _LEVEL_WORDS = {
@@ -34,7 +34,6 @@ _LEVEL_WORDS = {
 _MAX_LEVEL = 100
 _HOURS_A_MONTH = 744  # 31 days
 _OFFSET = re.compile(r"(?:UTC|GMT)?\s*([+-])(\d{1,2})(?::?(\d{2}))?")
-_ATTRIBUTE = re.compile(r"[A-Za-z][A-Za-z0-9_-]{0,39}")
 _MAX_PRIVATE = 20
 _MAX_TEXT = 200
 
@@ -158,7 +157,7 @@ def private(value: object) -> dict[str, str]:
         raise Refused(f"use at most {_MAX_PRIVATE} attributes")
     out = {}
     for key, item in value.items():
-        if not isinstance(key, str) or not _ATTRIBUTE.fullmatch(key):
+        if not isinstance(key, str) or not ATTRIBUTE.fullmatch(key):
             raise Refused("an attribute name is not a word (letters, digits, - and _)")
         if isinstance(item, dict | list) or item is None:
             raise Refused(f"'{key}' needs one value (not a list or a mapping)")

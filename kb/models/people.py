@@ -12,6 +12,8 @@ from kb.models.consent import Hidden
 from kb.models.names import person_key
 
 AVAILABILITY = ("mentoring", "tandem", "coffee", "shadowing")
+# A private attribute's name (people.yaml's `private:` keys, `kb team --balance`).
+ATTRIBUTE = re.compile(r"[A-Za-z][A-Za-z0-9_-]{0,39}")
 # people.yaml's `level:` words, lowest first; a number is read on the same scale (1 to 5).
 LEVELS = ("junior", "mid", "senior", "lead", "executive")
 

@@ -22,7 +22,6 @@ from kb.models import Barcamp, Colleague, Evidence, Hit, Session, person_key
 from kb.models.consent import IndexConsent
 from kb.people import gaps, searchlog
 from kb.people.analysis import PeopleAnalysis
-from kb.people.pairing import closeness
 from kb.people.writing import evidence
 
 AUDIENCE = 3
@@ -207,17 +206,8 @@ def _session(people: PeopleAnalysis, p: _Proposal, slot: int, room: int, busy: s
 
 
 def _audience(people: PeopleAnalysis, p: _Proposal, busy: set[str]) -> tuple[Colleague, ...]:
-    """The people of the other department whose sections come closest to the session's (the
-    pairs' overlap: the mean of the three closest section pairs)."""
+    """The people of the other department whose sections come closest to the session's."""
     w = people.writing
     side = other_side(w.home(p.speaker).department)
-    keys = [
-        k
-        for k in sorted(w.own_rows)
-        if w.own_rows[k] and k not in busy and w.home(k).department == side
-    ]
-    if not p.rows or not side or not keys:
-        return ()
-    close = closeness(list(p.rows), [w.own_rows[k] for k in keys], w.vectors, w.page_numbers)
-    order = sorted(range(len(keys)), key=lambda i: (-close[i], keys[i]))
-    return tuple(w.colleague(keys[i]) for i in order[:AUDIENCE] if close[i] >= AUDIENCE_FLOOR)
+    near = w.closest_of(p.rows, side, floor=AUDIENCE_FLOOR, most=AUDIENCE, leave=busy)
+    return tuple(w.colleague(k) for k in near)

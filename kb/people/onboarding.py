@@ -27,7 +27,6 @@ from kb.models import (
 )
 from kb.people.analysis import PeopleAnalysis
 from kb.people.gaps import stale_pages
-from kb.people.pairing import closeness
 
 READING = 8  # pages on the path
 OWNERS = 2  # system owners to meet
@@ -148,18 +147,10 @@ def _across(
     w = people.writing
     other = other_side(side)
     rows = [i for i, c in enumerate(w.chunks) if c.path in mine and w.telling(c)]
-    keys = [
-        k
-        for k in sorted(w.own_rows)
-        if k not in met and other and w.home(k).department == other and w.own_rows[k]
-    ]
-    if not rows or not keys:
+    found = w.closest_of(rows, other, floor=settings.pair_overlap_floor, most=1, leave=met)
+    if not found:
         return None
-    close = closeness(rows, [w.own_rows[k] for k in keys], w.vectors, w.page_numbers)
-    best = max(range(len(keys)), key=lambda i: (close[i], -i))
-    if close[best] < settings.pair_overlap_floor:
-        return None
-    key = keys[best]
+    key = found[0]
     theirs = w.own_rows[key]
     sims = w.vectors[theirs] @ w.vectors[rows].T
     row, col = divmod(int(sims.argmax()), len(rows))

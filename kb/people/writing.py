@@ -7,6 +7,7 @@ it computes each thing once, on first use.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Collection, Sequence
 from functools import cached_property
 
 import numpy as np
@@ -14,6 +15,7 @@ import numpy as np
 from kb.models import NOWHERE, Chunk, Colleague, Directory, Evidence, Home, person_key
 from kb.models.consent import IndexConsent
 from kb.people.labels import Labeller
+from kb.people.pairing import closeness
 from kb.people.terms import Vocabulary
 from kb.search.experts import profile_vectors
 
@@ -52,6 +54,30 @@ class Writing:
     def row_of(self) -> dict[tuple[str, int], int]:
         """Each section's row, by (path, line)."""
         return {(c.path, c.line): i for i, c in enumerate(self.chunks)}
+
+    def closest_of(
+        self,
+        rows: Sequence[int],
+        side: str,
+        *,
+        floor: float,
+        most: int,
+        leave: Collection[str] = (),
+    ) -> list[str]:
+        """Up to `most` people of department `side` (keys, closest first) whose sections come
+        closest to `rows` (the pairs' overlap: the mean of the three closest section pairs),
+        at least `floor`; never anyone in `leave`."""
+        keys = [
+            k
+            for k in sorted(self.own_rows)
+            if self.own_rows[k] and k not in leave and self.home(k).department == side
+        ]
+        if not rows or not side or not keys:
+            return []
+        own = [self.own_rows[k] for k in keys]
+        close = closeness(list(rows), own, self.vectors, self.page_numbers)
+        order = sorted(range(len(keys)), key=lambda i: (-close[i], keys[i]))
+        return [keys[i] for i in order[:most] if close[i] >= floor]
 
     def title(self, path: str) -> str:
         return self._titles.get(path, path)
