@@ -7,6 +7,7 @@ import streamlit as st
 from kb.app.present import contact_markdown
 from kb.app.present import literal as esc
 from kb.app.state import back_to_search
+from kb.app.tables import link, render_table
 from kb.app.widgets import badges, colleague_line, page_link
 from kb.facade import Facade
 from kb.models import spoken
@@ -49,21 +50,12 @@ def render_person(kb: Facade, name: str) -> None:
             )
             terms = esc(spoken(pair.terms) or "related work")
             st.markdown(f"- {colleague_line(pair.second)}: {terms}  \n  {pages}")
-    st.dataframe(
-        [
-            {
-                "page": p.title,
-                "team": p.team,
-                "updated": p.updated,
-                "share": p.share,
-                "open": page_link(p.path),
-            }
+    here = {"person": profile.name}  # a page opened from here comes back to this profile
+    render_table(
+        f"Pages by {profile.name}",
+        ("Page", "Team", "Updated", "Share"),
+        (
+            (link(p.title, page_link(p.path, back=here)), p.team, p.updated, f"{p.share:.0%}")
             for p in profile.pages
-        ],
-        column_config={
-            "share": st.column_config.ProgressColumn("share", min_value=0, max_value=1),
-            "open": st.column_config.LinkColumn("open", display_text="open"),
-        },
-        hide_index=True,
-        width="stretch",
+        ),
     )

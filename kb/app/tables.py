@@ -41,6 +41,8 @@ _STYLE = """<style>
 @media (max-width: 640px) {
   .kb-table table { width: max-content; min-width: 100%; }
   .kb-table th, .kb-table td { max-width: 14rem; }
+  /* A link longer than its cell wraps: unwrapped it ran over the next column. */
+  .kb-table a { white-space: normal; }
 }
 </style>"""
 _NUM = ' class="num"'

@@ -11,6 +11,7 @@ from helpers import (
     ROOT,
     all_text,
     expert_names,
+    html_tables,
     new_app,
     plain,
     result_paths,
@@ -121,8 +122,10 @@ def test_person_page_lists_what_they_wrote(monkeypatch, bundled_index):
     assert [plain(h.value) for h in at.main.header] == ["Victor Petrov"]
     metrics = {m.label: m.value for m in at.metric}
     assert int(metrics["Pages"]) >= 2
-    table = at.dataframe[0].value
-    assert "Cycle counts and stock adjustments" in list(table["page"])
+    (pages,) = html_tables(at)  # an HTML table: selectable, found with Ctrl-F, read aloud
+    assert "Cycle counts and stock adjustments" in [row["Page"] for row in pages]
+    assert all(row["links"][0].startswith("?person=Victor") for row in pages)
+    assert not at.dataframe
     assert "Top topics" in all_text(at)
     at.button[0].click().run()  # back to results
     assert "person" not in at.query_params and result_paths(at)
