@@ -223,16 +223,6 @@ class Rules:
         return common
 
 
-def _names(c: TeamCriteria) -> list[str]:
-    """The hard criteria as `checks` names them."""
-    names = [str(need) for need in c.require]
-    names += [f"max-per-team {c.max_per_team}"] if c.max_per_team is not None else []
-    names += ["level-mix"] if c.level_mix else []
-    names += [f"timezone-within {c.timezone_within:g}"] if c.timezone_within is not None else []
-    names += [f"languages {','.join(c.languages)}"] if c.languages else []
-    return names
-
-
 def _as_directory_reads(c: TeamCriteria) -> TeamCriteria:
     """Departments, languages and levels as people.yaml reads them ("tech" is IT, "German" de,
     "principal" a lead), so a criterion compares like with like; the rest stays as written."""
