@@ -47,6 +47,8 @@ from kb.search.experts import profile_vectors, rank_by_profile, rank_experts
 from kb.search.facets import count_pages
 from kb.search.searcher import Searcher
 
+_COUNTS_KEPT = 64  # facet counts remembered, one per filters asked for
+
 
 def directory_of(manifest: Manifest) -> Directory:
     """The people directory an index recorded (hidden people are never recorded)."""
@@ -339,6 +341,8 @@ class KnowledgeBase:
         if key not in self._counts:
             pages = self.index.pages.values()
             allowed = [p for p in pages if key is None or key.allows(p)]
+            if len(self._counts) >= _COUNTS_KEPT:  # the oldest goes: dates make many filters
+                del self._counts[next(iter(self._counts))]
             self._counts[key] = count_pages(allowed, self.facets())
         return self._counts[key]
 

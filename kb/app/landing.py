@@ -120,31 +120,34 @@ def render_popular(overview: Overview) -> None:
 
 
 def render_browse(kb: Facade, filters: Filters) -> None:
-    """Each department and its teams with their page counts: a click sets the filter."""
+    """Each department and its teams with their page counts: a click sets the filter. A team
+    with pages in two departments is under both (every page with a team has a department)."""
     st.markdown("**Browse by team**")
-    departments = kb.facet_counts(filters)["department"]
-    for department, pages in departments.items():
-        if not pages:
-            continue
-        teams = kb.facet_counts(replace(filters, department=department))["team"]
-        with st.container(border=True):
-            st.button(
-                f"**{esc(department)}** · {pages} {'page' if pages == 1 else 'pages'}",
-                key=f"browse-dept-{department}",
-                on_click=pick,
-                kwargs={"department": department},
-                type="tertiary",
-            )
-            with st.container(horizontal=True, gap="small"):
-                for team, n in teams.items():
-                    if n:
-                        st.button(
-                            f"{esc(team)} · {n}",
-                            key=f"browse-team-{team}",
-                            on_click=pick,
-                            kwargs={"department": department, "team": team},
-                            type="primary" if team == filters.team else "secondary",
-                        )
+    for department, pages in kb.facet_counts(filters)["department"].items():
+        if pages:
+            teams = kb.facet_counts(replace(filters, department=department))["team"]
+            _group(department, pages, teams, filters)
+
+
+def _group(department: str, pages: int, teams: dict[str, int], filters: Filters) -> None:
+    with st.container(border=True):
+        st.button(
+            f"**{esc(department)}** · {pages} {'page' if pages == 1 else 'pages'}",
+            key=f"browse-{department}",
+            on_click=pick,
+            kwargs={"department": department},
+            type="tertiary",
+        )
+        with st.container(horizontal=True, gap="small"):
+            for team, n in teams.items():
+                if n:
+                    st.button(
+                        f"{esc(team)} · {n}",
+                        key=f"browse-{department}-{team}",
+                        on_click=pick,
+                        kwargs={"department": department, "team": team},
+                        type="primary" if team == filters.team else "secondary",
+                    )
 
 
 # A list of page links, each with its team and date under it: a table's three columns did

@@ -80,7 +80,7 @@ def new_app(monkeypatch, url: str, **params) -> AppTest:
 
 def test_the_app_searches_and_shows_people_through_the_api(monkeypatch, api, bundled_kb):
     at = new_app(monkeypatch, api)  # the start page: questions to try, teams to browse
-    assert not at.exception and at.button(key="example-0") and at.button(key="browse-team-data")
+    assert not at.exception and at.button(key="example-0") and at.button(key="browse-IT-data")
     at = search(at, "supplier changed their bank details")
     assert not at.exception
     assert result_paths(at)[0] == "finance/supplier-bank-details-verification.md"

@@ -11,8 +11,9 @@ from datetime import date
 
 import pytest
 from click.testing import CliRunner
-from helpers import all_text, new_app, plain, result_paths, search
+from helpers import all_text, new_app, plain, result_paths, search, write
 
+from kb import Settings, build_index
 from kb.cli import cli
 from kb.content.departments import BUSINESS, IT
 from kb.search.examples import candidates
@@ -89,7 +90,7 @@ def test_browsing_a_team_sets_the_filter_and_lists_its_pages(
     monkeypatch, bundled_index, bundled_kb
 ):
     at = new_app(monkeypatch, bundled_index)
-    at.button(key="browse-team-finance").click().run()
+    at.button(key="browse-Business-finance").click().run()
     assert (at.selectbox(key="dept").value, at.selectbox(key="team").value) == (BUSINESS, "finance")
     assert at.query_params["team"] == "finance"
     finance = [p for p in bundled_kb.index.pages.values() if p.team == "finance"]
@@ -231,3 +232,22 @@ def test_most_searched_comes_from_the_log_and_runs_once_clicked(
     assert labels(at, "popular-") == ["Laptop for a NEW starter · 4×", "expense claims · 2×"]
     at.button(key="popular-1").click().run()
     assert at.query_params["q"] == "expense claims" and result_paths(at)
+
+
+def test_a_team_with_pages_in_both_departments_is_browsed_under_each(
+    monkeypatch, tmp_path, real_embedder
+):
+    content, index_dir = tmp_path / "c", tmp_path / "idx"
+    for name, department in (("tools", "IT"), ("budget", "Business"), ("rota", "IT")):
+        write(
+            content / f"{name}.md",
+            f"---\ntitle: Ops {name}\nauthors: [Ana Ruiz]\nteam: ops\ndepartment: {department}"
+            f"\n---\n## Requesting a {name} change\nRequest a {name} change from the ops desk.\n",
+        )
+    build_index(content, index_dir, real_embedder, Settings())
+    at = new_app(monkeypatch, index_dir)
+    assert not at.exception
+    assert labels(at, "browse-") == ["Business · 1 page", "ops · 1", "IT · 2 pages", "ops · 2"]
+    at.button(key="browse-IT-ops").click().run()
+    assert (at.selectbox(key="dept").value, at.selectbox(key="team").value) == (IT, "ops")
+    assert "2 pages in IT, in ops." in all_text(at)
