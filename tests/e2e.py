@@ -164,6 +164,18 @@ def wait_idle(page, timeout_ms: int = 60_000) -> None:
     page.wait_for_timeout(800)
 
 
+def app_run(page) -> int:
+    """The number of the app's last finished script run in this tab (kb/app/keys.js)."""
+    return page.evaluate("window.__kbKeys?.run ?? 0")
+
+
+def wait_run(page, after: int, timeout_ms: int = 60_000) -> None:
+    """Until a script run after run number `after` has finished drawing."""
+    page.wait_for_function(
+        "n => (window.__kbKeys?.run ?? 0) > n", arg=after, timeout=timeout_ms, polling="raf"
+    )
+
+
 def serve_in_thread(app) -> tuple[str, uvicorn.Server]:
     """Serve an ASGI app on a free loopback port in a daemon thread; return its URL."""
     with socket.socket() as s:
