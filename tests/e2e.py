@@ -130,6 +130,27 @@ def run_query(page, query: str, timeout_ms: int = 60_000) -> float:
     box.fill(query)
     start = time.perf_counter()
     box.press("Enter")
+    wait_results(page, query, timeout_ms)
+    return time.perf_counter() - start
+
+
+def type_query(page, query: str, *, delay_ms: int, pause_ms: int) -> tuple[float, int]:
+    """Type `query` key by key without Enter (`delay_ms` between keys, `pause_ms` more after
+    each space, as someone thinking of the next word); return the seconds from the last key
+    to its results, and how many searches the app ran while typing."""
+    before = app_run(page)
+    box = page.locator("input[aria-label=Search]")
+    box.focus()
+    for char in query:
+        page.keyboard.type(char)
+        page.wait_for_timeout(delay_ms + (pause_ms if char == " " else 0))
+    start = time.perf_counter() - delay_ms / 1000  # the last key went before the wait
+    wait_results(page, query)
+    return time.perf_counter() - start, app_run(page) - before
+
+
+def wait_results(page, query: str, timeout_ms: int = 60_000) -> None:
+    """Until the results for `query` are drawn."""
     # Done when the caption names this query and the first result card is drawn (the
     # caption is written before the cards, so waiting for it alone races the cards), or,
     # when no page answers, the notice that says so (the closest cards are folded).
@@ -143,7 +164,6 @@ def run_query(page, query: str, timeout_ms: int = 60_000) -> float:
         timeout=timeout_ms,
         polling="raf",
     )
-    return time.perf_counter() - start
 
 
 def first_result_path(page) -> str:

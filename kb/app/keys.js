@@ -183,7 +183,10 @@ export default function (component) {
   if (!box) document.body.classList.remove("kb-typing");
   if (box && !kb.focused) {
     kb.focused = true; // on load only: later runs must not take the focus from other widgets
-    if (document.activeElement === document.body) box.focus({ preventScroll: true });
+    // After Streamlit has finished wiring the box (focused earlier, its first Enter was lost).
+    setTimeout(() => {
+      if (document.activeElement === document.body) box.focus({ preventScroll: true });
+    }, 0);
   }
   if (kb.back !== null && kb.back === location.search) {
     kb.back = null;

@@ -39,14 +39,21 @@ VIEWS = {
 
 def init_state() -> None:
     """Widgets start from the URL's query parameters, so a shared link restores the view."""
+    params = st.query_params
+    view = st.session_state.get("view", params.get("view"))  # the URL's on the first run
+    opened = params.get("page") or params.get("person")
+    box_drawn = not opened and (view == "search" or view not in VIEWS)
+    box_kept = box_drawn and st.session_state.get("_box_drawn", False)
+    st.session_state._box_drawn = box_drawn
     if st.session_state.get("_init"):
         # Streamlit forgets a widget's value on runs that do not draw it (the page and person
-        # views); writing it back keeps the search for the way back.
+        # views); writing it back keeps the search for the way back. Not the search box's
+        # while it stays on screen: a value written back is sent to the browser, which puts it
+        # in the box and drops what was typed meanwhile (the query is sent as you type).
         for key in (*WIDGET_KEYS, *FILTER_KEYS):
-            if key in st.session_state:
+            if key in st.session_state and not (key == "q" and box_kept):
                 st.session_state[key] = st.session_state[key]
         return
-    params = st.query_params
     st.session_state.q = params.get("q", "")
     for key in FILTER_KEYS:
         st.session_state[key] = params.get(key, "")
