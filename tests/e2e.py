@@ -182,12 +182,14 @@ VIEWS = {
 }
 
 
-def show_view(page, base_url: str, view: str, timeout_ms: int = 120_000) -> None:
-    """Open one of `VIEWS` and wait until it is drawn and Streamlit's run is over."""
+def show_view(page, base_url: str, view: str, *, settle_ms: int = 800) -> None:
+    """Open one of `VIEWS` and wait until it is drawn and Streamlit's run is over, then
+    `settle_ms` more (charts draw after the run; a check that reads no chart needs less)."""
     query, ready = VIEWS[view]
     page.goto(f"{base_url}/{query}")
-    page.locator(ready).first.wait_for(timeout=timeout_ms)
-    wait_idle(page, timeout_ms)
+    page.locator(ready).first.wait_for(timeout=120_000)
+    page.wait_for_selector('[data-testid="stStatusWidget"]', state="detached", timeout=60_000)
+    page.wait_for_timeout(settle_ms)
 
 
 def serve_in_thread(app) -> tuple[str, uvicorn.Server]:
