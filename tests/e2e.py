@@ -1,7 +1,8 @@
 """Run the real app in a real browser: a Streamlit server on a free port, driven by Playwright;
 and the HTTP API in a thread on a free loopback port.
 
-Shared by tests/app/test_e2e_browser.py, tests/app/test_app_api.py and benchmarks/app_latency.py.
+Shared by tests/app/test_e2e_browser.py, tests/app/test_accessibility.py,
+tests/app/test_app_api.py, benchmarks/app_latency.py and scripts/screenshots.py.
 """
 
 from __future__ import annotations
@@ -194,6 +195,33 @@ def wait_run(page, after: int, timeout_ms: int = 60_000) -> None:
     page.wait_for_function(
         "n => (window.__kbKeys?.run ?? 0) > n", arg=after, timeout=timeout_ms, polling="raf"
     )
+
+
+# Every view of the app on the bundled content: its URL, and what to wait for (a Playwright
+# selector) before the view is complete: drawn late in its run, or a result of its work (the
+# team builder's proposed team, the search's experts).
+VIEWS = {
+    "landing": ("", "input[aria-label=Search]"),
+    "search": ("?q=who+approves+expense+claims+in+Spendwise", "text=Who knows about this?"),
+    "page": ("?page=finance/expense-policy.md", "role=heading[name='Expense policy']"),
+    "person": ("?person=Victor+Petrov", "text=Teams written for"),
+    "people": ("?view=people", "text=People by department"),
+    "pairs": ("?view=pairs", "text=Download this round"),
+    "team": ("?view=team&project=GDPR+review+of+the+customer+data", "text=Fatima El-Amin"),
+    "onboard": ("?view=onboard&join=finance", "text=Read, in this order"),
+    "barcamp": ("?view=barcamp", "text=Download the programme"),
+    "gaps": ("?view=gaps", "text=Stale pages by owner"),
+}
+
+
+def show_view(page, base_url: str, view: str, *, settle_ms: int = 800) -> None:
+    """Open one of `VIEWS` and wait until it is drawn and Streamlit's run is over, then
+    `settle_ms` more (charts draw after the run; a check that reads no chart needs less)."""
+    query, ready = VIEWS[view]
+    page.goto(f"{base_url}/{query}")
+    page.locator(ready).first.wait_for(timeout=120_000)
+    page.wait_for_selector('[data-testid="stStatusWidget"]', state="detached", timeout=60_000)
+    page.wait_for_timeout(settle_ms)
 
 
 def serve_in_thread(app) -> tuple[str, uvicorn.Server]:
