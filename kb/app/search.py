@@ -148,7 +148,7 @@ def render_hit(hit: Hit, more: list[Hit], query: str, n: int) -> None:
     if c.updated:
         meta.append(f"updated {esc(c.updated)}")
     meta.append(f"{hit.percent} match")
-    with st.container(border=True):
+    with st.container(border=True, key=f"hit-{n}"):  # keys.js moves through these
         st.markdown(
             f"**[{esc(c.title)}]({page_link(c.path)})**{heading} &nbsp; "
             f"{badges(c.department, c.team, c.review_by)}  \n"
