@@ -57,6 +57,12 @@ class Words:
                 if words[i - 1] in _DETERMINERS or (i > 1 and words[i - 2] in _DETERMINERS):
                     self.modifiers.add(word)  # "the (monthly) engineering review"
 
+    def rarest(self, text: str) -> int:
+        """How often the content uses the least used word of `text` (stop words aside)."""
+        stop = stop_words()
+        found = [self.counts[w] for w in _WORD.findall(text.lower()) if w not in stop]
+        return min(found, default=0)
+
     def plain_form(self, gerund: str) -> str:
         """The verb of `gerund` as the content writes it ("merging" -> "merge"), or ""."""
         stem = gerund[:-3]
@@ -118,24 +124,28 @@ def _says_something(words: Sequence[str]) -> bool:
 
 
 def candidates(pages: Mapping[str, Page], chunks: Sequence[Chunk]) -> list[Example]:
-    """Every question the titles and headings give, page by page: the title's first, then
-    the sections' in page order; each question once."""
+    """Every question the titles and headings give, each once: the titles' first (a whole
+    page answers them), then the most specific, whose rarest word the content uses least
+    (what it asks about: "How do I restore an RDS database?" before "What is covered?")."""
     words = Words([c.text for c in chunks])
     headings: dict[str, dict[tuple[str, ...], None]] = defaultdict(dict)
     for c in chunks:
         if c.heading_path:
             headings[c.path][c.heading_path] = None
-    out: dict[str, Example] = {}
+    out: dict[str, tuple[tuple[bool, int], Example]] = {}
     for path in sorted(pages):
         title = pages[path].title
-        asked = [(question(title, words), "")]
+        asked = [(title, question(title, words), "")]
         asked += [
-            (question(h[-1], words, title=title), " > ".join(h)) for h in headings.get(path, ())
+            (h[-1], question(h[-1], words, title=title), " > ".join(h))
+            for h in headings.get(path, ())
         ]
-        for q, heading in asked:
+        for source, q, heading in asked:
             if q and q.casefold() not in out:
-                out[q.casefold()] = Example(q, path, heading)
-    return list(out.values())
+                # Specific: what it asks about (the words after its verb) is rare here.
+                rank = (bool(heading), words.rarest(source.split(maxsplit=1)[-1]))
+                out[q.casefold()] = (rank, Example(q, path, heading))
+    return [example for _, example in sorted(out.values(), key=lambda r: r[0])]
 
 
 class Examples:

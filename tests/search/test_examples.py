@@ -3,6 +3,7 @@ when a real search answers them with the page they came from."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 import pytest
@@ -90,9 +91,22 @@ def test_candidates_come_from_titles_then_headings_each_once():
     found = [(e.question, e.path, e.heading) for e in candidates(PAGES, CHUNKS)]
     assert found == [
         ("How do I merge accounts?", "a/merge.md", ""),
-        ("How do I request a review?", "a/quotes.md", "How to request a review"),
         ("How do I request VPN access?", "b/vpn.md", ""),
+        ("How do I request a review?", "a/quotes.md", "How to request a review"),
         ("How are costs allocated?", "c/costs.md", "How costs are allocated"),
+    ]
+
+
+def test_the_most_specific_question_comes_first():
+    words = "the service the service the service a count the schedule the schedule RDS"
+    headings = ("Choosing the service", "Applying the schedule", "Restoring an RDS database")
+    chunks = [_chunk("ops.md", "Ops", heading) for heading in headings]
+    chunks = [replace(c, text=words + " choose apply restore") for c in chunks]
+    pages = {"ops.md": _page("ops.md", "Ops", "ops", "IT")}
+    assert [e.question for e in candidates(pages, chunks)] == [
+        "How do I restore an RDS database?",  # "database" is nowhere else: most specific
+        "How do I apply the schedule?",
+        "How do I choose the service?",
     ]
 
 
