@@ -163,7 +163,9 @@ export default function (component) {
   const { data, setTriggerValue } = component;
   let kb = window.__kbKeys;
   if (!kb) {
-    kb = window.__kbKeys = { timer: 0, typed: false, back: null, restoring: null, focused: false };
+    kb = window.__kbKeys = {
+      timer: 0, typed: false, back: null, restoring: null, focused: false, seeking: false,
+    };
     install(kb);
   }
   kb.send = setTriggerValue;
@@ -181,12 +183,23 @@ export default function (component) {
     document.body.classList.remove("kb-typing");
   }
   if (!box) document.body.classList.remove("kb-typing");
-  if (box && !kb.focused) {
-    kb.focused = true; // on load only: later runs must not take the focus from other widgets
-    // After Streamlit has finished wiring the box (focused earlier, its first Enter was lost).
-    setTimeout(() => {
-      if (document.activeElement === document.body) box.focus({ preventScroll: true });
-    }, 0);
+  if (!kb.focused && !kb.seeking) {
+    // On load only: later runs must not take the focus from other widgets. After Streamlit
+    // has finished wiring the box (focused earlier, its first Enter was lost); on a cold
+    // start the box may be drawn after this run's end (its code loads late): look for it a
+    // few times (a page view has none: a later run with the box focuses it then).
+    kb.seeking = true;
+    let tries = 0;
+    const focus = () => {
+      const found = document.querySelector(BOX);
+      if (found) {
+        kb.focused = true;
+        if (document.activeElement === document.body) found.focus({ preventScroll: true });
+      }
+      if (found || ++tries >= 30) kb.seeking = false;
+      else setTimeout(focus, 100);
+    };
+    setTimeout(focus, 0);
   }
   if (kb.back !== null && kb.back === location.search) {
     kb.back = null;
