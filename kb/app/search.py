@@ -11,12 +11,14 @@ from kb.app.present import contact_markdown
 from kb.app.present import literal as esc
 from kb.app.state import FILTER_KEYS, current_filters, open_page, open_person
 from kb.app.widgets import badges, highlighted, page_link, person_link, render_counts
+from kb.content.departments import BUSINESS, IT, other_side
 from kb.facade import Facade
 from kb.importing.pagefile import slug
 from kb.importing.stub import stub_text, title_for
 from kb.models import Expert, Hit, Results, main_authors
 from kb.search.cards import group_by_page
 
+SIDES = (IT, BUSINESS)
 FILTER_LABELS = {
     "department": "Department",
     "team": "Team",
@@ -75,8 +77,9 @@ def render_search(kb: Facade) -> None:
     st.session_state._logged = (query, filters)
     answers = group_by_page(list(found.relevant), pages=10)
     closest = group_by_page(list(found[len(found.relevant) :]), pages=5)
-    bridging = bool(st.session_state.get("bridge") and filters.department)
-    experts = kb.experts(found.searched, k=5, filters=filters, bridge=bridging, exact=True)
+    # The asker's side is theirs, not a filter: the same results, people across the divide.
+    me = st.session_state.get("me") or ""
+    experts = kb.experts(found.searched, k=5, filters=filters, across_from=me, exact=True)
     elapsed = (time.perf_counter() - start) * 1000
 
     results, people = st.columns([3, 2], gap="large")
@@ -102,14 +105,7 @@ def render_search(kb: Facade) -> None:
                     for i, (hit, more) in enumerate(closest, len(answers)):
                         render_hit(hit, more, found.searched, i)
     with people:
-        st.toggle(
-            "Bridge: people from the other department",
-            key="bridge",
-            disabled=not filters.department,
-            help="Pick your department in the sidebar; kb then shows who on the other side "
-            "knows this topic.",
-        )
-        render_experts(experts, bridging)
+        render_experts(experts, other_side(me))
 
 
 def render_correction(found: Results) -> None:
@@ -207,11 +203,26 @@ def render_hit(hit: Hit, more: list[Hit], query: str, n: int) -> None:
         )
 
 
-def render_experts(experts: list[Expert], bridging: bool) -> None:
-    title = "Who across the divide knows?" if bridging else "Who knows about this?"
+def render_experts(experts: list[Expert], across: str) -> None:
+    """Who knows, or with the asker's side set (`st.session_state.me`), who on the other
+    side (`across`) knows; then the control that sets the side."""
+    title = f"Who in {across} knows?" if across else "Who knows about this?"
     st.subheader(title)
+    # Personal, not a filter: it changes who is listed, never which pages answer.
+    st.segmented_control(
+        "I work in",
+        SIDES,
+        key="me",
+        help="Your side of the IT/business divide: kb then lists the colleagues on the other "
+        "side who know this topic, for the same results. Remembered in the link.",
+    )
     if not experts:
-        st.caption("No one has written about this yet.")
+        st.caption(
+            f"No one in {across} has written about this yet; pick your side again to clear it "
+            "and see everyone who has."
+            if across
+            else "No one has written about this yet."
+        )
         return
     if len(experts) > 1:  # one bar compares nothing (and its short chart hid the bar)
         st.bar_chart(

@@ -6,6 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from kb.app.present import literal as esc
+from kb.content.departments import side_named
 from kb.facade import Facade
 from kb.inputs import checked_filters, day
 from kb.models import Filters
@@ -16,7 +17,7 @@ MAX_ROUND = 1_000_000
 TEAM_SIZE, MAX_TEAM_SIZE = 4, 10
 # Widgets whose value the URL restores (and each run keeps, see init_state).
 WIDGET_KEYS = (
-    "q", "bridge", "view", "pair_kind", "pair_round", "team_description", "team_size",
+    "q", "me", "view", "pair_kind", "pair_round", "team_description", "team_size",
     "camp_slots", "camp_rooms", "onboard_name", "onboard_team",
     "team_it", "team_business", "team_per_team", "team_mix", "team_zone", "team_languages",
     "team_balance",
@@ -50,7 +51,10 @@ def init_state() -> None:
     st.session_state.q = params.get("q", "")
     for key in FILTER_KEYS:
         st.session_state[key] = params.get(key, "")
-    st.session_state.bridge = params.get("bridge", "") == "1"
+    # "I work in IT / Business": a personal setting, not a filter. An old link's ?bridge=1
+    # meant the same, with the asker's side in the department filter.
+    old = params.get("dept", "") if params.get("bridge") == "1" else ""
+    st.session_state.me = side_named(params.get("me", "") or old) or None
     st.session_state.view = (
         params.get("view", "search") if params.get("view") in VIEWS else "search"
     )
@@ -89,7 +93,7 @@ def view_params() -> dict[str, str]:
     what an in-app link carries, so that "Back" returns to this view as it was."""
     s = st.session_state
     wanted = {key: s.get(key, "") for key in ("q", *FILTER_KEYS)}
-    wanted["bridge"] = "1" if s.get("bridge") else ""
+    wanted["me"] = s.get("me") or ""
     view = s.get("view")
     wanted["view"] = "" if view == "search" else view
     if view == "pairs":

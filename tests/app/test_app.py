@@ -96,17 +96,50 @@ def test_no_results_says_which_filter_to_loosen(monkeypatch, bundled_index):
     ]
 
 
-def test_bridge_shows_experts_from_the_other_department(monkeypatch, bundled_index, bundled_kb):
-    at = new_app(monkeypatch, bundled_index)
-    search(at, "supplier bank details and payment fraud")
-    at.selectbox(key="dept").set_value(BUSINESS).run()
-    assert bundled_kb.profile(expert_names(at)[0]).department == BUSINESS
-    at.toggle(key="bridge").set_value(True).run()
-    bridged = expert_names(at)
-    assert bridged and all(bundled_kb.profile(n).department == IT for n in bridged)
-    assert "Who across the divide knows?" in [h.value for h in at.subheader]
-    assert at.query_params["bridge"] == "1"
-    assert all(chunk_dept == BUSINESS for chunk_dept in _result_departments(at, bundled_kb))
+def test_i_work_in_lists_the_other_side_for_the_same_results(
+    monkeypatch, bundled_index, bundled_kb
+):
+    # A Business user once set Department=Business to say so, which also filtered the results.
+    at = search(new_app(monkeypatch, bundled_index), "supplier bank details and payment fraud")
+    results = result_paths(at)
+    assert set(_result_departments(at, bundled_kb)) == {IT, BUSINESS}
+    assert {bundled_kb.profile(n).department for n in expert_names(at)} == {IT, BUSINESS}
+    at.segmented_control(key="me").set_value(IT).run()
+    assert result_paths(at) == results  # the same results: a side is not a filter
+    across = expert_names(at)
+    assert across and {bundled_kb.profile(n).department for n in across} == {BUSINESS}
+    assert "Who in Business knows?" in [h.value for h in at.subheader]
+    assert at.query_params["me"] == IT and "dept" not in at.query_params
+    at.segmented_control(key="me").set_value(BUSINESS).run()
+    across = expert_names(at)
+    assert across and {bundled_kb.profile(n).department for n in across} == {IT}
+    at.segmented_control(key="me").set_value(None).run()  # picked again: unset
+    assert "me" not in at.query_params and "Who knows about this?" in [
+        h.value for h in at.subheader
+    ]
+
+
+def test_an_old_bridge_link_keeps_its_filter_and_sets_the_side(
+    monkeypatch, bundled_index, bundled_kb
+):
+    # ?bridge=1 took the side from the department filter: the filter stays, the side is set.
+    query = "who approves expense claims in Spendwise"
+    at = new_app(monkeypatch, bundled_index, q=query, dept=BUSINESS, bridge="1")
+    assert at.segmented_control(key="me").value == BUSINESS
+    assert set(_result_departments(at, bundled_kb)) == {BUSINESS}
+    across = expert_names(at)  # IT people, ranked on the Business pages the filter leaves
+    assert across and {bundled_kb.profile(n).department for n in across} == {IT}
+    pages = _evidence_paths(at)
+    assert pages and {bundled_kb.page(p).department for p in pages} == {BUSINESS}
+    assert at.query_params["me"] == BUSINESS and "bridge" not in at.query_params
+
+
+def _evidence_paths(at: AppTest) -> list[str]:
+    """The pages the experts panel (the second column) lists as evidence."""
+    from urllib.parse import unquote
+
+    text = "\n".join(str(m.value) for m in at.columns[1].markdown)
+    return [unquote(p) for p in re.findall(r"\(\?page=([^)&]+)", text)]
 
 
 def _result_departments(at: AppTest, kb) -> list[str]:
