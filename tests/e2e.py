@@ -146,11 +146,25 @@ def run_query(page, query: str, timeout_ms: int = 60_000) -> float:
     return time.perf_counter() - start
 
 
+# The link on a result card's title (opens the page at the section that answers).
+TITLE_LINK = '[data-testid="stMarkdownContainer"] strong a[href*="page="]'
+
+
 def first_result_path(page) -> str:
     """The page of the top result card (the link on its title)."""
-    href = page.locator('[data-testid="stMarkdownContainer"] strong a[href*="page="]').first
+    href = page.locator(TITLE_LINK).first
     query = urllib.parse.urlsplit(href.get_attribute("href")).query
     return urllib.parse.parse_qs(query)["page"][0]
+
+
+def open_in_app(page, href: str) -> None:
+    """Follow an in-app link (`?page=...`) in this tab and session, as the browser's Back and
+    Forward do: Streamlit reruns on the history change (a Markdown link opens a new tab)."""
+    page.evaluate(
+        """href => { history.pushState({}, '', href);
+                    dispatchEvent(new PopStateEvent('popstate')); }""",
+        href,
+    )
 
 
 def top_expert(page) -> str:

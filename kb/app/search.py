@@ -9,7 +9,7 @@ import streamlit as st
 
 from kb.app.present import contact_markdown
 from kb.app.present import literal as esc
-from kb.app.state import FILTER_KEYS, current_filters, open_page, open_person
+from kb.app.state import FILTER_KEYS, current_filters, open_person
 from kb.app.widgets import badges, highlighted, page_link, person_link, render_counts
 from kb.content.departments import BUSINESS, IT, other_side
 from kb.facade import Facade
@@ -170,17 +170,21 @@ def render_no_answer(
 def render_hit(hit: Hit, more: list[Hit], query: str, n: int) -> None:
     # One Markdown block per card: every element costs the browser a render on each search.
     c = hit.chunk
-    heading = f" › {esc(c.heading)}" if c.heading else ""
-    # Authors link to their profiles; the file and line are for the docs' maintainers (?debug=1).
+    heading = "".join(f" › {esc(h)}" for h in c.heading_path)
+    # Authors link to their profiles; the file, line and score are for the docs' maintainers.
     people = ", ".join(person_link(a.name) for a in c.authors) or "unknown author"
-    meta = [f"{esc(c.path)}:{c.line}"] if st.query_params.get("debug") == "1" else []
+    debug = st.query_params.get("debug") == "1"
+    meta = [f"{esc(c.path)}:{c.line}"] if debug else []
     meta.append(people)
     if c.updated:
         meta.append(f"updated {esc(c.updated)}")
-    meta.append(f"{hit.percent} match")
+    if debug:
+        meta.append(f"{hit.percent} match")
     with st.container(border=True):
+        # The title opens the page at the section that answers (its only link: no "Open
+        # page" button repeated on every card under one name).
         st.markdown(
-            f"**[{esc(c.title)}]({page_link(c.path)})**{heading} &nbsp; "
+            f"**[{esc(c.title)}]({page_link(c.path, c.heading)})**{heading} &nbsp; "
             f"{badges(c.department, c.team, c.review_by)}  \n"
             f":gray[{' · '.join(meta)}]\n\n{highlighted(hit.snippet, query, hit.answer)}"
             + (
@@ -193,13 +197,6 @@ def render_hit(hit: Hit, more: list[Hit], query: str, n: int) -> None:
                 if more
                 else ""
             )
-        )
-        st.button(
-            "Open page",
-            key=f"open-{n}",
-            on_click=open_page,
-            args=(c.path, c.heading),
-            type="tertiary",
         )
 
 

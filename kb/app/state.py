@@ -131,10 +131,6 @@ def set_view(**view: str) -> None:
     st.query_params.from_dict({**params, **{k: v for k, v in view.items() if v}})
 
 
-def open_page(path: str, section: str = "") -> None:
-    set_view(page=path, section=section)
-
-
 def open_person(name: str) -> None:
     set_view(person=name)
 

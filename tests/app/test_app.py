@@ -170,13 +170,33 @@ def test_open_page_shows_the_whole_page_at_the_section(monkeypatch, bundled_inde
     assert second.path == "finance/spendwise-approvals.md"
     at = new_app(monkeypatch, bundled_index)
     search(at, "delegating my approvals while I am on holiday")
-    at.button(key="open-0").click().run()
+    assert not [b for b in at.button if b.label == "Open page"]  # the title is the link
+    follow(at, title_links(at)[0])
     assert at.query_params["page"] == second.path
     assert at.query_params["section"] == second.heading
     assert [plain(h.value) for h in at.main.header] == ["Approving expense claims in Spendwise"]
     assert f"Jumped to section: {second.heading}" in all_text(at)
     body = "\n".join(m.value for m in at.markdown)
     assert "## Contacts" in body and "Delegating while you are away" in body
+
+
+def title_links(at: AppTest) -> list[str]:
+    """The link on each result card's title, in order."""
+    return [m.group(1) for m in (_TITLE.match(str(md.value)) for md in at.main.markdown) if m]
+
+
+_TITLE = re.compile(r"\*\*\[.*?\]\((\?page=[^)]+)\)\*\*")
+
+
+def follow(at: AppTest, href: str) -> None:
+    """Open an in-app link as the browser does: the URL's parameters, then a run."""
+    from urllib.parse import parse_qsl
+
+    for key in list(at.query_params):
+        del at.query_params[key]
+    for key, value in parse_qsl(href.removeprefix("?")):
+        at.query_params[key] = value
+    at.run()
 
 
 def test_url_parameters_restore_the_view(monkeypatch, bundled_index):
@@ -272,9 +292,20 @@ def test_cards_link_authors_and_keep_file_paths_for_debug(monkeypatch, bundled_i
     assert "[Tomasz Nowak](?person=Tomasz%20Nowak)" in cards  # a name opens the profile
     shown = literal("security/vpn-access.md") + ":"  # as the card escapes it
     assert shown not in cards and "](?page=" in cards
+    assert "% match" not in cards  # the score too is for maintainers
     at = new_app(monkeypatch, bundled_index, q="how do I connect to the VPN from home", debug="1")
     cards = "\n".join(m.value for m in at.markdown if "Requesting VPN access" in m.value)
-    assert shown in cards
+    assert shown in cards and "% match" in cards
+
+
+def test_a_card_shows_its_heading_path(monkeypatch, bundled_index, bundled_kb):
+    query = "how do I scan a document on the office printer"
+    top = bundled_kb.search(query, k=1)[0].chunk
+    assert len(top.heading_path) == 2  # a section inside a section
+    at = new_app(monkeypatch, bundled_index, q=query)
+    card = next(m.value for m in at.main.markdown if str(m.value).startswith("**["))
+    first, second = top.heading_path
+    assert f"** › {first} › {second} " in plain(card.split("\n")[0])  # after the title
 
 
 def test_each_view_names_its_browser_tab(bundled_kb):

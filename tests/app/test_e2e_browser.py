@@ -15,9 +15,11 @@ from urllib.parse import parse_qs, quote, urlsplit
 
 import pytest
 from e2e import (
+    TITLE_LINK,
     browser_available,
     browser_page,
     first_result_path,
+    open_in_app,
     run_query,
     serve_in_thread,
     streamlit_server,
@@ -72,8 +74,9 @@ def test_search_shows_top_result_and_top_expert(server, tmp_path):
         shot.parent.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(shot), full_page=False)
         assert shot.stat().st_size > 10_000
-        # Open the top page, then one press of the browser's Back returns to the results.
-        page.locator(".st-key-open-0 button").click()
+        # Open the top page (its title's link, in this tab), then one press of the browser's
+        # Back returns to the results.
+        open_in_app(page, page.locator(TITLE_LINK).first.get_attribute("href"))
         page.get_by_role("heading", name="Approving expense claims in Spendwise").first.wait_for()
         assert "page=finance" in page.url
         page.go_back()
@@ -121,12 +124,9 @@ def test_an_opened_page_starts_at_its_title(server):
         wait_ready(page)
         run_query(page, "how much can I spend taking a customer out for dinner")
         wait_idle(page)
-        last_card = page.locator('[class*="st-key-open-"]').filter(visible=True).last
+        last_card = page.locator(TITLE_LINK).filter(visible=True).last
         last_card.scroll_into_view_if_needed()
-        page.evaluate(
-            """() => { history.pushState({}, '', '?page=finance/expense-policy.md');
-                       dispatchEvent(new PopStateEvent('popstate')); }"""
-        )
+        open_in_app(page, "?page=finance/expense-policy.md")
         heading = page.get_by_role("heading", name="Expense policy", exact=True).first
         heading.wait_for(timeout=30_000)
         page.wait_for_timeout(2500)  # the scroll runs once the page is drawn
