@@ -177,7 +177,23 @@ def test_open_page_shows_the_whole_page_at_the_section(monkeypatch, bundled_inde
     assert [plain(h.value) for h in at.main.header] == ["Approving expense claims in Spendwise"]
     assert f"Jumped to section: {second.heading}" in all_text(at)
     body = "\n".join(m.value for m in at.markdown)
-    assert "## Contacts" in body and "Delegating while you are away" in body
+    assert "\n### Contacts" in body and "Delegating while you are away" in body  # under h2
+
+
+def test_a_pages_headings_sit_under_its_title_each_at_its_level():
+    # The title is the view's heading (h2): a page's `##` drawn as h2 too looked like a
+    # second title, so every heading goes one level down; code keeps its `#` lines.
+    from kb.app.present import page_markdown
+
+    body = (
+        "# Printers\n\nIntro.\n\n## Printing\n\nText.\n\n### Scanning\n\nMore.\n\n"
+        "```sh\n# a comment\n## not a heading\n```\n\n###### Six\n\nA `## code` span.\n"
+    )
+    lines = page_markdown("Printers", body).splitlines()
+    assert [line for line in lines if line.startswith("#")] == [
+        "### Printing", "#### Scanning", "# a comment", "## not a heading", "###### Six"
+    ]  # fmt: skip
+    assert "A `## code` span." in lines
 
 
 def title_links(at: AppTest) -> list[str]:

@@ -108,10 +108,12 @@ def test_open_page_scrolls_to_the_section(server):
         page.goto(
             server + "/?page=finance/expense-policy.md&section=Client+entertainment+and+hospitality"
         )
+        # The page's `##` sections sit one level under its title (they were drawn as large).
         heading = page.get_by_role(
-            "heading", name="Client entertainment and hospitality", exact=True
+            "heading", name="Client entertainment and hospitality", exact=True, level=3
         )
         heading.wait_for(timeout=120_000)
+        assert page.get_by_role("heading", name="Expense policy", exact=True, level=2).count()
         page.wait_for_timeout(2500)  # the scroll runs once the page is drawn
         assert heading.bounding_box()["y"] < 250  # at the top of the view, not far below
 
