@@ -19,6 +19,7 @@ from kb.models import Expert, Hit, Results, main_authors
 from kb.search.cards import group_by_page
 
 SIDES = (IT, BUSINESS)
+EXPERTS_ANCHOR = "who-knows"
 FILTER_LABELS = {
     "department": "Department",
     "team": "Team",
@@ -84,6 +85,7 @@ def render_search(kb: Facade) -> None:
 
     results, people = st.columns([3, 2], gap="large")
     with results:
+        render_who_knows_link(experts, other_side(me))
         if found.corrected:
             render_correction(found)
         if not found:
@@ -167,6 +169,19 @@ def render_no_answer(
     )
 
 
+def render_who_knows_link(experts: list[Expert], across: str) -> None:
+    """On a phone the experts come after every result: a link to them, first thing (on a
+    wide screen they sit beside the results and the style hides it). None when no one
+    knows, unless a side is picked (its control is there)."""
+    count = len(experts)
+    if not count and not across:
+        return
+    who = f"Who in {across} knows" if across else "Who knows about this"
+    found = f"{count} {'person' if count == 1 else 'people'}" if count else "no one yet"
+    with st.container(key="who-knows-link"):
+        st.markdown(f"[{who}: {found} ↓](#{EXPERTS_ANCHOR})")
+
+
 def render_hit(hit: Hit, more: list[Hit], query: str, n: int) -> None:
     # One Markdown block per card: every element costs the browser a render on each search.
     c = hit.chunk
@@ -204,7 +219,7 @@ def render_experts(experts: list[Expert], across: str) -> None:
     """Who knows, or with the asker's side set (`st.session_state.me`), who on the other
     side (`across`) knows; then the control that sets the side."""
     title = f"Who in {across} knows?" if across else "Who knows about this?"
-    st.subheader(title)
+    st.subheader(title, anchor=EXPERTS_ANCHOR)
     # Personal, not a filter: it changes who is listed, never which pages answer.
     st.segmented_control(
         "I work in",

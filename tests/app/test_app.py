@@ -49,6 +49,7 @@ def test_search_shows_results_experts_and_timing(monkeypatch, bundled_index):
     assert at.query_params["q"] == "who approves expense claims in Spendwise"
     search(at, "how many days of parental leave do I get")
     assert len(expert_names(at)) == 1 and not at.main.get("vega_lite_chart")
+    assert "[Who knows about this: 1 person ↓](#who-knows)" in [m.value for m in at.markdown]
 
 
 def test_empty_query_shows_no_results_and_no_experts(monkeypatch, bundled_index):
@@ -109,6 +110,10 @@ def test_i_work_in_lists_the_other_side_for_the_same_results(
     across = expert_names(at)
     assert across and {bundled_kb.profile(n).department for n in across} == {BUSINESS}
     assert "Who in Business knows?" in [h.value for h in at.subheader]
+    # On a phone the panel comes after the results: a link at their top jumps to it.
+    assert f"[Who in Business knows: {len(across)} people ↓](#who-knows)" in [
+        m.value for m in at.main.markdown
+    ]
     assert at.query_params["me"] == IT and "dept" not in at.query_params
     at.segmented_control(key="me").set_value(BUSINESS).run()
     across = expert_names(at)
