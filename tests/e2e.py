@@ -1,7 +1,8 @@
 """Run the real app in a real browser: a Streamlit server on a free port, driven by Playwright;
 and the HTTP API in a thread on a free loopback port.
 
-Shared by tests/app/test_e2e_browser.py, tests/app/test_app_api.py and benchmarks/app_latency.py.
+Shared by tests/app/test_e2e_browser.py, tests/app/test_accessibility.py,
+tests/app/test_app_api.py, benchmarks/app_latency.py and scripts/screenshots.py.
 """
 
 from __future__ import annotations
@@ -130,6 +131,27 @@ def run_query(page, query: str, timeout_ms: int = 60_000) -> float:
     box.fill(query)
     start = time.perf_counter()
     box.press("Enter")
+    wait_results(page, query, timeout_ms)
+    return time.perf_counter() - start
+
+
+def type_query(page, query: str, *, delay_ms: int, pause_ms: int) -> tuple[float, int]:
+    """Type `query` key by key without Enter (`delay_ms` between keys, `pause_ms` more after
+    each space, as someone thinking of the next word); return the seconds from the last key
+    to its results, and how many searches the app ran while typing."""
+    before = app_run(page)
+    box = page.locator("input[aria-label=Search]")
+    box.focus()
+    for char in query:
+        page.keyboard.type(char)
+        page.wait_for_timeout(delay_ms + (pause_ms if char == " " else 0))
+    start = time.perf_counter() - delay_ms / 1000  # the last key went before the wait
+    wait_results(page, query)
+    return time.perf_counter() - start, app_run(page) - before
+
+
+def wait_results(page, query: str, timeout_ms: int = 60_000) -> None:
+    """Until the results for `query` are drawn."""
     # Done when the caption names this query and the first result card is drawn (the
     # caption is written before the cards, so waiting for it alone races the cards), or,
     # when no page answers, the notice that says so (the closest cards are folded).
@@ -143,7 +165,6 @@ def run_query(page, query: str, timeout_ms: int = 60_000) -> float:
         timeout=timeout_ms,
         polling="raf",
     )
-    return time.perf_counter() - start
 
 
 # The link on a result card's title (opens the page at the section that answers).
@@ -156,8 +177,8 @@ def first_result_path(page) -> str:
 
 
 def open_in_app(page, href: str) -> None:
-    """Follow an in-app link (`?page=...`) in this tab and session, as the browser's Back and
-    Forward do: Streamlit reruns on the history change (a Markdown link opens a new tab)."""
+    """Go to an in-app URL (`?page=...`) in this tab and session, as the browser's Back and
+    Forward do: Streamlit reruns on the history change."""
     page.evaluate(
         """href => { history.pushState({}, '', href);
                     dispatchEvent(new PopStateEvent('popstate')); }""",
@@ -196,6 +217,45 @@ def wait_idle(page, timeout_ms: int = 60_000) -> None:
     """Until Streamlit has finished the run (its running indicator is gone) and charts drew."""
     page.wait_for_selector('[data-testid="stStatusWidget"]', state="detached", timeout=timeout_ms)
     page.wait_for_timeout(800)
+
+
+def app_run(page) -> int:
+    """The number of the app's last finished script run in this tab (kb/app/keys.js)."""
+    return page.evaluate("window.__kbKeys?.run ?? 0")
+
+
+def wait_run(page, after: int, timeout_ms: int = 60_000) -> None:
+    """Until a script run after run number `after` has finished drawing."""
+    page.wait_for_function(
+        "n => (window.__kbKeys?.run ?? 0) > n", arg=after, timeout=timeout_ms, polling="raf"
+    )
+
+
+# Every view of the app on the bundled content: its URL, and what to wait for (a Playwright
+# selector) before the view is complete: drawn late in its run, or a result of its work (the
+# team builder's proposed team, the search's experts).
+VIEWS = {
+    "landing": ("", "input[aria-label=Search]"),
+    "search": ("?q=who+approves+expense+claims+in+Spendwise", "text=Who knows about this?"),
+    "page": ("?page=finance/expense-policy.md", "role=heading[name='Expense policy']"),
+    "person": ("?person=Victor+Petrov", "text=Teams written for"),
+    "people": ("?view=people", "text=People by department"),
+    "pairs": ("?view=pairs", "text=Download this round"),
+    "team": ("?view=team&project=GDPR+review+of+the+customer+data", "text=Fatima El-Amin"),
+    "onboard": ("?view=onboard&join=finance", "text=Read, in this order"),
+    "barcamp": ("?view=barcamp", "text=Download the programme"),
+    "gaps": ("?view=gaps", "text=Stale pages by owner"),
+}
+
+
+def show_view(page, base_url: str, view: str, *, settle_ms: int = 800) -> None:
+    """Open one of `VIEWS` and wait until it is drawn and Streamlit's run is over, then
+    `settle_ms` more (charts draw after the run; a check that reads no chart needs less)."""
+    query, ready = VIEWS[view]
+    page.goto(f"{base_url}/{query}")
+    page.locator(ready).first.wait_for(timeout=120_000)
+    page.wait_for_selector('[data-testid="stStatusWidget"]', state="detached", timeout=60_000)
+    page.wait_for_timeout(settle_ms)
 
 
 def serve_in_thread(app) -> tuple[str, uvicorn.Server]:

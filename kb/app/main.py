@@ -6,6 +6,7 @@ import streamlit as st
 
 from kb.app.barcamp import render_barcamp
 from kb.app.gaps import render_gaps
+from kb.app.keys import mount_keys
 from kb.app.load import knowledge_base
 from kb.app.onboard import render_onboard
 from kb.app.page import render_page
@@ -57,6 +58,7 @@ def main() -> None:
         render = RENDER.get(st.session_state.get("view") or "search", render_search)
         render(kb)
     sync_url()
+    mount_keys()
 
 
 def tab_title(kb, page: str | None, person: str | None, view: str | None) -> str:

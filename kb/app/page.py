@@ -13,9 +13,18 @@ from kb.app.state import back_to_search
 from kb.app.widgets import badges
 from kb.facade import Facade
 
+# "Back" stays in sight while the page scrolls; a section scrolled to stops below it.
+_STYLE = """<style>
+[data-testid="stLayoutWrapper"]:has(> .st-key-back) { position: sticky; top: 3.75rem;
+  z-index: 99; background: var(--kb-background, #fff); }
+.stMain h1, .stMain h2, .stMain h3, .stMain h4 { scroll-margin-top: 7rem; }
+</style>"""
+
 
 def render_page(kb: Facade, path: str, section: str) -> None:
-    st.button("← Back to results", on_click=back_to_search, type="tertiary")
+    st.html(_STYLE)
+    with st.container(key="back"):
+        st.button("← Back to results", on_click=back_to_search, type="tertiary")
     page = kb.page(path)
     if page is None:
         st.error(f"No page {esc(path)} in the index.")  # `path` is the URL's
@@ -39,8 +48,8 @@ def render_page(kb: Facade, path: str, section: str) -> None:
 
 
 def scroll_to(heading: str, title: str) -> None:
-    """Scroll to the heading named `heading`, else to the page's `title`: an opened page
-    starts there, not where the results list was scrolled.
+    """Scroll to the heading named `heading`, else to the top (the page's `title` and the
+    way back): an opened page starts there, not where the results list was scrolled.
 
     st.html runs the script in the app's own document (no iframe reaching into its parent);
     the two texts go in as JSON with `<` escaped, so they cannot end the script.
@@ -52,11 +61,16 @@ def scroll_to(heading: str, title: str) -> None:
           const [section, title] = {texts}.map(t => t.trim().toLowerCase());
           const find = want => want && [...document.querySelectorAll('h1,h2,h3,h4,h5,h6')]
             .find(h => h.textContent.trim().toLowerCase() === want);
-          let tries = 0;  // the body may still be drawing: look for 2 s, then take the title
+          const top = () => (document.querySelector('.stMain') || document.scrollingElement)
+            .scrollTo(0, 0);
+          let tries = 0;  // the body may still be drawing: look for 2 s, then go to the top
           const timer = setInterval(() => {{
             tries += 1;
             const el = find(section) || (!section || tries > 20 ? find(title) : null);
-            if (el || tries > 40) {{ clearInterval(timer); el?.scrollIntoView(); }}
+            if (el || tries > 40) {{
+              clearInterval(timer);
+              if (el && el !== find(title)) el.scrollIntoView(); else top();
+            }}
           }}, 100);
         }})();
         </script>""",

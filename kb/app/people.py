@@ -5,14 +5,15 @@ from __future__ import annotations
 import streamlit as st
 
 from kb.app.present import tally
-from kb.app.state import view_params
+from kb.app.state import PEOPLE_SORTS, view_params
 from kb.app.tables import Cell, link, render_table
 from kb.app.widgets import person_href
 from kb.facade import Facade
 from kb.models import Profile, spoken
 
 COLUMNS = ("Name", "Department", "Team", "Role", "Available for", "Pages", "Writes about")
-# "Sort by": each column's order, ties by name; Pages puts the most first.
+# "Sort by" (state.PEOPLE_SORTS, in the URL): each column's order, ties by name; Pages puts
+# the most first.
 SORTS = {
     "Name": lambda p: p.name.casefold(),
     "Department": lambda p: (p.department.casefold(), p.name.casefold()),
@@ -25,7 +26,7 @@ def render_people(kb: Facade) -> None:
     st.subheader("People", anchor=False)
     st.caption("Everyone who wrote in the index, with what they write about. Open one for more.")
     profiles = [p for p in map(kb.profile, kb.people()) if p is not None]
-    sort = st.selectbox("Sort by", list(SORTS), key="people_sort", width=220)
+    sort = st.selectbox("Sort by", PEOPLE_SORTS, key="people_sort", width=220)
     profiles.sort(key=SORTS[sort])
     here = view_params()  # links come back to this view
     render_table(

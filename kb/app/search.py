@@ -185,7 +185,10 @@ def render_who_knows_link(experts: list[Expert], across: str) -> None:
 def render_hit(hit: Hit, more: list[Hit], query: str, n: int) -> None:
     # One Markdown block per card: every element costs the browser a render on each search.
     c = hit.chunk
-    heading = "".join(f" › {esc(h)}" for h in c.heading_path)
+    # The title opens the page at its top, the heading path at the section that answers
+    # (no "Open page" button, repeated on every card under one name, any more).
+    path = " › ".join(esc(h) for h in c.heading_path)
+    heading = f" › [{path}]({page_link(c.path, c.heading)})" if path else ""
     # Authors link to their profiles; the file, line and score are for the docs' maintainers.
     people = ", ".join(person_link(a.name) for a in c.authors) or "unknown author"
     debug = st.query_params.get("debug") == "1"
@@ -195,11 +198,9 @@ def render_hit(hit: Hit, more: list[Hit], query: str, n: int) -> None:
         meta.append(f"updated {esc(c.updated)}")
     if debug:
         meta.append(f"{hit.percent} match")
-    with st.container(border=True):
-        # The title opens the page at the section that answers (its only link: no "Open
-        # page" button repeated on every card under one name).
+    with st.container(border=True, key=f"hit-{n}"):  # keys.js moves through these
         st.markdown(
-            f"**[{esc(c.title)}]({page_link(c.path, c.heading)})**{heading} &nbsp; "
+            f"**[{esc(c.title)}]({page_link(c.path)})**{heading} &nbsp; "
             f"{badges(c.department, c.team, c.review_by)}  \n"
             f":gray[{' · '.join(meta)}]\n\n{highlighted(hit.snippet, query, hit.answer)}"
             + (

@@ -20,13 +20,14 @@ WIDGET_KEYS = (
     "q", "me", "view", "pair_kind", "pair_round", "team_description", "team_size",
     "camp_slots", "camp_rooms", "onboard_name", "onboard_team",
     "team_it", "team_business", "team_per_team", "team_mix", "team_zone", "team_languages",
-    "team_balance",
+    "team_balance", "people_sort",
 )  # fmt: skip
 # The team builder's criteria in the URL: widget key -> (parameter, most; 0 = any).
 TEAM_COUNTS = {"team_it": ("it", 10), "team_business": ("business", 10),
                "team_per_team": ("per_team", 10), "team_zone": ("zone", 12)}  # fmt: skip
 TEAM_TEXTS = {"team_languages": "lang", "team_balance": "balance"}
 CAMP_SLOTS, CAMP_ROOMS, MAX_CAMP = 4, 2, 10
+PEOPLE_SORTS = ("Name", "Department", "Team", "Pages")  # the people view's orders, default first
 VIEWS = {
     "search": "Search",
     "people": "People",
@@ -40,14 +41,21 @@ VIEWS = {
 
 def init_state() -> None:
     """Widgets start from the URL's query parameters, so a shared link restores the view."""
+    params = st.query_params
+    view = st.session_state.get("view", params.get("view"))  # the URL's on the first run
+    opened = params.get("page") or params.get("person")
+    box_drawn = not opened and (view == "search" or view not in VIEWS)
+    box_kept = box_drawn and st.session_state.get("_box_drawn", False)
+    st.session_state._box_drawn = box_drawn
     if st.session_state.get("_init"):
         # Streamlit forgets a widget's value on runs that do not draw it (the page and person
-        # views); writing it back keeps the search for the way back.
+        # views); writing it back keeps the search for the way back. Not the search box's
+        # while it stays on screen: a value written back is sent to the browser, which puts it
+        # in the box and drops what was typed meanwhile (the query is sent as you type).
         for key in (*WIDGET_KEYS, *FILTER_KEYS):
-            if key in st.session_state:
+            if key in st.session_state and not (key == "q" and box_kept):
                 st.session_state[key] = st.session_state[key]
         return
-    params = st.query_params
     st.session_state.q = params.get("q", "")
     for key in FILTER_KEYS:
         st.session_state[key] = params.get(key, "")
@@ -73,6 +81,9 @@ def init_state() -> None:
     st.session_state.team_mix = params.get("mix", "") == "1"
     for key, name in TEAM_TEXTS.items():
         st.session_state[key] = params.get(name, "")[:200]
+    # People: ?view=people&sort=pages (the "Sort by" choices, in lower case; else by name).
+    sorts = {name.casefold(): name for name in PEOPLE_SORTS}
+    st.session_state.people_sort = sorts.get(params.get("sort", "").casefold(), PEOPLE_SORTS[0])
     # Barcamp: ?view=barcamp&slots=3&rooms=2; onboarding: ?view=onboard&join=finance&name=...
     st.session_state.camp_slots = _count(params.get("slots", ""), CAMP_SLOTS, MAX_CAMP)
     st.session_state.camp_rooms = _count(params.get("rooms", ""), CAMP_ROOMS, MAX_CAMP)
@@ -107,6 +118,8 @@ def view_params() -> dict[str, str]:
         wanted["mix"] = "1" if s.get("team_mix") else ""
         for key, name in TEAM_TEXTS.items():
             wanted[name] = s.get(key, "").strip()
+    if view == "people" and s.get("people_sort", PEOPLE_SORTS[0]) != PEOPLE_SORTS[0]:
+        wanted["sort"] = s["people_sort"].casefold()
     if view == "barcamp":
         wanted["slots"] = "" if s.get("camp_slots") == CAMP_SLOTS else s.get("camp_slots")
         wanted["rooms"] = "" if s.get("camp_rooms") == CAMP_ROOMS else s.get("camp_rooms")

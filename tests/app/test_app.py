@@ -175,8 +175,11 @@ def test_open_page_shows_the_whole_page_at_the_section(monkeypatch, bundled_inde
     assert second.path == "finance/spendwise-approvals.md"
     at = new_app(monkeypatch, bundled_index)
     search(at, "delegating my approvals while I am on holiday")
-    assert not [b for b in at.button if b.label == "Open page"]  # the title is the link
-    follow(at, title_links(at)[0])
+    assert not [b for b in at.button if b.label == "Open page"]  # the card's links open it
+    title, section = card_links(at)[0]
+    follow(at, title)  # the title: the page, at its top
+    assert at.query_params["page"] == second.path and "section" not in at.query_params
+    follow(at, section)  # the heading path: the page, at the section that answers
     assert at.query_params["page"] == second.path
     assert at.query_params["section"] == second.heading
     assert [plain(h.value) for h in at.main.header] == ["Approving expense claims in Spendwise"]
@@ -201,12 +204,13 @@ def test_a_pages_headings_sit_under_its_title_each_at_its_level():
     assert "A `## code` span." in lines
 
 
-def title_links(at: AppTest) -> list[str]:
-    """The link on each result card's title, in order."""
-    return [m.group(1) for m in (_TITLE.match(str(md.value)) for md in at.main.markdown) if m]
+def card_links(at: AppTest) -> list[tuple[str, str]]:
+    """Each result card's title link and heading-path link ('' without one), in order."""
+    found = (_CARD_HEAD.match(str(md.value)) for md in at.main.markdown)
+    return [(m.group(1), m.group(2) or "") for m in found if m]
 
 
-_TITLE = re.compile(r"\*\*\[.*?\]\((\?page=[^)]+)\)\*\*")
+_CARD_HEAD = re.compile(r"\*\*\[.*?\]\((\?page=[^)]+)\)\*\*(?: › \[.*?\]\((\?page=[^)]+)\))?")
 
 
 def follow(at: AppTest, href: str) -> None:
@@ -326,7 +330,7 @@ def test_a_card_shows_its_heading_path(monkeypatch, bundled_index, bundled_kb):
     at = new_app(monkeypatch, bundled_index, q=query)
     card = next(m.value for m in at.main.markdown if str(m.value).startswith("**["))
     first, second = top.heading_path
-    assert f"** › {first} › {second} " in plain(card.split("\n")[0])  # after the title
+    assert f"** › [{first} › {second}](" in plain(card.split("\n")[0])  # after the title
 
 
 def test_each_view_names_its_browser_tab(bundled_kb):

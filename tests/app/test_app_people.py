@@ -32,6 +32,11 @@ def test_people_page_lists_everyone_with_what_they_write_about(monkeypatch, bund
     pages = [int(row["Pages"]) for row in html_tables(at)[0]]
     assert pages == sorted(pages, reverse=True) and len(pages) == 22
     assert 'aria-sort="descending"' in at.html[0].value
+    # The order is in the URL, and a shared link sorts the same; an unknown order is by name.
+    assert at.query_params["sort"] == "pages"
+    for given, first_column in (("team", "Team"), ("nonsense", "Name")):
+        shared = new_app(monkeypatch, bundled_index, view="people", sort=given)
+        assert f'aria-sort="ascending">{first_column}</th>' in shared.html[0].value
 
 
 def test_people_and_gaps_escape_hostile_names(monkeypatch, tmp_path, real_embedder):

@@ -16,6 +16,7 @@ from urllib.parse import parse_qs, quote, urlsplit
 import pytest
 from e2e import (
     TITLE_LINK,
+    app_run,
     browser_available,
     browser_page,
     expert_names,
@@ -26,8 +27,10 @@ from e2e import (
     serve_in_thread,
     streamlit_server,
     top_expert,
+    type_query,
     wait_idle,
     wait_ready,
+    wait_run,
 )
 from helpers import CONTENT, ROOT
 
@@ -76,9 +79,9 @@ def test_search_shows_top_result_and_top_expert(server, tmp_path):
         shot.parent.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(shot), full_page=False)
         assert shot.stat().st_size > 10_000
-        # Open the top page (its title's link, in this tab), then one press of the browser's
-        # Back returns to the results.
-        open_in_app(page, page.locator(TITLE_LINK).first.get_attribute("href"))
+        # Open the top page (its title, in this tab), then one press of the browser's Back
+        # returns to the results.
+        page.locator(TITLE_LINK).first.click()
         page.get_by_role("heading", name="Approving expense claims in Spendwise").first.wait_for()
         assert "page=finance" in page.url
         page.go_back()
@@ -194,7 +197,134 @@ def test_an_opened_page_starts_at_its_title(server):
         heading = page.get_by_role("heading", name="Expense policy", exact=True).first
         heading.wait_for(timeout=30_000)
         page.wait_for_timeout(2500)  # the scroll runs once the page is drawn
-        assert 0 <= heading.bounding_box()["y"] < 250
+        # At the top, under the app's header and the way back: in the upper half of the view.
+        assert 0 <= heading.bounding_box()["y"] < 350
+        assert page.get_by_role("button", name="Back to results").bounding_box()["y"] >= 0
+
+
+def results_shown(page, query: str, timeout_ms: int = 30_000) -> None:
+    """Until the results for `query` are on screen (the caption names it, a card is drawn)."""
+    page.wait_for_function(
+        """q => [...document.querySelectorAll('[data-testid="stCaptionContainer"]')]
+                 .some(el => el.textContent.includes('“' + q + '”'))
+               && document.querySelector('.st-key-hit-0 a')""",
+        arg=query,
+        timeout=timeout_ms,
+        polling="raf",
+    )
+
+
+def card_paths(page) -> list[str]:
+    """The pages of the result cards on screen, in order (their title links)."""
+    hrefs = page.locator('[class*="st-key-hit-"] a[href^="?"]').evaluate_all(
+        "links => links.filter(a => a.offsetParent && a.closest('p, strong'))"
+        "  .map(a => [a.closest('[class*=st-key-hit-]').className, a.getAttribute('href')])"
+    )
+    seen: dict[str, str] = {}
+    for card, href in hrefs:
+        seen.setdefault(card, parse_qs(urlsplit(href).query).get("page", [""])[0])
+    return list(seen.values())
+
+
+def test_type_without_enter_then_keys_open_a_result_and_back_restores_it(server):
+    query = "who approves expense claims in Spendwise"
+    with browser_page(height=700) as page:
+        page.goto(server)
+        wait_ready(page)
+        page.wait_for_function("() => window.__kbKeys")
+        box = page.get_by_label("Search")
+        # Focused on load: typing goes straight into the box.
+        assert page.evaluate("document.activeElement.getAttribute('aria-label')") == "Search"
+        entries = page.evaluate("history.length")
+        # Key by key, pausing after each word: the app searches while the next word is typed
+        # (it once wrote the previous search's text back into the box, dropping letters).
+        seconds, searches = type_query(page, query, delay_ms=60, pause_ms=250)
+        assert seconds < 1.0  # from the last key to its results, no Enter pressed
+        assert searches >= 3
+        assert box.input_value() == query
+        wait_idle(page)
+        # The searches sent while typing replace the address: at most one history entry.
+        assert page.evaluate("history.length") <= entries + 1
+        assert url_params(page) == {"q": [query]}
+
+        # Arrow down twice and Enter open the second result, in this tab, at its title.
+        second = card_paths(page)[1]
+        page.locator(".stMain").evaluate("el => el.scrollTop = 250")
+        scrolled = page.locator(".stMain").evaluate("el => el.scrollTop")
+        assert scrolled > 0
+        before = app_run(page)
+        page.keyboard.press("ArrowDown")
+        page.keyboard.press("ArrowDown")
+        page.keyboard.press("Enter")
+        wait_run(page, before)
+        assert url_params(page) == {"q": [query], "page": [second]}
+        assert len(page.context.pages) == 1
+        page.wait_for_timeout(1500)  # the page view scrolls once drawn
+        back = page.get_by_role("button", name="Back to results")
+        assert 0 <= back.bounding_box()["y"] < 700
+        title = page.get_by_role("heading", level=2).first
+        assert 0 <= title.bounding_box()["y"] < 700
+
+        # One Back: the query, the results and their scroll position.
+        before = app_run(page)
+        page.go_back()
+        wait_run(page, before)
+        results_shown(page, query)
+        page.wait_for_timeout(1000)  # the scroll is restored once the results are drawn
+        assert box.input_value() == query
+        assert abs(page.locator(".stMain").evaluate("el => el.scrollTop") - scrolled) <= 2
+        assert card_paths(page)[1] == second
+
+
+def test_slash_focuses_the_box_and_esc_clears_it(server):
+    with browser_page() as page:
+        page.goto(server + "/?q=vpn")
+        wait_ready(page)
+        results_shown(page, "vpn")
+        page.locator("h1").first.click()  # the focus leaves the box
+        assert page.evaluate("document.activeElement.getAttribute('aria-label')") != "Search"
+        page.keyboard.press("/")
+        assert page.evaluate("document.activeElement.getAttribute('aria-label')") == "Search"
+        assert page.get_by_label("Search").input_value() == "vpn"  # "/" is not typed
+        before = app_run(page)
+        page.keyboard.press("Escape")
+        wait_run(page, before)
+        assert page.get_by_label("Search").input_value() == ""
+        assert "q" not in url_params(page)
+        assert page.locator('[class*="st-key-hit-"]').count() == 0
+
+
+def test_no_kb_link_opens_a_new_tab(server):
+    # Markdown links open a new tab in Streamlit; kb's own links (titles, sections, authors,
+    # evidence) open in place, each one Back away from the results.
+    query = "who approves expense claims in Spendwise"
+    links = {
+        "title": ".st-key-hit-0 strong a",
+        "author": '.st-key-hit-0 a[href*="person="]',
+        "section": '[class*="st-key-hit-"] a[href*="section="]',
+        "evidence": '.stColumn a[href*="page="]:not([class*="st-key-hit-"] a)',
+    }
+    with browser_page() as page:
+        page.goto(server + "/?q=" + quote(query))
+        wait_ready(page)
+        results_shown(page, query)
+        wait_idle(page)
+        for kind, selector in links.items():
+            link = page.locator(selector).filter(visible=True).first
+            href = parse_qs(urlsplit(link.get_attribute("href")).query)
+            before = app_run(page)
+            link.click()
+            wait_run(page, before)
+            opened = url_params(page)
+            assert len(page.context.pages) == 1, kind
+            assert opened.get("q") == [query], kind
+            for key in ("page", "person"):
+                assert opened.get(key) == href.get(key), kind
+            before = app_run(page)
+            page.go_back()
+            wait_run(page, before)
+            results_shown(page, query)
+            assert url_params(page) == {"q": [query]}, kind
 
 
 def test_people_side_pages_draw_pairs_and_charts(server, tmp_path):

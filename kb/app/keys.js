@@ -1,0 +1,195 @@
+// kb's keyboard and navigation behaviour (a Streamlit v2 component with no UI of its own).
+//
+// - Search as you type: the box commits its text after a short pause, as Enter would; old
+//   results are dimmed until the new ones arrive.
+// - "/" focuses the box, Esc clears it, arrow keys move through the results' titles.
+// - kb's own links (`?page=...`, `?person=...`) open in the app, in the same tab, and "Back"
+//   returns to the results scrolled where they were.
+//
+// Streamlit calls the default export after every script run (the data carries a run number);
+// the document-wide listeners are installed once per page load.
+
+const BOX = ".st-key-q input";
+const CARD = '[class*="st-key-hit-"]';
+const STYLE = `
+body.kb-typing ${CARD}, body.kb-typing .st-key-experts { opacity: 0.45; transition: opacity 0.1s; }
+${CARD}:focus-within { outline: 2px solid #1c83e1; outline-offset: 2px; border-radius: 0.5rem; }
+`;
+
+const scroller = () => document.querySelector(".stMain") || document.scrollingElement;
+const editable = (el) =>
+  el && (el.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(el.tagName));
+
+function commit(box) {
+  // Streamlit's text input sends its value on Enter; a synthetic Enter does the same without
+  // the server ever writing into the box (which would drop letters typed meanwhile).
+  const enter = { key: "Enter", code: "Enter", keyCode: 13, which: 13, bubbles: true };
+  box.dispatchEvent(new KeyboardEvent("keydown", enter));
+}
+
+function clear(kb, box) {
+  // React keeps its own copy of the value: set it through the native setter, then say so.
+  const setter = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, "value").set;
+  setter.call(box, "");
+  box.dispatchEvent(new Event("input", { bubbles: true }));
+  kb.typed = true;
+  commit(box);
+}
+
+function resultLinks() {
+  return [...document.querySelectorAll(CARD)]
+    .filter((card) => card.offsetParent !== null) // not inside a folded expander
+    .map((card) => card.querySelector('a[href^="?"]'))
+    .filter(Boolean);
+}
+
+function onKeyDown(kb, e) {
+  const box = document.querySelector(BOX);
+  if (box && e.target === box) {
+    if (e.key === "Enter" && e.isTrusted) {
+      clearTimeout(kb.timer);
+      kb.typed = false; // Enter is a search of its own: it gets a history entry
+    }
+    if (e.key === "Escape") {
+      e.preventDefault();
+      clearTimeout(kb.timer);
+      if (box.value) clear(kb, box);
+      else box.blur();
+    }
+    if (e.key === "ArrowDown") {
+      const first = resultLinks()[0];
+      if (first) {
+        e.preventDefault();
+        first.focus();
+      }
+    }
+    return;
+  }
+  const links = resultLinks();
+  const at = links.indexOf(e.target);
+  if (at >= 0 && (e.key === "ArrowDown" || e.key === "ArrowUp")) {
+    e.preventDefault();
+    const next = at + (e.key === "ArrowDown" ? 1 : -1);
+    if (next < 0) box?.focus();
+    else links[Math.min(next, links.length - 1)].focus();
+    return;
+  }
+  const plain = !(e.ctrlKey || e.metaKey || e.altKey);
+  if (e.key === "/" && plain && box && !editable(e.target)) {
+    e.preventDefault();
+    box.focus();
+    box.select();
+  }
+}
+
+function onInput(kb, e) {
+  if (!e.target.matches?.(BOX)) return;
+  clearTimeout(kb.timer);
+  document.body.classList.add("kb-typing");
+  const box = e.target;
+  kb.timer = setTimeout(() => {
+    kb.typed = true;
+    commit(box);
+  }, kb.wait);
+}
+
+function keepHistoryShort(kb) {
+  // Streamlit adds a history entry for every change of the URL; a search sent by a pause in
+  // typing replaces the address instead, so Back skips the half-typed words.
+  const push = history.pushState.bind(history);
+  const others = (url) => {
+    const params = new URL(url, location.href).searchParams;
+    params.delete("q");
+    return params.toString();
+  };
+  history.pushState = (state, unused, url) => {
+    if (kb.typed && url != null && others(url) === others(location.href)) {
+      kb.typed = false;
+      return history.replaceState(state, unused, url);
+    }
+    return push(state, unused, url);
+  };
+}
+
+function onClick(kb, e) {
+  const link = e.target.closest?.("a[href]");
+  const href = link?.getAttribute("href") || "";
+  // Only kb's own links, and only a plain click: Ctrl/Cmd/middle click still opens a tab.
+  if (!href.startsWith("?") || e.button !== 0 || e.ctrlKey || e.metaKey || e.shiftKey) return;
+  e.preventDefault();
+  e.stopPropagation();
+  sessionStorage.setItem("kb-scroll:" + location.search, String(scroller().scrollTop));
+  kb.send("go", href);
+}
+
+function restoreScroll(kb) {
+  // After Back, the results are drawn again: put them where they were when the link was
+  // followed. Keep at it for a moment (the run's old elements are removed after it), unless
+  // the user scrolls or types first.
+  const want = Number(sessionStorage.getItem("kb-scroll:" + location.search) || 0);
+  kb.restoring = location.search;
+  const until = Date.now() + 1500;
+  const step = () => {
+    if (kb.restoring !== location.search || Date.now() > until) return;
+    const s = scroller();
+    if (Math.abs(s.scrollTop - want) > 2 && s.scrollHeight - s.clientHeight >= want) {
+      s.scrollTop = want;
+    }
+    requestAnimationFrame(step);
+  };
+  requestAnimationFrame(step);
+}
+
+function install(kb) {
+  const style = document.createElement("style");
+  style.textContent = STYLE;
+  document.head.appendChild(style);
+  keepHistoryShort(kb);
+  document.addEventListener("keydown", (e) => onKeyDown(kb, e), true);
+  document.addEventListener("input", (e) => onInput(kb, e), true);
+  document.addEventListener("click", (e) => onClick(kb, e), true);
+  window.addEventListener("popstate", () => {
+    kb.back = location.search;
+  });
+  const stop = () => {
+    kb.restoring = null;
+  };
+  for (const name of ["wheel", "touchstart", "keydown"]) {
+    window.addEventListener(name, stop, { capture: true, passive: true });
+  }
+}
+
+export default function (component) {
+  const { data, setTriggerValue } = component;
+  let kb = window.__kbKeys;
+  if (!kb) {
+    kb = window.__kbKeys = { timer: 0, typed: false, back: null, restoring: null, focused: false };
+    install(kb);
+  }
+  kb.send = setTriggerValue;
+  // The theme's background, for what the app's CSS keeps on screen over scrolled content.
+  const app = document.querySelector(".stApp");
+  if (app) {
+    const background = getComputedStyle(app).backgroundColor;
+    document.documentElement.style.setProperty("--kb-background", background);
+  }
+  kb.run = data?.run ?? 0; // tests wait for this number to change
+  kb.typed = false; // this run's address change, if any, is made
+  kb.wait = data?.wait ?? 150;
+  const box = document.querySelector(BOX);
+  if (box && box.value.trim() === (data?.query ?? "").trim()) {
+    document.body.classList.remove("kb-typing");
+  }
+  if (!box) document.body.classList.remove("kb-typing");
+  if (box && !kb.focused) {
+    kb.focused = true; // on load only: later runs must not take the focus from other widgets
+    // After Streamlit has finished wiring the box (focused earlier, its first Enter was lost).
+    setTimeout(() => {
+      if (document.activeElement === document.body) box.focus({ preventScroll: true });
+    }, 0);
+  }
+  if (kb.back !== null && kb.back === location.search) {
+    kb.back = null;
+    restoreScroll(kb);
+  }
+}

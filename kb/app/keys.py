@@ -1,0 +1,38 @@
+"""Keyboard and navigation for the app: search as you type, `/`, arrow keys, Esc, and kb's own
+links opened in place with the results' scroll kept for Back (keys.js, a v2 component)."""
+
+from __future__ import annotations
+
+from importlib.resources import files
+from urllib.parse import parse_qs, urlsplit
+
+import streamlit as st
+
+from kb.app.state import set_view
+
+# A pause this long after the last keystroke sends the query: shorter than the gap between
+# keystrokes of someone thinking of the next word, longer than between letters of one word.
+WAIT_MS = 150
+OPENED = ("page", "section", "person")
+
+_keys = st.components.v2.component(
+    "kb.keys", js=(files("kb.app") / "keys.js").read_text(encoding="utf-8")
+)
+
+
+def mount_keys() -> None:
+    """Once per run, last (the script's elements are drawn when keys.js hears of the run)."""
+    runs = st.session_state.get("_runs", 0) + 1
+    st.session_state._runs = runs
+    query = st.session_state.get("q", "") if not st.query_params.get("page") else ""
+    _keys(key="kb_keys", data={"query": query, "run": runs, "wait": WAIT_MS}, on_go_change=_go)
+
+
+def _go() -> None:
+    """A kb link was clicked: open its page or person over the current view (one history
+    entry, so Back returns to the view as it was)."""
+    href = st.session_state["kb_keys"].get("go") or ""
+    params = parse_qs(urlsplit(str(href)).query)
+    opened = {key: params[key][0] for key in OPENED if params.get(key)}
+    if opened:
+        set_view(**opened)

@@ -1,0 +1,171 @@
+"""Accessibility: axe-core run in a real headless Chromium over every view of the real app.
+
+A serious or critical violation in kb's own markup fails the test. kb's own markup is what
+kb writes: the Markdown, captions, headings and HTML tables it hands to st.markdown,
+st.caption, st.title/header/subheader and st.html. Streamlit wraps each element in an
+`stElementContainer`; a node is kb's when the element right below its container is one of
+those (`stMarkdown`, `stHeading`, `stHtml`), whatever the rule. Anything else (a widget, an
+alert box, a chart, the app's frame) is Streamlit's markup, and each such finding must be
+described in docs/accessibility.md (its rule and element), so a new one fails the test until
+someone has looked at it.
+
+axe-core comes from the axe-playwright-python package (the [test] extra; docs/accessibility.md
+says why). Like the browser, it is required under CI and skipped elsewhere when missing.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections import defaultdict
+
+import pytest
+from e2e import VIEWS, browser_available, browser_page, show_view, streamlit_server
+from helpers import ROOT
+
+pytestmark = pytest.mark.browser
+
+if not browser_available():
+    if os.environ.get("CI"):
+        raise RuntimeError("CI must run the browser test: install chromium (see .ci/run)")
+    pytest.skip("no chromium or playwright on this machine", allow_module_level=True)
+try:
+    from axe_playwright_python.sync_playwright import Axe
+except ImportError:
+    if os.environ.get("CI"):
+        raise RuntimeError(
+            "CI must run the accessibility test: axe-playwright-python is in the [test] extra"
+        ) from None
+    pytest.skip("no axe-playwright-python: pip install -e '.[test]'", allow_module_level=True)
+
+AXE_SCRIPT = Axe().axe_script  # the package's axe.min.js (axe-core)
+DOCS = ROOT / "docs" / "accessibility.md"
+# The elements whose markup kb writes (Streamlit's data-testid of the element's root).
+KB_ELEMENTS = {"stMarkdown", "stHeading", "stHtml"}
+SEVERE = {"serious", "critical"}
+# axe reads no chart; a short pause still lets elements finish fading in after the run.
+SETTLE_MS = 200
+COLOURS = ["color-contrast", "link-in-text-block"]  # axe's rules that a theme can change
+# For each node axe names, the Streamlit element it sits in: the outermost data-testid below
+# its nearest stElementContainer; outside any element (the app's frame), its nearest testid.
+ELEMENT_OF = """targets => targets.map(target => {
+  if (target.length !== 1 || typeof target[0] !== 'string') return 'frame';
+  let element = '', nearest = '';
+  for (let el = document.querySelector(target[0]); el; el = el.parentElement) {
+    const id = el.dataset && el.dataset.testid;
+    if (!id) continue;
+    if (id === 'stElementContainer') return element || nearest;
+    nearest = nearest || id;
+    element = id;
+  }
+  return nearest || 'page';
+})"""
+
+
+@pytest.fixture(scope="module")
+def server(bundled_index):
+    with streamlit_server(bundled_index) as url:
+        yield url
+
+
+def findings(page, **options) -> list[dict]:
+    """axe's serious and critical violations on the page, one per node, with its element."""
+    if not page.evaluate("typeof axe === 'object'"):  # once per page load, not per run
+        page.evaluate(AXE_SCRIPT)
+    response = page.evaluate(
+        "options => axe.run(document, options)", {"resultTypes": ["violations"], **options}
+    )
+    out = []
+    for v in response["violations"]:
+        if v["impact"] not in SEVERE:
+            continue
+        elements = page.evaluate(ELEMENT_OF, [n["target"] for n in v["nodes"]])
+        for node, element in zip(v["nodes"], elements, strict=True):
+            message = (node["any"] + node["all"] + node["none"] or [{"message": v["help"]}])[0]
+            out.append(
+                {
+                    "rule": v["id"],
+                    "element": element,
+                    "html": node["html"][:120],
+                    "why": message["message"],
+                }
+            )
+    return out
+
+
+def documented() -> set[tuple[str, str]]:
+    """(rule, element) pairs docs/accessibility.md describes: a table row naming both."""
+    pairs = set()
+    for line in DOCS.read_text().splitlines():
+        rule = re.search(r"`([a-z0-9]+(?:-[a-z0-9]+)*)`", line)
+        element = re.search(r"`(st[A-Z]\w+)`", line)
+        if line.startswith("|") and rule and element:
+            pairs.add((rule[1], element[1]))
+    return pairs
+
+
+def report(found: list[dict]) -> str:
+    return "\n".join(
+        f"{f['view']}: {f['rule']} in {f['element']}: {f['why']}\n    {f['html']}" for f in found
+    )
+
+
+def test_no_serious_violation_in_kbs_markup_on_any_view(server):
+    found = []
+    # Every rule in the light theme; in the dark one, only colours change. Streamlit follows
+    # the system's theme live, and the next view loads in the one the last ended in.
+    rules = {"light": {}, "dark": {"runOnly": COLOURS}}
+    order = ["light", "dark"]
+    with browser_page() as page:
+        for view in VIEWS:
+            show_view(page, server, view, settle_ms=SETTLE_MS)
+            for i, scheme in enumerate(order):
+                if i:
+                    use_scheme(page, scheme)
+                found += [
+                    {**f, "view": f"{view} ({scheme})"} for f in findings(page, **rules[scheme])
+                ]
+            order.reverse()
+    ours = [f for f in found if f["element"] in KB_ELEMENTS]
+    theirs = [f for f in found if f["element"] not in KB_ELEMENTS]
+    assert ours == [], "in kb's markup:\n" + report(ours)
+    listed = documented()
+    new = [f for f in theirs if (f["rule"], f["element"]) not in listed]
+    assert new == [], f"in Streamlit's markup, not described in {DOCS.name}:\n" + report(new)
+
+
+def use_scheme(page, scheme: str) -> None:
+    """Switch the browser's colour scheme and wait for Streamlit's theme to follow."""
+    page.emulate_media(color_scheme=scheme)
+    page.wait_for_function(
+        """dark => {
+          const [r, g, b] = getComputedStyle(document.querySelector('.stApp'))
+            .backgroundColor.match(/\\d+/g).map(Number);
+          return (r + g + b < 384) === dark;
+        }""",
+        arg=scheme == "dark",
+    )
+
+
+def test_the_rule_tells_kbs_markup_from_streamlits(server):
+    # The same faint text, planted in kb's Markdown and in a Streamlit widget's label: axe
+    # must find both, and the rule put one on each side (else the test above proves nothing).
+    with browser_page() as page:
+        show_view(page, server, "people", settle_ms=SETTLE_MS)
+        page.evaluate(
+            """() => {
+              const faint = (selector, id) => {
+                const el = document.querySelector(selector);
+                el.style.color = '#c8c8c8';
+                el.id = 'faint-' + id;
+              };
+              const main = '[data-testid="stMain"] ';
+              faint(main + '[data-testid="stCaptionContainer"] p', 'kb');
+              faint(main + '[data-testid="stSelectbox"] [data-testid="stWidgetLabel"] p', 'widget');
+            }"""
+        )
+        by_element = defaultdict(list)
+        for f in findings(page, runOnly=["color-contrast"]):
+            by_element[f["element"] in KB_ELEMENTS].append(f["html"])
+    assert any('id="faint-kb"' in html for html in by_element[True]), by_element
+    assert any('id="faint-widget"' in html for html in by_element[False]), by_element
