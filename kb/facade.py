@@ -18,6 +18,7 @@ from kb.models import (
     GapReport,
     Manifest,
     OnboardingPlan,
+    Overview,
     Page,
     Pair,
     Pairing,
@@ -63,6 +64,12 @@ class Facade(Protocol):
     def loosen(self, query: str, filters: Filters) -> list[str]: ...
 
     def facets(self) -> dict[str, list[str]]: ...
+
+    def facet_counts(self, filters: Filters | None = None) -> dict[str, dict[str, int]]: ...
+
+    def overview(
+        self, *, filters: Filters | None = None, today: date, log: Path | None = None, top: int = 6
+    ) -> Overview: ...
 
     def people(self) -> list[str]: ...
 

@@ -25,6 +25,7 @@ from kb.models import (
     Hit,
     Manifest,
     OnboardingPlan,
+    Overview,
     Page,
     Pair,
     Pairing,
@@ -39,9 +40,14 @@ from kb.models.consent import IndexConsent
 from kb.people import barcamp, onboarding, profiles, searchlog
 from kb.people.analysis import PeopleAnalysis
 from kb.people.gaps import gap_report
+from kb.people.overview import overview
 from kb.people.team import propose
+from kb.search.examples import Examples
 from kb.search.experts import profile_vectors, rank_by_profile, rank_experts
+from kb.search.facets import count_pages
 from kb.search.searcher import Searcher
+
+_COUNTS_KEPT = 64  # facet counts remembered, one per filters asked for
 
 
 def directory_of(manifest: Manifest) -> Directory:
@@ -92,6 +98,8 @@ class KnowledgeBase:
         self._consent = IndexConsent.read(self.index.manifest, settings.consent_key)
         self._profiles: tuple | None = None  # built on first use of a profile model
         self._analysis: PeopleAnalysis | None = None
+        self._counts: dict[Filters | None, dict[str, dict[str, int]]] = {}
+        self._example_questions: Examples | None = None  # checked by search as first offered
 
     @property
     def analysis(self) -> PeopleAnalysis:
@@ -325,6 +333,46 @@ class KnowledgeBase:
             "tag": sorted({t for p in pages for t in p.tags}, key=str.casefold),
             "author": self.people(),
         }
+
+    def facet_counts(self, filters: Filters | None = None) -> dict[str, dict[str, int]]:
+        """For each filter, every value it can take with the number of pages the `filters`
+        allow that carry it (0 included)."""
+        key = filters if filters is not None and filters.active else None
+        if key not in self._counts:
+            pages = self.index.pages.values()
+            allowed = [p for p in pages if key is None or key.allows(p)]
+            if len(self._counts) >= _COUNTS_KEPT:  # the oldest goes: dates make many filters
+                del self._counts[next(iter(self._counts))]
+            self._counts[key] = count_pages(allowed, self.facets())
+        return self._counts[key]
+
+    def overview(
+        self, *, filters: Filters | None = None, today: date, log: Path | None = None, top: int = 6
+    ) -> Overview:
+        """Where to start among the pages `filters` allow: the newest pages, those due for
+        review (as of `today`), example questions and, from the opt-in search `log`, the most
+        searched (none naming a hidden person: as `gaps` withholds them), `top` of each."""
+        allows = filters.allows if filters is not None and filters.active else lambda _: True
+        return overview(
+            list(self.index.pages.values()),
+            today=today,
+            log=log,
+            top=top,
+            settings=self.settings,
+            consent=self._consent,
+            examples=self._examples(),
+            allows=allows,
+        )
+
+    def _examples(self) -> Examples:
+        if self._example_questions is None:
+
+            def answers(question: str) -> str:
+                hits = self._searcher.search(question, k=3, snippets=False)
+                return hits[0].chunk.path if hits and hits[0].relevant else ""
+
+            self._example_questions = Examples(self.index.pages, self.index.chunks, answers)
+        return self._example_questions
 
     def profile(self, name: str, *, topics: int = 8) -> Profile | None:
         """What `name` wrote: pages (largest share first), topics in words, tags, teams."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from kb.app.barcamp import render_barcamp
+from kb.app.filters import render_sidebar
 from kb.app.gaps import render_gaps
 from kb.app.keys import mount_keys
 from kb.app.load import knowledge_base
@@ -14,7 +15,7 @@ from kb.app.pairs import render_pairs
 from kb.app.people import render_people
 from kb.app.present import literal as esc
 from kb.app.profile import render_person
-from kb.app.search import render_search, render_sidebar
+from kb.app.search import render_search
 from kb.app.state import VIEWS, init_state, sync_url
 from kb.app.style import apply_style
 from kb.app.team import render_team

@@ -1,4 +1,4 @@
-"""The search view: the filters in the sidebar, the results by page, who knows about it."""
+"""The search view: the results by page and who knows about it; the start page before."""
 
 from __future__ import annotations
 
@@ -7,16 +7,17 @@ from datetime import date
 
 import streamlit as st
 
+from kb.app.landing import render_landing
 from kb.app.present import contact_markdown
 from kb.app.present import literal as esc
-from kb.app.state import FILTER_KEYS, current_filters, open_person
-from kb.app.widgets import badges, highlighted, page_link, person_link, render_counts
+from kb.app.query import shown_search
+from kb.app.state import clear_filters, current_filters, open_person
+from kb.app.widgets import badges, highlighted, page_link, person_link
 from kb.content.departments import BUSINESS, IT, other_side
 from kb.facade import Facade
 from kb.importing.pagefile import slug
 from kb.importing.stub import stub_text, title_for
 from kb.models import Expert, Hit, Results, main_authors
-from kb.search.cards import group_by_page
 
 SIDES = (IT, BUSINESS)
 EXPERTS_ANCHOR = "who-knows"
@@ -29,29 +30,6 @@ FILTER_LABELS = {
 }
 
 
-def render_sidebar(kb: Facade) -> None:
-    facets = kb.facets()
-    with st.sidebar:
-        if st.session_state.get("view", "search") not in ("search", None):
-            # People, pairs, team and gaps look at the whole index: no filters to offer.
-            st.caption("Filters apply to Search.")
-            render_counts(kb)
-            return
-        st.header("Filters")
-        for key, label, facet in (
-            ("dept", "Department", "department"),
-            ("team", "Team", "team"),
-            ("tag", "Tag", "tag"),
-            ("author", "Author", "author"),
-        ):
-            options = ["", *facets[facet]]
-            if st.session_state.get(key) not in options:
-                st.session_state[key] = ""
-            st.selectbox(label, options, key=key, format_func=lambda v: v or "Any")
-        st.text_input("Updated since (YYYY-MM-DD)", key="since", placeholder="any date")
-        render_counts(kb)
-
-
 def render_search(kb: Facade) -> None:
     st.text_input(
         "Search",
@@ -59,29 +37,16 @@ def render_search(kb: Facade) -> None:
         placeholder="e.g. how do I get a laptop for a new starter?",
         label_visibility="collapsed",
     )
-    query = st.session_state.q.strip()
-    filters = current_filters(kb)
-    if not query:
-        counts = kb.manifest.counts
-        st.info(
-            f"{counts.documents} pages and {counts.chunks} sections are "
-            "indexed. Ask a question in plain words and press Enter."
-        )
+    shown = shown_search(kb)
+    if shown is None:
+        render_landing(kb, current_filters(kb))
         return
-
+    found, filters, answers, closest = shown.found, shown.filters, shown.answers, shown.closest
     start = time.perf_counter()
-    # Logged once, not on every rerun of the same search; where the log is kept (here or on
-    # the API's server, the one its gap report reads) is the knowledge base's to know.
-    new = st.session_state.get("_logged") != (query, filters)
-    exact = st.session_state.get("exact_for") == query  # "search instead for" was clicked
-    found = kb.search(query, k=30, filters=filters, log=new, exact=exact)
-    st.session_state._logged = (query, filters)
-    answers = group_by_page(list(found.relevant), pages=10)
-    closest = group_by_page(list(found[len(found.relevant) :]), pages=5)
     # The asker's side is theirs, not a filter: the same results, people across the divide.
     me = st.session_state.get("me") or ""
     experts = kb.experts(found.searched, k=5, filters=filters, across_from=me, exact=True)
-    elapsed = (time.perf_counter() - start) * 1000
+    elapsed = shown.elapsed + (time.perf_counter() - start) * 1000
 
     results, people = st.columns([3, 2], gap="large")
     with results:
@@ -89,9 +54,11 @@ def render_search(kb: Facade) -> None:
         if found.corrected:
             render_correction(found)
         if not found:
-            loosen = [FILTER_LABELS[f] for f in kb.loosen(query, filters)] if filters.active else []
-            if loosen:
-                st.warning("No results with these filters. Loosen: " + ", ".join(loosen) + ".")
+            if filters.active:
+                loosen = [FILTER_LABELS[f] for f in kb.loosen(shown.query, filters)]
+                more = f" Loosen: {', '.join(loosen)}." if loosen else ""
+                st.warning(f"No results with these filters.{more}")
+                render_clear("clear-filters-empty")
             else:
                 st.warning("No results. Try other words.")
         elif not answers:
@@ -108,6 +75,10 @@ def render_search(kb: Facade) -> None:
                         render_hit(hit, more, found.searched, i)
     with people:
         render_experts(experts, other_side(me))
+
+
+def render_clear(key: str, label: str = "Clear filters") -> None:
+    st.button(label, key=key, on_click=clear_filters, icon=":material/filter_alt_off:")
 
 
 def render_correction(found: Results) -> None:
@@ -134,12 +105,7 @@ def render_no_answer(
             render_hit(hit, more, found.searched, i)
     if found.elsewhere:
         # The page exists, outside the filters: offer it, not a report of a missing page.
-        st.button(
-            "Search without the filters",
-            key="unfilter",
-            on_click=lambda: st.session_state.update(dict.fromkeys(FILTER_KEYS, "")),
-            icon=":material/filter_alt_off:",
-        )
+        render_clear("unfilter", "Search without the filters")
         return
     writers = main_authors([hit for hit, _ in closest], 3)
     if st.button("This page is missing", icon=":material/note_add:", key="missing"):

@@ -3,9 +3,10 @@ link restores the view."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import streamlit as st
 
-from kb.app.present import literal as esc
 from kb.content.departments import side_named
 from kb.facade import Facade
 from kb.inputs import checked_filters, day
@@ -13,6 +14,9 @@ from kb.models import Filters
 from kb.people.pairing import KINDS  # the pairs view's kinds, the first the default
 
 FILTER_KEYS = ("dept", "team", "tag", "author", "since")
+PICKED = FILTER_KEYS[:-1]  # the pickers' keys (names); "since" holds a date or None
+OLDEST = dt.date(1900, 1, 1)  # the date picker's first day (its default is ten years back)
+RECENT = 8  # searches of this session the start page offers again
 MAX_ROUND = 1_000_000
 TEAM_SIZE, MAX_TEAM_SIZE = 4, 10
 # Widgets whose value the URL restores (and each run keeps, see init_state).
@@ -57,8 +61,18 @@ def init_state() -> None:
                 st.session_state[key] = st.session_state[key]
         return
     st.session_state.q = params.get("q", "")
-    for key in FILTER_KEYS:
+    for key in PICKED:
         st.session_state[key] = params.get(key, "")
+    # The date picker holds a date: a URL value that is none (or before its first day) is
+    # dropped, and the sidebar says so.
+    given = params.get("since", "")
+    try:
+        since = day(given)
+    except ValueError:
+        since = None
+    if given.strip() and not (since and since >= OLDEST):
+        st.session_state._bad_since = given
+    st.session_state.since = since if since and since >= OLDEST else None
     # "I work in IT / Business": a personal setting, not a filter. An old link's ?bridge=1
     # meant the same, with the asker's side in the department filter.
     old = params.get("dept", "") if params.get("bridge") == "1" else ""
@@ -103,7 +117,8 @@ def view_params() -> dict[str, str]:
     """The URL parameters of the view on screen, without a page or person opened over it:
     what an in-app link carries, so that "Back" returns to this view as it was."""
     s = st.session_state
-    wanted = {key: s.get(key, "") for key in ("q", *FILTER_KEYS)}
+    wanted = {key: s.get(key, "") for key in ("q", *PICKED)}
+    wanted["since"] = s.since.isoformat() if s.get("since") else ""
     wanted["me"] = s.get("me") or ""
     view = s.get("view")
     wanted["view"] = "" if view == "search" else view
@@ -154,21 +169,43 @@ def back_to_search() -> None:
 
 def current_filters(kb: Facade) -> Filters:
     """The sidebar's filters, checked as every shell checks them (its pickers offer only
-    values the index holds; a date that is not one is ignored with a warning)."""
+    values the index holds, its date picker only dates)."""
     s = st.session_state
-    since = s.get("since") or ""
-    try:
-        when = day(since)
-    except ValueError:
-        st.sidebar.warning(
-            f"Updated since: '{esc(since.strip())}' is not a date like 2026-01-31; ignored."
-        )
-        when = None
     return checked_filters(
         kb,
         department=s.get("dept", ""),
         team=s.get("team", ""),
         tag=s.get("tag", ""),
         author=s.get("author", ""),
-        since=when,
+        since=s.get("since") or None,
     )
+
+
+def filtered() -> bool:
+    """Whether any filter is set."""
+    s = st.session_state
+    return any(s.get(key) for key in FILTER_KEYS)
+
+
+def clear_filters() -> None:
+    """Every filter back to "any" (a button's callback: it runs before the widgets draw)."""
+    st.session_state.update(dict.fromkeys(PICKED, ""), since=None)
+    st.session_state.pop("_bad_since", None)
+
+
+def pick(**values: str) -> None:
+    """Set filters, e.g. `pick(team="finance")` (a button's callback)."""
+    names = {"department": "dept", "team": "team", "tag": "tag", "author": "author"}
+    st.session_state.update({names[k]: v for k, v in values.items()})
+
+
+def ask(query: str) -> None:
+    """Search for `query` (a button's callback), as if typed in the search box."""
+    st.session_state.q = query
+    st.session_state.pop("exact_for", None)
+
+
+def remember(query: str) -> None:
+    """Keep `query` among this session's recent searches: newest first, each once."""
+    recent = [q for q in st.session_state.get("recent", []) if q.casefold() != query.casefold()]
+    st.session_state.recent = [query, *recent][:RECENT]

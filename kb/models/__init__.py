@@ -3,12 +3,13 @@
 A leaf: nothing here imports the rest of kb. By concern: `names` (a person's identity),
 `consent` (who is hidden, every rule in one place), `pages` (a file to a search result),
 `people` (the directory, homes, profiles), `reports` (topics, pairs, teams, gaps),
-`manifest` (what an index holds).
+`overview` (a start page's lists), `manifest` (what an index holds).
 """
 
 from kb.models.consent import consent_key_id, folded_key, name_digest
 from kb.models.manifest import Counts, Manifest, ModelId
 from kb.models.names import fold_name, person_key
+from kb.models.overview import Example, Overview, PageRef, Searched
 from kb.models.pages import (
     FILTER_FIELDS,
     PAGE_INFO,
@@ -88,6 +89,7 @@ __all__ = [
     "Directory",
     "Document",
     "Evidence",
+    "Example",
     "Expert",
     "Filters",
     "Finding",
@@ -97,14 +99,17 @@ __all__ = [
     "NOWHERE",
     "Knower",
     "OneSided",
+    "Overview",
     "Page",
     "PageCredit",
+    "PageRef",
     "Pair",
     "Pairing",
     "Person",
     "Problem",
     "Results",
     "Profile",
+    "Searched",
     "Section",
     "Snippet",
     "Source",

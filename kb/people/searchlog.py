@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -103,3 +103,35 @@ def grouped(searches: Iterable[LoggedSearch]) -> list[tuple[str, list[LoggedSear
     for s in searches:
         groups[" ".join(s.query.casefold().split())].append(s)
     return sorted(groups.items(), key=lambda kv: (-len(kv[1]), kv[0]))
+
+
+def most_searched(
+    searches: list[LoggedSearch],
+    *,
+    withholds: Callable[[str], bool],
+    below: float,
+    top: int,
+    least: int = 2,
+) -> tuple[list[tuple[str, int]], int]:
+    """The searches run at least `least` times whose last run was answered (older lines:
+    best result at `below` or over), most frequent first, `top` at most: (query, times)
+    pairs, and how many logged searches `withholds` kept back (it is asked only about the
+    searches that would be shown: reading a search for names costs time).
+
+    A search run once is never shown: it may be one person's, and a start page shows what
+    many people look for.
+    """
+    out: list[tuple[str, int]] = []
+    withheld = 0
+    for _, group in grouped(searches):
+        if len(group) < least or len(out) == top:
+            break
+        last = group[-1]
+        answered = last.answered if last.answered is not None else last.best_similarity >= below
+        if not answered:
+            continue
+        if withholds(last.query):
+            withheld += len(group)
+            continue
+        out.append((last.query, len(group)))
+    return out, withheld

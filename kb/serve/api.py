@@ -277,6 +277,18 @@ def _app_routes(kb: Callable[[], Facade], search_log: Path | None) -> APIRouter:
     def facets(base: Base) -> dict[str, list[str]]:
         return base.facets()
 
+    @routes.get("/facet-counts")
+    def facet_counts(base: Base, picked: Picked) -> dict[str, dict[str, int]]:
+        """Pages the filters allow, by each value of each filter."""
+        return base.facet_counts(picked)
+
+    @routes.get("/overview")
+    def overview(base: Base, picked: Picked, top: Count = 6) -> dict:
+        """A start page: newest and review-due pages, example questions, and the most
+        searched on this server (KB_SEARCH_LOG)."""
+        found = base.overview(filters=picked, today=dt.date.today(), log=search_log, top=top)
+        return dump(found)
+
     @routes.get("/people")
     def people(base: Base) -> list[str]:
         return base.people()

@@ -22,6 +22,7 @@ from kb.models import (
     GapReport,
     Manifest,
     OnboardingPlan,
+    Overview,
     Page,
     Pair,
     Pairing,
@@ -128,6 +129,16 @@ class RemoteKnowledgeBase:
 
     def facets(self) -> dict[str, list[str]]:
         return self.get("/app/facets")
+
+    def facet_counts(self, filters: Filters | None = None) -> dict[str, dict[str, int]]:
+        return self.get("/app/facet-counts", **_params(filters))
+
+    def overview(
+        self, *, filters: Filters | None = None, today: date, log: Path | None = None, top: int = 6
+    ) -> Overview:
+        """The server's start page: its day, and the searches logged on the server."""
+        del today, log  # as `gaps`: the server's own day and log
+        return load(Overview, self.get("/app/overview", top=top, **_params(filters)))
 
     def people(self) -> list[str]:
         return self.get("/app/people")

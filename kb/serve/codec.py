@@ -82,6 +82,7 @@ def hit_record(hit: Hit, corrected: str = "", links: PageLinks = NO_LINKS) -> di
         "snippet": hit.snippet,
         "answer": hit.answer_text,  # the snippet's sentence that answers ("" when none)
         "team": c.team,
+        "department": c.department,
         "tags": list(c.tags),
         "authors": [a.name for a in c.authors],
         "edit_url": links.edit_url(c.path) or None,

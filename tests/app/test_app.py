@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import time
+from datetime import date
 
 import pytest
 from fakes import HashEmbedder
@@ -75,7 +76,7 @@ def test_each_filter_narrows_results_and_experts(
     at = new_app(monkeypatch, bundled_index)
     search(at, "customer data and privacy")
     if key == "since":
-        at.text_input(key="since").input(value).run()
+        at.date_input(key="since").set_value(date.fromisoformat(value)).run()
     else:
         at.selectbox(key=key).set_value(value).run()
     paths = result_paths(at)

@@ -41,6 +41,12 @@ def test_the_client_answers_as_the_library_does(api, bundled_index):
     narrow = Filters(team="finance", tag="vpn")
     assert remote.loosen(query, narrow) == local.loosen(query, narrow)
     assert remote.facets() == local.facets() and remote.people() == local.people()
+    assert remote.facet_counts() == local.facet_counts()
+    assert remote.facet_counts(f) == local.facet_counts(f)
+    today, it = date.today(), Filters(department="IT")
+    assert remote.overview(today=today) == local.overview(today=today)
+    it_start = remote.overview(filters=it, today=today, top=3)
+    assert it_start == local.overview(filters=it, today=today, top=3) and it_start.examples
     assert remote.profile("Sofia Alvarez") == local.profile("Sofia Alvarez")
     assert remote.profile("Nobody Here") is None
     path = "finance/expense-policy.md"
@@ -74,7 +80,9 @@ def new_app(monkeypatch, url: str, **params) -> AppTest:
 
 
 def test_the_app_searches_and_shows_people_through_the_api(monkeypatch, api, bundled_kb):
-    at = search(new_app(monkeypatch, api), "supplier changed their bank details")
+    at = new_app(monkeypatch, api)  # the start page: questions to try, teams to browse
+    assert not at.exception and at.button(key="example-0") and at.button(key="browse-IT-data")
+    at = search(at, "supplier changed their bank details")
     assert not at.exception
     assert result_paths(at)[0] == "finance/supplier-bank-details-verification.md"
     at.segmented_control(key="me").set_value("IT").run()  # who in Business knows, via the API

@@ -7,13 +7,16 @@ skipped when the browser is missing, except under CI, where a missing browser is
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
+from collections import Counter
 from pathlib import Path
 from urllib.parse import parse_qs, quote, urlsplit
 
 import pytest
+from click.testing import CliRunner
 from e2e import (
     TITLE_LINK,
     app_run,
@@ -34,7 +37,8 @@ from e2e import (
 )
 from helpers import CONTENT, ROOT
 
-from kb import Settings, build_index
+from kb import KnowledgeBase, Settings, build_index
+from kb.cli import cli
 from kb.serve.api import create_app
 
 pytestmark = pytest.mark.browser
@@ -54,15 +58,21 @@ def app_log(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory, real_embedder, bundled_index, app_log):
-    """The bundled content plus the unsafe fixture pages, served by `streamlit run app.py`."""
+def served_index(tmp_path_factory, real_embedder, bundled_index) -> Path:
+    """The bundled content plus the unsafe fixture pages, indexed."""
     root = tmp_path_factory.mktemp("e2e")
     shutil.copytree(CONTENT, root / "content")
     shutil.copytree(UNSAFE, root / "content" / "unsafe")
     shutil.copytree(bundled_index, root / "index")  # only the unsafe pages are embedded
     report = build_index(root / "content", root / "index", real_embedder, Settings())
     assert report.embedded < report.chunks / 4
-    with streamlit_server(root / "index", log=app_log) as url:
+    return root / "index"
+
+
+@pytest.fixture(scope="module")
+def server(served_index, app_log):
+    """`served_index`, served by `streamlit run app.py`."""
+    with streamlit_server(served_index, log=app_log) as url:
         yield url
 
 
@@ -404,6 +414,63 @@ def test_a_crafted_link_shows_no_live_link(server):
         assert page.locator("a[href*='evil']").count() == 0
         assert page.locator("img[src*='evil']").count() == 0
         assert page.get_by_text("https://evil.example", exact=False).count()  # shown as text
+
+
+def test_the_start_page_shows_examples_and_teams_to_browse_with_counts(
+    server, served_index, real_embedder
+):
+    kb = KnowledgeBase(served_index, real_embedder, Settings())
+    teams = {t: n for t, n in kb.facet_counts()["team"].items() if n}
+    with browser_page() as page:
+        page.goto(server)
+        page.get_by_text("Try asking").wait_for(timeout=120_000)
+        examples = page.locator('[class*="st-key-example-"] button')
+        examples.first.wait_for()
+        asked = [t.strip() for t in examples.all_inner_texts()]
+        assert len(asked) >= 4 and all(q.endswith("?") for q in asked)
+        browse = page.locator('[class*="st-key-browse-"] button').all_inner_texts()
+        # Every team, with its pages in the index (under its department's name and count).
+        assert {t.strip() for t in browse if not re.search(r" pages?$", t.strip())} == {
+            f"{team} · {n}" for team, n in teams.items()
+        }
+        first = examples.first.inner_text().strip().split("\n")[-1]  # after the icon's name
+        examples.first.click()  # runs the question
+        page.wait_for_url(lambda url: "q=" in url, timeout=60_000)
+        page.locator('[data-testid="stMarkdownContainer"] strong a[href*="page="]').first.wait_for()
+        assert url_params(page)["q"] == [first]
+        assert first_result_path(page) in {p for p in kb.index.pages}
+
+
+def picker_options(page, key: str) -> list[str]:
+    """The options a sidebar picker lists when opened ("finance (6)"), then closes it."""
+    box = page.locator(f".st-key-{key} [role=combobox]")
+    box.click()  # waits for it: a picker is a placeholder until its code has loaded
+    options = page.get_by_role("option")
+    options.first.wait_for()
+    texts = [t.strip() for t in options.all_inner_texts()]
+    page.keyboard.press("Escape")
+    return texts
+
+
+def test_facet_counts_match_kb_search(server, served_index):
+    query = "customer data and privacy"
+    args = ["search", query, "--json", "-k", "30", "--index-dir", str(served_index)]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    pages: dict[str, dict] = {}
+    for hit in json.loads(result.stdout):
+        if hit["relevant"] and len(pages) < 10:  # the app's result list: ten pages at most
+            pages.setdefault(hit["path"], hit)
+    with browser_page() as page:
+        page.goto(f"{server}/?q={quote(query)}")
+        page.get_by_text(f"answer “{query}”").wait_for(timeout=120_000)
+        for key, field in (("team", "team"), ("dept", "department")):
+            want = Counter(h[field] for h in pages.values())
+            shown = {}
+            for option in picker_options(page, key)[1:]:  # after "Any"
+                value, _, count = option.rpartition(" (")
+                shown[value] = int(count.rstrip(")"))
+            assert {v: n for v, n in shown.items() if n} == want, key
 
 
 # Streamlit logs a deprecation (never shown in the browser) when the app calls an API it will

@@ -124,6 +124,7 @@ def test_search_and_experts_json_shapes(bundled_index):
         "snippet",
         "answer",
         "team",
+        "department",
         "tags",
         "authors",
         "edit_url",  # null without KB_EDIT_URL

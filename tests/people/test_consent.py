@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import json
 import shutil
+from datetime import date
 
 import pytest
 from click.testing import CliRunner
 from helpers import CONTENT, all_text, new_app, search
 
-from kb import Settings, build_index
+from kb import KnowledgeBase, Settings, build_index
 from kb.cli import cli
 from kb.people.pairing import KINDS
 
 HIDDEN = "Sofia Alvarez"
+TODAY = date(2026, 12, 1)
 KEY = "consent key of this test"  # KB_CONSENT_KEY: lets the gap report check logged searches
 
 
@@ -125,6 +127,41 @@ def test_search_page_and_her_person_page_do_not_credit_her(monkeypatch, hidden_i
     at = new_app(monkeypatch, index_dir, page="service-desk/spendwise-app-troubleshooting.md")
     byline = [c.value for c in at.caption if "· by " in c.value]
     assert byline and "Alvarez" not in byline[0] and "owner" not in byline[0]
+
+
+def test_the_start_page_never_offers_a_popular_search_naming_her(
+    monkeypatch, hidden_index, real_embedder, tmp_path
+):
+    _, index_dir, _ = hidden_index
+    log = tmp_path / "popular.jsonl"
+    queries = ["Sofia Alvarez phone number", "ask ALVAREZ about printers", "printer drivers"]
+    log.write_text(
+        "".join(
+            json.dumps(
+                {
+                    "time": "2026-11-20T10:00:00+00:00",
+                    "query": q,
+                    "results": 5,
+                    "best_similarity": 0.6,
+                    "answered": True,
+                }
+            )
+            + "\n"
+            for q in queries
+            for _ in range(3)
+        ),  # fmt: skip
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("KB_SEARCH_LOG", str(log))
+    monkeypatch.setenv("KB_CONSENT_KEY", KEY)
+    at = new_app(monkeypatch, index_dir)
+    popular = [b.label for b in at.button if b.key.startswith("popular-")]
+    assert popular == ["printer drivers · 3×"]
+    assert "6 search(es) not shown: they name someone hidden." in all_text(at)
+    assert "Alvarez" not in all_text(at) + page_tables(at) + " ".join(b.label for b in at.button)
+    # Without the key no one can tell whom a search names: every one is withheld.
+    blind = KnowledgeBase(index_dir, real_embedder, Settings()).overview(today=TODAY, log=log)
+    assert blind.popular == () and blind.withheld == 9 and "KB_CONSENT_KEY" in blind.note
 
 
 def page_tables(at) -> str:

@@ -1,0 +1,99 @@
+"""The sidebar's filters: pickers with page counts, a team list narrowed by department, a
+date picker, and one click to clear them."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import streamlit as st
+
+from kb.app.present import literal as esc
+from kb.app.query import shown_search
+from kb.app.state import OLDEST, clear_filters, current_filters, filtered
+from kb.app.widgets import render_counts
+from kb.facade import Facade
+from kb.models import Filters
+from kb.search.facets import count_pages
+
+PICKERS = (  # widget key, label, facet
+    ("dept", "Department", "department"),
+    ("team", "Team", "team"),
+    ("tag", "Tag", "tag"),
+    ("author", "Author", "author"),
+)
+
+
+def render_sidebar(kb: Facade) -> None:
+    with st.sidebar:
+        if st.session_state.get("view", "search") not in ("search", None):
+            # People, pairs, team and gaps look at the whole index: no filters to offer.
+            st.caption("Filters apply to Search.")
+            render_counts(kb)
+            return
+        st.header("Filters", anchor=False)
+        offered = offered_values(kb)
+        counts = facet_counts(kb)
+        for key, label, facet in PICKERS:
+            render_picker(key, label, offered[facet], counts[facet])
+        st.date_input(
+            "Updated since",
+            key="since",
+            min_value=OLDEST,
+            format="YYYY-MM-DD",
+            help="Only pages updated on or after this day.",
+            on_change=lambda: st.session_state.pop("_bad_since", None),
+        )
+        bad = st.session_state.get("_bad_since")
+        if bad:
+            why = "is not a date like 2026-01-31; ignored."
+            st.warning(f"Updated since: '{esc(bad.strip())}' {why}")
+        if filtered():
+            st.button(
+                "Clear filters",
+                key="clear-filters",
+                on_click=clear_filters,
+                icon=":material/filter_alt_off:",
+            )
+        render_counts(kb)
+
+
+def offered_values(kb: Facade) -> dict[str, list[str]]:
+    """The values each picker offers; a picked value the index does not hold (an old link)
+    is dropped, as is a team outside the department picked: a team's department is its
+    pages' (IT + legal is never offered). Call before anything reads the filters."""
+    s = st.session_state
+    values = kb.facets()
+    if s.get("dept") not in values["department"]:
+        s.dept = ""
+    if s.dept:
+        narrowed = kb.facet_counts(Filters(department=s.dept))["team"]
+        values = {**values, "team": [t for t in values["team"] if narrowed.get(t)]}
+    for key, _, facet in PICKERS:
+        if s.get(key) not in values[facet]:
+            s[key] = ""
+    return values
+
+
+def facet_counts(kb: Facade) -> dict[str, dict[str, int]]:
+    """Pages per value: with a query, the pages of the result list (one search, however many
+    values); without one, the pages of the index. Either way under the filters set."""
+    shown = shown_search(kb)
+    if shown is None:
+        return kb.facet_counts(current_filters(kb))
+    return count_pages((hit.chunk for hit, _ in shown.answers), kb.facets())
+
+
+def render_picker(key: str, label: str, values: Sequence[str], counts: Mapping[str, int]) -> None:
+    """A picker whose values show their counts, most pages first. Its own value set, the
+    list it narrowed has nothing of the others to count: they show no number."""
+    picked = st.session_state.get(key, "")
+    ordered = sorted(values, key=lambda v: (v != picked, -counts.get(v, 0), v.casefold()))
+
+    def shown(value: str) -> str:
+        if not value:
+            return "Any"
+        if picked and value != picked:
+            return value
+        return f"{value} ({counts.get(value, 0)})"
+
+    st.selectbox(label, ["", *ordered], key=key, format_func=shown)

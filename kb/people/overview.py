@@ -1,0 +1,58 @@
+"""A start page's lists: the newest pages, those due for review, example questions and the
+most searched (from the opt-in log, never one naming someone hidden)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import date
+from pathlib import Path
+
+from kb.config import Settings
+from kb.models import Overview, Page, PageRef, Searched
+from kb.models.consent import IndexConsent
+from kb.people import searchlog
+from kb.people.gaps import withheld_note
+from kb.search.examples import Examples
+
+
+def overview(
+    pages: Sequence[Page],
+    *,
+    today: date,
+    log: Path | None,
+    top: int,
+    settings: Settings,
+    consent: IndexConsent,
+    examples: Examples,
+    allows: Callable[[Page], bool],
+) -> Overview:
+    """Where to start among the `pages` that `allows` lets through, `top` of each list.
+
+    Logged searches are withheld as the gap report withholds them (`consent.withholds`):
+    every one while `consent` is blind, and `note` then says why.
+    """
+    pages = [p for p in pages if allows(p)]
+    newest = sorted(pages, key=lambda p: (p.updated, p.title), reverse=True)
+    due = sorted(
+        (p for p in pages if p.review_by and p.review_by < today.isoformat()),
+        key=lambda p: (p.review_by, p.title),
+    )
+    searches = searchlog.read(log)[0] if log else []
+    popular, withheld = searchlog.most_searched(
+        searches, withholds=consent.withholds, below=settings.nothing_good_below, top=top
+    )
+    return Overview(
+        pages=len(pages),
+        newest=tuple(_ref(p) for p in newest[:top]),
+        review_due=tuple(_ref(p) for p in due[:top]),
+        review_due_total=len(due),
+        examples=tuple(examples.pick(top, allowed=allows)),
+        popular=tuple(Searched(q, n) for q, n in popular),
+        searches_logged=len(searches),
+        withheld=withheld,
+        note=withheld_note(withheld, settings.consent_key) if consent.blind and withheld else "",
+    )
+
+
+def _ref(page: Page) -> PageRef:
+    return PageRef(page.path, page.title, page.department, page.team, page.updated, page.review_by)
