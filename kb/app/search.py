@@ -12,6 +12,7 @@ from kb.app.present import contact_markdown
 from kb.app.present import literal as esc
 from kb.app.query import shown_search
 from kb.app.state import clear_filters, current_filters, open_person
+from kb.app.tables import bar, render_table
 from kb.app.widgets import badges, highlighted, page_link, person_link
 from kb.content.departments import BUSINESS, IT, other_side
 from kb.facade import Facade
@@ -203,14 +204,12 @@ def render_experts(experts: list[Expert], across: str) -> None:
             else "No one has written about this yet."
         )
         return
-    if len(experts) > 1:  # one bar compares nothing (and its short chart hid the bar)
-        st.bar_chart(
-            {"person": [p.name for p in experts], "relevance": [p.score for p in experts]},
-            x="person",
-            y="relevance",
-            horizontal=True,
-            sort="-relevance",
-            height=80 + 34 * len(experts),
+    if len(experts) > 1:  # one bar compares nothing
+        top = max(p.score for p in experts) or 1.0
+        render_table(
+            "Relevance, the most relevant = 100",
+            ("Person", "Relevance"),
+            ((p.name, bar(p.score / top, f"{round(100 * p.score / top)}")) for p in experts),
         )
     for n, person in enumerate(experts):
         with st.container(border=True):

@@ -44,12 +44,18 @@ def test_search_shows_results_experts_and_timing(monkeypatch, bundled_index):
     assert "**Spendwise**" in first_card and "**approvers**" in first_card  # query words marked
     assert expert_names(at)[0] == "Oliver Grant"
     assert "Who knows about this?" in [h.value for h in at.subheader]
-    # The people are compared in a chart when there are several, never for one alone.
-    people = len(expert_names(at))
-    assert len(at.main.get("vega_lite_chart")) == (1 if people > 1 else 0)
+    # The people are compared in a chart when there are several, never for one alone: a
+    # table of bars, the first 100, in the panel's order, text a reader can select and hear.
+    people = expert_names(at)
+    (chart,) = [t for t in html_tables(at) if t and "Relevance" in t[0]]
+    assert [row["Person"] for row in chart] == people and len(people) > 1
+    shares = [int(row["Relevance"]) for row in chart]
+    assert shares[0] == 100 and shares == sorted(shares, reverse=True)
+    assert not at.main.get("vega_lite_chart")  # no chart library on the search path
     assert at.query_params["q"] == "who approves expense claims in Spendwise"
     search(at, "how many days of parental leave do I get")
-    assert len(expert_names(at)) == 1 and not at.main.get("vega_lite_chart")
+    assert len(expert_names(at)) == 1
+    assert not [t for t in html_tables(at) if t and "Relevance" in t[0]]
     assert "[Who knows about this: 1 person ↓](#who-knows)" in [m.value for m in at.markdown]
 
 
