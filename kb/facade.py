@@ -55,7 +55,7 @@ class Facade(Protocol):
         *,
         k: int = 5,
         filters: Filters | None = None,
-        bridge: bool = False,
+        across_from: str = "",
         mode: str = "",
         model: str = "",
         exact: bool = False,

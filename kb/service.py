@@ -13,7 +13,7 @@ from kb.backends.base import IndexBackend
 from kb.backends.local import LocalBackend
 from kb.backends.location import IndexLocation
 from kb.config import EXPERT_MODELS, Settings
-from kb.content.departments import other_side
+from kb.content.departments import other_side, side_named
 from kb.embed.base import Embedder, query_embedder_for
 from kb.models import (
     FILTER_FIELDS,
@@ -170,7 +170,7 @@ class KnowledgeBase:
         filters: Filters | None = None,
         team: str = "",
         department: str = "",
-        bridge: bool = False,
+        across_from: str = "",
         mode: str = "",
         model: str = "",
         exact: bool = False,
@@ -178,20 +178,20 @@ class KnowledgeBase:
         """People who wrote the sections that answer `query`: `k` at most, and no one when no
         section is relevant (kb.search.relevance).
 
-        `team` and `department` keep people of that home team or department. `bridge` keeps
-        people of the department opposite to `filters.department`, ranked on sections of
-        every department: the colleagues across the IT/business divide who know the topic.
-        `model` is document, profile or combined (default: `Settings.expert_model`).
+        `team` and `department` keep people of that home team or department. `across_from` is
+        the asker's own side (IT or Business): only people of the other side are kept, ranked
+        on the same sections (`filters` still choose them), the colleagues across the divide
+        who know the topic. `model` is document, profile or combined (default:
+        `Settings.expert_model`).
         Misspelled words are corrected first, as in `search`, unless `exact`.
         """
         s = self.settings
         model = model or s.expert_model
         if model not in EXPERT_MODELS:
             raise ValueError(f"unknown expert model {model!r}; use one of {EXPERT_MODELS}")
-        filters = filters or Filters()
-        wanted = other_side(filters.department) if bridge else ""
-        if bridge:
-            filters = filters.without("department")
+        wanted = other_side(side_named(across_from)) if across_from else ""
+        if across_from and not wanted:
+            raise ValueError(f"across_from {across_from!r} is not a side; use IT or Business")
         query = query if exact else self._searcher.correct(query).corrected
         hits = self._searcher.search(
             query, k=s.expert_pool, filters=filters, mode=mode, snippets=False

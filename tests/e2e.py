@@ -167,16 +167,50 @@ def wait_results(page, query: str, timeout_ms: int = 60_000) -> None:
     )
 
 
+# The link on a result card's title (opens the page at the section that answers).
+TITLE_LINK = '[data-testid="stMarkdownContainer"] strong a[href*="page="]'
+
+
 def first_result_path(page) -> str:
     """The page of the top result card (the link on its title)."""
-    href = page.locator('[data-testid="stMarkdownContainer"] strong a[href*="page="]').first
-    query = urllib.parse.urlsplit(href.get_attribute("href")).query
-    return urllib.parse.parse_qs(query)["page"][0]
+    return _page_of(page.locator(TITLE_LINK).first.get_attribute("href"))
+
+
+def open_in_app(page, href: str) -> None:
+    """Go to an in-app URL (`?page=...`) in this tab and session, as the browser's Back and
+    Forward do: Streamlit reruns on the history change."""
+    page.evaluate(
+        """href => { history.pushState({}, '', href);
+                    dispatchEvent(new PopStateEvent('popstate')); }""",
+        href,
+    )
+
+
+def result_paths(page) -> list[str]:
+    """The page of every result card on screen (not those folded away), in order."""
+    links = page.locator(TITLE_LINK).filter(visible=True)
+    return [_page_of(href) for href in links.evaluate_all("els => els.map(a => a.href)")]
+
+
+def _page_of(href: str) -> str:
+    return urllib.parse.parse_qs(urllib.parse.urlsplit(href).query)["page"][0]
 
 
 def top_expert(page) -> str:
+    return expert_names(page)[0]
+
+
+def expert_names(page, timeout_ms: int = 30_000) -> list[str]:
+    """The people in the experts panel, in order (once it is drawn: it comes last)."""
+    page.wait_for_function(
+        """() => document.querySelector('[class*="st-key-person-"] button')
+                 || document.body.innerText.includes('has written about this yet')""",
+        timeout=timeout_ms,
+        polling="raf",
+    )
     # The button text starts with its icon's ligature name ("person"); the name is last.
-    return page.locator(".st-key-person-0 button").inner_text().strip().split("\n")[-1].strip()
+    texts = page.locator('[class*="st-key-person-"] button').all_inner_texts()
+    return [text.strip().split("\n")[-1].strip() for text in texts]
 
 
 def wait_idle(page, timeout_ms: int = 60_000) -> None:

@@ -89,7 +89,7 @@ def result_paths(at: AppTest) -> list[str]:
 
     out = []
     for m in at.main.markdown:
-        found = re.match(r"\*\*\[.*?\]\(\?page=([^)&]+)\)\*\*", str(m.value))
+        found = re.match(r"\*\*\[.*?\]\(\?page=([^)&]+)[^)]*\)\*\*", str(m.value))
         if found:
             out.append(unquote(found.group(1)))
     return out

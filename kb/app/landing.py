@@ -32,7 +32,7 @@ def render_landing(kb: Facade, filters: Filters) -> None:
         counts = kb.manifest.counts
         st.caption(
             f"{counts.documents} pages and {counts.chunks} sections are indexed. "
-            "Ask a question in plain words and press Enter."
+            "Ask a question in plain words: results follow as you type."
         )
     asking, browsing = st.columns([3, 2], gap="large")
     with asking:

@@ -17,6 +17,7 @@ from kb.app.present import literal as esc
 from kb.app.profile import render_person
 from kb.app.search import render_search
 from kb.app.state import VIEWS, init_state, sync_url
+from kb.app.style import apply_style
 from kb.app.team import render_team
 from kb.errors import KbError
 
@@ -34,8 +35,10 @@ def main() -> None:
     st.set_page_config(page_title="kb: find the page, find the colleague", layout="wide")
     # The header first: on a cold start the index and model take seconds to load, and a
     # blank page reads as broken (seen by a new user); the loaders' spinners show under it.
-    st.title("kb", anchor=False)
-    st.caption("Find the page, find the colleague: search the docs of IT and business teams.")
+    apply_style()
+    with st.container(key="brand", horizontal=True, vertical_alignment="bottom", gap="medium"):
+        st.title("kb", anchor=False, width="content")
+        st.caption("Find the page, find the colleague: search the docs of IT and business teams.")
     try:
         kb = knowledge_base()
     except (KbError, ValueError) as err:

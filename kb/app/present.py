@@ -44,6 +44,8 @@ _IMAGE = re.compile(
 # only blocks more images.
 _DEFINITION = re.compile(r"^[ \t>*+\-\d.)]*\[([^\[\]]+)\]:\s*(<[^<>\n]*>|\S+)", re.M)
 _ESCAPED = re.compile(r"\\([!-/:-@\[-`{-~])")
+_ATX = re.compile(r"^( {0,3})(#{1,5})(?=[ \t]|$)", re.M)
+_FENCED = re.compile(r" {0,3}(?:```|~~~)")
 
 
 def literal(text: str) -> str:
@@ -166,12 +168,27 @@ def _safe_target(m: re.Match[str], path: str) -> str:
 def page_markdown(
     title: str, body: str, path: str = "", *, image_hosts: Collection[str] = ()
 ) -> str:
-    """`safe_markdown` of a page body without its leading `# Title` (the app shows the title)."""
+    """`safe_markdown` of a page body without its leading `# Title` (the app shows the title),
+    its headings one level down: the sections sit under the title (a `##` was drawn as large
+    as the title), `###` under `##`."""
     lines = body.lstrip("\n").split("\n", 1)
     first = lines[0].strip()
     if first.startswith("# ") and first[2:].strip() == title.strip():
         body = lines[1] if len(lines) > 1 else ""
-    return safe_markdown(body, path, image_hosts=image_hosts)
+    return safe_markdown(_headings_down(body), path, image_hosts=image_hosts)
+
+
+def _headings_down(body: str) -> str:
+    """Every ATX heading outside code one level lower (`######` stays: there is none lower)."""
+    out, prose = [], []
+    for i, part in enumerate(split_code(body)):
+        if i % 2 and _FENCED.match(part):  # a fenced block: its `#` lines are code
+            out += [_ATX.sub(r"\1#\2", "".join(prose)), part]
+            prose = []
+        else:  # prose, or an inline code span inside a line of it
+            prose.append(part)
+    out.append(_ATX.sub(r"\1#\2", "".join(prose)))
+    return "".join(out)
 
 
 def tally(labels: Iterable[str]) -> dict[str, int]:

@@ -11,13 +11,17 @@ from kb.app.landing import render_landing
 from kb.app.present import contact_markdown
 from kb.app.present import literal as esc
 from kb.app.query import shown_search
-from kb.app.state import clear_filters, current_filters, open_page, open_person
+from kb.app.state import clear_filters, current_filters, open_person
+from kb.app.tables import bar, render_table
 from kb.app.widgets import badges, highlighted, page_link, person_link
+from kb.content.departments import BUSINESS, IT, other_side
 from kb.facade import Facade
 from kb.importing.pagefile import slug
 from kb.importing.stub import stub_text, title_for
 from kb.models import Expert, Hit, Results, main_authors
 
+SIDES = (IT, BUSINESS)
+EXPERTS_ANCHOR = "who-knows"
 FILTER_LABELS = {
     "department": "Department",
     "team": "Team",
@@ -40,12 +44,14 @@ def render_search(kb: Facade) -> None:
         return
     found, filters, answers, closest = shown.found, shown.filters, shown.answers, shown.closest
     start = time.perf_counter()
-    bridging = bool(st.session_state.get("bridge") and filters.department)
-    experts = kb.experts(found.searched, k=5, filters=filters, bridge=bridging, exact=True)
+    # The asker's side is theirs, not a filter: the same results, people across the divide.
+    me = st.session_state.get("me") or ""
+    experts = kb.experts(found.searched, k=5, filters=filters, across_from=me, exact=True)
     elapsed = shown.elapsed + (time.perf_counter() - start) * 1000
 
     results, people = st.columns([3, 2], gap="large")
     with results:
+        render_who_knows_link(experts, other_side(me))
         if found.corrected:
             render_correction(found)
         if not found:
@@ -69,14 +75,7 @@ def render_search(kb: Facade) -> None:
                     for i, (hit, more) in enumerate(closest, len(answers)):
                         render_hit(hit, more, found.searched, i)
     with people:
-        st.toggle(
-            "Bridge: people from the other department",
-            key="bridge",
-            disabled=not filters.department,
-            help="Pick your department in the sidebar; kb then shows who on the other side "
-            "knows this topic.",
-        )
-        render_experts(experts, bridging)
+        render_experts(experts, other_side(me))
 
 
 def render_clear(key: str, label: str = "Clear filters") -> None:
@@ -137,17 +136,35 @@ def render_no_answer(
     )
 
 
+def render_who_knows_link(experts: list[Expert], across: str) -> None:
+    """On a phone the experts come after every result: a link to them, first thing (on a
+    wide screen they sit beside the results and the style hides it). None when no one
+    knows, unless a side is picked (its control is there)."""
+    count = len(experts)
+    if not count and not across:
+        return
+    who = f"Who in {across} knows" if across else "Who knows about this"
+    found = f"{count} {'person' if count == 1 else 'people'}" if count else "no one yet"
+    with st.container(key="who-knows-link"):
+        st.markdown(f"[{who}: {found} ↓](#{EXPERTS_ANCHOR})")
+
+
 def render_hit(hit: Hit, more: list[Hit], query: str, n: int) -> None:
     # One Markdown block per card: every element costs the browser a render on each search.
     c = hit.chunk
-    heading = f" › {esc(c.heading)}" if c.heading else ""
-    # Authors link to their profiles; the file and line are for the docs' maintainers (?debug=1).
+    # The title opens the page at its top, the heading path at the section that answers
+    # (no "Open page" button, repeated on every card under one name, any more).
+    path = " › ".join(esc(h) for h in c.heading_path)
+    heading = f" › [{path}]({page_link(c.path, c.heading)})" if path else ""
+    # Authors link to their profiles; the file, line and score are for the docs' maintainers.
     people = ", ".join(person_link(a.name) for a in c.authors) or "unknown author"
-    meta = [f"{esc(c.path)}:{c.line}"] if st.query_params.get("debug") == "1" else []
+    debug = st.query_params.get("debug") == "1"
+    meta = [f"{esc(c.path)}:{c.line}"] if debug else []
     meta.append(people)
     if c.updated:
         meta.append(f"updated {esc(c.updated)}")
-    meta.append(f"{hit.percent} match")
+    if debug:
+        meta.append(f"{hit.percent} match")
     with st.container(border=True, key=f"hit-{n}"):  # keys.js moves through these
         st.markdown(
             f"**[{esc(c.title)}]({page_link(c.path)})**{heading} &nbsp; "
@@ -164,29 +181,35 @@ def render_hit(hit: Hit, more: list[Hit], query: str, n: int) -> None:
                 else ""
             )
         )
-        st.button(
-            "Open page",
-            key=f"open-{n}",
-            on_click=open_page,
-            args=(c.path, c.heading),
-            type="tertiary",
-        )
 
 
-def render_experts(experts: list[Expert], bridging: bool) -> None:
-    title = "Who across the divide knows?" if bridging else "Who knows about this?"
-    st.subheader(title)
+def render_experts(experts: list[Expert], across: str) -> None:
+    """Who knows, or with the asker's side set (`st.session_state.me`), who on the other
+    side (`across`) knows; then the control that sets the side."""
+    title = f"Who in {across} knows?" if across else "Who knows about this?"
+    st.subheader(title, anchor=EXPERTS_ANCHOR)
+    # Personal, not a filter: it changes who is listed, never which pages answer.
+    st.segmented_control(
+        "I work in",
+        SIDES,
+        key="me",
+        help="Your side of the IT/business divide: kb then lists the colleagues on the other "
+        "side who know this topic, for the same results. Remembered in the link.",
+    )
     if not experts:
-        st.caption("No one has written about this yet.")
+        st.caption(
+            f"No one in {across} has written about this yet; pick your side again to clear it "
+            "and see everyone who has."
+            if across
+            else "No one has written about this yet."
+        )
         return
-    if len(experts) > 1:  # one bar compares nothing (and its short chart hid the bar)
-        st.bar_chart(
-            {"person": [p.name for p in experts], "relevance": [p.score for p in experts]},
-            x="person",
-            y="relevance",
-            horizontal=True,
-            sort="-relevance",
-            height=80 + 34 * len(experts),
+    if len(experts) > 1:  # one bar compares nothing
+        top = max(p.score for p in experts) or 1.0
+        render_table(
+            "Relevance, the most relevant = 100",
+            ("Person", "Relevance"),
+            ((p.name, bar(p.score / top, f"{round(100 * p.score / top)}")) for p in experts),
         )
     for n, person in enumerate(experts):
         with st.container(border=True):

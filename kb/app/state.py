@@ -7,6 +7,7 @@ import datetime as dt
 
 import streamlit as st
 
+from kb.content.departments import side_named
 from kb.facade import Facade
 from kb.inputs import checked_filters, day
 from kb.models import Filters
@@ -20,7 +21,7 @@ MAX_ROUND = 1_000_000
 TEAM_SIZE, MAX_TEAM_SIZE = 4, 10
 # Widgets whose value the URL restores (and each run keeps, see init_state).
 WIDGET_KEYS = (
-    "q", "bridge", "view", "pair_kind", "pair_round", "team_description", "team_size",
+    "q", "me", "view", "pair_kind", "pair_round", "team_description", "team_size",
     "camp_slots", "camp_rooms", "onboard_name", "onboard_team",
     "team_it", "team_business", "team_per_team", "team_mix", "team_zone", "team_languages",
     "team_balance", "people_sort",
@@ -72,7 +73,10 @@ def init_state() -> None:
     if given.strip() and not (since and since >= OLDEST):
         st.session_state._bad_since = given
     st.session_state.since = since if since and since >= OLDEST else None
-    st.session_state.bridge = params.get("bridge", "") == "1"
+    # "I work in IT / Business": a personal setting, not a filter. An old link's ?bridge=1
+    # meant the same, with the asker's side in the department filter.
+    old = params.get("dept", "") if params.get("bridge") == "1" else ""
+    st.session_state.me = side_named(params.get("me", "") or old) or None
     st.session_state.view = (
         params.get("view", "search") if params.get("view") in VIEWS else "search"
     )
@@ -115,7 +119,7 @@ def view_params() -> dict[str, str]:
     s = st.session_state
     wanted = {key: s.get(key, "") for key in ("q", *PICKED)}
     wanted["since"] = s.since.isoformat() if s.get("since") else ""
-    wanted["bridge"] = "1" if s.get("bridge") else ""
+    wanted["me"] = s.get("me") or ""
     view = s.get("view")
     wanted["view"] = "" if view == "search" else view
     if view == "pairs":
@@ -153,10 +157,6 @@ def set_view(**view: str) -> None:
     """Show a page, a person or the results: one URL change, so one browser history entry."""
     params = {k: v for k, v in st.query_params.items() if k not in ("page", "section", "person")}
     st.query_params.from_dict({**params, **{k: v for k, v in view.items() if v}})
-
-
-def open_page(path: str, section: str = "") -> None:
-    set_view(page=path, section=section)
 
 
 def open_person(name: str) -> None:

@@ -38,6 +38,9 @@ _STYLE = """<style>
 .kb-table tbody th { font-weight: 500; }
 .kb-table a { color: color-mix(in srgb, #1c64f2 70%, currentColor); white-space: nowrap; }
 .kb-table .num { text-align: right; font-variant-numeric: tabular-nums; }
+.kb-table .kb-bar { display: inline-block; height: 0.7rem; margin-right: 0.4rem;
+  background: #1c64f2; border-radius: 2px; vertical-align: baseline; }
+.kb-table td:has(.kb-bar) { white-space: nowrap; }
 @media (max-width: 640px) {
   .kb-table table { width: max-content; min-width: 100%; }
   .kb-table th, .kb-table td { max-width: 14rem; }
@@ -51,6 +54,16 @@ _NUM = ' class="num"'
 def link(text: str, href: str, *, after: str = "") -> Html:
     """`text` linking to `href` (an in-app `?...` URL), then `after` as plain text."""
     return Html(f'<a href="{escape(href)}">{escape(text)}</a>{escape(after)}')
+
+
+def bar(share: float, label: str) -> Html:
+    """A bar `share` (0 to 1) of its cell wide, then `label`: a chart as table text, which a
+    reader can select and hear (a canvas chart is neither, and costs a chart library)."""
+    width = max(0.0, min(1.0, share)) * 70  # room for the label beside the longest bar
+    return Html(
+        f'<span class="kb-bar" style="width: {width:.1f}%" aria-hidden="true"></span>'
+        f"{escape(label)}"
+    )
 
 
 def joined(parts: Iterable[str | Html], sep: str = ", ") -> Html:

@@ -31,6 +31,7 @@ from fastapi.security import HTTPBearer
 
 from kb.backends.location import IndexLocation
 from kb.config import EXPERT_MODELS
+from kb.content.departments import BUSINESS, IT
 from kb.errors import KbError
 from kb.facade import Facade
 from kb.inputs import (
@@ -63,6 +64,7 @@ Mode = Annotated[str, _one_of(MODES)]
 ModeOrDefault = Annotated[str, _one_of(MODES, blank=True)]
 Kind = Annotated[str, _one_of(KINDS)]
 Model = Annotated[str, _one_of(EXPERT_MODELS, blank=True)]
+Side = Annotated[str, _one_of((IT, BUSINESS), blank=True)]
 # Swagger UI's own files (5.x: FastAPI writes OpenAPI 3.1, which Swagger UI 4 refuses),
 # served from the installed `fastapi-offline` package: the docs page loads nothing from
 # another host (a CDN would see every visit, and an offline network gets a blank page).
@@ -320,11 +322,18 @@ def _app_routes(kb: Callable[[], Facade], search_log: Path | None) -> APIRouter:
         k: Count = 5,
         mode: ModeOrDefault = "",
         model: Model = "",
-        bridge: bool = False,
+        across_from: Side = "",
         exact: bool = False,
     ) -> list:
+        """`across_from`: the asker's side; only people of the other side are listed."""
         people = base.experts(
-            query_text(q), k=k, filters=picked, bridge=bridge, mode=mode, model=model, exact=exact
+            query_text(q),
+            k=k,
+            filters=picked,
+            across_from=across_from,
+            mode=mode,
+            model=model,
+            exact=exact,
         )
         return dump(people)
 

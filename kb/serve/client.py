@@ -115,12 +115,12 @@ class RemoteKnowledgeBase:
         *,
         k: int = 5,
         filters: Filters | None = None,
-        bridge: bool = False,
+        across_from: str = "",
         mode: str = "",
         model: str = "",
         exact: bool = False,
     ) -> list[Expert]:
-        params = dict(q=query, k=k, mode=mode, model=model, bridge=str(bridge).lower())
+        params = dict(q=query, k=k, mode=mode, model=model, across_from=across_from)
         params["exact"] = "true" if exact else ""
         return [load(Expert, e) for e in self.get("/app/experts", **params, **_params(filters))]
 

@@ -152,6 +152,8 @@ def test_the_rule_tells_kbs_markup_from_streamlits(server):
     # must find both, and the rule put one on each side (else the test above proves nothing).
     with browser_page() as page:
         show_view(page, server, "people", settle_ms=SETTLE_MS)
+        # A widget's code loads on its first use in the tab: the run can end before it draws.
+        page.locator('[data-testid="stMain"] [data-testid="stSelectbox"] p').wait_for()
         page.evaluate(
             """() => {
               const faint = (selector, id) => {

@@ -44,12 +44,19 @@ def test_search_shows_results_experts_and_timing(monkeypatch, bundled_index):
     assert "**Spendwise**" in first_card and "**approvers**" in first_card  # query words marked
     assert expert_names(at)[0] == "Oliver Grant"
     assert "Who knows about this?" in [h.value for h in at.subheader]
-    # The people are compared in a chart when there are several, never for one alone.
-    people = len(expert_names(at))
-    assert len(at.main.get("vega_lite_chart")) == (1 if people > 1 else 0)
+    # The people are compared in a chart when there are several, never for one alone: a
+    # table of bars, the first 100, in the panel's order, text a reader can select and hear.
+    people = expert_names(at)
+    (chart,) = [t for t in html_tables(at) if t and "Relevance" in t[0]]
+    assert [row["Person"] for row in chart] == people and len(people) > 1
+    shares = [int(row["Relevance"]) for row in chart]
+    assert shares[0] == 100 and shares == sorted(shares, reverse=True)
+    assert not at.main.get("vega_lite_chart")  # no chart library on the search path
     assert at.query_params["q"] == "who approves expense claims in Spendwise"
     search(at, "how many days of parental leave do I get")
-    assert len(expert_names(at)) == 1 and not at.main.get("vega_lite_chart")
+    assert len(expert_names(at)) == 1
+    assert not [t for t in html_tables(at) if t and "Relevance" in t[0]]
+    assert "[Who knows about this: 1 person ↓](#who-knows)" in [m.value for m in at.markdown]
 
 
 def test_empty_query_shows_no_results_and_no_experts(monkeypatch, bundled_index):
@@ -97,17 +104,54 @@ def test_no_results_says_which_filter_to_loosen(monkeypatch, bundled_index):
     ]
 
 
-def test_bridge_shows_experts_from_the_other_department(monkeypatch, bundled_index, bundled_kb):
-    at = new_app(monkeypatch, bundled_index)
-    search(at, "supplier bank details and payment fraud")
-    at.selectbox(key="dept").set_value(BUSINESS).run()
-    assert bundled_kb.profile(expert_names(at)[0]).department == BUSINESS
-    at.toggle(key="bridge").set_value(True).run()
-    bridged = expert_names(at)
-    assert bridged and all(bundled_kb.profile(n).department == IT for n in bridged)
-    assert "Who across the divide knows?" in [h.value for h in at.subheader]
-    assert at.query_params["bridge"] == "1"
-    assert all(chunk_dept == BUSINESS for chunk_dept in _result_departments(at, bundled_kb))
+def test_i_work_in_lists_the_other_side_for_the_same_results(
+    monkeypatch, bundled_index, bundled_kb
+):
+    # A Business user once set Department=Business to say so, which also filtered the results.
+    at = search(new_app(monkeypatch, bundled_index), "supplier bank details and payment fraud")
+    results = result_paths(at)
+    assert set(_result_departments(at, bundled_kb)) == {IT, BUSINESS}
+    assert {bundled_kb.profile(n).department for n in expert_names(at)} == {IT, BUSINESS}
+    at.segmented_control(key="me").set_value(IT).run()
+    assert result_paths(at) == results  # the same results: a side is not a filter
+    across = expert_names(at)
+    assert across and {bundled_kb.profile(n).department for n in across} == {BUSINESS}
+    assert "Who in Business knows?" in [h.value for h in at.subheader]
+    # On a phone the panel comes after the results: a link at their top jumps to it.
+    assert f"[Who in Business knows: {len(across)} people ↓](#who-knows)" in [
+        m.value for m in at.main.markdown
+    ]
+    assert at.query_params["me"] == IT and "dept" not in at.query_params
+    at.segmented_control(key="me").set_value(BUSINESS).run()
+    across = expert_names(at)
+    assert across and {bundled_kb.profile(n).department for n in across} == {IT}
+    at.segmented_control(key="me").set_value(None).run()  # picked again: unset
+    assert "me" not in at.query_params and "Who knows about this?" in [
+        h.value for h in at.subheader
+    ]
+
+
+def test_an_old_bridge_link_keeps_its_filter_and_sets_the_side(
+    monkeypatch, bundled_index, bundled_kb
+):
+    # ?bridge=1 took the side from the department filter: the filter stays, the side is set.
+    query = "who approves expense claims in Spendwise"
+    at = new_app(monkeypatch, bundled_index, q=query, dept=BUSINESS, bridge="1")
+    assert at.segmented_control(key="me").value == BUSINESS
+    assert set(_result_departments(at, bundled_kb)) == {BUSINESS}
+    across = expert_names(at)  # IT people, ranked on the Business pages the filter leaves
+    assert across and {bundled_kb.profile(n).department for n in across} == {IT}
+    pages = _evidence_paths(at)
+    assert pages and {bundled_kb.page(p).department for p in pages} == {BUSINESS}
+    assert at.query_params["me"] == BUSINESS and "bridge" not in at.query_params
+
+
+def _evidence_paths(at: AppTest) -> list[str]:
+    """The pages the experts panel (the second column) lists as evidence."""
+    from urllib.parse import unquote
+
+    text = "\n".join(str(m.value) for m in at.columns[1].markdown)
+    return [unquote(p) for p in re.findall(r"\(\?page=([^)&]+)", text)]
 
 
 def _result_departments(at: AppTest, kb) -> list[str]:
@@ -138,13 +182,53 @@ def test_open_page_shows_the_whole_page_at_the_section(monkeypatch, bundled_inde
     assert second.path == "finance/spendwise-approvals.md"
     at = new_app(monkeypatch, bundled_index)
     search(at, "delegating my approvals while I am on holiday")
-    at.button(key="open-0").click().run()
+    assert not [b for b in at.button if b.label == "Open page"]  # the card's links open it
+    title, section = card_links(at)[0]
+    follow(at, title)  # the title: the page, at its top
+    assert at.query_params["page"] == second.path and "section" not in at.query_params
+    follow(at, section)  # the heading path: the page, at the section that answers
     assert at.query_params["page"] == second.path
     assert at.query_params["section"] == second.heading
     assert [plain(h.value) for h in at.main.header] == ["Approving expense claims in Spendwise"]
     assert f"Jumped to section: {second.heading}" in all_text(at)
     body = "\n".join(m.value for m in at.markdown)
-    assert "## Contacts" in body and "Delegating while you are away" in body
+    assert "\n### Contacts" in body and "Delegating while you are away" in body  # under h2
+
+
+def test_a_pages_headings_sit_under_its_title_each_at_its_level():
+    # The title is the view's heading (h2): a page's `##` drawn as h2 too looked like a
+    # second title, so every heading goes one level down; code keeps its `#` lines.
+    from kb.app.present import page_markdown
+
+    body = (
+        "# Printers\n\nIntro.\n\n## Printing\n\nText.\n\n### Scanning\n\nMore.\n\n"
+        "```sh\n# a comment\n## not a heading\n```\n\n###### Six\n\nA `## code` span.\n"
+    )
+    lines = page_markdown("Printers", body).splitlines()
+    assert [line for line in lines if line.startswith("#")] == [
+        "### Printing", "#### Scanning", "# a comment", "## not a heading", "###### Six"
+    ]  # fmt: skip
+    assert "A `## code` span." in lines
+
+
+def card_links(at: AppTest) -> list[tuple[str, str]]:
+    """Each result card's title link and heading-path link ('' without one), in order."""
+    found = (_CARD_HEAD.match(str(md.value)) for md in at.main.markdown)
+    return [(m.group(1), m.group(2) or "") for m in found if m]
+
+
+_CARD_HEAD = re.compile(r"\*\*\[.*?\]\((\?page=[^)]+)\)\*\*(?: › \[.*?\]\((\?page=[^)]+)\))?")
+
+
+def follow(at: AppTest, href: str) -> None:
+    """Open an in-app link as the browser does: the URL's parameters, then a run."""
+    from urllib.parse import parse_qsl
+
+    for key in list(at.query_params):
+        del at.query_params[key]
+    for key, value in parse_qsl(href.removeprefix("?")):
+        at.query_params[key] = value
+    at.run()
 
 
 def test_url_parameters_restore_the_view(monkeypatch, bundled_index):
@@ -240,9 +324,20 @@ def test_cards_link_authors_and_keep_file_paths_for_debug(monkeypatch, bundled_i
     assert "[Tomasz Nowak](?person=Tomasz%20Nowak)" in cards  # a name opens the profile
     shown = literal("security/vpn-access.md") + ":"  # as the card escapes it
     assert shown not in cards and "](?page=" in cards
+    assert "% match" not in cards  # the score too is for maintainers
     at = new_app(monkeypatch, bundled_index, q="how do I connect to the VPN from home", debug="1")
     cards = "\n".join(m.value for m in at.markdown if "Requesting VPN access" in m.value)
-    assert shown in cards
+    assert shown in cards and "% match" in cards
+
+
+def test_a_card_shows_its_heading_path(monkeypatch, bundled_index, bundled_kb):
+    query = "how do I scan a document on the office printer"
+    top = bundled_kb.search(query, k=1)[0].chunk
+    assert len(top.heading_path) == 2  # a section inside a section
+    at = new_app(monkeypatch, bundled_index, q=query)
+    card = next(m.value for m in at.main.markdown if str(m.value).startswith("**["))
+    first, second = top.heading_path
+    assert f"** › [{first} › {second}](" in plain(card.split("\n")[0])  # after the title
 
 
 def test_each_view_names_its_browser_tab(bundled_kb):

@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 from e2e import serve_in_thread
-from helpers import APP, all_text, html_tables, result_paths, search
+from helpers import APP, all_text, expert_names, html_tables, result_paths, search
 from streamlit.testing.v1 import AppTest
 
 from kb import IndexLocation, Settings
@@ -35,16 +35,15 @@ def test_the_client_answers_as_the_library_does(api, bundled_index):
     assert remote.search(query, k=5, filters=f, mode="bm25") == local.search(
         query, k=5, filters=f, mode="bm25"
     )
-    it = Filters(department="IT")
-    assert remote.experts(query, filters=it, bridge=True) == local.experts(
-        query, filters=it, bridge=True
-    )
+    asked, business = "who approves expense claims in Spendwise", Filters(department="Business")
+    across = remote.experts(asked, filters=business, across_from="Business")
+    assert across and across == local.experts(asked, filters=business, across_from="Business")
     narrow = Filters(team="finance", tag="vpn")
     assert remote.loosen(query, narrow) == local.loosen(query, narrow)
     assert remote.facets() == local.facets() and remote.people() == local.people()
     assert remote.facet_counts() == local.facet_counts()
     assert remote.facet_counts(f) == local.facet_counts(f)
-    today = date.today()
+    today, it = date.today(), Filters(department="IT")
     assert remote.overview(today=today) == local.overview(today=today)
     it_start = remote.overview(filters=it, today=today, top=3)
     assert it_start == local.overview(filters=it, today=today, top=3) and it_start.examples
@@ -64,6 +63,8 @@ def test_the_client_says_what_went_wrong(api):
         RemoteKnowledgeBase(api).people()
     with pytest.raises(ApiError, match="400: team 'nope' is not in the index"):
         RemoteKnowledgeBase(api, "t0ken").search("x", filters=Filters(team="nope"))
+    with pytest.raises(ApiError, match="422: .*across_from"):
+        RemoteKnowledgeBase(api, "t0ken").experts("x", across_from="Marketing")
     with pytest.raises(ApiError, match="cannot reach the kb API"):
         RemoteKnowledgeBase("http://127.0.0.1:9").people()
 
@@ -84,6 +85,9 @@ def test_the_app_searches_and_shows_people_through_the_api(monkeypatch, api, bun
     at = search(at, "supplier changed their bank details")
     assert not at.exception
     assert result_paths(at)[0] == "finance/supplier-bank-details-verification.md"
+    at.segmented_control(key="me").set_value("IT").run()  # who in Business knows, via the API
+    across = expert_names(at)
+    assert across and {bundled_kb.profile(n).department for n in across} == {"Business"}
     at = new_app(monkeypatch, api, view="people")
     assert not at.exception and len(html_tables(at)[0]) == len(bundled_kb.people())
     at = new_app(monkeypatch, api, person="Sofia Alvarez")

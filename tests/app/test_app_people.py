@@ -183,6 +183,7 @@ def test_no_good_match_says_so_and_records_the_missing_page(monkeypatch, bundled
     text = all_text(at)
     assert "No page answers this well." in text and "Who could write it:" in text
     assert "No one has written about this yet." in text  # no experts for it
+    assert "Who knows" not in text  # and no link to an empty panel
     assert [b.label for b in at.button if b.key and b.key.startswith("person-")] == []
     (stub,) = at.get("download_button")  # "Start the page": a stub with front matter
     assert stub.proto.label == "Start the page" and "content/" in stub.proto.help

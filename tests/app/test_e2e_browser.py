@@ -18,10 +18,14 @@ from urllib.parse import parse_qs, quote, urlsplit
 import pytest
 from click.testing import CliRunner
 from e2e import (
+    TITLE_LINK,
     app_run,
     browser_available,
     browser_page,
+    expert_names,
     first_result_path,
+    open_in_app,
+    result_paths,
     run_query,
     serve_in_thread,
     streamlit_server,
@@ -85,13 +89,74 @@ def test_search_shows_top_result_and_top_expert(server, tmp_path):
         shot.parent.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(shot), full_page=False)
         assert shot.stat().st_size > 10_000
-        # Open the top page, then one press of the browser's Back returns to the results.
-        page.locator(".st-key-open-0 button").click()
+        # Open the top page (its title, in this tab), then one press of the browser's Back
+        # returns to the results.
+        page.locator(TITLE_LINK).first.click()
         page.get_by_role("heading", name="Approving expense claims in Spendwise").first.wait_for()
         assert "page=finance" in page.url
         page.go_back()
         page.locator(".st-key-person-0 button").wait_for(timeout=30_000)
         assert "page=" not in page.url and top_expert(page) == "Oliver Grant"
+
+
+def test_i_work_in_keeps_the_results_and_lists_the_other_side(server, bundled_kb):
+    # Issue 17: a Business user set Department=Business to reach IT colleagues, and a VPN
+    # question then showed supplier bank details. The side is theirs now, not a filter.
+    side = {name: bundled_kb.profile(name).department for name in bundled_kb.people()}
+    with browser_page() as page:
+        page.goto(server)
+        wait_ready(page)
+        run_query(page, "how do I connect to the VPN from home")
+        wait_idle(page)
+        results = result_paths(page)
+        assert results and {bundled_kb.page(p).department for p in results} == {"IT"}
+        assert not page.get_by_role("link", name=WHO_KNOWS).is_visible()  # beside the results
+        pick_side(page, "Business")
+        page.get_by_role("heading", name="Who in IT knows?").wait_for(timeout=30_000)
+        wait_idle(page)
+        assert result_paths(page) == results and url_params(page)["me"] == ["Business"]
+        assert expert_names(page) and {side[n] for n in expert_names(page)} == {"IT"}
+        # And an IT user: a question both sides answer keeps its IT page, lists Business people.
+        pick_side(page, "IT")
+        page.get_by_role("heading", name="Who in Business knows?").wait_for(timeout=30_000)
+        run_query(page, "supplier bank details and payment fraud")
+        wait_idle(page)
+        results = result_paths(page)
+        assert {bundled_kb.page(p).department for p in results} == {"IT", "Business"}
+        assert expert_names(page) and {side[n] for n in expert_names(page)} == {"Business"}
+
+
+WHO_KNOWS = re.compile(r"^Who (in \w+ )?knows")
+
+
+def pick_side(page, side: str) -> None:
+    page.get_by_role("radiogroup", name="I work in").get_by_role("radio", name=side).click()
+
+
+def test_a_phone_shows_the_first_result_and_who_knows_on_the_first_screen(server):
+    # At 390 px the header and view switcher filled 40% of the first screen, one result showed
+    # and "Who knows" began about 4,400 px down.
+    with browser_page(width=390, height=844) as page:
+        page.goto(server)
+        wait_ready(page)
+        run_query(page, "supplier bank details and payment fraud")  # four pages answer
+        wait_idle(page)
+        card = page.locator(TITLE_LINK).first.locator(
+            "xpath=ancestor::div[@data-testid='stVerticalBlock'][1]"
+        )
+        link = page.get_by_role("link", name=WHO_KNOWS)
+        for box in (card.bounding_box(), link.bounding_box()):
+            assert box["y"] >= 0 and box["y"] + box["height"] <= 844, box
+        assert card.bounding_box()["y"] < 844 / 2  # a compact header: results come first
+        experts = page.get_by_role("heading", name=WHO_KNOWS)
+        assert experts.bounding_box()["y"] > 844  # below the results, off the first screen
+        link.click()  # one tap
+        page.wait_for_function(
+            "() => { const y = document.getElementById('who-knows').getBoundingClientRect().y;"
+            " return y >= 0 && y < 300; }",
+            timeout=5_000,
+        )
+        assert page.locator(".st-key-person-0").is_visible()
 
 
 def test_unsafe_page_executes_nothing(server):
@@ -118,10 +183,12 @@ def test_open_page_scrolls_to_the_section(server):
         page.goto(
             server + "/?page=finance/expense-policy.md&section=Client+entertainment+and+hospitality"
         )
+        # The page's `##` sections sit one level under its title (they were drawn as large).
         heading = page.get_by_role(
-            "heading", name="Client entertainment and hospitality", exact=True
+            "heading", name="Client entertainment and hospitality", exact=True, level=3
         )
         heading.wait_for(timeout=120_000)
+        assert page.get_by_role("heading", name="Expense policy", exact=True, level=2).count()
         page.wait_for_timeout(2500)  # the scroll runs once the page is drawn
         assert heading.bounding_box()["y"] < 250  # at the top of the view, not far below
 
@@ -134,12 +201,9 @@ def test_an_opened_page_starts_at_its_title(server):
         wait_ready(page)
         run_query(page, "how much can I spend taking a customer out for dinner")
         wait_idle(page)
-        last_card = page.locator('[class*="st-key-open-"]').filter(visible=True).last
+        last_card = page.locator(TITLE_LINK).filter(visible=True).last
         last_card.scroll_into_view_if_needed()
-        page.evaluate(
-            """() => { history.pushState({}, '', '?page=finance/expense-policy.md');
-                       dispatchEvent(new PopStateEvent('popstate')); }"""
-        )
+        open_in_app(page, "?page=finance/expense-policy.md")
         heading = page.get_by_role("heading", name="Expense policy", exact=True).first
         heading.wait_for(timeout=30_000)
         page.wait_for_timeout(2500)  # the scroll runs once the page is drawn

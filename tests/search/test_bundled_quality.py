@@ -12,6 +12,7 @@ import pytest
 from helpers import CONTENT, EXPERTS, SEARCHES, top_pages
 
 from kb import Filters
+from kb.content.departments import BUSINESS, IT
 
 # Known misses of the default (hybrid) ranking, intended page 4th or lower, kept visible as
 # strict xfails: the day a ranking change finds them, this file must change. Plain dense
@@ -67,6 +68,26 @@ def test_filters_apply_to_results_and_experts(any_kb):
     assert hits and all("Oliver Grant" in {a.name for a in h.chunk.authors} for h in hits)
     people = any_kb.experts("approving expenses", filters=Filters(team="finance"))
     assert people[0].team == "finance"
+
+
+def test_experts_across_the_divide_are_the_other_side_ranked_on_the_same_pages(bundled_kb):
+    query = "who approves expense claims in Spendwise"
+    everyone = bundled_kb.experts(query, k=50)
+    assert {p.department for p in everyone} == {IT, BUSINESS}
+    for mine, theirs in ((IT, BUSINESS), (BUSINESS, IT)):
+        across = bundled_kb.experts(query, k=50, across_from=mine)
+        assert across == [p for p in everyone if p.department == theirs]  # same ranking
+    # The department filter still chooses the pages they are ranked on; it is not the side.
+    business = Filters(department=BUSINESS)
+    across = bundled_kb.experts(query, filters=business, across_from=BUSINESS)
+    assert across and {p.department for p in across} == {IT}
+    evidence = {ev.path for p in across for ev in p.evidence}
+    assert {bundled_kb.page(path).department for path in evidence} == {BUSINESS}
+    assert bundled_kb.experts(query, across_from="business") == bundled_kb.experts(
+        query, across_from=BUSINESS
+    )
+    with pytest.raises(ValueError, match="'Marketing' is not a side; use IT or Business"):
+        bundled_kb.experts(query, across_from="Marketing")
 
 
 def in_git_checkout() -> bool:

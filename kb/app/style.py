@@ -1,0 +1,30 @@
+"""The app's own CSS: a compact header and results first on a phone. Style only (st.html
+sends a style-only block to no place on the page), no script."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+# Streamlit stacks columns below 640 px: that is a phone here. There the header took 40% of
+# the first screen (a 44 px title, a two-line caption, the view switcher on two rows) and
+# the experts came after every result, about 4,400 px down: the title shrinks beside a
+# small caption, and a link at the top of the results jumps to the experts (on a wide screen
+# they sit beside the results: the link is hidden). The view switcher keeps its two rows: on
+# one row scrolled sideways, the view shown (Gaps) was out of sight.
+_CSS = """<style>
+.st-key-brand h1 { padding: 0; }
+.st-key-brand [data-testid="stCaptionContainer"] { padding-bottom: 0.45rem; }
+@media (max-width: 640px) {
+  [data-testid="stMainBlockContainer"] { padding-top: 4rem; padding-bottom: 4rem; }
+  .st-key-brand { flex-wrap: nowrap; align-items: center; }
+  .st-key-brand h1 { font-size: 1.75rem; }
+  .st-key-brand [data-testid="stCaptionContainer"] p { font-size: 0.8rem; line-height: 1.3; }
+}
+@media (min-width: 641px) {
+  .st-key-who-knows-link { display: none; }
+}
+</style>"""
+
+
+def apply_style() -> None:
+    st.html(_CSS)
