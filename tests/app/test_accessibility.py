@@ -70,6 +70,9 @@ def server(bundled_index):
 
 def findings(page, **options) -> list[dict]:
     """axe's serious and critical violations on the page, one per node, with its element."""
+    # On the settled view: a run started by the last one (or by the theme switch) shows
+    # Streamlit's running indicator for a moment.
+    page.wait_for_selector('[data-testid="stStatusWidget"]', state="detached", timeout=60_000)
     if not page.evaluate("typeof axe === 'object'"):  # once per page load, not per run
         page.evaluate(AXE_SCRIPT)
     response = page.evaluate(
@@ -98,7 +101,7 @@ def documented() -> set[tuple[str, str]]:
     pairs = set()
     for line in DOCS.read_text().splitlines():
         rule = re.search(r"`([a-z0-9]+(?:-[a-z0-9]+)*)`", line)
-        element = re.search(r"`(st[A-Z]\w+)`", line)
+        element = re.search(r"`(st[A-Z][\w-]*)`", line)
         if line.startswith("|") and rule and element:
             pairs.add((rule[1], element[1]))
     return pairs
