@@ -44,12 +44,20 @@ _IMAGE = re.compile(
 # only blocks more images.
 _DEFINITION = re.compile(r"^[ \t>*+\-\d.)]*\[([^\[\]]+)\]:\s*(<[^<>\n]*>|\S+)", re.M)
 _ESCAPED = re.compile(r"\\([!-/:-@\[-`{-~])")
+_BREAKS = re.compile(r"\s*[\n\r\v\f\x1c-\x1e\x85\u2028\u2029]\s*")
+_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
 _ATX = re.compile(r"^( {0,3})(#{1,5})(?=[ \t]|$)", re.M)
 _FENCED = re.compile(r" {0,3}(?:```|~~~)")
 
 
 def literal(text: str) -> str:
-    """Markdown that shows `text` exactly as written: for titles, names and URL values."""
+    """Markdown that shows `text` exactly as written: for titles, names and URL values.
+
+    On one line, without bidi embeddings, overrides or isolates: a line break in a title ended
+    the card's bold link (the rest shown as raw Markdown), and an override left open reversed
+    everything after it on the line.
+    """
+    text = _BIDI.sub("", _BREAKS.sub(" ", text))
     out: list[str] = []
     pos = 0
     for m in _URLISH.finditer(text):

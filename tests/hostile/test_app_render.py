@@ -92,6 +92,47 @@ def test_expert_card_shows_the_role_as_text_and_links_only_the_contact(monkeypat
     ]
 
 
+# A title across lines with a right-to-left override left open: in a card it broke the title's
+# link in two (the rest of the line shown as raw Markdown) and reversed what follows it.
+SPLIT_TITLE = "Toner orders\\n\\n# ordering [x](javascript:alert(1)) :red[r] \\u202ereversed"
+HOSTILE_TEAM = "<b>ops</b> :red[team] [t](javascript:alert(2))"
+
+
+@pytest.fixture(scope="module")
+def hostile_index(tmp_path_factory, real_embedder):
+    root = tmp_path_factory.mktemp("hostile")
+    write(
+        root / "content" / "toner.md",
+        f'---\ntitle: "{SPLIT_TITLE}"\nauthors: [Mallory Doe]\nteam: "{HOSTILE_TEAM}"\n'
+        "department: IT\nupdated: 2026-11-01\n---\n"
+        "## How to order [toner](javascript:alert(3)) <img src=x onerror=alert(4)>\n"
+        "Order toner cartridges for the office printer from the supplier portal.\n",
+    )
+    build_index(root / "content", root / "idx", real_embedder, Settings())
+    return root / "idx"
+
+
+def test_hostile_titles_teams_and_headings_stay_text_on_the_start_page_and_cards(
+    monkeypatch, hostile_index
+):
+    at = new_app(monkeypatch, hostile_index)
+    labels = [b.label for b in at.button if b.key.startswith(("example-", "browse-"))]
+    assert any("toner" in label for label in labels)  # a question from the heading
+    assert f"{HOSTILE_TEAM} · 1" in [plain(label) for label in labels]
+    assert all(live_markdown(label) == [] for label in labels)
+    lists = "".join(h.value for h in at.html)
+    assert "<b>ops" not in lists and "<img" not in lists and "&lt;b&gt;ops" in lists
+    at.text_input(key="q").input("order toner cartridges").run()
+    [card] = [m.value for m in at.main.markdown if m.value.startswith("**[Toner orders")]
+    rendered = RENDER.render(card)
+    # The title is one link, opening the page, on the line of its heading; nothing live in it.
+    first = rendered.split("</p>")[0]
+    assert '<strong><a href="?page=toner.md">Toner orders # ordering' in first
+    assert '› <a href="?page=toner.md&amp;section=' in first
+    assert live_markdown(card.split("](?page=toner.md)", 1)[0]) == []
+    assert "\u202e" not in card
+
+
 @pytest.mark.parametrize(
     ("contact", "link"),
     [
