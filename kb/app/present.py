@@ -26,10 +26,12 @@ _AUTOLINK = re.compile(r"<((?:javascript|data|vbscript):[^>]*)>", re.I)
 _LITERAL = str.maketrans({c: "\\" + c for c in string.punctuation})
 # ... except GFM's autolinks, which a real browser showed still live through the escapes
 # (`https\:\/\/evil\.example` became a link): what looks like an address or an email is
-# shown as code, which nothing turns into a link.
+# shown as code, which nothing turns into a link. A scheme or an email's name is looked for
+# only where its run of letters starts: tried at every letter of a long run, each attempt read
+# to the run's end (16,000 letters took 1.4 s, time growing with the square of the length).
 _URLISH = re.compile(
-    r"(?i)\b[a-z][a-z0-9+.-]*:/+[^\s()\[\]<>\"'`]*|\bwww\.[^\s()\[\]<>\"'`]*"
-    r"|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
+    r"(?i)(?<![a-z0-9+.-])[a-z0-9+.-]+:/+[^\s()\[\]<>\"'`]*|\bwww\.[^\s()\[\]<>\"'`]*"
+    r"|(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
 )
 # `![alt](dest "title")`, `![alt][ref]`, `![alt][]`, `![alt]`: an image whose source kb can
 # read; `bare` is any other unescaped `![` (brackets in the alt, a title across lines...).
