@@ -8,6 +8,7 @@ from datetime import date
 from pathlib import Path
 
 from kb.config import Settings
+from kb.content.secrets import find_secrets
 from kb.models import Overview, Page, PageRef, Searched
 from kb.models.consent import IndexConsent
 from kb.people import searchlog
@@ -29,7 +30,8 @@ def overview(
     """Where to start among the `pages` that `allows` lets through, `top` of each list.
 
     Logged searches are withheld as the gap report withholds them (`consent.withholds`):
-    every one while `consent` is blind, and `note` then says why.
+    every one while `consent` is blind, and `note` then says why. One holding a credential
+    is never shown (nor counted: it names no one).
     """
     pages = [p for p in pages if allows(p)]
     newest = sorted(pages, key=lambda p: (p.updated, p.title), reverse=True)
@@ -39,7 +41,11 @@ def overview(
     )
     searches = searchlog.read(log)[0] if log else []
     popular, withheld = searchlog.most_searched(
-        searches, withholds=consent.withholds, below=settings.nothing_good_below, top=top
+        searches,
+        withholds=consent.withholds,
+        below=settings.nothing_good_below,
+        top=top,
+        private=lambda query: bool(find_secrets(query)),  # a key pasted into the box
     )
     return Overview(
         pages=len(pages),

@@ -16,6 +16,8 @@ from pathlib import Path
 
 from kb.models import Filters, Hit, Problem
 
+LONGEST_SHOWN = 200  # characters of a logged search a start page offers again
+
 
 @dataclass(frozen=True)
 class LoggedSearch:
@@ -112,6 +114,7 @@ def most_searched(
     below: float,
     top: int,
     least: int = 2,
+    private: Callable[[str], bool] = lambda query: False,
 ) -> tuple[list[tuple[str, int]], int]:
     """The searches run at least `least` times whose last run was answered (older lines:
     best result at `below` or over), most frequent first, `top` at most: (query, times)
@@ -119,7 +122,8 @@ def most_searched(
     searches that would be shown: reading a search for names costs time).
 
     A search run once is never shown: it may be one person's, and a start page shows what
-    many people look for.
+    many people look for. Never shown nor counted either: one longer than `LONGEST_SHOWN`
+    (no one types that: pasted text) and one `private` says holds a secret (a credential).
     """
     out: list[tuple[str, int]] = []
     withheld = 0
@@ -128,7 +132,7 @@ def most_searched(
             break
         last = group[-1]
         answered = last.answered if last.answered is not None else last.best_similarity >= below
-        if not answered:
+        if not answered or len(last.query) > LONGEST_SHOWN or private(last.query):
             continue
         if withholds(last.query):
             withheld += len(group)

@@ -251,3 +251,30 @@ def test_a_team_with_pages_in_both_departments_is_browsed_under_each(
     at.button(key="browse-IT-ops").click().run()
     assert (at.selectbox(key="dept").value, at.selectbox(key="team").value) == (IT, "ops")
     assert "2 pages in IT, in ops." in all_text(at)
+
+
+def test_most_searched_shows_no_secret_and_survives_a_broken_log(
+    monkeypatch, bundled_index, tmp_path
+):
+    def line(query: object) -> bytes:
+        entry = {"time": "2026-11-20T10:00:00+00:00", "query": query, "results": 5}
+        return (json.dumps(entry | {"best_similarity": 0.6, "answered": True}) + "\n").encode()
+
+    key = "AKIAZ3MSJV4WWNKWW5FG"  # an AWS access key ID, pasted into the box by mistake
+    log = tmp_path / "searches.jsonl"
+    log.write_bytes(
+        line(f"vpn access {key}") * 3
+        + line("db password=Tr0ub4dor&3 rejected") * 3
+        + line("expense claims") * 2
+        + b"{not json\n"
+        + b"\xff\xfe\x00binary junk\x00\n"
+        + line("x" * 1_000_000) * 2
+        + b'{"time": 1, "query": ["a"], "results": "many", "best_similarity": null}\n'
+        + b"[1, 2, 3]\n"
+    )
+    monkeypatch.setenv("KB_SEARCH_LOG", str(log))
+    at = new_app(monkeypatch, bundled_index)
+    assert not at.exception
+    shown = " ".join(b.label for b in at.button) + all_text(at)
+    assert key not in shown and "Tr0ub4dor" not in shown
+    assert labels(at, "popular-")[0] == "expense claims · 2×"
