@@ -371,7 +371,9 @@ class KnowledgeBase:
                 hits = self._searcher.search(question, k=3, snippets=False)
                 return hits[0].chunk.path if hits and hits[0].relevant else ""
 
-            self._example_questions = Examples(self.index.pages, self.index.chunks, answers)
+            chunks = self.index.chunks
+            hides = self._consent.hides_word([c.embed_text for c in chunks])
+            self._example_questions = Examples(self.index.pages, chunks, answers, hides=hides)
         return self._example_questions
 
     def profile(self, name: str, *, topics: int = 8) -> Profile | None:

@@ -27,6 +27,7 @@ from kb.index.bm25 import stems, stop_words
 from kb.models import Chunk, Example, Page
 
 _WORD = re.compile(r"[a-z]+")
+_LETTERS = re.compile(r"[^\W\d_]+")  # a word in any script, as consent reads names
 _GERUND = re.compile(r"[A-Z][a-z]+ing")
 _ASIDE = re.compile(r"\s*\([^()]*\)")  # "(self-service)", "(EKS)"
 _WH = frozenset({"what", "which", "who", "whom", "whose", "when", "where", "why", "how"})
@@ -152,16 +153,27 @@ class Examples:
     """The example questions of one index: each checked by a search once, when first offered.
 
     `answers(question)` is the path of the page a search for it answers with first ("" for
-    none); a question is offered only when that is the page it came from.
+    none); a question is offered only when that is the page it came from. `hides` tells of a
+    lower-case word whether it must never be shown (a hidden person's name: headings are
+    colleagues' text, which may name one): a question with such a word is never offered.
     """
 
     def __init__(
-        self, pages: Mapping[str, Page], chunks: Sequence[Chunk], answers: Callable[[str], str]
+        self,
+        pages: Mapping[str, Page],
+        chunks: Sequence[Chunk],
+        answers: Callable[[str], str],
+        *,
+        hides: Callable[[str], bool] = lambda word: False,
     ) -> None:
         self._pages = pages
         self._answers = answers
         self._by_team: dict[str, list[Example]] = defaultdict(list)
+        stop = stop_words()
         for example in candidates(pages, chunks):
+            words = _LETTERS.findall(example.question.lower())
+            if any(hides(w) for w in words if w not in stop):  # "how" is no one's name
+                continue
             self._by_team[pages[example.path].team].append(example)
         self._checked: dict[str, bool] = {}
 

@@ -218,3 +218,29 @@ def test_no_mcp_tool_or_resource_names_the_hidden_person(hidden_index, real_embe
     assert "Tomasz Nowak" in "".join(outputs)  # her co-author is credited
     for line in outputs:
         assert "Alvarez" not in line and "sofia" not in line.casefold(), line[:300]
+
+
+def test_no_example_question_names_a_hidden_person(tmp_path, real_embedder):
+    """The start page's questions are worded from headings, which colleagues write and may
+    name someone hidden: that question is never offered (with the key, or blind)."""
+    from helpers import write
+
+    content, index_dir = tmp_path / "content", tmp_path / "index"
+    write(
+        content / "people.yaml",
+        "people:\n  - name: Priya Zarkov\n    hide_from_expert_search: true\n  - name: Bo Chen\n",
+    )
+    write(
+        content / "printers.md",
+        "---\ntitle: Office printers\nauthors: [Bo Chen]\nteam: it\n---\n"
+        "## How to escalate printer faults to Priya Zarkov\n"
+        "Escalate printer faults to Priya Zarkov on the service desk, who fixes the toner.\n"
+        "## How to order toner cartridges\n"
+        "Order toner cartridges from the supplier portal under office supplies.\n",
+    )
+    build_index(content, index_dir, real_embedder, Settings(consent_key=KEY))
+    for settings in (Settings(consent_key=KEY), Settings()):  # with the key, and blind
+        kb = KnowledgeBase(index_dir, real_embedder, settings)
+        asked = [e.question for e in kb.overview(today=TODAY).examples]
+        assert "How do I order toner cartridges?" in asked
+        assert not [q for q in asked if "Zarkov" in q or "Priya" in q], asked
