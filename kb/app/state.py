@@ -206,6 +206,8 @@ def ask(query: str) -> None:
 
 
 def remember(query: str) -> None:
-    """Keep `query` among this session's recent searches: newest first, each once."""
-    recent = [q for q in st.session_state.get("recent", []) if q.casefold() != query.casefold()]
+    """Keep `query` among this session's recent searches: newest first, each once, and none
+    that `query` was typed on from (the box searches at each pause: "vpn", "vpn acc")."""
+    typed = query.casefold()
+    recent = [q for q in st.session_state.get("recent", []) if not typed.startswith(q.casefold())]
     st.session_state.recent = [query, *recent][:RECENT]

@@ -86,6 +86,15 @@ def test_recent_searches_come_back_on_the_start_page(monkeypatch, bundled_index)
     assert at.query_params["q"] == "expense claims" and result_paths(at)
 
 
+def test_recent_searches_keep_what_was_typed_not_each_pause(monkeypatch, bundled_index):
+    """The box searches at each pause in typing: "vpn", then "vpn access from home" is one
+    search typed on, not two to offer again."""
+    at = new_app(monkeypatch, bundled_index)
+    for query in ("expense claims", "vpn", "vpn acc", "vpn access from home", ""):
+        search(at, query)
+    assert labels(at, "recent-") == ["vpn access from home", "expense claims"]
+
+
 def test_browsing_a_team_sets_the_filter_and_lists_its_pages(
     monkeypatch, bundled_index, bundled_kb
 ):
