@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from kb.content.secrets import redact
 from kb.models import Filters, Hit, Problem
 
 LONGEST_SHOWN = 200  # characters of a logged search a start page offers again
@@ -41,11 +42,16 @@ def record(
     missing: bool = False,
 ) -> None:
     """Append one search to `log` (created with its folder if needed). `missing`: someone
-    said a page answering it is missing (the app's "this page is missing")."""
+    said a page answering it is missing (the app's "this page is missing").
+
+    A credential in the query (a key pasted into the box by mistake) is redacted before the
+    line is written: the log feeds the gap report, the barcamp and the start page, and a
+    file that never held the secret cannot show it anywhere.
+    """
     best = max(hits, key=lambda h: h.similarity, default=None)
     entry = {
         "time": datetime.now(UTC).isoformat(timespec="seconds"),
-        "query": query,
+        "query": redact(query)[0],
         "mode": mode,
         "filters": {k: v for k, v in vars(filters or Filters()).items() if v},
         "results": len(hits),

@@ -201,6 +201,18 @@ def test_search_log_records_and_reads_back_with_bad_lines_named(tmp_path):
     ]
 
 
+def test_a_credential_in_a_search_never_reaches_the_log(tmp_path):
+    log = tmp_path / "searches.jsonl"
+    key = "AKIAZ3MSJV4WWNKWW5FG"  # an AWS access key ID, pasted into the box by mistake
+    searchlog.record(log, f"s3 access denied {key}", [])
+    searchlog.record(log, "vpn", [])
+    assert key not in log.read_text()
+    searches, problems = searchlog.read(log)
+    assert problems == []
+    assert searches[0].query.startswith("s3 access denied") and "redacted" in searches[0].query
+    assert searches[1].query == "vpn"  # nothing else is touched
+
+
 def test_closeness_for_everyone_at_once_equals_pair_by_pair():
     rng = np.random.default_rng(5)
     v = rng.normal(size=(60, 8)).astype(np.float32)
