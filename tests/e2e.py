@@ -138,7 +138,8 @@ def run_query(page, query: str, timeout_ms: int = 60_000) -> float:
 def type_query(page, query: str, *, delay_ms: int, pause_ms: int) -> tuple[float, int]:
     """Type `query` key by key without Enter (`delay_ms` between keys, `pause_ms` more after
     each space, as someone thinking of the next word); return the seconds from the last key
-    to its results, and how many searches the app ran while typing."""
+    to its results, and how many script runs the app made while typing (a search from the
+    box is two: the search view's fragment, then the whole page)."""
     before = app_run(page)
     box = page.locator("input[aria-label=Search]")
     box.focus()

@@ -15,8 +15,9 @@ from kb.app.pairs import render_pairs
 from kb.app.people import render_people
 from kb.app.present import literal as esc
 from kb.app.profile import render_person
+from kb.app.query import prepare_search
 from kb.app.search import render_search
-from kb.app.state import VIEWS, init_state, sync_url
+from kb.app.state import FULL_RUN, VIEWS, init_state, sync_url
 from kb.app.style import apply_style
 from kb.app.team import render_team
 from kb.errors import KbError
@@ -32,6 +33,15 @@ RENDER = {
 
 
 def main() -> None:
+    # The search view is a fragment (kb/app/search.py): it reruns alone, then asks for this.
+    st.session_state[FULL_RUN] = True
+    try:
+        _main()
+    finally:
+        st.session_state[FULL_RUN] = False
+
+
+def _main() -> None:
     st.set_page_config(page_title="kb: find the page, find the colleague", layout="wide")
     # The header first: on a cold start the index and model take seconds to load, and a
     # blank page reads as broken (seen by a new user); the loaders' spinners show under it.
@@ -45,8 +55,10 @@ def main() -> None:
         st.error(esc(str(err)))
         st.stop()
     init_state()
-    render_sidebar(kb)
     page, person = st.query_params.get("page"), st.query_params.get("person")
+    if not (page or person) and (st.session_state.get("view") or "search") == "search":
+        prepare_search(kb)
+    render_sidebar(kb)
     st.set_page_config(page_title=tab_title(kb, page, person, st.session_state.get("view")))
     if person:
         render_person(kb, person)
@@ -58,6 +70,8 @@ def main() -> None:
         )
         render = RENDER.get(st.session_state.get("view") or "search", render_search)
         render(kb)
+        if render is render_search:
+            return  # a fragment: it syncs the address and mounts the keys itself
     sync_url()
     mount_keys()
 

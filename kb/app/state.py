@@ -144,6 +144,9 @@ def view_params() -> dict[str, str]:
     return {k: str(v) for k, v in wanted.items() if v}
 
 
+FULL_RUN = "_full_run"  # set while a run of the whole script is going (kb/app/main.py)
+
+
 def sync_url() -> None:
     wanted = view_params()
     for key in ("page", "section", "person"):

@@ -429,6 +429,7 @@ def test_the_start_page_shows_examples_and_teams_to_browse_with_counts(
         page.get_by_text("Try asking").wait_for(timeout=120_000)
         examples = page.locator('[class*="st-key-example-"] button')
         examples.first.wait_for()
+        wait_idle(page)  # the teams to browse are drawn after the examples
         asked = [t.strip() for t in examples.all_inner_texts()]
         assert len(asked) >= 4 and all(q.endswith("?") for q in asked)
         browse = page.locator('[class*="st-key-browse-"] button').all_inner_texts()
