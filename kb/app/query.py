@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import streamlit as st
 
 from kb.app.state import current_filters, remember
+from kb.content.departments import other_side
 from kb.facade import Facade
 from kb.models import Expert, Filters, Hit, Results
 from kb.search.cards import group_by_page
@@ -63,9 +64,10 @@ def shown_search(kb: Facade) -> Shown | None:
     return shown
 
 
-def shown_experts(kb: Facade, shown: Shown) -> tuple[list[Expert], float]:
-    """Who knows about the search on screen, for the asker's side (`me`), and the ms it took;
-    run once per search and side, as `shown_search`."""
+def shown_experts(kb: Facade, shown: Shown) -> tuple[list[Expert], list[Expert], float]:
+    """Who knows about the search on screen, and the ms it took; run once per search and
+    side, as `shown_search`. With the asker's side set (`me`): the people across the divide
+    first, then a few on the asker's own side (none without a side)."""
     s = st.session_state
     me = s.get("me") or ""
     key = (shown.query, shown.filters, shown.found.searched, me)
@@ -75,7 +77,11 @@ def shown_experts(kb: Facade, shown: Shown) -> tuple[list[Expert], float]:
     start = time.perf_counter()
     searched, filters = shown.found.searched, shown.filters
     experts = kb.experts(searched, k=5, filters=filters, across_from=me, exact=True)
-    out = (experts, (time.perf_counter() - start) * 1000)
+    near = []
+    if me:
+        mine = other_side(me)  # the side across from the other side: the asker's own
+        near = kb.experts(searched, k=3, filters=filters, across_from=mine, exact=True)
+    out = (experts, near, (time.perf_counter() - start) * 1000)
     s._experts = (key, out)
     return out
 

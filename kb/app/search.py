@@ -59,7 +59,7 @@ def render_results(kb: Facade) -> None:
     found, filters, answers, closest = shown.found, shown.filters, shown.answers, shown.closest
     # The asker's side is theirs, not a filter: the same results, people across the divide.
     me = st.session_state.get("me") or ""
-    experts, experts_ms = shown_experts(kb, shown)
+    experts, near, experts_ms = shown_experts(kb, shown)
     elapsed = shown.elapsed + experts_ms
 
     results, people = st.columns([3, 2], gap="large")
@@ -88,7 +88,7 @@ def render_results(kb: Facade) -> None:
                     for i, (hit, more) in enumerate(closest, len(answers)):
                         render_hit(hit, more, found.searched, i)
     with people:
-        render_experts(experts, other_side(me))
+        render_experts(experts, other_side(me), near)
 
 
 def render_clear(key: str, label: str = "Clear filters") -> None:
@@ -196,9 +196,18 @@ def render_hit(hit: Hit, more: list[Hit], query: str, n: int) -> None:
         )
 
 
-def render_experts(experts: list[Expert], across: str) -> None:
+def render_near(near: list[Expert], me: str) -> None:
+    """With the asker's side set, a few people on that side who know the topic too: someone
+    nearby to ask first, beside the bridge across."""
+    if near:
+        names = ", ".join(person_link(p.name) for p in near)
+        st.markdown(f"In {esc(me)}, {names} {'knows' if len(near) == 1 else 'know'} this too.")
+
+
+def render_experts(experts: list[Expert], across: str, near: list[Expert]) -> None:
     """Who knows, or with the asker's side set (`st.session_state.me`), who on the other
-    side (`across`) knows; then the control that sets the side."""
+    side (`across`) knows, and a line for those `near` on the asker's side; then the control
+    that sets the side."""
     title = f"Who in {across} knows?" if across else "Who knows about this?"
     st.subheader(title, anchor=EXPERTS_ANCHOR)
     # Personal, not a filter: it changes who is listed, never which pages answer.
@@ -209,6 +218,7 @@ def render_experts(experts: list[Expert], across: str) -> None:
         help="Your side of the IT/business divide: kb then lists the colleagues on the other "
         "side who know this topic, for the same results. Remembered in the link.",
     )
+    render_near(near, other_side(across) if across else "")
     if not experts:
         st.caption(
             f"No one in {across} has written about this yet; pick your side again to clear it "

@@ -122,10 +122,16 @@ def test_i_work_in_lists_the_other_side_for_the_same_results(
         m.value for m in at.main.markdown
     ]
     assert at.query_params["me"] == IT and "dept" not in at.query_params
+    # Someone on the asker's own side who knows it too, beside the bridge across.
+    assert {bundled_kb.profile(n).department for n in _near_names(at, IT)} == {IT}
     at.segmented_control(key="me").set_value(BUSINESS).run()
     across = expert_names(at)
     assert across and {bundled_kb.profile(n).department for n in across} == {IT}
+    near = _near_names(at, BUSINESS)
+    assert near and {bundled_kb.profile(n).department for n in near} == {BUSINESS}
+    assert not set(near) & set(across)
     at.segmented_control(key="me").set_value(None).run()  # picked again: unset
+    assert _near_names(at, BUSINESS) == [] and _near_names(at, IT) == []
     assert "me" not in at.query_params and "Who knows about this?" in [
         h.value for h in at.subheader
     ]
@@ -144,6 +150,14 @@ def test_an_old_bridge_link_keeps_its_filter_and_sets_the_side(
     pages = _evidence_paths(at)
     assert pages and {bundled_kb.page(p).department for p in pages} == {BUSINESS}
     assert at.query_params["me"] == BUSINESS and "bridge" not in at.query_params
+
+
+def _near_names(at: AppTest, side: str) -> list[str]:
+    """The people the "In <side>, ... know this too" line names, in order."""
+    lines = [m.value for m in at.main.markdown if m.value.startswith(f"In {side}, ")]
+    return [
+        n.replace("\\", "") for line in lines for n in re.findall(r"\[([^\]]+)\]\(\?person=", line)
+    ]
 
 
 def _evidence_paths(at: AppTest) -> list[str]:
