@@ -8,7 +8,7 @@ from datetime import date
 from pathlib import Path
 
 from kb.config import Settings
-from kb.content.secrets import find_secrets
+from kb.content.secrets import REDACTED, find_secrets
 from kb.models import Overview, Page, PageRef, Searched
 from kb.models.consent import IndexConsent
 from kb.people import searchlog
@@ -45,7 +45,9 @@ def overview(
         withholds=consent.withholds,
         below=settings.nothing_good_below,
         top=top,
-        private=lambda query: bool(find_secrets(query)),  # a key pasted into the box
+        # A key pasted into the box: in lines from before `searchlog.record` redacted it,
+        # found; in later ones, its redaction mark (a button of "AKIA…[redacted]" helps no one).
+        private=lambda query: REDACTED in query or bool(find_secrets(query)),
     )
     return Overview(
         pages=len(pages),
