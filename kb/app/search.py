@@ -88,7 +88,7 @@ def render_results(kb: Facade) -> None:
                     for i, (hit, more) in enumerate(closest, len(answers)):
                         render_hit(hit, more, found.searched, i)
     with people:
-        render_experts(experts, other_side(me), near)
+        render_experts(experts, me, near)
 
 
 def render_clear(key: str, label: str = "Clear filters") -> None:
@@ -204,10 +204,10 @@ def render_near(near: list[Expert], me: str) -> None:
         st.markdown(f"In {esc(me)}, {names} {'knows' if len(near) == 1 else 'know'} this too.")
 
 
-def render_experts(experts: list[Expert], across: str, near: list[Expert]) -> None:
-    """Who knows, or with the asker's side set (`st.session_state.me`), who on the other
-    side (`across`) knows, and a line for those `near` on the asker's side; then the control
-    that sets the side."""
+def render_experts(experts: list[Expert], me: str, near: list[Expert]) -> None:
+    """Who knows, or with the asker's side set (`me`), who on the other side knows, and a
+    line for those `near` on the asker's side; then the control that sets the side."""
+    across = other_side(me)
     title = f"Who in {across} knows?" if across else "Who knows about this?"
     st.subheader(title, anchor=EXPERTS_ANCHOR)
     # Personal, not a filter: it changes who is listed, never which pages answer.
@@ -218,7 +218,7 @@ def render_experts(experts: list[Expert], across: str, near: list[Expert]) -> No
         help="Your side of the IT/business divide: kb then lists the colleagues on the other "
         "side who know this topic, for the same results. Remembered in the link.",
     )
-    render_near(near, other_side(across) if across else "")
+    render_near(near, me)
     if not experts:
         st.caption(
             f"No one in {across} has written about this yet; pick your side again to clear it "
