@@ -14,10 +14,12 @@ from kb.backends.local import LocalBackend
 from kb.backends.location import IndexLocation
 from kb.config import EXPERT_MODELS, Settings
 from kb.content.departments import other_side, side_named
+from kb.embed import heap
 from kb.embed.base import Embedder, query_embedder_for
 from kb.models import (
     FILTER_FIELDS,
     Barcamp,
+    Chunk,
     Directory,
     Expert,
     Filters,
@@ -93,20 +95,22 @@ class KnowledgeBase:
         )
         self._searcher = Searcher(self.index, embedder, settings)
         self.directory = directory_of(self.index.manifest)
-        self._homes = profiles.homes(self.index.chunks, self.directory)
+        self._homes = profiles.homes(self.index.pages.values(), self.directory)
+        self._all_chunks: tuple[Chunk, ...] | None = None
         # What the index recorded of who is hidden, readable only with the key it was made with.
         self._consent = IndexConsent.read(self.index.manifest, settings.consent_key)
         self._profiles: tuple | None = None  # built on first use of a profile model
         self._analysis: PeopleAnalysis | None = None
         self._counts: dict[Filters | None, dict[str, dict[str, int]]] = {}
         self._example_questions: Examples | None = None  # checked by search as first offered
+        heap.trim()  # what reading the index's files left behind
 
     @property
     def analysis(self) -> PeopleAnalysis:
         """Topics, pairs and colleagues over this index (computed on first use)."""
         if self._analysis is None:
             self._analysis = PeopleAnalysis(
-                self.index.chunks,
+                self.all_chunks,
                 self.index.vectors(),
                 self._homes,
                 self.directory,
@@ -115,6 +119,14 @@ class KnowledgeBase:
                 self.index.pages,
             )
         return self._analysis
+
+    @property
+    def all_chunks(self) -> tuple[Chunk, ...]:
+        """Every chunk decoded and held, for the people side, which reads them all and often
+        (a search reads only its hits' records)."""
+        if self._all_chunks is None:
+            self._all_chunks = tuple(self.index.chunks)
+        return self._all_chunks
 
     @property
     def manifest(self) -> Manifest:
@@ -218,7 +230,7 @@ class KnowledgeBase:
     def _with_profiles(self, query: str, people: list[Expert], *, combined: bool) -> list[Expert]:
         """Rank by the person's whole body of writing (or fuse that with the section votes)."""
         if self._profiles is None:
-            self._profiles = profile_vectors(self.index.chunks, self.index.vectors())
+            self._profiles = profile_vectors(self.all_chunks, self.index.vectors())
         if not self._profiles[0]:  # no one wrote anything
             return people
         query_vector = self._searcher.query_vector(query)

@@ -12,7 +12,7 @@ milvus-lite in a file).
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -28,11 +28,14 @@ class IndexBackend(Protocol):
     """The read side of an index, as `Searcher` and `KnowledgeBase` use it."""
 
     manifest: Manifest
-    chunks: tuple[Chunk, ...]
+    chunks: Sequence[Chunk]  # in row order
     pages: dict[str, Page]
 
     def vectors(self) -> np.ndarray:
         """Every chunk's vector, in row order (for topics and profiles)."""
+
+    def path_of(self, row: int) -> str:
+        """The page a row belongs to (without reading the row's record)."""
 
     def dense(self, vec: np.ndarray, n: int, filters: Filters | None) -> dict[int, float]:
         """The `n` rows most similar to `vec` (cosine), among the rows `filters` allow."""

@@ -47,6 +47,9 @@ class LocalBackend:
         self.manifest = stored.manifest
         self.chunks = stored.chunks
         self.pages = stored.pages
+        # Row -> page without reading the row's record: pages' first rows, in row order.
+        self._first_rows = np.array([a for a, _ in stored.page_rows.values()], np.int64)
+        self._row_pages = tuple(stored.page_rows)
         self._scores: tuple[str, np.ndarray] | None = None  # the last query's BM25 of all rows
         self._filtered: dict[Filters, np.ndarray] = {}  # allowed rows, most recent last
         self._lock = threading.Lock()
@@ -57,6 +60,9 @@ class LocalBackend:
 
     def vectors(self) -> np.ndarray:
         return self._stored.vectors.vectors()
+
+    def path_of(self, row: int) -> str:
+        return self._row_pages[int(np.searchsorted(self._first_rows, row, side="right")) - 1]
 
     def dense(self, vec: np.ndarray, n: int, filters: Filters | None) -> dict[int, float]:
         return dict(self._stored.vectors.search(vec, n, allowed=self._allowed(filters)))
@@ -94,12 +100,17 @@ class LocalBackend:
     def _allowed(self, filters: Filters | None) -> np.ndarray | None:
         if filters is None or not filters.active:
             return None
-        # One pass over every chunk per filter (100 ms at 100k chunks), kept for the next
-        # query: people page through results and experts with the same filters.
+        # One pass over the pages per filter, kept for the next query: people page through
+        # results and experts with the same filters.
         with self._lock:  # the API answers from several threads
             rows = self._filtered.pop(filters, None)
         if rows is None:
-            rows = np.array([i for i, c in enumerate(self.chunks) if filters.allows(c)], np.int64)
+            spans = [
+                np.arange(a, b, dtype=np.int64)
+                for path, (a, b) in self._stored.page_rows.items()
+                if filters.allows(self.pages[path])
+            ]
+            rows = np.concatenate(spans) if spans else np.zeros(0, np.int64)
         with self._lock:
             self._filtered[filters] = rows
             if len(self._filtered) > _FILTER_CACHE:

@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from kb.config import DEFAULT_MODEL, ONNX_INT8_MODEL
-from kb.embed import model_package
+from kb.embed import heap, model_package
 from kb.errors import ModelError
 
 _INPUTS = ("input_ids", "attention_mask", "token_type_ids")
@@ -109,6 +109,7 @@ class _OnnxEmbedder:
                     options.add_session_config_entry("session.intra_op.allow_spinning", "0")
                 self._session = self._open(ort, options)
                 self._tokenizer = _tokenizer(self.max_tokens)
+                heap.trim()  # the model file's buffer, read and let go
         return self._session, self._tokenizer
 
     def _open(self, ort, options):

@@ -32,10 +32,9 @@ def top_pages(
         rows = kb.index.keyword(query, rows_wanted, None)
     else:
         raise ValueError(f"unknown leg {leg!r}; use one of {', '.join(LEGS)}")
-    chunks = kb.index.chunks
     best: dict[str, float] = {}
     for row, score in rows.items():
-        path = chunks[row].path
+        path = kb.index.path_of(row)
         if path not in best or score > best[path]:
             best[path] = float(score)
     return sorted(best.items(), key=lambda ps: (-ps[1], ps[0]))[:depth]

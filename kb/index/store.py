@@ -11,6 +11,7 @@ Writing: `kb.index.writer`; what kb may delete or write in the folder: `kb.index
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,9 +19,10 @@ import numpy as np
 
 from kb.errors import IndexCorruptError, KbError
 from kb.index.bm25 import KeywordIndex
-from kb.index.codec import chunk_from_json, page_from_json, read_jsonl, source_from_line
+from kb.index.codec import page_from_json, read_jsonl, source_from_line
 from kb.index.folder import MANIFEST, verify_files
 from kb.index.manifest import check_compatible, read_manifest
+from kb.index.records import ChunkRecords
 from kb.index.vectors import VectorIndex
 from kb.models import Chunk, Manifest, Page, Source
 
@@ -30,10 +32,11 @@ class StoredIndex:
     """A loaded index: its manifest, chunk metadata in row order, and the vectors."""
 
     manifest: Manifest
-    chunks: tuple[Chunk, ...]
+    chunks: Sequence[Chunk]  # read by row from the chunks file
     vectors: VectorIndex
     pages: dict[str, Page]
     keywords: KeywordIndex
+    page_rows: dict[str, tuple[int, int]]  # each page's rows [start, end), in row order
 
 
 @dataclass(frozen=True)
@@ -103,9 +106,13 @@ def _load_files(index_dir: Path, manifest: Manifest) -> StoredIndex:
     verify_files(index_dir, manifest)
     try:
         vectors = VectorIndex.from_bytes((index_dir / data["vectors"]).read_bytes())
-        chunks = tuple(chunk_from_json(d) for d in read_jsonl(index_dir / data["chunks"]))
+        chunks = ChunkRecords(index_dir / data["chunks"])
         pages = {d["path"]: page_from_json(d) for d in read_jsonl(index_dir / data["pages"])}
         keywords = KeywordIndex.load(index_dir / data["bm25"], len(chunks))
+        sources = (index_dir / data["sources"]).read_text(encoding="utf-8").splitlines()
+        page_rows = {
+            s.path: s.rows for s in map(source_from_line, sources) if s.rows[1] > s.rows[0]
+        }
     except FileNotFoundError:
         raise
     except (KeyError, ValueError, TypeError, RuntimeError, OSError) as err:
@@ -117,6 +124,16 @@ def _load_files(index_dir: Path, manifest: Manifest) -> StoredIndex:
             f"{index_dir}/: {vectors.size} vectors but {len(chunks)} chunks; "
             "rebuild with 'kb index'"
         )
+    if sum(b - a for a, b in page_rows.values()) != len(chunks):
+        raise IndexCorruptError(
+            f"{index_dir}/: the sources' rows do not cover the {len(chunks)} chunks; "
+            "rebuild with 'kb index'"
+        )
     return StoredIndex(
-        manifest=manifest, chunks=chunks, vectors=vectors, pages=pages, keywords=keywords
+        manifest=manifest,
+        chunks=chunks,
+        vectors=vectors,
+        pages=pages,
+        keywords=keywords,
+        page_rows=dict(sorted(page_rows.items(), key=lambda item: item[1])),
     )

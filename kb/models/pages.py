@@ -140,7 +140,8 @@ class Filters:
     author: str = ""
     updated_since: str = ""  # ISO date: only pages updated on or after it
 
-    def allows(self, chunk: Chunk) -> bool:
+    def allows(self, chunk: PageInfo) -> bool:
+        """Whether a chunk or page (its page fields) passes."""
         if self.department and chunk.department.casefold() != self.department.casefold():
             return False
         if self.team and chunk.team.casefold() != self.team.casefold():

@@ -21,10 +21,10 @@ from kb.models import (
 from kb.search.experts import home_teams
 
 
-def homes(chunks: Iterable[Chunk], directory: Directory) -> dict[str, Home]:
+def homes(pages: Iterable[Chunk | Page], directory: Directory) -> dict[str, Home]:
     """Each person's home team and department: people.yaml where it says, else where they
     write most (every identity of a listed person, aliases too)."""
-    found = home_teams(tuple(chunks))
+    found = home_teams(tuple(pages))
     for person in directory.people:
         for key in person.identities():
             home = found.get(key, NOWHERE)

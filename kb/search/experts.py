@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import math
 from collections import Counter, defaultdict
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 
-from kb.models import NOWHERE, Chunk, Evidence, Expert, Hit, Home, person_key
+from kb.models import NOWHERE, Chunk, Evidence, Expert, Hit, Home, Page, person_key
 from kb.search.fusion import rrf
 
 
@@ -55,7 +55,7 @@ def rank_experts(
     ]
 
 
-def home_teams(chunks: tuple[Chunk, ...] | list[Chunk]) -> dict[str, Home]:
+def home_teams(chunks: Sequence[Chunk | Page]) -> dict[str, Home]:
     """Each person's team and department: those of the pages they hold the largest share of."""
     per_person: dict[str, Counter[Home]] = defaultdict(Counter)
     seen_pages: set[str] = set()

@@ -113,14 +113,15 @@ class Searcher:
                     {r: keyword_all[r] for r in rows},
                     dense_weight=self._settings.dense_weight,
                     keyword_scale=backend.keyword_scale(query) if scaled else None,
-                    page_of=lambda r: backend.chunks[r].path,
+                    page_of=backend.path_of,
                 )
         order = sorted(ranked, key=lambda r: (-ranked[r], r))
         chunks = backend.chunks
         rows: list[int] = []
         seen: set[tuple[str, tuple[str, ...]]] = set()
         for row in order:
-            key = (chunks[row].path, chunks[row].heading_path)
+            chunk = chunks[row]
+            key = (chunk.path, chunk.heading_path)
             if key not in seen:
                 seen.add(key)
                 rows.append(row)

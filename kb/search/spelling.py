@@ -61,11 +61,29 @@ def max_distance(word: str) -> int:
     return 1 if len(word) < LONG else 2
 
 
+class _WordList:
+    """A sorted array of words, for `in`: 2 MB where a set of the same 83,000 strings holds
+    17 MB in every process that answers queries."""
+
+    def __init__(self, words: list[str]) -> None:
+        self._words = np.array(sorted({w.encode("utf-8") for w in words}))
+
+    def __contains__(self, word: object) -> bool:
+        if not isinstance(word, str) or not len(self._words):
+            return False
+        key = word.encode("utf-8", "replace")
+        i = int(np.searchsorted(self._words, key))
+        return i < len(self._words) and self._words[i] == key
+
+    def __len__(self) -> int:
+        return len(self._words)
+
+
 @functools.cache
-def english_words() -> frozenset[str]:
+def english_words() -> _WordList:
     """Real English words, lower-case (symspellpy's list: 'word count' lines)."""
     text = resources.files(_ENGLISH[0]).joinpath(_ENGLISH[1]).read_text(encoding="utf-8")
-    return frozenset(text.split()[::2])
+    return _WordList(text.split()[::2])
 
 
 class Speller:

@@ -151,3 +151,20 @@ def test_invisible_characters_in_a_query_neither_split_words_nor_block_correctio
     assert found.corrected == "expense policy"
     assert found[0].chunk.path == "finance/expense-policy.md"
     assert all(hidden not in h.snippet for h in found)
+
+
+def test_the_english_word_list_answers_as_the_set_of_its_words():
+    from importlib import resources
+
+    from kb.search import spelling
+
+    package, name = spelling._ENGLISH
+    words = resources.files(package).joinpath(name).read_text(encoding="utf-8").split()[::2]
+    listed = spelling.english_words()
+    assert len(listed) == len(set(words)) > 50_000
+    assert all(w in listed for w in words)
+    # Not in it: made-up words, prefixes and extensions of listed ones, non-ASCII, very long.
+    for word in ("expnse", "polcy", "spendwise", "", "é", "naïve", "x" * 40, words[0] + "q"):
+        assert (word in listed) == (word in set(words)), word
+    longest = max(words, key=len)  # one letter past the array's width: never cut to fit
+    assert longest in listed and longest + "x" not in listed

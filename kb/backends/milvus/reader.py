@@ -89,6 +89,9 @@ class MilvusBackend:
         counts = dict(manifest.as_dict().get("counts", {}), chunks=len(chunks))
         return cls(c, name, manifest.updated({"counts": counts}), chunks, [r[4] for r in rows])
 
+    def path_of(self, row: int) -> str:
+        return self.chunks[row].path
+
     def vectors(self) -> np.ndarray:
         if self._vectors is None:
             dim = int(self.manifest.model.dim)

@@ -1,0 +1,84 @@
+"""The chunks file read by row: an offsets table, not a parse of every line at start.
+
+A loaded index keeps the file open and decodes a chunk's line when it is asked for (the hits
+of a query, their neighbours), so memory grows with what is read, not with the corpus. The
+file stays readable through its open descriptor even after a later build sweeps it away.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator, Sequence
+from functools import lru_cache
+from pathlib import Path
+from typing import overload
+
+import numpy as np
+
+from kb.index.codec import chunk_from_line
+from kb.models import Chunk
+
+_BLOCK = 1 << 22  # bytes per read when scanning for line ends
+_ROWS = 1024  # rows per read when iterating
+_CACHED = 4096  # decoded chunks kept (a few MB)
+
+
+class ChunkRecords(Sequence[Chunk]):
+    """The chunks of an index in row order, each decoded from its line on access."""
+
+    def __init__(self, path: Path) -> None:
+        self._file = open(path, "rb")  # noqa: SIM115 - held for the index's lifetime
+        self._offsets = _line_starts(self._file)
+        # The hits of a query are read several times over (fusion, cards, experts).
+        self._read = lru_cache(maxsize=_CACHED)(self._decode)
+
+    def __len__(self) -> int:
+        return len(self._offsets) - 1
+
+    @overload
+    def __getitem__(self, row: int) -> Chunk: ...
+
+    @overload
+    def __getitem__(self, row: slice) -> list[Chunk]: ...
+
+    def __getitem__(self, row: int | slice) -> Chunk | list[Chunk]:
+        if isinstance(row, slice):
+            return [self[i] for i in range(*row.indices(len(self)))]
+        n = len(self)
+        if not -n <= row < n:
+            raise IndexError(row)
+        return self._read(row % n)
+
+    def _decode(self, row: int) -> Chunk:
+        start, end = int(self._offsets[row]), int(self._offsets[row + 1])
+        return chunk_from_line(os.pread(self._file.fileno(), end - start, start).decode("utf-8"))
+
+    def __eq__(self, other: object) -> bool:
+        # Equal to any sequence of the same chunks (a tuple of them, another index's records).
+        if not isinstance(other, Sequence) or isinstance(other, str | bytes):
+            return NotImplemented
+        return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __iter__(self) -> Iterator[Chunk]:
+        # A block of rows per read: one pass over the file, positional like single rows.
+        for first in range(0, len(self), _ROWS):
+            rows = self._offsets[first : first + _ROWS + 1]
+            start = int(rows[0])
+            block = os.pread(self._file.fileno(), int(rows[-1]) - start, start)
+            for a, b in zip(rows[:-1], rows[1:], strict=True):
+                yield chunk_from_line(block[a - start : b - start].decode("utf-8"))
+
+
+def _line_starts(fh) -> np.ndarray:
+    """Byte offsets of each non-empty line's start, and the end of the last one."""
+    ends: list[np.ndarray] = []
+    at = 0
+    while block := fh.read(_BLOCK):
+        ends.append(np.flatnonzero(np.frombuffer(block, np.uint8) == 10) + at + 1)
+        at += len(block)
+    stops = np.concatenate([np.zeros(1, np.int64), *ends]) if ends else np.zeros(1, np.int64)
+    if stops[-1] != at:  # a last line without a newline
+        stops = np.append(stops, at)
+    return stops
