@@ -66,7 +66,7 @@ class _WordList:
     17 MB in every process that answers queries."""
 
     def __init__(self, words: list[str]) -> None:
-        self._words = np.array(sorted({w.encode("utf-8") for w in words}))
+        self._words = np.sort(np.array([w.encode("utf-8") for w in words], dtype=bytes))
 
     def __contains__(self, word: object) -> bool:
         if not isinstance(word, str) or not len(self._words):
@@ -130,7 +130,9 @@ class Speller:
         if not correctable(word):
             return None
         low = word.lower()
-        if low in english_words() or (self._known is not None and self._known(low)):
+        # The corpus's own words first: a look-up in the keyword index, where the English list
+        # is read from its file on first use (a cold `kb search` often needs neither).
+        if (self._known is not None and self._known(low)) or low in english_words():
             return None
         vocabulary = self.vocabulary()
         if vocabulary.knows(low):
