@@ -91,6 +91,14 @@ def render_results(kb: Facade) -> None:
         render_experts(experts, me, near)
 
 
+def report_missing(kb: Facade, query: str, filters) -> None:
+    """The button's callback: it runs once per click, before the run, and what it kept is
+    remembered with the search (a message drawn in the click's own run would be gone after
+    the full run that follows the search view's fragment, and a second click logs twice)."""
+    kept = kb.report_missing(query, filters=filters)
+    st.session_state["missing_reported"] = ((query, filters), kept)
+
+
 def render_clear(key: str, label: str = "Clear filters") -> None:
     st.button(label, key=key, on_click=clear_filters, icon=":material/filter_alt_off:")
 
@@ -122,12 +130,20 @@ def render_no_answer(
         render_clear("unfilter", "Search without the filters")
         return
     writers = main_authors([hit for hit, _ in closest], 3)
-    if st.button("This page is missing", icon=":material/note_add:", key="missing"):
-        kept = kb.report_missing(found.query, filters=filters)
-        if kept:
-            st.success("Recorded for the gap report (Gaps › Unanswered searches).")
-        else:
-            st.warning("This kb keeps no search log (KB_SEARCH_LOG), so nothing was recorded.")
+    asked = (found.query, filters)
+    reported = st.session_state.get("missing_reported")
+    if reported is None or reported[0] != asked:
+        st.button(
+            "This page is missing",
+            icon=":material/note_add:",
+            key="missing",
+            on_click=report_missing,
+            args=(kb, found.query, filters),
+        )
+    elif reported[1]:
+        st.success("Recorded for the gap report (Gaps › Unanswered searches).")
+    else:
+        st.warning("This kb keeps no search log (KB_SEARCH_LOG), so nothing was recorded.")
     if writers:
         st.caption(
             "Who could write it: "
