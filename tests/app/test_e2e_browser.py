@@ -386,6 +386,42 @@ def test_people_shows_every_person_and_each_row_links_to_a_profile(server, bundl
         assert url_params(page) == {"view": ["people"]}
 
 
+@pytest.mark.parametrize("width, height", [(1400, 900), (390, 844)])
+def test_a_profile_opened_low_in_the_people_table_starts_at_its_top(server, width, height):
+    # A new user opened Victor Petrov from low in the People table and landed 559 px down the
+    # profile: name, role and the metrics' labels off screen, only bare numbers in view.
+    with browser_page(width=width, height=height) as page:
+        page.goto(server + "/?view=people")
+        table = page.get_by_role("table", name=re.compile(r"\d+ people"))
+        table.wait_for(timeout=120_000)
+        wait_idle(page)
+        victor = table.get_by_role("link", name="Victor Petrov", exact=True)
+        victor.scroll_into_view_if_needed()
+        scrolled = main_scroll(page)
+        assert scrolled > height / 2
+        before = app_run(page)
+        victor.click()
+        wait_run(page, before)
+        page.wait_for_timeout(1000)  # the old view's elements go after the run
+        assert main_scroll(page) == 0
+        for shown in (
+            page.get_by_role("heading", name="Victor Petrov"),
+            page.get_by_test_id("stMetricLabel").first,  # "Pages"
+        ):
+            box = shown.bounding_box()
+            assert box and box["y"] >= 0 and box["y"] + box["height"] <= height
+        # The browser's Back: the table where it was.
+        before = app_run(page)
+        page.go_back()
+        wait_run(page, before)
+        page.wait_for_timeout(1000)  # the scroll is restored once the table is drawn
+        assert abs(main_scroll(page) - scrolled) <= 2
+
+
+def main_scroll(page) -> int:
+    return page.locator(".stMain").evaluate("el => Math.round(el.scrollTop)")
+
+
 def url_params(page) -> dict[str, list[str]]:
     return parse_qs(urlsplit(page.url).query)
 
