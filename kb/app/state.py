@@ -170,6 +170,16 @@ def back_to_search() -> None:
     set_view()
 
 
+def back_label() -> str:
+    """The way back's label, naming where it goes: the view the page or person was opened
+    over (a profile opened from the People table said "Back to results")."""
+    s = st.session_state
+    view = s.get("view") or "search"
+    if view != "search":
+        return f"← Back to {VIEWS.get(view, view).lower()}"
+    return "← Back to results" if s.get("q", "").strip() else "← Back to search"
+
+
 def current_filters(kb: Facade) -> Filters:
     """The sidebar's filters, checked as every shell checks them (its pickers offer only
     values the index holds, its date picker only dates)."""

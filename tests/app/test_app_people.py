@@ -175,6 +175,32 @@ def test_person_page_shows_colleagues_across_the_divide(monkeypatch, bundled_ind
     assert "Kenji Sato" not in across  # her own department
 
 
+def test_back_on_a_profile_says_where_it_goes(monkeypatch, bundled_index):
+    # "← Back to results" on a profile opened from the People table went back to the table.
+    victor = {"person": "Victor Petrov"}
+    for came_from, label in (
+        ({"view": "people"}, "← Back to people"),
+        ({"view": "gaps"}, "← Back to gaps"),
+        ({"view": "team", "project": "stock counts"}, "← Back to team builder"),
+        ({"q": "stock counts"}, "← Back to results"),
+        ({}, "← Back to search"),  # a shared link: back to the start page
+    ):
+        at = new_app(monkeypatch, bundled_index, **came_from, **victor)
+        assert not at.exception
+        (back,) = back_buttons(at)
+        assert back.label == label, came_from
+    back.click().run()  # the last: opened from a shared link
+    assert "person" not in at.query_params and not back_buttons(at)
+    at = new_app(monkeypatch, bundled_index, view="people", **victor)
+    back_buttons(at)[0].click().run()
+    assert dict(at.query_params) == {"view": "people"}
+    assert html_tables(at)[0][0]["Name"] == "Aisha Khan"  # the table again
+
+
+def back_buttons(at):
+    return [b for b in at.button if b.label.startswith("← Back")]
+
+
 def test_no_good_match_says_so_and_records_the_missing_page(monkeypatch, bundled_index, tmp_path):
     log = tmp_path / "log.jsonl"
     monkeypatch.setenv("KB_SEARCH_LOG", str(log))

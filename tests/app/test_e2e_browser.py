@@ -381,7 +381,7 @@ def test_people_shows_every_person_and_each_row_links_to_a_profile(server, bundl
         page.get_by_role("heading", name="Victor Petrov").wait_for(timeout=60_000)
         assert len(page.context.pages) == 1  # the same tab
         assert url_params(page) == {"view": ["people"], "person": ["Victor Petrov"]}
-        page.get_by_role("button", name="Back to results").click()  # back to the list
+        page.get_by_role("button", name="← Back to people").click()  # back to the list
         table.wait_for(timeout=60_000)
         assert url_params(page) == {"view": ["people"]}
 
