@@ -4,7 +4,8 @@
 //   results are dimmed until the new ones arrive.
 // - "/" focuses the box, Esc clears it, arrow keys move through the results' titles.
 // - kb's own links (`?page=...`, `?person=...`) open in the app, in the same tab, and "Back"
-//   returns to the results scrolled where they were.
+//   (the browser's, or the app's: the run's data says so) returns to the results scrolled
+//   where they were.
 // - A view opened anew (a person, People, Gaps...) starts at its top, not where the last one
 //   was scrolled; an opened page scrolls itself (kb/app/page.py: to its section or title).
 //
@@ -151,13 +152,13 @@ function place() {
   return "view:" + (params.get("view") || "search");
 }
 
-function showPlace(kb) {
+function showPlace(kb, wentBack) {
   // Streamlit keeps the main area's scroll offset across runs: a profile opened low in the
   // People table landed 559 px down, its name and the metrics' labels out of sight.
   const now = place();
   const fresh = kb.place !== null && now !== kb.place;
   kb.place = now;
-  if (kb.back !== null && kb.back === location.search) {
+  if (wentBack || (kb.back !== null && kb.back === location.search)) {
     kb.back = null;
     restoreScroll(kb);
   } else if (fresh && !now.startsWith("page:")) {
@@ -228,5 +229,5 @@ export default function (component) {
     };
     setTimeout(focus, 0);
   }
-  showPlace(kb);
+  showPlace(kb, Boolean(data?.back));
 }

@@ -166,8 +166,12 @@ def open_person(name: str) -> None:
     set_view(person=name)
 
 
+WENT_BACK = "_went_back"  # set by the app's Back for the next run: keys.js restores the scroll
+
+
 def back_to_search() -> None:
     set_view()
+    st.session_state[WENT_BACK] = True
 
 
 def back_label() -> str:

@@ -410,11 +410,21 @@ def test_a_profile_opened_low_in_the_people_table_starts_at_its_top(server, widt
         ):
             box = shown.bounding_box()
             assert box and box["y"] >= 0 and box["y"] + box["height"] <= height
-        # The browser's Back: the table where it was.
+        # The browser's Back, then the app's: the table where it was.
         before = app_run(page)
         page.go_back()
         wait_run(page, before)
         page.wait_for_timeout(1000)  # the scroll is restored once the table is drawn
+        assert abs(main_scroll(page) - scrolled) <= 2
+        before = app_run(page)
+        victor.click()
+        wait_run(page, before)
+        page.wait_for_timeout(1000)
+        assert main_scroll(page) == 0
+        before = app_run(page)
+        page.get_by_role("button", name="← Back to people").click()
+        wait_run(page, before)
+        page.wait_for_timeout(1000)
         assert abs(main_scroll(page) - scrolled) <= 2
 
 
