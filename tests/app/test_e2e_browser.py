@@ -428,6 +428,59 @@ def test_a_profile_opened_low_in_the_people_table_starts_at_its_top(server, widt
         assert abs(main_scroll(page) - scrolled) <= 2
 
 
+# Each table's layout: its box and content widths, every column's header, and for each cell
+# its column's label (data-label), whether CSS shows the label, and its right edge on screen.
+TABLE_LAYOUT = """region => {
+  const table = region.querySelector('table');
+  const cells = [...table.querySelectorAll('tbody th, tbody td')].filter(c => c.textContent);
+  return {
+    box: region.clientWidth, content: region.scrollWidth,
+    headers: [...table.querySelectorAll('thead th')].map(th => th.textContent),
+    headersShown: table.querySelector('thead').getBoundingClientRect().height > 1,
+    labels: [...new Set(cells.map(c => c.dataset.label).filter(Boolean))],
+    labelled: cells.filter(c => c.tagName === 'TD')
+      .every(c => getComputedStyle(c, '::before').content !== 'none'),
+    right: Math.max(...cells.map(c => c.getBoundingClientRect().right)),
+  };
+}"""
+
+
+@pytest.mark.parametrize("width", [390, 1400])
+def test_the_people_and_profile_tables_fit_the_screen(server, width):
+    # At 390 px the People table was 1087 px wide in a 358 px box, Name, Department and Team
+    # in sight, nothing saying there was more; the profile's "Pages by" table was cut off too.
+    tables = {
+        "/?view=people": re.compile(r"^\d+ people$"),
+        "/?view=people&person=Victor+Petrov": "Pages by Victor Petrov",
+    }
+    phone = width < 640
+    with browser_page(width=width, height=844) as page:
+        for url, caption in tables.items():
+            page.goto(server + url)
+            region = page.get_by_role("region", name=caption)
+            region.wait_for(timeout=120_000)
+            wait_idle(page)
+            layout = region.evaluate(TABLE_LAYOUT)
+            assert layout["content"] <= layout["box"], url  # nothing to scroll sideways to
+            assert layout["right"] <= width, url  # every value on screen
+            # On a phone each row stacks, each value after its column's name; on a wide
+            # screen it is a table with a header row.
+            assert layout["headersShown"] is not phone, url
+            if phone:
+                assert layout["labelled"] and layout["labels"] == layout["headers"][1:], url
+            roles = ax_roles(page)  # Chromium's own accessibility tree: still a table
+            assert roles["table"] == 1 and roles["columnheader"] == len(layout["headers"]), url
+            assert roles["rowheader"] >= 3 and roles["cell"] >= 3 * (roles["columnheader"] - 1)
+
+
+def ax_roles(page) -> Counter:
+    """How many nodes of each role Chromium's accessibility tree holds (what a screen reader
+    is given, unlike Playwright's own role queries)."""
+    cdp = page.context.new_cdp_session(page)
+    nodes = cdp.send("Accessibility.getFullAXTree")["nodes"]
+    return Counter(n["role"]["value"] for n in nodes if not n.get("ignored") and "role" in n)
+
+
 def main_scroll(page) -> int:
     return page.locator(".stMain").evaluate("el => Math.round(el.scrollTop)")
 
