@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from urllib.parse import quote
+from urllib.parse import parse_qs, quote
 
-from helpers import all_text, html_tables, new_app, result_paths, write
+from helpers import all_text, html_tables, new_app, plain, result_paths, write
 
 from kb import Settings, build_index
 from kb.people import searchlog
@@ -195,6 +195,27 @@ def test_back_on_a_profile_says_where_it_goes(monkeypatch, bundled_index):
     back_buttons(at)[0].click().run()
     assert dict(at.query_params) == {"view": "people"}
     assert html_tables(at)[0][0]["Name"] == "Aisha Khan"  # the table again
+
+
+def test_a_page_opened_from_a_profile_shows_and_goes_back_to_the_profile(
+    monkeypatch, bundled_index
+):
+    # A page in the profile's "Pages by" table opened the profile again: the person in its
+    # link won over the page.
+    at = new_app(monkeypatch, bundled_index, view="people", person="Victor Petrov")
+    (pages,) = html_tables(at)
+    pick = next(row for row in pages if row["Page"] == "Pick and pack process")
+    href = pick["links"][0]  # the way back to this profile, and on to the People table
+    assert href == "?view=people&person=Victor%20Petrov&page=operations%2Fpick-pack-process.md"
+    at = new_app(monkeypatch, bundled_index, **{k: v[0] for k, v in parse_qs(href[1:]).items()})
+    assert not at.exception
+    assert [plain(h.value) for h in at.main.header] == ["Pick and pack process"]
+    (back,) = back_buttons(at)
+    assert back.label == "← Back to Victor Petrov"
+    back.click().run()
+    assert dict(at.query_params) == {"view": "people", "person": "Victor Petrov"}
+    assert [plain(h.value) for h in at.main.header] == ["Victor Petrov"]
+    assert back_buttons(at)[0].label == "← Back to people"
 
 
 def back_buttons(at):
