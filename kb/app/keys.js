@@ -4,7 +4,10 @@
 //   results are dimmed until the new ones arrive.
 // - "/" focuses the box, Esc clears it, arrow keys move through the results' titles.
 // - kb's own links (`?page=...`, `?person=...`) open in the app, in the same tab, and "Back"
-//   returns to the results scrolled where they were.
+//   (the browser's, or the app's: the run's data says so) returns to the results scrolled
+//   where they were.
+// - A view opened anew (a person, People, Gaps...) starts at its top, not where the last one
+//   was scrolled; an opened page scrolls itself (kb/app/page.py: to its section or title).
 //
 // Streamlit calls the default export after every script run (the data carries a run number);
 // the document-wide listeners are installed once per page load.
@@ -140,6 +143,30 @@ function restoreScroll(kb) {
   requestAnimationFrame(step);
 }
 
+// What the user sees as one screen of the app: a page or person opened over a view, or the view.
+function place() {
+  const params = new URLSearchParams(location.search);
+  for (const key of ["page", "person"]) {
+    if (params.get(key)) return key + ":" + params.get(key);
+  }
+  return "view:" + (params.get("view") || "search");
+}
+
+function showPlace(kb, wentBack) {
+  // Streamlit keeps the main area's scroll offset across runs: a profile opened low in the
+  // People table landed 559 px down, its name and the metrics' labels out of sight.
+  const now = place();
+  const fresh = kb.place !== null && now !== kb.place;
+  kb.place = now;
+  if (wentBack || (kb.back !== null && kb.back === location.search)) {
+    kb.back = null;
+    restoreScroll(kb);
+  } else if (fresh && !now.startsWith("page:")) {
+    kb.restoring = null;
+    scroller().scrollTo(0, 0);
+  }
+}
+
 function install(kb) {
   const style = document.createElement("style");
   style.textContent = STYLE;
@@ -165,6 +192,7 @@ export default function (component) {
   if (!kb) {
     kb = window.__kbKeys = {
       timer: 0, typed: false, back: null, restoring: null, focused: false, seeking: false,
+      place: null,
     };
     install(kb);
   }
@@ -201,8 +229,5 @@ export default function (component) {
     };
     setTimeout(focus, 0);
   }
-  if (kb.back !== null && kb.back === location.search) {
-    kb.back = null;
-    restoreScroll(kb);
-  }
+  showPlace(kb, Boolean(data?.back));
 }

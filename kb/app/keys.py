@@ -1,5 +1,6 @@
 """Keyboard and navigation for the app: search as you type, `/`, arrow keys, Esc, and kb's own
-links opened in place with the results' scroll kept for Back (keys.js, a v2 component)."""
+links opened in place with the results' scroll kept for Back, the browser's or the app's
+(keys.js, a v2 component)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import streamlit as st
 
-from kb.app.state import set_view
+from kb.app.state import WENT_BACK, set_view
 
 # A pause this long after the last keystroke sends the query: shorter than the gap between
 # keystrokes of someone thinking of the next word, longer than between letters of one word.
@@ -25,7 +26,9 @@ def mount_keys() -> None:
     runs = st.session_state.get("_runs", 0) + 1
     st.session_state._runs = runs
     query = st.session_state.get("q", "") if not st.query_params.get("page") else ""
-    _keys(key="kb_keys", data={"query": query, "run": runs, "wait": WAIT_MS}, on_go_change=_go)
+    back = st.session_state.pop(WENT_BACK, False)  # the app's Back: as the browser's
+    data = {"query": query, "run": runs, "wait": WAIT_MS, "back": back}
+    _keys(key="kb_keys", data=data, on_go_change=_go)
 
 
 def _go() -> None:

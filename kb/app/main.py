@@ -60,10 +60,10 @@ def _main() -> None:
         prepare_search(kb)
     render_sidebar(kb)
     st.set_page_config(page_title=tab_title(kb, page, person, st.session_state.get("view")))
-    if person:
-        render_person(kb, person)
-    elif page:
+    if page:  # over a person too: a page opened from a profile goes back to the profile
         render_page(kb, page, st.query_params.get("section", ""))
+    elif person:
+        render_person(kb, person)
     else:
         st.segmented_control(
             "View", list(VIEWS), key="view", format_func=VIEWS.get, label_visibility="collapsed"
@@ -79,11 +79,11 @@ def _main() -> None:
 def tab_title(kb, page: str | None, person: str | None, view: str | None) -> str:
     """The browser tab's title: what the tab shows, then kb (a tab bar full of "kb" tells
     nothing apart)."""
-    if person:
-        return f"{person} · kb"
     if page:
         found = kb.page(page)
         return f"{found.title if found else page} · kb"
+    if person:
+        return f"{person} · kb"
     if view and view != "search":
         return f"{VIEWS.get(view, view)} · kb"
     query = st.session_state.get("q", "").strip()

@@ -9,7 +9,7 @@ import streamlit as st
 from kb.app.load import image_hosts, page_links
 from kb.app.present import literal as esc
 from kb.app.present import page_markdown
-from kb.app.state import back_to_search
+from kb.app.state import back_label, go_back
 from kb.app.widgets import badges
 from kb.facade import Facade
 
@@ -24,7 +24,7 @@ _STYLE = """<style>
 def render_page(kb: Facade, path: str, section: str) -> None:
     st.html(_STYLE)
     with st.container(key="back"):
-        st.button("← Back to results", on_click=back_to_search, type="tertiary")
+        st.button(back_label(), on_click=go_back, type="tertiary")
     page = kb.page(path)
     if page is None:
         st.error(f"No page {esc(path)} in the index.")  # `path` is the URL's

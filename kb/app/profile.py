@@ -6,7 +6,7 @@ import streamlit as st
 
 from kb.app.present import contact_markdown
 from kb.app.present import literal as esc
-from kb.app.state import back_to_search
+from kb.app.state import back_label, go_back, view_params
 from kb.app.tables import link, render_table
 from kb.app.widgets import badges, colleague_line, page_link
 from kb.facade import Facade
@@ -14,7 +14,7 @@ from kb.models import spoken
 
 
 def render_person(kb: Facade, name: str) -> None:
-    st.button("← Back to results", on_click=back_to_search, type="tertiary")
+    st.button(back_label(), on_click=go_back, type="tertiary")
     profile = kb.profile(name)
     if profile is None:
         st.error(f"No pages by {esc(name)} in the index.")  # `name` is the URL's
@@ -50,7 +50,8 @@ def render_person(kb: Facade, name: str) -> None:
             )
             terms = esc(spoken(pair.terms) or "related work")
             st.markdown(f"- {colleague_line(pair.second)}: {terms}  \n  {pages}")
-    here = {"person": profile.name}  # a page opened from here comes back to this profile
+    # A page opened from here comes back to this profile, and on to the view under it.
+    here = {**view_params(), "person": profile.name}
     render_table(
         f"Pages by {profile.name}",
         ("Page", "Team", "Updated", "Share"),

@@ -7,6 +7,7 @@ import datetime as dt
 
 import streamlit as st
 
+from kb.app.present import literal
 from kb.content.departments import side_named
 from kb.facade import Facade
 from kb.inputs import checked_filters, day
@@ -166,8 +167,27 @@ def open_person(name: str) -> None:
     set_view(person=name)
 
 
-def back_to_search() -> None:
-    set_view()
+WENT_BACK = "_went_back"  # set by the app's Back for the next run: keys.js restores the scroll
+
+
+def go_back() -> None:
+    """The app's Back (a button's callback): from a page opened over a profile to the
+    profile, else to the view the page or person was opened over."""
+    person = st.query_params.get("person", "") if st.query_params.get("page") else ""
+    set_view(person=person)
+    st.session_state[WENT_BACK] = True
+
+
+def back_label() -> str:
+    """The way back's label, naming where `go_back` goes (a profile opened from the People
+    table said "Back to results"). Markdown, as a button's label is."""
+    if st.query_params.get("page") and st.query_params.get("person"):
+        return f"← Back to {literal(st.query_params['person'])}"
+    s = st.session_state
+    view = s.get("view") or "search"
+    if view != "search":
+        return f"← Back to {VIEWS.get(view, view).lower()}"
+    return "← Back to results" if s.get("q", "").strip() else "← Back to search"
 
 
 def current_filters(kb: Facade) -> Filters:

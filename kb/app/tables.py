@@ -20,9 +20,14 @@ class Html(str):
 Cell = str | int | float | Html
 
 # One look for every table: headers and captions left, numbers right, links blue on the light
-# and the dark theme (mixed with the theme's text colour), rules in grey at low alpha. On a
-# phone a wide table scrolls sideways inside its box, its columns at their natural width
-# (squeezed to the screen, every row was a dozen lines tall), its caption kept in view.
+# and the dark theme (mixed with the theme's text colour), rules in grey at low alpha.
+# On a phone (Streamlit stacks columns below 640 px) a table of three columns or more stacks:
+# each row a block, its row header first, then each value beside its column's name (from
+# data-label; the header row is kept for screen readers, off screen). Squeezed to the screen,
+# every row was a dozen lines tall; at its natural width the People table was 1087 px in a
+# 358 px box, three of seven columns in sight and no sign of the rest. A label in CSS is not
+# read twice: `content: ... / ""` gives it no text for a screen reader, which names the
+# column from the header row as on a wide screen. A two-column table (the experts' bars) fits.
 _STYLE = """<style>
 .kb-table { overflow-x: auto; max-width: 100%; }
 .kb-table table { border-collapse: collapse; width: 100%; font-size: 0.9rem; }
@@ -42,10 +47,20 @@ _STYLE = """<style>
   background: #1c64f2; border-radius: 2px; vertical-align: baseline; }
 .kb-table td:has(.kb-bar) { white-space: nowrap; }
 @media (max-width: 640px) {
-  .kb-table table { width: max-content; min-width: 100%; }
-  .kb-table th, .kb-table td { max-width: 14rem; }
-  /* A link longer than its cell wraps: unwrapped it ran over the next column. */
   .kb-table a { white-space: normal; }
+  .kb-stack thead { position: absolute; width: 1px; height: 1px; overflow: hidden;
+    clip-path: inset(50%); white-space: nowrap; }
+  .kb-stack tbody, .kb-stack tr, .kb-stack tbody th, .kb-stack td { display: block; }
+  .kb-stack tr { padding: 0.45rem 0; border-bottom: 1px solid rgba(128, 128, 128, 0.25); }
+  .kb-stack tbody th, .kb-stack td, .kb-stack .num { border: 0; padding: 0.05rem 0;
+    text-align: left; }
+  .kb-stack tbody th { font-weight: 600; padding-bottom: 0.15rem; }
+  /* The label hangs in the cell's left padding, on its first line's baseline. */
+  .kb-stack td[data-label] { padding-left: 6.75rem; }
+  .kb-stack td[data-label]::before { content: attr(data-label); content: attr(data-label) / "";
+    display: inline-block; width: 6.25rem; margin: 0 0.5rem 0 -6.75rem; white-space: nowrap;
+    font-size: 0.8rem; opacity: 0.75; }
+  .kb-stack td:empty { display: none; }
 }
 </style>"""
 _NUM = ' class="num"'
@@ -91,11 +106,12 @@ def table_html(
     for i, column in enumerate(columns):
         numeric = bool(rows) and all(_is_number(row[i]) for row in rows)
         head += _header(column, numeric, order if column == sorted_by else "")
-    body = "".join(_row(row) for row in rows) or (
+    body = "".join(_row(row, columns) for row in rows) or (
         f'<tr><td colspan="{len(columns)}">{escape(empty)}</td></tr>'
     )
+    kind = "kb-table kb-stack" if len(columns) > 2 else "kb-table"
     return (
-        f'<div class="kb-table" role="region" aria-label="{escape(caption)}" tabindex="0">'
+        f'<div class="{kind}" role="region" aria-label="{escape(caption)}" tabindex="0">'
         f"<table><caption><span>{escape(caption)}</span></caption><thead><tr>{head}</tr></thead>"
         f"<tbody>{body}</tbody></table></div>"
     )
@@ -123,9 +139,14 @@ def _header(column: str, numeric: bool, sort: str) -> str:
     return f"<th{attrs}>{escape(column)}</th>"
 
 
-def _row(row: Sequence[Cell]) -> str:
+def _row(row: Sequence[Cell], columns: Sequence[str]) -> str:
+    """A row: its first cell the row header, each other cell labelled with its column (what
+    a phone shows beside it, see _STYLE)."""
     first, *rest = row
-    cells = "".join(f"<td{_NUM if _is_number(v) else ''}>{_markup(v)}</td>" for v in rest)
+    cells = "".join(
+        f'<td data-label="{escape(column)}"{_NUM if _is_number(v) else ""}>{_markup(v)}</td>'
+        for column, v in zip(columns[1:], rest, strict=True)
+    )
     return f'<tr><th scope="row">{_markup(first)}</th>{cells}</tr>'
 
 

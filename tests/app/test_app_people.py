@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from urllib.parse import quote
+from urllib.parse import parse_qs, quote
 
-from helpers import all_text, html_tables, new_app, result_paths, write
+from helpers import all_text, html_tables, new_app, plain, result_paths, write
 
 from kb import Settings, build_index
 from kb.people import searchlog
@@ -173,6 +173,53 @@ def test_person_page_shows_colleagues_across_the_divide(monkeypatch, bundled_ind
     across = text.split("Across the divide")[1]
     assert "Oliver Grant" in across and "Spendwise" in across
     assert "Kenji Sato" not in across  # her own department
+
+
+def test_back_on_a_profile_says_where_it_goes(monkeypatch, bundled_index):
+    # "← Back to results" on a profile opened from the People table went back to the table.
+    victor = {"person": "Victor Petrov"}
+    for came_from, label in (
+        ({"view": "people"}, "← Back to people"),
+        ({"view": "gaps"}, "← Back to gaps"),
+        ({"view": "team", "project": "stock counts"}, "← Back to team builder"),
+        ({"q": "stock counts"}, "← Back to results"),
+        ({}, "← Back to search"),  # a shared link: back to the start page
+    ):
+        at = new_app(monkeypatch, bundled_index, **came_from, **victor)
+        assert not at.exception
+        (back,) = back_buttons(at)
+        assert back.label == label, came_from
+    back.click().run()  # the last: opened from a shared link
+    assert "person" not in at.query_params and not back_buttons(at)
+    at = new_app(monkeypatch, bundled_index, view="people", **victor)
+    back_buttons(at)[0].click().run()
+    assert dict(at.query_params) == {"view": "people"}
+    assert html_tables(at)[0][0]["Name"] == "Aisha Khan"  # the table again
+
+
+def test_a_page_opened_from_a_profile_shows_and_goes_back_to_the_profile(
+    monkeypatch, bundled_index
+):
+    # A page in the profile's "Pages by" table opened the profile again: the person in its
+    # link won over the page.
+    at = new_app(monkeypatch, bundled_index, view="people", person="Victor Petrov")
+    (pages,) = html_tables(at)
+    pick = next(row for row in pages if row["Page"] == "Pick and pack process")
+    href = pick["links"][0]  # the way back to this profile, and on to the People table
+    assert href == "?view=people&person=Victor%20Petrov&page=operations%2Fpick-pack-process.md"
+    at = new_app(monkeypatch, bundled_index, **{k: v[0] for k, v in parse_qs(href[1:]).items()})
+    assert not at.exception
+    assert [plain(h.value) for h in at.main.header] == ["Pick and pack process"]
+    (back,) = back_buttons(at)
+    assert back.label == "← Back to Victor Petrov"
+    back.click().run()
+    assert dict(at.query_params) == {"view": "people", "person": "Victor Petrov"}
+    assert [plain(h.value) for h in at.main.header] == ["Victor Petrov"]
+    assert back_buttons(at)[0].label == "← Back to people"
+
+
+def back_buttons(at):
+    return [b for b in at.button if b.label.startswith("← Back")]
 
 
 def test_no_good_match_says_so_and_records_the_missing_page(monkeypatch, bundled_index, tmp_path):

@@ -381,9 +381,108 @@ def test_people_shows_every_person_and_each_row_links_to_a_profile(server, bundl
         page.get_by_role("heading", name="Victor Petrov").wait_for(timeout=60_000)
         assert len(page.context.pages) == 1  # the same tab
         assert url_params(page) == {"view": ["people"], "person": ["Victor Petrov"]}
-        page.get_by_role("button", name="Back to results").click()  # back to the list
+        page.get_by_role("button", name="← Back to people").click()  # back to the list
         table.wait_for(timeout=60_000)
         assert url_params(page) == {"view": ["people"]}
+
+
+@pytest.mark.parametrize("width, height", [(1400, 900), (390, 844)])
+def test_a_profile_opened_low_in_the_people_table_starts_at_its_top(server, width, height):
+    # A new user opened Victor Petrov from low in the People table and landed 559 px down the
+    # profile: name, role and the metrics' labels off screen, only bare numbers in view.
+    with browser_page(width=width, height=height) as page:
+        page.goto(server + "/?view=people")
+        table = page.get_by_role("table", name=re.compile(r"\d+ people"))
+        table.wait_for(timeout=120_000)
+        wait_idle(page)
+        victor = table.get_by_role("link", name="Victor Petrov", exact=True)
+        victor.scroll_into_view_if_needed()
+        scrolled = main_scroll(page)
+        assert scrolled > height / 2
+        before = app_run(page)
+        victor.click()
+        wait_run(page, before)
+        page.wait_for_timeout(1000)  # the old view's elements go after the run
+        assert main_scroll(page) == 0
+        for shown in (
+            page.get_by_role("heading", name="Victor Petrov"),
+            page.get_by_test_id("stMetricLabel").first,  # "Pages"
+        ):
+            box = shown.bounding_box()
+            assert box and box["y"] >= 0 and box["y"] + box["height"] <= height
+        # The browser's Back, then the app's: the table where it was.
+        before = app_run(page)
+        page.go_back()
+        wait_run(page, before)
+        page.wait_for_timeout(1000)  # the scroll is restored once the table is drawn
+        assert abs(main_scroll(page) - scrolled) <= 2
+        before = app_run(page)
+        victor.click()
+        wait_run(page, before)
+        page.wait_for_timeout(1000)
+        assert main_scroll(page) == 0
+        before = app_run(page)
+        page.get_by_role("button", name="← Back to people").click()
+        wait_run(page, before)
+        page.wait_for_timeout(1000)
+        assert abs(main_scroll(page) - scrolled) <= 2
+
+
+# Each table's layout: its box and content widths, every column's header, and for each cell
+# its column's label (data-label), whether CSS shows the label, and its right edge on screen.
+TABLE_LAYOUT = """region => {
+  const table = region.querySelector('table');
+  const cells = [...table.querySelectorAll('tbody th, tbody td')].filter(c => c.textContent);
+  return {
+    box: region.clientWidth, content: region.scrollWidth,
+    headers: [...table.querySelectorAll('thead th')].map(th => th.textContent),
+    headersShown: table.querySelector('thead').getBoundingClientRect().height > 1,
+    labels: [...new Set(cells.map(c => c.dataset.label).filter(Boolean))],
+    labelled: cells.filter(c => c.tagName === 'TD')
+      .every(c => getComputedStyle(c, '::before').content !== 'none'),
+    right: Math.max(...cells.map(c => c.getBoundingClientRect().right)),
+  };
+}"""
+
+
+@pytest.mark.parametrize("width", [390, 1400])
+def test_the_people_and_profile_tables_fit_the_screen(server, width):
+    # At 390 px the People table was 1087 px wide in a 358 px box, Name, Department and Team
+    # in sight, nothing saying there was more; the profile's "Pages by" table was cut off too.
+    tables = {
+        "/?view=people": re.compile(r"^\d+ people$"),
+        "/?view=people&person=Victor+Petrov": "Pages by Victor Petrov",
+    }
+    phone = width < 640
+    with browser_page(width=width, height=844) as page:
+        for url, caption in tables.items():
+            page.goto(server + url)
+            region = page.get_by_role("region", name=caption)
+            region.wait_for(timeout=120_000)
+            wait_idle(page)
+            layout = region.evaluate(TABLE_LAYOUT)
+            assert layout["content"] <= layout["box"], url  # nothing to scroll sideways to
+            assert layout["right"] <= width, url  # every value on screen
+            # On a phone each row stacks, each value after its column's name; on a wide
+            # screen it is a table with a header row.
+            assert layout["headersShown"] is not phone, url
+            if phone:
+                assert layout["labelled"] and layout["labels"] == layout["headers"][1:], url
+            roles = ax_roles(page)  # Chromium's own accessibility tree: still a table
+            assert roles["table"] == 1 and roles["columnheader"] == len(layout["headers"]), url
+            assert roles["rowheader"] >= 3 and roles["cell"] >= 3 * (roles["columnheader"] - 1)
+
+
+def ax_roles(page) -> Counter:
+    """How many nodes of each role Chromium's accessibility tree holds (what a screen reader
+    is given, unlike Playwright's own role queries)."""
+    cdp = page.context.new_cdp_session(page)
+    nodes = cdp.send("Accessibility.getFullAXTree")["nodes"]
+    return Counter(n["role"]["value"] for n in nodes if not n.get("ignored") and "role" in n)
+
+
+def main_scroll(page) -> int:
+    return page.locator(".stMain").evaluate("el => Math.round(el.scrollTop)")
 
 
 def url_params(page) -> dict[str, list[str]]:

@@ -26,7 +26,15 @@ def test_headers_numbers_sort_order_and_an_empty_table():
     out = table_html("People", ["Name", "Pages"], [["Ana", 3]], sorted_by="Pages", descending=True)
     assert "<caption><span>People</span></caption>" in out
     assert '<th scope="col" class="num" aria-sort="descending">Pages</th>' in out
-    assert '<th scope="row">Ana</th><td class="num">3</td>' in out
+    assert '<th scope="row">Ana</th><td data-label="Pages" class="num">3</td>' in out
     empty = table_html("Searches", ["Search", "Times"], [], empty="None among 3 searches.")
     assert '<td colspan="2">None among 3 searches.</td>' in empty
     assert 'class="num"' not in empty
+
+
+def test_three_columns_or_more_stack_on_a_phone_each_value_labelled_with_its_column():
+    out = table_html("People", ["Name", 'Team "<b>"', "Pages"], [["Ana", "hr", 3]])
+    assert '<div class="kb-table kb-stack" role="region"' in out
+    assert '<td data-label="Team &quot;&lt;b&gt;&quot;">hr</td><td data-label="Pages"' in out
+    two = table_html("Relevance", ["Person", "Relevance"], [["Ana", 100]])
+    assert '<div class="kb-table" role="region"' in two  # two columns fit a phone
