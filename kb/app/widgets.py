@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from urllib.parse import quote, urlencode
 
@@ -68,5 +69,17 @@ def render_counts(kb: Facade) -> None:
     counts = kb.manifest.counts
     st.caption(
         f"{counts.documents} pages · {counts.chunks} sections · "
-        f"built {esc(str(kb.manifest.built_at or '?'))}"
+        f"built {esc(built_when(str(kb.manifest.built_at or '')))}"
     )
+
+
+def built_when(stamp: str) -> str:
+    """ "2026-12-03 08:52 UTC" for the manifest's ISO time (which wrapped mid-date in the
+    sidebar); the text as it is when it is not one."""
+    try:
+        when = dt.datetime.fromisoformat(stamp)
+    except ValueError:
+        return stamp or "?"
+    if when.tzinfo is not None:
+        when = when.astimezone(dt.UTC)
+    return when.strftime("%Y-%m-%d %H:%M") + (" UTC" if when.tzinfo is not None else "")

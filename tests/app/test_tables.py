@@ -38,3 +38,12 @@ def test_three_columns_or_more_stack_on_a_phone_each_value_labelled_with_its_col
     assert '<td data-label="Team &quot;&lt;b&gt;&quot;">hr</td><td data-label="Pages"' in out
     two = table_html("Relevance", ["Person", "Relevance"], [["Ana", 100]])
     assert '<div class="kb-table" role="region"' in two  # two columns fit a phone
+
+
+def test_the_build_time_reads_as_a_date_and_a_time():
+    from kb.app.widgets import built_when
+
+    assert built_when("2026-12-03T08:52:42+00:00") == "2026-12-03 08:52 UTC"
+    assert built_when("2026-12-03T09:52:42+01:00") == "2026-12-03 08:52 UTC"
+    assert built_when("2026-12-03T08:52:42") == "2026-12-03 08:52"
+    assert built_when("yesterday") == "yesterday" and built_when("") == "?"
