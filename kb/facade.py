@@ -47,6 +47,10 @@ class Facade(Protocol):
         exact: bool = False,
     ) -> Results: ...
 
+    def log_search(
+        self, query: str, *, filters: Filters | None = None, exact: bool = False
+    ) -> bool: ...
+
     def report_missing(self, query: str, *, filters: Filters | None = None) -> bool: ...
 
     def experts(

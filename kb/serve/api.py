@@ -308,6 +308,12 @@ def _app_routes(kb: Callable[[], Facade], search_log: Path | None) -> APIRouter:
         found = base.search(query_text(q), k=k, filters=picked, mode=mode, log=log, exact=exact)
         return dump(found)
 
+    @routes.post("/log")
+    def log_search(base: Base, picked: Picked, q: Text, exact: bool = False) -> bool:
+        """Someone settled on the search `q` (the app: Enter, a result opened, or a pause):
+        recorded once in the server's search log (false when the server keeps none)."""
+        return base.log_search(query_text(q), filters=picked, exact=exact)
+
     @routes.post("/missing")
     def missing(base: Base, picked: Picked, q: Text) -> bool:
         """Someone says no page answers `q`: recorded in the server's search log for the gap

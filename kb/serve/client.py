@@ -105,6 +105,13 @@ class RemoteKnowledgeBase:
         params["exact"] = "true" if exact else ""
         return load(Results, self.get("/app/search", **params, **_params(filters)))
 
+    def log_search(
+        self, query: str, *, filters: Filters | None = None, exact: bool = False
+    ) -> bool:
+        """Recorded in the server's search log (KB_SEARCH_LOG there), if it keeps one."""
+        params = dict(q=query, exact="true" if exact else "")
+        return bool(self.get("/app/log", method="POST", **params, **_params(filters)))
+
     def report_missing(self, query: str, *, filters: Filters | None = None) -> bool:
         """Recorded in the server's search log (KB_SEARCH_LOG there), if it keeps one."""
         return bool(self.get("/app/missing", method="POST", q=query, **_params(filters)))

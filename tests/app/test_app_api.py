@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 import pytest
@@ -56,6 +57,36 @@ def test_the_client_answers_as_the_library_does(api, bundled_index):
     description = "sync Spendwise expense claims into NetSuite, warehouse stock counts"
     assert remote.team(description, size=3) == local.team(description, size=3)
     assert remote.gaps(today=date.today()) == local.gaps(today=date.today())
+
+
+def test_a_settled_search_is_logged_once_locally_and_through_the_client(
+    api, bundled_index, tmp_path
+):
+    # The app logs a search once someone settles on it (kb/app/query.py): one line per call,
+    # the same line whether the library writes it or the API's server does.
+    local_log, server_log = tmp_path / "local.jsonl", tmp_path / "server.jsonl"
+    where = IndexLocation(index_dir=bundled_index)
+    local = open_knowledge_base(where, Settings(), search_log=local_log)
+    url, server = serve_in_thread(create_app(bundled_index, token="t0ken", search_log=server_log))
+    try:
+        remote = RemoteKnowledgeBase(url, "t0ken")
+        key = "AKIAZ3MSJV4WWNKWW5FG"  # pasted into the box by mistake: redacted at write
+        for kb in (local, remote):
+            assert kb.log_search("approving expenses", filters=Filters(team="finance"))
+            assert kb.log_search(f"expnse polcy {key}", exact=True)
+        assert not RemoteKnowledgeBase(api, "t0ken").log_search("vpn")  # the server keeps none
+    finally:
+        server.should_exit = True
+    lines = [
+        [{k: v for k, v in json.loads(line).items() if k != "time"} for line in log.open()]
+        for log in (local_log, server_log)
+    ]
+    assert lines[0] == lines[1] and len(lines[0]) == 2
+    first, second = lines[0]
+    assert first["query"] == "approving expenses" and first["filters"] == {"team": "finance"}
+    assert first["answered"] and first["best_path"].startswith("finance/")
+    assert key not in server_log.read_text() + local_log.read_text()
+    assert second["query"].startswith("expnse polcy") and not second["answered"]  # as typed
 
 
 def test_the_client_says_what_went_wrong(api):
