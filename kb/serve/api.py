@@ -247,8 +247,9 @@ def _profile(base: Facade, name: str) -> Profile:
 def _app_routes(kb: Callable[[], Facade], search_log: Path | None) -> APIRouter:
     """The `/app` routes: kb's value types whole, for `kb.serve.client`.
 
-    The app's searches are logged (`log=true`, a new search rather than a rerun) in the
-    server's search log (KB_SEARCH_LOG there), the one its gap report reads.
+    The app's searches are logged (`POST /app/log`, once someone settles on one, not at each
+    pause in typing) in the server's search log (KB_SEARCH_LOG there), the one its gap
+    report reads.
     """
     routes = APIRouter(prefix="/app", tags=["app"])
     Base = Annotated[Facade, Depends(kb)]
@@ -303,8 +304,8 @@ def _app_routes(kb: Callable[[], Facade], search_log: Path | None) -> APIRouter:
         log: bool = False,
         exact: bool = False,
     ) -> dict:
-        """The `Results` (hits, corrected query, relevant pages outside the filters). `log`: a
-        new search the app makes (not a rerun), recorded in the server's log."""
+        """The `Results` (hits, corrected query, relevant pages outside the filters). `log`:
+        recorded in the server's log too (the app logs with `/app/log` instead)."""
         found = base.search(query_text(q), k=k, filters=picked, mode=mode, log=log, exact=exact)
         return dump(found)
 

@@ -8,7 +8,15 @@ from datetime import date
 
 import pytest
 from e2e import serve_in_thread
-from helpers import APP, all_text, expert_names, html_tables, result_paths, search
+from helpers import (
+    APP,
+    all_text,
+    expert_names,
+    html_tables,
+    result_paths,
+    search,
+    settle,
+)
 from streamlit.testing.v1 import AppTest
 
 from kb import IndexLocation, Settings
@@ -143,7 +151,8 @@ def test_searches_made_in_the_app_reach_the_servers_gap_report(
     url, server = serve_in_thread(create_app(bundled_index, token="t0ken", search_log=server_log))
     try:
         monkeypatch.setenv("KB_SEARCH_LOG", str(app_log))  # the app host's own setting
-        at = search(new_app(monkeypatch, url), "canteen menu on friday")
+        at = search(new_app(monkeypatch, url), "canteen menu")
+        at = settle(search(at, "canteen menu on friday"))  # typed on, then settled on
         assert not at.exception
         at.run()  # a rerun of the same search is not logged again
         assert not app_log.exists()
