@@ -36,6 +36,12 @@ class Facade(Protocol):
     @property
     def manifest(self) -> Manifest: ...
 
+    @property
+    def build(self) -> str:
+        """Which build of the index answers (its manifest's build id): it changes whenever
+        a new build is loaded, so what a shell keeps of an answer is kept under it."""
+        ...
+
     def search(
         self,
         query: str,

@@ -122,6 +122,11 @@ class KnowledgeBase:
     def manifest(self) -> Manifest:
         return self.index.manifest
 
+    @property
+    def build(self) -> str:
+        """The loaded build's id (its build time, for an index written without one)."""
+        return self.manifest.build_id or self.manifest.built_at
+
     def search(
         self,
         query: str,

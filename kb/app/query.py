@@ -50,7 +50,10 @@ def shown_search(kb: Facade) -> Shown | None:
         return None
     filters = current_filters(kb)
     exact = s.get("exact_for") == query  # "search instead for" was clicked
-    key = (id(kb), query, filters, exact)
+    # The build that answers, not the object answering: the API's client is one object
+    # whatever its server has loaded, and a local index reloaded can land where the old
+    # one was (same id).
+    key = (kb.build, query, filters, exact)
     last = s.get("_shown")
     if last and last[0] == key:
         return last[1]
@@ -117,7 +120,7 @@ def shown_experts(kb: Facade, shown: Shown) -> tuple[list[Expert], list[Expert],
     first, then a few on the asker's own side (none without a side)."""
     s = st.session_state
     me = s.get("me") or ""
-    key = (shown.query, shown.filters, shown.found.searched, me)
+    key = (kb.build, shown.query, shown.filters, shown.found.searched, me)
     last = s.get("_experts")
     if last and last[0] == key:
         return last[1]

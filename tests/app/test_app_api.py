@@ -4,12 +4,14 @@
 from __future__ import annotations
 
 import json
+import shutil
 from datetime import date
 
 import pytest
 from e2e import serve_in_thread
 from helpers import (
     APP,
+    CONTENT,
     all_text,
     expert_names,
     html_tables,
@@ -19,7 +21,7 @@ from helpers import (
 )
 from streamlit.testing.v1 import AppTest
 
-from kb import IndexLocation, Settings
+from kb import IndexLocation, Settings, build_index
 from kb.models import Filters
 from kb.serve.api import create_app
 from kb.serve.client import ApiError, RemoteKnowledgeBase
@@ -39,6 +41,7 @@ def test_the_client_answers_as_the_library_does(api, bundled_index):
     local = open_knowledge_base(IndexLocation(index_dir=bundled_index), Settings())
     remote = RemoteKnowledgeBase(api, "t0ken")
     assert remote.manifest.counts == local.manifest.counts
+    assert remote.build == local.build == local.manifest.build_id != ""
     query, f = "approving expenses", Filters(team="finance")
     assert remote.search(query, k=5) == local.search(query, k=5)
     assert remote.search(query, k=5, filters=f, mode="bm25") == local.search(
@@ -135,6 +138,34 @@ def test_the_app_searches_and_shows_people_through_the_api(monkeypatch, api, bun
     assert not at.exception and "Kenji Sato" in all_text(at)
     at = new_app(monkeypatch, api, page="finance/expense-policy.md")
     assert not at.exception and "This policy applies to everyone employed" in all_text(at)
+
+
+def test_a_rerun_after_the_server_loads_a_new_build_shows_the_new_results(
+    monkeypatch, bundled_index, real_embedder, tmp_path
+):
+    # The app kept the search on screen for its reruns (a toggle, an expander) under id(kb):
+    # the API's client is one object whatever index its server has loaded, so after a rebuild
+    # every rerun showed the old index's results (a local index reloaded into an object at
+    # an old one's address could too). The key is the build that answers now.
+    content, index = tmp_path / "content", tmp_path / "index"
+    shutil.copytree(CONTENT, content)
+    shutil.copytree(bundled_index, index)
+    url, server = serve_in_thread(create_app(index, token="t0ken"))
+    try:
+        remote = RemoteKnowledgeBase(url, "t0ken")
+        first = remote.build
+        at = search(new_app(monkeypatch, url), "supplier changed their bank details")
+        top = result_paths(at)[0]
+        (content / top).unlink()
+        report = build_index(content, index, real_embedder, Settings())
+        assert report.embedded == 0  # a page fewer: the bundled vectors kept, nothing embedded
+        remote.facets()  # any answer names the build that gave it
+        assert remote.build != first
+        at.run()  # this run's answers name the new build to the app's client
+        at.run()  # and the next one does not reuse what the old build answered
+        assert not at.exception and result_paths(at) and top not in result_paths(at)
+    finally:
+        server.should_exit = True
 
 
 def test_the_app_names_an_unreachable_api(monkeypatch):
