@@ -36,6 +36,12 @@ class Facade(Protocol):
     @property
     def manifest(self) -> Manifest: ...
 
+    @property
+    def build(self) -> str:
+        """Which build of the index answers (its manifest's build id): it changes whenever
+        a new build is loaded, so what a shell keeps of an answer is kept under it."""
+        ...
+
     def search(
         self,
         query: str,
@@ -46,6 +52,10 @@ class Facade(Protocol):
         log: bool = False,
         exact: bool = False,
     ) -> Results: ...
+
+    def log_search(
+        self, query: str, *, filters: Filters | None = None, exact: bool = False
+    ) -> bool: ...
 
     def report_missing(self, query: str, *, filters: Filters | None = None) -> bool: ...
 

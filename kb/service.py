@@ -50,6 +50,7 @@ from kb.search.facets import count_pages
 from kb.search.searcher import Searcher
 
 _COUNTS_KEPT = 64  # facet counts remembered, one per filters asked for
+LOGGED_K = 10  # sections a logged search is judged on (as `kb search` and `report_missing`)
 
 
 def directory_of(manifest: Manifest) -> Directory:
@@ -66,7 +67,8 @@ def open_knowledge_base(
 ) -> KnowledgeBase:
     """The index `where` names, with the model it was built with (queries are embedded the
     way the index was; pass `embedder` to reuse one already loaded for that model).
-    `search_log` is where `search(..., log=True)` records searches (none: not kept)."""
+    `search_log` is where `search(..., log=True)` and `log_search` record searches (none:
+    not kept)."""
     embedder = embedder or query_embedder_for(where.model())
     backend = where.open(model_name=embedder.name, dim=embedder.dim)
     return KnowledgeBase(
@@ -132,6 +134,11 @@ class KnowledgeBase:
     def manifest(self) -> Manifest:
         return self.index.manifest
 
+    @property
+    def build(self) -> str:
+        """The loaded build's id (its build time, for an index written without one)."""
+        return self.manifest.build_id or self.manifest.built_at
+
     def search(
         self,
         query: str,
@@ -163,6 +170,18 @@ class KnowledgeBase:
             used = mode or self.settings.retrieval
             searchlog.record(self.search_log, query, found, mode=used, filters=filters)
         return found
+
+    def log_search(
+        self, query: str, *, filters: Filters | None = None, exact: bool = False
+    ) -> bool:
+        """Record `query` under `filters` in the opt-in search log, once someone has settled
+        on it (the app's box searches at every pause in typing and logs only the search
+        kept: docs/people.md#the-search-log). The line is `search(..., log=True)`'s, best
+        result included. False when this knowledge base keeps no search log."""
+        if self.search_log is None:
+            return False
+        self.search(query, k=LOGGED_K, filters=filters, log=True, exact=exact)
+        return True
 
     def report_missing(self, query: str, *, filters: Filters | None = None) -> bool:
         """Record that no page answers `query` (someone said so), for the gap report's

@@ -51,8 +51,15 @@ def free_port() -> int:
 
 
 @contextmanager
-def streamlit_server(index_dir: Path, *, log: Path | None = None, timeout: float = 120.0):
-    """`streamlit run app.py` on localhost; yields its base URL, stops it afterwards.
+def streamlit_server(
+    index_dir: Path,
+    *,
+    log: Path | None = None,
+    timeout: float = 120.0,
+    env: dict[str, str] | None = None,
+):
+    """`streamlit run app.py` on localhost (with `env` added to the environment); yields its
+    base URL, stops it afterwards.
 
     Its output goes to `log` (a temporary file when None): a pipe nobody reads while it runs
     would fill and stall the server, and the tests read the log for warnings.
@@ -63,7 +70,7 @@ def streamlit_server(index_dir: Path, *, log: Path | None = None, timeout: float
         os.close(handle)
         log = Path(name)
     port = free_port()
-    env = {**os.environ, "KB_INDEX_DIR": str(index_dir), "PYTHONUNBUFFERED": "1"}
+    env = {**os.environ, **(env or {}), "KB_INDEX_DIR": str(index_dir), "PYTHONUNBUFFERED": "1"}
     cmd = [
         sys.executable,
         "-m",

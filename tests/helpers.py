@@ -83,6 +83,15 @@ def search(at: AppTest, query: str) -> AppTest:
     return at
 
 
+def settle(at: AppTest) -> AppTest:
+    """Settle on the search in the box, as keys.js says someone did (Enter, or a pause with
+    its results on screen): AppTest runs no JavaScript, so set what its callback sets."""
+    from kb.app.query import SETTLED
+
+    at.session_state[SETTLED] = at.text_input(key="q").value
+    return at.run()
+
+
 def result_paths(at: AppTest) -> list[str]:
     """`path` of every result card, in order (from the link on each card's title)."""
     from urllib.parse import unquote

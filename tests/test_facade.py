@@ -11,10 +11,13 @@ from kb.facade import Facade
 from kb.serve.client import RemoteKnowledgeBase
 from kb.service import KnowledgeBase
 
+PROPERTIES = sorted(
+    name for name, member in inspect.getmembers(Facade) if isinstance(member, property)
+)
 VERBS = sorted(
     name
     for name, _ in inspect.getmembers(Facade)
-    if not name.startswith("_") and name != "manifest"
+    if not name.startswith("_") and name not in PROPERTIES
 )
 
 
@@ -34,6 +37,12 @@ def test_every_knowledge_base_answers_every_verb_with_the_protocols_parameters(c
     # topic count), as keywords with a default, so a call written to the protocol works.
     extra = [p for p in theirs.values() if p.name not in wanted]
     assert all(p.kind is p.KEYWORD_ONLY and p.default is not p.empty for p in extra)
+
+
+@pytest.mark.parametrize("name", PROPERTIES)
+@pytest.mark.parametrize("cls", [KnowledgeBase, RemoteKnowledgeBase])
+def test_every_knowledge_base_has_the_protocols_properties(cls, name):
+    assert isinstance(getattr(cls, name, None), property)
 
 
 def test_the_protocol_names_the_verbs_the_shells_use():

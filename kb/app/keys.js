@@ -2,6 +2,11 @@
 //
 // - Search as you type: the box commits its text after a short pause, as Enter would; old
 //   results are dimmed until the new ones arrive.
+// - Settled: Enter in the box, a longer pause (`settle` ms, kb/app/keys.py SETTLE_MS) with a
+//   search's results on screen, or one of its results opened in another tab tells the app
+//   someone settled on that search, which it then logs once (the searches sent at each pause
+//   are not logged: kb/app/query.py; a result opened in this tab the app sees itself). Typing
+//   stops the wait; a search the app says is logged already is not sent again.
 // - "/" focuses the box, Esc clears it, arrow keys move through the results' titles.
 // - kb's own links (`?page=...`, `?person=...`) open in the app, in the same tab, and "Back"
 //   (the browser's, or the app's: the run's data says so) returns to the results scrolled
@@ -39,6 +44,18 @@ function clear(kb, box) {
   commit(box);
 }
 
+function settle(kb, query) {
+  // The words settled on: the box's on Enter, else those whose results are on screen (more
+  // may have been typed since, not yet searched).
+  clearTimeout(kb.settling);
+  if (query) kb.send("settled", query);
+}
+
+function waitToSettle(kb) {
+  clearTimeout(kb.settling);
+  kb.settling = setTimeout(() => settle(kb, kb.query), kb.settleWait);
+}
+
 function resultLinks() {
   return [...document.querySelectorAll(CARD)]
     .filter((card) => card.offsetParent !== null) // not inside a folded expander
@@ -52,6 +69,11 @@ function onKeyDown(kb, e) {
     if (e.key === "Enter" && e.isTrusted) {
       clearTimeout(kb.timer);
       kb.typed = false; // Enter is a search of its own: it gets a history entry
+      // Settled: at once if its results are on screen, else once they are (sent now, the
+      // signal would make the app start over the run drawing them).
+      const words = box.value.trim();
+      if (words === kb.query) settle(kb, words);
+      else kb.settleShown = words;
     }
     if (e.key === "Escape") {
       e.preventDefault();
@@ -88,11 +110,15 @@ function onKeyDown(kb, e) {
 function onInput(kb, e) {
   if (!e.target.matches?.(BOX)) return;
   clearTimeout(kb.timer);
+  clearTimeout(kb.settling); // still typing
+  kb.settleShown = "";
   document.body.classList.add("kb-typing");
   const box = e.target;
   kb.timer = setTimeout(() => {
     kb.typed = true;
     commit(box);
+    // Back to the words on screen (typed and erased): no run follows to start the wait.
+    if (box.value.trim() === kb.query && kb.search && !kb.logged) waitToSettle(kb);
   }, kb.wait);
 }
 
@@ -117,8 +143,13 @@ function keepHistoryShort(kb) {
 function onClick(kb, e) {
   const link = e.target.closest?.("a[href]");
   const href = link?.getAttribute("href") || "";
-  // Only kb's own links, and only a plain click: Ctrl/Cmd/middle click still opens a tab.
-  if (!href.startsWith("?") || e.button !== 0 || e.ctrlKey || e.metaKey || e.shiftKey) return;
+  if (!href.startsWith("?") || e.button > 1) return;
+  // Only kb's own links, and only a plain click: Ctrl/Cmd/middle click still opens a tab,
+  // and the search whose result it opens is settled on (a plain click: the app sees it).
+  if (e.button !== 0 || e.ctrlKey || e.metaKey || e.shiftKey) {
+    if (kb.search && !kb.logged) settle(kb, kb.query);
+    return;
+  }
   e.preventDefault();
   e.stopPropagation();
   sessionStorage.setItem("kb-scroll:" + location.search, String(scroller().scrollTop));
@@ -175,6 +206,7 @@ function install(kb) {
   document.addEventListener("keydown", (e) => onKeyDown(kb, e), true);
   document.addEventListener("input", (e) => onInput(kb, e), true);
   document.addEventListener("click", (e) => onClick(kb, e), true);
+  document.addEventListener("auxclick", (e) => onClick(kb, e), true); // the middle button
   window.addEventListener("popstate", () => {
     kb.back = location.search;
   });
@@ -193,6 +225,7 @@ export default function (component) {
     kb = window.__kbKeys = {
       timer: 0, typed: false, back: null, restoring: null, focused: false, seeking: false,
       place: null,
+      settling: 0, settleShown: "", search: "", logged: false, query: "",
     };
     install(kb);
   }
@@ -206,9 +239,22 @@ export default function (component) {
   kb.run = data?.run ?? 0; // tests wait for this number to change
   kb.typed = false; // this run's address change, if any, is made
   kb.wait = data?.wait ?? 150;
+  kb.settleWait = data?.settle ?? 2000;
+  kb.query = (data?.query ?? "").trim();
   const box = document.querySelector(BOX);
-  if (box && box.value.trim() === (data?.query ?? "").trim()) {
-    document.body.classList.remove("kb-typing");
+  const shown = box && box.value.trim() === kb.query; // nothing typed since
+  if (shown) document.body.classList.remove("kb-typing");
+  // A search newly on screen (its words or filters), not logged: wait for it to settle.
+  kb.logged = Boolean(data?.logged);
+  const search = data?.search ?? "";
+  if (search !== kb.search || kb.logged) {
+    kb.search = search;
+    clearTimeout(kb.settling);
+    if (search && !kb.logged && shown) waitToSettle(kb);
+  }
+  if (kb.settleShown && kb.settleShown === kb.query) {
+    kb.settleShown = "";
+    settle(kb, kb.query); // Enter was pressed for these results
   }
   if (!box) document.body.classList.remove("kb-typing");
   if (!kb.focused && !kb.seeking) {

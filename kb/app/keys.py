@@ -1,6 +1,7 @@
 """Keyboard and navigation for the app: search as you type, `/`, arrow keys, Esc, and kb's own
 links opened in place with the results' scroll kept for Back, the browser's or the app's
-(keys.js, a v2 component)."""
+(keys.js, a v2 component); and when someone settles on a search, for the search log
+(kb/app/query.py `log_settled`)."""
 
 from __future__ import annotations
 
@@ -9,11 +10,17 @@ from urllib.parse import parse_qs, urlsplit
 
 import streamlit as st
 
+from kb.app.query import on_screen, settle
 from kb.app.state import WENT_BACK, set_view
 
 # A pause this long after the last keystroke sends the query: shorter than the gap between
 # keystrokes of someone thinking of the next word, longer than between letters of one word.
 WAIT_MS = 150
+# This long without typing, the results of a search on screen, and someone has settled on it
+# (as with Enter): it is logged. Long enough to be past the pauses between words of someone
+# still typing (the 250 ms of benchmarks/app_latency.py, a second to think of a word), short
+# enough that a search read and left is counted before the tab is closed.
+SETTLE_MS = 2000
 OPENED = ("page", "section", "person")
 
 _keys = st.components.v2.component(
@@ -27,8 +34,14 @@ def mount_keys() -> None:
     st.session_state._runs = runs
     query = st.session_state.get("q", "") if not st.query_params.get("page") else ""
     back = st.session_state.pop(WENT_BACK, False)  # the app's Back: as the browser's
-    data = {"query": query, "run": runs, "wait": WAIT_MS, "back": back}
-    _keys(key="kb_keys", data=data, on_go_change=_go)
+    search, logged = on_screen()
+    _keys(
+        key="kb_keys",
+        data={"query": query, "run": runs, "wait": WAIT_MS, "settle": SETTLE_MS, "back": back}
+        | {"search": search, "logged": logged},
+        on_go_change=_go,
+        on_settled_change=_settled,
+    )
 
 
 def _go() -> None:
@@ -39,3 +52,9 @@ def _go() -> None:
     opened = {key: params[key][0] for key in OPENED if params.get(key)}
     if opened:
         set_view(**opened)
+
+
+def _settled() -> None:
+    """Enter in the box, `SETTLE_MS` without typing with the results on screen, or a result
+    opened in another tab: someone settled on the search keys.js names."""
+    settle(str(st.session_state["kb_keys"].get("settled") or ""))

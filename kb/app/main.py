@@ -15,7 +15,7 @@ from kb.app.pairs import render_pairs
 from kb.app.people import render_people
 from kb.app.present import literal as esc
 from kb.app.profile import render_person
-from kb.app.query import prepare_search
+from kb.app.query import log_settled, prepare_search
 from kb.app.search import render_search
 from kb.app.state import FULL_RUN, VIEWS, init_state, sync_url
 from kb.app.style import apply_style
@@ -56,7 +56,9 @@ def _main() -> None:
         st.stop()
     init_state()
     page, person = st.query_params.get("page"), st.query_params.get("person")
-    if not (page or person) and (st.session_state.get("view") or "search") == "search":
+    searching = not (page or person) and (st.session_state.get("view") or "search") == "search"
+    log_settled(kb, opened=bool(page or person), searching=searching)
+    if searching:
         prepare_search(kb)
     render_sidebar(kb)
     st.set_page_config(page_title=tab_title(kb, page, person, st.session_state.get("view")))

@@ -1,4 +1,11 @@
-"""The search on screen, run once for the sidebar's counts and the results both."""
+"""The search on screen, run once for the sidebar's counts and the results both, and logged
+once someone settles on it.
+
+The box searches as you type (kb/app/keys.js sends it at each pause), so a search is not
+logged when it runs: "vpn", "vpn acc" and "vpn access from home" would be three lines in the
+search log, which the gap report, the barcamp and the start page's "most searched" read. It
+is logged once someone settles on it (`log_settled`).
+"""
 
 from __future__ import annotations
 
@@ -14,6 +21,9 @@ from kb.models import Expert, Filters, Hit, Results
 from kb.search.cards import group_by_page
 
 K = 30  # sections asked for: enough for ten answering pages and the closest after them
+SETTLED = "_settled"  # the words someone settled on (kb/app/keys.py), until the next full run
+_SHOWING = "_showing"  # the words whose results the last full run showed ("" none)
+_LOGGED = "_logged"  # (words, filters) of the search last logged
 
 
 @dataclass(frozen=True)
@@ -40,16 +50,15 @@ def shown_search(kb: Facade) -> Shown | None:
         return None
     filters = current_filters(kb)
     exact = s.get("exact_for") == query  # "search instead for" was clicked
-    key = (id(kb), query, filters, exact)
+    # The build that answers, not the object answering: the API's client is one object
+    # whatever its server has loaded, and a local index reloaded can land where the old
+    # one was (same id).
+    key = (kb.build, query, filters, exact)
     last = s.get("_shown")
     if last and last[0] == key:
         return last[1]
     start = time.perf_counter()
-    # Logged once, not on every rerun of the same search; where the log is kept (here or on
-    # the API's server, the one its gap report reads) is the knowledge base's to know.
-    new = s.get("_logged") != (query, filters)
-    found = kb.search(query, k=K, filters=filters, log=new, exact=exact)
-    s._logged = (query, filters)
+    found = kb.search(query, k=K, filters=filters, exact=exact)  # logged once settled on
     shown = Shown(
         query,
         filters,
@@ -59,9 +68,50 @@ def shown_search(kb: Facade) -> Shown | None:
         (time.perf_counter() - start) * 1000,
     )
     s._shown = (key, shown)
-    if new:
-        remember(query)
+    remember(query)
     return shown
+
+
+def settle(query: str) -> None:
+    """Someone settled on the search for `query` (keys.js: Enter in the box, a pause with
+    its results on screen, a result opened in another tab): the next full run logs it."""
+    st.session_state[SETTLED] = query.strip()
+
+
+def log_settled(kb: Facade, *, opened: bool, searching: bool) -> None:
+    """Log the search someone settles on, once, and no search before.
+
+    Settled is: Enter in the box; `SETTLE_MS` (kb/app/keys.py) without typing while its
+    results are on screen; a result opened in another tab (these three sent by keys.js, see
+    `settle`: the words it names are logged, even if more were typed since); or a page or a
+    person opened in this tab from the results (`opened`: this run opens one, and the last
+    full run showed the results, `searching`). Logged once: a rerun, Enter again or a second
+    result opened logs nothing more until the words or the filters change. Where the log is
+    kept (here, or on the API's server, the one its gap report reads) is the knowledge
+    base's to know.
+    """
+    s = st.session_state
+    query = s.pop(SETTLED, "")
+    if opened and s.get(_SHOWING):
+        query = s[_SHOWING]
+    s[_SHOWING] = s.get("q", "").strip() if searching else ""
+    if not query:
+        return
+    filters = current_filters(kb)
+    if s.get(_LOGGED) != (query, filters):
+        kb.log_search(query, filters=filters, exact=s.get("exact_for") == query)
+        s[_LOGGED] = (query, filters)
+
+
+def on_screen() -> tuple[str, bool]:
+    """The search whose results are on screen, as keys.js tells searches apart (its words
+    and filters; "" for none), and whether it is logged already (nothing left to settle)."""
+    s = st.session_state
+    last = s.get("_shown")
+    if not (last and s.get("_box_drawn")) or last[1].query != s.get("q", "").strip():
+        return "", False
+    shown = last[1]
+    return f"{shown.query}\n{shown.filters}", s.get(_LOGGED) == (shown.query, shown.filters)
 
 
 def shown_experts(kb: Facade, shown: Shown) -> tuple[list[Expert], list[Expert], float]:
@@ -70,7 +120,7 @@ def shown_experts(kb: Facade, shown: Shown) -> tuple[list[Expert], list[Expert],
     first, then a few on the asker's own side (none without a side)."""
     s = st.session_state
     me = s.get("me") or ""
-    key = (shown.query, shown.filters, shown.found.searched, me)
+    key = (kb.build, shown.query, shown.filters, shown.found.searched, me)
     last = s.get("_experts")
     if last and last[0] == key:
         return last[1]

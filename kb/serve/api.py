@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Annotated
 
 import fastapi_offline
-from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query, Request, Response
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
 from fastapi.security import HTTPBearer
@@ -46,7 +46,7 @@ from kb.links import NO_LINKS, PageLinks
 from kb.models import Filters, Profile, person_key
 from kb.people.pairing import KINDS
 from kb.serve.auth import bearer_ok
-from kb.serve.codec import dump, expert_record, hit_records, person_record
+from kb.serve.codec import BUILD_HEADER, dump, expert_record, hit_records, person_record
 from kb.serve.loaded import LoadedIndex, public_message
 
 MODES = ("hybrid", "dense", "bm25")
@@ -149,9 +149,23 @@ def create_app(
 
     # The /app routes come between /experts and /people/{name}, as they always have (the
     # order of the OpenAPI document).
-    routes = _public_routes(index.get, _app_routes(index.get, search_log), links or NO_LINKS)
+    routes = _public_routes(
+        index.get, _app_routes(_naming_build(index), search_log), links or NO_LINKS
+    )
     app.include_router(routes)
     return app
+
+
+def _naming_build(index: LoadedIndex) -> Callable[[Response], Facade]:
+    """The loaded index, for the `/app` routes: each answer names its build (`BUILD_HEADER`),
+    so the client knows when the server has loaded a new one."""
+
+    def answering(response: Response) -> Facade:
+        base = index.get()
+        response.headers[BUILD_HEADER] = base.build
+        return base
+
+    return answering
 
 
 def _asset(path: Path) -> Callable[[], FileResponse]:
@@ -244,11 +258,12 @@ def _profile(base: Facade, name: str) -> Profile:
     return found
 
 
-def _app_routes(kb: Callable[[], Facade], search_log: Path | None) -> APIRouter:
+def _app_routes(kb: Callable[..., Facade], search_log: Path | None) -> APIRouter:
     """The `/app` routes: kb's value types whole, for `kb.serve.client`.
 
-    The app's searches are logged (`log=true`, a new search rather than a rerun) in the
-    server's search log (KB_SEARCH_LOG there), the one its gap report reads.
+    The app's searches are logged (`POST /app/log`, once someone settles on one, not at each
+    pause in typing) in the server's search log (KB_SEARCH_LOG there), the one its gap
+    report reads.
     """
     routes = APIRouter(prefix="/app", tags=["app"])
     Base = Annotated[Facade, Depends(kb)]
@@ -303,10 +318,16 @@ def _app_routes(kb: Callable[[], Facade], search_log: Path | None) -> APIRouter:
         log: bool = False,
         exact: bool = False,
     ) -> dict:
-        """The `Results` (hits, corrected query, relevant pages outside the filters). `log`: a
-        new search the app makes (not a rerun), recorded in the server's log."""
+        """The `Results` (hits, corrected query, relevant pages outside the filters). `log`:
+        recorded in the server's log too (the app logs with `/app/log` instead)."""
         found = base.search(query_text(q), k=k, filters=picked, mode=mode, log=log, exact=exact)
         return dump(found)
+
+    @routes.post("/log")
+    def log_search(base: Base, picked: Picked, q: Text, exact: bool = False) -> bool:
+        """Someone settled on the search `q` (the app: Enter, a result opened, or a pause):
+        recorded once in the server's search log (false when the server keeps none)."""
+        return base.log_search(query_text(q), filters=picked, exact=exact)
 
     @routes.post("/missing")
     def missing(base: Base, picked: Picked, q: Text) -> bool:

@@ -31,7 +31,7 @@ from kb.models import (
     TeamCriteria,
     TeamProposal,
 )
-from kb.serve.codec import criteria_params, load
+from kb.serve.codec import BUILD_HEADER, criteria_params, load
 
 TIMEOUT = 60  # seconds: a first request may wait for a replica to load its index
 DEFAULT_PORTS = {"http": 80, "https": 443}
@@ -81,13 +81,23 @@ class RemoteKnowledgeBase:
         self.url = url.rstrip("/")
         self._token = token
         self._manifest: Manifest | None = None
+        self._build: str | None = None  # as the last answer named it
 
     @property
     def manifest(self) -> Manifest:
-        """The counts, build time and model of the index the API serves (nothing more)."""
+        """The counts, build time and model of the index the API serves (nothing more); asked
+        again once an answer comes from another build."""
         if self._manifest is None:
             self._manifest = Manifest.from_dict(self.get("/app/manifest"))
         return self._manifest
+
+    @property
+    def build(self) -> str:
+        """The build the API answered from last (each answer names it, so a build the server
+        has loaded since is known from its next answer on); an API that names none: the
+        build time of its manifest."""
+        manifest = self.manifest
+        return manifest.built_at if self._build is None else self._build
 
     def search(
         self,
@@ -104,6 +114,13 @@ class RemoteKnowledgeBase:
         params = dict(q=query, k=k, mode=mode, log="true" if log else "")
         params["exact"] = "true" if exact else ""
         return load(Results, self.get("/app/search", **params, **_params(filters)))
+
+    def log_search(
+        self, query: str, *, filters: Filters | None = None, exact: bool = False
+    ) -> bool:
+        """Recorded in the server's search log (KB_SEARCH_LOG there), if it keeps one."""
+        params = dict(q=query, exact="true" if exact else "")
+        return bool(self.get("/app/log", method="POST", **params, **_params(filters)))
 
     def report_missing(self, query: str, *, filters: Filters | None = None) -> bool:
         """Recorded in the server's search log (KB_SEARCH_LOG there), if it keeps one."""
@@ -198,6 +215,7 @@ class RemoteKnowledgeBase:
             request.add_header("Authorization", f"Bearer {self._token}")
         try:
             with _OPENER.open(request, timeout=TIMEOUT) as response:
+                self._answered_by(response.headers.get(BUILD_HEADER))
                 return json.loads(response.read())
         except urllib.error.HTTPError as err:
             if err.code == 404 and missing is not KeyError:
@@ -205,6 +223,12 @@ class RemoteKnowledgeBase:
             raise ApiError(f"the kb API at {self.url} answered {err.code}: {_detail(err)}") from err
         except (urllib.error.URLError, OSError) as err:
             raise ApiError(f"cannot reach the kb API at {self.url}: {err}") from err
+
+    def _answered_by(self, build: str | None) -> None:
+        if build is not None and build != self._build:
+            if self._build is not None:
+                self._manifest = None  # of the build before
+            self._build = build
 
 
 def _params(filters: Filters | None) -> dict[str, str]:

@@ -18,6 +18,9 @@ from kb.links import NO_LINKS, PageLinks
 from kb.models import Expert, Hit, Pair, Profile, Results, TeamCriteria
 
 T = TypeVar("T")
+# The response header of every `/app` answer naming the index build that gave it (`Facade.
+# build`): how the client learns that its server has loaded a new build.
+BUILD_HEADER = "X-Kb-Build"
 
 
 def dump(value: Any) -> Any:

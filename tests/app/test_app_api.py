@@ -3,14 +3,25 @@
 
 from __future__ import annotations
 
+import json
+import shutil
 from datetime import date
 
 import pytest
 from e2e import serve_in_thread
-from helpers import APP, all_text, expert_names, html_tables, result_paths, search
+from helpers import (
+    APP,
+    CONTENT,
+    all_text,
+    expert_names,
+    html_tables,
+    result_paths,
+    search,
+    settle,
+)
 from streamlit.testing.v1 import AppTest
 
-from kb import IndexLocation, Settings
+from kb import IndexLocation, Settings, build_index
 from kb.models import Filters
 from kb.serve.api import create_app
 from kb.serve.client import ApiError, RemoteKnowledgeBase
@@ -30,6 +41,7 @@ def test_the_client_answers_as_the_library_does(api, bundled_index):
     local = open_knowledge_base(IndexLocation(index_dir=bundled_index), Settings())
     remote = RemoteKnowledgeBase(api, "t0ken")
     assert remote.manifest.counts == local.manifest.counts
+    assert remote.build == local.build == local.manifest.build_id != ""
     query, f = "approving expenses", Filters(team="finance")
     assert remote.search(query, k=5) == local.search(query, k=5)
     assert remote.search(query, k=5, filters=f, mode="bm25") == local.search(
@@ -56,6 +68,36 @@ def test_the_client_answers_as_the_library_does(api, bundled_index):
     description = "sync Spendwise expense claims into NetSuite, warehouse stock counts"
     assert remote.team(description, size=3) == local.team(description, size=3)
     assert remote.gaps(today=date.today()) == local.gaps(today=date.today())
+
+
+def test_a_settled_search_is_logged_once_locally_and_through_the_client(
+    api, bundled_index, tmp_path
+):
+    # The app logs a search once someone settles on it (kb/app/query.py): one line per call,
+    # the same line whether the library writes it or the API's server does.
+    local_log, server_log = tmp_path / "local.jsonl", tmp_path / "server.jsonl"
+    where = IndexLocation(index_dir=bundled_index)
+    local = open_knowledge_base(where, Settings(), search_log=local_log)
+    url, server = serve_in_thread(create_app(bundled_index, token="t0ken", search_log=server_log))
+    try:
+        remote = RemoteKnowledgeBase(url, "t0ken")
+        key = "AKIAZ3MSJV4WWNKWW5FG"  # pasted into the box by mistake: redacted at write
+        for kb in (local, remote):
+            assert kb.log_search("approving expenses", filters=Filters(team="finance"))
+            assert kb.log_search(f"expnse polcy {key}", exact=True)
+        assert not RemoteKnowledgeBase(api, "t0ken").log_search("vpn")  # the server keeps none
+    finally:
+        server.should_exit = True
+    lines = [
+        [{k: v for k, v in json.loads(line).items() if k != "time"} for line in log.open()]
+        for log in (local_log, server_log)
+    ]
+    assert lines[0] == lines[1] and len(lines[0]) == 2
+    first, second = lines[0]
+    assert first["query"] == "approving expenses" and first["filters"] == {"team": "finance"}
+    assert first["answered"] and first["best_path"].startswith("finance/")
+    assert key not in server_log.read_text() + local_log.read_text()
+    assert second["query"].startswith("expnse polcy") and not second["answered"]  # as typed
 
 
 def test_the_client_says_what_went_wrong(api):
@@ -98,6 +140,34 @@ def test_the_app_searches_and_shows_people_through_the_api(monkeypatch, api, bun
     assert not at.exception and "This policy applies to everyone employed" in all_text(at)
 
 
+def test_a_rerun_after_the_server_loads_a_new_build_shows_the_new_results(
+    monkeypatch, bundled_index, real_embedder, tmp_path
+):
+    # The app kept the search on screen for its reruns (a toggle, an expander) under id(kb):
+    # the API's client is one object whatever index its server has loaded, so after a rebuild
+    # every rerun showed the old index's results (a local index reloaded into an object at
+    # an old one's address could too). The key is the build that answers now.
+    content, index = tmp_path / "content", tmp_path / "index"
+    shutil.copytree(CONTENT, content)
+    shutil.copytree(bundled_index, index)
+    url, server = serve_in_thread(create_app(index, token="t0ken"))
+    try:
+        remote = RemoteKnowledgeBase(url, "t0ken")
+        first = remote.build
+        at = search(new_app(monkeypatch, url), "supplier changed their bank details")
+        top = result_paths(at)[0]
+        (content / top).unlink()
+        report = build_index(content, index, real_embedder, Settings())
+        assert report.embedded == 0  # a page fewer: the bundled vectors kept, nothing embedded
+        remote.facets()  # any answer names the build that gave it
+        assert remote.build != first
+        at.run()  # this run's answers name the new build to the app's client
+        at.run()  # and the next one does not reuse what the old build answered
+        assert not at.exception and result_paths(at) and top not in result_paths(at)
+    finally:
+        server.should_exit = True
+
+
 def test_the_app_names_an_unreachable_api(monkeypatch):
     at = new_app(monkeypatch, "http://127.0.0.1:9")
     assert "cannot reach the kb API at http://127.0.0.1:9" in all_text(at)
@@ -112,7 +182,8 @@ def test_searches_made_in_the_app_reach_the_servers_gap_report(
     url, server = serve_in_thread(create_app(bundled_index, token="t0ken", search_log=server_log))
     try:
         monkeypatch.setenv("KB_SEARCH_LOG", str(app_log))  # the app host's own setting
-        at = search(new_app(monkeypatch, url), "canteen menu on friday")
+        at = search(new_app(monkeypatch, url), "canteen menu")
+        at = settle(search(at, "canteen menu on friday"))  # typed on, then settled on
         assert not at.exception
         at.run()  # a rerun of the same search is not logged again
         assert not app_log.exists()

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from urllib.parse import parse_qs, quote
 
-from helpers import all_text, html_tables, new_app, plain, result_paths, write
+from helpers import all_text, html_tables, new_app, plain, result_paths, search, settle, write
 
 from kb import Settings, build_index
 from kb.people import searchlog
@@ -155,14 +156,30 @@ def test_gaps_page_without_a_log_says_how_to_keep_one(monkeypatch, bundled_index
     assert "Set KB_SEARCH_LOG" in all_text(at)
 
 
-def test_searching_in_the_app_logs_once_when_opted_in(monkeypatch, bundled_index, tmp_path):
+def test_only_the_search_settled_on_is_logged(monkeypatch, bundled_index, tmp_path):
+    # The box searches at each pause in typing, and every pause was logged: "vpn", "vpn acc"
+    # and "vpn access from home" filled the gap report, the barcamp and "most searched".
     log = tmp_path / "log.jsonl"
     monkeypatch.setenv("KB_SEARCH_LOG", str(log))
     at = new_app(monkeypatch, bundled_index)
-    at.text_input(key="q").input("office dog policy").run()
+    for typed in ("vpn", "vpn acc", "vpn access from home"):
+        search(at, typed)
+    assert not log.exists()  # typed, not settled
+    settle(at)  # Enter, or a pause with the results on screen: logged
     at.run()  # a rerun of the same search is not a new search
+    settle(at)  # nor is Enter again
+    at.query_params["page"] = result_paths(at)[0]  # nor a result opened from it
+    at.run()
+    assert [s.query for s in searchlog.read(log)[0]] == ["vpn access from home"]
+    del at.query_params["page"]  # back to the results
+    at.run()
+    search(at, "who approves expense claims")
+    at.selectbox(key="dept").set_value("Business").run()  # a filter is part of the search
+    at.query_params["person"] = "Oliver Grant"  # a person opened from the results settles it
+    at.run()
     searches, _ = searchlog.read(log)
-    assert [s.query for s in searches] == ["office dog policy"]
+    assert [s.query for s in searches] == ["vpn access from home", "who approves expense claims"]
+    assert json.loads(log.read_text().splitlines()[-1])["filters"] == {"department": "Business"}
 
 
 def test_person_page_shows_colleagues_across_the_divide(monkeypatch, bundled_index):
@@ -226,7 +243,7 @@ def test_no_good_match_says_so_and_records_the_missing_page(monkeypatch, bundled
     log = tmp_path / "log.jsonl"
     monkeypatch.setenv("KB_SEARCH_LOG", str(log))
     at = new_app(monkeypatch, bundled_index)
-    at.text_input(key="q").input("what is on the canteen menu on friday").run()
+    settle(search(at, "what is on the canteen menu on friday"))
     text = all_text(at)
     assert "No page answers this well." in text and "Who could write it:" in text
     assert "No one has written about this yet." in text  # no experts for it

@@ -11,6 +11,7 @@ import json
 import os
 import re
 import shutil
+import time
 from collections import Counter
 from pathlib import Path
 from urllib.parse import parse_qs, quote, urlsplit
@@ -33,11 +34,13 @@ from e2e import (
     type_query,
     wait_idle,
     wait_ready,
+    wait_results,
     wait_run,
 )
 from helpers import CONTENT, ROOT
 
 from kb import KnowledgeBase, Settings, build_index
+from kb.app.keys import SETTLE_MS
 from kb.cli import cli
 from kb.serve.api import create_app
 
@@ -287,6 +290,52 @@ def test_type_without_enter_then_keys_open_a_result_and_back_restores_it(server)
         assert box.input_value() == query
         assert abs(page.locator(".stMain").evaluate("el => el.scrollTop") - scrolled) <= 2
         assert card_paths(page)[1] == second
+
+
+def test_only_the_search_settled_on_is_logged(bundled_index, tmp_path):
+    # Every pause in typing was a logged search: "vpn acc" and "vpn access from home" were two
+    # lines for the gap report, the barcamp and "most searched". A server of its own, so that
+    # no other test's searches reach its log.
+    log = tmp_path / "searches.jsonl"
+
+    def logged(lines: int, within_ms: int) -> list[str]:
+        deadline = time.monotonic() + within_ms / 1000
+        while time.monotonic() < deadline and len(_lines(log)) < lines:
+            time.sleep(0.05)
+        return [json.loads(line)["query"] for line in _lines(log)]
+
+    with (
+        streamlit_server(bundled_index, env={"KB_SEARCH_LOG": str(log)}) as url,
+        browser_page() as page,
+    ):
+        page.goto(url)
+        wait_ready(page)
+        box = page.get_by_label("Search")
+        box.press_sequentially("vpn acc", delay=60)
+        wait_results(page, "vpn acc")
+        page.wait_for_timeout(SETTLE_MS // 2)  # a pause to read, shorter than settling
+        box.press_sequentially("ess from home", delay=60)
+        wait_results(page, "vpn access from home")
+        shown = time.monotonic()
+        assert logged(1, SETTLE_MS + 5_000) == ["vpn access from home"]
+        assert time.monotonic() - shown > SETTLE_MS / 1000 - 0.5  # by the pause, not before
+        # Enter settles at once.
+        run_query(page, "who approves expense claims in Spendwise")
+        assert logged(2, SETTLE_MS - 500)[1:] == ["who approves expense claims in Spendwise"]
+        # So does a result opened in a new tab (typing on at once stops the wait to settle).
+        box.fill("")
+        box.press_sequentially("expense policy", delay=30)
+        wait_results(page, "expense policy")
+        page.wait_for_function("() => !document.body.classList.contains('kb-typing')")
+        page.locator(TITLE_LINK).first.click(modifiers=["Control"])
+        box.press("End")
+        box.press_sequentially(" for travel", delay=30)
+        assert logged(3, SETTLE_MS - 500)[2:] == ["expense policy"]
+        assert len(page.context.pages) == 2
+
+
+def _lines(log: Path) -> list[str]:
+    return log.read_text(encoding="utf-8").splitlines() if log.exists() else []
 
 
 def test_slash_focuses_the_box_and_esc_clears_it(server):
