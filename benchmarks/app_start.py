@@ -23,13 +23,12 @@ import statistics
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(Path(__file__).parent))
 sys.path.insert(0, str(ROOT / "tests"))
-from e2e import browser_page, free_port  # noqa: E402
+from e2e import browser_page, free_port, stop, streamlit_command, wait_healthy  # noqa: E402
 from revision import export_revision  # noqa: E402
 
 BASELINE = "6dedd21"
@@ -100,26 +99,15 @@ def _start(page, tree: Path, index_dir: Path) -> tuple[float, float]:
         "PYTHONPATH": str(tree),
         "HF_HUB_OFFLINE": "1",
     }
-    cmd = [
-        sys.executable, "-m", "streamlit", "run", str(tree / "app.py"),
-        "--server.port", str(port), "--server.address", "127.0.0.1",
-        "--server.headless", "true", "--browser.gatherUsageStats", "false",
-    ]  # fmt: skip
+    cmd = streamlit_command(tree / "app.py", port)
     url = f"http://127.0.0.1:{port}"
     start = time.perf_counter()
     proc = subprocess.Popen(
         cmd, cwd=tree, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
     try:
-        while True:
-            try:
-                with urllib.request.urlopen(url + "/_stcore/health", timeout=2) as r:
-                    if r.read() == b"ok":
-                        break
-            except OSError:
-                time.sleep(0.05)
-            if proc.poll() is not None:
-                raise SystemExit(f"streamlit of {tree} exited")
+        if not wait_healthy(url, proc, timeout=120, poll=0.05):
+            raise SystemExit(f"streamlit of {tree} did not start")
         page.goto(url)
         page.wait_for_selector("input[aria-label=Search]", timeout=120_000)
         box = time.perf_counter() - start
@@ -128,11 +116,7 @@ def _start(page, tree: Path, index_dir: Path) -> tuple[float, float]:
         page.goto("about:blank")
         return box, whole
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop(proc)
 
 
 if __name__ == "__main__":

@@ -71,47 +71,54 @@ def streamlit_server(
         log = Path(name)
     port = free_port()
     env = {**os.environ, **(env or {}), "KB_INDEX_DIR": str(index_dir), "PYTHONUNBUFFERED": "1"}
-    cmd = [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        str(ROOT / "app.py"),
-        "--server.port",
-        str(port),
-        "--server.address",
-        "127.0.0.1",
-        "--server.headless",
-        "true",
-        "--browser.gatherUsageStats",
-        "false",
-    ]
+    cmd = streamlit_command(ROOT / "app.py", port)
     out = log.open("wb")
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                with urllib.request.urlopen(url + "/_stcore/health", timeout=2) as r:
-                    if r.read() == b"ok":
-                        break
-            except OSError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                text = log.read_text(errors="replace")
-                raise RuntimeError(f"streamlit did not start:\n{text}")
-            time.sleep(0.3)
+        if not wait_healthy(url, proc, timeout):
+            text = log.read_text(errors="replace")
+            raise RuntimeError(f"streamlit did not start:\n{text}")
         yield url
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop(proc)
         out.close()
         if own_log:
             log.unlink(missing_ok=True)
+
+
+def streamlit_command(app: Path, port: int) -> list[str]:
+    """`streamlit run APP` headless on localhost:PORT, with this Python."""
+    return [
+        sys.executable, "-m", "streamlit", "run", str(app),
+        "--server.port", str(port), "--server.address", "127.0.0.1",
+        "--server.headless", "true", "--browser.gatherUsageStats", "false",
+    ]  # fmt: skip
+
+
+def stop(proc: subprocess.Popen) -> None:
+    """Ask the process to end; kill it if it has not within 10 s."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+def wait_healthy(url: str, proc: subprocess.Popen, timeout: float, poll: float = 0.3) -> bool:
+    """Until the server at `url` answers Streamlit's health check (True), or its process ends
+    or `timeout` seconds pass (False)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with urllib.request.urlopen(url + "/_stcore/health", timeout=2) as r:
+                if r.read() == b"ok":
+                    return True
+        except OSError:
+            pass
+        if proc.poll() is not None or time.monotonic() > deadline:
+            return False
+        time.sleep(poll)
 
 
 @contextmanager
