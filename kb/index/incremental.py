@@ -16,7 +16,7 @@ from kb.content.authors import authorship_unchanged
 from kb.embed.base import Embedder
 from kb.errors import KbError
 from kb.index.codec import chunk_from_line
-from kb.index.folder import verify_files
+from kb.index.folder import MANIFEST, verify_files
 from kb.index.manifest import check_compatible, departments_key, read_manifest
 from kb.index.store import PreviousIndex, load_previous
 from kb.models import Manifest, consent_key_id
@@ -62,9 +62,11 @@ def reusable(
     """The stored index if this run may reuse it, else None and the reason."""
     if full:
         return None, "--full was given"
+    if not (index_dir / MANIFEST).exists():
+        return None, "first build"
     previous = load_previous(index_dir, model_name=embedder.name, dim=embedder.dim)
     if previous is None:
-        return None, "no usable index yet (first run, other model or format, or unreadable)"
+        return None, "the index there was built by another model or format, or is unreadable"
     why = settings_changed(previous.manifest, settings)
     return (None, why) if why else (previous, "")
 
