@@ -176,11 +176,12 @@ class KnowledgeBase:
     ) -> bool:
         """Record `query` under `filters` in the opt-in search log, once someone has settled
         on it (the app's box searches at every pause in typing and logs only the search
-        kept: docs/people.md#the-search-log). The line is `search(..., log=True)`'s, best
-        result included. False when this knowledge base keeps no search log."""
+        kept: docs/people.md#the-search-log). The line is the one `search(..., log=True)`
+        writes, best result included. False when this knowledge base keeps no search log."""
         if self.search_log is None:
             return False
-        self.search(query, k=LOGGED_K, filters=filters, log=True, exact=exact)
+        fix = None if exact else self._searcher.correct(query)
+        self._record(self.search_log, query, fix.corrected if fix else query, filters)
         return True
 
     def report_missing(self, query: str, *, filters: Filters | None = None) -> bool:
@@ -188,10 +189,17 @@ class KnowledgeBase:
         unanswered searches. False when this knowledge base keeps no search log."""
         if self.search_log is None:
             return False
-        hits = self._searcher.search(query, k=10, filters=filters, snippets=False)
-        used = self.settings.retrieval
-        searchlog.record(self.search_log, query, hits, mode=used, filters=filters, missing=True)
+        self._record(self.search_log, query, query, filters, missing=True)
         return True
+
+    def _record(
+        self, log: Path, query: str, searched: str, filters: Filters | None, *, missing=False
+    ) -> None:
+        """One line in the search log for `query`, judged by a search for `searched` (the
+        query corrected, or as typed): the hits' relevance, not their snippets, is logged."""
+        hits = self._searcher.search(searched, k=LOGGED_K, filters=filters, snippets=False)
+        used = self.settings.retrieval
+        searchlog.record(log, query, hits, mode=used, filters=filters, missing=missing)
 
     def experts(
         self,
@@ -402,7 +410,9 @@ class KnowledgeBase:
                 hits = self._searcher.search(question, k=3, snippets=False)
                 return hits[0].chunk.path if hits and hits[0].relevant else ""
 
-            chunks = self.index.chunks
+            # Read three times over below: decoded once (and let go, unless the people side
+            # holds them already), not once per pass over the chunks file.
+            chunks = self._all_chunks or tuple(self.index.chunks)
             hides = self._consent.hides_word([c.embed_text for c in chunks])
             self._example_questions = Examples(self.index.pages, chunks, answers, hides=hides)
         return self._example_questions
