@@ -71,8 +71,7 @@ def load_previous(index_dir: Path, *, model_name: str, dim: int) -> PreviousInde
         check_compatible(manifest, model_name=model_name, dim=dim, index_dir=index_dir)
         verify_files(index_dir, manifest)  # damaged vectors must not be carried over
         data = manifest.data
-        sources_text = (index_dir / data["sources"]).read_text(encoding="utf-8")
-        sources = {s.path: s for s in map(source_from_line, sources_text.splitlines()) if s.path}
+        sources = _read_sources(index_dir / data["sources"])
         chunks_data = (index_dir / data["chunks"]).read_bytes()
         pages_data = (index_dir / data["pages"]).read_bytes()
         index = VectorIndex.load(index_dir / data["vectors"])
@@ -109,10 +108,8 @@ def _load_files(index_dir: Path, manifest: Manifest) -> StoredIndex:
         chunks = ChunkRecords(index_dir / data["chunks"])
         pages = {d["path"]: page_from_json(d) for d in read_jsonl(index_dir / data["pages"])}
         keywords = KeywordIndex.load(index_dir / data["bm25"], len(chunks))
-        sources = (index_dir / data["sources"]).read_text(encoding="utf-8").splitlines()
-        page_rows = {
-            s.path: s.rows for s in map(source_from_line, sources) if s.rows[1] > s.rows[0]
-        }
+        sources = _read_sources(index_dir / data["sources"]).values()
+        page_rows = {s.path: s.rows for s in sources if s.rows[1] > s.rows[0]}
     except FileNotFoundError:
         raise
     except (KeyError, ValueError, TypeError, RuntimeError, OSError) as err:
@@ -137,3 +134,9 @@ def _load_files(index_dir: Path, manifest: Manifest) -> StoredIndex:
         keywords=keywords,
         page_rows=dict(sorted(page_rows.items(), key=lambda item: item[1])),
     )
+
+
+def _read_sources(path: Path) -> dict[str, Source]:
+    """The sources file: each source file's record, by path."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return {s.path: s for s in map(source_from_line, lines) if s.path}
