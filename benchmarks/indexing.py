@@ -40,6 +40,7 @@ from kb.index.bm25 import KeywordIndex
 from kb.index.store import StoredIndex, load_index
 from kb.index.vectors import VectorIndex
 from kb.models import Manifest
+from kb.models.manifest import DATA_KINDS
 from kb.search.searcher import Searcher
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -121,13 +122,19 @@ def incremental(embedder, work: Path, pages: int) -> tuple[dict, Path]:
     start = time.perf_counter()
     first = build_index(repo, index_dir, embedder, Settings())
     first_seconds = time.perf_counter() - start
-    edits, nothing, cli_edit, cli_nothing = [], [], [], []
+    edits, nothing, cli_edit, cli_nothing, written, segments = [], [], [], [], [], []
     for i in range(3):
         edit(repo, i)
+        before = files_of(index_dir)
         start = time.perf_counter()
         report = build_index(repo, index_dir, embedder, Settings())
         edits.append(time.perf_counter() - start)
         assert report.reread == 1 and report.changed, report
+        after = files_of(index_dir)
+        written.append(
+            sum(size for name, (size, t) in after.items() if before.get(name) != (size, t))
+        )
+        segments.append(len(report.manifest.segments))
         start = time.perf_counter()
         report = build_index(repo, index_dir, embedder, Settings())
         nothing.append(time.perf_counter() - start)
@@ -144,6 +151,9 @@ def incremental(embedder, work: Path, pages: int) -> tuple[dict, Path]:
         "first_index_seconds": round(first_seconds, 1),
         "first_index_embedded": first.embedded,
         "edit_1_page_seconds": [round(t, 2) for t in edits],
+        "edit_bytes_written": written,
+        "index_bytes": sum(size for size, _ in files_of(index_dir).values()),
+        "segments_after_each_edit": segments,
         "nothing_changed_seconds": [round(t, 2) for t in nothing],
         "kb_index_command_edit_seconds": [round(t, 2) for t in cli_edit],
         "kb_index_command_nothing_seconds": [round(t, 2) for t in cli_nothing],
@@ -154,10 +164,12 @@ def size(index_dir: Path, embedder) -> dict:
     manifest = json.loads((index_dir / "manifest.json").read_text())
     chunks = manifest["counts"]["chunks"]
     by_file: dict[str, int] = {}
-    for name in manifest["data"].values():
+    names = {seg[kind] for seg in manifest["segments"] for kind in DATA_KINDS}
+    for name in sorted(names):
         path = index_dir / name
         files = [path] if path.is_file() else list(path.rglob("*"))
-        by_file[name.split("-")[0]] = sum(f.stat().st_size for f in files if f.is_file())
+        by_file.setdefault(name.split("-")[0], 0)
+        by_file[name.split("-")[0]] += sum(f.stat().st_size for f in files if f.is_file())
     before = rss_mb()
     kb = KnowledgeBase(index_dir, embedder, Settings())
     kb.search("restore a deleted database table", k=10)  # builds the keyword postings too
@@ -209,7 +221,9 @@ def search_scale(embedder, data: Path, cache: Path, work: Path, sizes: list[int]
                 chunks=tuple(chunks[i] for i in picks),
                 vectors=index,
                 pages={},
-                keywords=KeywordIndex.assemble([""] * n, picks.tolist(), keywords),
+                keywords=KeywordIndex.assemble(
+                    [""] * n, [(0, r) for r in picks.tolist()], [keywords], keywords.vocab
+                ),
             )
             searcher = Searcher(LocalBackend(stored), embedder, settings)
             searcher.search(queries[0])  # builds the keyword postings once
@@ -330,6 +344,15 @@ def git(repo: Path, *args: str) -> None:
         check=True,
         capture_output=True,
     )
+
+
+def files_of(index_dir: Path) -> dict[str, tuple[int, int]]:
+    """Every file in the index folder: its size and modification time."""
+    return {
+        p.relative_to(index_dir).as_posix(): (p.stat().st_size, p.stat().st_mtime_ns)
+        for p in index_dir.rglob("*")
+        if p.is_file()
+    }
 
 
 def timed(cmd: list[str]) -> float:

@@ -31,7 +31,7 @@ from kb.content.pages import PageFile, page_of, read_content, read_pages, resolv
 from kb.embed import parallel
 from kb.embed.base import Embedder
 from kb.errors import ContentError, StrictModeError
-from kb.index.folder import check_index_dir
+from kb.index.folder import check_index_dir, sweep_temporary
 from kb.index.incremental import StoredTexts, reusable, unchanged
 from kb.index.lock import index_lock
 from kb.index.manifest import compose, write_manifest
@@ -73,11 +73,13 @@ def build_index(
     full: bool = False,
     select: Callable[[str], bool] | None = None,
     workers: int = 1,
+    merge: bool = False,
 ) -> BuildReport:
     """Index `content_dir` into `index_dir`, reusing what is unchanged (`full`: reuse nothing).
 
     `select` keeps the pages whose relative path it accepts (a shard's share); `workers`
-    processes embed.
+    processes embed; `merge` merges every segment into one (the policy otherwise bounds how
+    many there are).
     The old index stays as it was if anything fails, and one run at a time may write.
     """
     start = time.perf_counter()
@@ -91,6 +93,7 @@ def build_index(
         if not files:
             raise ContentError(f"no Markdown files of this shard in '{content_dir}'")
     with index_lock(index_dir):
+        sweep_temporary(index_dir)  # a killed run's, even when nothing else is written
         state = git_state(content_dir)
         raw, inputs = read_content(
             content_dir, files, found_files.problems, settings.max_page_bytes
@@ -98,6 +101,8 @@ def build_index(
         same = (
             None if full else unchanged(content_dir, index_dir, embedder, settings, inputs, state)
         )
+        if same is not None and merge and not merged(same):
+            same = None  # segments to merge: a real run
         if same is not None:
             if strict and same.problems:
                 raise StrictModeError(
@@ -159,16 +164,18 @@ def build_index(
                 f"{len(problems)} warning(s) and --strict is set; the index was not changed",
                 tuple(problems),
             )
-        writer, authors_changed = _rows(kept, previous)
-        if not writer.count:
-            raise ContentError(f"no text to index in '{content_dir}'; the index was not changed")
         vectors_moved = (
             previous is not None and previous.manifest.vectors != settings.vector_signature()
         )
+        # Vectors stored anew (another precision) rewrite every segment.
+        writer, authors_changed = _rows(kept, previous, fold_all=merge or vectors_moved)
+        if not writer.count:
+            raise ContentError(f"no text to index in '{content_dir}'; the index was not changed")
         changed = (
             previous is None
             or bool(reread or removed or authors_changed)
             or vectors_moved
+            or (merge and not merged(previous.manifest))
             or previous.manifest.checksums is None  # an older index: one real run adds them
         )
         recorded = compose(
@@ -256,9 +263,11 @@ def index_documents(
     )
 
 
-def _rows(kept: list[PageFile], previous: PreviousIndex | None) -> tuple[IndexWriter, bool]:
+def _rows(
+    kept: list[PageFile], previous: PreviousIndex | None, *, fold_all: bool
+) -> tuple[IndexWriter, bool]:
     """The next index's rows, page by page; also whether a kept page's authors changed."""
-    writer = IndexWriter(previous)
+    writer = IndexWriter(previous, fold_all=fold_all)
     stored = StoredTexts(previous, {f.rel for f in kept if f.kept})
     authors_changed = False
     for f in kept:
@@ -281,7 +290,7 @@ def _write(
 ) -> tuple[Manifest, int]:
     """Embed what is new and write the index with `manifest`; return (the manifest written,
     texts embedded)."""
-    todo = list(dict.fromkeys(writer.texts.values()))  # each new text embedded once
+    todo = writer.fresh_texts()
     done = 0
 
     def advance(n: int) -> None:
@@ -295,8 +304,14 @@ def _write(
     fresh = parallel.encode(
         embedder, todo, workers=workers, batch_size=settings.batch_size, progress=advance
     )
-    vectors = writer.vectors(dict(zip(todo, fresh, strict=True)), embedder.dim)
-    return writer.write(index_dir, vectors, settings, manifest), len(todo)
+    embedded = dict(zip(todo, fresh, strict=True))
+    return writer.write(index_dir, embedded, embedder.dim, settings, manifest), len(todo)
+
+
+def merged(manifest: Manifest) -> bool:
+    """Whether the index is one segment without deleted pages (nothing left to merge)."""
+    segments = manifest.segments
+    return len(segments) <= 1 and not any(seg.get("deleted") for seg in segments)
 
 
 def _vectors_label(manifest: Manifest) -> str:

@@ -33,6 +33,7 @@ def index_into(
     shard: Shard | None = None,
     strict: bool = False,
     full: bool = False,
+    merge: bool = False,
     workers: int = 1,
     progress: BuildProgress | None = None,
     publishing: PublishProgress | None = None,
@@ -51,6 +52,7 @@ def index_into(
         strict=strict,
         progress=progress,
         full=full,
+        merge=merge,
         select=shard.select,
         workers=workers,
     )

@@ -161,3 +161,21 @@ def html_tables(at: AppTest) -> list[list[dict]]:
     for element in at.html:
         parser.feed(element.value)
     return parser.tables
+
+
+def assert_same_index(a, b, *, atol: float = 0.0, rtol: float = 0.0) -> None:
+    """Two index folders hold the same chunks, pages, sources, counts and vectors."""
+    import numpy as np
+
+    from kb.index.store import load_index
+
+    sa, sb = (load_index(d, model_name=m, dim=dim) for d, m, dim in (a, b))
+    assert sa.chunks == sb.chunks
+    assert sa.pages == sb.pages
+    for key in ("files", "counts", "chunking", "model"):
+        assert getattr(sa.manifest, key) == getattr(sb.manifest, key), key
+    np.testing.assert_allclose(sa.vectors.vectors(), sb.vectors.vectors(), atol=atol, rtol=rtol)
+    # Keyword scores too: document frequencies and lengths over live rows only.
+    for chunk in list(sa.chunks)[:: max(1, len(sa.chunks) // 7)]:
+        query = f"{chunk.title} {chunk.text[:80]}"
+        np.testing.assert_allclose(sa.keywords.scores(query), sb.keywords.scores(query), rtol=1e-6)

@@ -2,8 +2,9 @@
 
 python index_worker.py serve   says {"ready": PID} once warm, then reads one JSON command a
                                line and answers one JSON line:
-  ["build", CONTENT, INDEX]        fork a child that indexes with a deliberately slow fake
-                                   model and a slow disk; answer {"pid": PID}
+  ["build", CONTENT, INDEX, MERGE] fork a child that indexes with a deliberately slow fake
+                                   model and a slow disk (MERGE: merging every segment);
+                                   answer {"pid": PID}
   ["read", INDEX, STOP, OUT]       fork a child that loads and searches in a loop until the file
                                    STOP exists, then writes a JSON tally to OUT; {"pid": PID}
   ["wait", PID]                    reap the child; {"exit": CODE} (-9 when it was killed)
@@ -42,7 +43,7 @@ class SlowEmbedder(HashEmbedder):
         return out
 
 
-def build(content: str, index_dir: str) -> None:
+def build(content: str, index_dir: str, merge: bool = False) -> None:
     # A slow disk: each file move takes 50 ms, so kills also land while files are written.
     original = folder._fsync_replace
 
@@ -51,7 +52,7 @@ def build(content: str, index_dir: str) -> None:
         original(tmp, target)
 
     folder._fsync_replace = slow_replace
-    build_index(Path(content), Path(index_dir), SlowEmbedder(), Settings())
+    build_index(Path(content), Path(index_dir), SlowEmbedder(), Settings(), merge=merge)
 
 
 def read(index_dir: str, stop: str, out: str) -> None:

@@ -37,6 +37,12 @@ from kb.serve.codec import dump
 @click.option("--strict", is_flag=True, help="Fail (exit 1) on any warning; index unchanged.")
 @click.option("--full", is_flag=True, help="Re-read and re-embed everything (reuse nothing).")
 @click.option(
+    "--merge",
+    is_flag=True,
+    help="Merge the index's segments into one (each run otherwise adds a small one and "
+    "merges by a bounded policy); embeds nothing again.",
+)
+@click.option(
     "--vector-index",
     type=click.Choice(VECTOR_INDEXES),
     default=Settings.vector_index,
@@ -82,6 +88,7 @@ def index_cmd(
     index_dir: Path,
     strict: bool,
     full: bool,
+    merge: bool,
     vector_index: str,
     vector_storage: str,
     encoder: str,
@@ -133,6 +140,7 @@ def index_cmd(
                 shard=part,
                 strict=strict,
                 full=full,
+                merge=merge,
                 workers=workers,
                 progress=bar,
                 publishing=pub,
@@ -164,6 +172,7 @@ def index_cmd(
             "chunks_embedded": report.embedded,
             "rebuilt": report.rebuilt,
             "vector_index": report.manifest.vector_index,
+            "segments": len(report.manifest.segments),
         }
         click.echo(json.dumps(summary, indent=2))
         return
@@ -184,6 +193,9 @@ def index_cmd(
         work += f"; vector index re-encoded: {report.vectors}"
     if report.directory:
         work += "; people directory updated"
+    segments = len(report.manifest.segments)
+    if merge or segments > 1:
+        work += f"; {segments} segment{'s' if segments > 1 else ''}"
     click.echo(
         f"Indexed {report.documents} of {report.files} pages ({report.chunks} chunks, "
         f"{report.embedded} embedded; {work}) in {report.seconds:.1f} s "

@@ -87,23 +87,32 @@ class KeywordIndex:
 
     @classmethod
     def build(cls, texts: Sequence[str]) -> KeywordIndex:
-        return cls.assemble(texts, [None] * len(texts), None)
+        return cls.assemble(texts, [None] * len(texts), [])
 
     @classmethod
     def assemble(
         cls,
         texts: Sequence[str],
-        reuse: Sequence[int | None],
-        previous: KeywordIndex | None,
+        reuse: Sequence[tuple[int, int] | None],
+        parts: Sequence[KeywordIndex],
+        vocab: dict[str, int] | None = None,
     ) -> KeywordIndex:
-        """Rows in order: row i copies row `reuse[i]` of `previous`, or tokenizes `texts[i]`."""
-        vocab = dict(previous._vocab) if previous else {}
+        """Rows in order: row i copies row `reuse[i] = (p, r)` of `parts[p]`, or tokenizes
+        `texts[i]`. Word ids are shared by every segment of an index: `vocab` holds theirs,
+        and a new word gets an id after all of them."""
+        vocab = dict(vocab or {})
+        next_id = max(vocab.values(), default=-1) + 1
         fresh = [i for i, r in enumerate(reuse) if r is None]
         tokens = _tokenize([texts[i] for i in fresh])
         fresh_rows: dict[int, tuple[np.ndarray, np.ndarray]] = {}
         for i, row_tokens in zip(fresh, tokens, strict=True):
-            ids = np.fromiter((vocab.setdefault(t, len(vocab)) for t in row_tokens), np.int32)
-            terms, counts = np.unique(ids, return_counts=True)
+            ids = []
+            for t in row_tokens:
+                if t not in vocab:
+                    vocab[t] = next_id
+                    next_id += 1
+                ids.append(vocab[t])
+            terms, counts = np.unique(np.array(ids, np.int32), return_counts=True)
             fresh_rows[i] = (terms.astype(np.int32), counts.astype(np.float32))
         lengths = np.zeros(len(reuse), dtype=np.int64)
         pieces_t: list[np.ndarray] = []
@@ -117,19 +126,45 @@ class KeywordIndex:
                 lengths[i] = len(terms)
                 i += 1
                 continue
-            # A run of consecutive reused rows is one slice of the previous arrays.
+            # A run of consecutive rows of one part is one slice of its arrays.
+            p, first = reuse[i]
             j = i
-            while j + 1 < len(reuse) and reuse[j + 1] is not None and reuse[j + 1] == reuse[j] + 1:
+            while j + 1 < len(reuse) and reuse[j + 1] == (p, first + j + 1 - i):
                 j += 1
-            start, stop = previous._indptr[reuse[i]], previous._indptr[reuse[j] + 1]
-            pieces_t.append(previous._terms[start:stop])
-            pieces_c.append(previous._counts[start:stop])
-            lengths[i : j + 1] = np.diff(previous._indptr[reuse[i] : reuse[j] + 2])
+            part = parts[p]
+            start, stop = part._indptr[first], part._indptr[first + j - i + 1]
+            pieces_t.append(part._terms[start:stop])
+            pieces_c.append(part._counts[start:stop])
+            lengths[i : j + 1] = np.diff(part._indptr[first : first + j - i + 2])
             i = j + 1
         indptr = np.concatenate([[0], np.cumsum(lengths)])
         terms = np.concatenate(pieces_t) if pieces_t else np.zeros(0, np.int32)
         counts = np.concatenate(pieces_c) if pieces_c else np.zeros(0, np.float32)
         return cls(vocab, indptr, terms, counts)
+
+    @classmethod
+    def gather(cls, parts: Sequence[KeywordIndex], runs: Sequence[tuple[int, int, int]]):
+        """One index of the rows `runs` name: (part, first row, stop), in order."""
+        if len(parts) == 1 and list(runs) == [(0, 0, parts[0].size)]:
+            return parts[0]
+        lengths, pieces_t, pieces_c = [], [], []
+        for p, a, b in runs:
+            part = parts[p]
+            start, stop = part._indptr[a], part._indptr[b]
+            pieces_t.append(part._terms[start:stop])
+            pieces_c.append(part._counts[start:stop])
+            lengths.append(np.diff(part._indptr[a : b + 1]))
+        indptr = np.concatenate([[0], np.cumsum(np.concatenate(lengths))]) if runs else [0]
+        return cls(
+            union_vocab(parts),
+            np.asarray(indptr, dtype=np.int64),
+            np.concatenate(pieces_t) if runs else np.zeros(0, np.int32),
+            np.concatenate(pieces_c) if runs else np.zeros(0, np.float32),
+        )
+
+    @property
+    def vocab(self) -> dict[str, int]:
+        return self._vocab
 
     @classmethod
     def load(cls, path: Path, size: int) -> KeywordIndex:
@@ -141,10 +176,21 @@ class KeywordIndex:
         return index
 
     def save(self, path: Path) -> None:
+        """Write the rows and the words they hold (ids as the index's other segments have)."""
         path.mkdir(parents=True, exist_ok=True)
         with open(path / "rows.npz", "wb") as fh:
             np.savez(fh, indptr=self._indptr, terms=self._terms, counts=self._counts)
-        (path / "vocab.json").write_text(json.dumps(self._vocab, ensure_ascii=False))
+        used = np.zeros(self._id_count(), dtype=bool)
+        used[self._terms] = True
+        vocab = {t: i for t, i in self._vocab.items() if used[i]}
+        (path / "vocab.json").write_text(json.dumps(vocab, ensure_ascii=False))
+
+    def _id_count(self) -> int:
+        """One more than the largest word id (ids of words no row holds any more leave gaps)."""
+        top = max(self._vocab.values(), default=-1)
+        if len(self._terms):
+            top = max(top, int(self._terms.max()))
+        return top + 1
 
     def scores(self, query: str) -> np.ndarray:
         """BM25 score of every row for `query` (zeros when no query word is indexed)."""
@@ -190,7 +236,7 @@ class KeywordIndex:
     def _index(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Postings (term -> rows and counts), IDF and length norms, built once."""
         if self._postings is None:
-            n_terms = len(self._vocab)
+            n_terms = self._id_count()
             rows = np.repeat(np.arange(self.size, dtype=np.int32), np.diff(self._indptr))
             order = np.argsort(self._terms, kind="stable")
             self._df = np.bincount(self._terms, minlength=n_terms)
@@ -200,6 +246,21 @@ class KeywordIndex:
             lengths = np.bincount(rows, weights=self._counts, minlength=self.size)
             self._norm = length_norm(lengths, average_length(lengths)).astype(np.float32)
         return self._postings
+
+
+def read_vocab(path: Path) -> dict[str, int]:
+    """A keyword folder's words and their ids, without its rows."""
+    return json.loads((path / "vocab.json").read_text(encoding="utf-8"))
+
+
+def union_vocab(parts: Sequence[KeywordIndex]) -> dict[str, int]:
+    """The words of every part, by their shared ids; ValueError if two parts disagree."""
+    vocab: dict[str, int] = {}
+    for part in parts:
+        for t, i in part.vocab.items():
+            if vocab.setdefault(t, i) != i:
+                raise ValueError(f"the word {t!r} has two ids in the keyword files")
+    return vocab
 
 
 def _tokenize(texts: list[str]) -> list[list[str]]:

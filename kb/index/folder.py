@@ -50,23 +50,25 @@ def is_data_name(kind: str, name: object) -> bool:
     return isinstance(name, str) and re.fullmatch(pattern, name) is not None
 
 
-def verify_files(index_dir: Path, manifest: Manifest) -> None:
+def verify_files(index_dir: Path, manifest: Manifest, *, quick: bool = False) -> None:
     """Check that each data file the manifest names exists with its recorded size and SHA-256.
 
     Raises FileNotFoundError for a missing file (a concurrent build may have swapped the
     manifest: the caller reads it again) and IndexCorruptError for a damaged one. An index
-    from before checksums were recorded is checked for presence only.
+    from before checksums were recorded is checked for presence only. `quick` (an indexing
+    run, which must not read every segment to change one page) trusts a file whose size and
+    modification time are as recorded when it was written, and hashes the others.
     """
     sums = manifest.checksums
-    data = manifest.data
+    names = manifest.data_files()
     if not sums:
-        for kind, name in data.items():
+        for name in names:
             path = index_dir / name
-            if not (path.is_dir() if kind == "bm25" else path.is_file()):
+            if not (path.is_dir() if name.startswith("bm25-") else path.is_file()):
                 raise FileNotFoundError(path)
         return
     recorded = {name.partition("/")[0] for name in sums}
-    if not set(data.values()) <= recorded:
+    if not names <= recorded:
         raise IndexCorruptError(
             f"{index_dir}/{MANIFEST}: no checksum for some data files; rebuild with 'kb index'"
         )
@@ -74,12 +76,23 @@ def verify_files(index_dir: Path, manifest: Manifest) -> None:
         path = index_dir / name
         if not path.resolve().is_relative_to(index_dir.resolve()):  # a hand-edited "../x"
             raise IndexCorruptError(f"{index_dir}/{MANIFEST}: names a file outside the folder")
+        if quick and _as_written(path, want):
+            continue
         got = checksum(path)  # FileNotFoundError: handled by the caller
-        if got != want:
+        if got["size"] != want["size"] or got["sha256"] != want["sha256"]:
             raise IndexCorruptError(
                 f"{path}: damaged (size or checksum differs from {MANIFEST}); "
                 "rebuild with 'kb index'"
             )
+
+
+def _as_written(path: Path, want: dict) -> bool:
+    """Whether `path` has the size and modification time recorded when kb wrote it."""
+    try:
+        st = path.stat()
+    except OSError:
+        return False
+    return st.st_size == want.get("size") and st.st_mtime_ns == want.get("mtime_ns")
 
 
 def check_index_dir(index_dir: Path, content_dir: Path | None = None) -> None:
@@ -144,7 +157,7 @@ def atomic_write_bytes(path: Path, data: bytes) -> dict:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-    return {"size": len(data), "sha256": hashlib.sha256(data).hexdigest()}
+    return written(path, data)
 
 
 def atomic_write(path: Path, text: str) -> None:
@@ -160,6 +173,18 @@ def _fsync_replace(tmp: Path, target: Path) -> None:
 def checksum(path: Path) -> dict:
     data = path.read_bytes()
     return {"size": len(data), "sha256": hashlib.sha256(data).hexdigest()}
+
+
+def written(path: Path, data: bytes) -> dict:
+    """The checksum entry of a file kb just wrote: size, SHA-256 and modification time."""
+    sums = {"size": len(data), "sha256": hashlib.sha256(data).hexdigest()}
+    return {**sums, "mtime_ns": path.stat().st_mtime_ns}
+
+
+def sweep_temporary(index_dir: Path) -> None:
+    """Delete the temporary files of runs that were killed (call holding the index lock: no
+    live run then owns one)."""
+    remove(index_dir, lambda name: _TEMP_NAME.fullmatch(name) is not None)
 
 
 def remove(index_dir: Path, stale: Callable[[str], bool]) -> None:

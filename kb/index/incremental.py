@@ -28,14 +28,14 @@ class StoredTexts:
     def __init__(self, previous: PreviousIndex | None, carried: set[str]) -> None:
         self.previous = previous
         self.carried = carried  # pages whose rows are copied whole
-        self._known: dict[str, int] | None = None
+        self._known: dict[str, tuple[int, int]] | None = None
 
-    def row(self, text: str) -> int | None:
-        """A previous row whose embedded text is `text`, or None."""
+    def row(self, text: str) -> tuple[int, int] | None:
+        """A stored (segment, row) whose embedded text is `text`, or None."""
         return self._known_rows().get(text_key(text))
 
-    def _known_rows(self) -> dict[str, int]:
-        """Text key -> row, over the previous rows of pages not carried over as a whole."""
+    def _known_rows(self) -> dict[str, tuple[int, int]]:
+        """Text key -> (segment, row), over the stored rows of pages not kept as they are."""
         if self._known is None:
             self._known = {}
             prev = self.previous
@@ -45,10 +45,11 @@ class StoredTexts:
                 for path, source in prev.sources.items():
                     if path in self.carried:
                         continue
+                    home = prev.homes[path]
                     rows = range(*source.rows)
                     for row, line in zip(rows, prev.chunk_lines(path), strict=True):
                         key = text_key(chunk_from_line(line).embed_text)
-                        self._known.setdefault(key, row)
+                        self._known.setdefault(key, (home, row))
         return self._known
 
 
@@ -98,8 +99,9 @@ def unchanged(
         manifest = read_manifest(index_dir)
         check_compatible(manifest, model_name=embedder.name, dim=embedder.dim, index_dir=index_dir)
         # The files the manifest commits must be there as written: a truncated, damaged or
-        # deleted one is not "nothing changed".
-        verify_files(index_dir, manifest)
+        # deleted one is not "nothing changed". A file with the size and time it was written
+        # with is not hashed again: hashing every segment would cost more than the run.
+        verify_files(index_dir, manifest, quick=True)
     except (KbError, OSError):  # no index, another model or format, damaged: a real run decides
         return None
     if (

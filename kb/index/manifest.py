@@ -30,7 +30,7 @@ _FIELD_TYPES = {
     "consent": str,
     "model": dict,
     "counts": dict,
-    "data": dict,
+    "segments": list,
     "checksums": dict,
     "inputs": dict,
     "files": dict,
@@ -50,21 +50,21 @@ def shape_error(m: object) -> str:
         return f"not a kb manifest (a JSON {type(m).__name__}, not an object)"
     if m.get("format_version") != FORMAT_VERSION:
         return ""  # another format: check_compatible names it and the fix
-    for field in ("model", "data", "counts"):
+    for field in ("model", "segments", "counts"):
         if field not in m:
             return f'"{field}" is missing'
     for field, kind in _FIELD_TYPES.items():
         if field in m and not isinstance(m[field], kind):
             return f'"{field}" is {json.dumps(m[field])[:40]}, not a JSON {kind.__name__}'
-    model, data = m["model"], m["data"]
+    model = m["model"]
     if not isinstance(model.get("name"), str) or type(model.get("dim")) is not int:
         return '"model" needs a text "name" and a whole-number "dim"'
     if any(type(v) is not int for v in m["counts"].values()):
         return '"counts" holds a value that is not a whole number'
-    for kind in KINDS:
-        name = data.get(kind)
-        if not is_data_name(kind, name):
-            return f'"data" names no {kind} file of kb ({json.dumps(name)[:40]})'
+    for seg in m["segments"]:
+        wrong = _segment_error(seg)
+        if wrong:
+            return f'"segments" holds {wrong}'
     for name, entry in m.get("checksums", {}).items():
         if not (
             isinstance(entry, dict)
@@ -75,6 +75,20 @@ def shape_error(m: object) -> str:
     for item in m.get("problems", ()):
         if not (isinstance(item, list) and len(item) == 3):
             return '"problems" holds an entry that is not [path, line, message]'
+    return ""
+
+
+def _segment_error(seg: object) -> str:
+    """What makes `seg` not a segment entry kb wrote, or ''."""
+    if not isinstance(seg, dict):
+        return f"an entry that is not a JSON object ({json.dumps(seg)[:40]})"
+    for kind in KINDS:
+        name = seg.get(kind)
+        if not is_data_name(kind, name):
+            return f"no {kind} file of kb ({json.dumps(name)[:40]})"
+    deleted = seg.get("deleted", [])
+    if not (isinstance(deleted, list) and all(type(i) is int and i >= 0 for i in deleted)):
+        return f"a deleted list that is not page positions ({json.dumps(deleted)[:40]})"
     return ""
 
 

@@ -62,13 +62,16 @@ class ChunkRecords(Sequence[Chunk]):
     __hash__ = None  # type: ignore[assignment]
 
     def __iter__(self) -> Iterator[Chunk]:
-        # A block of rows per read: one pass over the file, positional like single rows.
-        for first in range(0, len(self), _ROWS):
-            rows = self._offsets[first : first + _ROWS + 1]
-            start = int(rows[0])
-            block = os.pread(self._file.fileno(), int(rows[-1]) - start, start)
+        return self.span(0, len(self))
+
+    def span(self, start: int, stop: int) -> Iterator[Chunk]:
+        """Rows [start, stop) in order, a block of rows per read (positional, like one row)."""
+        for first in range(start, stop, _ROWS):
+            rows = self._offsets[first : min(first + _ROWS, stop) + 1]
+            at = int(rows[0])
+            block = os.pread(self._file.fileno(), int(rows[-1]) - at, at)
             for a, b in zip(rows[:-1], rows[1:], strict=True):
-                yield chunk_from_line(block[a - start : b - start].decode("utf-8"))
+                yield chunk_from_line(block[a - at : b - at].decode("utf-8"))
 
 
 def _line_starts(fh) -> np.ndarray:

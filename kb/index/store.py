@@ -1,28 +1,30 @@
-"""Reading an index folder: the files `manifest.json` names, loaded whole for search or kept
-as bytes for the next build to reuse.
+"""Reading an index folder: the segments `manifest.json` names, loaded as one index for
+search, or opened for the next build to reuse.
 
-A build writes its data files beside the old ones, then atomically replaces `manifest.json`
-(the single commit point), then removes the files neither the new nor the previous manifest
-names. A reader that loads the manifest therefore always finds a complete, consistent set of
-files (a reader still loading the previous build keeps its files for one more build); a run
-that dies before the swap leaves the previous index untouched, and the next run sweeps up.
-Writing: `kb.index.writer`; what kb may delete or write in the folder: `kb.index.folder`.
+A build writes its new segment beside the old ones, then atomically replaces `manifest.json`
+(the single commit point, which also lists each segment's deleted pages), then removes the
+files neither the new nor the previous manifest names. A reader that loads the manifest
+therefore always finds a complete, consistent set of files (a reader still loading the
+previous build keeps its files for one more build); a run that dies before the swap leaves
+the previous index untouched, and the next run sweeps up. Segments read as one:
+`kb.index.segments`; writing: `kb.index.writer`; what kb may delete or write in the folder:
+`kb.index.folder`.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
-
 from kb.errors import IndexCorruptError, KbError
-from kb.index.bm25 import KeywordIndex
+from kb.index.bm25 import KeywordIndex, read_vocab
 from kb.index.codec import page_from_json, read_jsonl, source_from_line
 from kb.index.folder import MANIFEST, verify_files
 from kb.index.manifest import check_compatible, read_manifest
 from kb.index.records import ChunkRecords
+from kb.index.segments import Layout, SegmentedRecords, SegmentedVectors, layout
 from kb.index.vectors import VectorIndex
 from kb.models import Chunk, Manifest, Page, Source
 
@@ -32,57 +34,96 @@ class StoredIndex:
     """A loaded index: its manifest, chunk metadata in row order, and the vectors."""
 
     manifest: Manifest
-    chunks: Sequence[Chunk]  # read by row from the chunks file
-    vectors: VectorIndex
+    chunks: Sequence[Chunk]  # read by row from the segments' chunks files
+    vectors: SegmentedVectors | VectorIndex
     pages: dict[str, Page]
     keywords: KeywordIndex
     page_rows: dict[str, tuple[int, int]]  # each page's rows [start, end), in row order
 
 
-@dataclass(frozen=True)
 class PreviousIndex:
-    """What an incremental build reuses from the index it replaces, kept as stored bytes:
-    the lines of an unchanged page are copied, never parsed."""
+    """What an incremental build reuses from the index it replaces, read only where needed:
+    an unchanged page stays in its segment untouched; the lines and vectors of a page that
+    moves (edited, renamed, or in a segment being merged) are read from its segment."""
 
-    manifest: Manifest
-    sources: dict[str, Source]
-    chunks_data: bytes  # the chunks file: one JSON line per chunk, in row order
-    pages_data: bytes  # the pages file: one JSON line per page, in source order
-    vectors: np.ndarray  # one row per chunk
-    keywords: KeywordIndex
-    index: VectorIndex  # lends its trained clusters to the next approximate index
+    def __init__(self, index_dir: Path, manifest: Manifest, listed: list[list[Source]]) -> None:
+        self.index_dir = index_dir
+        self.manifest = manifest
+        self.segments = manifest.segments
+        self.listed = listed  # per segment: its sources, in file order
+        self.deleted = [set(seg.get("deleted", ())) for seg in self.segments]
+        where = layout(listed, self.deleted)
+        self.homes = where.homes  # live page -> its segment
+        self.sources = {
+            src.path: src
+            for s, seg in enumerate(listed)
+            for i, src in enumerate(seg)
+            if i not in self.deleted[s]
+        }
+        self._vectors: dict[int, VectorIndex] = {}
+        self._keywords: dict[int, KeywordIndex] = {}
+        self._vocab: dict[str, int] | None = None
+
+    def rows(self, s: int) -> int:
+        """How many rows segment `s` was written with."""
+        return max((src.rows[1] for src in self.listed[s]), default=0)
+
+    def live_rows(self, s: int) -> int:
+        return sum(
+            src.rows[1] - src.rows[0]
+            for i, src in enumerate(self.listed[s])
+            if i not in self.deleted[s]
+        )
+
+    def _read(self, s: int, kind: str, span: tuple[int, int]) -> bytes:
+        a, b = span
+        with open(self.index_dir / self.segments[s][kind], "rb") as fh:
+            return os.pread(fh.fileno(), b - a, a)
 
     def chunk_block(self, path: str) -> bytes:
-        a, b = self.sources[path].chunk_bytes
-        return self.chunks_data[a:b]
+        return self._read(self.homes[path], "chunks", self.sources[path].chunk_bytes)
 
     def page_block(self, path: str) -> bytes:
-        a, b = self.sources[path].page_bytes
-        return self.pages_data[a:b]
+        return self._read(self.homes[path], "pages", self.sources[path].page_bytes)
 
     def chunk_lines(self, path: str) -> list[str]:
         return self.chunk_block(path).decode("utf-8").splitlines()
 
+    def vector_index(self, s: int) -> VectorIndex:
+        if s not in self._vectors:
+            self._vectors[s] = VectorIndex.mapped(self.index_dir / self.segments[s]["vectors"])
+        return self._vectors[s]
+
+    def keywords(self, s: int) -> KeywordIndex:
+        if s not in self._keywords:
+            path = self.index_dir / self.segments[s]["bm25"]
+            self._keywords[s] = KeywordIndex.load(path, self.rows(s))
+        return self._keywords[s]
+
+    def vocab(self) -> dict[str, int]:
+        """The word ids every segment shares (a new segment's new words come after them)."""
+        if self._vocab is None:
+            vocab: dict[str, int] = {}
+            for seg in self.segments:
+                vocab.update(read_vocab(self.index_dir / seg["bm25"]))
+            self._vocab = vocab
+        return self._vocab
+
 
 def load_previous(index_dir: Path, *, model_name: str, dim: int) -> PreviousIndex | None:
-    """The current index, kept as bytes for reuse; None if there is none usable."""
+    """The current index, for reuse; None if there is none usable."""
     try:
         manifest = read_manifest(index_dir)
         check_compatible(manifest, model_name=model_name, dim=dim, index_dir=index_dir)
-        verify_files(index_dir, manifest)  # damaged vectors must not be carried over
-        data = manifest.data
-        sources = _read_sources(index_dir / data["sources"])
-        chunks_data = (index_dir / data["chunks"]).read_bytes()
-        pages_data = (index_dir / data["pages"]).read_bytes()
-        index = VectorIndex.load(index_dir / data["vectors"])
-        vectors = index.vectors()
-        keywords = KeywordIndex.load(index_dir / data["bm25"], len(vectors))
+        # Damaged files must not be carried over; files as written are not hashed again.
+        verify_files(index_dir, manifest, quick=True)
+        listed = [_read_sources(index_dir / seg["sources"]) for seg in manifest.segments]
+        previous = PreviousIndex(index_dir, manifest, listed)
     except (KbError, KeyError, ValueError, RuntimeError, OSError, TypeError):
         return None  # nothing to reuse: the build starts from scratch
-    rows = max((s.rows[1] for s in sources.values()), default=0)
-    if rows != len(vectors) or rows != manifest.counts.chunks:
+    if sum(previous.live_rows(s) for s in range(len(listed))) != manifest.counts.chunks:
         return None
-    return PreviousIndex(manifest, sources, chunks_data, pages_data, vectors, keywords, index)
+    return previous
 
 
 def load_index(index_dir: Path, *, model_name: str, dim: int) -> StoredIndex:
@@ -101,42 +142,67 @@ def load_index(index_dir: Path, *, model_name: str, dim: int) -> StoredIndex:
 
 
 def _load_files(index_dir: Path, manifest: Manifest) -> StoredIndex:
-    data = manifest.data
     verify_files(index_dir, manifest)
     try:
-        vectors = VectorIndex.from_bytes((index_dir / data["vectors"]).read_bytes())
-        chunks = ChunkRecords(index_dir / data["chunks"])
-        pages = {d["path"]: page_from_json(d) for d in read_jsonl(index_dir / data["pages"])}
-        keywords = KeywordIndex.load(index_dir / data["bm25"], len(chunks))
-        sources = _read_sources(index_dir / data["sources"]).values()
-        page_rows = {s.path: s.rows for s in sources if s.rows[1] > s.rows[0]}
+        parts = [_read_segment(index_dir, seg) for seg in manifest.segments]
+        deleted = [set(seg.get("deleted", ())) for seg in manifest.segments]
+        where = layout([p.sources for p in parts], deleted)
     except FileNotFoundError:
         raise
     except (KeyError, ValueError, TypeError, RuntimeError, OSError) as err:
         raise IndexCorruptError(
             f"{index_dir}/: unreadable index ({err}); rebuild with 'kb index'"
         ) from err
-    if vectors.size != len(chunks):
+    if where.size != manifest.counts.chunks:
         raise IndexCorruptError(
-            f"{index_dir}/: {vectors.size} vectors but {len(chunks)} chunks; "
-            "rebuild with 'kb index'"
+            f"{index_dir}/: {where.size} live rows but the manifest counts "
+            f"{manifest.counts.chunks} chunks; rebuild with 'kb index'"
         )
-    if sum(b - a for a, b in page_rows.values()) != len(chunks):
-        raise IndexCorruptError(
-            f"{index_dir}/: the sources' rows do not cover the {len(chunks)} chunks; "
-            "rebuild with 'kb index'"
-        )
+    records = [p.records for p in parts]
     return StoredIndex(
         manifest=manifest,
-        chunks=chunks,
-        vectors=vectors,
-        pages=pages,
-        keywords=keywords,
-        page_rows=dict(sorted(page_rows.items(), key=lambda item: item[1])),
+        chunks=records[0] if _identity(where, records) else SegmentedRecords(records, where),
+        vectors=SegmentedVectors([p.vectors for p in parts], where),
+        pages={path: parts[s].pages[path] for path, s in where.homes.items()},
+        keywords=KeywordIndex.gather([p.keywords for p in parts], where.runs()),
+        page_rows=where.page_rows,
     )
 
 
-def _read_sources(path: Path) -> dict[str, Source]:
-    """The sources file: each source file's record, by path."""
+@dataclass(frozen=True)
+class _Segment:
+    sources: list[Source]
+    records: ChunkRecords
+    vectors: VectorIndex
+    keywords: KeywordIndex
+    pages: dict[str, Page]
+
+
+def _read_segment(index_dir: Path, seg: dict) -> _Segment:
+    """One segment's files, checked to agree with each other."""
+    sources = _read_sources(index_dir / seg["sources"])
+    records = ChunkRecords(index_dir / seg["chunks"])
+    vectors = VectorIndex.from_bytes((index_dir / seg["vectors"]).read_bytes())
+    keywords = KeywordIndex.load(index_dir / seg["bm25"], len(records))
+    pages = {d["path"]: page_from_json(d) for d in read_jsonl(index_dir / seg["pages"])}
+    if vectors.size != len(records):
+        raise ValueError(f"{seg['vectors']}: {vectors.size} vectors but {len(records)} chunks")
+    spans = sorted(src.rows for src in sources if src.rows[1] > src.rows[0])
+    if sum(b - a for a, b in spans) != len(records) or any(
+        b0 > a1 for (_, b0), (a1, _) in zip(spans, spans[1:], strict=False)
+    ):
+        raise ValueError(
+            f"{seg['sources']}: the pages' rows do not cover the {len(records)} chunks"
+        )
+    return _Segment(sources, records, vectors, keywords, pages)
+
+
+def _identity(where: Layout, records: list[ChunkRecords]) -> bool:
+    """Whether the dense rows are one segment's rows as they are (no mapping needed)."""
+    return len(records) == 1 and where.size == len(records[0])
+
+
+def _read_sources(path: Path) -> list[Source]:
+    """The sources file: each source file's record, in the file's order."""
     lines = path.read_text(encoding="utf-8").splitlines()
-    return {s.path: s for s in map(source_from_line, lines) if s.path}
+    return [s for s in map(source_from_line, lines) if s.path]

@@ -104,6 +104,12 @@ class VectorIndex:
     def load(cls, path: Path) -> VectorIndex:
         return cls(faiss.read_index(str(path)))
 
+    @classmethod
+    def mapped(cls, path: Path) -> VectorIndex:
+        """The index in `path` with an exact index's vectors memory-mapped, not read: a build
+        that reuses a few rows of a large segment reads those pages only."""
+        return cls(faiss.read_index(str(path), faiss.IO_FLAG_MMAP_IFC))
+
     def save(self, path: Path) -> None:
         faiss.write_index(self._index, str(path))
 
@@ -141,7 +147,11 @@ class VectorIndex:
         if allowed is not None:
             if len(allowed) == 0:
                 return []
-            sel = faiss.IDSelectorBatch(allowed.astype(np.int64))
+            # A bitmap, not a hash set of the rows: built in microseconds for any count.
+            mask = np.zeros(self.size, dtype=bool)
+            mask[allowed] = True
+            bits = np.packbits(mask, bitorder="little")  # kept alive through the search
+            sel = faiss.IDSelectorBitmap(self.size, faiss.swig_ptr(bits))
             k = min(k, len(allowed))
             if self._ivf is None:
                 params = faiss.SearchParameters(sel=sel)
@@ -159,8 +169,15 @@ class VectorIndex:
         """Cosine similarity of the query to the given rows (for rows another leg found)."""
         if not rows:
             return np.zeros(0, dtype=np.float32)
-        vecs = np.vstack([self._index.reconstruct(int(r)) for r in rows])
-        return vecs @ query.astype(np.float32)
+        return self.rows(rows) @ query.astype(np.float32)
+
+    def rows(self, rows: list[int]) -> np.ndarray:
+        """The stored vectors of the given rows, in that order."""
+        if not rows:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        if len(rows) > self.size // 4:  # one pass over all rows beats many single reads
+            return self.vectors()[rows]
+        return np.vstack([self._index.reconstruct(int(r)) for r in rows])
 
     def vectors(self) -> np.ndarray:
         """All stored vectors, in row order (for reuse when re-indexing)."""

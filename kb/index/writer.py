@@ -1,9 +1,11 @@
-"""Writing an index folder: the files of one build, assembled page by page, then committed.
+"""Writing an index folder: one new segment per build, then the commit.
 
-A page kept from the previous build has its stored lines copied as bytes (or rewritten when
-only its authors changed), and its rows take the stored vectors and keyword counts; a page
-read afresh gets new lines. `write_index` then writes the data files beside the old ones and
-commits them by replacing `manifest.json` (see `kb.index.store` for why that is safe).
+An unchanged page stays in its segment; a page read afresh, or whose authors changed, goes
+into the new segment, and its old copy is listed as deleted. Segments the merge policy
+(`kb.index.merging`) names are folded into the new one: their live pages' lines are copied as
+bytes, their vectors and keyword counts as rows. `write_index` writes the new segment's files
+beside the old ones and commits them by replacing `manifest.json` (see `kb.index.store` for
+why that is safe).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import json
 import os
 import shutil
 import uuid
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -24,177 +27,234 @@ from kb.index.bm25 import KeywordIndex
 from kb.index.codec import chunk_from_line, chunk_line, page_from_line, page_line, source_line
 from kb.index.folder import MANIFEST, atomic_write, atomic_write_bytes, checksum, data_names, remove
 from kb.index.manifest import dumps
+from kb.index.merging import SegmentSize, to_fold
+from kb.index.segments import page_order
 from kb.index.store import PreviousIndex
 from kb.index.vectors import VectorIndex
 from kb.models import Chunk, Manifest, Page, Source
+from kb.models.manifest import DATA_KINDS
+
+
+@dataclass
+class _Moved:
+    """A page the new segment holds: its lines, and per row a stored vector's place or the
+    text to embed."""
+
+    source: Source
+    chunks: bytes  # its chunk lines
+    page: bytes  # its page line
+    reuse: list[tuple[int, int] | None]  # per row: (segment, row) of its stored vector, or None
+    # Per row: its text, to embed (no stored vector) and to tokenize; "" for the rows of a
+    # segment being merged, whose keyword counts are copied instead.
+    texts: list[str]
 
 
 class IndexWriter:
-    """The next index's rows and lines, page by page, and the folder they are written to."""
+    """The next index: the pages that stay in their segments, and the new segment's pages,
+    page by page; then the folder they are written to."""
 
-    def __init__(self, previous: PreviousIndex | None = None) -> None:
+    def __init__(self, previous: PreviousIndex | None = None, *, fold_all: bool = False) -> None:
         self.previous = previous
-        self.count = 0  # rows so far
-        self.sources: list[Source] = []
-        self.reuse: list[int | None] = []  # per row: the previous row holding the same text
-        self.texts: dict[int, str] = {}  # row -> text to embed and tokenize (fresh rows)
-        self._chunk_blocks: list[bytes] = []  # per page: its chunk lines
-        self._page_blocks: list[bytes] = []  # per page: its page line
+        self.fold_all = fold_all  # merge every segment into the new one
+        self.count = 0  # rows of the next index, in every segment
+        self.sources: list[Source] = []  # every page of the next index, in order
+        self.stay: dict[int, set[str]] = {}  # old segment -> its pages that stay in it
+        self._new: list[_Moved] = []
 
     def keep(self, source: Source) -> bool:
-        """Carry over an unchanged page's rows; return whether its authors changed (its lines
-        are then written again with `source.authors`)."""
+        """Keep an unchanged page; return whether its authors changed (its lines are then
+        written again, with `source.authors`, into the new segment)."""
         prev = self.previous
         stored = prev.sources[source.path]
+        home = prev.homes[source.path]
         a, b = stored.rows
-        start = self.count
-        changed = source.authors != stored.authors
-        if not changed:
-            self._chunk_blocks.append(prev.chunk_block(source.path))  # stored bytes, as they are
-            self._page_blocks.append(prev.page_block(source.path))
-        else:
-            authors = source.authors
-            lines = [
-                chunk_line(dataclasses.replace(chunk_from_line(line), authors=authors))
-                for line in prev.chunk_lines(source.path)
-            ]
-            self._chunk_blocks.append(_block(lines))
-            page = page_from_line(prev.page_block(source.path).decode("utf-8"))
-            page = dataclasses.replace(page, authors=authors)
-            self._page_blocks.append(_block([page_line(page)]))
-        self.reuse.extend(range(a, b))
         self.count += b - a
-        self.sources.append(dataclasses.replace(source, rows=(start, self.count)))
-        return changed
+        self.sources.append(source)
+        if source.authors == stored.authors:
+            self.stay.setdefault(home, set()).add(source.path)
+            return False
+        authors = source.authors
+        chunks = [chunk_from_line(line) for line in prev.chunk_lines(source.path)]
+        lines = [chunk_line(dataclasses.replace(c, authors=authors)) for c in chunks]
+        page = page_from_line(prev.page_block(source.path).decode("utf-8"))
+        page = dataclasses.replace(page, authors=authors)
+        reuse = [(home, r) for r in range(a, b)]
+        texts = [c.embed_text for c in chunks]
+        self._new.append(_Moved(source, _block(lines), _block([page_line(page)]), reuse, texts))
+        return True
 
-    def add(self, source: Source, page: Page, chunks: list[Chunk], reuse: list[int | None]) -> None:
-        """A page read afresh; `reuse[i]` is a previous row holding chunk i's text, or None
-        for a text to embed."""
-        start = self.count
-        lines = []
-        for chunk, row in zip(chunks, reuse, strict=True):
-            if row is None:
-                self.texts[self.count] = chunk.embed_text
-            self.reuse.append(row)
-            lines.append(chunk_line(chunk))
-            self.count += 1
-        self._chunk_blocks.append(_block(lines))
-        self._page_blocks.append(_block([page_line(page)]))
-        self.sources.append(dataclasses.replace(source, rows=(start, self.count)))
+    def add(
+        self, source: Source, page: Page, chunks: list[Chunk], reuse: list[tuple[int, int] | None]
+    ) -> None:
+        """A page read afresh; `reuse[i]` is a stored (segment, row) holding chunk i's text, or
+        None for a text to embed."""
+        texts = [c.embed_text for c in chunks]
+        lines = _block([chunk_line(c) for c in chunks])
+        self._new.append(_Moved(source, lines, _block([page_line(page)]), list(reuse), texts))
+        self.count += len(chunks)
+        self.sources.append(source)
 
-    def vectors(self, embedded: dict[str, np.ndarray], dim: int) -> np.ndarray:
-        """One vector per row: the stored one where a row reuses one, else its text's in
-        `embedded`."""
-        out = np.empty((self.count, dim), dtype=np.float32)
-        for start, stop, first in _runs(self.reuse):  # whole pages copy as one slice
-            out[start:stop] = self.previous.vectors[first : first + stop - start]
-        for row, text in self.texts.items():
-            out[row] = embedded[text]
-        return out
-
-    def keywords(self) -> KeywordIndex:
-        return KeywordIndex.assemble(
-            [self.texts.get(i, "") for i in range(self.count)],
-            self.reuse,
-            self.previous.keywords if self.previous else None,
-        )
+    def fresh_texts(self) -> list[str]:
+        """The texts to embed, each once."""
+        todo = (t for m in self._new for t, r in zip(m.texts, m.reuse, strict=True) if r is None)
+        return list(dict.fromkeys(todo))
 
     def write(
-        self, index_dir: Path, vectors: np.ndarray, settings: Settings, manifest: Manifest
+        self,
+        index_dir: Path,
+        embedded: dict[str, np.ndarray],
+        dim: int,
+        settings: Settings,
+        manifest: Manifest,
     ) -> Manifest:
-        """Index `vectors` as `settings` say and write the folder; return the manifest written."""
-        index = VectorIndex.build(
-            vectors,
-            vectors.shape[1],
-            kind=settings.vector_index,
-            storage=settings.vector_storage,
-            approximate_above=settings.approximate_above,
-            recall_target=settings.recall_target,
-            depth=settings.candidates,
-            previous=self.previous.index if self.previous else None,
-        )
-        return write_index(
-            index_dir,
-            sources=self.sources,
-            chunk_blocks=self._chunk_blocks,
-            page_blocks=self._page_blocks,
-            vectors=index,
-            keywords=self.keywords(),
-            manifest=manifest.updated({"vector_index": index.plan.as_dict()}),
-        )
+        """Fold in the segments the merge policy names, index the new segment's vectors as
+        `settings` say, and write the folder; return the manifest written. `embedded` holds
+        the vector of each of `fresh_texts()`."""
+        prev = self.previous
+        kept = sorted(self.stay)
+        for s in sorted(self._fold(kept)):
+            self._move(s)
+        kept = [s for s in kept if s in self.stay]
+        moved = self._new
+        if prev is not None:  # a content folder's pages: in the order a fresh build has them
+            moved = sorted(moved, key=lambda m: page_order(m.source.path))
+        segment = None
+        if moved or not kept:
+            reuse = [r for m in moved for r in m.reuse]
+            texts = [t for m in moved for t in m.texts]
+            vectors = self._vectors(reuse, texts, embedded, dim)
+            index = VectorIndex.build(
+                vectors,
+                dim,
+                kind=settings.vector_index,
+                storage=settings.vector_storage,
+                approximate_above=settings.approximate_above,
+                recall_target=settings.recall_target,
+                depth=settings.candidates,
+                previous=self._largest_ivf(kept),
+            )
+            # Counts are copied from a merged segment's rows (read whole anyway); a few rows
+            # elsewhere are tokenized again rather than read from a large segment's file.
+            copied = [r if not t else None for r, t in zip(reuse, texts, strict=True)]
+            parts = {s: prev.keywords(s) for s in {r[0] for r in copied if r}} if prev else {}
+            vocab = prev.vocab() if prev is not None else None
+            keywords = KeywordIndex.assemble(texts, copied, parts, vocab)
+            pages = [(m.source, m.chunks, m.page) for m in moved]
+            segment = NewSegment(pages, index, keywords)
+        old = []
+        for s in kept:
+            staying = self.stay[s]
+            deleted = [i for i, src in enumerate(prev.listed[s]) if src.path not in staying]
+            old.append({**prev.segments[s], "deleted": deleted})
+        names = _names(old)
+        sums = {
+            name: entry
+            for name, entry in ((prev.manifest.checksums or {}) if prev else {}).items()
+            if name.partition("/")[0] in names
+        }
+        return write_index(index_dir, old=old, sums=sums, segment=segment, manifest=manifest)
+
+    def _fold(self, kept: list[int]) -> set[int]:
+        """The kept segments to merge into the new one."""
+        if not kept:
+            return set()
+        if self.fold_all:
+            return set(kept)
+        prev = self.previous
+        sizes = [
+            SegmentSize(prev.rows(s), sum(_rows(prev.sources[p]) for p in self.stay[s]))
+            for s in kept
+        ]
+        new = sum(len(m.reuse) for m in self._new)
+        return {kept[i] for i in to_fold(sizes, new)}
+
+    def _move(self, s: int) -> None:
+        """Put the staying pages of segment `s` into the new segment, their lines as bytes."""
+        prev = self.previous
+        for src in prev.listed[s]:
+            if src.path in self.stay[s]:
+                a, b = src.rows
+                chunks, page = prev.chunk_block(src.path), prev.page_block(src.path)
+                reuse = [(s, r) for r in range(a, b)]
+                self._new.append(_Moved(src, chunks, page, reuse, [""] * (b - a)))
+        del self.stay[s]
+
+    def _vectors(self, reuse, texts, embedded: dict[str, np.ndarray], dim: int) -> np.ndarray:
+        """One vector per new row: the stored one where a row reuses one, else its text's."""
+        out = np.empty((len(reuse), dim), dtype=np.float32)
+        by_segment: dict[int, list[int]] = {}
+        for i, stored in enumerate(reuse):
+            if stored is None:
+                out[i] = embedded[texts[i]]
+            else:
+                by_segment.setdefault(stored[0], []).append(i)
+        for s, rows in by_segment.items():
+            index = self.previous.vector_index(s)
+            local = [reuse[i][1] for i in rows]
+            out[rows] = index.rows(local)
+        return out
+
+    def _largest_ivf(self, kept: list[int]) -> VectorIndex | None:
+        """The largest kept IVF segment, to lend its trained clusters to the new one."""
+        prev = self.previous
+        ivf = [
+            (prev.rows(s), s) for s in kept if prev.segments[s].get("plan", {}).get("kind") == "ivf"
+        ]
+        return prev.vector_index(max(ivf)[1]) if ivf else None
+
+
+def _rows(source: Source) -> int:
+    return source.rows[1] - source.rows[0]
+
+
+@dataclass(frozen=True)
+class NewSegment:
+    """What a build writes as its new segment: its pages' lines, vectors and keyword rows."""
+
+    pages: list[tuple[Source, bytes, bytes]]  # (source, its chunk lines, its page line)
+    vectors: VectorIndex
+    keywords: KeywordIndex
+
+
+def _names(entries: list[dict]) -> set[str]:
+    return {entry[kind] for entry in entries for kind in DATA_KINDS}
 
 
 def _block(lines: list[str]) -> bytes:
     return "".join(line + "\n" for line in lines).encode("utf-8")
 
 
-def _runs(reuse: list[int | None]) -> list[tuple[int, int, int]]:
-    """(start, stop, first previous row) of each run of rows copied from consecutive rows."""
-    runs: list[tuple[int, int, int]] = []
-    for row, prev in enumerate(reuse):
-        if prev is None:
-            continue
-        if runs and runs[-1][1] == row and runs[-1][2] + row - runs[-1][0] == prev:
-            runs[-1] = (runs[-1][0], row + 1, runs[-1][2])
-        else:
-            runs.append((row, row + 1, prev))
-    return runs
-
-
 def write_index(
     index_dir: Path,
     *,
-    sources: list[Source],
-    chunk_blocks: list[bytes],
-    page_blocks: list[bytes],
-    vectors: VectorIndex,
-    keywords: KeywordIndex,
+    old: list[dict],
+    sums: dict[str, dict],
+    segment: NewSegment | None,
     manifest: Manifest,
 ) -> Manifest:
-    """Write a complete index into `index_dir` atomically; return the manifest written.
-
-    `chunk_blocks[i]` holds the chunk lines of `sources[i]` (rows `sources[i].rows`), and
-    `page_blocks[i]` its page line, each line ending in a newline.
-    """
-    rows = sources[-1].rows[1] if sources else 0
-    if not (rows == vectors.size == keywords.size) or len(chunk_blocks) != len(sources):
-        raise ValueError("one vector and one keyword row per chunk are required")
+    """Write `segment` beside the `old` segments kept (with their checksums `sums`) and commit
+    them by replacing `manifest.json`; return the manifest written."""
     build_id = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:8]
     files = data_names(build_id)
     redaction = (manifest.chunking or {}).get("redaction")
     previous = _previous_data(index_dir, manifest.consent, redaction)
-    placed = []
-    chunk_at = page_at = 0
-    for source, chunks, page in zip(sources, chunk_blocks, page_blocks, strict=True):
-        placed.append(
-            dataclasses.replace(
-                source,
-                chunk_bytes=(chunk_at, chunk_at + len(chunks)),
-                page_bytes=(page_at, page_at + len(page)),
-            )
-        )
-        chunk_at += len(chunks)
-        page_at += len(page)
-    sources_data = "".join(source_line(s) + "\n" for s in placed).encode("utf-8")
+    entries = list(old)
     committed = False
     try:
         index_dir.mkdir(parents=True, exist_ok=True)
-        sums = {
-            files["vectors"]: atomic_write_bytes(index_dir / files["vectors"], vectors.to_bytes())
-        }
-        sums |= _write_keywords(index_dir, files["bm25"], keywords)
-        sums[files["chunks"]] = atomic_write_bytes(
-            index_dir / files["chunks"], b"".join(chunk_blocks)
-        )
-        sums[files["pages"]] = atomic_write_bytes(index_dir / files["pages"], b"".join(page_blocks))
-        sums[files["sources"]] = atomic_write_bytes(index_dir / files["sources"], sources_data)
+        sums = dict(sums)
+        if segment is not None:
+            sums |= _write_segment(index_dir, files, segment)
+            entries.append({**files, "deleted": [], "plan": segment.vectors.plan.as_dict()})
+        largest = max(entries, key=lambda e: _rows_of(sums, e), default={})
         full = Manifest.from_dict(
             {
                 "format_version": FORMAT_VERSION,
                 **manifest.as_dict(),
+                "vector_index": largest.get("plan"),
                 "build_id": build_id,
                 "built_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-                "data": files,
+                "segments": entries,
                 "checksums": sums,
             }
         )
@@ -205,9 +265,48 @@ def write_index(
     finally:
         if not committed:  # a failed write leaves no part behind (after a kill: the next run)
             remove(index_dir, lambda name: build_id in name)
-    keep = set(files.values()) | previous
+    keep = full.data_files() | previous
     remove(index_dir, lambda name: name not in keep)
     return full
+
+
+def _rows_of(sums: dict[str, dict], entry: dict) -> int:
+    """A segment's size on disk by its vectors file: which one is largest."""
+    return sums.get(entry["vectors"], {}).get("size", 0)
+
+
+def _write_segment(index_dir: Path, files: dict[str, str], segment: NewSegment) -> dict:
+    """Write one segment's five files; return their checksums."""
+    sources, chunk_blocks, page_blocks = [], [], []
+    row = chunk_at = page_at = 0
+    for source, chunks, page in segment.pages:
+        n = chunks.count(b"\n")
+        sources.append(
+            dataclasses.replace(
+                source,
+                rows=(row, row + n),
+                chunk_bytes=(chunk_at, chunk_at + len(chunks)),
+                page_bytes=(page_at, page_at + len(page)),
+            )
+        )
+        row += n
+        chunk_at += len(chunks)
+        page_at += len(page)
+        chunk_blocks.append(chunks)
+        page_blocks.append(page)
+    if not (row == segment.vectors.size == segment.keywords.size):
+        raise ValueError("one vector and one keyword row per chunk are required")
+    sources_data = "".join(source_line(s) + "\n" for s in sources).encode("utf-8")
+    sums = {
+        files["vectors"]: atomic_write_bytes(
+            index_dir / files["vectors"], segment.vectors.to_bytes()
+        )
+    }
+    sums |= _write_keywords(index_dir, files["bm25"], segment.keywords)
+    sums[files["chunks"]] = atomic_write_bytes(index_dir / files["chunks"], b"".join(chunk_blocks))
+    sums[files["pages"]] = atomic_write_bytes(index_dir / files["pages"], b"".join(page_blocks))
+    sums[files["sources"]] = atomic_write_bytes(index_dir / files["sources"], sources_data)
+    return sums
 
 
 def _write_keywords(index_dir: Path, name: str, keywords: KeywordIndex) -> dict[str, dict]:
@@ -219,7 +318,7 @@ def _write_keywords(index_dir: Path, name: str, keywords: KeywordIndex) -> dict[
     for f in sorted(tmp.iterdir()):
         with open(f, "rb") as fh:
             os.fsync(fh.fileno())
-        sums[f"{name}/{f.name}"] = checksum(f)
+        sums[f"{name}/{f.name}"] = {**checksum(f), "mtime_ns": f.stat().st_mtime_ns}
     os.replace(tmp, index_dir / name)
     return sums
 
@@ -236,6 +335,6 @@ def _previous_data(index_dir: Path, consent: str, redaction: object = None) -> s
             return set()
         if current.get("chunking", {}).get("redaction") != redaction:
             return set()
-        return set(current["data"].values())
+        return {seg[kind] for seg in current["segments"] for kind in DATA_KINDS if kind in seg}
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return set()

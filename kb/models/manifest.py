@@ -10,6 +10,8 @@ from dataclasses import asdict, dataclass, field, fields
 
 from kb.models.pages import Problem
 
+DATA_KINDS = ("vectors", "chunks", "pages", "bm25", "sources")  # the files of one segment
+
 
 @dataclass(frozen=True)
 class ModelId:
@@ -59,7 +61,9 @@ class Manifest:
     vector_index: dict | None = None  # the IndexPlan the build chose
     build_id: str = ""
     built_at: str = ""
-    data: dict[str, str] = field(default_factory=dict)  # kind -> data file name
+    # The index's segments, oldest first: each names its data files by kind, lists its
+    # deleted pages (positions in its sources file) and records how its vectors are searched.
+    segments: tuple[dict, ...] = ()
     checksums: dict[str, dict] | None = None  # file -> size and SHA-256
     keys: tuple[str, ...] = field(default=(), compare=False, repr=False)
 
@@ -73,6 +77,10 @@ class Manifest:
     def as_dict(self) -> dict:
         """The JSON object, keys in the order read or composed."""
         return {k: _MANIFEST_ENCODE.get(k, _same)(getattr(self, k)) for k in self.keys}
+
+    def data_files(self) -> set[str]:
+        """The name of every data file the segments hold (a BM25 folder by its name)."""
+        return {seg[kind] for seg in self.segments for kind in DATA_KINDS if kind in seg}
 
     def updated(self, changes: dict) -> Manifest:
         """This manifest with the JSON values `changes` set, as `{**manifest, **changes}`."""
@@ -99,6 +107,7 @@ _MANIFEST_DECODE = {
     "people": tuple,
     "consent_digests": tuple,
     "consent_word_digests": tuple,
+    "segments": tuple,
 }
 _MANIFEST_ENCODE = {
     "model": lambda m: {"name": m.name, "dim": m.dim},
@@ -108,4 +117,5 @@ _MANIFEST_ENCODE = {
     "people": list,
     "consent_digests": list,
     "consent_word_digests": list,
+    "segments": list,
 }

@@ -14,7 +14,7 @@ from helpers import CONTENT, EXPERTS, SEARCHES
 from kb import KnowledgeBase, Settings, query_embedder_for
 from kb.config import DEFAULT_MODEL, ONNX_INT8_MODEL
 from kb.embed.onnx import OnnxInt8Embedder, OnnxQueryEmbedder
-from kb.index.store import load_previous
+from kb.index.store import load_index
 
 pytestmark = pytest.mark.model  # the first use exports the model with torch
 
@@ -34,11 +34,11 @@ def test_queries_of_a_torch_index_are_embedded_by_onnx():
 def test_vectors_and_counts_match_torch_on_every_chunk_and_question(
     onnx_kb, bundled_index, real_embedder
 ):
-    stored = load_previous(bundled_index, model_name=DEFAULT_MODEL, dim=384)
+    stored = load_index(bundled_index, model_name=DEFAULT_MODEL, dim=384).vectors.vectors()
     texts = [c.embed_text for c in onnx_kb.index.chunks]
     ours = onnx_kb._searcher._embedder.encode(texts)
     # The index holds torch's vectors (as float16, whose rounding costs under 1e-6).
-    cosine = (ours * stored.vectors.astype(np.float32)).sum(axis=1)
+    cosine = (ours * stored.astype(np.float32)).sum(axis=1)
     assert cosine.min() >= 0.9999, cosine.min()
     questions = [q for q, _ in SEARCHES] + [q for q, _ in EXPERTS]
     a = onnx_kb._searcher._embedder.encode(questions)

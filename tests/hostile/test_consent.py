@@ -263,7 +263,7 @@ def test_index_from_before_keyed_digests_is_rewritten_without_them(tmp_path, rea
     manifest.pop("consent_key_id")
     manifest |= {"consent": old_key, "consent_digests": [old_digest("ines park", old_key)]}
     manifest_file.write_text(json.dumps(manifest), encoding="utf-8")
-    sources = index_dir / manifest["data"]["sources"]
+    sources = index_dir / manifest["segments"][0]["sources"]
     lines = sources.read_text(encoding="utf-8").replace('"name": ""', '"name": "Ines Park"')
     sources.write_text(lines, encoding="utf-8")
     report = build_index(content, index_dir, real_embedder, Settings())

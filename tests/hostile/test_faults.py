@@ -39,21 +39,21 @@ def _load(index_dir: Path):
 
 
 def _truncate_faiss(index_dir: Path) -> None:
-    path = index_dir / _manifest(index_dir)["data"]["vectors"]
+    path = index_dir / _manifest(index_dir)["segments"][0]["vectors"]
     path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
 
 
 def _delete_bm25(index_dir: Path) -> None:
-    shutil.rmtree(index_dir / _manifest(index_dir)["data"]["bm25"])
+    shutil.rmtree(index_dir / _manifest(index_dir)["segments"][0]["bm25"])
 
 
 def _null_data(index_dir: Path) -> None:
-    (index_dir / MANIFEST).write_text(json.dumps({**_manifest(index_dir), "data": None}))
+    (index_dir / MANIFEST).write_text(json.dumps({**_manifest(index_dir), "segments": None}))
 
 
 def _scramble_faiss(index_dir: Path) -> None:
     """Random bytes over the stored vectors: the file keeps its size and its header."""
-    path = index_dir / _manifest(index_dir)["data"]["vectors"]
+    path = index_dir / _manifest(index_dir)["segments"][0]["vectors"]
     data = bytearray(path.read_bytes())
     tail = len(data) // 2
     data[-tail:] = np.random.default_rng(0).integers(0, 256, tail, dtype=np.uint8).tobytes()
@@ -167,7 +167,8 @@ BROKEN_MANIFESTS = {
     "list": "[]",
     "string": '"hi"',
     "dim": None,  # the real manifest with "dim": "abc"
-    "data-null": None,  # the real manifest with "data": null
+    "data-null": None,  # the real manifest with "segments": null
+    "segment-null": None,  # a segment entry that is null
     "data-outside": None,  # a data file name that points out of the folder
 }
 
@@ -178,9 +179,12 @@ def _break(index_dir: Path, kind: str) -> None:
     if kind == "dim":
         text = json.dumps({**m, "model": {**m["model"], "dim": "abc"}})
     elif kind == "data-null":
-        text = json.dumps({**m, "data": None})
+        text = json.dumps({**m, "segments": None})
+    elif kind == "segment-null":
+        text = json.dumps({**m, "segments": [None]})
     elif kind == "data-outside":
-        text = json.dumps({**m, "data": {**m["data"], "pages": "../../../../etc/passwd"}})
+        outside = {**m["segments"][0], "pages": "../../../../etc/passwd"}
+        text = json.dumps({**m, "segments": [outside]})
     (index_dir / MANIFEST).write_text(text)
 
 

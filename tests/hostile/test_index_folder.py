@@ -46,8 +46,8 @@ def test_index_dir_holding_user_files_keeps_them(content, tmp_path):
     names = {p.name for p in index_dir.iterdir()}
     assert not names & {f".chunks-{killed}.jsonl.k3j_9x2a.tmp", f".bm25-{killed}.tmp"}
     assert f"pages-{killed}.jsonl" not in names
-    assert not names & set(first.data.values())
-    assert set(last.data.values()) <= names
+    assert not names & first.data_files()
+    assert last.data_files() <= names
     assert len(load_index(index_dir, model_name="hash-bow", dim=64).chunks) > 0
 
 

@@ -63,7 +63,7 @@ class Workers:
         self.server.stdin.flush()
         return self._answer()
 
-    def start(self, job: str, *args: Path) -> int:
+    def start(self, job: str, *args: Path | bool) -> int:
         """Start `job` in a new process; its pid."""
         return self._ask(job, *args)["pid"]
 
@@ -102,7 +102,8 @@ def test_kill_9_at_any_moment_leaves_a_loadable_correct_index(tmp_path, workers)
     outcomes = []
     for k in range(1, 16):
         target = hashes(make_content(content, k + 1, pages))
-        pid = workers.start("build", content, index_dir)
+        # Every other run also merges every segment: kills land in merges too.
+        pid = workers.start("build", content, index_dir, k % 2 == 0)
         time.sleep(duration * k / 13)
         os.kill(pid, signal.SIGKILL)
         workers.wait(pid)
@@ -134,7 +135,8 @@ def test_readers_never_fail_while_the_index_is_rebuilt(tmp_path, workers):
     try:
         for version in range(1, 9):
             make_content(content, version)
-            build_index(content, index_dir, HashEmbedder(), Settings())
+            merge = version % 3 == 0  # and merges of every segment between the edits
+            build_index(content, index_dir, HashEmbedder(), Settings(), merge=merge)
     finally:
         stop.touch()
     assert workers.wait(reader) == 0

@@ -7,10 +7,9 @@ import subprocess
 from hashlib import sha256 as _sha256
 from pathlib import Path
 
-import numpy as np
 import pytest
 from fakes import HashEmbedder
-from helpers import CONTENT, page, write
+from helpers import CONTENT, assert_same_index, page, write
 
 from kb import KnowledgeBase, Settings, build_index
 from kb.content.discover import discover
@@ -33,16 +32,6 @@ class CountingEmbedder(HashEmbedder):
     def encode(self, texts, **kw):
         self.seen.extend(texts)
         return super().encode(texts, **kw)
-
-
-def assert_same_index(a, b, *, atol: float = 0.0, rtol: float = 0.0) -> None:
-    """Two index folders hold the same chunks, pages, sources, counts and vectors."""
-    sa, sb = (load_index(d, model_name=m, dim=dim) for d, m, dim in (a, b))
-    assert sa.chunks == sb.chunks
-    assert sa.pages == sb.pages
-    for key in ("files", "counts", "chunking", "model"):
-        assert getattr(sa.manifest, key) == getattr(sb.manifest, key), key
-    np.testing.assert_allclose(sa.vectors.vectors(), sb.vectors.vectors(), atol=atol, rtol=rtol)
 
 
 def full_rebuild(content, tmp_path, embedder, name="full"):
@@ -107,7 +96,7 @@ def test_a_new_skipped_file_is_recorded_without_rewriting_the_data(content, tmp_
     assert not report.changed and [str(p) for p in report.problems] == [
         "empty.md: empty file, skipped"
     ]
-    assert report.manifest.data == first.manifest.data  # no data file rewritten
+    assert report.manifest.segments == first.manifest.segments  # no data file rewritten
     # The manifest records this run's files and warnings, so the next run is the fast one.
     assert report.manifest.inputs == {**first.manifest.inputs, "empty.md": sha256(b"")}
     again = build_index(content, index_dir, HashEmbedder(), Settings())

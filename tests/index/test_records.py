@@ -51,10 +51,10 @@ def test_a_reader_keeps_reading_its_rows_after_a_later_build_removed_its_file(tm
     build_index(content, tmp_path / "i", HashEmbedder(), Settings())
     stored = load_index(tmp_path / "i", model_name="hash-bow", dim=64)
     first = list(stored.chunks)
-    for n in range(3):  # each build sweeps files two builds old
+    for n in range(3):  # each build sweeps files two builds old; merging rewrites them all
         write(content / f"hr/new-{n}.md", f"---\ntitle: New {n}\n---\n## A\nNew text {n}.\n")
-        build_index(content, tmp_path / "i", HashEmbedder(), Settings())
-    assert not (tmp_path / "i" / stored.manifest.data["chunks"]).exists()
+        build_index(content, tmp_path / "i", HashEmbedder(), Settings(), merge=True)
+    assert not (tmp_path / "i" / stored.manifest.segments[0]["chunks"]).exists()
     assert [stored.chunks[i] for i in range(len(first))] == first
 
 

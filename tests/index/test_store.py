@@ -43,7 +43,7 @@ def test_round_trip_and_manifest(tmp_path):
     index_dir = tmp_path / "index"
     report = build_index(content, index_dir, HashEmbedder(), Settings())
     manifest = json.loads((index_dir / MANIFEST).read_text())
-    assert manifest["format_version"] == FORMAT_VERSION == 4
+    assert manifest["format_version"] == FORMAT_VERSION == 5
     assert manifest["model"] == {"name": "hash-bow", "dim": 64}
     assert manifest["counts"]["documents"] == 2 == report.documents
     assert set(manifest["files"]) == {"it/vpn.md", "hr/leave.md"}
@@ -124,7 +124,7 @@ def test_rebuild_keeps_one_previous_build_for_readers_and_removes_older_ones(tmp
     third = build_index(content, index_dir, HashEmbedder(), Settings()).manifest
     assert len({first.build_id, second.build_id, third.build_id}) == 3
     names = sorted(p.name for p in index_dir.iterdir())
-    expected = ["README.md", MANIFEST, LOCK_FILE, *second.data.values(), *third.data.values()]
+    expected = ["README.md", MANIFEST, LOCK_FILE, *(second.data_files() | third.data_files())]
     assert names == sorted(expected)
 
 

@@ -1,0 +1,200 @@
+"""Segments: an edit writes a small segment and marks old rows deleted; the policy bounds the
+segment count; search over segments equals a build from scratch."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+from fakes import HashEmbedder
+from helpers import assert_same_index, page, write
+
+from kb import KnowledgeBase, Settings, build_index
+from kb.cli import cli
+from kb.index.merging import SegmentSize, to_fold
+from kb.index.store import load_index
+
+QUERIES = ("restore backups", "system 7 step 2", "revision", "vpn split tunnel", "leave")
+
+
+def _pages(root, n: int = 30) -> None:
+    for i in range(n):
+        body = "".join(
+            f"## Step {s}\nRestore backups for system {i}, step {s}.\n" for s in range(4)
+        )
+        write(root / f"ops/page-{i:03}.md", f"---\ntitle: Ops {i}\nauthors: [Mo]\n---\n{body}")
+
+
+def _edit(root, i: int, version: int) -> None:
+    write(
+        root / f"ops/page-{i:03}.md",
+        f"---\ntitle: Ops {i}\nauthors: [Mo]\n---\n## Step 0\nRevision {version} of system {i}.\n",
+    )
+
+
+def _results(index_dir):
+    kb = KnowledgeBase(index_dir, HashEmbedder(), Settings())
+    return [
+        [(h.chunk.path, h.chunk.id, round(h.score, 6)) for h in kb.search(q, k=10, mode=mode)]
+        for q in QUERIES
+        for mode in ("hybrid", "dense", "bm25")
+    ]
+
+
+def _scratch(content, tmp_path):
+    full = tmp_path / "full"
+    shutil.rmtree(full, ignore_errors=True)
+    build_index(content, full, HashEmbedder(), Settings(), full=True)
+    return full
+
+
+def test_an_edit_writes_one_small_segment_and_leaves_the_others_untouched(tmp_path):
+    content, index_dir = tmp_path / "c", tmp_path / "i"
+    _pages(content)
+    first = build_index(content, index_dir, HashEmbedder(), Settings()).manifest
+    base = first.segments[0]
+    stamps = {n: (index_dir / n).stat().st_mtime_ns for n in first.data_files()}
+    _edit(content, 3, 1)
+    report = build_index(content, index_dir, HashEmbedder(), Settings())
+    segments = report.manifest.segments
+    assert len(segments) == 2 and {k: segments[0][k] for k in base if k != "deleted"} == {
+        k: v for k, v in base.items() if k != "deleted"
+    }
+    assert segments[0]["deleted"] == [3]  # page-003's old version, by its place in the file
+    assert all((index_dir / n).stat().st_mtime_ns == t for n, t in stamps.items())
+    new = {kind: index_dir / segments[1][kind] for kind in ("chunks", "vectors")}
+    assert new["chunks"].read_text().count("\n") == 1  # the edited page's one section
+    assert new["vectors"].stat().st_size < (index_dir / base["vectors"]).stat().st_size / 10
+    assert_same_index((index_dir, "hash-bow", 64), (_scratch(content, tmp_path), "hash-bow", 64))
+    assert _results(index_dir) == _results(tmp_path / "full")
+
+
+def test_many_edits_keep_few_segments_and_equal_a_fresh_build(tmp_path):
+    content, index_dir = tmp_path / "c", tmp_path / "i"
+    _pages(content)
+    build_index(content, index_dir, HashEmbedder(), Settings())
+    counts = []
+    for n in range(40):
+        _edit(content, (n * 7) % 30, n)
+        if n % 10 == 9:
+            (content / f"ops/page-{(n * 3) % 30:03}.md").unlink(missing_ok=True)  # deletions
+        manifest = build_index(content, index_dir, HashEmbedder(), Settings()).manifest
+        counts.append(len(manifest.segments))
+    assert max(counts) <= 5, counts  # one edit each: without merging there would be 41
+    assert_same_index((index_dir, "hash-bow", 64), (_scratch(content, tmp_path), "hash-bow", 64))
+    assert _results(index_dir) == _results(tmp_path / "full")
+
+
+def test_merge_folds_every_segment_into_one_without_embedding(tmp_path):
+    content, index_dir = tmp_path / "c", tmp_path / "i"
+    _pages(content)
+    build_index(content, index_dir, HashEmbedder(), Settings())
+    for n in range(3):
+        _edit(content, n, n)
+        build_index(content, index_dir, HashEmbedder(), Settings())
+    assert len(load_index(index_dir, model_name="hash-bow", dim=64).manifest.segments) > 1
+    report = build_index(content, index_dir, HashEmbedder(), Settings(), merge=True)
+    assert report.changed and report.embedded == 0
+    (only,) = report.manifest.segments
+    assert only["deleted"] == []
+    assert_same_index((index_dir, "hash-bow", 64), (_scratch(content, tmp_path), "hash-bow", 64))
+    # Nothing left to merge: the next --merge changes nothing.
+    again = build_index(content, index_dir, HashEmbedder(), Settings(), merge=True)
+    assert not again.changed and again.manifest.build_id == report.manifest.build_id
+
+
+def test_a_deleted_page_is_never_found_though_its_old_segment_still_holds_it(tmp_path):
+    content, index_dir = tmp_path / "c", tmp_path / "i"
+    _pages(content, 12)
+    write(content / "it/vpn.md", page("VPN", "Ana Ruiz", "Split tunnel", "Kiwifruit gateway"))
+    build_index(content, index_dir, HashEmbedder(), Settings())
+    (content / "it/vpn.md").unlink()
+    _edit(content, 1, 1)
+    manifest = build_index(content, index_dir, HashEmbedder(), Settings()).manifest
+    old = index_dir / manifest.segments[0]["chunks"]
+    assert "Kiwifruit" in old.read_text()  # deleted in place until a merge rewrites it
+    kb = KnowledgeBase(index_dir, HashEmbedder(), Settings())
+    for mode in ("hybrid", "dense", "bm25"):
+        assert all(h.chunk.path != "it/vpn.md" for h in kb.search("kiwifruit", k=50, mode=mode))
+    stored = load_index(index_dir, model_name="hash-bow", dim=64)
+    assert "it/vpn.md" not in stored.pages and all(c.path != "it/vpn.md" for c in stored.chunks)
+    assert "kiwifruit" not in stored.keywords.document_frequencies()
+
+
+def test_the_policy_bounds_segments_and_never_rewrites_the_base_for_one_edit():
+    segments = [SegmentSize(100_000, 100_000)]
+    largest = []
+    for _ in range(2000):  # one 10-row page per run
+        fold = to_fold(segments, 10)
+        assert 0 not in fold  # the base is never rewritten for an edit
+        merged = 10 + sum(segments[i].live for i in fold)
+        largest.append(merged / (sum(s.live for s in segments) + 10))
+        segments = [s for i, s in enumerate(segments) if i not in fold]
+        segments.append(SegmentSize(merged, merged))
+        assert len(segments) <= 10
+    assert max(largest) <= 0.1  # at most a tenth of the index per run
+
+
+def test_a_segment_mostly_deleted_is_folded_in():
+    assert to_fold([SegmentSize(100_000, 40_000), SegmentSize(50, 50)], 10) == {0, 1}
+    assert to_fold([SegmentSize(100_000, 60_000)], 10) == set()
+
+
+def test_dense_rows_and_vectors_agree_across_segments(tmp_path):
+    content, index_dir = tmp_path / "c", tmp_path / "i"
+    _pages(content, 10)
+    build_index(content, index_dir, HashEmbedder(), Settings())
+    _edit(content, 4, 1)
+    build_index(content, index_dir, HashEmbedder(), Settings())
+    stored = load_index(index_dir, model_name="hash-bow", dim=64)
+    vectors = stored.vectors.vectors()
+    emb = HashEmbedder()
+    for row, chunk in enumerate(stored.chunks):
+        np.testing.assert_allclose(vectors[row], emb.encode([chunk.embed_text])[0], atol=1e-3)
+    q = emb.encode(["revision 1 of system 4"])[0]
+    (top, _), *_ = stored.vectors.search(q, 3)
+    assert stored.chunks[top].path == "ops/page-004.md"
+    sims = stored.vectors.similarity(q, list(range(len(stored.chunks))))
+    np.testing.assert_allclose(sims, vectors @ q, atol=1e-3)
+    allowed = np.array([r for r, c in enumerate(stored.chunks) if c.path != "ops/page-004.md"])
+    hits = stored.vectors.search(q, 5, allowed=allowed)
+    assert hits and all(stored.chunks[r].path != "ops/page-004.md" for r, _ in hits)
+
+
+@pytest.mark.model
+def test_kb_index_merge_through_the_cli_with_the_real_model(tmp_path):
+    content, index_dir = tmp_path / "c", tmp_path / "i"
+    _pages(content, 6)
+    run = CliRunner().invoke
+    args = ["index", str(content), "--index-dir", str(index_dir), "--json"]
+    assert run(cli, args).exit_code == 0
+    _edit(content, 2, 1)
+    res = run(cli, args)
+    assert res.exit_code == 0 and json.loads(res.output)["segments"] == 2, res.output
+    res = run(cli, [*args[:-1], "--merge"])
+    assert res.exit_code == 0 and "1 segment" in res.output and "0 embedded" in res.output
+    res = run(cli, ["search", "revision 1 of system 2", "--index-dir", str(index_dir), "--json"])
+    assert res.exit_code == 0 and json.loads(res.output)[0]["path"] == "ops/page-002.md"
+
+
+def test_layout_orders_live_pages_by_path_and_maps_rows_both_ways():
+    from kb.index.segments import layout
+    from kb.models import Source
+
+    old = [Source("b.md", "", rows=(0, 2)), Source("d.md", "", rows=(2, 3))]
+    new = [Source("a-b.md", "", rows=(0, 1)), Source("b.md", "", rows=(1, 4))]
+    new.append(Source("a/z.md", "", rows=(4, 5)))
+    where = layout([old, new], [{0}, set()])  # b.md's old copy is deleted
+    # As sorted() orders a folder's Paths, part by part: "a/z.md" before "a-b.md".
+    assert list(where.page_rows) == ["a/z.md", "a-b.md", "b.md", "d.md"]
+    assert where.page_rows == {"a/z.md": (0, 1), "a-b.md": (1, 2), "b.md": (2, 5), "d.md": (5, 6)}
+    assert where.segment.tolist() == [1, 1, 1, 1, 1, 0]
+    assert where.local.tolist() == [4, 0, 1, 2, 3, 2]
+    assert [d.tolist() for d in where.dense] == [[-1, -1, 5], [1, 2, 3, 4, 0]]
+    assert where.runs() == [(1, 4, 5), (1, 0, 4), (0, 2, 3)]
+    # One segment keeps its own order (an index of documents in the order given).
+    alone = layout([[Source("z.md", "", rows=(0, 1)), Source("a.md", "", rows=(1, 2))]], [set()])
+    assert list(alone.page_rows) == ["z.md", "a.md"]
