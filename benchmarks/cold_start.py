@@ -8,9 +8,9 @@ revision (default: the last commit whose queries were embedded by torch) is expo
 `git archive` into a temporary folder. Each command runs once in each checkout to warm the
 disk cache, then `--runs` times, the two checkouts alternating so that the shared machine's
 drift falls on both; each run is a fresh `python` whose `kb` is that checkout's (PYTHONPATH),
-over the same index of the bundled content/ (built once with this checkout, in
-.kb-cache/cold-start). Prints the median and the ratio of medians per command; writes
-benchmarks/results/cold_start.json.
+over an index of the bundled content/ that checkout built itself (kept in .kb-cache/cold-start:
+an old revision cannot read today's index format). Prints the median and the ratio of medians
+per command; writes benchmarks/results/cold_start.json.
 """
 
 from __future__ import annotations
@@ -50,26 +50,24 @@ def main() -> None:
     ap.add_argument("--commands", default=",".join(COMMANDS))
     ap.add_argument("--json", type=Path, default=ROOT / "benchmarks/results/cold_start.json")
     args = ap.parse_args()
-    index_dir = ROOT / ".kb-cache" / "cold-start" / "index"
     content = ROOT / "content"
-    if not (index_dir / "manifest.json").is_file():
-        subprocess.run(
-            [sys.executable, "-c", RUN, "index", str(content), "--index-dir", str(index_dir)],
-            check=True,
-            cwd=ROOT,
-        )
     old = export_revision(args.baseline)
     checkouts = {"baseline": old, "this": ROOT}
+    # Each checkout searches an index it built itself: an older revision cannot read a newer
+    # index format, nor this one an older (both indexed from the same content/).
+    cache = ROOT / ".kb-cache" / "cold-start"
+    indexes = {"baseline": cache / f"index-{args.baseline}", "this": cache / "index"}
     result: dict = {"baseline": args.baseline, "runs": args.runs, "commands": {}}
     try:
+        for label, tree in checkouts.items():
+            _index(content, indexes[label], tree)
         for name in args.commands.split(","):
             argv = [a.format(content=content) for a in COMMANDS[name]]
-            if name != "check":
-                argv += ["--index-dir", str(index_dir)]
             times: dict[str, list[float]] = {"baseline": [], "this": []}
             for r in range(args.runs + 1):
                 for label, tree in checkouts.items():
-                    seconds = _run(argv, tree)
+                    where = [] if name == "check" else ["--index-dir", str(indexes[label])]
+                    seconds = _run(argv + where, tree)
                     if r:  # the first round warms the disk cache
                         times[label].append(seconds)
             row = {label: statistics.median(t) for label, t in times.items()}
@@ -88,6 +86,13 @@ def main() -> None:
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps(result, indent=2) + "\n")
     print(f"\nwrote {args.json}")
+
+
+def _index(content: Path, index_dir: Path, tree: Path) -> None:
+    """`kb index` with the `kb` of `tree` (nothing to do when its index is up to date)."""
+    env = {**os.environ, "PYTHONPATH": str(tree)}
+    argv = [sys.executable, "-c", RUN, "index", str(content), "--index-dir", str(index_dir)]
+    subprocess.run(argv, check=True, cwd=tree, env=env, capture_output=True)
 
 
 def _run(argv: list[str], tree: Path) -> float:
