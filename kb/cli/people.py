@@ -12,7 +12,6 @@ from kb.backends.location import IndexLocation
 from kb.cli.options import echo_json, json_option, open_kb, where_options
 from kb.inputs import CriteriaError, checked_filters, query_text, team_criteria, unknown_person
 from kb.models import spoken
-from kb.people.calendar import barcamp_ics
 from kb.people.pairing import KINDS
 from kb.serve.codec import dump, earlier_pairs, person_record
 
@@ -254,6 +253,8 @@ def barcamp_cmd(
     if ics is not None:
         when = (day or datetime.now()).date()
         try:
+            from kb.people.calendar import barcamp_ics  # icalendar: only when asked for
+
             ics.write_bytes(barcamp_ics(programme, when, start.time(), minutes))
         except OverflowError:
             raise click.BadParameter("the day ends after year 9999", param_hint="--date") from None

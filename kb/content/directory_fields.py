@@ -14,8 +14,6 @@ import re
 import zoneinfo
 from functools import cache
 
-import langcodes
-
 from kb.models.people import ATTRIBUTE, LEVELS, utc_offsets
 
 # Other words for the five levels, so a directory written in its company's words reads.
@@ -112,6 +110,10 @@ def languages(value: object) -> tuple[str, ...]:
 
 
 def _language(text: str) -> str:
+    # Imported here: its tables take 0.15 s to load, which every command that reads the
+    # directory would pay, though only a `languages:` entry needs them.
+    import langcodes
+
     if not text or len(text) > 60:
         raise Refused("use language tags such as de, en or names such as German")
     try:
