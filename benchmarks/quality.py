@@ -42,6 +42,7 @@ from kb.eval.relevance import relevance_scores
 from kb.eval.runs import (
     BASELINE_CONFIGS,
     EXPERT_CONFIGS,
+    EXPLORED_CONFIGS,
     eval_index,
     evaluate_experts,
     expert_run,
@@ -216,25 +217,31 @@ def _retrieval(data: RetrievalSet, index_dir: Path, embedder, settings: Settings
 def _experts_against_baselines(data: ExpertSet, kb: KnowledgeBase) -> dict:
     """Every expert model and textbook baseline, and paired tests of the default (document,
     hybrid) against the best baseline by MAP, on average precision and reciprocal rank."""
-    runs = {c: expert_run(data.queries, kb, *c) for c in EXPERT_CONFIGS + BASELINE_CONFIGS}
+    configs = EXPERT_CONFIGS + BASELINE_CONFIGS + EXPLORED_CONFIGS
+    runs = {c: expert_run(data.queries, kb, *c) for c in configs}
     scores = {c: expert_scores(*c, data.qrels, run) for c, run in runs.items()}
     best = max(BASELINE_CONFIGS, key=lambda c: (scores[c].map, c))
-    default = EXPERT_CONFIGS[0]
-    p_values = {}
-    for label, metric, args in (
-        ("map", metrics.average_precision, ()),
-        ("mrr", metrics.mrr_at, (100,)),
-    ):
-        ours, theirs = (
-            metrics.per_query(metric, data.qrels, runs[c], *args) for c in (default, best)
-        )
-        p_values[label] = metrics.paired_p_value(
-            [ours[q] for q in data.qrels], [theirs[q] for q in data.qrels]
-        )
+
+    def against_best(c: tuple[str, str]) -> dict[str, float]:
+        p_values = {}
+        for label, metric, args in (
+            ("map", metrics.average_precision, ()),
+            ("mrr", metrics.mrr_at, (100,)),
+        ):
+            ours, theirs = (
+                metrics.per_query(metric, data.qrels, runs[r], *args) for r in (c, best)
+            )
+            p_values[label] = metrics.paired_p_value(
+                [ours[q] for q in data.qrels], [theirs[q] for q in data.qrels]
+            )
+        return p_values
+
     return {
         "scores": [asdict(s) for s in scores.values()],
         "best_baseline": " ".join(best),
-        "p_default_vs_best_baseline": p_values,
+        "p_default_vs_best_baseline": against_best(EXPERT_CONFIGS[0]),
+        # Each model explored for issue 16 (kb.eval.explored) against the same baseline.
+        "p_explored_vs_best_baseline": {" ".join(c): against_best(c) for c in EXPLORED_CONFIGS},
     }
 
 
@@ -282,10 +289,13 @@ def _relevance_markdown(relevance: dict) -> str:
 
 def _against_baseline(e: dict) -> str:
     p = e["p_default_vs_best_baseline"]
-    return (
+    line = (
         f"Default (document, hybrid) against the best baseline ({e['best_baseline']}), paired "
         f"randomisation test: p = {p['map']:.3f} (AP), {p['mrr']:.3f} (RR)."
     )
+    for model, p in e.get("p_explored_vs_best_baseline", {}).items():
+        line += f" Explored {model} against it: p = {p['map']:.3f} (AP), {p['mrr']:.3f} (RR)."
+    return line
 
 
 def _when(entry: dict) -> str:

@@ -13,7 +13,7 @@ from kb.backends.location import IndexLocation
 from kb.build import BuildProgress, index_documents
 from kb.config import FORMAT_VERSION, Settings
 from kb.embed.base import Embedder
-from kb.eval import baselines, metrics
+from kb.eval import baselines, explored, metrics
 from kb.eval.datasets import ExpertSet, RetrievalSet
 from kb.index.store import MANIFEST
 from kb.search.searcher import MODES
@@ -129,6 +129,8 @@ EXPERT_CONFIGS = (
 )
 # Textbook voting over the top 100 pages of one leg (kb.eval.baselines), in the same run.
 BASELINE_CONFIGS = tuple((method, leg) for method in baselines.METHODS for leg in baselines.LEGS)
+# Models explored for issue 16 and not adopted (kb.eval.explored), kept for comparison.
+EXPLORED_CONFIGS = (("sharevote", "bm25"), ("absvote", "hybrid"))
 
 
 def expert_run(
@@ -142,6 +144,8 @@ def expert_run(
         if model in baselines.METHODS:
             pages = baselines.top_pages(kb, text, mode)
             names = [n for n, _ in baselines.vote(pages, authors, model)][:depth]
+        elif model in explored.MODELS:
+            names = [n for n, _ in explored.rank(kb, text, model, authors)][:depth]
         else:
             names = [p.name for p in kb.experts(text, k=depth, mode=mode, model=model)]
         run[qid] = {name: float(len(names) - i) for i, name in enumerate(names)}
@@ -152,7 +156,7 @@ def evaluate_experts(
     data: ExpertSet,
     kb: KnowledgeBase,
     *,
-    configs: tuple[tuple[str, str], ...] = EXPERT_CONFIGS + BASELINE_CONFIGS,
+    configs: tuple[tuple[str, str], ...] = EXPERT_CONFIGS + BASELINE_CONFIGS + EXPLORED_CONFIGS,
     depth: int = 100,
 ) -> list[ExpertScores]:
     """MAP, MRR, P@5 and nDCG@10 of each (expert model, retrieval mode) over the test queries."""

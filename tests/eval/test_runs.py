@@ -89,6 +89,9 @@ def test_eval_experts_scores_every_model(tmp_path):
     # among the top 100 (no relevance floor), so each question's author is found first.
     assert {(m, leg) for m in ("combsum", "combmnz") for leg in ("bm25", "dense")} <= configs
     assert best[("combsum", "dense")] == pytest.approx(1.0)
+    # So do the models explored for issue 16 (kb.eval.explored): each author found first.
+    assert best[("sharevote", "bm25")] == pytest.approx(1.0)
+    assert best[("absvote", "hybrid")] == pytest.approx(1.0)
     res = run("eval", "experts", str(EXPERTS_MINI), "--cache-dir", str(tmp_path))
     assert res.exit_code == 0 and "profile" in res.stdout and "MAP" in res.stdout
 
