@@ -66,25 +66,64 @@ def find_pages(content_dir: Path, *, exclude: Path | None = None) -> Found:
             if name.startswith(".") or not name.lower().endswith(MARKDOWN_SUFFIXES):
                 continue
             path = here / name
-            why = _refusal(root, path, skip)
-            leaked = find_secrets(name) if not why else []
-            if leaked:
-                # The path would be stored and shown as the page's name (and title).
-                rel, _ = redact(display(content_dir, path))
-                why = f"{SECRET_IN_NAME}{describe(leaked[0])}; not read, rename the file"
-                problems.append(Problem(rel, why))
-            elif why:
+            why = "" if _plain(path) else _refusal(root, path, skip)
+            if why:
                 problems.append(Problem(display(content_dir, path), why))
             else:
                 found.append(path)
+    # The path would be stored and shown as the page's name (and title): no credential in it.
+    leaked = _names_with_secrets(found)
+    for path, secret in leaked.items():
+        rel, _ = redact(display(content_dir, path))
+        why = f"{SECRET_IN_NAME}{describe(secret)}; not read, rename the file"
+        problems.append(Problem(rel, why))
+    found = [f for f in found if f not in leaked]
     return Found(sorted(found), sorted(problems, key=lambda p: p.path))
 
 
+def _plain(path: Path) -> bool:
+    """A regular file (not a link) with a UTF-8 name, found by the walk: the walk enters no
+    linked folder and no hidden one, so its real path is inside the content folder and every
+    check of `_refusal` holds without resolving it (one lstat, not one per path part)."""
+    try:
+        return not _odd(path.name) and stat.S_ISREG(os.lstat(path).st_mode)
+    except OSError:
+        return False
+
+
+def _names_with_secrets(paths: list[Path]) -> dict[Path, object]:
+    """The files whose name holds a credential, and the first one found: all names scanned
+    as one text, one per line (a name holding a line break on its own)."""
+    plain = [p for p in paths if "\n" not in p.name]
+    out = {}
+    for s in find_secrets("\n".join(p.name for p in plain)):
+        out.setdefault(plain[s.line - 1], s)
+    for p in paths:
+        if "\n" in p.name and (leaked := find_secrets(p.name)):
+            out[p] = leaked[0]
+    return out
+
+
 def read_page(
-    content_dir: Path, path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES
+    content_dir: Path,
+    path: Path,
+    *,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    folders: Folders | None = None,
 ) -> bytes | Problem:
-    """The bytes of a file `find_pages` accepted, or why they are not read (checked again)."""
+    """The bytes of a file `find_pages` accepted, or why they are not read (checked again).
+
+    `folders`: the run's open folders, for the next file (see `Folders`)."""
     rel = display(content_dir, path)
+    own = folders is None
+    folders = Folders(content_dir) if own else folders
+    try:
+        plain = _read_plain(path, max_bytes, folders)
+    finally:
+        if own:
+            folders.close()
+    if plain is not None:
+        return plain
     root = content_dir.resolve()
     why = _refusal(root, path, None)
     if why:
@@ -120,6 +159,66 @@ def read_page(
     if len(data) > max_bytes:  # grew after the check
         return too_big(rel, len(data), max_bytes)
     return data
+
+
+class Folders:
+    """Folders of a content tree opened from its root one part at a time, never through a
+    link, kept open for the files of a run (many pages share a folder)."""
+
+    def __init__(self, content_dir: Path) -> None:
+        self._content = content_dir
+        self._fds: dict[Path, int | None] = {}
+
+    def fd(self, folder: Path) -> int | None:
+        """An open descriptor of `folder`; None if a part is a link, hidden or unreadable."""
+        if folder in self._fds:
+            return self._fds[folder]
+        fd = None
+        try:
+            if folder == self._content:
+                fd = os.open(self._content.resolve(), os.O_RDONLY | os.O_DIRECTORY)
+            elif not folder.name.startswith(".") and folder.is_relative_to(self._content):
+                parent = self.fd(folder.parent)
+                if parent is not None:
+                    flags = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW
+                    fd = os.open(folder.name, flags, dir_fd=parent)
+        except OSError:
+            fd = None
+        self._fds[folder] = fd
+        return fd
+
+    def close(self) -> None:
+        for fd in self._fds.values():
+            if fd is not None:
+                os.close(fd)
+        self._fds.clear()
+
+
+def _read_plain(path: Path, max_bytes: int, folders: Folders) -> bytes | None:
+    """A regular file, no link, in a folder reached without a link: its bytes, read through
+    its folder's descriptor (so no part of the path can be swapped for a link meanwhile);
+    None for anything else, which `read_page` checks the long way."""
+    if os.open not in os.supports_dir_fd or _odd(path.name) or path.name.startswith("."):
+        return None
+    folder = folders.fd(path.parent)
+    if folder is None:
+        return None
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | os.O_NOFOLLOW
+    try:
+        fd = os.open(path.name, flags, dir_fd=folder)
+    except OSError:
+        return None  # a link (ELOOP), gone, unreadable: the long way says which
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode) or info.st_size > max_bytes:
+            return None
+        with os.fdopen(fd, "rb", closefd=False) as f:
+            data = f.read(max_bytes + 1)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+    return data if len(data) <= max_bytes else None
 
 
 def too_big(rel: str, size: int, max_bytes: int) -> Problem:

@@ -19,7 +19,7 @@ from kb.content.authors import (
 )
 from kb.content.departments import department_of
 from kb.content.directory import directory_files
-from kb.content.discover import read_page
+from kb.content.discover import Folders, read_page
 from kb.content.parse import parse_markdown
 from kb.content.secrets import redact_page
 from kb.models import Author, Chunk, Directory, Document, Page, Problem, Source, page_info
@@ -179,10 +179,15 @@ def read_files(
     """Every file's bytes (or why it is not read) and the SHA-256 of each, or why not."""
     raw: dict[Path, bytes | Problem] = {}
     hashes: dict[str, str] = {}
-    for f in files:
-        raw[f] = data = read_page(content_dir, f, max_bytes=max_bytes)
-        rel = f.relative_to(content_dir).as_posix()
-        # A skipped file's reason is its input: a page cut below the limit is read next run.
-        digest = hashlib.sha256(data).hexdigest() if isinstance(data, bytes) else data.message
-        hashes[rel] = digest
+    folders = Folders(content_dir)
+    try:
+        for f in files:
+            raw[f] = data = read_page(content_dir, f, max_bytes=max_bytes, folders=folders)
+            rel = f.relative_to(content_dir).as_posix()
+            # A skipped file's reason is its input: a page cut below the limit is read next
+            # run.
+            digest = hashlib.sha256(data).hexdigest() if isinstance(data, bytes) else data.message
+            hashes[rel] = digest
+    finally:
+        folders.close()
     return raw, hashes

@@ -114,6 +114,31 @@ def test_file_swapped_for_a_link_after_discovery_is_not_read(tmp_path):
     assert "outside the content folder" in result.message
 
 
+def test_folder_swapped_for_a_link_after_discovery_is_not_read_through(tmp_path):
+    from kb.content.discover import Folders, find_pages, read_page
+
+    content, outside = tmp_path / "content", tmp_path / "outside"
+    write(content / "a/b/vpn.md", page("VPN", "Ana Ruiz", "Setup"))
+    write(content / "a/b/leave.md", page("Leave", "Bo Chen", "Annual"))
+    write(outside / "b/vpn.md", "SECRET OUTSIDE")
+    write(outside / "b/leave.md", "SECRET OUTSIDE")
+    vpn, leave = find_pages(content).files[::-1]
+    warm = Folders(content)
+    inside = read_page(content, leave, folders=warm)  # the run has opened a/b already
+    assert isinstance(inside, bytes) and b"Leave" in inside
+    (content / "a").rename(tmp_path / "moved")
+    (content / "a").symlink_to(outside)  # a folder above the pages swapped for a link
+    try:
+        result = read_page(content, vpn)  # a fresh run: the link is refused
+        assert not isinstance(result, bytes)
+        assert "outside the content folder" in result.message
+        # The warm run reads through the folder it opened, never through the link.
+        again = read_page(content, vpn, folders=warm)
+        assert isinstance(again, bytes) and b"SECRET" not in again
+    finally:
+        warm.close()
+
+
 def test_non_utf8_file_name_is_a_warning(tmp_path):
     content = tmp_path / "content"
     write(content / "vpn.md", page("VPN", "Ana Ruiz", "Setup"))
