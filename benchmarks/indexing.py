@@ -111,13 +111,7 @@ def throughput(embedder, work: Path, reps: int = 3) -> dict:
 
 
 def incremental(embedder, work: Path, pages: int) -> tuple[dict, Path]:
-    repo, index_dir = work / f"docs-{pages}", work / f"index-{pages}"
-    if not (repo / ".git").is_dir():
-        shutil.rmtree(repo, ignore_errors=True)
-        generate(repo, pages)
-        git(repo, "init", "-q")
-        git(repo, "add", ".")
-        git(repo, "commit", "-qm", "docs")
+    repo, index_dir = docs_repo(work / f"docs-{pages}", pages), work / f"index-{pages}"
     shutil.rmtree(index_dir, ignore_errors=True)  # the first run builds from scratch
     start = time.perf_counter()
     first = build_index(repo, index_dir, embedder, Settings())
@@ -315,6 +309,17 @@ def print_rows(title: str, rows: list[dict]) -> None:
     print(" | ".join(keys))
     for row in rows:
         print(" | ".join(str(row[k]) for k in keys))
+
+
+def docs_repo(repo: Path, pages: int) -> Path:
+    """`repo` as a git repository of `pages` generated pages (made once, then reused)."""
+    if not (repo / ".git").is_dir():
+        shutil.rmtree(repo, ignore_errors=True)
+        generate(repo, pages)
+        git(repo, "init", "-q")
+        git(repo, "add", ".")
+        git(repo, "commit", "-qm", "docs")
+    return repo
 
 
 def generate(repo: Path, pages: int) -> None:

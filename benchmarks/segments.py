@@ -11,7 +11,8 @@ scratch (kept in --work between runs), then:
     committed: seconds of every run, bytes written by it (files new or rewritten in the index
     folder, manifest included) against the index's size, and the segment count after it;
 (2) "nothing changed" runs;
-(3) search latency (hybrid, query embedding included) of the bundled questions on the index
+(3) search latency (hybrid, query embedding included, by the ONNX query path `kb search`
+    uses) of the bundled questions on the index
     after the edits against a copy merged into one segment (`kb index --merge`), the two
     alternating in rounds, as p50 and p95 and their ratio.
 """
@@ -27,9 +28,10 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from indexing import edit, files_of, generate, git  # noqa: E402
+from indexing import docs_repo, edit, files_of  # noqa: E402
 
 from kb import KnowledgeBase, SentenceTransformerEmbedder, Settings, build_index  # noqa: E402
+from kb.embed.base import query_embedder_for  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -38,7 +40,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--pages", type=int, default=10_000)
     ap.add_argument("--edits", type=int, default=200)
-    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--work", type=Path, default=ROOT / ".kb-cache" / "segments")
     ap.add_argument("--json", type=Path, default=ROOT / "benchmarks" / "results" / "segments.json")
     args = ap.parse_args()
@@ -85,7 +87,8 @@ def main() -> None:
     start = time.perf_counter()
     build_index(repo, merged, embedder, settings, merge=True)
     merge_seconds = time.perf_counter() - start
-    latency = compare(index_dir, merged, embedder, settings, args.rounds)
+    # Queries are embedded as `kb search` and the app embed them (ONNX, no torch).
+    latency = compare(index_dir, merged, query_embedder_for(embedder.name), settings, args.rounds)
 
     seconds = [r["seconds"] for r in runs]
     shares = [r["bytes_written"] / r["index_bytes"] for r in runs]
@@ -113,13 +116,7 @@ def main() -> None:
 
 def corpus(work: Path, pages: int, embedder, settings) -> tuple[Path, Path]:
     """The generated docs repository and its index from scratch (both kept in `work`)."""
-    repo, index_dir = work / f"docs-{pages}", work / f"index-{pages}"
-    if not (repo / ".git").is_dir():
-        shutil.rmtree(repo, ignore_errors=True)
-        generate(repo, pages)
-        git(repo, "init", "-q")
-        git(repo, "add", ".")
-        git(repo, "commit", "-qm", "docs")
+    repo, index_dir = docs_repo(work / f"docs-{pages}", pages), work / f"index-{pages}"
     start = time.perf_counter()
     report = build_index(repo, index_dir, embedder, settings, merge=True)
     print(f"index: {report.chunks} chunks, {time.perf_counter() - start:.1f} s", flush=True)

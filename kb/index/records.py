@@ -23,17 +23,12 @@ _ROWS = 1024  # rows per read when iterating
 _CACHED = 4096  # decoded chunks kept (a few MB)
 
 
-class ChunkRecords(Sequence[Chunk]):
-    """The chunks of an index in row order, each decoded from its line on access."""
+class RowSequence(Sequence[Chunk]):
+    """Chunks by row, each read on access: rows, negative rows, slices, and equality with any
+    sequence of the same chunks (a tuple of them, another index's records)."""
 
-    def __init__(self, path: Path) -> None:
-        self._file = open(path, "rb")  # noqa: SIM115 - held for the index's lifetime
-        self._offsets = _line_starts(self._file)
-        # The hits of a query are read several times over (fusion, cards, experts).
-        self._read = lru_cache(maxsize=_CACHED)(self._decode)
-
-    def __len__(self) -> int:
-        return len(self._offsets) - 1
+    def _get(self, row: int) -> Chunk:
+        raise NotImplementedError
 
     @overload
     def __getitem__(self, row: int) -> Chunk: ...
@@ -47,19 +42,31 @@ class ChunkRecords(Sequence[Chunk]):
         n = len(self)
         if not -n <= row < n:
             raise IndexError(row)
-        return self._read(row % n)
-
-    def _decode(self, row: int) -> Chunk:
-        start, end = int(self._offsets[row]), int(self._offsets[row + 1])
-        return chunk_from_line(os.pread(self._file.fileno(), end - start, start).decode("utf-8"))
+        return self._get(row % n)
 
     def __eq__(self, other: object) -> bool:
-        # Equal to any sequence of the same chunks (a tuple of them, another index's records).
         if not isinstance(other, Sequence) or isinstance(other, str | bytes):
             return NotImplemented
         return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
 
     __hash__ = None  # type: ignore[assignment]
+
+
+class ChunkRecords(RowSequence):
+    """The chunks of an index in row order, each decoded from its line on access."""
+
+    def __init__(self, path: Path) -> None:
+        self._file = open(path, "rb")  # noqa: SIM115 - held for the index's lifetime
+        self._offsets = _line_starts(self._file)
+        # The hits of a query are read several times over (fusion, cards, experts).
+        self._get = lru_cache(maxsize=_CACHED)(self._decode)
+
+    def __len__(self) -> int:
+        return len(self._offsets) - 1
+
+    def _decode(self, row: int) -> Chunk:
+        start, end = int(self._offsets[row]), int(self._offsets[row + 1])
+        return chunk_from_line(os.pread(self._file.fileno(), end - start, start).decode("utf-8"))
 
     def __iter__(self) -> Iterator[Chunk]:
         return self.span(0, len(self))

@@ -12,11 +12,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import overload
 
 import numpy as np
 
-from kb.index.records import ChunkRecords
+from kb.index.records import ChunkRecords, RowSequence
 from kb.index.vectors import IndexPlan, VectorIndex
 from kb.models import Chunk, Source
 
@@ -91,7 +90,7 @@ def layout(sources: Sequence[Sequence[Source]], deleted: Sequence[set[int]]) -> 
     return Layout(segment, local, tuple(dense), page_rows, homes)
 
 
-class SegmentedRecords(Sequence[Chunk]):
+class SegmentedRecords(RowSequence):
     """The chunks of the dense rows, each read from its segment's chunks file on access."""
 
     def __init__(self, parts: Sequence[ChunkRecords], where: Layout) -> None:
@@ -101,32 +100,13 @@ class SegmentedRecords(Sequence[Chunk]):
     def __len__(self) -> int:
         return self._where.size
 
-    @overload
-    def __getitem__(self, row: int) -> Chunk: ...
-
-    @overload
-    def __getitem__(self, row: slice) -> list[Chunk]: ...
-
-    def __getitem__(self, row: int | slice) -> Chunk | list[Chunk]:
-        if isinstance(row, slice):
-            return [self[i] for i in range(*row.indices(len(self)))]
-        n = len(self)
-        if not -n <= row < n:
-            raise IndexError(row)
-        row %= n
+    def _get(self, row: int) -> Chunk:
         return self._parts[int(self._where.segment[row])][int(self._where.local[row])]
 
     def __iter__(self) -> Iterator[Chunk]:
         # Runs of one segment's consecutive rows are read in blocks, not row by row.
         for s, a, b in self._where.runs():
             yield from self._parts[s].span(a, b)
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, Sequence) or isinstance(other, str | bytes):
-            return NotImplemented
-        return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
-
-    __hash__ = None  # type: ignore[assignment]
 
 
 class SegmentedVectors:
