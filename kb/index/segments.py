@@ -117,6 +117,7 @@ class SegmentedVectors:
         self._where = where
         # Per segment: its live rows, or None when none is deleted (no selector needed).
         self._live = [None if (of >= 0).all() else np.flatnonzero(of >= 0) for of in where.dense]
+        self._deleted = [int((of < 0).sum()) for of in where.dense]
 
     @property
     def size(self) -> int:
@@ -138,13 +139,19 @@ class SegmentedVectors:
         found: list[tuple[int, float]] = []
         where = self._where
         for s, part in enumerate(self._parts):
+            of = where.dense[s]
+            if allowed is None and self._deleted[s] <= k:
+                # A few deleted rows: asking for as many more and dropping them is cheaper
+                # than a selector, which slows FAISS's scan of a large segment.
+                hits = part.search(query, k + self._deleted[s])
+                found.extend((int(of[i]), d) for i, d in hits if of[i] >= 0)
+                continue
             if allowed is None:
                 local = self._live[s]
             else:
                 local = where.local[allowed[where.segment[allowed] == s]]
             if local is not None and not len(local):
                 continue
-            of = where.dense[s]
             found.extend((int(of[i]), d) for i, d in part.search(query, k, allowed=local))
         if len(self._parts) == 1:
             return found  # FAISS's own order, as an index of one segment always had
