@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import stat
+from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -163,15 +164,20 @@ def read_page(
 
 class Folders:
     """Folders of a content tree opened from its root one part at a time, never through a
-    link, kept open for the files of a run (many pages share a folder)."""
+    link; the last `OPEN` stay open for the next files (pages come sorted, so a folder's
+    pages come together), the others are closed: a tree of more folders than a process may
+    open files must not make pages unreadable."""
+
+    OPEN = 64
 
     def __init__(self, content_dir: Path) -> None:
         self._content = content_dir
-        self._fds: dict[Path, int | None] = {}
+        self._fds: OrderedDict[Path, int | None] = OrderedDict()
 
     def fd(self, folder: Path) -> int | None:
         """An open descriptor of `folder`; None if a part is a link, hidden or unreadable."""
         if folder in self._fds:
+            self._fds.move_to_end(folder)
             return self._fds[folder]
         fd = None
         try:
@@ -185,6 +191,10 @@ class Folders:
         except OSError:
             fd = None
         self._fds[folder] = fd
+        while len(self._fds) > self.OPEN:  # the parent just used is recent: never closed here
+            old = self._fds.popitem(last=False)[1]
+            if old is not None:
+                os.close(old)
         return fd
 
     def close(self) -> None:

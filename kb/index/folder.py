@@ -56,8 +56,9 @@ def verify_files(index_dir: Path, manifest: Manifest, *, quick: bool = False) ->
     Raises FileNotFoundError for a missing file (a concurrent build may have swapped the
     manifest: the caller reads it again) and IndexCorruptError for a damaged one. An index
     from before checksums were recorded is checked for presence only. `quick` (an indexing
-    run, which must not read every segment to change one page) trusts a file whose size and
-    modification time are as recorded when it was written, and hashes the others.
+    run, which must not read every segment to change one page) trusts a file whose size,
+    modification and change times and inode are as recorded when it was written, and hashes
+    the others.
     """
     sums = manifest.checksums
     names = manifest.data_files()
@@ -92,7 +93,10 @@ def _as_written(path: Path, want: dict) -> bool:
         st = path.stat()
     except OSError:
         return False
-    return st.st_size == want.get("size") and st.st_mtime_ns == want.get("mtime_ns")
+    # The change time cannot be set back (utime sets the modification time only) and a copy
+    # gets a new inode: a file whose bytes changed since kb wrote it differs in one of them.
+    seen = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+    return seen == tuple(want.get(k) for k in ("size", "mtime_ns", "ctime_ns", "ino"))
 
 
 def check_index_dir(index_dir: Path, content_dir: Path | None = None) -> None:
@@ -177,8 +181,13 @@ def checksum(path: Path) -> dict:
 
 def written(path: Path, data: bytes) -> dict:
     """The checksum entry of a file kb just wrote: size, SHA-256 and modification time."""
-    sums = {"size": len(data), "sha256": hashlib.sha256(data).hexdigest()}
-    return {**sums, "mtime_ns": path.stat().st_mtime_ns}
+    return {"size": len(data), "sha256": hashlib.sha256(data).hexdigest(), **stamp(path)}
+
+
+def stamp(path: Path) -> dict:
+    """What tells a file as kb wrote it from one changed since, without reading it."""
+    st = path.stat()
+    return {"mtime_ns": st.st_mtime_ns, "ctime_ns": st.st_ctime_ns, "ino": st.st_ino}
 
 
 def sweep_temporary(index_dir: Path) -> None:

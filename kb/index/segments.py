@@ -154,7 +154,7 @@ class SegmentedVectors:
                 continue
             found.extend((int(of[i]), d) for i, d in part.search(query, k, allowed=local))
         if len(self._parts) == 1:
-            return found  # FAISS's own order, as an index of one segment always had
+            return found[:k]  # FAISS's own order, as an index of one segment always had
         found.sort(key=lambda hit: (-hit[1], hit[0]))
         return found[:k]
 

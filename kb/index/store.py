@@ -87,7 +87,7 @@ class PreviousIndex:
         return self._read(self.homes[path], "pages", self.sources[path].page_bytes)
 
     def chunk_lines(self, path: str) -> list[str]:
-        return self.chunk_block(path).decode("utf-8").splitlines()
+        return _lines(self.chunk_block(path).decode("utf-8"))
 
     def vector_index(self, s: int) -> VectorIndex:
         if s not in self._vectors:
@@ -204,5 +204,11 @@ def _identity(where: Layout, records: list[ChunkRecords]) -> bool:
 
 def _read_sources(path: Path) -> list[Source]:
     """The sources file: each source file's record, in the file's order."""
-    lines = path.read_text(encoding="utf-8").splitlines()
+    lines = _lines(path.read_text(encoding="utf-8"))
     return [s for s in map(source_from_line, lines) if s.path]
+
+
+def _lines(text: str) -> list[str]:
+    """The JSON lines of `text`: split at newlines only (a line's JSON holds U+2028 and
+    other characters `str.splitlines` would also split at, written as they are)."""
+    return [line for line in text.split("\n") if line]

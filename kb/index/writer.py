@@ -25,7 +25,15 @@ from kb.config import FORMAT_VERSION, Settings
 from kb.errors import IndexWriteError
 from kb.index.bm25 import KeywordIndex
 from kb.index.codec import chunk_from_line, chunk_line, page_from_line, page_line, source_line
-from kb.index.folder import MANIFEST, atomic_write, atomic_write_bytes, checksum, data_names, remove
+from kb.index.folder import (
+    MANIFEST,
+    atomic_write,
+    atomic_write_bytes,
+    checksum,
+    data_names,
+    remove,
+    stamp,
+)
 from kb.index.manifest import dumps
 from kb.index.merging import SegmentSize, to_fold
 from kb.index.segments import page_order
@@ -318,7 +326,7 @@ def _write_keywords(index_dir: Path, name: str, keywords: KeywordIndex) -> dict[
     for f in sorted(tmp.iterdir()):
         with open(f, "rb") as fh:
             os.fsync(fh.fileno())
-        sums[f"{name}/{f.name}"] = {**checksum(f), "mtime_ns": f.stat().st_mtime_ns}
+        sums[f"{name}/{f.name}"] = {**checksum(f), **stamp(f)}
     os.replace(tmp, index_dir / name)
     return sums
 

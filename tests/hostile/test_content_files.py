@@ -4,6 +4,7 @@ and a people directory under a name kb does not read (issue 13, items 2, 6 and 8
 from __future__ import annotations
 
 import os
+import resource
 import socket
 import subprocess
 import threading
@@ -137,6 +138,27 @@ def test_folder_swapped_for_a_link_after_discovery_is_not_read_through(tmp_path)
         assert isinstance(again, bytes) and b"SECRET" not in again
     finally:
         warm.close()
+
+
+def test_more_folders_than_open_files_are_all_read_with_few_descriptors(tmp_path):
+    from kb.content.discover import Folders, find_pages
+    from kb.content.pages import read_files
+
+    content = tmp_path / "content"
+    for i in range(3 * Folders.OPEN):
+        write(content / f"team-{i:03}/notes/page.md", page(f"Page {i}", "Ana Ruiz", "Setup"))
+    files = find_pages(content).files
+    before = len(os.listdir("/proc/self/fd"))
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    # Room for the descriptors kb keeps and a few more, not one per folder of the tree.
+    resource.setrlimit(resource.RLIMIT_NOFILE, (before + Folders.OPEN + 16, hard))
+    try:
+        raw, _ = read_files(content, files, 2_000_000)
+    finally:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+    unread = [str(d) for d in raw.values() if not isinstance(d, bytes)]
+    assert unread == [] and len(raw) == len(files)
+    assert len(os.listdir("/proc/self/fd")) == before  # all closed again
 
 
 def test_non_utf8_file_name_is_a_warning(tmp_path):

@@ -76,6 +76,23 @@ def test_damaged_index_is_refused_on_load_and_rebuilt_by_kb_index(content, tmp_p
     assert hits[0].chunk.path == "it/vpn.md"
 
 
+def test_a_damaged_file_with_its_size_and_time_restored_is_still_rebuilt(content, tmp_path):
+    """Bit rot, or a copy from a damaged backup keeping times: the size and modification
+    time say nothing, so kb index must not take the file as written."""
+    index_dir = tmp_path / "index"
+    _build(content, index_dir)
+    path = index_dir / _manifest(index_dir)["segments"][0]["chunks"]
+    st = path.stat()
+    data = bytearray(path.read_bytes())
+    data[10] ^= 1
+    path.write_bytes(bytes(data))
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+    with pytest.raises(IndexCorruptError):
+        _load(index_dir)
+    assert _build(content, index_dir).changed
+    assert _load(index_dir).vectors.size > 0
+
+
 @pytest.mark.model  # through the CLI or the app, which load the model
 def test_random_bytes_in_faiss_file_are_refused_by_search_and_fixed_by_index(content, tmp_path):
     """Through the real model and the CLI: no NaN-ranked hits, one line saying what to run."""

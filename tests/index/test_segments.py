@@ -198,3 +198,25 @@ def test_layout_orders_live_pages_by_path_and_maps_rows_both_ways():
     # One segment keeps its own order (an index of documents in the order given).
     alone = layout([[Source("z.md", "", rows=(0, 1)), Source("a.md", "", rows=(1, 2))]], [set()])
     assert list(alone.page_rows) == ["z.md", "a.md"]
+
+
+def test_a_segment_with_deleted_rows_returns_no_more_than_asked(tmp_path):
+    content, index_dir = tmp_path / "c", tmp_path / "i"
+    _pages(content, 12)
+    build_index(content, index_dir, HashEmbedder(), Settings())
+    (content / "ops/page-004.md").unlink()  # a deletion only: no new segment
+    manifest = build_index(content, index_dir, HashEmbedder(), Settings()).manifest
+    assert len(manifest.segments) == 1 and manifest.segments[0]["deleted"]
+    stored = load_index(index_dir, model_name="hash-bow", dim=64)
+    q = HashEmbedder().encode(["restore backups for system 3"])[0]
+    assert len(stored.vectors.search(q, 10)) == 10
+
+
+def test_a_line_separator_in_a_page_survives_an_edit(tmp_path):
+    content, index_dir = tmp_path / "c", tmp_path / "i"
+    _pages(content, 3)
+    write(content / "it/odd.md", page("Odd", "Ana Ruiz", "Setup\u2028second line\u0085third"))
+    build_index(content, index_dir, HashEmbedder(), Settings())
+    write(content / "it/odd.md", page("Odd", "Ana Ruiz", "Setup\u2028second line", "More"))
+    build_index(content, index_dir, HashEmbedder(), Settings())  # crashed reading its lines
+    assert_same_index((index_dir, "hash-bow", 64), (_scratch(content, tmp_path), "hash-bow", 64))
