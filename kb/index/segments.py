@@ -118,6 +118,11 @@ class SegmentedVectors:
         # Per segment: its live rows, or None when none is deleted (no selector needed).
         self._live = [None if (of >= 0).all() else np.flatnonzero(of >= 0) for of in where.dense]
         self._deleted = [int((of < 0).sum()) for of in where.dense]
+        # Packed once: a large segment's live rows would otherwise be packed on every query.
+        self._bits = [
+            None if live is None else part.bitmap(live)
+            for part, live in zip(parts, self._live, strict=True)
+        ]
 
     @property
     def size(self) -> int:
@@ -147,12 +152,13 @@ class SegmentedVectors:
                 found.extend((int(of[i]), d) for i, d in hits if of[i] >= 0)
                 continue
             if allowed is None:
-                local = self._live[s]
+                local, bits = self._live[s], self._bits[s]
             else:
-                local = where.local[allowed[where.segment[allowed] == s]]
+                local, bits = where.local[allowed[where.segment[allowed] == s]], None
             if local is not None and not len(local):
                 continue
-            found.extend((int(of[i]), d) for i, d in part.search(query, k, allowed=local))
+            hits = part.search(query, k, allowed=local, bits=bits)
+            found.extend((int(of[i]), d) for i, d in hits)
         if len(self._parts) == 1:
             return found[:k]  # FAISS's own order, as an index of one segment always had
         found.sort(key=lambda hit: (-hit[1], hit[0]))

@@ -138,9 +138,15 @@ class VectorIndex:
         return IndexPlan("ivf", storage, int(self._ivf.nlist), int(self._ivf.nprobe), depth, recall)
 
     def search(
-        self, query: np.ndarray, k: int, *, allowed: np.ndarray | None = None
+        self,
+        query: np.ndarray,
+        k: int,
+        *,
+        allowed: np.ndarray | None = None,
+        bits: np.ndarray | None = None,
     ) -> list[tuple[int, float]]:
-        """The `k` nearest rows to one query vector, as (row, score), optionally among `allowed`."""
+        """The `k` nearest rows to one query vector, as (row, score), optionally among `allowed`
+        (`bits`: the same rows as `bitmap(allowed)` made it, if kept from an earlier query)."""
         if self.size == 0 or k <= 0:
             return []
         params = None
@@ -148,9 +154,7 @@ class VectorIndex:
             if len(allowed) == 0:
                 return []
             # A bitmap, not a hash set of the rows: built in microseconds for any count.
-            mask = np.zeros(self.size, dtype=bool)
-            mask[allowed] = True
-            bits = np.packbits(mask, bitorder="little")  # kept alive through the search
+            bits = self.bitmap(allowed) if bits is None else bits  # alive through the search
             sel = faiss.IDSelectorBitmap(self.size, faiss.swig_ptr(bits))
             k = min(k, len(allowed))
             if self._ivf is None:
@@ -164,6 +168,12 @@ class VectorIndex:
         q = np.ascontiguousarray(query.reshape(1, -1), dtype=np.float32)
         scores, ids = self._index.search(q, min(k, self.size), params=params)
         return [(int(i), float(s)) for i, s in zip(ids[0], scores[0], strict=True) if i >= 0]
+
+    def bitmap(self, rows: np.ndarray) -> np.ndarray:
+        """`rows` as FAISS's bitmap selector reads them: one bit per row, lowest bit first."""
+        mask = np.zeros(self.size, dtype=bool)
+        mask[rows] = True
+        return np.packbits(mask, bitorder="little")
 
     def similarity(self, query: np.ndarray, rows: list[int]) -> np.ndarray:
         """Cosine similarity of the query to the given rows (for rows another leg found)."""

@@ -210,6 +210,11 @@ def test_a_segment_with_deleted_rows_returns_no_more_than_asked(tmp_path):
     stored = load_index(index_dir, model_name="hash-bow", dim=64)
     q = HashEmbedder().encode(["restore backups for system 3"])[0]
     assert len(stored.vectors.search(q, 10)) == 10
+    # Fewer results asked than rows deleted: the live rows' bitmap (packed at load) is used.
+    truth = np.sort(stored.vectors.vectors() @ q)[::-1][:2]
+    hits = stored.vectors.search(q, 2)
+    assert all(r >= 0 for r, _ in hits)  # a deleted row has no dense row (-1)
+    np.testing.assert_allclose([d for _, d in hits], truth, atol=1e-3)
 
 
 def test_a_line_separator_in_a_page_survives_an_edit(tmp_path):
@@ -220,3 +225,29 @@ def test_a_line_separator_in_a_page_survives_an_edit(tmp_path):
     write(content / "it/odd.md", page("Odd", "Ana Ruiz", "Setup\u2028second line", "More"))
     build_index(content, index_dir, HashEmbedder(), Settings())  # crashed reading its lines
     assert_same_index((index_dir, "hash-bow", 64), (_scratch(content, tmp_path), "hash-bow", 64))
+
+
+def test_a_consent_change_over_segments_equals_a_fresh_build(tmp_path):
+    content, index_dir = tmp_path / "c", tmp_path / "i"
+    _pages(content, 6)
+    write(content / "people.yaml", "- name: Ines Park\n- name: Bo Chen\n")
+    write(content / "it/wifi.md", page("Wifi", '"Ines Park", Bo Chen', "Roaming", "Channels"))
+    build_index(content, index_dir, HashEmbedder(), Settings())
+    _edit(content, 1, 1)  # a second segment first
+    build_index(content, index_dir, HashEmbedder(), Settings())
+    write(content / "people.yaml", "- name: Ines Park\n  hide_from_expert_search: true\n")
+    report = build_index(content, index_dir, HashEmbedder(), Settings())
+    assert report.changed and len(report.manifest.segments) == 1  # every page read again
+    assert_same_index((index_dir, "hash-bow", 64), (_scratch(content, tmp_path), "hash-bow", 64))
+    stored = load_index(index_dir, model_name="hash-bow", dim=64)
+    assert all("Ines" not in a.name for c in stored.chunks for a in c.authors)
+    # Her consent back (someone else hidden: with no one hidden, an incremental run warns
+    # on purpose that people are shown again, which a fresh build cannot know).
+    write(
+        content / "people.yaml",
+        "- name: Ines Park\n- name: Old Account\n  hide_from_expert_search: true\n",
+    )
+    build_index(content, index_dir, HashEmbedder(), Settings())
+    assert_same_index((index_dir, "hash-bow", 64), (_scratch(content, tmp_path), "hash-bow", 64))
+    stored = load_index(index_dir, model_name="hash-bow", dim=64)
+    assert any("Ines" in a.name for a in stored.pages["it/wifi.md"].authors)
