@@ -115,7 +115,6 @@ def read_page(
     """The bytes of a file `find_pages` accepted, or why they are not read (checked again).
 
     `folders`: the run's open folders, for the next file (see `Folders`)."""
-    rel = display(content_dir, path)
     own = folders is None
     folders = Folders(content_dir) if own else folders
     try:
@@ -125,6 +124,7 @@ def read_page(
             folders.close()
     if plain is not None:
         return plain
+    rel = display(content_dir, path)  # only the long way names the file in a problem
     root = content_dir.resolve()
     why = _refusal(root, path, None)
     if why:
