@@ -169,8 +169,7 @@ class KeywordIndex:
     @classmethod
     def load(cls, path: Path, size: int) -> KeywordIndex:
         arrays = np.load(path / "rows.npz")
-        vocab = json.loads((path / "vocab.json").read_text(encoding="utf-8"))
-        index = cls(vocab, arrays["indptr"], arrays["terms"], arrays["counts"])
+        index = cls(read_vocab(path), arrays["indptr"], arrays["terms"], arrays["counts"])
         if index.size != size:
             raise ValueError(f"{path}: {index.size} keyword rows, expected {size}")
         return index

@@ -52,9 +52,16 @@ def page_order(path: str) -> tuple[str, ...]:
     return tuple(path.split("/"))
 
 
-def layout(sources: Sequence[Sequence[Source]], deleted: Sequence[set[int]]) -> Layout:
-    """The dense rows of segments holding `sources` (each in its file's order), without the
-    pages at the positions `deleted` lists."""
+def deleted_of(segments: Sequence[dict]) -> list[set[int]]:
+    """Per manifest segment entry: the positions of its deleted pages."""
+    return [set(seg.get("deleted", ())) for seg in segments]
+
+
+def live_pages(
+    sources: Sequence[Sequence[Source]], deleted: Sequence[set[int]]
+) -> list[tuple[int, Source]]:
+    """(segment, source) of each page not deleted, in dense order: path order across several
+    segments, a single segment's own order; ValueError if a page is live twice."""
     live = [
         (s, src)
         for s, (seg, gone) in enumerate(zip(sources, deleted, strict=True))
@@ -63,14 +70,23 @@ def layout(sources: Sequence[Sequence[Source]], deleted: Sequence[set[int]]) -> 
     ]
     if len(sources) > 1:
         live.sort(key=lambda item: page_order(item[1].path))
+    seen: set[str] = set()
+    for _, src in live:
+        if src.path in seen:
+            raise ValueError(f"page {src.path} is live in two segments")
+        seen.add(src.path)
+    return live
+
+
+def layout(sources: Sequence[Sequence[Source]], deleted: Sequence[set[int]]) -> Layout:
+    """The dense rows of segments holding `sources` (each in its file's order), without the
+    pages at the positions `deleted` lists."""
     homes: dict[str, int] = {}
     page_rows: dict[str, tuple[int, int]] = {}
     segment_parts: list[np.ndarray] = []
     local_parts: list[np.ndarray] = []
     at = 0
-    for s, src in live:
-        if src.path in homes:
-            raise ValueError(f"page {src.path} is live in two segments")
+    for s, src in live_pages(sources, deleted):
         homes[src.path] = s
         a, b = src.rows
         if b > a:

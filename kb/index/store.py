@@ -24,7 +24,14 @@ from kb.index.codec import page_from_json, read_jsonl, source_from_line
 from kb.index.folder import MANIFEST, verify_files
 from kb.index.manifest import check_compatible, read_manifest
 from kb.index.records import ChunkRecords
-from kb.index.segments import Layout, SegmentedRecords, SegmentedVectors, layout
+from kb.index.segments import (
+    Layout,
+    SegmentedRecords,
+    SegmentedVectors,
+    deleted_of,
+    layout,
+    live_pages,
+)
 from kb.index.vectors import VectorIndex
 from kb.models import Chunk, Manifest, Page, Source
 
@@ -51,15 +58,10 @@ class PreviousIndex:
         self.manifest = manifest
         self.segments = manifest.segments
         self.listed = listed  # per segment: its sources, in file order
-        self.deleted = [set(seg.get("deleted", ())) for seg in self.segments]
-        where = layout(listed, self.deleted)
-        self.homes = where.homes  # live page -> its segment
-        self.sources = {
-            src.path: src
-            for s, seg in enumerate(listed)
-            for i, src in enumerate(seg)
-            if i not in self.deleted[s]
-        }
+        self.deleted = deleted_of(self.segments)
+        live = live_pages(listed, self.deleted)  # not the dense rows: a build needs none
+        self.homes = {src.path: s for s, src in live}  # live page -> its segment
+        self.sources = {src.path: src for _, src in live}
         self._vectors: dict[int, VectorIndex] = {}
         self._keywords: dict[int, KeywordIndex] = {}
         self._vocab: dict[str, int] | None = None
@@ -145,8 +147,7 @@ def _load_files(index_dir: Path, manifest: Manifest) -> StoredIndex:
     verify_files(index_dir, manifest)
     try:
         parts = [_read_segment(index_dir, seg) for seg in manifest.segments]
-        deleted = [set(seg.get("deleted", ())) for seg in manifest.segments]
-        where = layout([p.sources for p in parts], deleted)
+        where = layout([p.sources for p in parts], deleted_of(manifest.segments))
     except FileNotFoundError:
         raise
     except (KeyError, ValueError, TypeError, RuntimeError, OSError) as err:

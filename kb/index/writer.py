@@ -40,7 +40,7 @@ from kb.index.segments import page_order
 from kb.index.store import PreviousIndex
 from kb.index.vectors import VectorIndex
 from kb.models import Chunk, Manifest, Page, Source
-from kb.models.manifest import DATA_KINDS
+from kb.models.manifest import segment_files
 
 
 @dataclass
@@ -154,7 +154,7 @@ class IndexWriter:
             staying = self.stay[s]
             deleted = [i for i, src in enumerate(prev.listed[s]) if src.path not in staying]
             old.append({**prev.segments[s], "deleted": deleted})
-        names = _names(old)
+        names = segment_files(old)
         sums = {
             name: entry
             for name, entry in ((prev.manifest.checksums or {}) if prev else {}).items()
@@ -222,10 +222,6 @@ class NewSegment:
     pages: list[tuple[Source, bytes, bytes]]  # (source, its chunk lines, its page line)
     vectors: VectorIndex
     keywords: KeywordIndex
-
-
-def _names(entries: list[dict]) -> set[str]:
-    return {entry[kind] for entry in entries for kind in DATA_KINDS}
 
 
 def _block(lines: list[str]) -> bytes:
@@ -343,6 +339,6 @@ def _previous_data(index_dir: Path, consent: str, redaction: object = None) -> s
             return set()
         if current.get("chunking", {}).get("redaction") != redaction:
             return set()
-        return {seg[kind] for seg in current["segments"] for kind in DATA_KINDS if kind in seg}
+        return segment_files(current["segments"])
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return set()

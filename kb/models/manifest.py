@@ -13,6 +13,11 @@ from kb.models.pages import Problem
 DATA_KINDS = ("vectors", "chunks", "pages", "bm25", "sources")  # the files of one segment
 
 
+def segment_files(segments) -> set[str]:
+    """The data file names of manifest segment entries (a BM25 folder by its name)."""
+    return {seg[kind] for seg in segments for kind in DATA_KINDS if kind in seg}
+
+
 @dataclass(frozen=True)
 class ModelId:
     """The embedding model an index was built with."""
@@ -80,7 +85,7 @@ class Manifest:
 
     def data_files(self) -> set[str]:
         """The name of every data file the segments hold (a BM25 folder by its name)."""
-        return {seg[kind] for seg in self.segments for kind in DATA_KINDS if kind in seg}
+        return segment_files(self.segments)
 
     def updated(self, changes: dict) -> Manifest:
         """This manifest with the JSON values `changes` set, as `{**manifest, **changes}`."""
