@@ -172,7 +172,7 @@ def assert_same_index(a, b, *, atol: float = 0.0, rtol: float = 0.0) -> None:
     sa, sb = (load_index(d, model_name=m, dim=dim) for d, m, dim in (a, b))
     assert sa.chunks == sb.chunks
     assert sa.pages == sb.pages
-    for key in ("files", "counts", "chunking", "model"):
+    for key in ("inputs", "counts", "chunking", "model"):
         assert getattr(sa.manifest, key) == getattr(sb.manifest, key), key
     np.testing.assert_allclose(sa.vectors.vectors(), sb.vectors.vectors(), atol=atol, rtol=rtol)
     # Keyword scores too: document frequencies and lengths over live rows only.

@@ -6,6 +6,7 @@ import hashlib
 import re
 import subprocess
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 from pathlib import Path
 
 from kb.models import Author, person_key
@@ -79,6 +80,7 @@ class GitHistory:
         self.root = _git_root(content_dir)
         self._counts: dict[str, Counter[tuple[str, str]]] = defaultdict(Counter)
         self._mailmapped: dict[tuple[str, str], tuple[str, str]] = {}
+        self._folders: dict[Path, Path] = {}
         if self.root is not None:
             self._read_log(content_dir)
 
@@ -90,9 +92,18 @@ class GitHistory:
         """(name, email, commits) for one file, most commits first; mailmap applied."""
         if self.root is None:
             return []
-        rel = file.resolve().relative_to(self.root).as_posix()
+        rel = self._real(file).relative_to(self.root).as_posix()
         counts = self._counts.get(rel, Counter())
         return [(n, e, c) for (n, e), c in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
+
+    def _real(self, file: Path) -> Path:
+        """`file.resolve()`, its folder resolved once for all its files (the slow part)."""
+        if file.is_symlink():
+            return file.resolve()
+        folder = self._folders.get(file.parent)
+        if folder is None:
+            folder = self._folders[file.parent] = file.parent.resolve()
+        return folder / file.name
 
     def identities(self) -> list[tuple[str, str]]:
         """Every (name, email) in the history, mailmap applied."""
@@ -153,14 +164,18 @@ def front_matter_people(
 
 
 def resolve_authors(
-    front_matter: tuple[Author, ...], file: Path, history: GitHistory, people: Identities
+    front_matter: tuple[Author, ...],
+    listed: list[tuple[str, str]],
+    counts: Sequence[tuple[str, str, int]],
+    people: Identities,
 ) -> tuple[Author, ...]:
-    """Canonical authors with shares summing to 1: front matter if present, else git history."""
+    """Canonical authors with shares summing to 1: front matter if present (`listed`: its
+    people as `front_matter_people` reads them), else git history (`counts`: the file's
+    `GitHistory.authors_of`)."""
     if front_matter:
-        listed = front_matter_people(front_matter, history)
         weights = [(n, e, a.share) for (n, e), a in zip(listed, front_matter, strict=True)]
     else:
-        weights = [(n, e, float(c)) for n, e, c in history.authors_of(file)]
+        weights = [(n, e, float(c)) for n, e, c in counts]
     merged: dict[str, float] = {}
     emails: dict[str, str] = {}
     for name, email, w in weights:

@@ -12,7 +12,8 @@ from __future__ import annotations
 import os
 import stat
 from collections import OrderedDict
-from dataclasses import dataclass
+from collections.abc import Collection
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from kb.content.secrets import describe, find_secrets, redact
@@ -26,10 +27,14 @@ SECRET_IN_NAME = "file name holds a "  # kb check makes these errors (rule 'secr
 
 @dataclass(frozen=True)
 class Found:
-    """The pages kb may read, sorted, and a warning for each file or folder it skipped."""
+    """The pages kb may read, sorted, and a warning for each file or folder it skipped.
+
+    `stats`: each page's `lstat` as the walk saw it, by relative path (a build compares it
+    with the one recorded when the page was last read)."""
 
     files: list[Path]
     problems: list[Problem]
+    stats: dict[str, os.stat_result] = field(default_factory=dict)
 
 
 def discover(content_dir: Path, *, exclude: Path | None = None) -> list[Path]:
@@ -37,8 +42,13 @@ def discover(content_dir: Path, *, exclude: Path | None = None) -> list[Path]:
     return find_pages(content_dir, exclude=exclude).files
 
 
-def find_pages(content_dir: Path, *, exclude: Path | None = None) -> Found:
-    """Markdown files under `content_dir` kb may read, skipping hidden folders and `exclude`."""
+def find_pages(
+    content_dir: Path, *, exclude: Path | None = None, clean: Collection[str] = frozenset()
+) -> Found:
+    """Markdown files under `content_dir` kb may read, skipping hidden folders and `exclude`.
+
+    `clean`: relative paths whose names an earlier run scanned for credentials and found
+    none (the same detection): not scanned again."""
     if not content_dir.is_dir():
         raise ContentError(
             f"content folder '{content_dir}' does not exist; "
@@ -46,61 +56,100 @@ def find_pages(content_dir: Path, *, exclude: Path | None = None) -> Found:
         )
     root = content_dir.resolve()
     skip = exclude.resolve() if exclude else None
-    # os.walk does not enter linked folders, so below the root a folder is where it looks:
+    # The walk does not enter linked folders, so below the root a folder is where it looks:
     # the excluded folder is found by its path under content_dir, without resolving each.
     skip = content_dir / skip.relative_to(root) if skip and skip.is_relative_to(root) else None
-    found: list[Path] = []
+    skipped = str(skip) if skip else None
+    # Paths as text until the end: at 10,000 pages, Path objects cost more than the walk.
+    found: dict[str, os.stat_result | None] = {}
     problems: list[Problem] = []
-
-    def unreadable(err: OSError) -> None:
-        rel = display(content_dir, Path(err.filename or content_dir))
-        problems.append(Problem(rel, f"cannot read folder ({err.strerror}); skipped"))
-
-    for folder, dirs, names in os.walk(content_dir, onerror=unreadable):
-        here = Path(folder)
-        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and here / d != skip)
-        for d in [d for d in dirs if (here / d).is_symlink()]:
-            # os.walk does not enter linked folders; say so rather than skip them silently.
-            why = "link to a folder; kb does not follow linked folders (not read)"
-            problems.append(Problem(display(content_dir, here / d), why))
-        for name in names:
-            if name.startswith(".") or not name.lower().endswith(MARKDOWN_SUFFIXES):
+    for entries in _walk(str(content_dir), skipped, problems, content_dir):
+        for entry in entries:
+            name = entry.name
+            if name.startswith("."):
                 continue
-            path = here / name
-            why = "" if _plain(path) else _refusal(root, path, skip)
+            if _is_dir(entry):
+                if entry.is_symlink() and entry.path != skipped:
+                    # The walk does not enter linked folders; say so rather than skip them.
+                    why = "link to a folder; kb does not follow linked folders (not read)"
+                    problems.append(Problem(display(content_dir, Path(entry.path)), why))
+                continue
+            if not name.lower().endswith(MARKDOWN_SUFFIXES):
+                continue
+            info = _plain(entry)
+            why = "" if info is not None else _refusal(root, Path(entry.path), skip)
             if why:
-                problems.append(Problem(display(content_dir, path), why))
+                problems.append(Problem(display(content_dir, Path(entry.path)), why))
             else:
-                found.append(path)
+                found[entry.path] = info  # None: a link inside, which has no stamp of its own
     # The path would be stored and shown as the page's name (and title): no credential in it.
-    leaked = _names_with_secrets(found)
+    start = len(str(content_dir)) + 1
+    rels = {p: p[start:].replace(os.sep, "/") for p in found}
+    leaked = _names_with_secrets([p for p in found if rels[p] not in clean])
     for path, secret in leaked.items():
-        rel, _ = redact(display(content_dir, path))
+        rel, _ = redact(display(content_dir, Path(path)))
         why = f"{SECRET_IN_NAME}{describe(secret)}; not read, rename the file"
         problems.append(Problem(rel, why))
-    found = [f for f in found if f not in leaked]
-    return Found(sorted(found), sorted(problems, key=lambda p: p.path))
+    kept = sorted((p for p in found if p not in leaked), key=lambda p: p.split(os.sep))
+    stats = {rels[p]: found[p] for p in kept if found[p] is not None}
+    return Found([Path(p) for p in kept], sorted(problems, key=lambda p: p.path), stats)
 
 
-def _plain(path: Path) -> bool:
-    """A regular file (not a link) with a UTF-8 name, found by the walk: the walk enters no
-    linked folder and no hidden one, so its real path is inside the content folder and every
-    check of `_refusal` holds without resolving it (one lstat, not one per path part)."""
+def _walk(top: str, skipped: str | None, problems: list[Problem], content_dir: Path):
+    """The entries of each folder under `top` (hidden and linked ones and `skipped` not
+    entered), as `os.walk` finds them; a folder that cannot be listed is a warning."""
+    todo = [top]
+    while todo:
+        folder = todo.pop()
+        try:
+            with os.scandir(folder) as it:
+                entries = list(it)
+        except OSError as err:
+            rel = display(content_dir, Path(err.filename or folder))
+            problems.append(Problem(rel, f"cannot read folder ({err.strerror}); skipped"))
+            continue
+        yield entries
+        todo.extend(
+            e.path
+            for e in entries
+            if not e.name.startswith(".")
+            and e.path != skipped
+            and _is_dir(e)
+            and not e.is_symlink()
+        )
+
+
+def _is_dir(entry: os.DirEntry) -> bool:
     try:
-        return not _odd(path.name) and stat.S_ISREG(os.lstat(path).st_mode)
+        return entry.is_dir()  # through a link, as os.walk sorts names
     except OSError:
         return False
 
 
-def _names_with_secrets(paths: list[Path]) -> dict[Path, object]:
+def _plain(entry: os.DirEntry) -> os.stat_result | None:
+    """The `lstat` of a regular file (not a link) with a UTF-8 name, found by the walk; None
+    for anything else. The walk enters no linked folder and no hidden one, so its real path is
+    inside the content folder and every check of `_refusal` holds without resolving it (one
+    lstat, not one per path part)."""
+    if _odd(entry.name):
+        return None
+    try:
+        info = entry.stat(follow_symlinks=False)
+    except OSError:
+        return None
+    return info if stat.S_ISREG(info.st_mode) else None
+
+
+def _names_with_secrets(paths: list[str]) -> dict[str, object]:
     """The files whose name holds a credential, and the first one found: all names scanned
     as one text, one per line (a name holding a line break on its own)."""
-    plain = [p for p in paths if "\n" not in p.name]
+    names = [os.path.basename(p) for p in paths]
+    plain = [(p, n) for p, n in zip(paths, names, strict=True) if "\n" not in n]
     out = {}
-    for s in find_secrets("\n".join(p.name for p in plain)):
-        out.setdefault(plain[s.line - 1], s)
-    for p in paths:
-        if "\n" in p.name and (leaked := find_secrets(p.name)):
+    for s in find_secrets("\n".join(n for _, n in plain)):
+        out.setdefault(plain[s.line - 1][0], s)
+    for p, n in zip(paths, names, strict=True):
+        if "\n" in n and (leaked := find_secrets(n)):
             out[p] = leaked[0]
     return out
 
@@ -237,6 +286,14 @@ def too_big(rel: str, size: int, max_bytes: int) -> Problem:
         f"page is {_size(size)}, over the {_size(max_bytes)} limit (max_page_bytes); "
         "skipped, split it into smaller pages",
     )
+
+
+def relative(content_dir: Path, path: Path) -> str:
+    """`path` relative to `content_dir`, in `/` form (`path` is under it: a found page)."""
+    text, top = str(path), str(content_dir)
+    if text.startswith(top) and text[len(top) : len(top) + 1] == os.sep:
+        return text[len(top) + 1 :].replace(os.sep, "/")  # pathlib is slow at 10,000 pages
+    return path.relative_to(content_dir).as_posix()
 
 
 def display(content_dir: Path, path: Path) -> str:

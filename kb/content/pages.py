@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import os
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,10 +21,20 @@ from kb.content.authors import (
 )
 from kb.content.departments import department_of
 from kb.content.directory import directory_files
-from kb.content.discover import Folders, read_page
+from kb.content.discover import DEFAULT_MAX_BYTES, Folders, Found, read_page, relative
 from kb.content.parse import parse_markdown
 from kb.content.secrets import redact_page
-from kb.models import Author, Chunk, Directory, Document, Page, Problem, Source, page_info
+from kb.models import (
+    Author,
+    Chunk,
+    Directory,
+    Document,
+    Manifest,
+    Page,
+    Problem,
+    Source,
+    page_info,
+)
 
 
 @dataclass
@@ -42,8 +54,8 @@ def load_documents(
 ) -> tuple[list[Document], list[Problem]]:
     """Parse every file and attach canonical authors; unreadable files become problems."""
     settings = settings or Settings()
-    raw, inputs = read_files(content_dir, files, settings.max_page_bytes)
-    read, problems, _ = read_pages(content_dir, files, {}, raw, inputs)
+    content = read_files(content_dir, files, settings.max_page_bytes)
+    read, problems, _ = read_pages(content_dir, files, {}, content)
     resolve_pages(read, GitHistory(content_dir), settings, problems)
     return [f.doc for f in read if f.doc is not None], problems
 
@@ -57,9 +69,9 @@ def read_pages(
     content_dir: Path,
     files: list[Path],
     stored: Mapping[str, Source],
-    raw: dict[Path, bytes | Problem],
-    inputs: dict[str, str],
+    content: Content,
     reparse: bool = False,
+    max_bytes: int = DEFAULT_MAX_BYTES,
 ) -> tuple[list[PageFile], list[Problem], int]:
     """Each file: unchanged bytes keep their `stored` rows (unless `reparse`), others are parsed;
     also the problems found and how many stored pages are gone."""
@@ -67,18 +79,26 @@ def read_pages(
     problems: list[Problem] = []
     seen: set[str] = set()
     for file in files:
-        rel = file.relative_to(content_dir).as_posix()
-        data = raw[file]
+        rel = relative(content_dir, file)
+        data = content.raw[file]
+        digest = content.inputs[rel]
+        old = stored.get(rel)
         if isinstance(data, Problem):
             problems.append(data)
             continue
-        digest = inputs[rel]
-        old = stored.get(rel)
         if old is not None and old.hash == digest and not reparse:
             read.append(PageFile(rel, file, old, kept=True))
             problems.extend(old.problems)
             seen.add(rel)
             continue
+        if data is None:  # not read (its stamp said unchanged), yet needed: read it now
+            content.raw[file] = data = read_page(content_dir, file, max_bytes=max_bytes)
+            if isinstance(data, Problem):
+                content.inputs[rel] = data.message
+                content.stamps.pop(rel, None)
+                problems.append(data)
+                continue
+            content.inputs[rel] = digest = hashlib.sha256(data).hexdigest()
         data, leaked = redact_page(data, rel)
         doc, found = parse_markdown(data, rel)
         found = leaked + found
@@ -113,40 +133,61 @@ def resolve_pages(
             people.add(person.name, alias)
     for name, email in history.identities():
         people.add(name, email)
-    declared = [split_name_email(a.name) for f in read for a in f.source.declared]
+    # Pages share author lists (front matter, or the same people's commits): each distinct
+    # list is read and resolved once. Registering a spelling again changes nothing.
+    lists = list(dict.fromkeys(f.source.declared for f in read))
+    declared = [split_name_email(a.name) for listed in lists for a in listed]
     history.prefetch_mailmap([d for d in declared if d[1]])
-    for f in read:
-        for name, email in front_matter_people(f.source.declared, history):
-            people.add(name, email)
+    spelled = {listed: front_matter_people(listed, history) for listed in lists}
+    for name, email in dict.fromkeys(p for listed in lists for p in spelled[listed]):
+        people.add(name, email)
+    resolved: dict[tuple, tuple[bool, tuple[Author, ...], tuple[Author, ...]]] = {}
     for f in read:
         if f.doc is None and not f.kept:
             continue
         declared = f.source.declared
-        authors = resolve_authors(declared, f.path, history, people)
-        if not authors:
+        counts = () if declared else tuple(history.authors_of(f.path))
+        if (declared, counts) not in resolved:
+            resolved[declared, counts] = _resolve(declared, counts, spelled, people, directory)
+        found, authors, declared = resolved[declared, counts]
+        if not found:
             where = "no git history" if not history.available else "no commits in git history"
             problems.append(
                 Problem(f.rel, f"no authors: add 'authors:' to the front matter ({where})", 1)
             )
-        # A nameless author stands for someone hidden (see below).
-        shown = tuple(a for a in authors if a.name and not directory.hides(a.name, a.email))
-        if len(shown) < len(authors):
-            # Shares are of what is shown: "Aisha Khan 33%" would say someone is missing.
-            total = sum(a.share for a in shown) or 1.0
-            shown = tuple(dataclasses.replace(a, share=round(a.share / total, 6)) for a in shown)
-        authors = shown
-        # The index stores what front matter declared only for incremental runs: someone
-        # hidden is kept as a nameless share (a change of who is hidden re-reads every page).
-        declared = tuple(
-            Author("", d.share) if _hidden(directory, people, *p) else d
-            for d, p in zip(declared, front_matter_people(declared, history), strict=True)
-        )
-        f.source = dataclasses.replace(f.source, declared=declared, authors=authors)
+        if (f.source.declared, f.source.authors) != (declared, authors):  # most are kept as is
+            f.source = dataclasses.replace(f.source, declared=declared, authors=authors)
         if f.doc is not None:
             department = department_of(f.doc.team, f.doc.department, settings.it_teams)
             name, email = split_name_email(f.doc.owner)  # shown on the page
             owner = "" if directory.hides(name, email) else f.doc.owner
             f.doc = dataclasses.replace(f.doc, authors=authors, department=department, owner=owner)
+
+
+def _resolve(
+    declared: tuple[Author, ...],
+    counts: tuple[tuple[str, str, int], ...],
+    spelled: dict[tuple[Author, ...], list[tuple[str, str]]],
+    people: Identities,
+    directory: Directory,
+) -> tuple[bool, tuple[Author, ...], tuple[Author, ...]]:
+    """Whether a page has authors at all, its authors as shown, and its front matter as the
+    index stores it, from what front matter `declared` (read as `spelled`) or git history
+    `counts` say."""
+    authors = resolve_authors(declared, spelled[declared], counts, people)
+    # A nameless author stands for someone hidden (see below).
+    shown = tuple(a for a in authors if a.name and not directory.hides(a.name, a.email))
+    if len(shown) < len(authors):
+        # Shares are of what is shown: "Aisha Khan 33%" would say someone is missing.
+        total = sum(a.share for a in shown) or 1.0
+        shown = tuple(dataclasses.replace(a, share=round(a.share / total, 6)) for a in shown)
+    # The index stores what front matter declared only for incremental runs: someone
+    # hidden is kept as a nameless share (a change of who is hidden re-reads every page).
+    stored = tuple(
+        Author("", d.share) if _hidden(directory, people, *p) else d
+        for d, p in zip(declared, spelled[declared], strict=True)
+    )
+    return bool(authors), shown, stored
 
 
 def _hidden(directory: Directory, people: Identities, name: str, email: str) -> bool:
@@ -156,38 +197,92 @@ def _hidden(directory: Directory, people: Identities, name: str, email: str) -> 
     return directory.hides(name, email) or directory.hides(people.resolve(name, email), email)
 
 
+@dataclass
+class Content:
+    """What a build read of the content folder: each file's bytes (None: unchanged by its
+    stamp, not read), the inputs a build compares with the last one (each page's SHA-256,
+    why a file was skipped, people.yaml's SHA-256) and each page's stamp (see `stamp_of`)."""
+
+    raw: dict[Path, bytes | Problem | None]
+    inputs: dict[str, str]
+    stamps: dict[str, list[int]]
+
+
+# A file changed within this long after it was stamped could keep its stamp (file times
+# move in ticks, and some file systems keep seconds): such a file is not stamped, but read
+# again next run.
+RACY_NS = 2_000_000_000
+
+
+def stamp_of(info: os.stat_result) -> list[int]:
+    """What tells a file's bytes changed without reading them (as git's index does): its
+    size, modification and change times and inode. The change time cannot be set back by
+    a program (utime sets the modification time only), and a copy has another inode."""
+    return [info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino]
+
+
 def read_content(
-    content_dir: Path, files: list[Path], skipped: list[Problem], max_bytes: int
-) -> tuple[dict[Path, bytes | Problem], dict[str, str]]:
-    """Every file's bytes (or why it is not read), and the inputs a build compares with the
-    last one: each page's SHA-256, why a file was skipped, and people.yaml's SHA-256."""
-    raw, inputs = read_files(content_dir, files, max_bytes)
+    content_dir: Path,
+    found: Found,
+    files: list[Path],
+    max_bytes: int,
+    known: Manifest | None = None,
+) -> Content:
+    """Every file's bytes (or why it is not read), and what a build compares with the last one.
+
+    A page whose stamp is as `known` (the last manifest) recorded is not read: its recorded
+    SHA-256 stands for it."""
+    content = read_files(content_dir, files, max_bytes, found.stats, known)
+    inputs = content.inputs
     # A file skipped, or a people file not read, is an input too: a change reports it.
-    inputs.update((p.path, f"skipped: {p.message}") for p in skipped)
+    inputs.update((p.path, f"skipped: {p.message}") for p in found.problems)
     people_file, ignored = directory_files(content_dir)
     if people_file is not None:  # a change of the directory is a change of the content
         data = read_page(content_dir, people_file)
         digest = hashlib.sha256(data).hexdigest() if isinstance(data, bytes) else str(data)
         inputs[people_file.name] = digest
     inputs.update((p.path, f"ignored: {p.message}") for p in ignored)
-    return raw, inputs
+    return content
 
 
 def read_files(
-    content_dir: Path, files: list[Path], max_bytes: int
-) -> tuple[dict[Path, bytes | Problem], dict[str, str]]:
-    """Every file's bytes (or why it is not read) and the SHA-256 of each, or why not."""
-    raw: dict[Path, bytes | Problem] = {}
+    content_dir: Path,
+    files: list[Path],
+    max_bytes: int,
+    stats: Mapping[str, os.stat_result] | None = None,
+    known: Manifest | None = None,
+) -> Content:
+    """Every file's bytes (or why it is not read) and the SHA-256 of each, or why not.
+
+    With the walk's `stats` and the last manifest (`known`), a page whose stamp is as
+    recorded there is not read (its bytes are None) and keeps its recorded SHA-256."""
+    raw: dict[Path, bytes | Problem | None] = {}
     hashes: dict[str, str] = {}
+    stamps: dict[str, list[int]] = {}
+    stats = stats or {}
+    was = known.stamps if known is not None and known.stamps else {}
+    before = known.inputs if known is not None else {}
+    settled = time.time_ns() - RACY_NS
     folders = Folders(content_dir)
     try:
         for f in files:
+            rel = relative(content_dir, f)
+            info = stats.get(rel)
+            now = stamp_of(info) if info is not None else None
+            if now is not None and now == was.get(rel) and rel in before:
+                raw[f], hashes[rel], stamps[rel] = None, before[rel], now
+                continue
             raw[f] = data = read_page(content_dir, f, max_bytes=max_bytes, folders=folders)
-            rel = f.relative_to(content_dir).as_posix()
             # A skipped file's reason is its input: a page cut below the limit is read next
             # run.
-            digest = hashlib.sha256(data).hexdigest() if isinstance(data, bytes) else data.message
-            hashes[rel] = digest
+            if isinstance(data, bytes):
+                hashes[rel] = hashlib.sha256(data).hexdigest()
+                # The stamp of the walk, before the read: if the file changed between the
+                # two, its next stamp differs and it is read again.
+                if now is not None and max(now[1], now[2]) < settled:
+                    stamps[rel] = now
+            else:
+                hashes[rel] = data.message
     finally:
         folders.close()
-    return raw, hashes
+    return Content(raw, hashes, stamps)

@@ -66,13 +66,26 @@ def page_from_line(line: str) -> Page:
 
 
 def source_from_line(line: str) -> Source:
-    d = json.loads(line)
+    return source_from_json(json.loads(line))
+
+
+def source_from_json(d: dict, authors: dict | None = None) -> Source:
+    """`authors`: Author values already made, by their JSON (a sources file names the same
+    few people on thousands of lines)."""
+    known = {} if authors is None else authors
+
+    def author(a: dict) -> Author:
+        key = (a.get("name"), a.get("share"), a.get("email"))
+        if key not in known:
+            known[key] = Author(**a)
+        return known[key]
+
     return Source(
         path=d["path"],
         hash=d["hash"],
-        declared=tuple(Author(**a) for a in d.get("declared", ())),
+        declared=tuple(author(a) for a in d.get("declared", ())),
         problems=tuple(Problem(**p) for p in d.get("problems", ())),
-        authors=tuple(Author(**a) for a in d.get("authors", ())),
+        authors=tuple(author(a) for a in d.get("authors", ())),
         rows=tuple(d.get("rows", (0, 0))),
         chunk_bytes=tuple(d.get("chunk_bytes", (0, 0))),
         page_bytes=tuple(d.get("page_bytes", (0, 0))),

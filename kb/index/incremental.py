@@ -9,9 +9,10 @@ vector when its text is (`StoredTexts`).
 from __future__ import annotations
 
 import hashlib
+import os
 from pathlib import Path
 
-from kb.config import VECTOR_STORAGES, Settings
+from kb.config import REDACTION_VERSION, VECTOR_STORAGES, Settings
 from kb.content.authors import authorship_unchanged
 from kb.embed.base import Embedder
 from kb.errors import KbError
@@ -57,15 +58,51 @@ def text_key(text: str) -> str:
     return hashlib.sha1(text.encode()).hexdigest()
 
 
+def last_manifest(index_dir: Path) -> Manifest | None:
+    """The index's manifest as the last run wrote it, read once for the run; None if there
+    is none that kb can read."""
+    try:
+        return read_manifest(index_dir)
+    except (KbError, OSError):
+        return None
+
+
+def manifest_stamp(index_dir: Path) -> tuple[int, ...] | None:
+    """What tells the manifest was replaced since (None: there is none)."""
+    try:
+        st = os.stat(index_dir / MANIFEST)
+    except OSError:
+        return None
+    return (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+
+
+def clean_names(manifest: Manifest | None) -> frozenset[str]:
+    """The pages `manifest` records as read (so their names held no credential), if its
+    run's secret detection is this one's."""
+    if manifest is None or (manifest.chunking or {}).get("redaction") != REDACTION_VERSION:
+        return frozenset()
+    return frozenset(p for p, v in manifest.inputs.items() if not v.startswith(_NOT_READ))
+
+
+_NOT_READ = ("skipped: ", "ignored: ")  # how `inputs` records a file not read
+
+
 def reusable(
-    index_dir: Path, embedder: Embedder, settings: Settings, full: bool
+    index_dir: Path,
+    embedder: Embedder,
+    settings: Settings,
+    full: bool,
+    manifest: Manifest | None = None,
 ) -> tuple[PreviousIndex | None, str]:
-    """The stored index if this run may reuse it, else None and the reason."""
+    """The stored index if this run may reuse it, else None and the reason (`manifest`: the
+    one this run already read)."""
     if full:
         return None, "--full was given"
     if not (index_dir / MANIFEST).exists():
         return None, "first build"
-    previous = load_previous(index_dir, model_name=embedder.name, dim=embedder.dim)
+    previous = load_previous(
+        index_dir, model_name=embedder.name, dim=embedder.dim, manifest=manifest
+    )
     if previous is None:
         return None, "the index there was built by another model or format, or is unreadable"
     why = settings_changed(previous.manifest, settings)
@@ -92,11 +129,12 @@ def unchanged(
     settings: Settings,
     inputs: dict,
     state: dict,
+    manifest: Manifest,
 ) -> Manifest | None:
-    """The current manifest if the files, git history and settings are as it records them."""
+    """`manifest` (the current one) if the files, git history and settings are as it
+    records them."""
     secret = settings.consent_key
     try:
-        manifest = read_manifest(index_dir)
         check_compatible(manifest, model_name=embedder.name, dim=embedder.dim, index_dir=index_dir)
         # The files the manifest commits must be there as written: a truncated, damaged or
         # deleted one is not "nothing changed". A file with the size and time it was written

@@ -53,8 +53,10 @@ class Manifest:
     departments: tuple[str, ...] | None = None  # the IT teams, sorted
     vectors: dict | None = None  # Settings.vector_signature() at build time
     counts: Counts = Counts()
-    files: dict[str, str] = field(default_factory=dict)  # page -> SHA-256, of indexed pages
     inputs: dict[str, str] = field(default_factory=dict)  # every file seen -> hash or reason
+    # page -> [size, mtime_ns, ctime_ns, inode] when read (kb.content.pages.stamp_of): a page
+    # with the same stamp next run is not read again. None: an index from before stamps.
+    stamps: dict[str, list[int]] | None = None
     git: dict[str, str] = field(default_factory=dict)  # the history authors were resolved at
     problems: tuple[Problem, ...] = ()
     content_dir: str = ""

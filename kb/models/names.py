@@ -11,6 +11,7 @@ _EMAIL = re.compile(r"<[^>]*>")
 _PRONOUNS = re.compile(r"\((?:he|she|they|ze|xe|it)/[^)]*\)", re.I)
 
 
+@lru_cache(maxsize=65536)  # a build asks for the same few names once per page
 def person_key(name: str) -> str:
     """The identity of a person across pages: case, spacing, `<email>` and `(he/him)` ignored."""
     return " ".join(_PRONOUNS.sub(" ", _EMAIL.sub(" ", name)).split()).casefold()

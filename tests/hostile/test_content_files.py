@@ -153,7 +153,7 @@ def test_more_folders_than_open_files_are_all_read_with_few_descriptors(tmp_path
     # Room for the descriptors kb keeps and a few more, not one per folder of the tree.
     resource.setrlimit(resource.RLIMIT_NOFILE, (before + Folders.OPEN + 16, hard))
     try:
-        raw, _ = read_files(content, files, 2_000_000)
+        raw = read_files(content, files, 2_000_000).raw
     finally:
         resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
     unread = [str(d) for d in raw.values() if not isinstance(d, bytes)]

@@ -97,7 +97,7 @@ def test_kill_9_at_any_moment_leaves_a_loadable_correct_index(tmp_path, workers)
     assert workers.wait(workers.start("build", content, index_dir)) == 0
     duration = time.monotonic() - started
     state = hashes(make_content(content, 1, pages))
-    assert load_index(index_dir, model_name="hash-bow", dim=64).manifest.files == state
+    assert load_index(index_dir, model_name="hash-bow", dim=64).manifest.inputs == state
 
     outcomes = []
     for k in range(1, 16):
@@ -108,7 +108,7 @@ def test_kill_9_at_any_moment_leaves_a_loadable_correct_index(tmp_path, workers)
         os.kill(pid, signal.SIGKILL)
         workers.wait(pid)
         stored = load_index(index_dir, model_name="hash-bow", dim=64)
-        files = stored.manifest.files
+        files = stored.manifest.inputs
         assert files in (state, target), f"kill {k}: the index is neither the old nor the new"
         assert stored.vectors.size == len(stored.chunks) == stored.manifest.counts.chunks
         assert KnowledgeBase(index_dir, HashEmbedder(), Settings()).search("restore", k=3)

@@ -46,8 +46,9 @@ def test_round_trip_and_manifest(tmp_path):
     assert manifest["format_version"] == FORMAT_VERSION == 5
     assert manifest["model"] == {"name": "hash-bow", "dim": 64}
     assert manifest["counts"]["documents"] == 2 == report.documents
-    assert set(manifest["files"]) == {"it/vpn.md", "hr/leave.md"}
-    assert all(len(h) == 64 for h in manifest["files"].values())
+    assert set(manifest["inputs"]) == {"it/vpn.md", "hr/leave.md"}
+    assert all(len(h) == 64 for h in manifest["inputs"].values())
+    assert "files" not in manifest  # the same hashes as "inputs", once
     assert manifest["built_at"] and manifest["chunking"]["max_tokens"] == 256
     assert (index_dir / MANIFEST).stat().st_mode & 0o044 == 0o044  # readable by the app user
     stored = load_index(index_dir, model_name="hash-bow", dim=64)

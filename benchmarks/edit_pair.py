@@ -1,0 +1,141 @@
+"""One-page edits at 10,000 pages, this checkout against an older one in the same run.
+
+Usage: python benchmarks/edit_pair.py BASELINE_CHECKOUT [--pages 10000] [--edits 40]
+                                      [--work DIR] [--json benchmarks/results/edit_pair.json]
+
+The corpus and its index are benchmarks/segments.py's (made there if missing, in --work).
+Each side edits and indexes its own copy of them; the baseline runs in a worker process that
+imports `kb` from BASELINE_CHECKOUT (same venv), this checkout in this process, both with the
+packaged model loaded once. The two alternate edit by edit (load on a shared machine drifts),
+then each runs "nothing changed" as often. Printed: per side the median, p95 and max seconds
+of `build_index`, and this checkout's median and max as a ratio of the baseline's.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+from indexing import edit  # noqa: E402
+from segments import _pct, corpus  # noqa: E402
+
+from kb import SentenceTransformerEmbedder, Settings, build_index  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+# The worker: the baseline's kb, the same edit as this side, one line in, seconds out.
+WORKER = """
+import sys, time
+sys.path.insert(0, sys.argv[1])
+sys.path.insert(1, sys.argv[2])
+from pathlib import Path
+from indexing import edit
+import kb
+from kb import SentenceTransformerEmbedder, Settings, build_index
+assert kb.__file__.startswith(sys.argv[1]), kb.__file__  # the baseline's, not this one's
+repo, index_dir = Path(sys.argv[3]), Path(sys.argv[4])
+embedder, settings = SentenceTransformerEmbedder(), Settings()
+embedder.encode(["warm up the model"])
+print("ready", flush=True)
+for line in sys.stdin:
+    what, _, n = line.strip().partition(" ")
+    if what == "edit":
+        edit(repo, int(n))
+    start = time.perf_counter()
+    report = build_index(repo, index_dir, embedder, settings)
+    print(f"{time.perf_counter() - start:.4f} {int(report.changed)}", flush=True)
+"""
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("baseline", type=Path, help="a checkout of the older kb")
+    ap.add_argument("--pages", type=int, default=10_000)
+    ap.add_argument("--edits", type=int, default=40)
+    ap.add_argument("--nothing", type=int, default=7)
+    ap.add_argument("--work", type=Path, default=ROOT / ".kb-cache" / "segments")
+    ap.add_argument("--json", type=Path, default=ROOT / "benchmarks" / "results" / "edit_pair.json")
+    args = ap.parse_args()
+    embedder, settings = SentenceTransformerEmbedder(), Settings()
+    repo, index_dir = corpus(args.work, args.pages, embedder, settings)
+    sides = {}
+    for side in ("this", "baseline"):
+        r, i = args.work / f"pair-{side}-docs", args.work / f"pair-{side}-index"
+        for src, dst in ((repo, r), (index_dir, i)):
+            shutil.rmtree(dst, ignore_errors=True)
+            shutil.copytree(src, dst, symlinks=True)
+        sides[side] = (r, i)
+    worker = subprocess.Popen(
+        [sys.executable, "-c", WORKER, str(args.baseline.resolve()), str(ROOT / "benchmarks")]
+        + [str(p) for p in sides["baseline"]],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONPATH": ""},
+    )
+    assert worker.stdout.readline().strip() == "ready"
+    embedder.encode(["warm up the model"])
+    # One run each first: both record what their code records (this side its stamps).
+    _run(worker, sides, "", embedder, settings)
+    times: dict[str, dict[str, list[float]]] = {"edit": {}, "nothing": {}}
+    for i in range(args.edits + args.nothing):
+        kind = "edit" if i < args.edits else "nothing"
+        got = _run(worker, sides, f"edit {i % 50}" if kind == "edit" else "", embedder, settings)
+        for side, (seconds, changed) in got.items():
+            assert changed == (kind == "edit"), (side, kind)
+            times[kind].setdefault(side, []).append(seconds)
+        if i < 3 or (i + 1) % 10 == 0:
+            print(f"{kind} {i + 1}: " + ", ".join(f"{s} {t[0]:.2f} s" for s, t in got.items()))
+    worker.stdin.close()
+    worker.wait()
+    result = {"pages": args.pages, "baseline": str(args.baseline)}
+    for kind, by_side in times.items():
+        for side, ts in by_side.items():
+            result[f"{kind}_{side}"] = {
+                "median": round(statistics.median(ts), 3),
+                "p95": round(_pct(ts, 95), 3),
+                "max": round(max(ts), 3),
+            }
+        this, base = result[f"{kind}_this"], result[f"{kind}_baseline"]
+        result[f"{kind}_ratio_median"] = round(this["median"] / base["median"], 3)
+        result[f"{kind}_ratio_max"] = round(this["max"] / base["max"], 3)
+    result["times"] = times
+    print(f"\n{args.pages:,} pages, {args.edits} one-page edits and {args.nothing} nothing-changed")
+    print(f"{'':<9} {'side':<9} {'median':>7} {'p95':>7} {'max':>7}")
+    for kind in ("edit", "nothing"):
+        for side in ("this", "baseline"):
+            r = result[f"{kind}_{side}"]
+            print(f"{kind:<9} {side:<9} {r['median']:>7.3f} {r['p95']:>7.3f} {r['max']:>7.3f}")
+        print(
+            f"{kind:<9} {'ratio':<9} {result[f'{kind}_ratio_median']:>7.3f} {'':>7} "
+            f"{result[f'{kind}_ratio_max']:>7.3f}"
+        )
+    args.json.parent.mkdir(parents=True, exist_ok=True)
+    args.json.write_text(json.dumps(result, indent=2) + "\n")
+    print(f"\nJSON: {args.json}")
+
+
+def _run(worker, sides, command: str, embedder, settings) -> dict[str, tuple[float, bool]]:
+    """One run on each side, the same change: the baseline's in its worker, then this one."""
+    worker.stdin.write((command or "run") + "\n")
+    worker.stdin.flush()
+    seconds, changed = worker.stdout.readline().split()
+    out = {"baseline": (float(seconds), changed == "1")}
+    repo, index_dir = sides["this"]
+    if command:
+        edit(repo, int(command.split()[1]))
+    start = time.perf_counter()
+    report = build_index(repo, index_dir, embedder, settings)
+    out["this"] = (time.perf_counter() - start, report.changed)
+    return out
+
+
+if __name__ == "__main__":
+    main()

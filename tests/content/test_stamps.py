@@ -1,0 +1,151 @@
+"""Pages a build does not read again: a page whose size, times and inode are as recorded when
+it was last read keeps its recorded SHA-256; any change of its bytes is still found."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import time
+
+import pytest
+from fakes import HashEmbedder
+from helpers import assert_same_index, page, write
+
+import kb.content.pages as pages_module
+from kb import KnowledgeBase, Settings, build_index
+from kb.index.folder import MANIFEST
+
+TICK = 0.05  # longer than the file system's time step: a later write gets a later time
+
+
+@pytest.fixture
+def settled(monkeypatch):
+    """Pages count as settled at once (the default waits 2 s after a write to stamp one)."""
+    monkeypatch.setattr(pages_module, "RACY_NS", 0)
+
+
+@pytest.fixture
+def reads(monkeypatch):
+    """The relative paths every build reads, in order."""
+    seen: list[str] = []
+    real = pages_module.read_page
+
+    def counting(content_dir, path, **kw):
+        seen.append(path.relative_to(content_dir).as_posix())
+        return real(content_dir, path, **kw)
+
+    monkeypatch.setattr(pages_module, "read_page", counting)
+    return seen
+
+
+def _fresh(content, tmp_path):
+    where = tmp_path / "fresh"
+    shutil.rmtree(where, ignore_errors=True)
+    build_index(content, where, HashEmbedder(), Settings(), full=True)
+    return (where, "hash-bow", 64)
+
+
+def test_only_the_edited_page_is_read_again(content, tmp_path, settled, reads):
+    index_dir = tmp_path / "index"
+    build_index(content, index_dir, HashEmbedder(), Settings())
+    stamps = json.loads((index_dir / MANIFEST).read_text())["stamps"]
+    assert set(stamps) == {"it/vpn.md", "hr/leave.md", "finance/expenses.md"}
+    time.sleep(TICK)
+    write(content / "it/vpn.md", page("VPN", "Ana Ruiz", "Setup", "Split tunnel", "MFA codes"))
+    reads.clear()
+    report = build_index(content, index_dir, HashEmbedder(), Settings())
+    assert reads == ["it/vpn.md"] and report.reread == 1
+    assert_same_index((index_dir, "hash-bow", 64), _fresh(content, tmp_path))
+    reads.clear()
+    assert not build_index(content, index_dir, HashEmbedder(), Settings()).changed
+    assert reads == []  # nothing changed: nothing read
+
+
+def test_new_bytes_of_the_same_size_and_modification_time_are_found(content, tmp_path, settled):
+    index_dir = tmp_path / "index"
+    build_index(content, index_dir, HashEmbedder(), Settings())
+    path = content / "it/vpn.md"
+    before = os.stat(path)
+    time.sleep(TICK)
+    text = path.read_text()
+    path.write_text(text.replace("Split tunnel", "Split tunnxl"))
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))  # the time set back
+    after = os.stat(path)
+    assert (after.st_size, after.st_mtime_ns) == (before.st_size, before.st_mtime_ns)
+    report = build_index(content, index_dir, HashEmbedder(), Settings())
+    assert report.reread == 1 and report.changed
+    kb = KnowledgeBase(index_dir, HashEmbedder(), Settings())
+    assert any("tunnxl" in h.chunk.text for h in kb.search("tunnxl", k=5))
+    assert_same_index((index_dir, "hash-bow", 64), _fresh(content, tmp_path))
+
+
+def test_a_page_written_just_now_is_not_stamped(content, tmp_path):
+    """Its time could be the tick of a write still to come: it is read again next run."""
+    index_dir = tmp_path / "index"
+    build_index(content, index_dir, HashEmbedder(), Settings())
+    assert json.loads((index_dir / MANIFEST).read_text())["stamps"] == {}
+
+
+def test_a_page_swapped_for_a_link_is_not_trusted_by_its_stamp(content, tmp_path, settled):
+    index_dir = tmp_path / "index"
+    build_index(content, index_dir, HashEmbedder(), Settings())
+    outside = tmp_path / "outside.md"
+    outside.write_text(page("VPN", "Ana Ruiz", "Secret plans"))
+    time.sleep(TICK)
+    (content / "it/vpn.md").unlink()
+    (content / "it/vpn.md").symlink_to(outside)
+    report = build_index(content, index_dir, HashEmbedder(), Settings())
+    assert any(p.path == "it/vpn.md" and "outside" in p.message for p in report.problems)
+    stored = KnowledgeBase(index_dir, HashEmbedder(), Settings())
+    assert not any("Secret plans" in h.chunk.text for h in stored.search("secret plans", k=9))
+
+
+def test_a_consent_change_reads_the_pages_its_stamps_skipped(tmp_path, settled, reads):
+    content, index_dir = tmp_path / "c", tmp_path / "i"
+    write(content / "people.yaml", "- name: Ines Park\n- name: Bo Chen\n")
+    write(content / "it/wifi.md", page("Wifi", '"Ines Park", Bo Chen', "Roaming", "Channels"))
+    write(content / "it/vpn.md", page("VPN", "Ana Ruiz", "Setup", "Split tunnel"))
+    build_index(content, index_dir, HashEmbedder(), Settings())
+    time.sleep(TICK)
+    write(content / "people.yaml", "- name: Ines Park\n  hide_from_expert_search: true\n")
+    reads.clear()
+    build_index(content, index_dir, HashEmbedder(), Settings())
+    assert {"it/wifi.md", "it/vpn.md"} <= set(reads)  # every page parsed again
+    assert_same_index((index_dir, "hash-bow", 64), _fresh(content, tmp_path))
+    stored = KnowledgeBase(index_dir, HashEmbedder(), Settings())
+    assert all("Ines" not in a.name for h in stored.search("wifi", k=9) for a in h.chunk.authors)
+
+
+def test_names_scanned_clean_are_not_scanned_again_and_new_names_are(
+    content, tmp_path, monkeypatch
+):
+    import kb.content.discover as discover
+
+    token = "ghp_" + "x1Y2z3W4v5U6t7S8r9Q0p1O2n3M4l5K6j7I8"
+    index_dir = tmp_path / "index"
+    build_index(content, index_dir, HashEmbedder(), Settings())
+    scanned: list[str] = []
+    real = discover._names_with_secrets
+
+    def counting(paths):
+        scanned.extend(os.path.basename(p) for p in paths)
+        return real(paths)
+
+    monkeypatch.setattr(discover, "_names_with_secrets", counting)
+    write(content / f"notes-{token}.md", page("Notes", "Ana Ruiz", "Deploy keys"))
+    report = build_index(content, index_dir, HashEmbedder(), Settings())
+    assert scanned == [f"notes-{token}.md"]  # the three pages read last run: not again
+    assert any("file name holds a possible GitHub token" in p.message for p in report.problems)
+    assert token not in json.dumps(report.manifest.as_dict())
+    # Still refused next run: a refused name is not among the clean ones.
+    scanned.clear()
+    report = build_index(content, index_dir, HashEmbedder(), Settings())
+    assert scanned == [f"notes-{token}.md"] and report.documents == 3
+    # Another detection (an older kb's index): every name is scanned.
+    manifest = json.loads((index_dir / MANIFEST).read_text())
+    manifest["chunking"]["redaction"] -= 1
+    (index_dir / MANIFEST).write_text(json.dumps(manifest))
+    scanned.clear()
+    build_index(content, index_dir, HashEmbedder(), Settings())
+    assert len(scanned) == 4
