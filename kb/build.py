@@ -133,6 +133,8 @@ def build_index(
                 manifest=same,
                 changed=False,
             )
+        # git writes the log while the stored index is read (it takes about as long).
+        history = GitHistory(content_dir, background=True)
         previous, why = reusable(index_dir, embedder, settings, full, last)
         directory, found = read_for_build(content_dir)
         before = previous.manifest if previous is not None else Manifest()
@@ -165,7 +167,7 @@ def build_index(
                     1,
                 )
             )
-        resolve_pages(read, GitHistory(content_dir), settings, problems, directory)
+        resolve_pages(read, history, settings, problems, directory)
         for f in read:
             if f.doc is not None:
                 f.chunks, found = chunk_document(f.doc, embedder.count_tokens, settings)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 import subprocess
+import threading
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from pathlib import Path
@@ -76,13 +77,24 @@ def _well_cased(name: str) -> bool:
 class GitHistory:
     """Commit counts per file and author, read once from `git log` of the repository."""
 
-    def __init__(self, content_dir: Path) -> None:
+    def __init__(self, content_dir: Path, *, background: bool = False) -> None:
+        """`background`: git writes the log while the caller goes on (a build reads the
+        index meanwhile); the first question waits for it."""
         self.root = _git_root(content_dir)
         self._counts: dict[str, Counter[tuple[str, str]]] = defaultdict(Counter)
         self._mailmapped: dict[tuple[str, str], tuple[str, str]] = {}
         self._folders: dict[Path, Path] = {}
-        if self.root is not None:
-            self._read_log(content_dir)
+        self._log: list[str | None] = []
+        self._writer: threading.Thread | None = None
+        if self.root is None:
+            return
+        scope = content_dir.resolve().relative_to(self.root).as_posix() or "."
+        if background:
+            self._writer = threading.Thread(target=self._run_log, args=(scope,), daemon=True)
+            self._writer.start()
+        else:
+            self._run_log(scope)
+            self._read_log()
 
     @property
     def available(self) -> bool:
@@ -92,6 +104,7 @@ class GitHistory:
         """(name, email, commits) for one file, most commits first; mailmap applied."""
         if self.root is None:
             return []
+        self._wait()
         rel = self._real(file).relative_to(self.root).as_posix()
         counts = self._counts.get(rel, Counter())
         return [(n, e, c) for (n, e), c in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
@@ -107,6 +120,7 @@ class GitHistory:
 
     def identities(self) -> list[tuple[str, str]]:
         """Every (name, email) in the history, mailmap applied."""
+        self._wait()
         return sorted({who for counts in self._counts.values() for who in counts})
 
     def mailmap(self, entries: list[tuple[str, str]]) -> list[tuple[str, str]]:
@@ -128,21 +142,31 @@ class GitHistory:
             mapped = todo  # git could not map them: keep them as written
         self._mailmapped.update(zip(todo, mapped, strict=True))
 
-    def _read_log(self, content_dir: Path) -> None:
+    def _wait(self) -> None:
+        if self._writer is not None:
+            self._writer.join()
+            self._writer = None
+            self._read_log()
+
+    def _run_log(self, scope: str) -> None:
         assert self.root is not None
-        scope = content_dir.resolve().relative_to(self.root).as_posix() or "."
-        out = _git(
-            self.root,
-            "-c",
-            "core.quotepath=off",
-            "log",
-            "--use-mailmap",
-            "--no-merges",
-            "--format=%x00%aN%x09%aE",
-            "--name-only",
-            "--",
-            scope,
+        self._log.append(
+            _git(
+                self.root,
+                "-c",
+                "core.quotepath=off",
+                "log",
+                "--use-mailmap",
+                "--no-merges",
+                "--format=%x00%aN%x09%aE",
+                "--name-only",
+                "--",
+                scope,
+            )
         )
+
+    def _read_log(self) -> None:
+        out = self._log.pop() if self._log else None
         if not out:
             return
         for record in out.split("\x00")[1:]:
