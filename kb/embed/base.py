@@ -39,6 +39,7 @@ class SentenceTransformerEmbedder:
 
     def __init__(self) -> None:
         self._model = None
+        self._counting = None  # the tokenizer that counts; False: count with the model's
 
     @property
     def model(self):
@@ -70,11 +71,30 @@ class SentenceTransformerEmbedder:
         return out
 
     def count_tokens(self, texts: Sequence[str]) -> list[int]:
-        return count_word_pieces(self.model.tokenizer, texts) if texts else []
+        """Word pieces per text, the model's own counts: by the package's tokenizer.json
+        through `tokenizers` where it is installed, so a run that embeds nothing (a rename,
+        a deletion, new authors) never loads torch."""
+        if not texts:
+            return []
+        if self._counting is None:
+            self._counting = _counter()
+        if self._counting is False:
+            return count_word_pieces(self.model.tokenizer, texts)
+        return [len(e.ids) for e in self._counting.encode_batch(list(texts))]
 
     @property
     def max_tokens(self) -> int:
         return int(self.model.max_seq_length)
+
+
+def _counter():
+    """The `tokenizers` tokenizer of the packaged model, uncut; False where it cannot load."""
+    from kb.embed.onnx import package_tokenizer
+
+    try:
+        return package_tokenizer()
+    except ModelError:
+        return False
 
 
 def load_embedder(encoder: str = "torch") -> Embedder:

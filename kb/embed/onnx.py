@@ -85,7 +85,7 @@ class _OnnxEmbedder:
             return []
         with self._lock:
             if self._counting is None:  # queries never count: only indexing makes this one
-                self._counting = _tokenizer()
+                self._counting = package_tokenizer()
         return [len(e.ids) for e in self._counting.encode_batch(list(texts))]
 
     def _load(self):
@@ -108,7 +108,7 @@ class _OnnxEmbedder:
                     options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_BASIC
                     options.add_session_config_entry("session.intra_op.allow_spinning", "0")
                 self._session = self._open(ort, options)
-                self._tokenizer = _tokenizer(self.max_tokens)
+                self._tokenizer = package_tokenizer(self.max_tokens)
                 heap.trim()  # the model file's buffer, read and let go
         return self._session, self._tokenizer
 
@@ -206,7 +206,7 @@ def available() -> bool:
     return True
 
 
-def _tokenizer(max_tokens: int | None = None):
+def package_tokenizer(max_tokens: int | None = None):
     """The package's tokenizer, cutting at `max_tokens` and padding each batch to its longest
     text (as sentence-transformers does); uncut and unpadded without `max_tokens`."""
     try:

@@ -13,6 +13,7 @@ from helpers import CONTENT, SEARCHES, top_pages
 from kb import KnowledgeBase, Settings, embedder_for, query_embedder_for
 from kb.cli import cli
 from kb.config import DEFAULT_MODEL, ONNX_INT8_MODEL
+from kb.embed.model_package import count_word_pieces
 from kb.embed.onnx import OnnxInt8Embedder, OnnxQueryEmbedder
 from kb.errors import IndexMismatchError, ModelError
 from kb.index.store import load_index
@@ -35,7 +36,10 @@ def test_vectors_and_token_counts_match_the_torch_model(onnx, real_embedder, bun
     assert cosine.min() > 0.97 and cosine.mean() > 0.99, (cosine.min(), cosine.mean())
     assert np.allclose(np.linalg.norm(a, axis=1), 1, atol=1e-5)
     # Chunk boundaries depend on the counts: they must be the model's own.
-    assert onnx.count_tokens(texts) == real_embedder.count_tokens(texts)
+    # Both count with tokenizers' tokenizer.json: the model's own tokenizer is the reference.
+    texts += ["", "x" * 3000, "naïve café — 東京 🙂", "a\u200bb  \t\n c", "[CLS] [SEP] [PAD]"]
+    own = count_word_pieces(real_embedder.model.tokenizer, texts)
+    assert onnx.count_tokens(texts) == own == real_embedder.count_tokens(texts)
     # Made once from the installed package (quantized from the full-precision export, which
     # queries use), then reused from the cache.
     made = sorted(p.name.split("-")[1] for p in cache.glob("*.onnx"))

@@ -91,3 +91,31 @@ def test_a_damaged_cached_model_is_made_again(tmp_path):
     vector = again.encode(["how do I get VPN access"])
     np.testing.assert_allclose(vector, made.encode(["how do I get VPN access"]), atol=1e-6)
     assert damaged.stat().st_size == source.stat().st_size
+
+
+def test_an_index_run_that_embeds_nothing_imports_no_torch(tmp_path, real_embedder):
+    """Chunks are cut by the tokenizer alone: a rename, a deletion or new authors need no
+    model, so `kb index` then starts as fast as a query command."""
+    import shutil
+
+    from kb import build_index
+
+    content, index_dir = tmp_path / "content", tmp_path / "index"
+    shutil.copytree(CONTENT / "finance", content / "finance")
+    build_index(content, index_dir, real_embedder, Settings())
+    (content / "finance" / "expense-policy.md").rename(content / "finance" / "spending.md")
+    code = (
+        "import json, sys; from kb.cli import main; sys.argv = ['kb', *sys.argv[1:]]\n"
+        "try:\n    main()\nexcept SystemExit as done:\n    code = done.code\n"
+        f"print(json.dumps([code, [m for m in {HEAVY!r} if m in sys.modules]]))"
+    )
+    argv = ["index", str(content), "--index-dir", str(index_dir)]
+    done = subprocess.run(
+        [sys.executable, "-c", code, *argv], capture_output=True, text=True, timeout=300
+    )
+    code, imported = json.loads(done.stdout.strip().splitlines()[-1])
+    assert code in (0, None), done.stderr[-2000:]
+    assert "finance/spending.md" in json.dumps(
+        [p.path for p in load_index(index_dir, model_name=DEFAULT_MODEL, dim=384).pages.values()]
+    )
+    assert imported == [], imported
