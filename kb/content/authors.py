@@ -86,6 +86,7 @@ class GitHistory:
         self._folders: dict[Path, Path] = {}
         self._log: list[str | None] = []
         self._writer: threading.Thread | None = None
+        self._failed: BaseException | None = None
         if self.root is None:
             return
         scope = content_dir.resolve().relative_to(self.root).as_posix() or "."
@@ -146,9 +147,17 @@ class GitHistory:
         if self._writer is not None:
             self._writer.join()
             self._writer = None
+            if self._failed is not None:  # raised here, not lost with the thread
+                raise self._failed
             self._read_log()
 
     def _run_log(self, scope: str) -> None:
+        try:
+            self._run_git_log(scope)
+        except BaseException as err:  # noqa: BLE001 - handed to the caller's thread
+            self._failed = err
+
+    def _run_git_log(self, scope: str) -> None:
         assert self.root is not None
         self._log.append(
             _git(
@@ -254,7 +263,9 @@ def _git(cwd: Path, *args: str, stdin: str | None = None) -> str | None:
             cwd=cwd,
             input=stdin,
             capture_output=True,
-            text=True,
+            # Names in the history need not be UTF-8 (discovery reads them the same way).
+            encoding="utf-8",
+            errors="surrogateescape",
             check=False,
             timeout=120,
         )

@@ -59,7 +59,7 @@ def find_pages(
     # The walk does not enter linked folders, so below the root a folder is where it looks:
     # the excluded folder is found by its path under content_dir, without resolving each.
     skip = content_dir / skip.relative_to(root) if skip and skip.is_relative_to(root) else None
-    skipped = str(skip) if skip else None
+    skipped = os.path.join(str(content_dir), str(skip.relative_to(content_dir))) if skip else None
     # Paths as text until the end: at 10,000 pages, Path objects cost more than the walk.
     found: dict[str, os.stat_result | None] = {}
     problems: list[Problem] = []

@@ -269,7 +269,8 @@ def read_files(
             rel = relative(content_dir, f)
             info = stats.get(rel)
             now = stamp_of(info) if info is not None else None
-            if now is not None and now == was.get(rel) and rel in before:
+            # A page over the limit is read to say so (the limit may have been lowered).
+            if now is not None and now == was.get(rel) and rel in before and now[0] <= max_bytes:
                 raw[f], hashes[rel], stamps[rel] = None, before[rel], now
                 continue
             raw[f] = data = read_page(content_dir, f, max_bytes=max_bytes, folders=folders)

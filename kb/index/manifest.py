@@ -34,6 +34,7 @@ _FIELD_TYPES = {
     "checksums": dict,
     "inputs": dict,
     "stamps": dict,
+    "chunking": dict,
     "git": dict,
     "vector_index": dict,
     "problems": list,
@@ -72,6 +73,11 @@ def shape_error(m: object) -> str:
             and isinstance(entry.get("sha256"), str)
         ):
             return f'"checksums" of {name[:40]} are not a size and a sha256'
+    if not all(isinstance(v, str) for v in m.get("inputs", {}).values()):
+        return '"inputs" holds a value that is not a text'
+    for entry in m.get("stamps", {}).values():
+        if not (isinstance(entry, list) and len(entry) == 4 and all(type(i) is int for i in entry)):
+            return '"stamps" holds an entry that is not four whole numbers'
     for item in m.get("problems", ()):
         if not (isinstance(item, list) and len(item) == 3):
             return '"problems" holds an entry that is not [path, line, message]'

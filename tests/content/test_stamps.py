@@ -149,3 +149,90 @@ def test_names_scanned_clean_are_not_scanned_again_and_new_names_are(
     scanned.clear()
     build_index(content, index_dir, HashEmbedder(), Settings())
     assert len(scanned) == 4
+
+
+@pytest.mark.parametrize(
+    "change", [{"inputs": {"it/vpn.md": 7}}, {"chunking": "x"}, {"stamps": {"it/vpn.md": [1]}}]
+)
+def test_a_hand_edited_manifest_is_rebuilt_not_a_crash(content, tmp_path, settled, change):
+    index_dir = tmp_path / "index"
+    build_index(content, index_dir, HashEmbedder(), Settings())
+    manifest = json.loads((index_dir / MANIFEST).read_text())
+    for key, value in change.items():
+        manifest[key] = {**manifest[key], **value} if isinstance(value, dict) else value
+    (index_dir / MANIFEST).write_text(json.dumps(manifest))
+    report = build_index(content, index_dir, HashEmbedder(), Settings())
+    assert report.changed and report.documents == 3
+    assert_same_index((index_dir, "hash-bow", 64), _fresh(content, tmp_path))
+
+
+def test_a_lowered_size_limit_skips_a_stamped_page(content, tmp_path, settled):
+    index_dir = tmp_path / "index"
+    write(content / "it/big.md", page("Big", "Ana Ruiz", *["Section text " * 40] * 5))
+    build_index(content, index_dir, HashEmbedder(), Settings())
+    time.sleep(TICK)
+    small = Settings(max_page_bytes=1000)
+    report = build_index(content, index_dir, HashEmbedder(), small)
+    assert report.documents == 3 and any(p.path == "it/big.md" for p in report.problems)
+
+
+def test_a_nothing_changed_run_stamps_the_pages_it_had_to_read(content, tmp_path, monkeypatch):
+    index_dir = tmp_path / "index"
+    build_index(content, index_dir, HashEmbedder(), Settings())  # written just now: no stamps
+    monkeypatch.setattr(pages_module, "RACY_NS", 0)
+    report = build_index(content, index_dir, HashEmbedder(), Settings())
+    assert not report.changed
+    stamps = json.loads((index_dir / MANIFEST).read_text())["stamps"]
+    assert set(stamps) == {"it/vpn.md", "hr/leave.md", "finance/expenses.md"}
+
+
+def test_a_failing_git_log_in_the_background_fails_the_build(tmp_path, monkeypatch):
+    """Not an index whose pages silently lost their git authors."""
+    from kb.content.authors import GitHistory
+
+    repo = tmp_path / "repo"
+    write(repo / "it/vpn.md", "# VPN\n\nSplit tunnel.\n")
+    _commit(repo)
+
+    def broken(self, scope):
+        raise RuntimeError("git log broke")
+
+    monkeypatch.setattr(GitHistory, "_run_git_log", broken)
+    with pytest.raises(RuntimeError, match="git log broke"):
+        build_index(repo, tmp_path / "index", HashEmbedder(), Settings())
+
+
+def test_a_history_with_a_name_that_is_not_utf8_keeps_every_author(tmp_path):
+    repo = tmp_path / "repo"
+    write(repo / "it/vpn.md", "# VPN\n\nSplit tunnel.\n")
+    (repo / "it").joinpath(os.fsdecode(b"caf\xe9.md")).write_text("# Cafe\n\nNotes.\n")
+    _commit(repo)
+    report = build_index(repo, tmp_path / "index", HashEmbedder(), Settings())
+    kb = KnowledgeBase(tmp_path / "index", HashEmbedder(), Settings())
+    assert {a.name for a in kb.index.pages["it/vpn.md"].authors} == {"Ana Ruiz"}
+    assert not [p for p in report.problems if p.path == "it/vpn.md"]
+
+
+def test_the_excluded_folder_is_skipped_from_a_relative_content_folder(tmp_path, monkeypatch):
+    from pathlib import Path
+
+    from kb.content.discover import find_pages
+
+    write(tmp_path / "a/a.md", page("A", "Ana Ruiz", "One"))
+    write(tmp_path / "sub/x.md", page("X", "Ana Ruiz", "Two"))
+    monkeypatch.chdir(tmp_path)
+    assert [p.as_posix() for p in find_pages(Path("."), exclude=Path("sub")).files] == ["a/a.md"]
+
+
+def _commit(repo):
+    import subprocess
+
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_NAME": "Ana Ruiz",
+        "GIT_AUTHOR_EMAIL": "ana@example.org",
+        "GIT_COMMITTER_NAME": "Ana Ruiz",
+        "GIT_COMMITTER_EMAIL": "ana@example.org",
+    }
+    for args in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "pages"]):
+        subprocess.run(["git", *args], cwd=repo, env=env, check=True)

@@ -187,6 +187,8 @@ BROKEN_MANIFESTS = {
     "data-null": None,  # the real manifest with "segments": null
     "segment-null": None,  # a segment entry that is null
     "data-outside": None,  # a data file name that points out of the folder
+    "inputs-number": None,  # a page's recorded hash that is a number
+    "chunking-text": None,  # the chunking settings as a text
 }
 
 
@@ -202,6 +204,10 @@ def _break(index_dir: Path, kind: str) -> None:
     elif kind == "data-outside":
         outside = {**m["segments"][0], "pages": "../../../../etc/passwd"}
         text = json.dumps({**m, "segments": [outside]})
+    elif kind == "inputs-number":
+        text = json.dumps({**m, "inputs": {k: 7 for k in m["inputs"]}})
+    elif kind == "chunking-text":
+        text = json.dumps({**m, "chunking": "x"})
     (index_dir / MANIFEST).write_text(text)
 
 
