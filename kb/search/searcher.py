@@ -150,6 +150,43 @@ class Searcher:
         # The relevant hits first, in rank order: what falls below the floor comes after a cut.
         return [h for h in hits if h.relevant] + [h for h in hits if not h.relevant]
 
+    def page_scores(
+        self, query: str, *, depth: int, filters: Filters | None = None, mode: str = ""
+    ) -> list[tuple[str, float]]:
+        """The `depth` best pages for `query`, best first, each with a score in [0, 1] that
+        means the same for every query: the page's best cosine (dense), the largest share of
+        the query's information a section of it matches by BM25 (bm25: BM25 over the most any
+        section could score), or the mean of both (hybrid), each from its own section, as
+        hybrid fusion pairs them but without min-max. Candidates: `depth` * 10 sections a leg."""
+        query = visible(query)
+        if not query or depth <= 0:
+            return []
+        mode = mode or self._settings.retrieval
+        if mode not in MODES:
+            raise ValueError(f"unknown retrieval mode {mode!r}; use one of {', '.join(MODES)}")
+        if filters is not None and not filters.active:
+            filters = None
+        backend, n = self._backend, depth * 10  # enough sections to fill `depth` pages
+        vec = self.query_vector(query)
+        dense = backend.dense(vec, n, filters) if mode != "bm25" else {}
+        keyword = backend.keyword(query, n, filters) if mode != "dense" else {}
+        rows = sorted(set(dense) | set(keyword))
+        if mode == "hybrid":  # a row one leg did not retrieve still has that leg's score
+            dense = self._similarities(vec, rows, dense)
+            missing = [r for r in rows if r not in keyword]
+            keyword = {**backend.keyword_of(query, missing), **keyword}
+        scale = backend.keyword_scale(query) if mode != "dense" else 0.0
+        best: dict[str, list[float]] = {}  # page -> [best cosine, best keyword share]
+        for row in rows:
+            top = best.setdefault(backend.path_of(row), [-1.0, 0.0])
+            if row in dense:
+                top[0] = max(top[0], dense[row])
+            if row in keyword and scale > 0:
+                top[1] = max(top[1], min(1.0, keyword[row] / scale))
+        legs = {"dense": (1.0, 0.0), "bm25": (0.0, 1.0), "hybrid": (0.5, 0.5)}[mode]
+        scored = [(path, legs[0] * c + legs[1] * s) for path, (c, s) in best.items()]
+        return sorted(scored, key=lambda ps: (-ps[1], ps[0]))[:depth]
+
     def query_terms(self, query: str) -> QueryTerms:
         """The query's words with their IDF here; a word no row holds gets the highest IDF."""
         unseen = float(idf(len(self._backend.chunks), 0))
