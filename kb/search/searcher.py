@@ -32,6 +32,7 @@ class Searcher:
         # A page of results asks for sections and for experts: embed each query once.
         self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
         self._speller: Speller | None = None
+        self._paths: dict[int, str] = {}  # row -> page, as expert votes meet the rows
 
     def correct(self, query: str) -> Correction:
         """`query` with its misspelled words corrected to words of this corpus."""
@@ -171,14 +172,21 @@ class Searcher:
         dense = backend.dense(vec, n, filters) if mode != "bm25" else {}
         keyword = backend.keyword(query, n, filters) if mode != "dense" else {}
         rows = sorted(set(dense) | set(keyword))
-        if mode == "hybrid":  # a row one leg did not retrieve still has that leg's score
+        # A row one leg did not retrieve still has that leg's score, unless the leg returned
+        # fewer than `n` rows: then it returned every row it allows with a score above 0.
+        if mode == "hybrid" and len(dense) >= n:
             dense = self._similarities(vec, rows, dense)
+        if mode == "hybrid" and len(keyword) >= n:
             missing = [r for r in rows if r not in keyword]
             keyword = {**backend.keyword_of(query, missing), **keyword}
         scale = backend.keyword_scale(query) if mode != "dense" else 0.0
         best: dict[str, list[float]] = {}  # page -> [best cosine, best keyword share]
+        paths = self._paths
         for row in rows:
-            top = best.setdefault(backend.path_of(row), [-1.0, 0.0])
+            path = paths.get(row)
+            if path is None:  # a backend's path_of costs a lookup; hundreds a query add up
+                path = paths[row] = backend.path_of(row)
+            top = best.setdefault(path, [-1.0, 0.0])
             if row in dense:
                 top[0] = max(top[0], dense[row])
             if row in keyword and scale > 0:
