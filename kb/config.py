@@ -63,7 +63,7 @@ class Settings:
     # "combined": the last two fused (RRF). Chosen by `kb eval experts`.
     expert_model: str = "absvote"
     expert_pages: int = 100
-    page_vote_temperature: float = 0.05  # one page 5 points (of 100) above another: e times
+    page_vote_temperature: float = 0.05  # 5 points (of 100) above another page: e times the vote
     # The sections searched: who may be listed (those who wrote a relevant one) and their
     # evidence, and the "document" model's voters.
     expert_pool: int = 40

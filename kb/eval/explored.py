@@ -1,9 +1,9 @@
 """Expert models explored for issue 16, kept measurable in `kb eval experts` beside the default.
 
-Both let the best pages vote for their authors by their share of the page, each vote weighing
-exp((page score - best page score) / TEMPERATURE), on a page score in [0, 1] that means the
-same for every query (`Searcher.page_scores`), and both rank everyone voted for (no relevance
-cut, as the baselines):
+Both let the best pages vote for their authors by their share of the page as the default
+does (`kb.search.experts.page_votes`, `Settings.page_vote_temperature`), on a page score in
+[0, 1] that means the same for every query (`Searcher.page_scores`), and both rank everyone
+voted for (no relevance cut, as the baselines):
 
 sharevote      the page's BM25 share: its best section's BM25 over the most any section could
                score for the query. Cardano's best of the explored models, but it misses a
@@ -21,7 +21,6 @@ from kb.service import KnowledgeBase
 
 MODES = {"sharevote": "bm25", "absvote-uncut": "hybrid"}  # model -> its page score
 MODELS = tuple(MODES)
-TEMPERATURE = 0.05  # a page matching 5 points more (of 100) than another: e times its vote
 
 
 def rank(
@@ -31,5 +30,6 @@ def rank(
     gives (path -> authors, as the index's `pages` hold them)."""
     if model not in MODES:
         raise ValueError(f"unknown model {model!r}; use one of {', '.join(MODELS)}")
-    votes, names, _ = page_votes(kb.page_scores(query, mode=MODES[model]), authors, TEMPERATURE)
+    pages = kb.page_scores(query, mode=MODES[model])
+    votes, names, _ = page_votes(pages, authors, kb.settings.page_vote_temperature)
     return sorted(((names[k], v) for k, v in votes.items()), key=lambda nv: (-nv[1], nv[0]))

@@ -2,8 +2,9 @@
 
 Two voting models, each voter's vote split among its authors by their share of the page:
 
-absvote (the default)  the best pages (100) vote, each weighing exp((score - best) / 0.05)
-    on a page score in [0, 1] that means the same for every query (`Searcher.page_scores`).
+absvote (the default)  the best pages (`Settings.expert_pages`) vote, each weighing
+    exp((score - best) / `Settings.page_vote_temperature`) on a page score in [0, 1] that
+    means the same for every query (`Searcher.page_scores`).
     A title that names one page gives it a score far above the rest, so its authors take
     the votes (who wrote this); a long question matches many pages about equally, so the
     votes spread and people who wrote more on the topic collect more (who will answer this).
