@@ -40,13 +40,11 @@ from kb.eval.datasets import (
 )
 from kb.eval.relevance import relevance_scores
 from kb.eval.runs import (
-    BASELINE_CONFIGS,
     EXPERT_CONFIGS,
     EXPLORED_CONFIGS,
+    compare_experts,
     eval_index,
     evaluate_experts,
-    expert_run,
-    expert_scores,
     retrieval_run,
     retrieval_scores,
 )
@@ -215,33 +213,23 @@ def _retrieval(data: RetrievalSet, index_dir: Path, embedder, settings: Settings
 
 
 def _experts_against_baselines(data: ExpertSet, kb: KnowledgeBase) -> dict:
-    """Every expert model and textbook baseline, and paired tests of the default (document,
-    hybrid) against the best baseline by MAP, on average precision and reciprocal rank."""
-    configs = EXPERT_CONFIGS + BASELINE_CONFIGS + EXPLORED_CONFIGS
-    runs = {c: expert_run(data.queries, kb, *c) for c in configs}
-    scores = {c: expert_scores(*c, data.qrels, run) for c, run in runs.items()}
-    best = max(BASELINE_CONFIGS, key=lambda c: (scores[c].map, c))
-
-    def against_best(c: tuple[str, str]) -> dict[str, float]:
-        p_values = {}
-        for label, metric, args in (
-            ("map", metrics.average_precision, ()),
-            ("mrr", metrics.mrr_at, (100,)),
-        ):
-            ours, theirs = (
-                metrics.per_query(metric, data.qrels, runs[r], *args) for r in (c, best)
-            )
-            p_values[label] = metrics.paired_p_value(
-                [ours[q] for q in data.qrels], [theirs[q] for q in data.qrels]
-            )
-        return p_values
-
+    """Every expert model and textbook baseline, and paired tests (AP and RR) of the default
+    against the best baseline by MAP and against the previous default (document, hybrid),
+    and of each explored model against the best baseline (`kb eval experts` prints the same)."""
+    found = compare_experts(data, kb)
+    tests = {(t.ours, t.theirs): {"map": t.p_map, "mrr": t.p_mrr} for t in found.tests}
+    default, previous = (" ".join(c) for c in EXPERT_CONFIGS[:2])
+    best = next(t.theirs for t in found.tests if t.ours == default and t.theirs != previous)
     return {
-        "scores": [asdict(s) for s in scores.values()],
-        "best_baseline": " ".join(best),
-        "p_default_vs_best_baseline": against_best(EXPERT_CONFIGS[0]),
-        # Each model explored for issue 16 (kb.eval.explored) against the same baseline.
-        "p_explored_vs_best_baseline": {" ".join(c): against_best(c) for c in EXPLORED_CONFIGS},
+        "scores": [asdict(s) for s in found.scores],
+        "default": default,
+        "previous_default": previous,
+        "best_baseline": best,
+        "p_default_vs_best_baseline": tests[default, best],
+        "p_default_vs_previous_default": tests[default, previous],
+        "p_explored_vs_best_baseline": {
+            " ".join(c): tests[" ".join(c), best] for c in EXPLORED_CONFIGS
+        },
     }
 
 
@@ -289,10 +277,17 @@ def _relevance_markdown(relevance: dict) -> str:
 
 def _against_baseline(e: dict) -> str:
     p = e["p_default_vs_best_baseline"]
+    default = e.get("default", "document hybrid")
     line = (
-        f"Default (document, hybrid) against the best baseline ({e['best_baseline']}), paired "
+        f"Default ({default}) against the best baseline ({e['best_baseline']}), paired "
         f"randomisation test: p = {p['map']:.3f} (AP), {p['mrr']:.3f} (RR)."
     )
+    if "p_default_vs_previous_default" in e:
+        p = e["p_default_vs_previous_default"]
+        line += (
+            f" Against the previous default ({e['previous_default']}): p = {p['map']:.3f} (AP), "
+            f"{p['mrr']:.3f} (RR)."
+        )
     for model, p in e.get("p_explored_vs_best_baseline", {}).items():
         line += f" Explored {model} against it: p = {p['map']:.3f} (AP), {p['mrr']:.3f} (RR)."
     return line

@@ -1,6 +1,7 @@
 """Search latency of this checkout against another revision, in the same run, as a ratio.
 
 Usage: python benchmarks/search_latency.py ../shared/data [--baseline REV] [--rounds 3]
+           [--verb experts]
 
 The baseline revision (default: the commit before issue 15's work) is exported with
 `git archive` into a temporary folder. Each round times every query of a set once per
@@ -10,6 +11,10 @@ searches an index built once and cached.
 Sets: bundled (the 20 bundled questions and the 46 unanswerable ones on content/) and
 beir-scifact (300 claims; one index for both, .kb-cache/eval, as quality.py's). Prints p50
 and p95 per checkout and their ratio; writes benchmarks/results/search_latency.json.
+`--verb experts` times `kb.experts(q, k=5)` instead of `kb.search(q, k=10)`, as `kb experts`
+calls it (each checkout's default model), on the bundled questions that have an answer (the 8
+"who knows" questions and the 20 searches; an unanswerable one ends before any voting), and
+writes benchmarks/results/experts_latency.json.
 """
 
 from __future__ import annotations
@@ -36,26 +41,31 @@ from pathlib import Path
 from kb import KnowledgeBase, SentenceTransformerEmbedder, Settings, build_index
 from kb.eval.datasets import load_retrieval_set
 from kb.eval.runs import eval_index
-name, data_dir, cache, root = sys.argv[1:5]
+name, data_dir, cache, root, verb = sys.argv[1:6]
 embedder, settings = SentenceTransformerEmbedder(), Settings()
 if name == "bundled":
     index_dir = Path(cache) / "bundled"
     if not (index_dir / "manifest.json").is_file():
         build_index(Path(root) / "content", index_dir, embedder, settings)
     kb = KnowledgeBase(index_dir, embedder, settings)
-    queries = [q["query"] for q in json.loads(Path(sys.argv[5]).read_text())["searches"]]
-    queries += [q["query"] for q in json.loads(Path(sys.argv[6]).read_text())["questions"]]
+    asked = json.loads(Path(sys.argv[6]).read_text())
+    queries = [q["query"] for q in asked["searches"]]
+    if verb == "experts":
+        queries = [q["query"] for q in asked["experts"]] + queries
+    else:
+        queries += [q["query"] for q in json.loads(Path(sys.argv[7]).read_text())["questions"]]
 else:
     data = load_retrieval_set(Path(data_dir) / "beir-scifact")
     kb = eval_index(data, Path(cache), embedder, settings)
     queries = list(data.queries.values())
+ask = (lambda q: kb.experts(q, k=5)) if verb == "experts" else (lambda q: kb.search(q, k=10))
 for q in queries[:10]:
-    kb.search(q, k=10)  # first calls pay for lazy loading, not the query
+    ask(q)  # first calls pay for lazy loading, not the query
 kb.forget_queries()
 times = []
 for q in queries:
     start = time.perf_counter()
-    kb.search(q, k=10)
+    ask(q)
     times.append((time.perf_counter() - start) * 1000)
 print(json.dumps(times))
 """
@@ -67,13 +77,15 @@ def main() -> None:
     ap.add_argument("--baseline", default=BASELINE, help="git revision to compare against")
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--sets", default="bundled,beir-scifact")
-    ap.add_argument("--json", type=Path, default=ROOT / "benchmarks/results/search_latency.json")
+    ap.add_argument("--verb", choices=("search", "experts"), default="search")
+    ap.add_argument("--json", type=Path, help="default: benchmarks/results/VERB_latency.json")
     args = ap.parse_args()
+    args.json = args.json or ROOT / "benchmarks" / "results" / f"{args.verb}_latency.json"
     data = args.data_dir.resolve()  # the children run in their own checkout
     old = export_revision(args.baseline)
     checkouts = {"baseline": old, "this": ROOT}
     questions = (ROOT / "tests/bundled_questions.json", ROOT / "tests/bundled_unanswerable.json")
-    result = {"baseline": args.baseline, "sets": {}}
+    result = {"baseline": args.baseline, "verb": args.verb, "sets": {}}
     for name in args.sets.split(","):
         times: dict[str, list[float]] = {"baseline": [], "this": []}
         for r in range(args.rounds):
@@ -85,7 +97,7 @@ def main() -> None:
                 cache.mkdir(parents=True, exist_ok=True)
                 out = subprocess.run(
                     [sys.executable, "-c", CHILD, name, str(data), str(cache), str(tree)]
-                    + [str(q) for q in questions],
+                    + [args.verb, *(str(q) for q in questions)],
                     check=True,
                     capture_output=True,
                     text=True,

@@ -12,7 +12,7 @@ REDACTION_VERSION = 2  # of kb/content/secrets.py's detection: bump when it find
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
 ONNX_INT8_MODEL = f"{DEFAULT_MODEL}+onnx-int8"  # the name indexes record for that encoder
 
-EXPERT_MODELS = ("document", "profile", "combined")
+EXPERT_MODELS = ("absvote", "document", "profile", "combined")
 VECTOR_INDEXES = ("auto", "exact", "ivf")
 VECTOR_STORAGES = ("float32", "float16", "int8")
 # "torch": the model as packaged; "onnx-int8": the same model with int8 weights through
@@ -54,16 +54,25 @@ class Settings:
     fusion: str = "convex"
     dense_weight: float = 0.5
     candidates: int = 100  # per leg, before fusion
-    # Expert ranking: how many sections are pooled and how sharply the top ones dominate.
+    # Expert ranking. "absvote": the `expert_pages` best pages vote for their authors, a
+    # vote weighing exp((page score - best) / page_vote_temperature) on a page score in
+    # [0, 1] that means the same for every query (the mean of its best cosine and the share
+    # of the query's information its best BM25 section matches), so one temperature is as
+    # sharp on every query; better than "document" on every expert set (docs/quality.md).
+    # "document": the sections vote; "profile": one vector per person (all their writing);
+    # "combined": the last two fused (RRF). Chosen by `kb eval experts`.
+    expert_model: str = "absvote"
+    expert_pages: int = 100
+    page_vote_temperature: float = 0.05  # 5 points (of 100) above another page: e times the vote
+    # The sections searched: who may be listed (those who wrote a relevant one) and their
+    # evidence, and the "document" model's voters.
     expert_pool: int = 40
-    # A vote weighs exp((cosine - best) / temperature). Sharper (0.05) finds a page's own
-    # authors best, softer (0.2) the people who answer many related questions; 0.1 keeps
-    # 98% of the first and most of the gain on the second (docs/quality.md).
+    # A section's vote weighs exp((cosine - best) / temperature) in the "document" model
+    # (and in `kb team`). Sharper (0.05) finds a page's own authors best, softer (0.2) the
+    # people who answer many related questions; 0.1 keeps 98% of the first and most of the
+    # gain on the second (docs/quality.md).
     expert_temperature: float = 0.1
     evidence_per_expert: int = 3
-    # "document": sections vote for their authors; "profile": one vector per person (all
-    # their writing); "combined": both rankings fused (RRF). Chosen by `kb eval experts`.
-    expert_model: str = "document"
     it_teams: frozenset[str] = IT_TEAMS
     # Vector search: "auto" scans every vector up to `approximate_above` chunks (an exact
     # scan costs about 7 ms per 100k on 2 cores) and uses an IVF index above, tuned by each

@@ -18,6 +18,7 @@ from kb.embed import heap
 from kb.embed.base import Embedder, query_embedder_for
 from kb.models import (
     FILTER_FIELDS,
+    Author,
     Barcamp,
     Chunk,
     Directory,
@@ -45,7 +46,7 @@ from kb.people.gaps import gap_report
 from kb.people.overview import overview
 from kb.people.team import propose
 from kb.search.examples import Examples
-from kb.search.experts import profile_vectors, rank_by_profile, rank_experts
+from kb.search.experts import profile_vectors, rank_by_pages, rank_by_profile, rank_experts
 from kb.search.facets import count_pages
 from kb.search.searcher import Searcher
 
@@ -99,6 +100,7 @@ class KnowledgeBase:
         self.directory = directory_of(self.index.manifest)
         self._homes = profiles.homes(self.index.pages.values(), self.directory)
         self._all_chunks: tuple[Chunk, ...] | None = None
+        self._authors: dict[str, tuple[Author, ...]] | None = None
         # What the index recorded of who is hidden, readable only with the key it was made with.
         self._consent = IndexConsent.read(self.index.manifest, settings.consent_key)
         self._profiles: tuple | None = None  # built on first use of a profile model
@@ -220,8 +222,8 @@ class KnowledgeBase:
         `team` and `department` keep people of that home team or department. `across_from` is
         the asker's own side (IT or Business): only people of the other side are kept, ranked
         on the same sections (`filters` still choose them), the colleagues across the divide
-        who know the topic. `model` is document, profile or combined (default:
-        `Settings.expert_model`).
+        who know the topic. `model` is absvote (pages vote), document (sections vote), profile
+        or combined (default: `Settings.expert_model`; kb.search.experts).
         Misspelled words are corrected first, as in `search`, unless `exact`.
         """
         s = self.settings
@@ -238,14 +240,25 @@ class KnowledgeBase:
         # Only what answers counts as expertise: a long tail of weak matches would list
         # prolific writers for a question nobody has written about.
         hits = [h for h in hits if h.relevant]
-        people = rank_experts(
-            hits,
-            k=len(hits) * 4,
-            temperature=s.expert_temperature,
-            evidence_per_expert=s.evidence_per_expert,
-            homes=self._homes,
-        )
-        if model != "document" and people:
+        if model == "absvote":
+            people = rank_by_pages(
+                self.page_scores(query, filters=filters, mode=mode) if hits else [],
+                hits,
+                self._page_authors(),
+                k=len(hits) * 4,
+                temperature=s.page_vote_temperature,
+                evidence_per_expert=s.evidence_per_expert,
+                homes=self._homes,
+            )
+        else:
+            people = rank_experts(
+                hits,
+                k=len(hits) * 4,
+                temperature=s.expert_temperature,
+                evidence_per_expert=s.evidence_per_expert,
+                homes=self._homes,
+            )
+        if model in ("profile", "combined") and people:
             people = self._with_profiles(query, people, combined=model == "combined")
         if team:
             people = [p for p in people if p.team.casefold() == team.casefold()]
@@ -329,6 +342,21 @@ class KnowledgeBase:
     def partners(self, name: str) -> tuple[Pair, ...]:
         """The colleagues across the divide whose writing overlaps most with `name`'s."""
         return self.analysis.partners(name)
+
+    def page_scores(
+        self, query: str, *, filters: Filters | None = None, mode: str = ""
+    ) -> list[tuple[str, float]]:
+        """The pages that vote in the absvote expert model, with their scores
+        (`Searcher.page_scores`, `Settings.expert_pages` of them)."""
+        return self._searcher.page_scores(
+            query, depth=self.settings.expert_pages, filters=filters, mode=mode
+        )
+
+    def _page_authors(self) -> dict[str, tuple[Author, ...]]:
+        """Each page's authors, by path (hidden people were never indexed)."""
+        if self._authors is None:
+            self._authors = {path: page.authors for path, page in self.index.pages.items()}
+        return self._authors
 
     def forget_queries(self) -> None:
         self._searcher.forget_queries()

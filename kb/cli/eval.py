@@ -89,25 +89,33 @@ def eval_retrieval_cmd(
 def eval_experts_cmd(data_dir: Path, cache_dir: Path, encoder: str, as_json: bool) -> None:
     """MAP, MRR, P@5 and nDCG@10 per expert model on an expert-finding set.
 
+    Every model runs in one go: the default first, the previous default (document, hybrid),
+    the textbook baselines (CombSUM, CombMNZ) and the models explored for issue 16, then
+    paired tests of the default against the best baseline and the previous default.
+
     \b
     DATA_DIR holds documents.jsonl (with author_id), queries.jsonl and qrels/test.tsv
     (query -> expert). Example:
       kb eval experts ../shared/data/expert-cardano-se
     """
     from kb.eval.datasets import load_expert_set
-    from kb.eval.runs import eval_index, evaluate_experts
+    from kb.eval.runs import compare_experts, eval_index
 
     data = load_expert_set(data_dir)
     with progress_bar(as_json) as bar:
         kb = eval_index(data, cache_dir, load_embedder(encoder), Settings(), progress=bar)
-    scores = evaluate_experts(data, kb)
+    found = compare_experts(data, kb)
+    scores = found.scores
     if as_json:
         echo_json(dump(scores), ascii_only=True)
         return
     click.echo(f"{data.name}: {len(data.documents)} documents, {scores[0].queries} queries")
-    click.echo(f"{'model':<9} {'from':<8} {'MAP':>7} {'MRR':>7} {'P@5':>7} {'nDCG@10':>8}")
+    click.echo(f"{'model':<13} {'from':<8} {'MAP':>7} {'MRR':>7} {'P@5':>7} {'nDCG@10':>8}")
     for s in scores:
         click.echo(
-            f"{s.model:<9} {s.mode:<8} {s.map:>7.4f} {s.mrr:>7.4f} {s.p_at_5:>7.4f} "
+            f"{s.model:<13} {s.mode:<8} {s.map:>7.4f} {s.mrr:>7.4f} {s.p_at_5:>7.4f} "
             f"{s.ndcg_at_10:>8.4f}"
         )
+    click.echo("Paired randomisation tests (two-sided, 10,000 sign flips):")
+    for t in found.tests:
+        click.echo(f"  {t.ours} against {t.theirs}: p = {t.p_map:.3f} (AP), {t.p_mrr:.3f} (RR)")

@@ -119,7 +119,10 @@ class ExpertScores:
     queries: int
 
 
+# The default first (Settings.expert_model on Settings.retrieval), then the previous
+# default (document, hybrid) and the other variants.
 EXPERT_CONFIGS = (
+    ("absvote", "hybrid"),
     ("document", "hybrid"),
     ("document", "dense"),
     ("document", "bm25"),
@@ -129,8 +132,8 @@ EXPERT_CONFIGS = (
 )
 # Textbook voting over the top 100 pages of one leg (kb.eval.baselines), in the same run.
 BASELINE_CONFIGS = tuple((method, leg) for method in baselines.METHODS for leg in baselines.LEGS)
-# Models explored for issue 16 and not adopted (kb.eval.explored), kept for comparison.
-EXPLORED_CONFIGS = (("sharevote", "bm25"), ("absvote", "hybrid"))
+# Models explored for issue 16 (kb.eval.explored), without the relevance cut, for comparison.
+EXPLORED_CONFIGS = (("sharevote", "bm25"), ("absvote-uncut", "hybrid"))
 
 
 def expert_run(
@@ -152,20 +155,76 @@ def expert_run(
     return run
 
 
+ALL_EXPERT_CONFIGS = EXPERT_CONFIGS + BASELINE_CONFIGS + EXPLORED_CONFIGS
+
+
 def evaluate_experts(
     data: ExpertSet,
     kb: KnowledgeBase,
     *,
-    configs: tuple[tuple[str, str], ...] = EXPERT_CONFIGS + BASELINE_CONFIGS + EXPLORED_CONFIGS,
+    configs: tuple[tuple[str, str], ...] = ALL_EXPERT_CONFIGS,
     depth: int = 100,
 ) -> list[ExpertScores]:
     """MAP, MRR, P@5 and nDCG@10 of each (expert model, retrieval mode) over the test queries."""
-    return [
-        expert_scores(
-            model, mode, data.qrels, expert_run(data.queries, kb, model, mode, depth=depth)
-        )
-        for model, mode in configs
-    ]
+    return compare_experts(data, kb, configs=configs, depth=depth).scores
+
+
+@dataclass(frozen=True)
+class PairedTest:
+    """A paired randomisation test of one expert run against another, per query."""
+
+    ours: str  # "model mode"
+    theirs: str
+    p_map: float  # on average precision
+    p_mrr: float  # on reciprocal rank
+
+
+@dataclass(frozen=True)
+class ExpertComparison:
+    """Every configuration's scores on one set, and the default's paired tests against the
+    best baseline (by MAP) and against the previous default, when both were run."""
+
+    scores: list[ExpertScores]
+    tests: tuple[PairedTest, ...]
+
+
+def compare_experts(
+    data: ExpertSet,
+    kb: KnowledgeBase,
+    *,
+    configs: tuple[tuple[str, str], ...] = ALL_EXPERT_CONFIGS,
+    depth: int = 100,
+) -> ExpertComparison:
+    """`evaluate_experts`' scores, with the paired tests of the default (EXPERT_CONFIGS[0])
+    against the best baseline and the previous default (EXPERT_CONFIGS[1]), and of each
+    explored model against the best baseline."""
+    runs = {c: expert_run(data.queries, kb, *c, depth=depth) for c in configs}
+    scores = {c: expert_scores(*c, data.qrels, run, depth) for c, run in runs.items()}
+    baselines_run = [c for c in BASELINE_CONFIGS if c in runs]
+    best = max(baselines_run, key=lambda c: (scores[c].map, c)) if baselines_run else None
+    pairs = [(EXPERT_CONFIGS[0], best), (EXPERT_CONFIGS[0], EXPERT_CONFIGS[1])]
+    pairs += [(c, best) for c in EXPLORED_CONFIGS]
+    tests = tuple(
+        paired_test(data.qrels, runs, ours, theirs, depth)
+        for ours, theirs in pairs
+        if ours in runs and theirs in runs
+    )
+    return ExpertComparison(list(scores.values()), tests)
+
+
+def paired_test(
+    qrels: metrics.Qrels,
+    runs: dict[tuple[str, str], metrics.Run],
+    ours: tuple[str, str],
+    theirs: tuple[str, str],
+    depth: int = 100,
+) -> PairedTest:
+    """Two-sided paired randomisation tests of `ours` against `theirs` on AP and on RR."""
+    p = []
+    for metric, args in ((metrics.average_precision, ()), (metrics.mrr_at, (depth,))):
+        a, b = (metrics.per_query(metric, qrels, runs[c], *args) for c in (ours, theirs))
+        p.append(metrics.paired_p_value([a[q] for q in qrels], [b[q] for q in qrels]))
+    return PairedTest(" ".join(ours), " ".join(theirs), p[0], p[1])
 
 
 def expert_scores(

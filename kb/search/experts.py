@@ -1,8 +1,18 @@
-"""Ranked sections -> ranked people (document-centric expert finding).
+"""Ranked pages or sections -> ranked people (document-centric expert finding).
 
-Every retrieved section votes for its authors in proportion to their share of the page.
-A vote weighs exp((score - best score) / temperature): the sections closest to the query
-dominate, and a long tail of weak matches cannot make a prolific writer look like the expert.
+Two voting models, each voter's vote split among its authors by their share of the page:
+
+absvote (the default)  the best pages (`Settings.expert_pages`) vote, each weighing
+    exp((score - best) / `Settings.page_vote_temperature`) on a page score in [0, 1] that
+    means the same for every query (`Searcher.page_scores`).
+    A title that names one page gives it a score far above the rest, so its authors take
+    the votes (who wrote this); a long question matches many pages about equally, so the
+    votes spread and people who wrote more on the topic collect more (who will answer this).
+document  the retrieved sections vote, each weighing exp((cosine - best) / temperature):
+    the sections closest to the query dominate.
+
+Either way only people with a relevant section are listed (a long tail of weak matches
+cannot make a prolific writer look like the expert), with those sections as evidence.
 """
 
 from __future__ import annotations
@@ -13,7 +23,7 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
-from kb.models import NOWHERE, Chunk, Evidence, Expert, Hit, Home, Page, person_key
+from kb.models import NOWHERE, Author, Chunk, Evidence, Expert, Hit, Home, Page, person_key
 from kb.search.fusion import rrf
 
 
@@ -53,6 +63,63 @@ def rank_experts(
         )
         for key in ranked
     ]
+
+
+def rank_by_pages(
+    pages: list[tuple[str, float]],
+    hits: list[Hit],
+    authors: Mapping[str, Sequence[Author]],
+    *,
+    temperature: float,  # Settings.page_vote_temperature
+    k: int = 5,
+    evidence_per_expert: int = 3,
+    homes: Mapping[str, Home] | None = None,
+) -> list[Expert]:
+    """People ranked by the votes of `pages` (`Searcher.page_scores`), each page's vote
+    split among its `authors` (path -> authors) by their shares. Only the authors of `hits`
+    (the relevant sections) are listed, with those sections as evidence, strongest vote first;
+    one whose pages fell outside `pages` comes after those voted for."""
+    votes, names, weights = page_votes(pages, authors, temperature)
+    evidence: dict[str, list[tuple[float, Evidence]]] = defaultdict(list)
+    for hit in hits:
+        for author in hit.chunk.authors:
+            key = person_key(author.name)
+            names.setdefault(key, author.name)
+            credit = weights.get(hit.chunk.path, 0.0) * author.share
+            evidence[key].append((credit, _evidence(hit)))
+    ranked = sorted(evidence, key=lambda key: (-votes.get(key, 0.0), names[key]))[:k]
+    homes = homes or {}
+    return [
+        Expert(
+            name=names[key],
+            score=round(votes.get(key, 0.0), 4),
+            team=homes.get(key, NOWHERE).team,
+            department=homes.get(key, NOWHERE).department,
+            evidence=_per_page(evidence[key], evidence_per_expert),
+        )
+        for key in ranked
+    ]
+
+
+def page_votes(
+    pages: list[tuple[str, float]], authors: Mapping[str, Sequence[Author]], temperature: float
+) -> tuple[dict[str, float], dict[str, str], dict[str, float]]:
+    """Each person's votes from `pages` (path, score): a page's vote weighs
+    exp((score - best score) / temperature) and is split among its authors by their shares.
+
+    Returns (person key -> votes, person key -> display name, path -> the page's weight).
+    """
+    best = max((score for _, score in pages), default=0.0)
+    votes: dict[str, float] = defaultdict(float)
+    names: dict[str, str] = {}
+    weights: dict[str, float] = {}
+    for path, score in pages:
+        weights[path] = math.exp((score - best) / temperature)
+        for author in authors.get(path, ()):
+            key = person_key(author.name)
+            names.setdefault(key, author.name)
+            votes[key] += author.share * weights[path]
+    return dict(votes), names, weights
 
 
 def home_teams(chunks: Sequence[Chunk | Page]) -> dict[str, Home]:

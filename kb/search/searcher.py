@@ -32,6 +32,7 @@ class Searcher:
         # A page of results asks for sections and for experts: embed each query once.
         self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
         self._speller: Speller | None = None
+        self._paths: dict[int, str] = {}  # row -> page, as expert votes meet the rows
 
     def correct(self, query: str) -> Correction:
         """`query` with its misspelled words corrected to words of this corpus."""
@@ -149,6 +150,50 @@ class Searcher:
             )
         # The relevant hits first, in rank order: what falls below the floor comes after a cut.
         return [h for h in hits if h.relevant] + [h for h in hits if not h.relevant]
+
+    def page_scores(
+        self, query: str, *, depth: int, filters: Filters | None = None, mode: str = ""
+    ) -> list[tuple[str, float]]:
+        """The `depth` best pages for `query`, best first, each with a score in [0, 1] that
+        means the same for every query: the page's best cosine (dense), the largest share of
+        the query's information a section of it matches by BM25 (bm25: BM25 over the most any
+        section could score), or the mean of both (hybrid), each from its own section, as
+        hybrid fusion pairs them but without min-max. Candidates: `depth` * 10 sections a leg."""
+        query = visible(query)
+        if not query or depth <= 0:
+            return []
+        mode = mode or self._settings.retrieval
+        if mode not in MODES:
+            raise ValueError(f"unknown retrieval mode {mode!r}; use one of {', '.join(MODES)}")
+        if filters is not None and not filters.active:
+            filters = None
+        backend, n = self._backend, depth * 10  # enough sections to fill `depth` pages
+        vec = self.query_vector(query)
+        dense = backend.dense(vec, n, filters) if mode != "bm25" else {}
+        keyword = backend.keyword(query, n, filters) if mode != "dense" else {}
+        rows = sorted(set(dense) | set(keyword))
+        # A row one leg did not retrieve still has that leg's score, unless the leg returned
+        # fewer than `n` rows: then it returned every row it allows with a score above 0.
+        if mode == "hybrid" and len(dense) >= n:
+            dense = self._similarities(vec, rows, dense)
+        if mode == "hybrid" and len(keyword) >= n:
+            missing = [r for r in rows if r not in keyword]
+            keyword = {**backend.keyword_of(query, missing), **keyword}
+        scale = backend.keyword_scale(query) if mode != "dense" else 0.0
+        best: dict[str, list[float]] = {}  # page -> [best cosine, best keyword share]
+        paths = self._paths
+        for row in rows:
+            path = paths.get(row)
+            if path is None:  # a backend's path_of costs a lookup; hundreds a query add up
+                path = paths[row] = backend.path_of(row)
+            top = best.setdefault(path, [-1.0, 0.0])
+            if row in dense:
+                top[0] = max(top[0], dense[row])
+            if row in keyword and scale > 0:
+                top[1] = max(top[1], min(1.0, keyword[row] / scale))
+        legs = {"dense": (1.0, 0.0), "bm25": (0.0, 1.0), "hybrid": (0.5, 0.5)}[mode]
+        scored = [(path, legs[0] * c + legs[1] * s) for path, (c, s) in best.items()]
+        return sorted(scored, key=lambda ps: (-ps[1], ps[0]))[:depth]
 
     def query_terms(self, query: str) -> QueryTerms:
         """The query's words with their IDF here; a word no row holds gets the highest IDF."""

@@ -85,15 +85,20 @@ def test_eval_experts_scores_every_model(tmp_path):
     # Each question's author is found first, when anyone is listed: the wallet question's
     # page is below the relevance floor (cosine 0.35, a paraphrase), so no one is listed.
     assert best[("document", "dense")] == pytest.approx(2 / 3)
+    assert best[("absvote", "hybrid")] == pytest.approx(2 / 3)  # the default, listed first
+    assert (scores[0]["model"], scores[0]["mode"]) == ("absvote", "hybrid")
     # The textbook baselines run in the same command: voting ranks everyone who wrote a page
     # among the top 100 (no relevance floor), so each question's author is found first.
     assert {(m, leg) for m in ("combsum", "combmnz") for leg in ("bm25", "dense")} <= configs
     assert best[("combsum", "dense")] == pytest.approx(1.0)
-    # So do the models explored for issue 16 (kb.eval.explored): each author found first.
+    # So do the models explored for issue 16 (kb.eval.explored), also without the cut.
     assert best[("sharevote", "bm25")] == pytest.approx(1.0)
-    assert best[("absvote", "hybrid")] == pytest.approx(1.0)
+    assert best[("absvote-uncut", "hybrid")] == pytest.approx(1.0)
     res = run("eval", "experts", str(EXPERTS_MINI), "--cache-dir", str(tmp_path))
     assert res.exit_code == 0 and "profile" in res.stdout and "MAP" in res.stdout
+    # The paired tests of the default against the best baseline and the previous default.
+    assert "absvote hybrid against combsum " in res.stdout
+    assert "absvote hybrid against document hybrid: p = " in res.stdout
 
 
 def test_eval_experts_names_a_broken_file(tmp_path):
