@@ -34,6 +34,13 @@ def _tokens(body: str) -> tuple:
     return tuple(_md.parse(body))
 
 
+@functools.lru_cache(maxsize=2)
+def _yaml(block: str) -> object:
+    """A front matter block's value, read-only (callers share it). Cached for the last blocks:
+    `kb check` reads a page's front matter for its Document and again for its keys' lines."""
+    return yaml_safe.load(block)
+
+
 def parse_markdown(raw: bytes, rel_path: str) -> tuple[Document | None, list[Problem]]:
     """Parse one page. Returns (None, problems) when the file cannot be indexed at all."""
     if b"\x00" in raw[:8192]:
@@ -139,7 +146,7 @@ def _front_matter(lines: list[str], rel_path: str, problems: list[Problem]) -> t
         problems.append(Problem(rel_path, "front matter starts with '---' but never ends", 1))
         return {}, 0
     try:
-        meta = yaml_safe.load("\n".join(lines[1:end])) or {}
+        meta = _yaml("\n".join(lines[1:end])) or {}
     except yaml_safe.YamlError as err:
         line = err.line + 1  # +1 for the '---'
         what = "refused" if err.limit else "is not valid YAML"
