@@ -1,5 +1,5 @@
 """kb's average-linkage clustering gives scipy's topics, bit for bit, and `kb gaps` imports no
-scipy on an index of a few hundred pages."""
+scipy on an index of a few hundred pages (nor onnxruntime: it embeds nothing)."""
 
 from __future__ import annotations
 
@@ -61,11 +61,12 @@ def test_large_indexes_are_clustered_by_scipy_with_the_same_result(monkeypatch):
     assert _same_partition(flat_clusters(x, 0.45), ours)
 
 
-def test_gaps_imports_no_scipy(bundled_index):
+def test_gaps_imports_no_scipy_nor_onnxruntime(bundled_index):
     code = (
         "import json, sys; from kb.cli import main; sys.argv = ['kb', *sys.argv[1:]]\n"
         "try:\n    main()\nexcept SystemExit as done:\n    code = done.code\n"
-        "print(json.dumps([code, [m for m in ('scipy', 'requests') if m in sys.modules]]))"
+        "heavy = ('scipy', 'requests', 'onnxruntime', 'torch')\n"
+        "print(json.dumps([code, [m for m in heavy if m in sys.modules]]))"
     )
     done = subprocess.run(
         [sys.executable, "-c", code, "gaps", "--json", "--index-dir", str(bundled_index)],
