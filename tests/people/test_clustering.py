@@ -65,7 +65,7 @@ def test_gaps_imports_no_scipy_nor_onnxruntime(bundled_index):
     code = (
         "import json, sys; from kb.cli import main; sys.argv = ['kb', *sys.argv[1:]]\n"
         "try:\n    main()\nexcept SystemExit as done:\n    code = done.code\n"
-        "heavy = ('scipy', 'requests', 'onnxruntime', 'torch')\n"
+        "heavy = ('scipy', 'requests', 'onnxruntime', 'torch', 'markdown_it')\n"
         "print(json.dumps([code, [m for m in heavy if m in sys.modules]]))"
     )
     done = subprocess.run(
