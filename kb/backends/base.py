@@ -15,11 +15,12 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
-
-import numpy as np
+from typing import TYPE_CHECKING, Protocol
 
 from kb.models import Chunk, Filters, Manifest, Page
+
+if TYPE_CHECKING:  # in annotations only: naming a location (`kb check`) loads no numpy
+    import numpy as np
 
 PublishProgress = Callable[[int, int], None]
 

@@ -23,7 +23,6 @@ from kb.cli.options import locate as _locate
 from kb.cli.options import progress_bar as _progress_bar
 from kb.config import VECTOR_INDEXES, VECTOR_STORAGES, Settings
 from kb.content import report as check_report
-from kb.embed.base import load_embedder
 from kb.errors import ModelError, StrictModeError
 from kb.serve.codec import dump
 
@@ -128,6 +127,7 @@ def index_cmd(
     settings = Settings(
         vector_index=vector_index, vector_storage=vector_storage, consent_key=_consent_key()
     )
+    from kb.embed.base import load_embedder  # here: `kb check` needs no numpy
     from kb.indexing import index_into  # here: `kb --help` loads no index code
 
     try:

@@ -9,7 +9,6 @@ import click
 from kb.backends.location import BACKENDS
 from kb.cli.options import cache_dir_option, echo_json, encoder_option, json_option, progress_bar
 from kb.config import Settings
-from kb.embed.base import load_embedder
 from kb.serve.codec import dump
 
 
@@ -58,6 +57,7 @@ def eval_retrieval_cmd(
     DATA_DIR holds corpus.jsonl, queries.jsonl and qrels/test.tsv. Example:
       kb eval retrieval ../shared/data/beir-scifact
     """
+    from kb.embed.base import load_embedder
     from kb.eval.datasets import load_retrieval_set
     from kb.eval.runs import eval_index, evaluate_retrieval
 
@@ -98,6 +98,7 @@ def eval_experts_cmd(data_dir: Path, cache_dir: Path, encoder: str, as_json: boo
     (query -> expert). Example:
       kb eval experts ../shared/data/expert-cardano-se
     """
+    from kb.embed.base import load_embedder
     from kb.eval.datasets import load_expert_set
     from kb.eval.runs import compare_experts, eval_index
 

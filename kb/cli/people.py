@@ -11,8 +11,7 @@ import click
 from kb.backends.location import IndexLocation
 from kb.cli.options import echo_json, json_option, open_kb, where_options
 from kb.inputs import CriteriaError, checked_filters, query_text, team_criteria, unknown_person
-from kb.models import spoken
-from kb.people.pairing import KINDS
+from kb.models import PAIR_KINDS, spoken
 from kb.serve.codec import dump, earlier_pairs, person_record
 
 
@@ -60,7 +59,7 @@ def person_cmd(name: str, where: IndexLocation, as_json: bool) -> None:
 @click.command("pairs")
 @click.option(
     "--kind",
-    type=click.Choice(KINDS),
+    type=click.Choice(PAIR_KINDS),
     default="tandem",
     show_default=True,
     help="tandem: peers who complement; mentoring: mentor and mentee; coffee: chance + overlap.",

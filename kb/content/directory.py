@@ -123,7 +123,9 @@ def _read_file(content_dir: Path, path: Path) -> tuple[Directory, list[Problem]]
         return Directory(), [Problem(FILE, f"{_UNREADABLE}not valid UTF-8; save it as UTF-8", 1)]
     try:
         # The size limit of front matter is not the directory's: checked by read_page above.
-        data = yaml_safe.load(text, max_bytes=_MAX_BYTES)
+        node = yaml_safe.compose(text, max_bytes=_MAX_BYTES)
+        lines = _item_lines(node)  # before the values: reading them folds merge keys in
+        data = yaml_safe.construct(node)
     except yaml_safe.YamlError as err:
         # The parser quotes the text it stopped at, which may be a private value: not shown.
         reason = re.sub(r"['\"].*", "'…'", err.reason, flags=re.S)
@@ -142,7 +144,7 @@ def _read_file(content_dir: Path, path: Path) -> tuple[Directory, list[Problem]]
     problems: list[Problem] = []
     seen: dict[str, int] = {}
     hidden_keys: set[str] = set()
-    for entry, (line, fields) in zip(entries, _item_lines(text), strict=True):
+    for entry, (line, fields) in zip(entries, lines, strict=True):
         person, found = _person(entry, line, fields)
         problems.extend(found)
         if person is None:
@@ -215,11 +217,13 @@ def _without_secrets(
     return cleaned, problems
 
 
-def _item_lines(text: str) -> list[tuple[int, dict[str, int]]]:
-    """The line of each entry of the list, and the line of each of its fields."""
-    node = yaml_safe.compose(text, max_bytes=_MAX_BYTES)
+def _item_lines(node: yaml_safe.Node | None) -> list[tuple[int, dict[str, int]]]:
+    """The line of each entry of the list, and the line of each of its fields (none when the
+    file holds no list of people: it is then refused for that)."""
     if isinstance(node, yaml_safe.MappingNode):
-        node = next(v for k, v in node.value if k.value == "people")
+        node = next((v for k, v in node.value if k.value == "people"), None)
+    if not isinstance(node, yaml_safe.SequenceNode):
+        return []
     out = []
     for item in node.value:
         fields = {}

@@ -8,8 +8,6 @@ import hashlib
 import re
 from pathlib import Path
 
-from markdown_it import MarkdownIt
-
 from kb.content import yaml_safe
 from kb.content.code_spans import split_code
 from kb.models import Author, Document, Problem, Section
@@ -23,7 +21,14 @@ _LINK = re.compile(r"\[([^\]\[]+)\]\([^()]*\)")
 _BLANKS = re.compile(r"\n{3,}")
 _FRONT_MATTER_END = {"---", "..."}
 
-_md = MarkdownIt("commonmark").enable("table")
+
+@functools.cache
+def _parser():
+    """markdown-it, made on first use: the people commands import this module for `links`,
+    which few of them call (importing markdown-it cost each of them about 0.03 s)."""
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark").enable("table")
 
 
 @functools.lru_cache(maxsize=2)
@@ -31,7 +36,14 @@ def _tokens(body: str) -> tuple:
     """markdown-it's tokens of a page body, read-only (callers share them). Cached for the
     last bodies: `kb check` asks for a page's sections and then its links (the check of the
     bundled pages took 0.72 s in process parsing twice, 0.61 s parsing once)."""
-    return tuple(_md.parse(body))
+    return tuple(_parser().parse(body))
+
+
+@functools.lru_cache(maxsize=2)
+def _yaml(block: str) -> object:
+    """A front matter block's value, read-only (callers share it). Cached for the last blocks:
+    `kb check` reads a page's front matter for its Document and again for its keys' lines."""
+    return yaml_safe.load(block)
 
 
 def parse_markdown(raw: bytes, rel_path: str) -> tuple[Document | None, list[Problem]]:
@@ -139,7 +151,7 @@ def _front_matter(lines: list[str], rel_path: str, problems: list[Problem]) -> t
         problems.append(Problem(rel_path, "front matter starts with '---' but never ends", 1))
         return {}, 0
     try:
-        meta = yaml_safe.load("\n".join(lines[1:end])) or {}
+        meta = _yaml("\n".join(lines[1:end])) or {}
     except yaml_safe.YamlError as err:
         line = err.line + 1  # +1 for the '---'
         what = "refused" if err.limit else "is not valid YAML"

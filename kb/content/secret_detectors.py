@@ -3,7 +3,12 @@ placeholders (`kb.content.secrets` runs them). The only module importing detect-
 
 from __future__ import annotations
 
+import importlib
 import re
+import sys
+import types
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -92,9 +97,44 @@ class Plugins:
     heuristic: object
 
 
+@contextmanager
+def _requests_on_first_use() -> Iterator[None]:
+    """While detect-secrets' modules are imported, `import requests` gives a stand-in that
+    imports requests when one of its names is first read.
+
+    detect-secrets imports requests (urllib3, http.client, email, charset_normalizer: a tenth
+    of a second) at the top of its plugin modules, for verifying a secret online, which kb
+    never asks it to do; its modules read `requests.` names only inside those functions. The
+    stand-in leaves sys.modules when the imports are done: a later `import requests` anywhere
+    gets requests itself.
+    """
+    if "requests" in sys.modules:
+        yield
+        return
+    stand_in = types.ModuleType("requests", "requests, imported when first used")
+
+    def __getattr__(name: str) -> object:  # PEP 562: only names the stand-in lacks
+        if sys.modules.get("requests") is stand_in:
+            del sys.modules["requests"]
+        return getattr(importlib.import_module("requests"), name)
+
+    stand_in.__getattr__ = __getattr__
+    sys.modules["requests"] = stand_in
+    try:
+        yield
+    finally:
+        if sys.modules.get("requests") is stand_in:
+            del sys.modules["requests"]
+
+
 @lru_cache(maxsize=1)
 def plugins() -> Plugins:
     """detect-secrets' detectors, built once per process on first use."""
+    with _requests_on_first_use():
+        return _plugins()
+
+
+def _plugins() -> Plugins:
     from detect_secrets.filters import heuristic
     from detect_secrets.plugins import keyword
     from detect_secrets.plugins.aws import AWSKeyDetector

@@ -21,7 +21,7 @@ ALIAS_BUDGET = 10_000
 # 54 KB page a 480 MB index.
 ALIAS_CHAR_BUDGET = 1_000_000
 
-__all__ = ["MappingNode", "SequenceNode", "YamlError", "compose", "load"]
+__all__ = ["MappingNode", "Node", "SequenceNode", "YamlError", "compose", "construct", "load"]
 
 
 class YamlError(Exception):
@@ -84,7 +84,14 @@ def compose(text: str, *, max_bytes: int = MAX_BYTES) -> Node | None:
 
 def load(text: str, *, max_bytes: int = MAX_BYTES) -> object:
     """The value of `text` (None when empty); raises `YamlError`."""
-    node = compose(text, max_bytes=max_bytes)
+    return construct(compose(text, max_bytes=max_bytes))
+
+
+def construct(node: Node | None) -> object:
+    """The value of a tree from `compose` (None for None); raises `YamlError`.
+
+    Merge keys (`<<`) are folded into the tree's mappings as it is read: read what else the
+    tree says (such as lines) first."""
     if node is None:
         return None
     loader = _Loader("")

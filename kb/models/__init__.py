@@ -47,6 +47,7 @@ from kb.models.people import (
     utc_offsets,
 )
 from kb.models.reports import (
+    PAIR_KINDS,
     REQUIRABLE,
     Barcamp,
     Cover,
@@ -120,6 +121,7 @@ __all__ = [
     "OnboardingPlan",
     "Session",
     "Barcamp",
+    "PAIR_KINDS",
     "REQUIRABLE",
     "Requirement",
     "TeamCriteria",

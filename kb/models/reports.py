@@ -38,6 +38,9 @@ class Topic:
     departments: tuple[str, ...]  # of its knowers
 
 
+PAIR_KINDS = ("tandem", "mentoring", "coffee", "shadowing", "reverse-mentoring")
+
+
 @dataclass(frozen=True)
 class Pair:
     """Two colleagues across the IT/business divide, why they should meet, and the pages."""

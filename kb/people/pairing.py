@@ -15,7 +15,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-KINDS = ("tandem", "mentoring", "coffee", "shadowing", "reverse-mentoring")
+from kb.models import PAIR_KINDS
+
+KINDS = PAIR_KINDS
 # What each programme asks of a month: a person whose people.yaml capacity is lower is not
 # available for it (a shadowing day is a working day; the others meet an hour or two).
 HOURS = {"tandem": 2, "mentoring": 2, "coffee": 1, "shadowing": 8, "reverse-mentoring": 2}

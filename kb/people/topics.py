@@ -5,7 +5,7 @@ is the length-weighted mean of its sections' vectors, leaving out boilerplate se
 heading found on many pages, such as "Contacts"). Pages join while the average similarity
 between two groups stays high (average-linkage clustering, cut at a fixed distance), so
 unrelated pages stay topics of their own instead of being forced into a mixed group, and the
-same index always gives the same topics. scipy is imported here and nowhere else.
+same index always gives the same topics (`kb.people.clustering`).
 
 A topic is labelled with the phrases its pages use (`kb.people.labels`), keeps its key terms,
 lists the people who wrote it (largest share first) and its bus factor; `across` finds the
@@ -21,6 +21,7 @@ import numpy as np
 
 from kb.content.departments import other_side
 from kb.models import Colleague, Knower, Topic, person_key
+from kb.people.clustering import flat_clusters
 from kb.people.writing import KNOWS_SHARE, Writing
 
 ACROSS_FLOOR = 0.4
@@ -113,10 +114,7 @@ def group(vectors: np.ndarray, distance: float) -> np.ndarray:
     n = len(vectors)
     if n < 2:
         return np.zeros(n, dtype=np.int64)
-    from scipy.cluster.hierarchy import fcluster, linkage  # here: a search needs no scipy
-
-    tree = linkage(vectors.astype(np.float64), method="average", metric="cosine")
-    labels = fcluster(tree, t=distance, criterion="distance") - 1
+    labels = flat_clusters(vectors, distance)
     # Number topics by size, largest first, then by first member, so the numbering is stable.
     sizes = np.bincount(labels)
     first = {int(x): i for i, x in reversed(list(enumerate(labels)))}

@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -107,3 +109,38 @@ def test_cli_exit_codes_and_formats(planted):
     assert {"path", "line", "severity", "rule", "message"} == set(data[0])
     assert run("check", str(planted / "nope")).exit_code == 1
     assert run("check", str(planted), "--format", "xml").exit_code == 2
+
+
+def test_check_loads_no_numpy_scipy_or_requests():
+    # A CI step runs `kb check` as a whole process: numpy (the index side), scipy (topics) and
+    # requests (detect-secrets' online verification, never used) cost it a quarter second.
+    code = (
+        "import json, sys; from kb.cli import main; sys.argv = ['kb', *sys.argv[1:]]\n"
+        "try:\n    main()\nexcept SystemExit as done:\n    code = done.code\n"
+        "heavy = ('numpy', 'scipy', 'requests', 'urllib3')\n"
+        "print(json.dumps([code, [m for m in heavy if m in sys.modules]]))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, "check", str(CONTENT), "--json"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+    )
+    code, imported = json.loads(done.stdout.strip().splitlines()[-1])
+    assert code in (0, None), done.stderr[-2000:]
+    assert imported == []
+
+
+def test_detect_secrets_still_reaches_requests_when_asked():
+    # The stand-in kb gives detect-secrets while importing it hands on to requests itself.
+    code = (
+        "import sys; from kb.content.secret_detectors import plugins; plugins()\n"
+        "assert 'requests' not in sys.modules\n"
+        "import detect_secrets.plugins.base as base, requests\n"
+        "assert base.requests.exceptions.RequestException is requests.exceptions.RequestException\n"
+        "assert sys.modules['requests'] is requests and requests.get\n"
+        "print('ok')"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.stdout.strip() == "ok", done.stderr[-2000:]

@@ -59,7 +59,7 @@ def _no_secret_in(text: str) -> None:
 def test_secrets_in_a_page_are_never_indexed_nor_served(tmp_path, monkeypatch, real_embedder):
     content, index_dir = tmp_path / "content", tmp_path / "index"
     write(content / "platform/deploy.md", LEAKY)
-    monkeypatch.setattr("kb.cli.content.load_embedder", lambda *a, **k: real_embedder)
+    monkeypatch.setattr("kb.embed.base.load_embedder", lambda *a, **k: real_embedder)
     runner = CliRunner()
     res = runner.invoke(cli, ["index", str(content), "--index-dir", str(index_dir)])
     assert res.exit_code == 0, res.output
@@ -83,7 +83,7 @@ def test_secrets_in_a_page_are_never_indexed_nor_served(tmp_path, monkeypatch, r
 def test_index_strict_fails_on_a_secret(tmp_path, monkeypatch, real_embedder):
     content = tmp_path / "content"
     write(content / "platform/deploy.md", LEAKY)
-    monkeypatch.setattr("kb.cli.content.load_embedder", lambda *a, **k: real_embedder)
+    monkeypatch.setattr("kb.embed.base.load_embedder", lambda *a, **k: real_embedder)
     args = ["index", str(content), "--index-dir", str(tmp_path / "index"), "--strict"]
     res = CliRunner().invoke(cli, args)
     assert res.exit_code != 0
