@@ -124,9 +124,10 @@ def build_index(
                     "not changed",
                     same.problems,
                 )
-            if (same.stamps or {}) != content.stamps:
+            if (same.stamps or {}) != content.stamps or same.checksums != last.checksums:
                 # Pages read again only for want of a stamp (written just before the last
-                # run, or touched without a change): stamped now, so not read every run.
+                # run, or touched without a change), or index files hashed because they
+                # were copied: stamped now, so not read every run.
                 same = same.updated({"stamps": content.stamps})
                 write_manifest(index_dir, same)
             return BuildReport(

@@ -50,7 +50,7 @@ def is_data_name(kind: str, name: object) -> bool:
     return isinstance(name, str) and re.fullmatch(pattern, name) is not None
 
 
-def verify_files(index_dir: Path, manifest: Manifest, *, quick: bool = False) -> None:
+def verify_files(index_dir: Path, manifest: Manifest, *, quick: bool = False) -> dict[str, dict]:
     """Check that each data file the manifest names exists with its recorded size and SHA-256.
 
     Raises FileNotFoundError for a missing file (a concurrent build may have swapped the
@@ -58,7 +58,9 @@ def verify_files(index_dir: Path, manifest: Manifest, *, quick: bool = False) ->
     from before checksums were recorded is checked for presence only. `quick` (an indexing
     run, which must not read every segment to change one page) trusts a file whose size,
     modification and change times and inode are as recorded when it was written, and hashes
-    the others.
+    the others. Returns the checksum entries of the files hashed and found as written, with
+    their stamps of now (a copied or restored index folder: the next manifest records them,
+    so the run after does not hash them again).
     """
     sums = manifest.checksums
     names = manifest.data_files()
@@ -67,12 +69,13 @@ def verify_files(index_dir: Path, manifest: Manifest, *, quick: bool = False) ->
             path = index_dir / name
             if not (path.is_dir() if name.startswith("bm25-") else path.is_file()):
                 raise FileNotFoundError(path)
-        return
+        return {}
     recorded = {name.partition("/")[0] for name in sums}
     if not names <= recorded:
         raise IndexCorruptError(
             f"{index_dir}/{MANIFEST}: no checksum for some data files; rebuild with 'kb index'"
         )
+    fresh: dict[str, dict] = {}
     for name, want in sums.items():
         path = index_dir / name
         if not path.resolve().is_relative_to(index_dir.resolve()):  # a hand-edited "../x"
@@ -85,6 +88,15 @@ def verify_files(index_dir: Path, manifest: Manifest, *, quick: bool = False) ->
                 f"{path}: damaged (size or checksum differs from {MANIFEST}); "
                 "rebuild with 'kb index'"
             )
+        fresh[name] = {**want, **stamp(path)}
+    return fresh
+
+
+def restamped(manifest: Manifest, fresh: dict[str, dict]) -> Manifest:
+    """`manifest` with the checksum entries `verify_files` refreshed (their stamps of now)."""
+    if not fresh:
+        return manifest
+    return manifest.updated({"checksums": {**(manifest.checksums or {}), **fresh}})
 
 
 def _as_written(path: Path, want: dict) -> bool:

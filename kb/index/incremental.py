@@ -17,7 +17,7 @@ from kb.content.authors import authorship_unchanged
 from kb.embed.base import Embedder
 from kb.errors import KbError
 from kb.index.codec import chunk_from_line
-from kb.index.folder import MANIFEST, verify_files
+from kb.index.folder import MANIFEST, restamped, verify_files
 from kb.index.manifest import check_compatible, departments_key, read_manifest
 from kb.index.store import PreviousIndex, load_previous
 from kb.models import Manifest, consent_key_id
@@ -139,7 +139,7 @@ def unchanged(
         # The files the manifest commits must be there as written: a truncated, damaged or
         # deleted one is not "nothing changed". A file with the size and time it was written
         # with is not hashed again: hashing every segment would cost more than the run.
-        verify_files(index_dir, manifest, quick=True)
+        fresh = verify_files(index_dir, manifest, quick=True)
     except (KbError, OSError):  # no index, another model or format, damaged: a real run decides
         return None
     if (
@@ -154,4 +154,4 @@ def unchanged(
         or manifest.checksums is None
     ):
         return None
-    return manifest
+    return restamped(manifest, fresh)

@@ -22,7 +22,7 @@ from pathlib import Path
 from kb.errors import IndexCorruptError, KbError
 from kb.index.bm25 import KeywordIndex, read_vocab
 from kb.index.codec import page_from_json, read_jsonl, source_from_json
-from kb.index.folder import MANIFEST, verify_files
+from kb.index.folder import MANIFEST, restamped, verify_files
 from kb.index.manifest import check_compatible, read_manifest
 from kb.index.records import ChunkRecords
 from kb.index.segments import (
@@ -122,7 +122,7 @@ def load_previous(
         manifest = manifest or read_manifest(index_dir)
         check_compatible(manifest, model_name=model_name, dim=dim, index_dir=index_dir)
         # Damaged files must not be carried over; files as written are not hashed again.
-        verify_files(index_dir, manifest, quick=True)
+        manifest = restamped(manifest, verify_files(index_dir, manifest, quick=True))
         listed = [_read_sources(index_dir / seg["sources"]) for seg in manifest.segments]
         previous = PreviousIndex(index_dir, manifest, listed)
     except (KbError, KeyError, ValueError, RuntimeError, OSError, TypeError):

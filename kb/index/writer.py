@@ -156,7 +156,7 @@ class IndexWriter:
             old.append({**prev.segments[s], "deleted": deleted})
         names = segment_files(old)
         sums = {
-            name: _restamped(index_dir / name, entry)
+            name: entry
             for name, entry in ((prev.manifest.checksums or {}) if prev else {}).items()
             if name.partition("/")[0] in names
         }
@@ -342,15 +342,3 @@ def _previous_data(index_dir: Path, consent: str, redaction: object = None) -> s
         return segment_files(current["segments"])
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return set()
-
-
-def _restamped(path: Path, entry: dict) -> dict:
-    """A kept file's checksum entry, with its change time and inode if an older kb did not
-    record them (this run hashed the file to check it; the next one need not)."""
-    if "ino" in entry:
-        return entry
-    try:
-        now = stamp(path)
-    except OSError:
-        return entry
-    return {**entry, **now} if now["mtime_ns"] == entry.get("mtime_ns") else entry

@@ -236,3 +236,25 @@ def _commit(repo):
     }
     for args in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "pages"]):
         subprocess.run(["git", *args], cwd=repo, env=env, check=True)
+
+
+def test_a_copied_index_folder_is_hashed_once_then_trusted(content, tmp_path, monkeypatch):
+    """A CI cache restores index/ with new inodes: one run hashes its files and records them
+    as they are now, the next ones do not hash them again."""
+    import kb.index.folder as folder
+
+    built, copy = tmp_path / "index", tmp_path / "restored"
+    build_index(content, built, HashEmbedder(), Settings())
+    shutil.copytree(built, copy)
+    hashed: list[str] = []
+    real = folder.checksum
+    monkeypatch.setattr(folder, "checksum", lambda p: hashed.append(p.name) or real(p))
+    assert not build_index(content, copy, HashEmbedder(), Settings()).changed
+    assert len(hashed) == len(json.loads((copy / MANIFEST).read_text())["checksums"])
+    hashed.clear()
+    assert not build_index(content, copy, HashEmbedder(), Settings()).changed
+    time.sleep(TICK)
+    write(content / "it/vpn.md", page("VPN", "Ana Ruiz", "Setup", "MFA codes"))
+    assert build_index(content, copy, HashEmbedder(), Settings()).changed
+    assert hashed == []  # neither run hashed the restored files again
+    assert_same_index((copy, "hash-bow", 64), _fresh(content, tmp_path))
