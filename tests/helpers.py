@@ -179,3 +179,28 @@ def assert_same_index(a, b, *, atol: float = 0.0, rtol: float = 0.0) -> None:
     for chunk in list(sa.chunks)[:: max(1, len(sa.chunks) // 7)]:
         query = f"{chunk.title} {chunk.text[:80]}"
         np.testing.assert_allclose(sa.keywords.scores(query), sb.keywords.scores(query), rtol=1e-6)
+
+
+def run_kb_fresh(argv: list[str], heavy: tuple[str, ...], cwd: Path | None = None):
+    """Run `kb ARGV` in a fresh Python process: its exit code, which of the `heavy` modules it
+    imported, and what it printed before that list (its stdout)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import json, sys; from kb.cli import main; sys.argv = ['kb', *sys.argv[1:]]\n"
+        "try:\n    main()\nexcept SystemExit as done:\n    code = done.code\n"
+        f"print(json.dumps([code, [m for m in {tuple(heavy)!r} if m in sys.modules]]))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, *argv],
+        capture_output=True,
+        text=True,
+        cwd=cwd or CONTENT.parent,
+        timeout=300,
+    )
+    *printed, last = done.stdout.strip().splitlines() or [""]
+    assert last.startswith("["), done.stderr[-2000:]
+    code, imported = json.loads(last)
+    assert code in (0, None), done.stderr[-2000:]
+    return code, imported, "\n".join(printed)

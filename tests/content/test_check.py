@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from helpers import CONTENT, ROOT
+from helpers import CONTENT, ROOT, run_kb_fresh
 
 from kb.cli import cli
 from kb.content.check import check_content
@@ -114,21 +114,8 @@ def test_cli_exit_codes_and_formats(planted):
 def test_check_loads_no_numpy_scipy_or_requests():
     # A CI step runs `kb check` as a whole process: numpy (the index side), scipy (topics) and
     # requests (detect-secrets' online verification, never used) cost it a quarter second.
-    code = (
-        "import json, sys; from kb.cli import main; sys.argv = ['kb', *sys.argv[1:]]\n"
-        "try:\n    main()\nexcept SystemExit as done:\n    code = done.code\n"
-        "heavy = ('numpy', 'scipy', 'requests', 'urllib3')\n"
-        "print(json.dumps([code, [m for m in heavy if m in sys.modules]]))"
-    )
-    done = subprocess.run(
-        [sys.executable, "-c", code, "check", str(CONTENT), "--json"],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=120,
-    )
-    code, imported = json.loads(done.stdout.strip().splitlines()[-1])
-    assert code in (0, None), done.stderr[-2000:]
+    heavy = ("numpy", "scipy", "requests", "urllib3")
+    _, imported, _ = run_kb_fresh(["check", str(CONTENT), "--json"], heavy, cwd=ROOT)
     assert imported == []
 
 

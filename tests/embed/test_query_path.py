@@ -4,12 +4,10 @@ rankings, and the query commands import neither torch, transformers nor sentence
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
 import numpy as np
 import pytest
-from helpers import CONTENT, EXPERTS, SEARCHES
+from helpers import CONTENT, EXPERTS, SEARCHES, run_kb_fresh
 
 from kb import KnowledgeBase, Settings, query_embedder_for
 from kb.config import DEFAULT_MODEL, ONNX_INT8_MODEL
@@ -64,20 +62,7 @@ def test_the_same_top_ten_on_every_bundled_question(onnx_kb, bundled_kb, mode):
     ],
 )
 def test_query_commands_import_no_torch(bundled_index, argv):
-    code = (
-        "import json, sys; from kb.cli import main; sys.argv = ['kb', *sys.argv[1:]]\n"
-        "try:\n    main()\nexcept SystemExit as done:\n    code = done.code\n"
-        f"print(json.dumps([code, [m for m in {HEAVY!r} if m in sys.modules]]))"
-    )
-    done = subprocess.run(
-        [sys.executable, "-c", code, *argv, "--index-dir", str(bundled_index)],
-        capture_output=True,
-        text=True,
-        cwd=CONTENT.parent,
-        timeout=120,
-    )
-    code, imported = json.loads(done.stdout.strip().splitlines()[-1])
-    assert code in (0, None), done.stderr[-2000:]
+    _, imported, _ = run_kb_fresh([*argv, "--index-dir", str(bundled_index)], HEAVY)
     assert imported == [], imported
 
 
@@ -104,17 +89,8 @@ def test_an_index_run_that_embeds_nothing_imports_no_torch(tmp_path, real_embedd
     shutil.copytree(CONTENT / "finance", content / "finance")
     build_index(content, index_dir, real_embedder, Settings())
     (content / "finance" / "expense-policy.md").rename(content / "finance" / "spending.md")
-    code = (
-        "import json, sys; from kb.cli import main; sys.argv = ['kb', *sys.argv[1:]]\n"
-        "try:\n    main()\nexcept SystemExit as done:\n    code = done.code\n"
-        f"print(json.dumps([code, [m for m in {HEAVY!r} if m in sys.modules]]))"
-    )
     argv = ["index", str(content), "--index-dir", str(index_dir)]
-    done = subprocess.run(
-        [sys.executable, "-c", code, *argv], capture_output=True, text=True, timeout=300
-    )
-    code, imported = json.loads(done.stdout.strip().splitlines()[-1])
-    assert code in (0, None), done.stderr[-2000:]
+    _, imported, _ = run_kb_fresh(argv, HEAVY)
     assert "finance/spending.md" in json.dumps(
         [p.path for p in load_index(index_dir, model_name=DEFAULT_MODEL, dim=384).pages.values()]
     )

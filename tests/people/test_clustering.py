@@ -4,12 +4,10 @@ scipy on an index of a few hundred pages (nor onnxruntime: it embeds nothing).""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
 import numpy as np
 import pytest
-from helpers import CONTENT
+from helpers import run_kb_fresh
 from scipy.cluster.hierarchy import fcluster, linkage
 from scipy.spatial.distance import pdist, squareform
 
@@ -62,20 +60,8 @@ def test_large_indexes_are_clustered_by_scipy_with_the_same_result(monkeypatch):
 
 
 def test_gaps_imports_no_scipy_nor_onnxruntime(bundled_index):
-    code = (
-        "import json, sys; from kb.cli import main; sys.argv = ['kb', *sys.argv[1:]]\n"
-        "try:\n    main()\nexcept SystemExit as done:\n    code = done.code\n"
-        "heavy = ('scipy', 'requests', 'onnxruntime', 'torch', 'markdown_it')\n"
-        "print(json.dumps([code, [m for m in heavy if m in sys.modules]]))"
-    )
-    done = subprocess.run(
-        [sys.executable, "-c", code, "gaps", "--json", "--index-dir", str(bundled_index)],
-        capture_output=True,
-        text=True,
-        cwd=CONTENT.parent,
-        timeout=120,
-    )
-    code, imported = json.loads(done.stdout.strip().splitlines()[-1])
-    assert code in (0, None), done.stderr[-2000:]
-    assert json.loads(done.stdout.strip().rsplit("\n", 1)[0])["topics"]
+    heavy = ("scipy", "requests", "onnxruntime", "torch", "markdown_it")
+    argv = ["gaps", "--json", "--index-dir", str(bundled_index)]
+    _, imported, printed = run_kb_fresh(argv, heavy)
+    assert json.loads(printed)["topics"]
     assert imported == []
