@@ -84,7 +84,7 @@ class GitHistory:
         self._counts: dict[str, Counter[tuple[str, str]]] = defaultdict(Counter)
         self._mailmapped: dict[tuple[str, str], tuple[str, str]] = {}
         self._folders: dict[Path, Path] = {}
-        self._log: list[str | None] = []
+        self._out: str | None = None  # the log the background thread read
         self._writer: threading.Thread | None = None
         self._failed: BaseException | None = None
         if self.root is None:
@@ -94,8 +94,7 @@ class GitHistory:
             self._writer = threading.Thread(target=self._run_log, args=(scope,), daemon=True)
             self._writer.start()
         else:
-            self._run_log(scope)
-            self._read_log()
+            self._read_log(self._git_log(scope))
 
     @property
     def available(self) -> bool:
@@ -149,33 +148,30 @@ class GitHistory:
             self._writer = None
             if self._failed is not None:  # raised here, not lost with the thread
                 raise self._failed
-            self._read_log()
+            self._read_log(self._out)
 
     def _run_log(self, scope: str) -> None:
         try:
-            self._run_git_log(scope)
+            self._out = self._git_log(scope)
         except BaseException as err:  # noqa: BLE001 - handed to the caller's thread
             self._failed = err
 
-    def _run_git_log(self, scope: str) -> None:
+    def _git_log(self, scope: str) -> str | None:
         assert self.root is not None
-        self._log.append(
-            _git(
-                self.root,
-                "-c",
-                "core.quotepath=off",
-                "log",
-                "--use-mailmap",
-                "--no-merges",
-                "--format=%x00%aN%x09%aE",
-                "--name-only",
-                "--",
-                scope,
-            )
+        return _git(
+            self.root,
+            "-c",
+            "core.quotepath=off",
+            "log",
+            "--use-mailmap",
+            "--no-merges",
+            "--format=%x00%aN%x09%aE",
+            "--name-only",
+            "--",
+            scope,
         )
 
-    def _read_log(self) -> None:
-        out = self._log.pop() if self._log else None
+    def _read_log(self, out: str | None) -> None:
         if not out:
             return
         for record in out.split("\x00")[1:]:

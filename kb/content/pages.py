@@ -74,7 +74,8 @@ def read_pages(
     max_bytes: int = DEFAULT_MAX_BYTES,
 ) -> tuple[list[PageFile], list[Problem], int]:
     """Each file: unchanged bytes keep their `stored` rows (unless `reparse`), others are parsed;
-    also the problems found and how many stored pages are gone."""
+    also the problems found and how many stored pages are gone. A page `content` did not read
+    (by its stamp) and that must be parsed is read here, and `content` updated with it."""
     read: list[PageFile] = []
     problems: list[Problem] = []
     seen: set[str] = set()
@@ -208,6 +209,9 @@ class Content:
     stamps: dict[str, list[int]]
 
 
+# How `inputs` records a file it did not read (its name then was not found clean).
+SKIPPED, IGNORED = "skipped: ", "ignored: "
+
 # A file changed within this long after it was stamped could keep its stamp (file times
 # move in ticks, and some file systems keep seconds): such a file is not stamped, but read
 # again next run.
@@ -235,13 +239,13 @@ def read_content(
     content = read_files(content_dir, files, max_bytes, found.stats, known)
     inputs = content.inputs
     # A file skipped, or a people file not read, is an input too: a change reports it.
-    inputs.update((p.path, f"skipped: {p.message}") for p in found.problems)
+    inputs.update((p.path, f"{SKIPPED}{p.message}") for p in found.problems)
     people_file, ignored = directory_files(content_dir)
     if people_file is not None:  # a change of the directory is a change of the content
         data = read_page(content_dir, people_file)
         digest = hashlib.sha256(data).hexdigest() if isinstance(data, bytes) else str(data)
         inputs[people_file.name] = digest
-    inputs.update((p.path, f"ignored: {p.message}") for p in ignored)
+    inputs.update((p.path, f"{IGNORED}{p.message}") for p in ignored)
     return content
 
 

@@ -65,10 +65,6 @@ def page_from_line(line: str) -> Page:
     return page_from_json(json.loads(line))
 
 
-def source_from_line(line: str) -> Source:
-    return source_from_json(json.loads(line))
-
-
 def source_from_json(d: dict, authors: dict | None = None) -> Source:
     """`authors`: Author values already made, by their JSON (a sources file names the same
     few people on thousands of lines)."""

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from kb.config import REDACTION_VERSION, VECTOR_STORAGES, Settings
 from kb.content.authors import authorship_unchanged
+from kb.content.pages import IGNORED, SKIPPED, stamp_of
 from kb.embed.base import Embedder
 from kb.errors import KbError
 from kb.index.codec import chunk_from_line
@@ -70,10 +71,9 @@ def last_manifest(index_dir: Path) -> Manifest | None:
 def manifest_stamp(index_dir: Path) -> tuple[int, ...] | None:
     """What tells the manifest was replaced since (None: there is none)."""
     try:
-        st = os.stat(index_dir / MANIFEST)
+        return tuple(stamp_of(os.stat(index_dir / MANIFEST)))
     except OSError:
         return None
-    return (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
 
 
 def clean_names(manifest: Manifest | None) -> frozenset[str]:
@@ -81,10 +81,7 @@ def clean_names(manifest: Manifest | None) -> frozenset[str]:
     run's secret detection is this one's."""
     if manifest is None or (manifest.chunking or {}).get("redaction") != REDACTION_VERSION:
         return frozenset()
-    return frozenset(p for p, v in manifest.inputs.items() if not v.startswith(_NOT_READ))
-
-
-_NOT_READ = ("skipped: ", "ignored: ")  # how `inputs` records a file not read
+    return frozenset(p for p, v in manifest.inputs.items() if not v.startswith((SKIPPED, IGNORED)))
 
 
 def reusable(

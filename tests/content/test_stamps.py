@@ -197,7 +197,7 @@ def test_a_failing_git_log_in_the_background_fails_the_build(tmp_path, monkeypat
     def broken(self, scope):
         raise RuntimeError("git log broke")
 
-    monkeypatch.setattr(GitHistory, "_run_git_log", broken)
+    monkeypatch.setattr(GitHistory, "_git_log", broken)
     with pytest.raises(RuntimeError, match="git log broke"):
         build_index(repo, tmp_path / "index", HashEmbedder(), Settings())
 
