@@ -83,8 +83,7 @@ def find_pages(
             else:
                 found[entry.path] = info  # None: a link inside, which has no stamp of its own
     # The path would be stored and shown as the page's name (and title): no credential in it.
-    start = len(str(content_dir)) + 1
-    rels = {p: p[start:].replace(os.sep, "/") for p in found}
+    rels = {p: _relative_text(str(content_dir), p) for p in found}  # the walk's paths start so
     leaked = _names_with_secrets([p for p in found if rels[p] not in clean])
     for path, secret in leaked.items():
         rel, _ = redact(display(content_dir, Path(path)))
@@ -290,10 +289,16 @@ def too_big(rel: str, size: int, max_bytes: int) -> Problem:
 
 def relative(content_dir: Path, path: Path) -> str:
     """`path` relative to `content_dir`, in `/` form (`path` is under it: a found page)."""
-    text, top = str(path), str(content_dir)
+    rel = _relative_text(str(content_dir), str(path))
+    return rel if rel is not None else path.relative_to(content_dir).as_posix()
+
+
+def _relative_text(top: str, text: str) -> str | None:
+    """`text` relative to the folder `top`, in `/` form, if it starts with it (pathlib is slow
+    at 10,000 pages)."""
     if text.startswith(top) and text[len(top) : len(top) + 1] == os.sep:
-        return text[len(top) + 1 :].replace(os.sep, "/")  # pathlib is slow at 10,000 pages
-    return path.relative_to(content_dir).as_posix()
+        return text[len(top) + 1 :].replace(os.sep, "/")
+    return None
 
 
 def display(content_dir: Path, path: Path) -> str:
