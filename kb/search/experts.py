@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter, defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 import numpy as np
 
@@ -51,18 +51,7 @@ def rank_experts(
             credit = weight * author.share
             scores[key] += credit
             evidence[key].append((credit, _evidence(hit)))
-    ranked = sorted(scores, key=lambda key: (-scores[key], names[key]))[:k]
-    homes = homes or {}
-    return [
-        Expert(
-            name=names[key],
-            score=round(scores[key], 4),
-            team=homes.get(key, NOWHERE).team,
-            department=homes.get(key, NOWHERE).department,
-            evidence=_per_page(evidence[key], evidence_per_expert),
-        )
-        for key in ranked
-    ]
+    return _listed(scores, scores, names, evidence, k, evidence_per_expert, homes)
 
 
 def rank_by_pages(
@@ -87,7 +76,21 @@ def rank_by_pages(
             names.setdefault(key, author.name)
             credit = weights.get(hit.chunk.path, 0.0) * author.share
             evidence[key].append((credit, _evidence(hit)))
-    ranked = sorted(evidence, key=lambda key: (-votes.get(key, 0.0), names[key]))[:k]
+    return _listed(evidence, votes, names, evidence, k, evidence_per_expert, homes)
+
+
+def _listed(
+    people: Iterable[str],
+    votes: Mapping[str, float],
+    names: Mapping[str, str],
+    evidence: Mapping[str, list[tuple[float, Evidence]]],
+    k: int,
+    evidence_per_expert: int,
+    homes: Mapping[str, Home] | None,
+) -> list[Expert]:
+    """The `k` of `people` (person keys) with the most `votes`, as experts with their home
+    and their best evidence, one entry per page."""
+    ranked = sorted(people, key=lambda key: (-votes.get(key, 0.0), names[key]))[:k]
     homes = homes or {}
     return [
         Expert(
