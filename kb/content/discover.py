@@ -22,7 +22,8 @@ from kb.models import Problem
 
 MARKDOWN_SUFFIXES = (".md", ".markdown")
 DEFAULT_MAX_BYTES = 2_000_000
-SECRET_IN_NAME = "file name holds a "  # kb check makes these errors (rule 'secret')
+# kb check makes these errors (rule 'secret'): a file or a folder whose name holds a credential.
+SECRET_IN_NAME = ("file name holds a ", "folder name holds a ")
 
 
 @dataclass(frozen=True)
@@ -82,12 +83,15 @@ def find_pages(
                 problems.append(Problem(display(content_dir, Path(entry.path)), why))
             else:
                 found[entry.path] = info  # None: a link inside, which has no stamp of its own
-    # The path would be stored and shown as the page's name (and title): no credential in it.
+    # The path would be stored and shown as the page's name (and title), its folders too: no
+    # credential in any part of it.
     rels = {p: _relative_text(str(content_dir), p) for p in found}  # the walk's paths start so
-    leaked = _names_with_secrets([p for p in found if rels[p] not in clean])
+    leaked = _names_with_secrets({p: rels[p] for p in found if rels[p] not in clean})
     for path, secret in leaked.items():
         rel, _ = redact(display(content_dir, Path(path)))
-        why = f"{SECRET_IN_NAME}{describe(secret)}; not read, rename the file"
+        in_file = bool(find_secrets(os.path.basename(path)))
+        what, fix = ("file", "the file") if in_file else ("folder", "its folder")
+        why = f"{what} name holds a {describe(secret)}; not read, rename {fix}"
         problems.append(Problem(rel, why))
     kept = sorted((p for p in found if p not in leaked), key=lambda p: p.split(os.sep))
     stats = {rels[p]: found[p] for p in kept if found[p] is not None}
@@ -139,15 +143,15 @@ def _plain(entry: os.DirEntry) -> os.stat_result | None:
     return info if stat.S_ISREG(info.st_mode) else None
 
 
-def _names_with_secrets(paths: list[str]) -> dict[str, object]:
-    """The files whose name holds a credential, and the first one found: all names scanned
-    as one text, one per line (a name holding a line break on its own)."""
-    names = [os.path.basename(p) for p in paths]
-    plain = [(p, n) for p, n in zip(paths, names, strict=True) if "\n" not in n]
+def _names_with_secrets(rels: dict[str, str]) -> dict[str, object]:
+    """The files whose path relative to the content folder (`rels`: path -> that text) holds
+    a credential, and the first one found: all scanned as one text, one per line (a path
+    holding a line break on its own)."""
+    plain = [(p, n) for p, n in rels.items() if "\n" not in n]
     out = {}
     for s in find_secrets("\n".join(n for _, n in plain)):
         out.setdefault(plain[s.line - 1][0], s)
-    for p, n in zip(paths, names, strict=True):
+    for p, n in rels.items():
         if "\n" in n and (leaked := find_secrets(n)):
             out[p] = leaked[0]
     return out

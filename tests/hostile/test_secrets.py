@@ -205,3 +205,21 @@ def test_secret_in_a_file_name_is_not_indexed_and_an_error_in_check(tmp_path):
     assert all(GH_TOKEN not in p.path for p in report.problems)
     found = [f for f in check_content(content) if f.rule == "secret"]
     assert len(found) == 1 and found[0].severity == "error" and GH_TOKEN not in found[0].path
+
+
+def test_secret_in_a_folder_name_is_not_indexed_and_an_error_in_check(tmp_path):
+    # `keys-ghp_.../notes.md`: the folder is part of the stored path, so its name is scanned too.
+    from fakes import HashEmbedder
+
+    content = tmp_path / "content"
+    write(content / "deploy.md", "---\ntitle: Deploy\nauthors: [Dee Park]\n---\nDeploy it.\n")
+    write(content / f"keys-{GH_TOKEN}" / "notes.md", "---\nauthors: [Dee Park]\n---\nNotes.\n")
+    report = build_index(content, tmp_path / "index", HashEmbedder(), Settings())
+    assert report.documents == 1
+    messages = [p.message for p in report.problems]
+    assert any("folder name holds a possible GitHub token" in m for m in messages), messages
+    assert any("rename its folder" in m for m in messages)
+    assert GH_TOKEN not in _index_bytes(tmp_path / "index")
+    assert all(GH_TOKEN not in p.path for p in report.problems)
+    found = [f for f in check_content(content) if f.rule == "secret"]
+    assert len(found) == 1 and found[0].severity == "error" and GH_TOKEN not in found[0].path
