@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kb.errors import IndexCorruptError, KbError
+from kb.index import pool
 from kb.index.bm25 import KeywordIndex, read_vocab
 from kb.index.codec import page_from_json, read_jsonl, source_from_json
 from kb.index.folder import MANIFEST, restamped, verify_files
@@ -123,7 +124,7 @@ def load_previous(
         check_compatible(manifest, model_name=model_name, dim=dim, index_dir=index_dir)
         # Damaged files must not be carried over; files as written are not hashed again.
         manifest = restamped(manifest, verify_files(index_dir, manifest, quick=True))
-        listed = [_read_sources(index_dir / seg["sources"]) for seg in manifest.segments]
+        listed = [_pooled_sources(index_dir, manifest, seg) for seg in manifest.segments]
         previous = PreviousIndex(index_dir, manifest, listed)
     except (KbError, KeyError, ValueError, RuntimeError, OSError, TypeError):
         return None  # nothing to reuse: the build starts from scratch
@@ -205,6 +206,13 @@ def _read_segment(index_dir: Path, seg: dict) -> _Segment:
 def _identity(where: Layout, records: list[ChunkRecords]) -> bool:
     """Whether the dense rows are one segment's rows as they are (no mapping needed)."""
     return len(records) == 1 and where.size == len(records[0])
+
+
+def _pooled_sources(index_dir: Path, manifest: Manifest, seg: dict) -> list[Source]:
+    """A segment's sources, parsed once per process for its SHA-256 (verified by the caller:
+    the file is as the manifest recorded it). A copy: the caller may change its list."""
+    digest = (manifest.checksums or {}).get(seg["sources"], {}).get("sha256")
+    return list(pool.parsed("sources", digest, lambda: _read_sources(index_dir / seg["sources"])))
 
 
 def _read_sources(path: Path) -> list[Source]:

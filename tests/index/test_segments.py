@@ -251,3 +251,32 @@ def test_a_consent_change_over_segments_equals_a_fresh_build(tmp_path):
     assert_same_index((index_dir, "hash-bow", 64), (_scratch(content, tmp_path), "hash-bow", 64))
     stored = load_index(index_dir, model_name="hash-bow", dim=64)
     assert any("Ines" in a.name for a in stored.pages["it/wifi.md"].authors)
+
+
+def test_a_process_that_indexes_again_parses_only_new_segments(tmp_path, monkeypatch):
+    """Segments are immutable and named by their SHA-256 in the manifest: a resident process
+    parses the base segment's sources once, and a damaged file is still caught."""
+    import kb.index.store as store
+    from kb.index import pool
+
+    pool.clear()
+    parsed: list[str] = []
+    real = store._read_sources
+    monkeypatch.setattr(store, "_read_sources", lambda p: parsed.append(p.name) or real(p))
+    content, index_dir = tmp_path / "c", tmp_path / "i"
+    _pages(content)
+    base = build_index(content, index_dir, HashEmbedder(), Settings()).manifest.segments[0]
+    for version in range(1, 4):
+        _edit(content, version, version)
+        build_index(content, index_dir, HashEmbedder(), Settings())
+    assert parsed.count(base["sources"]) == 1, parsed
+    assert len(parsed) == len(set(parsed))  # every segment's file parsed once
+    assert_same_index((index_dir, "hash-bow", 64), (_scratch(content, tmp_path), "hash-bow", 64))
+    # A damaged file is no longer the file the pool parsed: its digest differs, so the build
+    # starts afresh instead of trusting what it parsed before.
+    sources = index_dir / base["sources"]
+    sources.write_bytes(sources.read_bytes().replace(b"Mo", b"Zo"))
+    _edit(content, 9, 9)
+    report = build_index(content, index_dir, HashEmbedder(), Settings())
+    assert len(report.manifest.segments) == 1  # from scratch: nothing reused
+    assert_same_index((index_dir, "hash-bow", 64), (_scratch(content, tmp_path), "hash-bow", 64))

@@ -1,0 +1,44 @@
+"""Segment files parsed once per process.
+
+A segment never changes after it is written, and the manifest names each file's SHA-256, so
+what a process parsed from a file with that digest stands for the file. A process that indexes
+again and again (the app's reindex, a watcher, a benchmark) then parses only the segments that
+are new since its last run, as Lucene's IndexWriter pools its segment readers. A `kb index`
+command parses each file once anyway.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from typing import TypeVar
+
+T = TypeVar("T")
+
+LIMIT = 16  # files kept: an index has a handful of segments (the merge policy bounds them)
+_parsed: OrderedDict[tuple[str, str], object] = OrderedDict()
+_lock = threading.Lock()
+
+
+def parsed(kind: str, digest: str | None, parse: Callable[[], T]) -> T:
+    """`parse()`, or what it returned for the file of this kind and SHA-256 before (without
+    a digest, as in an index from before checksums, it always parses)."""
+    if not digest:
+        return parse()
+    key = (kind, digest)
+    with _lock:
+        if key in _parsed:
+            _parsed.move_to_end(key)
+            return _parsed[key]  # type: ignore[return-value]
+    value = parse()
+    with _lock:
+        _parsed[key] = value
+        while len(_parsed) > LIMIT:
+            _parsed.popitem(last=False)
+    return value
+
+
+def clear() -> None:
+    with _lock:
+        _parsed.clear()
