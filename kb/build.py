@@ -140,7 +140,7 @@ def build_index(
                 changed=False,
             )
         # git writes the log while the stored index is read (it takes about as long).
-        history = GitHistory(content_dir, background=True)
+        history = GitHistory(content_dir, background=True, state=state)
         previous, why = reusable(index_dir, embedder, settings, full, last)
         directory, found = read_for_build(content_dir)
         before = previous.manifest if previous is not None else Manifest()

@@ -74,17 +74,31 @@ def _well_cased(name: str) -> bool:
     return name != name.lower() and name != name.upper()
 
 
+# Commit counts a process read before, per (repository, folder): (git_state, counts). A
+# process that indexes again (the app's reindex, a watcher) reads only the commits since.
+_READ: dict[tuple[str, str], tuple[dict[str, str], dict[str, Counter]]] = {}
+_READ_LOCK = threading.Lock()
+
+
 class GitHistory:
     """Commit counts per file and author, read once from `git log` of the repository."""
 
-    def __init__(self, content_dir: Path, *, background: bool = False) -> None:
+    def __init__(
+        self,
+        content_dir: Path,
+        *,
+        background: bool = False,
+        state: dict[str, str] | None = None,
+    ) -> None:
         """`background`: git writes the log while the caller goes on (a build reads the
-        index meanwhile); the first question waits for it."""
+        index meanwhile); the first question waits for it. `state`: the repository's
+        `git_state` now, if the caller has it: the history this process read at an earlier
+        commit is then brought up to date with the commits since, not read again."""
         self.root = _git_root(content_dir)
+        self._state = state if state and state.get("head") else None
         self._counts: dict[str, Counter[tuple[str, str]]] = defaultdict(Counter)
         self._mailmapped: dict[tuple[str, str], tuple[str, str]] = {}
         self._folders: dict[Path, Path] = {}
-        self._out: str | None = None  # the log the background thread read
         self._writer: threading.Thread | None = None
         self._failed: BaseException | None = None
         if self.root is None:
@@ -94,7 +108,8 @@ class GitHistory:
             self._writer = threading.Thread(target=self._run_log, args=(scope,), daemon=True)
             self._writer.start()
         else:
-            self._read_log(self._git_log(scope))
+            self._run_log(scope)
+            self._wait()
 
     @property
     def available(self) -> bool:
@@ -146,17 +161,40 @@ class GitHistory:
         if self._writer is not None:
             self._writer.join()
             self._writer = None
-            if self._failed is not None:  # raised here, not lost with the thread
-                raise self._failed
-            self._read_log(self._out)
+        if self._failed is not None:  # raised here, not lost with the thread
+            raise self._failed
 
     def _run_log(self, scope: str) -> None:
         try:
-            self._out = self._git_log(scope)
+            self._counts = self._read(scope)
         except BaseException as err:  # noqa: BLE001 - handed to the caller's thread
             self._failed = err
 
-    def _git_log(self, scope: str) -> str | None:
+    def _read(self, scope: str) -> dict[str, Counter[tuple[str, str]]]:
+        """The counts: the whole log, or what this process read before at an earlier commit
+        of the same history plus the commits since (none if the commit is the same)."""
+        assert self.root is not None
+        key, state = (str(self.root), scope), self._state
+        with _READ_LOCK:
+            before, known = _READ.get(key, ({}, {}))
+        if state is not None and before == state:
+            return known
+        if (
+            state is not None
+            and before.get("mailmap") == state["mailmap"]
+            and _is_ancestor(self.root, before.get("head", ""), state["head"])
+        ):
+            out = self._git_log(scope, f"{before['head']}..{state['head']}")
+            counts = _counted(out, dict(known))
+        else:  # up to the commit `state` names: the next run adds the commits after it
+            out = self._git_log(scope, state["head"] if state is not None else "")
+            counts = _counted(out, {})
+        if state is not None and out is not None:  # a log git failed to write is not kept
+            with _READ_LOCK:
+                _READ[key] = (dict(state), counts)
+        return counts
+
+    def _git_log(self, scope: str, commits: str = "") -> str | None:
         assert self.root is not None
         return _git(
             self.root,
@@ -167,19 +205,10 @@ class GitHistory:
             "--no-merges",
             "--format=%x00%aN%x09%aE",
             "--name-only",
+            *([commits] if commits else []),
             "--",
             scope,
         )
-
-    def _read_log(self, out: str | None) -> None:
-        if not out:
-            return
-        for record in out.split("\x00")[1:]:
-            head, _, files = record.partition("\n")
-            name, _, email = head.partition("\t")
-            for f in files.splitlines():
-                if f.strip():
-                    self._counts[f.strip()][(name.strip(), email.strip())] += 1
 
 
 def front_matter_people(
@@ -245,6 +274,29 @@ def authorship_unchanged(content_dir: Path, before: dict[str, str], now: dict[st
     scope = content_dir.resolve().relative_to(root).as_posix() or "."
     out = _git(root, "log", "--format=%H", f"{before['head']}..{now['head']}", "--", scope)
     return out is not None and not out.strip()  # None: the old commit is unknown (shallow)
+
+
+def _counted(out: str | None, counts: dict[str, Counter]) -> dict[str, Counter]:
+    """`counts` with the commits of a `git log` output added. A file's counter is replaced,
+    not changed: `counts` may share them with an earlier read, which stays as it was."""
+    if not out:
+        return counts
+    added: dict[str, Counter] = defaultdict(Counter)
+    for record in out.split("\x00")[1:]:
+        head, _, files = record.partition("\n")
+        name, _, email = head.partition("\t")
+        for f in files.splitlines():
+            if f.strip():
+                added[f.strip()][(name.strip(), email.strip())] += 1
+    for f, more in added.items():
+        counts[f] = counts[f] + more if f in counts else more
+    return counts
+
+
+def _is_ancestor(root: Path, older: str, newer: str) -> bool:
+    """Whether commit `older` is in the history of `newer` (false for an unknown commit, as
+    after a rebase or in a shallow clone)."""
+    return bool(older) and _git(root, "merge-base", "--is-ancestor", older, newer) is not None
 
 
 def _git_root(path: Path) -> Path | None:

@@ -87,3 +87,48 @@ def test_person_key_ignores_case_spacing_email_and_pronouns():
     same = ["Greg Walker", "greg  walker", "Greg Walker (he/him)", "Greg Walker <g@x.org>"]
     assert {person_key(n) for n in same} == {"greg walker"}
     assert person_key("Peter Burkholder (@pburkholder)") != person_key("Peter Burkholder")
+
+
+def test_a_process_that_indexes_again_reads_only_the_commits_since(tmp_path, monkeypatch):
+    """The history read at an earlier commit is brought up to date with the commits since;
+    a rewritten history or a new .mailmap is read whole. Each ends as a fresh read does."""
+    from kb.content.authors import GitHistory, git_state
+
+    repo = tmp_path / "docs"
+    repo.mkdir()
+    git(repo, "init", "-q")
+    commit(repo, "it/vpn.md", "# VPN\n\nv1\n", "Ana Ruiz <ana@example.org>")
+    commit(repo, "it/dns.md", "# DNS\n\nv1\n", "Bo Chen <bo@example.org>")
+    ranges: list[str] = []
+    real = GitHistory._git_log
+
+    def logged(self, scope, commits=""):
+        ranges.append(commits)
+        return real(self, scope, commits)
+
+    monkeypatch.setattr(GitHistory, "_git_log", logged)
+
+    def authors(state=True):
+        history = GitHistory(repo, state=git_state(repo) if state else None)
+        return {p: history.authors_of(repo / p) for p in ("it/vpn.md", "it/dns.md")}
+
+    first = authors()
+    commit(repo, "it/vpn.md", "# VPN\n\nv2\n", "Cy Diaz <cy@example.org>")
+    again = authors()
+    assert ".." in ranges[-1]  # the commits since, not the whole log
+    assert again == authors(state=False) != first
+    assert again["it/vpn.md"] == [
+        ("Ana Ruiz", "ana@example.org", 1),
+        ("Cy Diaz", "cy@example.org", 1),
+    ]
+    ranges.clear()
+    assert authors() == again and ranges == []  # the same commit: no git log at all
+    git(repo, "commit", "-q", "--amend", "-m", "rewritten", author="Di Evans <di@example.org>")
+    rewritten = authors()
+    assert ".." not in ranges[-1] and rewritten == authors(state=False)
+    assert ("Di Evans", "di@example.org", 1) in rewritten["it/vpn.md"]
+    assert ("Cy Diaz", "cy@example.org", 1) not in rewritten["it/vpn.md"]  # amended away
+    write(repo / ".mailmap", "Ana Ruiz-Lopez <ana@example.org>\n")
+    mapped = authors()
+    assert ".." not in ranges[-1] and mapped == authors(state=False)
+    assert mapped["it/vpn.md"][0][0] == "Ana Ruiz-Lopez"

@@ -194,7 +194,7 @@ def test_a_failing_git_log_in_the_background_fails_the_build(tmp_path, monkeypat
     write(repo / "it/vpn.md", "# VPN\n\nSplit tunnel.\n")
     _commit(repo)
 
-    def broken(self, scope):
+    def broken(self, scope, commits=""):
         raise RuntimeError("git log broke")
 
     monkeypatch.setattr(GitHistory, "_git_log", broken)
