@@ -2,6 +2,7 @@
 
 Usage: python benchmarks/edit_pair.py BASELINE_CHECKOUT [--pages 10000] [--edits 40]
                                       [--work DIR] [--json benchmarks/results/edit_pair.json]
+                                      [--command]
 
 The corpus and its index are benchmarks/segments.py's (made there if missing, in --work).
 Each side edits and indexes its own copy of them; the baseline runs in a worker process that
@@ -9,6 +10,9 @@ imports `kb` from BASELINE_CHECKOUT (same venv), this checkout in this process, 
 packaged model loaded once. The two alternate edit by edit (load on a shared machine drifts),
 then each runs "nothing changed" as often. Printed: per side the median, p95 and max seconds
 of `build_index`, and this checkout's median and max as a ratio of the baseline's.
+
+--command times the whole `kb index` command instead: each run a fresh process of that side's
+`kb` (start-up, imports and loading the model included), with each side's default encoder.
 """
 
 from __future__ import annotations
@@ -27,7 +31,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from indexing import edit  # noqa: E402
 from segments import _pct, corpus  # noqa: E402
 
-from kb import SentenceTransformerEmbedder, Settings, build_index  # noqa: E402
+from kb import Settings, build_index, load_embedder  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 # The worker: the baseline's kb, the same edit as this side, one line in, seconds out.
@@ -61,9 +65,12 @@ def main() -> None:
     ap.add_argument("--edits", type=int, default=40)
     ap.add_argument("--nothing", type=int, default=7)
     ap.add_argument("--work", type=Path, default=ROOT / ".kb-cache" / "segments")
-    ap.add_argument("--json", type=Path, default=ROOT / "benchmarks" / "results" / "edit_pair.json")
+    ap.add_argument("--json", type=Path, default=None)
+    ap.add_argument("--command", action="store_true", help="time whole `kb index` processes")
     args = ap.parse_args()
-    embedder, settings = SentenceTransformerEmbedder(), Settings()
+    name = "edit_command.json" if args.command else "edit_pair.json"
+    args.json = args.json or ROOT / "benchmarks" / "results" / name
+    embedder, settings = load_embedder(), Settings()
     repo, index_dir = corpus(args.work, args.pages, embedder, settings)
     sides = {}
     for side in ("this", "baseline"):
@@ -73,30 +80,40 @@ def main() -> None:
             shutil.copytree(src, dst, symlinks=True)
         _as_written_here(i)
         sides[side] = (r, i)
-    worker = subprocess.Popen(
-        [sys.executable, "-c", WORKER, str(args.baseline.resolve()), str(ROOT / "benchmarks")]
-        + [str(p) for p in sides["baseline"]],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-        env={**os.environ, "PYTHONPATH": ""},
-    )
-    assert worker.stdout.readline().strip() == "ready"
-    embedder.encode(["warm up the model"])
+    if args.command:
+        worker = _Commands(args.baseline.resolve(), sides)
+        run = worker.run
+    else:
+        worker = subprocess.Popen(
+            [sys.executable, "-c", WORKER, str(args.baseline.resolve()), str(ROOT / "benchmarks")]
+            + [str(p) for p in sides["baseline"]],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            env={**os.environ, "PYTHONPATH": ""},
+        )
+        assert worker.stdout.readline().strip() == "ready"
+        embedder.encode(["warm up the model"])
+
+        def run(command: str):
+            return _run(worker, sides, command, embedder, settings)
+
     # One run each first: both record what their code records (this side its stamps).
-    _run(worker, sides, "", embedder, settings)
+    run("")
     times: dict[str, dict[str, list[float]]] = {"edit": {}, "nothing": {}}
     for i in range(args.edits + args.nothing):
         kind = "edit" if i < args.edits else "nothing"
-        got = _run(worker, sides, f"edit {i % 50}" if kind == "edit" else "", embedder, settings)
+        got = run(f"edit {i % 50}" if kind == "edit" else "")
         for side, (seconds, changed) in got.items():
             assert changed == (kind == "edit"), (side, kind)
             times[kind].setdefault(side, []).append(seconds)
         if i < 3 or (i + 1) % 10 == 0:
             print(f"{kind} {i + 1}: " + ", ".join(f"{s} {t[0]:.2f} s" for s, t in got.items()))
-    worker.stdin.close()
-    worker.wait()
-    result = {"pages": args.pages, "baseline": str(args.baseline)}
+    if not args.command:
+        worker.stdin.close()
+        worker.wait()
+    what = "kb index command" if args.command else "build_index"
+    result = {"pages": args.pages, "baseline": str(args.baseline), "timed": what}
     for kind, by_side in times.items():
         for side, ts in by_side.items():
             result[f"{kind}_{side}"] = {
@@ -108,7 +125,10 @@ def main() -> None:
         result[f"{kind}_ratio_median"] = round(this["median"] / base["median"], 3)
         result[f"{kind}_ratio_max"] = round(this["max"] / base["max"], 3)
     result["times"] = times
-    print(f"\n{args.pages:,} pages, {args.edits} one-page edits and {args.nothing} nothing-changed")
+    print(
+        f"\n{args.pages:,} pages, {args.edits} one-page edits and {args.nothing} nothing-changed,"
+        f" seconds of the whole {what}"
+    )
     print(f"{'':<9} {'side':<9} {'median':>7} {'p95':>7} {'max':>7}")
     for kind in ("edit", "nothing"):
         for side in ("this", "baseline"):
@@ -132,6 +152,41 @@ def _as_written_here(index_dir: Path) -> None:
         st = os.stat(index_dir / name)
         entry.update(mtime_ns=st.st_mtime_ns, ctime_ns=st.st_ctime_ns, ino=st.st_ino)
     (index_dir / "manifest.json").write_text(json.dumps(manifest))
+
+
+class _Commands:
+    """Each run a fresh `kb index` process of each side, the baseline's first."""
+
+    def __init__(self, baseline: Path, sides: dict) -> None:
+        self._checkouts = {"baseline": baseline, "this": ROOT}
+        self._sides = sides
+
+    def run(self, command: str) -> dict[str, tuple[float, bool]]:
+        out = {}
+        for side in ("baseline", "this"):
+            repo, index_dir = self._sides[side]
+            if command:
+                edit(repo, int(command.split()[1]))
+            out[side] = self._kb_index(self._checkouts[side], repo, index_dir)
+        return out
+
+    @staticmethod
+    def _kb_index(checkout: Path, repo: Path, index_dir: Path) -> tuple[float, bool]:
+        code = (
+            "import sys; sys.path.insert(0, sys.argv.pop(1)); from kb.cli import main;"
+            " sys.argv[0] = 'kb'; main()"
+        )
+        argv = [sys.executable, "-c", code, str(checkout), "index", str(repo)]
+        start = time.perf_counter()
+        done = subprocess.run(
+            [*argv, "--index-dir", str(index_dir), "--json"],
+            capture_output=True,
+            text=True,
+            env={**os.environ, "PYTHONPATH": ""},
+        )
+        seconds = time.perf_counter() - start
+        assert done.returncode == 0, done.stderr[-2000:]
+        return seconds, bool(json.loads(done.stdout)["changed"])
 
 
 def _run(worker, sides, command: str, embedder, settings) -> dict[str, tuple[float, bool]]:

@@ -1,10 +1,13 @@
-"""torch against onnx-int8: encoding speed on the same texts, and retrieval quality.
+"""torch, onnx (full precision) and onnx-int8: encoding speed on the same texts, and quality.
 
-Usage: python benchmarks/encoders.py ../shared/data [--reps 3]
+Usage: python benchmarks/encoders.py ../shared/data [--reps 3] [--speed-only]
 
 Speed: the bundled content's chunk texts encoded by each encoder, interleaved (the CPU's
-speed drifts), after a warm-up. Quality: nDCG@10 (dense and hybrid) on SciFact and on the
-Cardano answers, each indexed by each encoder through kb's pipeline (cached in --cache-dir).
+speed drifts), after a warm-up; and the cosine of each one's vectors to torch's. Quality:
+nDCG@10 (dense and hybrid) on SciFact and on the Cardano answers, indexed by torch and by
+onnx-int8 through kb's pipeline (cached in --cache-dir). onnx makes torch's vectors and an
+index of the same name: its quality is checked by `benchmarks/quality.py --encoder onnx`
+with an empty cache, every number against torch's.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from kb.eval.runs import eval_index, evaluate_retrieval
 from kb.index.store import load_index
 
 ROOT = Path(__file__).resolve().parent.parent
-ENCODERS = ("torch", "onnx-int8")
+ENCODERS = ("torch", "onnx", "onnx-int8")
 
 
 def main() -> None:
@@ -31,15 +34,22 @@ def main() -> None:
     ap.add_argument("--reps", type=int, default=3)
     ap.add_argument("--cache-dir", type=Path, default=ROOT / ".kb-cache" / "eval")
     ap.add_argument("--json", type=Path, default=ROOT / "benchmarks" / "results" / "encoders.json")
+    ap.add_argument("--speed-only", action="store_true")
     args = ap.parse_args()
     embedders = {name: load_embedder(name) for name in ENCODERS}
     result = {"speed": speed(embedders, args.cache_dir, args.reps), "quality": {}}
-    sets = {
-        "beir-scifact": load_retrieval_set(args.data_dir / "beir-scifact"),
-        "cardano-answers": load_answer_retrieval_set(args.data_dir / "expert-cardano-se"),
-    }
+    sets = (
+        {}
+        if args.speed_only
+        else {
+            "beir-scifact": load_retrieval_set(args.data_dir / "beir-scifact"),
+            "cardano-answers": load_answer_retrieval_set(args.data_dir / "expert-cardano-se"),
+        }
+    )
     for set_name, data in sets.items():
         for name, embedder in embedders.items():
+            if name == "onnx":
+                continue  # the same index name as torch's: see the docstring
             kb = eval_index(data, args.cache_dir, embedder, Settings())
             scores = evaluate_retrieval(data, kb, modes=("dense", "hybrid"))
             result["quality"][f"{set_name} {name}"] = {
@@ -69,16 +79,15 @@ def speed(embedders: dict, cache: Path, reps: int) -> dict:
             start = time.perf_counter()
             vectors[name] = e.encode(texts, batch_size=Settings().batch_size)
             times[name].append(time.perf_counter() - start)
-    cosine = (vectors["onnx-int8"] * vectors["torch"]).sum(axis=1)
     out = {}
     for name in embedders:
-        cos = cosine if name != "torch" else np.ones(1)
+        cos = (vectors[name] * vectors["torch"]).sum(axis=1)
         out[name] = {
             "chunks": len(texts),
             "seconds": [round(t, 2) for t in times[name]],
             "chunks_per_s": round(len(texts) / float(np.median(times[name])), 1),
-            "cosine_mean": round(float(cos.mean()), 4),
-            "cosine_min": round(float(cos.min()), 4),
+            "cosine_mean": round(float(cos.mean()), 7),
+            "cosine_min": round(float(cos.min()), 7),
         }
         print(name, out[name], flush=True)
     return out

@@ -29,7 +29,8 @@ from datetime import date
 from functools import partial
 from pathlib import Path
 
-from kb import KnowledgeBase, SentenceTransformerEmbedder, Settings, build_index
+from kb import KnowledgeBase, Settings, build_index, load_embedder
+from kb.config import ENCODERS
 from kb.eval import metrics
 from kb.eval.datasets import (
     ExpertSet,
@@ -79,8 +80,14 @@ def main() -> None:
         default=ROOT / "benchmarks" / "questions" / "handbook-18f.json",
         help="the 18F handbook question set (answerable and out of scope)",
     )
+    ap.add_argument(
+        "--encoder",
+        choices=ENCODERS,
+        default="onnx",
+        help="embeds pages and queries (default: kb's default; torch makes the same vectors)",
+    )
     args = ap.parse_args()
-    embedder, settings = SentenceTransformerEmbedder(), Settings()
+    embedder, settings = load_embedder(args.encoder), Settings()
     whole = replace(settings, split_long_sections=False)
     cache = args.cache_dir
     cache.mkdir(parents=True, exist_ok=True)

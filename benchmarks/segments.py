@@ -30,7 +30,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
 from indexing import docs_repo, edit, files_of  # noqa: E402
 
-from kb import KnowledgeBase, SentenceTransformerEmbedder, Settings, build_index  # noqa: E402
+from kb import KnowledgeBase, Settings, build_index, load_embedder  # noqa: E402
 from kb.embed.base import query_embedder_for  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -44,7 +44,7 @@ def main() -> None:
     ap.add_argument("--work", type=Path, default=ROOT / ".kb-cache" / "segments")
     ap.add_argument("--json", type=Path, default=ROOT / "benchmarks" / "results" / "segments.json")
     args = ap.parse_args()
-    embedder, settings = SentenceTransformerEmbedder(), Settings()
+    embedder, settings = load_embedder(), Settings()
     repo, index_dir = corpus(args.work, args.pages, embedder, settings)
     embedder.encode(["warm up the model"])
 

@@ -15,9 +15,11 @@ ONNX_INT8_MODEL = f"{DEFAULT_MODEL}+onnx-int8"  # the name indexes record for th
 EXPERT_MODELS = ("absvote", "document", "profile", "combined")
 VECTOR_INDEXES = ("auto", "exact", "ivf")
 VECTOR_STORAGES = ("float32", "float16", "int8")
-# "torch": the model as packaged; "onnx-int8": the same model with int8 weights through
-# onnxruntime, 1.8x as fast to index with, 0.002 to 0.005 nDCG@10 lower (docs/performance.md).
-ENCODERS = ("torch", "onnx-int8")
+# "onnx": the packaged model in full precision through onnxruntime, torch's vectors (cosine
+# 0.9999998) as fast, without loading torch (9 s of every `kb index` run); "torch": the same
+# model through sentence-transformers; "onnx-int8": int8 weights, 1.8x as fast to index with,
+# 0.002 to 0.005 nDCG@10 lower (docs/performance.md). "onnx" and "torch" make the same index.
+ENCODERS = ("onnx", "torch", "onnx-int8")
 
 # Teams whose pages count as IT when a page does not say `department:`; everything else with a
 # team is Business. Names are compared case-insensitively with spaces, '_' and '-' ignored.

@@ -14,11 +14,26 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from helpers import CONTENT, page, write  # noqa: E402
 
-from kb import IndexLocation, KnowledgeBase, SentenceTransformerEmbedder, Settings, build_index  # noqa: E402
+from kb import (  # noqa: E402
+    Embedder,
+    IndexLocation,
+    KnowledgeBase,
+    SentenceTransformerEmbedder,
+    Settings,
+    build_index,
+    load_embedder,
+)
 
 
 @pytest.fixture(scope="session")
-def real_embedder() -> SentenceTransformerEmbedder:
+def real_embedder() -> Embedder:
+    """The packaged model as kb runs it by default (full precision through onnxruntime)."""
+    return load_embedder()
+
+
+@pytest.fixture(scope="session")
+def torch_embedder() -> SentenceTransformerEmbedder:
+    """The same model through sentence-transformers (`--encoder torch`)."""
     return SentenceTransformerEmbedder()
 
 

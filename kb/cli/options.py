@@ -57,11 +57,12 @@ json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON f
 encoder_option = click.option(
     "--encoder",
     type=click.Choice(ENCODERS),
-    default="torch",
+    default="onnx",
     show_default=True,
     envvar="KB_ENCODER",
-    help="onnx-int8: the same model with int8 weights, about 2x faster; "
-    "searches then use it by themselves (env KB_ENCODER).",
+    help="onnx: the model in full precision without loading torch; torch: the same vectors "
+    "through sentence-transformers; onnx-int8: int8 weights, about 2x faster, searches then "
+    "use it by themselves (env KB_ENCODER).",
 )
 mode_option = click.option(
     "--mode",

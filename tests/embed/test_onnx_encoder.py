@@ -14,7 +14,7 @@ from kb import KnowledgeBase, Settings, embedder_for, query_embedder_for
 from kb.cli import cli
 from kb.config import DEFAULT_MODEL, ONNX_INT8_MODEL
 from kb.embed.model_package import count_word_pieces
-from kb.embed.onnx import OnnxInt8Embedder, OnnxQueryEmbedder
+from kb.embed.onnx import OnnxFp32Embedder, OnnxInt8Embedder
 from kb.errors import IndexMismatchError, ModelError
 from kb.index.store import load_index
 
@@ -29,17 +29,17 @@ def onnx(cache):
     return OnnxInt8Embedder(cache_dir=cache)
 
 
-def test_vectors_and_token_counts_match_the_torch_model(onnx, real_embedder, bundled_kb, cache):
+def test_vectors_and_token_counts_match_the_torch_model(onnx, torch_embedder, bundled_kb, cache):
     texts = [c.embed_text for c in bundled_kb.index.chunks[::6]]
-    a, b = onnx.encode(texts), real_embedder.encode(texts)
+    a, b = onnx.encode(texts), torch_embedder.encode(texts)
     cosine = (a * b).sum(axis=1)
     assert cosine.min() > 0.97 and cosine.mean() > 0.99, (cosine.min(), cosine.mean())
     assert np.allclose(np.linalg.norm(a, axis=1), 1, atol=1e-5)
     # Chunk boundaries depend on the counts: they must be the model's own.
     # Both count with tokenizers' tokenizer.json: the model's own tokenizer is the reference.
     texts += ["", "x" * 3000, "naïve café — 東京 🙂", "a\u200bb  \t\n c", "[CLS] [SEP] [PAD]"]
-    own = count_word_pieces(real_embedder.model.tokenizer, texts)
-    assert onnx.count_tokens(texts) == own == real_embedder.count_tokens(texts)
+    own = count_word_pieces(torch_embedder.model.tokenizer, texts)
+    assert onnx.count_tokens(texts) == own == torch_embedder.count_tokens(texts)
     # Made once from the installed package (quantized from the full-precision export, which
     # queries use), then reused from the cache.
     made = sorted(p.name.split("-")[1] for p in cache.glob("*.onnx"))
@@ -93,4 +93,4 @@ def test_without_onnxruntime_the_error_says_what_to_install(tmp_path, monkeypatc
 def test_a_cache_folder_kb_cannot_write_is_one_clear_error(tmp_path):
     (tmp_path / "file").write_text("not a folder")
     with pytest.raises(ModelError, match="KB_CACHE_DIR"):
-        OnnxQueryEmbedder(cache_dir=tmp_path / "file" / "cache").encode(["VPN"])
+        OnnxFp32Embedder(cache_dir=tmp_path / "file" / "cache").encode(["VPN"])

@@ -1,5 +1,6 @@
-"""Queries without torch: the full-precision ONNX export gives torch's vectors, the same
-rankings, and the query commands import neither torch, transformers nor sentence-transformers."""
+"""Without torch: the full-precision ONNX export (kb's default encoder) gives torch's vectors
+for pages and queries, the same rankings, and neither the query commands nor `kb index` import
+torch, transformers or sentence-transformers."""
 
 from __future__ import annotations
 
@@ -9,9 +10,9 @@ import numpy as np
 import pytest
 from helpers import CONTENT, EXPERTS, SEARCHES, run_kb_fresh
 
-from kb import KnowledgeBase, Settings, query_embedder_for
+from kb import KnowledgeBase, Settings, build_index, query_embedder_for
 from kb.config import DEFAULT_MODEL, ONNX_INT8_MODEL
-from kb.embed.onnx import OnnxInt8Embedder, OnnxQueryEmbedder
+from kb.embed.onnx import OnnxFp32Embedder, OnnxInt8Embedder
 from kb.index.store import load_index
 
 pytestmark = pytest.mark.model  # the first use exports the model with torch
@@ -20,37 +21,49 @@ HEAVY = ("torch", "transformers", "sentence_transformers")
 
 
 @pytest.fixture(scope="module")
-def onnx_kb(bundled_index):
-    return KnowledgeBase(bundled_index, OnnxQueryEmbedder(), Settings())
+def torch_index(tmp_path_factory, torch_embedder):
+    """The bundled content indexed by sentence-transformers (`--encoder torch`)."""
+    index_dir = tmp_path_factory.mktemp("torch") / "index"
+    build_index(CONTENT, index_dir, torch_embedder, Settings())
+    return index_dir
 
 
-def test_queries_of_a_torch_index_are_embedded_by_onnx():
-    assert isinstance(query_embedder_for(DEFAULT_MODEL), OnnxQueryEmbedder)
+def test_pages_and_queries_are_embedded_by_onnx_by_default(real_embedder):
+    assert isinstance(real_embedder, OnnxFp32Embedder) and real_embedder.name == DEFAULT_MODEL
+    assert isinstance(query_embedder_for(DEFAULT_MODEL), OnnxFp32Embedder)
     assert isinstance(query_embedder_for(ONNX_INT8_MODEL), OnnxInt8Embedder)
 
 
 def test_vectors_and_counts_match_torch_on_every_chunk_and_question(
-    onnx_kb, bundled_index, real_embedder
+    bundled_index, torch_index, real_embedder, torch_embedder
 ):
-    stored = load_index(bundled_index, model_name=DEFAULT_MODEL, dim=384).vectors.vectors()
-    texts = [c.embed_text for c in onnx_kb.index.chunks]
-    ours = onnx_kb._searcher._embedder.encode(texts)
-    # The index holds torch's vectors (as float16, whose rounding costs under 1e-6).
-    cosine = (ours * stored.astype(np.float32)).sum(axis=1)
+    ours = load_index(bundled_index, model_name=DEFAULT_MODEL, dim=384)
+    theirs = load_index(torch_index, model_name=DEFAULT_MODEL, dim=384)
+    # The same chunks (the counts that cut them agree), and vectors stored as float16, whose
+    # rounding costs under 1e-6.
+    assert [c.embed_text for c in ours.chunks] == [c.embed_text for c in theirs.chunks]
+    a, b = (i.vectors.vectors().astype(np.float32) for i in (ours, theirs))
+    cosine = (a * b).sum(axis=1) / np.linalg.norm(a, axis=1) / np.linalg.norm(b, axis=1)
     assert cosine.min() >= 0.9999, cosine.min()
     questions = [q for q, _ in SEARCHES] + [q for q, _ in EXPERTS]
-    a = onnx_kb._searcher._embedder.encode(questions)
-    b = real_embedder.encode(questions)
+    a, b = real_embedder.encode(questions), torch_embedder.encode(questions)
     assert (a * b).sum(axis=1).min() >= 0.9999
-    assert onnx_kb._searcher._embedder.count_tokens(texts) == real_embedder.count_tokens(texts)
+    texts = [c.embed_text for c in ours.chunks]
+    assert real_embedder.count_tokens(texts) == torch_embedder.count_tokens(texts)
 
 
 @pytest.mark.parametrize("mode", ["hybrid", "dense", "bm25"])
-def test_the_same_top_ten_on_every_bundled_question(onnx_kb, bundled_kb, mode):
+def test_the_same_top_ten_on_every_bundled_question(
+    bundled_kb, torch_index, torch_embedder, real_embedder, mode
+):
+    """An index and queries made by torch, by onnx, and a torch index queried by onnx (an
+    index built before onnx became the default) rank alike."""
+    torch_kb = KnowledgeBase(torch_index, torch_embedder, Settings())
+    upgraded = KnowledgeBase(torch_index, real_embedder, Settings())
     for query in [q for q, _ in SEARCHES] + [q for q, _ in EXPERTS]:
-        ours = [h.chunk.id for h in onnx_kb.search(query, k=10, mode=mode)]
-        theirs = [h.chunk.id for h in bundled_kb.search(query, k=10, mode=mode)]
-        assert ours == theirs, query
+        theirs = [h.chunk.id for h in torch_kb.search(query, k=10, mode=mode)]
+        for kb in (bundled_kb, upgraded):
+            assert [h.chunk.id for h in kb.search(query, k=10, mode=mode)] == theirs, query
 
 
 @pytest.mark.parametrize(
@@ -67,11 +80,11 @@ def test_query_commands_import_no_torch(bundled_index, argv):
 
 
 def test_a_damaged_cached_model_is_made_again(tmp_path):
-    made = OnnxQueryEmbedder()  # the cache the suite shares, made by now
+    made = OnnxFp32Embedder()  # the cache the suite shares, made by now
     source = made.model_file()
     damaged = tmp_path / source.name  # the name this cache folder would give it
     damaged.write_bytes(source.read_bytes()[:100_000])  # a copy cut short
-    again = OnnxQueryEmbedder(cache_dir=tmp_path)
+    again = OnnxFp32Embedder(cache_dir=tmp_path)
     assert again.model_file() == damaged
     vector = again.encode(["how do I get VPN access"])
     np.testing.assert_allclose(vector, made.encode(["how do I get VPN access"]), atol=1e-6)
@@ -83,8 +96,6 @@ def test_an_index_run_that_embeds_nothing_imports_no_torch(tmp_path, real_embedd
     model, so `kb index` then starts as fast as a query command."""
     import shutil
 
-    from kb import build_index
-
     content, index_dir = tmp_path / "content", tmp_path / "index"
     shutil.copytree(CONTENT / "finance", content / "finance")
     build_index(content, index_dir, real_embedder, Settings())
@@ -95,3 +106,22 @@ def test_an_index_run_that_embeds_nothing_imports_no_torch(tmp_path, real_embedd
         [p.path for p in load_index(index_dir, model_name=DEFAULT_MODEL, dim=384).pages.values()]
     )
     assert imported == [], imported
+
+
+def test_an_edit_is_indexed_without_torch_and_found(tmp_path, real_embedder):
+    """The default encoder embeds an edited page without torch: `kb index` after an edit costs
+    the edit, not the 9 s of loading torch."""
+    import shutil
+
+    content, index_dir = tmp_path / "content", tmp_path / "index"
+    shutil.copytree(CONTENT / "finance", content / "finance")
+    build_index(content, index_dir, real_embedder, Settings())
+    page = content / "finance" / "expense-policy.md"
+    page.write_text(page.read_text() + "\n## Llama fodder\n\nAlpaca feed is reimbursed monthly.\n")
+    argv = ["index", str(content), "--index-dir", str(index_dir)]
+    _, imported, _ = run_kb_fresh(argv, HEAVY)
+    assert imported == [], imported
+    kb = KnowledgeBase(index_dir, real_embedder, Settings())
+    hits = kb.search("is alpaca feed reimbursed", k=3, mode="dense")
+    assert hits[0].chunk.path == "finance/expense-policy.md"
+    assert "Alpaca feed" in hits[0].chunk.text
