@@ -32,11 +32,18 @@ def parsed(kind: str, digest: str | None, parse: Callable[[], T]) -> T:
             _parsed.move_to_end(key)
             return _parsed[key]  # type: ignore[return-value]
     value = parse()
+    offer(kind, digest, value)
+    return value
+
+
+def offer(kind: str, digest: str, value: object) -> None:
+    """Keep `value` as what parsing the file of this kind and SHA-256 gives (its writer has
+    it in hand: the next run in this process then parses nothing)."""
     with _lock:
-        _parsed[key] = value
+        _parsed[(kind, digest)] = value
+        _parsed.move_to_end((kind, digest))
         while len(_parsed) > LIMIT:
             _parsed.popitem(last=False)
-    return value
 
 
 def clear() -> None:

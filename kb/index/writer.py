@@ -23,6 +23,7 @@ import numpy as np
 
 from kb.config import FORMAT_VERSION, Settings
 from kb.errors import IndexWriteError
+from kb.index import pool
 from kb.index.bm25 import KeywordIndex
 from kb.index.codec import chunk_from_line, chunk_line, page_from_line, page_line, source_line
 from kb.index.folder import (
@@ -310,6 +311,8 @@ def _write_segment(index_dir: Path, files: dict[str, str], segment: NewSegment) 
     sums[files["chunks"]] = atomic_write_bytes(index_dir / files["chunks"], b"".join(chunk_blocks))
     sums[files["pages"]] = atomic_write_bytes(index_dir / files["pages"], b"".join(page_blocks))
     sums[files["sources"]] = atomic_write_bytes(index_dir / files["sources"], sources_data)
+    # What the next run in this process would parse from the file: these very values.
+    pool.offer("sources", sums[files["sources"]]["sha256"], [s for s in sources if s.path])
     return sums
 
 

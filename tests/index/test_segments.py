@@ -254,8 +254,9 @@ def test_a_consent_change_over_segments_equals_a_fresh_build(tmp_path):
 
 
 def test_a_process_that_indexes_again_parses_only_new_segments(tmp_path, monkeypatch):
-    """Segments are immutable and named by their SHA-256 in the manifest: a resident process
-    parses the base segment's sources once, and a damaged file is still caught."""
+    """Segments are immutable and named by their SHA-256 in the manifest: the process that
+    wrote a segment parses nothing of it, another parses it once, and a damaged file is still
+    caught."""
     import kb.index.store as store
     from kb.index import pool
 
@@ -265,15 +266,28 @@ def test_a_process_that_indexes_again_parses_only_new_segments(tmp_path, monkeyp
     monkeypatch.setattr(store, "_read_sources", lambda p: parsed.append(p.name) or real(p))
     content, index_dir = tmp_path / "c", tmp_path / "i"
     _pages(content)
-    base = build_index(content, index_dir, HashEmbedder(), Settings()).manifest.segments[0]
+    write(
+        content / "ops/odd.md", "---\nauthors: [Mo <mo@x.org>, Li]\n---\n# Odd\n\n### Deep\nText.\n"
+    )
+    build_index(content, index_dir, HashEmbedder(), Settings())
     for version in range(1, 4):
         _edit(content, version, version)
+        report = build_index(content, index_dir, HashEmbedder(), Settings())
+    assert parsed == []  # what this process wrote, it had in hand
+    # What it had in hand is what parsing the files gives.
+    for seg in report.manifest.segments:
+        digest = report.manifest.checksums[seg["sources"]]["sha256"]
+        pooled = pool.parsed("sources", digest, lambda: None)
+        assert pooled == real(index_dir / seg["sources"]) and pooled, seg["sources"]
+    pool.clear()  # as a new process
+    for version in range(4, 7):
+        _edit(content, version, version)
         build_index(content, index_dir, HashEmbedder(), Settings())
-    assert parsed.count(base["sources"]) == 1, parsed
-    assert len(parsed) == len(set(parsed))  # every segment's file parsed once
+    assert len(parsed) == len(report.manifest.segments) == len(set(parsed)), parsed
     assert_same_index((index_dir, "hash-bow", 64), (_scratch(content, tmp_path), "hash-bow", 64))
-    # A damaged file is no longer the file the pool parsed: its digest differs, so the build
+    # A damaged file is no longer the file the pool holds: its digest differs, so the build
     # starts afresh instead of trusting what it parsed before.
+    base = report.manifest.segments[0]
     sources = index_dir / base["sources"]
     sources.write_bytes(sources.read_bytes().replace(b"Mo", b"Zo"))
     _edit(content, 9, 9)
