@@ -17,6 +17,7 @@ import hashlib
 import importlib.util
 import logging
 import os
+import sys
 import tempfile
 import threading
 from collections.abc import Callable, Sequence
@@ -139,6 +140,15 @@ class _OnnxEmbedder:
         digest = hashlib.sha256(key.encode()).hexdigest()[:12]
         path = self._cache_dir / f"{self._stem}-{digest}.onnx"
         if not path.is_file():
+            # Once per machine: say why the first run waits, to a person at a terminal
+            # (not into a script's or a test's output).
+            if sys.stderr.isatty():
+                print(
+                    f"kb: making the model's ONNX file once ({path.name}, about 90 MB, in "
+                    f"{self._cache_dir}; KB_CACHE_DIR moves it)",
+                    file=sys.stderr,
+                    flush=True,
+                )
             try:
                 self._cache_dir.mkdir(parents=True, exist_ok=True)
                 self._make(path)

@@ -79,16 +79,23 @@ def test_query_commands_import_no_torch(bundled_index, argv):
     assert imported == [], imported
 
 
-def test_a_damaged_cached_model_is_made_again(tmp_path):
+def test_a_damaged_cached_model_is_made_again(tmp_path, capsys, monkeypatch):
+    import sys
+
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)  # as at a terminal
     made = OnnxFp32Embedder()  # the cache the suite shares, made by now
     source = made.model_file()
     damaged = tmp_path / source.name  # the name this cache folder would give it
     damaged.write_bytes(source.read_bytes()[:100_000])  # a copy cut short
     again = OnnxFp32Embedder(cache_dir=tmp_path)
     assert again.model_file() == damaged
+    assert capsys.readouterr().err == ""  # a file in place: nothing to say
     vector = again.encode(["how do I get VPN access"])
     np.testing.assert_allclose(vector, made.encode(["how do I get VPN access"]), atol=1e-6)
     assert damaged.stat().st_size == source.stat().st_size
+    # Made again, and the wait said why, once.
+    said = capsys.readouterr().err
+    assert said.count("making the model's ONNX file once") == 1 and str(tmp_path) in said
 
 
 def test_an_index_run_that_embeds_nothing_imports_no_torch(tmp_path, real_embedder):
