@@ -28,7 +28,7 @@ from kb.content.chunk import chunk_document
 from kb.content.directory import FILE as PEOPLE_FILE
 from kb.content.directory import NAMES as PEOPLE_NAMES
 from kb.content.directory import read_for_build
-from kb.content.discover import find_pages
+from kb.content.discover import find_pages, path_of
 from kb.content.pages import PageFile, page_of, read_content, read_pages, resolve_pages
 from kb.embed import parallel
 from kb.embed.base import Embedder
@@ -96,19 +96,19 @@ def build_index(
     seen = manifest_stamp(index_dir)
     last = None if full else last_manifest(index_dir)
     found_files = find_pages(content_dir, exclude=index_dir, clean=clean_names(last))
-    files = found_files.files
-    if not files:
+    rels = found_files.rels  # paths are made only if something changed
+    if not rels:
         raise ContentError(f"no Markdown files (*.md) in '{content_dir}'; nothing to index")
     if select is not None:
-        files = [f for f in files if select(f.relative_to(content_dir).as_posix())]
-        if not files:
+        rels = [r for r in rels if select(r)]
+        if not rels:
             raise ContentError(f"no Markdown files of this shard in '{content_dir}'")
     with index_lock(index_dir), _no_cycle_collection():
         sweep_temporary(index_dir)  # a killed run's, even when nothing else is written
         state = git_state(content_dir)
         if manifest_stamp(index_dir) != seen:  # another run wrote it meanwhile
             last = None if full else last_manifest(index_dir)
-        content = read_content(content_dir, found_files, files, settings.max_page_bytes, last)
+        content = read_content(content_dir, found_files, rels, settings.max_page_bytes, last)
         inputs = content.inputs
         same = (
             None
@@ -131,7 +131,7 @@ def build_index(
                 same = same.updated({"stamps": content.stamps})
                 write_manifest(index_dir, same)
             return BuildReport(
-                files=len(files),
+                files=len(rels),
                 documents=same.counts.documents,
                 chunks=same.counts.chunks,
                 problems=same.problems,
@@ -158,6 +158,7 @@ def build_index(
         # text is unchanged, so nothing is embedded again).
         reparse = previous is not None and previous.manifest.consent != consent
         stored = previous.sources if previous is not None else {}
+        files = found_files.files if select is None else [path_of(content_dir, r) for r in rels]
         read, problems, removed = read_pages(
             content_dir, files, stored, content, reparse, settings.max_page_bytes
         )
@@ -205,7 +206,7 @@ def build_index(
         recorded = compose(
             embedder,
             settings,
-            files=len(files),
+            files=len(rels),
             pages=len(writer.sources),
             chunks=writer.count,
             problems=problems,
@@ -228,7 +229,7 @@ def build_index(
             write_manifest(index_dir, manifest)
             embedded = 0
     return BuildReport(
-        files=len(files),
+        files=len(rels),
         documents=len(kept),
         chunks=writer.count,
         problems=tuple(problems),

@@ -21,7 +21,7 @@ from kb.content.authors import (
 )
 from kb.content.departments import department_of
 from kb.content.directory import directory_files
-from kb.content.discover import DEFAULT_MAX_BYTES, Folders, Found, read_page, relative
+from kb.content.discover import DEFAULT_MAX_BYTES, Folders, Found, path_of, read_page, relative
 from kb.content.parse import parse_markdown
 from kb.content.secrets import redact_page
 from kb.models import (
@@ -54,7 +54,8 @@ def load_documents(
 ) -> tuple[list[Document], list[Problem]]:
     """Parse every file and attach canonical authors; unreadable files become problems."""
     settings = settings or Settings()
-    content = read_files(content_dir, files, settings.max_page_bytes)
+    rels = [relative(content_dir, f) for f in files]
+    content = read_files(content_dir, rels, settings.max_page_bytes)
     read, problems, _ = read_pages(content_dir, files, {}, content)
     resolve_pages(read, GitHistory(content_dir), settings, problems)
     return [f.doc for f in read if f.doc is not None], problems
@@ -81,7 +82,7 @@ def read_pages(
     seen: set[str] = set()
     for file in files:
         rel = relative(content_dir, file)
-        data = content.raw[file]
+        data = content.raw[rel]
         digest = content.inputs[rel]
         old = stored.get(rel)
         if isinstance(data, Problem):
@@ -93,7 +94,7 @@ def read_pages(
             seen.add(rel)
             continue
         if data is None:  # not read (its stamp said unchanged), yet needed: read it now
-            content.raw[file] = data = read_page(content_dir, file, max_bytes=max_bytes)
+            content.raw[rel] = data = read_page(content_dir, file, max_bytes=max_bytes)
             if isinstance(data, Problem):
                 content.inputs[rel] = data.message
                 content.stamps.pop(rel, None)
@@ -204,7 +205,7 @@ class Content:
     stamp, not read), the inputs a build compares with the last one (each page's SHA-256,
     why a file was skipped, people.yaml's SHA-256) and each page's stamp (see `stamp_of`)."""
 
-    raw: dict[Path, bytes | Problem | None]
+    raw: dict[str, bytes | Problem | None]  # by relative path
     inputs: dict[str, str]
     stamps: dict[str, list[int]]
 
@@ -228,15 +229,16 @@ def stamp_of(info: os.stat_result) -> list[int]:
 def read_content(
     content_dir: Path,
     found: Found,
-    files: list[Path],
+    rels: list[str],
     max_bytes: int,
     known: Manifest | None = None,
 ) -> Content:
-    """Every file's bytes (or why it is not read), and what a build compares with the last one.
+    """Every file's bytes (or why it is not read), and what a build compares with the last one;
+    `rels`: the pages of `found` to read, by relative path.
 
     A page whose stamp is as `known` (the last manifest) recorded is not read: its recorded
     SHA-256 stands for it."""
-    content = read_files(content_dir, files, max_bytes, found.stats, known)
+    content = read_files(content_dir, rels, max_bytes, found.stats, known)
     inputs = content.inputs
     # A file skipped, or a people file not read, is an input too: a change reports it.
     inputs.update((p.path, f"{SKIPPED}{p.message}") for p in found.problems)
@@ -251,16 +253,17 @@ def read_content(
 
 def read_files(
     content_dir: Path,
-    files: list[Path],
+    rels: list[str],
     max_bytes: int,
     stats: Mapping[str, os.stat_result] | None = None,
     known: Manifest | None = None,
 ) -> Content:
-    """Every file's bytes (or why it is not read) and the SHA-256 of each, or why not.
+    """Every file's bytes (or why it is not read) and the SHA-256 of each, or why not; the
+    files by their paths relative to `content_dir`, as `find_pages` found them.
 
     With the walk's `stats` and the last manifest (`known`), a page whose stamp is as
     recorded there is not read (its bytes are None) and keeps its recorded SHA-256."""
-    raw: dict[Path, bytes | Problem | None] = {}
+    raw: dict[str, bytes | Problem | None] = {}
     hashes: dict[str, str] = {}
     stamps: dict[str, list[int]] = {}
     stats = stats or {}
@@ -269,15 +272,15 @@ def read_files(
     settled = time.time_ns() - RACY_NS
     folders = Folders(content_dir)
     try:
-        for f in files:
-            rel = relative(content_dir, f)
+        for rel in rels:
             info = stats.get(rel)
             now = stamp_of(info) if info is not None else None
             # A page over the limit is read to say so (the limit may have been lowered).
             if now is not None and now == was.get(rel) and rel in before and now[0] <= max_bytes:
-                raw[f], hashes[rel], stamps[rel] = None, before[rel], now
+                raw[rel], hashes[rel], stamps[rel] = None, before[rel], now
                 continue
-            raw[f] = data = read_page(content_dir, f, max_bytes=max_bytes, folders=folders)
+            f = path_of(content_dir, rel)
+            raw[rel] = data = read_page(content_dir, f, max_bytes=max_bytes, folders=folders)
             # A skipped file's reason is its input: a page cut below the limit is read next
             # run.
             if isinstance(data, bytes):

@@ -147,7 +147,7 @@ def test_more_folders_than_open_files_are_all_read_with_few_descriptors(tmp_path
     content = tmp_path / "content"
     for i in range(3 * Folders.OPEN):
         write(content / f"team-{i:03}/notes/page.md", page(f"Page {i}", "Ana Ruiz", "Setup"))
-    files = find_pages(content).files
+    files = find_pages(content).rels
     before = len(os.listdir("/proc/self/fd"))
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     # Room for the descriptors kb keeps and a few more, not one per folder of the tree.
