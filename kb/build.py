@@ -28,7 +28,7 @@ from kb.content.chunk import chunk_document
 from kb.content.directory import FILE as PEOPLE_FILE
 from kb.content.directory import NAMES as PEOPLE_NAMES
 from kb.content.directory import read_for_build
-from kb.content.discover import find_pages, path_of
+from kb.content.discover import find_pages
 from kb.content.pages import PageFile, page_of, read_content, read_pages, resolve_pages
 from kb.embed import parallel
 from kb.embed.base import Embedder
@@ -158,9 +158,8 @@ def build_index(
         # text is unchanged, so nothing is embedded again).
         reparse = previous is not None and previous.manifest.consent != consent
         stored = previous.sources if previous is not None else {}
-        files = found_files.files if select is None else [path_of(content_dir, r) for r in rels]
         read, problems, removed = read_pages(
-            content_dir, files, stored, content, reparse, settings.max_page_bytes
+            content_dir, rels, stored, content, reparse, settings.max_page_bytes
         )
         problems.extend(found)
         problems.extend(found_files.problems)

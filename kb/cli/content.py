@@ -308,9 +308,10 @@ def check_cmd(content_dir: Path, fmt: str, strict: bool, today, as_json: bool) -
 
 
 def _ready_for_queries(model_name: str) -> None:
-    """Make the query encoder's ONNX file now, while indexing has paid for torch anyway, so
-    that the first `kb search` starts in under a second. On failure the first search tries
-    again (and says why it cannot)."""
+    """Make the query encoder's ONNX file now (indexing with the onnx encoders made it already;
+    with `--encoder torch` it is made here, while indexing has paid for torch anyway), so that
+    the first `kb search` starts in under a second. On failure the first search tries again
+    (and says why it cannot)."""
     from kb.embed.base import query_embedder_for
 
     embedder = query_embedder_for(model_name)

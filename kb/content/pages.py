@@ -56,7 +56,7 @@ def load_documents(
     settings = settings or Settings()
     rels = [relative(content_dir, f) for f in files]
     content = read_files(content_dir, rels, settings.max_page_bytes)
-    read, problems, _ = read_pages(content_dir, files, {}, content)
+    read, problems, _ = read_pages(content_dir, rels, {}, content)
     resolve_pages(read, GitHistory(content_dir), settings, problems)
     return [f.doc for f in read if f.doc is not None], problems
 
@@ -68,20 +68,21 @@ def page_of(doc: Document) -> Page:
 
 def read_pages(
     content_dir: Path,
-    files: list[Path],
+    rels: list[str],
     stored: Mapping[str, Source],
     content: Content,
     reparse: bool = False,
     max_bytes: int = DEFAULT_MAX_BYTES,
 ) -> tuple[list[PageFile], list[Problem], int]:
-    """Each file: unchanged bytes keep their `stored` rows (unless `reparse`), others are parsed;
-    also the problems found and how many stored pages are gone. A page `content` did not read
-    (by its stamp) and that must be parsed is read here, and `content` updated with it."""
+    """Each file (by its path relative to `content_dir`): unchanged bytes keep their `stored`
+    rows (unless `reparse`), others are parsed; also the problems found and how many stored
+    pages are gone. A page `content` did not read (by its stamp) and that must be parsed is
+    read here, and `content` updated with it."""
     read: list[PageFile] = []
     problems: list[Problem] = []
     seen: set[str] = set()
-    for file in files:
-        rel = relative(content_dir, file)
+    for rel in rels:
+        file = path_of(content_dir, rel)
         data = content.raw[rel]
         digest = content.inputs[rel]
         old = stored.get(rel)
