@@ -44,7 +44,9 @@ class _OnnxEmbedder:
     max_tokens = 256  # the model's max_seq_length (sentence_bert_config.json), as torch cuts
     _stem: str  # the cached file's name starts with it
     _recipe: str
-    _for_queries = False  # tuned for one short text at a time rather than for throughput
+    # A session quick to open and quiet when idle (basic fusion, no spinning) rather than one
+    # tuned for throughput: the full-precision encoder embeds queries as well as pages.
+    _light_session = False
 
     def __init__(self, cache_dir: Path | None = None, threads: int | None = None) -> None:
         self._cache_dir = cache_dir or _default_cache()
@@ -104,7 +106,7 @@ class _OnnxEmbedder:
                 options = ort.SessionOptions()
                 options.intra_op_num_threads = self._threads
                 options.inter_op_num_threads = 1
-                if self._for_queries:
+                if self._light_session:
                     # Fusing operators costs more to open (30 ms of a cold `kb search`) than it
                     # saves on one short text, and unfused the graph computes what torch's
                     # does. Idle threads sleep: spinning burns the cores that the rest of a
@@ -174,7 +176,7 @@ class OnnxFp32Embedder(_OnnxEmbedder):
 
     name, encoder = DEFAULT_MODEL, "onnx"
     _stem, _recipe = "minilm-fp32", _FP32_RECIPE
-    _for_queries = True
+    _light_session = True
 
     def _make(self, target: Path) -> None:
         with tempfile.TemporaryDirectory(dir=target.parent) as tmp:
