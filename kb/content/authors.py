@@ -174,22 +174,23 @@ class GitHistory:
         """The counts: the whole log, or what this process read before at an earlier commit
         of the same history plus the commits since (none if the commit is the same)."""
         assert self.root is not None
-        key, state = (str(self.root), scope), self._state
+        state = self._state
+        if state is None:
+            return _counted(self._git_log(scope), {})
+        key = (str(self.root), scope)
         with _READ_LOCK:
             before, known = _READ.get(key, ({}, {}))
-        if state is not None and before == state:
+        if before == state:
             return known
-        if (
-            state is not None
-            and before.get("mailmap") == state["mailmap"]
-            and _is_ancestor(self.root, before.get("head", ""), state["head"])
+        if before.get("mailmap") == state["mailmap"] and _is_ancestor(
+            self.root, before.get("head", ""), state["head"]
         ):
             out = self._git_log(scope, f"{before['head']}..{state['head']}")
             counts = _counted(out, dict(known))
         else:  # up to the commit `state` names: the next run adds the commits after it
-            out = self._git_log(scope, state["head"] if state is not None else "")
+            out = self._git_log(scope, state["head"])
             counts = _counted(out, {})
-        if state is not None and out is not None:  # a log git failed to write is not kept
+        if out is not None:  # a log git failed to write is not kept
             with _READ_LOCK:
                 _READ[key] = (dict(state), counts)
         return counts
