@@ -91,22 +91,47 @@ def test_github_workflow_checks_pull_requests(docs_repo, tmp_path):
     assert "::error file=content/hr/parental-leave.md,line=" in bad.stdout
 
 
+def restore_model_cache(repo: Path, env: dict[str, str], real_embedder, home: Path) -> set[str]:
+    """What a cache restore does on a new runner: the model file made on an earlier run is in
+    KB_CACHE_DIR, and the user's cache (`home`, made XDG_CACHE_HOME in `env`) is empty."""
+    cache = repo / env["KB_CACHE_DIR"]
+    cache.mkdir(exist_ok=True)
+    made = real_embedder.model_file()
+    shutil.copy(made, cache / made.name)
+    env["XDG_CACHE_HOME"] = str(home)
+    return {p.name for p in cache.iterdir()}
+
+
+def used_restored_model(repo: Path, env: dict[str, str], restored: set[str]) -> bool:
+    """No model file was made anew, neither beside the restored one nor in the user's cache."""
+    made = {p.name for p in (repo / env["KB_CACHE_DIR"]).iterdir()}
+    return made == restored and not (Path(env["XDG_CACHE_HOME"]) / "kb").exists()
+
+
 @pytest.mark.model
-def test_github_workflow_indexes_main(docs_repo):
+def test_github_workflow_indexes_main(docs_repo, real_embedder, tmp_path):
     _, env, steps = github_workflow()
+    # The model file kb makes on its first run is cached where kb looks for it, outside the
+    # pages, so a later run neither makes it again (loading torch) nor indexes it.
+    model_cache = steps["index"]["Cache the model file"]
+    assert model_cache["uses"].startswith("actions/cache@")
+    assert model_cache["with"]["path"] == env["KB_CACHE_DIR"]
+    assert not (docs_repo / env["KB_CONTENT"] / env["KB_CACHE_DIR"]).exists()
+    restored = restore_model_cache(docs_repo, env, real_embedder, tmp_path)
     index = steps["index"]["Index pages"]["run"]
     first = sh(index, docs_repo, env)
     assert first.returncode == 0 and "Indexed 3 of 3 pages" in first.stdout, first.stderr
     second = sh(index, docs_repo, env)  # what a run after a cache restore does
     assert second.returncode == 0 and second.stdout.startswith("Up to date: 3 pages")
     assert (docs_repo / "index" / "manifest.json").is_file()
+    assert used_restored_model(docs_repo, env, restored)
 
 
 def test_gitlab_check_job(docs_repo):
     jobs, env = gitlab_jobs()
     assert jobs["kb-check"]["extends"] == ".kb" and jobs["kb-index"]["extends"] == ".kb"
     assert "merge_request_event" in jobs["kb-check"]["rules"][0]["if"]
-    assert jobs["kb-index"]["cache"]["paths"] == ["index/"]
+    assert jobs["kb-index"]["cache"]["paths"] == ["index/", env["KB_CACHE_DIR"] + "/"]
     assert jobs["kb-index"]["artifacts"]["paths"] == ["index/"]
     result = sh("\n".join(jobs["kb-check"]["script"]), docs_repo, env)
     assert result.returncode == 0, result.stderr
@@ -115,13 +140,15 @@ def test_gitlab_check_job(docs_repo):
 
 
 @pytest.mark.model
-def test_gitlab_index_job(docs_repo):
+def test_gitlab_index_job(docs_repo, real_embedder, tmp_path):
     jobs, env = gitlab_jobs()
+    restored = restore_model_cache(docs_repo, env, real_embedder, tmp_path)
     result = sh("\n".join(jobs["kb-index"]["script"]), docs_repo, env)
     assert result.returncode == 0, result.stderr
     # "Indexed 3 of 3 pages", or "Up to date: 3 pages" after the GitHub test indexed the repo.
     assert "3 pages" in result.stdout
     assert (docs_repo / "index" / "manifest.json").is_file()
+    assert used_restored_model(docs_repo, env, restored)
 
 
 def test_pre_commit_hook(docs_repo):
