@@ -73,11 +73,15 @@ def shape_error(m: object) -> str:
             and isinstance(entry.get("sha256"), str)
         ):
             return f'"checksums" of {name[:40]} are not a size and a sha256'
-    if not all(isinstance(v, str) for v in m.get("inputs", {}).values()):
+    # One pass each, no inner loop: at 10,000 pages these were a twentieth of a run in which
+    # nothing changed.
+    if not {type(v) for v in m.get("inputs", {}).values()} <= {str}:
         return '"inputs" holds a value that is not a text'
-    for entry in m.get("stamps", {}).values():
-        if not (isinstance(entry, list) and len(entry) == 4 and all(type(i) is int for i in entry)):
-            return '"stamps" holds an entry that is not four whole numbers'
+    stamps = m.get("stamps", {}).values()
+    if not all(type(e) is list and len(e) == 4 for e in stamps) or not all(
+        type(a) is type(b) is type(c) is type(d) is int for a, b, c, d in stamps
+    ):
+        return '"stamps" holds an entry that is not four whole numbers'
     for item in m.get("problems", ()):
         if not (isinstance(item, list) and len(item) == 3):
             return '"problems" holds an entry that is not [path, line, message]'
