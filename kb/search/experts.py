@@ -190,8 +190,11 @@ def rank_by_profile(
     (`profiles`, from `profile_vectors`), or with `combined` by that fused with their section
     votes; evidence is the votes'. No one without evidence is added."""
     keys, names, matrix = profiles
-    sims = matrix @ query_vector
-    order = np.argsort(-sims)[: max(100, len(people))]
+    # People who wrote the same pages have the same profile, up to the float rounding of
+    # their sums: a difference below 1e-5 is no evidence, so they tie, and ties go by key
+    # (`keys` is sorted), not by how an unstable sort met them.
+    sims = np.round(matrix @ query_vector, 5)
+    order = np.argsort(-sims, kind="stable")[: max(100, len(people))]
     by_profile = [(keys[i], float(sims[i])) for i in order]
     voted = {person_key(p.name): p for p in people}
     if combined:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytest
 from fakes import HashEmbedder
 from helpers import write
@@ -15,8 +16,8 @@ from helpers import write
 from kb import KnowledgeBase, Settings, build_index
 from kb.config import EXPERT_MODELS
 from kb.eval.runs import EXPERT_CONFIGS
-from kb.models import Author, Chunk, Hit
-from kb.search.experts import page_votes, rank_by_pages
+from kb.models import Author, Chunk, Expert, Hit
+from kb.search.experts import page_votes, rank_by_pages, rank_by_profile
 
 T = Settings().page_vote_temperature
 AUTHORS = {
@@ -91,6 +92,26 @@ def fake_kb(tmp_path) -> KnowledgeBase:
     write(content / "it/printers.md", vpn_page("Printers toner", "Cy Diaz", words="toner paper"))
     build_index(content, tmp_path / "index", HashEmbedder(), Settings())
     return KnowledgeBase(tmp_path / "index", HashEmbedder(), Settings())
+
+
+def test_profiles_equal_up_to_float_rounding_tie_and_go_by_name():
+    # People who wrote the same pages have one profile, up to the rounding of their sums (an
+    # index embedded by another encoder moves it by 1e-7): they must not swap places with it.
+    rng = np.random.default_rng(7)
+    keys = [f"person {i:02d}" for i in range(60)]
+    shared = rng.normal(size=8)
+    matrix = rng.normal(size=(60, 8))
+    matrix[10:50] = shared  # forty co-authors of the same pages
+    matrix /= np.linalg.norm(matrix, axis=1, keepdims=True)
+    query = shared / np.linalg.norm(shared)
+    people = [Expert(k, 1.0) for k in keys]
+    profiles = (keys, {k: k for k in keys}, matrix.astype(np.float32))
+    ranked = [e.name for e in rank_by_profile(people, query, profiles, {}, combined=False)]
+    assert ranked[:40] == keys[10:50]  # ties by name
+    for seed in range(5):  # each person's row moved by float noise: the same order
+        noise = np.random.default_rng(seed).normal(scale=1e-8, size=matrix.shape)
+        moved = (keys, profiles[1], (matrix + noise).astype(np.float32))
+        assert [e.name for e in rank_by_profile(people, query, moved, {}, combined=False)] == ranked
 
 
 def vpn_page(title: str, authors: str, words: str = "vpn split tunnel okta sign in") -> str:
