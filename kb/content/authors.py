@@ -104,6 +104,7 @@ class GitHistory:
         if self.root is None:
             return
         scope = content_dir.resolve().relative_to(self.root).as_posix() or "."
+        self._scope = "" if scope == "." else scope + "/"  # the content folder in the repository
         if background:
             self._writer = threading.Thread(target=self._run_log, args=(scope,), daemon=True)
             self._writer.start()
@@ -115,12 +116,19 @@ class GitHistory:
     def available(self) -> bool:
         return self.root is not None
 
-    def authors_of(self, file: Path) -> list[tuple[str, str, int]]:
-        """(name, email, commits) for one file, most commits first; mailmap applied."""
+    def authors_of(self, file: Path, rel: str | None = None) -> list[tuple[str, str, int]]:
+        """(name, email, commits) for one file, most commits first; mailmap applied.
+
+        `rel`: its path relative to the content folder, for a page the walk found (the walk
+        enters no linked folder, so unless the file itself is a link, that is where git
+        has it: no path to resolve)."""
         if self.root is None:
             return []
         self._wait()
-        rel = self._real(file).relative_to(self.root).as_posix()
+        if rel is not None and not file.is_symlink():
+            rel = self._scope + rel
+        else:
+            rel = self._real(file).relative_to(self.root).as_posix()
         counts = self._counts.get(rel, Counter())
         return [(n, e, c) for (n, e), c in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
 

@@ -155,7 +155,7 @@ def resolve_pages(
         if f.doc is None and not f.kept:
             continue
         declared = f.source.declared
-        counts = () if declared else tuple(history.authors_of(f.path))
+        counts = () if declared else tuple(history.authors_of(f.path, f.rel))
         if (declared, counts) not in resolved:
             resolved[declared, counts] = _resolve(declared, counts, spelled, people, directory)
         found, authors, declared = resolved[declared, counts]

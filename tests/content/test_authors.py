@@ -7,6 +7,7 @@ from pathlib import Path
 
 from helpers import write
 
+from kb.content.authors import GitHistory
 from kb.content.discover import discover
 from kb.content.pages import load_documents
 
@@ -57,6 +58,33 @@ def test_git_history_weights_authors_by_commits_and_honours_mailmap(tmp_path):
         ("Marcus Okafor", 0.3333),
     ]
     assert problems == []
+
+
+def test_pages_found_by_the_walk_get_their_history_without_resolving_paths(tmp_path):
+    # A page's history is looked up by its path relative to the content folder (which may be
+    # a subfolder of the repository, reached through a link); a page that is itself a link
+    # gets the history of the file it links to, as before.
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    git(repo, "init", "-q")
+    commit(repo, "docs/it/backup.md", "# Backups\n\nv1\n", "Ana Lima <ana@x.org>")
+    commit(repo, "docs/it/backup.md", "# Backups\n\nv2\n", "Bo Chen <bo@x.org>")
+    commit(repo, "docs/it/backup.md", "# Backups\n\nv3\n", "Ana Lima <ana@x.org>")
+    commit(repo, "docs/hr/leave.md", "# Leave\n\ntext\n", "Cy Diaz <cy@x.org>")
+    (repo / "docs" / "hr" / "backup-link.md").symlink_to("../it/backup.md")
+    (tmp_path / "content").symlink_to(repo / "docs")
+    content = tmp_path / "content"
+    docs, problems = load_documents(content, discover(content))
+    names = {d.path: [a.name for a in d.authors] for d in docs}
+    assert names == {
+        "hr/backup-link.md": ["Ana Lima", "Bo Chen"],
+        "hr/leave.md": ["Cy Diaz"],
+        "it/backup.md": ["Ana Lima", "Bo Chen"],
+    }
+    history = GitHistory(content)
+    for rel in names:
+        path = content / rel
+        assert history.authors_of(path, rel) == history.authors_of(path)
 
 
 def test_front_matter_email_goes_through_mailmap(tmp_path):
