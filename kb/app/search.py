@@ -129,7 +129,11 @@ def render_no_answer(
         # The page exists, outside the filters: offer it, not a report of a missing page.
         render_clear("unfilter", "Search without the filters")
         return
-    writers = main_authors([hit for hit, _ in closest], 3)
+    # Only pages that hold a word of the question say who could write its page: the closest
+    # pages to "xqzvbnm plorkt" are no one's field (from a new-user trial).
+    writers = main_authors(
+        [hit for hit, more in closest if any(h.coverage > 0 for h in (hit, *more))], 3
+    )
     asked = (found.query, filters)
     reported = st.session_state.get("missing_reported")
     if reported is None or reported[0] != asked:
@@ -150,6 +154,8 @@ def render_no_answer(
             + ", ".join(esc(w) for w in writers)
             + " (they wrote the closest pages)."
         )
+    else:
+        st.caption("No page holds a word of this question, so no one is suggested to write it.")
     title = title_for(found.query)
     team = next((h.chunk.team for h, _ in closest if h.chunk.team), "") or "pages"
     st.download_button(

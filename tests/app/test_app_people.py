@@ -262,6 +262,15 @@ def test_no_good_match_says_so_and_records_the_missing_page(monkeypatch, bundled
     assert [s.answered for s in searches] == [False, False]  # the search, then "missing"
 
 
+def test_gibberish_names_no_one_who_could_write_its_page(monkeypatch, bundled_index):
+    # Its closest pages share no word with it: their authors are not its writers.
+    at = new_app(monkeypatch, bundled_index)
+    settle(search(at, "xqzvbnm plorkt"))
+    text = all_text(at)
+    assert "No page answers this well." in text and "Who could write it:" not in text
+    assert "no one is suggested to write it" in text
+
+
 def test_a_misspelled_query_is_corrected_with_a_way_back(monkeypatch, bundled_index):
     at = new_app(monkeypatch, bundled_index)
     at.text_input(key="q").input("expnse polcy").run()
