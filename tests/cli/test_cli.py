@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 
 import pytest
 from click.testing import CliRunner
@@ -212,3 +214,16 @@ def test_search_says_when_nothing_answers_and_corrects_typos(bundled_index):
     assert {h["corrected_query"] for h in hits} == {"expense policy"}
     hits = json.loads(run("search", "expnse polcy", "--json", "--exact", *idx).stdout)
     assert {h["corrected_query"] for h in hits} == {None}
+
+
+def test_python_dash_m_kb_is_the_kb_command(tmp_path):
+    write(tmp_path / "content" / "a.md", "---\ntitle: A\nauthors: [Ana Lima]\n---\n# A\n\ntext\n")
+    done = subprocess.run(
+        [sys.executable, "-m", "kb", "check", str(tmp_path / "content")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    usage = subprocess.run([sys.executable, "-m", "kb", "--help"], capture_output=True, text=True)
+    assert usage.returncode == 0 and usage.stdout.startswith("Usage: kb ")
