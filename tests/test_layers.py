@@ -36,6 +36,7 @@ LAYERS = (
     ("kb.build", "kb.service"),
     ("kb.eval", "kb.serve", "kb.indexing"),
     ("kb.app", "kb.cli"),  # the shells; the app may run on the HTTP client
+    ("kb.__main__",),  # `python -m kb`: the CLI
 )
 
 
