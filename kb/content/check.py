@@ -32,15 +32,13 @@ def check_content(
     """Every finding in the Markdown pages under `content_dir`, sorted by file and line."""
     today = today or dt.date.today()
     found = find_pages(content_dir)
-    files = found.files
     history = GitHistory(content_dir)
     findings: list[Finding] = [_skipped(p) for p in found.problems]
     directory, people_problems = read_directory(content_dir)
     titles: dict[str, list[tuple[str, int]]] = defaultdict(list)
     pages: dict[str, set[str]] = {}  # path -> heading anchors, for links between pages
     page_links: list[tuple[str, str, int]] = []
-    for file in files:
-        rel = file.relative_to(content_dir).as_posix()
+    for rel, file in zip(found.rels, found.files, strict=True):
         raw = read_page(content_dir, file, max_bytes=max_page_bytes)
         if isinstance(raw, Problem):
             findings.append(_skipped(raw))
@@ -58,7 +56,7 @@ def check_content(
         meta, body_start, _ = read_front_matter(text, rel)
         key_lines = _key_lines(text)
         findings.extend(_schema(rel, meta, key_lines, today, directory))
-        if not doc.authors and not history.authors_of(file):
+        if not doc.authors and not history.authors_of(file, rel):
             findings.append(
                 Finding(rel, 1, "warning", "authors", "no authors in the front matter or git")
             )

@@ -8,6 +8,7 @@ from pathlib import Path
 from helpers import write
 
 from kb.content.authors import GitHistory
+from kb.content.check import check_content
 from kb.content.discover import discover
 from kb.content.pages import load_documents
 
@@ -85,6 +86,8 @@ def test_pages_found_by_the_walk_get_their_history_without_resolving_paths(tmp_p
     for rel in names:
         path = content / rel
         assert history.authors_of(path, rel) == history.authors_of(path)
+    # `kb check` finds the same history: no page is "without authors".
+    assert [f for f in check_content(content) if f.rule == "authors"] == []
 
 
 def test_front_matter_email_goes_through_mailmap(tmp_path):
