@@ -17,7 +17,7 @@ from __future__ import annotations
 import dataclasses
 import gc
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Container, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,7 +28,7 @@ from kb.content.chunk import chunk_document
 from kb.content.directory import FILE as PEOPLE_FILE
 from kb.content.directory import NAMES as PEOPLE_NAMES
 from kb.content.directory import read_for_build
-from kb.content.discover import find_pages
+from kb.content.discover import Found, find_pages
 from kb.content.pages import PageFile, page_of, read_content, read_pages, resolve_pages
 from kb.embed import parallel
 from kb.embed.base import Embedder
@@ -148,11 +148,9 @@ def build_index(
         # The keyed digest only when someone is hidden, as before the token rule moved.
         key = settings.consent_key
         keyed = directory.consent_key(key) if key and hidden else ""
+        same_people_file = all(before.inputs.get(n) == inputs.get(n) for n in PEOPLE_NAMES)
         consent = index_token(
-            hidden=hidden,
-            keyed=keyed,
-            before=before,
-            same_people_file=all(before.inputs.get(n) == inputs.get(n) for n in PEOPLE_NAMES),
+            hidden=hidden, keyed=keyed, before=before, same_people_file=same_people_file
         )
         # Whose consent changed decides page owners too: re-read every page then (their
         # text is unchanged, so nothing is embedded again).
@@ -173,7 +171,15 @@ def build_index(
                     1,
                 )
             )
-        resolve_pages(read, history, settings, problems, directory)
+        spellings = resolve_pages(
+            read,
+            history,
+            settings,
+            problems,
+            directory,
+            steady=_steady(found_files, history, before) if same_people_file else frozenset(),
+            spellings=before.spellings,
+        )
         for f in read:
             if f.doc is not None:
                 f.chunks, found = chunk_document(f.doc, embedder.count_tokens, settings)
@@ -213,6 +219,7 @@ def build_index(
             inputs=inputs,
             stamps=content.stamps,
             state=state,
+            spellings=spellings,
             people=directory,
             consent=consent,
         )
@@ -285,6 +292,23 @@ def index_documents(
         embedded=embedded,
         reread=len(docs),
     )
+
+
+class _Untouched:
+    """The pages the walk found as files of their own (not links: git has a link's target)
+    that no commit since `before` touched."""
+
+    def __init__(self, found: Found, touched: frozenset[str]) -> None:
+        self._files, self._touched = found.stats, touched
+
+    def __contains__(self, rel: object) -> bool:
+        return rel in self._files and rel not in self._touched
+
+
+def _steady(found: Found, history: GitHistory, before: Manifest) -> Container[str]:
+    """The kept pages whose git history is as when the last run resolved their authors."""
+    touched = history.touched_since(before.git) if before.spellings else None
+    return frozenset() if touched is None else _Untouched(found, touched)
 
 
 def _rows(

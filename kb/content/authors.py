@@ -132,6 +132,32 @@ class GitHistory:
         counts = self._counts.get(rel, Counter())
         return [(n, e, c) for (n, e), c in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
 
+    def touched_since(self, before: dict[str, str]) -> frozenset[str] | None:
+        """The files (relative to the content folder) that commits after the state `before`
+        (an earlier `git_state`) touched, up to this history's state; None when that cannot
+        be told (no git, another `.mailmap`, a history rewritten or cut shallow)."""
+        now = self._state
+        if self.root is None:
+            return None if before else frozenset()
+        if now is None or not before or before.get("mailmap") != now.get("mailmap"):
+            return None
+        if before.get("head") == now["head"]:
+            return frozenset()
+        if not _is_ancestor(self.root, before.get("head", ""), now["head"]):
+            return None
+        scope = self._scope or "."
+        # The flags of `_git_log`: a file these name is one whose commit counts moved.
+        out = _git(
+            self.root,
+            *("-c", "core.quotepath=off", "log", "--no-merges", "--format=", "--name-only"),
+            f"{before['head']}..{now['head']}",
+            *("--", scope),
+        )
+        if out is None:
+            return None
+        n = len(self._scope)
+        return frozenset(f.strip()[n:] for f in out.splitlines() if f.strip())
+
     def _real(self, file: Path) -> Path:
         """`file.resolve()`, its folder resolved once for all its files (the slow part)."""
         if file.is_symlink():

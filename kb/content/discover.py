@@ -31,13 +31,13 @@ SECRET_IN_NAME = ("file name holds a ", "folder name holds a ")
 class Found:
     """The pages kb may read, sorted, and a warning for each file or folder it skipped.
 
-    `rels`: each page's path relative to `root`, in `/` form. `stats`: each page's `lstat`
-    as the walk saw it, by relative path (a build compares it with the one recorded when the
-    page was last read)."""
+    `rels`: each page's path relative to `root`, in `/` form. `stats`: each page's stamp
+    (`stamp_of` its `lstat`) as the walk saw it, by relative path (a build compares it with
+    the one recorded when the page was last read); none for a link."""
 
     rels: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
-    stats: dict[str, os.stat_result] = field(default_factory=dict)
+    stats: dict[str, tuple[int, int, int, int]] = field(default_factory=dict)
     root: Path = Path()
 
     @functools.cached_property
@@ -76,14 +76,18 @@ def find_pages(
     skip = content_dir / skip.relative_to(root) if skip and skip.is_relative_to(root) else None
     skipped = os.path.join(str(content_dir), str(skip.relative_to(content_dir))) if skip else None
     # Paths as text until the end: at 10,000 pages, Path objects cost more than the walk.
-    found: dict[str, os.stat_result | None] = {}
+    found: dict[str, tuple[int, int, int, int] | None] = {}  # relative path -> stamp
     problems: list[Problem] = []
-    for entries in _walk(str(content_dir), skipped, problems, content_dir):
+    for prefix, entries in _walk(str(content_dir), skipped, problems, content_dir):
         for entry in entries:
             name = entry.name
-            if name.startswith("."):
+            if name[0] == ".":
                 continue
-            if _is_dir(entry):
+            try:
+                folder = entry.is_dir()  # through a link, as os.walk sorts names
+            except OSError:
+                folder = False
+            if folder:
                 if entry.is_symlink() and entry.path != skipped:
                     # The walk does not enter linked folders; say so rather than skip them.
                     why = "link to a folder; kb does not follow linked folders (not read)"
@@ -96,31 +100,39 @@ def find_pages(
             if why:
                 problems.append(Problem(display(content_dir, Path(entry.path)), why))
             else:
-                found[entry.path] = info  # None: a link inside, which has no stamp of its own
+                # None: a link inside, which has no stamp of its own.
+                found[prefix + name] = info and stamp_of(info)
     # The path would be stored and shown as the page's name (and title), its folders too: no
     # credential in any part of it.
-    rels = {p: _relative_text(str(content_dir), p) for p in found}  # the walk's paths start so
-    leaked = _names_with_secrets({p: rels[p] for p in found if rels[p] not in clean})
-    for path, secret in leaked.items():
-        rel, _ = redact(display(content_dir, Path(path)))
-        in_file = bool(find_secrets(os.path.basename(path)))
+    leaked = _names_with_secrets([r for r in found if r not in clean])
+    for rel, secret in leaked.items():
+        shown, _ = redact(display(content_dir, path_of(content_dir, rel)))
+        in_file = bool(find_secrets(rel.rpartition("/")[2]))
         what, fix = ("file", "the file") if in_file else ("folder", "its folder")
         why = f"{what} name holds a {describe(secret)}; not read, rename {fix}"
-        problems.append(Problem(rel, why))
+        problems.append(Problem(shown, why))
     # In the order of the path's parts ("a/b" before "a-b"): NUL sorts before any character a
     # name holds, and a text key sorts five times faster than a list of parts.
-    kept = sorted((p for p in found if p not in leaked), key=lambda p: p.replace(os.sep, "\0"))
-    stats = {rels[p]: found[p] for p in kept if found[p] is not None}
+    kept = sorted((r for r in found if r not in leaked), key=lambda r: r.replace("/", "\0"))
+    stats = {r: stamp for r in kept if (stamp := found[r]) is not None}
     problems.sort(key=lambda p: p.path)
-    return Found([rels[p] for p in kept], problems, stats, content_dir)
+    return Found(kept, problems, stats, content_dir)
+
+
+def stamp_of(info: os.stat_result) -> tuple[int, int, int, int]:
+    """What tells a file's bytes changed without reading them (as git's index does): its
+    size, modification and change times and inode. The change time cannot be set back by
+    a program (utime sets the modification time only), and a copy has another inode."""
+    return (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
 
 
 def _walk(top: str, skipped: str | None, problems: list[Problem], content_dir: Path):
-    """The entries of each folder under `top` (hidden and linked ones and `skipped` not
-    entered), as `os.walk` finds them; a folder that cannot be listed is a warning."""
-    todo = [top]
+    """Each folder under `top` (hidden and linked ones and `skipped` not entered) as its path
+    relative to `top` with a trailing `/` ('' for `top`) and its entries, as `os.walk` finds
+    them; a folder that cannot be listed is a warning."""
+    todo = [(top, "")]
     while todo:
-        folder = todo.pop()
+        folder, prefix = todo.pop()
         try:
             with os.scandir(folder) as it:
                 entries = list(it)
@@ -128,9 +140,9 @@ def _walk(top: str, skipped: str | None, problems: list[Problem], content_dir: P
             rel = display(content_dir, Path(err.filename or folder))
             problems.append(Problem(rel, f"cannot read folder ({err.strerror}); skipped"))
             continue
-        yield entries
+        yield prefix, entries
         todo.extend(
-            e.path
+            (e.path, f"{prefix}{e.name}/")
             for e in entries
             if not e.name.startswith(".")
             and e.path != skipped
@@ -151,7 +163,7 @@ def _plain(entry: os.DirEntry) -> os.stat_result | None:
     for anything else. The walk enters no linked folder and no hidden one, so its real path is
     inside the content folder and every check of `_refusal` holds without resolving it (one
     lstat, not one per path part)."""
-    if _odd(entry.name):
+    if not entry.name.isascii() and _odd(entry.name):
         return None
     try:
         info = entry.stat(follow_symlinks=False)
@@ -160,17 +172,17 @@ def _plain(entry: os.DirEntry) -> os.stat_result | None:
     return info if stat.S_ISREG(info.st_mode) else None
 
 
-def _names_with_secrets(rels: dict[str, str]) -> dict[str, object]:
-    """The files whose path relative to the content folder (`rels`: path -> that text) holds
-    a credential, and the first one found: all scanned as one text, one per line (a path
-    holding a line break on its own)."""
-    plain = [(p, n) for p, n in rels.items() if "\n" not in n]
+def _names_with_secrets(rels: list[str]) -> dict[str, object]:
+    """The files whose path relative to the content folder holds a credential, and the first
+    one found: all scanned as one text, one per line (a path holding a line break on its
+    own)."""
+    plain = [n for n in rels if "\n" not in n]
     out = {}
-    for s in find_secrets("\n".join(n for _, n in plain)):
-        out.setdefault(plain[s.line - 1][0], s)
-    for p, n in rels.items():
+    for s in find_secrets("\n".join(plain)):
+        out.setdefault(plain[s.line - 1], s)
+    for n in rels:
         if "\n" in n and (leaked := find_secrets(n)):
-            out[p] = leaked[0]
+            out[n] = leaked[0]
     return out
 
 

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import os
 import time
-from collections.abc import Mapping
+from collections.abc import Container, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,7 +20,14 @@ from kb.content.authors import (
 )
 from kb.content.departments import department_of
 from kb.content.directory import directory_files
-from kb.content.discover import DEFAULT_MAX_BYTES, Folders, Found, path_of, read_page, relative
+from kb.content.discover import (
+    DEFAULT_MAX_BYTES,
+    Folders,
+    Found,
+    path_of,
+    read_page,
+    relative,
+)
 from kb.content.parse import parse_markdown
 from kb.content.secrets import redact_page
 from kb.models import (
@@ -126,34 +132,47 @@ def resolve_pages(
     settings: Settings,
     problems: list[Problem],
     directory: Directory | None = None,
-) -> None:
-    """Canonical authors for every file (and the department of newly parsed pages).
+    *,
+    steady: Container[str] = frozenset(),
+    spellings: str = "",
+) -> str:
+    """Canonical authors for every file (and the department of newly parsed pages); return
+    the fingerprint of every spelling of every person, in the order they were registered.
 
     People who withheld consent in `directory` (people.yaml) are left out of every page's
     authors and owner, so no search result, expert list or evidence can name them.
+
+    `steady`: kept pages whose git commits and front matter are as when their stored authors
+    were resolved, and `spellings` the fingerprint of then. If it is today's, their authors
+    are as stored (each resolution depends only on these), and they are not resolved again:
+    at 100,000 pages that was a second of a one-page edit.
     """
     directory = directory or Directory()
     # Every spelling of every person is registered before any page is resolved. The
     # directory comes first: its names are the display names, its aliases other spellings.
     people = Identities()
+    registered: list[tuple[str, str]] = []
     for person in directory.people:
-        people.add(person.name)
-        for alias in person.aliases:
-            people.add(person.name, alias)
-    for name, email in history.identities():
-        people.add(name, email)
+        registered.append((person.name, ""))
+        registered.extend((person.name, alias) for alias in person.aliases)
+    registered.extend(history.identities())
     # Pages share author lists (front matter, or the same people's commits): each distinct
     # list is read and resolved once. Registering a spelling again changes nothing.
     lists = list(dict.fromkeys(f.source.declared for f in read))
     declared = [split_name_email(a.name) for listed in lists for a in listed]
     history.prefetch_mailmap([d for d in declared if d[1]])
     spelled = {listed: front_matter_people(listed, history) for listed in lists}
-    for name, email in dict.fromkeys(p for listed in lists for p in spelled[listed]):
+    registered.extend(dict.fromkeys(p for listed in lists for p in spelled[listed]))
+    for name, email in registered:
         people.add(name, email)
+    fingerprint = hashlib.sha256(repr(registered).encode("utf-8", "surrogateescape")).hexdigest()
+    if fingerprint != spellings:
+        steady = frozenset()
     resolved: dict[tuple, tuple[bool, tuple[Author, ...], tuple[Author, ...]]] = {}
     for f in read:
-        if f.doc is None and not f.kept:
-            continue
+        if f.doc is None and (not f.kept or (f.rel in steady and f.source.authors)):
+            continue  # not a page, or one whose stored authors stand (one without any is
+            # resolved again: its warning is this run's)
         declared = f.source.declared
         counts = () if declared else tuple(history.authors_of(f.path, f.rel))
         if (declared, counts) not in resolved:
@@ -171,6 +190,7 @@ def resolve_pages(
             name, email = split_name_email(f.doc.owner)  # shown on the page
             owner = "" if directory.hides(name, email) else f.doc.owner
             f.doc = dataclasses.replace(f.doc, authors=authors, department=department, owner=owner)
+    return fingerprint
 
 
 def _resolve(
@@ -214,7 +234,7 @@ class Content:
 
     raw: dict[str, bytes | Problem | None]  # by relative path
     inputs: dict[str, str]
-    stamps: dict[str, list[int]]
+    stamps: dict[str, tuple[int, int, int, int]]
 
 
 # How `inputs` records a file it did not read (its name then was not found clean).
@@ -224,13 +244,6 @@ SKIPPED, IGNORED = "skipped: ", "ignored: "
 # move in ticks, and some file systems keep seconds): such a file is not stamped, but read
 # again next run.
 RACY_NS = 2_000_000_000
-
-
-def stamp_of(info: os.stat_result) -> list[int]:
-    """What tells a file's bytes changed without reading them (as git's index does): its
-    size, modification and change times and inode. The change time cannot be set back by
-    a program (utime sets the modification time only), and a copy has another inode."""
-    return [info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino]
 
 
 def read_content(
@@ -262,7 +275,7 @@ def read_files(
     content_dir: Path,
     rels: list[str],
     max_bytes: int,
-    stats: Mapping[str, os.stat_result] | None = None,
+    stats: Mapping[str, tuple[int, int, int, int]] | None = None,
     known: Manifest | None = None,
 ) -> Content:
     """Every file's bytes (or why it is not read) and the SHA-256 of each, or why not; the
@@ -272,7 +285,7 @@ def read_files(
     recorded there is not read (its bytes are None) and keeps its recorded SHA-256."""
     raw: dict[str, bytes | Problem | None] = {}
     hashes: dict[str, str] = {}
-    stamps: dict[str, list[int]] = {}
+    stamps: dict[str, tuple[int, int, int, int]] = {}
     stats = stats or {}
     was = known.stamps if known is not None and known.stamps else {}
     before = known.inputs if known is not None else {}
@@ -280,8 +293,7 @@ def read_files(
     folders = Folders(content_dir)
     try:
         for rel in rels:
-            info = stats.get(rel)
-            now = stamp_of(info) if info is not None else None
+            now = stats.get(rel)
             # A page over the limit is read to say so (the limit may have been lowered).
             if now is not None and now == was.get(rel) and rel in before and now[0] <= max_bytes:
                 raw[rel], hashes[rel], stamps[rel] = None, before[rel], now

@@ -14,7 +14,8 @@ from pathlib import Path
 
 from kb.config import REDACTION_VERSION, VECTOR_STORAGES, Settings
 from kb.content.authors import authorship_unchanged
-from kb.content.pages import IGNORED, SKIPPED, stamp_of
+from kb.content.discover import stamp_of
+from kb.content.pages import IGNORED, SKIPPED
 from kb.embed.base import Embedder
 from kb.errors import KbError
 from kb.index.codec import chunk_from_line

@@ -34,8 +34,10 @@ _FIELD_TYPES = {
     "checksums": dict,
     "inputs": dict,
     "stamps": dict,
+    "files": dict,
     "chunking": dict,
     "git": dict,
+    "spellings": str,
     "vector_index": dict,
     "problems": list,
     "people": list,
@@ -45,12 +47,23 @@ _FIELD_TYPES = {
 }
 
 
+# The columns of "files": each file seen, what it held (its SHA-256, or why it was not read)
+# and, for a page read, its stamp (kb.content.pages.stamp_of; null for none).
+_FILE_COLUMNS = ("path", "input", "size", "mtime_ns", "ctime_ns", "ino")
+_NO_STAMP = (None, None, None, None)
+
+
 def shape_error(m: object) -> str:
-    """What makes `m` not a manifest kb wrote, or ''."""
+    """What makes `m` not a manifest kb wrote, or ''. The file table ("files") is checked
+    and unpacked into "inputs" and "stamps" first (`unpack_files`)."""
     if not isinstance(m, dict):
         return f"not a kb manifest (a JSON {type(m).__name__}, not an object)"
     if m.get("format_version") != FORMAT_VERSION:
         return ""  # another format: check_compatible names it and the fix
+    if "files" in m:
+        wrong = _files_error(m["files"])
+        if wrong:
+            return f'"files" {wrong}'
     for field in ("model", "segments", "counts"):
         if field not in m:
             return f'"{field}" is missing'
@@ -78,7 +91,7 @@ def shape_error(m: object) -> str:
     if not {type(v) for v in m.get("inputs", {}).values()} <= {str}:
         return '"inputs" holds a value that is not a text'
     stamps = m.get("stamps", {}).values()
-    if not all(type(e) is list and len(e) == 4 for e in stamps) or not all(
+    if not all(type(e) in (list, tuple) and len(e) == 4 for e in stamps) or not all(
         type(a) is type(b) is type(c) is type(d) is int for a, b, c, d in stamps
     ):
         return '"stamps" holds an entry that is not four whole numbers'
@@ -86,6 +99,57 @@ def shape_error(m: object) -> str:
         if not (isinstance(item, list) and len(item) == 3):
             return '"problems" holds an entry that is not [path, line, message]'
     return ""
+
+
+def _files_error(files: object) -> str:
+    """What makes `files` not the file table kb writes, or ''."""
+    if not isinstance(files, dict) or set(files) != set(_FILE_COLUMNS):
+        return f"has not the columns {', '.join(_FILE_COLUMNS)}"
+    columns = [files[c] for c in _FILE_COLUMNS]
+    if not all(type(c) is list and len(c) == len(columns[0]) for c in columns):
+        return "has columns that are not lists of one length"
+    if not {type(v) for v in columns[0] + columns[1]} <= {str}:
+        return "holds a path or an input that is not a text"
+    stamps = columns[2:]
+    if not {type(v) for c in stamps for v in c} <= {int, type(None)}:
+        return "holds a stamp that is not whole numbers"
+    if len(set(columns[0])) != len(columns[0]):
+        return "names a file twice"
+    return ""
+
+
+def unpack_files(m: dict) -> dict:
+    """`m` with its file table ("files") as the "inputs" and "stamps" it holds, in its place;
+    stamps as tuples either way (an index written before the table holds lists)."""
+    if "files" not in m:
+        if "stamps" in m:
+            return {**m, "stamps": {p: tuple(s) for p, s in m["stamps"].items()}}
+        return m
+    files = m["files"]
+    paths = files["path"]
+    inputs = dict(zip(paths, files["input"], strict=True))
+    columns = zip(paths, *(files[c] for c in _FILE_COLUMNS[2:]), strict=True)
+    stamps = {p: (a, b, c, d) for p, a, b, c, d in columns if None not in (a, b, c, d)}
+    out = {}
+    for key, value in m.items():
+        if key == "files":
+            out["inputs"], out["stamps"] = inputs, stamps
+        elif key not in ("inputs", "stamps"):
+            out[key] = value
+    return out
+
+
+def _pack_files(inputs: dict[str, str], stamps: dict[str, tuple[int, ...]]) -> dict:
+    """The file table of `inputs` and `stamps`: one column a field, not an object a file
+    (at 100,000 pages, objects took a second to parse and a third of one to write)."""
+    paths = list(inputs)
+    got = [stamps.get(p, _NO_STAMP) for p in paths]
+    stamped = list(zip(*got, strict=True)) if got else [[], [], [], []]
+    return {
+        "path": paths,
+        "input": list(inputs.values()),
+        **{c: list(col) for c, col in zip(_FILE_COLUMNS[2:], stamped, strict=True)},
+    }
 
 
 def _segment_error(seg: object) -> str:
@@ -117,6 +181,7 @@ def read_manifest(index_dir: Path) -> Manifest:
     wrong = shape_error(manifest)
     if wrong:
         raise IndexCorruptError(f"{path}: {wrong}; rebuild with 'kb index'")
+    manifest = unpack_files(manifest) if isinstance(manifest, dict) else manifest
     if manifest.get("format_version") != FORMAT_VERSION:
         # Another format: only what check_compatible names, and the model (to load it).
         kept = ("format_version", "content_dir") + (
@@ -169,12 +234,17 @@ def check_compatible(
 
 
 def dumps(manifest: Manifest) -> str:
-    """The manifest's text as kb writes it: one top-level field a line. (Indented JSON is
-    encoded in pure Python: at 10,000 pages that took a quarter of an edit's run.)"""
-    fields = (
-        f"{json.dumps(k)}: {json.dumps(v, ensure_ascii=False)}"
-        for k, v in manifest.as_dict().items()
-    )
+    """The manifest's text as kb writes it: one top-level field a line (indented JSON is
+    encoded in pure Python: at 10,000 pages that took a quarter of an edit's run), the
+    inputs and stamps as one file table ("files")."""
+    d = manifest.as_dict()
+    out = {}
+    for key, value in d.items():
+        if key == "inputs":
+            out["files"] = _pack_files(value, d.get("stamps") or {})
+        elif key != "stamps":
+            out[key] = value
+    fields = (f"{json.dumps(k)}: {json.dumps(v, ensure_ascii=False)}" for k, v in out.items())
     return "{\n" + ",\n".join(fields) + "\n}\n"
 
 
@@ -200,8 +270,9 @@ def compose(
     problems: list[Problem],
     content_dir: str,
     inputs: dict[str, str] | None = None,
-    stamps: dict[str, list[int]] | None = None,
+    stamps: dict[str, tuple[int, ...]] | None = None,
     state: dict[str, str] | None = None,
+    spellings: str = "",
     people: Directory | None = None,
     consent: str = "",
 ) -> Manifest:
@@ -221,6 +292,7 @@ def compose(
         "inputs": inputs or {},
         "stamps": stamps or {},
         "git": state or {},
+        "spellings": spellings,
         "problems": [[p.path, p.line, p.message] for p in problems],
         "content_dir": content_dir,
         # The directory without the people who withheld consent: the index never names them.

@@ -161,7 +161,14 @@ class IndexWriter:
             for name, entry in ((prev.manifest.checksums or {}) if prev else {}).items()
             if name.partition("/")[0] in names
         }
-        return write_index(index_dir, old=old, sums=sums, segment=segment, manifest=manifest)
+        return write_index(
+            index_dir,
+            old=old,
+            sums=sums,
+            segment=segment,
+            manifest=manifest,
+            current=prev.manifest if prev is not None else None,
+        )
 
     def _fold(self, kept: list[int]) -> set[int]:
         """The kept segments to merge into the new one."""
@@ -236,13 +243,15 @@ def write_index(
     sums: dict[str, dict],
     segment: NewSegment | None,
     manifest: Manifest,
+    current: Manifest | None = None,
 ) -> Manifest:
     """Write `segment` beside the `old` segments kept (with their checksums `sums`) and commit
-    them by replacing `manifest.json`; return the manifest written."""
+    them by replacing `manifest.json`; return the manifest written. `current`: the manifest
+    there now, if the caller read it (else it is read)."""
     build_id = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:8]
     files = data_names(build_id)
     redaction = (manifest.chunking or {}).get("redaction")
-    previous = _previous_data(index_dir, manifest.consent, redaction)
+    previous = _previous_data(index_dir, manifest.consent, redaction, current)
     entries = list(old)
     committed = False
     try:
@@ -330,12 +339,19 @@ def _write_keywords(index_dir: Path, name: str, keywords: KeywordIndex) -> dict[
     return sums
 
 
-def _previous_data(index_dir: Path, consent: str, redaction: object = None) -> set[str]:
-    """The data files the current manifest names (kept one more build for slow readers).
+def _previous_data(
+    index_dir: Path, consent: str, redaction: object = None, manifest: Manifest | None = None
+) -> set[str]:
+    """The data files the current manifest (`manifest`, if read) names, kept one more build
+    for slow readers.
 
     Not when who withheld consent changed, nor secret redaction: those files may still name
     them or hold secrets.
     """
+    if manifest is not None:
+        if manifest.consent != consent or (manifest.chunking or {}).get("redaction") != redaction:
+            return set()
+        return manifest.data_files()
     try:  # the raw JSON, not read_manifest: a damaged manifest only means nothing is kept
         current = json.loads((index_dir / MANIFEST).read_text(encoding="utf-8"))
         if current.get("consent", "") != consent:

@@ -56,8 +56,11 @@ class Manifest:
     inputs: dict[str, str] = field(default_factory=dict)  # every file seen -> hash or reason
     # page -> [size, mtime_ns, ctime_ns, inode] when read (kb.content.pages.stamp_of): a page
     # with the same stamp next run is not read again. None: an index from before stamps.
-    stamps: dict[str, list[int]] | None = None
+    stamps: dict[str, tuple[int, ...]] | None = None
     git: dict[str, str] = field(default_factory=dict)  # the history authors were resolved at
+    # Fingerprint of every spelling of every person the authors were resolved with
+    # (kb.content.pages.resolve_pages); "" for none recorded.
+    spellings: str = ""
     problems: tuple[Problem, ...] = ()
     content_dir: str = ""
     people: tuple[dict, ...] | None = None  # people.yaml's entries, without anyone hidden

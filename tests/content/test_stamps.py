@@ -15,6 +15,7 @@ from helpers import assert_same_index, page, write
 import kb.content.pages as pages_module
 from kb import KnowledgeBase, Settings, build_index
 from kb.index.folder import MANIFEST
+from kb.index.manifest import read_manifest
 
 TICK = 0.05  # longer than the file system's time step: a later write gets a later time
 
@@ -49,7 +50,7 @@ def _fresh(content, tmp_path):
 def test_only_the_edited_page_is_read_again(content, tmp_path, settled, reads):
     index_dir = tmp_path / "index"
     build_index(content, index_dir, HashEmbedder(), Settings())
-    stamps = json.loads((index_dir / MANIFEST).read_text())["stamps"]
+    stamps = read_manifest(index_dir).stamps
     assert set(stamps) == {"it/vpn.md", "hr/leave.md", "finance/expenses.md"}
     time.sleep(TICK)
     write(content / "it/vpn.md", page("VPN", "Ana Ruiz", "Setup", "Split tunnel", "MFA codes"))
@@ -84,7 +85,7 @@ def test_a_page_written_just_now_is_not_stamped(content, tmp_path):
     """Its time could be the tick of a write still to come: it is read again next run."""
     index_dir = tmp_path / "index"
     build_index(content, index_dir, HashEmbedder(), Settings())
-    assert json.loads((index_dir / MANIFEST).read_text())["stamps"] == {}
+    assert read_manifest(index_dir).stamps == {}
 
 
 def test_a_page_swapped_for_a_link_is_not_trusted_by_its_stamp(content, tmp_path, settled):
@@ -151,15 +152,40 @@ def test_names_scanned_clean_are_not_scanned_again_and_new_names_are(
     assert len(scanned) == 4
 
 
+def _input_number(m):
+    m["files"]["input"][0] = 7
+
+
+def _chunking_text(m):
+    m["chunking"] = "x"
+
+
+def _short_column(m):
+    m["files"]["size"] = [1]
+
+
+def _stamp_text(m):
+    m["files"]["ino"][0] = "1"
+
+
+def _path_twice(m):
+    m["files"]["path"][1] = m["files"]["path"][0]
+
+
+def _old_stamp(m):  # an index from before the file table, with a damaged stamp
+    m["inputs"] = dict(zip(m["files"]["path"], m["files"]["input"], strict=True))
+    m["stamps"] = {m["files"]["path"][0]: [1]}
+    del m["files"]
+
+
 @pytest.mark.parametrize(
-    "change", [{"inputs": {"it/vpn.md": 7}}, {"chunking": "x"}, {"stamps": {"it/vpn.md": [1]}}]
+    "change", [_input_number, _chunking_text, _short_column, _stamp_text, _path_twice, _old_stamp]
 )
 def test_a_hand_edited_manifest_is_rebuilt_not_a_crash(content, tmp_path, settled, change):
     index_dir = tmp_path / "index"
     build_index(content, index_dir, HashEmbedder(), Settings())
     manifest = json.loads((index_dir / MANIFEST).read_text())
-    for key, value in change.items():
-        manifest[key] = {**manifest[key], **value} if isinstance(value, dict) else value
+    change(manifest)
     (index_dir / MANIFEST).write_text(json.dumps(manifest))
     report = build_index(content, index_dir, HashEmbedder(), Settings())
     assert report.changed and report.documents == 3
@@ -182,7 +208,7 @@ def test_a_nothing_changed_run_stamps_the_pages_it_had_to_read(content, tmp_path
     monkeypatch.setattr(pages_module, "RACY_NS", 0)
     report = build_index(content, index_dir, HashEmbedder(), Settings())
     assert not report.changed
-    stamps = json.loads((index_dir / MANIFEST).read_text())["stamps"]
+    stamps = read_manifest(index_dir).stamps
     assert set(stamps) == {"it/vpn.md", "hr/leave.md", "finance/expenses.md"}
 
 
@@ -258,3 +284,24 @@ def test_a_copied_index_folder_is_hashed_once_then_trusted(content, tmp_path, mo
     assert build_index(content, copy, HashEmbedder(), Settings()).changed
     assert hashed == []  # neither run hashed the restored files again
     assert_same_index((copy, "hash-bow", 64), _fresh(content, tmp_path))
+
+
+def test_an_index_from_before_the_file_table_keeps_its_stamps(content, tmp_path, settled, reads):
+    """Its manifest held "inputs" and "stamps" as objects: the next run trusts those stamps
+    (reads only the edited page) and writes the table."""
+    index_dir = tmp_path / "index"
+    build_index(content, index_dir, HashEmbedder(), Settings())
+    manifest = json.loads((index_dir / MANIFEST).read_text())
+    files = manifest.pop("files")
+    manifest["inputs"] = dict(zip(files["path"], files["input"], strict=True))
+    columns = zip(files["size"], files["mtime_ns"], files["ctime_ns"], files["ino"], strict=True)
+    manifest["stamps"] = dict(zip(files["path"], map(list, columns), strict=True))
+    (index_dir / MANIFEST).write_text(json.dumps(manifest))
+    time.sleep(TICK)
+    write(content / "it/vpn.md", page("VPN", "Ana Ruiz", "Setup", "Split tunnel", "MFA codes"))
+    reads.clear()
+    report = build_index(content, index_dir, HashEmbedder(), Settings())
+    assert reads == ["it/vpn.md"] and report.reread == 1 and report.embedded <= 2
+    written = json.loads((index_dir / MANIFEST).read_text())
+    assert "files" in written and "stamps" not in written
+    assert_same_index((index_dir, "hash-bow", 64), _fresh(content, tmp_path))

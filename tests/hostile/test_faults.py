@@ -205,7 +205,7 @@ def _break(index_dir: Path, kind: str) -> None:
         outside = {**m["segments"][0], "pages": "../../../../etc/passwd"}
         text = json.dumps({**m, "segments": [outside]})
     elif kind == "inputs-number":
-        text = json.dumps({**m, "inputs": {k: 7 for k in m["inputs"]}})
+        text = json.dumps({**m, "files": {**m["files"], "input": [7] * len(m["files"]["input"])}})
     elif kind == "chunking-text":
         text = json.dumps({**m, "chunking": "x"})
     (index_dir / MANIFEST).write_text(text)

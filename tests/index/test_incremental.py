@@ -202,3 +202,66 @@ def test_only_a_people_yaml_change_is_reported_as_one(tmp_path):
     people = (content / "people.yaml").read_text(encoding="utf-8")
     write(content / "people.yaml", people.replace("Analytics engineer", "Senior analyst", 1))
     assert build_index(content, index_dir, HashEmbedder(), Settings()).directory
+
+
+def _commit_as(repo, name: str, email: str, message: str) -> None:
+    who = ("-c", f"user.name={name}", "-c", f"user.email={email}")
+    git(repo, *who, "add", ".")
+    git(repo, *who, "commit", "-qm", message)
+
+
+def _authors(index_dir) -> dict[str, list[str]]:
+    pages = load_index(index_dir, model_name="hash-bow", dim=64).pages
+    return {path: [a.name for a in p.authors] for path, p in pages.items()}
+
+
+def test_a_commit_resolves_only_the_pages_it_touched(tmp_path, monkeypatch):
+    """Pages no commit since touched keep their stored authors unresolved (at 100,000 pages
+    resolving them all was a second of an edit), and the index equals a full build."""
+    from kb.content.authors import GitHistory
+
+    repo = tmp_path / "docs"
+    for name in ("vpn", "wifi", "mail"):
+        write(repo / f"it/{name}.md", f"# {name}\n\n## Setup\nHow to set up {name}.\n")
+    git(repo, "init", "-q")
+    _commit_as(repo, "Mo Okafor", "mo@x.org", "add")
+    index_dir = tmp_path / "index"
+    build_index(repo, index_dir, HashEmbedder(), Settings())
+    asked: list[str] = []
+    real = GitHistory.authors_of
+    monkeypatch.setattr(
+        GitHistory, "authors_of", lambda self, f, rel=None: asked.append(rel) or real(self, f, rel)
+    )
+    write(repo / "it/vpn.md", "# vpn\n\n## Setup\nHow to set up the VPN client.\n")
+    _commit_as(repo, "Ana Ruiz", "ana@x.org", "vpn")  # Ana is known after this commit only
+    build_index(repo, index_dir, HashEmbedder(), Settings())
+    assert sorted(asked) == ["it/mail.md", "it/vpn.md", "it/wifi.md"]  # a new person: all
+    asked.clear()
+    write(repo / "it/wifi.md", "# wifi\n\n## Setup\nHow to join the office wifi.\n")
+    _commit_as(repo, "Ana Ruiz", "ana@x.org", "wifi")
+    report = build_index(repo, index_dir, HashEmbedder(), Settings())
+    assert asked == ["it/wifi.md"] and report.reread == 1
+    full_dir, _ = full_rebuild(repo, tmp_path, HashEmbedder())
+    assert_same_index((index_dir, "hash-bow", 64), (full_dir, "hash-bow", 64))
+    assert _authors(index_dir) == _authors(full_dir)
+    assert sorted(_authors(index_dir)["it/wifi.md"]) == ["Ana Ruiz", "Mo Okafor"]
+
+
+def test_a_new_spelling_renames_the_person_on_pages_no_commit_touched(tmp_path):
+    """Who is who is decided over the whole history: a well-cased spelling in a new commit
+    on one page is the display name on every page of that person."""
+    repo = tmp_path / "docs"
+    write(repo / "it/vpn.md", "# VPN\n\n## Setup\nSplit tunnel.\n")
+    write(repo / "it/wifi.md", "# Wifi\n\n## Setup\nOffice wifi.\n")
+    git(repo, "init", "-q")
+    _commit_as(repo, "MO OKAFOR", "mo@x.org", "add")
+    index_dir = tmp_path / "index"
+    build_index(repo, index_dir, HashEmbedder(), Settings())
+    assert _authors(index_dir)["it/wifi.md"] == ["MO OKAFOR"]
+    write(repo / "it/vpn.md", "# VPN\n\n## Setup\nSplit tunnel, and MFA.\n")
+    _commit_as(repo, "Mo Okafor", "mo@x.org", "vpn")
+    build_index(repo, index_dir, HashEmbedder(), Settings())
+    assert _authors(index_dir)["it/wifi.md"] == ["Mo Okafor"]
+    full_dir, _ = full_rebuild(repo, tmp_path, HashEmbedder())
+    assert _authors(index_dir) == _authors(full_dir)
+    assert_same_index((index_dir, "hash-bow", 64), (full_dir, "hash-bow", 64))

@@ -19,7 +19,7 @@ from kb import (
 )
 from kb.config import FORMAT_VERSION
 from kb.index.lock import LOCK_FILE
-from kb.index.manifest import dumps, read_manifest
+from kb.index.manifest import dumps, read_manifest, unpack_files
 from kb.index.store import MANIFEST, load_index
 from kb.models import ModelId
 
@@ -46,9 +46,10 @@ def test_round_trip_and_manifest(tmp_path):
     assert manifest["format_version"] == FORMAT_VERSION == 5
     assert manifest["model"] == {"name": "hash-bow", "dim": 64}
     assert manifest["counts"]["documents"] == 2 == report.documents
-    assert set(manifest["inputs"]) == {"it/vpn.md", "hr/leave.md"}
-    assert all(len(h) == 64 for h in manifest["inputs"].values())
-    assert "files" not in manifest  # the same hashes as "inputs", once
+    # Each file seen, once: a column a field (the stamps are null, written just now).
+    files = manifest["files"]
+    assert set(files["path"]) == {"it/vpn.md", "hr/leave.md"} and "inputs" not in manifest
+    assert all(len(h) == 64 for h in files["input"]) and files["size"] == [None, None]
     assert manifest["built_at"] and manifest["chunking"]["max_tokens"] == 256
     assert (index_dir / MANIFEST).stat().st_mode & 0o044 == 0o044  # readable by the app user
     stored = load_index(index_dir, model_name="hash-bow", dim=64)
@@ -67,7 +68,7 @@ def test_the_manifest_read_and_written_again_is_the_same_file(tmp_path):
     text = (index_dir / MANIFEST).read_text(encoding="utf-8")
     manifest = read_manifest(index_dir)
     assert dumps(manifest) == text
-    assert manifest.as_dict() == json.loads(text)
+    assert manifest.as_dict() == unpack_files(json.loads(text))
     assert manifest.model == ModelId("hash-bow", 64) and manifest.counts.documents == 2
 
 
