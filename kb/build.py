@@ -17,7 +17,7 @@ from __future__ import annotations
 import dataclasses
 import gc
 import time
-from collections.abc import Callable, Container, Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -294,21 +294,12 @@ def index_documents(
     )
 
 
-class _Untouched:
-    """The pages the walk found as files of their own (not links: git has a link's target)
-    that no commit since `before` touched."""
-
-    def __init__(self, found: Found, touched: frozenset[str]) -> None:
-        self._files, self._touched = found.stats, touched
-
-    def __contains__(self, rel: object) -> bool:
-        return rel in self._files and rel not in self._touched
-
-
-def _steady(found: Found, history: GitHistory, before: Manifest) -> Container[str]:
-    """The kept pages whose git history is as when the last run resolved their authors."""
+def _steady(found: Found, history: GitHistory, before: Manifest) -> frozenset[str]:
+    """The pages whose git history is as when the last run resolved their authors: those the
+    walk found as files of their own (a link's history is its target's) that no commit since
+    touched."""
     touched = history.touched_since(before.git) if before.spellings else None
-    return frozenset() if touched is None else _Untouched(found, touched)
+    return frozenset() if touched is None else frozenset(found.stats.keys() - touched)
 
 
 def _rows(

@@ -78,20 +78,27 @@ def find_pages(
     # Paths as text until the end: at 10,000 pages, Path objects cost more than the walk.
     found: dict[str, tuple[int, int, int, int] | None] = {}  # relative path -> stamp
     problems: list[Problem] = []
-    for prefix, entries in _walk(str(content_dir), skipped, problems, content_dir):
-        for entry in entries:
+    # One pass over each folder's entries (at 100,000 pages the walk is most of an edit).
+    todo = [(str(content_dir), "")]
+    while todo:
+        folder, prefix = todo.pop()
+        for entry in _entries(folder, problems, content_dir):
             name = entry.name
             if name[0] == ".":
                 continue
             try:
-                folder = entry.is_dir()  # through a link, as os.walk sorts names
+                is_folder = entry.is_dir()  # through a link, as os.walk sorts names
             except OSError:
-                folder = False
-            if folder:
-                if entry.is_symlink() and entry.path != skipped:
+                is_folder = False
+            if is_folder:
+                if entry.path == skipped:
+                    continue
+                if entry.is_symlink():
                     # The walk does not enter linked folders; say so rather than skip them.
                     why = "link to a folder; kb does not follow linked folders (not read)"
                     problems.append(Problem(display(content_dir, Path(entry.path)), why))
+                else:
+                    todo.append((entry.path, f"{prefix}{name}/"))
                 continue
             if not name.lower().endswith(MARKDOWN_SUFFIXES):
                 continue
@@ -126,36 +133,15 @@ def stamp_of(info: os.stat_result) -> tuple[int, int, int, int]:
     return (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
 
 
-def _walk(top: str, skipped: str | None, problems: list[Problem], content_dir: Path):
-    """Each folder under `top` (hidden and linked ones and `skipped` not entered) as its path
-    relative to `top` with a trailing `/` ('' for `top`) and its entries, as `os.walk` finds
-    them; a folder that cannot be listed is a warning."""
-    todo = [(top, "")]
-    while todo:
-        folder, prefix = todo.pop()
-        try:
-            with os.scandir(folder) as it:
-                entries = list(it)
-        except OSError as err:
-            rel = display(content_dir, Path(err.filename or folder))
-            problems.append(Problem(rel, f"cannot read folder ({err.strerror}); skipped"))
-            continue
-        yield prefix, entries
-        todo.extend(
-            (e.path, f"{prefix}{e.name}/")
-            for e in entries
-            if not e.name.startswith(".")
-            and e.path != skipped
-            and _is_dir(e)
-            and not e.is_symlink()
-        )
-
-
-def _is_dir(entry: os.DirEntry) -> bool:
+def _entries(folder: str, problems: list[Problem], content_dir: Path) -> list[os.DirEntry]:
+    """The entries of `folder`; none, and a warning, if it cannot be listed."""
     try:
-        return entry.is_dir()  # through a link, as os.walk sorts names
-    except OSError:
-        return False
+        with os.scandir(folder) as it:
+            return list(it)
+    except OSError as err:
+        rel = display(content_dir, Path(err.filename or folder))
+        problems.append(Problem(rel, f"cannot read folder ({err.strerror}); skipped"))
+        return []
 
 
 def _plain(entry: os.DirEntry) -> os.stat_result | None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import time
-from collections.abc import Container, Mapping
+from collections.abc import Container, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -43,7 +43,7 @@ from kb.models import (
 )
 
 
-@dataclass
+@dataclass(slots=True)
 class PageFile:
     """One file on its way through a build: parsed afresh, or kept as the index stores it."""
 
@@ -51,7 +51,7 @@ class PageFile:
     root: Path  # the content folder
     source: Source
     doc: Document | None = None  # parsed this run
-    chunks: list[Chunk] = dataclasses.field(default_factory=list)  # of a parsed page
+    chunks: Sequence[Chunk] = ()  # of a parsed page
     kept: bool = False  # unchanged bytes: its stored rows are reused
 
     @property

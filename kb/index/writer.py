@@ -68,6 +68,7 @@ class IndexWriter:
         self.count = 0  # rows of the next index, in every segment
         self.sources: list[Source] = []  # every page of the next index, in order
         self.stay: dict[int, set[str]] = {}  # old segment -> its pages that stay in it
+        self._stay_rows: dict[int, int] = {}  # old segment -> the rows of those pages
         self._new: list[_Moved] = []
 
     def keep(self, source: Source) -> bool:
@@ -80,7 +81,12 @@ class IndexWriter:
         self.count += b - a
         self.sources.append(source)
         if source.authors == stored.authors:
-            self.stay.setdefault(home, set()).add(source.path)
+            staying = self.stay.get(home)
+            if staying is None:
+                staying = self.stay[home] = set()
+                self._stay_rows[home] = 0
+            staying.add(source.path)
+            self._stay_rows[home] += b - a
             return False
         authors = source.authors
         chunks = [chunk_from_line(line) for line in prev.chunk_lines(source.path)]
@@ -151,9 +157,15 @@ class IndexWriter:
             pages = [(m.source, m.chunks, m.page) for m in moved]
             segment = NewSegment(pages, index, keywords)
         old = []
+        # The pages that leave their segment: edited, removed, moved by an authors' change or
+        # by a merge. Found as a difference of sets, not page by page.
+        left: dict[int, set[int]] = {}
+        if prev is not None:
+            staying = set().union(*self.stay.values())
+            for path in prev.sources.keys() - staying:
+                left.setdefault(prev.homes[path], set()).add(prev.places[path])
         for s in kept:
-            staying = self.stay[s]
-            deleted = [i for i, src in enumerate(prev.listed[s]) if src.path not in staying]
+            deleted = sorted(prev.deleted[s] | left.get(s, set()))
             old.append({**prev.segments[s], "deleted": deleted})
         names = segment_files(old)
         sums = {
@@ -177,10 +189,7 @@ class IndexWriter:
         if self.fold_all:
             return set(kept)
         prev = self.previous
-        sizes = [
-            SegmentSize(prev.rows(s), sum(_rows(prev.sources[p]) for p in self.stay[s]))
-            for s in kept
-        ]
+        sizes = [SegmentSize(prev.rows(s), self._stay_rows.get(s, 0)) for s in kept]
         new = sum(len(m.reuse) for m in self._new)
         return {kept[i] for i in to_fold(sizes, new)}
 
@@ -217,10 +226,6 @@ class IndexWriter:
             (prev.rows(s), s) for s in kept if prev.segments[s].get("plan", {}).get("kind") == "ivf"
         ]
         return prev.vector_index(max(ivf)[1]) if ivf else None
-
-
-def _rows(source: Source) -> int:
-    return source.rows[1] - source.rows[0]
 
 
 @dataclass(frozen=True)
