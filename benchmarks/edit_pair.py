@@ -2,12 +2,14 @@
 
 Usage: python benchmarks/edit_pair.py BASELINE_CHECKOUT [--pages 10000] [--edits 40]
                                       [--work DIR] [--json benchmarks/results/edit_pair.json]
-                                      [--command]
+                                      [--command] [--encoder onnx|torch|onnx-int8]
 
 The corpus and its index are benchmarks/segments.py's (made there if missing, in --work).
 Each side edits and indexes its own copy of them; the baseline runs in a worker process that
 imports `kb` from BASELINE_CHECKOUT (same venv), this checkout in this process, both with the
-packaged model loaded once. The two alternate edit by edit (load on a shared machine drifts),
+packaged model loaded once (`--encoder`: the one segments.py made the index with; the
+default is torch for the baseline and its ONNX twin here, which make the same index). The two
+alternate edit by edit (load on a shared machine drifts),
 then each runs "nothing changed" as often. Printed: per side the median, p95 and max seconds
 of `build_index`, and this checkout's median and max as a ratio of the baseline's.
 
@@ -32,6 +34,7 @@ from indexing import edit  # noqa: E402
 from segments import _pct, corpus  # noqa: E402
 
 from kb import Settings, build_index, load_embedder  # noqa: E402
+from kb.config import ENCODERS  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 # Each side's processes as on a user's machine: Python caches compiled modules. Where the
@@ -46,10 +49,11 @@ sys.path.insert(1, sys.argv[2])
 from pathlib import Path
 from indexing import edit
 import kb
-from kb import SentenceTransformerEmbedder, Settings, build_index
+from kb import SentenceTransformerEmbedder, Settings, build_index, load_embedder
 assert kb.__file__.startswith(sys.argv[1]), kb.__file__  # the baseline's, not this one's
-repo, index_dir = Path(sys.argv[3]), Path(sys.argv[4])
-embedder, settings = SentenceTransformerEmbedder(), Settings()
+repo, index_dir, encoder = Path(sys.argv[3]), Path(sys.argv[4]), sys.argv[5]
+embedder = SentenceTransformerEmbedder() if encoder == "default" else load_embedder(encoder)
+settings = Settings()
 embedder.encode(["warm up the model"])
 print("ready", flush=True)
 for line in sys.stdin:
@@ -71,10 +75,11 @@ def main() -> None:
     ap.add_argument("--work", type=Path, default=ROOT / ".kb-cache" / "segments")
     ap.add_argument("--json", type=Path, default=None)
     ap.add_argument("--command", action="store_true", help="time whole `kb index` processes")
+    ap.add_argument("--encoder", choices=ENCODERS, help="the encoder of segments.py's index")
     args = ap.parse_args()
     name = "edit_command.json" if args.command else "edit_pair.json"
     args.json = args.json or ROOT / "benchmarks" / "results" / name
-    embedder, settings = load_embedder(), Settings()
+    embedder, settings = load_embedder(args.encoder or "onnx"), Settings()
     repo, index_dir = corpus(args.work, args.pages, embedder, settings)
     sides = {}
     for side in ("this", "baseline"):
@@ -90,7 +95,8 @@ def main() -> None:
     else:
         worker = subprocess.Popen(
             [sys.executable, "-c", WORKER, str(args.baseline.resolve()), str(ROOT / "benchmarks")]
-            + [str(p) for p in sides["baseline"]],
+            + [str(p) for p in sides["baseline"]]
+            + [args.encoder or "default"],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             text=True,

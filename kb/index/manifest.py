@@ -88,7 +88,7 @@ def shape_error(m: object) -> str:
             return f'"checksums" of {name[:40]} are not a size and a sha256'
     # One pass each, no inner loop: at 10,000 pages these were a twentieth of a run in which
     # nothing changed.
-    if not {type(v) for v in m.get("inputs", {}).values()} <= {str}:
+    if not set(map(type, m.get("inputs", {}).values())) <= {str}:
         return '"inputs" holds a value that is not a text'
     stamps = m.get("stamps", {}).values()
     if not all(type(e) in (list, tuple) and len(e) == 4 for e in stamps) or not all(
@@ -108,10 +108,11 @@ def _files_error(files: object) -> str:
     columns = [files[c] for c in _FILE_COLUMNS]
     if not all(type(c) is list and len(c) == len(columns[0]) for c in columns):
         return "has columns that are not lists of one length"
-    if not {type(v) for v in columns[0] + columns[1]} <= {str}:
+    # map(type, ...) walks a column in C: at 100,000 pages a set comprehension per column
+    # was a tenth of a second.
+    if not set(map(type, columns[0])) | set(map(type, columns[1])) <= {str}:
         return "holds a path or an input that is not a text"
-    stamps = columns[2:]
-    if not {type(v) for c in stamps for v in c} <= {int, type(None)}:
+    if not set().union(*(map(type, c) for c in columns[2:])) <= {int, type(None)}:
         return "holds a stamp that is not whole numbers"
     if len(set(columns[0])) != len(columns[0]):
         return "names a file twice"
