@@ -1,4 +1,4 @@
-"""Segment files parsed once per process.
+"""Segment files parsed once per process (and what is made of them, such as a catalogue).
 
 A segment never changes after it is written, and the manifest names each file's SHA-256, so
 what a process parsed from a file with that digest stands for the file. A process that indexes
@@ -16,7 +16,7 @@ from typing import TypeVar
 
 T = TypeVar("T")
 
-LIMIT = 16  # files kept: an index has a handful of segments (the merge policy bounds them)
+LIMIT = 32  # two per segment (sources, catalogue): an index has a handful (the merge policy)
 _parsed: OrderedDict[tuple[str, str], object] = OrderedDict()
 _lock = threading.Lock()
 

@@ -49,39 +49,70 @@ class StoredIndex:
     page_rows: dict[str, tuple[int, int]]  # each page's rows [start, end), in row order
 
 
+@dataclass(frozen=True)
+class Catalogue:
+    """One segment's pages by path, deleted ones too: made once per sources file (`pool`)."""
+
+    sources: dict[str, Source]
+    places: dict[str, int]  # position in the file
+    size: int  # rows the segment was written with
+    rows: int  # rows of its pages
+
+
+def catalogue(listed: list[Source]) -> Catalogue:
+    return Catalogue(
+        {src.path: src for src in listed},
+        {src.path: i for i, src in enumerate(listed)},
+        max((src.rows[1] for src in listed), default=0),
+        sum(src.rows[1] - src.rows[0] for src in listed),
+    )
+
+
 class PreviousIndex:
     """What an incremental build reuses from the index it replaces, read only where needed:
     an unchanged page stays in its segment untouched; the lines and vectors of a page that
     moves (edited, renamed, or in a segment being merged) are read from its segment."""
 
-    def __init__(self, index_dir: Path, manifest: Manifest, listed: list[list[Source]]) -> None:
+    def __init__(
+        self,
+        index_dir: Path,
+        manifest: Manifest,
+        listed: list[list[Source]],
+        catalogues: list[Catalogue] | None = None,
+    ) -> None:
+        """`catalogues`: each segment's `catalogue` of `listed`, if the caller has them."""
         self.index_dir = index_dir
         self.manifest = manifest
         self.segments = manifest.segments
         self.listed = listed  # per segment: its sources, in file order
         self.deleted = deleted_of(self.segments)
-        # One pass, in no order (a build needs no dense rows): at 100,000 pages, sorting them
-        # as a reader does was a tenth of an edit.
+        catalogues = catalogues or [catalogue(seg) for seg in listed]
+        # In no order (a build needs no dense rows), and segment by segment as dictionaries:
+        # at 100,000 pages, going page by page and sorting them as a reader does was a
+        # tenth of an edit.
         self.homes: dict[str, int] = {}  # live page -> its segment
         self.sources: dict[str, Source] = {}  # live page -> its source
         self.places: dict[str, int] = {}  # live page -> its position in its segment's file
-        self._rows = [max((src.rows[1] for src in seg), default=0) for seg in listed]
-        self._live = []
+        self._rows: list[int] = []
+        self._live: list[int] = []
         live_pages = 0
-        for s, (seg, gone) in enumerate(zip(listed, self.deleted, strict=True)):
-            live = [(i, src) for i, src in enumerate(seg) if i not in gone] if gone else None
-            paths = [src.path for src in seg] if live is None else [src.path for _, src in live]
-            self.homes.update(dict.fromkeys(paths, s))
-            live_pages += len(paths)
-            if live is None:
-                self.sources.update(zip(paths, seg, strict=True))
-                self.places.update(zip(paths, range(len(seg)), strict=True))
-                self._live.append(sum(src.rows[1] - src.rows[0] for src in seg))
-            else:
-                self.sources.update(zip(paths, (src for _, src in live), strict=True))
-                self.places.update(zip(paths, (i for i, _ in live), strict=True))
-                self._live.append(sum(src.rows[1] - src.rows[0] for _, src in live))
-        if len(self.homes) != len(self.places) or len(self.homes) != live_pages:
+        for s, (seg, gone, cat) in enumerate(zip(listed, self.deleted, catalogues, strict=True)):
+            if len(cat.sources) != len(seg):
+                raise ValueError(f"segment {s} lists a page twice")
+            sources, places, rows = cat.sources, cat.places, cat.rows
+            if gone:
+                dead = [seg[i] for i in gone if i < len(seg)]
+                sources, places = dict(sources), dict(places)  # the catalogue is shared
+                for src in dead:
+                    del sources[src.path], places[src.path]
+                rows -= sum(src.rows[1] - src.rows[0] for src in dead)
+            self.homes.update(dict.fromkeys(sources, s))
+            self.sources.update(sources)
+            self.places.update(places)
+            live_pages += len(sources)
+            self._rows.append(cat.size)
+            self._live.append(rows)
+        if len(self.homes) != live_pages:
             raise ValueError("a page is live in two segments")
         self._vectors: dict[int, VectorIndex] = {}
         self._keywords: dict[int, KeywordIndex] = {}
@@ -140,7 +171,12 @@ def load_previous(
         # Damaged files must not be carried over; files as written are not hashed again.
         manifest = restamped(manifest, verify_files(index_dir, manifest, quick=True))
         listed = [_pooled_sources(index_dir, manifest, seg) for seg in manifest.segments]
-        previous = PreviousIndex(index_dir, manifest, listed)
+        digests = [_digest(manifest, seg) for seg in manifest.segments]
+        catalogues = [
+            pool.parsed("catalogue", d, lambda seg=seg: catalogue(seg))
+            for d, seg in zip(digests, listed, strict=True)
+        ]
+        previous = PreviousIndex(index_dir, manifest, listed, catalogues)
     except (KbError, KeyError, ValueError, RuntimeError, OSError, TypeError):
         return None  # nothing to reuse: the build starts from scratch
     if sum(previous.live_rows(s) for s in range(len(listed))) != manifest.counts.chunks:
@@ -226,8 +262,13 @@ def _identity(where: Layout, records: list[ChunkRecords]) -> bool:
 def _pooled_sources(index_dir: Path, manifest: Manifest, seg: dict) -> list[Source]:
     """A segment's sources, parsed once per process for its SHA-256 (verified by the caller:
     the file is as the manifest recorded it). A copy: the caller may change its list."""
-    digest = (manifest.checksums or {}).get(seg["sources"], {}).get("sha256")
+    digest = _digest(manifest, seg)
     return list(pool.parsed("sources", digest, lambda: _read_sources(index_dir / seg["sources"])))
+
+
+def _digest(manifest: Manifest, seg: dict) -> str | None:
+    """The SHA-256 of a segment's sources file, as the manifest records it."""
+    return (manifest.checksums or {}).get(seg["sources"], {}).get("sha256")
 
 
 def _read_sources(path: Path) -> list[Source]:
