@@ -16,7 +16,7 @@ from typing import TypeVar
 
 T = TypeVar("T")
 
-LIMIT = 32  # two per segment (sources, catalogue): an index has a handful (the merge policy)
+LIMIT = 48  # three per segment (sources, catalogue, words): an index has a handful
 _parsed: OrderedDict[tuple[str, str], object] = OrderedDict()
 _lock = threading.Lock()
 

@@ -154,8 +154,13 @@ class PreviousIndex:
         """The word ids every segment shares (a new segment's new words come after them)."""
         if self._vocab is None:
             vocab: dict[str, int] = {}
+            sums = self.manifest.checksums or {}
             for seg in self.segments:
-                vocab.update(read_vocab(self.index_dir / seg["bm25"]))
+                # Parsed once per process (a large segment's words are most of an edit's
+                # reading otherwise); the pooled dictionary is only read.
+                digest = sums.get(f"{seg['bm25']}/vocab.json", {}).get("sha256")
+                path = self.index_dir / seg["bm25"]
+                vocab.update(pool.parsed("vocab", digest, lambda path=path: read_vocab(path)))
             self._vocab = vocab
         return self._vocab
 
