@@ -294,3 +294,21 @@ def test_a_process_that_indexes_again_parses_only_new_segments(tmp_path, monkeyp
     report = build_index(content, index_dir, HashEmbedder(), Settings())
     assert len(report.manifest.segments) == 1  # from scratch: nothing reused
     assert_same_index((index_dir, "hash-bow", 64), (_scratch(content, tmp_path), "hash-bow", 64))
+
+
+def test_a_page_live_in_two_segments_is_a_rebuild_not_a_doubled_page(tmp_path):
+    """A manifest edited so that an edited page's old copy is no longer deleted: the build
+    does not reuse that index (it would hold the page twice) and ends as a fresh build."""
+    content, index_dir = tmp_path / "c", tmp_path / "i"
+    _pages(content)
+    build_index(content, index_dir, HashEmbedder(), Settings())
+    _edit(content, 3, 1)
+    build_index(content, index_dir, HashEmbedder(), Settings())
+    manifest = json.loads((index_dir / "manifest.json").read_text())
+    assert manifest["segments"][0]["deleted"] == [3]
+    manifest["segments"][0]["deleted"] = []
+    (index_dir / "manifest.json").write_text(json.dumps(manifest))
+    _edit(content, 5, 1)
+    report = build_index(content, index_dir, HashEmbedder(), Settings())
+    assert report.rebuilt and report.embedded == report.chunks
+    assert_same_index((index_dir, "hash-bow", 64), (_scratch(content, tmp_path), "hash-bow", 64))
