@@ -194,8 +194,12 @@ def index_cmd(
     if report.directory:
         work += "; people directory updated"
     segments = len(report.manifest.segments)
-    if merge or segments > 1:
-        work += f"; {segments} segment{'s' if segments > 1 else ''}"
+    if segments > 1:  # said so a user does not wonder what a segment is, nor whether to act
+        work += (
+            f"; {segments} segments: edits go into small new ones, 'kb index --merge' joins them"
+        )
+    elif merge:
+        work += "; merged into 1 segment"
     click.echo(
         f"Indexed {report.documents} of {report.files} pages ({report.chunks} chunks, "
         f"{report.embedded} embedded; {work}) in {report.seconds:.1f} s "

@@ -227,3 +227,20 @@ def test_python_dash_m_kb_is_the_kb_command(tmp_path):
     assert done.returncode == 0, done.stderr
     usage = subprocess.run([sys.executable, "-m", "kb", "--help"], capture_output=True, text=True)
     assert usage.returncode == 0 and usage.stdout.startswith("Usage: kb ")
+
+
+@pytest.mark.model  # through the CLI or the app, which load the model
+def test_the_summary_says_what_segments_are_and_how_to_join_them(tmp_path, monkeypatch):
+    import kb.index.merging
+
+    monkeypatch.setattr(kb.index.merging, "SMALL", 0)  # two pages' segments are not folded
+    root, index_dir = tmp_path / "content", tmp_path / "index"
+    write(root / "security/vpn.md", GOOD)
+    write(root / "hr/leave.md", "---\ntitle: Leave\nauthors: [Bo Chen]\n---\n## Book\nAsk HR.\n")
+    assert run("index", str(root), "--index-dir", str(index_dir)).exit_code == 0
+    write(root / "hr/leave.md", "---\ntitle: Leave\nauthors: [Bo Chen]\n---\n## Book\nAsk Ana.\n")
+    res = run("index", str(root), "--index-dir", str(index_dir))
+    assert res.exit_code == 0, res.output
+    assert "2 segments: edits go into small new ones, 'kb index --merge' joins them" in res.stdout
+    res = run("index", str(root), "--index-dir", str(index_dir), "--merge")
+    assert res.exit_code == 0 and "merged into 1 segment" in res.stdout, res.output
