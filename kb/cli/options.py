@@ -147,23 +147,31 @@ def echo_json(value: object, *, ascii_only: bool = False) -> None:
 
 
 class progress_bar:
-    """A click progress bar on stderr, created when the total is first known."""
+    """Progress on stderr, created when the total is first known: a click progress bar at a
+    terminal; elsewhere (a CI log, a pipe), where click's bar prints only its label, a line
+    each tenth of the way, so a long first index does not look stuck."""
 
     def __init__(self, quiet: bool, label: str = "Embedding") -> None:
         self._quiet = quiet
         self._label = label
         self._bar = None
         self._done = 0
+        self._lines = not sys.stderr.isatty()
+        self._said = -1  # the last tenth a line was printed for
 
     def __enter__(self):
         return self
 
     def __call__(self, done: int, total: int) -> None:
-        if self._quiet:
+        if self._quiet or not total:
+            return  # nothing to embed: no bar
+        if self._lines:
+            tenth = done * 10 // total
+            if tenth > self._said:
+                self._said = tenth
+                click.echo(f"{self._label}: {done:,} of {total:,} ({tenth * 10}%)", err=True)
             return
         if self._bar is None:
-            if not total:
-                return  # nothing to embed: no bar
             self._bar = click.progressbar(length=total, label=self._label, file=sys.stderr)
             self._bar.__enter__()
         self._bar.update(done - self._done)

@@ -244,3 +244,17 @@ def test_the_summary_says_what_segments_are_and_how_to_join_them(tmp_path, monke
     assert "2 segments: edits go into small new ones, 'kb index --merge' joins them" in res.stdout
     res = run("index", str(root), "--index-dir", str(index_dir), "--merge")
     assert res.exit_code == 0 and "merged into 1 segment" in res.stdout, res.output
+
+
+@pytest.mark.model  # through the CLI or the app, which load the model
+def test_progress_outside_a_terminal_is_a_line_each_tenth(tmp_path):
+    """Click's bar prints only its label where stderr is not a terminal (a CI log): kb prints
+    how far it is instead, so a long first index does not look stuck."""
+    root = tmp_path / "content"
+    for i in range(12):
+        write(root / f"it/page-{i:02d}.md", f"# Page {i}\n\n## Setup\nStep {i} of the setup.\n")
+    res = run("index", str(root), "--index-dir", str(tmp_path / "index"))
+    assert res.exit_code == 0, res.output
+    lines = [ln for ln in res.stderr.splitlines() if ln.startswith("Embedding: ")]
+    assert lines[0].startswith("Embedding: 0 of ") and lines[-1].endswith("(100%)")
+    assert 2 <= len(lines) <= 11
