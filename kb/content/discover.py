@@ -108,7 +108,7 @@ def find_pages(
                 problems.append(Problem(display(content_dir, Path(entry.path)), why))
             else:
                 # None: a link inside, which has no stamp of its own.
-                found[prefix + name] = info and stamp_of(info)
+                found[prefix + name] = stamp_of(info) if info is not None else None
     # The path would be stored and shown as the page's name (and title), its folders too: no
     # credential in any part of it.
     leaked = _names_with_secrets([r for r in found if r not in clean])

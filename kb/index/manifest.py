@@ -48,7 +48,7 @@ _FIELD_TYPES = {
 
 
 # The columns of "files": each file seen, what it held (its SHA-256, or why it was not read)
-# and, for a page read, its stamp (kb.content.pages.stamp_of; null for none).
+# and, for a page read, its stamp (kb.content.discover.stamp_of; null for none).
 _FILE_COLUMNS = ("path", "input", "size", "mtime_ns", "ctime_ns", "ino")
 _NO_STAMP = (None, None, None, None)
 
@@ -91,7 +91,7 @@ def shape_error(m: object) -> str:
     if not set(map(type, m.get("inputs", {}).values())) <= {str}:
         return '"inputs" holds a value that is not a text'
     stamps = m.get("stamps", {}).values()
-    if not all(type(e) in (list, tuple) and len(e) == 4 for e in stamps) or not all(
+    if not all(type(e) is list and len(e) == 4 for e in stamps) or not all(
         type(a) is type(b) is type(c) is type(d) is int for a, b, c, d in stamps
     ):
         return '"stamps" holds an entry that is not four whole numbers'

@@ -54,7 +54,7 @@ class Manifest:
     vectors: dict | None = None  # Settings.vector_signature() at build time
     counts: Counts = Counts()
     inputs: dict[str, str] = field(default_factory=dict)  # every file seen -> hash or reason
-    # page -> [size, mtime_ns, ctime_ns, inode] when read (kb.content.pages.stamp_of): a page
+    # page -> [size, mtime_ns, ctime_ns, inode] when read (kb.content.discover.stamp_of): a page
     # with the same stamp next run is not read again. None: an index from before stamps.
     stamps: dict[str, tuple[int, ...]] | None = None
     git: dict[str, str] = field(default_factory=dict)  # the history authors were resolved at
