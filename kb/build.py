@@ -17,7 +17,7 @@ from __future__ import annotations
 import dataclasses
 import gc
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,7 +28,7 @@ from kb.content.chunk import chunk_document
 from kb.content.directory import FILE as PEOPLE_FILE
 from kb.content.directory import NAMES as PEOPLE_NAMES
 from kb.content.directory import read_for_build
-from kb.content.discover import Found, find_pages
+from kb.content.discover import Found, find_pages, rewalk
 from kb.content.pages import PageFile, page_of, read_content, read_pages, resolve_pages
 from kb.embed import parallel
 from kb.embed.base import Embedder
@@ -39,6 +39,7 @@ from kb.index.incremental import (
     clean_names,
     last_manifest,
     manifest_stamp,
+    recorded_walk,
     reusable,
     unchanged,
 )
@@ -83,19 +84,22 @@ def build_index(
     select: Callable[[str], bool] | None = None,
     workers: int = 1,
     merge: bool = False,
+    changed: Collection[str] | None = None,
 ) -> BuildReport:
     """Index `content_dir` into `index_dir`, reusing what is unchanged (`full`: reuse nothing).
 
     `select` keeps the pages whose relative path it accepts (a shard's share); `workers`
     processes embed; `merge` merges every segment into one (the policy otherwise bounds how
-    many there are).
+    many there are). `changed`: the paths relative to `content_dir` (files or folders, `/`
+    form) that may have changed since the last run, as a file-system watcher reports them;
+    only those are looked at again (None: the whole folder is walked, which is the check).
     The old index stays as it was if anything fails, and one run at a time may write.
     """
     start = time.perf_counter()
     check_index_dir(index_dir, content_dir)
     seen = manifest_stamp(index_dir)
     last = None if full else last_manifest(index_dir)
-    found_files = find_pages(content_dir, exclude=index_dir, clean=clean_names(last))
+    found_files = _find(content_dir, index_dir, last, changed)
     rels = found_files.rels  # paths are made only if something changed
     if not rels:
         raise ContentError(f"no Markdown files (*.md) in '{content_dir}'; nothing to index")
@@ -292,6 +296,18 @@ def index_documents(
         embedded=embedded,
         reread=len(docs),
     )
+
+
+def _find(
+    content_dir: Path, index_dir: Path, last: Manifest | None, changed: Collection[str] | None
+) -> Found:
+    """The pages to index: the last run's walk with the `changed` paths looked at again, or,
+    without both, a walk of the whole folder."""
+    clean = clean_names(last)
+    before = recorded_walk(last, content_dir) if changed is not None else None
+    if before is None:
+        return find_pages(content_dir, exclude=index_dir, clean=clean)
+    return rewalk(content_dir, before, changed, exclude=index_dir, clean=clean)
 
 
 def _steady(found: Found, history: GitHistory, before: Manifest) -> frozenset[str]:

@@ -69,61 +69,175 @@ def find_pages(
             f"content folder '{content_dir}' does not exist; "
             "pass the folder that holds your Markdown pages: kb index PATH"
         )
-    root = content_dir.resolve()
-    skip = exclude.resolve() if exclude else None
-    # The walk does not enter linked folders, so below the root a folder is where it looks:
-    # the excluded folder is found by its path under content_dir, without resolving each.
-    skip = content_dir / skip.relative_to(root) if skip and skip.is_relative_to(root) else None
-    skipped = os.path.join(str(content_dir), str(skip.relative_to(content_dir))) if skip else None
-    # Paths as text until the end: at 10,000 pages, Path objects cost more than the walk.
-    found: dict[str, tuple[int, int, int, int] | None] = {}  # relative path -> stamp
-    problems: list[Problem] = []
-    # One pass over each folder's entries (at 100,000 pages the walk is most of an edit).
-    todo = [(str(content_dir), "")]
-    while todo:
-        folder, prefix = todo.pop()
-        for entry in _entries(folder, problems, content_dir):
-            name = entry.name
-            if name[0] == ".":
-                continue
+    walk = _Walk(content_dir, exclude)
+    walk.folder(str(content_dir), "")
+    return walk.result(clean)
+
+
+def rewalk(
+    content_dir: Path,
+    before: Found,
+    changed: Collection[str],
+    *,
+    exclude: Path | None = None,
+    clean: Collection[str] = frozenset(),
+) -> Found:
+    """What `find_pages` would find now, given what it found `before` and the paths relative
+    to `content_dir` (files or folders, `/` form) that may have changed since: only those are
+    looked at again (a file-system watcher names them). A change it is not told of is not
+    seen: the full walk remains the check."""
+    if not content_dir.is_dir():
+        return find_pages(content_dir, exclude=exclude, clean=clean)
+    walk = _Walk(content_dir, exclude)
+    todo = _outermost({t for c in changed if (t := walk.target(c)) is not None})
+    # A skipped entry whose name is shown escaped or redacted is not found by its path:
+    # its folder is looked at again.
+    todo |= {p.path.rpartition("/")[0] for p in before.problems if not walk.exists(p.path)}
+    todo = _outermost(todo)
+    if "" in todo:
+        return find_pages(content_dir, exclude=exclude, clean=clean)
+    folders = tuple(f"{c}/" for c in todo)
+    for rel in before.rels:
+        if rel not in todo and not rel.startswith(folders):
+            walk.found[rel] = before.stats.get(rel)
+    walk.problems.extend(
+        p for p in before.problems if p.path not in todo and not p.path.startswith(folders)
+    )
+    for rel in sorted(todo):
+        walk.entry(rel)
+    return walk.result(clean)
+
+
+def _outermost(paths: set[str]) -> set[str]:
+    """`paths` without those inside another of them."""
+    out: set[str] = set()
+    for p in sorted(paths, key=len):
+        if not any(p == o or p.startswith(f"{o}/") or not o for o in out):
+            out.add(p)
+    return out
+
+
+class _Walk:
+    """One walk of a content folder (or of the parts of it that changed): the pages found
+    with their stamps, and the warnings."""
+
+    def __init__(self, content_dir: Path, exclude: Path | None) -> None:
+        self.content_dir = content_dir
+        self.root = root = content_dir.resolve()
+        skip = exclude.resolve() if exclude else None
+        # The walk does not enter linked folders, so below the root a folder is where it
+        # looks: the excluded folder is found by its path under content_dir, without
+        # resolving each.
+        self.skip = skip = (
+            content_dir / skip.relative_to(root) if skip and skip.is_relative_to(root) else None
+        )
+        self.skipped = (
+            os.path.join(str(content_dir), str(skip.relative_to(content_dir))) if skip else None
+        )
+        # Paths as text until the end: at 10,000 pages, Path objects cost more than the walk.
+        self.found: dict[str, tuple[int, int, int, int] | None] = {}  # relative path -> stamp
+        self.problems: list[Problem] = []
+        self._todo: list[tuple[str, str]] = []
+
+    def folder(self, folder: str, prefix: str) -> None:
+        """Walk `folder`, whose pages' relative paths start with `prefix`."""
+        self._todo.append((folder, prefix))
+        self._drain()
+
+    def target(self, rel: str) -> str | None:
+        """What to look at again for a changed relative path: the path, or its outermost
+        folder that is no longer a plain one (gone, a link, a file); None for a path the walk
+        never looks at (hidden, the index folder, not a relative path)."""
+        parts = rel.split("/") if rel else []
+        if any(p in ("", ".", "..") or p[0] == "." for p in parts):
+            return None
+        folder = str(self.content_dir)
+        for i, part in enumerate(parts[:-1]):
+            folder = os.path.join(folder, part)
+            if folder == self.skipped:
+                return None
             try:
-                is_folder = entry.is_dir()  # through a link, as os.walk sorts names
+                plain = stat.S_ISDIR(os.lstat(folder).st_mode)
             except OSError:
-                is_folder = False
-            if is_folder:
-                if entry.path == skipped:
-                    continue
-                if entry.is_symlink():
-                    # The walk does not enter linked folders; say so rather than skip them.
-                    why = "link to a folder; kb does not follow linked folders (not read)"
-                    problems.append(Problem(display(content_dir, Path(entry.path)), why))
-                else:
-                    todo.append((entry.path, f"{prefix}{name}/"))
-                continue
-            if not name.lower().endswith(MARKDOWN_SUFFIXES):
-                continue
-            info = _plain(entry)
-            why = "" if info is not None else _refusal(root, Path(entry.path), skip)
-            if why:
-                problems.append(Problem(display(content_dir, Path(entry.path)), why))
+                plain = False
+            if not plain:
+                return "/".join(parts[: i + 1])
+        if os.path.join(folder, *parts[-1:]) == self.skipped:
+            return None
+        return rel
+
+    def exists(self, rel: str) -> bool:
+        """Whether a path relative to the content folder is there (a link counts)."""
+        return os.path.lexists(os.path.join(str(self.content_dir), *rel.split("/")))
+
+    def entry(self, rel: str) -> None:
+        """Look at one file or folder again (its parents are plain folders: see `target`)."""
+        parent, _, name = rel.rpartition("/")
+        folder = os.path.join(str(self.content_dir), *parent.split("/")) if parent else ""
+        folder = folder or str(self.content_dir)
+        try:
+            with os.scandir(folder) as it:
+                entry = next((e for e in it if e.name == name), None)
+        except OSError:
+            entry = None
+        if entry is not None:
+            self._visit(entry, f"{parent}/" if parent else "")
+            self._drain()
+
+    def _drain(self) -> None:
+        """Walk the folders queued, one pass over each folder's entries (at 100,000 pages the
+        walk is most of an edit)."""
+        while self._todo:
+            folder, prefix = self._todo.pop()
+            for entry in _entries(folder, self.problems, self.content_dir):
+                self._visit(entry, prefix)
+
+    def _visit(self, entry: os.DirEntry, prefix: str) -> None:
+        content_dir = self.content_dir
+        name = entry.name
+        if name[0] == ".":
+            return
+        try:
+            is_folder = entry.is_dir()  # through a link, as os.walk sorts names
+        except OSError:
+            is_folder = False
+        if is_folder:
+            if entry.path == self.skipped:
+                return
+            if entry.is_symlink():
+                # The walk does not enter linked folders; say so rather than skip them.
+                why = "link to a folder; kb does not follow linked folders (not read)"
+                self.problems.append(Problem(display(content_dir, Path(entry.path)), why))
             else:
-                # None: a link inside, which has no stamp of its own.
-                found[prefix + name] = stamp_of(info) if info is not None else None
-    # The path would be stored and shown as the page's name (and title), its folders too: no
-    # credential in any part of it.
-    leaked = _names_with_secrets([r for r in found if r not in clean])
-    for rel, secret in leaked.items():
-        shown, _ = redact(display(content_dir, path_of(content_dir, rel)))
-        in_file = bool(find_secrets(rel.rpartition("/")[2]))
-        what, fix = ("file", "the file") if in_file else ("folder", "its folder")
-        why = f"{what} name holds a {describe(secret)}; not read, rename {fix}"
-        problems.append(Problem(shown, why))
-    # In the order of the path's parts ("a/b" before "a-b"): NUL sorts before any character a
-    # name holds, and a text key sorts five times faster than a list of parts.
-    kept = sorted((r for r in found if r not in leaked), key=lambda r: r.replace("/", "\0"))
-    stats = {r: stamp for r in kept if (stamp := found[r]) is not None}
-    problems.sort(key=lambda p: p.path)
-    return Found(kept, problems, stats, content_dir)
+                self._todo.append((entry.path, f"{prefix}{name}/"))
+            return
+        if not name.lower().endswith(MARKDOWN_SUFFIXES):
+            return
+        info = _plain(entry)
+        why = "" if info is not None else _refusal(self.root, Path(entry.path), self.skip)
+        if why:
+            self.problems.append(Problem(display(content_dir, Path(entry.path)), why))
+        else:
+            # None: a link inside, which has no stamp of its own.
+            self.found[prefix + name] = stamp_of(info) if info is not None else None
+
+    def result(self, clean: Collection[str]) -> Found:
+        content_dir, found, problems = self.content_dir, self.found, self.problems
+        # The path would be stored and shown as the page's name (and title), its folders too: no
+        # credential in any part of it.
+        leaked = _names_with_secrets([r for r in found if r not in clean])
+        for rel, secret in leaked.items():
+            shown, _ = redact(display(content_dir, path_of(content_dir, rel)))
+            in_file = bool(find_secrets(rel.rpartition("/")[2]))
+            what, fix = ("file", "the file") if in_file else ("folder", "its folder")
+            why = f"{what} name holds a {describe(secret)}; not read, rename {fix}"
+            problems.append(Problem(shown, why))
+        # In the order of the path's parts ("a/b" before "a-b"): NUL sorts before any character a
+        # name holds, and a text key sorts five times faster than a list of parts.
+        kept = sorted((r for r in found if r not in leaked), key=lambda r: r.replace("/", "\0"))
+        stats = {r: stamp for r in kept if (stamp := found[r]) is not None}
+        problems.sort(key=lambda p: p.path)
+        return Found(kept, problems, stats, content_dir)
 
 
 def stamp_of(info: os.stat_result) -> tuple[int, int, int, int]:

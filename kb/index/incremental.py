@@ -14,7 +14,8 @@ from pathlib import Path
 
 from kb.config import REDACTION_VERSION, VECTOR_STORAGES, Settings
 from kb.content.authors import authorship_unchanged
-from kb.content.discover import stamp_of
+from kb.content.directory import NAMES as PEOPLE_NAMES
+from kb.content.discover import Found, stamp_of
 from kb.content.pages import IGNORED, SKIPPED
 from kb.embed.base import Embedder
 from kb.errors import KbError
@@ -22,7 +23,7 @@ from kb.index.codec import chunk_from_line
 from kb.index.folder import MANIFEST, restamped, verify_files
 from kb.index.manifest import check_compatible, departments_key, read_manifest
 from kb.index.store import PreviousIndex, load_previous
-from kb.models import Manifest, consent_key_id
+from kb.models import Manifest, Problem, consent_key_id
 
 
 class StoredTexts:
@@ -83,6 +84,28 @@ def clean_names(manifest: Manifest | None) -> frozenset[str]:
     if manifest is None or (manifest.chunking or {}).get("redaction") != REDACTION_VERSION:
         return frozenset()
     return frozenset(p for p, v in manifest.inputs.items() if not v.startswith((SKIPPED, IGNORED)))
+
+
+def recorded_walk(manifest: Manifest | None, content_dir: Path) -> Found | None:
+    """What the walk of the run that wrote `manifest` found (its pages with their stamps,
+    and the files it skipped), if that run walked `content_dir` with this run's secret
+    detection; else None."""
+    if (
+        manifest is None
+        or manifest.stamps is None
+        or manifest.content_dir != str(content_dir)
+        or (manifest.chunking or {}).get("redaction") != REDACTION_VERSION
+    ):
+        return None
+    rels, problems = [], []
+    for path, value in manifest.inputs.items():
+        if value.startswith(SKIPPED):
+            problems.append(Problem(path, value[len(SKIPPED) :]))
+        elif not value.startswith(IGNORED) and path not in PEOPLE_NAMES:
+            rels.append(path)
+    stamps = manifest.stamps
+    stats = {r: stamp for r in rels if (stamp := stamps.get(r)) is not None}
+    return Found(rels, problems, stats, content_dir)
 
 
 def reusable(
