@@ -17,7 +17,7 @@ HEAVY = (
     "torch", "transformers", "sentence_transformers", "onnxruntime", "onnx", "faiss", "bm25s",
     "scipy", "sklearn", "pandas", "pymilvus", "fastapi", "uvicorn", "streamlit", "yaml",
     "markdown_it", "detect_secrets", "confusable_homoglyphs", "click", "rapidfuzz", "symspellpy",
-    "mcp", "mammoth", "markdownify", "docx", "pypdf", "bs4",
+    "mcp", "mammoth", "markdownify", "docx", "pypdf", "bs4", "watchdog",
 )  # fmt: skip
 # The shells' toolkits live in one package each (one module per command group or view): any
 # module there may import it, no module elsewhere.
@@ -34,7 +34,7 @@ LAYERS = (
     ("kb.search",),
     ("kb.people",),
     ("kb.build", "kb.service"),
-    ("kb.eval", "kb.serve", "kb.indexing"),
+    ("kb.eval", "kb.serve", "kb.indexing", "kb.watching"),
     ("kb.app", "kb.cli"),  # the shells; the app may run on the HTTP client
     ("kb.__main__",),  # `python -m kb`: the CLI
 )

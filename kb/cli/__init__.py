@@ -28,6 +28,7 @@ def cli() -> None:
 
 for command in (
     content.index_cmd,
+    content.watch_cmd,
     content.check_cmd,
     authoring.import_cmd,
     authoring.new_cmd,

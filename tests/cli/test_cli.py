@@ -258,3 +258,34 @@ def test_progress_outside_a_terminal_is_a_line_each_tenth(tmp_path):
     lines = [ln for ln in res.stderr.splitlines() if ln.startswith("Embedding: ")]
     assert lines[0].startswith("Embedding: 0 of ") and lines[-1].endswith("(100%)")
     assert 2 <= len(lines) <= 11
+
+
+def test_kb_watch_indexes_a_new_page_and_stops_on_ctrl_c(tmp_path):
+    import signal
+    import time
+
+    content = write(tmp_path / "content/it/vpn.md", "# VPN\n\nConnect with the client.\n").parent
+    index_dir = tmp_path / "index"
+    argv = [sys.executable, "-m", "kb", "watch", str(content.parent), "--index-dir"]
+    proc = subprocess.Popen(
+        [*argv, str(index_dir), "--quiet", "0.2"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    lines = []
+    try:
+        for expected in ("walked the folder: 1 page(s) re-read", "1 changed path(s): 1 page(s)"):
+            while not any(expected in line for line in lines):
+                line = proc.stdout.readline()
+                assert line, (lines, proc.stderr.read())
+                lines.append(line)
+            if expected.startswith("walked"):
+                time.sleep(0.5)
+                write(content / "printers.md", "# Printers\n\nToner is in room 4.\n")
+    finally:
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=60)
+    assert "Stopped; the index is as of the last line above." in out
+    assert proc.returncode == 0, err
+    assert "2 pages" in lines[-1]

@@ -1,0 +1,165 @@
+"""`kb watch`: keep an index up to date while pages are written, from file-system events.
+
+A walk of the whole content folder costs about a second at 100,000 pages before a build
+knows what changed; a watcher is told. Each quiet moment after a change, the paths the
+events named go to `build_index(changed=...)`, which looks at only those again. A change the
+events missed (a lost event queue, a change made while nothing watched) is found by the full
+walk, which runs first and then every `check_every` seconds, and at once when the
+watcher reports lost events.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from kb.build import BuildReport, build_index
+from kb.config import Settings
+from kb.embed.base import Embedder
+from kb.errors import KbError
+
+# Hidden files that change what an index holds without a page changing: the history's
+# name map, and git's record of which commit each branch is at (a commit moves authors).
+_HISTORY = (".mailmap", ".git/HEAD", ".git/packed-refs", ".git/logs/HEAD")
+
+
+@dataclass(frozen=True)
+class WatchRun:
+    """One build of a watch: walked (the check) or told, of how many changed paths."""
+
+    report: BuildReport | None
+    walked: bool
+    paths: int
+    error: KbError | None = None  # the run failed (the index stays as it was)
+
+
+class Changes:
+    """The relative paths file-system events named since the last build, thread-safe."""
+
+    def __init__(self, content_dir: Path) -> None:
+        self._top = os.path.abspath(content_dir)
+        self._lock = threading.Lock()
+        self._paths: set[str] = set()
+        self._lost = False
+        self._woken = threading.Event()
+        self.last = 0.0  # monotonic time of the last event taken
+
+    def note(self, event) -> None:
+        """Take a watchdog event: the paths it names, or the news that events were lost."""
+        kind = event.event_type
+        if kind in ("opened", "closed_no_write") or (event.is_directory and kind == "modified"):
+            return  # a read, or a folder's entries changing (each entry has its own event)
+        if kind == "events_lost":  # the kernel's queue overflowed: only a walk knows
+            with self._lock:
+                self._lost = True
+            self._wake()
+            return
+        paths = [event.src_path, getattr(event, "dest_path", "")]
+        rels = [r for p in paths if p and (r := self._relative(os.fsdecode(p))) is not None]
+        if rels:  # "" (the history moved) wakes a build without a path to look at
+            with self._lock:
+                self._paths.update(r for r in rels if r)
+            self._wake()
+
+    def take(self) -> tuple[set[str], bool]:
+        """The paths named since the last take, and whether events were lost meanwhile."""
+        with self._lock:
+            paths, lost = self._paths, self._lost
+            self._paths, self._lost = set(), False
+            self._woken.clear()
+        return paths, lost
+
+    def wait(self, timeout: float) -> bool:
+        """Wait up to `timeout` seconds for an event; whether one came."""
+        return self._woken.wait(timeout)
+
+    def _wake(self) -> None:
+        self.last = time.monotonic()
+        self._woken.set()
+
+    def _relative(self, path: str) -> str | None:
+        """`path` relative to the content folder in `/` form; None for a path outside it, and
+        for a hidden one unless it is part of the history (see `_HISTORY`)."""
+        path = os.path.abspath(path)
+        if not path.startswith(self._top + os.sep):
+            return None
+        rel = path[len(self._top) + 1 :].replace(os.sep, "/")
+        if any(part.startswith(".") for part in rel.split("/")):
+            return "" if rel in _HISTORY or rel.startswith(".git/refs/") else None
+        return rel
+
+
+def watch(
+    content_dir: Path,
+    index_dir: Path,
+    embedder: Embedder,
+    settings: Settings,
+    *,
+    on_run: Callable[[WatchRun], None],
+    stop: threading.Event,
+    quiet: float = 0.5,
+    check_every: float = 600.0,
+    started: Callable[[bool], None] | None = None,
+) -> None:
+    """Index `content_dir` into `index_dir`, then again after each change, until `stop` is set.
+
+    `quiet`: seconds without events before a build (an editor's save is several events);
+    `check_every`: seconds between full walks. `on_run` hears of every build;
+    `started(watching)` whether file-system events could be watched (without them every
+    build is a walk)."""
+    from watchdog.events import FileSystemEventHandler
+    from watchdog.observers import Observer
+
+    changes = Changes(content_dir)
+
+    class _Handler(FileSystemEventHandler):
+        def on_any_event(self, event) -> None:
+            changes.note(event)
+
+    def run(changed: set[str] | None) -> None:
+        try:
+            report = build_index(content_dir, index_dir, embedder, settings, changed=changed)
+            on_run(WatchRun(report, walked=changed is None, paths=len(changed or ())))
+        except KbError as err:  # a page folder emptied, another writer: the next run retries
+            on_run(WatchRun(None, walked=changed is None, paths=len(changed or ()), error=err))
+
+    observer = Observer()
+    observer.schedule(_Handler(), os.path.abspath(content_dir), recursive=True)
+    try:
+        observer.start()
+        watching = True
+    except OSError:  # no inotify watch left (fs.inotify.max_user_watches): walk instead
+        watching = False
+    if started is not None:
+        started(watching)
+    try:
+        run(None)  # the check: whatever changed while nothing watched
+        walked = time.monotonic()
+        while not stop.is_set():
+            due = walked + check_every - time.monotonic()
+            if not watching and stop.wait(max(due, 0)):
+                break
+            if due <= 0 or not watching:
+                changes.take()
+                run(None)
+                walked = time.monotonic()
+                continue
+            if not changes.wait(min(due, 1.0)):
+                continue
+            # Let the burst of one save (write, rename, attributes) end first.
+            while not stop.is_set() and time.monotonic() - changes.last < quiet:
+                stop.wait(quiet / 4)
+            paths, lost = changes.take()
+            if lost:
+                run(None)
+                walked = time.monotonic()
+            else:
+                run(paths)
+    finally:
+        if watching:
+            observer.stop()
+            observer.join()

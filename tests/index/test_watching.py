@@ -1,0 +1,108 @@
+"""`kb watch`: file-system events reach a told build, and what they miss reaches a walk."""
+
+from __future__ import annotations
+
+import shutil
+import threading
+import time
+from types import SimpleNamespace
+
+from helpers import CONTENT, assert_same_index, page, write
+
+from kb import KnowledgeBase, Settings, build_index
+from kb.watching import Changes, watch
+
+
+def _event(kind, src, dest="", folder=False):
+    return SimpleNamespace(
+        event_type=kind, src_path=str(src), dest_path=str(dest), is_directory=folder
+    )
+
+
+def test_events_become_relative_paths_and_hidden_ones_are_left_out(tmp_path):
+    changes = Changes(tmp_path)
+    changes.note(_event("modified", tmp_path / "it/vpn.md"))
+    changes.note(_event("moved", tmp_path / "a.md", tmp_path / "b/a.md"))
+    changes.note(_event("modified", tmp_path / "it", folder=True))  # entries: their own events
+    changes.note(_event("opened", tmp_path / "hr/leave.md"))  # a read
+    changes.note(_event("created", tmp_path / ".git/objects/ab/cd"))
+    changes.note(_event("modified", tmp_path.parent / "elsewhere.md"))
+    assert changes.take() == ({"it/vpn.md", "a.md", "b/a.md"}, False)
+    assert not changes.wait(0)
+    changes.note(_event("modified", tmp_path / ".mailmap"))  # the history moved: a build
+    assert changes.wait(0) and changes.take() == (set(), False)
+    changes.note(_event("events_lost", tmp_path, folder=True))
+    assert changes.take() == (set(), True)
+
+
+def test_watch_indexes_each_change_as_a_build_from_scratch_would(tmp_path, real_embedder):
+    content = tmp_path / "content"
+    shutil.copytree(CONTENT / "finance", content / "finance")
+    index_dir = tmp_path / "index"
+    runs, stop = [], threading.Event()
+    thread = threading.Thread(
+        target=watch,
+        args=(content, index_dir, real_embedder, Settings()),
+        kwargs={"on_run": runs.append, "stop": stop, "quiet": 0.2, "check_every": 3600},
+    )
+    thread.start()
+
+    def settled(n):
+        deadline = time.monotonic() + 60
+        while len(runs) < n and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert len(runs) >= n, runs
+        return runs[n - 1]
+
+    try:
+        first = settled(1)
+        assert first.walked and first.report.changed and first.error is None
+        write(content / "it/bikes.md", page("Bike parking", "Ana Ruiz", "Cargo bikes"))
+        added = settled(2)
+        assert not added.walked and added.report.reread == 1 and added.paths >= 1
+        (content / "it").rename(content / "facilities")
+        moved = settled(3)
+        assert not moved.walked and moved.report.removed == 1 and moved.report.reread == 1
+    finally:
+        stop.set()
+        thread.join(30)
+    assert not thread.is_alive()
+    hits = KnowledgeBase(index_dir, real_embedder, Settings()).search("where do cargo bikes go")
+    assert hits[0].chunk.path == "facilities/bikes.md"
+    fresh = tmp_path / "fresh"
+    build_index(content, fresh, real_embedder, Settings())
+    name, dim = real_embedder.name, real_embedder.dim
+    assert_same_index((index_dir, name, dim), (fresh, name, dim), atol=1e-5, rtol=2**-10)
+
+
+def test_lost_events_make_the_next_build_a_walk(tmp_path, monkeypatch):
+    from fakes import HashEmbedder
+
+    content = tmp_path / "content"
+    write(content / "a.md", page("A", "Ana Ruiz", "One"))
+    runs, stop = [], threading.Event()
+    real_note = Changes.note
+
+    def lossy(self, event):  # as inotify's overflow: the change itself is never heard of
+        if str(event.src_path).endswith("b.md"):
+            event = _event("events_lost", content, folder=True)
+        real_note(self, event)
+
+    monkeypatch.setattr(Changes, "note", lossy)
+    thread = threading.Thread(
+        target=watch,
+        args=(content, tmp_path / "index", HashEmbedder(), Settings()),
+        kwargs={"on_run": runs.append, "stop": stop, "quiet": 0.2, "check_every": 3600},
+    )
+    thread.start()
+    try:
+        deadline = time.monotonic() + 30
+        while not runs and time.monotonic() < deadline:
+            time.sleep(0.05)
+        write(content / "b.md", page("B", "Bo Chen", "Two"))
+        while len(runs) < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        stop.set()
+        thread.join(30)
+    assert runs[1].walked and runs[1].report.reread == 1 and runs[1].report.documents == 2
