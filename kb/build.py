@@ -303,10 +303,10 @@ def _find(
 ) -> Found:
     """The pages to index: the last run's walk with the `changed` paths looked at again, or,
     without both, a walk of the whole folder."""
-    clean = clean_names(last)
     before = recorded_walk(last, content_dir) if changed is not None else None
     if before is None:
-        return find_pages(content_dir, exclude=index_dir, clean=clean)
+        return find_pages(content_dir, exclude=index_dir, clean=clean_names(last))
+    clean = clean_names(last, few=True)
     return rewalk(content_dir, before, changed, exclude=index_dir, clean=clean)
 
 

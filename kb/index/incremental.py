@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Container
 from pathlib import Path
 
 from kb.config import REDACTION_VERSION, VECTOR_STORAGES, Settings
 from kb.content.authors import authorship_unchanged
 from kb.content.directory import NAMES as PEOPLE_NAMES
-from kb.content.discover import Found, stamp_of
+from kb.content.discover import Found, page_key, stamp_of
 from kb.content.pages import IGNORED, SKIPPED
 from kb.embed.base import Embedder
 from kb.errors import KbError
@@ -78,12 +79,27 @@ def manifest_stamp(index_dir: Path) -> tuple[int, ...] | None:
         return None
 
 
-def clean_names(manifest: Manifest | None) -> frozenset[str]:
+def clean_names(manifest: Manifest | None, *, few: bool = False) -> Container[str]:
     """The pages `manifest` records as read (so their names held no credential), if its
-    run's secret detection is this one's."""
+    run's secret detection is this one's. `few`: only a few will be asked about (a set of
+    100,000 would cost more than the questions)."""
     if manifest is None or (manifest.chunking or {}).get("redaction") != REDACTION_VERSION:
         return frozenset()
+    if few:
+        return _Read(manifest.inputs)
     return frozenset(p for p, v in manifest.inputs.items() if not v.startswith((SKIPPED, IGNORED)))
+
+
+class _Read:
+    """The paths `inputs` records as read, asked one by one (a told build asks about a few
+    of 100,000)."""
+
+    def __init__(self, inputs: dict[str, str]) -> None:
+        self._inputs = inputs
+
+    def __contains__(self, rel: object) -> bool:
+        value = self._inputs.get(rel)  # type: ignore[call-overload]
+        return value is not None and not value.startswith((SKIPPED, IGNORED))
 
 
 def recorded_walk(manifest: Manifest | None, content_dir: Path) -> Found | None:
@@ -105,7 +121,9 @@ def recorded_walk(manifest: Manifest | None, content_dir: Path) -> Found | None:
             rels.append(path)
     stamps = manifest.stamps
     stats = {r: stamp for r in rels if (stamp := stamps.get(r)) is not None}
-    return Found(rels, problems, stats, content_dir)
+    # Sorted as the walk sorts (a manifest lists them so: this costs a pass, and holds for
+    # one that does not).
+    return Found(sorted(rels, key=page_key), problems, stats, content_dir)
 
 
 def reusable(
