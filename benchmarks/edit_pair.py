@@ -2,7 +2,7 @@
 
 Usage: python benchmarks/edit_pair.py BASELINE_CHECKOUT [--pages 10000] [--edits 40]
                                       [--work DIR] [--json benchmarks/results/edit_pair.json]
-                                      [--command] [--encoder onnx|torch|onnx-int8]
+                                      [--command] [--encoder onnx|torch|onnx-int8] [--told]
 
 The corpus and its index are benchmarks/segments.py's (made there if missing, in --work).
 Each side edits and indexes its own copy of them; the baseline runs in a worker process that
@@ -12,6 +12,9 @@ default is torch for the baseline and its ONNX twin here, which make the same in
 alternate edit by edit (load on a shared machine drifts),
 then each runs "nothing changed" as often. Printed: per side the median, p95 and max seconds
 of `build_index`, and this checkout's median and max as a ratio of the baseline's.
+
+--told: this checkout's builds are told the edited page's path (`build_index(changed=...)`,
+as `kb watch` runs them) instead of walking the folder; the baseline walks as it always did.
 
 --command times the whole `kb index` command instead: each run a fresh process of that side's
 `kb` (start-up, imports and loading the model included), with each side's default encoder.
@@ -30,7 +33,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from indexing import edit  # noqa: E402
+from indexing import edit, edited  # noqa: E402
 from segments import _pct, corpus  # noqa: E402
 
 from kb import Settings, build_index, load_embedder  # noqa: E402
@@ -76,7 +79,10 @@ def main() -> None:
     ap.add_argument("--json", type=Path, default=None)
     ap.add_argument("--command", action="store_true", help="time whole `kb index` processes")
     ap.add_argument("--encoder", choices=ENCODERS, help="the encoder of segments.py's index")
+    ap.add_argument("--told", action="store_true", help="this side is told the edited path")
     args = ap.parse_args()
+    if args.told and args.command:
+        ap.error("--told times build_index, not the command")
     name = "edit_command.json" if args.command else "edit_pair.json"
     args.json = args.json or ROOT / "benchmarks" / "results" / name
     embedder, settings = load_embedder(args.encoder or "onnx"), Settings()
@@ -106,7 +112,7 @@ def main() -> None:
         embedder.encode(["warm up the model"])
 
         def run(command: str):
-            return _run(worker, sides, command, embedder, settings)
+            return _run(worker, sides, command, embedder, settings, args.told)
 
     # One run each first: both record what their code records (this side its stamps).
     run("")
@@ -123,6 +129,7 @@ def main() -> None:
         worker.stdin.close()
         worker.wait()
     what = "kb index command" if args.command else "build_index"
+    what += " (this side told the edited path)" if args.told else ""
     result = {"pages": args.pages, "baseline": str(args.baseline), "timed": what}
     for kind, by_side in times.items():
         for side, ts in by_side.items():
@@ -199,17 +206,23 @@ class _Commands:
         return seconds, bool(json.loads(done.stdout)["changed"])
 
 
-def _run(worker, sides, command: str, embedder, settings) -> dict[str, tuple[float, bool]]:
-    """One run on each side, the same change: the baseline's in its worker, then this one."""
+def _run(
+    worker, sides, command: str, embedder, settings, told: bool = False
+) -> dict[str, tuple[float, bool]]:
+    """One run on each side, the same change: the baseline's in its worker, then this one
+    (`told`: told the edited page's path)."""
     worker.stdin.write((command or "run") + "\n")
     worker.stdin.flush()
     seconds, changed = worker.stdout.readline().split()
     out = {"baseline": (float(seconds), changed == "1")}
     repo, index_dir = sides["this"]
+    changed = None
     if command:
         edit(repo, int(command.split()[1]))
+        changed = [edited(repo, int(command.split()[1]))]
+    changed = (changed or []) if told else None
     start = time.perf_counter()
-    report = build_index(repo, index_dir, embedder, settings)
+    report = build_index(repo, index_dir, embedder, settings, changed=changed)
     out["this"] = (time.perf_counter() - start, report.changed)
     return out
 

@@ -336,6 +336,11 @@ def generate(repo: Path, pages: int) -> None:
         dst.write_text("\n".join(lines))
 
 
+def edited(repo: Path, i: int) -> str:
+    """The page `edit(repo, i)` edits, relative to `repo`."""
+    return sorted(repo.glob("copy-001/*/*.md"))[i].relative_to(repo).as_posix()
+
+
 def edit(repo: Path, i: int) -> None:
     page = sorted(repo.glob("copy-001/*/*.md"))[i]
     page.write_text(page.read_text() + f"\n## Note {i}\nA paragraph added by edit {i}.\n")

@@ -160,7 +160,7 @@ def build_index(
         # text is unchanged, so nothing is embedded again).
         reparse = previous is not None and previous.manifest.consent != consent
         stored = previous.sources if previous is not None else {}
-        read, problems, removed = read_pages(
+        read, problems, removed, carried = read_pages(
             content_dir, rels, stored, content, reparse, settings.max_page_bytes
         )
         problems.extend(found)
@@ -175,7 +175,7 @@ def build_index(
                     1,
                 )
             )
-        spellings = resolve_pages(
+        spellings, stand = resolve_pages(
             read,
             history,
             settings,
@@ -183,6 +183,10 @@ def build_index(
             directory,
             steady=_steady(found_files, history, before) if same_people_file else frozenset(),
             spellings=before.spellings,
+            carried=carried,
+            stored=stored,
+            order=rels,
+            root=content_dir,
         )
         for f in read:
             if f.doc is not None:
@@ -202,7 +206,7 @@ def build_index(
             previous is not None and previous.manifest.vectors != settings.vector_signature()
         )
         # Vectors stored anew (another precision) rewrite every segment.
-        writer, authors_changed = _rows(kept, previous, fold_all=merge or vectors_moved)
+        writer, authors_changed = _rows(kept, stand, previous, fold_all=merge or vectors_moved)
         if not writer.count:
             raise ContentError(f"no text to index in '{content_dir}'; the index was not changed")
         changed = (
@@ -216,7 +220,7 @@ def build_index(
             embedder,
             settings,
             files=len(rels),
-            pages=len(writer.sources),
+            pages=writer.pages,
             chunks=writer.count,
             problems=problems,
             content_dir=str(content_dir),
@@ -240,7 +244,7 @@ def build_index(
             embedded = 0
     return BuildReport(
         files=len(rels),
-        documents=len(kept),
+        documents=len(kept) + len(stand),
         chunks=writer.count,
         problems=tuple(problems),
         seconds=time.perf_counter() - start,
@@ -280,7 +284,7 @@ def index_documents(
             embedder,
             settings,
             files=len(docs),
-            pages=len(writer.sources),
+            pages=writer.pages,
             chunks=writer.count,
             problems=problems,
             content_dir=source,
@@ -319,11 +323,14 @@ def _steady(found: Found, history: GitHistory, before: Manifest) -> frozenset[st
 
 
 def _rows(
-    kept: list[PageFile], previous: PreviousIndex | None, *, fold_all: bool
+    kept: list[PageFile], stand: set[str], previous: PreviousIndex | None, *, fold_all: bool
 ) -> tuple[IndexWriter, bool]:
-    """The next index's rows, page by page; also whether a kept page's authors changed."""
+    """The next index's rows: the pages that `stand` as stored at once, the others page by
+    page; also whether a kept page's authors changed."""
     writer = IndexWriter(previous, fold_all=fold_all)
-    stored = StoredTexts(previous, {f.rel for f in kept if f.kept})
+    if stand:
+        writer.keep_as_stored(stand)
+    stored = StoredTexts(previous, {f.rel for f in kept if f.kept} | stand)
     authors_changed = False
     for f in kept:
         if f.kept:

@@ -68,7 +68,7 @@ def load_documents(
     settings = settings or Settings()
     rels = [relative(content_dir, f) for f in files]
     content = read_files(content_dir, rels, settings.max_page_bytes)
-    read, problems, _ = read_pages(content_dir, rels, {}, content)
+    read, problems, _, _ = read_pages(content_dir, rels, {}, content)
     resolve_pages(read, GitHistory(content_dir), settings, problems)
     return [f.doc for f in read if f.doc is not None], problems
 
@@ -85,17 +85,29 @@ def read_pages(
     content: Content,
     reparse: bool = False,
     max_bytes: int = DEFAULT_MAX_BYTES,
-) -> tuple[list[PageFile], list[Problem], int]:
+) -> tuple[list[PageFile], list[Problem], int, list[str]]:
     """Each file (by its path relative to `content_dir`): unchanged bytes keep their `stored`
-    rows (unless `reparse`), others are parsed; also the problems found and how many stored
-    pages are gone. A page `content` did not read (by its stamp) and that must be parsed is
-    read here, and `content` updated with it."""
+    rows (unless `reparse`), others are parsed; also the problems found, how many stored
+    pages are gone, and the pages `carried` as stored: not read this run (their stamp is as
+    recorded) and stored with the same SHA-256. Those get no `PageFile` (at 100,000 pages
+    making one each was a tenth of an edit); the others do. A page `content` did not read
+    and that must be parsed is read here, and `content` updated with it."""
+    raw, inputs = content.raw, content.inputs
+    carried = (
+        []
+        if reparse
+        else [
+            r
+            for r in rels
+            if raw[r] is None and (old := stored.get(r)) is not None and old.hash == inputs[r]
+        ]
+    )
+    seen = set(carried)
+    problems = [p for r in carried for p in stored[r].problems]
     read: list[PageFile] = []
-    problems: list[Problem] = []
-    seen: set[str] = set()
-    for rel in rels:
-        data = content.raw[rel]
-        digest = content.inputs[rel]
+    for rel in [r for r in rels if r not in seen] if carried else rels:
+        data = raw[rel]
+        digest = inputs[rel]
         old = stored.get(rel)
         if isinstance(data, Problem):
             problems.append(data)
@@ -107,13 +119,13 @@ def read_pages(
             continue
         if data is None:  # not read (its stamp said unchanged), yet needed: read it now
             file = path_of(content_dir, rel)
-            content.raw[rel] = data = read_page(content_dir, file, max_bytes=max_bytes)
+            raw[rel] = data = read_page(content_dir, file, max_bytes=max_bytes)
             if isinstance(data, Problem):
-                content.inputs[rel] = data.message
+                inputs[rel] = data.message
                 content.stamps.pop(rel, None)
                 problems.append(data)
                 continue
-            content.inputs[rel] = digest = hashlib.sha256(data).hexdigest()
+            inputs[rel] = digest = hashlib.sha256(data).hexdigest()
         data, leaked = redact_page(data, rel)
         doc, found = parse_markdown(data, rel)
         found = leaked + found
@@ -122,8 +134,8 @@ def read_pages(
         read.append(PageFile(rel, content_dir, source, doc=doc))
         if doc is not None:
             seen.add(rel)
-    removed = len(set(stored) - seen)
-    return read, problems, removed
+    removed = len(stored.keys() - seen)
+    return read, problems, removed, carried
 
 
 def resolve_pages(
@@ -135,9 +147,17 @@ def resolve_pages(
     *,
     steady: Container[str] = frozenset(),
     spellings: str = "",
-) -> str:
+    carried: Sequence[str] = (),
+    stored: Mapping[str, Source] | None = None,
+    order: Sequence[str] = (),
+    root: Path = Path(),
+) -> tuple[str, set[str]]:
     """Canonical authors for every file (and the department of newly parsed pages); return
-    the fingerprint of every spelling of every person, in the order they were registered.
+    the fingerprint of every spelling of every person, in the order they were registered,
+    and the `carried` pages (see `read_pages`; `stored` holds them) whose stored authors
+    stand. The other carried pages are added to `read` and resolved; `order`: every page's
+    relative path, in the build's order (the order spellings are registered in); `root`:
+    the content folder.
 
     People who withheld consent in `directory` (people.yaml) are left out of every page's
     authors and owner, so no search result, expert list or evidence can name them.
@@ -158,7 +178,13 @@ def resolve_pages(
     registered.extend(history.identities())
     # Pages share author lists (front matter, or the same people's commits): each distinct
     # list is read and resolved once. Registering a spelling again changes nothing.
-    lists = list(dict.fromkeys(f.source.declared for f in read))
+    if carried:
+        fresh = {f.rel: f.source.declared for f in read}
+        both = set(carried).union(fresh)
+        listed = (fresh[r] if r in fresh else stored[r].declared for r in order if r in both)
+        lists = list(dict.fromkeys(listed))
+    else:
+        lists = list(dict.fromkeys(f.source.declared for f in read))
     declared = [split_name_email(a.name) for listed in lists for a in listed]
     history.prefetch_mailmap([d for d in declared if d[1]])
     spelled = {listed: front_matter_people(listed, history) for listed in lists}
@@ -168,6 +194,10 @@ def resolve_pages(
     fingerprint = hashlib.sha256(repr(registered).encode("utf-8", "surrogateescape")).hexdigest()
     if fingerprint != spellings:
         steady = frozenset()
+    # A carried page whose authors stand costs nothing more; one without any is resolved
+    # again (its warning is this run's).
+    stand = {r for r in carried if r in steady and stored[r].authors}
+    read.extend(PageFile(r, root, stored[r], kept=True) for r in carried if r not in stand)
     resolved: dict[tuple, tuple[bool, tuple[Author, ...], tuple[Author, ...]]] = {}
     for f in read:
         if f.doc is None and (not f.kept or (f.rel in steady and f.source.authors)):
@@ -190,7 +220,7 @@ def resolve_pages(
             name, email = split_name_email(f.doc.owner)  # shown on the page
             owner = "" if directory.hides(name, email) else f.doc.owner
             f.doc = dataclasses.replace(f.doc, authors=authors, department=department, owner=owner)
-    return fingerprint
+    return fingerprint, stand
 
 
 def _resolve(

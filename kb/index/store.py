@@ -95,6 +95,7 @@ class PreviousIndex:
         self.places: dict[str, int] = {}  # live page -> its position in its segment's file
         self._rows: list[int] = []
         self._live: list[int] = []
+        self.live: list[dict[str, Source]] = []  # per segment: its live pages by path
         live_pages = 0
         for s, (seg, gone, cat) in enumerate(zip(listed, self.deleted, catalogues, strict=True)):
             if len(cat.sources) != len(seg):
@@ -106,6 +107,7 @@ class PreviousIndex:
                 for src in dead:
                     del sources[src.path], places[src.path]
                 rows -= sum(src.rows[1] - src.rows[0] for src in dead)
+            self.live.append(sources)
             self.homes.update(dict.fromkeys(sources, s))
             self.sources.update(sources)
             self.places.update(places)

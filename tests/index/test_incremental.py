@@ -34,6 +34,16 @@ class CountingEmbedder(HashEmbedder):
         return super().encode(texts, **kw)
 
 
+@pytest.fixture(params=["read", "stamped"])
+def stamping(request, monkeypatch):
+    """Run a test as pages just written are (read again, for want of a stamp), and as pages
+    written a while ago are (stamped: carried as stored without being read)."""
+    if request.param == "stamped":
+        from kb.content import pages as pages_module
+
+        monkeypatch.setattr(pages_module, "RACY_NS", 0)
+
+
 def full_rebuild(content, tmp_path, embedder, name="full"):
     index_dir = tmp_path / name
     shutil.rmtree(index_dir, ignore_errors=True)
@@ -41,7 +51,7 @@ def full_rebuild(content, tmp_path, embedder, name="full"):
     return index_dir, report
 
 
-def test_add_edit_delete_rename_each_equal_a_full_rebuild(content, tmp_path):
+def test_add_edit_delete_rename_each_equal_a_full_rebuild(content, tmp_path, stamping):
     index_dir = tmp_path / "index"
     embedder = CountingEmbedder()
     first = build_index(content, index_dir, embedder, Settings())
@@ -121,7 +131,7 @@ def git(repo, *args: str) -> None:
     subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True)
 
 
-def test_authors_follow_git_history_without_the_file_changing(tmp_path):
+def test_authors_follow_git_history_without_the_file_changing(tmp_path, stamping):
     repo = tmp_path / "docs"
     write(repo / "ops/backup.md", "---\ntitle: Backups\n---\n## Restore\nRestore from S3.\n")
     git(repo, "init", "-q")
@@ -215,7 +225,7 @@ def _authors(index_dir) -> dict[str, list[str]]:
     return {path: [a.name for a in p.authors] for path, p in pages.items()}
 
 
-def test_a_commit_resolves_only_the_pages_it_touched(tmp_path, monkeypatch):
+def test_a_commit_resolves_only_the_pages_it_touched(tmp_path, monkeypatch, stamping):
     """Pages no commit since touched keep their stored authors unresolved (at 100,000 pages
     resolving them all was a second of an edit), and the index equals a full build."""
     from kb.content.authors import GitHistory
@@ -247,7 +257,7 @@ def test_a_commit_resolves_only_the_pages_it_touched(tmp_path, monkeypatch):
     assert sorted(_authors(index_dir)["it/wifi.md"]) == ["Ana Ruiz", "Mo Okafor"]
 
 
-def test_a_new_spelling_renames_the_person_on_pages_no_commit_touched(tmp_path):
+def test_a_new_spelling_renames_the_person_on_pages_no_commit_touched(tmp_path, stamping):
     """Who is who is decided over the whole history: a well-cased spelling in a new commit
     on one page is the display name on every page of that person."""
     repo = tmp_path / "docs"
