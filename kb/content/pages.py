@@ -182,7 +182,9 @@ def resolve_pages(
         fresh = {f.rel: f.source.declared for f in read}
         both = set(carried).union(fresh)
         listed = (fresh[r] if r in fresh else stored[r].declared for r in order if r in both)
-        lists = list(dict.fromkeys(listed))
+        # Stored lists are shared objects (see kb.index.codec): told apart by identity
+        # first, then by value, the first of each in page order as before.
+        lists = list(dict.fromkeys({id(d): d for d in listed}.values()))
     else:
         lists = list(dict.fromkeys(f.source.declared for f in read))
     declared = [split_name_email(a.name) for listed in lists for a in listed]

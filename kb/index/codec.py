@@ -66,22 +66,26 @@ def page_from_line(line: str) -> Page:
 
 
 def source_from_json(d: dict, authors: dict | None = None) -> Source:
-    """`authors`: Author values already made, by their JSON (a sources file names the same
-    few people on thousands of lines)."""
+    """`authors`: Author values and lists of them already made, by their JSON (a sources
+    file names the same few people on thousands of lines; one object for each list also
+    lets a build tell lists apart by identity, without hashing every Author in them)."""
     known = {} if authors is None else authors
 
-    def author(a: dict) -> Author:
-        key = (a.get("name"), a.get("share"), a.get("email"))
+    def listed(items: list[dict]) -> tuple[Author, ...]:
+        key = tuple((a.get("name"), a.get("share"), a.get("email")) for a in items)
         if key not in known:
-            known[key] = Author(**a)
+            for a, k in zip(items, key, strict=True):
+                if k not in known:
+                    known[k] = Author(**a)
+            known[key] = tuple(known[k] for k in key)
         return known[key]
 
     return Source(
         path=d["path"],
         hash=d["hash"],
-        declared=tuple(author(a) for a in d.get("declared", ())),
+        declared=listed(d.get("declared", ())),
         problems=tuple(Problem(**p) for p in d.get("problems", ())),
-        authors=tuple(author(a) for a in d.get("authors", ())),
+        authors=listed(d.get("authors", ())),
         rows=tuple(d.get("rows", (0, 0))),
         chunk_bytes=tuple(d.get("chunk_bytes", (0, 0))),
         page_bytes=tuple(d.get("page_bytes", (0, 0))),
