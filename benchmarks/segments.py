@@ -3,7 +3,7 @@ after many edits against a freshly merged index, in the same run.
 
 Usage: python benchmarks/segments.py [--pages 10000] [--edits 200] [--work DIR]
                                      [--json benchmarks/results/segments.json]
-                                     [--encoder onnx|torch|onnx-int8]
+                                     [--encoder onnx|torch|onnx-int8] [--told]
 
 The corpus is benchmarks/indexing.py's generator (each bundled page copied into its own
 folder with a reference line, committed to git as a docs repository). It is indexed once from
@@ -11,7 +11,9 @@ scratch (kept in --work between runs), then:
 (1) `--edits` runs of `build_index` (model loaded), each after one page is edited and
     committed: seconds of every run, bytes written by it (files new or rewritten in the index
     folder, manifest included) against the index's size, and the segment count after it;
-(2) "nothing changed" runs;
+    With --told each build is told the edited page's path (`build_index(changed=...)`, as
+    `kb watch` runs it) instead of walking the folder;
+(2) "nothing changed" runs (told nothing, with --told);
 (3) search latency (hybrid, query embedding included, by the ONNX query path `kb search`
     uses) of the bundled questions on the index
     after the edits against a copy merged into one segment (`kb index --merge`), the two
@@ -29,7 +31,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from indexing import docs_repo, edit, files_of  # noqa: E402
+from indexing import docs_repo, edit, edited, files_of  # noqa: E402
 
 from kb import KnowledgeBase, Settings, build_index, load_embedder  # noqa: E402
 from kb.config import ENCODERS  # noqa: E402
@@ -48,6 +50,7 @@ def main() -> None:
     # An edit embeds two texts whichever encoder; onnx-int8 makes the first index of a large
     # corpus in about half the time.
     ap.add_argument("--encoder", choices=ENCODERS, default="onnx")
+    ap.add_argument("--told", action="store_true", help="builds are told the edited path")
     args = ap.parse_args()
     embedder, settings = load_embedder(args.encoder), Settings()
     repo, index_dir = corpus(args.work, args.pages, embedder, settings)
@@ -56,9 +59,10 @@ def main() -> None:
     runs = []
     for i in range(args.edits):
         edit(repo, i % 50)
+        changed = [edited(repo, i % 50)] if args.told else None
         before = files_of(index_dir)
         start = time.perf_counter()
-        report = build_index(repo, index_dir, embedder, settings)
+        report = build_index(repo, index_dir, embedder, settings, changed=changed)
         seconds = time.perf_counter() - start
         assert report.reread == 1 and report.changed, report
         after = files_of(index_dir)
@@ -83,7 +87,8 @@ def main() -> None:
     nothing = []
     for _ in range(3):
         start = time.perf_counter()
-        assert not build_index(repo, index_dir, embedder, settings).changed
+        told = [] if args.told else None
+        assert not build_index(repo, index_dir, embedder, settings, changed=told).changed
         nothing.append(round(time.perf_counter() - start, 3))
 
     merged = args.work / "merged"
@@ -99,6 +104,7 @@ def main() -> None:
     shares = [r["bytes_written"] / r["index_bytes"] for r in runs]
     result = {
         "pages": args.pages,
+        "told": args.told,
         "edits": len(runs),
         "edit_seconds_max": max(seconds),
         "edit_seconds_median": statistics.median(seconds),
