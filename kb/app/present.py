@@ -74,10 +74,13 @@ def contact_markdown(contact: str) -> str:
     """A people.yaml contact: an email as a mailto: link, an http(s) URL as a link, anything
     else (a chat handle) as text. Checked again here: the value may come over the API."""
     kind = contact_kind(contact)
+    # A link's own text as plain text, not as code (`literal`): autolinks are not made
+    # inside a link, so the address reads as the link it is.
+    shown = _BIDI.sub("", _BREAKS.sub(" ", contact)).translate(_LITERAL)
     if kind == "email":
-        return f"[{literal(contact)}](mailto:{contact})"
+        return f"[{shown}](mailto:{contact})"
     if kind == "url":  # RFC 3986's characters only: a parenthesis is all that could end it
-        return f"[{literal(contact)}]({contact.replace('(', '%28').replace(')', '%29')})"
+        return f"[{shown}]({contact.replace('(', '%28').replace(')', '%29')})"
     return literal(contact)
 
 
