@@ -151,7 +151,7 @@ class _Walk:
         folder that is no longer a plain one (gone, a link, a file); None for a path the walk
         never looks at (hidden, the index folder, not a relative path)."""
         parts = rel.split("/") if rel else []
-        if any(p in ("", ".", "..") or p[0] == "." for p in parts):
+        if "\0" in rel or any(p in ("", ".", "..") or p[0] == "." for p in parts):
             return None
         folder = str(self.content_dir)
         for i, part in enumerate(parts[:-1]):

@@ -160,6 +160,8 @@ def test_hostile_titles_teams_and_headings_stay_text_on_the_start_page_and_cards
 def test_a_contact_links_only_to_mail_or_the_web_and_shows_as_written(contact, link):
     rendered = RENDER.render(contact_markdown(contact))
     assert re.findall(r'<a href="([^"]*)"', rendered) == ([link] if link else [])
+    if link:  # the link reads as a link, not as code inside one
+        assert "<code>" not in rendered
     assert "<img" not in rendered and "<script" not in rendered
     assert html.unescape(re.sub(r"<[^>]*>", "", rendered)).strip() == contact
 

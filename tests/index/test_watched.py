@@ -105,7 +105,15 @@ def test_a_change_it_is_not_told_of_waits_for_the_next_walk(content, tmp_path):
 
 @pytest.mark.parametrize(
     "changed",
-    [["../outside.md"], ["/etc/passwd"], [".git/config"], ["it/../../outside.md"], ["it//x.md"]],
+    [
+        ["../outside.md"],
+        ["/etc/passwd"],
+        [".git/config"],
+        ["it/../../outside.md"],
+        ["it//x.md"],
+        ["it/\0.md"],
+        ["it\0/x.md"],
+    ],
 )
 def test_paths_a_walk_never_reads_are_never_read_when_told(content, tmp_path, changed):
     write(tmp_path / "outside.md", page("Outside", "Eve Stone", "Secrets"))
