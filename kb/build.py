@@ -307,6 +307,8 @@ def _find(
 ) -> Found:
     """The pages to index: the last run's walk with the `changed` paths looked at again, or,
     without both, a walk of the whole folder."""
+    if isinstance(changed, str):  # one path as text would be read as its letters
+        raise TypeError("changed: a collection of relative paths, not one text")
     before = recorded_walk(last, content_dir) if changed is not None else None
     if before is None:
         return find_pages(content_dir, exclude=index_dir, clean=clean_names(last))
