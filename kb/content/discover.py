@@ -175,8 +175,7 @@ class _Walk:
     def entry(self, rel: str) -> None:
         """Look at one file or folder again (its parents are plain folders: see `target`)."""
         parent, _, name = rel.rpartition("/")
-        folder = os.path.join(str(self.content_dir), *parent.split("/")) if parent else ""
-        folder = folder or str(self.content_dir)
+        folder = os.path.join(str(self.content_dir), *parent.split("/") if parent else ())
         try:
             with os.scandir(folder) as it:
                 entry = next((e for e in it if e.name == name), None)
