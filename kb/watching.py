@@ -35,6 +35,7 @@ class WatchRun:
     walked: bool
     paths: int
     error: KbError | None = None  # the run failed (the index stays as it was)
+    retry: float = 0.0  # after a failure: seconds until the same run is tried again
 
 
 class Changes:
@@ -64,6 +65,13 @@ class Changes:
             with self._lock:
                 self._paths.update(r for r in rels if r)
             self._wake()
+
+    def restore(self, paths: set[str], lost: bool) -> None:
+        """Give back what a failed build took: the next build looks at it again."""
+        with self._lock:
+            self._paths |= paths
+            self._lost |= lost
+        self._woken.set()
 
     def take(self) -> tuple[set[str], bool]:
         """The paths named since the last take, and whether events were lost meanwhile."""
@@ -120,12 +128,24 @@ def watch(
         def on_any_event(self, event) -> None:
             changes.note(event)
 
+    failures = 0
+
     def run(changed: set[str] | None) -> None:
+        nonlocal failures
+        walked, paths = changed is None, len(changed or ())
         try:
             report = build_index(content_dir, index_dir, embedder, settings, changed=changed)
-            on_run(WatchRun(report, walked=changed is None, paths=len(changed or ())))
-        except KbError as err:  # a page folder emptied, another writer: the next run retries
-            on_run(WatchRun(None, walked=changed is None, paths=len(changed or ()), error=err))
+        except KbError as err:  # another writer, a page folder emptied, a full disk
+            # What it was told is given back and tried again, sooner for a busy lock,
+            # then less and less often.
+            failures += 1
+            retry = min(2.0**failures, check_every)
+            changes.restore(changed or set(), lost=walked)
+            on_run(WatchRun(None, walked=walked, paths=paths, error=err, retry=retry))
+            stop.wait(retry)
+            return
+        failures = 0
+        on_run(WatchRun(report, walked=walked, paths=paths))
 
     observer = Observer()
     observer.schedule(_Handler(), os.path.abspath(content_dir), recursive=True)

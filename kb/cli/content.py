@@ -323,7 +323,11 @@ def watch_cmd(
         at = time.strftime("%H:%M:%S")
         how = "walked the folder" if run.walked else f"{run.paths} changed path(s)"
         if run.error is not None:
-            click.echo(f"{at} {how}: {run.error}; the index is as it was", err=True)
+            click.echo(
+                f"{at} {how}: {run.error} (the index is as it was; kb watch tries again in "
+                f"{run.retry:g} s)",
+                err=True,
+            )
             return
         report = run.report
         for problem in report.problems:

@@ -32,7 +32,7 @@ def index_lock(index_dir: Path) -> Iterator[None]:
         except BlockingIOError:
             holder = os.pread(fd, 64, 0).decode(errors="replace").strip() or "unknown"
             raise IndexLockedError(
-                f"another 'kb index' (pid {holder}) is writing {index_dir}/; "
+                f"another 'kb index' or 'kb watch' (pid {holder}) is writing {index_dir}/; "
                 "wait for it to finish, then run again"
             ) from None
         try:

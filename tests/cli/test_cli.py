@@ -72,7 +72,7 @@ def test_index_again_reuses_and_reports_what_it_did(messy, tmp_path):
     assert summary["chunks_embedded"] == 2  # the new section and the page overview
     with index_lock(index_dir):
         res = run("index", str(messy), "--index-dir", str(index_dir), "--full")
-    assert res.exit_code == 1 and "another 'kb index' (pid" in res.stderr
+    assert res.exit_code == 1 and "another 'kb index' or 'kb watch' (pid" in res.stderr
 
 
 @pytest.mark.model  # through the CLI or the app, which load the model

@@ -157,7 +157,8 @@ def first_page(index_dir):
 def test_a_second_writer_is_refused_with_a_clear_message(content, tmp_path):
     index_dir = tmp_path / "index"
     build_index(content, index_dir, HashEmbedder(), Settings())
-    refused = pytest.raises(IndexLockedError, match=r"another 'kb index' \(pid \d+\) is writing")
+    held = r"another 'kb index' or 'kb watch' \(pid \d+\) is writing"
+    refused = pytest.raises(IndexLockedError, match=held)
     with index_lock(index_dir), refused:
         build_index(content, index_dir, HashEmbedder(), Settings(), full=True)
     build_index(content, index_dir, HashEmbedder(), Settings(), full=True)  # free again

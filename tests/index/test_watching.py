@@ -106,3 +106,37 @@ def test_lost_events_make_the_next_build_a_walk(tmp_path, monkeypatch):
         stop.set()
         thread.join(30)
     assert runs[1].walked and runs[1].report.reread == 1 and runs[1].report.documents == 2
+
+
+def test_a_change_made_while_another_run_writes_is_indexed_once_it_is_done(tmp_path):
+    from fakes import HashEmbedder
+
+    from kb.index.lock import index_lock
+
+    content, index_dir = tmp_path / "content", tmp_path / "index"
+    write(content / "a.md", page("A", "Ana Ruiz", "One"))
+    runs, stop = [], threading.Event()
+    thread = threading.Thread(
+        target=watch,
+        args=(content, index_dir, HashEmbedder(), Settings()),
+        kwargs={"on_run": runs.append, "stop": stop, "quiet": 0.1, "check_every": 3600},
+    )
+
+    def wait_for(done):
+        deadline = time.monotonic() + 30
+        while not done() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert done(), runs
+
+    thread.start()
+    try:
+        wait_for(lambda: runs)
+        with index_lock(index_dir):  # another kb index or kb watch writes
+            write(content / "b.md", page("B", "Bo Chen", "Goat yoga"))
+            wait_for(lambda: any(r.error is not None for r in runs))
+        wait_for(lambda: runs[-1].report is not None and runs[-1].report.documents == 2)
+    finally:
+        stop.set()
+        thread.join(30)
+    refused = next(r for r in runs if r.error is not None)
+    assert "another 'kb index' or 'kb watch'" in str(refused.error) and refused.retry > 0
