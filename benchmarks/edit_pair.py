@@ -14,7 +14,8 @@ then each runs "nothing changed" as often. Printed: per side the median, p95 and
 of `build_index`, and this checkout's median and max as a ratio of the baseline's.
 
 --told: this checkout's builds are told the edited page's path (`build_index(changed=...)`,
-as `kb watch` runs them) instead of walking the folder; the baseline walks as it always did.
+as `kb watch` runs them) instead of walking the folder, after `kb.build.warm` as `kb watch`
+starts; the baseline walks as it always did.
 
 --command times the whole `kb index` command instead: each run a fresh process of that side's
 `kb` (start-up, imports and loading the model included), with each side's default encoder.
@@ -37,6 +38,7 @@ from indexing import edit, edited  # noqa: E402
 from segments import _pct, corpus  # noqa: E402
 
 from kb import Settings, build_index, load_embedder  # noqa: E402
+from kb.build import warm  # noqa: E402
 from kb.config import ENCODERS  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -116,6 +118,8 @@ def main() -> None:
 
     # One run each first: both record what their code records (this side its stamps).
     run("")
+    if args.told:  # as kb watch starts
+        warm(sides["this"][1], embedder, settings)
     times: dict[str, dict[str, list[float]]] = {"edit": {}, "nothing": {}}
     for i in range(args.edits + args.nothing):
         kind = "edit" if i < args.edits else "nothing"

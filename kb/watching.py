@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from kb.build import BuildReport, build_index
+from kb.build import BuildReport, build_index, warm
 from kb.config import Settings
 from kb.embed.base import Embedder
 from kb.errors import KbError
@@ -158,6 +158,7 @@ def watch(
         started(watching)
     try:
         run(None)  # the check: whatever changed while nothing watched
+        warm(index_dir, embedder, settings)  # the first edit then costs what later ones do
         walked = time.monotonic()
         while not stop.is_set():
             due = walked + check_every - time.monotonic()

@@ -312,3 +312,24 @@ def test_a_page_live_in_two_segments_is_a_rebuild_not_a_doubled_page(tmp_path):
     report = build_index(content, index_dir, HashEmbedder(), Settings())
     assert report.rebuilt and report.embedded == report.chunks
     assert_same_index((index_dir, "hash-bow", 64), (_scratch(content, tmp_path), "hash-bow", 64))
+
+
+def test_warm_reads_what_the_next_edit_reuses_so_that_edit_reads_nothing(tmp_path, monkeypatch):
+    """`kb watch` warms at start: its first edit then parses no segment, as later ones."""
+    import kb.index.store as store
+    from kb.build import warm
+    from kb.index import pool
+
+    content, index_dir = tmp_path / "c", tmp_path / "i"
+    _pages(content)
+    build_index(content, index_dir, HashEmbedder(), Settings())
+    pool.clear()  # as a new process
+    parsed: list[str] = []
+    real = store._read_sources
+    monkeypatch.setattr(store, "_read_sources", lambda p: parsed.append(p.name) or real(p))
+    warm(index_dir, HashEmbedder(), Settings())
+    assert len(parsed) == 1
+    _edit(content, 1, 1)
+    build_index(content, index_dir, HashEmbedder(), Settings())
+    assert len(parsed) == 1  # nothing more
+    warm(tmp_path / "none", HashEmbedder(), Settings())  # no index: nothing to warm, no error
