@@ -119,7 +119,7 @@ def main() -> None:
     # One run each first: both record what their code records (this side its stamps).
     run("")
     if args.told:  # as kb watch starts
-        warm(sides["this"][1], embedder, settings)
+        warm(*sides["this"], embedder, settings)
     times: dict[str, dict[str, list[float]]] = {"edit": {}, "nothing": {}}
     for i in range(args.edits + args.nothing):
         kind = "edit" if i < args.edits else "nothing"

@@ -259,14 +259,16 @@ def build_index(
     )
 
 
-def warm(index_dir: Path, embedder: Embedder, settings: Settings) -> None:
+def warm(content_dir: Path, index_dir: Path, embedder: Embedder, settings: Settings) -> None:
     """Read what the next incremental build reuses (each segment's pages and words, kept
-    once per process by `kb.index.pool`), so that a long-lived process's first edit costs
-    what its later ones do: at 100,000 pages the first read of them is about 4 s. Nothing
-    to read (no index, another model) is no error."""
+    once per process by `kb.index.pool`, and the git history, which the process brings up
+    to date from then on), so that a long-lived process's first edit costs what its later
+    ones do: at 100,000 pages the first reading of them is about 4 s. Nothing to read (no
+    index, another model, no git) is no error."""
     previous, _ = reusable(index_dir, embedder, settings, False, last_manifest(index_dir))
     if previous is not None:
         previous.vocab()
+    GitHistory(content_dir, state=git_state(content_dir))
 
 
 def index_documents(

@@ -158,7 +158,8 @@ def watch(
         started(watching)
     try:
         run(None)  # the check: whatever changed while nothing watched
-        warm(index_dir, embedder, settings)  # the first edit then costs what later ones do
+        # The first edit then costs what later ones do.
+        warm(content_dir, index_dir, embedder, settings)
         walked = time.monotonic()
         while not stop.is_set():
             due = walked + check_every - time.monotonic()

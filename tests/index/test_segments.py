@@ -327,9 +327,9 @@ def test_warm_reads_what_the_next_edit_reuses_so_that_edit_reads_nothing(tmp_pat
     parsed: list[str] = []
     real = store._read_sources
     monkeypatch.setattr(store, "_read_sources", lambda p: parsed.append(p.name) or real(p))
-    warm(index_dir, HashEmbedder(), Settings())
+    warm(content, index_dir, HashEmbedder(), Settings())
     assert len(parsed) == 1
     _edit(content, 1, 1)
     build_index(content, index_dir, HashEmbedder(), Settings())
     assert len(parsed) == 1  # nothing more
-    warm(tmp_path / "none", HashEmbedder(), Settings())  # no index: nothing to warm, no error
+    warm(content, tmp_path / "none", HashEmbedder(), Settings())  # no index: no error
