@@ -32,7 +32,7 @@ from kb.content.discover import Found, find_pages, rewalk
 from kb.content.pages import PageFile, page_of, read_content, read_pages, resolve_pages
 from kb.embed import parallel
 from kb.embed.base import Embedder
-from kb.errors import ContentError, StrictModeError
+from kb.errors import ContentError, KbError, StrictModeError
 from kb.index.folder import check_index_dir, sweep_temporary
 from kb.index.incremental import (
     StoredTexts,
@@ -266,9 +266,12 @@ def warm(content_dir: Path, index_dir: Path, embedder: Embedder, settings: Setti
     ones do: at 100,000 pages the first reading of them is about 4 s. Nothing to read (no
     index, another model, no git) is no error."""
     previous, _ = reusable(index_dir, embedder, settings, False, last_manifest(index_dir))
-    if previous is not None:
-        previous.vocab()
-    GitHistory(content_dir, state=git_state(content_dir))
+    try:
+        if previous is not None:
+            previous.vocab()
+        GitHistory(content_dir, state=git_state(content_dir))
+    except (KbError, OSError, ValueError):  # only a head start: the build says what is wrong
+        pass
 
 
 def index_documents(
