@@ -269,8 +269,15 @@ def show_view(page, base_url: str, view: str, *, settle_ms: int = 800) -> None:
     query, ready = VIEWS[view]
     page.goto(f"{base_url}/{query}")
     page.locator(ready).first.wait_for(timeout=120_000)
-    page.wait_for_selector('[data-testid="stStatusWidget"]', state="detached", timeout=60_000)
-    page.wait_for_timeout(settle_ms)
+    status = '[data-testid="stStatusWidget"]'
+    # A view may run again right after its first run (its link sets the query): the status
+    # widget (with its "Stop" button) can come back after the wait. Under load a check then
+    # read it (axe: its contrast); wait until a settled view shows none.
+    for _ in range(20):
+        page.wait_for_selector(status, state="detached", timeout=60_000)
+        page.wait_for_timeout(settle_ms)
+        if not page.locator(status).count():
+            break
 
 
 def serve_in_thread(app) -> tuple[str, uvicorn.Server]:
