@@ -61,7 +61,8 @@ encoder_option = click.option(
     show_default=True,
     envvar="KB_ENCODER",
     help="onnx: the model in full precision without loading torch (its ONNX file is made "
-    "once, about 90 MB in ~/.cache/kb); torch: the same vectors through sentence-transformers; "
+    "once, about 90 MB, in KB_CACHE_DIR, else $XDG_CACHE_HOME/kb, else ~/.cache/kb); torch: "
+    "the same vectors through sentence-transformers; "
     "onnx-int8: int8 weights, about 2x faster, slightly less precise. Searches always embed "
     "queries with the encoder the index was built with (env KB_ENCODER).",
 )
