@@ -28,7 +28,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from fakes import HashEmbedder  # noqa: E402
 
 from kb import KnowledgeBase, Settings, build_index  # noqa: E402
-from kb.index import folder  # noqa: E402
+from kb.index import filetable, folder  # noqa: E402
 
 
 class SlowEmbedder(HashEmbedder):
@@ -43,7 +43,10 @@ class SlowEmbedder(HashEmbedder):
         return out
 
 
-def build(content: str, index_dir: str, merge: bool = False) -> None:
+def build(content: str, index_dir: str, merge: bool = False, based: bool = False) -> None:
+    """`based`: the manifest's file table in a base file however small (kb.index.filetable)."""
+    if based:
+        filetable.BASE_FROM = 1
     # A slow disk: each file move takes 50 ms, so kills also land while files are written.
     original = folder._fsync_replace
 

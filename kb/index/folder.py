@@ -30,7 +30,9 @@ KINDS = {
     "sources": ".jsonl",
 }
 _BUILD_ID = r"\d{8}T\d{6}-[0-9a-f]{8}"
-_DATA = "|".join(rf"{kind}-{_BUILD_ID}{re.escape(ext)}" for kind, ext in KINDS.items())
+# A large file table's base (kb.index.filetable): one per index, not per segment.
+_TABLE = rf"files-{_BUILD_ID}\.json"
+_DATA = "|".join([rf"{kind}-{_BUILD_ID}{re.escape(ext)}" for kind, ext in KINDS.items()] + [_TABLE])
 _DATA_NAME = re.compile(_DATA)
 # `.<name>.tmp` (vectors, bm25) or mkstemp's `.<name>.<8 random>.tmp` (the others, manifest).
 _TEMP_NAME = re.compile(rf"\.(?:{_DATA}|{re.escape(MANIFEST)})(?:\.[a-z0-9_]{{8}})?\.tmp")
@@ -48,6 +50,15 @@ def is_data_name(kind: str, name: object) -> bool:
     """Whether `name` is a `kind` data file's name as kb gives it."""
     pattern = rf"{kind}-{_BUILD_ID}{re.escape(KINDS[kind])}"
     return isinstance(name, str) and re.fullmatch(pattern, name) is not None
+
+
+def table_name(build_id: str) -> str:
+    """The name of the file table base a build writes."""
+    return f"files-{build_id}.json"
+
+
+def is_table_name(name: object) -> bool:
+    return isinstance(name, str) and re.fullmatch(_TABLE, name) is not None
 
 
 def verify_files(index_dir: Path, manifest: Manifest, *, quick: bool = False) -> dict[str, dict]:

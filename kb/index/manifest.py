@@ -19,6 +19,16 @@ from kb.errors import (
     IndexWriteError,
     KbError,
 )
+from kb.index.filetable import (
+    Table,
+    base_error,
+    differing,
+    joined,
+    pack,
+    read_base,
+    table_error,
+    unpack,
+)
 from kb.index.folder import KINDS, MANIFEST, atomic_write, is_data_name
 from kb.models import Directory, Manifest, Problem, consent_key_id
 
@@ -32,6 +42,7 @@ _FIELD_TYPES = {
     "counts": dict,
     "segments": list,
     "checksums": dict,
+    "files_base": str,
     "inputs": dict,
     "stamps": dict,
     "files": dict,
@@ -47,12 +58,6 @@ _FIELD_TYPES = {
 }
 
 
-# The columns of "files": each file seen, what it held (its SHA-256, or why it was not read)
-# and, for a page read, its stamp (kb.content.discover.stamp_of; null for none).
-_FILE_COLUMNS = ("path", "input", "size", "mtime_ns", "ctime_ns", "ino")
-_NO_STAMP = (None, None, None, None)
-
-
 def shape_error(m: object) -> str:
     """What makes `m` not a manifest kb wrote, or ''. The file table ("files") is checked
     and unpacked into "inputs" and "stamps" first (`unpack_files`)."""
@@ -61,7 +66,7 @@ def shape_error(m: object) -> str:
     if m.get("format_version") != FORMAT_VERSION:
         return ""  # another format: check_compatible names it and the fix
     if "files" in m:
-        wrong = _files_error(m["files"])
+        wrong = table_error(m["files"])
         if wrong:
             return f'"files" {wrong}'
     for field in ("model", "segments", "counts"):
@@ -98,59 +103,26 @@ def shape_error(m: object) -> str:
     for item in m.get("problems", ()):
         if not (isinstance(item, list) and len(item) == 3):
             return '"problems" holds an entry that is not [path, line, message]'
-    return ""
+    return base_error(m)
 
 
-def _files_error(files: object) -> str:
-    """What makes `files` not the file table kb writes, or ''."""
-    if not isinstance(files, dict) or set(files) != set(_FILE_COLUMNS):
-        return f"has not the columns {', '.join(_FILE_COLUMNS)}"
-    columns = [files[c] for c in _FILE_COLUMNS]
-    if not all(type(c) is list and len(c) == len(columns[0]) for c in columns):
-        return "has columns that are not lists of one length"
-    # map(type, ...) walks a column in C: at 100,000 pages a set comprehension per column
-    # was a tenth of a second.
-    if not set(map(type, columns[0])) | set(map(type, columns[1])) <= {str}:
-        return "holds a path or an input that is not a text"
-    if not set().union(*(map(type, c) for c in columns[2:])) <= {int, type(None)}:
-        return "holds a stamp that is not whole numbers"
-    if len(set(columns[0])) != len(columns[0]):
-        return "names a file twice"
-    return ""
-
-
-def unpack_files(m: dict) -> dict:
-    """`m` with its file table ("files") as the "inputs" and "stamps" it holds, in its place;
-    stamps as tuples either way (an index written before the table holds lists)."""
-    if "files" not in m:
+def unpack_files(m: dict, base: Table | None = None) -> dict:
+    """`m` with its file table ("files", joined to its `base` when it names one) as the
+    "inputs" and "stamps" it holds, in its place; stamps as tuples either way (an index
+    written before the table holds lists)."""
+    if "files" not in m and base is None:
         if "stamps" in m:
             return {**m, "stamps": {p: tuple(s) for p, s in m["stamps"].items()}}
         return m
-    files = m["files"]
-    paths = files["path"]
-    inputs = dict(zip(paths, files["input"], strict=True))
-    columns = zip(paths, *(files[c] for c in _FILE_COLUMNS[2:]), strict=True)
-    stamps = {p: (a, b, c, d) for p, a, b, c, d in columns if None not in (a, b, c, d)}
+    files = m.get("files") or pack({}, {})
+    inputs, stamps = unpack(files) if base is None else joined(base, files, m["files_gone"])
     out = {}
     for key, value in m.items():
         if key == "files":
             out["inputs"], out["stamps"] = inputs, stamps
-        elif key not in ("inputs", "stamps"):
+        elif key not in ("inputs", "stamps", "files_gone"):
             out[key] = value
     return out
-
-
-def _pack_files(inputs: dict[str, str], stamps: dict[str, tuple[int, ...]]) -> dict:
-    """The file table of `inputs` and `stamps`: one column a field, not an object a file
-    (at 100,000 pages, objects took a second to parse and a third of one to write)."""
-    paths = list(inputs)
-    got = [stamps.get(p, _NO_STAMP) for p in paths]
-    stamped = list(zip(*got, strict=True)) if got else [[], [], [], []]
-    return {
-        "path": paths,
-        "input": list(inputs.values()),
-        **{c: list(col) for c, col in zip(_FILE_COLUMNS[2:], stamped, strict=True)},
-    }
 
 
 def _segment_error(seg: object) -> str:
@@ -170,6 +142,20 @@ def _segment_error(seg: object) -> str:
 def read_manifest(index_dir: Path) -> Manifest:
     """The manifest of `index_dir`, checked to have the shape kb writes (a hand-edited or
     damaged one raises IndexCorruptError, not a TypeError three calls later)."""
+    for attempt in range(3):
+        try:
+            return _read_manifest(index_dir)
+        except FileNotFoundError:
+            # The file table base it named is gone: builds replaced the manifest since.
+            if attempt == 2:
+                raise IndexCorruptError(
+                    f"{index_dir / MANIFEST}: names a file table that is missing; "
+                    "rebuild with 'kb index'"
+                ) from None
+    raise AssertionError("unreachable")
+
+
+def _read_manifest(index_dir: Path) -> Manifest:
     path = index_dir / MANIFEST
     if not path.is_file():
         raise IndexMissingError(
@@ -182,7 +168,12 @@ def read_manifest(index_dir: Path) -> Manifest:
     wrong = shape_error(manifest)
     if wrong:
         raise IndexCorruptError(f"{path}: {wrong}; rebuild with 'kb index'")
-    manifest = unpack_files(manifest) if isinstance(manifest, dict) else manifest
+    if manifest.get("format_version") == FORMAT_VERSION and "files_base" in manifest:
+        name = manifest["files_base"]
+        base = read_base(index_dir, name, manifest["checksums"][name]["sha256"])
+        manifest = unpack_files({"files_gone": [], **manifest}, base)
+    else:
+        manifest = unpack_files(manifest)
     if manifest.get("format_version") != FORMAT_VERSION:
         # Another format: only what check_compatible names, and the model (to load it).
         kept = ("format_version", "content_dir") + (
@@ -234,15 +225,21 @@ def check_compatible(
         )
 
 
-def dumps(manifest: Manifest) -> str:
+def dumps(manifest: Manifest, split: tuple[dict, list[str]] | None = None) -> str:
     """The manifest's text as kb writes it: one top-level field a line (indented JSON is
     encoded in pure Python: at 10,000 pages that took a quarter of an edit's run), the
-    inputs and stamps as one file table ("files")."""
+    inputs and stamps as one file table ("files"), or, beside a base (`files_base`), as
+    `split`: the table of the entries that differ and the paths gone (see kb.index.filetable)."""
+    if manifest.files_base and split is None:
+        raise ValueError("a manifest with a file table base is written with its split")
     d = manifest.as_dict()
     out = {}
     for key, value in d.items():
         if key == "inputs":
-            out["files"] = _pack_files(value, d.get("stamps") or {})
+            if manifest.files_base:
+                out["files"], out["files_gone"] = split
+            else:
+                out["files"] = pack(value, d.get("stamps") or {})
         elif key != "stamps":
             out[key] = value
     fields = (f"{json.dumps(k)}: {json.dumps(v, ensure_ascii=False)}" for k, v in out.items())
@@ -251,8 +248,13 @@ def dumps(manifest: Manifest) -> str:
 
 def write_manifest(index_dir: Path, manifest: Manifest) -> None:
     """Replace only the manifest (same data files), atomically."""
+    split = None
     try:
-        atomic_write(index_dir / MANIFEST, dumps(manifest))
+        if manifest.files_base:
+            sha256 = (manifest.checksums or {})[manifest.files_base]["sha256"]
+            base = read_base(index_dir, manifest.files_base, sha256)
+            split = differing((manifest.inputs, manifest.stamps or {}), base)
+        atomic_write(index_dir / MANIFEST, dumps(manifest, split))
     except OSError as err:
         raise IndexWriteError.of(index_dir, err) from err
 

@@ -23,7 +23,7 @@ import numpy as np
 
 from kb.config import FORMAT_VERSION, Settings
 from kb.errors import IndexWriteError
-from kb.index import pool
+from kb.index import filetable, pool
 from kb.index.bm25 import KeywordIndex
 from kb.index.codec import chunk_from_line, chunk_line, page_from_line, page_line, source_line
 from kb.index.folder import (
@@ -284,6 +284,7 @@ def write_index(
     redaction = (manifest.chunking or {}).get("redaction")
     previous = _previous_data(index_dir, manifest.consent, redaction, current)
     entries = list(old)
+    base = _table_base(current)
     committed = False
     try:
         index_dir.mkdir(parents=True, exist_ok=True)
@@ -291,19 +292,24 @@ def write_index(
         if segment is not None:
             sums |= _write_segment(index_dir, files, segment)
             entries.append({**files, "deleted": [], "plan": segment.vectors.plan.as_dict()})
+        table = (manifest.inputs, manifest.stamps or {})
+        base_name, written, split = filetable.place(index_dir, table, base, build_id)
+        sums |= written or ({base_name: current.checksums[base_name]} if base_name else {})
         largest = max(entries, key=lambda e: _rows_of(sums, e), default={})
-        full = Manifest.from_dict(
-            {
-                "format_version": FORMAT_VERSION,
-                **manifest.as_dict(),
-                "vector_index": largest.get("plan"),
-                "build_id": build_id,
-                "built_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-                "segments": entries,
-                "checksums": sums,
-            }
-        )
-        atomic_write(index_dir / MANIFEST, dumps(full))
+        d = {
+            "format_version": FORMAT_VERSION,
+            **manifest.as_dict(),
+            "vector_index": largest.get("plan"),
+            "build_id": build_id,
+            "built_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            "segments": entries,
+            "checksums": sums,
+            "files_base": base_name,
+        }
+        if not base_name:
+            del d["files_base"]
+        full = Manifest.from_dict(d)
+        atomic_write(index_dir / MANIFEST, dumps(full, split))
         committed = True
     except OSError as err:
         raise IndexWriteError.of(index_dir, err) from err
@@ -313,6 +319,14 @@ def write_index(
     keep = full.data_files() | previous
     remove(index_dir, lambda name: name not in keep)
     return full
+
+
+def _table_base(current: Manifest | None) -> tuple[str, str] | None:
+    """The name and SHA-256 of the file table base the index has, if any."""
+    if current is None or not current.files_base:
+        return None
+    entry = (current.checksums or {}).get(current.files_base)
+    return (current.files_base, entry["sha256"]) if entry else None
 
 
 def _rows_of(sums: dict[str, dict], entry: dict) -> int:
@@ -389,6 +403,7 @@ def _previous_data(
             return set()
         if current.get("chunking", {}).get("redaction") != redaction:
             return set()
-        return segment_files(current["segments"])
+        base = current.get("files_base")
+        return segment_files(current["segments"]) | ({base} if isinstance(base, str) else set())
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return set()

@@ -75,6 +75,9 @@ class Manifest:
     # deleted pages (positions in its sources file) and records how its vectors are searched.
     segments: tuple[dict, ...] = ()
     checksums: dict[str, dict] | None = None  # file -> size and SHA-256
+    # The file holding most of `inputs` and `stamps` when they are many (kb.index.filetable);
+    # "" when the manifest holds them all.
+    files_base: str = ""
     keys: tuple[str, ...] = field(default=(), compare=False, repr=False)
 
     @classmethod
@@ -89,8 +92,9 @@ class Manifest:
         return {k: _MANIFEST_ENCODE.get(k, _same)(getattr(self, k)) for k in self.keys}
 
     def data_files(self) -> set[str]:
-        """The name of every data file the segments hold (a BM25 folder by its name)."""
-        return segment_files(self.segments)
+        """The name of every data file the index holds: the segments' (a BM25 folder by its
+        name) and the file table's base."""
+        return segment_files(self.segments) | ({self.files_base} if self.files_base else set())
 
     def updated(self, changes: dict) -> Manifest:
         """This manifest with the JSON values `changes` set, as `{**manifest, **changes}`."""

@@ -15,6 +15,7 @@ from fakes import HashEmbedder
 from helpers import ROOT, write
 
 from kb import KnowledgeBase, Settings, build_index
+from kb.index import filetable
 from kb.index.store import load_index
 
 WORKER = ROOT / "tests" / "index_worker.py"
@@ -83,8 +84,19 @@ def workers():
     server.close()
 
 
+@pytest.fixture(params=["in the manifest", "in a base file"])
+def table(request, monkeypatch) -> bool:
+    """Where the manifest's file table is: in it (a small index) or in a base file of its own,
+    rewritten when many entries differ (a large one: every run here then writes a new base
+    and deletes an old one)."""
+    based = request.param == "in a base file"
+    if based:
+        monkeypatch.setattr(filetable, "BASE_FROM", 1)
+    return based
+
+
 @pytest.mark.slow  # 16 builds, 15 of them killed at spread moments: 5-10 s
-def test_kill_9_at_any_moment_leaves_a_loadable_correct_index(tmp_path, workers):
+def test_kill_9_at_any_moment_leaves_a_loadable_correct_index(tmp_path, workers, table):
     content, index_dir = tmp_path / "content", tmp_path / "index"
     pages = 20  # 7 change each run: about 50 texts to embed slowly and 5 slow file moves
     state = hashes(make_content(content, 0, pages))
@@ -103,7 +115,7 @@ def test_kill_9_at_any_moment_leaves_a_loadable_correct_index(tmp_path, workers)
     for k in range(1, 16):
         target = hashes(make_content(content, k + 1, pages))
         # Every other run also merges every segment: kills land in merges too.
-        pid = workers.start("build", content, index_dir, k % 2 == 0)
+        pid = workers.start("build", content, index_dir, k % 2 == 0, table)
         time.sleep(duration * k / 13)
         os.kill(pid, signal.SIGKILL)
         workers.wait(pid)
@@ -115,6 +127,7 @@ def test_kill_9_at_any_moment_leaves_a_loadable_correct_index(tmp_path, workers)
         outcomes.append("new" if files == target else "old")
         state = files
     assert "old" in outcomes  # most kills land before the commit point, the last ones after
+    assert table == bool(list(index_dir.glob("files-*.json")))
 
     # After all that, a normal run finishes the job and equals a build from scratch.
     build_index(content, index_dir, HashEmbedder(), Settings())
@@ -126,7 +139,7 @@ def test_kill_9_at_any_moment_leaves_a_loadable_correct_index(tmp_path, workers)
     assert leftovers == []
 
 
-def test_readers_never_fail_while_the_index_is_rebuilt(tmp_path, workers):
+def test_readers_never_fail_while_the_index_is_rebuilt(tmp_path, workers, table):
     content, index_dir = tmp_path / "content", tmp_path / "index"
     make_content(content, 0)
     build_index(content, index_dir, HashEmbedder(), Settings())
@@ -142,3 +155,4 @@ def test_readers_never_fail_while_the_index_is_rebuilt(tmp_path, workers):
     assert workers.wait(reader) == 0
     result = json.loads(tally.read_text())
     assert result["errors"] == [] and result["loads"] > 5
+    assert table == bool(list(index_dir.glob("files-*.json")))

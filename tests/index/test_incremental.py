@@ -14,6 +14,7 @@ from helpers import CONTENT, assert_same_index, page, write
 from kb import KnowledgeBase, Settings, build_index
 from kb.content.discover import discover
 from kb.errors import IndexFolderError, IndexLockedError
+from kb.index import filetable
 from kb.index.lock import LOCK_FILE, index_lock
 from kb.index.store import load_index
 
@@ -34,14 +35,18 @@ class CountingEmbedder(HashEmbedder):
         return super().encode(texts, **kw)
 
 
-@pytest.fixture(params=["read", "stamped"])
+@pytest.fixture(params=["read", "stamped", "table in a base file"])
 def stamping(request, monkeypatch):
-    """Run a test as pages just written are (read again, for want of a stamp), and as pages
-    written a while ago are (stamped: carried as stored without being read)."""
-    if request.param == "stamped":
+    """Run a test as pages just written are (read again, for want of a stamp), as pages
+    written a while ago are (stamped: carried as stored without being read), and so with the
+    manifest's file table in a base file, as a large index keeps it (kb.index.filetable)."""
+    if request.param != "read":
         from kb.content import pages as pages_module
 
         monkeypatch.setattr(pages_module, "RACY_NS", 0)
+    if request.param == "table in a base file":
+        monkeypatch.setattr(filetable, "BASE_FROM", 1)
+        monkeypatch.setattr(filetable, "REBASE_SHARE", 1.0)  # kept: the entries that differ
 
 
 def full_rebuild(content, tmp_path, embedder, name="full"):

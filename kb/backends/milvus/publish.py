@@ -45,7 +45,7 @@ if TYPE_CHECKING:
     from kb.backends.milvus.client import MilvusClient
 
 # What a reader needs of the local manifest; file lists and hashes stay with the build.
-_SKIPPED = ("segments", "checksums", "inputs", "stamps", "git", "problems")
+_SKIPPED = ("segments", "checksums", "inputs", "stamps", "files_base", "git", "problems")
 
 
 def publish(
