@@ -315,21 +315,23 @@ def read_files(
 
     With the walk's `stats` and the last manifest (`known`), a page whose stamp is as
     recorded there is not read (its bytes are None) and keeps its recorded SHA-256."""
-    raw: dict[str, bytes | Problem | None] = {}
-    hashes: dict[str, str] = {}
-    stamps: dict[str, tuple[int, int, int, int]] = {}
     stats = stats or {}
     was = known.stamps if known is not None and known.stamps else {}
     before = known.inputs if known is not None else {}
+    # The pages whose stamp is not as recorded: one pass over the stamps; the others are
+    # taken over in bulk (at 100,000 pages, a page-by-page loop was a tenth of an edit). A
+    # page over the limit is read to say so (the limit may have been lowered).
+    differ = {r for r, now in stats.items() if was.get(r) != now or now[0] > max_bytes}
+    unread = [r for r in rels if r in before and r not in differ and r in stats]
+    raw: dict[str, bytes | Problem | None] = dict.fromkeys(unread)
+    hashes: dict[str, str] = dict(zip(unread, map(before.__getitem__, unread), strict=True))
+    stamps: dict[str, tuple[int, int, int, int]]
+    stamps = dict(zip(unread, map(stats.__getitem__, unread), strict=True))
     settled = time.time_ns() - RACY_NS
     folders = Folders(content_dir)
     try:
-        for rel in rels:
+        for rel in [r for r in rels if r not in raw] if unread else rels:
             now = stats.get(rel)
-            # A page over the limit is read to say so (the limit may have been lowered).
-            if now is not None and now == was.get(rel) and rel in before and now[0] <= max_bytes:
-                raw[rel], hashes[rel], stamps[rel] = None, before[rel], now
-                continue
             f = path_of(content_dir, rel)
             raw[rel] = data = read_page(content_dir, f, max_bytes=max_bytes, folders=folders)
             # A skipped file's reason is its input: a page cut below the limit is read next
