@@ -40,6 +40,9 @@ from segments import _pct, corpus  # noqa: E402
 from kb import Settings, build_index, load_embedder  # noqa: E402
 from kb.build import warm  # noqa: E402
 from kb.config import ENCODERS  # noqa: E402
+from kb.index.folder import MANIFEST, atomic_write  # noqa: E402
+from kb.index.manifest import dumps, read_manifest  # noqa: E402
+from kb.models import Manifest  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 # Each side's processes as on a user's machine: Python caches compiled modules. Where the
@@ -95,6 +98,8 @@ def main() -> None:
         for src, dst in ((repo, r), (index_dir, i)):
             shutil.rmtree(dst, ignore_errors=True)
             shutil.copytree(src, dst, symlinks=True)
+        if side == "baseline":
+            _table_in_manifest(i)
         _as_written_here(i)
         sides[side] = (r, i)
     if args.command:
@@ -162,6 +167,18 @@ def main() -> None:
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps(result, indent=2) + "\n")
     print(f"\nJSON: {args.json}")
+
+
+def _table_in_manifest(index_dir: Path) -> None:
+    """The baseline's copy with its file table in the manifest, as kb wrote it before
+    kb.index.filetable (an older kb reads the table there; a base file it would ignore)."""
+    manifest = read_manifest(index_dir)
+    if manifest.files_base:
+        d = manifest.as_dict()
+        base = d.pop("files_base")
+        d["checksums"] = {k: v for k, v in d["checksums"].items() if k != base}
+        atomic_write(index_dir / MANIFEST, dumps(Manifest.from_dict(d)))
+        (index_dir / base).unlink()
 
 
 def _as_written_here(index_dir: Path) -> None:
