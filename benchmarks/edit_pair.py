@@ -18,7 +18,8 @@ as `kb watch` runs them) instead of walking the folder, after `kb.build.warm` as
 starts; the baseline walks as it always did.
 
 --command times the whole `kb index` command instead: each run a fresh process of that side's
-`kb` (start-up, imports and loading the model included), with each side's default encoder.
+`kb` (start-up, imports and loading the model included), with `--encoder` if given, else
+each side's default encoder.
 """
 
 from __future__ import annotations
@@ -103,7 +104,7 @@ def main() -> None:
         _as_written_here(i)
         sides[side] = (r, i)
     if args.command:
-        worker = _Commands(args.baseline.resolve(), sides)
+        worker = _Commands(args.baseline.resolve(), sides, args.encoder)
         run = worker.run
     else:
         worker = subprocess.Popen(
@@ -195,9 +196,11 @@ def _as_written_here(index_dir: Path) -> None:
 class _Commands:
     """Each run a fresh `kb index` process of each side, the baseline's first."""
 
-    def __init__(self, baseline: Path, sides: dict) -> None:
+    def __init__(self, baseline: Path, sides: dict, encoder: str | None) -> None:
         self._checkouts = {"baseline": baseline, "this": ROOT}
         self._sides = sides
+        # The index's encoder when it is not kb's default (another would rebuild it all).
+        self._encoder = ["--encoder", encoder] if encoder else []
 
     def run(self, command: str) -> dict[str, tuple[float, bool]]:
         out = {}
@@ -205,11 +208,13 @@ class _Commands:
             repo, index_dir = self._sides[side]
             if command:
                 edit(repo, int(command.split()[1]))
-            out[side] = self._kb_index(self._checkouts[side], repo, index_dir)
+            out[side] = self._kb_index(self._checkouts[side], repo, index_dir, self._encoder)
         return out
 
     @staticmethod
-    def _kb_index(checkout: Path, repo: Path, index_dir: Path) -> tuple[float, bool]:
+    def _kb_index(
+        checkout: Path, repo: Path, index_dir: Path, encoder: list[str]
+    ) -> tuple[float, bool]:
         code = (
             "import sys; sys.path.insert(0, sys.argv.pop(1)); from kb.cli import main;"
             " sys.argv[0] = 'kb'; main()"
@@ -217,7 +222,7 @@ class _Commands:
         argv = [sys.executable, "-c", code, str(checkout), "index", str(repo)]
         start = time.perf_counter()
         done = subprocess.run(
-            [*argv, "--index-dir", str(index_dir), "--json"],
+            [*argv, "--index-dir", str(index_dir), "--json", *encoder],
             capture_output=True,
             text=True,
             env=ENV,
