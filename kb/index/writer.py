@@ -201,6 +201,7 @@ class IndexWriter:
             segment=segment,
             manifest=manifest,
             current=prev.manifest if prev is not None else None,
+            merged=self.fold_all,
         )
 
     def _fold(self, kept: list[int]) -> set[int]:
@@ -275,16 +276,20 @@ def write_index(
     segment: NewSegment | None,
     manifest: Manifest,
     current: Manifest | None = None,
+    merged: bool = False,
 ) -> Manifest:
     """Write `segment` beside the `old` segments kept (with their checksums `sums`) and commit
     them by replacing `manifest.json`; return the manifest written. `current`: the manifest
-    there now, if the caller read it (else it is read)."""
+    there now, if the caller read it (else it is read). `merged`: every segment was merged
+    into `segment`, and a large file table gets a new base too (nothing left of gone files)."""
     build_id = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:8]
     files = data_names(build_id)
     redaction = (manifest.chunking or {}).get("redaction")
     previous = _previous_data(index_dir, manifest.consent, redaction, current)
     entries = list(old)
-    base = _table_base(current)
+    # The file table's base is kept where the last run's files are, unless all is merged (not
+    # after a change of who is hidden or of secret detection: see _previous_data).
+    base = None if merged or not previous else _table_base(current)
     committed = False
     try:
         index_dir.mkdir(parents=True, exist_ok=True)

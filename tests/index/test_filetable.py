@@ -155,3 +155,17 @@ def test_a_page_read_again_without_a_stamp_loses_the_base_stamp(large, tmp_path,
     got = read_manifest(index_dir)
     assert "p/03.md" not in got.stamps and "p/05.md" not in got.stamps
     assert len(got.stamps) == PAGES - 2
+
+
+def test_a_merge_writes_a_new_base_with_nothing_gone(large, tmp_path):
+    # `kb index --merge` before shipping an index: no deleted page's path is left behind.
+    index_dir = tmp_path / "index"
+    _build(large, index_dir)
+    old = _raw(index_dir)["files_base"]
+    (large / "p/07.md").unlink()
+    _build(large, index_dir)
+    assert _raw(index_dir)["files_gone"] == ["p/07.md"]
+    _build(large, index_dir, merge=True)
+    m = _raw(index_dir)
+    assert m["files_base"] != old and m["files_gone"] == [] and m["files"]["path"] == []
+    assert b"p/07.md" not in (index_dir / m["files_base"]).read_bytes()
