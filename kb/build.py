@@ -215,6 +215,9 @@ def build_index(
             or vectors_moved
             or (merge and not merged(previous.manifest))
             or previous.manifest.checksums is None  # an older index: one real run adds them
+            # No file table: an index from before stamps, or one whose table was damaged or
+            # hand-edited (read without it): one real run writes it.
+            or previous.manifest.stamps is None
         )
         recorded = compose(
             embedder,

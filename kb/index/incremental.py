@@ -68,6 +68,12 @@ def last_manifest(index_dir: Path) -> Manifest | None:
     try:
         return read_manifest(index_dir)
     except (KbError, OSError):
+        pass
+    try:
+        # Its file table (a damaged or hand-edited base): every page is read and hashed
+        # again, and what the segments hold is kept, not embedded again.
+        return read_manifest(index_dir, table=False)
+    except (KbError, OSError):
         return None
 
 

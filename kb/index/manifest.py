@@ -139,12 +139,16 @@ def _segment_error(seg: object) -> str:
     return ""
 
 
-def read_manifest(index_dir: Path) -> Manifest:
+def read_manifest(index_dir: Path, *, table: bool = True) -> Manifest:
     """The manifest of `index_dir`, checked to have the shape kb writes (a hand-edited or
-    damaged one raises IndexCorruptError, not a TypeError three calls later)."""
+    damaged one raises IndexCorruptError, not a TypeError three calls later).
+
+    `table=False`: without its file table (no inputs, no stamps) and whatever it says of a
+    table base, which is not read: a build then reads every page again, and the segments,
+    checked by their own checksums, still serve."""
     for attempt in range(3):
         try:
-            return _read_manifest(index_dir)
+            return _read_manifest(index_dir, table)
         except FileNotFoundError:
             # The file table base it named is gone: builds replaced the manifest since.
             if attempt == 2:
@@ -155,7 +159,7 @@ def read_manifest(index_dir: Path) -> Manifest:
     raise AssertionError("unreachable")
 
 
-def _read_manifest(index_dir: Path) -> Manifest:
+def _read_manifest(index_dir: Path, table: bool) -> Manifest:
     path = index_dir / MANIFEST
     if not path.is_file():
         raise IndexMissingError(
@@ -165,6 +169,14 @@ def _read_manifest(index_dir: Path) -> Manifest:
         manifest = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as err:
         raise IndexCorruptError(f"{path}: unreadable ({err}); rebuild with 'kb index'") from err
+    if not table and isinstance(manifest, dict):
+        base = manifest.get("files_base")
+        sums = manifest.get("checksums")
+        manifest = {
+            k: v for k, v in manifest.items() if k not in ("files", "files_base", "files_gone")
+        }
+        if isinstance(base, str) and isinstance(sums, dict):
+            manifest["checksums"] = {k: v for k, v in sums.items() if k != base}
     wrong = shape_error(manifest)
     if wrong:
         raise IndexCorruptError(f"{path}: {wrong}; rebuild with 'kb index'")

@@ -103,7 +103,7 @@ def test_a_small_table_stays_in_the_manifest(tmp_path):
     assert not list((tmp_path / "index").glob("files-*"))
 
 
-def test_a_damaged_base_is_refused_and_the_next_build_starts_over(large, tmp_path):
+def test_a_damaged_base_is_refused_and_the_next_build_embeds_nothing_again(large, tmp_path):
     index_dir = tmp_path / "index"
     _build(large, index_dir)
     base = index_dir / _raw(index_dir)["files_base"]
@@ -111,12 +111,14 @@ def test_a_damaged_base_is_refused_and_the_next_build_starts_over(large, tmp_pat
     base.write_bytes(base.read_bytes().replace(b'"p/01.md"', b'"p/01.mx"'))
     with pytest.raises(IndexCorruptError, match=r"files-.*\.json: damaged"):
         read_manifest(index_dir)
+    # Only the table is lost: every page is read and hashed again, none is parsed or
+    # embedded again (the segments hold them).
     report = _build(large, index_dir)
-    assert report.rebuilt and report.documents == PAGES
-    assert len(read_manifest(index_dir).inputs) == PAGES
+    assert not report.rebuilt and report.embedded == 0 and report.reread == 0
+    assert report.documents == PAGES and len(read_manifest(index_dir).inputs) == PAGES
     write(large / "p/20.md", "---\nauthors: [Ana Ruiz]\n---\n# Page 20\nOnce more.\n")
     _build(large, index_dir)
-    assert not base.exists()  # kept one build, as the last manifest's files are
+    assert not base.exists() and _raw(index_dir)["files_base"] != base.name
 
 
 @pytest.mark.parametrize(
@@ -136,7 +138,8 @@ def test_a_hand_edited_base_entry_is_refused_in_one_line(large, tmp_path, change
     (index_dir / MANIFEST).write_text(json.dumps(m))
     with pytest.raises(IndexCorruptError, match=wrong):
         read_manifest(index_dir)
-    assert _build(large, index_dir).documents == PAGES  # and the next build mends it
+    report = _build(large, index_dir)  # the next build mends it, embedding nothing again
+    assert report.documents == PAGES and report.embedded == 0 and not report.rebuilt
 
 
 def test_a_page_read_again_without_a_stamp_loses_the_base_stamp(large, tmp_path, monkeypatch):
