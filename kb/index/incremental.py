@@ -13,7 +13,7 @@ import os
 from collections.abc import Container
 from pathlib import Path
 
-from kb.config import REDACTION_VERSION, VECTOR_STORAGES, Settings
+from kb.config import FORMAT_VERSION, REDACTION_VERSION, VECTOR_STORAGES, Settings
 from kb.content.authors import authorship_unchanged
 from kb.content.directory import NAMES as PEOPLE_NAMES
 from kb.content.discover import Found, page_key, stamp_of
@@ -149,9 +149,23 @@ def reusable(
         index_dir, model_name=embedder.name, dim=embedder.dim, manifest=manifest
     )
     if previous is None:
-        return None, "the index there was built by another model or format, or is unreadable"
+        return None, _not_reusable(manifest, embedder)
     why = settings_changed(previous.manifest, settings)
     return (None, why) if why else (previous, "")
+
+
+def _not_reusable(manifest: Manifest | None, embedder: Embedder) -> str:
+    """Why the stored index cannot be reused, as far as its manifest tells."""
+    model = manifest.model if manifest is not None else None
+    if manifest is not None and manifest.format_version != FORMAT_VERSION:
+        version = manifest.format_version
+        return f"the index there has format {version}, this kb writes {FORMAT_VERSION}"
+    if model is not None and (model.name, model.dim) != (embedder.name, embedder.dim):
+        return (
+            f"the index there was built with {model.name}, this run embeds with {embedder.name} "
+            "(pass the --encoder it was built with to keep it)"
+        )
+    return "the index there is unreadable or damaged"
 
 
 def settings_changed(manifest: Manifest, settings: Settings) -> str:

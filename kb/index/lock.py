@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -30,7 +31,7 @@ def index_lock(index_dir: Path) -> Iterator[None]:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            holder = os.pread(fd, 64, 0).decode(errors="replace").strip() or "unknown"
+            holder = _holder(fd)
             raise IndexLockedError(
                 f"another 'kb index' or 'kb watch' (pid {holder}) is writing {index_dir}/; "
                 "wait for it to finish, then run again"
@@ -43,3 +44,14 @@ def index_lock(index_dir: Path) -> Iterator[None]:
         yield
     finally:
         os.close(fd)  # closing the descriptor releases the lock
+
+
+def _holder(fd: int) -> str:
+    """The pid the lock's holder wrote; it writes it just after taking the lock, so a run
+    started at the same moment waits a little for it."""
+    for _ in range(50):
+        text = os.pread(fd, 64, 0).decode(errors="replace").strip()
+        if text:
+            return text
+        time.sleep(0.005)
+    return "unknown"

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import fcntl
+import os
 import shutil
 import subprocess
+import threading
 from hashlib import sha256 as _sha256
 from pathlib import Path
 
@@ -123,7 +126,12 @@ def test_other_model_or_chunking_rebuilds_everything(content, tmp_path):
     first = build_index(content, index_dir, HashEmbedder(), Settings())
     assert first.rebuilt == "first build"  # said plainly, not as if something were wrong
     other = build_index(content, index_dir, HashEmbedder(name="other-model"), Settings())
-    assert "another model" in other.rebuilt and other.embedded == other.chunks
+    # The reason names both models and the way to keep the index (kb index --encoder).
+    assert other.rebuilt == (
+        "the index there was built with hash-bow, this run embeds with other-model "
+        "(pass the --encoder it was built with to keep it)"
+    )
+    assert other.embedded == other.chunks
     assert other.reread == 3
     smaller = Settings(chunk_tokens=100, overlap_tokens=20)
     again = build_index(content, index_dir, HashEmbedder(name="other-model"), smaller)
@@ -167,6 +175,23 @@ def test_a_second_writer_is_refused_with_a_clear_message(content, tmp_path):
     with index_lock(index_dir), refused:
         build_index(content, index_dir, HashEmbedder(), Settings(), full=True)
     build_index(content, index_dir, HashEmbedder(), Settings(), full=True)  # free again
+
+
+def test_a_writer_started_at_the_same_moment_still_names_the_holder(tmp_path):
+    # The holder writes its pid just after taking the lock: a run refused in between waits
+    # for it rather than saying "pid unknown".
+    index_dir = tmp_path / "index"
+    index_dir.mkdir()
+    fd = os.open(index_dir / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # held, with nothing written yet
+        writer = threading.Timer(0.05, lambda: os.pwrite(fd, b"4242", 0))
+        writer.start()
+        with pytest.raises(IndexLockedError, match=r"\(pid 4242\)"), index_lock(index_dir):
+            pass
+        writer.join()
+    finally:
+        os.close(fd)
 
 
 def test_incremental_equals_full_with_the_real_model(tmp_path, real_embedder):
