@@ -12,9 +12,10 @@ import click
 from kb.backends.location import IndexLocation
 from kb.cli.options import (
     backend_option,
+    build_encoder,
+    build_encoder_option,
     collection_option,
     echo_json,
-    encoder_option,
     index_dir_option,
     json_option,
     milvus_uri_option,
@@ -58,7 +59,7 @@ from kb.serve.codec import dump
     envvar="KB_VECTOR_STORAGE",
     help="Precision of stored vectors (env KB_VECTOR_STORAGE).",
 )
-@encoder_option
+@build_encoder_option
 @backend_option
 @milvus_uri_option
 @collection_option
@@ -91,7 +92,7 @@ def index_cmd(
     merge: bool,
     vector_index: str,
     vector_storage: str,
-    encoder: str,
+    encoder: str | None,
     backend: str,
     milvus_uri: str,
     collection: str,
@@ -136,7 +137,7 @@ def index_cmd(
             run = index_into(
                 where,
                 content_dir,
-                lambda: load_embedder(encoder),
+                lambda: load_embedder(build_encoder(encoder, index_dir)),
                 settings,
                 shard=part,
                 strict=strict,
@@ -270,7 +271,7 @@ def _print_finished(done, where: IndexLocation, as_json: bool) -> None:
 @click.command("watch")
 @click.argument("content_dir", type=click.Path(path_type=Path), default=Path("content"))
 @index_dir_option
-@encoder_option
+@build_encoder_option
 @click.option(
     "--check-every",
     default=600.0,
@@ -286,7 +287,7 @@ def _print_finished(done, where: IndexLocation, as_json: bool) -> None:
     help="Seconds without a change before indexing (one save is several file events).",
 )
 def watch_cmd(
-    content_dir: Path, index_dir: Path, encoder: str, check_every: float, quiet: float
+    content_dir: Path, index_dir: Path, encoder: str | None, check_every: float, quiet: float
 ) -> None:
     """Index CONTENT_DIR, then again each time a page changes, until Ctrl-C.
 
@@ -307,7 +308,7 @@ def watch_cmd(
     if not content_dir.is_dir():
         raise click.BadParameter(f"'{content_dir}' is not a folder", param_hint="CONTENT_DIR")
     settings = Settings(consent_key=_consent_key())
-    embedder = load_embedder(encoder)
+    embedder = load_embedder(build_encoder(encoder, index_dir))
 
     def started(watching: bool) -> None:
         if not watching:

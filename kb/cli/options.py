@@ -54,18 +54,46 @@ insecure_option = click.option(
     help="Serve a network address without KB_API_TOKEN (only behind a proxy that checks callers).",
 )
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
-encoder_option = click.option(
-    "--encoder",
-    type=click.Choice(ENCODERS),
-    default="onnx",
-    show_default=True,
-    envvar="KB_ENCODER",
-    help="onnx: the model in full precision without loading torch (its ONNX file is made "
-    "once, about 90 MB, in KB_CACHE_DIR, else $XDG_CACHE_HOME/kb, else ~/.cache/kb); torch: "
-    "the same vectors through sentence-transformers; "
-    "onnx-int8: int8 weights, about 2x faster, slightly less precise. Searches always embed "
-    "queries with the encoder the index was built with (env KB_ENCODER).",
+_ENCODER_HELP = (
+    "onnx: the model in full precision without loading torch (its ONNX file is made once, "
+    "about 90 MB, in KB_CACHE_DIR, else $XDG_CACHE_HOME/kb, else ~/.cache/kb); torch: the same "
+    "vectors through sentence-transformers; onnx-int8: int8 weights, about 2x faster, slightly "
+    "less precise."
 )
+
+
+def _encoder_option(default: str | None, said: str):
+    return click.option(
+        "--encoder",
+        type=click.Choice(ENCODERS),
+        default=default,
+        show_default=default is not None,
+        envvar="KB_ENCODER",
+        help=f"{_ENCODER_HELP} {said}Searches always embed queries with the encoder the "
+        "index was built with (env KB_ENCODER).",
+    )
+
+
+encoder_option = _encoder_option("onnx", "")
+# kb index and kb watch: by default the index's own encoder, as searches use it.
+build_encoder_option = _encoder_option(
+    None,
+    "Default: the one the index in --index-dir was built with (another would embed every "
+    "page again), else onnx. ",
+)
+
+
+def build_encoder(encoder: str | None, index_dir: Path) -> str:
+    """The encoder a build uses: `encoder` if given, else the one the index in `index_dir`
+    was built with (another model name rebuilds it from scratch), else onnx."""
+    if encoder:
+        return encoder
+    from kb.config import ONNX_INT8_MODEL
+    from kb.index.manifest import index_model
+
+    return "onnx-int8" if index_model(index_dir) == ONNX_INT8_MODEL else "onnx"
+
+
 mode_option = click.option(
     "--mode",
     type=click.Choice(["hybrid", "dense", "bm25"]),

@@ -246,6 +246,38 @@ def test_the_summary_says_what_segments_are_and_how_to_join_them(tmp_path, monke
     assert res.exit_code == 0 and "merged into 1 segment" in res.stdout, res.output
 
 
+def test_index_and_watch_keep_the_encoder_the_index_was_built_with(tmp_path, monkeypatch):
+    # Without --encoder, a build uses the index's own (another would embed every page again,
+    # at 100,000 pages most of an hour); a new index folder gets onnx.
+    from fakes import HashEmbedder
+
+    import kb.embed.base
+    from kb.config import DEFAULT_MODEL, ONNX_INT8_MODEL
+
+    asked: list[str] = []
+
+    def fake(encoder: str = "onnx", **_):
+        asked.append(encoder)
+        return HashEmbedder(name=ONNX_INT8_MODEL if encoder == "onnx-int8" else DEFAULT_MODEL)
+
+    monkeypatch.setattr(kb.embed.base, "load_embedder", fake)
+    monkeypatch.delenv("KB_ENCODER", raising=False)
+    root, index_dir = tmp_path / "content", tmp_path / "index"
+    write(root / "security/vpn.md", GOOD)
+    res = run("index", str(root), "--index-dir", str(index_dir), "--encoder", "onnx-int8")
+    assert res.exit_code == 0, res.output
+    write(root / "hr/leave.md", "---\ntitle: Leave\nauthors: [Bo Chen]\n---\n## Book\nAsk HR.\n")
+    res = run("index", str(root), "--index-dir", str(index_dir))
+    assert res.exit_code == 0 and "from scratch" not in res.output, res.output
+    assert set(asked) == {"onnx-int8"}
+    before = len(asked)
+    assert run("index", str(root), "--index-dir", str(tmp_path / "new")).exit_code == 0
+    assert set(asked[before:]) == {"onnx"}
+    # Another encoder, given: the index is rebuilt, and the reason names both models.
+    res = run("index", str(root), "--index-dir", str(index_dir), "--encoder", "onnx")
+    assert f"the index there was built with {ONNX_INT8_MODEL}" in res.output, res.output
+
+
 @pytest.mark.model  # through the CLI or the app, which load the model
 def test_progress_outside_a_terminal_is_a_line_each_tenth(tmp_path):
     """Click's bar prints only its label where stderr is not a terminal (a CI log): kb prints
