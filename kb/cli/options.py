@@ -88,10 +88,10 @@ def build_encoder(encoder: str | None, index_dir: Path) -> str:
     was built with (another model name rebuilds it from scratch), else onnx."""
     if encoder:
         return encoder
-    from kb.config import ONNX_INT8_MODEL
+    from kb.embed.base import encoder_for
     from kb.index.manifest import index_model
 
-    return "onnx-int8" if index_model(index_dir) == ONNX_INT8_MODEL else "onnx"
+    return encoder_for(index_model(index_dir))
 
 
 mode_option = click.option(

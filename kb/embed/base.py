@@ -114,11 +114,17 @@ def load_embedder(encoder: str = "onnx", *, threads: int | None = None) -> Embed
     return SentenceTransformerEmbedder()
 
 
+def encoder_for(model_name: str) -> str:
+    """The encoder that makes the vectors of an index whose manifest names `model_name`
+    (without torch where onnxruntime is installed: `kb.embed.onnx`); the default one for any
+    other name, and for none."""
+    return "onnx-int8" if model_name == ONNX_INT8_MODEL else "onnx"
+
+
 def embedder_for(model_name: str) -> Embedder:
     """The embedder for pages and queries of an index whose manifest names `model_name`: the
-    same vectors as the one that built it, without torch where onnxruntime is installed
-    (`kb.embed.onnx`); the default one for any other name."""
-    return load_embedder("onnx-int8" if model_name == ONNX_INT8_MODEL else "onnx")
+    same vectors as the one that built it (see `encoder_for`)."""
+    return load_embedder(encoder_for(model_name))
 
 
 # Queries and pages of an index are embedded alike; the name says which the caller needs.
