@@ -18,6 +18,7 @@ from pathlib import Path
 from kb.errors import IndexCorruptError
 from kb.index import pool
 from kb.index.folder import atomic_write_bytes, is_table_name, table_name
+from kb.models import Manifest
 
 # The columns: each file seen, what it held (its SHA-256, or why it was not read) and, for a
 # page read, its stamp (kb.content.discover.stamp_of; null for none).
@@ -87,6 +88,14 @@ def pack(inputs: dict[str, str], stamps: dict[str, tuple[int, ...]]) -> dict:
         "input": list(inputs.values()),
         **{c: list(col) for c, col in zip(COLUMNS[2:], stamped, strict=True)},
     }
+
+
+def base_of(manifest: Manifest | None) -> tuple[str, str] | None:
+    """The name and recorded SHA-256 of the table base `manifest` names, if any."""
+    if manifest is None or not manifest.files_base:
+        return None
+    entry = (manifest.checksums or {}).get(manifest.files_base)
+    return (manifest.files_base, entry["sha256"]) if entry else None
 
 
 def read_base(index_dir: Path, name: str, sha256: str) -> Table:

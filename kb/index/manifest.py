@@ -22,6 +22,7 @@ from kb.errors import (
 from kb.index.filetable import (
     Table,
     base_error,
+    base_of,
     differing,
     joined,
     pack,
@@ -264,8 +265,7 @@ def write_manifest(index_dir: Path, manifest: Manifest) -> None:
     split = None
     try:
         if manifest.files_base:
-            sha256 = (manifest.checksums or {})[manifest.files_base]["sha256"]
-            base = read_base(index_dir, manifest.files_base, sha256)
+            base = read_base(index_dir, *base_of(manifest))
             split = differing((manifest.inputs, manifest.stamps or {}), base)
         atomic_write(index_dir / MANIFEST, dumps(manifest, split))
     except OSError as err:

@@ -289,7 +289,7 @@ def write_index(
     entries = list(old)
     # The file table's base is kept where the last run's files are, unless all is merged (not
     # after a change of who is hidden or of secret detection: see _previous_data).
-    base = None if merged or not previous else _table_base(current)
+    base = None if merged or not previous else filetable.base_of(current)
     committed = False
     try:
         index_dir.mkdir(parents=True, exist_ok=True)
@@ -301,19 +301,18 @@ def write_index(
         base_name, written, split = filetable.place(index_dir, table, base, build_id)
         sums |= written or ({base_name: current.checksums[base_name]} if base_name else {})
         largest = max(entries, key=lambda e: _rows_of(sums, e), default={})
-        d = {
-            "format_version": FORMAT_VERSION,
-            **manifest.as_dict(),
-            "vector_index": largest.get("plan"),
-            "build_id": build_id,
-            "built_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-            "segments": entries,
-            "checksums": sums,
-            "files_base": base_name,
-        }
-        if not base_name:
-            del d["files_base"]
-        full = Manifest.from_dict(d)
+        full = Manifest.from_dict(
+            {
+                "format_version": FORMAT_VERSION,
+                **manifest.as_dict(),
+                "vector_index": largest.get("plan"),
+                "build_id": build_id,
+                "built_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+                "segments": entries,
+                "checksums": sums,
+                **({"files_base": base_name} if base_name else {}),
+            }
+        )
         atomic_write(index_dir / MANIFEST, dumps(full, split))
         committed = True
     except OSError as err:
@@ -324,14 +323,6 @@ def write_index(
     keep = full.data_files() | previous
     remove(index_dir, lambda name: name not in keep)
     return full
-
-
-def _table_base(current: Manifest | None) -> tuple[str, str] | None:
-    """The name and SHA-256 of the file table base the index has, if any."""
-    if current is None or not current.files_base:
-        return None
-    entry = (current.checksums or {}).get(current.files_base)
-    return (current.files_base, entry["sha256"]) if entry else None
 
 
 def _rows_of(sums: dict[str, dict], entry: dict) -> int:
@@ -408,7 +399,6 @@ def _previous_data(
             return set()
         if current.get("chunking", {}).get("redaction") != redaction:
             return set()
-        base = current.get("files_base")
-        return segment_files(current["segments"]) | ({base} if isinstance(base, str) else set())
+        return Manifest.from_dict(current).data_files()
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return set()
