@@ -192,9 +192,13 @@ def load_previous(
 
 
 def load_index(index_dir: Path, *, model_name: str, dim: int) -> StoredIndex:
-    """Load the index `manifest.json` names; retry if a concurrent build swapped it meanwhile."""
+    """Load the index `manifest.json` names; retry if a concurrent build swapped it meanwhile.
+
+    Its manifest is read without the file table (what every file's hash and stamp were):
+    only builds use it, it is 17 MB at 100,000 pages, and a damaged one must not stop
+    searches that never read it (the next build reads every page again and writes it)."""
     for attempt in range(3):
-        manifest = read_manifest(index_dir)
+        manifest = read_manifest(index_dir, table=False)
         check_compatible(manifest, model_name=model_name, dim=dim, index_dir=index_dir)
         try:
             return _load_files(index_dir, manifest)

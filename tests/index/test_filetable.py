@@ -103,7 +103,7 @@ def test_a_small_table_stays_in_the_manifest(tmp_path):
     assert not list((tmp_path / "index").glob("files-*"))
 
 
-def test_a_damaged_base_is_refused_and_the_next_build_embeds_nothing_again(large, tmp_path):
+def test_a_damaged_base_stops_no_search_and_the_next_build_embeds_nothing_again(large, tmp_path):
     index_dir = tmp_path / "index"
     _build(large, index_dir)
     base = index_dir / _raw(index_dir)["files_base"]
@@ -111,6 +111,9 @@ def test_a_damaged_base_is_refused_and_the_next_build_embeds_nothing_again(large
     base.write_bytes(base.read_bytes().replace(b'"p/01.md"', b'"p/01.mx"'))
     with pytest.raises(IndexCorruptError, match=r"files-.*\.json: damaged"):
         read_manifest(index_dir)
+    # Searches never read the table: they go on answering from the segments.
+    hits = KnowledgeBase(index_dir, HashEmbedder(), Settings()).search("Word7 text", k=3)
+    assert hits and hits[0].chunk.path == "p/07.md"
     # Only the table is lost: every page is read and hashed again, none is parsed or
     # embedded again (the segments hold them).
     report = _build(large, index_dir)
