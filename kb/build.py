@@ -51,6 +51,10 @@ from kb.models import Document, Manifest, Problem, Source
 from kb.models.consent import index_token
 
 BuildProgress = Callable[[int, int], None]  # (chunks embedded so far, chunks to embed)
+# (step, pages done, pages in the step): "Reading" (credential scan, parse) and "Chunking"
+# (token counts), most of a first build's time before anything is embedded.
+StepProgress = Callable[[str, int, int], None]
+_STEP_EVERY = 64  # pages between two reports of a step: a report is not free at 100,000
 
 
 @dataclass(frozen=True)
@@ -85,6 +89,7 @@ def build_index(
     workers: int = 1,
     merge: bool = False,
     changed: Collection[str] | None = None,
+    steps: StepProgress | None = None,
 ) -> BuildReport:
     """Index `content_dir` into `index_dir`, reusing what is unchanged (`full`: reuse nothing).
 
@@ -93,6 +98,7 @@ def build_index(
     many there are). `changed`: the paths relative to `content_dir` (files or folders, `/`
     form) that may have changed since the last run, as a file-system watcher reports them;
     only those are looked at again (None: the whole folder is walked, which is the check).
+    `progress` hears of the embedding, `steps` of the pages read and chunked before it.
     The old index stays as it was if anything fails, and one run at a time may write.
     """
     start = time.perf_counter()
@@ -161,7 +167,13 @@ def build_index(
         reparse = previous is not None and previous.manifest.consent != consent
         stored = previous.sources if previous is not None else {}
         read, problems, removed, carried = read_pages(
-            content_dir, rels, stored, content, reparse, settings.max_page_bytes
+            content_dir,
+            rels,
+            stored,
+            content,
+            reparse,
+            settings.max_page_bytes,
+            _step(steps, "Reading"),
         )
         problems.extend(found)
         problems.extend(found_files.problems)
@@ -188,11 +200,16 @@ def build_index(
             order=rels,
             root=content_dir,
         )
-        for f in read:
-            if f.doc is not None:
-                f.chunks, found = chunk_document(f.doc, embedder.count_tokens, settings)
-                f.source = dataclasses.replace(f.source, problems=f.source.problems + tuple(found))
-                problems.extend(found)
+        parsed = [f for f in read if f.doc is not None]
+        chunking = _step(steps, "Chunking")
+        for n, f in enumerate(parsed):
+            if chunking is not None:
+                chunking(n, len(parsed))
+            f.chunks, found = chunk_document(f.doc, embedder.count_tokens, settings)
+            f.source = dataclasses.replace(f.source, problems=f.source.problems + tuple(found))
+            problems.extend(found)
+        if chunking is not None:
+            chunking(len(parsed), len(parsed))
         # One order whatever was reused, so a run's report equals a build from scratch.
         problems.sort(key=lambda p: (p.path, p.line or 0))
         kept = [f for f in read if f.doc is not None or f.kept]
@@ -388,6 +405,18 @@ def _write(
     )
     embedded = dict(zip(todo, fresh, strict=True))
     return writer.write(index_dir, embedded, embedder.dim, settings, manifest), len(todo)
+
+
+def _step(steps: StepProgress | None, name: str) -> BuildProgress | None:
+    """`steps` for one step, told every `_STEP_EVERY` pages and at the end."""
+    if steps is None:
+        return None
+
+    def told(done: int, total: int) -> None:
+        if done % _STEP_EVERY == 0 or done == total:
+            steps(name, done, total)
+
+    return told
 
 
 @contextmanager

@@ -11,7 +11,7 @@ from pathlib import Path
 from kb.backends.base import PublishProgress, PublishReport
 from kb.backends.location import IndexLocation
 from kb.backends.shards import Shard
-from kb.build import BuildProgress, BuildReport, build_index
+from kb.build import BuildProgress, BuildReport, StepProgress, build_index
 from kb.config import Settings
 from kb.embed.base import Embedder
 
@@ -36,6 +36,7 @@ def index_into(
     merge: bool = False,
     workers: int = 1,
     progress: BuildProgress | None = None,
+    steps: StepProgress | None = None,
     publishing: PublishProgress | None = None,
 ) -> IndexRun:
     """Index `content_dir` (this shard's pages) at `location`; `load` gives the embedder, and
@@ -51,6 +52,7 @@ def index_into(
         settings,
         strict=strict,
         progress=progress,
+        steps=steps,
         full=full,
         merge=merge,
         select=shard.select,

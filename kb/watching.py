@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from kb.build import BuildReport, build_index, warm
+from kb.build import BuildProgress, BuildReport, StepProgress, build_index, warm
 from kb.config import Settings
 from kb.embed.base import Embedder
 from kb.errors import KbError
@@ -112,13 +112,15 @@ def watch(
     quiet: float = 0.5,
     check_every: float = 600.0,
     started: Callable[[bool], None] | None = None,
+    progress: BuildProgress | None = None,
+    steps: StepProgress | None = None,
 ) -> None:
     """Index `content_dir` into `index_dir`, then again after each change, until `stop` is set.
 
     `quiet`: seconds without events before a build (an editor's save is several events);
     `check_every`: seconds between full walks. `on_run` hears of every build;
     `started(watching)` whether file-system events could be watched (without them every
-    build is a walk)."""
+    build is a walk); `progress` and `steps` go to every build."""
     from watchdog.events import FileSystemEventHandler
     from watchdog.observers import Observer
 
@@ -134,7 +136,15 @@ def watch(
         nonlocal failures
         walked, paths = changed is None, len(changed or ())
         try:
-            report = build_index(content_dir, index_dir, embedder, settings, changed=changed)
+            report = build_index(
+                content_dir,
+                index_dir,
+                embedder,
+                settings,
+                changed=changed,
+                progress=progress,
+                steps=steps,
+            )
         except KbError as err:  # another writer, a page folder emptied, a full disk
             # What it was told is given back and tried again, sooner for a busy lock,
             # then less and less often.

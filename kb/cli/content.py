@@ -23,6 +23,7 @@ from kb.cli.options import (
 from kb.cli.options import consent_key as _consent_key
 from kb.cli.options import locate as _locate
 from kb.cli.options import progress_bar as _progress_bar
+from kb.cli.options import step_bars as _step_bars
 from kb.config import VECTOR_INDEXES, VECTOR_STORAGES, Settings
 from kb.content import report as check_report
 from kb.errors import ModelError, StrictModeError
@@ -133,7 +134,10 @@ def index_cmd(
     from kb.indexing import index_into  # here: `kb --help` loads no index code
 
     try:
-        with _progress_bar(as_json) as bar, _progress_bar(as_json, label="Publishing") as pub:
+        with (
+            _step_bars(as_json) as bars,
+            _progress_bar(as_json, label="Publishing") as pub,
+        ):
             run = index_into(
                 where,
                 content_dir,
@@ -144,7 +148,8 @@ def index_cmd(
                 full=full,
                 merge=merge,
                 workers=workers,
-                progress=bar,
+                progress=bars.embedding,
+                steps=bars,
                 publishing=pub,
             )
     except StrictModeError as err:
@@ -319,8 +324,11 @@ def watch_cmd(
             )
 
     shown: set = set()  # warnings printed already: each is said once, not at every save
+    # A save embeds a few chunks; a new folder or a changed people.yaml can be all of them.
+    bars = _step_bars(False, chunks=None)
 
     def on_run(run) -> None:
+        bars.close()
         at = time.strftime("%H:%M:%S")
         how = "walked the folder" if run.walked else f"{run.paths} changed path(s)"
         if run.error is not None:
@@ -357,8 +365,11 @@ def watch_cmd(
             quiet=quiet,
             check_every=check_every,
             started=started,
+            progress=bars.embedding,
+            steps=bars,
         )
     except KeyboardInterrupt:
+        bars.close()
         stop.set()
         click.echo("Stopped; the index is as of the last line above.")
 

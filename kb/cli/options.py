@@ -209,3 +209,47 @@ class progress_bar:
     def __exit__(self, *exc) -> None:
         if self._bar is not None:
             self._bar.__exit__(*exc)
+
+
+# Pages (or chunks) from which a step is long enough to show its progress.
+LONG_STEP = 500
+
+
+class step_bars:
+    """A progress bar for each step of a build, one after the other: "Reading" and
+    "Chunking" (pages), then "Embedding" (chunks, as the build's `progress`). A step of fewer
+    than `pages` pages or `chunks` chunks (None: `LONG_STEP`) shows none: a page saved in
+    `kb watch` is not long work, and a few hundred pages are read and chunked in a second."""
+
+    def __init__(self, quiet: bool, *, pages: int | None = None, chunks: int | None = 0) -> None:
+        self._quiet = quiet
+        self._least = {"Embedding": LONG_STEP if chunks is None else chunks}
+        self._pages = LONG_STEP if pages is None else pages
+        self._step = ""
+        self._bar: progress_bar | None = None
+
+    def __enter__(self):
+        return self
+
+    def __call__(self, step: str, done: int, total: int) -> None:
+        if total < self._least.get(step, self._pages):
+            return
+        if step != self._step:
+            self.close()  # the last step's bar ends on its own line
+            self._step, self._bar = step, progress_bar(self._quiet, label=step)
+        assert self._bar is not None
+        self._bar(done, total)
+
+    def embedding(self, done: int, total: int) -> None:
+        """As a build's `progress`: the embedding step."""
+        self("Embedding", done, total)
+
+    def close(self) -> None:
+        """End the bar shown, if any (a build is over)."""
+        self.__exit__(None, None, None)
+
+    def __exit__(self, *exc) -> None:
+        if self._bar is not None:
+            self._bar.__exit__(*exc)
+            self._bar = None
+            self._step = ""

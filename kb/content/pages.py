@@ -6,7 +6,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import time
-from collections.abc import Container, Mapping, Sequence
+from collections.abc import Callable, Container, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -85,13 +85,15 @@ def read_pages(
     content: Content,
     reparse: bool = False,
     max_bytes: int = DEFAULT_MAX_BYTES,
+    progress: Callable[[int, int], None] | None = None,
 ) -> tuple[list[PageFile], list[Problem], int, list[str]]:
     """Each file (by its path relative to `content_dir`): unchanged bytes keep their `stored`
     rows (unless `reparse`), others are parsed; also the problems found, how many stored
     pages are gone, and the pages `carried` as stored: not read this run (their stamp is as
     recorded) and stored with the same SHA-256. Those get no `PageFile` (at 100,000 pages
     making one each was a tenth of an edit); the others do. A page `content` did not read
-    and that must be parsed is read here, and `content` updated with it."""
+    and that must be parsed is read here, and `content` updated with it. `progress` hears
+    (pages looked at, pages to look at) as they are parsed."""
     raw, inputs = content.raw, content.inputs
     carried = (
         []
@@ -105,7 +107,10 @@ def read_pages(
     seen = set(carried)
     problems = [p for r in carried for p in stored[r].problems]
     read: list[PageFile] = []
-    for rel in [r for r in rels if r not in seen] if carried else rels:
+    todo = [r for r in rels if r not in seen] if carried else rels
+    for n, rel in enumerate(todo):
+        if progress is not None:
+            progress(n, len(todo))
         data = raw[rel]
         digest = inputs[rel]
         old = stored.get(rel)
@@ -134,6 +139,8 @@ def read_pages(
         read.append(PageFile(rel, content_dir, source, doc=doc))
         if doc is not None:
             seen.add(rel)
+    if progress is not None:
+        progress(len(todo), len(todo))
     removed = len(stored.keys() - seen)
     return read, problems, removed, carried
 

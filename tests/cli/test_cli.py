@@ -290,6 +290,23 @@ def test_progress_outside_a_terminal_is_a_line_each_tenth(tmp_path):
     lines = [ln for ln in res.stderr.splitlines() if ln.startswith("Embedding: ")]
     assert lines[0].startswith("Embedding: 0 of ") and lines[-1].endswith("(100%)")
     assert 2 <= len(lines) <= 11
+    assert "Reading" not in res.stderr  # 12 pages are read in a blink: no progress for that
+
+
+@pytest.mark.model  # through the CLI or the app, which load the model
+def test_reading_and_chunking_many_pages_show_progress_before_embedding(tmp_path, monkeypatch):
+    # A first build of 100,000 pages reads and chunks for most of an hour before it embeds.
+    from kb.cli import options
+
+    monkeypatch.setattr(options, "LONG_STEP", 10)  # as if 12 pages were many
+    root = tmp_path / "content"
+    for i in range(12):
+        write(root / f"it/page-{i:02d}.md", f"# Page {i}\n\n## Setup\nStep {i} of the setup.\n")
+    res = run("index", str(root), "--index-dir", str(tmp_path / "index"))
+    assert res.exit_code == 0, res.output
+    steps = [ln.split(":")[0] for ln in res.stderr.splitlines() if " of " in ln]
+    assert list(dict.fromkeys(steps)) == ["Reading", "Chunking", "Embedding"]
+    assert "Reading: 12 of 12 (100%)" in res.stderr and "Chunking: 12 of 12 (100%)" in res.stderr
 
 
 def test_kb_watch_indexes_a_new_page_and_stops_on_ctrl_c(tmp_path):

@@ -39,11 +39,17 @@ def test_watch_indexes_each_change_as_a_build_from_scratch_would(tmp_path, real_
     content = tmp_path / "content"
     shutil.copytree(CONTENT / "finance", content / "finance")
     index_dir = tmp_path / "index"
-    runs, stop = [], threading.Event()
+    runs, stop, steps = [], threading.Event(), []
     thread = threading.Thread(
         target=watch,
         args=(content, index_dir, real_embedder, Settings()),
-        kwargs={"on_run": runs.append, "stop": stop, "quiet": 0.2, "check_every": 3600},
+        kwargs={
+            "on_run": runs.append,
+            "stop": stop,
+            "quiet": 0.2,
+            "check_every": 3600,
+            "steps": lambda *step: steps.append(step),
+        },
     )
     thread.start()
 
@@ -57,6 +63,9 @@ def test_watch_indexes_each_change_as_a_build_from_scratch_would(tmp_path, real_
     try:
         first = settled(1)
         assert first.walked and first.report.changed and first.error is None
+        # Every build tells its steps (the CLI shows those of a long one).
+        pages = first.report.documents
+        assert steps[0] == ("Reading", 0, pages) and ("Chunking", pages, pages) in steps
         write(content / "it/bikes.md", page("Bike parking", "Ana Ruiz", "Cargo bikes"))
         added = settled(2)
         assert not added.walked and added.report.reread == 1 and added.paths >= 1
