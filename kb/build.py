@@ -367,7 +367,14 @@ def _rows(
     writer = IndexWriter(previous, fold_all=fold_all)
     if stand:
         writer.keep_as_stored(stand)
-    stored = StoredTexts(previous, {f.rel for f in kept if f.kept} | stand)
+    carried = {f.rel for f in kept if f.kept} | stand
+    if previous is not None:
+        # A new page with the bytes of a page carried over (a copy) reuses that page's
+        # vectors, so its rows are searched for texts too; an edit looks up nothing.
+        copies = {f.source.hash for f in kept if not f.kept and f.rel not in previous.sources}
+        if copies:
+            carried -= {p for p, src in previous.sources.items() if src.hash in copies}
+    stored = StoredTexts(previous, carried)
     authors_changed = False
     for f in kept:
         if f.kept:

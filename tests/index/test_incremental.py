@@ -72,6 +72,7 @@ def test_add_edit_delete_rename_each_equal_a_full_rebuild(content, tmp_path, sta
         ),
         "delete": lambda: (content / "hr/leave.md").unlink(),
         "rename": lambda: (content / "finance/expenses.md").rename(content / "finance/claims.md"),
+        "copy": lambda: shutil.copy(content / "it/vpn.md", content / "it/vpn-old.md"),
     }
     for step, change in steps.items():
         change()
@@ -93,6 +94,8 @@ def test_add_edit_delete_rename_each_equal_a_full_rebuild(content, tmp_path, sta
             assert "hr/leave.md" not in {h.chunk.path for h in kb.search("annual leave", k=50)}
         if step == "rename":  # same text at a new path: read again, but nothing to embed
             assert (report.reread, report.removed, report.embedded) == (1, 1, 0)
+        if step == "copy":  # the bytes of a page kept as it is: its vectors serve the copy
+            assert (report.reread, report.removed, report.embedded) == (1, 0, 0)
 
 
 def test_nothing_changed_leaves_the_index_alone(content, tmp_path):
