@@ -187,7 +187,6 @@ BROKEN_MANIFESTS = {
     "data-null": None,  # the real manifest with "segments": null
     "segment-null": None,  # a segment entry that is null
     "data-outside": None,  # a data file name that points out of the folder
-    "inputs-number": None,  # a page's recorded hash that is a number
     "chunking-text": None,  # the chunking settings as a text
 }
 
@@ -204,8 +203,6 @@ def _break(index_dir: Path, kind: str) -> None:
     elif kind == "data-outside":
         outside = {**m["segments"][0], "pages": "../../../../etc/passwd"}
         text = json.dumps({**m, "segments": [outside]})
-    elif kind == "inputs-number":
-        text = json.dumps({**m, "files": {**m["files"], "input": [7] * len(m["files"]["input"])}})
     elif kind == "chunking-text":
         text = json.dumps({**m, "chunking": "x"})
     (index_dir / MANIFEST).write_text(text)
@@ -257,6 +254,26 @@ def test_hand_edited_manifest_gives_one_line_errors_and_kb_index_repairs_it(
     assert res.exit_code == 0 and "nothing changed" not in res.output, res.output
     res = run(cli, ["search", "split tunnel", "--index-dir", str(index_dir), "--json"])
     assert res.exit_code == 0 and json.loads(res.output)[0]["path"] == "it/vpn.md"
+
+
+@pytest.mark.model  # through the CLI, which loads the model
+def test_a_hand_edited_file_table_stops_no_search_and_kb_index_repairs_it(real_index, tmp_path):
+    # The table of every file's hash and stamp is the builds' bookkeeping: searches never
+    # read it, so a damaged one must not stop them; the next build reads every page again.
+    content, built = real_index
+    index_dir = tmp_path / "index"
+    shutil.copytree(built, index_dir)
+    m = _manifest(index_dir)
+    broken = {**m, "files": {**m["files"], "input": [7] * len(m["files"]["input"])}}
+    (index_dir / MANIFEST).write_text(json.dumps(broken))
+    run = CliRunner().invoke
+    res = run(cli, ["search", "split tunnel", "--index-dir", str(index_dir), "--json"])
+    assert res.exit_code == 0 and json.loads(res.output)[0]["path"] == "it/vpn.md", res.output
+    client = TestClient(create_app(index_dir), raise_server_exceptions=False)
+    assert client.get("/search?q=split tunnel").json()[0]["path"] == "it/vpn.md"
+    res = run(cli, ["index", str(content), "--index-dir", str(index_dir)])
+    assert res.exit_code == 0 and "0 embedded" in res.output, res.output
+    assert _manifest(index_dir)["files"]["input"] != broken["files"]["input"]
 
 
 @pytest.mark.parametrize("kind", ["missing", *BROKEN_MANIFESTS])
