@@ -9,13 +9,12 @@ from pathlib import Path
 import streamlit as st
 
 from kb.backends.location import IndexLocation
-from kb.config import Settings
 from kb.embed.base import Embedder, query_embedder_for
 from kb.errors import SettingError
 from kb.facade import Facade
 from kb.links import NO_LINKS, PageLinks
 from kb.serve.client import RemoteKnowledgeBase
-from kb.service import open_knowledge_base
+from kb.serve.loaded import LoadedIndex
 
 
 @st.cache_resource(show_spinner="Loading the language model…")
@@ -26,15 +25,11 @@ def load_embedder(model_name: str) -> Embedder:
     return embedder
 
 
-@st.cache_resource(show_spinner="Loading the index…", max_entries=2)
-def load_kb(where: IndexLocation, stamp: object, search_log: Path | None) -> Facade:
-    """One knowledge base per index build: `stamp` changes when a build publishes a new one."""
-    del stamp  # only part of the cache key
-    settings = Settings(consent_key=os.environ.get("KB_CONSENT_KEY", ""))
-    embedder = load_embedder(where.model())
-    kb = open_knowledge_base(where, settings, embedder=embedder, search_log=search_log)
-    kb.learn_words_ahead()
-    return kb
+@st.cache_resource(max_entries=2)
+def loaded_index(where: IndexLocation, search_log: Path | None) -> LoadedIndex:
+    """The index `where` names, as every session of this app sees it: a new build is loaded
+    in the background while the last one answers (kb.serve.loaded)."""
+    return LoadedIndex(where, search_log, embedder_for=load_embedder)
 
 
 @st.cache_resource(max_entries=2)
@@ -50,8 +45,11 @@ def knowledge_base() -> Facade:
         kb = remote_kb(os.environ["KB_API_URL"], os.environ.get("KB_API_TOKEN", ""))
         kb.manifest  # noqa: B018 -- fails here, in one message, if the API is unreachable
         return kb
-    where = IndexLocation.from_env(os.environ)
-    return load_kb(where, where.stamp(), search_log())
+    index = loaded_index(IndexLocation.from_env(os.environ), search_log())
+    if index.loaded:
+        return index.get()
+    with st.spinner("Loading the index…"):
+        return index.get()
 
 
 def on_api() -> bool:

@@ -3,13 +3,16 @@ and what a caller may be told when it cannot be loaded."""
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 from kb.backends.location import IndexLocation
 from kb.config import Settings
+from kb.embed.base import Embedder, query_embedder_for
 from kb.errors import (
     IndexCorruptError,
     IndexMismatchError,
@@ -19,27 +22,87 @@ from kb.errors import (
 )
 from kb.service import KnowledgeBase, open_knowledge_base
 
+_log = logging.getLogger("kb.serve")
+
 
 class LoadedIndex:
-    """The loaded index of one process, reloaded when a build publishes a new one."""
+    """The loaded index of one process, reloaded when a build publishes a new one.
 
-    def __init__(self, where: IndexLocation, search_log: Path | None = None) -> None:
+    A new build is loaded, and its first search made, in a background thread while the last
+    one goes on answering: at 100,000 pages that takes half a minute, which every request
+    (they share this object) would otherwise wait for after each edit. The request that
+    notices the new build waits for it up to `PATIENCE` seconds, by when a small index is
+    ready. A new build that cannot be loaded is logged, and the last one answers on."""
+
+    PATIENCE = 1.0
+
+    def __init__(
+        self,
+        where: IndexLocation,
+        search_log: Path | None = None,
+        *,
+        embedder_for: Callable[[str], Embedder] = query_embedder_for,
+    ) -> None:
+        """`embedder_for`: the query embedder of a model name; each build of the same model
+        reuses the one made for the first."""
         self.where = where
         self.search_log = search_log
+        self._embedder_for = embedder_for
+        self._embedder: tuple[str, Embedder] | None = None
         self._lock = threading.Lock()
         self._kb: KnowledgeBase | None = None
         self._stamp: object = None
+        self._loading = False  # a newer build is being loaded
+        self._failed: object = None  # the stamp of a build that could not be loaded
 
     def get(self) -> KnowledgeBase:
         stamp = self.where.stamp()
         with self._lock:
-            if self._kb is None or stamp != self._stamp:
-                # KbError: no index. The consent key checks logged searches (kb gaps).
-                settings = Settings(consent_key=os.environ.get("KB_CONSENT_KEY", ""))
-                self._kb = open_knowledge_base(self.where, settings, search_log=self.search_log)
+            if self._kb is None:  # nothing to answer with: load now (KbError: no index)
+                self._kb = self._open()
                 self._kb.learn_words_ahead()
                 self._stamp = stamp
+                return self._kb
+            if stamp == self._stamp or stamp == self._failed or self._loading:
+                return self._kb
+            self._loading = True
+            loader = threading.Thread(target=self._load, args=(stamp,), daemon=True)
+            loader.start()
+        loader.join(self.PATIENCE)
+        with self._lock:
             return self._kb
+
+    def _load(self, stamp: object) -> None:
+        kb = None
+        try:
+            kb = self._open()
+            kb.prepare()
+        except KbError as err:
+            _log.warning("a new index could not be loaded (%s); the last one answers", err)
+        except Exception:  # noqa: BLE001 - no request would hear of it: said in the log
+            _log.exception("a new index could not be loaded; the last one answers")
+        finally:
+            with self._lock:
+                if kb is None:
+                    self._failed = stamp  # tried again when a build publishes another
+                else:
+                    self._kb, self._stamp = kb, stamp
+                self._loading = False
+
+    @property
+    def loaded(self) -> bool:
+        """Whether a build is loaded (`get` then answers at once)."""
+        return self._kb is not None
+
+    def _open(self) -> KnowledgeBase:
+        # The consent key checks logged searches (kb gaps).
+        settings = Settings(consent_key=os.environ.get("KB_CONSENT_KEY", ""))
+        model = self.where.model()
+        if self._embedder is None or self._embedder[0] != model:
+            self._embedder = (model, self._embedder_for(model))
+        return open_knowledge_base(
+            self.where, settings, embedder=self._embedder[1], search_log=self.search_log
+        )
 
 
 # What a caller is told: what to run on the server, never where the server keeps things.

@@ -1,0 +1,102 @@
+"""A server's loaded index: a new build loads in the background while the last one answers."""
+
+from __future__ import annotations
+
+import shutil
+import threading
+import time
+
+from fakes import HashEmbedder
+from helpers import CONTENT
+
+from kb import IndexLocation, Settings, build_index
+from kb.errors import IndexCorruptError
+from kb.serve import loaded as loaded_module
+from kb.serve.loaded import LoadedIndex
+
+
+class _Slow:
+    """open_knowledge_base, but a build after the first takes `delay` seconds to load."""
+
+    def __init__(self, real, delay: float) -> None:
+        self.real, self.delay, self.calls = real, delay, 0
+        self.release = threading.Event()
+
+    def __call__(self, *args, **kwargs):
+        self.calls += 1
+        if self.calls > 1:
+            self.release.wait(self.delay)
+        return self.real(*args, **kwargs)
+
+
+def _fake(model: str) -> HashEmbedder:
+    return HashEmbedder()
+
+
+def _index(tmp_path):
+    content, index_dir = tmp_path / "content", tmp_path / "index"
+    shutil.copytree(CONTENT / "finance", content / "finance")
+    build_index(content, index_dir, HashEmbedder(), Settings())
+    return content, index_dir
+
+
+def test_a_new_build_answers_once_loaded_and_the_last_one_until_then(tmp_path, monkeypatch):
+    content, index_dir = _index(tmp_path)
+    slow = _Slow(loaded_module.open_knowledge_base, delay=30)
+    monkeypatch.setattr(loaded_module, "open_knowledge_base", slow)
+    monkeypatch.setattr(LoadedIndex, "PATIENCE", 0.2)
+    index = LoadedIndex(IndexLocation(index_dir=index_dir), embedder_for=_fake)
+    first = index.get()
+    (content / "finance/expense-policy.md").unlink()
+    build_index(content, index_dir, HashEmbedder(), Settings())
+    started = time.monotonic()
+    assert index.get() is first  # the new build is loading: the last one answers, at once
+    assert index.get() is first and time.monotonic() - started < 5
+    assert slow.calls == 2  # one load at a time, however many requests ask meanwhile
+    slow.release.set()
+    deadline = time.monotonic() + 30
+    while index.get() is first and time.monotonic() < deadline:
+        time.sleep(0.05)
+    new = index.get()
+    assert new is not first and "finance/expense-policy.md" not in new.titles()
+    assert "finance/expense-policy.md" in first.titles()
+
+
+def test_a_small_new_build_answers_the_request_that_noticed_it(tmp_path, monkeypatch):
+    content, index_dir = _index(tmp_path)
+    made = []
+    index = LoadedIndex(
+        IndexLocation(index_dir=index_dir), embedder_for=lambda m: made.append(m) or _fake(m)
+    )
+    first = index.get()
+    (content / "finance/expense-policy.md").unlink()
+    build_index(content, index_dir, HashEmbedder(), Settings())
+    monkeypatch.setattr(LoadedIndex, "PATIENCE", 30.0)  # loads in well under a second
+    assert index.get() is not first
+    assert made == ["hash-bow"]  # the next build of the same model keeps its embedder
+
+
+def test_a_new_build_that_cannot_be_loaded_leaves_the_last_one_answering(tmp_path, monkeypatch):
+    content, index_dir = _index(tmp_path)
+    index = LoadedIndex(IndexLocation(index_dir=index_dir), embedder_for=_fake)
+    first = index.get()
+    real = loaded_module.open_knowledge_base
+    calls = []
+
+    def broken(*args, **kwargs):
+        calls.append(1)
+        raise IndexCorruptError("index/: unreadable") if len(calls) == 1 else OSError("gone")
+
+    monkeypatch.setattr(loaded_module, "open_knowledge_base", broken)
+    (content / "finance/expense-policy.md").unlink()
+    build_index(content, index_dir, HashEmbedder(), Settings())
+    assert index.get() is first and first.search("expense claims", k=3)
+    assert index.get() is first and len(calls) == 1  # the same build is not tried again
+    (content / "finance/month-end-close.md").unlink()
+    build_index(content, index_dir, HashEmbedder(), Settings())  # another failure, not KbError
+    assert index.get() is first and index.get() is first and len(calls) == 2
+    monkeypatch.setattr(loaded_module, "open_knowledge_base", real)
+    (content / "finance/it-budget-and-chargeback.md").unlink()
+    build_index(content, index_dir, HashEmbedder(), Settings())  # the next build loads again
+    monkeypatch.setattr(LoadedIndex, "PATIENCE", 30.0)
+    assert index.get() is not first
