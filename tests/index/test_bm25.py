@@ -31,6 +31,20 @@ def test_scores_equal_bm25s_lucene_bm25():
         assert expected.max() > 0 and np.allclose(ours.scores(query), expected, rtol=1e-5), query
 
 
+def test_postings_made_by_a_counting_sort_equal_those_of_a_stable_sort(monkeypatch):
+    # A large index transposes its rows with scipy; the postings must be the same, to the
+    # order of each word's rows (the bundled pages, every section a row, and some rows twice).
+    texts = [p.read_text() for p in sorted(CONTENT.rglob("*.md"))] * 2 + TEXTS
+    made = {}
+    for name, least in (("sort", 10**12), ("count", 0)):
+        monkeypatch.setattr(bm25, "TRANSPOSE_FROM", least)
+        index = KeywordIndex.build(texts)
+        made[name] = [np.asarray(a) for a in index._index()]
+        made[name].append(index.scores("expense claims approval vpn"))
+    for sort, count in zip(made["sort"], made["count"], strict=True):
+        assert sort.dtype == count.dtype and np.array_equal(sort, count)
+
+
 def test_kb_tokens_are_bm25s_tokens_to_the_letter():
     # kb tokenizes itself (bm25s's setup per call cost milliseconds per query); the result
     # must be what bm25s.tokenize gives, on real pages and on awkward text.
