@@ -10,7 +10,8 @@ this process edits one page (a paragraph appended) and runs `build_index`; then 
 process searches again and again, 0.1 s apart, until an answer comes from the new build.
 Timed per side: opening the index and its first search (a server's start), the first
 request after the build, the slowest request until the new build answers, and how long
-after the build the new build answered. Printed as medians over the rounds, and this
+after the build the new build answered; and the process's memory after the start and at
+its peak. Printed as medians over the rounds, and this
 checkout's as a ratio of the baseline's.
 """
 
@@ -34,7 +35,7 @@ ROOT = Path(__file__).resolve().parent.parent
 QUERIES = ("how do I reset my password", "who approves expense claims", "vpn setup")
 # The server: a side's kb, one line of JSON out when it has started, another when done.
 SERVER = """
-import json, sys, time
+import json, os, resource, sys, time
 sys.path.insert(0, sys.argv[1])
 from pathlib import Path
 import kb
@@ -47,7 +48,8 @@ t = time.perf_counter()
 first = index.get()
 first.search(queries[0], k=10)
 start = time.perf_counter() - t
-print(json.dumps({"start": start}), flush=True)
+rss = int(open("/proc/self/statm").read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+print(json.dumps({"start": start, "rss_mb": rss}), flush=True)
 sys.stdin.readline()  # the build is done
 since, waits, n = time.perf_counter(), [], 0
 while True:
@@ -59,8 +61,9 @@ while True:
     if kb_now is not first:
         break
     time.sleep(0.1)
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 print(json.dumps({"first": waits[0], "slowest": max(waits), "new": time.perf_counter() - since,
-                  "requests": len(waits)}), flush=True)
+                  "requests": len(waits), "peak_mb": peak}), flush=True)
 """
 
 
@@ -101,15 +104,17 @@ def main() -> None:
                 print(f"round {r} {side}: {runs[side][-1]}", flush=True)
     finally:
         shutil.rmtree(base, ignore_errors=True)
-    keys = ("start", "first", "slowest", "new")
+    keys = ("start", "first", "slowest", "new", "rss_mb", "peak_mb")
     med = {s: {k: statistics.median(x[k] for x in runs[s]) for k in keys} for s in runs}
-    print(f"\n| seconds (median of {args.rounds}) | baseline {args.baseline} | this | ratio |")
+    print(f"\n| median of {args.rounds} rounds | baseline {args.baseline} | this | ratio |")
     print("|---|---|---|---|")
     labels = {
         "start": "open the index and answer one search",
         "first": "the first request after a build",
         "slowest": "the slowest request until the new build answers",
         "new": "from the build to the new build answering",
+        "rss_mb": "memory after the start (MB resident)",
+        "peak_mb": "memory at the most, by the time the new build answers (MB)",
     }
     for k in keys:
         b, t = med["baseline"][k], med["this"][k]

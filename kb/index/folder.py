@@ -14,7 +14,7 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Container
 from pathlib import Path
 
 from kb.errors import IndexCorruptError, IndexFolderError, IndexWriteError
@@ -61,7 +61,13 @@ def is_table_name(name: object) -> bool:
     return isinstance(name, str) and re.fullmatch(_TABLE, name) is not None
 
 
-def verify_files(index_dir: Path, manifest: Manifest, *, quick: bool = False) -> dict[str, dict]:
+def verify_files(
+    index_dir: Path,
+    manifest: Manifest,
+    *,
+    quick: bool = False,
+    as_written: Container[str] = (),
+) -> dict[str, dict]:
     """Check that each data file the manifest names exists with its recorded size and SHA-256.
 
     Raises FileNotFoundError for a missing file (a concurrent build may have swapped the
@@ -69,7 +75,8 @@ def verify_files(index_dir: Path, manifest: Manifest, *, quick: bool = False) ->
     from before checksums were recorded is checked for presence only. `quick` (an indexing
     run, which must not read every segment to change one page) trusts a file whose size,
     modification and change times and inode are as recorded when it was written, and hashes
-    the others. Returns the checksum entries of the files hashed and found as written, with
+    the others; `as_written`: data files (a BM25 folder by its name) checked so as well.
+    Returns the checksum entries of the files hashed and found as written, with
     their stamps of now (a copied or restored index folder: the next manifest records them,
     so the run after does not hash them again).
     """
@@ -91,7 +98,7 @@ def verify_files(index_dir: Path, manifest: Manifest, *, quick: bool = False) ->
         path = index_dir / name
         if not path.resolve().is_relative_to(index_dir.resolve()):  # a hand-edited "../x"
             raise IndexCorruptError(f"{index_dir}/{MANIFEST}: names a file outside the folder")
-        if quick and _as_written(path, want):
+        if (quick or name.partition("/")[0] in as_written) and _as_written(path, want):
             continue
         got = checksum(path)  # FileNotFoundError: handled by the caller
         if got["size"] != want["size"] or got["sha256"] != want["sha256"]:

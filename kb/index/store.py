@@ -13,7 +13,10 @@ the previous index untouched, and the next run sweeps up. Segments read as one:
 
 from __future__ import annotations
 
+import dataclasses
 import os
+import threading
+import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,6 +37,7 @@ from kb.index.segments import (
 )
 from kb.index.vectors import VectorIndex
 from kb.models import Chunk, Manifest, Page, Source
+from kb.models.manifest import segment_files
 
 
 @dataclass(frozen=True)
@@ -46,6 +50,9 @@ class StoredIndex:
     pages: dict[str, Page]
     keywords: KeywordIndex
     page_rows: dict[str, tuple[int, int]]  # each page's rows [start, end), in row order
+    # The segments as read: while this index is loaded, a load of the next build in this
+    # process takes those it shares from here instead of reading them again (`_held`).
+    segments: tuple = ()
 
 
 @dataclass(frozen=True)
@@ -210,9 +217,18 @@ def load_index(index_dir: Path, *, model_name: str, dim: int) -> StoredIndex:
 
 
 def _load_files(index_dir: Path, manifest: Manifest) -> StoredIndex:
-    verify_files(index_dir, manifest)
+    keys = [_segment_key(manifest, seg) for seg in manifest.segments]
+    with _HELD_LOCK:
+        held = [_HELD.get(key) if key else None for key in keys]
+    # A segment a loaded index of this process holds was checked when it was read: its
+    # files are hashed again only if they are no longer as written (as a build trusts them).
+    trusted = segment_files([s for s, h in zip(manifest.segments, held, strict=True) if h])
+    verify_files(index_dir, manifest, as_written=trusted)
     try:
-        parts = [_read_segment(index_dir, seg) for seg in manifest.segments]
+        parts = [
+            _with_keywords(index_dir, seg, h) if h else _read_segment(index_dir, seg)
+            for seg, h in zip(manifest.segments, held, strict=True)
+        ]
         where = layout([p.sources for p in parts], deleted_of(manifest.segments))
     except FileNotFoundError:
         raise
@@ -225,6 +241,13 @@ def _load_files(index_dir: Path, manifest: Manifest) -> StoredIndex:
             f"{index_dir}/: {where.size} live rows but the manifest counts "
             f"{manifest.counts.chunks} chunks; rebuild with 'kb index'"
         )
+    # Held without their keyword rows: the loaded index has them gathered already (at
+    # 100,000 pages a second copy would be 350 MB), and they read in a moment.
+    kept = tuple(
+        h or dataclasses.replace(p, keywords=None) for p, h in zip(parts, held, strict=True)
+    )
+    with _HELD_LOCK:
+        _HELD.update((key, part) for key, part in zip(keys, kept, strict=True) if key)
     records = [p.records for p in parts]
     return StoredIndex(
         manifest=manifest,
@@ -233,7 +256,31 @@ def _load_files(index_dir: Path, manifest: Manifest) -> StoredIndex:
         pages={path: parts[s].pages[path] for path, s in where.homes.items()},
         keywords=KeywordIndex.gather([p.keywords for p in parts], where.runs()),
         page_rows=where.page_rows,
+        segments=kept,
     )
+
+
+# The segments loaded indexes of this process hold, by their files' SHA-256: a server that
+# loads each new build reads only its new segments (at 100,000 pages, a one-page edit's
+# segment instead of 2.6 GB). Weak: a segment no loaded index holds any more is let go.
+_HELD: weakref.WeakValueDictionary[tuple, _Segment] = weakref.WeakValueDictionary()
+_HELD_LOCK = threading.Lock()
+
+
+def _with_keywords(index_dir: Path, seg: dict, held: _Segment) -> _Segment:
+    return dataclasses.replace(
+        held, keywords=KeywordIndex.load(index_dir / seg["bm25"], len(held.records))
+    )
+
+
+def _segment_key(manifest: Manifest, seg: dict) -> tuple | None:
+    """A segment's files and their SHA-256, as the manifest records them; None without."""
+    files = segment_files([seg])
+    sums = manifest.checksums or {}
+    found = sorted((n, w.get("sha256")) for n, w in sums.items() if n.partition("/")[0] in files)
+    if {n.partition("/")[0] for n, _ in found} != files or not all(d for _, d in found):
+        return None
+    return tuple(found)
 
 
 @dataclass(frozen=True)
@@ -241,7 +288,7 @@ class _Segment:
     sources: list[Source]
     records: ChunkRecords
     vectors: VectorIndex
-    keywords: KeywordIndex
+    keywords: KeywordIndex | None  # None as held (see `_load_files`)
     pages: dict[str, Page]
 
 
