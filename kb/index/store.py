@@ -51,7 +51,7 @@ class StoredIndex:
     keywords: KeywordIndex
     page_rows: dict[str, tuple[int, int]]  # each page's rows [start, end), in row order
     # The segments as read: while this index is loaded, a load of the next build in this
-    # process takes those it shares from here instead of reading them again (`_held`).
+    # process takes those it shares from here instead of reading them again (`_HELD`).
     segments: tuple = ()
 
 
