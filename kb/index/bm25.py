@@ -22,6 +22,8 @@ from pathlib import Path
 import numpy as np
 import Stemmer
 
+from kb.index.compiled import transposed
+
 
 def _bm25s_stopwords():
     """bm25s's stop word lists, read from its module file without importing the package:
@@ -239,7 +241,7 @@ class KeywordIndex:
             rows = np.repeat(np.arange(self.size, dtype=np.int32), np.diff(self._indptr))
             self._df = np.bincount(self._terms, minlength=n_terms)
             if len(self._terms) >= TRANSPOSE_FROM:
-                self._postings = _transposed(self._indptr, self._terms, self._counts, n_terms)
+                self._postings = transposed(self._indptr, self._terms, self._counts, n_terms)
             else:
                 order = np.argsort(self._terms, kind="stable")
                 starts = np.concatenate([[0], np.cumsum(self._df)])
@@ -254,22 +256,6 @@ class KeywordIndex:
 # 0.15 s; at 100,000 pages, 42 million occurrences, it takes 0.8 s where a sort took 4.6 s,
 # all of it holding up the first search after a server loads a new build).
 TRANSPOSE_FROM = 2_000_000
-
-
-def _transposed(
-    indptr: np.ndarray, terms: np.ndarray, counts: np.ndarray, n_terms: int
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Postings (term -> rows and counts) of the rows' words: what a stable sort of the
-    occurrences by word gives, each word's rows in row order, in one counting pass."""
-    from scipy.sparse import csr_matrix  # here: see TRANSPOSE_FROM
-
-    size = len(indptr) - 1
-    csc = csr_matrix((counts, terms, indptr), shape=(size, n_terms)).tocsc()
-    return (
-        csc.indptr.astype(np.int64, copy=False),
-        csc.indices.astype(np.int32, copy=False),
-        csc.data,
-    )
 
 
 def read_vocab(path: Path) -> dict[str, int]:

@@ -10,12 +10,14 @@ Equal, not close: tests/people/test_clustering.py compares them bit for bit.
 Why not scipy itself: importing scipy.cluster costs about 0.3 s, more than clustering a few
 hundred pages takes, and `kb gaps` is a whole process. Past `NUMPY_UP_TO` pages scipy's C loops
 win over numpy's (0.8 s against 3.4 s at 2,000 pages), so it is imported there, and only there
-(the one module that imports scipy).
+(through kb.index.compiled, the one module that imports scipy).
 """
 
 from __future__ import annotations
 
 import numpy as np
+
+from kb.index.compiled import average_linkage_clusters
 
 NUMPY_UP_TO = 500
 
@@ -23,11 +25,8 @@ NUMPY_UP_TO = 500
 def flat_clusters(vectors: np.ndarray, distance: float) -> np.ndarray:
     """A cluster number for each row of `vectors` (dense, in no particular order)."""
     x = np.asarray(vectors, dtype=np.float64)
-    if len(x) > NUMPY_UP_TO:
-        from scipy.cluster.hierarchy import fcluster, linkage  # here: see the module's doc
-
-        tree = linkage(x, method="average", metric="cosine")
-        return fcluster(tree, t=distance, criterion="distance") - 1
+    if len(x) > NUMPY_UP_TO:  # scipy's loops, imported only here: see the module's doc
+        return average_linkage_clusters(x, distance)
     return cut(average_linkage(cosine_distances(x)), distance)
 
 
