@@ -12,6 +12,7 @@ from kb.facade import Facade
 from kb.inputs import UnknownValueError, checked_filters
 from kb.links import PageLinks
 from kb.models import Filters, Hit
+from kb.models.names import printable
 from kb.serve.codec import expert_record, hit_records
 
 
@@ -69,24 +70,25 @@ def search_cmd(
             click.echo(found.elsewhere_note(filters))
         click.echo("Closest:")
         for hit in found[:3]:
-            click.echo(f"  - {_place(hit)}  {hit.chunk.path}:{hit.chunk.line}")
+            click.echo(f"  - {_place(hit)}  {printable(hit.chunk.path)}:{hit.chunk.line}")
         return
     for n, hit in enumerate(relevant, 1):
         c = hit.chunk
         click.echo(f"{n:>2}. {click.style(_place(hit), bold=True)}  ({hit.percent} sure)")
         people = ", ".join(a.name for a in c.authors) or "unknown author"
-        click.echo(f"    {c.path}:{c.line} · {c.team or 'no team'} · {people}")
-        click.echo("    " + hit.snippet.replace("\n", "\n    "))
+        click.echo(printable(f"    {c.path}:{c.line} · {c.team or 'no team'} · {people}"))
+        click.echo("    " + printable(hit.snippet, lines=True).replace("\n", "\n    "))
     rest = found[len(relevant) :]
     if rest:
         click.echo(click.style(f"  -- {len(rest)} more, less likely to answer --", dim=True))
         for n, hit in enumerate(rest, len(relevant) + 1):
-            click.echo(f"{n:>2}. {_place(hit)}  {hit.chunk.path}:{hit.chunk.line}")
+            click.echo(f"{n:>2}. {_place(hit)}  {printable(hit.chunk.path)}:{hit.chunk.line}")
 
 
 def _place(hit: Hit) -> str:
+    """A hit's title and heading, as they may be printed (a page may hold escape codes)."""
     c = hit.chunk
-    return f"{c.title} > {c.heading}" if c.heading else c.title
+    return printable(f"{c.title} > {c.heading}" if c.heading else c.title)
 
 
 @click.command("experts")
@@ -142,14 +144,15 @@ def experts_cmd(
     for n, person in enumerate(people, 1):
         home = ", ".join(x for x in (person.team, person.department) if x)
         label = f" ({home})" if home else ""
-        click.echo(f"{n:>2}. {click.style(person.name, bold=True)}{label}  {person.score:.3f}")
+        name, label = printable(person.name), printable(label)
+        click.echo(f"{n:>2}. {click.style(name, bold=True)}{label}  {person.score:.3f}")
         available = ", ".join(person.available_for)
         about = [person.role, f"available for {available}" if available else "", person.contact]
         if any(about):
-            click.echo("    " + " · ".join(x for x in about if x))
+            click.echo(printable("    " + " · ".join(x for x in about if x)))
         for ev in person.evidence:
             where = f"{ev.title} > {ev.heading}" if ev.heading else ev.title
-            click.echo(f"    - {where}  {ev.path}:{ev.line}")
+            click.echo(printable(f"    - {where}  {ev.path}:{ev.line}"))
 
 
 def _filters(kb: Facade, *, since=None, **values: str) -> Filters:

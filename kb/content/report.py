@@ -8,11 +8,13 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from kb.models import Finding
+from kb.models.names import printable
 
 
 def text_lines(content_dir: Path, findings: Iterable[Finding]) -> list[str]:
+    """One line per finding (a line break or escape code in a name is written escaped)."""
     return [
-        f"{shown(content_dir, f.path)}:{f.line}: {f.severity}: {f.message} [{f.rule}]"
+        printable(f"{shown(content_dir, f.path)}:{f.line}: {f.severity}: {f.message} [{f.rule}]")
         for f in findings
     ]
 

@@ -1,5 +1,6 @@
-"""Reading names: a person's identity across pages (`person_key`), and a name as a reader
-sees it (`fold_name`, the form every consent comparison is made in: `kb.models.consent`)."""
+"""Reading names: a person's identity across pages (`person_key`), a name as a reader sees
+it (`fold_name`, the form every consent comparison is made in: `kb.models.consent`), and a
+name or text as it may be printed at a terminal (`printable`)."""
 
 from __future__ import annotations
 
@@ -77,3 +78,17 @@ def _lookalike(char: str) -> str:
             if plain.isascii() and plain.isalpha():
                 return plain
     return ""
+
+
+# Control characters (line breaks, escape sequences, the bell, DEL, C1) and the bidi controls
+# that reorder what a terminal shows; a tab stays.
+_UNPRINTABLE = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_UNPRINTABLE_IN_LINES = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: str, *, lines: bool = False) -> str:
+    """`text` as it may be printed at a terminal: control and bidi characters written as
+    escapes (`\\n`, `\\x1b`, `\\u202e`), so that a file name or a page cannot forge an
+    output line or drive the terminal; with `lines`, its line breaks are kept."""
+    pattern = _UNPRINTABLE_IN_LINES if lines else _UNPRINTABLE
+    return pattern.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field, fields, replace
 
-from kb.models.names import person_key
+from kb.models.names import person_key, printable
 
 
 def embed_header(title: str, heading_path: tuple[str, ...]) -> str:
@@ -22,7 +22,7 @@ class Problem:
 
     def __str__(self) -> str:
         where = f"{self.path}:{self.line}" if self.line else self.path
-        return f"{where}: {self.message}"
+        return printable(f"{where}: {self.message}")  # a name may hold a line break
 
 
 @dataclass(frozen=True)

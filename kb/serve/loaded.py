@@ -87,6 +87,7 @@ class LoadedIndex:
                     self._failed = stamp  # tried again when a build publishes another
                 else:
                     self._kb, self._stamp = kb, stamp
+                    kb.learn_words_ahead()  # typo correction's words, as at the first load
                 self._loading = False
 
     @property

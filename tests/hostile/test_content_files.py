@@ -3,6 +3,7 @@ and a people directory under a name kb does not read (issue 13, items 2, 6 and 8
 
 from __future__ import annotations
 
+import json
 import os
 import resource
 import socket
@@ -305,3 +306,32 @@ def test_linked_folder_is_a_warning(tmp_path):
     assert any(f.path == "notes" and "linked folders" in f.message for f in check_content(content))
     report = _build(content, tmp_path)
     assert report.documents == 1 and any(p.path == "notes" for p in report.problems)
+
+
+@pytest.mark.model  # through the CLI, which loads the model
+def test_a_name_or_page_cannot_forge_an_output_line_or_drive_the_terminal(tmp_path):
+    # A line break in a file name printed a warning line of the attacker's choosing, and
+    # escape codes in names and pages reached the terminal raw.
+    from click.testing import CliRunner
+
+    from kb.cli import cli
+
+    content = tmp_path / "content"
+    write(content / "hr/evil\nwarning: fake.md", "# Evil\n\nParking permits are issued.\n")
+    write(
+        content / "hr/esc\x1b[31m.md",
+        "# Esc\n\n## Head \x1b[32mGREEN\x07\n\nParking \u202epermits\x1b[0m and bays.\n",
+    )
+    run = CliRunner().invoke
+    res = run(cli, ["index", str(content), "--index-dir", str(tmp_path / "index")])
+    assert res.exit_code == 0, res.output
+    warnings = [ln for ln in res.stderr.splitlines() if ln.startswith("warning:")]
+    assert any(ln.startswith("warning: hr/evil\\nwarning: fake.md:1: ") for ln in warnings)
+    assert not any(ln.startswith("warning: fake.md") for ln in res.stderr.splitlines())
+    res = run(cli, ["search", "parking permits", "--index-dir", str(tmp_path / "index")])
+    assert res.exit_code == 0 and "hr/evil\\nwarning: fake.md:" in res.output, res.output
+    for raw in ("\x1b", "\x07", "\u202e"):
+        assert raw not in res.output + res.stderr
+    assert "Head \\x1b[32mGREEN\\x07" in res.output and "\\u202epermits" in res.output
+    res = run(cli, ["search", "parking permits", "--index-dir", str(tmp_path / "index"), "--json"])
+    assert "hr/evil\nwarning: fake.md" in {h["path"] for h in json.loads(res.output)}
