@@ -304,6 +304,7 @@ def watch_cmd(
     Example:
       kb watch content/ --index-dir index/
     """
+    import signal
     import threading
     import time
 
@@ -345,7 +346,10 @@ def watch_cmd(
         shown.clear()
         shown.update(report.problems)
         if report.changed:
-            done = f"{report.reread} page(s) re-read, {report.removed} removed"
+            done = (
+                f"{report.reread} page(s) re-read, {report.embedded} chunk(s) embedded, "
+                f"{report.removed} removed"
+            )
         else:
             done = "nothing changed"
         click.echo(
@@ -354,6 +358,11 @@ def watch_cmd(
 
     stop = threading.Event()
     click.echo(f"Watching {content_dir}/ (Ctrl-C to stop)")
+
+    def terminated(signum, frame) -> None:
+        raise KeyboardInterrupt  # a service manager's stop ends it as Ctrl-C does
+
+    signal.signal(signal.SIGTERM, terminated)
     try:
         watch(
             content_dir,

@@ -198,7 +198,8 @@ class progress_bar:
             tenth = done * 10 // total
             if tenth > self._said:
                 self._said = tenth
-                click.echo(f"{self._label}: {done:,} of {total:,} ({tenth * 10}%)", err=True)
+                share = done * 100 // total  # the share done, not the tenth crossed
+                click.echo(f"{self._label}: {done:,} of {total:,} ({share}%)", err=True)
             return
         if self._bar is None:
             self._bar = click.progressbar(length=total, label=self._label, file=sys.stderr)

@@ -309,7 +309,8 @@ def test_reading_and_chunking_many_pages_show_progress_before_embedding(tmp_path
     assert "Reading: 12 of 12 (100%)" in res.stderr and "Chunking: 12 of 12 (100%)" in res.stderr
 
 
-def test_kb_watch_indexes_a_new_page_and_stops_on_ctrl_c(tmp_path):
+@pytest.mark.parametrize("stop", ["SIGINT", "SIGTERM"])  # Ctrl-C, or a service manager
+def test_kb_watch_indexes_a_new_page_and_stops_on_ctrl_c(tmp_path, stop):
     import signal
     import time
 
@@ -324,7 +325,8 @@ def test_kb_watch_indexes_a_new_page_and_stops_on_ctrl_c(tmp_path):
     )
     lines = []
     try:
-        for expected in ("walked the folder: 1 page(s) re-read", "1 changed path(s): 1 page(s)"):
+        told = "1 changed path(s): 1 page(s) re-read, 1 chunk(s) embedded"
+        for expected in ("walked the folder: 1 page(s) re-read", told):
             while not any(expected in line for line in lines):
                 line = proc.stdout.readline()
                 assert line, (lines, proc.stderr.read())
@@ -333,7 +335,7 @@ def test_kb_watch_indexes_a_new_page_and_stops_on_ctrl_c(tmp_path):
                 time.sleep(0.5)
                 write(content / "printers.md", "# Printers\n\nToner is in room 4.\n")
     finally:
-        proc.send_signal(signal.SIGINT)
+        proc.send_signal(getattr(signal, stop))
         out, err = proc.communicate(timeout=60)
     assert "Stopped; the index is as of the last line above." in out
     assert proc.returncode == 0, err
