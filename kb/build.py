@@ -74,6 +74,9 @@ class BuildReport:
     rebuilt: str = ""  # why nothing could be reused (first run, other model, ...)
     vectors: str = ""  # how the vector index is stored, when this run changed that
     directory: bool = False  # people.yaml's entries changed (roles, teams, availability)
+    # Index files found damaged or missing: their segments were left out, and the pages they
+    # held read and embedded again (the other segments served).
+    damaged: tuple[str, ...] = ()
 
 
 def build_index(
@@ -276,6 +279,7 @@ def build_index(
         rebuilt=why,
         vectors=_vectors_label(manifest) if vectors_moved else "",
         directory=directory_moved,
+        damaged=previous.lost if previous is not None else (),
     )
 
 

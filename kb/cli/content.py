@@ -27,6 +27,7 @@ from kb.cli.options import step_bars as _step_bars
 from kb.config import VECTOR_INDEXES, VECTOR_STORAGES, Settings
 from kb.content import report as check_report
 from kb.errors import ModelError, StrictModeError
+from kb.models.names import printable
 from kb.serve.codec import dump
 
 # The index command and its helpers below are as they were in kb/cli/__init__.py (their
@@ -178,6 +179,7 @@ def index_cmd(
             "pages_removed": report.removed,
             "chunks_embedded": report.embedded,
             "rebuilt": report.rebuilt,
+            "damaged": list(report.damaged),
             "vector_index": report.manifest.vector_index,
             "segments": len(report.manifest.segments),
         }
@@ -185,6 +187,7 @@ def index_cmd(
         return
     for problem in report.problems:
         click.echo(f"warning: {problem}", err=True)
+    _say_damaged(report, index_dir)
     if not report.changed:
         click.echo(
             f"Up to date: {report.documents} pages ({report.chunks} chunks), nothing changed; "
@@ -249,6 +252,15 @@ def _print_published(report, done, where: IndexLocation, part, as_json: bool) ->
         f"{where.describe()}: {done.upserted} chunks upserted, "
         f"{done.deleted + done.pruned} deleted, {done.pages_written} page records written"
     )
+
+
+def _say_damaged(report, index_dir: Path) -> None:
+    for name in report.damaged:
+        click.echo(
+            f"warning: {printable(str(index_dir / name))}: damaged or missing; the pages of its "
+            "segment were read and embedded again, the other segments kept",
+            err=True,
+        )
 
 
 def _print_finished(done, where: IndexLocation, as_json: bool) -> None:
@@ -345,6 +357,7 @@ def watch_cmd(
                 click.echo(f"warning: {problem}", err=True)
         shown.clear()
         shown.update(report.problems)
+        _say_damaged(report, index_dir)
         if report.changed:
             done = (
                 f"{report.reread} page(s) re-read, {report.embedded} chunk(s) embedded, "

@@ -67,6 +67,7 @@ def verify_files(
     *,
     quick: bool = False,
     as_written: Container[str] = (),
+    lost: list[str] | None = None,
 ) -> dict[str, dict]:
     """Check that each data file the manifest names exists with its recorded size and SHA-256.
 
@@ -76,6 +77,7 @@ def verify_files(
     run, which must not read every segment to change one page) trusts a file whose size,
     modification and change times and inode are as recorded when it was written, and hashes
     the others; `as_written`: data files (a BM25 folder by its name) checked so as well.
+    With `lost`, a missing or damaged file is added to it instead of raising.
     Returns the checksum entries of the files hashed and found as written, with
     their stamps of now (a copied or restored index folder: the next manifest records them,
     so the run after does not hash them again).
@@ -100,8 +102,17 @@ def verify_files(
             raise IndexCorruptError(f"{index_dir}/{MANIFEST}: names a file outside the folder")
         if (quick or name.partition("/")[0] in as_written) and _as_written(path, want):
             continue
-        got = checksum(path)  # FileNotFoundError: handled by the caller
+        try:
+            got = checksum(path)  # FileNotFoundError: handled by the caller
+        except FileNotFoundError:
+            if lost is None:
+                raise
+            lost.append(name)
+            continue
         if got["size"] != want["size"] or got["sha256"] != want["sha256"]:
+            if lost is not None:
+                lost.append(name)
+                continue
             raise IndexCorruptError(
                 f"{path}: damaged (size or checksum differs from {MANIFEST}); "
                 "rebuild with 'kb index'"

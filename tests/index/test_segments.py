@@ -377,3 +377,32 @@ def test_a_damaged_file_of_a_segment_a_loaded_index_holds_is_refused(tmp_path):
     vectors.write_bytes(bytes(data))
     with pytest.raises(IndexCorruptError, match="damaged"):
         load_index(index_dir, model_name="hash-bow", dim=64)
+
+
+@pytest.mark.parametrize("damage", ["flip", "delete"])
+@pytest.mark.parametrize("which", ["small", "large"])
+def test_a_damaged_segment_costs_its_own_pages_not_the_whole_index(tmp_path, damage, which):
+    # One damaged file made the next build embed every page again (most of an hour at
+    # 100,000 pages); now only the pages of its segment are.
+    content, index_dir = tmp_path / "c", tmp_path / "i"
+    _pages(content)
+    first = build_index(content, index_dir, HashEmbedder(), Settings())
+    _edit(content, 3, 1)
+    edit = build_index(content, index_dir, HashEmbedder(), Settings())
+    large, small = edit.manifest.segments
+    seg = small if which == "small" else large
+    target = index_dir / seg["vectors"]
+    if damage == "flip":
+        data = bytearray(target.read_bytes())
+        data[-1] ^= 1
+        target.write_bytes(bytes(data))
+    else:
+        target.unlink()
+    report = build_index(content, index_dir, HashEmbedder(), Settings())
+    assert not report.rebuilt and report.damaged == (seg["vectors"],)
+    want = edit.embedded if which == "small" else first.embedded - 5  # page 3's old chunks
+    assert report.embedded == want and report.reread == (1 if which == "small" else 29)
+    assert seg["vectors"] not in {s["vectors"] for s in report.manifest.segments}
+    assert _results(index_dir) == _results(_scratch(content, tmp_path))
+    again = build_index(content, index_dir, HashEmbedder(), Settings())
+    assert not again.changed and again.damaged == ()
