@@ -150,7 +150,7 @@ def create_app(
     # The /app routes come between /experts and /people/{name}, as they always have (the
     # order of the OpenAPI document).
     routes = _public_routes(
-        index.get, _app_routes(_naming_build(index), search_log), links or NO_LINKS
+        index.get, _app_routes(_naming_build(index), search_log), links or NO_LINKS, index.status
     )
     app.include_router(routes)
     return app
@@ -175,20 +175,28 @@ def _asset(path: Path) -> Callable[[], FileResponse]:
     return send
 
 
-def _public_routes(kb: Callable[[], Facade], app_routes: APIRouter, links: PageLinks) -> APIRouter:
+def _public_routes(
+    kb: Callable[[], Facade],
+    app_routes: APIRouter,
+    links: PageLinks,
+    status: Callable[[], dict] = dict,
+) -> APIRouter:
     """`/health`, `/search`, `/experts` and `/people/{name}`: the CLI's `--json` shapes."""
     routes = APIRouter()
     Base = Annotated[Facade, Depends(kb)]
 
     @routes.get("/health")
     def health(base: Base) -> dict:
-        """Whether an index is loaded, and what it holds."""
+        """Whether an index is loaded, and what it holds; whether a newer build is loading
+        (`loading`), and why the newest could not be loaded (`newer_build`, only then: this
+        build answers meanwhile, and a monitor can tell a stale server)."""
         counts = base.manifest.counts
         return {
             "status": "ok",
             "pages": counts.documents,
             "chunks": counts.chunks,
             "built_at": base.manifest.built_at,
+            **status(),
         }
 
     @routes.get("/search")

@@ -54,6 +54,7 @@ class LoadedIndex:
         self._stamp: object = None
         self._loading = False  # a newer build is being loaded
         self._failed: object = None  # the stamp of a build that could not be loaded
+        self._failure = ""  # why, as a caller may be told
 
     def get(self) -> KnowledgeBase:
         stamp = self.where.stamp()
@@ -73,22 +74,33 @@ class LoadedIndex:
             return self._kb
 
     def _load(self, stamp: object) -> None:
-        kb = None
+        kb, failure = None, "see the server's log"
         try:
             kb = self._open()
             kb.prepare()
         except KbError as err:
             _log.warning("a new index could not be loaded (%s); the last one answers", err)
+            kb, failure = None, public_message(err)
         except Exception:  # noqa: BLE001 - no request would hear of it: said in the log
             _log.exception("a new index could not be loaded; the last one answers")
+            kb = None
         finally:
             with self._lock:
                 if kb is None:
-                    self._failed = stamp  # tried again when a build publishes another
+                    self._failed, self._failure = stamp, failure  # tried again on the next
                 else:
-                    self._kb, self._stamp = kb, stamp
+                    self._kb, self._stamp, self._failed, self._failure = kb, stamp, None, ""
                     kb.learn_words_ahead()  # typo correction's words, as at the first load
                 self._loading = False
+
+    def status(self) -> dict:
+        """What a health check adds to the loaded build: whether a newer one is loading, and
+        why the newest could not be loaded (what to run, never a server path)."""
+        with self._lock:
+            out: dict = {"loading": self._loading}
+            if self._failure:
+                out["newer_build"] = f"could not be loaded: {self._failure}"
+            return out
 
     @property
     def loaded(self) -> bool:

@@ -32,6 +32,7 @@ def client(bundled_index) -> TestClient:
 def test_every_endpoint_answers_from_the_index(client):
     health = client.get("/health").json()
     assert health["status"] == "ok" and health["pages"] == 65 and health["chunks"] == 598
+    assert health["loading"] is False and "newer_build" not in health
     hits = client.get("/search", params={"q": "the expense app on my phone won't log me in"})
     assert hits.status_code == 200
     assert hits.json()[0]["path"] == "service-desk/spendwise-app-troubleshooting.md"

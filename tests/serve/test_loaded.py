@@ -92,6 +92,8 @@ def test_a_new_build_that_cannot_be_loaded_leaves_the_last_one_answering(tmp_pat
     build_index(content, index_dir, HashEmbedder(), Settings())
     assert index.get() is first and first.search("expense claims", k=3)
     assert index.get() is first and len(calls) == 1  # the same build is not tried again
+    said = index.status()["newer_build"]  # what /health adds: a monitor sees the stale server
+    assert said.startswith("could not be loaded: ") and "kb index" in said and "/" not in said
     (content / "finance/month-end-close.md").unlink()
     build_index(content, index_dir, HashEmbedder(), Settings())  # another failure, not KbError
     assert index.get() is first and index.get() is first and len(calls) == 2
@@ -100,3 +102,4 @@ def test_a_new_build_that_cannot_be_loaded_leaves_the_last_one_answering(tmp_pat
     build_index(content, index_dir, HashEmbedder(), Settings())  # the next build loads again
     monkeypatch.setattr(LoadedIndex, "PATIENCE", 30.0)
     assert index.get() is not first
+    assert index.status() == {"loading": False}
