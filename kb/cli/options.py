@@ -224,8 +224,8 @@ class step_bars:
 
     def __init__(self, quiet: bool, *, pages: int | None = None, chunks: int | None = 0) -> None:
         self._quiet = quiet
-        self._least = {"Embedding": LONG_STEP if chunks is None else chunks}
         self._pages = LONG_STEP if pages is None else pages
+        self._chunks = LONG_STEP if chunks is None else chunks
         self._step = ""
         self._bar: progress_bar | None = None
 
@@ -233,7 +233,7 @@ class step_bars:
         return self
 
     def __call__(self, step: str, done: int, total: int) -> None:
-        if total < self._least.get(step, self._pages):
+        if total < (self._chunks if step == "Embedding" else self._pages):
             return
         if step != self._step:
             self.close()  # the last step's bar ends on its own line
