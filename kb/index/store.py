@@ -37,7 +37,7 @@ from kb.index.segments import (
 )
 from kb.index.vectors import VectorIndex
 from kb.models import Chunk, Manifest, Page, Source
-from kb.models.manifest import segment_files
+from kb.models.manifest import checksums_of, segment_files
 
 
 @dataclass(frozen=True)
@@ -213,7 +213,7 @@ def _without(manifest: Manifest, lost: list[str]) -> Manifest:
     gone = {name.partition("/")[0] for name in lost}
     kept = [seg for seg in manifest.segments if not segment_files([seg]) & gone]
     left = segment_files(kept) | ({manifest.files_base} if manifest.files_base else set())
-    sums = {n: w for n, w in (manifest.checksums or {}).items() if n.partition("/")[0] in left}
+    sums = checksums_of(manifest.checksums, left)
     return manifest.updated({"segments": kept, "checksums": sums})
 
 
@@ -296,8 +296,7 @@ def _with_keywords(index_dir: Path, seg: dict, held: _Segment) -> _Segment:
 def _segment_key(manifest: Manifest, seg: dict) -> tuple | None:
     """A segment's files and their SHA-256, as the manifest records them; None without."""
     files = segment_files([seg])
-    sums = manifest.checksums or {}
-    found = sorted((n, w.get("sha256")) for n, w in sums.items() if n.partition("/")[0] in files)
+    found = sorted((n, w.get("sha256")) for n, w in checksums_of(manifest.checksums, files).items())
     if {n.partition("/")[0] for n, _ in found} != files or not all(d for _, d in found):
         return None
     return tuple(found)

@@ -41,7 +41,7 @@ from kb.index.segments import page_order
 from kb.index.store import PreviousIndex
 from kb.index.vectors import VectorIndex
 from kb.models import Chunk, Manifest, Page, Source
-from kb.models.manifest import segment_files
+from kb.models.manifest import checksums_of, segment_files
 
 
 @dataclass
@@ -188,12 +188,7 @@ class IndexWriter:
         for s in kept:
             deleted = sorted(prev.deleted[s] | left.get(s, set()))
             old.append({**prev.segments[s], "deleted": deleted})
-        names = segment_files(old)
-        sums = {
-            name: entry
-            for name, entry in ((prev.manifest.checksums or {}) if prev else {}).items()
-            if name.partition("/")[0] in names
-        }
+        sums = checksums_of(prev.manifest.checksums if prev else None, segment_files(old))
         return write_index(
             index_dir,
             old=old,

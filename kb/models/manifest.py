@@ -18,6 +18,11 @@ def segment_files(segments) -> set[str]:
     return {seg[kind] for seg in segments for kind in DATA_KINDS if kind in seg}
 
 
+def checksums_of(sums: dict | None, names: set[str]) -> dict[str, dict]:
+    """The checksum entries of the data files `names` (a BM25 folder's: of its files)."""
+    return {n: entry for n, entry in (sums or {}).items() if n.partition("/")[0] in names}
+
+
 @dataclass(frozen=True)
 class ModelId:
     """The embedding model an index was built with."""
