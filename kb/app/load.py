@@ -3,6 +3,7 @@ kb API's with `KB_API_URL`), and what the environment says about them."""
 
 from __future__ import annotations
 
+import functools
 import os
 from pathlib import Path
 
@@ -17,9 +18,11 @@ from kb.serve.client import RemoteKnowledgeBase
 from kb.serve.loaded import LoadedIndex
 
 
-@st.cache_resource(show_spinner="Loading the language model…")
-def load_embedder(model_name: str) -> Embedder:
-    """The embedder the index was built with (queries must be embedded the same way)."""
+@functools.cache
+def warm_embedder(model_name: str) -> Embedder:
+    """The embedder the index was built with (queries must be embedded the same way), once
+    per process. Plain, not `st.cache_resource`: a new build's model may be loaded by the
+    index's background thread, which has no Streamlit script run to show a spinner in."""
     embedder = query_embedder_for(model_name)
     embedder.encode(["warm up"])  # the first call is slow; pay it before the first search
     return embedder
@@ -29,7 +32,7 @@ def load_embedder(model_name: str) -> Embedder:
 def loaded_index(where: IndexLocation, search_log: Path | None) -> LoadedIndex:
     """The index `where` names, as every session of this app sees it: a new build is loaded
     in the background while the last one answers (kb.serve.loaded)."""
-    return LoadedIndex(where, search_log, embedder_for=load_embedder)
+    return LoadedIndex(where, search_log, embedder_for=warm_embedder)
 
 
 @st.cache_resource(max_entries=2)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 import re
+import threading
 import time
 from datetime import date
 from urllib.parse import parse_qs, urlsplit
@@ -22,7 +24,8 @@ from helpers import (
 )
 from streamlit.testing.v1 import AppTest
 
-from kb import Settings, build_index
+from kb import IndexLocation, Settings, build_index
+from kb.config import DEFAULT_MODEL
 from kb.content.departments import BUSINESS, IT
 
 UNSAFE = ROOT / "tests" / "fixtures" / "unsafe"
@@ -305,6 +308,28 @@ def test_index_is_reloaded_after_a_rebuild(monkeypatch, tmp_path, real_embedder)
     build_index(content, index_dir, real_embedder, Settings())
     at.text_input(key="q").input("where can I leave my bike").run()
     assert result_paths(at)[0] == "b.md"
+
+
+def test_a_new_builds_model_is_loaded_without_a_script_run(bundled_index):
+    # A build with another model is loaded by the index's background thread, where a
+    # Streamlit-cached loader warns "missing ScriptRunContext" and has no spinner to show.
+    from kb.app.load import loaded_index
+
+    index = loaded_index(IndexLocation(index_dir=bundled_index), None)  # as a script run does
+    warned: list[str] = []
+    handler = logging.Handler()
+    handler.emit = lambda record: warned.append(record.getMessage())
+    context = logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context")
+    context.addHandler(handler)
+    try:
+        made: list[object] = []
+        thread = threading.Thread(target=lambda: made.append(index._embedder_for(DEFAULT_MODEL)))
+        thread.start()
+        thread.join()
+    finally:
+        context.removeHandler(handler)
+    assert made and made[0].encode(["a"]).shape[0] == 1
+    assert not [w for w in warned if "ScriptRunContext" in w], warned
 
 
 def test_unsafe_page_renders_inert(monkeypatch, tmp_path, real_embedder):
