@@ -35,6 +35,7 @@ class Identities:
     def __init__(self) -> None:
         self._parent: dict[str, str] = {}
         self._spellings: dict[str, list[str]] = {}
+        self._members: dict[str, dict[tuple[str, str], None]] = {}  # every (name, email) seen
 
     def add(self, name: str, email: str = "") -> None:
         keys = self._keys(name, email)
@@ -48,7 +49,9 @@ class Identities:
             if other != root:
                 self._parent[other] = root
                 self._spellings.setdefault(root, []).extend(self._spellings.pop(other, []))
+                self._members.setdefault(root, {}).update(self._members.pop(other, {}))
         self._spellings.setdefault(root, []).append(name.strip() or email)
+        self._members.setdefault(root, {})[name.strip(), email.strip()] = None
 
     def resolve(self, name: str, email: str = "") -> str:
         keys = self._keys(name, email)
@@ -58,6 +61,13 @@ class Identities:
             self.add(name, email)
         spellings = self._spellings[self._find(keys[0])]
         return next((s for s in spellings if _well_cased(s)), spellings[0])
+
+    def members(self, name: str, email: str = "") -> list[tuple[str, str]]:
+        """Every (name, email) registered for the person `name` and `email` are, themselves
+        first: consent asks of each (a hidden person's email under another name is them)."""
+        keys = [k for k in self._keys(name, email) if k in self._parent]
+        roots = dict.fromkeys(self._find(k) for k in keys)
+        return [(name, email), *(m for r in roots for m in self._members.get(r, ()))]
 
     @staticmethod
     def _keys(name: str, email: str) -> list[str]:

@@ -227,7 +227,7 @@ def resolve_pages(
         if f.doc is not None:
             department = department_of(f.doc.team, f.doc.department, settings.it_teams)
             name, email = split_name_email(f.doc.owner)  # shown on the page
-            owner = "" if directory.hides(name, email) else f.doc.owner
+            owner = "" if _hidden(directory, people, name, email) else f.doc.owner
             f.doc = dataclasses.replace(f.doc, authors=authors, department=department, owner=owner)
     return fingerprint, stand
 
@@ -244,7 +244,7 @@ def _resolve(
     `counts` say."""
     authors = resolve_authors(declared, spelled[declared], counts, people)
     # A nameless author stands for someone hidden (see below).
-    shown = tuple(a for a in authors if a.name and not directory.hides(a.name, a.email))
+    shown = tuple(a for a in authors if a.name and not _hidden(directory, people, a.name, a.email))
     if len(shown) < len(authors):
         # Shares are of what is shown: "Aisha Khan 33%" would say someone is missing.
         total = sum(a.share for a in shown) or 1.0
@@ -259,10 +259,13 @@ def _resolve(
 
 
 def _hidden(directory: Directory, people: Identities, name: str, email: str) -> bool:
-    """Whether a front-matter author is someone hidden, as written or as resolved."""
+    """Whether an author is someone hidden, as written, as resolved or as any other spelling
+    or email of the same person ("Izzy <i@x.org>" is hidden "Inés Park <i@x.org>")."""
     if not name and not email:
         return True  # already a nameless share
-    return directory.hides(name, email) or directory.hides(people.resolve(name, email), email)
+    if directory.hides(name, email) or directory.hides(people.resolve(name, email), email):
+        return True
+    return any(directory.hides(n, e) for n, e in people.members(name, email)[1:])
 
 
 @dataclass

@@ -9,7 +9,8 @@ safe side.
    not count.
 2. Someone hidden is hidden however they are written (`Hidden.hides`): an alias or email,
    words in any order or run together, words between theirs, letter by letter, reversed
-   after a right-to-left override.
+   after a right-to-left override; and under any name that shares their email or
+   `.mailmap` entry (one person to kb, asked of every spelling: kb.content.pages).
 3. people.yaml: a misspelt consent field counts (`consent_field`); anything but a clear
    `false` hides (`reads_hidden`); in a clash of names the hidden entry wins, and a name or
    alias (or contact) that reads as a hidden identity belongs to the hidden person alone

@@ -31,11 +31,21 @@ def fold_name(text: str) -> str:
     direction marks) removed; accents and other marks removed; each letter that looks like a
     Latin letter (Unicode's confusables table, UTS #39) read as that letter; case folded:
     "Ines\u200bPark" is "inespark", Cyrillic "Іnes" is "ines", Greek "ΡΑΝ" is "pan".
+
+    Then the letters a reader confuses are one: UTS #39's skeleton reads capital I, small l
+    and the digit 1 as one stroke, and since case does not count, so is small i: "Ines",
+    "lnes" and "1nes" are all "lnes". Consent errs on the safe side: two real names that
+    differ only there are one to it. (Its "rn" for "m" is left out: one letter for two
+    would break finding a name run into other words, "drnowak".)
     """
     text = unicodedata.normalize("NFKC", "".join(c for c in text if not _format(c)))
     # Look-alikes are read before case folding (Greek "Ν" is N, its lower case "ν" is v),
     # and again after it, for what case folding makes.
-    return _APOSTROPHES.sub("'", _read_latin(_read_latin(text).casefold()))
+    folded = _read_latin(_read_latin(text).casefold()).translate(_ONE_STROKE)
+    return _APOSTROPHES.sub("'", folded)
+
+
+_ONE_STROKE = str.maketrans("i1", "ll")
 
 
 def _format(char: str) -> bool:
@@ -62,7 +72,20 @@ def _latin(char: str) -> str:
         found = _lookalike(variant) if len(variant) == 1 else ""
         if found:
             return "I" if found == "l" and variant.isupper() else found
-    return char
+    return _named_letter(char) or char
+
+
+# A Latin letter by its Unicode name, in any size or with any stroke or hook: "LATIN LETTER
+# SMALL CAPITAL N" (ɴ), "LATIN SMALL LETTER L WITH STROKE" (ł). Not turned, reversed or
+# inverted letters, which do not read as the letter.
+_LETTER_NAME = re.compile(
+    r"(?:LATIN|MODIFIER) (?:SMALL |CAPITAL )*LETTER (?:SMALL CAPITAL )?([A-Z])(?: WITH .+)?"
+)
+
+
+def _named_letter(char: str) -> str:
+    m = _LETTER_NAME.fullmatch(unicodedata.name(char, "")) if len(char) == 1 else None
+    return m[1].lower() if m else ""
 
 
 def _lookalike(char: str) -> str:
@@ -77,6 +100,10 @@ def _lookalike(char: str) -> str:
             )
             if plain.isascii() and plain.isalpha():
                 return plain
+        # A look-alike of a letter by name: kra "ĸ" is small capital "ᴋ", which is k.
+        for glyph in found["homoglyphs"]:
+            if _named_letter(glyph["c"]):
+                return _named_letter(glyph["c"])
     return ""
 
 

@@ -161,6 +161,9 @@ def test_hidden_names_in_logged_searches_are_recognised():
         "kawon zsamot",  # reversed
         "T0m4sz N0w4k",  # leetspeak
         "Тomasz Nоwak",  # Cyrillic look-alike letters
+        # small capitals
+        "\u1d1b\u1d0f\u1d0d\u1d00\ua731\u1d22 \u0274\u1d0f\u1d21\u1d00\u1d0b salary",
+        "Tomasz Nowa\u0138",  # kra
     ):
         assert names_hidden(query, digests, salt, words), query
     assert names_hidden("Tomasz Nowak", digests, salt)  # without the word fingerprints too
