@@ -28,7 +28,7 @@ from kb.content.secrets import describe, redact
 from kb.errors import ContentError
 from kb.models import AVAILABILITY, Directory, Person, Problem, folded_key, person_key
 from kb.models.consent import CONSENT_FIELD as _CONSENT
-from kb.models.consent import consent_field, reads_hidden, visible
+from kb.models.consent import clear_false, consent_field, reads_hidden, visible
 from kb.models.people import contact_kind
 
 FILE = "people.yaml"
@@ -144,8 +144,8 @@ def _read_file(content_dir: Path, path: Path) -> tuple[Directory, list[Problem]]
     problems: list[Problem] = []
     seen: dict[str, int] = {}
     hidden_keys: set[str] = set()
-    for entry, (line, fields) in zip(entries, lines, strict=True):
-        person, found = _person(entry, line, fields)
+    for entry, (line, fields, hides) in zip(entries, lines, strict=True):
+        person, found = _person(entry, line, fields, hides)
         problems.extend(found)
         if person is None:
             continue
@@ -217,25 +217,30 @@ def _without_secrets(
     return cleaned, problems
 
 
-def _item_lines(node: yaml_safe.Node | None) -> list[tuple[int, dict[str, int]]]:
-    """The line of each entry of the list, and the line of each of its fields (none when the
-    file holds no list of people: it is then refused for that)."""
+def _item_lines(node: yaml_safe.Node | None) -> list[tuple[int, dict[str, int], bool]]:
+    """The line of each entry of the list, the line of each of its fields, and whether it
+    gives the consent flag (or a misspelling) more than once with a copy that is not `false`
+    (none when the file holds no list of people: it is then refused for that)."""
     if isinstance(node, yaml_safe.MappingNode):
         node = next((v for k, v in node.value if k.value == "people"), None)
     if not isinstance(node, yaml_safe.SequenceNode):
         return []
     out = []
     for item in node.value:
-        fields = {}
+        fields: dict[str, int] = {}
+        flags: list[yaml_safe.Node] = []
         if isinstance(item, yaml_safe.MappingNode):
             fields = {str(k.value): k.start_mark.line + 1 for k, _ in item.value}
-        out.append((item.start_mark.line + 1, fields))
+            flags = [v for k, v in item.value if consent_field(str(k.value))]
+        hides = len(flags) > 1 and not all(map(clear_false, flags))
+        out.append((item.start_mark.line + 1, fields, hides))
     return out
 
 
 def _person(
-    entry: object, line: int, fields: dict[str, int] | None = None
+    entry: object, line: int, fields: dict[str, int] | None = None, hides: bool = False
 ) -> tuple[Person | None, list[Problem]]:
+    """`hides`: the entry's YAML gives the consent flag more than once, not always `false`."""
     if not isinstance(entry, dict):
         return None, [Problem(FILE, "each person is a mapping with at least 'name:'", line)]
     fields = fields or {}
@@ -249,7 +254,8 @@ def _person(
             continue
         if consent_field(str(key)):  # a misspelt consent flag still counts
             problems.append(Problem(FILE, f"'{key}' read as '{_CONSENT}'", at(str(key))))
-            entry = {**entry, _CONSENT: entry[key]}
+            if _CONSENT not in entry or reads_hidden(entry[key]):  # the one that hides wins
+                entry = {**entry, _CONSENT: entry[key]}
             continue
         known = ", ".join(sorted(_KEYS))
         problems.append(Problem(FILE, f"unknown field '{key}' ignored; known: {known}", at(key)))
@@ -264,6 +270,9 @@ def _person(
         return None, [*problems, Problem(FILE, "a person without a 'name:', skipped", line)]
     flag = entry.get(_CONSENT, False)
     hidden = reads_hidden(flag)
+    if hides and not hidden:  # YAML keeps the last of a key given twice: any copy hides
+        problems.append(Problem(FILE, f"'{_CONSENT}' is given twice; hidden", at(_CONSENT)))
+        hidden = flag = True
     if not isinstance(flag, bool):
         problems.append(
             Problem(

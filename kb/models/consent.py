@@ -277,8 +277,22 @@ CONSENT_FIELD = "hide_from_expert_search"
 
 
 def consent_field(key: str) -> bool:
-    """Whether a people.yaml field is the consent flag, or a misspelling that counts as it."""
-    return bool(difflib.get_close_matches(key, [CONSENT_FIELD], n=1, cutoff=0.8))
+    """Whether a people.yaml field is the consent flag, or a misspelling that counts as it, in
+    any case or word joining (`hideFromExpertSearch`, `HIDE-FROM-EXPERT-SEARCH`)."""
+    return bool(difflib.get_close_matches(_letters(key), [_letters(CONSENT_FIELD)], 1, 0.8))
+
+
+def _letters(key: str) -> str:
+    return re.sub(r"[^a-z]", "", key.lower())
+
+
+def clear_false(node: object) -> bool:
+    """Whether a YAML node of the consent flag is a plain `false` (`no`, `off`): the one
+    value that shows a person. A flag given twice hides unless every copy is one."""
+    return getattr(node, "tag", "").endswith(":bool") and str(node.value).lower() in _FALSE
+
+
+_FALSE = {"false", "no", "off"}
 
 
 def reads_hidden(value: object) -> bool:

@@ -365,6 +365,44 @@ def test_a_hidden_entry_is_never_skipped_and_wins_its_names(tmp_path):
     assert any("read as 'hide_from_expert_search'" in str(p) for p in problems)
 
 
+def test_the_consent_flag_in_any_case_or_given_twice_hides(tmp_path):
+    # Any spelling of the flag counts, and of two copies the one that hides wins (YAML
+    # itself keeps the last copy of a key, and the last value of a misspelling replaced it).
+    write(
+        tmp_path / "people.yaml",
+        """\
+- name: Ana Ruiz
+  hideFromExpertSearch: true
+- name: Bo Chen
+  HIDE_FROM_EXPERT_SEARCH: yes
+- name: Cy Diaz
+  hide_from_expert_search: true
+  hide_from_expert_serch: false
+- name: Di Ekwueme
+  hide_from_expert_search: true
+  hide_from_expert_search: false
+- name: Ed Fox
+  hide_from_expert_search: false
+  hide-from-expert-search: no
+- name: Flo Gupta
+  hideFromExpertSearch: false
+""",
+    )
+    directory, problems = read_directory(tmp_path)
+    hidden = {p.name: p.hidden for p in directory.people}
+    assert hidden == {
+        "Ana Ruiz": True,
+        "Bo Chen": True,
+        "Cy Diaz": True,
+        "Di Ekwueme": True,
+        "Ed Fox": False,  # every copy a clear false
+        "Flo Gupta": False,
+    }
+    assert "people.yaml:10: 'hide_from_expert_search' is given twice; hidden" in map(
+        str, problems
+    ), problems
+
+
 def test_hiding_someone_removes_the_generation_that_named_them(tmp_path):
     content = tmp_path / "content"
     write(content / "hr/leave.md", page("Leave", "Ines Park, Bo Chen", "Annual leave days."))
