@@ -10,6 +10,7 @@ from pathlib import Path
 
 from kb.content import yaml_safe
 from kb.content.code_spans import split_code
+from kb.content.secrets import Secret, describe, redact
 from kb.models import Author, Document, Problem, Section
 
 # Every pattern runs on page text in linear time: no lazy or unbounded match that is tried
@@ -161,7 +162,36 @@ def _front_matter(lines: list[str], rel_path: str, problems: list[Problem]) -> t
     if not isinstance(meta, dict):
         problems.append(Problem(rel_path, "front matter is not a mapping; metadata ignored", 2))
         return {}, end + 1
+    if any("\\" in line for line in lines[1:end]):
+        # The page's bytes were redacted before, but an escape ("\x41KIA…") makes a
+        # credential only once YAML reads it: the values are redacted as read.
+        found: list[tuple[str, Secret]] = []
+        meta = _redacted(meta, found)
+        problems.extend(
+            Problem(rel_path, describe(secret, redacted=True), _key_line(lines, end, key))
+            for key, secret in found
+        )
     return meta, end + 1
+
+
+def _redacted(value: object, found: list, key: str = "") -> object:
+    """`value` (front matter, shared: not changed) with credentials in its text redacted; the
+    top-level key of each is added to `found`."""
+    if isinstance(value, str):
+        text, secrets = redact(value)
+        found.extend((key, secret) for secret in secrets)
+        return text
+    if isinstance(value, dict):
+        return {k: _redacted(v, found, key or str(k)) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_redacted(v, found, key) for v in value]
+    return value
+
+
+def _key_line(lines: list[str], end: int, key: str) -> int:
+    """The 1-based line of a top-level front matter key (its block's first line if unseen)."""
+    at = re.compile(rf"{re.escape(key)}\s*:")
+    return next((i + 1 for i in range(1, end) if at.match(lines[i])), 2)
 
 
 def _sections(body: str, line_offset: int) -> tuple[str, list[Section]]:

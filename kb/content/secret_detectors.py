@@ -15,7 +15,8 @@ from functools import lru_cache
 # Public prefixes that name a token's kind; they say what was there without revealing it.
 MARKER = re.compile(
     r"(?:A3T[A-Z0-9]|AKIA|ASIA|ABIA|ACCA|gh[pousr]_|github_pat_|glpat-|xox[abposr]-"
-    r"|[sr]k_live_|AIza|eyJ|SG\.|npm_|pypi-)"
+    r"|[sr]k_live_|AIza|eyJ|SG\.|npm_|pypi-|sk-ant-|sk-proj-|hf_|GOCSPX-|dckr_pat_"
+    r"|shp(?:at|ca|pa|ss)_|do[opr]_v1_)"
 )
 # Patterns detect-secrets has no plugin for (1.5.0), or misses the common form of:
 EXTRA = (
@@ -28,6 +29,14 @@ EXTRA = (
         re.compile(r"(?i)\b[a-z][a-z0-9+.\-]{0,30}://[^\s:/@]{0,200}:([^\s@/]+)@"),
     ),  # An HTTP header's credentials: `AUTHORIZATION: basic ...` is what actions/checkout
     # keeps in .git/config; it has no plugin unless the value is a JWT. A value has a digit.
+    # Vendors' prefixed tokens it has no plugin for (their documented formats).
+    ("Anthropic key", re.compile(r"\bsk-ant-[a-z]{3,5}\d{2}-[A-Za-z0-9_\-]{20,}")),
+    ("OpenAI key", re.compile(r"\bsk-(?:proj|svcacct|admin)-[A-Za-z0-9_\-]{20,}")),
+    ("Hugging Face token", re.compile(r"\bhf_[A-Za-z0-9]{30,}")),
+    ("Google OAuth client secret", re.compile(r"\bGOCSPX-[A-Za-z0-9_\-]{20,}")),
+    ("Docker token", re.compile(r"\bdckr_pat_[A-Za-z0-9_\-]{20,}")),
+    ("Shopify token", re.compile(r"\bshp(?:at|ca|pa|ss)_[a-fA-F0-9]{32}\b")),
+    ("DigitalOcean token", re.compile(r"\bdo[opr]_v1_[a-f0-9]{64}\b")),
     (
         "authorization header",
         re.compile(
@@ -36,6 +45,69 @@ EXTRA = (
         ),
     ),
 )
+# A credential's name as people write it before its value: its keyword list (password,
+# api_key, secret ...) misses tokens, hyphens (X-API-Key) and other languages.
+_LABEL = (
+    r"(?:x-)?(?:pass(?:word|wort|wd|phrase)?|pwd|kennwort|mot\s+de\s+passe|contrase(?:ñ|n)a"
+    r"|senha|wachtwoord|l(?:ö|o)senord|salasana|has(?:ł|l)o|пароль"
+    r"|(?:client|app|api|shared)[-_ ]?secret|secret(?:[-_ ]?key)?"
+    r"|(?:api|access|auth|private|bearer|refresh|session|personal[-_ ]access)[-_ ]?(?:key|token)"
+    r"|token)"
+)
+_VALUE = r"([^\s'\"`*|<>&;]{4,200})"  # one word: prose after a label has spaces
+# (kind, pattern, gate): the value is the pattern's last group; each value is then judged
+# as a keyword's is (placeholders, references and plain words are not secrets). A line must
+# hold a gate's text (and a first pattern's ':' or '=') for its pattern to run.
+LABELLED = (
+    # `**Password**: x`, `X-API-Key: x`, `Passwort: x`, `?token=x`, `Password (prod): x`.
+    (
+        "labelled",
+        re.compile(
+            rf"(?i)(?<![A-Za-z0-9]){_LABEL}(?![A-Za-z0-9])[*_`]*[ \t]*(?:\([^)\n]{{0,30}}\))?"
+            rf"[ \t]*[*_`]*[ \t]*[:=][ \t]*[*_`]*[ \t]*['\"]?{_VALUE}"
+        ),
+        ("pass", "pwd", "wort", "secret", "key", "token", "contrase", "senha", "hasło", "haslo")
+        + ("парол", "lösen", "losen", "salasana"),
+    ),
+    # A table row: the name in one cell, the value alone in the next.
+    (
+        "labelled",
+        re.compile(
+            rf"(?i)\|[ \t]*[*_`]*[\w .-]{{0,40}}?(?<![A-Za-z0-9]){_LABEL}(?![A-Za-z0-9])"
+            rf"[\w .-]{{0,30}}?[*_`]*[ \t]*\|[ \t]*[*_`'\"]*{_VALUE}[*_`'\"]*[ \t]*(?=\||$)"
+        ),
+        ("|",),
+    ),
+    # Command lines: curl's user:password, --password, mysql -pX, docker login -p, sshpass -p.
+    (
+        "password",
+        re.compile(
+            r"\bcurl\b[^\n|;&]{0,300}?\s(?:-u|--user)[= ]?[ \t]*['\"]?[^\s:'\"]+:([^\s'\"@]+)"
+        ),
+        ("curl",),
+    ),
+    ("password", re.compile(r"(?<![\w-])--pass(?:word|wd)?[= ]['\"]?([^\s'\"]+)"), ("--pass",)),
+    (
+        "password",
+        re.compile(r"\b(?:mysql\w*|mariadb\w*)\b[^\n|;&]{0,300}?\s-p(?!\s)['\"]?([^\s'\"]+)"),
+        ("mysql", "mariadb"),
+    ),
+    (
+        "password",
+        re.compile(
+            r"\b(?:(?:docker|podman|nerdctl|helm(?:[ \t]+registry)?)[ \t]+login|sshpass)\b"
+            r"[^\n|;&]{0,300}?\s-p[ \t]+['\"]?([^\s'\"]+)"
+        ),
+        ("login", "sshpass"),
+    ),
+    # A .netrc line: machine host login user password x.
+    (
+        "password",
+        re.compile(r"(?i)\bmachine\s+\S+(?:\s+login\s+\S+)?\s+password\s+(\S+)"),
+        ("machine",),
+    ),
+)
+
 # Values that documentation writes in place of a password.
 PLACEHOLDER = re.compile(
     r"(?ix)^(?:"
@@ -63,7 +135,7 @@ GATES = {
     "JSON web token": ("eyj",),
     "Mailchimp key": ("-us",),
     "npm token": ("_authtoken",),
-    "OpenAI key": ("t3blbkfj",),
+    "OpenAI key": ("t3blbkfj", "sk-"),
     "private key": ("begin", "putty"),
     "PyPI token": ("pypi-",),
     "SendGrid key": ("sg.",),
@@ -72,6 +144,12 @@ GATES = {
     "Stripe secret key": ("k_live_",),
     "Telegram bot token": (":",),
     "Google API key": ("aiza",),
+    "Anthropic key": ("sk-ant-",),
+    "Hugging Face token": ("hf_",),
+    "Google OAuth client secret": ("gocspx-",),
+    "Docker token": ("dckr_pat_",),
+    "Shopify token": ("shp",),
+    "DigitalOcean token": ("_v1_",),
 }
 # Every word of detect-secrets' keyword list contains one of these (api_key, db_pass, pwd ...).
 KEYWORD_STEMS = ("key", "pass", "pwd", "secret", "contrase")

@@ -170,6 +170,7 @@ def _scan(line: str, n: int, active: _Active) -> Iterator[Secret]:
             yield Secret(n, kind, start, end, _marker(value))
     if active.keywords and any(stem in low for stem in d.KEYWORD_STEMS):
         yield from _keywords(line, n, d.plugins())
+    yield from _labelled(line, low, n, d.plugins())
     if "'" in line or '"' in line:
         yield from _entropy(line, n, d.plugins())
 
@@ -194,6 +195,38 @@ def _keywords(line: str, n: int, plugins: d.Plugins) -> Iterator[Secret]:
             yield Secret(n, _keyword_kind(line, m.start()), start, end)
 
 
+def _labelled(line: str, low: str, n: int, plugins: d.Plugins) -> Iterator[Secret]:
+    """A value after a credential's name as pages write it (`**Password**: x`, a table row,
+    `X-API-Key: x`, `curl -u user:x`, `mysql -px`), judged as a keyword's value is."""
+    separated = ":" in low or "=" in low
+    for i, (kind, rx, gate) in enumerate(d.LABELLED):
+        if (i == 0 and not separated) or not any(g in low for g in gate):
+            continue
+        for m in rx.finditer(line):
+            start, end = m.span(m.re.groups)
+            value = line[start:end].rstrip(",.")
+            quoted = start > 0 and line[start - 1] in "'\"`"
+            if not _keyword_secret(
+                value, line[m.start() : m.start() + 120], m.group(0), quoted, plugins
+            ):
+                continue
+            named = _label_kind(line[m.start() : start]) if kind == "labelled" else kind
+            yield Secret(n, named, start, start + len(value))
+
+
+_PASSWORD_WORDS = ("pass", "pwd", "wort", "contrase", "senha", "has", "парол", "sen", "salasana")
+
+
+def _label_kind(label: str) -> str:
+    """What a credential's name calls it: `X-API-Key` an API key, `Passwort` a password."""
+    label = label.lower()
+    if "aws" in label and "secret" in label:
+        return "AWS secret access key"
+    if any(w in label for w in _PASSWORD_WORDS):
+        return "password"
+    return "token" if "token" in label else "API key" if "key" in label else "secret"
+
+
 def _keyword_kind(line: str, at: int) -> str:
     """What the name before a value calls it: 'aws_secret_access_key' -> AWS secret access key."""
     name = d.NAME_BEFORE.search(line, max(0, at - 40), at)
@@ -209,6 +242,8 @@ def _keyword_kind(line: str, at: int) -> str:
 def _keyword_secret(value: str, line: str, match: str, quoted: bool, plugins: d.Plugins) -> bool:
     h = plugins.heuristic
     if len(value) < 4 or _placeholder(value) or h.is_not_alphanumeric_string(value):
+        return False
+    if value.startswith(("$(", "`")):  # a command's output: "$(cat ~/.pass)"
         return False
     if h.is_templated_secret(value) or (
         ("(" in line or "[" in line) and h.is_indirect_reference(line)

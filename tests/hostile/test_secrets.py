@@ -80,6 +80,27 @@ def test_secrets_in_a_page_are_never_indexed_nor_served(tmp_path, monkeypatch, r
             _no_secret_in(file.read_bytes().decode("utf-8", "replace"))
 
 
+def test_a_secret_written_with_yaml_escapes_is_redacted_as_yaml_reads_it(tmp_path, real_embedder):
+    # The page's bytes hold no key ("\\x41KIA..."): only YAML's reading of them does.
+    escaped = AWS_ID.replace("A", "\\x41", 1)
+    write(
+        tmp_path / "content/platform/legacy.md",
+        f'---\ntitle: Legacy bucket\nauthors: [Dee Park]\ndescription: "Key {escaped} for the'
+        ' legacy bucket"\n---\n## Legacy bucket\n\nThe legacy bucket holds old invoices.\n',
+    )
+    index_dir = tmp_path / "index"
+    report = build_index(tmp_path / "content", index_dir, real_embedder, Settings())
+    said = [str(p) for p in report.problems]
+    assert any(p.startswith("platform/legacy.md:4: possible AWS access key ID") for p in said)
+    api = TestClient(create_app(index_dir))
+    hits = api.get("/search", params={"q": "key for the legacy bucket"})
+    assert hits.status_code == 200 and hits.json()[0]["path"] == "platform/legacy.md"
+    _no_secret_in(hits.text)
+    for file in index_dir.rglob("*"):
+        if file.is_file():
+            _no_secret_in(file.read_bytes().decode("utf-8", "replace"))
+
+
 def test_index_strict_fails_on_a_secret(tmp_path, monkeypatch, real_embedder):
     content = tmp_path / "content"
     write(content / "platform/deploy.md", LEAKY)
