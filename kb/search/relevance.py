@@ -17,7 +17,7 @@ and why it should generalise.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Container, Iterable, Mapping
 from dataclasses import dataclass
 
 # Fitted by benchmarks/calibrate.py on SciFact, Cardano and the 18F handbook (its titles and
@@ -33,18 +33,38 @@ class QueryTerms:
     """A query's words (as BM25 stems them) with the information each carries (IDF)."""
 
     weights: Mapping[str, float]
+    # The stems of a lookup: every word but stop words is an identifier the corpus holds
+    # (`PII_READER`, `ERR_4012`, `WD2`), which the dense model cannot read and a section
+    # holding them all answers. Empty for any other query.
+    lookup: frozenset[str] = frozenset()
 
     @classmethod
     def of(
-        cls, words: Iterable[str], stems: Callable[[str], list[str]], idf: Callable[[str], float]
+        cls,
+        words: Iterable[str],
+        stems: Callable[[str], list[str]],
+        idf: Callable[[str], float],
+        known: Callable[[str], bool] = lambda word: False,
+        stop: Container[str] = (),
     ) -> QueryTerms:
         """`stems(word)`: BM25's stems of a word (none for a stop word); `idf(word)`: its IDF
-        in the corpus, the highest possible for a word the corpus has never seen."""
+        in the corpus, the highest possible for a word the corpus has never seen; `known`:
+        whether the corpus holds the word; `stop`: words a lookup may hold ("what is")."""
         weights: dict[str, float] = {}
+        content: dict[str, list[str]] = {}
         for word in words:
             for stem in stems(word):
                 weights.setdefault(stem, idf(word))
+                if word not in stop:
+                    content.setdefault(word, []).append(stem)
+        if content and all(identifier(w) and known(w) for w in content):
+            return cls(weights, frozenset(s for found in content.values() for s in found))
         return cls(weights)
+
+    def sure(self, similarity: float, coverage: float, section_terms: set[str]) -> float:
+        """`confidence`, and at least the floor for a lookup's section holding every word."""
+        found = confidence(similarity, coverage)
+        return max(found, FLOOR) if self.lookup and self.lookup <= section_terms else found
 
     def coverage(self, section_terms: set[str]) -> float:
         """The share of the query's information a section (its stems) holds, in [0, 1]."""
@@ -52,6 +72,11 @@ class QueryTerms:
         if total <= 0:
             return 0.0
         return sum(w for t, w in self.weights.items() if t in section_terms) / total
+
+
+def identifier(word: str) -> bool:
+    """A word with a letter and an underscore or a digit: the shape of a code, role or id."""
+    return any(c.isalpha() for c in word) and any(c == "_" or c.isdigit() for c in word)
 
 
 def confidence(similarity: float, coverage: float) -> float:

@@ -10,10 +10,10 @@ import numpy as np
 from kb.backends.base import IndexBackend
 from kb.config import Settings
 from kb.embed.base import Embedder
-from kb.index.bm25 import idf, token_sets, tokens_each, words
+from kb.index.bm25 import idf, stop_words, token_sets, tokens_each, words
 from kb.models import Filters, Hit
 from kb.search.fusion import convex, rrf
-from kb.search.relevance import FLOOR, QueryTerms, confidence
+from kb.search.relevance import FLOOR, QueryTerms
 from kb.search.snippet import snippet_fields
 from kb.search.spelling import Correction, Speller
 
@@ -136,7 +136,7 @@ class Searcher:
         hits = []
         for row, held in zip(rows, covered, strict=True):
             coverage = terms.coverage(held)
-            sure = confidence(float(sims[row]), coverage)
+            sure = terms.sure(float(sims[row]), coverage, held)
             hits.append(
                 Hit(
                     chunk=chunks[row],
@@ -204,6 +204,8 @@ class Searcher:
             typed,
             stemmed.__getitem__,
             lambda word: self._backend.keyword_scale(word) or unseen,
+            lambda word: bool(self._backend.keyword_scale(word)),
+            stop_words(),
         )
 
     def _similarities(

@@ -33,6 +33,39 @@ def test_coverage_weighs_words_by_information():
     assert QueryTerms({}).coverage({"x"}) == 0.0
 
 
+def test_a_lookup_is_identifiers_only_and_needs_each_of_them():
+    def of(words, known=("pii_reader", "wd2", "role")):
+        stem = {"pii_reader": ["pii_read"], "what": ["what"], "is": []}
+        return QueryTerms.of(
+            words,
+            stems=lambda w: stem.get(w, [w]),
+            idf=lambda w: 1.0,
+            known=lambda w: w in known,
+            stop={"what", "is"},
+        )
+
+    assert of(["what", "is", "pii_reader"]).lookup == {"pii_read"}
+    assert of(["pii_reader", "wd2"]).lookup == {"pii_read", "wd2"}
+    assert of(["pii_reader", "role"]).lookup == frozenset()  # a question, not a lookup
+    assert of(["err_4012"]).lookup == frozenset()  # not in the corpus
+    assert of(["what"]).lookup == frozenset()
+    lookup = of(["pii_reader"])
+    assert lookup.sure(0.05, 1.0, {"pii_read", "x"}) == FLOOR
+    assert lookup.sure(0.05, 0.0, {"x"}) == confidence(0.05, 0.0) < FLOOR
+    assert of(["pii_reader", "role"]).sure(0.05, 1.0, {"pii_read", "role"}) < FLOOR
+
+
+def test_an_identifier_the_pages_use_is_answered_by_the_sections_holding_it(bundled_kb):
+    # The model reads "PII_READER" as noise (cosine under 0.3): the words decide.
+    for query in ("PII_READER", "what is PII_READER"):
+        found = bundled_kb.search(query, k=10)
+        relevant = {h.chunk.path for h in found if h.relevant}
+        assert "data/snowflake-access.md" in relevant, [(h.chunk.path, h.confidence) for h in found]
+        assert all("pii_reader" in h.chunk.embed_text.lower() for h in found if h.relevant)
+        assert bundled_kb.experts(query, k=5)
+    assert not bundled_kb.search("ERR_4012", k=10).relevant
+
+
 def test_query_terms_keep_one_weight_per_stem_and_skip_stop_words():
     terms = QueryTerms.of(
         ["the", "claims", "claim"],
