@@ -279,8 +279,9 @@ def barcamp_cmd(
     if not programme.sessions:
         click.echo("No sessions: no topic rests on one person and the log has no demand.")
     if programme.unscheduled:
-        more = ", ".join(programme.unscheduled[:5])
-        click.echo(f"Also proposed, no place left ({len(programme.unscheduled)}): {more}")
+        left, total = programme.unscheduled, len(programme.unscheduled)
+        more = ", ".join(left[:5]) + (f", … {total - 5} more (--json for all)" if total > 5 else "")
+        click.echo(f"Also proposed, no place left ({total}): {more}")
     if ics is not None:
         click.echo(f"Calendar: {ics}")
 
