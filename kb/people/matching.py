@@ -7,12 +7,14 @@ whom), who hosts a shadowing day, and says why a pair should meet.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from functools import cached_property
 
 from kb.config import Settings
 from kb.content.departments import BUSINESS, IT, other_side
+from kb.index.bm25 import stems
 from kb.models import Chunk, Evidence, Pair, Pairing, level_rank, person_key, spoken
 from kb.people.pairing import (
     HOURS,
@@ -26,6 +28,8 @@ from kb.people.pairing import (
     score,
 )
 from kb.people.writing import KNOWS_SHARE, Writing, evidence
+
+_WORDS = re.compile(r"[^\W_]+")
 
 Graph = Mapping[str, tuple[str, ...]]  # page -> the indexed pages it links to
 
@@ -42,6 +46,7 @@ class Matchmaker:
         self._graph = graph
         self._overlaps: dict[tuple[str, str], Overlap] = {}
         self._scores: dict[tuple[str, str], float] = {}
+        self._stems: dict[int, frozenset[str]] = {}  # a section's stems, tags included
         # Whether the index has IT and business people (else pairs cross teams only).
         self.two_sides = {IT, BUSINESS} <= {h.department for h in writing.homes.values()}
 
@@ -264,6 +269,24 @@ class Matchmaker:
             return (a, b) if chance(seed, a, b) < 0.5 else (b, a)
         return (a, b) if into_b > into_a else (b, a)
 
+    def _saying(self, terms: tuple[str, ...], rows: list[tuple[int, float]]) -> list:
+        """(section, similarity) of `rows`, those that say the first of `terms` first (most of
+        its words, as `Labels.shared` counts a phrase shared): the pages cited for "both work
+        on X" say X where any of theirs does."""
+        said = frozenset(stems(_WORDS.findall(terms[0].lower()))) if terms else frozenset()
+        ordered = rows
+        if said:
+            ordered = sorted(rows, key=lambda r: 2 * len(said & self._said(r[0])) < len(said))
+        return [(self.writing.chunks[row], sim) for row, sim in ordered]
+
+    def _said(self, row: int) -> frozenset[str]:
+        """The stems a section holds, with its page's title, its headings and tags."""
+        if row not in self._stems:
+            chunk = self.writing.chunks[row]
+            text = " ".join((chunk.embed_text, *chunk.tags)).lower()
+            self._stems[row] = frozenset(stems(_WORDS.findall(text)))
+        return self._stems[row]
+
     def _overlap(self, a: str, b: str) -> Overlap:
         # Two people overlap alike in every round, kind and order: computed once.
         if (b, a) in self._overlaps:
@@ -286,8 +309,8 @@ class Matchmaker:
         left = [x for x, _, _ in close.pairs]
         right = [y for _, y, _ in close.pairs]
         terms = w.labels.shared(left, right, 2) if close.pairs else ()
-        mine = _distinct_pages([(w.chunks[x], sim) for x, _, sim in close.pairs])
-        theirs = _distinct_pages([(w.chunks[y], sim) for _, y, sim in close.pairs])
+        mine = _distinct_pages(self._saying(terms, [(x, sim) for x, _, sim in close.pairs]))
+        theirs = _distinct_pages(self._saying(terms, [(y, sim) for _, y, sim in close.pairs]))
         about = spoken(terms) or "related work"
         where = " and ".join(f"'{e[0].title}'" for e in (mine, theirs) if e)
         if kind == "shadowing":

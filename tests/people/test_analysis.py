@@ -315,3 +315,33 @@ def test_pages_without_authors_leave_parts_uncovered_not_an_error(tmp_path):
     report = kb.gaps(today=date(2026, 11, 25))
     assert {t.bus_factor for t in report.topics} == {0}  # no one knows any of it
     assert kb.analysis.pairs("coffee").pairs == ()
+
+
+def test_a_pair_reason_cites_pages_that_say_what_they_share(bundled_kb):
+    # "Both work on Spendwise (...)" once cited a phishing page and a bank-details page.
+    from kb.index.bm25 import stems
+
+    def stemmed(text: str) -> set[str]:
+        return set(stems(re.findall(r"[^\W_]+", text.lower())))
+
+    chunks = bundled_kb.analysis.writing.chunks
+    text: dict[str, set[str]] = {}
+    for c in chunks:  # a page says a term when its text, headings or tags hold its words
+        text.setdefault(c.path, set()).update(stemmed(" ".join((c.embed_text, *c.tags))))
+    titles = {c.path: c.title for c in chunks}
+    checked = 0
+    for kind in ("tandem", "mentoring", "coffee"):
+        for pair in bundled_kb.analysis.pairs(kind).pairs:
+            if not pair.terms:
+                continue
+            tail = r"\('(.*?)'(?: and '(.*?)')?\)(; they already write together)?$"
+            m = re.search(tail, pair.reason)
+            assert m, pair.reason
+            cited = [t for t in m.groups()[:2] if t]
+            pages = [p for p, t in titles.items() if t in cited]
+            assert pages, pair.reason
+            for page in pages:
+                said = stemmed(pair.terms[0])  # most of its words, as a shared label has
+                assert 2 * len(said & text[page]) >= len(said), (pair.reason, page)
+            checked += 1
+    assert checked >= 10
