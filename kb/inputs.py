@@ -29,8 +29,14 @@ class UnknownValueError(KbError):
     def __init__(self, field: str, value: str, known: list[str]) -> None:
         self.field, self.value, self.known = field, value, known
         wanted = value.strip()
-        close = difflib.get_close_matches(wanted, known, n=1)
-        hint = f"did you mean '{close[0]}'? " if close else ""
+        # An author may be given by a first or last name ("tomasz"), as `kb person` hints.
+        close = (
+            similar_names(wanted, known)
+            if field == "author"
+            else difflib.get_close_matches(wanted, known, n=1)
+        )
+        self.close = close[0] if close else ""  # the likeliest meant, "" if none is close
+        hint = f"did you mean '{self.close}'? " if self.close else ""
         shown = ", ".join(known[:30]) + (" …" if len(known) > 30 else "")
         super().__init__(f"'{wanted}' is not in the index; {hint}known: {shown}")
 

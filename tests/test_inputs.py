@@ -55,6 +55,16 @@ def test_an_unknown_value_names_its_field_and_the_closest_known_one():
     )
 
 
+def test_an_unknown_author_hints_the_person_a_first_or_last_name_is():
+    for given in ("grace", "O'Connor", "Grace OConor"):
+        with pytest.raises(UnknownValueError) as err:
+            checked_filters(Index(), author=given)
+        assert err.value.close == "Grace O'Connor", given
+    with pytest.raises(UnknownValueError) as err:
+        checked_filters(Index(), author="Zed")
+    assert err.value.close == "" and "did you mean" not in str(err.value)
+
+
 def test_no_values_ask_the_index_for_nothing():
     index = Index()
     assert checked_filters(index) == Filters() and index.asked == 0

@@ -130,7 +130,8 @@ def create_app(
 
     @app.exception_handler(UnknownValueError)
     async def unknown(request: Request, err: UnknownValueError) -> JSONResponse:
-        return JSONResponse({"detail": f"{err.field} {err.value!r} is not in the index"}, 400)
+        hint = f"; did you mean {err.close!r}?" if err.close else ""
+        return JSONResponse({"detail": f"{err.field} {err.value!r} is not in the index{hint}"}, 400)
 
     @app.get("/docs", include_in_schema=False)
     def docs() -> HTMLResponse:

@@ -82,6 +82,8 @@ def test_filters_and_modes_narrow_like_the_cli(client, bundled_kb):
         ("/search", {"q": "x", "since": "last week"}, 422, "since"),
         ("/search", {"q": "x", "team": "astronauts"}, 400, "team 'astronauts' is not in"),
         ("/search", {"q": "x", "author": "Nobody Here"}, 400, "author"),
+        ("/search", {"q": "x", "team": "financ"}, 400, "did you mean 'finance'?"),
+        ("/search", {"q": "x", "author": "tomasz"}, 400, "did you mean 'Tomasz Nowak'?"),
         ("/experts", {"q": "x", "department": "Space"}, 400, "department"),
         ("/people/Nobody%20Here", {}, 404, "no one called"),
     ],
