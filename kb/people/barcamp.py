@@ -54,7 +54,7 @@ def programme(
 ) -> Barcamp:
     """A programme of `slots` x `rooms` sessions; `search` answers a logged query."""
     searches, problems = searchlog.read(log) if log else ([], [])
-    proposals, withheld = _from_searches(people, searches, search, settings, consent)
+    proposals, withheld, unclaimed = _from_searches(people, searches, search, settings, consent)
     proposals += _from_topics(people)
     unique = _merged(proposals, people)
     sessions, left = _schedule(people, unique, slots, rooms)
@@ -66,6 +66,10 @@ def programme(
     if withheld:
         why = gaps.withheld_note(withheld, settings.consent_key) if consent.blind else ""
         notes.append(why or f"{withheld} logged search(es) withheld: they name someone hidden")
+    if unclaimed:  # wanted, but no page comes near enough to name a speaker
+        named = ", ".join(f"'{query}' ({times}x)" for query, times in unclaimed[:5])
+        more = f" and {len(unclaimed) - 5} more" if len(unclaimed) > 5 else ""
+        notes.append(f"searched without a good answer, no one to speak on it yet: {named}{more}")
     return Barcamp(
         slots, rooms, tuple(sessions), tuple(p.title for p in left), len(searches),
         "; ".join(notes),
@@ -96,13 +100,16 @@ def _merged(proposals: list[_Proposal], people: PeopleAnalysis) -> list[_Proposa
     return sorted(kept, key=lambda p: (-p.demand, p.title, p.speaker))
 
 
-def _from_searches(people, searches, search, settings, consent) -> tuple[list[_Proposal], int]:
+def _from_searches(
+    people, searches, search, settings, consent
+) -> tuple[list[_Proposal], int, list[tuple[str, int]]]:
     """A proposal per logged query people did not find, then per one they keep repeating;
-    and how many searches consent withheld."""
+    how many searches consent withheld; and the queries not found that no page comes near
+    enough to name a speaker for, with how often each was searched."""
     found = searchlog.nothing_good(searches, settings.nothing_good_below)
     unanswered = {query for query, _ in found}
     again = [g for g in searchlog.grouped(searches) if g[0] not in unanswered]
-    out, withheld = [], 0
+    out, withheld, unclaimed = [], 0, []
     for (_, group), missed in [*((g, True) for g in found), *((g, False) for g in again)]:
         query = group[-1].query
         if not missed and len(group) < REPEATED:
@@ -113,6 +120,8 @@ def _from_searches(people, searches, search, settings, consent) -> tuple[list[_P
         hits = [h for h in search(query) if h.chunk.authors]
         best = next((h for h in hits if h.confidence >= NEAR_MISS), None)
         if best is None:
+            if missed:
+                unclaimed.append((query, len(group)))
             continue
         speaker = person_key(max(best.chunk.authors, key=lambda a: a.share).name)
         rows = _rows_of(people, [h for h in hits if h.chunk.path == best.chunk.path], speaker)
@@ -124,7 +133,7 @@ def _from_searches(people, searches, search, settings, consent) -> tuple[list[_P
             else f"searched {times}: '{query}'"
         )
         out.append(_Proposal(title, speaker, why, tuple(rows), len(group)))
-    return out, withheld
+    return out, withheld, unclaimed
 
 
 def _title(people: PeopleAnalysis, rows: list[int], page: str) -> str:

@@ -186,6 +186,9 @@ def test_barcamp_puts_the_most_searched_missing_topic_first_with_an_expert_and_a
     # Searches nothing comes near get no session: no speaker is made up.
     assert not any("canteen" in s.why or "xqzvbnm" in s.why for s in camp.sessions)
     assert not any("canteen" in t for t in camp.unscheduled)
+    # ... but the note names them: wanted, with no one to speak on it yet.
+    assert "no one to speak on it yet: " in camp.note, camp.note
+    assert "'canteen menu on friday' (1x)" in camp.note and "'xqzvbnm plorkt' (1x)" in camp.note
     for slot in range(1, 4):
         here = [s for s in camp.sessions if s.slot == slot]
         speakers = [s.speaker.name for s in here]
