@@ -308,13 +308,18 @@ def git_state(content_dir: Path) -> dict[str, str]:
 
 
 def authorship_unchanged(content_dir: Path, before: dict[str, str], now: dict[str, str]) -> bool:
-    """True if no commit between the two states touched `content_dir` and `.mailmap` is the same."""
+    """True if no commit between the two states touched `content_dir` and `.mailmap` is the same.
+
+    Only forward: after a reset or a rebase the old commit is not in the new history, and the
+    commits it loses are not "between" them (`before..now` is empty going back)."""
     if before == now:
         return True
     if not before or not now or before.get("mailmap") != now.get("mailmap"):
         return False
     root = _git_root(content_dir)
     if root is None or not before.get("head") or not now.get("head"):
+        return False
+    if not _is_ancestor(root, before["head"], now["head"]):
         return False
     scope = content_dir.resolve().relative_to(root).as_posix() or "."
     out = _git(root, "log", "--format=%H", f"{before['head']}..{now['head']}", "--", scope)

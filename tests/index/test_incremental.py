@@ -166,6 +166,26 @@ def test_authors_follow_git_history_without_the_file_changing(tmp_path, stamping
     assert first.manifest.build_id != report.manifest.build_id
 
 
+def test_authors_follow_a_reset_that_leaves_every_file_as_it_was(tmp_path, stamping):
+    # Bo's edit and Cy's revert leave the page as Ana wrote it; resetting past both leaves
+    # the files the same, yet Bo and Cy are no longer in the history.
+    repo, page = tmp_path / "docs", "---\ntitle: Backups\n---\n## Restore\nRestore from S3.\n"
+    write(repo / "ops/backup.md", page)
+    git(repo, "init", "-q")
+    for name, text in (("Ana", page), ("Bo", page + "Or from tape.\n"), ("Cy", page)):
+        write(repo / "ops/backup.md", text)
+        who = ("-c", f"user.name={name}", "-c", f"user.email={name.lower()}@x.org")
+        git(repo, *who, "add", ".")
+        git(repo, *who, "commit", "-qm", f"by {name}")
+    index_dir = tmp_path / "index"
+    build_index(repo, index_dir, HashEmbedder(), Settings())
+    assert sorted(a.name for a in first_page(index_dir).authors) == ["Ana", "Bo", "Cy"]
+    git(repo, "reset", "-q", "--hard", "HEAD~2")
+    report = build_index(repo, index_dir, HashEmbedder(), Settings())
+    assert report.changed
+    assert [a.name for a in first_page(index_dir).authors] == ["Ana"]
+
+
 def first_page(index_dir):
     return next(iter(load_index(index_dir, model_name="hash-bow", dim=64).pages.values()))
 
