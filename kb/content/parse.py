@@ -162,9 +162,10 @@ def _front_matter(lines: list[str], rel_path: str, problems: list[Problem]) -> t
     if not isinstance(meta, dict):
         problems.append(Problem(rel_path, "front matter is not a mapping; metadata ignored", 2))
         return {}, end + 1
-    if any("\\" in line for line in lines[1:end]):
-        # The page's bytes were redacted before, but an escape ("\x41KIA…") makes a
-        # credential only once YAML reads it: the values are redacted as read.
+    if any("\\" in line or "!!" in line for line in lines[1:end]):
+        # The page's bytes were redacted before, but an escape ("\x41KIA…") or a tag
+        # (`!!binary QUtJQ…`) makes a credential only once YAML reads it: the values are
+        # redacted as read.
         found: list[tuple[str, Secret]] = []
         meta = _redacted(meta, found)
         problems.extend(
@@ -177,6 +178,8 @@ def _front_matter(lines: list[str], rel_path: str, problems: list[Problem]) -> t
 def _redacted(value: object, found: list, key: str = "") -> object:
     """`value` (front matter, shared: not changed) with credentials in its text redacted; the
     top-level key of each is added to `found`."""
+    if isinstance(value, bytes):  # !!binary: read as the text it holds
+        value = value.decode("utf-8", "replace")
     if isinstance(value, str):
         text, secrets = redact(value)
         found.extend((key, secret) for secret in secrets)

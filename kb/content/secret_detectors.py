@@ -55,38 +55,41 @@ _LABEL = (
     r"|token)"
 )
 _VALUE = r"([^\s'\"`*|<>&;]{4,200})"  # one word: prose after a label has spaces
-# (kind, pattern, gate): the value is the pattern's last group; each value is then judged
-# as a keyword's is (placeholders, references and plain words are not secrets). A line must
-# hold a gate's text (and a first pattern's ':' or '=') for its pattern to run.
+# A credential's name alone, as a table's cell holds it.
+LABEL = re.compile(rf"(?i)(?<![A-Za-z0-9]){_LABEL}(?![A-Za-z0-9])")
+# (kind, pattern, gate): the value is the pattern's last group; "labelled" values are judged
+# by what the name calls them (`secrets._credible`), the others as a keyword's value is. A
+# line must hold a gate's text for its pattern to run. Every repetition next to another that
+# could match the same characters is bounded: a line of spaces cannot make them slow.
 LABELLED = (
     # `**Password**: x`, `X-API-Key: x`, `Passwort: x`, `?token=x`, `Password (prod): x`.
     (
         "labelled",
         re.compile(
-            rf"(?i)(?<![A-Za-z0-9]){_LABEL}(?![A-Za-z0-9])[*_`]*[ \t]*(?:\([^)\n]{{0,30}}\))?"
-            rf"[ \t]*[*_`]*[ \t]*[:=][ \t]*[*_`]*[ \t]*['\"]?{_VALUE}"
+            rf"(?i)(?<![A-Za-z0-9]){_LABEL}(?![A-Za-z0-9])[*_` \t]{{0,12}}"
+            rf"(?:\([^)\n]{{0,30}}\)[*_` \t]{{0,12}})?[:=\uff1a][*_` \t]{{0,12}}['\"]?{_VALUE}"
         ),
         ("pass", "pwd", "wort", "secret", "key", "token", "contrase", "senha", "hasło", "haslo")
         + ("парол", "lösen", "losen", "salasana"),
     ),
-    # A table row: the name in one cell, the value alone in the next.
-    (
-        "labelled",
-        re.compile(
-            rf"(?i)\|[ \t]*[*_`]*[\w .-]{{0,40}}?(?<![A-Za-z0-9]){_LABEL}(?![A-Za-z0-9])"
-            rf"[\w .-]{{0,30}}?[*_`]*[ \t]*\|[ \t]*[*_`'\"]*{_VALUE}[*_`'\"]*[ \t]*(?=\||$)"
-        ),
-        ("|",),
-    ),
-    # Command lines: curl's user:password, --password, mysql -pX, docker login -p, sshpass -p.
+    # Command lines: curl's user:password, --password / --api-key / --token, mysql -pX,
+    # docker login -p, sshpass -p.
     (
         "password",
         re.compile(
-            r"\bcurl\b[^\n|;&]{0,300}?\s(?:-u|--user)[= ]?[ \t]*['\"]?[^\s:'\"]+:([^\s'\"@]+)"
+            r"\bcurl\b[^\n|;&]{0,300}?\s(?:-u|--user)(?:=|[ \t]{1,5})?['\"]?"
+            r"[^\s:'\"]{1,100}:([^\s'\"@]+)"
         ),
         ("curl",),
     ),
-    ("password", re.compile(r"(?<![\w-])--pass(?:word|wd)?[= ]['\"]?([^\s'\"]+)"), ("--pass",)),
+    (
+        "labelled",
+        re.compile(
+            r"(?i)(?<![\w-])--(?:[a-z]{1,20}-){0,3}(?:pass(?:word|wd)?|token|api-?key|secret)"
+            r"[= ]['\"]?([^\s'\"]+)"
+        ),
+        ("--",),
+    ),
     (
         "password",
         re.compile(r"\b(?:mysql\w*|mariadb\w*)\b[^\n|;&]{0,300}?\s-p(?!\s)['\"]?([^\s'\"]+)"),
@@ -96,15 +99,17 @@ LABELLED = (
         "password",
         re.compile(
             r"\b(?:(?:docker|podman|nerdctl|helm(?:[ \t]+registry)?)[ \t]+login|sshpass)\b"
-            r"[^\n|;&]{0,300}?\s-p[ \t]+['\"]?([^\s'\"]+)"
+            r"[^\n|;&]{0,300}?\s-p[ \t]{0,5}['\"]?([^\s'\"]+)"
         ),
         ("login", "sshpass"),
     ),
-    # A .netrc line: machine host login user password x.
+    # A .netrc line: machine host (or default) login user password x.
     (
         "password",
-        re.compile(r"(?i)\bmachine\s+\S+(?:\s+login\s+\S+)?\s+password\s+(\S+)"),
-        ("machine",),
+        re.compile(
+            r"(?i)\b(?:machine[ \t]+\S+|default)(?:[ \t]+login[ \t]+\S+)?[ \t]+password[ \t]+(\S+)"
+        ),
+        ("machine", "default"),
     ),
 )
 

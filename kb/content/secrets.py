@@ -197,21 +197,72 @@ def _keywords(line: str, n: int, plugins: d.Plugins) -> Iterator[Secret]:
 
 def _labelled(line: str, low: str, n: int, plugins: d.Plugins) -> Iterator[Secret]:
     """A value after a credential's name as pages write it (`**Password**: x`, a table row,
-    `X-API-Key: x`, `curl -u user:x`, `mysql -px`), judged as a keyword's value is."""
-    separated = ":" in low or "=" in low
+    `X-API-Key: x`, `curl -u user:x`, `mysql -px`)."""
+    separated = ":" in low or "=" in low or "\uff1a" in low
     for i, (kind, rx, gate) in enumerate(d.LABELLED):
         if (i == 0 and not separated) or not any(g in low for g in gate):
             continue
         for m in rx.finditer(line):
             start, end = m.span(m.re.groups)
-            value = line[start:end].rstrip(",.")
-            quoted = start > 0 and line[start - 1] in "'\"`"
-            if not _keyword_secret(
-                value, line[m.start() : m.start() + 120], m.group(0), quoted, plugins
-            ):
-                continue
             named = _label_kind(line[m.start() : start]) if kind == "labelled" else kind
+            value = line[start:end].rstrip(",.")
+            after = line[m.start() : m.start() + 120]
+            if _credible(value, named, kind == "labelled", after, m.group(0), plugins):
+                yield Secret(n, named, start, start + len(value))
+    if "|" in line:
+        yield from _table_row(line, n, plugins)
+
+
+def _table_row(line: str, n: int, plugins: d.Plugins) -> Iterator[Secret]:
+    """A table row's cell that holds a value alone after a cell naming a credential
+    (`| password | x |`), found by splitting the row: no pattern backtracks over cells."""
+    cells, at = [], 0
+    for cell in line.split("|"):
+        cells.append((at, cell))
+        at += len(cell) + 1
+    for (_, name), (where, cell) in zip(cells, cells[1:], strict=False):
+        if len(name) > 80 or not d.LABEL.search(name):
+            continue
+        value = cell.strip().strip("*_`'\"")
+        if not value or len(value) > 200 or any(c.isspace() for c in value):
+            continue
+        start = where + cell.index(value)
+        named = _label_kind(name)
+        if _credible(value, named, True, value, value, plugins):
             yield Secret(n, named, start, start + len(value))
+
+
+# What a value after a credential's name in prose or a table is not: a path or URL, an
+# environment variable's name (DB_PASSWORD), a type (varchar(255)).
+_NOT_A_VALUE = re.compile(r".*/.*|[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+|.*\w\(\d*\).*")
+_SYMBOL = re.compile(r"[\d!@#$%^&*+=?~]")
+
+
+def _credible(
+    value: str, kind: str, prose: bool, after: str, match: str, plugins: d.Plugins
+) -> bool:
+    """Whether `value` after a credential's name is one. Quotes and backticks around it say
+    nothing (a type in an API table is `string`). In prose or a table (`prose`) it must hold a
+    digit or a symbol and not read as a path, a name or a type; and a token or key (not a
+    password) must look generated: eight characters or more, letters and digits, and mixed
+    case, a symbol or sixteen characters ('HMAC-SHA256' is not one, 'Qw3rTy8UiOp1AsDf' is)."""
+    if not _keyword_secret(value, after, match, False, plugins):
+        return False
+    if not prose:
+        return True
+    if _NOT_A_VALUE.fullmatch(value) or not _SYMBOL.search(value):
+        return False
+    if kind == "password":
+        return True
+    letters = [c for c in value if c.isalpha()]
+    mixed = any(c.isupper() for c in letters) and any(c.islower() for c in letters)
+    symbol = any(c in "!@#$%^&*+=?~" for c in value)
+    return (
+        len(value) >= 8
+        and bool(letters)
+        and any(c.isdigit() for c in value)
+        and (mixed or symbol or len(value) >= 16)
+    )
 
 
 _PASSWORD_WORDS = ("pass", "pwd", "wort", "contrase", "senha", "has", "парол", "sen", "salasana")

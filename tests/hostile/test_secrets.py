@@ -101,6 +101,18 @@ def test_a_secret_written_with_yaml_escapes_is_redacted_as_yaml_reads_it(tmp_pat
             _no_secret_in(file.read_bytes().decode("utf-8", "replace"))
 
 
+def test_a_secret_in_a_binary_front_matter_value_is_redacted():
+    import base64
+
+    from kb.content.parse import parse_markdown
+
+    hidden = base64.b64encode(AWS_ID.encode()).decode()
+    raw = f"---\ntitle: !!binary {hidden}\n---\n## Keys\nRotate them.\n".encode()
+    doc, problems = parse_markdown(raw, "ops/keys.md")
+    assert AWS_ID not in doc.title and "AKIA…[redacted]" in doc.title
+    assert any(str(p).startswith("ops/keys.md:2: possible AWS access key ID") for p in problems)
+
+
 def test_index_strict_fails_on_a_secret(tmp_path, monkeypatch, real_embedder):
     content = tmp_path / "content"
     write(content / "platform/deploy.md", LEAKY)
@@ -162,11 +174,35 @@ def test_secret_scan_stays_linear_on_long_lines(tmp_path):
         "x://" + "a:" * 20_000,  # a user:password that never meets an '@'
         "'" + "A1b2" * 20_000,  # a quoted string that never closes
         "word " * 40_000 + AWS_ID,  # a key at the far end of a long line
+        # A label's separator among spaces (adjacent `[ \t]*` took 570 s a window), and a
+        # table cell of underscores around a label and a value (53 s).
+        ("password" + " " * 495 + ":" + " " * 490) * 40,
+        ("|" + "_" * 10 + "password" + "_" * 30 + "|" + "_" * 200 + "abcd" + "_" * 200 + "x") * 90,
+        ("password" + "*_` " * 120 + ":" + "*_` " * 120) * 40,
     ]
     start = time.perf_counter()
     found = _flagged(tmp_path, lines)
     assert time.perf_counter() - start < 10  # kb 0.1 took 34 s
     assert 6 in found  # the key after 200 kB on its line is still found
+
+
+def test_an_index_from_the_last_detector_is_read_again_by_a_detector_that_finds_more(
+    tmp_path, monkeypatch
+):
+    from fakes import HashEmbedder
+
+    content, index_dir = tmp_path / "content", tmp_path / "index"
+    write(content / "ops/db.md", "---\ntitle: DB\n---\n## Staging\n- **Password**: Zx9!kLm#2Q\n")
+    with monkeypatch.context() as old_kb:  # version 2 did not read a Markdown label
+        old_kb.setattr("kb.config.REDACTION_VERSION", 2)
+        old_kb.setattr("kb.content.secret_detectors.LABELLED", ())
+        build_index(content, index_dir, HashEmbedder(), Settings())
+    assert "Zx9!kLm#2Q" in "".join(p.read_text("utf-8") for p in index_dir.glob("chunks-*"))
+    report = build_index(content, index_dir, HashEmbedder(), Settings())
+    assert report.changed and report.reread == 1
+    for file in index_dir.rglob("*"):
+        if file.is_file():
+            assert "Zx9!kLm#2Q" not in file.read_bytes().decode("utf-8", "replace"), file.name
 
 
 def test_private_key_written_on_one_line_is_redacted_whole(tmp_path):
