@@ -328,6 +328,9 @@ def _person(
             read[key] = reader(entry[key])
         except directory_fields.Refused as why:
             problems.append(Problem(FILE, f"{label}: {key} ignored: {why}", at(key)))
+    if hidden and contact_kind(contact.strip()) == "email":
+        # Not kept as a contact, but it is theirs: a page by "Izzy <it>" is theirs too.
+        aliases = [*aliases, contact.strip()]
     person = Person(
         **read,
         name=name.strip(),

@@ -32,20 +32,29 @@ def fold_name(text: str) -> str:
     Latin letter (Unicode's confusables table, UTS #39) read as that letter; case folded:
     "Ines\u200bPark" is "inespark", Cyrillic "Іnes" is "ines", Greek "ΡΑΝ" is "pan".
 
-    Then the letters a reader confuses are one: UTS #39's skeleton reads capital I, small l
-    and the digit 1 as one stroke, and since case does not count, so is small i: "Ines",
-    "lnes" and "1nes" are all "lnes". Consent errs on the safe side: two real names that
-    differ only there are one to it. (Its "rn" for "m" is left out: one letter for two
-    would break finding a name run into other words, "drnowak".)
+    A stroke taken for another letter ("lnes" for "Ines") is `read_strokes`'s: folding it
+    here would make "lan" and "Ian", "all" and "Ali" one word everywhere.
     """
     text = unicodedata.normalize("NFKC", "".join(c for c in text if not _format(c)))
     # Look-alikes are read before case folding (Greek "Ν" is N, its lower case "ν" is v),
     # and again after it, for what case folding makes.
-    folded = _read_latin(_read_latin(text).casefold()).translate(_ONE_STROKE)
-    return _APOSTROPHES.sub("'", folded)
+    return _APOSTROPHES.sub("'", _read_latin(_read_latin(text).casefold()))
 
 
-_ONE_STROKE = str.maketrans("i1", "ll")
+# A stroke a reader takes for another letter (UTS #39 reads capital I, small l, the digit 1
+# and a bar as one): at the start of a word, before a letter, as the capital I names begin
+# with ("lnes", "1nes", "|nes" read "Ines"); inside a word, a capital I as a small l ("EIIa"
+# reads "Ella").
+_STROKE_FIRST = re.compile(r"(?<![^\W_])[l1|\u05c0](?=[^\W\d_])")  # \u05c0: paseq, a bar
+_STROKE_INSIDE = re.compile(r"(?<=[^\W\d_])I")
+
+
+def read_strokes(text: str) -> str:
+    """`text` as a reader takes its strokes, case kept and look-alikes read as Latin: a name
+    to be compared both as written and so (`Hidden.hides`). Only names: in a logged search
+    "lan" is a word, not "Ian"."""
+    text = unicodedata.normalize("NFKC", "".join(c for c in text if not _format(c)))
+    return _STROKE_INSIDE.sub("l", _STROKE_FIRST.sub("I", _read_latin(text)))
 
 
 def _format(char: str) -> bool:
