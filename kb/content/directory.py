@@ -124,6 +124,10 @@ def _read_file(content_dir: Path, path: Path) -> tuple[Directory, list[Problem]]
     try:
         # The size limit of front matter is not the directory's: checked by read_page above.
         node = yaml_safe.compose(text, max_bytes=_MAX_BYTES)
+        twice = _people_keys(node)[1:]
+        if twice:  # YAML keeps the last list: the first one's hidden people would show
+            why = f"{_UNREADABLE}'people:' is given twice; merge the two lists"
+            return Directory(), [Problem(FILE, why, twice[0])]
         lines = _item_lines(node)  # before the values: reading them folds merge keys in
         data = yaml_safe.construct(node)
     except yaml_safe.YamlError as err:
@@ -215,6 +219,13 @@ def _without_secrets(
     if not contact_kind(cleaned.contact):  # what is left of a URL once its token is gone
         cleaned = dataclasses.replace(cleaned, contact="")
     return cleaned, problems
+
+
+def _people_keys(node: yaml_safe.Node | None) -> list[int]:
+    """The line of each top-level `people:` key."""
+    if not isinstance(node, yaml_safe.MappingNode):
+        return []
+    return [k.start_mark.line + 1 for k, _ in node.value if k.value == "people"]
 
 
 def _item_lines(node: yaml_safe.Node | None) -> list[tuple[int, dict[str, int], bool]]:

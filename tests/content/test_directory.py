@@ -517,3 +517,17 @@ def test_a_chat_handle_unquoted_says_to_quote_it(tmp_path):
     _, problems = read_directory(tmp_path)
     assert len(problems) == 1 and problems[0].line == 2
     assert problems[0].message.endswith('quote a chat handle: contact: "@grace"')
+
+
+def test_a_people_list_given_twice_is_refused_not_half_read(tmp_path):
+    # YAML keeps the last of two keys: the first list's hidden people would be shown.
+    write(
+        tmp_path / "people.yaml",
+        "people:\n  - name: Ines Park\n    hide_from_expert_search: true\n"
+        "people:\n  - name: Bo Chen\n  - name: Cy Diaz\n",
+    )
+    directory, problems = read_directory(tmp_path)
+    assert directory.people == ()
+    assert [str(p) for p in problems] == [
+        "people.yaml:4: cannot be read: 'people:' is given twice; merge the two lists"
+    ]
