@@ -103,8 +103,10 @@ class Hidden:
         """
         if not self.keys:
             return False
-        seen = read_strokes(name)  # "lnes Park" is read "Ines Park"
-        return (seen != name and self._hides(seen, email)) or self._hides(name, email)
+        # "lnes Park" is read "Ines Park", "Mclntyre" "McIntyre": every reading is asked.
+        if any(self._hides(seen, email) for seen in [name, *read_strokes(name)[1:]]):
+            return True
+        return bool(email) and any(self._hides(name, seen) for seen in read_strokes(email)[1:])
 
     def _hides(self, name: str, email: str) -> bool:
         hidden = self.keys

@@ -4,6 +4,8 @@ name or text as it may be printed at a terminal (`printable`)."""
 
 from __future__ import annotations
 
+import itertools
+import math
 import re
 import unicodedata
 from functools import lru_cache
@@ -42,19 +44,35 @@ def fold_name(text: str) -> str:
 
 
 # A stroke a reader takes for another letter (UTS #39 reads capital I, small l, the digit 1
-# and a bar as one): at the start of a word, before a letter, as the capital I names begin
-# with ("lnes", "1nes", "|nes" read "Ines"); inside a word, a capital I as a small l ("EIIa"
-# reads "Ella").
-_STROKE_FIRST = re.compile(r"(?<![^\W_])[l1|\u05c0](?=[^\W\d_])")  # \u05c0: paseq, a bar
-_STROKE_INSIDE = re.compile(r"(?<=[^\W\d_])I")
+# and a bar as one). Each word of a name may be read three ways: as written; its first
+# stroke as the capital I names begin with and, in a word with small letters, a capital I
+# inside it as a small l ("lnes", "1nes", "|nes" read "Ines", "EIIa" reads "Ella"); or a
+# small l inside it as a capital I ("Mclntyre" reads "McIntyre").
+_BARS = re.compile(r"[|\u05c0](?=[^\W\d_])")  # a bar, or a paseq, before a letter
+_WORDS = re.compile(r"([^\W_]+)")
+_MOST_READINGS = 64
 
 
-def read_strokes(text: str) -> str:
-    """`text` as a reader takes its strokes, case kept and look-alikes read as Latin: a name
-    to be compared both as written and so (`Hidden.hides`). Only names: in a logged search
-    "lan" is a word, not "Ian"."""
+def read_strokes(text: str) -> list[str]:
+    """`text` (normalised: invisible characters out, look-alikes read as Latin, case kept),
+    then each other way a reader may take its strokes, word by word: a name is hidden if any
+    reading is (`Hidden.hides`). Only names: in a logged search "lan" is a word, not "Ian"."""
     text = unicodedata.normalize("NFKC", "".join(c for c in text if not _format(c)))
-    return _STROKE_INSIDE.sub("l", _STROKE_FIRST.sub("I", _read_latin(text)))
+    parts = _WORDS.split(_BARS.sub("l", _read_latin(text)))
+    ways = [
+        list(dict.fromkeys((w, *_stroke_readings(w)))) if i % 2 else [w]
+        for i, w in enumerate(parts)
+    ]
+    if math.prod(map(len, ways)) > _MOST_READINGS:  # every word read the same way
+        return list(dict.fromkeys("".join(w[min(k, len(w) - 1)] for w in ways) for k in range(3)))
+    return ["".join(combo) for combo in itertools.product(*ways)]
+
+
+def _stroke_readings(word: str) -> tuple[str, str]:
+    first = "I" + word[1:] if word[0] in "l1" and (len(word) == 1 or word[1].isalpha()) else word
+    if any(c.islower() for c in first):
+        first = first[0] + first[1:].replace("I", "l")
+    return first, word[0] + word[1:].replace("l", "I")
 
 
 def _format(char: str) -> bool:
