@@ -162,10 +162,10 @@ def _front_matter(lines: list[str], rel_path: str, problems: list[Problem]) -> t
     if not isinstance(meta, dict):
         problems.append(Problem(rel_path, "front matter is not a mapping; metadata ignored", 2))
         return {}, end + 1
-    if any("\\" in line or "!!" in line for line in lines[1:end]):
+    if any("\\" in line or "!" in line for line in lines[1:end]):
         # The page's bytes were redacted before, but an escape ("\x41KIA…") or a tag
-        # (`!!binary QUtJQ…`) makes a credential only once YAML reads it: the values are
-        # redacted as read.
+        # (`!!binary QUtJQ…`, `!<tag:yaml.org,2002:binary>`) makes a credential only once
+        # YAML reads it: the values (and keys) are redacted as read.
         found: list[tuple[str, Secret]] = []
         meta = _redacted(meta, found)
         problems.extend(
@@ -185,8 +185,11 @@ def _redacted(value: object, found: list, key: str = "") -> object:
         found.extend((key, secret) for secret in secrets)
         return text
     if isinstance(value, dict):
-        return {k: _redacted(v, found, key or str(k)) for k, v in value.items()}
-    if isinstance(value, list):
+        return {
+            _redacted(k, found, key or str(k)): _redacted(v, found, key or str(k))
+            for k, v in value.items()
+        }
+    if isinstance(value, list | tuple | set | frozenset):  # !!pairs, !!omap, !!set
         return [_redacted(v, found, key) for v in value]
     return value
 

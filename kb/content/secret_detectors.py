@@ -103,11 +103,13 @@ LABELLED = (
         ),
         ("login", "sshpass"),
     ),
-    # A .netrc line: machine host (or default) login user password x.
+    # A .netrc line, at a line's or a code span's start (not prose's "the default password"):
+    # machine host (or default) login user password x.
     (
         "password",
         re.compile(
-            r"(?i)\b(?:machine[ \t]+\S+|default)(?:[ \t]+login[ \t]+\S+)?[ \t]+password[ \t]+(\S+)"
+            r"(?i)(?:^|[`'\"])[ \t]*(?:machine[ \t]+\S+|default)(?:[ \t]+login[ \t]+\S+)?"
+            r"[ \t]+password[ \t]+(\S+)"
         ),
         ("machine", "default"),
     ),

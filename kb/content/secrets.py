@@ -232,9 +232,13 @@ def _table_row(line: str, n: int, plugins: d.Plugins) -> Iterator[Secret]:
             yield Secret(n, named, start, start + len(value))
 
 
-# What a value after a credential's name in prose or a table is not: a path or URL, an
-# environment variable's name (DB_PASSWORD), a type (varchar(255)).
-_NOT_A_VALUE = re.compile(r".*/.*|[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+|.*\w\(\d*\).*")
+# What a value after a credential's name in prose or a table is not: a path or URL
+# (~/.ssh/id_rsa, https://…, ops/team/token, HS256/SHA-256/v1.2), an environment variable's
+# name (DB_PASSWORD), a type (varchar(255)). A key with one '/' (base64) is a value.
+_NOT_A_VALUE = re.compile(
+    r"[/~.].*|.*://.*|[^/]*/[^/]*/.*[-.].*|[^/]*/[^/\d]*/[^/\d]*|[A-Z]+(?:_[A-Z]+)+"
+    r"|[a-z][a-z0-9]*\([\d.,\s]*\)"
+)
 _SYMBOL = re.compile(r"[\d!@#$%^&*+=?~]")
 
 

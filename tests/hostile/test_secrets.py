@@ -101,16 +101,25 @@ def test_a_secret_written_with_yaml_escapes_is_redacted_as_yaml_reads_it(tmp_pat
             _no_secret_in(file.read_bytes().decode("utf-8", "replace"))
 
 
-def test_a_secret_in_a_binary_front_matter_value_is_redacted():
+def test_a_secret_in_a_tagged_or_keyed_front_matter_value_is_redacted():
     import base64
 
     from kb.content.parse import parse_markdown
 
-    hidden = base64.b64encode(AWS_ID.encode()).decode()
-    raw = f"---\ntitle: !!binary {hidden}\n---\n## Keys\nRotate them.\n".encode()
-    doc, problems = parse_markdown(raw, "ops/keys.md")
-    assert AWS_ID not in doc.title and "AKIA…[redacted]" in doc.title
-    assert any(str(p).startswith("ops/keys.md:2: possible AWS access key ID") for p in problems)
+    hidden, escaped = base64.b64encode(AWS_ID.encode()).decode(), AWS_ID.replace("A", "\\x41", 1)
+    for field in (
+        f"title: !!binary {hidden}",
+        f"title: !<tag:yaml.org,2002:binary> {hidden}",  # a verbatim tag has no "!!"
+        f'tags: !!set {{"{escaped}"}}',
+        f'tags: !!pairs [{{"{escaped}": 1}}]',
+        f'summary: {{"{escaped}": 1}}',  # a key
+    ):
+        raw = f"---\n{field}\n---\n## Keys\nRotate them.\n".encode()
+        doc, problems = parse_markdown(raw, "ops/keys.md")
+        shown = " ".join((doc.title, doc.summary, *doc.tags))
+        assert AWS_ID not in shown and "AKIA…[redacted]" in shown, field
+        said = [str(p) for p in problems]
+        assert any(p.startswith("ops/keys.md:2: possible AWS access key ID") for p in said), field
 
 
 def test_index_strict_fails_on_a_secret(tmp_path, monkeypatch, real_embedder):
