@@ -14,7 +14,7 @@ from pathlib import Path
 
 from kb.content.authors import GitHistory, split_name_email
 from kb.content.departments import WORDS_HINT, side_named
-from kb.content.directory import directory_files, read_directory
+from kb.content.directory import UNREADABLE, directory_files, read_directory
 from kb.content.discover import DEFAULT_MAX_BYTES, SECRET_IN_NAME, find_pages, read_page
 from kb.content.linking import link_target, page_named
 from kb.content.parse import links, parse_markdown, read_front_matter
@@ -35,6 +35,8 @@ def check_content(
     history = GitHistory(content_dir)
     findings: list[Finding] = [_skipped(p) for p in found.problems]
     directory, people_problems = read_directory(content_dir)
+    # An unreadable directory cannot say who withheld consent: no owner is named then.
+    blind = any(p.message.startswith(UNREADABLE) for p in people_problems)
     titles: dict[str, list[tuple[str, int]]] = defaultdict(list)
     pages: dict[str, set[str]] = {}  # path -> heading anchors, for links between pages
     page_links: list[tuple[str, str, int]] = []
@@ -55,7 +57,7 @@ def check_content(
         findings.extend(_secrets(rel, text))
         meta, body_start, _ = read_front_matter(text, rel)
         key_lines = _key_lines(text)
-        findings.extend(_schema(rel, meta, key_lines, today, directory))
+        findings.extend(_schema(rel, meta, key_lines, today, directory, blind=blind))
         if not doc.authors and not history.authors_of(file, rel):
             findings.append(
                 Finding(rel, 1, "warning", "authors", "no authors in the front matter or git")
@@ -115,7 +117,13 @@ def _key_lines(text: str) -> dict[str, int]:
 
 
 def _schema(
-    rel: str, meta: dict, key_lines: dict[str, int], today: dt.date, directory: Directory
+    rel: str,
+    meta: dict,
+    key_lines: dict[str, int],
+    today: dt.date,
+    directory: Directory,
+    *,
+    blind: bool = False,
 ) -> list[Finding]:
     out: list[Finding] = []
 
@@ -146,7 +154,7 @@ def _schema(
             authors = meta.get("authors") or meta.get("author")
             first = authors[0] if isinstance(authors, list) and authors else authors
             owner = meta.get("owner") or (first if isinstance(first, str) else "") or "its authors"
-            if directory.hides(*split_name_email(str(owner))):  # no consent: not named
+            if blind or directory.hides(*split_name_email(str(owner))):  # no consent: unnamed
                 owner = "its owner"
             owner = re.sub(r"\s*<[^>]*>", "", str(owner))
             out.append(

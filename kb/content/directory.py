@@ -60,7 +60,7 @@ _FIELDS = {
     "languages": directory_fields.languages,
     "capacity": directory_fields.capacity,
 }
-_UNREADABLE = "cannot be read: "
+UNREADABLE = "cannot be read: "
 
 
 def read_for_build(content_dir: Path) -> tuple[Directory, list[Problem]]:
@@ -69,7 +69,7 @@ def read_for_build(content_dir: Path) -> tuple[Directory, list[Problem]]:
     Without it kb cannot know who withheld consent, and building anyway would show them.
     """
     directory, problems = read_directory(content_dir)
-    whole = [p for p in problems if p.message.startswith(_UNREADABLE)]
+    whole = [p for p in problems if p.message.startswith(UNREADABLE)]
     if whole:
         raise ContentError(
             f"{whole[0]}; the index was not changed: kb cannot tell who withheld consent "
@@ -116,24 +116,27 @@ def directory_files(content_dir: Path) -> tuple[Path | None, list[Problem]]:
 def _read_file(content_dir: Path, path: Path) -> tuple[Directory, list[Problem]]:
     data = read_page(content_dir, path, max_bytes=_MAX_BYTES)
     if isinstance(data, Problem):
-        return Directory(), [Problem(FILE, f"{_UNREADABLE}{data.message}", 1)]
+        return Directory(), [Problem(FILE, f"{UNREADABLE}{data.message}", 1)]
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
-        return Directory(), [Problem(FILE, f"{_UNREADABLE}not valid UTF-8; save it as UTF-8", 1)]
+        return Directory(), [Problem(FILE, f"{UNREADABLE}not valid UTF-8; save it as UTF-8", 1)]
     try:
         # The size limit of front matter is not the directory's: checked by read_page above.
         node = yaml_safe.compose(text, max_bytes=_MAX_BYTES)
-        twice = _people_keys(node)[1:]
-        if twice:  # YAML keeps the last list: the first one's hidden people would show
-            why = f"{_UNREADABLE}'people:' is given twice; merge the two lists"
-            return Directory(), [Problem(FILE, why, twice[0])]
+        keys = _top_keys(node)
+        if keys.count("people") > 1 or "<<" in keys:
+            # YAML keeps the last list (the first one's hidden people would show), and a list
+            # merged in with '<<' has no lines of its own to point at.
+            at = [line for key, line in _top_lines(node) if key in ("people", "<<")][-1]
+            why = f"{UNREADABLE}'people:' is given twice or merged in with '<<'; write one list"
+            return Directory(), [Problem(FILE, why, at)]
         lines = _item_lines(node)  # before the values: reading them folds merge keys in
         data = yaml_safe.construct(node)
     except yaml_safe.YamlError as err:
         # The parser quotes the text it stopped at, which may be a private value: not shown.
         reason = re.sub(r"['\"].*", "'…'", err.reason, flags=re.S)
-        why = f"{_UNREADABLE}{'refused' if err.limit else 'invalid YAML'}: {reason}"
+        why = f"{UNREADABLE}{'refused' if err.limit else 'invalid YAML'}: {reason}"
         if "'@' that cannot start" in err.reason:  # YAML reserves a leading @
             why += '; quote a chat handle: contact: "@grace"'
         return Directory(), [Problem(FILE, why, err.line)]
@@ -141,7 +144,7 @@ def _read_file(content_dir: Path, path: Path) -> tuple[Directory, list[Problem]]
         return Directory(), []
     entries = data.get("people") if isinstance(data, dict) else data
     if not isinstance(entries, list):
-        why = f"{_UNREADABLE}expected a list of people (or 'people:' with one)"
+        why = f"{UNREADABLE}expected a list of people (or 'people:' with one)"
         return Directory(), [Problem(FILE, why, 1)]
     people: list[Person] = []
     private: list[dict[str, str]] = []
@@ -221,11 +224,15 @@ def _without_secrets(
     return cleaned, problems
 
 
-def _people_keys(node: yaml_safe.Node | None) -> list[int]:
-    """The line of each top-level `people:` key."""
+def _top_lines(node: yaml_safe.Node | None) -> list[tuple[str, int]]:
+    """Each top-level key of the file, with its line."""
     if not isinstance(node, yaml_safe.MappingNode):
         return []
-    return [k.start_mark.line + 1 for k, _ in node.value if k.value == "people"]
+    return [(str(k.value), k.start_mark.line + 1) for k, _ in node.value]
+
+
+def _top_keys(node: yaml_safe.Node | None) -> list[str]:
+    return [key for key, _ in _top_lines(node)]
 
 
 def _item_lines(node: yaml_safe.Node | None) -> list[tuple[int, dict[str, int], bool]]:

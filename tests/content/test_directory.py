@@ -526,8 +526,22 @@ def test_a_people_list_given_twice_is_refused_not_half_read(tmp_path):
         "people:\n  - name: Ines Park\n    hide_from_expert_search: true\n"
         "people:\n  - name: Bo Chen\n  - name: Cy Diaz\n",
     )
+    said = "cannot be read: 'people:' is given twice or merged in with '<<'; write one list"
     directory, problems = read_directory(tmp_path)
-    assert directory.people == ()
-    assert [str(p) for p in problems] == [
-        "people.yaml:4: cannot be read: 'people:' is given twice; merge the two lists"
-    ]
+    assert directory.people == () and [str(p) for p in problems] == [f"people.yaml:4: {said}"]
+    # A list merged in (alone, or before another) raised ValueError or lost its people.
+    for text in (
+        "<<: {people: [{name: Ines Park}]}\n",
+        "<<: {people: [{name: A B}]}\npeople: []\n",
+    ):
+        write(tmp_path / "people.yaml", text)
+        directory, problems = read_directory(tmp_path)
+        assert directory.people == () and [p.message for p in problems] == [said], text
+    # kb check then names no owner: it cannot tell who withheld consent.
+    write(tmp_path / "people.yaml", "people: []\npeople:\n  - name: Ines Park\n")
+    write(
+        tmp_path / "ops.md",
+        "---\ntitle: Ops\nowner: Ines Park\nreview_by: 2020-01-01\n---\nText.\n",
+    )
+    due = [f for f in check_content(tmp_path) if f.rule == "review-due"]
+    assert due and all("Ines" not in f.message and "its owner" in f.message for f in due)
