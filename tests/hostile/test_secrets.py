@@ -188,6 +188,7 @@ def test_secret_scan_stays_linear_on_long_lines(tmp_path):
         ("password" + " " * 495 + ":" + " " * 490) * 40,
         ("|" + "_" * 10 + "password" + "_" * 30 + "|" + "_" * 200 + "abcd" + "_" * 200 + "x") * 90,
         ("password" + "*_` " * 120 + ":" + "*_` " * 120) * 40,
+        "pwda" * 20_000,  # detect-secrets' keyword patterns from every "pwd" (0.4 s a window)
     ]
     start = time.perf_counter()
     found = _flagged(tmp_path, lines)
