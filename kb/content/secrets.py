@@ -45,10 +45,21 @@ def find_secrets(text: str) -> list[Secret]:
     """
     active = _active(text.lower())
     out: list[Secret] = []
+    header: dict[int, str] = {}  # the columns a table's first row names as credentials
+    in_table = False
     for n, line in enumerate(text.split("\n"), 1):
+        row = line.lstrip().startswith("|")
+        first, in_table = row and not in_table, row
+        if not row:
+            header = {}
+        elif first:
+            header = {i: c for i, (_, c) in enumerate(_cells(line)) if _named(c)}
         if IGNORE_MARK in line:
             continue
-        out.extend(_in_line(line, n, active))
+        found = _in_line(line, n, active)
+        if header and not first and not _RULE.fullmatch(line.strip()):
+            found = _merged([*found, *_under_header(line, n, header, d.plugins())])
+        out.extend(found)
     return out
 
 
@@ -220,20 +231,46 @@ def _labelled(line: str, low: str, n: int, plugins: d.Plugins) -> Iterator[Secre
 def _table_row(line: str, n: int, plugins: d.Plugins) -> Iterator[Secret]:
     """A table row's cell that holds a value alone after a cell naming a credential
     (`| password | x |`), found by splitting the row: no pattern backtracks over cells."""
+    cells = _cells(line)
+    for (_, name), (where, cell) in zip(cells, cells[1:], strict=False):
+        if _named(name):
+            yield from _cell_value(where, cell, _label_kind(name), n, plugins)
+
+
+def _under_header(
+    line: str, n: int, header: dict[int, str], plugins: d.Plugins
+) -> Iterator[Secret]:
+    """The cells of a table row under a header cell naming a credential
+    (`| Service | User | Password |`, then `| Jenkins | admin | x |`)."""
+    for i, (where, cell) in enumerate(_cells(line)):
+        if i in header:
+            yield from _cell_value(where, cell, _label_kind(header[i]), n, plugins)
+
+
+def _cell_value(where: int, cell: str, kind: str, n: int, plugins: d.Plugins) -> Iterator[Secret]:
+    value = cell.strip().strip("*_`'\"")
+    if not value or len(value) > 200 or any(c.isspace() for c in value):
+        return
+    start = where + cell.index(value)
+    if _credible(value, kind, True, value, value, plugins):
+        yield Secret(n, kind, start, start + len(value))
+
+
+def _cells(line: str) -> list[tuple[int, str]]:
+    """A table row's cells, each with where it starts in the line."""
     cells, at = [], 0
     for cell in line.split("|"):
         cells.append((at, cell))
         at += len(cell) + 1
-    for (_, name), (where, cell) in zip(cells, cells[1:], strict=False):
-        if len(name) > 80 or not d.LABEL.search(name):
-            continue
-        value = cell.strip().strip("*_`'\"")
-        if not value or len(value) > 200 or any(c.isspace() for c in value):
-            continue
-        start = where + cell.index(value)
-        named = _label_kind(name)
-        if _credible(value, named, True, value, value, plugins):
-            yield Secret(n, named, start, start + len(value))
+    return cells
+
+
+def _named(cell: str) -> bool:
+    """Whether a table cell names a credential (`Password`, `API token`)."""
+    return len(cell) <= 80 and bool(d.LABEL.search(cell))
+
+
+_RULE = re.compile(r"\|?[\s:|-]*-[\s:|-]*")  # a table's header rule: | --- | :-: |
 
 
 # What a value after a credential's name in prose or a table is not: a path or URL

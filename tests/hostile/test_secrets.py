@@ -122,6 +122,21 @@ def test_a_secret_in_a_tagged_or_keyed_front_matter_value_is_redacted():
         assert any(p.startswith("ops/keys.md:2: possible AWS access key ID") for p in said), field
 
 
+def test_a_credential_under_a_table_header_naming_it_is_redacted():
+    from kb.content.secrets import redact
+
+    table = (
+        "| Service | User | Password | Notes |\n|---|---|---|---|\n"
+        "| Jenkins | admin | Jk8#mQ2vLp9 | rotate yearly |\n"
+        "| Grafana | viewer | see the vault | |\n| Nexus | ci | `string` | 12 chars |\n"
+        "\n| Field | Type | Description |\n|---|---|---|\n| password | string | Hashed |\n"
+    )
+    text, found = redact(table)
+    assert [(s.line, s.kind) for s in found] == [(3, "password")]
+    assert "Jk8#mQ2vLp9" not in text and "| Jenkins | admin | [redacted] | rotate yearly |" in text
+    assert "see the vault" in text and "`string`" in text and "| password | string |" in text
+
+
 def test_index_strict_fails_on_a_secret(tmp_path, monkeypatch, real_embedder):
     content = tmp_path / "content"
     write(content / "platform/deploy.md", LEAKY)
