@@ -204,6 +204,9 @@ def test_secret_scan_stays_linear_on_long_lines(tmp_path):
         ("|" + "_" * 10 + "password" + "_" * 30 + "|" + "_" * 200 + "abcd" + "_" * 200 + "x") * 90,
         ("password" + "*_` " * 120 + ":" + "*_` " * 120) * 40,
         "pwda" * 20_000,  # detect-secrets' keyword patterns from every "pwd" (0.4 s a window)
+        # A row under a header naming a credential, of dashes but not a header rule (4 s at
+        # 20,000 dashes with a pattern for the rule).
+        "| a | Password |\n|---|---|\n|" + "-" * 40_000 + "x",
     ]
     start = time.perf_counter()
     found = _flagged(tmp_path, lines)
