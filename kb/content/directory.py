@@ -124,13 +124,12 @@ def _read_file(content_dir: Path, path: Path) -> tuple[Directory, list[Problem]]
     try:
         # The size limit of front matter is not the directory's: checked by read_page above.
         node = yaml_safe.compose(text, max_bytes=_MAX_BYTES)
-        keys = _top_keys(node)
-        if keys.count("people") > 1 or "<<" in keys:
+        lists = [(key, line) for key, line in _top_lines(node) if key in ("people", "<<")]
+        if len(lists) > 1 or any(key == "<<" for key, _ in lists):
             # YAML keeps the last list (the first one's hidden people would show), and a list
             # merged in with '<<' has no lines of its own to point at.
-            at = [line for key, line in _top_lines(node) if key in ("people", "<<")][-1]
             why = f"{UNREADABLE}'people:' is given twice or merged in with '<<'; write one list"
-            return Directory(), [Problem(FILE, why, at)]
+            return Directory(), [Problem(FILE, why, lists[-1][1])]
         lines = _item_lines(node)  # before the values: reading them folds merge keys in
         data = yaml_safe.construct(node)
     except yaml_safe.YamlError as err:
@@ -229,10 +228,6 @@ def _top_lines(node: yaml_safe.Node | None) -> list[tuple[str, int]]:
     if not isinstance(node, yaml_safe.MappingNode):
         return []
     return [(str(k.value), k.start_mark.line + 1) for k, _ in node.value]
-
-
-def _top_keys(node: yaml_safe.Node | None) -> list[str]:
-    return [key for key, _ in _top_lines(node)]
 
 
 def _item_lines(node: yaml_safe.Node | None) -> list[tuple[int, dict[str, int], bool]]:

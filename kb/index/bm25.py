@@ -12,6 +12,7 @@ everything. bm25s (its stop words) and Stemmer are read here and nowhere else.
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import json
 import re
@@ -322,6 +323,7 @@ def analyzed(text: str) -> str:
     return " ".join(tokens(text))
 
 
+@functools.cache  # asked on every search (snippets, relevance): built once
 def stop_words() -> frozenset[str]:
     """English stop words (bm25s's longer list), for picking key terms."""
     return frozenset(_BM25S_STOPWORDS.STOPWORDS_EN_PLUS)

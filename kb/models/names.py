@@ -37,7 +37,7 @@ def fold_name(text: str) -> str:
     A stroke taken for another letter ("lnes" for "Ines") is `read_strokes`'s: folding it
     here would make "lan" and "Ian", "all" and "Ali" one word everywhere.
     """
-    text = unicodedata.normalize("NFKC", "".join(c for c in text if not _format(c)))
+    text = _shown(text)
     # Look-alikes are read before case folding (Greek "Ν" is N, its lower case "ν" is v),
     # and again after it, for what case folding makes.
     return _APOSTROPHES.sub("'", _read_latin(_read_latin(text).casefold()))
@@ -57,8 +57,7 @@ def read_strokes(text: str) -> list[str]:
     """`text` (normalised: invisible characters out, look-alikes read as Latin, case kept),
     then each other way a reader may take its strokes, word by word: a name is hidden if any
     reading is (`Hidden.hides`). Only names: in a logged search "lan" is a word, not "Ian"."""
-    text = unicodedata.normalize("NFKC", "".join(c for c in text if not _format(c)))
-    parts = _WORDS.split(_BARS.sub("l", _read_latin(text)))
+    parts = _WORDS.split(_BARS.sub("l", _read_latin(_shown(text))))
     ways = [
         list(dict.fromkeys((w, *_stroke_readings(w)))) if i % 2 else [w]
         for i, w in enumerate(parts)
@@ -73,6 +72,11 @@ def _stroke_readings(word: str) -> tuple[str, str]:
     if any(c.islower() for c in first):
         first = first[0] + first[1:].replace("I", "l")
     return first, word[0] + word[1:].replace("l", "I")
+
+
+def _shown(text: str) -> str:
+    """`text` NFKC-normalised without the format characters a reader does not see."""
+    return unicodedata.normalize("NFKC", "".join(c for c in text if not _format(c)))
 
 
 def _format(char: str) -> bool:

@@ -200,11 +200,12 @@ class Searcher:
         unseen = float(idf(len(self._backend.chunks), 0))
         typed = list(dict.fromkeys(words(query)))  # BM25's own split, not a second one
         stemmed = dict(zip(typed, tokens_each(typed), strict=True))
+        scale = {word: self._backend.keyword_scale(word) for word in typed}  # 0: unseen
         return QueryTerms.of(
             typed,
             stemmed.__getitem__,
-            lambda word: self._backend.keyword_scale(word) or unseen,
-            lambda word: bool(self._backend.keyword_scale(word)),
+            lambda word: scale[word] or unseen,
+            lambda word: bool(scale[word]),
             stop_words(),
         )
 

@@ -22,15 +22,10 @@ from kb.search.display import CODE, DATA, HEAD, PROSE, ROW, TOC, Unit, units
 _CODE_WEIGHT = 0.5  # a code line answers less often than the prose around it
 
 
-@lru_cache(maxsize=1)
-def _stop() -> frozenset[str]:
-    return stop_words()
-
-
 @lru_cache(maxsize=256)
 def query_stems(query: str) -> frozenset[str]:
     """The stems of a query's words (as BM25 splits them) worth matching: no stop words."""
-    return frozenset(stems([w for w in words(query) if w not in _stop()]))
+    return frozenset(stems([w for w in words(query) if w not in stop_words()]))
 
 
 @lru_cache(maxsize=256)
@@ -54,7 +49,7 @@ def _matches(text: str, query: str) -> list[tuple[int, int, str]]:
     pattern = _candidates(query)
     if pattern is None:
         return []
-    stop = _stop()
+    stop = stop_words()
     found = [m for m in pattern.finditer(text) if m.group(0).lower() not in stop]
     if not found:
         return []
