@@ -69,8 +69,8 @@ LABELLED = (
             rf"(?i)(?<![A-Za-z0-9]){_LABEL}(?![A-Za-z0-9])[*_` \t]{{0,12}}"
             rf"(?:\([^)\n]{{0,30}}\)[*_` \t]{{0,12}})?[:=\uff1a][*_` \t]{{0,12}}['\"]?{_VALUE}"
         ),
-        ("pass", "pwd", "wort", "secret", "key", "token", "contrase", "senha", "hasło", "haslo")
-        + ("парол", "lösen", "losen", "salasana"),
+        ("pass", "pwd", "wort", "woord", "secret", "key", "token", "contrase", "senha", "hasło")
+        + ("haslo", "парол", "lösen", "losen", "salasana"),
     ),
     # Command lines: curl's user:password, --password / --api-key / --token, mysql -pX,
     # docker login -p, sshpass -p.

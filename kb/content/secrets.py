@@ -313,7 +313,9 @@ def _credible(
     )
 
 
-_PASSWORD_WORDS = ("pass", "pwd", "wort", "contrase", "senha", "has", "парол", "sen", "salasana")
+# Whole stems of the names `_LABEL` knows, so that "hash" or "sensitive" is no password.
+_PASSWORD_WORDS = ("pass", "pwd", "wort", "contrase", "senha", "hasło", "haslo", "парол")
+_PASSWORD_WORDS += ("woord", "lösen", "losen", "salasana")
 
 
 def _label_kind(label: str) -> str:
@@ -329,13 +331,9 @@ def _label_kind(label: str) -> str:
 def _keyword_kind(line: str, at: int) -> str:
     """What the name before a value calls it: 'aws_secret_access_key' -> AWS secret access key."""
     name = d.NAME_BEFORE.search(line, max(0, at - 40), at)
-    key = (name.group(0) if name else "") + line[at : at + 40].split("=")[0].split(":")[0]
-    key = key.lower()
-    if "aws" in key and "secret" in key:
-        return "AWS secret access key"
-    if "pass" in key or "pwd" in key or "contrase" in key:
-        return "password"
-    return "API key" if "key" in key else "secret"
+    return _label_kind(
+        (name.group(0) if name else "") + line[at : at + 40].split("=")[0].split(":")[0]
+    )
 
 
 def _keyword_secret(value: str, line: str, match: str, quoted: bool, plugins: d.Plugins) -> bool:

@@ -137,6 +137,18 @@ def test_a_credential_under_a_table_header_naming_it_is_redacted():
     assert "see the vault" in text and "`string`" in text and "| password | string |" in text
 
 
+def test_a_header_naming_a_hash_or_something_sensitive_names_no_password():
+    """'has' (of hasło) and 'sen' (of lösenord) once made any hash or sensitive key a
+    password, whose value needs no generated look."""
+    from kb.content.secrets import redact
+
+    table = "| Setting | Hash secret key |\n|---|---|\n| prod | sha-256 |\n"
+    sensitive = "| Env | Sensitive key |\n|---|---|\n| prod | v2-2024 |\n"
+    words = "Hasło: kx-4411\nWachtwoord: kx-4412\nLösenord: kx-4413\n"
+    assert redact(table)[1] == [] and redact(sensitive)[1] == []
+    assert [(s.line, s.kind) for s in redact(words)[1]] == [(n, "password") for n in (1, 2, 3)]
+
+
 def test_index_strict_fails_on_a_secret(tmp_path, monkeypatch, real_embedder):
     content = tmp_path / "content"
     write(content / "platform/deploy.md", LEAKY)
