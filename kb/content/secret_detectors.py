@@ -62,11 +62,12 @@ LABEL = re.compile(rf"(?i)(?<![A-Za-z0-9]){_LABEL}(?![A-Za-z0-9])")
 # line must hold a gate's text for its pattern to run. Every repetition next to another that
 # could match the same characters is bounded: a line of spaces cannot make them slow.
 LABELLED = (
-    # `**Password**: x`, `X-API-Key: x`, `Passwort: x`, `?token=x`, `Password (prod): x`.
+    # `**Password**: x`, `X-API-Key: x`, `Passwort: x`, `?token=x`, `Password (prod): x`,
+    # `{"token": "x"}`.
     (
         "labelled",
         re.compile(
-            rf"(?i)(?<![A-Za-z0-9]){_LABEL}(?![A-Za-z0-9])[*_` \t]{{0,12}}"
+            rf"(?i)(?<![A-Za-z0-9]){_LABEL}(?![A-Za-z0-9])['\"]?[*_` \t]{{0,12}}"
             rf"(?:\([^)\n]{{0,30}}\)[*_` \t]{{0,12}})?[:=\uff1a][*_` \t]{{0,12}}['\"]?{_VALUE}"
         ),
         ("pass", "pwd", "wort", "woord", "secret", "key", "token", "contrase", "senha", "hasło")
@@ -126,6 +127,8 @@ PLACEHOLDER = re.compile(
     r"(?:password|passwd|pass|pw|pwd|secret|key|token|value)(?:[-_ ]?here)?\d?"
     r"|pass(?:word|wd)?\d*|secret|changeme|change[-_]me|example\w*|redacted|hidden|placeholder"
     r"|pw|pwd|p@ssw0rd|dummy|test|foo|bar|none|null|true|false|required|optional"
+    # A schema's type where an API reference shows a request body: {"password": "string"}.
+    r"|string|str|integer|int|number|boolean|bool|object|array"
     r")$"
 )
 ENTROPY_MIN_LENGTH = 20

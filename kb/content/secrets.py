@@ -338,7 +338,8 @@ def _keyword_kind(line: str, at: int) -> str:
 
 def _keyword_secret(value: str, line: str, match: str, quoted: bool, plugins: d.Plugins) -> bool:
     h = plugins.heuristic
-    if len(value) < 4 or _placeholder(value) or h.is_not_alphanumeric_string(value):
+    # Not detect-secrets' is_not_alphanumeric_string, which knows ASCII only ('пароль: Ключ2024').
+    if len(value) < 4 or _placeholder(value) or not any(c.isalnum() for c in value):
         return False
     if value.startswith(("$(", "`")):  # a command's output: "$(cat ~/.pass)"
         return False
