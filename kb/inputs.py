@@ -14,6 +14,7 @@ from datetime import date
 from kb.errors import KbError, UnknownPersonError
 from kb.facade import Facade
 from kb.models import REQUIRABLE, Filters, Requirement, TeamCriteria, person_key
+from kb.models.names import fold_name
 from kb.models.people import ATTRIBUTE
 
 FACETS = ("department", "team", "tag", "author")
@@ -143,12 +144,24 @@ def day(text: str) -> date | None:
 
 
 def similar_names(name: str, known: list[str]) -> list[str]:
-    """Up to three names like `name`: a first or last name, or a close spelling (any case)."""
-    wanted = name.casefold().strip()
-    by_key = {k.casefold(): k for k in known}
-    words = [k for k in known if wanted in k.casefold().split()]
+    """Up to three names like `name`: a first or last name, or a close spelling (any case or
+    accent: "ines" finds "Inés Park")."""
+    wanted = fold_name(name).strip()
+    by_key = {fold_name(k): k for k in known}
     close = difflib.get_close_matches(wanted, list(by_key), n=3, cutoff=0.5)
-    return list(dict.fromkeys([*words, *(by_key[c] for c in close)]))[:3]
+    return list(dict.fromkeys([*_called(name, known), *(by_key[c] for c in close)]))[:3]
+
+
+def one_called(name: str, known: list[str]) -> str | None:
+    """The one person whose name holds `name`'s words ("grace", "o'connor grace"), if only
+    one does: `kb person grace` shows Grace O'Connor rather than asking."""
+    called = _called(name, known)
+    return called[0] if len(called) == 1 else None
+
+
+def _called(name: str, known: list[str]) -> list[str]:
+    wanted = fold_name(name).split()
+    return [k for k in known if wanted and set(wanted) <= set(fold_name(k).split())]
 
 
 def unknown_person(name: str, known: list[str]) -> UnknownPersonError:

@@ -13,6 +13,7 @@ from kb.inputs import (
     UnknownValueError,
     checked_filters,
     day,
+    one_called,
     query_text,
     similar_names,
     unknown_person,
@@ -93,3 +94,13 @@ def test_an_unknown_person_is_told_the_closest_names():
         == "no one called 'Fatma El-Amin' wrote in this index; did you mean Fatima El-Amin?"
     )
     assert "'kb experts' finds people" in str(unknown_person("Zed", known))
+
+
+def test_a_name_word_only_one_person_has_names_that_person():
+    known = ["Grace O'Connor", "Grace Hopper", "Inés Park", "Tomasz Nowak"]
+    assert one_called("ines", known) == "Inés Park"
+    assert one_called("NOWAK tomasz", known) == one_called("tomasz", known) == "Tomasz Nowak"
+    assert one_called("o'connor", known) == "Grace O'Connor"
+    assert one_called("grace", known) is None  # two Graces: kb asks which
+    assert one_called("tom", known) is None and one_called(" ", known) is None
+    assert similar_names("ines", known) == ["Inés Park"]

@@ -10,8 +10,16 @@ import click
 
 from kb.backends.location import IndexLocation
 from kb.cli.options import echo_json, json_option, open_kb, where_options
-from kb.inputs import CriteriaError, checked_filters, query_text, team_criteria, unknown_person
+from kb.inputs import (
+    CriteriaError,
+    checked_filters,
+    one_called,
+    query_text,
+    team_criteria,
+    unknown_person,
+)
 from kb.models import PAIR_KINDS, spoken
+from kb.models.names import printable
 from kb.serve.codec import dump, earlier_pairs, person_record
 
 
@@ -28,8 +36,11 @@ def person_cmd(name: str, where: IndexLocation, as_json: bool) -> None:
     """
     kb = open_kb(where, name)
     profile = kb.profile(name)
+    if profile is None and (called := one_called(name, known := kb.people())):
+        click.echo(f"(showing {printable(called)}, the one person called {name!r})", err=True)
+        profile = kb.profile(called)
     if profile is None:
-        raise unknown_person(name, kb.people())
+        raise unknown_person(name, known)
     across = kb.partners(profile.name)
     if as_json:
         echo_json(person_record(profile, across))

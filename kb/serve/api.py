@@ -41,6 +41,7 @@ from kb.inputs import (
     checked_filters,
     query_text,
     team_criteria,
+    unknown_person,
 )
 from kb.links import NO_LINKS, PageLinks
 from kb.models import Filters, Profile, person_key
@@ -262,8 +263,8 @@ def _public_routes(
 
 def _profile(base: Facade, name: str) -> Profile:
     found = base.profile(name) if person_key(name) else None
-    if found is None:
-        raise HTTPException(404, f"no one called {name!r} wrote in this index")
+    if found is None:  # the names like it, as `kb person` gives them
+        raise HTTPException(404, str(unknown_person(name, base.people())))
     return found
 
 

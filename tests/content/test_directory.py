@@ -213,6 +213,12 @@ def test_kb_person_shows_the_profile_with_the_directory(bundled_copy, real_embed
     hidden = CliRunner().invoke(cli, ["person", "Grace O'Connor", *where])
     assert hidden.exit_code == 1 and "no one called" in hidden.output
     assert "did you mean" not in hidden.output
+    # A name only one person has is that person; a hidden person's is no one's.
+    given = CliRunner().invoke(cli, ["person", "tomasz", *where])
+    assert given.exit_code == 0 and "Tomasz Nowak (Security engineer" in given.output
+    for name in ("grace", "o'connor"):
+        hidden = CliRunner().invoke(cli, ["person", name, *where])
+        assert hidden.exit_code == 1 and "Grace" not in hidden.output, name
 
 
 def test_the_bundled_directory_knows_every_author(bundled_kb):

@@ -86,6 +86,7 @@ def test_filters_and_modes_narrow_like_the_cli(client, bundled_kb):
         ("/search", {"q": "x", "author": "tomasz"}, 400, "did you mean 'Tomasz Nowak'?"),
         ("/experts", {"q": "x", "department": "Space"}, 400, "department"),
         ("/people/Nobody%20Here", {}, 404, "no one called"),
+        ("/people/tomasz", {}, 404, "did you mean Tomasz Nowak?"),
     ],
 )
 def test_bad_parameters_get_a_4xx_with_a_message(client, path, params, status, says):
