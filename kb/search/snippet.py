@@ -87,8 +87,10 @@ def make_snippet(
 
     A unit scores the weight of the distinct query stems in it, a tenth for each repeat, half
     that for a line of code; a table's header row and data summaries score nothing (a header
-    names the columns of every row, it answers nothing itself). `weights` weigh each stem
-    (the searcher's `QueryTerms.weights`: BM25's IDF); without them all weigh the same.
+    names the columns of every row, so its words count for each row under it instead). Of
+    rows scoring the same by words of their own, the shortest is the answer. `weights` weigh
+    each stem (the searcher's `QueryTerms.weights`: BM25's IDF); without them all weigh the
+    same.
     """
     parts, joined, starts = _layout(text)
     if not parts:
@@ -96,15 +98,23 @@ def make_snippet(
     found: dict[int, list[tuple[int, str]]] = {}
     for a, _, stem in _matches(joined, query):
         found.setdefault(bisect_right(starts, a) - 1, []).append((a, stem))
-    best, top = 0, 0.0
-    for i, hits in sorted(found.items()):
-        score = _score(parts[i].kind, [s for _, s in hits], weights)
-        if score > top:
+    # A row holds what its header names ("Budget per calendar year · £1,000"): a header's
+    # words count for every row under it.
+    named = {i: _header_of(parts, i) for i, u in enumerate(parts) if u.kind == ROW}
+    best, top = 0, (0.0, 0)
+    for i in sorted({*found, *(i for i, h in named.items() if h in found)}):
+        hits = [s for _, s in found.get(i, [])] + [s for _, s in found.get(named.get(i), [])]
+        # Of rows holding the query's words, the one saying least else: "London · £45", not
+        # "UK (outside London) · £35"; otherwise the first unit as good.
+        own_row = parts[i].kind == ROW and i in found
+        score = (_score(parts[i].kind, hits, weights), -len(parts[i].text) if own_row else -1e9)
+        if score[0] and score > top:
             best, top = i, score
-    if not top:
+    if not top[0]:
         shown = [i for i, u in enumerate(parts) if u.kind not in (TOC, DATA)] or [0]
         return _window(parts, shown[0], 0, width, marked=False)
-    return _window(parts, best, found[best][0][0] - starts[best], width, marked=True)
+    first = found[best][0][0] - starts[best] if best in found else 0
+    return _window(parts, best, first, width, marked=True)
 
 
 def _window(parts: tuple[Unit, ...], best: int, first: int, width: int, *, marked: bool) -> Snippet:

@@ -49,6 +49,25 @@ def test_a_table_row_far_down_is_shown_under_its_header():
     assert answer(s) == "Rotterdam · 90 days"
 
 
+def test_a_row_holds_what_its_header_names():
+    # "per year" is in the header only: the first row under it answers, not prose that
+    # shares one word with the query.
+    text = (
+        "| Who | Budget per calendar year |\n|---|---|\n| Everyone | £1,000 |\n"
+        "| Managers | £1,500 |\n\nWhat it covers: courses and books for your learning."
+    )
+    s = make_snippet(text, "learning budget per year")
+    assert answer(s) == "Everyone · £1,000"
+    assert s.text.startswith("Who · Budget per calendar year\nEveryone · £1,000")
+
+
+def test_of_rows_as_good_the_one_saying_least_else_answers():
+    text = "| Destination | Per day |\n|---|---|\n| UK (outside London) | £35 |\n| London | £45 |"
+    assert answer(make_snippet(text, "hotel in London")) == "London · £45"
+    prose = "Book the hotel early. A hotel near the office is best."
+    assert answer(make_snippet(prose, "hotel")) == "Book the hotel early."  # the first
+
+
 def test_a_table_cut_by_the_chunker_still_reads_by_row():
     found = parse_units("| UK | £35 |\n| Germany | €48 |")
     assert [(u.text, u.kind) for u in found] == [("UK · £35", ROW), ("Germany · €48", ROW)]
