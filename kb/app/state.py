@@ -64,6 +64,8 @@ def init_state() -> None:
     st.session_state.q = params.get("q", "")
     for key in PICKED:
         st.session_state[key] = params.get(key, "")
+    # `department=`, as the CLI and the API call it, is read as the app's `dept=`.
+    st.session_state.dept = params.get("dept") or params.get("department", "")
     # The date picker holds a date: a URL value that is none (or before its first day) is
     # dropped, and the sidebar says so.
     given = params.get("since", "")
@@ -150,7 +152,9 @@ FULL_RUN = "_full_run"  # set while a run of the whole script is going (kb/app/m
 
 def sync_url() -> None:
     wanted = view_params()
-    for key in ("page", "section", "person"):
+    # What the widgets do not hold: the page or person open, and `debug=1` (file, line and
+    # score on each card, for the docs' maintainers).
+    for key in ("page", "section", "person", "debug"):
         if st.query_params.get(key):
             wanted[key] = st.query_params[key]
     if dict(st.query_params) != wanted:
