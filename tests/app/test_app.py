@@ -256,6 +256,8 @@ def test_url_parameters_restore_the_view(monkeypatch, bundled_index):
     assert at.text_input(key="q").value == "report a phishing email"
     assert at.selectbox(key="dept").value == IT and at.selectbox(key="team").value == "security"
     assert result_paths(at)[0] == "security/phishing-reporting.md"
+    at = new_app(monkeypatch, bundled_index, q="report a phishing email", department=IT)
+    assert at.selectbox(key="dept").value == IT  # as the CLI and the API name it
     at = new_app(monkeypatch, bundled_index, person="Fatima El-Amin")
     assert [plain(h.value) for h in at.main.header] == ["Fatima El-Amin"]
     at = new_app(monkeypatch, bundled_index, page="legal/retention-schedule.md", section="x")
