@@ -9,8 +9,10 @@ safe side.
    not count.
 2. Someone hidden is hidden however they are written (`Hidden.hides`): an alias or email,
    words in any order or run together, words between theirs, letter by letter, reversed
-   after a right-to-left override; and under any name that shares their email or
-   `.mailmap` entry (one person to kb, asked of every spelling: kb.content.pages).
+   after a right-to-left override, in Latin letters (`transcribed`: "Joerg Mueller",
+   "Ivan Petrov"), shortened as a whole name ("Ana García-López", "I. Park"); and under
+   any name that shares their email or `.mailmap` entry (one person to kb, asked of every
+   spelling: kb.content.pages).
 3. people.yaml: a misspelt consent field counts (`consent_field`); anything but a clear
    `false` hides (`reads_hidden`); in a clash of names the hidden entry wins, and a name or
    alias (or contact) that reads as a hidden identity belongs to the hidden person alone
@@ -42,7 +44,10 @@ import secrets
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from functools import cached_property
+from itertools import combinations
 from typing import Protocol, TypeVar
+
+from anyascii import anyascii
 
 from kb.models.manifest import Manifest
 from kb.models.names import fold_name, person_key, read_strokes
@@ -50,6 +55,18 @@ from kb.models.names import fold_name, person_key, read_strokes
 _PIECE = re.compile(r"[^\W_]+")
 _OVERRIDE = "\u202e"  # RIGHT-TO-LEFT OVERRIDE
 _MAX_BETWEEN = 2  # words a name may have between its own: middle names, initials, a nickname
+_MOST_SHORTENED = 6  # a hidden name's words after the first that may be left out, at most
+# DIN 5007-2: how German (and Nordic) names are written without their letters.
+_SPELT_OUT = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ø": "oe", "æ": "ae", "å": "aa"})
+
+
+def transcribed(name: str) -> tuple[str, ...]:
+    """`name` in Latin letters, as other pages may write it: by anyascii's transliteration
+    ("Иван Петров" is "Ivan Petrov", "王伟" "WangWei") and with German and Nordic letters
+    spelt out ("Jörg Müller" is "Joerg Mueller"); none when it is plain ASCII."""
+    if name.isascii():
+        return ()
+    return tuple(dict.fromkeys((anyascii(name), anyascii(name.casefold().translate(_SPELT_OUT)))))
 
 
 def _in_order(pieces: list[str], words: tuple[str, ...], between: int) -> bool:
@@ -91,8 +108,11 @@ class Hidden:
     """The identities of everyone who withheld consent, and whether a name is one of them."""
 
     def __init__(self, people: Iterable[_Person]) -> None:
-        names = (n for p in people if p.hidden for n in (p.name, *p.aliases))
-        self.keys = frozenset(k for k in map(folded_key, names) if k)  # as folded_key writes
+        names = [n for p in people if p.hidden for n in (p.name, *p.aliases)]
+        # As written, and in the Latin letters another page may use: "Joerg Mueller" for
+        # "Jörg Müller", "Ivan Petrov" for "Иван Петров".
+        spelt = (w for n in names for w in dict.fromkeys((n, *transcribed(n))))
+        self.keys = frozenset(k for k in map(folded_key, spelt) if k)  # as folded_key writes
 
     def hides(self, name: str, email: str = "") -> bool:
         """Whether this name or email belongs to someone who withheld consent.
@@ -103,8 +123,10 @@ class Hidden:
         """
         if not self.keys:
             return False
-        # "lnes Park" is read "Ines Park", "Mclntyre" "McIntyre": every reading is asked.
-        if any(self._hides(seen, email) for seen in [name, *read_strokes(name)[1:]]):
+        # "lnes Park" is read "Ines Park", "Mclntyre" "McIntyre"; "Иван Петров" is "Ivan
+        # Petrov": every reading is asked.
+        readings = [name, *read_strokes(name)[1:], *transcribed(name)]
+        if any(self._hides(seen, email) or self._shortened(seen) for seen in readings):
             return True
         return bool(email) and any(self._hides(name, seen) for seen in read_strokes(email)[1:])
 
@@ -129,6 +151,26 @@ class Hidden:
             if self._spread_out(pieces):
                 return True
         return False
+
+    def _shortened(self, name: str) -> bool:
+        """A whole name that is a hidden one shortened: with a middle name or a second
+        surname left out ("Ana García-López" for "Ana María García-López") or a name as an
+        initial ("I. Park", "Park, I.", "Ines P."). Only a whole name: "Bo I. Park" is not
+        "I. Park"."""
+        pieces = _pieces(name)
+        return any(
+            " ".join(pieces[j:] + pieces[:j]) in self._shortenings for j in range(len(pieces))
+        )
+
+    @cached_property
+    def _shortenings(self) -> frozenset[str]:
+        found = set()
+        for words in (k.split() for k in self._hidden_plain):
+            first, rest = words[0], words[1:]
+            found.update((f"{first[0]} {' '.join(rest)}", f"{' '.join(words[:-1])} {words[-1][0]}"))
+            for size in range(1, min(len(rest), _MOST_SHORTENED)):  # fewer words, in order
+                found.update(f"{first} {' '.join(c)}" for c in combinations(rest, size))
+        return frozenset(found - {""})
 
     def _spread_out(self, pieces: list[str]) -> bool:
         """A hidden name with words between its own ("Ines M. Park", "Ines 'Izzy' Park"), or

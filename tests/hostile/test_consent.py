@@ -35,6 +35,7 @@ SPELLINGS = {
     "small-capitals": "\u026a\u0274\u1d07\ua731 \u1d18\u1d00\u0280\u1d0b",
     "small-l": "lnes Park",
     "kra": "Ines Par\u0138",
+    "initial": "I. Park",  # a name shortened to an initial
 }
 PEOPLE = """\
 - name: Ines Park
@@ -337,6 +338,33 @@ def test_other_people_sharing_one_of_her_names_are_shown():
 
     directory = Directory((Person("Ines Park", hidden=True),))
     for name in ("Ines Lopez", "Bo Park", "Parker Ines", "Pines Ark", "Ines Parks", "Bo I. Park"):
+        assert not directory.hides(name), name
+
+
+def test_a_hidden_name_in_other_letters_or_shortened_is_hidden():
+    # A hostile trial: "Joerg Mueller" and "Ana García-López" were shown as experts.
+    from kb.models import Directory, Person
+
+    hidden = ("Jörg Müller", "Ana María García-López", "Иван Петров", "Ines Park", "Ole Sørensen")
+    directory = Directory((*(Person(n, hidden=True) for n in hidden), Person("Wang Li")))
+    directory = Directory((*directory.people, Person("王伟", hidden=True)))
+    for name in (
+        *("Joerg Mueller", "JOERG MUELLER", "Jorg Muller", "J. Müller", "Müller, Jörg"),
+        *("Ana García-López", "Ana Garcia", "Garcia-Lopez, Ana", "Ivan Petrov", "Wang Wei"),
+        *("I. Park", "Park, I.", "Ines P.", "Ole Soerensen"),
+    ):
+        assert directory.hides(name), name
+    # And the other way: hidden as written in Latin letters, named in the original.
+    other = Directory((Person("Joerg Mueller", hidden=True), Person("Ivan Petrov", hidden=True)))
+    assert other.hides("Jörg Müller") and other.hides("Иван Петров")
+    for name in (
+        "Bo I. Park",
+        "Ines Lopez",
+        "Maria Garcia",
+        "Ivan Ivanov",
+        "Wang Li",
+        "Joe Mueller",
+    ):
         assert not directory.hides(name), name
 
 
