@@ -50,6 +50,7 @@ EXTRA = (
 _LABEL = (
     r"(?:x-)?(?:pass(?:word|wort|wd|phrase)?|pwd|kennwort|mot\s+de\s+passe|contrase(?:ñ|n)a"
     r"|senha|wachtwoord|l(?:ö|o)senord|salasana|has(?:ł|l)o|пароль"
+    r"|密码|密碼|パスワード|비밀번호|كلمة\s+المرور|पासवर्ड|pw|psk|pin"
     r"|(?:client|app|api|shared)[-_ ]?secret|secret(?:[-_ ]?key)?"
     r"|(?:api|access|auth|private|bearer|refresh|session|personal[-_ ]access)[-_ ]?(?:key|token)"
     r"|token)"
@@ -67,11 +68,35 @@ LABELLED = (
     (
         "labelled",
         re.compile(
-            rf"(?i)(?<![A-Za-z0-9]){_LABEL}(?![A-Za-z0-9])['\"]?[*_` \t]{{0,12}}"
-            rf"(?:\([^)\n]{{0,30}}\)[*_` \t]{{0,12}})?[:=\uff1a][*_` \t]{{0,12}}['\"]?{_VALUE}"
+            rf"(?i)(?<![A-Za-z0-9]){_LABEL}(?![A-Za-z0-9])['\"]?[*_` \t\u00a0\u202f]{{0,12}}"
+            # what it is for: "(prod)", "for prod", "of the admin account"
+            rf"(?:\([^)\n]{{0,30}}\)|(?:for|of|on|in)[ \t][^:=\n]{{1,30}})?"
+            rf"[*_` \t\u00a0\u202f]{{0,12}}"
+            rf"(?:[:=\uff1a]|is:?|-{{1,2}}>?(?=[ \t])|→)[*_` \t]{{0,12}}['\"]?{_VALUE}"
         ),
         ("pass", "pwd", "wort", "woord", "secret", "key", "token", "contrase", "senha", "hasło")
-        + ("haslo", "парол", "lösen", "losen", "salasana"),
+        + ("haslo", "парол", "lösen", "losen", "salasana", "pw", "psk", "pin", "密码", "密碼")
+        + ("パスワード", "비밀번호", "المرور", "पासवर्ड"),
+    ),
+    # Markup: <password>x</password>, <add key="ApiKey" value="x"/>.
+    (
+        "labelled",
+        re.compile(rf"(?i)<(?P<label>{_LABEL})>[ \t]{{0,5}}{_VALUE}[ \t]{{0,5}}</(?P=label)>"),
+        ("</",),
+    ),
+    (
+        "labelled",
+        re.compile(
+            rf"(?i)\b(?:key|name)=['\"][\w.-]{{0,30}}?{_LABEL}['\"][ \t]{{1,5}}"
+            rf"value=['\"]{_VALUE}"
+        ),
+        ("value=",),
+    ),
+    # A token as a URL's user: https://TOKEN@github.com/x (user:password@ is a keyword's).
+    (
+        "token",
+        re.compile(r"\b[a-z][a-z0-9+.-]{1,20}://([A-Za-z0-9_-]{16,200})@"),
+        ("://",),
     ),
     # Command lines: curl's user:password, --password / --api-key / --token, mysql -pX,
     # docker login -p, sshpass -p.
@@ -95,6 +120,16 @@ LABELLED = (
         "password",
         re.compile(r"\b(?:mysql\w*|mariadb\w*)\b[^\n|;&]{0,300}?\s-p(?!\s)['\"]?([^\s'\"]+)"),
         ("mysql", "mariadb"),
+    ),
+    # redis-cli -a x, mongo(sh) -p x, sqlcmd -P x, ldapsearch -w x.
+    (
+        "password",
+        re.compile(
+            r"\b(?:redis-cli[^\n|;&]{0,300}?\s-a|(?:mongo|mongosh)\b[^\n|;&]{0,300}?\s-p"
+            r"|sqlcmd\b[^\n|;&]{0,300}?\s-P|ldap\w{1,20}\b[^\n|;&]{0,300}?\s-w)"
+            r"[ \t]{1,5}['\"]?([^\s'\"-][^\s'\"]*)"
+        ),
+        ("redis-cli", "mongo", "sqlcmd", "ldap"),
     ),
     (
         "password",

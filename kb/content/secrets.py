@@ -213,7 +213,7 @@ def _keywords(line: str, n: int, plugins: d.Plugins) -> Iterator[Secret]:
 def _labelled(line: str, low: str, n: int, plugins: d.Plugins) -> Iterator[Secret]:
     """A value after a credential's name as pages write it (`**Password**: x`, a table row,
     `X-API-Key: x`, `curl -u user:x`, `mysql -px`)."""
-    separated = ":" in low or "=" in low or "\uff1a" in low
+    separated = any(c in low for c in ":=\uff1a→") or " is " in low or "- " in low
     for i, (kind, rx, gate) in enumerate(d.LABELLED):
         if (i == 0 and not separated) or not any(g in low for g in gate):
             continue
@@ -281,7 +281,7 @@ def _rule(line: str) -> bool:
 # name (DB_PASSWORD), a type (varchar(255)). A key with one '/' (base64) is a value.
 _NOT_A_VALUE = re.compile(
     r"[/~.].*|.*://.*|[^/]*/[^/]*/.*[-.].*|[^/]*/[^/\d]*/[^/\d]*|[A-Z]+(?:_[A-Z]+)+"
-    r"|[a-z][a-z0-9]*\([\d.,\s]*\)"
+    r"|[a-z][a-z0-9]*\([\d.,\s]*\)|\d{4}-\d\d-\d\d"  # ... a call, a date
 )
 _SYMBOL = re.compile(r"[\d!@#$%^&*+=?~]")
 
@@ -313,9 +313,12 @@ def _credible(
     )
 
 
-# Whole stems of the names `_LABEL` knows, so that "hash" or "sensitive" is no password.
+# Whole stems of the names `_LABEL` knows, so that "hash" or "sensitive" is no password;
+# the shortest only as words ("pin", not "shipping").
 _PASSWORD_WORDS = ("pass", "pwd", "wort", "contrase", "senha", "hasło", "haslo", "парол")
-_PASSWORD_WORDS += ("woord", "lösen", "losen", "salasana")
+_PASSWORD_WORDS += ("woord", "lösen", "losen", "salasana", "密码", "密碼", "パスワード")
+_PASSWORD_WORDS += ("비밀번호", "المرور", "पासवर्ड")
+_PASSWORD_NAMES = frozenset(("pw", "pin", "psk"))
 
 
 def _label_kind(label: str) -> str:
@@ -323,7 +326,7 @@ def _label_kind(label: str) -> str:
     label = label.lower()
     if "aws" in label and "secret" in label:
         return "AWS secret access key"
-    if any(w in label for w in _PASSWORD_WORDS):
+    if any(w in label for w in _PASSWORD_WORDS) or _PASSWORD_NAMES & set(re.findall(r"\w+", label)):
         return "password"
     return "token" if "token" in label else "API key" if "key" in label else "secret"
 
