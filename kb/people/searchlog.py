@@ -12,8 +12,10 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 from pathlib import Path
 
+from kb.config import REDACTION_VERSION
 from kb.content.secrets import redact
 from kb.models import Filters, Hit, Problem
 
@@ -52,6 +54,7 @@ def record(
     entry = {
         "time": datetime.now(UTC).isoformat(timespec="seconds"),
         "query": redact(query)[0],
+        "redaction": REDACTION_VERSION,
         "mode": mode,
         "filters": {k: v for k, v in vars(filters or Filters()).items() if v},
         "results": len(hits),
@@ -66,6 +69,11 @@ def record(
         fh.write(json.dumps(entry, ensure_ascii=False) + "\n")
 
 
+@lru_cache(maxsize=4096)
+def _redacted(query: str) -> str:
+    return redact(query)[0]
+
+
 def read(log: Path) -> tuple[list[LoggedSearch], list[Problem]]:
     """Every readable line of `log`; a bad line is a problem naming it, the rest still count."""
     searches, problems = [], []
@@ -76,10 +84,13 @@ def read(log: Path) -> tuple[list[LoggedSearch], list[Problem]]:
             continue
         try:
             d = json.loads(line)
+            query = str(d["query"])
+            if d.get("redaction") != REDACTION_VERSION:  # written before kb found that form
+                query = _redacted(query)
             searches.append(
                 LoggedSearch(
                     str(d["time"]),
-                    str(d["query"]),
+                    query,
                     int(d["results"]),
                     float(d["best_similarity"]),
                     str(d.get("best_path", "")),

@@ -216,6 +216,27 @@ def test_a_credential_in_a_search_never_reaches_the_log(tmp_path):
     assert searches[1].query == "vpn"  # nothing else is touched
 
 
+def test_a_credential_logged_before_kb_found_its_form_is_redacted_when_read(tmp_path):
+    # A line from an older detector (no "redaction", or an older one) is read again; a
+    # line from this one is trusted as written.
+    log = tmp_path / "searches.jsonl"
+    old = {"time": "2026-01-01T00:00:00+00:00", "results": 0, "best_similarity": 0.0}
+    lines = [
+        {**old, "query": "why does redis-cli -a Zq8Redis2024 fail"},
+        {**old, "query": "pw: Xylo9Quartz", "redaction": 1},
+        {**old, "query": "vpn setup", "redaction": 1},
+    ]
+    log.write_text("".join(json.dumps(line) + "\n" for line in lines))
+    searches, problems = searchlog.read(log)
+    assert problems == [] and [s.query for s in searches] == [
+        "why does redis-cli -a [redacted] fail",
+        "pw: [redacted]",
+        "vpn setup",
+    ]
+    searchlog.record(log, "vpn setup", [])
+    assert '"redaction"' in log.read_text().splitlines()[-1]
+
+
 def test_closeness_for_everyone_at_once_equals_pair_by_pair():
     rng = np.random.default_rng(5)
     v = rng.normal(size=(60, 8)).astype(np.float32)
