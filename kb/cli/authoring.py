@@ -6,6 +6,8 @@ from pathlib import Path
 
 import click
 
+from kb.cli.options import say
+
 into_option = click.option(
     "--into",
     type=click.Path(path_type=Path, file_okay=False),
@@ -41,17 +43,17 @@ def import_cmd(source: Path, into: Path, team: str, department: str) -> None:
 
     report = import_source(source, into, team=team, department=_side(department))
     for problem in report.problems:
-        click.echo(f"error: {problem}", err=True)
+        say(f"error: {problem}", err=True)
     for note in report.left_out:
-        click.echo(f"warning: {note}", err=True)
+        say(f"warning: {note}", err=True)
     done = len(report.written) + len(report.unchanged) + len(report.kept)
     kept = f", {len(report.kept)} kept (edited since)" if report.kept else ""
-    click.echo(
+    say(
         f"Imported {done} page(s) into {into}/: {len(report.written)} new or changed, "
         f"{len(report.unchanged)} unchanged{kept}, {len(report.problems)} file(s) not imported."
     )
     for rel in report.written:
-        click.echo(f"  {into / rel}")
+        say(f"  {into / rel}")
     if report.problems and not done:
         raise SystemExit(1)
 
@@ -94,7 +96,7 @@ def new_cmd(
         question=question,
     )  # fmt: skip
     rel = new_page(into, text, title=title, team=team)
-    click.echo(f"Wrote {into / rel}: fill it in, then commit it (kb check {into}/ first).")
+    say(f"Wrote {into / rel}: fill it in, then commit it (kb check {into}/ first).")
 
 
 def _git_user(folder: Path) -> tuple[str, ...]:

@@ -16,6 +16,7 @@ from kb.config import ENCODERS, Settings
 from kb.errors import KbError
 from kb.facade import Facade
 from kb.inputs import BlankQueryError, query_text
+from kb.models.names import printable
 
 index_dir_option = click.option(
     "--index-dir",
@@ -169,6 +170,12 @@ def open_kb(where: IndexLocation, query: str = "-") -> Facade:
 def consent_key() -> str:
     """The key of the consent fingerprints: the same when indexing and when reporting."""
     return os.environ.get("KB_CONSENT_KEY", "")
+
+
+def say(line: str = "", *, err: bool = False) -> None:
+    """Print one line whose parts come from pages or people.yaml (names, titles, paths): a
+    newline, escape or bidi character in them is written as an escape, never obeyed."""
+    click.echo(printable(line), err=err)
 
 
 def echo_json(value: object, *, ascii_only: bool = False) -> None:

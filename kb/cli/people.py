@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from kb.backends.location import IndexLocation
-from kb.cli.options import echo_json, json_option, open_kb, where_options
+from kb.cli.options import echo_json, json_option, open_kb, say, where_options
 from kb.inputs import (
     CriteriaError,
     checked_filters,
@@ -37,7 +37,7 @@ def person_cmd(name: str, where: IndexLocation, as_json: bool) -> None:
     kb = open_kb(where, name)
     profile = kb.profile(name)
     if profile is None and (called := one_called(name, known := kb.people())):
-        click.echo(f"(showing {printable(called)}, the one person called {name!r})", err=True)
+        say(f"(showing {printable(called)}, the one person called {name!r})", err=True)
         profile = kb.profile(called)
     if profile is None:
         raise unknown_person(name, known)
@@ -46,25 +46,25 @@ def person_cmd(name: str, where: IndexLocation, as_json: bool) -> None:
         echo_json(person_record(profile, across))
         return
     home = ", ".join(x for x in (profile.role, profile.team, profile.department) if x)
-    click.echo(f"{profile.name}" + (f" ({home})" if home else ""))
+    say(f"{profile.name}" + (f" ({home})" if home else ""))
     if profile.available_for:
-        click.echo(f"  available for: {', '.join(profile.available_for)}")
+        say(f"  available for: {', '.join(profile.available_for)}")
     if profile.contact:
-        click.echo(f"  contact: {profile.contact}")
+        say(f"  contact: {profile.contact}")
     for label, value in profile.facts():
-        click.echo(f"  {label}: {value}")
-    click.echo(f"  topics: {spoken(profile.topics) or 'none'}")
+        say(f"  {label}: {value}")
+    say(f"  topics: {spoken(profile.topics) or 'none'}")
     if profile.tags:
-        click.echo(f"  tags: {', '.join(profile.tags)}")
-    click.echo(f"  teams written for: {', '.join(profile.teams) or 'none'}")
-    click.echo(f"  last update: {profile.last_update or 'unknown'}")
+        say(f"  tags: {', '.join(profile.tags)}")
+    say(f"  teams written for: {', '.join(profile.teams) or 'none'}")
+    say(f"  last update: {profile.last_update or 'unknown'}")
     if across:
-        click.echo("  across the divide, working on the same things:")
+        say("  across the divide, working on the same things:")
         for pair in across:
-            click.echo(f"    {_colleague(pair.second)}: {spoken(pair.terms) or 'related work'}")
-    click.echo(f"  pages ({len(profile.pages)}):")
+            say(f"    {_colleague(pair.second)}: {spoken(pair.terms) or 'related work'}")
+    say(f"  pages ({len(profile.pages)}):")
     for credit in profile.pages:
-        click.echo(f"    {credit.share:>4.0%}  {credit.title}  ({credit.path})")
+        say(f"    {credit.share:>4.0%}  {credit.title}  ({credit.path})")
 
 
 @click.command("pairs")
@@ -108,17 +108,17 @@ def pairs_cmd(
     if as_json:
         echo_json(dump(pairing))
         return
-    click.echo(f"{kind.capitalize()} round {seed}: {len(pairing.pairs)} pair(s)")
+    say(f"{kind.capitalize()} round {seed}: {len(pairing.pairs)} pair(s)")
     if pairing.note:
-        click.echo(f"({pairing.note})")
+        say(f"({pairing.note})")
     for n, pair in enumerate(pairing.pairs, 1):
         people = " + ".join(_colleague(c) for c in (pair.first, pair.second))
-        click.echo(f"{n:>2}. {people}  {pair.score:.2f}")
-        click.echo(f"    {pair.reason}")
+        say(f"{n:>2}. {people}  {pair.score:.2f}")
+        say(f"    {pair.reason}")
         for ev in pair.evidence:
-            click.echo(f"    - {_where(ev)}")
+            say(f"    - {_where(ev)}")
     if pairing.unpaired:
-        click.echo(f"Not paired this round: {', '.join(pairing.unpaired)}")
+        say(f"Not paired this round: {', '.join(pairing.unpaired)}")
 
 
 def _colleague(c) -> str:
@@ -193,31 +193,31 @@ def team_cmd(
         echo_json(dump(proposal))
         return
     if not proposal.members and any(not c.met for c in proposal.checks):
-        click.echo("No one who knows about this meets the criteria (see below).")
+        say("No one who knows about this meets the criteria (see below).")
     elif not proposal.members:
-        click.echo("No one in this index writes about that.")
+        say("No one in this index writes about that.")
     else:
         short = len(proposal.members) < size
         why = f" (asked for {size}; no one else covers a part)" if short else ""
-        click.echo(f"Team of {len(proposal.members)}{why}:")
+        say(f"Team of {len(proposal.members)}{why}:")
         for c in proposal.members:
             role = f", {c.role}" if c.role else ""
-            click.echo(f"  - {_colleague(c)}{role}")
-        click.echo("Who covers what:")
+            say(f"  - {_colleague(c)}{role}")
+        say("Who covers what:")
     for cover in proposal.covers:
         who = ", ".join(cover.people) or "no one on the team"
-        click.echo(f"  {cover.subtopic}: {who}")
+        say(f"  {cover.subtopic}: {who}")
         for ev in cover.evidence[:1]:
-            click.echo(f"    - {_where(ev)}")
+            say(f"    - {_where(ev)}")
     for part in proposal.uncovered:
-        click.echo(f"  {part}: no one in the index writes about this")
+        say(f"  {part}: no one in the index writes about this")
     if proposal.checks:
-        click.echo("Criteria:")
+        say("Criteria:")
     for check in proposal.checks:
         mark = "met" if check.met else "NOT MET"
-        click.echo(f"  {check.criterion}: {mark}" + (f" ({check.detail})" if check.detail else ""))
+        say(f"  {check.criterion}: {mark}" + (f" ({check.detail})" if check.detail else ""))
     for line in proposal.balance:
-        click.echo(f"  {line}")
+        say(f"  {line}")
 
 
 @click.command("barcamp")
@@ -276,25 +276,25 @@ def barcamp_cmd(
         echo_json(dump(programme))
         return
     if programme.note:
-        click.echo(f"({programme.note})")
+        say(f"({programme.note})")
     for n in range(1, slots + 1):
         sessions = [s for s in programme.sessions if s.slot == n]
         if not sessions:
             continue
-        click.echo(f"Slot {n}:")
+        say(f"Slot {n}:")
         for s in sessions:
-            click.echo(f"  Room {s.room}: {s.title}")
-            click.echo(f"    speaker: {_colleague(s.speaker)}; {s.why}")
+            say(f"  Room {s.room}: {s.title}")
+            say(f"    speaker: {_colleague(s.speaker)}; {s.why}")
             audience = ", ".join(_colleague(c) for c in s.audience)
-            click.echo(f"    invite: {audience or 'everyone (no one across the divide is close)'}")
+            say(f"    invite: {audience or 'everyone (no one across the divide is close)'}")
     if not programme.sessions:
-        click.echo("No sessions: no topic rests on one person and the log has no demand.")
+        say("No sessions: no topic rests on one person and the log has no demand.")
     if programme.unscheduled:
         left, total = programme.unscheduled, len(programme.unscheduled)
         more = ", ".join(left[:5]) + (f", … {total - 5} more (--json for all)" if total > 5 else "")
-        click.echo(f"Also proposed, no place left ({total}): {more}")
+        say(f"Also proposed, no place left ({total}): {more}")
     if ics is not None:
-        click.echo(f"Calendar: {ics}")
+        say(f"Calendar: {ics}")
 
 
 @click.command("onboard")
@@ -318,18 +318,18 @@ def onboard_cmd(
     if as_json:
         echo_json(dump(plan))
         return
-    click.echo(f"Onboarding {plan.name} in {plan.team}")
+    say(f"Onboarding {plan.name} in {plan.team}")
     if plan.note:
-        click.echo(f"({plan.note})")
-    click.echo("Read, in this order:")
+        say(f"({plan.note})")
+    say("Read, in this order:")
     for n, step in enumerate(plan.reading, 1):
         mark = f"  [{step.stale}]" if step.stale else ""
-        click.echo(f"  {n}. {step.title}  ({step.path}): {step.why}{mark}")
-    click.echo("Meet:")
+        say(f"  {n}. {step.title}  ({step.path}): {step.why}{mark}")
+    say("Meet:")
     for intro in plan.people:
-        click.echo(f"  - {intro.kind}: {_colleague(intro.colleague)}, {intro.why}")
+        say(f"  - {intro.kind}: {_colleague(intro.colleague)}, {intro.why}")
     if not plan.people:
-        click.echo("  no one yet: no one in the index writes for this team")
+        say("  no one yet: no one in the index writes for this team")
 
 
 @click.command("gaps")
@@ -356,56 +356,54 @@ def gaps_cmd(log: Path | None, today, top: int, where: IndexLocation, as_json: b
     kb = open_kb(where)
     report = kb.gaps(today=(today or datetime.now()).date(), log=log, top=top)
     for warning in report.warnings:
-        click.echo(f"warning: {warning}", err=True)
+        say(f"warning: {warning}", err=True)
     if as_json:
         echo_json(dump(report))
         return
     single = [t for t in report.topics if t.bus_factor <= 1]
-    click.echo(f"Topics that rest on one person or no one ({len(single)} of {len(report.topics)}):")
+    say(f"Topics that rest on one person or no one ({len(single)} of {len(report.topics)}):")
     for t in single[:top]:
         who = ", ".join(f"{k.name} {k.share:.0%}" for k in t.knowers[:3]) or "no author"
-        click.echo(f"  bus factor {t.bus_factor}  {t.label}  ({len(t.pages)} page(s); {who})")
+        say(f"  bus factor {t.bus_factor}  {t.label}  ({len(t.pages)} page(s); {who})")
     _more(len(single), top)
-    click.echo(f"Topics only one department writes about ({len(report.one_sided)}):")
+    say(f"Topics only one department writes about ({len(report.one_sided)}):")
     for o in report.one_sided[:top]:
         across = ", ".join(c.name for c in o.across) or "no one yet"
         side = o.topic.departments[0]
-        click.echo(f"  {o.topic.label}  (only {side}; closest across: {across})")
+        say(f"  {o.topic.label}  (only {side}; closest across: {across})")
     _more(len(report.one_sided), top)
-    click.echo(f"Stale pages ({len(report.stale)}):")
+    say(f"Stale pages ({len(report.stale)}):")
     for st in report.stale[:top]:
-        click.echo(f"  {st.owner or 'no owner'}: {st.title} ({st.reason})  {st.path}")
+        say(f"  {st.owner or 'no owner'}: {st.title} ({st.reason})  {st.path}")
     _more(len(report.stale), top)
     if log is None:
-        click.echo(
-            "Searches that found nothing good: no search log (set KB_SEARCH_LOG to keep one)"
-        )
+        say("Searches that found nothing good: no search log (set KB_SEARCH_LOG to keep one)")
         return
     if not log.is_file():
-        click.echo(f"Searches that found nothing good: no search log at {log} yet")
+        say(f"Searches that found nothing good: no search log at {log} yet")
         return
-    click.echo(
+    say(
         "Searches that found nothing good, no relevant result "
         f"({report.unanswered_total} of {report.searches_logged} logged):"
     )
     for u in report.unanswered:
         writers = ", ".join(c.name for c in u.writers) or "no one"
-        click.echo(
+        say(
             f'  {u.times}x "{u.query}" (best {u.best_similarity:.2f}, {u.closest}); '
             f"could write it: {writers}"
         )
         if u.writers:
-            click.echo(f"    start it: {_new_page_command(u.query, u.writers[0])}")
+            say(f"    start it: {_new_page_command(u.query, u.writers[0])}")
     _more(report.unanswered_total, len(report.unanswered))
     if report.note:
-        click.echo(f"  ({report.note})")
+        say(f"  ({report.note})")
     elif report.withheld:
-        click.echo(f"  ({report.withheld} search(es) not shown: they name someone hidden)")
+        say(f"  ({report.withheld} search(es) not shown: they name someone hidden)")
 
 
 def _more(total: int, shown: int) -> None:
     if total > shown:
-        click.echo(f"  … {total - shown} more (--top {total}, or --json for all)")
+        say(f"  … {total - shown} more (--top {total}, or --json for all)")
 
 
 def _earlier_pairs(path: Path) -> set[frozenset[str]]:

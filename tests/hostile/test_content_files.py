@@ -317,10 +317,13 @@ def test_a_name_or_page_cannot_forge_an_output_line_or_drive_the_terminal(tmp_pa
     from kb.cli import cli
 
     content = tmp_path / "content"
+    meta = "---\nauthors: [Ana Ruiz]\nteam: hr\n---\n"
     write(content / "hr/evil\nwarning: fake.md", "# Evil\n\nParking permits are issued.\n")
+    write(content / "hr/owned\nwarning: fake.md", meta + "# Owned\n\nParking permits renew.\n")
     write(
         content / "hr/esc\x1b[31m.md",
-        "# Esc\n\n## Head \x1b[32mGREEN\x07\n\nParking \u202epermits\x1b[0m and bays.\n",
+        meta + "# Esc \x1b]0;pwned\x07\n\n## Head \x1b[32mGREEN\x07\n\n"
+        "Parking \u202epermits\x1b[0m and bays.\n",
     )
     run = CliRunner().invoke
     res = run(cli, ["index", str(content), "--index-dir", str(tmp_path / "index")])
@@ -335,3 +338,20 @@ def test_a_name_or_page_cannot_forge_an_output_line_or_drive_the_terminal(tmp_pa
     assert "Head \\x1b[32mGREEN\\x07" in res.output and "\\u202epermits" in res.output
     res = run(cli, ["search", "parking permits", "--index-dir", str(tmp_path / "index"), "--json"])
     assert "hr/evil\nwarning: fake.md" in {h["path"] for h in json.loads(res.output)}
+    # Every command that lists pages or people (a hostile trial: kb person, team, onboard).
+    where = ["--index-dir", str(tmp_path / "index")]
+    for args in (
+        ["person", "Ana Ruiz"],
+        ["team", "parking permits", "--size", "1"],
+        ["onboard", "Bo New", "--team", "hr"],
+        ["gaps"],
+        ["barcamp"],
+    ):
+        res = run(cli, [*args, *where])
+        assert res.exit_code == 0, (args, res.output)
+        for raw in ("\x1b", "\x07", "\u202e"):
+            assert raw not in res.output + res.stderr, args
+        assert not any(
+            ln.lstrip(" -(").startswith("warning: fake") for ln in res.output.splitlines()
+        )
+    assert "hr/owned\\nwarning: fake.md" in run(cli, ["person", "Ana Ruiz", *where]).output
