@@ -6,6 +6,7 @@ from __future__ import annotations
 import functools
 import json
 import os
+import secrets
 import sys
 from pathlib import Path
 
@@ -172,10 +173,21 @@ def consent_key() -> str:
     return os.environ.get("KB_CONSENT_KEY", "")
 
 
+# Marks around a part of a line `say` prints in bold: random, so no page can hold them.
+_BOLD_ON, _BOLD_OFF = (f"\ue000{secrets.token_hex(8)}\ue000" for _ in range(2))
+
+
+def bold(text: str) -> str:
+    """`text`, to be printed in bold by `say`."""
+    return f"{_BOLD_ON}{text}{_BOLD_OFF}"
+
+
 def say(line: str = "", *, err: bool = False) -> None:
     """Print one line whose parts come from pages or people.yaml (names, titles, paths): a
-    newline, escape or bidi character in them is written as an escape, never obeyed."""
-    click.echo(printable(line), err=err)
+    newline, escape or bidi character in them is written as an escape, never obeyed; only
+    the parts marked with `bold` are styled."""
+    on, off = click.style("\0", bold=True).split("\0")
+    click.echo(printable(line).replace(_BOLD_ON, on).replace(_BOLD_OFF, off), err=err)
 
 
 def echo_json(value: object, *, ascii_only: bool = False) -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from kb.backends.location import IndexLocation
-from kb.cli.options import echo_json, json_option, open_kb, say, where_options
+from kb.cli.options import bold, echo_json, json_option, open_kb, say, where_options
 from kb.inputs import (
     CriteriaError,
     checked_filters,
@@ -123,7 +123,7 @@ def pairs_cmd(
 
 def _colleague(c) -> str:
     home = ", ".join(x for x in (c.department, c.team) if x)
-    return click.style(c.name, bold=True) + (f" ({home})" if home else "")
+    return bold(c.name) + (f" ({home})" if home else "")
 
 
 @click.command("team")
