@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import math
 import re
 from collections.abc import Callable, Sequence
 from typing import NamedTuple
@@ -12,7 +13,8 @@ from kb.models import Chunk, Document, Problem, Section, embed_header, page_info
 
 TokenCounter = Callable[[Sequence[str]], list[int]]  # counts include the 2 special tokens
 
-_SENTENCE_END = re.compile(r"(?<=[.!?:;])\s+(?=\S)")
+# After a full stop and a space, or after a Chinese or Japanese full stop, which none follows.
+_SENTENCE_END = re.compile(r"(?<=[.!?:;])\s+(?=\S)|(?<=[。！？；])\s*(?=\S)")
 _SPECIAL = 2
 MAX_OVERVIEW_PIECES = 3  # per page
 _MAX_OVERVIEW_HEADINGS = 300
@@ -144,6 +146,13 @@ def _word_runs(text: str, count_tokens: TokenCounter, budget: int, sep: str) -> 
     cur: list[str] = []
     cur_n = 0
     for w, n in zip(words, counts, strict=True):
+        if n > budget and _wordy(w):  # longer than the window: text without spaces (Chinese)
+            if cur:
+                runs.append(_Unit(" ".join(cur), cur_n, sep if not runs else " "))
+                cur, cur_n = [], 0
+            for i, part in enumerate(_letter_runs(w, n, count_tokens, budget)):
+                runs.append(part._replace(sep=(sep if not runs else " ") if i == 0 else ""))
+            continue
         if cur and cur_n + n > budget:
             runs.append(_Unit(" ".join(cur), cur_n, sep if not runs else " "))
             cur, cur_n = [], 0
@@ -152,6 +161,28 @@ def _word_runs(text: str, count_tokens: TokenCounter, budget: int, sep: str) -> 
     if cur:
         runs.append(_Unit(" ".join(cur), cur_n, sep if not runs else " "))
     return runs
+
+
+def _wordy(text: str) -> bool:
+    """Whether cutting `text` between characters keeps anything worth a piece: letters or
+    digits, not only a rule's dashes."""
+    return sum(c.isalnum() for c in text) * 2 > len(text)
+
+
+def _letter_runs(word: str, tokens: int, count_tokens: TokenCounter, budget: int) -> list[_Unit]:
+    """`word` cut into runs of letters that each fit `budget` (joined with nothing, they read
+    as written): the model would otherwise read its first 256 tokens and drop the rest."""
+    if tokens <= budget or len(word) < 2:
+        return [_Unit(word, tokens, "")]
+    parts = math.ceil(tokens / budget)
+    size = math.ceil(len(word) / parts)
+    pieces = [word[i : i + size] for i in range(0, len(word), size)]
+    counts = [c - _SPECIAL for c in count_tokens(pieces)]
+    return [
+        u
+        for p, n in zip(pieces, counts, strict=True)
+        for u in _letter_runs(p, n, count_tokens, budget)
+    ]
 
 
 def _join(units: list[_Unit]) -> str:
@@ -197,12 +228,13 @@ def _fit(piece: str, header: str, count_tokens: TokenCounter, limit: int) -> lis
     if count_tokens([header + "\n" + piece])[0] - _SPECIAL <= limit:
         return [piece]
     words = piece.split()
-    if len(words) < 2:
-        return [piece]  # a single giant token run; the model truncates what no split can fix
-    mid = len(words) // 2
-    return _fit(" ".join(words[:mid]), header, count_tokens, limit) + _fit(
-        " ".join(words[mid:]), header, count_tokens, limit
-    )
+    if len(words) < 2:  # no space to cut at: cut between letters
+        if len(piece) < 2 or not _wordy(piece):
+            return [piece]  # a table's rule of dashes: the model reads what fits, no loss
+        halves = piece[: len(piece) // 2], piece[len(piece) // 2 :]
+    else:
+        halves = " ".join(words[: len(words) // 2]), " ".join(words[len(words) // 2 :])
+    return [p for half in halves for p in _fit(half, header, count_tokens, limit)]
 
 
 def _make_chunk(doc: Document, section: Section, piece: str, part: int, occurrence: int) -> Chunk:

@@ -127,3 +127,20 @@ def test_every_chunk_and_the_stored_page_carry_the_pages_own_fields():
     chunks, _ = chunk_document(doc, HashEmbedder().count_tokens, Settings())
     assert len(chunks) >= 2 and all(page_info(c) == info for c in chunks)
     assert page_info(page_of(doc)) == info
+
+
+def test_text_without_spaces_is_cut_to_the_window_and_kept_whole(real_embedder):
+    # Chinese has no spaces and ends sentences with "。"; a run without them has neither.
+    # Each was one chunk the model read the first 256 tokens of (a hostile trial: 6,402).
+    sentences = [f"员工每月第{n}天提交报销单并附上收据。" for n in range(200)]
+    run = "".join(s.rstrip("。") for s in sentences[:60])
+    page = f"# 报销\n\n## 规定\n{''.join(sentences)}\n\n## Run\n{run}\n"
+    doc, _ = parse_markdown(page.encode(), "finance/baoxiao.md")
+    chunks, problems = chunk_document(doc, real_embedder.count_tokens, Settings())
+    assert problems == []
+    assert max(real_embedder.count_tokens([c.embed_text for c in chunks])) <= Settings().max_tokens
+    rules = "".join(c.text for c in chunks if c.heading_path == ("规定",))
+    assert all(s in rules for s in sentences)  # every sentence whole in some piece
+    assert len([c for c in chunks if c.heading_path == ("规定",)]) >= 5
+    pieces = [c.text for c in chunks if c.heading_path == ("Run",)]
+    assert len(pieces) >= 2 and "".join(pieces) == run
