@@ -123,18 +123,25 @@ def experts_cmd(
     kb = open_kb(where, query)
     _filters(kb, department=department, team=team)  # validates the names
     filters = _filters(kb, tag=tag, since=since)
+    # The correction `kb search` shows (a trial found experts corrected without a word).
+    fixed = "" if exact or as_json else kb.search(query, k=1, filters=filters).corrected
     people = kb.experts(
-        query,
+        fixed or query,
         k=k,
         filters=filters,
         team=team,
         department=department,
         mode=mode or "",
-        exact=exact,
+        exact=exact or bool(fixed),
     )
     if as_json:
         echo_json([expert_record(p) for p in people])
         return
+    if fixed:
+        click.echo(
+            f"Showing experts for {click.style(printable(fixed), italic=True)} — ask instead "
+            f"for {click.style(printable(query), italic=True)} with --exact"
+        )
     if not people:
         click.echo(
             "No one has written about this yet."

@@ -214,6 +214,10 @@ def test_search_says_when_nothing_answers_and_corrects_typos(bundled_index):
     assert {h["corrected_query"] for h in hits} == {"expense policy"}
     hits = json.loads(run("search", "expnse polcy", "--json", "--exact", *idx).stdout)
     assert {h["corrected_query"] for h in hits} == {None}
+    res = run("experts", "expnse polcy", *idx)  # corrected as a search is, and it says so
+    assert plain(res.output).startswith("Showing experts for expense policy — ask instead")
+    assert "Hannah Becker" in res.output.splitlines()[1]
+    assert "Showing" not in run("experts", "expense policy", *idx).output
 
 
 def test_python_dash_m_kb_is_the_kb_command(tmp_path):
