@@ -74,7 +74,10 @@ def search_cmd(
         return
     for n, hit in enumerate(relevant, 1):
         c = hit.chunk
-        click.echo(f"{n:>2}. {click.style(_place(hit), bold=True)}  ({hit.percent} sure)")
+        # How sure kb is of its first answer; not of the others, whose order is the ranking's
+        # and whose sections' percentages would not follow it (a trial read "71%" over "88%").
+        sure = f"  ({hit.percent} sure)" if n == 1 else ""
+        click.echo(f"{n:>2}. {click.style(_place(hit), bold=True)}{sure}")
         people = ", ".join(a.name for a in c.authors) or "unknown author"
         click.echo(printable(f"    {c.path}:{c.line} · {c.team or 'no team'} · {people}"))
         click.echo("    " + printable(hit.snippet, lines=True).replace("\n", "\n    "))

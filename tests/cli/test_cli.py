@@ -214,6 +214,14 @@ def test_search_says_when_nothing_answers_and_corrects_typos(bundled_index):
     assert {h["corrected_query"] for h in hits} == {"expense policy"}
     hits = json.loads(run("search", "expnse polcy", "--json", "--exact", *idx).stdout)
     assert {h["corrected_query"] for h in hits} == {None}
+    # Only the first answer says how sure kb is: the others' percentages, of their own
+    # sections, need not follow the ranking.
+    numbered = [
+        ln
+        for ln in run("search", "expense policy", *idx).output.splitlines()
+        if ln[:3].strip(" .").isdigit()
+    ]
+    assert "% sure)" in numbered[0] and not any("% sure" in ln for ln in numbered[1:])
     res = run("experts", "expnse polcy", *idx)  # corrected as a search is, and it says so
     assert plain(res.output).startswith("Showing experts for expense policy — ask instead")
     assert "Hannah Becker" in res.output.splitlines()[1]
