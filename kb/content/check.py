@@ -8,6 +8,7 @@ author anywhere). Every finding points at a file and line.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import re
 from collections import defaultdict
 from pathlib import Path
@@ -37,6 +38,9 @@ def check_content(
     directory, people_problems = read_directory(content_dir)
     # An unreadable directory cannot say who withheld consent: no owner is named then.
     blind = any(p.message.startswith(UNREADABLE) for p in people_problems)
+    # The teams a page may name: people.yaml's, and the top folders pages are filed under.
+    teams = {p.team.casefold() for p in directory.people if p.team}
+    teams |= {rel.split("/")[0].casefold() for rel in found.rels if "/" in rel}
     titles: dict[str, list[tuple[str, int]]] = defaultdict(list)
     pages: dict[str, set[str]] = {}  # path -> heading anchors, for links between pages
     page_links: list[tuple[str, str, int]] = []
@@ -58,6 +62,7 @@ def check_content(
         meta, body_start, _ = read_front_matter(text, rel)
         key_lines = _key_lines(text)
         findings.extend(_schema(rel, meta, key_lines, today, directory, blind=blind))
+        findings.extend(_unlisted(rel, doc, key_lines, directory, teams, blind=blind))
         if not doc.authors and not history.authors_of(file, rel):
             findings.append(
                 Finding(rel, 1, "warning", "authors", "no authors in the front matter or git")
@@ -88,6 +93,30 @@ def check_content(
                 Finding(rel, line, "warning", "duplicate-title", f"same title as {others}")
             )
     return sorted(findings, key=lambda f: (f.path, f.line, f.rule))
+
+
+def _unlisted(
+    rel: str, doc, key_lines: dict[str, int], directory: Directory, teams: set[str], *, blind: bool
+) -> list[Finding]:
+    """With a people.yaml: a team no one is in and no folder is named for (a typo such as
+    'finanse' makes a team of its own), and an author people.yaml does not list (kb shows
+    no role, team or availability for them). A hidden person is never named."""
+    if not directory.people or blind:
+        return []
+    out = []
+    team = doc.team if key_lines.get("team") else ""
+    if team and team.casefold() not in teams:
+        close = difflib.get_close_matches(team.casefold(), sorted(teams), n=1)
+        hint = f"; did you mean '{close[0]}'?" if close else ""
+        message = f"team '{team}' is no one's team in people.yaml nor a folder{hint}"
+        out.append(Finding(rel, key_lines["team"], "warning", "team", message))
+    for author in doc.authors:
+        if directory.find(author.name) is None and not directory.hides(author.name, author.email):
+            message = (
+                f"'{author.name}' is not in people.yaml: kb shows no role, team or availability"
+            )
+            out.append(Finding(rel, key_lines.get("authors", 1), "warning", "people", message))
+    return out
 
 
 def _skipped(problem: Problem) -> Finding:

@@ -131,3 +131,28 @@ def test_detect_secrets_still_reaches_requests_when_asked():
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert done.stdout.strip() == "ok", done.stderr[-2000:]
+
+
+def test_with_a_people_file_a_team_or_author_it_does_not_know_is_a_warning(tmp_path):
+    # A new-user trial: 'team: finanse' and an author missing from people.yaml passed kb check.
+    people = (
+        "people:\n- name: Hannah Becker\n  team: finance\n  aliases: [Hanna B.]\n"
+        "- name: Ines Park\n  hide_from_expert_search: true\n"
+    )
+    (tmp_path / "people.yaml").write_text(people)
+    (tmp_path / "ops").mkdir()
+    page = "---\ntitle: {t}\nauthors: [{a}]\nteam: {team}\n---\n# {t}\n\nText.\n"
+    for name, team, authors in (
+        ("typo", "finanse", "Hannah Becker"),
+        ("folder", "ops", "Hanna B."),  # a folder's name, and an alias
+        ("new", "finance", "Hannah Becker, Zed Newcomer"),
+        ("hidden", "finance", "Ines Park"),
+    ):
+        (tmp_path / "ops" / f"{name}.md").write_text(page.format(t=name, a=authors, team=team))
+    found = {(f.path, f.line, f.rule): f.message for f in check_content(tmp_path, today=TODAY)}
+    assert found == {
+        ("ops/typo.md", 4, "team"): "team 'finanse' is no one's team in people.yaml nor a "
+        "folder; did you mean 'finance'?",
+        ("ops/new.md", 3, "people"): "'Zed Newcomer' is not in people.yaml: kb shows no role, "
+        "team or availability",
+    }  # and Ines Park, hidden, is never named
