@@ -40,6 +40,7 @@ class _Proposal:
     why: str
     rows: tuple[int, ...]  # the speaker's sections on it
     demand: int
+    others: frozenset[str] = frozenset()  # who else wrote of it (person keys): not audience
 
 
 def programme(
@@ -169,8 +170,10 @@ def _from_topics(people: PeopleAnalysis) -> list[_Proposal]:
         main = topic.knowers[0]
         # "Alone" was false of a topic others wrote 46% of: say how much is theirs.
         part = "all of it" if main.share >= 0.995 else f"most of it ({main.share:.0%})"
-        why = f"{main.name} wrote {part}; bus factor 1"
-        out.append(_Proposal(topic.label, speaker, why, tuple(rows), 0))
+        rest = "".join(f", {k.name} {k.share:.0%}" for k in topic.knowers[1:3] if k.share >= 0.005)
+        why = f"{main.name} wrote {part}{rest}; bus factor 1"
+        others = frozenset(person_key(k.name) for k in topic.knowers[1:])
+        out.append(_Proposal(topic.label, speaker, why, tuple(rows), 0, others))
     return out
 
 
@@ -203,7 +206,7 @@ def _session(people: PeopleAnalysis, p: _Proposal, slot: int, room: int, busy: s
     pages: dict[str, Evidence] = {}
     for r in p.rows:
         pages.setdefault(w.chunks[r].path, evidence(w.chunks[r], 1.0))
-    audience = _audience(people, p, busy)
+    audience = _audience(people, p, busy | p.others)  # not those who wrote of it too
     return Session(
         slot,
         room,
