@@ -174,11 +174,12 @@ def run_ok(*args: str) -> str:
 
 def test_kb_check_reports_the_directory(tmp_path):
     write(tmp_path / "a.md", page("A page", "Ana Ruiz", "Some text."))
-    write(tmp_path / "people.yaml", "- name: Ana Ruiz\n  department: Sales\n- team: it\n")
+    people = "- name: Ana Ruiz\n  department: Sales\n  team: hr\n- team: it\n"
+    write(tmp_path / "people.yaml", people)
     found = {(f.path, f.line, f.severity, f.rule) for f in check_content(tmp_path)}
     assert found == {
         ("people.yaml", 2, "warning", "people"),  # department ignored, at its line
-        ("people.yaml", 3, "error", "people"),  # no name: skipped
+        ("people.yaml", 4, "error", "people"),  # no name: skipped
     }
 
 
