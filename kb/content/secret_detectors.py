@@ -50,12 +50,16 @@ EXTRA = (
 _LABEL = (
     r"(?:x-)?(?:pass(?:word|wort|wd|phrase)?|pwd|kennwort|mot\s+de\s+passe|contrase(?:ñ|n)a"
     r"|senha|wachtwoord|l(?:ö|o)senord|salasana|has(?:ł|l)o|пароль"
-    r"|密码|密碼|パスワード|비밀번호|كلمة\s+المرور|पासवर्ड|pw|psk|pin"
+    r"|密码|密碼|パスワード|비밀번호|كلمة\s+المرور|पासवर्ड|pw|passcode"
+    # An acronym only in capitals: "pin: 1.2.3" pins a version.
+    r"|(?-i:PIN(?:[- ](?i:code))?|PSK)"
     r"|(?:client|app|api|shared)[-_ ]?secret|secret(?:[-_ ]?key)?"
     r"|(?:api|access|auth|private|bearer|refresh|session|personal[-_ ]access)[-_ ]?(?:key|token)"
     r"|token)"
 )
-_VALUE = r"([^\s'\"`*|<>&;]{4,200})"  # one word: prose after a label has spaces
+# One word: prose after a label has spaces; Chinese and Japanese prose has none, so a value
+# is not written in their characters ("密码：至少8位" is a rule, not a password).
+_VALUE = r"([^\s'\"`*|<>&;\u3000-\u9fff\uac00-\ud7af\uff00-\uffef]{4,200})"
 # A credential's name alone, as a table's cell holds it.
 LABEL = re.compile(rf"(?i)(?<![A-Za-z0-9]){_LABEL}(?![A-Za-z0-9])")
 # (kind, pattern, gate): the value is the pattern's last group; "labelled" values are judged
@@ -70,13 +74,14 @@ LABELLED = (
         re.compile(
             rf"(?i)(?<![A-Za-z0-9]){_LABEL}(?![A-Za-z0-9])['\"]?[*_` \t\u00a0\u202f]{{0,12}}"
             # what it is for: "(prod)", "for prod", "of the admin account"
-            rf"(?:\([^)\n]{{0,30}}\)|(?:for|of|on|in)[ \t][^:=\n]{{1,30}})?"
+            rf"(?:\([^)\n]{{0,30}}\)|(?:for|für|of|on|in)[ \t][^:=\n]{{1,30}})?"
             rf"[*_` \t\u00a0\u202f]{{0,12}}"
-            rf"(?:[:=\uff1a]|is:?|-{{1,2}}>?(?=[ \t])|→)[*_` \t]{{0,12}}['\"]?{_VALUE}"
+            rf"(?P<sep>[:=\uff1a]|is:?|-{{1,2}}>?(?=[ \t])|→)[*_` \t\u00a0\u3000]{{0,12}}['\"]?"
+            rf"{_VALUE}"
         ),
         ("pass", "pwd", "wort", "woord", "secret", "key", "token", "contrase", "senha", "hasło")
         + ("haslo", "парол", "lösen", "losen", "salasana", "pw", "psk", "pin", "密码", "密碼")
-        + ("パスワード", "비밀번호", "المرور", "पासवर्ड"),
+        + ("パスワード", "비밀번호", "المرور", "पासवर्ड", "passcode"),
     ),
     # Markup: <password>x</password>, <add key="ApiKey" value="x"/>.
     (
@@ -92,10 +97,15 @@ LABELLED = (
         ),
         ("value=",),
     ),
-    # A token as a URL's user: https://TOKEN@github.com/x (user:password@ is a keyword's).
+    # A token as a URL's user: https://TOKEN@github.com/x (user:password@ is a keyword's); it
+    # must look generated (digits and mixed case, or 32 letters and digits), not a service
+    # account's name (https://jenkins-ci-automation@ci.example.com).
     (
         "token",
-        re.compile(r"\b[a-z][a-z0-9+.-]{1,20}://([A-Za-z0-9_-]{16,200})@"),
+        re.compile(
+            r"\b[a-z][a-z0-9+.-]{1,20}://((?=[\w-]{0,200}\d)(?:(?=[\w-]{0,200}[A-Z])"
+            r"(?=[\w-]{0,200}[a-z])[A-Za-z0-9_-]{16,200}|[A-Za-z0-9]{32,200}))@"
+        ),
         ("://",),
     ),
     # Command lines: curl's user:password, --password / --api-key / --token, mysql -pX,
@@ -121,15 +131,19 @@ LABELLED = (
         re.compile(r"\b(?:mysql\w*|mariadb\w*)\b[^\n|;&]{0,300}?\s-p(?!\s)['\"]?([^\s'\"]+)"),
         ("mysql", "mariadb"),
     ),
-    # redis-cli -a x, mongo(sh) -p x, sqlcmd -P x, ldapsearch -w x.
+    # redis-cli -a x, mongosh -p x, sqlcmd -P x, ldapsearch -w x, keytool -storepass x; plain
+    # "mongo" only first on its line or after a shell's | ; & $ (not "docker run mongo -p
+    # 27017", where it names a container), and never a port after -p.
     (
         "password",
         re.compile(
-            r"\b(?:redis-cli[^\n|;&]{0,300}?\s-a|(?:mongo|mongosh)\b[^\n|;&]{0,300}?\s-p"
-            r"|sqlcmd\b[^\n|;&]{0,300}?\s-P|ldap\w{1,20}\b[^\n|;&]{0,300}?\s-w)"
-            r"[ \t]{1,5}['\"]?([^\s'\"-][^\s'\"]*)"
+            r"(?:\b(?:redis-cli[^\n|;&]{0,300}?\s-a|mongo\w{1,10}\b[^\n|;&]{0,300}?\s-p"
+            r"|sqlcmd\b[^\n|;&]{0,300}?\s-P|ldap\w{1,20}\b[^\n|;&]{0,300}?\s-w"
+            r"|keytool\b[^\n|;&]{0,300}?\s-(?:src|dest)?(?:store|key)pass)"
+            r"|(?:^|[`|;&$(])[ \t]{0,20}(?:sudo[ \t]{1,5})?mongo\b[^\n|;&]{0,300}?\s-p)"
+            r"[ \t]{1,5}['\"]?(?!\d+(?::\d+)?(?:\s|$))([^\s'\"-][^\s'\"]*)"
         ),
-        ("redis-cli", "mongo", "sqlcmd", "ldap"),
+        ("redis-cli", "mongo", "sqlcmd", "ldap", "keytool"),
     ),
     (
         "password",

@@ -222,8 +222,13 @@ def _labelled(line: str, low: str, n: int, plugins: d.Plugins) -> Iterator[Secre
             named = _label_kind(line[m.start() : start]) if kind == "labelled" else kind
             value = line[start:end].rstrip(",.")
             after = line[m.start() : m.start() + 120]
-            if _credible(value, named, kind == "labelled", after, m.group(0), plugins):
-                yield Secret(n, named, start, start + len(value))
+            if not _credible(value, named, kind == "labelled", after, m.group(0), plugins):
+                continue
+            # "The token is 2FA-protected": after "is" or a dash prose goes on; a value
+            # there must look made up (letters, digits, and mixed case or a symbol).
+            if (m.groupdict().get("sep") or ":")[0] in "i-→" and not _made_up(value):
+                continue
+            yield Secret(n, named, start, start + len(value))
     if "|" in line:
         yield from _table_row(line, n, plugins)
 
@@ -234,7 +239,7 @@ def _table_row(line: str, n: int, plugins: d.Plugins) -> Iterator[Secret]:
     cells = _cells(line)
     for (_, name), (where, cell) in zip(cells, cells[1:], strict=False):
         if _named(name):
-            yield from _cell_value(where, cell, _label_kind(name), n, plugins)
+            yield from _cell_value(where, cell, name, n, plugins)
 
 
 def _under_header(
@@ -244,15 +249,16 @@ def _under_header(
     (`| Service | User | Password |`, then `| Jenkins | admin | x |`)."""
     for i, (where, cell) in enumerate(_cells(line)):
         if i in header:
-            yield from _cell_value(where, cell, _label_kind(header[i]), n, plugins)
+            yield from _cell_value(where, cell, header[i], n, plugins)
 
 
-def _cell_value(where: int, cell: str, kind: str, n: int, plugins: d.Plugins) -> Iterator[Secret]:
-    value = cell.strip().strip("*_`'\"")
+def _cell_value(where: int, cell: str, name: str, n: int, plugins: d.Plugins) -> Iterator[Secret]:
+    """The value in a table's `cell` under (or beside) the cell `name` naming a credential."""
+    value, kind = cell.strip().strip("*_`'\""), _label_kind(name)
     if not value or len(value) > 200 or any(c.isspace() for c in value):
         return
     start = where + cell.index(value)
-    if _credible(value, kind, True, value, value, plugins):
+    if _credible(value, kind, True, value, f"{name.strip()}: {value}", plugins):
         yield Secret(n, kind, start, start + len(value))
 
 
@@ -341,9 +347,12 @@ def _keyword_kind(line: str, at: int) -> str:
 
 def _keyword_secret(value: str, line: str, match: str, quoted: bool, plugins: d.Plugins) -> bool:
     h = plugins.heuristic
-    # Not detect-secrets' is_not_alphanumeric_string, which knows ASCII only ('пароль: Ключ2024').
-    if len(value) < 4 or _placeholder(value) or not any(c.isalnum() for c in value):
+    if len(value) < 4 or _placeholder(value):
         return False
+    # A letter in any script (detect-secrets' is_not_alphanumeric_string knows ASCII only:
+    # 'пароль: Ключ2024'); without one, only digits alone after a credential's own name.
+    if not any(c.isalpha() for c in value):
+        return _bare_number(value, line, match)
     if value.startswith(("$(", "`")):  # a command's output: "$(cat ~/.pass)"
         return False
     if h.is_templated_secret(value) or (
@@ -370,6 +379,37 @@ def _entropy(line: str, n: int, plugins: d.Plugins) -> Iterator[Secret]:
             continue
         if plugin.calculate_shannon_entropy(value) > plugin.entropy_limit:
             yield Secret(n, "high-entropy string", m.start(2), m.end(2), _marker(value))
+
+
+def _made_up(value: str) -> bool:
+    """Whether `value` looks made up rather than said: letters and digits, mixed case or a
+    symbol, and no trailing '-word' ('Sommer2024', 'Hunter2Horse'; not '2FA-protected')."""
+    letters = [c for c in value if c.isalpha()]
+    mixed = any(c.isupper() for c in letters) and any(c.islower() for c in letters)
+    symbol = any(c in "!@#$%^&*+=?~" for c in value)
+    said = re.search(r"-[a-z]+$", value)
+    return bool(letters) and any(c.isdigit() for c in value) and (mixed or symbol) and not said
+
+
+# A credential's name, as the last word before a value: DB_PASSWORD, PIN code, Passwort.
+_ENDS_AS_CREDENTIAL = re.compile(
+    r"(?i)(?:pass(?:word|wd|wort|code)?|pwd|pw|psk|pin(?:[- ]?code)?|secret|token|key|kennwort"
+    r"|wachtwoord|senha|contrase(?:ñ|n)a|salasana|has(?:ł|l)o|l(?:ö|o)senord|пароль|пин"
+    r"|密码|密碼|パスワード|비밀번호)$"
+)
+
+
+def _bare_number(value: str, line: str, match: str) -> bool:
+    """Whether a value without letters is a credential (a PIN, `DB_PASSWORD=84736251`,
+    `8473-6251!`): digits, alone or with a symbol such as ! or #; the name before them a
+    credential's (not `PASSWORD_HASH_ITERATIONS=600000`, `max_password_age: 90`); nothing
+    after them on the line (not `Password: 8-64 chars`)."""
+    strong = any(c in "!@#$%^&*+=?~" for c in value)
+    if not (value.isdigit() or strong and any(c.isdigit() for c in value)) or value not in match:
+        return False
+    name = re.sub(r"[\s:=\uff1a'\"*_`(){}-]+$", "", match[: match.index(value)])
+    rest = line[line.find(value) + len(value) :] if value in line else ""
+    return bool(_ENDS_AS_CREDENTIAL.search(name)) and not rest.strip(" \t'\",;})]")
 
 
 def _placeholder(value: str) -> bool:
