@@ -41,10 +41,10 @@ import hashlib
 import hmac
 import re
 import secrets
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from functools import cached_property
-from itertools import combinations
+from itertools import combinations, product
 from typing import Protocol, TypeVar
 
 from anyascii import anyascii
@@ -55,9 +55,17 @@ from kb.models.names import fold_name, person_key, read_strokes
 _PIECE = re.compile(r"[^\W_]+")
 _OVERRIDE = "\u202e"  # RIGHT-TO-LEFT OVERRIDE
 _MAX_BETWEEN = 2  # words a name may have between its own: middle names, initials, a nickname
-_MOST_SHORTENED = 6  # a hidden name's words after the first that may be left out, at most
+_MOST_SHORTENED = 5  # a hidden name's words after its first that shortenings are made of
+_MOST_ASKED = 100_000  # names whose answer `Hidden.hides` keeps
 # DIN 5007-2: how German (and Nordic) names are written without their letters.
 _SPELT_OUT = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ø": "oe", "æ": "ae", "å": "aa"})
+
+
+def _initialled(words: tuple[str, ...]) -> Iterator[str]:
+    """`words` with any of them given as its initial, not all: "i park", "ines p", "i m park"."""
+    for short in product((False, True), repeat=len(words)):
+        if not all(short):
+            yield " ".join(w[0] if s else w for w, s in zip(words, short, strict=True))
 
 
 def transcribed(name: str) -> tuple[str, ...]:
@@ -113,6 +121,7 @@ class Hidden:
         # "Jörg Müller", "Ivan Petrov" for "Иван Петров".
         spelt = (w for n in names for w in dict.fromkeys((n, *transcribed(n))))
         self.keys = frozenset(k for k in map(folded_key, spelt) if k)  # as folded_key writes
+        self._asked: dict[tuple[str, str], bool] = {}  # a build asks of each author per page
 
     def hides(self, name: str, email: str = "") -> bool:
         """Whether this name or email belongs to someone who withheld consent.
@@ -123,10 +132,20 @@ class Hidden:
         """
         if not self.keys:
             return False
+        known = self._asked.get((name, email))
+        if known is None:
+            if len(self._asked) > _MOST_ASKED:
+                self._asked.clear()
+            known = self._asked[(name, email)] = self._reads_hidden(name, email)
+        return known
+
+    def _reads_hidden(self, name: str, email: str) -> bool:
         # "lnes Park" is read "Ines Park", "Mclntyre" "McIntyre"; "Иван Петров" is "Ivan
-        # Petrov": every reading is asked.
-        readings = [name, *read_strokes(name)[1:], *transcribed(name)]
-        if any(self._hides(seen, email) or self._shortened(seen) for seen in readings):
+        # Petrov": every reading is asked, each once ("Zoë" and its transliteration are one).
+        readings = {
+            folded_key(r): r for r in reversed([name, *read_strokes(name)[1:], *transcribed(name)])
+        }
+        if any(self._hides(seen, email) or self._shortened(seen) for seen in readings.values()):
             return True
         return bool(email) and any(self._hides(name, seen) for seen in read_strokes(email)[1:])
 
@@ -154,9 +173,9 @@ class Hidden:
 
     def _shortened(self, name: str) -> bool:
         """A whole name that is a hidden one shortened: with a middle name or a second
-        surname left out ("Ana García-López" for "Ana María García-López") or a name as an
-        initial ("I. Park", "Park, I.", "Ines P."). Only a whole name: "Bo I. Park" is not
-        "I. Park"."""
+        surname left out ("Ana García-López" for "Ana María García-López"), names given as
+        initials ("I. Park", "Park, I.", "Ines M. Park", "I. M. Park"), or both ("A. García").
+        Only a whole name, and never initials alone: "Bo I. Park" is not "I. Park"."""
         pieces = _pieces(name)
         return any(
             " ".join(pieces[j:] + pieces[:j]) in self._shortenings for j in range(len(pieces))
@@ -166,19 +185,19 @@ class Hidden:
     def _shortenings(self) -> frozenset[str]:
         found = set()
         for words in (k.split() for k in self._hidden_plain):
-            first, rest = words[0], words[1:]
-            found.update((f"{first[0]} {' '.join(rest)}", f"{' '.join(words[:-1])} {words[-1][0]}"))
-            for size in range(1, min(len(rest), _MOST_SHORTENED)):  # fewer words, in order
-                found.update(f"{first} {' '.join(c)}" for c in combinations(rest, size))
-        return frozenset(found - {""})
+            first, rest = words[0], words[1:][:_MOST_SHORTENED]
+            for size in range(1, len(rest) + 1):  # the first name and some of the others
+                for kept in combinations(rest, size):
+                    found.update(_initialled((first, *kept)))
+        return frozenset(found)
 
     def _spread_out(self, pieces: list[str]) -> bool:
         """A hidden name with words between its own ("Ines M. Park", "Ines 'Izzy' Park"), or
         spelt a letter at a time ("I n e s P a r k")."""
-        for words in self._hidden_words:
-            for turned in (words[j:] + words[:j] for j in range(len(words))):
-                if _in_order(pieces, turned, _MAX_BETWEEN):
-                    return True
+        starts = self._rotations_by_first
+        for piece in dict.fromkeys(pieces):
+            if any(_in_order(pieces, turned, _MAX_BETWEEN) for turned in starts.get(piece, ())):
+                return True
         joined, longest = self._hidden_joined, self._longest_joined
         for i in range(len(pieces)):
             run = ""
@@ -191,9 +210,14 @@ class Hidden:
         return False
 
     @cached_property
-    def _hidden_words(self) -> tuple[tuple[str, ...], ...]:
-        """Hidden identities of two or more words, as their words."""
-        return tuple(tuple(k.split()) for k in self._hidden_plain if " " in k)
+    def _rotations_by_first(self) -> dict[str, list[tuple[str, ...]]]:
+        """Every rotation of each hidden identity of two or more words ("park ines" of "ines
+        park"), by its first word: a name is only compared with those it holds a word of."""
+        found: dict[str, list[tuple[str, ...]]] = {}
+        for words in (tuple(k.split()) for k in self._hidden_plain if " " in k):
+            for turned in (words[j:] + words[:j] for j in range(len(words))):
+                found.setdefault(turned[0], []).append(turned)
+        return found
 
     @cached_property
     def _longest_joined(self) -> int:

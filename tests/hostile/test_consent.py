@@ -354,6 +354,21 @@ def test_a_hidden_name_in_other_letters_or_shortened_is_hidden():
         *("I. Park", "Park, I.", "Ines P.", "Ole Soerensen"),
     ):
         assert directory.hides(name), name
+    # Initials and left-out names together (a review: "Ines M. Park" showed).
+    three = Directory(
+        (Person("Ines Maria Park", hidden=True), Person("Mary Ann Smith", hidden=True))
+    )
+    for name in (
+        "Ines M. Park",
+        "I. M. Park",
+        "I. Park",
+        "Park, Ines M.",
+        "M. Smith",
+        "Mary A. Smith",
+    ):
+        assert three.hides(name), name
+    for name in ("I. M.", "Bo I. Park", "A. Smith", "Ann Smith", "Maria Park"):
+        assert not three.hides(name), name
     # And the other way: hidden as written in Latin letters, named in the original.
     other = Directory((Person("Joerg Mueller", hidden=True), Person("Ivan Petrov", hidden=True)))
     assert other.hides("Jörg Müller") and other.hides("Иван Петров")
