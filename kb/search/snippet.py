@@ -20,6 +20,7 @@ from kb.models import Snippet
 from kb.search.display import CODE, DATA, HEAD, PROSE, ROW, TOC, Unit, units
 
 _CODE_WEIGHT = 0.5  # a code line answers less often than the prose around it
+_HEADER_WEIGHT = 0.5  # a table header's words, for each row under it
 
 
 @lru_cache(maxsize=256)
@@ -87,10 +88,10 @@ def make_snippet(
 
     A unit scores the weight of the distinct query stems in it, a tenth for each repeat, half
     that for a line of code; a table's header row and data summaries score nothing (a header
-    names the columns of every row, so its words count for each row under it instead). Of
-    rows scoring the same by words of their own, the shortest is the answer. `weights` weigh
-    each stem (the searcher's `QueryTerms.weights`: BM25's IDF); without them all weigh the
-    same.
+    names the columns of every row, so its words count at half weight for each row under it
+    instead). Of rows scoring the same by words of their own, the shortest is the answer.
+    `weights` weigh each stem (the searcher's `QueryTerms.weights`: BM25's IDF); without them
+    all weigh the same.
     """
     parts, joined, starts = _layout(text)
     if not parts:
@@ -99,18 +100,23 @@ def make_snippet(
     for a, _, stem in _matches(joined, query):
         found.setdefault(bisect_right(starts, a) - 1, []).append((a, stem))
     # A row holds what its header names ("Budget per calendar year · £1,000"): a header's
-    # words count for every row under it.
+    # words count for every row under it, at half weight (a sentence saying them answers
+    # better than the first row of a table whose columns they name).
     named = {i: _header_of(parts, i) for i, u in enumerate(parts) if u.kind == ROW}
-    best, top = 0, (0.0, 0)
+    scores: dict[int, float] = {}
     for i in sorted({*found, *(i for i, h in named.items() if h in found)}):
-        hits = [s for _, s in found.get(i, [])] + [s for _, s in found.get(named.get(i), [])]
-        # Of rows holding the query's words, the one saying least else: "London · £45", not
-        # "UK (outside London) · £35"; otherwise the first unit as good.
-        own_row = parts[i].kind == ROW and i in found
-        score = (_score(parts[i].kind, hits, weights), -len(parts[i].text) if own_row else -1e9)
-        if score[0] and score > top:
-            best, top = i, score
-    if not top[0]:
+        own = [s for _, s in found.get(i, [])]
+        header = [s for _, s in found.get(named.get(i), []) if s not in own]
+        scores[i] = _score(parts[i].kind, own, weights) + _HEADER_WEIGHT * _score(
+            ROW, header, weights
+        )
+    top = max(scores.values(), default=0.0)
+    tied = [i for i, score in scores.items() if score == top]
+    # Of rows as good by words of their own, the one saying least else: "London · £45", not
+    # "UK (outside London) · £35"; otherwise the first unit as good.
+    rows = all(parts[i].kind == ROW and i in found for i in tied)
+    best = min(tied, key=lambda i: len(parts[i].text)) if tied and rows else min(tied, default=0)
+    if not top:
         shown = [i for i, u in enumerate(parts) if u.kind not in (TOC, DATA)] or [0]
         return _window(parts, shown[0], 0, width, marked=False)
     first = found[best][0][0] - starts[best] if best in found else 0

@@ -66,6 +66,13 @@ def test_of_rows_as_good_the_one_saying_least_else_answers():
     assert answer(make_snippet(text, "hotel in London")) == "London · £45"
     prose = "Book the hotel early. A hotel near the office is best."
     assert answer(make_snippet(prose, "hotel")) == "Book the hotel early."  # the first
+    # A sentence saying the words answers before a row whose header names them (a review).
+    vpn = "The VPN is owned by the network team.\n\n| Service | Owner |\n|---|---|\n| Jira | Al |"
+    assert answer(make_snippet(vpn, "vpn service owner")).startswith("The VPN is owned")
+    ticket = (
+        "To request a laptop, open a ticket.\n\n| Item | How |\n|---|---|\n| Laptop | a ticket |"
+    )
+    assert answer(make_snippet(ticket, "laptop ticket")) == "To request a laptop, open a ticket."
 
 
 def test_a_table_cut_by_the_chunker_still_reads_by_row():
