@@ -152,6 +152,9 @@ def similar_names(name: str, known: list[str]) -> list[str]:
     return list(dict.fromkeys([*_called(name, known), *(by_key[c] for c in close)]))[:3]
 
 
+_NAME_PIECE = re.compile(r"[^\W_]+")
+
+
 def one_called(name: str, known: list[str]) -> str | None:
     """The one person whose name holds `name`'s words ("grace", "o'connor grace"), if only
     one does: `kb person grace` shows Grace O'Connor rather than asking."""
@@ -160,8 +163,8 @@ def one_called(name: str, known: list[str]) -> str | None:
 
 
 def _called(name: str, known: list[str]) -> list[str]:
-    wanted = fold_name(name).split()
-    return [k for k in known if wanted and set(wanted) <= set(fold_name(k).split())]
+    wanted = set(_NAME_PIECE.findall(fold_name(name)))  # "park, ines" is "ines park"
+    return [k for k in known if wanted and wanted <= set(_NAME_PIECE.findall(fold_name(k)))]
 
 
 def unknown_person(name: str, known: list[str]) -> UnknownPersonError:

@@ -101,6 +101,7 @@ def test_a_name_word_only_one_person_has_names_that_person():
     assert one_called("ines", known) == "Inés Park"
     assert one_called("NOWAK tomasz", known) == one_called("tomasz", known) == "Tomasz Nowak"
     assert one_called("o'connor", known) == "Grace O'Connor"
+    assert one_called("park, ines", known) == "Inés Park"  # as a list of names writes it
     assert one_called("grace", known) is None  # two Graces: kb asks which
     assert one_called("tom", known) is None and one_called(" ", known) is None
     assert similar_names("ines", known) == ["Inés Park"]

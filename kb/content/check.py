@@ -110,12 +110,14 @@ def _unlisted(
         hint = f"; did you mean '{close[0]}'?" if close else ""
         message = f"team '{team}' is no one's team in people.yaml nor a folder{hint}"
         out.append(Finding(rel, key_lines["team"], "warning", "team", message))
+    line = key_lines.get("authors") or key_lines.get("author") or 1
+    names = [p.name for p in directory.people if not p.hidden]
     for author in doc.authors:
         if directory.find(author.name) is None and not directory.hides(author.name, author.email):
-            message = (
-                f"'{author.name}' is not in people.yaml: kb shows no role, team or availability"
-            )
-            out.append(Finding(rel, key_lines.get("authors", 1), "warning", "people", message))
+            close = difflib.get_close_matches(author.name, names, n=1, cutoff=0.8)
+            hint = f"; did you mean '{close[0]}'?" if close else ""
+            message = f"'{author.name}' is not in people.yaml: kb shows no role, team or "
+            out.append(Finding(rel, line, "warning", "people", message + "availability" + hint))
     return out
 
 

@@ -170,7 +170,7 @@ def _from_topics(people: PeopleAnalysis) -> list[_Proposal]:
         main = topic.knowers[0]
         # "Alone" was false of a topic others wrote 46% of: say how much is theirs.
         part = "all of it" if main.share >= 0.995 else f"most of it ({main.share:.0%})"
-        rest = "".join(f", {k.name} {k.share:.0%}" for k in topic.knowers[1:3] if k.share >= 0.005)
+        rest = "".join(f", {k.name} {k.share:.0%}" for k in topic.knowers[1:3] if k.share >= 0.01)
         why = f"{main.name} wrote {part}{rest}; bus factor 1"
         others = frozenset(person_key(k.name) for k in topic.knowers[1:])
         out.append(_Proposal(topic.label, speaker, why, tuple(rows), 0, others))

@@ -12,7 +12,6 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from functools import lru_cache
 from pathlib import Path
 
 from kb.config import REDACTION_VERSION
@@ -69,11 +68,6 @@ def record(
         fh.write(json.dumps(entry, ensure_ascii=False) + "\n")
 
 
-@lru_cache(maxsize=4096)
-def _redacted(query: str) -> str:
-    return redact(query)[0]
-
-
 def read(log: Path) -> tuple[list[LoggedSearch], list[Problem]]:
     """Every readable line of `log`; a bad line is a problem naming it, the rest still count."""
     searches, problems = [], []
@@ -86,7 +80,7 @@ def read(log: Path) -> tuple[list[LoggedSearch], list[Problem]]:
             d = json.loads(line)
             query = str(d["query"])
             if d.get("redaction") != REDACTION_VERSION:  # written before kb found that form
-                query = _redacted(query)
+                query = redact(query)[0]  # not cached: the raw text is not kept
             searches.append(
                 LoggedSearch(
                     str(d["time"]),

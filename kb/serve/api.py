@@ -39,6 +39,7 @@ from kb.inputs import (
     CriteriaError,
     UnknownValueError,
     checked_filters,
+    one_called,
     query_text,
     team_criteria,
     unknown_person,
@@ -263,6 +264,8 @@ def _public_routes(
 
 def _profile(base: Facade, name: str) -> Profile:
     found = base.profile(name) if person_key(name) else None
+    if found is None and (called := one_called(name, base.people())):  # as `kb person` does
+        found = base.profile(called)
     if found is None:  # the names like it, as `kb person` gives them
         raise HTTPException(404, str(unknown_person(name, base.people())))
     return found
