@@ -32,7 +32,8 @@ def highlighted(text: str, query: str, answer: tuple[tuple[int, int], ...] = ())
     each of its lines (table rows, list items) on a line of its own."""
     runs: list[tuple[bool, str]] = []  # (in the answer, Markdown)
     for piece, word, in_answer in marked(text, query, answer):
-        md = f"**{esc(piece)}**" if word else esc(piece)
+        # `esc` keeps a value on one line: the snippet's own lines are escaped one by one.
+        md = "\n".join(f"**{esc(p)}**" if word else esc(p) for p in piece.split("\n"))
         if runs and runs[-1][0] == in_answer:
             runs[-1] = (in_answer, runs[-1][1] + md)
         else:

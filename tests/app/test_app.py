@@ -395,3 +395,12 @@ def test_each_view_names_its_browser_tab(bundled_kb):
     assert tab_title(bundled_kb, None, "Grace O'Connor", "search") == "Grace O'Connor · kb"
     assert tab_title(bundled_kb, None, None, "pairs") == "Pairs · kb"
     assert tab_title(bundled_kb, "no/such.md", None, "search") == "no/such.md · kb"
+
+
+def test_a_cards_table_rows_stay_on_lines_of_their_own(monkeypatch, bundled_index):
+    # A new-user trial saw a card's rows run together in one paragraph ("… exceptions Hotel,
+    # London · £180 …"): each value was escaped onto one line, the snippet's breaks with it.
+    at = new_app(monkeypatch, bundled_index, q="how much can I spend on a hotel in London")
+    card = next(m.value for m in at.main.markdown if "Limits at a glance" in m.value)
+    assert "Who can approve exceptions  \n" in card
+    assert card.count("  \n") >= 3  # header, then a line a row
