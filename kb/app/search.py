@@ -88,7 +88,7 @@ def render_results(kb: Facade) -> None:
                     for i, (hit, more) in enumerate(closest, len(answers)):
                         render_hit(hit, more, found.searched, i)
     with people:
-        render_experts(experts, me, near)
+        render_experts(experts, me, near, found.elsewhere_note(filters) if not answers else "")
 
 
 def report_missing(kb: Facade, query: str, filters) -> None:
@@ -119,8 +119,15 @@ def render_no_answer(
     kb: Facade, found: Results, closest: list[tuple[Hit, list[Hit]]], filters, elapsed: float
 ) -> None:
     """No page answers well: say so, fold the closest pages, offer to record the gap."""
-    note = found.elsewhere_note(filters)
-    st.info(f"**No page answers this well.** {esc(note)}", icon=":material/search_off:")
+    # With pages outside the filters that answer, the filters are what hide them: say so
+    # first (a trial read "No page answers this well" over "2 Business pages do").
+    headline = f"No page {filters.describe()} answers this well" if found.elsewhere else ""
+    note = f"{found.elsewhere_pages()}, outside the filters." if found.elsewhere else ""
+    headline = headline or "No page answers this well"
+    st.info(
+        f"**{esc(headline)}.** {esc(note)}",
+        icon=":material/search_off:",
+    )
     st.caption(f"Nothing answers “{esc(found.searched)}” well · {elapsed:.0f} ms")
     with st.expander(f"The {len(closest)} closest pages (less likely to answer)"):
         for i, (hit, more) in enumerate(closest):
@@ -226,9 +233,10 @@ def render_near(near: list[Expert], me: str) -> None:
         st.markdown(f"In {esc(me)}, {names} {'knows' if len(near) == 1 else 'know'} this too.")
 
 
-def render_experts(experts: list[Expert], me: str, near: list[Expert]) -> None:
+def render_experts(experts: list[Expert], me: str, near: list[Expert], outside: str = "") -> None:
     """Who knows, or with the asker's side set (`me`), who on the other side knows, and a
-    line for those `near` on the asker's side; then the control that sets the side."""
+    line for those `near` on the asker's side; then the control that sets the side.
+    `outside`: what answers outside the filters, when nothing inside them does."""
     across = other_side(me)
     title = f"Who in {across} knows?" if across else "Who knows about this?"
     st.subheader(title, anchor=EXPERTS_ANCHOR)
@@ -241,6 +249,9 @@ def render_experts(experts: list[Expert], me: str, near: list[Expert]) -> None:
         "side who know this topic, for the same results. Remembered in the link.",
     )
     render_near(near, me)
+    if not experts and outside:  # someone has, outside the filters (a trial read "yet")
+        st.caption(f"{esc(outside)} Search without the filters to see who wrote them.")
+        return
     if not experts:
         st.caption(
             f"No one in {across} has written about this yet; pick your side again to clear it "

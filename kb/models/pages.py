@@ -253,11 +253,17 @@ class Results(Sequence[Hit]):
 
     def elsewhere_note(self, filters: Filters) -> str:
         """ "Nothing in IT answers this; 1 Business page does." ("" when nothing is hidden)."""
-        if not self.elsewhere:
-            return ""
+        return (
+            f"Nothing {filters.describe()} answers this; {self.elsewhere_pages()}."
+            if self.elsewhere
+            else ""
+        )
+
+    def elsewhere_pages(self) -> str:
+        """ "1 Business page does", "2 Business pages and 1 IT page do" ("" if none)."""
         pages = " and ".join(f"{n} {d} page{'s' * (n != 1)}" for d, n in self.elsewhere)
         verb = "does" if sum(n for _, n in self.elsewhere) == 1 else "do"
-        return f"Nothing {filters.describe()} answers this; {pages} {verb}."
+        return f"{pages} {verb}" if self.elsewhere else ""
 
 
 @dataclass(frozen=True)

@@ -285,7 +285,11 @@ def test_a_filter_hiding_the_answer_offers_to_drop_it(monkeypatch, bundled_index
     at = new_app(monkeypatch, bundled_index)
     at.session_state["dept"] = "IT"
     at.text_input(key="q").input("how much can I spend taking a customer out for dinner").run()
-    assert "Nothing in IT answers this; 3 Business pages do." in all_text(at)
+    text = all_text(at)
+    assert "No page in IT answers this well." in text and "3 Business pages do, outside" in text
+    # Who knows says someone has, outside the filters (a trial read "No one has ... yet").
+    assert "Nothing in IT answers this; 3 Business pages do. Search without the filters" in text
+    assert "No one has written about this yet" not in text
     assert not [b for b in at.button if b.key == "missing"]  # the page is not missing
     at.button(key="unfilter").click().run()
     assert "finance/expense-policy.md" in result_paths(at)
