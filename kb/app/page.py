@@ -10,7 +10,7 @@ from kb.app.load import image_hosts, page_links
 from kb.app.present import literal as esc
 from kb.app.present import page_markdown
 from kb.app.state import back_label, go_back
-from kb.app.widgets import badges
+from kb.app.widgets import badges, person_link
 from kb.facade import Facade
 
 # "Back" stays in sight while the page scrolls; a section scrolled to stops below it.
@@ -31,9 +31,10 @@ def render_page(kb: Facade, path: str, section: str) -> None:
         return
     st.header(esc(page.title), anchor=False)
     st.markdown(badges(page.department, page.team, page.review_by))
-    authors = ", ".join(f"{a.name} ({a.share:.0%})" for a in page.authors) or "unknown"
+    # Each author opens their profile, as on the result cards.
+    authors = ", ".join(f"{person_link(a.name)} ({a.share:.0%})" for a in page.authors)
     st.caption(
-        f"{esc(page.path)} · by {esc(authors)}"
+        f"{esc(page.path)} · by {authors or 'unknown'}"
         + (f" · updated {esc(page.updated)}" if page.updated else "")
         + (f" · owner {esc(page.owner)}" if page.owner else "")
     )
