@@ -56,15 +56,26 @@ def propose(
             groups.append(search(part, s.expert_pool))
             weights.append(1.0)  # the user named each part
     else:
+        # The phrase's topics, and those of each thing it joins with "and" ("sync claims
+        # into NetSuite and a GDPR review"): the whole phrase's closest topics alone dropped
+        # the review (a trial of the app's views).
         by_topic: dict[int, list[Hit]] = defaultdict(list)
-        for hit in search(description, s.expert_pool):
-            by_topic[people.topic_of(hit.chunk.path).id].append(hit)
-        relevance = {
-            t: max(h.similarity for h in hits)
-            for t, hits in by_topic.items()
-            if any(h.relevant for h in hits)
-        }
-        for number in closest_topics(relevance):
+        relevance: dict[int, float] = {}
+        chosen: list[int] = []
+        for phrase in (description, *_joined(description)):
+            found: dict[int, list[Hit]] = defaultdict(list)
+            for hit in search(phrase, s.expert_pool):
+                found[people.topic_of(hit.chunk.path).id].append(hit)
+            near = {
+                t: max(h.similarity for h in hits)
+                for t, hits in found.items()
+                if any(h.relevant for h in hits)
+            }
+            chosen += [t for t in closest_topics(near) if t not in chosen]
+            for t, hits in found.items():
+                by_topic[t] += [h for h in hits if h not in by_topic[t]]
+                relevance[t] = max(relevance.get(t, 0.0), near.get(t, 0.0))
+        for number in chosen:
             labels.append(people.topics[number].label)
             groups.append(by_topic[number])
             weights.append(relevance[number] / max(relevance.values()))
@@ -108,6 +119,13 @@ def propose(
         checks=rules.checks(members, sorted({k for s in scores for k in s})) if rules else (),
         balance=rules.balance_report(members) if rules else (),
     )
+
+
+def _joined(phrase: str) -> list[str]:
+    """The things a one-phrase description joins with "and", each of two words or more ("a
+    GDPR review"); none when a side is one word ("terms and conditions")."""
+    sides = [p.strip() for p in _LAST_AND.split(phrase)]
+    return sides if len(sides) > 1 and all(len(_WORDS.findall(p)) >= 2 for p in sides) else []
 
 
 def subtopics(description: str) -> list[str]:

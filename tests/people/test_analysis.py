@@ -303,6 +303,14 @@ def test_team_subtopics_of_a_phrase_do_not_depend_on_the_size(bundled_kb):
     assert {m.name for m in large.members} <= {p for c in large.covers for p in c.people}
 
 
+def test_a_phrase_joining_two_things_with_and_covers_both(bundled_kb):
+    # A trial of the app's views: the GDPR review was dropped, and its expert with it.
+    team = bundled_kb.team("sync expense claims into NetSuite and a GDPR review", size=4)
+    gdpr = [c for c in team.covers if "GDPR" in c.subtopic]
+    assert gdpr and "Fatima El-Amin" in gdpr[0].people
+    assert any("Spendwise" in c.subtopic for c in team.covers)
+
+
 def test_pages_without_authors_leave_parts_uncovered_not_an_error(tmp_path):
     content = tmp_path / "content"
     write(content / "a.md", "# Budget\n\nThe yearly budget and its review.\n")

@@ -94,6 +94,17 @@ def test_team_cover_prefers_a_new_department_and_adds_backups():
     assert choose([{"ana": 1.0}], sides, 5) == ["ana"]  # no one else adds anything
 
 
+def test_a_phrase_names_the_things_it_joins_with_and_of_two_words_or_more():
+    from kb.people.team import _joined
+
+    assert _joined("sync claims into NetSuite and a GDPR review") == [
+        "sync claims into NetSuite",
+        "a GDPR review",
+    ]
+    assert _joined("terms and conditions") == [] and _joined("replace the VPN") == []
+    assert _joined("laptop and accounts on day one") == []  # "laptop": one word
+
+
 def test_subtopics_split_on_commas_and_conjunctions():
     assert subtopics("sync claims into NetSuite, GDPR review and stock counts") == [
         "sync claims into NetSuite",
