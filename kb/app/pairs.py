@@ -22,12 +22,13 @@ KIND_NAMES = {
 
 
 def render_pairs(kb: Facade) -> None:
-    st.subheader("Tandems, mentoring, coffee, job shadowing", anchor=False)
+    st.subheader("Tandems, mentoring, coffee, job shadowing, reverse mentoring", anchor=False)
     st.caption(
         "Pairs across IT and business whose writing overlaps: each person at most once, never "
         "two of one team. Job shadowing sends a guest to the owner of a process their pages "
         "link to; in reverse mentoring the junior teaches the senior. The same round number "
-        "gives the same pairs; the next number, a new round."
+        "gives the same pairs; another number shuffles who meets whom, though pairs that fit "
+        "best may meet again (kb pairs --avoid with earlier rounds leaves them out)."
     )
     left, right = st.columns([3, 1])
     kind = left.radio("Kind", KINDS, key="pair_kind", horizontal=True, format_func=KIND_NAMES.get)
