@@ -36,7 +36,9 @@ def render_gaps(kb: Facade) -> None:
     people = set(kb.people())  # an owner who wrote nothing (or is hidden) has no profile
     here = view_params()  # links come back to this view
     render_table(
-        "Topics resting on one person",
+        # Three names beside "bus factor 1" read as a contradiction to a trial: say what it is.
+        "Topics resting on one person: if the first named left, most of it would have no "
+        "author who knows it",
         ("Topic", "Bus factor", "Pages", "Who knows it", "Departments"),
         (
             (

@@ -361,7 +361,10 @@ def gaps_cmd(log: Path | None, today, top: int, where: IndexLocation, as_json: b
         echo_json(dump(report))
         return
     single = [t for t in report.topics if t.bus_factor <= 1]
-    say(f"Topics that rest on one person or no one ({len(single)} of {len(report.topics)}):")
+    say(  # bus factor 1 beside three names read as a contradiction to a trial: say what it is
+        "Topics that rest on one person (if the first named left, most of it would have no "
+        f"author who knows it) or no one ({len(single)} of {len(report.topics)}):"
+    )
     for t in single[:top]:
         who = ", ".join(f"{k.name} {k.share:.0%}" for k in t.knowers[:3]) or "no author"
         say(f"  bus factor {t.bus_factor}  {t.label}  ({len(t.pages)} page(s); {who})")

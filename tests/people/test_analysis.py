@@ -243,6 +243,7 @@ def test_cli_pairs_team_and_gaps(bundled_index, tmp_path):
     assert "bus factor 1" in kubernetes[0] and "Marcus Okafor 100%" in kubernetes[0]
     assert "Chloe Martin: Parental leave (unchanged since 2025-11-12)" in gaps.output
     assert "set KB_SEARCH_LOG to keep one" in gaps.output
+    assert "rest on one person (if the first named left, most of it would have no" in gaps.output
 
 
 def _pairs(path):
