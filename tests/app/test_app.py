@@ -212,7 +212,7 @@ def test_open_page_shows_the_whole_page_at_the_section(monkeypatch, bundled_inde
     assert [plain(h.value) for h in at.main.header] == ["Approving expense claims in Spendwise"]
     assert f"Jumped to section: {second.heading}" in all_text(at)
     # Its authors open their profiles (a trial of the app's views found plain names).
-    byline = next(c.value for c in at.caption if " · by " in c.value)
+    byline = next(m.value for m in at.markdown if " · by " in m.value)
     assert "[Hannah Becker](?person=Hannah%20Becker)" in byline
     body = "\n".join(m.value for m in at.markdown)
     assert "\n### Contacts" in body and "Delegating while you are away" in body  # under h2
