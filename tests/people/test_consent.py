@@ -125,7 +125,7 @@ def test_search_page_and_her_person_page_do_not_credit_her(monkeypatch, hidden_i
     assert "No pages by" in all_text(at)
     # Her page: the text she is named in stays; the byline and owner do not credit her.
     at = new_app(monkeypatch, index_dir, page="service-desk/spendwise-app-troubleshooting.md")
-    byline = [c.value for c in at.caption if "· by " in c.value]
+    byline = [m.value for m in at.markdown if "· by " in m.value]  # the gray byline
     assert byline and "Alvarez" not in byline[0] and "owner" not in byline[0]
 
 
