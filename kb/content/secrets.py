@@ -308,15 +308,8 @@ def _credible(
         return False
     if kind == "password":
         return True
-    letters = [c for c in value if c.isalpha()]
-    mixed = any(c.isupper() for c in letters) and any(c.islower() for c in letters)
-    symbol = any(c in "!@#$%^&*+=?~" for c in value)
-    return (
-        len(value) >= 8
-        and bool(letters)
-        and any(c.isdigit() for c in value)
-        and (mixed or symbol or len(value) >= 16)
-    )
+    letters, digits, mixed, symbol = _shape(value)
+    return len(value) >= 8 and letters and digits and (mixed or symbol or len(value) >= 16)
 
 
 # Whole stems of the names `_LABEL` knows, so that "hash" or "sensitive" is no password;
@@ -384,11 +377,16 @@ def _entropy(line: str, n: int, plugins: d.Plugins) -> Iterator[Secret]:
 def _made_up(value: str) -> bool:
     """Whether `value` looks made up rather than said: letters and digits, mixed case or a
     symbol, and no trailing '-word' ('Sommer2024', 'Hunter2Horse'; not '2FA-protected')."""
+    letters, digits, mixed, symbol = _shape(value)
+    return letters and digits and (mixed or symbol) and not re.search(r"-[a-z]+$", value)
+
+
+def _shape(value: str) -> tuple[bool, bool, bool, bool]:
+    """Whether `value` has letters, digits, letters of both cases, and a symbol such as !."""
     letters = [c for c in value if c.isalpha()]
     mixed = any(c.isupper() for c in letters) and any(c.islower() for c in letters)
     symbol = any(c in "!@#$%^&*+=?~" for c in value)
-    said = re.search(r"-[a-z]+$", value)
-    return bool(letters) and any(c.isdigit() for c in value) and (mixed or symbol) and not said
+    return bool(letters), any(c.isdigit() for c in value), mixed, symbol
 
 
 # A credential's name, as the last word before a value: DB_PASSWORD, PIN code, Passwort.
@@ -404,8 +402,8 @@ def _bare_number(value: str, line: str, match: str) -> bool:
     `8473-6251!`): digits, alone or with a symbol such as ! or #; the name before them a
     credential's (not `PASSWORD_HASH_ITERATIONS=600000`, `max_password_age: 90`); nothing
     after them on the line (not `Password: 8-64 chars`)."""
-    strong = any(c in "!@#$%^&*+=?~" for c in value)
-    if not (value.isdigit() or strong and any(c.isdigit() for c in value)) or value not in match:
+    _, digits, _, symbol = _shape(value)
+    if not (value.isdigit() or symbol and digits) or value not in match:
         return False
     name = re.sub(r"[\s:=\uff1a'\"*_`(){}-]+$", "", match[: match.index(value)])
     rest = line[line.find(value) + len(value) :] if value in line else ""
