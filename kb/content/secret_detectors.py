@@ -49,7 +49,7 @@ EXTRA = (
 # api_key, secret ...) misses tokens, hyphens (X-API-Key) and other languages.
 _LABEL = (
     r"(?:x-)?(?:pass(?:word|wort|wd|phrase)?|pwd|kennwort|mot\s+de\s+passe|contrase(?:ñ|n)a"
-    r"|senha|wachtwoord|l(?:ö|o)senord|salasana|has(?:ł|l)o|пароль"
+    r"|senha|wachtwoord|l(?:ö|o)senord(?:et)?|salasana|has(?:ł|l)o|пароль"
     r"|密码|密碼|パスワード|비밀번호|كلمة\s+المرور|पासवर्ड|pw|passcode"
     # An acronym only in capitals: "pin: 1.2.3" pins a version.
     r"|(?-i:PIN(?:[- ](?i:code))?|PSK)"
@@ -57,11 +57,24 @@ _LABEL = (
     r"|(?:api|access|auth|private|bearer|refresh|session|personal[-_ ]access)[-_ ]?(?:key|token)"
     r"|token)"
 )
+# "is" in the languages `_LABEL` names: "Das Passwort lautet x", "le mot de passe est x"
+# (Chinese and Japanese write it without spaces: 密码是x, パスワードはx).
+_IS_WORDS = ("ist", "lautet", "est", "es", "è", "é", "är", "jest")
+_IS = "(?:" + "|".join(_IS_WORDS) + ")"
+# Text a line holds when a label may be separated from its value (`_IS` needs a space).
+SEPARATORS = (":", "=", "\uff1a", "→", "- ", " is ", "是", "为", "為", "は")
+SEPARATORS += tuple(f" {w} " for w in _IS_WORDS)
 # One word: prose after a label has spaces; Chinese and Japanese prose has none, so a value
 # is not written in their characters ("密码：至少8位" is a rule, not a password).
 _VALUE = r"([^\s'\"`*|<>&;\u3000-\u9fff\uac00-\ud7af\uff00-\uffef]{4,200})"
 # A credential's name alone, as a table's cell holds it.
 LABEL = re.compile(rf"(?i)(?<![A-Za-z0-9]){_LABEL}(?![A-Za-z0-9])")
+# A credential's name alone on its line before a colon (`**Password:**`, `API key for prod:`):
+# its value may be on the next line.
+LABEL_LINE = re.compile(
+    rf"(?i)[ \t>#*_`+-]{{0,12}}(?P<label>{_LABEL})(?:[ \t]\([^)\n]{{0,30}}\)"
+    rf"|[ \t](?:for|für|of|on|in)[ \t][^:\n]{{1,30}})?[*_` \t]{{0,6}}[:\uff1a][*_` \t]{{0,6}}"
+)
 # (kind, pattern, gate): the value is the pattern's last group; "labelled" values are judged
 # by what the name calls them (`secrets._credible`), the others as a keyword's value is. A
 # line must hold a gate's text for its pattern to run. Every repetition next to another that
@@ -76,7 +89,8 @@ LABELLED = (
             # what it is for: "(prod)", "for prod", "of the admin account"
             rf"(?:\([^)\n]{{0,30}}\)|(?:for|für|of|on|in)[ \t][^:=\n]{{1,30}})?"
             rf"[*_` \t\u00a0\u202f]{{0,12}}"
-            rf"(?P<sep>[:=\uff1a]|is:?|-{{1,2}}>?(?=[ \t])|→)[*_` \t\u00a0\u3000]{{0,12}}['\"]?"
+            rf"(?P<sep>[:=\uff1a]|is:?|{_IS}(?=[ \t])|-{{1,2}}>?(?=[ \t])|→|[是为為は])"
+            rf"[*_` \t\u00a0\u3000]{{0,12}}['\"]?"
             rf"{_VALUE}"
         ),
         ("pass", "pwd", "wort", "woord", "secret", "key", "token", "contrase", "senha", "hasło")
@@ -94,6 +108,14 @@ LABELLED = (
         re.compile(
             rf"(?i)\b(?:key|name)=['\"][\w.-]{{0,30}}?{_LABEL}['\"][ \t]{{1,5}}"
             rf"value=['\"]{_VALUE}"
+        ),
+        ("value=",),
+    ),
+    (  # ... and the other way round: <add value="x" key="ApiKey"/>
+        "labelled",
+        re.compile(
+            rf"(?i)\bvalue=['\"]{_VALUE}['\"][ \t]{{1,5}}(?:key|name)=['\"][\w.-]{{0,30}}?"
+            rf"{_LABEL}['\"]"
         ),
         ("value=",),
     ),
@@ -152,6 +174,39 @@ LABELLED = (
             r"[^\n|;&]{0,300}?\s-p[ \t]{0,5}['\"]?([^\s'\"]+)"
         ),
         ("login", "sshpass"),
+    ),
+    # Samba's user%password (smbclient -U admin%x, rpcclient, mount.cifs' user=admin%x).
+    (
+        "password",
+        re.compile(
+            r"\b(?:smb\w{0,10}|rpcclient|net|wbinfo)\b[^\n|;&]{0,300}?\s(?:-U|--user(?:name)?)"
+            r"(?:=|[ \t]{1,5})['\"]?[^\s%'\"]{1,100}%([^\s'\"]+)"
+        ),
+        ("smb", "rpcclient", "net", "wbinfo"),
+    ),
+    # Positional passwords: htpasswd -b file user x; Windows' net user name x; an echo of
+    # user:x into chpasswd.
+    (
+        "password",
+        re.compile(
+            r"\bhtpasswd(?=[^\n|;&]{0,40}[ \t]-\w*b)"
+            r"(?:[ \t]{1,5}-\w{1,5}(?:[ \t]{1,5}\d{1,3})?){1,4}"  # its flags: -b, -bB -C 10
+            r"(?:[ \t]{1,5}[^\s-]\S{0,200}){2}[ \t]{1,5}['\"]?([^\s'\"]+)"
+        ),
+        ("htpasswd",),
+    ),
+    (
+        "password",
+        re.compile(r"(?i)\bnet[ \t]{1,5}user[ \t]{1,5}[^\s/]\S{0,100}[ \t]{1,5}([^\s/*]\S*)"),
+        ("net",),
+    ),
+    (
+        "password",
+        re.compile(
+            r"\becho[ \t]{1,5}['\"]?[^\s:'\"]{1,100}:([^\s'\"]+)['\"]?[ \t]{0,5}\|"
+            r"[ \t]{0,5}(?:sudo[ \t]{1,5})?chpasswd\b"
+        ),
+        ("chpasswd",),
     ),
     # A .netrc line, at a line's or a code span's start (not prose's "the default password"):
     # machine host (or default) login user password x.

@@ -47,6 +47,7 @@ def find_secrets(text: str) -> list[Secret]:
     out: list[Secret] = []
     header: dict[int, str] = {}  # the columns a table's first row names as credentials
     in_table = False
+    label, label_line = "", 0  # a credential's name alone on a line, and that line
     for n, line in enumerate(text.split("\n"), 1):
         row = line.lstrip().startswith("|")
         first, in_table = row and not in_table, row
@@ -59,7 +60,15 @@ def find_secrets(text: str) -> list[Secret]:
         found = _in_line(line, n, active)
         if header and not first and not _rule(line):
             found = _merged([*found, *_under_header(line, n, header, d.plugins())])
+        if label and n - label_line <= 3 and not row:
+            found = _merged([*found, *_on_its_own(line, n, label)])
         out.extend(found)
+        if ":" in line or "\uff1a" in line:
+            named = d.LABEL_LINE.fullmatch(line)
+            if named:
+                label, label_line = named.group("label"), n
+        if label and line.strip() and not line.lstrip().startswith(("```", "~~~")):
+            label = "" if n > label_line else label
     return out
 
 
@@ -213,7 +222,7 @@ def _keywords(line: str, n: int, plugins: d.Plugins) -> Iterator[Secret]:
 def _labelled(line: str, low: str, n: int, plugins: d.Plugins) -> Iterator[Secret]:
     """A value after a credential's name as pages write it (`**Password**: x`, a table row,
     `X-API-Key: x`, `curl -u user:x`, `mysql -px`)."""
-    separated = any(c in low for c in ":=\uff1a→") or " is " in low or "- " in low
+    separated = any(c in low for c in d.SEPARATORS)
     for i, (kind, rx, gate) in enumerate(d.LABELLED):
         if (i == 0 and not separated) or not any(g in low for g in gate):
             continue
@@ -226,11 +235,19 @@ def _labelled(line: str, low: str, n: int, plugins: d.Plugins) -> Iterator[Secre
                 continue
             # "The token is 2FA-protected": after "is" or a dash prose goes on; a value
             # there must look made up (letters, digits, and mixed case or a symbol).
-            if (m.groupdict().get("sep") or ":")[0] in "i-→" and not _made_up(value):
+            if (m.groupdict().get("sep") or ":") not in ":=\uff1a" and not _made_up(value):
                 continue
             yield Secret(n, named, start, start + len(value))
     if "|" in line:
         yield from _table_row(line, n, plugins)
+
+
+def _on_its_own(line: str, n: int, label: str) -> Iterator[Secret]:
+    """The value on the line after a credential's name and a colon (`Password:`, then
+    `Zq8!x2Lm` alone, maybe as a list item, a quote or code)."""
+    rest = re.sub(r"^[ \t]*(?:[-*+>][ \t]+)?", "", line)
+    at = len(line) - len(rest)
+    yield from _cell_value(at, rest, label, n, d.plugins())
 
 
 def _table_row(line: str, n: int, plugins: d.Plugins) -> Iterator[Secret]:

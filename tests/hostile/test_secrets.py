@@ -149,6 +149,34 @@ def test_a_header_naming_a_hash_or_something_sensitive_names_no_password():
     assert [(s.line, s.kind) for s in redact(words)[1]] == [(n, "password") for n in (1, 2, 3)]
 
 
+def test_a_value_on_the_line_after_its_label_is_redacted():
+    """`Password:` on one line and the value alone on the next (after blank lines, in a list
+    item or a code block) is how runbooks often write it; a rule or prose there is not one."""
+    from kb.content.secrets import redact
+
+    pages = {
+        "Password:\n    Zq8!x2Lm": "Password:\n    [redacted]",
+        "**Password:**\n\n`Zq8!x2Lm`": "**Password:**\n\n`[redacted]`",
+        "API key for prod:\n\n```\nsk9Lm2QwErTy77Zx\n```": (
+            "API key for prod:\n\n```\n[redacted]\n```"
+        ),
+        "- PIN:\n  - 4839": "- PIN:\n  - [redacted]",
+    }
+    for page, shown in pages.items():
+        assert redact(page)[0] == shown, page
+    kept = (
+        "Password:\n\n12 characters minimum",
+        "Password:\n\nSee the vault.",
+        "Password:\n\n- at least 12 characters\n- Zq8-x2-Lm",  # a list of rules
+        "Token:\n\nhttps://vault.example.com/x",
+        "## API key:\n\n`$API_KEY`",
+        "Password reset:\n\nRb8!x2Lm",  # not a credential's name
+        "Password:\n\n\n\n\nZq8!x2Lm",  # too far down to be its value
+    )
+    for page in kept:
+        assert redact(page)[1] == [], page
+
+
 def test_index_strict_fails_on_a_secret(tmp_path, monkeypatch, real_embedder):
     content = tmp_path / "content"
     write(content / "platform/deploy.md", LEAKY)
@@ -219,6 +247,10 @@ def test_secret_scan_stays_linear_on_long_lines(tmp_path):
         # A row under a header naming a credential, of dashes but not a header rule (4 s at
         # 20,000 dashes with a pattern for the rule).
         "| a | Password |\n|---|---|\n|" + "-" * 40_000 + "x",
+        "htpasswd" + " -b" * 20_000,  # flags that never reach their three arguments
+        "net user " + "a " * 40_000,
+        "smbclient -U " + "a" * 80_000,
+        "Password:\n" * 10_000,  # labels whose values never come
     ]
     start = time.perf_counter()
     found = _flagged(tmp_path, lines)
