@@ -134,4 +134,6 @@ class Settings:
             # Pages are redacted before chunking: a new detector version (or an index from
             # before redaction, which has no entry) reads every page again.
             "redaction": REDACTION_VERSION,
+            # How BM25 splits text into words (2: runs of CJK characters as pairs).
+            "words": 2,
         }

@@ -47,6 +47,16 @@ _PER_THREAD = threading.local()
 # `words` and `word_spans` split text exactly as the index does.
 _WORD = re.compile(r"(?u)\b\w\w+\b")
 K1, B = 1.5, 0.75
+# Chinese, Japanese and Korean write words without spaces (Korean between phrases): a run of
+# their characters is one `_WORD`, which no query matches unless it is the very same run.
+# Such runs are read as overlapping character pairs instead, as Lucene's CJK analyzer does
+# ("报销政策" -> 报销 销政 政策), and a lone character as itself.
+_CJK_CHAR = (
+    "[\u1100-\u11ff\u3040-\u30ff\u3130-\u318f\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff"
+    "\uac00-\ud7af\uf900-\ufaff\uff66-\uff9f\U00020000-\U0002ebef]"
+)
+_CJK = re.compile(_CJK_CHAR + "+")
+_WORD_OR_CJK = re.compile(rf"(?u)\b\w\w+\b|{_CJK_CHAR}")  # a lone one is a word too
 
 
 def idf(rows: int, df):
@@ -279,10 +289,28 @@ def _tokenize(texts: list[str]) -> list[list[str]]:
     return_ids=False)` returns, to the letter (tests/index/test_bm25.py compares them), without
     its per-call and per-text setup: a query's few words cost microseconds, not milliseconds.
     Lower-case, split, drop stop words, stem each distinct word once."""
-    split = [[w for w in _WORD.findall(text.lower()) if w not in _STOP_SET] for text in texts]
+    split = [[w for w in _words(text.lower()) if w not in _STOP_SET] for text in texts]
     distinct = list(dict.fromkeys(w for ws in split for w in ws))
     stemmed = dict(zip(distinct, _stemmer().stemWords(distinct), strict=True))
     return [[stemmed[w] for w in ws] for ws in split]
+
+
+def _words(low: str) -> list[str]:
+    """`_WORD`s of lower-cased text, with runs of CJK characters as character pairs."""
+    if not _CJK.search(low):  # bm25s's own split, to the letter
+        return _WORD.findall(low)
+    out: list[str] = []
+    for word in _WORD_OR_CJK.findall(low):
+        at = 0
+        for run in _CJK.finditer(word):
+            if run.start() - at >= 2:
+                out.append(word[at : run.start()])
+            chars = run.group()
+            out.extend([chars] if len(chars) == 1 else map(str.__add__, chars, chars[1:]))
+            at = run.end()
+        if len(word) - at >= 2:
+            out.append(word[at:])
+    return out
 
 
 def _stemmer() -> Stemmer.Stemmer:

@@ -17,6 +17,7 @@ and why it should generalise.
 from __future__ import annotations
 
 import math
+import unicodedata
 from collections.abc import Callable, Container, Iterable, Mapping
 from dataclasses import dataclass
 
@@ -37,6 +38,9 @@ class QueryTerms:
     # (`PII_READER`, `ERR_4012`, `WD2`), which the dense model cannot read and a section
     # holding them all answers. Empty for any other query.
     lookup: frozenset[str] = frozenset()
+    # Whether the model reads the query (`read_by_the_model`); if not, its cosine measures the
+    # script, not the meaning, and the keywords alone say how sure kb is.
+    read: bool = True
 
     @classmethod
     def of(
@@ -63,7 +67,7 @@ class QueryTerms:
 
     def sure(self, similarity: float, coverage: float, section_terms: set[str]) -> float:
         """`confidence`, and at least the floor for a lookup's section holding every word."""
-        found = confidence(similarity, coverage)
+        found = confidence(similarity, coverage) if self.read else coverage
         return max(found, FLOOR) if self.lookup and self.lookup <= section_terms else found
 
     def coverage(self, section_terms: set[str]) -> float:
@@ -72,6 +76,15 @@ class QueryTerms:
         if total <= 0:
             return 0.0
         return sum(w for t, w in self.weights.items() if t in section_terms) / total
+
+
+def read_by_the_model(query: str) -> bool:
+    """Whether most of the query's letters are Latin, the script the English model was trained
+    on. In others (Cyrillic, Greek, Chinese...) it knows single characters, not words: two
+    unrelated Russian or Chinese sentences score a cosine near 0.6, a close English paraphrase."""
+    letters = [c for c in query if c.isalpha()]
+    latin = sum(c < "\u0250" or unicodedata.name(c, "").startswith("LATIN") for c in letters)
+    return not letters or latin * 2 >= len(letters)
 
 
 def identifier(word: str) -> bool:

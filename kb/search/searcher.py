@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections import OrderedDict
+from dataclasses import replace
 
 import numpy as np
 
@@ -13,7 +14,7 @@ from kb.embed.base import Embedder
 from kb.index.bm25 import idf, stop_words, token_sets, tokens_each, words
 from kb.models import Filters, Hit
 from kb.search.fusion import convex, rrf
-from kb.search.relevance import FLOOR, QueryTerms
+from kb.search.relevance import FLOOR, QueryTerms, read_by_the_model
 from kb.search.snippet import snippet_fields
 from kb.search.spelling import Correction, Speller
 
@@ -201,13 +202,14 @@ class Searcher:
         typed = list(dict.fromkeys(words(query)))  # BM25's own split, not a second one
         stemmed = dict(zip(typed, tokens_each(typed), strict=True))
         scale = {word: self._backend.keyword_scale(word) for word in typed}  # 0: unseen
-        return QueryTerms.of(
+        terms = QueryTerms.of(
             typed,
             stemmed.__getitem__,
             lambda word: scale[word] or unseen,
             lambda word: bool(scale[word]),
             stop_words(),
         )
+        return terms if read_by_the_model(query) else replace(terms, read=False)
 
     def _similarities(
         self, vec: np.ndarray, rows: list[int], known: dict[int, float]
