@@ -16,7 +16,7 @@ from functools import lru_cache
 MARKER = re.compile(
     r"(?:A3T[A-Z0-9]|AKIA|ASIA|ABIA|ACCA|gh[pousr]_|github_pat_|glpat-|xox[abposr]-"
     r"|[sr]k_live_|AIza|eyJ|SG\.|npm_|pypi-|sk-ant-|sk-proj-|hf_|GOCSPX-|dckr_pat_"
-    r"|shp(?:at|ca|pa|ss)_|do[opr]_v1_)"
+    r"|shp(?:at|ca|pa|ss)_|do[opr]_v1_|whsec_|xapp-|sq0atp-|lin_api_|ya29\.|AGE-SECRET-KEY-1)"
 )
 # Patterns detect-secrets has no plugin for (1.5.0), or misses the common form of:
 EXTRA = (
@@ -37,10 +37,29 @@ EXTRA = (
     ("Docker token", re.compile(r"\bdckr_pat_[A-Za-z0-9_\-]{20,}")),
     ("Shopify token", re.compile(r"\bshp(?:at|ca|pa|ss)_[a-fA-F0-9]{32}\b")),
     ("DigitalOcean token", re.compile(r"\bdo[opr]_v1_[a-f0-9]{64}\b")),
+    ("Stripe webhook secret", re.compile(r"\bwhsec_[A-Za-z0-9]{24,}")),
+    ("npm token", re.compile(r"\bnpm_[A-Za-z0-9]{36}\b")),  # its plugin: `_authToken=` only
+    ("Slack app token", re.compile(r"\bxapp-\d-[A-Z0-9]{6,}-\d{6,}-[a-z0-9]{20,}")),
+    ("Square token", re.compile(r"\bsq0atp-[0-9A-Za-z_\-]{22,}")),
+    ("Linear key", re.compile(r"\blin_api_[A-Za-z0-9]{32,}")),
+    ("Google OAuth token", re.compile(r"\bya29\.[0-9A-Za-z_\-]{20,}")),
+    ("age secret key", re.compile(r"\bAGE-SECRET-KEY-1[0-9A-Z]{58}\b")),
+    (
+        "webhook URL",
+        re.compile(
+            r"\bhttps://(?:(?:ptb\.|canary\.)?discord(?:app)?\.com/api/webhooks/\d+/[\w-]{20,}"
+            r"|[\w-]{1,60}\.webhook\.office\.com/webhookb2/[\w@/-]{20,})"
+        ),
+    ),
+    ("BitLocker recovery key", re.compile(r"\b\d{6}(?:-\d{6}){7}\b")),
+    # Azure: a shared access signature's sig= (in a SAS token or a blob URL), and a Service
+    # Bus or IoT Hub connection string's SharedAccessKey= (its plugin: AccountKey= only).
+    ("Azure SAS signature", re.compile(r"(?i)(?<![\w-])sig=([A-Za-z0-9%+/=]{20,})")),
+    ("Azure shared access key", re.compile(r"(?i)\bSharedAccessKey=([A-Za-z0-9+/=]{20,})")),
     (
         "authorization header",
         re.compile(
-            r"(?i)\bauthorization[\"']?\s*[:=]\s*[\"']?(?:basic|bearer|token|digest)\s+"
+            r"(?i)\bauthorization[\"']?\s*[:=]\s*[\"']?(?:basic|bearer|token|digest|apikey|api-key|ssws|geniekey)\s+"
             r"((?=[A-Za-z0-9+/=._~\-]{0,500}\d)[A-Za-z0-9+/=._~\-]{12,})"
         ),
     ),
@@ -54,6 +73,9 @@ _LABEL = (
     # An acronym only in capitals: "pin: 1.2.3" pins a version.
     r"|(?-i:PIN(?:[- ](?i:code))?|PSK)"
     r"|(?:client|app|api|shared)[-_ ]?secret|secret(?:[-_ ]?key)?"
+    r"|(?:key|trust)?store[-_ ]?pass(?:word)?|key[-_ ]?pass(?:word)?"
+    r"|(?:master|encryption|decryption|signing|storage|account|subscription|pre-?shared"
+    r"|wpa\d?)[-_ ]?key|(?:door|alarm|gate|safe|locker)[-_ ]?code"
     r"|(?:api|access|auth|private|bearer|refresh|session|personal[-_ ]access)[-_ ]?(?:key|token)"
     r"|token)"
 )
@@ -61,9 +83,8 @@ _LABEL = (
 # (Chinese and Japanese write it without spaces: 密码是x, パスワードはx).
 _IS_WORDS = ("ist", "lautet", "est", "es", "è", "é", "är", "jest")
 _IS = "(?:" + "|".join(_IS_WORDS) + ")"
-# Text a line holds when a label may be separated from its value (`_IS` needs a space).
-SEPARATORS = (":", "=", "\uff1a", "→", "- ", " is ", "是", "为", "為", "は")
-SEPARATORS += tuple(f" {w} " for w in _IS_WORDS)
+# After a bare space a value must look made up and be this long ("password Sommer2024!").
+SPACED_LENGTH = 8
 # One word: prose after a label has spaces; Chinese and Japanese prose has none, so a value
 # is not written in their characters ("密码：至少8位" is a rule, not a password).
 _VALUE = r"([^\s'\"`*|<>&;\u3000-\u9fff\uac00-\ud7af\uff00-\uffef]{4,200})"
@@ -74,6 +95,12 @@ LABEL = re.compile(rf"(?i)(?<![A-Za-z0-9]){_LABEL}(?![A-Za-z0-9])")
 LABEL_LINE = re.compile(
     rf"(?i)[ \t>#*_`+-]{{0,12}}(?P<label>{_LABEL})(?:[ \t]\([^)\n]{{0,30}}\)"
     rf"|[ \t](?:for|für|of|on|in)[ \t][^:\n]{{1,30}})?[*_` \t]{{0,6}}[:\uff1a][*_` \t]{{0,6}}"
+)
+# ... or an environment variable's name in a Kubernetes or Compose list (`- name: DB_PASSWORD`,
+# then `value: x`).
+ENV_NAME_LINE = re.compile(
+    r"(?i)[ \t]*-?[ \t]*name:[ \t]*['\"]?(?P<label>[\w.-]{0,40}?(?:pass(?:word|wd)?|pwd|secret"
+    r"|token|api_?key|access_?key|private_?key))['\"]?[ \t]*"
 )
 # (kind, pattern, gate): the value is the pattern's last group; "labelled" values are judged
 # by what the name calls them (`secrets._credible`), the others as a keyword's value is. A
@@ -89,13 +116,15 @@ LABELLED = (
             # what it is for: "(prod)", "for prod", "of the admin account"
             rf"(?:\([^)\n]{{0,30}}\)|(?:for|für|of|on|in)[ \t][^:=\n]{{1,30}})?"
             rf"[*_` \t\u00a0\u202f]{{0,12}}"
-            rf"(?P<sep>[:=\uff1a]|is:?|{_IS}(?=[ \t])|-{{1,2}}>?(?=[ \t])|→|[是为為は])"
+            rf"(?P<sep>[:=\uff1a]|is:?|{_IS}(?=[ \t])|-{{1,2}}>?(?=[ \t])|→|[是为為は]"
+            # a bare space, before what holds a digit and a letter ("password Sommer2024!")
+            rf"|[ \t](?=\S{{0,200}}\d)(?=\S{{0,200}}[A-Za-z]))"
             rf"[*_` \t\u00a0\u3000]{{0,12}}['\"]?"
             rf"{_VALUE}"
         ),
         ("pass", "pwd", "wort", "woord", "secret", "key", "token", "contrase", "senha", "hasło")
         + ("haslo", "парол", "lösen", "losen", "salasana", "pw", "psk", "pin", "密码", "密碼")
-        + ("パスワード", "비밀번호", "المرور", "पासवर्ड", "passcode"),
+        + ("パスワード", "비밀번호", "المرور", "पासवर्ड", "passcode", "code"),
     ),
     # Markup: <password>x</password>, <add key="ApiKey" value="x"/>.
     (
@@ -110,6 +139,14 @@ LABELLED = (
             rf"value=['\"]{_VALUE}"
         ),
         ("value=",),
+    ),
+    (  # <entry key="db.password">x</entry>, <value name="password">x</value>
+        "labelled",
+        re.compile(
+            rf"(?i)<(?P<tag>\w{{1,30}})[ \t][^>\n]{{0,60}}?\b(?:key|name)=['\"][\w.-]{{0,30}}?"
+            rf"{_LABEL}['\"][^>\n]{{0,60}}>[ \t]{{0,5}}{_VALUE}[ \t]{{0,5}}</(?P=tag)>"
+        ),
+        ("</",),
     ),
     (  # ... and the other way round: <add value="x" key="ApiKey"/>
         "labelled",
@@ -143,7 +180,7 @@ LABELLED = (
     (
         "labelled",
         re.compile(
-            r"(?i)(?<![\w-])--(?:[a-z]{1,20}-){0,3}(?:pass(?:word|wd)?|token|api-?key|secret)"
+            r"(?i)(?<![\w-])--(?:[a-z]{1,20}-){0,3}(?:pass(?:word|wd|phrase)?|token|api-?key|key|secret)"
             r"[= ]['\"]?([^\s'\"]+)"
         ),
         ("--",),
@@ -160,17 +197,17 @@ LABELLED = (
         "password",
         re.compile(
             r"(?:\b(?:redis-cli[^\n|;&]{0,300}?\s-a|mongo\w{1,10}\b[^\n|;&]{0,300}?\s-p"
-            r"|sqlcmd\b[^\n|;&]{0,300}?\s-P|ldap\w{1,20}\b[^\n|;&]{0,300}?\s-w"
+            r"|(?:sqlcmd|isql|osql|bcp)\b[^\n|;&]{0,300}?\s-P|ldap\w{1,20}\b[^\n|;&]{0,300}?\s-w"
             r"|keytool\b[^\n|;&]{0,300}?\s-(?:src|dest)?(?:store|key)pass)"
             r"|(?:^|[`|;&$(])[ \t]{0,20}(?:sudo[ \t]{1,5})?mongo\b[^\n|;&]{0,300}?\s-p)"
             r"[ \t]{1,5}['\"]?(?!\d+(?::\d+)?(?:\s|$))([^\s'\"-][^\s'\"]*)"
         ),
-        ("redis-cli", "mongo", "sqlcmd", "ldap", "keytool"),
+        ("redis-cli", "mongo", "sqlcmd", "isql", "osql", "bcp", "ldap", "keytool"),
     ),
     (
         "password",
         re.compile(
-            r"\b(?:(?:docker|podman|nerdctl|helm(?:[ \t]+registry)?)[ \t]+login|sshpass)\b"
+            r"\b(?:(?:docker|podman|nerdctl|az|helm(?:[ \t]+registry)?)[ \t]+login|sshpass)\b"
             r"[^\n|;&]{0,300}?\s-p[ \t]{0,5}['\"]?([^\s'\"]+)"
         ),
         ("login", "sshpass"),
@@ -208,6 +245,103 @@ LABELLED = (
         ),
         ("chpasswd",),
     ),
+    # A value piped into a command that reads it as a password: docker login --password-stdin,
+    # sudo -S, chpasswd (user:x).
+    (
+        "password",
+        re.compile(
+            r"\becho[ \t]{1,5}(?:-n[ \t]{1,5})?['\"]?(?:[^\s:'\"|]{1,100}:(?=[^\n|]{0,200}\|"
+            r"[ \t]{0,5}(?:sudo[ \t]{1,5})?chpasswd))?([^\s'\"|]{4,200})['\"]?[ \t]{0,5}\|"
+            r"(?=[^\n]{0,200}(?:--password-stdin|\bsudo[ \t]{1,5}-S\b|\bchpasswd\b))"
+        ),
+        ("stdin", "sudo", "chpasswd"),
+    ),
+    # Oracle's user/password@database (sqlplus, rman, expdp, a thin JDBC URL, userid=).
+    (
+        "password",
+        re.compile(
+            r"(?i)(?:\b(?:sqlplus|rman|expdp|impdp|exp|imp|sqlldr|dgmgrl)\b[^\n|;&]{0,100}?\s"
+            r"(?:target[ \t]{1,5}|[a-z]{1,10}=)?|jdbc:oracle:\w{1,10}:|\bconn(?:ect)?[ \t]{1,5})"
+            r"['\"]?[\w$#.]{1,30}/([^\s/@'\"]{4,100})(?=@|\s|$)"
+        ),
+        ("sqlplus", "rman", "exp", "imp", "sqlldr", "dgmgrl", "oracle", "conn"),
+    ),
+    # SQL: CREATE/ALTER USER ... IDENTIFIED BY x; a .pgpass line (host:port:db:user:x).
+    (
+        "password",
+        re.compile(
+            r"(?i)\bidentified[ \t]{1,5}by[ \t]{1,5}(?:password[ \t]{1,5})?['\"]?([^\s'\";]+)"
+        ),
+        ("identified",),
+    ),
+    (
+        "password",
+        re.compile(
+            r"^[ \t]*[\w.*-]{1,100}:(?:\d{2,5}|\*):[\w*-]{1,60}:[\w*.@-]{1,60}:(\S{4,200})[ \t]*$"
+        ),
+        (":",),
+    ),
+    # Redis (requirepass x, masterauth x, AUTH x at its prompt), RabbitMQ, SNMP, Cisco
+    # (password 0 x, enable secret 5 x).
+    (
+        "password",
+        re.compile(
+            r"(?i)(?:^|>)[ \t]*(?:requirepass|masterauth|(?-i:AUTH)(?:[ \t]{1,5}[\w-]{1,40})?"
+            r"|rabbitmqctl[ \t]{1,5}(?:add_user|change_password)[ \t]{1,5}\S{1,100}"
+            r"|snmp-server[ \t]{1,5}community|(?:username[ \t]\S{1,60}[^\n]{0,60}[ \t])?"
+            r"(?:enable[ \t]{1,5})?(?:password|secret)[ \t]{1,5}[057])"
+            r"[ \t]{1,5}['\"]?([^\s'\"]{4,200})"
+        ),
+        ("requirepass", "masterauth", "auth", "rabbitmqctl", "snmp", "password", "secret"),
+    ),
+    # PowerShell: ConvertTo-SecureString "x" -AsPlainText, -Password "x", -AccountKey x.
+    (
+        "password",
+        re.compile(
+            r"(?i)\bConvertTo-SecureString[ \t]{1,5}(?:-String[ \t]{1,5})?"
+            r"['\"]([^'\"\n]{4,200})['\"]"
+        ),
+        ("convertto-securestring",),
+    ),
+    (
+        "labelled",
+        re.compile(
+            r"(?i)(?<![\w-])-(?:[a-z]{0,20}password|pwd|passphrase|(?:api|account|access|secret)key"
+            r"|sastoken|token|secret)[ \t]{1,5}['\"]?([^\s'\"]{4,200})"
+        ),
+        ("password", "-pwd", "passphrase", "key", "token", "secret"),
+    ),
+    # ODBC's Pwd={x}: braces quote a value (detect-secrets reads {x} as a template).
+    (
+        "password",
+        re.compile(r"(?i)(?:^|;)[ \t]*(?:pwd|password)[ \t]*=[ \t]*\{([^}\s]{4,200})\}"),
+        ("pwd=", "password="),
+    ),
+    # Kubernetes: a kubeconfig's client key, a pull secret's .dockerconfigjson, and the base64
+    # user:password of a registry's "auth" in Docker's config.json.
+    (
+        "Kubernetes secret",
+        re.compile(
+            r"(?i)(?:client-key-data|\.dockerconfigjson)['\"]?[ \t]*:[ \t]*['\"]?"
+            r"([A-Za-z0-9+/=]{16,})"
+        ),
+        ("client-key-data", "dockerconfigjson"),
+    ),
+    (
+        "password",
+        re.compile(r"(?i)['\"]auth['\"][ \t]*:[ \t]*['\"]([A-Za-z0-9+/=]{12,})['\"]"),
+        ('auth"', "auth'"),
+    ),
+    # Credentials written as user / password: "Credentials: admin / x", "Default login: admin/x".
+    (
+        "labelled",
+        re.compile(
+            r"(?i)\b(?:credentials?|log[ -]?in|sign[ -]?in|user(?:name)?[ \t]?/[ \t]?password)\b"
+            r"[^\n:=]{0,30}[:=][ \t]{0,5}[`'\"]?[\w.@+\\-]{1,60}[`'\"]?[ \t]{0,3}/[ \t]{0,3}"
+            r"[`'\"]?([^\s'\"`/]{4,200})"
+        ),
+        ("credential", "login", "log in", "sign", "password"),
+    ),
     # A .netrc line, at a line's or a code span's start (not prose's "the default password"):
     # machine host (or default) login user password x.
     (
@@ -233,6 +367,8 @@ PLACEHOLDER = re.compile(
     r"|pw|pwd|p@ssw0rd|dummy|test|foo|bar|none|null|true|false|required|optional"
     # A schema's type where an API reference shows a request body: {"password": "string"}.
     r"|string|str|integer|int|number|boolean|bool|object|array"
+    # A YAML tag (CloudFormation's !Ref x, Ansible's !vault |) or code reading the environment.
+    r"|![A-Za-z][\w:]*|(?:process\.env|os\.environ|ENV|import\.meta\.env)\b.*|os\.getenv\(.*"
     r")$"
 )
 ENTROPY_MIN_LENGTH = 20
@@ -248,13 +384,11 @@ GATES = {
     "GitLab token": ("gl", "gr1348941"),
     "JSON web token": ("eyj",),
     "Mailchimp key": ("-us",),
-    "npm token": ("_authtoken",),
     "OpenAI key": ("t3blbkfj", "sk-"),
     "private key": ("begin", "putty"),
     "PyPI token": ("pypi-",),
     "SendGrid key": ("sg.",),
     "Slack token": ("xox", "hooks.slack.com"),
-    "Square token": ("sq0csp-",),
     "Stripe secret key": ("k_live_",),
     "Telegram bot token": (":",),
     "Google API key": ("aiza",),
@@ -264,10 +398,27 @@ GATES = {
     "Docker token": ("dckr_pat_",),
     "Shopify token": ("shp",),
     "DigitalOcean token": ("_v1_",),
+    "Stripe webhook secret": ("whsec_",),
+    "npm token": ("_authtoken", "npm_"),
+    "Slack app token": ("xapp-",),
+    "Square token": ("sq0csp-", "sq0atp-"),
+    "Linear key": ("lin_api_",),
+    "Google OAuth token": ("ya29.",),
+    "age secret key": ("age-secret-key-1",),
+    "webhook URL": ("webhooks/", "webhookb2/"),
+    "BitLocker recovery key": ("-",),
+    "Azure SAS signature": ("sig=",),
+    "Azure shared access key": ("sharedaccesskey=",),
 }
 # Every word of detect-secrets' keyword list contains one of these (api_key, db_pass, pwd ...).
 KEYWORD_STEMS = ("key", "pass", "pwd", "secret", "contrase")
 ENCLOSED = re.compile(r"[<{\[(][\w\s.\-]*[>}\])]")
+# A key naming where a secret is, not the secret: secret_name, secretRef, password_secret_arn.
+REFERENCE = re.compile(
+    r"(?i)(?:name|ref|arn|path|file|env|var|id|version|length|policy|type|hint|expiry|ttl|url"
+    r"|uri|field|label|param|store|manager|provider)['\"\]]*\s*$"
+)
+CMDLET = re.compile(r"[A-Z][A-Za-z]{1,20}-[A-Z][A-Za-z]{2,40}")  # PowerShell's Verb-Noun
 NAME_BEFORE = re.compile(r"[\w.-]{0,40}$")  # the rest of a name a keyword match starts inside
 TOKEN_TAIL = re.compile(r"[A-Za-z0-9_\-+/=]{0,2000}")
 

@@ -64,7 +64,7 @@ def find_secrets(text: str) -> list[Secret]:
             found = _merged([*found, *_on_its_own(line, n, label)])
         out.extend(found)
         if ":" in line or "\uff1a" in line:
-            named = d.LABEL_LINE.fullmatch(line)
+            named = d.LABEL_LINE.fullmatch(line) or d.ENV_NAME_LINE.fullmatch(line)
             if named:
                 label, label_line = named.group("label"), n
         if label and line.strip() and not line.lstrip().startswith(("```", "~~~")):
@@ -212,6 +212,13 @@ def _keywords(line: str, n: int, plugins: d.Plugins) -> Iterator[Secret]:
                 end = start + len(value)
             if d.ENCLOSED.match(line, start, start + 80):  # <your password>, [see the vault]
                 continue
+            # Inside a template ({{ lookup('vault', 'secret=x') }}), or the name says it is a
+            # reference to the secret (secret_name, secretRef, password_secret_arn).
+            if line.count("{{", 0, start) > line.count("}}", 0, start):
+                continue
+            begin, name = _key_name(line, m.start())
+            if d.REFERENCE.search(name) or line[begin - 1 : begin] == ":":  # ...:secret:x (an ARN)
+                continue
             # Its call-or-index filter ('password = get_secret()') reads what follows the name.
             after = line[m.start() : m.start() + 120]
             if not _keyword_secret(value, after, m.group(0), quoted, plugins):
@@ -222,11 +229,12 @@ def _keywords(line: str, n: int, plugins: d.Plugins) -> Iterator[Secret]:
 def _labelled(line: str, low: str, n: int, plugins: d.Plugins) -> Iterator[Secret]:
     """A value after a credential's name as pages write it (`**Password**: x`, a table row,
     `X-API-Key: x`, `curl -u user:x`, `mysql -px`)."""
-    separated = any(c in low for c in d.SEPARATORS)
-    for i, (kind, rx, gate) in enumerate(d.LABELLED):
-        if (i == 0 and not separated) or not any(g in low for g in gate):
+    for kind, rx, gate in d.LABELLED:
+        if not any(g in low for g in gate):
             continue
         for m in rx.finditer(line):
+            if line[m.start() - 1 : m.start()] == ":":  # inside an id: arn:...:secret:name
+                continue
             start, end = m.span(m.re.groups)
             named = _label_kind(line[m.start() : start]) if kind == "labelled" else kind
             value = line[start:end].rstrip(",.")
@@ -235,7 +243,10 @@ def _labelled(line: str, low: str, n: int, plugins: d.Plugins) -> Iterator[Secre
                 continue
             # "The token is 2FA-protected": after "is" or a dash prose goes on; a value
             # there must look made up (letters, digits, and mixed case or a symbol).
-            if (m.groupdict().get("sep") or ":") not in ":=\uff1a" and not _made_up(value):
+            sep = m.groupdict().get("sep") or ":"
+            if sep not in ":=\uff1a" and not _made_up(value):
+                continue
+            if sep in " \t" and len(value) < d.SPACED_LENGTH:
                 continue
             yield Secret(n, named, start, start + len(value))
     if "|" in line:
@@ -244,8 +255,9 @@ def _labelled(line: str, low: str, n: int, plugins: d.Plugins) -> Iterator[Secre
 
 def _on_its_own(line: str, n: int, label: str) -> Iterator[Secret]:
     """The value on the line after a credential's name and a colon (`Password:`, then
-    `Zq8!x2Lm` alone, maybe as a list item, a quote or code)."""
-    rest = re.sub(r"^[ \t]*(?:[-*+>][ \t]+)?", "", line)
+    `Zq8!x2Lm` alone, maybe as a list item, a quote or code), or after an environment
+    variable's name (`- name: DB_PASSWORD`, then `value: Zq8!x2Lm`)."""
+    rest = re.sub(r"^[ \t]*(?:[-*+>][ \t]+)?(?:value:[ \t]*)?", "", line)
     at = len(line) - len(rest)
     yield from _cell_value(at, rest, label, n, d.plugins())
 
@@ -333,7 +345,7 @@ def _credible(
 # the shortest only as words ("pin", not "shipping").
 _PASSWORD_WORDS = ("pass", "pwd", "wort", "contrase", "senha", "hasło", "haslo", "парол")
 _PASSWORD_WORDS += ("woord", "lösen", "losen", "salasana", "密码", "密碼", "パスワード")
-_PASSWORD_WORDS += ("비밀번호", "المرور", "पासवर्ड")
+_PASSWORD_WORDS += ("비밀번호", "المرور", "पासवर्ड", "code")  # a door's code
 _PASSWORD_NAMES = frozenset(("pw", "pin", "psk"))
 
 
@@ -349,10 +361,15 @@ def _label_kind(label: str) -> str:
 
 def _keyword_kind(line: str, at: int) -> str:
     """What the name before a value calls it: 'aws_secret_access_key' -> AWS secret access key."""
-    name = d.NAME_BEFORE.search(line, max(0, at - 40), at)
-    return _label_kind(
-        (name.group(0) if name else "") + line[at : at + 40].split("=")[0].split(":")[0]
-    )
+    return _label_kind(_key_name(line, at)[1])
+
+
+def _key_name(line: str, at: int) -> tuple[int, str]:
+    """Where the key whose keyword match starts at `at` begins, and its whole name
+    (`DB_PASSWORD`)."""
+    before = d.NAME_BEFORE.search(line, max(0, at - 40), at)
+    begin = before.start() if before else at
+    return begin, line[begin:at] + line[at : at + 40].split("=")[0].split(":")[0]
 
 
 def _keyword_secret(value: str, line: str, match: str, quoted: bool, plugins: d.Plugins) -> bool:
@@ -364,6 +381,8 @@ def _keyword_secret(value: str, line: str, match: str, quoted: bool, plugins: d.
     if not any(c.isalpha() for c in value):
         return _bare_number(value, line, match)
     if value.startswith(("$(", "`")):  # a command's output: "$(cat ~/.pass)"
+        return False
+    if d.CMDLET.fullmatch(value):  # $password = ConvertTo-SecureString "x" (a call)
         return False
     if h.is_templated_secret(value) or (
         ("(" in line or "[" in line) and h.is_indirect_reference(line)
@@ -384,6 +403,8 @@ def _entropy(line: str, n: int, plugins: d.Plugins) -> Iterator[Secret]:
     for m in plugin.regex.finditer(line):
         value = m.group(2)
         if len(value) < d.ENTROPY_MIN_LENGTH or h.is_potential_uuid(value):
+            continue
+        if value.startswith(("sha256-", "sha384-", "sha512-")):  # a file's integrity hash
             continue
         if h.is_sequential_string(value):
             continue
@@ -410,7 +431,7 @@ def _shape(value: str) -> tuple[bool, bool, bool, bool]:
 _ENDS_AS_CREDENTIAL = re.compile(
     r"(?i)(?:pass(?:word|wd|wort|code)?|pwd|pw|psk|pin(?:[- ]?code)?|secret|token|key|kennwort"
     r"|wachtwoord|senha|contrase(?:ñ|n)a|salasana|has(?:ł|l)o|l(?:ö|o)senord|пароль|пин"
-    r"|密码|密碼|パスワード|비밀번호)$"
+    r"|密码|密碼|パスワード|비밀번호|(?:door|alarm|gate|safe|locker)[-_ ]?code)$"
 )
 
 

@@ -177,6 +177,19 @@ def test_a_value_on_the_line_after_its_label_is_redacted():
         assert redact(page)[1] == [], page
 
 
+def test_the_secret_is_what_is_redacted_not_its_neighbour():
+    """A SAS token's signature went on to the index while kb said it redacted the token (its
+    first field); a PowerShell call was masked and the password after it kept."""
+    from kb.content.secrets import redact
+
+    sas = 'SAS="sv=2022-11-02&ss=b&sp=rl&se=2026-12-31&sig=Qm9rT2xZc3hWb1p4N2pLbE1uUXJTdFV2%3D"'
+    shell = '$password = ConvertTo-SecureString "Wint3rJump2024!" -AsPlainText -Force'
+    env = "env:\n  - name: DB_PASSWORD\n    value: Gr4fanaDb1!\n  - name: DB_USER\n    value: app01"
+    assert "Qm9rT2xZ" not in redact(sas)[0]
+    assert redact(shell)[0] == '$password = ConvertTo-SecureString "[redacted]" -AsPlainText -Force'
+    assert redact(env)[0] == env.replace("Gr4fanaDb1!", "[redacted]")
+
+
 def test_index_strict_fails_on_a_secret(tmp_path, monkeypatch, real_embedder):
     content = tmp_path / "content"
     write(content / "platform/deploy.md", LEAKY)
