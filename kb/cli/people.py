@@ -59,9 +59,14 @@ def person_cmd(name: str, where: IndexLocation, as_json: bool) -> None:
     say(f"  teams written for: {', '.join(profile.teams) or 'none'}")
     say(f"  last update: {profile.last_update or 'unknown'}")
     if across:
+        mine = {credit.path for credit in profile.pages}
         say("  across the divide, working on the same things:")
         for pair in across:
-            say(f"    {_colleague(pair.second)}: {spoken(pair.terms) or 'related work'}")
+            # Their pages: the reader knows their own.
+            theirs = dict.fromkeys(e.title for e in pair.evidence if e.path not in mine)
+            pages = " and ".join(f"'{t}'" for t in list(theirs)[:2])
+            about = spoken(pair.terms) or "related work"
+            say(f"    {_colleague(pair.second)}: {about}" + (f" ({pages})" if pages else ""))
     say(f"  pages ({len(profile.pages)}):")
     for credit in profile.pages:
         say(f"    {credit.share:>4.0%}  {credit.title}  ({credit.path})")

@@ -88,13 +88,14 @@ def withheld_note(withheld: int, secret: str) -> str:
 
 
 def stale_pages(pages: list[Page], today: date, after_days: int) -> list[StalePage]:
-    """Pages past their review date or unchanged for `after_days`, by owner, oldest first."""
-    cutoff = (today - timedelta(days=after_days)).isoformat()
+    """Pages past their review date or unchanged for `after_days`, by owner, oldest first. A
+    review date still to come says the page was looked at and is trusted until then."""
+    cutoff, now = (today - timedelta(days=after_days)).isoformat(), today.isoformat()
     out = []
     for page in pages:
-        if page.review_by and page.review_by < today.isoformat():
+        if page.review_by and page.review_by < now:
             reason = f"review was due {page.review_by}"
-        elif page.updated and page.updated < cutoff:
+        elif page.updated and page.updated < cutoff and not page.review_by:
             reason = f"unchanged since {page.updated}"
         else:
             continue

@@ -47,6 +47,8 @@ class Matchmaker:
         self._overlaps: dict[tuple[str, str], Overlap] = {}
         self._scores: dict[tuple[str, str], float] = {}
         self._stems: dict[int, frozenset[str]] = {}  # a section's stems, tags included
+        self._plain: dict[int, str] = {}  # ... and its words as written
+        self._written: dict[tuple[str, str], bool] = {}
         # Whether the index has IT and business people (else pairs cross teams only).
         self.two_sides = {IT, BUSINESS} <= {h.department for h in writing.homes.values()}
 
@@ -208,8 +210,9 @@ class Matchmaker:
         mentor = can[0]
         mentee = b if mentor == a else a
         mine, theirs = self._level(mentor), self._level(mentee)
-        if mine is not None and theirs is not None and mine < theirs:
-            return None  # a junior mentoring a senior is reverse mentoring, a kind of its own
+        if mine is not None and theirs is not None and mine <= theirs:
+            # Peers meet as a tandem; a junior mentoring a senior is reverse mentoring.
+            return None
         return mentor, mentee
 
     def _level(self, key: str) -> float | None:
@@ -287,6 +290,32 @@ class Matchmaker:
             self._stems[row] = frozenset(stems(_WORDS.findall(text)))
         return self._stems[row]
 
+    def _writes(self, key: str, phrase: str) -> bool:
+        """Whether one of the person's own sections says `phrase`: its words in a row, as
+        written (a plural as its singular). Stems let "staging" say "stages", and words
+        apart let "manual credit" and a "Note:" say "credit notes"."""
+        if (key, phrase) not in self._written:
+            said = f" {_plain(phrase)} "
+            self._written[key, phrase] = any(
+                said in self._text(row) for row in self.writing.own_rows.get(key, ())
+            )
+        return self._written[key, phrase]
+
+    def _leads(self, key: str, phrase: str) -> bool:
+        """Whether the person wrote most of a page whose title says `phrase`."""
+        said = f" {_plain(phrase)} "
+        return any(
+            share >= 0.5 and said in f" {_plain(self.writing.title(path))} "
+            for path, share in self._pages_of.get(key, {}).items()
+        )
+
+    def _text(self, row: int) -> str:
+        """A section's words as `_plain` writes them, with its title, headings and tags."""
+        if row not in self._plain:
+            chunk = self.writing.chunks[row]
+            self._plain[row] = f" {_plain(' '.join((chunk.embed_text, *chunk.tags)))} "
+        return self._plain[row]
+
     def _overlap(self, a: str, b: str) -> Overlap:
         # Two people overlap alike in every round, kind and order: computed once.
         if (b, a) in self._overlaps:
@@ -309,25 +338,34 @@ class Matchmaker:
         left = [x for x, _, _ in close.pairs]
         right = [y for _, y, _ in close.pairs]
         terms = w.labels.shared(left, right, 2) if close.pairs else ()
+        terms = tuple(t for t in terms if self._writes(a, t) and self._writes(b, t))
+        if kind == "mentoring":  # not on what the mentee wrote the page on
+            terms = tuple(t for t in terms if not self._leads(b, t))
         mine = _distinct_pages(self._saying(terms, [(x, sim) for x, _, sim in close.pairs]))
         theirs = _distinct_pages(self._saying(terms, [(y, sim) for _, y, sim in close.pairs]))
-        about = spoken(terms) or "related work"
+        about = spoken(terms)
         where = " and ".join(f"'{e[0].title}'" for e in (mine, theirs) if e)
         if kind == "shadowing":
             return self._shadowing(a, b, close, terms, mine + theirs)
         if kind == "reverse-mentoring":
             return self._reverse(a, b, close, terms, theirs)
+        # A topic is named only when both write it; else the pages say how the work is near.
         if kind == "mentoring":
-            reason = f"{first.name} can mentor {second.name} on {about} ({where})"
+            on = f" on {about}" if about else "; their work is related"
+            reason = f"{first.name} can mentor {second.name}{on} ({where})"
         elif kind == "coffee":
             reason = f"Chance, and both write about {about} ({where})"
+            if not about:
+                reason = f"Chance, and their work is related ({where})"
         elif self.two_sides:
             reason = (
-                f"Both work on {about}: {first.name} from the {first.department} side, "
-                f"{second.name} from the {second.department} side ({where})"
+                f"{'Both work on ' + about if about else 'Related work'}: {first.name} from the "
+                f"{first.department} side, {second.name} from the {second.department} side "
+                f"({where})"
             )
         else:
-            reason = f"Both work on {about}: {first.name} and {second.name} ({where})"
+            head = f"Both work on {about}" if about else "Related work"
+            reason = f"{head}: {first.name} and {second.name} ({where})"
         if close.coauthors:
             reason += "; they already write together"
         return Pair(kind, first, second, round(close.score, 4), terms, reason, mine + theirs)
@@ -353,10 +391,10 @@ class Matchmaker:
                 for p in dict.fromkeys(hosts[:2] + guests[:1])
             )
         else:
-            about = spoken(terms) or "related work"
+            about = f"both work on {spoken(terms)}" if terms else "their work is related"
             reason = (
                 f"{first.name} ({_side(first)}) spends a day with {second.name} "
-                f"({_side(second)}): both work on {about}"
+                f"({_side(second)}): {about}"
             )
             reading = near
         return Pair("shadowing", first, second, round(close.score, 4), terms, reason, reading)
@@ -394,6 +432,13 @@ class Matchmaker:
                 best[path] = (float(sim), row)
         order = sorted(best.items(), key=lambda x: (x[1][0], x[0]))[:most]
         return tuple(evidence(w.chunks[row], sim) for _, (sim, row) in order)
+
+
+def _plain(text: str) -> str:
+    """Lower-case words, each plural as its singular, one space apart: "Credit notes" ->
+    "credit note" ("staging" stays itself)."""
+    words = _WORDS.findall(text.lower())
+    return " ".join(w[:-1] if len(w) > 3 and w[-1] == "s" and w[-2] != "s" else w for w in words)
 
 
 def _wanted(kind: str) -> tuple[str, ...]:

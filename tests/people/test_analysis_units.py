@@ -127,6 +127,8 @@ def test_stale_pages_are_past_review_or_long_unchanged():
         Page("a.md", "A", "", updated="2026-01-01", owner="Ana Ruiz <ana@x.org>"),
         Page("b.md", "B", "", updated="2024-01-01", authors=(Author("Bo Chen", 1.0),)),
         Page("c.md", "C", "", updated="2026-06-01", review_by="2026-02-01"),
+        # Unchanged for two years, but reviewed to last until 2027: not stale.
+        Page("d.md", "D", "", updated="2024-11-12", review_by="2027-05-01"),
     ]
     stale = stale_pages(pages, date(2026, 11, 25), 365)
     assert [(s.path, s.owner) for s in stale] == [("b.md", "Bo Chen"), ("c.md", "")]
