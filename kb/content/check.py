@@ -11,16 +11,17 @@ import datetime as dt
 import difflib
 import re
 from collections import defaultdict
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from kb.content.authors import GitHistory, split_name_email
+from kb.content.authors import GitHistory, Identities, front_matter_people, split_name_email
 from kb.content.departments import WORDS_HINT, side_named
 from kb.content.directory import UNREADABLE, directory_files, read_directory
 from kb.content.discover import DEFAULT_MAX_BYTES, SECRET_IN_NAME, find_pages, read_page
 from kb.content.linking import link_target, page_named
 from kb.content.parse import links, parse_markdown, read_front_matter
 from kb.content.secrets import describe, find_secrets
-from kb.models import Directory, Finding, Problem
+from kb.models import Directory, Document, Finding, Problem
 
 DATE_KEYS = ("updated", "date", "review_by")
 LIST_KEYS = ("authors", "tags")
@@ -44,6 +45,7 @@ def check_content(
     titles: dict[str, list[tuple[str, int]]] = defaultdict(list)
     pages: dict[str, set[str]] = {}  # path -> heading anchors, for links between pages
     page_links: list[tuple[str, str, int]] = []
+    read: list[tuple[str, Document, dict[str, int]]] = []  # asked about authors once all are
     for rel, file in zip(found.rels, found.files, strict=True):
         raw = read_page(content_dir, file, max_bytes=max_page_bytes)
         if isinstance(raw, Problem):
@@ -62,7 +64,7 @@ def check_content(
         meta, body_start, _ = read_front_matter(text, rel)
         key_lines = _key_lines(text)
         findings.extend(_schema(rel, meta, key_lines, today, directory, blind=blind))
-        findings.extend(_unlisted(rel, doc, key_lines, directory, teams, blind=blind))
+        read.append((rel, doc, key_lines))
         if not doc.authors and not history.authors_of(file, rel):
             findings.append(
                 Finding(rel, 1, "warning", "authors", "no authors in the front matter or git")
@@ -72,6 +74,10 @@ def check_content(
         body = "\n".join(text.replace("\r\n", "\n").replace("\r", "\n").split("\n")[body_start:])
         page_links.extend((rel, href, line) for href, line in links(body, body_start))
 
+    if directory.people and not blind:
+        hides = _hides_author(directory, [doc for _, doc, _ in read], history)
+        for rel, doc, key_lines in read:
+            findings.extend(_unlisted(rel, doc, key_lines, directory, teams, hides))
     findings.extend(_people_secrets(content_dir))
     for p in people_problems:
         if p.message.startswith("possible "):
@@ -95,14 +101,37 @@ def check_content(
     return sorted(findings, key=lambda f: (f.path, f.line, f.rule))
 
 
+def _hides_author(
+    directory: Directory, docs: Sequence[Document], history: GitHistory
+) -> Callable[[str], bool]:
+    """Whether a front-matter author is someone hidden, under any name that shares an email
+    (or a `.mailmap` entry) with them on any page or in git, as a build reads them
+    (kb.content.pages): "Izzy <izzy@x.org>" is hidden "Inés Park <izzy@x.org>"."""
+    people = Identities()
+    for name, email in history.identities():
+        people.add(name, email)
+    for doc in docs:
+        for name, email in front_matter_people(doc.authors, history):
+            people.add(name, email)
+
+    def hides(author: str) -> bool:
+        name, email = split_name_email(author)
+        return any(directory.hides(n, e) for n, e in people.members(name, email))
+
+    return hides
+
+
 def _unlisted(
-    rel: str, doc, key_lines: dict[str, int], directory: Directory, teams: set[str], *, blind: bool
+    rel: str,
+    doc: Document,
+    key_lines: dict[str, int],
+    directory: Directory,
+    teams: set[str],
+    hides: Callable[[str], bool],
 ) -> list[Finding]:
     """With a people.yaml: a team no one is in and no folder is named for (a typo such as
     'finanse' makes a team of its own), and an author people.yaml does not list (kb shows
-    no role, team or availability for them). A hidden person is never named."""
-    if not directory.people or blind:
-        return []
+    no role, team or availability for them). A hidden person (`hides`) is never named."""
     out = []
     team = doc.team if key_lines.get("team") else ""
     if team and team.casefold() not in teams:
@@ -113,7 +142,7 @@ def _unlisted(
     line = key_lines.get("authors") or key_lines.get("author") or 1
     names = [p.name for p in directory.people if not p.hidden]
     for author in doc.authors:
-        if directory.find(author.name) is None and not directory.hides(author.name, author.email):
+        if directory.find(author.name) is None and not hides(author.name):
             close = difflib.get_close_matches(author.name, names, n=1, cutoff=0.8)
             hint = f"; did you mean '{close[0]}'?" if close else ""
             message = f"'{author.name}' is not in people.yaml: kb shows no role, team or "

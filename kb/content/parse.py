@@ -323,8 +323,15 @@ def _list_field(value: object) -> list[str]:
         out = []
         for item in value:
             if isinstance(item, dict):
-                item = item.get("name") or item.get("email") or ""
+                item = _entry(item)
             if str(item).strip():
                 out.append(str(item).strip())
         return out
     return [str(value).strip()]
+
+
+def _entry(item: dict) -> str:
+    """A mapping in a list (`{name: Izzy, email: i@x.org}`) as a string entry writes it,
+    "Izzy <i@x.org>": consent and `.mailmap` read who an author is from their email too."""
+    name, email = (str(item.get(key) or "").strip() for key in ("name", "email"))
+    return f"{name} <{email}>" if name and email else name or email

@@ -9,10 +9,11 @@ safe side.
    not count.
 2. Someone hidden is hidden however they are written (`Hidden.hides`): an alias or email,
    words in any order or run together, words between theirs, letter by letter, reversed
-   after a right-to-left override, in Latin letters (`transcribed`: "Joerg Mueller",
-   "Ivan Petrov"), shortened as a whole name ("Ana García-López", "I. Park"); and under
-   any name that shares their email or `.mailmap` entry (one person to kb, asked of every
-   spelling: kb.content.pages).
+   after a right-to-left override, in Latin letters in either order (`transcribed`: "Joerg
+   Mueller", "Ivan Petrov", "Wei Zhang" for "张伟"), shortened as a whole name ("Ana
+   García-López", "I. Park"), the first name cut short ("Chris Johnson"), as a login
+   ("ipark", "InesPark42@…"); and under any name that shares their email or `.mailmap`
+   entry (one person to kb, asked of every spelling: kb.content.pages, kb.content.check).
 3. people.yaml: a misspelt consent field counts (`consent_field`); anything but a clear
    `false` hides (`reads_hidden`); in a clash of names the hidden entry wins, and a name or
    alias (or contact) that reads as a hidden identity belongs to the hidden person alone
@@ -43,7 +44,7 @@ import re
 import secrets
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
-from functools import cached_property
+from functools import cached_property, lru_cache
 from itertools import combinations, product
 from typing import Protocol, TypeVar
 
@@ -57,6 +58,9 @@ _OVERRIDE = "\u202e"  # RIGHT-TO-LEFT OVERRIDE
 _MAX_BETWEEN = 2  # words a name may have between its own: middle names, initials, a nickname
 _MOST_SHORTENED = 5  # a hidden name's words after its first that shortenings are made of
 _MOST_ASKED = 100_000  # names whose answer `Hidden.hides` keeps
+_SHORTEST_CUT = 3  # letters a first name cut short keeps at least ("Max" for "Maximilian")
+_CAPITAL_INSIDE = re.compile(r"[a-z][A-Z]")
+_DIGITS = re.compile(r"\d+")
 # DIN 5007-2: how German (and Nordic) names are written without their letters.
 _SPELT_OUT = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ø": "oe", "æ": "ae", "å": "aa"})
 
@@ -70,11 +74,26 @@ def _initialled(words: tuple[str, ...]) -> Iterator[str]:
 
 def transcribed(name: str) -> tuple[str, ...]:
     """`name` in Latin letters, as other pages may write it: by anyascii's transliteration
-    ("Иван Петров" is "Ivan Petrov", "王伟" "WangWei") and with German and Nordic letters
-    spelt out ("Jörg Müller" is "Joerg Mueller"); none when it is plain ASCII."""
+    (`in_latin`) and with German and Nordic letters spelt out ("Jörg Müller" is "Joerg
+    Mueller"); none when it is plain ASCII."""
     if name.isascii():
         return ()
-    return tuple(dict.fromkeys((anyascii(name), anyascii(name.casefold().translate(_SPELT_OUT)))))
+    return tuple(dict.fromkeys((*in_latin(name), anyascii(name.casefold().translate(_SPELT_OUT)))))
+
+
+def in_latin(name: str) -> tuple[str, ...]:
+    """anyascii's transliteration of `name` ("Иван Петров" is "Ivan Petrov", "张伟"
+    "ZhangWei"), and, where it capitalises a syllable inside a word, the same with a space
+    before it ("Zhang Wei"): Chinese, Japanese and Korean write no space between names, so
+    their readings are words in either order, as Latin names are; none when plain ASCII."""
+    if name.isascii():
+        return ()
+    whole = anyascii(name)
+    if not _CAPITAL_INSIDE.search(whole):
+        return (whole,)
+    read = ((c, anyascii(c)) for c in name)
+    spaced = "".join(f" {t}" if not c.isascii() and t[:1].isupper() else t for c, t in read)
+    return tuple(dict.fromkeys((whole, " ".join(spaced.split()))))
 
 
 def _in_order(pieces: list[str], words: tuple[str, ...], between: int) -> bool:
@@ -93,13 +112,17 @@ def _in_order(pieces: list[str], words: tuple[str, ...], between: int) -> bool:
     return False
 
 
+# Each reading of a name is folded for every rule that reads it: once is enough.
+_folded = lru_cache(maxsize=1024)(fold_name)
+
+
 def _pieces(text: str) -> list[str]:
-    return _PIECE.findall(fold_name(text))
+    return _PIECE.findall(_folded(text))
 
 
 def folded_key(name: str) -> str:
     """A name as consent compares it: the `person_key` of its `fold_name`."""
-    return person_key(fold_name(name))
+    return person_key(_folded(name))
 
 
 class _Person(Protocol):
@@ -121,6 +144,9 @@ class Hidden:
         # "Jörg Müller", "Ivan Petrov" for "Иван Петров".
         spelt = (w for n in names for w in dict.fromkeys((n, *transcribed(n))))
         self.keys = frozenset(k for k in map(folded_key, spelt) if k)  # as folded_key writes
+        # Not spelt out: "Joerg" adds a letter to "Jörg", and would make "Joe" a cut of it.
+        read = (r for n in names for r in (n, *in_latin(n)))
+        self._as_read = frozenset(k for k in map(folded_key, read) if k)
         self._asked: dict[tuple[str, str], bool] = {}  # a build asks of each author per page
 
     def hides(self, name: str, email: str = "") -> bool:
@@ -145,9 +171,19 @@ class Hidden:
         readings = {
             folded_key(r): r for r in reversed([name, *read_strokes(name)[1:], *transcribed(name)])
         }
-        if any(self._hides(seen, email) or self._shortened(seen) for seen in readings.values()):
+        if any(self._hides(seen, email) or self._whole(seen) for seen in readings.values()):
             return True
-        return bool(email) and any(self._hides(name, seen) for seen in read_strokes(email)[1:])
+        if not email:
+            return False
+        if self._login(email):
+            return True
+        return any(self._hides(name, seen) or self._login(seen) for seen in read_strokes(email)[1:])
+
+    def _whole(self, name: str) -> bool:
+        """A whole name that is a hidden one shortened, with its first name cut short, or
+        written as a login."""
+        pieces = _pieces(name)
+        return self._shortened(pieces) or self._cut_short(pieces) or self._login(name)
 
     def _hides(self, name: str, email: str) -> bool:
         hidden = self.keys
@@ -171,12 +207,12 @@ class Hidden:
                 return True
         return False
 
-    def _shortened(self, name: str) -> bool:
+    def _shortened(self, pieces: list[str]) -> bool:
         """A whole name that is a hidden one shortened: with a middle name or a second
         surname left out ("Ana García-López" for "Ana María García-López"), names given as
         initials ("I. Park", "Park, I.", "Ines M. Park", "I. M. Park"), or both ("A. García").
-        Only a whole name, and never initials alone: "Bo I. Park" is not "I. Park"."""
-        pieces = _pieces(name)
+        Only a whole name (its `_pieces`), and never initials alone: "Bo I. Park" is not
+        "I. Park"."""
         return any(
             " ".join(pieces[j:] + pieces[:j]) in self._shortenings for j in range(len(pieces))
         )
@@ -189,6 +225,62 @@ class Hidden:
             for size in range(1, len(rest) + 1):  # the first name and some of the others
                 for kept in combinations(rest, size):
                     found.update(_initialled((first, *kept)))
+        return frozenset(found)
+
+    def _cut_short(self, pieces: list[str]) -> bool:
+        """A whole name that is a hidden one (or one shortened) with its first name cut short,
+        or the hidden first name a cut of this one: "Chris Johnson" for "Christopher
+        Johnson", "Schmidt, Max" for "Maximilian Schmidt", "Chris M. Johnson" (words between,
+        as `_spread_out` allows). Cuts keep 3 letters at least, and the rest of the name is
+        the same: "A. Smith" is not "Mary Ann Smith"."""
+        for j in range(len(pieces) if len(pieces) > 1 else 0):
+            first, *rest = pieces[j:] + pieces[:j]
+            for kept in dict.fromkeys((" ".join(rest), rest[-1])):
+                for hidden in self._first_names.get(kept, ()):
+                    short, long = sorted((first, hidden), key=len)
+                    if len(short) >= _SHORTEST_CUT and short != long and long.startswith(short):
+                        return True
+        return False
+
+    @cached_property
+    def _first_names(self) -> dict[str, set[str]]:
+        """The first names of hidden identities, as written or transliterated, by the rest
+        of the name or of a shortening (`_shortened`) that keeps the first name whole."""
+        found: dict[str, set[str]] = {}
+        for first, *rest in (p for p in map(_pieces, self._as_read) if p):
+            rest = rest[:_MOST_SHORTENED]
+            for size in range(1, len(rest) + 1):
+                for kept in combinations(rest, size):
+                    found.setdefault(" ".join(kept), set()).add(first)
+        return found
+
+    def _login(self, text: str) -> bool:
+        """A login or an email's first part that is a hidden name (`_logins`), digits aside:
+        "iPark", "InesPark42", "ipark@corp.example", "i.park@corp.example". Only one word
+        or an email's first part: "Ines" or "Park" alone is no login."""
+        folded = _folded(text)
+        parts = [e.split("@")[0] for e in _EMAIL.findall(folded)]
+        words = _PIECE.findall(folded.split("@")[0])
+        if len(words) == 1:
+            parts.append(words[0])
+        logins = self._logins
+        return any(_DIGITS.sub("", "".join(_PIECE.findall(p))) in logins for p in parts)
+
+    @cached_property
+    def _logins(self) -> frozenset[str]:
+        """Hidden identities of two words or more as logins write them: the first name or
+        the initials of every given name, or the first name whole, then the surname
+        ("ipark", "lvbeethoven", "goconnor", "inespark"), and every word in any order run
+        together ("parkines")."""
+        found = set()
+        for key in self.keys:
+            words = ["".join(_PIECE.findall(w)) for w in _NAME_WORD.findall(key)]
+            if len(words) < 2 or len(words[-1]) < 2:  # initials alone ("I. P.") are no login
+                continue
+            *given, last = words
+            found.update((given[0][0] + last, given[0] + last))
+            found.add("".join(g[0] for g in given) + last)
+            found.update("".join(words[j:] + words[:j]) for j in range(len(words)))
         return frozenset(found)
 
     def _spread_out(self, pieces: list[str]) -> bool:

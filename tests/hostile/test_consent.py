@@ -312,6 +312,9 @@ VARIANTS = {
     "letter-spaced": "I n e s P a r k",
     "letter-dotted": "I.n.e.s. P.a.r.k.",
     "right-to-left-override": "\u202ekraP senI",  # shows as "Ines Park"
+    "login": "iPark",
+    "login-email": "ipark@corp.example",
+    "login-digits": "InesPark42",
 }
 
 
@@ -451,3 +454,92 @@ def test_a_hidden_persons_directory_email_under_another_name_is_hidden(tmp_path)
     pages = KnowledgeBase(index_dir, HashEmbedder(), Settings()).index.pages
     assert pages["it/proxy.md"].authors == ()
     assert [a.name for a in pages["it/vpn.md"].authors] == ["Bo Chen"]
+
+
+def test_a_hidden_name_as_a_login_or_an_emails_first_part_is_hidden():
+    # A hostile trial: "ipark", "goconnor" and "lvbeethoven" were shown as experts.
+    from kb.models import Directory, Person
+
+    hidden = ("Ines Park", "Grace O'Connor", "Ludwig van Beethoven", "Maximilian Schmidt")
+    directory = Directory((*(Person(n, hidden=True) for n in hidden), Person("Bo Chen")))
+    directory = Directory((*directory.people, Person("Иван Петров", ("I. P.",), hidden=True)))
+    for name in (
+        *("ipark", "iPark", "IPARK", "ipark@corp.example", "InesPark42", "parkines"),
+        *("goconnor", "lvbeethoven", "lbeethoven", "mschmidt", "ipetrov", "ipetrov@x.org"),
+        *("Izzy <ipark@corp.example>", "Izzy <i.park@corp.example>"),
+    ):
+        assert directory.hides(name), name
+    assert directory.hides("Izzy", "ipark@corp.example")
+    assert directory.hides("Izzy", "i.park@corp.example")
+    # Never a first name or surname alone, nor another's login.
+    for name in ("Ines", "Park", "ines@corp.example", "park42", "bpark", "ipar", "iparks", "Pi"):
+        assert not directory.hides(name), name
+    assert not directory.hides("Bo Park", "bpark@corp.example")
+
+
+def test_a_transliterated_name_in_the_other_order_is_hidden():
+    # A hostile trial: hidden "Wei Zhang" showed as "张伟", which anyascii reads "ZhangWei".
+    from kb.models import Directory, Person
+
+    latin = Directory((Person("Wei Zhang", hidden=True), Person("Minjun Gim", hidden=True)))
+    assert latin.hides("张伟") and latin.hides("Zhang Wei") and latin.hides("김민준")
+    written = Directory((Person("张伟", hidden=True),))
+    for name in ("Wei Zhang", "Zhang Wei", "ZhangWei", "WeiZhang", "Zhang, Wei"):
+        assert written.hides(name), name
+    for directory in (latin, written):
+        for name in ("王伟", "Wang Wei", "张丽", "Zhang Li", "Wei Wang"):
+            assert not directory.hides(name), name
+
+
+def test_a_hidden_first_name_cut_short_is_hidden():
+    # A hostile trial: hidden "Christopher Johnson" showed as "Chris Johnson".
+    from kb.models import Directory, Person
+
+    hidden = ("Christopher Johnson", "Maximilian Schmidt", "Sam Lee", "Дмитрий Смирнов")
+    directory = Directory((*(Person(n, hidden=True) for n in hidden), Person("Bo Chen")))
+    directory = Directory((*directory.people, Person("Mary Ann Smith", hidden=True)))
+    for name in (
+        *("Chris Johnson", "Johnson, Chris", "Chris M. Johnson", "Max Schmidt", "Maxi Schmidt"),
+        *("Samuel Lee", "Lee, Samantha", "Dmitri Smirnov", "Mar Smith", "Mary A. Smith"),
+    ):
+        assert directory.hides(name), name
+    for name in (
+        *("Ch Johnson", "Christina Johnson", "Chris Jones", "Chris Johnsen", "Johnson Bo Chris"),
+        *("Sa Lee", "Sean Lee", "A. Smith", "Ann Smith", "Max Smith", "Bo Schmidt"),
+    ):
+        assert not directory.hides(name), name
+    # Spelt out, a name is not cut short: "Joe" is not "Jörg" ("Joerg").
+    joerg = Directory((Person("Jörg Müller", hidden=True),))
+    assert joerg.hides("Jörg Mueller") and not joerg.hides("Joe Mueller")
+
+
+def test_kb_check_names_no_author_hidden_by_email(tmp_path):
+    # A hostile trial: authors as YAML mappings lost their email, and kb check printed
+    # "'Izzy' is not in people.yaml" for hidden Ines Park's nickname; the index credited it.
+    from fakes import HashEmbedder
+
+    from kb.content.check import check_content
+
+    content = hidden_content(tmp_path / "content", "Bo Chen")
+    people = PEOPLE.replace(
+        "  hide_from_expert_search: true\n",
+        "  hide_from_expert_search: true\n  contact: ines.park@corp.example\n",
+    )
+    write(content / "people.yaml", people)
+    mapping = "{name: Izzy, email: ines.park@corp.example}, {name: Zed Newcomer}"
+    write(content / "it/proxy.md", page("Proxy", mapping, "Proxy allow list"))
+    # Her email under her own name on one page, under a nickname on another.
+    write(content / "it/fw.md", page("Firewall", '"Ines Park <izzy@x.org>"', "Firewall rules"))
+    write(content / "it/dns.md", page("DNS", '"Isa <izzy@x.org>"', "DNS records"))
+    write(content / "it/ntp.md", page("NTP", "{name: Isa, email: izzy@x.org}", "Time sync"))
+    findings = check_content(content, today=dt.date(2026, 12, 1))
+    people_warnings = [f.message for f in findings if f.rule == "people"]
+    assert len(people_warnings) == 1 and "Zed Newcomer" in people_warnings[0], people_warnings
+    shown = "\n".join(f.message for f in findings)
+    assert "Izzy" not in shown and "Isa" not in shown and not looks_like_her(shown), shown
+    index_dir = tmp_path / "index"
+    build_index(content, index_dir, HashEmbedder(), Settings())
+    pages = KnowledgeBase(index_dir, HashEmbedder(), Settings()).index.pages
+    assert [a.name for a in pages["it/proxy.md"].authors] == ["Zed Newcomer"]
+    for rel in ("it/fw.md", "it/dns.md", "it/ntp.md"):
+        assert pages[rel].authors == (), rel
