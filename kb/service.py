@@ -240,24 +240,7 @@ class KnowledgeBase:
         # Only what answers counts as expertise: a long tail of weak matches would list
         # prolific writers for a question nobody has written about.
         hits = [h for h in hits if h.relevant]
-        if model == "absvote":
-            people = rank_by_pages(
-                self.page_scores(query, filters=filters, mode=mode) if hits else [],
-                hits,
-                self._page_authors(),
-                k=len(hits) * 4,
-                temperature=s.page_vote_temperature,
-                evidence_per_expert=s.evidence_per_expert,
-                homes=self._homes,
-            )
-        else:
-            people = rank_experts(
-                hits,
-                k=len(hits) * 4,
-                temperature=s.expert_temperature,
-                evidence_per_expert=s.evidence_per_expert,
-                homes=self._homes,
-            )
+        people = self._voted(query, hits, model=model, filters=filters, mode=mode)
         if model in ("profile", "combined") and people:
             people = self._with_profiles(query, people, combined=model == "combined")
         if team:
@@ -266,6 +249,38 @@ class KnowledgeBase:
             if side:
                 people = [p for p in people if p.department.casefold() == side.casefold()]
         return profiles.introduced(people[:k], self.directory)
+
+    def _voted(
+        self,
+        query: str,
+        hits: list[Hit],
+        *,
+        model: str = "",
+        filters: Filters | None = None,
+        mode: str = "",
+        evidence: int = 0,
+    ) -> list[Expert]:
+        """The authors of `hits` (relevant sections of `query`) ranked by `model`'s votes:
+        absvote, the pages'; else the sections'."""
+        s = self.settings
+        model, evidence = model or s.expert_model, evidence or s.evidence_per_expert
+        if model == "absvote":
+            return rank_by_pages(
+                self.page_scores(query, filters=filters, mode=mode) if hits else [],
+                hits,
+                self._page_authors(),
+                k=len(hits) * 4,
+                temperature=s.page_vote_temperature,
+                evidence_per_expert=evidence,
+                homes=self._homes,
+            )
+        return rank_experts(
+            hits,
+            k=len(hits) * 4,
+            temperature=s.expert_temperature,
+            evidence_per_expert=evidence,
+            homes=self._homes,
+        )
 
     def _with_profiles(self, query: str, people: list[Expert], *, combined: bool) -> list[Expert]:
         """Rank by the person's whole body of writing (or fuse that with the section votes)."""
@@ -285,6 +300,7 @@ class KnowledgeBase:
             description,
             size,
             search=lambda query, k: self._searcher.search(query, k=k, snippets=False),
+            rank=lambda query, hits: self._voted(query, hits, evidence=2),
             people=self.analysis,
             homes=self._homes,
             settings=self.settings,

@@ -16,10 +16,9 @@ from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 
 from kb.config import Settings
-from kb.models import Cover, Hit, Home, TeamCriteria, TeamProposal, person_key
+from kb.models import Cover, Expert, Hit, Home, TeamCriteria, TeamProposal, person_key
 from kb.people.analysis import PeopleAnalysis
 from kb.people.criteria import Rules
-from kb.search.experts import rank_experts
 
 DIVERSITY = 0.3
 BACKUP = 0.5  # the second-best member's weight in a sub-topic's cover
@@ -34,6 +33,7 @@ def propose(
     size: int,
     *,
     search: Callable[[str, int], list[Hit]],
+    rank: Callable[[str, list[Hit]], list[Expert]],
     people: PeopleAnalysis,
     homes: Mapping[str, Home],
     settings: Settings,
@@ -45,14 +45,17 @@ def propose(
     A description of several parts ("a, b and c") has those parts as sub-topics; a single
     phrase has the topics its relevant sections belong to (kb.search.relevance). A sub-topic
     with no relevant section is reported as uncovered. `search(query, k)` gives the sections
-    for a sub-topic.
+    for a sub-topic, `rank(query, sections)` their authors, best first, as `kb experts` ranks
+    them (a vote for the best section alone left the warehouse supervisor out of "warehouse
+    stock counts", whose cycle-count page answers it nearly as well).
     """
     s = settings
-    labels, groups, weights = [], [], []
+    labels, groups, weights, asked = [], [], [], []
     parts = subtopics(description)
     if len(parts) >= 2:
         for part in parts:
             labels.append(part)
+            asked.append(part)
             groups.append(search(part, s.expert_pool))
             weights.append(1.0)  # the user named each part
     else:
@@ -62,6 +65,7 @@ def propose(
         by_topic: dict[int, list[Hit]] = defaultdict(list)
         relevance: dict[int, float] = {}
         chosen: list[int] = []
+        source: dict[int, str] = {}  # the phrase that found a topic first
         for phrase in (description, *_joined(description)):
             found: dict[int, list[Hit]] = defaultdict(list)
             for hit in search(phrase, s.expert_pool):
@@ -71,30 +75,25 @@ def propose(
                 for t, hits in found.items()
                 if any(h.relevant for h in hits)
             }
-            chosen += [t for t in closest_topics(near) if t not in chosen]
+            for t in closest_topics(near):
+                if t not in chosen:
+                    chosen.append(t)
+                    source[t] = phrase
             for t, hits in found.items():
                 by_topic[t] += [h for h in hits if h not in by_topic[t]]
                 relevance[t] = max(relevance.get(t, 0.0), near.get(t, 0.0))
         for number in chosen:
             labels.append(people.topics[number].label)
+            asked.append(source[number])
             groups.append(by_topic[number])
             weights.append(relevance[number] / max(relevance.values()))
         if not labels:
-            labels, groups, weights = [description], [[]], [1.0]
+            labels, groups, weights, asked = [description], [[]], [1.0], [description]
     scores, experts, uncovered, covered, kept = [], [], [], [], []
-    for label, hits, weight in zip(labels, groups, weights, strict=True):
-        good = any(h.relevant for h in hits)
-        ranked = (
-            rank_experts(
-                hits,
-                k=20,
-                temperature=s.expert_temperature,
-                evidence_per_expert=2,
-                homes=homes,
-            )
-            if good
-            else []
-        )
+    for label, query, hits, weight in zip(labels, asked, groups, weights, strict=True):
+        # Only what answers counts, as for `kb experts`.
+        relevant = [h for h in hits if h.relevant]
+        ranked = rank(query, relevant)[:20] if relevant else []
         if not ranked:  # nothing written on it, or no one credited with what is
             uncovered.append(label)
             continue
