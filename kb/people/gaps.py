@@ -3,6 +3,7 @@ searches that found nothing good (never one that names someone hidden)."""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable, Sequence
 from datetime import date, timedelta
 from pathlib import Path
@@ -10,11 +11,13 @@ from pathlib import Path
 from kb.config import Settings
 from kb.content.authors import split_name_email
 from kb.models import (
+    Colleague,
     GapReport,
     Hit,
     OneSided,
     Page,
     StalePage,
+    Topic,
     Unanswered,
     main_authors,
     person_key,
@@ -43,7 +46,9 @@ def gap_report(
     """
     s = settings
     topics = sorted(people.topics, key=lambda t: (t.bus_factor, -len(t.pages), t.id))
-    one_sided = tuple(OneSided(t, people.across(t)) for t in topics if len(t.departments) == 1)
+    one_sided = _named_at_most(
+        [(t, people.across(t, n=8)) for t in topics if len(t.departments) == 1], each=2
+    )
     stale = stale_pages(pages, today, s.stale_after_days)
     searches, problems = searchlog.read(log) if log else ([], [])
     unanswered, withheld, total = [], 0, 0
@@ -77,6 +82,22 @@ def gap_report(
         warnings=tuple(str(p) for p in problems),
         note=withheld_note(withheld, s.consent_key) if consent.blind and withheld else "",
     )
+
+
+def _named_at_most(
+    found: list[tuple[Topic, tuple[Colleague, ...]]], each: int, per_topic: int = 2
+) -> tuple[OneSided, ...]:
+    """Each one-department topic with the closest people across, `per_topic` at most, each
+    person named for `each` topics at most (the first, in report order): one whose writing is
+    near everything was named for 7 of 18 topics, most of which none of her pages is about."""
+    named: dict[str, int] = defaultdict(int)
+    out = []
+    for topic, near in found:
+        kept = [c for c in near if named[c.name] < each][:per_topic]
+        for c in kept:
+            named[c.name] += 1
+        out.append(OneSided(topic, tuple(kept)))
+    return tuple(out)
 
 
 def withheld_note(withheld: int, secret: str) -> str:

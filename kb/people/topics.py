@@ -25,6 +25,7 @@ from kb.people.clustering import flat_clusters
 from kb.people.writing import KNOWS_SHARE, Writing
 
 ACROSS_FLOOR = 0.4
+HUB_NEIGHBOURS = 10  # CSLS's K: a person's closeness to topics is that to their 10 closest
 
 
 def topics_of(writing: Writing, distance: float) -> tuple[Topic, ...]:
@@ -81,28 +82,53 @@ def _topic(writing: Writing, number: int, paths: list[str], by_page: dict[str, l
     )
 
 
-def across(writing: Writing, topic: Topic, n: int = 2) -> tuple[Colleague, ...]:
+def across(
+    writing: Writing, topic: Topic, n: int = 2, hubs: np.ndarray | None = None
+) -> tuple[Colleague, ...]:
     """Up to `n` people of the other department whose writing is close to `topic`.
 
     Close means a cosine of at least `ACROSS_FLOOR` between the mean of their sections
     and the topic's: on the bundled content, below 0.4 come names such as a procurement
-    manager for Kubernetes deployments.
+    manager for Kubernetes deployments. With `hubs` (`hubness`), people are ranked by CSLS
+    (Conneau et al., 2018): twice the cosine less how close they are to their 10 closest
+    topics, so that someone whose writing is near everything does not come first everywhere.
     """
     sides = {other_side(d) for d in topic.departments} - {""}
-    pages = set(topic.pages)  # once, not once per chunk
-    rows = [i for i, c in enumerate(writing.chunks) if c.path in pages and writing.telling(c)]
+    centre = topic_centre(writing, topic)
     keys, matrix = writing.profiles
-    if not rows or not keys or len(sides) != 1:
+    if centre is None or not keys or len(sides) != 1:
         return ()
-    centre = writing.vectors[rows].mean(axis=0)
-    sims = matrix @ (centre / max(float(np.linalg.norm(centre)), 1e-12))
+    sims = matrix @ centre
+    rank = 2 * sims - hubs if hubs is not None else sims
     side = sides.pop()
     order = [
         i
-        for i in np.argsort(-sims)
+        for i in np.argsort(-rank, kind="stable")
         if writing.home(keys[i]).department == side and sims[i] >= ACROSS_FLOOR
     ]
     return tuple(writing.colleague(keys[i]) for i in order[:n])
+
+
+def topic_centre(writing: Writing, topic: Topic) -> np.ndarray | None:
+    """The unit mean vector of a topic's telling sections (None if it has none)."""
+    pages = set(topic.pages)  # once, not once per chunk
+    rows = [i for i, c in enumerate(writing.chunks) if c.path in pages and writing.telling(c)]
+    if not rows:
+        return None
+    centre = writing.vectors[rows].mean(axis=0)
+    return centre / max(float(np.linalg.norm(centre)), 1e-12)
+
+
+def hubness(writing: Writing, topics: Sequence[Topic], k: int = HUB_NEIGHBOURS) -> np.ndarray:
+    """Per person (`writing.profiles` order): the mean cosine of their profile to the `k`
+    topics closest to it, how close they are to topics in general (CSLS's r)."""
+    keys, matrix = writing.profiles
+    centres = [c for c in (topic_centre(writing, t) for t in topics) if c is not None]
+    if not keys or not centres:
+        return np.zeros(len(keys))
+    sims = matrix @ np.stack(centres).T
+    k = min(k, sims.shape[1])
+    return np.sort(sims, axis=1)[:, -k:].mean(axis=1)
 
 
 def group(vectors: np.ndarray, distance: float) -> np.ndarray:
