@@ -151,11 +151,14 @@ def experts_cmd(
             + (" Try fewer options." if team or department else "")
         )
         return
+    # Scores as the app's bars show them, the first person's as 1: votes add up over pages,
+    # and a raw 1.024 read as a percentage (--json keeps them).
+    top = people[0].score or 1.0
     for n, person in enumerate(people, 1):
         home = ", ".join(x for x in (person.team, person.department) if x)
         label = f" ({home})" if home else ""
         name, label = printable(person.name), printable(label)
-        click.echo(f"{n:>2}. {click.style(name, bold=True)}{label}  {person.score:.3f}")
+        click.echo(f"{n:>2}. {click.style(name, bold=True)}{label}  {person.score / top:.2f}")
         available = ", ".join(person.available_for)
         about = [person.role, f"available for {available}" if available else "", person.contact]
         if any(about):

@@ -138,7 +138,8 @@ class Matchmaker:
         busy = self._too_busy(kind)
         if busy:
             notes.append(
-                f"{busy} left out: capacity in people.yaml under {HOURS[kind]} hours a month"
+                f"{', '.join(busy)} left out: capacity in people.yaml under {HOURS[kind]} "
+                "hours a month"
             )
         if kind == "reverse-mentoring":
             unlevelled = sum(1 for k in people if self._level(k) is None)
@@ -227,15 +228,17 @@ class Matchmaker:
             return None
         return (a, b) if ranks[0] < ranks[1] else (b, a)
 
-    def _too_busy(self, kind: str) -> int:
-        """How many people offer `kind` but gave less capacity than it takes."""
-        return sum(
-            1
+    def _too_busy(self, kind: str) -> list[str]:
+        """The people who offer `kind` but gave less capacity than it takes (never one who
+        is hidden: a count would say they are there)."""
+        return [
+            p.name
             for p in self.writing.directory.people
-            if set(_wanted(kind)) & set(p.available_for)
+            if not p.hidden
+            and set(_wanted(kind)) & set(p.available_for)
             and p.capacity is not None
             and p.capacity < HOURS[kind]
-        )
+        ]
 
     @cached_property
     def _pages_of(self) -> dict[str, dict[str, float]]:

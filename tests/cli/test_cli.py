@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 
@@ -165,6 +166,17 @@ def test_experts_show_role_availability_and_contact_from_the_directory(bundled_i
         "    Procurement manager · available for tandem, mentoring, coffee, shadowing · @grace\n"
         in text
     )
+
+
+def test_experts_text_scores_are_relative_to_the_first_person(bundled_index):
+    """Votes add up over pages (Daniel Weber 1.002 for "warehouse stock counts"), which read
+    as a percentage over 100; the text shows them as the app's bars do, the first as 1."""
+    where = ["--index-dir", str(bundled_index)]
+    raw = json.loads(run("experts", "warehouse stock counts", *where, "--json").stdout)
+    text = run("experts", "warehouse stock counts", *where).stdout
+    shown = [float(x) for x in re.findall(r"^ ?\d+\. .*  (\d\.\d\d)$", text, re.M)]
+    assert shown[0] == 1.0 and len(shown) == len(raw)
+    assert shown == [round(p["score"] / raw[0]["score"], 2) for p in raw]
 
 
 def test_human_output_and_team_filters(bundled_index):

@@ -278,3 +278,19 @@ def test_names_hide_in_possessives_and_compounds_too():
     )
     for terms in (by_name, hidden):
         assert "Nowak" not in terms and "Tomasz" not in terms and "Okta" in terms
+
+
+def test_people_left_out_for_capacity_are_named_and_a_hidden_one_is_not_counted():
+    from types import SimpleNamespace
+
+    from kb.config import Settings
+    from kb.models import Directory, Person
+    from kb.people.matching import Matchmaker
+
+    people = (
+        Person("Aisha Khan", available_for=("shadowing",), capacity=2),
+        Person("Ines Park", available_for=("shadowing",), capacity=2, hidden=True),
+        Person("Bo Chen", available_for=("shadowing",), capacity=20),
+    )
+    writing = SimpleNamespace(directory=Directory(people), homes={})
+    assert Matchmaker(writing, Settings())._too_busy("shadowing") == ["Aisha Khan"]
