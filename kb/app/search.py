@@ -19,6 +19,7 @@ from kb.facade import Facade
 from kb.importing.pagefile import slug
 from kb.importing.stub import stub_text, title_for
 from kb.models import Expert, Hit, Results, main_authors
+from kb.search.relevance import NEAR_MISS
 
 SIDES = (IT, BUSINESS)
 EXPERTS_ANCHOR = "who-knows"
@@ -136,11 +137,9 @@ def render_no_answer(
         # The page exists, outside the filters: offer it, not a report of a missing page.
         render_clear("unfilter", "Search without the filters")
         return
-    # Only pages that hold a word of the question say who could write its page: the closest
-    # pages to "xqzvbnm plorkt" are no one's field (from a new-user trial).
-    writers = main_authors(
-        [hit for hit, more in closest if any(h.coverage > 0 for h in (hit, *more))], 3
-    )
+    # Only near misses say who could write its page, as in the gap report and the barcamp:
+    # the closest pages to "xqzvbnm plorkt" or "canteen menu" are no one's field.
+    writers = main_authors([h for hit, more in closest for h in (hit, *more)], 3, NEAR_MISS)
     asked = (found.query, filters)
     reported = st.session_state.get("missing_reported")
     if reported is None or reported[0] != asked:
@@ -159,10 +158,10 @@ def render_no_answer(
         st.caption(
             "Who could write it: "
             + ", ".join(esc(w) for w in writers)
-            + " (they wrote the closest pages)."
+            + " (they wrote the pages that come near)."
         )
     else:
-        st.caption("No page holds a word of this question, so no one is suggested to write it.")
+        st.caption("No page comes near this question, so no one is suggested to write it.")
     title = title_for(found.query)
     team = next((h.chunk.team for h, _ in closest if h.chunk.team), "") or "pages"
     st.download_button(

@@ -390,9 +390,10 @@ def gaps_cmd(log: Path | None, today, top: int, where: IndexLocation, as_json: b
     if not log.is_file():
         say(f"Searches that found nothing good: no search log at {log} yet")
         return
+    asked = report.unanswered_total
     say(
-        "Searches that found nothing good, no relevant result "
-        f"({report.unanswered_total} of {report.searches_logged} logged):"
+        f"Searches that found nothing good, no relevant result ({asked} "
+        f"question{'s' * (asked != 1)} among {report.searches_logged} searches logged):"
     )
     for u in report.unanswered:
         writers = ", ".join(c.name for c in u.writers) or "no one"

@@ -206,13 +206,14 @@ class Hit:
         return f"{min(max(self.confidence, 0.01), 0.99):.0%}"
 
 
-def main_authors(hits: Sequence[Hit], most: int) -> list[str]:
-    """The main author (largest share) of each page among `hits`, nearest page first, each
-    person once, `most` at most: who could write the page a search did not find."""
+def main_authors(hits: Sequence[Hit], most: int, least: float = 0.0) -> list[str]:
+    """The main author (largest share) of each page among `hits` with a confidence of at
+    least `least`, nearest page first, each person once, `most` at most: who could write the
+    page a search did not find."""
     names: dict[str, str] = {}
     seen: set[str] = set()
     for hit in hits:
-        if hit.chunk.path in seen or not hit.chunk.authors:
+        if hit.chunk.path in seen or not hit.chunk.authors or hit.confidence < least:
             continue
         seen.add(hit.chunk.path)
         name = max(hit.chunk.authors, key=lambda a: a.share).name

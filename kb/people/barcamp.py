@@ -23,12 +23,9 @@ from kb.models.consent import IndexConsent
 from kb.people import gaps, searchlog
 from kb.people.analysis import PeopleAnalysis
 from kb.people.writing import evidence
+from kb.search.relevance import NEAR_MISS
 
 AUDIENCE = 3
-# A search nothing answered still has a speaker when its closest section is a near miss: at
-# least this calibrated confidence (kb.search.relevance; 0.5 is relevant). Below it the
-# "closest" pages are chance ("canteen menu" -> the event playbook, 0.32).
-NEAR_MISS = 0.4
 AUDIENCE_FLOOR = 0.4  # as topics' "closest across": below it, names come by chance
 REPEATED = 2  # an answered search people repeat this often is demand too
 

@@ -25,6 +25,7 @@ from kb.models import (
 from kb.models.consent import IndexConsent
 from kb.people import searchlog
 from kb.people.analysis import PeopleAnalysis
+from kb.search.relevance import NEAR_MISS
 
 
 def gap_report(
@@ -61,7 +62,7 @@ def gap_report(
         if len(unanswered) == top:
             continue
         hits = search(query)
-        writers = [people.colleague(person_key(n)) for n in main_authors(hits, 3)]
+        writers = [people.colleague(person_key(n)) for n in main_authors(hits, 3, NEAR_MISS)]
         unanswered.append(
             Unanswered(
                 query=query,
