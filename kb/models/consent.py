@@ -59,6 +59,9 @@ _MAX_BETWEEN = 2  # words a name may have between its own: middle names, initial
 _MOST_SHORTENED = 5  # a hidden name's words after its first that shortenings are made of
 _MOST_ASKED = 100_000  # names whose answer `Hidden.hides` keeps
 _SHORTEST_CUT = 3  # letters a first name cut short keeps at least ("Max" for "Maximilian")
+# Letters a login's surname has at least, and a login at least: "ali" (Ana Li), "adam" (Anna
+# Dam) and "anali" are names of their own.
+_LOGIN_SURNAME, _LOGIN_LETTERS = 4, 6
 _CAPITAL_INSIDE = re.compile(r"[a-z][A-Z]")
 _DIGITS = re.compile(r"\d+")
 # DIN 5007-2: how German (and Nordic) names are written without their letters.
@@ -228,17 +231,19 @@ class Hidden:
         return frozenset(found)
 
     def _cut_short(self, pieces: list[str]) -> bool:
-        """A whole name that is a hidden one (or one shortened) with its first name cut short,
-        or the hidden first name a cut of this one: "Chris Johnson" for "Christopher
-        Johnson", "Schmidt, Max" for "Maximilian Schmidt", "Chris M. Johnson" (words between,
-        as `_spread_out` allows). Cuts keep 3 letters at least, and the rest of the name is
-        the same: "A. Smith" is not "Mary Ann Smith"."""
+        """A whole name that is a hidden one (or one shortened) with its first name cut short:
+        "Chris Johnson" for "Christopher Johnson", "Schmidt, Max" for "Maximilian Schmidt",
+        "Chris M. Johnson" (words between, as `_spread_out` allows), "Dmitri" for "Dmitriy". A
+        cut keeps 3 letters at least and is only ever the hidden name's: "Christina Johnson"
+        is not hidden "Chris Johnson" (on the safe side, "Eva Ng" is hidden "Evan Ng"); the rest
+        of the name is the same: "A. Smith" is not "Mary Ann Smith"."""
         for j in range(len(pieces) if len(pieces) > 1 else 0):
             first, *rest = pieces[j:] + pieces[:j]
+            if len(first) < _SHORTEST_CUT:
+                continue
             for kept in dict.fromkeys((" ".join(rest), rest[-1])):
                 for hidden in self._first_names.get(kept, ()):
-                    short, long = sorted((first, hidden), key=len)
-                    if len(short) >= _SHORTEST_CUT and short != long and long.startswith(short):
+                    if len(hidden) > len(first) and hidden.startswith(first):
                         return True
         return False
 
@@ -271,16 +276,19 @@ class Hidden:
         """Hidden identities of two words or more as logins write them: the first name or
         the initials of every given name, or the first name whole, then the surname
         ("ipark", "lvbeethoven", "goconnor", "inespark"), and every word in any order run
-        together ("parkines")."""
+        together ("parkines"). An initial needs a surname of 4 letters and a login of whole
+        words 6 letters: "ali", "adam" and "anali" are names of their own."""
         found = set()
         for key in self.keys:
             words = ["".join(_PIECE.findall(w)) for w in _NAME_WORD.findall(key)]
             if len(words) < 2 or len(words[-1]) < 2:  # initials alone ("I. P.") are no login
                 continue
             *given, last = words
-            found.update((given[0][0] + last, given[0] + last))
-            found.add("".join(g[0] for g in given) + last)
-            found.update("".join(words[j:] + words[:j]) for j in range(len(words)))
+            if len(last) >= _LOGIN_SURNAME:  # "ipark"; not "ali" for Ana Li
+                found.update((given[0][0] + last, "".join(g[0] for g in given) + last))
+            # Whole words run together, in any order: "inespark", "parkines"; not "anali".
+            whole = {"".join(words[j:] + words[:j]) for j in range(len(words))}
+            found.update(w for w in whole if len(w) >= _LOGIN_LETTERS)
         return frozenset(found)
 
     def _spread_out(self, pieces: list[str]) -> bool:
