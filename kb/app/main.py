@@ -17,7 +17,7 @@ from kb.app.present import literal as esc
 from kb.app.profile import render_person
 from kb.app.query import log_settled, prepare_search
 from kb.app.search import render_search
-from kb.app.state import FULL_RUN, VIEWS, init_state, sync_url
+from kb.app.state import FULL_RUN, VIEWS, init_state, settle_view, sync_url
 from kb.app.style import apply_style
 from kb.app.team import render_team
 from kb.errors import KbError
@@ -62,6 +62,12 @@ def _main() -> None:
         prepare_search(kb)
     render_sidebar(kb)
     st.set_page_config(page_title=tab_title(kb, page, person, st.session_state.get("view")))
+    if not searching:  # the search view is a fragment: it writes the address itself
+        # The address now, from the widgets' values (this run's, set before it started),
+        # not after the view is drawn: a team or a round of pairs can take seconds, and
+        # on a busy machine the address showed the choice before the last one.
+        settle_view(kb)
+        sync_url()
     if page:  # over a person too: a page opened from a profile goes back to the profile
         render_page(kb, page, st.query_params.get("section", ""))
     elif person:
@@ -74,7 +80,6 @@ def _main() -> None:
         render(kb)
         if render is render_search:
             return  # a fragment: it syncs the address and mounts the keys itself
-    sync_url()
     mount_keys()
 
 

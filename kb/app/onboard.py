@@ -24,8 +24,7 @@ def render_onboard(kb: Facade) -> None:
         return
     left, right = st.columns(2)
     name = left.text_input("New joiner", key="onboard_name", placeholder="their name")
-    wanted = str(st.session_state.get("onboard_team", "")).casefold()  # the URL's, any case
-    st.session_state.onboard_team = next((t for t in teams if t.casefold() == wanted), teams[0])
+    # The team is one of `teams`: the URL's, in any case, else the first (settle_view).
     team = right.selectbox("Team", teams, key="onboard_team")
     plan = kb.onboard(name.strip() or "the new joiner", team=team, today=dt.date.today())
     if plan.note:

@@ -150,7 +150,21 @@ def view_params() -> dict[str, str]:
 FULL_RUN = "_full_run"  # set while a run of the whole script is going (kb/app/main.py)
 
 
+def settle_view(kb: Facade) -> None:
+    """What only the index can check, before the address is written (a view that changed a
+    value while drawing would change the address twice: two history entries): the
+    onboarding team the URL named, in any case, else the first team."""
+    s = st.session_state
+    teams = kb.facets().get("team", []) if s.get("view") == "onboard" else []
+    if teams:  # none: the view says there is no team to join
+        wanted = str(s.get("onboard_team", "")).casefold()
+        s.onboard_team = next((t for t in teams if t.casefold() == wanted), teams[0])
+
+
 def sync_url() -> None:
+    """The address from the widgets' values: once a run, before the view draws (kb/app/main.py;
+    the search view's fragment after its results), so a view must not change them while it
+    draws (`settle_view` checks what needs the index first)."""
     wanted = view_params()
     # What the widgets do not hold: the page or person open, and `debug=1` (file, line and
     # score on each card, for the docs' maintainers).

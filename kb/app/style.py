@@ -11,7 +11,20 @@ import streamlit as st
 # small caption, and a link at the top of the results jumps to the experts (on a wide screen
 # they sit beside the results: the link is hidden). The view switcher keeps its two rows: on
 # one row scrolled sideways, the view shown (Gaps) was out of sight.
+# In a narrow main column a Markdown table (a page's body, a card's snippet) scrolls sideways
+# in its own box, as a code block does: at 390 px the on-call page's severity table was
+# 500 px wide and the whole main area scrolled sideways, "Back" and the text cut off at the
+# left. As a block, a table is as wide as its content up to the column's (GitHub's rule): it
+# wraps its cells first and scrolls only past their narrowest. In a wide column a table keeps
+# Streamlit's full width (a block would shrink one that fits to its content). The column is
+# measured, not the window: a sidebar opened on a tablet narrows it too. kb's own tables
+# (kb/app/tables.py) have a scrolling box of their own.
 _CSS = """<style>
+[data-testid="stMainBlockContainer"] { container-type: inline-size; }
+@container (max-width: 700px) {
+  [data-testid="stMarkdownContainer"] table:not(.kb-table table) { display: block;
+    width: max-content; max-width: 100%; overflow-x: auto; }
+}
 .st-key-brand h1 { padding: 0; }
 .st-key-brand [data-testid="stCaptionContainer"] { padding-bottom: 0.45rem; }
 @media (max-width: 640px) {

@@ -7,10 +7,12 @@ skipped when the browser is missing, except under CI, where a missing browser is
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import re
 import shutil
+import threading
 import time
 from collections import Counter
 from pathlib import Path
@@ -29,6 +31,7 @@ from e2e import (
     result_paths,
     run_query,
     serve_in_thread,
+    show_view,
     streamlit_server,
     top_expert,
     type_query,
@@ -213,6 +216,94 @@ def test_an_opened_page_starts_at_its_title(server):
         # At the top, under the app's header and the way back: in the upper half of the view.
         assert 0 <= heading.bounding_box()["y"] < 350
         assert page.get_by_role("button", name="Back to results").bounding_box()["y"] >= 0
+
+
+# At 390 px the on-call page's severity table was 500 px wide: the main area scrolled
+# sideways (516 px of content in 390), "Back" and the text cut off at the left.
+PHONE_PAGES = {
+    "?page=cloud-platform/on-call-and-postmortems.md": "On-call rota and postmortems",
+    "?page=data/customer-360-model.md": "Customer 360 model in Snowflake",
+}
+OVERFLOW = """() => [document.documentElement, document.querySelector('.stMain')]
+    .map(el => el.scrollWidth - el.clientWidth)"""
+
+
+def test_on_a_phone_a_wide_table_scrolls_in_its_own_box(server):
+    with browser_page(width=390, height=844) as page:
+        for query, title in PHONE_PAGES.items():
+            page.goto(server + "/" + query)
+            page.get_by_role("heading", name=title, exact=True).first.wait_for(timeout=120_000)
+            table = page.locator('.stMain [data-testid="stMarkdownContainer"] table').first
+            table.wait_for()
+            wait_idle(page)
+            assert max(page.evaluate(OVERFLOW)) <= 1, query  # the page: nothing to the side
+            table.scroll_into_view_if_needed()  # scrolled the whole main area sideways
+            back = page.get_by_role("button", name="Back to search")
+            assert page.locator(".stMain").evaluate("el => el.scrollLeft") == 0, query
+            assert back.bounding_box()["x"] >= 0, query
+            box = table.evaluate(
+                "t => [t.scrollWidth, t.clientWidth, t.getBoundingClientRect().right]"
+            )
+            assert box[0] > box[1] and box[2] <= 390, query  # the table scrolls, in sight
+        for view in ("people", "gaps", "team", "pairs"):
+            show_view(page, server, view)
+            assert max(page.evaluate(OVERFLOW)) <= 1, view
+
+
+@pytest.fixture
+def held_api(bundled_index):
+    """The kb API in a thread, whose answers for a team or a round of pairs wait while the
+    gate (a threading.Event) is clear: the app's view is still drawing."""
+    gate = threading.Event()
+    gate.set()
+    app = create_app(bundled_index, token="t0ken")
+
+    async def held(scope, receive, send):
+        if scope["type"] == "http" and scope["path"] in ("/app/pairs", "/app/team"):
+            deadline = time.monotonic() + 60
+            while not gate.is_set() and time.monotonic() < deadline:
+                await asyncio.sleep(0.02)
+        await app(scope, receive, send)
+
+    url, server = serve_in_thread(held)
+    yield url, gate
+    gate.set()
+    server.should_exit = True
+
+
+def test_the_address_follows_a_choice_before_the_view_is_drawn(bundled_index, held_api):
+    # The address was written after the view was drawn: on a busy machine, five seconds after
+    # "Coffee" it still said ?view=pairs, and "Mentoring" showed &kind=coffee; the team
+    # builder's project was missing. Each answer is held here until the address has changed.
+    url, gate = held_api
+    env = {"KB_API_URL": url, "KB_API_TOKEN": "t0ken"}
+    with streamlit_server(bundled_index, env=env) as app, browser_page() as page:
+        page.goto(app + "/?view=pairs&debug=1")
+        page.get_by_text("Download this round").wait_for(timeout=120_000)
+        wait_idle(page)
+        kinds = page.get_by_role("radiogroup", name="Kind")
+        for label, kind in (("Coffee", "coffee"), ("Mentoring", "mentoring")):
+            before = app_run(page)
+            gate.clear()
+            kinds.get_by_text(label, exact=True).click()
+            page.wait_for_url(lambda u, kind=kind: query_of(u).get("kind") == [kind])
+            gate.set()
+            wait_run(page, before)
+            assert query_of(page.url) == {"view": ["pairs"], "kind": [kind], "debug": ["1"]}
+        page.goto(app + "/?view=team")
+        page.get_by_label("Project").fill("supplier onboarding")
+        wait_idle(page)
+        before = app_run(page)
+        gate.clear()
+        page.get_by_role("button", name="Propose a team").click()
+        page.wait_for_url(lambda u: query_of(u).get("project") == ["supplier onboarding"])
+        gate.set()
+        wait_run(page, before)
+        assert query_of(page.url) == {"view": ["team"], "project": ["supplier onboarding"]}
+
+
+def query_of(url: str) -> dict[str, list[str]]:
+    return parse_qs(urlsplit(url).query)
 
 
 def results_shown(page, query: str, timeout_ms: int = 30_000) -> None:
