@@ -83,8 +83,11 @@ _LABEL = (
 # (Chinese and Japanese write it without spaces: 密码是x, パスワードはx).
 _IS_WORDS = ("ist", "lautet", "est", "es", "è", "é", "är", "jest")
 _IS = "(?:" + "|".join(_IS_WORDS) + ")"
-# After a bare space a value must look made up and be this long ("password Sommer2024!").
-SPACED_LENGTH = 8
+# A terminal's prompt after "Password:" (which it does not echo): postgres=#, root@host:~#.
+PROMPT = re.compile(r"(?:\w+=|[\w.-]+@[\w.-]+:\S*)[#$>]")
+# After "is" (in any language), a dash or a bare space, a value ends the clause: prose goes
+# on after a word ("Das Passwort ist Office365 Standard", "密码是Base64编码的字符串").
+CLAUSE_END = re.compile(r"[`'\"」』)\]*_]*[ \t]*(?:[.。!！?？,，;；:：]|です|でした)?[ \t]*$")
 # One word: prose after a label has spaces; Chinese and Japanese prose has none, so a value
 # is not written in their characters ("密码：至少8位" is a rule, not a password).
 _VALUE = r"([^\s'\"`*|<>&;\u3000-\u9fff\uac00-\ud7af\uff00-\uffef]{4,200})"
@@ -94,12 +97,12 @@ LABEL = re.compile(rf"(?i)(?<![A-Za-z0-9]){_LABEL}(?![A-Za-z0-9])")
 # its value may be on the next line.
 LABEL_LINE = re.compile(
     rf"(?i)[ \t>#*_`+-]{{0,12}}(?P<label>{_LABEL})(?:[ \t]\([^)\n]{{0,30}}\)"
-    rf"|[ \t](?:for|für|of|on|in)[ \t][^:\n]{{1,30}})?[*_` \t]{{0,6}}[:\uff1a][*_` \t]{{0,6}}"
+    rf"|[ \t](?:for|für|of|on|in)[ \t][^:\n]{{1,30}})?[*_` \t]{{0,6}}[:\uff1a][*_` \t\u00a0]{{0,6}}"
 )
 # ... or an environment variable's name in a Kubernetes or Compose list (`- name: DB_PASSWORD`,
 # then `value: x`).
 ENV_NAME_LINE = re.compile(
-    r"(?i)[ \t]*-?[ \t]*name:[ \t]*['\"]?(?P<label>[\w.-]{0,40}?(?:pass(?:word|wd)?|pwd|secret"
+    r"(?i)[ \t]*(?:-[ \t]*)?name:[ \t]*['\"]?(?P<label>[\w.-]{0,40}?(?:pass(?:word|wd)?|pwd|secret"
     r"|token|api_?key|access_?key|private_?key))['\"]?[ \t]*"
 )
 # (kind, pattern, gate): the value is the pattern's last group; "labelled" values are judged
@@ -116,10 +119,11 @@ LABELLED = (
             # what it is for: "(prod)", "for prod", "of the admin account"
             rf"(?:\([^)\n]{{0,30}}\)|(?:for|für|of|on|in)[ \t][^:=\n]{{1,30}})?"
             rf"[*_` \t\u00a0\u202f]{{0,12}}"
-            rf"(?P<sep>[:=\uff1a]|is:?|{_IS}(?=[ \t])|-{{1,2}}>?(?=[ \t])|→|[是为為は]"
-            # a bare space, before what holds a digit and a letter ("password Sommer2024!")
-            rf"|[ \t](?=\S{{0,200}}\d)(?=\S{{0,200}}[A-Za-z]))"
-            rf"[*_` \t\u00a0\u3000]{{0,12}}['\"]?"
+            rf"(?P<sep>[:=\uff1a]|is:?|{_IS}(?=[ \t:])(?:[ \t\u00a0]?[:\uff1a])?"
+            rf"|-{{1,2}}>?(?=[ \t])|→|[是为為は][:\uff1a]?"
+            # a bare space, before a quoted value ("and password `Sommer2024!`")
+            rf"|[ \t](?=[`'\"]))"
+            rf"[*_` \t\u00a0\u3000]{{0,12}}['\"「『]?"
             rf"{_VALUE}"
         ),
         ("pass", "pwd", "wort", "woord", "secret", "key", "token", "contrase", "senha", "hasło")
@@ -234,25 +238,23 @@ LABELLED = (
     ),
     (
         "password",
-        re.compile(r"(?i)\bnet[ \t]{1,5}user[ \t]{1,5}[^\s/]\S{0,100}[ \t]{1,5}([^\s/*]\S*)"),
-        ("net",),
-    ),
-    (
-        "password",
         re.compile(
-            r"\becho[ \t]{1,5}['\"]?[^\s:'\"]{1,100}:([^\s'\"]+)['\"]?[ \t]{0,5}\|"
-            r"[ \t]{0,5}(?:sudo[ \t]{1,5})?chpasswd\b"
+            r"(?i)\bnet[ \t]{1,5}(?:user[ \t]{1,5}(?:\"[^\"\n]{1,100}\"|[^\s/\"]\S{0,100})"
+            r"|use\b[^\n|;&]{0,100}?\\\\\S{1,200}|use\b[^\n|;&]{0,200}?[ \t]/user:\S{1,100})"
+            r"[ \t]{1,5}([^\s/*\"]\S*)"
         ),
-        ("chpasswd",),
+        ("net",),
     ),
     # A value piped into a command that reads it as a password: docker login --password-stdin,
     # sudo -S, chpasswd (user:x).
     (
         "password",
         re.compile(
-            r"\becho[ \t]{1,5}(?:-n[ \t]{1,5})?['\"]?(?:[^\s:'\"|]{1,100}:(?=[^\n|]{0,200}\|"
-            r"[ \t]{0,5}(?:sudo[ \t]{1,5})?chpasswd))?([^\s'\"|]{4,200})['\"]?[ \t]{0,5}\|"
-            r"(?=[^\n]{0,200}(?:--password-stdin|\bsudo[ \t]{1,5}-S\b|\bchpasswd\b))"
+            r"\b(?:echo|printf)[ \t]{1,5}(?:-n[ \t]{1,5})?['\"]?(?:[^\s:'\"|]{1,100}:"
+            r"(?=[^\n|]{0,200}\|[ \t]{0,5}(?:sudo[ \t]{1,5})?chpasswd))?"
+            r"([^\s'\"|=]{4,200})['\"]?[ \t]{0,5}\|"  # a setting (vm.swappiness=10) is no value
+            r"(?=[^\n]{0,200}(?:--password-stdin|\bsudo[ \t]{1,5}-S\b|\bchpasswd\b"
+            r"|\bpasswd[ \t]{1,5}--stdin\b))"
         ),
         ("stdin", "sudo", "chpasswd"),
     ),
@@ -261,23 +263,27 @@ LABELLED = (
         "password",
         re.compile(
             r"(?i)(?:\b(?:sqlplus|rman|expdp|impdp|exp|imp|sqlldr|dgmgrl)\b[^\n|;&]{0,100}?\s"
-            r"(?:target[ \t]{1,5}|[a-z]{1,10}=)?|jdbc:oracle:\w{1,10}:|\bconn(?:ect)?[ \t]{1,5})"
-            r"['\"]?[\w$#.]{1,30}/([^\s/@'\"]{4,100})(?=@|\s|$)"
+            r"(?:target[ \t]{1,5}|[a-z]{1,10}=)?|jdbc:oracle:\w{1,10}:|\buserid=)"
+            r"['\"]?[\w$#.]{1,30}/['\"]?([^\s/@'\"]{4,100})['\"]?(?=@|\s|$)"
+            # SQL*Plus's CONNECT, first on its line: user/x@db
+            r"|^(?:SQL>)?[ \t]*(?i:conn(?:ect)?)[ \t]{1,5}[\w$#.]{1,30}/([^\s/@'\"]{4,100})@"
         ),
-        ("sqlplus", "rman", "exp", "imp", "sqlldr", "dgmgrl", "oracle", "conn"),
+        ("sqlplus", "rman", "exp", "imp", "sqlldr", "dgmgrl", "oracle", "userid=", "conn"),
     ),
     # SQL: CREATE/ALTER USER ... IDENTIFIED BY x; a .pgpass line (host:port:db:user:x).
     (
         "password",
         re.compile(
-            r"(?i)\bidentified[ \t]{1,5}by[ \t]{1,5}(?:password[ \t]{1,5})?['\"]?([^\s'\";]+)"
+            r"(?i)\bidentified[ \t]{1,5}by[ \t]{1,5}(?:password[ \t]{1,5})?['\"]?"
+            r"([^\s'\";:][^\s'\";]*)"  # not a bind variable (:password)
         ),
         ("identified",),
     ),
     (
         "password",
         re.compile(
-            r"^[ \t]*[\w.*-]{1,100}:(?:\d{2,5}|\*):[\w*-]{1,60}:[\w*.@-]{1,60}:(\S{4,200})[ \t]*$"
+            r"^[ \t]*[\w.*-]{1,100}:(?:\d{2,5}|\*):[\w*-]{1,60}:[\w*.@-]{1,60}:"
+            r"([^\s:]{4,200})[ \t]*$"  # no colon in it: not an IPv6 or MAC address
         ),
         (":",),
     ),
@@ -286,13 +292,19 @@ LABELLED = (
     (
         "password",
         re.compile(
-            r"(?i)(?:^|>)[ \t]*(?:requirepass|masterauth|(?-i:AUTH)(?:[ \t]{1,5}[\w-]{1,40})?"
+            r"(?i)(?:^|>)[ \t]*(?:(?:config[ \t]{1,5}set[ \t]{1,5})?(?:requirepass|masterauth)"
+            r"|(?-i:AUTH)(?:[ \t]{1,5}[\w-]{1,40})?"
             r"|rabbitmqctl[ \t]{1,5}(?:add_user|change_password)[ \t]{1,5}\S{1,100}"
             r"|snmp-server[ \t]{1,5}community|(?:username[ \t]\S{1,60}[^\n]{0,60}[ \t])?"
-            r"(?:enable[ \t]{1,5})?(?:password|secret)[ \t]{1,5}[057])"
+            r"(?:enable[ \t]{1,5})?(?:password|secret)[ \t]{1,5}[057]"
+            r"|key-string(?:[ \t]{1,5}[07])?|wpa-psk[ \t]{1,5}ascii(?:[ \t]{1,5}[07])?"
+            r"|(?:tacacs|radius)-server[ \t]{1,5}key(?:[ \t]{1,5}[07])?"
+            r"|crypto[ \t]{1,5}isakmp[ \t]{1,5}key(?:[ \t]{1,5}[06])?"
+            r"|snmp\w{0,10}\b[^\n|;&]{0,200}?[ \t]-[cAX])"
             r"[ \t]{1,5}['\"]?([^\s'\"]{4,200})"
         ),
-        ("requirepass", "masterauth", "auth", "rabbitmqctl", "snmp", "password", "secret"),
+        ("requirepass", "masterauth", "auth", "rabbitmqctl", "snmp", "password", "secret")
+        + ("key-string", "wpa-psk", "-server", "isakmp"),
     ),
     # PowerShell: ConvertTo-SecureString "x" -AsPlainText, -Password "x", -AccountKey x.
     (
@@ -306,8 +318,9 @@ LABELLED = (
     (
         "labelled",
         re.compile(
-            r"(?i)(?<![\w-])-(?:[a-z]{0,20}password|pwd|passphrase|(?:api|account|access|secret)key"
-            r"|sastoken|token|secret)[ \t]{1,5}['\"]?([^\s'\"]{4,200})"
+            r"(?i)(?<![\w-])-(?:[a-z]{0,20}password|pwd|passphrase"
+            r"|(?:api|storageaccount|account|access|secret)key|sastoken|token|secret)[ \t]{1,5}"
+            r"['\"]?([^\s'\"$][^\s'\"]{3,199})"  # not a $variable: a literal is quoted
         ),
         ("password", "-pwd", "passphrase", "key", "token", "secret"),
     ),
@@ -329,16 +342,19 @@ LABELLED = (
     ),
     (
         "password",
-        re.compile(r"(?i)['\"]auth['\"][ \t]*:[ \t]*['\"]([A-Za-z0-9+/=]{12,})['\"]"),
-        ('auth"', "auth'"),
+        re.compile(
+            r"(?i)['\"]auth['\"][ \t]*:[ \t]*['\"]([A-Za-z0-9+/=]{12,})['\"]"
+            r"|^[ \t]*auth:[ \t]*([A-Za-z0-9+/]{12,}={0,2})[ \t]*$"
+        ),
+        ('auth"', "auth'", "auth:"),
     ),
     # Credentials written as user / password: "Credentials: admin / x", "Default login: admin/x".
     (
         "labelled",
         re.compile(
-            r"(?i)\b(?:credentials?|log[ -]?in|sign[ -]?in|user(?:name)?[ \t]?/[ \t]?password)\b"
-            r"[^\n:=]{0,30}[:=][ \t]{0,5}[`'\"]?[\w.@+\\-]{1,60}[`'\"]?[ \t]{0,3}/[ \t]{0,3}"
-            r"[`'\"]?([^\s'\"`/]{4,200})"
+            r"(?i)\b(?:credentials?|login|user(?:name)?[ \t]?/[ \t]?password)\b"
+            r"[^\n:=]{0,30}[:=][ \t]{0,5}[`'\"]?(?-i:[a-z][a-z0-9._@+\\-]{0,59})[`'\"]?[ \t]{0,3}/"
+            r"[ \t]{0,3}[`'\"]?([^\s'\"`/]{4,200})"
         ),
         ("credential", "login", "log in", "sign", "password"),
     ),
@@ -406,7 +422,7 @@ GATES = {
     "Google OAuth token": ("ya29.",),
     "age secret key": ("age-secret-key-1",),
     "webhook URL": ("webhooks/", "webhookb2/"),
-    "BitLocker recovery key": ("-",),
+    "BitLocker recovery key": ("recovery", "bitlocker"),
     "Azure SAS signature": ("sig=",),
     "Azure shared access key": ("sharedaccesskey=",),
 }
@@ -415,8 +431,11 @@ KEYWORD_STEMS = ("key", "pass", "pwd", "secret", "contrase")
 ENCLOSED = re.compile(r"[<{\[(][\w\s.\-]*[>}\])]")
 # A key naming where a secret is, not the secret: secret_name, secretRef, password_secret_arn.
 REFERENCE = re.compile(
-    r"(?i)(?:name|ref|arn|path|file|env|var|id|version|length|policy|type|hint|expiry|ttl|url"
-    r"|uri|field|label|param|store|manager|provider)['\"\]]*\s*$"
+    r"(?:(?<=[_.\-])(?i:name|ref|arn|path|file|env|var|id|version|length|policy|type|hint|expiry"
+    r"|ttl|url|uri|field|label|param|store|manager|provider)"  # a part after _ . - ...
+    r"|(?<=[a-z])(?:Name|Ref|Arn|Path|File|Env|Var|Id|Version|Length|Policy|Type|Hint|Expiry"
+    r"|Ttl|Url|Uri|Field|Label|Param|Store|Manager|Provider))"  # ... or in camelCase
+    r"['\"\]]*\s*$"
 )
 CMDLET = re.compile(r"[A-Z][A-Za-z]{1,20}-[A-Z][A-Za-z]{2,40}")  # PowerShell's Verb-Noun
 NAME_BEFORE = re.compile(r"[\w.-]{0,40}$")  # the rest of a name a keyword match starts inside

@@ -25,6 +25,7 @@ _OVERLAP = 300
 # 250 "pwd"s took 0.4 s (a 2 MB line, 15 minutes). No window a person wrote names a
 # credential more than this often; one that does is read by the other detectors only.
 _MOST_KEYWORDS = 40
+_LABEL_LINE = 300  # a credential's name alone on its line is shorter than this
 
 
 @dataclass(frozen=True)
@@ -48,7 +49,11 @@ def find_secrets(text: str) -> list[Secret]:
     header: dict[int, str] = {}  # the columns a table's first row names as credentials
     in_table = False
     label, label_line = "", 0  # a credential's name alone on a line, and that line
+    fenced = False  # inside a code block
     for n, line in enumerate(text.split("\n"), 1):
+        line = line.removesuffix("\r")  # as kb index reads it (kb check passes CRLF text)
+        fence = line.lstrip().startswith(("```", "~~~"))
+        fenced ^= fence
         row = line.lstrip().startswith("|")
         first, in_table = row and not in_table, row
         if not row:
@@ -63,11 +68,15 @@ def find_secrets(text: str) -> list[Secret]:
         if label and n - label_line <= 3 and not row:
             found = _merged([*found, *_on_its_own(line, n, label)])
         out.extend(found)
-        if ":" in line or "\uff1a" in line:
-            named = d.LABEL_LINE.fullmatch(line) or d.ENV_NAME_LINE.fullmatch(line)
+        # A label alone on a short line; not in a code block, where "Password:" is a
+        # terminal's prompt and the next line its prompt again (it echoes no password).
+        if (":" in line or "\uff1a" in line) and len(line) <= _LABEL_LINE:
+            named = (None if fenced else d.LABEL_LINE.fullmatch(line)) or d.ENV_NAME_LINE.fullmatch(
+                line
+            )
             if named:
                 label, label_line = named.group("label"), n
-        if label and line.strip() and not line.lstrip().startswith(("```", "~~~")):
+        if label and line.strip() and not fence:
             label = "" if n > label_line else label
     return out
 
@@ -235,7 +244,8 @@ def _labelled(line: str, low: str, n: int, plugins: d.Plugins) -> Iterator[Secre
         for m in rx.finditer(line):
             if line[m.start() - 1 : m.start()] == ":":  # inside an id: arn:...:secret:name
                 continue
-            start, end = m.span(m.re.groups)
+            # The value: the last group (of the alternative that matched).
+            start, end = m.span(next(g for g in range(m.re.groups, 0, -1) if m.start(g) >= 0))
             named = _label_kind(line[m.start() : start]) if kind == "labelled" else kind
             value = line[start:end].rstrip(",.")
             after = line[m.start() : m.start() + 120]
@@ -244,9 +254,9 @@ def _labelled(line: str, low: str, n: int, plugins: d.Plugins) -> Iterator[Secre
             # "The token is 2FA-protected": after "is" or a dash prose goes on; a value
             # there must look made up (letters, digits, and mixed case or a symbol).
             sep = m.groupdict().get("sep") or ":"
-            if sep not in ":=\uff1a" and not _made_up(value):
-                continue
-            if sep in " \t" and len(value) < d.SPACED_LENGTH:
+            if sep not in ":=\uff1a" and not (
+                _made_up(value) and d.CLAUSE_END.match(line, start + len(value))
+            ):
                 continue
             yield Secret(n, named, start, start + len(value))
     if "|" in line:
@@ -258,6 +268,8 @@ def _on_its_own(line: str, n: int, label: str) -> Iterator[Secret]:
     `Zq8!x2Lm` alone, maybe as a list item, a quote or code), or after an environment
     variable's name (`- name: DB_PASSWORD`, then `value: Zq8!x2Lm`)."""
     rest = re.sub(r"^[ \t]*(?:[-*+>][ \t]+)?(?:value:[ \t]*)?", "", line)
+    if d.PROMPT.fullmatch(rest.strip()):
+        return
     at = len(line) - len(rest)
     yield from _cell_value(at, rest, label, n, d.plugins())
 

@@ -152,7 +152,7 @@ def test_a_header_naming_a_hash_or_something_sensitive_names_no_password():
 def test_a_value_on_the_line_after_its_label_is_redacted():
     """`Password:` on one line and the value alone on the next (after blank lines, in a list
     item or a code block) is how runbooks often write it; a rule or prose there is not one."""
-    from kb.content.secrets import redact
+    from kb.content.secrets import find_secrets, redact
 
     pages = {
         "Password:\n    Zq8!x2Lm": "Password:\n    [redacted]",
@@ -164,6 +164,15 @@ def test_a_value_on_the_line_after_its_label_is_redacted():
     }
     for page, shown in pages.items():
         assert redact(page)[0] == shown, page
+    # As kb check reads a CRLF file, with a no-break space, and a Kubernetes env in YAML.
+    for page in (
+        "Password:\r\nHunter2!x\r\n",
+        "db.example.com:5432:mydb:app:Zq8xLm2!\r\n",
+        "- name: DB_PASSWORD\r\n  value: Zq8!x2Lm\r\n",
+        "Password:\u00a0\nHunter2!x",
+        "```yaml\nenv:\n  - name: DB_PASSWORD\n    value: Zq8!x2Lm\n```",
+    ):
+        assert len(find_secrets(page)) == 1, page
     kept = (
         "Password:\n\n12 characters minimum",
         "Password:\n\nSee the vault.",
@@ -172,6 +181,9 @@ def test_a_value_on_the_line_after_its_label_is_redacted():
         "## API key:\n\n`$API_KEY`",
         "Password reset:\n\nRb8!x2Lm",  # not a credential's name
         "Password:\n\n\n\n\nZq8!x2Lm",  # too far down to be its value
+        # A terminal's prompts: it echoes no password (a review found them redacted).
+        "Password for user postgres:\npostgres=#",
+        "```\n$ su -\nPassword:\nroot@server01:~#\n```",
     )
     for page in kept:
         assert redact(page)[1] == [], page
@@ -264,6 +276,8 @@ def test_secret_scan_stays_linear_on_long_lines(tmp_path):
         "net user " + "a " * 40_000,
         "smbclient -U " + "a" * 80_000,
         "Password:\n" * 10_000,  # labels whose values never come
+        " " * 20_000 + ":",  # an env name's list item: 2.5 s (200 KB: 197 s) before a review
+        "\t" * 20_000 + "name:",
     ]
     start = time.perf_counter()
     found = _flagged(tmp_path, lines)
