@@ -401,8 +401,8 @@ def gaps_cmd(log: Path | None, today, top: int, where: IndexLocation, as_json: b
             f'  {u.times}x "{u.query}" (best {u.best_similarity:.2f}, {u.closest}); '
             f"could write it: {writers}"
         )
-        if u.writers:
-            say(f"    start it: {_new_page_command(u.query, u.writers[0])}")
+        # Anyone can start it: the app offers "Start the page" whoever could write it.
+        say(f"    start it: {_new_page_command(u.query, u.writers[0] if u.writers else None)}")
     _more(report.unanswered_total, len(report.unanswered))
     if report.note:
         say(f"  ({report.note})")
@@ -430,11 +430,12 @@ def _where(ev) -> str:
 
 
 def _new_page_command(query: str, writer) -> str:
-    """The `kb new` line that starts the missing page, quoted for a POSIX shell."""
+    """The `kb new` line that starts the missing page (by `writer`, if anyone), quoted for a
+    POSIX shell."""
     import shlex
 
     from kb.importing.stub import title_for
 
-    team = writer.team or "pages"
-    parts = ["kb", "new", title_for(query), "--team", team, "--author", writer.name]
+    parts = ["kb", "new", title_for(query), "--team", (writer and writer.team) or "pages"]
+    parts += ["--author", writer.name] if writer else []
     return shlex.join([*parts, "--question", query.strip()])

@@ -17,6 +17,7 @@ import importlib.util
 import json
 import re
 import threading
+import unicodedata
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
@@ -52,10 +53,11 @@ K1, B = 1.5, 0.75
 # Such runs are read as overlapping character pairs instead, as Lucene's CJK analyzer does
 # ("报销政策" -> 报销 销政 政策), and a lone character as itself.
 _CJK_CHAR = (
-    "[\u1100-\u11ff\u3040-\u30ff\u3130-\u318f\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff"
+    "[\u1100-\u11ff\u3040-\u30fa\u30fc-\u30ff\u3130-\u318f\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff"
     "\uac00-\ud7af\uf900-\ufaff\uff66-\uff9f\U00020000-\U0002ebef]"
 )
 _CJK = re.compile(_CJK_CHAR + "+")
+_FULL_WIDTH = re.compile("[\uff01-\uff5e]")
 _WORD_OR_CJK = re.compile(rf"(?u)\b\w\w+\b|{_CJK_CHAR}")  # a lone one is a word too
 
 
@@ -296,9 +298,11 @@ def _tokenize(texts: list[str]) -> list[list[str]]:
 
 
 def _words(low: str) -> list[str]:
-    """`_WORD`s of lower-cased text, with runs of CJK characters as character pairs."""
-    if not _CJK.search(low):  # bm25s's own split, to the letter
+    """`_WORD`s of lower-cased text, with runs of CJK characters as character pairs (and
+    full-width letters as their ASCII: "ＶＰＮ" is "vpn")."""
+    if not _CJK.search(low) and not _FULL_WIDTH.search(low):  # bm25s's own split, exactly
         return _WORD.findall(low)
+    low = unicodedata.normalize("NFKC", low).lower()
     out: list[str] = []
     for word in _WORD_OR_CJK.findall(low):
         at = 0
@@ -322,8 +326,14 @@ def _stemmer() -> Stemmer.Stemmer:
 
 
 def words(text: str) -> list[str]:
-    """The words BM25 splits `text` into, lower-cased, before stop words and stemming."""
+    """The words of `text` as typed, lower-cased (a run of CJK characters is one): what
+    spelling correction and highlighting read. BM25's own split is `index_words`."""
     return _WORD.findall(text.lower())
+
+
+def index_words(text: str) -> list[str]:
+    """The words BM25 splits `text` into, lower-cased, before stop words and stemming."""
+    return _words(text.lower())
 
 
 def word_spans(text: str) -> Iterator[tuple[int, int]]:

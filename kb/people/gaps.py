@@ -3,6 +3,7 @@ searches that found nothing good (never one that names someone hidden)."""
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from datetime import date, timedelta
@@ -85,6 +86,11 @@ def gap_report(
     )
 
 
+def _date(text: str) -> str:
+    """An ISO date as written, else "" ("TBD" or "June 2026" promise no review)."""
+    return text if re.fullmatch(r"\d{4}-\d\d-\d\d", text or "") else ""
+
+
 def _named_at_most(
     found: list[tuple[Topic, tuple[Colleague, ...]]], each: int, per_topic: int = 2
 ) -> tuple[OneSided, ...]:
@@ -94,9 +100,9 @@ def _named_at_most(
     named: dict[str, int] = defaultdict(int)
     out = []
     for topic, near in found:
-        kept = [c for c in near if named[c.name] < each][:per_topic]
+        kept = [c for c in near if named[person_key(c.name)] < each][:per_topic]
         for c in kept:
-            named[c.name] += 1
+            named[person_key(c.name)] += 1
         out.append(OneSided(topic, tuple(kept)))
     return tuple(out)
 
@@ -117,7 +123,7 @@ def stale_pages(pages: list[Page], today: date, after_days: int) -> list[StalePa
     for page in pages:
         if page.review_by and page.review_by < now:
             reason = f"review was due {page.review_by}"
-        elif page.updated and page.updated < cutoff and not page.review_by:
+        elif page.updated and page.updated < cutoff and not _date(page.review_by) >= now:
             reason = f"unchanged since {page.updated}"
         else:
             continue

@@ -316,7 +316,8 @@ class Matchmaker:
         """A section's words as `_plain` writes them, with its title, headings and tags."""
         if row not in self._plain:
             chunk = self.writing.chunks[row]
-            self._plain[row] = f" {_plain(' '.join((chunk.embed_text, *chunk.tags)))} "
+            # Apart, so that no phrase runs from the text into a tag ("manual credit" + "note").
+            self._plain[row] = f" {' | '.join(map(_plain, (chunk.embed_text, *chunk.tags)))} "
         return self._plain[row]
 
     def _overlap(self, a: str, b: str) -> Overlap:

@@ -11,7 +11,7 @@ import numpy as np
 from kb.backends.base import IndexBackend
 from kb.config import Settings
 from kb.embed.base import Embedder
-from kb.index.bm25 import idf, stop_words, token_sets, tokens_each, words
+from kb.index.bm25 import idf, index_words, stop_words, token_sets, tokens_each
 from kb.models import Filters, Hit
 from kb.search.fusion import convex, rrf
 from kb.search.relevance import FLOOR, QueryTerms, read_by_the_model
@@ -199,7 +199,7 @@ class Searcher:
     def query_terms(self, query: str) -> QueryTerms:
         """The query's words with their IDF here; a word no row holds gets the highest IDF."""
         unseen = float(idf(len(self._backend.chunks), 0))
-        typed = list(dict.fromkeys(words(query)))  # BM25's own split, not a second one
+        typed = list(dict.fromkeys(index_words(query)))  # BM25's own split, not a second one
         stemmed = dict(zip(typed, tokens_each(typed), strict=True))
         scale = {word: self._backend.keyword_scale(word) for word in typed}  # 0: unseen
         terms = QueryTerms.of(

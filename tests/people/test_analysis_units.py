@@ -129,10 +129,12 @@ def test_stale_pages_are_past_review_or_long_unchanged():
         Page("c.md", "C", "", updated="2026-06-01", review_by="2026-02-01"),
         # Unchanged for two years, but reviewed to last until 2027: not stale.
         Page("d.md", "D", "", updated="2024-11-12", review_by="2027-05-01"),
+        # "TBD" promises no review (a review found it silenced the age for good).
+        Page("e.md", "E", "", updated="2019-01-01", review_by="TBD"),
     ]
     stale = stale_pages(pages, date(2026, 11, 25), 365)
-    assert [(s.path, s.owner) for s in stale] == [("b.md", "Bo Chen"), ("c.md", "")]
-    assert "review was due 2026-02-01" in stale[1].reason
+    assert [(s.path, s.owner) for s in stale] == [("b.md", "Bo Chen"), ("e.md", ""), ("c.md", "")]
+    assert "review was due 2026-02-01" in stale[2].reason
 
 
 def test_hidden_names_in_logged_searches_are_recognised():

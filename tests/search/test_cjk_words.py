@@ -63,6 +63,8 @@ def test_runs_of_cjk_characters_are_read_as_character_pairs():
     assert tokens("재택근무 VPN") == ["재택", "택근", "근무", "vpn"]
     assert tokens("年 expenses") == ["年", "expens"]  # a lone character is a word
     assert tokens("Русский текст and expenses") == ["русский", "текст", "expens"]
+    assert tokens("ＶＰＮ设置") == tokens("VPN 设置") == ["vpn", "设置"]  # full-width letters
+    assert tokens("ジョン・スミス") == ["ジョ", "ョン", "スミ", "ミス"]  # the dot is no word
 
 
 def test_a_question_in_chinese_japanese_or_korean_finds_its_page(tmp_path, real_embedder):
@@ -89,6 +91,9 @@ def test_a_question_in_chinese_japanese_or_korean_finds_its_page(tmp_path, real_
         "停车场在哪里",
         "会議室の予約方法",
         "Что сегодня в столовой?",
+        # Half a query's words are not an answer: "printer reset" against "password reset".
+        "сброс принтера",
+        "差旅费报销 打印机",  # travel expenses and a printer: half its information (0.53)
     ):
         assert not [h.chunk.path for h in kb.search(query, k=5) if h.relevant], query
         assert kb.experts(query, k=3) == [], query
