@@ -128,7 +128,8 @@ LABELLED = (
         ),
         ("pass", "pwd", "wort", "woord", "secret", "key", "token", "contrase", "senha", "hasło")
         + ("haslo", "парол", "lösen", "losen", "salasana", "pw", "psk", "pin", "密码", "密碼")
-        + ("パスワード", "비밀번호", "المرور", "पासवर्ड", "passcode", "code"),
+        + ("パスワード", "비밀번호", "المرور", "पासवर्ड", "passcode")
+        + ("door", "alarm", "gate", "safe", "locker"),  # ... code (not every "code")
     ),
     # Markup: <password>x</password>, <add key="ApiKey" value="x"/>.
     (
@@ -268,7 +269,8 @@ LABELLED = (
             # SQL*Plus's CONNECT, first on its line: user/x@db
             r"|^(?:SQL>)?[ \t]*(?i:conn(?:ect)?)[ \t]{1,5}[\w$#.]{1,30}/([^\s/@'\"]{4,100})@"
         ),
-        ("sqlplus", "rman", "exp", "imp", "sqlldr", "dgmgrl", "oracle", "userid=", "conn"),
+        ("sqlplus", "rman", "exp ", "expdp", "imp ", "impdp", "sqlldr", "dgmgrl", "oracle")
+        + ("userid=", "conn"),
     ),
     # SQL: CREATE/ALTER USER ... IDENTIFIED BY x; a .pgpass line (host:port:db:user:x).
     (
