@@ -324,25 +324,13 @@ def test_a_topic_two_people_share_is_said_in_both_their_pages(bundled_kb):
         words = " ".join(phrase.lower().split())
         return any(words in text or words.rstrip("s") in text for text in pages[name])
 
-    claims = 0
-    for person in ("Noah Williams", "Kenji Sato", "Ines Moreau", "Marcus Okafor", "Sofia Alvarez"):
-        for pair in analysis.partners(person, n=3):
-            for term in pair.terms:
-                claims += 1
-                assert says(pair.first.name, term) and says(pair.second.name, term), (
-                    pair.first.name,
-                    pair.second.name,
-                    term,
-                )
-    for pair in bundled_kb.pairs(kind="coffee").pairs:
-        for term in pair.terms:
-            claims += 1
-            assert says(pair.first.name, term) and says(pair.second.name, term), (
-                pair.first.name,
-                pair.second.name,
-                term,
-            )
-    assert claims >= 5  # the test reads claims, not an empty list
+    people = ("Noah Williams", "Kenji Sato", "Ines Moreau", "Marcus Okafor", "Sofia Alvarez")
+    pairs = [p for name in people for p in analysis.partners(name, n=3)]
+    pairs += bundled_kb.pairs(kind="coffee").pairs
+    claims = [(p.first.name, p.second.name, term) for p in pairs for term in p.terms]
+    for first, second, term in claims:
+        assert says(first, term) and says(second, term), (first, second, term)
+    assert len(claims) >= 5  # the test reads claims, not an empty list
 
 
 def test_cli_person_lists_colleagues_across(bundled_index):
