@@ -38,6 +38,7 @@ class _Proposal:
     rows: tuple[int, ...]  # the speaker's sections on it
     demand: int
     others: frozenset[str] = frozenset()  # who else wrote of it (person keys): not audience
+    pages: int = 0  # a thin topic's pages: how much rests on its one person
 
 
 def programme(
@@ -77,7 +78,7 @@ def programme(
 def _merged(proposals: list[_Proposal], people: PeopleAnalysis) -> list[_Proposal]:
     """One proposal per speaker and page: searches that lead to the same session add up
     (their demand and reasons), and a topic is dropped when a search already covers its
-    speaker's page. Most demand first."""
+    speaker's page. Most demand first, then the most pages resting on one person."""
     w = people.writing
     by_session: dict[tuple[str, frozenset[str]], _Proposal] = {}
     for p in proposals:
@@ -95,7 +96,10 @@ def _merged(proposals: list[_Proposal], people: PeopleAnalysis) -> list[_Proposa
         for k, p in by_session.items()
         if p.demand or not any((k[0], page) in searched for page in k[1])
     ]
-    return sorted(kept, key=lambda p: (-p.demand, p.title, p.speaker))
+
+    # Then the topics where the most rests on one person: by title they filled the slots
+    # from A to L and left the month-end close, the gap report's first, out.
+    return sorted(kept, key=lambda p: (-p.demand, -p.pages, p.title, p.speaker))
 
 
 def _from_searches(
@@ -170,7 +174,7 @@ def _from_topics(people: PeopleAnalysis) -> list[_Proposal]:
         rest = "".join(f", {k.name} {k.share:.0%}" for k in topic.knowers[1:3] if k.share >= 0.01)
         why = f"{main.name} wrote {part}{rest}; bus factor 1"
         others = frozenset(person_key(k.name) for k in topic.knowers[1:])
-        out.append(_Proposal(topic.label, speaker, why, tuple(rows), 0, others))
+        out.append(_Proposal(topic.label, speaker, why, tuple(rows), 0, others, len(pages)))
     return out
 
 

@@ -207,6 +207,16 @@ def test_barcamp_puts_the_most_searched_missing_topic_first_with_an_expert_and_a
     assert shared
 
 
+def test_barcamp_without_searches_puts_the_largest_thin_topics_first(bundled_kb):
+    """By title, the slots went from A to L and the month-end close (three pages on one
+    person, the gap report's first) had no place."""
+    camp = bundled_kb.barcamp(slots=4, rooms=2)
+    thin = {t.label: len(t.pages) for t in bundled_kb.analysis.topics if t.bus_factor == 1}
+    sizes = [thin[s.title] for s in camp.sessions if s.title in thin]
+    assert sizes and sizes == sorted(sizes, reverse=True)
+    assert sizes[0] == max(thin.values())
+
+
 def test_barcamp_cli_writes_json_and_a_calendar(bundled_index, tmp_path):
     import icalendar
 
