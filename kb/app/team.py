@@ -93,11 +93,6 @@ def _criteria() -> TeamCriteria:
 
 def _cover_row(c: Cover, here: dict[str, str]) -> tuple[Cell, ...]:
     people = joined(link(name, person_href(name, back=here)) for name in c.people)
-    evidence = c.evidence[0] if c.evidence else None
-    return (
-        c.subtopic,
-        people or "no one on the team",
-        link(evidence.title, page_link(evidence.path, evidence.heading, back=here))
-        if evidence
-        else "",
-    )
+    # Each member's best page on it: the first's alone left the others unsupported.
+    pages = joined(link(e.title, page_link(e.path, e.heading, back=here)) for e in c.evidence)
+    return (c.subtopic, people or "no one on the team", pages)

@@ -212,7 +212,7 @@ def team_cmd(
     for cover in proposal.covers:
         who = ", ".join(cover.people) or "no one on the team"
         say(f"  {cover.subtopic}: {who}")
-        for ev in cover.evidence[:1]:
+        for ev in cover.evidence:  # each member's best page on it
             say(f"    - {_where(ev)}")
     for part in proposal.uncovered:
         say(f"  {part}: no one in the index writes about this")

@@ -146,10 +146,22 @@ def experts_cmd(
             f"for {click.style(printable(query), italic=True)} with --exact"
         )
     if not people:
-        click.echo(
-            "No one has written about this yet."
-            + (" Try fewer options." if team or department else "")
+        # With a team or department, say whether anyone outside it wrote about it (a trial
+        # read "No one has written about this" of parental leave, which HR wrote).
+        outside = (
+            kb.experts(fixed or query, k=k, filters=filters, exact=True)
+            if team or department
+            else []
         )
+        if outside:
+            among = " or ".join(x for x in (team, department) if x)
+            click.echo(
+                f"No one in {printable(among)} has written about this; {len(outside)} "
+                f"{'person' if len(outside) == 1 else 'people'} outside it did (try fewer "
+                "options)."
+            )
+        else:
+            click.echo("No one has written about this yet.")
         return
     # Scores as the app's bars show them, the first person's as 1: votes add up over pages,
     # and a raw 1.024 read as a percentage (--json keeps them).

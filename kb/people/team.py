@@ -108,7 +108,8 @@ def propose(
     covers = []
     for label, score, found in zip(covered, scores, experts, strict=True):
         who = sorted((m for m in members if score.get(m, 0) >= COVERS), key=lambda m: -score[m])
-        evidence = found[who[0]].evidence if who else ()
+        # Each member's best page on it: the first's alone left the others unsupported.
+        evidence = tuple(found[m].evidence[0] for m in who if found[m].evidence)
         covers.append(Cover(label, tuple(found[m].name for m in who), evidence))
     return TeamProposal(
         description=description,

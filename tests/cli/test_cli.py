@@ -179,6 +179,15 @@ def test_experts_text_scores_are_relative_to_the_first_person(bundled_index):
     assert shown == [round(p["score"] / raw[0]["score"], 2) for p in raw]
 
 
+def test_experts_under_a_filter_say_when_someone_outside_it_wrote_about_it(bundled_index):
+    # A trial read "No one has written about this yet" of parental leave under IT: HR wrote it.
+    where = ["--index-dir", str(bundled_index)]
+    out = run("experts", "parental leave", "--department", "IT", *where).stdout
+    assert out.startswith("No one in IT has written about this; 1 person outside it did")
+    out = run("experts", "what is on the canteen menu on friday", "--department", "IT", *where)
+    assert out.stdout == "No one has written about this yet.\n"
+
+
 def test_human_output_and_team_filters(bundled_index):
     res = run("search", "VPN", "-k", "2", "--team", "security", "--index-dir", str(bundled_index))
     assert res.exit_code == 0 and res.stdout.startswith(" 1. ")

@@ -345,6 +345,11 @@ def test_team_has_everyone_who_wrote_an_answer_to_a_part(bundled_kb):
     the warehouse supervisor out ("no one else covers a part")."""
     team = bundled_kb.team("warehouse stock counts", size=4)
     assert {"Daniel Weber", "Victor Petrov"} <= {m.name for m in team.members}
+    # Each member's own page backs them (the first member's alone was shown).
+    (cover,) = team.covers
+    assert {"data/inventory-analytics.md", "operations/cycle-counts.md"} <= {
+        e.path for e in cover.evidence
+    }
 
 
 def test_team_subtopics_of_a_phrase_do_not_depend_on_the_size(bundled_kb):
