@@ -50,7 +50,8 @@ def render_pairs(kb: Facade) -> None:
                 )
             )
     if pairing.unpaired:
-        st.caption("Not paired this round: " + esc(", ".join(pairing.unpaired)))
+        why = f" ({pairing.why_unpaired})" if pairing.why_unpaired else ""
+        st.caption("Not paired this round: " + esc(", ".join(pairing.unpaired) + why))
     st.download_button(
         "Download this round (JSON, for kb pairs --avoid)",
         json.dumps(dump(pairing), indent=2, ensure_ascii=False),  # what `kb pairs --json` prints

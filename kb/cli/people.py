@@ -123,7 +123,8 @@ def pairs_cmd(
         for ev in pair.evidence:
             say(f"    - {_where(ev)}")
     if pairing.unpaired:
-        say(f"Not paired this round: {', '.join(pairing.unpaired)}")
+        why = f" ({pairing.why_unpaired})" if pairing.why_unpaired else ""
+        say(f"Not paired this round: {', '.join(pairing.unpaired)}{why}")
 
 
 def _colleague(c) -> str:

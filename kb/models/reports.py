@@ -63,6 +63,7 @@ class Pairing:
     pairs: tuple[Pair, ...]
     unpaired: tuple[str, ...]  # available, but no one fit across the divide
     note: str = ""
+    why_unpaired: str = ""  # what the unpaired lacked, in words
 
 
 @dataclass(frozen=True)

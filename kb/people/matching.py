@@ -160,6 +160,7 @@ class Matchmaker:
             ),
             unpaired=tuple(w.names.get(k, k) for k in people if k not in paired),
             note="; ".join(notes),
+            why_unpaired=_WHY_UNPAIRED.get(kind, _WHY_UNPAIRED["tandem"]),
         )
 
     def partners(self, name: str, n: int = 3) -> tuple[Pair, ...]:
@@ -436,6 +437,18 @@ class Matchmaker:
                 best[path] = (float(sim), row)
         order = sorted(best.items(), key=lambda x: (x[1][0], x[0]))[:most]
         return tuple(evidence(w.chunks[row], sim) for _, (sim, row) in order)
+
+
+# What someone left unpaired lacked (a trial read the list of names as arbitrary).
+_WHY_UNPAIRED = {
+    "tandem": "no one free across the divide writes close enough to their work",
+    "mentoring": "no one free across the divide, a level above or below, writes close enough "
+    "to their work",
+    "reverse-mentoring": "no one free across the divide, of another level, writes close "
+    "enough to their work",
+    "coffee": "an odd number, or everyone left is on their team or side",
+    "shadowing": "no one free across the divide writes close to their work or links to it",
+}
 
 
 def _plain(text: str) -> str:

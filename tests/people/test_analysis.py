@@ -73,6 +73,7 @@ def test_rounds_are_fair_and_reproducible(bundled_kb, kind):
     assert set(names) | set(pairing.unpaired) == {
         b.names[k] for k in b.available(kind)
     }  # everyone available is either paired or listed as not paired
+    assert not pairing.unpaired or "across the divide" in pairing.why_unpaired or kind == "coffee"
 
 
 def test_coffee_rounds_change_with_the_seed_and_avoid_repeats(bundled_kb):
