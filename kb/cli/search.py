@@ -68,7 +68,12 @@ def search_cmd(
         click.echo(click.style("No page answers this well.", bold=True))
         if found.elsewhere:
             click.echo(found.elsewhere_note(filters))
-        click.echo("Closest:")
+        # Say when no page holds a word of it: a German question on English pages got three
+        # random "closest" pages and no hint why (a new-user trial).
+        unmatched = not any(h.coverage > 0 for h in found)
+        click.echo(
+            "No page uses any of its words. Closest by meaning:" if unmatched else "Closest:"
+        )
         for hit in found[:3]:
             click.echo(f"  - {_place(hit)}  {printable(hit.chunk.path)}:{hit.chunk.line}")
         return

@@ -225,6 +225,11 @@ def test_search_says_when_nothing_answers_and_corrects_typos(bundled_index):
     res = run("search", "xqzvbnm plorkt", *idx)
     assert res.exit_code == 0 and res.output.startswith("No page answers this well.")
     assert res.output.count(".md:") == 3  # the three closest, no more
+    # No page holds a word of it (nor of a question in German): said, not left to guess.
+    assert "No page uses any of its words. Closest by meaning:" in res.output
+    german = run("search", "Wie beantrage ich Elternzeit?", *idx).output
+    assert "No page uses any of its words." in german
+    assert "Closest:\n" in run("search", "canteen menu on friday", *idx).output  # a word is
     hits = json.loads(run("search", "xqzvbnm plorkt", "--json", *idx).stdout)
     assert len(hits) == 10 and not any(h["relevant"] for h in hits)
     assert json.loads(run("experts", "xqzvbnm plorkt", "--json", *idx).stdout) == []
