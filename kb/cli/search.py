@@ -13,6 +13,7 @@ from kb.inputs import UnknownValueError, checked_filters
 from kb.links import PageLinks
 from kb.models import Filters, Hit
 from kb.models.names import printable
+from kb.search.cards import sections_shown
 from kb.serve.codec import expert_record, hit_records
 
 
@@ -77,6 +78,7 @@ def search_cmd(
         for hit in found[:3]:
             click.echo(f"  - {_place(hit)}  {printable(hit.chunk.path)}:{hit.chunk.line}")
         return
+    relevant = sections_shown(relevant)
     for n, hit in enumerate(relevant, 1):
         c = hit.chunk
         # How sure kb is of its first answer; not of the others, whose order is the ranking's

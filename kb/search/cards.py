@@ -44,3 +44,20 @@ def group_by_page(hits: Sequence[Hit], *, pages: int = 10) -> list[tuple[Hit, li
         shown = next((h for h in found if not is_navigation(h)), found[0])
         out.append((shown, [h for h in found if h is not shown]))
     return out
+
+
+def sections_shown(hits: Sequence[Hit]) -> list[Hit]:
+    """Hits as a list of sections shows them, as a card does (`group_by_page`): a page's
+    contents list gives its place to another of its sections that matched (`kb search` put
+    "Contents: Day trips; Overnight trips" first at 99% for the per diem in Germany)."""
+    shown: list[Hit] = []
+    for hit in hits:
+        if any(h is hit for h in shown):
+            continue
+        if is_navigation(hit):
+            same = (h for h in hits if h.chunk.path == hit.chunk.path and h is not hit)
+            hit = next((h for h in same if not is_navigation(h)), hit)
+            if any(h is hit for h in shown):
+                continue
+        shown.append(hit)
+    return shown

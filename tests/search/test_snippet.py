@@ -8,7 +8,7 @@ from dataclasses import replace
 import pytest
 
 from kb.models import Chunk, Hit
-from kb.search.cards import group_by_page, is_navigation
+from kb.search.cards import group_by_page, is_navigation, sections_shown
 from kb.search.display import CODE, DATA, HEAD, ITEM, PROSE, ROW, TOC, parse_units
 from kb.search.snippet import make_snippet, marked, matched_spans
 
@@ -217,6 +217,10 @@ def test_a_card_skips_a_contents_list_when_another_section_of_the_page_matched()
     assert cards[0][1] == [overview]
     alone = group_by_page([overview])
     assert alone[0][0] is overview  # nothing else matched: the overview is the card
+    # `kb search` lists sections the same way: each in its place, the contents list's taken
+    # by its page's other section.
+    listed = sections_shown([overview, see_also, other, setup])
+    assert listed == [setup, other] and sections_shown([overview]) == [overview]
 
 
 def test_an_overview_shows_its_summary_not_its_contents():
