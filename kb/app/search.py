@@ -264,7 +264,17 @@ def render_experts(experts: list[Expert], me: str, near: list[Expert], outside: 
         render_table(
             "Relevance, the most relevant = 100",
             ("Person", "Relevance"),
-            ((p.name, bar(p.score / top, f"{round(100 * p.score / top)}")) for p in experts),
+            (
+                # A relevant section's author whose page is far below the best: not "0".
+                (
+                    p.name,
+                    bar(
+                        p.score / top,
+                        f"{round(100 * p.score / top)}" if p.score / top >= 0.005 else "<1",
+                    ),
+                )
+                for p in experts
+            ),
         )
     for n, person in enumerate(experts):
         with st.container(border=True):

@@ -177,7 +177,9 @@ def experts_cmd(
         home = ", ".join(x for x in (person.team, person.department) if x)
         label = f" ({home})" if home else ""
         name, label = printable(person.name), printable(label)
-        click.echo(f"{n:>2}. {click.style(name, bold=True)}{label}  {person.score / top:.2f}")
+        share = person.score / top
+        shown = f"{share:.2f}" if share >= 0.005 else "<0.01"  # a relevant section's author
+        click.echo(f"{n:>2}. {click.style(name, bold=True)}{label}  {shown}")
         available = ", ".join(person.available_for)
         about = [person.role, f"available for {available}" if available else "", person.contact]
         if any(about):

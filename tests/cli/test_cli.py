@@ -177,6 +177,11 @@ def test_experts_text_scores_are_relative_to_the_first_person(bundled_index):
     shown = [float(x) for x in re.findall(r"^ ?\d+\. .*  (\d\.\d\d)$", text, re.M)]
     assert shown[0] == 1.0 and len(shown) == len(raw)
     assert shown == [round(p["score"] / raw[0]["score"], 2) for p in raw]
+    # Under half a hundredth an author of an answering section reads "<0.01", not "0.00".
+    raw = json.loads(run("experts", "Kubernetes deployment", *where, "--json").stdout)
+    text = run("experts", "Kubernetes deployment", *where).stdout
+    tiny = [p for p in raw if p["score"] / raw[0]["score"] < 0.005]
+    assert "0.00\n" not in text and text.count("  <0.01\n") == len(tiny)
 
 
 def test_experts_under_a_filter_say_when_someone_outside_it_wrote_about_it(bundled_index):
