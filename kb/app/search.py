@@ -8,6 +8,7 @@ import streamlit as st
 
 from kb.app.keys import mount_keys
 from kb.app.landing import render_landing
+from kb.app.load import on_api, search_log
 from kb.app.present import contact_markdown
 from kb.app.present import literal as esc
 from kb.app.query import shown_experts, shown_search
@@ -143,12 +144,16 @@ def render_no_answer(
     asked = (found.query, filters)
     reported = st.session_state.get("missing_reported")
     if reported is None or reported[0] != asked:
+        # Without a log the click could record nothing: say so before, not after it.
+        keeps = bool(search_log() or on_api())
         st.button(
             "This page is missing",
             icon=":material/note_add:",
             key="missing",
             on_click=report_missing,
             args=(kb, found.query, filters),
+            disabled=not keeps,
+            help=None if keeps else "This kb keeps no search log (set KB_SEARCH_LOG to keep one).",
         )
     elif reported[1]:
         st.success("Recorded for the gap report (Gaps › Unanswered searches).")

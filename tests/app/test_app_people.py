@@ -264,6 +264,18 @@ def test_no_good_match_says_so_and_records_the_missing_page(monkeypatch, bundled
     assert [s.answered for s in searches] == [False, False]  # the search, then "missing"
 
 
+def test_without_a_search_log_the_missing_page_button_says_it_cannot_record(
+    monkeypatch, bundled_index
+):
+    # A new-user trial clicked it and only then read that nothing was recorded.
+    monkeypatch.delenv("KB_SEARCH_LOG", raising=False)
+    monkeypatch.delenv("KB_API_URL", raising=False)
+    at = new_app(monkeypatch, bundled_index)
+    settle(search(at, "what is on the canteen menu on friday"))
+    (missing,) = [b for b in at.button if b.key == "missing"]
+    assert missing.disabled and "KB_SEARCH_LOG" in missing.help
+
+
 def test_a_near_miss_names_who_could_write_the_page(monkeypatch, bundled_index):
     # Parental leave comes near "sick leave policy" (0.47, under the 0.5 of an answer).
     at = new_app(monkeypatch, bundled_index)
