@@ -10,7 +10,7 @@ from kb.app.state import back_label, go_back, view_params
 from kb.app.tables import link, render_table
 from kb.app.widgets import badges, colleague_line, page_link
 from kb.facade import Facade
-from kb.models import spoken
+from kb.models import SHARE_MEANS, spoken
 
 
 def render_person(kb: Facade, name: str) -> None:
@@ -60,3 +60,4 @@ def render_person(kb: Facade, name: str) -> None:
             for p in profile.pages
         ),
     )
+    st.caption(SHARE_MEANS[0].upper() + SHARE_MEANS[1:] + ".")

@@ -18,7 +18,7 @@ from kb.inputs import (
     team_criteria,
     unknown_person,
 )
-from kb.models import PAIR_KINDS, spoken
+from kb.models import PAIR_KINDS, SHARE_MEANS, spoken
 from kb.models.names import printable
 from kb.serve.codec import dump, earlier_pairs, person_record
 
@@ -67,7 +67,7 @@ def person_cmd(name: str, where: IndexLocation, as_json: bool) -> None:
             pages = " and ".join(f"'{t}'" for t in list(theirs)[:2])
             about = spoken(pair.terms) or "related work"
             say(f"    {_colleague(pair.second)}: {about}" + (f" ({pages})" if pages else ""))
-    say(f"  pages ({len(profile.pages)}):")
+    say(f"  pages ({len(profile.pages)}; {SHARE_MEANS}):")
     for credit in profile.pages:
         say(f"    {credit.share:>4.0%}  {credit.title}  ({credit.path})")
 

@@ -49,6 +49,7 @@ from kb.models.people import (
 from kb.models.reports import (
     PAIR_KINDS,
     REQUIRABLE,
+    SHARE_MEANS,
     Barcamp,
     Cover,
     CriterionCheck,
@@ -136,4 +137,5 @@ __all__ = [
     "name_digest",
     "person_key",
     "spoken",
+    "SHARE_MEANS",
 ]

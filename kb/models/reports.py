@@ -16,6 +16,14 @@ def spoken(phrases: Sequence[str]) -> str:
     return " and ".join(filter(None, [", ".join(phrases[:-1]), *phrases[-1:]]))
 
 
+# What a person's share of a page is, said where shares are shown (a trial read 67% on every
+# page someone is listed first on as "wrote two thirds of it").
+SHARE_MEANS = (
+    "share: from the page's front matter, the n-th listed author credited 1/n (main author "
+    "first); without authors there, from its git commits"
+)
+
+
 @dataclass(frozen=True)
 class Knower:
     """A person who wrote part of a topic, and how much of it."""

@@ -338,6 +338,9 @@ def test_cli_person_lists_colleagues_across(bundled_index):
     out = cli_run("person", "Sofia Alvarez", "--index-dir", str(bundled_index), "--json")
     across = json.loads(out.output)["across"]
     assert across[0]["second"]["name"] == "Oliver Grant" and "Spendwise" in across[0]["terms"]
+    # The text says what a share is (a trial read 67% on each first-listed page as text).
+    text = cli_run("person", "Priya Raman", "--index-dir", str(bundled_index)).output
+    assert "the n-th listed author credited 1/n" in text and "   67%  " in text
 
 
 def test_team_has_everyone_who_wrote_an_answer_to_a_part(bundled_kb):
