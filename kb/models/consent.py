@@ -269,7 +269,11 @@ class Hidden:
         if len(words) == 1:
             parts.append(words[0])
         logins = self._logins
-        return any(_DIGITS.sub("", "".join(_PIECE.findall(p))) in logins for p in parts)
+        if any(_DIGITS.sub("", "".join(_PIECE.findall(p))) in logins for p in parts):
+            return True
+        # An email's first part of separate words is a name: "chris.johnson@" is hidden
+        # Christopher Johnson cut short, as "Chris Johnson" is (a review).
+        return any(self._cut_short(_PIECE.findall(_DIGITS.sub("", p))) for p in parts)
 
     @cached_property
     def _logins(self) -> frozenset[str]:

@@ -524,6 +524,11 @@ def test_a_hidden_first_name_cut_short_is_hidden():
     for hidden_name, shown in near:
         kept = visible((Person(hidden_name, hidden=True), Person(shown)))
         assert [p.name for p in kept if not p.hidden] == [shown], (hidden_name, shown)
+    # An email's first part is a name too (a review): "chris.johnson@" was shown.
+    for email in ("chris.johnson@corp.example", "johnson.chris@corp.example"):
+        assert directory.hides("C. J.", email) and directory.hides(email), email
+    assert not directory.hides("X", "christina.johnson@corp.example")
+    assert not directory.hides("X", "chris@corp.example")
     # Spelt out, a name is not cut short: "Joe" is not "Jörg" ("Joerg").
     joerg = Directory((Person("Jörg Müller", hidden=True),))
     assert joerg.hides("Jörg Mueller") and not joerg.hides("Joe Mueller")
