@@ -16,7 +16,7 @@ from kb.models import Chunk, Colleague, Directory, Home, Page, Pair, Pairing, To
 from kb.models.consent import IndexConsent
 from kb.people.crosslinks import page_graph
 from kb.people.matching import Matchmaker
-from kb.people.topics import across, hubness, topics_of
+from kb.people.topics import across, hubness, topic_centres, topics_of
 from kb.people.writing import Writing
 
 
@@ -75,11 +75,15 @@ class PeopleAnalysis:
 
     def across(self, topic: Topic, n: int = 2) -> tuple[Colleague, ...]:
         """Up to `n` people of the other department whose writing is close to `topic`."""
-        return across(self.writing, topic, n, self._hubs)
+        return across(self.writing, topic, self._centres, n, self._hubs)
+
+    @cached_property
+    def _centres(self) -> dict[int, np.ndarray]:
+        return topic_centres(self.writing, self.topics)
 
     @cached_property
     def _hubs(self) -> np.ndarray:
-        return hubness(self.writing, self.topics)
+        return hubness(self.writing, self._centres)
 
     def available(self, kind: str) -> list[str]:
         """Keys of the people who may be paired for `kind`."""

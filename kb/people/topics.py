@@ -83,9 +83,14 @@ def _topic(writing: Writing, number: int, paths: list[str], by_page: dict[str, l
 
 
 def across(
-    writing: Writing, topic: Topic, n: int = 2, hubs: np.ndarray | None = None
+    writing: Writing,
+    topic: Topic,
+    centres: Mapping[int, np.ndarray],
+    n: int = 2,
+    hubs: np.ndarray | None = None,
 ) -> tuple[Colleague, ...]:
-    """Up to `n` people of the other department whose writing is close to `topic`.
+    """Up to `n` people of the other department whose writing is close to `topic` (its
+    centre: `topic_centres`).
 
     Close means a cosine of at least `ACROSS_FLOOR` between the mean of their sections
     and the topic's: on the bundled content, below 0.4 come names such as a procurement
@@ -94,7 +99,7 @@ def across(
     topics, so that someone whose writing is near everything does not come first everywhere.
     """
     sides = {other_side(d) for d in topic.departments} - {""}
-    centre = topic_centre(writing, topic)
+    centre = centres.get(topic.id)
     keys, matrix = writing.profiles
     if centre is None or not keys or len(sides) != 1:
         return ()
@@ -109,24 +114,31 @@ def across(
     return tuple(writing.colleague(keys[i]) for i in order[:n])
 
 
-def topic_centre(writing: Writing, topic: Topic) -> np.ndarray | None:
-    """The unit mean vector of a topic's telling sections (None if it has none)."""
-    pages = set(topic.pages)  # once, not once per chunk
-    rows = [i for i, c in enumerate(writing.chunks) if c.path in pages and writing.telling(c)]
-    if not rows:
-        return None
-    centre = writing.vectors[rows].mean(axis=0)
-    return centre / max(float(np.linalg.norm(centre)), 1e-12)
+def topic_centres(writing: Writing, topics: Sequence[Topic]) -> dict[int, np.ndarray]:
+    """Each topic's unit mean vector of its telling sections, by topic id (none for a topic
+    without one), in one pass over the sections."""
+    topic_of = {path: t.id for t in topics for path in t.pages}
+    rows: dict[int, list[int]] = defaultdict(list)
+    for i, chunk in enumerate(writing.chunks):
+        number = topic_of.get(chunk.path)
+        if number is not None and writing.telling(chunk):
+            rows[number].append(i)
+    out = {}
+    for number, found in rows.items():
+        centre = writing.vectors[found].mean(axis=0)
+        out[number] = centre / max(float(np.linalg.norm(centre)), 1e-12)
+    return out
 
 
-def hubness(writing: Writing, topics: Sequence[Topic], k: int = HUB_NEIGHBOURS) -> np.ndarray:
+def hubness(
+    writing: Writing, centres: Mapping[int, np.ndarray], k: int = HUB_NEIGHBOURS
+) -> np.ndarray:
     """Per person (`writing.profiles` order): the mean cosine of their profile to the `k`
-    topics closest to it, how close they are to topics in general (CSLS's r)."""
+    topic centres closest to it, how close they are to topics in general (CSLS's r)."""
     keys, matrix = writing.profiles
-    centres = [c for c in (topic_centre(writing, t) for t in topics) if c is not None]
     if not keys or not centres:
         return np.zeros(len(keys))
-    sims = matrix @ np.stack(centres).T
+    sims = matrix @ np.stack(list(centres.values())).T
     k = min(k, sims.shape[1])
     return np.sort(sims, axis=1)[:, -k:].mean(axis=1)
 
