@@ -71,9 +71,8 @@ def find_secrets(text: str) -> list[Secret]:
         # A label alone on a short line; not in a code block, where "Password:" is a
         # terminal's prompt and the next line its prompt again (it echoes no password).
         if (":" in line or "\uff1a" in line) and len(line) <= _LABEL_LINE:
-            named = (None if fenced else d.LABEL_LINE.fullmatch(line)) or d.ENV_NAME_LINE.fullmatch(
-                line
-            )
+            named = None if fenced else d.LABEL_LINE.fullmatch(line)
+            named = named or d.ENV_NAME_LINE.fullmatch(line)
             if named:
                 label, label_line = named.group("label"), n
         if label and line.strip() and not fence:
@@ -239,11 +238,10 @@ def _keywords(line: str, n: int, plugins: d.Plugins) -> Iterator[Secret]:
             yield Secret(n, _keyword_kind(line, m.start()), start, end)
 
 
-def _labelled(
-    line: str, low: str, n: int, plugins: d.Plugins, patterns: tuple = d.LABELLED
-) -> Iterator[Secret]:
+def _labelled(line: str, low: str, n: int, plugins: d.Plugins, patterns: tuple) -> Iterator[Secret]:
     """A value after a credential's name as pages write it (`**Password**: x`, a table row,
-    `X-API-Key: x`, `curl -u user:x`, `mysql -px`)."""
+    `X-API-Key: x`, `curl -u user:x`, `mysql -px`); `patterns`: those of `d.LABELLED` whose
+    gate the whole text opens (`_Active.labelled`)."""
     for kind, rx, gate in patterns:
         if not any(g in low for g in gate):
             continue
