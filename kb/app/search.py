@@ -13,7 +13,7 @@ from kb.app.present import contact_markdown
 from kb.app.present import literal as esc
 from kb.app.query import shown_experts, shown_search
 from kb.app.state import FULL_RUN, clear_filters, current_filters, open_person, sync_url
-from kb.app.tables import bar, render_table
+from kb.app.tables import Html, bar, render_table
 from kb.app.widgets import badges, highlighted, page_link, person_link
 from kb.content.departments import BUSINESS, IT, other_side
 from kb.facade import Facade
@@ -237,6 +237,12 @@ def render_near(near: list[Expert], me: str) -> None:
         st.markdown(f"In {esc(me)}, {names} {'knows' if len(near) == 1 else 'know'} this too.")
 
 
+def _relevance_bar(share: float) -> Html:
+    """A bar and its number out of 100; an author of an answering section whose page is far
+    below the best reads "<1", not "0"."""
+    return bar(share, f"{round(100 * share)}" if share >= 0.005 else "<1")
+
+
 def render_experts(experts: list[Expert], me: str, near: list[Expert], outside: str = "") -> None:
     """Who knows, or with the asker's side set (`me`), who on the other side knows, and a
     line for those `near` on the asker's side; then the control that sets the side.
@@ -269,17 +275,7 @@ def render_experts(experts: list[Expert], me: str, near: list[Expert], outside: 
         render_table(
             "Relevance, the most relevant = 100",
             ("Person", "Relevance"),
-            (
-                # A relevant section's author whose page is far below the best: not "0".
-                (
-                    p.name,
-                    bar(
-                        p.score / top,
-                        f"{round(100 * p.score / top)}" if p.score / top >= 0.005 else "<1",
-                    ),
-                )
-                for p in experts
-            ),
+            ((p.name, _relevance_bar(p.score / top)) for p in experts),
         )
     for n, person in enumerate(experts):
         with st.container(border=True):
