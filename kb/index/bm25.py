@@ -336,6 +336,27 @@ def index_words(text: str) -> list[str]:
     return _words(text.lower())
 
 
+def is_cjk(word: str) -> bool:
+    """Whether `word` (one of `index_words`) is a CJK character pair or lone character."""
+    return bool(_CJK.fullmatch(word))
+
+
+def cjk_spans(text: str, pieces: frozenset[str]) -> list[tuple[int, int, str]]:
+    """(start, end, piece) of each CJK character pair of `pieces` in `text`, overlapping
+    ones too, and of each lone character of `pieces` that stands alone in `text` as
+    `_words` reads it (within a run it is part of pairs, not a word)."""
+    pairs = sorted(p for p in pieces if len(p) == 2)
+    lone = sorted(p for p in pieces if len(p) == 1)
+    out = []
+    if pairs:  # a look-ahead finds the pairs a run overlaps (报销 and 销政 in 报销政)
+        found = re.finditer("(?=(" + "|".join(map(re.escape, pairs)) + "))", text)
+        out += [(m.start(), m.start() + 2, m.group(1)) for m in found]
+    if lone:
+        alone = rf"(?<!{_CJK_CHAR})(" + "|".join(map(re.escape, lone)) + rf")(?!{_CJK_CHAR})"
+        out += [(m.start(), m.end(), m.group(1)) for m in re.finditer(alone, text)]
+    return sorted(out)
+
+
 def word_spans(text: str) -> Iterator[tuple[int, int]]:
     """Where each of `words(text)` stands in `text` (start, end), for editing it in place."""
     return (m.span() for m in _WORD.finditer(text))

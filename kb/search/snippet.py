@@ -15,7 +15,7 @@ from bisect import bisect_right
 from collections.abc import Mapping
 from functools import lru_cache
 
-from kb.index.bm25 import stems, stop_words, words
+from kb.index.bm25 import cjk_spans, index_words, is_cjk, stems, stop_words
 from kb.models import Snippet
 from kb.search.display import CODE, DATA, HEAD, PROSE, ROW, TOC, Unit, units
 
@@ -25,8 +25,10 @@ _HEADER_WEIGHT = 0.5  # a table header's words, for each row under it
 
 @lru_cache(maxsize=256)
 def query_stems(query: str) -> frozenset[str]:
-    """The stems of a query's words (as BM25 splits them) worth matching: no stop words."""
-    return frozenset(stems([w for w in words(query) if w not in stop_words()]))
+    """The stems of a query's words (as BM25 splits them) worth matching: no stop words, no
+    CJK character pairs (`_cjk_pieces`: they are matched as they are)."""
+    stop = stop_words()
+    return frozenset(stems([w for w in index_words(query) if w not in stop and not is_cjk(w)]))
 
 
 @lru_cache(maxsize=256)
@@ -40,13 +42,28 @@ def _candidates(query: str) -> re.Pattern[str] | None:
     return re.compile(r"\b(?:" + "|".join(map(re.escape, prefixes)) + r")\w*", re.I)
 
 
+@lru_cache(maxsize=256)
+def _cjk_pieces(query: str) -> frozenset[str]:
+    """The query's CJK character pairs and lone characters, as BM25 reads them."""
+    return frozenset(w for w in index_words(query) if is_cjk(w))
+
+
 def matched_spans(text: str, query: str) -> list[tuple[int, int]]:
-    """Where whole words of `text` share a stem with a word of `query` (no stop words)."""
+    """Where whole words of `text` share a stem with a word of `query` (no stop words), and
+    where `text` holds a Chinese, Japanese or Korean character pair of `query` (these
+    scripts have no spaces to mark a whole word: BM25 reads them as pairs too)."""
     return [(a, b) for a, b, _ in _matches(text, query)]
 
 
 def _matches(text: str, query: str) -> list[tuple[int, int, str]]:
-    """(start, end, stem) of each word of `text` matching a word of `query`."""
+    """(start, end, stem) of each word of `text` matching a word of `query` (a CJK
+    character pair is its own stem; pairs may overlap)."""
+    pieces = _cjk_pieces(query)
+    latin = _latin_matches(text, query)
+    return sorted(latin + cjk_spans(text, pieces)) if pieces else latin
+
+
+def _latin_matches(text: str, query: str) -> list[tuple[int, int, str]]:
     pattern = _candidates(query)
     if pattern is None:
         return []
@@ -207,7 +224,7 @@ def marked(
     out: list[tuple[str, bool, bool]] = []
     for a, b in zip(edges, edges[1:], strict=False):
         flags = (any(s <= a < e for s, e in words), any(s <= a < e for s, e in spans))
-        if out and out[-1][1:] == flags and not flags[0]:
+        if out and out[-1][1:] == flags:  # touching query words: CJK pairs in one run
             out[-1] = (out[-1][0] + text[a:b], *flags)
         else:
             out.append((text[a:b], *flags))

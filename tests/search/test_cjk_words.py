@@ -8,6 +8,7 @@ from helpers import write
 
 from kb import KnowledgeBase, Settings, build_index
 from kb.index.bm25 import tokens
+from kb.search.snippet import marked
 
 PAGES = {
     "finance/expenses-zh.md": (
@@ -75,16 +76,19 @@ def test_a_question_in_chinese_japanese_or_korean_finds_its_page(tmp_path, real_
         )
     build_index(content, index, real_embedder, Settings())
     kb = KnowledgeBase(index, real_embedder, Settings())
-    for query, rel, author in (
-        ("差旅费报销", "finance/expenses-zh.md", "Li Wei"),
-        ("パスワードを再設定したい", "it/password-ja.md", "Sato Yuki"),
-        ("재택근무 VPN 설정 방법", "it/vpn-ko.md", "Kim Minji"),
-        ("сброс пароля", "it/password-ru.md", "Olga Ivanova"),
+    for query, rel, author, shown in (
+        ("差旅费报销", "finance/expenses-zh.md", "Li Wei", ["差旅费报销"]),
+        ("パスワードを再設定したい", "it/password-ja.md", "Sato Yuki", ["パスワードを再設定し"]),
+        ("재택근무 VPN 설정 방법", "it/vpn-ko.md", "Kim Minji", ["재택근무", "VPN"]),
+        ("сброс пароля", "it/password-ru.md", "Olga Ivanova", ["Сброс", "пароля"]),
     ):
         found = kb.search(query, k=5)
         assert found[0].chunk.path == rel, (query, [h.chunk.path for h in found])
         assert found[0].relevant, (query, found[0].confidence)
         assert [e.name for e in kb.experts(query, k=3)][:1] == [author], query
+        # The snippet marks the words it shares with the question, whole runs in CJK.
+        bold = [piece for piece, word, _ in marked(found[0].snippet, query) if word]
+        assert bold == shown, (query, found[0].snippet, bold)
     # Nothing answers these, though the model finds every page in the same script close.
     for query in (
         "食堂今天的菜单是什么",
