@@ -21,6 +21,8 @@ import unicodedata
 from collections.abc import Callable, Container, Iterable, Mapping
 from dataclasses import dataclass
 
+from kb.index.bm25 import index_words, stop_words
+
 # Fitted by benchmarks/calibrate.py on SciFact, Cardano and the 18F handbook (its titles and
 # question set); held-out checks in docs/quality.md. Bias, cosine weight, coverage weight.
 BIAS, COSINE, COVERAGE = -9.30, 21.10, 2.61
@@ -85,11 +87,20 @@ class QueryTerms:
 
 
 def read_by_the_model(query: str) -> bool:
-    """Whether most of the query's letters are Latin, the script the English model was trained
-    on. In others (Cyrillic, Greek, Chinese...) it knows single characters, not words: two
-    unrelated Russian or Chinese sentences score a cosine near 0.6, a close English paraphrase."""
-    letters = [c for c in query if c.isalpha()]
-    latin = sum(c < "\u0250" or "LATIN" in unicodedata.name(c, "") for c in letters)  # ＶＰＮ
+    """Whether most of the query's words are in Latin letters, the script the English model
+    was trained on. In others (Cyrillic, Greek, Chinese...) it knows single characters, not
+    words: two unrelated Russian or Chinese sentences score a cosine near 0.6, a close
+    English paraphrase. Words as BM25 reads them, so a Chinese question naming a product
+    ("Spendwise 报销", "VPN设置") is read by its keywords: 9 Latin letters, but one word."""
+    found = [w for w in index_words(query) if w not in stop_words()] or [query]
+    latin = sum(_latin(w) for w in found)
+    return latin * 2 > len(found)
+
+
+def _latin(word: str) -> bool:
+    """Whether most of the word's letters are Latin (a word of digits counts as Latin)."""
+    letters = [c for c in word if c.isalpha()]
+    latin = sum(c < "\u0250" or "LATIN" in unicodedata.name(c, "") for c in letters)
     return not letters or latin * 2 >= len(letters)
 
 
