@@ -145,11 +145,17 @@ def day(text: str) -> date | None:
 
 def similar_names(name: str, known: list[str]) -> list[str]:
     """Up to three names like `name`: a first or last name, or a close spelling (any case or
-    accent: "ines" finds "Inés Park")."""
+    accent: "ines" finds "Inés Park"), and of spellings only those about as close as the
+    closest ("Tomas Novak" is Tomasz Nowak, not also Marcus Okafor)."""
     wanted = fold_name(name).strip()
     by_key = {fold_name(k): k for k in known}
     close = difflib.get_close_matches(wanted, list(by_key), n=3, cutoff=0.5)
-    return list(dict.fromkeys([*_called(name, known), *(by_key[c] for c in close)]))[:3]
+    ratio = {c: difflib.SequenceMatcher(None, wanted, c).ratio() for c in close}
+    near = [by_key[c] for c in close if ratio[c] >= max(ratio.values()) - _NEAR]
+    return list(dict.fromkeys([*_called(name, known), *_begun(name, known), *near]))[:3]
+
+
+_NEAR = 0.15  # a spelling this much less alike than the closest is another person
 
 
 _NAME_PIECE = re.compile(r"[^\W_]+")
@@ -165,6 +171,15 @@ def one_called(name: str, known: list[str]) -> str | None:
 def _called(name: str, known: list[str]) -> list[str]:
     wanted = set(_NAME_PIECE.findall(fold_name(name)))  # "park, ines" is "ines park"
     return [k for k in known if wanted and wanted <= set(_NAME_PIECE.findall(fold_name(k)))]
+
+
+def _begun(name: str, known: list[str]) -> list[str]:
+    """Names with a word that a word of `name` (3 letters or more) begins: "marc" is Marcus."""
+    typed = [w for w in _NAME_PIECE.findall(fold_name(name)) if len(w) >= 3]
+    pieces = {k: _NAME_PIECE.findall(fold_name(k)) for k in known}
+    return [
+        k for k in known if typed and all(any(p.startswith(w) for p in pieces[k]) for w in typed)
+    ]
 
 
 def unknown_person(name: str, known: list[str]) -> UnknownPersonError:

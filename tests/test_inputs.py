@@ -94,6 +94,11 @@ def test_an_unknown_person_is_told_the_closest_names():
         == "no one called 'Fatma El-Amin' wrote in this index; did you mean Fatima El-Amin?"
     )
     assert "'kb experts' finds people" in str(unknown_person("Zed", known))
+    known = ["Tomasz Nowak", "Marcus Okafor", "Daniel Weber", "Hannah Becker"]
+    assert similar_names("Tomas Novak", known) == ["Tomasz Nowak"]  # not also Marcus
+    assert similar_names("Dan Weber", known) == ["Daniel Weber"]
+    assert similar_names("marc", known) == ["Marcus Okafor"]  # a name begun
+    assert similar_names("han beck", known) == ["Hannah Becker"]
 
 
 def test_a_name_word_only_one_person_has_names_that_person():
