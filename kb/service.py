@@ -170,7 +170,9 @@ class KnowledgeBase:
         found = Results(tuple(hits), query.strip(), corrected, elsewhere)
         if log and self.search_log is not None:
             used = mode or self.settings.retrieval
-            searchlog.record(self.search_log, query, found, mode=used, filters=filters)
+            searchlog.record(
+                self.search_log, query, found, mode=used, filters=filters, elsewhere=bool(elsewhere)
+            )
         return found
 
     def log_search(
@@ -200,8 +202,14 @@ class KnowledgeBase:
         """One line in the search log for `query`, judged by a search for `searched` (the
         query corrected, or as typed): the hits' relevance, not their snippets, is logged."""
         hits = self._searcher.search(searched, k=LOGGED_K, filters=filters, snippets=False)
+        elsewhere = False
+        if filters is not None and filters.active and not any(h.relevant for h in hits):
+            everywhere = self._searcher.search(searched, k=LOGGED_K, snippets=False)
+            elsewhere = any(h.relevant for h in everywhere)
         used = self.settings.retrieval
-        searchlog.record(log, query, hits, mode=used, filters=filters, missing=missing)
+        searchlog.record(
+            log, query, hits, mode=used, filters=filters, missing=missing, elsewhere=elsewhere
+        )
 
     def experts(
         self,

@@ -41,9 +41,12 @@ def record(
     mode: str = "",
     filters: Filters | None = None,
     missing: bool = False,
+    elsewhere: bool = False,
 ) -> None:
     """Append one search to `log` (created with its folder if needed). `missing`: someone
-    said a page answering it is missing (the app's "this page is missing").
+    said a page answering it is missing (the app's "this page is missing"). `elsewhere`:
+    pages outside `filters` answer it, so it is answered (the index is not missing a page;
+    the asker looked in the wrong place) and no gap.
 
     A credential in the query (a key pasted into the box by mistake) is redacted before the
     line is written: the log feeds the gap report, the barcamp and the start page, and a
@@ -59,8 +62,10 @@ def record(
         "results": len(hits),
         "best_similarity": round(best.similarity, 4) if best else 0.0,
         "best_path": best.chunk.path if best else "",
-        "answered": any(h.relevant for h in hits) and not missing,
+        "answered": (elsewhere or any(h.relevant for h in hits)) and not missing,
     }
+    if elsewhere and not any(h.relevant for h in hits):
+        entry["answered_outside_filters"] = True
     if missing:
         entry["missing"] = True
     log.parent.mkdir(parents=True, exist_ok=True)

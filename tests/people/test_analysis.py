@@ -16,7 +16,7 @@ from helpers import write
 
 from kb import KnowledgeBase, Settings, build_index
 from kb.cli import cli
-from kb.models import person_key
+from kb.models import Filters, person_key
 from kb.people import searchlog
 from kb.people.pairing import HOURS, KINDS
 
@@ -159,6 +159,20 @@ def test_gaps_list_searches_that_found_nothing_good_with_who_could_write(bundled
     # leasing (the expense policy, 0.09), so no one is named for it.
     assert [w.name for w in unanswered["sick leave policy"].writers] == ["Chloe Martin"]
     assert unanswered["company car leasing policy"].writers == ()
+
+
+def test_a_search_a_filter_kept_from_its_answer_is_no_gap(bundled_index, real_embedder, tmp_path):
+    log = tmp_path / "searches.jsonl"
+    kb = KnowledgeBase(bundled_index, real_embedder, Settings(), search_log=log)
+    business = Filters(department="Business")
+    found = kb.search("how do I set up the VPN from home", filters=business, log=True)
+    assert not found.relevant and found.elsewhere  # the VPN page is IT's
+    kb.log_search("vpn", filters=Filters(team="finance"))  # the app's path
+    kb.search("company car leasing policy", filters=business, log=True)  # no page anywhere
+    lines = [json.loads(line) for line in log.read_text().splitlines()]
+    assert [line.get("answered_outside_filters", False) for line in lines] == [True, True, False]
+    report = kb.gaps(today=date(2026, 11, 25), log=log)
+    assert [u.query for u in report.unanswered] == ["company car leasing policy"]
 
 
 def test_profiles_describe_topics_in_words(bundled_kb):
