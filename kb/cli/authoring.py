@@ -60,7 +60,11 @@ def import_cmd(source: Path, into: Path, team: str, department: str) -> None:
 
 @click.command("new")
 @click.argument("title")
-@click.option("--team", required=True, help="The team the page belongs to (its folder).")
+@click.option(
+    "--team",
+    prompt="Team (the page's folder)",
+    help="The team the page belongs to (its folder; asked for if not given).",
+)
 @click.option(
     "--author",
     "authors",

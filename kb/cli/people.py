@@ -432,11 +432,12 @@ def _where(ev) -> str:
 
 def _new_page_command(query: str, writer) -> str:
     """The `kb new` line that starts the missing page (by `writer`, if anyone), quoted for a
-    POSIX shell."""
+    POSIX shell. Without a writer no team is guessed: `kb new` asks for it."""
     import shlex
 
     from kb.importing.stub import title_for
 
-    parts = ["kb", "new", title_for(query), "--team", (writer and writer.team) or "pages"]
+    parts = ["kb", "new", title_for(query)]
+    parts += ["--team", writer.team] if writer and writer.team else []
     parts += ["--author", writer.name] if writer else []
     return shlex.join([*parts, "--question", query.strip()])

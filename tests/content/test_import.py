@@ -317,12 +317,13 @@ def test_the_gap_report_says_how_to_start_each_missing_page(tmp_path, bundled_in
     assert report.exit_code == 0, report.output
     (start,) = [x for x in report.output.splitlines() if "start it: kb new" in x]
     command = shlex.split(start.split("start it: ", 1)[1])
+    assert "--team" not in command  # no page comes near: no team to guess, kb new asks
     content = tmp_path / "content"
     content.mkdir()
-    made = CliRunner().invoke(cli, [*command[1:], "--into", str(content)])
+    made = CliRunner().invoke(cli, [*command[1:], "--into", str(content)], input="fleet\n")
     assert made.exit_code == 0, made.output
     (page,) = content.rglob("*.md")
-    assert page.name == "company-car-leasing-policy.md"
+    assert page.relative_to(content).as_posix() == "fleet/company-car-leasing-policy.md"
     assert "question" not in page.read_text() and "company car leasing policy" in page.read_text()
 
 
