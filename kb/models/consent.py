@@ -12,8 +12,9 @@ safe side.
    after a right-to-left override, in Latin letters in either order (`transcribed`: "Joerg
    Mueller", "Ivan Petrov", "Wei Zhang" for "张伟"), shortened as a whole name ("Ana
    García-López", "I. Park"), the first name cut short ("Chris Johnson"), as a login
-   ("ipark", "InesPark42@…"); and under any name that shares their email or `.mailmap`
-   entry (one person to kb, asked of every spelling: kb.content.pages, kb.content.check).
+   ("ipark", "InesPark42@…", "zhangw", "avanderberg"); and under any name that shares
+   their email or `.mailmap` entry (one person to kb, asked of every spelling:
+   kb.content.pages, kb.content.check).
 3. people.yaml: a misspelt consent field counts (`consent_field`); anything but a clear
    `false` hides (`reads_hidden`); in a clash of names the hidden entry wins, and a name or
    alias (or contact) that reads as a hidden identity belongs to the hidden person alone
@@ -113,6 +114,16 @@ def _in_order(pieces: list[str], words: tuple[str, ...], between: int) -> bool:
         else:
             return True
     return False
+
+
+def _initial_logins(given: list[str], surname: str) -> set[str]:
+    """Logins of a surname and the initial of the first given name, or of every one: before
+    it ("ipark", "impark"), or after it in 6 letters or more ("zhangw"; not "paula")."""
+    if len(surname) < _LOGIN_SURNAME:  # not "ali" for Ana Li
+        return set()
+    initials = {given[0][0], "".join(g[0] for g in given)}
+    after = {surname + i for i in initials if len(surname + i) >= _LOGIN_LETTERS}
+    return {i + surname for i in initials} | after
 
 
 # Each reading of a name is folded for every rule that reads it: once is enough.
@@ -278,18 +289,20 @@ class Hidden:
     @cached_property
     def _logins(self) -> frozenset[str]:
         """Hidden identities of two words or more as logins write them: the first name or
-        the initials of every given name, or the first name whole, then the surname
-        ("ipark", "lvbeethoven", "goconnor", "inespark"), and every word in any order run
-        together ("parkines"). An initial needs a surname of 4 letters and a login of whole
-        words 6 letters: "ali", "adam" and "anali" are names of their own."""
+        the initials of every given name before the surname or after it ("ipark",
+        "lvbeethoven", "goconnor", "zhangw"), a surname of several words run together
+        ("avanderberg", "lvanbeethoven"), and every word in any order run together
+        ("inespark", "parkines"). An initial needs a surname of 4 letters, and a login with
+        it last or of whole words 6 letters: "ali", "adam", "paula" (Alice Paul) and "anali"
+        are names of their own."""
         found = set()
         for key in self.keys:
             words = ["".join(_PIECE.findall(w)) for w in _NAME_WORD.findall(key)]
             if len(words) < 2 or len(words[-1]) < 2:  # initials alone ("I. P.") are no login
                 continue
-            *given, last = words
-            if len(last) >= _LOGIN_SURNAME:  # "ipark"; not "ali" for Ana Li
-                found.update((given[0][0] + last, "".join(g[0] for g in given) + last))
+            # Where the given names end is not written: "van der berg" may be a surname.
+            for split in range(1, len(words)):
+                found.update(_initial_logins(words[:split], "".join(words[split:])))
             # Whole words run together, in any order: "inespark", "parkines"; not "anali".
             whole = {"".join(words[j:] + words[:j]) for j in range(len(words))}
             found.update(w for w in whole if len(w) >= _LOGIN_LETTERS)

@@ -482,6 +482,30 @@ def test_a_hidden_name_as_a_login_or_an_emails_first_part_is_hidden():
     assert not short.hides("Ali Hassan", "ali@corp.example") and short.hides("Ana Li")
 
 
+def test_a_login_with_the_surname_first_or_of_several_words_is_hidden():
+    # A review: "zhangw", "zhang.w@" and "avanderberg" were shown for hidden Wei Zhang and
+    # Anna van der Berg: a login may put the surname first, and a surname may be of words.
+    from kb.models import Directory, Person
+
+    hidden = ("Wei Zhang", "Anna van der Berg", "José Álvarez", "Ludwig van Beethoven")
+    directory = Directory((*(Person(n, hidden=True) for n in hidden), Person("Bo Chen")))
+    directory = Directory((*directory.people, Person("Alice Paul", hidden=True)))
+    for name in (
+        *("zhangw", "ZhangW", "zhang.w@corp.example", "zhangw42", "zhang_w", "zhang.wei"),
+        *("wzhang", "Dr. Wei Zhang", "Zhang, Wei", "ZHANG Wei", "Izzy <zhang.w@corp.example>"),
+        *("avanderberg", "a.vanderberg@corp.example", "vanderberga", "AVanDerBerg"),
+        *("Anna Van Der Berg", "Anna vanderberg", "Vanderberg, Anna", "anna.vanderberg@x.org"),
+        *("Jose Alvarez", "JOSE ALVAREZ", "Alvarez, Jose", "jalvarez", "alvarezj@corp.example"),
+        *("lvanbeethoven", "vanbeethovenl", "lvbeethoven"),
+    ):
+        assert directory.hides(name), name
+    assert directory.hides("Izzy", "zhangw@corp.example")
+    # Never a surname alone, nor a surname and a letter that is a name of its own ("paula"
+    # for Alice Paul: a login of 6 letters at least, as a whole name run together).
+    for name in ("zhang", "vanderberg", "van der Berg", "alvarez", "paula", "chenb", "zhangl"):
+        assert not directory.hides(name), name
+
+
 def test_a_transliterated_name_in_the_other_order_is_hidden():
     # A hostile trial: hidden "Wei Zhang" showed as "张伟", which anyascii reads "ZhangWei".
     from kb.models import Directory, Person
