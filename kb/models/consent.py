@@ -11,7 +11,8 @@ safe side.
    words in any order or run together, words between theirs, letter by letter, reversed
    after a right-to-left override, in Latin letters in either order (`transcribed`: "Joerg
    Mueller", "Ivan Petrov", "Wei Zhang" for "张伟"), shortened as a whole name ("Ana
-   García-López", "I. Park"), the first name cut short ("Chris Johnson"), as a login
+   García-López", "I. Park"), the first name cut short ("Chris Johnson") or as a nickname
+   ("Bob Miller", not a name the directory lists), as a login
    ("ipark", "InesPark42@…", "zhangw", "avanderberg"); and under any name that shares
    their email or `.mailmap` entry (one person to kb, asked of every spelling:
    kb.content.pages, kb.content.check).
@@ -47,12 +48,15 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from functools import cached_property, lru_cache
 from itertools import combinations, product
-from typing import Protocol, TypeVar
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from anyascii import anyascii
 
 from kb.models.manifest import Manifest
 from kb.models.names import fold_name, person_key, read_strokes
+
+if TYPE_CHECKING:
+    from nicknames import NickNamer
 
 _PIECE = re.compile(r"[^\W_]+")
 _OVERRIDE = "\u202e"  # RIGHT-TO-LEFT OVERRIDE
@@ -126,6 +130,32 @@ def _initial_logins(given: list[str], surname: str) -> set[str]:
     return {i + surname for i in initials} | after
 
 
+def _cut_short(first: str, hidden: str) -> bool:
+    """Whether a first name is a hidden one cut short, 3 letters at least: "chris" for
+    "christopher", "dmitri" for "dmitriy". Only ever the hidden name is cut: "Christina
+    Johnson" is not hidden "Chris Johnson" (on the safe side, "Eva Ng" is hidden "Evan Ng")."""
+    return len(hidden) > len(first) >= _SHORTEST_CUT and hidden.startswith(first)
+
+
+def _nickname(first: str, hidden: str) -> bool:
+    """Whether a first name is a nickname of a hidden one, by the `nicknames` package's
+    table of English names: "bob", "bobby", "rob" for "robert". Only of the hidden name, as
+    a cut: "samuel" is no nickname of a hidden "sam" (who may be Samantha)."""
+    return first in _nicknames_of(hidden)
+
+
+@lru_cache(maxsize=1024)
+def _nicknames_of(name: str) -> frozenset[str]:
+    return frozenset(_nicknamer().nicknames_of(name))
+
+
+@lru_cache(maxsize=1)
+def _nicknamer() -> NickNamer:
+    from nicknames import NickNamer  # a table of 2,700 names: read once, when first asked
+
+    return NickNamer()
+
+
 # Each reading of a name is folded for every rule that reads it: once is enough.
 _folded = lru_cache(maxsize=1024)(fold_name)
 
@@ -153,6 +183,7 @@ class Hidden:
     """The identities of everyone who withheld consent, and whether a name is one of them."""
 
     def __init__(self, people: Iterable[_Person]) -> None:
+        people = tuple(people)
         names = [n for p in people if p.hidden for n in (p.name, *p.aliases)]
         # As written, and in the Latin letters another page may use: "Joerg Mueller" for
         # "Jörg Müller", "Ivan Petrov" for "Иван Петров".
@@ -161,6 +192,10 @@ class Hidden:
         # Not spelt out: "Joerg" adds a letter to "Jörg", and would make "Joe" a cut of it.
         read = (r for n in names for r in (n, *in_latin(n)))
         self._as_read = frozenset(k for k in map(folded_key, read) if k)
+        # Whoever the directory lists under a name is that person, not a guess at someone
+        # hidden (`_first_name_otherwise`): "Bob Miller" beside a hidden Robert Miller.
+        listed = (n for p in people if not p.hidden for n in (p.name, *p.aliases))
+        self._listed = frozenset(" ".join(_pieces(n)) for n in listed)
         self._asked: dict[tuple[str, str], bool] = {}  # a build asks of each author per page
 
     def hides(self, name: str, email: str = "") -> bool:
@@ -194,10 +229,10 @@ class Hidden:
         return any(self._hides(name, seen) or self._login(seen) for seen in read_strokes(email)[1:])
 
     def _whole(self, name: str) -> bool:
-        """A whole name that is a hidden one shortened, with its first name cut short, or
-        written as a login."""
+        """A whole name that is a hidden one shortened, with its first name written another
+        way, or written as a login."""
         pieces = _pieces(name)
-        return self._shortened(pieces) or self._cut_short(pieces) or self._login(name)
+        return self._shortened(pieces) or self._first_name_otherwise(pieces) or self._login(name)
 
     def _hides(self, name: str, email: str) -> bool:
         hidden = self.keys
@@ -241,22 +276,28 @@ class Hidden:
                     found.update(_initialled((first, *kept)))
         return frozenset(found)
 
-    def _cut_short(self, pieces: list[str]) -> bool:
-        """A whole name that is a hidden one (or one shortened) with its first name cut short:
-        "Chris Johnson" for "Christopher Johnson", "Schmidt, Max" for "Maximilian Schmidt",
-        "Chris M. Johnson" (words between, as `_spread_out` allows), "Dmitri" for "Dmitriy". A
-        cut keeps 3 letters at least and is only ever the hidden name's: "Christina Johnson"
-        is not hidden "Chris Johnson" (on the safe side, "Eva Ng" is hidden "Evan Ng"); the rest
-        of the name is the same: "A. Smith" is not "Mary Ann Smith"."""
+    def _first_name_otherwise(self, pieces: list[str]) -> bool:
+        """A whole name that is a hidden one (or one shortened) with its first name cut short
+        (`_cut_short`) or as a nickname (`_nickname`): "Chris Johnson" for "Christopher
+        Johnson", "Schmidt, Max", "Bob Miller" for "Robert Miller", "Chris M. Johnson" (words
+        between, as `_spread_out` allows). The rest of the name is the same: "A. Smith" is
+        not "Mary Ann Smith", nor "Bob Millers" "Robert Miller". A nickname is a guess, so
+        not a name the directory lists: that is someone else."""
+        for first, kept, hidden in self._first_names_in(pieces):
+            if _cut_short(first, hidden):
+                return True
+            if f"{first} {kept}" not in self._listed and _nickname(first, hidden):
+                return True
+        return False
+
+    def _first_names_in(self, pieces: list[str]) -> Iterator[tuple[str, str, str]]:
+        """Each way a whole name is a first name and the rest of a hidden one (all of its
+        other words, or the last): that first name, that rest, and the hidden first name."""
         for j in range(len(pieces) if len(pieces) > 1 else 0):
             first, *rest = pieces[j:] + pieces[:j]
-            if len(first) < _SHORTEST_CUT:
-                continue
             for kept in dict.fromkeys((" ".join(rest), rest[-1])):
                 for hidden in self._first_names.get(kept, ()):
-                    if len(hidden) > len(first) and hidden.startswith(first):
-                        return True
-        return False
+                    yield first, kept, hidden
 
     @cached_property
     def _first_names(self) -> dict[str, set[str]]:
@@ -284,7 +325,8 @@ class Hidden:
             return True
         # An email's first part of separate words is a name: "chris.johnson@" is hidden
         # Christopher Johnson cut short, as "Chris Johnson" is (a review).
-        return any(self._cut_short(_PIECE.findall(_DIGITS.sub("", p))) for p in parts)
+        words_of = (_PIECE.findall(_DIGITS.sub("", p)) for p in parts)
+        return any(self._first_name_otherwise(w) for w in words_of)
 
     @cached_property
     def _logins(self) -> frozenset[str]:
@@ -495,7 +537,7 @@ def visible(people: Sequence[_P]) -> list[_P]:
     """`people` without a name, alias or contact that is also a hidden identity, however
     written (invisible characters, look-alike letters, run together, an email or a handle):
     it belongs to the hidden person alone. A hidden entry is kept whole."""
-    hides = Hidden(p for p in people if p.hidden).hides
+    hides = Hidden(people).hides
 
     def mine(contact: str) -> str:  # "@ines.park" is read without its "@" too
         return "" if hides(contact) or hides(contact.replace("@", " ")) else contact

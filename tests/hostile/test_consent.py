@@ -558,6 +558,33 @@ def test_a_hidden_first_name_cut_short_is_hidden():
     assert joerg.hides("Jörg Mueller") and not joerg.hides("Joe Mueller")
 
 
+def test_a_nickname_with_the_hidden_surname_is_hidden():
+    # A review: "Bob Miller" was shown for hidden Robert Miller. Nicknames are the
+    # `nicknames` package's table of English names.
+    from kb.models import Directory, Person
+    from kb.models.consent import visible
+
+    hidden = ("Robert Miller", "William Hayes", "Katherine O'Brien", "Sam Lee")
+    directory = Directory((*(Person(n, hidden=True) for n in hidden), Person("Bo Chen")))
+    for name in (
+        *("Bob Miller", "Miller, Bob", "BOBBY MILLER", "Bob J. Miller", "Bill Hayes"),
+        *("Will Hayes", "Kate O'Brien", "Kathy O’Brien"),
+    ):
+        assert directory.hides(name), name
+    assert directory.hides("B. M.", "bob.miller@corp.example")
+    # Never a nickname alone or with another surname; a hidden nickname is not a long name
+    # ("Sam" may be Samuel or Samantha), as a first name cut short is not (a review).
+    for name in ("Bob", "Bobby", "Bob Smith", "Bob Millers", "Kate", "Samuel Lee", "Sammy"):
+        assert not directory.hides(name), name
+    assert not directory.hides("X", "bob@corp.example")
+    # Someone in the directory under that name is someone else: a nickname is a guess.
+    both = visible((Person("Robert Miller", hidden=True), Person("Bob Miller")))
+    assert [p.name for p in both] == ["Robert Miller", "Bob Miller"]
+    listed = Directory(tuple(both))
+    assert not listed.hides("Bob Miller") and not listed.hides("Miller, Bob")
+    assert listed.hides("Bobby Miller") and listed.hides("Robert Miller")
+
+
 def test_kb_check_names_no_author_hidden_by_email(tmp_path):
     # A hostile trial: authors as YAML mappings lost their email, and kb check printed
     # "'Izzy' is not in people.yaml" for hidden Ines Park's nickname; the index credited it.
