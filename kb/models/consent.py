@@ -11,8 +11,9 @@ safe side.
    words in any order or run together, words between theirs, letter by letter, reversed
    after a right-to-left override, in Latin letters in either order (`transcribed`: "Joerg
    Mueller", "Ivan Petrov", "Wei Zhang" for "张伟"), shortened as a whole name ("Ana
-   García-López", "I. Park"), the first name cut short ("Chris Johnson") or as a nickname
-   ("Bob Miller", not a name the directory lists), as a login
+   García-López", "I. Park"), the first name cut short ("Chris Johnson"), as a nickname
+   ("Bob Miller") or spelt another way ("Dimitri Volkov"; neither a name the directory
+   lists), as a login
    ("ipark", "InesPark42@…", "zhangw", "avanderberg"); and under any name that shares
    their email or `.mailmap` entry (one person to kb, asked of every spelling:
    kb.content.pages, kb.content.check).
@@ -51,6 +52,7 @@ from itertools import combinations, product
 from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from anyascii import anyascii
+from jellyfish import jaro_winkler_similarity, metaphone
 
 from kb.models.manifest import Manifest
 from kb.models.names import fold_name, person_key, read_strokes
@@ -64,6 +66,11 @@ _MAX_BETWEEN = 2  # words a name may have between its own: middle names, initial
 _MOST_SHORTENED = 5  # a hidden name's words after its first that shortenings are made of
 _MOST_ASKED = 100_000  # names whose answer `Hidden.hides` keeps
 _SHORTEST_CUT = 3  # letters a first name cut short keeps at least ("Max" for "Maximilian")
+# A first name spelt another way (`_spelt_alike`) has 3 sounds at least ("Jon" and "Jan" are
+# two names) and a Jaro-Winkler similarity of 0.8 ("Ronald" is not "Reynold", 0.77; "Dimitri"
+# for "Dmitry" is 0.80, "Youssef" for "Yusuf" 0.81).
+_FEWEST_SOUNDS, _ALIKE = 3, 0.8
+_ENDING = re.compile(r"[aeiou]*h?$")
 # Letters a login's surname has at least, and a login at least: "ali" (Ana Li), "adam" (Anna
 # Dam) and "anali" are names of their own.
 _LOGIN_SURNAME, _LOGIN_LETTERS = 4, 6
@@ -142,6 +149,35 @@ def _nickname(first: str, hidden: str) -> bool:
     table of English names: "bob", "bobby", "rob" for "robert". Only of the hidden name, as
     a cut: "samuel" is no nickname of a hidden "sam" (who may be Samantha)."""
     return first in _nicknames_of(hidden)
+
+
+def _spelt_alike(first: str, hidden: str) -> bool:
+    """Whether a first name is a hidden one spelt another way, as transliterations and
+    spellings of one name differ: "dmitri", "dimitri", "dmitrii" for "dmitry", "alexander"
+    for "aleksandr", "yousef" for "yusuf". The same sounds (jellyfish's metaphone), 3 at
+    least, alike (Jaro-Winkler), and the same ending, which tells a name's other gender:
+    "aleksandra" is not "aleksandr", nor "danielle" "daniel"."""
+    if first == hidden or not (first.isascii() and first.isalpha() and hidden.isalpha()):
+        return False
+    sounds = _sounds(hidden)
+    return (
+        len(sounds) >= _FEWEST_SOUNDS
+        and _sounds(first) == sounds
+        and _ending(first) == _ending(hidden)
+        and jaro_winkler_similarity(first, hidden) >= _ALIKE
+    )
+
+
+@lru_cache(maxsize=4096)
+def _sounds(name: str) -> str:
+    return metaphone(name)
+
+
+def _ending(name: str) -> str:
+    """The vowels a name ends in, y read as i and a doubled letter once, without a last h:
+    "i" for "dmitry", "dmitriy" and "dmitrii"; "a" for "sarah" and "aleksandra"."""
+    plain = re.sub(r"(.)\1", r"\1", name.replace("y", "i"))
+    return _ENDING.search(plain).group().removesuffix("h")
 
 
 @lru_cache(maxsize=1024)
@@ -278,15 +314,18 @@ class Hidden:
 
     def _first_name_otherwise(self, pieces: list[str]) -> bool:
         """A whole name that is a hidden one (or one shortened) with its first name cut short
-        (`_cut_short`) or as a nickname (`_nickname`): "Chris Johnson" for "Christopher
-        Johnson", "Schmidt, Max", "Bob Miller" for "Robert Miller", "Chris M. Johnson" (words
-        between, as `_spread_out` allows). The rest of the name is the same: "A. Smith" is
-        not "Mary Ann Smith", nor "Bob Millers" "Robert Miller". A nickname is a guess, so
+        (`_cut_short`), as a nickname (`_nickname`) or spelt another way (`_spelt_alike`):
+        "Chris Johnson" for "Christopher Johnson", "Schmidt, Max", "Bob Miller" for "Robert
+        Miller", "Dimitri Volkov" for "Dmitry Volkov", "Chris M. Johnson" (words between, as
+        `_spread_out` allows). The rest of the name is the same: "A. Smith" is not "Mary Ann
+        Smith", nor "Dmitry Volkova" "Dmitry Volkov". A nickname or a spelling is a guess, so
         not a name the directory lists: that is someone else."""
         for first, kept, hidden in self._first_names_in(pieces):
             if _cut_short(first, hidden):
                 return True
-            if f"{first} {kept}" not in self._listed and _nickname(first, hidden):
+            if f"{first} {kept}" in self._listed:
+                continue
+            if _nickname(first, hidden) or _spelt_alike(first, hidden):
                 return True
         return False
 
