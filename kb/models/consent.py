@@ -147,8 +147,9 @@ def _cut_short(first: str, hidden: str) -> bool:
 def _nickname(first: str, hidden: str) -> bool:
     """Whether a first name is a nickname of a hidden one, by the `nicknames` package's
     table of English names: "bob", "bobby", "rob" for "robert". Only of the hidden name, as
-    a cut: "samuel" is no nickname of a hidden "sam" (who may be Samantha)."""
-    return first in _nicknames_of(hidden)
+    a cut: "samuel" is no nickname of a hidden "sam" (who may be Samantha); and none longer
+    than it, which the table lists too ("robert" of "bob", "emily" of "emil")."""
+    return len(first) <= len(hidden) and first in _nicknames_of(hidden)
 
 
 def _spelt_alike(first: str, hidden: str) -> bool:

@@ -576,6 +576,10 @@ def test_a_nickname_with_the_hidden_surname_is_hidden():
     # ("Sam" may be Samuel or Samantha), as a first name cut short is not (a review).
     for name in ("Bob", "Bobby", "Bob Smith", "Bob Millers", "Kate", "Samuel Lee", "Sammy"):
         assert not directory.hides(name), name
+    # The table also lists a few the other way round: no nickname is longer than the name.
+    short = Directory((Person("Bob Stone", hidden=True), Person("Emil Stone", hidden=True)))
+    for name in ("Robert Stone", "Emily Stone"):
+        assert not short.hides(name), name
     assert not directory.hides("X", "bob@corp.example")
     # Someone in the directory under that name is someone else: a nickname is a guess.
     both = visible((Person("Robert Miller", hidden=True), Person("Bob Miller")))
