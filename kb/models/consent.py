@@ -71,6 +71,11 @@ _SHORTEST_CUT = 3  # letters a first name cut short keeps at least ("Max" for "M
 # for "Dmitry" is 0.80, "Youssef" for "Yusuf" 0.81).
 _FEWEST_SOUNDS, _ALIKE = 3, 0.8
 _ENDING = re.compile(r"[aeiou]*h?$")
+# What an author line says beside a name, which is no part of it: an email, anything in
+# brackets (pronouns, a handle, a team), what follows a spaced dash ("— she/her", as git
+# histories write it), and a title before it ("Dr.", "Prof.": a word of 2 letters or more
+# and a full stop; an initial is part of the name).
+_BESIDE = re.compile(r"<[^>]*>|\([^)]*\)|\[[^\]]*\]|\s[—–]\s.*|^\s*[^\W\d_]{2,}\.(?=\s)")
 # Letters a login's surname has at least, and a login at least: "ali" (Ana Li), "adam" (Anna
 # Dam) and "anali" are names of their own.
 _LOGIN_SURNAME, _LOGIN_LETTERS = 4, 6
@@ -267,8 +272,8 @@ class Hidden:
 
     def _whole(self, name: str) -> bool:
         """A whole name that is a hidden one shortened, with its first name written another
-        way, or written as a login."""
-        pieces = _pieces(name)
+        way, or written as a login. Only the name: not what is beside it (`_BESIDE`)."""
+        pieces = _pieces(_BESIDE.sub(" ", name))
         return self._shortened(pieces) or self._first_name_otherwise(pieces) or self._login(name)
 
     def _hides(self, name: str, email: str) -> bool:

@@ -631,6 +631,23 @@ def test_a_first_name_spelt_another_way_with_the_hidden_surname_is_hidden():
     assert volkov.hides("Dimitri Volkov") and not volkov.hides("Dimitri Volkova")
 
 
+def test_a_whole_name_is_read_without_a_title_pronouns_or_an_email_beside_it():
+    # A review: "Chris Johnson (he/him)" (as git histories write it), "Dr. Bob Miller" and
+    # "Dimitri Volkov <dv@x.org>" were shown: the rules of a whole name read only the name.
+    from kb.models import Directory, Person
+
+    hidden = ("Christopher Johnson", "Robert Miller", "Dmitry Volkov", "Ines Maria Park")
+    directory = Directory((*(Person(n, hidden=True) for n in hidden), Person("Bo Chen")))
+    for name in (
+        *("Chris Johnson (he/him)", "Chris Johnson — he/him", "Chris Johnson (@cjohnson)"),
+        *("Dr. Bob Miller", "Bob Miller (finance)", "Prof. Dimitri Volkov", "Dr. I. Park"),
+        *("Dimitri Volkov <dv@x.org>", "Dr. Chris M. Johnson [IT]", "I. Park (she/her)"),
+    ):
+        assert directory.hides(name), name
+    for name in ("Dr. Bo I. Park", "Bob (Miller)", "Dr. Bob", "Chris (Johnson)", "Wm. Miller"):
+        assert not directory.hides(name), name
+
+
 def test_kb_check_names_no_author_hidden_by_email(tmp_path):
     # A hostile trial: authors as YAML mappings lost their email, and kb check printed
     # "'Izzy' is not in people.yaml" for hidden Ines Park's nickname; the index credited it.
