@@ -648,6 +648,45 @@ def test_a_whole_name_is_read_without_a_title_pronouns_or_an_email_beside_it():
         assert not directory.hides(name), name
 
 
+# A hidden person written another way (a review), as front matter credits them: the build's
+# authors and owners, and so every expert list, profile and search result.
+OTHER_WAYS = {
+    "login-surname-first": ("Wei Zhang", "zhangw"),
+    "login-particles": ("Anna van der Berg", "avanderberg"),
+    "nickname": ("Robert Miller", "Bob Miller"),
+    "spelling": ("Dmitry Volkov", "Dimitri Volkov"),
+    "pronouns": ("Christopher Johnson", "Chris Johnson (he/him)"),
+}
+
+
+@pytest.mark.parametrize("label", OTHER_WAYS)
+def test_a_hidden_person_written_another_way_is_credited_nowhere(tmp_path, label):
+    from fakes import HashEmbedder
+
+    hidden, spelling = OTHER_WAYS[label]
+    content = tmp_path / "content"
+    people = f"- name: {hidden}\n  hide_from_expert_search: true\n- name: Bo Chen\n  team: it\n"
+    write(content / "people.yaml", people + "- name: Dmitri Volkov\n  team: it\n")
+    write(content / "it/wifi.md", page("Wifi", f'"{spelling}"', "Roaming between access points"))
+    docks = page("Docks", f'"{spelling}", Bo Chen', "Dock firmware")
+    write(content / "it/docks.md", docks.replace("team: it", f'team: it\nowner: "{spelling}"'))
+    # Someone the directory lists, alike a hidden name, is credited: "Dmitri Volkov".
+    write(content / "it/vpn.md", page("VPN", "Dmitri Volkov", "Split tunnel"))
+    index_dir = tmp_path / "index"
+    build_index(content, index_dir, HashEmbedder(), Settings())
+    kb = KnowledgeBase(index_dir, HashEmbedder(), Settings())
+    pages = kb.index.pages
+    assert pages["it/wifi.md"].authors == () and not pages["it/docks.md"].owner
+    assert [a.name for a in pages["it/docks.md"].authors] == ["Bo Chen"]
+    assert [a.name for a in pages["it/vpn.md"].authors] == ["Dmitri Volkov"]
+    assert "Dmitri Volkov" in kb.people() and spelling not in kb.people()
+    experts = [e.name for e in kb.experts("dock firmware", k=20)]
+    assert "Bo Chen" in experts and spelling not in experts, experts
+    blob = b"\n".join(p.read_bytes() for p in index_dir.rglob("*") if p.is_file())
+    for form in (spelling, json.dumps(spelling)[1:-1]):
+        assert form.encode() not in blob, form
+
+
 def test_kb_check_names_no_author_hidden_by_email(tmp_path):
     # A hostile trial: authors as YAML mappings lost their email, and kb check printed
     # "'Izzy' is not in people.yaml" for hidden Ines Park's nickname; the index credited it.
