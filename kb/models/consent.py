@@ -13,10 +13,9 @@ safe side.
    Mueller", "Ivan Petrov", "Wei Zhang" for "张伟"), shortened as a whole name ("Ana
    García-López", "I. Park"), the first name cut short ("Chris Johnson"), as a nickname
    ("Bob Miller") or spelt another way ("Dimitri Volkov"; neither a name the directory
-   lists), as a login
-   ("ipark", "InesPark42@…", "zhangw", "avanderberg"); and under any name that shares
-   their email or `.mailmap` entry (one person to kb, asked of every spelling:
-   kb.content.pages, kb.content.check).
+   lists), as a login ("ipark", "InesPark42@…", "zhangw", "avanderberg"); and under any
+   name that shares their email or `.mailmap` entry (one person to kb, asked of every
+   spelling: kb.content.pages, kb.content.check).
 3. people.yaml: a misspelt consent field counts (`consent_field`); anything but a clear
    `false` hides (`reads_hidden`); in a clash of names the hidden entry wins, and a name or
    alias (or contact) that reads as a hidden identity belongs to the hidden person alone
@@ -163,7 +162,7 @@ def _spelt_alike(first: str, hidden: str) -> bool:
     for "aleksandr", "yousef" for "yusuf". The same sounds (jellyfish's metaphone), 3 at
     least, alike (Jaro-Winkler), and the same ending, which tells a name's other gender:
     "aleksandra" is not "aleksandr", nor "danielle" "daniel"."""
-    if first == hidden or not (first.isascii() and first.isalpha() and hidden.isalpha()):
+    if first == hidden or not all(n.isascii() and n.isalpha() for n in (first, hidden)):
         return False
     sounds = _sounds(hidden)
     return (
