@@ -86,8 +86,14 @@ _IS = "(?:" + "|".join(_IS_WORDS) + ")"
 # A terminal's prompt after "Password:" (which it does not echo): postgres=#, root@host:~#.
 PROMPT = re.compile(r"(?:\w+=|[\w.-]+@[\w.-]+:\S*)[#$>]")
 # After "is" (in any language), a dash or a bare space, a value ends the clause: prose goes
-# on after a word ("Das Passwort ist Office365 Standard", "密码是Base64编码的字符串").
-CLAUSE_END = re.compile(r"[`'\"」』)\]*_]*[ \t]*(?:[.。!！?？,，;；:：]|です|でした)?[ \t]*$")
+# on after a word ("Das Passwort ist Office365 Standard", "密码是Base64编码的字符串"), unless
+# the word opens another clause ("is Gu3st2024! for the guest account", "`Xy7#kq` to log in").
+_CLAUSE_AFTER = r"(?:for|to|and|or|as|when|if|on|at|in|until|before|after|then|but|so)\b"
+_CLAUSE_END = (
+    r"[`'\"」』)\]*_]*[ \t]*(?:(?:[.。!！?？,，;；:：]|です|でした)?[ \t]*$"
+    rf"|(?<=[ \t])(?i:{_CLAUSE_AFTER})|\()"
+)
+CLAUSE_END = re.compile(_CLAUSE_END)
 # One word: prose after a label has spaces; Chinese and Japanese prose has none, so a value
 # is not written in their characters ("密码：至少8位" is a rule, not a password).
 _VALUE = r"([^\s'\"`*|<>&;\u3000-\u9fff\uac00-\ud7af\uff00-\uffef]{4,200})"
@@ -105,6 +111,16 @@ ENV_NAME_LINE = re.compile(
     r"(?i)[ \t]*(?:-[ \t]*)?name:[ \t]*['\"]?(?P<label>[\w.-]{0,40}?(?:pass(?:word|wd)?|pwd|secret"
     r"|token|api_?key|access_?key|private_?key))['\"]?[ \t]*"
 )
+# A password's name in English prose, after a verb ("use the guest password x"), and an
+# article or one word before it.
+_PASSWORD_WORD = (
+    r"(?:pass(?:word|phrase|code)|pwd|pw|(?-i:PIN)(?:[- ]code)?"
+    r"|(?:door|alarm|gate|safe|locker)[-_ ]?code)"
+)
+_DETERMINER = (
+    r"(?:(?:the|this|that|a|an|our|your|its|their|my)[ \t]{1,5})?(?:[\w-]{1,20}[ \t]{1,5})?"
+)
+_PASSWORD_GATE = ("pass", "pwd", "pw", "pin", "door", "alarm", "gate", "safe", "locker")
 # (kind, pattern, gate): the value is the pattern's last group; "labelled" values are judged
 # by what the name calls them (`secrets._credible`), the others as a keyword's value is. A
 # line must hold a gate's text for its pattern to run. Every repetition next to another that
@@ -130,6 +146,25 @@ LABELLED = (
         + ("haslo", "парол", "lösen", "losen", "salasana", "pw", "psk", "pin", "密码", "密碼")
         + ("パスワード", "비밀번호", "المرور", "पासवर्ड", "passcode")
         + ("door", "alarm", "gate", "safe", "locker"),  # ... code (not every "code")
+    ),
+    # Prose that says to use it: "Use password x for the guest account", "log in with the
+    # password x", "set the PIN to x", "use x as the password". The verb is the separator: the
+    # value must look made up and end the clause ("with the password SelfService2 portal").
+    (
+        "labelled",
+        re.compile(
+            r"(?i)\b(?P<sep>use|using|with|enter|type|try|(?:re)?set|chang(?:e|ed))[ \t]{1,5}"
+            rf"{_DETERMINER}{_PASSWORD_WORD}[ \t]{{1,5}}(?:to[ \t]{{1,5}})?[`'\"]?{_VALUE}"
+        ),
+        _PASSWORD_GATE,
+    ),
+    (
+        "password",
+        re.compile(
+            rf"(?i)\b(?P<sep>use|enter|type|try)[ \t]{{1,5}}[`'\"]?{_VALUE}[`'\"]?[ \t]{{1,5}}as"
+            rf"[ \t]{{1,5}}{_DETERMINER}{_PASSWORD_WORD}(?={_CLAUSE_END})"
+        ),
+        _PASSWORD_GATE,
     ),
     # Markup: <password>x</password>, <add key="ApiKey" value="x"/>.
     (

@@ -255,8 +255,9 @@ def _labelled(line: str, low: str, n: int, plugins: d.Plugins, patterns: tuple) 
             after = line[m.start() : m.start() + 120]
             if not _credible(value, named, kind == "labelled", after, m.group(0), plugins):
                 continue
-            # "The token is 2FA-protected": after "is" or a dash prose goes on; a value
-            # there must look made up (letters, digits, and mixed case or a symbol).
+            # "The token is 2FA-protected": after "is", a dash or a verb ("use password x")
+            # prose goes on; a value there must look made up (letters, digits, and mixed case
+            # or a symbol) and end the clause.
             sep = m.groupdict().get("sep") or ":"
             if sep not in ":=\uff1a" and not (
                 _made_up(value) and d.CLAUSE_END.match(line, start + len(value))
