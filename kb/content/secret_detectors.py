@@ -105,6 +105,12 @@ LABEL_LINE = re.compile(
     rf"(?i)[ \t>#*_`+-]{{0,12}}(?P<label>{_LABEL})(?:[ \t]\([^)\n]{{0,30}}\)"
     rf"|[ \t](?:for|für|of|on|in)[ \t][^:\n]{{1,30}})?[*_` \t]{{0,6}}[:\uff1a][*_` \t\u00a0]{{0,6}}"
 )
+# ... or a sentence ending in one and a colon (`The password for the guest network is:`):
+# what follows the name says what it is for, or that the value comes next.
+LEAD_IN_TAIL = re.compile(
+    r"(?i)[ \t]{0,5}(?:\([^)\n]{0,40}\)[ \t]{0,5})?(?:(?:for|für|of|on|in|to)[ \t][^:\n]{1,60}?)?"
+    r"[ \t]{0,5}(?:(?:is|are|was|will[ \t]be|below|here|as[ \t]follows)[ \t]{0,5})?"
+)
 # ... or an environment variable's name in a Kubernetes or Compose list (`- name: DB_PASSWORD`,
 # then `value: x`).
 ENV_NAME_LINE = re.compile(

@@ -48,7 +48,8 @@ def find_secrets(text: str) -> list[Secret]:
     out: list[Secret] = []
     header: dict[int, str] = {}  # the columns a table's first row names as credentials
     in_table = False
-    label, label_line = "", 0  # a credential's name alone on a line, and that line
+    label = ""  # a credential's name on a line before its value's
+    led = 0  # lines of prose since the label, leading to its value
     fenced = False  # inside a code block
     for n, line in enumerate(text.split("\n"), 1):
         line = line.removesuffix("\r")  # as kb index reads it (kb check passes CRLF text)
@@ -65,19 +66,49 @@ def find_secrets(text: str) -> list[Secret]:
         found = _in_line(line, n, active)
         if header and not first and not _rule(line):
             found = _merged([*found, *_under_header(line, n, header, d.plugins())])
-        if label and n - label_line <= 3 and not row:
+        if label and not row:
             found = _merged([*found, *_on_its_own(line, n, label)])
         out.extend(found)
-        # A label alone on a short line; not in a code block, where "Password:" is a
-        # terminal's prompt and the next line its prompt again (it echoes no password).
-        if (":" in line or "\uff1a" in line) and len(line) <= _LABEL_LINE:
-            named = None if fenced else d.LABEL_LINE.fullmatch(line)
-            named = named or d.ENV_NAME_LINE.fullmatch(line)
-            if named:
-                label, label_line = named.group("label"), n
-        if label and line.strip() and not fence:
-            label = "" if n > label_line else label
+        named = _label_of(line, fenced)
+        if named:
+            label, led = named, 0
+        elif label and line.strip() and not fence:
+            # Blank lines and a sentence or two ("Use this one:") may come before the value;
+            # anything else (a list of rules, a table, a heading, code) ends the wait.
+            led += 1
+            if found or fenced or led > 2 or not _leads_on(line):
+                label = ""
     return out
+
+
+def _label_of(line: str, fenced: bool) -> str:
+    """The credential a line names for a value on a later line: `Password:` alone on it, a
+    sentence leading to it (`The guest password is:`), `- name: DB_PASSWORD`; else ''."""
+    if not (":" in line or "\uff1a" in line) or len(line) > _LABEL_LINE:
+        return ""
+    named = d.ENV_NAME_LINE.fullmatch(line)
+    # Not in a code block, where "Password:" is a terminal's prompt and the next line its
+    # prompt again (it echoes no password).
+    if not fenced:
+        named = d.LABEL_LINE.fullmatch(line) or named
+        text = line.strip().rstrip("*_` \t\u00a0")
+        if not named and text[-1:] in ":\uff1a" and _leads_on(text[:-1]):
+            said = d.LABEL.search(text)  # not "Password reset:", "The password must contain:"
+            tail = said and d.LEAD_IN_TAIL.fullmatch(text, said.end(), len(text) - 1)
+            return said.group(0) if tail else ""
+    return named.group("label") if named else ""
+
+
+def _leads_on(line: str) -> bool:
+    """Whether a line between a label and its value is a sentence leading to it ('Use this
+    one:', 'It is case-sensitive.'), not a list item, a table row, a heading or a field."""
+    text = line.strip()
+    return (
+        " " in text
+        and text[0] not in "-*+>#|"
+        and ":" not in text[:-1]
+        and not re.match(r"\d+[.)]\s", text)
+    )
 
 
 def redact(text: str) -> tuple[str, list[Secret]]:
@@ -269,14 +300,26 @@ def _labelled(line: str, low: str, n: int, plugins: d.Plugins, patterns: tuple) 
 
 
 def _on_its_own(line: str, n: int, label: str) -> Iterator[Secret]:
-    """The value on the line after a credential's name and a colon (`Password:`, then
-    `Zq8!x2Lm` alone, maybe as a list item, a quote or code), or after an environment
-    variable's name (`- name: DB_PASSWORD`, then `value: Zq8!x2Lm`)."""
+    """The value on a line after a credential's name and a colon (`Password:`, then
+    `Zq8!x2Lm` alone, maybe as a list item, a quote or code, maybe with a note after it), or
+    after an environment variable's name (`- name: DB_PASSWORD`, then `value: Zq8!x2Lm`)."""
     rest = re.sub(r"^[ \t]*(?:[-*+>][ \t]+)?(?:value:[ \t]*)?", "", line)
     if d.PROMPT.fullmatch(rest.strip()):
         return
     at = len(line) - len(rest)
+    words = rest.split(None, 1)
+    if len(words) == 2 and _note(words[1]):  # `Zq8!x2Lm  # rotate monthly`
+        rest = words[0]
     yield from _cell_value(at, rest, label, n, d.plugins())
+
+
+def _note(text: str) -> bool:
+    """Whether `text` after a value is a note on it: a comment (`# rotate monthly`, `// prod`)
+    or an aside in brackets (`(prod)`)."""
+    text = text.rstrip()
+    if text.startswith(("(", "[")):
+        return text.rstrip(".,")[-1:] in ")]"
+    return text.startswith(("#", "//", "--", "<!--", ";")) and text[1:2] in " \t/-!"
 
 
 def _table_row(line: str, n: int, plugins: d.Plugins) -> Iterator[Secret]:

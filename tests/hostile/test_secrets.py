@@ -150,8 +150,9 @@ def test_a_header_naming_a_hash_or_something_sensitive_names_no_password():
 
 
 def test_a_value_on_the_line_after_its_label_is_redacted():
-    """`Password:` on one line and the value alone on the next (after blank lines, in a list
-    item or a code block) is how runbooks often write it; a rule or prose there is not one."""
+    """`Password:` on one line and the value alone on a later one (after blank lines or a
+    sentence, in a list item or a code block, with a note after it) is how runbooks often
+    write it; a rule, a field or prose there is not one."""
     from kb.content.secrets import find_secrets, redact
 
     pages = {
@@ -161,6 +162,20 @@ def test_a_value_on_the_line_after_its_label_is_redacted():
             "API key for prod:\n\n```\n[redacted]\n```"
         ),
         "- PIN:\n  - 4839": "- PIN:\n  - [redacted]",
+        # Blank lines, a sentence or two leading to it, a note after it, a sentence as label.
+        "Password:\n\n\n\n\nZq8!x2Lm": "Password:\n\n\n\n\n[redacted]",
+        "Password:\n\nUse this one:\nZq8!x2Lm": "Password:\n\nUse this one:\n[redacted]",
+        "**Password:**\n_(rotated monthly)_\n\n`Zq8!x2Lm`": (
+            "**Password:**\n_(rotated monthly)_\n\n`[redacted]`"
+        ),
+        "Password:\n  Zq8!x2Lm  # rotate monthly": "Password:\n  [redacted]  # rotate monthly",
+        "Password:\nZq8!x2Lm (prod)": "Password:\n[redacted] (prod)",
+        "- name: DB_PASSWORD\n  value: Zq8!x2Lm  # rotate": (
+            "- name: DB_PASSWORD\n  value: [redacted]  # rotate"
+        ),
+        "The password for the guest network is:\n\n`Zq8!x2Lm`": (
+            "The password for the guest network is:\n\n`[redacted]`"
+        ),
     }
     for page, shown in pages.items():
         assert redact(page)[0] == shown, page
@@ -180,7 +195,13 @@ def test_a_value_on_the_line_after_its_label_is_redacted():
         "Token:\n\nhttps://vault.example.com/x",
         "## API key:\n\n`$API_KEY`",
         "Password reset:\n\nRb8!x2Lm",  # not a credential's name
-        "Password:\n\n\n\n\nZq8!x2Lm",  # too far down to be its value
+        "The password must contain:\n\nAa1!",  # nor a sentence about it
+        # A field, a numbered list, a heading or prose around it ends the wait for a value.
+        "Password:\nUsername: admin\nZq8!x2Lm",
+        "Password:\n1. at least 12 characters\n2. Zq8-x2-Lm",
+        "Password:\n## Step 2\nZq8!x2Lm",
+        "Password:\nSee the vault (ask IT)",
+        "Password:\nZq8!x2Lm or ask IT",
         # A terminal's prompts: it echoes no password (a review found them redacted).
         "Password for user postgres:\npostgres=#",
         "```\n$ su -\nPassword:\nroot@server01:~#\n```",
