@@ -9,8 +9,10 @@ position (redaction needs it) and no process-wide state is touched.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass
+from itertools import groupby
 
 from kb.content import secret_detectors as d
 from kb.models import Problem
@@ -44,15 +46,19 @@ def find_secrets(text: str) -> list[Secret]:
 
     A private key is reported once, on its BEGIN line.
     """
-    active = _active(text.lower())
+    low = text.lower()
+    active = _active(low)
     out: list[Secret] = []
     header: dict[int, str] = {}  # the columns a table's first row names as credentials
     in_table = False
     label = ""  # a credential's name on a line before its value's
     led = 0  # lines of prose since the label, leading to its value
     fenced = False  # inside a code block
-    for n, line in enumerate(text.split("\n"), 1):
-        line = line.removesuffix("\r")  # as kb index reads it (kb check passes CRLF text)
+    for n, raw in enumerate(text.split("\n"), 1):
+        raw = raw.removesuffix("\r")  # as kb index reads it (kb check passes CRLF text)
+        # HTML in the page is read as its text (`<p><b>Password:</b> x</p>`), and its
+        # tags' attributes as they are.
+        line, cols = _html_text(raw) if "<" in raw else (raw, None)
         fence = line.lstrip().startswith(("```", "~~~"))
         fenced ^= fence
         row = line.lstrip().startswith("|")
@@ -61,13 +67,15 @@ def find_secrets(text: str) -> list[Secret]:
             header = {}
         elif first:
             header = {i: c for i, (_, c) in enumerate(_cells(line)) if _named(c)}
-        if IGNORE_MARK in line:
+        if IGNORE_MARK in raw:
             continue
         found = _in_line(line, n, active)
         if header and not first and not _rule(line):
             found = _merged([*found, *_under_header(line, n, header, d.plugins())])
         if label and not row:
             found = _merged([*found, *_on_its_own(line, n, label)])
+        if cols is not None:
+            found = _merged([*_in_line(raw, n, active), *(_moved(s, cols) for s in found)])
         out.extend(found)
         named = _label_of(line, fenced)
         if named:
@@ -78,7 +86,112 @@ def find_secrets(text: str) -> list[Secret]:
             led += 1
             if found or fenced or led > 2 or not _leads_on(line):
                 label = ""
+    if any(tag in low for tag in ("<td", "<th", "<dd")):
+        out = _by_line([*out, *_html_cells(text, d.plugins())])
     return out
+
+
+_CELL_TAG = re.compile(r"(?i)<(/?)(table|dl|tr|td|th|dt|dd)(?:[ \t\n/][^<>]{0,300})?>")
+
+
+def _html_cells(text: str, plugins: d.Plugins) -> Iterator[Secret]:
+    """A credential in an HTML table or definition list, however its rows and cells are laid
+    out on lines: in a cell after one naming it (`<td>API key</td><td>x</td>`, `<dt>`,
+    `<dd>`), or under a header cell naming it (`<th>Password</th>`). Only `<th>` cells make
+    a header: a table's first row may be a name and its value."""
+    starts = [0, *(m.end() for m in re.finditer("\n", text))]
+    header: dict[int, str] = {}
+    row: list[tuple[int, int, bool]] = []  # each cell's text, from and to, and if a <th>
+    cell = -1  # where the open cell's text starts
+    for m in _CELL_TAG.finditer(text):
+        if cell >= 0:
+            row[-1] = (cell, m.start(), row[-1][2])
+            cell = -1
+        closing, tag = m.group(1), m.group(2).lower()
+        if tag in ("td", "th", "dt", "dd") and not closing:
+            row.append((m.end(), m.end(), tag == "th"))
+            cell = m.end()
+        elif tag in ("tr", "table", "dl") and row:  # a row ends: a new one, or its table's end
+            yield from _row_values(text, starts, row, header, plugins)
+            if any(th for *_, th in row):
+                header = {i: name for i, name in enumerate(_cell_texts(text, row)) if _named(name)}
+            row = []
+        if tag in ("table", "dl"):
+            header = {}
+    yield from _row_values(text, starts, row, header, plugins)
+
+
+def _cell_texts(text: str, row: list[tuple[int, int, bool]]) -> list[str]:
+    return [_HTML_TAG.sub(" ", text[a:b]).strip() for a, b, _ in row]
+
+
+def _row_values(
+    text: str, starts: list[int], row: list, header: dict[int, str], plugins: d.Plugins
+) -> Iterator[Secret]:
+    """The values in a row's cells under a header naming a credential or after a cell naming
+    one, each alone in its cell (its tags, `<code>x</code>`, aside) and on one line."""
+    names = _cell_texts(text, row)
+    for i, (a, b, _) in enumerate(row):
+        name = header.get(i) or (names[i - 1] if i and _named(names[i - 1]) else "")
+        parts = [(x, y) for x, y in _between_tags(text, a, b) if text[x:y].strip()]
+        if not name or len(parts) != 1:
+            continue
+        part = text[parts[0][0] : parts[0][1]]
+        value = part.strip()
+        at = parts[0][0] + len(part) - len(part.lstrip())
+        n = bisect_right(starts, at)
+        if "\n" not in value:
+            yield from _cell_value(at - starts[n - 1], value, name, n, plugins)
+
+
+def _between_tags(text: str, a: int, b: int) -> Iterator[tuple[int, int]]:
+    """Where the text between HTML tags is in `text[a:b]`."""
+    for m in _HTML_TAG.finditer(text, a, b):
+        yield a, m.start()
+        a = m.end()
+    yield a, b
+
+
+def _by_line(found: list[Secret]) -> list[Secret]:
+    """`found` in line order, what overlaps on a line joined."""
+    out: list[Secret] = []
+    for _, same in groupby(sorted(found, key=lambda s: s.line), key=lambda s: s.line):
+        out.extend(_merged(list(same)))
+    return out
+
+
+# HTML's tags around text: inline ones join what they hold to the words around it, the others
+# part it (`<b>Pass</b>word`, `Password:<br>x`). Others (`<password>`, `<your-token>`) are text.
+_INLINE_TAGS = "a|abbr|b|cite|code|del|em|font|i|ins|kbd|mark|q|s|samp|small|span|strong|sub|sup"
+_INLINE_TAGS += "|tt|u|var"
+_BLOCK_TAGS = "p|div|br|hr|li|ul|ol|dl|dt|dd|table|thead|tbody|tfoot|tr|td|th|caption|h[1-6]"
+_BLOCK_TAGS += "|blockquote|pre|section|details|summary|center|label|figure|figcaption|wbr"
+_HTML_TAG = re.compile(rf"(?i)<(/?)(?:({_INLINE_TAGS})|{_BLOCK_TAGS})(?:[ \t/][^<>\n]{{0,300}})?>")
+
+
+def _html_text(line: str) -> tuple[str, list[int] | None]:
+    """The text of a line holding HTML tags, and where each of its characters is in the line
+    (None: the line holds no tag)."""
+    text: list[str] = []
+    cols: list[int] = []
+    at = 0
+    for m in _HTML_TAG.finditer(line):
+        text.append(line[at : m.start()])
+        cols.extend(range(at, m.start()))
+        if not m.group(2):  # a block's tag: a space in its place
+            text.append(" ")
+            cols.append(m.start())
+        at = m.end()
+    if not at:
+        return line, None
+    text.append(line[at:])
+    cols.extend(range(at, len(line)))
+    return "".join(text), cols
+
+
+def _moved(s: Secret, cols: list[int]) -> Secret:
+    """`s`, found in a line's text without its HTML tags, at its place in the line."""
+    return Secret(s.line, s.kind, cols[s.start], cols[s.end - 1] + 1, s.marker)
 
 
 def _label_of(line: str, fenced: bool) -> str:
@@ -249,9 +362,10 @@ def _keywords(line: str, n: int, plugins: d.Plugins) -> Iterator[Secret]:
             start, end = m.span(group)
             quoted = start > 0 and line[start - 1] in "'\"`"
             value = line[start:end]
-            if not quoted:  # unquoted, a value ends at a space (and a ';' in a connection string)
+            if not quoted:  # unquoted, a value ends at a space (and a ';' in a connection string,
+                # an HTML closing tag: `<p>Password: x</p>`)
                 value = value.split(None, 1)[0] if value.strip() else ""
-                value = value.split(";", 1)[0].rstrip(",.")
+                value = value.split(";", 1)[0].split("</", 1)[0].rstrip(",.")
                 end = start + len(value)
             if d.ENCLOSED.match(line, start, start + 80):  # <your password>, [see the vault]
                 continue

@@ -210,6 +210,47 @@ def test_a_value_on_the_line_after_its_label_is_redacted():
         assert redact(page)[1] == [], page
 
 
+def test_a_credential_in_raw_html_is_redacted_where_it_is():
+    """Pages exported from a wiki keep HTML: a value in a paragraph, after a `<br>`, in a
+    table's cell beside or under a cell naming it, however its rows are laid out on lines."""
+    from kb.content.secrets import redact
+
+    pages = {
+        "<p>Password: Zq8!x2Lm</p>": "<p>Password: [redacted]</p>",  # its tag is kept
+        "<p>Password:<br>\n<code>Zq8!x2Lm</code></p>": (
+            "<p>Password:<br>\n<code>[redacted]</code></p>"
+        ),
+        "<p>Password:</p>\n\n<p>Zq8!x2Lm</p>": "<p>Password:</p>\n\n<p>[redacted]</p>",
+        "<table>\n<thead>\n<tr><th>Service</th><th>Password</th></tr>\n</thead>\n<tbody>\n"
+        "<tr><td>Jenkins</td><td>Jk8#mQ2vLp9</td></tr>\n</tbody>\n</table>": (
+            "<table>\n<thead>\n<tr><th>Service</th><th>Password</th></tr>\n</thead>\n<tbody>\n"
+            "<tr><td>Jenkins</td><td>[redacted]</td></tr>\n</tbody>\n</table>"
+        ),
+        "<table>\n  <tr>\n    <th>Service</th>\n    <th>Password</th>\n  </tr>\n  <tr>\n"
+        "    <td>Jenkins</td>\n    <td><code>Jk8#mQ2vLp9</code></td>\n  </tr>\n</table>": (
+            "<table>\n  <tr>\n    <th>Service</th>\n    <th>Password</th>\n  </tr>\n  <tr>\n"
+            "    <td>Jenkins</td>\n    <td><code>[redacted]</code></td>\n  </tr>\n</table>"
+        ),
+        "<tr>\n<td>API key</td>\n<td>Qw3rTy8UiOp1AsDfGh2j</td>\n</tr>": (
+            "<tr>\n<td>API key</td>\n<td>[redacted]</td>\n</tr>"
+        ),
+    }
+    for page, shown in pages.items():
+        assert redact(page)[0] == shown, page
+    kept = (
+        # A key-value table's first row is no header: the names under it are not values.
+        "<table>\n<tr><td>Password</td><td>see the vault</td></tr>\n"
+        "<tr><td>IPv4</td><td>10.0.0.1</td></tr>\n</table>",
+        # Under a header naming it, a cell's rule, and a cell of prose over lines.
+        "<table><tr><th>Password</th><th>Rule</th></tr><tr><td>Length</td><td>12+</td></tr>"
+        "<tr><td>Symbols</td><td>!@#</td></tr></table>",
+        "<table>\n<tr><th>Host</th><th>Password</th></tr>\n<tr><td>db01</td><td>\n"
+        "Ask IT for Zq8-x2\n</td></tr>\n</table>",
+    )
+    for page in kept:
+        assert redact(page)[1] == [], page
+
+
 def test_the_secret_is_what_is_redacted_not_its_neighbour():
     """A SAS token's signature went on to the index while kb said it redacted the token (its
     first field); a PowerShell call was masked and the password after it kept."""
