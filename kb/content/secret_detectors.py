@@ -75,13 +75,18 @@ _LABEL = (
     r"|(?:client|app|api|shared)[-_ ]?secret|secret(?:[-_ ]?key)?"
     r"|(?:key|trust)?store[-_ ]?pass(?:word)?|key[-_ ]?pass(?:word)?"
     r"|(?:master|encryption|decryption|signing|storage|account|subscription|pre-?shared"
-    r"|wpa\d?)[-_ ]?key|(?:door|alarm|gate|safe|locker)[-_ ]?code"
+    r"|wpa\d?|wi-?fi|wlan|wireless|network)[-_ ]?key|wlan-schlüssel|netzwerkschlüssel"
+    r"|(?:door|alarm|gate|safe|locker)[-_ ]?code|(?:backup|recovery)[-_ ]?codes?"
+    r"|(?:safe|locker|lock)[-_ ]?combination"
     r"|(?:api|access|auth|private|bearer|refresh|session|personal[-_ ]access)[-_ ]?(?:key|token)"
     r"|token)"
 )
+# "for" or "of" in the languages `_LABEL` names, before what a credential is for: "Password
+# for prod", "le mot de passe du Wi-Fi", "Lösenordet till wifi", "Пароль от wifi".
+_FOR = "(?:for|für|of|on|in|to|du|de|des|del|do|da|von|vom|zum|zur|till|för|voor|van|dla|для|от)"
 # "is" in the languages `_LABEL` names: "Das Passwort lautet x", "le mot de passe est x"
 # (Chinese and Japanese write it without spaces: 密码是x, パスワードはx).
-_IS_WORDS = ("ist", "lautet", "est", "es", "è", "é", "är", "jest")
+_IS_WORDS = ("ist", "lautet", "est", "es", "è", "é", "är", "jest", "to")
 _IS = "(?:" + "|".join(_IS_WORDS) + ")"
 # A terminal's prompt after "Password:" (which it does not echo): postgres=#, root@host:~#.
 PROMPT = re.compile(r"(?:\w+=|[\w.-]+@[\w.-]+:\S*)[#$>]")
@@ -103,12 +108,12 @@ LABEL = re.compile(rf"(?i)(?<![A-Za-z0-9]){_LABEL}(?![A-Za-z0-9])")
 # its value may be on the next line.
 LABEL_LINE = re.compile(
     rf"(?i)[ \t>#*_`+-]{{0,12}}(?P<label>{_LABEL})(?:[ \t]\([^)\n]{{0,30}}\)"
-    rf"|[ \t](?:for|für|of|on|in)[ \t][^:\n]{{1,30}})?[*_` \t]{{0,6}}[:\uff1a][*_` \t\u00a0]{{0,6}}"
+    rf"|[ \t]{_FOR}[ \t][^:\n]{{1,30}})?[*_` \t]{{0,6}}[:\uff1a][*_` \t\u00a0]{{0,6}}"
 )
 # ... or a sentence ending in one and a colon (`The password for the guest network is:`):
 # what follows the name says what it is for, or that the value comes next.
 LEAD_IN_TAIL = re.compile(
-    r"(?i)[ \t]{0,5}(?:\([^)\n]{0,40}\)[ \t]{0,5})?(?:(?:for|für|of|on|in|to)[ \t][^:\n]{1,60}?)?"
+    rf"(?i)[ \t]{{0,5}}(?:\([^)\n]{{0,40}}\)[ \t]{{0,5}})?(?:{_FOR}[ \t][^:\n]{{1,60}}?)?"
     r"[ \t]{0,5}(?:(?:is|are|was|will[ \t]be|below|here|as[ \t]follows)[ \t]{0,5})?"
 )
 # ... or an environment variable's name in a Kubernetes or Compose list (`- name: DB_PASSWORD`,
@@ -139,7 +144,7 @@ LABELLED = (
         re.compile(
             rf"(?i)(?<![A-Za-z0-9]){_LABEL}(?![A-Za-z0-9])['\"]?[*_` \t\u00a0\u202f]{{0,12}}"
             # what it is for: "(prod)", "for prod", "of the admin account"
-            rf"(?:\([^)\n]{{0,30}}\)|(?:for|für|of|on|in)[ \t][^:=\n]{{1,30}})?"
+            rf"(?:\([^)\n]{{0,30}}\)|{_FOR}[ \t][^:=\n]{{1,30}})?"
             rf"[*_` \t\u00a0\u202f]{{0,12}}"
             rf"(?P<sep>[:=\uff1a]|is:?|{_IS}(?=[ \t:])(?:[ \t\u00a0]?[:\uff1a])?"
             rf"|-{{1,2}}>?(?=[ \t])|→|[是为為は][:\uff1a]?"
@@ -151,7 +156,9 @@ LABELLED = (
         ("pass", "pwd", "wort", "woord", "secret", "key", "token", "contrase", "senha", "hasło")
         + ("haslo", "парол", "lösen", "losen", "salasana", "pw", "psk", "pin", "密码", "密碼")
         + ("パスワード", "비밀번호", "المرور", "पासवर्ड", "passcode")
-        + ("door", "alarm", "gate", "safe", "locker"),  # ... code (not every "code")
+        # ... code (not every "code"), combination, and the WLAN-Schlüssel
+        + ("door", "alarm", "gate", "safe", "locker", "backup", "recovery", "combination")
+        + ("schlüssel",),
     ),
     # Prose that says to use it: "Use password x for the guest account", "log in with the
     # password x", "set the PIN to x", "use x as the password". The verb is the separator: the
@@ -172,6 +179,18 @@ LABELLED = (
         ),
         _PASSWORD_GATE,
     ),
+    # "with username admin and password x": a user's name before it says what follows is
+    # the value (it must still look made up and end the clause).
+    (
+        "password",
+        re.compile(
+            r"(?i)\buser(?:[ \t]?name)?[ \t]{1,5}[`'\"]?[\w.@\\-]{1,60}[`'\"]?[ \t]{1,5}"
+            rf"(?:(?:and|,)[ \t]{{1,5}})?(?P<sep>{_PASSWORD_WORD})[ \t]{{1,5}}[`'\"]?{_VALUE}"
+        ),
+        ("user",),
+    ),
+    # A Wi-Fi network's QR code: WIFI:S:name;T:WPA;P:x;;
+    ("password", re.compile(r"\bWIFI:(?:[^;\n]{0,100};){0,6}?P:([^;\n]{4,200});"), ("wifi:",)),
     # Markup: <password>x</password>, <add key="ApiKey" value="x"/>.
     (
         "labelled",
@@ -395,11 +414,13 @@ LABELLED = (
     (
         "labelled",
         re.compile(
-            r"(?i)\b(?:credentials?|login|user(?:name)?[ \t]?/[ \t]?password)\b"
+            r"(?i)\b(?:credentials?|login|user(?:name)?[ \t]?/[ \t]?password|zugangsdaten"
+            r"|anmeldedaten|identifiants|credenciales|credenziali|inloggegevens)\b"
             r"[^\n:=]{0,30}[:=][ \t]{0,5}[`'\"]?(?-i:[a-z][a-z0-9._@+\\-]{0,59})[`'\"]?[ \t]{0,3}/"
             r"[ \t]{0,3}[`'\"]?([^\s'\"`/]{4,200})"
         ),
-        ("credential", "login", "log in", "sign", "password"),
+        ("credential", "login", "log in", "sign", "password", "creden", "zugangsdaten")
+        + ("anmeldedaten", "identifiants", "inloggegevens"),
     ),
     # A .netrc line, at a line's or a code span's start (not prose's "the default password"):
     # machine host (or default) login user password x.

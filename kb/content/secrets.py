@@ -61,15 +61,15 @@ def find_secrets(text: str) -> list[Secret]:
         line, cols = _html_text(raw) if "<" in raw else (raw, None)
         fence = line.lstrip().startswith(("```", "~~~"))
         fenced ^= fence
-        row = line.lstrip().startswith("|")
+        row = line.lstrip().startswith(("|", "^"))
         first, in_table = row and not in_table, row
         if not row:
             header = {}
-        elif first:
-            header = {i: c for i, (_, c) in enumerate(_cells(line)) if _named(c)}
         if IGNORE_MARK in raw:
             continue
         found = _in_line(line, n, active)
+        if first:  # a first row holding a value beside its name is no header
+            header = {} if found else _header(line)
         if header and not first and not _rule(line):
             found = _merged([*found, *_under_header(line, n, header, d.plugins())])
         if label and not row:
@@ -405,7 +405,8 @@ def _labelled(line: str, low: str, n: int, plugins: d.Plugins, patterns: tuple) 
             # or a symbol) and end the clause.
             sep = m.groupdict().get("sep") or ":"
             if sep not in ":=\uff1a" and not (
-                _made_up(value) and d.CLAUSE_END.match(line, start + len(value))
+                (_made_up(value) or _pin(value, line[m.start() : start]))
+                and d.CLAUSE_END.match(line, start + len(value))
             ):
                 continue
             yield Secret(n, named, start, start + len(value))
@@ -465,6 +466,13 @@ def _cell_value(where: int, cell: str, name: str, n: int, plugins: d.Plugins) ->
         yield Secret(n, kind, start, start + len(value))
 
 
+def _header(line: str) -> dict[int, str]:
+    """The columns a table's header row names as credentials, by index; Confluence writes
+    header cells between `||`, DokuWiki after `^`."""
+    line = line.replace("||", "|").replace("^", "|")
+    return {i: c for i, (_, c) in enumerate(_cells(line)) if _named(c)}
+
+
 def _cells(line: str) -> list[tuple[int, str]]:
     """A table row's cells, each with where it starts in the line."""
     cells, at = [], 0
@@ -491,6 +499,7 @@ def _rule(line: str) -> bool:
 _NOT_A_VALUE = re.compile(
     r"[/~.].*|.*://.*|[^/]*/[^/]*/.*[-.].*|[^/]*/[^/\d]*/[^/\d]*|[A-Z]+(?:_[A-Z]+)+"
     r"|[a-z][a-z0-9]*\([\d.,\s]*\)|\d{4}-\d\d-\d\d"  # ... a call, a date
+    r"|(?i:wpa[23]?|wep)(?:-\w+)?"  # a Wi-Fi network's security (Network key: WPA2-Personal)
 )
 _SYMBOL = re.compile(r"[\d!@#$%^&*+=?~]")
 
@@ -519,7 +528,7 @@ def _credible(
 # the shortest only as words ("pin", not "shipping").
 _PASSWORD_WORDS = ("pass", "pwd", "wort", "contrase", "senha", "hasło", "haslo", "парол")
 _PASSWORD_WORDS += ("woord", "lösen", "losen", "salasana", "密码", "密碼", "パスワード")
-_PASSWORD_WORDS += ("비밀번호", "المرور", "पासवर्ड", "code")  # a door's code
+_PASSWORD_WORDS += ("비밀번호", "المرور", "पासवर्ड", "code", "combination")  # a door's code
 _PASSWORD_NAMES = frozenset(("pw", "pin", "psk"))
 
 
@@ -593,6 +602,16 @@ def _made_up(value: str) -> bool:
     return letters and digits and (mixed or symbol) and not re.search(r"-[a-z]+$", value)
 
 
+def _pin(value: str, label: str) -> bool:
+    """Whether `value` is the digits of a PIN or a door's code its `label` names ('The door
+    code is 4711.', 'Your PIN is 4711#.')."""
+    digits = value.strip("#*")
+    return digits.isdigit() and 4 <= len(digits) <= 12 and bool(_PIN_LABEL.search(label))
+
+
+_PIN_LABEL = re.compile(r"(?i)(?<![a-z])(?:(?-i:PIN)|code|combination)(?![a-z])")
+
+
 def _shape(value: str) -> tuple[bool, bool, bool, bool]:
     """Whether `value` has letters, digits, letters of both cases, and a symbol such as !."""
     letters = [c for c in value if c.isalpha()]
@@ -605,7 +624,7 @@ def _shape(value: str) -> tuple[bool, bool, bool, bool]:
 _ENDS_AS_CREDENTIAL = re.compile(
     r"(?i)(?:pass(?:word|wd|wort|code)?|pwd|pw|psk|pin(?:[- ]?code)?|secret|token|key|kennwort"
     r"|wachtwoord|senha|contrase(?:ñ|n)a|salasana|has(?:ł|l)o|l(?:ö|o)senord|пароль|пин"
-    r"|密码|密碼|パスワード|비밀번호|(?:door|alarm|gate|safe|locker)[-_ ]?code)$"
+    r"|密码|密碼|パスワード|비밀번호|(?:door|alarm|gate|safe|locker)[-_ ]?code|combination)$"
 )
 
 
@@ -615,11 +634,15 @@ def _bare_number(value: str, line: str, match: str) -> bool:
     credential's (not `PASSWORD_HASH_ITERATIONS=600000`, `max_password_age: 90`); nothing
     after them on the line (not `Password: 8-64 chars`)."""
     _, digits, _, symbol = _shape(value)
-    if not (value.isdigit() or symbol and digits) or value not in match:
+    combination = re.fullmatch(r"\d{1,3}(?:-\d{1,3}){2,3}", value)  # a lock's 12-34-56
+    if not (value.isdigit() or symbol and digits or combination) or value not in match:
         return False
-    name = re.sub(r"[\s:=\uff1a'\"*_`(){}-]+$", "", match[: match.index(value)])
+    name = _SEPARATOR_AT_END.sub("", match[: match.index(value)])  # 'The door code is'
     rest = line[line.find(value) + len(value) :] if value in line else ""
-    return bool(_ENDS_AS_CREDENTIAL.search(name)) and not rest.strip(" \t'\",;})]")
+    return bool(_ENDS_AS_CREDENTIAL.search(name)) and not rest.strip(" \t'\",;})].")
+
+
+_SEPARATOR_AT_END = re.compile(r"(?:[\s:=\uff1a'\"*_`(){}-]|(?<![a-z])(?:is|ist|est|lautet)\b)+$")
 
 
 def _placeholder(value: str) -> bool:

@@ -135,6 +135,11 @@ def test_a_credential_under_a_table_header_naming_it_is_redacted():
     assert [(s.line, s.kind) for s in found] == [(3, "password")]
     assert "Jk8#mQ2vLp9" not in text and "| Jenkins | admin | [redacted] | rotate yearly |" in text
     assert "see the vault" in text and "`string`" in text and "| password | string |" in text
+    # Confluence's and DokuWiki's header cells; a first row holding a value names no column.
+    for header in ("|| Login || Password ||", "^ Login ^ Password ^"):
+        assert redact(f"{header}\n| admin | Adm1n!2024 |")[0].endswith("| admin | [redacted] |")
+    pairs = "| Password | Hunter2x! |\n|---|---|\n| IPv4 | 10.0.0.1 |\n| Port2 | 5432 |"
+    assert [(s.line, s.start) for s in redact(pairs)[1]] == [(1, 13)]
 
 
 def test_a_header_naming_a_hash_or_something_sensitive_names_no_password():
