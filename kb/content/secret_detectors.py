@@ -78,7 +78,8 @@ _LABEL = (
     r"|wpa\d?|wi-?fi|wlan|wireless|network)[-_ ]?key|wlan-schlüssel|netzwerkschlüssel"
     r"|(?:door|alarm|gate|safe|locker)[-_ ]?code|(?:backup|recovery)[-_ ]?codes?"
     r"|(?:safe|locker|lock)[-_ ]?combination"
-    r"|(?:api|access|auth|private|bearer|refresh|session|personal[-_ ]access)[-_ ]?(?:key|token)"
+    r"|(?:api|app|access|auth|private|bearer|refresh|session|personal[-_ ]access)"
+    r"[-_ ]?(?:key|token)|(?:license|licence|product|activation)[-_ ]?key|p/w"
     r"|token)"
 )
 # "for" or "of" in the languages `_LABEL` names, before what a credential is for: "Password
@@ -155,7 +156,7 @@ LABELLED = (
         ),
         ("pass", "pwd", "wort", "woord", "secret", "key", "token", "contrase", "senha", "hasło")
         + ("haslo", "парол", "lösen", "losen", "salasana", "pw", "psk", "pin", "密码", "密碼")
-        + ("パスワード", "비밀번호", "المرور", "पासवर्ड", "passcode")
+        + ("パスワード", "비밀번호", "المرور", "पासवर्ड", "passcode", "p/w")
         # ... code (not every "code"), combination, and the WLAN-Schlüssel
         + ("door", "alarm", "gate", "safe", "locker", "backup", "recovery", "combination")
         + ("schlüssel",),
@@ -414,12 +415,13 @@ LABELLED = (
     (
         "labelled",
         re.compile(
-            r"(?i)\b(?:credentials?|login|user(?:name)?[ \t]?/[ \t]?password|zugangsdaten"
+            r"(?i)\b(?:credentials?|creds|login|user(?:name)?[ \t]?/[ \t]?password|zugangsdaten"
             r"|anmeldedaten|identifiants|credenciales|credenziali|inloggegevens)\b"
-            r"[^\n:=]{0,30}[:=][ \t]{0,5}[`'\"]?(?-i:[a-z][a-z0-9._@+\\-]{0,59})[`'\"]?[ \t]{0,3}/"
-            r"[ \t]{0,3}[`'\"]?([^\s'\"`/]{4,200})"
+            r"[^\n:=]{0,30}(?P<sep>[:=]|[ \t](?:are|is|-))[ \t]{0,5}[`'\"]?"
+            r"(?-i:[a-z][a-z0-9._@+\\-]{0,59})[`'\"]?(?:[ \t]{0,3}/[ \t]{0,3}|:)"
+            r"[`'\"]?([^\s'\"`/]{4,200})"
         ),
-        ("credential", "login", "log in", "sign", "password", "creden", "zugangsdaten")
+        ("credential", "creds", "login", "log in", "sign", "password", "creden", "zugangsdaten")
         + ("anmeldedaten", "identifiants", "inloggegevens"),
     ),
     # A .netrc line, at a line's or a code span's start (not prose's "the default password"):

@@ -53,6 +53,7 @@ def find_secrets(text: str) -> list[Secret]:
     in_table = False
     label = ""  # a credential's name on a line before its value's
     led = 0  # lines of prose since the label, leading to its value
+    asked = False  # the label was a question's: its answer may come after who gives it
     fenced = False  # inside a code block
     for n, raw in enumerate(text.split("\n"), 1):
         raw = raw.removesuffix("\r")  # as kb index reads it (kb check passes CRLF text)
@@ -73,13 +74,13 @@ def find_secrets(text: str) -> list[Secret]:
         if header and not first and not _rule(line):
             found = _merged([*found, *_under_header(line, n, header, d.plugins())])
         if label and not row:
-            found = _merged([*found, *_on_its_own(line, n, label)])
+            found = _merged([*found, *_on_its_own(line, n, label, asked)])
         if cols is not None:
             found = _merged([*_in_line(raw, n, active), *(_moved(s, cols) for s in found)])
         out.extend(found)
         named = _label_of(line, fenced)
         if named:
-            label, led = named, 0
+            label, led, asked = named, 0, line.rstrip().endswith(("?", "\uff1f"))
         elif label and line.strip() and not fence:
             # Blank lines and a sentence or two ("Use this one:") may come before the value;
             # anything else (a list of rules, a table, a heading, code) ends the wait.
@@ -196,8 +197,14 @@ def _moved(s: Secret, cols: list[int]) -> Secret:
 
 def _label_of(line: str, fenced: bool) -> str:
     """The credential a line names for a value on a later line: `Password:` alone on it, a
-    sentence leading to it (`The guest password is:`), `- name: DB_PASSWORD`; else ''."""
-    if not (":" in line or "\uff1a" in line) or len(line) > _LABEL_LINE:
+    sentence leading to it (`The guest password is:`), a question (`What's the Wi-Fi
+    password?`), `- name: DB_PASSWORD`; else ''."""
+    if len(line) > _LABEL_LINE:
+        return ""
+    if not fenced and line.rstrip().endswith(("?", "\uff1f")):
+        said = d.LABEL.search(line)
+        return said.group(0) if said else ""
+    if not (":" in line or "\uff1a" in line):
         return ""
     named = d.ENV_NAME_LINE.fullmatch(line)
     # Not in a code block, where "Password:" is a terminal's prompt and the next line its
@@ -414,11 +421,14 @@ def _labelled(line: str, low: str, n: int, plugins: d.Plugins, patterns: tuple) 
         yield from _table_row(line, n, plugins)
 
 
-def _on_its_own(line: str, n: int, label: str) -> Iterator[Secret]:
+def _on_its_own(line: str, n: int, label: str, asked: bool = False) -> Iterator[Secret]:
     """The value on a line after a credential's name and a colon (`Password:`, then
-    `Zq8!x2Lm` alone, maybe as a list item, a quote or code, maybe with a note after it), or
-    after an environment variable's name (`- name: DB_PASSWORD`, then `value: Zq8!x2Lm`)."""
+    `Zq8!x2Lm` alone, maybe as a list item, a quote or code, maybe with a note after it),
+    after an environment variable's name (`- name: DB_PASSWORD`, then `value: Zq8!x2Lm`), or
+    as the answer to a question naming it (`A: Zq8!x2Lm`, `[10:02] dee: it's Zq8!x2Lm`)."""
     rest = re.sub(r"^[ \t]*(?:[-*+>][ \t]+)?(?:value:[ \t]*)?", "", line)
+    if asked:
+        rest = _ANSWERED.sub("", rest, count=1)
     if d.PROMPT.fullmatch(rest.strip()):
         return
     at = len(line) - len(rest)
@@ -426,6 +436,14 @@ def _on_its_own(line: str, n: int, label: str) -> Iterator[Secret]:
     if len(words) == 2 and _note(words[1]):  # `Zq8!x2Lm  # rotate monthly`
         rest = words[0]
     yield from _cell_value(at, rest, label, n, d.plugins())
+
+
+# Who answers a question, in a FAQ or a chat's transcript: "A:", "**Dee:**", "[10:02] dee:",
+# then maybe "it's".
+_ANSWERED = re.compile(
+    r"(?i)^(?:\[[^\]\n]{1,30}\][ \t]{0,5})?(?:\*\*)?[\w.@-]{1,30}(?:[ \t][\w.@-]{1,30})?"
+    r"(?:\*\*)?[:\uff1a](?:\*\*)?[ \t]{1,5}(?:it'?s[ \t]{1,5}|it[ \t]is[ \t]{1,5})?"
+)
 
 
 def _note(text: str) -> bool:
@@ -526,7 +544,7 @@ def _credible(
 
 # Whole stems of the names `_LABEL` knows, so that "hash" or "sensitive" is no password;
 # the shortest only as words ("pin", not "shipping").
-_PASSWORD_WORDS = ("pass", "pwd", "wort", "contrase", "senha", "hasło", "haslo", "парол")
+_PASSWORD_WORDS = ("pass", "pwd", "p/w", "wort", "contrase", "senha", "hasło", "haslo", "парол")
 _PASSWORD_WORDS += ("woord", "lösen", "losen", "salasana", "密码", "密碼", "パスワード")
 _PASSWORD_WORDS += ("비밀번호", "المرور", "पासवर्ड", "code", "combination")  # a door's code
 _PASSWORD_NAMES = frozenset(("pw", "pin", "psk"))

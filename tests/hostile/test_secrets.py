@@ -181,6 +181,16 @@ def test_a_value_on_the_line_after_its_label_is_redacted():
         "The password for the guest network is:\n\n`Zq8!x2Lm`": (
             "The password for the guest network is:\n\n`[redacted]`"
         ),
+        # The answer to a question naming it, in a FAQ or a chat's transcript.
+        "Q: What is the guest Wi-Fi password?\nA: Gu3st2024!": (
+            "Q: What is the guest Wi-Fi password?\nA: [redacted]"
+        ),
+        "[10:01] jdoe: what's the admin pw?\n[10:02] asmith: it's Adm1n2024": (
+            "[10:01] jdoe: what's the admin pw?\n[10:02] asmith: it's [redacted]"
+        ),
+        "Frage: Wie lautet das WLAN-Passwort?\nAntwort: `Geheim2024!`": (
+            "Frage: Wie lautet das WLAN-Passwort?\nAntwort: `[redacted]`"
+        ),
     }
     for page, shown in pages.items():
         assert redact(page)[0] == shown, page
@@ -207,6 +217,10 @@ def test_a_value_on_the_line_after_its_label_is_redacted():
         "Password:\n## Step 2\nZq8!x2Lm",
         "Password:\nSee the vault (ask IT)",
         "Password:\nZq8!x2Lm or ask IT",
+        "Password:\nHost: db01",  # a field, not who answers
+        "What is the password policy?\nA: 12 characters minimum.",
+        "Q: What is the guest Wi-Fi password?\nA: Ask reception (it changes weekly).",
+        "What's the token format?\nv2.3.1",
         # A terminal's prompts: it echoes no password (a review found them redacted).
         "Password for user postgres:\npostgres=#",
         "```\n$ su -\nPassword:\nroot@server01:~#\n```",
