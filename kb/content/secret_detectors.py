@@ -68,6 +68,7 @@ EXTRA = (
 # api_key, secret ...) misses tokens, hyphens (X-API-Key) and other languages.
 _LABEL = (
     r"(?:x-)?(?:pass(?:word|wort|wd|phrase)?|pwd|kennwort|mot\s+de\s+passe|contrase(?:ñ|n)a"
+    r"|(?:standard|initial|start|einmal|admin|root|wlan|gast|master)(?:passwort|kennwort)"
     r"|senha|wachtwoord|l(?:ö|o)senord(?:et)?|salasana|has(?:ł|l)o|пароль"
     r"|密码|密碼|パスワード|비밀번호|كلمة\s+المرور|पासवर्ड|pw|passcode"
     # An acronym only in capitals: "pin: 1.2.3" pins a version.
@@ -84,7 +85,10 @@ _LABEL = (
 )
 # "for" or "of" in the languages `_LABEL` names, before what a credential is for: "Password
 # for prod", "le mot de passe du Wi-Fi", "Lösenordet till wifi", "Пароль от wifi".
-_FOR = "(?:for|für|of|on|in|to|du|de|des|del|do|da|von|vom|zum|zur|till|för|voor|van|dla|для|от)"
+_FOR = "(?:for|für|of|on|in|to|du|de|des|del|do|da|von|vom|zum|zur|till|för|voor|van|dla|для|от"
+_FOR += "|par|por)"
+# "default" or "initial" after a credential's name: "Senha padrão: x".
+_DEFAULT = r"(?:padr(?:ã|a)o|predefinit[ao]|predeterminad[ao]|inicial|provisoire|temporaire)"
 # "is" in the languages `_LABEL` names: "Das Passwort lautet x", "le mot de passe est x"
 # (Chinese and Japanese write it without spaces: 密码是x, パスワードはx).
 _IS_WORDS = ("ist", "lautet", "est", "es", "è", "é", "är", "jest", "to")
@@ -110,6 +114,7 @@ LABEL = re.compile(rf"(?i)(?<![A-Za-z0-9]){_LABEL}(?![A-Za-z0-9])")
 LABEL_LINE = re.compile(
     rf"(?i)[ \t>#*_`+-]{{0,12}}(?P<label>{_LABEL})(?:[ \t]\([^)\n]{{0,30}}\)"
     rf"|[ \t]{_FOR}[ \t][^:\n]{{1,30}})?[*_` \t]{{0,6}}[:\uff1a][*_` \t\u00a0]{{0,6}}"
+    r"(?:[|>][-+]?[ \t]{0,6})?"  # YAML's block scalar: its value on the next lines
 )
 # ... or a sentence ending in one and a colon (`The password for the guest network is:`):
 # what follows the name says what it is for, or that the value comes next.
@@ -145,9 +150,9 @@ LABELLED = (
         re.compile(
             rf"(?i)(?<![A-Za-z0-9]){_LABEL}(?![A-Za-z0-9])['\"]?[*_` \t\u00a0\u202f]{{0,12}}"
             # what it is for: "(prod)", "for prod", "of the admin account"
-            rf"(?:\([^)\n]{{0,30}}\)|{_FOR}[ \t][^:=\n]{{1,30}})?"
+            rf"(?:\([^)\n]{{0,30}}\)|{_FOR}[ \t][^:=\n]{{1,30}}|{_DEFAULT})?"
             rf"[*_` \t\u00a0\u202f]{{0,12}}"
-            rf"(?P<sep>[:=\uff1a]|is:?|{_IS}(?=[ \t:])(?:[ \t\u00a0]?[:\uff1a])?"
+            rf"(?P<sep>[:?]?=>?|[:\uff1a]|is:?|{_IS}(?=[ \t:])(?:[ \t\u00a0]?[:\uff1a])?"
             rf"|-{{1,2}}>?(?=[ \t])|→|[是为為は][:\uff1a]?"
             # a bare space, before a quoted value ("and password `Sommer2024!`")
             rf"|[ \t](?=[`'\"]))"
@@ -167,7 +172,8 @@ LABELLED = (
     (
         "labelled",
         re.compile(
-            r"(?i)\b(?P<sep>use|using|with|enter|type|try|(?:re)?set|chang(?:e|ed))[ \t]{1,5}"
+            r"(?i)(?P<sep>\b(?:use|using|with|enter|type|try|(?:re)?set|chang(?:e|ed))|(?<=\w),)"
+            r"[ \t]{1,5}"
             rf"{_DETERMINER}{_PASSWORD_WORD}[ \t]{{1,5}}(?:to[ \t]{{1,5}})?[`'\"]?{_VALUE}"
         ),
         _PASSWORD_GATE,

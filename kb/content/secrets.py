@@ -381,7 +381,8 @@ def _keywords(line: str, n: int, plugins: d.Plugins) -> Iterator[Secret]:
             if line.count("{{", 0, start) > line.count("}}", 0, start):
                 continue
             begin, name = _key_name(line, m.start())
-            if d.REFERENCE.search(name) or line[begin - 1 : begin] == ":":  # ...:secret:x (an ARN)
+            arn = line[begin - 1 : begin] == ":" and line[begin - 2 : begin - 1].isalnum()
+            if d.REFERENCE.search(name) or arn:  # ...:secret:x (an ARN), not Ruby's :password
                 continue
             # Its call-or-index filter ('password = get_secret()') reads what follows the name.
             after = line[m.start() : m.start() + 120]
@@ -411,7 +412,7 @@ def _labelled(line: str, low: str, n: int, plugins: d.Plugins, patterns: tuple) 
             # prose goes on; a value there must look made up (letters, digits, and mixed case
             # or a symbol) and end the clause.
             sep = m.groupdict().get("sep") or ":"
-            if sep not in ":=\uff1a" and not (
+            if sep.strip(":=?>\uff1a") and not (
                 (_made_up(value) or _pin(value, line[m.start() : start]))
                 and d.CLAUSE_END.match(line, start + len(value))
             ):

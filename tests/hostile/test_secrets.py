@@ -181,6 +181,7 @@ def test_a_value_on_the_line_after_its_label_is_redacted():
         "The password for the guest network is:\n\n`Zq8!x2Lm`": (
             "The password for the guest network is:\n\n`[redacted]`"
         ),
+        "password: |\n  Zq8!x2Lm\n": "password: |\n  [redacted]\n",  # YAML's block scalar
         # The answer to a question naming it, in a FAQ or a chat's transcript.
         "Q: What is the guest Wi-Fi password?\nA: Gu3st2024!": (
             "Q: What is the guest Wi-Fi password?\nA: [redacted]"
@@ -218,6 +219,8 @@ def test_a_value_on_the_line_after_its_label_is_redacted():
         "Password:\nSee the vault (ask IT)",
         "Password:\nZq8!x2Lm or ask IT",
         "Password:\nHost: db01",  # a field, not who answers
+        "password: |\n  must be 12 characters",
+        "password: !vault |\n  $ANSIBLE_VAULT;1.1;AES256",
         "What is the password policy?\nA: 12 characters minimum.",
         "Q: What is the guest Wi-Fi password?\nA: Ask reception (it changes weekly).",
         "What's the token format?\nv2.3.1",
