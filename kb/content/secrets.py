@@ -337,6 +337,15 @@ def _active(low: str) -> _Active:
     )
 
 
+def _opens(gate: tuple[str, ...], low: str) -> bool:
+    """Whether `low` holds one of `gate`'s texts. Asked for every line and pattern: a loop,
+    twice as fast as any() over a generator."""
+    for text in gate:  # noqa: SIM110 - see above
+        if text in low:
+            return True
+    return False
+
+
 def _gate_open(kind: str, low: str) -> bool:
     gate = d.GATES.get(kind)
     return gate is None or any(g in low for g in gate)
@@ -345,7 +354,7 @@ def _gate_open(kind: str, low: str) -> bool:
 def _scan(line: str, n: int, active: _Active) -> Iterator[Secret]:
     low = line.lower()
     for kind, rx, group, gate in active.patterns:
-        if gate and not any(g in low for g in gate):
+        if gate and not _opens(gate, low):
             continue
         for m in rx.finditer(line):
             value = m.group(group)
@@ -396,7 +405,7 @@ def _labelled(line: str, low: str, n: int, plugins: d.Plugins, patterns: tuple) 
     `X-API-Key: x`, `curl -u user:x`, `mysql -px`); `patterns`: those of `d.LABELLED` whose
     gate the whole text opens (`_Active.labelled`)."""
     for kind, rx, gate in patterns:
-        if not any(g in low for g in gate):
+        if not _opens(gate, low):
             continue
         for m in rx.finditer(line):
             if line[m.start() - 1 : m.start()] == ":":  # inside an id: arn:...:secret:name
