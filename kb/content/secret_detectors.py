@@ -19,6 +19,11 @@ MARKER = re.compile(
     r"|shp(?:at|ca|pa|ss)_|do[opr]_v1_|whsec_|xapp-|sq0atp-|lin_api_|ya29\.|AGE-SECRET-KEY-1)"
 )
 # Patterns detect-secrets has no plugin for (1.5.0), or misses the common form of:
+_AWS_ID = r"\b(?:A3T[A-Z0-9]|AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}\b"
+# Mixed case and a digit: not a commit id, which is 40 characters too.
+_AWS_SECRET = (
+    r"(?<![\w/+])((?=\S{0,39}\d)(?=\S{0,39}[A-Z])(?=\S{0,39}[a-z])[A-Za-z0-9/+]{40})(?![\w/+=])"
+)
 EXTRA = (
     ("Google API key", re.compile(r"\bAIza[0-9A-Za-z_\-]{35}\b")),  # no plugin
     # Its GitHub plugin knows the classic ghp_ tokens only, not fine-grained ones.
@@ -52,6 +57,10 @@ EXTRA = (
         ),
     ),
     ("BitLocker recovery key", re.compile(r"\b\d{6}(?:-\d{6}){7}\b")),
+    # An AWS secret access key written beside its key ID, without the name its plugin needs
+    # ("the deploy key AKIA… with secret wJalr…"): 40 base-64 characters, either side.
+    ("AWS secret key", re.compile(rf"{_AWS_ID}.{{0,80}}?{_AWS_SECRET}")),
+    ("AWS secret key", re.compile(rf"{_AWS_SECRET}.{{0,80}}?{_AWS_ID}")),
     # Azure: a shared access signature's sig= (in a SAS token or a blob URL), and a Service
     # Bus or IoT Hub connection string's SharedAccessKey= (its plugin: AccountKey= only).
     ("Azure SAS signature", re.compile(r"(?i)(?<![\w-])sig=([A-Za-z0-9%+/=]{20,})")),
@@ -495,6 +504,7 @@ GATES = {
     "age secret key": ("age-secret-key-1",),
     "webhook URL": ("webhooks/", "webhookb2/"),
     "BitLocker recovery key": ("recovery", "bitlocker"),
+    "AWS secret key": ("a3t", "abia", "acca", "akia", "asia"),
     "Azure SAS signature": ("sig=",),
     "Azure shared access key": ("sharedaccesskey=",),
 }

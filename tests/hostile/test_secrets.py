@@ -284,6 +284,14 @@ def test_the_secret_is_what_is_redacted_not_its_neighbour():
     assert "Qm9rT2xZ" not in redact(sas)[0]
     assert redact(shell)[0] == '$password = ConvertTo-SecureString "[redacted]" -AsPlainText -Force'
     assert redact(env)[0] == env.replace("Gr4fanaDb1!", "[redacted]")
+    # The key ID was redacted and its secret beside it shown (a trial), and not a commit id.
+    aws = f"The old deploy key was {AWS_ID} with secret wJalrXUtnFEMI/K7MDENG/bPxRfiCYzQ8vN2mLp4."
+    assert redact(aws)[0] == "The old deploy key was AKIA…[redacted] with secret [redacted]."
+    commit = f"{AWS_ID} was revoked in 9fceb02d0ae598e95dc970b74767f19372d61af8."
+    assert (
+        redact(commit)[0]
+        == "AKIA…[redacted] was revoked in 9fceb02d0ae598e95dc970b74767f19372d61af8."
+    )
 
 
 def test_index_strict_fails_on_a_secret(tmp_path, monkeypatch, real_embedder):
