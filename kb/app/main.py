@@ -17,7 +17,7 @@ from kb.app.present import literal as esc
 from kb.app.profile import render_person
 from kb.app.query import log_settled, prepare_search
 from kb.app.search import render_search
-from kb.app.state import FULL_RUN, VIEWS, init_state, settle_view, sync_url
+from kb.app.state import FULL_RUN, VIEWS, init_state, settle_side, settle_view, sync_url
 from kb.app.style import apply_style
 from kb.app.team import render_team
 from kb.errors import KbError
@@ -55,6 +55,7 @@ def _main() -> None:
         st.error(esc(str(err)))
         st.stop()
     init_state()
+    settle_side(kb)
     page, person = st.query_params.get("page"), st.query_params.get("person")
     searching = not (page or person) and (st.session_state.get("view") or "search") == "search"
     log_settled(kb, opened=bool(page or person), searching=searching)

@@ -218,13 +218,18 @@ def bus_factor_counts(topics: Iterable[Topic]) -> dict[str, int]:
 
 
 def side_counts(topics: Iterable[Topic]) -> dict[str, int]:
-    """Topics by who writes them: one department only, both, or no author."""
-    sides = {"IT only": 0, "Business only": 0, "both": 0, "no author": 0}
+    """Topics by who writes them: one department only, both, people of no department (a
+    bar only where there are such topics: an index may have no departments), or no author."""
+    sides = {"IT only": 0, "Business only": 0, "both": 0, "no department": 0, "no author": 0}
     for t in topics:
-        if not t.departments:
+        if not t.knowers:
             sides["no author"] += 1
+        elif not t.departments:
+            sides["no department"] += 1
         elif len(t.departments) > 1:
             sides["both"] += 1
         else:
             sides[f"{t.departments[0]} only"] = sides.get(f"{t.departments[0]} only", 0) + 1
+    if not sides["no department"]:
+        del sides["no department"]
     return sides

@@ -90,7 +90,8 @@ def render_results(kb: Facade) -> None:
                     for i, (hit, more) in enumerate(closest, len(answers)):
                         render_hit(hit, more, found.searched, i)
     with people:
-        render_experts(experts, me, near, found.elsewhere_note(filters) if not answers else "")
+        outside = found.elsewhere_note(filters) if not answers else ""
+        render_experts(experts, me, near, outside, sided=bool(kb.facets()["department"]))
 
 
 def report_missing(kb: Facade, query: str, filters) -> None:
@@ -243,21 +244,26 @@ def _relevance_bar(share: float) -> Html:
     return bar(share, f"{round(100 * share)}" if share >= 0.005 else "<1")
 
 
-def render_experts(experts: list[Expert], me: str, near: list[Expert], outside: str = "") -> None:
+def render_experts(
+    experts: list[Expert], me: str, near: list[Expert], outside: str = "", *, sided: bool = True
+) -> None:
     """Who knows, or with the asker's side set (`me`), who on the other side knows, and a
-    line for those `near` on the asker's side; then the control that sets the side.
-    `outside`: what answers outside the filters, when nothing inside them does."""
+    line for those `near` on the asker's side; then the control that sets the side, if the
+    index has departments (`sided`). `outside`: what answers outside the filters, when
+    nothing inside them does."""
     across = other_side(me)
     title = f"Who in {across} knows?" if across else "Who knows about this?"
     st.subheader(title, anchor=EXPERTS_ANCHOR)
-    # Personal, not a filter: it changes who is listed, never which pages answer.
-    st.segmented_control(
-        "I work in",
-        SIDES,
-        key="me",
-        help="Your side of the IT/business divide: kb then lists the colleagues on the other "
-        "side who know this topic, for the same results. Remembered in the link.",
-    )
+    # Personal, not a filter: it changes who is listed, never which pages answer. Not on an
+    # index without departments, where no one is on either side (a trial).
+    if sided:
+        st.segmented_control(
+            "I work in",
+            SIDES,
+            key="me",
+            help="Your side of the IT/business divide: kb then lists the colleagues on the "
+            "other side who know this topic, for the same results. Remembered in the link.",
+        )
     render_near(near, me)
     if not experts and outside:  # someone has, outside the filters (a trial read "yet")
         st.caption(f"{esc(outside)} Search without the filters to see who wrote them.")

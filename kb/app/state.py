@@ -161,6 +161,13 @@ def settle_view(kb: Facade) -> None:
         s.onboard_team = next((t for t in teams if t.casefold() == wanted), teams[0])
 
 
+def settle_side(kb: Facade) -> None:
+    """No side of the divide (`me`, from a link) on an index without departments, where no
+    one is on either side: "I work in IT" listed no one there (a trial)."""
+    if st.session_state.get("me") and not kb.facets().get("department"):
+        st.session_state.me = None
+
+
 def sync_url() -> None:
     """The address from the widgets' values: once a run, before the view draws (kb/app/main.py;
     the search view's fragment after its results), so a view must not change them while it

@@ -315,6 +315,31 @@ def test_index_is_reloaded_after_a_rebuild(monkeypatch, tmp_path, real_embedder)
     assert result_paths(at)[0] == "b.md"
 
 
+def test_an_index_without_departments_offers_no_side_of_the_divide(
+    monkeypatch, tmp_path, real_embedder
+):
+    # A real handbook has no departments: "I work in IT" then listed no one (a trial), and
+    # the gap report's chart put every topic under "no author".
+    content, index_dir = tmp_path / "c", tmp_path / "idx"
+    write(
+        content / "a.md",
+        "---\ntitle: Parking permits\nauthors: [Ana Ruiz]\n---\n"
+        "Staff parking permits are issued by facilities each January.\n",
+    )
+    build_index(content, index_dir, real_embedder, Settings())
+    at = new_app(monkeypatch, index_dir, q="how do I get a parking permit", me=IT)
+    assert result_paths(at) == ["a.md"] and expert_names(at) == ["Ana Ruiz"]
+    assert "me" not in [c.key for c in at.get("segmented_control")] + list(at.query_params)
+    from kb.app.present import side_counts
+    from kb.models import Knower, Topic
+
+    topic = Topic(1, "Parking", (), ("a.md",), (Knower("Ana Ruiz", 1.0, ""),), 1, ())
+    orphan = Topic(2, "Lockers", (), ("b.md",), (), 0, ())
+    assert side_counts([topic, orphan]) == {
+        "IT only": 0, "Business only": 0, "both": 0, "no department": 1, "no author": 1
+    }  # fmt: skip
+
+
 def test_a_new_builds_model_is_loaded_without_a_script_run(bundled_index):
     # A build with another model is loaded by the index's background thread, where a
     # Streamlit-cached loader warns "missing ScriptRunContext" and has no spinner to show.
