@@ -545,6 +545,12 @@ def _names(text: str, digests: frozenset[str], secret: str, word_digests: frozen
             return True
         if any(a_name_word(bare[:i]) and a_name_word(bare[i:]) for i in range(3, n - 2)):
             return True
+        # A login: a word of a name of 4 letters or more with one or two initials before
+        # or after it ("ksato", "satok", "jksato"; a trial saw "ksato" in the gap report).
+        if bare.isalpha() and any(
+            a_name_word(bare[i:]) or a_name_word(bare[: n - i]) for i in (1, 2) if n - i >= 4
+        ):
+            return True
     return False
 
 

@@ -187,6 +187,18 @@ def test_hidden_names_in_logged_searches_are_recognised():
     assert not names_hidden("Tomasz Nowak", frozenset(), salt)
 
 
+def test_a_login_of_a_short_surname_in_a_logged_search_is_recognised():
+    # A trial saw "ksato parking permit" in the gap report while Kenji Sato was hidden: a
+    # surname of 4 letters is inside no stretch of five.
+    salt = "s1"
+    digests = frozenset({name_digest("kenji sato", salt)})
+    words = frozenset(name_digest(w, salt) for w in ("kenji", "sato"))
+    for query in ("ksato parking permit", "satok rota", "jksato laptop", "KSato@corp mail"):
+        assert names_hidden(query, digests, salt, words), query
+    for harmless in ("tomato soup", "data catalogue", "satisfaction survey", "kb setup"):
+        assert not names_hidden(harmless, digests, salt, words), harmless
+
+
 def test_search_log_records_and_reads_back_with_bad_lines_named(tmp_path):
     log = tmp_path / "logs" / "searches.jsonl"
     chunk = Chunk("c1", "a.md", "A", (), "text", 1)
