@@ -8,9 +8,11 @@ A query word is corrected only when all of these hold, so that no corpus needs t
 - it is a plain word of at least `MIN_LENGTH` letters, lower-case or Capitalized:
   identifiers (`PII_READER`, `k8s`), CamelCase (`SpendWise`) and all-caps (`GDPR`) are left
   as typed, and so are short words, which lie within one edit of too many others;
-- the corpus does not hold it, in that form or in another with the same stem (BM25 already
-  finds "deprovisioned" in a corpus that says "deprovisioning": it is not made
-  "provisioned"), so a product name the corpus uses stays;
+- the corpus does not hold it in that form, so a product name the corpus uses stays; when
+  it holds another word with the same stem ("reimbursment" and "reimbursement" share
+  "reimburs"), only a word of that stem replaces it: BM25 finds it already, but the model
+  reads the misspelling as noise, and "deprovisioned" in a corpus that says
+  "deprovisioning" is not made "provisioned";
 - it is not an English word (symspellpy's 82,765-word frequency list, shipped in its wheel):
   "canteen" or "parking" are what the user meant even when no page uses them;
 - a corpus word lies within `max_distance(word)` edits (Damerau, optimal string alignment: a
@@ -34,7 +36,7 @@ from rapidfuzz.distance import OSA
 from kb.index.bm25 import stems, word_spans, words
 from kb.models import Chunk
 
-MIN_LENGTH = 4  # shorter words are never corrected
+MIN_LENGTH = 5  # shorter words are never corrected: "uber" is one edit from "user"
 LONG = 8  # words this long may be two edits away from what was meant
 _ENGLISH = ("symspellpy", "frequency_dictionary_en_82_765.txt")
 
@@ -130,15 +132,21 @@ class Speller:
         if not correctable(word):
             return None
         low = word.lower()
+        stem = stems([low])[0]
         # The corpus's own words first: a look-up in the keyword index, where the English list
-        # is read from its file on first use (a cold `kb search` often needs neither).
-        if (self._known is not None and self._known(low)) or low in english_words():
+        # is read from its file on first use (a cold `kb search` often needs neither). A word
+        # that is its own stem and that stem is in the corpus is a corpus word ("okta").
+        known = self._known is not None and self._known(low)
+        if (known and stem == low) or low in english_words():
             return None
         vocabulary = self.vocabulary()
-        if vocabulary.knows(low):
+        if low in vocabulary.counts:
             return None
         best = vocabulary.closest(low, max_distance(low))
-        if best is None:
+        # A misspelling whose stem the corpus has ("reimbursment": "reimburs") is found by
+        # BM25 but read as noise by the model: it becomes the corpus's word of that stem, and
+        # never a word of another ("deprovisioned" is not "provisioned").
+        if best is None or (vocabulary.knows(low) and stems([best])[0] != stem):
             return None
         return best.capitalize() if word[0].isupper() else best
 
