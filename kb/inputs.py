@@ -169,8 +169,19 @@ def one_called(name: str, known: list[str]) -> str | None:
 
 
 def _called(name: str, known: list[str]) -> list[str]:
-    wanted = set(_NAME_PIECE.findall(fold_name(name)))  # "park, ines" is "ines park"
-    return [k for k in known if wanted and wanted <= set(_NAME_PIECE.findall(fold_name(k)))]
+    """Names holding every word of `name` ("park, ines" is "ines park"), a single letter
+    as an initial ("K. Sato" is Kenji Sato, as git histories write him)."""
+    wanted = set(_NAME_PIECE.findall(fold_name(name)))
+    if not wanted:
+        return []
+
+    def holds(k: str) -> bool:
+        pieces = _NAME_PIECE.findall(fold_name(k))
+        return all(
+            w in pieces or (len(w) == 1 and any(p.startswith(w) for p in pieces)) for w in wanted
+        )
+
+    return [k for k in known if holds(k)]
 
 
 def _begun(name: str, known: list[str]) -> list[str]:

@@ -108,5 +108,7 @@ def test_a_name_word_only_one_person_has_names_that_person():
     assert one_called("o'connor", known) == "Grace O'Connor"
     assert one_called("park, ines", known) == "Inés Park"  # as a list of names writes it
     assert one_called("grace", known) is None  # two Graces: kb asks which
+    assert one_called("T. Nowak", known) == "Tomasz Nowak"  # an initial, as git writes it
+    assert one_called("G. Park", known) is None
     assert one_called("tom", known) is None and one_called(" ", known) is None
     assert similar_names("ines", known) == ["Inés Park"]
