@@ -75,12 +75,15 @@ def offered_values(kb: Facade) -> dict[str, list[str]]:
 
 
 def facet_counts(kb: Facade) -> dict[str, dict[str, int]]:
-    """Pages per value: with a query, the pages of the result list (one search, however many
-    values); without one, the pages of the index. Either way under the filters set."""
+    """Pages per value: with a query, the pages that answer it among all the sections the
+    search returned, not only the ten cards shown (a value picked then showed more pages
+    than its count said: a trial); without one, the pages of the index. Either way under
+    the filters set."""
     shown = shown_search(kb)
     if shown is None:
         return kb.facet_counts(current_filters(kb))
-    return count_pages((hit.chunk for hit, _ in shown.answers), kb.facets())
+    pages = {hit.chunk.path: hit.chunk for hit in shown.found.relevant}
+    return count_pages(pages.values(), kb.facets())
 
 
 def render_picker(key: str, label: str, values: Sequence[str], counts: Mapping[str, int]) -> None:
