@@ -136,4 +136,6 @@ class Settings:
             "redaction": REDACTION_VERSION,
             # How BM25 splits text into words (2: runs of CJK characters as pairs).
             "words": 2,
+            # A page without a date in its front matter is dated by its last commit (1).
+            "dates": 1,
         }

@@ -84,14 +84,16 @@ def _well_cased(name: str) -> bool:
     return name != name.lower() and name != name.upper()
 
 
-# Commit counts a process read before, per (repository, folder): (git_state, counts). A
-# process that indexes again (the app's reindex, a watcher) reads only the commits since.
-_READ: dict[tuple[str, str], tuple[dict[str, str], dict[str, Counter]]] = {}
+# Commit counts and last commit dates a process read before, per (repository, folder):
+# (git_state, counts, dates). A process that indexes again (the app's reindex, a watcher)
+# reads only the commits since.
+_READ: dict[tuple[str, str], tuple[dict[str, str], dict[str, Counter], dict[str, str]]] = {}
 _READ_LOCK = threading.Lock()
 
 
 class GitHistory:
-    """Commit counts per file and author, read once from `git log` of the repository."""
+    """Commit counts per file and author, and each file's last commit date, read once from
+    `git log` of the repository."""
 
     def __init__(
         self,
@@ -107,6 +109,7 @@ class GitHistory:
         self.root = _git_root(content_dir)
         self._state = state if state and state.get("head") else None
         self._counts: dict[str, Counter[tuple[str, str]]] = defaultdict(Counter)
+        self._dates: dict[str, str] = {}
         self._mailmapped: dict[tuple[str, str], tuple[str, str]] = {}
         self._folders: dict[Path, Path] = {}
         self._writer: threading.Thread | None = None
@@ -135,12 +138,22 @@ class GitHistory:
         if self.root is None:
             return []
         self._wait()
-        if rel is not None and not file.is_symlink():
-            rel = self._scope + rel
-        else:
-            rel = self._real(file).relative_to(self.root).as_posix()
-        counts = self._counts.get(rel, Counter())
+        counts = self._counts.get(self._in_repository(file, rel), Counter())
         return [(n, e, c) for (n, e), c in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
+
+    def last_changed(self, file: Path, rel: str | None = None) -> str:
+        """The date (YYYY-MM-DD) of the last commit that touched the file, "" if none;
+        `rel` as for `authors_of`."""
+        if self.root is None:
+            return ""
+        self._wait()
+        return self._dates.get(self._in_repository(file, rel), "")
+
+    def _in_repository(self, file: Path, rel: str | None) -> str:
+        assert self.root is not None
+        if rel is not None and not file.is_symlink():
+            return self._scope + rel
+        return self._real(file).relative_to(self.root).as_posix()
 
     def touched_since(self, before: dict[str, str]) -> frozenset[str] | None:
         """The files (relative to the content folder) that commits after the state `before`
@@ -210,34 +223,35 @@ class GitHistory:
 
     def _run_log(self, scope: str) -> None:
         try:
-            self._counts = self._read(scope)
+            self._counts, self._dates = self._read(scope)
         except BaseException as err:  # noqa: BLE001 - handed to the caller's thread
             self._failed = err
 
-    def _read(self, scope: str) -> dict[str, Counter[tuple[str, str]]]:
-        """The counts: the whole log, or what this process read before at an earlier commit
-        of the same history plus the commits since (none if the commit is the same)."""
+    def _read(self, scope: str) -> tuple[dict[str, Counter[tuple[str, str]]], dict[str, str]]:
+        """The counts and dates: the whole log, or what this process read before at an
+        earlier commit of the same history plus the commits since (none if the commit is
+        the same)."""
         assert self.root is not None
         state = self._state
         if state is None:
-            return _counted(self._git_log(scope), {})
+            return _counted(self._git_log(scope), {}, {})
         key = (str(self.root), scope)
         with _READ_LOCK:
-            before, known = _READ.get(key, ({}, {}))
+            before, known, dates = _READ.get(key, ({}, {}, {}))
         if before == state:
-            return known
+            return known, dates
         if before.get("mailmap") == state["mailmap"] and _is_ancestor(
             self.root, before.get("head", ""), state["head"]
         ):
             out = self._git_log(scope, f"{before['head']}..{state['head']}")
-            counts = _counted(out, dict(known))
+            counts, dates = _counted(out, dict(known), dict(dates))
         else:  # up to the commit `state` names: the next run adds the commits after it
             out = self._git_log(scope, state["head"])
-            counts = _counted(out, {})
+            counts, dates = _counted(out, {}, {})
         if out is not None:  # a log git failed to write is not kept
             with _READ_LOCK:
-                _READ[key] = (dict(state), counts)
-        return counts
+                _READ[key] = (dict(state), counts, dates)
+        return counts, dates
 
     def _git_log(self, scope: str, commits: str = "") -> str | None:
         assert self.root is not None
@@ -248,7 +262,7 @@ class GitHistory:
             "log",
             "--use-mailmap",
             "--no-merges",
-            "--format=%x00%aN%x09%aE",
+            "--format=%x00%aN%x09%aE%x09%cs",
             "--name-only",
             *([commits] if commits else []),
             "--",
@@ -326,21 +340,27 @@ def authorship_unchanged(content_dir: Path, before: dict[str, str], now: dict[st
     return out is not None and not out.strip()  # None: the old commit is unknown (shallow)
 
 
-def _counted(out: str | None, counts: dict[str, Counter]) -> dict[str, Counter]:
-    """`counts` with the commits of a `git log` output added. A file's counter is replaced,
-    not changed: `counts` may share them with an earlier read, which stays as it was."""
+def _counted(
+    out: str | None, counts: dict[str, Counter], dates: dict[str, str]
+) -> tuple[dict[str, Counter], dict[str, str]]:
+    """`counts` with the commits of a `git log` output added, and `dates` with each file's
+    newest commit date. A file's counter is replaced, not changed: `counts` may share them
+    with an earlier read, which stays as it was."""
     if not out:
-        return counts
+        return counts, dates
     added: dict[str, Counter] = defaultdict(Counter)
     for record in out.split("\x00")[1:]:
         head, _, files = record.partition("\n")
-        name, _, email = head.partition("\t")
+        who, _, day = head.rpartition("\t")  # the log is newest first
+        name, _, email = who.partition("\t")
         for f in files.splitlines():
             if f.strip():
                 added[f.strip()][(name.strip(), email.strip())] += 1
+                if f.strip() not in dates or day.strip() > dates[f.strip()]:
+                    dates[f.strip()] = day.strip()
     for f, more in added.items():
         counts[f] = counts[f] + more if f in counts else more
-    return counts
+    return counts, dates
 
 
 def _is_ancestor(root: Path, older: str, newer: str) -> bool:

@@ -224,6 +224,10 @@ def resolve_pages(
             )
         if (f.source.declared, f.source.authors) != (declared, authors):  # most are kept as is
             f.source = dataclasses.replace(f.source, declared=declared, authors=authors)
+        if f.doc is not None and not f.doc.updated:
+            # No date in the front matter: the last commit's ("stale pages 0" on a handbook
+            # whose pages were untouched for six years but carried no date: a trial).
+            f.doc = dataclasses.replace(f.doc, updated=history.last_changed(f.path, f.rel))
         if f.doc is not None:
             department = department_of(f.doc.team, f.doc.department, settings.it_teams)
             name, email = split_name_email(f.doc.owner)  # shown on the page

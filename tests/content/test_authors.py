@@ -163,3 +163,44 @@ def test_a_process_that_indexes_again_reads_only_the_commits_since(tmp_path, mon
     mapped = authors()
     assert ".." not in ranges[-1] and mapped == authors(state=False)
     assert mapped["it/vpn.md"][0][0] == "Ana Ruiz-Lopez"
+
+
+def test_a_page_without_a_date_is_dated_by_its_last_commit(tmp_path, real_embedder):
+    # A real handbook's pages carry no date: the gap report said "stale pages 0" for pages
+    # untouched for six years, and "updated since" dropped every page (a trial).
+    import os
+    from datetime import date
+
+    from kb import KnowledgeBase, Settings, build_index
+    from kb.models import Filters
+
+    repo = tmp_path / "docs"
+    repo.mkdir()
+    git(repo, "init", "-q")
+    old = {"GIT_AUTHOR_DATE": "2019-05-01T10:00:00", "GIT_COMMITTER_DATE": "2019-05-02T10:00:00"}
+    os.environ.update(old)
+    try:
+        commit(repo, "vpn.md", "# VPN\n\nConnect with the VPN client first.\n", "Ana <a@x.org>")
+        commit(
+            repo,
+            "dated.md",
+            "---\nupdated: 2026-11-01\n---\n# Leave\n\nBook it.\n",
+            "Ana <a@x.org>",
+        )
+    finally:
+        for key in old:
+            del os.environ[key]
+    commit(repo, "new.md", "# Printers\n\nAdd the office printer.\n", "Bo <b@x.org>")
+    docs, _ = load_documents(repo, discover(repo))
+    by_path = {d.path: d.updated for d in docs}
+    assert by_path["vpn.md"] == "2019-05-02"  # when it landed: the commit date
+    assert by_path["dated.md"] == "2026-11-01"  # the front matter's date wins
+    assert by_path["new.md"] == date.today().isoformat()
+    assert GitHistory(repo).last_changed(repo / "vpn.md", "vpn.md") == "2019-05-02"
+    index = tmp_path / "index"
+    build_index(repo, index, real_embedder, Settings())
+    kb = KnowledgeBase(index, real_embedder, Settings())
+    report = kb.gaps(today=date(2026, 12, 1))
+    assert [s.path for s in report.stale] == ["vpn.md"]
+    since = kb.search("VPN client", k=5, filters=Filters(updated_since="2019-01-01"))
+    assert since and since[0].chunk.path == "vpn.md"
