@@ -48,9 +48,11 @@ def overlap(
         return Overlap(0.0, (), False)
     left, right = list(left), list(right)
     sims = vectors[left] @ vectors[right].T
-    same = pages[left][:, None] == pages[right][None, :]
-    coauthors = bool(same.any())
-    sims = np.where(same, -np.inf, sims)
+    # A page both wrote counts on neither side: two co-authors of near-identical pages (a
+    # handbook's mid-year and end-of-year steps) were "close" by their own shared pages.
+    theirs, mine = np.isin(pages[left], pages[right]), np.isin(pages[right], pages[left])
+    coauthors = bool(theirs.any())
+    sims = np.where(theirs[:, None] | mine[None, :], -np.inf, sims)
     flat = np.argsort(-sims, axis=None, kind="stable")[:TOP]
     best = [
         (left[i // len(right)], right[i % len(right)], float(sims.flat[i]))
@@ -81,8 +83,13 @@ def closeness(
     owner = np.repeat(np.arange(len(others)), [len(rows) for rows in others])
     left = np.asarray(list(left))
     sims = vectors[left] @ vectors[cols].T
-    same = pages[left][:, None] == pages[cols][None, :]
-    sims = np.where(same, -np.inf, sims)
+    # As in `overlap`: a page both wrote counts on neither side (the left row's page is
+    # the colleague's too, or the colleague's row's page is the left's).
+    span = int(pages.max()) + 1
+    written = np.unique(owner * span + pages[cols])  # (colleague, page) pairs
+    theirs = np.isin(owner[None, :] * span + pages[left][:, None], written)
+    mine = np.isin(pages[cols], pages[left])
+    sims = np.where(theirs | mine[None, :], -np.inf, sims)
     depth = min(TOP, len(left))
     best = -np.partition(-sims, depth - 1, axis=0)[:depth]  # each column's best rows
     values, who = best.ravel(), np.tile(owner, depth)
@@ -92,11 +99,11 @@ def closeness(
     values, who = values[order], who[order]
     starts = np.searchsorted(who, who)  # first position of each colleague's run
     top = np.arange(len(who)) - starts < TOP
-    sums = np.bincount(who[top], weights=values[top], minlength=len(others))
+    # As floats even when no pair is left (bincount of no weights counts in integers).
+    sums = np.bincount(who[top], weights=values[top], minlength=len(others)).astype(np.float64)
     counts = np.bincount(who[top], minlength=len(others))
     out = np.divide(sums, counts, out=np.zeros_like(sums), where=counts > 0)
-    coauthors = same.any(axis=0)
-    shared = np.bincount(owner, weights=coauthors, minlength=len(others)) > 0
+    shared = np.bincount(owner, weights=mine, minlength=len(others)) > 0
     return np.where(shared, out * WORK_TOGETHER, out)
 
 

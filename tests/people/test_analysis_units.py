@@ -70,6 +70,14 @@ def test_overlap_ignores_pages_written_together():
     close = overlap([0], [3], v, pages)
     assert close.score == 1.0 and close.pairs[0][:2] == (0, 3) and not close.coauthors
     assert overlap([0, 1], [1, 3], v, pages).coauthors
+    # Two who wrote two near-identical pages together are not close by them: a page both
+    # wrote counts on neither side (a trial saw them paired at 0.99 by their own pages).
+    v = np.eye(4, dtype=np.float32)
+    v[3], v[2] = v[0], v[1]  # page 1 says what page 0 says
+    pages = np.array([0, 0, 1, 1])
+    assert overlap([0, 2], [1, 3], v, pages).score == 0
+    assert overlap([0, 2], [1, 3], v, pages).coauthors
+    assert closeness([0, 2], [[1, 3]], v, pages)[0] == 0
 
 
 def test_a_round_takes_each_person_once_strongest_first():
