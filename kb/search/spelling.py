@@ -10,9 +10,10 @@ A query word is corrected only when all of these hold, so that no corpus needs t
   as typed, and so are short words, which lie within one edit of too many others;
 - the corpus does not hold it in that form, so a product name the corpus uses stays; when
   it holds another word with the same stem ("reimbursment" and "reimbursement" share
-  "reimburs"), only a word of that stem replaces it: BM25 finds it already, but the model
-  reads the misspelling as noise, and "deprovisioned" in a corpus that says
-  "deprovisioning" is not made "provisioned";
+  "reimburs"), only a word of that stem and the same last three letters replaces it: BM25
+  finds it already, but the model reads the misspelling as noise; another ending is
+  another form of the word ("favors", "mosquitos"), and "deprovisioned" in a corpus that
+  says "deprovisioning" is not made "provisioned";
 - it is not an English word (symspellpy's 82,765-word frequency list, shipped in its wheel):
   "canteen" or "parking" are what the user meant even when no page uses them;
 - a corpus word lies within `max_distance(word)` edits (Damerau, optimal string alignment: a
@@ -143,10 +144,14 @@ class Speller:
         if low in vocabulary.counts:
             return None
         best = vocabulary.closest(low, max_distance(low))
+        if best is None:
+            return None
         # A misspelling whose stem the corpus has ("reimbursment": "reimburs") is found by
-        # BM25 but read as noise by the model: it becomes the corpus's word of that stem, and
-        # never a word of another ("deprovisioned" is not "provisioned").
-        if best is None or (vocabulary.knows(low) and stems([best])[0] != stem):
+        # BM25 but read as noise by the model: it becomes the corpus's word of that stem
+        # when the two end alike, the slip inside the word. Another ending is another form
+        # ("favors", "mosquitos", "vasodilating"), and another stem another word
+        # ("deprovisioned" is not "provisioned").
+        if vocabulary.knows(low) and (stems([best])[0] != stem or not _ends_alike(low, best)):
             return None
         return best.capitalize() if word[0].isupper() else best
 
@@ -221,6 +226,12 @@ def _letter_classes(text: str) -> np.ndarray:
 def _masks(letters: np.ndarray) -> np.ndarray:
     """One uint32 per row of letter counts: bit c set when class c occurs."""
     return np.packbits(letters > 0, axis=1, bitorder="little").view("<u4")[:, 0]
+
+
+def _ends_alike(word: str, other: str, ending: int = 3) -> bool:
+    """Whether two words share their last `ending` letters: a slip inside a word keeps its
+    ending, an inflection or derivation changes it."""
+    return len(word) > ending and len(other) > ending and word[-ending:] == other[-ending:]
 
 
 def correctable(word: str) -> bool:
