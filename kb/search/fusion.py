@@ -25,8 +25,10 @@ def convex(
     dense_weight: float,
     keyword_scale: float | None = None,
     page_of: Callable[[int], str] | None = None,
+    absolute: bool = False,
 ) -> dict[int, float]:
-    """w * minmax(dense) + (1 - w) * keyword', over the union of candidates.
+    """w * minmax(dense) + (1 - w) * keyword', over the union of candidates; with
+    `absolute`, the dense scores as they are (cosines), not min-max normalised.
 
     keyword' is keyword / keyword_scale when a scale is given (the most any row could score
     for this query, see `KeywordIndex.query_scale`), else minmax(keyword). With the scale, a
@@ -36,7 +38,7 @@ def convex(
     Both dicts hold a score for every candidate row (a row one leg did not retrieve still
     has that leg's score, e.g. BM25 0 for no shared word).
     """
-    d = _minmax(dense)
+    d = {r: min(1.0, max(0.0, s)) for r, s in dense.items()} if absolute else _minmax(dense)
     if keyword_scale is None:
         b = _minmax(keyword)
     else:

@@ -29,6 +29,9 @@ BIAS, COSINE, COVERAGE = -9.30, 21.10, 2.61
 # A hit is relevant at or above this confidence. Not fitted: 0.5 is where the fitted model says
 # "answers" and "does not" are equally likely (the classes were weighted equally).
 FLOOR = 0.5
+# The cosine under which no section is relevant even holding every word of the query (the
+# confidence at coverage 1 is under FLOOR): the model has understood nothing (0.32).
+MEANINGLESS_COSINE = (math.log(FLOOR / (1 - FLOOR)) - BIAS - COVERAGE) / COSINE
 # A section under the floor that still comes near: who wrote it could write the page nothing
 # answers (a barcamp speaker, "who could write it"). Below it the closest pages are chance
 # ("canteen menu" -> the event playbook, 0.32; "sick leave policy" -> leavers, for "leave").

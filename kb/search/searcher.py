@@ -14,7 +14,7 @@ from kb.embed.base import Embedder
 from kb.index.bm25 import idf, index_words, stop_words, token_sets, tokens_each
 from kb.models import Filters, Hit
 from kb.search.fusion import convex, rrf
-from kb.search.relevance import FLOOR, QueryTerms, read_by_the_model
+from kb.search.relevance import FLOOR, MEANINGLESS_COSINE, QueryTerms, read_by_the_model
 from kb.search.snippet import snippet_fields
 from kb.search.spelling import Correction, Speller
 
@@ -116,6 +116,10 @@ class Searcher:
                     dense_weight=self._settings.dense_weight,
                     keyword_scale=backend.keyword_scale(query) if scaled else None,
                     page_of=backend.path_of,
+                    # When no section is close enough to be relevant with every query word,
+                    # the model understood nothing ("minibar" alone): its spread is noise,
+                    # which min-max would stretch to 0..1 and let outvote the keyword leg.
+                    absolute=scaled and max(known.values(), default=0.0) < MEANINGLESS_COSINE,
                 )
         order = sorted(ranked, key=lambda r: (-ranked[r], r))
         chunks = backend.chunks

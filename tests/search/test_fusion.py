@@ -76,3 +76,14 @@ def test_pages_rank_by_their_best_meaning_and_best_words_together():
     # Its other section keeps its distance to it, and a one-section page keeps its score.
     assert by_page[2] - by_page[1] == pytest.approx(per_row[2] - per_row[1])
     assert by_page[3] == pytest.approx(per_row[3]) and by_page[4] == pytest.approx(per_row[4])
+
+
+def test_dense_scores_enter_as_they_are_when_absolute():
+    # When the model understood nothing (every cosine under the relevance level), min-max
+    # would stretch noise to 0..1: 0.28 beat the one section holding the query's word.
+    dense = {1: 0.28, 2: 0.03}
+    keyword = {1: 0.0, 2: 0.37}
+    stretched = convex(dense, keyword, dense_weight=0.5, keyword_scale=1.0)
+    assert max(stretched, key=stretched.get) == 1
+    kept = convex(dense, keyword, dense_weight=0.5, keyword_scale=1.0, absolute=True)
+    assert max(kept, key=kept.get) == 2 and kept[2] == pytest.approx(0.5 * 0.03 + 0.5 * 0.37)
