@@ -169,6 +169,11 @@ def build_index(
         # text is unchanged, so nothing is embedded again).
         reparse = previous is not None and previous.manifest.consent != consent
         stored = previous.sources if previous is not None else {}
+        # A page a commit touched since is read again even with the same bytes: its date
+        # may be its last commit's (edited, indexed by a watcher, then committed).
+        touched = (
+            history.touched_since(before.git, names=False) if previous is not None else frozenset()
+        )
         read, problems, removed, carried = read_pages(
             content_dir,
             rels,
@@ -177,6 +182,7 @@ def build_index(
             reparse,
             settings.max_page_bytes,
             _step(steps, "Reading"),
+            touched,
         )
         problems.extend(found)
         problems.extend(found_files.problems)

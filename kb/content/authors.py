@@ -155,14 +155,15 @@ class GitHistory:
             return self._scope + rel
         return self._real(file).relative_to(self.root).as_posix()
 
-    def touched_since(self, before: dict[str, str]) -> frozenset[str] | None:
+    def touched_since(self, before: dict[str, str], *, names: bool = True) -> frozenset[str] | None:
         """The files (relative to the content folder) that commits after the state `before`
         (an earlier `git_state`) touched, up to this history's state; None when that cannot
-        be told (no git, another `.mailmap`, a history rewritten or cut shallow)."""
+        be told (no git, a history rewritten or cut shallow, and with `names` another
+        `.mailmap`, which renames the authors of every file but dates none)."""
         now = self._state
         if self.root is None:
             return None if before else frozenset()
-        if now is None or not before or before.get("mailmap") != now.get("mailmap"):
+        if now is None or not before or (names and before.get("mailmap") != now.get("mailmap")):
             return None
         if before.get("head") == now["head"]:
             return frozenset()

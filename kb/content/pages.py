@@ -86,22 +86,30 @@ def read_pages(
     reparse: bool = False,
     max_bytes: int = DEFAULT_MAX_BYTES,
     progress: Callable[[int, int], None] | None = None,
+    committed: Container[str] | None = frozenset(),
 ) -> tuple[list[PageFile], list[Problem], int, list[str]]:
     """Each file (by its path relative to `content_dir`): unchanged bytes keep their `stored`
-    rows (unless `reparse`), others are parsed; also the problems found, how many stored
+    rows (unless `reparse`, or a commit since the last run touched it: `committed`, None
+    when that cannot be told; an undated page's date is its last commit's), others are
+    parsed; also the problems found, how many stored
     pages are gone, and the pages `carried` as stored: not read this run (their stamp is as
     recorded) and stored with the same SHA-256. Those get no `PageFile` (at 100,000 pages
     making one each was a tenth of an edit); the others do. A page `content` did not read
     and that must be parsed is read here, and `content` updated with it. `progress` hears
     (pages looked at, pages to look at) as they are parsed."""
     raw, inputs = content.raw, content.inputs
+    reparse = reparse or committed is None
+    committed = committed or frozenset()
     carried = (
         []
         if reparse
         else [
             r
             for r in rels
-            if raw[r] is None and (old := stored.get(r)) is not None and old.hash == inputs[r]
+            if raw[r] is None
+            and (old := stored.get(r)) is not None
+            and old.hash == inputs[r]
+            and r not in committed
         ]
     )
     seen = set(carried)
@@ -117,7 +125,7 @@ def read_pages(
         if isinstance(data, Problem):
             problems.append(data)
             continue
-        if old is not None and old.hash == digest and not reparse:
+        if old is not None and old.hash == digest and not reparse and rel not in committed:
             read.append(PageFile(rel, content_dir, old, kept=True))
             problems.extend(old.problems)
             seen.add(rel)

@@ -165,10 +165,13 @@ def test_a_process_that_indexes_again_reads_only_the_commits_since(tmp_path, mon
     assert mapped["it/vpn.md"][0][0] == "Ana Ruiz-Lopez"
 
 
-def test_a_page_without_a_date_is_dated_by_its_last_commit(tmp_path, real_embedder):
+def _dated(when: str) -> dict[str, str]:
+    return {"GIT_AUTHOR_DATE": f"{when}T10:00:00", "GIT_COMMITTER_DATE": f"{when}T12:00:00"}
+
+
+def test_a_page_without_a_date_is_dated_by_its_last_commit(tmp_path, real_embedder, monkeypatch):
     # A real handbook's pages carry no date: the gap report said "stale pages 0" for pages
     # untouched for six years, and "updated since" dropped every page (a trial).
-    import os
     from datetime import date
 
     from kb import KnowledgeBase, Settings, build_index
@@ -177,26 +180,19 @@ def test_a_page_without_a_date_is_dated_by_its_last_commit(tmp_path, real_embedd
     repo = tmp_path / "docs"
     repo.mkdir()
     git(repo, "init", "-q")
-    old = {"GIT_AUTHOR_DATE": "2019-05-01T10:00:00", "GIT_COMMITTER_DATE": "2019-05-02T10:00:00"}
-    os.environ.update(old)
-    try:
-        commit(repo, "vpn.md", "# VPN\n\nConnect with the VPN client first.\n", "Ana <a@x.org>")
-        commit(
-            repo,
-            "dated.md",
-            "---\nupdated: 2026-11-01\n---\n# Leave\n\nBook it.\n",
-            "Ana <a@x.org>",
-        )
-    finally:
-        for key in old:
-            del os.environ[key]
+    for key, value in _dated("2019-05-01").items():
+        monkeypatch.setenv(key, value)
+    commit(repo, "vpn.md", "# VPN\n\nConnect with the VPN client first.\n", "Ana <a@x.org>")
+    commit(
+        repo, "dated.md", "---\nupdated: 2026-11-01\n---\n# Leave\n\nBook it.\n", "Ana <a@x.org>"
+    )
+    for key, value in _dated("2026-10-01").items():
+        monkeypatch.setenv(key, value)
     commit(repo, "new.md", "# Printers\n\nAdd the office printer.\n", "Bo <b@x.org>")
     docs, _ = load_documents(repo, discover(repo))
     by_path = {d.path: d.updated for d in docs}
-    assert by_path["vpn.md"] == "2019-05-02"  # when it landed: the commit date
-    assert by_path["dated.md"] == "2026-11-01"  # the front matter's date wins
-    assert by_path["new.md"] == date.today().isoformat()
-    assert GitHistory(repo).last_changed(repo / "vpn.md", "vpn.md") == "2019-05-02"
+    assert by_path == {"vpn.md": "2019-05-01", "dated.md": "2026-11-01", "new.md": "2026-10-01"}
+    assert GitHistory(repo).last_changed(repo / "vpn.md", "vpn.md") == "2019-05-01"
     index = tmp_path / "index"
     build_index(repo, index, real_embedder, Settings())
     kb = KnowledgeBase(index, real_embedder, Settings())
@@ -204,3 +200,14 @@ def test_a_page_without_a_date_is_dated_by_its_last_commit(tmp_path, real_embedd
     assert [s.path for s in report.stale] == ["vpn.md"]
     since = kb.search("VPN client", k=5, filters=Filters(updated_since="2019-01-01"))
     assert since and since[0].chunk.path == "vpn.md"
+    # Edited and indexed (a watcher), then committed: the next build, with the same bytes,
+    # dates it by that commit (it kept the old date: a review).
+    write(repo / "vpn.md", "# VPN\n\nConnect with the VPN client first, then Okta.\n")
+    build_index(repo, index, real_embedder, Settings())
+    for key, value in _dated("2026-11-30").items():
+        monkeypatch.setenv(key, value)
+    git(repo, "commit", "-qam", "vpn", author="Ana <a@x.org>")
+    build_index(repo, index, real_embedder, Settings())
+    kb = KnowledgeBase(index, real_embedder, Settings())
+    assert {c.path: c.updated for c in kb.index.chunks}["vpn.md"] == "2026-11-30"
+    assert kb.gaps(today=date(2026, 12, 1)).stale == ()
