@@ -496,8 +496,12 @@ def _cell_value(where: int, cell: str, name: str, n: int, plugins: d.Plugins) ->
 
 def _header(line: str) -> dict[int, str]:
     """The columns a table's header row names as credentials, by index; Confluence writes
-    header cells between `||`, DokuWiki after `^`."""
-    line = line.replace("||", "|").replace("^", "|")
+    header cells between `||` (every separator doubled: in Markdown `||` is an empty cell,
+    and reading it as one separator moved every column one left), DokuWiki after `^`."""
+    if "|" not in line.replace("||", ""):
+        line = line.replace("||", "|")
+    if line.lstrip().startswith("^"):
+        line = line.replace("^", "|")
     return {i: c for i, (_, c) in enumerate(_cells(line)) if _named(c)}
 
 
