@@ -99,8 +99,9 @@ _FOR += "|par|por)"
 # "default" or "initial" after a credential's name: "Senha padrão: x".
 _DEFAULT = r"(?:padr(?:ã|a)o|predefinit[ao]|predeterminad[ao]|inicial|provisoire|temporaire)"
 # "is" in the languages `_LABEL` names: "Das Passwort lautet x", "le mot de passe est x"
-# (Chinese and Japanese write it without spaces: 密码是x, パスワードはx).
-_IS_WORDS = ("ist", "lautet", "est", "es", "è", "é", "är", "jest", "to")
+# (Chinese and Japanese write it without spaces: 密码是x, パスワードはx). Not Polish "to":
+# it is English "to" too ("Save the password to 1Password" was a secret: a review).
+_IS_WORDS = ("ist", "lautet", "est", "es", "è", "é", "är", "jest")
 _IS = "(?:" + "|".join(_IS_WORDS) + ")"
 # A terminal's prompt after "Password:" (which it does not echo): postgres=#, root@host:~#.
 PROMPT = re.compile(r"(?:\w+=|[\w.-]+@[\w.-]+:\S*)[#$>]")
