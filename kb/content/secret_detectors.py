@@ -132,6 +132,13 @@ LEAD_IN_TAIL = re.compile(
     rf"(?i)[ \t]{{0,5}}(?:\([^)\n]{{0,40}}\)[ \t]{{0,5}})?(?:{_FOR}[ \t][^:\n]{{1,60}}?)?"
     r"[ \t]{0,5}(?:(?:is|are|was|will[ \t]be|below|here|as[ \t]follows)[ \t]{0,5})?"
 )
+# ... or a question asking for one: the credential ends it, but for what it is for, in English
+# ("What's the password for the guest Wi-Fi?"; not "Which password manager do we use?" nor
+# "What is the password policy for Office365?", whose answers are no secret: a review).
+QUESTION_TAIL = re.compile(
+    r"(?i)[ \t]{0,5}(?:\([^)\n]{0,40}\)[ \t]{0,5})?"
+    r"(?:(?:for|of|on|to)[ \t][^:\n]{1,60}?)?[ \t]{0,5}"
+)
 # ... or an environment variable's name in a Kubernetes or Compose list (`- name: DB_PASSWORD`,
 # then `value: x`).
 ENV_NAME_LINE = re.compile(

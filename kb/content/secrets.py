@@ -202,8 +202,10 @@ def _label_of(line: str, fenced: bool) -> str:
     if len(line) > _LABEL_LINE:
         return ""
     if not fenced and line.rstrip().endswith(("?", "\uff1f")):
-        said = d.LABEL.search(line)
-        return said.group(0) if said else ""
+        text = line.rstrip()
+        said = d.LABEL.search(text)
+        tail = said and d.QUESTION_TAIL.fullmatch(text, said.end(), len(text) - 1)
+        return said.group(0) if tail else ""
     if not (":" in line or "\uff1a" in line):
         return ""
     named = d.ENV_NAME_LINE.fullmatch(line)
