@@ -55,6 +55,7 @@ from jellyfish import jaro_winkler_similarity, metaphone
 
 from kb.models.manifest import Manifest
 from kb.models.names import fold_name, person_key, read_strokes
+from kb.models.words import english_words
 
 if TYPE_CHECKING:
     from nicknames import NickNamer
@@ -546,9 +547,14 @@ def _names(text: str, digests: frozenset[str], secret: str, word_digests: frozen
         if any(a_name_word(bare[:i]) and a_name_word(bare[i:]) for i in range(3, n - 2)):
             return True
         # A login: a word of a name of 4 letters or more with one or two initials before
-        # or after it ("ksato", "satok", "jksato"; a trial saw "ksato" in the gap report).
-        if bare.isalpha() and any(
-            a_name_word(bare[i:]) or a_name_word(bare[: n - i]) for i in (1, 2) if n - i >= 4
+        # or after it ("ksato", "satok", "jksato"; a trial saw "ksato" in the gap report),
+        # and no English word ("change" is no login of a hidden Chan: a review).
+        if (
+            bare.isalpha()
+            and bare not in english_words()
+            and any(
+                a_name_word(bare[i:]) or a_name_word(bare[: n - i]) for i in (1, 2) if n - i >= 4
+            )
         ):
             return True
     return False

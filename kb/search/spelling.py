@@ -24,22 +24,20 @@ the first alphabetically), Capitalized if the typed word was.
 
 from __future__ import annotations
 
-import functools
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from importlib import resources
 
 import numpy as np
 from rapidfuzz.distance import OSA
 
 from kb.index.bm25 import stems, word_spans, words
 from kb.models import Chunk
+from kb.models.words import english_words
 
 MIN_LENGTH = 5  # shorter words are never corrected: "uber" is one edit from "user"
 LONG = 8  # words this long may be two edits away from what was meant
-_ENGLISH = ("symspellpy", "frequency_dictionary_en_82_765.txt")
 
 
 @dataclass(frozen=True)
@@ -62,31 +60,6 @@ class Correction:
 def max_distance(word: str) -> int:
     """How many edits from a corpus word `word` may be to be corrected to it."""
     return 1 if len(word) < LONG else 2
-
-
-class _WordList:
-    """A sorted array of words, for `in`: 2 MB where a set of the same 83,000 strings holds
-    17 MB in every process that answers queries."""
-
-    def __init__(self, words: list[str]) -> None:
-        self._words = np.sort(np.array([w.encode("utf-8") for w in words], dtype=bytes))
-
-    def __contains__(self, word: object) -> bool:
-        if not isinstance(word, str) or not len(self._words):
-            return False
-        key = word.encode("utf-8", "replace")
-        i = int(np.searchsorted(self._words, key))
-        return i < len(self._words) and self._words[i] == key
-
-    def __len__(self) -> int:
-        return len(self._words)
-
-
-@functools.cache
-def english_words() -> _WordList:
-    """Real English words, lower-case (symspellpy's list: 'word count' lines)."""
-    text = resources.files(_ENGLISH[0]).joinpath(_ENGLISH[1]).read_text(encoding="utf-8")
-    return _WordList(text.split()[::2])
 
 
 class Speller:

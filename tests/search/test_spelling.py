@@ -170,11 +170,11 @@ def test_invisible_characters_in_a_query_neither_split_words_nor_block_correctio
 def test_the_english_word_list_answers_as_the_set_of_its_words():
     from importlib import resources
 
-    from kb.search import spelling
+    from kb.models import words as english
 
-    package, name = spelling._ENGLISH
+    package, name = english._ENGLISH
     words = resources.files(package).joinpath(name).read_text(encoding="utf-8").split()[::2]
-    listed = spelling.english_words()
+    listed = english.english_words()
     assert len(listed) == len(set(words)) > 50_000
     assert all(w in listed for w in words)
     # Not in it: made-up words, prefixes and extensions of listed ones, non-ASCII, very long.
