@@ -88,7 +88,7 @@ def search_cmd(
         people = ", ".join(a.name for a in c.authors) or "unknown author"
         click.echo(printable(f"    {c.path}:{c.line} · {c.team or 'no team'} · {people}"))
         click.echo("    " + printable(hit.snippet, lines=True).replace("\n", "\n    "))
-    rest = found[len(relevant) :]
+    rest = found[len(found.relevant) :]  # not `relevant`: a contents list it left out
     if rest:
         click.echo(click.style(f"  -- {len(rest)} more, less likely to answer --", dim=True))
         for n, hit in enumerate(rest, len(relevant) + 1):

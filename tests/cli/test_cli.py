@@ -225,6 +225,20 @@ def test_department_since_and_unknown_names(bundled_index):
 IT_FOLDERS = {"service-desk", "security", "cloud-platform", "data", "software-engineering"}
 
 
+def test_search_lists_each_section_once_and_only_unlikely_ones_after_the_cut(bundled_index):
+    # The page's contents list is left out of the answers; the cut then fell one place too
+    # early, printing a relevant section twice, once under "less likely" (a new-user trial).
+    idx = ["--index-dir", str(bundled_index)]
+    query = "my laptop can't connect to the VPN at home"
+    out = run("search", query, "-k", "5", *idx).stdout
+    places = re.findall(r"[\w/-]+\.md:\d+", out)
+    assert len(places) == len(set(places)) >= 4, out
+    hits = json.loads(run("search", query, "-k", "5", "--json", *idx).stdout)
+    unlikely = {f"{h['path']}:{h['line']}" for h in hits if not h["relevant"]}
+    after = out.split("less likely to answer --", 1)[1]
+    assert set(re.findall(r"[\w/-]+\.md:\d+", after)) == unlikely, out
+
+
 def test_search_says_when_nothing_answers_and_corrects_typos(bundled_index):
     idx = ["--index-dir", str(bundled_index)]
     res = run("search", "xqzvbnm plorkt", *idx)
