@@ -36,7 +36,8 @@ from kb.index.bm25 import stems, word_spans, words
 from kb.models import Chunk
 from kb.models.words import english_words
 
-MIN_LENGTH = 5  # shorter words are never corrected: "uber" is one edit from "user"
+MIN_LENGTH = 4  # shorter words are never corrected
+SHORT = 5  # shorter words only get back a dropped letter: "uber" is no slip of "user"
 LONG = 8  # words this long may be two edits away from what was meant
 _INFLECTED = ("s", "ed", "ing", "er", "ly")
 
@@ -121,7 +122,9 @@ class Speller:
         if low in vocabulary.counts:
             return None
         best = vocabulary.closest(low, max_distance(low))
-        if best is None:
+        # A short word is one substitution from too many others ("uber", "user"; "alot",
+        # "slot"), but one letter short of few ("bage", "badge").
+        if best is None or (len(low) < SHORT and len(best) <= len(low)):
             return None
         # A misspelling whose stem the corpus has ("reimbursment": "reimburs") is found by
         # BM25 but read as noise by the model: it becomes the corpus's word of that stem

@@ -93,9 +93,10 @@ def test_the_more_frequent_of_equally_near_words_wins():
     assert speller.correct("carxs").corrected == "cards"
 
 
-def test_four_letter_words_are_left_as_typed(speller):
-    # One edit from too many words: "uber to the airport" became "user" (a trial).
+def test_four_letter_words_only_get_back_a_dropped_letter(speller):
+    # One substitution from too many words: "uber to the airport" became "user" (a trial).
     assert Speller(["the user logs in"]).correct("uber to the airport").changes == ()
+    assert Speller(["your badge"]).correct("lost my bage").changes == (("bage", "badge"),)
 
 
 def test_correction_is_idempotent(speller):
