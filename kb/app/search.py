@@ -12,7 +12,14 @@ from kb.app.load import on_api, search_log
 from kb.app.present import contact_markdown
 from kb.app.present import literal as esc
 from kb.app.query import shown_experts, shown_search
-from kb.app.state import FULL_RUN, clear_filters, current_filters, open_person, sync_url
+from kb.app.state import (
+    FULL_RUN,
+    clear_filters,
+    current_filters,
+    has_sides,
+    open_person,
+    sync_url,
+)
 from kb.app.tables import Html, bar, render_table
 from kb.app.widgets import badges, highlighted, page_link, person_link
 from kb.content.departments import BUSINESS, IT, other_side
@@ -91,7 +98,7 @@ def render_results(kb: Facade) -> None:
                         render_hit(hit, more, found.searched, i)
     with people:
         outside = found.elsewhere_note(filters) if not answers else ""
-        render_experts(experts, me, near, outside, sided=bool(kb.facets()["department"]))
+        render_experts(experts, me, near, outside, sided=has_sides(kb))
 
 
 def report_missing(kb: Facade, query: str, filters) -> None:

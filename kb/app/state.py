@@ -161,10 +161,19 @@ def settle_view(kb: Facade) -> None:
         s.onboard_team = next((t for t in teams if t.casefold() == wanted), teams[0])
 
 
+def has_sides(kb: Facade) -> bool:
+    """Whether the index tells IT from business people: asked of it once per build (on the
+    HTTP client a question is a round trip)."""
+    last = st.session_state.get("_sided")
+    if last is None or last[0] != kb.build:
+        last = st.session_state._sided = (kb.build, bool(kb.facets().get("department")))
+    return last[1]
+
+
 def settle_side(kb: Facade) -> None:
     """No side of the divide (`me`, from a link) on an index without departments, where no
     one is on either side: "I work in IT" listed no one there (a trial)."""
-    if st.session_state.get("me") and not kb.facets().get("department"):
+    if st.session_state.get("me") and not has_sides(kb):
         st.session_state.me = None
 
 
