@@ -139,7 +139,13 @@ def render_no_answer(
         icon=":material/search_off:",
     )
     st.caption(f"Nothing answers “{esc(found.searched)}” well · {elapsed:.0f} ms")
-    with st.expander(f"The {len(closest)} closest pages (less likely to answer)"):
+    # A page that uses every word of the question is open, not folded: one word the model
+    # cannot read ("minibar") is answered by no page, yet one says it (a new-user trial).
+    using = sum(1 for hit, _ in closest if hit.coverage >= 1.0)
+    label = f"The {len(closest)} closest pages (less likely to answer)"
+    if using:
+        label += f"; {using} of them use{'s' if using == 1 else ''} every word of it"
+    with st.expander(label, expanded=bool(using)):
         for i, (hit, more) in enumerate(closest):
             render_hit(hit, more, found.searched, i)
     if found.elsewhere:

@@ -293,6 +293,18 @@ def test_gibberish_names_no_one_who_could_write_its_page(monkeypatch, bundled_in
     assert "no one is suggested to write it" in text
 
 
+def test_a_closest_page_using_every_word_is_open_not_folded(monkeypatch, bundled_index):
+    # One word the model cannot read: no page answers it, yet the expense policy says it (a
+    # new-user trial found it only by opening the fold).
+    at = new_app(monkeypatch, bundled_index)
+    settle(search(at, "minibar"))
+    (fold,) = [e for e in at.expander if "closest pages" in e.label]
+    assert fold.label.endswith("1 of them uses every word of it") and fold.proto.expanded
+    settle(search(at, "xqzvbnm plorkt"))
+    (fold,) = [e for e in at.expander if "closest pages" in e.label]
+    assert fold.label.endswith("(less likely to answer)") and not fold.proto.expanded
+
+
 def test_a_misspelled_query_is_corrected_with_a_way_back(monkeypatch, bundled_index):
     at = new_app(monkeypatch, bundled_index)
     at.text_input(key="q").input("expnse polcy").run()
