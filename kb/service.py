@@ -161,11 +161,7 @@ class KnowledgeBase:
         fix = None if exact else self._searcher.correct(query)
         searched = fix.corrected if fix else query
         hits = self._searcher.search(searched, k=k, filters=filters, mode=mode)
-        elsewhere: tuple[tuple[str, int], ...] = ()
-        if filters is not None and filters.active and not any(h.relevant for h in hits):
-            elsewhere = _by_department(
-                self._searcher.search(searched, k=k, mode=mode, snippets=False)
-            )
+        elsewhere = _by_department(self._outside(searched, hits, filters, k, mode))
         corrected = fix.corrected if fix and fix.changed else ""
         found = Results(tuple(hits), query.strip(), corrected, elsewhere)
         if log and self.search_log is not None:
@@ -202,14 +198,20 @@ class KnowledgeBase:
         """One line in the search log for `query`, judged by a search for `searched` (the
         query corrected, or as typed): the hits' relevance, not their snippets, is logged."""
         hits = self._searcher.search(searched, k=LOGGED_K, filters=filters, snippets=False)
-        elsewhere = False
-        if filters is not None and filters.active and not any(h.relevant for h in hits):
-            everywhere = self._searcher.search(searched, k=LOGGED_K, snippets=False)
-            elsewhere = any(h.relevant for h in everywhere)
+        elsewhere = any(h.relevant for h in self._outside(searched, hits, filters, LOGGED_K))
         used = self.settings.retrieval
         searchlog.record(
             log, query, hits, mode=used, filters=filters, missing=missing, elsewhere=elsewhere
         )
+
+    def _outside(
+        self, searched: str, hits: list[Hit], filters: Filters | None, k: int, mode: str = ""
+    ) -> list[Hit]:
+        """The search without `filters` (no snippets), when they leave no relevant hit in
+        `hits`: what they hide. Nothing when no filter is set or a hit answers."""
+        if filters is None or not filters.active or any(h.relevant for h in hits):
+            return []
+        return self._searcher.search(searched, k=k, mode=mode, snippets=False)
 
     def experts(
         self,
