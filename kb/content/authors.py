@@ -352,13 +352,12 @@ def _counted(
     added: dict[str, Counter] = defaultdict(Counter)
     for record in out.split("\x00")[1:]:
         head, _, files = record.partition("\n")
-        who, _, day = head.rpartition("\t")  # the log is newest first
+        who, _, day = head.rpartition("\t")
         name, _, email = who.partition("\t")
-        for f in files.splitlines():
-            if f.strip():
-                added[f.strip()][(name.strip(), email.strip())] += 1
-                if f.strip() not in dates or day.strip() > dates[f.strip()]:
-                    dates[f.strip()] = day.strip()
+        day = day.strip()
+        for path in filter(None, map(str.strip, files.splitlines())):
+            added[path][(name.strip(), email.strip())] += 1
+            dates[path] = max(dates.get(path, ""), day)  # ISO dates sort as text
     for f, more in added.items():
         counts[f] = counts[f] + more if f in counts else more
     return counts, dates
