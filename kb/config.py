@@ -66,6 +66,10 @@ class Settings:
     expert_model: str = "absvote"
     expert_pages: int = 100
     page_vote_temperature: float = 0.05  # 5 points (of 100) above another page: e times the vote
+    # absvote's votes blended, as two distributions of equal weight, with textbook CombSUM
+    # over the `expert_pages` best pages by BM25: sharp votes find a page's own authors,
+    # the sum how much of an area a person covers (kb.search.experts.blend).
+    expert_spread: bool = True
     # The sections searched: who may be listed (those who wrote a relevant one) and their
     # evidence, and the "document" model's voters.
     expert_pool: int = 40

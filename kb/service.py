@@ -93,6 +93,7 @@ class KnowledgeBase:
         self.index_dir = index_dir
         self.search_log = search_log
         self.settings = settings
+        self.embedder = embedder
         self.index = backend or LocalBackend.open(
             index_dir, model_name=embedder.name, dim=embedder.dim
         )
@@ -275,12 +276,16 @@ class KnowledgeBase:
         s = self.settings
         model, evidence = model or s.expert_model, evidence or s.evidence_per_expert
         if model == "absvote":
+            pages, spread = (
+                self.voting_pages(query, filters=filters, mode=mode) if hits else ([], [])
+            )
             return rank_by_pages(
-                self.page_scores(query, filters=filters, mode=mode) if hits else [],
+                pages,
                 hits,
                 self._page_authors(),
                 k=len(hits) * 4,
                 temperature=s.page_vote_temperature,
+                spread=spread if s.expert_spread else [],
                 evidence_per_expert=evidence,
                 homes=self._homes,
             )
@@ -374,7 +379,14 @@ class KnowledgeBase:
     ) -> list[tuple[str, float]]:
         """The pages that vote in the absvote expert model, with their scores
         (`Searcher.page_scores`, `Settings.expert_pages` of them)."""
-        return self._searcher.page_scores(
+        return self.voting_pages(query, filters=filters, mode=mode)[0]
+
+    def voting_pages(
+        self, query: str, *, filters: Filters | None = None, mode: str = ""
+    ) -> tuple[list[tuple[str, float]], list[tuple[str, float]]]:
+        """`page_scores` and the pages CombSUM sums in the absvote model
+        (`Searcher.voting_pages`)."""
+        return self._searcher.voting_pages(
             query, depth=self.settings.expert_pages, filters=filters, mode=mode
         )
 

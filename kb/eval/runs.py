@@ -6,7 +6,7 @@ import hashlib
 import json
 import statistics
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from kb.backends.location import IndexLocation
@@ -120,9 +120,12 @@ class ExpertScores:
 
 
 # The default first (Settings.expert_model on Settings.retrieval), then the previous
-# default (document, hybrid) and the other variants.
+# default (absvote-sharp: absvote without the CombSUM blend, Settings.expert_spread off)
+# and the other variants.
+SHARP = "absvote-sharp"
 EXPERT_CONFIGS = (
     ("absvote", "hybrid"),
+    (SHARP, "hybrid"),
     ("document", "hybrid"),
     ("document", "dense"),
     ("document", "bm25"),
@@ -143,6 +146,9 @@ def expert_run(
     rule must not reorder them)."""
     run: metrics.Run = {}
     authors = {path: page.authors for path, page in kb.index.pages.items()}
+    if model == SHARP:  # the same loaded index, the blend off
+        sharp = replace(kb.settings, expert_spread=False)
+        kb, model = KnowledgeBase(kb.index_dir, kb.embedder, sharp, backend=kb.index), "absvote"
     for qid, text in queries.items():
         if model in baselines.METHODS:
             pages = baselines.top_pages(kb, text, mode)

@@ -60,15 +60,19 @@ def rank_by_pages(
     authors: Mapping[str, Sequence[Author]],
     *,
     temperature: float,  # Settings.page_vote_temperature
+    spread: list[tuple[str, float]] = (),
     k: int = 5,
     evidence_per_expert: int = 3,
     homes: Mapping[str, Home] | None = None,
 ) -> list[Expert]:
     """People ranked by the votes of `pages` (`Searcher.page_scores`), each page's vote
-    split among its `authors` (path -> authors) by their shares. Only the authors of `hits`
-    (the relevant sections) are listed, with those sections as evidence, strongest vote first;
-    one whose pages fell outside `pages` comes after those voted for."""
+    split among its `authors` (path -> authors) by their shares, blended with CombSUM over
+    `spread` (`blend`). Only the authors of `hits` (the relevant sections) are listed, with
+    those sections as evidence, strongest vote first; one whose pages fell outside `pages`
+    comes after those voted for."""
     votes, names, weights = page_votes(pages, authors, temperature)
+    if spread:
+        votes = blend(votes, combsum(spread, authors, names))
     evidence: dict[str, list[tuple[float, Evidence]]] = defaultdict(list)
     for hit in hits:
         for author in hit.chunk.authors:
@@ -123,6 +127,37 @@ def page_votes(
             names.setdefault(key, author.name)
             votes[key] += author.share * weights[path]
     return dict(votes), names, weights
+
+
+def combsum(
+    pages: Iterable[tuple[str, float]],
+    authors: Mapping[str, Sequence[Author]],
+    names: dict[str, str] | None = None,
+) -> dict[str, float]:
+    """Textbook voting (CombSUM): each person's sum of the scores of `pages` (path, score)
+    they wrote, by their share of each; their display names are added to `names`."""
+    votes: dict[str, float] = defaultdict(float)
+    for path, score in pages:
+        for author in authors.get(path, ()):
+            key = person_key(author.name)
+            if names is not None:
+                names.setdefault(key, author.name)
+            votes[key] += author.share * score
+    return dict(votes)
+
+
+def blend(sharp: Mapping[str, float], smooth: Mapping[str, float]) -> dict[str, float]:
+    """Each person's share of the `sharp` votes plus their share of the `smooth` ones.
+
+    Sharp votes find who wrote the one page a question names; smooth ones, how much of the
+    area a person covers, which predicts who answers a new question (docs/quality.md).
+    Each is made a distribution first, so neither scale decides, and they weigh the same:
+    no expert set picks the weight, as no corpus picks hybrid search's."""
+    totals = [sum(sharp.values()) or 1.0, sum(smooth.values()) or 1.0]
+    return {
+        key: sharp.get(key, 0.0) / totals[0] + smooth.get(key, 0.0) / totals[1]
+        for key in {*sharp, *smooth}
+    }
 
 
 def home_teams(chunks: Sequence[Chunk | Page]) -> dict[str, Home]:

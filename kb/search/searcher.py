@@ -164,9 +164,16 @@ class Searcher:
         the query's information a section of it matches by BM25 (bm25: BM25 over the most any
         section could score), or the mean of both (hybrid), each from its own section, as
         hybrid fusion pairs them but without min-max. Candidates: `depth` * 10 sections a leg."""
+        return self.voting_pages(query, depth=depth, filters=filters, mode=mode)[0]
+
+    def voting_pages(
+        self, query: str, *, depth: int, filters: Filters | None = None, mode: str = ""
+    ) -> tuple[list[tuple[str, float]], list[tuple[str, float]]]:
+        """`page_scores`, and from the same candidates the `depth` best pages by one leg
+        alone (BM25's share; the cosine in dense mode): what textbook voting (CombSUM) sums."""
         query = visible(query)
         if not query or depth <= 0:
-            return []
+            return [], []
         mode = mode or self._settings.retrieval
         if mode not in MODES:
             raise ValueError(f"unknown retrieval mode {mode!r}; use one of {', '.join(MODES)}")
@@ -198,7 +205,9 @@ class Searcher:
                 top[1] = max(top[1], min(1.0, keyword[row] / scale))
         legs = {"dense": (1.0, 0.0), "bm25": (0.0, 1.0), "hybrid": (0.5, 0.5)}[mode]
         scored = [(path, legs[0] * c + legs[1] * s) for path, (c, s) in best.items()]
-        return sorted(scored, key=lambda ps: (-ps[1], ps[0]))[:depth]
+        one = 0 if mode == "dense" else 1
+        alone = [(path, both[one]) for path, both in best.items() if both[one] > 0]
+        return _best(scored, depth), _best(alone, depth)
 
     def query_terms(self, query: str) -> QueryTerms:
         """The query's words with their IDF here; a word no row holds gets the highest IDF."""
@@ -230,3 +239,8 @@ def visible(query: str) -> str:
 
 def _ordered(scores: dict[int, float]) -> list[tuple[int, float]]:
     return sorted(scores.items(), key=lambda rs: (-rs[1], rs[0]))
+
+
+def _best(scored: list[tuple[str, float]], depth: int) -> list[tuple[str, float]]:
+    """The `depth` highest-scoring (path, score) pairs, best first, ties by path."""
+    return sorted(scored, key=lambda ps: (-ps[1], ps[0]))[:depth]
