@@ -12,7 +12,7 @@ from kb.app.query import shown_search
 from kb.app.state import OLDEST, clear_filters, current_filters, filtered
 from kb.app.widgets import render_counts
 from kb.facade import Facade
-from kb.models import Filters
+from kb.models import Filters, person_key
 from kb.search.facets import count_pages
 
 PICKERS = (  # widget key, label, facet
@@ -47,6 +47,11 @@ def render_sidebar(kb: Facade) -> None:
         if bad:
             why = "is not a date like 2026-01-31; ignored."
             st.warning(f"Updated since: '{esc(bad.strip())}' {why}")
+        labels = {key: label for key, label, _ in PICKERS}
+        for key, value in st.session_state.get(_UNKNOWN, {}).items():
+            if not st.session_state.get(key):  # until another value is picked
+                why = "is not in the index; ignored."
+                st.warning(f"{labels[key]}: '{esc(value.strip()[:60])}' {why}")
         if filtered():
             st.button(
                 "Clear filters",
@@ -55,6 +60,28 @@ def render_sidebar(kb: Facade) -> None:
                 icon=":material/filter_alt_off:",
             )
         render_counts(kb)
+
+
+def drop_unknown(kb: Facade) -> None:
+    """Filter values the index does not hold (an old link: a team renamed, a tag removed, an
+    author who left or opted out, or a made-up one) dropped before anything searches, each
+    noted for the sidebar to say so, as a date that is none is."""
+    s = st.session_state
+    picked = {key: s.get(key, "") for key, _, _ in PICKERS}
+    if not any(picked.values()):
+        return
+    values = kb.facets()
+    for key, _, facet in PICKERS:
+        if not picked[key] or picked[key] in values[facet]:
+            continue
+        # Compared as every shell compares them (`person_key`): "victor petrov" is Victor's.
+        known = {person_key(v): v for v in values[facet]}.get(person_key(picked[key]))
+        s[key] = known or ""
+        if not known:
+            s.setdefault(_UNKNOWN, {})[key] = picked[key]
+
+
+_UNKNOWN = "_unknown_filters"  # picker key -> the value dropped from the URL
 
 
 def offered_values(kb: Facade) -> dict[str, list[str]]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from kb.app.barcamp import render_barcamp
-from kb.app.filters import render_sidebar
+from kb.app.filters import drop_unknown, render_sidebar
 from kb.app.gaps import render_gaps
 from kb.app.keys import mount_keys
 from kb.app.load import knowledge_base
@@ -55,6 +55,7 @@ def _main() -> None:
         st.error(esc(str(err)))
         st.stop()
     init_state()
+    drop_unknown(kb)  # an old link's filter values, before anything searches with them
     settle_side(kb)
     page, person = st.query_params.get("page"), st.query_params.get("person")
     searching = not (page or person) and (st.session_state.get("view") or "search") == "search"

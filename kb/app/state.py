@@ -247,7 +247,8 @@ def filtered() -> bool:
 def clear_filters() -> None:
     """Every filter back to "any" (a button's callback: it runs before the widgets draw)."""
     st.session_state.update(dict.fromkeys(PICKED, ""), since=None)
-    st.session_state.pop("_bad_since", None)
+    for note in ("_bad_since", "_unknown_filters"):
+        st.session_state.pop(note, None)
 
 
 def pick(**values: str) -> None:

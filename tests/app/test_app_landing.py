@@ -209,6 +209,24 @@ def test_the_date_picker_round_trips_the_url(monkeypatch, bundled_index, bundled
     ]
 
 
+def test_a_link_naming_filter_values_the_index_lacks_searches_without_them(
+    monkeypatch, bundled_index
+):
+    # An old link: a team renamed, a tag removed, an author who left or opted out. The page
+    # used to stop with a traceback (the search ran before the sidebar dropped them).
+    for key, value in (("department", "Nope"), ("team", "../../etc"), ("tag", "nosuchtag")):
+        at = new_app(monkeypatch, bundled_index, q="VPN access", **{key: value})
+        assert not at.exception and result_paths(at)
+        label = {"department": "Department", "team": "Team", "tag": "Tag"}[key]
+        assert [plain(w.value) for w in at.sidebar.warning] == [
+            f"{label}: '{value}' is not in the index; ignored."
+        ]
+        assert key not in at.query_params and "dept" not in at.query_params
+    at = new_app(monkeypatch, bundled_index, q="VPN access", author="victor petrov")
+    assert not at.exception and at.selectbox(key="author").value == "Victor Petrov"
+    assert not at.sidebar.warning  # as every shell compares names: case and spaces aside
+
+
 def test_most_searched_comes_from_the_log_and_runs_once_clicked(
     monkeypatch, bundled_index, tmp_path
 ):
