@@ -21,6 +21,10 @@ class WordList:
         if not isinstance(word, str) or not len(self._words):
             return False
         key = word.encode("utf-8", "replace")
+        if len(key) > self._words.itemsize:
+            # Longer than every word here; and searchsorted would widen each of them to its
+            # length first (83,000 x a 100,000-letter word: 8 GB, a hostile trial).
+            return False
         i = int(self._words.searchsorted(key))
         return i < len(self._words) and self._words[i] == key
 

@@ -185,6 +185,24 @@ def test_the_english_word_list_answers_as_the_set_of_its_words():
     assert longest in listed and longest + "x" not in listed
 
 
+def test_a_very_long_word_is_looked_up_without_widening_the_list():
+    # A 100,000-letter word made numpy widen all 83,000 words to its length: 8 GB for one
+    # search from a shared link (a hostile trial). Now nothing the size of the list is made.
+    import tracemalloc
+
+    from kb.models import words as english
+
+    listed = english.english_words()
+    tracemalloc.start()
+    try:
+        assert "x" * 100_000 not in listed
+        assert not Speller(PAGES).correct("expnse " + "q" * 100_000).changes[1:]
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 50_000_000, peak
+
+
 def test_an_inflected_corpus_word_is_left_without_learning_the_corpus():
     # "approvers" is not its own stem, but the keyword index knows "approv": learning every
     # word of the corpus for it cost a cold search 2 s at 10,000 pages (a review).
