@@ -42,10 +42,22 @@ class UnknownValueError(KbError):
         super().__init__(f"'{wanted}' is not in the index; {hint}known: {shown}")
 
 
+MAX_QUERY = 1000  # characters: a question, or a paragraph pasted in; not a document
+
+
+class QueryTooLongError(KbError):
+    """The query is longer than `MAX_QUERY` characters."""
+
+
 def query_text(text: str) -> str:
-    """`text` unchanged, or `BlankQueryError` when there is nothing to look for."""
+    """`text` unchanged; `BlankQueryError` when there is nothing to look for,
+    `QueryTooLongError` when it is longer than anyone asks (a pasted file, a crafted link)."""
     if not text.strip():
         raise BlankQueryError("the query is empty; say what you are looking for")
+    if len(text) > MAX_QUERY:
+        raise QueryTooLongError(
+            f"the query is {len(text):,} characters; ask in at most {MAX_QUERY:,}"
+        )
     return text
 
 

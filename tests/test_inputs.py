@@ -9,7 +9,9 @@ import pytest
 
 from kb.errors import UnknownPersonError
 from kb.inputs import (
+    MAX_QUERY,
     BlankQueryError,
+    QueryTooLongError,
     UnknownValueError,
     checked_filters,
     day,
@@ -76,6 +78,12 @@ def test_a_blank_query_is_refused(text):
     with pytest.raises(BlankQueryError, match="the query is empty"):
         query_text(text)
     assert query_text(" vpn ") == " vpn "  # kept as written (the search log records it)
+
+
+def test_a_query_longer_than_anyone_asks_is_refused():
+    assert query_text("x" * MAX_QUERY) == "x" * MAX_QUERY
+    with pytest.raises(QueryTooLongError, match="1,001 characters; ask in at most 1,000"):
+        query_text("x" * (MAX_QUERY + 1))
 
 
 def test_day_reads_iso_dates_and_refuses_others():

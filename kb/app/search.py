@@ -26,6 +26,7 @@ from kb.content.departments import BUSINESS, IT, other_side
 from kb.facade import Facade
 from kb.importing.pagefile import slug
 from kb.importing.stub import stub_text, title_for
+from kb.inputs import MAX_QUERY
 from kb.models import Expert, Hit, Results, main_authors
 from kb.search.relevance import NEAR_MISS
 
@@ -58,6 +59,7 @@ def render_results(kb: Facade) -> None:
     st.text_input(
         "Search",
         key="q",
+        max_chars=MAX_QUERY,
         placeholder="e.g. how do I get a laptop for a new starter?",
         label_visibility="collapsed",
     )

@@ -10,7 +10,7 @@ import streamlit as st
 from kb.app.present import literal
 from kb.content.departments import side_named
 from kb.facade import Facade
-from kb.inputs import checked_filters, day
+from kb.inputs import MAX_QUERY, checked_filters, day
 from kb.models import Filters
 from kb.people.pairing import KINDS  # the pairs view's kinds, the first the default
 
@@ -61,7 +61,7 @@ def init_state() -> None:
             if key in st.session_state and not (key == "q" and box_kept):
                 st.session_state[key] = st.session_state[key]
         return
-    st.session_state.q = params.get("q", "")
+    st.session_state.q = params.get("q", "")[:MAX_QUERY]  # as the box takes it
     for key in PICKED:
         st.session_state[key] = params.get(key, "")
     # `department=`, as the CLI and the API call it, is read as the app's `dept=`.

@@ -16,7 +16,7 @@ from kb.backends.location import BACKENDS, IndexLocation
 from kb.config import ENCODERS, Settings
 from kb.errors import KbError
 from kb.facade import Facade
-from kb.inputs import BlankQueryError, query_text
+from kb.inputs import BlankQueryError, QueryTooLongError, query_text
 from kb.models.names import printable
 
 index_dir_option = click.option(
@@ -159,7 +159,7 @@ def open_kb(where: IndexLocation, query: str = "-") -> Facade:
     """The knowledge base at `where`, once `query` (the command's text argument) is not blank."""
     try:
         query_text(query)
-    except BlankQueryError as err:
+    except (BlankQueryError, QueryTooLongError) as err:
         raise click.UsageError(str(err)) from None
     log = os.environ.get("KB_SEARCH_LOG")  # opt-in, for 'kb gaps'
     settings = Settings(consent_key=consent_key())

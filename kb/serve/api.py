@@ -35,6 +35,7 @@ from kb.content.departments import BUSINESS, IT
 from kb.errors import KbError
 from kb.facade import Facade
 from kb.inputs import (
+    MAX_QUERY,
     BlankQueryError,
     CriteriaError,
     UnknownValueError,
@@ -59,7 +60,7 @@ def _one_of(values: tuple[str, ...], *, blank: bool = False):
     return Query(pattern=f"^({'|'.join(values)}{'|' if blank else ''})$")
 
 
-Text = Annotated[str, Query(min_length=1, max_length=1000, description="What to look for.")]
+Text = Annotated[str, Query(min_length=1, max_length=MAX_QUERY, description="What to look for.")]
 Count = Annotated[int, Query(ge=1, le=100)]
 Field = Annotated[str, Query(max_length=200)]
 Mode = Annotated[str, _one_of(MODES)]

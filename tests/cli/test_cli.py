@@ -109,6 +109,13 @@ def test_missing_content_folder_and_missing_index(tmp_path):
 def test_empty_query_is_a_usage_error(bundled_index):
     res = run("search", "   ", "--index-dir", str(bundled_index))
     assert res.exit_code == 2 and "the query is empty" in res.stderr
+    # As long as the API takes and no longer: a pasted file cost 38 s and 8 GB (a trial).
+    for verb in ("search", "experts"):
+        res = run(verb, "q" * 100_000, "--index-dir", str(bundled_index))
+        assert res.exit_code == 2 and "the query is 100,000 characters; ask in at most 1,000" in (
+            res.stderr
+        )
+    assert run("search", "vpn " * 250, "--index-dir", str(bundled_index)).exit_code == 0
 
 
 def test_search_and_experts_json_shapes(bundled_index):
