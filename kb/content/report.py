@@ -53,11 +53,14 @@ def _code_quality(content_dir: Path, f: Finding) -> dict:
 
 def shown(content_dir: Path, rel: str) -> str:
     """A finding's file as the repository sees it: relative to where kb runs, if inside."""
-    path = content_dir / rel
+    # The folder resolved, not the file: a linked file is named as itself, not as what it
+    # points to (`outside.md:1` for content/hostile/outside.md; a hostile trial). kb follows
+    # no linked folder, so `rel` has none to resolve.
+    path = content_dir.resolve() / rel
     try:
-        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+        return path.relative_to(Path.cwd().resolve()).as_posix()
     except ValueError:
-        return path.as_posix()
+        return (content_dir / rel).as_posix()
 
 
 def _github_escape(text: str, *, prop: bool = False) -> str:

@@ -111,6 +111,23 @@ def test_cli_exit_codes_and_formats(planted):
     assert run("check", str(planted), "--format", "xml").exit_code == 2
 
 
+def test_a_linked_file_is_named_as_itself_not_as_its_target(tmp_path, monkeypatch):
+    # Named by what it pointed to ("outside.md:1"), a CI annotation landed outside the
+    # repository and told where the link led (a hostile trial).
+    content = tmp_path / "repo" / "content"
+    (content / "hostile").mkdir(parents=True)
+    (content / "ok.md").write_text("---\ntitle: Fine\n---\nText.\n")
+    (tmp_path / "repo" / "outside.md").write_text("notes\n")  # outside the content folder
+    (content / "hostile" / "outside.md").symlink_to(tmp_path / "repo" / "outside.md")
+    monkeypatch.chdir(tmp_path / "repo")
+    for fmt, named in (
+        ("text", "content/hostile/outside.md:1:"),
+        ("github", "file=content/hostile/outside.md,"),
+    ):
+        out = run("check", "content", "--format", fmt).stdout
+        assert named in out and "outside.md" not in out.replace("hostile/outside.md", ""), out
+
+
 def test_check_loads_no_numpy_scipy_or_requests():
     # A CI step runs `kb check` as a whole process: numpy (the index side), scipy (topics) and
     # requests (detect-secrets' online verification, never used) cost it a quarter second.
