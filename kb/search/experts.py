@@ -4,10 +4,10 @@ Two voting models, each voter's vote split among its authors by their share of t
 
 absvote (the default)  the best pages (`Settings.expert_pages`) vote, each weighing
     exp((score - best) / `Settings.page_vote_temperature`) on a page score in [0, 1] that
-    means the same for every query (`Searcher.page_scores`).
-    A title that names one page gives it a score far above the rest, so its authors take
-    the votes (who wrote this); a long question matches many pages about equally, so the
-    votes spread and people who wrote more on the topic collect more (who will answer this).
+    means the same for every query (`Searcher.page_scores`): a title that names one page
+    gives it a score far above the rest, so its authors take the votes (who wrote this).
+    Blended (`blend`) with textbook CombSUM over the best pages by BM25, which rewards how
+    much of an area a person covers (who will answer this).
 document  the retrieved sections vote, each weighing exp((cosine - best) / temperature):
     the sections closest to the query dominate.
 
