@@ -25,6 +25,8 @@ from typing import Annotated
 
 import fastapi_offline
 from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query, Request, Response
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
 from fastapi.security import HTTPBearer
@@ -123,6 +125,11 @@ def create_app(
         logging.getLogger("kb.serve.api").error("%s", err)
         return JSONResponse({"detail": public_message(err)}, status_code=503)
 
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, err: RequestValidationError) -> JSONResponse:
+        # FastAPI's answer, with what was sent cut short: a 100 KB query came back whole.
+        return JSONResponse({"detail": _cut(jsonable_encoder(err.errors()))}, 422)
+
     @app.exception_handler(BlankQueryError)
     async def blank(request: Request, err: BlankQueryError) -> JSONResponse:
         return JSONResponse({"detail": "q is blank; say what you are looking for"}, 422)
@@ -160,6 +167,20 @@ def create_app(
     return app
 
 
+_ECHOED = 200  # characters of a rejected value said back
+
+
+def _cut(value: object) -> object:
+    """`value` (a validation error's JSON) with every string longer than `_ECHOED` cut."""
+    if isinstance(value, str) and len(value) > _ECHOED:
+        return value[:_ECHOED] + f"… ({len(value):,} characters)"
+    if isinstance(value, list):
+        return [_cut(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _cut(v) for k, v in value.items()}
+    return value
+
+
 def _naming_build(index: LoadedIndex) -> Callable[[Response], Facade]:
     """The loaded index, for the `/app` routes: each answer names its build (`BUILD_HEADER`),
     so the client knows when the server has loaded a new one."""
@@ -189,7 +210,8 @@ def _public_routes(
     routes = APIRouter()
     Base = Annotated[Facade, Depends(kb)]
 
-    @routes.get("/health")
+    # HEAD too: load balancers and uptime monitors often check with it.
+    @routes.api_route("/health", methods=["GET", "HEAD"])
     def health(base: Base) -> dict:
         """Whether an index is loaded, and what it holds; whether a newer build is loading
         (`loading`), and why the newest could not be loaded (`newer_build`, only then: this

@@ -56,6 +56,15 @@ def test_every_endpoint_answers_from_the_index(client):
     }
 
 
+def test_a_health_check_by_head_and_a_huge_query_said_back_short(client):
+    assert client.head("/health").status_code == 200  # monitors often check with HEAD
+    res = client.get("/search", params={"q": "q" * 5_000})  # (the test client's longest URL)
+    assert res.status_code == 422 and len(res.content) < 1_000  # not all of it said back
+    (error,) = res.json()["detail"]
+    assert error["loc"] == ["query", "q"] and error["input"].endswith("(5,000 characters)")
+    assert client.get("/search", params={"k": "x", "q": "vpn"}).json()["detail"][0]["input"] == "x"
+
+
 def test_filters_and_modes_narrow_like_the_cli(client, bundled_kb):
     hits = client.get(
         "/search", params={"q": "access", "team": "security", "k": 20, "mode": "bm25"}
