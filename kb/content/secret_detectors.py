@@ -172,7 +172,11 @@ LABELLED = (
             rf"(?P<sep>[:?]?=>?|[:\uff1a]|is:?|{_IS}(?=[ \t:])(?:[ \t\u00a0]?[:\uff1a])?"
             rf"|-{{1,2}}>?(?=[ \t])|→|[是为為は][:\uff1a]?"
             # a bare space, before a quoted value ("and password `Sommer2024!`")
-            rf"|[ \t](?=[`'\"]))"
+            rf"|[ \t](?=[`'\"])"
+            # ... a PIN's or a door code's digits after a bare space ("PIN 4711", "alarm code
+            # 2580 then press OK"), and a value in an apposition ("The admin password,
+            # Adm1n2024, must be changed")
+            rf"|[ \t](?=\d)|,(?=[ \t]))"
             rf"[*_` \t\u00a0\u3000]{{0,12}}['\"「『]?"
             rf"{_VALUE}"
         ),

@@ -414,23 +414,37 @@ def _labelled(line: str, low: str, n: int, plugins: d.Plugins, patterns: tuple) 
                 continue
             # The value: the last group (of the alternative that matched).
             start, end = m.span(next(g for g in range(m.re.groups, 0, -1) if m.start(g) >= 0))
-            named = _label_kind(line[m.start() : start]) if kind == "labelled" else kind
+            label = line[m.start() : start]
+            named = _label_kind(label) if kind == "labelled" else kind
             value = line[start:end].rstrip(",.")
-            after = line[m.start() : m.start() + 120]
-            if not _credible(value, named, kind == "labelled", after, m.group(0), plugins):
-                continue
-            # "The token is 2FA-protected": after "is", a dash or a verb ("use password x")
-            # prose goes on; a value there must look made up (letters, digits, and mixed case
-            # or a symbol) and end the clause.
             sep = m.groupdict().get("sep") or ":"
-            if sep.strip(":=?>\uff1a") and not (
-                (_made_up(value) or _pin(value, line[m.start() : start]))
-                and d.CLAUSE_END.match(line, start + len(value))
-            ):
+            pin = _pin(value, label)
+            # "The token is 2FA-protected": after "is", a comma, a dash, a bare space or a verb
+            # ("use password x") prose goes on; a value there must look made up (letters,
+            # digits, and mixed case or a symbol), or be a PIN's digits, and end the clause.
+            said = sep.strip(":=?>\uff1a")
+            if said and not ((_made_up(value) or pin) and _ends(line, start + len(value), sep)):
+                continue
+            # A PIN said in prose may have words after it ("PIN 4711 for the side door"),
+            # which a bare number after a name may not have (`Password: 8-64 chars`).
+            after = line[m.start() : m.start() + 120]
+            credible = _credible(value, named, kind == "labelled", after, m.group(0), plugins)
+            if not (credible or said and pin):
                 continue
             yield Secret(n, named, start, start + len(value))
     if "|" in line:
         yield from _table_row(line, n, plugins)
+
+
+def _ends(line: str, end: int, sep: str) -> bool:
+    """Whether a value said in prose ends its clause at `end`; one after a comma is an
+    apposition, closed by another comma ("The admin password, Adm1n2024, must be changed")."""
+    if sep == ",":
+        return bool(_APPOSITION_END.match(line, end)) or bool(d.CLAUSE_END.match(line, end))
+    return bool(d.CLAUSE_END.match(line, end))
+
+
+_APPOSITION_END = re.compile(r"[`'\"*_]{0,3},")
 
 
 def _on_its_own(line: str, n: int, label: str, asked: bool = False) -> Iterator[Secret]:
