@@ -207,15 +207,32 @@ LABELLED = (
         ),
         _PASSWORD_GATE,
     ),
-    # "with username admin and password x": a user's name before it says what follows is
-    # the value (it must still look made up and end the clause).
+    # "with username admin and password x", "user: admin / pass x": a user's name before it
+    # says what follows is the value (it must still look made up and end the clause).
     (
         "password",
         re.compile(
-            r"(?i)\buser(?:[ \t]?name)?[ \t]{1,5}[`'\"]?[\w.@\\-]{1,60}[`'\"]?[ \t]{1,5}"
-            rf"(?:(?:and|,)[ \t]{{1,5}})?(?P<sep>{_PASSWORD_WORD})[ \t]{{1,5}}[`'\"]?{_VALUE}"
+            r"(?i)\buser(?:[ \t]?name)?(?:[ \t]{0,3}[:=])?[ \t]{1,5}[`'\"]?[\w.@\\-]{1,60}[`'\"]?"
+            r"(?:[ \t]{0,5}[,/;][ \t]{0,5}|[ \t]{1,5}(?:and[ \t]{1,5})?)"
+            rf"(?P<sep>{_PASSWORD_WORD}|pass)(?:[ \t]{{0,3}}[:=])?[ \t]{{1,5}}[`'\"]?{_VALUE}"
         ),
         ("user",),
+    ),
+    # A user and a password joined by '/' where signing in is said: after a verb of logging
+    # in ("Log in as admin / Adm1n2024"; not "log in and open src / main"), or a default
+    # account's name ("admin / Adm1n2024"). The '/' is the separator: the value must look
+    # made up and end the clause, so a path or a ratio ("16 / 9") is none.
+    (
+        "password",
+        re.compile(
+            r"(?i)(?:\b(?:log(?:[ \t]?(?:in|on))?|sign[ \t]?(?:in|on)|connect|ssh)\b"
+            r"[^\n/:=]{0,40}?[ \t](?:as|with|using|use|enter|:)[ \t]{1,5}[`'\"]?"
+            r"(?-i:[a-z][\w.@\\-]{0,59})"
+            r"|(?<![\w/.-])(?:admin(?:istrator)?|root|guest|sa|pi|ubnt|postgres|superuser))"
+            rf"[`'\"]?[ \t]{{0,3}}(?P<sep>/)[ \t]{{0,3}}[`'\"]?{_VALUE}"
+        ),
+        ("log", "sign", "connect", "ssh", "admin", "root", "guest", "sa", "pi", "ubnt")
+        + ("postgres", "superuser"),
     ),
     # A Wi-Fi network's QR code: WIFI:S:name;T:WPA;P:x;;
     ("password", re.compile(r"\bWIFI:(?:[^;\n]{0,100};){0,6}?P:([^;\n]{4,200});"), ("wifi:",)),
