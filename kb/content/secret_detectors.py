@@ -234,6 +234,16 @@ LABELLED = (
         ("log", "sign", "connect", "ssh", "admin", "root", "guest", "sa", "pi", "ubnt")
         + ("postgres", "superuser"),
     ),
+    # A Wi-Fi network's key after its name: "SSID: Office-Guest / Key: x" ("Key" alone names
+    # a credential only there).
+    (
+        "labelled",
+        re.compile(
+            r"(?i)\bSSID\b[^\n]{0,80}?(?<![\w-])(?:key|psk|pass(?:word|phrase)?|pw)"
+            rf"[*_` \t]{{0,6}}[:=][*_` \t]{{0,6}}[`'\"]?{_VALUE}"
+        ),
+        ("ssid",),
+    ),
     # A Wi-Fi network's QR code: WIFI:S:name;T:WPA;P:x;;
     ("password", re.compile(r"\bWIFI:(?:[^;\n]{0,100};){0,6}?P:([^;\n]{4,200});"), ("wifi:",)),
     # Markup: <password>x</password>, <add key="ApiKey" value="x"/>.

@@ -577,6 +577,7 @@ def _credible(
 _PASSWORD_WORDS = ("pass", "pwd", "p/w", "wort", "contrase", "senha", "hasło", "haslo", "парол")
 _PASSWORD_WORDS += ("woord", "lösen", "losen", "salasana", "密码", "密碼", "パスワード")
 _PASSWORD_WORDS += ("비밀번호", "المرور", "पासवर्ड", "code", "combination")  # a door's code
+_PASSWORD_WORDS += ("ssid",)  # a Wi-Fi network's key is its password
 _PASSWORD_NAMES = frozenset(("pw", "pin", "psk"))
 
 
