@@ -490,6 +490,32 @@ LABELLED = (
     ),
 )
 
+# A passphrase of words after a password's name and a colon or "is": "the passphrase is
+# correct horse battery staple", "Wi-Fi password: purple-elephant-dances" (three to eight
+# lower-case words, joined by spaces or by hyphens). `secrets._passphrases` judges the words.
+PASSPHRASE = re.compile(
+    rf"(?i)(?<![A-Za-z0-9])(?P<label>{_LABEL})(?![A-Za-z0-9])[*_` \t\u00a0]{{0,6}}"
+    rf"(?:{_FOR}[ \t][^:=\n]{{1,30}}?[ \t]{{0,3}})?(?:is|{_IS}|[:=\uff1a])[*_` \t\u00a0]{{1,6}}"
+    r"['\"]?(?P<words>(?-i:[a-z]{3,12})(?P<joint>[ -])(?-i:[a-z]{3,12})"
+    r"(?:(?P=joint)(?-i:[a-z]{3,12})){1,6})(?![\w-])"
+)
+PASSPHRASE_GATE = ("pass", "wort", "woord", "wi-fi", "wifi", "wlan", "ssid")
+# Words prose has after "The passphrase is" ("a sentence you can remember", "never sent to
+# the server", "at least four words", "see the vault"), and no passphrase needs.
+PROSE_WORDS = frozenset(
+    """a an the this that these those some any each every all no none both either neither
+    i you he she it we they me him her us them my your his its our their what which who whom
+    whose whatever whichever of in on at to for from by with about as into onto over under
+    after before between through during without within via per than like and or but nor so
+    yet if then because while when where unless until though although is are was were be
+    been being am has have had do does did can could will would shall should may might must
+    not never always only also just still very too more most less least often usually here
+    there one two three four five six seven eight nine ten twelve see ask check contact use
+    call set reset change enter type choose pick find read follow keep store send share
+    characters chars digits letters symbols words length minimum maximum required optional
+    vault manager policy example same different unique random""".split()
+)
+
 # Values that documentation writes in place of a password.
 PLACEHOLDER = re.compile(
     r"(?ix)^(?:"

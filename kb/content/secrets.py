@@ -369,6 +369,8 @@ def _scan(line: str, n: int, active: _Active) -> Iterator[Secret]:
     if active.keywords and 0 < sum(map(low.count, d.KEYWORD_STEMS)) <= _MOST_KEYWORDS:
         yield from _keywords(line, n, d.plugins())
     yield from _labelled(line, low, n, d.plugins(), active.labelled)
+    if _opens(d.PASSPHRASE_GATE, low):
+        yield from _passphrases(line, n)
     if "'" in line or '"' in line:
         yield from _entropy(line, n, d.plugins())
 
@@ -434,6 +436,34 @@ def _labelled(line: str, low: str, n: int, plugins: d.Plugins, patterns: tuple) 
             yield Secret(n, named, start, start + len(value))
     if "|" in line:
         yield from _table_row(line, n, plugins)
+
+
+def _passphrases(line: str, n: int) -> Iterator[Secret]:
+    """A passphrase of words after a password's name: joined by hyphens
+    ("purple-elephant-dances"), or by spaces after "passphrase" only ("correct horse battery
+    staple"; after "password is", words are prose). None of them is a word of prose ("a
+    sentence you can remember"), and they end the clause."""
+    for m in d.PASSPHRASE.finditer(line):
+        label, spaced = m.group("label").lower(), m.group("joint") == " "
+        if _label_kind(label) != "password" or spaced and "phrase" not in label:
+            continue
+        words, end = [], m.start("words")
+        for word in m.group("words").split(m.group("joint")):
+            if _prose_word(word, spaced):
+                break
+            words.append(word)
+            end += len(word) + 1
+        end -= 1
+        if len(words) >= 3 and d.CLAUSE_END.match(line, end):
+            yield Secret(n, "password", m.start("words"), end)
+
+
+def _prose_word(word: str, spaced: bool) -> bool:
+    """Whether a word is prose's, not a passphrase's; between spaces, an adverb or a verb's
+    form is too ("stored encrypted locally")."""
+    if word in d.PROSE_WORDS:
+        return True
+    return spaced and (word.endswith(("ly", "ed")) or len(word) > 5 and word.endswith("ing"))
 
 
 def _ends(line: str, end: int, sep: str) -> bool:
@@ -577,7 +607,7 @@ def _credible(
 _PASSWORD_WORDS = ("pass", "pwd", "p/w", "wort", "contrase", "senha", "hasło", "haslo", "парол")
 _PASSWORD_WORDS += ("woord", "lösen", "losen", "salasana", "密码", "密碼", "パスワード")
 _PASSWORD_WORDS += ("비밀번호", "المرور", "पासवर्ड", "code", "combination")  # a door's code
-_PASSWORD_WORDS += ("ssid",)  # a Wi-Fi network's key is its password
+_PASSWORD_WORDS += ("ssid", "wi-fi", "wifi", "wlan", "wpa")  # a Wi-Fi key is its password
 _PASSWORD_NAMES = frozenset(("pw", "pin", "psk"))
 
 
