@@ -516,6 +516,14 @@ PROSE_WORDS = frozenset(
     vault manager policy example same different unique random""".split()
 )
 
+# What a reader is told to type (`<kbd>x</kbd>`), and a key or a chord of keys (Ctrl+Alt+F2,
+# F12), which is what it usually holds.
+KBD = re.compile(r"(?i)<kbd>[ \t]{0,3}([^\s<>]{4,200}?)[ \t]{0,3}</kbd>")
+KEY_CHORD = re.compile(
+    r"(?i)(?:(?:ctrl|control|alt|altgr|shift|cmd|command|win|windows|meta|option|opt|fn|super)"
+    r"[+-]).*|f\d{1,2}"
+)
+
 # Values that documentation writes in place of a password.
 PLACEHOLDER = re.compile(
     r"(?ix)^(?:"

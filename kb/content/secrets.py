@@ -77,6 +77,8 @@ def find_secrets(text: str) -> list[Secret]:
             found = _merged([*found, *_on_its_own(line, n, label, asked)])
         if cols is not None:
             found = _merged([*_in_line(raw, n, active), *(_moved(s, cols) for s in found)])
+            if "<kbd" in raw.lower():
+                found = _merged([*found, *_typed(raw, line, n)])
         out.extend(found)
         named = _label_of(line, fenced)
         if named:
@@ -188,6 +190,19 @@ def _html_text(line: str) -> tuple[str, list[int] | None]:
     text.append(line[at:])
     cols.extend(range(at, len(line)))
     return "".join(text), cols
+
+
+def _typed(raw: str, text: str, n: int) -> Iterator[Secret]:
+    """What a line naming a credential tells its reader to type, when it looks made up
+    ("At the password prompt, type <kbd>Hunter2!x</kbd>"; not a key, <kbd>Ctrl+Alt+F2</kbd>,
+    nor a path)."""
+    if not d.LABEL.search(text):
+        return
+    for m in d.KBD.finditer(raw):
+        value = m.group(1)
+        other = d.KEY_CHORD.fullmatch(value) or _NOT_A_VALUE.fullmatch(value)
+        if _made_up(value) and not other and not _placeholder(value):
+            yield Secret(n, "password", m.start(1), m.end(1))
 
 
 def _moved(s: Secret, cols: list[int]) -> Secret:
