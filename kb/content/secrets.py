@@ -100,10 +100,11 @@ _CELL_TAG = re.compile(r"(?i)<(/?)(table|dl|tr|td|th|dt|dd)(?:[ \t\n/][^<>]{0,30
 def _html_cells(text: str, plugins: d.Plugins) -> Iterator[Secret]:
     """A credential in an HTML table or definition list, however its rows and cells are laid
     out on lines: in a cell after one naming it (`<td>API key</td><td>x</td>`, `<dt>`,
-    `<dd>`), or under a header cell naming it (`<th>Password</th>`). Only `<th>` cells make
-    a header: a table's first row may be a name and its value."""
+    `<dd>`), or under a header cell naming it (`<th>Password</th>`, or a first row of `<td>`
+    naming columns: `User | Password`)."""
     starts = [0, *(m.end() for m in re.finditer("\n", text))]
     header: dict[int, str] = {}
+    first = True  # the next row is its table's first
     row: list[tuple[int, int, bool]] = []  # each cell's text, from and to, and if a <th>
     cell = -1  # where the open cell's text starts
     for m in _CELL_TAG.finditer(text):
@@ -115,13 +116,26 @@ def _html_cells(text: str, plugins: d.Plugins) -> Iterator[Secret]:
             row.append((m.end(), m.end(), tag == "th"))
             cell = m.end()
         elif tag in ("tr", "table", "dl") and row:  # a row ends: a new one, or its table's end
-            yield from _row_values(text, starts, row, header, plugins)
+            found = list(_row_values(text, starts, row, header, plugins))
+            yield from found
+            names = _cell_texts(text, row)
             if any(th for *_, th in row):
-                header = {i: name for i, name in enumerate(_cell_texts(text, row)) if _named(name)}
-            row = []
+                header = {i: name for i, name in enumerate(names) if _named(name)}
+            elif first and not found:
+                header = _td_header(names)
+            row, first = [], False
         if tag in ("table", "dl"):
-            header = {}
+            header, first = {}, True
     yield from _row_values(text, starts, row, header, plugins)
+
+
+def _td_header(names: list[str]) -> dict[int, str]:
+    """The columns a table's first row of `<td>` cells names as credentials, when it reads
+    as a header: no value in it, and its first cell names none (`User | Password`; a row
+    `Password | see the vault` is a name and its value)."""
+    if len(names) < 2 or _named(names[0]):
+        return {}
+    return {i: name for i, name in enumerate(names) if _named(name)}
 
 
 def _cell_texts(text: str, row: list[tuple[int, int, bool]]) -> list[str]:
