@@ -109,8 +109,8 @@ PROMPT = re.compile(r"(?:\w+=|[\w.-]+@[\w.-]+:\S*)[#$>]")
 # on after a word ("Das Passwort ist Office365 Standard", "密码是Base64编码的字符串"), unless
 # the word opens another clause ("is Gu3st2024! for the guest account", "`Xy7#kq` to log in").
 _CLAUSE_AFTER = r"(?:for|to|and|or|as|when|if|on|at|in|until|before|after|then|but|so)\b"
-_CLAUSE_END = (
-    r"[`'\"」』)\]*_]*[ \t]*(?:(?:[.。!！?？,，;；:：]|です|でした)?[ \t]*$"
+_CLAUSE_END = (  # a table's cell ends one too ("| Side door | PIN 4711 |")
+    r"[`'\"」』)\]*_]*[ \t]*(?:(?:[.。!！?？,，;；:：]|です|でした)?[ \t]*(?:$|\|)"
     rf"|(?<=[ \t])(?i:{_CLAUSE_AFTER})|\()"
 )
 CLAUSE_END = re.compile(_CLAUSE_END)
