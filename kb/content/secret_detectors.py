@@ -231,8 +231,8 @@ LABELLED = (
             r"|(?<![\w/.-])(?:admin(?:istrator)?|root|guest|sa|pi|ubnt|postgres|superuser))"
             rf"[`'\"]?[ \t]{{0,3}}(?P<sep>/)[ \t]{{0,3}}[`'\"]?{_VALUE}"
         ),
-        ("log", "sign", "connect", "ssh", "admin", "root", "guest", "sa", "pi", "ubnt")
-        + ("postgres", "superuser"),
+        ("log", "sign", "connect", "ssh", "admin", "root", "guest", "ubnt", "postgres")
+        + ("superuser", "sa /", "sa/", "pi /", "pi/"),  # "sa" and "pi" are in most lines
     ),
     # A Wi-Fi network's key after its name: "SSID: Office-Guest / Key: x" ("Key" alone names
     # a credential only there).
