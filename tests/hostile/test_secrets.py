@@ -383,6 +383,29 @@ def test_secret_scan_stays_linear_on_long_lines(tmp_path):
     assert 6 in found  # the key after 200 kB on its line is still found
 
 
+def test_prose_forms_stay_linear_on_long_lines(tmp_path):
+    """Labels of the forms said in prose that never reach a value, each on a 100,000
+    character line: a PIN's, an apposition's, a login's, an SSID's, a passphrase's words,
+    <kbd> tags and an HTML table's first row of <td> names."""
+    lines = [
+        "PIN " * 25_000,
+        "password, " * 10_000,
+        "Log in as " * 10_000,
+        "admin / " * 12_500,
+        "user: admin / " * 7_000,
+        "SSID " * 20_000,
+        "passphrase is " + "abc " * 25_000,
+        "passphrase: " + "abc-" * 25_000,
+        "<kbd>" * 20_000 + " password",
+        "<table><tr><td>User</td><td>Password</td></tr>" + "<tr><td>a</td><td>b</td></tr>" * 3_500,
+        "word " * 20_000 + "PIN 4711",  # a PIN at the far end of a long line
+    ]
+    start = time.perf_counter()
+    found = _flagged(tmp_path, lines)
+    assert time.perf_counter() - start < 10
+    assert found == {len(lines)}
+
+
 def test_an_index_from_the_last_detector_is_read_again_by_a_detector_that_finds_more(
     tmp_path, monkeypatch
 ):
