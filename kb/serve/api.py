@@ -30,6 +30,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
 from fastapi.security import HTTPBearer
+from starlette.convertors import PathConvertor, register_url_convertor
 
 from kb.backends.location import IndexLocation
 from kb.config import EXPERT_MODELS
@@ -167,6 +168,15 @@ def create_app(
     return app
 
 
+class _AnyPath(PathConvertor):
+    """A page's path, which may hold a line break (Starlette's `path` is `.*`, which stops
+    at one: such a page was found by /search and not opened; a hostile trial)."""
+
+    regex = r"[\s\S]*"
+
+
+register_url_convertor("anypath", _AnyPath())
+
 _ECHOED = 200  # characters of a rejected value said back
 
 
@@ -210,8 +220,7 @@ def _public_routes(
     routes = APIRouter()
     Base = Annotated[Facade, Depends(kb)]
 
-    # HEAD too: load balancers and uptime monitors often check with it.
-    @routes.api_route("/health", methods=["GET", "HEAD"])
+    @routes.get("/health")
     def health(base: Base) -> dict:
         """Whether an index is loaded, and what it holds; whether a newer build is loading
         (`loading`), and why the newest could not be loaded (`newer_build`, only then: this
@@ -224,6 +233,12 @@ def _public_routes(
             "built_at": base.manifest.built_at,
             **status(),
         }
+
+    @routes.head("/health", include_in_schema=False)
+    def health_head(base: Base) -> Response:
+        """`/health` for monitors and load balancers that check with HEAD: 200 when an
+        index is loaded, as GET (503 when none is)."""
+        return Response()
 
     @routes.get("/search")
     def search(
@@ -460,7 +475,7 @@ def _app_routes(kb: Callable[..., Facade], search_log: Path | None) -> APIRouter
         """Every page's title, by path."""
         return base.titles()
 
-    @routes.get("/pages/{path:path}")
+    @routes.get("/pages/{path:anypath}")
     def page(base: Base, path: str) -> dict:
         found = base.page(path)
         if found is None:

@@ -14,11 +14,13 @@ import httpx
 import pytest
 import schemathesis
 from e2e import free_port
+from fakes import HashEmbedder
 from fastapi.testclient import TestClient
 from helpers import ROOT
 from hypothesis import settings
 from schemathesis.checks import not_a_server_error
 
+from kb import SentenceTransformerEmbedder, Settings, build_index
 from kb.models import Expert
 from kb.serve.api import create_app
 from kb.serve.codec import expert_record
@@ -56,13 +58,29 @@ def test_every_endpoint_answers_from_the_index(client):
     }
 
 
-def test_a_health_check_by_head_and_a_huge_query_said_back_short(client):
+def test_a_health_check_by_head_and_a_huge_query_said_back_short(client, tmp_path):
     assert client.head("/health").status_code == 200  # monitors often check with HEAD
+    none = TestClient(create_app(tmp_path / "no-index"), raise_server_exceptions=False)
+    assert none.head("/health").status_code == none.get("/health").status_code == 503
     res = client.get("/search", params={"q": "q" * 5_000})  # (the test client's longest URL)
     assert res.status_code == 422 and len(res.content) < 1_000  # not all of it said back
     (error,) = res.json()["detail"]
     assert error["loc"] == ["query", "q"] and error["input"].endswith("(5,000 characters)")
     assert client.get("/search", params={"k": "x", "q": "vpn"}).json()["detail"][0]["input"] == "x"
+
+
+def test_a_page_whose_name_holds_a_line_break_opens(tmp_path):
+    # Found by /search, then 404 from /app/pages: the route's path stopped at the break.
+    content = tmp_path / "content"
+    content.mkdir()
+    (content / "new\nline.md").write_text("---\ntitle: Odd name\nauthors: [Ana Ruiz]\n---\nText.\n")
+    (content / "plain.md").write_text("---\ntitle: Plain\nauthors: [Ana Ruiz]\n---\nText.\n")
+    fake = HashEmbedder(name=SentenceTransformerEmbedder.name, dim=SentenceTransformerEmbedder.dim)
+    build_index(content, tmp_path / "index", fake, Settings())
+    app = TestClient(create_app(tmp_path / "index"))
+    assert app.get("/app/pages/new%0Aline.md").json()["title"] == "Odd name"
+    assert app.get("/app/pages/plain.md").json()["title"] == "Plain"
+    assert app.get("/app/pages/new%0Aother.md").status_code == 404
 
 
 def test_filters_and_modes_narrow_like_the_cli(client, bundled_kb):
