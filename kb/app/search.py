@@ -136,14 +136,16 @@ def render_no_answer(
     headline = f"No page {filters.describe()} answers this well" if found.elsewhere else ""
     note = f"{found.elsewhere_pages()}, outside the filters." if found.elsewhere else ""
     headline = headline or "No page answers this well"
+    # A page that uses every word of the question is open, not folded: one word the model
+    # cannot read ("minibar") is answered by no page, yet one says it (a new-user trial).
+    using = sum(1 for hit, _ in closest if hit.coverage >= 1.0)
+    if using and not note:
+        note = f"{using} of the closest use{'s' if using == 1 else ''} every word of it: see below."
     st.info(
         f"**{esc(headline)}.** {esc(note)}",
         icon=":material/search_off:",
     )
     st.caption(f"Nothing answers “{esc(found.searched)}” well · {elapsed:.0f} ms")
-    # A page that uses every word of the question is open, not folded: one word the model
-    # cannot read ("minibar") is answered by no page, yet one says it (a new-user trial).
-    using = sum(1 for hit, _ in closest if hit.coverage >= 1.0)
     label = f"The {len(closest)} closest pages (less likely to answer)"
     if using:
         label += f"; {using} of them use{'s' if using == 1 else ''} every word of it"

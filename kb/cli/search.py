@@ -77,6 +77,10 @@ def search_cmd(
         )
         for hit in found[:3]:
             click.echo(f"  - {_place(hit)}  {printable(hit.chunk.path)}:{hit.chunk.line}")
+            # One that uses every word is shown, as the app opens it: a word the model cannot
+            # read ("minibar") is answered by no page, yet one says it (a trial).
+            if hit.coverage >= 1.0 and hit.snippet:
+                click.echo("    " + printable(hit.snippet, lines=True).replace("\n", "\n    "))
         return
     relevant = sections_shown(relevant)
     for n, hit in enumerate(relevant, 1):

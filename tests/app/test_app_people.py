@@ -300,6 +300,9 @@ def test_a_closest_page_using_every_word_is_open_not_folded(monkeypatch, bundled
     settle(search(at, "minibar"))
     (fold,) = [e for e in at.expander if "closest pages" in e.label]
     assert fold.label.endswith("1 of them uses every word of it") and fold.proto.expanded
+    (info,) = at.info  # said where it is read first
+    assert "No page answers this well" in info.value
+    assert "1 of the closest uses every word of it: see below." in plain(info.value)
     settle(search(at, "xqzvbnm plorkt"))
     (fold,) = [e for e in at.expander if "closest pages" in e.label]
     assert fold.label.endswith("(less likely to answer)") and not fold.proto.expanded

@@ -260,6 +260,11 @@ def test_search_says_when_nothing_answers_and_corrects_typos(bundled_index):
     # first (it was 12th, and kb said no page used the word: a trial).
     minibar = run("search", "minibar", *idx).output
     assert "Closest:\n  - Expense policy > What we don't pay for" in minibar, minibar
+    # ... and what it says is shown, as the app opens it; the other closest pages are not.
+    assert minibar.split("\n")[3].startswith("    … Personal items:") and "minibar," in minibar
+    assert (
+        minibar.count("\n    ") == 2 and "canteen printer" in run("search", "canteen", *idx).output
+    )
     hits = json.loads(run("search", "xqzvbnm plorkt", "--json", *idx).stdout)
     assert len(hits) == 10 and not any(h["relevant"] for h in hits)
     assert json.loads(run("experts", "xqzvbnm plorkt", "--json", *idx).stdout) == []
