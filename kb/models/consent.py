@@ -145,8 +145,13 @@ def _initial_logins(given: list[str], surname: str) -> set[str]:
 def _cut_short(first: str, hidden: str) -> bool:
     """Whether a first name is a hidden one cut short, 3 letters at least: "chris" for
     "christopher", "dmitri" for "dmitriy". Only ever the hidden name is cut: "Christina
-    Johnson" is not hidden "Chris Johnson" (on the safe side, "Eva Ng" is hidden "Evan Ng")."""
+    Johnson" is not hidden "Chris Johnson" ("Eva Ng" is hidden "Evan Ng" unless listed)."""
     return len(hidden) > len(first) >= _SHORTEST_CUT and hidden.startswith(first)
+
+
+def _goes_by(first: str, hidden: str) -> bool:
+    """Whether a first name is a hidden one cut short, as a nickname or spelt another way."""
+    return _cut_short(first, hidden) or _nickname(first, hidden) or _spelt_alike(first, hidden)
 
 
 def _nickname(first: str, hidden: str) -> bool:
@@ -324,14 +329,11 @@ class Hidden:
         "Chris Johnson" for "Christopher Johnson", "Schmidt, Max", "Bob Miller" for "Robert
         Miller", "Dimitri Volkov" for "Dmitry Volkov", "Chris M. Johnson" (words between, as
         `_spread_out` allows). The rest of the name is the same: "A. Smith" is not "Mary Ann
-        Smith", nor "Dmitry Volkova" "Dmitry Volkov". A nickname or a spelling is a guess, so
-        not a name the directory lists: that is someone else."""
+        Smith", nor "Dmitry Volkova" "Dmitry Volkov". A cut, a nickname or a spelling is a
+        guess, so not a name the directory lists: that is someone else ("Eva Ng" beside a
+        hidden "Evan Ng")."""
         for first, kept, hidden in self._first_names_in(pieces):
-            if _cut_short(first, hidden):
-                return True
-            if f"{first} {kept}" in self._listed:
-                continue
-            if _nickname(first, hidden) or _spelt_alike(first, hidden):
+            if f"{first} {kept}" not in self._listed and _goes_by(first, hidden):
                 return True
         return False
 

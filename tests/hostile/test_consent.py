@@ -558,6 +558,20 @@ def test_a_hidden_first_name_cut_short_is_hidden():
     assert joerg.hides("Jörg Mueller") and not joerg.hides("Joe Mueller")
 
 
+def test_a_cut_the_directory_lists_is_someone_else():
+    # A review: a listed "Eva Ng" lost her entry and her pages beside a hidden "Evan Ng".
+    from kb.models import Directory, Person
+    from kb.models.consent import visible
+
+    kept = visible((Person("Evan Ng", hidden=True), Person("Eva Ng", team="it")))
+    assert [p.name for p in kept] == ["Evan Ng", "Eva Ng"]
+    listed = Directory(tuple(kept))
+    assert not listed.hides("Eva Ng") and not listed.hides("Ng, Eva")
+    assert listed.hides("Evan Ng") and listed.hides("E. Ng") and listed.hides("evan.ng@x.org")
+    # Not listed, a cut is hidden, on the safe side.
+    assert Directory((Person("Evan Ng", hidden=True),)).hides("Eva Ng")
+
+
 def test_a_nickname_with_the_hidden_surname_is_hidden():
     # A review: "Bob Miller" was shown for hidden Robert Miller. Nicknames are the
     # `nicknames` package's table of English names.
