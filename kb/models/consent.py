@@ -12,10 +12,11 @@ safe side.
    after a right-to-left override, in Latin letters in either order (`transcribed`: "Joerg
    Mueller", "Ivan Petrov", "Wei Zhang" for "张伟"), shortened as a whole name ("Ana
    García-López", "I. Park"), the first name cut short ("Chris Johnson"), as a nickname
-   ("Bob Miller") or spelt another way ("Dimitri Volkov"; neither a name the directory
-   lists), as a login ("ipark", "InesPark42@…", "zhangw", "avanderberg"); and under any
-   name that shares their email or `.mailmap` entry (one person to kb, asked of every
-   spelling: kb.content.pages, kb.content.check).
+   ("Bob Miller") or spelt another way ("Dimitri Volkov"), the surname transliterated
+   another way ("Dmitri Wolkow"; none a name the directory lists), as a login ("ipark",
+   "InesPark42@…", "zhangw", "avanderberg"); and under any name that shares their email or
+   `.mailmap` entry (one person to kb, asked of every spelling: kb.content.pages,
+   kb.content.check).
 3. people.yaml: a misspelt consent field counts (`consent_field`); anything but a clear
    `false` hides (`reads_hidden`); in a clash of names the hidden entry wins, and a name or
    alias (or contact) that reads as a hidden identity belongs to the hidden person alone
@@ -71,6 +72,7 @@ _SHORTEST_CUT = 3  # letters a first name cut short keeps at least ("Max" for "M
 # for "Dmitry" is 0.80, "Youssef" for "Yusuf" 0.81).
 _FEWEST_SOUNDS, _ALIKE = 3, 0.8
 _ENDING = re.compile(r"[aeiou]*h?$")
+_VOWELS = re.compile(r"[aeiouy]")
 # What an author line says beside a name, which is no part of it: an email, anything in
 # brackets (pronouns, a handle, a team), what follows a spaced dash ("— she/her", as git
 # histories write it), and a title before it ("Dr.", "Prof.": a word of 2 letters or more
@@ -179,6 +181,28 @@ def _spelt_alike(first: str, hidden: str) -> bool:
     )
 
 
+def _surname_alike(seen: str, hidden: str) -> bool:
+    """Whether a surname is a hidden one transliterated another way: "wolkow", "volkoff" for
+    "volkov". The same sounds (`_surname_sound`), 3 at least, the same vowels, which tell
+    "johnsen" from "johnson" and "volkova" (a relative's) from "volkov", and alike
+    (Jaro-Winkler, w read as v)."""
+    if seen == hidden or not all(n.isascii() and n.isalpha() for n in (seen, hidden)):
+        return False
+    sounds = _surname_sound(hidden)
+    return (
+        len(sounds) >= _FEWEST_SOUNDS
+        and _surname_sound(seen) == sounds
+        and _VOWELS.findall(seen) == _VOWELS.findall(hidden)
+        and jaro_winkler_similarity(seen.replace("w", "v"), hidden.replace("w", "v")) >= _ALIKE
+    )
+
+
+def _surname_sound(name: str) -> str:
+    """A surname's sounds (metaphone), w read as v: German and Polish transliterations write
+    Russian "в" as w ("Wolkow" for "Volkov"), and metaphone reads a w before a vowel only."""
+    return _sounds(name.replace("w", "v"))
+
+
 @lru_cache(maxsize=4096)
 def _sounds(name: str) -> str:
     return metaphone(name)
@@ -279,7 +303,7 @@ class Hidden:
         """A whole name that is a hidden one shortened, with its first name written another
         way, or written as a login. Only the name: not what is beside it (`_BESIDE`)."""
         pieces = _pieces(_BESIDE.sub(" ", name))
-        return self._shortened(pieces) or self._first_name_otherwise(pieces) or self._login(name)
+        return self._shortened(pieces) or self._otherwise(pieces) or self._login(name)
 
     def _hides(self, name: str, email: str) -> bool:
         hidden = self.keys
@@ -323,6 +347,10 @@ class Hidden:
                     found.update(_initialled((first, *kept)))
         return frozenset(found)
 
+    def _otherwise(self, pieces: list[str]) -> bool:
+        """A whole name that is a hidden one with its first name or surname another way."""
+        return self._first_name_otherwise(pieces) or self._surname_otherwise(pieces)
+
     def _first_name_otherwise(self, pieces: list[str]) -> bool:
         """A whole name that is a hidden one (or one shortened) with its first name cut short
         (`_cut_short`), as a nickname (`_nickname`) or spelt another way (`_spelt_alike`):
@@ -345,6 +373,31 @@ class Hidden:
             for kept in dict.fromkeys((" ".join(rest), rest[-1])):
                 for hidden in self._first_names.get(kept, ()):
                     yield first, kept, hidden
+
+    def _surname_otherwise(self, pieces: list[str]) -> bool:
+        """A whole name that is a hidden one with its surname spelt another way
+        (`_surname_alike`: "Wolkow" for "Volkov") and its first name as written, as an
+        initial or another way (`_goes_by`): "Dmitry Wolkow", "D. Wolkow", "Wolkow, Dmitri".
+        Never the surname alone, nor a name the directory lists."""
+        for j in range(len(pieces) if len(pieces) > 1 else 0):
+            turned = pieces[j:] + pieces[:j]
+            first, last = turned[0], turned[-1]
+            if f"{first} {last}" in self._listed or " ".join(turned) in self._listed:
+                continue
+            for hidden_first, surname in self._by_surname_sound.get(_surname_sound(last), ()):
+                named = first in (hidden_first, hidden_first[0]) or _goes_by(first, hidden_first)
+                if named and _surname_alike(last, surname):
+                    return True
+        return False
+
+    @cached_property
+    def _by_surname_sound(self) -> dict[str, set[tuple[str, str]]]:
+        """Hidden first names and surnames, as written or transliterated, by the surname's
+        sounds (`_surname_sound`)."""
+        found: dict[str, set[tuple[str, str]]] = {}
+        for first, *_, last in (p for p in map(_pieces, self._as_read) if len(p) > 1):
+            found.setdefault(_surname_sound(last), set()).add((first, last))
+        return found
 
     @cached_property
     def _first_names(self) -> dict[str, set[str]]:
@@ -373,7 +426,7 @@ class Hidden:
         # An email's first part of separate words is a name: "chris.johnson@" is hidden
         # Christopher Johnson cut short, as "Chris Johnson" is (a review).
         words_of = (_PIECE.findall(_DIGITS.sub("", p)) for p in parts)
-        return any(self._first_name_otherwise(w) for w in words_of)
+        return any(self._otherwise(w) for w in words_of)
 
     @cached_property
     def _logins(self) -> frozenset[str]:

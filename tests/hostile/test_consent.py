@@ -645,6 +645,32 @@ def test_a_first_name_spelt_another_way_with_the_hidden_surname_is_hidden():
     assert volkov.hides("Dimitri Volkov") and not volkov.hides("Dimitri Volkova")
 
 
+def test_a_surname_transliterated_another_way_with_her_first_name_is_hidden():
+    # A review: "Dmitri Wolkow" (a German transliteration) was shown for hidden Dmitry Volkov.
+    from kb.models import Directory, Person
+    from kb.models.consent import visible
+
+    hidden = ("Dmitry Volkov", "Aleksandr Petrov", "Дмитрий Смирнов", "Christopher Johnson")
+    directory = Directory((*(Person(n, hidden=True) for n in hidden), Person("Bo Chen")))
+    for name in (
+        *("Dmitry Wolkow", "D. Wolkow", "Dmitri Wolkow", "Wolkow, Dmitri", "Dmitry Volkoff"),
+        *("Dimitri A. Wolkow", "Aleksandr Petrow", "Alexander Petrow", "Dmitry Smirnow"),
+    ):
+        assert directory.hides(name), name
+    assert directory.hides("D. W.", "dmitri.wolkow@corp.example")
+    # Never the surname alone, nor with another first name; not another surname of like
+    # sounds ("Wolff"), a relative's ("Wolkowa"), nor one of other vowels ("Johnsen").
+    for name in ("Wolkow", "Daria Wolkow", "A. Wolkow", "Dmitry Wolff", "D. Wolff"):
+        assert not directory.hides(name), name
+    for name in ("Dmitry Wolkowa", "Dmitri Volkova", "Chris Johnsen", "Aleksandr Petrova"):
+        assert not directory.hides(name), name
+    # Someone the directory lists is someone else: "Dmitri Wolkow", and "Dmitry Wolff".
+    for shown in ("Dmitri Wolkow", "Dmitry Wolff"):
+        kept = visible((Person("Dmitry Volkov", hidden=True), Person(shown)))
+        assert [p.name for p in kept] == ["Dmitry Volkov", shown]
+        assert not Directory(tuple(kept)).hides(shown), shown
+
+
 def test_a_whole_name_is_read_without_a_title_pronouns_or_an_email_beside_it():
     # A review: "Chris Johnson (he/him)" (as git histories write it), "Dr. Bob Miller" and
     # "Dimitri Volkov <dv@x.org>" were shown: the rules of a whole name read only the name.
