@@ -144,6 +144,11 @@ def _initial_logins(given: list[str], surname: str) -> set[str]:
     return {i + surname for i in initials} | after
 
 
+def _login_words(key: str) -> list[str]:
+    """A hidden identity's words as a login writes them: "o'connor" is "oconnor"."""
+    return ["".join(_PIECE.findall(w)) for w in _NAME_WORD.findall(key)]
+
+
 def _cut_short(first: str, hidden: str) -> bool:
     """Whether a first name is a hidden one cut short, 3 letters at least: "chris" for
     "christopher", "dmitri" for "dmitriy". Only ever the hidden name is cut: "Christina
@@ -420,9 +425,10 @@ class Hidden:
         words = _PIECE.findall(folded.split("@")[0])
         if len(words) == 1:
             parts.append(words[0])
-        logins = self._logins
-        if any(_DIGITS.sub("", "".join(_PIECE.findall(p))) in logins for p in parts):
-            return True
+        logins, given = self._logins, self._given_logins
+        for login in (_DIGITS.sub("", "".join(_PIECE.findall(p))) for p in parts):
+            if login in logins or login in given and login not in english_words():
+                return True
         # An email's first part of separate words is a name: "chris.johnson@" is hidden
         # Christopher Johnson cut short, as "Chris Johnson" is (a review).
         words_of = (_PIECE.findall(_DIGITS.sub("", p)) for p in parts)
@@ -438,8 +444,7 @@ class Hidden:
         it last or of whole words 6 letters: "ali", "adam", "paula" (Alice Paul) and "anali"
         are names of their own."""
         found = set()
-        for key in self.keys:
-            words = ["".join(_PIECE.findall(w)) for w in _NAME_WORD.findall(key)]
+        for words in map(_login_words, self.keys):
             if len(words) < 2 or len(words[-1]) < 2:  # initials alone ("I. P.") are no login
                 continue
             # Where the given names end is not written: "van der berg" may be a surname.
@@ -448,6 +453,17 @@ class Hidden:
             # Whole words run together, in any order: "inespark", "parkines"; not "anali".
             whole = {"".join(words[j:] + words[:j]) for j in range(len(words))}
             found.update(w for w in whole if len(w) >= _LOGIN_LETTERS)
+        return frozenset(found)
+
+    @cached_property
+    def _given_logins(self) -> frozenset[str]:
+        """The first name, 3 letters or more, and a later name's initial ("weiz" for Wei
+        Zhang); `_login` takes none that is an English word or a name of its own (the
+        word list has both: "marks" for Mark Smith, "peter" for Pete Rowe)."""
+        found = set()
+        for words in map(_login_words, self.keys):
+            if len(words) > 1 and len(words[0]) >= _SHORTEST_CUT and len(words[-1]) > 1:
+                found.update(words[0] + w[0] for w in words[1:])
         return frozenset(found)
 
     def _spread_out(self, pieces: list[str]) -> bool:
@@ -603,12 +619,15 @@ def _names(text: str, digests: frozenset[str], secret: str, word_digests: frozen
             return True
         # A login: a word of a name of 4 letters or more with one or two initials before
         # or after it ("ksato", "satok", "jksato"; a trial saw "ksato" in the gap report),
-        # and no English word ("change" is no login of a hidden Chan: a review).
+        # or of 3 with one ("weiz" for Wei Zhang), and no English word ("change" is no login
+        # of a hidden Chan: a review).
         if (
             bare.isalpha()
             and bare not in english_words()
             and any(
-                a_name_word(bare[i:]) or a_name_word(bare[: n - i]) for i in (1, 2) if n - i >= 4
+                a_name_word(bare[i:]) or a_name_word(bare[: n - i])
+                for i in (1, 2)
+                if n - i >= (3 if i == 1 else 4)
             )
         ):
             return True

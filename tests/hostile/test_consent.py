@@ -506,6 +506,37 @@ def test_a_login_with_the_surname_first_or_of_several_words_is_hidden():
         assert not directory.hides(name), name
 
 
+def test_a_first_name_and_the_surnames_initial_as_a_login_is_hidden():
+    # A review: "weiz" (Wei Zhang's login) was shown as an author and in the gap report.
+    from kb.models import Directory, Person
+    from kb.models.consent import IndexConsent
+
+    hidden = ("Wei Zhang", "Mark Smith", "Pete Rowe", "Ines Park")
+    directory = Directory((*(Person(n, hidden=True) for n in hidden), Person("Bo Chen")))
+    for name in (
+        "weiz",
+        "WeiZ",
+        "weiz42",
+        "wei.z",
+        "weiz@corp.example",
+        "inesp",
+        "Izzy <weiz@x.org>",
+    ):
+        assert directory.hides(name), name
+    assert directory.hides("Izzy", "wei.z@corp.example")
+    # Never an English word or a name of its own ("marks" for Mark Smith, "peter" for Pete
+    # Rowe), a first name alone, nor another's login.
+    for name in ("marks", "marks@corp.example", "peter", "Peter", "wei", "weir", "bochen", "boc"):
+        assert not directory.hides(name), name
+    log = IndexConsent(
+        frozenset(directory.digests("k")), frozenset(directory.word_digests("k")), "k"
+    )
+    for query in ("weiz vpn", "ask wei.z", "WeiZ laptop", "weiz@corp.example"):
+        assert log.withholds(query), query
+    for query in ("weird vpn error", "weir fishing", "weigh the options"):
+        assert not log.withholds(query), query
+
+
 def test_a_transliterated_name_in_the_other_order_is_hidden():
     # A hostile trial: hidden "Wei Zhang" showed as "张伟", which anyascii reads "ZhangWei".
     from kb.models import Directory, Person
