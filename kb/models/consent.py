@@ -81,6 +81,10 @@ _BESIDE = re.compile(r"<[^>]*>|\([^)]*\)|\[[^\]]*\]|\s[—–]\s.*|^\s*[^\W\d_]{
 # Letters a login's surname has at least, and a login at least: "ali" (Ana Li), "adam" (Anna
 # Dam) and "anali" are names of their own.
 _LOGIN_SURNAME, _LOGIN_LETTERS = 4, 6
+# What a login adds to a name for the account's organisation or role ("alam-gsa", as 18F's
+# GitHub logins write it; "-ext", "-admin"): no part of the name, so not "A GSA" (a review).
+# The login stays hidden whole, and its name alone ("Alam").
+_ORG_SUFFIX = re.compile(r"(?<=\w)[-_.](?:gsa|ext|external|adm|admin|contractor|ctr)$", re.I)
 _CAPITAL_INSIDE = re.compile(r"[a-z][A-Z]")
 _DIGITS = re.compile(r"\d+")
 # DIN 5007-2: how German (and Nordic) names are written without their letters.
@@ -142,6 +146,11 @@ def _initial_logins(given: list[str], surname: str) -> set[str]:
     initials = {given[0][0], "".join(g[0] for g in given)}
     after = {surname + i for i in initials if len(surname + i) >= _LOGIN_LETTERS}
     return {i + surname for i in initials} | after
+
+
+def _name_words(key: str) -> bool:
+    """Whether every word of a hidden identity is a name's: not "alam-gsa" (`_ORG_SUFFIX`)."""
+    return bool(key) and not _ORG_SUFFIX.search(key)
 
 
 def _login_words(key: str) -> list[str]:
@@ -261,13 +270,16 @@ class Hidden:
     def __init__(self, people: Iterable[_Person]) -> None:
         people = tuple(people)
         names = [n for p in people if p.hidden for n in (p.name, *p.aliases)]
+        names += [bare for n in names if (bare := _ORG_SUFFIX.sub("", n)) != n]  # "alam"
         # As written, and in the Latin letters another page may use: "Joerg Mueller" for
         # "Jörg Müller", "Ivan Petrov" for "Иван Петров".
         spelt = (w for n in names for w in dict.fromkeys((n, *transcribed(n))))
         self.keys = frozenset(k for k in map(folded_key, spelt) if k)  # as folded_key writes
         # Not spelt out: "Joerg" adds a letter to "Jörg", and would make "Joe" a cut of it.
         read = (r for n in names for r in (n, *in_latin(n)))
-        self._as_read = frozenset(k for k in map(folded_key, read) if k)
+        self._as_read = frozenset(k for k in map(folded_key, read) if _name_words(k))
+        # What the rules of words read ("I. Park", "ipark"): no login's organisation.
+        self._names = frozenset(k for k in self.keys if _name_words(k))
         # Whoever the directory lists under a name is that person, not a guess at someone
         # hidden (`_first_name_otherwise`): "Bob Miller" beside a hidden Robert Miller.
         listed = (n for p in people if not p.hidden for n in (p.name, *p.aliases))
@@ -444,7 +456,7 @@ class Hidden:
         it last or of whole words 6 letters: "ali", "adam", "paula" (Alice Paul) and "anali"
         are names of their own."""
         found = set()
-        for words in map(_login_words, self.keys):
+        for words in map(_login_words, self._names):
             if len(words) < 2 or len(words[-1]) < 2:  # initials alone ("I. P.") are no login
                 continue
             # Where the given names end is not written: "van der berg" may be a surname.
@@ -461,7 +473,7 @@ class Hidden:
         Zhang); `_login` takes none that is an English word or a name of its own (the
         word list has both: "marks" for Mark Smith, "peter" for Pete Rowe)."""
         found = set()
-        for words in map(_login_words, self.keys):
+        for words in map(_login_words, self._names):
             if len(words) > 1 and len(words[0]) >= _SHORTEST_CUT and len(words[-1]) > 1:
                 found.update(words[0] + w[0] for w in words[1:])
         return frozenset(found)
@@ -501,7 +513,7 @@ class Hidden:
     @cached_property
     def _hidden_plain(self) -> frozenset[str]:
         """Hidden identities as runs of plain words: "fatima el-amin" is "fatima el amin"."""
-        return frozenset(" ".join(_pieces(k)) for k in self.keys)
+        return frozenset(" ".join(_pieces(k)) for k in self._names)
 
     @cached_property
     def _hidden_joined(self) -> frozenset[str]:

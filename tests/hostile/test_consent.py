@@ -537,6 +537,27 @@ def test_a_first_name_and_the_surnames_initial_as_a_login_is_hidden():
         assert not log.withholds(query), query
 
 
+def test_a_logins_organisation_is_no_part_of_her_name():
+    # A review: a hidden "alam-gsa" (18F's GitHub logins add the agency) hid "A GSA" in
+    # prose, as if "GSA" were her surname and "A" her initial.
+    from kb.models import Directory, Person
+    from kb.models.consent import IndexConsent
+
+    hidden = ("alam-gsa", "kate-ext", "eileen-nava", "Jo Smith-admin")
+    directory = Directory((*(Person(n, hidden=True) for n in hidden), Person("Bo Chen")))
+    for name in ("alam-gsa", "Alam", "ALAM-GSA", "alamgsa", "Alam (GSA)", "alam-gsa@x.org"):
+        assert directory.hides(name), name
+    for name in ("kate-ext", "Kate", "Jo Smith", "J. Smith", "E. Nava", "Eileen N."):
+        assert directory.hides(name), name  # a name's own words still shorten
+    for name in ("A GSA", "GSA", "the GSA", "A. G.", "K. Ext", "Ext", "Admin", "J. Admin"):
+        assert not directory.hides(name), name
+    log = IndexConsent(
+        frozenset(directory.digests("k")), frozenset(directory.word_digests("k")), "k"
+    )
+    assert log.withholds("ask alam-gsa") and log.withholds("alam travel")
+    assert not log.withholds("GSA travel card") and not log.withholds("ext admin rights")
+
+
 def test_a_transliterated_name_in_the_other_order_is_hidden():
     # A hostile trial: hidden "Wei Zhang" showed as "张伟", which anyascii reads "ZhangWei".
     from kb.models import Directory, Person
