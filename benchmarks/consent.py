@@ -17,7 +17,7 @@ import re
 import time
 from pathlib import Path
 
-from kb.models import Directory, Person, consent, names
+from kb.models import Directory, Person, names
 
 _CAPITALISED = re.compile(r"\b[A-Z][\w'’.-]*(?:[ \t]+[A-Z][\w'’.-]*){0,3}")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
@@ -38,7 +38,7 @@ def strings(corpus: Path) -> tuple[list[str], list[str]]:
 
 def once(asked: list[str], authors: list[str], hidden: set[str]) -> tuple[float, int]:
     """Seconds to ask every string of a fresh directory, and how many it hides."""
-    consent._folded.cache_clear()
+    names.folded_name.cache_clear()
     names.person_key.cache_clear()
     directory = Directory(tuple(Person(a, hidden=a in hidden) for a in authors))
     start = time.perf_counter()

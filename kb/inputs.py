@@ -14,7 +14,7 @@ from datetime import date
 from kb.errors import KbError, UnknownPersonError
 from kb.facade import Facade
 from kb.models import REQUIRABLE, Filters, Requirement, TeamCriteria, person_key
-from kb.models.names import fold_name
+from kb.models.names import fold_name, name_pieces
 from kb.models.people import ATTRIBUTE
 
 FACETS = ("department", "team", "tag", "author")
@@ -170,9 +170,6 @@ def similar_names(name: str, known: list[str]) -> list[str]:
 _NEAR = 0.15  # a spelling this much less alike than the closest is another person
 
 
-_NAME_PIECE = re.compile(r"[^\W_]+")
-
-
 def one_called(name: str, known: list[str]) -> str | None:
     """The one person whose name holds `name`'s words ("grace", "o'connor grace"), if only
     one does: `kb person grace` shows Grace O'Connor rather than asking."""
@@ -180,15 +177,16 @@ def one_called(name: str, known: list[str]) -> str | None:
     return called[0] if len(called) == 1 else None
 
 
+# Looser than consent's `Hidden._shortened` on purpose: a suggestion may offer several people.
 def _called(name: str, known: list[str]) -> list[str]:
     """Names holding every word of `name` ("park, ines" is "ines park"), a single letter
     as an initial ("K. Sato" is Kenji Sato, as git histories write him)."""
-    wanted = set(_NAME_PIECE.findall(fold_name(name)))
+    wanted = set(name_pieces(name))
     if not wanted:
         return []
 
     def holds(k: str) -> bool:
-        pieces = _NAME_PIECE.findall(fold_name(k))
+        pieces = name_pieces(k)
         return all(
             w in pieces or (len(w) == 1 and any(p.startswith(w) for p in pieces)) for w in wanted
         )
@@ -198,8 +196,8 @@ def _called(name: str, known: list[str]) -> list[str]:
 
 def _begun(name: str, known: list[str]) -> list[str]:
     """Names with a word that a word of `name` (3 letters or more) begins: "marc" is Marcus."""
-    typed = [w for w in _NAME_PIECE.findall(fold_name(name)) if len(w) >= 3]
-    pieces = {k: _NAME_PIECE.findall(fold_name(k)) for k in known}
+    typed = [w for w in name_pieces(name) if len(w) >= 3]
+    pieces = {k: name_pieces(k) for k in known}
     return [
         k for k in known if typed and all(any(p.startswith(w) for p in pieces[k]) for w in typed)
     ]

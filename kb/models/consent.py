@@ -55,7 +55,7 @@ from anyascii import anyascii
 from jellyfish import jaro_winkler_similarity, metaphone
 
 from kb.models.manifest import Manifest
-from kb.models.names import fold_name, person_key, read_strokes
+from kb.models.names import fold_name, folded_name, name_pieces, person_key, read_strokes
 from kb.models.words import english_words
 
 if TYPE_CHECKING:
@@ -241,17 +241,9 @@ def _nicknamer() -> NickNamer:
     return NickNamer()
 
 
-# Each reading of a name is folded for every rule that reads it: once is enough.
-_folded = lru_cache(maxsize=1024)(fold_name)
-
-
-def _pieces(text: str) -> list[str]:
-    return _PIECE.findall(_folded(text))
-
-
 def folded_key(name: str) -> str:
     """A name as consent compares it: the `person_key` of its `fold_name`."""
-    return person_key(_folded(name))
+    return person_key(folded_name(name))
 
 
 class _Person(Protocol):
@@ -283,7 +275,7 @@ class Hidden:
         # Whoever the directory lists under a name is that person, not a guess at someone
         # hidden (`_first_name_otherwise`): "Bob Miller" beside a hidden Robert Miller.
         listed = (n for p in people if not p.hidden for n in (p.name, *p.aliases))
-        self._listed = frozenset(" ".join(_pieces(n)) for n in listed)
+        self._listed = frozenset(" ".join(name_pieces(n)) for n in listed)
         self._asked: dict[tuple[str, str], bool] = {}  # a build asks of each author per page
 
     def hides(self, name: str, email: str = "") -> bool:
@@ -319,7 +311,7 @@ class Hidden:
     def _whole(self, name: str) -> bool:
         """A whole name that is a hidden one shortened, with its first name written another
         way, or written as a login. Only the name: not what is beside it (`_BESIDE`)."""
-        pieces = _pieces(_BESIDE.sub(" ", name))
+        pieces = name_pieces(_BESIDE.sub(" ", name))
         return self._shortened(pieces) or self._otherwise(pieces) or self._login(name)
 
     def _hides(self, name: str, email: str) -> bool:
@@ -331,7 +323,7 @@ class Hidden:
         texts = [t for t in (name, email) if t]
         texts += [t[::-1] for t in texts if _OVERRIDE in t]
         for text in texts:
-            pieces = _pieces(text.split("@")[0] if "@" in text else text)
+            pieces = name_pieces(text.split("@")[0] if "@" in text else text)
             for size in range(1, 5):
                 for i in range(len(pieces) - size + 1):
                     run = pieces[i : i + size]
@@ -348,7 +340,7 @@ class Hidden:
         """A whole name that is a hidden one shortened: with a middle name or a second
         surname left out ("Ana García-López" for "Ana María García-López"), names given as
         initials ("I. Park", "Park, I.", "Ines M. Park", "I. M. Park"), or both ("A. García").
-        Only a whole name (its `_pieces`), and never initials alone: "Bo I. Park" is not
+        Only a whole name (its `name_pieces`), and never initials alone: "Bo I. Park" is not
         "I. Park"."""
         return any(
             " ".join(pieces[j:] + pieces[:j]) in self._shortenings for j in range(len(pieces))
@@ -412,7 +404,7 @@ class Hidden:
         """Hidden first names and surnames, as written or transliterated, by the surname's
         sounds (`_surname_sound`)."""
         found: dict[str, set[tuple[str, str]]] = {}
-        for first, *_, last in (p for p in map(_pieces, self._as_read) if len(p) > 1):
+        for first, *_, last in (p for p in map(name_pieces, self._as_read) if len(p) > 1):
             found.setdefault(_surname_sound(last), set()).add((first, last))
         return found
 
@@ -421,7 +413,7 @@ class Hidden:
         """The first names of hidden identities, as written or transliterated, by the rest
         of the name or of a shortening (`_shortened`) that keeps the first name whole."""
         found: dict[str, set[str]] = {}
-        for first, *rest in (p for p in map(_pieces, self._as_read) if p):
+        for first, *rest in (p for p in map(name_pieces, self._as_read) if p):
             rest = rest[:_MOST_SHORTENED]
             for size in range(1, len(rest) + 1):
                 for kept in combinations(rest, size):
@@ -432,7 +424,7 @@ class Hidden:
         """A login or an email's first part that is a hidden name (`_logins`), digits aside:
         "iPark", "InesPark42", "ipark@corp.example", "i.park@corp.example". Only one word
         or an email's first part: "Ines" or "Park" alone is no login."""
-        folded = _folded(text)
+        folded = folded_name(text)
         parts = [e.split("@")[0] for e in _EMAIL.findall(folded)]
         words = _PIECE.findall(folded.split("@")[0])
         if len(words) == 1:
@@ -513,12 +505,12 @@ class Hidden:
     @cached_property
     def _hidden_plain(self) -> frozenset[str]:
         """Hidden identities as runs of plain words: "fatima el-amin" is "fatima el amin"."""
-        return frozenset(" ".join(_pieces(k)) for k in self._names)
+        return frozenset(" ".join(name_pieces(k)) for k in self._names)
 
     @cached_property
     def _hidden_joined(self) -> frozenset[str]:
         """Hidden identities with their words run together: "fatimaelamin"."""
-        return frozenset("".join(_pieces(k)) for k in self.keys)
+        return frozenset("".join(name_pieces(k)) for k in self.keys)
 
     def digests(self, secret: str) -> list[str]:
         """Keyed fingerprints of every hidden identity (see name_digest); none without a key."""

@@ -43,6 +43,18 @@ def fold_name(text: str) -> str:
     return _APOSTROPHES.sub("'", _read_latin(_read_latin(text).casefold()))
 
 
+# Each reading of a name is folded for every rule that reads it (a build asks of each author
+# per page): once is enough.
+folded_name = lru_cache(maxsize=1024)(fold_name)
+_NAME_PIECE = re.compile(r"[^\W_]+")
+
+
+def name_pieces(text: str) -> list[str]:
+    """A name's words as consent and the name look-ups compare them: folded (`fold_name`),
+    letters and digits only ("O'Connor, Grace" is "o", "connor", "grace")."""
+    return _NAME_PIECE.findall(folded_name(text))
+
+
 # A stroke a reader takes for another letter (UTS #39 reads capital I, small l, the digit 1
 # and a bar as one). Each word of a name may be read three ways: as written; its first
 # stroke as the capital I names begin with and, in a word with small letters, a capital I
