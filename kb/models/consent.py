@@ -200,15 +200,24 @@ def _surname_alike(seen: str, hidden: str) -> bool:
     "volkov". The same sounds (`_surname_sound`), 3 at least, the same vowels, which tell
     "johnsen" from "johnson" and "volkova" (a relative's) from "volkov", and alike
     (Jaro-Winkler, w read as v)."""
-    if seen == hidden or not all(n.isascii() and n.isalpha() for n in (seen, hidden)):
-        return False
-    sounds = _surname_sound(hidden)
+    key = _surname_key(hidden)
     return (
-        len(sounds) >= _FEWEST_SOUNDS
-        and _surname_sound(seen) == sounds
-        and _VOWELS.findall(seen) == _VOWELS.findall(hidden)
+        seen != hidden
+        and bool(key)
+        and _surname_key(seen) == key
         and jaro_winkler_similarity(seen.replace("w", "v"), hidden.replace("w", "v")) >= _ALIKE
     )
+
+
+def _surname_key(name: str) -> str:
+    """How a surname sounds (`_surname_sound`) and its vowels: "sounds FLKF oo" for "volkov"
+    and "wolkow"; "" for one of fewer than 3 sounds or not of plain letters. A logged search
+    has only this keyed (`Hidden.word_digests`); its space makes it no word."""
+    if not (name.isascii() and name.isalpha()):
+        return ""
+    sounds = _surname_sound(name)
+    vowels = "".join(_VOWELS.findall(name))
+    return f"sounds {sounds} {vowels}" if len(sounds) >= _FEWEST_SOUNDS else ""
 
 
 def _surname_sound(name: str) -> str:
@@ -517,8 +526,11 @@ class Hidden:
         return sorted(name_digest(k, secret) for k in self.keys) if secret else []
 
     def word_digests(self, secret: str) -> list[str]:
-        """Keyed fingerprints of each word of every hidden name: kept out of key terms."""
+        """Keyed fingerprints of each word of every hidden name, kept out of key terms, and of
+        how each surname sounds (`_surname_key`), for logged searches ("wolkow")."""
         words = {w for k in self.keys for w in k.split() if len(w) >= 3}
+        surnames = {last for pairs in self._by_surname_sound.values() for _, last in pairs}
+        words |= {k for k in map(_surname_key, surnames) if k}
         return sorted(name_digest(w, secret) for w in words) if secret else []
 
     def token(self, secret: str) -> str:
@@ -541,9 +553,10 @@ def name_digest(key: str, secret: str) -> str:
 def consent_key_id(secret: str) -> str:
     """Names the key digests were made with, so a report with another key knows it cannot
     check them; "" without a key."""
-    # "2": names folded since 2026-12-05 (small capitals, letters read by name). A report
-    # cannot compare fingerprints folded before: it is blind until the next build.
-    return name_digest("kb consent key id 2", secret)[:16] if secret else ""
+    # "2": names folded since 2026-12-05 (small capitals, letters read by name); "3": with
+    # surnames' sounds since 2026-12-06. A report cannot compare fingerprints folded before,
+    # nor know a surname spelt another way without them: it is blind until the next build.
+    return name_digest("kb consent key id 3", secret)[:16] if secret else ""
 
 
 # Logged searches
@@ -592,6 +605,10 @@ def _names(text: str, digests: frozenset[str], secret: str, word_digests: frozen
     def a_name_word(word: str) -> bool:
         return len(word) >= 3 and name_digest(word, secret) in word_digests
 
+    def a_surname_otherwise(word: str) -> bool:  # "wolkow" for a hidden Volkov
+        key = _surname_key(word)
+        return bool(key) and name_digest(key, secret) in word_digests
+
     for email in _EMAIL.findall(text):
         if named(email) or named(_EMAIL_NAME.sub(" ", email.split("@")[0])):
             return True
@@ -607,7 +624,7 @@ def _names(text: str, digests: frozenset[str], secret: str, word_digests: frozen
     words |= {w[::-1] for w in words}  # "namar ayirp"
     for word in words:
         bare = word.strip("0123456789")
-        if a_name_word(word) or a_name_word(bare) or named(bare):
+        if a_name_word(word) or a_name_word(bare) or named(bare) or a_surname_otherwise(bare):
             return True
         # Names run together ("tomasznowak") or inside a longer word ("drraman", "pramanx"):
         # any stretch of five letters or more that is a word of a hidden name.
