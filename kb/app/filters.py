@@ -49,9 +49,8 @@ def render_sidebar(kb: Facade) -> None:
             st.warning(f"Updated since: '{esc(bad.strip())}' {why}")
         labels = {key: label for key, label, _ in PICKERS}
         for key, value in st.session_state.get(_UNKNOWN, {}).items():
-            if not st.session_state.get(key):  # until another value is picked
-                why = "is not in the index; ignored."
-                st.warning(f"{labels[key]}: '{esc(value.strip()[:60])}' {why}")
+            why = "is not in the index; ignored."
+            st.warning(f"{labels[key]}: '{esc(value.strip()[:60])}' {why}")
         if filtered():
             st.button(
                 "Clear filters",
@@ -126,4 +125,6 @@ def render_picker(key: str, label: str, values: Sequence[str], counts: Mapping[s
             return value
         return f"{value} ({counts.get(value, 0)})"
 
-    st.selectbox(label, ["", *ordered], key=key, format_func=shown)
+    # A value picked (or "Any" again) answers the note about a link's unknown value.
+    forget = lambda: st.session_state.get(_UNKNOWN, {}).pop(key, None)  # noqa: E731
+    st.selectbox(label, ["", *ordered], key=key, format_func=shown, on_change=forget)

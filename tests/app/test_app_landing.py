@@ -222,6 +222,10 @@ def test_a_link_naming_filter_values_the_index_lacks_searches_without_them(
             f"{label}: '{value}' is not in the index; ignored."
         ]
         assert key not in at.query_params and "dept" not in at.query_params
+    # Picking a value answers the note, and "Any" again does not bring it back (a review).
+    at.selectbox(key="tag").set_value("vpn").run()
+    at.selectbox(key="tag").set_value("").run()
+    assert not at.sidebar.warning and not at.exception
     at = new_app(monkeypatch, bundled_index, q="VPN access", author="victor petrov")
     assert not at.exception and at.selectbox(key="author").value == "Victor Petrov"
     assert not at.sidebar.warning  # as every shell compares names: case and spaces aside
