@@ -285,7 +285,7 @@ class KnowledgeBase:
                 self._page_authors(),
                 k=len(hits) * 4,
                 temperature=s.page_vote_temperature,
-                spread=spread if s.expert_spread else [],
+                spread=spread if s.expert_spread else None,
                 evidence_per_expert=evidence,
                 homes=self._homes,
             )

@@ -60,18 +60,19 @@ def rank_by_pages(
     authors: Mapping[str, Sequence[Author]],
     *,
     temperature: float,  # Settings.page_vote_temperature
-    spread: list[tuple[str, float]] = (),
+    spread: list[tuple[str, float]] | None = None,
     k: int = 5,
     evidence_per_expert: int = 3,
     homes: Mapping[str, Home] | None = None,
 ) -> list[Expert]:
     """People ranked by the votes of `pages` (`Searcher.page_scores`), each page's vote
     split among its `authors` (path -> authors) by their shares, blended with CombSUM over
-    `spread` (`blend`). Only the authors of `hits` (the relevant sections) are listed, with
-    those sections as evidence, strongest vote first; one whose pages fell outside `pages`
-    comes after those voted for."""
+    `spread` unless it is None (`blend`; an empty one leaves the votes' distribution).
+    Only the authors of `hits` (the relevant sections) are listed, with those sections as
+    evidence, strongest vote first; one whose pages fell outside `pages` comes after those
+    voted for."""
     votes, names, weights = page_votes(pages, authors, temperature)
-    if spread:
+    if spread is not None:
         votes = blend(votes, combsum(spread, authors, names))
     evidence: dict[str, list[tuple[float, Evidence]]] = defaultdict(list)
     for hit in hits:

@@ -23,6 +23,7 @@ from pydantic import Field, ValidationError
 from kb.errors import KbError
 from kb.facade import Facade
 from kb.inputs import (
+    MAX_QUERY,
     BlankQueryError,
     CriteriaError,
     UnknownValueError,
@@ -46,7 +47,7 @@ INSTRUCTIONS = (
     "find a person to ask, get_page to read a whole page before quoting it."
 )
 
-Query = Annotated[str, Field(min_length=1, max_length=1000, description="What to look for.")]
+Query = Annotated[str, Field(min_length=1, max_length=MAX_QUERY, description="What to look for.")]
 FilterValue = Annotated[str, Field(max_length=200)]
 
 
@@ -216,7 +217,7 @@ def create_mcp(
     @server.tool(annotations={"readOnlyHint": True})
     def build_team(
         description: Annotated[
-            str, Field(min_length=1, max_length=2000, description="The project, in words.")
+            str, Field(min_length=1, max_length=MAX_QUERY, description="The project, in words.")
         ],
         size: Annotated[int, Field(ge=1, le=20)] = 4,
         require: Annotated[

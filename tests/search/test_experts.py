@@ -15,9 +15,10 @@ from helpers import write
 
 from kb import KnowledgeBase, Settings, build_index
 from kb.config import EXPERT_MODELS
+from kb.eval import baselines
 from kb.eval.runs import EXPERT_CONFIGS, SHARP
-from kb.models import Author, Chunk, Expert, Hit
-from kb.search.experts import page_votes, rank_by_pages, rank_by_profile
+from kb.models import Author, Chunk, Expert, Hit, person_key
+from kb.search.experts import combsum, page_votes, rank_by_pages, rank_by_profile
 
 T = Settings().page_vote_temperature
 AUTHORS = {
@@ -157,6 +158,41 @@ def test_the_knowledge_base_votes_with_its_page_scores(tmp_path):
     # The printer page is among the voting pages but answers nothing: its author is not listed.
     assert "Cy Diaz" not in people
     assert kb.experts(query, k=10) == kb.experts(query, k=10, model="absvote")
+
+
+def test_the_smooth_vote_is_textbook_combsum_over_bm25(tmp_path):
+    # The blend's second term is the baseline kb eval experts prints (kb.eval.baselines),
+    # up to the per-query constant a distribution removes (a review: summing the hybrid
+    # page scores instead passed every other test).
+    kb = fake_kb(tmp_path)
+    authors = {path: page.authors for path, page in kb.index.pages.items()}
+
+    def shares(votes: dict[str, float]) -> dict[str, float]:
+        return {k: v / sum(votes.values()) for k, v in votes.items()}
+
+    for query in ("vpn split tunnel okta sign in", "okta toner"):
+        ours = combsum(kb.voting_pages(query)[1], authors)
+        pages = baselines.top_pages(kb, query, "bm25")
+        theirs = {person_key(n): v for n, v in baselines.vote(pages, authors, "combsum")}
+        assert shares(ours) == pytest.approx(shares(theirs)) and len(ours) >= 2
+
+
+def test_the_blend_is_a_distribution_even_with_nothing_to_sum(tmp_path):
+    kb = fake_kb(tmp_path)
+    query = "vpn split tunnel okta sign in"
+    pages, _ = kb.voting_pages(query)
+    hits = [h for h in kb.search(query, k=40) if h.relevant]
+    authors = {path: page.authors for path, page in kb.index.pages.items()}
+    raw = rank_by_pages(pages, hits, authors, temperature=T, spread=None)
+    alone = rank_by_pages(pages, hits, authors, temperature=T, spread=[])
+    total = sum(page_votes(pages, authors, T)[0].values())
+    assert [e.name for e in raw] == [e.name for e in alone]
+    assert [e.score for e in alone] == [round(e.score / total, 4) for e in raw]
+    # Settings.expert_spread off: the sharp votes alone, as before the blend.
+    sharp = KnowledgeBase(tmp_path / "index", HashEmbedder(), Settings(expert_spread=False))
+    assert [(e.name, e.score) for e in sharp.experts(query, k=10)] == [
+        (e.name, e.score) for e in raw
+    ]
 
 
 def test_the_default_is_absvote_and_eval_measures_it_first():
