@@ -547,7 +547,14 @@ class Hidden:
 def name_digest(key: str, secret: str) -> str:
     """A keyed fingerprint (HMAC-SHA256) of a `folded_key`: lets a report recognise a hidden
     name without storing it; without `secret` no list of names can reverse it."""
-    return hmac.new(secret.encode(), key.encode(), hashlib.sha256).hexdigest()[:20]
+    keyed = _keyed(secret).copy()  # the key's pads are made once, not per name
+    keyed.update(key.encode())
+    return keyed.hexdigest()[:20]
+
+
+@lru_cache(maxsize=8)
+def _keyed(secret: str) -> hmac.HMAC:
+    return hmac.new(secret.encode(), digestmod=hashlib.sha256)
 
 
 def consent_key_id(secret: str) -> str:
@@ -605,6 +612,13 @@ def _names(text: str, digests: frozenset[str], secret: str, word_digests: frozen
     def a_name_word(word: str) -> bool:
         return len(word) >= 3 and name_digest(word, secret) in word_digests
 
+    def stretch_named(run: str) -> bool:  # a_name_word(run) or named(run), one digest
+        digest = name_digest(run, secret)
+        key = person_key(run)
+        return digest in word_digests or (digest if key == run else name_digest(key, secret)) in (
+            digests
+        )
+
     def a_surname_otherwise(word: str) -> bool:  # "wolkow" for a hidden Volkov
         key = _surname_key(word)
         return bool(key) and name_digest(key, secret) in word_digests
@@ -627,12 +641,15 @@ def _names(text: str, digests: frozenset[str], secret: str, word_digests: frozen
         if a_name_word(word) or a_name_word(bare) or named(bare) or a_surname_otherwise(bare):
             return True
         # Names run together ("tomasznowak") or inside a longer word ("drraman", "pramanx"):
-        # any stretch of five letters or more that is a word of a hidden name.
+        # any stretch of five letters or more that is a word of a hidden name, or a whole
+        # name. Stretches of at most `_LONGEST_RUN` letters: every stretch of a 300-letter
+        # word cost a logged search 1 s in each report (a hostile trial). One digest each:
+        # a stretch of letters is its own key as a word and as a name.
         n = len(bare)
         if any(
-            a_name_word(bare[i:j]) or named(bare[i:j])
+            stretch_named(bare[i:j])
             for i in range(n)
-            for j in range(i + 5, n + 1)
+            for j in range(i + 5, min(i + _LONGEST_RUN, n) + 1)
             if (i, j) != (0, n)
         ):
             return True
@@ -753,6 +770,10 @@ class IndexConsent:
 
 _WORD = re.compile(r"[^\W\d_]+")
 LONGEST_CHECKED = 300  # characters of a logged search read for hidden names
+# Letters of the longest name found run together inside a longer word; a whole word is
+# checked whatever its length. Longer than any name run together ("mariajosefinagarcialopez"
+# is 24): no name is stored, so the bound cannot be the longest hidden one's.
+_LONGEST_RUN = 48
 
 
 def _proper_nouns(texts: Sequence[str]) -> frozenset[str]:

@@ -826,3 +826,29 @@ def test_kb_check_names_no_author_hidden_by_email(tmp_path):
     assert [a.name for a in pages["it/proxy.md"].authors] == ["Zed Newcomer"]
     for rel in ("it/fw.md", "it/dns.md", "it/ntp.md"):
         assert pages[rel].authors == (), rel
+
+
+def test_a_long_logged_search_costs_a_check_linear_in_its_length(monkeypatch):
+    # Every stretch of a 300-letter word was a digest: 1 s a logged search in every report,
+    # and anyone who can search fills the log (a hostile trial). Stretches are bounded now.
+    from kb.models import consent
+
+    digests = frozenset({consent.name_digest("tomasz nowak", "k")})
+    words = frozenset(consent.name_digest(w, "k") for w in ("tomasz", "nowak"))
+    made = []
+    real = consent.name_digest
+    monkeypatch.setattr(consent, "name_digest", lambda key, s: made.append(key) or real(key, s))
+
+    def cost(n: int) -> int:
+        made.clear()
+        assert not consent.names_hidden("qx" * (n // 2), digests, "k", words)
+        return len(made)
+
+    assert cost(1000) < 4 * cost(300)  # every stretch: 11 times as many
+    # Still found run together inside a long word, at its start, middle or end.
+    for word in (
+        "tomasznowak" + "x" * 500,
+        "x" * 250 + "nowaktomasz" + "y" * 250,
+        "z" * 600 + "nowak",
+    ):
+        assert consent.names_hidden(word, digests, "k", words), word[:20]
