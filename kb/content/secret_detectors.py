@@ -388,11 +388,14 @@ LABELLED = (
         + ("userid=", "conn"),
     ),
     # SQL: CREATE/ALTER USER ... IDENTIFIED BY x; a .pgpass line (host:port:db:user:x).
+    # A user, role or login named before it, or the value quoted: "genes identified by
+    # genome-wide association studies" is prose (four SciFact abstracts were redacted).
     (
         "password",
         re.compile(
-            r"(?i)\bidentified[ \t]{1,5}by[ \t]{1,5}(?:password[ \t]{1,5})?['\"]?"
-            r"([^\s'\";:][^\s'\";]*)"  # not a bind variable (:password)
+            r"(?i)\b(?:user|role|login)\b[^\n;]{0,200}?\bidentified[ \t]{1,5}by[ \t]{1,5}"
+            r"(?:password[ \t]{1,5})?['\"]?([^\s'\";:][^\s'\";]*)"  # not a bind variable
+            r"|\bidentified[ \t]{1,5}by[ \t]{1,5}(?:password[ \t]{1,5})?['\"]([^\s'\";:][^\s'\";]*)"
         ),
         ("identified",),
     ),
