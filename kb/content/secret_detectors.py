@@ -155,6 +155,22 @@ _DETERMINER = (
     r"(?:(?:the|this|that|a|an|our|your|its|their|my)[ \t]{1,5})?(?:[\w-]{1,20}[ \t]{1,5})?"
 )
 _PASSWORD_GATE = ("pass", "pwd", "pw", "pin", "door", "alarm", "gate", "safe", "locker")
+# An apposition names one credential, not a kind of them: its name follows "the" or a
+# possessive ("The admin password, x, must ...", "Our root password, x, is ..."; not "a
+# password, OAuth2, or an API key", "Supported methods: password, Kerberos5, and ..."), and
+# the clause goes on after the second comma with a verb: an auxiliary or a modal, a verb a
+# credential does, or a past participle, maybe after an adverb. Not "and", "or" nor a third
+# item of a list ("You need a password, YubiKey5, and your badge").
+APPOSITION_BEFORE = re.compile(
+    r"(?i)(?<![\w-])(?:the|this|that|our|your|my|its|their|his|her)[ \t]{1,3}"
+    r"(?:[\w-]{1,20}[ \t]{1,3}){0,2}$"
+)
+APPOSITION_AFTER = re.compile(
+    r"[`'\"*_]{0,3},[ \t]{1,3}(?:(?:also|still|only|now|then|never|always|usually|just)"
+    r"[ \t]{1,3})?(?:(?:is|isn't|are|was|were|will|won't|would|must|should|shall|can|cannot"
+    r"|can't|could|may|might|has|have|had|does|doesn't|did|expires|opens|unlocks|works|gets"
+    r"|goes|stays|remains|needs|lives|belongs|changes)\b|[a-z]{2,20}ed\b(?![ \t]*,))"
+)
 # (kind, pattern, gate): the value is the pattern's last group; "labelled" values are judged
 # by what the name calls them (`secrets._credible`), the others as a keyword's value is. A
 # line must hold a gate's text for its pattern to run. Every repetition next to another that
@@ -175,8 +191,8 @@ LABELLED = (
             rf"|[ \t](?=[`'\"])"
             # ... a PIN's or a door code's digits after a bare space ("PIN 4711", "alarm code
             # 2580 then press OK"), and a value in an apposition ("The admin password,
-            # Adm1n2024, must be changed")
-            rf"|[ \t](?=\d)|,(?=[ \t]))"
+            # Adm1n2024, must be changed": `secrets._apposition` says when it is one)
+            rf"|[ \t](?=\d)|(?P<apposition>,)(?=[ \t]))"
             rf"[*_` \t\u00a0\u3000]{{0,12}}['\"「『]?"
             rf"{_VALUE}"
         ),

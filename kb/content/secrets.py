@@ -454,7 +454,12 @@ def _labelled(line: str, low: str, n: int, plugins: d.Plugins, patterns: tuple) 
             # ("use password x") prose goes on; a value there must look made up (letters,
             # digits, and mixed case or a symbol), or be a PIN's digits, and end the clause.
             said = sep.strip(":=?>\uff1a")
-            if said and not ((_made_up(value) or pin) and _ends(line, start + len(value), sep)):
+            ends = (
+                _apposition(line, m.start(), start + len(value))
+                if m.groupdict().get("apposition")
+                else d.CLAUSE_END.match(line, start + len(value))
+            )
+            if said and not ((_made_up(value) or pin) and ends):
                 continue
             # A PIN said in prose may have words after it ("PIN 4711 for the side door"),
             # which a bare number after a name may not have (`Password: 8-64 chars`).
@@ -495,15 +500,14 @@ def _prose_word(word: str, spaced: bool) -> bool:
     return spaced and (word.endswith(("ly", "ed")) or len(word) > 5 and word.endswith("ing"))
 
 
-def _ends(line: str, end: int, sep: str) -> bool:
-    """Whether a value said in prose ends its clause at `end`; one after a comma is an
-    apposition, closed by another comma ("The admin password, Adm1n2024, must be changed")."""
-    if sep == ",":
-        return bool(_APPOSITION_END.match(line, end)) or bool(d.CLAUSE_END.match(line, end))
-    return bool(d.CLAUSE_END.match(line, end))
-
-
-_APPOSITION_END = re.compile(r"[`'\"*_]{0,3},")
+def _apposition(line: str, label: int, end: int) -> bool:
+    """Whether a value after a credential's name and a comma, ending at `end`, is in an
+    apposition naming one credential ("The admin password, Adm1n2024, must be changed"), not
+    an item of a list ("a password, OAuth2, or an API key"): see `d.APPOSITION_BEFORE`."""
+    return bool(
+        d.APPOSITION_BEFORE.search(line, max(0, label - 50), label)
+        and d.APPOSITION_AFTER.match(line, end)
+    )
 
 
 def _on_its_own(line: str, n: int, label: str, asked: bool = False) -> Iterator[Secret]:
