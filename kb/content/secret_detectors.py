@@ -111,7 +111,8 @@ PROMPT = re.compile(r"(?:\w+=|[\w.-]+@[\w.-]+:\S*)[#$>]")
 _CLAUSE_AFTER = r"(?:for|to|and|or|as|when|if|on|at|in|until|before|after|then|but|so)\b"
 _CLAUSE_END = (  # a table's cell ends one too ("| Side door | PIN 4711 |")
     r"[`'\"」』)\]*_]*[ \t]*(?:(?:[.。!！?？,，;；:：]|です|でした)?[ \t]*(?:$|\|)"
-    rf"|(?<=[ \t])(?i:{_CLAUSE_AFTER})|\()"
+    # ... and so does a comma before such a word ("admin / Adm1n2024, then change it")
+    rf"|(?:(?<=[ \t])|,[ \t]{{1,3}})(?i:{_CLAUSE_AFTER})|\()"
 )
 CLAUSE_END = re.compile(_CLAUSE_END)
 # One word: prose after a label has spaces; Chinese and Japanese prose has none, so a value
@@ -236,15 +237,19 @@ LABELLED = (
     ),
     # A user and a password joined by '/' where signing in is said: after a verb of logging
     # in ("Log in as admin / Adm1n2024"; not "log in and open src / main"), or a default
-    # account's name ("admin / Adm1n2024"). The '/' is the separator: the value must look
-    # made up and end the clause, so a path or a ratio ("16 / 9") is none.
+    # account's name as it is typed, in lower case, and not inside a path or a list of
+    # alternatives ("admin / Adm1n2024"; not "Navigate to Admin / Microsoft365" nor "sqlite /
+    # postgres / MySQL8"). The '/' is the separator: the value must look made up and end the
+    # clause, so a path or a ratio ("16 / 9") is none, and `secrets._PRODUCT` says when it
+    # is a product's name and version.
     (
         "password",
         re.compile(
             r"(?i)(?:\b(?:log(?:[ \t]?(?:in|on))?|sign[ \t]?(?:in|on)|connect|ssh)\b"
-            r"[^\n/:=]{0,40}?[ \t](?:as|with|using|use|enter|:)[ \t]{1,5}[`'\"]?"
+            r"[^\n/:=]{0,40}?[ \t](?:(?P<account>as)|with|using|use|enter|:)[ \t]{1,5}[`'\"]?"
             r"(?-i:[a-z][\w.@\\-]{0,59})"
-            r"|(?<![\w/.-])(?:admin(?:istrator)?|root|guest|sa|pi|ubnt|postgres|superuser))"
+            r"|(?<![\w/.-])(?<!/[ \t])"
+            r"(?-i:admin(?:istrator)?|root|guest|sa|pi|ubnt|postgres|superuser))"
             rf"[`'\"]?[ \t]{{0,3}}(?P<sep>/)[ \t]{{0,3}}[`'\"]?{_VALUE}"
         ),
         ("log", "sign", "connect", "ssh", "admin", "root", "guest", "ubnt", "postgres")

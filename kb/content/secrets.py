@@ -461,6 +461,8 @@ def _labelled(line: str, low: str, n: int, plugins: d.Plugins, patterns: tuple) 
             )
             if said and not ((_made_up(value) or pin) and ends):
                 continue
+            if sep == "/" and not m.groupdict().get("account") and _PRODUCT.fullmatch(value):
+                continue
             # A PIN said in prose may have words after it ("PIN 4711 for the side door"),
             # which a bare number after a name may not have (`Password: 8-64 chars`).
             after = line[m.start() : m.start() + 120]
@@ -498,6 +500,13 @@ def _prose_word(word: str, spaced: bool) -> bool:
     if word in d.PROSE_WORDS:
         return True
     return spaced and (word.endswith(("ly", "ed")) or len(word) > 5 and word.endswith("ing"))
+
+
+# A product's name and its version (Office365, MySQL8, Exchange2019, OIDC2): letters, then
+# digits only. After '/' it is as likely an item of a path or a list ("Navigate to admin /
+# Microsoft365", "Sign in with email / Office365") as a password, and its shape cannot tell
+# it from "Summer2024": only "log in as" a user makes the text after '/' her password.
+_PRODUCT = re.compile(r"[A-Za-z]+\d+")
 
 
 def _apposition(line: str, label: int, end: int) -> bool:
