@@ -540,12 +540,17 @@ PROSE_WORDS = frozenset(
     vault manager policy example same different unique random""".split()
 )
 
-# What a reader is told to type (`<kbd>x</kbd>`), and a key or a chord of keys (Ctrl+Alt+F2,
-# F12), which is what it usually holds.
+# What a reader is told to type (`<kbd>x</kbd>`), and a key or a chord of keys, which is what
+# it usually holds: keys joined by '+' or repeated with '×' (Strg+F5, Tab×3), a Mac's key
+# symbols (⌘+K), and a key's name as English and German keyboards print it (F1 to F24, Ctrl,
+# Strg, Umschalt, Tab, Enter, Esc, Num5, Numpad0 ...). No library kb installs lists them.
 KBD = re.compile(r"(?i)<kbd>[ \t]{0,3}([^\s<>]{4,200}?)[ \t]{0,3}</kbd>")
-KEY_CHORD = re.compile(
-    r"(?i)(?:(?:ctrl|control|alt|altgr|shift|cmd|command|win|windows|meta|option|opt|fn|super)"
-    r"[+-]).*|f\d{1,2}"
+KEY_SYMBOLS = frozenset("+×⌘⌥⇧⌃")
+KEY = re.compile(
+    r"(?i)(?:ctrl|control|strg|alt|altgr|shift|umschalt|cmd|command|win|windows|meta|option"
+    r"|opt|fn|super)(?:-.*)?|f(?:[1-9]|1\d|2[0-4])|tab|enter|eingabe|return|esc|escape|space"
+    r"|leertaste|backspace|delete|del|entf|insert|einfg|home|pos1|end|ende|page[ _-]?(?:up|down)"
+    r"|pg[ _-]?(?:up|dn)|bild[ _-]?(?:auf|ab)|num(?:pad)?[ _-]?(?:\d|lock|enter|plus|minus)?"
 )
 
 # Values that documentation writes in place of a password.

@@ -209,14 +209,26 @@ def _html_text(line: str) -> tuple[str, list[int] | None]:
 def _typed(raw: str, text: str, n: int) -> Iterator[Secret]:
     """What a line naming a credential tells its reader to type, when it looks made up
     ("At the password prompt, type <kbd>Hunter2!x</kbd>"; not a key, <kbd>Ctrl+Alt+F2</kbd>,
-    nor a path)."""
-    if not d.LABEL.search(text):
+    <kbd>Numpad0</kbd>, nor a path). A token is pasted, not typed, and a name in a compound
+    ("Passwort-Seite", "password-protected") names a page or a state: neither says a <kbd> on
+    the line holds a credential."""
+    if not any(_typed_in(m.group(0), text[m.end() : m.end() + 2]) for m in d.LABEL.finditer(text)):
         return
     for m in d.KBD.finditer(raw):
         value = m.group(1)
-        other = d.KEY_CHORD.fullmatch(value) or _NOT_A_VALUE.fullmatch(value)
+        other = _key(value) or _NOT_A_VALUE.fullmatch(value)
         if _made_up(value) and not other and not _placeholder(value):
             yield Secret(n, "password", m.start(1), m.end(1))
+
+
+def _typed_in(label: str, after: str) -> bool:
+    """Whether a credential's name, with the text `after` it, names one a reader types."""
+    return _label_kind(label) != "token" and not re.match(r"-\w", after)
+
+
+def _key(value: str) -> bool:
+    """Whether <kbd>'s `value` is a key or a chord of keys (see `d.KEY`)."""
+    return not d.KEY_SYMBOLS.isdisjoint(value) or bool(d.KEY.fullmatch(value))
 
 
 def _moved(s: Secret, cols: list[int]) -> Secret:
