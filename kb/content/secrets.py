@@ -632,6 +632,7 @@ _NOT_A_VALUE = re.compile(
     r"[/~.].*|.*://.*|[^/]*/[^/]*/.*[-.].*|[^/]*/[^/\d]*/[^/\d]*|[A-Z]+(?:_[A-Z]+)+"
     r"|[a-z][a-z0-9]*\([\d.,\s]*\)|\d{4}-\d\d-\d\d"  # ... a call, a date
     r"|(?i:wpa[23]?|wep)(?:-\w+)?"  # a Wi-Fi network's security (Network key: WPA2-Personal)
+    r"|802\.\d{1,2}[A-Za-z]{0,3}"  # ... and its IEEE standard (Wi-Fi key: 802.1X, 802.11ac)
 )
 _SYMBOL = re.compile(r"[\d!@#$%^&*+=?~]")
 
