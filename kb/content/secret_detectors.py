@@ -528,7 +528,8 @@ PASSPHRASE = re.compile(
 )
 PASSPHRASE_GATE = ("pass", "wort", "woord", "wi-fi", "wifi", "wlan", "ssid")
 # Words prose has after "The passphrase is" ("a sentence you can remember", "never sent to
-# the server", "at least four words", "see the vault"), and no passphrase needs.
+# the server", "at least four words", "see the vault", "kept offline somewhere safe", "a
+# dictionary word combination"), and no passphrase needs.
 PROSE_WORDS = frozenset(
     """a an the this that these those some any each every all no none both either neither
     i you he she it we they me him her us them my your his its our their what which who whom
@@ -540,7 +541,12 @@ PROSE_WORDS = frozenset(
     there one two three four five six seven eight nine ten twelve see ask check contact use
     call set reset change enter type choose pick find read follow keep store send share
     characters chars digits letters symbols words length minimum maximum required optional
-    vault manager policy example same different unique random""".split()
+    vault manager policy example same different unique random
+    kept written held known given shown chosen made sent found left lost told hidden taken seen
+    done built put set got
+    offline online somewhere nowhere anywhere everywhere elsewhere safe safely secure down up
+    out away together
+    dictionary word phrase sentence string combination mix series sequence""".split()
 )
 
 # What a reader is told to type (`<kbd>x</kbd>`), and a key or a chord of keys, which is what

@@ -487,31 +487,33 @@ def _labelled(line: str, low: str, n: int, plugins: d.Plugins, patterns: tuple) 
 
 
 def _passphrases(line: str, n: int) -> Iterator[Secret]:
-    """A passphrase of words after a password's name: joined by hyphens
-    ("purple-elephant-dances"), or by spaces after "passphrase" only ("correct horse battery
-    staple"; after "password is", words are prose). None of them is a word of prose ("a
-    sentence you can remember"), and they end the clause."""
+    """A passphrase of words after a password's name: three or more joined by hyphens
+    ("purple-elephant-dances"), or four or more by spaces after "passphrase" only ("correct
+    horse battery staple"; after "password is", words are prose, and three spaced words are
+    prose as often: "dictionary word combination"). None of them is a word of prose ("a
+    sentence you can remember") nor a verb's form ("multi-factor-protected"), and they end
+    the clause."""
     for m in d.PASSPHRASE.finditer(line):
         label, spaced = m.group("label").lower(), m.group("joint") == " "
         if _label_kind(label) != "password" or spaced and "phrase" not in label:
             continue
         words, end = [], m.start("words")
         for word in m.group("words").split(m.group("joint")):
-            if _prose_word(word, spaced):
+            if _prose_word(word):
                 break
             words.append(word)
             end += len(word) + 1
         end -= 1
-        if len(words) >= 3 and d.CLAUSE_END.match(line, end):
+        if len(words) >= (4 if spaced else 3) and d.CLAUSE_END.match(line, end):
             yield Secret(n, "password", m.start("words"), end)
 
 
-def _prose_word(word: str, spaced: bool) -> bool:
-    """Whether a word is prose's, not a passphrase's; between spaces, an adverb or a verb's
-    form is too ("stored encrypted locally")."""
+def _prose_word(word: str) -> bool:
+    """Whether a word is prose's, not a passphrase's; an adverb or a verb's form is too
+    ("stored encrypted locally", "multi-factor-protected")."""
     if word in d.PROSE_WORDS:
         return True
-    return spaced and (word.endswith(("ly", "ed")) or len(word) > 5 and word.endswith("ing"))
+    return word.endswith(("ly", "ed")) or len(word) > 5 and word.endswith("ing")
 
 
 # A product's name and its version (Office365, MySQL8, Exchange2019, OIDC2): letters, then
@@ -711,6 +713,12 @@ def _keyword_secret(value: str, line: str, match: str, quoted: bool, plugins: d.
         env_style = "=" in match and " " not in match
         mixed = any(c.isupper() for c in value[1:]) and any(c.islower() for c in value)
         return env_style or (mixed and len(value) >= 8)
+    words = value.split("-")
+    if len(words) > 1 and not quoted and all(w.isalpha() and w.islower() for w in words):
+        # Lower-case words joined by hyphens after "Password:" are a passphrase when three or
+        # more and none is prose's ("purple-elephant-dances"; not "multi-factor-protected").
+        env_style = "=" in match and " " not in match
+        return env_style or len(words) >= 3 and not any(map(_prose_word, words))
     return True
 
 
