@@ -86,7 +86,7 @@ _LABEL = (
     r"|(?:key|trust)?store[-_ ]?pass(?:word)?|key[-_ ]?pass(?:word)?"
     r"|(?:master|encryption|decryption|signing|storage|account|subscription|pre-?shared"
     r"|wpa\d?|wi-?fi|wlan|wireless|network)[-_ ]?key|wlan-schlüssel|netzwerkschlüssel"
-    r"|(?:door|alarm|gate|safe|locker)[-_ ]?code|(?:backup|recovery)[-_ ]?codes?"
+    r"|(?:door|alarm|gate|safe|locker|keypad)[-_ ]?code|(?:backup|recovery)[-_ ]?codes?"
     r"|(?:safe|locker|lock)[-_ ]?combination"
     r"|(?:api|app|access|auth|private|bearer|refresh|session|personal[-_ ]access)"
     r"[-_ ]?(?:key|token)|(?:license|licence|product|activation)[-_ ]?key|p/w"
@@ -150,12 +150,12 @@ ENV_NAME_LINE = re.compile(
 # article or one word before it.
 _PASSWORD_WORD = (
     r"(?:pass(?:word|phrase|code)|pwd|pw|(?-i:PIN)(?:[- ]code)?"
-    r"|(?:door|alarm|gate|safe|locker)[-_ ]?code)"
+    r"|(?:door|alarm|gate|safe|locker|keypad)[-_ ]?code)"
 )
 _DETERMINER = (
     r"(?:(?:the|this|that|a|an|our|your|its|their|my)[ \t]{1,5})?(?:[\w-]{1,20}[ \t]{1,5})?"
 )
-_PASSWORD_GATE = ("pass", "pwd", "pw", "pin", "door", "alarm", "gate", "safe", "locker")
+_PASSWORD_GATE = ("pass", "pwd", "pw", "pin", "door", "alarm", "gate", "safe", "locker", "keypad")
 # An apposition names one credential, not a kind of them: its name follows "the" or a
 # possessive ("The admin password, x, must ...", "Our root password, x, is ..."; not "a
 # password, OAuth2, or an API key", "Supported methods: password, Kerberos5, and ..."), and
@@ -201,7 +201,8 @@ LABELLED = (
         + ("haslo", "парол", "lösen", "losen", "salasana", "pw", "psk", "pin", "密码", "密碼")
         + ("パスワード", "비밀번호", "المرور", "पासवर्ड", "passcode", "p/w")
         # ... code (not every "code"), combination, and the WLAN-Schlüssel
-        + ("door", "alarm", "gate", "safe", "locker", "backup", "recovery", "combination")
+        + ("door", "alarm", "gate", "safe", "locker", "keypad", "backup", "recovery")
+        + ("combination",)
         + ("schlüssel",),
     ),
     # Prose that says to use it: "Use password x for the guest account", "log in with the

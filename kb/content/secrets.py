@@ -766,7 +766,7 @@ def _shape(value: str) -> tuple[bool, bool, bool, bool]:
 _ENDS_AS_CREDENTIAL = re.compile(
     r"(?i)(?:pass(?:word|wd|wort|code)?|pwd|pw|psk|pin(?:[- ]?code)?|secret|token|key|kennwort"
     r"|wachtwoord|senha|contrase(?:ñ|n)a|salasana|has(?:ł|l)o|l(?:ö|o)senord|пароль|пин"
-    r"|密码|密碼|パスワード|비밀번호|(?:door|alarm|gate|safe|locker)[-_ ]?code|combination)$"
+    r"|密码|密碼|パスワード|비밀번호|(?:door|alarm|gate|safe|locker|keypad)[-_ ]?code|combination)$"
 )
 
 
@@ -774,14 +774,15 @@ def _bare_number(value: str, line: str, match: str) -> bool:
     """Whether a value without letters is a credential (a PIN, `DB_PASSWORD=84736251`,
     `8473-6251!`): digits, alone or with a symbol such as ! or #; the name before them a
     credential's (not `PASSWORD_HASH_ITERATIONS=600000`, `max_password_age: 90`); nothing
-    after them on the line (not `Password: 8-64 chars`)."""
+    after them on the line but a note (not `Password: 8-64 chars`; `PIN: 4711 (side door)`)."""
     _, digits, _, symbol = _shape(value)
     combination = re.fullmatch(r"\d{1,3}(?:-\d{1,3}){2,3}", value)  # a lock's 12-34-56
     if not (value.isdigit() or symbol and digits or combination) or value not in match:
         return False
     name = _SEPARATOR_AT_END.sub("", match[: match.index(value)])  # 'The door code is'
     rest = line[line.find(value) + len(value) :] if value in line else ""
-    return bool(_ENDS_AS_CREDENTIAL.search(name)) and not rest.strip(" \t'\",;})].")
+    rest = rest.strip(" \t'\",;})].") and rest.strip()
+    return bool(_ENDS_AS_CREDENTIAL.search(name)) and (not rest or _note(rest))
 
 
 _SEPARATOR_AT_END = re.compile(r"(?:[\s:=\uff1a'\"*_`(){}-]|(?<![a-z])(?:is|ist|est|lautet)\b)+$")
