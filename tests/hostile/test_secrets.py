@@ -386,7 +386,8 @@ def test_secret_scan_stays_linear_on_long_lines(tmp_path):
 def test_prose_forms_stay_linear_on_long_lines(tmp_path):
     """Labels of the forms said in prose that never reach a value, each on a 100,000
     character line: a PIN's, an apposition's, a login's, an SSID's, a passphrase's words,
-    <kbd> tags and an HTML table's first row of <td> names."""
+    <kbd> tags and an HTML table's first row of <td> names; and the ones a review tightened
+    (an apposition's determiner, an SSID's name before its key, keys in <kbd>)."""
     lines = [
         "PIN " * 25_000,
         "password, " * 10_000,
@@ -398,6 +399,11 @@ def test_prose_forms_stay_linear_on_long_lines(tmp_path):
         "passphrase: " + "abc-" * 25_000,
         "<kbd>" * 20_000 + " password",
         "<table><tr><td>User</td><td>Password</td></tr>" + "<tr><td>a</td><td>b</td></tr>" * 3_500,
+        "The admin password, " * 5_000,
+        "/ admin / " * 10_000,
+        "SSID: a, " * 11_000,
+        "password <kbd>Strg+F5</kbd> " * 3_500,
+        "keypad code " * 8_000,
         "word " * 20_000 + "PIN 4711",  # a PIN at the far end of a long line
     ]
     start = time.perf_counter()
