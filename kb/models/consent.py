@@ -443,9 +443,11 @@ class Hidden:
             if login in logins or login in given and login not in english_words():
                 return True
         # An email's first part of separate words is a name: "chris.johnson@" is hidden
-        # Christopher Johnson cut short, as "Chris Johnson" is (a review).
+        # Christopher Johnson cut short, as "Chris Johnson" is, and "ines.park@" is Ines M.
+        # Park without her middle name (a review: shown once a listed "Chris Johnson" made
+        # the author's name someone else's).
         words_of = (_PIECE.findall(_DIGITS.sub("", p)) for p in parts)
-        return any(self._otherwise(w) for w in words_of)
+        return any(self._shortened(w) or self._otherwise(w) for w in words_of)
 
     @cached_property
     def _logins(self) -> frozenset[str]:

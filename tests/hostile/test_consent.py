@@ -852,3 +852,21 @@ def test_a_long_logged_search_costs_a_check_linear_in_its_length(monkeypatch):
         "z" * 600 + "nowak",
     ):
         assert consent.names_hidden(word, digests, "k", words), word[:20]
+
+
+def test_an_email_naming_a_hidden_person_without_a_middle_name_hides_the_author():
+    # A review: with a listed, different "Chris Johnson", the author "Chris Johnson
+    # <christopher.johnson@…>" was shown for a hidden Christopher M. Johnson; and "Izzy
+    # <ines.park@…>" was always shown for a hidden Ines M. Park.
+    from kb.models import Directory, Person
+    from kb.models.consent import visible
+
+    people = (Person("Christopher M. Johnson", hidden=True), Person("Chris Johnson"))
+    directory = Directory(tuple(visible(people)))
+    assert directory.hides("Chris Johnson", "christopher.johnson@corp.example")
+    assert directory.hides("Chris Johnson <christopher.johnson@corp.example>")
+    assert not directory.hides("Chris Johnson")  # listed: someone else
+    assert not directory.hides("Chris Johnson", "chris.johnson2@corp.example")
+    park = Directory((Person("Ines M. Park", hidden=True), Person("Ines Parker")))
+    assert park.hides("Izzy", "ines.park@corp.example") and park.hides("Izzy <ines.park@x.org>")
+    assert not park.hides("Ines Parker", "ines.parker@corp.example")
