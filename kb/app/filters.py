@@ -47,10 +47,6 @@ def render_sidebar(kb: Facade) -> None:
         if bad:
             why = "is not a date like 2026-01-31; ignored."
             st.warning(f"Updated since: '{esc(bad.strip())}' {why}")
-        labels = {key: label for key, label, _ in PICKERS}
-        for key, value in st.session_state.get(_UNKNOWN, {}).items():
-            why = "is not in the index; ignored."
-            st.warning(f"{labels[key]}: '{esc(value.strip()[:60])}' {why}")
         if filtered():
             st.button(
                 "Clear filters",
@@ -81,6 +77,15 @@ def drop_unknown(kb: Facade) -> None:
 
 
 _UNKNOWN = "_unknown_filters"  # picker key -> the value dropped from the URL
+
+
+def render_unknown() -> None:
+    """Say which of a link's filter values were ignored, over the results: in the sidebar a
+    phone never showed it, and the results looked filtered (a new-user trial)."""
+    labels = {key: label for key, label, _ in PICKERS}
+    for key, value in st.session_state.get(_UNKNOWN, {}).items():
+        why = "is not in the index; ignored."
+        st.warning(f"{labels[key]}: '{esc(value.strip()[:60])}' {why}")
 
 
 def offered_values(kb: Facade) -> dict[str, list[str]]:

@@ -6,6 +6,7 @@ from datetime import date
 
 import streamlit as st
 
+from kb.app.filters import render_unknown
 from kb.app.keys import mount_keys
 from kb.app.landing import render_landing
 from kb.app.load import on_api, search_log
@@ -63,6 +64,7 @@ def render_results(kb: Facade) -> None:
         placeholder="e.g. how do I get a laptop for a new starter?",
         label_visibility="collapsed",
     )
+    render_unknown()
     shown = shown_search(kb)
     if shown is None:
         render_landing(kb, current_filters(kb))
@@ -171,8 +173,9 @@ def render_no_answer(
             on_click=report_missing,
             args=(kb, found.query, filters),
             disabled=not keeps,
-            help=None if keeps else "This kb keeps no search log (set KB_SEARCH_LOG to keep one).",
         )
+        if not keeps:  # said, not only on hover: a phone has none
+            st.caption("This kb keeps no search log (KB_SEARCH_LOG), so nothing can be recorded.")
     elif reported[1]:
         st.success("Recorded for the gap report (Gaps › Unanswered searches).")
     else:
@@ -183,6 +186,8 @@ def render_no_answer(
             + ", ".join(esc(w) for w in writers)
             + " (they wrote the pages that come near)."
         )
+    elif using:  # its words are there, in pages far from it in meaning: no one to ask
+        st.caption("No one is suggested to write it.")
     else:
         st.caption("No page comes near this question, so no one is suggested to write it.")
     title = title_for(found.query)
@@ -229,11 +234,14 @@ def render_hit(hit: Hit, more: list[Hit], query: str, n: int) -> None:
         meta.append(f"updated {esc(c.updated)}")
     if debug:
         meta.append(f"{hit.percent} match")
+    # Only a hit that answers marks a sentence as the answer: in the closest pages of a
+    # search nothing answers, it read as one (a new-user trial); their words stay bold.
+    answer = hit.answer if hit.relevant else ()
     with st.container(border=True, key=f"hit-{n}"):  # keys.js moves through these
         st.markdown(
             f"**[{esc(c.title)}]({page_link(c.path)})**{heading} &nbsp; "
             f"{badges(c.department, c.team, c.review_by)}  \n"
-            f":gray[{' · '.join(meta)}]\n\n{highlighted(hit.snippet, query, hit.answer)}"
+            f":gray[{' · '.join(meta)}]\n\n{highlighted(hit.snippet, query, answer)}"
             + (
                 "\n\n:gray[Also in this page:] "
                 + " · ".join(

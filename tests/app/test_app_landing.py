@@ -218,17 +218,17 @@ def test_a_link_naming_filter_values_the_index_lacks_searches_without_them(
         at = new_app(monkeypatch, bundled_index, q="VPN access", **{key: value})
         assert not at.exception and result_paths(at)
         label = {"department": "Department", "team": "Team", "tag": "Tag"}[key]
-        assert [plain(w.value) for w in at.sidebar.warning] == [
+        assert [plain(w.value) for w in at.main.warning] == [
             f"{label}: '{value}' is not in the index; ignored."
         ]
         assert key not in at.query_params and "dept" not in at.query_params
     # Picking a value answers the note, and "Any" again does not bring it back (a review).
     at.selectbox(key="tag").set_value("vpn").run()
     at.selectbox(key="tag").set_value("").run()
-    assert not at.sidebar.warning and not at.exception
+    assert not at.main.warning and not at.exception
     at = new_app(monkeypatch, bundled_index, q="VPN access", author="victor petrov")
     assert not at.exception and at.selectbox(key="author").value == "Victor Petrov"
-    assert not at.sidebar.warning  # as every shell compares names: case and spaces aside
+    assert not at.main.warning  # as every shell compares names: case and spaces aside
 
 
 def test_a_link_with_a_huge_query_searches_its_first_thousand_characters(

@@ -273,7 +273,9 @@ def test_without_a_search_log_the_missing_page_button_says_it_cannot_record(
     at = new_app(monkeypatch, bundled_index)
     settle(search(at, "what is on the canteen menu on friday"))
     (missing,) = [b for b in at.button if b.key == "missing"]
-    assert missing.disabled and "KB_SEARCH_LOG" in missing.help
+    assert missing.disabled
+    # Said under it, not only on hover: a phone has no hover (a new-user trial).
+    assert "keeps no search log (KB_SEARCH_LOG), so nothing can be recorded" in plain(all_text(at))
 
 
 def test_a_near_miss_names_who_could_write_the_page(monkeypatch, bundled_index):
@@ -303,6 +305,12 @@ def test_a_closest_page_using_every_word_is_open_not_folded(monkeypatch, bundled
     (info,) = at.info  # said where it is read first
     assert "No page answers this well" in info.value
     assert "1 of the closest uses every word of it: see below." in plain(info.value)
+    # Nothing answers, so no sentence is marked as the answer (its word stays bold), and the
+    # page that uses its words is not called far from it (a new-user trial).
+    cards = [m.value for m in at.main.markdown if "**[Expense policy]" in m.value]
+    assert cards and "**minibar**" in cards[0] and ":blue-background[" not in cards[0]
+    text = plain(all_text(at))
+    assert "No one is suggested to write it." in text and "No page comes near" not in text
     settle(search(at, "xqzvbnm plorkt"))
     (fold,) = [e for e in at.expander if "closest pages" in e.label]
     assert fold.label.endswith("(less likely to answer)") and not fold.proto.expanded
