@@ -395,6 +395,10 @@ def test_kb_watch_indexes_a_new_page_and_stops_on_ctrl_c(tmp_path, stop):
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        # Ctrl-C as a terminal sends it: a process started with SIGINT ignored keeps it
+        # ignored (Python then installs no KeyboardInterrupt), and the full suite's process
+        # sometimes had it so: kb watch ran on for 60 s after Ctrl-C (a new-user trial).
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     lines = []
     try:
