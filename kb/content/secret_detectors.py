@@ -413,12 +413,18 @@ LABELLED = (
         + ("userid=", "conn"),
     ),
     # SQL: CREATE/ALTER USER ... IDENTIFIED BY x; a .pgpass line (host:port:db:user:x).
-    # A user, role or login named before it, or the value quoted: "genes identified by
-    # genome-wide association studies" is prose (four SciFact abstracts were redacted).
+    # The keywords in upper case (SQL's; prose never writes them so, and Oracle's
+    # "CREATE USER x" may end its line before "  IDENTIFIED BY x"), a SQL or keystore word
+    # before it on the line (CONNECT TO scott, GRANT ... TO admin@localhost, KEYSTORE,
+    # WALLET, SCHEMA), or the value quoted: "genes identified by genome-wide association
+    # studies" is prose (four SciFact abstracts were redacted).
     (
         "password",
         re.compile(
-            r"(?i)\b(?:user|role|login)\b[^\n;]{0,200}?\bidentified[ \t]{1,5}by[ \t]{1,5}"
+            r"(?i)(?-i:\bIDENTIFIED[ \t]{1,5}BY)[ \t]{1,5}(?:password[ \t]{1,5})?['\"]?"
+            r"([^\s'\";:][^\s'\";]*)"
+            r"|\b(?:user|role|login|connect|grant|keystore|wallet|schema)\b[^\n;]{0,200}?"
+            r"\bidentified[ \t]{1,5}by[ \t]{1,5}"
             r"(?:password[ \t]{1,5})?['\"]?([^\s'\";:][^\s'\";]*)"  # not a bind variable
             r"|\bidentified[ \t]{1,5}by[ \t]{1,5}(?:password[ \t]{1,5})?['\"]([^\s'\";:][^\s'\";]*)"
         ),

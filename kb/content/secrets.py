@@ -479,11 +479,25 @@ def _labelled(line: str, low: str, n: int, plugins: d.Plugins, patterns: tuple) 
             # which a bare number after a name may not have (`Password: 8-64 chars`).
             after = line[m.start() : m.start() + 120]
             credible = _credible(value, named, kind == "labelled", after, m.group(0), plugins)
-            if not (credible or said and pin):
+            if not (credible or said and pin or _sql_word(value, line, start)):
                 continue
             yield Secret(n, named, start, start + len(value))
     if "|" in line:
         yield from _table_row(line, n, plugins)
+
+
+def _sql_word(value: str, line: str, start: int) -> bool:
+    """Whether `value`, at `start`, is a plain word after SQL's upper-case IDENTIFIED BY
+    ('CONNECT TO scott IDENTIFIED BY tiger'): a password there, not a word of prose; a
+    keyword (VALUES) is none."""
+    if not (value.isalpha() and not value.isupper() and len(value) >= 4) or _placeholder(value):
+        return False
+    return bool(_SQL_IDENTIFIED.search(line[max(0, start - 40) : start]))
+
+
+_SQL_IDENTIFIED = re.compile(
+    r"\bIDENTIFIED[ \t]{1,5}BY[ \t]{1,5}(?:(?i:password)[ \t]{1,5})?['\"]?$"
+)
 
 
 def _passphrases(line: str, n: int) -> Iterator[Secret]:
