@@ -238,11 +238,12 @@ LABELLED = (
     ),
     # A user and a password joined by '/' where signing in is said: after a verb of logging
     # in ("Log in as admin / Adm1n2024"; not "log in and open src / main"), or a default
-    # account's name as it is typed, in lower case, and not inside a path or a list of
-    # alternatives ("admin / Adm1n2024"; not "Navigate to Admin / Microsoft365" nor "sqlite /
-    # postgres / MySQL8"). The '/' is the separator: the value must look made up and end the
-    # clause, so a path or a ratio ("16 / 9") is none, and `secrets._PRODUCT` says when it
-    # is a product's name and version.
+    # account's name (Admin and Root capitalised too: a table's cell, a line's start), not
+    # inside a path or a list of alternatives ("admin / Adm1n2024"; not "Settings / admin /
+    # Adm1n2024" nor "sqlite / postgres / MySQL8"). The '/' is the separator: the value must
+    # look made up and end the clause, so a path or a ratio ("16 / 9") is none, and
+    # `secrets._PRODUCT` says when it is a product's name and version ("Navigate to Admin /
+    # Microsoft365"; not after a default account's name in lower case: "root / Toor2024").
     (
         "password",
         re.compile(
@@ -250,7 +251,7 @@ LABELLED = (
             r"[^\n/:=]{0,40}?[ \t](?:(?P<account>as)|with|using|use|enter|:)[ \t]{1,5}[`'\"]?"
             r"(?-i:[a-z][\w.@\\-]{0,59})"
             r"|(?<![\w/.-])(?<!/[ \t])"
-            r"(?-i:admin(?:istrator)?|root|guest|sa|pi|ubnt|postgres|superuser))"
+            r"(?-i:[aA]dmin(?:istrator)?|[rR]oot|guest|sa|pi|ubnt|postgres|superuser))"
             rf"[`'\"]?[ \t]{{0,3}}(?P<sep>/)[ \t]{{0,3}}[`'\"]?{_VALUE}"
         ),
         ("log", "sign", "connect", "ssh", "admin", "root", "guest", "ubnt", "postgres")

@@ -473,7 +473,7 @@ def _labelled(line: str, low: str, n: int, plugins: d.Plugins, patterns: tuple) 
             )
             if said and not ((_made_up(value) or pin) and ends):
                 continue
-            if sep == "/" and not m.groupdict().get("account") and _PRODUCT.fullmatch(value):
+            if sep == "/" and _PRODUCT.fullmatch(value) and not _account(m):
                 continue
             # A PIN said in prose may have words after it ("PIN 4711 for the side door"),
             # which a bare number after a name may not have (`Password: 8-64 chars`).
@@ -531,10 +531,25 @@ def _prose_word(word: str) -> bool:
 
 
 # A product's name and its version (Office365, MySQL8, Exchange2019, OIDC2): letters, then
-# digits only. After '/' it is as likely an item of a path or a list ("Navigate to admin /
+# digits only. After '/' it is as likely an item of a path or a list ("Navigate to Admin /
 # Microsoft365", "Sign in with email / Office365") as a password, and its shape cannot tell
-# it from "Summer2024": only "log in as" a user makes the text after '/' her password.
+# it from "Summer2024": only "log in as" a user, or a default account's name in lower case
+# right before the '/' ("admin / Summer2024", "Connect with root / Toor2024"), makes the
+# text after '/' her password.
 _PRODUCT = re.compile(r"[A-Za-z]+\d+")
+_DEFAULT_ACCOUNT = re.compile(
+    r"(?<![\w.@\\-])(?:admin(?:istrator)?|root|guest|sa|pi|ubnt|postgres|superuser)[`'\"]?[ \t]*$"
+)
+
+
+def _account(m: re.Match[str]) -> bool:
+    """Whether the text before a '/' in `m` names whose password follows it: a user logged
+    in "as", or a default account's name in lower case."""
+    if m.groupdict().get("account"):
+        return True
+    return bool(
+        _DEFAULT_ACCOUNT.search(m.string, max(m.start(), m.start("sep") - 20), m.start("sep"))
+    )
 
 
 def _apposition(line: str, label: int, end: int) -> bool:
