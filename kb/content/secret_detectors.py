@@ -162,10 +162,16 @@ _PASSWORD_GATE = ("pass", "pwd", "pw", "pin", "door", "alarm", "gate", "safe", "
 # the clause goes on after the second comma with a verb: an auxiliary or a modal, a verb a
 # credential does, or a past participle, maybe after an adverb. Not "and", "or" nor a third
 # item of a list ("You need a password, YubiKey5, and your badge").
+# A capitalised word at a sentence's start stands for the determiner ("Admin password, x,
+# must be changed", "Default admin password, x, is ..."), and after "with the" the value may
+# end the sentence ("Log in with the admin password, Adm1n2024."): `APPOSITION_WITH`.
 APPOSITION_BEFORE = re.compile(
-    r"(?i)(?<![\w-])(?:the|this|that|our|your|my|its|their|his|her)[ \t]{1,3}"
-    r"(?:[\w-]{1,20}[ \t]{1,3}){0,2}$"
+    r"(?i)(?<![\w-])(?:(?P<with>with)[ \t]{1,3})?(?:the|this|that|our|your|my|its|their|his|her)"
+    r"[ \t]{1,3}(?:[\w-]{1,20}[ \t]{1,3}){0,2}$"
+    r"|(?:^[ \t]{0,3}(?:[-*+>][ \t]{1,3})?|[.!?][ \t]{1,3})[*_]{0,2}(?-i:[A-Z])[\w-]{0,19}"
+    r"[ \t]{1,3}(?:[\w-]{1,20}[ \t]{1,3})?$"
 )
+APPOSITION_WITH = re.compile(r"[`'\"*_]{0,3}(?:[.!?](?=[ \t]|$)|[ \t]*$)")
 APPOSITION_AFTER = re.compile(
     r"[`'\"*_]{0,3},[ \t]{1,3}(?:(?:also|still|only|now|then|never|always|usually|just)"
     r"[ \t]{1,3})?(?:(?:is|isn't|are|was|were|will|won't|would|must|should|shall|can|cannot"

@@ -556,10 +556,12 @@ def _apposition(line: str, label: int, end: int) -> bool:
     """Whether a value after a credential's name and a comma, ending at `end`, is in an
     apposition naming one credential ("The admin password, Adm1n2024, must be changed"), not
     an item of a list ("a password, OAuth2, or an API key"): see `d.APPOSITION_BEFORE`."""
-    return bool(
-        d.APPOSITION_BEFORE.search(line, max(0, label - 50), label)
-        and d.APPOSITION_AFTER.match(line, end)
-    )
+    before = d.APPOSITION_BEFORE.search(line, max(0, label - 50), label)
+    if not before:
+        return False
+    if d.APPOSITION_AFTER.match(line, end):
+        return True
+    return bool(before.group("with") and d.APPOSITION_WITH.match(line, end))
 
 
 def _on_its_own(line: str, n: int, label: str, asked: bool = False) -> Iterator[Secret]:
