@@ -178,6 +178,14 @@ APPOSITION_AFTER = re.compile(
     r"|can't|could|may|might|has|have|had|does|doesn't|did|expires|opens|unlocks|works|gets"
     r"|goes|stays|remains|needs|lives|belongs|changes)\b|[a-z]{2,20}ed\b(?![ \t]*,))"
 )
+# An encoding's, a hash's or a cipher's name is no password ("Use password Base64, then
+# decode", "Password: SHA256"), though its shape is a made-up one's.
+ENCODING = re.compile(
+    r"(?i)(?:base(?:16|32|36|58|62|64|85|91)|sha-?(?:1|2|3|224|256|384|512)|md[245]|rot-?13"
+    r"|utf-?(?:8|16|32)|crc-?(?:16|32)|aes-?(?:128|192|256)|rsa-?(?:1024|2048|3072|4096))"
+)
+# A limit's word before a PIN's name: "Max PIN: 9999 (default)" is a limit, not a PIN.
+LIMIT_BEFORE = re.compile(r"(?i)(?<![\w-])(?:max(?:imum)?|min(?:imum)?|length)[ \t.]{1,3}$")
 # (kind, pattern, gate): the value is the pattern's last group; "labelled" values are judged
 # by what the name calls them (`secrets._credible`), the others as a keyword's value is. A
 # line must hold a gate's text for its pattern to run. Every repetition next to another that

@@ -460,6 +460,10 @@ def _labelled(line: str, low: str, n: int, plugins: d.Plugins, patterns: tuple) 
             label = line[m.start() : start]
             named = _label_kind(label) if kind == "labelled" else kind
             value = line[start:end].rstrip(",.")
+            if d.ENCODING.fullmatch(value):
+                continue
+            if value.isdigit() and d.LIMIT_BEFORE.search(line, max(0, m.start() - 12), m.start()):
+                continue
             sep = m.groupdict().get("sep") or ":"
             pin = _pin(value, label)
             # "The token is 2FA-protected": after "is", a comma, a dash, a bare space or a verb
