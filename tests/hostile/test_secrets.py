@@ -412,6 +412,25 @@ def test_prose_forms_stay_linear_on_long_lines(tmp_path):
     assert found == {len(lines)}
 
 
+def test_forms_a_second_review_found_stay_linear_on_long_lines(tmp_path):
+    """SQL's IDENTIFIED BY, a capitalised account before '/', an apposition at a sentence's
+    start or after "with the", and a limit's word before a PIN, each on a 100,000 character
+    line that never reaches a value."""
+    lines = [
+        "grant identified by " * 5_000,
+        "IDENTIFIED BY " * 7_000,
+        "Admin / " * 12_500,
+        "Admin password, " * 6_000,
+        "with the password, " * 5_000,
+        "Max PIN: " * 11_000,
+        "word " * 20_000 + "PIN 4711",  # a PIN at the far end of a long line
+    ]
+    start = time.perf_counter()
+    found = _flagged(tmp_path, lines)
+    assert time.perf_counter() - start < 10
+    assert found == {len(lines)}
+
+
 def test_an_index_from_the_last_detector_is_read_again_by_a_detector_that_finds_more(
     tmp_path, monkeypatch
 ):
