@@ -272,13 +272,17 @@ LABELLED = (
         + ("superuser", "sa /", "sa/", "pi /", "pi/"),  # "sa" and "pi" are in most lines
     ),
     # A Wi-Fi network's key after its name: "SSID: Office-Guest / Key: x" ("Key" alone names
-    # a credential only there): the SSID's name, then '/', ',', ';' or '|', then the key's, so
-    # another key on the line is none ("SSID: CorpNet. Registry key: HKLM\\Software\\Wlan2").
+    # a credential only there): the SSID's name, then '/', ',', ';' or '|', or a name without
+    # spaces, then a space or a dash (a table row copied as text: "SSID: Office-Guest Key: x",
+    # "SSID: Office-Guest — Key: x"), then the key's, so another key on the line is none
+    # ("SSID: CorpNet. Registry key: HKLM\\Software\\Wlan2").
     (
         "labelled",
         re.compile(
-            r"(?i)\bSSID\b[*_` \t]{0,6}(?:[:=]|is\b)?[*_` \t]{0,6}[^\n/,;|:=]{1,40}?[ \t]{0,3}"
-            r"[/,;|][ \t]{0,3}(?:(?:wi-?fi|wlan|wpa\d?|network|wireless)[ \t-])?"
+            r"(?i)\bSSID\b[*_` \t]{0,6}(?:[:=]|is\b)?[*_` \t]{0,6}"
+            r"(?:[^\n/,;|:=]{1,40}?[ \t]{0,3}[/,;|][ \t]{0,3}"
+            r"|[^\s/,;|:=]{1,40}[ \t]{1,3}(?:[\u2014\u2013][ \t]{1,3})?)"
+            r"(?:(?:wi-?fi|wlan|wpa\d?|network|wireless)[ \t-])?"
             r"(?:key|psk|pass(?:word|phrase)?|pw)"
             rf"[*_` \t]{{0,6}}[:=][*_` \t]{{0,6}}[`'\"]?{_VALUE}"
         ),

@@ -414,8 +414,9 @@ def test_prose_forms_stay_linear_on_long_lines(tmp_path):
 
 def test_forms_a_second_review_found_stay_linear_on_long_lines(tmp_path):
     """SQL's IDENTIFIED BY, a capitalised account before '/', an apposition at a sentence's
-    start or after "with the", and a limit's word before a PIN, each on a 100,000 character
-    line that never reaches a value."""
+    start or after "with the", a limit's word before a PIN and an SSID's name before its key
+    joined by a space or a dash, each on a 100,000 character line that never reaches a
+    value."""
     lines = [
         "grant identified by " * 5_000,
         "IDENTIFIED BY " * 7_000,
@@ -423,6 +424,8 @@ def test_forms_a_second_review_found_stay_linear_on_long_lines(tmp_path):
         "Admin password, " * 6_000,
         "with the password, " * 5_000,
         "Max PIN: " * 11_000,
+        "SSID: a " * 12_000,
+        "SSID: a — " * 10_000,
         "word " * 20_000 + "PIN 4711",  # a PIN at the far end of a long line
     ]
     start = time.perf_counter()
