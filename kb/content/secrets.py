@@ -528,10 +528,11 @@ def _passphrases(line: str, n: int) -> Iterator[Secret]:
 
 def _prose_word(word: str) -> bool:
     """Whether a word is prose's, not a passphrase's; an adverb or a verb's form is too
-    ("stored encrypted locally", "multi-factor-protected")."""
+    ("stored encrypted locally", "multi-factor-protected"), but a short word's ending is no
+    suffix ("red", "fly", "shed": red-apple-tree-house is a passphrase)."""
     if word in d.PROSE_WORDS:
         return True
-    return word.endswith(("ly", "ed")) or len(word) > 5 and word.endswith("ing")
+    return len(word) > 4 and word.endswith(("ly", "ed")) or len(word) > 5 and word.endswith("ing")
 
 
 # A product's name and its version (Office365, MySQL8, Exchange2019, OIDC2): letters, then
