@@ -227,8 +227,18 @@ def _typed_in(label: str, after: str) -> bool:
 
 
 def _key(value: str) -> bool:
-    """Whether <kbd>'s `value` is a key or a chord of keys (see `d.KEY`)."""
-    return not d.KEY_SYMBOLS.isdisjoint(value) or bool(d.KEY.fullmatch(value))
+    """Whether <kbd>'s `value` is a key or a chord of keys (see `d.KEY`): every part of it
+    joined by '+' a key's name, one character or a Mac's key symbols, maybe repeated with '×'
+    (Ctrl+Alt+F2, ⌘+K, ⌘⇧K, Tab×3; not Hunter2+x, whose first part is no key)."""
+    if d.KEY.fullmatch(value):
+        return True
+    keys, times, count = value.partition("×")
+    if times and not count.isdigit():
+        return False
+    parts = [p.strip("⌘⌥⇧⌃") for p in keys.split("+")]
+    if len(parts) == 1 and parts[0] == keys:  # no '+' nor a Mac's symbol: one key's name only
+        return bool(times) and (len(keys) <= 1 or bool(d.KEY.fullmatch(keys)))
+    return all(len(p) <= 1 or d.KEY.fullmatch(p) for p in parts)
 
 
 def _moved(s: Secret, cols: list[int]) -> Secret:
