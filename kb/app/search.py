@@ -60,7 +60,8 @@ def render_results(kb: Facade) -> None:
     st.text_input(
         "Search",
         key="q",
-        max_chars=MAX_QUERY,
+        # Cut as a link's ?q= is, not by max_chars: its counter ("10/1000") sat in the box.
+        on_change=lambda: st.session_state.update(q=st.session_state.q[:MAX_QUERY]),
         placeholder="e.g. how do I get a laptop for a new starter?",
         label_visibility="collapsed",
     )

@@ -238,6 +238,9 @@ def test_a_link_with_a_huge_query_searches_its_first_thousand_characters(
     at = new_app(monkeypatch, bundled_index, q="vpn access " + "q" * 100_000)
     assert not at.exception and len(at.text_input(key="q").value) == 1000
     assert at.text_input(key="q").value.startswith("vpn access q")
+    assert not at.text_input(key="q").max_chars  # no "10/1000" counter in the box
+    at.text_input(key="q").set_value("vpn " * 400).run()  # typed or pasted: cut the same
+    assert len(at.text_input(key="q").value) == 1000 and not at.exception
 
 
 def test_most_searched_comes_from_the_log_and_runs_once_clicked(
