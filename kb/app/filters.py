@@ -60,7 +60,7 @@ def render_sidebar(kb: Facade) -> None:
 def drop_unknown(kb: Facade) -> None:
     """Filter values the index does not hold (an old link: a team renamed, a tag removed, an
     author who left or opted out, or a made-up one) dropped before anything searches, each
-    noted for the sidebar to say so, as a date that is none is."""
+    noted for `render_unknown` to say so over the results."""
     s = st.session_state
     picked = {key: s.get(key, "") for key, _, _ in PICKERS}
     if not any(picked.values()):
