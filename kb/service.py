@@ -107,6 +107,7 @@ class KnowledgeBase:
         self._profiles: tuple | None = None  # built on first use of a profile model
         self._analysis: PeopleAnalysis | None = None
         self._counts: dict[Filters | None, dict[str, dict[str, int]]] = {}
+        self._facets: dict[str, list[str]] | None = None  # made on first use
         self._example_questions: Examples | None = None  # checked by search as first offered
         heap.trim()  # what reading the index's files left behind
 
@@ -439,14 +440,17 @@ class KnowledgeBase:
         return sorted(names.values(), key=str.casefold)
 
     def facets(self) -> dict[str, list[str]]:
-        """The values each filter can take, for pickers."""
-        pages = self.index.pages.values()
-        return {
-            "department": sorted({p.department for p in pages if p.department}),
-            "team": sorted({p.team for p in pages if p.team}),
-            "tag": sorted({t for p in pages for t in p.tags}, key=str.casefold),
-            "author": self.people(),
-        }
+        """The values each filter can take, for pickers: read from every page once per loaded
+        index (an app run asks for them several times), a copy each time."""
+        if self._facets is None:
+            pages = self.index.pages.values()
+            self._facets = {
+                "department": sorted({p.department for p in pages if p.department}),
+                "team": sorted({p.team for p in pages if p.team}),
+                "tag": sorted({t for p in pages for t in p.tags}, key=str.casefold),
+                "author": self.people(),
+            }
+        return {name: list(values) for name, values in self._facets.items()}
 
     def facet_counts(self, filters: Filters | None = None) -> dict[str, dict[str, int]]:
         """For each filter, every value it can take with the number of pages the `filters`
