@@ -321,7 +321,7 @@ class Hidden:
         """A whole name that is a hidden one shortened, with its first name written another
         way, or written as a login. Only the name: not what is beside it (`_BESIDE`)."""
         pieces = name_pieces(_BESIDE.sub(" ", name))
-        return self._shortened(pieces) or self._otherwise(pieces) or self._login(name)
+        return self._written_otherwise(pieces) or self._login(name)
 
     def _hides(self, name: str, email: str) -> bool:
         hidden = self.keys
@@ -364,6 +364,11 @@ class Hidden:
                 for kept in combinations(rest, size):
                     found.update(_initialled((first, *kept)))
         return frozenset(found)
+
+    def _written_otherwise(self, pieces: list[str]) -> bool:
+        """A whole name that is a hidden one shortened, or with its first name or surname
+        another way: what a name (`_whole`) and an email's first part (`_login`) are asked."""
+        return self._shortened(pieces) or self._otherwise(pieces)
 
     def _otherwise(self, pieces: list[str]) -> bool:
         """A whole name that is a hidden one with its first name or surname another way."""
@@ -447,7 +452,7 @@ class Hidden:
         # Park without her middle name (a review: shown once a listed "Chris Johnson" made
         # the author's name someone else's).
         words_of = (_PIECE.findall(_DIGITS.sub("", p)) for p in parts)
-        return any(self._shortened(w) or self._otherwise(w) for w in words_of)
+        return any(self._written_otherwise(w) for w in words_of)
 
     @cached_property
     def _logins(self) -> frozenset[str]:
