@@ -103,7 +103,8 @@ def render_results(kb: Facade) -> None:
                         render_hit(hit, more, found.searched, i)
     with people:
         outside = found.elsewhere_note(filters) if not answers else ""
-        render_experts(experts, me, near, outside, sided=has_sides(kb))
+        unwritten = found.unwritten_note() if not answers else ""
+        render_experts(experts, me, near, outside, unwritten, sided=has_sides(kb))
 
 
 def report_missing(kb: Facade, query: str, filters) -> None:
@@ -271,12 +272,19 @@ def _relevance_bar(share: float) -> Html:
 
 
 def render_experts(
-    experts: list[Expert], me: str, near: list[Expert], outside: str = "", *, sided: bool = True
+    experts: list[Expert],
+    me: str,
+    near: list[Expert],
+    outside: str = "",
+    unwritten: str = "",
+    *,
+    sided: bool = True,
 ) -> None:
     """Who knows, or with the asker's side set (`me`), who on the other side knows, and a
     line for those `near` on the asker's side; then the control that sets the side, if the
     index has departments (`sided`). `outside`: what answers outside the filters, when
-    nothing inside them does."""
+    nothing inside them does; `unwritten`: what to say when no one knows
+    (`Results.unwritten_note`)."""
     across = other_side(me)
     title = f"Who in {across} knows?" if across else "Who knows about this?"
     st.subheader(title, anchor=EXPERTS_ANCHOR)
@@ -299,7 +307,7 @@ def render_experts(
             f"No one in {across} has written about this yet; pick your side again to clear it "
             "and see everyone who has."
             if across
-            else "No one has written about this yet."
+            else esc(unwritten or "No one has written about this yet.")
         )
         return
     if len(experts) > 1:  # one bar compares nothing

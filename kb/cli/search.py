@@ -171,8 +171,9 @@ def experts_cmd(
                 f"{'person' if len(outside) == 1 else 'people'} outside it did (try fewer "
                 "options)."
             )
-        else:
-            click.echo("No one has written about this yet.")
+        else:  # unless a page uses its words without answering it ("minibar")
+            found = kb.search(fixed or query, filters=filters, mode=mode or "", exact=True)
+            click.echo(printable(found.unwritten_note()))
         return
     # Scores as the app's bars show them, the first person's as 1: votes add up over pages,
     # and a raw 1.024 read as a percentage (--json keeps them).

@@ -260,6 +260,26 @@ class Results(Sequence[Hit]):
             else ""
         )
 
+    def unwritten_note(self) -> str:
+        """What to say when no one is listed as knowing the query: "No one has written about
+        this yet.", unless a page uses its every word without answering it (one word the
+        model cannot read alone, "minibar"): then who wrote that page, so the panel does not
+        deny what a card beside it shows (a trial)."""
+        pages: dict[str, Hit] = {}
+        for hit in self.hits:
+            if hit.coverage >= 1.0 and not hit.relevant:
+                pages.setdefault(hit.chunk.path, hit)
+        if not pages:
+            return "No one has written about this yet."
+        shown = list(pages.values())[:2]
+        titles = " and ".join(f"“{h.chunk.title}”" for h in shown)
+        names = list({person_key(a.name): a.name for h in shown for a in h.chunk.authors}.values())
+        names = names[:3]
+        by = f", by {', '.join(names[:-1])} and {names[-1]}" if len(names) > 1 else ""
+        by = f", by {names[0]}" if len(names) == 1 else by
+        verb = "uses" if len(shown) == 1 else "use"
+        return f"No one has written about this as a topic; {titles} {verb} its words{by}."
+
     def elsewhere_pages(self) -> str:
         """ "1 Business page does", "2 Business pages and 1 IT page do" ("" if none)."""
         pages = " and ".join(f"{n} {d} page{'s' * (n != 1)}" for d, n in self.elsewhere)

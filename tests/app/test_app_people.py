@@ -311,6 +311,13 @@ def test_a_closest_page_using_every_word_is_open_not_folded(monkeypatch, bundled
     assert cards and "**minibar**" in cards[0] and ":blue-background[" not in cards[0]
     text = plain(all_text(at))
     assert "No one is suggested to write it." in text and "No page comes near" not in text
+    # Who knows does not deny what the card beside it shows (a trial read "No one has
+    # written about this yet" next to the card by Hannah Becker).
+    assert "No one has written about this yet" not in text
+    assert (
+        "No one has written about this as a topic; “Expense policy” uses its words, by "
+        "Hannah Becker and Oliver Grant." in text
+    )
     settle(search(at, "xqzvbnm plorkt"))
     (fold,) = [e for e in at.expander if "closest pages" in e.label]
     assert fold.label.endswith("(less likely to answer)") and not fold.proto.expanded

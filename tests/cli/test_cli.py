@@ -268,6 +268,12 @@ def test_search_says_when_nothing_answers_and_corrects_typos(bundled_index):
     hits = json.loads(run("search", "xqzvbnm plorkt", "--json", *idx).stdout)
     assert len(hits) == 10 and not any(h["relevant"] for h in hits)
     assert json.loads(run("experts", "xqzvbnm plorkt", "--json", *idx).stdout) == []
+    assert run("experts", "xqzvbnm plorkt", *idx).output == "No one has written about this yet.\n"
+    # No one is listed for it, but who wrote the page using its words is said, not denied.
+    assert run("experts", "minibar", *idx).output == (
+        "No one has written about this as a topic; “Expense policy” uses its words, by "
+        "Hannah Becker and Oliver Grant.\n"
+    )
     res = run("search", "expnse polcy", "-k", "3", *idx)
     assert "Showing results for expense policy" in plain(res.output)
     assert "finance/expense-policy.md" in res.output.splitlines()[2]
