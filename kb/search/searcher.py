@@ -13,6 +13,7 @@ from kb.config import Settings
 from kb.embed.base import Embedder
 from kb.index.bm25 import idf, index_words, stop_words, token_sets, tokens_each
 from kb.models import Filters, Hit
+from kb.search.asking import topic
 from kb.search.fusion import convex, rrf
 from kb.search.relevance import FLOOR, MEANINGLESS_COSINE, QueryTerms, read_by_the_model
 from kb.search.snippet import snippet_fields
@@ -79,7 +80,7 @@ class Searcher:
     ) -> list[Hit]:
         """The `k` best sections for `query` (one hit per section: its best-matching piece);
         without `snippets` (expert votes read none), the hits carry no snippet."""
-        query = visible(query)
+        query = topic(visible(query))
         if not query or k <= 0:
             return []
         mode = mode or self._settings.retrieval
@@ -171,7 +172,7 @@ class Searcher:
     ) -> tuple[list[tuple[str, float]], list[tuple[str, float]]]:
         """`page_scores`, and from the same candidates the `depth` best pages by one leg
         alone (BM25's share; the cosine in dense mode): what textbook voting (CombSUM) sums."""
-        query = visible(query)
+        query = topic(visible(query))
         if not query or depth <= 0:
             return [], []
         mode = mode or self._settings.retrieval

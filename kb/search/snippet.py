@@ -17,6 +17,7 @@ from functools import lru_cache
 
 from kb.index.bm25 import cjk_spans, index_words, is_cjk, stems, stop_words
 from kb.models import Snippet
+from kb.search.asking import topic
 from kb.search.display import CODE, DATA, HEAD, PROSE, ROW, TOC, Unit, units
 
 _CODE_WEIGHT = 0.5  # a code line answers less often than the prose around it
@@ -27,8 +28,8 @@ _HEADER_WEIGHT = 0.5  # a table header's words, for each row under it
 def query_stems(query: str) -> frozenset[str]:
     """The stems of a query's words (as BM25 splits them) worth matching: no stop words, no
     CJK character pairs (`_cjk_pieces`: they are matched as they are)."""
-    stop = stop_words()
-    return frozenset(stems([w for w in index_words(query) if w not in stop and not is_cjk(w)]))
+    stop, asked = stop_words(), topic(query)  # not "know" of "who knows about"
+    return frozenset(stems([w for w in index_words(asked) if w not in stop and not is_cjk(w)]))
 
 
 @lru_cache(maxsize=256)

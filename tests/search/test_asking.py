@@ -1,0 +1,45 @@
+"""A question about people is searched by its topic: "who knows about X" is X."""
+
+from __future__ import annotations
+
+import pytest
+
+from kb.search.asking import topic
+from kb.search.snippet import matched_spans
+
+
+@pytest.mark.parametrize(
+    ("query", "searched"),
+    [
+        ("who knows about supplier onboarding", "supplier onboarding"),
+        ("Who can help me with the WMS", "the WMS"),
+        ("who should I ask about maternity pay", "maternity pay"),
+        ("who is the expert on Snowflake", "Snowflake"),
+        ("who understands how the ERP sync works", "how the ERP sync works"),
+        # The verb is the topic: searched whole.
+        ("who approves expense claims in Spendwise", "who approves expense claims in Spendwise"),
+        (
+            "who can approve my purchase order for a laptop",
+            "who can approve my purchase order for a laptop",
+        ),
+        ("who has to sign off a 20% discount", "who has to sign off a 20% discount"),
+        ("who is the first aider on the night shift", "who is the first aider on the night shift"),
+        # Nothing but the frame: kept, not searched as "about".
+        ("who knows about", "who knows about"),
+        ("who knows", "who knows"),
+    ],
+)
+def test_the_frame_of_a_question_about_people_is_not_searched(query, searched):
+    assert topic(query) == searched
+
+
+def test_a_framed_question_finds_what_its_topic_finds_and_marks_no_frame_word(bundled_kb):
+    framed = bundled_kb.search("who knows about supplier onboarding", k=5)
+    plain = bundled_kb.search("supplier onboarding", k=5)
+    assert [h.chunk.id for h in framed] == [h.chunk.id for h in plain]
+    assert framed[0].chunk.path == "procurement/vendor-onboarding.md"
+    text = "Ask someone who knows the supplier onboarding steps."
+    marked = [text[a:b] for a, b in matched_spans(text, "who knows about supplier onboarding")]
+    assert marked == ["supplier", "onboarding"]
+    people = bundled_kb.experts("who knows about supplier onboarding", k=3)
+    assert people[0].name == "Grace O'Connor"
