@@ -160,6 +160,12 @@ def render_no_answer(
         # The page exists, outside the filters: offer it, not a report of a missing page.
         render_clear("unfilter", "Search without the filters")
         return
+    if found.unreadable:  # no page to start, no gap to record: "Xqzvbnm plorkt.md"
+        st.caption(
+            "None of its words is in these pages or in English, so no page is suggested. "
+            "Check the spelling, or ask in English."
+        )
+        return
     # Only near misses say who could write its page, as in the gap report and the barcamp:
     # the closest pages to "xqzvbnm plorkt" or "canteen menu" are no one's field.
     writers = main_authors([h for hit, more in closest for h in (hit, *more)], 3, NEAR_MISS)
