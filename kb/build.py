@@ -49,6 +49,7 @@ from kb.index.store import PreviousIndex
 from kb.index.writer import IndexWriter
 from kb.models import Document, Manifest, Problem, Source
 from kb.models.consent import index_token
+from kb.models.names import counted
 
 BuildProgress = Callable[[int, int], None]  # (chunks embedded so far, chunks to embed)
 # (step, pages done, pages in the step): "Reading" (credential scan, parse) and "Chunking"
@@ -133,7 +134,7 @@ def build_index(
         if same is not None:
             if strict and same.problems:
                 raise StrictModeError(
-                    f"{len(same.problems)} warning(s) and --strict is set; the index was "
+                    f"{counted(len(same.problems), 'warning')} and --strict is set; the index was "
                     "not changed",
                     same.problems,
                 )
@@ -225,7 +226,8 @@ def build_index(
         reread = sum(1 for f in read if f.doc is not None)
         if strict and problems:
             raise StrictModeError(
-                f"{len(problems)} warning(s) and --strict is set; the index was not changed",
+                f"{counted(len(problems), 'warning')} and --strict is set; the index was not "
+                "changed",
                 tuple(problems),
             )
         vectors_moved = (

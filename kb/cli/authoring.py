@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from kb.cli.options import say
+from kb.models.names import counted
 
 into_option = click.option(
     "--into",
@@ -49,8 +50,9 @@ def import_cmd(source: Path, into: Path, team: str, department: str) -> None:
     done = len(report.written) + len(report.unchanged) + len(report.kept)
     kept = f", {len(report.kept)} kept (edited since)" if report.kept else ""
     say(
-        f"Imported {done} page(s) into {into}/: {len(report.written)} new or changed, "
-        f"{len(report.unchanged)} unchanged{kept}, {len(report.problems)} file(s) not imported."
+        f"Imported {counted(done, 'page')} into {into}/: {len(report.written)} new or changed, "
+        f"{len(report.unchanged)} unchanged{kept}, {counted(len(report.problems), 'file')} not "
+        "imported."
     )
     for rel in report.written:
         say(f"  {into / rel}")

@@ -27,7 +27,7 @@ from kb.cli.options import step_bars as _step_bars
 from kb.config import VECTOR_INDEXES, VECTOR_STORAGES, Settings
 from kb.content import report as check_report
 from kb.errors import ModelError, StrictModeError
-from kb.models.names import printable
+from kb.models.names import counted, printable
 from kb.serve.codec import dump
 
 # The index command and its helpers below are as they were in kb/cli/__init__.py (their
@@ -191,13 +191,13 @@ def index_cmd(
     if not report.changed:
         click.echo(
             f"Up to date: {report.documents} pages ({report.chunks} chunks), nothing changed; "
-            f"checked in {report.seconds:.1f} s with {len(report.problems)} warning(s)"
+            f"checked in {report.seconds:.1f} s with {counted(len(report.problems), 'warning')}"
         )
         return
     work = (
         f"from scratch: {report.rebuilt}"
         if report.rebuilt
-        else f"{report.reread} page(s) re-read, {report.removed} removed"
+        else f"{counted(report.reread, 'page')} re-read, {report.removed} removed"
     )
     if report.vectors:
         work += f"; vector index re-encoded: {report.vectors}"
@@ -213,7 +213,7 @@ def index_cmd(
     click.echo(
         f"Indexed {report.documents} of {report.files} pages ({report.chunks} chunks, "
         f"{report.embedded} embedded; {work}) in {report.seconds:.1f} s "
-        f"with {len(report.problems)} warning(s) -> {index_dir}/"
+        f"with {counted(len(report.problems), 'warning')} -> {index_dir}/"
     )
     plan = report.manifest.vector_index or {}
     if plan.get("kind") == "ivf":
@@ -248,7 +248,7 @@ def _print_published(report, done, where: IndexLocation, part, as_json: bool) ->
     share = "" if part.whole else f"shard {part}: "
     click.echo(
         f"Indexed {share}{report.documents} of {report.files} pages ({report.chunks} chunks, "
-        f"{report.embedded} embedded) with {len(report.problems)} warning(s) -> "
+        f"{report.embedded} embedded) with {counted(len(report.problems), 'warning')} -> "
         f"{where.describe()}: {done.upserted} chunks upserted, "
         f"{done.deleted + done.pruned} deleted, {done.pages_written} page records written"
     )
@@ -343,7 +343,7 @@ def watch_cmd(
     def on_run(run) -> None:
         bars.close()
         at = time.strftime("%H:%M:%S")
-        how = "walked the folder" if run.walked else f"{run.paths} changed path(s)"
+        how = "walked the folder" if run.walked else counted(run.paths, "changed path")
         if run.error is not None:
             click.echo(
                 f"{at} {how}: {run.error} (the index is as it was; kb watch tries again in "
@@ -360,7 +360,8 @@ def watch_cmd(
         _say_damaged(report, index_dir)
         if report.changed:
             done = (
-                f"{report.reread} page(s) re-read, {report.embedded} chunk(s) embedded, "
+                f"{counted(report.reread, 'page')} re-read, "
+                f"{counted(report.embedded, 'chunk')} embedded, "
                 f"{report.removed} removed"
             )
         else:
@@ -436,7 +437,9 @@ def check_cmd(content_dir: Path, fmt: str, strict: bool, today, as_json: bool) -
         for line in show(content_dir, findings):
             click.echo(line)
     if fmt in ("text", "github") and not as_json:
-        click.echo(f"kb check: {errors} error(s), {warnings} warning(s)", err=True)
+        click.echo(
+            f"kb check: {counted(errors, 'error')}, {counted(warnings, 'warning')}", err=True
+        )
     if errors or (strict and warnings):
         sys.exit(1)
 

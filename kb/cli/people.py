@@ -19,7 +19,7 @@ from kb.inputs import (
     unknown_person,
 )
 from kb.models import PAIR_KINDS, SHARE_MEANS, spoken
-from kb.models.names import printable
+from kb.models.names import counted, printable
 from kb.serve.codec import dump, earlier_pairs, person_record
 
 
@@ -373,7 +373,7 @@ def gaps_cmd(log: Path | None, today, top: int, where: IndexLocation, as_json: b
     )
     for t in single[:top]:
         who = ", ".join(f"{k.name} {k.share:.0%}" for k in t.knowers[:3]) or "no author"
-        say(f"  bus factor {t.bus_factor}  {t.label}  ({len(t.pages)} page(s); {who})")
+        say(f"  bus factor {t.bus_factor}  {t.label}  ({counted(len(t.pages), 'page')}; {who})")
     _more(len(single), top)
     say(f"Topics only one department writes about ({len(report.one_sided)}):")
     for o in report.one_sided[:top]:

@@ -156,6 +156,11 @@ _UNPRINTABLE = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u206
 _UNPRINTABLE_IN_LINES = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
+def counted(n: int, word: str, many: str = "") -> str:
+    """ "1 page", "3 pages", "0 warnings" (`many`: the plural, when not `word` + "s")."""
+    return f"{n} {word if n == 1 else many or word + 's'}"
+
+
 def printable(text: str, *, lines: bool = False) -> str:
     """`text` as it may be printed at a terminal: control and bidi characters written as
     escapes (`\\n`, `\\x1b`, `\\u202e`), so that a file name or a page cannot forge an

@@ -86,7 +86,7 @@ def test_strict_fails_and_leaves_the_old_index(messy, tmp_path):
     res = run("index", str(messy), "--index-dir", str(index_dir), "--strict")
     assert res.exit_code == 1
     assert "warning: empty.md: empty file, skipped" in res.stderr
-    assert "kb: error: 8 warning(s) and --strict is set; the index was not changed" in res.stderr
+    assert "kb: error: 8 warnings and --strict is set; the index was not changed" in res.stderr
     assert (index_dir / MANIFEST).read_text() == manifest
 
 
@@ -408,8 +408,8 @@ def test_kb_watch_indexes_a_new_page_and_stops_on_ctrl_c(tmp_path, stop):
     )
     lines = []
     try:
-        told = "1 changed path(s): 1 page(s) re-read, 1 chunk(s) embedded"
-        for expected in ("walked the folder: 1 page(s) re-read", told):
+        told = "1 changed path: 1 page re-read, 1 chunk embedded"
+        for expected in ("walked the folder: 1 page re-read", told):
             while not any(expected in line for line in lines):
                 line = proc.stdout.readline()
                 assert line, (lines, proc.stderr.read())

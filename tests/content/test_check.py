@@ -98,7 +98,7 @@ def test_cli_exit_codes_and_formats(planted):
     res = run("check", str(planted), "--today", "2026-11-25")
     assert res.exit_code == 1
     assert "links.md:7: error: broken link to 'guides/ghost.md': no such page [link]" in res.stdout
-    assert "kb check: 19 error(s), 6 warning(s)" in res.stderr
+    assert "kb check: 19 errors, 6 warnings" in res.stderr
     assert run("check", str(CONTENT), "--today", "2025-01-01").exit_code == 0
     assert run("check", str(CONTENT), "--today", "2026-11-25").exit_code == 0  # warnings only
     assert run("check", str(CONTENT), "--today", "2026-11-25", "--strict").exit_code == 1

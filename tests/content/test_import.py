@@ -227,7 +227,7 @@ def test_bad_files_get_one_line_each_and_the_rest_is_imported(sources, tmp_path)
     assert len(errors) == len(expected), errors
     for name, says in expected.items():
         assert any(f"error: {name}: {says}" in line for line in errors), (name, errors)
-    assert "Imported 6 page(s)" in result.output and "6 file(s) not imported" in result.output
+    assert "Imported 6 pages" in result.output and "6 files not imported" in result.output
     assert "warning: table.xlsx: left out" in result.output  # not silently dropped
     assert len(snapshot(content)) == 6
 

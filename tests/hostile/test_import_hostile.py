@@ -306,4 +306,4 @@ def test_a_kept_page_is_counted_and_says_whether_its_source_changed(tmp_path):
     changed = import_source(doc, content)
     assert changed.kept == ("imported/notes.md",) and "has changed too" in str(changed.left_out)
     out = CliRunner().invoke(cli, ["import", str(doc), "--into", str(content)])
-    assert "1 kept (edited since)" in out.output and "Imported 1 page(s)" in out.output
+    assert "1 kept (edited since)" in out.output and "Imported 1 page " in out.output
