@@ -22,7 +22,7 @@ from kb.app.state import (
     sync_url,
 )
 from kb.app.tables import Html, bar, render_table
-from kb.app.widgets import badges, highlighted, page_link, person_link
+from kb.app.widgets import badges, highlighted, page_link, person_link, unbroken
 from kb.content.departments import BUSINESS, IT, other_side
 from kb.facade import Facade
 from kb.importing.pagefile import slug
@@ -239,7 +239,7 @@ def render_hit(hit: Hit, more: list[Hit], query: str, n: int) -> None:
     meta = [f"{esc(c.path)}:{c.line}"] if debug else []
     meta.append(people)
     if c.updated:
-        meta.append(f"updated {esc(c.updated)}")
+        meta.append(f"updated {esc(unbroken(c.updated))}")
     if debug:
         meta.append(f"{hit.percent} match")
     # Only a hit that answers marks a sentence as the answer: in the closest pages of a

@@ -23,8 +23,14 @@ def badges(department: str, team: str = "", review_by: str = "") -> str:
     if team:
         out.append(f":gray-badge[{esc(team)}]")
     if review_by and is_stale(review_by):
-        out.append(f":red-badge[review due {esc(review_by)}]")
+        out.append(f":red-badge[review due {esc(unbroken(review_by))}]")
     return " ".join(out)
+
+
+def unbroken(date: str) -> str:
+    """A date that a narrow screen does not break at its hyphens ("updated 2025-" over
+    "11-27" at 390 px, a new-user trial): non-breaking hyphens, which read the same."""
+    return date.replace("-", "\u2011")
 
 
 def highlighted(text: str, query: str, answer: tuple[tuple[int, int], ...] = ()) -> str:
