@@ -545,14 +545,16 @@ LABELLED = (
 
 # A passphrase of words after a password's name and a colon or "is": "the passphrase is
 # correct horse battery staple", "Wi-Fi password: purple-elephant-dances" (three to eight
-# lower-case words, joined by spaces or by hyphens). `secrets._passphrases` judges the words.
+# lower-case words, joined by spaces or by hyphens), maybe with a number after a hyphen, as
+# passphrase generators add one ("happy-silly-ocean-42"). `secrets._passphrases` judges the
+# words.
 PASSPHRASE = re.compile(
     rf"(?i)(?<![A-Za-z0-9])(?P<label>{_LABEL})(?![A-Za-z0-9])[*_` \t\u00a0]{{0,6}}"
     rf"(?:{_FOR}[ \t][^:=\n]{{1,30}}?[ \t]{{0,3}})?(?:is|{_IS}|[:=\uff1a])[*_` \t\u00a0]{{1,6}}"
     r"['\"]?(?P<words>(?-i:[a-z]{3,12})(?P<joint>[ -])(?-i:[a-z]{3,12})"
-    r"(?:(?P=joint)(?-i:[a-z]{3,12})){1,6})(?![\w-])"
+    r"(?:(?P=joint)(?-i:[a-z]{3,12})){1,6})(?P<number>-\d{1,4})?(?![\w-])"
 )
-PASSPHRASE_GATE = ("pass", "wort", "woord", "wi-fi", "wifi", "wlan", "ssid")
+PASSPHRASE_GATE = ("pass", "wort", "woord", "wi-fi", "wifi", "wlan", "ssid", "pin")
 # Words prose has after "The passphrase is" ("a sentence you can remember", "never sent to
 # the server", "at least four words", "see the vault", "kept offline somewhere safe", "a
 # dictionary word combination"), and no passphrase needs.

@@ -520,7 +520,7 @@ def _passphrases(line: str, n: int) -> Iterator[Secret]:
     horse battery staple"; after "password is", words are prose, and three spaced words are
     prose as often: "dictionary word combination"). None of them is a word of prose ("a
     sentence you can remember") nor a verb's form ("multi-factor-protected"), and they end
-    the clause."""
+    the clause, or a number after them does ("happy-silly-ocean-42")."""
     for m in d.PASSPHRASE.finditer(line):
         label, spaced = m.group("label").lower(), m.group("joint") == " "
         if _label_kind(label) != "password" or spaced and "phrase" not in label:
@@ -532,6 +532,8 @@ def _passphrases(line: str, n: int) -> Iterator[Secret]:
             words.append(word)
             end += len(word) + 1
         end -= 1
+        if end == m.end("words") and m.group("number") and not spaced:
+            end = m.end("number")
         if len(words) >= (4 if spaced else 3) and d.CLAUSE_END.match(line, end):
             yield Secret(n, "password", m.start("words"), end)
 
@@ -539,10 +541,14 @@ def _passphrases(line: str, n: int) -> Iterator[Secret]:
 def _prose_word(word: str) -> bool:
     """Whether a word is prose's, not a passphrase's; an adverb or a verb's form is too
     ("stored encrypted locally", "multi-factor-protected"), but a short word's ending is no
-    suffix ("red", "fly", "shed": red-apple-tree-house is a passphrase)."""
+    suffix ("red", "fly", "shed": red-apple-tree-house is a passphrase), nor is -ly after
+    fewer than four letters: "silly", "jolly", "belly" are no adverbs (happy-silly-ocean is
+    a passphrase), and the few that are ("newly", "daily") hardly stand alone after a name."""
     if word in d.PROSE_WORDS:
         return True
-    return len(word) > 4 and word.endswith(("ly", "ed")) or len(word) > 5 and word.endswith("ing")
+    if word.endswith("ly"):
+        return len(word) > 5
+    return len(word) > 4 and word.endswith("ed") or len(word) > 5 and word.endswith("ing")
 
 
 # A product's name and its version (Office365, MySQL8, Exchange2019, OIDC2): letters, then

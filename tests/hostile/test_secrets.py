@@ -322,6 +322,19 @@ def test_index_strict_fails_on_a_secret(tmp_path, monkeypatch, real_embedder):
     assert not (tmp_path / "index" / "manifest.json").exists()
 
 
+def test_a_passphrase_or_a_networks_key_is_redacted_whole():
+    """A passphrase's number after its words and a key in brackets after a network's name
+    are the value's: none of it is left beside "[redacted]"."""
+    from kb.content.secrets import redact
+
+    shown = {
+        "The guest passphrase is happy-silly-ocean-42.": "The guest passphrase is [redacted].",
+        "Wi-Fi password: happy-silly-ocean": "Wi-Fi password: [redacted]",
+    }
+    for line, expected in shown.items():
+        assert redact(line)[0] == expected, line
+
+
 def test_an_index_built_before_redaction_is_read_again(tmp_path, monkeypatch):
     """An index written by a kb that stored secrets is rebuilt, even with unchanged pages."""
     from fakes import HashEmbedder
