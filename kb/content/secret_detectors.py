@@ -288,6 +288,18 @@ LABELLED = (
         ),
         ("ssid",),
     ),
+    # ... or in brackets after a network's name: "Guest Wi-Fi: BW-Guest (Key: x)", "SSID
+    # BW-Staff (key: x)", 'Wi-Fi "Office Guest" (key: x)'. The bracket holds the value alone:
+    # it runs to the bracket's end, symbols and all ("Tr0ub4dor&3"), and has no space.
+    (
+        "labelled",
+        re.compile(
+            r"(?i)\b(?:SSID|wi-?fi|wlan|wireless|network)\b[*_` \t]{0,6}(?:[:=]|is\b)?"
+            r"[*_` \t]{0,6}(?:\"[^\"\n]{1,40}\"|'[^'\n]{1,40}'|[^\s()'\":=]{1,40})[ \t]{1,3}"
+            r"\((?:key|psk|pass(?:word|phrase)?|pw)[ \t]{0,3}[:=][ \t]{0,3}([^\s()]{4,200})(?=\))"
+        ),
+        ("ssid", "wi-fi", "wifi", "wlan", "wireless", "network"),
+    ),
     # A Wi-Fi network's QR code: WIFI:S:name;T:WPA;P:x;;
     ("password", re.compile(r"\bWIFI:(?:[^;\n]{0,100};){0,6}?P:([^;\n]{4,200});"), ("wifi:",)),
     # Markup: <password>x</password>, <add key="ApiKey" value="x"/>.

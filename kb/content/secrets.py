@@ -436,7 +436,7 @@ def _keywords(line: str, n: int, plugins: d.Plugins) -> Iterator[Secret]:
             if not quoted:  # unquoted, a value ends at a space (and a ';' in a connection string,
                 # an HTML closing tag: `<p>Password: x</p>`)
                 value = value.split(None, 1)[0] if value.strip() else ""
-                value = value.split(";", 1)[0].split("</", 1)[0].rstrip(",.")
+                value = _unbracketed(value.split(";", 1)[0].split("</", 1)[0].rstrip(",."))
                 end = start + len(value)
             if d.ENCLOSED.match(line, start, start + 80):  # <your password>, [see the vault]
                 continue
@@ -469,7 +469,7 @@ def _labelled(line: str, low: str, n: int, plugins: d.Plugins, patterns: tuple) 
             start, end = m.span(next(g for g in range(m.re.groups, 0, -1) if m.start(g) >= 0))
             label = line[m.start() : start]
             named = _label_kind(label) if kind == "labelled" else kind
-            value = line[start:end].rstrip(",.")
+            value = _unbracketed(line[start:end].rstrip(",."))
             if d.ENCODING.fullmatch(value):
                 continue
             if value.isdigit() and d.LIMIT_BEFORE.search(line, max(0, m.start() - 12), m.start()):
@@ -498,6 +498,14 @@ def _labelled(line: str, low: str, n: int, plugins: d.Plugins, patterns: tuple) 
             yield Secret(n, named, start, start + len(value))
     if "|" in line:
         yield from _table_row(line, n, plugins)
+
+
+def _unbracketed(value: str) -> str:
+    """`value` without a closing bracket it did not open: the one of an aside it ends
+    ('network "Office5G" (password: Hunter2!)'; 'Summer(2024)' keeps its own)."""
+    if value.endswith(")") and value.count("(") < value.count(")"):
+        return value[:-1]
+    return value
 
 
 def _sql_word(value: str, line: str, start: int) -> bool:

@@ -330,6 +330,9 @@ def test_a_passphrase_or_a_networks_key_is_redacted_whole():
     shown = {
         "The guest passphrase is happy-silly-ocean-42.": "The guest passphrase is [redacted].",
         "Wi-Fi password: happy-silly-ocean": "Wi-Fi password: [redacted]",
+        "Guest Wi-Fi: BW-Guest (Key: Tr0ub4dor&3)": "Guest Wi-Fi: BW-Guest (Key: [redacted])",
+        'network "Office5G" (password: Hunter2!)': 'network "Office5G" (password: [redacted])',
+        'password: "Summer(2024)"': 'password: "[redacted]"',
     }
     for line, expected in shown.items():
         assert redact(line)[0] == expected, line
@@ -445,6 +448,20 @@ def test_forms_a_second_review_found_stay_linear_on_long_lines(tmp_path):
         "Max PIN: " * 11_000,
         "SSID: a " * 12_000,
         "SSID: a — " * 10_000,
+        "word " * 20_000 + "PIN 4711",  # a PIN at the far end of a long line
+    ]
+    _only_the_last_flagged_in_time(tmp_path, lines)
+
+
+def test_forms_a_third_review_found_stay_linear_on_long_lines(tmp_path):
+    """A passphrase's words before a number, a network's name before a key in brackets,
+    each on a 100,000 character line that never reaches a value."""
+    lines = [
+        "passphrase is " + "abc-" * 25_000 + "42",
+        "Wi-Fi password is " + "happy-" * 16_000 + "42",
+        "Wi-Fi: a (key: " * 6_500,
+        'network "a" (password: ' * 4_000,
+        "SSID " + "a" * 100_000 + " (key: x",
         "word " * 20_000 + "PIN 4711",  # a PIN at the far end of a long line
     ]
     _only_the_last_flagged_in_time(tmp_path, lines)
