@@ -594,6 +594,17 @@ PROSE_WORDS = frozenset(
 # symbols (⌘+K), and a key's name as English and German keyboards print it (F1 to F24, Ctrl,
 # Strg, Umschalt, Tab, Enter, Esc, Num5, Numpad0 ...). No library kb installs lists them.
 KBD = re.compile(r"(?i)<kbd>[ \t]{0,3}([^\s<>]{4,200}?)[ \t]{0,3}</kbd>")
+# A token, key or secret is pasted, not typed: a <kbd> on a line naming one holds it only
+# where its value goes, right after its name ("Token <kbd>x</kbd>", "Use the API token
+# <kbd>x</kbd>", "Client secret: <kbd>x</kbd>") or before "as" and its name ("<kbd>x</kbd>
+# as the token"); elsewhere it is what is typed around it ("Type <kbd>Rel0ad!x</kbd> to
+# reload the token cache").
+KBD_AFTER_NAME = re.compile(
+    rf"(?i)(?<![A-Za-z0-9-]){_LABEL}['\"]?[*_` \t]{{0,6}}(?:(?:[:=\uff1a]|is\b)[*_` \t]{{0,6}})?$"
+)
+KBD_BEFORE_NAME = re.compile(
+    rf"(?i)[ \t]{{1,3}}as[ \t]{{1,3}}{_DETERMINER}{_LABEL}(?![A-Za-z0-9-])"
+)
 KEY_SYMBOLS = frozenset("+×⌘⌥⇧⌃")
 KEY = re.compile(
     r"(?i)(?:ctrl|control|strg|alt|altgr|shift|umschalt|cmd|command|win|windows|meta|option"

@@ -211,14 +211,25 @@ def _typed(raw: str, text: str, n: int) -> Iterator[Secret]:
     ("At the password prompt, type <kbd>Hunter2!x</kbd>"; not a key, <kbd>Ctrl+Alt+F2</kbd>,
     <kbd>Numpad0</kbd>, nor a path). A token is pasted, not typed, and a name in a compound
     ("Passwort-Seite", "password-protected") names a page or a state: neither says a <kbd> on
-    the line holds a credential."""
-    if not any(_typed_in(m.group(0), text[m.end() : m.end() + 2]) for m in d.LABEL.finditer(text)):
-        return
+    the line holds a credential, unless it is where the name's value goes (`_pasted`)."""
+    typed = any(_typed_in(m.group(0), text[m.end() : m.end() + 2]) for m in d.LABEL.finditer(text))
     for m in d.KBD.finditer(raw):
         value = m.group(1)
-        other = _key(value) or _NOT_A_VALUE.fullmatch(value)
-        if _made_up(value) and not other and not _placeholder(value):
+        if _key(value) or _NOT_A_VALUE.fullmatch(value) or _placeholder(value):
+            continue
+        if typed and _made_up(value):
             yield Secret(n, "password", m.start(1), m.end(1))
+        elif _generated(value) and (name := _pasted(raw, m)):
+            yield Secret(n, _label_kind(name), m.start(1), m.end(1))
+
+
+def _pasted(raw: str, kbd: re.Match[str]) -> str:
+    """The name of the credential whose value a <kbd> is where it goes, right after the name
+    ("Use the token <kbd>x</kbd>") or before "as" and the name (see `d.KBD_AFTER_NAME`);
+    else ''."""
+    named = d.KBD_AFTER_NAME.search(raw, max(0, kbd.start() - 60), kbd.start())
+    named = named or d.KBD_BEFORE_NAME.match(raw, kbd.end())
+    return named.group(0) if named else ""
 
 
 def _typed_in(label: str, after: str) -> bool:
@@ -713,8 +724,12 @@ def _credible(
         return True
     if _NOT_A_VALUE.fullmatch(value) or not _SYMBOL.search(value):
         return False
-    if kind == "password":
-        return True
+    return kind == "password" or _generated(value)
+
+
+def _generated(value: str) -> bool:
+    """Whether a token's or key's `value` looks generated: eight characters or more, letters
+    and digits, and mixed case, a symbol or sixteen characters."""
     letters, digits, mixed, symbol = _shape(value)
     return len(value) >= 8 and letters and digits and (mixed or symbol or len(value) >= 16)
 
