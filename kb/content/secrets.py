@@ -481,7 +481,7 @@ def _labelled(line: str, low: str, n: int, plugins: d.Plugins, patterns: tuple) 
             label = line[m.start() : start]
             named = _label_kind(label) if kind == "labelled" else kind
             value = _unbracketed(line[start:end].rstrip(",."))
-            if d.ENCODING.fullmatch(value):
+            if _algorithm(value):
                 continue
             if value.isdigit() and d.LIMIT_BEFORE.search(line, max(0, m.start() - 12), m.start()):
                 continue
@@ -776,6 +776,8 @@ def _keyword_secret(value: str, line: str, match: str, quoted: bool, plugins: d.
         return _bare_number(value, line, match)
     if value.startswith(("$(", "`")):  # a command's output: "$(cat ~/.pass)"
         return False
+    if _algorithm(value):  # "Password: SHA256" says how passwords are hashed
+        return False
     if d.CMDLET.fullmatch(value):  # $password = ConvertTo-SecureString "x" (a call)
         return False
     if h.is_templated_secret(value) or (
@@ -795,6 +797,27 @@ def _keyword_secret(value: str, line: str, match: str, quoted: bool, plugins: d.
         env_style = "=" in match and " " not in match
         return env_style or len(words) >= 3 and not any(map(_prose_word, words))
     return True
+
+
+def _algorithm(value: str) -> bool:
+    """Whether `value` is an encoding's name or hash and cipher algorithms' names, maybe
+    joined by '-', '_' or '+' and with a size or a mode beside them ("SHA3-256",
+    "PBKDF2-SHA256", "AES-256-GCM"; not "Sha256Summer!")."""
+    if d.ENCODING.fullmatch(value):
+        return True
+    parts, at, named = re.split(r"[-_+]", value.lower()), 0, False
+    while at < len(parts):
+        # The longest run of parts from here that is a name: "sha3", "256" is sha3_256 (no
+        # name has more than three: a value of many parts costs linear time).
+        runs = range(min(len(parts), at + 3), at, -1)
+        end = next((e for e in runs if "".join(parts[at:e]) in d.ALGORITHMS), 0)
+        if end:
+            at, named = end, True
+        elif parts[at] in d.ALGORITHM_PARTS:
+            at += 1
+        else:
+            return False
+    return named
 
 
 def _entropy(line: str, n: int, plugins: d.Plugins) -> Iterator[Secret]:

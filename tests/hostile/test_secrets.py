@@ -338,6 +338,21 @@ def test_a_passphrase_or_a_networks_key_is_redacted_whole():
         assert redact(line)[0] == expected, line
 
 
+def test_a_hash_algorithms_name_is_no_password():
+    """Every hash hashlib offers, as a page names it after a password's name, says how
+    passwords are hashed; a password with such a name inside it is still one."""
+    import hashlib
+
+    from kb.content.secrets import redact
+
+    for name in sorted(hashlib.algorithms_available):
+        for shown in (name, name.upper(), name.upper().replace("_", "-")):
+            for line in (f"Password: {shown}", f"| Password | {shown} |", f"PASSWORD={shown}"):
+                assert redact(line)[1] == [], line
+    assert redact("Password: Sha256Summer!")[0] == "Password: [redacted]"
+    assert redact("Password: md5-2024")[0] == "Password: [redacted]"
+
+
 def test_an_index_built_before_redaction_is_read_again(tmp_path, monkeypatch):
     """An index written by a kb that stored secrets is rebuilt, even with unchanged pages."""
     from fakes import HashEmbedder
