@@ -185,14 +185,16 @@ ENCODING = re.compile(
     r"(?i)(?:base(?:16|32|36|58|62|64|85|91)|sha-?(?:1|2|3|224|256|384|512)|md[245]|rot-?13"
     r"|utf-?(?:8|16|32)|crc-?(?:16|32)|aes-?(?:128|192|256)|rsa-?(?:1024|2048|3072|4096))"
 )
-# Hash algorithms' names as hashlib has them (this Python's and its OpenSSL's: sha3_256,
-# blake2b, ripemd160 ...), lower case without '-' and '_', and the password hashes and
-# ciphers it has none for (bcrypt, Argon2id, PBKDF2, AES): `secrets._algorithm` reads
-# "SHA3-256", "PBKDF2-SHA256" and "AES-256-GCM" as names.
-ALGORITHMS = frozenset(re.sub("[-_]", "", a.lower()) for a in hashlib.algorithms_available)
+# Hash algorithms' names as hashlib guarantees them on every platform (sha3_256, blake2b
+# ...; not `algorithms_available`, the local OpenSSL's: a page must be redacted alike on every
+# machine, so the names OpenSSL often adds are listed), lower case without '-' and '_', and
+# the password hashes and ciphers it has none for (bcrypt, Argon2id, PBKDF2, AES):
+# `secrets._algorithm` reads "SHA3-256", "PBKDF2-SHA256" and "AES-256-GCM" as names.
+ALGORITHMS = frozenset(re.sub("[-_]", "", a.lower()) for a in hashlib.algorithms_guaranteed)
 ALGORITHMS |= frozenset(
     """bcrypt scrypt yescrypt argon2 argon2i argon2d argon2id pbkdf2 hmac md5crypt sha256crypt
-    sha512crypt aes des 3des rsa ecdsa ed25519 chacha20 poly1305""".split()
+    sha512crypt aes des 3des rsa ecdsa ed25519 chacha20 poly1305 md4 md5sha1 ripemd160
+    sha512224 sha512256 sm3 whirlpool""".split()
 )
 # ... and what is written beside one: a key's or a digest's size, a cipher's mode.
 ALGORITHM_PARTS = frozenset("128 160 192 224 256 384 512 1024 2048 3072 4096 gcm cbc ctr".split())
