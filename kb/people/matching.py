@@ -118,7 +118,7 @@ class Matchmaker:
             if kind == "mentoring":
                 pair = self._mentor_first(a, b, mentors)
             elif kind == "reverse-mentoring":
-                pair = self._junior_first(a, b)
+                pair = self._junior_first(a, b, mentors)
             elif kind == "shadowing":
                 pair = self._guest_first(a, b, seed)
             elif w.home(b).department == "IT":
@@ -221,13 +221,16 @@ class Matchmaker:
         listed = self.writing.directory.find(key)
         return level_rank(listed.level) if listed else None
 
-    def _junior_first(self, a: str, b: str) -> tuple[str, str] | None:
+    def _junior_first(self, a: str, b: str, mentors: set[str]) -> tuple[str, str] | None:
         """(mentor, mentee) for reverse mentoring: the mentor is the one with the lower
-        level; None unless both have a level and they differ."""
+        level and offers mentoring, as a mentor does (a trial found five people mentoring
+        who had offered only tandems or coffee); None unless both have a level and they
+        differ."""
         ranks = self._level(a), self._level(b)
         if None in ranks or ranks[0] == ranks[1]:
             return None
-        return (a, b) if ranks[0] < ranks[1] else (b, a)
+        mentor, mentee = (a, b) if ranks[0] < ranks[1] else (b, a)
+        return (mentor, mentee) if mentor in mentors else None
 
     def _too_busy(self, kind: str) -> list[str]:
         """The people who offer `kind` but gave less capacity than it takes (never one who
