@@ -630,6 +630,14 @@ def _names(text: str, digests: frozenset[str], secret: str, word_digests: frozen
         key = _surname_key(word)
         return bool(key) and name_digest(key, secret) in word_digests
 
+    def a_login(word: str) -> bool:  # "ksato", "satok", "jksato", "weiz"
+        n = len(word)
+        return any(
+            a_name_word(word[i:]) or a_name_word(word[: n - i])
+            for i in (1, 2)
+            if n - i >= (3 if i == 1 else 4)
+        )
+
     for email in _EMAIL.findall(text):
         if named(email) or named(_EMAIL_NAME.sub(" ", email.split("@")[0])):
             return True
@@ -642,6 +650,7 @@ def _names(text: str, digests: frozenset[str], secret: str, word_digests: frozen
     words = {*kept, *parts, *(_POSSESSIVE.sub("", w) for w in kept)}
     words |= {p for w in words for p in _LETTERS.findall(w)}  # "priya2raman"
     words |= {w[:-1] for w in words if w.endswith("s")}  # "Priyas laptop", "Ramans' team"
+    written = frozenset(words)
     words |= {w[::-1] for w in words}  # "namar ayirp"
     for word in words:
         bare = word.strip("0123456789")
@@ -662,18 +671,16 @@ def _names(text: str, digests: frozenset[str], secret: str, word_digests: frozen
             return True
         if any(a_name_word(bare[:i]) and a_name_word(bare[i:]) for i in range(3, n - 2)):
             return True
-        # A login: a word of a name of 4 letters or more with one or two initials before
-        # or after it ("ksato", "satok", "jksato"; a trial saw "ksato" in the gap report),
-        # or of 3 with one ("weiz" for Wei Zhang), and no English word ("change" is no login
-        # of a hidden Chan: a review).
+    # A login: a word of a name of 4 letters or more with one or two initials before or
+    # after it ("ksato", "satok", "jksato"; a trial saw "ksato" in the gap report), or of 3
+    # with one ("weiz" for Wei Zhang), read either way ("otask"); and no English word as
+    # written, nor one read reversed: "change" is no login of a hidden Chan, nor "java"
+    # (reversed "avaj") of a hidden Ava (reviews).
+    for bare in {w.strip("0123456789") for w in written}:
         if (
             bare.isalpha()
             and bare not in english_words()
-            and any(
-                a_name_word(bare[i:]) or a_name_word(bare[: n - i])
-                for i in (1, 2)
-                if n - i >= (3 if i == 1 else 4)
-            )
+            and (a_login(bare) or a_login(bare[::-1]))
         ):
             return True
     return False

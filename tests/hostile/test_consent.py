@@ -537,6 +537,26 @@ def test_a_first_name_and_the_surnames_initial_as_a_login_is_hidden():
         assert not log.withholds(query), query
 
 
+def test_an_english_word_is_no_login_of_a_hidden_name_read_either_way():
+    # A review: "java" was withheld for a hidden Ava Lin: read reversed, "avaj" is her first
+    # name and an initial, and the English-word check read only the reversed word. A word is
+    # read as written: "change" is no login of a hidden Chan, nor "java" nor "lava" of Ava.
+    from kb.models import Directory, Person
+    from kb.models.consent import IndexConsent
+
+    directory = Directory((Person("Ava Lin", hidden=True), Person("Bo Chen")))
+    log = IndexConsent(
+        frozenset(directory.digests("k")), frozenset(directory.word_digests("k")), "k"
+    )
+    for query in ("java", "Java heap size", "JAVA21 upgrade", "lava lamp", "javas"):
+        assert not log.withholds(query), query
+    # Her name, her login, each reversed, and a word that is no English one still are.
+    for query in ("ava's laptop", "ask Ava", "Ava Lin", "aval", "lava aval", "nil ava"):
+        assert log.withholds(query), query
+    for query in ("avaj", "ava-l printer", "AvaL42", "nilava"):
+        assert log.withholds(query), query
+
+
 def test_a_logins_organisation_is_no_part_of_her_name():
     # A review: a hidden "alam-gsa" (18F's GitHub logins add the agency) hid "A GSA" in
     # prose, as if "GSA" were her surname and "A" her initial.
