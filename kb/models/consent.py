@@ -220,6 +220,12 @@ def _surname_key(name: str) -> str:
     return f"sounds {sounds} {vowels}" if len(sounds) >= _FEWEST_SOUNDS else ""
 
 
+def _surname_word(word: str) -> str:
+    """A surname as `Hidden.word_digests` keys it apart from the words of a name: "surname
+    lee". Its space makes it no word, as `_surname_key`'s."""
+    return f"surname {word}"
+
+
 def _surname_sound(name: str) -> str:
     """A surname's sounds (metaphone), w read as v: German and Polish transliterations write
     Russian "в" as w ("Wolkow" for "Volkov"), and metaphone reads a w before a vowel only."""
@@ -534,11 +540,19 @@ class Hidden:
 
     def word_digests(self, secret: str) -> list[str]:
         """Keyed fingerprints of each word of every hidden name, kept out of key terms, and of
-        how each surname sounds (`_surname_key`), for logged searches ("wolkow")."""
+        how each surname sounds (`_surname_key`), for logged searches ("wolkow"); and of each
+        surname of 3 letters as one (`_surname_word`), for a logged login ("jlee")."""
         words = {w for k in self.keys for w in k.split() if len(w) >= 3}
         surnames = {last for pairs in self._by_surname_sound.values() for _, last in pairs}
         words |= {k for k in map(_surname_key, surnames) if k}
+        words |= {_surname_word(w) for w in self._surnames if len(w) == 3}
         return sorted(name_digest(w, secret) for w in words) if secret else []
+
+    @cached_property
+    def _surnames(self) -> frozenset[str]:
+        """The last word of each hidden identity, as `word_digests` splits them: a surname,
+        or, on the safe side, a name of one word or a first name written last ("Katz, Ira")."""
+        return frozenset(k.split()[-1] for k in self.keys)
 
     def token(self, secret: str) -> str:
         """Who is hidden, as a keyed fingerprint; "" when no one is, or without a key.
@@ -568,9 +582,10 @@ def consent_key_id(secret: str) -> str:
     """Names the key digests were made with, so a report with another key knows it cannot
     check them; "" without a key."""
     # "2": names folded since 2026-12-05 (small capitals, letters read by name); "3": with
-    # surnames' sounds since 2026-12-06. A report cannot compare fingerprints folded before,
-    # nor know a surname spelt another way without them: it is blind until the next build.
-    return name_digest("kb consent key id 3", secret)[:16] if secret else ""
+    # surnames' sounds since 2026-12-06; "4": with surnames of 3 letters (`_surname_word`).
+    # A report cannot compare fingerprints folded before, nor know a surname spelt another
+    # way or a short surname's login without them: it is blind until the next build.
+    return name_digest("kb consent key id 4", secret)[:16] if secret else ""
 
 
 # Logged searches
@@ -630,10 +645,14 @@ def _names(text: str, digests: frozenset[str], secret: str, word_digests: frozen
         key = _surname_key(word)
         return bool(key) and name_digest(key, secret) in word_digests
 
-    def a_login(word: str) -> bool:  # "ksato", "satok", "jksato", "weiz"
+    def a_surname(word: str) -> bool:  # of 3 letters: "lee" of Jo Lee, not "ira" of Ira Katz
+        return name_digest(_surname_word(word), secret) in word_digests
+
+    def a_login(word: str) -> bool:  # "ksato", "satok", "jksato", "weiz", "jlee"
         n = len(word)
         return any(
-            a_name_word(word[i:]) or a_name_word(word[: n - i])
+            a_name_word(word[: n - i])
+            or (a_name_word(word[i:]) if n - i > 3 else a_surname(word[i:]))
             for i in (1, 2)
             if n - i >= (3 if i == 1 else 4)
         )
@@ -673,7 +692,9 @@ def _names(text: str, digests: frozenset[str], secret: str, word_digests: frozen
             return True
     # A login: a word of a name of 4 letters or more with one or two initials before or
     # after it ("ksato", "satok", "jksato"; a trial saw "ksato" in the gap report), or of 3
-    # with one ("weiz" for Wei Zhang), read either way ("otask"); and no English word as
+    # with one after it ("weiz" for Wei Zhang) or before a surname ("jlee" for Jo Lee; an
+    # initial before a first name is no login, as `_initial_logins` has it: "jira" is no
+    # login of a hidden Ira Katz, a review), read either way ("otask"); and no English word as
     # written, nor one read reversed: "change" is no login of a hidden Chan, nor "java"
     # (reversed "avaj") of a hidden Ava (reviews).
     for bare in {w.strip("0123456789") for w in written}:
