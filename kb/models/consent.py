@@ -220,6 +220,12 @@ def _surname_key(name: str) -> str:
     return f"sounds {sounds} {vowels}" if len(sounds) >= _FEWEST_SOUNDS else ""
 
 
+def _key_words(key: str) -> list[str]:
+    """A hidden identity's words as a logged search writes them: "park, ines" is "park" and
+    "ines" (its comma kept, "park," was a word no search has: "park laptop" was shown)."""
+    return [w for w in (w.strip(",") for w in key.split()) if w]
+
+
 def _surname_word(word: str) -> str:
     """A surname as `Hidden.word_digests` keys it apart from the words of a name: "surname
     lee". Its space makes it no word, as `_surname_key`'s."""
@@ -542,7 +548,7 @@ class Hidden:
         """Keyed fingerprints of each word of every hidden name, kept out of key terms, and of
         how each surname sounds (`_surname_key`), for logged searches ("wolkow"); and of each
         surname of 3 letters as one (`_surname_word`), for a logged login ("jlee")."""
-        words = {w for k in self.keys for w in k.split() if len(w) >= 3}
+        words = {w for k in self.keys for w in _key_words(k) if len(w) >= 3}
         surnames = {last for pairs in self._by_surname_sound.values() for _, last in pairs}
         words |= {k for k in map(_surname_key, surnames) if k}
         words |= {_surname_word(w) for w in self._surnames if len(w) == 3}
@@ -550,9 +556,11 @@ class Hidden:
 
     @cached_property
     def _surnames(self) -> frozenset[str]:
-        """The last word of each hidden identity, as `word_digests` splits them: a surname,
-        or, on the safe side, a name of one word or a first name written last ("Katz, Ira")."""
-        return frozenset(k.split()[-1] for k in self.keys)
+        """The words of hidden identities that may be a surname (`_key_words`): the last
+        word, or a name of one word; and, written surname first ("Lee, Jo"), every word."""
+        return frozenset(
+            w for k in self.keys for w in (_key_words(k) if "," in k else _key_words(k)[-1:])
+        )
 
     def token(self, secret: str) -> str:
         """Who is hidden, as a keyed fingerprint; "" when no one is, or without a key.
@@ -582,7 +590,8 @@ def consent_key_id(secret: str) -> str:
     """Names the key digests were made with, so a report with another key knows it cannot
     check them; "" without a key."""
     # "2": names folded since 2026-12-05 (small capitals, letters read by name); "3": with
-    # surnames' sounds since 2026-12-06; "4": with surnames of 3 letters (`_surname_word`).
+    # surnames' sounds since 2026-12-06; "4": with surnames of 3 letters (`_surname_word`),
+    # and the words of a name written surname first without their comma (`_key_words`).
     # A report cannot compare fingerprints folded before, nor know a surname spelt another
     # way or a short surname's login without them: it is blind until the next build.
     return name_digest("kb consent key id 4", secret)[:16] if secret else ""

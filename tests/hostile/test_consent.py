@@ -585,6 +585,24 @@ def test_an_initial_before_a_hidden_first_name_of_three_letters_is_no_login():
     ).withholds("jira")
 
 
+def test_a_hidden_name_written_surname_first_is_withheld_word_by_word_in_a_log():
+    # Found beside a review: the words of a hidden "Park, Ines" were fingerprinted with the
+    # comma ("park,"), which no logged word has: "park laptop", "InesPark" and "ipark" were
+    # shown, and "jlee" for "Lee, Jo" (her surname is first, not last).
+    from kb.models import Directory, Person
+    from kb.models.consent import IndexConsent
+
+    directory = Directory((Person("Park, Ines", hidden=True), Person("Lee, Jo", hidden=True)))
+    log = IndexConsent(
+        frozenset(directory.digests("k")), frozenset(directory.word_digests("k")), "k"
+    )
+    for query in ("park laptop", "InesPark", "ipark", "Ines Park", "kraP", "jlee", "lee desk"):
+        assert log.withholds(query), query
+    for query in ("parking permit", "kb setup", "jira"):
+        assert not log.withholds(query), query
+    assert log.hides_word(["x"])("park")  # nor a key term
+
+
 def test_a_logins_organisation_is_no_part_of_her_name():
     # A review: a hidden "alam-gsa" (18F's GitHub logins add the agency) hid "A GSA" in
     # prose, as if "GSA" were her surname and "A" her initial.
