@@ -686,6 +686,12 @@ def test_a_cut_the_directory_lists_is_someone_else():
     listed = Directory(tuple(kept))
     assert not listed.hides("Eva Ng") and not listed.hides("Ng, Eva")
     assert listed.hides("Evan Ng") and listed.hides("E. Ng") and listed.hides("evan.ng@x.org")
+    # With a middle initial she is still the one listed, as "Ines M. Park" is Ines Park (a
+    # review asked); but not beside a hidden "Evan M. Ng", whose cut keeps his "M." too.
+    assert not listed.hides("Eva M. Ng") and not listed.hides("Ng, Eva M.")
+    assert listed.hides("Evan M. Ng")
+    evan_m = Directory(tuple(visible((Person("Evan M. Ng", hidden=True), Person("Eva Ng")))))
+    assert evan_m.hides("Eva M. Ng") and not evan_m.hides("Eva Ng")
     # Not listed, a cut is hidden, on the safe side.
     assert Directory((Person("Evan Ng", hidden=True),)).hides("Eva Ng")
 
@@ -804,6 +810,35 @@ def test_a_surname_transliterated_another_way_in_a_logged_search_is_withheld():
         assert log.withholds(query), query
     for query in ("wolff printer", "folk music", "wolves", "johnsen report", "bo chen"):
         assert not log.withholds(query), query
+
+
+def hart_log():
+    from kb.models import Directory, Person
+    from kb.models.consent import IndexConsent
+
+    directory = Directory((Person("Sam Hart", hidden=True), Person("Bo Chen")))
+    return IndexConsent(
+        frozenset(directory.digests("k")), frozenset(directory.word_digests("k")), "k"
+    )
+
+
+def test_a_hidden_surname_that_is_an_english_word_is_withheld_however_written():
+    # "hart" is an English word too: written, it is her name all the same.
+    log = hart_log()
+    for query in (
+        *("ask Hart about drives", "Hart's laptop", "HART", "hart", "Sam Hart", "trah"),
+        *("sam.hart@corp.example", "shart", "samhart", "hartsam", "Hartt"),
+    ):
+        assert log.withholds(query), query
+
+
+@pytest.mark.xfail(strict=True, reason="a word that sounds like a hidden surname is withheld")
+def test_an_english_word_that_sounds_like_a_hidden_surname_is_shown():
+    # A review: "hard drive" is withheld for a hidden Hart, as "wolkow" is for a hidden
+    # Volkov: a logged search keeps only how a surname sounds (`_surname_key`, "sounds HRT
+    # a"), not its letters. The English word list cannot tell "hard" from a name spelt
+    # another way: it has "jonson" (Johnson), "philips", "hoffman", "stephens", "rodgers".
+    assert not hart_log().withholds("hard drive")
 
 
 def test_a_whole_name_is_read_without_a_title_pronouns_or_an_email_beside_it():
