@@ -279,14 +279,27 @@ class Matchmaker:
             return (a, b) if chance(seed, a, b) < 0.5 else (b, a)
         return (a, b) if into_b > into_a else (b, a)
 
-    def _saying(self, terms: tuple[str, ...], rows: list[tuple[int, float]]) -> list:
+    def _saying(self, key: str, terms: tuple[str, ...], rows: list[tuple[int, float]]) -> list:
         """(section, similarity) of `rows`, those that say the first of `terms` first (most of
         its words, as `Labels.shared` counts a phrase shared): the pages cited for "both work
-        on X" say X where any of theirs does."""
+        on X" say X where any of theirs does. When none of `rows` says it in a row, as
+        `_writes` found the person does, their first section that does comes first: "both
+        write about Google Meet" cited an event page of Mia's without it (a trial)."""
         said = frozenset(stems(_WORDS.findall(terms[0].lower()))) if terms else frozenset()
         ordered = rows
         if said:
-            ordered = sorted(rows, key=lambda r: 2 * len(said & self._said(r[0])) < len(said))
+            phrase = f" {_plain(terms[0])} "
+            ordered = sorted(  # in a row first, then most of its words
+                rows,
+                key=lambda r: (
+                    phrase not in self._text(r[0]),
+                    2 * len(said & self._said(r[0])) < len(said),
+                ),
+            )
+            if not any(phrase in self._text(row) for row, _ in ordered):
+                own = self.writing.own_rows.get(key, ())
+                row = next((r for r in own if phrase in self._text(r)), None)
+                ordered = ordered if row is None else [(row, 0.0), *ordered]
         return [(self.writing.chunks[row], sim) for row, sim in ordered]
 
     def _said(self, row: int) -> frozenset[str]:
@@ -349,8 +362,8 @@ class Matchmaker:
         terms = tuple(t for t in terms if self._writes(a, t) and self._writes(b, t))
         if kind == "mentoring":  # not on what the mentee wrote the page on
             terms = tuple(t for t in terms if not self._leads(b, t))
-        mine = _distinct_pages(self._saying(terms, [(x, sim) for x, _, sim in close.pairs]))
-        theirs = _distinct_pages(self._saying(terms, [(y, sim) for _, y, sim in close.pairs]))
+        mine = _distinct_pages(self._saying(a, terms, [(x, sim) for x, _, sim in close.pairs]))
+        theirs = _distinct_pages(self._saying(b, terms, [(y, sim) for _, y, sim in close.pairs]))
         about = spoken(terms)
         where = " and ".join(f"'{e[0].title}'" for e in (mine, theirs) if e)
         if kind == "shadowing":

@@ -429,3 +429,28 @@ def test_a_pair_reason_cites_pages_that_say_what_they_share(bundled_kb):
                 assert 2 * len(said & text[page]) >= len(said), (pair.reason, page)
             checked += 1
     assert checked >= 10
+
+
+@pytest.mark.parametrize("kind", ["coffee", "tandem"])
+def test_a_topic_named_in_a_reason_is_on_each_persons_cited_page(bundled_kb, kind):
+    # "both write about Google Meet" cited an event page of Mia's that does not say it (a
+    # trial); she says it on another page, which is the one to cite.
+    from kb.people.matching import _plain
+
+    named = 0
+    for seed in range(4):
+        for pair in bundled_kb.analysis.pairs(kind, seed=seed).pairs:
+            if not pair.terms:
+                continue
+            said = f" {_plain(pair.terms[0])} "
+            for person in (pair.first, pair.second):
+                cited = next(
+                    e
+                    for e in pair.evidence
+                    if person.name in {a.name for a in bundled_kb.page(e.path).authors}
+                )
+                page = bundled_kb.page(cited.path)
+                text = " | ".join(map(_plain, (page.title, page.body, *page.tags)))
+                assert said in f" {text} ", (pair.reason, person.name, cited.path)
+                named += 1
+    assert named
