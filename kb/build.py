@@ -29,6 +29,7 @@ from kb.content.directory import FILE as PEOPLE_FILE
 from kb.content.directory import NAMES as PEOPLE_NAMES
 from kb.content.directory import read_for_build
 from kb.content.discover import Found, find_pages, rewalk
+from kb.content.hiding import without_hidden
 from kb.content.pages import PageFile, page_of, read_content, read_pages, resolve_pages
 from kb.embed import parallel
 from kb.embed.base import Embedder
@@ -215,6 +216,8 @@ def build_index(
         for n, f in enumerate(parsed):
             if chunking is not None:
                 chunking(n, len(parsed))
+            if hidden:  # colleagues' text may name them (Contacts: ...)
+                f.doc = without_hidden(f.doc, directory.names_in)
             f.chunks, found = chunk_document(f.doc, embedder.count_tokens, settings)
             f.source = dataclasses.replace(f.source, problems=f.source.problems + tuple(found))
             problems.extend(found)

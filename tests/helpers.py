@@ -25,6 +25,16 @@ def page(title: str, author: str, *sections: str, team: str = "it") -> str:
     return f"---\ntitle: {title}\nauthors: [{author}]\nteam: {team}\n---\n{body}"
 
 
+def chunks_naming(index_dir: Path, name: str) -> int:
+    """How many chunks of an index hold `name` in their text: those a build hiding that
+    person embeds again, as "[hidden person]" (kb.content.hiding)."""
+    import json
+
+    found = sorted(index_dir.glob("chunks-*.jsonl"))[-1]  # the newest build's
+    lines = found.read_text(encoding="utf-8").splitlines()
+    return sum(name in json.loads(line).get("text", "") for line in lines if line.strip())
+
+
 def write(path: Path, text: str | bytes) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     if isinstance(text, bytes):

@@ -298,6 +298,7 @@ class Hidden:
         listed = (n for p in people if not p.hidden for n in (p.name, *p.aliases))
         self._listed = frozenset(" ".join(name_pieces(n)) for n in listed)
         self._asked: dict[tuple[str, str], bool] = {}  # a build asks of each author per page
+        self._near_words: dict[str, bool] = {}  # page text asks of each word (`in_text`)
 
     def hides(self, name: str, email: str = "") -> bool:
         """Whether this name or email belongs to someone who withheld consent.
@@ -314,6 +315,72 @@ class Hidden:
                 self._asked.clear()
             known = self._asked[(name, email)] = self._reads_hidden(name, email)
         return known
+
+    def in_text(self, text: str) -> list[tuple[int, int]]:
+        """Where `text` names someone who withheld consent, in order: an email of theirs, or
+        the fewest words in a row (up to four, apart by spaces, a comma or an initial's dot)
+        that `hides` reads as them, in any spelling it knows ("Kenji Sato", "Sato, Kenji",
+        "K. Sato"). For page text, which colleagues write: a page's "Contacts: Kenji Sato
+        for room hardware" was the answer kb marked to "who do I ask about laptops" (a
+        trial). A first name or a surname alone is no name, as for `hides`."""
+        if not self.keys:
+            return []
+        found = [m.span() for m in _EMAIL.finditer(text) if self.hides("", m.group())]
+        words = [
+            m for m in _NAME_WORD.finditer(text) if not any(a <= m.start() < b for a, b in found)
+        ]
+        i = 0
+        while i < len(words):
+            if not self._near(words[i].group()) and len(words[i].group()) > 1:
+                i += 1  # no name starts here (most words): nothing more to ask
+                continue
+            size = next((n for n in range(1, 5) if self._names_run(text, words[i : i + n])), 0)
+            if size > 1 and self._names_run(text, words[i + 1 : i + size]):
+                size = 0  # a word before a name ("said. I Park"): it starts later
+            if size:
+                found.append((words[i].start(), words[i + size - 1].end()))
+            i += size or 1
+        return sorted(found)
+
+    def _names_run(self, text: str, run: list[re.Match[str]]) -> bool:
+        """Whether these words name someone hidden: its first and last a word of a hidden
+        name or one that sounds like its surname, every word of several capitalised (names
+        are, in running text), each apart from the next by `_BETWEEN_WORDS` ("PaperCut
+        accounts, Kenji Sato" is a list holding her, not her name)."""
+        if not run or any(
+            _BETWEEN_WORDS.fullmatch(text[a.end() : b.start()]) is None
+            for a, b in zip(run, run[1:], strict=False)
+        ):
+            return False
+        if len(run) > 1 and not all(m.group()[0].isupper() for m in run):
+            return False  # prose's words: "Slack will" is no "Will Slack"
+        for end in (run[0], run[-1]):
+            initial = len(run) > 1 and len(end.group()) == 1  # "K. Sato", "Sato, K."
+            if not initial and not self._near(end.group()):
+                return False
+        if all(len(m.group()) == 1 for m in run):  # initials only: "it's a" is no "S. A."
+            return False
+        return self.hides(text[run[0].start() : run[-1].end()])
+
+    def _near(self, word: str) -> bool:
+        """Whether a word of text is a word of a hidden name, or sounds like its surname (a
+        letter alone is an initial, asked only beside such a word)."""
+        if len(word) < 2:
+            return False
+        known = self._near_words.get(word)
+        if known is None:
+            sounds = self._name_sounds
+            pieces = name_pieces(word)
+            known = any(p in sounds or _surname_sound(p) in sounds for p in pieces)
+            if len(self._near_words) < _MOST_ASKED:
+                self._near_words[word] = known
+        return known
+
+    @cached_property
+    def _name_sounds(self) -> frozenset[str]:
+        """Every word of every hidden identity as read, and how each sounds as a surname."""
+        words = {p for k in self._as_read | self._names for p in name_pieces(k)}
+        return frozenset(words | {_surname_sound(w) for w in words})
 
     def _reads_hidden(self, name: str, email: str) -> bool:
         # "lnes Park" is read "Ines Park", "Mclntyre" "McIntyre"; "Иван Петров" is "Ivan
@@ -600,6 +667,9 @@ def consent_key_id(secret: str) -> str:
 # Logged searches
 
 _EMAIL_NAME = re.compile(r"[._+-]+")
+# What may stand between the words of one name in running text: spaces, or a comma ("Sato,
+# Kenji") or an initial's dot ("K. Sato") before them, or invisible characters; no line break.
+_BETWEEN_WORDS = re.compile(r"[.,]?(?:[ \t\u00a0]|[\u00ad\u200b-\u200f\u2060-\u2064\ufeff])+")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _NAME_WORD = re.compile(r"[^\W_]+(?:['-][^\W_]+)*")
 _POSSESSIVE = re.compile(r"'s$")

@@ -143,6 +143,10 @@ class Directory:
         """Whether this name or email belongs to someone who withheld consent (`Hidden.hides`)."""
         return self._hidden.hides(name, email)
 
+    def names_in(self, text: str) -> list[tuple[int, int]]:
+        """Where `text` names someone who withheld consent (`Hidden.in_text`)."""
+        return self._hidden.in_text(text)
+
     def digests(self, secret: str) -> list[str]:
         """Keyed fingerprints of every hidden identity; none without a key."""
         return self._hidden.digests(secret)

@@ -8,7 +8,7 @@ import shutil
 import pytest
 from click.testing import CliRunner
 from fakes import HashEmbedder
-from helpers import CONTENT, write
+from helpers import CONTENT, chunks_naming, write
 
 from kb import KnowledgeBase, Settings, build_index
 from kb.cli import cli
@@ -154,10 +154,12 @@ def test_consent_through_the_cli_with_the_real_model(bundled_copy, real_embedder
     assert "Grace O'Connor" in before.output
     hide = "people:\n  - name: Grace O'Connor\n    hide_from_expert_search: true\n"
     write(content / "people.yaml", hide)
+    naming = chunks_naming(index_dir, "Grace O'Connor")
     report = build_index(content, index_dir, real_embedder, Settings())
-    assert report.embedded == 0  # authors changed, no text did
-    # Consent covers what kb attributes: authors, experts, evidence. Text a colleague wrote
-    # about her stays the colleague's text.
+    # Authors changed, and text only where a colleague's page names her: it says "[hidden
+    # person]" (kb marked a hidden person's name as the answer to "who do I ask": a trial).
+    assert naming and report.embedded == naming
+    assert chunks_naming(index_dir, "Grace O'Connor") == 0
     experts = json.loads(run_ok("experts", "supplier onboarding", *where, "--json"))
     assert experts and "Grace O'Connor" not in {e["name"] for e in experts}
     hits = json.loads(run_ok("search", "onboard a new vendor", *where, "--json", "-k", "20"))

@@ -971,3 +971,37 @@ def test_an_email_naming_a_hidden_person_without_a_middle_name_hides_the_author(
     park = Directory((Person("Ines M. Park", hidden=True), Person("Ines Parker")))
     assert park.hides("Izzy", "ines.park@corp.example") and park.hides("Izzy <ines.park@x.org>")
     assert not park.hides("Ines Parker", "ines.parker@corp.example")
+
+
+def test_a_hidden_persons_name_in_a_colleagues_page_text_is_never_shown(tmp_path, real_embedder):
+    # A trial asked "who do I ask about laptop questions" and kb marked "Laptop questions:
+    # Kenji Sato" as the answer, Kenji hidden. Text is written without the name; Bo stays.
+    content = hidden_content(tmp_path / "content", "Bo Chen")
+    contacts = (
+        "---\ntitle: Dock support\nauthors: [Bo Chen]\nteam: it\n---\n"
+        "## Who to ask\nDock firmware questions: Ines Park, or mail ines.park@bw.example.\n"
+        "Monitor questions: Bo Chen. Escalations go to Park, Ines or I. Park.\n"
+    )
+    write(content / "it/dock-support.md", contacts)
+    index_dir = tmp_path / "index"
+    build_index(content, index_dir, real_embedder, Settings())
+    where = ["--index-dir", str(index_dir)]
+    client = TestClient(create_app(index_dir))
+    query = "who do I ask about dock firmware questions"
+    shown = [
+        CliRunner().invoke(cli, ["search", query, *where]).output,
+        CliRunner().invoke(cli, ["search", query, *where, "--json"]).output,
+        CliRunner().invoke(cli, ["search", "Ines Park", *where, "--json"]).output,
+        client.get("/search", params={"q": query}).text,
+        client.get("/app/pages/it/dock-support.md").text,
+    ]
+    assert "Dock firmware questions: [hidden person], or mail [hidden person]." in shown[0]
+    assert "Monitor questions: Bo Chen" in shown[4]  # a listed colleague stays
+    files = [f for f in index_dir.rglob("*") if f.is_file()]
+    for text in shown + [f.read_bytes().decode("utf-8", "replace") for f in files]:
+        assert not looks_like_her(text), text[:300]
+    # She gives consent again: the next build shows her name where the page says it.
+    write(content / "people.yaml", PEOPLE.replace("  hide_from_expert_search: true\n", ""))
+    build_index(content, index_dir, real_embedder, Settings())
+    out = CliRunner().invoke(cli, ["search", query, *where]).output
+    assert "Dock firmware questions: Ines Park" in out, out

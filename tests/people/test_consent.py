@@ -8,7 +8,7 @@ from datetime import date
 
 import pytest
 from click.testing import CliRunner
-from helpers import CONTENT, all_text, new_app, search
+from helpers import CONTENT, all_text, chunks_naming, new_app, search
 
 from kb import KnowledgeBase, Settings, build_index
 from kb.cli import cli
@@ -31,8 +31,9 @@ def hidden_index(tmp_path_factory, bundled_index, real_embedder):
     assert entry in people
     hidden = people.replace(entry, entry + "    hide_from_expert_search: true\n")
     (content / "people.yaml").write_text(hidden, encoding="utf-8")
+    naming = chunks_naming(index_dir, HIDDEN)
     report = build_index(content, index_dir, real_embedder, Settings(consent_key=KEY))
-    assert report.embedded == 0
+    assert naming and report.embedded == naming  # only text naming her: "[hidden person]"
     log = root / "searches.jsonl"
     lines = [
         {"query": "Sofia Alvarez phone number", "best": 0.2},
