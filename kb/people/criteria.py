@@ -131,7 +131,9 @@ class Rules:
         return 1.0
 
     def checks(self, team: Sequence[str], candidates: Sequence[str]) -> tuple[CriterionCheck, ...]:
-        """One line per hard criterion: met, or why not (`candidates`: who could cover a part)."""
+        """One line per hard criterion: met, or why not (`candidates`: who could cover a part;
+        said as such: "the people who know about this" read as everyone `kb experts` lists,
+        which a trial found larger)."""
         c, out = self.criteria, []
         for need in c.require:
             have = sum(self.fulfils(m, need) for m in team)
@@ -140,8 +142,9 @@ class Rules:
                 ""
                 if have >= need.count
                 else (
-                    f"{have} of {need.count}: only {could} of the people who know about this "
-                    f"{'has' if could == 1 else 'have'} {need.field} {need.value}"
+                    f"{have} of {need.count}: only {could} of the {len(candidates)} people "
+                    f"credited with a part {'has' if could == 1 else 'have'} {need.field} "
+                    f"{need.value}"
                 )
             )
             out.append(CriterionCheck(str(need), have >= need.count, detail))
@@ -176,7 +179,7 @@ class Rules:
             detail = (
                 f"shared: {', '.join(sorted(common))}"
                 if common
-                else f"{speakers} of {len(candidates)} people who know about this speak one"
+                else f"{speakers} of {len(candidates)} people credited with a part speak one"
             )
             if unknown:
                 detail += f"; {unknown} list no language in people.yaml"
@@ -212,7 +215,7 @@ class Rules:
     def _why_no_mix(self, candidates: Sequence[str]) -> str:
         levels = self._levels(candidates)
         if len(levels) < 2:
-            return "the people who know about this do not have two different levels"
+            return "the people credited with a part do not have two different levels"
         return "no team within the other criteria has two levels"
 
     def _common(self, team: Sequence[str]) -> set[str]:

@@ -67,7 +67,7 @@ def test_a_criterion_that_cannot_be_met_says_why():
     checks = {c.criterion: c for c in r.checks(team, list(HOMES))}
     assert not checks["language=ja:1"].met
     assert checks["language=ja:1"].detail == (
-        "0 of 1: only 0 of the people who know about this have language ja"
+        "0 of 1: only 0 of the 5 people credited with a part have language ja"
     )
     assert checks["level-mix"].met  # the last place went to another level
 
@@ -155,7 +155,7 @@ def test_an_empty_team_meets_no_criterion():
     checks = r.checks([], list(HOMES))
     assert [c.met for c in checks] == [False, False]
     # Each says which candidates it leaves out: no one speaks Japanese.
-    assert checks[1].detail == "0 of 5 people who know about this speak one"
+    assert checks[1].detail == "0 of 5 people credited with a part speak one"
 
 
 def test_reserved_places_wait_only_for_people_the_filters_admit():
