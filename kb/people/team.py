@@ -108,8 +108,10 @@ def propose(
     covers = []
     for label, score, found in zip(covered, scores, experts, strict=True):
         who = sorted((m for m in members if score.get(m, 0) >= COVERS), key=lambda m: -score[m])
-        # Each member's best page on it: the first's alone left the others unsupported.
-        evidence = tuple(found[m].evidence[0] for m in who if found[m].evidence)
+        # Each member's best page on it: the first's alone left the others unsupported. A
+        # page two members wrote is cited once (a trial read one WMS page listed twice).
+        best = (found[m].evidence[0] for m in who if found[m].evidence)
+        evidence = tuple({(e.path, e.heading): e for e in best}.values())
         covers.append(Cover(label, tuple(found[m].name for m in who), evidence))
     return TeamProposal(
         description=description,

@@ -454,3 +454,12 @@ def test_a_topic_named_in_a_reason_is_on_each_persons_cited_page(bundled_kb, kin
                 assert said in f" {text} ", (pair.reason, person.name, cited.path)
                 named += 1
     assert named
+
+
+def test_a_team_cites_a_page_once_per_part(bundled_kb):
+    # Two members whose best page on a part is one page cited it twice (a trial).
+    proposal = bundled_kb.team("GDPR data retention review")
+    cited = [(e.path, e.heading) for c in proposal.covers for e in c.evidence]
+    assert cited and all(len(set(c.evidence)) == len(c.evidence) for c in proposal.covers)
+    shared = [c for c in proposal.covers if len(c.people) > len(c.evidence)]
+    assert shared  # the case: more members than pages on a part
