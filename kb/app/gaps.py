@@ -14,6 +14,7 @@ from kb.app.state import view_params
 from kb.app.tables import Html, joined, link, render_table
 from kb.app.widgets import page_link, person_href
 from kb.facade import Facade
+from kb.models.names import counted
 
 
 def render_gaps(kb: Facade) -> None:
@@ -109,7 +110,9 @@ def render_gaps(kb: Facade) -> None:
     if report.note:
         st.caption(esc(report.note) + ".")
     elif report.withheld:
-        st.caption(f"{report.withheld} search(es) not shown: they name someone hidden.")
+        st.caption(
+            f"{counted(report.withheld, 'search', 'searches')} not shown: they name someone hidden."
+        )
     for warning in report.warnings:
         st.caption(f"Skipped: {esc(warning)}")
 

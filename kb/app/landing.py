@@ -17,6 +17,7 @@ from kb.app.tables import link
 from kb.app.widgets import page_link
 from kb.facade import Facade
 from kb.models import Filters, Overview, PageRef
+from kb.models.names import counted
 
 TOP = 6  # of each list
 
@@ -116,7 +117,10 @@ def render_popular(overview: Overview) -> None:
     if overview.note:
         st.caption(esc(overview.note) + ".")
     elif overview.withheld:
-        st.caption(f"{overview.withheld} search(es) not shown: they name someone hidden.")
+        st.caption(
+            f"{counted(overview.withheld, 'search', 'searches')} not shown: they name someone "
+            "hidden."
+        )
 
 
 def render_browse(kb: Facade, filters: Filters) -> None:

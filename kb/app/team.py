@@ -27,7 +27,8 @@ def render_team(kb: Facade) -> None:
             placeholder="e.g. sync Spendwise claims into NetSuite, GDPR review",
         )
         size = st.slider("Team size", 1, MAX_TEAM_SIZE, key="team_size")  # URL's, else 4
-        with st.expander("Criteria set in advance"):
+        # Open when a link set some: folded, a trial missed that they applied at all.
+        with st.expander("Criteria set in advance", expanded=_criteria_set()):
             _criteria_widgets()
         st.form_submit_button("Propose a team", type="primary", key="team_go")
     if not description.strip():
@@ -38,10 +39,13 @@ def render_team(kb: Facade) -> None:
         st.error(esc(str(err)))
         return
     proposal = kb.team(description.strip(), size=size, criteria=criteria)
-    if not proposal.members and any(not c.met for c in proposal.checks):
+    unmet = [c.criterion for c in proposal.checks if not c.met]
+    if not proposal.members and unmet:
         st.warning("No one who knows about this meets the criteria (see below).")
     elif not proposal.members:
-        st.warning("No one in this index writes about that.")
+        st.warning("No one kb can name has written about that.")
+    elif unmet:  # said first: under the table it sat below the fold (a trial)
+        st.warning(f"Not met: {esc(', '.join(unmet))} (see Criteria below).")
     elif len(proposal.members) < size:
         st.caption(f"{len(proposal.members)} of {size}: no one else covers a part.")
     for member in proposal.members:
@@ -54,7 +58,7 @@ def render_team(kb: Facade) -> None:
             (_cover_row(c, here) for c in proposal.covers),
         )
     for part in proposal.uncovered:
-        st.warning(f"No one in the index writes about “{esc(part)}”.")
+        st.warning(f"No one kb can name has written about “{esc(part)}”.")
     if proposal.checks or proposal.balance:
         st.markdown("**Criteria**")
     for check in proposal.checks:
@@ -75,6 +79,12 @@ def _criteria_widgets() -> None:
     b.text_input("Shared language (tags)", key="team_languages", placeholder="de, en")
     c.text_input("Balance (private attributes)", key="team_balance", placeholder="gender")
     st.checkbox("A mix of levels", key="team_mix")
+
+
+def _criteria_set() -> bool:
+    s = st.session_state
+    keys = ("team_it", "team_business", "team_per_team", "team_zone", "team_languages")
+    return any(s.get(k) for k in (*keys, "team_balance", "team_mix"))
 
 
 def _criteria() -> TeamCriteria:

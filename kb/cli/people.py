@@ -201,7 +201,7 @@ def team_cmd(
     if not proposal.members and any(not c.met for c in proposal.checks):
         say("No one who knows about this meets the criteria (see below).")
     elif not proposal.members:
-        say("No one in this index writes about that.")
+        say("No one kb can name has written about that.")
     else:
         short = len(proposal.members) < size
         why = f" (asked for {size}; no one else covers a part)" if short else ""
@@ -216,7 +216,7 @@ def team_cmd(
         for ev in cover.evidence:  # each member's best page on it
             say(f"    - {_where(ev)}")
     for part in proposal.uncovered:
-        say(f"  {part}: no one in the index writes about this")
+        say(f"  {part}: no one kb can name has written about this")
     if proposal.checks:
         say("Criteria:")
     for check in proposal.checks:
@@ -408,7 +408,10 @@ def gaps_cmd(log: Path | None, today, top: int, where: IndexLocation, as_json: b
     if report.note:
         say(f"  ({report.note})")
     elif report.withheld:
-        say(f"  ({report.withheld} search(es) not shown: they name someone hidden)")
+        say(
+            f"  ({counted(report.withheld, 'search', 'searches')} not shown: they name "
+            "someone hidden)"
+        )
 
 
 def _more(total: int, shown: int) -> None:

@@ -20,6 +20,7 @@ from kb.config import Settings
 from kb.content.departments import other_side
 from kb.models import Barcamp, Colleague, Evidence, Hit, Session, person_key
 from kb.models.consent import IndexConsent
+from kb.models.names import counted
 from kb.people import gaps, searchlog
 from kb.people.analysis import PeopleAnalysis
 from kb.people.writing import evidence
@@ -64,7 +65,8 @@ def programme(
         notes.append(f"{len(problems)} line(s) of the search log skipped: {problems[0]}")
     if withheld:
         why = gaps.withheld_note(withheld, settings.consent_key) if consent.blind else ""
-        notes.append(why or f"{withheld} logged search(es) withheld: they name someone hidden")
+        searches = counted(withheld, "logged search", "logged searches")
+        notes.append(why or f"{searches} withheld: they name someone hidden")
     if unclaimed:  # wanted, but no page comes near enough to name a speaker
         named = ", ".join(f"'{query}' ({times}x)" for query, times in unclaimed[:5])
         more = f" and {len(unclaimed) - 5} more" if len(unclaimed) > 5 else ""

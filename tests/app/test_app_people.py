@@ -124,7 +124,7 @@ def test_team_builder_page_shows_who_covers_what(monkeypatch, bundled_index):
     assert smaller.slider(key="team_size").value == 2 and smaller.query_params["size"] == "2"
     at.text_area(key="team_description").input("quantum computing research lab")
     at.button(key="team_go").click().run()
-    assert "No one in this index writes about that" in all_text(at)
+    assert "No one kb can name has written about that" in all_text(at)
     for hostile in ("0", "11", "-1", "abc", "４"):  # the default size, no error
         at = new_app(monkeypatch, bundled_index, view="team", size=hostile)
         assert not at.exception and at.slider(key="team_size").value == 4

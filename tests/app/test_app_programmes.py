@@ -71,5 +71,16 @@ def test_team_builder_takes_criteria_from_the_url_and_reports_them(monkeypatch, 
         r"- private\.gender: (groups of \d+ and \d+|weighed as far .*withheld.*)", balance
     )
     assert (at.query_params["it"], at.query_params["per_team"]) == ("1", "1")
+    # Criteria a link set are shown open, and one not met is said above the team (a trial
+    # saw a folded panel and the "not met" line under the table).
+    (panel,) = [e for e in at.expander if e.label == "Criteria set in advance"]
+    assert panel.proto.expanded
+    unmet = new_app(
+        monkeypatch, bundled_index, view="team", project="GDPR data retention review",
+        business="4",
+    )  # fmt: skip
+    assert "Not met: department=Business:4 (see Criteria below)." in all_text(unmet)
+    assert not [e for e in new_app(monkeypatch, bundled_index, view="team").expander
+                if e.proto.expanded]  # fmt: skip
     bad = new_app(monkeypatch, bundled_index, view="team", project=project, lang="<script>")
     assert not bad.exception and "--languages" in all_text(bad)

@@ -158,7 +158,7 @@ def test_the_start_page_never_offers_a_popular_search_naming_her(
     at = new_app(monkeypatch, index_dir)
     popular = [b.label for b in at.button if b.key.startswith("popular-")]
     assert popular == ["printer drivers · 3×"]
-    assert "6 search(es) not shown: they name someone hidden." in all_text(at)
+    assert "6 searches not shown: they name someone hidden." in all_text(at)
     assert "Alvarez" not in all_text(at) + page_tables(at) + " ".join(b.label for b in at.button)
     # Without the key no one can tell whom a search names: every one is withheld.
     blind = KnowledgeBase(index_dir, real_embedder, Settings()).overview(today=TODAY, log=log)
