@@ -134,8 +134,13 @@ def subtopics(description: str) -> list[str]:
     """The parts of a project description that name separate things to know.
 
     Commas, semicolons, lines and bullets separate parts; "and" does only in the last item
-    of such a list ("a, b and c"), so "new starter laptop and accounts" stays one idea.
+    of such a list ("a, b and c"), so "new starter laptop and accounts" stays one idea. A
+    list after a name and a colon ("WMS replacement: picking, carriers") has the list's
+    items as parts: the name is the project's, not a part's (a trial).
     """
+    head, colon, rest = description.partition(":")
+    if colon and rest[:1].isspace() and _LIST.search(rest) and not _LIST.search(head):
+        description = rest
     parts = [p.strip(" .:") for p in _LIST.split(description)]
     parts = [p for p in parts if _WORDS.search(p)]
     if len(parts) >= 2:

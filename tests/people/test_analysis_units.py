@@ -120,6 +120,15 @@ def test_subtopics_split_on_commas_and_conjunctions():
         "stock counts",
     ]
     assert subtopics("replace the VPN") == ["replace the VPN"]
+    assert subtopics("WMS replacement: warehouse picking, carrier booking") == [
+        "warehouse picking",
+        "carrier booking",
+    ]
+    assert subtopics("WMS replacement: picking") == ["WMS replacement: picking"]
+    assert subtopics("see https://wiki/wms, carrier booking") == [
+        "see https://wiki/wms",
+        "carrier booking",
+    ]
     assert subtopics("new starter laptop and accounts on day one") == [
         "new starter laptop and accounts on day one"  # one idea: "and" alone never splits
     ]
