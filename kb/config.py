@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 # 2: BM25 keyword index; 3: sources, for incremental runs; 4: kb's BM25 rows, byte spans.
 FORMAT_VERSION = 5  # 5: segments
 REDACTION_VERSION = 10  # of kb/content/secrets.py's detection: bump when it finds more
+HIDING_VERSION = 1  # of kb/content/hiding.py's names in page text: bump when it finds more
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
 ONNX_INT8_MODEL = f"{DEFAULT_MODEL}+onnx-int8"  # the name indexes record for that encoder
 
@@ -138,6 +139,9 @@ class Settings:
             # Pages are redacted before chunking: a new detector version (or an index from
             # before redaction, which has no entry) reads every page again.
             "redaction": REDACTION_VERSION,
+            # Hidden people's names are written out of page text likewise (a review built an
+            # index before that rule, then with it: every page was kept, names and all).
+            "hiding": HIDING_VERSION,
             # How BM25 splits text into words (2: runs of CJK characters as pairs).
             "words": 2,
             # A page without a date in its front matter is dated by its last commit (1).

@@ -326,19 +326,30 @@ class Hidden:
         if not self.keys:
             return []
         found = [m.span() for m in _EMAIL.finditer(text) if self.hides("", m.group())]
+        # A chat handle or login after "@" ("ping @daniel.weber"), read as an email's name.
+        found += [
+            m.span()
+            for m in _HANDLE.finditer(text)
+            if not any(a <= m.start() < b for a, b in found) and self.hides("", m.group()[1:])
+        ]
+        # An HTML space between a name's words is a space ("Ines&nbsp;Park"), not a word.
+        spaced = _HTML_SPACE.sub(lambda m: " " * len(m.group()), text)
         words = [
-            m for m in _NAME_WORD.finditer(text) if not any(a <= m.start() < b for a, b in found)
+            m for m in _NAME_WORD.finditer(spaced) if not any(a <= m.start() < b for a, b in found)
         ]
         i = 0
         while i < len(words):
             if not self._near(words[i].group()) and len(words[i].group()) > 1:
                 i += 1  # no name starts here (most words): nothing more to ask
                 continue
-            size = next((n for n in range(1, 5) if self._names_run(text, words[i : i + n])), 0)
-            if size > 1 and self._names_run(text, words[i + 1 : i + size]):
+            size = next((n for n in range(1, 5) if self._names_run(spaced, words[i : i + n])), 0)
+            if size > 1 and self._names_run(spaced, words[i + 1 : i + size]):
                 size = 0  # a word before a name ("said. I Park"): it starts later
             if size:
-                found.append((words[i].start(), words[i + size - 1].end()))
+                start, end = words[i].start(), words[i + size - 1].end()
+                if _MARKUP.search(text[start:end]):  # "Ines **Park**": its closing marks too
+                    end += len(_MARKUP.match(text, end)[0]) if _MARKUP.match(text, end) else 0
+                found.append((start, end))
             i += size or 1
         return sorted(found)
 
@@ -347,20 +358,29 @@ class Hidden:
         name or one that sounds like its surname, every word of several capitalised (names
         are, in running text), each apart from the next by `_BETWEEN_WORDS` ("PaperCut
         accounts, Kenji Sato" is a list holding her, not her name)."""
+        gaps = [text[a.end() : b.start()] for a, b in zip(run, run[1:], strict=False)]
         if not run or any(
-            _BETWEEN_WORDS.fullmatch(text[a.end() : b.start()]) is None
-            for a, b in zip(run, run[1:], strict=False)
+            _BETWEEN_WORDS.fullmatch(gap) is None or _BLANK_LINE.search(gap) for gap in gaps
         ):
             return False
+        whole = text[run[0].start() : run[-1].end()]
         if len(run) > 1 and not all(m.group()[0].isupper() for m in run):
-            return False  # prose's words: "Slack will" is no "Will Slack"
+            # Prose's words: "Slack will" is no "Will Slack"; a name in lower case only as
+            # the directory writes it, and not in English words ("kenji sato", not "the team
+            # will slack off").
+            pieces = name_pieces(whole)
+            english = english_words()
+            return " ".join(pieces) in self._names and not all(p in english for p in pieces)
         for end in (run[0], run[-1]):
-            initial = len(run) > 1 and len(end.group()) == 1  # "K. Sato", "Sato, K."
+            # An initial has its dot ("K. Sato", "Sato, K."): "A Short Guide" or "Where Can
+            # I Park" is no Alex Short or Ines Park (a review).
+            after = text[end.end() : end.end() + 1]
+            initial = len(run) > 1 and len(end.group()) == 1 and after == "."
             if not initial and not self._near(end.group()):
                 return False
         if all(len(m.group()) == 1 for m in run):  # initials only: "it's a" is no "S. A."
             return False
-        return self.hides(text[run[0].start() : run[-1].end()])
+        return self.hides(whole)
 
     def _near(self, word: str) -> bool:
         """Whether a word of text is a word of a hidden name, or sounds like its surname (a
@@ -667,9 +687,17 @@ def consent_key_id(secret: str) -> str:
 # Logged searches
 
 _EMAIL_NAME = re.compile(r"[._+-]+")
-# What may stand between the words of one name in running text: spaces, or a comma ("Sato,
-# Kenji") or an initial's dot ("K. Sato") before them, or invisible characters; no line break.
-_BETWEEN_WORDS = re.compile(r"[.,]?(?:[ \t\u00a0]|[\u00ad\u200b-\u200f\u2060-\u2064\ufeff])+")
+# What may stand between the words of one name in page text: spaces of any width, a line
+# break (pages are wrapped), a comma ("Sato, Kenji"), an initial's dot ("K. Sato"), invisible
+# characters, an HTML space, emphasis ("Ines **Park**"); not a blank line (`_BLANK_LINE`).
+_BETWEEN_WORDS = re.compile(
+    r"(?:[.,]|[ \t\n\u00a0\u2000-\u200a\u202f\u205f\u3000]|[\u00ad\u200b-\u200f\u2060-\u2064\ufeff]"
+    r"|&nbsp;|&#160;|[*_~`]{1,3})+"
+)
+_BLANK_LINE = re.compile(r"\n[ \t]*\n")
+_MARKUP = re.compile(r"[*_~`]+")
+_HTML_SPACE = re.compile(r"&nbsp;|&#160;|&#xa0;", re.I)
+_HANDLE = re.compile(r"(?<![\w@.])@[\w][\w.-]*\w")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _NAME_WORD = re.compile(r"[^\W_]+(?:['-][^\W_]+)*")
 _POSSESSIVE = re.compile(r"'s$")
