@@ -582,28 +582,14 @@ _DEFAULT_ACCOUNT = re.compile(
 )
 
 
-# A verb of moving through an app's pages or menus right before the account's name, in
-# its clause: then the name is a menu's item and what follows '/' the next one ("Navigate to
-# admin / Microsoft365", "Open admin / Exchange2019", "Click admin / Microsoft365"). A
-# clause between them ("Go to the router page; admin / Welcome2024") or "log in as"
-# (`_account`) still makes it an account.
-_NAVIGATED = re.compile(
-    r"(?i)\b(?:navigate|go|browse|head|switch|jump|click|select|choose|open|visit)"
-    r"(?:[ \t]{1,3}(?:to|on|into|in))?[ \t]{1,3}(?:the[ \t]{1,3})?[*_`'\"]{0,2}$"
-)
-
-
 def _account(m: re.Match[str]) -> bool:
     """Whether the text before a '/' in `m` names whose password follows it: a user logged
-    in "as", or a default account's name in lower case, not a menu's item after a verb of
-    navigating (`_NAVIGATED`)."""
+    in "as", or a default account's name in lower case."""
     if m.groupdict().get("account"):
         return True
-    at = m.start("sep")
-    named = _DEFAULT_ACCOUNT.search(m.string, max(m.start(), at - 20), at)
-    if not named:
-        return False
-    return not _NAVIGATED.search(m.string, max(0, named.start() - 30), named.start())
+    return bool(
+        _DEFAULT_ACCOUNT.search(m.string, max(m.start(), m.start("sep") - 20), m.start("sep"))
+    )
 
 
 def _apposition(line: str, label: int, end: int) -> bool:
