@@ -29,7 +29,7 @@ from kb.importing.pagefile import slug
 from kb.importing.stub import stub_text, title_for
 from kb.inputs import MAX_QUERY
 from kb.models import Expert, Hit, Results, main_authors
-from kb.search.relevance import NEAR_MISS
+from kb.search.relevance import NEAR_MISS, unreadable
 
 SIDES = (IT, BUSINESS)
 EXPERTS_ANCHOR = "who-knows"
@@ -160,7 +160,7 @@ def render_no_answer(
         # The page exists, outside the filters: offer it, not a report of a missing page.
         render_clear("unfilter", "Search without the filters")
         return
-    if found.unreadable:  # no page to start, no gap to record: "Xqzvbnm plorkt.md"
+    if unreadable(found.searched, found.hits):  # no page to start: "Xqzvbnm plorkt.md"
         st.caption(
             "None of its words is in these pages or in English, so no page is suggested. "
             "Check the spelling, or ask in English."

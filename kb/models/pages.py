@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, fields, replace
 
 from kb.models.names import person_key, printable
-from kb.models.words import english_words
 
 
 def embed_header(title: str, heading_path: tuple[str, ...]) -> str:
@@ -261,16 +259,6 @@ class Results(Sequence[Hit]):
             if self.elsewhere
             else ""
         )
-
-    @property
-    def unreadable(self) -> bool:
-        """Whether no hit holds a word of the query and none of its words is English
-        ("xqzvbnm plorkt"): a slip of the keys, or a language the pages are not written in,
-        not a page someone should write."""
-        if any(h.coverage > 0 for h in self.hits):
-            return False
-        english = english_words()
-        return not any(w in english for w in re.findall(r"[^\W\d_]+", self.searched.lower()))
 
     def unwritten_note(self) -> str:
         """What to say when no one is listed as knowing the query: "No one has written about

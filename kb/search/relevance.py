@@ -17,11 +17,15 @@ and why it should generalise.
 from __future__ import annotations
 
 import math
+import re
 import unicodedata
-from collections.abc import Callable, Container, Iterable, Mapping
+from collections.abc import Callable, Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from kb.index.bm25 import index_words, stop_words
+from kb.models import Hit
+from kb.models.words import english_words
+from kb.search.asking import topic
 
 # Fitted by benchmarks/calibrate.py on SciFact, Cardano and the 18F handbook (its titles and
 # question set); held-out checks in docs/quality.md. Bias, cosine weight, coverage weight.
@@ -87,6 +91,18 @@ class QueryTerms:
         if total <= 0:
             return 0.0
         return sum(w for t, w in self.weights.items() if t in section_terms) / total
+
+
+def unreadable(query: str, hits: Sequence[Hit]) -> bool:
+    """Whether no hit holds a word of the query and no word of its topic (`asking.topic`) is
+    English or capitalised ("xqzvbnm plorkt", "who knows about xqzvbnm"): a slip of the keys,
+    not a page someone should write. A capitalised word may name a product the pages lack
+    ("Figma", "Datadog": a review found them taken for gibberish)."""
+    if any(h.coverage > 0 for h in hits):
+        return False
+    english = english_words()
+    words = re.findall(r"[^\W\d_]+", topic(query))
+    return not any(w.lower() in english or w[0].isupper() for w in words)
 
 
 def read_by_the_model(query: str) -> bool:

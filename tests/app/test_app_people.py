@@ -297,6 +297,10 @@ def test_gibberish_names_no_one_who_could_write_its_page(monkeypatch, bundled_in
     assert not at.get("download_button") and not [b for b in at.button if b.key == "missing"]
     settle(search(at, "what is on the canteen menu on friday"))  # English: a missing page
     assert at.get("download_button") and [b for b in at.button if b.key == "missing"]
+    settle(search(at, "Figma"))  # a product the pages lack is a page to write (a review)
+    assert at.get("download_button") and "None of its words" not in all_text(at)
+    settle(search(at, "who knows about xqzvbnm"))  # the frame's words are not its topic
+    assert "None of its words is in these pages or in English" in all_text(at)
 
 
 def test_a_closest_page_using_every_word_is_open_not_folded(monkeypatch, bundled_index):
