@@ -113,7 +113,7 @@ def pairs_cmd(
     if as_json:
         echo_json(dump(pairing))
         return
-    say(f"{kind.capitalize()} round {seed}: {len(pairing.pairs)} pair(s)")
+    say(f"{kind.capitalize()} round {seed}: {counted(len(pairing.pairs), 'pair')}")
     if pairing.note:
         say(f"({pairing.note})")
     for n, pair in enumerate(pairing.pairs, 1):

@@ -14,15 +14,16 @@ import re
 
 from kb.index.bm25 import index_words, stop_words
 
-_ABOUT = r"(?:\s+(?:about|on|with|in|for|regarding|of))?"
+_ABOUT = r"(?:\s+(?:about|on(?!\s+call\b)|with|in|for|regarding|of))?"
 _FRAME = re.compile(
     r"^\s*who(?:m)?(?:\s+else)?\s+(?:"
-    r"(?:really\s+|best\s+)?(?:knows|understands)(?:\s+(?:a\s+lot|most|anything|something))?"
+    r"(?:really\s+|best\s+)?(?:knows|understands|(?:would|might|could|will|may)\s+know)"
+    r"(?:\s+(?:a\s+lot|most|best|well|anything|something))?"
     rf"{_ABOUT}"
     rf"|(?:can|could|would|might|will)\s+help(?:\s+(?:me|us))?{_ABOUT}"
     r"|(?:should|do|can|could|shall|might)\s+(?:i|we)\s+(?:ask|talk\s+to|speak\s+to|contact)"
     rf"{_ABOUT}"
-    r"|(?:is|are)\s+(?:the\s+|an\s+|our\s+)?(?:experts?|specialists?)\s+(?:on|in|for|at)"
+    r"|(?:is|are)\s+(?:the\s+|an\s+|our\s+)?(?:experts?|specialists?)\s+(?:on(?!\s+call\b)|in|for|at)"
     r"|(?:is|are)\s+good\s+(?:at|with)"
     r"|(?:has|have)\s+(?:experience|written)\s+(?:with|in|about|on)"
     r")\s+(?=\S)",

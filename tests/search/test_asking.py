@@ -16,6 +16,9 @@ from kb.search.snippet import matched_spans
         ("who should I ask about maternity pay", "maternity pay"),
         ("who is the expert on Snowflake", "Snowflake"),
         ("who understands how the ERP sync works", "how the ERP sync works"),
+        ("who knows best about SAP", "SAP"),  # a review found these cut oddly or not at all
+        ("who would know about the WMS", "the WMS"),
+        ("who is the expert on call this weekend", "who is the expert on call this weekend"),
         # The verb is the topic: searched whole.
         ("who approves expense claims in Spendwise", "who approves expense claims in Spendwise"),
         (
