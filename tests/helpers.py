@@ -30,7 +30,8 @@ def chunks_naming(index_dir: Path, name: str) -> int:
     person embeds again, as "[hidden person]" (kb.content.hiding)."""
     import json
 
-    found = sorted(index_dir.glob("chunks-*.jsonl"))[-1]  # the newest build's
+    build = json.loads((index_dir / "manifest.json").read_text(encoding="utf-8"))["build_id"]
+    found = index_dir / f"chunks-{build}.jsonl"  # the build the manifest names
     lines = found.read_text(encoding="utf-8").splitlines()
     return sum(name in json.loads(line).get("text", "") for line in lines if line.strip())
 

@@ -8,7 +8,7 @@ A leaf: nothing here imports the rest of kb. By concern: `names` (a person's ide
 
 from kb.models.consent import consent_key_id, folded_key, name_digest
 from kb.models.manifest import Counts, Manifest, ModelId
-from kb.models.names import fold_name, person_key
+from kb.models.names import fold_name, person_key, spoken
 from kb.models.overview import Example, Overview, PageRef, Searched
 from kb.models.pages import (
     FILTER_FIELDS,
@@ -68,7 +68,6 @@ from kb.models.reports import (
     TeamProposal,
     Topic,
     Unanswered,
-    spoken,
 )
 
 __all__ = [

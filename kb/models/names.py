@@ -8,6 +8,7 @@ import itertools
 import math
 import re
 import unicodedata
+from collections.abc import Sequence
 from functools import lru_cache
 
 _EMAIL = re.compile(r"<[^>]*>")
@@ -154,6 +155,13 @@ def _lookalike(char: str) -> str:
 # that reorder what a terminal shows; a tab stays.
 _UNPRINTABLE = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 _UNPRINTABLE_IN_LINES = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def spoken(phrases: Sequence[str]) -> str:
+    """Phrases in one line: "A", "A and B", "A, B and C"; "A; B" when one has its own "and"."""
+    if any("," in p or " and " in p for p in phrases):
+        return "; ".join(phrases)
+    return " and ".join(filter(None, [", ".join(phrases[:-1]), *phrases[-1:]]))
 
 
 def counted(n: int, word: str, many: str = "") -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field, fields, replace
 
-from kb.models.names import person_key, printable
+from kb.models.names import person_key, printable, spoken
 
 
 def embed_header(title: str, heading_path: tuple[str, ...]) -> str:
@@ -274,9 +274,7 @@ class Results(Sequence[Hit]):
         shown = list(pages.values())[:2]
         titles = " and ".join(f"“{h.chunk.title}”" for h in shown)
         names = list({person_key(a.name): a.name for h in shown for a in h.chunk.authors}.values())
-        names = names[:3]
-        by = f", by {', '.join(names[:-1])} and {names[-1]}" if len(names) > 1 else ""
-        by = f", by {names[0]}" if len(names) == 1 else by
+        by = f", by {spoken(names[:3])}" if names else ""
         verb = "uses" if len(shown) == 1 else "use"
         return f"No one has written about this as a topic; {titles} {verb} its words{by}."
 

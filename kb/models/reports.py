@@ -2,19 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 from kb.models.pages import Evidence
 from kb.models.people import Colleague
-
-
-def spoken(phrases: Sequence[str]) -> str:
-    """Phrases in one line: "A", "A and B", "A, B and C"; "A; B" when one has its own "and"."""
-    if any("," in p or " and " in p for p in phrases):
-        return "; ".join(phrases)
-    return " and ".join(filter(None, [", ".join(phrases[:-1]), *phrases[-1:]]))
-
 
 # What a person's share of a page is, said where shares are shown (a trial read 67% on every
 # page someone is listed first on as "wrote two thirds of it").
