@@ -162,8 +162,8 @@ def render_no_answer(
         return
     if unreadable(found.searched, found.hits):  # no page to start: "Xqzvbnm plorkt.md"
         st.caption(
-            "None of its words is in these pages or in English, so no page is suggested. "
-            "Check the spelling, or ask in English."
+            "None of its words is in these pages or in English, so no new page is suggested "
+            "to write. Check the spelling, or ask in English."
         )
         return
     # Only near misses say who could write its page, as in the gap report and the barcamp:

@@ -293,7 +293,7 @@ def test_gibberish_names_no_one_who_could_write_its_page(monkeypatch, bundled_in
     text = all_text(at)
     assert "No page answers this well." in text and "Who could write it:" not in text
     # Nor is a page "Xqzvbnm plorkt" to be started, or a gap recorded (a trial).
-    assert "None of its words is in these pages or in English, so no page is suggested" in text
+    assert "None of its words is in these pages or in English, so no new page is suggested" in text
     assert not at.get("download_button") and not [b for b in at.button if b.key == "missing"]
     settle(search(at, "what is on the canteen menu on friday"))  # English: a missing page
     assert at.get("download_button") and [b for b in at.button if b.key == "missing"]
