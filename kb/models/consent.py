@@ -317,8 +317,8 @@ class Hidden:
         return known
 
     def in_text(self, text: str) -> list[tuple[int, int]]:
-        """Where `text` names someone who withheld consent, in order: an email of theirs, or
-        the fewest words in a row (up to four, apart by spaces, a comma or an initial's dot)
+        """Where `text` names someone who withheld consent, in order: an email or "@handle" of
+        theirs, or the fewest words in a row (up to four, apart as `_BETWEEN_WORDS` allows)
         that `hides` reads as them, in any spelling it knows ("Kenji Sato", "Sato, Kenji",
         "K. Sato"). For page text, which colleagues write: a page's "Contacts: Kenji Sato
         for room hardware" was the answer kb marked to "who do I ask about laptops" (a
@@ -347,8 +347,9 @@ class Hidden:
                 size = 0  # a word before a name ("said. I Park"): it starts later
             if size:
                 start, end = words[i].start(), words[i + size - 1].end()
-                if _MARKUP.search(text[start:end]):  # "Ines **Park**": its closing marks too
-                    end += len(_MARKUP.match(text, end)[0]) if _MARKUP.match(text, end) else 0
+                closing = _MARKUP.match(text, end)  # "Ines **Park**": its closing marks too
+                if closing and _MARKUP.search(text[start:end]):
+                    end = closing.end()
                 found.append((start, end))
             i += size or 1
         return sorted(found)
