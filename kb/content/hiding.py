@@ -14,8 +14,7 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from kb.models import Document
-
-HIDDEN_NAME = "[hidden person]"
+from kb.models.pages import HIDDEN_NAME
 
 
 def without_hidden(doc: Document, names_in: Callable[[str], list[tuple[int, int]]]) -> Document:

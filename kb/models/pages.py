@@ -7,6 +7,10 @@ from dataclasses import dataclass, field, fields, replace
 
 from kb.models.names import person_key, printable, spoken
 
+# How a hidden person's name is written in page text (kb.content.hiding): shown, but no word
+# of the index, so that no search lists the pages that name someone hidden (a review).
+HIDDEN_NAME = "[hidden person]"
+
 
 def embed_header(title: str, heading_path: tuple[str, ...]) -> str:
     return " > ".join((title, *heading_path))
@@ -126,8 +130,10 @@ class Chunk(PageInfo):
 
     @property
     def embed_text(self) -> str:
-        """What the model sees: the page title and heading path give a piece its context."""
-        return embed_header(self.title, self.heading_path) + "\n" + self.text
+        """What the model sees and BM25 indexes: the page title and heading path give a piece
+        its context; a hidden person's name, written out, is not there at all."""
+        text = embed_header(self.title, self.heading_path) + "\n" + self.text
+        return text.replace(HIDDEN_NAME, "") if HIDDEN_NAME in text else text
 
 
 @dataclass(frozen=True)

@@ -1000,6 +1000,10 @@ def test_a_hidden_persons_name_in_a_colleagues_page_text_is_never_shown(tmp_path
         client.get("/app/pages/it/dock-support.md").text,
     ]
     assert "Dock firmware questions: [hidden person], or mail [hidden person]." in shown[0]
+    # ... and its mark is no word a search finds: "hidden person" lists no such page.
+    kb = KnowledgeBase(index_dir, real_embedder, Settings())
+    hits = [h for h in kb.search("hidden person", k=20) if h.chunk.path == "it/dock-support.md"]
+    assert hits and all(h.coverage == 0 and not h.relevant for h in hits)
     assert "Monitor questions: Bo Chen" in shown[4]  # a listed colleague stays
     files = [f for f in index_dir.rglob("*") if f.is_file()]
     for text in shown + [f.read_bytes().decode("utf-8", "replace") for f in files]:
