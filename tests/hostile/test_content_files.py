@@ -159,7 +159,9 @@ def test_more_folders_than_open_files_are_all_read_with_few_descriptors(tmp_path
         resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
     unread = [str(d) for d in raw.values() if not isinstance(d, bytes)]
     assert unread == [] and len(raw) == len(files)
-    assert len(os.listdir("/proc/self/fd")) == before  # all closed again
+    # All closed again: none left open (one fewer happens: a file an earlier test left to
+    # the garbage collector can close meanwhile, as fresh-clone CI once saw, 78 against 79).
+    assert len(os.listdir("/proc/self/fd")) <= before
 
 
 def test_non_utf8_file_name_is_a_warning(tmp_path):
