@@ -29,6 +29,7 @@ from kb.importing.pagefile import slug
 from kb.importing.stub import stub_text, title_for
 from kb.inputs import MAX_QUERY
 from kb.models import Expert, Hit, Results, main_authors
+from kb.models.names import counted
 from kb.search.relevance import NEAR_MISS, unreadable
 
 SIDES = (IT, BUSINESS)
@@ -221,7 +222,7 @@ def render_who_knows_link(experts: list[Expert], across: str) -> None:
     if not count and not across:
         return
     who = f"Who in {across} knows" if across else "Who knows about this"
-    found = f"{count} {'person' if count == 1 else 'people'}" if count else "no one yet"
+    found = counted(count, "person", "people") if count else "no one yet"
     with st.container(key="who-knows-link"):
         st.markdown(f"[{who}: {found} ↓](#{EXPERTS_ANCHOR})")
 

@@ -393,8 +393,8 @@ def gaps_cmd(log: Path | None, today, top: int, where: IndexLocation, as_json: b
         return
     asked = report.unanswered_total
     say(
-        f"Searches that found nothing good, no relevant result ({asked} "
-        f"question{'s' * (asked != 1)} among {report.searches_logged} searches logged):"
+        f"Searches that found nothing good, no relevant result ({counted(asked, 'question')} "
+        f"among {report.searches_logged} searches logged):"
     )
     for u in report.unanswered:
         writers = ", ".join(c.name for c in u.writers) or "no one"

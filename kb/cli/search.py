@@ -12,7 +12,7 @@ from kb.facade import Facade
 from kb.inputs import UnknownValueError, checked_filters
 from kb.links import PageLinks
 from kb.models import Filters, Hit
-from kb.models.names import printable
+from kb.models.names import counted, printable
 from kb.search.cards import sections_shown
 from kb.serve.codec import expert_record, hit_records
 
@@ -167,8 +167,8 @@ def experts_cmd(
         if outside:
             among = " or ".join(x for x in (team, department) if x)
             click.echo(
-                f"No one in {printable(among)} has written about this; {len(outside)} "
-                f"{'person' if len(outside) == 1 else 'people'} outside it did (try fewer "
+                f"No one in {printable(among)} has written about this; "
+                f"{counted(len(outside), 'person', 'people')} outside it did (try fewer "
                 "options)."
             )
         else:  # unless a page uses its words without answering it ("minibar")

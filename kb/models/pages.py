@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field, fields, replace
 
-from kb.models.names import person_key, printable, spoken
+from kb.models.names import counted, person_key, printable, spoken
 
 # How a hidden person's name is written in page text (kb.content.hiding): shown, but no word
 # of the index, so that no search lists the pages that name someone hidden (a review).
@@ -286,7 +286,7 @@ class Results(Sequence[Hit]):
 
     def elsewhere_pages(self) -> str:
         """ "1 Business page does", "2 Business pages and 1 IT page do" ("" if none)."""
-        pages = " and ".join(f"{n} {d} page{'s' * (n != 1)}" for d, n in self.elsewhere)
+        pages = " and ".join(counted(n, f"{d} page") for d, n in self.elsewhere)
         verb = "does" if sum(n for _, n in self.elsewhere) == 1 else "do"
         return f"{pages} {verb}" if self.elsewhere else ""
 

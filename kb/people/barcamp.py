@@ -130,7 +130,7 @@ def _from_searches(
         speaker = person_key(max(best.chunk.authors, key=lambda a: a.share).name)
         rows = _rows_of(people, [h for h in hits if h.chunk.path == best.chunk.path], speaker)
         title = _title(people, rows, best.chunk.title)
-        times = f"{len(group)} time{'s' * (len(group) != 1)}"
+        times = counted(len(group), "time")
         why = (
             f"searched {times} without a good answer: '{query}'"
             if missed

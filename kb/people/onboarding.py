@@ -25,6 +25,7 @@ from kb.models import (
     ReadingStep,
     person_key,
 )
+from kb.models.names import counted
 from kb.people.analysis import PeopleAnalysis
 from kb.people.gaps import stale_pages
 
@@ -99,7 +100,7 @@ def _pages(n: int, where: str) -> str:
     """ "2 of the team's pages link", "1 page elsewhere links" ."""
     if where == "of the team":
         return f"{n} of the team's pages link{'s' * (n == 1)}"
-    return f"{n} page{'s' * (n != 1)} {where} link{'s' * (n == 1)}"
+    return f"{counted(n, 'page')} {where} link{'s' * (n == 1)}"
 
 
 def _department(team: str, mine: Mapping[str, Page], homes: Mapping[str, Home]) -> str:

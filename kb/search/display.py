@@ -15,6 +15,7 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from kb.content.code_spans import split_code
+from kb.models.names import counted
 
 PROSE, HEAD, ROW, ITEM, CODE, DATA, TOC = "prose", "head", "row", "item", "code", "data", "toc"
 
@@ -194,7 +195,7 @@ def _data_summary(lines: list[str]) -> Unit:
     named = all(re.fullmatch(r"[A-Za-z_][\w ]{0,40}", c) for c in head)
     columns = f"; columns {', '.join(head[:4])}{', …' if len(head) > 4 else ''}" if named else ""
     n = len(lines) - 1 if named else len(lines)
-    return Unit(f"(comma-separated data, {n} row{'s' * (n != 1)}{columns})", DATA)
+    return Unit(f"(comma-separated data, {counted(n, 'row')}{columns})", DATA)
 
 
 def _addresses(text: str) -> int:
