@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from kb.app.present import literal as esc
-from kb.app.state import MAX_TEAM_SIZE, view_params
+from kb.app.state import MAX_TEAM_SIZE, TEAM_COUNTS, TEAM_TEXTS, view_params
 from kb.app.tables import Cell, joined, link, render_table
 from kb.app.widgets import colleague_line, page_link, person_href
 from kb.facade import Facade
@@ -82,9 +82,8 @@ def _criteria_widgets() -> None:
 
 
 def _criteria_set() -> bool:
-    s = st.session_state
-    keys = ("team_it", "team_business", "team_per_team", "team_zone", "team_languages")
-    return any(s.get(k) for k in (*keys, "team_balance", "team_mix"))
+    """Whether any criterion has a value (from the link or picked): the URL's keys."""
+    return any(st.session_state.get(k) for k in (*TEAM_COUNTS, *TEAM_TEXTS, "team_mix"))
 
 
 def _criteria() -> TeamCriteria:
