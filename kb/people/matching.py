@@ -48,7 +48,7 @@ class Matchmaker:
         self._scores: dict[tuple[str, str], float] = {}
         self._stems: dict[int, frozenset[str]] = {}  # a section's stems, tags included
         self._plain: dict[int, str] = {}  # ... and its words as written
-        self._written: dict[tuple[str, str], bool] = {}
+        self._written: dict[tuple[str, str], int | None] = {}  # -> a section saying it
         # Whether the index has IT and business people (else pairs cross teams only).
         self.two_sides = {IT, BUSINESS} <= {h.department for h in writing.homes.values()}
 
@@ -296,10 +296,9 @@ class Matchmaker:
                     2 * len(said & self._said(r[0])) < len(said),
                 ),
             )
-            if not any(phrase in self._text(row) for row, _ in ordered):
-                own = self.writing.own_rows.get(key, ())
-                row = next((r for r in own if phrase in self._text(r)), None)
-                ordered = ordered if row is None else [(row, 0.0), *ordered]
+            row = self._row_saying(key, terms[0])
+            if row is not None and (not ordered or phrase not in self._text(ordered[0][0])):
+                ordered = [(row, 0.0), *ordered]  # none of `rows` says it: sorted first
         return [(self.writing.chunks[row], sim) for row, sim in ordered]
 
     def _said(self, row: int) -> frozenset[str]:
@@ -311,14 +310,17 @@ class Matchmaker:
         return self._stems[row]
 
     def _writes(self, key: str, phrase: str) -> bool:
-        """Whether one of the person's own sections says `phrase`: its words in a row, as
+        """Whether one of the person's own sections says `phrase` (`_row_saying`)."""
+        return self._row_saying(key, phrase) is not None
+
+    def _row_saying(self, key: str, phrase: str) -> int | None:
+        """The first of the person's own sections that says `phrase`: its words in a row, as
         written (a plural as its singular). Stems let "staging" say "stages", and words
         apart let "manual credit" and a "Note:" say "credit notes"."""
         if (key, phrase) not in self._written:
             said = f" {_plain(phrase)} "
-            self._written[key, phrase] = any(
-                said in self._text(row) for row in self.writing.own_rows.get(key, ())
-            )
+            own = self.writing.own_rows.get(key, ())
+            self._written[key, phrase] = next((r for r in own if said in self._text(r)), None)
         return self._written[key, phrase]
 
     def _leads(self, key: str, phrase: str) -> bool:
