@@ -63,10 +63,13 @@ class QueryTerms:
         idf: Callable[[str], float],
         known: Callable[[str], bool] = lambda word: False,
         stop: Container[str] = (),
+        codes: bool = False,
     ) -> QueryTerms:
         """`stems(word)`: BM25's stems of a word (none for a stop word); `idf(word)`: its IDF
         in the corpus, the highest possible for a word the corpus has never seen; `known`:
-        whether the corpus holds the word; `stop`: words a lookup may hold ("what is")."""
+        whether the corpus holds the word; `stop`: words a lookup may hold ("what is");
+        `codes`: whether the query as typed is codes alone (`written_as_codes`), which BM25's
+        words no longer show (`LDS-Aire` is "lds" and "aire")."""
         weights: dict[str, float] = {}
         content: dict[str, list[str]] = {}
         for word in words:
@@ -74,7 +77,7 @@ class QueryTerms:
                 weights.setdefault(stem, idf(word))
                 if word not in stop:
                     content.setdefault(word, []).append(stem)
-        if content and all(identifier(w) and known(w) for w in content):
+        if content and all(known(w) and (codes or identifier(w)) for w in content):
             return cls(weights, frozenset(s for found in content.values() for s in found))
         return cls(weights)
 
@@ -126,6 +129,39 @@ def _latin(word: str) -> bool:
 def identifier(word: str) -> bool:
     """A word with a letter and an underscore or a digit: the shape of a code, role or id."""
     return any(c.isalpha() for c in word) and any(c == "_" or c.isdigit() for c in word)
+
+
+def written_as_codes(query: str) -> bool:
+    """Whether the query, as typed, is codes alone (stop words aside): each word a code or an
+    acronym, at least one a code. A code is an `identifier` (`WD2`, `PII_READER`), a number
+    of 3 digits or more (`GL 5150`), or parts joined by a hyphen, dot or slash of which one
+    is no English word (`LDS-Aire`, `sf-pii-reader`; not `follow-up` or `e-mail`); an acronym
+    is a word in capitals that is no English word (`GL`). A trial found `GL 5150`, a room's
+    name and an Okta group each written in one section and "No page answers this well"."""
+    kinds = [_code_kind(w) for w in _TYPED.findall(topic(query))]
+    kinds = [k for k in kinds if k != "stop"]
+    return bool(kinds) and all(kinds) and "code" in kinds
+
+
+_TYPED = re.compile(r"[^\s,;:!?()\[\]{}\"'`]+")
+_JOINS = re.compile(r"[-./]")
+
+
+def _code_kind(word: str) -> str:
+    """ "code", "acronym", "stop" (a stop word) or "" (any other word)."""
+    word = word.strip(".")
+    if not word or word.lower() in stop_words():
+        return "stop"
+    if identifier(word) or (word.isdigit() and len(word) >= 3):
+        return "code"
+    english = english_words()
+    parts = [p for p in _JOINS.split(word) if p]
+    if len(parts) > 1 and all(p.isalnum() for p in parts):
+        if any(len(p) >= 2 and p.lower() not in english for p in parts):
+            return "code"
+    elif word.isalpha() and word.isupper() and len(word) >= 2 and word.lower() not in english:
+        return "acronym"
+    return ""
 
 
 def confidence(similarity: float, coverage: float) -> float:

@@ -15,7 +15,13 @@ from kb.index.bm25 import idf, index_words, stop_words, token_sets, tokens_each
 from kb.models import Filters, Hit
 from kb.search.asking import topic
 from kb.search.fusion import convex, rrf
-from kb.search.relevance import FLOOR, MEANINGLESS_COSINE, QueryTerms, read_by_the_model
+from kb.search.relevance import (
+    FLOOR,
+    MEANINGLESS_COSINE,
+    QueryTerms,
+    read_by_the_model,
+    written_as_codes,
+)
 from kb.search.snippet import snippet_fields
 from kb.search.spelling import Correction, Speller
 
@@ -222,6 +228,7 @@ class Searcher:
             lambda word: scale[word] or unseen,
             lambda word: bool(scale[word]),
             stop_words(),
+            codes=written_as_codes(query),
         )
         return terms if read_by_the_model(query) else replace(terms, read=False)
 

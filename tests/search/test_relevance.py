@@ -15,7 +15,7 @@ from helpers import SEARCHES
 from kb import Filters
 from kb.eval.relevance import auroc, relevance_scores
 from kb.models import Chunk, Hit
-from kb.search.relevance import FLOOR, QueryTerms, confidence
+from kb.search.relevance import FLOOR, QueryTerms, confidence, written_as_codes
 
 UNANSWERABLE = [
     q["query"]
@@ -64,6 +64,33 @@ def test_an_identifier_the_pages_use_is_answered_by_the_sections_holding_it(bund
         assert all("pii_reader" in h.chunk.embed_text.lower() for h in found if h.relevant)
         assert bundled_kb.experts(query, k=5)
     assert not bundled_kb.search("ERR_4012", k=10).relevant
+
+
+def test_codes_as_typed_make_a_lookup_and_words_do_not():
+    for query in ("GL 5150", "what is GL 5150", "LDS-Aire", "where is sf-pii-reader?", "WD2"):
+        assert written_as_codes(query), query
+    for query in ("VPN", "what is the VPN", "follow-up", "e-mail", "U.S.", "book LDS-Aire", ""):
+        assert not written_as_codes(query), query
+    # BM25 reads "LDS-Aire" as two plain words: the shape as typed decides.
+    words = {"lds": ["lds"], "aire": ["air"]}
+    terms = QueryTerms.of(
+        ["lds", "aire"], words.__getitem__, lambda w: 1.0, lambda w: True, (), codes=True
+    )
+    assert terms.lookup == {"lds", "air"}
+    assert not QueryTerms.of(
+        ["lds", "aire"], words.__getitem__, lambda w: 1.0, lambda w: True
+    ).lookup
+
+
+def test_codes_a_trial_looked_up_are_answered_where_they_are_written(bundled_kb):
+    # Each is written in one section; the model reads them as noise (conf 0.04 to 0.32).
+    for query, page in (
+        ("what is GL 5150", "operations/cycle-counts.md"),
+        ("LDS-Aire", "service-desk/printers-and-meeting-rooms.md"),
+        ("sf-pii-reader", "data/snowflake-access.md"),
+    ):
+        relevant = bundled_kb.search(query, k=10).relevant
+        assert relevant and relevant[0].chunk.path == page, (query, relevant)
 
 
 def test_query_terms_keep_one_weight_per_stem_and_skip_stop_words():
