@@ -198,7 +198,8 @@ def render_no_answer(
     elif using:  # its words are there, in pages far from it in meaning: no one to ask
         st.caption("No one is suggested to write it.")
     else:
-        st.caption("No page comes near this question, so no one is suggested to write it.")
+        # Not "no page comes near": a page at confidence 0.3 is near, not near enough (a trial).
+        st.caption("No page is near enough to this question to suggest who could write it.")
     title = title_for(found.query)
     team = next((h.chunk.team for h, _ in closest if h.chunk.team), "") or "pages"
     st.download_button(

@@ -69,11 +69,14 @@ def search_cmd(
         click.echo(click.style("No page answers this well.", bold=True))
         if found.elsewhere:
             click.echo(found.elsewhere_note(filters))
-        # Say when no page holds a word of it: a German question on English pages got three
-        # random "closest" pages and no hint why (a new-user trial).
+        # Say when none of them holds a word of it: a German question on English pages got
+        # three random "closest" pages and no hint why (a new-user trial). Of these hits, not
+        # of every page: "canteen" is in a page far from the canteen menu (a trial).
         unmatched = not any(h.coverage > 0 for h in found)
         click.echo(
-            "No page uses any of its words. Closest by meaning:" if unmatched else "Closest:"
+            "None of the closest uses a word of it. Closest by meaning:"
+            if unmatched
+            else "Closest:"
         )
         for hit in found[:3]:
             click.echo(f"  - {_place(hit)}  {printable(hit.chunk.path)}:{hit.chunk.line}")
