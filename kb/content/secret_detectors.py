@@ -188,16 +188,32 @@ ENCODING = re.compile(
 # Hash algorithms' names as hashlib guarantees them on every platform (sha3_256, blake2b
 # ...; not `algorithms_available`, the local OpenSSL's: a page must be redacted alike on every
 # machine, so the names OpenSSL often adds are listed), lower case without '-' and '_', and
-# the password hashes and ciphers it has none for (bcrypt, Argon2id, PBKDF2, AES):
+# the password hashes and ciphers it has none for (bcrypt, Argon2id, PBKDF2, AES, Java's PBE):
 # `secrets._algorithm` reads "SHA3-256", "PBKDF2-SHA256" and "AES-256-GCM" as names.
 ALGORITHMS = frozenset(re.sub("[-_]", "", a.lower()) for a in hashlib.algorithms_guaranteed)
 ALGORITHMS |= frozenset(
     """bcrypt scrypt yescrypt argon2 argon2i argon2d argon2id pbkdf2 hmac md5crypt sha256crypt
     sha512crypt aes des 3des rsa ecdsa ed25519 chacha20 poly1305 md4 md5sha1 ripemd160
-    sha512224 sha512256 sm3 whirlpool""".split()
+    sha512224 sha512256 sm3 whirlpool pbe""".split()
 )
-# ... and what is written beside one: a key's or a digest's size, a cipher's mode.
-ALGORITHM_PARTS = frozenset("128 160 192 224 256 384 512 1024 2048 3072 4096 gcm cbc ctr".split())
+# ... and JOSE's signing algorithms (RFC 7518 3.1, RFC 8037, RFC 8812: "JWT secret: HS256"),
+# a fixed registry: PyJWT lists them only as installed (its RS and ES ones need cryptography,
+# which kb does not ask for), and redaction must not depend on what else is installed.
+ALGORITHMS |= frozenset(f"{f}{n}" for f in ("hs", "rs", "es", "ps") for n in (256, 384, 512))
+ALGORITHMS |= frozenset(("es256k", "eddsa"))
+# ... and what is written beside one: a block cipher's mode (NIST SP 800-38A to 38E, and OCB,
+# SIV), a key's, a digest's or a MAC's size in bits (a multiple of 32: "AES-256",
+# "HMAC-SHA1-96", "RSA-4096"; not a year: "md5-2024" is a password), a version ("v19").
+CIPHER_MODES = frozenset("ecb cbc cfb cfb8 ofb ctr gcm ccm xts ocb siv".split())
+ALGORITHM_SIZES = range(32, 16385, 32)
+# How an algorithm's name is written: letters and digits, maybe in parts joined by '-', '_'
+# or '+' ...
+ALGORITHM_TEXT = re.compile(r"[A-Za-z0-9]+(?:[-_+][A-Za-z0-9]+)*")
+# ... and its parts: a run of capitals, a word's letters, or digits (SHA256withRSA is SHA,
+# 256, with, RSA; PBKDF2WithHmacSHA256 is PBKDF, 2, With, Hmac, SHA, 256). Java's standard
+# names join two names with "with" or "and" (SHA256withRSA, PBEWithMD5AndDES).
+ALGORITHM_PART = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
+ALGORITHM_JOINERS = frozenset(("with", "and"))
 # A limit's word before a PIN's name: "Max PIN: 9999 (default)" is a limit, not a PIN.
 LIMIT_BEFORE = re.compile(r"(?i)(?<![\w-])(?:max(?:imum)?|min(?:imum)?|length)[ \t.]{1,3}$")
 # (kind, pattern, gate): the value is the pattern's last group; "labelled" values are judged

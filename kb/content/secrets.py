@@ -801,20 +801,31 @@ def _keyword_secret(value: str, line: str, match: str, quoted: bool, plugins: d.
 
 def _algorithm(value: str) -> bool:
     """Whether `value` is an encoding's name or hash and cipher algorithms' names, maybe
-    joined by '-', '_' or '+' and with a size or a mode beside them ("SHA3-256",
-    "PBKDF2-SHA256", "AES-256-GCM"; not "Sha256Summer!")."""
+    joined by '-', '_', '+' or Java's "with" and "and", with a size, a mode or a version
+    beside them ("SHA3-256", "PBKDF2-SHA256", "AES256-GCM", "SHA256withRSA", "HS256",
+    "hmac-sha1-96", "Argon2id-v19"; not "Sha256Summer!" nor "md5-2024")."""
     if d.ENCODING.fullmatch(value):
         return True
-    parts, at, named = re.split(r"[-_+]", value.lower()), 0, False
+    if not d.ALGORITHM_TEXT.fullmatch(value):
+        return False
+    parts = [p.lower() for p in d.ALGORITHM_PART.findall(value)]
+    at, named = 0, False
     while at < len(parts):
-        # The longest run of parts from here that is a name: "sha3", "256" is sha3_256 (no
-        # name has more than three: a value of many parts costs linear time).
-        runs = range(min(len(parts), at + 3), at, -1)
+        # The longest run of parts from here that is a name or a mode: "sha", "3", "256" is
+        # sha3_256 (none has more than four parts: a long value costs linear time).
+        runs = range(min(len(parts), at + 4), at, -1)
         end = next((e for e in runs if "".join(parts[at:e]) in d.ALGORITHMS), 0)
+        part = parts[at]
         if end:
             at, named = end, True
-        elif parts[at] in d.ALGORITHM_PARTS:
+        elif end := next((e for e in runs if "".join(parts[at:e]) in d.CIPHER_MODES), 0):
+            at = end
+        elif part.isdigit() and int(part) in d.ALGORITHM_SIZES:
             at += 1
+        elif part == "v" and parts[at + 1 : at + 2] and parts[at + 1].isdigit():
+            at += 2  # a version: Argon2id-v19
+        elif part in d.ALGORITHM_JOINERS and named and at + 1 < len(parts):
+            at += 1  # SHA256withRSA: a name must follow
         else:
             return False
     return named
