@@ -318,14 +318,20 @@ LABELLED = (
         ),
         ("ssid",),
     ),
-    # ... or in brackets after a network's name: "Guest Wi-Fi: BW-Guest (Key: x)", "SSID
-    # BW-Staff (key: x)", 'Wi-Fi "Office Guest" (key: x)'. The bracket holds the value alone:
-    # it runs to the bracket's end, symbols and all ("Tr0ub4dor&3"), and has no space.
+    # ... or in brackets after a wireless network's word and maybe its name: "Guest Wi-Fi:
+    # BW-Guest (Key: x)", "SSID BW-Staff (key: x)", 'Wi-Fi "Office Guest" (key: x)', "Wi-Fi
+    # (key: x)". "Network" names a network only with a name after it, one a network is
+    # given (quoted, or with a digit, '-', '_' or a capital inside: BW-Guest, Office5G,
+    # CorpNet): "Network policy (key: Section-4.2)" is a legend. The bracket holds the value
+    # alone: it runs to the bracket's end, symbols and all ("Tr0ub4dor&3"), and has no space.
     (
         "labelled",
         re.compile(
-            r"(?i)\b(?:SSID|wi-?fi|wlan|wireless|network)\b[*_` \t]{0,6}(?:[:=]|is\b)?"
-            r"[*_` \t]{0,6}(?:\"[^\"\n]{1,40}\"|'[^'\n]{1,40}'|[^\s()'\":=]{1,40})[ \t]{1,3}"
+            r"(?i)(?:\b(?:SSID|wi-?fi|wlan|wireless)\b[*_` \t]{0,6}(?:(?:[:=]|is\b)?"
+            r"[*_` \t]{0,6}(?:\"[^\"\n]{1,40}\"|'[^'\n]{1,40}'|[^\s()'\":=]{1,40})[ \t]{1,3})?"
+            r"|\bnetwork\b[*_` \t]{0,6}(?:[:=]|is\b)?[*_` \t]{0,6}(?:\"[^\"\n]{1,40}\""
+            r"|'[^'\n]{1,40}'|(?=[^\s()'\":=]{0,40}?(?-i:[\d_-]|[A-Za-z][A-Z]))[^\s()'\":=]{1,40})"
+            r"[ \t]{1,3})"
             r"\((?:key|psk|pass(?:word|phrase)?|pw)[ \t]{0,3}[:=][ \t]{0,3}([^\s()]{4,200})(?=\))"
         ),
         ("ssid", "wi-fi", "wifi", "wlan", "wireless", "network"),
@@ -625,15 +631,19 @@ PROSE_WORDS = frozenset(
 # Strg, Umschalt, Tab, Enter, Esc, Num5, Numpad0 ...). No library kb installs lists them.
 KBD = re.compile(r"(?i)<kbd>[ \t]{0,3}([^\s<>]{4,200}?)[ \t]{0,3}</kbd>")
 # A token, key or secret is pasted, not typed: a <kbd> on a line naming one holds it only
-# where its value goes, right after its name ("Token <kbd>x</kbd>", "Use the API token
-# <kbd>x</kbd>", "Client secret: <kbd>x</kbd>") or before "as" and its name ("<kbd>x</kbd>
-# as the token"); elsewhere it is what is typed around it ("Type <kbd>Rel0ad!x</kbd> to
-# reload the token cache").
+# where its value goes, right after its name or its value's ("Token <kbd>x</kbd>", "Use the
+# API token <kbd>x</kbd>", "Client secret: <kbd>x</kbd>", "Token value: <kbd>x</kbd>") or
+# before "as" or "for" and its name ("<kbd>x</kbd> as the token", "Use <kbd>x</kbd> for the
+# token"); elsewhere it is what is typed around it ("Type <kbd>Rel0ad!x</kbd> to reload the
+# token cache").
 KBD_AFTER_NAME = re.compile(
-    rf"(?i)(?<![A-Za-z0-9-]){_LABEL}['\"]?[*_` \t]{{0,6}}(?:(?:[:=\uff1a]|is\b)[*_` \t]{{0,6}})?$"
+    rf"(?i)(?<![A-Za-z0-9-]){_LABEL}(?:[ \t]{{1,3}}(?:value|string))?['\"]?[*_` \t]{{0,6}}"
+    rf"(?:(?:[:=\uff1a]|is\b)[*_` \t]{{0,6}})?$"
 )
 KBD_BEFORE_NAME = re.compile(
     rf"(?i)[ \t]{{1,3}}as[ \t]{{1,3}}{_DETERMINER}{_LABEL}(?![A-Za-z0-9-])"
+    # ... or "for" it, where the name ends the clause: "for the token field" names a field
+    rf"|[ \t]{{1,3}}for[ \t]{{1,3}}{_DETERMINER}{_LABEL}(?![A-Za-z0-9-])(?={_CLAUSE_END})"
 )
 KEY_SYMBOLS = frozenset("+×⌘⌥⇧⌃")
 KEY = re.compile(

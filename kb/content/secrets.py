@@ -225,8 +225,8 @@ def _typed(raw: str, text: str, n: int) -> Iterator[Secret]:
 
 def _pasted(raw: str, kbd: re.Match[str]) -> str:
     """The name of the credential whose value a <kbd> is where it goes, right after the name
-    ("Use the token <kbd>x</kbd>") or before "as" and the name (see `d.KBD_AFTER_NAME`);
-    else ''."""
+    ("Use the token <kbd>x</kbd>") or before "as" or "for" and the name (see
+    `d.KBD_AFTER_NAME`); else ''."""
     named = d.KBD_AFTER_NAME.search(raw, max(0, kbd.start() - 60), kbd.start())
     named = named or d.KBD_BEFORE_NAME.match(raw, kbd.end())
     return named.group(0) if named else ""
@@ -539,7 +539,7 @@ def _passphrases(line: str, n: int) -> Iterator[Secret]:
     horse battery staple"; after "password is", words are prose, and three spaced words are
     prose as often: "dictionary word combination"). None of them is a word of prose ("a
     sentence you can remember") nor a verb's form ("multi-factor-protected"), and they end
-    the clause, or a number after them does ("happy-silly-ocean-42")."""
+    the clause, or a number after them does ("happy-silly-ocean-42"), maybe at a comma."""
     for m in d.PASSPHRASE.finditer(line):
         label, spaced = m.group("label").lower(), m.group("joint") == " "
         if _label_kind(label) != "password" or spaced and "phrase" not in label:
@@ -553,7 +553,11 @@ def _passphrases(line: str, n: int) -> Iterator[Secret]:
         end -= 1
         if end == m.end("words") and m.group("number") and not spaced:
             end = m.end("number")
-        if len(words) >= (4 if spaced else 3) and d.CLAUSE_END.match(line, end):
+        # Its words were each judged: a comma or a semicolon after the last ends it, whatever
+        # clause follows ("happy-silly-ocean-42, rotate it monthly"; a made-up value after
+        # "is" may not end at one: "is Office365, not the local one" names a kind).
+        ends = line[end : end + 1] in (",", ";") or d.CLAUSE_END.match(line, end)
+        if len(words) >= (4 if spaced else 3) and ends:
             yield Secret(n, "password", m.start("words"), end)
 
 

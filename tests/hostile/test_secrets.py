@@ -469,6 +469,21 @@ def test_forms_a_second_review_found_stay_linear_on_long_lines(tmp_path):
     _only_the_last_flagged_in_time(tmp_path, lines)
 
 
+def test_forms_a_fourth_review_found_stay_linear_on_long_lines(tmp_path):
+    """A Wi-Fi key in brackets without a network's name, a network's name before one, a
+    <kbd> before "for the token" and a name's "value" before a <kbd>, each on a 100,000
+    character line that never reaches a value."""
+    lines = [
+        "Wi-Fi " * 20_000,
+        "Wi-Fi (key: " * 8_000,
+        "network Ab-c " * 8_000,
+        "<kbd>Zq9xL2mN8pR4</kbd> for the " * 3_000,
+        "Token value " * 8_000,
+        "word " * 20_000 + "PIN 4711",  # a PIN at the far end of a long line
+    ]
+    _only_the_last_flagged_in_time(tmp_path, lines)
+
+
 def test_forms_a_third_review_found_stay_linear_on_long_lines(tmp_path):
     """A passphrase's words before a number, a network's name before a key in brackets and
     <kbd> tags after a token's name or before "as", each on a 100,000 character line that
