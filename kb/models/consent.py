@@ -335,7 +335,7 @@ class Hidden:
         # An HTML space between a name's words is a space ("Ines&nbsp;Park"), not a word.
         spaced = _HTML_SPACE.sub(lambda m: " " * len(m.group()), text)
         words = [
-            m for m in _NAME_WORD.finditer(spaced) if not any(a <= m.start() < b for a, b in found)
+            m for m in _TEXT_WORD.finditer(spaced) if not any(a <= m.start() < b for a, b in found)
         ]
         i = 0
         while i < len(words):
@@ -701,6 +701,13 @@ _HTML_SPACE = re.compile(r"&nbsp;|&#160;|&#xa0;", re.I)
 _HANDLE = re.compile(r"(?<![\w@.])@[\w][\w.-]*\w")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _NAME_WORD = re.compile(r"[^\W_]+(?:['-][^\W_]+)*")
+# A word of page text, as `in_text` reads a name's words: an accent written as a combining
+# mark ("Mu\u0308ller": macOS and copies from PDFs decompose) stays in its word, and a
+# typographic apostrophe ("O’Connor": Word's and Google Docs' default) or hyphen
+# ("García\u2011López": Word's non-breaking one) joins its parts as ' and - do; split there, the
+# name's words were no longer hers and the name was shown (an attack).
+_MARKS = r"[\u0300-\u036f\u0483-\u0489\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]*"
+_TEXT_WORD = re.compile(rf"(?:[^\W_]{_MARKS})+(?:['\u2019\u2010\u2011-](?:[^\W_]{_MARKS})+)*")
 _POSSESSIVE = re.compile(r"'s$")
 _LETTERS = re.compile(r"[^\W\d_]+")
 _LEET = str.maketrans("013457@$", "oieastas")

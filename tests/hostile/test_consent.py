@@ -1040,6 +1040,33 @@ def test_words_of_a_hidden_name_in_ordinary_text_are_kept():
     ]
 
 
+def test_a_hidden_name_typed_with_decomposed_accents_or_typographic_marks_is_found_in_text():
+    # An attack: authors were read this way, page text was not. macOS and PDF copies write
+    # accents as combining marks, Word and Google Docs a curly apostrophe, Word a
+    # non-breaking hyphen; each split a word of her name, and the page showed it.
+    from kb.models import Directory, Person
+
+    people = ("J\u00f6rg M\u00fcller", "Grace O'Connor", "Ana Garc\u00eda-L\u00f3pez", "Bo Chen")
+    directory = Directory(tuple(Person(n, hidden=n != "Bo Chen") for n in people))
+    for name in (
+        "Jo\u0308rg Mu\u0308ller",
+        "Grace O\u2019Connor",
+        "Grace O\u2019Connor\u2019s",
+        "Ana Garci\u0301a-Lo\u0301pez",
+        "Ana Garc\u00eda\u2011L\u00f3pez",
+        "Ana Garc\u00eda\u2010L\u00f3pez",
+    ):
+        text = f"Escalations: {name} on call."
+        assert [text[a:b] for a, b in directory.names_in(text)] == [name], name
+    # Her surname alone, or someone else's, stays.
+    for text in (
+        "Ask O\u2019Connor\u2019s team",
+        "Mu\u0308ller and Bo Chen",
+        "Ana L\u00f3pez\u2011Ruiz",
+    ):
+        assert directory.names_in(text) == [], text
+
+
 def test_an_index_from_before_names_were_written_out_is_read_again(tmp_path, monkeypatch):
     # A review built an index before the rule, then with it: every page was kept, names and
     # all. The rule's version is in the chunking signature, as redaction's is.
