@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import os
 import time
@@ -24,8 +25,15 @@ def index_lock(index_dir: Path) -> Iterator[None]:
     path = index_dir / LOCK_FILE
     try:
         index_dir.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
-    except OSError as err:  # a read-only mount, no permission, a full disk
+        # Never through a link: the lock is truncated and written, so a `.kb-index.lock`
+        # linking to a user's file would overwrite it with a pid (an attack).
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o644)
+    except OSError as err:  # a read-only mount, no permission, a full disk, a link
+        if err.errno == errno.ELOOP:
+            raise IndexWriteError(
+                f"{path} is a link; kb keeps its lock there as a file of its own and writes "
+                "nothing through a link: remove the link and run again"
+            ) from err
         raise IndexWriteError.of(index_dir, err) from err
     try:
         try:

@@ -98,3 +98,18 @@ def test_cli_refuses_the_content_folder_as_index_dir_in_one_line(content):
     assert res.output.startswith("kb: error: ") and "Traceback" not in res.output
     assert len(res.output.strip().splitlines()) == 1
     assert (content / "sources-of-truth.md").is_file()
+
+
+def test_a_lock_file_that_links_to_a_users_file_is_refused_not_written_through(content, tmp_path):
+    # An attack: a `.kb-index.lock` linking to another file had that file truncated and
+    # overwritten with kb's pid.
+    index_dir = tmp_path / "index"
+    precious = write(tmp_path / "thesis.txt", "years of work")
+    index_dir.mkdir()
+    (index_dir / ".kb-index.lock").symlink_to(precious)
+    with pytest.raises(KbError, match="is a link"):
+        build_index(content, index_dir, HashEmbedder(), Settings())
+    assert precious.read_text() == "years of work"
+    result = CliRunner().invoke(cli, ["index", str(content), "--index-dir", str(index_dir)])
+    assert result.exit_code != 0 and len(result.output.strip().splitlines()) == 1, result.output
+    assert precious.read_text() == "years of work"
