@@ -109,6 +109,7 @@ class KnowledgeBase:
         self._counts: dict[Filters | None, dict[str, dict[str, int]]] = {}
         self._facets: dict[str, list[str]] | None = None  # made on first use
         self._example_questions: Examples | None = None  # checked by search as first offered
+        self._people: tuple[str, ...] | None = None  # every author's name, on first use
         heap.trim()  # what reading the index's files left behind
 
     @property
@@ -436,8 +437,11 @@ class KnowledgeBase:
         return {path: page.title for path, page in self.index.pages.items()}
 
     def people(self) -> list[str]:
-        names = {person_key(a.name): a.name for p in self.index.pages.values() for a in p.authors}
-        return sorted(names.values(), key=str.casefold)
+        if self._people is None:  # asked of every search, for a colleague it names
+            pages = self.index.pages.values()
+            names = {person_key(a.name): a.name for p in pages for a in p.authors}
+            self._people = tuple(sorted(names.values(), key=str.casefold))
+        return list(self._people)
 
     def facets(self) -> dict[str, list[str]]:
         """The values each filter can take, for pickers: read from every page once per loaded

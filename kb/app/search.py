@@ -29,7 +29,7 @@ from kb.importing.pagefile import slug
 from kb.importing.stub import stub_text, title_for
 from kb.inputs import MAX_QUERY
 from kb.models import Expert, Hit, Results, main_authors
-from kb.models.names import counted
+from kb.models.names import counted, named_in
 from kb.search.relevance import NEAR_MISS, unreadable
 
 SIDES = (IT, BUSINESS)
@@ -82,6 +82,8 @@ def render_results(kb: Facade) -> None:
         render_who_knows_link(experts, other_side(me))
         if found.corrected:
             render_correction(found)
+        for name in named_in(found.query, kb.people()):  # "what does Tomasz Nowak do"
+            st.markdown(f"{person_link(name)} is a colleague: their profile shows what they wrote.")
         if not found:
             if filters.active:
                 loosen = [FILTER_LABELS[f] for f in kb.loosen(shown.query, filters)]

@@ -12,7 +12,7 @@ from kb.facade import Facade
 from kb.inputs import UnknownValueError, checked_filters
 from kb.links import PageLinks
 from kb.models import Filters, Hit
-from kb.models.names import counted, printable
+from kb.models.names import counted, named_in, printable
 from kb.search.cards import sections_shown
 from kb.serve.codec import expert_record, hit_records
 
@@ -54,6 +54,7 @@ def search_cmd(
     if as_json:
         echo_json(hit_records(found, PageLinks.from_env(os.environ)))
         return
+    _say_colleagues(kb, query)
     if found.corrected:
         click.echo(
             f"Showing results for {click.style(found.corrected, italic=True)} — search instead "
@@ -100,6 +101,14 @@ def search_cmd(
         click.echo(click.style(f"  -- {len(rest)} more, less likely to answer --", dim=True))
         for n, hit in enumerate(rest, len(relevant) + 1):
             click.echo(f"{n:>2}. {_place(hit)}  {printable(hit.chunk.path)}:{hit.chunk.line}")
+
+
+def _say_colleagues(kb: Facade, query: str) -> None:
+    """A colleague the query names, with how to see their profile: "what does Tomasz Nowak
+    do" got "No page answers this well" and "No one has written about this yet" (a trial)."""
+    for name in named_in(query, kb.people()):
+        quoted = name.replace('"', '\\"')
+        click.echo(printable(f'{name} is a colleague: kb person "{quoted}" shows what they wrote.'))
 
 
 def _place(hit: Hit) -> str:
@@ -154,6 +163,7 @@ def experts_cmd(
     if as_json:
         echo_json([expert_record(p) for p in people])
         return
+    _say_colleagues(kb, query)
     if fixed:
         click.echo(
             f"Showing experts for {click.style(printable(fixed), italic=True)} — ask instead "

@@ -66,6 +66,21 @@ _WORDS = re.compile(r"([^\W_]+)")
 _MOST_READINGS = 64
 
 
+def named_in(text: str, names: Sequence[str]) -> list[str]:
+    """The `names` whose every word (two at least) stands in `text` in a row, as
+    `name_pieces` reads both: "what does Tomasz Nowak do" names Tomasz Nowak, and a search
+    for a colleague is better answered by their profile than by "No one has written about
+    this yet" (a trial). A first name alone is no one: "grace period" is no Grace O'Connor."""
+    words = name_pieces(text)
+    found = []
+    for name in names:
+        pieces = name_pieces(name)
+        size = len(pieces)
+        if size >= 2 and any(words[i : i + size] == pieces for i in range(len(words) - size + 1)):
+            found.append(name)
+    return found
+
+
 def read_strokes(text: str) -> list[str]:
     """`text` (normalised: invisible characters out, look-alikes read as Latin, case kept),
     then each other way a reader may take its strokes, word by word: a name is hidden if any

@@ -331,6 +331,15 @@ def test_a_closest_page_using_every_word_is_open_not_folded(monkeypatch, bundled
     assert fold.label.endswith("(less likely to answer)") and not fold.proto.expanded
 
 
+def test_a_search_naming_a_colleague_links_their_profile(monkeypatch, bundled_index):
+    at = new_app(monkeypatch, bundled_index)
+    at.text_input(key="q").input("what does tomasz nowak do").run()
+    (line,) = [m.value for m in at.markdown if "is a colleague" in m.value]
+    assert line.startswith("[Tomasz Nowak](") and "person=Tomasz" in line
+    at.text_input(key="q").input("grace period for expense claims").run()
+    assert not [m for m in at.markdown if "is a colleague" in m.value]  # a first name alone
+
+
 def test_a_misspelled_query_is_corrected_with_a_way_back(monkeypatch, bundled_index):
     at = new_app(monkeypatch, bundled_index)
     at.text_input(key="q").input("expnse polcy").run()
