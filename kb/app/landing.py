@@ -53,7 +53,7 @@ def render_landing(kb: Facade, filters: Filters) -> None:
             "Due for review",
             overview.review_due,
             here,
-            "review due",
+            "overdue since",  # every page listed is past its date: the cards' words
             empty="No page is past its review date.",
         )
         if overview.review_due_total > len(overview.review_due):
@@ -170,7 +170,7 @@ def render_pages(
     title: str, pages: Sequence[PageRef], here: dict[str, str], when: str, *, empty: str
 ) -> None:
     """Links to `pages` under `title` (in this tab; "Back" returns `here`), each with its
-    team and date: `when` says which ("updated" or "review due")."""
+    team and date: `when` says which ("updated" or "overdue since")."""
     st.markdown(f"**{title}**")
     if not pages:
         st.caption(empty)

@@ -63,6 +63,9 @@ def test_start_page_offers_questions_teams_and_pages_from_the_index(
     assert due, "the bundled content has pages past their review date"
     for p in newest + due:
         assert f'href="?page={p.path.replace("/", "%2F")}"' in lists, p.path
+    # Each is past its date, in the words of a result card's badge (a trial read "review
+    # due 2025-09-10" of a page 15 months overdue).
+    assert f"overdue since {due[0].review_by}" in lists and "review due" not in lists
     assert "Most searched" not in all_text(at)  # no search log kept here
     assert "recent-0" not in [b.key for b in at.button]
 
