@@ -106,7 +106,7 @@ def render_results(kb: Facade) -> None:
                         render_hit(hit, more, found.searched, i)
     with people:
         outside = found.elsewhere_note(filters) if not answers else ""
-        unwritten = found.unwritten_note() if not answers else ""
+        unwritten = found.unwritten_note(NEAR_MISS) if not answers else ""
         render_experts(experts, me, near, outside, unwritten, sided=has_sides(kb))
 
 

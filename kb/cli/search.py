@@ -14,6 +14,7 @@ from kb.links import PageLinks
 from kb.models import Filters, Hit
 from kb.models.names import counted, named_in, printable
 from kb.search.cards import sections_shown
+from kb.search.relevance import NEAR_MISS
 from kb.serve.codec import expert_record, hit_records
 
 
@@ -186,7 +187,7 @@ def experts_cmd(
             )
         else:  # unless a page uses its words without answering it ("minibar")
             found = kb.search(fixed or query, filters=filters, mode=mode or "", exact=True)
-            click.echo(printable(found.unwritten_note()))
+            click.echo(printable(found.unwritten_note(NEAR_MISS)))
         return
     # Scores as the app's bars show them, the first person's as 1: votes add up over pages,
     # and a raw 1.024 read as a percentage (--json keeps them).

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, fields, replace
 
 from kb.models.names import counted, person_key, printable, spoken
@@ -266,23 +266,38 @@ class Results(Sequence[Hit]):
             else ""
         )
 
-    def unwritten_note(self) -> str:
+    def unwritten_note(self, near: float = 1.0) -> str:
         """What to say when no one is listed as knowing the query: "No one has written about
-        this yet.", unless a page uses its every word without answering it (one word the
-        model cannot read alone, "minibar"): then who wrote that page, so the panel does not
-        deny what a card beside it shows (a trial)."""
-        pages: dict[str, Hit] = {}
-        for hit in self.hits:
-            if hit.coverage >= 1.0 and not hit.relevant:
-                pages.setdefault(hit.chunk.path, hit)
-        if not pages:
+        this yet.", unless a page comes near it in meaning (a hit's confidence `near` or
+        more): then that page and who wrote it, as "who could write it" names them; or
+        unless a page uses its every word without answering it (one word the model cannot
+        read alone, "minibar"): then who wrote that page, so the panel does not deny what a
+        card beside it shows (a trial). Nearness first: "who is on call this week" named the
+        sales page saying "weekly forecast call", beside the on-call rota's author named as
+        who could write the page (a trial)."""
+        close = self._pages(lambda h: not h.relevant and h.confidence >= near)
+        using = self._pages(lambda h: not h.relevant and h.coverage >= 1.0)
+        shown = close or using
+        if not shown:
             return "No one has written about this yet."
-        shown = list(pages.values())[:2]
         titles = " and ".join(f"“{h.chunk.title}”" for h in shown)
         names = list({person_key(a.name): a.name for h in shown for a in h.chunk.authors}.values())
         by = f", by {spoken(names[:3])}" if names else ""
-        verb = "uses" if len(shown) == 1 else "use"
-        return f"No one has written about this as a topic; {titles} {verb} its words{by}."
+        one = len(shown) == 1
+        said = (
+            ("comes" if one else "come") + " nearest"
+            if close
+            else ("uses" if one else "use") + " its words"
+        )
+        return f"No one has written about this as a topic; {titles} {said}{by}."
+
+    def _pages(self, keep: Callable[[Hit], bool]) -> list[Hit]:
+        """The first two pages' best hits among those `keep` holds, in rank order."""
+        pages: dict[str, Hit] = {}
+        for hit in self.hits:
+            if keep(hit):
+                pages.setdefault(hit.chunk.path, hit)
+        return list(pages.values())[:2]
 
     def elsewhere_pages(self) -> str:
         """ "1 Business page does", "2 Business pages and 1 IT page do" ("" if none)."""

@@ -282,6 +282,12 @@ def test_search_says_when_nothing_answers_and_corrects_typos(bundled_index):
         "No one has written about this as a topic; “Expense policy” uses its words, by "
         "Hannah Becker and Oliver Grant.\n"
     )
+    # A page near in meaning comes before one that only uses the words: the sales page says
+    # "weekly forecast call", the on-call rota is what its author could write (a trial).
+    assert run("experts", "who is on call this week", *idx).output.startswith(
+        "No one has written about this as a topic; “On-call rota and postmortems” comes "
+        "nearest, by Marcus Okafor"
+    )
     res = run("search", "expnse polcy", "-k", "3", *idx)
     assert "Showing results for expense policy" in plain(res.output)
     assert "finance/expense-policy.md" in res.output.splitlines()[2]
