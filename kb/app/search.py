@@ -30,6 +30,7 @@ from kb.importing.stub import stub_text, title_for
 from kb.inputs import MAX_QUERY
 from kb.models import Expert, Hit, Results, main_authors
 from kb.models.names import counted, named_in
+from kb.search.asking import about_people
 from kb.search.relevance import NEAR_MISS, unreadable
 
 SIDES = (IT, BUSINESS)
@@ -82,7 +83,8 @@ def render_results(kb: Facade) -> None:
         render_who_knows_link(experts, other_side(me))
         if found.corrected:
             render_correction(found)
-        for name in named_in(found.query, kb.people()):  # "what does Tomasz Nowak do"
+        named = named_in(found.query, kb.people())  # "what does Tomasz Nowak do"
+        for name in named:
             st.markdown(f"{person_link(name)} is a colleague: their profile shows what they wrote.")
         if not found:
             if filters.active:
@@ -93,7 +95,10 @@ def render_results(kb: Facade) -> None:
             else:
                 st.warning("No results. Try other words.")
         elif not answers:
-            render_no_answer(kb, found, closest, filters, elapsed)
+            # A question about a colleague alone is answered by their profile: no page is
+            # missing, and no one should write it.
+            gap = not about_people(found.query, named)
+            render_no_answer(kb, found, closest, filters, elapsed, gap=gap)
         else:
             n = len(answers)
             verb = "page answers" if n == 1 else "pages answer"
@@ -135,9 +140,16 @@ def render_correction(found: Results) -> None:
 
 
 def render_no_answer(
-    kb: Facade, found: Results, closest: list[tuple[Hit, list[Hit]]], filters, elapsed: float
+    kb: Facade,
+    found: Results,
+    closest: list[tuple[Hit, list[Hit]]],
+    filters,
+    elapsed: float,
+    *,
+    gap: bool = True,
 ) -> None:
-    """No page answers well: say so, fold the closest pages, offer to record the gap."""
+    """No page answers well: say so, fold the closest pages, and unless `gap` is False
+    offer to record the gap."""
     # With pages outside the filters that answer, the filters are what hide them: say so
     # first (a trial read "No page answers this well" over "2 Business pages do").
     headline = f"No page {filters.describe()} answers this well" if found.elsewhere else ""
@@ -162,6 +174,8 @@ def render_no_answer(
     if found.elsewhere:
         # The page exists, outside the filters: offer it, not a report of a missing page.
         render_clear("unfilter", "Search without the filters")
+        return
+    if not gap:
         return
     if unreadable(found.searched, found.hits):  # no page to start: "Xqzvbnm plorkt.md"
         st.caption(

@@ -37,3 +37,16 @@ def topic(query: str) -> str:
     rest = _FRAME.sub("", query, count=1)
     stop = stop_words()
     return rest if any(w not in stop for w in index_words(rest)) else query
+
+
+def about_people(query: str, names: list[str]) -> bool:
+    """Whether `query` asks about the colleagues `names` it names (`names.named_in`) and
+    nothing else: "what does Tomasz Nowak do" holds no word but theirs and stop words. Its
+    answer is their profile, not a page someone should write."""
+    if not names:
+        return False
+    rest = query
+    for name in names:
+        rest = re.sub(r"\W+".join(map(re.escape, name.split())), " ", rest, flags=re.I)
+    stop = stop_words()
+    return not any(w not in stop for w in index_words(rest))

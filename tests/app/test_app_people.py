@@ -336,6 +336,10 @@ def test_a_search_naming_a_colleague_links_their_profile(monkeypatch, bundled_in
     at.text_input(key="q").input("what does tomasz nowak do").run()
     (line,) = [m.value for m in at.markdown if "is a colleague" in m.value]
     assert line.startswith("[Tomasz Nowak](") and "person=Tomasz" in line
+    # His profile answers it: no page is missing and no one is asked to write one.
+    assert not [b for b in at.button if b.key == "missing"]
+    at.text_input(key="q").input("Tomasz Nowak canteen menu").run()
+    assert [b for b in at.button if b.key == "missing"]  # a topic beside his name
     at.text_input(key="q").input("grace period for expense claims").run()
     assert not [m for m in at.markdown if "is a colleague" in m.value]  # a first name alone
 
