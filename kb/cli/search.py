@@ -14,7 +14,6 @@ from kb.links import PageLinks
 from kb.models import Filters, Hit
 from kb.models.names import counted, named_in, printable
 from kb.search.cards import sections_shown
-from kb.search.relevance import NEAR_MISS
 from kb.serve.codec import expert_record, hit_records
 
 
@@ -186,6 +185,8 @@ def experts_cmd(
                 "options)."
             )
         else:  # unless a page uses its words without answering it ("minibar")
+            from kb.search.relevance import NEAR_MISS  # here: `kb check` loads no numpy
+
             found = kb.search(fixed or query, filters=filters, mode=mode or "", exact=True)
             click.echo(printable(found.unwritten_note(NEAR_MISS)))
         return
