@@ -17,20 +17,27 @@ from __future__ import annotations
 import dataclasses
 import gc
 import time
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Callable, Collection, Container, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from kb.config import Settings
+from kb.config import HIDING_VERSION, Settings
 from kb.content.authors import GitHistory, git_state
 from kb.content.chunk import chunk_document
 from kb.content.directory import FILE as PEOPLE_FILE
 from kb.content.directory import NAMES as PEOPLE_NAMES
 from kb.content.directory import read_for_build
 from kb.content.discover import Found, find_pages, rewalk
-from kb.content.hiding import without_hidden
-from kb.content.pages import PageFile, page_of, read_content, read_pages, resolve_pages
+from kb.content.hiding import without_hidden, without_hidden_paths
+from kb.content.pages import (
+    PageFile,
+    page_of,
+    people_input,
+    read_content,
+    read_pages,
+    resolve_pages,
+)
 from kb.embed import parallel
 from kb.embed.base import Embedder
 from kb.errors import ContentError, KbError, StrictModeError
@@ -111,6 +118,13 @@ def build_index(
     seen = manifest_stamp(index_dir)
     last = None if full else last_manifest(index_dir)
     found_files = _find(content_dir, index_dir, last, changed)
+    # Who withheld consent decides which pages may be read at all: a page whose path names
+    # one of them is not (kb.content.hiding), so the directory is read before the pages.
+    directory, people_problems = read_for_build(content_dir)
+    hidden = bool(directory.hidden())
+    if hidden:
+        clean = _named_clean(content_dir, last, few=changed is not None)
+        found_files = without_hidden_paths(found_files, directory.in_label, clean)
     rels = found_files.rels  # paths are made only if something changed
     if not rels:
         raise ContentError(f"no Markdown files (*.md) in '{content_dir}'; nothing to index")
@@ -157,9 +171,7 @@ def build_index(
         # git writes the log while the stored index is read (it takes about as long).
         history = GitHistory(content_dir, background=True, state=state)
         previous, why = reusable(index_dir, embedder, settings, full, last)
-        directory, found = read_for_build(content_dir)
         before = previous.manifest if previous is not None else Manifest()
-        hidden = bool(directory.hidden())
         # The keyed digest only when someone is hidden, as before the token rule moved.
         key = settings.consent_key
         keyed = directory.consent_key(key) if key and hidden else ""
@@ -185,8 +197,9 @@ def build_index(
             settings.max_page_bytes,
             _step(steps, "Reading"),
             touched,
+            directory.in_label if hidden else None,
         )
-        problems.extend(found)
+        problems.extend(people_problems)
         problems.extend(found_files.problems)
         if previous is not None and previous.manifest.consent and not directory.hidden():
             # Most likely a deleted or renamed people.yaml, or a lost flag: say so loudly.
@@ -364,6 +377,17 @@ def _find(
         return find_pages(content_dir, exclude=index_dir, clean=clean_names(last))
     clean = clean_names(last, few=True)
     return rewalk(content_dir, before, changed, exclude=index_dir, clean=clean)
+
+
+def _named_clean(content_dir: Path, last: Manifest | None, *, few: bool) -> Container[str]:
+    """The pages the last run read under the same people.yaml and hiding rules: their names
+    named no one hidden then, nor do now (`few`: as for `clean_names`)."""
+    if last is None or (last.chunking or {}).get("hiding") != HIDING_VERSION:
+        return frozenset()
+    people, _ = people_input(content_dir)
+    if people is None or last.inputs.get(people[0]) != people[1]:
+        return frozenset()
+    return clean_names(last, few=few)
 
 
 def _steady(found: Found, history: GitHistory, before: Manifest) -> frozenset[str]:

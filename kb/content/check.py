@@ -18,6 +18,7 @@ from kb.content.authors import GitHistory, Identities, front_matter_people, spli
 from kb.content.departments import WORDS_HINT, side_named
 from kb.content.directory import UNREADABLE, directory_files, read_directory
 from kb.content.discover import DEFAULT_MAX_BYTES, SECRET_IN_NAME, find_pages, read_page
+from kb.content.hiding import HIDDEN_IN_NAME, without_hidden_paths
 from kb.content.linking import link_target, page_named
 from kb.content.parse import links, parse_markdown, read_front_matter
 from kb.content.secrets import describe, find_secrets
@@ -35,10 +36,14 @@ def check_content(
     today = today or dt.date.today()
     found = find_pages(content_dir)
     history = GitHistory(content_dir)
-    findings: list[Finding] = [_skipped(p) for p in found.problems]
     directory, people_problems = read_directory(content_dir)
     # An unreadable directory cannot say who withheld consent: no owner is named then.
     blind = any(p.message.startswith(UNREADABLE) for p in people_problems)
+    # As a build reads them: no page whose path names someone hidden, nor such a tag or team.
+    withheld = directory.in_label if directory.hidden() else None
+    if withheld is not None:
+        found = without_hidden_paths(found, withheld)
+    findings: list[Finding] = [_skipped(p) for p in found.problems]
     # The teams a page may name: people.yaml's, and the top folders pages are filed under.
     teams = {p.team.casefold() for p in directory.people if p.team}
     teams |= {rel.split("/")[0].casefold() for rel in found.rels if "/" in rel}
@@ -51,7 +56,7 @@ def check_content(
         if isinstance(raw, Problem):
             findings.append(_skipped(raw))
             continue
-        doc, problems = parse_markdown(raw, rel)
+        doc, problems = parse_markdown(raw, rel, withheld)
         for p in problems:
             error = doc is None or "YAML" in p.message or "front matter" in p.message
             if "no title" in p.message:
@@ -154,6 +159,8 @@ def _skipped(problem: Problem) -> Finding:
     """A file kb does not read (a link out of the folder, a fifo, a page over the limit)."""
     if problem.message.startswith(SECRET_IN_NAME):
         return Finding(problem.path, problem.line or 1, "error", "secret", problem.message)
+    if problem.message.startswith(HIDDEN_IN_NAME):  # not indexed: rename it
+        return Finding(problem.path, problem.line or 1, "error", "people", problem.message)
     return Finding(problem.path, problem.line or 1, "warning", "file", problem.message)
 
 

@@ -24,11 +24,13 @@ from pathlib import Path
 from kb.content import directory_fields, yaml_safe
 from kb.content.departments import WORDS_HINT, side_named
 from kb.content.discover import read_page
+from kb.content.hiding import withheld_label
 from kb.content.secrets import describe, redact
 from kb.errors import ContentError
 from kb.models import AVAILABILITY, Directory, Person, Problem, folded_key, person_key
 from kb.models.consent import CONSENT_FIELD as _CONSENT
 from kb.models.consent import clear_false, consent_field, reads_hidden, visible
+from kb.models.pages import HIDDEN_NAME
 from kb.models.people import contact_kind
 
 FILE = "people.yaml"
@@ -61,6 +63,7 @@ _FIELDS = {
     "capacity": directory_fields.capacity,
 }
 UNREADABLE = "cannot be read: "
+_QUOTED = re.compile(r"'([^'\n]{1,200})'")  # a value a warning says back
 
 
 def read_for_build(content_dir: Path) -> tuple[Directory, list[Problem]]:
@@ -150,6 +153,7 @@ def _read_file(content_dir: Path, path: Path) -> tuple[Directory, list[Problem]]
     problems: list[Problem] = []
     seen: dict[str, int] = {}
     hidden_keys: set[str] = set()
+    team_lines: dict[str, int] = {}
     for entry, (line, fields, hides) in zip(entries, lines, strict=True):
         person, found = _person(entry, line, fields, hides)
         problems.extend(found)
@@ -173,6 +177,7 @@ def _read_file(content_dir: Path, path: Path) -> tuple[Directory, list[Problem]]
         if person.hidden:
             hidden_keys.update(folded_key(n) for n in (person.name, *person.aliases))
         seen.update(dict.fromkeys(person.identities(), line))
+        team_lines[person.name] = fields.get("team", line)
         people.append(person)
         private.append(values)
     people = [
@@ -180,7 +185,44 @@ def _read_file(content_dir: Path, path: Path) -> tuple[Directory, list[Problem]]
         for p, groups in zip(people, directory_fields.grouped(private), strict=True)
     ]
     # A name or alias that is also a hidden identity belongs to the hidden person alone.
-    return Directory(tuple(visible(people))), problems
+    directory = Directory(tuple(visible(people)))
+    if not directory.hidden():
+        return directory, problems
+    # A colleague's entry may name someone hidden ("role: Backup for Ines Park"), and a
+    # warning may say back a value that does ("'Ines Park' is not a language"): both are
+    # stored in the index and shown, so written without the name, as page text is.
+    people = [_without_hidden_names(p, directory, team_lines) for p in directory.people]
+    problems = [dataclasses.replace(p, message=_unnamed(p.message, directory)) for p in problems]
+    return Directory(tuple(p for p, _ in people)), problems + [w for _, w in people if w]
+
+
+def _without_hidden_names(
+    person: Person, directory: Directory, team_lines: dict[str, int]
+) -> tuple[Person, Problem | None]:
+    """A visible person's entry with the names of people hidden written as `HIDDEN_NAME` in
+    its role and location, and a team that names one dropped (a team is a label, as a
+    page's: `kb.content.hiding`), with a warning then."""
+    if person.hidden:
+        return person, None
+    role, location = (_unnamed(t, directory) for t in (person.role, person.location))
+    dropped = bool(person.team) and directory.in_label(person.team)
+    person = dataclasses.replace(
+        person, role=role, location=location, team="" if dropped else person.team
+    )
+    if not dropped:
+        return person, None
+    line = team_lines.get(person.name)
+    return person, Problem(FILE, f"{person.name}: {withheld_label('the team')}", line)
+
+
+def _unnamed(text: str, directory: Directory) -> str:
+    """`text` with every hidden name (`Directory.names_in`) and every quoted value that names
+    someone hidden (`Directory.in_label`: "'ipark'") written as `HIDDEN_NAME`."""
+    for a, b in reversed(directory.names_in(text) if text else []):
+        text = text[:a] + HIDDEN_NAME + text[b:]
+    return _QUOTED.sub(
+        lambda m: f"'{HIDDEN_NAME}'" if directory.in_label(m.group(1)) else m.group(), text
+    )
 
 
 def _private(

@@ -1,4 +1,4 @@
-"""Page text without the names of people who withheld consent.
+"""Pages without the names of people who withheld consent.
 
 Attributions leave them out when the index is built (authors, owners); text does not:
 colleagues' pages name them ("Contacts: Kenji Sato for room hardware"), and kb shows page
@@ -6,15 +6,77 @@ text as the answer ("who do I ask about laptops" marked that sentence: a trial).
 names, as `Directory.names_in` finds them, are written as `HIDDEN_NAME` before a page is
 chunked: no snippet, page view, keyword or vector holds them. A first name or a surname
 alone stays, as it names no one for certain.
+
+Labels are not text: a tag or a team is a facet, a filter and a profile's line, and a page's
+path is its name on every hit. One that names someone hidden (`Directory.in_label`:
+`tags: [ines-park]`, `team: ipark`, `ines-park/toner.md`) is not rewritten but left out,
+as a file name holding a credential is (kb.content.discover): the tag or team is dropped
+(kb.content.parse), the page not read; each with a warning that does not repeat the name.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import dataclasses
+from collections.abc import Callable, Container
 from dataclasses import replace
 
-from kb.models import Document
+from kb.content.discover import MARKDOWN_SUFFIXES, Found
+from kb.models import Document, Problem
 from kb.models.pages import HIDDEN_NAME
+
+HIDDEN_IN_NAME = ("file name names someone ", "folder name names someone ")
+_WITHHELD = "who withheld consent (people.yaml)"
+
+
+def withheld_label(what: str) -> str:
+    """The warning for a tag or team that names someone hidden: never the value itself."""
+    return f"{what} names someone {_WITHHELD}; dropped"
+
+
+def without_hidden_paths(
+    found: Found, in_label: Callable[[str], bool], clean: Container[str] = frozenset()
+) -> Found:
+    """`found` without the pages whose file or folder name names someone hidden, each with a
+    warning under its path with those names written `HIDDEN_NAME`. `clean`: pages whose names
+    were asked of the same people.yaml already (asking costs about 0.1 ms a name)."""
+    asked: dict[str, bool] = {}  # a folder's name is asked once
+
+    def names(part: str) -> bool:
+        if part not in asked:
+            stem = part[: -len(suffix)] if (suffix := _suffix(part)) else part
+            asked[part] = in_label(stem)
+        return asked[part]
+
+    problems = []
+    named = set()
+    for rel in found.rels:
+        if rel in clean:
+            continue
+        parts = rel.split("/")
+        hits = [names(p) for p in parts]
+        if not any(hits):
+            continue
+        named.add(rel)
+        what, fix = ("file", "the file") if hits[-1] else ("folder", "its folder")
+        shown = "/".join(
+            (HIDDEN_NAME + _suffix(p) if i == len(parts) - 1 else HIDDEN_NAME) if hit else p
+            for i, (p, hit) in enumerate(zip(parts, hits, strict=True))
+        )
+        why = f"{what} name names someone {_WITHHELD}; not read, rename {fix}"
+        problems.append(Problem(shown, why))
+    if not named:
+        return found
+    return dataclasses.replace(
+        found,
+        rels=[r for r in found.rels if r not in named],
+        problems=sorted(found.problems + problems, key=lambda p: p.path),
+        stats={r: s for r, s in found.stats.items() if r not in named},
+    )
+
+
+def _suffix(name: str) -> str:
+    """A page's Markdown suffix as written ("" for a folder's name)."""
+    return next((name[-len(s) :] for s in MARKDOWN_SUFFIXES if name.lower().endswith(s)), "")
 
 
 def without_hidden(doc: Document, names_in: Callable[[str], list[tuple[int, int]]]) -> Document:

@@ -87,6 +87,7 @@ def read_pages(
     max_bytes: int = DEFAULT_MAX_BYTES,
     progress: Callable[[int, int], None] | None = None,
     committed: Container[str] | None = frozenset(),
+    withheld: Callable[[str], bool] | None = None,
 ) -> tuple[list[PageFile], list[Problem], int, list[str]]:
     """Each file (by its path relative to `content_dir`): unchanged bytes keep their `stored`
     rows (unless `reparse`, or a commit since the last run touched it: `committed`, None
@@ -94,7 +95,8 @@ def read_pages(
     parsed; also the problems found, how many stored
     pages are gone, and the pages `carried` as stored: not read this run (their stamp is as
     recorded) and stored with the same SHA-256. Those get no `PageFile` (at 100,000 pages
-    making one each was a tenth of an edit); the others do. A page `content` did not read
+    making one each was a tenth of an edit); the others do. `withheld`: whether a tag or
+    team names someone hidden (`kb.content.parse`). A page `content` did not read
     and that must be parsed is read here, and `content` updated with it. `progress` hears
     (pages looked at, pages to look at) as they are parsed."""
     raw, inputs = content.raw, content.inputs
@@ -140,7 +142,7 @@ def read_pages(
                 continue
             inputs[rel] = digest = hashlib.sha256(data).hexdigest()
         data, leaked = redact_page(data, rel)
-        doc, found = parse_markdown(data, rel)
+        doc, found = parse_markdown(data, rel, withheld)
         found = leaked + found
         problems.extend(found)
         source = Source(rel, digest, doc.authors if doc else (), tuple(found))
@@ -316,13 +318,22 @@ def read_content(
     inputs = content.inputs
     # A file skipped, or a people file not read, is an input too: a change reports it.
     inputs.update((p.path, f"{SKIPPED}{p.message}") for p in found.problems)
-    people_file, ignored = directory_files(content_dir)
-    if people_file is not None:  # a change of the directory is a change of the content
-        data = read_page(content_dir, people_file)
-        digest = hashlib.sha256(data).hexdigest() if isinstance(data, bytes) else str(data)
-        inputs[people_file.name] = digest
+    people, ignored = people_input(content_dir)
+    if people is not None:  # a change of the directory is a change of the content
+        inputs[people[0]] = people[1]
     inputs.update((p.path, f"{IGNORED}{p.message}") for p in ignored)
     return content
+
+
+def people_input(content_dir: Path) -> tuple[tuple[str, str] | None, list[Problem]]:
+    """The people file's name and SHA-256 (or why it is not read) as `inputs` records it
+    (None without one), and a warning for each people file not read."""
+    people_file, ignored = directory_files(content_dir)
+    if people_file is None:
+        return None, ignored
+    data = read_page(content_dir, people_file)
+    digest = hashlib.sha256(data).hexdigest() if isinstance(data, bytes) else str(data)
+    return (people_file.name, digest), ignored
 
 
 def read_files(

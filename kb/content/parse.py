@@ -6,10 +6,12 @@ import datetime as dt
 import functools
 import hashlib
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 from kb.content import yaml_safe
 from kb.content.code_spans import split_code
+from kb.content.hiding import withheld_label
 from kb.content.secrets import Secret, describe, redact
 from kb.models import Author, Document, Problem, Section
 
@@ -47,8 +49,13 @@ def _yaml(block: str) -> object:
     return yaml_safe.load(block)
 
 
-def parse_markdown(raw: bytes, rel_path: str) -> tuple[Document | None, list[Problem]]:
-    """Parse one page. Returns (None, problems) when the file cannot be indexed at all."""
+def parse_markdown(
+    raw: bytes, rel_path: str, withheld: Callable[[str], bool] | None = None
+) -> tuple[Document | None, list[Problem]]:
+    """Parse one page. Returns (None, problems) when the file cannot be indexed at all.
+
+    `withheld`: whether a tag or team names someone who withheld consent; such a value is
+    dropped, with a warning that does not repeat it (kb.content.hiding)."""
     if b"\x00" in raw[:8192]:
         return None, [Problem(rel_path, "binary file (NUL bytes), skipped")]
     try:
@@ -86,13 +93,26 @@ def parse_markdown(raw: bytes, rel_path: str) -> tuple[Document | None, list[Pro
         Author(name=n, share=round(1 / rank / total, 4)) for rank, n in enumerate(names, 1)
     )
 
+    tags = _list_field(meta.get("tags"))
+    team = _text_field(meta.get("team"))
+    if withheld is not None:
+        end = body_start - 1
+        if any(map(withheld, tags)):
+            tags = [t for t in tags if not withheld(t)]
+            line = _key_line(lines, end, "tags")
+            problems.append(Problem(rel_path, withheld_label("a tag"), line))
+        if team and withheld(team):
+            team = ""
+            line = _key_line(lines, end, "team")
+            problems.append(Problem(rel_path, withheld_label("the team"), line))
+
     doc = Document(
         path=rel_path,
         title=title,
         sections=tuple(sections),
         content_hash=hashlib.sha256(raw).hexdigest(),
-        team=_text_field(meta.get("team")),
-        tags=tuple(_list_field(meta.get("tags"))),
+        team=team,
+        tags=tuple(tags),
         authors=authors,
         updated=_text_field(meta.get("updated") or meta.get("date")),
         owner=owner,

@@ -34,6 +34,9 @@ safe side.
    or spelling letter by letter.
 7. A key term is never a word of a hidden name, nor is a label (a title, heading or tag) with
    one in it (`IndexConsent.hides_word`, used by kb.people.terms and kb.people.labels).
+8. A page's tag or team that names someone hidden (`Hidden.in_label`) is dropped, and a page
+   whose file or folder name does is not read (kb.content.hiding); the warning that says so
+   repeats no such value.
 
 A little over ~300 lines on purpose: the rules are audited together, in one place.
 """
@@ -353,6 +356,14 @@ class Hidden:
                 found.append((start, end))
             i += size or 1
         return sorted(found)
+
+    def in_label(self, label: str) -> bool:
+        """Whether a label a page's writer gives it (a tag, its team, a file or folder name)
+        names someone hidden: read as a name, as `hides` reads an author ("ines-park",
+        "ipark", "Park, Ines"), or holding one, as `in_text` reads text ("notes from Ines
+        Park"). A label is stored and shown on every hit, facet and profile (a review found
+        `tags: [ines-park]` served by the facets and a `?tag=` filter)."""
+        return bool(self.keys) and (self.hides(label) or bool(self.in_text(label)))
 
     def _names_run(self, text: str, run: list[re.Match[str]]) -> bool:
         """Whether these words name someone hidden: its first and last a word of a hidden

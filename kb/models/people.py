@@ -147,6 +147,10 @@ class Directory:
         """Where `text` names someone who withheld consent (`Hidden.in_text`)."""
         return self._hidden.in_text(text)
 
+    def in_label(self, label: str) -> bool:
+        """Whether a tag, team, file or folder name names someone hidden (`Hidden.in_label`)."""
+        return self._hidden.in_label(label)
+
     def digests(self, secret: str) -> list[str]:
         """Keyed fingerprints of every hidden identity; none without a key."""
         return self._hidden.digests(secret)

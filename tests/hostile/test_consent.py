@@ -1085,3 +1085,100 @@ def test_an_index_from_before_names_were_written_out_is_read_again(tmp_path, mon
     assert chunks_naming(index_dir, "Ines Park")
     report = build_index(content, index_dir, HashEmbedder(), Settings())
     assert report.changed and report.reread == 1 and chunks_naming(index_dir, "Ines Park") == 0
+
+
+def test_a_tag_team_file_or_folder_naming_her_is_left_out_and_never_said_back(
+    tmp_path, real_embedder
+):
+    # An attack: page text was written without her name, but labels were not. `tags:`, a
+    # `team:` and the page's path are shown on every hit, facet and profile (and `?tag=`
+    # filtered by her name). A tag or team naming her is dropped, a page whose path does
+    # is not read (as a file name holding a credential), and no warning repeats the name.
+    content = hidden_content(tmp_path / "content", "Bo Chen")
+    tagged = "---\ntitle: Printer forms\nauthors: [Bo Chen]\nteam: it\n"
+    tagged += "tags: [printers, ines-park, Ines Park, ipark]\n---\n## Forms\nDuplex forms.\n"
+    write(content / "it/forms.md", tagged)
+    write(content / "it/duplex.md", page("Duplex", "Bo Chen", "Duplex trays", team="ines-park"))
+    write(content / "ines-park/toner.md", page("Toner", "Bo Chen", "Toner refills"))
+    write(content / "it/ipark.md", page("Notes", "Bo Chen", "Paper jams"))  # her login
+    # Indexed while she is shown, then hidden: the pages read before are asked again.
+    write(content / "people.yaml", PEOPLE.replace("  hide_from_expert_search: true\n", ""))
+    index_dir = tmp_path / "index"
+    build_index(content, index_dir, real_embedder, Settings())
+    write(content / "people.yaml", PEOPLE)
+    report = build_index(content, index_dir, real_embedder, Settings())
+    warnings = [str(p) for p in report.problems]
+    assert "it/forms.md:5: a tag names someone who withheld consent (people.yaml); dropped" in (
+        warnings
+    )
+    assert any(w.startswith("it/duplex.md:4: the team names someone") for w in warnings)
+    assert any(
+        w.startswith("[hidden person]/toner.md: folder name names someone") for w in warnings
+    )
+    assert any(w.startswith("it/[hidden person].md: file name names someone") for w in warnings)
+    client = TestClient(create_app(index_dir))
+    facets = client.get("/app/facets").text
+    hits = client.get("/search", params={"q": "toner refills paper jams duplex"}).text
+    check = CliRunner().invoke(cli, ["check", str(content)]).output
+    shown = [
+        *warnings,
+        facets,
+        hits,
+        check,
+        client.get("/app/facet-counts").text,
+        client.get("/people/Bo Chen").text,
+        client.get("/app/profiles/Bo Chen").text,
+    ]
+    files = [f for f in index_dir.rglob("*") if f.is_file()]
+    for text in shown + [f.read_bytes().decode("utf-8", "replace") for f in files]:
+        assert not looks_like_her(text), text[:300]
+    # Her name is no tag to filter by: the filter is refused as any tag the index lacks.
+    assert client.get("/search", params={"q": "forms", "tag": "Ines Park"}).status_code == 400
+    # What does not name her stays: the page's other tag, the pages of a neutral path.
+    assert "printers" in facets
+    assert "it/duplex.md" in hits and "it/forms.md" in hits
+    assert "[hidden person]/toner.md:1: error: folder name names someone" in check, check
+    # An unchanged run says the same; a run after she gives consent reads the pages again.
+    again = build_index(content, index_dir, real_embedder, Settings())
+    assert not again.changed and [str(p) for p in again.problems] == warnings
+    write(content / "people.yaml", PEOPLE.replace("  hide_from_expert_search: true\n", ""))
+    build_index(content, index_dir, real_embedder, Settings())
+    facets = TestClient(create_app(index_dir)).get("/app/facets").text
+    assert "ines-park" in facets and "Ines Park" in facets
+
+
+def test_a_colleagues_people_entry_naming_her_is_stored_and_warned_about_without_her(
+    tmp_path, real_embedder
+):
+    # An attack: a visible colleague's role, location and team, and warnings that say back
+    # a bad value ("'Ines Park' is not a language"), were stored in the manifest and shown.
+    content = hidden_content(tmp_path / "content", "Bo Chen")
+    colleague = (
+        "- name: Bo Chen\n  team: ines-park\n  role: Backup for Ines Park\n"
+        "  location: Desk next to Ines Park\n  available_for: [tandem, shadowing Ines Park]\n"
+        "  languages: [en, ipark]\n  department: Ines Park\n"
+    )
+    write(content / "people.yaml", PEOPLE.replace("- name: Bo Chen\n  team: it\n", colleague))
+    index_dir = tmp_path / "index"
+    report = build_index(content, index_dir, real_embedder, Settings())
+    warnings = [str(p) for p in report.problems]
+    assert "people.yaml:4: Bo Chen: the team names someone who withheld consent " in "\n".join(
+        warnings
+    )
+    assert "people.yaml:8: Bo Chen: languages ignored: '[hidden person]' is not a" in "\n".join(
+        warnings
+    )
+    client = TestClient(create_app(index_dir))
+    profile = client.get("/people/Bo Chen").json()
+    assert profile["role"] == "Backup for [hidden person]", profile
+    shown = [
+        *warnings,
+        json.dumps(profile),
+        client.get("/app/profiles/Bo Chen").text,
+        client.get("/app/people").text,
+        CliRunner().invoke(cli, ["person", "Bo Chen", "--index-dir", str(index_dir)]).output,
+    ]
+    files = [f for f in index_dir.rglob("*") if f.is_file()]
+    for text in shown + [f.read_bytes().decode("utf-8", "replace") for f in files]:
+        # "Business" (a department warning's hint) holds "ines" as letters only.
+        assert not looks_like_her(text.replace("Business", "")), text[:300]
