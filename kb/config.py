@@ -146,6 +146,8 @@ class Settings:
             "hiding": HIDING_VERSION,
             # How BM25 splits text into words (2: runs of CJK characters as pairs).
             "words": 2,
-            # A page without a date in its front matter is dated by its last commit (1).
-            "dates": 1,
+            # A page without a date in its front matter is dated by its last commit (1); a
+            # front matter date that is none is dropped with a warning, as `kb check` calls
+            # it an error (2).
+            "dates": 2,
         }

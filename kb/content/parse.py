@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import datetime as dt
 import functools
 import hashlib
@@ -23,6 +24,7 @@ _IMAGE = re.compile(r"!\[([^\]\[]*)\]\([^()]*\)")
 _LINK = re.compile(r"\[([^\]\[]+)\]\([^()]*\)")
 _BLANKS = re.compile(r"\n{3,}")
 _FRONT_MATTER_END = {"---", "..."}
+NO_DATE = " is not a date (YYYY-MM-DD); ignored"  # kb check makes it an error
 
 
 @functools.cache
@@ -56,6 +58,8 @@ def parse_markdown(
 
     `withheld`: whether a tag or team names someone who withheld consent; such a value is
     dropped, with a warning that does not repeat it (kb.content.hiding)."""
+    if _utf16(raw[:8192]):
+        return None, [Problem(rel_path, "UTF-16 text, skipped; save the file as UTF-8", 1)]
     if b"\x00" in raw[:8192]:
         return None, [Problem(rel_path, "binary file (NUL bytes), skipped")]
     try:
@@ -106,6 +110,7 @@ def parse_markdown(
             line = _key_line(lines, end, "team")
             problems.append(Problem(rel_path, withheld_label("the team"), line))
 
+    dated = "updated" if meta.get("updated") else "date"
     doc = Document(
         path=rel_path,
         title=title,
@@ -114,9 +119,9 @@ def parse_markdown(
         team=team,
         tags=tuple(tags),
         authors=authors,
-        updated=_text_field(meta.get("updated") or meta.get("date")),
+        updated=_date_field(meta, dated, lines, rel_path, problems),
         owner=owner,
-        review_by=_text_field(meta.get("review_by")),
+        review_by=_date_field(meta, "review_by", lines, rel_path, problems),
         department=_text_field(meta.get("department")),
         body=body,
         summary=" ".join(
@@ -126,6 +131,17 @@ def parse_markdown(
         ),
     )
     return doc, problems
+
+
+def _utf16(head: bytes) -> bool:
+    """Whether a file's first bytes are UTF-16 text (Notepad's "Unicode"): its byte order
+    mark, or, without one, Latin text's zero bytes at every other place and nowhere else."""
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return True
+    even, odd = head[0::2], head[1::2]
+    return len(head) >= 4 and any(
+        a.count(0) >= len(a) // 2 and b"\x00" not in b for a, b in ((even, odd), (odd, even))
+    )
 
 
 def read_front_matter(text: str, rel_path: str) -> tuple[dict, int, list[Problem]]:
@@ -320,6 +336,33 @@ def clean_block(text: str, *, keep_links: bool = False) -> str:
 
 def clean_inline(text: str) -> str:
     return " ".join(clean_block(text).replace("`", "").split())
+
+
+def _date_field(
+    meta: dict, key: str, lines: list[str], rel_path: str, problems: list[Problem]
+) -> str:
+    """A date of the front matter as written, or "" and a warning at its line when it is no
+    date: it is shown on every hit and filtered by (`since`), and `kb check` calls it an
+    error. The value is not said back (it is free text: any name or word)."""
+    value = meta.get(key)
+    if value is None or value == "" or date_of(value) is not None:
+        return _text_field(value)
+    end = next(i for i in range(1, len(lines)) if lines[i].strip() in _FRONT_MATTER_END)
+    message = f"'{key}'{NO_DATE}"
+    problems.append(Problem(rel_path, message, _key_line(lines, end, key)))
+    return ""
+
+
+def date_of(value: object) -> dt.date | None:
+    """A front matter value as a date (YAML reads `2024-03-01` as one), or None."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value).strip())
+    except ValueError:
+        return None
 
 
 def _text_field(value: object) -> str:

@@ -120,10 +120,15 @@ def test_crlf_and_bom():
     assert doc.sections[0].heading_path == ("Part",) and doc.sections[0].line_start == 4
 
 
-def test_an_impossible_date_is_text_not_a_crash():
+def test_an_impossible_date_is_a_warning_not_a_crash():
+    # Dropped with a warning at its line, as `kb check` calls it an error (it was kept as
+    # text and served on every hit: `updated: Ines Park`, a hostile trial).
     raw = b"---\ntitle: Claims\nupdated: 2024-02-30\nreview_by: 2026-01-31\n---\nSubmit receipts.\n"
     doc, problems = parse_markdown(raw, "claims.md")
-    assert doc.updated == "2024-02-30" and doc.review_by == "2026-01-31" and problems == []
+    assert doc.updated == "" and doc.review_by == "2026-01-31"
+    assert [str(p) for p in problems] == [
+        "claims.md:3: 'updated' is not a date (YYYY-MM-DD); ignored"
+    ]
 
 
 def test_cleaning_keeps_code_and_turns_links_into_their_text():

@@ -357,3 +357,59 @@ def test_a_name_or_page_cannot_forge_an_output_line_or_drive_the_terminal(tmp_pa
             ln.lstrip(" -(").startswith("warning: fake") for ln in res.output.splitlines()
         )
     assert "hr/owned\\nwarning: fake.md" in run(cli, ["person", "Ana Ruiz", *where]).output
+
+
+def test_a_date_that_is_none_is_dropped_with_a_warning_where_kb_check_errs(tmp_path):
+    # An attack: `updated: Ines Park` was stored and served on every hit, silently, while
+    # `kb check` called it an error. Both now point at the line; the value is not kept.
+    content = tmp_path / "content"
+    text = "---\ntitle: Wifi\nauthors: [Bo Chen]\nupdated: Ines Park\nreview_by: soon\n---\n"
+    write(content / "it/wifi.md", text + "## Roaming\nRoaming between access points.\n")
+    write(
+        content / "it/vpn.md",
+        page("VPN", "Bo Chen", "Split tunnel").replace(
+            "team: it\n", "team: it\nupdated: 2024-03-01\n"
+        ),
+    )
+    report = _build(content, tmp_path)
+    said = _messages(report.problems)
+    assert "it/wifi.md:4: 'updated' is not a date (YYYY-MM-DD); ignored" in said
+    assert "it/wifi.md:5: 'review_by' is not a date (YYYY-MM-DD); ignored" in said
+    stored = _index_text(tmp_path / "index")
+    assert "Ines Park" not in stored and "soon" not in stored
+    assert "2024-03-01" in stored  # a date stays
+    errors = {(f.path, f.line, f.severity) for f in check_content(content)}
+    assert {("it/wifi.md", 4, "error"), ("it/wifi.md", 5, "error")} <= errors
+
+
+def test_a_utf16_page_is_called_utf16_with_how_to_save_it(tmp_path):
+    # Notepad's "Unicode" is UTF-16 (with a byte order mark, or without): it was called a
+    # "binary file (NUL bytes)", which says nothing of what to do.
+    content = tmp_path / "content"
+    text = "---\ntitle: Wifi\n---\n## Roaming\nRoaming between access points.\n"
+    write(content / "it/bom.md", text.encode("utf-16"))
+    write(content / "it/plain.md", text.encode("utf-16-le"))
+    write(content / "it/ok.md", text)
+    write(
+        content / "it/cjk.md", "# 报销流程\n报销流程说明，请按时提交发票和收据。\n".encode("utf-16")
+    )
+    said = _messages(_build(content, tmp_path).problems)
+    for name in ("bom", "plain", "cjk"):  # (a byte order mark tells Chinese text)
+        assert f"it/{name}.md:1: UTF-16 text, skipped; save the file as UTF-8" in said, said
+    assert "binary" not in said
+    binary = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x10"
+    write(content / "it/image.md", binary)
+    assert "it/image.md: binary file (NUL bytes), skipped" in _messages(
+        _build(content, tmp_path).problems
+    )
+
+
+def test_a_page_with_cr_line_ends_is_reported_at_the_same_line_by_check_and_index(tmp_path):
+    # An old Mac file ends lines with CR alone: `kb index` said line 5, `kb check` line 1.
+    content = tmp_path / "content"
+    lines = ["---", "title: Wifi", "updated: later", "---", f"Proxy header {SECRET}", "End."]
+    write(content / "it/cr.md", "\r".join(lines).encode())
+    report = _build(content, tmp_path)
+    indexed = {(p.path, p.line) for p in report.problems if "no authors" not in p.message}
+    checked = {(f.path, f.line) for f in check_content(content) if f.rule != "authors"}
+    assert indexed == checked == {("it/cr.md", 3), ("it/cr.md", 5)}, (indexed, checked)
