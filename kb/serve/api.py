@@ -305,7 +305,8 @@ def _profile(base: Facade, name: str) -> Profile:
     if found is None and (called := one_called(name, base.people())):  # as `kb person` does
         found = base.profile(called)
     if found is None:  # the names like it, as `kb person` gives them
-        raise HTTPException(404, str(unknown_person(name, base.people())))
+        # Said back cut short, as a rejected value is (no one's name is 200 characters).
+        raise HTTPException(404, str(unknown_person(_cut(name), base.people())))
     return found
 
 
@@ -479,7 +480,7 @@ def _app_routes(kb: Callable[..., Facade], search_log: Path | None) -> APIRouter
     def page(base: Base, path: str) -> dict:
         found = base.page(path)
         if found is None:
-            raise HTTPException(404, f"no page {path!r} in this index")
+            raise HTTPException(404, f"no page {_cut(path)!r} in this index")
         return dump(found)
 
     return routes

@@ -67,6 +67,11 @@ def test_a_health_check_by_head_and_a_huge_query_said_back_short(client, tmp_pat
     (error,) = res.json()["detail"]
     assert error["loc"] == ["query", "q"] and error["input"].endswith("(5,000 characters)")
     assert client.get("/search", params={"k": "x", "q": "vpn"}).json()["detail"][0]["input"] == "x"
+    # A 404 says back what was asked for cut short too (a hostile trial: 7 KB answers).
+    for url in ("/people/", "/app/pages/", "/app/profiles/"):
+        res = client.get(url + "a" * 5_000)
+        assert res.status_code == 404 and len(res.content) < 1_000, url
+        assert "(5,000 characters)" in res.json()["detail"]
 
 
 def test_a_page_whose_name_holds_a_line_break_opens(tmp_path):
