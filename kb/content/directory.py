@@ -8,9 +8,9 @@ is silently ignored would show people who withheld consent.
 Optional. Each entry names a person and may give aliases, team, department (IT or Business),
 role, what they are available for (mentoring, tandem, coffee, shadowing), a contact (an
 email, a chat handle such as `@grace` or `slack:@grace`, or an http(s) URL: `contact_kind`),
-`hide_from_expert_search`, and the programme fields (`kb.content.directory_fields`): level,
-started, location, timezone, languages, capacity and `private:` balance attributes, which
-are kept only as group numbers.
+`hide_from_expert_search`, the day they `left` the company, and the programme fields
+(`kb.content.directory_fields`): level, started, location, timezone, languages, capacity
+and `private:` balance attributes, which are kept only as group numbers.
 A bad entry is reported as `people.yaml:line: message` and skipped; the others are kept.
 """
 
@@ -47,6 +47,7 @@ _KEYS = {
     "hide_from_expert_search",
     "level",
     "started",
+    "left",
     "location",
     "timezone",
     "languages",
@@ -56,7 +57,8 @@ _KEYS = {
 # The programme fields and how each is read (the private attributes are read apart).
 _FIELDS = {
     "level": directory_fields.level,
-    "started": directory_fields.started,
+    "started": directory_fields.day,
+    "left": directory_fields.day,
     "location": directory_fields.text,
     "timezone": directory_fields.timezone,
     "languages": directory_fields.languages,

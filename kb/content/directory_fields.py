@@ -1,5 +1,6 @@
-"""The programme fields of a people.yaml entry: level, started, location, timezone, languages,
-capacity and the private balance attributes, each read into one plain form or refused.
+"""The programme fields of a people.yaml entry: level, started, left, location, timezone,
+languages, capacity and the private balance attributes, each read into one plain form or
+refused.
 
 Each reader returns the value kb keeps, or raises `Refused` with what to write instead. A
 private value is never repeated in a message: it is the one thing people.yaml holds that
@@ -58,8 +59,9 @@ def level(value: object) -> str:
     return f"{number + 0.0:g}"  # + 0.0: "-0" reads 0
 
 
-def started(value: object) -> str:
-    """An ISO date: a YAML date, or text YYYY-MM-DD, YYYY-MM (its first day) or YYYY."""
+def day(value: object) -> str:
+    """An ISO date (`started:`, `left:`): a YAML date, or text YYYY-MM-DD, YYYY-MM (its first
+    day) or YYYY."""
     if isinstance(value, dt.datetime):
         value = value.date()
     if isinstance(value, dt.date):

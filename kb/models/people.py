@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import zoneinfo
 from dataclasses import dataclass, field, fields
-from datetime import datetime
+from datetime import date, datetime
 from functools import cache, cached_property
 
 from kb.models.consent import Hidden
@@ -57,6 +57,7 @@ class Person:
     hidden: bool = False  # hide_from_expert_search: consent withheld, never shown anywhere
     level: str = ""  # one of LEVELS, or a number on their scale ("3", "2.5"); "" if none
     started: str = ""  # ISO date they joined; "" if none
+    left: str = ""  # ISO date they left (or will leave): `has_left`; "" while they stay
     location: str = ""
     timezone: str = ""  # an IANA name ("Europe/Berlin") or "UTC+02:00"; "" if none
     languages: tuple[str, ...] = ()  # BCP 47 tags ("de", "en", "pt-BR")
@@ -78,6 +79,14 @@ class Person:
     def identities(self) -> set[str]:
         """Every identity this person goes by (person_key of the name and each alias)."""
         return {person_key(n) for n in (self.name, *self.aliases)}
+
+    def has_left(self, today: date | None = None) -> bool:
+        """Whether they have left the company by `today` (default: the day kb asks): a
+        `left:` date today or earlier. A date to come is someone still here, leaving then.
+
+        Asked when the directory is used, not when it was read: an index built before the
+        day stops proposing them on that day."""
+        return bool(self.left) and date.fromisoformat(self.left) <= (today or date.today())
 
 
 def level_rank(level: str) -> float | None:
@@ -128,8 +137,39 @@ class Directory:
     people: tuple[Person, ...] = ()
 
     def find(self, name: str) -> Person | None:
-        key = person_key(name)
-        return next((p for p in self.people if key in p.identities()), None)
+        return self._by_key.get(person_key(name))
+
+    @cached_property
+    def _by_key(self) -> dict[str, Person]:
+        # Asked for every writer by every programme: a scan of the list each time was
+        # quadratic in the people. The first entry with an identity keeps it.
+        found: dict[str, Person] = {}
+        for person in self.people:
+            for key in person.identities():
+                found.setdefault(key, person)
+        return found
+
+    def may_propose(self, name: str, today: date | None = None) -> bool:
+        """Whether kb may send people to `name`: pair them, staff them on a team, make them
+        a buddy, a speaker, an audience or someone to ask (`not_proposed`)."""
+        return not self.not_proposed(name, today)
+
+    def not_proposed(self, name: str, today: date | None = None) -> str:
+        """Why kb may not send people to `name`, "" when it may. With a directory, only
+        someone it lists who has not left (`Person.has_left`) is proposed: an author it does
+        not list may be someone gone before `left:` existed, or a contractor. Without one,
+        anyone who wrote (there is no one to ask)."""
+        if not self.people:
+            return ""
+        listed = self.find(name)
+        if listed is None or listed.hidden:
+            return "not in people.yaml"
+        return f"left on {listed.left}" if listed.has_left(today) else ""
+
+    def left_on(self, name: str, today: date | None = None) -> str:
+        """The day `name` left, if they have by `today` (`Person.has_left`); "" otherwise."""
+        listed = self.find(name)
+        return listed.left if listed is not None and listed.has_left(today) else ""
 
     @cached_property
     def _hidden(self) -> Hidden:
@@ -218,6 +258,7 @@ class Profile:
     timezone: str = ""
     languages: tuple[str, ...] = ()
     capacity: float | None = None
+    left: str = ""  # the day they left the company; "" while they are here (or leave later)
 
     def facts(self) -> list[tuple[str, str]]:
         """The programme fields people.yaml gives, as (label, text), in reading order."""

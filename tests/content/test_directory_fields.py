@@ -4,13 +4,14 @@ capacity, and private balance attributes kept only as group numbers."""
 from __future__ import annotations
 
 import dataclasses
+from datetime import date
 
 import pytest
 from helpers import write
 
 from kb.content import directory_fields as fields
 from kb.content.directory import read_directory
-from kb.models import Person, hours_apart, level_rank
+from kb.models import Directory, Person, hours_apart, level_rank
 
 FULL = """\
 people:
@@ -176,3 +177,42 @@ def test_a_yaml_error_never_repeats_the_text_it_stopped_at(tmp_path, value):
     (problem,) = problems
     text = problem.message.casefold()
     assert "cannot be read" in text and "qq" not in text and "ret" not in text
+
+
+def test_left_is_read_as_a_date_and_a_bad_one_is_reported_at_its_line(tmp_path):
+    write(
+        tmp_path / "people.yaml",
+        "people:\n  - name: Ana Ruiz\n    left: 2025-03\n  - name: Bo Chen\n    role: Buyer\n"
+        "    left: when the project ends\n  - name: Cy Diaz\n    left: 2024-06-30\n",
+    )
+    directory, problems = read_directory(tmp_path)
+    ana, bo, cy = directory.people
+    assert (ana.left, bo.left, cy.left) == ("2025-03-01", "", "2024-06-30")  # as `started:`
+    assert bo.role == "Buyer"  # a bad date is skipped, not the person
+    assert [str(p) for p in problems] == [
+        "people.yaml:6: Bo Chen: left ignored: use a date such as 2024-03-01"
+    ]
+
+
+def test_someone_has_left_from_the_day_their_left_date_comes():
+    person = Person("Ana Ruiz", left="2026-01-31")
+    assert not person.has_left(date(2026, 1, 30))  # leaving then: still here
+    assert person.has_left(date(2026, 1, 31)) and person.has_left(date(2027, 1, 1))
+    assert not Person("Bo Chen").has_left(date(2999, 1, 1))
+    assert Person("Cy Diaz", left="2001-01-01").has_left()  # today, by default
+    assert not Person("Di Eve", left="2999-01-01").has_left()
+
+
+def test_a_directory_proposes_only_people_it_lists_who_have_not_left():
+    people = Directory(
+        (Person("Ana Ruiz", aliases=("aruiz",), left="2026-01-31"), Person("Bo Chen"))
+    )
+    day, before = date(2026, 2, 1), date(2026, 1, 1)
+    assert people.not_proposed("aruiz", day) == "left on 2026-01-31"  # an alias finds her
+    assert (
+        people.left_on("Ana Ruiz", day) == "2026-01-31" and people.left_on("Ana Ruiz", before) == ""
+    )
+    assert people.may_propose("Ana Ruiz", before) and not people.may_propose("Ana Ruiz", day)
+    assert people.may_propose("bo chen", day)
+    assert people.not_proposed("Jo Bloggs", day) == "not in people.yaml"
+    assert Directory().may_propose("Jo Bloggs", day)  # no directory: no one to ask
