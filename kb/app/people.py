@@ -46,7 +46,7 @@ def _row(p: Profile, here: dict[str, str]) -> tuple[Cell, ...]:
         link(p.name, person_href(p.name, back=here)),
         p.department,
         p.team,
-        p.role,
+        f"{p.role} (left on {p.left})".lstrip() if p.left else p.role,
         ", ".join(p.available_for),
         len(p.pages),
         spoken(p.topics[:5]),

@@ -23,6 +23,8 @@ def render_person(kb: Facade, name: str) -> None:
     st.markdown(badges(profile.department, profile.team))
     if profile.role:
         st.caption(esc(profile.role))
+    if profile.left:
+        st.warning(esc(f"Left on {profile.left}: no longer at the company. The pages stay theirs."))
     if profile.available_for:
         st.markdown("**Available for:** " + esc(", ".join(profile.available_for)))
     if profile.contact:

@@ -358,6 +358,8 @@ def render_experts(
             )
             # people.yaml's role, availability and contact, for people it lists.
             about = [esc(person.role)] if person.role else []
+            if person.left:  # they wrote it, but no one is sent to them
+                about.append(esc(f"left on {person.left}"))
             if person.available_for:
                 about.append(esc("available for " + ", ".join(person.available_for)))
             if person.contact:

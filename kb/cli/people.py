@@ -47,6 +47,8 @@ def person_cmd(name: str, where: IndexLocation, as_json: bool) -> None:
         return
     home = ", ".join(x for x in (profile.role, profile.team, profile.department) if x)
     say(f"{profile.name}" + (f" ({home})" if home else ""))
+    if profile.left:
+        say(f"  left on {profile.left}: no longer at the company; the pages stay theirs")
     if profile.available_for:
         say(f"  available for: {', '.join(profile.available_for)}")
     if profile.contact:

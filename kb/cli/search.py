@@ -190,9 +190,10 @@ def experts_cmd(
             found = kb.search(fixed or query, filters=filters, mode=mode or "", exact=True)
             click.echo(printable(found.unwritten_note(NEAR_MISS)))
         return
-    # Scores as the app's bars show them, the first person's as 1: votes add up over pages,
-    # and a raw 1.024 read as a percentage (--json keeps them).
-    top = people[0].score or 1.0
+    # Scores as the app's bars show them, the best person's as 1: votes add up over pages,
+    # and a raw 1.024 read as a percentage (--json keeps them). The best may come last:
+    # someone who has left follows everyone still here.
+    top = max(p.score for p in people) or 1.0
     for n, person in enumerate(people, 1):
         home = ", ".join(x for x in (person.team, person.department) if x)
         label = f" ({home})" if home else ""
@@ -201,7 +202,13 @@ def experts_cmd(
         shown = f"{share:.2f}" if share >= 0.005 else "<0.01"  # a relevant section's author
         click.echo(f"{n:>2}. {click.style(name, bold=True)}{label}  {shown}")
         available = ", ".join(person.available_for)
-        about = [person.role, f"available for {available}" if available else "", person.contact]
+        gone = f"left on {person.left}" if person.left else ""  # wrote it; ask someone else
+        about = [
+            person.role,
+            gone,
+            f"available for {available}" if available else "",
+            person.contact,
+        ]
         if any(about):
             click.echo(printable("    " + " · ".join(x for x in about if x)))
         for ev in person.evidence:

@@ -329,6 +329,7 @@ class Expert:
     role: str = ""  # role, availability and contact: people.yaml's, for people it lists
     available_for: tuple[str, ...] = ()
     contact: str = ""
+    left: str = ""  # the day they left the company (people.yaml); "" while they are here
 
 
 @dataclass(frozen=True)

@@ -34,11 +34,19 @@ def homes(pages: Iterable[Chunk | Page], directory: Directory) -> dict[str, Home
 
 def introduced(experts: Iterable[Expert], directory: Directory) -> list[Expert]:
     """Each expert with the role, availability and contact people.yaml gives them: nothing
-    for someone it does not list, and never a guess (an author's git email is no contact)."""
+    for someone it does not list, and never a guess (an author's git email is no contact).
+
+    Someone who has left (`Person.has_left`) keeps their role and place, as they wrote what
+    they wrote, but is offered to no one: no availability, no contact, the day they left,
+    and after every colleague still here (the order of each part kept)."""
     out = []
     for expert in experts:
         listed = directory.find(expert.name)
-        if listed is not None:
+        if listed is not None and listed.has_left():
+            expert = replace(
+                expert, role=listed.role, available_for=(), contact="", left=listed.left
+            )
+        elif listed is not None:
             expert = replace(
                 expert,
                 role=listed.role,
@@ -46,7 +54,7 @@ def introduced(experts: Iterable[Expert], directory: Directory) -> list[Expert]:
                 contact=listed.contact,
             )
         out.append(expert)
-    return out
+    return sorted(out, key=lambda e: bool(e.left))  # stable: votes order each part
 
 
 def profile(
@@ -84,6 +92,7 @@ def profile(
     credits.sort(key=lambda c: (-c.share, c.title))
     home = homes.get(key, NOWHERE)
     listed = directory.find(display) or Person(display)
+    gone = listed.has_left()  # what they wrote stays theirs; no one is sent to them
     return Profile(
         name=display,
         team=home.team,
@@ -94,12 +103,13 @@ def profile(
         teams=tuple(sorted(team_weight, key=lambda t: -team_weight[t])),
         last_update=max((c.updated for c in credits), default=""),
         role=listed.role,
-        available_for=listed.available_for,
-        contact=listed.contact,
+        available_for=() if gone else listed.available_for,
+        contact="" if gone else listed.contact,
         level=listed.level,
         started=listed.started,
         location=listed.location,
         timezone=listed.timezone,
         languages=listed.languages,
         capacity=listed.capacity,
+        left=listed.left if gone else "",
     )

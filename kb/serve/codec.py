@@ -94,7 +94,9 @@ def hit_record(hit: Hit, corrected: str = "", links: PageLinks = NO_LINKS) -> di
 
 def expert_record(person: Expert) -> dict:
     """An expert as scripts read it: evidence without its snippet; role, availability and
-    contact from people.yaml ("", [] and "" for someone it does not list)."""
+    contact from people.yaml ("", [] and "" for someone it does not list); `left`, the day
+    they left the company ("" while they are here: someone who left has no availability or
+    contact, and comes after everyone still here)."""
     return {
         "name": person.name,
         "team": person.team,
@@ -102,6 +104,7 @@ def expert_record(person: Expert) -> dict:
         "role": person.role,
         "available_for": list(person.available_for),
         "contact": person.contact,
+        "left": person.left,
         "score": person.score,
         "evidence": [
             {k: v for k, v in dump(e).items() if k in ("path", "title", "heading", "score")}

@@ -152,6 +152,7 @@ def test_search_and_experts_json_shapes(bundled_index):
         "role",
         "available_for",
         "contact",
+        "left",
         "score",
         "evidence",
     }

@@ -276,6 +276,7 @@ def test_experts_carry_the_directory_role_availability_and_contact(tmp_path):
         "role": "Procurement lead",
         "available_for": ["mentoring", "coffee"],
         "contact": "@grace",
+        "left": "",
         "score": grace.score,
         "evidence": [],
     }
