@@ -44,11 +44,9 @@ def render_gaps(kb: Facade) -> None:
         (
             (
                 t.label,
-                t.bus_factor,
+                "0: rests on people who have left" if t.on_leavers else t.bus_factor,
                 len(t.pages),
-                joined(
-                    _person(k.name, people, here, after=f" ({k.share:.0%})") for k in t.knowers[:3]
-                ),
+                joined(_person(k.name, people, here, after=_share(k)) for k in t.knowers[:3]),
                 ", ".join(t.departments),
             )
             for t in single
@@ -76,7 +74,11 @@ def render_gaps(kb: Facade) -> None:
         (
             (
                 link(p.title, page_link(p.path, back=here)),
-                _person(p.owner, people, here) if p.owner else "no owner",
+                _person(
+                    p.owner, people, here, after=f" (left on {p.owner_left})" * bool(p.owner_left)
+                )
+                if p.owner
+                else "no owner",
                 p.reason,
             )
             for p in report.stale
@@ -120,3 +122,8 @@ def render_gaps(kb: Facade) -> None:
 def _person(name: str, people: set[str], here: dict[str, str], *, after: str = "") -> Html | str:
     """A name linking to the profile, when there is one to open."""
     return link(name, person_href(name, back=here), after=after) if name in people else name + after
+
+
+def _share(k) -> str:
+    """A knower's share, and the day they left if they have."""
+    return f" ({k.share:.0%}, left on {k.left})" if k.left else f" ({k.share:.0%})"

@@ -42,6 +42,8 @@ def render_team(kb: Facade) -> None:
     unmet = [c.criterion for c in proposal.checks if not c.met]
     if not proposal.members and unmet:
         st.warning("No one who knows about this meets the criteria (see below).")
+    elif not proposal.members and proposal.unstaffed:
+        st.warning("Only people kb does not staff have written about that (see below).")
     elif not proposal.members:
         st.warning("No one kb can name has written about that.")
     elif unmet:  # said first: under the table it sat below the fold (a trial)
@@ -59,6 +61,10 @@ def render_team(kb: Facade) -> None:
         )
     for part in proposal.uncovered:
         st.warning(f"No one kb can name has written about “{esc(part)}”.")
+    for part in proposal.unstaffed:
+        st.warning(f"“{esc(part)}” was written only by people kb does not staff (below).")
+    if proposal.left_out:
+        st.caption(esc(f"Not staffed: {', '.join(proposal.left_out)}"))
     if proposal.checks or proposal.balance:
         st.markdown("**Criteria**")
     for check in proposal.checks:

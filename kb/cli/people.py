@@ -202,6 +202,8 @@ def team_cmd(
         return
     if not proposal.members and any(not c.met for c in proposal.checks):
         say("No one who knows about this meets the criteria (see below).")
+    elif not proposal.members and proposal.unstaffed:
+        say("Only people kb does not staff have written about that (see below).")
     elif not proposal.members:
         say("No one kb can name has written about that.")
     else:
@@ -219,6 +221,10 @@ def team_cmd(
             say(f"    - {_where(ev)}")
     for part in proposal.uncovered:
         say(f"  {part}: no one kb can name has written about this")
+    for part in proposal.unstaffed:
+        say(f"  {part}: written only by people kb does not staff (below)")
+    if proposal.left_out:
+        say(f"Not staffed: {', '.join(proposal.left_out)}")
     if proposal.checks:
         say("Criteria:")
     for check in proposal.checks:
@@ -374,8 +380,12 @@ def gaps_cmd(log: Path | None, today, top: int, where: IndexLocation, as_json: b
         f"author who knows it) or no one ({len(single)} of {len(report.topics)}):"
     )
     for t in single[:top]:
-        who = ", ".join(f"{k.name} {k.share:.0%}" for k in t.knowers[:3]) or "no author"
-        say(f"  bus factor {t.bus_factor}  {t.label}  ({counted(len(t.pages), 'page')}; {who})")
+        who = ", ".join(_knower(k) for k in t.knowers[:3]) or "no author"
+        lost = ": rests on people who have left" if t.on_leavers else ""
+        say(
+            f"  bus factor {t.bus_factor}  {t.label}  ({counted(len(t.pages), 'page')}; {who})"
+            + lost
+        )
     _more(len(single), top)
     say(f"Topics only one department writes about ({len(report.one_sided)}):")
     for o in report.one_sided[:top]:
@@ -385,7 +395,8 @@ def gaps_cmd(log: Path | None, today, top: int, where: IndexLocation, as_json: b
     _more(len(report.one_sided), top)
     say(f"Stale pages ({len(report.stale)}):")
     for st in report.stale[:top]:
-        say(f"  {st.owner or 'no owner'}: {st.title} ({st.reason})  {st.path}")
+        left = f" (left on {st.owner_left})" if st.owner_left else ""
+        say(f"  {st.owner or 'no owner'}{left}: {st.title} ({st.reason})  {st.path}")
     _more(len(report.stale), top)
     if log is None:
         say("Searches that found nothing good: no search log (set KB_SEARCH_LOG to keep one)")
@@ -446,3 +457,7 @@ def _new_page_command(query: str, writer) -> str:
     parts += ["--team", writer.team] if writer and writer.team else []
     parts += ["--author", writer.name] if writer else []
     return shlex.join([*parts, "--question", query.strip()])
+
+
+def _knower(k) -> str:
+    return f"{k.name} {k.share:.0%}" + (f" (left on {k.left})" if k.left else "")

@@ -212,17 +212,23 @@ class Hit:
         return f"{min(max(self.confidence, 0.01), 0.99):.0%}"
 
 
-def main_authors(hits: Sequence[Hit], most: int, least: float = 0.0) -> list[str]:
+def main_authors(
+    hits: Sequence[Hit],
+    most: int,
+    least: float = 0.0,
+    may: Callable[[str], bool] = lambda name: True,
+) -> list[str]:
     """The main author (largest share) of each page among `hits` with a confidence of at
     least `least`, nearest page first, each person once, `most` at most: who could write the
-    page a search did not find."""
+    page a search did not find. Only authors `may` allows count (not who has left)."""
     names: dict[str, str] = {}
     seen: set[str] = set()
     for hit in hits:
-        if hit.chunk.path in seen or not hit.chunk.authors or hit.confidence < least:
+        authors = [a for a in hit.chunk.authors if may(a.name)]
+        if hit.chunk.path in seen or not authors or hit.confidence < least:
             continue
         seen.add(hit.chunk.path)
-        name = max(hit.chunk.authors, key=lambda a: a.share).name
+        name = max(authors, key=lambda a: a.share).name
         names.setdefault(person_key(name), name)
         if len(names) == most:
             break

@@ -22,6 +22,7 @@ class Knower:
     name: str
     share: float  # of the topic's text
     department: str = ""
+    left: str = ""  # the day they left the company; "" while they are here
 
 
 @dataclass(frozen=True)
@@ -33,8 +34,11 @@ class Topic:
     terms: tuple[str, ...]
     pages: tuple[str, ...]  # paths
     knowers: tuple[Knower, ...]  # largest share first
-    bus_factor: int  # people who would have to leave before most of it has no author
+    # People who would have to leave before most of it has no author (of those still here).
+    bus_factor: int
     departments: tuple[str, ...]  # of its knowers
+    # Bus factor 0 only because people who wrote it have left: it rests on people who have left.
+    on_leavers: bool = False
 
 
 PAIR_KINDS = ("tandem", "mentoring", "coffee", "shadowing", "reverse-mentoring")
@@ -128,6 +132,10 @@ class TeamProposal:
     uncovered: tuple[str, ...]  # sub-topics no one in the index knows
     checks: tuple[CriterionCheck, ...] = ()  # one per hard criterion asked for
     balance: tuple[str, ...] = ()  # one line per balance attribute, aggregate counts only
+    # Sub-topics only people kb may not staff wrote about (who left, or, with a
+    # people.yaml, who it does not list), and those people: "Lucas Dubois (left on ...)".
+    unstaffed: tuple[str, ...] = ()
+    left_out: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -147,6 +155,7 @@ class StalePage:
     owner: str  # the page's owner, else its main author, else ""
     updated: str
     reason: str
+    owner_left: str = ""  # the day the owner left the company: someone else must review it
 
 
 @dataclass(frozen=True)

@@ -39,6 +39,7 @@ class PeopleAnalysis:
         self.writing = Writing(chunks, vectors, homes, directory, consent)
         self._pages = pages or {}
         self._matchmaker = Matchmaker(self.writing, settings, lambda: self.graph)
+        self._topics: tuple[frozenset[str], tuple[Topic, ...]] | None = None
 
     @property
     def names(self) -> dict[str, str]:
@@ -61,16 +62,21 @@ class PeopleAnalysis:
         """Each page's links to other indexed pages (read on first use)."""
         return page_graph(self._pages)
 
-    @cached_property
+    @property
     def topics(self) -> tuple[Topic, ...]:
-        """The index's pages grouped into topics, each with its people and bus factor."""
-        return topics_of(self.writing, self.settings.topic_distance)
+        """The index's pages grouped into topics, each with its people and bus factor (of
+        those still here: made again when someone's `left:` day comes, with the same groups)."""
+        gone = self.writing.gone()
+        if self._topics is None or self._topics[0] != gone:
+            self._topics = (gone, topics_of(self.writing, self.settings.topic_distance, gone))
+        return self._topics[1]
 
     @cached_property
-    def _topic_of_page(self) -> dict[str, Topic]:
-        return {path: t for t in self.topics for path in t.pages}
+    def _topic_of_page(self) -> dict[str, int]:
+        return {path: t.id for t in self.topics for path in t.pages}
 
-    def topic_of(self, path: str) -> Topic:
+    def topic_of(self, path: str) -> int:
+        """The id of the topic a page is in (the same whoever has left)."""
         return self._topic_of_page[path]
 
     def across(self, topic: Topic, n: int = 2) -> tuple[Colleague, ...]:

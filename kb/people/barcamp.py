@@ -121,13 +121,16 @@ def _from_searches(
         if consent.withholds(query):
             withheld += len(group)
             continue
-        hits = [h for h in search(query) if h.chunk.authors]
+        # Only pages someone kb may propose wrote (not only people who have left) name one.
+        may = people.writing.directory.may_propose
+        hits = [h for h in search(query) if any(may(a.name) for a in h.chunk.authors)]
         best = next((h for h in hits if h.confidence >= NEAR_MISS), None)
         if best is None:
             if missed:
                 unclaimed.append((query, len(group)))
             continue
-        speaker = person_key(max(best.chunk.authors, key=lambda a: a.share).name)
+        here = [a for a in best.chunk.authors if may(a.name)]
+        speaker = person_key(max(here, key=lambda a: a.share).name)
         rows = _rows_of(people, [h for h in hits if h.chunk.path == best.chunk.path], speaker)
         title = _title(people, rows, best.chunk.title)
         times = counted(len(group), "time")
@@ -161,11 +164,14 @@ def _rows_of(people: PeopleAnalysis, hits: Sequence[Hit], speaker: str) -> list[
 
 
 def _from_topics(people: PeopleAnalysis) -> list[_Proposal]:
-    """A proposal per topic that rests on one person (bus factor 1), its main knower speaking."""
+    """A proposal per topic that rests on one person (bus factor 1), its main knower speaking
+    (when kb may propose them: a topic resting on someone who has left has bus factor 0)."""
     w = people.writing
     out = []
     for topic in people.topics:
         if topic.bus_factor != 1 or not topic.knowers:  # 0: no one knows it well enough
+            continue
+        if not w.directory.may_propose(topic.knowers[0].name):
             continue
         speaker = person_key(topic.knowers[0].name)
         pages = set(topic.pages)

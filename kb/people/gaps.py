@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -51,7 +52,11 @@ def gap_report(
     one_sided = _named_at_most(
         [(t, people.across(t, n=8)) for t in topics if len(t.departments) == 1], each=2
     )
-    stale = stale_pages(pages, today, s.stale_after_days)
+    directory = people.writing.directory
+    stale = [
+        replace(p, owner_left=directory.left_on(p.owner)) if p.owner else p
+        for p in stale_pages(pages, today, s.stale_after_days)
+    ]
     searches, problems = searchlog.read(log) if log else ([], [])
     unanswered, withheld, total = [], 0, 0
     for _, group in searchlog.nothing_good(searches, s.nothing_good_below):
@@ -63,7 +68,8 @@ def gap_report(
         if len(unanswered) == top:
             continue
         hits = search(query)
-        writers = [people.colleague(person_key(n)) for n in main_authors(hits, 3, NEAR_MISS)]
+        may = directory.may_propose  # not who has left
+        writers = [people.colleague(person_key(n)) for n in main_authors(hits, 3, NEAR_MISS, may)]
         unanswered.append(
             Unanswered(
                 query=query,

@@ -55,9 +55,10 @@ class Matchmaker:
     def available(self, kind: str) -> list[str]:
         """Keys of the people who may be paired for `kind`.
 
-        With a directory, only the people it lists as available; without one, everyone who
-        wrote something (there is no one to ask). When the index knows both IT and business
-        people, only people with a department (a side to cross from) are available.
+        With a directory, only the people it lists as available who have not left
+        (`Directory.may_propose`); without one, everyone who wrote something (there is no
+        one to ask). When the index knows both IT and business people, only people with a
+        department (a side to cross from) are available.
         """
         w = self.writing
         if w.directory.people:
@@ -65,9 +66,9 @@ class Matchmaker:
             keys = {
                 person_key(p.name)
                 for p in w.directory.people
-                if not p.hidden
-                and set(wanted) & set(p.available_for)
+                if set(wanted) & set(p.available_for)
                 and (p.capacity is None or p.capacity >= HOURS[kind])
+                and w.directory.may_propose(p.name)
             }
         else:
             keys = set(w.rows_of)
@@ -89,7 +90,7 @@ class Matchmaker:
         return {
             person_key(p.name)
             for p in w.directory.people
-            if not p.hidden and "mentoring" in p.available_for
+            if "mentoring" in p.available_for and w.directory.may_propose(p.name)
         }
 
     def pairs(
@@ -167,14 +168,19 @@ class Matchmaker:
         """The `n` colleagues across the divide whose writing overlaps most with `name`'s.
 
         Availability does not matter here: this answers "who on the other side works on
-        what I work on?", not "whom should I meet this month?".
+        what I work on?", not "whom should I meet this month?". But they are people to meet:
+        never someone kb may not propose (`Directory.may_propose`: who has left).
         """
         w = self.writing
         listed = w.directory.find(name)
         key = person_key(listed.name if listed else name)
         if key not in w.rows_of:
             return ()
-        others = [o for o in sorted(w.rows_of) if o != key and self.may_pair(key, o)]
+        others = [
+            o
+            for o in sorted(w.rows_of)
+            if o != key and self.may_pair(key, o) and w.directory.may_propose(o)
+        ]
         closeness_of = self._closeness([(key, o) for o in others])
         floor = self.settings.pair_overlap_floor
         close = sorted(
@@ -234,11 +240,12 @@ class Matchmaker:
 
     def _too_busy(self, kind: str) -> list[str]:
         """The people who offer `kind` but gave less capacity than it takes (never one who
-        is hidden: a count would say they are there)."""
+        is hidden: a count would say they are there; nor one who has left)."""
+        directory = self.writing.directory
         return [
             p.name
-            for p in self.writing.directory.people
-            if not p.hidden
+            for p in directory.people
+            if directory.may_propose(p.name)
             and set(_wanted(kind)) & set(p.available_for)
             and p.capacity is not None
             and p.capacity < HOURS[kind]

@@ -17,6 +17,7 @@ from datetime import date
 from kb.config import Settings
 from kb.content.departments import other_side
 from kb.models import (
+    Directory,
     Evidence,
     Home,
     Introduction,
@@ -66,7 +67,8 @@ def plan(
     side = _department(team, mine, homes)
     met: set[str] = {newcomer}
     introductions = []
-    buddy = _buddy(order, mine, homes, team, met)
+    directory = people.writing.directory  # who may be proposed: not who has left
+    buddy = _buddy(order, mine, homes, team, met, directory)
     if buddy:
         met.add(buddy[0])
         introductions.append(_introduce(people, "buddy", *buddy))
@@ -78,10 +80,11 @@ def plan(
     for target, count in outside.most_common():
         if sum(i.kind == "system owner" for i in introductions) >= OWNERS:
             break
-        owner = _main_author(pages[target])
+        owner, main = _owner(pages[target], directory)
         if owner and owner not in met and homes.get(owner, Home()).team.casefold() != folded:
             met.add(owner)
-            why = f"owns '{pages[target].title}', which {_pages(count, 'of the team')} to"
+            owns = "owns" if main else "co-wrote"  # its main author has left
+            why = f"{owns} '{pages[target].title}', which {_pages(count, 'of the team')} to"
             evidence = (Evidence(target, pages[target].title, "", 1, float(count)),)
             introductions.append(_introduce(people, "system owner", owner, why, evidence))
     note = "" if mine else f"no page is written for team '{team}'"
@@ -113,20 +116,34 @@ def _department(team: str, mine: Mapping[str, Page], homes: Mapping[str, Home]) 
     return sides.most_common(1)[0][0] if sides else ""
 
 
-def _main_author(page: Page) -> str:
-    main = max(page.authors, key=lambda a: a.share, default=None)
-    return person_key(main.name) if main else ""
+def _owner(page: Page, directory: Directory) -> tuple[str, bool]:
+    """The page's main author among those kb may propose (key, "" if none), and whether
+    they are its main author of all (not only of those still here)."""
+    ranked = sorted(page.authors, key=lambda a: -a.share)
+    here = [a for a in ranked if directory.may_propose(a.name)]
+    if not here:
+        return "", False
+    return person_key(here[0].name), here[0] is ranked[0]
 
 
 def _buddy(
-    order: list[str], mine: Mapping[str, Page], homes: Mapping[str, Home], team: str, met: set[str]
+    order: list[str],
+    mine: Mapping[str, Page],
+    homes: Mapping[str, Home],
+    team: str,
+    met: set[str],
+    directory: Directory,
 ) -> tuple[str, str, tuple[Evidence, ...]] | None:
-    """The team member with the largest share of the reading path's pages."""
+    """The team member kb may propose with the largest share of the reading path's pages."""
     written: Counter[str] = Counter()
     for path in order:
         for author in mine[path].authors:
             key = person_key(author.name)
-            if homes.get(key, Home()).team.casefold() == team.casefold() and key not in met:
+            if (
+                homes.get(key, Home()).team.casefold() == team.casefold()
+                and key not in met
+                and directory.may_propose(key)
+            ):
                 written[key] += author.share
     if not written:
         return None

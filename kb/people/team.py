@@ -69,7 +69,7 @@ def propose(
         for phrase in (description, *_joined(description)):
             found: dict[int, list[Hit]] = defaultdict(list)
             for hit in search(phrase, s.expert_pool):
-                found[people.topic_of(hit.chunk.path).id].append(hit)
+                found[people.topic_of(hit.chunk.path)].append(hit)
             near = {
                 t: max(h.similarity for h in hits)
                 for t, hits in found.items()
@@ -89,13 +89,27 @@ def propose(
             weights.append(relevance[number] / max(relevance.values()))
         if not labels:
             labels, groups, weights, asked = [description], [[]], [1.0], [description]
+    directory = people.writing.directory
     scores, experts, uncovered, covered, kept = [], [], [], [], []
+    unstaffed: list[str] = []
+    left_out: dict[str, str] = {}  # name -> why kb may not staff them
     for label, query, hits, weight in zip(labels, asked, groups, weights, strict=True):
         # Only what answers counts, as for `kb experts`.
         relevant = [h for h in hits if h.relevant]
         ranked = rank(query, relevant)[:20] if relevant else []
         if not ranked:  # nothing written on it, or no one credited with what is
             uncovered.append(label)
+            continue
+        # Never staffed: who has left, and, with a directory, who it does not list (the trial
+        # staffed a legal counsel whose entry was removed when he left, with no word of it).
+        top = ranked[0].score or 1.0
+        for p in ranked:
+            why = directory.not_proposed(p.name)
+            if why and p.score / top >= COVERS:  # someone who would have counted
+                left_out.setdefault(p.name, why)
+        ranked = [p for p in ranked if directory.may_propose(p.name)]
+        if not ranked:
+            unstaffed.append(label)
             continue
         top = ranked[0].score or 1.0
         scores.append({person_key(p.name): p.score / top for p in ranked})
@@ -118,6 +132,8 @@ def propose(
         members=tuple(people.colleague(m) for m in members),
         covers=tuple(covers),
         uncovered=tuple(uncovered),
+        unstaffed=tuple(unstaffed),
+        left_out=tuple(f"{name} ({why})" for name, why in left_out.items()),
         checks=rules.checks(members, sorted({k for s in scores for k in s})) if rules else (),
         balance=rules.balance_report(members) if rules else (),
     )

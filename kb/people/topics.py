@@ -28,8 +28,11 @@ ACROSS_FLOOR = 0.4
 HUB_NEIGHBOURS = 10  # CSLS's K: a person's closeness to topics is that to their 10 closest
 
 
-def topics_of(writing: Writing, distance: float) -> tuple[Topic, ...]:
-    """The index's pages grouped into topics, each with its people and bus factor."""
+def topics_of(
+    writing: Writing, distance: float, gone: frozenset[str] = frozenset()
+) -> tuple[Topic, ...]:
+    """The index's pages grouped into topics, each with its people and bus factor; `gone`
+    (person keys) have left the company, so the bus factor counts only the others."""
     chunks = writing.chunks
     by_page: dict[str, list[int]] = defaultdict(list)
     for i, chunk in enumerate(chunks):
@@ -48,11 +51,17 @@ def topics_of(writing: Writing, distance: float) -> tuple[Topic, ...]:
     topics = []
     for t in range(int(labels.max()) + 1):
         members = [p for p, label in zip(paths, labels, strict=True) if label == t]
-        topics.append(_topic(writing, t, members, by_page))
+        topics.append(_topic(writing, t, members, by_page, gone))
     return tuple(topics)
 
 
-def _topic(writing: Writing, number: int, paths: list[str], by_page: dict[str, list[int]]) -> Topic:
+def _topic(
+    writing: Writing,
+    number: int,
+    paths: list[str],
+    by_page: dict[str, list[int]],
+    gone: frozenset[str] = frozenset(),
+) -> Topic:
     chunks = writing.chunks
     rows = [i for p in paths for i in by_page[p]]
     sizes = {p: sum(len(chunks[i].text) for i in by_page[p]) for p in paths}
@@ -65,9 +74,10 @@ def _topic(writing: Writing, number: int, paths: list[str], by_page: dict[str, l
         for key, share in shares.items():
             written[key] += share * sizes[p] / total
     knowers = tuple(
-        Knower(writing.names[k], round(s, 3), writing.home(k).department)
+        Knower(writing.names[k], round(s, 3), writing.home(k).department, _left(writing, k, gone))
         for k, s in sorted(written.items(), key=lambda ks: (-ks[1], ks[0]))
     )
+    here = bus_factor(pages, gone)
     terms = writing.vocabulary.key_terms(((i, 1.0) for i in rows), 4)
     # Pages that offer no phrase to name them by (a title of numbers) keep their first title.
     label = writing.labels.label((i, 1.0) for i in rows)
@@ -77,9 +87,15 @@ def _topic(writing: Writing, number: int, paths: list[str], by_page: dict[str, l
         terms=terms,
         pages=tuple(sorted(paths, key=lambda p: -sizes[p])),
         knowers=knowers,
-        bus_factor=bus_factor(pages),
+        bus_factor=here,
         departments=tuple(sorted({k.department for k in knowers if k.department})),
+        on_leavers=here == 0 and bool(gone) and bus_factor(pages) > 0,
     )
+
+
+def _left(writing: Writing, key: str, gone: frozenset[str]) -> str:
+    listed = writing.directory.find(key) if key in gone else None
+    return listed.left if listed else ""
 
 
 def across(
@@ -97,6 +113,7 @@ def across(
     manager for Kubernetes deployments. With `hubs` (`hubness`), people are ranked by CSLS
     (Conneau et al., 2018): twice the cosine less how close they are to their 10 closest
     topics, so that someone whose writing is near everything does not come first everywhere.
+    They are people to ask: never one kb may not propose (`Directory.may_propose`).
     """
     sides = {other_side(d) for d in topic.departments} - {""}
     centre = centres.get(topic.id)
@@ -109,7 +126,9 @@ def across(
     order = [
         i
         for i in np.argsort(-rank, kind="stable")
-        if writing.home(keys[i]).department == side and sims[i] >= ACROSS_FLOOR
+        if writing.home(keys[i]).department == side
+        and sims[i] >= ACROSS_FLOOR
+        and writing.directory.may_propose(keys[i])
     ]
     return tuple(writing.colleague(keys[i]) for i in order[:n])
 
@@ -161,13 +180,16 @@ def group(vectors: np.ndarray, distance: float) -> np.ndarray:
     return np.array([renumber[int(x)] for x in labels], dtype=np.int64)
 
 
-def bus_factor(pages: Sequence[tuple[float, Mapping[str, float]]]) -> int:
+def bus_factor(
+    pages: Sequence[tuple[float, Mapping[str, float]]], left: frozenset[str] = frozenset()
+) -> int:
     """How many people would have to leave before most of a topic has no author left.
 
     `pages` holds (size, {person: share}) for each page of the topic. A page is known by its
     authors with at least `KNOWS_SHARE` of it. People leave most-knowing first (greedy, after
     Avelino et al., "A novel approach for estimating truck factors", 2016) until more than half
-    of the topic's text has no one left who knows it. 0 means that is already so.
+    of the topic's text has no one left who knows it. 0 means that is already so, also when
+    it is so because the people in `left` have left the company (they are gone from the start).
     """
     total = sum(size for size, _ in pages)
     if total <= 0:
@@ -175,11 +197,11 @@ def bus_factor(pages: Sequence[tuple[float, Mapping[str, float]]]) -> int:
     knowers = [
         (size, {p for p, share in shares.items() if share >= KNOWS_SHARE}) for size, shares in pages
     ]
-    gone: set[str] = set()
+    gone: set[str] = set(left)
     while True:
         orphaned = sum(size for size, who in knowers if not who - gone)
         if orphaned * 2 > total:
-            return len(gone)
+            return len(gone - left)
         coverage: dict[str, float] = {}
         for size, who in knowers:
             for person in who - gone:

@@ -43,6 +43,10 @@ class Writing:
     def home(self, key: str) -> Home:
         return self.homes.get(key, NOWHERE)
 
+    def gone(self) -> frozenset[str]:
+        """The writers who have left the company, as of now (`Person.has_left`)."""
+        return frozenset(k for k in self.names if self.directory.left_on(k))
+
     def colleague(self, key: str) -> Colleague:
         home = self.home(key)
         listed = self.directory.find(key)
@@ -66,11 +70,15 @@ class Writing:
     ) -> list[str]:
         """Up to `most` people of department `side` (keys, closest first) whose sections come
         closest to `rows` (the pairs' overlap: the mean of the three closest section pairs),
-        at least `floor`; never anyone in `leave`."""
+        at least `floor`; never anyone in `leave`, nor anyone kb may not propose (who has
+        left: `Directory.may_propose`)."""
         keys = [
             k
             for k in sorted(self.own_rows)
-            if self.own_rows[k] and k not in leave and self.home(k).department == side
+            if self.own_rows[k]
+            and k not in leave
+            and self.home(k).department == side
+            and self.directory.may_propose(k)
         ]
         if not rows or not side or not keys:
             return []

@@ -7,11 +7,12 @@ from datetime import date
 
 import numpy as np
 
-from kb.models import Author, Chunk, Hit, Page, name_digest
+from kb.models import Author, Chunk, Directory, Expert, Hit, Page, Person, name_digest
 from kb.models.consent import names_hidden
 from kb.people import searchlog
 from kb.people.gaps import stale_pages
 from kb.people.pairing import chance, closeness, one_round, overlap, score
+from kb.people.profiles import introduced
 from kb.people.team import choose, subtopics
 from kb.people.terms import Vocabulary
 from kb.people.topics import bus_factor, group
@@ -331,3 +332,35 @@ def test_people_left_out_for_capacity_are_named_and_a_hidden_one_is_not_counted(
     )
     writing = SimpleNamespace(directory=Directory(people), homes={})
     assert Matchmaker(writing, Settings())._too_busy("shadowing") == ["Aisha Khan"]
+
+
+def test_people_who_left_are_gone_from_the_start_of_the_bus_factor():
+    pages = [(30, {"ana": 1.0}), (10, {"bo": 1.0})]
+    assert bus_factor(pages) == 1
+    assert bus_factor(pages, frozenset({"ana"})) == 0  # most of it rests on who has left
+    assert bus_factor(pages, frozenset({"bo"})) == 1  # still ana: only those here count
+    assert bus_factor([(10, {"ana": 0.5, "bo": 0.5})], frozenset({"ana"})) == 1
+    thirds = [(10, {"ana": 1.0}), (10, {"bo": 1.0}), (10, {"cy": 1.0})]
+    assert bus_factor(thirds) == 2
+    assert bus_factor(thirds, frozenset({"cy"})) == 1  # one more and most of it is lost
+
+
+def test_experts_who_left_come_after_everyone_still_here_without_contact():
+    directory = Directory(
+        (
+            Person(
+                "Ana Ruiz",
+                role="Counsel",
+                contact="@ana",
+                available_for=("coffee",),
+                left="2001-01-01",
+            ),
+            Person("Bo Chen", contact="@bo", available_for=("coffee",), left="2999-01-01"),
+        )
+    )
+    experts = [Expert("Ana Ruiz", 3.0), Expert("Cy Diaz", 2.0), Expert("Bo Chen", 1.0)]
+    shown = introduced(experts, directory)
+    assert [e.name for e in shown] == ["Cy Diaz", "Bo Chen", "Ana Ruiz"]  # votes order each part
+    ana = shown[-1]
+    assert (ana.role, ana.contact, ana.available_for, ana.left) == ("Counsel", "", (), "2001-01-01")
+    assert (shown[1].contact, shown[1].left) == ("@bo", "")  # leaving in 2999: still here

@@ -1,0 +1,255 @@
+"""People who have left (people.yaml's `left:`): still credited for what they wrote, never
+proposed to anyone. The bundled content through the real parser and model, with Lucas
+Dubois (legal counsel, sole author of the NDA templates) marked as gone, Fatima El-Amin
+leaving on a day to come, and, apart, Lucas's entry removed (the trial: "Team of 1: Lucas
+Dubois")."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from datetime import date
+
+import pytest
+from click.testing import CliRunner
+from fakes import HashEmbedder
+from helpers import CONTENT, all_text, new_app, search, write
+
+from kb import KnowledgeBase, Settings, build_index
+from kb.cli import cli
+from kb.people.pairing import KINDS
+
+GONE = "Lucas Dubois"
+LEFT = "2025-01-31"  # in the past whenever the tests run
+STAYING = "Fatima El-Amin"  # leaves on a day to come: still here
+NDA = "NDA and supplier contract review"
+
+
+def _rebuilt(content, index_dir, real_embedder, people: str):
+    (content / "people.yaml").write_text(people, encoding="utf-8")
+    report = build_index(content, index_dir, real_embedder, Settings())
+    assert report.embedded == 0  # who is who changed, not a word of the pages
+    return content, index_dir
+
+
+@pytest.fixture(scope="module")
+def left_index(tmp_path_factory, bundled_index, real_embedder):
+    """The bundled content with Lucas Dubois left on 2025-01-31 and Fatima El-Amin leaving
+    in 2999."""
+    root = tmp_path_factory.mktemp("leavers")
+    content, index_dir = root / "content", root / "index"
+    shutil.copytree(CONTENT, content)
+    shutil.copytree(bundled_index, index_dir)
+    people = (content / "people.yaml").read_text(encoding="utf-8")
+    for name, day in ((GONE, LEFT), (STAYING, "2999-12-31")):
+        entry = f"  - name: {name}\n"
+        assert entry in people
+        people = people.replace(entry, f"{entry}    left: {day}\n")
+    return _rebuilt(content, index_dir, real_embedder, people)
+
+
+@pytest.fixture(scope="module")
+def unlisted_index(tmp_path_factory, left_index, real_embedder):
+    """As the trial had it: Lucas Dubois's entry removed from people.yaml."""
+    root = tmp_path_factory.mktemp("unlisted")
+    content, index_dir = root / "content", root / "index"
+    shutil.copytree(left_index[0], content)
+    shutil.copytree(left_index[1], index_dir)
+    people = (content / "people.yaml").read_text(encoding="utf-8")
+    start = people.index(f"  - name: {GONE}\n")
+    end = people.index("  - name: ", start + 1)
+    return _rebuilt(content, index_dir, real_embedder, people[:start] + people[end:])
+
+
+def searched_for_ndas(folder):
+    """A search log (lines written before kb marked relevance) of NDA questions no page
+    answers: his NDA templates page comes nearest."""
+    log = folder / "searches.jsonl"
+    queries = (
+        "mutual NDA for a joint venture partner",
+        "NDA for a freelance designer",
+        "signing an NDA with a new supplier",
+    )
+    line = {"time": "2026-11-20T10:00:00+00:00", "results": 5, "best_similarity": 0.2}
+    log.write_text("".join(json.dumps(line | {"query": q}) + "\n" for q in queries))
+    return log
+
+
+def run(index_dir, *args: str) -> str:
+    result = CliRunner().invoke(cli, [*args, "--index-dir", str(index_dir)])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def test_an_expert_who_left_is_shown_last_without_contact_and_says_when(left_index):
+    _, index_dir = left_index
+    rows = json.loads(run(index_dir, "experts", "NDA templates", "--json"))
+    names = [r["name"] for r in rows]
+    assert names == [STAYING, GONE]  # he wrote the NDA page: votes put him first before
+    lucas, fatima = rows[1], rows[0]
+    assert (lucas["left"], lucas["contact"], lucas["available_for"]) == (LEFT, "", [])
+    assert lucas["role"] == "Legal counsel" and lucas["evidence"]  # who wrote it stays true
+    assert lucas["score"] > fatima["score"]
+    # Leaving in 2999 is still here: her contact and availability are offered.
+    assert fatima["left"] == "" and fatima["contact"] and fatima["available_for"]
+    text = run(index_dir, "experts", "NDA templates")
+    assert f"Legal counsel · left on {LEFT}" in text
+    assert text.index(STAYING) < text.index(GONE)
+    # k is a maximum: with one place, a colleague still here takes it.
+    one = json.loads(run(index_dir, "experts", "NDA templates", "--json", "-k", "1"))
+    assert [r["name"] for r in one] == [STAYING]
+
+
+def test_the_same_question_before_he_left_ranks_him_first_with_his_availability(bundled_kb):
+    """What the test above changes: without `left:`, Lucas Dubois is first and offered."""
+    first = bundled_kb.experts("NDA templates")[0]
+    assert (first.name, first.left) == (GONE, "")
+    assert first.available_for == ("coffee",)
+
+
+def test_no_programme_proposes_someone_who_left(left_index, tmp_path):
+    _, index_dir = left_index
+    outputs = {}
+    for kind in KINDS:
+        for seed in ("0", "1", "2"):
+            outputs[f"pairs {kind} {seed}"] = run(
+                index_dir, "pairs", "--kind", kind, "--seed", seed
+            )
+    team = json.loads(run(index_dir, "team", NDA, "--json"))
+    outputs["team"] = json.dumps(team["members"]) + json.dumps(team["covers"])
+    log = str(searched_for_ndas(tmp_path))
+    outputs["barcamp"] = run(index_dir, "barcamp", "--slots", "20", "--rooms", "3", "--log", log)
+    outputs["partners of Marcus Okafor"] = json.dumps(
+        json.loads(run(index_dir, "person", "Marcus Okafor", "--json"))["across"]
+    )
+    gaps = json.loads(run(index_dir, "gaps", "--json", "--top", "100", "--log", log))
+    outputs["gaps across"] = json.dumps([o["across"] for o in gaps["one_sided"]])
+    outputs["gaps could write"] = json.dumps([u["writers"] for u in gaps["unanswered"]])
+    assert len(gaps["unanswered"]) == 3
+    for what, output in outputs.items():
+        assert GONE not in output, what
+    assert team["members"] and team["left_out"] == [f"{GONE} (left on {LEFT})"]
+    assert "NDA templates" in team["unstaffed"] and not team["uncovered"]
+    text = run(index_dir, "team", NDA)
+    assert f"Not staffed: {GONE} (left on {LEFT})" in text
+    assert "NDA templates: written only by people kb does not staff" in text
+
+
+def test_before_he_left_every_programme_above_proposed_him(bundled_kb, bundled_index, tmp_path):
+    """The programmes the test above checks did name Lucas Dubois while he was here."""
+    kb = bundled_kb
+    assert "lucas dubois" in kb.analysis.available("coffee")
+    assert GONE in [c.name for c in kb.team(NDA).members]
+    assert GONE in [p.second.name for p in kb.partners("Marcus Okafor")]
+    log = str(searched_for_ndas(tmp_path))
+    camp = run(bundled_index, "barcamp", "--slots", "20", "--rooms", "3", "--json", "--log", log)
+    assert GONE in json.dumps(json.loads(camp)["sessions"])
+    gaps = json.loads(run(bundled_index, "gaps", "--json", "--log", log))
+    assert GONE in json.dumps([u["writers"] for u in gaps["unanswered"]])
+    assert GONE in json.dumps([o["across"] for o in gaps["one_sided"]])
+
+
+def shifts(page: str) -> str:
+    """Three sections on night shifts (the pairs' overlap is the mean of the three closest
+    section pairs), under headings of this page's own (a heading on three pages is
+    boilerplate, and counts for no one)."""
+    return "".join(
+        f"## {part} ({page})\n\nThe night shift {part.lower()}, written down step by step.\n\n"
+        for part in ("Checklist", "Handover", "Alarms")
+    )
+
+
+@pytest.mark.parametrize("left", [True, False])
+def test_onboarding_meets_people_still_here_for_pages_whose_authors_left(tmp_path, left):
+    """A buddy and a system owner still here: the co-author of a page whose main author left
+    (no bundled team's plan names Lucas Dubois, so a small content of its own)."""
+    content, index_dir = tmp_path / "content", tmp_path / "index"
+    pages = {
+        "ops/a.md": ("ops", "Lu Gone, Ana Here", "Shift handover. See [contract](../legal/c.md)."),
+        "ops/b.md": ("ops", "Lu Gone", shifts("b")),
+        "legal/c.md": ("legal", "Cy Gone, Di Here", "Supplier contracts and their renewal."),
+        # Across the divide, two IT people write what ops does: the first by name has left.
+        "it/x.md": ("it", "Eve Gone", shifts("x")),
+        "it/y.md": ("it", "Fay Here", shifts("y")),
+    }
+    for path, (team, authors, text) in pages.items():
+        front = f"---\ntitle: {path}\nteam: {team}\nauthors: [{authors}]\n---\n\n"
+        write(content / path, front + f"# {path}\n\n{text}\n")
+    gone = "    left: 2020-01-31\n" if left else ""
+    people = [("Lu Gone", "ops"), ("Ana Here", "ops"), ("Cy Gone", "legal"), ("Di Here", "legal")]
+    people += [("Eve Gone", "it"), ("Fay Here", "it")]
+    write(
+        content / "people.yaml",
+        "people:\n"
+        + "".join(
+            f"  - name: {name}\n    team: {team}\n"
+            f"    department: {'IT' if team == 'it' else 'Business'}\n"
+            + (gone if name.endswith("Gone") else "")
+            for name, team in people
+        ),
+    )
+    build_index(content, index_dir, HashEmbedder(), Settings())
+    kb = KnowledgeBase(index_dir, HashEmbedder(), Settings())
+    meet = kb.onboard("New Joiner", team="ops", today=date(2026, 12, 1)).people
+    found = [(i.kind, i.colleague.name, i.why.split()[0]) for i in meet]
+    if left:
+        assert found == [
+            ("buddy", "Ana Here", "wrote"),
+            ("across the divide", "Fay Here", "works"),
+            ("system owner", "Di Here", "co-wrote"),
+        ]
+    else:  # what `left:` changes: the main authors and the first by name, as before
+        assert found == [
+            ("buddy", "Lu Gone", "wrote"),
+            ("across the divide", "Eve Gone", "works"),
+            ("system owner", "Cy Gone", "owns"),
+        ]
+
+
+def test_his_profile_says_he_left_and_keeps_his_pages(left_index, bundled_kb):
+    _, index_dir = left_index
+    text = run(index_dir, "person", GONE)
+    assert f"left on {LEFT}: no longer at the company" in text
+    record = json.loads(run(index_dir, "person", GONE, "--json"))
+    assert (record["left"], record["contact"], record["available_for"]) == (LEFT, "", [])
+    before = bundled_kb.profile(GONE)
+    assert [p["path"] for p in record["pages"]] == [p.path for p in before.pages]
+    assert before.available_for == ("coffee",) and before.left == ""
+    assert json.loads(run(index_dir, "person", STAYING, "--json"))["left"] == ""
+
+
+def test_a_topic_only_he_wrote_rests_on_people_who_have_left(left_index, bundled_kb):
+    _, index_dir = left_index
+    report = json.loads(run(index_dir, "gaps", "--json", "--top", "100"))
+    nda = next(t for t in report["topics"] if t["label"] == "NDA templates")
+    assert (nda["bus_factor"], nda["on_leavers"]) == (0, True)
+    assert [(k["name"], k["left"]) for k in nda["knowers"]] == [(GONE, LEFT)]
+    stale = [s for s in report["stale"] if s["owner"] == GONE]
+    assert stale and all(s["owner_left"] == LEFT for s in stale)
+    # Pages he wrote with a colleague still here do not rest on him alone.
+    assert all(not t["on_leavers"] for t in report["topics"] if t["label"] != "NDA templates")
+    topics = bundled_kb.gaps(today=date(2026, 12, 1)).topics
+    before = next(t for t in topics if t.label == "NDA templates")
+    assert (before.bus_factor, before.on_leavers) == (1, False)
+    text = run(index_dir, "gaps")
+    assert f"NDA templates  (1 page; {GONE} 100% (left on {LEFT})): rests on people" in text
+
+
+def test_an_author_the_directory_does_not_list_is_never_staffed(unlisted_index):
+    """The trial: his entry removed, `kb team` staffed "Team of 1: Lucas Dubois"."""
+    _, index_dir = unlisted_index
+    team = json.loads(run(index_dir, "team", NDA, "--json"))
+    assert GONE not in json.dumps(team["members"])
+    assert team["left_out"] == [f"{GONE} (not in people.yaml)"]
+    # He still wrote the NDA page: experts list him, with no role or contact to offer.
+    rows = {r["name"]: r for r in json.loads(run(index_dir, "experts", "NDA templates", "--json"))}
+    assert (rows[GONE]["role"], rows[GONE]["contact"], rows[GONE]["left"]) == ("", "", "")
+
+
+def test_the_app_says_who_left_on_the_expert_card_and_the_profile(monkeypatch, left_index):
+    _, index_dir = left_index
+    at = search(new_app(monkeypatch, index_dir), "who knows about NDA templates")
+    text = all_text(at)
+    assert f"left on {LEFT}" in text
+    at = new_app(monkeypatch, index_dir, person=GONE)
+    assert f"Left on {LEFT}" in all_text(at)
