@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 
 from kb.index.bm25 import index_words, stop_words
+from kb.models.names import name_pieces
 
 _ABOUT = r"(?:\s+(?:about|on(?!\s+call\b)|with|in|for|regarding|of))?"
 _FRAME = re.compile(
@@ -42,11 +43,15 @@ def topic(query: str) -> str:
 def about_people(query: str, names: list[str]) -> bool:
     """Whether `query` asks about the colleagues `names` it names (`names.named_in`) and
     nothing else: "what does Tomasz Nowak do" holds no word but theirs and stop words. Its
-    answer is their profile, not a page someone should write."""
+    answer is their profile, not a page someone should write. Words as `name_pieces` reads
+    them, so "Grace O’Connor" is her name however its apostrophe is written."""
     if not names:
         return False
-    rest = query
+    words = name_pieces(query)
     for name in names:
-        rest = re.sub(r"\W+".join(map(re.escape, name.split())), " ", rest, flags=re.I)
+        pieces = name_pieces(name)
+        for i in range(len(words) - len(pieces), -1, -1):  # from the end: cuts keep places
+            if words[i : i + len(pieces)] == pieces:
+                del words[i : i + len(pieces)]
     stop = stop_words()
-    return not any(w not in stop for w in index_words(rest))
+    return not any(w not in stop for w in words)

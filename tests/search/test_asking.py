@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from kb.search.asking import topic
+from kb.search.asking import about_people, topic
 from kb.search.snippet import matched_spans
 
 
@@ -46,3 +46,11 @@ def test_a_framed_question_finds_what_its_topic_finds_and_marks_no_frame_word(bu
     assert marked == ["supplier", "onboarding"]
     people = bundled_kb.experts("who knows about supplier onboarding", k=3)
     assert people[0].name == "Grace O'Connor"
+
+
+def test_a_question_about_a_named_colleague_alone_is_about_people():
+    grace = ["Grace O'Connor"]
+    assert about_people("who is Grace O’Connor?", grace)  # the apostrophe as typed
+    assert about_people("what does Tomasz Nowak do", ["Tomasz Nowak"])
+    assert not about_people("Tomasz Nowak laptop policy", ["Tomasz Nowak"])  # and a topic
+    assert not about_people("what does Grace do", [])  # no one named
