@@ -134,13 +134,17 @@ def identifier(word: str) -> bool:
 def written_as_codes(query: str) -> bool:
     """Whether the query, as typed, is codes alone (stop words aside): each word a code or an
     acronym, at least one a code. A code is an `identifier` (`WD2`, `PII_READER`), a number
-    of 3 digits or more (`GL 5150`), or parts joined by a hyphen, dot or slash of which one
-    is no English word (`LDS-Aire`, `sf-pii-reader`; not `follow-up` or `e-mail`); an acronym
-    is a word in capitals that is no English word (`GL`). A trial found `GL 5150`, a room's
+    of 3 digits or more beside an acronym (`GL 5150`; not `2026` alone), or parts joined by a
+    hyphen, dot or slash of which one is no English word and holds a letter (`LDS-Aire`,
+    `sf-pii-reader`; not `follow-up`, `e-mail` or `2024-03-01`); no code has a part BM25
+    drops (`10.0.0.1`, `HR-1`). An acronym is a word in capitals that is no English word
+    (`GL`). A trial found `GL 5150`, a room's
     name and an Okta group each written in one section and "No page answers this well"."""
     kinds = [_code_kind(w) for w in _TYPED.findall(topic(query))]
     kinds = [k for k in kinds if k != "stop"]
-    return bool(kinds) and all(kinds) and "code" in kinds
+    # A number is a code beside letters only: "2026" or "24 7" alone is no code to look up.
+    lettered = "code" in kinds or ("number" in kinds and "acronym" in kinds)
+    return bool(kinds) and all(kinds) and lettered
 
 
 _TYPED = re.compile(r"[^\s,;:!?()\[\]{}\"'`]+")
@@ -148,16 +152,24 @@ _JOINS = re.compile(r"[-./]")
 
 
 def _code_kind(word: str) -> str:
-    """ "code", "acronym", "stop" (a stop word) or "" (any other word)."""
+    """ "code", "number", "acronym", "stop" (a stop word) or "" (any other word)."""
     word = word.strip(".")
     if not word or word.lower() in stop_words():
         return "stop"
-    if identifier(word) or (word.isdigit() and len(word) >= 3):
-        return "code"
-    english = english_words()
     parts = [p for p in _JOINS.split(word) if p]
+    # A lookup is answered by any section holding its BM25 words: a part BM25 drops (one
+    # character: "10.0.0.1" is "10", "HR-1" is "hr", "24/7" is "24") would let every section
+    # holding the rest answer (a review: 10 "answers" each).
+    if len(index_words(word)) < len(parts):
+        return ""
+    if identifier(word):
+        return "code"
+    if word.isdigit() and len(word) >= 3:
+        return "number"
+    english = english_words()
     if len(parts) > 1 and all(p.isalnum() for p in parts):
-        if any(len(p) >= 2 and p.lower() not in english for p in parts):
+        # A part with letters no English word ("LDS-Aire"), not a date's ("2024-03-01").
+        if any(len(p) >= 2 and not p.isdigit() and p.lower() not in english for p in parts):
             return "code"
     elif word.isalpha() and word.isupper() and len(word) >= 2 and word.lower() not in english:
         return "acronym"

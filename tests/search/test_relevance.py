@@ -93,6 +93,15 @@ def test_codes_a_trial_looked_up_are_answered_where_they_are_written(bundled_kb)
         assert relevant and relevant[0].chunk.path == page, (query, relevant)
 
 
+def test_numbers_dates_and_codes_with_dropped_parts_are_no_lookup(bundled_kb):
+    # A review: each made 9 or 10 sections "answers", any holding "10", "24", "hr" or "2026"
+    # (BM25 drops one-character parts; a year or a date is no code).
+    for query in ("10.0.0.1", "HR-1", "24/7", "2026", "what is 2026", "2024-03-01"):
+        assert not written_as_codes(query), query
+        assert not bundled_kb.search(query, k=10).relevant, query
+    assert written_as_codes("x86-64") and written_as_codes("GL 4012")
+
+
 def test_query_terms_keep_one_weight_per_stem_and_skip_stop_words():
     terms = QueryTerms.of(
         ["the", "claims", "claim"],
