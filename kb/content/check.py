@@ -18,7 +18,7 @@ from kb.content.authors import GitHistory, Identities, front_matter_people, spli
 from kb.content.departments import WORDS_HINT, side_named
 from kb.content.directory import UNREADABLE, directory_files, read_directory
 from kb.content.discover import DEFAULT_MAX_BYTES, SECRET_IN_NAME, find_pages, read_page
-from kb.content.hiding import HIDDEN_IN_NAME, without_hidden_paths
+from kb.content.hiding import HIDDEN_IN_NAME, unnamed_path, without_hidden_paths
 from kb.content.linking import link_target, page_named
 from kb.content.parse import NO_DATE, date_of, links, parse_markdown, read_front_matter
 from kb.content.secrets import describe, find_secrets
@@ -99,7 +99,9 @@ def check_content(
         severity = "error" if error else "warning"
         findings.append(Finding(p.path, p.line or 1, severity, "people", p.message))
     for href_page, href, line in page_links:
-        message = _broken(href_page, href, pages, content_dir)
+        # A link to a page not read for its name says it back without her name.
+        shown = unnamed_path(href, withheld) if withheld is not None else href
+        message = _broken(href_page, href, pages, content_dir, shown)
         if message:
             findings.append(Finding(href_page, line, "error", "link", message))
     for same in titles.values():
@@ -274,20 +276,24 @@ def _anchors(doc) -> set[str]:
     return out
 
 
-def _broken(page: str, href: str, pages: dict[str, set[str]], content_dir: Path) -> str:
-    """Why a link from `page` is broken, or '' (external and template links are not judged)."""
+def _broken(
+    page: str, href: str, pages: dict[str, set[str]], content_dir: Path, shown: str = ""
+) -> str:
+    """Why a link from `page` is broken, or '' (external and template links are not judged);
+    `shown`: the link as the message says it (`href` itself by default)."""
+    said = shown or href
     named = link_target(page, href)
     if named is None:
         return ""
     target, anchor = named
     if target.startswith("../"):
-        return f"link to '{href}' points outside the content folder"
+        return f"link to '{said}' points outside the content folder"
     found = page_named(target, pages)
     if found is None:
         if (content_dir / target).exists():
             return ""  # an image, a PDF or a folder that exists
         kind = "page" if target.endswith((".md", ".markdown")) else "file"
-        return f"broken link to '{href}': no such {kind}"
+        return f"broken link to '{said}': no such {kind}"
     if anchor and anchor.lower() not in pages[found]:
-        return f"broken link to '{href}': no heading '#{anchor}' in {found}"
+        return f"broken link to '{said}': no heading '#{said.rpartition('#')[2]}' in {found}"
     return ""

@@ -17,6 +17,7 @@ as a file name holding a credential is (kb.content.discover): the tag or team is
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Callable, Container
 from dataclasses import replace
 
@@ -37,16 +38,11 @@ def without_hidden_paths(
     found: Found, in_label: Callable[[str], bool], clean: Container[str] = frozenset()
 ) -> Found:
     """`found` without the pages whose file or folder name names someone hidden, each with a
-    warning under its path with those names written `HIDDEN_NAME`. `clean`: pages whose names
-    were asked of the same people.yaml already (asking costs about 0.1 ms a name)."""
-    asked: dict[str, bool] = {}  # a folder's name is asked once
-
-    def names(part: str) -> bool:
-        if part not in asked:
-            stem = part[: -len(suffix)] if (suffix := _suffix(part)) else part
-            asked[part] = in_label(stem)
-        return asked[part]
-
+    warning under its path with those names written `HIDDEN_NAME`; the walk's own warnings
+    ("ines-park/x.md: links to a file outside the content folder") are said under such a
+    path too. `clean`: pages whose names were asked of the same people.yaml already (asking
+    costs about 0.1 ms a name)."""
+    names = _asker(in_label)
     problems = []
     named = set()
     for rel in found.rels:
@@ -58,19 +54,44 @@ def without_hidden_paths(
             continue
         named.add(rel)
         what, fix = ("file", "the file") if hits[-1] else ("folder", "its folder")
-        shown = "/".join(
-            (HIDDEN_NAME + _suffix(p) if i == len(parts) - 1 else HIDDEN_NAME) if hit else p
-            for i, (p, hit) in enumerate(zip(parts, hits, strict=True))
-        )
         why = f"{what} name names someone {_WITHHELD}; not read, rename {fix}"
-        problems.append(Problem(shown, why))
-    if not named:
+        problems.append(Problem(_unnamed(rel, names), why))
+    # A file the walk skipped is named in the warning, and its path stored in the index.
+    skipped = [dataclasses.replace(p, path=_unnamed(p.path, names)) for p in found.problems]
+    if not named and skipped == found.problems:
         return found
     return dataclasses.replace(
         found,
         rels=[r for r in found.rels if r not in named],
-        problems=sorted(found.problems + problems, key=lambda p: p.path),
+        problems=sorted(skipped + problems, key=lambda p: p.path),
         stats={r: s for r, s in found.stats.items() if r not in named},
+    )
+
+
+def unnamed_path(path: str, in_label: Callable[[str], bool]) -> str:
+    """`path`, or a link's target, with each file or folder name and anchor that names
+    someone hidden written as `HIDDEN_NAME` (a page's suffix kept): `kb check` says back the
+    links to a page not read for its name."""
+    return _unnamed(path, _asker(in_label))
+
+
+def _asker(in_label: Callable[[str], bool]) -> Callable[[str], bool]:
+    """`in_label` of a file or folder name without its suffix, each name asked once."""
+    asked: dict[str, bool] = {}
+
+    def names(part: str) -> bool:
+        if part not in asked:
+            stem = part[: -len(suffix)] if (suffix := _suffix(part)) else part
+            asked[part] = bool(stem) and in_label(stem)
+        return asked[part]
+
+    return names
+
+
+def _unnamed(path: str, names: Callable[[str], bool]) -> str:
+    parts = re.split(r"([/#])", path)
+    return "".join(
+        p if p in ("", "/", "#") or not names(p) else HIDDEN_NAME + _suffix(p) for p in parts
     )
 
 

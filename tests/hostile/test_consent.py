@@ -1182,3 +1182,30 @@ def test_a_colleagues_people_entry_naming_her_is_stored_and_warned_about_without
     for text in shown + [f.read_bytes().decode("utf-8", "replace") for f in files]:
         # "Business" (a department warning's hint) holds "ines" as letters only.
         assert not looks_like_her(text.replace("Business", "")), text[:300]
+
+
+def test_a_skipped_file_or_a_link_under_a_path_naming_her_is_said_without_her(
+    tmp_path, real_embedder
+):
+    # A review: the walk's own warnings (a credential in a file name, a link out of the
+    # folder) and `kb check`'s broken links said back the path whole, and the index's
+    # manifest stored it: "ines park/password=[redacted]", "it/ines-park.md".
+    content = hidden_content(tmp_path / "content", "Bo Chen")
+    write(content / "ines park/password=hunter2xyz.md", page("Secret", "Bo Chen", "Keys"))
+    write(tmp_path / "outside.md", page("Outside", "Bo Chen", "Elsewhere"))
+    (content / "it/ines-park.md").symlink_to(tmp_path / "outside.md")
+    links = "---\ntitle: Links\nauthors: [Bo Chen]\n---\n## Links\n\n"
+    links += "See [toner](ines-park/toner.md) and [jams](ines-park/jam.md#ines-park).\n"
+    write(content / "it/links.md", links)
+    index_dir = tmp_path / "index"
+    report = build_index(content, index_dir, real_embedder, Settings())
+    warnings = [str(p) for p in report.problems]
+    check = CliRunner().invoke(cli, ["check", str(content)]).output
+    # Each is still said, under a path without her name.
+    assert any(w.startswith("[hidden person]/password=[redacted]: file name") for w in warnings)
+    assert any(w.startswith("it/[hidden person].md: links to a file outside") for w in warnings)
+    assert "broken link to '[hidden person]/toner.md': no such page" in check, check
+    assert "broken link to '[hidden person]/jam.md#[hidden person]'" in check, check
+    files = [f for f in index_dir.rglob("*") if f.is_file()]
+    for text in [*warnings, check] + [f.read_bytes().decode("utf-8", "replace") for f in files]:
+        assert not looks_like_her(text), text[:300]
