@@ -32,7 +32,6 @@ from kb.models import (
     Page,
     Pair,
     Pairing,
-    Person,
     Profile,
     Results,
     TeamCriteria,
@@ -52,11 +51,6 @@ from kb.search.searcher import Searcher
 
 _COUNTS_KEPT = 64  # facet counts remembered, one per filters asked for
 LOGGED_K = 10  # sections a logged search is judged on (as `kb search` and `report_missing`)
-
-
-def directory_of(manifest: Manifest) -> Directory:
-    """The people directory an index recorded (hidden people are never recorded)."""
-    return Directory(tuple(Person.from_record(p) for p in manifest.people or ()))
 
 
 def open_knowledge_base(
@@ -98,7 +92,7 @@ class KnowledgeBase:
             index_dir, model_name=embedder.name, dim=embedder.dim
         )
         self._searcher = Searcher(self.index, embedder, settings)
-        self.directory = directory_of(self.index.manifest)
+        self.directory = Directory.recorded(self.index.manifest)
         self._homes = profiles.homes(self.index.pages.values(), self.directory)
         self._all_chunks: tuple[Chunk, ...] | None = None
         self._authors: dict[str, tuple[Author, ...]] | None = None

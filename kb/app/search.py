@@ -28,7 +28,7 @@ from kb.facade import Facade
 from kb.importing.pagefile import slug
 from kb.importing.stub import stub_text, title_for
 from kb.inputs import MAX_QUERY
-from kb.models import Expert, Hit, Results, main_authors
+from kb.models import Directory, Expert, Hit, Results, main_authors
 from kb.models.names import counted, named_in
 from kb.search.asking import about_people
 from kb.search.relevance import NEAR_MISS, unreadable
@@ -85,7 +85,7 @@ def render_results(kb: Facade) -> None:
             render_correction(found)
         named = named_in(found.query, kb.people())  # "what does Tomasz Nowak do"
         for name in named:
-            st.markdown(f"{person_link(name)} is a colleague: their profile shows what they wrote.")
+            st.markdown(f"{person_link(name)} wrote pages here: their profile lists them.")
         if not found:
             if filters.active:
                 loosen = [FILTER_LABELS[f] for f in kb.loosen(shown.query, filters)]
@@ -111,7 +111,8 @@ def render_results(kb: Facade) -> None:
                         render_hit(hit, more, found.searched, i)
     with people:
         outside = found.elsewhere_note(filters) if not answers else ""
-        unwritten = found.unwritten_note(NEAR_MISS) if not answers else ""
+        gone = Directory.recorded(kb.manifest).left_on
+        unwritten = found.unwritten_note(NEAR_MISS, gone) if not answers else ""
         render_experts(experts, me, near, outside, unwritten, sided=has_sides(kb))
 
 
@@ -185,7 +186,9 @@ def render_no_answer(
         return
     # Only near misses say who could write its page, as in the gap report and the barcamp:
     # the closest pages to "xqzvbnm plorkt" or "canteen menu" are no one's field.
-    writers = main_authors([h for hit, more in closest for h in (hit, *more)], 3, NEAR_MISS)
+    # Never someone who has left (a review found the stub offered to one).
+    may = Directory.recorded(kb.manifest).may_propose
+    writers = main_authors([h for hit, more in closest for h in (hit, *more)], 3, NEAR_MISS, may)
     asked = (found.query, filters)
     reported = st.session_state.get("missing_reported")
     if reported is None or reported[0] != asked:

@@ -11,7 +11,7 @@ from kb.cli.options import echo_json, json_option, mode_option, open_kb, since_o
 from kb.facade import Facade
 from kb.inputs import UnknownValueError, checked_filters
 from kb.links import PageLinks
-from kb.models import Filters, Hit
+from kb.models import Directory, Filters, Hit
 from kb.models.names import counted, named_in, printable
 from kb.search.cards import sections_shown
 from kb.serve.codec import expert_record, hit_records
@@ -108,7 +108,7 @@ def _say_colleagues(kb: Facade, query: str) -> None:
     do" got "No page answers this well" and "No one has written about this yet" (a trial)."""
     for name in named_in(query, kb.people()):
         quoted = name.replace('"', '\\"')
-        click.echo(printable(f'{name} is a colleague: kb person "{quoted}" shows what they wrote.'))
+        click.echo(printable(f'{name} wrote pages here: kb person "{quoted}" lists them.'))
 
 
 def _place(hit: Hit) -> str:
@@ -188,7 +188,8 @@ def experts_cmd(
             from kb.search.relevance import NEAR_MISS  # here: `kb check` loads no numpy
 
             found = kb.search(fixed or query, filters=filters, mode=mode or "", exact=True)
-            click.echo(printable(found.unwritten_note(NEAR_MISS)))
+            gone = Directory.recorded(kb.manifest).left_on
+            click.echo(printable(found.unwritten_note(NEAR_MISS, gone)))
         return
     # Scores as the app's bars show them, the best person's as 1: votes add up over pages,
     # and a raw 1.024 read as a percentage (--json keeps them). The best may come last:

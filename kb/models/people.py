@@ -9,6 +9,7 @@ from datetime import date, datetime
 from functools import cache, cached_property
 
 from kb.models.consent import Hidden
+from kb.models.manifest import Manifest
 from kb.models.names import person_key
 
 AVAILABILITY = ("mentoring", "tandem", "coffee", "shadowing")
@@ -135,6 +136,12 @@ class Directory:
     """The people directory: who is who, and who must not be shown."""
 
     people: tuple[Person, ...] = ()
+
+    @classmethod
+    def recorded(cls, manifest: Manifest) -> Directory:
+        """The directory an index recorded (hidden people are never recorded): a shell on
+        the HTTP client reads it from the manifest it already has."""
+        return cls(tuple(Person.from_record(p) for p in manifest.people or ()))
 
     def find(self, name: str) -> Person | None:
         return self._by_key.get(person_key(name))

@@ -334,14 +334,14 @@ def test_a_closest_page_using_every_word_is_open_not_folded(monkeypatch, bundled
 def test_a_search_naming_a_colleague_links_their_profile(monkeypatch, bundled_index):
     at = new_app(monkeypatch, bundled_index)
     at.text_input(key="q").input("what does tomasz nowak do").run()
-    (line,) = [m.value for m in at.markdown if "is a colleague" in m.value]
+    (line,) = [m.value for m in at.markdown if "wrote pages here" in m.value]
     assert line.startswith("[Tomasz Nowak](") and "person=Tomasz" in line
     # His profile answers it: no page is missing and no one is asked to write one.
     assert not [b for b in at.button if b.key == "missing"]
     at.text_input(key="q").input("Tomasz Nowak canteen menu").run()
     assert [b for b in at.button if b.key == "missing"]  # a topic beside his name
     at.text_input(key="q").input("grace period for expense claims").run()
-    assert not [m for m in at.markdown if "is a colleague" in m.value]  # a first name alone
+    assert not [m for m in at.markdown if "wrote pages here" in m.value]  # a first name alone
 
 
 def test_a_misspelled_query_is_corrected_with_a_way_back(monkeypatch, bundled_index):

@@ -253,3 +253,22 @@ def test_the_app_says_who_left_on_the_expert_card_and_the_profile(monkeypatch, l
     assert f"left on {LEFT}" in text
     at = new_app(monkeypatch, index_dir, person=GONE)
     assert f"Left on {LEFT}" in all_text(at)
+
+
+def test_the_app_never_asks_someone_who_left_to_write_a_missing_page(
+    monkeypatch, left_index, tmp_path, real_embedder
+):
+    # No page answers "trademark registration"; her brand guidelines come nearest, and
+    # "Who could write it" and the page stub named her after she left (a review).
+    content, index_dir = tmp_path / "content", tmp_path / "index"
+    shutil.copytree(left_index[0], content)
+    shutil.copytree(left_index[1], index_dir)
+    people = (content / "people.yaml").read_text(encoding="utf-8")
+    entry = "  - name: Mia Johansson\n"
+    assert entry in people
+    _rebuilt(content, index_dir, real_embedder, people.replace(entry, f"{entry}    left: {LEFT}\n"))
+    at = search(new_app(monkeypatch, index_dir), "trademark registration")
+    assert "Brand guidelines" in all_text(at)  # her page, among the closest
+    assert "Mia Johansson" not in "".join(c.value for c in at.caption)
+    stub = next(b for b in at.get("download_button") if b.proto.label == "Start the page")
+    assert "Mia Johansson" not in str(stub.proto)
