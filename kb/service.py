@@ -232,8 +232,9 @@ class KnowledgeBase:
         who know the topic. `model` is absvote (pages vote), document (sections vote), profile
         or combined (default: `Settings.expert_model`; kb.search.experts).
         Misspelled words are corrected first, as in `search`, unless `exact`.
-        People who have left (people.yaml's `left:`) come after everyone still here, without
-        contact or availability (`profiles.introduced`).
+        People who have left (people.yaml's `left:`) keep their place among the k best and
+        come after everyone still here in it, without contact or availability
+        (`profiles.introduced`, `profiles.ranked`).
         """
         s = self.settings
         model = model or s.expert_model
@@ -257,9 +258,7 @@ class KnowledgeBase:
         for side in (wanted, department):
             if side:
                 people = [p for p in people if p.department.casefold() == side.casefold()]
-        # Who has left comes after every colleague still here, then the first k are shown:
-        # they are named only when fewer than k people still here wrote an answer.
-        return profiles.introduced(people, self.directory)[:k]
+        return profiles.ranked(profiles.introduced(people, self.directory), k)
 
     def _voted(
         self,

@@ -337,12 +337,15 @@ def render_experts(
             else esc(unwritten or "No one has written about this yet.")
         )
         return
-    if len(experts) > 1:  # one bar compares nothing
-        top = max(p.score for p in experts) or 1.0
+    # Bars compare the people one may ask: someone who has left, last in the list, set the
+    # scale at 100 under colleagues at 8 (a new-user trial); their card says they left.
+    here = [p for p in experts if not p.left]
+    if len(here) > 1:  # one bar compares nothing
+        top = max(p.score for p in here) or 1.0
         render_table(
             "Relevance, the most relevant = 100",
             ("Person", "Relevance"),
-            ((p.name, _relevance_bar(p.score / top)) for p in experts),
+            ((p.name, _relevance_bar(p.score / top)) for p in here),
         )
     for n, person in enumerate(experts):
         with st.container(border=True):

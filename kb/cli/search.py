@@ -191,17 +191,20 @@ def experts_cmd(
             gone = Directory.recorded(kb.manifest).left_on
             click.echo(printable(found.unwritten_note(NEAR_MISS, gone)))
         return
-    # Scores as the app's bars show them, the best person's as 1: votes add up over pages,
-    # and a raw 1.024 read as a percentage (--json keeps them). The best may come last:
-    # someone who has left follows everyone still here.
-    top = max(p.score for p in people) or 1.0
+    # Scores as the app's bars show them, the best colleague's as 1: votes add up over
+    # pages, and a raw 1.024 read as a percentage (--json keeps them). Someone who has left
+    # follows everyone still here and shows no score: theirs set the scale at 1.00 under
+    # colleagues at 0.08 (a new-user trial).
+    here = [p.score for p in people if not p.left]
+    top = max(here or [p.score for p in people]) or 1.0
     for n, person in enumerate(people, 1):
         home = ", ".join(x for x in (person.team, person.department) if x)
         label = f" ({home})" if home else ""
         name, label = printable(person.name), printable(label)
         share = person.score / top
         shown = f"{share:.2f}" if share >= 0.005 else "<0.01"  # a relevant section's author
-        click.echo(f"{n:>2}. {click.style(name, bold=True)}{label}  {shown}")
+        shown = "" if person.left else f"  {shown}"
+        click.echo(f"{n:>2}. {click.style(name, bold=True)}{label}{shown}")
         available = ", ".join(person.available_for)
         gone = f"left on {person.left}" if person.left else ""  # wrote it; ask someone else
         about = [

@@ -229,6 +229,8 @@ def _schema(
             if blind or directory.hides(*split_name_email(str(owner))):  # no consent: unnamed
                 owner = "its owner"
             owner = re.sub(r"\s*<[^>]*>", "", str(owner))
+            if directory.left_on(owner, today):  # no one is sent to them (a new-user trial)
+                owner = f"its team ({owner}, its owner, has left)"
             out.append(
                 Finding(
                     rel,

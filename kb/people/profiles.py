@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
 
 from kb.models import (
@@ -37,8 +37,8 @@ def introduced(experts: Iterable[Expert], directory: Directory) -> list[Expert]:
     for someone it does not list, and never a guess (an author's git email is no contact).
 
     Someone who has left (`Person.has_left`) keeps their role and place, as they wrote what
-    they wrote, but is offered to no one: no availability, no contact, the day they left,
-    and after every colleague still here (the order of each part kept)."""
+    they wrote, but is offered to no one: no availability, no contact, the day they left
+    (`ranked` puts them last)."""
     out = []
     for expert in experts:
         listed = directory.find(expert.name)
@@ -54,7 +54,17 @@ def introduced(experts: Iterable[Expert], directory: Directory) -> list[Expert]:
                 contact=listed.contact,
             )
         out.append(expert)
-    return sorted(out, key=lambda e: bool(e.left))  # stable: votes order each part
+    return out
+
+
+def ranked(experts: Sequence[Expert], k: int) -> list[Expert]:
+    """The `k` best of `experts` (votes order) still here, then those who have left and
+    outrank the last of them: `k` counts the people one may ask, and the main author who
+    left stays named, as who wrote it, after them (a new-user trial saw her dropped under
+    four colleagues who wrote less)."""
+    here = [e for e in experts if not e.left][:k]
+    floor = here[-1].score if len(here) == k else float("-inf")
+    return here + [e for e in experts if e.left and e.score >= floor][:k]
 
 
 def profile(

@@ -555,3 +555,16 @@ def test_a_people_list_given_twice_is_refused_not_half_read(tmp_path):
     )
     due = [f for f in check_content(tmp_path) if f.rule == "review-due"]
     assert due and all("Ines" not in f.message and "its owner" in f.message for f in due)
+
+
+def test_a_stale_page_whose_owner_left_asks_their_team_not_them(tmp_path):
+    # kb check said "ask Grace O'Connor to review the page" of someone who had left (a trial).
+    write(tmp_path / "people.yaml", "people:\n  - name: Bo Chen\n    left: 2020-01-01\n")
+    write(
+        tmp_path / "ops.md",
+        "---\ntitle: Ops\nowner: Bo Chen\nreview_by: 2020-06-01\n---\nText.\n",
+    )
+    (due,) = [f.message for f in check_content(tmp_path) if f.rule == "review-due"]
+    assert due.startswith(
+        "review was due on 2020-06-01; ask its team (Bo Chen, its owner, has left)"
+    )
