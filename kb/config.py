@@ -148,6 +148,7 @@ class Settings:
             "words": 2,
             # A page without a date in its front matter is dated by its last commit (1); a
             # front matter date that is none is dropped with a warning, as `kb check` calls
-            # it an error (2).
-            "dates": 2,
+            # it an error (2); a date and time (Jekyll's) or a month is its day, kept in one
+            # form, YYYY-MM-DD (3).
+            "dates": 3,
         }

@@ -110,7 +110,9 @@ def parse_markdown(
             line = _key_line(lines, end, "team")
             problems.append(Problem(rel_path, withheld_label("the team"), line))
 
-    dated = "updated" if meta.get("updated") else "date"
+    # `updated`, or `date` when `updated` is none ("TBD") and it is one (a review).
+    usable = meta.get("updated") and date_of(meta["updated"]) is not None
+    dated = "date" if not usable and date_of(meta.get("date")) is not None else "updated"
     doc = Document(
         path=rel_path,
         title=title,
@@ -345,22 +347,36 @@ def _date_field(
     date: it is shown on every hit and filtered by (`since`), and `kb check` calls it an
     error. The value is not said back (it is free text: any name or word)."""
     value = meta.get(key)
-    if value is None or value == "" or date_of(value) is not None:
-        return _text_field(value)
+    if value is None or value == "":
+        return ""
+    if (day := date_of(value)) is not None:
+        return day.isoformat()  # one form, which `since` and the review badge compare
     end = next(i for i in range(1, len(lines)) if lines[i].strip() in _FRONT_MATTER_END)
     message = f"'{key}'{NO_DATE}"
     problems.append(Problem(rel_path, message, _key_line(lines, end, key)))
     return ""
 
 
+# A day as static-site generators write it: a date, then maybe a time and a zone (Jekyll's
+# `2024-03-01 10:00:00 +0100`, which YAML leaves as text), or a month alone (its first day).
+_DAY = re.compile(
+    r"(\d{4}-\d{2}(?:-\d{2})?)(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:Z|[+-]\d{2}:?\d{2})?)?"
+)
+
+
 def date_of(value: object) -> dt.date | None:
-    """A front matter value as a date (YAML reads `2024-03-01` as one), or None."""
+    """A front matter value as a date (YAML reads `2024-03-01` as one; a date and time, or
+    a month, as written above), or None."""
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):
         return value
+    day = _DAY.fullmatch(str(value).strip())
+    if day is None:
+        return None
+    text = day[1] if len(day[1]) > 7 else day[1] + "-01"
     try:
-        return dt.date.fromisoformat(str(value).strip())
+        return dt.date.fromisoformat(text)
     except ValueError:
         return None
 

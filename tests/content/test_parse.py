@@ -131,6 +131,21 @@ def test_an_impossible_date_is_a_warning_not_a_crash():
     ]
 
 
+def test_a_date_as_static_site_generators_write_it_is_its_day():
+    # Jekyll's `date: 2024-03-01 10:00:00 +0100` (text to YAML) and a month were dropped
+    # with a warning on every page of such a site (a review); `updated: TBD` beside a
+    # `date:` that is one now falls back to it.
+    for written, day in (
+        ("date: 2024-03-01 10:00:00 +0100", "2024-03-01"),
+        ("updated: 2024-03-01T10:00:00Z", "2024-03-01"),
+        ("updated: 2024-03", "2024-03-01"),
+        ("updated: TBD\ndate: 2024-03-02", "2024-03-02"),
+    ):
+        raw = f"---\ntitle: Claims\n{written}\nreview_by: 2026-01\n---\nText.\n".encode()
+        doc, problems = parse_markdown(raw, "claims.md")
+        assert (doc.updated, doc.review_by, problems) == (day, "2026-01-01", []), written
+
+
 def test_cleaning_keeps_code_and_turns_links_into_their_text():
     # The linear rewrite of the cleaning once dropped every inline code span.
     text = "Deploy `k8s-apps` ([VPN access](../vpn.md)) {{ tag }} <!-- c -->\n```\n{{ kept }}\n```"
