@@ -28,8 +28,8 @@ from kb.facade import Facade
 from kb.importing.pagefile import slug
 from kb.importing.stub import stub_text, title_for
 from kb.inputs import MAX_QUERY
-from kb.models import Directory, Expert, Hit, Results, main_authors
-from kb.models.names import counted, named_in
+from kb.models import Directory, Evidence, Expert, Hit, Results, main_authors
+from kb.models.names import counted, named_in, spoken
 from kb.search.asking import about_people
 from kb.search.relevance import NEAR_MISS, unreadable
 
@@ -84,6 +84,7 @@ def render_results(kb: Facade) -> None:
         if found.corrected:
             render_correction(found)
         named = named_in(found.query, kb.people())  # "what does Tomasz Nowak do"
+        asks_about = about_people(found.query, named)
         for name in named:
             st.markdown(f"{person_link(name)} wrote pages here: their profile lists them.")
         if not found:
@@ -97,8 +98,7 @@ def render_results(kb: Facade) -> None:
         elif not answers:
             # A question about a colleague alone is answered by their profile: no page is
             # missing, and no one should write it.
-            gap = not about_people(found.query, named)
-            render_no_answer(kb, found, closest, filters, elapsed, gap=gap)
+            render_no_answer(kb, found, closest, filters, elapsed, gap=not asks_about)
         else:
             n = len(answers)
             verb = "page answers" if n == 1 else "pages answer"
@@ -113,7 +113,15 @@ def render_results(kb: Facade) -> None:
         outside = found.elsewhere_note(filters) if not answers else ""
         gone = Directory.recorded(kb.manifest).left_on
         unwritten = found.unwritten_note(NEAR_MISS, gone) if not answers else ""
+        if asks_about and not answers:  # not "No one has written about this yet" beside them
+            unwritten = f"{spoken(named)} wrote pages here: see the profile linked beside."
         render_experts(experts, me, near, outside, unwritten, sided=has_sides(kb))
+
+
+def _evidence_place(ev: Evidence) -> str:
+    """ "Title › Heading › Subheading": a heading path's own " > " as a card's " › " (a
+    new-user trial saw both in one line)."""
+    return " › ".join((ev.title, *ev.heading.split(" > "))) if ev.heading else ev.title
 
 
 def report_missing(kb: Facade, query: str, filters) -> None:
@@ -358,8 +366,7 @@ def render_experts(
                 icon=":material/person:",
             )
             evidence = "\n".join(
-                f"- [{esc(ev.title)}{' › ' + esc(ev.heading) if ev.heading else ''}]"
-                f"({page_link(ev.path, ev.heading)})"
+                f"- [{esc(_evidence_place(ev))}]({page_link(ev.path, ev.heading)})"
                 for ev in person.evidence
             )
             # people.yaml's role, availability and contact, for people it lists.

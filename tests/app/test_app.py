@@ -61,6 +61,10 @@ def test_search_shows_results_experts_and_timing(monkeypatch, bundled_index):
     assert len(expert_names(at)) == 1
     assert not [t for t in html_tables(at) if t and "Relevance" in t[0]]
     assert "[Who knows about this: 1 person ↓](#who-knows)" in [m.value for m in at.markdown]
+    # Evidence reads "Title › Heading › Subheading", as a card does (a trial saw " > " too).
+    search(at, "LDS-Aire")
+    text = "".join(m.value for m in at.markdown)
+    assert "[Printers and meeting rooms › Meeting rooms › If something does not work]" in text
 
 
 def test_empty_query_shows_no_results_and_no_experts(monkeypatch, bundled_index):

@@ -336,8 +336,12 @@ def test_a_search_naming_a_colleague_links_their_profile(monkeypatch, bundled_in
     at.text_input(key="q").input("what does tomasz nowak do").run()
     (line,) = [m.value for m in at.markdown if "wrote pages here" in m.value]
     assert line.startswith("[Tomasz Nowak](") and "person=Tomasz" in line
-    # His profile answers it: no page is missing and no one is asked to write one.
+    # His profile answers it: no page is missing and no one is asked to write one, and
+    # "who knows" does not say no one has written beside his name (a new-user trial).
     assert not [b for b in at.button if b.key == "missing"]
+    text = all_text(at)
+    assert "No one has written about this" not in text
+    assert "Tomasz Nowak wrote pages here: see the profile linked beside." in text
     at.text_input(key="q").input("Tomasz Nowak canteen menu").run()
     assert [b for b in at.button if b.key == "missing"]  # a topic beside his name
     at.text_input(key="q").input("grace period for expense claims").run()
