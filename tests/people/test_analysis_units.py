@@ -12,7 +12,7 @@ from kb.models.consent import names_hidden
 from kb.people import searchlog
 from kb.people.gaps import stale_pages
 from kb.people.pairing import chance, closeness, one_round, overlap, score
-from kb.people.profiles import introduced
+from kb.people.profiles import introduced, ranked
 from kb.people.team import choose, subtopics
 from kb.people.terms import Vocabulary
 from kb.people.topics import bus_factor, group
@@ -345,7 +345,7 @@ def test_people_who_left_are_gone_from_the_start_of_the_bus_factor():
     assert bus_factor(thirds, frozenset({"cy"})) == 1  # one more and most of it is lost
 
 
-def test_experts_who_left_come_after_everyone_still_here_without_contact():
+def test_experts_who_left_come_after_the_k_still_here_without_contact():
     directory = Directory(
         (
             Person(
@@ -359,8 +359,12 @@ def test_experts_who_left_come_after_everyone_still_here_without_contact():
         )
     )
     experts = [Expert("Ana Ruiz", 3.0), Expert("Cy Diaz", 2.0), Expert("Bo Chen", 1.0)]
-    shown = introduced(experts, directory)
+    shown = ranked(introduced(experts, directory), 2)
     assert [e.name for e in shown] == ["Cy Diaz", "Bo Chen", "Ana Ruiz"]  # votes order each part
+    # k counts the people one may ask; she wrote more than the last of them, so is named.
+    assert [e.name for e in ranked(introduced(experts, directory), 1)] == ["Cy Diaz", "Ana Ruiz"]
+    less = [Expert("Cy Diaz", 2.0), Expert("Bo Chen", 1.0), Expert("Ana Ruiz", 0.5)]
+    assert [e.name for e in ranked(introduced(less, directory), 2)] == ["Cy Diaz", "Bo Chen"]
     ana = shown[-1]
     assert (ana.role, ana.contact, ana.available_for, ana.left) == ("Counsel", "", (), "2001-01-01")
     assert (shown[1].contact, shown[1].left) == ("@bo", "")  # leaving in 2999: still here
