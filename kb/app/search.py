@@ -114,7 +114,7 @@ def render_results(kb: Facade) -> None:
         gone = Directory.recorded(kb.manifest).left_on
         unwritten = found.unwritten_note(NEAR_MISS, gone) if not answers else ""
         if asks_about and not answers:  # not "No one has written about this yet" beside them
-            unwritten = f"{spoken(named)} wrote pages here: see the profile linked beside."
+            unwritten = f"{spoken(named)} wrote pages here: their profile lists them."
         render_experts(experts, me, near, outside, unwritten, sided=has_sides(kb))
 
 

@@ -341,7 +341,7 @@ def test_a_search_naming_a_colleague_links_their_profile(monkeypatch, bundled_in
     assert not [b for b in at.button if b.key == "missing"]
     text = all_text(at)
     assert "No one has written about this" not in text
-    assert "Tomasz Nowak wrote pages here: see the profile linked beside." in text
+    assert "Tomasz Nowak wrote pages here: their profile lists them." in text
     at.text_input(key="q").input("Tomasz Nowak canteen menu").run()
     assert [b for b in at.button if b.key == "missing"]  # a topic beside his name
     at.text_input(key="q").input("grace period for expense claims").run()
