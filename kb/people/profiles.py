@@ -120,6 +120,6 @@ def profile(
         location=listed.location,
         timezone=listed.timezone,
         languages=listed.languages,
-        capacity=listed.capacity,
+        capacity=None if gone else listed.capacity,  # hours for programmes no one offers
         left=listed.left if gone else "",
     )

@@ -216,7 +216,10 @@ def test_his_profile_says_he_left_and_keeps_his_pages(left_index, bundled_kb):
     assert f"left on {LEFT}: no longer at the company" in text
     record = json.loads(run(index_dir, "person", GONE, "--json"))
     assert (record["left"], record["contact"], record["available_for"]) == (LEFT, "", [])
+    # No hours for programmes, which never propose him (a new-user trial saw "8 hours").
+    assert record["capacity"] is None and "capacity" not in text
     before = bundled_kb.profile(GONE)
+    assert before.capacity == 2
     assert [p["path"] for p in record["pages"]] == [p.path for p in before.pages]
     assert before.available_for == ("coffee",) and before.left == ""
     assert json.loads(run(index_dir, "person", STAYING, "--json"))["left"] == ""
