@@ -28,7 +28,15 @@ from kb.facade import Facade
 from kb.importing.pagefile import slug
 from kb.importing.stub import stub_text, title_for
 from kb.inputs import MAX_QUERY
-from kb.models import Directory, Evidence, Expert, Hit, Results, main_authors
+from kb.models import (
+    Directory,
+    Evidence,
+    Expert,
+    Hit,
+    Results,
+    main_authors,
+    score_scale,
+)
 from kb.models.names import counted, named_in, spoken
 from kb.search.asking import about_people
 from kb.search.relevance import NEAR_MISS, unreadable
@@ -345,11 +353,10 @@ def render_experts(
             else esc(unwritten or "No one has written about this yet.")
         )
         return
-    # Bars compare the people one may ask: someone who has left, last in the list, set the
-    # scale at 100 under colleagues at 8 (a new-user trial); their card says they left.
+    # Bars compare the people one may ask (`score_scale`); a card says who has left.
     here = [p for p in experts if not p.left]
     if len(here) > 1:  # one bar compares nothing
-        top = max(p.score for p in here) or 1.0
+        top = score_scale(here)
         render_table(
             "Relevance, the most relevant = 100",
             ("Person", "Relevance"),

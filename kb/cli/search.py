@@ -11,7 +11,7 @@ from kb.cli.options import echo_json, json_option, mode_option, open_kb, since_o
 from kb.facade import Facade
 from kb.inputs import UnknownValueError, checked_filters
 from kb.links import PageLinks
-from kb.models import Directory, Filters, Hit
+from kb.models import Directory, Filters, Hit, score_scale
 from kb.models.names import counted, named_in, printable
 from kb.search.cards import sections_shown
 from kb.serve.codec import expert_record, hit_records
@@ -191,12 +191,9 @@ def experts_cmd(
             gone = Directory.recorded(kb.manifest).left_on
             click.echo(printable(found.unwritten_note(NEAR_MISS, gone)))
         return
-    # Scores as the app's bars show them, the best colleague's as 1: votes add up over
-    # pages, and a raw 1.024 read as a percentage (--json keeps them). Someone who has left
-    # follows everyone still here and shows no score: theirs set the scale at 1.00 under
-    # colleagues at 0.08 (a new-user trial).
-    here = [p.score for p in people if not p.left]
-    top = max(here or [p.score for p in people]) or 1.0
+    # Scores as the app's bars show them (`score_scale`): votes add up over pages, and a
+    # raw 1.024 read as a percentage (--json keeps them). Someone who has left shows none.
+    top = score_scale(people)
     for n, person in enumerate(people, 1):
         home = ", ".join(x for x in (person.team, person.department) if x)
         label = f" ({home})" if home else ""

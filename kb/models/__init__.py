@@ -31,6 +31,7 @@ from kb.models.pages import (
     embed_header,
     main_authors,
     page_info,
+    score_scale,
 )
 from kb.models.people import (
     AVAILABILITY,
@@ -131,6 +132,7 @@ __all__ = [
     "consent_key_id",
     "embed_header",
     "main_authors",
+    "score_scale",
     "fold_name",
     "folded_key",
     "name_digest",

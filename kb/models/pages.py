@@ -342,6 +342,14 @@ class Expert:
     left: str = ""  # the day they left the company (people.yaml); "" while they are here
 
 
+def score_scale(experts: Sequence[Expert]) -> float:
+    """What shown scores are divided by: the best score of the people one may ask (anyone
+    listed, if all have left). Someone who has left, last in the list, set it at 1.00 over
+    colleagues at 0.08 (a new-user trial)."""
+    here = [e.score for e in experts if not e.left] or [e.score for e in experts]
+    return max(here, default=0.0) or 1.0
+
+
 @dataclass(frozen=True)
 class Page(PageInfo):
     """A whole indexed page, for display."""
