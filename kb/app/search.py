@@ -86,6 +86,10 @@ def render_results(kb: Facade) -> None:
     experts, near, experts_ms = shown_experts(kb, shown)
     elapsed = shown.elapsed + experts_ms
 
+    # Who has left, read from the manifest once, and only when nothing answers: the writers
+    # of a missing page and "who knows" then leave them out.
+    directory = Directory.recorded(kb.manifest) if not answers else Directory()
+
     results, people = st.columns([3, 2], gap="large")
     with results:
         render_who_knows_link(experts, other_side(me))
@@ -106,7 +110,7 @@ def render_results(kb: Facade) -> None:
         elif not answers:
             # A question about a colleague alone is answered by their profile: no page is
             # missing, and no one should write it.
-            render_no_answer(kb, found, closest, filters, elapsed, gap=not asks_about)
+            render_no_answer(kb, found, closest, filters, elapsed, directory, gap=not asks_about)
         else:
             n = len(answers)
             verb = "page answers" if n == 1 else "pages answer"
@@ -119,8 +123,7 @@ def render_results(kb: Facade) -> None:
                         render_hit(hit, more, found.searched, i)
     with people:
         outside = found.elsewhere_note(filters) if not answers else ""
-        gone = Directory.recorded(kb.manifest).left_on
-        unwritten = found.unwritten_note(NEAR_MISS, gone) if not answers else ""
+        unwritten = found.unwritten_note(NEAR_MISS, directory.left_on) if not answers else ""
         if asks_about and not answers:  # not "No one has written about this yet" beside them
             unwritten = f"{spoken(named)} wrote pages here: their profile lists them."
         render_experts(experts, me, near, outside, unwritten, sided=has_sides(kb))
@@ -162,6 +165,7 @@ def render_no_answer(
     closest: list[tuple[Hit, list[Hit]]],
     filters,
     elapsed: float,
+    directory: Directory,
     *,
     gap: bool = True,
 ) -> None:
@@ -203,7 +207,7 @@ def render_no_answer(
     # Only near misses say who could write its page, as in the gap report and the barcamp:
     # the closest pages to "xqzvbnm plorkt" or "canteen menu" are no one's field.
     # Never someone who has left (a review found the stub offered to one).
-    may = Directory.recorded(kb.manifest).may_propose
+    may = directory.may_propose
     writers = main_authors([h for hit, more in closest for h in (hit, *more)], 3, NEAR_MISS, may)
     asked = (found.query, filters)
     reported = st.session_state.get("missing_reported")
