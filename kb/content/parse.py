@@ -343,9 +343,9 @@ def clean_inline(text: str) -> str:
 def _date_field(
     meta: dict, key: str, lines: list[str], rel_path: str, problems: list[Problem]
 ) -> str:
-    """A date of the front matter as written, or "" and a warning at its line when it is no
-    date: it is shown on every hit and filtered by (`since`), and `kb check` calls it an
-    error. The value is not said back (it is free text: any name or word)."""
+    """A date of the front matter as YYYY-MM-DD (`date_of`), or "" and a warning at its line
+    when it is no date: it is shown on every hit and filtered by (`since`), and `kb check`
+    calls it an error. The value is not said back (it is free text: any name or word)."""
     value = meta.get(key)
     if value is None or value == "":
         return ""
