@@ -151,4 +151,7 @@ class Settings:
             # it an error (2); a date and time (Jekyll's) or a month is its day, kept in one
             # form, YYYY-MM-DD (3).
             "dates": 3,
+            # A Liquid include's prose arguments (a callout's title and content) are page
+            # text (1).
+            "includes": 1,
         }

@@ -23,6 +23,8 @@ from kb.models import Author, Document, Problem, Section
 _IMAGE = re.compile(r"!\[([^\]\[]*)\]\([^()]*\)")
 _LINK = re.compile(r"\[([^\]\[]+)\]\([^()]*\)")
 _BLANKS = re.compile(r"\n{3,}")
+_INCLUDE = re.compile(r"\{%-?\s*include\b")
+_ARGUMENT = re.compile(r"""[\w-]+\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 _FRONT_MATTER_END = {"---", "..."}
 NO_DATE = " is not a date (YYYY-MM-DD); ignored"  # kb check makes it an error
 
@@ -314,9 +316,30 @@ def _strip_liquid(text: str) -> str:
             nxt[opener] = -1  # no closer left: this opener is text from here on
             continue
         out.append(text[pos:start])
+        if opener == "{%":
+            out.append(_shown_arguments(text[start : end + 2]))
         pos = end + 2
     out.append(text[pos:])
     return "".join(out)
+
+
+def _shown_arguments(tag: str) -> str:
+    """What an `{% include %}` tag shows the reader: its arguments that are prose.
+
+    A callout's `title="Pressure is a red flag" content="Fraudsters often..."` is text on
+    the rendered page; its file name, `type="warning"`, CSS classes and variables are not.
+    Prose is told by shape, not by argument name (themes name them freely): at least three
+    words, most of them plain words.
+    """
+    if not _INCLUDE.match(tag):
+        return ""
+    shown = []
+    for double, single in _ARGUMENT.findall(tag):
+        words = (double or single).split()
+        plain = sum(w.strip(".,;:!?()'\"").isalpha() for w in words)
+        if len(words) >= 3 and plain * 2 > len(words):
+            shown.append(" ".join(words))
+    return "\n\n".join(shown)
 
 
 def clean_block(text: str, *, keep_links: bool = False) -> str:

@@ -162,3 +162,16 @@ def test_liquid_tags_before_a_far_other_opener_clean_in_linear_time():
 
     took(1000)
     assert took(80_000) < 16 * took(20_000)  # linear: about 4x; quadratic: 16x
+
+
+def test_an_include_keeps_the_prose_it_shows_and_drops_its_settings():
+    # A trial: the VPN page's warning "Personal devices and phones will be refused" was in a
+    # callout's `content=`, dropped with the tag, so no search could find it.
+    text = clean_block(
+        'Before. {%- include callout.html type="warning" class="usa-alert usa-alert--slim big"'
+        " title='Pressure is a red flag' content=\"Never skip the [callback](x.md), ever.\" %}"
+        ' After. {% include "step-indicator.html" steps: a.steps current_step:2 %}'
+        ' {% assign note = "a b c d" %}'
+    )
+    shown = "Before. Pressure is a red flag\n\nNever skip the callback, ever. After."
+    assert text == shown, text

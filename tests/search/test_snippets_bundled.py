@@ -89,3 +89,11 @@ def test_every_card_marks_a_sentence_with_a_query_word(bundled_kb):
                 assert matched_spans(hit.answer_text, query) or row, (query, hit.answer_text)
                 marked += 1
     assert marked >= 150  # of 200 cards: some sections match by meaning only
+
+
+def test_a_callouts_words_are_found_and_shown(bundled_kb):
+    # The VPN page says "Personal devices and phones will be refused" only in a Liquid
+    # callout's `content=`, which the parser dropped with the tag (a trial).
+    hit = card(bundled_kb, "will the VPN refuse my personal phone", "security/vpn-access.md")
+    assert hit.relevant and hit.chunk.heading == "Connecting"
+    assert "Personal devices and phones will be refused" in hit.answer_text
