@@ -105,7 +105,7 @@ def create_app(
         summary="Search a team's Markdown docs and find who knows about a topic.",
         docs_url=None,  # served below, from local files
         redoc_url=None,  # ReDoc loads its script and fonts from CDNs
-        dependencies=[Depends(bearer)] if token else [],
+        dependencies=[Depends(_known_parameters), *([Depends(bearer)] if token else [])],
     )
 
     @app.middleware("http")
@@ -131,18 +131,22 @@ def create_app(
         # FastAPI's answer, with what was sent cut short: a 100 KB query came back whole.
         return JSONResponse({"detail": _cut(jsonable_encoder(err.errors()))}, 422)
 
+    # Every 422 has FastAPI's shape, a list of {type, loc, msg, input}, kb's own checks too:
+    # a script reads one shape for one status (a trial got a list for `q=` and a string for
+    # `q=%20`). 400, 404 and 503 say one message.
     @app.exception_handler(BlankQueryError)
     async def blank(request: Request, err: BlankQueryError) -> JSONResponse:
-        return JSONResponse({"detail": "q is blank; say what you are looking for"}, 422)
+        said = "q is blank; say what you are looking for"
+        return _invalid("blank", ["query", "q"], said, request.query_params.get("q", ""))
 
     @app.exception_handler(CriteriaError)
     async def criteria(request: Request, err: CriteriaError) -> JSONResponse:
-        return JSONResponse({"detail": str(err)}, 422)
+        return _invalid("criterion", ["query"], str(err), None)
 
     @app.exception_handler(UnknownValueError)
     async def unknown(request: Request, err: UnknownValueError) -> JSONResponse:
-        hint = f"; did you mean {err.close!r}?" if err.close else ""
-        return JSONResponse({"detail": f"{err.field} {err.value!r} is not in the index{hint}"}, 400)
+        # The values it could be, as the CLI lists them (UnknownValueError's message).
+        return JSONResponse({"detail": _cut(f"{err.field} {err}")}, 400)
 
     @app.get("/docs", include_in_schema=False)
     def docs() -> HTMLResponse:
@@ -189,6 +193,43 @@ def _cut(value: object) -> object:
     if isinstance(value, dict):
         return {k: _cut(v) for k, v in value.items()}
     return value
+
+
+def _invalid(kind: str, loc: list[str], message: str, given: object) -> JSONResponse:
+    """A 422 in FastAPI's own shape, for a check of kb's."""
+    error = {"type": kind, "loc": loc, "msg": message, "input": given}
+    return JSONResponse({"detail": _cut([error])}, 422)
+
+
+def _known_parameters(request: Request) -> None:
+    """A query parameter the route does not take is an error, not ignored: `/experts?author=`
+    answered everyone, unfiltered, and the script never knew (a trial)."""
+    route = request.scope.get("route")
+    if route is None or not hasattr(route, "dependant"):
+        return
+    known = _query_names(route.dependant)
+    unknown = [name for name in request.query_params if name not in known]
+    if unknown:
+        takes = ", ".join(sorted(known)) or "no parameters"
+        raise RequestValidationError(
+            [
+                {
+                    "type": "unknown_parameter",
+                    "loc": ["query", name],
+                    "msg": f"{route.path} does not take '{name}'; it takes {takes}",
+                    "input": request.query_params[name],
+                }
+                for name in unknown
+            ]
+        )
+
+
+def _query_names(dependant) -> set[str]:
+    """The query parameters a route reads, its dependencies' included."""
+    names = {p.alias for p in dependant.query_params}
+    for sub in dependant.dependencies:
+        names |= _query_names(sub)
+    return names
 
 
 def _naming_build(index: LoadedIndex) -> Callable[[Response], Facade]:

@@ -252,4 +252,15 @@ def _detail(err: urllib.error.HTTPError) -> str:
         detail = json.loads(err.read()).get("detail", "")
     except (ValueError, AttributeError):
         return err.reason
+    if isinstance(detail, list):  # a 422: FastAPI's list of errors, each with its message
+        return "; ".join(_said(e) for e in detail)
     return detail if isinstance(detail, str) else json.dumps(detail)
+
+
+def _said(error: object) -> str:
+    """One of a 422's errors as a person reads it: the parameter, then what is wrong."""
+    if not isinstance(error, dict):
+        return str(error)
+    msg, loc = str(error.get("msg", "")), error.get("loc") or []
+    name = str(loc[-1]) if loc else ""
+    return msg if not name or msg.startswith(name) else f"{name}: {msg}"

@@ -110,6 +110,9 @@ def test_the_client_says_what_went_wrong(api):
         RemoteKnowledgeBase(api, "t0ken").search("x", filters=Filters(team="nope"))
     with pytest.raises(ApiError, match="422: .*across_from"):
         RemoteKnowledgeBase(api, "t0ken").experts("x", across_from="Marketing")
+    # A 422's list of errors is said as its messages, not as JSON.
+    with pytest.raises(ApiError, match="422: q is blank; say what you are looking for$"):
+        RemoteKnowledgeBase(api, "t0ken").search("   ")
     with pytest.raises(ApiError, match="cannot reach the kb API"):
         RemoteKnowledgeBase("http://127.0.0.1:9").people()
 

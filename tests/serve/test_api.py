@@ -33,7 +33,7 @@ def client(bundled_index) -> TestClient:
 
 def test_every_endpoint_answers_from_the_index(client):
     health = client.get("/health").json()
-    assert health["status"] == "ok" and health["pages"] == 65 and health["chunks"] == 598
+    assert health["status"] == "ok" and health["pages"] == 65 and health["chunks"] == 599
     assert health["loading"] is False and "newer_build" not in health
     hits = client.get("/search", params={"q": "the expense app on my phone won't log me in"})
     assert hits.status_code == 200
@@ -127,6 +127,32 @@ def test_bad_parameters_get_a_4xx_with_a_message(client, path, params, status, s
     response = client.get(path, params=params)
     assert response.status_code == status
     assert says in str(response.json()["detail"])
+
+
+def test_every_422_has_one_shape_and_a_parameter_no_route_takes_is_one(client):
+    # A trial: `q=` gave a list and `q=%20` a string, and `/experts?author=` answered
+    # everyone, unfiltered. A script reads one shape for a 422, naming the parameter.
+    for path, params, loc in [
+        ("/search", {"q": ""}, ["query", "q"]),
+        ("/search", {"q": "   "}, ["query", "q"]),
+        ("/experts", {"q": "vpn", "author": "Tomasz Nowak"}, ["query", "author"]),
+        ("/search", {"q": "vpn", "departmnet": "IT"}, ["query", "departmnet"]),
+        ("/people/goconnor", {"k": "3"}, ["query", "k"]),
+    ]:
+        res = client.get(path, params=params)
+        assert res.status_code == 422, (path, params)
+        (error,) = res.json()["detail"]
+        assert error["loc"] == loc and error["msg"], (path, error)
+    said = client.get("/experts", params={"q": "vpn", "author": "x"}).json()["detail"][0]["msg"]
+    assert "does not take 'author'" in said and "department" in said  # what it does take
+    # The app's own routes take what the app sends.
+    assert client.get("/app/search", params={"q": "vpn", "k": 3}).status_code == 200
+
+
+def test_an_unknown_filter_value_lists_the_known_ones(client):
+    said = client.get("/search", params={"q": "vpn", "department": "Marketing"}).json()
+    assert said["detail"].startswith("department 'Marketing' is not in the index")
+    assert "known: Business, IT" in said["detail"]
 
 
 def test_a_token_is_required_on_every_request_when_set(bundled_index):
