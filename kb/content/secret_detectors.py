@@ -214,6 +214,9 @@ ALGORITHM_TEXT = re.compile(r"[A-Za-z0-9]+(?:[-_+][A-Za-z0-9]+)*")
 # names join two names with "with" or "and" (SHA256withRSA, PBEWithMD5AndDES).
 ALGORITHM_PART = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
 ALGORITHM_JOINERS = frozenset(("with", "and"))
+# A password hash's cost parameters, a letter and its number after the hash's name: scrypt's
+# N, r, p (RFC 7914) and its log2 N "ln", Argon2's m, t, p (RFC 9106): "scrypt-N16384-r8-p1".
+ALGORITHM_PARAMETERS = frozenset(("n", "ln", "r", "p", "m", "t"))
 # A limit's word before a PIN's name: "Max PIN: 9999 (default)" is a limit, not a PIN.
 LIMIT_BEFORE = re.compile(r"(?i)(?<![\w-])(?:max(?:imum)?|min(?:imum)?|length)[ \t.]{1,3}$")
 # (kind, pattern, gate): the value is the pattern's last group; "labelled" values are judged

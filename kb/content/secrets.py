@@ -807,7 +807,7 @@ def _algorithm(value: str) -> bool:
     """Whether `value` is an encoding's name or hash and cipher algorithms' names, maybe
     joined by '-', '_', '+' or Java's "with" and "and", with a size, a mode or a version
     beside them ("SHA3-256", "PBKDF2-SHA256", "AES256-GCM", "SHA256withRSA", "HS256",
-    "hmac-sha1-96", "Argon2id-v19"; not "Sha256Summer!" nor "md5-2024")."""
+    "hmac-sha1-96", "Argon2id-v19", "scrypt-N16384"; not "Sha256Summer!" nor "md5-2024")."""
     if d.ENCODING.fullmatch(value):
         return True
     if not d.ALGORITHM_TEXT.fullmatch(value):
@@ -828,6 +828,13 @@ def _algorithm(value: str) -> bool:
             at += 1
         elif part == "v" and parts[at + 1 : at + 2] and parts[at + 1].isdigit():
             at += 2  # a version: Argon2id-v19
+        elif (
+            part in d.ALGORITHM_PARAMETERS
+            and named
+            and parts[at + 1 : at + 2]
+            and parts[at + 1].isdigit()
+        ):
+            at += 2  # a cost parameter: scrypt-N16384-r8-p1, argon2id-m65536-t3-p4
         elif part in d.ALGORITHM_JOINERS and named and at + 1 < len(parts):
             at += 1  # SHA256withRSA: a name must follow
         else:
