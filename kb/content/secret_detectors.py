@@ -662,9 +662,18 @@ PLACEHOLDER = re.compile(
     # <your-password>, [hidden], ${VAR}, $VAR, %VAR%, $(command), {{ template }}; but
     # '$ecretAzur3' is not a variable.
     r"[<{\[(][\w\s.\-]*[>}\])]|\$\{[^}]*\}|(?-i:\$[A-Z_][A-Z0-9_]*|%[A-Z_][A-Z0-9_]*%)|\$env:\w+|\$\(.*\)|\{\{.*\}\}"
-    r"|x{3,}|\*{3,}|\.{3,}|-+|_+|\w*\.\.\.|…"
-    r"|(?:your|my|the|some)[-_ ]?(?:(?:own|new|db|database|app|api|secret|strong)[-_ ]?)*"
+    # ... and as a page's HTML escapes it (&lt;key&gt;), and Python's %(db_password)s.
+    r"|&lt;[\w\s.\-]*&gt;|%\(\w+\)[sdr]"
+    # xxxx, xxxx-xxxx, XXXX-XXXX-XXXX, ****-****
+    r"|x{3,}(?:[-_ ]x{3,})*|\*{3,}(?:[-_ ]\*{3,})*|\.{3,}|-+|_+|\w*\.\.\.|…"
+    # your-password, your-SSO-password, YOUR_API_TOKEN_HERE: "your" and what it is for
+    r"|(?:your|my|the|some)(?:[-_ ]?(?:own|new|db|database|app|api|secret|strong)"
+    r"|[-_ ][a-z0-9]{1,20}){0,3}?[-_ ]?"
     r"(?:password|passwd|pass|pw|pwd|secret|key|token|value)(?:[-_ ]?here)?\d?"
+    # What to type, described: employee-number-1234, badge-id, date-of-birth (an example's
+    # digits after it): a word before a noun naming a person's datum.
+    r"|(?-i:(?:[a-z]{2,20}[-_]){1,3}(?:number|no|id|name|username|date|birthday|birth|dob"
+    r"|email|phone|digits|initials)(?:[-_]\d{1,8})?)"
     r"|pass(?:word|wd)?\d*|secret|changeme|change[-_]me|example\w*|redacted|hidden|placeholder"
     r"|pw|pwd|p@ssw0rd|dummy|test|foo|bar|none|null|true|false|required|optional"
     # A schema's type where an API reference shows a request body: {"password": "string"}.
@@ -715,7 +724,7 @@ GATES = {
 }
 # Every word of detect-secrets' keyword list contains one of these (api_key, db_pass, pwd ...).
 KEYWORD_STEMS = ("key", "pass", "pwd", "secret", "contrase")
-ENCLOSED = re.compile(r"[<{\[(][\w\s.\-]*[>}\])]")
+ENCLOSED = re.compile(r"[<{\[(][\w\s.\-]*[>}\])]|&lt;[\w\s.\-]*&gt;")
 # A key naming where a secret is, not the secret: secret_name, secretRef, password_secret_arn.
 REFERENCE = re.compile(
     r"(?:(?<=[_.\-])(?i:name|ref|arn|path|file|env|var|id|version|length|policy|type|hint|expiry"

@@ -422,7 +422,7 @@ def _scan(line: str, n: int, active: _Active) -> Iterator[Secret]:
             continue
         for m in rx.finditer(line):
             value = m.group(group)
-            if "EXAMPLE" in value or (group and _placeholder(value)):
+            if "EXAMPLE" in value or _masked(value) or (group and _placeholder(value)):
                 continue
             start, end = m.span(group)
             if kind == "Azure storage key":  # keep the name: 'AccountKey=[redacted]'
@@ -481,8 +481,8 @@ def _labelled(line: str, low: str, n: int, plugins: d.Plugins, patterns: tuple) 
             label = line[m.start() : start]
             named = _label_kind(label) if kind == "labelled" else kind
             value = _unbracketed(line[start:end].rstrip(",."))
-            if _algorithm(value):
-                continue
+            if _algorithm(value) or d.ENCLOSED.match(line, start, start + 80):
+                continue  # ... or a placeholder with spaces: mysql -p'<your password>'
             if value.isdigit() and d.LIMIT_BEFORE.search(line, max(0, m.start() - 12), m.start()):
                 continue
             sep = m.groupdict().get("sep") or ":"
@@ -710,6 +710,8 @@ _NOT_A_VALUE = re.compile(
     r"|[a-z][a-z0-9]*\([\d.,\s]*\)|\d{4}-\d\d-\d\d"  # ... a call, a date
     r"|(?i:wpa[23]?|wep)(?:-\w+)?"  # a Wi-Fi network's security (Network key: WPA2-Personal)
     r"|802\.\d{1,2}[A-Za-z]{0,3}"  # ... and its IEEE standard (Wi-Fi key: 802.1X, 802.11ac)
+    # ... and an email address: whose login it is (eduroam's "Wi-Fi Eduroam (key: user@uni.edu)")
+    r"|[\w.+-]{1,64}@[A-Za-z][\w-]{0,62}(?:\.[\w-]{1,63}){0,8}\.[A-Za-z]{2,24}"
 )
 _SYMBOL = re.compile(r"[\d!@#$%^&*+=?~]")
 
@@ -909,7 +911,15 @@ _SEPARATOR_AT_END = re.compile(r"(?:[\s:=\uff1a'\"*_`(){}-]|(?<![a-z])(?:is|ist|
 
 
 def _placeholder(value: str) -> bool:
-    return bool(d.PLACEHOLDER.match(value.strip().strip("'\"`")))
+    value = value.strip().strip("'\"`")
+    return bool(d.PLACEHOLDER.match(value)) or _masked(value)
+
+
+def _masked(value: str) -> bool:
+    """Whether a token's `value` is its kind's public prefix and x's, a placeholder showing
+    its shape (`AKIAXXXXXXXXXXXXXXXX`, `ghp_xxxx…`, `sk-proj-xxxx…`)."""
+    rest = value[len(_marker(value)) :]
+    return len(rest) >= 8 and not rest.strip("xX-_.")
 
 
 def _marker(value: str) -> str:
