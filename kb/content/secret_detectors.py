@@ -17,7 +17,8 @@ from functools import lru_cache
 MARKER = re.compile(
     r"(?:A3T[A-Z0-9]|AKIA|ASIA|ABIA|ACCA|gh[pousr]_|github_pat_|glpat-|xox[abposr]-"
     r"|[sr]k_live_|AIza|eyJ|SG\.|npm_|pypi-|sk-ant-|sk-proj-|hf_|GOCSPX-|dckr_pat_"
-    r"|shp(?:at|ca|pa|ss)_|do[opr]_v1_|whsec_|xapp-|sq0atp-|lin_api_|ya29\.|AGE-SECRET-KEY-1)"
+    r"|shp(?:at|ca|pa|ss)_|do[opr]_v1_|whsec_|xapp-|sq0atp-|lin_api_|ya29\.|AGE-SECRET-KEY-1"
+    r"|hv[sbr]\.|ATATT3|[sr]k_test_|xoxe[.-]|NRAK-|glsa_|glc_|PMAK-)"
 )
 # Patterns detect-secrets has no plugin for (1.5.0), or misses the common form of:
 _AWS_ID = r"\b(?:A3T[A-Z0-9]|AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}\b"
@@ -50,6 +51,41 @@ EXTRA = (
     ("Linear key", re.compile(r"\blin_api_[A-Za-z0-9]{32,}")),
     ("Google OAuth token", re.compile(r"\bya29\.[0-9A-Za-z_\-]{20,}")),
     ("age secret key", re.compile(r"\bAGE-SECRET-KEY-1[0-9A-Z]{58}\b")),
+    # HashiCorp Vault's tokens (hvs. service, hvb. batch, hvr. recovery; the older "s." only
+    # where Vault takes one), Atlassian's API tokens, Stripe's test-mode secret and restricted
+    # keys (its plugin knows live ones only), Azure AD client secrets (three characters, a
+    # digit, "Q~"), Slack's refresh tokens, New Relic's user keys, Grafana's service account
+    # and Cloud tokens, Postman's API keys: their documented formats.
+    ("Vault token", re.compile(r"\bhv[sbr]\.[A-Za-z0-9_\-]{24,}")),
+    (
+        "Vault token",
+        re.compile(
+            r"(?i)(?:\bvault[ \t]{1,5}login(?:[ \t]{1,5}-\S{1,40})*|x-vault-token:|vault_token=)"
+            r"[ \t]{0,5}['\"]?(s\.[A-Za-z0-9]{24,})"
+        ),
+    ),
+    ("Atlassian token", re.compile(r"\bATATT3[A-Za-z0-9_\-=]{100,}")),
+    ("Stripe secret key", re.compile(r"\b[sr]k_test_[0-9a-zA-Z]{24,}")),
+    (
+        "Azure client secret",
+        re.compile(r"(?<![\w~.-])[a-zA-Z0-9_~.]{3}\dQ~[a-zA-Z0-9_~.-]{31,34}(?![\w~.-])"),
+    ),
+    ("Slack token", re.compile(r"\bxoxe(?:\.xox[bp])?-\d-[A-Za-z0-9]{40,}")),
+    ("New Relic key", re.compile(r"\bNRAK-[A-Z0-9]{27}\b")),
+    (
+        "Grafana token",
+        re.compile(r"\b(?:glsa_[A-Za-z0-9]{32}_[A-Fa-f0-9]{8}|glc_[A-Za-z0-9+/]{32,}=*)"),
+    ),
+    ("Postman key", re.compile(r"\bPMAK-[a-f0-9]{24}-[a-f0-9]{34}\b")),
+    # Private keys its plugin does not name: PKCS #8's encrypted form, any other kind's BEGIN
+    # line (DH, DSA ...), PuTTY's version 3 files, OpenVPN's static key.
+    (
+        "private key",
+        re.compile(
+            r"BEGIN (?:[A-Z0-9]{1,20} ){0,3}PRIVATE KEY(?: BLOCK)?-|PuTTY-User-Key-File-\d"
+            r"|BEGIN OpenVPN Static key V\d"
+        ),
+    ),
     (
         "webhook URL",
         re.compile(
@@ -699,8 +735,8 @@ GATES = {
     "private key": ("begin", "putty"),
     "PyPI token": ("pypi-",),
     "SendGrid key": ("sg.",),
-    "Slack token": ("xox", "hooks.slack.com"),
-    "Stripe secret key": ("k_live_",),
+    "Slack token": ("xox", "hooks.slack.com"),  # xoxe too
+    "Stripe secret key": ("k_live_", "k_test_"),
     "Telegram bot token": (":",),
     "Google API key": ("aiza",),
     "Anthropic key": ("sk-ant-",),
@@ -716,6 +752,12 @@ GATES = {
     "Linear key": ("lin_api_",),
     "Google OAuth token": ("ya29.",),
     "age secret key": ("age-secret-key-1",),
+    "Vault token": ("hvs.", "hvb.", "hvr.", "vault"),
+    "Atlassian token": ("atatt3",),
+    "Azure client secret": ("q~",),
+    "New Relic key": ("nrak-",),
+    "Grafana token": ("glsa_", "glc_"),
+    "Postman key": ("pmak-",),
     "webhook URL": ("webhooks/", "webhookb2/"),
     "BitLocker recovery key": ("recovery", "bitlocker"),
     "AWS secret key": ("a3t", "abia", "acca", "akia", "asia"),
