@@ -602,8 +602,64 @@ LABELLED = (
         re.compile(
             r"(?i)['\"]auth['\"][ \t]*:[ \t]*['\"]([A-Za-z0-9+/=]{12,})['\"]"
             r"|^[ \t]*auth:[ \t]*([A-Za-z0-9+/]{12,}={0,2})[ \t]*$"
+            # ... and an .npmrc's legacy _auth (base64 of user:password)
+            r"|(?:^|:)_auth[ \t]*=[ \t]*['\"]?([A-Za-z0-9+/]{12,}={0,2})"
         ),
-        ('auth"', "auth'", "auth:"),
+        ('auth"', "auth'", "auth:", "_auth"),
+    ),
+    # Code and shells that set a credential by its name in forms its keyword patterns miss (a
+    # comma or a space between name and value, a name after a drive): PHP's define('DB_PASSWORD',
+    # 'x') (WordPress' wp-config.php), Windows' setx API_KEY x, PowerShell's $env:API_KEY="x",
+    # aws configure set aws_secret_access_key x. "named": the name says its kind, and the value
+    # is judged as a keyword's, as code writes it.
+    (
+        "named",
+        re.compile(
+            r"(?i)\bdefine[ \t]{0,3}\([ \t]{0,3}['\"]\w{0,40}(?:pass(?:word|wd)?|pwd|secret|key"
+            r"|token|salt)\w{0,20}['\"][ \t]{0,3},[ \t]{0,3}['\"]([^'\"\s]{4,200})['\"]"
+            r"|\bsetx[ \t]{1,5}['\"]?\w{0,40}(?:pass(?:word|wd)?|pwd|secret|key|token)\w{0,20}"
+            r"['\"]?[ \t]{1,5}['\"]?([^\s'\"]{4,200})"
+            r"|\$env:\w{0,40}(?:pass(?:word|wd)?|pwd|secret|key|token)\w{0,20}[ \t]{0,3}=[ \t]{0,3}"
+            r"['\"]?([^\s'\"$]{4,200})"
+            r"|\baws[ \t]{1,5}configure[ \t]{1,5}set[ \t]{1,5}(?:[\w-]{1,40}\.)?"
+            r"aws_(?:secret_access_key|session_token)[ \t]{1,5}['\"]?([A-Za-z0-9/+=]{20,})"
+        ),
+        ("define", "setx", "$env:", "configure"),
+    ),
+    # A session cookie (Cookie: session=x, Set-Cookie: sid=x; not an analytics cookie's
+    # dotted numbers: _ga=GA1.2.1234567890.1600000000), a URL's ?key=x, and an
+    # environment's NAME_KEY=x (FERNET_KEY, APP_KEY, RAILS_MASTER_KEY; not a public,
+    # publishable, site or verification key): the value must look generated.
+    (
+        "labelled",
+        re.compile(
+            r"(?i)(?:^|[\s'\"])(?:set-)?cookie:[ \t]{0,5}[\w.-]{1,60}=([A-Za-z0-9%_+/=-]{16,200})"
+            r"|[?&](?:api[-_]?)?key=([A-Za-z0-9_\-]{16,200})"
+            r"|(?<![\w$.-])(?!\w{0,40}(?:PUBLIC|PUB_|PUBLISHABLE|SITE_|VERIFICATION|VKEY))"
+            r"(?-i:[A-Z][A-Z0-9]{0,30}(?:_[A-Z0-9]{1,30}){0,4}_KEY)[ \t]{0,3}(?:=|:[ \t])[ \t]{0,3}"
+            r"['\"]?(?:base64:)?([A-Za-z0-9+/=_\-.~]{16,200})"
+        ),
+        ("cookie:", "key=", "_key:"),
+    ),
+    # Go's MySQL driver's DSN: "user:x@tcp(host:3306)/db".
+    (
+        "password",
+        re.compile(r"['\"`][\w.-]{1,60}:([^\s@'\"`/:]{1,200})@(?:tcp|unix)\("),
+        ("@tcp(", "@unix("),
+    ),
+    # Command lines of archives, OpenSSL and remote administration: zip -P x, 7z -px, openssl
+    # -k x, psexec -p x, rdesktop -p x, xfreerdp /p:x, ipmitool -P x, evil-winrm -p x.
+    (
+        "password",
+        re.compile(
+            r"(?:\b(?:zip|unzip|zipcloak)\b[^\n|;&]{0,300}?\s-P|\bopenssl\b[^\n|;&]{0,300}?\s-k"
+            r"|\b(?:psexec(?:64)?|paexec|rdesktop|evil-winrm)\b[^\n|;&]{0,300}?\s-p"
+            r"|\bipmitool\b[^\n|;&]{0,300}?\s-P)[ \t]{1,5}['\"]?([^\s'\"-][^\s'\"]{3,199})"
+            r"|\b7z[az]?\b[^\n|;&]{0,300}?\s-p['\"]?([^\s'\"]{4,200})"
+            r"|\b[xw]freerdp3?\b[^\n|;&]{0,300}?\s[/-]p:['\"]?([^\s'\"]{4,200})"
+        ),
+        ("zip", "openssl", "psexec", "paexec", "rdesktop", "evil-winrm", "ipmitool", "7z")
+        + ("freerdp",),
     ),
     # Credentials written as user / password: "Credentials: admin / x", "Default login: admin/x".
     (

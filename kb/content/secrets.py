@@ -479,7 +479,7 @@ def _labelled(line: str, low: str, n: int, plugins: d.Plugins, patterns: tuple) 
             # The value: the last group (of the alternative that matched).
             start, end = m.span(next(g for g in range(m.re.groups, 0, -1) if m.start(g) >= 0))
             label = line[m.start() : start]
-            named = _label_kind(label) if kind == "labelled" else kind
+            named = _label_kind(label) if kind in ("labelled", "named") else kind
             value = _unbracketed(line[start:end].rstrip(",."))
             if _algorithm(value) or d.ENCLOSED.match(line, start, start + 80):
                 continue  # ... or a placeholder with spaces: mysql -p'<your password>'

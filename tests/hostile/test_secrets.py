@@ -501,6 +501,31 @@ def test_forms_a_third_review_found_stay_linear_on_long_lines(tmp_path):
     _only_the_last_flagged_in_time(tmp_path, lines)
 
 
+def test_code_command_and_vendor_forms_stay_linear_on_long_lines(tmp_path):
+    """PHP's define, setx, $env:, aws configure set, a Go DSN, archives' and remote tools'
+    password flags, cookies, ?key=, NAME_KEY=, an .npmrc's _auth and vendors' prefixes, each on
+    a 100,000 character line that never reaches a value."""
+    lines = [
+        "define('a_password', " * 5_000,
+        "setx a_key " * 9_000,
+        "$env:A_KEY= " * 8_000,
+        "aws configure set " * 5_000,
+        '"a:b' * 25_000 + "@tcp(",
+        "zip -P " * 14_000,
+        "7z -p" * 20_000,
+        "xfreerdp /p:" * 8_000,
+        "cookie: a=" * 10_000,
+        "?key=" * 20_000,
+        "A_B_C_D_E_KEY" * 8_000,
+        ":_auth=" * 14_000,
+        "vault login -a " * 7_000,
+        "abc1Q~" * 16_000,
+        "BEGIN A B C " * 8_000,
+        "word " * 20_000 + "PIN 4711",  # a PIN at the far end of a long line
+    ]
+    _only_the_last_flagged_in_time(tmp_path, lines)
+
+
 def test_an_index_from_the_last_detector_is_read_again_by_a_detector_that_finds_more(
     tmp_path, monkeypatch
 ):
