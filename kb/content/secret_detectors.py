@@ -748,6 +748,12 @@ KEY = re.compile(
     r"|pg[ _-]?(?:up|dn)|bild[ _-]?(?:auf|ab)|num(?:pad)?[ _-]?(?:\d|lock|enter|plus|minus)?"
 )
 
+# A credential's word as people spell one they think strong, letters as digits or symbols
+# (p4ss, P@55w0rd, s3cr3t, 4dm1n, W3lc0me); `secrets._self_named` asks for one such letter.
+LEET_WORD = re.compile(
+    r"(?i)p[a@4][s5$][s5$](?:w[o0]r?d)?|s[e3]cr[e3]t|[a@4]dm[i1!]n|w[e3]lc[o0]m[e3]"
+)
+
 # Values that documentation writes in place of a password.
 PLACEHOLDER = re.compile(
     r"(?ix)^(?:"

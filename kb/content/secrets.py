@@ -649,6 +649,19 @@ def _table_row(line: str, n: int, plugins: d.Plugins) -> Iterator[Secret]:
     for (_, name), (where, cell) in zip(cells, cells[1:], strict=False):
         if _named(name):
             yield from _cell_value(where, cell, name, n, plugins)
+        elif _self_named(value := cell.strip().strip("*_`'\"")):
+            start = where + cell.index(value)
+            yield Secret(n, "password", start, start + len(value))
+
+
+def _self_named(value: str) -> bool:
+    """Whether a table cell's `value` names itself a password by its spelling: a credential's
+    word with letters made digits or symbols ("s3cr3t-P4ss", "Adm1n!2024", "P@ssw0rd#prod"), as
+    people write one they think strong, under a column naming none (`| prod | x |`). The bare
+    example `P@ssw0rd` is a placeholder (`d.PLACEHOLDER`)."""
+    if not 6 <= len(value) <= 64 or any(c.isspace() for c in value) or _placeholder(value):
+        return False
+    return any(not m.group(0).isalpha() for m in d.LEET_WORD.finditer(value))
 
 
 def _under_header(
