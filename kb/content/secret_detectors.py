@@ -308,6 +308,33 @@ LABELLED = (
         ),
         _PASSWORD_GATE,
     ),
+    # ... or the value first, at a sentence's start: "Kx9pQ2vLm7 is the password for prod".
+    (
+        "password",
+        re.compile(
+            rf"(?i)(?:^|(?<=[.!?:][ \t]))[ \t]{{0,3}}[`'\"*_]{{0,3}}{_VALUE}[`'\"*_]{{0,3}}"
+            r"[ \t]{1,3}(?:is|was)[ \t]{1,3}(?:the|our|your|its|their|my)[ \t]{1,3}"
+            rf"(?:[\w-]{{1,20}}[ \t]{{1,3}})?{_PASSWORD_WORD}(?={_CLAUSE_END})"
+        ),
+        _PASSWORD_GATE,
+    ),
+    # A password as a call's argument where the API says so: the second after a user's name
+    # (requests' auth=("u", "x"), HTTPBasicAuth, .NET's NetworkCredential, Java's
+    # PasswordAuthentication), the third of a database connection (mysqli_connect(host, "u",
+    # "x"), new PDO($dsn, "u", "x"), DriverManager.getConnection(url, "u", "x")). Literals only.
+    (
+        "password",
+        re.compile(
+            r"(?:\bauth[ \t]{0,3}=[ \t]{0,3}[(\[]|\b(?:HTTP(?:Basic|Digest|Proxy)Auth|BasicAuth"
+            r"|NetworkCredential|PasswordAuthentication|UsernamePasswordCredentials)[ \t]{0,3}\()"
+            r"[ \t]{0,3}['\"][^'\"\n]{1,100}['\"][ \t]{0,3},[ \t]{0,3}"
+            r"(?:password[ \t]{0,3}=[ \t]{0,3})?['\"]([^'\"\s]{4,200})['\"]"
+            r"|\b(?:mysqli?_connect|new[ \t]{1,3}(?:mysqli|PDO)|DriverManager\.getConnection)"
+            r"[ \t]{0,3}\([^,()\n]{1,200},[ \t]{0,3}['\"][^'\"\n]{1,100}['\"][ \t]{0,3},[ \t]{0,3}"
+            r"['\"]([^'\"\s]{4,200})['\"]"
+        ),
+        ("auth", "credential", "mysql", "pdo", "getconnection"),
+    ),
     # "with username admin and password x", "user: admin / pass x": a user's name before it
     # says what follows is the value (it must still look made up and end the clause).
     (
@@ -648,11 +675,13 @@ LABELLED = (
         ("@tcp(", "@unix("),
     ),
     # Command lines of archives, OpenSSL and remote administration: zip -P x, 7z -px, openssl
-    # -k x, psexec -p x, rdesktop -p x, xfreerdp /p:x, ipmitool -P x, evil-winrm -p x.
+    # -k x, openssl passwd -6 x (useradd -p "$(openssl passwd x)"), psexec -p x, rdesktop -p x,
+    # xfreerdp /p:x, ipmitool -P x, evil-winrm -p x.
     (
         "password",
         re.compile(
             r"(?:\b(?:zip|unzip|zipcloak)\b[^\n|;&]{0,300}?\s-P|\bopenssl\b[^\n|;&]{0,300}?\s-k"
+            r"|\bopenssl[ \t]{1,5}passwd(?:[ \t]{1,5}-(?:salt[ \t]{1,5}\S{1,40}|[\w-]{1,10})){0,4}"
             r"|\b(?:psexec(?:64)?|paexec|rdesktop|evil-winrm)\b[^\n|;&]{0,300}?\s-p"
             r"|\bipmitool\b[^\n|;&]{0,300}?\s-P)[ \t]{1,5}['\"]?([^\s'\"-][^\s'\"]{3,199})"
             r"|\b7z[az]?\b[^\n|;&]{0,300}?\s-p['\"]?([^\s'\"]{4,200})"
@@ -753,6 +782,9 @@ KEY = re.compile(
 LEET_WORD = re.compile(
     r"(?i)p[a@4][s5$][s5$](?:w[o0]r?d)?|s[e3]cr[e3]t|[a@4]dm[i1!]n|w[e3]lc[o0]m[e3]"
 )
+
+# A table's column of credentials, which a header names without naming their kind.
+CREDENTIALS_CELL = re.compile(r"(?i)(?:login[ \t]|user[ \t])?(?:credentials?|creds)")
 
 # Values that documentation writes in place of a password.
 PLACEHOLDER = re.compile(

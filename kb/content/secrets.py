@@ -705,8 +705,10 @@ def _cells(line: str) -> list[tuple[int, str]]:
 
 
 def _named(cell: str) -> bool:
-    """Whether a table cell names a credential (`Password`, `API token`)."""
-    return len(cell) <= 80 and bool(d.LABEL.search(cell))
+    """Whether a table cell names a credential (`Password`, `API token`, `Credentials`)."""
+    if len(cell) > 80:
+        return False
+    return bool(d.LABEL.search(cell) or d.CREDENTIALS_CELL.fullmatch(cell.strip(" \t*_`")))
 
 
 def _rule(line: str) -> bool:
@@ -719,7 +721,8 @@ def _rule(line: str) -> bool:
 # (~/.ssh/id_rsa, https://…, ops/team/token, HS256/SHA-256/v1.2), an environment variable's
 # name (DB_PASSWORD), a type (varchar(255)). A key with one '/' (base64) is a value.
 _NOT_A_VALUE = re.compile(
-    r"[/~.].*|.*://.*|[^/]*/[^/]*/.*[-.].*|[^/]*/[^/\d]*/[^/\d]*|[A-Z]+(?:_[A-Z]+)+"
+    r"(?![A-Za-z0-9+/]{20,}={1,2}$)"  # (a padded base64 key starting with '/' is a value)
+    r"(?:[/~.].*|.*://.*|[^/]*/[^/]*/.*[-.].*|[^/]*/[^/\d]*/[^/\d]*)|[A-Z]+(?:_[A-Z]+)+"
     r"|[a-z][a-z0-9]*\([\d.,\s]*\)|\d{4}-\d\d-\d\d"  # ... a call, a date
     r"|(?i:wpa[23]?|wep)(?:-\w+)?"  # a Wi-Fi network's security (Network key: WPA2-Personal)
     r"|802\.\d{1,2}[A-Za-z]{0,3}"  # ... and its IEEE standard (Wi-Fi key: 802.1X, 802.11ac)
@@ -759,6 +762,7 @@ _PASSWORD_WORDS = ("pass", "pwd", "p/w", "wort", "contrase", "senha", "hasło", 
 _PASSWORD_WORDS += ("woord", "lösen", "losen", "salasana", "密码", "密碼", "パスワード")
 _PASSWORD_WORDS += ("비밀번호", "المرور", "पासवर्ड", "code", "combination")  # a door's code
 _PASSWORD_WORDS += ("ssid", "wi-fi", "wifi", "wlan", "wpa")  # a Wi-Fi key is its password
+_PASSWORD_WORDS += ("credential", "creds")  # a column of them holds passwords
 _PASSWORD_NAMES = frozenset(("pw", "pin", "psk"))
 
 

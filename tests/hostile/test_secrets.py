@@ -147,6 +147,10 @@ def test_a_credential_under_a_table_header_naming_it_is_redacted():
     # Confluence's and DokuWiki's header cells; a first row holding a value names no column.
     for header in ("|| Login || Password ||", "^ Login ^ Password ^"):
         assert redact(f"{header}\n| admin | Adm1n!2024 |")[0].endswith("| admin | [redacted] |")
+    # A column of credentials holds passwords (prose and paths in it are kept).
+    creds = "| Host | Account | Credentials |\n|---|---|---|\n| db01 | sa | Wint3rJump! |\n"
+    creds += "| db02 | sa | see the vault |\n| db03 | sa | /secret/db |"
+    assert [(s.line, s.kind) for s in redact(creds)[1]] == [(3, "password")]
     pairs = "| Password | Hunter2x! |\n|---|---|\n| IPv4 | 10.0.0.1 |\n| Port2 | 5432 |"
     assert [(s.line, s.start) for s in redact(pairs)[1]] == [(1, 13)]
 
@@ -521,6 +525,20 @@ def test_code_command_and_vendor_forms_stay_linear_on_long_lines(tmp_path):
         "vault login -a " * 7_000,
         "abc1Q~" * 16_000,
         "BEGIN A B C " * 8_000,
+        "word " * 20_000 + "PIN 4711",  # a PIN at the far end of a long line
+    ]
+    _only_the_last_flagged_in_time(tmp_path, lines)
+
+
+def test_calls_and_sentences_naming_a_password_stay_linear_on_long_lines(tmp_path):
+    """A call's user and password arguments, a value before "is the password" and openssl
+    passwd's flags, each on a 100,000 character line that never reaches a value (a page of
+    its own: kb reads pages up to 2 MB)."""
+    lines = [
+        "auth=('a', " * 10_000,
+        "mysqli_connect(a, " * 6_000,
+        ". a1b2 is the " * 7_000,
+        "openssl passwd -salt " * 5_000,
         "word " * 20_000 + "PIN 4711",  # a PIN at the far end of a long line
     ]
     _only_the_last_flagged_in_time(tmp_path, lines)
