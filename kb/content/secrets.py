@@ -392,12 +392,14 @@ def _active(low: str) -> _Active:
         group = 1 if kind in ("password in a URL", "AWS secret access key") else 0
         patterns.extend((kind, rx, group) for rx in plugin.denylist)
     patterns.extend((kind, rx, 1 if rx.groups else 0) for kind, rx in d.EXTRA)
+    gates = {k: d.GATES.get(k, ()) for k, _, _ in patterns}
+    opened = {k: not gate or _opens(gate, low) for k, gate in gates.items()}  # once a kind
     return _Active(
-        tuple((k, rx, g, d.GATES.get(k, ())) for k, rx, g in patterns if _gate_open(k, low)),
-        any(stem in low for stem in d.KEYWORD_STEMS),
+        tuple((k, rx, g, gates[k]) for k, rx, g in patterns if opened[k]),
+        _opens(d.KEYWORD_STEMS, low),
         # Most pages hold no command line or config form: their patterns are not asked of
         # every line (half the scanning time, for 26 patterns).
-        tuple(x for x in d.LABELLED if any(g in low for g in x[2])),
+        tuple(x for x in d.LABELLED if _opens(x[2], low)),
     )
 
 
@@ -408,11 +410,6 @@ def _opens(gate: tuple[str, ...], low: str) -> bool:
         if text in low:
             return True
     return False
-
-
-def _gate_open(kind: str, low: str) -> bool:
-    gate = d.GATES.get(kind)
-    return gate is None or any(g in low for g in gate)
 
 
 def _scan(line: str, n: int, active: _Active) -> Iterator[Secret]:
