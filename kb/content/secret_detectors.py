@@ -105,7 +105,9 @@ EXTRA = (
     (
         "authorization header",
         re.compile(
-            r"(?i)\bauthorization[\"']?\s*[:=]\s*[\"']?(?:basic|bearer|token|digest|apikey|api-key|ssws|geniekey)\s+"
+            # (nginx: proxy_set_header Authorization "Basic x")
+            r"(?i)\bauthorization[\"']?(?:\s*[:=]\s*[\"']?|[ \t]{1,5}[\"'])"
+            r"(?:basic|bearer|token|digest|apikey|api-key|ssws|geniekey)\s+"
             r"((?=[A-Za-z0-9+/=._~\-]{0,500}\d)[A-Za-z0-9+/=._~\-]{12,})"
         ),
     ),
@@ -259,6 +261,9 @@ LIMIT_BEFORE = re.compile(r"(?i)(?<![\w-])(?:max(?:imum)?|min(?:imum)?|length)[ 
 # by what the name calls them (`secrets._credible`), the others as a keyword's value is. A
 # line must hold a gate's text for its pattern to run. Every repetition next to another that
 # could match the same characters is bounded: a line of spaces cannot make them slow.
+# A credential's name in code, where words are joined by '_' or run together (DB_PASSWORD,
+# apiKey, client_secret).
+_CODE_NAME = r"\w{0,40}(?:pass(?:word|wd)?|pwd|secret|key|token)\w{0,20}"
 LABELLED = (
     # `**Password**: x`, `X-API-Key: x`, `Passwort: x`, `?token=x`, `Password (prod): x`,
     # `{"token": "x"}`.
@@ -644,14 +649,51 @@ LABELLED = (
         re.compile(
             r"(?i)\bdefine[ \t]{0,3}\([ \t]{0,3}['\"]\w{0,40}(?:pass(?:word|wd)?|pwd|secret|key"
             r"|token|salt)\w{0,20}['\"][ \t]{0,3},[ \t]{0,3}['\"]([^'\"\s]{4,200})['\"]"
-            r"|\bsetx[ \t]{1,5}['\"]?\w{0,40}(?:pass(?:word|wd)?|pwd|secret|key|token)\w{0,20}"
-            r"['\"]?[ \t]{1,5}['\"]?([^\s'\"]{4,200})"
             r"|\$env:\w{0,40}(?:pass(?:word|wd)?|pwd|secret|key|token)\w{0,20}[ \t]{0,3}=[ \t]{0,3}"
             r"['\"]?([^\s'\"$]{4,200})"
             r"|\baws[ \t]{1,5}configure[ \t]{1,5}set[ \t]{1,5}(?:[\w-]{1,40}\.)?"
             r"aws_(?:secret_access_key|session_token)[ \t]{1,5}['\"]?([A-Za-z0-9/+=]{20,})"
         ),
-        ("define", "setx", "$env:", "configure"),
+        ("define", "$env:", "configure"),
+    ),
+    (
+        "named",
+        re.compile(
+            # setx NAME x (Windows), setenv NAME x (csh), set -x NAME x (fish), ENV NAME x
+            # (a Dockerfile's older form)
+            r"(?i)(?:\b(?:setx|setenv|set[ \t]{1,5}-[gUxl]{1,4})|^[ \t]{0,8}(?-i:ENV))[ \t]{1,5}"
+            rf"['\"]?{_CODE_NAME}['\"]?[ \t]{{1,5}}['\"]?([^\s'\"=]{{4,200}})"
+        ),
+        ("setx", "setenv", "set -", "env "),
+    ),
+    # Clojure's {:password "x"}, a pair (Erlang's {password, "x"}, Python's ("password", "x")),
+    # VB's Dim password As String = "x", Objective-C's = @"x": each gated by its own mark, not
+    # by the name (most pages name a key or a password).
+    (
+        "named",
+        re.compile(rf"(?i)(?<![\w:]):{_CODE_NAME}[ \t]{{1,5}}\"([^\"\s]{{4,200}})\""),
+        ("{:", " :"),
+    ),
+    (
+        "named",
+        re.compile(
+            rf"(?i)[({{\[][ \t]{{0,3}}['\"]?{_CODE_NAME}['\"]?[ \t]{{0,3}},[ \t]{{0,3}}(?:<<)?['\"]"
+            r"([^'\"\s]{4,200})['\"]"
+        ),
+        ('("', "('", '{"', "{'", '["', "['", "{pass", "{secret", "{token", "{api", "(pass"),
+    ),
+    (
+        "named",
+        re.compile(
+            rf"(?i)\bDim[ \t]{{1,5}}{_CODE_NAME}[ \t]{{1,5}}As[ \t]{{1,5}}String[ \t]{{0,3}}="
+            r"[ \t]{0,3}\"([^\"\s]{4,200})\""
+        ),
+        ("dim ",),
+    ),
+    (
+        "named",
+        re.compile(rf"(?i)\b{_CODE_NAME}[ \t]{{0,3}}=[ \t]{{0,3}}@\"([^\"\s]{{4,200}})\""),
+        ('@"',),
     ),
     # A session cookie (Cookie: session=x, Set-Cookie: sid=x; not an analytics cookie's
     # dotted numbers: _ga=GA1.2.1234567890.1600000000), a URL's ?key=x, and an
@@ -681,14 +723,24 @@ LABELLED = (
         "password",
         re.compile(
             r"(?:\b(?:zip|unzip|zipcloak)\b[^\n|;&]{0,300}?\s-P|\bopenssl\b[^\n|;&]{0,300}?\s-k"
-            r"|\bopenssl[ \t]{1,5}passwd(?:[ \t]{1,5}-(?:salt[ \t]{1,5}\S{1,40}|[\w-]{1,10})){0,4}"
-            r"|\b(?:psexec(?:64)?|paexec|rdesktop|evil-winrm)\b[^\n|;&]{0,300}?\s-p"
-            r"|\bipmitool\b[^\n|;&]{0,300}?\s-P)[ \t]{1,5}['\"]?([^\s'\"-][^\s'\"]{3,199})"
-            r"|\b7z[az]?\b[^\n|;&]{0,300}?\s-p['\"]?([^\s'\"]{4,200})"
-            r"|\b[xw]freerdp3?\b[^\n|;&]{0,300}?\s[/-]p:['\"]?([^\s'\"]{4,200})"
+            r"|\bopenssl[ \t]{1,5}passwd(?:[ \t]{1,5}-(?:salt[ \t]{1,5}\S{1,40}|[\w-]{1,10})){0,4})"
+            r"[ \t]{1,5}['\"]?([^\s'\"-][^\s'\"]{3,199})"
         ),
-        ("zip", "openssl", "psexec", "paexec", "rdesktop", "evil-winrm", "ipmitool", "7z")
-        + ("freerdp",),
+        ("zip", "openssl"),
+    ),
+    (
+        "password",
+        re.compile(
+            r"(?:\b(?:psexec(?:64)?|paexec|rdesktop|evil-winrm)\b[^\n|;&]{0,300}?\s-p"
+            r"|\bipmitool\b[^\n|;&]{0,300}?\s-P)[ \t]{1,5}['\"]?([^\s'\"-][^\s'\"]{3,199})"
+        ),
+        ("psexec", "paexec", "rdesktop", "evil-winrm", "ipmitool"),
+    ),
+    ("password", re.compile(r"\b7z[az]?\b[^\n|;&]{0,300}?\s-p['\"]?([^\s'\"]{4,200})"), ("7z",)),
+    (
+        "password",
+        re.compile(r"\b[xw]freerdp3?\b[^\n|;&]{0,300}?\s[/-]p:['\"]?([^\s'\"]{4,200})"),
+        ("freerdp",),
     ),
     # Credentials written as user / password: "Credentials: admin / x", "Default login: admin/x".
     (

@@ -531,14 +531,18 @@ def test_code_command_and_vendor_forms_stay_linear_on_long_lines(tmp_path):
 
 
 def test_calls_and_sentences_naming_a_password_stay_linear_on_long_lines(tmp_path):
-    """A call's user and password arguments, a value before "is the password" and openssl
-    passwd's flags, each on a 100,000 character line that never reaches a value (a page of
-    its own: kb reads pages up to 2 MB)."""
+    """A call's user and password arguments, a value before "is the password", openssl
+    passwd's flags, and a name set in csh, Clojure, a pair or VB, each on a 100,000 character
+    line that never reaches a value (a page of its own: kb reads pages up to 2 MB)."""
     lines = [
         "auth=('a', " * 10_000,
         "mysqli_connect(a, " * 6_000,
         ". a1b2 is the " * 7_000,
         "openssl passwd -salt " * 5_000,
+        "setenv a_key " * 7_000,
+        "{:a_password " * 7_000,
+        "('a_token', " * 8_000,
+        "Dim a_key As String " * 5_000,
         "word " * 20_000 + "PIN 4711",  # a PIN at the far end of a long line
     ]
     _only_the_last_flagged_in_time(tmp_path, lines)
