@@ -307,3 +307,27 @@ def test_a_kept_page_is_counted_and_says_whether_its_source_changed(tmp_path):
     assert changed.kept == ("imported/notes.md",) and "has changed too" in str(changed.left_out)
     out = CliRunner().invoke(cli, ["import", str(doc), "--into", str(content)])
     assert "1 kept (edited since)" in out.output and "Imported 1 page " in out.output
+
+
+def test_a_fifo_named_md_in_the_content_folder_does_not_hang_an_import(tmp_path):
+    # kb import reads the content folder's pages to find the ones it imported before: a
+    # fifo named like a page blocked it for ever (and a device like /dev/zero, read whole,
+    # ran it out of memory).
+    import threading
+
+    content = tmp_path / "content"
+    content.mkdir()
+    fifo = content / "pipe.md"
+    os.mkfifo(fifo)
+
+    def unblock() -> None:  # so that an import that opens the fifo ends (and the test fails)
+        time.sleep(10)
+        with open(fifo, "wb", buffering=0):
+            pass
+
+    threading.Thread(target=unblock, daemon=True).start()
+    (tmp_path / "doc.html").write_text(html("Notes"))
+    start = time.perf_counter()
+    report = import_source(tmp_path / "doc.html", content)
+    assert time.perf_counter() - start < 5
+    assert report.written == ("imported/notes.md",)
