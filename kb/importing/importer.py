@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from kb.content.discover import read_page
 from kb.content.parse import read_front_matter
 from kb.errors import ImportSourceError, KbError
 from kb.importing.convert import LINK, Converted
@@ -28,7 +29,7 @@ from kb.importing.pagefile import (
     stamped,
     write_page,
 )
-from kb.importing.sources import Found, documents
+from kb.importing.sources import MAX_ZIP_BYTES, Found, documents
 from kb.models import Problem
 
 
@@ -122,10 +123,12 @@ def _imported_pages(into: Path) -> dict[str, list[_Earlier]]:
         rel = path.relative_to(into).as_posix()
         if path.is_symlink() or any(p.startswith(".") for p in PurePosixPath(rel).parts):
             continue
-        try:
-            text = path.read_bytes().decode("utf-8-sig", errors="replace")
-        except OSError:
+        # As kb reads pages: a fifo or a device named *.md is not opened to block or to be
+        # read for ever. No page kb wrote is larger than an export may inflate to.
+        data = read_page(into, path, max_bytes=MAX_ZIP_BYTES)
+        if not isinstance(data, bytes):
             continue
+        text = data.decode("utf-8-sig", errors="replace")
         meta, _, _ = read_front_matter(text, rel)
         source, title = meta.get("source"), meta.get("title")
         if isinstance(source, str) and "imported" in meta:
