@@ -331,3 +331,44 @@ def test_a_fifo_named_md_in_the_content_folder_does_not_hang_an_import(tmp_path)
     report = import_source(tmp_path / "doc.html", content)
     assert time.perf_counter() - start < 5
     assert report.written == ("imported/notes.md",)
+
+
+def _word_bomb(path: Path, inflated: int) -> Path:
+    """A real .docx whose text part inflates to `inflated` bytes (a zip bomb as Word)."""
+    import io
+
+    import docx
+
+    doc = docx.Document()
+    doc.add_paragraph("hello")
+    plain = io.BytesIO()
+    doc.save(plain)
+    parts = zipfile.ZipFile(plain)
+    head, tail = parts.read("word/document.xml").split(b"<w:body>")
+    para = b"<w:p><w:r><w:t>" + b"bomb " * 200 + b"</w:t></w:r></w:p>"
+    body = head + b"<w:body>" + para * (inflated // len(para)) + tail
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
+        for item in parts.infolist():
+            name = item.filename
+            out.writestr(name, body if name == "word/document.xml" else parts.read(name))
+    return path
+
+
+def test_a_word_file_that_inflates_past_the_limit_is_refused_before_it_is_parsed(tmp_path):
+    # A 200 KB .docx whose text inflates to 60 MB: python-docx and mammoth parsed it whole
+    # (a 570 KB one took 1.4 GB and two minutes, and wrote a 190 MB page kb index skips).
+    bomb = _word_bomb(tmp_path / "bomb.docx", 60_000_000)
+    assert bomb.stat().st_size < 1_000_000
+    import tracemalloc
+
+    tracemalloc.start()
+    try:
+        report = import_source(bomb, tmp_path / "content")
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert report.written == ()
+    assert [(p.path, p.message) for p in report.problems] == [
+        ("bomb.docx", "Word file inflates to 60 MB, over the 50 MB kb converts; split it")
+    ]
+    assert peak < 20_000_000
