@@ -16,6 +16,10 @@ from pathlib import PurePosixPath
 from kb.errors import ImportSourceError
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # an encrypted .docx (or an old .doc) is an OLE file, not a zip
+# A Word file's parts together, inflated: python-docx and mammoth read them in memory (a
+# 570 KB zip bomb inflating to 200 MB took 1.4 GB). zipfile reads no part past the size it
+# declares, so the declared sizes bound what the libraries get.
+MAX_INFLATED = 50_000_000
 
 
 @dataclass(frozen=True)
@@ -64,6 +68,16 @@ def docx(data: bytes, name: str) -> Converted:
         raise ImportSourceError("password-protected or old-format Word file; save it as .docx")
     if not data.startswith(b"PK"):
         raise ImportSourceError("not a Word .docx file (no zip inside)")
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as parts:
+            inflated = sum(part.file_size for part in parts.infolist())
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as err:
+        raise ImportSourceError(f"damaged Word file ({err})") from None
+    if inflated > MAX_INFLATED:
+        raise ImportSourceError(
+            f"Word file inflates to {inflated // 1_000_000} MB, over the "
+            f"{MAX_INFLATED // 1_000_000} MB kb converts; split it"
+        )
     import docx as python_docx
     import mammoth
 
