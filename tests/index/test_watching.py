@@ -7,6 +7,7 @@ import threading
 import time
 from types import SimpleNamespace
 
+import pytest
 from helpers import CONTENT, assert_same_index, page, write
 
 from kb import KnowledgeBase, Settings, build_index
@@ -149,3 +150,91 @@ def test_a_change_made_while_another_run_writes_is_indexed_once_it_is_done(tmp_p
         thread.join(30)
     refused = next(r for r in runs if r.error is not None)
     assert "another 'kb index' or 'kb watch'" in str(refused.error) and refused.retry > 0
+
+
+def _watching(content, index_dir, runs, stop, quiet=0.1):
+    from fakes import HashEmbedder
+
+    thread = threading.Thread(
+        target=watch,
+        args=(content, index_dir, HashEmbedder(), Settings()),
+        kwargs={"on_run": runs.append, "stop": stop, "quiet": quiet, "check_every": 3600},
+    )
+    thread.start()
+    return thread
+
+
+def _indexed(runs, path, seconds):
+    """Wait up to `seconds` for a run whose index holds `path`; whether one came."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if any(r.report is not None and path in r.report.manifest.inputs for r in runs):
+            return True
+        time.sleep(0.05)
+    return False
+
+
+@pytest.mark.parametrize("how", ["deleted", "moved away", "link switched"])
+def test_a_content_folder_made_anew_is_watched_anew(tmp_path, how):
+    # Deleted and made again (a fresh checkout), moved aside for a new one, or a link
+    # switched to another release (a deploy): the watch stayed on the old folder, and the
+    # new one's pages waited for the next walk (ten minutes by default), while told builds
+    # failed with "no Markdown files".
+    first, index_dir = tmp_path / "release1", tmp_path / "index"
+    write(first / "a.md", page("A", "Ana Ruiz", "One"))
+    content = tmp_path / "content"
+    if how == "link switched":
+        content.symlink_to(first, target_is_directory=True)
+    else:
+        first.rename(content)
+    runs, stop = [], threading.Event()
+    thread = _watching(content, index_dir, runs, stop)
+    try:
+        assert _indexed(runs, "a.md", 30)
+        if how == "deleted":
+            shutil.rmtree(content)
+            write(content / "b.md", page("B", "Bo Chen", "Two"))
+        elif how == "moved away":
+            content.rename(tmp_path / "old")
+            write(content / "b.md", page("B", "Bo Chen", "Two"))
+        else:
+            write(tmp_path / "release2/b.md", page("B", "Bo Chen", "Two"))
+            (tmp_path / "next").symlink_to(tmp_path / "release2", target_is_directory=True)
+            (tmp_path / "next").replace(content)
+        assert _indexed(runs, "b.md", 10), runs[1:]
+        write(content / "c.md", page("C", "Cy Diaz", "Three"))  # and it is watched from then
+        assert _indexed(runs, "c.md", 10), runs[1:]
+    finally:
+        stop.set()
+        thread.join(30)
+    assert not thread.is_alive()
+
+
+def test_a_file_written_without_pause_does_not_hold_back_the_pages(tmp_path):
+    # Each event restarted the quiet wait: a log or a sync tool writing into the content
+    # folder more often than --quiet kept every page edit from being indexed until it
+    # stopped.
+    content = tmp_path / "content"
+    write(content / "a.md", page("A", "Ana Ruiz", "One"))
+    runs, stop, writing = [], threading.Event(), threading.Event()
+    thread = _watching(content, tmp_path / "index", runs, stop, quiet=0.2)
+
+    def log() -> None:
+        with open(content / "sync.log", "a") as fh:
+            while not writing.is_set():
+                fh.write("line\n")
+                fh.flush()
+                time.sleep(0.02)
+
+    writer = threading.Thread(target=log)
+    try:
+        assert _indexed(runs, "a.md", 30)
+        writer.start()
+        write(content / "b.md", page("B", "Bo Chen", "Two"))
+        assert _indexed(runs, "b.md", 6)  # while the log is still written
+    finally:
+        writing.set()
+        stop.set()
+        if writer.is_alive():
+            writer.join()
+        thread.join(30)
