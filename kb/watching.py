@@ -42,10 +42,13 @@ class Changes:
     """The relative paths file-system events named since the last build, thread-safe."""
 
     def __init__(self, content_dir: Path) -> None:
-        self._top = os.path.abspath(content_dir)
+        # The folder itself, not a link to it: inotify watches a link's own inode, so a
+        # linked content folder's top-level pages sent no event.
+        self.top = os.path.realpath(content_dir)
         self._lock = threading.Lock()
         self._paths: set[str] = set()
         self._lost = False
+        self._gone = False
         self._woken = threading.Event()
         self.last = 0.0  # monotonic time of the last event taken
 
@@ -57,6 +60,14 @@ class Changes:
         if kind == "events_lost":  # the kernel's queue overflowed: only a walk knows
             with self._lock:
                 self._lost = True
+            self._wake()
+            return
+        if (
+            kind in ("deleted", "moved")
+            and os.path.abspath(os.fsdecode(event.src_path)) == self.top
+        ):
+            with self._lock:  # the folder itself: its watch ended with it
+                self._gone = True
             self._wake()
             return
         paths = [event.src_path, getattr(event, "dest_path", "")]
@@ -81,6 +92,11 @@ class Changes:
             self._woken.clear()
         return paths, lost
 
+    def gone(self) -> bool:
+        """Whether the watched folder itself was deleted or moved away."""
+        with self._lock:
+            return self._gone
+
     def wait(self, timeout: float) -> bool:
         """Wait up to `timeout` seconds for an event; whether one came."""
         return self._woken.wait(timeout)
@@ -93,9 +109,9 @@ class Changes:
         """`path` relative to the content folder in `/` form; None for a path outside it, and
         for a hidden one unless it is part of the history (see `_HISTORY`)."""
         path = os.path.abspath(path)
-        if not path.startswith(self._top + os.sep):
+        if not path.startswith(self.top + os.sep):
             return None
-        rel = path[len(self._top) + 1 :].replace(os.sep, "/")
+        rel = path[len(self.top) + 1 :].replace(os.sep, "/")
         if any(part.startswith(".") for part in rel.split("/")):
             return "" if rel in _HISTORY or rel.startswith(".git/refs/") else None
         return rel
@@ -157,13 +173,21 @@ def watch(
         failures = 0
         on_run(WatchRun(report, walked=walked, paths=paths))
 
-    observer = Observer()
-    observer.schedule(_Handler(), os.path.abspath(content_dir), recursive=True)
-    try:
-        observer.start()
-        watching = True
-    except OSError:  # no inotify watch left (fs.inotify.max_user_watches): walk instead
-        watching = False
+    def observe():
+        """An observer of the folder `content_dir` names now; None when events cannot be
+        watched (no inotify watch left: fs.inotify.max_user_watches), which makes every
+        build a walk."""
+        observer = Observer()
+        observer.schedule(_Handler(), changes.top, recursive=True)
+        try:
+            observer.start()
+        except OSError:
+            return None
+        return observer
+
+    watched = folder_id(content_dir)
+    observer = observe()
+    watching = observer is not None
     if started is not None:
         started(watching)
     try:
@@ -172,9 +196,28 @@ def watch(
         warm(content_dir, index_dir, embedder, settings)
         walked = time.monotonic()
         while not stop.is_set():
+            now = folder_id(content_dir)
+            if now is not None and (now != watched or changes.gone()):
+                # The folder was made anew (deleted and made again, moved aside, a link
+                # switched to another release): the events came from the old one, or ended
+                # with it. Watch this one, and walk it.
+                _stop(observer)
+                changes = Changes(content_dir)
+                observer = observe()
+                watching = observer is not None
+                # Gone again before it could be watched: watched anew once it is back.
+                watched = now if watching or folder_id(content_dir) is not None else None
+                run(None)
+                walked = time.monotonic()
+                continue
             due = walked + check_every - time.monotonic()
-            if not watching and stop.wait(max(due, 0)):
-                break
+            if not watching:
+                # Every build is a walk, each check_every; the folder is looked at each
+                # second, in case it is made anew.
+                if stop.wait(min(max(due, 0), 1.0)):
+                    break
+                if due > 1.0:
+                    continue
             if due <= 0 or not watching:
                 changes.take()
                 run(None)
@@ -192,6 +235,20 @@ def watch(
             else:
                 run(paths)
     finally:
-        if watching:
-            observer.stop()
-            observer.join()
+        _stop(observer)
+
+
+def folder_id(path: Path) -> tuple[int, int] | None:
+    """Which folder `path` names now, through links (a deploy that switches a link to
+    another release names another); None while there is none."""
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    return info.st_dev, info.st_ino
+
+
+def _stop(observer) -> None:
+    if observer is not None:
+        observer.stop()
+        observer.join()
