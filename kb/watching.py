@@ -25,6 +25,7 @@ from kb.errors import KbError
 # Hidden files that change what an index holds without a page changing: the history's
 # name map, and git's record of which commit each branch is at (a commit moves authors).
 _HISTORY = (".mailmap", ".git/HEAD", ".git/packed-refs", ".git/logs/HEAD")
+_PATIENCE = 10  # quiet spells a build waits at most for the events to stop
 
 
 @dataclass(frozen=True)
@@ -133,7 +134,8 @@ def watch(
 ) -> None:
     """Index `content_dir` into `index_dir`, then again after each change, until `stop` is set.
 
-    `quiet`: seconds without events before a build (an editor's save is several events);
+    `quiet`: seconds without events before a build (an editor's save is several events;
+    while events go on, ten times as long at most);
     `check_every`: seconds between full walks. `on_run` hears of every build;
     `started(watching)` whether file-system events could be watched (without them every
     build is a walk); `progress` and `steps` go to every build."""
@@ -225,8 +227,15 @@ def watch(
                 continue
             if not changes.wait(min(due, 1.0)):
                 continue
-            # Let the burst of one save (write, rename, attributes) end first.
-            while not stop.is_set() and time.monotonic() - changes.last < quiet:
+            # Let the burst of one save (write, rename, attributes) end first, but for ten
+            # quiet spells at most: a file written without pause (a log, a sync tool's)
+            # would otherwise hold back every page edit until it stops.
+            burst = time.monotonic()
+            while (
+                not stop.is_set()
+                and time.monotonic() - changes.last < quiet
+                and time.monotonic() - burst < _PATIENCE * quiet
+            ):
                 stop.wait(quiet / 4)
             paths, lost = changes.take()
             if lost:

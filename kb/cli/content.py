@@ -301,7 +301,8 @@ def _print_finished(done, where: IndexLocation, as_json: bool) -> None:
     default=0.5,
     show_default=True,
     type=click.FloatRange(0),
-    help="Seconds without a change before indexing (one save is several file events).",
+    help="Seconds without a change before indexing (one save is several file events); "
+    "while changes go on, ten times as long at most.",
 )
 def watch_cmd(
     content_dir: Path, index_dir: Path, encoder: str | None, check_every: float, quiet: float
