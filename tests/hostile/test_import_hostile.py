@@ -372,3 +372,47 @@ def test_a_word_file_that_inflates_past_the_limit_is_refused_before_it_is_parsed
         ("bomb.docx", "Word file inflates to 60 MB, over the 50 MB kb converts; split it")
     ]
     assert peak < 20_000_000
+
+
+def _pdf(content: bytes, pages: int) -> bytes:
+    """A PDF whose `pages` pages all draw one compressed content stream."""
+    import zlib
+
+    packed = zlib.compress(content, 9)
+    kids = " ".join(f"{5 + i} 0 R" for i in range(pages))
+    page_object = b"<< /Type /Page /Parent 2 0 R /Resources << /Font << /F1 3 0 R >> >> "
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        f"<< /Type /Pages /Kids [{kids}] /Count {pages} >>".encode(),
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        b"<< /Length %d /Filter /FlateDecode >>\nstream\n%b\nendstream" % (len(packed), packed),
+    ] + [page_object + b"/MediaBox [0 0 612 792] /Contents 4 0 R >>"] * pages
+    out, offsets = b"%PDF-1.4\n", []
+    for n, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%b\nendobj\n" % (n, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % at for at in offsets)
+    return out + b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1,
+        xref,
+    )
+
+
+def test_a_pdf_whose_pages_inflate_past_the_limit_is_refused_before_its_text_is_read(tmp_path):
+    # Pages may share one compressed content stream: a 162 KB PDF of 1,000 pages drawing
+    # the same 2 MB kept kb import extracting text for hours. Here 30 pages of 2 MB (mostly
+    # spaces, which are quick to read) stand for them.
+    bomb = tmp_path / "bomb.pdf"
+    bomb.write_bytes(_pdf(b"BT /F1 12 Tf 72 712 Td (Hi) Tj ET\n" + b" " * 2_000_000, 30))
+    assert bomb.stat().st_size < 20_000
+    report = import_source(bomb, tmp_path / "content")
+    assert report.written == ()
+    assert [(p.path, p.message) for p in report.problems] == [
+        ("bomb.pdf", "PDF pages inflate past 50 MB; split it")
+    ]
+    (tmp_path / "fine.pdf").write_bytes(_pdf(b"BT /F1 12 Tf 72 712 Td (Hi there) Tj ET\n", 3))
+    assert import_source(tmp_path / "fine.pdf", tmp_path / "content").written == (
+        "imported/fine.md",
+    )
