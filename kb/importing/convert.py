@@ -16,9 +16,10 @@ from pathlib import PurePosixPath
 from kb.errors import ImportSourceError
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # an encrypted .docx (or an old .doc) is an OLE file, not a zip
-# A Word file's parts together, inflated: python-docx and mammoth read them in memory (a
-# 570 KB zip bomb inflating to 200 MB took 1.4 GB). zipfile reads no part past the size it
-# declares, so the declared sizes bound what the libraries get.
+# A Word file's parts together, or a PDF's pages' content, inflated: what kb converts of one
+# document. A 570 KB .docx inflating to 200 MB took 1.4 GB; a 162 KB PDF whose 1,000 pages
+# draw one 2 MB stream took hours. zipfile reads no part past the size it declares, so a
+# Word file's declared sizes bound what python-docx and mammoth get.
 MAX_INFLATED = 50_000_000
 
 
@@ -277,6 +278,16 @@ def pdf(data: bytes, name: str) -> Converted:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted:
             raise ImportSourceError("password-protected PDF")
+        # Reading the text costs seconds per MB of a page's content: summed first (pypdf
+        # bounds each stream, and pages may share one), inflating is quick.
+        inflated = 0
+        for page in reader.pages:
+            content = page.get_contents()
+            inflated += len(content.get_data()) if content is not None else 0
+            if inflated > MAX_INFLATED:
+                raise ImportSourceError(
+                    f"PDF pages inflate past {MAX_INFLATED // 1_000_000} MB; split it"
+                )
         text = "\n\n".join((page.extract_text() or "").strip() for page in reader.pages)
         meta = reader.metadata or {}
     except PdfReadError as err:
