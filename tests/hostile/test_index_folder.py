@@ -113,3 +113,15 @@ def test_a_lock_file_that_links_to_a_users_file_is_refused_not_written_through(c
     result = CliRunner().invoke(cli, ["index", str(content), "--index-dir", str(index_dir)])
     assert result.exit_code != 0 and len(result.output.strip().splitlines()) == 1, result.output
     assert precious.read_text() == "years of work"
+
+
+def test_a_lock_file_that_is_a_hard_link_to_a_users_file_is_refused_not_written(content, tmp_path):
+    # A hard link has no link to refuse with O_NOFOLLOW: the user's file was truncated and
+    # overwritten with kb's pid all the same.
+    index_dir = tmp_path / "index"
+    precious = write(tmp_path / "thesis.txt", "years of work")
+    index_dir.mkdir()
+    (index_dir / ".kb-index.lock").hardlink_to(precious)
+    with pytest.raises(KbError, match="another name"):
+        build_index(content, index_dir, HashEmbedder(), Settings())
+    assert precious.read_text() == "years of work"
