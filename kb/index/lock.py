@@ -36,6 +36,11 @@ def index_lock(index_dir: Path) -> Iterator[None]:
             ) from err
         raise IndexWriteError.of(index_dir, err) from err
     try:
+        if os.fstat(fd).st_nlink > 1:  # a hard link: another file under another name
+            raise IndexWriteError(
+                f"{path} is another file under another name (a hard link); kb keeps its lock "
+                "there as a file of its own and writes its pid in it: remove it and run again"
+            )
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
