@@ -125,3 +125,24 @@ def test_a_lock_file_that_is_a_hard_link_to_a_users_file_is_refused_not_written(
     with pytest.raises(KbError, match="another name"):
         build_index(content, index_dir, HashEmbedder(), Settings())
     assert precious.read_text() == "years of work"
+
+
+def test_a_loop_of_links_as_a_folder_is_one_line_not_a_traceback(content, tmp_path):
+    # Path.resolve raises RuntimeError on a loop of links (before Python 3.13): kb index
+    # and kb import printed a traceback.
+    (tmp_path / "a").symlink_to(tmp_path / "b")
+    (tmp_path / "b").symlink_to(tmp_path / "a")
+    loop, index_dir = tmp_path / "a", tmp_path / "index"
+    for argv in (
+        ["index", str(content), "--index-dir", str(loop)],
+        ["index", str(loop), "--index-dir", str(index_dir)],
+    ):
+        result = CliRunner().invoke(cli, argv)
+        said = result.output.strip().splitlines()
+        assert result.exit_code == 1 and len(said) == 1, said
+        assert said[0].startswith("kb: error: ") and str(loop) in said[0], said
+    assert not index_dir.exists()
+    doc = write(tmp_path / "doc.html", "<html><title>Notes</title><body><p>Hi.</p></body></html>")
+    result = CliRunner().invoke(cli, ["import", str(doc), "--into", str(loop)])
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit), result.output
+    assert "error: imported/notes.md: not written" in result.output
