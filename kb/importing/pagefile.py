@@ -76,7 +76,11 @@ def write_page(content: Path, target: Path, text: str, *, exclusive: bool = Fals
     its permissions; a new one gets the usual ones (the umask's), not a temp file's 0600.
     `exclusive`: fail (FileExistsError) rather than replace a file made meanwhile."""
     # Checked before any folder is made: resolve() follows the links of the part that exists.
-    if not target.parent.resolve().is_relative_to(content.resolve()):
+    try:
+        inside = target.parent.resolve().is_relative_to(content.resolve())
+    except (OSError, RuntimeError) as err:  # a loop of links (RuntimeError before 3.13)
+        raise KbError(f"{target.parent}: cannot follow its links ({err}); not written") from None
+    if not inside:
         raise KbError(f"{target.parent} links out of the content folder; not written there")
     target.parent.mkdir(parents=True, exist_ok=True)
     mode = target.stat().st_mode & 0o777 if target.is_file() else 0o666 & ~_umask()

@@ -143,10 +143,21 @@ def _as_written(path: Path, want: dict) -> bool:
 def check_index_dir(index_dir: Path, content_dir: Path | None = None) -> None:
     """Refuse an index folder kb must not write into: the content folder or one inside it,
     or a folder holding files that are not kb's (kb sweeps its folder)."""
-    where = index_dir.resolve()
+    try:
+        where = index_dir.resolve()
+    except (OSError, RuntimeError):  # a loop of links (RuntimeError before Python 3.13)
+        where = None
+    if where is None or (index_dir.is_symlink() and not index_dir.exists()):
+        raise IndexFolderError(
+            f"--index-dir {index_dir} links to no folder (a dangling link or a loop of links); "
+            "pick an empty or new folder"
+        )
     if content_dir is not None:
-        content = content_dir.resolve()
-        if where == content or where.is_relative_to(content):
+        try:
+            content = content_dir.resolve()
+        except (OSError, RuntimeError):  # no folder: finding its pages says so
+            content = None
+        if content is not None and (where == content or where.is_relative_to(content)):
             what = "is the" if where == content else "is inside the"
             raise IndexFolderError(
                 f"index folder {index_dir}/ {what} content folder {content_dir}/; kb would "
