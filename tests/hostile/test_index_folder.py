@@ -146,3 +146,22 @@ def test_a_loop_of_links_as_a_folder_is_one_line_not_a_traceback(content, tmp_pa
     result = CliRunner().invoke(cli, ["import", str(doc), "--into", str(loop)])
     assert result.exit_code == 1 and isinstance(result.exception, SystemExit), result.output
     assert "error: imported/notes.md: not written" in result.output
+
+
+def test_a_data_file_swapped_for_a_link_out_is_named_and_rebuilt_not_followed(content, tmp_path):
+    # A search said "manifest.json: names a file outside the folder" (the manifest was fine)
+    # and not what to do.
+    index_dir = tmp_path / "index"
+    manifest = build_index(content, index_dir, HashEmbedder(), Settings()).manifest
+    precious = write(tmp_path / "thesis.txt", "years of work")
+    chunks = index_dir / manifest.segments[0]["chunks"]
+    chunks.unlink()
+    chunks.symlink_to(precious)
+    with pytest.raises(KbError) as refused:
+        load_index(index_dir, model_name="hash-bow", dim=64)
+    assert str(refused.value) == (
+        f"{chunks}: links outside the index folder; rebuild with 'kb index'"
+    )
+    build_index(content, index_dir, HashEmbedder(), Settings())
+    assert len(load_index(index_dir, model_name="hash-bow", dim=64).chunks) > 0
+    assert precious.read_text() == "years of work"
