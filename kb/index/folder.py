@@ -98,8 +98,15 @@ def verify_files(
     fresh: dict[str, dict] = {}
     for name, want in sums.items():
         path = index_dir / name
-        if not path.resolve().is_relative_to(index_dir.resolve()):  # a hand-edited "../x"
-            raise IndexCorruptError(f"{index_dir}/{MANIFEST}: names a file outside the folder")
+        if not path.resolve().is_relative_to(index_dir.resolve()):
+            top = index_dir / name.partition("/")[0]  # a file, or a BM25 folder
+            if top.is_symlink() or path.is_symlink():  # kb makes none: swapped for a link
+                raise IndexCorruptError(
+                    f"{top}: links outside the index folder; rebuild with 'kb index'"
+                )
+            raise IndexCorruptError(  # a hand-edited "../x"
+                f"{index_dir}/{MANIFEST}: names a file outside the folder; rebuild with 'kb index'"
+            )
         if (quick or name.partition("/")[0] in as_written) and _as_written(path, want):
             continue
         try:
