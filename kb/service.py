@@ -468,9 +468,10 @@ class KnowledgeBase:
     def overview(
         self, *, filters: Filters | None = None, today: date, log: Path | None = None, top: int = 6
     ) -> Overview:
-        """Where to start among the pages `filters` allow: the newest pages, those due for
-        review (as of `today`), example questions and, from the opt-in search `log`, the most
-        searched (none naming a hidden person: as `gaps` withholds them), `top` of each."""
+        """Where to start among the pages `filters` allow: the newest pages, the stale ones
+        (as of `today`, by the gap report's rule), example questions and, from the opt-in
+        search `log`, the most searched (none naming a hidden person: as `gaps` withholds
+        them), `top` of each."""
         allows = filters.allows if filters is not None and filters.active else lambda _: True
         return overview(
             list(self.index.pages.values()),

@@ -1,9 +1,9 @@
 """The start page, before a search: questions to try, recent and popular searches, the teams
-to browse, and the newest pages and those due for review."""
+to browse, and the newest pages and the stale ones (due for review)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import date
 from html import escape
@@ -45,21 +45,23 @@ def render_landing(kb: Facade, filters: Filters) -> None:
     here = view_params()  # a page opened from here comes back here
     newest, due = st.columns(2, gap="large")
     with newest:
-        render_pages("Newest pages", overview.newest, here, "updated", empty="No pages.")
+        render_pages("Newest pages", overview.newest, here, _updated, empty="No pages.")
         if overview.pages > len(overview.newest):
             st.caption(f"The {len(overview.newest)} newest of {overview.pages}.")
     with due:
+        # The stale pages Gaps lists (one rule, kb.people.stale), each with why: "review was
+        # due 2025-09-10" (a trial read "review due 2025-09-10" as a day to come).
         render_pages(
             "Due for review",
-            overview.review_due,
+            overview.stale,
             here,
-            "overdue since",  # every page listed is past its date: the cards' words
-            empty="No page is past its review date.",
+            lambda p: p.stale,
+            empty="No page is past its review date or long unchanged.",
         )
-        if overview.review_due_total > len(overview.review_due):
+        if overview.stale_total > len(overview.stale):
             st.caption(
-                f"The {len(overview.review_due)} longest overdue of "
-                f"{overview.review_due_total}; Gaps lists every stale page."
+                f"The {len(overview.stale)} longest overdue of {overview.stale_total} stale "
+                "pages (past their review date, or long unchanged); Gaps lists them by owner."
             )
 
 
@@ -166,19 +168,27 @@ _LIST = """<style>
 </style>"""
 
 
+def _updated(page: PageRef) -> str:
+    return f"updated {page.updated}" if page.updated else ""
+
+
 def render_pages(
-    title: str, pages: Sequence[PageRef], here: dict[str, str], when: str, *, empty: str
+    title: str,
+    pages: Sequence[PageRef],
+    here: dict[str, str],
+    when: Callable[[PageRef], str],
+    *,
+    empty: str,
 ) -> None:
     """Links to `pages` under `title` (in this tab; "Back" returns `here`), each with its
-    team and date: `when` says which ("updated" or "overdue since")."""
+    team and what `when` says of it ("updated 2026-11-27")."""
     st.markdown(f"**{title}**")
     if not pages:
         st.caption(empty)
         return
     items = []
     for p in pages:
-        day = p.updated if when == "updated" else p.review_by
-        meta = " · ".join(x for x in (p.team, f"{when} {day}" if day else "") if x)
+        meta = " · ".join(x for x in (p.team, when(p)) if x)
         items.append(
             f"<li>{link(p.title, page_link(p.path, back=here))}<small>{escape(meta)}</small></li>"
         )

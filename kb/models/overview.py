@@ -15,6 +15,7 @@ class PageRef:
     team: str = ""
     updated: str = ""
     review_by: str = ""
+    stale: str = ""  # why it is stale (`kb.people.stale`: "review was due ..."); "" if not
 
 
 @dataclass(frozen=True)
@@ -40,8 +41,8 @@ class Overview:
 
     pages: int  # how many pages the filters allow
     newest: tuple[PageRef, ...]  # most recently updated first
-    review_due: tuple[PageRef, ...]  # review date passed, longest overdue first
-    review_due_total: int  # before `top` cut the list
+    stale: tuple[PageRef, ...]  # stale as the gap report says (`kb.people.stale`), longest first
+    stale_total: int  # before `top` cut the list
     examples: tuple[Example, ...]  # questions kb answers with the page they came from
     popular: tuple[Searched, ...] = ()  # most searched, answered, never naming a hidden person
     searches_logged: int = 0  # 0 also when no log is kept (it is opt-in)

@@ -156,6 +156,7 @@ class StalePage:
     updated: str
     reason: str
     owner_left: str = ""  # the day the owner left the company: someone else must review it
+    since: str = ""  # the day it went stale: its review date, or a year (the setting) unchanged
 
 
 @dataclass(frozen=True)

@@ -3,22 +3,19 @@ searches that found nothing good (never one that names someone hidden)."""
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import replace
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 
 from kb.config import Settings
-from kb.content.authors import split_name_email
 from kb.models import (
     Colleague,
     GapReport,
     Hit,
     OneSided,
     Page,
-    StalePage,
     Topic,
     Unanswered,
     main_authors,
@@ -27,6 +24,7 @@ from kb.models import (
 from kb.models.consent import IndexConsent
 from kb.people import searchlog
 from kb.people.analysis import PeopleAnalysis
+from kb.people.stale import stale_pages
 from kb.search.relevance import NEAR_MISS
 
 
@@ -92,11 +90,6 @@ def gap_report(
     )
 
 
-def _date(text: str) -> str:
-    """An ISO date as written, else "" ("TBD" or "June 2026" promise no review)."""
-    return text if re.fullmatch(r"\d{4}-\d\d-\d\d", text or "") else ""
-
-
 def _named_at_most(
     found: list[tuple[Topic, tuple[Colleague, ...]]], each: int, per_topic: int = 2
 ) -> tuple[OneSided, ...]:
@@ -119,21 +112,3 @@ def withheld_note(withheld: int, secret: str) -> str:
         f"{why}set KB_CONSENT_KEY when indexing and reporting to list unanswered searches; "
         f"{withheld} withheld because people are hidden"
     )
-
-
-def stale_pages(pages: list[Page], today: date, after_days: int) -> list[StalePage]:
-    """Pages past their review date or unchanged for `after_days`, by owner, oldest first. A
-    review date still to come says the page was looked at and is trusted until then."""
-    cutoff, now = (today - timedelta(days=after_days)).isoformat(), today.isoformat()
-    out = []
-    for page in pages:
-        if page.review_by and page.review_by < now:
-            reason = f"review was due {page.review_by}"
-        elif page.updated and page.updated < cutoff and not _date(page.review_by) >= now:
-            reason = f"unchanged since {page.updated}"
-        else:
-            continue
-        main = max(page.authors, key=lambda a: a.share, default=None)
-        owner = split_name_email(page.owner)[0] if page.owner else (main.name if main else "")
-        out.append(StalePage(page.path, page.title, owner, page.updated, reason))
-    return sorted(out, key=lambda s: (s.owner == "", s.owner.casefold(), s.updated, s.path))

@@ -28,7 +28,7 @@ from kb.models import (
 )
 from kb.models.names import counted
 from kb.people.analysis import PeopleAnalysis
-from kb.people.gaps import stale_pages
+from kb.people.stale import stale_pages
 
 READING = 8  # pages on the path
 OWNERS = 2  # system owners to meet

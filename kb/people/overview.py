@@ -1,4 +1,4 @@
-"""A start page's lists: the newest pages, those due for review, example questions and the
+"""A start page's lists: the newest pages, the stale ones, example questions and the
 most searched (from the opt-in log, never one naming someone hidden)."""
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from kb.models import Overview, Page, PageRef, Searched
 from kb.models.consent import IndexConsent
 from kb.people import searchlog
 from kb.people.gaps import withheld_note
+from kb.people.stale import longest_stale, stale_pages
 from kb.search.examples import Examples
 
 
@@ -35,10 +36,9 @@ def overview(
     """
     pages = [p for p in pages if allows(p)]
     newest = sorted(pages, key=lambda p: (p.updated, p.title), reverse=True)
-    due = sorted(
-        (p for p in pages if p.review_by and p.review_by < today.isoformat()),
-        key=lambda p: (p.review_by, p.title),
-    )
+    # The gap report's rule, so that both count the same pages (they said 12 and 15).
+    due = longest_stale(stale_pages(pages, today, settings.stale_after_days))
+    by_path = {p.path: p for p in pages}
     searches = searchlog.read(log)[0] if log else []
     popular, withheld = searchlog.most_searched(
         searches,
@@ -52,8 +52,8 @@ def overview(
     return Overview(
         pages=len(pages),
         newest=tuple(_ref(p) for p in newest[:top]),
-        review_due=tuple(_ref(p) for p in due[:top]),
-        review_due_total=len(due),
+        stale=tuple(_ref(by_path[s.path], s.reason) for s in due[:top]),
+        stale_total=len(due),
         examples=tuple(examples.pick(top, allowed=allows)),
         popular=tuple(Searched(q, n) for q, n in popular),
         searches_logged=len(searches),
@@ -62,5 +62,7 @@ def overview(
     )
 
 
-def _ref(page: Page) -> PageRef:
-    return PageRef(page.path, page.title, page.department, page.team, page.updated, page.review_by)
+def _ref(page: Page, stale: str = "") -> PageRef:
+    return PageRef(
+        page.path, page.title, page.department, page.team, page.updated, page.review_by, stale
+    )

@@ -55,19 +55,30 @@ def test_start_page_offers_questions_teams_and_pages_from_the_index(
             if any(p.team == t and p.department == department for p in pages)
         ]
     assert labels(at, "browse-") == expected
-    # The newest pages and those due for review, linked (in this tab) from two lists.
+    # The newest pages and the stale ones (Gaps lists them too), linked (in this tab).
     lists = "".join(h.value for h in at.html)
     newest = sorted(pages, key=lambda p: (p.updated, p.title), reverse=True)[:6]
-    due = sorted((p for p in pages if p.review_by and p.review_by < date.today().isoformat()),
-                 key=lambda p: p.review_by)[:6]  # fmt: skip
-    assert due, "the bundled content has pages past their review date"
-    for p in newest + due:
+    due = overview.stale
+    assert len(due) == 6, "the bundled content has stale pages"
+    for p in newest + list(due):
         assert f'href="?page={p.path.replace("/", "%2F")}"' in lists, p.path
-    # Each is past its date, in the words of a result card's badge (a trial read "review
-    # due 2025-09-10" of a page 15 months overdue).
-    assert f"overdue since {due[0].review_by}" in lists and "review due" not in lists
+    # Each says why, in the past tense (a trial read "review due 2025-09-10" of a page 15
+    # months overdue).
+    assert f"review was due {due[0].review_by}" in lists and "review due" not in lists
     assert "Most searched" not in all_text(at)  # no search log kept here
     assert "recent-0" not in [b.key for b in at.button]
+
+
+def test_the_start_page_and_gaps_count_the_same_stale_pages(monkeypatch, bundled_index, bundled_kb):
+    """One rule (kb.people.stale): the start page said "12" past review while Gaps said 15
+    stale, as it also counts pages unchanged for a year that promise no review."""
+    stale = bundled_kb.gaps(today=date.today()).stale
+    assert any("unchanged since" in s.reason for s in stale)  # what the start page missed
+    start = " ".join(c.value for c in new_app(monkeypatch, bundled_index).caption)
+    counted_there = re.search(r"longest overdue of (\d+)", start)
+    assert counted_there and int(counted_there.group(1)) == len(stale), start
+    at = new_app(monkeypatch, bundled_index, view="gaps")
+    assert int({m.label: m.value for m in at.metric}["Stale pages"]) == len(stale)
 
 
 def test_an_example_runs_its_search(monkeypatch, bundled_index, bundled_kb):

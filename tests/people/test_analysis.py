@@ -141,6 +141,24 @@ def test_gaps_name_one_person_topics_one_department_topics_and_stale_pages(bundl
     assert report.unanswered == () and report.searches_logged == 0
 
 
+def test_the_start_page_lists_the_stale_pages_the_gap_report_does(bundled_kb):
+    """One rule, `kb.people.stale.stale_pages`: the start page counted only pages past their
+    review date, the gap report also those unchanged for a year with no review to come."""
+    day = date(2026, 11, 25)
+    stale = {s.path: s for s in bundled_kb.gaps(today=day).stale}
+    start = bundled_kb.overview(today=day, top=100)
+    assert start.stale_total == len(stale) == len(start.stale)
+    assert {p.path: p.stale for p in start.stale} == {p: s.reason for p, s in stale.items()}
+    assert "unchanged since 2025-06-19" in stale["marketing/event-playbook.md"].reason
+    # Longest stale first: the NDA templates' review was due 2025-09-10; the event playbook,
+    # unchanged since 2025-06-19, went stale a year later.
+    order = [p.path for p in start.stale]
+    assert order[0] == "legal/nda-templates.md"
+    assert order.index("marketing/brand-guidelines.md") < order.index("marketing/event-playbook.md")
+    filtered = bundled_kb.overview(today=day, filters=Filters(team="marketing"), top=100)
+    assert {p.path for p in filtered.stale} == {p for p in stale if p.startswith("marketing/")}
+
+
 def test_gaps_list_searches_that_found_nothing_good_with_who_could_write(bundled_kb, tmp_path):
     log = tmp_path / "searches.jsonl"
     queries = ("company car leasing policy",) * 2 + ("sick leave policy", "VPN from home")

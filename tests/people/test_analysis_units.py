@@ -10,9 +10,9 @@ import numpy as np
 from kb.models import Author, Chunk, Directory, Expert, Hit, Page, Person, name_digest
 from kb.models.consent import names_hidden
 from kb.people import searchlog
-from kb.people.gaps import stale_pages
 from kb.people.pairing import chance, closeness, one_round, overlap, score
 from kb.people.profiles import introduced, ranked
+from kb.people.stale import stale_pages
 from kb.people.team import choose, subtopics
 from kb.people.terms import Vocabulary
 from kb.people.topics import bus_factor, group

@@ -1,0 +1,51 @@
+"""Stale pages: the one rule the start page, the gap report and onboarding paths share.
+
+A page is stale when its review date has passed, or when it has been unchanged for
+`Settings.stale_after_days` and promises no review still to come (docs/people.md, "Stale
+pages"). The start page counted only the first and the gap report both (12 against 15).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from datetime import date, timedelta
+
+from kb.content.authors import split_name_email
+from kb.models import Page, StalePage
+
+
+def stale_pages(pages: Iterable[Page], today: date, after_days: int) -> list[StalePage]:
+    """Pages past their review date or unchanged for `after_days`, by owner, oldest first. A
+    review date still to come says the page was looked at and is trusted until then."""
+    cutoff, now = (today - timedelta(days=after_days)).isoformat(), today.isoformat()
+    out = []
+    for page in pages:
+        if page.review_by and page.review_by < now:
+            reason, since = f"review was due {page.review_by}", page.review_by
+        elif page.updated and page.updated < cutoff and not _date(page.review_by) >= now:
+            reason, since = f"unchanged since {page.updated}", _later(page.updated, after_days)
+        else:
+            continue
+        main = max(page.authors, key=lambda a: a.share, default=None)
+        owner = split_name_email(page.owner)[0] if page.owner else (main.name if main else "")
+        out.append(StalePage(page.path, page.title, owner, page.updated, reason, since=since))
+    return sorted(out, key=lambda s: (s.owner == "", s.owner.casefold(), s.updated, s.path))
+
+
+def longest_stale(stale: Iterable[StalePage]) -> list[StalePage]:
+    """`stale` in the order a reader should review them: longest stale first."""
+    return sorted(stale, key=lambda s: (s.since, s.title, s.path))
+
+
+def _later(day: str, days: int) -> str:
+    """The ISO day `days` after `day` (as written if it is no ISO day)."""
+    try:
+        return (date.fromisoformat(day) + timedelta(days=days)).isoformat()
+    except ValueError:
+        return day
+
+
+def _date(text: str) -> str:
+    """An ISO date as written, else "" ("TBD" or "June 2026" promise no review)."""
+    return text if re.fullmatch(r"\d{4}-\d\d-\d\d", text or "") else ""
