@@ -314,7 +314,11 @@ def barcamp_cmd(
 @click.command("onboard")
 @click.argument("name")
 @click.option("--team", required=True, help="The team the new joiner joins (as pages name it).")
-@click.option("--today", type=click.DateTime(["%Y-%m-%d"]), help="Judge staleness as of this date.")
+@click.option(
+    "--today",
+    type=click.DateTime(["%Y-%m-%d"]),
+    help="Judge staleness and who has left (people.yaml left:) as of this day.",
+)
 @where_options
 @json_option
 def onboard_cmd(
@@ -353,7 +357,11 @@ def onboard_cmd(
     envvar="KB_SEARCH_LOG",
     help="The opt-in search log (env KB_SEARCH_LOG) for searches that found nothing good.",
 )
-@click.option("--today", type=click.DateTime(["%Y-%m-%d"]), help="Judge staleness as of this date.")
+@click.option(
+    "--today",
+    type=click.DateTime(["%Y-%m-%d"]),
+    help="Judge staleness and who has left (people.yaml left:) as of this day.",
+)
 @click.option("--top", default=10, show_default=True, type=click.IntRange(1, 1000))
 @where_options
 @json_option

@@ -7,6 +7,7 @@ partners (`matching`). This object holds them for one index and computes each on
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from datetime import date
 from functools import cached_property
 
 import numpy as np
@@ -64,9 +65,14 @@ class PeopleAnalysis:
 
     @property
     def topics(self) -> tuple[Topic, ...]:
+        """The index's pages grouped into topics, as of now (`topics_on`)."""
+        return self.topics_on()
+
+    def topics_on(self, today: date | None = None) -> tuple[Topic, ...]:
         """The index's pages grouped into topics, each with its people and bus factor (of
-        those still here: made again when someone's `left:` day comes, with the same groups)."""
-        gone = self.writing.gone()
+        those still here on `today`, default now: made again when who has left differs, with
+        the same groups)."""
+        gone = self.writing.gone(today)
         if self._topics is None or self._topics[0] != gone:
             self._topics = (gone, topics_of(self.writing, self.settings.topic_distance, gone))
         return self._topics[1]
@@ -79,9 +85,10 @@ class PeopleAnalysis:
         """The id of the topic a page is in (the same whoever has left)."""
         return self._topic_of_page[path]
 
-    def across(self, topic: Topic, n: int = 2) -> tuple[Colleague, ...]:
-        """Up to `n` people of the other department whose writing is close to `topic`."""
-        return across(self.writing, topic, self._centres, n, self._hubs)
+    def across(self, topic: Topic, n: int = 2, today: date | None = None) -> tuple[Colleague, ...]:
+        """Up to `n` people of the other department whose writing is close to `topic`, of
+        those still here on `today` (default now)."""
+        return across(self.writing, topic, self._centres, n, self._hubs, today)
 
     @cached_property
     def _centres(self) -> dict[int, np.ndarray]:

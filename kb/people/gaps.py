@@ -43,16 +43,18 @@ def gap_report(
     a missing page: the main authors of the closest pages (no one is an expert on it yet).
 
     `log` is the opt-in search log; its searches that name someone hidden are withheld, and
-    every one of them while `consent` is blind (`note` then says why).
+    every one of them while `consent` is blind (`note` then says why). Who has left is
+    judged on `today` too, as staleness is (`kb gaps --today`).
     """
     s = settings
-    topics = sorted(people.topics, key=lambda t: (t.bus_factor, -len(t.pages), t.id))
+    topics = sorted(people.topics_on(today), key=lambda t: (t.bus_factor, -len(t.pages), t.id))
     one_sided = _named_at_most(
-        [(t, people.across(t, n=8)) for t in topics if len(t.departments) == 1], each=2
+        [(t, people.across(t, n=8, today=today)) for t in topics if len(t.departments) == 1],
+        each=2,
     )
     directory = people.writing.directory
     stale = [
-        replace(p, owner_left=directory.left_on(p.owner)) if p.owner else p
+        replace(p, owner_left=directory.left_on(p.owner, today)) if p.owner else p
         for p in stale_pages(pages, today, s.stale_after_days)
     ]
     searches, problems = searchlog.read(log) if log else ([], [])
@@ -66,7 +68,10 @@ def gap_report(
         if len(unanswered) == top:
             continue
         hits = search(query)
-        may = directory.may_propose  # not who has left
+
+        def may(name: str) -> bool:
+            return directory.may_propose(name, today)  # not who has left by then
+
         writers = [people.colleague(person_key(n)) for n in main_authors(hits, 3, NEAR_MISS, may)]
         unanswered.append(
             Unanswered(

@@ -67,12 +67,12 @@ def plan(
     side = _department(team, mine, homes)
     met: set[str] = {newcomer}
     introductions = []
-    directory = people.writing.directory  # who may be proposed: not who has left
-    buddy = _buddy(order, mine, homes, team, met, directory)
+    directory = people.writing.directory  # who may be proposed: not who has left by `today`
+    buddy = _buddy(order, mine, homes, team, met, directory, today)
     if buddy:
         met.add(buddy[0])
         introductions.append(_introduce(people, "buddy", *buddy))
-    across = _across(people, mine, side, met, settings)
+    across = _across(people, mine, side, met, settings, today)
     if across:
         met.add(across[0])
         introductions.append(_introduce(people, "across the divide", *across))
@@ -80,7 +80,7 @@ def plan(
     for target, count in outside.most_common():
         if sum(i.kind == "system owner" for i in introductions) >= OWNERS:
             break
-        owner, main = _owner(pages[target], directory)
+        owner, main = _owner(pages[target], directory, today)
         if owner and owner not in met and homes.get(owner, Home()).team.casefold() != folded:
             met.add(owner)
             owns = "owns" if main else "co-wrote"  # its main author has left
@@ -116,11 +116,11 @@ def _department(team: str, mine: Mapping[str, Page], homes: Mapping[str, Home]) 
     return sides.most_common(1)[0][0] if sides else ""
 
 
-def _owner(page: Page, directory: Directory) -> tuple[str, bool]:
-    """The page's main author among those kb may propose (key, "" if none), and whether
-    they are its main author of all (not only of those still here)."""
+def _owner(page: Page, directory: Directory, today: date) -> tuple[str, bool]:
+    """The page's main author among those kb may propose on `today` (key, "" if none), and
+    whether they are its main author of all (not only of those still here)."""
     ranked = sorted(page.authors, key=lambda a: -a.share)
-    here = [a for a in ranked if directory.may_propose(a.name)]
+    here = [a for a in ranked if directory.may_propose(a.name, today)]
     if not here:
         return "", False
     return person_key(here[0].name), here[0] is ranked[0]
@@ -133,8 +133,10 @@ def _buddy(
     team: str,
     met: set[str],
     directory: Directory,
+    today: date,
 ) -> tuple[str, str, tuple[Evidence, ...]] | None:
-    """The team member kb may propose with the largest share of the reading path's pages."""
+    """The team member kb may propose (on `today`) with the largest share of the reading
+    path's pages."""
     written: Counter[str] = Counter()
     for path in order:
         for author in mine[path].authors:
@@ -142,7 +144,7 @@ def _buddy(
             if (
                 homes.get(key, Home()).team.casefold() == team.casefold()
                 and key not in met
-                and directory.may_propose(key)
+                and directory.may_propose(key, today)
             ):
                 written[key] += author.share
     if not written:
@@ -160,12 +162,15 @@ def _across(
     side: str,
     met: set[str],
     settings: Settings,
+    today: date,
 ) -> tuple[str, str, tuple[Evidence, ...]] | None:
-    """The person of the other department whose writing is closest to the team's pages."""
+    """The person of the other department (still here on `today`) whose writing is closest
+    to the team's pages."""
     w = people.writing
     other = other_side(side)
     rows = [i for i, c in enumerate(w.chunks) if c.path in mine and w.telling(c)]
-    found = w.closest_of(rows, other, floor=settings.pair_overlap_floor, most=1, leave=met)
+    floor = settings.pair_overlap_floor
+    found = w.closest_of(rows, other, floor=floor, most=1, leave=met, today=today)
     if not found:
         return None
     key = found[0]

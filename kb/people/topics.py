@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
+from datetime import date
 
 import numpy as np
 
@@ -104,6 +105,7 @@ def across(
     centres: Mapping[int, np.ndarray],
     n: int = 2,
     hubs: np.ndarray | None = None,
+    today: date | None = None,
 ) -> tuple[Colleague, ...]:
     """Up to `n` people of the other department whose writing is close to `topic` (its
     centre: `topic_centres`).
@@ -113,7 +115,8 @@ def across(
     manager for Kubernetes deployments. With `hubs` (`hubness`), people are ranked by CSLS
     (Conneau et al., 2018): twice the cosine less how close they are to their 10 closest
     topics, so that someone whose writing is near everything does not come first everywhere.
-    They are people to ask: never one kb may not propose (`Directory.may_propose`).
+    They are people to ask: never one kb may not propose (`Directory.may_propose`: who has
+    left by `today`, default now).
     """
     sides = {other_side(d) for d in topic.departments} - {""}
     centre = centres.get(topic.id)
@@ -128,7 +131,7 @@ def across(
         for i in np.argsort(-rank, kind="stable")
         if writing.home(keys[i]).department == side
         and sims[i] >= ACROSS_FLOOR
-        and writing.directory.may_propose(keys[i])
+        and writing.directory.may_propose(keys[i], today)
     ]
     return tuple(writing.colleague(keys[i]) for i in order[:n])
 

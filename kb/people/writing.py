@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Collection, Sequence
+from datetime import date
 from functools import cached_property
 
 import numpy as np
@@ -43,9 +44,9 @@ class Writing:
     def home(self, key: str) -> Home:
         return self.homes.get(key, NOWHERE)
 
-    def gone(self) -> frozenset[str]:
-        """The writers who have left the company, as of now (`Person.has_left`)."""
-        return frozenset(k for k in self.names if self.directory.left_on(k))
+    def gone(self, today: date | None = None) -> frozenset[str]:
+        """The writers who have left the company by `today` (default: now; `Person.has_left`)."""
+        return frozenset(k for k in self.names if self.directory.left_on(k, today))
 
     def colleague(self, key: str) -> Colleague:
         home = self.home(key)
@@ -67,18 +68,19 @@ class Writing:
         floor: float,
         most: int,
         leave: Collection[str] = (),
+        today: date | None = None,
     ) -> list[str]:
         """Up to `most` people of department `side` (keys, closest first) whose sections come
         closest to `rows` (the pairs' overlap: the mean of the three closest section pairs),
         at least `floor`; never anyone in `leave`, nor anyone kb may not propose (who has
-        left: `Directory.may_propose`)."""
+        left by `today`: `Directory.may_propose`)."""
         keys = [
             k
             for k in sorted(self.own_rows)
             if self.own_rows[k]
             and k not in leave
             and self.home(k).department == side
-            and self.directory.may_propose(k)
+            and self.directory.may_propose(k, today)
         ]
         if not rows or not side or not keys:
             return []

@@ -163,10 +163,14 @@ def shifts(page: str) -> str:
     )
 
 
-@pytest.mark.parametrize("left", [True, False])
-def test_onboarding_meets_people_still_here_for_pages_whose_authors_left(tmp_path, left):
+@pytest.mark.parametrize(
+    "left, today",
+    [(True, date(2026, 12, 1)), (False, date(2026, 12, 1)), (True, date(2020, 1, 30))],
+)
+def test_onboarding_meets_people_still_here_for_pages_whose_authors_left(tmp_path, left, today):
     """A buddy and a system owner still here: the co-author of a page whose main author left
-    (no bundled team's plan names Lucas Dubois, so a small content of its own)."""
+    (no bundled team's plan names Lucas Dubois, so a small content of its own). The plan's
+    day (`kb onboard --today`) says who has left: the day before, no one had."""
     content, index_dir = tmp_path / "content", tmp_path / "index"
     pages = {
         "ops/a.md": ("ops", "Lu Gone, Ana Here", "Shift handover. See [contract](../legal/c.md)."),
@@ -194,9 +198,9 @@ def test_onboarding_meets_people_still_here_for_pages_whose_authors_left(tmp_pat
     )
     build_index(content, index_dir, HashEmbedder(), Settings())
     kb = KnowledgeBase(index_dir, HashEmbedder(), Settings())
-    meet = kb.onboard("New Joiner", team="ops", today=date(2026, 12, 1)).people
+    meet = kb.onboard("New Joiner", team="ops", today=today).people
     found = [(i.kind, i.colleague.name, i.why.split()[0]) for i in meet]
-    if left:
+    if left and today >= date(2020, 1, 31):
         assert found == [
             ("buddy", "Ana Here", "wrote"),
             ("across the divide", "Fay Here", "works"),
@@ -240,6 +244,34 @@ def test_a_topic_only_he_wrote_rests_on_people_who_have_left(left_index, bundled
     assert (before.bus_factor, before.on_leavers) == (1, False)
     text = run(index_dir, "gaps")
     assert f"NDA templates  (1 page; {GONE} 100% (left on {LEFT})): rests on people" in text
+
+
+def test_gaps_today_judges_who_has_left_as_of_that_day(left_index, tmp_path):
+    """`kb gaps --today` moved the stale pages but not who had left: on a day before his
+    `left:` he is still here for that run, and on the day itself he has gone."""
+    _, index_dir = left_index
+    log = str(searched_for_ndas(tmp_path))
+
+    def gaps(day: str) -> dict:
+        args = ("gaps", "--json", "--top", "100", "--log", log, "--today", day)
+        return json.loads(run(index_dir, *args))
+
+    before = gaps("2025-01-30")
+    nda = next(t for t in before["topics"] if t["label"] == "NDA templates")
+    assert (nda["bus_factor"], nda["on_leavers"]) == (1, False)
+    assert [(k["name"], k["left"]) for k in nda["knowers"]] == [(GONE, "")]
+    assert GONE in json.dumps([u["writers"] for u in before["unanswered"]])
+    assert GONE in json.dumps([o["across"] for o in before["one_sided"]])
+    gone = gaps(LEFT)
+    nda = next(t for t in gone["topics"] if t["label"] == "NDA templates")
+    assert (nda["bus_factor"], nda["on_leavers"]) == (0, True)
+    assert GONE not in json.dumps([u["writers"] for u in gone["unanswered"]])
+    assert GONE not in json.dumps([o["across"] for o in gone["one_sided"]])
+    # A stale page's owner is judged on that day too: Fatima El-Amin, who leaves in 2999,
+    # has left by then (her breach notification page is due 2026-12-31).
+    later = gaps("2999-12-31")
+    owned = [s["owner_left"] for s in later["stale"] if s["owner"] == STAYING]
+    assert owned and set(owned) == {"2999-12-31"}
 
 
 def test_an_author_the_directory_does_not_list_is_never_staffed(unlisted_index):
