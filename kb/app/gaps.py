@@ -12,7 +12,7 @@ from kb.app.present import bus_factor_counts, side_counts, tally
 from kb.app.present import literal as esc
 from kb.app.state import view_params
 from kb.app.tables import Html, joined, link, render_table
-from kb.app.widgets import page_link, person_href
+from kb.app.widgets import page_link, person_href, unbroken
 from kb.facade import Facade
 from kb.models.names import counted
 
@@ -21,7 +21,8 @@ def render_gaps(kb: Facade) -> None:
     st.subheader("Knowledge gaps", anchor=False)
     log = search_log()  # on the API, the server reads its own log
     report = kb.gaps(today=dt.date.today(), log=log)
-    single = [t for t in report.topics if t.bus_factor <= 1]
+    # Resting on one person, on no one, or on people leaving (`Topic.at_risk`).
+    single = [t for t in report.topics if t.bus_factor <= 1 or t.at_risk]
     a, b, c = st.columns(3)
     a.metric("Topics resting on one person", f"{len(single)} of {len(report.topics)}")
     b.metric("Topics of one department only", len(report.one_sided))
@@ -39,12 +40,13 @@ def render_gaps(kb: Facade) -> None:
     render_table(
         # Three names beside "bus factor 1" read as a contradiction to a trial: say what it is.
         "Topics resting on one person: if the first named left, most of it would have no "
-        "author who knows it",
+        "author who knows it. At risk from a day: by then, everyone who knows most of it has "
+        "left",
         ("Topic", "Bus factor", "Pages", "Who knows it", "Departments"),
         (
             (
                 t.label,
-                "0: rests on people who have left" if t.on_leavers else t.bus_factor,
+                _bus_factor(t),
                 len(t.pages),
                 joined(_person(k.name, people, here, after=_share(k)) for k in t.knowers[:3]),
                 ", ".join(t.departments),
@@ -74,11 +76,7 @@ def render_gaps(kb: Facade) -> None:
         (
             (
                 link(p.title, page_link(p.path, back=here)),
-                _person(
-                    p.owner, people, here, after=f" (left on {p.owner_left})" * bool(p.owner_left)
-                )
-                if p.owner
-                else "no owner",
+                _person(p.owner, people, here, after=_owner_note(p)) if p.owner else "no owner",
                 p.reason,
             )
             for p in report.stale
@@ -125,5 +123,21 @@ def _person(name: str, people: set[str], here: dict[str, str], *, after: str = "
 
 
 def _share(k) -> str:
-    """A knower's share, and the day they left if they have."""
-    return f" ({k.share:.0%}, left on {k.left})" if k.left else f" ({k.share:.0%})"
+    """A knower's share, and the day they left or leave (unbroken: a narrow table broke
+    "2027-02-" from "04")."""
+    when = f", left on {k.left}" if k.left else f", leaves on {k.leaves}" if k.leaves else ""
+    return f" ({k.share:.0%}{unbroken(when)})"
+
+
+def _bus_factor(t) -> str | int:
+    if t.on_leavers:
+        return "0: rests on people who have left"
+    return f"{t.bus_factor}: at risk from {unbroken(t.at_risk)}" if t.at_risk else t.bus_factor
+
+
+def _owner_note(p) -> str:
+    """What follows a stale page's owner: the day they left (someone else must review it)
+    or leave (they should review it before then)."""
+    if p.owner_left:
+        return f" (left on {unbroken(p.owner_left)})"
+    return f" (leaves on {unbroken(p.owner_leaves)})" if p.owner_leaves else ""

@@ -41,12 +41,18 @@ def render_people(kb: Facade) -> None:
     st.bar_chart({"people": by_side}, horizontal=True, height=160)
 
 
+def _role(p: Profile) -> str:
+    """The role, and the day they left or leave ("Legal counsel (left on 2025-01-31)")."""
+    when = f"left on {p.left}" if p.left else f"leaves on {p.leaves}" if p.leaves else ""
+    return f"{p.role} ({when})".lstrip() if when else p.role
+
+
 def _row(p: Profile, here: dict[str, str]) -> tuple[Cell, ...]:
     return (
         link(p.name, person_href(p.name, back=here)),
         p.department,
         p.team,
-        f"{p.role} (left on {p.left})".lstrip() if p.left else p.role,
+        _role(p),
         ", ".join(p.available_for),
         len(p.pages),
         spoken(p.topics[:5]),

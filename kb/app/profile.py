@@ -10,7 +10,7 @@ from kb.app.state import back_label, go_back, view_params
 from kb.app.tables import link, render_table
 from kb.app.widgets import badges, colleague_line, page_link
 from kb.facade import Facade
-from kb.models import SHARE_MEANS, spoken
+from kb.models import LEAVING, SHARE_MEANS, spoken
 
 
 def render_person(kb: Facade, name: str) -> None:
@@ -25,6 +25,8 @@ def render_person(kb: Facade, name: str) -> None:
         st.caption(esc(profile.role))
     if profile.left:
         st.warning(esc(f"Left on {profile.left}: no longer at the company. The pages stay theirs."))
+    if profile.leaves:
+        st.info(esc(f"Leaves on {profile.leaves}: {LEAVING}."))
     if profile.available_for:
         st.markdown("**Available for:** " + esc(", ".join(profile.available_for)))
     if profile.contact:

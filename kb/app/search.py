@@ -384,6 +384,8 @@ def render_experts(
             about = [esc(person.role)] if person.role else []
             if person.left:  # they wrote it, but no one is sent to them
                 about.append(esc(f"left on {person.left}"))
+            if person.leaves:  # still here: ask them before then
+                about.append(esc(f"leaves on {person.leaves}"))
             if person.available_for:
                 about.append(esc("available for " + ", ".join(person.available_for)))
             if person.contact:

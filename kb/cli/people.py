@@ -18,7 +18,7 @@ from kb.inputs import (
     team_criteria,
     unknown_person,
 )
-from kb.models import PAIR_KINDS, SHARE_MEANS, spoken
+from kb.models import LEAVING, PAIR_KINDS, SHARE_MEANS, spoken
 from kb.models.names import counted, printable
 from kb.serve.codec import dump, earlier_pairs, person_record
 
@@ -49,6 +49,8 @@ def person_cmd(name: str, where: IndexLocation, as_json: bool) -> None:
     say(f"{profile.name}" + (f" ({home})" if home else ""))
     if profile.left:
         say(f"  left on {profile.left}: no longer at the company; the pages stay theirs")
+    if profile.leaves:
+        say(f"  leaves on {profile.leaves}: {LEAVING}")
     if profile.available_for:
         say(f"  available for: {', '.join(profile.available_for)}")
     if profile.contact:
@@ -382,14 +384,16 @@ def gaps_cmd(log: Path | None, today, top: int, where: IndexLocation, as_json: b
     if as_json:
         echo_json(dump(report))
         return
-    single = [t for t in report.topics if t.bus_factor <= 1]
+    single = [t for t in report.topics if t.bus_factor <= 1 or t.at_risk]
     say(  # bus factor 1 beside three names read as a contradiction to a trial: say what it is
         "Topics that rest on one person (if the first named left, most of it would have no "
-        f"author who knows it) or no one ({len(single)} of {len(report.topics)}):"
+        f"author who knows it), on no one or on people leaving ({len(single)} of "
+        f"{len(report.topics)}):"
     )
     for t in single[:top]:
         who = ", ".join(_knower(k) for k in t.knowers[:3]) or "no author"
         lost = ": rests on people who have left" if t.on_leavers else ""
+        lost += f": at risk from {t.at_risk}, when it rests on people leaving" if t.at_risk else ""
         say(
             f"  bus factor {t.bus_factor}  {t.label}  ({counted(len(t.pages), 'page')}; {who})"
             + lost
@@ -404,6 +408,7 @@ def gaps_cmd(log: Path | None, today, top: int, where: IndexLocation, as_json: b
     say(f"Stale pages ({len(report.stale)}):")
     for st in report.stale[:top]:
         left = f" (left on {st.owner_left})" if st.owner_left else ""
+        left += f" (leaves on {st.owner_leaves})" if st.owner_leaves else ""
         say(f"  {st.owner or 'no owner'}{left}: {st.title} ({st.reason})  {st.path}")
     _more(len(report.stale), top)
     if log is None:
@@ -468,4 +473,5 @@ def _new_page_command(query: str, writer) -> str:
 
 
 def _knower(k) -> str:
-    return f"{k.name} {k.share:.0%}" + (f" (left on {k.left})" if k.left else "")
+    when = f"left on {k.left}" if k.left else f"leaves on {k.leaves}" if k.leaves else ""
+    return f"{k.name} {k.share:.0%}" + (f" ({when})" if when else "")

@@ -204,9 +204,11 @@ def experts_cmd(
         click.echo(f"{n:>2}. {click.style(name, bold=True)}{label}{shown}")
         available = ", ".join(person.available_for)
         gone = f"left on {person.left}" if person.left else ""  # wrote it; ask someone else
+        leaves = f"leaves on {person.leaves}" if person.leaves else ""  # ask them soon
         about = [
             person.role,
             gone,
+            leaves,
             f"available for {available}" if available else "",
             person.contact,
         ]

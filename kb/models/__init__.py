@@ -48,6 +48,7 @@ from kb.models.people import (
     utc_offsets,
 )
 from kb.models.reports import (
+    LEAVING,
     PAIR_KINDS,
     REQUIRABLE,
     SHARE_MEANS,
@@ -139,4 +140,5 @@ __all__ = [
     "person_key",
     "spoken",
     "SHARE_MEANS",
+    "LEAVING",
 ]

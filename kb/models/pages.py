@@ -340,6 +340,7 @@ class Expert:
     available_for: tuple[str, ...] = ()
     contact: str = ""
     left: str = ""  # the day they left the company (people.yaml); "" while they are here
+    leaves: str = ""  # the day they leave, while it is to come (notice given); "" otherwise
 
 
 def score_scale(experts: Sequence[Expert]) -> float:

@@ -89,6 +89,11 @@ class Person:
         day stops proposing them on that day."""
         return bool(self.left) and date.fromisoformat(self.left) <= (today or date.today())
 
+    def leaves(self, today: date | None = None) -> str:
+        """The day they leave, when it is still to come by `today` (they have given notice:
+        still here, asked and proposed, but for nothing that would end after it); ""."""
+        return self.left if self.left and not self.has_left(today) else ""
+
 
 def level_rank(level: str) -> float | None:
     """A `level:` on one scale: junior 1 ... executive 5, a number as itself; None if none."""
@@ -178,6 +183,11 @@ class Directory:
         listed = self.find(name)
         return listed.left if listed is not None and listed.has_left(today) else ""
 
+    def leaves_on(self, name: str, today: date | None = None) -> str:
+        """The day `name` leaves, if it is still to come by `today` (`Person.leaves`)."""
+        listed = self.find(name)
+        return listed.leaves(today) if listed is not None and not listed.hidden else ""
+
     @cached_property
     def _hidden(self) -> Hidden:
         return Hidden(self.people)
@@ -266,6 +276,7 @@ class Profile:
     languages: tuple[str, ...] = ()
     capacity: float | None = None
     left: str = ""  # the day they left the company; "" while they are here (or leave later)
+    leaves: str = ""  # the day they leave, while it is to come (notice given); "" otherwise
 
     def facts(self) -> list[tuple[str, str]]:
         """The programme fields people.yaml gives, as (label, text), in reading order."""

@@ -13,6 +13,8 @@ SHARE_MEANS = (
     "share: from the page's front matter, the n-th listed author credited 1/n (main author "
     "first); without authors there, from its git commits"
 )
+# Said of someone whose `left:` day is to come (a profile), in the CLI and the app alike.
+LEAVING = "still here until then, but not paired for a tandem or mentoring that would end later"
 
 
 @dataclass(frozen=True)
@@ -23,6 +25,7 @@ class Knower:
     share: float  # of the topic's text
     department: str = ""
     left: str = ""  # the day they left the company; "" while they are here
+    leaves: str = ""  # the day they leave, while it is to come (notice given); "" otherwise
 
 
 @dataclass(frozen=True)
@@ -39,6 +42,9 @@ class Topic:
     departments: tuple[str, ...]  # of its knowers
     # Bus factor 0 only because people who wrote it have left: it rests on people who have left.
     on_leavers: bool = False
+    # The day its bus factor falls to 0 as people who have given notice leave (their `left:`
+    # days to come): it is at risk, and its knowledge should be handed on before then.
+    at_risk: str = ""
 
 
 PAIR_KINDS = ("tandem", "mentoring", "coffee", "shadowing", "reverse-mentoring")
@@ -156,6 +162,7 @@ class StalePage:
     updated: str
     reason: str
     owner_left: str = ""  # the day the owner left the company: someone else must review it
+    owner_leaves: str = ""  # the day the owner leaves, still to come: review it before then
     since: str = ""  # the day it went stale: its review date, or a year (the setting) unchanged
 
 

@@ -40,7 +40,8 @@ class PeopleAnalysis:
         self.writing = Writing(chunks, vectors, homes, directory, consent)
         self._pages = pages or {}
         self._matchmaker = Matchmaker(self.writing, settings, lambda: self.graph)
-        self._topics: tuple[frozenset[str], tuple[Topic, ...]] | None = None
+        # Topics with who had left and who was leaving when they were made.
+        self._topics: tuple[tuple[frozenset[str], dict[str, str]], tuple[Topic, ...]] | None = None
 
     @property
     def names(self) -> dict[str, str]:
@@ -70,11 +71,13 @@ class PeopleAnalysis:
 
     def topics_on(self, today: date | None = None) -> tuple[Topic, ...]:
         """The index's pages grouped into topics, each with its people and bus factor (of
-        those still here on `today`, default now: made again when who has left differs, with
-        the same groups)."""
-        gone = self.writing.gone(today)
-        if self._topics is None or self._topics[0] != gone:
-            self._topics = (gone, topics_of(self.writing, self.settings.topic_distance, gone))
+        those still here on `today`, default now) and when it is at risk (the `left:` days of
+        those who have given notice): made again when who has left or is leaving differs,
+        with the same groups."""
+        who = (self.writing.gone(today), self.writing.leaving(today))
+        if self._topics is None or self._topics[0] != who:
+            distance = self.settings.topic_distance
+            self._topics = (who, topics_of(self.writing, distance, *who))
         return self._topics[1]
 
     @cached_property

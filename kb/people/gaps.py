@@ -54,7 +54,13 @@ def gap_report(
     )
     directory = people.writing.directory
     stale = [
-        replace(p, owner_left=directory.left_on(p.owner, today)) if p.owner else p
+        replace(
+            p,
+            owner_left=directory.left_on(p.owner, today),
+            owner_leaves=directory.leaves_on(p.owner, today),
+        )
+        if p.owner
+        else p
         for p in stale_pages(pages, today, s.stale_after_days)
     ]
     searches, problems = searchlog.read(log) if log else ([], [])

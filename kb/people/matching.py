@@ -7,9 +7,11 @@ whom), who hosts a shadowing day, and says why a pair should meet.
 
 from __future__ import annotations
 
+import calendar
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
+from datetime import date
 from functools import cached_property
 
 from kb.config import Settings
@@ -20,6 +22,7 @@ from kb.people.pairing import (
     HOURS,
     KINDS,
     LINKED,
+    MONTHS,
     Overlap,
     chance,
     closeness,
@@ -55,10 +58,11 @@ class Matchmaker:
     def available(self, kind: str) -> list[str]:
         """Keys of the people who may be paired for `kind`.
 
-        With a directory, only the people it lists as available who have not left
-        (`Directory.may_propose`); without one, everyone who wrote something (there is no
-        one to ask). When the index knows both IT and business people, only people with a
-        department (a side to cross from) are available.
+        With a directory, only the people it lists as available who will still be here when
+        a pairing of `kind` started today ends (`Directory.may_propose` on `ends`); without
+        one, everyone who wrote something (there is no one to ask). When the index knows
+        both IT and business people, only people with a department (a side to cross from)
+        are available.
         """
         w = self.writing
         if w.directory.people:
@@ -68,7 +72,7 @@ class Matchmaker:
                 for p in w.directory.people
                 if set(wanted) & set(p.available_for)
                 and (p.capacity is None or p.capacity >= HOURS[kind])
-                and w.directory.may_propose(p.name)
+                and w.directory.may_propose(p.name, ends(kind))
             }
         else:
             keys = set(w.rows_of)
@@ -83,14 +87,15 @@ class Matchmaker:
             return False
         return not home_a.team or home_a.team != home_b.team
 
-    def mentors(self) -> set[str]:
+    def mentors(self, kind: str = "mentoring") -> set[str]:
+        """Keys of the people who offer mentoring, here until a pairing of `kind` ends."""
         w = self.writing
         if not w.directory.people:
             return set(w.rows_of)
         return {
             person_key(p.name)
             for p in w.directory.people
-            if "mentoring" in p.available_for and w.directory.may_propose(p.name)
+            if "mentoring" in p.available_for and w.directory.may_propose(p.name, ends(kind))
         }
 
     def pairs(
@@ -105,7 +110,7 @@ class Matchmaker:
             raise ValueError(f"unknown kind {kind!r}; use one of {', '.join(KINDS)}")
         w = self.writing
         people = self.available(kind)
-        mentors = self.mentors()
+        mentors = self.mentors(kind)
         avoid = {frozenset(person_key(n) for n in pair) for pair in avoid}
         allowed = [
             (a, b)
@@ -141,6 +146,12 @@ class Matchmaker:
             notes.append(
                 f"{', '.join(busy)} left out: capacity in people.yaml under {HOURS[kind]} "
                 "hours a month"
+            )
+        leaving = self._leaving(kind)
+        if leaving:
+            notes.append(
+                f"{', '.join(leaving)} left out: they leave before a {kind} pairing started "
+                f"today would end ({MONTHS[kind]} months)"
             )
         if kind == "reverse-mentoring":
             unlevelled = sum(1 for k in people if self._level(k) is None)
@@ -249,6 +260,18 @@ class Matchmaker:
             and set(_wanted(kind)) & set(p.available_for)
             and p.capacity is not None
             and p.capacity < HOURS[kind]
+        ]
+
+    def _leaving(self, kind: str) -> list[str]:
+        """The people who offer `kind` and are here today but leave before a pairing of it
+        would end, each with the day ("Ana Ruiz (leaves on 2027-01-31)")."""
+        directory = self.writing.directory
+        return [
+            f"{p.name} (leaves on {p.left})"
+            for p in directory.people
+            if set(_wanted(kind)) & set(p.available_for)
+            and directory.may_propose(p.name)
+            and not directory.may_propose(p.name, ends(kind))
         ]
 
     @cached_property
@@ -481,6 +504,15 @@ def _plain(text: str) -> str:
     "credit note" ("staging" stays itself)."""
     words = _WORDS.findall(text.lower())
     return " ".join(w[:-1] if len(w) > 3 and w[-1] == "s" and w[-2] != "s" else w for w in words)
+
+
+def ends(kind: str, today: date | None = None) -> date:
+    """The day a pairing of `kind` started on `today` (default: now) ends: `MONTHS` later, the
+    same day of the month (or the month's last)."""
+    start = today or date.today()
+    month = start.month - 1 + MONTHS[kind]
+    year, month = start.year + month // 12, month % 12 + 1
+    return date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
 
 
 def _wanted(kind: str) -> tuple[str, ...]:

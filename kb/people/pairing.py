@@ -21,6 +21,10 @@ KINDS = PAIR_KINDS
 # What each programme asks of a month: a person whose people.yaml capacity is lower is not
 # available for it (a shadowing day is a working day; the others meet an hour or two).
 HOURS = {"tandem": 2, "mentoring": 2, "coffee": 1, "shadowing": 8, "reverse-mentoring": 2}
+# How many months a pairing runs (hr/learning-budget-and-tandems.md: a tandem 3, mentoring 6);
+# a coffee and a shadowing day are one meeting. No one is paired for one that would end on
+# or after their `left:` day: a mentee should not lose their mentor half way.
+MONTHS = {"tandem": 3, "mentoring": 6, "coffee": 0, "shadowing": 0, "reverse-mentoring": 6}
 LINKED = 1.0  # shadowing: pages that link to each other outrank any overlap of writing
 TOP = 3  # section pairs whose similarity makes an overlap
 JITTER = 0.1  # tandem and mentoring: a new seed reshuffles only near-ties (±10%)

@@ -38,7 +38,8 @@ def introduced(experts: Iterable[Expert], directory: Directory) -> list[Expert]:
 
     Someone who has left (`Person.has_left`) keeps their role and place, as they wrote what
     they wrote, but is offered to no one: no availability, no contact, the day they left
-    (`ranked` puts them last)."""
+    (`ranked` puts them last). Someone who has given notice is still here, and says the day
+    they leave (`Person.leaves`)."""
     out = []
     for expert in experts:
         listed = directory.find(expert.name)
@@ -52,6 +53,7 @@ def introduced(experts: Iterable[Expert], directory: Directory) -> list[Expert]:
                 role=listed.role,
                 available_for=listed.available_for,
                 contact=listed.contact,
+                leaves=listed.leaves(),
             )
         out.append(expert)
     return out
@@ -122,4 +124,5 @@ def profile(
         languages=listed.languages,
         capacity=None if gone else listed.capacity,  # hours for programmes no one offers
         left=listed.left if gone else "",
+        leaves=listed.leaves(),
     )

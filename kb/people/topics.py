@@ -30,10 +30,14 @@ HUB_NEIGHBOURS = 10  # CSLS's K: a person's closeness to topics is that to their
 
 
 def topics_of(
-    writing: Writing, distance: float, gone: frozenset[str] = frozenset()
+    writing: Writing,
+    distance: float,
+    gone: frozenset[str] = frozenset(),
+    leaving: Mapping[str, str] | None = None,
 ) -> tuple[Topic, ...]:
     """The index's pages grouped into topics, each with its people and bus factor; `gone`
-    (person keys) have left the company, so the bus factor counts only the others."""
+    (person keys) have left the company, so the bus factor counts only the others, and
+    `leaving` (person key -> day) will: a topic they alone hold is at risk from then."""
     chunks = writing.chunks
     by_page: dict[str, list[int]] = defaultdict(list)
     for i, chunk in enumerate(chunks):
@@ -52,7 +56,7 @@ def topics_of(
     topics = []
     for t in range(int(labels.max()) + 1):
         members = [p for p, label in zip(paths, labels, strict=True) if label == t]
-        topics.append(_topic(writing, t, members, by_page, gone))
+        topics.append(_topic(writing, t, members, by_page, gone, leaving or {}))
     return tuple(topics)
 
 
@@ -62,7 +66,9 @@ def _topic(
     paths: list[str],
     by_page: dict[str, list[int]],
     gone: frozenset[str] = frozenset(),
+    leaving: Mapping[str, str] | None = None,
 ) -> Topic:
+    leaving = leaving or {}
     chunks = writing.chunks
     rows = [i for p in paths for i in by_page[p]]
     sizes = {p: sum(len(chunks[i].text) for i in by_page[p]) for p in paths}
@@ -75,7 +81,13 @@ def _topic(
         for key, share in shares.items():
             written[key] += share * sizes[p] / total
     knowers = tuple(
-        Knower(writing.names[k], round(s, 3), writing.home(k).department, _left(writing, k, gone))
+        Knower(
+            writing.names[k],
+            round(s, 3),
+            writing.home(k).department,
+            _left(writing, k, gone),
+            leaving.get(k, ""),
+        )
         for k, s in sorted(written.items(), key=lambda ks: (-ks[1], ks[0]))
     )
     here = bus_factor(pages, gone)
@@ -91,7 +103,23 @@ def _topic(
         bus_factor=here,
         departments=tuple(sorted({k.department for k in knowers if k.department})),
         on_leavers=here == 0 and bool(gone) and bus_factor(pages) > 0,
+        at_risk=_at_risk(pages, gone, {k: d for k, d in leaving.items() if k in written}),
     )
+
+
+def _at_risk(
+    pages: Sequence[tuple[float, Mapping[str, float]]],
+    gone: frozenset[str],
+    leaving: Mapping[str, str],
+) -> str:
+    """The first of the `leaving` days on which the bus factor falls to 0 (those leaving by
+    then gone too); "" if it never does, or if it is 0 already."""
+    if not leaving or bus_factor(pages, gone) == 0:
+        return ""
+    for day in sorted(set(leaving.values())):
+        if bus_factor(pages, gone | {k for k, d in leaving.items() if d <= day}) == 0:
+            return day
+    return ""
 
 
 def _left(writing: Writing, key: str, gone: frozenset[str]) -> str:

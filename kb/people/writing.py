@@ -48,6 +48,12 @@ class Writing:
         """The writers who have left the company by `today` (default: now; `Person.has_left`)."""
         return frozenset(k for k in self.names if self.directory.left_on(k, today))
 
+    def leaving(self, today: date | None = None) -> dict[str, str]:
+        """The writers who have given notice by `today` (default: now), with the day each
+        leaves (`Person.leaves`)."""
+        found = {k: self.directory.leaves_on(k, today) for k in self.names}
+        return {k: day for k, day in found.items() if day}
+
     def colleague(self, key: str) -> Colleague:
         home = self.home(key)
         listed = self.directory.find(key)

@@ -96,7 +96,8 @@ def expert_record(person: Expert) -> dict:
     """An expert as scripts read it: evidence without its snippet; role, availability and
     contact from people.yaml ("", [] and "" for someone it does not list); `left`, the day
     they left the company ("" while they are here: someone who left has no availability or
-    contact, and comes after everyone still here)."""
+    contact, and comes after everyone still here); `leaves`, the day they leave, while it is
+    to come ("" otherwise)."""
     return {
         "name": person.name,
         "team": person.team,
@@ -105,6 +106,7 @@ def expert_record(person: Expert) -> dict:
         "available_for": list(person.available_for),
         "contact": person.contact,
         "left": person.left,
+        "leaves": person.leaves,
         "score": person.score,
         "evidence": [
             {k: v for k, v in dump(e).items() if k in ("path", "title", "heading", "score")}

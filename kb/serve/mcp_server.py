@@ -156,7 +156,8 @@ def create_mcp(
         """The colleagues who wrote what answers `query`, best first, with the sections that
         show it, their role, contact and what they are available for (mentoring, coffee…).
         Someone who has left the company has `left` (the day), no contact or availability,
-        and comes after everyone still here: they wrote it, but cannot be asked.
+        and comes after everyone still here: they wrote it, but cannot be asked. Someone
+        who has given notice has `leaves` (the day to come): ask them before then.
         `experts` is empty when no one has written about it. `team`/`department`: only
         people whose home is there."""
         facade = base()

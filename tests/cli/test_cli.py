@@ -153,6 +153,7 @@ def test_search_and_experts_json_shapes(bundled_index):
         "available_for",
         "contact",
         "left",
+        "leaves",
         "score",
         "evidence",
     }

@@ -277,6 +277,7 @@ def test_experts_carry_the_directory_role_availability_and_contact(tmp_path):
         "available_for": ["mentoring", "coffee"],
         "contact": "@grace",
         "left": "",
+        "leaves": "",
         "score": grace.score,
         "evidence": [],
     }

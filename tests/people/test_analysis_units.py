@@ -10,6 +10,7 @@ import numpy as np
 from kb.models import Author, Chunk, Directory, Expert, Hit, Page, Person, name_digest
 from kb.models.consent import names_hidden
 from kb.people import searchlog
+from kb.people.matching import ends
 from kb.people.pairing import chance, closeness, one_round, overlap, score
 from kb.people.profiles import introduced, ranked
 from kb.people.stale import stale_pages
@@ -368,3 +369,9 @@ def test_experts_who_left_come_after_the_k_still_here_without_contact():
     ana = shown[-1]
     assert (ana.role, ana.contact, ana.available_for, ana.left) == ("Counsel", "", (), "2001-01-01")
     assert (shown[1].contact, shown[1].left) == ("@bo", "")  # leaving in 2999: still here
+
+
+def test_a_pairing_ends_its_months_later_on_the_same_day_or_the_months_last():
+    assert ends("tandem", date(2026, 12, 6)) == date(2027, 3, 6)
+    assert ends("mentoring", date(2026, 8, 31)) == date(2027, 2, 28)  # no 31 February
+    assert ends("coffee", date(2026, 12, 6)) == date(2026, 12, 6)  # one meeting

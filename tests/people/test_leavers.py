@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import json
 import shutil
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from click.testing import CliRunner
 from fakes import HashEmbedder
-from helpers import CONTENT, all_text, new_app, search, write
+from helpers import CONTENT, all_text, html_tables, new_app, search, write
 
 from kb import KnowledgeBase, Settings, build_index
 from kb.cli import cli
@@ -311,3 +311,89 @@ def test_the_app_never_asks_someone_who_left_to_write_a_missing_page(
     assert "Mia Johansson" not in "".join(c.value for c in at.caption)
     stub = next(b for b in at.get("download_button") if b.proto.label == "Start the page")
     assert "Mia Johansson" not in str(stub.proto)
+
+
+# Notice given: a `left:` day to come. Tomasz Nowak (security, sole author of the access
+# reviews page, owner of the stale VPN page) leaves in 60 days; Grace O'Connor in 120 days.
+NOTICE = "Tomasz Nowak"
+LATER = "Grace O'Connor"
+
+
+@pytest.fixture(scope="module")
+def notice_index(tmp_path_factory, bundled_index, real_embedder):
+    root = tmp_path_factory.mktemp("notice")
+    content, index_dir = root / "content", root / "index"
+    shutil.copytree(CONTENT, content)
+    shutil.copytree(bundled_index, index_dir)
+    people = (content / "people.yaml").read_text(encoding="utf-8")
+    days = {NOTICE: date.today() + timedelta(days=60), LATER: date.today() + timedelta(days=120)}
+    for name, day in days.items():
+        entry = f"  - name: {name}\n"
+        assert entry in people
+        people = people.replace(entry, f"{entry}    left: {day.isoformat()}\n")
+    _rebuilt(content, index_dir, real_embedder, people)
+    return index_dir, {name: day.isoformat() for name, day in days.items()}
+
+
+def test_someone_leaving_is_still_asked_and_says_when_they_leave(notice_index, monkeypatch):
+    index_dir, leaves = notice_index
+    day = leaves[NOTICE]
+    rows = json.loads(run(index_dir, "experts", "quarterly access reviews", "--json"))
+    tomasz = next(r for r in rows if r["name"] == NOTICE)
+    assert rows[0] is tomasz  # still here: first, with contact and availability
+    assert (tomasz["left"], tomasz["leaves"]) == ("", day) and tomasz["available_for"]
+    assert f"leaves on {day}" in run(index_dir, "experts", "quarterly access reviews")
+    profile = json.loads(run(index_dir, "person", NOTICE, "--json"))
+    assert (profile["left"], profile["leaves"]) == ("", day) and profile["available_for"]
+    assert f"leaves on {day}" in run(index_dir, "person", NOTICE)
+    at = search(new_app(monkeypatch, index_dir), "who knows about quarterly access reviews")
+    assert f"leaves on {day}" in all_text(at)
+    assert f"Leaves on {day}" in all_text(new_app(monkeypatch, index_dir, person=NOTICE))
+
+
+def test_no_pairing_is_started_that_would_end_after_someone_leaves(
+    notice_index, bundled_kb, real_embedder
+):
+    """A tandem lasts 3 months and mentoring 6 (hr/learning-budget-and-tandems.md): leaving
+    in 60 days is neither; in 120 days a tandem, not mentoring. Coffee is one meeting."""
+    index_dir, leaves = notice_index
+    kb = KnowledgeBase(index_dir, real_embedder, Settings())
+    tomasz, grace = "tomasz nowak", "grace o'connor"
+    for kind in ("tandem", "mentoring"):  # both were offered before notice
+        assert {tomasz, grace} <= set(bundled_kb.analysis.available(kind)), kind
+    assert tomasz not in kb.analysis.available("tandem") and grace in kb.analysis.available(
+        "tandem"
+    )
+    mentoring = kb.analysis.available("mentoring")
+    assert tomasz not in mentoring and grace not in mentoring
+    assert tomasz in kb.analysis.available("coffee")
+    note = kb.analysis.pairs("mentoring").note
+    assert f"{NOTICE} (leaves on {leaves[NOTICE]})" in note and "6 months" in note
+    assert NOTICE not in json.dumps(json.loads(run(index_dir, "pairs", "--json"))["pairs"])
+
+
+def test_gaps_flag_what_rests_on_people_who_are_leaving(notice_index, monkeypatch):
+    index_dir, leaves = notice_index
+    report = json.loads(run(index_dir, "gaps", "--json", "--top", "100"))
+    access = next(t for t in report["topics"] if t["label"].startswith("Access requests"))
+    assert (access["bus_factor"], access["on_leavers"]) == (1, False)  # he is still here
+    assert access["at_risk"] == leaves[NOTICE]  # and from that day, it rests on no one
+    assert [(k["name"], k["leaves"]) for k in access["knowers"]] == [(NOTICE, leaves[NOTICE])]
+    vpn = next(s for s in report["stale"] if s["path"] == "security/vpn-access.md")
+    assert (vpn["owner"], vpn["owner_leaves"]) == (NOTICE, leaves[NOTICE])
+    # Bus factor 2 on the suppliers' pages, but half of them rest on him and Grace O'Connor:
+    # at risk from her day. Topics others still know are not at risk.
+    at_risk = {
+        t["label"]: (t["bus_factor"], t["at_risk"]) for t in report["topics"] if t["at_risk"]
+    }
+    assert at_risk == {access["label"]: (1, leaves[NOTICE]), "Suppliers": (2, leaves[LATER])}
+    text = run(index_dir, "gaps", "--top", "40")
+    assert f"{NOTICE} 100% (leaves on {leaves[NOTICE]})): at risk from {leaves[NOTICE]}" in text
+    assert f"{NOTICE} (leaves on {leaves[NOTICE]}): Requesting VPN access" in text
+    single, _, stale = html_tables(new_app(monkeypatch, index_dir, view="gaps"))  # no log
+    row = next(r for r in single if r["Topic"] == access["label"])
+    shown = {k: v.replace("\u2011", "-") for k, v in row.items() if k != "links"}  # unbroken
+    assert shown["Bus factor"] == f"1: at risk from {leaves[NOTICE]}"
+    assert shown["Who knows it"] == f"{NOTICE} (100%, leaves on {leaves[NOTICE]})"
+    vpn = next(r for r in stale if r["Page"] == "Requesting VPN access")
+    assert vpn["Owner"].replace("\u2011", "-") == f"{NOTICE} (leaves on {leaves[NOTICE]})"
