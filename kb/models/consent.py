@@ -37,6 +37,8 @@ safe side.
 8. A page's tag or team that names someone hidden (`Hidden.in_label`) is dropped, and a page
    whose file or folder name does is not read (kb.content.hiding); the warning that says so
    repeats no such value.
+9. Page text is read as shown (kb.models.shown: no invisible characters) for the names
+   `Hidden.in_text` writes out; one word of it as a label is (`Hidden._names_word`).
 
 A little over ~300 lines on purpose: the rules are audited together, in one place.
 """
@@ -59,6 +61,7 @@ from jellyfish import jaro_winkler_similarity, metaphone
 
 from kb.models.manifest import Manifest
 from kb.models.names import fold_name, folded_name, name_pieces, person_key, read_strokes
+from kb.models.shown import shown
 from kb.models.words import english_words
 
 if TYPE_CHECKING:
@@ -325,9 +328,16 @@ class Hidden:
         that `hides` reads as them, in any spelling it knows ("Kenji Sato", "Sato, Kenji",
         "K. Sato"). For page text, which colleagues write: a page's "Contacts: Kenji Sato
         for room hardware" was the answer kb marked to "who do I ask about laptops" (a
-        trial). A first name or a surname alone is no name, as for `hides`."""
+        trial). A first name or a surname alone is no name, as for `hides`. Text is read as
+        it is shown (`kb.models.shown`: no invisible characters); the places are where it
+        was written."""
         if not self.keys:
             return []
+        seen = shown(text)
+        return _joined([seen.written(a, b) for a, b in self._in_words(seen.text)])
+
+    def _in_words(self, text: str) -> list[tuple[int, int]]:
+        """`in_text` of text as shown."""
         found = [m.span() for m in _EMAIL.finditer(text) if self.hides("", m.group())]
         # A chat handle or login after "@" ("ping @daniel.weber"), read as an email's name.
         found += [
@@ -355,7 +365,7 @@ class Hidden:
                     end = closing.end()
                 found.append((start, end))
             i += size or 1
-        return sorted(found)
+        return found
 
     def in_label(self, label: str) -> bool:
         """Whether a label a page's writer gives it (a tag, its team, a file or folder name)
@@ -364,6 +374,20 @@ class Hidden:
         Park"). A label is stored and shown on every hit, facet and profile (a review found
         `tags: [ines-park]` served by the facets and a `?tag=` filter)."""
         return bool(self.keys) and (self.hides(label) or bool(self.in_text(label)))
+
+    def _names_word(self, word: str) -> bool:
+        """Whether a word names someone hidden as `hides` reads it, unless it is an English
+        word as written ("pattern", "Pattern"; not "PatTern") that is no hidden identity as
+        written: a name run together ("pattern" for Pat Tern) or a login ("brand" for Ben
+        Rand) only guesses at a word that has a meaning of its own, as a logged search's
+        login does (`_names`)."""
+        english = (
+            word.isalpha()
+            and not _CAPITAL_INSIDE.search(word)
+            and word.casefold() in english_words()
+            and folded_key(word) not in self.keys
+        )
+        return not english and self.hides(word)
 
     def _names_run(self, text: str, run: list[re.Match[str]]) -> bool:
         """Whether these words name someone hidden: its first and last a word of a hidden
@@ -392,21 +416,29 @@ class Hidden:
                 return False
         if all(len(m.group()) == 1 for m in run):  # initials only: "it's a" is no "S. A."
             return False
-        return self.hides(whole)
+        return self.hides(whole) if len(run) > 1 else self._names_word(whole)
 
     def _near(self, word: str) -> bool:
-        """Whether a word of text is a word of a hidden name, or sounds like its surname (a
-        letter alone is an initial, asked only beside such a word)."""
+        """Whether a word of text is a word of a hidden name, or sounds like its surname, or
+        is a hidden name run together or a login of one ("InesPark", "ipark"; one word is
+        then asked as `_names_word` asks it: no English word). A letter alone is an
+        initial, asked only beside such a word."""
         if len(word) < 2:
             return False
         known = self._near_words.get(word)
         if known is None:
-            sounds = self._name_sounds
+            sounds, joined = self._name_sounds, self._run_together
             pieces = name_pieces(word)
             known = any(p in sounds or _surname_sound(p) in sounds for p in pieces)
+            known = known or _DIGITS.sub("", "".join(pieces)) in joined
             if len(self._near_words) < _MOST_ASKED:
                 self._near_words[word] = known
         return known
+
+    @cached_property
+    def _run_together(self) -> frozenset[str]:
+        """Hidden identities run together and the logins `_login` knows: "inespark", "ipark"."""
+        return self._hidden_joined | self._logins | self._given_logins
 
     @cached_property
     def _name_sounds(self) -> frozenset[str]:
@@ -672,6 +704,17 @@ class Hidden:
         return name_digest("\n".join(sorted(self.keys)), secret)[:16]
 
 
+def _joined(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """`spans` in order, those that overlap made one."""
+    out: list[tuple[int, int]] = []
+    for a, b in sorted(spans):
+        if out and a < out[-1][1]:
+            out[-1] = (out[-1][0], max(b, out[-1][1]))
+        else:
+            out.append((a, b))
+    return out
+
+
 def name_digest(key: str, secret: str) -> str:
     """A keyed fingerprint (HMAC-SHA256) of a `folded_key`: lets a report recognise a hidden
     name without storing it; without `secret` no list of names can reverse it."""
@@ -700,11 +743,11 @@ def consent_key_id(secret: str) -> str:
 
 _EMAIL_NAME = re.compile(r"[._+-]+")
 # What may stand between the words of one name in page text: spaces of any width, a line
-# break (pages are wrapped), a comma ("Sato, Kenji"), an initial's dot ("K. Sato"), invisible
-# characters, an HTML space, emphasis ("Ines **Park**"); not a blank line (`_BLANK_LINE`).
+# break (pages are wrapped), a comma ("Sato, Kenji"), an initial's dot ("K. Sato"), an HTML
+# space, emphasis ("Ines **Park**"); not a blank line (`_BLANK_LINE`). Text is read as shown
+# first (`kb.models.shown`): an invisible character is nothing there.
 _BETWEEN_WORDS = re.compile(
-    r"(?:[.,]|[ \t\n\u00a0\u2000-\u200a\u202f\u205f\u3000]|[\u00ad\u200b-\u200f\u2060-\u2064\ufeff]"
-    r"|&nbsp;|&#160;|[*_~`]{1,3})+"
+    r"(?:[.,]|[ \t\n\u00a0\u2000-\u200a\u202f\u205f\u3000]|&nbsp;|&#160;|[*_~`]{1,3})+"
 )
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
 _MARKUP = re.compile(r"[*_~`]+")
