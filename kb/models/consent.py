@@ -60,7 +60,14 @@ from anyascii import anyascii
 from jellyfish import jaro_winkler_similarity, metaphone
 
 from kb.models.manifest import Manifest
-from kb.models.names import fold_name, folded_name, name_pieces, person_key, read_strokes
+from kb.models.names import (
+    fold_name,
+    folded_name,
+    name_pieces,
+    person_key,
+    read_strokes,
+    reads_capital,
+)
 from kb.models.shown import shown
 from kb.models.words import english_words
 
@@ -400,7 +407,7 @@ class Hidden:
         ):
             return False
         whole = text[run[0].start() : run[-1].end()]
-        if len(run) > 1 and not all(m.group()[0].isupper() for m in run):
+        if len(run) > 1 and not all(reads_capital(m.group()) for m in run):
             # Prose's words: "Slack will" is no "Will Slack"; a name in lower case only as
             # the directory writes it, and not in English words ("kenji sato", not "the team
             # will slack off").
@@ -421,8 +428,9 @@ class Hidden:
     def _near(self, word: str) -> bool:
         """Whether a word of text is a word of a hidden name, or sounds like its surname, or
         is a hidden name run together or a login of one ("InesPark", "ipark"; one word is
-        then asked as `_names_word` asks it: no English word). A letter alone is an
-        initial, asked only beside such a word."""
+        then asked as `_names_word` asks it: no English word); a word in look-alike letters
+        is read with its strokes as `hides` reads a name ("ꓲnes" in Lisu letters is "Ines").
+        A letter alone is an initial, asked only beside such a word."""
         if len(word) < 2:
             return False
         known = self._near_words.get(word)
@@ -431,6 +439,9 @@ class Hidden:
             pieces = name_pieces(word)
             known = any(p in sounds or _surname_sound(p) in sounds for p in pieces)
             known = known or _DIGITS.sub("", "".join(pieces)) in joined
+            if not known and not word.isascii():
+                readings = read_strokes(word)[1:]
+                known = any(p in sounds for r in readings for p in name_pieces(r))
             if len(self._near_words) < _MOST_ASKED:
                 self._near_words[word] = known
         return known

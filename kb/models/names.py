@@ -95,6 +95,21 @@ def read_strokes(text: str) -> list[str]:
     return ["".join(combo) for combo in itertools.product(*ways)]
 
 
+def reads_capital(word: str) -> bool:
+    """Whether a word begins with what a reader takes for a capital letter: an upper-case one
+    (after NFKC: "ᴵ" is I), a small capital ("ɪɴᴇꜱ"), or a letter without case that looks
+    like a Latin capital by Unicode's confusables (Lisu "ꓑ" is P, Canadian syllabics "ᑭ" is
+    P; a stroke, "ꓲ", is I as `read_strokes` reads it). A name in running text is
+    capitalised; in look-alike letters, as a reader sees it."""
+    first = unicodedata.normalize("NFKC", word[:1])[:1]
+    if first.isupper() or first.istitle() or "SMALL CAPITAL" in unicodedata.name(first, ""):
+        return True
+    if first.islower() or first.isascii():
+        return False
+    seen = _latin(first)
+    return seen.isascii() and (seen.isupper() or seen == "l")
+
+
 def _stroke_readings(word: str) -> tuple[str, str]:
     first = "I" + word[1:] if word[0] in "l1" and (len(word) == 1 or word[1].isalpha()) else word
     if any(c.islower() for c in first):

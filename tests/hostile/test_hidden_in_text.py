@@ -1,5 +1,6 @@
 """A hidden person's name in a colleague's page text (kb.content.hiding, `Hidden.in_text`),
-however the page writes it (a review): an invisible character inside a word of it. And what
+however the page writes it (a review): an invisible character inside a word of it, look-alike
+letters. And what
 reading text for names costs on hostile text."""
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ WRITTEN_OUT = "Escalations: [hidden person] on call."
 KEPT = (
     "Ordinary soft\u00adhyphenated words and a zero\u200bwidth space stay as written.",
     "A pattern library and its Pattern Guide stay, and so does pat\u200btern.",
+    "Ирина Петрова отвечает за принтеры.",
 )
 
 
@@ -89,6 +91,23 @@ def test_an_invisible_character_inside_a_word_of_her_name_does_not_hide_it_from_
     # A review: a zero-width character or a soft hyphen split a word of her name in two, so
     # no word was hers, and the page showed "Ines Park" (the character shows as nothing).
     assert_written_out(tmp_path, INVISIBLE)
+
+
+LOOK_ALIKE = {
+    "cyrillic": "\u0406nes \u0420\u0430rk",  # Cyrillic І, Р and а
+    "lisu": "\ua4f2nes \ua4d1ark",  # Lisu letters, which have no case
+    "lisu-and-cyrillic": "\ua4f2nes P\u0430rk",
+    "canadian-syllabics": "Ines \u146dark",
+    "small-capitals": "\u026a\u0274\u1d07\ua731 \u1d18\u1d00\u0280\u1d0b",
+    "modifier-capital": "\u1d35nes Park",
+}
+
+
+def test_her_name_in_look_alike_letters_is_written_out_of_text(tmp_path):
+    # A review: a letter with no case (Lisu "ꓲ", Canadian "ᑭ") or a small capital reads as
+    # a capital, as Unicode's confusables table has it, but was taken for a small letter,
+    # and a name in small letters is prose ("where can I park"): the page showed her name.
+    assert_written_out(tmp_path, LOOK_ALIKE)
 
 
 def _seconds(fn, reps: int = 1) -> float:
