@@ -37,8 +37,9 @@ safe side.
 8. A page's tag or team that names someone hidden (`Hidden.in_label`) is dropped, and a page
    whose file or folder name does is not read (kb.content.hiding); the warning that says so
    repeats no such value.
-9. Page text is read as shown (kb.models.shown: no invisible characters) for the names
-   `Hidden.in_text` writes out; one word of it as a label is (`Hidden._names_word`).
+9. Page text is read as shown (kb.models.shown: no invisible characters, HTML references
+   read) for the names `Hidden.in_text` writes out; one word of it as a label is
+   (`Hidden._names_word`).
 
 A little over ~300 lines on purpose: the rules are audited together, in one place.
 """
@@ -336,8 +337,8 @@ class Hidden:
         "K. Sato"). For page text, which colleagues write: a page's "Contacts: Kenji Sato
         for room hardware" was the answer kb marked to "who do I ask about laptops" (a
         trial). A first name or a surname alone is no name, as for `hides`. Text is read as
-        it is shown (`kb.models.shown`: no invisible characters); the places are where it
-        was written."""
+        it is shown (`kb.models.shown`: no invisible characters, HTML references read); the
+        places are where it was written."""
         if not self.keys:
             return []
         seen = shown(text)
@@ -352,18 +353,16 @@ class Hidden:
             for m in _HANDLE.finditer(text)
             if not any(a <= m.start() < b for a, b in found) and self.hides("", m.group()[1:])
         ]
-        # An HTML space between a name's words is a space ("Ines&nbsp;Park"), not a word.
-        spaced = _HTML_SPACE.sub(lambda m: " " * len(m.group()), text)
         words = [
-            m for m in _TEXT_WORD.finditer(spaced) if not any(a <= m.start() < b for a, b in found)
+            m for m in _TEXT_WORD.finditer(text) if not any(a <= m.start() < b for a, b in found)
         ]
         i = 0
         while i < len(words):
             if not self._near(words[i].group()) and len(words[i].group()) > 1:
                 i += 1  # no name starts here (most words): nothing more to ask
                 continue
-            size = next((n for n in range(1, 5) if self._names_run(spaced, words[i : i + n])), 0)
-            if size > 1 and self._names_run(spaced, words[i + 1 : i + size]):
+            size = next((n for n in range(1, 5) if self._names_run(text, words[i : i + n])), 0)
+            if size > 1 and self._names_run(text, words[i + 1 : i + size]):
                 size = 0  # a word before a name ("said. I Park"): it starts later
             if size:
                 start, end = words[i].start(), words[i + size - 1].end()
@@ -754,15 +753,12 @@ def consent_key_id(secret: str) -> str:
 
 _EMAIL_NAME = re.compile(r"[._+-]+")
 # What may stand between the words of one name in page text: spaces of any width, a line
-# break (pages are wrapped), a comma ("Sato, Kenji"), an initial's dot ("K. Sato"), an HTML
-# space, emphasis ("Ines **Park**"); not a blank line (`_BLANK_LINE`). Text is read as shown
-# first (`kb.models.shown`): an invisible character is nothing there.
-_BETWEEN_WORDS = re.compile(
-    r"(?:[.,]|[ \t\n\u00a0\u2000-\u200a\u202f\u205f\u3000]|&nbsp;|&#160;|[*_~`]{1,3})+"
-)
+# break (pages are wrapped), a comma ("Sato, Kenji"), an initial's dot ("K. Sato"), emphasis
+# ("Ines **Park**"); not a blank line (`_BLANK_LINE`). Text is read as shown first
+# (`kb.models.shown`): an invisible character is nothing there, an HTML space a space.
+_BETWEEN_WORDS = re.compile(r"(?:[.,]|[ \t\n\u00a0\u2000-\u200a\u202f\u205f\u3000]|[*_~`]{1,3})+")
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
 _MARKUP = re.compile(r"[*_~`]+")
-_HTML_SPACE = re.compile(r"&nbsp;|&#160;|&#xa0;", re.I)
 _HANDLE = re.compile(r"(?<![\w@.])@[\w][\w.-]*\w")
 # An email's parts are at most 64 (the name) and 63 (a domain's label) characters (RFC 5321,
 # RFC 1035): bounded, no start scans a long word to its end (a 20,000-letter word took 2 s).

@@ -1,6 +1,6 @@
 """A hidden person's name in a colleague's page text (kb.content.hiding, `Hidden.in_text`),
 however the page writes it (a review): an invisible character inside a word of it, look-alike
-letters. And what
+letters, an HTML entity. And what
 reading text for names costs on hostile text."""
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ WRITTEN_OUT = "Escalations: [hidden person] on call."
 KEPT = (
     "Ordinary soft\u00adhyphenated words and a zero\u200bwidth space stay as written.",
     "A pattern library and its Pattern Guide stay, and so does pat\u200btern.",
+    "AT&amp;T and R&amp;D&#32;stay, as does Where Can I Dock.",
     "Ирина Петрова отвечает за принтеры.",
 )
 
@@ -110,6 +111,24 @@ def test_her_name_in_look_alike_letters_is_written_out_of_text(tmp_path):
     assert_written_out(tmp_path, LOOK_ALIKE)
 
 
+ENTITIES = {
+    "decimal-space": "Ines&#32;Park",
+    "hex-space": "Ines&#x20;Park",
+    "en-space": "Ines&ensp;Park",
+    "no-break-space": "Ines&nbsp;Park",
+    "letter": "In&#101;s Park",
+    "letters": "&#73;nes P&#x61;rk",
+    "soft-hyphen": "In&shy;es Park",
+    "zero-width-space": "Ines&#8203;Park",
+}
+
+
+def test_an_html_entity_between_or_inside_the_words_of_her_name_does_not_hide_it(tmp_path):
+    # A review: "Ines&#32;Park" and "In&#101;s Park" show as "Ines Park" in the page view,
+    # and the index kept them.
+    assert_written_out(tmp_path, ENTITIES)
+
+
 def _seconds(fn, reps: int = 1) -> float:
     best = float("inf")
     for _ in range(3):
@@ -122,8 +141,14 @@ def _seconds(fn, reps: int = 1) -> float:
 
 # A word of 20,000 letters (a base64 image in a data: URL, minified code), or 10,000 dots
 # between letters: each start of an email was scanned to the word's end (2 s, 32 s at 80,000).
-# And what is read otherwise than written: invisible characters.
-HOSTILE = {"long-word": "ab", "dotted": "a.", "invisible": "a\u200b"}
+# And what is read otherwise than written: invisible characters, character references.
+HOSTILE = {
+    "long-word": "ab",
+    "dotted": "a.",
+    "invisible": "a\u200b",
+    "references": "&#101;",
+    "ampersands": "&#",
+}
 
 
 @pytest.mark.parametrize("unit", HOSTILE.values(), ids=HOSTILE.keys())
