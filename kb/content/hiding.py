@@ -3,9 +3,10 @@
 Attributions leave them out when the index is built (authors, owners); text does not:
 colleagues' pages name them ("Contacts: Kenji Sato for room hardware"), and kb shows page
 text as the answer ("who do I ask about laptops" marked that sentence: a trial). So their
-names, as `Directory.names_in` finds them, are written as `HIDDEN_NAME` before a page is
-chunked: no snippet, page view, keyword or vector holds them. A first name or a surname
-alone stays, as it names no one for certain.
+names, as `Directory.names_in` finds them in the text as shown (kb.models.shown: markup,
+entities and invisible characters cannot split one; a link's target is read part by part),
+are written as `HIDDEN_NAME` before a page is chunked: no snippet, page view, keyword or
+vector holds them. A first name or a surname alone stays, as it names no one for certain.
 
 Labels are not text: a tag or a team is a facet, a filter and a profile's line, and a page's
 path is its name on every hit. One that names someone hidden (`Directory.in_label`:

@@ -38,8 +38,9 @@ safe side.
    whose file or folder name does is not read (kb.content.hiding); the warning that says so
    repeats no such value.
 9. Page text is read as shown (kb.models.shown: no invisible characters, HTML references
-   read) for the names `Hidden.in_text` writes out; one word of it as a label is
-   (`Hidden._names_word`).
+   read, a Markdown link as its text) for the names `Hidden.in_text` writes out; one word of
+   it as a label is (`Hidden._names_word`); a link's target or a URL part by part, as labels
+   (`Hidden._in_address`).
 
 A little over ~300 lines on purpose: the rules are audited together, in one place.
 """
@@ -56,6 +57,7 @@ from dataclasses import dataclass, replace
 from functools import cached_property, lru_cache
 from itertools import combinations, product
 from typing import TYPE_CHECKING, Protocol, TypeVar
+from urllib.parse import unquote
 
 from anyascii import anyascii
 from jellyfish import jaro_winkler_similarity, metaphone
@@ -334,18 +336,22 @@ class Hidden:
         """Where `text` names someone who withheld consent, in order: an email or "@handle" of
         theirs, or the fewest words in a row (up to four, apart as `_BETWEEN_WORDS` allows)
         that `hides` reads as them, in any spelling it knows ("Kenji Sato", "Sato, Kenji",
-        "K. Sato"). For page text, which colleagues write: a page's "Contacts: Kenji Sato
-        for room hardware" was the answer kb marked to "who do I ask about laptops" (a
-        trial). A first name or a surname alone is no name, as for `hides`. Text is read as
-        it is shown (`kb.models.shown`: no invisible characters, HTML references read); the
-        places are where it was written."""
+        "K. Sato"), or a part of an address (`_in_address`). For page text, which colleagues
+        write: a page's "Contacts: Kenji Sato for room hardware" was the answer kb marked to
+        "who do I ask about laptops" (a trial). A first name or a surname alone is no name,
+        as for `hides`. Text is read as it is shown (`kb.models.shown`: no invisible
+        characters, HTML references read, a Markdown link as its text); the places are
+        where it was written."""
         if not self.keys:
             return []
         seen = shown(text)
-        return _joined([seen.written(a, b) for a, b in self._in_words(seen.text)])
+        found = [seen.written(a, b) for a, b in self._in_words(seen.text)]
+        for a, b in seen.addresses:
+            found += [(a + i, a + j) for i, j in self._in_address(text[a:b])]
+        return _joined(found)
 
     def _in_words(self, text: str) -> list[tuple[int, int]]:
-        """`in_text` of text as shown."""
+        """`in_text` of text as shown, but its addresses."""
         found = [m.span() for m in _EMAIL.finditer(text) if self.hides("", m.group())]
         # A chat handle or login after "@" ("ping @daniel.weber"), read as an email's name.
         found += [
@@ -371,6 +377,24 @@ class Hidden:
                     end = closing.end()
                 found.append((start, end))
             i += size or 1
+        return found
+
+    def _in_address(self, address: str) -> list[tuple[int, int]]:
+        """Where an address (a link's target, a URL) names someone hidden: a part of it
+        between `/`, `?`, `#`, `&`, `=`, `;` and `:` that `in_label` reads as theirs, percent
+        escapes read ("u/ipark", "@ipark", "?user=ines_park", "Ines%20Park"; "ipark.png"
+        keeps its suffix), or a link's title in its words ("Ines Park"). An address is read
+        as a path is (kb.content.hiding): each part a label, "brand" no login of Ben Rand."""
+        if not any(self._near(w) for w in _TEXT_WORD.findall(unquote(address))):
+            return []  # most addresses: no word of a hidden name, nothing more to ask
+        found = self._in_words(address)
+        for m in _ADDRESS_PART.finditer(address):
+            part = m.group()
+            stem = _FILE_SUFFIX.sub("", part)
+            if stem != part and self.in_label(unquote(stem)):
+                found.append((m.start(), m.start() + len(stem)))
+            elif self.in_label(unquote(part)):
+                found.append(m.span())
         return found
 
     def in_label(self, label: str) -> bool:
@@ -715,7 +739,7 @@ class Hidden:
 
 
 def _joined(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """`spans` in order, those that overlap made one."""
+    """`spans` in order, those that overlap made one (a handle inside an address's part)."""
     out: list[tuple[int, int]] = []
     for a, b in sorted(spans):
         if out and a < out[-1][1]:
@@ -758,6 +782,9 @@ _EMAIL_NAME = re.compile(r"[._+-]+")
 # (`kb.models.shown`): an invisible character is nothing there, an HTML space a space.
 _BETWEEN_WORDS = re.compile(r"(?:[.,]|[ \t\n\u00a0\u2000-\u200a\u202f\u205f\u3000]|[*_~`]{1,3})+")
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
+# A part of an address (`Hidden._in_address`), and a file's suffix after it ("ipark.png").
+_ADDRESS_PART = re.compile(r"[^/?#&=;:\s\"']+")
+_FILE_SUFFIX = re.compile(r"\.[A-Za-z0-9]{1,5}$")
 _MARKUP = re.compile(r"[*_~`]+")
 _HANDLE = re.compile(r"(?<![\w@.])@[\w][\w.-]*\w")
 # An email's parts are at most 64 (the name) and 63 (a domain's label) characters (RFC 5321,

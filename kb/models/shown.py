@@ -7,9 +7,12 @@ cannot split a name or hide one (a review found each of these showing a hidden n
   joiners, the soft hyphen, the word joiner, a byte order mark) is nothing: "In\u200bes" is
   "Ines";
 - an HTML character reference is the character it stands for, as Markdown renders it:
-  "Ines&#32;Park", "In&#101;s".
+  "Ines&#32;Park", "In&#101;s";
+- a Markdown link or image is its text ("[Ines](https://x) Park" is "Ines Park"); its
+  target shows as no text but is an address (`Shown.addresses`), as is a URL in the text.
 
-A span of the shown text is mapped back to the text as written (`Shown.written`).
+A span of the shown text is mapped back to the text as written (`Shown.written`); one that
+crosses a link's brackets takes the whole link, so what is written out leaves no half link.
 """
 
 from __future__ import annotations
@@ -21,8 +24,15 @@ import unicodedata
 from bisect import bisect_right
 from dataclasses import dataclass
 
+# An inline link or image, as kb.content.parse reads one: a bracket or parenthesis ends each
+# scan, so no start rescans the text after the next one (linear on any text).
+_LINK = re.compile(r"!?\[([^\]\[]*)\]\(([^()]*)\)")
 # A character reference, as HTML5 and CommonMark write one: decimal, hex or named, with its ;.
 _REFERENCE = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+# A URL in text, shown as written (an autolink's too): read as an address as well. A scheme
+# has at most 32 characters, so no start scans further than that for its "://" (an
+# unbounded one made "a.a.a.a…" quadratic).
+_URL = re.compile(r"(?:\b[A-Za-z][A-Za-z0-9+.-]{0,31}://|\bmailto:)[^\s<>()\[\]\"'`]+")
 _HANGUL_FILLERS = "\u115f\u1160\u3164\uffa0"  # letters by category, yet they show as nothing
 
 
@@ -37,8 +47,9 @@ def _invisible() -> str:
 
 @functools.cache
 def _marked() -> re.Pattern[str]:
-    """Whatever shows otherwise than written: a character reference, invisible characters."""
-    return re.compile(f"{_REFERENCE.pattern}|[{_invisible()}]+")
+    """Whatever shows otherwise than written: a link, a character reference, an invisible
+    character."""
+    return re.compile(f"{_LINK.pattern}|{_REFERENCE.pattern}|[{_invisible()}]+")
 
 
 @dataclass(frozen=True)
@@ -48,15 +59,24 @@ class Shown:
     text: str
     # Stretches of the shown text, in order: where each starts in it, and where it was
     # written (start, end). One copied as written has both the same length; one read (a
-    # reference) maps each of its characters to all it was written as.
+    # reference, a link's bracket) maps each of its characters to all it was written as.
     _starts: tuple[int, ...] = ()
     _written: tuple[tuple[int, int, bool], ...] = ()
+    links: tuple[tuple[int, int, int, int], ...] = ()  # link, its text: (start, end) as written
+    addresses: tuple[tuple[int, int], ...] = ()  # link targets and URLs, as written
 
     def written(self, start: int, end: int) -> tuple[int, int]:
-        """Where the shown span [start, end) was written."""
+        """Where the shown span [start, end) was written, widened to every link it crosses."""
         if not self._starts:
-            return start, end
-        return self._at(start)[0], self._at(end - 1)[1]
+            first, last = start, end
+        else:
+            first = self._at(start)[0]
+            last = self._at(end - 1)[1]
+        for link_start, link_end, text_start, text_end in self.links:
+            inside = text_start <= first and last <= text_end
+            if first < link_end and link_start < last and not inside:
+                first, last = min(first, link_start), max(last, link_end)
+        return first, last
 
     def _at(self, i: int) -> tuple[int, int]:
         n = bisect_right(self._starts, i) - 1
@@ -69,11 +89,14 @@ class Shown:
 def shown(text: str) -> Shown:
     """`text` as a reader sees it (see the module), mapped to where it was written."""
     marked = _marked()
+    urls = tuple(m.span() for m in _URL.finditer(text))
     if not marked.search(text):  # most text: shown as written
-        return Shown(text)
+        return Shown(text, addresses=urls)
     parts: list[str] = []
     starts: list[int] = []
     written: list[tuple[int, int, bool]] = []
+    links: list[tuple[int, int, int, int]] = []
+    targets: list[tuple[int, int]] = []
     at = 0  # characters shown so far
 
     def show(part: str, start: int, end: int, copied: bool) -> None:
@@ -84,16 +107,30 @@ def shown(text: str) -> Shown:
             written.append((start, end, copied))
             at += len(part)
 
-    pos = 0
-    for m in marked.finditer(text):
-        show(text[pos : m.start()], pos, m.start(), True)
-        pos = m.end()
-        if m.group().startswith("&"):
-            character = html.unescape(m.group())
-            show("" if _format(character) else character, m.start(), m.end(), False)
-        # else invisible characters: nothing shown
-    show(text[pos:], pos, len(text), True)
-    return Shown("".join(parts), tuple(starts), tuple(written))
+    def read(start: int, end: int) -> None:
+        pos = start
+        for m in marked.finditer(text, start, end):
+            show(text[pos : m.start()], pos, m.start(), True)
+            pos = m.end()
+            found = m.group()
+            if found.startswith(("[", "![")):  # its text holds no bracket, so no link
+                links.append((m.start(), m.end(), *m.span(1)))
+                targets.append(m.span(2))
+                read(*m.span(1))
+            elif found.startswith("&"):
+                character = html.unescape(found)
+                show("" if _format(character) else character, m.start(), m.end(), False)
+            # else invisible characters: nothing shown
+        show(text[pos:end], pos, end, True)
+
+    read(0, len(text))
+    return Shown(
+        "".join(parts),
+        tuple(starts),
+        tuple(written),
+        tuple(links),
+        tuple(sorted({*targets, *urls})),
+    )
 
 
 def _format(character: str) -> bool:

@@ -1,6 +1,7 @@
 """A hidden person's name in a colleague's page text (kb.content.hiding, `Hidden.in_text`),
 however the page writes it (a review): an invisible character inside a word of it, look-alike
-letters, an HTML entity. And what
+letters, an HTML entity, a Markdown link around or inside it, her login in a link's target.
+And what
 reading text for names costs on hostile text."""
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ KEPT = (
     "A pattern library and its Pattern Guide stay, and so does pat\u200btern.",
     "AT&amp;T and R&amp;D&#32;stay, as does Where Can I Dock.",
     "Ирина Петрова отвечает за принтеры.",
+    "See [the wiki](https://wiki.example/docks/firmware) or <https://wiki.example/a/b>.",
 )
 
 
@@ -129,6 +131,43 @@ def test_an_html_entity_between_or_inside_the_words_of_her_name_does_not_hide_it
     assert_written_out(tmp_path, ENTITIES)
 
 
+LINKS = {
+    "link-around-a-word": "[Ines](https://people.example/a) Park",
+    "link-around-her-name": "[Ines Park](mailto:ipark@x)",
+    "handle-in-a-target": "[the owner](https://chat.example/@ipark)",
+    "login-in-a-target": "[profile](https://people.example/u/ipark)",
+    "name-in-a-query": "[profile](https://people.example/?user=ines_park)",
+    "name-percent-encoded": "[profile](https://people.example/u/Ines%20Park)",
+    "image-named-for-her": "![photo](https://people.example/ipark.png)",
+    "email-autolink": "<ipark@brightwater.example>",
+    "address-autolink": "<https://people.example/u/ipark>",
+}
+# How the page's Markdown keeps a link whose text is hers, or whose text is not.
+IN_BODY = {
+    label: f"Escalations: {form} on call."
+    for label, form in {
+        "link-around-her-name": "[[hidden person]](mailto:[hidden person])",
+        "handle-in-a-target": "[the owner](https://chat.example/[hidden person])",
+        "login-in-a-target": "[profile](https://people.example/u/[hidden person])",
+        "name-in-a-query": "[profile](https://people.example/?user=[hidden person])",
+        "name-percent-encoded": "[profile](https://people.example/u/[hidden person])",
+        "image-named-for-her": "![photo](https://people.example/[hidden person].png)",
+        "email-autolink": "<[hidden person]>",
+        "address-autolink": "<https://people.example/u/[hidden person]>",
+    }.items()
+}
+
+
+def test_a_markdown_link_splitting_her_name_or_her_login_in_a_target_is_written_out(tmp_path):
+    # A review: the page view shows a page's Markdown, where "[Ines](https://x) Park" is no
+    # name in a row, and a link's target is an address the page view shows and links to:
+    # her login in it ("https://chat.example/u/ipark") named her. A link's text is text, its
+    # target is read part by part as a path is (a label), and the link's text is kept when
+    # it does not name her ("the owner", "profile").
+    # In chunks, a link is its text: "Escalations: the owner on call."
+    assert_written_out(tmp_path, LINKS, IN_BODY, in_chunks=2)
+
+
 def _seconds(fn, reps: int = 1) -> float:
     best = float("inf")
     for _ in range(3):
@@ -141,13 +180,17 @@ def _seconds(fn, reps: int = 1) -> float:
 
 # A word of 20,000 letters (a base64 image in a data: URL, minified code), or 10,000 dots
 # between letters: each start of an email was scanned to the word's end (2 s, 32 s at 80,000).
-# And what is read otherwise than written: invisible characters, character references.
+# And what is read otherwise than written: invisible characters, character references, links
+# and addresses.
 HOSTILE = {
     "long-word": "ab",
     "dotted": "a.",
     "invisible": "a\u200b",
     "references": "&#101;",
     "ampersands": "&#",
+    "links": "[a](https://x/) ",
+    "open-links": "[a](",
+    "addresses": "https://x/ipark/",
 }
 
 
