@@ -13,6 +13,7 @@ path is its name on every hit. One that names someone hidden (`Directory.in_labe
 `tags: [ines-park]`, `team: ipark`, `ines-park/toner.md`) is not rewritten but left out,
 as a file name holding a credential is (kb.content.discover): the tag or team is dropped
 (kb.content.parse), the page not read; each with a warning that does not repeat the name.
+An English word is a label's own (`brand` is no login of a hidden Ben Rand).
 """
 
 from __future__ import annotations

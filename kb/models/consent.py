@@ -36,11 +36,11 @@ safe side.
    one in it (`IndexConsent.hides_word`, used by kb.people.terms and kb.people.labels).
 8. A page's tag or team that names someone hidden (`Hidden.in_label`) is dropped, and a page
    whose file or folder name does is not read (kb.content.hiding); the warning that says so
-   repeats no such value.
+   repeats no such value. A label that is an English word is no login and no name run
+   together (`Hidden._names_word`: "brand" for Ben Rand), as a logged search's word is not.
 9. Page text is read as shown (kb.models.shown: no invisible characters, HTML references
-   read, a Markdown link as its text) for the names `Hidden.in_text` writes out; one word of
-   it as a label is (`Hidden._names_word`); a link's target or a URL part by part, as labels
-   (`Hidden._in_address`).
+   read, a Markdown link as its text) for the names `Hidden.in_text` writes out; a link's
+   target or a URL part by part, as labels (`Hidden._in_address`).
 
 A little over ~300 lines on purpose: the rules are audited together, in one place.
 """
@@ -402,15 +402,17 @@ class Hidden:
         names someone hidden: read as a name, as `hides` reads an author ("ines-park",
         "ipark", "Park, Ines"), or holding one, as `in_text` reads text ("notes from Ines
         Park"). A label is stored and shown on every hit, facet and profile (a review found
-        `tags: [ines-park]` served by the facets and a `?tag=` filter)."""
-        return bool(self.keys) and (self.hides(label) or bool(self.in_text(label)))
+        `tags: [ines-park]` served by the facets and a `?tag=` filter). An English word is
+        a word before it is a login or a name run together (`_names_word`): the tag and the
+        folder "brand" do not name a hidden Ben Rand (a review: the folder was not read)."""
+        return bool(self.keys) and (self._names_word(label) or bool(self.in_text(label)))
 
     def _names_word(self, word: str) -> bool:
-        """Whether a word names someone hidden as `hides` reads it, unless it is an English
-        word as written ("pattern", "Pattern"; not "PatTern") that is no hidden identity as
-        written: a name run together ("pattern" for Pat Tern) or a login ("brand" for Ben
-        Rand) only guesses at a word that has a meaning of its own, as a logged search's
-        login does (`_names`)."""
+        """Whether a word (or a label) names someone hidden as `hides` reads it, unless it is
+        an English word as written ("brand", "Pattern"; not "BenRand") that is no hidden
+        identity as written: a login ("brand" for Ben Rand) or a name run together
+        ("pattern" for Pat Tern) only guesses at a word that has a meaning of its own, as a
+        logged search's login does (`_names`)."""
         english = (
             word.isalpha()
             and not _CAPITAL_INSIDE.search(word)

@@ -1,7 +1,7 @@
 """A hidden person's name in a colleague's page text (kb.content.hiding, `Hidden.in_text`),
 however the page writes it (a review): an invisible character inside a word of it, look-alike
 letters, an HTML entity, a Markdown link around or inside it, her login in a link's target.
-And what
+And the other side: a tag or folder that is an English word is no login of hers. And what
 reading text for names costs on hostile text."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import time
 
 import pytest
 from fakes import HashEmbedder
-from helpers import write
+from helpers import page, write
 
 from kb import KnowledgeBase, Settings, build_index
 from kb.models import Directory, Person, fold_name
@@ -166,6 +166,38 @@ def test_a_markdown_link_splitting_her_name_or_her_login_in_a_target_is_written_
     # it does not name her ("the owner", "profile").
     # In chunks, a link is its text: "Escalations: the owner on call."
     assert_written_out(tmp_path, LINKS, IN_BODY, in_chunks=2)
+
+
+def test_a_tag_or_folder_that_is_an_english_word_is_no_login_of_a_hidden_name(tmp_path):
+    # A review: a hidden "Ben Rand" hid the tag and the folder "brand" ("b" and "rand", a
+    # login as "ipark" is), and a hidden "Pat Tern" the tag "pattern" (her name run
+    # together): the page under brand/ was not read at all. A label that is an English word
+    # is a word; the name in a label, or a login that is no word, still hides it.
+    content, index_dir = tmp_path / "content", tmp_path / "index"
+    people = "- name: Ben Rand\n  aliases: [Falcon]\n  hide_from_expert_search: true\n"
+    people += "- name: Pat Tern\n  hide_from_expert_search: true\n- name: Bo Chen\n  team: it\n"
+    write(content / "people.yaml", people)
+    front = "---\ntitle: {}\nauthors: [Bo Chen]\nteam: {}\ntags: [{}]\n---\n## Colours\nBlue.\n"
+    write(content / "brand/colours.md", front.format("Colours", "brand", "brand, pattern, Brand"))
+    write(
+        content / "it/logo.md",
+        front.format("Logo", "it", "ben-rand, brand, brandt, BenRand, falcon"),
+    )
+    write(content / "it/grid.md", front.format("Grid", "pattern", "Pat-Tern, patterns, PatTern"))
+    write(content / "ben-rand/notes.md", page("Notes", "Bo Chen", "Paper"))
+    write(content / "it/brand.md", page("Brand", "Bo Chen", "Typefaces"))
+    report = build_index(content, index_dir, HashEmbedder(), Settings())
+    pages = KnowledgeBase(index_dir, HashEmbedder(), Settings()).index.pages
+    assert sorted(pages) == ["brand/colours.md", "it/brand.md", "it/grid.md", "it/logo.md"]
+    assert pages["brand/colours.md"].tags == ("brand", "pattern", "Brand")
+    assert pages["brand/colours.md"].team == "brand"
+    # Not ben-rand, BenRand, nor his alias, an English word that is his name as written.
+    assert pages["it/logo.md"].tags == ("brand", "brandt")
+    assert pages["it/grid.md"].team == "pattern"
+    assert pages["it/grid.md"].tags == ("patterns",)  # not Pat-Tern, nor PatTern
+    warnings = [str(p) for p in report.problems]
+    assert len(warnings) == 3, warnings  # two tags dropped, one folder not read
+    assert any(w.startswith("[hidden person]/notes.md: folder name names") for w in warnings)
 
 
 def _seconds(fn, reps: int = 1) -> float:
