@@ -9,13 +9,14 @@ from dataclasses import dataclass, field
 # 2: BM25 keyword index; 3: sources, for incremental runs; 4: kb's BM25 rows, byte spans.
 FORMAT_VERSION = 5  # 5: segments
 REDACTION_VERSION = 12  # of kb/content/secrets.py's detection: bump when it finds more
-HIDING_VERSION = 9  # of kb/content/hiding.py's names in page text: bump when it finds more
+HIDING_VERSION = 10  # of kb/content/hiding.py's names in page text: bump when it finds more
 # (2: its mark is no word of the index; 3: accents as marks, curly apostrophes, Unicode hyphens;
 # 4: a tag or team naming someone hidden is dropped, a page whose path names them not read;
 # 5: invisible characters inside a name's word, a name run together or a login as a word;
 # 6: look-alike letters without case or small capitals begin a name; 7: HTML references;
 # 8: Markdown links' text, and their targets and URLs part by part; 9: an English word is
-# no label's login, so "brand" is kept for a hidden Ben Rand)
+# no label's login, so "brand" is kept for a hidden Ben Rand; 10: reference links' text,
+# comments and template tags)
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
 ONNX_INT8_MODEL = f"{DEFAULT_MODEL}+onnx-int8"  # the name indexes record for that encoder
 

@@ -9,7 +9,11 @@ cannot split a name or hide one (a review found each of these showing a hidden n
 - an HTML character reference is the character it stands for, as Markdown renders it:
   "Ines&#32;Park", "In&#101;s";
 - a Markdown link or image is its text ("[Ines](https://x) Park" is "Ines Park"); its
-  target shows as no text but is an address (`Shown.addresses`), as is a URL in the text.
+  target shows as no text but is an address (`Shown.addresses`), as is a URL in the text. A
+  reference link's label does not show either ("[Ines][who] Park", "[Ines][] Park"), and a
+  shortcut one's brackets are read as a link's ("[Ines] Park");
+- a comment or a template tag is nothing, as the page view removes them
+  (kb.content.parse.clean_block): "In<!-- x -->es", "Pa{{ site.blank }}rk".
 
 A span of the shown text is mapped back to the text as written (`Shown.written`); one that
 crosses a link's brackets takes the whole link, so what is written out leaves no half link.
@@ -24,9 +28,13 @@ import unicodedata
 from bisect import bisect_right
 from dataclasses import dataclass
 
-# An inline link or image, as kb.content.parse reads one: a bracket or parenthesis ends each
-# scan, so no start rescans the text after the next one (linear on any text).
-_LINK = re.compile(r"!?\[([^\]\[]*)\]\(([^()]*)\)")
+# A link or image, inline (its target in group 2) or by reference (its label after it, or
+# none), as kb.content.parse reads one: a bracket or parenthesis ends each scan, so no start
+# rescans the text after the next one (linear on any text).
+_LINK = re.compile(r"!?\[([^\]\[]*)\](?:\(([^()]*)\)|\[[^\]\[]*\])?")
+# A comment or a template tag (Liquid, Jinja): the page view shows neither. Of at most 200
+# characters, so no opener left unclosed scans further (120 KB of "{{" took 87 s unbounded).
+_UNSHOWN = re.compile(r"<!--[\s\S]{0,200}?-->|\{\{[\s\S]{0,200}?\}\}|\{%[\s\S]{0,200}?%\}")
 # A character reference, as HTML5 and CommonMark write one: decimal, hex or named, with its ;.
 _REFERENCE = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
 # A URL in text, shown as written (an autolink's too): read as an address as well. A scheme
@@ -47,9 +55,10 @@ def _invisible() -> str:
 
 @functools.cache
 def _marked() -> re.Pattern[str]:
-    """Whatever shows otherwise than written: a link, a character reference, an invisible
-    character."""
-    return re.compile(f"{_LINK.pattern}|{_REFERENCE.pattern}|[{_invisible()}]+")
+    """Whatever shows otherwise than written: a link, a character reference, a comment or a
+    template tag, invisible characters."""
+    patterns = (_LINK.pattern, _REFERENCE.pattern, _UNSHOWN.pattern, f"[{_invisible()}]+")
+    return re.compile("|".join(patterns))
 
 
 @dataclass(frozen=True)
@@ -115,12 +124,13 @@ def shown(text: str) -> Shown:
             found = m.group()
             if found.startswith(("[", "![")):  # its text holds no bracket, so no link
                 links.append((m.start(), m.end(), *m.span(1)))
-                targets.append(m.span(2))
+                if m.group(2) is not None:
+                    targets.append(m.span(2))
                 read(*m.span(1))
             elif found.startswith("&"):
                 character = html.unescape(found)
                 show("" if _format(character) else character, m.start(), m.end(), False)
-            # else invisible characters: nothing shown
+            # else a comment, a template tag or invisible characters: nothing shown
         show(text[pos:end], pos, end, True)
 
     read(0, len(text))

@@ -1,8 +1,8 @@
 """A hidden person's name in a colleague's page text (kb.content.hiding, `Hidden.in_text`),
 however the page writes it (a review): an invisible character inside a word of it, look-alike
-letters, an HTML entity, a Markdown link around or inside it, her login in a link's target.
-And the other side: a tag or folder that is an English word is no login of hers. And what
-reading text for names costs on hostile text."""
+letters, an HTML entity, a Markdown link around or inside it, her login in a link's target, a
+comment or a template tag inside a word. And the other side: a tag or folder that is an
+English word is no login of hers. And what reading text for names costs on hostile text."""
 
 from __future__ import annotations
 
@@ -168,6 +168,22 @@ def test_a_markdown_link_splitting_her_name_or_her_login_in_a_target_is_written_
     assert_written_out(tmp_path, LINKS, IN_BODY, in_chunks=2)
 
 
+HIDDEN_MARKUP = {
+    "reference-link": "[Ines][who] Park",
+    "collapsed-reference-link": "[Ines][] Park",
+    "shortcut-reference-link": "[Ines] Park",
+    "comment-inside-a-word": "In<!-- owner -->es Park",
+    "template-tag-inside-a-word": "Ines Pa{{ site.blank }}rk",
+}
+
+
+def test_markdown_the_page_view_does_not_show_does_not_hide_her_name(tmp_path):
+    # A review: a reference link's brackets and label, a comment and a template tag do not
+    # show (the page view removes the last two, kb.content.parse.clean_block), and each split
+    # her name in the page's Markdown, which the page view shows.
+    assert_written_out(tmp_path, HIDDEN_MARKUP)
+
+
 def test_a_tag_or_folder_that_is_an_english_word_is_no_login_of_a_hidden_name(tmp_path):
     # A review: a hidden "Ben Rand" hid the tag and the folder "brand" ("b" and "rand", a
     # login as "ipark" is), and a hidden "Pat Tern" the tag "pattern" (her name run
@@ -213,7 +229,7 @@ def _seconds(fn, reps: int = 1) -> float:
 # A word of 20,000 letters (a base64 image in a data: URL, minified code), or 10,000 dots
 # between letters: each start of an email was scanned to the word's end (2 s, 32 s at 80,000).
 # And what is read otherwise than written: invisible characters, character references, links
-# and addresses.
+# and addresses, comments and template tags left open.
 HOSTILE = {
     "long-word": "ab",
     "dotted": "a.",
@@ -223,6 +239,9 @@ HOSTILE = {
     "links": "[a](https://x/) ",
     "open-links": "[a](",
     "addresses": "https://x/ipark/",
+    "reference-links": "[a][b] ",
+    "unclosed-comments": "<!--",
+    "unclosed-template-tags": "{{",
 }
 
 
