@@ -387,10 +387,13 @@ class Hidden:
         as a path is (kb.content.hiding): each part a label, "brand" no login of Ben Rand."""
         if not any(self._near(w) for w in _TEXT_WORD.findall(unquote(address))):
             return []  # most addresses: no word of a hidden name, nothing more to ask
-        found = self._in_words(address)
-        for m in _ADDRESS_PART.finditer(address):
+        title = _TITLE.search(address)  # [x](https://x "Ines Park"): text, not an address
+        found = [(title.start() + a, title.start() + b) for a, b in self._in_words(title.group())]
+        for m in _ADDRESS_PART.finditer(address[: title.start()]):
             part = m.group()
-            stem = _FILE_SUFFIX.sub("", part)
+            if not any(self._near(w) for w in _TEXT_WORD.findall(unquote(part))):
+                continue  # "https", "github.com": no word of a hidden name
+            stem = part if "@" in part else _FILE_SUFFIX.sub("", part)  # an email's .org
             if stem != part and self.in_label(unquote(stem)):
                 found.append((m.start(), m.start() + len(stem)))
             elif self.in_label(unquote(part)):
@@ -413,13 +416,15 @@ class Hidden:
         identity as written: a login ("brand" for Ben Rand) or a name run together
         ("pattern" for Pat Tern) only guesses at a word that has a meaning of its own, as a
         logged search's login does (`_names`)."""
+        if not self.hides(word):  # most words asked: `hides` keeps its answers
+            return False
         english = (
             word.isalpha()
             and not _CAPITAL_INSIDE.search(word)
             and word.casefold() in english_words()
             and folded_key(word) not in self.keys
         )
-        return not english and self.hides(word)
+        return not english
 
     def _names_run(self, text: str, run: list[re.Match[str]]) -> bool:
         """Whether these words name someone hidden: its first and last a word of a hidden
@@ -787,6 +792,7 @@ _BLANK_LINE = re.compile(r"\n[ \t]*\n")
 # A part of an address (`Hidden._in_address`), and a file's suffix after it ("ipark.png").
 _ADDRESS_PART = re.compile(r"[^/?#&=;:\s\"']+")
 _FILE_SUFFIX = re.compile(r"\.[A-Za-z0-9]{1,5}$")
+_TITLE = re.compile(r"(?:\s.*)?$", re.S)  # what follows an address's first space: a title
 _MARKUP = re.compile(r"[*_~`]+")
 _HANDLE = re.compile(r"(?<![\w@.])@[\w][\w.-]*\w")
 # An email's parts are at most 64 (the name) and 63 (a domain's label) characters (RFC 5321,

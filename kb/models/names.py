@@ -101,6 +101,8 @@ def reads_capital(word: str) -> bool:
     like a Latin capital by Unicode's confusables (Lisu "ꓑ" is P, Canadian syllabics "ᑭ" is
     P; a stroke, "ꓲ", is I as `read_strokes` reads it). A name in running text is
     capitalised; in look-alike letters, as a reader sees it."""
+    if word[:1].isascii():
+        return word[:1].isupper()
     first = unicodedata.normalize("NFKC", word[:1])[:1]
     if first.isupper() or first.istitle() or "SMALL CAPITAL" in unicodedata.name(first, ""):
         return True

@@ -141,6 +141,8 @@ LINKS = {
     "image-named-for-her": "![photo](https://people.example/ipark.png)",
     "email-autolink": "<ipark@brightwater.example>",
     "address-autolink": "<https://people.example/u/ipark>",
+    "name-in-a-title": '[profile](https://people.example/a "Ines Park")',
+    "email-in-a-target": "[profile](mailto:ines.park@brightwater.org)",
 }
 # How the page's Markdown keeps a link whose text is hers, or whose text is not.
 IN_BODY = {
@@ -154,6 +156,8 @@ IN_BODY = {
         "image-named-for-her": "![photo](https://people.example/[hidden person].png)",
         "email-autolink": "<[hidden person]>",
         "address-autolink": "<https://people.example/u/[hidden person]>",
+        "name-in-a-title": '[profile](https://people.example/a "[hidden person]")',
+        "email-in-a-target": "[profile](mailto:[hidden person])",
     }.items()
 }
 
