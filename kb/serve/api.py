@@ -205,8 +205,8 @@ def _known_parameters(request: Request) -> None:
     """A query parameter the route does not take is an error, not ignored: `/experts?author=`
     answered everyone, unfiltered, and the script never knew (a trial)."""
     route = request.scope.get("route")
-    if route is None or not hasattr(route, "dependant"):
-        return
+    if not getattr(route, "include_in_schema", False) or not hasattr(route, "dependant"):
+        return  # the docs page and its files: a browser may add what it likes
     known = _query_names(route.dependant)
     unknown = [name for name in request.query_params if name not in known]
     if unknown:

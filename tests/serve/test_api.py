@@ -145,8 +145,9 @@ def test_every_422_has_one_shape_and_a_parameter_no_route_takes_is_one(client):
         assert error["loc"] == loc and error["msg"], (path, error)
     said = client.get("/experts", params={"q": "vpn", "author": "x"}).json()["detail"][0]["msg"]
     assert "does not take 'author'" in said and "department" in said  # what it does take
-    # The app's own routes take what the app sends.
+    # The app's own routes take what the app sends; the docs page what a browser adds.
     assert client.get("/app/search", params={"q": "vpn", "k": 3}).status_code == 200
+    assert client.get("/docs", params={"utm_source": "wiki"}).status_code == 200
 
 
 def test_an_unknown_filter_value_lists_the_known_ones(client):
