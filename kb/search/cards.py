@@ -61,3 +61,14 @@ def sections_shown(hits: Sequence[Hit]) -> list[Hit]:
                 continue
         shown.append(hit)
     return shown
+
+
+def reading_order(hits: Sequence[Hit]) -> list[Hit]:
+    """Every hit, in the order a reader is shown them: the relevant sections as
+    `sections_shown` lists them, then the relevant ones it gave up (a page's contents list),
+    then the rest. A script reading `/search` or `--json` gets first what the app's card and
+    `kb search` show first: it got a page's contents list, with no answer in it (a trial)."""
+    relevant = [h for h in hits if h.relevant]
+    shown = sections_shown(relevant)
+    given_up = [h for h in relevant if not any(h is s for s in shown)]
+    return [*shown, *given_up, *(h for h in hits if not h.relevant)]

@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 
 from kb.links import NO_LINKS, PageLinks
 from kb.models import Expert, Hit, Pair, Profile, Results, TeamCriteria
+from kb.search.cards import reading_order
 
 T = TypeVar("T")
 # The response header of every `/app` answer naming the index build that gave it (`Facade.
@@ -64,7 +65,7 @@ def load(kind: type[T] | Any, data: Any) -> T:
 
 def hit_records(results: Results, links: PageLinks = NO_LINKS) -> list[dict]:
     """`kb search --json` and `/search`: one record per hit, relevant ones first."""
-    return [hit_record(h, results.corrected, links) for h in results]
+    return [hit_record(h, results.corrected, links) for h in reading_order(results)]
 
 
 def hit_record(hit: Hit, corrected: str = "", links: PageLinks = NO_LINKS) -> dict:

@@ -35,6 +35,7 @@ from kb.inputs import (
 from kb.links import NO_LINKS, PageLinks, page_path, resource_uri
 from kb.models import person_key
 from kb.people.pairing import KINDS
+from kb.search.cards import reading_order
 from kb.serve.auth import bearer_ok
 from kb.serve.codec import dump, expert_record, hit_record, person_record
 from kb.serve.loaded import public_message
@@ -137,7 +138,7 @@ def create_mcp(
                 since=_date(since),
             )
             found = facade.search(query_text(query), k=k, filters=filters)
-        results = [hit_record(h) | linked(h.chunk.path) for h in found]
+        results = [hit_record(h) | linked(h.chunk.path) for h in reading_order(found)]
         return {
             "query": found.query,
             "corrected_query": found.corrected or None,

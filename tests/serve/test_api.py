@@ -58,6 +58,21 @@ def test_every_endpoint_answers_from_the_index(client):
     }
 
 
+def test_the_first_hit_is_the_section_a_reader_is_shown_first(client, bundled_kb):
+    # A trial: /search's first hit was the NDA page's contents list, with no answer, where
+    # the app's card and `kb search` show "Who can sign". The list keeps every hit.
+    query = "who is allowed to sign an NDA"
+    hits = client.get("/search", params={"q": query}).json()
+    assert (hits[0]["heading"], hits[0]["relevant"]) == ("Who can sign", True)
+    assert hits[0]["answer"]
+    searched = bundled_kb.search(query)
+    assert searched[0].chunk.heading == ""  # the ranking's first: the contents list
+    assert len(hits) == len(searched)
+    assert {(h["path"], h["line"]) for h in hits} == {
+        (h.chunk.path, h.chunk.line) for h in searched
+    }
+
+
 def test_a_health_check_by_head_and_a_huge_query_said_back_short(client, tmp_path):
     assert client.head("/health").status_code == 200  # monitors often check with HEAD
     none = TestClient(create_app(tmp_path / "no-index"), raise_server_exceptions=False)
