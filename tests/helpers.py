@@ -217,3 +217,16 @@ def run_kb_fresh(argv: list[str], heavy: tuple[str, ...], cwd: Path | None = Non
     code, imported = json.loads(last)
     assert code in (0, None), done.stderr[-2000:]
     return code, imported, "\n".join(printed)
+
+
+def best_seconds(fn, reps: int = 1) -> float:
+    """The fastest of three timings of `fn` called `reps` times (for linear-time checks)."""
+    import time
+
+    best = float("inf")
+    for _ in range(3):
+        start = time.perf_counter()
+        for _ in range(reps):
+            fn()
+        best = min(best, time.perf_counter() - start)
+    return best

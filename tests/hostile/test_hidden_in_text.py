@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import html
 import json
-import time
 
 import pytest
 from fakes import HashEmbedder
-from helpers import page, write
+from helpers import best_seconds, page, write
 
 from kb import KnowledgeBase, Settings, build_index
 from kb.models import Directory, Person, fold_name
@@ -220,16 +219,6 @@ def test_a_tag_or_folder_that_is_an_english_word_is_no_login_of_a_hidden_name(tm
     assert any(w.startswith("[hidden person]/notes.md: folder name names") for w in warnings)
 
 
-def _seconds(fn, reps: int = 1) -> float:
-    best = float("inf")
-    for _ in range(3):
-        start = time.perf_counter()
-        for _ in range(reps):
-            fn()
-        best = min(best, time.perf_counter() - start)
-    return best
-
-
 # A word of 20,000 letters (a base64 image in a data: URL, minified code), or 10,000 dots
 # between letters: each start of an email was scanned to the word's end (2 s, 32 s at 80,000).
 # And what is read otherwise than written: invisible characters, character references, links
@@ -254,12 +243,12 @@ def test_reading_text_for_hidden_names_is_linear_on_hostile_text(unit):
     directory = Directory((Person("Ines Park", hidden=True), Person("Bo Chen")))
     small, large = (unit * (n // len(unit)) for n in (5_000, 20_000))
     directory.names_in(small)  # its tables made once, not measured
-    once = _seconds(lambda: directory.names_in(small))
+    once = best_seconds(lambda: directory.names_in(small))
     reps = max(1, round(0.02 / max(once, 1e-6)))
     # The least of three ratios (a shared machine); linear is about 4, quadratic 16.
     ratio = min(
-        _seconds(lambda: directory.names_in(large), reps)
-        / _seconds(lambda: directory.names_in(small), reps)
+        best_seconds(lambda: directory.names_in(large), reps)
+        / best_seconds(lambda: directory.names_in(small), reps)
         for _ in range(3)
     )
     assert ratio < 8, ratio

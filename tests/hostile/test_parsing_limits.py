@@ -7,7 +7,7 @@ import time
 
 import pytest
 from fakes import HashEmbedder
-from helpers import page, write
+from helpers import best_seconds, page, write
 
 from kb import Settings, build_index
 from kb.content import parse as page_parse
@@ -32,28 +32,19 @@ def _tokens(texts) -> list[int]:
     return [len(t.split()) + 2 for t in texts]
 
 
-def _seconds(fn, reps: int = 1) -> float:
-    best = float("inf")
-    for _ in range(3):
-        start = time.perf_counter()
-        for _ in range(reps):
-            fn()
-        best = min(best, time.perf_counter() - start)
-    return best
-
-
 def _ratio(run, make, n: int) -> float:
     """How much longer `run(make(4n))` takes than `run(make(n))`: about 4 when linear.
 
     Each is repeated until the smaller takes 20 ms, so timer noise does not decide.
     """
     small, large = make(n), make(4 * n)
-    once = _seconds(lambda: run(small))
+    once = best_seconds(lambda: run(small))
     reps = max(1, round(0.02 / max(once, 1e-6)))
     # The least of three ratios: on a shared machine one measurement can land in another
     # process's burst (a 22x was seen once, 4x alone); a quadratic cost is 16x every time.
     return min(
-        _seconds(lambda: run(large), reps) / _seconds(lambda: run(small), reps) for _ in range(3)
+        best_seconds(lambda: run(large), reps) / best_seconds(lambda: run(small), reps)
+        for _ in range(3)
     )
 
 
@@ -121,7 +112,7 @@ def test_wide_alias_in_people_yaml_is_refused(tmp_path):
     assert any("alias" in p.message for p in problems)
     assert directory.people == ()
     assert len(read_directory(plain)[0].people) == 100
-    ratio = _seconds(lambda: read_directory(wide)) / _seconds(lambda: read_directory(plain))
+    ratio = best_seconds(lambda: read_directory(wide)) / best_seconds(lambda: read_directory(plain))
     assert ratio < 2
 
 
