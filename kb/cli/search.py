@@ -12,7 +12,7 @@ from kb.facade import Facade
 from kb.inputs import UnknownValueError, checked_filters
 from kb.links import PageLinks
 from kb.models import Directory, Filters, Hit, score_scale
-from kb.models.names import counted, named_in, printable
+from kb.models.names import counted, named_in, printable, spoken
 from kb.search.cards import sections_shown
 from kb.serve.codec import expert_record, hit_records
 
@@ -91,7 +91,7 @@ def search_cmd(
         c = hit.chunk
         # How sure kb is of its first answer; not of the others, whose order is the ranking's
         # and whose sections' percentages would not follow it (a trial read "71%" over "88%").
-        sure = f"  ({hit.percent} sure)" if n == 1 else ""
+        sure = f"  ({_sure(hit, found.searched)})" if n == 1 else ""
         click.echo(f"{n:>2}. {click.style(_place(hit), bold=True)}{sure}")
         people = ", ".join(a.name for a in c.authors) or "unknown author"
         click.echo(printable(f"    {c.path}:{c.line} · {c.team or 'no team'} · {people}"))
@@ -109,6 +109,17 @@ def _say_colleagues(kb: Facade, query: str) -> None:
     for name in named_in(query, kb.people()):
         quoted = name.replace('"', '\\"')
         click.echo(printable(f'{name} wrote pages here: kb person "{quoted}" lists them.'))
+
+
+def _sure(hit: Hit, query: str) -> str:
+    """How sure kb is of a hit, as the first answer says it: "87% sure", or for a lookup of
+    codes the section holds, that it holds them ("contains LDS-Aire"): it is relevant by
+    holding them, at the floor, and "50% sure" read like a placeholder (a trial)."""
+    if not hit.lookup:
+        return f"{hit.percent} sure"
+    from kb.search.relevance import codes_typed  # here: `kb check` loads no numpy
+
+    return printable(f"contains {spoken(codes_typed(query))}")
 
 
 def _place(hit: Hit) -> str:

@@ -86,7 +86,12 @@ class QueryTerms:
         # Unread, the words alone: most of the query's information, not half of it ("printer
         # setup" is not answered by "VPN setup"), at coverage**2 >= 0.5 (0.71 of it).
         found = confidence(similarity, coverage) if self.read else coverage**2
-        return max(found, FLOOR) if self.lookup and self.lookup <= section_terms else found
+        return max(found, FLOOR) if self.looked_up(section_terms) else found
+
+    def looked_up(self, section_terms: set[str]) -> bool:
+        """Whether this is a lookup and a section (its stems) holds every word of it: relevant
+        by holding them, whatever the model makes of codes it cannot read."""
+        return bool(self.lookup) and self.lookup <= section_terms
 
     def coverage(self, section_terms: set[str]) -> float:
         """The share of the query's information a section (its stems) holds, in [0, 1]."""
@@ -145,6 +150,13 @@ def written_as_codes(query: str) -> bool:
     # A number is a code beside letters only: "2026" or "24 7" alone is no code to look up.
     lettered = "code" in kinds or ("number" in kinds and "acronym" in kinds)
     return bool(kinds) and all(kinds) and lettered
+
+
+def codes_typed(query: str) -> list[str]:
+    """The words of a lookup as typed, stop words aside: what a section answering it holds
+    (`LDS-Aire`, or `GL` and `5150` of "what is GL 5150")."""
+    words = (w.strip(".") for w in _TYPED.findall(topic(query)))
+    return [w for w in words if _code_kind(w) != "stop"]
 
 
 _TYPED = re.compile(r"[^\s,;:!?()\[\]{}\"'`]+")

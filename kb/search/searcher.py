@@ -157,6 +157,7 @@ class Searcher:
                     coverage=round(coverage, 4),
                     confidence=round(sure, 4),
                     relevant=sure >= FLOOR,
+                    lookup=terms.looked_up(held),
                     **(snippet_fields(chunks[row].text, query, terms.weights) if snippets else {}),
                 )
             )

@@ -311,6 +311,20 @@ def test_search_says_when_nothing_answers_and_corrects_typos(bundled_index):
     assert "Showing" not in run("experts", "expense policy", *idx).output
 
 
+def test_a_lookup_says_its_section_holds_the_codes_not_how_sure_kb_is(bundled_index):
+    # Relevant by holding its codes, at the floor: "(50% sure)" read like a placeholder.
+    idx = ["--index-dir", str(bundled_index)]
+    first = run("search", "LDS-Aire", *idx).output.splitlines()[0]
+    assert first == (
+        " 1. Printers and meeting rooms > Meeting rooms > If something does not work  "
+        "(contains LDS-Aire)"
+    )
+    first = run("search", "what is GL 5150", *idx).output.splitlines()[0]
+    assert first.endswith("Approving adjustments  (contains GL and 5150)"), first
+    hits = json.loads(run("search", "LDS-Aire", "--json", *idx).stdout)
+    assert hits[0]["relevant"] and hits[0]["confidence"] == 0.5  # scripts read the floor
+
+
 def test_python_dash_m_kb_is_the_kb_command(tmp_path):
     write(tmp_path / "content" / "a.md", "---\ntitle: A\nauthors: [Ana Lima]\n---\n# A\n\ntext\n")
     done = subprocess.run(

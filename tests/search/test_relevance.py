@@ -15,7 +15,7 @@ from helpers import SEARCHES
 from kb import Filters
 from kb.eval.relevance import auroc, relevance_scores
 from kb.models import Chunk, Hit
-from kb.search.relevance import FLOOR, QueryTerms, confidence, written_as_codes
+from kb.search.relevance import FLOOR, QueryTerms, codes_typed, confidence, written_as_codes
 
 UNANSWERABLE = [
     q["query"]
@@ -91,6 +91,10 @@ def test_codes_a_trial_looked_up_are_answered_where_they_are_written(bundled_kb)
     ):
         relevant = bundled_kb.search(query, k=10).relevant
         assert relevant and relevant[0].chunk.path == page, (query, relevant)
+        assert relevant[0].lookup  # relevant by holding the codes, not by the model
+    assert codes_typed("what is GL 5150") == ["GL", "5150"]
+    assert codes_typed("where is sf-pii-reader?") == ["sf-pii-reader"]
+    assert not any(h.lookup for h in bundled_kb.search("who approves GL accounts", k=10))
 
 
 def test_numbers_dates_and_codes_with_dropped_parts_are_no_lookup(bundled_kb):
