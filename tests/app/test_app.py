@@ -439,3 +439,31 @@ def test_a_cards_table_rows_stay_on_lines_of_their_own(monkeypatch, bundled_inde
     card = next(m.value for m in at.main.markdown if "Limits at a glance" in m.value)
     assert "Who can approve exceptions  \n" in card
     assert card.count("  \n") >= 3  # header, then a line a row
+
+
+def test_when_nothing_answers_every_shell_lists_the_closest_alike(monkeypatch, bundled_kb):
+    # The closest by likelihood (a page using every word first), in one order in the app,
+    # `kb search` and its JSON (the API's `/search` records): they followed the ranking,
+    # which put brand guidelines (0.11) below the new-starter page (0.06) for safety boots.
+    import json
+
+    from click.testing import CliRunner
+
+    from kb.cli import cli
+
+    idx = ["--index-dir", str(bundled_kb.index_dir)]
+    for query in ("which safety boots must I wear on the warehouse floor", "minibar"):
+        found = bundled_kb.search(query, k=30)
+        assert found and not found.relevant
+        key = [(h.coverage < 1.0, -h.confidence) for h in found]
+        assert key == sorted(key), query
+        sections = [f"{h.chunk.path}:{h.chunk.line}" for h in found]
+        text = CliRunner().invoke(cli, ["search", query, "-k", "30", *idx]).output
+        assert re.findall(r"\S+\.md:\d+", text) == sections[:3], text
+        records = json.loads(
+            CliRunner().invoke(cli, ["search", query, "-k", "30", "--json", *idx]).stdout
+        )
+        assert [f"{r['path']}:{r['line']}" for r in records] == sections
+        pages = list(dict.fromkeys(h.chunk.path for h in found))
+        at = search(new_app(monkeypatch, bundled_kb.index_dir), query)
+        assert result_paths(at) == pages[:5], query
