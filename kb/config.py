@@ -17,6 +17,9 @@ HIDING_VERSION = 10  # of kb/content/hiding.py's names in page text: bump when i
 # 8: Markdown links' text, and their targets and URLs part by part; 9: an English word is
 # no label's login, so "brand" is kept for a hidden Ben Rand; 10: reference links' text,
 # comments and template tags)
+# Of kb/content/chunk.py's pieces: bump when the same page is cut into other pieces (1: none
+# recorded; 2: each piece of a cut table starts with the table's header).
+CHUNKING_VERSION = 2
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
 ONNX_INT8_MODEL = f"{DEFAULT_MODEL}+onnx-int8"  # the name indexes record for that encoder
 
@@ -149,6 +152,8 @@ class Settings:
             # Hidden people's names are written out of page text likewise (a review built an
             # index before that rule, then with it: every page was kept, names and all).
             "hiding": HIDING_VERSION,
+            # How a section is cut into pieces (an index from before has no entry).
+            "pieces": CHUNKING_VERSION,
             # How BM25 splits text into words (2: runs of CJK characters as pairs).
             "words": 2,
             # A page without a date in its front matter is dated by its last commit (1); a

@@ -15,6 +15,9 @@ TokenCounter = Callable[[Sequence[str]], list[int]]  # counts include the 2 spec
 
 # After a full stop and a space, or after a Chinese or Japanese full stop, which none follows.
 _SENTENCE_END = re.compile(r"(?<=[.!?:;])\s+(?=\S)|(?<=[。！？；])\s*(?=\S)")
+# A Markdown table's rule row (as kb.search.display reads it) and a CSV or TSV fence's opening.
+_TABLE_RULE = re.compile(r"^[ \t]*(?:\|[ \t]*)?:?-+:?[ \t]*(?:\|[ \t]*:?-+:?[ \t]*)*(?:\|[ \t]*)?$")
+_CSV_FENCE = re.compile(r"^(`{3,}|~{3,})[ \t]*(?:csv|tsv)\b", re.I)
 _SPECIAL = 2
 MAX_OVERVIEW_PIECES = 3  # per page
 _MAX_OVERVIEW_HEADINGS = 300
@@ -98,7 +101,7 @@ def split_text(header: str, text: str, count_tokens: TokenCounter, settings: Set
     if header_tokens + count_tokens([text])[0] - _SPECIAL <= limit:
         return [text]
     budget = max(32, min(settings.chunk_tokens, limit) - header_tokens)
-    units = _units(text, count_tokens, budget)
+    units = _with_table_headers(_units(text, count_tokens, budget))
     pieces = _pack(units, budget, settings.overlap_tokens, count_tokens)
     # Token counts of joined units are not exactly additive; re-check and halve what overflows.
     out: list[str] = []
@@ -111,6 +114,10 @@ class _Unit(NamedTuple):
     text: str
     tokens: int
     sep: str  # what stood before it in the source: joined with this, text reads as written
+    # A table's row: its table's header (a Markdown table's header and rule rows, or a CSV
+    # fence's opening line and column names), repeated atop a piece that starts below it.
+    header: tuple[_Unit, ...] = ()
+    head: bool = False  # one of those header lines
 
 
 def _units(text: str, count_tokens: TokenCounter, budget: int) -> list[_Unit]:
@@ -185,22 +192,95 @@ def _letter_runs(word: str, tokens: int, count_tokens: TokenCounter, budget: int
     ]
 
 
+def _with_table_headers(units: list[_Unit]) -> list[_Unit]:
+    """`units` with the rows of each table cut into lines given their table's header: a
+    Markdown table's header and rule rows, or a CSV (or TSV) fence's opening line and column
+    names. Lines of one block follow each other with a newline; anything else ends a table."""
+    out: list[_Unit] = []
+    head: tuple[_Unit, ...] = ()  # the header of the table the next line may continue
+    fence = ""  # inside a CSV fence: its marker, until the closing line
+    for unit in units:
+        line = unit.text.strip()
+        joined = unit.sep == "\n"  # the next line of the same block
+        alone = "\n" not in line  # a line of its own (a block that fits is one unit, uncut)
+        if fence and joined and line.startswith(fence) and not line.strip(fence[0]):
+            head, fence = (), ""  # the closing line: no row
+        elif fence and joined and len(head) == 1:  # the column names
+            unit = unit._replace(head=True)
+            head = (head[0], unit)
+        elif head and joined and (fence or "|" in line):
+            unit = unit._replace(header=head)
+        elif joined and out and _header_row(out[-1].text) and _TABLE_RULE.match(line):
+            out[-1] = out[-1]._replace(head=True, header=())
+            unit = unit._replace(head=True)
+            head, fence = (out[-1], unit), ""
+        elif alone and (m := _CSV_FENCE.match(line)):
+            unit = unit._replace(head=True)
+            head, fence = (unit,), m.group(1)
+        else:
+            head, fence = (), ""
+        out.append(unit)
+    return out
+
+
+def _tabular(unit: _Unit) -> bool:
+    """Whether `unit` is a table's line or holds a Markdown table (kept whole by the budget)."""
+    if unit.header or unit.head:
+        return True
+    lines = unit.text.split("\n")
+    return any(
+        "-" in line and _header_row(above) and _TABLE_RULE.match(line)
+        for above, line in zip(lines, lines[1:], strict=False)
+    )
+
+
+def _header_row(text: str) -> bool:
+    """Whether `text` may be a Markdown table's header row: one line with a pipe."""
+    return "|" in text and "\n" not in text.strip()
+
+
 def _join(units: list[_Unit]) -> str:
     return units[0].text + "".join(u.sep + u.text for u in units[1:])
 
 
 def _pack(units: list[_Unit], budget: int, overlap: int, count_tokens: TokenCounter) -> list[str]:
-    """Greedy packing; each new piece starts with up to `overlap` tokens of the previous one."""
+    """Greedy packing; each new piece starts with up to `overlap` tokens of the previous one.
+
+    A piece that starts inside a table starts with the table's header (`_with_table_headers`),
+    so that each piece of it reads alone ("comma-separated data, 1 row" of a cut CSV named no
+    column); a header is never the last thing a piece holds, with its rows in the next."""
     pieces: list[str] = []
     cur: list[_Unit] = []
     for unit in units:
         if cur and sum(u.tokens for u in cur) + unit.tokens > budget:
-            pieces.append(_join(cur))
-            cur = [u for u in _tail(cur, overlap, count_tokens) if u.tokens + unit.tokens <= budget]
+            lead = 0  # a table's header lines at the piece's end go on to its rows
+            while lead < len(cur) - 1 and cur[-1 - lead].head:
+                lead += 1
+            body, heads = cur[: len(cur) - lead], cur[len(cur) - lead :]
+            pieces.append(_join(body))
+            tail = _tail(body, overlap, count_tokens)
+            tail = [u for u in tail if u.tokens + unit.tokens <= budget]
+            while tail and tail[0].head:  # part of a header: the whole is put back below
+                tail = tail[1:]
+            if heads:
+                cur = _trimmed(tail, sum(u.tokens for u in heads) + unit.tokens, budget) + heads
+            else:
+                header = (tail[0] if tail else unit).header
+                size = sum(u.tokens for u in header) + unit.tokens
+                if header and size <= budget:
+                    tail = [*header, *_trimmed(tail, size, budget)]
+                cur = tail
         cur.append(unit)
     if cur:
         pieces.append(_join(cur))
     return pieces
+
+
+def _trimmed(tail: list[_Unit], more: int, budget: int) -> list[_Unit]:
+    """The last units of `tail` that fit `budget` with `more` tokens besides."""
+    while tail and sum(u.tokens for u in tail) + more > budget:
+        tail = tail[1:]
+    return tail
 
 
 def _tail(units: list[_Unit], overlap: int, count_tokens: TokenCounter) -> list[_Unit]:
@@ -210,8 +290,8 @@ def _tail(units: list[_Unit], overlap: int, count_tokens: TokenCounter) -> list[
         if sum(u.tokens for u in tail) + unit.tokens > overlap:
             break
         tail.insert(0, unit)
-    if tail or not units:
-        return tail
+    if tail or not units or _tabular(units[-1]):
+        return tail  # a table's rows are no sentences: their end would read as a headless row
     sentences = [s for s in _SENTENCE_END.split(units[-1].text) if s.strip()]
     counts = [c - _SPECIAL for c in count_tokens(sentences)]
     kept: list[str] = []
@@ -240,7 +320,11 @@ def _fit(piece: str, header: str, count_tokens: TokenCounter, limit: int) -> lis
 def _make_chunk(doc: Document, section: Section, piece: str, part: int, occurrence: int) -> Chunk:
     key = "\x00".join((doc.path, *section.heading_path, str(occurrence), str(part)))
     line = section.line_start
-    first_line = piece.strip().split("\n", 1)[0]
+    lines = piece.strip().split("\n", 3)
+    first_line = lines[0]
+    rule = len(lines) > 2 and _header_row(lines[0]) and _TABLE_RULE.match(lines[1])
+    if len(lines) > 2 and (_CSV_FENCE.match(lines[0]) or rule):
+        first_line = lines[2]  # a table's header, repeated above this piece's rows: its first row
     if part and first_line:
         # Point at the line where this piece starts, not at the section heading.
         offset = section.text.find(first_line)

@@ -144,3 +144,36 @@ def test_text_without_spaces_is_cut_to_the_window_and_kept_whole(real_embedder):
     assert len([c for c in chunks if c.heading_path == ("规定",)]) >= 5
     pieces = [c.text for c in chunks if c.heading_path == ("Run",)]
     assert len(pieces) >= 2 and "".join(pieces) == run
+
+
+def test_every_piece_of_a_cut_table_starts_with_its_header(real_embedder):
+    # A piece of a table without its header read as rows of nothing ("comma-separated data,
+    # 1 row" of the bundled supplier template named no column): each piece repeats it.
+    rows = "\n".join(f"| Supplier {i} | GB{i:08d} | net {30 + i % 3} days |" for i in range(60))
+    csv = "\n".join(f"supplier_{i},GB{i:08d},net30,{i * 7} GBP" for i in range(150))
+    page = (
+        f"---\ntitle: Import\n---\n## Terms\n{SENTENCE.format(n=1) * 4}\n\n"
+        f"| Name | VAT | Terms |\n|---|---|---|\n{rows}\n\nAsk procurement.\n\n"
+        f"## Template\n{SENTENCE.format(n=2) * 4}\n\n```csv\nname,vat,terms,limit\n{csv}\n```\n"
+    )
+    doc, _ = parse_markdown(page.encode(), "p/import.md")
+    chunks, _ = chunk_document(doc, real_embedder.count_tokens, Settings())
+    assert max(real_embedder.count_tokens([c.embed_text for c in chunks])) <= Settings().max_tokens
+    table = [c.text for c in chunks if c.heading_path == ("Terms",)]
+    template = [c.text for c in chunks if c.heading_path == ("Template",)]
+    assert len(table) >= 3 and len(template) >= 3
+    header, rule = "| Name | VAT | Terms |\n", "|---|---|---|\n"
+    for text in table[1:]:
+        assert text.startswith(header + rule + "| Supplier "), text[:80]
+    for text in template[1:]:
+        assert text.startswith("```csv\nname,vat,terms,limit\nsupplier_"), text[:80]
+    # Where the table starts, its header goes with its first rows, never alone at a piece's end.
+    assert not table[0].endswith(rule.strip()) and not template[0].endswith("```csv")
+    # Every row is still there, and a piece of rows points at its first row.
+    for n in range(60):
+        assert any(f"| Supplier {n} |" in text for text in table)
+    for n in range(150):
+        assert any(f"supplier_{n}," in text for text in template)
+    last = [c for c in chunks if c.heading_path == ("Template",)][-1]
+    first_row = last.text.split("\n")[2]
+    assert doc.body.split("\n")[last.line - 1 - 3] == first_row  # 3 front matter lines

@@ -10,6 +10,7 @@ from helpers import SEARCHES
 
 from kb.index.bm25 import stems, stop_words
 from kb.search.cards import group_by_page
+from kb.search.display import DATA, HEAD, ROW, units
 from kb.search.snippet import matched_spans
 
 PHISHING = "I clicked a link in a dodgy email, what now"
@@ -97,3 +98,25 @@ def test_a_callouts_words_are_found_and_shown(bundled_kb):
     hit = card(bundled_kb, "will the VPN refuse my personal phone", "security/vpn-access.md")
     assert hit.relevant and hit.chunk.heading == "Connecting"
     assert "Personal devices and phones will be refused" in hit.answer_text
+
+
+def test_every_piece_of_a_cut_table_reads_under_its_header(bundled_kb):
+    # The chunker cut tables without repeating their header: the supplier template's second
+    # piece read "(comma-separated data, 1 row)", naming no column, and the expense limits'
+    # second piece was rows of amounts under no "UK limit · EU limit".
+    chunks = list(bundled_kb.index.chunks)
+    template = [
+        u.text
+        for c in chunks
+        if c.path == "procurement/vendor-onboarding.md"
+        for u in units(c.text)
+        if u.kind == DATA
+    ]
+    named = "(comma-separated data, 1 row; columns supplier_name, display_name, tax_id, country, …)"
+    assert template == [named, named]
+    for c in chunks:
+        kinds = {u.kind for u in units(c.text)}
+        assert ROW not in kinds or HEAD in kinds, (c.path, c.heading, c.text[:80])
+    hit = card(bundled_kb, "mileage rate for my own car", "finance/expense-policy.md")
+    assert hit.snippet.startswith("Category · UK limit · EU limit · Who can approve exceptions\n")
+    assert hit.answer_text.startswith("Mileage, own car · 45p/mile")
