@@ -55,11 +55,13 @@ from kb.index.lock import index_lock
 from kb.index.manifest import compose, write_manifest
 from kb.index.store import PreviousIndex
 from kb.index.writer import IndexWriter
-from kb.models import Document, Manifest, Problem, Source
+from kb.models import Chunk, Document, Manifest, Problem, Source
 from kb.models.consent import index_token
 from kb.models.names import counted
+from kb.search.sentences import sentence_texts
 
-BuildProgress = Callable[[int, int], None]  # (chunks embedded so far, chunks to embed)
+# (texts embedded so far, texts to embed: chunks and their sentences, kb.search.sentences)
+BuildProgress = Callable[[int, int], None]
 # (step, pages done, pages in the step): "Reading" (credential scan, parse) and "Chunking"
 # (token counts), most of a first build's time before anything is embedded.
 StepProgress = Callable[[str, int, int], None]
@@ -338,7 +340,8 @@ def index_documents(
     for doc in docs:
         chunks, found = chunk_document(doc, embedder.count_tokens, settings)
         problems.extend(found)
-        writer.add(Source(doc.path, ""), page_of(doc), chunks, [None] * len(chunks))
+        fresh = [None] * len(chunks)
+        writer.add(Source(doc.path, ""), page_of(doc), chunks, fresh, _sentences(chunks))
     if not writer.count:
         raise ContentError(f"no text to index in '{source}'; the index was not changed")
     check_index_dir(index_dir)
@@ -420,7 +423,7 @@ def _rows(
             authors_changed |= writer.keep(f.source)
         else:
             reuse = [stored.row(chunk.embed_text) for chunk in f.chunks]
-            writer.add(f.source, page_of(f.doc), f.chunks, reuse)
+            writer.add(f.source, page_of(f.doc), f.chunks, reuse, _sentences(f.chunks, stored))
     return writer, authors_changed
 
 
@@ -434,8 +437,10 @@ def _write(
     workers: int = 1,
 ) -> tuple[Manifest, int]:
     """Embed what is new and write the index with `manifest`; return (the manifest written,
-    texts embedded)."""
-    todo = writer.fresh_texts()
+    chunks embedded). The chunks' sentences are embedded with them (one progress)."""
+    chunks = writer.fresh_texts()
+    seen = set(chunks)
+    todo = chunks + [t for t in writer.fresh_sentences() if t not in seen]
     done = 0
 
     def advance(n: int) -> None:
@@ -450,7 +455,19 @@ def _write(
         embedder, todo, workers=workers, batch_size=settings.batch_size, progress=advance
     )
     embedded = dict(zip(todo, fresh, strict=True))
-    return writer.write(index_dir, embedded, embedder.dim, settings, manifest), len(todo)
+    return writer.write(index_dir, embedded, embedder.dim, settings, manifest), len(chunks)
+
+
+def _sentences(
+    chunks: list[Chunk], stored: StoredTexts | None = None
+) -> list[tuple[str, tuple[str, ...]]]:
+    """Per chunk, its sentences' vectors as the stored index holds them for its text (packed,
+    "" for none), else the texts to embed for them (kb.search.sentences)."""
+    out = []
+    for chunk in chunks:
+        packed = stored.sentences(chunk.embed_text) if stored is not None else ""
+        out.append((packed, () if packed else sentence_texts(chunk.text)))
+    return out
 
 
 def _step(steps: StepProgress | None, name: str) -> BuildProgress | None:

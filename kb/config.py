@@ -20,6 +20,7 @@ HIDING_VERSION = 10  # of kb/content/hiding.py's names in page text: bump when i
 # Of kb/content/chunk.py's pieces: bump when the same page is cut into other pieces (1: none
 # recorded; 2: each piece of a cut table starts with the table's header).
 CHUNKING_VERSION = 2
+SENTENCES_VERSION = 1  # of the sentence vectors stored with each chunk (kb/search/sentences.py)
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
 ONNX_INT8_MODEL = f"{DEFAULT_MODEL}+onnx-int8"  # the name indexes record for that encoder
 
@@ -154,6 +155,9 @@ class Settings:
             "hiding": HIDING_VERSION,
             # How a section is cut into pieces (an index from before has no entry).
             "pieces": CHUNKING_VERSION,
+            # Each piece's sentences are embedded and stored with it, as kb.search.sentences
+            # reads them (kb.search.display's units): bump when either reads them otherwise.
+            "sentences": SENTENCES_VERSION,
             # How BM25 splits text into words (2: runs of CJK characters as pairs).
             "words": 2,
             # A page without a date in its front matter is dated by its last commit (1); a

@@ -53,6 +53,10 @@ class IndexBackend(Protocol):
     def keyword_scale(self, query: str) -> float:
         """The most any row could score for `query`: the sum of its indexed words' IDF."""
 
+    def sentences(self, rows: list[int]) -> dict[int, str]:
+        """The packed vectors of the given rows' sentences (kb.index.codec.pack_vectors; ""
+        for a row stored without them), which pick the sentence a snippet marks."""
+
 
 @dataclass(frozen=True)
 class PublishReport:

@@ -91,6 +91,11 @@ class LocalBackend:
     def keyword_scale(self, query: str) -> float:
         return self._stored.keywords.query_scale(query)
 
+    def sentences(self, rows: list[int]) -> dict[int, str]:
+        chunks = self._stored.chunks
+        read = getattr(chunks, "sentences", None)  # chunks held as a tuple have none stored
+        return {r: read(r) if read else "" for r in rows}
+
     def _all_scores(self, query: str) -> np.ndarray:
         # The legs ask for the same query's scores in turn: compute them once.
         if self._scores is None or self._scores[0] != query:

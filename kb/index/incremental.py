@@ -20,7 +20,7 @@ from kb.content.discover import Found, page_key, stamp_of
 from kb.content.pages import IGNORED, SKIPPED
 from kb.embed.base import Embedder
 from kb.errors import KbError
-from kb.index.codec import chunk_from_line
+from kb.index.codec import chunk_from_line, sentences_in
 from kb.index.folder import MANIFEST, restamped, verify_files
 from kb.index.manifest import check_compatible, departments_key, read_manifest
 from kb.index.store import PreviousIndex, load_previous
@@ -34,10 +34,15 @@ class StoredTexts:
         self.previous = previous
         self.carried = carried  # pages whose rows are copied whole
         self._known: dict[str, tuple[int, int]] | None = None
+        self._sentences: dict[str, str] = {}  # text key -> that row's sentence vectors
 
     def row(self, text: str) -> tuple[int, int] | None:
         """A stored (segment, row) whose embedded text is `text`, or None."""
         return self._known_rows().get(text_key(text))
+
+    def sentences(self, text: str) -> str:
+        """The packed sentence vectors stored with the row `row(text)` names ("" if none)."""
+        return self._sentences.get(text_key(text), "")
 
     def _known_rows(self) -> dict[str, tuple[int, int]]:
         """Text key -> (segment, row), over the stored rows of pages not kept as they are."""
@@ -54,7 +59,9 @@ class StoredTexts:
                     rows = range(*source.rows)
                     for row, line in zip(rows, prev.chunk_lines(path), strict=True):
                         key = text_key(chunk_from_line(line).embed_text)
-                        self._known.setdefault(key, (home, row))
+                        if key not in self._known:
+                            self._known[key] = (home, row)
+                            self._sentences[key] = sentences_in(line)
         return self._known
 
 

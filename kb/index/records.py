@@ -15,7 +15,7 @@ from typing import overload
 
 import numpy as np
 
-from kb.index.codec import chunk_from_line
+from kb.index.codec import chunk_from_line, sentences_in
 from kb.models import Chunk
 
 _BLOCK = 1 << 22  # bytes per read when scanning for line ends
@@ -51,6 +51,10 @@ class RowSequence(Sequence[Chunk]):
 
     __hash__ = None  # type: ignore[assignment]
 
+    def sentences(self, row: int) -> str:
+        """The packed vectors of a row's sentences (kb.index.codec.sentences_in; "" for none)."""
+        return ""
+
 
 class ChunkRecords(RowSequence):
     """The chunks of an index in row order, each decoded from its line on access."""
@@ -65,8 +69,17 @@ class ChunkRecords(RowSequence):
         return len(self._offsets) - 1
 
     def _decode(self, row: int) -> Chunk:
+        return chunk_from_line(self._line(row))
+
+    def _line(self, row: int) -> str:
         start, end = int(self._offsets[row]), int(self._offsets[row + 1])
-        return chunk_from_line(os.pread(self._file.fileno(), end - start, start).decode("utf-8"))
+        return os.pread(self._file.fileno(), end - start, start).decode("utf-8")
+
+    def sentences(self, row: int) -> str:
+        n = len(self)
+        if not -n <= row < n:
+            raise IndexError(row)
+        return sentences_in(self._line(row % n))
 
     def __iter__(self) -> Iterator[Chunk]:
         return self.span(0, len(self))

@@ -119,6 +119,9 @@ class SegmentedRecords(RowSequence):
     def _get(self, row: int) -> Chunk:
         return self._parts[int(self._where.segment[row])][int(self._where.local[row])]
 
+    def sentences(self, row: int) -> str:
+        return self._parts[int(self._where.segment[row])].sentences(int(self._where.local[row]))
+
     def __iter__(self) -> Iterator[Chunk]:
         # Runs of one segment's consecutive rows are read in blocks, not row by row.
         for s, a, b in self._where.runs():

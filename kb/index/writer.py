@@ -25,7 +25,15 @@ from kb.config import FORMAT_VERSION, Settings
 from kb.errors import IndexWriteError
 from kb.index import filetable, pool
 from kb.index.bm25 import KeywordIndex
-from kb.index.codec import chunk_from_line, chunk_line, page_from_line, page_line, source_line
+from kb.index.codec import (
+    chunk_from_line,
+    chunk_line,
+    pack_vectors,
+    page_from_line,
+    page_line,
+    sentences_in,
+    source_line,
+)
 from kb.index.folder import (
     MANIFEST,
     atomic_write,
@@ -56,6 +64,9 @@ class _Moved:
     # Per row: its text, to embed (no stored vector) and to tokenize; "" for the rows of a
     # segment being merged, whose keyword counts are copied instead.
     texts: list[str]
+    # A page read afresh: per row its chunk, its sentences' vectors as stored (packed, "" for
+    # none) and otherwise the texts to embed for them. Its lines are written once embedded.
+    fresh: list[tuple[Chunk, str, tuple[str, ...]]] | None = None
 
 
 class IndexWriter:
@@ -89,8 +100,12 @@ class IndexWriter:
             self._stay_rows[home] += b - a
             return False
         authors = source.authors
-        chunks = [chunk_from_line(line) for line in prev.chunk_lines(source.path)]
-        lines = [chunk_line(dataclasses.replace(c, authors=authors)) for c in chunks]
+        stored = prev.chunk_lines(source.path)
+        chunks = [chunk_from_line(line) for line in stored]
+        lines = [
+            chunk_line(dataclasses.replace(c, authors=authors), sentences_in(line))
+            for c, line in zip(chunks, stored, strict=True)
+        ]
         page = page_from_line(prev.page_block(source.path).decode("utf-8"))
         page = dataclasses.replace(page, authors=authors)
         reuse = [(home, r) for r in range(a, b)]
@@ -120,19 +135,34 @@ class IndexWriter:
             self.pages += len(staying)
 
     def add(
-        self, source: Source, page: Page, chunks: list[Chunk], reuse: list[tuple[int, int] | None]
+        self,
+        source: Source,
+        page: Page,
+        chunks: list[Chunk],
+        reuse: list[tuple[int, int] | None],
+        sentences: list[tuple[str, tuple[str, ...]]] | None = None,
     ) -> None:
         """A page read afresh; `reuse[i]` is a stored (segment, row) holding chunk i's text, or
-        None for a text to embed."""
+        None for a text to embed; `sentences[i]`, chunk i's sentence vectors as stored (packed,
+        "" for none), else the texts to embed for them (none: the chunk has no sentences)."""
         texts = [c.embed_text for c in chunks]
-        lines = _block([chunk_line(c) for c in chunks])
-        self._new.append(_Moved(source, lines, _block([page_line(page)]), list(reuse), texts))
+        said = sentences or [("", ())] * len(chunks)
+        fresh = [
+            (c, stored, said_texts) for c, (stored, said_texts) in zip(chunks, said, strict=True)
+        ]
+        page_block = _block([page_line(page)])
+        self._new.append(_Moved(source, b"", page_block, list(reuse), texts, fresh))
         self.count += len(chunks)
         self.pages += 1
 
     def fresh_texts(self) -> list[str]:
         """The texts to embed, each once."""
         todo = (t for m in self._new for t, r in zip(m.texts, m.reuse, strict=True) if r is None)
+        return list(dict.fromkeys(todo))
+
+    def fresh_sentences(self) -> list[str]:
+        """The sentence texts to embed (of chunks stored without their vectors), each once."""
+        todo = (t for m in self._new for _, stored, ts in m.fresh or () if not stored for t in ts)
         return list(dict.fromkeys(todo))
 
     def write(
@@ -145,8 +175,11 @@ class IndexWriter:
     ) -> Manifest:
         """Fold in the segments the merge policy names, index the new segment's vectors as
         `settings` say, and write the folder; return the manifest written. `embedded` holds
-        the vector of each of `fresh_texts()`."""
+        the vector of each of `fresh_texts()` and `fresh_sentences()`."""
         prev = self.previous
+        for m in self._new:  # pages read afresh: their lines, sentence vectors and all
+            if m.fresh is not None:
+                m.chunks = _block([_line(c, stored, ts, embedded) for c, stored, ts in m.fresh])
         kept = sorted(self.stay)
         for s in sorted(self._fold(kept)):
             self._move(s)
@@ -252,6 +285,12 @@ class NewSegment:
     pages: list[tuple[Source, bytes, bytes]]  # (source, its chunk lines, its page line)
     vectors: VectorIndex
     keywords: KeywordIndex
+
+
+def _line(chunk: Chunk, stored: str, texts: tuple[str, ...], embedded: dict) -> str:
+    """A fresh chunk's line, with its sentences' vectors: as stored, or as just embedded."""
+    packed = stored or (pack_vectors([embedded[t] for t in texts]) if texts else "")
+    return chunk_line(chunk, packed)
 
 
 def _size(source: Source) -> int:

@@ -22,6 +22,7 @@ from kb.search.relevance import (
     read_by_the_model,
     written_as_codes,
 )
+from kb.search.sentences import cosines
 from kb.search.snippet import snippet_fields
 from kb.search.spelling import Correction, Speller
 
@@ -145,10 +146,16 @@ class Searcher:
         sims = self._similarities(vec, rows, known)
         terms = self.query_terms(query)
         covered = token_sets([chunks[row].embed_text for row in rows])
+        # The sentence a snippet marks, by meaning too, where the model reads the query (not
+        # a lookup of codes, nor a script it cannot read: there its cosines are noise).
+        read = snippets and terms.read and not terms.lookup
+        stored = backend.sentences(rows) if read else {}
         hits = []
         for row, held in zip(rows, covered, strict=True):
             coverage = terms.coverage(held)
             sure = terms.sure(float(sims[row]), coverage, held)
+            text = chunks[row].text
+            meaning = cosines(text, stored[row], vec) if read else None
             hits.append(
                 Hit(
                     chunk=chunks[row],
@@ -158,7 +165,7 @@ class Searcher:
                     confidence=round(sure, 4),
                     relevant=sure >= FLOOR,
                     lookup=terms.looked_up(held),
-                    **(snippet_fields(chunks[row].text, query, terms.weights) if snippets else {}),
+                    **(snippet_fields(text, query, terms.weights, meaning) if snippets else {}),
                 )
             )
         # The relevant hits first, in rank order: what falls below the floor comes after a cut.

@@ -3,9 +3,13 @@
 Words match a query word when their stems do (kb.index.bm25's stemmer), as whole words,
 never a stop word: 'claims' marks 'claim', 'home' does not mark 'Homebrew'. The answering
 sentence is the unit of the section (kb.search.display: a sentence, table row, list item or
-code line) holding the query words of most weight (BM25's IDF, so the rare word decides). No
-model is run: embedding the sentences of even the first page costs more than the search
-(benchmarks/snippets.py), and a snippet costs tens of microseconds.
+code line) likeliest to answer by kb's relevance model (kb.search.relevance): its meaning (the
+cosine of its stored vector to the query's, kb.search.sentences) and its words (the share of
+the query's information, BM25's IDF, it holds). It is marked only when it holds a query word
+(the highlighted words and the mark agree); else the snippet starts there unmarked. Without
+stored vectors the words alone decide. No model is run per query: embedding the sentences of
+even the first page costs more than the search (benchmarks/snippets.py), so they are
+embedded at index time, and a snippet costs tens of microseconds.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from kb.index.bm25 import cjk_spans, index_words, is_cjk, stems, stop_words
 from kb.models import Snippet
 from kb.search.asking import topic
 from kb.search.display import CODE, DATA, HEAD, PROSE, ROW, TOC, Unit, units
+from kb.search.relevance import COSINE, COVERAGE
 
 _CODE_WEIGHT = 0.5  # a code line answers less often than the prose around it
 _HEADER_WEIGHT = 0.5  # a table header's words, for each row under it
@@ -99,17 +104,26 @@ def _score(kind: str, found: list[str], weights: Mapping[str, float] | None) -> 
 
 
 def make_snippet(
-    text: str, query: str, *, weights: Mapping[str, float] | None = None, width: int = 240
+    text: str,
+    query: str,
+    *,
+    weights: Mapping[str, float] | None = None,
+    width: int = 240,
+    meaning: Mapping[int, float] | None = None,
 ) -> Snippet:
     """About `width` characters of `text` from its best-answering unit on, with that unit
-    marked (`Snippet.answer`); from the start, unmarked, when no query word is in it.
+    marked (`Snippet.answer`) when it holds a query word; from the start, unmarked, when no
+    unit does and nothing says what they mean.
 
-    A unit scores the weight of the distinct query stems in it, a tenth for each repeat, half
-    that for a line of code; a table's header row and data summaries score nothing (a header
-    names the columns of every row, so its words count at half weight for each row under it
-    instead). Of rows scoring the same by words of their own, the shortest is the answer.
-    `weights` weigh each stem (the searcher's `QueryTerms.weights`: BM25's IDF); without them
-    all weigh the same.
+    By words, a unit scores the weight of the distinct query stems in it, a tenth for each
+    repeat, half that for a line of code; a table's header row and data summaries score
+    nothing (a header names the columns of every row, so its words count at half weight for
+    each row under it instead). Of rows scoring the same by words of their own, the shortest
+    is the answer. `weights` weigh each stem (the searcher's `QueryTerms.weights`: BM25's
+    IDF); without them all weigh the same. `meaning`: each markable unit's cosine to the
+    query, by its place in `units(text)` (kb.search.sentences.cosines); then a unit scores
+    its cosine and its words' share of the query's weight as the relevance model weighs a
+    section's (`_fused`).
     """
     parts, joined, starts = _layout(text)
     if not parts:
@@ -128,6 +142,9 @@ def make_snippet(
         scores[i] = _score(parts[i].kind, own, weights) + _HEADER_WEIGHT * _score(
             ROW, header, weights
         )
+    worded = {i for i, score in scores.items() if score > 0}  # the words agree with a mark
+    if meaning:
+        scores = _fused(parts, scores, meaning, _information(query, weights))
     top = max(scores.values(), default=0.0)
     tied = [i for i, score in scores.items() if score == top]
     # Of rows as good by words of their own, the one saying least else: "London · £45", not
@@ -138,7 +155,41 @@ def make_snippet(
         shown = [i for i, u in enumerate(parts) if u.kind not in (TOC, DATA)] or [0]
         return _window(parts, shown[0], 0, width, marked=False)
     first = found[best][0][0] - starts[best] if best in found else 0
-    return _window(parts, best, first, width, marked=True)
+    return _window(parts, best, first, width, marked=best in worded)
+
+
+def _information(query: str, weights: Mapping[str, float] | None) -> float:
+    """All the weight a unit's words could hold: the query's stems (and CJK pieces)."""
+    if weights is not None:
+        return sum(weights.values())
+    return float(len(query_stems(query)) + len(_cjk_pieces(query)))
+
+
+def _fused(
+    parts: tuple[Unit, ...],
+    words: Mapping[int, float],
+    meaning: Mapping[int, float],
+    information: float,
+) -> dict[int, float]:
+    """Each markable unit's score by meaning and words: the log-odds that it answers, by the
+    relevance model kb judges sections with (kb.search.relevance: the cosine and the share of
+    the query's information held, on their absolute scales, with the weights fitted there).
+
+    The rows of a table share its best row's cosine: each is read under the table's header,
+    which the model reads more than a row's few cells (sister rows come within 0.02 of each
+    other: "People managers · £1,500" above "Everyone · £1,000" for the learning budget per
+    year), so a table competes with the prose by meaning, and its rows by their words."""
+    meaning = dict(meaning)
+    run: list[int] = []
+    for i in [*sorted(meaning), len(parts)]:
+        if run and (i != run[-1] + 1 or i == len(parts) or parts[i].kind != ROW):
+            best = max(meaning[r] for r in run)
+            meaning.update(dict.fromkeys(run, best))
+            run = []
+        if i < len(parts) and parts[i].kind == ROW:
+            run.append(i)
+    share = {i: words.get(i, 0.0) / information if information > 0 else 0.0 for i in meaning}
+    return {i: COSINE * cosine + COVERAGE * share[i] for i, cosine in meaning.items()}
 
 
 def _window(parts: tuple[Unit, ...], best: int, first: int, width: int, *, marked: bool) -> Snippet:
@@ -207,10 +258,13 @@ def _fit(
 
 
 def snippet_fields(
-    text: str, query: str, weights: Mapping[str, float] | None = None
+    text: str,
+    query: str,
+    weights: Mapping[str, float] | None = None,
+    meaning: Mapping[int, float] | None = None,
 ) -> dict[str, object]:
     """`make_snippet` as the fields of a `Hit` (`snippet`, `answer`)."""
-    made = make_snippet(text, query, weights=weights)
+    made = make_snippet(text, query, weights=weights, meaning=meaning)
     return {"snippet": made.text, "answer": made.answer}
 
 

@@ -275,3 +275,10 @@ def test_workers_embed_in_processes_and_give_the_same_vectors(real_embedder, mon
     one = real_embedder.encode(texts, batch_size=4)
     np.testing.assert_allclose(two, one, atol=1e-5)
     assert sum(done) == len(texts) and len(done) == 5
+
+
+def test_snippets_mark_the_same_sentences_on_both_backends(bundled_kb, milvus_kb):
+    # The sentences' vectors travel in the chunk records Milvus holds (kb.search.sentences).
+    for query in ("how do I reset my password", "how much can I claim for mileage"):
+        local = [(h.chunk.id, h.snippet, h.answer) for h in bundled_kb.search(query, k=10)]
+        assert [(h.chunk.id, h.snippet, h.answer) for h in milvus_kb.search(query, k=10)] == local

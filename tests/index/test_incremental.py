@@ -98,6 +98,31 @@ def test_add_edit_delete_rename_each_equal_a_full_rebuild(content, tmp_path, sta
             assert (report.reread, report.removed, report.embedded) == (1, 0, 0)
 
 
+def test_sentence_vectors_are_stored_with_their_chunk_and_reused_with_its_text(tmp_path):
+    # kb.search.sentences: each piece's sentences are embedded once and stored in its line.
+    content, index_dir = tmp_path / "content", tmp_path / "index"
+    steps = "## Steps\nOpen the portal. Choose a new password. Wait two minutes.\n"
+    other = "## Other\nAsk the desk. Bring your badge.\n"
+    head = "---\ntitle: Reset\nauthors: [Ana Ruiz]\n---\n"
+    write(content / "it/reset.md", head + steps + other)
+    embedder = CountingEmbedder()
+    build_index(content, index_dir, embedder, Settings())
+    assert {"Open the portal.", "Ask the desk.", "Bring your badge."} <= set(embedder.seen)
+    stored = load_index(index_dir, model_name="hash-bow", dim=64)
+    packed = {c.heading: stored.chunks.sentences(r) for r, c in enumerate(stored.chunks)}
+    assert packed["Steps"] and packed["Other"]
+    # Another section edited: the unchanged one keeps its sentences' vectors, unembedded.
+    write(content / "it/reset.md", head + steps + "## Other\nAsk the desk. Bring a photo ID.\n")
+    embedder.seen.clear()
+    build_index(content, index_dir, embedder, Settings())
+    assert "Bring a photo ID." in embedder.seen and "Open the portal." not in embedder.seen
+    again = load_index(index_dir, model_name="hash-bow", dim=64)
+    now = {c.heading: again.chunks.sentences(r) for r, c in enumerate(again.chunks)}
+    assert now["Steps"] == packed["Steps"] and now["Other"] != packed["Other"]
+    full_dir, _ = full_rebuild(content, tmp_path, HashEmbedder())
+    assert_same_index((index_dir, "hash-bow", 64), (full_dir, "hash-bow", 64))
+
+
 def test_nothing_changed_leaves_the_index_alone(content, tmp_path):
     index_dir = tmp_path / "index"
     first = build_index(content, index_dir, HashEmbedder(), Settings())

@@ -157,6 +157,44 @@ def test_the_sentence_with_the_rarest_query_words_is_the_answer():
     assert answer(s).startswith("If you entered your password")  # 2 x password beats 1 x report
 
 
+STEPS = """1. Go to okta.example and click Forgot password?
+2. Choose a new password of 14 characters.
+
+Self-service reset does not work if you have lost your phone."""
+
+
+def test_by_meaning_too_a_step_answers_before_a_caveat_holding_the_rarer_word():
+    query, weights = "how do I reset my password", {"reset": 3.0, "password": 1.0}
+    assert answer(make_snippet(STEPS, query, weights=weights)).startswith("Self-service reset")
+    # The sentences' cosines to the query (kb.search.sentences), by their place in the units.
+    meaning = {0: 0.51, 1: 0.58, 2: 0.25}
+    s = make_snippet(STEPS, query, weights=weights, meaning=meaning)
+    assert answer(s) == "Choose a new password of 14 characters."
+    # Meaning is half the score: a sentence close in meaning but holding only the common
+    # word does not outweigh one holding the rarer word and nearly as close.
+    s = make_snippet(STEPS, query, weights=weights, meaning={0: 0.51, 1: 0.52, 2: 0.50})
+    assert answer(s).startswith("Self-service reset")
+
+
+def test_the_sentence_nearest_in_meaning_without_a_query_word_starts_the_snippet_unmarked():
+    text = (
+        "Use your own car only when it is cheaper than rail.\n\n"
+        "- UK: 45p per mile for the first 10,000 business miles.\n"
+        "- Netherlands: 0.23 EUR per km.\n\nDo not claim for your normal commute."
+    )
+    query = "how much can I claim for mileage"
+    assert answer(make_snippet(text, query)) == "Do not claim for your normal commute."
+    s = make_snippet(text, query, meaning={0: 0.26, 1: 0.61, 2: 0.31, 3: 0.34})
+    assert s.answer == () and "45p per mile" in s.text  # marked words and mark agree
+
+
+def test_the_rows_of_a_table_share_its_meaning_and_words_choose_among_them():
+    # Rows read under one header come within noise of each other: their words decide.
+    text = "| Destination | Per day |\n|---|---|\n| UK (outside London) | £35 |\n| London | £45 |"
+    meaning = {1: 0.631, 2: 0.629}  # the header (0) is never the answer
+    assert answer(make_snippet(text, "hotel in London", meaning=meaning)) == "London · £45"
+
+
 def test_no_answer_is_marked_when_no_query_word_is_in_the_section():
     s = make_snippet("Erasure is done within a month. Backups age out.", "wipe my data")
     assert s.answer == () and s.text.startswith("Erasure")

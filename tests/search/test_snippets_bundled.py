@@ -10,7 +10,7 @@ from helpers import SEARCHES
 
 from kb.index.bm25 import stems, stop_words
 from kb.search.cards import group_by_page
-from kb.search.display import DATA, HEAD, ROW, units
+from kb.search.display import DATA, HEAD, ITEM, ROW, units
 from kb.search.snippet import matched_spans
 
 PHISHING = "I clicked a link in a dodgy email, what now"
@@ -89,7 +89,9 @@ def test_every_card_marks_a_sentence_with_a_query_word(bundled_kb):
                 row = " · " in hit.answer_text and header
                 assert matched_spans(hit.answer_text, query) or row, (query, hit.answer_text)
                 marked += 1
-    assert marked >= 150  # of 200 cards: some sections match by meaning only
+    # Of 200 cards; some sections match by meaning only, and a card whose likeliest sentence
+    # holds no query word starts there unmarked (128 since the sentences' meaning counts).
+    assert marked >= 120
 
 
 def test_a_callouts_words_are_found_and_shown(bundled_kb):
@@ -120,3 +122,21 @@ def test_every_piece_of_a_cut_table_reads_under_its_header(bundled_kb):
     hit = card(bundled_kb, "mileage rate for my own car", "finance/expense-policy.md")
     assert hit.snippet.startswith("Category · UK limit · EU limit · Who can approve exceptions\n")
     assert hit.answer_text.startswith("Mileage, own car · 45p/mile")
+
+
+def test_the_marked_sentence_is_the_likeliest_answer_not_a_caveat_sharing_a_word(bundled_kb):
+    # By words alone a caveat holding the rarer word was marked over the sentence that
+    # answers (a trial): each sentence's meaning counts too, as the relevance model weighs it.
+    hit = card(bundled_kb, "how do I reset my password", "service-desk/password-reset-and-mfa.md")
+    steps = [u.text for u in units(hit.chunk.text) if u.kind == ITEM]
+    assert hit.chunk.heading == "Resetting a forgotten password (self-service)"
+    assert hit.answer_text in steps  # not "Self-service reset does not work if you have lost..."
+    hit = card(bundled_kb, "how many weeks of parental leave do I get", "hr/parental-leave.md")
+    assert hit.answer_text.startswith("Enhanced pay applies once you have 26 weeks")  # not
+    # "If you have less service you still get statutory leave and pay."
+    # The rate holds no word of the question: the card starts at it, unmarked, rather than
+    # marking "Do not claim for your normal commute." (its words and the mark agree).
+    for query in ("how much can I claim for mileage", "can I claim mileage"):
+        hit = card(bundled_kb, query, "finance/per-diems-and-travel-rates.md")
+        assert hit.chunk.heading == "Mileage" and not hit.answer, hit.answer_text
+        assert "UK: 45p per mile" in hit.snippet

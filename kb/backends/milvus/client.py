@@ -47,6 +47,9 @@ def client(uri: str, token: str = "") -> MilvusClient:
         raise MilvusUnavailableError(f"cannot open Milvus at {uri}: {err}{hint}") from err
 
 
+RECORD_BYTES = 65_535  # the most a chunk's record (its JSON line) may hold
+
+
 def create_chunks(c: MilvusClient, name: str, dim: int) -> None:
     """The chunk collection: id, page and order, the chunk record, BM25 terms, the vector and
     the filter fields."""
@@ -56,7 +59,7 @@ def create_chunks(c: MilvusClient, name: str, dim: int) -> None:
     schema.add_field("id", DataType.VARCHAR, is_primary=True, max_length=64)
     schema.add_field("path", DataType.VARCHAR, max_length=4096)
     schema.add_field("seq", DataType.INT64)
-    schema.add_field("record", DataType.VARCHAR, max_length=65535)
+    schema.add_field("record", DataType.VARCHAR, max_length=RECORD_BYTES)
     schema.add_field(
         "terms", DataType.VARCHAR, max_length=65535, enable_analyzer=True, enable_match=True
     )

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kb.backends.base import PublishProgress, PublishReport
-from kb.backends.milvus.client import create_chunks, create_records
+from kb.backends.milvus.client import RECORD_BYTES, create_chunks, create_records
 from kb.backends.milvus.records import (
     BATCH,
     PAGES,
@@ -66,8 +66,10 @@ def publish(
     _ensure(c, name, model, place)
     ids, seqs, records = [], [], []
     seq: dict[str, int] = {}
-    for chunk in stored.chunks:
-        record = chunk_line(chunk)
+    for row, chunk in enumerate(stored.chunks):
+        record = chunk_line(chunk, stored.chunks.sentences(row))
+        if len(record.encode()) > RECORD_BYTES:  # a section of very many sentences
+            record = chunk_line(chunk)  # its snippet marks the sentence by words alone
         records.append(record)
         ids.append(hashlib.sha1(f"{model['name']}\n{record}".encode()).hexdigest())
         seqs.append(seq.setdefault(chunk.path, 0))

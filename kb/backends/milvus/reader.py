@@ -21,7 +21,7 @@ import numpy as np
 
 from kb.backends.milvus.records import BATCH, iterate, page_lines, quote, read_record
 from kb.index.bm25 import analyzed, average_length, idf, length_norm, term_score, tokens
-from kb.index.codec import chunk_from_line, page_from_line
+from kb.index.codec import chunk_from_line, page_from_line, sentences_in
 from kb.models import Chunk, Filters, Manifest, Page, person_key
 
 if TYPE_CHECKING:
@@ -126,6 +126,16 @@ class MilvusBackend:
             ids = [self._ids[r] for r in rows[start : start + BATCH]]
             for r in self._c.get(self._name, ids=ids, output_fields=["vector"]):
                 out[self._row[r["id"]]] = float(np.dot(r["vector"], vec))
+        return out
+
+    def sentences(self, rows: list[int]) -> dict[int, str]:
+        # From the records, not held: the collection's rows were read without them at start
+        # (chunk records drop them), and a search needs a few.
+        out = dict.fromkeys(rows, "")
+        for start in range(0, len(rows), BATCH):
+            ids = [self._ids[r] for r in rows[start : start + BATCH]]
+            for r in self._c.get(self._name, ids=ids, output_fields=["record"]):
+                out[self._row[r["id"]]] = sentences_in(r["record"])
         return out
 
     def keyword(self, query: str, n: int, filters: Filters | None) -> dict[int, float]:
