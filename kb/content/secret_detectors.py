@@ -86,6 +86,18 @@ EXTRA = (
             r"|BEGIN OpenVPN Static key V\d"
         ),
     ),
+    # A wallet's or a node's private key as its tools print it: bech32 (BIP 173) with a
+    # human-readable part naming a secret key (Cardano's CIP-5 `*_sk`, `*_xsk`, its
+    # libraries' `xprv` and `ed25519_sk`, `ed25519e_sk`; Nostr's nsec), and BIP 32's
+    # extended private key in base58 (xprv and its kin). Their public kin: `PUBLIC_VALUE`.
+    (
+        "wallet private key",
+        re.compile(
+            r"(?<![\w-])(?:(?:[a-z][a-z0-9]{0,15}_){1,4}x?sk|xprv|nsec)"
+            r"1[qpzry9x8gf2tvdw0s3jn54khce6mua7l]{30,}"
+            r"|(?<![\w-])[xtyzuvYZUV]prv[1-9A-HJ-NP-Za-km-z]{100,112}(?![\w-])"
+        ),
+    ),
     (
         "webhook URL",
         re.compile(
@@ -865,6 +877,38 @@ PLACEHOLDER = re.compile(
     r")$"
 )
 ENTROPY_MIN_LENGTH = 20
+# Public values that stand where a credential could, random-looking but no credential: who
+# may pay or be paid, or what a content's hash is (a search for an address or a package must
+# find it). A bech32 string (BIP 173) whose human-readable part names a public kind: Cardano's
+# (CIP-5) addresses, stake addresses, pool, DRep and committee ids, scripts, assets,
+# verification keys and their hashes (`*_vk`, `*_xvk`, `*_vkh`), Bitcoin's segwit addresses,
+# Nostr's public key; an extended public key (BIP 32's xpub and its kin); and content hashes:
+# Nix's base-32 sha256 (52 characters, its alphabet lacks e, o, t and u) and a store path's
+# (32), IPFS's CIDs (v0's Qm..., v1's base-32 bafy...). Hand-edited ones (a '1' inside) too.
+PUBLIC_VALUE = re.compile(
+    r"(?:(?:addr|stake)(?:_test)?|pool|drep(?:_script)?|cc_(?:cold|hot)(?:_script)?|gov_action"
+    r"|asset|script|[a-z][a-z0-9]{0,15}(?:_[a-z0-9]{1,15}){0,3}_(?:x?vk|vkh|scripthash)"
+    r"|bc|tb|bcrt|npub)1[0-9a-z]{6,}"
+    r"|[xtyzuvYZUV]pub[1-9A-HJ-NP-Za-km-z]{100,112}"
+    r"|[0-9abcdfghijklmnpqrsvwxyz]{52}|/nix/store/[0-9abcdfghijklmnpqrsvwxyz]{32}(?:-[\w.+-]*)?"
+    r"|Qm[1-9A-HJ-NP-Za-km-z]{44}|b(?:af[ykz])[a-z2-7]{52,}"
+)
+# A private key in a key file's JSON, as a page quotes the file: cardano-cli's text envelope
+# of a signing key (`"type": "PaymentSigningKeyShelley_ed25519"`, then `"cborHex": "5820…"`;
+# a verification key's is public), cardano-address's `"key_type": "private"` with its
+# `"extended_key"`. `secrets._key_files` finds the value in the same object as the type.
+KEY_FILE_TYPE = re.compile(
+    r"(?i)\"(?:type|key_?type)\"[ \t]*:[ \t]*\"(?:\w{0,60}SigningKey\w{0,60}|private)\""
+)
+KEY_FILE_VALUE = re.compile(
+    r"(?i)\"(?:cborHex|extended_key|private_key|signing_key)\"[ \t]*:[ \t]*\"([0-9a-f]{64,})\""
+)
+# A file's path where a key's value could be (`CLIENT_KEY='~/.local/share/…/client.key'`,
+# `ssh_key: ./keys/deploy.pem`): where the key is, not the key. From home, here or above, or
+# from the root to a file with an extension (a base64 key holds no '.').
+PATH_VALUE = re.compile(
+    r"(?:~|\.{1,2}|\$\{?HOME\}?)/\S*|/(?:[\w.@+-]{1,100}/){1,20}[\w@+-]{1,100}\.[A-Za-z]\w{0,7}"
+)
 # Text (lower-cased) one of a detector's matches must contain: a line without any skips the
 # detector, which saves most of the time on ordinary prose and the slow backtracking patterns.
 GATES = {
@@ -906,6 +950,7 @@ GATES = {
     "Postman key": ("pmak-",),
     "webhook URL": ("webhooks/", "webhookb2/"),
     "BitLocker recovery key": ("recovery", "bitlocker"),
+    "wallet private key": ("sk1", "prv", "nsec1"),
     "AWS secret key": ("a3t", "abia", "acca", "akia", "asia"),
     "Azure SAS signature": ("sig=",),
     "Azure shared access key": ("sharedaccesskey=",),

@@ -91,7 +91,24 @@ def find_secrets(text: str) -> list[Secret]:
                 label = ""
     if any(tag in low for tag in ("<td", "<th", "<dd")):
         out = _by_line([*out, *_html_cells(text, d.plugins())])
+    if "signingkey" in low or '"private"' in low:
+        out = _by_line([*out, *_key_files(text)])
     return out
+
+
+def _key_files(text: str) -> Iterator[Secret]:
+    """The private key in a key file's JSON quoted on a page (see `d.KEY_FILE_TYPE`): the
+    value in the same object as its type, on the type's line or the next ones."""
+    starts = [0, *(m.end() for m in re.finditer("\n", text))]
+    done = 0  # text before this was read for a value (each part once: linear time)
+    for m in d.KEY_FILE_TYPE.finditer(text):
+        begin = max(done, text.rfind("{", max(0, m.start() - 2_000), m.start()) + 1)
+        end = text.find("}", m.end(), m.end() + 2_000)
+        done = end if end >= 0 else m.end() + 2_000
+        for v in d.KEY_FILE_VALUE.finditer(text, begin, done):
+            n = bisect_right(starts, v.start(1))
+            at = v.start(1) - starts[n - 1]
+            yield Secret(n, "wallet private key", at, at + len(v.group(1)))
 
 
 _CELL_TAG = re.compile(r"(?i)<(/?)(table|dl|tr|td|th|dt|dd)(?:[ \t\n/][^<>]{0,300})?>")
@@ -788,7 +805,7 @@ def _key_name(line: str, at: int) -> tuple[int, str]:
 
 def _keyword_secret(value: str, line: str, match: str, quoted: bool, plugins: d.Plugins) -> bool:
     h = plugins.heuristic
-    if len(value) < 4 or _placeholder(value):
+    if len(value) < 4 or _placeholder(value) or _public(value):
         return False
     # A letter in any script (detect-secrets' is_not_alphanumeric_string knows ASCII only:
     # 'пароль: Ключ2024'); without one, only digits alone after a credential's own name.
@@ -817,6 +834,12 @@ def _keyword_secret(value: str, line: str, match: str, quoted: bool, plugins: d.
         env_style = "=" in match and " " not in match
         return env_style or len(words) >= 3 and not any(map(_prose_word, words))
     return True
+
+
+def _public(value: str) -> bool:
+    """Whether `value` is public, though random-looking: an address, a public key, a content
+    hash (see `d.PUBLIC_VALUE`), or a file's path, which says where a key is."""
+    return bool(d.PUBLIC_VALUE.fullmatch(value) or d.PATH_VALUE.fullmatch(value))
 
 
 def _algorithm(value: str) -> bool:
@@ -867,7 +890,7 @@ def _entropy(line: str, n: int, plugins: d.Plugins) -> Iterator[Secret]:
             continue
         if value.startswith(("sha256-", "sha384-", "sha512-")):  # a file's integrity hash
             continue
-        if h.is_sequential_string(value):
+        if h.is_sequential_string(value) or _public(value):
             continue
         if plugin.calculate_shannon_entropy(value) > plugin.entropy_limit:
             yield Secret(n, "high-entropy string", m.start(2), m.end(2), _marker(value))

@@ -358,6 +358,33 @@ def test_a_hash_algorithms_name_is_no_password():
     assert redact("Password: md5-2024")[0] == "Password: [redacted]"
 
 
+def test_a_signing_key_file_quoted_on_a_page_is_redacted_and_a_verification_key_is_not():
+    """cardano-cli's key files as answers quote them, over lines: a signing key's cborHex and
+    cardano-address's private extended_key are private keys; a verification key's, its
+    addresses and the hashes beside them are public (a search for one must find it)."""
+    from kb.content.secrets import redact
+
+    hex64 = "8e1f5f2a4b4c07e3d9c0f4a1a52e1c6b9f0ad3b5a6c7d8e9f0a1b2c3d4e5f6a7"
+    skey = (
+        '$ cat payment.skey\n{\n    "type": "PaymentSigningKeyShelley_ed25519",\n'
+        f'    "description": "Payment Signing Key",\n    "cborHex": "5820{hex64}"\n}}\n'
+    )
+    assert redact(skey)[0] == skey.replace(f"5820{hex64}", "[redacted]")
+    xsk = f'{{\n  "chain_code": "{hex64}",\n  "key_type": "private",\n'
+    xsk += f'  "extended_key": "{hex64 * 2}"\n}}'
+    assert redact(xsk)[0] == xsk.replace(hex64 * 2, "[redacted]")
+    public = (
+        skey.replace("Signing", "Verification"),
+        xsk.replace('"private"', '"public"'),
+        # The signing key's type in another object says nothing of this one's value.
+        '{"type": "PaymentSigningKeyShelley_ed25519"}\n{"cborHex": "5820' + hex64 + '"}',
+        '```\n"address": "addr1qxlmfhfcjck5pctuvlpww3kuxvqjucz40qusgeqgmyqq4utntgjccmteyrsld"\n```',
+        'sha256map = {\n  "x" = "0sh4mfsanvdg43qhq321v24vamrw7nzc6gpjb0d34nyrq2lw55wj";\n}',
+    )
+    for page in public:
+        assert redact(page)[1] == [], page
+
+
 def test_an_index_built_before_redaction_is_read_again(tmp_path, monkeypatch):
     """An index written by a kb that stored secrets is rebuilt, even with unchanged pages."""
     from fakes import HashEmbedder
@@ -544,6 +571,20 @@ def test_calls_and_sentences_naming_a_password_stay_linear_on_long_lines(tmp_pat
         "('a_token', " * 8_000,
         "Dim a_key As String " * 5_000,
         "word " * 20_000 + "PIN 4711",  # a PIN at the far end of a long line
+    ]
+    _only_the_last_flagged_in_time(tmp_path, lines)
+
+
+def test_wallet_keys_and_public_values_stay_linear_on_long_lines(tmp_path):
+    """Key files' types without their values, prefixes of bech32 keys, paths and public
+    values' look-alikes, each on a 100,000 character line (a page of its own)."""
+    lines = [
+        '"type": "PaymentSigningKeyShelley_ed25519", ' * 2_200,
+        '{"key_type": "private", "cborHex": "58' * 2_600,
+        "a_b_c_d_e_sk1" * 7_500,
+        "'/" + "a/" * 50_000,
+        "'addr1" + "q" * 100_000,
+        "word " * 20_000 + "PIN 4711",
     ]
     _only_the_last_flagged_in_time(tmp_path, lines)
 
