@@ -847,6 +847,28 @@ LEET_WORD = re.compile(
     r"(?i)p[a@4][s5$][s5$](?:w[o0]r?d)?|s[e3]cr[e3]t|[a@4]dm[i1!]n|w[e3]lc[o0]m[e3]"
 )
 
+# Backup codes' name (MFA's one-time recovery codes: a list of ten or sixteen, each a login):
+# "Backup codes", "GitHub recovery codes", "2FA backup codes", "scratch codes".
+BACKUP_CODES = re.compile(
+    r"(?i)(?<![\w-])(?:(?:backup|recovery|bypass|scratch|emergency|one[- ]time|single[- ]use"
+    r"|2fa|mfa|two[- ]factor)[- ](?:(?:verification|login|sign[- ]?in|security|2fa|mfa)[- ])?"
+    r"codes?|(?:2fa|mfa)[- ]codes)(?![\w-])"
+)
+# ... their value after the name and a colon on its line ("Backup codes (GitHub): x, y"), or
+# in the next cell of a table's row.
+BACKUP_CODES_SAID = re.compile(r"[^:=|\n]{0,40}?[:=\uff1a|]")
+# One code: three to sixteen letters and digits, maybe in groups joined by '-' (4938-1720,
+# a1b2c-3d4e5); codes are written apart by spaces, commas or a table's '|' ("4938 1720").
+BACKUP_CODE = re.compile(
+    r"(?<![A-Za-z0-9])[A-Za-z0-9]{3,16}(?:-[A-Za-z0-9]{3,16}){0,3}(?![A-Za-z0-9])"
+)
+# ... and what is between two: spaces, commas, '|', code marks, or a second column's number
+# ("1. 4938 1720    5. 8810 2231").
+BACKUP_CODE_GAP = re.compile(r"[ \t,;|`~*_]{0,40}(?:\d{1,2}[.)][ \t]{1,4})?")
+# A list item's marker before codes: "- ", "1. ", "* [ ] ", "> ".
+LIST_MARKER = re.compile(
+    r"[ \t]{0,12}(?:(?:[-*+>]|\d{1,2}[.)])[ \t]{1,4}){0,2}(?:\[[ xX]\][ \t]{1,4})?"
+)
 # A table's column of credentials, which a header names without naming their kind.
 CREDENTIALS_CELL = re.compile(r"(?i)(?:login[ \t]|user[ \t])?(?:credentials?|creds)")
 

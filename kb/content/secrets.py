@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from itertools import groupby
 
 from kb.content import secret_detectors as d
+from kb.content import seed_phrases as phrases
 from kb.models import Problem
 
 IGNORE_MARK = "kb-check: ignore"  # on a line: no secret is looked for on it
@@ -55,6 +56,8 @@ def find_secrets(text: str) -> list[Secret]:
     led = 0  # lines of prose since the label, leading to its value
     asked = False  # the label was a question's: its answer may come after who gives it
     fenced = False  # inside a code block
+    coded = -1  # lines of prose left before a list of backup codes; -1: none named
+    listed = False  # the backup codes' list has begun
     for n, raw in enumerate(text.split("\n"), 1):
         raw = raw.removesuffix("\r")  # as kb index reads it (kb check passes CRLF text)
         # HTML in the page is read as its text (`<p><b>Password:</b> x</p>`), and its
@@ -79,6 +82,15 @@ def find_secrets(text: str) -> list[Secret]:
             found = _merged([*_in_line(raw, n, active), *(_moved(s, cols) for s in found)])
             if "<kbd" in raw.lower():
                 found = _merged([*found, *_typed(raw, line, n)])
+        if coded >= 0 and line.strip() and not fence:
+            codes = _codes(line, n, d.LIST_MARKER.match(line).end())
+            found = _merged([*found, *codes])
+            # Codes' lines go on; before the first, a sentence or two may lead to them.
+            coded = coded if codes else coded - 1 if not listed and _leads_on(line) else -1
+            listed = listed or bool(codes)
+        if "code" in line.lower() and (said := _backup_codes(line, n)) is not None:
+            found = _merged([*found, *said])
+            coded, listed = 2, bool(said)
         out.extend(found)
         named = _label_of(line, fenced)
         if named:
@@ -112,6 +124,45 @@ def _key_files(text: str) -> Iterator[Secret]:
 
 
 _CELL_TAG = re.compile(r"(?i)<(/?)(table|dl|tr|td|th|dt|dd)(?:[ \t\n/][^<>]{0,300})?>")
+
+
+def _backup_codes(line: str, n: int) -> list[Secret] | None:
+    """On a line naming backup codes (a heading, a label, a short line, a sentence ending in
+    ':'), the codes after the name and a colon; None if the line names none, or only in prose
+    ("Print your backup codes and keep them safe."), after which a list holds no codes."""
+    name = d.BACKUP_CODES.search(line) if len(line) <= _LABEL_LINE else None
+    if not name:
+        return None
+    said = d.BACKUP_CODES_SAID.match(line, name.end())
+    if said and line[said.end() :].strip(" \t|"):
+        codes = _codes(line, n, said.end())
+        return codes if codes or not said.group().endswith("|") else None  # a cell's words
+    text = line.strip().strip("*_` \t")
+    if said or text.startswith("#") or text.endswith((":", "\uff1a")):
+        return []
+    # ... or alone on its line, maybe with whose they are ("**Google backup codes**")
+    return [] if len(text.split()) <= 5 and not text.endswith((".", "!", "?")) else None
+
+
+def _codes(line: str, n: int, at: int) -> list[Secret]:
+    """Backup codes making up the rest of `line` from `at`: each with a digit, apart by
+    spaces, commas or '|' (and code marks), six letters and digits or more in all ("4938
+    1720", "a1b2c-3d4e5, f6a7b-8c9d0"); one secret from the first to the last."""
+    spans: list[tuple[int, int]] = []
+    for m in d.BACKUP_CODE.finditer(line, at):
+        if not d.BACKUP_CODE_GAP.fullmatch(line, at, m.start()) or not any(
+            c.isdigit() for c in m.group()
+        ):
+            return []
+        spans.append(m.span())
+        at = m.end()
+        if len(spans) > 40:
+            return []
+    if not spans or not d.BACKUP_CODE_GAP.fullmatch(line, at):
+        return []
+    if sum(b - a for a, b in spans) < 6:
+        return []
+    return [Secret(n, "backup codes", spans[0][0], spans[-1][1])]
 
 
 def _html_cells(text: str, plugins: d.Plugins) -> Iterator[Secret]:
@@ -398,6 +449,7 @@ class _Active:
     patterns: tuple[tuple[str, re.Pattern, int, tuple[str, ...]], ...]
     keywords: bool
     labelled: tuple = ()  # the `LABELLED` patterns whose gate the text holds
+    phrases: bool = False  # the text may hold a seed phrase
 
 
 def _active(low: str) -> _Active:
@@ -417,6 +469,7 @@ def _active(low: str) -> _Active:
         # Most pages hold no command line or config form: their patterns are not asked of
         # every line (half the scanning time, for 26 patterns).
         tuple(x for x in d.LABELLED if _opens(x[2], low)),
+        _opens(phrases.GATE, low),
     )
 
 
@@ -449,6 +502,9 @@ def _scan(line: str, n: int, active: _Active) -> Iterator[Secret]:
         yield from _passphrases(line, n)
     if "'" in line or '"' in line:
         yield from _entropy(line, n, d.plugins())
+    if active.phrases:
+        for start, end in phrases.seed_phrases(line):
+            yield Secret(n, "seed phrase", start, end)
 
 
 def _keywords(line: str, n: int, plugins: d.Plugins) -> Iterator[Secret]:

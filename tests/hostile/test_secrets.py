@@ -385,6 +385,68 @@ def test_a_signing_key_file_quoted_on_a_page_is_redacted_and_a_verification_key_
         assert redact(page)[1] == [], page
 
 
+def test_a_list_of_backup_codes_under_their_name_is_redacted():
+    """MFA's backup codes as people keep them: a list under a heading or a label naming them
+    (list items, a code block, two columns as Google prints them), maybe after a sentence
+    leading to them; not a list of steps or rules, nor a list after prose naming them."""
+    from kb.content.secrets import redact
+
+    pages = {
+        "## Backup codes\n\n- 49381720\n- 88102231\n- 55210098\n\nKeep them safe.": (
+            "## Backup codes\n\n- [redacted]\n- [redacted]\n- [redacted]\n\nKeep them safe."
+        ),
+        "GitHub recovery codes:\n```\na1b2c-3d4e5\nf6a7b-8c9d0\n```": (
+            "GitHub recovery codes:\n```\n[redacted]\n[redacted]\n```"
+        ),
+        "**Google backup codes**\n\nKeep these somewhere safe.\n\n1. 4938 1720    5. 8810 2231": (
+            "**Google backup codes**\n\nKeep these somewhere safe.\n\n1. [redacted]"
+        ),
+        "### Recovery codes (Okta)\n* [x] ~~7734-9912~~\n* [ ] 6120-4471": (
+            "### Recovery codes (Okta)\n* [x] ~~[redacted]~~\n* [ ] [redacted]"
+        ),
+    }
+    for page, shown in pages.items():
+        assert redact(page)[0] == shown, page
+    kept = (
+        "## Backup codes\n\n1. Open Settings 2\n2. Click Regenerate",
+        "## Recovery codes\n\n- 16 codes, each usable once\n- 4938 1720",  # a rule ends it
+        "Print your backup codes and keep them safe.\n\n- 4938 1720",
+        "## Backup codes\n\n## Step 2\n\n- 4938 1720",
+        "## Backup codes\n2024-01-15\nv2.3.1",
+        "| Backup codes | Yes |\n| SMS | 4938 1720 |",
+    )
+    for page in kept:
+        assert redact(page)[1] == [], page
+
+
+def test_a_seed_phrase_is_redacted_whole_and_its_look_alikes_are_not():
+    """A wallet's BIP 39 phrase is its private key: the words are redacted, what names them
+    kept; a phrase of list words needs its checksum or a name before it, and one word
+    repeated (BIP 39's all-zero test phrase) is a placeholder."""
+    from kb.content.secrets import redact
+
+    phrase = "lucky hunt stumble cheap capital business mean saddle tent pact nasty turtle"
+    assert redact(f"Seed phrase: {phrase}.")[0] == "Seed phrase: [redacted]."
+    assert (
+        redact(f"Restore the wallet:\n\n    {phrase}\n")[0]
+        == "Restore the wallet:\n\n    [redacted]\n"
+    )
+    listed = ", ".join(f'"{w}"' for w in phrase.split())
+    assert redact(f'{{"mnemonic_sentence": [{listed}]}}')[0] == (
+        '{"mnemonic_sentence": ["[redacted]"]}'
+    )
+    made_up = "giant fiction never ocean awake mixed garden ribbon actual dinner rough sample"
+    assert redact(f"Recovery phrase: {made_up}")[0] == "Recovery phrase: [redacted]"
+    kept = (
+        made_up,  # list words, no checksum, no name
+        "mnemonic: " + "abandon " * 11 + "about",
+        f"Seed phrase: {' '.join(phrase.split()[:11])}",  # eleven words
+        "Seed phrase: <your 24 words>",
+    )
+    for page in kept:
+        assert redact(page)[1] == [], page
+
+
 def test_an_index_built_before_redaction_is_read_again(tmp_path, monkeypatch):
     """An index written by a kb that stored secrets is rebuilt, even with unchanged pages."""
     from fakes import HashEmbedder
@@ -584,6 +646,11 @@ def test_wallet_keys_and_public_values_stay_linear_on_long_lines(tmp_path):
         "a_b_c_d_e_sk1" * 7_500,
         "'/" + "a/" * 50_000,
         "'addr1" + "q" * 100_000,
+        "Backup codes: " + "4938 " * 20_000 + "x",  # codes that end in a word
+        "## Backup codes",
+        "- 4938-" * 15_000,
+        "seed phrase: " + "abandon ability " * 6_000 + "zzz",
+        ("legal winner thank year " * 2 + "legal winners ") * 3_000,  # runs of eleven
         "word " * 20_000 + "PIN 4711",
     ]
     _only_the_last_flagged_in_time(tmp_path, lines)
