@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 import errno
+import os
 from pathlib import Path
+
+
+def folder_text(path: Path | str) -> str:
+    """A folder as messages show it: its path with one trailing slash (`/`, not `//`)."""
+    text = os.fspath(path)
+    return text if text.endswith(os.sep) else text + os.sep
 
 
 class KbError(Exception):
@@ -54,12 +61,12 @@ class IndexWriteError(KbError):
         """The one-line message for `err`, raised while writing `index_dir`."""
         if err.errno in (errno.ENOSPC, errno.EDQUOT):
             return cls(
-                f"disk full while writing {index_dir}/; the index was not changed; "
+                f"disk full while writing {folder_text(index_dir)}; the index was not changed; "
                 "free space and run again"
             )
         return cls(
-            f"cannot write {index_dir}/ ({err.strerror or err}); the index was not changed; "
-            "make the folder writable or pick another with --index-dir"
+            f"cannot write {folder_text(index_dir)} ({err.strerror or err}); the index was not "
+            "changed; make the folder writable or pick another with --index-dir"
         )
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from kb.backends.base import Backend
+from kb.errors import folder_text
 from kb.index.folder import MANIFEST
 from kb.index.manifest import index_model
 from kb.index.store import StoredIndex, load_index
@@ -36,7 +37,7 @@ class LocalFolder(Backend):
             return 0
 
     def describe(self) -> str:
-        return f"{self.index_dir}/"
+        return folder_text(self.index_dir)
 
 
 class LocalBackend:

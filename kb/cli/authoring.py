@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from kb.cli.options import say
+from kb.errors import folder_text
 from kb.models.names import counted
 
 into_option = click.option(
@@ -50,8 +51,9 @@ def import_cmd(source: Path, into: Path, team: str, department: str) -> None:
     done = len(report.written) + len(report.unchanged) + len(report.kept)
     kept = f", {len(report.kept)} kept (edited since)" if report.kept else ""
     say(
-        f"Imported {counted(done, 'page')} into {into}/: {len(report.written)} new or changed, "
-        f"{len(report.unchanged)} unchanged{kept}, {counted(len(report.problems), 'file')} not "
+        f"Imported {counted(done, 'page')} into {folder_text(into)}: {len(report.written)} new "
+        f"or changed, {len(report.unchanged)} unchanged{kept}, "
+        f"{counted(len(report.problems), 'file')} not "
         "imported."
     )
     for rel in report.written:
@@ -102,7 +104,7 @@ def new_cmd(
         question=question,
     )  # fmt: skip
     rel = new_page(into, text, title=title, team=team)
-    say(f"Wrote {into / rel}: fill it in, then commit it (kb check {into}/ first).")
+    say(f"Wrote {into / rel}: fill it in, then commit it (kb check {folder_text(into)} first).")
 
 
 def _git_user(folder: Path) -> tuple[str, ...]:

@@ -26,7 +26,7 @@ from kb.cli.options import progress_bar as _progress_bar
 from kb.cli.options import step_bars as _step_bars
 from kb.config import VECTOR_INDEXES, VECTOR_STORAGES, Settings
 from kb.content import report as check_report
-from kb.errors import ModelError, StrictModeError
+from kb.errors import ModelError, StrictModeError, folder_text
 from kb.models.names import counted, printable
 from kb.serve.codec import dump
 
@@ -159,7 +159,8 @@ def index_cmd(
         raise
     report = run.build
     if report is None:
-        click.echo(f"Shard {part}: no pages of this shard in {content_dir}/; nothing to do")
+        where = folder_text(content_dir)
+        click.echo(f"Shard {part}: no pages of this shard in {where}; nothing to do")
         return
     if report.manifest.model is not None:
         _ready_for_queries(report.manifest.model.name)
@@ -213,7 +214,7 @@ def index_cmd(
     click.echo(
         f"Indexed {report.documents} of {report.files} pages ({report.chunks} chunks, "
         f"{report.embedded} embedded; {work}) in {report.seconds:.1f} s "
-        f"with {counted(len(report.problems), 'warning')} -> {index_dir}/"
+        f"with {counted(len(report.problems), 'warning')} -> {folder_text(index_dir)}"
     )
     plan = report.manifest.vector_index or {}
     if plan.get("kind") == "ivf":
@@ -368,11 +369,12 @@ def watch_cmd(
         else:
             done = "nothing changed"
         click.echo(
-            f"{at} {how}: {done}; {report.documents} pages, {report.seconds:.2f} s -> {index_dir}/"
+            f"{at} {how}: {done}; {report.documents} pages, {report.seconds:.2f} s -> "
+            f"{folder_text(index_dir)}"
         )
 
     stop = threading.Event()
-    click.echo(f"Watching {content_dir}/ (Ctrl-C to stop)")
+    click.echo(f"Watching {folder_text(content_dir)} (Ctrl-C to stop)")
 
     def terminated(signum, frame) -> None:
         raise KeyboardInterrupt  # a service manager's stop ends it as Ctrl-C does

@@ -7,7 +7,7 @@ import re
 from datetime import date, timedelta
 from pathlib import Path
 
-from kb.errors import KbError
+from kb.errors import KbError, folder_text
 from kb.importing.pagefile import clean, front_matter, slug, write_page
 
 REVIEW_AFTER = timedelta(days=90)  # a new page is checked again within a quarter
@@ -55,7 +55,9 @@ def stub_text(
 def new_page(content: Path, text: str, *, title: str, team: str) -> str:
     """Write `text` as content/<team>/<slug of title>.md; never over an existing file."""
     if not content.is_dir():
-        raise KbError(f"no content folder {content}/; pass the docs' folder with --into")
+        raise KbError(
+            f"no content folder {folder_text(content)}; pass the docs' folder with --into"
+        )
     rel = f"{slug(team) or 'pages'}/{slug(title) or 'new-page'}.md"
     target = content / rel
     try:

@@ -17,7 +17,7 @@ import tempfile
 from collections.abc import Callable, Container
 from pathlib import Path
 
-from kb.errors import IndexCorruptError, IndexFolderError, IndexWriteError
+from kb.errors import IndexCorruptError, IndexFolderError, IndexWriteError, folder_text
 from kb.index.lock import LOCK_FILE
 from kb.models import Manifest
 
@@ -93,7 +93,7 @@ def verify_files(
     recorded = {name.partition("/")[0] for name in sums}
     if not names <= recorded:
         raise IndexCorruptError(
-            f"{index_dir}/{MANIFEST}: no checksum for some data files; rebuild with 'kb index'"
+            f"{index_dir / MANIFEST}: no checksum for some data files; rebuild with 'kb index'"
         )
     fresh: dict[str, dict] = {}
     for name, want in sums.items():
@@ -105,7 +105,7 @@ def verify_files(
                     f"{top}: links outside the index folder; rebuild with 'kb index'"
                 )
             raise IndexCorruptError(  # a hand-edited "../x"
-                f"{index_dir}/{MANIFEST}: names a file outside the folder; rebuild with 'kb index'"
+                f"{index_dir / MANIFEST}: names a file outside the folder; rebuild with 'kb index'"
             )
         if (quick or name.partition("/")[0] in as_written) and _as_written(path, want):
             continue
@@ -167,8 +167,9 @@ def check_index_dir(index_dir: Path, content_dir: Path | None = None) -> None:
         if content is not None and (where == content or where.is_relative_to(content)):
             what = "is the" if where == content else "is inside the"
             raise IndexFolderError(
-                f"index folder {index_dir}/ {what} content folder {content_dir}/; kb would "
-                f"index its own files: pick a folder outside it, e.g. --index-dir index/"
+                f"index folder {folder_text(index_dir)} {what} content folder "
+                f"{folder_text(content_dir)}; kb would index its own files: pick a folder "
+                "outside it, e.g. --index-dir index/"
             )
     if not index_dir.exists():
         return
@@ -193,8 +194,8 @@ def check_index_dir(index_dir: Path, content_dir: Path | None = None) -> None:
     if others:
         shown = ", ".join(others[:3]) + (", ..." if len(others) > 3 else "")
         raise IndexFolderError(
-            f"{index_dir}/ is not a kb index and holds other files ({shown}); pick an empty "
-            "or new folder for --index-dir (kb writes and deletes its own files there)"
+            f"{folder_text(index_dir)} is not a kb index and holds other files ({shown}); pick "
+            "an empty or new folder for --index-dir (kb writes and deletes its own files there)"
         )
 
 

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from kb.errors import IndexLockedError, IndexWriteError
+from kb.errors import IndexLockedError, IndexWriteError, folder_text
 
 LOCK_FILE = ".kb-index.lock"
 
@@ -46,8 +46,8 @@ def index_lock(index_dir: Path) -> Iterator[None]:
         except BlockingIOError:
             holder = _holder(fd)
             raise IndexLockedError(
-                f"another 'kb index' or 'kb watch' (pid {holder}) is writing {index_dir}/; "
-                "wait for it to finish, then run again"
+                f"another 'kb index' or 'kb watch' (pid {holder}) is writing "
+                f"{folder_text(index_dir)}; wait for it to finish, then run again"
             ) from None
         try:
             os.ftruncate(fd, 0)

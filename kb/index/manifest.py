@@ -18,6 +18,7 @@ from kb.errors import (
     IndexMissingError,
     IndexWriteError,
     KbError,
+    folder_text,
 )
 from kb.index.filetable import (
     Table,
@@ -164,7 +165,8 @@ def _read_manifest(index_dir: Path, table: bool) -> Manifest:
     path = index_dir / MANIFEST
     if not path.is_file():
         raise IndexMissingError(
-            f"no index in {index_dir}/; run 'kb index CONTENT_DIR --index-dir {index_dir}' first"
+            f"no index in {folder_text(index_dir)}; run 'kb index CONTENT_DIR --index-dir "
+            f"{index_dir}' first"
         )
     try:
         manifest = json.loads(path.read_text(encoding="utf-8"))
@@ -223,7 +225,7 @@ def check_compatible(
     if index_dir is not None:
         content = manifest.content_dir or "CONTENT_DIR"
         place, fix = (
-            f"{index_dir}/",
+            folder_text(index_dir),
             f"rebuild it with 'kb index {content} --index-dir {index_dir}'",
         )
     version = manifest.format_version

@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from kb.errors import IndexCorruptError, KbError
+from kb.errors import IndexCorruptError, KbError, folder_text
 from kb.index import pool
 from kb.index.bm25 import KeywordIndex, read_vocab
 from kb.index.codec import page_from_json, read_jsonl, source_from_json
@@ -231,7 +231,8 @@ def load_index(index_dir: Path, *, model_name: str, dim: int) -> StoredIndex:
         except FileNotFoundError:
             if attempt == 2:
                 raise IndexCorruptError(
-                    f"{index_dir}/: files named in {MANIFEST} are missing; rebuild with 'kb index'"
+                    f"{folder_text(index_dir)}: files named in {MANIFEST} are missing; rebuild "
+                    "with 'kb index'"
                 ) from None
     raise AssertionError("unreachable")
 
@@ -254,11 +255,11 @@ def _load_files(index_dir: Path, manifest: Manifest) -> StoredIndex:
         raise
     except (KeyError, ValueError, TypeError, RuntimeError, OSError) as err:
         raise IndexCorruptError(
-            f"{index_dir}/: unreadable index ({err}); rebuild with 'kb index'"
+            f"{folder_text(index_dir)}: unreadable index ({err}); rebuild with 'kb index'"
         ) from err
     if where.size != manifest.counts.chunks:
         raise IndexCorruptError(
-            f"{index_dir}/: {where.size} live rows but the manifest counts "
+            f"{folder_text(index_dir)}: {where.size} live rows but the manifest counts "
             f"{manifest.counts.chunks} chunks; rebuild with 'kb index'"
         )
     # Held without their keyword rows: the loaded index has them gathered already (at

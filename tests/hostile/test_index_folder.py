@@ -165,3 +165,13 @@ def test_a_data_file_swapped_for_a_link_out_is_named_and_rebuilt_not_followed(co
     build_index(content, index_dir, HashEmbedder(), Settings())
     assert len(load_index(index_dir, model_name="hash-bow", dim=64).chunks) > 0
     assert precious.read_text() == "years of work"
+
+
+def test_the_root_folder_is_shown_as_slash_not_two(content):
+    # `--index-dir /` printed `// is not a kb index`: a folder's name gets one slash.
+    res = CliRunner().invoke(cli, ["index", str(content), "--index-dir", "/"])
+    assert res.exit_code == 1, res.output
+    assert "kb: error: / is not a kb index" in res.output and "//" not in res.output
+    res = CliRunner().invoke(cli, ["search", "vpn", "--index-dir", "/"])
+    assert res.exit_code != 0 and "no index in /;" in res.output, res.output
+    assert "//" not in res.output
