@@ -20,7 +20,8 @@ from pathlib import Path
 from kb.build import BuildProgress, BuildReport, StepProgress, build_index, warm
 from kb.config import Settings
 from kb.embed.base import Embedder
-from kb.errors import KbError
+from kb.errors import IndexLockedError, KbError
+from kb.index.lock import wait_unlocked
 
 # Hidden files that change what an index holds without a page changing: the history's
 # name map, and git's record of which commit each branch is at (a commit moves authors).
@@ -37,6 +38,7 @@ class WatchRun:
     paths: int
     error: KbError | None = None  # the run failed (the index stays as it was)
     retry: float = 0.0  # after a failure: seconds until the same run is tried again
+    waiting: bool = False  # another run writes the index: tried again once it is done
 
 
 class Changes:
@@ -164,11 +166,17 @@ def watch(
                 steps=steps,
             )
         except KbError as err:  # another writer, a page folder emptied, a full disk
-            # What it was told is given back and tried again, sooner for a busy lock,
-            # then less and less often.
+            # What it was told is given back and tried again.
+            changes.restore(changed or set(), lost=walked)
+            if isinstance(err, IndexLockedError):
+                # Once the other run is done (a long `kb index --full` would otherwise
+                # hold back the edits made meanwhile until a backoff ran out).
+                on_run(WatchRun(None, walked=walked, paths=paths, error=err, waiting=True))
+                wait_unlocked(index_dir, stop, check_every)
+                return
+            # Anything else, less and less often.
             failures += 1
             retry = min(2.0**failures, check_every)
-            changes.restore(changed or set(), lost=walked)
             on_run(WatchRun(None, walked=walked, paths=paths, error=err, retry=retry))
             stop.wait(retry)
             return

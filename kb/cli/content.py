@@ -347,9 +347,9 @@ def watch_cmd(
         at = time.strftime("%H:%M:%S")
         how = "walked the folder" if run.walked else counted(run.paths, "changed path")
         if run.error is not None:
+            again = "once it is done" if run.waiting else f"in {run.retry:g} s"
             click.echo(
-                f"{at} {how}: {run.error} (the index is as it was; kb watch tries again in "
-                f"{run.retry:g} s)",
+                f"{at} {how}: {run.error} (the index is as it was; kb watch tries again {again})",
                 err=True,
             )
             return

@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 import fcntl
 import os
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -13,6 +14,7 @@ from pathlib import Path
 from kb.errors import IndexLockedError, IndexWriteError, folder_text
 
 LOCK_FILE = ".kb-index.lock"
+_LOOK_EVERY = 0.5  # seconds between two looks at a held lock (wait_unlocked)
 
 
 @contextmanager
@@ -57,6 +59,31 @@ def index_lock(index_dir: Path) -> Iterator[None]:
         yield
     finally:
         os.close(fd)  # closing the descriptor releases the lock
+
+
+def wait_unlocked(index_dir: Path, stop: threading.Event, timeout: float) -> bool:
+    """Wait until no run holds `index_dir`'s write lock (True), for at most `timeout`
+    seconds or until `stop` is set (False).
+
+    Looked at twice a second with a shared lock taken and let go at once: a look is a
+    system call, where trying the run again would walk the content folder first. (A run
+    that starts in that microsecond is refused as if this one wrote.)"""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            fd = os.open(index_dir / LOCK_FILE, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+        except OSError:  # no lock file, or one kb cannot take (a link): the run says so
+            return True
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+            return True
+        except BlockingIOError:
+            pass
+        finally:
+            os.close(fd)  # and with it the shared lock
+        left = deadline - time.monotonic()
+        if left <= 0 or stop.wait(min(_LOOK_EVERY, left)):
+            return False
 
 
 def _holder(fd: int) -> str:

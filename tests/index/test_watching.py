@@ -151,7 +151,34 @@ def test_a_change_made_while_another_run_writes_is_indexed_once_it_is_done(tmp_p
         stop.set()
         thread.join(30)
     refused = next(r for r in runs if r.error is not None)
-    assert "another 'kb index' or 'kb watch'" in str(refused.error) and refused.retry > 0
+    assert "another 'kb index' or 'kb watch'" in str(refused.error) and refused.waiting
+
+
+def test_a_build_behind_a_long_held_lock_runs_soon_after_it_is_let_go(tmp_path, real_embedder):
+    # The watch backed off 2, 4, 8 s ... up to --check-every behind a busy lock: an edit
+    # made during a long `kb index --full` waited up to ten minutes after it ended.
+    from kb.index.lock import index_lock
+
+    content, index_dir = tmp_path / "content", tmp_path / "index"
+    write(content / "a.md", page("A", "Ana Ruiz", "One"))
+    runs, stop = [], threading.Event()
+    thread = threading.Thread(
+        target=watch,
+        args=(content, index_dir, real_embedder, Settings()),
+        kwargs={"on_run": runs.append, "stop": stop, "quiet": 0.1, "check_every": 3600},
+    )
+    thread.start()
+    try:
+        assert _indexed(runs, "a.md", 180), runs  # a deadline: a loaded machine is slow
+        with index_lock(index_dir):  # a long run of another kb index
+            write(content / "b.md", page("B", "Bo Chen", "Goat yoga"))
+            time.sleep(3.5)  # the backoff waited 2 s, then 4 (until 6 s)
+        assert _indexed(runs, "b.md", 1.5), runs
+    finally:
+        stop.set()
+        thread.join(30)
+    refused = [r for r in runs if r.error is not None]
+    assert 1 <= len(refused) <= 2, refused  # waited, not tried again and again
 
 
 def _watching(content, index_dir, runs, stop, quiet=0.1):
