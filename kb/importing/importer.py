@@ -27,6 +27,7 @@ from kb.importing.pagefile import (
     same_stamp,
     slug,
     stamped,
+    sweep_leftovers,
     write_page,
 )
 from kb.importing.sources import MAX_ZIP_BYTES, Found, documents
@@ -78,6 +79,8 @@ def import_source(
             found.problems.append(Problem(name, f"same source as another page ({page.source})"))
         else:
             pages[page.source] = page
+    if into.is_dir():  # a killed import's half-written pages (hidden: no build reads them)
+        sweep_leftovers(into)
     earlier = _imported_pages(into)
     places = _places(list(pages.values()), earlier, into, team, found)
     written, unchanged, kept = [], [], []

@@ -7,7 +7,9 @@ import hashlib
 import json
 import os
 import re
+import stat
 import tempfile
+import time
 import unicodedata
 from pathlib import Path
 
@@ -16,6 +18,12 @@ from kb.errors import KbError
 MAX_FIELD = 300  # characters of one front matter value (a title, a name)
 MAX_LIST = 30  # values of one list (authors)
 STAMP = re.compile(r'^imported: "([0-9a-f]{16})"\n', re.MULTILINE)
+# A page being written: beside its target as `.kb-page-<pid>-<mkstemp's 8>.tmp`, renamed onto
+# it at the end. The pid tells a killed writer's file from a live one's.
+_TEMP = re.compile(r"\.kb-page-([1-9][0-9]{0,9})-[a-z0-9_]{8}\.tmp")
+# A writer on another machine sharing the folder has a pid this one cannot see: its file is
+# left while it is being written (a page is written in seconds at most).
+LEFTOVER_AGE = 60.0
 
 
 def front_matter(fields: dict) -> str:
@@ -84,7 +92,8 @@ def write_page(content: Path, target: Path, text: str, *, exclusive: bool = Fals
         raise KbError(f"{target.parent} links out of the content folder; not written there")
     target.parent.mkdir(parents=True, exist_ok=True)
     mode = target.stat().st_mode & 0o777 if target.is_file() else 0o666 & ~_umask()
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".kb-page-", suffix=".tmp")
+    prefix = f".kb-page-{os.getpid()}-"
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=prefix, suffix=".tmp")
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as out:
             out.write(text)
@@ -97,6 +106,46 @@ def write_page(content: Path, target: Path, text: str, *, exclusive: bool = Fals
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def sweep_leftovers(content: Path) -> list[Path]:
+    """Delete the page files a killed `write_page` left under `content`; return them.
+
+    Only kb's own: a regular file of kb's temporary name (not a link, not a folder, not a
+    look-alike such as `.kb-page-notes.tmp`) whose writer's pid runs no process on this
+    machine and which nothing touched for `LEFTOVER_AGE` seconds. Hidden folders (`.git`)
+    and links are not entered: kb writes no page there."""
+    swept = []
+    now = time.time()
+    for folder, dirs, files in os.walk(content):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]  # os.walk enters no link
+        for name in files:
+            match = _TEMP.fullmatch(name)
+            if match is None:
+                continue
+            path = Path(folder, name)
+            try:
+                st = path.lstat()
+                if not stat.S_ISREG(st.st_mode) or now - st.st_mtime < LEFTOVER_AGE:
+                    continue
+                if _running(int(match[1])):
+                    continue
+                path.unlink()
+            except OSError:  # gone meanwhile, or not ours to delete: left as it is
+                continue
+            swept.append(path)
+    return swept
+
+
+def _running(pid: int) -> bool:
+    """Whether a process `pid` runs here (one of another user's counts: its file is kept)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (OSError, OverflowError):  # another user's (EPERM), or no pid at all: kept
+        return True
+    return True
 
 
 def _umask() -> int:

@@ -414,3 +414,84 @@ def test_a_pdf_whose_pages_inflate_past_the_limit_is_refused_before_its_text_is_
     assert import_source(tmp_path / "fine.pdf", tmp_path / "content").written == (
         "imported/fine.md",
     )
+
+
+_STUCK_WRITER = """
+import os, sys, time
+from pathlib import Path
+import kb.importing.pagefile as pf
+def stuck(src, dst):  # the page is written; stop before it is renamed into place
+    print(src, flush=True)
+    time.sleep(600)
+pf.os.replace = stuck
+pf.write_page(Path(sys.argv[1]), Path(sys.argv[1]) / "imported" / "page.md", "# Half\\n")
+"""
+
+
+def _writer_stuck_mid_write(content: Path):
+    """A process of `write_page` stopped just before its rename, and its temporary file."""
+    import subprocess
+    import sys
+
+    proc = subprocess.Popen(
+        [sys.executable, "-c", _STUCK_WRITER, str(content)], stdout=subprocess.PIPE, text=True
+    )
+    return proc, Path(proc.stdout.readline().strip())
+
+
+def _aged(path: Path) -> Path:
+    old = time.time() - 3600
+    os.utime(path, (old, old), follow_symlinks=False)
+    return path
+
+
+def test_a_killed_imports_leftover_is_swept_and_only_kbs_own(tmp_path):
+    # A SIGKILL mid-write left a hidden `.kb-page-*.tmp` in the content folder for good.
+    content = tmp_path / "content"
+    (content / "imported").mkdir(parents=True)
+    source = tmp_path / "src"
+    source.mkdir()
+    (source / "policy.html").write_text(html("Travel policy"))
+    live, live_tmp = _writer_stuck_mid_write(content)
+    killed, killed_tmp = _writer_stuck_mid_write(content)
+    killed.kill()
+    killed.wait()
+    live_tmp, killed_tmp = _aged(live_tmp), _aged(killed_tmp)
+    assert killed_tmp.name.startswith(f".kb-page-{killed.pid}-")
+    precious = tmp_path / "thesis.txt"
+    precious.write_text("years of work")
+    # A user's files that merely look like kb's, and kb's name on a link and a folder.
+    mine = [
+        content / "imported" / ".kb-page-notes.tmp",
+        content / "imported" / ".kb-page-abcd1234.tmp",  # no pid: not a name kb gives
+        content / "imported" / f"kb-page-{killed.pid}-abcd1234.tmp",
+        content / "imported" / f".kb-page-{killed.pid}-abcd1234.tmp.bak",
+        content / ".git" / f".kb-page-{killed.pid}-abcd1234.tmp",
+    ]
+    for path in mine:
+        path.parent.mkdir(exist_ok=True)
+        path.write_text("mine")
+        _aged(path)
+    link = content / "imported" / f".kb-page-{killed.pid}-linkaaaa.tmp"
+    link.symlink_to(precious)
+    _aged(link)
+    folder = content / "imported" / f".kb-page-{killed.pid}-folderaa.tmp"
+    folder.mkdir()
+    # Just written by a pid this machine does not run: a writer on another machine.
+    fresh = content / "imported" / f".kb-page-{killed.pid}-freshaaa.tmp"
+    fresh.write_text("being written elsewhere")
+    try:
+        report = import_source(source, content)
+        assert report.written == ("imported/travel-policy.md",)
+        assert not killed_tmp.exists()
+        assert live_tmp.exists(), "a live import's page was deleted"
+    finally:
+        live.kill()
+        live.wait()
+    for path in mine:
+        assert path.read_text() == "mine", path
+    assert link.is_symlink() and precious.read_text() == "years of work"
+    assert folder.is_dir() and fresh.read_text() == "being written elsewhere"
+    # The live writer is killed now: its file goes at the next import.
+    import_source(source, content)
+    assert not live_tmp.exists()
