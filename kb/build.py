@@ -40,7 +40,8 @@ from kb.content.pages import (
 )
 from kb.embed import parallel
 from kb.embed.base import Embedder
-from kb.errors import ContentError, KbError, StrictModeError
+from kb.errors import ContentError, IndexWriteError, KbError, StrictModeError
+from kb.index.embedded import EmbeddedSoFar
 from kb.index.folder import check_index_dir, sweep_temporary
 from kb.index.incremental import (
     StoredTexts,
@@ -437,7 +438,8 @@ def _write(
     workers: int = 1,
 ) -> tuple[Manifest, int]:
     """Embed what is new and write the index with `manifest`; return (the manifest written,
-    chunks embedded). The chunks' sentences are embedded with them (one progress)."""
+    chunks embedded). The chunks' sentences are embedded with them (one progress), and
+    what a killed build embedded is taken from its leftovers."""
     chunks = writer.fresh_texts()
     seen = set(chunks)
     todo = chunks + [t for t in writer.fresh_sentences() if t not in seen]
@@ -449,13 +451,34 @@ def _write(
         if progress:
             progress(done, len(todo))
 
+    # What a failed or killed build embedded is not embedded again (kb.index.embedded).
+    so_far = EmbeddedSoFar(index_dir, embedder.name, embedder.dim)
+    embedded = so_far.take(todo)
+    rest = [t for t in todo if t not in embedded]
     if progress:
         progress(0, len(todo))
-    fresh = parallel.encode(
-        embedder, todo, workers=workers, batch_size=settings.batch_size, progress=advance
-    )
-    embedded = dict(zip(todo, fresh, strict=True))
-    return writer.write(index_dir, embedded, embedder.dim, settings, manifest), len(chunks)
+    if embedded:
+        advance(len(embedded))
+    try:
+        fresh = parallel.encode(
+            embedder,
+            rest,
+            workers=workers,
+            batch_size=settings.batch_size,
+            progress=advance,
+            done=so_far.add,
+        )
+        embedded.update(zip(rest, fresh, strict=True))
+        manifest = writer.write(index_dir, embedded, embedder.dim, settings, manifest)
+    except IndexWriteError:  # a full disk: it needs the space, and a failed write leaves nothing
+        so_far.close(keep=False)
+        raise
+    except BaseException:  # interrupted, or the model failed: the next build goes on from here
+        so_far.close(keep=True)
+        raise
+    so_far.close(keep=False)  # the index holds them now
+    sent = set(rest)  # the chunks sent to the model this run
+    return manifest, sum(1 for t in chunks if t in sent)
 
 
 def _sentences(

@@ -31,12 +31,16 @@ def encode(
     workers: int,
     batch_size: int,
     progress: Callable[[int], None] | None = None,
+    done: Callable[[list[str], np.ndarray], None] | None = None,
 ) -> np.ndarray:
-    """`embedder.encode(texts)`, in `workers` processes when that can help."""
+    """`embedder.encode(texts)`, in `workers` processes when that can help. `done` hears of
+    each block of texts and their vectors as they come (kb.index.embedded keeps them)."""
     encoder = getattr(embedder, "encoder", None)
     known = encoder in ENCODERS  # a worker can load it
     if workers <= 1 or not known or len(texts) < 2 * PIECE:
-        return embedder.encode(texts, batch_size=batch_size, progress=progress)
+        if done is None:
+            return embedder.encode(texts, batch_size=batch_size, progress=progress)
+        return _in_blocks(embedder, texts, batch_size, progress, done)
     threads = max(1, (os.cpu_count() or 1) // workers)
     # spawn, not fork: a forked copy of a process that already ran torch can hang.
     context = multiprocessing.get_context("spawn")
@@ -51,11 +55,36 @@ def encode(
         ) as pool,
     ):
         parts = ([texts[i] for i in piece] for piece in pieces)
-        done = pool.map(_encode, parts, [batch_size] * len(pieces))
-        for piece, vectors in zip(pieces, done, strict=True):
+        embedded = pool.map(_encode, parts, [batch_size] * len(pieces))
+        for piece, vectors in zip(pieces, embedded, strict=True):
             out[piece] = vectors
+            if done:
+                done([texts[i] for i in piece], vectors)
             if progress:
                 progress(len(piece))
+    return out
+
+
+def _in_blocks(
+    embedder: Embedder,
+    texts: Sequence[str],
+    batch_size: int,
+    progress: Callable[[int], None] | None,
+    done: Callable[[list[str], np.ndarray], None],
+) -> np.ndarray:
+    """`embedder.encode(texts)` a block at a time, each block told to `done`. Blocks of
+    similar length, as the embedders sort them, so they pad as little as one call does."""
+    order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+    out = np.empty((len(texts), embedder.dim), dtype=np.float32)
+    block = batch_size * 8
+    for start in range(0, len(order), block):
+        idx = order[start : start + block]
+        part = [texts[i] for i in idx]
+        vectors = embedder.encode(part, batch_size=batch_size)
+        out[idx] = vectors
+        done(part, vectors)
+        if progress:  # after `done`: what is reported done is kept
+            progress(len(part))
     return out
 
 
