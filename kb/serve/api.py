@@ -201,6 +201,10 @@ def _invalid(kind: str, loc: list[str], message: str, given: object) -> JSONResp
     return JSONResponse({"detail": _cut([error])}, 422)
 
 
+# Unknown parameters named one by one in a 422: a request of 3,000 got 0.5 MB back.
+_NAMED = 10
+
+
 def _known_parameters(request: Request) -> None:
     """A query parameter the route does not take is an error, not ignored: `/experts?author=`
     answered everyone, unfiltered, and the script never knew (a trial)."""
@@ -211,17 +215,26 @@ def _known_parameters(request: Request) -> None:
     unknown = [name for name in request.query_params if name not in known]
     if unknown:
         takes = ", ".join(sorted(known)) or "no parameters"
-        raise RequestValidationError(
-            [
+        errors = [
+            {
+                "type": "unknown_parameter",
+                "loc": ["query", name],
+                "msg": f"{route.path} does not take '{name}'; it takes {takes}",
+                "input": request.query_params[name],
+            }
+            for name in unknown[:_NAMED]
+        ]
+        if len(unknown) > _NAMED:  # one more error of the same shape says how many
+            more = len(unknown) - _NAMED
+            errors.append(
                 {
                     "type": "unknown_parameter",
-                    "loc": ["query", name],
-                    "msg": f"{route.path} does not take '{name}'; it takes {takes}",
-                    "input": request.query_params[name],
+                    "loc": ["query"],
+                    "msg": f"and {more:,} more parameters {route.path} does not take",
+                    "input": None,
                 }
-                for name in unknown
-            ]
-        )
+            )
+        raise RequestValidationError(errors)
 
 
 def _query_names(dependant) -> set[str]:
