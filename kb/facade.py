@@ -100,7 +100,12 @@ class Facade(Protocol):
     def gaps(self, *, today: date, log: Path | None = None, top: int = 20) -> GapReport: ...
 
     def pairs(
-        self, kind: str, *, seed: int = 0, avoid: frozenset[frozenset[str]] = frozenset()
+        self,
+        kind: str,
+        *,
+        seed: int = 0,
+        avoid: frozenset[frozenset[str]] = frozenset(),
+        today: date | None = None,
     ) -> Pairing: ...
 
     def partners(self, name: str) -> tuple[Pair, ...]: ...

@@ -364,10 +364,16 @@ class KnowledgeBase:
         )
 
     def pairs(
-        self, kind: str, *, seed: int = 0, avoid: frozenset[frozenset[str]] = frozenset()
+        self,
+        kind: str,
+        *,
+        seed: int = 0,
+        avoid: frozenset[frozenset[str]] = frozenset(),
+        today: date | None = None,
     ) -> Pairing:
-        """One round of pairs of `kind` across the divide; `avoid` holds earlier pairs."""
-        return self.analysis.pairs(kind, seed=seed, avoid=avoid)
+        """One round of pairs of `kind` across the divide, started on `today` (default: now;
+        `left:` is judged on that day); `avoid` holds earlier pairs."""
+        return self.analysis.pairs(kind, seed=seed, avoid=avoid, today=today)
 
     def partners(self, name: str) -> tuple[Pair, ...]:
         """The colleagues across the divide whose writing overlaps most with `name`'s."""

@@ -99,10 +99,21 @@ def person_cmd(name: str, where: IndexLocation, as_json: bool) -> None:
     multiple=True,
     help="A previous round's --json output: its pairs are not proposed again (repeatable).",
 )
+@click.option(
+    "--today",
+    type=click.DateTime(["%Y-%m-%d"]),
+    help="Start the round on this day: who has left or leaves before it ends (people.yaml "
+    "left:) is judged as of it.",
+)
 @where_options
 @json_option
 def pairs_cmd(
-    kind: str, seed: int, avoid: tuple[Path, ...], where: IndexLocation, as_json: bool
+    kind: str,
+    seed: int,
+    avoid: tuple[Path, ...],
+    today: datetime | None,
+    where: IndexLocation,
+    as_json: bool,
 ) -> None:
     """Pair IT and business colleagues whose knowledge complements, each person once.
 
@@ -113,7 +124,7 @@ def pairs_cmd(
     """
     kb = open_kb(where)
     earlier = set().union(*(_earlier_pairs(path) for path in avoid))
-    pairing = kb.pairs(kind, seed=seed, avoid=earlier)
+    pairing = kb.pairs(kind, seed=seed, avoid=earlier, today=(today or datetime.now()).date())
     if as_json:
         echo_json(dump(pairing))
         return

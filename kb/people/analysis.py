@@ -101,15 +101,21 @@ class PeopleAnalysis:
     def _hubs(self) -> np.ndarray:
         return hubness(self.writing, self._centres)
 
-    def available(self, kind: str) -> list[str]:
-        """Keys of the people who may be paired for `kind`."""
-        return self._matchmaker.available(kind)
+    def available(self, kind: str, today: date | None = None) -> list[str]:
+        """Keys of the people who may be paired for `kind` on `today` (default: now)."""
+        return self._matchmaker.available(kind, today)
 
     def pairs(
-        self, kind: str = "tandem", *, seed: int = 0, avoid: Iterable[Iterable[str]] = frozenset()
+        self,
+        kind: str = "tandem",
+        *,
+        seed: int = 0,
+        avoid: Iterable[Iterable[str]] = frozenset(),
+        today: date | None = None,
     ) -> Pairing:
-        """One round of pairs of `kind` across the divide; `avoid` holds earlier pairs."""
-        return self._matchmaker.pairs(kind, seed=seed, avoid=avoid)
+        """One round of pairs of `kind` across the divide, started on `today` (default: now);
+        `avoid` holds earlier pairs."""
+        return self._matchmaker.pairs(kind, seed=seed, avoid=avoid, today=today)
 
     def partners(self, name: str, n: int = 3) -> tuple[Pair, ...]:
         """The `n` colleagues across the divide whose writing overlaps most with `name`'s."""

@@ -55,11 +55,11 @@ class Matchmaker:
         # Whether the index has IT and business people (else pairs cross teams only).
         self.two_sides = {IT, BUSINESS} <= {h.department for h in writing.homes.values()}
 
-    def available(self, kind: str) -> list[str]:
-        """Keys of the people who may be paired for `kind`.
+    def available(self, kind: str, today: date | None = None) -> list[str]:
+        """Keys of the people who may be paired for `kind` on `today` (default: now).
 
         With a directory, only the people it lists as available who will still be here when
-        a pairing of `kind` started today ends (`Directory.may_propose` on `ends`); without
+        a pairing of `kind` started that day ends (`Directory.may_propose` on `ends`); without
         one, everyone who wrote something (there is no one to ask). When the index knows
         both IT and business people, only people with a department (a side to cross from)
         are available.
@@ -72,7 +72,7 @@ class Matchmaker:
                 for p in w.directory.people
                 if set(wanted) & set(p.available_for)
                 and (p.capacity is None or p.capacity >= HOURS[kind])
-                and w.directory.may_propose(p.name, ends(kind))
+                and w.directory.may_propose(p.name, ends(kind, today))
             }
         else:
             keys = set(w.rows_of)
@@ -87,21 +87,29 @@ class Matchmaker:
             return False
         return not home_a.team or home_a.team != home_b.team
 
-    def mentors(self, kind: str = "mentoring") -> set[str]:
-        """Keys of the people who offer mentoring, here until a pairing of `kind` ends."""
+    def mentors(self, kind: str = "mentoring", today: date | None = None) -> set[str]:
+        """Keys of the people who offer mentoring, here until a pairing of `kind` started on
+        `today` (default: now) ends."""
         w = self.writing
         if not w.directory.people:
             return set(w.rows_of)
         return {
             person_key(p.name)
             for p in w.directory.people
-            if "mentoring" in p.available_for and w.directory.may_propose(p.name, ends(kind))
+            if "mentoring" in p.available_for and w.directory.may_propose(p.name, ends(kind, today))
         }
 
     def pairs(
-        self, kind: str = "tandem", *, seed: int = 0, avoid: Iterable[Iterable[str]] = frozenset()
+        self,
+        kind: str = "tandem",
+        *,
+        seed: int = 0,
+        avoid: Iterable[Iterable[str]] = frozenset(),
+        today: date | None = None,
     ) -> Pairing:
-        """One round of pairs of `kind` across the divide; `avoid` holds earlier pairs.
+        """One round of pairs of `kind` across the divide, started on `today` (default: now:
+        who has left and who leaves before it ends are judged on that day); `avoid` holds
+        earlier pairs.
 
         Pairs cross departments (IT and business) when the index knows both, and never join
         two people of one team.
@@ -109,8 +117,9 @@ class Matchmaker:
         if kind not in KINDS:
             raise ValueError(f"unknown kind {kind!r}; use one of {', '.join(KINDS)}")
         w = self.writing
-        people = self.available(kind)
-        mentors = self.mentors(kind)
+        day = today or date.today()
+        people = self.available(kind, day)
+        mentors = self.mentors(kind, day)
         avoid = {frozenset(person_key(n) for n in pair) for pair in avoid}
         allowed = [
             (a, b)
@@ -141,17 +150,18 @@ class Matchmaker:
         chosen = one_round(candidates)
         paired = {k for _, a, b in chosen for k in (a, b)}
         notes = []
-        busy = self._too_busy(kind)
+        busy = self._too_busy(kind, day)
         if busy:
             notes.append(
                 f"{', '.join(busy)} left out: capacity in people.yaml under {HOURS[kind]} "
                 "hours a month"
             )
-        leaving = self._leaving(kind)
+        leaving = self._leaving(kind, day)
         if leaving:
+            started = "today" if day == date.today() else f"on {day.isoformat()}"
             notes.append(
                 f"{', '.join(leaving)} left out: they leave before a {kind} pairing started "
-                f"today would end ({MONTHS[kind]} months)"
+                f"{started} would end ({MONTHS[kind]} months)"
             )
         if kind == "reverse-mentoring":
             unlevelled = sum(1 for k in people if self._level(k) is None)
@@ -249,29 +259,29 @@ class Matchmaker:
         mentor, mentee = (a, b) if ranks[0] < ranks[1] else (b, a)
         return (mentor, mentee) if mentor in mentors else None
 
-    def _too_busy(self, kind: str) -> list[str]:
+    def _too_busy(self, kind: str, today: date | None = None) -> list[str]:
         """The people who offer `kind` but gave less capacity than it takes (never one who
-        is hidden: a count would say they are there; nor one who has left)."""
+        is hidden: a count would say they are there; nor one who has left by `today`)."""
         directory = self.writing.directory
         return [
             p.name
             for p in directory.people
-            if directory.may_propose(p.name)
+            if directory.may_propose(p.name, today)
             and set(_wanted(kind)) & set(p.available_for)
             and p.capacity is not None
             and p.capacity < HOURS[kind]
         ]
 
-    def _leaving(self, kind: str) -> list[str]:
-        """The people who offer `kind` and are here today but leave before a pairing of it
-        would end, each with the day ("Ana Ruiz (leaves on 2027-01-31)")."""
+    def _leaving(self, kind: str, today: date | None = None) -> list[str]:
+        """The people who offer `kind` and are here on `today` but leave before a pairing of
+        it started then would end, each with the day ("Ana Ruiz (leaves on 2027-01-31)")."""
         directory = self.writing.directory
         return [
             f"{p.name} (leaves on {p.left})"
             for p in directory.people
             if set(_wanted(kind)) & set(p.available_for)
-            and directory.may_propose(p.name)
-            and not directory.may_propose(p.name, ends(kind))
+            and directory.may_propose(p.name, today)
+            and not directory.may_propose(p.name, ends(kind, today))
         ]
 
     @cached_property

@@ -193,8 +193,15 @@ class RemoteKnowledgeBase:
         return load(GapReport, self.get("/app/gaps", top=top))
 
     def pairs(
-        self, kind: str, *, seed: int = 0, avoid: frozenset[frozenset[str]] = frozenset()
+        self,
+        kind: str,
+        *,
+        seed: int = 0,
+        avoid: frozenset[frozenset[str]] = frozenset(),
+        today: date | None = None,
     ) -> Pairing:
+        """The server's round, judged as of its own day (as `gaps`)."""
+        del today
         if avoid:
             raise ApiError("the kb API does not take earlier pairs to avoid; run 'kb pairs'")
         return load(Pairing, self.get("/app/pairs", kind=kind, seed=seed))

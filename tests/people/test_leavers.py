@@ -397,3 +397,28 @@ def test_gaps_flag_what_rests_on_people_who_are_leaving(notice_index, monkeypatc
     assert shown["Who knows it"] == f"{NOTICE} (100%, leaves on {leaves[NOTICE]})"
     vpn = next(r for r in stale if r["Page"] == "Requesting VPN access")
     assert vpn["Owner"].replace("\u2011", "-") == f"{NOTICE} (leaves on {leaves[NOTICE]})"
+
+
+def test_pairs_today_judges_left_on_that_day(notice_index):
+    """`kb pairs --today`, as `kb gaps --today`: a round started that day. Tomasz Nowak
+    leaves in 60 days: a tandem (3 months) started 40 days ago would have ended before;
+    on his day he is gone, even for coffee."""
+    index_dir, leaves = notice_index
+
+    def pairs(kind: str, *day: str) -> dict:
+        return json.loads(run(index_dir, "pairs", "--kind", kind, "--json", *day))
+
+    def named(round_: dict) -> str:
+        return json.dumps([round_["pairs"], round_["unpaired"]])
+
+    now = pairs("tandem")
+    assert NOTICE not in named(now) and "started today" in now["note"]
+    earlier = (date.today() - timedelta(days=40)).isoformat()
+    before = pairs("tandem", "--today", earlier)
+    assert NOTICE in named(before) and NOTICE not in before["note"]
+    assert NOTICE in named(pairs("coffee"))
+    gone = pairs("coffee", "--today", leaves[NOTICE])
+    assert NOTICE not in named(gone) + gone["note"]
+    later = pairs("tandem", "--today", (date.today() + timedelta(days=10)).isoformat())
+    assert f"{NOTICE} (leaves on {leaves[NOTICE]})" in later["note"]
+    assert f"started on {(date.today() + timedelta(days=10)).isoformat()}" in later["note"]
