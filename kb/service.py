@@ -321,8 +321,11 @@ class KnowledgeBase:
             criteria=criteria,
         )
 
-    def barcamp(self, *, slots: int, rooms: int, log: Path | None = None) -> Barcamp:
-        """A proposed barcamp programme: the search log and thin topics (`kb.people.barcamp`)."""
+    def barcamp(
+        self, *, slots: int, rooms: int, log: Path | None = None, day: date | None = None
+    ) -> Barcamp:
+        """A proposed barcamp programme held on `day` (default: today): the search log and
+        thin topics (`kb.people.barcamp`)."""
         return barcamp.programme(
             self.analysis,
             slots=slots,
@@ -331,6 +334,7 @@ class KnowledgeBase:
             search=lambda query: self._searcher.search(query, k=10, snippets=False),
             settings=self.settings,
             consent=self._consent,
+            day=day,
         )
 
     def onboard(self, name: str, *, team: str, today: date) -> OnboardingPlan:

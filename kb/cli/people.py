@@ -261,7 +261,13 @@ def team_cmd(
     type=click.Path(path_type=Path, dir_okay=False, writable=True),
     help="Also write the programme as a calendar file (.ics).",
 )
-@click.option("--date", "day", type=click.DateTime(["%Y-%m-%d"]), help="The day (default today).")
+@click.option(
+    "--date",
+    "day",
+    type=click.DateTime(["%Y-%m-%d"]),
+    help="The day it is held (default today): no one who has left by then (people.yaml "
+    "left:) speaks or is invited.",
+)
 @click.option("--start", default="10:00", show_default=True, type=click.DateTime(["%H:%M"]))
 @click.option("--minutes", default=45, show_default=True, type=click.IntRange(10, 240))
 @where_options
@@ -286,9 +292,9 @@ def barcamp_cmd(
       kb barcamp --slots 4 --rooms 2 --log ~/.kb/searches.jsonl --ics barcamp.ics
     """
     kb = open_kb(where, "barcamp")
-    programme = kb.barcamp(slots=slots, rooms=rooms, log=log)
+    when = (day or datetime.now()).date()  # who speaks is judged on the event's day
+    programme = kb.barcamp(slots=slots, rooms=rooms, log=log, day=when)
     if ics is not None:
-        when = (day or datetime.now()).date()
         try:
             from kb.people.calendar import barcamp_ics  # icalendar: only when asked for
 

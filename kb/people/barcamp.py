@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from datetime import date
 from pathlib import Path
 
 from kb.config import Settings
@@ -51,13 +52,19 @@ def programme(
     search: Callable[[str], Sequence[Hit]],
     settings: Settings,
     consent: IndexConsent,
+    day: date | None = None,
 ) -> Barcamp:
-    """A programme of `slots` x `rooms` sessions; `search` answers a logged query."""
+    """A programme of `slots` x `rooms` sessions held on `day` (default: today); `search`
+    answers a logged query. Who has left (`left:`) is judged on that day: someone leaving
+    before it neither speaks nor is invited."""
+    day = day or date.today()
     searches, problems = searchlog.read(log) if log else ([], [])
-    proposals, withheld, unclaimed = _from_searches(people, searches, search, settings, consent)
-    proposals += _from_topics(people)
+    proposals, withheld, unclaimed = _from_searches(
+        people, searches, search, settings, consent, day
+    )
+    proposals += _from_topics(people, day)
     unique = _merged(proposals, people)
-    sessions, left = _schedule(people, unique, slots, rooms)
+    sessions, left = _schedule(people, unique, slots, rooms, day)
     notes = [] if log else ["no search log: demand from topics that rest on one person only"]
     if log and not log.is_file():
         notes.append(f"no search log at {log.name} yet: demand from topics only")
@@ -105,7 +112,7 @@ def _merged(proposals: list[_Proposal], people: PeopleAnalysis) -> list[_Proposa
 
 
 def _from_searches(
-    people, searches, search, settings, consent
+    people, searches, search, settings, consent, day: date
 ) -> tuple[list[_Proposal], int, list[tuple[str, int]]]:
     """A proposal per logged query people did not find, then per one they keep repeating;
     how many searches consent withheld; and the queries not found that no page comes near
@@ -121,8 +128,12 @@ def _from_searches(
         if consent.withholds(query):
             withheld += len(group)
             continue
-        # Only pages someone kb may propose wrote (not only people who have left) name one.
-        may = people.writing.directory.may_propose
+
+        # Only pages someone kb may propose on the day wrote (not only people who have
+        # left by then) name one.
+        def may(name: str) -> bool:
+            return people.writing.directory.may_propose(name, day)
+
         hits = [h for h in search(query) if any(may(a.name) for a in h.chunk.authors)]
         best = next((h for h in hits if h.confidence >= NEAR_MISS), None)
         if best is None:
@@ -163,15 +174,16 @@ def _rows_of(people: PeopleAnalysis, hits: Sequence[Hit], speaker: str) -> list[
     return list(dict.fromkeys(mine))
 
 
-def _from_topics(people: PeopleAnalysis) -> list[_Proposal]:
-    """A proposal per topic that rests on one person (bus factor 1), its main knower speaking
-    (when kb may propose them: a topic resting on someone who has left has bus factor 0)."""
+def _from_topics(people: PeopleAnalysis, day: date) -> list[_Proposal]:
+    """A proposal per topic that rests on one person (bus factor 1) on `day`, its main knower
+    speaking (when kb may propose them: a topic resting on someone who has left by then has
+    bus factor 0)."""
     w = people.writing
     out = []
-    for topic in people.topics:
+    for topic in people.topics_on(day):
         if topic.bus_factor != 1 or not topic.knowers:  # 0: no one knows it well enough
             continue
-        if not w.directory.may_propose(topic.knowers[0].name):
+        if not w.directory.may_propose(topic.knowers[0].name, day):
             continue
         speaker = person_key(topic.knowers[0].name)
         pages = set(topic.pages)
@@ -179,7 +191,11 @@ def _from_topics(people: PeopleAnalysis) -> list[_Proposal]:
         main = topic.knowers[0]
         # "Alone" was false of a topic others wrote 46% of: say how much is theirs.
         part = "all of it" if main.share >= 0.995 else f"most of it ({main.share:.0%})"
-        rest = "".join(f", {k.name} {k.share:.0%}" for k in topic.knowers[1:3] if k.share >= 0.01)
+        rest = "".join(
+            f", {k.name} {k.share:.0%}" + (f" (left on {k.left})" if k.left else "")
+            for k in topic.knowers[1:3]
+            if k.share >= 0.01
+        )
         why = f"{main.name} wrote {part}{rest}; bus factor 1"
         others = frozenset(person_key(k.name) for k in topic.knowers[1:])
         out.append(_Proposal(topic.label, speaker, why, tuple(rows), 0, others, len(pages)))
@@ -187,7 +203,7 @@ def _from_topics(people: PeopleAnalysis) -> list[_Proposal]:
 
 
 def _schedule(
-    people: PeopleAnalysis, proposals: list[_Proposal], slots: int, rooms: int
+    people: PeopleAnalysis, proposals: list[_Proposal], slots: int, rooms: int, day: date
 ) -> tuple[list[Session], list[_Proposal]]:
     left = list(proposals)
     sessions = []
@@ -200,7 +216,7 @@ def _schedule(
                 break
             left.remove(pick)
             speaking.add(pick.speaker)
-            sessions.append(_session(people, pick, slot, room, speaking | listening))
+            sessions.append(_session(people, pick, slot, room, speaking | listening, day))
             listening.update(person_key(c.name) for c in sessions[-1].audience)
     # A speaker chosen for a later room may have been suggested as audience earlier: drop them.
     for i, s in enumerate(sessions):
@@ -210,12 +226,14 @@ def _schedule(
     return sessions, left
 
 
-def _session(people: PeopleAnalysis, p: _Proposal, slot: int, room: int, busy: set[str]) -> Session:
+def _session(
+    people: PeopleAnalysis, p: _Proposal, slot: int, room: int, busy: set[str], day: date
+) -> Session:
     w = people.writing
     pages: dict[str, Evidence] = {}
     for r in p.rows:
         pages.setdefault(w.chunks[r].path, evidence(w.chunks[r], 1.0))
-    audience = _audience(people, p, busy | p.others)  # not those who wrote of it too
+    audience = _audience(people, p, busy | p.others, day)  # not those who wrote of it too
     return Session(
         slot,
         room,
@@ -228,9 +246,12 @@ def _session(people: PeopleAnalysis, p: _Proposal, slot: int, room: int, busy: s
     )
 
 
-def _audience(people: PeopleAnalysis, p: _Proposal, busy: set[str]) -> tuple[Colleague, ...]:
-    """The people of the other department whose sections come closest to the session's."""
+def _audience(
+    people: PeopleAnalysis, p: _Proposal, busy: set[str], day: date
+) -> tuple[Colleague, ...]:
+    """The people of the other department still here on `day` whose sections come closest
+    to the session's."""
     w = people.writing
     side = other_side(w.home(p.speaker).department)
-    near = w.closest_of(p.rows, side, floor=AUDIENCE_FLOOR, most=AUDIENCE, leave=busy)
+    near = w.closest_of(p.rows, side, floor=AUDIENCE_FLOOR, most=AUDIENCE, leave=busy, today=day)
     return tuple(w.colleague(k) for k in near)

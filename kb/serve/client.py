@@ -177,10 +177,14 @@ class RemoteKnowledgeBase:
         params = criteria_params(criteria)
         return load(TeamProposal, self.get("/app/team", q=description, size=size, **params))
 
-    def barcamp(self, *, slots: int, rooms: int, log: Path | None = None) -> Barcamp:
-        """The server's programme, from the searches logged on the server."""
+    def barcamp(
+        self, *, slots: int, rooms: int, log: Path | None = None, day: date | None = None
+    ) -> Barcamp:
+        """The server's programme, from the searches logged on the server, for `day` (the
+        event's: a question, not the server's clock)."""
         del log
-        return load(Barcamp, self.get("/app/barcamp", slots=slots, rooms=rooms))
+        when = day.isoformat() if day else None
+        return load(Barcamp, self.get("/app/barcamp", slots=slots, rooms=rooms, date=when))
 
     def onboard(self, name: str, *, team: str, today: date) -> OnboardingPlan:
         """The server's plan, judged as of its own day."""

@@ -399,6 +399,26 @@ def test_gaps_flag_what_rests_on_people_who_are_leaving(notice_index, monkeypatc
     assert vpn["Owner"].replace("\u2011", "-") == f"{NOTICE} (leaves on {leaves[NOTICE]})"
 
 
+def test_barcamp_date_judges_who_has_left_on_the_day_of_the_event(notice_index):
+    """`kb barcamp --date` dated the calendar only: Tomasz Nowak, who leaves in 60 days,
+    was proposed to speak at a barcamp held after his last day."""
+    index_dir, leaves = notice_index
+
+    def camp(*day: str) -> tuple[list, set[str]]:
+        """The sessions, and who speaks or is invited."""
+        args = ("barcamp", "--slots", "20", "--rooms", "3", "--json", *day)
+        sessions = json.loads(run(index_dir, *args))["sessions"]
+        people = {s["speaker"]["name"] for s in sessions}
+        return sessions, people | {c["name"] for s in sessions for c in s["audience"]}
+
+    assert NOTICE in camp()[1]  # today he is here: the access reviews rest on him
+    assert NOTICE in camp("--date", (date.today() + timedelta(days=59)).isoformat())[1]
+    sessions, proposed = camp("--date", leaves[NOTICE])
+    assert NOTICE not in proposed and LATER in proposed  # she leaves later: still here
+    # Who wrote a topic stays true, and says he is gone by then.
+    assert f"{NOTICE} 14% (left on {leaves[NOTICE]})" in json.dumps([s["why"] for s in sessions])
+
+
 def test_pairs_today_judges_left_on_that_day(notice_index):
     """`kb pairs --today`, as `kb gaps --today`: a round started that day. Tomasz Nowak
     leaves in 60 days: a tandem (3 months) started 40 days ago would have ended before;
