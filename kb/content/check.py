@@ -14,6 +14,7 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from kb.config import Settings
 from kb.content.authors import GitHistory, Identities, front_matter_people, split_name_email
 from kb.content.departments import WORDS_HINT, side_named
 from kb.content.directory import UNREADABLE, directory_files, read_directory
@@ -30,9 +31,15 @@ TEXT_KEYS = ("title", "team", "owner", "department", "description", "summary", "
 
 
 def check_content(
-    content_dir: Path, *, today: dt.date | None = None, max_page_bytes: int = DEFAULT_MAX_BYTES
+    content_dir: Path,
+    *,
+    today: dt.date | None = None,
+    max_page_bytes: int = DEFAULT_MAX_BYTES,
+    stale_after_days: int = Settings.stale_after_days,
 ) -> list[Finding]:
-    """Every finding in the Markdown pages under `content_dir`, sorted by file and line."""
+    """Every finding in the Markdown pages under `content_dir`, sorted by file and line.
+    `stale_after_days`: a page's next review is due this long after its last change when it
+    gives no `review_by` (the gap report's stale rule)."""
     today = today or dt.date.today()
     found = find_pages(content_dir)
     history = GitHistory(content_dir)
@@ -74,6 +81,11 @@ def check_content(
         meta, body_start, _ = read_front_matter(text, rel)
         key_lines = _key_lines(text)
         findings.extend(_schema(rel, meta, key_lines, today, directory, blind=blind))
+        if not blind:
+            changed = date_of(meta.get("updated") or meta.get("date") or "")
+            changed = changed or date_of(history.last_changed(file, rel))
+            next_review = _next_review(meta, changed, stale_after_days)
+            findings.extend(_owner_leaving(rel, meta, key_lines, today, directory, next_review))
         read.append((rel, doc, key_lines))
         if not doc.authors and not history.authors_of(file, rel):
             findings.append(
@@ -223,14 +235,14 @@ def _schema(
             continue
         date = date_of(meta[key])  # no date: a parse error, as `kb index` warns of it
         if date is not None and key == "review_by" and date < today:
-            authors = meta.get("authors") or meta.get("author")
-            first = authors[0] if isinstance(authors, list) and authors else authors
-            owner = meta.get("owner") or (first if isinstance(first, str) else "") or "its authors"
-            if blind or directory.hides(*split_name_email(str(owner))):  # no consent: unnamed
+            owner = _owner(meta)
+            if blind or (owner and directory.hides(*split_name_email(owner))):  # no consent
                 owner = "its owner"
-            owner = re.sub(r"\s*<[^>]*>", "", str(owner))
+            owner = owner or "its authors"
             if directory.left_on(owner, today):  # no one is sent to them (a new-user trial)
                 owner = f"its team ({owner}, its owner, has left)"
+            elif leaves := directory.leaves_on(owner, today):  # before they go
+                owner = f"{owner} (who leaves on {leaves})"
             out.append(
                 Finding(
                     rel,
@@ -242,6 +254,63 @@ def _schema(
                 )
             )
     return out
+
+
+def _owner(meta: dict) -> str:
+    """Who answers for a page: its `owner:`, else its first author (an email in angle
+    brackets left out); "" when it names no one."""
+    authors = meta.get("authors") or meta.get("author")
+    first = authors[0] if isinstance(authors, list) and authors else authors
+    owner = meta.get("owner") or (first if isinstance(first, str) else "") or ""
+    return re.sub(r"\s*<[^>]*>", "", str(owner)).strip()
+
+
+def _next_review(meta: dict, changed: dt.date | None, after_days: int) -> dt.date | None:
+    """When the page is next due for review: its `review_by`, else `after_days` after its
+    last change (the gap report's stale rule); None when it says neither."""
+    due = date_of(meta.get("review_by") or "")
+    if due is None and changed is not None:
+        due = changed + dt.timedelta(days=after_days)
+    return due
+
+
+def _owner_leaving(
+    rel: str,
+    meta: dict,
+    key_lines: dict[str, int],
+    today: dt.date,
+    directory: Directory,
+    next_review: dt.date | None,
+) -> list[Finding]:
+    """A warning when the page's owner will not be there for its next review: they have
+    left, or leave (people.yaml's `left:`) on or before the day it is due, or it gives no
+    day at all. A review already due says so itself ("review-due"), naming who to ask."""
+    owner = _owner(meta)
+    if not owner or directory.hides(*split_name_email(owner)):
+        return []
+    if next_review is not None and next_review < today:
+        return []  # the review-due warning (or, past a year unchanged, the gap report)
+    gone, leaves = directory.left_on(owner, today), directory.leaves_on(owner, today)
+    if next_review is not None and leaves and date_of(leaves) > next_review:
+        return []  # still here for it: they review it, then hand it over
+    if not gone and not leaves:
+        return []
+    when = f"left on {gone}" if gone else f"leaves on {leaves}"
+    review = (
+        f"its next review is due on {next_review.isoformat()}"
+        if next_review
+        else "it gives no review date"
+    )
+    key = next((k for k in ("owner", "authors", "author") if k in key_lines), "title")
+    return [
+        Finding(
+            rel,
+            key_lines.get(key, 1),
+            "warning",
+            "owner-leaving",
+            f"its owner {owner} {when} and {review}: name an owner who stays ('owner:')",
+        )
+    ]
 
 
 def _people_secrets(content_dir: Path) -> list[Finding]:

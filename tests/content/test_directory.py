@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import shutil
 
@@ -569,3 +570,47 @@ def test_a_stale_page_whose_owner_left_asks_their_team_not_them(tmp_path):
     assert due.startswith(
         "review was due on 2020-06-01; ask its team (Bo Chen, its owner, has left)"
     )
+
+
+def test_check_warns_of_an_owner_who_will_not_be_there_for_the_next_review(tmp_path):
+    """kb check said nothing of a page's owner leaving. Now it warns when they leave on or
+    before the page's next review (its review_by, else a year after its last change), or
+    have left; a review already due names them with their day instead."""
+    write(
+        tmp_path / "people.yaml",
+        "people:\n"
+        "  - name: Ana Ruiz\n    left: 2027-02-04\n"
+        "  - name: Bo Chen\n    left: 2020-01-01\n"
+        "  - name: Cy Diaz\n",
+    )
+    pages = {  # file: (front matter lines, the warning's line or None)
+        "later.md": ("owner: Ana Ruiz\nreview_by: 2027-05-01", 3),  # due after she leaves
+        "sooner.md": ("owner: Ana Ruiz\nreview_by: 2027-01-15", None),  # she reviews it first
+        "onday.md": ("owner: Ana Ruiz\nreview_by: 2027-02-04", 3),  # gone on the day itself
+        "aged.md": ("authors: [Ana Ruiz, Cy Diaz]\nupdated: 2026-06-01", 3),  # due 2027-06-01
+        "fresh.md": ("authors: [Ana Ruiz]\nupdated: 2026-01-10", None),  # due 2027-01-10
+        "undated.md": ("authors: [Ana Ruiz]", 3),  # no review day: any day to come counts
+        "gone.md": ("owner: Bo Chen\nreview_by: 2028-01-01", 3),  # left already
+        "stays.md": ("owner: Cy Diaz\nreview_by: 2028-01-01", None),
+        "due.md": ("owner: Ana Ruiz\nreview_by: 2026-11-30", None),  # review-due says it
+    }
+    for name, (front, _) in pages.items():
+        write(tmp_path / name, f"---\ntitle: {name}\n{front}\n---\nText.\n")
+    found = check_content(tmp_path, today=dt.date(2026, 12, 6))
+    leaving = {f.path: f for f in found if f.rule == "owner-leaving"}
+    assert {p: f.line for p, f in leaving.items()} == {
+        p: line for p, (_, line) in pages.items() if line is not None
+    }
+    assert all(f.severity == "warning" for f in leaving.values())
+    assert leaving["later.md"].message == (
+        "its owner Ana Ruiz leaves on 2027-02-04 and its next review is due on 2027-05-01: "
+        "name an owner who stays ('owner:')"
+    )
+    assert "it gives no review date" in leaving["undated.md"].message
+    assert "Bo Chen left on 2020-01-01" in leaving["gone.md"].message
+    (due,) = [f.message for f in found if f.rule == "review-due"]
+    assert due.startswith("review was due on 2026-11-30; ask Ana Ruiz (who leaves on 2027-02-04)")
+    # As of a later day (kb check --today), she has left and the due review goes to her team.
+    out = CliRunner().invoke(cli, ["check", str(tmp_path), "--today", "2027-03-01"])
+    assert "its owner Ana Ruiz left on 2027-02-04" in out.output
+    assert "ask its team (Ana Ruiz, its owner, has left)" in out.output
