@@ -86,9 +86,9 @@ def render_results(kb: Facade) -> None:
     experts, near, experts_ms = shown_experts(kb, shown)
     elapsed = shown.elapsed + experts_ms
 
-    # Who has left, read from the manifest once, and only when nothing answers: the writers
-    # of a missing page and "who knows" then leave them out.
-    directory = Directory.recorded(kb.manifest) if not answers else Directory()
+    # Who has left or is leaving, read from the manifest once: a card marks its authors, and
+    # when nothing answers the writers of a missing page and "who knows" leave them out.
+    directory = Directory.recorded(kb.manifest)
 
     results, people = st.columns([3, 2], gap="large")
     with results:
@@ -116,17 +116,23 @@ def render_results(kb: Facade) -> None:
             verb = "page answers" if n == 1 else "pages answer"
             st.caption(f"{n} {verb} “{esc(found.searched)}” · {elapsed:.0f} ms")
             for i, (hit, more) in enumerate(answers):
-                render_hit(hit, more, found.searched, i)
+                render_hit(hit, more, found.searched, i, directory)
             if closest:
                 with st.expander(f"{len(closest)} more, less likely to answer"):
                     for i, (hit, more) in enumerate(closest, len(answers)):
-                        render_hit(hit, more, found.searched, i)
+                        render_hit(hit, more, found.searched, i, directory)
     with people:
         outside = found.elsewhere_note(filters) if not answers else ""
         unwritten = found.unwritten_note(NEAR_MISS, directory.left_on) if not answers else ""
         if asks_about and not answers:  # not "No one has written about this yet" beside them
             unwritten = f"{spoken(named)} wrote pages here: their profile lists them."
         render_experts(experts, me, near, outside, unwritten, sided=has_sides(kb))
+
+
+def _author(name: str, directory: Directory) -> str:
+    """An author's link, with "(left on D)" or "(leaves on D)" when people.yaml says so."""
+    standing = directory.standing(name)
+    return person_link(name) + (f" ({esc(unbroken(standing))})" if standing else "")
 
 
 def _evidence_place(ev: Evidence) -> str:
@@ -191,7 +197,7 @@ def render_no_answer(
         label += f"; {using} of them use{'s' if using == 1 else ''} every word of it"
     with st.expander(label, expanded=bool(using)):
         for i, (hit, more) in enumerate(closest):
-            render_hit(hit, more, found.searched, i)
+            render_hit(hit, more, found.searched, i, directory)
     if found.elsewhere:
         # The page exists, outside the filters: offer it, not a report of a missing page.
         render_clear("unfilter", "Search without the filters")
@@ -267,15 +273,17 @@ def render_who_knows_link(experts: list[Expert], across: str) -> None:
         st.markdown(f"[{who}: {found} ↓](#{EXPERTS_ANCHOR})")
 
 
-def render_hit(hit: Hit, more: list[Hit], query: str, n: int) -> None:
+def render_hit(hit: Hit, more: list[Hit], query: str, n: int, directory: Directory) -> None:
     # One Markdown block per card: every element costs the browser a render on each search.
     c = hit.chunk
     # The title opens the page at its top, the heading path at the section that answers
     # (no "Open page" button, repeated on every card under one name, any more).
     path = " › ".join(esc(h) for h in c.heading_path)
     heading = f" › [{path}]({page_link(c.path, c.heading)})" if path else ""
-    # Authors link to their profiles; the file, line and score are for the docs' maintainers.
-    people = ", ".join(person_link(a.name) for a in c.authors) or "unknown author"
+    # Authors link to their profiles, each who has left or is leaving says so (as an expert
+    # card does: no one should write to a leaver); the file, line and score are for the
+    # docs' maintainers.
+    people = ", ".join(_author(a.name, directory) for a in c.authors) or "unknown author"
     debug = st.query_params.get("debug") == "1"
     meta = [f"{esc(c.path)}:{c.line}"] if debug else []
     meta.append(people)

@@ -52,7 +52,8 @@ def search_cmd(
     filters = _filters(kb, department=department, team=team, tag=tag, author=author, since=since)
     found = kb.search(query, k=k, filters=filters, mode=mode or "", log=True, exact=exact)
     if as_json:
-        echo_json(hit_records(found, PageLinks.from_env(os.environ)))
+        directory = Directory.recorded(kb.manifest)
+        echo_json(hit_records(found, PageLinks.from_env(os.environ), directory))
         return
     _say_colleagues(kb, query)
     if found.corrected:
@@ -87,13 +88,15 @@ def search_cmd(
                 click.echo("    " + printable(hit.snippet, lines=True).replace("\n", "\n    "))
         return
     relevant = sections_shown(relevant)
+    standing = Directory.recorded(kb.manifest).standing  # no one writes to a leaver
     for n, hit in enumerate(relevant, 1):
         c = hit.chunk
         # How sure kb is of its first answer; not of the others, whose order is the ranking's
         # and whose sections' percentages would not follow it (a trial read "71%" over "88%").
         sure = f"  ({_sure(hit, found.searched)})" if n == 1 else ""
         click.echo(f"{n:>2}. {click.style(_place(hit), bold=True)}{sure}")
-        people = ", ".join(a.name for a in c.authors) or "unknown author"
+        people = ", ".join(_marked(a.name, standing(a.name)) for a in c.authors)
+        people = people or "unknown author"
         click.echo(printable(f"    {c.path}:{c.line} · {c.team or 'no team'} · {people}"))
         click.echo("    " + printable(hit.snippet, lines=True).replace("\n", "\n    "))
     rest = found[len(found.relevant) :]  # not `relevant`: a contents list it left out
@@ -101,6 +104,11 @@ def search_cmd(
         click.echo(click.style(f"  -- {len(rest)} more, less likely to answer --", dim=True))
         for n, hit in enumerate(rest, len(relevant) + 1):
             click.echo(f"{n:>2}. {_place(hit)}  {printable(hit.chunk.path)}:{hit.chunk.line}")
+
+
+def _marked(name: str, standing: str) -> str:
+    """An author's name, with "(left on D)" or "(leaves on D)" when people.yaml says so."""
+    return f"{name} ({standing})" if standing else name
 
 
 def _say_colleagues(kb: Facade, query: str) -> None:

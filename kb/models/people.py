@@ -188,6 +188,15 @@ class Directory:
         listed = self.find(name)
         return listed.leaves(today) if listed is not None and not listed.hidden else ""
 
+    def standing(self, name: str, today: date | None = None) -> str:
+        """What to say beside an author's name so that no one writes to a leaver: "left on
+        D" once they have left by `today` (default: now), "leaves on D" while the day is to
+        come, "" otherwise."""
+        if gone := self.left_on(name, today):
+            return f"left on {gone}"
+        leaving = self.leaves_on(name, today)
+        return f"leaves on {leaving}" if leaving else ""
+
     @cached_property
     def _hidden(self) -> Hidden:
         return Hidden(self.people)

@@ -49,7 +49,7 @@ from kb.inputs import (
     unknown_person,
 )
 from kb.links import NO_LINKS, PageLinks
-from kb.models import Filters, Profile, person_key
+from kb.models import Directory, Filters, Profile, person_key
 from kb.people.pairing import KINDS
 from kb.serve.auth import bearer_ok
 from kb.serve.codec import BUILD_HEADER, dump, expert_record, hit_records, person_record
@@ -314,7 +314,7 @@ def _public_routes(
             base, department=department, team=team, tag=tag, author=author, since=since
         )
         found = base.search(query_text(q), k=k, filters=filters, mode=mode, exact=exact)
-        return hit_records(found, links)
+        return hit_records(found, links, Directory.recorded(base.manifest))
 
     @routes.get("/experts")
     def experts(

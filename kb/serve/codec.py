@@ -15,7 +15,7 @@ import typing
 from typing import Any, TypeVar
 
 from kb.links import NO_LINKS, PageLinks
-from kb.models import Expert, Hit, Pair, Profile, Results, TeamCriteria
+from kb.models import Directory, Expert, Hit, Pair, Profile, Results, TeamCriteria
 from kb.search.cards import reading_order
 
 T = TypeVar("T")
@@ -63,17 +63,28 @@ def load(kind: type[T] | Any, data: Any) -> T:
     return data
 
 
-def hit_records(results: Results, links: PageLinks = NO_LINKS) -> list[dict]:
+NO_ONE = Directory()
+
+
+def hit_records(
+    results: Results, links: PageLinks = NO_LINKS, directory: Directory = NO_ONE
+) -> list[dict]:
     """`kb search --json` and `/search`: one record per hit, relevant ones first."""
-    return [hit_record(h, results.corrected, links) for h in reading_order(results)]
+    return [hit_record(h, results.corrected, links, directory) for h in reading_order(results)]
 
 
-def hit_record(hit: Hit, corrected: str = "", links: PageLinks = NO_LINKS) -> dict:
+def hit_record(
+    hit: Hit, corrected: str = "", links: PageLinks = NO_LINKS, directory: Directory = NO_ONE
+) -> dict:
     """A hit as scripts read it: the section's place, score, relevance, snippet (and the
     sentence of it that answers) and authors; `corrected_query` is the query searched when
     spelling correction changed it (else null); `edit_url` the page's edit link (KB_EDIT_URL,
-    else null)."""
+    else null); `authors_left` and `authors_leaving` the authors who have left and who leave
+    on a day to come (`directory`'s `left:`), each with the day, so that a script writes to
+    no one gone."""
     c = hit.chunk
+    left = {a.name: directory.left_on(a.name) for a in c.authors}
+    leaving = {a.name: directory.leaves_on(a.name) for a in c.authors}
     return {
         "path": c.path,
         "title": c.title,
@@ -89,6 +100,8 @@ def hit_record(hit: Hit, corrected: str = "", links: PageLinks = NO_LINKS) -> di
         "department": c.department,
         "tags": list(c.tags),
         "authors": [a.name for a in c.authors],
+        "authors_left": {name: day for name, day in left.items() if day},
+        "authors_leaving": {name: day for name, day in leaving.items() if day},
         "edit_url": links.edit_url(c.path) or None,
     }
 

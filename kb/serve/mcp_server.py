@@ -33,7 +33,7 @@ from kb.inputs import (
     team_criteria,
 )
 from kb.links import NO_LINKS, PageLinks, page_path, resource_uri
-from kb.models import person_key
+from kb.models import Directory, person_key
 from kb.people.pairing import KINDS
 from kb.search.cards import reading_order
 from kb.serve.auth import bearer_ok
@@ -138,7 +138,10 @@ def create_mcp(
                 since=_date(since),
             )
             found = facade.search(query_text(query), k=k, filters=filters)
-        results = [hit_record(h) | linked(h.chunk.path) for h in reading_order(found)]
+        directory = Directory.recorded(facade.manifest)  # authors who left or are leaving
+        results = [
+            hit_record(h, directory=directory) | linked(h.chunk.path) for h in reading_order(found)
+        ]
         return {
             "query": found.query,
             "corrected_query": found.corrected or None,

@@ -137,6 +137,8 @@ def test_search_and_experts_json_shapes(bundled_index):
         "department",
         "tags",
         "authors",
+        "authors_left",  # {name: day} of authors people.yaml says have left
+        "authors_leaving",  # ... and of those leaving on a day to come
         "edit_url",  # null without KB_EDIT_URL
     }
     assert hits[0]["edit_url"] is None

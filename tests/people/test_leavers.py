@@ -7,6 +7,7 @@ Dubois")."""
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from datetime import date, timedelta
 
@@ -397,6 +398,28 @@ def test_gaps_flag_what_rests_on_people_who_are_leaving(notice_index, monkeypatc
     assert shown["Who knows it"] == f"{NOTICE} (100%, leaves on {leaves[NOTICE]})"
     vpn = next(r for r in stale if r["Page"] == "Requesting VPN access")
     assert vpn["Owner"].replace("\u2011", "-") == f"{NOTICE} (leaves on {leaves[NOTICE]})"
+
+
+def test_a_search_card_marks_authors_who_left_or_are_leaving(left_index, monkeypatch):
+    """A card named its authors only: a reader wrote to Lucas Dubois, who had left. Now `kb
+    search`, its JSON and the app's card say who left and who leaves, as the expert card
+    does."""
+    _, index_dir = left_index
+    hits = json.loads(run(index_dir, "search", "NDA templates", "--json"))
+    nda = next(h for h in hits if h["path"] == "legal/nda-templates.md")
+    assert nda["authors"] == [GONE]
+    assert (nda["authors_left"], nda["authors_leaving"]) == ({GONE: LEFT}, {})
+    hers = next(h for h in hits if STAYING in h["authors"])  # she leaves in 2999
+    assert hers["authors_leaving"] == {STAYING: "2999-12-31"}
+    assert all(set(h["authors_left"]) <= set(h["authors"]) for h in hits)
+    text = run(index_dir, "search", "NDA templates")
+    assert f"legal · {GONE} (left on {LEFT})" in text
+    assert f"{STAYING} (leaves on 2999-12-31)" in text
+    at = search(new_app(monkeypatch, index_dir), "NDA templates")
+    cards = all_text(at).replace("\u2011", "-")  # dates on cards do not break at hyphens
+    for name, said in ((GONE, f"left on {LEFT}"), (STAYING, "leaves on 2999-12-31")):
+        # The name links to the profile; the day follows the link.
+        assert re.search(rf"\[{name}\]\([^)]*\) \({said}\)", cards), name
 
 
 def test_barcamp_date_judges_who_has_left_on_the_day_of_the_event(notice_index):
