@@ -151,6 +151,15 @@ class Directory:
     def find(self, name: str) -> Person | None:
         return self._by_key.get(person_key(name))
 
+    def with_contact(self, contact: str) -> Person | None:
+        """The person whose `contact:` this is (case and surrounding spaces ignored: an email
+        is the natural key a script has); never someone hidden, who is as unknown as no one."""
+        wanted = contact.strip().casefold()
+        if not wanted:
+            return None
+        found = next((p for p in self.people if p.contact.casefold() == wanted), None)
+        return None if found is None or found.hidden else found
+
     @cached_property
     def _by_key(self) -> dict[str, Person]:
         # Asked for every writer by every programme: a scan of the list each time was

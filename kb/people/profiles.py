@@ -83,7 +83,8 @@ def profile(
     `phrases_of(key, n)` says what a person writes about; None when `name` wrote nothing
     indexed.
     """
-    listed = directory.find(name)  # an alias finds the person too
+    # An alias finds the person too, and so does their `contact:` (never a hidden one's).
+    listed = directory.find(name) or directory.with_contact(name)
     key = person_key(listed.name if listed else name)
     credits: list[PageCredit] = []
     topic_weight: Counter[str] = Counter()

@@ -375,3 +375,12 @@ def test_a_pairing_ends_its_months_later_on_the_same_day_or_the_months_last():
     assert ends("tandem", date(2026, 12, 6)) == date(2027, 3, 6)
     assert ends("mentoring", date(2026, 8, 31)) == date(2027, 2, 28)  # no 31 February
     assert ends("coffee", date(2026, 12, 6)) == date(2026, 12, 6)  # one meeting
+
+
+def test_a_contact_finds_its_person_but_never_a_hidden_one():
+    ana = Person("Ana Ruiz", contact="ana.ruiz@corp.example")
+    hidden = Person("Ines Park", contact="ines.park@corp.example", hidden=True)
+    directory = Directory((ana, hidden))
+    assert directory.with_contact(" Ana.Ruiz@CORP.example ") is ana
+    assert directory.with_contact("ines.park@corp.example") is None
+    assert directory.with_contact("") is None

@@ -245,3 +245,45 @@ def test_no_example_question_names_a_hidden_person(tmp_path, real_embedder):
         asked = [e.question for e in kb.overview(today=TODAY).examples]
         assert "How do I order toner cartridges?" in asked
         assert not [q for q in asked if "Zarkov" in q or "Priya" in q], asked
+
+
+@pytest.fixture(scope="module")
+def contact_index(tmp_path_factory, hidden_index, real_embedder):
+    """As `hidden_index`, with her `contact:` an email (a script's natural key)."""
+    root = tmp_path_factory.mktemp("contact")
+    content, index_dir = root / "content", root / "index"
+    shutil.copytree(hidden_index[0], content)
+    shutil.copytree(hidden_index[1], index_dir)
+    people = (content / "people.yaml").read_text(encoding="utf-8")
+    url = "contact: https://intranet.brightwater.example/service-desk/team\n"
+    assert people.count(url) == 1
+    (content / "people.yaml").write_text(
+        people.replace(url, "contact: sofia.alvarez@brightwater.example\n"), encoding="utf-8"
+    )
+    build_index(content, index_dir, real_embedder, Settings(consent_key=KEY))
+    return index_dir
+
+
+def test_a_contact_finds_a_person_but_a_hidden_ones_is_as_unknown_as_no_ones(contact_index):
+    """`kb person EMAIL` and `/people/EMAIL` find whoever people.yaml gives that `contact:`
+    (they found no one: an email is what a script has); a hidden person's contact must
+    answer exactly as a contact no one has, or the answer would say she is listed."""
+    from fastapi.testclient import TestClient
+
+    from kb.serve.api import create_app
+
+    where = ["--index-dir", str(contact_index)]
+    found = json.loads(run("person", "AISHA.KHAN@brightwater.example", *where, "--json"))
+    assert found["name"] == "Aisha Khan"
+    api = TestClient(create_app(contact_index))
+    assert api.get("/people/aisha.khan@brightwater.example").json()["name"] == "Aisha Khan"
+    hers, no_ones = "sofia.alvarez@brightwater.example", "sofia.alvares@brightwater.example"
+    answers = []
+    for contact in (hers, no_ones):
+        result = CliRunner(env={"KB_CONSENT_KEY": KEY}).invoke(cli, ["person", contact, *where])
+        response = api.get(f"/people/{contact}")
+        assert (result.exit_code, response.status_code) == (1, 404), contact
+        said = (result.output, response.text)
+        answers.append(tuple(x.replace(contact, "CONTACT") for x in said))
+    assert answers[0] == answers[1]
+    assert HIDDEN not in json.dumps(answers) and "sofia" not in json.dumps(answers).lower()
