@@ -340,14 +340,23 @@ class Hidden:
         write: a page's "Contacts: Kenji Sato for room hardware" was the answer kb marked to
         "who do I ask about laptops" (a trial). A first name or a surname alone is no name,
         as for `hides`. Text is read as it is shown (`kb.models.shown`: no invisible
-        characters, HTML references read, a Markdown link as its text); the places are
-        where it was written."""
+        characters, comments or template tags, HTML references read, a Markdown link as its
+        text), and again without its HTML tags, as a page that renders them shows it
+        ("Ines<b></b> Park"; kb's page view shows them, and "<Ines Park>" to its reader);
+        the places are where it was written."""
         if not self.keys:
             return []
         seen = shown(text)
         found = [seen.written(a, b) for a, b in self._in_words(seen.text)]
         for a, b in seen.addresses:
-            found += [(a + i, a + j) for i, j in self._in_address(text[a:b])]
+            found += [
+                seen.source_written(a + i, a + j) for i, j in self._in_address(seen.source[a:b])
+            ]
+        for a, b in seen.inside:  # "<!-- ask Ines Park -->": the page's Markdown holds it
+            found += [(a + i, a + j) for i, j in self.in_text(text[a:b])]
+        rendered = shown(text, with_tags=False) if "<" in text else seen
+        if rendered.source != seen.source:  # it holds HTML tags
+            found += [rendered.written(a, b) for a, b in self._in_words(rendered.text)]
         return _joined(found)
 
     def _in_words(self, text: str) -> list[tuple[int, int]]:

@@ -12,11 +12,17 @@ cannot split a name or hide one (a review found each of these showing a hidden n
   target shows as no text but is an address (`Shown.addresses`), as is a URL in the text. A
   reference link's label does not show either ("[Ines][who] Park", "[Ines][] Park"), and a
   shortcut one's brackets are read as a link's ("[Ines] Park");
-- a comment or a template tag is nothing, as the page view removes them
-  (kb.content.parse.clean_block): "In<!-- x -->es", "Pa{{ site.blank }}rk".
+- a comment or a template tag, of any length, is nothing, as the page view removes them
+  (kb.content.parse.clean_block, which pairs them the same way): "In<!-- x -->es",
+  "Pa{{ site.blank }}rk". What is inside one is read apart (`Shown.inside`): the page's
+  Markdown holds it, and the page view shows an include tag's prose arguments;
+- read `with_tags=False`, a raw HTML tag is nothing too, as a page that renders HTML shows
+  it ("Ines<b></b> Park", "Ines <span>Park</span>"). kb's page view shows tags as text, so
+  text is read both ways (`Hidden.in_text`): "<Ines Park>" is no tag to a reader.
 
 A span of the shown text is mapped back to the text as written (`Shown.written`); one that
-crosses a link's brackets takes the whole link, so what is written out leaves no half link.
+crosses a link's brackets takes the whole link, so what is written out leaves no half link,
+and one that holds an HTML tag takes the tags beside it ("<b>Ines</b> <b>Park</b>").
 """
 
 from __future__ import annotations
@@ -26,15 +32,17 @@ import html
 import re
 import unicodedata
 from bisect import bisect_right
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 
 # A link or image, inline (its target in group 2) or by reference (its label after it, or
 # none), as kb.content.parse reads one: a bracket or parenthesis ends each scan, so no start
 # rescans the text after the next one (linear on any text).
 _LINK = re.compile(r"!?\[([^\]\[]*)\](?:\(([^()]*)\)|\[[^\]\[]*\])?")
-# A comment or a template tag (Liquid, Jinja): the page view shows neither. Of at most 200
-# characters, so no opener left unclosed scans further (120 KB of "{{" took 87 s unbounded).
-_UNSHOWN = re.compile(r"<!--[\s\S]{0,200}?-->|\{\{[\s\S]{0,200}?\}\}|\{%[\s\S]{0,200}?%\}")
+# Comments and template tags (Liquid, Jinja) are found by `str.find`, as kb.content.parse
+# finds them: a pattern for them scanned from every opener left unclosed (120 KB of "{{" took
+# 87 s unbounded), and one bounded to 200 characters let a longer one split a name.
+_TEMPLATE_CLOSERS = {"{{": "}}", "{%": "%}"}
 # A character reference, as HTML5 and CommonMark write one: decimal, hex or named, with its ;.
 _REFERENCE = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
 # A URL in text, shown as written (an autolink's too): read as an address as well. A scheme
@@ -42,6 +50,13 @@ _REFERENCE = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0
 # unbounded one made "a.a.a.a…" quadratic).
 _URL = re.compile(r"(?:\b[A-Za-z][A-Za-z0-9+.-]{0,31}://|\bmailto:)[^\s<>()\[\]\"'`]+")
 _HANGUL_FILLERS = "\u115f\u1160\u3164\uffa0"  # letters by category, yet they show as nothing
+# A raw HTML opening or closing tag as CommonMark defines one (spec 0.31, "Raw HTML"; the
+# pattern markdown-it-py's kb.content.parse reads pages with uses, written here as kb.models
+# imports no parser): an attribute's value ends at its quote, so no start scans past the next.
+_ATTRIBUTE = r"""\s+[a-zA-Z_:][a-zA-Z0-9:._-]*(?:\s*=\s*(?:[^"'=<>`\x00-\x20]+|'[^']*'|"[^"]*"))?"""
+_HTML_TAG = re.compile(
+    rf"<[A-Za-z][A-Za-z0-9-]*(?:{_ATTRIBUTE})*\s*/?>|</[A-Za-z][A-Za-z0-9-]*\s*>"
+)
 
 
 @functools.cache
@@ -65,9 +80,9 @@ def _invisible() -> str:
 
 @functools.cache
 def _marked() -> re.Pattern[str]:
-    """Whatever shows otherwise than written: a link, a character reference, a comment or a
-    template tag, invisible characters."""
-    patterns = (_LINK.pattern, _REFERENCE.pattern, _UNSHOWN.pattern, f"[{_invisible()}]+")
+    """Whatever shows otherwise than written once comments and template tags are out: a
+    link, a character reference, invisible characters."""
+    patterns = (_LINK.pattern, _REFERENCE.pattern, f"[{_invisible()}]+")
     return re.compile("|".join(patterns))
 
 
@@ -77,15 +92,24 @@ class Shown:
 
     text: str
     # Stretches of the shown text, in order: where each starts in it, and where it was
-    # written (start, end). One copied as written has both the same length; one read (a
-    # reference, a link's bracket) maps each of its characters to all it was written as.
+    # written in `source` (start, end). One copied as written has both the same length; one
+    # read (a reference, a link's bracket) maps each of its characters to all it was written as.
     _starts: tuple[int, ...] = ()
     _written: tuple[tuple[int, int, bool], ...] = ()
-    links: tuple[tuple[int, int, int, int], ...] = ()  # link, its text: (start, end) as written
-    addresses: tuple[tuple[int, int], ...] = ()  # link targets and URLs, as written
+    links: tuple[tuple[int, int, int, int], ...] = ()  # link, its text: (start, end) in source
+    addresses: tuple[tuple[int, int], ...] = ()  # link targets and URLs, in `source`
+    # The text as written without what shows nothing (comments, template tags; HTML tags
+    # when read without them), and where each of its stretches starts in it and as written.
+    source: str = ""
+    _kept: tuple[tuple[int, ...], tuple[int, ...]] = ((), ())
+    _tags: tuple[tuple[int, int], ...] = ()  # HTML tags left out, as written
+    # What is inside each comment and template tag, as written: the page's Markdown holds it
+    # (`kb mcp` serves that), and the page view shows an include tag's prose arguments.
+    inside: tuple[tuple[int, int], ...] = ()
 
     def written(self, start: int, end: int) -> tuple[int, int]:
-        """Where the shown span [start, end) was written, widened to every link it crosses."""
+        """Where the shown span [start, end) was written, widened to every link it crosses,
+        and to the HTML tags beside it when it holds one."""
         if not self._starts:
             first, last = start, end
         else:
@@ -95,6 +119,24 @@ class Shown:
             inside = text_start <= first and last <= text_end
             if first < link_end and link_start < last and not inside:
                 first, last = min(first, link_start), max(last, link_end)
+        return self.source_written(first, last)
+
+    def source_written(self, start: int, end: int) -> tuple[int, int]:
+        """Where the span [start, end) of `source` was written (see `written`)."""
+        starts, at = self._kept
+        if not starts:
+            return start, end
+        n = bisect_right(starts, start) - 1
+        first = at[n] + start - starts[n]
+        n = bisect_right(starts, end - 1) - 1
+        last = at[n] + end - starts[n]
+        if any(first <= a and b <= last for a, b in self._tags):
+            ends = {b: a for a, b in self._tags}
+            begins = dict(self._tags)
+            while first in ends:
+                first = ends[first]
+            while last in begins:
+                last = begins[last]
         return first, last
 
     def _at(self, i: int) -> tuple[int, int]:
@@ -105,12 +147,29 @@ class Shown:
         return start, end
 
 
-def shown(text: str) -> Shown:
-    """`text` as a reader sees it (see the module), mapped to where it was written."""
+def shown(text: str, *, with_tags: bool = True) -> Shown:
+    """`text` as a reader sees it (see the module), mapped to where it was written; with
+    `with_tags` false, raw HTML tags show nothing too (a page that renders HTML)."""
+    left_out = _unshown(text, with_tags)
+    tags = tuple((a, b) for a, b, tag in left_out if tag)
+    source, kept = _without(text, left_out)
+    seen = _read(source)
+    if not left_out:
+        return seen
+    inside = tuple(
+        (a + 4, b - 3) if text.startswith("<!--", a) else (a + 2, b - 2)
+        for a, b, tag in left_out
+        if not tag
+    )
+    return replace(seen, source=source, _kept=kept, _tags=tags, inside=inside)
+
+
+def _read(text: str) -> Shown:
+    """`shown` of text without comments and template tags."""
     marked = _marked()
     urls = tuple(m.span() for m in _URL.finditer(text))
     if not marked.search(text):  # most text: shown as written
-        return Shown(text, addresses=urls)
+        return Shown(text, addresses=urls, source=text)
     parts: list[str] = []
     starts: list[int] = []
     written: list[tuple[int, int, bool]] = []
@@ -140,7 +199,7 @@ def shown(text: str) -> Shown:
             elif found.startswith("&"):
                 character = html.unescape(found)
                 show("" if _format(character) else character, m.start(), m.end(), False)
-            # else a comment, a template tag or invisible characters: nothing shown
+            # else invisible characters: nothing shown
         show(text[pos:end], pos, end, True)
 
     read(0, len(text))
@@ -150,7 +209,86 @@ def shown(text: str) -> Shown:
         tuple(written),
         tuple(links),
         tuple(sorted({*targets, *urls})),
+        text,
     )
+
+
+def _without(
+    text: str, spans: list[tuple[int, int, bool]]
+) -> tuple[str, tuple[tuple[int, ...], tuple[int, ...]]]:
+    """`text` without `spans`, and where each stretch left starts in it and in `text`."""
+    if not spans:
+        return text, ((), ())
+    parts, starts, at = [], [], []
+    pos = length = 0
+    for a, b, _ in [*spans, (len(text), len(text), False)]:
+        if a > pos:
+            parts.append(text[pos:a])
+            starts.append(length)
+            at.append(pos)
+            length += a - pos
+        pos = b
+    return "".join(parts), (tuple(starts), tuple(at))
+
+
+def _unshown(text: str, with_tags: bool) -> list[tuple[int, int, bool]]:
+    """Where `text` holds what shows nothing, in order, each with whether it is an HTML tag:
+    comments, then template tags outside them, then, without
+    `with_tags`, HTML tags outside both. Linear: each opener is looked for once."""
+    spans = [(a, b, False) for a, b in _comments(text)]
+    spans = sorted([*spans, *_outside(spans, ((a, b, False) for a, b in _templates(text)))])
+    if not with_tags and "<" in text:
+        tags = ((m.start(), m.end(), True) for m in _HTML_TAG.finditer(text))
+        spans = sorted([*spans, *_outside(spans, tags)])
+    return spans
+
+
+def _outside(
+    spans: list[tuple[int, int, bool]], found: Iterable[tuple[int, int, bool]]
+) -> list[tuple[int, int, bool]]:
+    """Those of `found` that overlap none of `spans` (in order and apart)."""
+    starts = [a for a, _, _ in spans]
+    kept = []
+    for a, b, tag in found:
+        n = bisect_right(starts, a) - 1  # the last to start at or before it, and the next
+        if not any(s < b and a < e for s, e, _ in spans[max(n, 0) : n + 2]):
+            kept.append((a, b, tag))
+    return kept
+
+
+def _comments(text: str) -> list[tuple[int, int]]:
+    """Every comment, each opener with the first closer after it (an unclosed one is text)."""
+    found = []
+    pos = 0
+    while (start := text.find("<!--", pos)) >= 0:
+        end = text.find("-->", start + 4)
+        if end < 0:
+            break  # no closer after this opener, so none after any later one
+        found.append((start, end + 3))
+        pos = end + 3
+    return found
+
+
+def _templates(text: str) -> list[tuple[int, int]]:
+    """Every template tag `{{ ... }}` or `{% ... %}`, as kb.content.parse finds them: the
+    first opener, then the first closer of its kind after it."""
+    found = []
+    pos = 0
+    nxt = {o: text.find(o) for o in _TEMPLATE_CLOSERS}
+    while True:
+        for o, at in nxt.items():
+            if 0 <= at < pos:
+                nxt[o] = text.find(o, pos)
+        starts = [(at, o) for o, at in nxt.items() if at >= 0]
+        if not starts:
+            return found
+        start, opener = min(starts)
+        end = text.find(_TEMPLATE_CLOSERS[opener], start + 2)
+        if end < 0:
+            nxt[opener] = -1  # no closer left: this opener is text from here on
+            continue
+        found.append((start, end + 2))
+        pos = end + 2
 
 
 def _format(character: str) -> bool:

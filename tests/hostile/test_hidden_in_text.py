@@ -1,8 +1,9 @@
 """A hidden person's name in a colleague's page text (kb.content.hiding, `Hidden.in_text`),
 however the page writes it (a review): an invisible character inside a word of it, look-alike
 letters, an HTML entity, a Markdown link around or inside it, her login in a link's target, a
-comment or a template tag inside a word. And the other side: a tag or folder that is an
-English word is no login of hers. And what reading text for names costs on hostile text."""
+comment or a template tag inside a word or around her name, a raw HTML tag. And the other
+side: a tag or folder that is an English word is no login of hers. And what reading text for
+names costs on hostile text."""
 
 from __future__ import annotations
 
@@ -33,6 +34,7 @@ KEPT = (
     "AT&amp;T and R&amp;D&#32;stay, as does Where Can I Dock.",
     "Ирина Петрова отвечает за принтеры.",
     "See [the wiki](https://wiki.example/docks/firmware) or <https://wiki.example/a/b>.",
+    "<b>Bold</b> words, <span>spans</span> and <!-- a note --> stay as written.",
 )
 
 
@@ -187,6 +189,48 @@ def test_markdown_the_page_view_does_not_show_does_not_hide_her_name(tmp_path):
     assert_written_out(tmp_path, HIDDEN_MARKUP)
 
 
+LONG = "x " * 150  # longer than the 200 characters a comment was read to
+
+
+UNSHOWN_AT_LENGTH = {
+    "long-comment-inside-a-word": f"In<!-- {LONG}-->es Park",
+    "long-template-tag-inside-a-word": f"Ines Pa{{{{ {LONG}}}}}rk",
+    "name-in-a-comment": "<!-- ask Ines Park -->",
+    "name-in-an-include": '{% include callout.html content="Ask Ines Park about it" %}',
+}
+IN_UNSHOWN = {
+    "name-in-a-comment": "Escalations: <!-- ask [hidden person] --> on call.",
+    "name-in-an-include": (
+        'Escalations: {% include callout.html content="Ask [hidden person] about it" %} on call.'
+    ),
+}
+
+
+def test_a_comment_or_template_tag_of_any_length_neither_splits_nor_holds_her_name(tmp_path):
+    # A review: a comment or template tag of more than 200 characters inside a word of her
+    # name was read as text, so no word was hers; the page view removes it whatever its
+    # length and showed "Ines Park". Her name inside a comment stayed in the page's Markdown,
+    # which `kb mcp` serves, and an include tag's prose argument shows in the page view.
+    # In chunks a comment is nothing and an include its prose: two are "[hidden person]".
+    assert_written_out(tmp_path, UNSHOWN_AT_LENGTH, IN_UNSHOWN, in_chunks=2)
+
+
+HTML_TAGS = {
+    "empty-tag-between": "Ines<b></b> Park",
+    "tag-around-her-surname": "Ines <span>Park</span>",
+    "tags-around-each-word": "<b>Ines</b> <b>Park</b>",
+    "tag-inside-a-word": "In<i></i>es Park",
+    "line-break-tag": "Ines<br>Park",
+}
+
+
+def test_raw_html_tags_between_or_inside_the_words_of_her_name_do_not_hide_it(tmp_path):
+    # A review: kb's page view shows a raw HTML tag as text, but a reader still reads "Ines
+    # <span>Park</span>" as her name, and a client of the API or `kb mcp` that renders the
+    # page's Markdown shows "Ines Park". The tags beside her name go with it.
+    assert_written_out(tmp_path, HTML_TAGS)
+
+
 def test_a_tag_or_folder_that_is_an_english_word_is_no_login_of_a_hidden_name(tmp_path):
     # A review: a hidden "Ben Rand" hid the tag and the folder "brand" ("b" and "rand", a
     # login as "ipark" is), and a hidden "Pat Tern" the tag "pattern" (her name run
@@ -235,6 +279,8 @@ HOSTILE = {
     "reference-links": "[a][b] ",
     "unclosed-comments": "<!--",
     "unclosed-template-tags": "{{",
+    "unclosed-html-tags": "<a b ",
+    "unclosed-html-values": "<a b='",
 }
 
 
