@@ -64,6 +64,7 @@ from jellyfish import jaro_winkler_similarity, metaphone
 
 from kb.models.manifest import Manifest
 from kb.models.names import (
+    disguised,
     fold_name,
     folded_name,
     name_pieces,
@@ -446,10 +447,12 @@ class Hidden:
         ):
             return False
         whole = text[run[0].start() : run[-1].end()]
-        if len(run) > 1 and not all(reads_capital(m.group()) for m in run):
+        words = [m.group() for m in run]
+        if len(run) > 1 and not all(map(reads_capital, words)) and not any(map(disguised, words)):
             # Prose's words: "Slack will" is no "Will Slack"; a name in lower case only as
             # the directory writes it, and not in English words ("kenji sato", not "the team
-            # will slack off").
+            # will slack off"). A word in look-alike letters is no prose: "іnes Park" with a
+            # Cyrillic "і" is her name disguised (a review).
             pieces = name_pieces(whole)
             english = english_words()
             return " ".join(pieces) in self._names and not all(p in english for p in pieces)

@@ -112,6 +112,26 @@ def reads_capital(word: str) -> bool:
     return seen.isascii() and (seen.isupper() or seen == "l")
 
 
+def disguised(word: str) -> bool:
+    """Whether a word of Latin letters holds a letter of another form that a reader takes for
+    one of them, by Unicode's confusables (UTS #39): Cyrillic "і" or a dotless "ı" in "іnes",
+    Cyrillic "р" and "а" in "раrk". No prose is written so; a name disguised is. An accent is
+    no look-alike ("Müller"), nor is a word in another script alone ("рак")."""
+    if word.isascii() or not any(c.isascii() and c.isalpha() for c in word):
+        return False
+    return any(_looks_latin(c) for c in word if not c.isascii())
+
+
+def _looks_latin(char: str) -> bool:
+    plain = "".join(
+        c for c in unicodedata.normalize("NFKD", char) if unicodedata.category(c) not in _DROPPED
+    )
+    if plain.isascii():  # an accent on a Latin letter, or a ligature ("ﬁ"): as written
+        return False
+    seen = _latin(char)
+    return seen.isascii() and seen.isalpha()
+
+
 def _stroke_readings(word: str) -> tuple[str, str]:
     first = "I" + word[1:] if word[0] in "l1" and (len(word) == 1 or word[1].isalpha()) else word
     if any(c.islower() for c in first):
