@@ -52,6 +52,7 @@ import hashlib
 import hmac
 import re
 import secrets
+from bisect import bisect_left
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from functools import cached_property, lru_cache
@@ -357,11 +358,13 @@ class Hidden:
             found += [(a + i, a + j) for i, j in self.in_text(text[a:b])]
         rendered = shown(text, with_tags=False) if "<" in text else seen
         if rendered.source != seen.source:  # it holds HTML tags
-            found += [rendered.written(a, b) for a, b in self._in_words(rendered.text)]
+            spans = self._in_words(rendered.text, rendered.joints)
+            found += [rendered.written(a, b) for a, b in spans]
         return _joined(found)
 
-    def _in_words(self, text: str) -> list[tuple[int, int]]:
-        """`in_text` of text as shown, but its addresses."""
+    def _in_words(self, text: str, joints: Sequence[int] | None = None) -> list[tuple[int, int]]:
+        """`in_text` of text as shown, but its addresses; with `joints`, only the names that
+        hold one of them or end beside it (the rest were read with its HTML tags)."""
         found = [m.span() for m in _EMAIL.finditer(text) if self.hides("", m.group())]
         # A chat handle or login after "@" ("ping @daniel.weber"), read as an email's name.
         found += [
@@ -377,6 +380,12 @@ class Hidden:
             if not self._near(words[i].group()) and len(words[i].group()) > 1:
                 i += 1  # no name starts here (most words): nothing more to ask
                 continue
+            if joints is not None:  # a joint within the four words from here
+                last = words[min(i + 3, len(words) - 1)].end()
+                n = bisect_left(joints, words[i].start() + 1)
+                if n == len(joints) or joints[n] > last:
+                    i += 1
+                    continue
             size = next((n for n in range(1, 5) if self._names_run(text, words[i : i + n])), 0)
             if size > 1 and self._names_run(text, words[i + 1 : i + size]):
                 size = 0  # a word before a name ("said. I Park"): it starts later

@@ -106,6 +106,7 @@ class Shown:
     # What is inside each comment and template tag, as written: the page's Markdown holds it
     # (`kb mcp` serves that), and the page view shows an include tag's prose arguments.
     inside: tuple[tuple[int, int], ...] = ()
+    joints: tuple[int, ...] = ()  # where in `text` an HTML tag was left out
 
     def written(self, start: int, end: int) -> tuple[int, int]:
         """Where the shown span [start, end) was written, widened to every link it crosses,
@@ -156,12 +157,43 @@ def shown(text: str, *, with_tags: bool = True) -> Shown:
     seen = _read(source)
     if not left_out:
         return seen
+    cuts = [kept[0][n] for n in range(len(kept[0])) if _after_tag(left_out, kept[1][n])]
     inside = tuple(
         (a + 4, b - 3) if text.startswith("<!--", a) else (a + 2, b - 2)
         for a, b, tag in left_out
         if not tag
     )
-    return replace(seen, source=source, _kept=kept, _tags=tags, inside=inside)
+    joints = _shown_places(seen, cuts)
+    return replace(seen, source=source, _kept=kept, _tags=tags, inside=inside, joints=joints)
+
+
+def _shown_places(seen: Shown, places: list[int]) -> tuple[int, ...]:
+    """About where each of `places` of `seen.source` shows in its text (where the next
+    character shown is, for one that does not show)."""
+    if not seen._starts:
+        return tuple(places)
+    begins = [start for start, _, _ in seen._written]  # in order, as read
+    found = []
+    for i in places:
+        n = bisect_right(begins, i) - 1
+        if n < 0:
+            found.append(0)
+            continue
+        start, _, copied = seen._written[n]
+        end = seen._starts[n + 1] if n + 1 < len(seen._starts) else len(seen.text)
+        size = end - seen._starts[n]
+        found.append(seen._starts[n] + (min(i - start, size) if copied else size * (i > start)))
+    return tuple(found)
+
+
+def _after_tag(left_out: list[tuple[int, int, bool]], at: int) -> bool:
+    """Whether what is kept from `at` on follows an HTML tag left out (a comment between)."""
+    n = bisect_right(left_out, (at, -1, False)) - 1
+    while n >= 0 and left_out[n][1] == at:
+        if left_out[n][2]:
+            return True
+        at, n = left_out[n][0], n - 1
+    return False
 
 
 def _read(text: str) -> Shown:

@@ -299,6 +299,7 @@ HOSTILE = {
     "unclosed-template-tags": "{{",
     "unclosed-html-tags": "<a b ",
     "unclosed-html-values": "<a b='",
+    "html-tags-and-links": "<b>[a](u)</b> ",
 }
 
 
