@@ -17,7 +17,7 @@ HIDING_VERSION = 11  # of kb/content/hiding.py's names in page text: bump when i
 # 8: Markdown links' text, and their targets and URLs part by part; 9: an English word is
 # no label's login, so "brand" is kept for a hidden Ben Rand; 10: reference links' text,
 # comments and template tags; 11: comments and template tags of any length, and the names
-# inside them, raw HTML tags; a small look-alike letter in a name's word)
+# inside them, raw HTML tags; a small look-alike letter in a name's word; "rn" read as "m")
 # Of kb/content/chunk.py's pieces: bump when the same page is cut into other pieces (1: none
 # recorded; 2: each piece of a cut table starts with the table's header).
 CHUNKING_VERSION = 2

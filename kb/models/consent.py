@@ -38,9 +38,13 @@ safe side.
    whose file or folder name does is not read (kb.content.hiding); the warning that says so
    repeats no such value. A label that is an English word is no login and no name run
    together (`Hidden._names_word`: "brand" for Ben Rand), as a logged search's word is not.
-9. Page text is read as shown (kb.models.shown: no invisible characters, HTML references
-   read, a Markdown link as its text) for the names `Hidden.in_text` writes out; a link's
-   target or a URL part by part, as labels (`Hidden._in_address`).
+9. Page text is read as shown (kb.models.shown: no invisible characters, comments or
+   template tags of any length, HTML references read, a Markdown link as its text), and
+   again without its raw HTML tags, for the names `Hidden.in_text` writes out; a link's
+   target or a URL part by part, as labels (`Hidden._in_address`); what is inside a comment
+   or template tag apart. A word holding a look-alike letter is no prose ("іnes Park",
+   `disguised`), and a whole name is also read as Unicode's confusables read runs of
+   letters ("Torn Berg" for Tom Berg, `read_runs`).
 
 A little over ~300 lines on purpose: the rules are audited together, in one place.
 """
@@ -70,6 +74,7 @@ from kb.models.names import (
     folded_name,
     name_pieces,
     person_key,
+    read_runs,
     read_strokes,
     reads_capital,
 )
@@ -474,7 +479,29 @@ class Hidden:
                 return False
         if all(len(m.group()) == 1 for m in run):  # initials only: "it's a" is no "S. A."
             return False
-        return self.hides(whole) if len(run) > 1 else self._names_word(whole)
+        if len(run) == 1:
+            return self._names_word(whole)
+        return self.hides(whole) or self._read_as_one(whole)
+
+    def _read_as_one(self, name: str) -> bool:
+        """Whether a name of several words is a hidden one with runs of letters read as one
+        (`read_runs`: "Torn Berg" for Tom Berg, "Bemd" for Bernd), its words in any order;
+        not a name the directory lists, who is someone else ("Kirn Smith" beside a hidden
+        Kim Smith). Only the whole name: a word alone ("torn") is a word."""
+        plain = " ".join(name_pieces(name))
+        if plain in self._listed:
+            return False
+        seen = read_runs(plain).split()
+        return any(" ".join(seen[j:] + seen[:j]) in self._read_runs for j in range(len(seen)))
+
+    @cached_property
+    def _read_runs(self) -> frozenset[str]:
+        """Hidden identities as `read_runs` reads them: "bemd amold" for Bernd Arnold."""
+        return frozenset(map(read_runs, self._hidden_plain))
+
+    @cached_property
+    def _read_runs_words(self) -> frozenset[str]:
+        return frozenset(w for k in self._read_runs for w in k.split())
 
     def _near(self, word: str) -> bool:
         """Whether a word of text is a word of a hidden name, or sounds like its surname, or
@@ -490,6 +517,8 @@ class Hidden:
             pieces = name_pieces(word)
             known = any(p in sounds or _surname_sound(p) in sounds for p in pieces)
             known = known or _DIGITS.sub("", "".join(pieces)) in joined
+            # "Torn" may begin hidden Tom Berg's name (`_read_as_one`).
+            known = known or any(read_runs(p) in self._read_runs_words for p in pieces)
             if not known and not word.isascii():
                 readings = read_strokes(word)[1:]
                 known = any(p in sounds for r in readings for p in name_pieces(r))

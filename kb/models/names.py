@@ -4,9 +4,11 @@ name or text as it may be printed at a terminal (`printable`)."""
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 import re
+import string
 import unicodedata
 from collections.abc import Sequence
 from functools import lru_cache
@@ -130,6 +132,32 @@ def _looks_latin(char: str) -> bool:
         return False
     seen = _latin(char)
     return seen.isascii() and seen.isalpha()
+
+
+def read_runs(text: str) -> str:
+    """Folded `text` with each run of letters that Unicode's confusables (UTS #39) read as one
+    letter written as that letter: "torn" is "tom", "bernd" "bemd". Its table has one such
+    run of Latin letters, "rn" for "m" ("vv" and "cl" are not in it). Only a whole name is
+    read so (`Hidden.in_text`): "torn" alone is a word, "Kirn" beside "Kim" a name."""
+    pattern, letters = _letter_runs()
+    return pattern.sub(lambda m: letters[m.group()], text) if letters else text
+
+
+@functools.cache
+def _letter_runs() -> tuple[re.Pattern[str], dict[str, str]]:
+    """The runs of Latin letters confusables reads as one Latin letter, folded, and a
+    pattern of them, longest first."""
+    from confusable_homoglyphs import confusables
+
+    found = {}
+    for letter in string.ascii_lowercase:
+        for group in confusables.is_confusable(letter, greedy=True, preferred_aliases=[]) or ():
+            for glyph in group["homoglyphs"]:
+                run = glyph["c"]
+                if len(run) > 1 and run.isascii() and run.isalpha():
+                    found[run.casefold()] = letter
+    runs = sorted(found, key=len, reverse=True)
+    return re.compile("|".join(map(re.escape, runs)) or "(?!)"), found
 
 
 def _stroke_readings(word: str) -> tuple[str, str]:
