@@ -320,6 +320,7 @@ HOSTILE = {
     "unclosed-html-tags": "<a b ",
     "unclosed-html-values": "<a b='",
     "html-tags-and-links": "<b>[a](u)</b> ",
+    "comments-read-inside": "<!-- {{ a }} --> ",
 }
 
 
