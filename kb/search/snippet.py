@@ -74,12 +74,20 @@ def _latin_matches(text: str, query: str) -> list[tuple[int, int, str]]:
     if pattern is None:
         return []
     stop = stop_words()
-    found = [m for m in pattern.finditer(text) if m.group(0).lower() not in stop]
+    # Plain tuples, not the Match objects: thousands of live matches (a section saying the
+    # query word over and over) are objects the cyclic GC tracks, and the full collections of
+    # the whole process they set off made a snippet cost ~10x for 4x the text.
+    found = [
+        (m.start(), m.end(), word)
+        for m in pattern.finditer(text)
+        if (word := m.group(0).lower()) not in stop
+    ]
     if not found:
         return []
     wanted = query_stems(query)
-    words = stems([m.group(0).lower() for m in found])
-    return [(m.start(), m.end(), s) for m, s in zip(found, words, strict=True) if s in wanted]
+    distinct = list(dict.fromkeys(w for _, _, w in found))  # each word stemmed once
+    stem = dict(zip(distinct, stems(distinct), strict=True))
+    return [(a, b, stem[w]) for a, b, w in found if stem[w] in wanted]
 
 
 @lru_cache(maxsize=4096)
