@@ -36,17 +36,19 @@ def _tokens(texts) -> list[int]:
 def _ratio(run, make, n: int) -> float:
     """How much longer `run(make(4n))` takes than `run(make(n))`: about 4 when linear.
 
-    Each is repeated until the smaller takes 20 ms, so timer noise does not decide.
+    Each is repeated until the smaller takes 20 ms, so timer noise does not decide, and each
+    takes the least of six timings, the two timed in turn. Timings are this thread's CPU
+    (best_seconds): another process's burst, which once made a 22x of a 4x in wall time, is
+    not in them; a quadratic cost is 16x every time.
     """
     small, large = make(n), make(4 * n)
     once = best_seconds(lambda: run(small))
     reps = max(1, round(0.02 / max(once, 1e-6)))
-    # The least of three ratios: on a shared machine one measurement can land in another
-    # process's burst (a 22x was seen once, 4x alone); a quadratic cost is 16x every time.
-    return min(
-        best_seconds(lambda: run(large), reps) / best_seconds(lambda: run(small), reps)
-        for _ in range(3)
-    )
+    times: dict[str, list[float]] = {"small": [], "large": []}
+    for _ in range(2):
+        times["large"].append(best_seconds(lambda: run(large), reps))
+        times["small"].append(best_seconds(lambda: run(small), reps))
+    return min(times["large"]) / min(times["small"])
 
 
 def test_alias_bomb_in_front_matter_is_refused(tmp_path):
