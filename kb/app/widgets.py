@@ -68,8 +68,11 @@ def _in_app(back: Mapping[str, str] | None, **opened: str) -> str:
 
 
 def colleague_line(c) -> str:
+    """Name, department and team, role, and the day they leave when they have given notice
+    (as the expert cards and profiles say it): meet them, or staff them, before then."""
     role = f" · {esc(c.role)}" if c.role else ""
-    return f"{person_link(c.name)} {badges(c.department, c.team)}{role}"
+    leaves = f" · leaves on {esc(c.leaves)}" if c.leaves else ""
+    return f"{person_link(c.name)} {badges(c.department, c.team)}{role}{leaves}"
 
 
 def render_counts(kb: Facade) -> None:

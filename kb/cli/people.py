@@ -143,7 +143,11 @@ def pairs_cmd(
 
 
 def _colleague(c) -> str:
+    """Name (department, team; leaves on DAY): the day, when they have given notice, so that
+    whoever meets them, or staffs them, does it before then."""
+    leaves = f"leaves on {c.leaves}" if c.leaves else ""
     home = ", ".join(x for x in (c.department, c.team) if x)
+    home = "; ".join(x for x in (home, leaves) if x)
     return bold(c.name) + (f" ({home})" if home else "")
 
 

@@ -396,6 +396,9 @@ def _person(
         department=side_named(department),
         role=str(entry.get("role") or "").strip(),
         available_for=tuple(a for a in available if a in AVAILABILITY),
+        # Only an empty list said outright opts out: an entry without the key may be there
+        # for a role or a team alone.
+        opted_out=isinstance(entry.get("available_for"), list | str) and not available,
         contact="" if hidden else contact.strip(),  # kept nowhere, not even in memory
         hidden=hidden,
     )

@@ -63,6 +63,8 @@ class Person:
     timezone: str = ""  # an IANA name ("Europe/Berlin") or "UTC+02:00"; "" if none
     languages: tuple[str, ...] = ()  # BCP 47 tags ("de", "en", "pt-BR")
     capacity: float | None = None  # hours a month for programmes; None: not said
+    # `available_for: []` given: they take part in no programme (`Directory.not_enrolled`).
+    opted_out: bool = False
     # Self-declared balance attributes as (attribute, group number): the values themselves
     # are never kept, only which people share one (numbered in order of first appearance).
     private: tuple[tuple[str, int], ...] = field(default=(), repr=False)
@@ -187,6 +189,24 @@ class Directory:
             return "not in people.yaml"
         return f"left on {listed.left}" if listed.has_left(today) else ""
 
+    def may_enrol(self, name: str, today: date | None = None) -> bool:
+        """Whether kb may put `name` into a programme beyond pairs: a barcamp talk or its
+        audience, an onboarding meeting, a project team (`not_enrolled`)."""
+        return not self.not_enrolled(name, today)
+
+    def not_enrolled(self, name: str, today: date | None = None) -> str:
+        """Why kb may not put `name` into a programme, "" when it may: `not_proposed`, or
+        they opted out in people.yaml (`available_for: []`, or `capacity: 0` hours)."""
+        why = self.not_proposed(name, today)
+        listed = self.find(name)
+        if why or listed is None:
+            return why
+        if listed.opted_out:
+            return "takes part in no programme: available_for: [] in people.yaml"
+        if listed.capacity == 0:
+            return "takes part in no programme: capacity 0 in people.yaml"
+        return ""
+
     def left_on(self, name: str, today: date | None = None) -> str:
         """The day `name` left, if they have by `today` (`Person.has_left`); "" otherwise."""
         listed = self.find(name)
@@ -258,6 +278,7 @@ class Colleague:
     team: str = ""
     department: str = ""
     role: str = ""
+    leaves: str = ""  # the day they leave, when they have given notice (`Person.leaves`)
 
 
 @dataclass(frozen=True)

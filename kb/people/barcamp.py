@@ -129,10 +129,10 @@ def _from_searches(
             withheld += len(group)
             continue
 
-        # Only pages someone kb may propose on the day wrote (not only people who have
-        # left by then) name one.
+        # Only pages someone kb may enrol on the day wrote (not only people who have left
+        # by then or opted out) name one.
         def may(name: str) -> bool:
-            return people.writing.directory.may_propose(name, day)
+            return people.writing.directory.may_enrol(name, day)
 
         hits = [h for h in search(query) if any(may(a.name) for a in h.chunk.authors)]
         best = next((h for h in hits if h.confidence >= NEAR_MISS), None)
@@ -183,7 +183,7 @@ def _from_topics(people: PeopleAnalysis, day: date) -> list[_Proposal]:
     for topic in people.topics_on(day):
         if topic.bus_factor != 1 or not topic.knowers:  # 0: no one knows it well enough
             continue
-        if not w.directory.may_propose(topic.knowers[0].name, day):
+        if not w.directory.may_enrol(topic.knowers[0].name, day):
             continue
         speaker = person_key(topic.knowers[0].name)
         pages = set(topic.pages)
@@ -238,7 +238,7 @@ def _session(
         slot,
         room,
         p.title,
-        w.colleague(p.speaker),
+        w.colleague(p.speaker, day),  # "leaves on" as of the event
         p.why,
         audience,
         tuple(pages.values())[:2],
@@ -253,5 +253,7 @@ def _audience(
     to the session's."""
     w = people.writing
     side = other_side(w.home(p.speaker).department)
-    near = w.closest_of(p.rows, side, floor=AUDIENCE_FLOOR, most=AUDIENCE, leave=busy, today=day)
+    # Never who opted out: an invitation volunteers them as much as a talk does.
+    leave = busy | w.opted_out(day)
+    near = w.closest_of(p.rows, side, floor=AUDIENCE_FLOOR, most=AUDIENCE, leave=leave, today=day)
     return tuple(w.colleague(k) for k in near)

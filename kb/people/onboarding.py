@@ -71,11 +71,11 @@ def plan(
     buddy = _buddy(order, mine, homes, team, met, directory, today)
     if buddy:
         met.add(buddy[0])
-        introductions.append(_introduce(people, "buddy", *buddy))
+        introductions.append(_introduce(people, "buddy", *buddy, today))
     across = _across(people, mine, side, met, settings, today)
     if across:
         met.add(across[0])
-        introductions.append(_introduce(people, "across the divide", *across))
+        introductions.append(_introduce(people, "across the divide", *across, today))
     outside = Counter({t: n for t, n in linked.items() if t not in mine and t in pages})
     for target, count in outside.most_common():
         if sum(i.kind == "system owner" for i in introductions) >= OWNERS:
@@ -86,7 +86,7 @@ def plan(
             owns = "owns" if main else "co-wrote"  # its main author has left
             why = f"{owns} '{pages[target].title}', which {_pages(count, 'of the team')} to"
             evidence = (Evidence(target, pages[target].title, "", 1, float(count)),)
-            introductions.append(_introduce(people, "system owner", owner, why, evidence))
+            introductions.append(_introduce(people, "system owner", owner, why, evidence, today))
     note = "" if mine else f"no page is written for team '{team}'"
     return OnboardingPlan(name, team, reading, tuple(introductions), note)
 
@@ -120,7 +120,7 @@ def _owner(page: Page, directory: Directory, today: date) -> tuple[str, bool]:
     """The page's main author among those kb may propose on `today` (key, "" if none), and
     whether they are its main author of all (not only of those still here)."""
     ranked = sorted(page.authors, key=lambda a: -a.share)
-    here = [a for a in ranked if directory.may_propose(a.name, today)]
+    here = [a for a in ranked if directory.may_enrol(a.name, today)]
     if not here:
         return "", False
     return person_key(here[0].name), here[0] is ranked[0]
@@ -144,7 +144,7 @@ def _buddy(
             if (
                 homes.get(key, Home()).team.casefold() == team.casefold()
                 and key not in met
-                and directory.may_propose(key, today)
+                and directory.may_enrol(key, today)
             ):
                 written[key] += author.share
     if not written:
@@ -170,7 +170,8 @@ def _across(
     other = other_side(side)
     rows = [i for i, c in enumerate(w.chunks) if c.path in mine and w.telling(c)]
     floor = settings.pair_overlap_floor
-    found = w.closest_of(rows, other, floor=floor, most=1, leave=met, today=today)
+    leave = met | w.opted_out(today)
+    found = w.closest_of(rows, other, floor=floor, most=1, leave=leave, today=today)
     if not found:
         return None
     key = found[0]
@@ -190,6 +191,11 @@ def _across(
 
 
 def _introduce(
-    people: PeopleAnalysis, kind: str, key: str, why: str, evidence: tuple[Evidence, ...]
+    people: PeopleAnalysis,
+    kind: str,
+    key: str,
+    why: str,
+    evidence: tuple[Evidence, ...],
+    today: date,
 ) -> Introduction:
-    return Introduction(kind, people.colleague(key), why, evidence)
+    return Introduction(kind, people.writing.colleague(key, today), why, evidence)

@@ -100,14 +100,14 @@ def propose(
         if not ranked:  # nothing written on it, or no one credited with what is
             uncovered.append(label)
             continue
-        # Never staffed: who has left, and, with a directory, who it does not list (the trial
-        # staffed a legal counsel whose entry was removed when he left, with no word of it).
+        # Never staffed: who has left or opted out, and, with a directory, who it does not
+        # list (the trial staffed a legal counsel whose entry was removed when he left).
         top = ranked[0].score or 1.0
         for p in ranked:
-            why = directory.not_proposed(p.name)
+            why = directory.not_enrolled(p.name)
             if why and p.score / top >= COVERS:  # someone who would have counted
                 left_out.setdefault(p.name, why)
-        ranked = [p for p in ranked if directory.may_propose(p.name)]
+        ranked = [p for p in ranked if directory.may_enrol(p.name)]
         if not ranked:
             unstaffed.append(label)
             continue

@@ -54,11 +54,25 @@ class Writing:
         found = {k: self.directory.leaves_on(k, today) for k in self.names}
         return {k: day for k, day in found.items() if day}
 
-    def colleague(self, key: str) -> Colleague:
+    def colleague(self, key: str, today: date | None = None) -> Colleague:
+        """A person as reports show them, with the day they leave when it is to come by
+        `today` (default: now), so that whoever meets them does it before then."""
         home = self.home(key)
         listed = self.directory.find(key)
         return Colleague(
-            self.names.get(key, key), home.team, home.department, listed.role if listed else ""
+            self.names.get(key, key),
+            home.team,
+            home.department,
+            listed.role if listed else "",
+            self.directory.leaves_on(key, today),
+        )
+
+    def opted_out(self, today: date | None = None) -> frozenset[str]:
+        """The writers kb may propose but not enrol in a programme: they opted out in
+        people.yaml (`Directory.not_enrolled`)."""
+        d = self.directory
+        return frozenset(
+            k for k in self.names if d.may_propose(k, today) and not d.may_enrol(k, today)
         )
 
     @cached_property
