@@ -8,6 +8,7 @@ from kb.app.barcamp import render_barcamp
 from kb.app.filters import drop_unknown, render_sidebar
 from kb.app.gaps import render_gaps
 from kb.app.keys import mount_keys
+from kb.app.linked import render_link_notes
 from kb.app.load import knowledge_base
 from kb.app.onboard import render_onboard
 from kb.app.page import render_page
@@ -78,6 +79,7 @@ def _main() -> None:
         st.segmented_control(
             "View", list(VIEWS), key="view", format_func=VIEWS.get, label_visibility="collapsed"
         )
+        render_link_notes()  # what the link asked that the app could not take
         render = RENDER.get(st.session_state.get("view") or "search", render_search)
         render(kb)
         if render is render_search:

@@ -7,18 +7,10 @@ import json
 import streamlit as st
 
 from kb.app.present import literal as esc
-from kb.app.state import KINDS, MAX_ROUND
+from kb.app.state import KIND_NAMES, KINDS, MAX_ROUND
 from kb.app.widgets import colleague_line, page_link
 from kb.facade import Facade
 from kb.serve.codec import dump
-
-KIND_NAMES = {
-    "tandem": "Tandem",
-    "mentoring": "Mentoring",
-    "coffee": "Coffee",
-    "shadowing": "Job shadowing",
-    "reverse-mentoring": "Reverse mentoring",
-}
 
 
 def render_pairs(kb: Facade) -> None:

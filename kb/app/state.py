@@ -4,9 +4,12 @@ link restores the view."""
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 
 import streamlit as st
 
+from kb.app import linked
+from kb.app.linked import note, said
 from kb.app.present import literal
 from kb.content.departments import side_named
 from kb.facade import Facade
@@ -31,8 +34,16 @@ WIDGET_KEYS = (
 TEAM_COUNTS = {"team_it": ("it", 10), "team_business": ("business", 10),
                "team_per_team": ("per_team", 10), "team_zone": ("zone", 12)}  # fmt: skip
 TEAM_TEXTS = {"team_languages": "lang", "team_balance": "balance"}
-CAMP_SLOTS, CAMP_ROOMS, MAX_CAMP = 4, 2, 10
+CAMP_SLOTS, CAMP_ROOMS, MAX_CAMP = 4, 2, 20  # at most as many as `kb barcamp` takes
 PEOPLE_SORTS = ("Name", "Department", "Team", "Pages")  # the people view's orders, default first
+# The pairs view's kinds as it names them; a link may use either spelling, in any case.
+KIND_NAMES = {
+    "tandem": "Tandem",
+    "mentoring": "Mentoring",
+    "coffee": "Coffee",
+    "shadowing": "Job shadowing",
+    "reverse-mentoring": "Reverse mentoring",
+}
 VIEWS = {
     "search": "Search",
     "people": "People",
@@ -62,6 +73,9 @@ def init_state() -> None:
                 st.session_state[key] = st.session_state[key]
         return
     st.session_state.q = params.get("q", "")[:MAX_QUERY]  # as the box takes it
+    if len(params.get("q", "")) > MAX_QUERY:
+        note("q", f"Search: the link's query is cut to its first {MAX_QUERY:,} characters.",
+             st.session_state.q)  # fmt: skip
     for key in PICKED:
         st.session_state[key] = params.get(key, "")
     # `department=`, as the CLI and the API call it, is read as the app's `dept=`.
@@ -80,40 +94,65 @@ def init_state() -> None:
     # meant the same, with the asker's side in the department filter.
     old = params.get("dept", "") if params.get("bridge") == "1" else ""
     st.session_state.me = side_named(params.get("me", "") or old) or None
-    st.session_state.view = (
-        params.get("view", "search") if params.get("view") in VIEWS else "search"
-    )
-    # Pairs: ?kind=coffee&round=3 (anything else in the URL is the default round).
-    st.session_state.pair_kind = params.get("kind") if params.get("kind") in KINDS else KINDS[0]
-    given = params.get("round", "")
-    valid = given.isascii() and given.isdigit() and int(given) <= MAX_ROUND
-    st.session_state.pair_round = int(given) if valid else 0
-    # Team builder: ?view=team&project=...&size=3 proposes the same team (else size 4).
-    st.session_state.team_description = params.get("project", "")
-    size = params.get("size", "")
-    fits = size.isascii() and size.isdigit() and 1 <= int(size) <= MAX_TEAM_SIZE
-    st.session_state.team_size = int(size) if fits else TEAM_SIZE
-    for key, (name, most) in TEAM_COUNTS.items():
-        st.session_state[key] = _count(params.get(name, ""), 0, most)
-    st.session_state.team_mix = params.get("mix", "") == "1"
-    for key, name in TEAM_TEXTS.items():
-        st.session_state[key] = params.get(name, "")[:200]
-    # People: ?view=people&sort=pages (the "Sort by" choices, in lower case; else by name).
-    sorts = {name.casefold(): name for name in PEOPLE_SORTS}
-    st.session_state.people_sort = sorts.get(params.get("sort", "").casefold(), PEOPLE_SORTS[0])
-    # Barcamp: ?view=barcamp&slots=3&rooms=2; onboarding: ?view=onboard&join=finance&name=...
-    st.session_state.camp_slots = _count(params.get("slots", ""), CAMP_SLOTS, MAX_CAMP)
-    st.session_state.camp_rooms = _count(params.get("rooms", ""), CAMP_ROOMS, MAX_CAMP)
-    st.session_state.onboard_name = params.get("name", "")[:200]
-    if params.get("join"):  # the view checks it against the index's teams
-        st.session_state.onboard_team = params.get("join")
+    if params.get("me") and not st.session_state.me:
+        note("me", f"I work in: {said(params['me'])} is not IT or Business; ignored.", None)
+    _read_views(params)
     st.session_state._init = True
 
 
-def _count(given: str, default: int, most: int) -> int:
-    """A whole number from the URL in 1..most, else the default."""
-    fits = given.isascii() and given.isdigit() and 1 <= int(given) <= most
-    return int(given) if fits else default
+def _read_views(params) -> None:
+    """The views' settings from the URL. Whatever the app cannot take is said over the view
+    with what it shows instead (`linked`): a link is never silently read as another."""
+    s = st.session_state
+    view = params.get("view") or "search"
+    s.view = view if view in VIEWS else "search"
+    if view not in VIEWS:
+        views = ", ".join(VIEWS)
+        note("view", f"View: {said(view)} is not one of {views}; showing Search.", "search")
+    linked.unknown(params, s.view)
+    # Pairs: ?kind=coffee&round=3; a kind as the view names it ("job-shadowing") is read too.
+    kinds = {k: k for k in KINDS} | {
+        v.casefold().replace(" ", "-"): k for k, v in KIND_NAMES.items()
+    }
+    s.pair_kind, bad = linked.one_of(params, "kind", kinds, KINDS[0])
+    if bad:
+        note("pair_kind", f"Kind: {said(params['kind'])} is not one of {', '.join(KINDS)}; "
+             f"showing {KIND_NAMES[KINDS[0]].lower()}s.", KINDS[0])  # fmt: skip
+    s.pair_round, bad = linked.whole(params, "round", "Round", 0, 0, MAX_ROUND)
+    if bad:
+        note("pair_round", f"{bad}; showing round 0.", 0)
+    # Team builder: ?view=team&project=...&size=3 proposes the same team (else size 4).
+    s.team_description = params.get("project", "")
+    s.team_size, bad = linked.whole(params, "size", "Team size", TEAM_SIZE, 1, MAX_TEAM_SIZE)
+    if bad:
+        note("team_size", f"{bad}; using {TEAM_SIZE}.", TEAM_SIZE)
+    for key, (name, most) in TEAM_COUNTS.items():
+        s[key], bad = linked.whole(params, name, f"'{name}='", 0, 0, most)
+        if bad:
+            note(key, f"{bad}; using 0 (any).", 0)
+    s.team_mix = params.get("mix", "") == "1"
+    if params.get("mix", "") not in ("", "1", "0"):
+        note("team_mix", f"A mix of levels: {said(params['mix'])} is not 1 or 0; off.", False)
+    for key, name in TEAM_TEXTS.items():
+        s[key] = params.get(name, "")[:200]
+    # People: ?view=people&sort=pages (the "Sort by" choices, in lower case; else by name).
+    sorts = {name.casefold(): name for name in PEOPLE_SORTS}
+    s.people_sort, bad = linked.one_of(params, "sort", sorts, PEOPLE_SORTS[0])
+    if bad:
+        orders = ", ".join(n.casefold() for n in PEOPLE_SORTS)
+        note("people_sort", f"Sort by: {said(params['sort'])} is not one of {orders}; "
+             "sorting by name.", PEOPLE_SORTS[0])  # fmt: skip
+    # Barcamp: ?view=barcamp&slots=3&rooms=2; onboarding: ?view=onboard&join=finance&name=...
+    for key, name, default in (
+        ("camp_slots", "slots", CAMP_SLOTS),
+        ("camp_rooms", "rooms", CAMP_ROOMS),
+    ):
+        s[key], bad = linked.whole(params, name, name.capitalize(), default, 1, MAX_CAMP)
+        if bad:
+            note(key, f"{bad}; showing {default}.", default)
+    s.onboard_name = params.get("name", "")[:200]
+    if params.get("join"):  # the view checks it against the index's teams (`settle_view`)
+        s.onboard_team = params.get("join")
 
 
 def view_params() -> dict[str, str]:
@@ -157,8 +196,14 @@ def settle_view(kb: Facade) -> None:
     s = st.session_state
     teams = kb.facets().get("team", []) if s.get("view") == "onboard" else []
     if teams:  # none: the view says there is no team to join
-        wanted = str(s.get("onboard_team", "")).casefold()
-        s.onboard_team = next((t for t in teams if t.casefold() == wanted), teams[0])
+        given = str(s.get("onboard_team", ""))
+        s.onboard_team = next((t for t in teams if t.casefold() == given.casefold()), "")
+        if not s.onboard_team:  # the link's: a typo onboarded someone into the first team
+            close = difflib.get_close_matches(given.casefold(), teams, n=1, cutoff=0.75)
+            s.onboard_team = close[0] if close else teams[0]
+            taken = f"the closest, {s.onboard_team}" if close else s.onboard_team
+            note("onboard_team", f"Team: {said(given)} is not a team in this index; showing "
+                 f"{taken}. Pick the team below.", s.onboard_team)  # fmt: skip
 
 
 def has_sides(kb: Facade) -> bool:
@@ -174,7 +219,9 @@ def settle_side(kb: Facade) -> None:
     """No side of the divide (`me`, from a link) on an index without departments, where no
     one is on either side: "I work in IT" listed no one there (a trial)."""
     if st.session_state.get("me") and not has_sides(kb):
+        side = st.session_state.me
         st.session_state.me = None
+        note("me", f"I work in {side}: this index does not tell IT from Business; ignored.", None)
 
 
 def sync_url() -> None:
@@ -247,8 +294,8 @@ def filtered() -> bool:
 def clear_filters() -> None:
     """Every filter back to "any" (a button's callback: it runs before the widgets draw)."""
     st.session_state.update(dict.fromkeys(PICKED, ""), since=None)
-    for note in ("_bad_since", "_unknown_filters"):
-        st.session_state.pop(note, None)
+    for said_ in ("_bad_since", "_unknown_filters"):
+        st.session_state.pop(said_, None)
 
 
 def pick(**values: str) -> None:

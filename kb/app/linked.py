@@ -1,0 +1,84 @@
+"""A shared link's parameters the app could not take: each is said over the view, with what
+the app shows instead, as the sidebar says of `department=` and `since=` (a trial opened
+`?view=pairs&kind=banana` and saw tandems with no word of why)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import streamlit as st
+
+from kb.app.present import literal as esc
+
+_NOTES = "_link_notes"  # (view, widget key, what is said, the value taken instead), ...
+# Every parameter some part of the app reads (kb/app/state.py, main.py, search.py).
+KNOWN = frozenset(
+    "q dept department team tag author since me bridge view kind round project size it "
+    "business per_team zone mix lang balance sort slots rooms name join page section person "
+    "debug".split()
+)
+_SHOWN = 40  # characters of a value said back: a crafted link may hold a page of text
+
+
+def said(value: str) -> str:
+    """A URL value as a note quotes it: stripped and cut short."""
+    value = value.strip()
+    return esc(f"'{value[:_SHOWN]}…'" if len(value) > _SHOWN else f"'{value}'")
+
+
+def note(widget: str, text: str, taken: object) -> None:
+    """Say `text` over the view the widget `widget` belongs to (every view for `view` and
+    `me`) while it still holds `taken`, the value the app took instead of the link's: once
+    it is changed, the note no longer applies."""
+    view = next((v for prefix, v in _VIEW_OF.items() if widget.startswith(prefix)), "")
+    notes = st.session_state.setdefault(_NOTES, [])
+    if (view, widget, text, taken) not in notes:
+        notes.append((view, widget, text, taken))
+
+
+# Which view a widget belongs to, by its key's first part (kb/app/state.py's WIDGET_KEYS).
+_VIEW_OF = {"q": "search", "pair_": "pairs", "team_": "team", "people_": "people",
+            "camp_": "barcamp", "onboard_": "onboard"}  # fmt: skip
+
+
+def whole(
+    params: Mapping[str, str], name: str, label: str, default: int, low: int, high: int
+) -> tuple[int, str]:
+    """The URL's `name` as a whole number in low..high, else `default`; and what to say
+    when the link gave something else ("" when it gave nothing or a good value)."""
+    given = params.get(name, "")
+    if not given:
+        return default, ""
+    text = given.strip()
+    if text.isascii() and text.isdigit() and low <= int(text) <= high:
+        return int(text), ""
+    return default, f"{label}: {said(given)} is not a whole number from {low} to {high:,}"
+
+
+def one_of(
+    params: Mapping[str, str], name: str, choices: Mapping[str, str], default: str
+) -> tuple[str, bool]:
+    """The URL's `name` as one of `choices` (spelling -> value; compared in lower case, with
+    spaces read as dashes), else `default`; and whether the link gave something else."""
+    given = params.get(name, "")
+    if not given:
+        return default, False
+    found = choices.get(given.strip().casefold().replace(" ", "-"))
+    return (found, False) if found else (default, True)
+
+
+def unknown(params: Mapping[str, str], view: str) -> None:
+    """Say which of the link's parameters no part of the app reads (`?kidn=coffee`)."""
+    extra = sorted(k for k in params if k not in KNOWN)
+    if extra:
+        named = ", ".join(f"'{esc(k[:_SHOWN])}='" for k in extra[:5])
+        note("view", f"The link's {named} is not a setting of this app; ignored.", view)
+
+
+def render_link_notes() -> None:
+    """The notes of the link this session opened with, over the view, each while it still
+    applies (its widget unchanged)."""
+    s = st.session_state
+    for view, widget, text, taken in s.get(_NOTES, []):
+        if s.get(widget) == taken and view in ("", s.get("view") or "search"):
+            st.warning(text)

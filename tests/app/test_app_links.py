@@ -1,0 +1,59 @@
+"""A shared link's parameters the app cannot take are said over the view, with what it shows
+instead, as `department=` and `since=` are; never silently replaced. A user trial opened
+`?view=onboard&join=Nonexistent` and got the cloud-platform plan with no word of it. AppTest
+on the bundled index with the real model."""
+
+from __future__ import annotations
+
+from helpers import new_app, plain
+
+
+def warnings(at) -> list[str]:
+    return [plain(str(w.value)) for w in at.warning]
+
+
+def test_pairs_say_an_unknown_kind_and_round_and_read_the_views_own_names(
+    monkeypatch, bundled_index
+):
+    at = new_app(monkeypatch, bundled_index, view="pairs", kind="banana", round="-5")
+    assert not at.exception
+    said = warnings(at)
+    assert any(
+        w.startswith("Kind: 'banana' is not one of tandem, mentoring,") and "showing tandems" in w
+        for w in said
+    ), said
+    assert "Round: '-5' is not a whole number from 0 to 1,000,000; showing round 0." in said
+    # Once the kind is picked, the note no longer applies.
+    at.radio(key="pair_kind").set_value("coffee").run()
+    assert not any(w.startswith("Kind:") for w in warnings(at))
+    # The names the view shows, in any case, are the kinds they name.
+    for given, kind in (("job-shadowing", "shadowing"), ("Coffee", "coffee")):
+        at = new_app(monkeypatch, bundled_index, view="pairs", kind=given)
+        assert at.radio(key="pair_kind").value == kind and not warnings(at), given
+
+
+def test_onboarding_says_a_team_the_index_does_not_have(monkeypatch, bundled_index):
+    at = new_app(monkeypatch, bundled_index, view="onboard", join="Nonexistent", name="Alex")
+    assert not at.exception
+    first = at.selectbox(key="onboard_team").value
+    assert warnings(at) == [
+        f"Team: 'Nonexistent' is not a team in this index; showing {first}. Pick the team below."
+    ]
+    typo = new_app(monkeypatch, bundled_index, view="onboard", join="finanse")
+    assert typo.selectbox(key="onboard_team").value == "finance"
+    assert warnings(typo) == [
+        "Team: 'finanse' is not a team in this index; showing the closest, finance. "
+        "Pick the team below."
+    ]
+
+
+def test_barcamp_view_and_unknown_parameters_are_said(monkeypatch, bundled_index):
+    at = new_app(monkeypatch, bundled_index, view="barcamp", slots="30", rooms="20")
+    assert not at.exception
+    assert warnings(at)[:1] == ["Slots: '30' is not a whole number from 1 to 20; showing 4."]
+    assert at.number_input(key="camp_rooms").value == 20  # as many as `kb barcamp` takes
+    at = new_app(monkeypatch, bundled_index, view="bogus", kidn="coffee", me="Finance")
+    said = warnings(at)
+    assert "I work in: 'Finance' is not IT or Business; ignored." in said
+    assert any(w.startswith("View: 'bogus' is not one of search, people,") for w in said)
+    assert "The link's 'kidn=' is not a setting of this app; ignored." in said
