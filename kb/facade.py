@@ -108,6 +108,7 @@ class Facade(Protocol):
         seed: int = 0,
         avoid: frozenset[frozenset[str]] = frozenset(),
         today: date | None = None,
+        new: bool = False,
     ) -> Pairing: ...
 
     def partners(self, name: str) -> tuple[Pair, ...]: ...

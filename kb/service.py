@@ -374,9 +374,17 @@ class KnowledgeBase:
         seed: int = 0,
         avoid: frozenset[frozenset[str]] = frozenset(),
         today: date | None = None,
+        new: bool = False,
     ) -> Pairing:
         """One round of pairs of `kind` across the divide, started on `today` (default: now;
-        `left:` is judged on that day); `avoid` holds earlier pairs."""
+        `left:` is judged on that day); `avoid` holds earlier pairs. With `new`, round `seed`
+        leaves out the pairs of rounds 0 to seed - 1 too (`PeopleAnalysis.new_pairs`)."""
+        if new and not avoid:
+            return self.analysis.new_pairs(kind, seed=seed, today=today)
+        if new:  # and pairs of rounds made elsewhere: those of every round before, too
+            rounds = (self.analysis.new_pairs(kind, seed=r, today=today) for r in range(seed))
+            made = {frozenset((p.first.name, p.second.name)) for r in rounds for p in r.pairs}
+            avoid = avoid | made
         return self.analysis.pairs(kind, seed=seed, avoid=avoid, today=today)
 
     def partners(self, name: str) -> tuple[Pair, ...]:

@@ -15,7 +15,7 @@ _NOTES = "_link_notes"  # (view, widget key, what is said, the value taken inste
 KNOWN = frozenset(
     "q dept department team tag author since me bridge view kind round project size it "
     "business per_team zone mix lang balance sort slots rooms name join page section person "
-    "debug".split()
+    "debug new".split()
 )
 _SHOWN = 40  # characters of a value said back: a crafted link may hold a page of text
 

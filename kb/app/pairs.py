@@ -10,6 +10,7 @@ from kb.app.present import literal as esc
 from kb.app.state import KIND_NAMES, KINDS, MAX_ROUND
 from kb.app.widgets import colleague_line, page_link
 from kb.facade import Facade
+from kb.people.analysis import MAX_NEW_ROUND
 from kb.serve.codec import dump
 
 
@@ -19,13 +20,20 @@ def render_pairs(kb: Facade) -> None:
         "Pairs across IT and business whose writing overlaps: each person at most once, never "
         "two of one team. Job shadowing sends a guest to the owner of a process their pages "
         "link to; in reverse mentoring the junior teaches the senior. The same round number "
-        "gives the same pairs; another number shuffles who meets whom, though pairs that fit "
-        "best may meet again (kb pairs --avoid with earlier rounds leaves them out)."
+        "gives the same pairs. With new pairs only, round 1 leaves out round 0's pairs, round "
+        "2 those of rounds 0 and 1, and so on (as kb pairs --avoid with each earlier round)."
     )
     left, right = st.columns([3, 1])
     kind = left.radio("Kind", KINDS, key="pair_kind", horizontal=True, format_func=KIND_NAMES.get)
     seed = right.number_input("Round", min_value=0, max_value=MAX_ROUND, step=1, key="pair_round")
-    pairing = kb.pairs(kind, seed=int(seed))
+    new = right.checkbox(
+        "New pairs only",
+        key="pair_new",
+        help="Leave out every pair of the rounds before this one (of this kind).",
+    )
+    if new and seed > MAX_NEW_ROUND:
+        st.info(f"New pairs go to round {MAX_NEW_ROUND}: this round may repeat earlier pairs.")
+    pairing = kb.pairs(kind, seed=int(seed), new=new and seed <= MAX_NEW_ROUND)
     if pairing.note:
         st.info(esc(pairing.note))
     if not pairing.pairs:

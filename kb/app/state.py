@@ -25,7 +25,7 @@ MAX_ROUND = 1_000_000
 TEAM_SIZE, MAX_TEAM_SIZE = 4, 10
 # Widgets whose value the URL restores (and each run keeps, see init_state).
 WIDGET_KEYS = (
-    "q", "me", "view", "pair_kind", "pair_round", "team_description", "team_size",
+    "q", "me", "view", "pair_kind", "pair_round", "pair_new", "team_description", "team_size",
     "camp_slots", "camp_rooms", "onboard_name", "onboard_team",
     "team_it", "team_business", "team_per_team", "team_mix", "team_zone", "team_languages",
     "team_balance", "people_sort",
@@ -121,6 +121,10 @@ def _read_views(params) -> None:
     s.pair_round, bad = linked.whole(params, "round", "Round", 0, 0, MAX_ROUND)
     if bad:
         note("pair_round", f"{bad}; showing round 0.", 0)
+    # New pairs only (each round leaves out the pairs of those before) unless ?new=0.
+    s.pair_new = params.get("new", "") != "0"
+    if params.get("new", "") not in ("", "1", "0"):
+        note("pair_new", f"New pairs only: {said(params['new'])} is not 1 or 0; on.", True)
     # Team builder: ?view=team&project=...&size=3 proposes the same team (else size 4).
     s.team_description = params.get("project", "")
     s.team_size, bad = linked.whole(params, "size", "Team size", TEAM_SIZE, 1, MAX_TEAM_SIZE)
@@ -167,6 +171,7 @@ def view_params() -> dict[str, str]:
     if view == "pairs":
         wanted["kind"] = "" if s.get("pair_kind") == KINDS[0] else s.get("pair_kind")
         wanted["round"] = s.get("pair_round") or ""
+        wanted["new"] = "" if s.get("pair_new", True) else "0"
     if view == "team":
         wanted["project"] = s.get("team_description", "").strip()
         wanted["size"] = "" if s.get("team_size") == TEAM_SIZE else s.get("team_size")

@@ -20,6 +20,10 @@ from kb.people.matching import Matchmaker
 from kb.people.topics import across, hubness, topic_centres, topics_of
 from kb.people.writing import Writing
 
+# Rounds of new pairs are made one after another from round 0: a round a month for eight
+# years, and a bound on what one request may cost.
+MAX_NEW_ROUND = 100
+
 
 class PeopleAnalysis:
     """Topics, pairs and colleagues of one index, computed once on first use."""
@@ -40,6 +44,8 @@ class PeopleAnalysis:
         self.writing = Writing(chunks, vectors, homes, directory, consent)
         self._pages = pages or {}
         self._matchmaker = Matchmaker(self.writing, settings, lambda: self.graph)
+        # Each kind's rounds of new pairs (`new_pairs`), as of the day they were made.
+        self._rounds: dict[tuple[str, date], list[Pairing]] = {}
         # Topics with who had left and who was leaving when they were made.
         self._topics: tuple[tuple[frozenset[str], dict[str, str]], tuple[Topic, ...]] | None = None
 
@@ -116,6 +122,22 @@ class PeopleAnalysis:
         """One round of pairs of `kind` across the divide, started on `today` (default: now);
         `avoid` holds earlier pairs."""
         return self._matchmaker.pairs(kind, seed=seed, avoid=avoid, today=today)
+
+    def new_pairs(
+        self, kind: str = "tandem", *, seed: int = 0, today: date | None = None
+    ) -> Pairing:
+        """Round `seed` of a programme that pairs no two people twice: rounds 0, 1, ... each
+        leave out the pairs of every round before it, as `kb pairs --round N --avoid` with
+        the output of each earlier round does (the app's rounds mostly repeated round 0);
+        every round started on `today` (default: now), as `pairs`."""
+        if seed > MAX_NEW_ROUND:
+            raise ValueError(f"round {seed}: new pairs go to round {MAX_NEW_ROUND}")
+        day = today or date.today()
+        rounds = self._rounds.setdefault((kind, day), [])
+        while len(rounds) <= seed:
+            earlier = {frozenset((p.first.name, p.second.name)) for r in rounds for p in r.pairs}
+            rounds.append(self.pairs(kind, seed=len(rounds), avoid=earlier, today=day))
+        return rounds[seed]
 
     def partners(self, name: str, n: int = 3) -> tuple[Pair, ...]:
         """The `n` colleagues across the divide whose writing overlaps most with `name`'s."""

@@ -50,6 +50,7 @@ from kb.inputs import (
 )
 from kb.links import NO_LINKS, PageLinks
 from kb.models import Directory, Filters, Profile, person_key
+from kb.people.analysis import MAX_NEW_ROUND
 from kb.people.pairing import KINDS
 from kb.serve.auth import bearer_ok
 from kb.serve.codec import BUILD_HEADER, dump, expert_record, hit_records, person_record
@@ -479,8 +480,17 @@ def _app_routes(kb: Callable[..., Facade], search_log: Path | None) -> APIRouter
         return dump(base.partners(name))
 
     @routes.get("/pairs")
-    def pairs(base: Base, kind: Kind = "tandem", seed: Annotated[int, Query(ge=0)] = 0) -> dict:
-        return dump(base.pairs(kind, seed=seed))
+    def pairs(
+        base: Base,
+        kind: Kind = "tandem",
+        seed: Annotated[int, Query(ge=0)] = 0,
+        new: bool = False,
+    ) -> dict:
+        """A round of pairs; with `new=true`, round `seed` leaves out the pairs of rounds 0
+        to seed - 1, as the app's rounds do (at most round 100)."""
+        if new and seed > MAX_NEW_ROUND:
+            raise HTTPException(422, f"new pairs go to round {MAX_NEW_ROUND}; seed={seed}")
+        return dump(base.pairs(kind, seed=seed, new=new))
 
     @routes.get("/team")
     def team(

@@ -203,12 +203,13 @@ class RemoteKnowledgeBase:
         seed: int = 0,
         avoid: frozenset[frozenset[str]] = frozenset(),
         today: date | None = None,
+        new: bool = False,
     ) -> Pairing:
         """The server's round, judged as of its own day (as `gaps`)."""
         del today
         if avoid:
             raise ApiError("the kb API does not take earlier pairs to avoid; run 'kb pairs'")
-        return load(Pairing, self.get("/app/pairs", kind=kind, seed=seed))
+        return load(Pairing, self.get("/app/pairs", kind=kind, seed=seed, new=new or None))
 
     def partners(self, name: str) -> tuple[Pair, ...]:
         found = self.get(f"/app/partners/{_segment(name)}", missing=[])
