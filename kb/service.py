@@ -324,8 +324,8 @@ class KnowledgeBase:
     def barcamp(
         self, *, slots: int, rooms: int, log: Path | None = None, day: date | None = None
     ) -> Barcamp:
-        """A proposed barcamp programme held on `day` (default: today): the search log and
-        thin topics (`kb.people.barcamp`)."""
+        """A proposed barcamp programme held on `day` (default: the next working day): the
+        search log and thin topics (`kb.people.barcamp`)."""
         return barcamp.programme(
             self.analysis,
             slots=slots,

@@ -10,8 +10,15 @@ from kb.app.load import search_log
 from kb.app.present import literal as esc
 from kb.app.state import MAX_CAMP
 from kb.app.widgets import colleague_line, page_link, person_link
+from kb.errors import SettingError
 from kb.facade import Facade
-from kb.people.calendar import barcamp_ics
+from kb.people.calendar import (
+    ZONE_SETTING,
+    barcamp_ics,
+    next_working_day,
+    schedule_problems,
+    time_zone,
+)
 
 
 def render_barcamp(kb: Facade) -> None:
@@ -24,7 +31,18 @@ def render_barcamp(kb: Facade) -> None:
     left, right = st.columns(2)
     slots = left.number_input("Slots", min_value=1, max_value=MAX_CAMP, step=1, key="camp_slots")
     rooms = right.number_input("Rooms", min_value=1, max_value=MAX_CAMP, step=1, key="camp_rooms")
-    camp = kb.barcamp(slots=int(slots), rooms=int(rooms), log=search_log())
+    # The calendar's day: the next working day unless picked (today's 10:00 had passed when
+    # a trial downloaded it, on a Sunday).
+    s = st.session_state
+    s.setdefault("camp_day", next_working_day(dt.date.today()))
+    s.setdefault("camp_start", dt.time(10, 0))
+    s.setdefault("camp_minutes", 45)
+    day, start, length = st.columns(3)
+    day.date_input("Day", key="camp_day", format="YYYY-MM-DD")
+    start.time_input("First session at", key="camp_start", step=900)
+    length.number_input("Minutes each", min_value=10, max_value=240, key="camp_minutes")
+    # Who speaks and who is invited are judged on the day it is held, as `kb barcamp --date`.
+    camp = kb.barcamp(slots=int(slots), rooms=int(rooms), log=search_log(), day=s.camp_day)
     if camp.note:
         st.info(esc(camp.note))
     if not camp.sessions:
@@ -50,10 +68,27 @@ def render_barcamp(kb: Facade) -> None:
             f"Also proposed, no place left ({len(camp.unscheduled)}): "
             + esc(", ".join(camp.unscheduled[:8]))
         )
+    render_calendar(camp, int(slots))
+
+
+def render_calendar(camp, slots: int) -> None:
+    """The programme as a calendar file, on the day and from the time picked, in a named time
+    zone, and what is wrong with them said before the download."""
+    s = st.session_state
+    try:
+        zone, source = time_zone()
+    except SettingError as err:
+        st.error(esc(str(err)))
+        return
+    day, start, minutes = s.camp_day, s.camp_start, int(s.camp_minutes)
+    for problem in schedule_problems(day, start, minutes, slots, zone):
+        st.warning(esc(f"The calendar: {problem}."))
+    other = "" if source == ZONE_SETTING else f"; {ZONE_SETTING} sets another"
+    st.caption(esc(f"Times in {zone} ({source}{other})."))
     st.download_button(
         "Download the programme (calendar, .ics)",
-        barcamp_ics(camp, dt.date.today(), dt.time(10, 0), 45),
-        file_name="barcamp.ics",
+        barcamp_ics(camp, day, start, minutes, zone),
+        file_name=f"barcamp-{day.isoformat()}.ics",
         mime="text/calendar",
         disabled=not camp.sessions,
     )

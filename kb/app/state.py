@@ -26,7 +26,8 @@ TEAM_SIZE, MAX_TEAM_SIZE = 4, 10
 # Widgets whose value the URL restores (and each run keeps, see init_state).
 WIDGET_KEYS = (
     "q", "me", "view", "pair_kind", "pair_round", "pair_new", "team_description", "team_size",
-    "camp_slots", "camp_rooms", "onboard_name", "onboard_team",
+    "camp_slots", "camp_rooms", "camp_day", "camp_start", "camp_minutes",
+    "onboard_name", "onboard_team",
     "team_it", "team_business", "team_per_team", "team_mix", "team_zone", "team_languages",
     "team_balance", "people_sort",
 )  # fmt: skip

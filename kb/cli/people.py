@@ -269,8 +269,8 @@ def team_cmd(
     "--date",
     "day",
     type=click.DateTime(["%Y-%m-%d"]),
-    help="The day it is held (default today): no one who has left by then (people.yaml "
-    "left:) speaks or is invited.",
+    help="The day it is held (default the next working day): no one who has left by then "
+    "(people.yaml left:) speaks or is invited.",
 )
 @click.option("--start", default="10:00", show_default=True, type=click.DateTime(["%H:%M"]))
 @click.option("--minutes", default=45, show_default=True, type=click.IntRange(10, 240))
@@ -295,14 +295,18 @@ def barcamp_cmd(
     Example:
       kb barcamp --slots 4 --rooms 2 --log ~/.kb/searches.jsonl --ics barcamp.ics
     """
+    from kb.people.calendar import barcamp_ics, next_working_day, schedule_problems, time_zone
+
     kb = open_kb(where, "barcamp")
-    when = (day or datetime.now()).date()  # who speaks is judged on the event's day
+    # Who speaks is judged on the event's day, the calendar's too.
+    when = day.date() if day else next_working_day(datetime.now().date())  # as kb.barcamp's
     programme = kb.barcamp(slots=slots, rooms=rooms, log=log, day=when)
     if ics is not None:
+        zone, source = time_zone()
+        for problem in schedule_problems(when, start.time(), minutes, slots, zone):
+            say(f"warning: {problem}; the calendar is written as asked", err=True)
         try:
-            from kb.people.calendar import barcamp_ics  # icalendar: only when asked for
-
-            ics.write_bytes(barcamp_ics(programme, when, start.time(), minutes))
+            ics.write_bytes(barcamp_ics(programme, when, start.time(), minutes, zone))
         except OverflowError:
             raise click.BadParameter("the day ends after year 9999", param_hint="--date") from None
         except OSError as err:
@@ -331,7 +335,7 @@ def barcamp_cmd(
         more = ", ".join(left[:5]) + (f", … {total - 5} more (--json for all)" if total > 5 else "")
         say(f"Also proposed, no place left ({total}): {more}")
     if ics is not None:
-        say(f"Calendar: {ics}")
+        say(f"Calendar: {ics} ({when.isoformat()}, times in {zone}: {source})")
 
 
 @click.command("onboard")

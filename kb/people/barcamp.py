@@ -24,6 +24,7 @@ from kb.models.consent import IndexConsent
 from kb.models.names import counted
 from kb.people import gaps, searchlog
 from kb.people.analysis import PeopleAnalysis
+from kb.people.calendar import next_working_day
 from kb.people.writing import evidence
 from kb.search.relevance import NEAR_MISS
 
@@ -54,10 +55,11 @@ def programme(
     consent: IndexConsent,
     day: date | None = None,
 ) -> Barcamp:
-    """A programme of `slots` x `rooms` sessions held on `day` (default: today); `search`
-    answers a logged query. Who has left (`left:`) is judged on that day: someone leaving
-    before it neither speaks nor is invited."""
-    day = day or date.today()
+    """A programme of `slots` x `rooms` sessions held on `day` (default: the next working
+    day, as the calendar's: `next_working_day`); `search` answers a logged query. Who has
+    left (`left:`) is judged on that day: someone leaving before it neither speaks nor is
+    invited."""
+    day = day or next_working_day(date.today())
     searches, problems = searchlog.read(log) if log else ([], [])
     proposals, withheld, unclaimed = _from_searches(
         people, searches, search, settings, consent, day

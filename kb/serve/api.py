@@ -522,8 +522,8 @@ def _app_routes(kb: Callable[..., Facade], search_log: Path | None) -> APIRouter
         rooms: Annotated[int, Query(ge=1, le=20)] = 2,
         date: dt.date | None = None,
     ) -> dict:
-        """A proposed barcamp held on `date` (default: today), with the searches logged on
-        this server (KB_SEARCH_LOG)."""
+        """A proposed barcamp held on `date` (default: the next working day), with the
+        searches logged on this server (KB_SEARCH_LOG)."""
         return dump(base.barcamp(slots=slots, rooms=rooms, log=search_log, day=date))
 
     @routes.get("/onboard")

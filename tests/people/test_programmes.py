@@ -224,7 +224,7 @@ def test_barcamp_cli_writes_json_and_a_calendar(bundled_index, tmp_path):
     write_log(log, {"how to book a desk in the office": 3})
     ics = tmp_path / "camp.ics"
     args = ["barcamp", "--slots", "2", "--rooms", "2", "--log", str(log), "--ics", str(ics)]
-    args += ["--date", "2027-01-15", "--start", "09:30", "--minutes", "40"]
+    args += ["--date", "2099-01-15", "--start", "09:30", "--minutes", "40"]  # never past
     out = CliRunner().invoke(cli, [*args, "--index-dir", str(bundled_index), "--json"])
     assert out.exit_code == 0, out.output
     data = json.loads(out.output)
