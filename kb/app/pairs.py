@@ -10,7 +10,9 @@ from kb.app.present import literal as esc
 from kb.app.state import KIND_NAMES, KINDS, MAX_ROUND
 from kb.app.widgets import colleague_line, page_link
 from kb.facade import Facade
+from kb.models import Directory
 from kb.people.analysis import MAX_NEW_ROUND
+from kb.people.roster import pairs_csv
 from kb.serve.codec import dump
 
 
@@ -52,7 +54,17 @@ def render_pairs(kb: Facade) -> None:
     if pairing.unpaired:
         why = f" ({pairing.why_unpaired})" if pairing.why_unpaired else ""
         st.caption("Not paired this round: " + esc(", ".join(pairing.unpaired) + why))
-    st.download_button(
+    if not pairing.pairs:
+        return
+    # Contacts from people.yaml only (kb.people.roster): to write to each pair.
+    left, right = st.columns(2)
+    left.download_button(
+        "Download this round (CSV, with contacts)",
+        pairs_csv(pairing, Directory.recorded(kb.manifest)),
+        file_name=f"pairs-{kind}-{seed}.csv",
+        mime="text/csv",
+    )
+    right.download_button(
         "Download this round (JSON, for kb pairs --avoid)",
         json.dumps(dump(pairing), indent=2, ensure_ascii=False),  # what `kb pairs --json` prints
         file_name=f"pairs-{kind}-{seed}.json",
