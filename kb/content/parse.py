@@ -15,6 +15,7 @@ from kb.content.code_spans import split_code
 from kb.content.hiding import withheld_label
 from kb.content.secrets import Secret, describe, redact
 from kb.models import Author, Document, Problem, Section
+from kb.models.shown import template_spans
 
 # Every pattern runs on page text in linear time: no lazy or unbounded match that is tried
 # again from each failed start (120 KB of '{{' took 87 s with `\{\{.*?\}\}` and DOTALL).
@@ -296,29 +297,15 @@ def _strip_pairs(text: str, opener: str, closer: str) -> str:
 
 
 def _strip_liquid(text: str) -> str:
-    """`text` without Liquid tags `{% ... %}` and outputs `{{ ... }}`, in one scan."""
+    """`text` without Liquid tags `{% ... %}` and outputs `{{ ... }}`: an include's prose
+    arguments stay (`_shown_arguments`)."""
     out: list[str] = []
     pos = 0
-    closers = {"{%": "%}", "{{": "}}"}
-    # Each opener's next position, found again only once the scan has passed it: a search
-    # from every tag to a far-away other opener would make the scan quadratic.
-    nxt = {o: text.find(o) for o in closers}
-    while True:
-        for o, at in nxt.items():
-            if 0 <= at < pos:
-                nxt[o] = text.find(o, pos)
-        starts = [(at, o) for o, at in nxt.items() if at >= 0]
-        if not starts:
-            break
-        start, opener = min(starts)
-        end = text.find(closers[opener], start + 2)
-        if end < 0:
-            nxt[opener] = -1  # no closer left: this opener is text from here on
-            continue
+    for start, end in template_spans(text):
         out.append(text[pos:start])
-        if opener == "{%":
-            out.append(_shown_arguments(text[start : end + 2]))
-        pos = end + 2
+        if text.startswith("{%", start):
+            out.append(_shown_arguments(text[start:end]))
+        pos = end
     out.append(text[pos:])
     return "".join(out)
 

@@ -268,7 +268,7 @@ def _unshown(text: str, with_tags: bool) -> list[tuple[int, int, bool]]:
     comments, then template tags outside them, then, without
     `with_tags`, HTML tags outside both. Linear: each opener is looked for once."""
     spans = [(a, b, False) for a, b in _comments(text)]
-    spans = sorted([*spans, *_outside(spans, ((a, b, False) for a, b in _templates(text)))])
+    spans = sorted([*spans, *_outside(spans, ((a, b, False) for a, b in template_spans(text)))])
     if not with_tags and "<" in text:
         tags = ((m.start(), m.end(), True) for m in _HTML_TAG.finditer(text))
         spans = sorted([*spans, *_outside(spans, tags)])
@@ -301,9 +301,10 @@ def _comments(text: str) -> list[tuple[int, int]]:
     return found
 
 
-def _templates(text: str) -> list[tuple[int, int]]:
-    """Every template tag `{{ ... }}` or `{% ... %}`, as kb.content.parse finds them: the
-    first opener, then the first closer of its kind after it."""
+def template_spans(text: str) -> list[tuple[int, int]]:
+    """Every template tag `{{ ... }}` or `{% ... %}` (start, end), as a Liquid renderer
+    pairs them: the first opener, then the first closer of its kind after it (kb.content.parse
+    drops them with this scan too)."""
     found = []
     pos = 0
     nxt = {o: text.find(o) for o in _TEMPLATE_CLOSERS}
