@@ -146,13 +146,51 @@ class UserError(click.ClickException):
 
 
 class Group(click.Group):
-    """The `kb` group: a KbError from any command becomes a `UserError`."""
+    """The `kb` group: a KbError from any command becomes a `UserError`, and an option that
+    takes one value given twice is refused (click keeps the last without a word: `--team
+    finance --team sales` asked only sales, a trial)."""
+
+    def resolve_command(self, ctx: click.Context, args: list[str]):
+        name, cmd, rest = super().resolve_command(ctx, args)
+        if cmd is not None and not isinstance(cmd, click.Group):
+            _refuse_repeats(cmd, rest)
+        return name, cmd, rest
 
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
         except KbError as err:
             raise UserError(str(err)) from err
+
+
+def _refuse_repeats(cmd: click.Command, args: list[str]) -> None:
+    """A usage error if `args` give an option of `cmd` that takes one value more than once."""
+    single = {
+        opt: param
+        for param in cmd.params
+        if isinstance(param, click.Option) and not (param.multiple or param.count)
+        for opt in (*param.opts, *param.secondary_opts)
+    }
+    seen: dict[str, list[str]] = {}
+    i = 0
+    while i < len(args):
+        token = args[i]
+        if token == "--":
+            break
+        opt, has_value, value = token.partition("=")
+        param = single.get(opt) if opt.startswith("-") else None
+        if param is not None:
+            if not param.is_flag and not has_value and i + 1 < len(args):
+                value = args[i + 1]
+                i += 1  # the value, which may itself look like an option
+            seen.setdefault(param.name or opt, []).append(value if not param.is_flag else opt)
+        i += 1
+    for name, values in seen.items():
+        param = next(p for p in cmd.params if p.name == name)
+        if len(values) > 1 and not (param.is_flag and len(set(values)) == 1):
+            given = ", ".join(repr(v) for v in values)
+            option = param.opts[-1]
+            raise click.UsageError(f"{option} takes one value and was given {given}: give it once")
 
 
 def open_kb(where: IndexLocation, query: str = "-") -> Facade:

@@ -455,3 +455,15 @@ def test_kb_watch_indexes_a_new_page_and_stops_on_ctrl_c(tmp_path, stop):
     assert "Stopped; the index is as of the last line above." in out
     assert proc.returncode == 0, err
     assert "2 pages" in lines[-1]
+
+
+def test_an_option_of_one_value_given_twice_is_refused_not_half_heard(tmp_path):
+    # click keeps the last of a repeated option without a word: `--team finance --team
+    # sales` asked only sales (a trial). Refused before any index is opened.
+    result = run("experts", "approving expense claims", "--team", "finance", "--team", "sales")
+    assert result.exit_code == 2
+    assert "--team takes one value and was given 'finance', 'sales'" in result.output
+    # One value, a value that looks like the option, flags and options that take several pass.
+    assert "given" not in run("search", "--team", "finance", "--help").output
+    assert "given" not in run("search", "--tag", "--team", "--team", "x", "--help").output
+    assert "given" not in run("search", "vpn", "--json", "--json", "--help").output
