@@ -38,9 +38,11 @@ def render_pairs(kb: Facade) -> None:
     pairing = kb.pairs(kind, seed=int(seed), new=new and seed <= MAX_NEW_ROUND)
     if pairing.note:
         st.info(esc(pairing.note))
-    if not pairing.pairs:
+    if not pairing.pairs:  # the note above says why, when no one is available at all
         st.warning(
-            "No pairs: no one available on both sides of the divide writes about the same things."
+            "No pairs: no two people available across the divide write about the same things."
+            if pairing.unpaired
+            else "No pairs: no one is available for this."
         )
     for pair in pairing.pairs:
         with st.container(border=True):

@@ -169,8 +169,15 @@ class Matchmaker:
                 notes.append(f"{unlevelled} available without a level in people.yaml: not paired")
         if not w.directory.people:
             notes.append("no people.yaml: everyone who wrote is available")
+        if not people and w.directory.people:  # the cause, not "no one writes alike"
+            notes.append(f"no one in people.yaml is available for {kind} now")
         if not self.two_sides:
-            notes.append("the index does not tell IT from business people: pairs cross teams")
+            sides = sorted({h.department for h in w.homes.values()} - {""})
+            notes.append(
+                f"everyone who wrote is in {sides[0]}: pairs cross teams instead"
+                if len(sides) == 1
+                else "the index does not tell IT from business people: pairs cross teams"
+            )
         return Pairing(
             kind=kind,
             seed=seed,

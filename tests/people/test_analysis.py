@@ -321,11 +321,20 @@ def test_without_departments_pairs_cross_teams_and_say_so(tmp_path):
     build_index(content, index_dir, HashEmbedder(), Settings())
     kb = KnowledgeBase(index_dir, HashEmbedder(), Settings())
     pairing = kb.analysis.pairs("coffee", seed=1)
-    assert "no people.yaml" in pairing.note and "pairs cross teams" in pairing.note
+    assert "no people.yaml" in pairing.note
+    # Every team here is a business one: said so, not "does not tell IT from business".
+    assert "everyone who wrote is in Business: pairs cross teams instead" in pairing.note
     assert len(pairing.pairs) == 2
     for pair in pairing.pairs:
         assert pair.first.team != pair.second.team
         assert "from the" not in pair.reason  # no sides to name
+    # No one offers shadowing: the note names the cause, not "no one writes alike".
+    write(content / "people.yaml", "- name: Ana Ruiz\n  available_for: [coffee]\n")
+    build_index(content, index_dir, HashEmbedder(), Settings())
+    kb = KnowledgeBase(index_dir, HashEmbedder(), Settings())
+    shadowing = kb.analysis.pairs("shadowing", seed=0)
+    assert not shadowing.pairs and not shadowing.unpaired
+    assert "no one in people.yaml is available for shadowing" in shadowing.note
 
 
 def test_partners_are_across_the_divide_whatever_their_availability(bundled_kb):
