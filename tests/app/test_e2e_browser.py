@@ -279,7 +279,7 @@ def test_the_address_follows_a_choice_before_the_view_is_drawn(bundled_index, he
     env = {"KB_API_URL": url, "KB_API_TOKEN": "t0ken"}
     with streamlit_server(bundled_index, env=env) as app, browser_page() as page:
         page.goto(app + "/?view=pairs&debug=1")
-        page.get_by_text("Download this round").wait_for(timeout=120_000)
+        page.get_by_text("Download this round (JSON").wait_for(timeout=120_000)
         wait_idle(page)
         kinds = page.get_by_role("radiogroup", name="Kind")
         for label, kind in (("Coffee", "coffee"), ("Mentoring", "mentoring")):
@@ -484,7 +484,7 @@ def test_people_side_pages_draw_pairs_and_charts(server, tmp_path):
     with browser_page() as page:
         page.goto(server + "/?view=pairs")
         # The download button is drawn after every pair card.
-        page.get_by_text("Download this round").wait_for(timeout=120_000)
+        page.get_by_text("Download this round (JSON").wait_for(timeout=120_000)
         assert page.get_by_text("Both work on").count() >= 3
         for name in ("Daniel Weber", "Victor Petrov"):  # the stock-count tandem
             assert page.get_by_text(name).count(), name
