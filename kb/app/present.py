@@ -48,6 +48,10 @@ _DEFINITION = re.compile(r"^[ \t>*+\-\d.)]*\[([^\[\]]+)\]:\s*(<[^<>\n]*>|\S+)", 
 _ESCAPED = re.compile(r"\\([!-/:-@\[-`{-~])")
 _BREAKS = re.compile(r"\s*[\n\r\v\f\x1c-\x1e\x85\u2028\u2029]\s*")
 _BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
+# Streamlit's renderer turns a " -- " (two hyphens standing alone, a command's end of
+# options) into an em dash, escaped or not, so a copied command failed (a new-user trial);
+# an emphasis around the second hyphen splits the pair, looks the same and copies as "--".
+_LONE_DASHES = re.compile(r"(?<!\S)\\-\\-(?!\S)")
 _ATX = re.compile(r"^( {0,3})(#{1,5})(?=[ \t]|$)", re.M)
 _FENCED = re.compile(r" {0,3}(?:```|~~~)")
 
@@ -67,7 +71,7 @@ def literal(text: str) -> str:
         out.append(_code_span(m.group(0)))
         pos = m.end()
     out.append(text[pos:].translate(_LITERAL))
-    return "".join(out)
+    return _LONE_DASHES.sub(r"\\-*\\-*", "".join(out))
 
 
 def contact_markdown(contact: str) -> str:

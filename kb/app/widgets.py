@@ -37,7 +37,7 @@ def highlighted(text: str, query: str, answer: tuple[tuple[int, int], ...] = ())
     """A snippet as Markdown: query words bold, the answering sentence on a blue background,
     each of its lines (table rows, list items) on a line of its own."""
     runs: list[tuple[bool, str]] = []  # (in the answer, Markdown)
-    for piece, word, in_answer in marked(text, query, answer):
+    for piece, word, in_answer in _dashes_kept(marked(text, query, answer)):
         # `esc` keeps a value on one line: the snippet's own lines are escaped one by one.
         md = "\n".join(f"**{esc(p)}**" if word else esc(p) for p in piece.split("\n"))
         if runs and runs[-1][0] == in_answer:
@@ -45,6 +45,19 @@ def highlighted(text: str, query: str, answer: tuple[tuple[int, int], ...] = ())
         else:
             runs.append((in_answer, md))
     return "".join(f":blue-background[{md}]" if on else md for on, md in runs).replace("\n", "  \n")
+
+
+def _dashes_kept(pieces: list[tuple[str, bool, bool]]) -> list[tuple[str, bool, bool]]:
+    """The pieces with a " --" that ends one (`replay --report-id`, "report" a query word)
+    moved to the start of the next: Streamlit made an em dash of two hyphens that end a
+    run of text (`literal` says more), and a copied command failed."""
+    out = list(pieces)
+    for i in range(len(out) - 1):
+        piece, word, in_answer = out[i]
+        if piece.endswith("--") and (len(piece) == 2 or piece[-3].isspace()):
+            out[i] = (piece[:-2], word, in_answer)
+            out[i + 1] = ("--" + out[i + 1][0], *out[i + 1][1:])
+    return [p for p in out if p[0]]
 
 
 def page_link(path: str, heading: str = "", *, back: Mapping[str, str] | None = None) -> str:

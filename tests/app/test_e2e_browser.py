@@ -132,6 +132,21 @@ def test_i_work_in_keeps_the_results_and_lists_the_other_side(server, bundled_kb
         assert expert_names(page) and {side[n] for n in expert_names(page)} == {"Business"}
 
 
+def test_a_card_shows_a_command_as_written(server):
+    # Streamlit's renderer made an em dash of " -- " and of "--" before a bold query word,
+    # so a command copied from a card failed (a new-user trial).
+    with browser_page() as page:
+        page.goto(server)
+        wait_ready(page)
+        run_query(page, "how do I replay a failed expense report from the dead letter queue")
+        wait_idle(page)
+        cards = page.locator('[class*="st-key-hit-"]').all_inner_texts()
+        shown = next(c for c in cards if "expense_sync.cli" in c)
+        assert "replay --report-id SW-2026-184233" in shown
+        assert "deploy/expense-sync -- " in shown
+        assert "\u2014" not in shown
+
+
 WHO_KNOWS = re.compile(r"^Who (in \w+ )?knows")
 
 
