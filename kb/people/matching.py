@@ -14,9 +14,10 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import date
 from functools import cached_property
 
+import numpy as np
+
 from kb.config import Settings
 from kb.content.departments import BUSINESS, IT, other_side
-from kb.index.bm25 import stems
 from kb.models import Chunk, Evidence, Pair, Pairing, level_rank, person_key, spoken
 from kb.people.pairing import (
     HOURS,
@@ -33,6 +34,11 @@ from kb.people.pairing import (
 from kb.people.writing import KNOWS_SHARE, Writing, evidence
 
 _WORDS = re.compile(r"[^\W_]+")
+# A phrase is said within one run of words, as `kb.people.terms` counts one: never across
+# punctuation or a line ("a KMS key. Accounts" does not say "key accounts", a trial), nor
+# from an address ("accounts@northgate.example" says no "accounts").
+_BREAK = re.compile(r"[^\w\s'’-]|\n|\s-\s")
+_ADDRESS = re.compile(r"\S+@\S+|\w+://\S+")
 
 Graph = Mapping[str, tuple[str, ...]]  # page -> the indexed pages it links to
 
@@ -49,9 +55,12 @@ class Matchmaker:
         self._graph = graph
         self._overlaps: dict[tuple[str, str], Overlap] = {}
         self._scores: dict[tuple[str, str], float] = {}
-        self._stems: dict[int, frozenset[str]] = {}  # a section's stems, tags included
-        self._plain: dict[int, str] = {}  # ... and its words as written
-        self._written: dict[tuple[str, str], int | None] = {}  # -> a section saying it
+        self._plain: dict[int, str] = {}  # a section's words as written, tags included
+        self._written: dict[tuple[str, str], list[int]] = {}  # -> the sections saying it
+        self._shared: dict[tuple[str, str], tuple[str, ...]] = {}  # what two both work on
+        # Two sections are about one thing when they are as close as two pages of one topic
+        # (`Settings.topic_distance`): a word both use counts as shared work only so.
+        self.same_topic = 1 - settings.topic_distance
         # Whether the index has IT and business people (else pairs cross teams only).
         self.two_sides = {IT, BUSINESS} <= {h.department for h in writing.homes.values()}
 
@@ -144,7 +153,7 @@ class Matchmaker:
                 continue
             close = closeness_of[a, b]
             linked = kind == "shadowing" and bool(self._links(a, b) or self._links(b, a))
-            if kind != "coffee" and close < self.settings.pair_overlap_floor and not linked:
+            if kind != "coffee" and not linked and not self._work_together(a, b, close):
                 continue  # nothing real to learn from each other
             candidates.append((score(kind, close, chance(seed, *pair)) + LINKED * linked, *pair))
         chosen = one_round(candidates)
@@ -216,6 +225,45 @@ class Matchmaker:
             key=lambda o: (-closeness_of[key, o], o),
         )
         return tuple(self._pair("tandem", key, o) for o in close[:n])
+
+    def _work_together(self, a: str, b: str, close: float) -> bool:
+        """Whether a and b share work, not only words: an overlap of at least the floor, and
+        a topic both name in one sense (`_topic`) or writing as close as one topic's pages.
+        A trial paired a cloud engineer with a salesman on "key accounts" (AWS accounts)."""
+        if close < self.settings.pair_overlap_floor:
+            return False
+        return close >= self.same_topic or bool(self._topic(a, b))
+
+    def _topic(self, a: str, b: str) -> tuple[str, ...]:
+        """Up to two phrases naming what a and b both work on, from the titles, headings and
+        tags of their closest sections (`Labeller.shared`), each said in one sense: a
+        section of each says it and the two are as close as pages of one topic (`_backing`).
+        "Booking" meeting rooms and "Booking" carriers share a word, not a topic."""
+        key = (a, b) if a < b else (b, a)
+        if key not in self._shared:
+            close = self._overlap(*key)
+            left = [x for x, _, _ in close.pairs]
+            right = [y for _, y, _ in close.pairs]
+            found = self.writing.labels.shared(left, right, 2) if close.pairs else ()
+            self._shared[key] = tuple(t for t in found if self._backing(*key, t))
+        return self._shared[key]
+
+    def _backing(self, a: str, b: str, phrase: str) -> tuple[int, int, float] | None:
+        """(a's section, b's section, cosine): the closest two that both say `phrase`, when
+        they are as close as two pages of one topic (`same_topic`); never a page both wrote
+        (it says they share it, not that their own work meets)."""
+        w = self.writing
+        mine, theirs = self._rows_saying(a, phrase), self._rows_saying(b, phrase)
+        pages = w.page_numbers
+        both = {int(pages[r]) for r in mine} & {int(pages[r]) for r in theirs}
+        mine = [r for r in mine if pages[r] not in both]
+        theirs = [r for r in theirs if pages[r] not in both]
+        if not mine or not theirs:
+            return None
+        sims = w.vectors[mine] @ w.vectors[theirs].T
+        i, j = divmod(int(np.argmax(sims)), len(theirs))
+        best = float(sims[i, j])
+        return (mine[i], theirs[j], best) if best >= self.same_topic else None
 
     def _closeness(self, pairs: list[tuple[str, str]]) -> dict[tuple[str, str], float]:
         """Each pair's overlap score, computed one person against many at a time, and kept."""
@@ -326,48 +374,14 @@ class Matchmaker:
             return (a, b) if chance(seed, a, b) < 0.5 else (b, a)
         return (a, b) if into_b > into_a else (b, a)
 
-    def _saying(self, key: str, terms: tuple[str, ...], rows: list[tuple[int, float]]) -> list:
-        """(section, similarity) of `rows`, those that say the first of `terms` first (most of
-        its words, as `Labels.shared` counts a phrase shared): the pages cited for "both work
-        on X" say X where any of theirs does. When none of `rows` says it in a row, as
-        `_writes` found the person does, their first section that does comes first: "both
-        write about Google Meet" cited an event page of Mia's without it (a trial)."""
-        said = frozenset(stems(_WORDS.findall(terms[0].lower()))) if terms else frozenset()
-        ordered = rows
-        if said:
-            phrase = f" {_plain(terms[0])} "
-            ordered = sorted(  # in a row first, then most of its words
-                rows,
-                key=lambda r: (
-                    phrase not in self._text(r[0]),
-                    2 * len(said & self._said(r[0])) < len(said),
-                ),
-            )
-            row = self._row_saying(key, terms[0])
-            if row is not None and (not ordered or phrase not in self._text(ordered[0][0])):
-                ordered = [(row, 0.0), *ordered]  # none of `rows` says it: sorted first
-        return [(self.writing.chunks[row], sim) for row, sim in ordered]
-
-    def _said(self, row: int) -> frozenset[str]:
-        """The stems a section holds, with its page's title, its headings and tags."""
-        if row not in self._stems:
-            chunk = self.writing.chunks[row]
-            text = " ".join((chunk.embed_text, *chunk.tags)).lower()
-            self._stems[row] = frozenset(stems(_WORDS.findall(text)))
-        return self._stems[row]
-
-    def _writes(self, key: str, phrase: str) -> bool:
-        """Whether one of the person's own sections says `phrase` (`_row_saying`)."""
-        return self._row_saying(key, phrase) is not None
-
-    def _row_saying(self, key: str, phrase: str) -> int | None:
-        """The first of the person's own sections that says `phrase`: its words in a row, as
-        written (a plural as its singular). Stems let "staging" say "stages", and words
-        apart let "manual credit" and a "Note:" say "credit notes"."""
+    def _rows_saying(self, key: str, phrase: str) -> list[int]:
+        """The person's own sections that say `phrase`: its words in a row, within one run of
+        words (`_plain`), as written (a plural as its singular). Words apart let "manual
+        credit" and a "Note:" say "credit notes" no more than a full stop does."""
         if (key, phrase) not in self._written:
             said = f" {_plain(phrase)} "
             own = self.writing.own_rows.get(key, ())
-            self._written[key, phrase] = next((r for r in own if said in self._text(r)), None)
+            self._written[key, phrase] = [r for r in own if said in self._text(r)]
         return self._written[key, phrase]
 
     def _leads(self, key: str, phrase: str) -> bool:
@@ -405,14 +419,19 @@ class Matchmaker:
         w = self.writing
         close = self._overlap(a, b)
         first, second = w.colleague(a), w.colleague(b)
-        left = [x for x, _, _ in close.pairs]
-        right = [y for _, y, _ in close.pairs]
-        terms = w.labels.shared(left, right, 2) if close.pairs else ()
-        terms = tuple(t for t in terms if self._writes(a, t) and self._writes(b, t))
+        terms = self._topic(a, b)
         if kind == "mentoring":  # not on what the mentee wrote the page on
             terms = tuple(t for t in terms if not self._leads(b, t))
-        mine = _distinct_pages(self._saying(a, terms, [(x, sim) for x, _, sim in close.pairs]))
-        theirs = _distinct_pages(self._saying(b, terms, [(y, sim) for _, y, sim in close.pairs]))
+        # The pages cited first are the two that say the topic (`_backing`).
+        said = self._backing(a, b, terms[0]) if terms else None
+        lead_a = [(said[0], said[2])] if said else []
+        lead_b = [(said[1], said[2])] if said else []
+        mine = _distinct_pages(
+            [(w.chunks[r], sim) for r, sim in lead_a + [(x, s) for x, _, s in close.pairs]]
+        )
+        theirs = _distinct_pages(
+            [(w.chunks[r], sim) for r, sim in lead_b + [(y, s) for _, y, s in close.pairs]]
+        )
         about = spoken(terms)
         where = " and ".join(f"'{e[0].title}'" for e in (mine, theirs) if e)
         if kind == "shadowing":
@@ -425,8 +444,12 @@ class Matchmaker:
             reason = f"{first.name} can mentor {second.name}{on} ({where})"
         elif kind == "coffee":
             reason = f"Chance, and both write about {about} ({where})"
-            if not about:
-                reason = f"Chance, and their work is related ({where})"
+            if not about:  # related only as the shared-work rule has it (`_work_together`)
+                reason = (
+                    f"Chance, and their work is related ({where})"
+                    if close.score >= self.same_topic
+                    else f"Chance (the closest of their pages: {where})"
+                )
         elif self.two_sides:
             reason = (
                 f"{'Both work on ' + about if about else 'Related work'}: {first.name} from the "
@@ -517,10 +540,15 @@ _WHY_UNPAIRED = {
 
 
 def _plain(text: str) -> str:
-    """Lower-case words, each plural as its singular, one space apart: "Credit notes" ->
-    "credit note" ("staging" stays itself)."""
-    words = _WORDS.findall(text.lower())
-    return " ".join(w[:-1] if len(w) > 3 and w[-1] == "s" and w[-2] != "s" else w for w in words)
+    """Lower-case words, each plural as its singular, one space apart, and each run of words
+    (`_BREAK`) apart by " | ": "Credit notes" -> "credit note" ("staging" stays itself),
+    "Spendwise → NetSuite" -> "spendwise | netsuite"."""
+    runs = (_WORDS.findall(run) for run in _BREAK.split(_ADDRESS.sub(" | ", text.lower())))
+    return " | ".join(
+        " ".join(w[:-1] if len(w) > 3 and w[-1] == "s" and w[-2] != "s" else w for w in words)
+        for words in runs
+        if words
+    )
 
 
 def ends(kind: str, today: date | None = None) -> date:

@@ -34,7 +34,8 @@ def test_new_rounds_never_repeat_a_pair_where_new_seeds_did(bundled_kb):
         before, _ = repeats(bundled_kb, kind, new=False)
         after, made = repeats(bundled_kb, kind, new=True)
         assert before > 0, kind  # a new seed alone repeats pairs (15 of 32 tandems)
-        assert after == 0 and made >= 10, (kind, made)
+        # Later rounds are smaller as shared work runs out: 4 reverse-mentoring pairs in 4.
+        assert after == 0 and made >= ROUNDS, (kind, made)
 
 
 def test_a_new_round_is_the_cli_round_that_avoids_each_earlier_one(
