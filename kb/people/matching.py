@@ -130,11 +130,15 @@ class Matchmaker:
         people = self.available(kind, day)
         mentors = self.mentors(kind, day)
         avoid = {frozenset(person_key(n) for n in pair) for pair in avoid}
+        sitting = self._sitting_out(people, seed) if kind == "coffee" else []
         allowed = [
             (a, b)
             for a in people
             for b in people
-            if a < b and self.may_pair(a, b) and frozenset((a, b)) not in avoid
+            if a < b
+            and a not in sitting
+            and b not in sitting
+            and self._may_meet(kind, a, b, avoid) is None
         ]
         closeness_of = self._closeness(allowed)
         candidates = []
@@ -198,8 +202,61 @@ class Matchmaker:
             ),
             unpaired=tuple(w.names.get(k, k) for k in people if k not in paired),
             note="; ".join(notes),
-            why_unpaired=_WHY_UNPAIRED.get(kind, _WHY_UNPAIRED["tandem"]),
+            why_unpaired=(
+                self._why_left([k for k in people if k not in paired], sitting, avoid)
+                if kind == "coffee"
+                else _WHY_UNPAIRED.get(kind, _WHY_UNPAIRED["tandem"])
+            ),
         )
+
+    def _may_meet(self, kind: str, a: str, b: str, avoid: set[frozenset[str]]) -> str | None:
+        """None when a and b may be paired for `kind`; else why not, as `_why_left` says it."""
+        if not self.may_pair(a, b):
+            return "is on their team or side"
+        if frozenset((a, b)) in avoid:
+            return "was met in an earlier round (--avoid)"
+        if kind == "coffee" and self._own_pages.get(a, set()) & self._own_pages.get(b, set()):
+            # A coffee is for meeting someone new: co-authors know each other (a trial).
+            return "already writes with them"
+        return None
+
+    def _sitting_out(self, people: list[str], seed: int) -> list[str]:
+        """Who sits a coffee round out when not everyone can have a partner: the surplus of
+        the bigger side (of an odd number, one), in turns: round N starts N turns further
+        along the side's names, so no one sits out twice before all have once. A trial saw
+        the same person, the one farthest from everyone, sit out round after round."""
+        if self.two_sides:
+            sides: dict[str, list[str]] = defaultdict(list)
+            for k in people:
+                sides[self.writing.home(k).department].append(k)
+            small, big = sorted((sides[IT], sides[BUSINESS]), key=len)
+            surplus = len(big) - len(small) if small else 0
+        else:
+            big, surplus = people, len(people) % 2
+        start = seed * surplus
+        return [big[(start + i) % len(big)] for i in range(surplus)]
+
+    def _why_left(self, left: list[str], sitting: list[str], avoid: set[frozenset[str]]) -> str:
+        """Why each person left out of a coffee round is: sitting out their turn, or every
+        other one left may not meet them (and why), in words grouped by reason."""
+        names = self.writing.names
+        # Why the `_sitting_out` sit out: not chance, nor being the farthest from everyone.
+        if self.two_sides:
+            turn = "sitting out in turn, as one side has more people"
+        else:
+            turn = "sitting out in turn, as their number is odd"
+        why: dict[str, list[str]] = defaultdict(list)
+        for k in left:
+            if k in sitting:
+                why[turn].append(names.get(k, k))
+                continue
+            others = [o for o in left if o != k and o not in sitting]
+            causes = dict.fromkeys(self._may_meet("coffee", k, o, avoid) for o in others)
+            said = " or ".join(c for c in causes if c) or "is taken"
+            why[f"everyone left {said}"].append(names.get(k, k))
+        if len(why) == 1:
+            return next(iter(why))
+        return "; ".join(f"{', '.join(who)}: {reason}" for reason, who in why.items())
 
     def partners(self, name: str, n: int = 3) -> tuple[Pair, ...]:
         """The `n` colleagues across the divide whose writing overlaps most with `name`'s.
@@ -338,6 +395,13 @@ class Matchmaker:
             and directory.may_propose(p.name, today)
             and not directory.may_propose(p.name, ends(kind, today))
         ]
+
+    @cached_property
+    def _own_pages(self) -> dict[str, set[int]]:
+        """The pages of each person's own sections: two who share one write together (as
+        `kb.people.pairing.overlap` counts co-authors)."""
+        pages = self.writing.page_numbers
+        return {k: {int(pages[r]) for r in rows} for k, rows in self.writing.own_rows.items()}
 
     @cached_property
     def _pages_of(self) -> dict[str, dict[str, float]]:
@@ -534,7 +598,6 @@ _WHY_UNPAIRED = {
     "to their work",
     "reverse-mentoring": "no one free across the divide, of another level, writes close "
     "enough to their work",
-    "coffee": "an odd number, or everyone left is on their team or side",
     "shadowing": "no one free across the divide writes close to their work or links to it",
 }
 

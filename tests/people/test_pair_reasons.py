@@ -1,10 +1,14 @@
 """What a round of pairs says, on the bundled content with the real model: a topic is named
-only when both people write it in one sense, and who shares no work is not paired. A user
-trial saw "Both work on key accounts" for AWS accounts and sales' key accounts."""
+only when both people write it in one sense, and coffee is for people who do not yet write
+together, with sit-outs in turn. A user trial saw "Both work on key accounts" for AWS
+accounts and sales' key accounts, co-authors sent for coffee, and the same person sitting
+out round after round with the wrong reason."""
 
 from __future__ import annotations
 
 import re
+
+from kb.models import person_key
 
 ROUNDS = 4
 # One word shared across senses, each of which named a pair before: AWS accounts and sales'
@@ -72,3 +76,37 @@ def test_who_shares_no_work_is_not_paired_and_told_why(bundled_kb):
     assert tandem.why_unpaired == "no one free across the divide writes close enough to their work"
     together = {(p.first.name, p.second.name) for p in tandem.pairs}
     assert ("Kenji Sato", "Chloe Martin") in together  # Leavers: shared work still pairs
+
+
+def test_coffee_never_sends_co_authors(bundled_kb):
+    own = bundled_kb.analysis.writing.own_rows
+    pages = bundled_kb.analysis.writing.page_numbers
+    met = 0
+    for pairing in rounds(bundled_kb, "coffee"):
+        for pair in pairing.pairs:
+            mine, theirs = (
+                {int(pages[r]) for r in own[person_key(c.name)]} for c in (pair.first, pair.second)
+            )
+            assert not mine & theirs and "write together" not in pair.reason, pair.reason
+            met += 1
+    assert met >= 70  # ten pairs a round: no one else is left out for it
+
+
+def test_coffee_sit_outs_take_turns_and_say_why(bundled_kb):
+    out = [bundled_kb.pairs("coffee", seed=s, new=True) for s in range(ROUNDS)]
+    sat = [name for r in out for name in r.unpaired]
+    assert len(sat) == ROUNDS and len(set(sat)) == ROUNDS, sat  # one a round, never twice
+    for r in out:
+        assert r.why_unpaired == "sitting out in turn, as one side has more people"
+
+
+def test_coffee_says_who_is_left_because_they_met_everyone_left_before(bundled_kb):
+    analysis = bundled_kb.analysis
+    everyone = [analysis.names[k] for k in analysis.available("coffee")]
+    met = [("Kenji Sato", other) for other in everyone if other != "Kenji Sato"]
+    pairing = analysis.pairs("coffee", seed=0, avoid=met)
+    assert "Kenji Sato" in pairing.unpaired
+    reasons = dict(part.split(": ", 1)[::-1] for part in pairing.why_unpaired.split("; "))
+    left = reasons["everyone left was met in an earlier round (--avoid)"].split(", ")
+    assert "Kenji Sato" in left and len(left) == 2  # and the one on the other side left over
+    assert "sitting out in turn, as one side has more people" in reasons
