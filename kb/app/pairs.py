@@ -12,6 +12,7 @@ from kb.app.widgets import colleague_line, page_link
 from kb.facade import Facade
 from kb.models import Directory
 from kb.people.analysis import MAX_NEW_ROUND
+from kb.people.matching import eligible
 from kb.people.roster import pairs_csv
 from kb.serve.codec import dump
 
@@ -21,12 +22,15 @@ def render_pairs(kb: Facade) -> None:
     st.caption(
         "Pairs across IT and business whose writing overlaps: each person at most once, never "
         "two of one team. Job shadowing sends a guest to the owner of a process their pages "
-        "link to; in reverse mentoring the junior teaches the senior. The same round number "
+        "link to; in reverse mentoring someone teaches a colleague at least two levels above "
+        "them (junior to senior, mid to lead). The same round number "
         "gives the same pairs. With new pairs only, round 1 leaves out round 0's pairs, round "
         "2 those of rounds 0 and 1, and so on (as kb pairs --avoid with each earlier round)."
     )
     left, right = st.columns([3, 1])
     kind = left.radio("Kind", KINDS, key="pair_kind", horizontal=True, format_func=KIND_NAMES.get)
+    # Who may be proposed, so that no one looks enrolled without having offered it (a trial).
+    left.caption(esc(eligible(kind)))
     seed = right.number_input("Round", min_value=0, max_value=MAX_ROUND, step=1, key="pair_round")
     new = right.checkbox(
         "New pairs only",

@@ -34,6 +34,9 @@ from kb.people.pairing import (
 from kb.people.writing import KNOWS_SHARE, Writing, evidence
 
 _WORDS = re.compile(r"[^\W_]+")
+# Reverse mentoring: the mentor is at least this many levels below the mentee (junior and
+# senior, mid and lead): a trial read "senior teaches lead" as peers, not reverse mentoring.
+REVERSE_GAP = 2
 # A phrase is said within one run of words, as `kb.people.terms` counts one: never across
 # punctuation or a line ("a KMS key. Accounts" does not say "key accounts", a trial), nor
 # from an address ("accounts@northgate.example" says no "accounts").
@@ -363,10 +366,10 @@ class Matchmaker:
     def _junior_first(self, a: str, b: str, mentors: set[str]) -> tuple[str, str] | None:
         """(mentor, mentee) for reverse mentoring: the mentor is the one with the lower
         level and offers mentoring, as a mentor does (a trial found five people mentoring
-        who had offered only tandems or coffee); None unless both have a level and they
-        differ."""
+        who had offered only tandems or coffee); None unless both have a level and the
+        mentee's is at least `REVERSE_GAP` above."""
         ranks = self._level(a), self._level(b)
-        if None in ranks or ranks[0] == ranks[1]:
+        if None in ranks or abs(ranks[0] - ranks[1]) < REVERSE_GAP:
             return None
         mentor, mentee = (a, b) if ranks[0] < ranks[1] else (b, a)
         return (mentor, mentee) if mentor in mentors else None
@@ -591,13 +594,28 @@ class Matchmaker:
         return tuple(evidence(w.chunks[row], sim) for _, (sim, row) in order)
 
 
+def eligible(kind: str) -> str:
+    """Who a round of `kind` may propose, in one line: what they offered in people.yaml."""
+    hours = f"{HOURS[kind]} hour{'s' if HOURS[kind] > 1 else ''} a month"
+    return {
+        "tandem": f"People who offer tandems in people.yaml and {hours}.",
+        "mentoring": "Mentors offer mentoring in people.yaml; mentees offer mentoring or "
+        f"tandems (open to learning from a colleague) and are a level below. {hours} each.",
+        "coffee": f"People who offer coffee in people.yaml and {hours}; never two who "
+        "already write together.",
+        "shadowing": f"People who offer shadowing in people.yaml and {hours} (a working day).",
+        "reverse-mentoring": "The mentor offers mentoring in people.yaml; the mentee offers "
+        f"mentoring or tandems and is at least {REVERSE_GAP} levels above. {hours} each.",
+    }[kind]
+
+
 # What someone left unpaired lacked (a trial read the list of names as arbitrary).
 _WHY_UNPAIRED = {
     "tandem": "no one free across the divide writes close enough to their work",
     "mentoring": "no one free across the divide, a level above or below, writes close enough "
     "to their work",
-    "reverse-mentoring": "no one free across the divide, of another level, writes close "
-    "enough to their work",
+    "reverse-mentoring": "no one free across the divide, two levels or more apart, writes "
+    "close enough to their work",
     "shadowing": "no one free across the divide writes close to their work or links to it",
 }
 

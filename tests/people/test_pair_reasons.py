@@ -1,14 +1,15 @@
 """What a round of pairs says, on the bundled content with the real model: a topic is named
-only when both people write it in one sense, and coffee is for people who do not yet write
-together, with sit-outs in turn. A user trial saw "Both work on key accounts" for AWS
-accounts and sales' key accounts, co-authors sent for coffee, and the same person sitting
-out round after round with the wrong reason."""
+only when both people write it in one sense, coffee is for people who do not yet write
+together and sit-outs take turns, and reverse mentoring spans two levels. A user trial saw
+"Both work on key accounts" for AWS accounts and sales' key accounts, co-authors sent for
+coffee, the same person sitting out round after round with the wrong reason, and "senior
+teaches lead" under "the junior teaches the senior"."""
 
 from __future__ import annotations
 
 import re
 
-from kb.models import person_key
+from kb.models import level_rank, person_key
 
 ROUNDS = 4
 # One word shared across senses, each of which named a pair before: AWS accounts and sales'
@@ -110,3 +111,15 @@ def test_coffee_says_who_is_left_because_they_met_everyone_left_before(bundled_k
     left = reasons["everyone left was met in an earlier round (--avoid)"].split(", ")
     assert "Kenji Sato" in left and len(left) == 2  # and the one on the other side left over
     assert "sitting out in turn, as one side has more people" in reasons
+
+
+def test_reverse_mentoring_spans_two_levels_or_more(bundled_kb):
+    directory = bundled_kb.directory
+    made = 0
+    for pairing in rounds(bundled_kb, "reverse-mentoring"):
+        for pair in pairing.pairs:
+            mentor, mentee = (directory.find(c.name).level for c in (pair.first, pair.second))
+            assert level_rank(mentee) - level_rank(mentor) >= 2, pair.reason
+            assert f"({mentor} teaches {mentee})" in pair.reason
+            made += 1
+    assert made and "two levels or more apart" in pairing.why_unpaired
