@@ -125,9 +125,9 @@ def _sure(hit: Hit, query: str) -> str:
     holding them, at the floor, and "50% sure" read like a placeholder (a trial)."""
     if not hit.lookup:
         return f"{hit.percent} sure"
-    from kb.search.relevance import codes_typed  # here: `kb check` loads no numpy
+    from kb.search.relevance import codes_held  # here: `kb check` loads no numpy
 
-    return printable(f"contains {spoken(codes_typed(query))}")
+    return printable(f"contains {spoken(codes_held(query))}")
 
 
 def _place(hit: Hit) -> str:

@@ -54,6 +54,11 @@ class QueryTerms:
     # Whether the model reads the query (`read_by_the_model`); if not, its cosine measures the
     # script, not the meaning, and the keywords alone say how sure kb is.
     read: bool = True
+    # The stems of the names written with an underscore (`PII_READER`) that the corpus holds,
+    # in any other query ("how do I get PII_READER"): a word joined by underscores is written
+    # for a machine (a role, a setting, a table), which the model reads as noise, so the
+    # section that holds them is about them (a trial: 0.07 for the row that grants it).
+    named: frozenset[str] = frozenset()
 
     @classmethod
     def of(
@@ -79,19 +84,28 @@ class QueryTerms:
                     content.setdefault(word, []).append(stem)
         if content and all(known(w) and (codes or identifier(w)) for w in content):
             return cls(weights, frozenset(s for found in content.values() for s in found))
-        return cls(weights)
+        named = (s for w, found in content.items() if known(w) and _named(w) for s in found)
+        return cls(weights, named=frozenset(named))
 
     def sure(self, similarity: float, coverage: float, section_terms: set[str]) -> float:
-        """`confidence`, and at least the floor for a lookup's section holding every word."""
+        """`confidence`, and at least the floor for a section holding every word of a lookup
+        or every name of the query (`named`)."""
         # Unread, the words alone: most of the query's information, not half of it ("printer
         # setup" is not answered by "VPN setup"), at coverage**2 >= 0.5 (0.71 of it).
-        found = confidence(similarity, coverage) if self.read else coverage**2
+        found = self.model_sure(similarity, coverage)
         return max(found, FLOOR) if self.looked_up(section_terms) else found
 
+    def model_sure(self, similarity: float, coverage: float) -> float:
+        """`confidence` from the signals alone, or the words alone for a query the model
+        cannot read."""
+        return confidence(similarity, coverage) if self.read else coverage**2
+
     def looked_up(self, section_terms: set[str]) -> bool:
-        """Whether this is a lookup and a section (its stems) holds every word of it: relevant
-        by holding them, whatever the model makes of codes it cannot read."""
-        return bool(self.lookup) and self.lookup <= section_terms
+        """Whether a section (its stems) holds every word of a lookup, or every name of the
+        query: relevant by holding them, whatever the model makes of codes it cannot read."""
+        if self.lookup:
+            return self.lookup <= section_terms
+        return bool(self.named) and self.named <= section_terms
 
     def coverage(self, section_terms: set[str]) -> float:
         """The share of the query's information a section (its stems) holds, in [0, 1]."""
@@ -129,6 +143,22 @@ def _latin(word: str) -> bool:
     letters = [c for c in word if c.isalpha()]
     latin = sum(c < "\u0250" or "LATIN" in unicodedata.name(c, "") for c in letters)
     return not letters or latin * 2 >= len(letters)
+
+
+def _named(word: str) -> bool:
+    """A name written for a machine: words joined by underscores (`PII_READER`, `ADHOC_WH`),
+    not a quantity or a gene (`100mg`, `Th2`, SciFact's claims: an identifier by shape, but
+    read by the model, and a page holding one is not about it)."""
+    return "_" in word.strip("_") and identifier(word)
+
+
+def codes_held(query: str) -> list[str]:
+    """What a section relevant by holding a query's codes holds, as typed: every word of a
+    lookup (`codes_typed`), else the names joined by underscores ("how do I get PII_READER":
+    `PII_READER`)."""
+    if written_as_codes(query):
+        return codes_typed(query)
+    return [w for w in codes_typed(query) if _named(w.lower())]
 
 
 def identifier(word: str) -> bool:

@@ -99,6 +99,7 @@ class Searcher:
             filters = None
         backend = self._backend
         vec = self.query_vector(query)
+        terms = self.query_terms(query)
         # Ask for more rows than needed: several pieces of one section collapse into one hit.
         n = max(self._settings.candidates, k * 3)
         dense = backend.dense(vec, n, filters) if mode != "bm25" else {}
@@ -127,7 +128,13 @@ class Searcher:
                     # When no section is close enough to be relevant with every query word,
                     # the model understood nothing ("minibar" alone): its spread is noise,
                     # which min-max would stretch to 0..1 and let outvote the keyword leg.
-                    absolute=scaled and max(known.values(), default=0.0) < MEANINGLESS_COSINE,
+                    # So too for a lookup of codes, which it reads as noise: "UK-STD-20"
+                    # put two pages with "UK" or "20" (cosines 0.30) above the one holding
+                    # it (0.14), out of the first five (a new-user trial).
+                    absolute=scaled
+                    and (
+                        max(known.values(), default=0.0) < MEANINGLESS_COSINE or bool(terms.lookup)
+                    ),
                 )
         order = sorted(ranked, key=lambda r: (-ranked[r], r))
         chunks = backend.chunks
@@ -144,7 +151,6 @@ class Searcher:
         # Every hit carries its cosine similarity (expert votes use it), whatever the mode;
         # fusion already knows it for every candidate (on Milvus, a round trip saved).
         sims = self._similarities(vec, rows, known)
-        terms = self.query_terms(query)
         covered = token_sets([chunks[row].embed_text for row in rows])
         # The sentence a snippet marks, by meaning too, where the model reads the query (not
         # a lookup of codes, nor a script it cannot read: there its cosines are noise).
@@ -154,6 +160,11 @@ class Searcher:
         for row, held in zip(rows, covered, strict=True):
             coverage = terms.coverage(held)
             sure = terms.sure(float(sims[row]), coverage, held)
+            # Relevant by holding codes: a lookup's every section holding them, a question's
+            # naming one where the floor, not the model, made it so.
+            by_codes = terms.looked_up(held) and (
+                bool(terms.lookup) or sure > terms.model_sure(float(sims[row]), coverage)
+            )
             text = chunks[row].text
             meaning = cosines(text, stored[row], vec) if read else None
             hits.append(
@@ -164,7 +175,7 @@ class Searcher:
                     coverage=round(coverage, 4),
                     confidence=round(sure, 4),
                     relevant=sure >= FLOOR,
-                    lookup=terms.looked_up(held),
+                    lookup=by_codes,
                     **(snippet_fields(text, query, terms.weights, meaning) if snippets else {}),
                 )
             )
