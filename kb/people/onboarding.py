@@ -3,7 +3,9 @@
 The path reads the team's pages that its other pages link to first: a page many of the
 team's pages point at is what the rest builds on. Pages past their review date or unchanged
 for a year come last, marked. The people: a buddy in the team (who wrote most of the path),
-a colleague across the IT/business divide whose writing is closest to the team's pages, and
+a colleague across the IT/business divide (who wrote the pages of the other side the team's
+pages link to, else those linking to the team's, else whose writing is closest to the
+team's pages), and
 the owners of the pages elsewhere that the team's pages link to most (the systems and
 processes the team relies on).
 """
@@ -11,7 +13,7 @@ processes the team relies on).
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import date
 
 from kb.config import Settings
@@ -72,7 +74,9 @@ def plan(
     if buddy:
         met.add(buddy[0])
         introductions.append(_introduce(people, "buddy", *buddy, today))
-    across = _across(people, mine, side, met, settings, today)
+    across = _across_linked(pages, mine, graph, side, met, homes, directory, today) or _across(
+        people, mine, side, met, settings, today
+    )
     if across:
         met.add(across[0])
         introductions.append(_introduce(people, "across the divide", *across, today))
@@ -154,6 +158,42 @@ def _buddy(
     titles = " and ".join(f"'{mine[p].title}'" for p in theirs[:2])
     evidence = tuple(Evidence(p, mine[p].title, "", 1, 1.0) for p in theirs[:2])
     return key, f"wrote most of the pages on your path ({titles})", evidence
+
+
+def _across_linked(
+    pages: Mapping[str, Page],
+    mine: Mapping[str, Page],
+    graph: Mapping[str, Iterable[str]],
+    side: str,
+    met: set[str],
+    homes: Mapping[str, Home],
+    directory: Directory,
+    today: date,
+) -> tuple[str, str, tuple[Evidence, ...]] | None:
+    """The main author, of the other department, of the page elsewhere the team's pages
+    link to most (a system the team relies on, run across the divide), else of the page
+    elsewhere that links to the team's pages most (one about the team's own processes).
+    Nearest writing alone named, for sales, a security engineer's procurement page as
+    "close to" CRM data entry (a trial), where sales pages link to the data team's."""
+    other = other_side(side).casefold()
+    links_to = Counter(t for p in mine for t in graph.get(p, ()) if t not in mine)
+    linked_from = Counter(f for f, ts in graph.items() if f not in mine for t in ts if t in mine)
+    for counts, linking in ((links_to, True), (linked_from, False)):
+        for path, count in sorted(counts.items(), key=lambda pc: (-pc[1], pc[0])):
+            if path not in pages or not other:
+                continue
+            owner, _ = _owner(pages[path], directory, today)
+            if not owner or owner in met or homes.get(owner, Home()).department.casefold() != other:
+                continue
+            title = pages[path].title
+            why = (
+                f"wrote '{title}', which {_pages(count, 'of the team')} to: the "
+                f"{other_side(side)} side of what the team relies on"
+                if linking
+                else f"wrote '{title}', which links to {counted(count, 'page')} of the team's"
+            )
+            return owner, why, (Evidence(path, title, "", 1, float(count)),)
+    return None
 
 
 def _across(

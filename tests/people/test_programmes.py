@@ -146,6 +146,28 @@ def test_onboarding_a_finance_analyst_reads_the_most_linked_pages_first_and_meet
     assert len({i.colleague.name for i in plan.people}) == len(plan.people)
 
 
+def test_onboarding_sales_meets_across_the_divide_the_it_author_of_a_page_its_pages_use(
+    bundled_kb,
+):
+    """Nearest writing alone named a security engineer's procurement page as "close to" CRM
+    data entry (a trial); two sales pages link to the data team's Customer 360 model."""
+    plan = bundled_kb.onboard("Alex Doe", team="sales", today=date(2026, 12, 2))
+    graph = bundled_kb.analysis.graph
+    sales = [p for p, page in bundled_kb.index.pages.items() if page.team == "sales"]
+    (across,) = [i for i in plan.people if i.kind == "across the divide"]
+    (page,) = across.evidence
+    linking = sum(page.path in graph[p] for p in sales)
+    assert across.colleague.department == "IT" and page.path not in sales
+    assert linking == max(  # the IT page the team's pages link to most
+        sum(t in graph[p] for p in sales)
+        for t in bundled_kb.index.pages
+        if t not in sales and bundled_kb.index.pages[t].department == "IT"
+    )
+    assert main_author(bundled_kb, page.path) == across.colleague.name
+    assert across.why.startswith(f"wrote '{page.title}', which {linking} of the team's pages")
+    assert across.colleague.name != "Tomasz Nowak"
+
+
 def test_onboard_through_the_cli_and_an_unknown_team(bundled_index):
     where = ["--index-dir", str(bundled_index)]
     out = CliRunner().invoke(cli, ["onboard", "Alex Doe", "--team", "finance", *where])
