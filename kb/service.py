@@ -37,6 +37,7 @@ from kb.models import (
     TeamCriteria,
     TeamProposal,
     person_key,
+    rated,
 )
 from kb.models.consent import IndexConsent
 from kb.people import barcamp, onboarding, profiles, searchlog
@@ -258,7 +259,7 @@ class KnowledgeBase:
         for side in (wanted, department):
             if side:
                 people = [p for p in people if p.department.casefold() == side.casefold()]
-        return profiles.ranked(profiles.introduced(people, self.directory), k)
+        return rated(profiles.ranked(profiles.introduced(people, self.directory), k))
 
     def _voted(
         self,

@@ -35,10 +35,10 @@ from kb.models import (
     Hit,
     Results,
     main_authors,
-    score_scale,
 )
 from kb.models.names import counted, named_in, spoken
 from kb.search.asking import about_people
+from kb.search.experts import weakly_known
 from kb.search.relevance import NEAR_MISS, unreadable
 
 SIDES = (IT, BUSINESS)
@@ -365,14 +365,21 @@ def render_experts(
             else esc(unwritten or "No one has written about this yet.")
         )
         return
-    # Bars compare the people one may ask (`score_scale`); a card says who has left.
+    if weakly_known(experts):  # the closest authors, not people known to know (a trial)
+        best = max(p.confidence for p in [p for p in experts if not p.left] or experts)
+        st.caption(
+            f"**Weak evidence**: no page answers this well (the best is {best:.0%} sure); "
+            "these are the closest authors."
+        )
+    # Bars compare the people one may ask, scaled by how sure kb is that each one's best
+    # page answers (`rated`): the best person's full bar over a page 55% sure read as
+    # certain (a trial). A card says who has left.
     here = [p for p in experts if not p.left]
     if len(here) > 1:  # one bar compares nothing
-        top = score_scale(here)
         render_table(
-            "Relevance, the most relevant = 100",
+            "Relevance: how likely their pages answer this, out of 100",
             ("Person", "Relevance"),
-            ((p.name, _relevance_bar(p.score / top)) for p in here),
+            ((p.name, _relevance_bar(p.relevance)) for p in here),
         )
     for n, person in enumerate(experts):
         with st.container(border=True):

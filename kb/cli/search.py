@@ -11,7 +11,7 @@ from kb.cli.options import echo_json, json_option, mode_option, open_kb, since_o
 from kb.facade import Facade
 from kb.inputs import UnknownValueError, checked_filters
 from kb.links import PageLinks
-from kb.models import Directory, Filters, Hit, score_scale
+from kb.models import Directory, Expert, Filters, Hit
 from kb.models.names import counted, named_in, printable, spoken
 from kb.search.cards import sections_shown
 from kb.serve.codec import expert_record, hit_records
@@ -210,14 +210,15 @@ def experts_cmd(
             gone = Directory.recorded(kb.manifest).left_on
             click.echo(printable(found.unwritten_note(NEAR_MISS, gone)))
         return
-    # Scores as the app's bars show them (`score_scale`): votes add up over pages, and a
-    # raw 1.024 read as a percentage (--json keeps them). Someone who has left shows none.
-    top = score_scale(people)
+    _say_weak(people)
+    # Relevance as the app's bars show it (`rated`): a raw vote of 1.024 read as a
+    # percentage, and the best person's 1.00 as certainty over a page 55% sure to answer (a
+    # trial; --json keeps the votes). Someone who has left shows none.
     for n, person in enumerate(people, 1):
         home = ", ".join(x for x in (person.team, person.department) if x)
         label = f" ({home})" if home else ""
         name, label = printable(person.name), printable(label)
-        share = person.score / top
+        share = person.relevance
         shown = f"{share:.2f}" if share >= 0.005 else "<0.01"  # a relevant section's author
         shown = "" if person.left else f"  {shown}"
         click.echo(f"{n:>2}. {click.style(name, bold=True)}{label}{shown}")
@@ -236,6 +237,20 @@ def experts_cmd(
         for ev in person.evidence:
             where = f"{ev.title} > {ev.heading}" if ev.heading else ev.title
             click.echo(printable(f"    - {where}  {ev.path}:{ev.line}"))
+
+
+def _say_weak(people: list[Expert]) -> None:
+    """Say so when every expert's best section only barely answers (`weakly_known`): their
+    names are the closest authors, not people known to know (a trial asked a data engineer
+    about revenue recognition)."""
+    from kb.search.experts import weakly_known  # here: `kb check` loads no numpy
+
+    if weakly_known(people):
+        best = max(p.confidence for p in [p for p in people if not p.left] or people)
+        click.echo(
+            click.style("Weak evidence:", bold=True)
+            + f" no page answers this well (the best is {best:.0%} sure); closest authors:"
+        )
 
 
 def _filters(kb: Facade, *, since=None, **values: str) -> Filters:

@@ -31,6 +31,7 @@ from kb.models.pages import (
     embed_header,
     main_authors,
     page_info,
+    rated,
     score_scale,
 )
 from kb.models.people import (
@@ -133,6 +134,7 @@ __all__ = [
     "consent_key_id",
     "embed_header",
     "main_authors",
+    "rated",
     "score_scale",
     "fold_name",
     "folded_key",

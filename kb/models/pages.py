@@ -329,6 +329,7 @@ class Evidence:
     heading: str
     line: int
     score: float
+    confidence: float = 0.0  # the section's calibrated confidence that it answers the query
 
 
 @dataclass(frozen=True)
@@ -345,6 +346,12 @@ class Expert:
     contact: str = ""
     left: str = ""  # the day they left the company (people.yaml); "" while they are here
     leaves: str = ""  # the day they leave, while it is to come (notice given); "" otherwise
+    # How sure kb is that their best section answers the query (its calibrated confidence).
+    confidence: float = 0.0
+    # What the app's bar and `kb experts` show, in [0, 1]: their score over the best score
+    # of the people one may ask, times `confidence` (`rated`): a full bar only for the
+    # leading author of a page that surely answers.
+    relevance: float = 0.0
 
 
 def score_scale(experts: Sequence[Expert]) -> float:
@@ -353,6 +360,23 @@ def score_scale(experts: Sequence[Expert]) -> float:
     colleagues at 0.08 (a new-user trial)."""
     here = [e.score for e in experts if not e.left] or [e.score for e in experts]
     return max(here, default=0.0) or 1.0
+
+
+def rated(experts: Sequence[Expert]) -> list[Expert]:
+    """`experts`, in the same order, each with its `relevance`: its score relative to the
+    best one may ask (`score_scale`) times its own best section's confidence, and never
+    above the relevance of anyone ranked before it (a bar longer than the one above would
+    read as another ranking). Relative scores alone gave the best person a full bar when
+    their best page was only 55% sure to answer (a trial: "revenue recognition" made a
+    data engineer look certain)."""
+    top, above, out = score_scale(experts), 1.0, []
+    for e in experts:
+        # Never certain, as a hit's percentage never says 100% (`Hit.percent`).
+        share = min(e.score / top, 1.0) * min(e.confidence, 0.99)
+        if not e.left:  # someone who has left is shown no bar and caps no one
+            share = above = min(share, above)
+        out.append(replace(e, relevance=round(share, 4)))
+    return out
 
 
 @dataclass(frozen=True)

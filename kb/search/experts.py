@@ -20,11 +20,13 @@ from __future__ import annotations
 import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
 
 import numpy as np
 
 from kb.models import NOWHERE, Author, Chunk, Evidence, Expert, Hit, Home, Page, person_key
 from kb.search.fusion import rrf
+from kb.search.relevance import WEAK
 
 
 def rank_experts(
@@ -104,6 +106,7 @@ def _listed(
             team=homes.get(key, NOWHERE).team,
             department=homes.get(key, NOWHERE).department,
             evidence=_per_page(evidence[key], evidence_per_expert),
+            confidence=max((e.confidence for _, e in evidence[key]), default=0.0),
         )
         for key in ranked
     ]
@@ -188,8 +191,22 @@ def _per_page(found: list[tuple[float, Evidence]], most: int) -> tuple[Evidence,
 def _evidence(hit: Hit) -> Evidence:
     c = hit.chunk
     return Evidence(
-        path=c.path, title=c.title, heading=c.heading, line=c.line, score=round(hit.score, 4)
+        path=c.path,
+        title=c.title,
+        heading=c.heading,
+        line=c.line,
+        score=round(hit.score, 4),
+        # A lookup's section holds every code typed: the page itself, not the model's guess,
+        # whose confidence is set at the floor (kb.search.relevance); not weak evidence.
+        confidence=1.0 if hit.lookup else round(hit.confidence, 4),
     )
+
+
+def weakly_known(experts: Sequence[Expert]) -> bool:
+    """Whether the best section of every expert one may ask (anyone listed, if all have
+    left) is only barely relevant (under `WEAK`): the closest authors, not people who know."""
+    here = [e for e in experts if not e.left] or experts
+    return bool(here) and max(e.confidence for e in here) < WEAK
 
 
 def profile_vectors(
@@ -243,6 +260,13 @@ def rank_by_profile(
         if key not in voted:
             continue
         home = homes.get(key, NOWHERE)
-        evidence = voted[key].evidence if key in voted else ()
-        out.append(Expert(names[key], round(score, 6), home.team, evidence, home.department))
+        out.append(
+            replace(
+                voted[key],
+                name=names[key],
+                score=round(score, 6),
+                team=home.team,
+                department=home.department,
+            )
+        )
     return out

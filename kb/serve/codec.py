@@ -111,7 +111,9 @@ def expert_record(person: Expert) -> dict:
     contact from people.yaml ("", [] and "" for someone it does not list); `left`, the day
     they left the company ("" while they are here: someone who left has no availability or
     contact, and comes after everyone still here); `leaves`, the day they leave, while it is
-    to come ("" otherwise)."""
+    to come ("" otherwise). `score` is the ranking's votes, which mean nothing outside one
+    list; `confidence`, how sure kb is that their best section answers (0-1); `relevance`,
+    what the app's bar shows (`rated`: their votes over the best's, times `confidence`)."""
     return {
         "name": person.name,
         "team": person.team,
@@ -122,8 +124,14 @@ def expert_record(person: Expert) -> dict:
         "left": person.left,
         "leaves": person.leaves,
         "score": person.score,
+        "confidence": person.confidence,
+        "relevance": person.relevance,
         "evidence": [
-            {k: v for k, v in dump(e).items() if k in ("path", "title", "heading", "score")}
+            {
+                k: v
+                for k, v in dump(e).items()
+                if k in ("path", "title", "heading", "score", "confidence")
+            }
             | {"line": e.line}
             for e in person.evidence
         ],

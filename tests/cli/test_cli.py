@@ -157,10 +157,12 @@ def test_search_and_experts_json_shapes(bundled_index):
         "left",
         "leaves",
         "score",
+        "confidence",  # how sure kb is that their best section answers
+        "relevance",  # what the app's bar and the text show
         "evidence",
     }
     assert people[0]["department"] in ("IT", "Business")
-    assert {"path", "title", "heading", "score"} <= set(people[0]["evidence"][0])
+    assert {"path", "title", "heading", "score", "confidence"} <= set(people[0]["evidence"][0])
 
 
 def test_experts_show_role_availability_and_contact_from_the_directory(bundled_index):
@@ -179,19 +181,31 @@ def test_experts_show_role_availability_and_contact_from_the_directory(bundled_i
     )
 
 
-def test_experts_text_scores_are_relative_to_the_first_person(bundled_index):
+def test_experts_text_scores_say_how_sure_kb_is_not_only_who_leads(bundled_index):
     """Votes add up over pages (Daniel Weber 1.002 for "warehouse stock counts"), which read
-    as a percentage over 100; the text shows them as the app's bars do, the first as 1."""
+    as a percentage over 100; relative to the first person alone, the first read 1.00 over a
+    page 55% sure to answer ("revenue recognition", a trial). The text shows each person's
+    votes over the first's times their best section's confidence, never rising down the list."""
     where = ["--index-dir", str(bundled_index)]
     raw = json.loads(run("experts", "warehouse stock counts", *where, "--json").stdout)
     text = run("experts", "warehouse stock counts", *where).stdout
     shown = [float(x) for x in re.findall(r"^ ?\d+\. .*  (\d\.\d\d)$", text, re.M)]
-    assert shown[0] == 1.0 and len(shown) == len(raw)
-    assert shown == [round(p["score"] / raw[0]["score"], 2) for p in raw]
+    assert len(shown) == len(raw) and shown == sorted(shown, reverse=True)
+    assert shown == [round(p["relevance"], 2) for p in raw]
+    assert shown[0] == round(min(raw[0]["confidence"], 0.99), 2) > 0.9  # a page that answers
+    assert raw[0]["confidence"] == max(e["confidence"] for e in raw[0]["evidence"])
+    assert all(p["relevance"] <= p["score"] / raw[0]["score"] for p in raw)
+    assert "Weak evidence" not in text
+    # No page answers it well: the first person is as sure as their page, and it is said.
+    raw = json.loads(run("experts", "revenue recognition", *where, "--json").stdout)
+    text = run("experts", "revenue recognition", *where).stdout
+    assert raw and raw[0]["relevance"] == raw[0]["confidence"] < 0.6
+    assert text.startswith("Weak evidence: no page answers this well (the best is ")
+    assert "  1.00\n" not in text
     # Under half a hundredth an author of an answering section reads "<0.01", not "0.00".
     raw = json.loads(run("experts", "Kubernetes deployment", *where, "--json").stdout)
     text = run("experts", "Kubernetes deployment", *where).stdout
-    tiny = [p for p in raw if p["score"] / raw[0]["score"] < 0.005]
+    tiny = [p for p in raw if p["relevance"] < 0.005]
     assert "0.00\n" not in text and text.count("  <0.01\n") == len(tiny)
 
 

@@ -280,6 +280,8 @@ def test_experts_carry_the_directory_role_availability_and_contact(tmp_path):
         "left": "",
         "leaves": "",
         "score": grace.score,
+        "confidence": grace.confidence,
+        "relevance": grace.relevance,
         "evidence": [],
     }
     assert kb.profile("goconnor").contact == "@grace"
