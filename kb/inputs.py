@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
 
 from kb.errors import KbError, UnknownPersonError
@@ -27,8 +27,12 @@ class BlankQueryError(KbError):
 class UnknownValueError(KbError):
     """A filter value the index does not hold (`field`, `value` as given, `known`)."""
 
-    def __init__(self, field: str, value: str, known: list[str]) -> None:
+    def __init__(
+        self, field: str, value: str, known: list[str], other: tuple[str, str] = ("", "")
+    ) -> None:
         self.field, self.value, self.known = field, value, known
+        # (facet, value): the filter that holds the value instead ("Finance" is a team).
+        self.other = other
         wanted = value.strip()
         # An author may be given by a first or last name ("tomasz"), as `kb person` hints.
         close = (
@@ -39,7 +43,8 @@ class UnknownValueError(KbError):
         self.close = close[0] if close else ""  # the likeliest meant, "" if none is close
         hint = f"did you mean '{self.close}'? " if self.close else ""
         shown = ", ".join(known[:30]) + (" …" if len(known) > 30 else "")
-        super().__init__(f"'{wanted}' is not in the index; {hint}known: {shown}")
+        instead = f"; {other[1]} is a {other[0]}: filter by {other[0]}" if other[0] else ""
+        super().__init__(f"'{wanted}' is not in the index; {hint}known: {shown}{instead}")
 
 
 MAX_QUERY = 1000  # characters: a question, or a paragraph pasted in; not a document
@@ -65,24 +70,48 @@ def checked_filters(
     kb: Facade,
     *,
     department: str = "",
-    team: str = "",
+    team: str | Sequence[str] = "",
     tag: str = "",
     author: str = "",
     since: date | None = None,
 ) -> Filters:
     """Filters from a user's values; a value the index does not know is `UnknownValueError`.
+    `team` may be several teams (any of them); one is kept as a string.
 
     Values are compared as names are (`person_key`: case and spacing ignored), after
     trimming, so what one shell accepts every shell accepts.
     """
-    given = {"department": department, "team": team, "tag": tag, "author": author}
-    values = {name: value.strip() for name, value in given.items()}
-    if any(values.values()):
+    teams = [team] if isinstance(team, str) else list(team)
+    given = [("department", department), *(("team", t) for t in teams)]
+    given += [("tag", tag), ("author", author)]
+    if any(value.strip() for _, value in given):
         facets = kb.facets()
-        for name, value in values.items():
-            if value and person_key(value) not in {person_key(v) for v in facets[name]}:
-                raise UnknownValueError(name, given[name], facets[name])
-    return Filters(**values, updated_since=since.isoformat() if since else "")
+        for name, value in given:
+            wanted = value.strip()
+            if wanted and person_key(wanted) not in {person_key(v) for v in facets[name]}:
+                raise UnknownValueError(name, value, facets[name], held_by(wanted, facets))
+    once: dict[str, str] = {}  # each team once, as first given ("Finance", "finance")
+    for t in teams:
+        if t.strip():
+            once.setdefault(person_key(t), t.strip())
+    picked = tuple(once.values())
+    return Filters(
+        department=department.strip(),
+        team=picked if len(picked) > 1 else "".join(picked),
+        tag=tag.strip(),
+        author=author.strip(),
+        updated_since=since.isoformat() if since else "",
+    )
+
+
+def held_by(value: str, facets: Mapping[str, list[str]]) -> tuple[str, str]:
+    """The department or team that `value` names, as (facet, its spelling), when it is not
+    the filter given: a trial asked `--department Finance`, and finance is a team."""
+    for facet in ("team", "department"):
+        found = [v for v in facets.get(facet, []) if person_key(v) == person_key(value)]
+        if found:
+            return facet, found[0]
+    return "", ""
 
 
 class CriteriaError(KbError):

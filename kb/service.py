@@ -6,6 +6,7 @@ index loaded and answers the facade's verbs (`kb.facade.Facade`) with them.
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
@@ -42,6 +43,7 @@ from kb.models import (
 from kb.models.consent import IndexConsent
 from kb.people import barcamp, onboarding, profiles, searchlog
 from kb.people.analysis import PeopleAnalysis
+from kb.people.criteria import known_criteria
 from kb.people.gaps import gap_report
 from kb.people.overview import overview
 from kb.people.team import propose
@@ -217,7 +219,7 @@ class KnowledgeBase:
         *,
         k: int = 5,
         filters: Filters | None = None,
-        team: str = "",
+        team: str | Sequence[str] = "",
         department: str = "",
         across_from: str = "",
         mode: str = "",
@@ -227,7 +229,8 @@ class KnowledgeBase:
         """People who wrote the sections that answer `query`: `k` at most, and no one when no
         section is relevant (kb.search.relevance).
 
-        `team` and `department` keep people of that home team or department. `across_from` is
+        `team` (one or several) and `department` keep people of that home team (any of
+        them) or department. `across_from` is
         the asker's own side (IT or Business): only people of the other side are kept, ranked
         on the same sections (`filters` still choose them), the colleagues across the divide
         who know the topic. `model` is absvote (pages vote), document (sections vote), profile
@@ -254,8 +257,9 @@ class KnowledgeBase:
         people = self._voted(query, hits, model=model, filters=filters, mode=mode)
         if model in ("profile", "combined") and people:
             people = self._with_profiles(query, people, combined=model == "combined")
-        if team:
-            people = [p for p in people if p.team.casefold() == team.casefold()]
+        teams = {t.casefold() for t in ([team] if isinstance(team, str) else team) if t}
+        if teams:
+            people = [p for p in people if p.team.casefold() in teams]
         for side in (wanted, department):
             if side:
                 people = [p for p in people if p.department.casefold() == side.casefold()]
@@ -310,7 +314,10 @@ class KnowledgeBase:
         self, description: str, *, size: int = 4, criteria: TeamCriteria | None = None
     ) -> TeamProposal:
         """A cross-functional team covering the description's sub-topics (`kb.people.team`),
-        within the criteria set in advance (`kb.people.criteria`)."""
+        within the criteria set in advance (`kb.people.criteria`); a value no one in the
+        index has is `CriteriaError` (`known_criteria`), not a criterion "not met"."""
+        if criteria is not None:
+            known_criteria(criteria, self.facets(), self.directory)
         return propose(
             description,
             size,

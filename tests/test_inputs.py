@@ -20,7 +20,7 @@ from kb.inputs import (
     similar_names,
     unknown_person,
 )
-from kb.models import Filters
+from kb.models import Filters, PageInfo
 
 FACETS = {
     "department": ["Business", "IT"],
@@ -56,6 +56,23 @@ def test_an_unknown_value_names_its_field_and_the_closest_known_one():
     assert str(err.value) == "'securty' is not in the index; did you mean 'security'? known: " + (
         "finance, security"
     )
+
+
+def test_several_teams_are_any_of_them_and_a_department_named_as_a_team_says_so():
+    """ "Who in finance or sales knows" (a trial): each team is checked, one is kept as a
+    string, several as a tuple that passes a page of any of them."""
+    got = checked_filters(Index(), team=["Finance ", "security", "finance"])
+    assert got.team == ("Finance", "security") and got.describe() == "in Finance or security"
+    page = PageInfo(team="security")
+    assert got.allows(page) and not Filters(team=("finance",)).allows(page)
+    assert checked_filters(Index(), team=["finance"]).team == "finance"
+    with pytest.raises(UnknownValueError) as err:
+        checked_filters(Index(), team=["finance", "securty"])
+    assert err.value.value == "securty"
+    with pytest.raises(UnknownValueError) as err:
+        checked_filters(Index(), department="Finance")
+    assert err.value.other == ("team", "finance")
+    assert str(err.value).endswith("known: Business, IT; finance is a team: filter by team")
 
 
 def test_an_unknown_author_hints_the_person_a_first_or_last_name_is():

@@ -152,7 +152,7 @@ def _group(department: str, pages: int, teams: dict[str, int], filters: Filters)
                         key=f"browse-{department}-{team}",
                         on_click=pick,
                         kwargs={"department": department, "team": team},
-                        type="primary" if team == filters.team else "secondary",
+                        type="primary" if team in filters.teams else "secondary",
                     )
 
 

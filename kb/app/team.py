@@ -35,10 +35,10 @@ def render_team(kb: Facade) -> None:
         return
     try:
         criteria = _criteria()
-    except CriteriaError as err:
+        proposal = kb.team(description.strip(), size=size, criteria=criteria)
+    except CriteriaError as err:  # unwritable, or a value no one has (`known_criteria`)
         st.error(esc(str(err)))
         return
-    proposal = kb.team(description.strip(), size=size, criteria=criteria)
     unmet = [c.criterion for c in proposal.checks if not c.met]
     if not proposal.members and unmet:
         st.warning("No one who knows about this meets the criteria (see below).")

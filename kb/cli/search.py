@@ -21,7 +21,9 @@ from kb.serve.codec import expert_record, hit_records
 @click.argument("query")
 @click.option("-k", "k", default=10, show_default=True, type=click.IntRange(1, 1000))
 @click.option("--department", default="", help="Only pages of this department (IT, Business).")
-@click.option("--team", default="", help="Only pages of this team.")
+@click.option(
+    "--team", "teams", multiple=True, help="Only pages of this team; repeat for any of several."
+)
 @click.option("--tag", default="", help="Only pages with this tag.")
 @click.option("--author", default="", help="Only pages written by this person.")
 @since_option
@@ -33,7 +35,7 @@ def search_cmd(
     query: str,
     k: int,
     department: str,
-    team: str,
+    teams: tuple[str, ...],
     tag: str,
     author: str,
     since,
@@ -49,7 +51,7 @@ def search_cmd(
       kb search "laptop won't connect from home" -k 5 --team security
     """
     kb = open_kb(where, query)
-    filters = _filters(kb, department=department, team=team, tag=tag, author=author, since=since)
+    filters = _filters(kb, department=department, team=teams, tag=tag, author=author, since=since)
     found = kb.search(query, k=k, filters=filters, mode=mode or "", log=True, exact=exact)
     if as_json:
         directory = Directory.recorded(kb.manifest)
@@ -139,7 +141,12 @@ def _place(hit: Hit) -> str:
 @click.command("experts")
 @click.argument("query")
 @click.option("-k", "k", default=5, show_default=True, type=click.IntRange(1, 1000))
-@click.option("--team", default="", help="Only people whose home team is this one.")
+@click.option(
+    "--team",
+    "teams",
+    multiple=True,
+    help="Only people whose home team is this one; repeat for any of several teams.",
+)
 @click.option("--department", default="", help="Only people of this department (IT, Business).")
 @click.option("--tag", default="", help="Judge people only on pages with this tag.")
 @since_option
@@ -150,7 +157,7 @@ def _place(hit: Hit) -> str:
 def experts_cmd(
     query: str,
     k: int,
-    team: str,
+    teams: tuple[str, ...],
     department: str,
     tag: str,
     since,
@@ -164,9 +171,11 @@ def experts_cmd(
     \b
     Example:
       kb experts "vendor onboarding" --team procurement
+      kb experts "approving expense claims" --team finance --team sales
     """
     kb = open_kb(where, query)
-    _filters(kb, department=department, team=team)  # validates the names
+    for team in teams or [""]:
+        _filters(kb, department=department, team=team)  # validates the names
     filters = _filters(kb, tag=tag, since=since)
     # The correction `kb search` shows (a trial found experts corrected without a word).
     fixed = "" if exact or as_json else kb.search(query, k=1, filters=filters).corrected
@@ -174,7 +183,7 @@ def experts_cmd(
         fixed or query,
         k=k,
         filters=filters,
-        team=team,
+        team=teams,
         department=department,
         mode=mode or "",
         exact=exact or bool(fixed),
@@ -193,11 +202,11 @@ def experts_cmd(
         # read "No one has written about this" of parental leave, which HR wrote).
         outside = (
             kb.experts(fixed or query, k=k, filters=filters, exact=True)
-            if team or department
+            if teams or department
             else []
         )
         if outside:
-            among = " or ".join(x for x in (team, department) if x)
+            among = " or ".join(x for x in (*teams, department) if x)
             click.echo(
                 f"No one in {printable(among)} has written about this; "
                 f"{counted(len(outside), 'person', 'people')} outside it did (try fewer "
@@ -253,9 +262,15 @@ def _say_weak(people: list[Expert]) -> None:
         )
 
 
-def _filters(kb: Facade, *, since=None, **values: str) -> Filters:
+def _filters(kb: Facade, *, since=None, **values) -> Filters:
     """`checked_filters`, a value the index does not know being a usage error of its option."""
     try:
         return checked_filters(kb, since=since.date() if since else None, **values)
     except UnknownValueError as err:
+        facet, value = err.other
+        if facet:  # "Finance" is a team: the option to use, as the shell spells it
+            said = f"'{err.value.strip()}' is not a {err.field}; {value} is a {facet}"
+            raise click.BadParameter(
+                f"{said}: use --{facet} {value}", param_hint=f"--{err.field}"
+            ) from None
         raise click.BadParameter(str(err), param_hint=f"--{err.field}") from None

@@ -141,16 +141,23 @@ class Filters:
     """Restrictions on which chunks may be returned; empty fields mean no restriction."""
 
     department: str = ""
-    team: str = ""
+    # One team, or any of several ("who in finance or sales knows": a trial could not ask).
+    team: str | tuple[str, ...] = ""
     tag: str = ""
     author: str = ""
     updated_since: str = ""  # ISO date: only pages updated on or after it
+
+    @property
+    def teams(self) -> tuple[str, ...]:
+        """The teams a page may be of (none: any)."""
+        return (self.team,) if isinstance(self.team, str) else self.team
 
     def allows(self, chunk: PageInfo) -> bool:
         """Whether a chunk or page (its page fields) passes."""
         if self.department and chunk.department.casefold() != self.department.casefold():
             return False
-        if self.team and chunk.team.casefold() != self.team.casefold():
+        teams = self.teams
+        if any(teams) and chunk.team.casefold() not in {t.casefold() for t in teams}:
             return False
         if self.tag and self.tag.casefold() not in {t.casefold() for t in chunk.tags}:
             return False
@@ -166,7 +173,7 @@ class Filters:
 
     def describe(self) -> str:
         """The filters in words: "in IT, tagged onboarding" ("here" when none is set)."""
-        parts = [f"in {v}" for v in (self.department, self.team) if v]
+        parts = [f"in {v}" for v in (self.department, " or ".join(self.teams)) if v]
         parts += [f"tagged {self.tag}"] if self.tag else []
         parts += [f"by {self.author}"] if self.author else []
         parts += [f"updated since {self.updated_since}"] if self.updated_since else []

@@ -17,6 +17,7 @@ from dataclasses import replace
 
 from kb.content import directory_fields
 from kb.content.departments import side_named
+from kb.inputs import CriteriaError, held_by
 from kb.models import (
     CriterionCheck,
     Directory,
@@ -26,6 +27,7 @@ from kb.models import (
     TeamCriteria,
     hours_apart,
     level_rank,
+    person_key,
 )
 
 BALANCE = 0.3
@@ -252,3 +254,54 @@ def _as_directory_reads(c: TeamCriteria) -> TeamCriteria:
         for need in require
     )
     return replace(c, languages=languages, require=require)
+
+
+def known_criteria(
+    criteria: TeamCriteria, facets: Mapping[str, list[str]], directory: Directory
+) -> None:
+    """`CriteriaError` for a criterion's value no one in the index or people.yaml has, with
+    the values kb knows: `department=Finance:1` and `--languages xx` said "NOT MET", as if
+    the team fell short rather than the value being unknown (a trial)."""
+
+    def tag(value: str) -> str:
+        try:
+            return directory_fields.languages([value])[0].casefold().split("-")[0]
+        except directory_fields.Refused:
+            return value.casefold()
+
+    spoken = sorted({tag(t) for p in directory.people for t in p.languages})
+    known = {
+        "department": facets.get("department", []),
+        "team": facets.get("team", []),
+        "location": sorted({p.location for p in directory.people if p.location}),
+        "language": spoken,
+    }
+    for need in criteria.require:
+        said = f"--require '{need.field}={need.value}:{need.count}'"
+        if need.field == "level":
+            try:
+                directory_fields.level(need.value)
+            except directory_fields.Refused as err:
+                raise CriteriaError(f"{said}: unknown level; {err}") from None
+            continue
+        value = need.value
+        if need.field == "department":  # "tech" is IT, as people.yaml reads it
+            value = side_named(value) or value
+        elif need.field == "language":
+            value = tag(value)
+        if person_key(value) not in {person_key(v) for v in known[need.field]}:
+            facet, held = held_by(need.value, facets)
+            instead = f"; {held} is a {facet}: use {facet}={held}" if facet else ""
+            raise CriteriaError(
+                f"{said}: unknown {need.field}; known: {_listed(known[need.field])}{instead}"
+            )
+    for language in criteria.languages:
+        if tag(language) not in spoken:
+            raise CriteriaError(
+                f"--languages '{language}': unknown language (no one in people.yaml speaks "
+                f"it); known: {_listed(spoken)}"
+            )
+
+
+def _listed(values: Sequence[str]) -> str:
+    return ", ".join(values[:30]) + (" …" if len(values) > 30 else "") if values else "none"

@@ -67,6 +67,8 @@ def _one_of(values: tuple[str, ...], *, blank: bool = False):
 Text = Annotated[str, Query(min_length=1, max_length=MAX_QUERY, description="What to look for.")]
 Count = Annotated[int, Query(ge=1, le=100)]
 Field = Annotated[str, Query(max_length=200)]
+# Any of several values: `?team=finance&team=sales` ("who in Finance or Sales", a trial).
+Fields = Annotated[list[str], Query(max_length=20)]
 Mode = Annotated[str, _one_of(MODES)]
 ModeOrDefault = Annotated[str, _one_of(MODES, blank=True)]
 Kind = Annotated[str, _one_of(KINDS)]
@@ -302,7 +304,7 @@ def _public_routes(
         k: Count = 10,
         mode: Mode = "hybrid",
         department: Field = "",
-        team: Field = "",
+        team: Fields = [],  # noqa: B006 (FastAPI copies a default; it reads a list so)
         tag: Field = "",
         author: Field = "",
         since: dt.date | None = None,
@@ -310,7 +312,7 @@ def _public_routes(
     ) -> list[dict]:
         """Ranked sections for `q`, the relevant ones first, with relevance, snippets and
         authors (each hit's `corrected_query`: the query searched, if spelling changed it;
-        `exact=true` searches `q` as typed)."""
+        `exact=true` searches `q` as typed); `team` may be repeated (any of those teams)."""
         filters = checked_filters(
             base, department=department, team=team, tag=tag, author=author, since=since
         )
@@ -324,13 +326,13 @@ def _public_routes(
         k: Count = 5,
         mode: Mode = "hybrid",
         department: Field = "",
-        team: Field = "",
+        team: Fields = [],  # noqa: B006 (FastAPI copies a default; it reads a list so)
         tag: Field = "",
         since: dt.date | None = None,
         exact: bool = False,
     ) -> list[dict]:
         """The people who wrote what answers `q` (none when nothing does), with the sections
-        that show it."""
+        that show it; `team` may be repeated (people of any of those teams)."""
         checked_filters(base, department=department, team=team)  # validates the names
         filters = checked_filters(base, tag=tag, since=since)
         people = base.experts(
@@ -378,7 +380,7 @@ def _app_routes(kb: Callable[..., Facade], search_log: Path | None) -> APIRouter
     def filters(
         base: Base,
         department: Field = "",
-        team: Field = "",
+        team: Fields = [],  # noqa: B006 (FastAPI copies a default; it reads a list so)
         tag: Field = "",
         author: Field = "",
         since: dt.date | None = None,

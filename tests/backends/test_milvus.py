@@ -83,7 +83,8 @@ def test_filter_expressions_are_milvus_syntax():
         'department == "it" and array_contains(tags, "vpn") and '
         'array_contains(authors, "ana ruiz") and updated >= "2026-01-02"'
     )
-    assert expression(Filters(team='a"b')) == 'team == "a\\"b"'
+    assert expression(Filters(team='a"b')) == 'team in ["a\\"b"]'
+    assert expression(Filters(team=("Finance", "sales"))) == 'team in ["finance", "sales"]'
     assert expression(Filters()) == ""
 
 

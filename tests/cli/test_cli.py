@@ -226,6 +226,35 @@ def test_human_output_and_team_filters(bundled_index):
     assert all(p["team"] == "finance" for p in json.loads(res.stdout))
 
 
+def test_experts_of_any_of_several_teams(bundled_index):
+    """ "Who in finance or sales knows": a repeated --team asked only the last (a trial),
+    then was refused; now each is a team the people may be in."""
+    where = ["--index-dir", str(bundled_index), "--json"]
+    both = json.loads(
+        run("experts", "discount approval", "--team", "finance", "--team", "sales", *where).stdout
+    )
+    alone = {
+        team: json.loads(run("experts", "discount approval", "--team", team, *where).stdout)
+        for team in ("finance", "sales")
+    }
+    assert {p["team"] for p in both} == {"finance", "sales"}
+    assert {p["name"] for p in both} == {p["name"] for ps in alone.values() for p in ps}
+    assert [p["score"] for p in both] == sorted((p["score"] for p in both), reverse=True)
+    res = run("experts", "discount approval", "--team", "finance", "--team", "slaes", *where)
+    assert res.exit_code == 2 and "'slaes' is not in the index; did you mean 'sales'?" in (
+        res.stderr
+    )
+
+
+def test_a_department_that_is_a_team_names_the_option_to_use(bundled_index):
+    where = ["--index-dir", str(bundled_index)]
+    for verb in ("search", "experts"):
+        res = run(verb, "approving expense claims", "--department", "Finance", *where)
+        assert res.exit_code == 2
+        said = "'Finance' is not a department; finance is a team: use --team finance"
+        assert said in res.stderr
+
+
 def test_department_since_and_unknown_names(bundled_index):
     idx = ["--index-dir", str(bundled_index), "--json"]
     hits = json.loads(
@@ -473,11 +502,13 @@ def test_kb_watch_indexes_a_new_page_and_stops_on_ctrl_c(tmp_path, stop):
 
 def test_an_option_of_one_value_given_twice_is_refused_not_half_heard(tmp_path):
     # click keeps the last of a repeated option without a word: `--team finance --team
-    # sales` asked only sales (a trial). Refused before any index is opened.
-    result = run("experts", "approving expense claims", "--team", "finance", "--team", "sales")
+    # sales` asked only sales (a trial; --team now takes several). Refused before any index
+    # is opened.
+    result = run("experts", "approving expense claims", "--tag", "spendwise", "--tag", "coupa")
     assert result.exit_code == 2
-    assert "--team takes one value and was given 'finance', 'sales'" in result.output
+    assert "--tag takes one value and was given 'spendwise', 'coupa'" in result.output
     # One value, a value that looks like the option, flags and options that take several pass.
-    assert "given" not in run("search", "--team", "finance", "--help").output
-    assert "given" not in run("search", "--tag", "--team", "--team", "x", "--help").output
+    assert "given" not in run("search", "--tag", "finance", "--help").output
+    assert "given" not in run("search", "--author", "--tag", "--tag", "x", "--help").output
     assert "given" not in run("search", "vpn", "--json", "--json", "--help").output
+    assert "given" not in run("experts", "x", "--team", "a", "--team", "b", "--help").output

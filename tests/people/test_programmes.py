@@ -168,6 +168,26 @@ def test_onboarding_sales_meets_across_the_divide_the_it_author_of_a_page_its_pa
     assert across.colleague.name != "Tomasz Nowak"
 
 
+def test_team_criteria_values_no_one_has_are_unknown_not_unmet(bundled_index):
+    """`department=Finance:1` and `--languages xx` said "NOT MET" (a trial): no department is
+    called Finance (it is a team), and no one in people.yaml speaks xx."""
+    where = ["--index-dir", str(bundled_index)]
+    project = ["team", "supplier onboarding", *where]
+    out = CliRunner().invoke(cli, [*project, "--require", "department=Finance:1"])
+    assert out.exit_code == 1 and "NOT MET" not in out.output
+    assert "unknown department; known: Business, IT; finance is a team: use team=finance" in (
+        out.output
+    )
+    out = CliRunner().invoke(cli, [*project, "--languages", "xx"])
+    assert out.exit_code == 1 and "--languages 'xx': unknown language" in out.output
+    assert re.search(r"known: ([a-z]{2}, )+[a-z]{2}\n", out.output)
+    out = CliRunner().invoke(cli, [*project, "--require", "team=nosuch:1"])
+    assert "unknown team; known: cloud-platform, data, finance" in out.output
+    # Known values, in people.yaml's words too ("German"), are criteria as before.
+    out = CliRunner().invoke(cli, [*project, "--require", "language=German:1", "--json"])
+    assert out.exit_code == 0, out.output
+
+
 def test_onboard_through_the_cli_and_an_unknown_team(bundled_index):
     where = ["--index-dir", str(bundled_index)]
     out = CliRunner().invoke(cli, ["onboard", "Alex Doe", "--team", "finance", *where])

@@ -261,3 +261,18 @@ def test_every_hit_carries_its_edit_link_in_the_api_and_the_cli(bundled_index):
     assert bad.exit_code != 0 and "KB_EDIT_URL must hold {path} once" in bad.output
     plain = TestClient(create_app(bundled_index)).get("/search", params={"q": "expense"})
     assert all(h["edit_url"] is None for h in plain.json())
+
+
+def test_experts_of_any_of_several_teams_and_how_sure(client):
+    """`team` repeated is any of those teams, as `kb experts --team a --team b`; each person
+    says how sure kb is of their best section (a trial read a relative 1.00 as certainty)."""
+    q = {"q": "discount approval"}
+    both = client.get("/experts", params={**q, "team": ["finance", "sales"]}).json()
+    one = client.get("/experts", params={**q, "team": "sales"}).json()
+    assert {p["team"] for p in both} == {"finance", "sales"}
+    assert {p["name"] for p in one} < {p["name"] for p in both}
+    assert all(0 < p["relevance"] <= p["confidence"] <= 1 for p in both)
+    bad = client.get("/experts", params={**q, "team": ["finance", "slaes"]})
+    assert bad.status_code == 400 and "did you mean 'sales'" in bad.json()["detail"]
+    weak = client.get("/experts", params={"q": "revenue recognition"}).json()
+    assert weak and max(p["confidence"] for p in weak) < 0.65

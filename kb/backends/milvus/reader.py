@@ -39,8 +39,9 @@ def expression(filters: Filters | None) -> str:
     parts = []
     if filters.department:
         parts.append(f"department == {quote(filters.department.casefold())}")
-    if filters.team:
-        parts.append(f"team == {quote(filters.team.casefold())}")
+    if any(filters.teams):  # any of them
+        teams = ", ".join(quote(t.casefold()) for t in filters.teams)
+        parts.append(f"team in [{teams}]")
     if filters.tag:
         parts.append(f"array_contains(tags, {quote(filters.tag.casefold())})")
     if filters.author:
