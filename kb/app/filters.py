@@ -9,7 +9,7 @@ import streamlit as st
 
 from kb.app.present import literal as esc
 from kb.app.query import shown_search
-from kb.app.state import OLDEST, clear_filters, current_filters, filtered
+from kb.app.state import MULTI, OLDEST, clear_filters, current_filters, filtered
 from kb.app.widgets import render_counts
 from kb.facade import Facade
 from kb.models import Filters, person_key
@@ -34,7 +34,8 @@ def render_sidebar(kb: Facade) -> None:
         offered = offered_values(kb)
         counts = facet_counts(kb)
         for key, label, facet in PICKERS:
-            render_picker(key, label, offered[facet], counts[facet])
+            draw = render_choices if key in MULTI else render_picker
+            draw(key, label, offered[facet], counts[facet])
         st.date_input(
             "Updated since",
             key="since",
@@ -62,18 +63,21 @@ def drop_unknown(kb: Facade) -> None:
     author who left or opted out, or a made-up one) dropped before anything searches, each
     noted for `render_unknown` to say so over the results."""
     s = st.session_state
-    picked = {key: s.get(key, "") for key, _, _ in PICKERS}
+    picked = {key: s.get(key) or "" for key, _, _ in PICKERS}
     if not any(picked.values()):
         return
     values = kb.facets()
     for key, _, facet in PICKERS:
-        if not picked[key] or picked[key] in values[facet]:
+        given = picked[key] if isinstance(picked[key], list) else [picked[key]]
+        if not any(given) or all(v in values[facet] for v in given):
             continue
         # Compared as every shell compares them (`person_key`): "victor petrov" is Victor's.
-        known = {person_key(v): v for v in values[facet]}.get(person_key(picked[key]))
-        s[key] = known or ""
-        if not known:
-            s.setdefault(_UNKNOWN, {})[key] = picked[key]
+        spelled = {person_key(v): v for v in values[facet]}
+        known = [spelled.get(person_key(v), "") for v in given]
+        s[key] = list(dict.fromkeys(k for k in known if k)) if key in MULTI else known[0]
+        dropped = [v for v, k in zip(given, known, strict=True) if not k]
+        if dropped:
+            s.setdefault(_UNKNOWN, {})[key] = "', '".join(dropped)
 
 
 _UNKNOWN = "_unknown_filters"  # picker key -> the value dropped from the URL
@@ -100,7 +104,9 @@ def offered_values(kb: Facade) -> dict[str, list[str]]:
         narrowed = kb.facet_counts(Filters(department=s.dept))["team"]
         values = {**values, "team": [t for t in values["team"] if narrowed.get(t)]}
     for key, _, facet in PICKERS:
-        if s.get(key) not in values[facet]:
+        if key in MULTI:
+            s[key] = [v for v in s.get(key) or [] if v in values[facet]]
+        elif s.get(key) not in values[facet]:
             s[key] = ""
     return values
 
@@ -115,6 +121,23 @@ def facet_counts(kb: Facade) -> dict[str, dict[str, int]]:
         return kb.facet_counts(current_filters(kb))
     pages = {hit.chunk.path: hit.chunk for hit in shown.found.relevant}
     return count_pages(pages.values(), kb.facets())
+
+
+def render_choices(key: str, label: str, values: Sequence[str], counts: Mapping[str, int]) -> None:
+    """A picker of several values (pages of any of them), each with its count, the most
+    pages first: "who in finance or sales knows" (a trial found a single choice)."""
+    picked = st.session_state.get(key) or []
+    ordered = sorted(values, key=lambda v: (v not in picked, -counts.get(v, 0), v.casefold()))
+    forget = lambda: st.session_state.get(_UNKNOWN, {}).pop(key, None)  # noqa: E731
+    st.multiselect(
+        label,
+        ordered,
+        key=key,
+        # Counted under the teams picked, another would read 0: it shows no number.
+        format_func=lambda v: v if picked and v not in picked else f"{v} ({counts.get(v, 0)})",
+        placeholder="Any",
+        on_change=forget,
+    )
 
 
 def render_picker(key: str, label: str, values: Sequence[str], counts: Mapping[str, int]) -> None:

@@ -11,12 +11,25 @@ import streamlit as st
 from kb.app.present import literal as esc
 
 _NOTES = "_link_notes"  # (view, widget key, what is said, the value taken instead), ...
-# Every parameter some part of the app reads (kb/app/state.py, main.py, search.py).
-KNOWN = frozenset(
-    "q dept department team tag author since me bridge view kind round project size it "
-    "business per_team zone mix lang balance sort slots rooms name join page section person "
-    "debug new".split()
-)
+# Every parameter a link may hold, with the widget (session state key) it sets; "" for one
+# that opens something over the view (main.py) or changes how it is drawn (search.py).
+# kb/app/state.py reads and writes the parameters by their widgets here (`PARAM`), and
+# `unknown` says any other is ignored: one table, where a hand-kept list of names beside
+# init_state could fall behind it and call a parameter the app reads unknown.
+PARAMS = {
+    "q": "q", "dept": "dept", "department": "dept", "team": "team", "tag": "tag",
+    "author": "author", "since": "since", "me": "me", "bridge": "me", "view": "view",
+    "kind": "pair_kind", "round": "pair_round", "new": "pair_new",
+    "project": "team_description", "size": "team_size", "it": "team_it",
+    "business": "team_business", "per_team": "team_per_team", "zone": "team_zone",
+    "mix": "team_mix", "lang": "team_languages", "balance": "team_balance",
+    "sort": "people_sort", "slots": "camp_slots", "rooms": "camp_rooms",
+    "name": "onboard_name", "join": "onboard_team",
+    "page": "", "section": "", "person": "", "debug": "",
+}  # fmt: skip
+KNOWN = frozenset(PARAMS)
+# Each widget's parameter: the first the table names for it (`dept`, not `department`).
+PARAM = {widget: name for name, widget in reversed(PARAMS.items()) if widget}
 _SHOWN = 40  # characters of a value said back: a crafted link may hold a page of text
 
 

@@ -9,7 +9,7 @@ import difflib
 import streamlit as st
 
 from kb.app import linked
-from kb.app.linked import note, said
+from kb.app.linked import PARAM, note, said
 from kb.app.present import literal
 from kb.content.departments import side_named
 from kb.facade import Facade
@@ -19,6 +19,10 @@ from kb.people.pairing import KINDS  # the pairs view's kinds, the first the def
 
 FILTER_KEYS = ("dept", "team", "tag", "author", "since")
 PICKED = FILTER_KEYS[:-1]  # the pickers' keys (names); "since" holds a date or None
+# The pickers that take several values (any of them): a list each, a repeated URL parameter
+# (`?team=finance&team=sales`: "who in finance or sales knows" could not be asked, a trial).
+MULTI = ("team",)
+MAX_PICKED = 20  # values of one such picker a link may give
 OLDEST = dt.date(1900, 1, 1)  # the date picker's first day (its default is ten years back)
 RECENT = 8  # searches of this session the start page offers again
 MAX_ROUND = 1_000_000
@@ -31,10 +35,10 @@ WIDGET_KEYS = (
     "team_it", "team_business", "team_per_team", "team_mix", "team_zone", "team_languages",
     "team_balance", "people_sort",
 )  # fmt: skip
-# The team builder's criteria in the URL: widget key -> (parameter, most; 0 = any).
-TEAM_COUNTS = {"team_it": ("it", 10), "team_business": ("business", 10),
-               "team_per_team": ("per_team", 10), "team_zone": ("zone", 12)}  # fmt: skip
-TEAM_TEXTS = {"team_languages": "lang", "team_balance": "balance"}
+# The team builder's criteria in the URL (parameters: `linked.PARAMS`): widget key -> most
+# (0 = any); and its criteria written as text.
+TEAM_COUNTS = {"team_it": 10, "team_business": 10, "team_per_team": 10, "team_zone": 12}
+TEAM_TEXTS = ("team_languages", "team_balance")
 CAMP_SLOTS, CAMP_ROOMS, MAX_CAMP = 4, 2, 20  # at most as many as `kb barcamp` takes
 PEOPLE_SORTS = ("Name", "Department", "Team", "Pages")  # the people view's orders, default first
 # The pairs view's kinds as it names them; a link may use either spelling, in any case.
@@ -73,17 +77,20 @@ def init_state() -> None:
             if key in st.session_state and not (key == "q" and box_kept):
                 st.session_state[key] = st.session_state[key]
         return
-    st.session_state.q = params.get("q", "")[:MAX_QUERY]  # as the box takes it
-    if len(params.get("q", "")) > MAX_QUERY:
+    st.session_state.q = params.get(PARAM["q"], "")[:MAX_QUERY]  # as the box takes it
+    if len(params.get(PARAM["q"], "")) > MAX_QUERY:
         note("q", f"Search: the link's query is cut to its first {MAX_QUERY:,} characters.",
              st.session_state.q)  # fmt: skip
     for key in PICKED:
-        st.session_state[key] = params.get(key, "")
+        st.session_state[key] = params.get(PARAM[key], "")
+    for key in MULTI:
+        given = [v.strip() for v in params.get_all(PARAM[key]) if v.strip()]
+        st.session_state[key] = list(dict.fromkeys(given))[:MAX_PICKED]
     # `department=`, as the CLI and the API call it, is read as the app's `dept=`.
-    st.session_state.dept = params.get("dept") or params.get("department", "")
+    st.session_state.dept = params.get(PARAM["dept"]) or params.get("department", "")
     # The date picker holds a date: a URL value that is none (or before its first day) is
     # dropped, and the sidebar says so.
-    given = params.get("since", "")
+    given = params.get(PARAM["since"], "")
     try:
         since = day(given)
     except ValueError:
@@ -93,10 +100,11 @@ def init_state() -> None:
     st.session_state.since = since if since and since >= OLDEST else None
     # "I work in IT / Business": a personal setting, not a filter. An old link's ?bridge=1
     # meant the same, with the asker's side in the department filter.
-    old = params.get("dept", "") if params.get("bridge") == "1" else ""
-    st.session_state.me = side_named(params.get("me", "") or old) or None
-    if params.get("me") and not st.session_state.me:
-        note("me", f"I work in: {said(params['me'])} is not IT or Business; ignored.", None)
+    old = params.get(PARAM["dept"], "") if params.get("bridge") == "1" else ""
+    me = params.get(PARAM["me"], "")
+    st.session_state.me = side_named(me or old) or None
+    if me and not st.session_state.me:
+        note("me", f"I work in: {said(me)} is not IT or Business; ignored.", None)
     _read_views(params)
     st.session_state._init = True
 
@@ -105,7 +113,7 @@ def _read_views(params) -> None:
     """The views' settings from the URL. Whatever the app cannot take is said over the view
     with what it shows instead (`linked`): a link is never silently read as another."""
     s = st.session_state
-    view = params.get("view") or "search"
+    view = params.get(PARAM["view"]) or "search"
     s.view = view if view in VIEWS else "search"
     if view not in VIEWS:
         views = ", ".join(VIEWS)
@@ -115,81 +123,90 @@ def _read_views(params) -> None:
     kinds = {k: k for k in KINDS} | {
         v.casefold().replace(" ", "-"): k for k, v in KIND_NAMES.items()
     }
-    s.pair_kind, bad = linked.one_of(params, "kind", kinds, KINDS[0])
+    s.pair_kind, bad = linked.one_of(params, PARAM["pair_kind"], kinds, KINDS[0])
     if bad:
-        note("pair_kind", f"Kind: {said(params['kind'])} is not one of {', '.join(KINDS)}; "
+        given = params[PARAM["pair_kind"]]
+        note("pair_kind", f"Kind: {said(given)} is not one of {', '.join(KINDS)}; "
              f"showing {KIND_NAMES[KINDS[0]].lower()}s.", KINDS[0])  # fmt: skip
-    s.pair_round, bad = linked.whole(params, "round", "Round", 0, 0, MAX_ROUND)
+    s.pair_round, bad = linked.whole(params, PARAM["pair_round"], "Round", 0, 0, MAX_ROUND)
     if bad:
         note("pair_round", f"{bad}; showing round 0.", 0)
     # New pairs only (each round leaves out the pairs of those before) unless ?new=0.
-    s.pair_new = params.get("new", "") != "0"
-    if params.get("new", "") not in ("", "1", "0"):
-        note("pair_new", f"New pairs only: {said(params['new'])} is not 1 or 0; on.", True)
+    new = params.get(PARAM["pair_new"], "")
+    s.pair_new = new != "0"
+    if new not in ("", "1", "0"):
+        note("pair_new", f"New pairs only: {said(new)} is not 1 or 0; on.", True)
     # Team builder: ?view=team&project=...&size=3 proposes the same team (else size 4).
-    s.team_description = params.get("project", "")
-    s.team_size, bad = linked.whole(params, "size", "Team size", TEAM_SIZE, 1, MAX_TEAM_SIZE)
+    s.team_description = params.get(PARAM["team_description"], "")
+    size = PARAM["team_size"]
+    s.team_size, bad = linked.whole(params, size, "Team size", TEAM_SIZE, 1, MAX_TEAM_SIZE)
     if bad:
         note("team_size", f"{bad}; using {TEAM_SIZE}.", TEAM_SIZE)
-    for key, (name, most) in TEAM_COUNTS.items():
+    for key, most in TEAM_COUNTS.items():
+        name = PARAM[key]
         s[key], bad = linked.whole(params, name, f"'{name}='", 0, 0, most)
         if bad:
             note(key, f"{bad}; using 0 (any).", 0)
-    s.team_mix = params.get("mix", "") == "1"
-    if params.get("mix", "") not in ("", "1", "0"):
-        note("team_mix", f"A mix of levels: {said(params['mix'])} is not 1 or 0; off.", False)
-    for key, name in TEAM_TEXTS.items():
-        s[key] = params.get(name, "")[:200]
+    mix = params.get(PARAM["team_mix"], "")
+    s.team_mix = mix == "1"
+    if mix not in ("", "1", "0"):
+        note("team_mix", f"A mix of levels: {said(mix)} is not 1 or 0; off.", False)
+    for key in TEAM_TEXTS:
+        s[key] = params.get(PARAM[key], "")[:200]
     # People: ?view=people&sort=pages (the "Sort by" choices, in lower case; else by name).
     sorts = {name.casefold(): name for name in PEOPLE_SORTS}
-    s.people_sort, bad = linked.one_of(params, "sort", sorts, PEOPLE_SORTS[0])
+    s.people_sort, bad = linked.one_of(params, PARAM["people_sort"], sorts, PEOPLE_SORTS[0])
     if bad:
         orders = ", ".join(n.casefold() for n in PEOPLE_SORTS)
-        note("people_sort", f"Sort by: {said(params['sort'])} is not one of {orders}; "
+        given = params[PARAM["people_sort"]]
+        note("people_sort", f"Sort by: {said(given)} is not one of {orders}; "
              "sorting by name.", PEOPLE_SORTS[0])  # fmt: skip
     # Barcamp: ?view=barcamp&slots=3&rooms=2; onboarding: ?view=onboard&join=finance&name=...
-    for key, name, default in (
-        ("camp_slots", "slots", CAMP_SLOTS),
-        ("camp_rooms", "rooms", CAMP_ROOMS),
-    ):
+    for key, default in (("camp_slots", CAMP_SLOTS), ("camp_rooms", CAMP_ROOMS)):
+        name = PARAM[key]
         s[key], bad = linked.whole(params, name, name.capitalize(), default, 1, MAX_CAMP)
         if bad:
             note(key, f"{bad}; showing {default}.", default)
-    s.onboard_name = params.get("name", "")[:200]
-    if params.get("join"):  # the view checks it against the index's teams (`settle_view`)
-        s.onboard_team = params.get("join")
+    s.onboard_name = params.get(PARAM["onboard_name"], "")[:200]
+    if params.get(PARAM["onboard_team"]):  # the view checks it against the index's teams
+        s.onboard_team = params.get(PARAM["onboard_team"])  # (`settle_view`)
 
 
-def view_params() -> dict[str, str]:
+def view_params() -> dict[str, str | list[str]]:
     """The URL parameters of the view on screen, without a page or person opened over it:
-    what an in-app link carries, so that "Back" returns to this view as it was."""
+    what an in-app link carries, so that "Back" returns to this view as it was. A picker of
+    several values gives a list (a repeated parameter), or its one value."""
     s = st.session_state
-    wanted = {key: s.get(key, "") for key in ("q", *PICKED)}
+    wanted = {key: s.get(key, "") for key in ("q", *PICKED)}  # by widget; named below
     wanted["since"] = s.since.isoformat() if s.get("since") else ""
     wanted["me"] = s.get("me") or ""
     view = s.get("view")
     wanted["view"] = "" if view == "search" else view
     if view == "pairs":
-        wanted["kind"] = "" if s.get("pair_kind") == KINDS[0] else s.get("pair_kind")
-        wanted["round"] = s.get("pair_round") or ""
-        wanted["new"] = "" if s.get("pair_new", True) else "0"
+        wanted["pair_kind"] = "" if s.get("pair_kind") == KINDS[0] else s.get("pair_kind")
+        wanted["pair_round"] = s.get("pair_round") or ""
+        wanted["pair_new"] = "" if s.get("pair_new", True) else "0"
     if view == "team":
-        wanted["project"] = s.get("team_description", "").strip()
-        wanted["size"] = "" if s.get("team_size") == TEAM_SIZE else s.get("team_size")
-        for key, (name, _) in TEAM_COUNTS.items():
-            wanted[name] = s.get(key) or ""
-        wanted["mix"] = "1" if s.get("team_mix") else ""
-        for key, name in TEAM_TEXTS.items():
-            wanted[name] = s.get(key, "").strip()
+        wanted["team_description"] = s.get("team_description", "").strip()
+        wanted["team_size"] = "" if s.get("team_size") == TEAM_SIZE else s.get("team_size")
+        for key in TEAM_COUNTS:
+            wanted[key] = s.get(key) or ""
+        wanted["team_mix"] = "1" if s.get("team_mix") else ""
+        for key in TEAM_TEXTS:
+            wanted[key] = s.get(key, "").strip()
     if view == "people" and s.get("people_sort", PEOPLE_SORTS[0]) != PEOPLE_SORTS[0]:
-        wanted["sort"] = s["people_sort"].casefold()
+        wanted["people_sort"] = s["people_sort"].casefold()
     if view == "barcamp":
-        wanted["slots"] = "" if s.get("camp_slots") == CAMP_SLOTS else s.get("camp_slots")
-        wanted["rooms"] = "" if s.get("camp_rooms") == CAMP_ROOMS else s.get("camp_rooms")
+        for key, default in (("camp_slots", CAMP_SLOTS), ("camp_rooms", CAMP_ROOMS)):
+            wanted[key] = "" if s.get(key) == default else s.get(key)
     if view == "onboard":
-        wanted["name"] = s.get("onboard_name", "").strip()
-        wanted["join"] = s.get("onboard_team", "")
-    return {k: str(v) for k, v in wanted.items() if v}
+        wanted["onboard_name"] = s.get("onboard_name", "").strip()
+        wanted["onboard_team"] = s.get("onboard_team", "")
+    for key in MULTI:
+        picked = list(s.get(key) or [])
+        wanted[key] = picked[0] if len(picked) == 1 else picked
+    wanted = {PARAM[key]: value for key, value in wanted.items()}
+    return {k: v if isinstance(v, list) else str(v) for k, v in wanted.items() if v}
 
 
 FULL_RUN = "_full_run"  # set while a run of the whole script is going (kb/app/main.py)
@@ -240,13 +257,19 @@ def sync_url() -> None:
     for key in ("page", "section", "person", "debug"):
         if st.query_params.get(key):
             wanted[key] = st.query_params[key]
-    if dict(st.query_params) != wanted:
+    if shown_params() != wanted:
         st.query_params.from_dict(wanted)
+
+
+def shown_params() -> dict[str, str | list[str]]:
+    """The address's parameters as `view_params` gives them: a repeated one as a list."""
+    params = st.query_params
+    return {k: v[0] if len(v) == 1 else v for k in params for v in [params.get_all(k)]}
 
 
 def set_view(**view: str) -> None:
     """Show a page, a person or the results: one URL change, so one browser history entry."""
-    params = {k: v for k, v in st.query_params.items() if k not in ("page", "section", "person")}
+    params = {k: v for k, v in shown_params().items() if k not in ("page", "section", "person")}
     st.query_params.from_dict({**params, **{k: v for k, v in view.items() if v}})
 
 
@@ -284,7 +307,7 @@ def current_filters(kb: Facade) -> Filters:
     return checked_filters(
         kb,
         department=s.get("dept", ""),
-        team=s.get("team", ""),
+        team=list(s.get("team") or []),
         tag=s.get("tag", ""),
         author=s.get("author", ""),
         since=s.get("since") or None,
@@ -300,6 +323,7 @@ def filtered() -> bool:
 def clear_filters() -> None:
     """Every filter back to "any" (a button's callback: it runs before the widgets draw)."""
     st.session_state.update(dict.fromkeys(PICKED, ""), since=None)
+    st.session_state.update({key: [] for key in MULTI})
     for said_ in ("_bad_since", "_unknown_filters"):
         st.session_state.pop(said_, None)
 
@@ -307,7 +331,8 @@ def clear_filters() -> None:
 def pick(**values: str) -> None:
     """Set filters, e.g. `pick(team="finance")` (a button's callback)."""
     names = {"department": "dept", "team": "team", "tag": "tag", "author": "author"}
-    st.session_state.update({names[k]: v for k, v in values.items()})
+    picked = {names[k]: v for k, v in values.items()}
+    st.session_state.update({k: [v] if k in MULTI else v for k, v in picked.items()})
 
 
 def ask(query: str) -> None:

@@ -60,13 +60,15 @@ def _dashes_kept(pieces: list[tuple[str, bool, bool]]) -> list[tuple[str, bool, 
     return [p for p in out if p[0]]
 
 
-def page_link(path: str, heading: str = "", *, back: Mapping[str, str] | None = None) -> str:
+def page_link(
+    path: str, heading: str = "", *, back: Mapping[str, str | list[str]] | None = None
+) -> str:
     """An in-app URL that opens a page at a section; with `back` (`state.view_params()`),
     "Back" returns to that view. Markdown opens it in a new tab, a table in the same one."""
     return _in_app(back, page=path, section=heading)
 
 
-def person_href(name: str, *, back: Mapping[str, str] | None = None) -> str:
+def person_href(name: str, *, back: Mapping[str, str | list[str]] | None = None) -> str:
     """An in-app URL that opens a person's profile; `back` as in `page_link`."""
     return _in_app(back, person=name)
 
@@ -75,9 +77,9 @@ def person_link(name: str) -> str:
     return f"[{esc(name)}]({person_href(name)})"
 
 
-def _in_app(back: Mapping[str, str] | None, **opened: str) -> str:
+def _in_app(back: Mapping[str, str | list[str]] | None, **opened: str) -> str:
     params = {**(back or {}), **{k: v for k, v in opened.items() if v}}
-    return "?" + urlencode(params, quote_via=quote)
+    return "?" + urlencode(params, quote_via=quote, doseq=True)  # a list: repeated
 
 
 def colleague_line(c) -> str:

@@ -80,6 +80,19 @@ def test_who_knows_says_when_the_evidence_is_weak(monkeypatch, bundled_index):
     assert shares[0] < 60 and shares == sorted(shares, reverse=True)
 
 
+def test_the_team_filter_takes_several_teams(monkeypatch, bundled_index, chunks_by_path):
+    """Who in finance or sales knows: a link with both teams, as the API takes them."""
+    both = ["finance", "sales"]
+    at = new_app(monkeypatch, bundled_index, q="discount approval", team=both)
+    assert not at.exception and at.multiselect(key="team").value == both
+    paths = result_paths(at)
+    assert {chunks_by_path[p].team for p in paths} == set(both)
+    assert at.query_params["team"] == both
+    at.multiselect(key="team").unselect("finance").run()
+    assert {chunks_by_path[p].team for p in result_paths(at)} == {"sales"}
+    assert at.query_params["team"] == "sales"
+
+
 def test_empty_query_shows_no_results_and_no_experts(monkeypatch, bundled_index):
     at = new_app(monkeypatch, bundled_index)
     search(at, "   ")
@@ -104,6 +117,8 @@ def test_each_filter_narrows_results_and_experts(
     search(at, "customer data and privacy")
     if key == "since":
         at.date_input(key="since").set_value(date.fromisoformat(value)).run()
+    elif key == "team":  # any of several teams
+        at.multiselect(key=key).set_value([value]).run()
     else:
         at.selectbox(key=key).set_value(value).run()
     paths = result_paths(at)
@@ -274,7 +289,7 @@ def follow(at: AppTest, href: str) -> None:
 def test_url_parameters_restore_the_view(monkeypatch, bundled_index):
     at = new_app(monkeypatch, bundled_index, q="report a phishing email", dept=IT, team="security")
     assert at.text_input(key="q").value == "report a phishing email"
-    assert at.selectbox(key="dept").value == IT and at.selectbox(key="team").value == "security"
+    assert at.selectbox(key="dept").value == IT and at.multiselect(key="team").value == ["security"]
     assert result_paths(at)[0] == "security/phishing-reporting.md"
     at = new_app(monkeypatch, bundled_index, q="report a phishing email", department=IT)
     assert at.selectbox(key="dept").value == IT  # as the CLI and the API name it

@@ -28,9 +28,14 @@ def labels(at, prefix: str) -> list[str]:
     ]
 
 
+def picker(at, key: str):
+    """The sidebar's picker `key`: the team filter takes several teams (any of them)."""
+    return at.multiselect(key=key) if key == "team" else at.selectbox(key=key)
+
+
 def counts(at, key: str) -> dict[str, int]:
     """A picker's values that show a count, with their count ("finance (6)")."""
-    found = (COUNTED.match(o) for o in at.selectbox(key=key).options)
+    found = (COUNTED.match(o) for o in picker(at, key).options)
     return {m.group(1): int(m.group(2)) for m in found if m}
 
 
@@ -114,7 +119,7 @@ def test_browsing_a_team_sets_the_filter_and_lists_its_pages(
 ):
     at = new_app(monkeypatch, bundled_index)
     at.button(key="browse-Business-finance").click().run()
-    assert (at.selectbox(key="dept").value, at.selectbox(key="team").value) == (BUSINESS, "finance")
+    assert (at.selectbox(key="dept").value, picker(at, "team").value) == (BUSINESS, ["finance"])
     assert at.query_params["team"] == "finance"
     finance = [p for p in bundled_kb.index.pages.values() if p.team == "finance"]
     assert f"{len(finance)} pages in Business, in finance." in all_text(at)
@@ -181,24 +186,24 @@ def test_facet_counts_match_kb_search(monkeypatch, bundled_index, query, picked)
 
 def test_team_list_is_narrowed_by_department(monkeypatch, bundled_index, bundled_kb):
     at = new_app(monkeypatch, bundled_index, dept=IT, team="legal")  # IT + legal: an old link
-    assert at.selectbox(key="team").value == ""  # dropped: legal is a Business team
-    offered = {o.split(" (")[0] for o in at.selectbox(key="team").options[1:]}
+    assert picker(at, "team").value == []  # dropped: legal is a Business team
+    offered = {o.split(" (")[0] for o in picker(at, "team").options}
     it_teams = {p.team for p in bundled_kb.index.pages.values() if p.department == IT}
     assert offered == it_teams and "legal" not in offered
     at.selectbox(key="dept").set_value(BUSINESS).run()
-    offered = {o.split(" (")[0] for o in at.selectbox(key="team").options[1:]}
+    offered = {o.split(" (")[0] for o in picker(at, "team").options}
     assert "legal" in offered and not offered & it_teams
-    at.selectbox(key="team").set_value("legal").run()
+    picker(at, "team").set_value(["legal"]).run()
     assert at.query_params["team"] == "legal"
     at.selectbox(key="dept").set_value(IT).run()  # legal is not in IT: the team goes
-    assert at.selectbox(key="team").value == "" and "team" not in at.query_params
+    assert picker(at, "team").value == [] and "team" not in at.query_params
 
 
 def test_clear_filters_in_the_sidebar_and_in_the_no_results_message(monkeypatch, bundled_index):
     at = new_app(monkeypatch, bundled_index, dept=IT, tag="vpn", since="2026-01-01")
     assert "clear-filters" in [b.key for b in at.sidebar.button]
     at.sidebar.button(key="clear-filters").click().run()
-    assert [at.selectbox(key=k).value for k in PICKERS] == ["", "", "", ""]
+    assert [picker(at, k).value for k in PICKERS] == ["", [], "", ""]
     assert at.date_input(key="since").value is None
     assert not set(at.query_params) & {"dept", "tag", "since"}
     assert "clear-filters" not in [b.key for b in at.sidebar.button]  # nothing left to clear
@@ -306,7 +311,7 @@ def test_a_team_with_pages_in_both_departments_is_browsed_under_each(
     assert not at.exception
     assert labels(at, "browse-") == ["Business · 1 page", "ops · 1", "IT · 2 pages", "ops · 2"]
     at.button(key="browse-IT-ops").click().run()
-    assert (at.selectbox(key="dept").value, at.selectbox(key="team").value) == (IT, "ops")
+    assert (at.selectbox(key="dept").value, picker(at, "team").value) == (IT, ["ops"])
     assert "2 pages in IT, in ops." in all_text(at)
 
 

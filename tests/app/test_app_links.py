@@ -57,3 +57,21 @@ def test_barcamp_view_and_unknown_parameters_are_said(monkeypatch, bundled_index
     assert "I work in: 'Finance' is not IT or Business; ignored." in said
     assert any(w.startswith("View: 'bogus' is not one of search, people,") for w in said)
     assert "The link's 'kidn=' is not a setting of this app; ignored." in said
+
+
+def test_a_link_reads_and_writes_its_parameters_by_one_table(monkeypatch, bundled_index):
+    """`linked.PARAMS` names every parameter and the widget it sets: the app reads a link by
+    it and writes the address back by it, and calls any other parameter unknown. A list of
+    names kept by hand beside the reading could fall behind it."""
+    from kb.app.linked import KNOWN, PARAM
+    from kb.app.state import FILTER_KEYS, WIDGET_KEYS
+
+    assert set(PARAM) <= {*WIDGET_KEYS, *FILTER_KEYS} and set(PARAM.values()) <= KNOWN
+    link = {"view": "team", "project": "stock counts", "size": "3", "it": "1", "business": "1",
+            "per_team": "1", "zone": "3", "mix": "1", "lang": "en",
+            "balance": "private.gender", "team": ["finance", "sales"], "tag": "vpn"}  # fmt: skip
+    at = new_app(monkeypatch, bundled_index, **link)
+    assert not at.exception and not warnings(at), warnings(at)
+    assert at.session_state["team_per_team"] == 1 and at.session_state["team_zone"] == 3
+    assert at.session_state["team"] == ["finance", "sales"]
+    assert dict(at.query_params) == link  # written back as read
