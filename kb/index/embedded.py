@@ -6,6 +6,10 @@ SHA-256 of the text embedded (the same text the incremental build matches stored
 by); the next build takes them from there and embeds only the rest. A build that writes the
 index deletes the file, so it exists only after a failure. Written while the index lock is
 held, so one build at a time; a record cut short by a kill is ignored.
+
+The file holds the vectors of one build's texts at most: a build that adds to it first
+rewrites it with only the vectors of its own texts (`_compacted`), so builds that fail one
+after another on changing pages do not pile up the vectors of texts gone since.
 """
 
 from __future__ import annotations
@@ -39,6 +43,8 @@ class EmbeddedSoFar:
         self._record = _DIGEST + 4 * dim + _CHECK
         self._fd: int | None = None
         self.found: dict[bytes, np.ndarray] = {}
+        self._taken: dict[bytes, np.ndarray] = {}  # of `found`, those this build's texts use
+        self._records_read = 0  # records in the file (stale ones and repeats included)
         self._whole = 0  # bytes of the file up to its last whole, sound record (0: none)
         data = self._read()
         if data is not None and data.startswith(self._header):
@@ -49,12 +55,10 @@ class EmbeddedSoFar:
         found, self.found = self.found, {}  # asked once: not held for the whole build
         if not found:
             return {}
-        out = {}
-        for text in texts:
-            vector = found.get(_key(text))
-            if vector is not None:
-                out[text] = vector
-        return out
+        wanted = {_key(text): text for text in texts}
+        # In the file's order, so that rewriting it (`_compacted`) moves records only forward.
+        self._taken = {key: vector for key, vector in found.items() if key in wanted}
+        return {wanted[key]: vector for key, vector in self._taken.items()}
 
     def add(self, texts: Sequence[str], vectors: np.ndarray) -> None:
         """Keep `texts`' vectors (one block the model returned) for a build after this one."""
@@ -65,8 +69,7 @@ class EmbeddedSoFar:
                 return
             block = bytearray()
             for text, vector in zip(texts, vectors, strict=True):
-                body = _key(text) + np.asarray(vector, dtype="<f4").tobytes()
-                block += body + zlib.crc32(body).to_bytes(_CHECK, "little")
+                block += _packed(_key(text), vector)
             os.write(self._fd, bytes(block))
         except OSError:  # a full disk: the index needs the space more; the build says so
             self.close(keep=False)
@@ -87,6 +90,8 @@ class EmbeddedSoFar:
         replaced); -1 when it is not kb's to write (a link, another file under its name)."""
         if os.path.lexists(self.path) and not self._ours():
             return -1
+        if self._whole and self._records_read > len(self._taken):
+            self._compacted()  # vectors of texts this build does not have: dropped first
         if self._whole:  # kb's file, of this model: appended to
             fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_NOFOLLOW)
             if os.fstat(fd).st_size != self._whole:  # a record cut short: after the whole ones
@@ -96,6 +101,23 @@ class EmbeddedSoFar:
         fd = os.open(self.path, flags, 0o644)
         os.write(fd, self._header)
         return fd
+
+    def _compacted(self) -> None:
+        """Rewrite the file in place with only the vectors this build took from it. Records
+        are all one size and written over records, so a kill meanwhile leaves whole records
+        (new, then old ones: each still a text's vector) and at most one cut short, where
+        reading stops. Records move only towards the start (`take` keeps the file's order),
+        so a kill loses none not yet moved."""
+        block = bytearray(self._header)
+        for key, vector in self._taken.items():
+            block += _packed(key, vector)
+        fd = os.open(self.path, os.O_WRONLY | os.O_NOFOLLOW)
+        try:
+            os.pwrite(fd, bytes(block), 0)
+            os.ftruncate(fd, len(block))
+        finally:
+            os.close(fd)
+        self._whole, self._records_read = len(block), len(self._taken)
 
     def _read(self, size: int = -1) -> bytes | None:
         """The file's bytes (the first `size`), if it is a file of its own: not a link, a
@@ -127,12 +149,19 @@ class EmbeddedSoFar:
         else:
             at = end
         self._whole = len(self._header) + at
+        self._records_read = at // size
         return out
 
     def _ours(self) -> bool:
         """Whether the file there is one kb wrote (its first line says so): kb deletes
         and replaces only its own."""
         return self._read(len(_MAGIC)) == _MAGIC
+
+
+def _packed(key: bytes, vector: np.ndarray) -> bytes:
+    """One record: the text's digest, its vector, and their CRC-32."""
+    body = key + np.asarray(vector, dtype="<f4").tobytes()
+    return body + zlib.crc32(body).to_bytes(_CHECK, "little")
 
 
 def _key(text: str) -> bytes:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import subprocess
@@ -76,3 +77,44 @@ def test_a_build_killed_while_embedding_leaves_its_vectors_to_the_next(tmp_path,
     assert not (index_dir / FILE).exists()  # the index holds them now
     name, dim = real_embedder.name, real_embedder.dim
     assert_same_index((index_dir, name, dim), (fresh, name, dim), atol=1e-5, rtol=2**-10)
+
+
+class _Stop(Exception):
+    """A build that fails once everything is embedded (before the index is written)."""
+
+
+def _fails_at_the_end(done, total):
+    if total and done >= total:
+        raise _Stop
+
+
+def test_builds_failing_one_after_another_keep_only_the_last_ones_vectors(tmp_path, real_embedder):
+    # Each failed build appended its vectors to those of the builds before, kept for texts
+    # no page has any more: the file grew with every failure.
+    index_dir = tmp_path / "index"
+    pages = (
+        "service-desk/password-reset-and-mfa.md",
+        "hr/parental-leave.md",
+        "finance/expense-policy.md",
+    )
+    record = 32 + 4 * real_embedder.dim + 4
+    for i, rel in enumerate(pages):  # each build another page: the last one's texts only
+        content = tmp_path / f"content{i}"
+        shutil.copy(CONTENT / rel, write(content / rel, ""))
+        model = Counting(real_embedder)
+        with contextlib.suppress(_Stop):
+            build_index(content, index_dir, model, Settings(), progress=_fails_at_the_end)
+        kept = (index_dir / FILE).stat().st_size
+        header = kept % record
+        assert model.sent > 10
+        assert (kept - header) // record == model.sent, (i, kept, model.sent)
+    # The last page again, with a new one: its vectors are taken and kept with the new page's.
+    rel = "hr/new-starter-process.md"
+    shutil.copy(CONTENT / rel, write(content / rel, ""))
+    again = Counting(real_embedder)
+    with contextlib.suppress(_Stop):
+        build_index(content, index_dir, again, Settings(), progress=_fails_at_the_end)
+    assert again.sent > 10
+    assert ((index_dir / FILE).stat().st_size - header) // record == again.sent + model.sent
+    report = build_index(content, index_dir, Counting(real_embedder), Settings())
+    assert report.embedded == 0 and not (index_dir / FILE).exists()
