@@ -18,7 +18,7 @@ from kb.config import Settings
 from kb.content.authors import GitHistory, Identities, front_matter_people, split_name_email
 from kb.content.departments import WORDS_HINT, side_named
 from kb.content.directory import UNREADABLE, directory_files, read_directory
-from kb.content.discover import DEFAULT_MAX_BYTES, SECRET_IN_NAME, find_pages, read_page
+from kb.content.discover import SECRET_IN_NAME, find_pages, read_page
 from kb.content.hiding import HIDDEN_IN_NAME, unnamed_path, without_hidden_paths
 from kb.content.linking import link_target, page_named
 from kb.content.parse import NO_DATE, date_of, links, parse_markdown, read_front_matter
@@ -34,12 +34,13 @@ def check_content(
     content_dir: Path,
     *,
     today: dt.date | None = None,
-    max_page_bytes: int = DEFAULT_MAX_BYTES,
+    max_page_bytes: int = Settings.max_page_bytes,
     stale_after_days: int = Settings.stale_after_days,
 ) -> list[Finding]:
     """Every finding in the Markdown pages under `content_dir`, sorted by file and line.
-    `stale_after_days`: a page's next review is due this long after its last change when it
-    gives no `review_by` (the gap report's stale rule)."""
+    `max_page_bytes`: a page over it is skipped, as `kb index` skips it (`Settings`' limit,
+    not a second constant). `stale_after_days`: a page's next review is due this long after
+    its last change when it gives no `review_by` (the gap report's stale rule)."""
     today = today or dt.date.today()
     found = find_pages(content_dir)
     history = GitHistory(content_dir)
