@@ -348,9 +348,12 @@ def _public_routes(
 
     routes.include_router(app_routes)
 
-    @routes.get("/people/{name}")
+    # `anypath`: a name may be a people.yaml contact, and a URL one holds slashes (as typed
+    # or %2F-encoded, which the router sees decoded).
+    @routes.get("/people/{name:anypath}")
     def person(base: Base, name: str) -> dict:
-        """What a person wrote: topics, pages, teams, role, availability, colleagues across."""
+        """What a person wrote: topics, pages, teams, role, availability, colleagues across.
+        `name`: a name, alias or people.yaml contact (an email, handle or URL)."""
         profile = _profile(base, name)
         return person_record(profile, base.partners(profile.name))
 
@@ -472,11 +475,11 @@ def _app_routes(kb: Callable[..., Facade], search_log: Path | None) -> APIRouter
         """The filters whose removal alone would give results."""
         return base.loosen(query_text(q), picked)
 
-    @routes.get("/profiles/{name}")
+    @routes.get("/profiles/{name:anypath}")
     def profile(base: Base, name: str) -> dict:
         return dump(_profile(base, name))
 
-    @routes.get("/partners/{name}")
+    @routes.get("/partners/{name:anypath}")
     def partners(base: Base, name: str) -> list:
         _profile(base, name)  # 404 for a name no one in the index goes by
         return dump(base.partners(name))

@@ -287,3 +287,32 @@ def test_a_contact_finds_a_person_but_a_hidden_ones_is_as_unknown_as_no_ones(con
         answers.append(tuple(x.replace(contact, "CONTACT") for x in said))
     assert answers[0] == answers[1]
     assert HIDDEN not in json.dumps(answers) and "sofia" not in json.dumps(answers).lower()
+
+
+def test_a_url_contact_finds_a_person_but_a_hidden_ones_is_as_unknown_as_no_ones(
+    bundled_index, hidden_index
+):
+    """`/people/{contact}` took no contact with a slash: a URL one (people.yaml allows an
+    https:// URL) was never routed. As typed or %2F-encoded, it finds her now; hidden, it
+    answers as a URL no one has."""
+    from urllib.parse import quote
+
+    from fastapi.testclient import TestClient
+
+    from kb.serve.api import create_app
+
+    hers = "https://intranet.brightwater.example/service-desk/team"
+    no_ones = "https://intranet.brightwater.example/service-desk/teams"
+    api = TestClient(create_app(bundled_index))
+    for asked in (hers, quote(hers, safe="")):
+        response = api.get(f"/people/{asked}")
+        assert response.status_code == 200, (asked, response.text)
+        assert response.json()["name"] == HIDDEN and response.json()["contact"] == hers
+    assert api.get(f"/app/profiles/{quote(hers, safe='')}").json()["name"] == HIDDEN
+    hidden = TestClient(create_app(hidden_index[1]))
+    answers = []
+    for contact in (hers, no_ones):
+        response = hidden.get(f"/people/{contact}")
+        assert response.status_code == 404, contact
+        answers.append(response.text.replace(contact, "CONTACT"))
+    assert answers[0] == answers[1] and "sofia" not in answers[0].lower()
