@@ -65,6 +65,8 @@ class Facade(Protocol):
         *,
         k: int = 5,
         filters: Filters | None = None,
+        team: str = "",
+        department: str = "",
         across_from: str = "",
         mode: str = "",
         model: str = "",

@@ -457,12 +457,19 @@ def _app_routes(kb: Callable[..., Facade], search_log: Path | None) -> APIRouter
         model: Model = "",
         across_from: Side = "",
         exact: bool = False,
+        home_team: Field = "",
+        home_department: Field = "",
     ) -> list:
-        """`across_from`: the asker's side; only people of the other side are listed."""
+        """`across_from`: the asker's side; only people of the other side are listed.
+        `home_team`, `home_department`: only people of that home team or department (as
+        `/experts`' `team` and `department`; `team` and `department` here choose pages)."""
+        checked_filters(base, department=home_department, team=home_team)  # known names
         people = base.experts(
             query_text(q),
             k=k,
             filters=picked,
+            team=home_team,
+            department=home_department,
             across_from=across_from,
             mode=mode,
             model=model,
@@ -490,12 +497,14 @@ def _app_routes(kb: Callable[..., Facade], search_log: Path | None) -> APIRouter
         kind: Kind = "tandem",
         seed: Annotated[int, Query(ge=0)] = 0,
         new: bool = False,
+        today: dt.date | None = None,
     ) -> dict:
-        """A round of pairs; with `new=true`, round `seed` leaves out the pairs of rounds 0
-        to seed - 1, as the app's rounds do (at most round 100)."""
+        """A round of pairs started on `today` (default: the server's day; `left:` is judged
+        on it, as `kb pairs --today`); with `new=true`, round `seed` leaves out the pairs of
+        rounds 0 to seed - 1, as the app's rounds do (at most round 100)."""
         if new and seed > MAX_NEW_ROUND:
             raise HTTPException(422, f"new pairs go to round {MAX_NEW_ROUND}; seed={seed}")
-        return dump(base.pairs(kind, seed=seed, new=new))
+        return dump(base.pairs(kind, seed=seed, new=new, today=today))
 
     @routes.get("/team")
     def team(

@@ -132,12 +132,16 @@ class RemoteKnowledgeBase:
         *,
         k: int = 5,
         filters: Filters | None = None,
+        team: str = "",
+        department: str = "",
         across_from: str = "",
         mode: str = "",
         model: str = "",
         exact: bool = False,
     ) -> list[Expert]:
+        """`team`, `department`: people's home team or department (`filters` choose pages)."""
         params = dict(q=query, k=k, mode=mode, model=model, across_from=across_from)
+        params |= dict(home_team=team, home_department=department)
         params["exact"] = "true" if exact else ""
         return [load(Expert, e) for e in self.get("/app/experts", **params, **_params(filters))]
 
@@ -205,11 +209,13 @@ class RemoteKnowledgeBase:
         today: date | None = None,
         new: bool = False,
     ) -> Pairing:
-        """The server's round, judged as of its own day (as `gaps`)."""
-        del today
+        """The server's round, started on `today` (`left:` is judged on it; default: the
+        server's own day)."""
         if avoid:
             raise ApiError("the kb API does not take earlier pairs to avoid; run 'kb pairs'")
-        return load(Pairing, self.get("/app/pairs", kind=kind, seed=seed, new=new or None))
+        day = today.isoformat() if today else None
+        found = self.get("/app/pairs", kind=kind, seed=seed, new=new or None, today=day)
+        return load(Pairing, found)
 
     def partners(self, name: str) -> tuple[Pair, ...]:
         found = self.get(f"/app/partners/{_segment(name)}", missing=[])

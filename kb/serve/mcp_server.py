@@ -255,12 +255,22 @@ def create_mcp(
     def plan_barcamp(
         slots: Annotated[int, Field(ge=1, le=20)] = 4,
         rooms: Annotated[int, Field(ge=1, le=20)] = 2,
+        date: Annotated[
+            str,
+            Field(
+                max_length=40,
+                description="The day it is held (YYYY-MM-DD; default the next working day): "
+                "no one who has left by then speaks or is invited.",
+            ),
+        ]
+        | None = None,
     ) -> dict[str, Any]:
         """A proposed internal barcamp: topics people searched for without a good answer and
         topics resting on one person, each with a speaker who knows it, a title from the
         pages and an audience from the other department; no speaker twice in one slot."""
+        held = _event_day(date)
         with _checked():
-            return dump(base().barcamp(slots=slots, rooms=rooms, log=search_log))
+            return dump(base().barcamp(slots=slots, rooms=rooms, log=search_log, day=held))
 
     @server.tool(annotations={"readOnlyHint": True})
     def onboarding_plan(
@@ -315,6 +325,16 @@ def _date(text: str | None) -> dt.date | None:
         return day(text or "")
     except ValueError:
         raise ToolError(f"since must be a date like 2026-01-31, not {text!r}") from None
+
+
+def _event_day(text: str | None) -> dt.date | None:
+    """The day `kb barcamp --date` takes: YYYY-MM-DD as click's DateTime reads it."""
+    if not text:
+        return None
+    try:
+        return dt.datetime.strptime(text, "%Y-%m-%d").date()
+    except ValueError:
+        raise ToolError(f"date must be a day like 2026-01-31, not {text!r}") from None
 
 
 def bearer_guard(app, token: str):

@@ -73,6 +73,21 @@ def test_the_client_answers_as_the_library_does(api, bundled_index):
     assert remote.gaps(today=date.today()) == local.gaps(today=date.today())
 
 
+def test_the_client_passes_the_experts_home_team_and_department(api, bundled_index):
+    """`kb experts --team/--department` keep people of that home team or department; the
+    client took neither (a TypeError), and the API's `team` chooses pages instead."""
+    local = open_knowledge_base(IndexLocation(index_dir=bundled_index), Settings())
+    remote = RemoteKnowledgeBase(api, "t0ken")
+    query = "vendor onboarding"
+    everyone = remote.experts(query, k=10)
+    for home in ({"team": "procurement"}, {"department": "IT"}):
+        found = remote.experts(query, k=10, **home)
+        assert found and found == local.experts(query, k=10, **home), home
+        assert found != everyone, home
+    with pytest.raises(ApiError, match="not in the index"):
+        remote.experts(query, team="no-such-team")
+
+
 def test_a_settled_search_is_logged_once_locally_and_through_the_client(
     api, bundled_index, tmp_path
 ):

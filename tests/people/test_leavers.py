@@ -11,14 +11,21 @@ import re
 import shutil
 from datetime import date, timedelta
 
+import anyio
 import pytest
 from click.testing import CliRunner
+from e2e import serve_in_thread
 from fakes import HashEmbedder
 from helpers import CONTENT, all_text, html_tables, new_app, search, write
+from mcp import Client
 
 from kb import KnowledgeBase, Settings, build_index
 from kb.cli import cli
 from kb.people.pairing import KINDS
+from kb.serve.api import create_app
+from kb.serve.client import RemoteKnowledgeBase
+from kb.serve.codec import dump
+from kb.serve.mcp_server import create_mcp
 
 GONE = "Lucas Dubois"
 LEFT = "2025-01-31"  # in the past whenever the tests run
@@ -444,6 +451,50 @@ def test_barcamp_date_judges_who_has_left_on_the_day_of_the_event(notice_index):
     assert NOTICE not in proposed and LATER in proposed  # she leaves later: still here
     # Who wrote a topic stays true, and says he is gone by then.
     assert f"{NOTICE} 14% (left on {leaves[NOTICE]})" in json.dumps([s["why"] for s in sessions])
+
+
+def test_the_mcp_barcamp_takes_the_day_of_the_event_as_the_cli_does(notice_index, real_embedder):
+    """`plan_barcamp` took no date: an assistant planning a barcamp after Tomasz Nowak's
+    last day was given him as a speaker."""
+    index_dir, leaves = notice_index
+    server = create_mcp(lambda: KnowledgeBase(index_dir, real_embedder, Settings()))
+
+    async def camp(day: str | None = None):
+        async with Client(server, read_timeout_seconds=120) as client:
+            given = {"date": day} if day is not None else {}
+            return await client.call_tool("plan_barcamp", {"slots": 20, "rooms": 3, **given})
+
+    def proposed(result) -> set[str]:
+        assert not result.is_error, result.content
+        sessions = json.loads(result.content[0].text)["sessions"]
+        return {s["speaker"]["name"] for s in sessions} | {
+            c["name"] for s in sessions for c in s["audience"]
+        }
+
+    on_his_day = anyio.run(camp, leaves[NOTICE])
+    args = ("barcamp", "--slots", "20", "--rooms", "3", "--json", "--date", leaves[NOTICE])
+    assert json.loads(on_his_day.content[0].text) == json.loads(run(index_dir, *args))
+    assert NOTICE not in proposed(on_his_day) and NOTICE in proposed(anyio.run(camp))
+    for wrong in ("31.01.2026", "2026-02-30", "next friday"):  # what the CLI refuses too
+        refused = anyio.run(camp, wrong)
+        assert refused.is_error and "date must be a day like 2026-01-31" in refused.content[0].text
+
+
+def test_the_api_client_starts_pairs_on_the_day_asked(notice_index, real_embedder):
+    """The client the app uses on `KB_API_URL` dropped `today` (`kb pairs --today`): the
+    round was judged as of the server's day, with Tomasz Nowak paired on his last day."""
+    index_dir, leaves = notice_index
+    url, server = serve_in_thread(create_app(index_dir))
+    try:
+        remote = RemoteKnowledgeBase(url)
+        local = KnowledgeBase(index_dir, real_embedder, Settings())
+        gone = date.fromisoformat(leaves[NOTICE])
+        on_his_day = remote.pairs("coffee", today=gone)
+        assert on_his_day == local.pairs("coffee", today=gone)
+        assert NOTICE in json.dumps(dump(remote.pairs("coffee")))
+        assert NOTICE not in json.dumps(dump(on_his_day))
+    finally:
+        server.should_exit = True
 
 
 def test_pairs_today_judges_left_on_that_day(notice_index):
