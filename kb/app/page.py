@@ -10,8 +10,9 @@ from kb.app.load import image_hosts, page_links
 from kb.app.present import literal as esc
 from kb.app.present import page_markdown
 from kb.app.state import back_label, go_back
-from kb.app.widgets import badges, person_link
+from kb.app.widgets import author_link, badges
 from kb.facade import Facade
+from kb.models import Directory
 
 # "Back" stays in sight while the page scrolls; a section scrolled to stops below it.
 _STYLE = """<style>
@@ -31,9 +32,10 @@ def render_page(kb: Facade, path: str, section: str) -> None:
         return
     st.header(esc(page.title), anchor=False)
     st.markdown(badges(page.department, page.team, page.review_by))
-    # Each author opens their profile, as on the result cards, and in the cards' gray: a
-    # link in a caption is too faint to read (the accessibility test: 2.96:1).
-    authors = ", ".join(f"{person_link(a.name)} ({a.share:.0%})" for a in page.authors)
+    # Each author opens their profile and says who has left, as on the result cards, and in
+    # the cards' gray: a link in a caption is too faint to read (the accessibility test: 2.96:1).
+    directory = Directory.recorded(kb.manifest)
+    authors = ", ".join(author_link(a.name, directory, f"{a.share:.0%}") for a in page.authors)
     st.markdown(
         f":gray[{esc(page.path)} · by {authors or 'unknown'}"
         + (f" · updated {esc(page.updated)}" if page.updated else "")

@@ -22,7 +22,7 @@ from kb.app.state import (
     sync_url,
 )
 from kb.app.tables import Html, bar, render_table
-from kb.app.widgets import badges, highlighted, page_link, person_link, unbroken
+from kb.app.widgets import author_link, badges, highlighted, page_link, person_link, unbroken
 from kb.content.departments import BUSINESS, IT, other_side
 from kb.facade import Facade
 from kb.importing.pagefile import slug
@@ -127,12 +127,6 @@ def render_results(kb: Facade) -> None:
         if asks_about and not answers:  # not "No one has written about this yet" beside them
             unwritten = f"{spoken(named)} wrote pages here: their profile lists them."
         render_experts(experts, me, near, outside, unwritten, sided=has_sides(kb))
-
-
-def _author(name: str, directory: Directory) -> str:
-    """An author's link, with "(left on D)" or "(leaves on D)" when people.yaml says so."""
-    standing = directory.standing(name)
-    return person_link(name) + (f" ({esc(unbroken(standing))})" if standing else "")
 
 
 def _evidence_place(ev: Evidence) -> str:
@@ -283,7 +277,7 @@ def render_hit(hit: Hit, more: list[Hit], query: str, n: int, directory: Directo
     # Authors link to their profiles, each who has left or is leaving says so (as an expert
     # card does: no one should write to a leaver); the file, line and score are for the
     # docs' maintainers.
-    people = ", ".join(_author(a.name, directory) for a in c.authors) or "unknown author"
+    people = ", ".join(author_link(a.name, directory) for a in c.authors) or "unknown author"
     debug = st.query_params.get("debug") == "1"
     meta = [f"{esc(c.path)}:{c.line}"] if debug else []
     meta.append(people)

@@ -11,6 +11,7 @@ import streamlit as st
 from kb.app.present import is_stale
 from kb.app.present import literal as esc  # Markdown that shows a value as written
 from kb.facade import Facade
+from kb.models import Directory
 from kb.search.snippet import marked
 
 BADGE = {"IT": "blue", "Business": "orange"}
@@ -75,6 +76,14 @@ def person_href(name: str, *, back: Mapping[str, str | list[str]] | None = None)
 
 def person_link(name: str) -> str:
     return f"[{esc(name)}]({person_href(name)})"
+
+
+def author_link(name: str, directory: Directory, share: str = "") -> str:
+    """An author's link to their profile, with `share` (of the page) and "left on D" or
+    "leaves on D" when people.yaml says so: no one should write to a leaver."""
+    standing = directory.standing(name)
+    said = ", ".join(x for x in (share, esc(unbroken(standing)) if standing else "") if x)
+    return person_link(name) + (f" ({said})" if said else "")
 
 
 def _in_app(back: Mapping[str, str | list[str]] | None, **opened: str) -> str:

@@ -433,6 +433,20 @@ def test_a_search_card_marks_authors_who_left_or_are_leaving(left_index, monkeyp
         assert re.search(rf"\[{name}\]\([^)]*\) \({said}\)", cards), name
 
 
+def test_the_page_view_marks_authors_who_left_or_are_leaving(left_index, monkeypatch):
+    """The page view named its authors with their shares only, where the search card says
+    who has left: a reader who opened the NDA page wrote to Lucas Dubois."""
+    _, index_dir = left_index
+    for path, name, said in (
+        ("legal/nda-templates.md", GONE, f"left on {LEFT}"),
+        ("legal/contract-review-for-suppliers.md", STAYING, "leaves on 2999-12-31"),
+    ):
+        shown = all_text(new_app(monkeypatch, index_dir, page=path)).replace("\u2011", "-")
+        assert re.search(rf"\[{name}\]\([^)]*\) \(\d+%, {said}\)", shown), (path, shown)
+    shown = all_text(new_app(monkeypatch, index_dir, page="finance/expense-policy.md"))
+    assert re.search(r"\[[^]]+\]\([^)]*\) \(\d+%\)", shown)  # no one there is leaving
+
+
 def test_barcamp_date_judges_who_has_left_on_the_day_of_the_event(notice_index):
     """`kb barcamp --date` dated the calendar only: Tomasz Nowak, who leaves in 60 days,
     was proposed to speak at a barcamp held after his last day."""
