@@ -862,6 +862,9 @@ BACKUP_CODES_SAID = re.compile(r"[^:=|\n]{0,40}?[:=\uff1a|]")
 BACKUP_CODE = re.compile(
     r"(?<![A-Za-z0-9])[A-Za-z0-9]{3,16}(?:-[A-Za-z0-9]{3,16}){0,3}(?![A-Za-z0-9])"
 )
+# A code of letters alone, in one case ("abcd-efgh", "ABCD-EFGH", "fadedcab"): a word
+# written so ("read-only", "Settings") is asked of the rest of its list (`secrets._CodeList`).
+LETTERS_CODE = re.compile(r"[a-z]{3,16}(?:-[a-z]{3,16}){0,3}|[A-Z]{3,16}(?:-[A-Z]{3,16}){0,3}")
 # ... and what is between two: spaces, commas, '|', code marks, or a second column's number
 # ("1. 4938 1720    5. 8810 2231").
 BACKUP_CODE_GAP = re.compile(r"[ \t,;|`~*_]{0,40}(?:\d{1,2}[.)][ \t]{1,4})?")

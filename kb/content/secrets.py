@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import groupby
@@ -17,6 +18,7 @@ from itertools import groupby
 from kb.content import secret_detectors as d
 from kb.content import seed_phrases as phrases
 from kb.models import Problem
+from kb.models.words import english_words
 
 IGNORE_MARK = "kb-check: ignore"  # on a line: no secret is looked for on it
 REDACTED = "[redacted]"
@@ -58,6 +60,8 @@ def find_secrets(text: str) -> list[Secret]:
     fenced = False  # inside a code block
     coded = -1  # lines of prose left before a list of backup codes; -1: none named
     listed = False  # the backup codes' list has begun
+    codes = _CodeList()  # the codes of that list
+    late = False  # a list's codes of letters alone were settled after later lines
     for n, raw in enumerate(text.split("\n"), 1):
         raw = raw.removesuffix("\r")  # as kb index reads it (kb check passes CRLF text)
         # HTML in the page is read as its text (`<p><b>Password:</b> x</p>`), and its
@@ -83,14 +87,21 @@ def find_secrets(text: str) -> list[Secret]:
             if "<kbd" in raw.lower():
                 found = _merged([*found, *_typed(raw, line, n)])
         if coded >= 0 and line.strip() and not fence:
-            codes = _codes(line, n, d.LIST_MARKER.match(line).end())
-            found = _merged([*found, *codes])
+            on_line = _codes(line, n, d.LIST_MARKER.match(line).end())
+            found = _merged([*found, *codes.add(*on_line)])
             # Codes' lines go on; before the first, a sentence or two may lead to them.
-            coded = coded if codes else coded - 1 if not listed and _leads_on(line) else -1
-            listed = listed or bool(codes)
+            coded = coded if on_line[0] else coded - 1 if not listed and _leads_on(line) else -1
+            listed = listed or bool(on_line[0])
+            if coded < 0:
+                settled, codes = codes.settled(), _CodeList()
+                out.extend(settled)
+                late = late or bool(settled)
         if "code" in line.lower() and (said := _backup_codes(line, n)) is not None:
-            found = _merged([*found, *said])
-            coded, listed = 2, bool(said)
+            settled, codes = codes.settled(), _CodeList()
+            out.extend(settled)
+            late = late or bool(settled)
+            found = _merged([*found, *codes.add(*said)])
+            coded, listed = 2, said[0] is not None
         out.extend(found)
         named = _label_of(line, fenced)
         if named:
@@ -101,10 +112,19 @@ def find_secrets(text: str) -> list[Secret]:
             led += 1
             if found or fenced or led > 2 or not _leads_on(line):
                 label = ""
+    settled = codes.settled()
+    if settled or late:
+        out = _by_line([*out, *settled])
     if any(tag in low for tag in ("<td", "<th", "<dd")):
         out = _by_line([*out, *_html_cells(text, d.plugins())])
     if "signingkey" in low or '"private"' in low:
         out = _by_line([*out, *_key_files(text)])
+    if active.phrases:  # a phrase down a column: a word a line, maybe numbered
+        lines = [
+            "" if IGNORE_MARK in line else line.removesuffix("\r") for line in text.split("\n")
+        ]
+        down = phrases.seed_phrases_down(lines)
+        out = _by_line([*out, *(Secret(n + 1, "seed phrase", a, b) for n, a, b in down)])
     return out
 
 
@@ -126,43 +146,97 @@ def _key_files(text: str) -> Iterator[Secret]:
 _CELL_TAG = re.compile(r"(?i)<(/?)(table|dl|tr|td|th|dt|dd)(?:[ \t\n/][^<>]{0,300})?>")
 
 
-def _backup_codes(line: str, n: int) -> list[Secret] | None:
+_NO_CODES: tuple[Secret | None, list[str]] = (None, [])
+
+
+def _backup_codes(line: str, n: int) -> tuple[Secret | None, list[str]] | None:
     """On a line naming backup codes (a heading, a label, a short line, a sentence ending in
-    ':'), the codes after the name and a colon; None if the line names none, or only in prose
-    ("Print your backup codes and keep them safe."), after which a list holds no codes."""
+    ':'), the codes after the name and a colon (`_codes`); None if the line names none, or
+    only in prose ("Print your backup codes and keep them safe."), after which a list holds
+    no codes."""
     name = d.BACKUP_CODES.search(line) if len(line) <= _LABEL_LINE else None
     if not name:
         return None
     said = d.BACKUP_CODES_SAID.match(line, name.end())
     if said and line[said.end() :].strip(" \t|"):
         codes = _codes(line, n, said.end())
-        return codes if codes or not said.group().endswith("|") else None  # a cell's words
+        return codes if codes[0] or not said.group().endswith("|") else None  # a cell's words
     text = line.strip().strip("*_` \t")
     if said or text.startswith("#") or text.endswith((":", "\uff1a")):
-        return []
+        return _NO_CODES
     # ... or alone on its line, maybe with whose they are ("**Google backup codes**")
-    return [] if len(text.split()) <= 5 and not text.endswith((".", "!", "?")) else None
+    return _NO_CODES if len(text.split()) <= 5 and not text.endswith((".", "!", "?")) else None
 
 
-def _codes(line: str, n: int, at: int) -> list[Secret]:
-    """Backup codes making up the rest of `line` from `at`: each with a digit, apart by
-    spaces, commas or '|' (and code marks), six letters and digits or more in all ("4938
-    1720", "a1b2c-3d4e5, f6a7b-8c9d0"); one secret from the first to the last."""
+def _codes(line: str, n: int, at: int) -> tuple[Secret | None, list[str]]:
+    """Backup codes making up the rest of `line` from `at`, apart by spaces, commas or '|'
+    (and code marks), six letters and digits or more in all ("4938 1720", "a1b2c-3d4e5,
+    f6a7b-8c9d0"): one secret from the first to the last, and the codes. Each has a digit or
+    is of letters alone in one case ("abcd-efgh"), which `_CodeList` settles."""
     spans: list[tuple[int, int]] = []
     for m in d.BACKUP_CODE.finditer(line, at):
-        if not d.BACKUP_CODE_GAP.fullmatch(line, at, m.start()) or not any(
-            c.isdigit() for c in m.group()
+        code = m.group()
+        if not d.BACKUP_CODE_GAP.fullmatch(line, at, m.start()) or not (
+            any(c.isdigit() for c in code) or d.LETTERS_CODE.fullmatch(code)
         ):
-            return []
+            return _NO_CODES
         spans.append(m.span())
         at = m.end()
         if len(spans) > 40:
-            return []
+            return _NO_CODES
     if not spans or not d.BACKUP_CODE_GAP.fullmatch(line, at):
-        return []
+        return _NO_CODES
     if sum(b - a for a, b in spans) < 6:
+        return _NO_CODES
+    return Secret(n, "backup codes", spans[0][0], spans[-1][1]), [line[a:b] for a, b in spans]
+
+
+def _code_shape(code: str) -> tuple[int, ...]:
+    """A code's groups' lengths: "abcd-efgh" is (4, 4)."""
+    return tuple(map(len, code.split("-")))
+
+
+class _CodeList:
+    """The codes of one list of backup codes (under their name, or on its line). A code with
+    a digit is one. One of letters alone is a word until the list shows it is a code: in
+    groups ("abcd-efgh") of the shape another code of the list has, or in one group of the
+    shape of a code with a digit (a hex or base-32 code without one: "faded-cabbe" among
+    "a1b2c-3d4e5"), and not English words in every group: "- Settings", "- follow-up",
+    "read-only, case-insensitive" and "- read-only" beside "- well-done" are words."""
+
+    def __init__(self) -> None:
+        self.shapes: Counter[tuple[int, ...]] = Counter()
+        self.with_digit: set[tuple[int, ...]] = set()
+        self.pending: list[tuple[Secret, list[str]]] = []
+
+    def add(self, secret: Secret | None, codes: list[str]) -> list[Secret]:
+        """A line's codes: [secret] if they are codes, [] if it is not yet known."""
+        if secret is None:
+            return []
+        for code in codes:
+            self.shapes[_code_shape(code)] += 1
+            if any(c.isdigit() for c in code):
+                self.with_digit.add(_code_shape(code))
+        if self._sure(codes):
+            return [secret]
+        self.pending.append((secret, codes))
         return []
-    return [Secret(n, "backup codes", spans[0][0], spans[-1][1])]
+
+    def settled(self) -> list[Secret]:
+        """The lines of codes of letters alone that the whole list shows are codes."""
+        return [secret for secret, codes in self.pending if self._sure(codes)]
+
+    def _sure(self, codes: list[str]) -> bool:
+        english = english_words()
+        for code in codes:
+            if any(c.isdigit() for c in code):
+                continue
+            shape = _code_shape(code)
+            if all(w.lower() in english for w in code.split("-")):
+                return False  # "read-only", "well-done": words, whatever their shape
+            if shape not in self.with_digit and (len(shape) < 2 or self.shapes[shape] < 2):
+                return False
+        return True
 
 
 def _html_cells(text: str, plugins: d.Plugins) -> Iterator[Secret]:

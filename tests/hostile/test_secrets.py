@@ -447,6 +447,76 @@ def test_a_seed_phrase_is_redacted_whole_and_its_look_alikes_are_not():
         assert redact(page)[1] == [], page
 
 
+def test_backup_codes_of_letters_alone_are_redacted_and_words_are_not():
+    """Codes without a digit (a code of letters, or a hex code that drew none: "faded-cabbe")
+    are codes when the list shows it: groups of the shape of another code in it, or the shape
+    of its codes with a digit. Words in a list under the name (a code's rules, settings) are
+    not, whatever their shape: "read-only" beside "well-done"."""
+    from kb.content.secrets import redact
+
+    codes = ["abcd-efgh", "ijkl-mnop", "qrst-uvwx", "yzab-cdef", "ghij-klmn"]
+    items = "\n".join(f"- {c}" for c in codes)
+    assert redact(f"## Backup codes\n\n{items}\n\nKeep them safe.")[0] == (
+        "## Backup codes\n\n" + "- [redacted]\n" * 5 + "\nKeep them safe."
+    )
+    capitals = "\n".join(c.upper() for c in codes)
+    assert redact(f"Recovery codes:\n```\n{capitals}\n```")[0] == (
+        "Recovery codes:\n```\n" + "[redacted]\n" * 5 + "```"
+    )
+    hex_codes = "GitHub recovery codes:\n```\na1b2c-3d4e5\nfaded-cabbe\nf6a7b-8c9d0\n```"
+    assert redact(hex_codes)[0] == "GitHub recovery codes:\n```\n" + "[redacted]\n" * 3 + "```"
+    one_group = "## Backup codes\n\n- 3k9f2m1q\n- fadedcab\n- x7p2m9k4"
+    assert redact(one_group)[0] == "## Backup codes\n\n" + "\n".join(["- [redacted]"] * 3)
+    kept = (
+        "## Backup codes\n\n- follow-up",
+        "## Backup codes\n\n- ssh-keygen\n- gpg-agent",
+        "## Recovery codes\n\n- Okta-Verify\n- Okta-Mobile",  # names: mixed case
+        "## Backup codes\n\n- Settings\n- Security\n- Password",
+        "## Backup codes\n\n- look-ahead\n- read-only\n- well-done",
+        "## Recovery codes\n\n- regenerate\n- download",
+        "Backup codes: one-time use",
+        "| Backup codes | read-only |",
+    )
+    for page in kept:
+        assert redact(page)[1] == [], page
+
+
+def test_a_seed_phrase_down_a_column_or_capitalised_is_redacted():
+    """A phrase copied from a wallet's screen or card: a word a line, numbered, in a card's
+    two columns (read in their numbers' order), in a table, capitalised or in capitals; the
+    words redacted, the numbers and what names it kept. List words down a column without
+    a checksum or a name, or fewer than a phrase, are not one."""
+    from kb.content.secrets import redact
+
+    words = "tide captain divert arena eagle female lottery arm tree drive emotion street".split()
+    down = "\n".join(words)
+    assert redact(f"My wallet:\n\n{down}\n\nDone.")[0] == (
+        "My wallet:\n\n" + "[redacted]\n" * 12 + "\nDone."
+    )
+    numbered = "\n".join(f"{i}. {w.title()}" for i, w in enumerate(words, 1))
+    assert redact(f"Seed phrase\n{numbered}")[0] == "Seed phrase\n" + "\n".join(
+        f"{i}. [redacted]" for i in range(1, 13)
+    )
+    card = "\n".join(f"{i}. {words[i - 1]}    {i + 6}. {words[i + 5]}" for i in range(1, 7))
+    assert redact(f"Recovery sheet\n{card}")[0] == "Recovery sheet\n" + "\n".join(
+        f"{i}. [redacted]" for i in range(1, 7)
+    )
+    table = "\n".join(f"| {i} | {w.upper()} |" for i, w in enumerate(words, 1))
+    assert redact(f"Wallet\n\n| # | Word |\n|---|---|\n{table}")[1] != []
+    assert redact(f"wallet: {' '.join(w.title() for w in words)}")[0] == "wallet: [redacted]"
+    made_up = "giant fiction never ocean awake mixed garden ribbon actual dinner rough sample"
+    named = "\n".join(made_up.split())
+    assert redact(f"Seed phrase:\n{named}")[0] == "Seed phrase:\n" + "\n".join(["[redacted]"] * 12)
+    kept = (
+        "Wallet\n\n\n\n" + named,  # no checksum, no name
+        "Seed phrase\n" + "\n".join(words[:11]),  # eleven words
+        "Seed phrase\n" + "\n".join(words) + "\nlucky",  # a list of 13, not a phrase
+        "Wallet: " + made_up.title(),
+    )
+    for page in kept:
+        assert redact(page)[1] == [], page
+
+
 def test_an_index_built_before_redaction_is_read_again(tmp_path, monkeypatch):
     """An index written by a kb that stored secrets is rebuilt, even with unchanged pages."""
     from fakes import HashEmbedder
