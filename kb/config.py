@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 # 2: BM25 keyword index; 3: sources, for incremental runs; 4: kb's BM25 rows, byte spans.
 FORMAT_VERSION = 5  # 5: segments
 REDACTION_VERSION = 14  # of kb/content/secrets.py's detection: bump when it finds more
-HIDING_VERSION = 11  # of kb/content/hiding.py's names in page text: bump when it finds more
+HIDING_VERSION = 12  # of kb/content/hiding.py's names in page text: bump when it finds more
 # (2: its mark is no word of the index; 3: accents as marks, curly apostrophes, Unicode hyphens;
 # 4: a tag or team naming someone hidden is dropped, a page whose path names them not read;
 # 5: invisible characters inside a name's word, a name run together or a login as a word;

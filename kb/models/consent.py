@@ -171,6 +171,30 @@ def _initial_logins(given: list[str], surname: str) -> set[str]:
     return {i + surname for i in initials} | after
 
 
+def _logins_of(names: Iterable[str]) -> frozenset[str]:
+    """`Hidden._logins` of `names`."""
+    found = set()
+    for words in map(_login_words, names):
+        if len(words) < 2 or len(words[-1]) < 2:  # initials alone ("I. P.") are no login
+            continue
+        # Where the given names end is not written: "van der berg" may be a surname.
+        for split in range(1, len(words)):
+            found.update(_initial_logins(words[:split], "".join(words[split:])))
+        # Whole words run together, in any order: "inespark", "parkines"; not "anali".
+        whole = {"".join(words[j:] + words[:j]) for j in range(len(words))}
+        found.update(w for w in whole if len(w) >= _LOGIN_LETTERS)
+    return frozenset(found)
+
+
+def _given_logins_of(names: Iterable[str]) -> frozenset[str]:
+    """`Hidden._given_logins` of `names`."""
+    found = set()
+    for words in map(_login_words, names):
+        if len(words) > 1 and len(words[0]) >= _SHORTEST_CUT and len(words[-1]) > 1:
+            found.update(words[0] + w[0] for w in words[1:])
+    return frozenset(found)
+
+
 def _name_words(key: str) -> bool:
     """Whether every word of a hidden identity is a name's: not "alam-gsa" (`_ORG_SUFFIX`)."""
     return bool(key) and not _ORG_SUFFIX.search(key)
@@ -516,11 +540,13 @@ class Hidden:
             sounds, joined = self._name_sounds, self._run_together
             pieces = name_pieces(word)
             known = any(p in sounds or _surname_sound(p) in sounds for p in pieces)
-            known = known or _DIGITS.sub("", "".join(pieces)) in joined
+            run = _DIGITS.sub("", "".join(pieces))
+            known = known or run in joined or read_runs(run) in self._logins_read
             # "Torn" may begin hidden Tom Berg's name (`_read_as_one`).
             known = known or any(read_runs(p) in self._read_runs_words for p in pieces)
             if not known and not word.isascii():
-                readings = read_strokes(word)[1:]
+                # ... and in Latin letters ("Инес" is "Ines"), as `hides` reads a name.
+                readings = [*read_strokes(word)[1:], *transcribed(word)]
                 known = any(p in sounds for r in readings for p in name_pieces(r))
             if len(self._near_words) < _MOST_ASKED:
                 self._near_words[word] = known
@@ -547,7 +573,7 @@ class Hidden:
             return True
         if not email:
             return False
-        if self._login(email):
+        if self._login(email) or self._read_as_one(email.split("@")[0]):
             return True
         return any(self._hides(name, seen) or self._login(seen) for seen in read_strokes(email)[1:])
 
@@ -555,7 +581,7 @@ class Hidden:
         """A whole name that is a hidden one shortened, with its first name written another
         way, or written as a login. Only the name: not what is beside it (`_BESIDE`)."""
         pieces = name_pieces(_BESIDE.sub(" ", name))
-        return self._written_otherwise(pieces) or self._login(name)
+        return self._written_otherwise(pieces) or self._login(name) or self._read_as_one(name)
 
     def _hides(self, name: str, email: str) -> bool:
         hidden = self.keys
@@ -681,12 +707,40 @@ class Hidden:
         for login in (_DIGITS.sub("", "".join(_PIECE.findall(p))) for p in parts):
             if login in logins or login in given and login not in english_words():
                 return True
+            if self._login_read_as_one(login):
+                return True
         # An email's first part of separate words is a name: "chris.johnson@" is hidden
         # Christopher Johnson cut short, as "Chris Johnson" is, and "ines.park@" is Ines M.
         # Park without her middle name (a review: shown once a listed "Chris Johnson" made
         # the author's name someone else's).
         words_of = (_PIECE.findall(_DIGITS.sub("", p)) for p in parts)
-        return any(self._written_otherwise(w) for w in words_of)
+        return any(
+            self._written_otherwise(w) or len(w) > 1 and self._read_as_one(" ".join(w))
+            for w in words_of
+        )
+
+    def _login_read_as_one(self, login: str) -> bool:
+        """A login (`_run_together`) of a hidden name with runs of letters read as one, as
+        Unicode's confusables read them (`read_runs`): "rniachen", "rnia.chen@" for Mia Chen,
+        "tornberg" for Tom Berg, "pattem" for Pat Tern. Not an English word as written, nor
+        a login of a name the directory lists, who is that person."""
+        read = read_runs(login)
+        if read not in self._logins_read or login in self._run_together:
+            return False
+        return login not in english_words() and login not in self._listed_logins
+
+    @cached_property
+    def _logins_read(self) -> frozenset[str]:
+        """`_run_together` as `read_runs` reads it, but the first names and initials that are
+        English words, which `_login` takes for no one ("tomb" for Tom Berg, so not "tornb")."""
+        english = english_words()
+        given = {w for w in self._given_logins if w in english}
+        return frozenset(read_runs(w) for w in self._run_together - given)
+
+    @cached_property
+    def _listed_logins(self) -> frozenset[str]:
+        """The logins of the names the directory lists (`_listed`), as `_logins` makes them."""
+        return _logins_of(self._listed) | _given_logins_of(self._listed)
 
     @cached_property
     def _logins(self) -> frozenset[str]:
@@ -697,28 +751,14 @@ class Hidden:
         ("inespark", "parkines"). An initial needs a surname of 4 letters, and a login with
         it last or of whole words 6 letters: "ali", "adam", "paula" (Alice Paul) and "anali"
         are names of their own."""
-        found = set()
-        for words in map(_login_words, self._names):
-            if len(words) < 2 or len(words[-1]) < 2:  # initials alone ("I. P.") are no login
-                continue
-            # Where the given names end is not written: "van der berg" may be a surname.
-            for split in range(1, len(words)):
-                found.update(_initial_logins(words[:split], "".join(words[split:])))
-            # Whole words run together, in any order: "inespark", "parkines"; not "anali".
-            whole = {"".join(words[j:] + words[:j]) for j in range(len(words))}
-            found.update(w for w in whole if len(w) >= _LOGIN_LETTERS)
-        return frozenset(found)
+        return _logins_of(self._names)
 
     @cached_property
     def _given_logins(self) -> frozenset[str]:
         """The first name, 3 letters or more, and a later name's initial ("weiz" for Wei
         Zhang); `_login` takes none that is an English word or a name of its own (the
         word list has both: "marks" for Mark Smith, "peter" for Pete Rowe)."""
-        found = set()
-        for words in map(_login_words, self._names):
-            if len(words) > 1 and len(words[0]) >= _SHORTEST_CUT and len(words[-1]) > 1:
-                found.update(words[0] + w[0] for w in words[1:])
-        return frozenset(found)
+        return _given_logins_of(self._names)
 
     def _spread_out(self, pieces: list[str]) -> bool:
         """A hidden name with words between its own ("Ines M. Park", "Ines 'Izzy' Park"), or
@@ -879,11 +919,18 @@ def names_hidden(
     shown = text.replace("\u202e", "").replace("\u2067", "")
     if shown != text and names_hidden(shown[::-1], digests, secret, word_digests):
         return True
+    # In Latin letters, as an author's name is read: "Инес Парк" is "Ines Park".
+    if not text.isascii() and names_hidden(anyascii(text), digests, secret, word_digests):
+        return True
     text = fold_name(text)
     # Spelt out letter by letter ("P r i y a", "P.R.I.Y.A."): join the letters.
     text = _SPELT.sub(lambda m: re.sub(r"[\s.]", "", m.group(0)) + " ", text)
     leet = text.translate(_LEET)  # "Pr1ya R4man"
     if leet != text and _names(leet, digests, secret, word_digests):
+        return True
+    # "rn" read as "m", as Unicode's confusables read it (`read_runs`): "rniachen".
+    read = read_runs(text)
+    if read != text and _names(read, digests, secret, word_digests):
         return True
     return _names(text, digests, secret, word_digests)
 

@@ -152,6 +152,44 @@ def test_her_name_with_rn_written_for_m_or_m_for_rn_is_written_out_of_text(tmp_p
     assert directory.names_in("Ask Torn Berg") == []
 
 
+LOGIN_RUNS = {
+    "email": "torn.berg@brightwater.example",
+    "login": "tornberg",
+    "handle": "@torn.berg",
+    "login-in-a-target": "[profile](https://people.example/u/tornberg)",
+    "m-for-rn": "pat.tem@brightwater.example",
+}
+
+
+def test_her_login_or_email_with_rn_written_for_m_is_written_out_of_text(tmp_path):
+    # A review: "rnia.chen@..." stayed for a hidden Mia Chen, where "Torn Berg" did not.
+    # In chunks, a link is its text ("profile"): four forms written out there.
+    in_body = "Escalations: [profile](https://people.example/u/[hidden person]) on call."
+    assert_written_out(tmp_path, LOGIN_RUNS, {"login-in-a-target": in_body}, in_chunks=4)
+    # A login the directory lists is that person's.
+    directory = Directory((Person("Tom Berg", hidden=True), Person("Torn Berg")))
+    assert directory.names_in("Mail torn.berg@x.org or tornberg") == []
+
+
+TRANSLITERATED = {
+    "cyrillic": "Инес Парк",
+    "surname-first": "Парк, Инес",
+    "initial": "И. Парк",
+    "capitals": "ИНЕС ПАРК",
+    "greek": "\u0399\u03bd\u03b5\u03c2 \u03a0\u03b1\u03c1\u03ba",  # Ινες Παρκ
+    "greek-first-name": "\u0399\u039d\u0395\u03a3 Park",  # ΙΝΕΣ: no Latin S looks like Σ
+}
+
+
+def test_her_name_in_another_script_is_written_out_of_text(tmp_path):
+    # A review: "Инес Парк" was hidden as an author (anyascii reads it "Ines Park") and
+    # shown in page text; text is read in Latin letters too. A Russian sentence with a
+    # park in it stays (`KEPT` holds another).
+    assert_written_out(tmp_path, TRANSLITERATED)
+    directory = Directory((Person("Ines Park", hidden=True),))
+    assert directory.names_in("Мы гуляли в парке. Парк закрыт.") == []
+
+
 ENTITIES = {
     "decimal-space": "Ines&#32;Park",
     "hex-space": "Ines&#x20;Park",
