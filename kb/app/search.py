@@ -362,8 +362,8 @@ def render_experts(
     if weakly_known(experts):  # the closest authors, not people known to know (a trial)
         best = max(p.confidence for p in [p for p in experts if not p.left] or experts)
         st.caption(
-            f"**Weak evidence**: no page answers this well (the best is {best:.0%} sure); "
-            "these are the closest authors."
+            f"**Weak evidence**: the best page is only {best:.0%} sure to answer this; "
+            "these are its closest authors."
         )
     # Bars compare the people one may ask, scaled by how sure kb is that each one's best
     # page answers (`rated`): the best person's full bar over a page 55% sure read as

@@ -258,7 +258,7 @@ def _say_weak(people: list[Expert]) -> None:
         best = max(p.confidence for p in [p for p in people if not p.left] or people)
         click.echo(
             click.style("Weak evidence:", bold=True)
-            + f" no page answers this well (the best is {best:.0%} sure); closest authors:"
+            + f" the best page is only {best:.0%} sure to answer this; its closest authors:"
         )
 
 

@@ -40,13 +40,13 @@ MEANINGLESS_COSINE = (math.log(FLOOR / (1 - FLOOR)) - BIAS - COVERAGE) / COSINE
 # answers (a barcamp speaker, "who could write it"). Below it the closest pages are chance
 # ("canteen menu" -> the event playbook, 0.32; "sick leave policy" -> leavers, for "leave").
 NEAR_MISS = 0.4
-# Under this, a relevant section is only barely so: when no expert's best section reaches it,
-# "who knows" says the evidence is weak rather than name a confident expert ("revenue
-# recognition" -> ABC classes "by revenue", 55%: a trial). Not fitted, only looked at: on
-# the bundled questions, 27 of 28 answerable ones have an expert at 0.72 or more (one at
-# 0.51: a weak answer indeed), and the 2 of 46 unanswerable ones that list anyone, and
+# Under this, a relevant section is only barely so: odds under two to one that it answers.
+# When no expert's best section reaches it, "who knows" says the evidence is weak rather
+# than name a confident expert ("revenue recognition" -> ABC classes "by revenue", 55%: a
+# trial). A round odds, not fitted; on the bundled questions 27 of 28 answerable ones have
+# an expert at 0.72 or more, and the 2 of 46 unanswerable ones that list anyone, and
 # "revenue recognition", stay under 0.61 (docs/quality.md, "Who knows" says how sure).
-WEAK = 0.65
+WEAK = 2 / 3
 
 
 @dataclass(frozen=True)

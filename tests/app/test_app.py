@@ -74,7 +74,7 @@ def test_who_knows_says_when_the_evidence_is_weak(monkeypatch, bundled_index):
     bar (a trial). The bars are as sure as each person's best page, and it is said."""
     at = new_app(monkeypatch, bundled_index, q="revenue recognition")
     assert not at.exception and expert_names(at)[0] == "Daniel Weber"
-    assert "**Weak evidence**: no page answers this well (the best is " in all_text(at)
+    assert "**Weak evidence**: the best page is only " in all_text(at)
     (chart,) = [t for t in html_tables(at) if t and "Relevance" in t[0]]
     shares = [int(row["Relevance"].replace("<1", "0")) for row in chart]  # "<1": a sliver
     assert shares[0] < 60 and shares == sorted(shares, reverse=True)

@@ -200,7 +200,7 @@ def test_experts_text_scores_say_how_sure_kb_is_not_only_who_leads(bundled_index
     raw = json.loads(run("experts", "revenue recognition", *where, "--json").stdout)
     text = run("experts", "revenue recognition", *where).stdout
     assert raw and raw[0]["relevance"] == raw[0]["confidence"] < 0.6
-    assert text.startswith("Weak evidence: no page answers this well (the best is ")
+    assert text.startswith("Weak evidence: the best page is only ")
     assert "  1.00\n" not in text
     # Under half a hundredth an author of an answering section reads "<0.01", not "0.00".
     raw = json.loads(run("experts", "Kubernetes deployment", *where, "--json").stdout)
