@@ -212,9 +212,9 @@ def test_literal_renders_any_text_as_itself(text):
 def test_literal_takes_linear_time_on_long_text(text):
     """A long title, name, URL value or logged search: 16,000 letters took 1.4 s, a page
     link with a million letters in its URL held the server for hours."""
-    start = time.perf_counter()
+    start = time.process_time()
     shown = literal(text)
-    assert time.perf_counter() - start < 1.0
+    assert time.process_time() - start < 1.0
     assert shown.replace("\\", "") == text
 
 

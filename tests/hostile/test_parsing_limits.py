@@ -54,15 +54,15 @@ def _ratio(run, make, n: int) -> float:
 def test_alias_bomb_in_front_matter_is_refused(tmp_path):
     text = "---\ntitle: Bomb\n" + _bomb(8) + "---\n# Bomb\n\nSome text.\n"
     assert len(text) < 600
-    start = time.perf_counter()
+    start = time.process_time()
     doc, problems = parse_markdown(text.encode(), "bomb.md")
-    assert time.perf_counter() - start < 1
+    assert time.process_time() - start < 1
     assert doc is not None and doc.title == "Bomb"  # metadata ignored, the page kept
     assert any("alias" in p.message and p.line for p in problems)
     write(tmp_path / "bomb.md", text)
-    start = time.perf_counter()
+    start = time.process_time()
     findings = check_content(tmp_path)
-    assert time.perf_counter() - start < 2
+    assert time.process_time() - start < 2
     assert any(f.path == "bomb.md" and "alias" in f.message for f in findings)
 
 
@@ -77,9 +77,9 @@ def test_alias_bomb_does_not_bloat_the_index(tmp_path):
 
 def test_alias_bomb_in_people_yaml_is_refused(tmp_path):
     write(tmp_path / "people.yaml", _bomb(8) + "people:\n  - name: Bo Chen\n    role: *a8\n")
-    start = time.perf_counter()
+    start = time.process_time()
     directory, problems = read_directory(tmp_path)
-    assert time.perf_counter() - start < 1
+    assert time.process_time() - start < 1
     assert any("alias" in p.message for p in problems)
     assert directory.people == ()
 

@@ -54,9 +54,9 @@ def _flagged(tmp_path: Path, lines: list[str]) -> set[int]:
 def _only_the_last_flagged_in_time(tmp_path: Path, lines: list[str]) -> None:
     """Lines that never reach a value, then a secret: scanned in seconds (a backtracking
     pattern takes minutes on a 100,000-character line), only the secret flagged."""
-    start = time.perf_counter()
+    start = time.process_time()
     found = _flagged(tmp_path, lines)
-    assert time.perf_counter() - start < 10
+    assert time.process_time() - start < 10
     assert found == {len(lines)}
 
 
@@ -581,9 +581,9 @@ def test_secret_scan_stays_linear_on_long_lines(tmp_path):
         " " * 20_000 + ":",  # an env name's list item: 2.5 s (200 KB: 197 s) before a review
         "\t" * 20_000 + "name:",
     ]
-    start = time.perf_counter()
+    start = time.process_time()
     found = _flagged(tmp_path, lines)
-    assert time.perf_counter() - start < 10  # kb 0.1 took 34 s
+    assert time.process_time() - start < 10  # kb 0.1 took 34 s
     assert 6 in found  # the key after 200 kB on its line is still found
 
 

@@ -175,7 +175,7 @@ def test_a_department_is_read_as_people_yaml_reads_it():
 def test_a_long_require_value_is_refused_at_once():
     import time
 
-    start = time.perf_counter()
+    start = time.process_time()
     with pytest.raises(CriteriaError):
         team_criteria(require=["a=b" + " " * 8000 + "!"])
-    assert time.perf_counter() - start < 0.1  # a regular expression took minutes
+    assert time.process_time() - start < 0.1  # a regular expression took minutes

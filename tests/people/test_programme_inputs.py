@@ -15,9 +15,9 @@ from kb.people import searchlog
 
 def test_a_long_logged_search_is_withheld_at_once_while_anyone_is_hidden():
     consent = IndexConsent(digests=frozenset({"0" * 16}), word_digests=frozenset({"1" * 16}))
-    start = time.perf_counter()
+    start = time.process_time()
     assert consent.withholds("a" * 200_000)  # was minutes: the check grows with length²
-    assert time.perf_counter() - start < 0.1
+    assert time.process_time() - start < 0.1
     assert not IndexConsent().withholds("a" * 200_000)  # no one hidden: nothing withheld
 
 
