@@ -234,6 +234,18 @@ def wait_idle(page, timeout_ms: int = 60_000) -> None:
     page.wait_for_timeout(800)
 
 
+def eventually(check, timeout_s: float = 10.0, poll_s: float = 0.05) -> bool:
+    """Whether `check()` becomes true within `timeout_s` (polled): a wait on the condition a
+    test then asserts, which returns as soon as it holds, not a fixed pause long enough for
+    a slow machine."""
+    deadline = time.monotonic() + timeout_s
+    while not check():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(poll_s)
+    return True
+
+
 def app_run(page) -> int:
     """The number of the app's last finished script run in this tab (kb/app/keys.js)."""
     return page.evaluate("window.__kbKeys?.run ?? 0")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import math
 import os
 import re
 import shutil
@@ -25,6 +26,7 @@ from e2e import (
     app_run,
     browser_available,
     browser_page,
+    eventually,
     expert_names,
     first_result_path,
     open_in_app,
@@ -53,6 +55,8 @@ if not browser_available():
     if os.environ.get("CI"):
         raise RuntimeError("CI must run the browser test: install chromium (see .ci/run)")
     pytest.skip("no chromium or playwright on this machine", allow_module_level=True)
+
+from playwright.sync_api import Error as PlaywrightError  # noqa: E402  (after the skip)
 
 UNSAFE = ROOT / "tests" / "fixtures" / "unsafe"
 
@@ -187,9 +191,13 @@ def test_unsafe_page_executes_nothing(server):
         page.goto(server + "/?page=unsafe/handbook-tricks.md")
         page.get_by_role("heading", name="Browser tricks page").wait_for(timeout=120_000)
         page.get_by_text("A script tag:").wait_for()
-        page.wait_for_timeout(1500)  # give any injected handler time to fire
+        # An injected <img onerror> runs once its image has failed to load: wait for every
+        # image to be done (loaded or failed) rather than a fixed time.
+        page.wait_for_function("() => [...document.images].every(img => img.complete)")
         page.get_by_text("raw div").hover()
         page.get_by_role("link", name="javascript link").click()
+        # A javascript: link would run in a task queued by the click; no event says it did
+        # not, so this one pause stays.
         page.wait_for_timeout(500)
         assert dialogs == []
         assert page.evaluate("window.__kb_xss") is None
@@ -210,8 +218,8 @@ def test_open_page_scrolls_to_the_section(server):
         )
         heading.wait_for(timeout=120_000)
         assert page.get_by_role("heading", name="Expense policy", exact=True, level=2).count()
-        page.wait_for_timeout(2500)  # the scroll runs once the page is drawn
-        assert heading.bounding_box()["y"] < 250  # at the top of the view, not far below
+        # The scroll runs once the page is drawn: at the top of the view, not far below.
+        assert eventually(lambda: top(heading) < 250), heading.bounding_box()
 
 
 def test_an_opened_page_starts_at_its_title(server):
@@ -227,9 +235,9 @@ def test_an_opened_page_starts_at_its_title(server):
         open_in_app(page, "?page=finance/expense-policy.md")
         heading = page.get_by_role("heading", name="Expense policy", exact=True).first
         heading.wait_for(timeout=30_000)
-        page.wait_for_timeout(2500)  # the scroll runs once the page is drawn
-        # At the top, under the app's header and the way back: in the upper half of the view.
-        assert 0 <= heading.bounding_box()["y"] < 350
+        # The scroll runs once the page is drawn: at the top, under the app's header and the
+        # way back, in the upper half of the view.
+        assert eventually(lambda: 0 <= top(heading) < 350), heading.bounding_box()
         assert page.get_by_role("button", name="Back to results").bounding_box()["y"] >= 0
 
 
@@ -381,20 +389,22 @@ def test_type_without_enter_then_keys_open_a_result_and_back_restores_it(server)
         wait_run(page, before)
         assert url_params(page) == {"q": [query], "page": [second]}
         assert len(page.context.pages) == 1
-        page.wait_for_timeout(1500)  # the page view scrolls once drawn
+        # The page view scrolls once drawn: its way back and its title in view.
         back = page.get_by_role("button", name="Back to results")
-        assert 0 <= back.bounding_box()["y"] < 700
         title = page.get_by_role("heading", level=2).first
-        assert 0 <= title.bounding_box()["y"] < 700
+        assert eventually(lambda: 0 <= top(back) < 700 and 0 <= top(title) < 700), (
+            back.bounding_box(),
+            title.bounding_box(),
+        )
 
         # One Back: the query, the results and their scroll position.
         before = app_run(page)
         page.go_back()
         wait_run(page, before)
         results_shown(page, query)
-        page.wait_for_timeout(1000)  # the scroll is restored once the results are drawn
         assert box.input_value() == query
-        assert abs(page.locator(".stMain").evaluate("el => el.scrollTop") - scrolled) <= 2
+        # The scroll is restored once the results are drawn.
+        assert eventually(lambda: abs(main_scroll(page) - scrolled) <= 2), main_scroll(page)
         assert card_paths(page)[1] == second
 
 
@@ -495,6 +505,9 @@ def test_no_kb_link_opens_a_new_tab(server):
             assert url_params(page) == {"q": [query]}, kind
 
 
+CHART_DRAWN = '[data-testid="stVegaLiteChart"] canvas, [data-testid="stVegaLiteChart"] svg'
+
+
 def test_people_side_pages_draw_pairs_and_charts(server, tmp_path):
     with browser_page() as page:
         page.goto(server + "/?view=pairs")
@@ -506,14 +519,9 @@ def test_people_side_pages_draw_pairs_and_charts(server, tmp_path):
         page.get_by_text("Gaps", exact=True).click()  # the view switch, in place
         charts = page.locator('[data-testid="stVegaLiteChart"]')
         charts.first.wait_for(timeout=60_000)
-        page.wait_for_timeout(1000)  # let vega draw
+        page.wait_for_function(f"() => document.querySelectorAll('{CHART_DRAWN}').length >= 2")
         assert "view=gaps" in page.url and charts.count() >= 2
-        assert (
-            page.locator(
-                '[data-testid="stVegaLiteChart"] canvas, [data-testid="stVegaLiteChart"] svg'
-            ).count()
-            >= 2
-        )
+        assert page.locator(CHART_DRAWN).count() >= 2
         shot = Path(os.environ.get("KB_GAPS_SCREENSHOT", tmp_path / "gaps.png"))
         shot.parent.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(shot), full_page=False)
@@ -557,7 +565,8 @@ def test_a_profile_opened_low_in_the_people_table_starts_at_its_top(server, widt
         before = app_run(page)
         victor.click()
         wait_run(page, before)
-        page.wait_for_timeout(1000)  # the old view's elements go after the run
+        # The old view's elements go after the run.
+        eventually(lambda: main_scroll(page) == 0 and profile_in_view(page, height))
         assert main_scroll(page) == 0
         for shown in (
             page.get_by_role("heading", name="Victor Petrov"),
@@ -569,18 +578,44 @@ def test_a_profile_opened_low_in_the_people_table_starts_at_its_top(server, widt
         before = app_run(page)
         page.go_back()
         wait_run(page, before)
-        page.wait_for_timeout(1000)  # the scroll is restored once the table is drawn
+        # The scroll is restored once the table is drawn.
+        eventually(lambda: abs(main_scroll(page) - scrolled) <= 2)
         assert abs(main_scroll(page) - scrolled) <= 2
         before = app_run(page)
         victor.click()
         wait_run(page, before)
-        page.wait_for_timeout(1000)
+        eventually(lambda: main_scroll(page) == 0 and profile_in_view(page, height))
         assert main_scroll(page) == 0
         before = app_run(page)
         page.get_by_role("button", name="← Back to people").click()
         wait_run(page, before)
-        page.wait_for_timeout(1000)
+        eventually(lambda: abs(main_scroll(page) - scrolled) <= 2)
         assert abs(main_scroll(page) - scrolled) <= 2
+
+
+def profile_in_view(page, height: int) -> bool:
+    """Whether the profile's name and first metric label are drawn wholly on screen."""
+    shown = (
+        page.get_by_role("heading", name="Victor Petrov"),
+        page.get_by_test_id("stMetricLabel").first,
+    )
+    boxes = [box_of(s) for s in shown]
+    return all(b and b["y"] >= 0 and b["y"] + b["height"] <= height for b in boxes)
+
+
+def box_of(locator) -> dict | None:
+    """An element's box; None while there is no single one drawn (as while the old view's
+    elements are still on the page)."""
+    try:
+        return locator.bounding_box(timeout=1_000)
+    except PlaywrightError:
+        return None
+
+
+def top(locator) -> float:
+    """The y of an element's box; NaN (no comparison holds) while it has none."""
+    box = box_of(locator)
+    return box["y"] if box else math.nan
 
 
 # Each table's layout: its box and content widths, every column's header, and for each cell
@@ -667,10 +702,10 @@ def test_a_crafted_link_shows_no_live_link(server):
     with browser_page() as page:
         page.goto(server + "/?page=" + quote(crafted, safe=""))
         page.get_by_text("No page", exact=False).first.wait_for(timeout=120_000)
-        page.wait_for_timeout(500)
+        # The address is drawn (as text: a live link would hold the same text), then checked.
+        page.get_by_text("https://evil.example", exact=False).first.wait_for()
         assert page.locator("a[href*='evil']").count() == 0
         assert page.locator("img[src*='evil']").count() == 0
-        assert page.get_by_text("https://evil.example", exact=False).count()  # shown as text
 
 
 def test_the_start_page_shows_examples_and_teams_to_browse_with_counts(
