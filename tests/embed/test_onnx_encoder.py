@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import sys
 
 import numpy as np
@@ -20,8 +21,14 @@ from kb.index.store import load_index
 
 
 @pytest.fixture(scope="module")
-def cache(tmp_path_factory):
-    return tmp_path_factory.mktemp("onnx-cache")
+def cache(tmp_path_factory, real_embedder):
+    """A cache folder of the module's own, holding the full-precision export the suite made
+    already: the int8 file is quantized from it here. (Exporting it with torch once more
+    took 15 s; tests/embed/test_query_path.py checks a damaged one is exported again.)"""
+    cache = tmp_path_factory.mktemp("onnx-cache")
+    made = real_embedder.model_file()
+    shutil.copy(made, cache / made.name)
+    return cache
 
 
 @pytest.fixture(scope="module")
@@ -40,8 +47,8 @@ def test_vectors_and_token_counts_match_the_torch_model(onnx, torch_embedder, bu
     texts += ["", "x" * 3000, "naïve café — 東京 🙂", "a\u200bb  \t\n c", "[CLS] [SEP] [PAD]"]
     own = count_word_pieces(torch_embedder.model.tokenizer, texts)
     assert onnx.count_tokens(texts) == own == torch_embedder.count_tokens(texts)
-    # Made once from the installed package (quantized from the full-precision export, which
-    # queries use), then reused from the cache.
+    # Made once, quantized from the full-precision export (which queries use) in the same
+    # folder, then reused from the cache.
     made = sorted(p.name.split("-")[1] for p in cache.glob("*.onnx"))
     assert made == ["fp32", "int8"] and onnx.model_file().name.startswith("minilm-int8-")
 
