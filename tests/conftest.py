@@ -25,6 +25,31 @@ from kb import (  # noqa: E402
 )
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _one_onnx_session_per_model_file():
+    """Every ONNX embedder in this process runs on one onnxruntime session per model file and
+    options. `kb` commands invoked in-process (CliRunner), the API and the app under AppTest
+    each make an embedder of their own, and opening the 90 MB model cost about half a second
+    each, hundreds of times a run. Each still is the session kb opens (the same file, threads
+    and optimisation level); a file made again (a damaged one) is a new key, opened anew."""
+    from kb.embed import onnx
+
+    opened = {}
+    open_one = onnx._OnnxEmbedder._open
+
+    def shared(self, ort, options):
+        path = self.model_file()
+        stat = path.stat()
+        key = (path, stat.st_size, stat.st_mtime_ns, self._threads, self._light_session)
+        if key not in opened:
+            opened[key] = open_one(self, ort, options)
+        return opened[key]
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(onnx._OnnxEmbedder, "_open", shared)
+        yield
+
+
 @pytest.fixture(scope="session")
 def real_embedder() -> Embedder:
     """The packaged model as kb runs it by default (full precision through onnxruntime)."""
