@@ -8,14 +8,17 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date
+from typing import TypeVar
 
 from kb.errors import KbError, UnknownPersonError
 from kb.facade import Facade
 from kb.models import REQUIRABLE, Filters, Requirement, TeamCriteria, person_key
 from kb.models.names import fold_name, name_pieces
 from kb.models.people import ATTRIBUTE
+
+P = TypeVar("P")
 
 FACETS = ("department", "team", "tag", "author")
 
@@ -230,6 +233,20 @@ def _begun(name: str, known: list[str]) -> list[str]:
     return [
         k for k in known if typed and all(any(p.startswith(w) for p in pieces[k]) for w in typed)
     ]
+
+
+def profile_called(
+    name: str, profile: Callable[[str], P | None], known: list[str], said: str | None = None
+) -> P:
+    """The profile `name` means, as `kb person` finds it: by name, alias or contact, else the
+    one person whose name holds its words ("grace"); else `unknown_person` (naming `said`,
+    `name` by default), for every shell alike (MCP's took no first name: a trial)."""
+    found = profile(name) if person_key(name) else None
+    if found is None and (called := one_called(name, known)):
+        found = profile(called)
+    if found is None:
+        raise unknown_person(name if said is None else said, known)
+    return found
 
 
 def unknown_person(name: str, known: list[str]) -> UnknownPersonError:

@@ -35,7 +35,7 @@ from starlette.convertors import PathConvertor, register_url_convertor
 from kb.backends.location import IndexLocation
 from kb.config import EXPERT_MODELS
 from kb.content.departments import BUSINESS, IT
-from kb.errors import KbError
+from kb.errors import KbError, UnknownPersonError
 from kb.facade import Facade
 from kb.inputs import (
     MAX_QUERY,
@@ -43,13 +43,12 @@ from kb.inputs import (
     CriteriaError,
     UnknownValueError,
     checked_filters,
-    one_called,
+    profile_called,
     query_text,
     team_criteria,
-    unknown_person,
 )
 from kb.links import NO_LINKS, PageLinks
-from kb.models import Directory, Filters, Profile, person_key
+from kb.models import Directory, Filters, Profile
 from kb.people.analysis import MAX_NEW_ROUND
 from kb.people.pairing import KINDS
 from kb.serve.auth import bearer_ok
@@ -361,13 +360,10 @@ def _public_routes(
 
 
 def _profile(base: Facade, name: str) -> Profile:
-    found = base.profile(name) if person_key(name) else None
-    if found is None and (called := one_called(name, base.people())):  # as `kb person` does
-        found = base.profile(called)
-    if found is None:  # the names like it, as `kb person` gives them
-        # Said back cut short, as a rejected value is (no one's name is 200 characters).
-        raise HTTPException(404, str(unknown_person(_cut(name), base.people())))
-    return found
+    try:  # said back cut short, as a rejected value is (no one's name is 200 characters)
+        return profile_called(name, base.profile, base.people(), said=_cut(name))
+    except UnknownPersonError as err:  # the names like it, as `kb person` gives them
+        raise HTTPException(404, str(err)) from None
 
 
 def _app_routes(kb: Callable[..., Facade], search_log: Path | None) -> APIRouter:

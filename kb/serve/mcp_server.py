@@ -20,7 +20,7 @@ from mcp.server.mcpserver.exceptions import ResourceError, ResourceNotFoundError
 from mcp.types import Resource
 from pydantic import Field, ValidationError
 
-from kb.errors import KbError
+from kb.errors import KbError, UnknownPersonError
 from kb.facade import Facade
 from kb.inputs import (
     MAX_QUERY,
@@ -29,11 +29,12 @@ from kb.inputs import (
     UnknownValueError,
     checked_filters,
     day,
+    profile_called,
     query_text,
     team_criteria,
 )
 from kb.links import NO_LINKS, PageLinks, page_path, resource_uri
-from kb.models import Directory, person_key
+from kb.models import Directory
 from kb.people.pairing import KINDS
 from kb.search.cards import reading_order
 from kb.serve.auth import bearer_ok
@@ -205,9 +206,10 @@ def create_mcp(
         """A colleague's profile: what they wrote (pages, topics), team, role, contact,
         availability, and colleagues across the IT/business divide to meet."""
         facade = base()
-        profile = facade.profile(name) if person_key(name) else None
-        if profile is None:
-            raise ToolError(f"no one called {name!r} wrote in this index")
+        try:  # a first name too, as `kb person` and /people/{name} take it
+            profile = profile_called(name, facade.profile, facade.people())
+        except UnknownPersonError as err:
+            raise ToolError(str(err)) from None
         return person_record(profile, facade.partners(profile.name))
 
     @server.tool(annotations={"readOnlyHint": True})
