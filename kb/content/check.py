@@ -16,6 +16,7 @@ from pathlib import Path
 
 from kb.config import Settings
 from kb.content.authors import GitHistory, Identities, front_matter_people, split_name_email
+from kb.content.chunk import duplicate_sections
 from kb.content.departments import WORDS_HINT, side_named
 from kb.content.directory import UNREADABLE, directory_files, read_directory
 from kb.content.discover import SECRET_IN_NAME, find_pages, read_page
@@ -87,6 +88,8 @@ def check_content(
             changed = changed or date_of(history.last_changed(file, rel))
             next_review = _next_review(meta, changed, stale_after_days)
             findings.extend(_owner_leaving(rel, meta, key_lines, today, directory, next_review))
+        for p in duplicate_sections(doc):
+            findings.append(Finding(p.path, p.line or 1, "warning", "duplicate-section", p.message))
         read.append((rel, doc, key_lines))
         if not doc.authors and not history.authors_of(file, rel):
             findings.append(

@@ -11,8 +11,10 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from helpers import CONTENT, ROOT, run_kb_fresh
+from fakes import HashEmbedder
+from helpers import CONTENT, ROOT, run_kb_fresh, write
 
+from kb import Settings, build_index
 from kb.cli import cli
 from kb.content.check import check_content
 from kb.content.parse import parse_markdown
@@ -43,6 +45,8 @@ PLANTED = {
     ("schema.md", 6, "error", "front-matter"),  # review_by: soon
     ("dup-a.md", 2, "warning", "duplicate-title"),
     ("dup-b.md", 2, "warning", "duplicate-title"),  # same title, other case
+    # A second "## Setup" (its anchor #setup-1 is checked): `kb index` warns of it too.
+    ("guides/good.md", 17, "warning", "duplicate-section"),
     ("overdue.md", 4, "warning", "review-due"),
     ("links.md", 6, "error", "link"),  # outside the content folder
     ("links.md", 7, "error", "link"),  # no such page
@@ -98,7 +102,7 @@ def test_cli_exit_codes_and_formats(planted):
     res = run("check", str(planted), "--today", "2026-11-25")
     assert res.exit_code == 1
     assert "links.md:7: error: broken link to 'guides/ghost.md': no such page [link]" in res.stdout
-    assert "kb check: 19 errors, 6 warnings" in res.stderr
+    assert "kb check: 19 errors, 7 warnings" in res.stderr
     assert run("check", str(CONTENT), "--today", "2025-01-01").exit_code == 0
     assert run("check", str(CONTENT), "--today", "2026-11-25").exit_code == 0  # warnings only
     assert run("check", str(CONTENT), "--today", "2026-11-25", "--strict").exit_code == 1
@@ -178,3 +182,19 @@ def test_with_a_people_file_a_team_or_author_it_does_not_know_is_a_warning(tmp_p
             "team 'finanse' is no one's team in people.yaml nor a folder; did you mean 'finance'?",
         ),
     ]  # and Ines Park, hidden, is never named
+
+
+def test_check_reports_every_section_problem_indexing_warns_of(tmp_path):
+    # A trial: `kb check --strict` passed a page with two "## Steps" that `kb index --strict`
+    # then refused ("duplicate section 'Steps'"): a pre-merge check must say it first.
+    content = tmp_path / "content"
+    write(
+        content / "hr" / "dup.md",
+        "---\ntitle: Dup\nauthors: [Dee Park]\n---\n# Dup\n\n## Steps\n\nOne.\n\n"
+        "## Steps\n\nTwo.\n\n### Steps\n\nThree.\n",
+    )
+    report = build_index(content, tmp_path / "index", HashEmbedder(), Settings())
+    indexed = {(p.path, p.line, p.message) for p in report.problems}
+    checked = {(f.path, f.line, f.message) for f in check_content(content, today=TODAY)}
+    assert any("duplicate section 'Steps'" in m for _, _, m in indexed)
+    assert indexed <= checked, indexed - checked
