@@ -257,10 +257,12 @@ class KnowledgeBase:
         people = self._voted(query, hits, model=model, filters=filters, mode=mode)
         if model in ("profile", "combined") and people:
             people = self._with_profiles(query, people, combined=model == "combined")
-        teams = {t.casefold() for t in ([team] if isinstance(team, str) else team) if t}
+        # As the values were checked: " finance" is finance (a review found no one in it).
+        teams = {t.strip().casefold() for t in ([team] if isinstance(team, str) else team)}
+        teams.discard("")
         if teams:
             people = [p for p in people if p.team.casefold() in teams]
-        for side in (wanted, department):
+        for side in (wanted, department.strip()):
             if side:
                 people = [p for p in people if p.department.casefold() == side.casefold()]
         return rated(profiles.ranked(profiles.introduced(people, self.directory), k))

@@ -284,7 +284,8 @@ def render_hit(hit: Hit, more: list[Hit], query: str, n: int, directory: Directo
     if c.updated:
         meta.append(f"updated {esc(unbroken(c.updated))}")
     if debug:  # a lookup's section is relevant by holding its codes, not by a percentage
-        meta.append("holds the codes looked up" if hit.lookup else f"{hit.percent} match")
+        codes = hit.lookup or hit.named
+        meta.append("holds the codes looked up" if codes else f"{hit.percent} match")
     # Only a hit that answers marks a sentence as the answer: in the closest pages of a
     # search nothing answers, it read as one (a new-user trial); their words stay bold.
     answer = hit.answer if hit.relevant else ()

@@ -125,11 +125,14 @@ def _sure(hit: Hit, query: str) -> str:
     """How sure kb is of a hit, as the first answer says it: "87% sure", or for a lookup of
     codes the section holds, that it holds them ("contains LDS-Aire"): it is relevant by
     holding them, at the floor, and "50% sure" read like a placeholder (a trial)."""
-    if not hit.lookup:
+    if not (hit.lookup or hit.named):
         return f"{hit.percent} sure"
     from kb.search.relevance import codes_held  # here: `kb check` loads no numpy
 
-    return printable(f"contains {spoken(codes_held(query))}")
+    # Only the codes it holds: a question may name one no page has (a review).
+    text = hit.chunk.embed_text.casefold()
+    held = [c for c in codes_held(query) if c.casefold() in text] or codes_held(query)
+    return printable(f"contains {spoken(held)}")
 
 
 def _place(hit: Hit) -> str:

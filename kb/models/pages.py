@@ -206,10 +206,12 @@ class Hit:
     confidence: float = 0.0  # calibrated probability that it answers (kb.search.relevance)
     relevant: bool = False  # confidence at or above the floor
     answer: tuple[tuple[int, int], ...] = ()  # spans of `snippet`: the sentence that answers
-    # Relevant as a lookup: the query is codes alone, or names one joined by underscores
-    # the model could not place, and the section holds every one (kb.search.relevance),
-    # so its confidence is the floor, not a guess of the model's.
+    # Relevant as a lookup: the query is codes alone and the section holds every one
+    # (kb.search.relevance), so its confidence is the floor, not a guess of the model's.
     lookup: bool = False
+    # Relevant by holding every code a question names (`PII_READER` in "how do I get
+    # PII_READER"), the floor, not the model, making it so (kb.search.relevance).
+    named: bool = False
 
     @property
     def answer_text(self) -> str:

@@ -600,7 +600,8 @@ def eligible(kind: str) -> str:
     return {
         "tandem": f"People who offer tandems in people.yaml and {hours}.",
         "mentoring": "Mentors offer mentoring in people.yaml; mentees offer mentoring or "
-        f"tandems (open to learning from a colleague) and are a level below. {hours} each.",
+        f"tandems (open to learning from a colleague) and are less senior (people.yaml's "
+        f"level; either without one). {hours} each.",
         "coffee": f"People who offer coffee in people.yaml and {hours}; never two who "
         "already write together.",
         "shadowing": f"People who offer shadowing in people.yaml and {hours} (a working day).",

@@ -138,6 +138,8 @@ class Searcher:
                 )
         order = sorted(ranked, key=lambda r: (-ranked[r], r))
         chunks = backend.chunks
+        if terms.named:  # whatever k is, the sections holding a named code are among the hits
+            order = _holders_first(order, terms.named, chunks, k)
         rows: list[int] = []
         seen: set[tuple[str, tuple[str, ...]]] = set()
         for row in order:
@@ -160,11 +162,11 @@ class Searcher:
         for row, held in zip(rows, covered, strict=True):
             coverage = terms.coverage(held)
             sure = terms.sure(float(sims[row]), coverage, held)
-            # Relevant by holding codes: a lookup's every section holding them, a question's
-            # naming one where the floor, not the model, made it so.
-            by_codes = terms.looked_up(held) and (
-                bool(terms.lookup) or sure > terms.model_sure(float(sims[row]), coverage)
-            )
+            # Relevant by holding codes: a lookup's every section holding them; a question's
+            # naming one (`named`) where the floor, not the model, made it so.
+            by_codes = terms.looked_up(held)
+            named = by_codes and not terms.lookup
+            named = named and sure > terms.model_sure(float(sims[row]), coverage)
             text = chunks[row].text
             meaning = cosines(text, stored[row], vec) if read else None
             hits.append(
@@ -175,7 +177,8 @@ class Searcher:
                     coverage=round(coverage, 4),
                     confidence=round(sure, 4),
                     relevant=sure >= FLOOR,
-                    lookup=by_codes,
+                    lookup=by_codes and bool(terms.lookup),
+                    named=named,
                     **(snippet_fields(text, query, terms.weights, meaning) if snippets else {}),
                 )
             )
@@ -259,6 +262,28 @@ class Searcher:
     ) -> dict[int, float]:
         found = self._backend.similarity(vec, [r for r in rows if r not in known])
         return {r: known[r] if r in known else found[r] for r in rows}
+
+
+def _holders_first(order: list[int], named: frozenset[str], chunks, k: int) -> list[int]:
+    """`order` with the rows holding every named code (`QueryTerms.named`) moved up only as
+    far as needed to be among the first `k` sections: they are relevant, and whether kb
+    said so depended on k ("No page answers" at -k 8, the row that grants PII_READER at
+    -k 10: a review). The rest keep their order."""
+    held = token_sets([chunks[r].embed_text for r in order])
+    holders = [r for r, terms in zip(order, held, strict=True) if named <= terms]
+    sections = {(chunks[r].path, chunks[r].heading_path) for r in holders}
+    first: list[int] = []
+    seen: set[tuple[str, tuple[str, ...]]] = set()
+    for r in order:
+        key = (chunks[r].path, chunks[r].heading_path)
+        if key in seen:
+            continue
+        if len(seen) + len(sections - seen) >= k and key not in sections:
+            continue  # its place goes to a holder further down
+        seen.add(key)
+        first.append(r)
+    chosen = set(first)
+    return first + [r for r in order if r not in chosen]
 
 
 def closest_first(hits: list[Hit]) -> list[Hit]:

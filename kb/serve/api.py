@@ -453,7 +453,7 @@ def _app_routes(kb: Callable[..., Facade], search_log: Path | None) -> APIRouter
         model: Model = "",
         across_from: Side = "",
         exact: bool = False,
-        home_team: Field = "",
+        home_team: Fields = [],  # noqa: B006 (FastAPI copies a default; it reads a list so)
         home_department: Field = "",
     ) -> list:
         """`across_from`: the asker's side; only people of the other side are listed.

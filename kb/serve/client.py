@@ -11,6 +11,7 @@ import json
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
@@ -132,7 +133,7 @@ class RemoteKnowledgeBase:
         *,
         k: int = 5,
         filters: Filters | None = None,
-        team: str = "",
+        team: str | Sequence[str] = "",
         department: str = "",
         across_from: str = "",
         mode: str = "",
@@ -141,7 +142,8 @@ class RemoteKnowledgeBase:
     ) -> list[Expert]:
         """`team`, `department`: people's home team or department (`filters` choose pages)."""
         params = dict(q=query, k=k, mode=mode, model=model, across_from=across_from)
-        params |= dict(home_team=team, home_department=department)
+        teams = [team] if isinstance(team, str) else list(team)
+        params |= dict(home_team=[t for t in teams if t], home_department=department)
         params["exact"] = "true" if exact else ""
         return [load(Expert, e) for e in self.get("/app/experts", **params, **_params(filters))]
 

@@ -86,6 +86,14 @@ def test_the_client_passes_the_experts_home_team_and_department(api, bundled_ind
         assert found != everyone, home
     with pytest.raises(ApiError, match="not in the index"):
         remote.experts(query, team="no-such-team")
+    # Several home teams are any of them, each checked (a review: the last alone was kept,
+    # and an unknown one beside a known one went unchecked).
+    both = ["procurement", "finance"]
+    found = remote.experts(query, k=10, team=both)
+    assert found == local.experts(query, k=10, team=both)
+    assert {e.team for e in found} == set(both)
+    with pytest.raises(ApiError, match="not in the index"):
+        remote.experts(query, team=["no-such-team", "finance"])
 
 
 def test_a_settled_search_is_logged_once_locally_and_through_the_client(

@@ -240,6 +240,9 @@ def test_experts_of_any_of_several_teams(bundled_index):
     assert {p["team"] for p in both} == {"finance", "sales"}
     assert {p["name"] for p in both} == {p["name"] for ps in alone.values() for p in ps}
     assert [p["score"] for p in both] == sorted((p["score"] for p in both), reverse=True)
+    # A value checked as " finance" filters as finance (a review: no one was in " finance").
+    spaced = run("experts", "discount approval", "--team", " finance", *where).stdout
+    assert json.loads(spaced) == alone["finance"] and alone["finance"]
     res = run("experts", "discount approval", "--team", "finance", "--team", "slaes", *where)
     assert res.exit_code == 2 and "'slaes' is not in the index; did you mean 'sales'?" in (
         res.stderr
