@@ -279,9 +279,10 @@ class Matchmaker:
             if o != key and self.may_pair(key, o) and w.directory.may_propose(o)
         ]
         closeness_of = self._closeness([(key, o) for o in others])
-        floor = self.settings.pair_overlap_floor
+        # Shared work, as pairs have it (`_work_together`): a profile listed "Booking" meeting
+        # rooms and carriers as related work after pairs stopped (a review).
         close = sorted(
-            (o for o in others if closeness_of[key, o] >= floor),
+            (o for o in others if self._work_together(key, o, closeness_of[key, o])),
             key=lambda o: (-closeness_of[key, o], o),
         )
         return tuple(self._pair("tandem", key, o) for o in close[:n])

@@ -77,6 +77,10 @@ def test_who_shares_no_work_is_not_paired_and_told_why(bundled_kb):
     assert tandem.why_unpaired == "no one free across the divide writes close enough to their work"
     together = {(p.first.name, p.second.name) for p in tandem.pairs}
     assert ("Kenji Sato", "Chloe Martin") in together  # Leavers: shared work still pairs
+    # A profile's colleagues across follow the same rule (a review: Lena's listed Ines
+    # Moreau for "Booking carriers", meeting rooms against carriers).
+    assert bundled_kb.partners("Lena Fischer") == ()
+    assert "Chloe Martin" in {p.second.name for p in bundled_kb.partners("Kenji Sato")}
 
 
 def test_coffee_never_sends_co_authors(bundled_kb):
