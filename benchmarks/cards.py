@@ -16,9 +16,10 @@ the intended page's card is the section `kb.search.cards.group_by_page` shows fo
 the relevant hits, else among the rest (the app's two lists).
 
 Per set: page found (among the `k` hits), page first, section right (the card's section is
-one that answers), shown (an answering unit is in the card's snippet), sentence right (the
+one that answers), shown (an answering unit's text is in the card's snippet), sentence right (the
 marked text holds an answering unit's text), nothing marked, wrong marked (something marked
-that answers nothing). Shares are of all the set's questions.
+that answers nothing), cut (the marked text is part of a unit only: a row cut mid-cell, a
+sentence cut short). Counts are of all the set's questions.
 """
 
 from __future__ import annotations
@@ -32,10 +33,11 @@ from kb import KnowledgeBase, SentenceTransformerEmbedder, Settings, build_index
 from kb.index.store import MANIFEST
 from kb.models import Hit
 from kb.search.cards import group_by_page
+from kb.search.display import units as display_units
 
 ROOT = Path(__file__).resolve().parent.parent
 QUESTIONS = ROOT / "benchmarks" / "questions"
-COUNTS = ("found", "first", "section", "shown", "sentence", "nothing", "wrong")
+COUNTS = ("found", "first", "section", "shown", "sentence", "nothing", "wrong", "cut")
 
 
 def main() -> None:
@@ -94,6 +96,7 @@ def judge(kb: KnowledgeBase, question: dict, k: int) -> dict[str, object]:
         "sentence": bool(marked) and any(u in _plain(marked) for u in units),
         "nothing": card is not None and not marked,
         "wrong": bool(marked) and not any(u in _plain(marked) for u in units),
+        "cut": bool(marked) and marked not in {u.text for u in display_units(card.chunk.text)},
         "heading": heading,
         "snippet": card.snippet if card else "",
         "marked": marked,

@@ -244,11 +244,21 @@ def _header_of(parts: tuple[Unit, ...], row: int) -> int | None:
 def _fit(
     text: str, answer: tuple[int, int], focus: int, width: int
 ) -> tuple[str, tuple[int, int], bool]:
-    """`text` cut to about `width` characters at spaces, from the answer's start or, in a
-    long answer, from shortly before `focus`; the answer span moved with it, and whether
-    anything was cut."""
+    """`text` cut to about `width` characters at spaces, with the whole answer in it when it
+    fits (a row, item or sentence cut short reads as another: "active attacker · Ransomware
+    ..." lost its row's "SEV1", a trial), else from shortly before `focus`; the answer span
+    moved with it, and whether anything was cut."""
     if len(text) <= width:
         return text, answer, False
+    a, b = answer
+    if 0 < b - a <= width:  # a marked row, item or sentence is shown whole, never cut
+        start = 0 if b <= width else _line_or_word(text, b - width, a)
+        end = min(len(text), start + width)
+        cut = max(text.rfind(" ", b, end), text.rfind("\n", b, end))
+        end = cut if cut >= b else end if end == len(text) else b
+        lead = "… " if start else ""
+        moved = (a - start + len(lead), b - start + len(lead))
+        return lead + text[start:end].rstrip(), moved, True
     start = 0
     if focus > width * 2 // 3:  # from a word shortly before the focus, within the answer
         target = focus - width // 3
@@ -263,6 +273,15 @@ def _fit(
     a, b = max(answer[0], start), min(answer[1], end)
     moved = (a - start + len(lead), b - start + len(lead)) if b > a else (0, 0)
     return lead + text[start:end].rstrip(), moved, True
+
+
+def _line_or_word(text: str, lo: int, hi: int) -> int:
+    """The first line start in `text[lo:hi]`, else the first word start, else `hi`."""
+    line = text.find("\n", lo, hi)
+    if line >= 0:
+        return line + 1
+    word = text.find(" ", lo, hi)
+    return word + 1 if word >= 0 else hi
 
 
 def snippet_fields(

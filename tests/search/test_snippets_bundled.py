@@ -140,3 +140,15 @@ def test_the_marked_sentence_is_the_likeliest_answer_not_a_caveat_sharing_a_word
         hit = card(bundled_kb, query, "finance/per-diems-and-travel-rates.md")
         assert hit.chunk.heading == "Mileage" and not hit.answer, hit.answer_text
         assert "UK: 45p per mile" in hit.snippet
+
+
+def test_a_marked_row_or_sentence_is_shown_whole(bundled_kb):
+    # The severity table's first row was marked from "active attacker ·", its "SEV1" cut off.
+    query = "What are the security incident severity levels?"
+    hit = card(bundled_kb, query, "security/incident-response-runbook.md")
+    assert hit.answer_text.startswith("SEV1 · Confirmed compromise")
+    for query, _ in SEARCHES:
+        for hit, _ in group_by_page(bundled_kb.search(query, k=30)):
+            if hit.answer:  # whole, unless the unit is longer than a snippet (240 characters)
+                found = [u.text for u in units(hit.chunk.text) if hit.answer_text in u.text]
+                assert hit.answer_text in found or all(len(u) > 240 for u in found), found
