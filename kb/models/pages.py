@@ -192,6 +192,9 @@ class Snippet:
 
     text: str
     answer: tuple[tuple[int, int], ...] = ()  # (start, end) character spans of `text`
+    # How likely the section's best unit answers: its score by meaning and words
+    # (kb.search.snippet), comparable between the sections of one search.
+    best: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -206,6 +209,7 @@ class Hit:
     confidence: float = 0.0  # calibrated probability that it answers (kb.search.relevance)
     relevant: bool = False  # confidence at or above the floor
     answer: tuple[tuple[int, int], ...] = ()  # spans of `snippet`: the sentence that answers
+    best_unit: float = 0.0  # `Snippet.best`: how likely the section's best unit answers
     # Relevant as a lookup: the query is codes alone and the section holds every one
     # (kb.search.relevance), so its confidence is the floor, not a guess of the model's.
     lookup: bool = False

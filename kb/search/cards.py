@@ -32,7 +32,8 @@ def is_navigation(hit: Hit) -> bool:
 def group_by_page(hits: Sequence[Hit], *, pages: int = 10) -> list[tuple[Hit, list[Hit]]]:
     """Hits folded per page, best page first: (the section its card shows, the page's
     other sections). A card shows its page's best section, unless that section only lists
-    other places (`is_navigation`) and another section of the page matched too."""
+    other places (`is_navigation`) and another section of the page matched too, or is the
+    page's top and another section holds a likelier answer (`_instead`)."""
     groups: dict[str, list[Hit]] = {}
     for hit in hits:
         if hit.chunk.path in groups:
@@ -41,9 +42,23 @@ def group_by_page(hits: Sequence[Hit], *, pages: int = 10) -> list[tuple[Hit, li
             groups[hit.chunk.path] = [hit]
     out: list[tuple[Hit, list[Hit]]] = []
     for found in groups.values():
-        shown = next((h for h in found if not is_navigation(h)), found[0])
+        shown = _instead(next((h for h in found if not is_navigation(h)), found[0]), found)
         out.append((shown, [h for h in found if h is not shown]))
     return out
+
+
+def _instead(hit: Hit, found: Sequence[Hit]) -> Hit:
+    """The section a card shows for `hit`, the best of its page's `found` sections: itself,
+    unless it is the page's top (what the page says above its first heading, an introduction
+    to the sections below) and another matched section of the page holds a unit likelier
+    to answer (`Hit.best_unit`). The top matches a question about the whole page by its
+    words, and the section it introduces holds the answer: "How do I merge two duplicate
+    customer accounts in Salesforce?" showed the account hygiene page's introduction over
+    its "Merging accounts" (a trial)."""
+    if hit.chunk.heading_path:
+        return hit
+    same = [h for h in found if h.chunk.path == hit.chunk.path and not is_navigation(h)]
+    return max(same, key=lambda h: h.best_unit, default=hit) if same else hit
 
 
 def sections_shown(hits: Sequence[Hit]) -> list[Hit]:
@@ -57,8 +72,9 @@ def sections_shown(hits: Sequence[Hit]) -> list[Hit]:
         if is_navigation(hit):
             same = (h for h in hits if h.chunk.path == hit.chunk.path and h is not hit)
             hit = next((h for h in same if not is_navigation(h)), hit)
-            if any(h is hit for h in shown):
-                continue
+        hit = _instead(hit, [h for h in hits if not any(h is s for s in shown)])
+        if any(h is hit for h in shown):
+            continue
         shown.append(hit)
     return shown
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections.abc import Mapping
+from dataclasses import replace
 from functools import lru_cache
 
 from kb.index.bm25 import cjk_spans, index_words, is_cjk, stems, stop_words
@@ -163,7 +164,7 @@ def make_snippet(
         shown = [i for i, u in enumerate(parts) if u.kind not in (TOC, DATA)] or [0]
         return _window(parts, shown[0], 0, width, marked=False)
     first = found[best][0][0] - starts[best] if best in found else 0
-    return _window(parts, best, first, width, marked=best in worded)
+    return replace(_window(parts, best, first, width, marked=best in worded), best=top)
 
 
 def _information(query: str, weights: Mapping[str, float] | None) -> float:
@@ -290,9 +291,9 @@ def snippet_fields(
     weights: Mapping[str, float] | None = None,
     meaning: Mapping[int, float] | None = None,
 ) -> dict[str, object]:
-    """`make_snippet` as the fields of a `Hit` (`snippet`, `answer`)."""
+    """`make_snippet` as the fields of a `Hit` (`snippet`, `answer`, `best_unit`)."""
     made = make_snippet(text, query, weights=weights, meaning=meaning)
-    return {"snippet": made.text, "answer": made.answer}
+    return {"snippet": made.text, "answer": made.answer, "best_unit": made.best}
 
 
 def marked(

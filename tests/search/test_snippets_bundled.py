@@ -9,7 +9,7 @@ import pytest
 from helpers import SEARCHES
 
 from kb.index.bm25 import stems, stop_words
-from kb.search.cards import group_by_page
+from kb.search.cards import group_by_page, sections_shown
 from kb.search.display import DATA, HEAD, ITEM, ROW, units
 from kb.search.snippet import matched_spans
 
@@ -152,3 +152,14 @@ def test_a_marked_row_or_sentence_is_shown_whole(bundled_kb):
             if hit.answer:  # whole, unless the unit is longer than a snippet (240 characters)
                 found = [u.text for u in units(hit.chunk.text) if hit.answer_text in u.text]
                 assert hit.answer_text in found or all(len(u) > 240 for u in found), found
+
+
+def test_a_pages_top_gives_its_card_to_the_section_that_answers(bundled_kb):
+    # The page's introduction matched best by its words; the section it introduces answers.
+    query = "How do I merge two duplicate customer accounts in Salesforce?"
+    hit = card(bundled_kb, query, "sales/account-hygiene.md")
+    assert hit.chunk.heading == "Merging accounts"
+    found = sections_shown(bundled_kb.search(query, k=10))  # the CLI's list and the API's order
+    assert (
+        next(h for h in found if h.chunk.path == hit.chunk.path).chunk.heading == hit.chunk.heading
+    )
