@@ -89,7 +89,9 @@ def _baseline(rev: str) -> types.ModuleType:
 def _old_snippets(old: types.ModuleType):
     """The searcher making the baseline's snippets (a plain string, nothing marked)."""
     saved = searcher.snippet_fields
-    searcher.snippet_fields = lambda text, query, weights=None: {
+    # The searcher passes the marked sentence's meaning too (session 25): the old step
+    # takes none of it.
+    searcher.snippet_fields = lambda text, query, weights=None, meaning=None: {
         "snippet": _text(old.make_snippet(text, query))
     }
     try:
