@@ -45,12 +45,7 @@ def chunk_document(
         for part, piece in enumerate(pieces[:MAX_OVERVIEW_PIECES]):
             chunks.append(_make_chunk(doc, _OVERVIEW, piece, part, -1))
     problems.extend(duplicate_sections(doc))
-    seen: dict[tuple[str, ...], int] = {}
-    for section in doc.sections:
-        if not section.text.strip():
-            continue
-        occurrence = seen.get(section.heading_path, 0)
-        seen[section.heading_path] = occurrence + 1
+    for section, occurrence in _occurrences(doc):
         header = embed_header(doc.title, section.heading_path)
         for part, piece in enumerate(split_text(header, section.text, count_tokens, settings)):
             chunks.append(_make_chunk(doc, section, piece, part, occurrence))
@@ -60,17 +55,24 @@ def chunk_document(
 _OVERVIEW = Section(heading_path=(), text="", line_start=1, line_end=1)
 
 
+def _occurrences(doc: Document) -> list[tuple[Section, int]]:
+    """Each section with text, and how many before it have its headings (its chunk ids'
+    suffix: 0 for the first)."""
+    out = []
+    seen: dict[tuple[str, ...], int] = {}
+    for section in doc.sections:
+        if section.text.strip():
+            out.append((section, seen.get(section.heading_path, 0)))
+            seen[section.heading_path] = out[-1][1] + 1
+    return out
+
+
 def duplicate_sections(doc: Document) -> list[Problem]:
     """A section (with text) under the same headings as an earlier one of the page, two
     "## Steps": a link to it opens the first. `kb index` warns of it and `kb check` says the
     same (a trial found check passing a page that index --strict refused)."""
     problems = []
-    seen: dict[tuple[str, ...], int] = {}
-    for section in doc.sections:
-        if not section.text.strip():
-            continue
-        occurrence = seen.get(section.heading_path, 0)
-        seen[section.heading_path] = occurrence + 1
+    for section, occurrence in _occurrences(doc):
         if occurrence:
             heading = " > ".join(section.heading_path) or "(top of page)"
             problems.append(
