@@ -57,7 +57,12 @@ def _instead(hit: Hit, found: Sequence[Hit]) -> Hit:
     its "Merging accounts" (a trial)."""
     if hit.chunk.heading_path:
         return hit
-    same = [h for h in found if h.chunk.path == hit.chunk.path and not is_navigation(h)]
+    # Never a section that does not answer for one that does (a list of hits has both).
+    same = [
+        h
+        for h in found
+        if h.chunk.path == hit.chunk.path and not is_navigation(h) and h.relevant >= hit.relevant
+    ]
     return max(same, key=lambda h: h.best_unit, default=hit) if same else hit
 
 

@@ -4,11 +4,13 @@ answers, and highlighting a reader can trust."""
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 import pytest
 from helpers import SEARCHES
 
 from kb.index.bm25 import stems, stop_words
+from kb.models import Chunk, Hit
 from kb.search.cards import group_by_page, sections_shown
 from kb.search.display import DATA, HEAD, ITEM, ROW, units
 from kb.search.snippet import matched_spans
@@ -163,3 +165,19 @@ def test_a_pages_top_gives_its_card_to_the_section_that_answers(bundled_kb):
     assert (
         next(h for h in found if h.chunk.path == hit.chunk.path).chunk.heading == hit.chunk.heading
     )
+
+
+def test_a_pages_top_never_gives_its_card_to_a_section_that_does_not_answer():
+    # A list of hits holds answers and the closest others (kb search, the API): the top that
+    # answers yields only to a section that answers too.
+    def hit(heading: tuple[str, ...], relevant: bool, best: float) -> Hit:
+        chunk = Chunk(
+            id=str(heading), path="a.md", title="A", heading_path=heading, text="x", line=1
+        )
+        return Hit(chunk=chunk, score=1.0, relevant=relevant, best_unit=best)
+
+    top = hit((), True, 1.0)
+    unsure = hit(("Steps",), False, 5.0)
+    assert sections_shown([top, unsure])[0] is top
+    sure = replace(unsure, relevant=True)
+    assert sections_shown([top, sure])[0] is sure
