@@ -138,8 +138,11 @@ class Searcher:
                 )
         order = sorted(ranked, key=lambda r: (-ranked[r], r))
         chunks = backend.chunks
+        held_of: dict[int, set[str]] = {}  # a row's words, when read before the cut
         if terms.named:  # whatever k is, the sections holding a named code are among the hits
-            order = _holders_first(order, terms.named, chunks, k)
+            texts = [chunks[r].embed_text for r in order]
+            held_of = dict(zip(order, token_sets(texts), strict=True))
+            order = _holders_first(order, terms.named, chunks, k, held_of)
         rows: list[int] = []
         seen: set[tuple[str, tuple[str, ...]]] = set()
         for row in order:
@@ -153,7 +156,10 @@ class Searcher:
         # Every hit carries its cosine similarity (expert votes use it), whatever the mode;
         # fusion already knows it for every candidate (on Milvus, a round trip saved).
         sims = self._similarities(vec, rows, known)
-        covered = token_sets([chunks[row].embed_text for row in rows])
+        if held_of:  # read already to find the holders: not tokenized twice
+            covered = [held_of[row] for row in rows]
+        else:
+            covered = token_sets([chunks[row].embed_text for row in rows])
         # The sentence a snippet marks, by meaning too, where the model reads the query (not
         # a lookup of codes, nor a script it cannot read: there its cosines are noise).
         read = snippets and terms.read and not terms.lookup
@@ -264,13 +270,14 @@ class Searcher:
         return {r: known[r] if r in known else found[r] for r in rows}
 
 
-def _holders_first(order: list[int], named: frozenset[str], chunks, k: int) -> list[int]:
+def _holders_first(
+    order: list[int], named: frozenset[str], chunks, k: int, held_of: dict[int, set[str]]
+) -> list[int]:
     """`order` with the rows holding every named code (`QueryTerms.named`) moved up only as
     far as needed to be among the first `k` sections: they are relevant, and whether kb
     said so depended on k ("No page answers" at -k 8, the row that grants PII_READER at
-    -k 10: a review). The rest keep their order."""
-    held = token_sets([chunks[r].embed_text for r in order])
-    holders = [r for r, terms in zip(order, held, strict=True) if named <= terms]
+    -k 10: a review). The rest keep their order. `held_of`: each row's words."""
+    holders = [r for r in order if named <= held_of[r]]
     sections = {(chunks[r].path, chunks[r].heading_path) for r in holders}
     first: list[int] = []
     seen: set[tuple[str, tuple[str, ...]]] = set()
