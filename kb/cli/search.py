@@ -177,8 +177,7 @@ def experts_cmd(
       kb experts "approving expense claims" --team finance --team sales
     """
     kb = open_kb(where, query)
-    for team in teams or [""]:
-        _filters(kb, department=department, team=team)  # validates the names
+    _filters(kb, department=department, team=teams)  # validates the names
     filters = _filters(kb, tag=tag, since=since)
     # The correction `kb search` shows (a trial found experts corrected without a word).
     fixed = "" if exact or as_json else kb.search(query, k=1, filters=filters).corrected
