@@ -236,13 +236,18 @@ def _begun(name: str, known: list[str]) -> list[str]:
 
 
 def profile_called(
-    name: str, profile: Callable[[str], P | None], known: list[str], said: str | None = None
+    name: str,
+    profile: Callable[[str], P | None],
+    known: list[str],
+    said: str | None = None,
+    guessed: Callable[[str], None] = lambda called: None,
 ) -> P:
-    """The profile `name` means, as `kb person` finds it: by name, alias or contact, else the
-    one person whose name holds its words ("grace"); else `unknown_person` (naming `said`,
-    `name` by default), for every shell alike (MCP's took no first name: a trial)."""
+    """The profile `name` means, for every shell alike (MCP's took no first name: a trial):
+    by name, alias or contact, else the one person whose name holds its words ("grace",
+    told to `guessed`); else `unknown_person` (naming `said`, `name` by default)."""
     found = profile(name) if person_key(name) else None
     if found is None and (called := one_called(name, known)):
+        guessed(called)
         found = profile(called)
     if found is None:
         raise unknown_person(name if said is None else said, known)

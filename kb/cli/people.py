@@ -13,10 +13,9 @@ from kb.cli.options import bold, echo_json, json_option, open_kb, say, where_opt
 from kb.inputs import (
     CriteriaError,
     checked_filters,
-    one_called,
+    profile_called,
     query_text,
     team_criteria,
-    unknown_person,
 )
 from kb.models import LEAVING, PAIR_KINDS, SHARE_MEANS, spoken
 from kb.models.names import counted, printable
@@ -35,12 +34,14 @@ def person_cmd(name: str, where: IndexLocation, as_json: bool) -> None:
       kb person "Grace O'Connor"
     """
     kb = open_kb(where, name)
-    profile = kb.profile(name)
-    if profile is None and (called := one_called(name, known := kb.people())):
-        say(f"(showing {printable(called)}, the one person called {name!r})", err=True)
-        profile = kb.profile(called)
-    if profile is None:
-        raise unknown_person(name, known)
+    profile = profile_called(
+        name,
+        kb.profile,
+        kb.people(),
+        guessed=lambda called: say(
+            f"(showing {printable(called)}, the one person called {name!r})", err=True
+        ),
+    )
     across = kb.partners(profile.name)
     if as_json:
         echo_json(person_record(profile, across))

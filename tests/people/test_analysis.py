@@ -382,6 +382,12 @@ def test_cli_person_lists_colleagues_across(bundled_index):
     # The text says what a share is (a trial read 67% on each first-listed page as text).
     text = cli_run("person", "Priya Raman", "--index-dir", str(bundled_index)).output
     assert "the n-th listed author credited 1/n" in text and "   67%  " in text
+    # A first name shows the one person called so, and says it; no one is an error.
+    grace = cli_run("person", "grace", "--index-dir", str(bundled_index))
+    assert grace.exit_code == 0 and grace.stdout.startswith("Grace O'Connor")
+    assert "(showing Grace O'Connor, the one person called 'grace')" in grace.stderr
+    nobody = cli_run("person", "Hanah Beker", "--index-dir", str(bundled_index))
+    assert nobody.exit_code != 0 and "did you mean Hannah Becker?" in nobody.stderr
 
 
 def test_team_has_everyone_who_wrote_an_answer_to_a_part(bundled_kb):
