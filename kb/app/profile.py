@@ -34,10 +34,9 @@ def render_person(kb: Facade, name: str) -> None:
     facts = profile.facts()
     if facts:
         st.markdown("  \n".join(f"**{label.capitalize()}:** {esc(text)}" for label, text in facts))
-    a, b, c = st.columns(3)
-    a.metric("Pages", len(profile.pages))
-    b.metric("Teams written for", len(profile.teams))
-    c.metric("Last update", esc(profile.last_update or "unknown"))  # values are Markdown
+    # One line, not three metric tiles: on a phone the tiles filled the first screen with bare
+    # numbers before the topics and pages a reader came for (a trial).
+    st.markdown(summary_line(len(profile.pages), len(profile.teams), profile.last_update))
     if profile.topics:
         st.markdown(
             "**Top topics:** " + " ".join(f":violet-badge[{esc(t)}]" for t in profile.topics)
@@ -65,3 +64,9 @@ def render_person(kb: Facade, name: str) -> None:
         ),
     )
     st.caption(SHARE_MEANS[0].upper() + SHARE_MEANS[1:] + ".")
+
+
+def summary_line(pages: int, teams: int, last_update: str | None) -> str:
+    """Markdown: '**7 pages** for 3 teams · last update 2026-10-02'."""
+    written = f"**{pages} page{'s' * (pages != 1)}** for {teams} team{'s' * (teams != 1)}"
+    return f"{written} · last update {esc(last_update or 'unknown')}"

@@ -552,7 +552,8 @@ def test_people_shows_every_person_and_each_row_links_to_a_profile(server, bundl
 @pytest.mark.parametrize("width, height", [(1400, 900), (390, 844)])
 def test_a_profile_opened_low_in_the_people_table_starts_at_its_top(server, width, height):
     # A new user opened Victor Petrov from low in the People table and landed 559 px down the
-    # profile: name, role and the metrics' labels off screen, only bare numbers in view.
+    # profile: name, role and the metrics' labels off screen, only bare numbers in view (the
+    # metrics are one line now: "7 pages for 3 teams · last update ...").
     with browser_page(width=width, height=height) as page:
         page.goto(server + "/?view=people")
         table = page.get_by_role("table", name=re.compile(r"\d+ people"))
@@ -570,7 +571,7 @@ def test_a_profile_opened_low_in_the_people_table_starts_at_its_top(server, widt
         assert main_scroll(page) == 0
         for shown in (
             page.get_by_role("heading", name="Victor Petrov"),
-            page.get_by_test_id("stMetricLabel").first,  # "Pages"
+            page.get_by_text(" · last update ").first,
         ):
             box = shown.bounding_box()
             assert box and box["y"] >= 0 and box["y"] + box["height"] <= height
@@ -594,10 +595,10 @@ def test_a_profile_opened_low_in_the_people_table_starts_at_its_top(server, widt
 
 
 def profile_in_view(page, height: int) -> bool:
-    """Whether the profile's name and first metric label are drawn wholly on screen."""
+    """Whether the profile's name and its pages-and-teams line are drawn wholly on screen."""
     shown = (
         page.get_by_role("heading", name="Victor Petrov"),
-        page.get_by_test_id("stMetricLabel").first,
+        page.get_by_text(" · last update ").first,
     )
     boxes = [box_of(s) for s in shown]
     return all(b and b["y"] >= 0 and b["y"] + b["height"] <= height for b in boxes)
