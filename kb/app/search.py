@@ -113,7 +113,9 @@ def render_results(kb: Facade) -> None:
             render_no_answer(kb, found, closest, filters, elapsed, directory, gap=not asks_about)
         else:
             n = len(answers)
-            verb = "page answers" if n == 1 else "pages answer"
+            # "likely": relevant means at least even odds, and the fold below is "less likely
+            # to answer"; "8 pages answer" read as a promise (a trial).
+            verb = "page likely answers" if n == 1 else "pages likely answer"
             st.caption(f"{n} {verb} “{esc(found.searched)}” · {elapsed:.0f} ms")
             for i, (hit, more) in enumerate(answers):
                 render_hit(hit, more, found.searched, i, directory)
