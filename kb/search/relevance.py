@@ -162,10 +162,31 @@ def _named(word: str) -> bool:
 def codes_held(query: str) -> list[str]:
     """What a section relevant by holding a query's codes holds, as typed: every word of a
     lookup (`codes_typed`), else the names joined by underscores ("how do I get PII_READER":
-    `PII_READER`)."""
+    `PII_READER`) and the words in capitals ("What are our RPO and RTO targets?": `RPO`,
+    `RTO`; of those only the ones the model cannot read count, which a shell tells from
+    the words the section holds)."""
     if written_as_codes(query):
         return codes_typed(query)
-    return [w for w in codes_typed(query) if _named(w.lower())]
+    caps = set(capitals(query))
+    return [w for w in codes_typed(query) if _named(w.lower()) or w in caps]
+
+
+def capitals(query: str) -> list[str]:
+    """The words of a query written in capitals, digits allowed, that are no English word
+    and that BM25 keeps whole (`RPO`, `SEV2`, `P1`; not `IT`, `Th2` or `HR-1`): an acronym
+    or a short code, which the model may not read (`Searcher.unread`)."""
+    english = english_words()
+    words = (w.strip(".") for w in _TYPED.findall(topic(query)))
+    return [
+        w
+        for w in dict.fromkeys(words)
+        if len(w) >= 2
+        and w.isalnum()
+        and w.isupper()
+        and index_words(w) == [w.lower()]
+        and w.lower() not in english
+        and w.lower() not in stop_words()
+    ]
 
 
 def identifier(word: str) -> bool:

@@ -19,12 +19,14 @@ from kb.search.relevance import (
     FLOOR,
     MEANINGLESS_COSINE,
     QueryTerms,
+    capitals,
     read_by_the_model,
     written_as_codes,
 )
 from kb.search.sentences import cosines
 from kb.search.snippet import snippet_fields
 from kb.search.spelling import Correction, Speller
+from kb.search.tabulated import tabulates
 
 _QUERY_CACHE = 256
 MODES = ("hybrid", "dense", "bm25")
@@ -165,6 +167,7 @@ class Searcher:
         read = snippets and terms.read and not terms.lookup
         stored = backend.sentences(rows) if read else {}
         hits = []
+        tabled: set[int] = set()  # hits holding every code, with a row or column for one
         for row, held in zip(rows, covered, strict=True):
             coverage = terms.coverage(held)
             sure = terms.sure(float(sims[row]), coverage, held)
@@ -174,6 +177,8 @@ class Searcher:
             named = by_codes and not terms.lookup
             named = named and sure > terms.model_sure(float(sims[row]), coverage)
             text = chunks[row].text
+            if by_codes and tabulates(text, terms.lookup or terms.named):
+                tabled.add(len(hits))
             meaning = cosines(text, stored[row], vec) if read else None
             hits.append(
                 Hit(
@@ -189,7 +194,10 @@ class Searcher:
                 )
             )
         # The relevant hits first, in rank order: what falls below the floor comes after a cut.
-        answers = [h for h in hits if h.relevant]
+        # Of a query naming codes, first those that tabulate them: "what is SEV2" asks for
+        # the table of severities, not "Every SEV1 and SEV2 gets a review" (the model's 0.97).
+        first = [h for i, h in enumerate(hits) if h.relevant and i in tabled]
+        answers = first + [h for i, h in enumerate(hits) if h.relevant and i not in tabled]
         if answers:
             return answers + [h for h in hits if not h.relevant]
         return closest_first(hits)
@@ -261,7 +269,31 @@ class Searcher:
             stop_words(),
             codes=written_as_codes(query),
         )
-        return terms if read_by_the_model(query) else replace(terms, read=False)
+        if not read_by_the_model(query):
+            return replace(terms, read=False)
+        if terms.lookup:
+            return terms
+        # Acronyms the model cannot read that carry most of the question's information
+        # ("What are our RPO and RTO targets?": its cosine to the RPO/RTO table is 0.21)
+        # name what it asks about, as a name joined by underscores does: the sections
+        # holding them all are relevant (`QueryTerms.named`). Most, as `read_by_the_model`
+        # asks most words to be read: a claim or a long question naming a gene or a format
+        # in passing (`TNF`, `JSON`) is still judged by the model.
+        unread = {s for w in capitals(query) if self.unread(w) for s in stemmed.get(w.lower(), [])}
+        if unread and terms.coverage(unread) >= 0.5:
+            return replace(terms, named=terms.named | unread)
+        return terms
+
+    def unread(self, word: str) -> bool:
+        """Whether the model cannot read `word`, a word the corpus holds: searched alone, no
+        section holding it (BM25's best candidates) is within `MEANINGLESS_COSINE` of it, where
+        the model has understood nothing. `RPO` (0.14 on the bundled pages), `GL` and `P1` are
+        unread; `VPN` (0.61), `AWS` and `SLA` read. A word no section holds is not."""
+        rows = list(self._backend.keyword(word, self._settings.candidates, None))
+        if not rows:
+            return False
+        cosines = self._backend.similarity(self.query_vector(word), rows)
+        return max(cosines.values()) < MEANINGLESS_COSINE
 
     def _similarities(
         self, vec: np.ndarray, rows: list[int], known: dict[int, float]
