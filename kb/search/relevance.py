@@ -64,7 +64,8 @@ class QueryTerms:
     # The stems of the names written with an underscore (`PII_READER`) that the corpus holds,
     # in any other query ("how do I get PII_READER"): a word joined by underscores is written
     # for a machine (a role, a setting, a table), which the model reads as noise, so the
-    # section that holds them is about them (a trial: 0.07 for the row that grants it).
+    # section that holds them is about them (a trial: 0.07 for the row that grants it). The
+    # searcher adds acronyms the model cannot read that carry most of the question ("RPO").
     named: frozenset[str] = frozenset()
 
     @classmethod
