@@ -44,6 +44,9 @@ class Searcher:
         self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
         self._speller: Speller | None = None
         self._paths: dict[int, str] = {}  # row -> page, as expert votes meet the rows
+        # `unread` per word the corpus holds (so bounded by its vocabulary): a word's answer
+        # does not change until the index does, and asking costs a search and an embedding.
+        self._unread: dict[str, bool] = {}
 
     def correct(self, query: str) -> Correction:
         """`query` with its misspelled words corrected to words of this corpus."""
@@ -66,6 +69,7 @@ class Searcher:
     def forget_queries(self) -> None:
         """Drop cached query vectors (so a timing includes embedding the query)."""
         self._vectors.clear()
+        self._unread.clear()
 
     def query_vector(self, query: str) -> np.ndarray:
         vec = self._vectors.get(query)
@@ -289,11 +293,14 @@ class Searcher:
         section holding it (BM25's best candidates) is within `MEANINGLESS_COSINE` of it, where
         the model has understood nothing. `RPO` (0.14 on the bundled pages), `GL` and `P1` are
         unread; `VPN` (0.61), `AWS` and `SLA` read. A word no section holds is not."""
+        if word in self._unread:
+            return self._unread[word]
         rows = list(self._backend.keyword(word, self._settings.candidates, None))
         if not rows:
             return False
         cosines = self._backend.similarity(self.query_vector(word), rows)
-        return max(cosines.values()) < MEANINGLESS_COSINE
+        self._unread[word] = unread = max(cosines.values()) < MEANINGLESS_COSINE
+        return unread
 
     def _similarities(
         self, vec: np.ndarray, rows: list[int], known: dict[int, float]
