@@ -29,6 +29,7 @@ from kb.search.spelling import Correction, Speller
 from kb.search.tabulated import tabulates
 
 _QUERY_CACHE = 256
+_ASKED = 8  # acronyms of one query whose reading the model is asked about (`unread`)
 MODES = ("hybrid", "dense", "bm25")
 FUSIONS = ("convex", "minmax", "rrf")
 
@@ -283,7 +284,10 @@ class Searcher:
         # holding them all are relevant (`QueryTerms.named`). Most, as `read_by_the_model`
         # asks most words to be read: a claim or a long question naming a gene or a format
         # in passing (`TNF`, `JSON`) is still judged by the model.
-        unread = {s for w in capitals(query) if self.unread(w) for s in stemmed.get(w.lower(), [])}
+        # At most `_ASKED` words are put to the model: a question names a few, and each costs
+        # an embedding the first time (a pasted list of 300 codes would cost 300).
+        asked = capitals(query)[:_ASKED]
+        unread = {s for w in asked if self.unread(w) for s in stemmed.get(w.lower(), [])}
         if unread and terms.coverage(unread) >= 0.5:
             return replace(terms, named=terms.named | unread)
         return terms

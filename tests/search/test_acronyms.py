@@ -57,3 +57,15 @@ def test_a_question_naming_a_code_gets_the_table_that_keys_it_first(bundled_kb):
     assert tabulates("| System | RPO (max) |\n|---|---|\n| DB | 5 min |", frozenset({"rpo"}))
     assert not tabulates("Every SEV1 and SEV2 gets a review.", frozenset({"sev2"}))
     assert not tabulates("| Kind | Note |\n|---|---|\n| Emergency | a SEV2 fix |", {"sev2"})
+
+
+def test_a_pasted_list_of_acronyms_puts_a_few_to_the_model(bundled_kb, monkeypatch):
+    # Each word put to the model costs an embedding the first time: a 1,000-character query
+    # of codes would have cost hundreds.
+    searcher = bundled_kb._searcher
+    asked: list[str] = []
+    monkeypatch.setattr(searcher, "unread", lambda word: asked.append(word) or False)
+    codes = [f"QX{i}" for i in range(40)]
+    assert len(capitals("what are " + " ".join(codes))) == 40
+    searcher.query_terms("what are " + " ".join(codes))
+    assert 0 < len(asked) <= 8
