@@ -51,6 +51,12 @@ INSTRUCTIONS = (
 
 Query = Annotated[str, Field(min_length=1, max_length=MAX_QUERY, description="What to look for.")]
 FilterValue = Annotated[str, Field(max_length=200)]
+# One team or several, as `--team` repeated and `?team=` repeated take them (a review: an
+# assistant could not ask "who in finance or sales knows").
+Teams = Annotated[
+    FilterValue | Annotated[list[FilterValue], Field(max_length=20)],
+    Field(description="A team, or a list of teams (any of them)."),
+]
 
 
 class KbMcp(MCPServer):
@@ -117,7 +123,7 @@ def create_mcp(
         query: Query,
         k: Annotated[int, Field(ge=1, le=50)] = 5,
         department: FilterValue = "",
-        team: FilterValue = "",
+        team: Teams = "",
         tag: FilterValue = "",
         author: FilterValue = "",
         since: Annotated[str, Field(description="Only pages updated on or after (YYYY-MM-DD).")]
@@ -127,7 +133,8 @@ def create_mcp(
         with its page title, heading path, link, snippet, the sentence that answers
         (`answer`), whether it answers (`relevant`, `confidence` 0-1) and its authors.
         `answered` is false when no section answers well: say so rather than guess.
-        Filters (department, team, tag, author) take the values list_facets gives."""
+        Filters (department, team, tag, author) take the values list_facets gives; `team`
+        may be a list (pages of any of those teams)."""
         facade = base()
         with _checked():
             filters = checked_filters(
@@ -155,7 +162,7 @@ def create_mcp(
     def who_knows(
         query: Query,
         k: Annotated[int, Field(ge=1, le=20)] = 5,
-        team: FilterValue = "",
+        team: Teams = "",
         department: FilterValue = "",
     ) -> dict[str, Any]:
         """The colleagues who wrote what answers `query`, best first, with the sections that
@@ -164,7 +171,7 @@ def create_mcp(
         and comes after everyone still here: they wrote it, but cannot be asked. Someone
         who has given notice has `leaves` (the day to come): ask them before then.
         `experts` is empty when no one has written about it. `team`/`department`: only
-        people whose home is there."""
+        people whose home is there (`team` may be a list: any of those teams)."""
         facade = base()
         with _checked():
             checked = checked_filters(facade, department=department, team=team)

@@ -222,3 +222,38 @@ def test_http_on_a_network_address_needs_a_token(bundled_index):
         env=_env(), capture_output=True, text=True, timeout=60,
     )  # fmt: skip
     assert out.returncode != 0 and "KB_API_TOKEN" in out.stderr
+
+
+def _in_process(kb, calls: list[tuple[str, dict]]) -> list:
+    """Each call's result from the MCP server over `kb`, through the SDK's in-memory client."""
+    from kb.serve.mcp_server import create_mcp
+
+    async def main() -> list:
+        async with Client(create_mcp(lambda: kb)) as client:
+            return [await client.call_tool(name, arguments) for name, arguments in calls]
+
+    return anyio.run(main)
+
+
+def test_search_docs_and_who_knows_take_several_teams_as_the_cli(bundled_kb, bundled_index):
+    """`team` a list is any of those teams, as `--team a --team b` (a review: an assistant
+    could not ask who in finance or sales knows); one name still works; each is checked."""
+    q, teams = "discount approval", ["finance", "sales"]
+    where = ["--index-dir", str(bundled_index), "--team", "finance", "--team", "sales"]
+    found, people, one, bad = _in_process(
+        bundled_kb,
+        [
+            ("search_docs", {"query": q, "team": teams}),
+            ("who_knows", {"query": q, "team": teams}),
+            ("who_knows", {"query": q, "team": "sales"}),
+            ("who_knows", {"query": q, "team": ["finance", "slaes"]}),
+        ],
+    )
+    paths = [r["path"] for r in _data(found)["results"]]
+    assert paths == [r["path"] for r in _cli_json("search", q, *where, "-k", "5")]
+    assert {r["team"] for r in _data(found)["results"]} <= {"finance", "sales"}
+    names = [e["name"] for e in _data(people)["experts"]]
+    assert names == [e["name"] for e in _cli_json("experts", q, *where)]
+    assert {e["team"] for e in _data(people)["experts"]} == {"finance", "sales"}
+    assert {e["team"] for e in _data(one)["experts"]} == {"sales"}
+    assert bad.is_error and "did you mean 'sales'" in bad.content[0].text
