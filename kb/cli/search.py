@@ -14,7 +14,7 @@ from kb.links import PageLinks
 from kb.models import Directory, Expert, Filters, Hit
 from kb.models.names import counted, named_in, printable, spoken
 from kb.search.cards import sections_shown
-from kb.serve.codec import expert_record, hit_records
+from kb.serve.codec import expert_records, hit_records
 
 
 @click.command("search")
@@ -191,7 +191,7 @@ def experts_cmd(
         exact=exact or bool(fixed),
     )
     if as_json:
-        echo_json([expert_record(p) for p in people])
+        echo_json(expert_records(people))
         return
     _say_colleagues(kb, query)
     if fixed:

@@ -52,7 +52,7 @@ from kb.models import Directory, Filters, Profile
 from kb.people.analysis import MAX_NEW_ROUND
 from kb.people.pairing import KINDS
 from kb.serve.auth import bearer_ok
-from kb.serve.codec import BUILD_HEADER, dump, expert_record, hit_records, person_record
+from kb.serve.codec import BUILD_HEADER, dump, expert_records, hit_records, person_record
 from kb.serve.loaded import LoadedIndex, public_message
 
 MODES = ("hybrid", "dense", "bm25")
@@ -343,7 +343,7 @@ def _public_routes(
             mode=mode,
             exact=exact,
         )
-        return [expert_record(p) for p in people]
+        return expert_records(people)
 
     routes.include_router(app_routes)
 

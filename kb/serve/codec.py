@@ -3,7 +3,7 @@ its client (`kb.serve.client`).
 
 `dump` turns a dataclass (nested ones, tuples, dicts) into plain JSON values; `load` rebuilds
 it from its type hints, so both ends share one definition: the dataclasses in `kb.models`.
-Hits and experts also have a short public shape (`hit_record`, `expert_record`): what
+Hits and experts also have a short public shape (`hit_record`, `expert_records`): what
 `kb search --json`, `kb experts --json`, `/search` and `/experts` print.
 """
 
@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import types
 import typing
+from collections.abc import Sequence
 from typing import Any, TypeVar
 
 from kb.links import NO_LINKS, PageLinks
@@ -104,6 +105,17 @@ def hit_record(
         "authors_leaving": {name: day for name, day in leaving.items() if day},
         "edit_url": links.edit_url(c.path) or None,
     }
+
+
+def expert_records(people: Sequence[Expert]) -> list[dict]:
+    """The experts' records (`expert_record`), each with `weak_evidence`: true, on every
+    record, when no expert's best section reaches `WEAK` (`weakly_known`), so the names are
+    the closest authors rather than people known to know, as the CLI text and the app say.
+    On each record, so that `kb experts --json` and `/experts` stay lists."""
+    from kb.search.experts import weakly_known  # here: the HTTP client loads no numpy
+
+    weak = weakly_known(people)
+    return [expert_record(p) | {"weak_evidence": weak} for p in people]
 
 
 def expert_record(person: Expert) -> dict:

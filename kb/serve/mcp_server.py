@@ -38,7 +38,7 @@ from kb.models import Directory
 from kb.people.pairing import KINDS
 from kb.search.cards import reading_order
 from kb.serve.auth import bearer_ok
-from kb.serve.codec import dump, expert_record, hit_record, person_record
+from kb.serve.codec import dump, expert_records, hit_record, person_record
 from kb.serve.loaded import public_message
 
 INSTRUCTIONS = (
@@ -170,19 +170,23 @@ def create_mcp(
         Someone who has left the company has `left` (the day), no contact or availability,
         and comes after everyone still here: they wrote it, but cannot be asked. Someone
         who has given notice has `leaves` (the day to come): ask them before then.
-        `experts` is empty when no one has written about it. `team`/`department`: only
-        people whose home is there (`team` may be a list: any of those teams)."""
+        `experts` is empty when no one has written about it. `weak_evidence` is true when
+        even the best expert's section only barely answers (`confidence` under 2/3): they
+        are the closest authors, not people known to know it; say so rather than call them
+        experts. `team`/`department`: only people whose home is there (`team` may be a
+        list: any of those teams)."""
         facade = base()
         with _checked():
             checked = checked_filters(facade, department=department, team=team)
             people = facade.experts(
                 query_text(query), k=k, team=checked.team, department=checked.department
             )
-        records = [expert_record(p) for p in people]
+        records = expert_records(people)
         for record in records:
             for ev in record["evidence"]:
                 ev.update(linked(ev["path"]))
-        return {"query": query, "experts": records}
+        weak = any(r["weak_evidence"] for r in records)  # the same on every record
+        return {"query": query, "weak_evidence": weak, "experts": records}
 
     @server.tool(annotations={"readOnlyHint": True})
     def get_page(

@@ -160,6 +160,7 @@ def test_search_and_experts_json_shapes(bundled_index):
         "confidence",  # how sure kb is that their best section answers
         "relevance",  # what the app's bar and the text show
         "evidence",
+        "weak_evidence",  # the text's "Weak evidence", on every record of the list
     }
     assert people[0]["department"] in ("IT", "Business")
     assert {"path", "title", "heading", "score", "confidence"} <= set(people[0]["evidence"][0])
@@ -195,12 +196,14 @@ def test_experts_text_scores_say_how_sure_kb_is_not_only_who_leads(bundled_index
     assert shown[0] == round(min(raw[0]["confidence"], 0.99), 2) > 0.9  # a page that answers
     assert raw[0]["confidence"] == max(e["confidence"] for e in raw[0]["evidence"])
     assert all(p["relevance"] <= p["score"] / raw[0]["score"] for p in raw)
-    assert "Weak evidence" not in text
-    # No page answers it well: the first person is as sure as their page, and it is said.
+    assert "Weak evidence" not in text and not any(p["weak_evidence"] for p in raw)
+    # No page answers it well: the first person is as sure as their page, and it is said,
+    # in --json too (on every record: the answer stays a list).
     raw = json.loads(run("experts", "revenue recognition", *where, "--json").stdout)
     text = run("experts", "revenue recognition", *where).stdout
     assert raw and raw[0]["relevance"] == raw[0]["confidence"] < 0.6
     assert text.startswith("Weak evidence: the best page is only ")
+    assert all(p["weak_evidence"] is True for p in raw)
     assert "  1.00\n" not in text
     # Under half a hundredth an author of an answering section reads "<0.01", not "0.00".
     raw = json.loads(run("experts", "Kubernetes deployment", *where, "--json").stdout)

@@ -23,7 +23,7 @@ from schemathesis.checks import not_a_server_error
 from kb import SentenceTransformerEmbedder, Settings, build_index
 from kb.models import Expert
 from kb.serve.api import create_app
-from kb.serve.codec import expert_record
+from kb.serve.codec import expert_records
 
 
 @pytest.fixture(scope="module")
@@ -113,7 +113,7 @@ def test_filters_and_modes_narrow_like_the_cli(client, bundled_kb):
     assert recent and {h["path"] for h in recent} <= fresh
     people = client.get("/experts", params={"q": "access", "department": "Business"}).json()
     assert people and all(p["department"] == "Business" for p in people)
-    assert set(people[0]) == set(expert_record(Expert("x", 0.0)))  # as the CLI
+    assert set(people[0]) == set(expert_records([Expert("x", 0.0)])[0])  # as the CLI
     # Filter values are checked as the CLI checks them: trimmed, case and spacing ignored.
     spaced = client.get("/search", params={"q": "access", "team": " Security ", "k": 20})
     plain = client.get("/search", params={"q": "access", "team": "security", "k": 20})
@@ -276,3 +276,6 @@ def test_experts_of_any_of_several_teams_and_how_sure(client):
     assert bad.status_code == 400 and "did you mean 'sales'" in bad.json()["detail"]
     weak = client.get("/experts", params={"q": "revenue recognition"}).json()
     assert weak and max(p["confidence"] for p in weak) < 0.65
+    # Said as `kb experts --json` says it: on each record of the list.
+    assert all(p["weak_evidence"] is True for p in weak)
+    assert not any(p["weak_evidence"] for p in both)

@@ -257,3 +257,31 @@ def test_search_docs_and_who_knows_take_several_teams_as_the_cli(bundled_kb, bun
     assert {e["team"] for e in _data(people)["experts"]} == {"finance", "sales"}
     assert {e["team"] for e in _data(one)["experts"]} == {"sales"}
     assert bad.is_error and "did you mean 'sales'" in bad.content[0].text
+
+
+def test_who_knows_says_weak_evidence_as_the_cli_does(bundled_kb, bundled_index):
+    """No page answers "revenue recognition" well: the CLI text says "Weak evidence", and so
+    does who_knows (a review: an assistant would name a data engineer the expert), in its
+    answer, in its description, and on each expert as `kb experts --json` has it."""
+    weak, sure = _in_process(
+        bundled_kb,
+        [
+            ("who_knows", {"query": "revenue recognition"}),
+            ("who_knows", {"query": "who approves my expense claims"}),
+        ],
+    )
+    weak, sure = _data(weak), _data(sure)
+    assert weak["experts"] and weak["weak_evidence"] is True
+    assert all(e["weak_evidence"] for e in weak["experts"])
+    cli = _cli_json("experts", "revenue recognition", "--index-dir", str(bundled_index))
+    assert [e["weak_evidence"] for e in cli] == [e["weak_evidence"] for e in weak["experts"]]
+    assert sure["experts"] and sure["weak_evidence"] is False
+
+    from kb.serve.mcp_server import create_mcp
+
+    async def described() -> str:
+        async with Client(create_mcp(lambda: bundled_kb)) as client:
+            tools = (await client.list_tools()).tools
+            return next(t.description for t in tools if t.name == "who_knows")
+
+    assert "weak_evidence" in anyio.run(described)
