@@ -22,6 +22,13 @@ PICKERS = (  # widget key, label, facet
     ("author", "Author", "author"),
 )
 
+# What a picker chooses, where another shell's option of the same name chooses otherwise (a
+# review: "who in finance or sales knows" gives other people here than in `kb experts`).
+HELP = {
+    "team": "Only pages of these teams; *Who knows* then lists those pages' authors, "
+    "whatever their own team.",
+}
+
 
 def render_sidebar(kb: Facade) -> None:
     with st.sidebar:
@@ -137,6 +144,7 @@ def render_choices(key: str, label: str, values: Sequence[str], counts: Mapping[
         format_func=lambda v: v if picked and v not in picked else f"{v} ({counts.get(v, 0)})",
         placeholder="Any",
         on_change=forget,
+        help=HELP.get(key),
     )
 
 
@@ -155,4 +163,6 @@ def render_picker(key: str, label: str, values: Sequence[str], counts: Mapping[s
 
     # A value picked (or "Any" again) answers the note about a link's unknown value.
     forget = lambda: st.session_state.get(_UNKNOWN, {}).pop(key, None)  # noqa: E731
-    st.selectbox(label, ["", *ordered], key=key, format_func=shown, on_change=forget)
+    st.selectbox(
+        label, ["", *ordered], key=key, format_func=shown, on_change=forget, help=HELP.get(key)
+    )

@@ -94,6 +94,20 @@ def test_the_team_filter_takes_several_teams(monkeypatch, bundled_index, chunks_
     assert at.query_params["team"] == "sales"
 
 
+def test_the_team_filter_says_it_chooses_pages_not_peoples_home_team(
+    monkeypatch, bundled_index, bundled_kb
+):
+    """The app's Team filter chooses pages, and Who knows their authors, of any home team;
+    `kb experts --team` chooses people of that home team. A review found the two shells
+    answer "who in operations knows" differently, unsaid: the picker's help says it."""
+    at = new_app(monkeypatch, bundled_index, q="stock count", team=["operations"])
+    assert not at.exception
+    assert at.multiselect(key="team").help.startswith("Only pages of these teams;")
+    assert "whatever their own team" in at.multiselect(key="team").help
+    home = {p.name for p in bundled_kb.experts("stock count", team="operations", exact=True)}
+    assert "Hannah Becker" in expert_names(at) and "Hannah Becker" not in home  # finance
+
+
 def test_empty_query_shows_no_results_and_no_experts(monkeypatch, bundled_index):
     at = new_app(monkeypatch, bundled_index)
     search(at, "   ")
