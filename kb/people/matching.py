@@ -41,6 +41,10 @@ REVERSE_GAP = 2
 # punctuation or a line ("a KMS key. Accounts" does not say "key accounts", a trial), nor
 # from an address ("accounts@northgate.example" says no "accounts").
 _BREAK = re.compile(r"[^\w\s'’-]|\n|\s-\s")
+# A sentence's end (or a line's) is a harder break than other punctuation: a phrase built
+# from a title with "→", ":" or "/" ("Spendwise → NetSuite integration") may match those, yet
+# never "Pay in Spendwise. NetSuite integration runs..." (a review).
+_SENTENCE_END = re.compile(r"[.!?…;]+(?=\s|$)|\n")
 _ADDRESS = re.compile(r"\S+@\S+|\w+://\S+")
 
 Graph = Mapping[str, tuple[str, ...]]  # page -> the indexed pages it links to
@@ -465,7 +469,7 @@ class Matchmaker:
         if row not in self._plain:
             chunk = self.writing.chunks[row]
             # Apart, so that no phrase runs from the text into a tag ("manual credit" + "note").
-            self._plain[row] = f" {' | '.join(map(_plain, (chunk.embed_text, *chunk.tags)))} "
+            self._plain[row] = f" {' || '.join(map(_plain, (chunk.embed_text, *chunk.tags)))} "
         return self._plain[row]
 
     def _overlap(self, a: str, b: str) -> Overlap:
@@ -623,10 +627,16 @@ _WHY_UNPAIRED = {
 
 
 def _plain(text: str) -> str:
-    """Lower-case words, each plural as its singular, one space apart, and each run of words
-    (`_BREAK`) apart by " | ": "Credit notes" -> "credit note" ("staging" stays itself),
-    "Spendwise → NetSuite" -> "spendwise | netsuite"."""
-    runs = (_WORDS.findall(run) for run in _BREAK.split(_ADDRESS.sub(" | ", text.lower())))
+    """Lower-case words, each plural as its singular, one space apart, each run of words
+    (`_BREAK`) apart by " | " and each sentence (`_SENTENCE_END`) by " || ": "Credit notes"
+    -> "credit note" ("staging" stays itself), "Spendwise → NetSuite" -> "spendwise |
+    netsuite", "Spendwise. NetSuite" -> "spendwise || netsuite", which the first is not in."""
+    sentences = _SENTENCE_END.split(_ADDRESS.sub(" | ", text.lower()))
+    return " || ".join(p for p in map(_runs, sentences) if p)
+
+
+def _runs(sentence: str) -> str:
+    runs = (_WORDS.findall(run) for run in _BREAK.split(sentence))
     return " | ".join(
         " ".join(w[:-1] if len(w) > 3 and w[-1] == "s" and w[-2] != "s" else w for w in words)
         for words in runs

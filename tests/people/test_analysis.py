@@ -483,7 +483,7 @@ def test_a_topic_named_in_a_reason_is_on_each_persons_cited_page(bundled_kb, kin
                     if person.name in {a.name for a in bundled_kb.page(e.path).authors}
                 )
                 page = bundled_kb.page(cited.path)
-                text = " | ".join(map(_plain, (page.title, page.body, *page.tags)))
+                text = " || ".join(map(_plain, (page.title, page.body, *page.tags)))
                 assert said in f" {text} ", (pair.reason, person.name, cited.path)
                 named += 1
     assert named

@@ -36,6 +36,24 @@ def test_key_terms_merge_spellings_prefer_phrases_and_skip_names():
     assert "Spendwise Claims" not in v.key_terms([(0, 1.0)], 10)
 
 
+def test_a_phrase_with_punctuation_never_runs_across_a_sentence_end():
+    # "Spendwise → NetSuite integration" matched "Pay in Spendwise. NetSuite integration
+    # runs ..." (a review): punctuation is a break a phrase may hold, a full stop is not.
+    from kb.people.matching import _plain
+
+    def says(text: str, phrase: str) -> bool:
+        return f" {_plain(phrase)} " in f" {_plain(text)} "
+
+    phrase = "Spendwise → NetSuite integration"
+    assert says("The Spendwise → NetSuite integration runs nightly.", phrase)
+    assert says("See Spendwise / NetSuite integrations: failures", phrase)
+    assert not says("Pay in Spendwise. NetSuite integration runs at 02:00.", phrase)
+    assert not says("Pay in Spendwise!  NetSuite integration", phrase)
+    assert not says("Pay in Spendwise\nNetSuite integration", phrase)
+    assert says("Spendwise v2.1 sends it.", "Spendwise v2.1")  # a dot inside a word
+    assert not says("A KMS key. Accounts are ...", "key accounts")
+
+
 def test_a_hidden_word_is_never_a_term():
     texts = ["Ask Grace. Coupa suppliers.", "Grace: Coupa onboarding.", "Printers.", "Laptops."]
     shown = Vocabulary(texts).key_terms([(0, 1.0), (1, 1.0)], 10)
