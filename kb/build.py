@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kb.config import HIDING_VERSION, Settings
-from kb.content.authors import GitHistory, git_state
+from kb.content.authors import GitHistory, git_state, unlisted
 from kb.content.chunk import chunk_document
 from kb.content.directory import FILE as PEOPLE_FILE
 from kb.content.directory import NAMES as PEOPLE_NAMES
@@ -56,7 +56,7 @@ from kb.index.lock import index_lock
 from kb.index.manifest import compose, write_manifest
 from kb.index.store import PreviousIndex
 from kb.index.writer import IndexWriter
-from kb.models import Chunk, Document, Manifest, Problem, Source
+from kb.models import Chunk, Directory, Document, Manifest, Problem, Source
 from kb.models.consent import index_token
 from kb.models.names import counted
 from kb.search.sentences import sentence_texts
@@ -227,6 +227,7 @@ def build_index(
             order=rels,
             root=content_dir,
         )
+        problems.extend(_unlisted_authors(directory, read, {r: stored[r] for r in stand}))
         parsed = [f for f in read if f.doc is not None]
         chunking = _step(steps, "Chunking")
         for n, f in enumerate(parsed):
@@ -490,6 +491,29 @@ def _sentences(
     for chunk in chunks:
         packed = stored.sentences(chunk.embed_text) if stored is not None else ""
         out.append((packed, () if packed else sentence_texts(chunk.text)))
+    return out
+
+
+def _unlisted_authors(
+    directory: Directory, read: list[PageFile], stood: dict[str, Source]
+) -> list[Problem]:
+    """`kb check`'s warning for each front-matter author people.yaml does not list, of every
+    page (read this run, or carried with its authors as stored: `stood`), said each run as
+    people.yaml may have changed since. None without a people.yaml; someone hidden is
+    stored nameless and never named."""
+    if not directory.people:
+        return []
+    said = unlisted(directory)
+    memo: dict[str, str] = {}
+    out = []
+    pages = [(f.rel, f.source) for f in read if f.doc is not None or f.kept]
+    for rel, source in [*pages, *stood.items()]:
+        for author in source.declared:
+            if author.name:
+                if author.name not in memo:
+                    memo[author.name] = said(author.name)
+                if memo[author.name]:
+                    out.append(Problem(rel, memo[author.name], 1))
     return out
 
 

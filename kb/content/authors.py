@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import re
 import subprocess
 import threading
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from kb.models import Author, person_key
+from kb.models import Author, Directory, person_key
 
 _NAME_EMAIL = re.compile(r"^\s*(?P<name>[^<]*?)\s*<(?P<email>[^>]+)>\s*$")
 
@@ -22,6 +23,23 @@ def split_name_email(entry: str) -> tuple[str, str]:
         name, email = m["name"].strip(), m["email"].strip()
         return (name or email), email
     return entry.strip(), ""
+
+
+def unlisted(directory: Directory) -> Callable[[str], str]:
+    """What `kb check` and `kb index` both say of a front-matter author people.yaml does not
+    list (kb shows no role, team or availability for them), with the listed name it is
+    closest to ("did you mean 'Chloe Martin'?"); "" for one it lists. A trial saw `kb index`
+    credit "Chloe Martn" as a person of her own without a word."""
+    names = [p.name for p in directory.people if not p.hidden]
+
+    def said(author: str) -> str:
+        if directory.find(author) is not None:
+            return ""
+        close = difflib.get_close_matches(author, names, n=1, cutoff=0.8)
+        hint = f"; did you mean '{close[0]}'?" if close else ""
+        return f"'{author}' is not in people.yaml: kb shows no role, team or availability{hint}"
+
+    return said
 
 
 class Identities:

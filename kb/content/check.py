@@ -15,7 +15,13 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from kb.config import Settings
-from kb.content.authors import GitHistory, Identities, front_matter_people, split_name_email
+from kb.content.authors import (
+    GitHistory,
+    Identities,
+    front_matter_people,
+    split_name_email,
+    unlisted,
+)
 from kb.content.chunk import duplicate_sections
 from kb.content.departments import WORDS_HINT, side_named
 from kb.content.directory import UNREADABLE, directory_files, read_directory
@@ -102,8 +108,9 @@ def check_content(
 
     if directory.people and not blind:
         hides = _hides_author(directory, [doc for _, doc, _ in read], history)
+        said = unlisted(directory)  # as `kb index` says it
         for rel, doc, key_lines in read:
-            findings.extend(_unlisted(rel, doc, key_lines, directory, teams, hides))
+            findings.extend(_unlisted(rel, doc, key_lines, said, teams, hides))
     findings.extend(_people_secrets(content_dir))
     for p in people_problems:
         if p.message.startswith("possible "):
@@ -153,7 +160,7 @@ def _unlisted(
     rel: str,
     doc: Document,
     key_lines: dict[str, int],
-    directory: Directory,
+    said: Callable[[str], str],
     teams: set[str],
     hides: Callable[[str], bool],
 ) -> list[Finding]:
@@ -168,13 +175,10 @@ def _unlisted(
         message = f"team '{team}' is no one's team in people.yaml nor a folder{hint}"
         out.append(Finding(rel, key_lines["team"], "warning", "team", message))
     line = key_lines.get("authors") or key_lines.get("author") or 1
-    names = [p.name for p in directory.people if not p.hidden]
     for author in doc.authors:
-        if directory.find(author.name) is None and not hides(author.name):
-            close = difflib.get_close_matches(author.name, names, n=1, cutoff=0.8)
-            hint = f"; did you mean '{close[0]}'?" if close else ""
-            message = f"'{author.name}' is not in people.yaml: kb shows no role, team or "
-            out.append(Finding(rel, line, "warning", "people", message + "availability" + hint))
+        message = said(author.name)
+        if message and not hides(author.name):
+            out.append(Finding(rel, line, "warning", "people", message))
     return out
 
 

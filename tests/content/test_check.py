@@ -184,6 +184,42 @@ def test_with_a_people_file_a_team_or_author_it_does_not_know_is_a_warning(tmp_p
     ]  # and Ines Park, hidden, is never named
 
 
+def test_indexing_warns_of_an_author_people_yaml_lacks_as_check_does(tmp_path, monkeypatch):
+    # A trial: `kb check` asked "did you mean 'Chloe Martin'?" while `kb index` credited
+    # "Chloe Martn" as a person of her own without a word.
+    from kb.content import pages
+    from kb.errors import StrictModeError
+
+    monkeypatch.setattr(pages, "RACY_NS", 0)  # pages just written are stamped (carried)
+
+    content, index_dir = tmp_path / "content", tmp_path / "index"
+    people = "people:\n- name: Chloe Martin\n  team: hr\n"
+    write(content / "people.yaml", people)
+    page = "---\ntitle: {t}\nauthors: [{a}]\n---\n# {t}\n\nText about {t}.\n"
+    write(content / "hr" / "leave.md", page.format(t="Leave", a="Chloe Martn"))
+    write(content / "hr" / "pay.md", page.format(t="Pay", a="Chloe Martin"))
+    # In git, so that a later run carries leave.md unread, with its authors as stored.
+    git = ["git", "-C", str(content), "-c", "user.name=Bot", "-c", "user.email=bot@x.org"]
+    for args in (["init", "-q"], ["add", "."], ["commit", "-qm", "pages"]):
+        subprocess.run([*git, *args], check=True, capture_output=True)
+    said = (
+        "'Chloe Martn' is not in people.yaml: kb shows no role, team or availability; "
+        "did you mean 'Chloe Martin'?"
+    )
+    checked = check_content(content, today=TODAY)
+    assert [(f.path, f.message) for f in checked if f.rule == "people"] == [("hr/leave.md", said)]
+    with pytest.raises(StrictModeError, match="1 warning and --strict is set"):
+        build_index(content, index_dir, HashEmbedder(), Settings(), strict=True)
+    report = build_index(content, index_dir, HashEmbedder(), Settings())
+    assert [(p.path, p.message) for p in report.problems] == [("hr/leave.md", said)]
+    write(content / "hr" / "pay.md", page.format(t="Payroll", a="Chloe Martin"))
+    again = build_index(content, index_dir, HashEmbedder(), Settings())  # leave.md as stored
+    assert again.changed and [p.message for p in again.problems] == [said]
+    # Once people.yaml knows the spelling, the page stored as it was is no longer warned of.
+    write(content / "people.yaml", people + "  aliases: [Chloe Martn]\n")
+    assert build_index(content, index_dir, HashEmbedder(), Settings()).problems == ()
+
+
 def test_check_reports_every_section_problem_indexing_warns_of(tmp_path):
     # A trial: `kb check --strict` passed a page with two "## Steps" that `kb index --strict`
     # then refused ("duplicate section 'Steps'"): a pre-merge check must say it first.
