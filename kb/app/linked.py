@@ -68,6 +68,18 @@ def whole(
     return default, f"{label}: {said(given)} is not a whole number from {low} to {high:,}"
 
 
+def flag(params: Mapping[str, str], name: str, label: str, default: bool) -> tuple[bool, str]:
+    """The URL's `name` as 1 (on) or 0 (off), else `default`; and what to say when the link
+    gave something else ("" when it gave nothing, 1 or 0)."""
+    given = params.get(name, "")
+    text = given.strip()
+    if text in ("1", "0"):
+        return text == "1", ""
+    if not given:
+        return default, ""
+    return default, f"{label}: {said(given)} is not 1 or 0; {'on' if default else 'off'}."
+
+
 def one_of(
     params: Mapping[str, str], name: str, choices: Mapping[str, str], default: str
 ) -> tuple[str, bool]:

@@ -132,10 +132,9 @@ def _read_views(params) -> None:
     if bad:
         note("pair_round", f"{bad}; showing round 0.", 0)
     # New pairs only (each round leaves out the pairs of those before) unless ?new=0.
-    new = params.get(PARAM["pair_new"], "")
-    s.pair_new = new != "0"
-    if new not in ("", "1", "0"):
-        note("pair_new", f"New pairs only: {said(new)} is not 1 or 0; on.", True)
+    s.pair_new, bad = linked.flag(params, PARAM["pair_new"], "New pairs only", True)
+    if bad:
+        note("pair_new", bad, True)
     # Team builder: ?view=team&project=...&size=3 proposes the same team (else size 4).
     s.team_description = params.get(PARAM["team_description"], "")
     size = PARAM["team_size"]
@@ -147,10 +146,9 @@ def _read_views(params) -> None:
         s[key], bad = linked.whole(params, name, f"'{name}='", 0, 0, most)
         if bad:
             note(key, f"{bad}; using 0 (any).", 0)
-    mix = params.get(PARAM["team_mix"], "")
-    s.team_mix = mix == "1"
-    if mix not in ("", "1", "0"):
-        note("team_mix", f"A mix of levels: {said(mix)} is not 1 or 0; off.", False)
+    s.team_mix, bad = linked.flag(params, PARAM["team_mix"], "A mix of levels", False)
+    if bad:
+        note("team_mix", bad, False)
     for key in TEAM_TEXTS:
         s[key] = params.get(PARAM[key], "")[:200]
     # People: ?view=people&sort=pages (the "Sort by" choices, in lower case; else by name).

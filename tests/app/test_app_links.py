@@ -75,3 +75,21 @@ def test_a_link_reads_and_writes_its_parameters_by_one_table(monkeypatch, bundle
     assert at.session_state["team_per_team"] == 1 and at.session_state["team_zone"] == 3
     assert at.session_state["team"] == ["finance", "sales"]
     assert dict(at.query_params) == link  # written back as read
+
+
+def test_on_off_parameters_are_read_by_one_rule(monkeypatch, bundled_index):
+    """`new=` (pairs) and `mix=` (team) are 1 or 0, as `linked.flag` reads them; anything
+    else keeps the view's default and is said (they were two near-copies of the check)."""
+    from kb.app.linked import flag
+
+    assert flag({"new": " 0"}, "new", "New pairs only", True) == (False, "")
+    assert flag({}, "mix", "A mix of levels", False) == (False, "")
+    assert flag({"mix": "1"}, "mix", "A mix of levels", False) == (True, "")
+    pairs = new_app(monkeypatch, bundled_index, view="pairs", new="yes")
+    assert "New pairs only: 'yes' is not 1 or 0; on." in warnings(pairs)
+    assert pairs.session_state["pair_new"] is True
+    team = new_app(monkeypatch, bundled_index, view="team", project="stock counts", mix="2")
+    assert "A mix of levels: '2' is not 1 or 0; off." in warnings(team)
+    assert team.session_state["team_mix"] is False
+    off = new_app(monkeypatch, bundled_index, view="pairs", new="0")
+    assert off.session_state["pair_new"] is False and not warnings(off)
