@@ -213,22 +213,20 @@ def render_no_answer(
     writers = main_authors([h for hit, more in closest for h in (hit, *more)], 3, NEAR_MISS, may)
     asked = (found.query, filters)
     reported = st.session_state.get("missing_reported")
-    if reported is None or reported[0] != asked:
-        # Without a log the click could record nothing: say so before, not after it.
-        keeps = bool(search_log() or on_api())
+    # Without a log a click could record nothing: no button then, rather than a dead one
+    # that reads as broken to an employee (a trial); the admin's hint comes last, small.
+    keeps = bool(search_log() or on_api())
+    if keeps and (reported is None or reported[0] != asked):
         st.button(
             "This page is missing",
             icon=":material/note_add:",
             key="missing",
             on_click=report_missing,
             args=(kb, found.query, filters),
-            disabled=not keeps,
         )
-        if not keeps:  # said, not only on hover: a phone has none
-            st.caption("This kb keeps no search log (KB_SEARCH_LOG), so nothing can be recorded.")
-    elif reported[1]:
+    elif keeps and reported[1]:
         st.success("Recorded for the gap report (Gaps › Unanswered searches).")
-    else:
+    elif keeps:
         st.warning("This kb keeps no search log (KB_SEARCH_LOG), so nothing was recorded.")
     if writers:
         st.caption(
@@ -241,19 +239,36 @@ def render_no_answer(
     else:
         # Not "no page comes near": a page at confidence 0.3 is near, not near enough (a trial).
         st.caption("No page is near enough to this question to suggest who could write it.")
-    title = title_for(found.query)
+    render_stub(found.query, closest, writers)
+    if not keeps:
+        st.caption(
+            "To collect questions like this for the gap report, an admin sets KB_SEARCH_LOG."
+        )
+
+
+def render_stub(query: str, closest: list[tuple[Hit, list[Hit]]], writers: list[str]) -> None:
+    """ "Start the page": the stub opens in place, under the click, to copy or download (a
+    download alone showed nothing: a trial saw no stub after clicking)."""
+    title = title_for(query)
     team = next((h.chunk.team for h, _ in closest if h.chunk.team), "") or "pages"
-    st.download_button(
-        "Start the page",
-        stub_text(
-            title, team=team, authors=tuple(writers[:1]), today=date.today(), question=found.query
-        ),
-        file_name=f"{slug(title) or 'new-page'}.md",
-        mime="text/markdown",
-        icon=":material/edit_document:",
-        key="stub",
-        help=f"A page stub with front matter, for content/{team}/: fill it in and commit it.",
+    stub = stub_text(
+        title, team=team, authors=tuple(writers[:1]), today=date.today(), question=query
     )
+    name = f"{slug(title) or 'new-page'}.md"
+    with st.expander("Start the page", icon=":material/edit_document:"):
+        st.caption(
+            f"A page stub with front matter, for content/{team}/{name}: fill it in and commit it."
+        )
+        st.code(stub, language="markdown", wrap_lines=True)
+        st.download_button(
+            f"Download {name}",
+            stub,
+            file_name=name,
+            mime="text/markdown",
+            icon=":material/download:",
+            key="stub",
+            help=f"The stub as a file, for content/{team}/.",
+        )
 
 
 def render_who_knows_link(experts: list[Expert], across: str) -> None:

@@ -236,6 +236,11 @@ def test_a_page_opened_from_a_profile_shows_and_goes_back_to_the_profile(
     assert back_buttons(at)[0].label == "← Back to people"
 
 
+def started(at) -> list:
+    """The "Start the page" stub, when the app offers it."""
+    return [e for e in at.expander if e.label == "Start the page"]
+
+
 def back_buttons(at):
     return [b for b in at.button if b.label.startswith("← Back")]
 
@@ -251,8 +256,12 @@ def test_no_good_match_says_so_and_records_the_missing_page(monkeypatch, bundled
     assert "No one has written about this yet." in text  # no experts for it
     assert "Who knows" not in text  # and no link to an empty panel
     assert [b.label for b in at.button if b.key and b.key.startswith("person-")] == []
-    (stub,) = at.get("download_button")  # "Start the page": a stub with front matter
-    assert stub.proto.label == "Start the page" and "content/" in stub.proto.help
+    # "Start the page": the stub with front matter, shown in place and as a file.
+    (stub_panel,) = started(at)
+    (stub,) = stub_panel.get("download_button")
+    assert stub.proto.label.startswith("Download ") and "content/" in stub.proto.help
+    (code,) = stub_panel.code
+    assert code.value.startswith("---\ntitle:") and "canteen menu" in code.value.casefold()
     at.button(key="missing").click().run()
     # In the browser the click's run is the search view's fragment, and a full run follows
     # (kb/app/search.py): the message must outlast it, and the button must not be offered
@@ -264,18 +273,23 @@ def test_no_good_match_says_so_and_records_the_missing_page(monkeypatch, bundled
     assert [s.answered for s in searches] == [False, False]  # the search, then "missing"
 
 
-def test_without_a_search_log_the_missing_page_button_says_it_cannot_record(
-    monkeypatch, bundled_index
-):
-    # A new-user trial clicked it and only then read that nothing was recorded.
+def test_without_a_search_log_no_dead_button_but_what_the_reader_can_do(monkeypatch, bundled_index):
+    # A trial: a disabled "This page is missing" over "This kb keeps no search log
+    # (KB_SEARCH_LOG), so nothing can be recorded." read as broken to an employee. Without a
+    # log there is no button; who could write it and "Start the page" stay, and the admin's
+    # hint comes last, as a caption.
     monkeypatch.delenv("KB_SEARCH_LOG", raising=False)
     monkeypatch.delenv("KB_API_URL", raising=False)
     at = new_app(monkeypatch, bundled_index)
-    settle(search(at, "what is on the canteen menu on friday"))
-    (missing,) = [b for b in at.button if b.key == "missing"]
-    assert missing.disabled
-    # Said under it, not only on hover: a phone has no hover (a new-user trial).
-    assert "keeps no search log (KB_SEARCH_LOG), so nothing can be recorded" in plain(all_text(at))
+    settle(search(at, "sick leave policy"))  # a near miss: Chloe Martin could write it
+    assert not [b for b in at.button if b.key == "missing"]
+    text = plain(all_text(at))
+    assert "nothing can be recorded" not in text and "Who could write it: Chloe Martin" in text
+    assert started(at)
+    captions = [plain(c.value) for c in at.main.caption]
+    hint = "To collect questions like this for the gap report, an admin sets KB_SEARCH_LOG."
+    who = next(i for i, c in enumerate(captions) if c.startswith("Who could write it"))
+    assert captions.index(hint) > who, captions  # after what the reader can do
 
 
 def test_a_near_miss_names_who_could_write_the_page(monkeypatch, bundled_index):
@@ -294,11 +308,11 @@ def test_gibberish_names_no_one_who_could_write_its_page(monkeypatch, bundled_in
     assert "No page answers this well." in text and "Who could write it:" not in text
     # Nor is a page "Xqzvbnm plorkt" to be started, or a gap recorded (a trial).
     assert "None of its words is in these pages or in English, so no new page is suggested" in text
-    assert not at.get("download_button") and not [b for b in at.button if b.key == "missing"]
+    assert not started(at) and not [b for b in at.button if b.key == "missing"]
     settle(search(at, "what is on the canteen menu on friday"))  # English: a missing page
-    assert at.get("download_button") and [b for b in at.button if b.key == "missing"]
+    assert started(at)
     settle(search(at, "Figma"))  # a product the pages lack is a page to write (a review)
-    assert at.get("download_button") and "None of its words" not in all_text(at)
+    assert started(at) and "None of its words" not in all_text(at)
     settle(search(at, "who knows about xqzvbnm"))  # the frame's words are not its topic
     assert "None of its words is in these pages or in English" in all_text(at)
 
@@ -338,12 +352,12 @@ def test_a_search_naming_a_colleague_links_their_profile(monkeypatch, bundled_in
     assert line.startswith("[Tomasz Nowak](") and "person=Tomasz" in line
     # His profile answers it: no page is missing and no one is asked to write one, and
     # "who knows" does not say no one has written beside his name (a new-user trial).
-    assert not [b for b in at.button if b.key == "missing"]
+    assert not started(at) and not [b for b in at.button if b.key == "missing"]
     text = all_text(at)
     assert "No one has written about this" not in text
     assert "Tomasz Nowak wrote pages here: their profile lists them." in text
     at.text_input(key="q").input("Tomasz Nowak canteen menu").run()
-    assert [b for b in at.button if b.key == "missing"]  # a topic beside his name
+    assert started(at)  # a topic beside his name: a page to write
     at.text_input(key="q").input("grace period for expense claims").run()
     assert not [m for m in at.markdown if "wrote pages here" in m.value]  # a first name alone
 
