@@ -13,7 +13,9 @@ Left out too: an -ing word the content uses as a noun ("the learning budget": so
 budget" is no task), a section its page's title names ("Meeting rooms" in "Printers and meeting
 rooms"), a heading that speaks to the reader ("Delegating while you are away") and one with
 nothing but stop words ("Rolling back"). `Examples` then keeps only the questions a search
-answers with the page they came from, spread over the teams.
+answers with the page they came from, spread over the teams, and offers those that name
+their subject (`names_subject`) before those that do not: "What gets created in NetSuite?"
+asks of its page, and a business reader on the start page could not tell of what (a trial).
 """
 
 from __future__ import annotations
@@ -119,6 +121,17 @@ def _asked(parts: list[str], lower: list[str]) -> str:
     return " ".join([parts[0], lower[at], *parts[1:at], *parts[at + 1 :]]) + "?"
 
 
+def names_subject(question: str) -> bool:
+    """Whether `question` says what it is about without its page. One whose question word is
+    its subject ("What gets created in NetSuite?", "Who can sign?", "Who needs it?") names
+    it only with a noun phrase of its own, after a determiner ("What counts as a
+    discount?"); "How do I X?", "Which X ...?" and "When is X needed?" name theirs."""
+    words = _WORD.findall(question.lower())
+    if not words or words[0] not in ("what", "who", "whom"):
+        return True
+    return any(w in _DETERMINERS for w in words[1:])
+
+
 def _says_something(words: Sequence[str]) -> bool:
     stop = stop_words()
     return any(len(w) > 2 and w not in stop for w in words)
@@ -179,30 +192,37 @@ class Examples:
 
     def pick(self, top: int, *, allowed: Callable[[Page], bool] = lambda _: True) -> list[Example]:
         """Up to `top` questions on pages `allowed` lets through, one team after another (the
-        teams with most pages first, the departments taking turns), so that they span it all."""
-        sources = [self._good(team, allowed) for team in self._teams()]
+        teams with most pages first, the departments taking turns), so that they span it all;
+        those that name their subject first, the others only to fill what is left."""
         out: list[Example] = []
-        while sources and len(out) < top:
-            for source in list(sources):
-                found = next(source, None)
-                if found is None:
-                    sources.remove(source)
-                elif len(out) < top:
-                    out.append(found)
+        for named in (True, False):
+            teams = self._teams(lambda e, named=named: names_subject(e.question) == named)
+            sources = [self._good(team, allowed, named) for team in teams]
+            while sources and len(out) < top:
+                for source in list(sources):
+                    found = next(source, None)
+                    if found is None:
+                        sources.remove(source)
+                    elif len(out) < top:
+                        out.append(found)
         return out
 
-    def _teams(self) -> list[str]:
+    def _teams(self, kept: Callable[[Example], bool]) -> list[str]:
+        """The teams with a question `kept` keeps, in turns (a team without one would break
+        the departments' turns)."""
         size = Counter(page.team for page in self._pages.values())
         by_department: dict[str, list[str]] = defaultdict(list)
         for team in sorted(self._by_team, key=lambda t: (-size[t], t)):
+            if not any(kept(e) for e in self._by_team[team]):
+                continue
             page = self._pages[self._by_team[team][0].path]
             by_department[page.department].append(team)
         turns = zip_longest(*(by_department[d] for d in sorted(by_department)))
         return [team for turn in turns for team in turn if team is not None]
 
-    def _good(self, team: str, allowed: Callable[[Page], bool]) -> Iterator[Example]:
+    def _good(self, team: str, allowed: Callable[[Page], bool], named: bool) -> Iterator[Example]:
         for example in self._by_team[team]:
-            if not allowed(self._pages[example.path]):
+            if not allowed(self._pages[example.path]) or names_subject(example.question) != named:
                 continue
             if example.question not in self._checked:
                 self._checked[example.question] = self._answers(example.question) == example.path

@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 
 from kb.models import Chunk, Page
-from kb.search.examples import Examples, Words, candidates, question
+from kb.search.examples import Examples, Words, candidates, names_subject, question
 
 TEXT = (
     "Ask before you merge two records. To request access, reset the token. "
@@ -63,6 +63,24 @@ def test_a_section_its_title_names_is_a_topic_not_a_task():
     words = Words(["Meet in the lobby."])
     assert question("Meeting rooms", words, title="Printers and meeting rooms") == ""
     assert question("Meeting rooms", words) == "How do I meet rooms?"  # why the rule is there
+
+
+@pytest.mark.parametrize(
+    ("asked", "named"),
+    [
+        ("What gets created in NetSuite?", False),  # of what? (a trial's start page)
+        ("Who can sign?", False),
+        ("Who needs it?", False),
+        ("What is covered?", False),
+        ("What counts as a discount?", True),  # a noun phrase of its own
+        ("What is the on-call allowance?", True),
+        ("Which MFA factors are allowed?", True),
+        ("When is Legal review needed?", True),
+        ("How do I request VPN access?", True),
+    ],
+)
+def test_a_question_names_its_subject_unless_its_question_word_is_all_of_it(asked, named):
+    assert names_subject(asked) is named
 
 
 def _page(path: str, title: str, team: str, department: str) -> Page:
@@ -132,6 +150,15 @@ def test_examples_take_turns_over_teams_and_keep_only_questions_answered_by_thei
     assert [e.path for e in it_only] == ["b/vpn.md"]
 
 
+def test_questions_that_name_their_subject_come_before_the_others_of_every_team():
+    chunks = [*CHUNKS, _chunk("b/vpn.md", "Requesting VPN access", "Who needs it")]
+    found = {e.question: e.path for e in candidates(PAGES, chunks)}
+    examples = Examples(PAGES, chunks, lambda q: "" if "review" in q else found[q])
+    picked = [e.question for e in examples.pick(10)]
+    assert picked[-1] == "Who needs it?" and len(picked) == 4  # after every team's others
+    assert "Who needs it?" not in [e.question for e in examples.pick(3)]
+
+
 def test_every_bundled_example_is_a_question_its_page_answers(bundled_kb):
     examples = bundled_kb.overview(today=date(2026, 1, 1), top=8).examples
     assert len(examples) == 8
@@ -140,6 +167,9 @@ def test_every_bundled_example_is_a_question_its_page_answers(bundled_kb):
     departments = [bundled_kb.page(e.path).department for e in examples]
     assert all(a != b for a, b in zip(departments, departments[1:], strict=False))  # turns
     headings = {(c.path, c.heading) for c in bundled_kb.index.chunks}
+    # Each names its subject: "What gets created in NetSuite?" did not (a trial).
+    assert all(names_subject(e.question) for e in examples), [e.question for e in examples]
+    assert "What gets created in NetSuite?" not in [e.question for e in examples]
     for e in examples:
         assert e.question.endswith("?")
         assert (e.path, e.heading) in headings or not e.heading  # its page's heading or title
