@@ -15,6 +15,7 @@ from kb.app.tables import Html, joined, link, render_table
 from kb.app.widgets import page_link, person_href, unbroken
 from kb.facade import Facade
 from kb.models.names import counted
+from kb.people.stale import counted_as
 
 
 def render_gaps(kb: Facade) -> None:
@@ -26,7 +27,7 @@ def render_gaps(kb: Facade) -> None:
     a, b, c = st.columns(3)
     a.metric("Topics resting on one person", f"{len(single)} of {len(report.topics)}")
     b.metric("Topics of one department only", len(report.one_sided))
-    c.metric("Stale pages", len(report.stale))
+    c.metric("Stale pages", len(report.stale), help=counted_as(report.stale) + ".")
     left, right = st.columns(2)
     with left:
         st.markdown("**Topics by bus factor** (who would have to leave before most of it is lost)")

@@ -431,7 +431,9 @@ def gaps_cmd(log: Path | None, today, top: int, where: IndexLocation, as_json: b
         side = o.topic.departments[0]
         say(f"  {o.topic.label}  (only {side}; closest across: {across})")
     _more(len(report.one_sided), top)
-    say(f"Stale pages ({len(report.stale)}):")
+    from kb.people.stale import counted_as  # here: `kb --help` loads no content code
+
+    say(f"Stale pages ({len(report.stale)}: {counted_as(report.stale)}):")
     for st in report.stale[:top]:
         left = f" (left on {st.owner_left})" if st.owner_left else ""
         left += f" (leaves on {st.owner_leaves})" if st.owner_leaves else ""

@@ -147,6 +147,11 @@ def test_gaps_page_charts_bus_factor_and_lists_unanswered_searches(
     assert marcus["links"] == ["?view=gaps&person=Marcus%20Okafor"]
     assert len(one_sided) == int(metrics["Topics of one department only"])
     assert len(stale) == int(metrics["Stale pages"])
+    # What it counts, as `kb gaps` says it (a trial set it beside kb check's review-due).
+    (counted,) = [m.help for m in at.metric if m.label == "Stale pages"]
+    past = sum(1 for row in stale if row["Why"].startswith("review was due"))
+    assert counted.startswith(f"{past} past their review date (what kb check warns of as")
+    assert f", {len(stale) - past} unchanged for 365 days with no review date" in counted
     assert all(row["links"][0].startswith("?view=gaps&page=") for row in stale)
     assert [row["Search"] for row in unanswered] == ["office dog policy"]
 

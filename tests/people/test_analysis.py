@@ -12,7 +12,7 @@ from datetime import date
 import pytest
 from click.testing import CliRunner
 from fakes import HashEmbedder
-from helpers import write
+from helpers import CONTENT, write
 
 from kb import KnowledgeBase, Settings, build_index
 from kb.cli import cli
@@ -496,3 +496,20 @@ def test_a_team_cites_a_page_once_per_part(bundled_kb):
     assert cited and all(len(set(c.evidence)) == len(c.evidence) for c in proposal.covers)
     shared = [c for c in proposal.covers if len(c.people) > len(c.evidence)]
     assert shared  # the case: more members than pages on a part
+
+
+def test_gaps_and_check_say_what_their_stale_counts_count(bundled_index):
+    # A trial read "Stale pages 15" in Gaps and 12 review-due warnings from `kb check`: the
+    # gap report also counts pages unchanged for a year. Each now says what it counts, and
+    # the numbers tie out.
+    day = ["--today", "2026-12-06"]
+    gaps = cli_run("gaps", *day, "--index-dir", str(bundled_index)).output
+    checked = cli_run("check", str(CONTENT), *day)
+    due = checked.output.count("[review-due]")
+    head = re.search(r"Stale pages \((\d+): (\d+) past their review date \(what kb check", gaps)
+    assert head, gaps
+    total, past = int(head[1]), int(head[2])
+    unchanged = total - past
+    assert past == due > 0 and unchanged > 0
+    assert f"{unchanged} unchanged for 365 days with no review date to come):" in gaps
+    assert f"({due} review-due: past their review_by; kb gaps' stale pages also" in checked.output
