@@ -80,6 +80,9 @@ class BuildReport:
     seconds: float
     manifest: Manifest
     embedded: int = 0  # chunks sent to the model this run (the rest reused stored vectors)
+    # What the embedding step counted (its progress' unit): the new chunks and their
+    # sentences, each a text of its own (a trial read a bar to 3,069 over "603 embedded").
+    texts: int = 0
     reread: int = 0  # pages parsed and chunked this run (the rest were unchanged)
     removed: int = 0  # pages indexed before and gone now
     changed: bool = True  # False: nothing differed, the index was left as it was
@@ -284,7 +287,7 @@ def build_index(
         )
         directory_moved = previous is not None and previous.manifest.people != recorded.people
         if changed:
-            manifest, embedded = _write(
+            manifest, embedded, texts = _write(
                 writer, index_dir, embedder, settings, progress, recorded, workers
             )
         else:
@@ -292,7 +295,7 @@ def build_index(
             # the data files and record this run's inputs, state and warnings.
             manifest = previous.manifest.updated(recorded.as_dict())
             write_manifest(index_dir, manifest)
-            embedded = 0
+            embedded = texts = 0
     return BuildReport(
         files=len(rels),
         documents=len(kept) + len(stand),
@@ -301,6 +304,7 @@ def build_index(
         seconds=time.perf_counter() - start,
         manifest=manifest,
         embedded=embedded,
+        texts=texts,
         reread=reread,
         removed=removed,
         changed=changed or directory_moved,
@@ -357,7 +361,9 @@ def index_documents(
             problems=problems,
             content_dir=source,
         )
-        manifest, embedded = _write(writer, index_dir, embedder, settings, progress, recorded)
+        manifest, embedded, texts = _write(
+            writer, index_dir, embedder, settings, progress, recorded
+        )
     return BuildReport(
         files=len(docs),
         documents=len(docs),
@@ -366,6 +372,7 @@ def index_documents(
         seconds=time.perf_counter() - start,
         manifest=manifest,
         embedded=embedded,
+        texts=texts,
         reread=len(docs),
     )
 
@@ -437,10 +444,11 @@ def _write(
     progress: BuildProgress | None,
     manifest: Manifest,
     workers: int = 1,
-) -> tuple[Manifest, int]:
+) -> tuple[Manifest, int, int]:
     """Embed what is new and write the index with `manifest`; return (the manifest written,
-    chunks embedded). The chunks' sentences are embedded with them (one progress), and
-    what a killed build embedded is taken from its leftovers."""
+    chunks embedded, texts the step counted: those chunks and their sentences). The chunks'
+    sentences are embedded with them (one progress), and what a killed build embedded is
+    taken from its leftovers."""
     chunks = writer.fresh_texts()
     seen = set(chunks)
     todo = chunks + [t for t in writer.fresh_sentences() if t not in seen]
@@ -479,7 +487,7 @@ def _write(
         raise
     so_far.close(keep=False)  # the index holds them now
     sent = set(rest)  # the chunks sent to the model this run
-    return manifest, sum(1 for t in chunks if t in sent)
+    return manifest, sum(1 for t in chunks if t in sent), len(todo)
 
 
 def _sentences(

@@ -271,11 +271,14 @@ class progress_bar:
 
 # Pages (or chunks) from which a step is long enough to show its progress.
 LONG_STEP = 500
+# The embedding step's progress names its unit: it counts each new chunk and each of its
+# sentences (kb.search.sentences), many more than the chunks the summary gives (a trial).
+EMBEDDING = "Embedding chunks and their sentences"
 
 
 class step_bars:
     """A progress bar for each step of a build, one after the other: "Reading" and
-    "Chunking" (pages), then "Embedding" (chunks, as the build's `progress`). A step of fewer
+    "Chunking" (pages), then `EMBEDDING` (texts, as the build's `progress`). A step of fewer
     than `pages` pages or `chunks` chunks (None: `LONG_STEP`) shows none: a page saved in
     `kb watch` is not long work, and a few hundred pages are read and chunked in a second."""
 
@@ -290,7 +293,7 @@ class step_bars:
         return self
 
     def __call__(self, step: str, done: int, total: int) -> None:
-        if total < (self._chunks if step == "Embedding" else self._pages):
+        if total < (self._chunks if step == EMBEDDING else self._pages):
             return
         if step != self._step:
             self.close()  # the last step's bar ends on its own line
@@ -300,7 +303,7 @@ class step_bars:
 
     def embedding(self, done: int, total: int) -> None:
         """As a build's `progress`: the embedding step."""
-        self("Embedding", done, total)
+        self(EMBEDDING, done, total)
 
     def close(self) -> None:
         """End the bar shown, if any (a build is over)."""

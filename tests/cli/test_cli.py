@@ -444,12 +444,21 @@ def test_progress_outside_a_terminal_is_a_line_each_tenth(tmp_path):
     how far it is instead, so a long first index does not look stuck."""
     root = tmp_path / "content"
     for i in range(12):
-        write(root / f"it/page-{i:02d}.md", f"# Page {i}\n\n## Setup\nStep {i} of the setup.\n")
+        text = f"Step {i} of the setup. Then restart the laptop and sign in again."
+        write(root / f"it/page-{i:02d}.md", f"# Page {i}\n\n## Setup\n{text}\n")
     res = run("index", str(root), "--index-dir", str(tmp_path / "index"))
     assert res.exit_code == 0, res.output
-    lines = [ln for ln in res.stderr.splitlines() if ln.startswith("Embedding: ")]
-    assert lines[0].startswith("Embedding: 0 of ") and lines[-1].endswith("(100%)")
+    # The bar names what it counts, and the summary gives that number beside the chunks' (a
+    # trial read a bar to 3,069 over "603 chunks, 603 embedded").
+    step = "Embedding chunks and their sentences: "
+    lines = [ln for ln in res.stderr.splitlines() if ln.startswith(step)]
+    assert lines[0].startswith(f"{step}0 of ") and lines[-1].endswith("(100%)")
     assert 2 <= len(lines) <= 11
+    texts = int(re.search(r" of ([\d,]+) ", lines[-1])[1].replace(",", ""))
+    chunks = int(re.search(r"\((\d+) chunks, ", res.stdout)[1])
+    assert texts > chunks  # each page's sentences too
+    said = f"{chunks} chunks, {chunks} embedded with their sentences: {texts:,} texts;"
+    assert said in res.stdout, res.stdout
     assert "Reading" not in res.stderr  # 12 pages are read in a blink: no progress for that
 
 
@@ -465,7 +474,11 @@ def test_reading_and_chunking_many_pages_show_progress_before_embedding(tmp_path
     res = run("index", str(root), "--index-dir", str(tmp_path / "index"))
     assert res.exit_code == 0, res.output
     steps = [ln.split(":")[0] for ln in res.stderr.splitlines() if " of " in ln]
-    assert list(dict.fromkeys(steps)) == ["Reading", "Chunking", "Embedding"]
+    assert list(dict.fromkeys(steps)) == [
+        "Reading",
+        "Chunking",
+        "Embedding chunks and their sentences",
+    ]
     assert "Reading: 12 of 12 (100%)" in res.stderr and "Chunking: 12 of 12 (100%)" in res.stderr
 
 
