@@ -5,7 +5,9 @@ never a stop word: 'claims' marks 'claim', 'home' does not mark 'Homebrew'. The 
 sentence is the unit of the section (kb.search.display: a sentence, table row, list item or
 code line) likeliest to answer by kb's relevance model (kb.search.relevance): its meaning (the
 cosine of its stored vector to the query's, kb.search.sentences) and its words (the share of
-the query's information, BM25's IDF, it holds). It is marked only when it holds a query word
+the query's information, BM25's IDF, it holds), and, of those holding a query word, one
+holding the kind of answer the question asks for (kb.search.answer_types: "how many" a
+number, "when" a date or time) comes first. It is marked only when it holds a query word
 (the highlighted words and the mark agree); else the snippet starts there unmarked. Without
 stored vectors the words alone decide. No model is run per query: embedding the sentences of
 even the first page costs more than the search (benchmarks/snippets.py), so they are
@@ -22,6 +24,7 @@ from functools import lru_cache
 
 from kb.index.bm25 import cjk_spans, index_words, is_cjk, stems, stop_words
 from kb.models import Snippet
+from kb.search.answer_types import asked, holds
 from kb.search.asking import topic
 from kb.search.display import CODE, DATA, HEAD, PROSE, ROW, TOC, Unit, units
 from kb.search.relevance import COSINE, COVERAGE
@@ -154,17 +157,64 @@ def make_snippet(
     worded = {i for i, score in scores.items() if score > 0}  # the words agree with a mark
     if meaning:
         scores = _fused(parts, scores, meaning, _information(query, weights))
-    top = max(scores.values(), default=0.0)
-    tied = [i for i, score in scores.items() if score == top]
+    # A unit of the kind of answer asked for beats one of no such kind (`_typed`).
+    kind = asked(query)
+    typed = _typed(parts, kind, worded) if kind else set()
+    pool = [i for i in scores if i in typed or i not in worded] if typed else list(scores)
+    top = max((scores[i] for i in pool), default=0.0)
+    tied = [i for i in pool if scores[i] == top]
     # Of rows as good by words of their own, the one saying least else: "London · £45", not
     # "UK (outside London) · £35"; otherwise the first unit as good.
     rows = all(parts[i].kind == ROW and i in found for i in tied)
     best = min(tied, key=lambda i: len(parts[i].text)) if tied and rows else min(tied, default=0)
+    if best in typed and parts[best].kind == ROW:
+        best = _named_row(parts, best, typed, found, starts, weights)
     if not top:
         shown = [i for i, u in enumerate(parts) if u.kind not in (TOC, DATA)] or [0]
         return _window(parts, shown[0], 0, width, marked=False)
     first = found[best][0][0] - starts[best] if best in found else 0
     return replace(_window(parts, best, first, width, marked=best in worded), best=top)
+
+
+def _typed(parts: tuple[Unit, ...], kind: str, worded: set[int]) -> set[int]:
+    """The units holding a query word that hold an answer of the `kind` asked for
+    (kb.search.answer_types: a number, a duration, a date...). Of the units holding a query
+    word, one of no such kind never beats one of it: "Rotate it immediately" holds the words
+    of "how often are secrets rotated" and no frequency, "Right-to-work checks are mandatory"
+    those of "who does the right-to-work check" and no one who does it (held-out questions).
+    Units holding no query word are not judged: they are shown unmarked, if at all."""
+    return {i for i in worded if holds(parts[i].text, kind)}
+
+
+def _named_row(
+    parts: tuple[Unit, ...],
+    best: int,
+    typed: set[int],
+    found: Mapping[int, list[tuple[int, str]]],
+    starts: tuple[int, ...],
+    weights: Mapping[str, float] | None,
+) -> int:
+    """Of the rows of `best`'s table holding the kind of answer asked for, the one whose
+    first cell holds the most query weight, if more than `best`'s: the first cell names
+    what a row is about (the question's focus), the others what is said of it. Both
+    "Shared parental leave · Up to 50 weeks shared · Enhanced to match maternity pay ..."
+    and "Maternity / adoption (primary carer) · Up to 52 weeks" hold a number of weeks; the
+    first held more words of "how many weeks of maternity leave do I get" (a trial)."""
+    lo = hi = best
+    while lo > 0 and parts[lo - 1].kind == ROW:
+        lo -= 1
+    while hi + 1 < len(parts) and parts[hi + 1].kind == ROW:
+        hi += 1
+
+    def named(i: int) -> float:
+        cell = parts[i].text.find(" · ")
+        end = starts[i] + (cell if cell >= 0 else len(parts[i].text))
+        held = {stem for at, stem in found.get(i, []) if at < end}
+        return sum(weights.get(s, 0.0) for s in held) if weights is not None else len(held)
+
+    rows = [i for i in sorted(typed) if lo <= i <= hi]
+    most = max(rows, key=named, default=best)
+    return most if named(most) > named(best) else best
 
 
 def _information(query: str, weights: Mapping[str, float] | None) -> float:

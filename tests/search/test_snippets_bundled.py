@@ -144,6 +144,22 @@ def test_the_marked_sentence_is_the_likeliest_answer_not_a_caveat_sharing_a_word
         assert "UK: 45p per mile" in hit.snippet
 
 
+def test_the_marked_sentence_holds_the_kind_of_answer_asked_for(bundled_kb):
+    # Each question's section was right; its mark stated a neighbouring fact, of no such kind
+    # (a trial and the held-out cards): "how long" asks for a span of time, "who" for a role.
+    query = "How long until a deal I moved to Commit shows on the forecast dashboard?"
+    hit = card(bundled_kb, query, "data/looker-forecast-dashboard.md")
+    assert "within about 1 hour 15 minutes" in hit.answer_text  # not the question restated
+    query = "Who does the right-to-work check for a new hire?"
+    hit = card(bundled_kb, query, "hr/new-starter-process.md")
+    assert "the check is done by HR" in hit.answer_text  # not "... checks are mandatory"
+    # Both rows hold a number of weeks; the one whose first cell names the leave asked about
+    # answers, not the one holding more of the question's words in its other cells.
+    for query in ("How many weeks of maternity leave do I get?", "how many weeks maternty leave"):
+        hit = card(bundled_kb, query, "hr/parental-leave.md")
+        assert hit.answer_text.startswith("Maternity / adoption (primary carer) · Up to 52 weeks")
+
+
 def test_a_marked_row_or_sentence_is_shown_whole(bundled_kb):
     # The severity table's first row was marked from "active attacker ·", its "SEV1" cut off.
     query = "What are the security incident severity levels?"
