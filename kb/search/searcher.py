@@ -284,9 +284,13 @@ class Searcher:
         # holding them all are relevant (`QueryTerms.named`). Most, as `read_by_the_model`
         # asks most words to be read: a claim or a long question naming a gene or a format
         # in passing (`TNF`, `JSON`) is still judged by the model.
-        # At most `_ASKED` words are put to the model: a question names a few, and each costs
-        # an embedding the first time (a pasted list of 300 codes would cost 300).
+        # Each word put to the model costs an embedding the first time, so only when the
+        # capitals together carry most of the question (else no subset of them can), and at
+        # most `_ASKED` of them (a pasted list of 300 codes would cost 300).
         asked = capitals(query)[:_ASKED]
+        held = {s for w in asked for s in stemmed.get(w.lower(), [])}
+        if not held or terms.coverage(held) < 0.5:
+            return terms
         unread = {s for w in asked if self.unread(w) for s in stemmed.get(w.lower(), [])}
         if unread and terms.coverage(unread) >= 0.5:
             return replace(terms, named=terms.named | unread)
