@@ -173,7 +173,12 @@ def make_snippet(
         shown = [i for i, u in enumerate(parts) if u.kind not in (TOC, DATA)] or [0]
         return _window(parts, shown[0], 0, width, marked=False)
     first = found[best][0][0] - starts[best] if best in found else 0
-    return replace(_window(parts, best, first, width, marked=best in worded), best=top)
+    # How likely the section's best unit answers is of every unit, not only the typed ones:
+    # the type chooses the mark, and scoring a section by its typed units alone made one
+    # holding the kind asked for lose its card to one holding none ("who approves expense
+    # claims" showed "What to check before you approve" over the approval chain's top).
+    likeliest = max(scores.values(), default=0.0)
+    return replace(_window(parts, best, first, width, marked=best in worded), best=likeliest)
 
 
 def _typed(parts: tuple[Unit, ...], kind: str, worded: set[int]) -> set[int]:
