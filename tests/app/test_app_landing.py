@@ -181,7 +181,7 @@ def test_facet_counts_match_kb_search(monkeypatch, bundled_index, query, picked)
         else:
             assert {v: n for v, n in facet_counts.items() if n} == expected[key], key
     assert result_paths(at)[: len(pages)] == list(pages)  # the same pages, in the same order
-    assert re.search(rf"\b{len(pages)} pages? answers? “", all_text(at))
+    assert re.search(rf"\b{len(pages)} pages? likely answers? “", all_text(at))
 
 
 def test_team_list_is_narrowed_by_department(monkeypatch, bundled_index, bundled_kb):
