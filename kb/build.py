@@ -521,7 +521,7 @@ def _unlisted_authors(
                 if author.name not in memo:
                     memo[author.name] = said(author.name)
                 if memo[author.name]:
-                    out.append(Problem(rel, memo[author.name], 1))
+                    out.append(Problem(rel, memo[author.name], source.authors_line))
     return out
 
 

@@ -174,7 +174,7 @@ def _unlisted(
         hint = f"; did you mean '{close[0]}'?" if close else ""
         message = f"team '{team}' is no one's team in people.yaml nor a folder{hint}"
         out.append(Finding(rel, key_lines["team"], "warning", "team", message))
-    line = key_lines.get("authors") or key_lines.get("author") or 1
+    line = doc.authors_line
     for author in doc.authors:
         message = said(author.name)
         if message and not hides(author.name):

@@ -146,6 +146,8 @@ def read_pages(
         found = leaked + found
         problems.extend(found)
         source = Source(rel, digest, doc.authors if doc else (), tuple(found))
+        if doc is not None and doc.authors_line != 1:
+            source = dataclasses.replace(source, authors_line=doc.authors_line)
         read.append(PageFile(rel, content_dir, source, doc=doc))
         if doc is not None:
             seen.add(rel)

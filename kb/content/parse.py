@@ -94,6 +94,7 @@ def parse_markdown(
     owner = _text_field(meta.get("owner"))
     if not names and owner:
         names = [owner]
+    named_by = next((k for k in ("authors", "author", "owner") if _list_field(meta.get(k))), "")
     # Harmonic credit: the n-th listed author gets 1/n before normalising (main author first).
     total = sum(1 / rank for rank in range(1, len(names) + 1))
     authors = tuple(
@@ -126,6 +127,7 @@ def parse_markdown(
         authors=authors,
         updated=_date_field(meta, dated, lines, rel_path, problems),
         owner=owner,
+        authors_line=_key_line(lines, body_start - 1, named_by) if named_by else 1,
         review_by=_date_field(meta, "review_by", lines, rel_path, problems),
         department=_text_field(meta.get("department")),
         body=body,

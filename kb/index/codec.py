@@ -96,6 +96,7 @@ def source_line(source: Source) -> str:
             "rows": list(source.rows),
             "chunk_bytes": list(source.chunk_bytes),
             "page_bytes": list(source.page_bytes),
+            "authors_line": source.authors_line,
         },
         ensure_ascii=False,
     )
@@ -133,6 +134,7 @@ def source_from_json(d: dict, authors: dict | None = None) -> Source:
         rows=tuple(d.get("rows", (0, 0))),
         chunk_bytes=tuple(d.get("chunk_bytes", (0, 0))),
         page_bytes=tuple(d.get("page_bytes", (0, 0))),
+        authors_line=d.get("authors_line", 1),
     )
 
 

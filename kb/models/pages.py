@@ -64,6 +64,7 @@ class Source:
     rows: tuple[int, int] = (0, 0)  # its chunks' rows [start, end) in that index
     chunk_bytes: tuple[int, int] = (0, 0)  # where those rows' lines are in the chunks file
     page_bytes: tuple[int, int] = (0, 0)  # where its line is in the pages file
+    authors_line: int = 1  # Document.authors_line: a kept page's author warning points there
 
 
 @dataclass(frozen=True)
@@ -109,6 +110,7 @@ class Document(PageInfo):
     sections: tuple[Section, ...]
     content_hash: str
     owner: str = ""
+    authors_line: int = 1  # of the front matter key naming them, for messages about an author
     summary: str = ""  # front matter description/summary/subtitle/keywords
     body: str = ""  # the Markdown after the front matter, for display
 

@@ -196,7 +196,9 @@ def test_indexing_warns_of_an_author_people_yaml_lacks_as_check_does(tmp_path, m
     people = "people:\n- name: Chloe Martin\n  team: hr\n"
     write(content / "people.yaml", people)
     page = "---\ntitle: {t}\nauthors: [{a}]\n---\n# {t}\n\nText about {t}.\n"
-    write(content / "hr" / "leave.md", page.format(t="Leave", a="Chloe Martn"))
+    # The authors key on line 4 (not the page's first line): the warning points at it.
+    leave = "---\ntitle: Leave\ntags: [hr]\nauthors: [Chloe Martn]\n---\n# Leave\n\nText.\n"
+    write(content / "hr" / "leave.md", leave)
     write(content / "hr" / "pay.md", page.format(t="Pay", a="Chloe Martin"))
     # In git, so that a later run carries leave.md unread, with its authors as stored.
     git = ["git", "-C", str(content), "-c", "user.name=Bot", "-c", "user.email=bot@x.org"]
@@ -207,14 +209,15 @@ def test_indexing_warns_of_an_author_people_yaml_lacks_as_check_does(tmp_path, m
         "did you mean 'Chloe Martin'?"
     )
     checked = check_content(content, today=TODAY)
-    assert [(f.path, f.message) for f in checked if f.rule == "people"] == [("hr/leave.md", said)]
+    found = [(f.path, f.line, f.message) for f in checked if f.rule == "people"]
+    assert found == [("hr/leave.md", 4, said)]
     with pytest.raises(StrictModeError, match="1 warning and --strict is set"):
         build_index(content, index_dir, HashEmbedder(), Settings(), strict=True)
     report = build_index(content, index_dir, HashEmbedder(), Settings())
-    assert [(p.path, p.message) for p in report.problems] == [("hr/leave.md", said)]
+    assert [(p.path, p.line, p.message) for p in report.problems] == [("hr/leave.md", 4, said)]
     write(content / "hr" / "pay.md", page.format(t="Payroll", a="Chloe Martin"))
     again = build_index(content, index_dir, HashEmbedder(), Settings())  # leave.md as stored
-    assert again.changed and [p.message for p in again.problems] == [said]
+    assert again.changed and [(p.line, p.message) for p in again.problems] == [(4, said)]
     # Once people.yaml knows the spelling, the page stored as it was is no longer warned of.
     write(content / "people.yaml", people + "  aliases: [Chloe Martn]\n")
     assert build_index(content, index_dir, HashEmbedder(), Settings()).problems == ()
