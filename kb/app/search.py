@@ -388,8 +388,11 @@ def render_experts(
     # certain (a trial). A card says who has left.
     here = [p for p in experts if not p.left]
     if len(here) > 1:  # one bar compares nothing
+        # Not "how likely their pages answer this": two co-authors of the one page that
+        # answers read 97 and 49 under that (a trial); a bar is also their share of it.
         render_table(
-            "Relevance: how likely their pages answer this, out of 100",
+            "Relevance, out of 100: how much of what answers this they wrote (co-authors "
+            "share a page's credit), and how sure kb is that it answers",
             ("Person", "Relevance"),
             ((p.name, _relevance_bar(p.relevance)) for p in here),
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import logging
 import re
 import threading
@@ -70,6 +71,29 @@ def test_search_shows_results_experts_and_timing(monkeypatch, bundled_index):
     search(at, "LDS-Aire")
     text = "".join(m.value for m in at.markdown)
     assert "[Printers and meeting rooms › Meeting rooms › If something does not work]" in text
+
+
+def test_relevance_caption_says_why_coauthors_of_one_page_differ(monkeypatch, bundled_index):
+    """Tomasz Nowak and Kenji Sato wrote the one VPN page that answers, yet their bars read
+    97 and 49 under "how likely their pages answer this" (a trial): the same page cannot be
+    twice as likely to answer. The caption says a bar is also their share of the writing."""
+    at = new_app(monkeypatch, bundled_index, q="how do I connect to the VPN from home")
+    assert not at.exception and expert_names(at)[:2] == ["Tomasz Nowak", "Kenji Sato"]
+    (chart,) = [t for t in html_tables(at) if t and "Relevance" in t[0]]
+    first, second = (int(row["Relevance"]) for row in chart[:2])
+    assert second < first * 0.75  # the same page, different bars
+    (caption,) = [c for c in table_captions(at) if c.startswith("Relevance")]
+    assert "how likely their pages answer" not in caption
+    assert "wrote" in caption and "co-author" in caption
+
+
+def table_captions(at) -> list[str]:
+    """The caption of every table the app drew with st.html (kb.app.tables)."""
+    return [
+        plain(html.unescape(m.group(1)))
+        for element in at.html
+        for m in re.finditer(r"<caption><span>(.*?)</span></caption>", element.value)
+    ]
 
 
 def test_who_knows_says_when_the_evidence_is_weak(monkeypatch, bundled_index):
