@@ -38,11 +38,16 @@ def render_gaps(kb: Facade) -> None:
         st.bar_chart({"topics": side_counts(report.topics)}, y_label="topics", height=220)
     people = set(kb.people())  # an owner who wrote nothing (or is hidden) has no profile
     here = view_params()  # links come back to this view
+    # Three names beside "bus factor 1" read as a contradiction to a trial: say what it is;
+    # and "at risk from" only when a row says it (a trial read it over a table without one).
+    at_risk = (
+        " “at risk from” a day: by that day, everyone who knows most of it will have left"
+        if any(t.at_risk for t in single)
+        else ""
+    )
     render_table(
-        # Three names beside "bus factor 1" read as a contradiction to a trial: say what it is.
         "Topics resting on one person: if the first named left, most of it would have no "
-        "author who knows it. At risk from a day: by then, everyone who knows most of it has "
-        "left",
+        f"author who knows it.{at_risk}",
         ("Topic", "Bus factor", "Pages", "Who knows it", "Departments"),
         (
             (

@@ -156,6 +156,16 @@ def test_gaps_page_charts_bus_factor_and_lists_unanswered_searches(
     assert [row["Search"] for row in unanswered] == ["office dog policy"]
 
 
+def test_gaps_explain_at_risk_only_when_a_topic_is(monkeypatch, bundled_index):
+    """ "At risk from a day: by then, everyone who knows most of it has left" headed the
+    table on the bundled content, where no topic is at risk and no row says it (a trial)."""
+    at = new_app(monkeypatch, bundled_index, view="gaps")
+    single = html_tables(at)[0]
+    assert single and not any("at risk" in row["Bus factor"] for row in single)
+    (heading,) = [e.value for e in at.html if "Topics resting on one person" in e.value]
+    assert "at risk" not in heading.lower()
+
+
 def test_gaps_page_without_a_log_says_how_to_keep_one(monkeypatch, bundled_index):
     monkeypatch.delenv("KB_SEARCH_LOG", raising=False)
     at = new_app(monkeypatch, bundled_index, view="gaps")

@@ -403,10 +403,13 @@ def test_gaps_flag_what_rests_on_people_who_are_leaving(notice_index, monkeypatc
     text = run(index_dir, "gaps", "--top", "40")
     assert f"{NOTICE} 100% (leaves on {leaves[NOTICE]})): at risk from {leaves[NOTICE]}" in text
     assert f"{NOTICE} (leaves on {leaves[NOTICE]}): Requesting VPN access" in text
-    single, _, stale = html_tables(new_app(monkeypatch, index_dir, view="gaps"))  # no log
+    app = new_app(monkeypatch, index_dir, view="gaps")
+    single, _, stale = html_tables(app)  # no log
     row = next(r for r in single if r["Topic"] == access["label"])
     shown = {k: v.replace("\u2011", "-") for k, v in row.items() if k != "links"}  # unbroken
     assert shown["Bus factor"] == f"1: at risk from {leaves[NOTICE]}"
+    (heading,) = [e.value for e in app.html if "Topics resting on one person" in e.value]
+    assert "“at risk from” a day: by that day, everyone who knows most of it" in heading
     assert shown["Who knows it"] == f"{NOTICE} (100%, leaves on {leaves[NOTICE]})"
     vpn = next(r for r in stale if r["Page"] == "Requesting VPN access")
     assert vpn["Owner"].replace("\u2011", "-") == f"{NOTICE} (leaves on {leaves[NOTICE]})"
