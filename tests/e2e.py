@@ -219,7 +219,7 @@ def expert_names(page, timeout_ms: int = 30_000) -> list[str]:
     """The people in the experts panel, in order (once it is drawn: it comes last)."""
     page.wait_for_function(
         """() => document.querySelector('[class*="st-key-person-"] button')
-                 || document.body.innerText.includes('has written about this yet')""",
+                 || document.body.innerText.includes('found no one who has written about this')""",
         timeout=timeout_ms,
         polling="raf",
     )

@@ -126,7 +126,7 @@ def render_results(kb: Facade) -> None:
     with people:
         outside = found.elsewhere_note(filters) if not answers else ""
         unwritten = found.unwritten_note(NEAR_MISS, directory.left_on) if not answers else ""
-        if asks_about and not answers:  # not "No one has written about this yet" beside them
+        if asks_about and not answers:  # not "kb found no one who has written..." beside them
             unwritten = f"{spoken(named)} wrote pages here: their profile lists them."
         render_experts(experts, me, near, outside, unwritten, sided=has_sides(kb))
 
@@ -250,14 +250,22 @@ def render_stub(query: str, closest: list[tuple[Hit, list[Hit]]], writers: list[
     """ "Start the page": the stub opens in place, under the click, to copy or download (a
     download alone showed nothing: a trial saw no stub after clicking)."""
     title = title_for(query)
-    team = next((h.chunk.team for h, _ in closest if h.chunk.team), "") or "pages"
+    # The team of a page near enough to say who could write it, as `writers` are: the
+    # closest page to what nothing answers is chance ("what does P2 priority mean for a
+    # ticket" was filed under finance, the month-end close's team: a trial).
+    near = (h.chunk.team for h, _ in closest if h.chunk.team and h.confidence >= NEAR_MISS)
+    team = next(near, "")
     stub = stub_text(
         title, team=team, authors=tuple(writers[:1]), today=date.today(), question=query
     )
     name = f"{slug(title) or 'new-page'}.md"
+    folder = f"content/{team}/" if team else "its team's folder under content/"
     with st.expander("Start the page", icon=":material/edit_document:"):
         st.caption(
             f"A page stub with front matter, for content/{team}/{name}: fill it in and commit it."
+            if team
+            else f"A page stub with front matter, {name}: no page is near enough to tell its "
+            "team, so add `team:` and put it in that team's folder under content/."
         )
         st.code(stub, language="markdown", wrap_lines=True)
         st.download_button(
@@ -267,7 +275,7 @@ def render_stub(query: str, closest: list[tuple[Hit, list[Hit]]], writers: list[
             mime="text/markdown",
             icon=":material/download:",
             key="stub",
-            help=f"The stub as a file, for content/{team}/.",
+            help=f"The stub as a file, for {folder}.",
         )
 
 
@@ -371,10 +379,10 @@ def render_experts(
         return
     if not experts:
         st.caption(
-            f"No one in {across} has written about this yet; pick your side again to clear it "
-            "and see everyone who has."
+            f"kb found no one in {across} who has written about this; pick your side again "
+            "to clear it and see everyone who has."
             if across
-            else esc(unwritten or "No one has written about this yet.")
+            else esc(unwritten or "kb found no one who has written about this.")
         )
         return
     if weakly_known(experts):  # the closest authors, not people known to know (a trial)

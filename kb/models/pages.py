@@ -294,20 +294,22 @@ class Results(Sequence[Hit]):
     def unwritten_note(
         self, near: float = 1.0, gone: Callable[[str], bool] = lambda name: False
     ) -> str:
-        """What to say when no one is listed as knowing the query: "No one has written about
-        this yet.", unless a page comes near it in meaning (a hit's confidence `near` or
-        more): then that page and who wrote it, as "who could write it" names them; or
-        unless a page uses its every word without answering it (one word the model cannot
-        read alone, "minibar"): then who wrote that page, so the panel does not deny what a
-        card beside it shows (a trial). Nearness first: "who is on call this week" named the
-        sales page saying "weekly forecast call", beside the on-call rota's author named as
-        who could write the page (a trial). Authors `gone` holds (who has left) are not
-        named: the panel answers "who knows", and they are no one to ask (a review)."""
+        """What to say when no one is listed as knowing the query: "kb found no one who has
+        written about this." (not "No one has ... yet": a trial read it as a claim when the
+        search had missed the page), unless a page comes near it in meaning (a hit's
+        confidence `near` or more): then that page and who wrote it, as "who could write it"
+        names them; or unless a page uses its every word without answering it (one word the
+        model cannot read alone, "minibar"): then who wrote that page, so the panel does not
+        deny what a card beside it shows (a trial). Nearness first: "who is on call this
+        week" named the sales page saying "weekly forecast call", beside the on-call rota's
+        author named as who could write the page (a trial). Authors `gone` holds (who has
+        left) are not named: the panel answers "who knows", and they are no one to ask
+        (a review)."""
         close = self._pages(lambda h: not h.relevant and h.confidence >= near)
         using = self._pages(lambda h: not h.relevant and h.coverage >= 1.0)
         shown = close or using
         if not shown:
-            return "No one has written about this yet."
+            return "kb found no one who has written about this."
         titles = " and ".join(f"“{h.chunk.title}”" for h in shown)
         authors = (a.name for h in shown for a in h.chunk.authors if not gone(a.name))
         names = list({person_key(name): name for name in authors}.values())

@@ -218,7 +218,7 @@ def test_experts_under_a_filter_say_when_someone_outside_it_wrote_about_it(bundl
     out = run("experts", "parental leave", "--department", "IT", *where).stdout
     assert out.startswith("No one in IT has written about this; 1 person outside it did")
     out = run("experts", "what is on the canteen menu on friday", "--department", "IT", *where)
-    assert out.stdout == "No one has written about this yet.\n"
+    assert out.stdout == "kb found no one who has written about this.\n"
 
 
 def test_human_output_and_team_filters(bundled_index):
@@ -329,7 +329,10 @@ def test_search_says_when_nothing_answers_and_corrects_typos(bundled_index):
     hits = json.loads(run("search", "xqzvbnm plorkt", "--json", *idx).stdout)
     assert len(hits) == 10 and not any(h["relevant"] for h in hits)
     assert json.loads(run("experts", "xqzvbnm plorkt", "--json", *idx).stdout) == []
-    assert run("experts", "xqzvbnm plorkt", *idx).output == "No one has written about this yet.\n"
+    assert (
+        run("experts", "xqzvbnm plorkt", *idx).output
+        == "kb found no one who has written about this.\n"
+    )
     # No one is listed for it, but who wrote the page using its words is said, not denied.
     assert run("experts", "minibar", *idx).output == (
         "No one has written about this as a topic; “Expense policy” uses its words, by "
