@@ -602,16 +602,21 @@ class Matchmaker:
 def eligible(kind: str) -> str:
     """Who a round of `kind` may propose, in one line: what they offered in people.yaml."""
     hours = f"{HOURS[kind]} hour{'s' if HOURS[kind] > 1 else ''} a month"
+    # Not "offer tandems in people.yaml and 2 hours a month": a business reader of a trial
+    # knew no people.yaml and read the hours as what is offered, not what they have free.
+    directory = "in the people directory (people.yaml)"
+    spare = f"have {hours} for it"
     return {
-        "tandem": f"People who offer tandems in people.yaml and {hours}.",
-        "mentoring": "Mentors offer mentoring in people.yaml; mentees offer mentoring or "
-        f"tandems (open to learning from a colleague) and are less senior (people.yaml's "
-        f"level; either without one). {hours} each.",
-        "coffee": f"People who offer coffee in people.yaml and {hours}; never two who "
+        "tandem": f"People who offered tandems {directory} and {spare}.",
+        "mentoring": f"Mentors offered mentoring {directory}; mentees offered mentoring or "
+        "tandems (open to learning from a colleague) and are less senior (the directory's "
+        f"level; either without one). Each has {hours} for it.",
+        "coffee": f"People who offered coffee {directory} and {spare}; never two who "
         "already write together.",
-        "shadowing": f"People who offer shadowing in people.yaml and {hours} (a working day).",
-        "reverse-mentoring": "The mentor offers mentoring in people.yaml; the mentee offers "
-        f"mentoring or tandems and is at least {REVERSE_GAP} levels above. {hours} each.",
+        "shadowing": f"People who offered shadowing {directory} and {spare} (a working day).",
+        "reverse-mentoring": f"The mentor offered mentoring {directory}; the mentee offered "
+        f"mentoring or tandems and is at least {REVERSE_GAP} levels above. Each has {hours} "
+        "for it.",
     }[kind]
 
 
