@@ -50,7 +50,7 @@ def find_secrets(text: str) -> list[Secret]:
     A private key is reported once, on its BEGIN line.
     """
     low = text.lower()
-    active = _active(low)
+    active = _active(_ESCAPE.sub(r"\1", low) if "\\" in low else low)
     out: list[Secret] = []
     header: dict[int, str] = {}  # the columns a table's first row names as credentials
     in_table = False
@@ -67,6 +67,8 @@ def find_secrets(text: str) -> list[Secret]:
         # HTML in the page is read as its text (`<p><b>Password:</b> x</p>`), and its
         # tags' attributes as they are.
         line, cols = _html_text(raw) if "<" in raw else (raw, None)
+        if "\\" in line:  # `ghp\_...` as converters write it (kb import's markdownify)
+            line, cols = _unescaped(line, cols)
         fence = line.lstrip().startswith(("```", "~~~"))
         fenced ^= fence
         row = line.lstrip().startswith(("|", "^"))
@@ -346,6 +348,31 @@ def _html_text(line: str) -> tuple[str, list[int] | None]:
     text.append(line[at:])
     cols.extend(range(at, len(line)))
     return "".join(text), cols
+
+
+# A backslash before ASCII punctuation is Markdown's escape: the page shows the character alone.
+_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
+
+
+def _unescaped(line: str, cols: list[int] | None) -> tuple[str, list[int] | None]:
+    """`line` as Markdown shows it, without backslash escapes (`sk\\_live\\_...`, as HTML and
+    Word converters write an underscore), and where each of its characters is in the raw line
+    (`cols` maps `line` there already when it was read without HTML tags)."""
+    if not _ESCAPE.search(line):
+        return line, cols
+    at = cols if cols is not None else range(len(line))
+    text: list[str] = []
+    kept: list[int] = []
+    pos = 0
+    for m in _ESCAPE.finditer(line):
+        text.append(line[pos : m.start()])
+        kept.extend(at[pos : m.start()])
+        text.append(m.group(1))
+        kept.append(at[m.start(1)])
+        pos = m.end()
+    text.append(line[pos:])
+    kept.extend(at[pos:])
+    return "".join(text), kept
 
 
 def _typed(raw: str, text: str, n: int) -> Iterator[Secret]:

@@ -89,6 +89,42 @@ def test_secrets_in_a_page_are_never_indexed_nor_served(tmp_path, monkeypatch, r
             _no_secret_in(file.read_bytes().decode("utf-8", "replace"))
 
 
+def test_a_token_escaped_as_kb_import_writes_it_is_redacted_as_markdown_shows_it(
+    tmp_path, real_embedder
+):
+    # markdownify (kb import's HTML, Word and Confluence converter) writes `_` as `\_`: the
+    # page's bytes hold `ghp\_R4nd...`, the page as Markdown shows it the token.
+    stripe = "sk_live_4eC39HqLyjWDarjtT1zdp7dc"
+    write(
+        tmp_path / "export/ci-setup.html",
+        f"<h1>CI setup</h1><p>The deploy job pushes with the bot token {GH_TOKEN} until it"
+        f" moves to the vault.</p><p>Billing charges cards with {stripe} for now.</p>",
+    )
+    content, index_dir = tmp_path / "content", tmp_path / "index"
+    res = CliRunner().invoke(
+        cli, ["import", str(tmp_path / "export"), "--into", str(content), "--team", "platform"]
+    )
+    assert res.exit_code == 0, res.output
+    imported = (content / "platform/ci-setup.md").read_text(encoding="utf-8")
+    assert GH_TOKEN.replace("_", "\\_") in imported  # as the converter writes it
+    line = imported.splitlines().index(next(x for x in imported.splitlines() if "ghp" in x)) + 1
+    bodies = (GH_TOKEN.removeprefix("ghp_"), stripe.removeprefix("sk_live_"))
+
+    findings = [f for f in check_content(content) if f.rule == "secret"]
+    assert [(f.path, f.line) for f in findings][:1] == [("platform/ci-setup.md", line)]
+    assert len(findings) == 2 and all(b not in f.message for f in findings for b in bodies)
+    report = build_index(content, index_dir, real_embedder, Settings())
+    said = [str(p) for p in report.problems]
+    assert any(p.startswith(f"platform/ci-setup.md:{line}: possible GitHub token") for p in said)
+    hits = TestClient(create_app(index_dir)).get("/search", params={"q": "deploy job bot token"})
+    assert hits.status_code == 200 and hits.json()[0]["path"] == "platform/ci-setup.md"
+    assert "[redacted]" in hits.text and not any(b in hits.text for b in bodies)
+    for file in index_dir.rglob("*"):
+        if file.is_file():
+            text = file.read_bytes().decode("utf-8", "replace")
+            assert not any(b in text for b in bodies), file.name
+
+
 def test_a_secret_written_with_yaml_escapes_is_redacted_as_yaml_reads_it(tmp_path, real_embedder):
     # The page's bytes hold no key ("\\x41KIA..."): only YAML's reading of them does.
     escaped = AWS_ID.replace("A", "\\x41", 1)
