@@ -278,7 +278,8 @@ def _next_review(meta: dict, changed: dt.date | None, after_days: int) -> dt.dat
     last change (the gap report's stale rule); None when it says neither."""
     due = date_of(meta.get("review_by") or "")
     if due is None and changed is not None:
-        due = changed + dt.timedelta(days=after_days)
+        # A change dated near the calendar's end (`updated: 9999-12-31`) is due on its last day.
+        due = changed + dt.timedelta(days=min(after_days, (dt.date.max - changed).days))
     return due
 
 

@@ -13,10 +13,12 @@ import time
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from fakes import HashEmbedder
 from helpers import page, write
 
 from kb import Settings, build_index
+from kb.cli import cli
 from kb.content.check import check_content
 from kb.content.directory import read_directory
 
@@ -380,6 +382,23 @@ def test_a_date_that_is_none_is_dropped_with_a_warning_where_kb_check_errs(tmp_p
     assert "2024-03-01" in stored  # a date stays
     errors = {(f.path, f.line, f.severity) for f in check_content(content)}
     assert {("it/wifi.md", 4, "error"), ("it/wifi.md", 5, "error")} <= errors
+
+
+def test_a_page_updated_at_the_end_of_the_calendar_does_not_stop_kb_check(tmp_path):
+    # An attack: `updated: 9999-12-31` (no review_by) stopped `kb check` with a traceback on
+    # its next review day, a year after the last day a date can name; no page was checked.
+    content = tmp_path / "content"
+    write(content / "people.yaml", "people:\n  - name: Bo Chen\n    left: 2026-01-31\n")
+    write(
+        content / "it/vpn.md",
+        page("VPN", "Bo Chen", "Split tunnel").replace("team: it\n", "updated: 9999-12-31\n"),
+    )
+    write(content / "it/wifi.md", "---\ntitle: Wifi\nupdated: soon\n---\n## Roaming\nRoam.\n")
+    res = CliRunner().invoke(cli, ["check", str(content), "--today", "2026-01-02"])
+    assert res.exit_code == 1 and "Traceback" not in res.output, res.output
+    assert "it/wifi.md:3: error: 'updated' is not a date" in res.output
+    assert "it/vpn.md:3: warning: its owner Bo Chen leaves on 2026-01-31" in res.output
+    assert "next review is due on 9999-12-31" in res.output
 
 
 def test_a_utf16_page_is_called_utf16_with_how_to_save_it(tmp_path):
