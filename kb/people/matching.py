@@ -655,6 +655,8 @@ def ends(kind: str, today: date | None = None) -> date:
     start = today or date.today()
     month = start.month - 1 + MONTHS[kind]
     year, month = start.year + month // 12, month % 12 + 1
+    if year > date.max.year:  # started in 9999's last months: it ends after any day there is
+        return date.max
     return date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
 
 

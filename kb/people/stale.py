@@ -21,7 +21,9 @@ _DUE, _UNCHANGED = "review was due", "unchanged since"  # a stale page's two rea
 def stale_pages(pages: Iterable[Page], today: date, after_days: int) -> list[StalePage]:
     """Pages past their review date or unchanged for `after_days`, by owner, oldest first. A
     review date still to come says the page was looked at and is trusted until then."""
-    cutoff, now = (today - timedelta(days=after_days)).isoformat(), today.isoformat()
+    # Within `after_days` of the calendar's first day, no page can be unchanged that long.
+    cutoff = date.fromordinal(max(1, today.toordinal() - after_days)).isoformat()
+    now = today.isoformat()
     out = []
     for page in pages:
         if page.review_by and page.review_by < now:

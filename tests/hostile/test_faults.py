@@ -289,3 +289,22 @@ def test_api_answers_503_naming_no_server_path(index_named_for_the_model, tmp_pa
         detail = res.json()["detail"]
         assert "run 'kb index" in detail and "on the server" in detail, detail
         assert str(tmp_path) not in res.text and "/srv/" not in res.text, res.text
+
+
+def test_a_day_at_either_end_of_the_calendar_is_answered_not_a_traceback(
+    bundled_index, monkeypatch, real_embedder
+):
+    # An attack: `kb pairs --today 9999-12-31` (a tandem round ends months later) and `kb gaps
+    # --today 0001-01-01` (stale: unchanged since a year before) raised OverflowError or
+    # ValueError: a traceback in the CLI, a 500 from /app/pairs.
+    monkeypatch.setattr("kb.embed.base.load_embedder", lambda *a, **k: real_embedder)
+    for args in (
+        ["pairs", "--today", "9999-12-31"],
+        ["gaps", "--today", "0001-01-01"],
+        ["onboard", "Alex Doe", "--team", "finance", "--today", "0001-01-01"],
+    ):
+        res = CliRunner().invoke(cli, [*args, "--index-dir", str(bundled_index)])
+        assert res.exit_code == 0 and res.exception is None, (args, res.output)
+    api = TestClient(create_app(bundled_index), raise_server_exceptions=False)
+    found = api.get("/app/pairs", params={"today": "9999-12-31"})
+    assert found.status_code == 200 and found.json()["pairs"], found.text
