@@ -135,6 +135,12 @@ def _read_file(content_dir: Path, path: Path) -> tuple[Directory, list[Problem]]
             # merged in with '<<' has no lines of its own to point at.
             why = f"{UNREADABLE}'people:' is given twice or merged in with '<<'; write one list"
             return Directory(), [Problem(FILE, why, lists[-1][1])]
+        if again := _field_given_twice(node):
+            # YAML keeps the last copy: a hidden entry's first name or alias would be shown.
+            field, line = again
+            what = f"'{field}'" if field in _KEYS else "a field"
+            why = f"{UNREADABLE}{what} is given twice in one person's entry; write it once"
+            return Directory(), [Problem(FILE, why, line)]
         lines = _item_lines(node)  # before the values: reading them folds merge keys in
         data = yaml_safe.construct(node)
     except yaml_safe.YamlError as err:
@@ -272,6 +278,21 @@ def _top_lines(node: yaml_safe.Node | None) -> list[tuple[str, int]]:
     if not isinstance(node, yaml_safe.MappingNode):
         return []
     return [(str(k.value), k.start_mark.line + 1) for k, _ in node.value]
+
+
+def _field_given_twice(node: yaml_safe.Node | None) -> tuple[str, int] | None:
+    """The first field an entry of the list gives again, with the line of its second copy
+    (the consent flag given twice has a rule of its own: `_item_lines`)."""
+    if isinstance(node, yaml_safe.MappingNode):
+        node = next((v for k, v in node.value if k.value == "people"), None)
+    for item in node.value if isinstance(node, yaml_safe.SequenceNode) else ():
+        seen: set[str] = set()
+        for k, _ in item.value if isinstance(item, yaml_safe.MappingNode) else ():
+            field = str(k.value)
+            if field in seen and field != "<<" and not consent_field(field):
+                return field, k.start_mark.line + 1
+            seen.add(field)
+    return None
 
 
 def _item_lines(node: yaml_safe.Node | None) -> list[tuple[int, dict[str, int], bool]]:

@@ -15,6 +15,7 @@ from kb import KnowledgeBase, Settings, build_index
 from kb.cli import cli
 from kb.content.check import check_content
 from kb.content.directory import read_directory
+from kb.errors import ContentError
 from kb.models import person_key
 from kb.search.experts import home_teams
 from kb.serve.codec import expert_record
@@ -559,6 +560,58 @@ def test_a_people_list_given_twice_is_refused_not_half_read(tmp_path):
     )
     due = [f for f in check_content(tmp_path) if f.rule == "review-due"]
     assert due and all("Ines" not in f.message and "its owner" in f.message for f in due)
+
+
+def test_a_field_given_twice_in_an_entry_is_refused_not_half_read(tmp_path):
+    # YAML keeps the last copy: a hidden Isabel Quint who wrote her new name under the old one
+    # was shown as Isabel Quint on every page she wrote, and an alias given twice showed the
+    # first (Izzy), without a warning.
+    said = "cannot be read: {} is given twice in one person's entry; write it once"
+    for entry, line, field in (
+        (
+            "name: Isabel Quint\n    hide_from_expert_search: true\n    name: Ines Park\n",
+            4,
+            "'name'",
+        ),
+        (
+            "name: Isabel Quint\n    aliases: [Izzy]\n    hide_from_expert_search: true\n"
+            "    aliases: [Bel]\n",
+            5,
+            "'aliases'",
+        ),
+        ("name: Bo Chen\n    shoe: 9\n    shoe: 10\n", 4, "a field"),  # an unknown one unsaid
+    ):
+        write(tmp_path / "people.yaml", f"people:\n  - name: Cy Diaz\n  - {entry}")
+        directory, problems = read_directory(tmp_path)
+        assert directory.people == (), entry
+        assert [str(p) for p in problems] == [f"people.yaml:{line + 1}: {said.format(field)}"]
+    # The consent flag given twice keeps its own rule (it hides), and a merge key is no copy.
+    write(
+        tmp_path / "people.yaml",
+        "base: &b {team: it}\npeople:\n  - <<: *b\n    name: Isabel Quint\n"
+        "    hide_from_expert_search: false\n    hide_from_expert_search: true\n",
+    )
+    directory, problems = read_directory(tmp_path)
+    assert directory.hides("Isabel Quint", "") and problems == []
+    # kb index refuses it and keeps the last build, in which she stays hidden.
+    content = tmp_path / "content"
+    write(
+        content / "people.yaml",
+        "people:\n  - name: Isabel Quint\n    aliases: [Izzy]\n    hide_from_expert_search: true\n",
+    )
+    write(content / "it/vpn.md", page("VPN", "Izzy", "Setup the client."))
+    write(content / "it/mail.md", page("Mail", "Bo Chen", "Outlook setup."))
+    build_index(content, tmp_path / "index", HashEmbedder(), Settings())
+    before = {f.name: f.read_bytes() for f in (tmp_path / "index").iterdir() if f.is_file()}
+    (content / "people.yaml").write_text(
+        "people:\n  - name: Isabel Quint\n    aliases: [Izzy]\n"
+        "    hide_from_expert_search: true\n    aliases: [Bel]\n"
+    )
+    with pytest.raises(ContentError, match="people.yaml:5: cannot be read: 'aliases' is given"):
+        build_index(content, tmp_path / "index", HashEmbedder(), Settings())
+    after = {f.name: f.read_bytes() for f in (tmp_path / "index").iterdir() if f.is_file()}
+    assert after == before and not any(b"Izzy" in data for data in after.values())
+    assert any(f.path == "people.yaml" and f.line == 5 for f in check_content(content))
 
 
 def test_a_stale_page_whose_owner_left_asks_their_team_not_them(tmp_path):
