@@ -48,10 +48,12 @@ def _tokens(body: str) -> tuple:
 
 
 @functools.lru_cache(maxsize=2)
-def _yaml(block: str) -> object:
-    """A front matter block's value, read-only (callers share it). Cached for the last blocks:
-    `kb check` reads a page's front matter for its Document and again for its keys' lines."""
-    return yaml_safe.load(block)
+def _yaml(block: str) -> tuple[object, list[tuple[int, int]]]:
+    """A front matter block's value, read-only (callers share it), and the keys it gives
+    twice (`yaml_safe.repeated_keys`). Cached for the last blocks: `kb check` reads a page's
+    front matter for its Document and again for its keys' lines."""
+    node = yaml_safe.compose(block)
+    return yaml_safe.construct(node), yaml_safe.repeated_keys(node)
 
 
 def parse_markdown(
@@ -195,7 +197,8 @@ def _front_matter(lines: list[str], rel_path: str, problems: list[Problem]) -> t
         problems.append(Problem(rel_path, "front matter starts with '---' but never ends", 1))
         return {}, 0
     try:
-        meta = _yaml("\n".join(lines[1:end])) or {}
+        meta, repeated = _yaml("\n".join(lines[1:end]))
+        meta = meta or {}
     except yaml_safe.YamlError as err:
         line = err.line + 1  # +1 for the '---'
         what = "refused" if err.limit else "is not valid YAML"
@@ -205,6 +208,10 @@ def _front_matter(lines: list[str], rel_path: str, problems: list[Problem]) -> t
     if not isinstance(meta, dict):
         problems.append(Problem(rel_path, "front matter is not a mapping; metadata ignored", 2))
         return {}, end + 1
+    for first, again in repeated:  # +1: the lines of the block start after the '---'
+        # The key is not said back: any text may be a key (a name, a word).
+        message = f"front matter gives the key of line {first + 1} again; the last is used"
+        problems.append(Problem(rel_path, message, again + 1))
     if any("\\" in line or "!" in line for line in lines[1:end]):
         # The page's bytes were redacted before, but an escape ("\x41KIA…") or a tag
         # (`!!binary QUtJQ…`, `!<tag:yaml.org,2002:binary>`) makes a credential only once

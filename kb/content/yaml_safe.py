@@ -21,7 +21,16 @@ ALIAS_BUDGET = 10_000
 # 54 KB page a 480 MB index.
 ALIAS_CHAR_BUDGET = 1_000_000
 
-__all__ = ["MappingNode", "Node", "SequenceNode", "YamlError", "compose", "construct", "load"]
+__all__ = [
+    "MappingNode",
+    "Node",
+    "SequenceNode",
+    "YamlError",
+    "compose",
+    "construct",
+    "load",
+    "repeated_keys",
+]
 
 
 class YamlError(Exception):
@@ -106,6 +115,20 @@ def construct(node: Node | None) -> object:
         raise YamlError(f"a value kb cannot read ({err})", node.start_mark.line + 1, True) from None
     finally:
         loader.dispose()
+
+
+def repeated_keys(node: Node | None) -> list[tuple[int, int]]:
+    """Each key a top-level mapping gives again, as (line of its first copy, line of this
+    one), 1-based: YAML keeps the last copy without a word."""
+    first: dict[str, int] = {}
+    out = []
+    for key, _ in node.value if isinstance(node, MappingNode) else ():
+        if isinstance(key, ScalarNode) and key.value != "<<":  # merge keys may repeat
+            line = key.start_mark.line + 1
+            if key.value in first:
+                out.append((first[key.value], line))
+            first.setdefault(key.value, line)
+    return out
 
 
 def _measure(root: Node) -> None:

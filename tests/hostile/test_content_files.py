@@ -401,6 +401,29 @@ def test_a_page_updated_at_the_end_of_the_calendar_does_not_stop_kb_check(tmp_pa
     assert "next review is due on 9999-12-31" in res.output
 
 
+def test_a_front_matter_key_given_twice_is_said_at_its_line(tmp_path):
+    # An attack (a merge that kept both sides' lines): YAML kept the last `authors:` and
+    # `review_by:` and dropped the first without a word, in `kb index` and `kb check`.
+    content = tmp_path / "content"
+    write(
+        content / "people.yaml", "people:\n  - name: Ines Park\n    hide_from_expert_search: true\n"
+    )
+    text = (
+        "---\ntitle: Wifi\nauthors: [Bo Chen]\nreview_by: 2020-01-01\nInes Park: 1\n"
+        "authors: [Cy Diaz]\nreview_by: 2030-01-01\nInes Park: 2\n---\n## Roaming\nRoam.\n"
+    )
+    write(content / "it/wifi.md", text)
+    write(content / "it/vpn.md", page("VPN", "Bo Chen", "Split tunnel"))
+    said = "front matter gives the key of line {} again; the last is used"
+    report = _build(content, tmp_path)
+    assert report.documents == 2
+    warned = {str(p) for p in report.problems if p.path == "it/wifi.md"}
+    assert {f"it/wifi.md:{n}: {said.format(n - 3)}" for n in (6, 7, 8)} <= warned
+    errors = {(f.line, f.severity, f.message) for f in check_content(content)}
+    assert {(n, "error", said.format(n - 3)) for n in (6, 7, 8)} <= errors
+    assert "Ines" not in _messages(report.problems) + str(errors)  # a key is not said back
+
+
 def test_a_utf16_page_is_called_utf16_with_how_to_save_it(tmp_path):
     # Notepad's "Unicode" is UTF-16 (with a byte order mark, or without): it was called a
     # "binary file (NUL bytes)", which says nothing of what to do.
