@@ -476,7 +476,7 @@ def _more(total: int, shown: int) -> None:
 def _earlier_pairs(path: Path) -> set[frozenset[str]]:
     try:
         return earlier_pairs(json.loads(path.read_text(encoding="utf-8")))
-    except (ValueError, KeyError, TypeError) as err:
+    except (ValueError, KeyError, TypeError, RecursionError) as err:  # nested too deep
         raise click.BadParameter(
             f"{path}: not the --json output of 'kb pairs' ({err})", param_hint="--avoid"
         ) from err

@@ -203,7 +203,7 @@ def _kb_manifest(path: Path) -> str:
     """'kb' for kb's manifest, 'other' for another tool's, '' for none or a damaged one."""
     try:
         m = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):  # RecursionError: nested too deep
         return ""
     if isinstance(m, dict):
         return "kb" if "format_version" in m and "build_id" in m else "other"

@@ -170,7 +170,7 @@ def _read_manifest(index_dir: Path, table: bool) -> Manifest:
         )
     try:
         manifest = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as err:
+    except (OSError, ValueError, RecursionError) as err:  # RecursionError: nested too deep
         raise IndexCorruptError(f"{path}: unreadable ({err}); rebuild with 'kb index'") from err
     if not table and isinstance(manifest, dict):
         base = manifest.get("files_base")

@@ -434,5 +434,5 @@ def _previous_data(
         if current.get("chunking", {}).get("redaction") != redaction:
             return set()
         return Manifest.from_dict(current).data_files()
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError):
         return set()

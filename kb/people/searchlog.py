@@ -96,7 +96,7 @@ def read(log: Path) -> tuple[list[LoggedSearch], list[Problem]]:
                     bool(d["answered"]) if "answered" in d else None,
                 )
             )
-        except (ValueError, KeyError, TypeError, OverflowError):
+        except (ValueError, KeyError, TypeError, OverflowError, RecursionError):
             # The line's content is not echoed: it may be anything a user typed.
             why = "not a search log line (JSON with time, query, results, best_similarity)"
             problems.append(Problem(str(log), why, n))

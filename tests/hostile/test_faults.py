@@ -188,6 +188,7 @@ BROKEN_MANIFESTS = {
     "segment-null": None,  # a segment entry that is null
     "data-outside": None,  # a data file name that points out of the folder
     "chunking-text": None,  # the chunking settings as a text
+    "nested": "[" * 100_000 + "]" * 100_000,  # deeper than Python's JSON reader recurses
 }
 
 
@@ -205,6 +206,8 @@ def _break(index_dir: Path, kind: str) -> None:
         text = json.dumps({**m, "segments": [outside]})
     elif kind == "chunking-text":
         text = json.dumps({**m, "chunking": "x"})
+    elif kind == "nested":  # in a copy without its lock file kb reads the manifest to know
+        (index_dir / kb.index.lock.LOCK_FILE).unlink(missing_ok=True)  # the folder for its own
     (index_dir / MANIFEST).write_text(text)
 
 
