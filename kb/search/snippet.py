@@ -7,11 +7,13 @@ code line) likeliest to answer by kb's relevance model (kb.search.relevance): it
 cosine of its stored vector to the query's, kb.search.sentences) and its words (the share of
 the query's information, BM25's IDF, it holds), and, of those holding a query word, one
 holding the kind of answer the question asks for (kb.search.answer_types: "how many" a
-number, "when" a date or time) comes first. It is marked only when it holds a query word
-(the highlighted words and the mark agree); else the snippet starts there unmarked. Without
-stored vectors the words alone decide. No model is run per query: embedding the sentences of
-even the first page costs more than the search (benchmarks/snippets.py), so they are
-embedded at index time, and a snippet costs tens of microseconds.
+number, "when" a date or time) comes first, and of those a table row whose band holds an
+amount the question gives (kb.search.bands: "£500 – £10,000" for "a £2,000 purchase"). It
+is marked only when it holds a query word (the highlighted words and the mark agree); else
+the snippet starts there unmarked. Without stored vectors the words alone decide. No model is
+run per query: embedding the sentences of even the first page costs more than the search
+(benchmarks/snippets.py), so they are embedded at index time, and a snippet costs tens of
+microseconds.
 """
 
 from __future__ import annotations
@@ -26,6 +28,8 @@ from kb.index.bm25 import cjk_spans, index_words, is_cjk, stems, stop_words
 from kb.models import Snippet
 from kb.search.answer_types import asked, holds
 from kb.search.asking import topic
+from kb.search.bands import asked_amounts
+from kb.search.bands import holds as in_band
 from kb.search.display import CODE, DATA, HEAD, PROSE, ROW, TOC, Unit, units
 from kb.search.relevance import COSINE, COVERAGE
 
@@ -161,13 +165,17 @@ def make_snippet(
     kind = asked(query)
     typed = _typed(parts, kind, worded) if kind else set()
     pool = [i for i in scores if i in typed or i not in worded] if typed else list(scores)
+    # Of those, a row whose band holds the amount the question gives (`_banded`).
+    banded = _banded(parts, query, worded)
+    if banded and banded.intersection(pool):
+        pool = [i for i in pool if i in banded or i not in worded]
     top = max((scores[i] for i in pool), default=0.0)
     tied = [i for i in pool if scores[i] == top]
     # Of rows as good by words of their own, the one saying least else: "London · £45", not
     # "UK (outside London) · £35"; otherwise the first unit as good.
     rows = all(parts[i].kind == ROW and i in found for i in tied)
     best = min(tied, key=lambda i: len(parts[i].text)) if tied and rows else min(tied, default=0)
-    if best in typed and parts[best].kind == ROW:
+    if best in typed and parts[best].kind == ROW and best not in banded:
         best = _named_row(parts, best, typed, found, starts, weights)
     if not top:
         shown = [i for i, u in enumerate(parts) if u.kind not in (TOC, DATA)] or [0]
@@ -189,6 +197,21 @@ def _typed(parts: tuple[Unit, ...], kind: str, worded: set[int]) -> set[int]:
     those of "who does the right-to-work check" and no one who does it (held-out questions).
     Units holding no query word are not judged: they are shown unmarked, if at all."""
     return {i for i in worded if holds(parts[i].text, kind)}
+
+
+def _banded(parts: tuple[Unit, ...], query: str, worded: set[int]) -> set[int]:
+    """The table rows holding a query word (or under a header holding one) whose first cell
+    is a band holding an amount the question gives (kb.search.bands): "£500 – £10,000 · 1
+    (attach it)" for "do I need a purchase order for a £2,000 purchase"."""
+    amounts = asked_amounts(query)
+    if not amounts:
+        return set()
+    return {
+        i
+        for i in worded
+        if parts[i].kind == ROW
+        and any(in_band(parts[i].text.split(" · ", 1)[0], a) for a in amounts)
+    }
 
 
 def _named_row(

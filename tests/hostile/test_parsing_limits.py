@@ -16,6 +16,7 @@ from kb.content.chunk import chunk_document
 from kb.content.directory import read_directory
 from kb.content.parse import clean_block, parse_markdown
 from kb.search import snippet as section_snippet
+from kb.search.bands import asked_amounts, holds
 from kb.search.display import units
 from kb.search.snippet import make_snippet, marked
 
@@ -232,6 +233,31 @@ def test_snippet_is_linear_on_hostile_text(make):
     # Answering alone too: reading the text costs more, and hid a cost of answering that grew
     # ~9x for 4x the text ("report. ", the cyclic GC set off by thousands of live matches).
     assert _ratio(_answer, make, 20_000) < 8
+
+
+def _bands(text: str) -> None:
+    asked_amounts.cache_clear()
+    asked_amounts(text)
+    holds(text, ("£", 1.0))
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda n: "1" * n,  # one run of digits, no unit after it
+        lambda n: "1," * n,  # a number of endless thousands
+        lambda n: "1." * n,
+        lambda n: "£1 – " * (n // 5),  # ranges on ranges
+        lambda n: "over " * (n // 5) + "£1",  # bounds without end
+    ],
+)
+def test_amounts_and_bands_are_read_in_linear_time(make):
+    assert _ratio(_bands, make, 20_000) < 8
+    # And a question giving an amount over a table whose first cell is the hostile text.
+    table = lambda n: f"| a | b |\n|---|---|\n| {make(n)} | report |\n"  # noqa: E731
+    answer = lambda text: make_snippet(text, "a £2,000 report")  # noqa: E731
+    asked = lambda text: (units.cache_clear(), section_snippet._layout.cache_clear(), answer(text))  # noqa: E731
+    assert _ratio(asked, table, 20_000) < 8
 
 
 def test_page_over_size_limit_is_skipped(tmp_path):

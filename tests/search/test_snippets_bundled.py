@@ -160,6 +160,18 @@ def test_the_marked_sentence_holds_the_kind_of_answer_asked_for(bundled_kb):
         assert hit.answer_text.startswith("Maternity / adoption (primary carer) · Up to 52 weeks")
 
 
+def test_the_marked_row_is_the_band_holding_the_amount_asked_about(bundled_kb):
+    # The sentence about the amounts ("... a three-year contract at £20,000 a year is a
+    # £60,000 purchase.") holds more of the question's words than the row answering it.
+    query = "Do I need a purchase order for a £2,000 purchase?"
+    hit = card(bundled_kb, query, "procurement/purchase-orders-in-coupa.md")
+    assert hit.answer_text == "£500 – £10,000 · 1 (attach it) · Budget holder"
+    # A percentage: the band of discounts holding it, not the first row of the matrix.
+    query = "discount approval matrix for 20%"
+    hit = card(bundled_kb, query, "sales/discount-approval.md")
+    assert hit.answer_text.startswith("15.01% – 25% · ≥ 22% · Head of Sales"), hit.answer_text
+
+
 def test_a_marked_row_or_sentence_is_shown_whole(bundled_kb):
     # The severity table's first row was marked from "active attacker ·", its "SEV1" cut off.
     query = "What are the security incident severity levels?"
