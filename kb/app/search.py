@@ -71,7 +71,7 @@ def render_results(kb: Facade) -> None:
         "Search",
         key="q",
         # Cut as a link's ?q= is, not by max_chars: its counter ("10/1000") sat in the box.
-        on_change=lambda: st.session_state.update(q=st.session_state.q[:MAX_QUERY]),
+        on_change=_cut_query,
         placeholder="e.g. how do I get a laptop for a new starter?",
         label_visibility="collapsed",
     )
@@ -129,6 +129,14 @@ def render_results(kb: Facade) -> None:
         if asks_about and not answers:  # not "kb found no one who has written..." beside them
             unwritten = f"{spoken(named)} wrote pages here: their profile lists them."
         render_experts(experts, me, near, outside, unwritten, sided=has_sides(kb))
+
+
+def _cut_query() -> None:
+    """A query longer than `MAX_QUERY` is cut, as a link's ?q= is; only then is it set: a
+    value set is sent back to the browser, which puts it in the box and drops what was typed
+    since it was sent (the query is sent as you type: under load, letters went missing)."""
+    if len(st.session_state.q) > MAX_QUERY:
+        st.session_state.q = st.session_state.q[:MAX_QUERY]
 
 
 def _evidence_place(ev: Evidence) -> str:
