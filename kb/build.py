@@ -257,7 +257,9 @@ def build_index(
             previous is not None and previous.manifest.vectors != settings.vector_signature()
         )
         # Vectors stored anew (another precision) rewrite every segment.
-        writer, authors_changed = _rows(kept, stand, previous, fold_all=merge or vectors_moved)
+        writer, authors_changed = _rows(
+            kept, stand, previous, settings, fold_all=merge or vectors_moved
+        )
         if not writer.count:
             raise ContentError(f"no text to index in '{content_dir}'; the index was not changed")
         changed = (
@@ -347,7 +349,7 @@ def index_documents(
         chunks, found = chunk_document(doc, embedder.count_tokens, settings)
         problems.extend(found)
         fresh = [None] * len(chunks)
-        writer.add(Source(doc.path, ""), page_of(doc), chunks, fresh, _sentences(chunks))
+        writer.add(Source(doc.path, ""), page_of(doc), chunks, fresh, _sentences(chunks, settings))
     if not writer.count:
         raise ContentError(f"no text to index in '{source}'; the index was not changed")
     check_index_dir(index_dir)
@@ -411,7 +413,12 @@ def _steady(found: Found, history: GitHistory, before: Manifest) -> frozenset[st
 
 
 def _rows(
-    kept: list[PageFile], stand: set[str], previous: PreviousIndex | None, *, fold_all: bool
+    kept: list[PageFile],
+    stand: set[str],
+    previous: PreviousIndex | None,
+    settings: Settings,
+    *,
+    fold_all: bool,
 ) -> tuple[IndexWriter, bool]:
     """The next index's rows: the pages that `stand` as stored at once, the others page by
     page; also whether a kept page's authors changed."""
@@ -432,7 +439,9 @@ def _rows(
             authors_changed |= writer.keep(f.source)
         else:
             reuse = [stored.row(chunk.embed_text) for chunk in f.chunks]
-            writer.add(f.source, page_of(f.doc), f.chunks, reuse, _sentences(f.chunks, stored))
+            writer.add(
+                f.source, page_of(f.doc), f.chunks, reuse, _sentences(f.chunks, settings, stored)
+            )
     return writer, authors_changed
 
 
@@ -491,10 +500,13 @@ def _write(
 
 
 def _sentences(
-    chunks: list[Chunk], stored: StoredTexts | None = None
+    chunks: list[Chunk], settings: Settings, stored: StoredTexts | None = None
 ) -> list[tuple[str, tuple[str, ...]]]:
     """Per chunk, its sentences' vectors as the stored index holds them for its text (packed,
-    "" for none), else the texts to embed for them (kb.search.sentences)."""
+    "" for none), else the texts to embed for them (kb.search.sentences); none at all
+    without `settings.sentence_vectors`."""
+    if not settings.sentence_vectors:
+        return [("", ())] * len(chunks)
     out = []
     for chunk in chunks:
         packed = stored.sentences(chunk.embed_text) if stored is not None else ""

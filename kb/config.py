@@ -58,6 +58,10 @@ class Settings:
     # False embeds every section whole and lets the model truncate it at its window: only to
     # reproduce published benchmark protocols (BEIR embeds each document once, truncated).
     split_long_sections: bool = True
+    # False stores no sentence vectors: cards then mark their sentence by words alone, and a
+    # build embeds only its chunks (the sentences cost as much again: docs/performance.md).
+    # For an index nobody reads cards from, such as one that only compares rankings.
+    sentence_vectors: bool = True
     batch_size: int = 32
     # Retrieval: "dense", "bm25" or "hybrid" (both legs fused). Hybrid beats both legs on
     # every labelled corpus measured (docs/quality.md).
@@ -158,7 +162,8 @@ class Settings:
             "pieces": CHUNKING_VERSION,
             # Each piece's sentences are embedded and stored with it, as kb.search.sentences
             # reads them (kb.search.display's units): bump when either reads them otherwise.
-            "sentences": SENTENCES_VERSION,
+            # None stored (`sentence_vectors` False) is 0: a build with them starts afresh.
+            "sentences": SENTENCES_VERSION if self.sentence_vectors else 0,
             # How BM25 splits text into words (2: runs of CJK characters as pairs).
             "words": 2,
             # A page without a date in its front matter is dated by its last commit (1); a

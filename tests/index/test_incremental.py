@@ -123,6 +123,25 @@ def test_sentence_vectors_are_stored_with_their_chunk_and_reused_with_its_text(t
     assert_same_index((index_dir, "hash-bow", 64), (full_dir, "hash-bow", 64))
 
 
+def test_without_sentence_vectors_only_chunks_are_embedded_until_a_build_wants_them(tmp_path):
+    content, index_dir = tmp_path / "content", tmp_path / "index"
+    head = "---\ntitle: Reset\nauthors: [Ana Ruiz]\n---\n"
+    write(content / "it/reset.md", head + "## Steps\nOpen the portal. Choose a password.\n")
+    embedder = CountingEmbedder()
+    bare = build_index(content, index_dir, embedder, Settings(sentence_vectors=False))
+    assert "Open the portal." not in embedder.seen and bare.texts == bare.chunks
+    stored = load_index(index_dir, model_name="hash-bow", dim=64)
+    assert not any(stored.chunks.sentences(r) for r in range(len(stored.chunks)))
+    hit = KnowledgeBase(index_dir, embedder, Settings()).search("open the portal", k=1)[0]
+    assert hit.chunk.heading == "Steps"  # searched as ever, its sentence marked by words
+    # The same pages with sentence vectors wanted: read afresh, every sentence embedded.
+    embedder.seen.clear()
+    report = build_index(content, index_dir, embedder, Settings())
+    assert report.rebuilt and "Open the portal." in embedder.seen
+    full_dir, _ = full_rebuild(content, tmp_path, HashEmbedder())
+    assert_same_index((index_dir, "hash-bow", 64), (full_dir, "hash-bow", 64))
+
+
 def test_nothing_changed_leaves_the_index_alone(content, tmp_path):
     index_dir = tmp_path / "index"
     first = build_index(content, index_dir, HashEmbedder(), Settings())
