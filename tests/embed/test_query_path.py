@@ -22,9 +22,11 @@ HEAVY = ("torch", "transformers", "sentence_transformers")
 
 @pytest.fixture(scope="module")
 def torch_index(tmp_path_factory, torch_embedder):
-    """The bundled content indexed by sentence-transformers (`--encoder torch`)."""
+    """The bundled content indexed by sentence-transformers (`--encoder torch`). Without
+    sentence vectors: these tests compare chunk vectors and rankings, which never read them,
+    and embedding them cost as much as the chunks."""
     index_dir = tmp_path_factory.mktemp("torch") / "index"
-    build_index(CONTENT, index_dir, torch_embedder, Settings())
+    build_index(CONTENT, index_dir, torch_embedder, Settings(sentence_vectors=False))
     return index_dir
 
 
