@@ -26,7 +26,7 @@ def render_gaps(kb: Facade) -> None:
     single = [t for t in report.topics if t.bus_factor <= 1 or t.at_risk]
     a, b, c = st.columns(3)
     a.metric("Topics resting on one person", f"{len(single)} of {len(report.topics)}")
-    b.metric("Topics of one department only", len(report.one_sided))
+    b.metric("Topics of one department only", f"{len(report.one_sided)} of {len(report.topics)}")
     c.metric("Stale pages", len(report.stale), help=counted_as(report.stale) + ".")
     left, right = st.columns(2)
     with left:
