@@ -28,13 +28,12 @@ from kb.content.directory import UNREADABLE, directory_files, read_directory
 from kb.content.discover import SECRET_IN_NAME, find_pages, read_page
 from kb.content.hiding import HIDDEN_IN_NAME, unnamed_path, without_hidden_paths
 from kb.content.linking import link_target, page_named
-from kb.content.parse import NO_DATE, date_of, links, parse_markdown, read_front_matter
+from kb.content.parse import NO_DATE, NOT_TEXT, date_of, links, parse_markdown, read_front_matter
 from kb.content.secrets import describe, find_secrets
 from kb.models import Directory, Document, Finding, Problem
 
 DATE_KEYS = ("updated", "date", "review_by")
 LIST_KEYS = ("authors", "tags")
-TEXT_KEYS = ("title", "team", "owner", "department", "description", "summary", "subtitle")
 
 
 def check_content(
@@ -76,7 +75,7 @@ def check_content(
             error = doc is None or "YAML" in p.message or "front matter" in p.message
             if "no title" in p.message:
                 error = True
-            if p.message.endswith(NO_DATE):
+            if p.message.endswith(NO_DATE) or NOT_TEXT in p.message:  # from the parser
                 findings.append(Finding(p.path, p.line or 1, "error", "front-matter", p.message))
                 continue
             findings.append(_finding(p.path, p.line or 1, "error" if error else "warning", p))
@@ -224,9 +223,6 @@ def _schema(
     def bad(key: str, message: str, severity: str = "error") -> None:
         out.append(Finding(rel, key_lines.get(key, 1), severity, "front-matter", message))
 
-    for key in TEXT_KEYS:
-        if key in meta and meta[key] is not None and not isinstance(meta[key], str | int | float):
-            bad(key, f"'{key}' must be text, not a {type(meta[key]).__name__}")
     if "title" in meta and not str(meta.get("title") or "").strip():
         bad("title", "'title' is empty")
     for key in LIST_KEYS:

@@ -28,6 +28,8 @@ _INCLUDE = re.compile(r"\{%-?\s*include\b")
 _ARGUMENT = re.compile(r"""[\w-]+\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 _FRONT_MATTER_END = {"---", "..."}
 NO_DATE = " is not a date (YYYY-MM-DD); ignored"  # kb check makes it an error
+NOT_TEXT = " must be text, not a "  # kb check makes it an error; kb index reads it as text
+TEXT_KEYS = ("title", "team", "owner", "department", "description", "summary", "subtitle")
 
 
 @functools.cache
@@ -81,6 +83,11 @@ def parse_markdown(
     problems: list[Problem] = []
     meta, body_start = _front_matter(lines, rel_path, problems)
     body = "\n".join(lines[body_start:])
+    for key in TEXT_KEYS:  # "team: [a, b]" is stored as "a, b": said, never its value
+        value = meta.get(key)
+        if value is not None and not isinstance(value, str | int | float):
+            message = f"'{key}'{NOT_TEXT}{type(value).__name__}"
+            problems.append(Problem(rel_path, message, _key_line(lines, body_start - 1, key)))
 
     h1_title, sections = _sections(body, body_start)
     title = _text_field(meta.get("title"))

@@ -424,6 +424,28 @@ def test_a_front_matter_key_given_twice_is_said_at_its_line(tmp_path):
     assert "Ines" not in _messages(report.problems) + str(errors)  # a key is not said back
 
 
+def test_a_text_key_given_a_list_or_mapping_is_said_by_kb_index_too(tmp_path):
+    # A hostile trial: `kb index` stored `team: [a, b]` as "a, b" and a mapping for a
+    # department as its Python text without a word, where `kb check` called both errors.
+    content = tmp_path / "content"
+    write(
+        content / "people.yaml", "people:\n  - name: Ines Park\n    hide_from_expert_search: true\n"
+    )
+    text = (
+        "---\ntitle: Wifi\nauthors: [Bo Chen]\nteam: [it, Ines Park]\n"
+        "department: {Ines Park: 1}\n---\n## Roaming\nRoam.\n"
+    )
+    write(content / "it/wifi.md", text)
+    report = _build(content, tmp_path)
+    assert report.documents == 1
+    warned = {str(p) for p in report.problems if p.path == "it/wifi.md"}
+    assert "it/wifi.md:4: 'team' must be text, not a list" in warned, warned
+    assert "it/wifi.md:5: 'department' must be text, not a dict" in warned, warned
+    found = [(f.line, f.severity) for f in check_content(content) if f.rule == "front-matter"]
+    assert sorted(found) == [(4, "error"), (5, "error")]  # each once, as errors
+    assert "Ines" not in _messages(report.problems)  # a value is not said back
+
+
 def test_a_utf16_page_is_called_utf16_with_how_to_save_it(tmp_path):
     # Notepad's "Unicode" is UTF-16 (with a byte order mark, or without): it was called a
     # "binary file (NUL bytes)", which says nothing of what to do.
