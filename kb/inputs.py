@@ -24,7 +24,12 @@ FACETS = ("department", "team", "tag", "author")
 
 
 class BlankQueryError(KbError):
-    """The query, description or name is empty or only spaces."""
+    """The query, description or name is empty or only spaces; `param`: what it was given
+    as (an API parameter's name: `/onboard?team=` is not "q is blank")."""
+
+    def __init__(self, message: str, param: str = "q") -> None:
+        super().__init__(message)
+        self.param = param
 
 
 class UnknownValueError(KbError):
@@ -57,11 +62,13 @@ class QueryTooLongError(KbError):
     """The query is longer than `MAX_QUERY` characters."""
 
 
-def query_text(text: str) -> str:
+def query_text(text: str, param: str = "q") -> str:
     """`text` unchanged; `BlankQueryError` when there is nothing to look for,
-    `QueryTooLongError` when it is longer than anyone asks (a pasted file, a crafted link)."""
+    `QueryTooLongError` when it is longer than anyone asks (a pasted file, a crafted link).
+    `param`: what `text` was given as, for the message."""
     if not text.strip():
-        raise BlankQueryError("the query is empty; say what you are looking for")
+        what = "the query" if param == "q" else f"the {param}"
+        raise BlankQueryError(f"{what} is empty; say what you are looking for", param)
     if len(text) > MAX_QUERY:
         raise QueryTooLongError(
             f"the query is {len(text):,} characters; ask in at most {MAX_QUERY:,}"

@@ -138,8 +138,9 @@ def create_app(
     # `q=%20`). 400, 404 and 503 say one message.
     @app.exception_handler(BlankQueryError)
     async def blank(request: Request, err: BlankQueryError) -> JSONResponse:
-        said = "q is blank; say what you are looking for"
-        return _invalid("blank", ["query", "q"], said, request.query_params.get("q", ""))
+        said = f"{err.param} is blank; say what you are looking for"
+        given = request.query_params.get(err.param, "")
+        return _invalid("blank", ["query", err.param], said, given)
 
     @app.exception_handler(CriteriaError)
     async def criteria(request: Request, err: CriteriaError) -> JSONResponse:
@@ -539,8 +540,8 @@ def _app_routes(kb: Callable[..., Facade], search_log: Path | None) -> APIRouter
     @routes.get("/onboard")
     def onboard(base: Base, name: Text, team: Field) -> dict:
         """A new joiner's reading path in a team and the people to meet."""
-        team = checked_filters(base, team=query_text(team)).team
-        return dump(base.onboard(query_text(name), team=team, today=dt.date.today()))
+        team = checked_filters(base, team=query_text(team, "team")).team
+        return dump(base.onboard(query_text(name, "name"), team=team, today=dt.date.today()))
 
     @routes.get("/gaps")
     def gaps(base: Base, top: Count = 20) -> dict:

@@ -294,8 +294,8 @@ def create_mcp(
         to first, stale ones last and marked) and the people to meet: a buddy in the team, a
         colleague across the IT/business divide, and the owners of the systems the team uses."""
         with _checked():
-            found = checked_filters(base(), team=query_text(team)).team
-            return dump(base().onboard(query_text(name), team=found, today=dt.date.today()))
+            found = checked_filters(base(), team=query_text(team, "team")).team
+            return dump(base().onboard(query_text(name, "name"), team=found, today=dt.date.today()))
 
     @server.tool(annotations={"readOnlyHint": True})
     def list_facets() -> dict[str, list[str]]:

@@ -153,6 +153,9 @@ def test_every_422_has_one_shape_and_a_parameter_no_route_takes_is_one(client):
         ("/experts", {"q": "vpn", "author": "Tomasz Nowak"}, ["query", "author"]),
         ("/search", {"q": "vpn", "departmnet": "IT"}, ["query", "departmnet"]),
         ("/people/goconnor", {"k": "3"}, ["query", "k"]),
+        # The blank one is named, not "q" (a hostile trial: "q is blank" for a blank team).
+        ("/app/onboard", {"name": "Alex", "team": " "}, ["query", "team"]),
+        ("/app/onboard", {"name": " ", "team": "finance"}, ["query", "name"]),
     ]:
         res = client.get(path, params=params)
         assert res.status_code == 422, (path, params)

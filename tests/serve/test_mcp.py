@@ -145,6 +145,7 @@ async def _every_tool(client: Client, index: str) -> None:
         ("find_pairs", {"kind": "speed-dating"}, "kind"),
         ("build_team", {"description": "x", "require": ["dept=IT"]}, "FIELD=VALUE:COUNT"),
         ("onboarding_plan", {"name": "Alex", "team": "finanse"}, "did you mean 'finance'"),
+        ("onboarding_plan", {"name": "Alex", "team": " "}, "the team is empty"),
         ("build_team", {"description": "x", "size": 0}, "invalid arguments for build_team: size"),
         ("no_such_tool", {}, "no_such_tool"),
     ]:
