@@ -9,9 +9,11 @@ from kb.models.people import Colleague
 
 # What a person's share of a page is, said where shares are shown (a trial read 67% on every
 # page someone is listed first on as "wrote two thirds of it").
+# In words, not "the n-th listed author credited 1/n": a formula to a business reader (a trial).
 SHARE_MEANS = (
-    "share: from the page's front matter, the n-th listed author credited 1/n (main author "
-    "first); without authors there, from its git commits"
+    "share: how much of the page is credited to them; the first author the page lists gets "
+    "the most (the second half as much, the third a third), and a page listing none is "
+    "credited by its git commits"
 )
 # Said of someone whose `left:` day is to come (a profile), in the CLI and the app alike.
 LEAVING = "still here until then, but not paired for a tandem or mentoring that would end later"
