@@ -22,10 +22,10 @@ def test_pairs_say_under_kind_who_may_take_part(monkeypatch, bundled_index):
     # A trial read mentees who had offered only tandems as enrolled without their consent.
     at = new_app(monkeypatch, bundled_index, view="pairs", kind="mentoring")
     assert not at.exception
-    assert "mentees offer mentoring or tandems" in all_text(at)
+    assert "mentees offered mentoring or tandems" in all_text(at)
     at.radio(key="pair_kind").set_value("reverse-mentoring").run()
     text = all_text(at)
-    assert "the mentee offers mentoring or tandems and is at least 2 levels above" in text
+    assert "the mentee offered mentoring or tandems and is at least 2 levels above" in text
     assert "(mid teaches lead)" in text and "(senior teaches lead)" not in text
     at.radio(key="pair_kind").set_value("coffee").run()
     assert "never two who already write together" in all_text(at)
