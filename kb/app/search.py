@@ -407,8 +407,9 @@ def render_experts(
         # Not "how likely their pages answer this": two co-authors of the one page that
         # answers read 97 and 49 under that (a trial); a bar is also their share of it.
         render_table(
-            "Relevance, out of 100: how much of what answers this they wrote (co-authors "
-            "share a page's credit), and how sure kb is that it answers",
+            # Short: a table's caption is bold, three lines of it crowded the panel.
+            "Relevance, out of 100: their share of what answers this (co-authors share a "
+            "page), times how sure kb is",
             ("Person", "Relevance"),
             ((p.name, _relevance_bar(p.relevance)) for p in here),
         )

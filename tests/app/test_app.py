@@ -84,7 +84,7 @@ def test_relevance_caption_says_why_coauthors_of_one_page_differ(monkeypatch, bu
     assert second < first * 0.75  # the same page, different bars
     (caption,) = [c for c in table_captions(at) if c.startswith("Relevance")]
     assert "how likely their pages answer" not in caption
-    assert "wrote" in caption and "co-author" in caption
+    assert "their share of what answers" in caption and "co-author" in caption
 
 
 def table_captions(at) -> list[str]:
