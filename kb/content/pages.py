@@ -145,9 +145,13 @@ def read_pages(
         doc, found = parse_markdown(data, rel, withheld)
         found = leaked + found
         problems.extend(found)
-        source = Source(rel, digest, doc.authors if doc else (), tuple(found))
-        if doc is not None and doc.authors_line != 1:
-            source = dataclasses.replace(source, authors_line=doc.authors_line)
+        source = Source(
+            rel,
+            digest,
+            doc.authors if doc else (),
+            tuple(found),
+            authors_line=doc.authors_line if doc else 1,
+        )
         read.append(PageFile(rel, content_dir, source, doc=doc))
         if doc is not None:
             seen.add(rel)

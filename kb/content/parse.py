@@ -99,11 +99,12 @@ def parse_markdown(
     if not any(s.text.strip() for s in sections):
         problems.append(Problem(rel_path, "page has no text to index", body_start + 1))
 
-    names = _list_field(meta.get("authors")) or _list_field(meta.get("author"))
+    # The key the authors come from, for messages about one of them (`authors_line`).
+    named_by = next((k for k in ("authors", "author") if _list_field(meta.get(k))), "")
+    names = _list_field(meta.get(named_by)) if named_by else []
     owner = _text_field(meta.get("owner"))
     if not names and owner:
-        names = [owner]
-    named_by = next((k for k in ("authors", "author", "owner") if _list_field(meta.get(k))), "")
+        names, named_by = [owner], "owner"
     # Harmonic credit: the n-th listed author gets 1/n before normalising (main author first).
     total = sum(1 / rank for rank in range(1, len(names) + 1))
     authors = tuple(
