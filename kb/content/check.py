@@ -28,7 +28,15 @@ from kb.content.directory import UNREADABLE, directory_files, read_directory
 from kb.content.discover import SECRET_IN_NAME, find_pages, read_page
 from kb.content.hiding import HIDDEN_IN_NAME, unnamed_path, without_hidden_paths
 from kb.content.linking import link_target, page_named
-from kb.content.parse import NO_DATE, NOT_TEXT, date_of, links, parse_markdown, read_front_matter
+from kb.content.parse import (
+    NO_DATE,
+    NOT_TEXT,
+    date_of,
+    key_line,
+    links,
+    parse_markdown,
+    read_front_matter,
+)
 from kb.content.secrets import describe, find_secrets
 from kb.models import Directory, Document, Finding, Problem
 
@@ -86,7 +94,8 @@ def check_content(
         text = raw.decode("utf-8-sig").replace("\r\n", "\n").replace("\r", "\n")
         findings.extend(_secrets(rel, text))
         meta, body_start, _ = read_front_matter(text, rel)
-        key_lines = _key_lines(text)
+        lines = text.split("\n")
+        key_lines = {str(k): key_line(lines, body_start - 1, str(k)) for k in meta}
         findings.extend(_schema(rel, meta, key_lines, today, directory, blind=blind))
         if not blind:
             changed = date_of(meta.get("updated") or meta.get("date") or "")
@@ -102,7 +111,7 @@ def check_content(
             )
         titles[doc.title.casefold()].append((rel, key_lines.get("title", 1)))
         pages[rel] = _anchors(doc)
-        body = "\n".join(text.split("\n")[body_start:])
+        body = "\n".join(lines[body_start:])
         page_links.extend((rel, href, line) for href, line in links(body, body_start))
 
     if directory.people and not blind:
@@ -192,21 +201,6 @@ def _skipped(problem: Problem) -> Finding:
 
 def _finding(path: str, line: int, severity: str, problem) -> Finding:
     return Finding(path, line, severity, "parse", problem.message)
-
-
-def _key_lines(text: str) -> dict[str, int]:
-    """1-based line of each top-level front matter key."""
-    out: dict[str, int] = {}
-    lines = text.split("\n")
-    if not lines or lines[0].strip() != "---":
-        return out
-    for n, line in enumerate(lines[1:], 2):
-        if line.strip() in ("---", "..."):
-            break
-        m = re.match(r"([A-Za-z_][\w-]*)\s*:", line)
-        if m:
-            out.setdefault(m.group(1), n)
-    return out
 
 
 def _schema(

@@ -87,7 +87,7 @@ def parse_markdown(
         value = meta.get(key)
         if value is not None and not isinstance(value, str | int | float):
             message = f"'{key}'{NOT_TEXT}{type(value).__name__}"
-            problems.append(Problem(rel_path, message, _key_line(lines, body_start - 1, key)))
+            problems.append(Problem(rel_path, message, key_line(lines, body_start - 1, key)))
 
     h1_title, sections = _sections(body, body_start)
     title = _text_field(meta.get("title"))
@@ -117,11 +117,11 @@ def parse_markdown(
         end = body_start - 1
         if any(map(withheld, tags)):
             tags = [t for t in tags if not withheld(t)]
-            line = _key_line(lines, end, "tags")
+            line = key_line(lines, end, "tags")
             problems.append(Problem(rel_path, withheld_label("a tag"), line))
         if team and withheld(team):
             team = ""
-            line = _key_line(lines, end, "team")
+            line = key_line(lines, end, "team")
             problems.append(Problem(rel_path, withheld_label("the team"), line))
 
     # `updated`, or `date` when `updated` is none ("TBD") and it is one (a review).
@@ -137,7 +137,7 @@ def parse_markdown(
         authors=authors,
         updated=_date_field(meta, dated, lines, rel_path, problems),
         owner=owner,
-        authors_line=_key_line(lines, body_start - 1, named_by) if named_by else 1,
+        authors_line=key_line(lines, body_start - 1, named_by) if named_by else 1,
         review_by=_date_field(meta, "review_by", lines, rel_path, problems),
         department=_text_field(meta.get("department")),
         body=body,
@@ -227,7 +227,7 @@ def _front_matter(lines: list[str], rel_path: str, problems: list[Problem]) -> t
         found: list[tuple[str, Secret]] = []
         meta = _redacted(meta, found)
         problems.extend(
-            Problem(rel_path, describe(secret, redacted=True), _key_line(lines, end, key))
+            Problem(rel_path, describe(secret, redacted=True), key_line(lines, end, key))
             for key, secret in found
         )
     return meta, end + 1
@@ -252,7 +252,7 @@ def _redacted(value: object, found: list, key: str = "") -> object:
     return value
 
 
-def _key_line(lines: list[str], end: int, key: str) -> int:
+def key_line(lines: list[str], end: int, key: str) -> int:
     """The 1-based line of a top-level front matter key (its block's first line if unseen)."""
     at = re.compile(rf"{re.escape(key)}\s*:")
     return next((i + 1 for i in range(1, end) if at.match(lines[i])), 2)
@@ -380,7 +380,7 @@ def _date_field(
         return day.isoformat()  # one form, which `since` and the review badge compare
     end = next(i for i in range(1, len(lines)) if lines[i].strip() in _FRONT_MATTER_END)
     message = f"'{key}'{NO_DATE}"
-    problems.append(Problem(rel_path, message, _key_line(lines, end, key)))
+    problems.append(Problem(rel_path, message, key_line(lines, end, key)))
     return ""
 
 
