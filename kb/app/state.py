@@ -219,7 +219,9 @@ def settle_view(kb: Facade) -> None:
     if teams:  # none: the view says there is no team to join
         given = str(s.get("onboard_team", ""))
         s.onboard_team = next((t for t in teams if t.casefold() == given.casefold()), "")
-        if not s.onboard_team:  # the link's: a typo onboarded someone into the first team
+        if not s.onboard_team and not given.strip():  # no team named yet: the first, unsaid
+            s.onboard_team = teams[0]
+        elif not s.onboard_team:  # the link's: a typo onboarded someone into the first team
             close = difflib.get_close_matches(given.casefold(), teams, n=1, cutoff=0.75)
             s.onboard_team = close[0] if close else teams[0]
             taken = f"the closest, {s.onboard_team}" if close else s.onboard_team

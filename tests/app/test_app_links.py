@@ -47,6 +47,14 @@ def test_onboarding_says_a_team_the_index_does_not_have(monkeypatch, bundled_ind
     ]
 
 
+def test_onboarding_opened_without_a_team_says_nothing(monkeypatch, bundled_index):
+    """The Onboarding tab names no team: a trial saw "Team: '' is not a team in this index"
+    on a plain click of it."""
+    at = new_app(monkeypatch, bundled_index, view="onboard")
+    assert not at.exception and not warnings(at), warnings(at)
+    assert at.selectbox(key="onboard_team").value == at.selectbox(key="onboard_team").options[0]
+
+
 def test_barcamp_view_and_unknown_parameters_are_said(monkeypatch, bundled_index):
     at = new_app(monkeypatch, bundled_index, view="barcamp", slots="30", rooms="20")
     assert not at.exception
