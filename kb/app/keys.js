@@ -143,6 +143,18 @@ function keepHistoryShort(kb) {
 function onClick(kb, e) {
   const link = e.target.closest?.("a[href]");
   const href = link?.getAttribute("href") || "";
+  if (href.startsWith("#") && e.button === 0) {
+    // An anchor on this screen (a phone's "Who knows ↓"): scrolled to here. The browser's
+    // jump fires popstate, read as Back, which put a result list opened from a link back at
+    // its top 0.7 s later (a trial); and it left a history entry for Back to undo.
+    const target = document.getElementById(decodeURIComponent(href.slice(1)));
+    if (target) {
+      e.preventDefault();
+      kb.restoring = null;
+      target.scrollIntoView();
+    }
+    return;
+  }
   if (!href.startsWith("?") || e.button > 1) return;
   // Only kb's own links, and only a plain click: Ctrl/Cmd/middle click still opens a tab,
   // and the search whose result it opens is settled on (a plain click: the app sees it).

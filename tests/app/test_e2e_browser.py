@@ -184,6 +184,21 @@ def test_a_phone_shows_the_first_result_and_who_knows_on_the_first_screen(server
         assert page.locator(".st-key-person-0").is_visible()
 
 
+def test_who_knows_link_stays_on_the_experts_in_results_opened_from_a_link(server):
+    # A trial opened a shared search link on a phone: the tap scrolled to the experts, and
+    # 0.7 s later the list was back at its top (the jump's popstate read as Back).
+    with browser_page(width=390, height=844) as page:
+        page.goto(server + "/?q=" + quote("supplier bank details and payment fraud"))
+        wait_ready(page)
+        wait_idle(page)
+        page.get_by_role("link", name=WHO_KNOWS).click()
+        at = "() => document.getElementById('who-knows').getBoundingClientRect().y"
+        page.wait_for_function(f"() => {{ const y = ({at})(); return y >= 0 && y < 300; }}")
+        time.sleep(2)  # what undid the jump came 0.7 s after it
+        assert 0 <= page.evaluate(at) < 300
+        assert "#" not in page.url  # no history entry for Back to undo first
+
+
 def test_unsafe_page_executes_nothing(server):
     with browser_page() as page:
         dialogs: list[str] = []
