@@ -47,12 +47,14 @@ from kb.people.criteria import known_criteria
 from kb.people.gaps import gap_report
 from kb.people.overview import overview
 from kb.people.team import propose
+from kb.search.cards import reading_order
 from kb.search.examples import Examples
 from kb.search.experts import profile_vectors, rank_by_pages, rank_by_profile, rank_experts
 from kb.search.facets import count_pages
 from kb.search.searcher import Searcher
 
 _COUNTS_KEPT = 64  # facet counts remembered, one per filters asked for
+SHOWN_K = 10  # sections every search reads, whatever `k` (the default number of results)
 LOGGED_K = 10  # sections a logged search is judged on (as `kb search` and `report_missing`)
 
 
@@ -160,7 +162,12 @@ class KnowledgeBase:
         knowledge base keeps one (the log `gaps` reads for searches that found nothing good)."""
         fix = None if exact else self._searcher.correct(query)
         searched = fix.corrected if fix else query
-        hits = self._searcher.search(searched, k=k, filters=filters, mode=mode)
+        # `k` only cuts the list: a search for fewer than `SHOWN_K` reads the same sections and
+        # cuts their reading order. Asked for one, a bot got the NDA page's contents list where
+        # ten showed "Who can sign", and "when do we get paid" found no answer that the second
+        # hit gave (a trial): both reorderings need the hits after the first.
+        pool = self._searcher.search(searched, k=max(k, SHOWN_K), filters=filters, mode=mode)
+        hits = reading_order(pool)[:k]
         elsewhere = _by_department(self._outside(searched, hits, filters, k, mode))
         corrected = fix.corrected if fix and fix.changed else ""
         found = Results(tuple(hits), query.strip(), corrected, elsewhere)

@@ -256,7 +256,9 @@ def main_authors(
 
 @dataclass(frozen=True)
 class Results(Sequence[Hit]):
-    """The hits for a query: the relevant ones first, in rank order, then the rest.
+    """The hits for a query in the order a reader is shown them (`kb.search.cards.reading_order`):
+    the relevant ones first, in rank order but a page's contents list after its sections, then
+    the rest.
 
     A sequence of its hits. `corrected` is the query searched instead of `query` when
     spelling correction changed it; `elsewhere` counts, by department, the pages outside the

@@ -17,7 +17,6 @@ from typing import Any, TypeVar
 
 from kb.links import NO_LINKS, PageLinks
 from kb.models import Directory, Expert, Hit, Pair, Profile, Results, TeamCriteria
-from kb.search.cards import reading_order
 
 T = TypeVar("T")
 # The response header of every `/app` answer naming the index build that gave it (`Facade.
@@ -70,8 +69,8 @@ NO_ONE = Directory()
 def hit_records(
     results: Results, links: PageLinks = NO_LINKS, directory: Directory = NO_ONE
 ) -> list[dict]:
-    """`kb search --json` and `/search`: one record per hit, relevant ones first."""
-    return [hit_record(h, results.corrected, links, directory) for h in reading_order(results)]
+    """`kb search --json` and `/search`: one record per hit, in the results' reading order."""
+    return [hit_record(h, results.corrected, links, directory) for h in results]
 
 
 def hit_record(

@@ -36,7 +36,6 @@ from kb.inputs import (
 from kb.links import NO_LINKS, PageLinks, page_path, resource_uri
 from kb.models import Directory
 from kb.people.pairing import KINDS
-from kb.search.cards import reading_order
 from kb.serve.auth import bearer_ok
 from kb.serve.codec import dump, expert_records, hit_record, person_record
 from kb.serve.loaded import public_message
@@ -147,9 +146,7 @@ def create_mcp(
             )
             found = facade.search(query_text(query), k=k, filters=filters)
         directory = Directory.recorded(facade.manifest)  # authors who left or are leaving
-        results = [
-            hit_record(h, directory=directory) | linked(h.chunk.path) for h in reading_order(found)
-        ]
+        results = [hit_record(h, directory=directory) | linked(h.chunk.path) for h in found]
         return {
             "query": found.query,
             "corrected_query": found.corrected or None,

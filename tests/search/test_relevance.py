@@ -219,6 +219,25 @@ def test_bundled_questions_are_told_apart(bundled_kb):
     assert scores.auroc >= 0.85
 
 
+@pytest.mark.parametrize(
+    "query",
+    # A trial: asked for one result, a bot got the NDA page's contents list (ten showed "Who
+    # can sign" first) and "No page answers" for payday (the second of ten hits answers).
+    [
+        "who can sign an NDA",
+        "when do we get paid",
+        "brand colours",
+        "who approves my expense claim",
+    ],
+)
+def test_k_only_cuts_the_list(bundled_kb, query):
+    ten = [(h.chunk.path, h.chunk.heading_path, h.relevant) for h in bundled_kb.search(query)]
+    for k in (1, 2, 3, 5):
+        hits = bundled_kb.search(query, k=k)
+        assert [(h.chunk.path, h.chunk.heading_path, h.relevant) for h in hits] == ten[:k], k
+    assert ten[0][2]  # each of these is answered
+
+
 def test_a_filter_hiding_the_answer_says_where_it_is(bundled_kb):
     query = "how much can I spend taking a customer out for dinner"
     assert bundled_kb.search(query, k=10).relevant  # Business pages answer it

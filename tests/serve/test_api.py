@@ -65,9 +65,13 @@ def test_the_first_hit_is_the_section_a_reader_is_shown_first(client, bundled_kb
     hits = client.get("/search", params={"q": query}).json()
     assert (hits[0]["heading"], hits[0]["relevant"]) == ("Who can sign", True)
     assert hits[0]["answer"]
-    searched = bundled_kb.search(query)
-    assert searched[0].chunk.heading == ""  # the ranking's first: the contents list
-    assert len(hits) == len(searched)
+    searched = bundled_kb.search(query)  # the library's results are in that order too
+    assert [(h["path"], h["line"]) for h in hits] == [
+        (h.chunk.path, h.chunk.line) for h in searched
+    ]
+    ranked = bundled_kb._searcher.search(query)
+    assert ranked[0].chunk.heading == ""  # the ranking's first: the contents list
+    assert len(hits) == len(searched) == len(ranked)
     assert {(h["path"], h["line"]) for h in hits} == {
         (h.chunk.path, h.chunk.line) for h in searched
     }
