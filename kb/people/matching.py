@@ -457,10 +457,14 @@ class Matchmaker:
         return self._written[key, phrase]
 
     def _leads(self, key: str, phrase: str) -> bool:
-        """Whether the person wrote most of a page whose title says `phrase`."""
+        """Whether the person wrote most of a page whose title or tags say `phrase`: what the
+        page says it is about. By the title alone, "Grace O'Connor can mentor Priya Raman on
+        security questionnaire" was said of the security analyst whose assessment page is
+        tagged with it (a trial)."""
         said = f" {_plain(phrase)} "
+        w = self.writing
         return any(
-            share >= 0.5 and said in f" {_plain(self.writing.title(path))} "
+            share >= 0.5 and said in f" {' || '.join(map(_plain, (w.title(path), *w.tags(path))))} "
             for path, share in self._pages_of.get(key, {}).items()
         )
 

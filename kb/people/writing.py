@@ -116,6 +116,13 @@ class Writing:
     def _titles(self) -> dict[str, str]:
         return {c.path: c.title for c in self.chunks}
 
+    def tags(self, path: str) -> tuple[str, ...]:
+        return self._tags.get(path, ())
+
+    @cached_property
+    def _tags(self) -> dict[str, tuple[str, ...]]:
+        return {c.path: tuple(c.tags) for c in self.chunks}
+
     def level(self, key: str) -> str:
         """A person's level as people say it ("senior", "level 3"); "" when not given."""
         listed = self.directory.find(key)
