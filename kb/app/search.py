@@ -195,7 +195,8 @@ def render_no_answer(
         f"**{esc(headline)}.** {esc(note)}",
         icon=":material/search_off:",
     )
-    st.caption(f"Nothing answers “{esc(found.searched)}” well · {elapsed:.0f} ms")
+    # The headline said it: "Nothing answers ... well" under it said it twice (a trial).
+    st.caption(f"Searched “{esc(found.searched)}” · {elapsed:.0f} ms")
     label = f"The {len(closest)} closest pages (less likely to answer)"
     if using:
         label += f"; {using} of them use{'s' if using == 1 else ''} every word of it"
@@ -222,7 +223,7 @@ def render_no_answer(
     asked = (found.query, filters)
     reported = st.session_state.get("missing_reported")
     # Without a log a click could record nothing: no button then, rather than a dead one
-    # that reads as broken to an employee (a trial); the admin's hint comes last, small.
+    # that reads as broken to an employee (a trial); why comes last, small.
     keeps = bool(search_log() or on_api())
     if keeps and (reported is None or reported[0] != asked):
         st.button(
@@ -249,9 +250,14 @@ def render_no_answer(
         st.caption("No page is near enough to this question to suggest who could write it.")
     render_stub(found.query, closest, writers)
     if not keeps:
-        st.caption(
-            "To collect questions like this for the gap report, an admin sets KB_SEARCH_LOG."
-        )
+        # In an employee's words: a variable's name is for whoever runs kb (README).
+        st.caption(MISSING_NOT_KEPT)
+
+
+MISSING_NOT_KEPT = (
+    "Questions nothing answers are not collected for the gap report here: this kb keeps no "
+    "search log."
+)
 
 
 def render_stub(query: str, closest: list[tuple[Hit, list[Hit]]], writers: list[str]) -> None:
