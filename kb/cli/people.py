@@ -159,7 +159,7 @@ def _colleague(c) -> str:
     default=4,
     show_default=True,
     type=click.IntRange(1, 50),
-    help="Most people on the team; fewer when no one else covers a part.",
+    help="Most people on the team; fewer when no one else covers a part well enough.",
 )
 @click.option(
     "--require",
@@ -225,8 +225,8 @@ def team_cmd(
     elif not proposal.members:
         say("No one kb can name has written about that.")
     else:
-        short = len(proposal.members) < size
-        why = f" (asked for {size}; no one else covers a part)" if short else ""
+        short = proposal.short_of(size)
+        why = f" (asked for {size}; {short})" if short else ""
         say(f"Team of {len(proposal.members)}{why}:")
         for c in proposal.members:
             role = f", {c.role}" if c.role else ""

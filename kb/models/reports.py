@@ -144,6 +144,19 @@ class TeamProposal:
     # people.yaml, who it does not list), and those people: "Lucas Dubois (left on ...)".
     unstaffed: tuple[str, ...] = ()
     left_out: tuple[str, ...] = ()
+    others: int = 0  # people credited with a part who are not on the team
+
+    def short_of(self, size: int) -> str:
+        """Why the team has fewer than `size` members ("" when it has them). "No one else
+        covers a part" was said of "supplier onboarding" while five people had written on
+        it (a trial): the others wrote too little on a part to cover it, or the criteria
+        left them out."""
+        if len(self.members) >= size:
+            return ""
+        if not self.others:
+            return "no one else wrote on it"
+        why = "too little to cover a part" + (" or outside the criteria" if self.checks else "")
+        return f"{self.others} more wrote on it, {why}"
 
 
 @dataclass(frozen=True)

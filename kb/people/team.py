@@ -136,6 +136,7 @@ def propose(
         left_out=tuple(f"{name} ({why})" for name, why in left_out.items()),
         checks=rules.checks(members, sorted({k for s in scores for k in s})) if rules else (),
         balance=rules.balance_report(members) if rules else (),
+        others=len({k for score in scores for k in score} - set(members)),
     )
 
 

@@ -16,6 +16,7 @@ from helpers import CONTENT, write
 
 from kb import KnowledgeBase, Settings, build_index
 from kb.cli import cli
+from kb.inputs import team_criteria
 from kb.models import Filters, person_key
 from kb.people import searchlog
 from kb.people.pairing import HOURS, KINDS
@@ -410,6 +411,17 @@ def test_team_subtopics_of_a_phrase_do_not_depend_on_the_size(bundled_kb):
     assert small.members[0].name == "Grace O'Connor" == large.members[0].name
     # Everyone on the team covers some part.
     assert {m.name for m in large.members} <= {p for c in large.covers for p in c.people}
+
+
+def test_a_short_team_says_who_else_wrote_on_it(bundled_kb):
+    # A trial: "Team of 2 (asked for 4; no one else covers a part)" while the criteria's
+    # line of the same run counted 5 people credited with a part.
+    team = bundled_kb.team("supplier onboarding", size=4)
+    assert len(team.members) < 4 and team.others >= 1
+    assert team.short_of(4) == f"{team.others} more wrote on it, too little to cover a part"
+    assert team.short_of(len(team.members)) == ""
+    picky = bundled_kb.team("supplier onboarding", size=4, criteria=team_criteria(languages="ga"))
+    assert picky.short_of(4).endswith("too little to cover a part or outside the criteria")
 
 
 def test_a_phrase_joining_two_things_with_and_covers_both(bundled_kb):
