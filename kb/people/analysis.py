@@ -6,7 +6,7 @@ partners (`matching`). This object holds them for one index and computes each on
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import date
 from functools import cached_property
 
@@ -17,7 +17,7 @@ from kb.models import Chunk, Colleague, Directory, Home, Page, Pair, Pairing, To
 from kb.models.consent import IndexConsent
 from kb.people.crosslinks import page_graph
 from kb.people.matching import Matchmaker
-from kb.people.topics import across, hubness, topic_centres, topics_of
+from kb.people.topics import across, closest_across, hubness, topic_centres, topics_of
 from kb.people.writing import Writing
 
 # Rounds of new pairs are made one after another from round 0: a round a month for eight
@@ -98,6 +98,27 @@ class PeopleAnalysis:
         """Up to `n` people of the other department whose writing is close to `topic`, of
         those still here on `today` (default now)."""
         return across(self.writing, topic, self._centres, n, self._hubs, today)
+
+    def across_rows(
+        self,
+        rows: Sequence[int],
+        side: str,
+        n: int,
+        leave: Collection[str] = (),
+        today: date | None = None,
+        topic: Topic | None = None,
+    ) -> tuple[Colleague, ...]:
+        """Up to `n` people of department `side`, none in `leave` (keys), whose writing is
+        close to `topic` (its centre, as `across` reads it), else to the sections `rows`
+        together, by the rule `across` asks of a topic."""
+        centre = self._centres.get(topic.id) if topic is not None else None
+        if centre is None and rows:
+            mean = self.writing.vectors[list(rows)].astype(np.float32).mean(axis=0)
+            norm = float(np.linalg.norm(mean))
+            centre = mean / norm if norm else None
+        if centre is None:
+            return ()
+        return closest_across(self.writing, centre, side, n, self._hubs, today, leave)
 
     @cached_property
     def _centres(self) -> dict[int, np.ndarray]:

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from kb.config import Settings
 from kb.content.departments import other_side
-from kb.models import Barcamp, Colleague, Evidence, Hit, Session, person_key
+from kb.models import Barcamp, Colleague, Evidence, Hit, Session, Topic, person_key
 from kb.models.consent import IndexConsent
 from kb.models.names import counted
 from kb.people import gaps, searchlog
@@ -29,7 +29,6 @@ from kb.people.writing import evidence
 from kb.search.relevance import NEAR_MISS
 
 AUDIENCE = 3
-AUDIENCE_FLOOR = 0.4  # as topics' "closest across": below it, names come by chance
 REPEATED = 2  # an answered search people repeat this often is demand too
 
 
@@ -42,6 +41,7 @@ class _Proposal:
     demand: int
     others: frozenset[str] = frozenset()  # who else wrote of it (person keys): not audience
     pages: int = 0  # a thin topic's pages: how much rests on its one person
+    topic: Topic | None = None  # the thin topic it is, if it is one
 
 
 def programme(
@@ -200,7 +200,7 @@ def _from_topics(people: PeopleAnalysis, day: date) -> list[_Proposal]:
         )
         why = f"{main.name} wrote {part}{rest}; bus factor 1"
         others = frozenset(person_key(k.name) for k in topic.knowers[1:])
-        out.append(_Proposal(topic.label, speaker, why, tuple(rows), 0, others, len(pages)))
+        out.append(_Proposal(topic.label, speaker, why, tuple(rows), 0, others, len(pages), topic))
     return out
 
 
@@ -251,11 +251,13 @@ def _session(
 def _audience(
     people: PeopleAnalysis, p: _Proposal, busy: set[str], day: date
 ) -> tuple[Colleague, ...]:
-    """The people of the other department still here on `day` whose sections come closest
-    to the session's."""
+    """The people of the other department still here on `day` whose writing is closest to
+    the session's topic, or to its sections (a search's session), by the gap report's rule
+    for a topic's closest across: by the closest three pairs of sections, the finance
+    controller was invited to "Deploying to Kubernetes", which the gap report said no one
+    outside IT is close to (a trial)."""
     w = people.writing
     side = other_side(w.home(p.speaker).department)
     # Never who opted out: an invitation volunteers them as much as a talk does.
     leave = busy | w.opted_out(day)
-    near = w.closest_of(p.rows, side, floor=AUDIENCE_FLOOR, most=AUDIENCE, leave=leave, today=day)
-    return tuple(w.colleague(k) for k in near)
+    return people.across_rows(p.rows, side, AUDIENCE, leave=leave, today=day, topic=p.topic)

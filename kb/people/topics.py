@@ -15,7 +15,7 @@ people of the other department close to it.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import date
 
 import numpy as np
@@ -136,28 +136,44 @@ def across(
     today: date | None = None,
 ) -> tuple[Colleague, ...]:
     """Up to `n` people of the other department whose writing is close to `topic` (its
-    centre: `topic_centres`).
+    centre: `topic_centres`), as `closest_across` ranks them."""
+    sides = {other_side(d) for d in topic.departments} - {""}
+    centre = centres.get(topic.id)
+    if centre is None or len(sides) != 1:
+        return ()
+    return closest_across(writing, centre, sides.pop(), n, hubs, today)
+
+
+def closest_across(
+    writing: Writing,
+    centre: np.ndarray,
+    side: str,
+    n: int,
+    hubs: np.ndarray | None = None,
+    today: date | None = None,
+    leave: Collection[str] = (),
+) -> tuple[Colleague, ...]:
+    """Up to `n` people of department `side` whose writing is close to `centre` (a unit
+    vector), never anyone in `leave` (person keys).
 
     Close means a cosine of at least `ACROSS_FLOOR` between the mean of their sections
-    and the topic's: on the bundled content, below 0.4 come names such as a procurement
+    and the centre: on the bundled content, below 0.4 come names such as a procurement
     manager for Kubernetes deployments. With `hubs` (`hubness`), people are ranked by CSLS
     (Conneau et al., 2018): twice the cosine less how close they are to their 10 closest
     topics, so that someone whose writing is near everything does not come first everywhere.
     They are people to ask: never one kb may not propose (`Directory.may_propose`: who has
     left by `today`, default now).
     """
-    sides = {other_side(d) for d in topic.departments} - {""}
-    centre = centres.get(topic.id)
     keys, matrix = writing.profiles
-    if centre is None or not keys or len(sides) != 1:
+    if not keys:
         return ()
     sims = matrix @ centre
     rank = 2 * sims - hubs if hubs is not None else sims
-    side = sides.pop()
     order = [
         i
         for i in np.argsort(-rank, kind="stable")
         if writing.home(keys[i]).department == side
+        and keys[i] not in leave
         and sims[i] >= ACROSS_FLOOR
         and writing.directory.may_propose(keys[i], today)
     ]

@@ -282,3 +282,18 @@ def test_barcamp_cli_writes_json_and_a_calendar(bundled_index, tmp_path):
     assert len(left) > 5, left
     line = next(x for x in text.splitlines() if x.startswith("Also proposed"))
     assert line.endswith(f", … {len(left) - 5} more (--json for all)") and left[4] in line
+
+
+def test_a_session_invites_no_one_the_gap_report_finds_far_from_its_topic(bundled_kb):
+    # A trial: the finance controller was invited to "Deploying to Kubernetes", of which the
+    # gap report said "closest across: no one yet". One rule now says who is close to both.
+    camp = bundled_kb.barcamp(slots=4, rooms=2)
+    report = bundled_kb.gaps(today=date(2026, 12, 1))
+    far = {o.topic.label for o in report.one_sided if not o.across}
+    near = {o.topic.label: {c.name for c in o.across} for o in report.one_sided if o.across}
+    alone = [s for s in camp.sessions if s.title in far]
+    assert alone  # Deploying to Kubernetes
+    assert all(not s.audience for s in alone), [(s.title, s.audience) for s in alone]
+    for s in camp.sessions:
+        if s.title in near:  # the gap report's first across is invited, unless busy
+            assert {c.name for c in s.audience} & near[s.title], (s.title, s.audience)
