@@ -25,6 +25,7 @@ def eval_group() -> None:
     type=click.Choice(["all", "dense", "bm25", "hybrid"]),
     default="all",
     show_default=True,
+    help="Which retrieval to score; all: each of them, side by side.",
 )
 @cache_dir_option
 @encoder_option

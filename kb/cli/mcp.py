@@ -23,7 +23,13 @@ from kb.errors import KbError
     help="stdio: what desktop assistants start; http: streamable HTTP at /mcp.",
 )
 @click.option("--host", default="127.0.0.1", show_default=True, help="With --transport http.")
-@click.option("--port", default=8765, show_default=True, type=click.IntRange(1, 65535))
+@click.option(
+    "--port",
+    default=8765,
+    show_default=True,
+    type=click.IntRange(1, 65535),
+    help="With --transport http.",
+)
 @insecure_option
 @where_options
 def mcp_cmd(transport: str, host: str, port: int, insecure: bool, where: IndexLocation) -> None:

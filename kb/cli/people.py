@@ -83,7 +83,9 @@ def person_cmd(name: str, where: IndexLocation, as_json: bool) -> None:
     type=click.Choice(PAIR_KINDS),
     default="tandem",
     show_default=True,
-    help="tandem: peers who complement; mentoring: mentor and mentee; coffee: chance + overlap.",
+    help="tandem: peers who complement; mentoring: a more senior mentor; coffee: chance and "
+    "some overlap; shadowing: a day with someone whose pages link to yours; reverse-mentoring: "
+    "the junior teaches someone two levels or more above.",
 )
 @click.option(
     "--round",
@@ -253,8 +255,20 @@ def team_cmd(
 
 
 @click.command("barcamp")
-@click.option("--slots", default=4, show_default=True, type=click.IntRange(1, 20))
-@click.option("--rooms", default=2, show_default=True, type=click.IntRange(1, 20))
+@click.option(
+    "--slots",
+    default=4,
+    show_default=True,
+    type=click.IntRange(1, 20),
+    help="Time slots, one after another.",
+)
+@click.option(
+    "--rooms",
+    default=2,
+    show_default=True,
+    type=click.IntRange(1, 20),
+    help="Rooms: sessions held at once.",
+)
 @click.option(
     "--log",
     type=click.Path(path_type=Path, dir_okay=False),
@@ -273,8 +287,20 @@ def team_cmd(
     help="The day it is held (default the next working day): no one who has left by then "
     "(people.yaml left:) speaks or is invited.",
 )
-@click.option("--start", default="10:00", show_default=True, type=click.DateTime(["%H:%M"]))
-@click.option("--minutes", default=45, show_default=True, type=click.IntRange(10, 240))
+@click.option(
+    "--start",
+    default="10:00",
+    show_default=True,
+    type=click.DateTime(["%H:%M"]),
+    help="When the first slot starts (HH:MM; for the calendar file).",
+)
+@click.option(
+    "--minutes",
+    default=45,
+    show_default=True,
+    type=click.IntRange(10, 240),
+    help="Minutes a slot lasts (for the calendar file).",
+)
 @where_options
 @json_option
 def barcamp_cmd(
@@ -390,7 +416,13 @@ def onboard_cmd(
     type=click.DateTime(["%Y-%m-%d"]),
     help="Judge staleness and who has left (people.yaml left:) as of this day.",
 )
-@click.option("--top", default=10, show_default=True, type=click.IntRange(1, 1000))
+@click.option(
+    "--top",
+    default=10,
+    show_default=True,
+    type=click.IntRange(1, 1000),
+    help="Rows a list shows at most (--json gives all).",
+)
 @where_options
 @json_option
 def gaps_cmd(log: Path | None, today, top: int, where: IndexLocation, as_json: bool) -> None:

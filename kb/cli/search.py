@@ -19,7 +19,14 @@ from kb.serve.codec import expert_records, hit_records
 
 @click.command("search")
 @click.argument("query")
-@click.option("-k", "k", default=10, show_default=True, type=click.IntRange(1, 1000))
+@click.option(
+    "-k",
+    "k",
+    default=10,
+    show_default=True,
+    type=click.IntRange(1, 1000),
+    help="Most sections to list (the first k of what -k 10 lists, when fewer).",
+)
 @click.option("--department", default="", help="Only pages of this department (IT, Business).")
 @click.option(
     "--team", "teams", multiple=True, help="Only pages of this team; repeat for any of several."
@@ -143,7 +150,14 @@ def _place(hit: Hit) -> str:
 
 @click.command("experts")
 @click.argument("query")
-@click.option("-k", "k", default=5, show_default=True, type=click.IntRange(1, 1000))
+@click.option(
+    "-k",
+    "k",
+    default=5,
+    show_default=True,
+    type=click.IntRange(1, 1000),
+    help="Most people to list; fewer when fewer wrote what answers it.",
+)
 @click.option(
     "--team",
     "teams",

@@ -7,6 +7,7 @@ import re
 import subprocess
 import sys
 
+import click
 import pytest
 from click.testing import CliRunner
 from helpers import plain, write
@@ -535,3 +536,21 @@ def test_an_option_of_one_value_given_twice_is_refused_not_half_heard(tmp_path):
     assert "given" not in run("search", "--author", "--tag", "--tag", "x", "--help").output
     assert "given" not in run("search", "vpn", "--json", "--json", "--help").output
     assert "given" not in run("experts", "x", "--team", "a", "--team", "b", "--help").output
+
+
+def test_every_option_says_what_it_does():
+    # A trial: `kb barcamp --help` listed --slots, --rooms, --start and --minutes bare, and
+    # `kb pairs --help` explained three of its five kinds.
+    def commands(group, path):
+        for name, command in group.commands.items():
+            if isinstance(command, click.Group):
+                yield from commands(command, [*path, name])
+            else:
+                yield [*path, name], command
+
+    for path, command in commands(cli, ["kb"]):
+        for param in command.params:
+            if isinstance(param, click.Option):
+                assert param.help, (" ".join(path), param.opts)
+    kinds = next(p for p in cli.commands["pairs"].params if p.name == "kind")
+    assert all(f"{kind}:" in kinds.help for kind in kinds.type.choices)
