@@ -67,7 +67,10 @@ def programme(
     proposals += _from_topics(people, day)
     unique = _merged(proposals, people)
     sessions, left = _schedule(people, unique, slots, rooms, day)
-    notes = [] if log else ["no search log: demand from topics that rest on one person only"]
+    # In the reader's words: "demand from topics" was the code's (a trial).
+    notes = (
+        [] if log else ["no search log is kept, so the sessions are topics resting on one person"]
+    )
     if log and not log.is_file():
         notes.append(f"no search log at {log.name} yet: demand from topics only")
     if problems:
