@@ -19,9 +19,10 @@ when it opens a page, and both describe only the API's shape, the same in every 
 
 import datetime as dt
 import logging
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, get_args, get_origin
 
 import fastapi_offline
 from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query, Request, Response
@@ -238,6 +239,36 @@ def _known_parameters(request: Request) -> None:
                 }
             )
         raise RequestValidationError(errors)
+    # One value given twice is an error too: `/search?q=vpn&q=okta` searched "okta" alone,
+    # silently (a trial). A parameter that takes a list (`balance`) may repeat.
+    counts = Counter(name for name, _ in request.query_params.multi_items())
+    once = known - _list_names(route.dependant)
+    twice = [name for name, n in counts.items() if n > 1 and name in once]
+    if twice:
+        raise RequestValidationError(
+            [
+                {
+                    "type": "repeated_parameter",
+                    "loc": ["query", name],
+                    "msg": f"'{name}' is given {counts[name]:,} times; {route.path} takes one",
+                    "input": request.query_params.getlist(name)[:2],
+                }
+                for name in twice[:_NAMED]
+            ]
+        )
+
+
+def _list_names(dependant) -> set[str]:
+    """The query parameters of a route that take a list (may be given more than once)."""
+    names = set()
+    for param in dependant.query_params:
+        annotation = getattr(param.field_info, "annotation", None)
+        kinds = (annotation, *get_args(annotation))
+        if any(get_origin(a) in (list, tuple, set, frozenset) for a in kinds):
+            names.add(param.alias)
+    for sub in dependant.dependencies:
+        names |= _list_names(sub)
+    return names
 
 
 def _query_names(dependant) -> set[str]:

@@ -286,3 +286,13 @@ def test_experts_of_any_of_several_teams_and_how_sure(client):
     # Said as `kb experts --json` says it: on each record of the list.
     assert all(p["weak_evidence"] is True for p in weak)
     assert not any(p["weak_evidence"] for p in both)
+
+
+def test_a_parameter_given_twice_is_refused_unless_it_takes_a_list(client):
+    # A trial: `/search?q=vpn&q=okta` searched "okta" alone and said nothing.
+    res = client.get("/search", params=[("q", "vpn"), ("q", "okta")])
+    (error,) = res.json()["detail"]
+    assert res.status_code == 422 and error["type"] == "repeated_parameter"
+    assert error["loc"] == ["query", "q"] and error["input"] == ["vpn", "okta"]
+    many = [("q", "supplier onboarding"), ("balance", "private.gender"), ("balance", "level")]
+    assert client.get("/app/team", params=many).status_code == 200
