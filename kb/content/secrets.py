@@ -90,6 +90,7 @@ def find_secrets(text: str) -> list[Secret]:
                 found = _merged([*found, *_typed(raw, line, n)])
         if coded >= 0 and line.strip() and not fence:
             on_line = _codes(line, n, d.LIST_MARKER.match(line).end())
+            on_line = _codes_moved(on_line, cols)
             found = _merged([*found, *codes.add(*on_line)])
             # Codes' lines go on; before the first, a sentence or two may lead to them.
             coded = coded if on_line[0] else coded - 1 if not listed and _leads_on(line) else -1
@@ -99,6 +100,7 @@ def find_secrets(text: str) -> list[Secret]:
                 out.extend(settled)
                 late = late or bool(settled)
         if "code" in line.lower() and (said := _backup_codes(line, n)) is not None:
+            said = _codes_moved(said, cols)
             settled, codes = codes.settled(), _CodeList()
             out.extend(settled)
             late = late or bool(settled)
@@ -424,6 +426,16 @@ def _key(value: str) -> bool:
 def _moved(s: Secret, cols: list[int]) -> Secret:
     """`s`, found in a line's text without its HTML tags, at its place in the line."""
     return Secret(s.line, s.kind, cols[s.start], cols[s.end - 1] + 1, s.marker)
+
+
+def _codes_moved(
+    codes: tuple[Secret | None, list[str]], cols: list[int] | None
+) -> tuple[Secret | None, list[str]]:
+    """Backup codes found in a line as shown, at their place in the raw line."""
+    secret, found = codes
+    if secret is None or cols is None:
+        return codes
+    return _moved(secret, cols), found
 
 
 def _label_of(line: str, fenced: bool) -> str:

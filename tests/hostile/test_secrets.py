@@ -440,6 +440,11 @@ def test_a_list_of_backup_codes_under_their_name_is_redacted():
         "### Recovery codes (Okta)\n* [x] ~~7734-9912~~\n* [ ] 6120-4471": (
             "### Recovery codes (Okta)\n* [x] ~~[redacted]~~\n* [ ] [redacted]"
         ),
+        # In HTML, where they are on the line, not where they are in its text without tags.
+        "<p>Backup codes: 4938-1720, 8810-2231</p>": "<p>Backup codes: [redacted]</p>",
+        "<li>Recovery codes:</li>\n<li>4938-1720</li>": (
+            "<li>Recovery codes:</li>\n<li>[redacted]</li>"
+        ),
     }
     for page, shown in pages.items():
         assert redact(page)[0] == shown, page
