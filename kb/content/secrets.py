@@ -8,6 +8,8 @@ position (redaction needs it) and no process-wide state is touched.
 
 from __future__ import annotations
 
+import functools
+import html.entities
 import re
 from bisect import bisect_right
 from collections import Counter
@@ -18,6 +20,7 @@ from itertools import groupby
 from kb.content import secret_detectors as d
 from kb.content import seed_phrases as phrases
 from kb.models import Problem
+from kb.models.shown import REFERENCE, invisible
 from kb.models.words import english_words
 
 IGNORE_MARK = "kb-check: ignore"  # on a line: no secret is looked for on it
@@ -50,7 +53,7 @@ def find_secrets(text: str) -> list[Secret]:
     A private key is reported once, on its BEGIN line.
     """
     low = text.lower()
-    active = _active(_ESCAPE.sub(r"\1", low) if "\\" in low else low)
+    active = _active(_shown_text(text).lower())
     out: list[Secret] = []
     header: dict[int, str] = {}  # the columns a table's first row names as credentials
     in_table = False
@@ -67,8 +70,9 @@ def find_secrets(text: str) -> list[Secret]:
         # HTML in the page is read as its text (`<p><b>Password:</b> x</p>`), and its
         # tags' attributes as they are.
         line, cols = _html_text(raw) if "<" in raw else (raw, None)
-        if "\\" in line:  # `ghp\_...` as converters write it (kb import's markdownify)
-            line, cols = _unescaped(line, cols)
+        # Then as Markdown shows it: `ghp\_...` as converters write it (kb import's
+        # markdownify), `&#103;hp_...`, a zero-width space inside a token.
+        line, cols = _as_shown(line, cols)
         fence = line.lstrip().startswith(("```", "~~~"))
         fenced ^= fence
         row = line.lstrip().startswith(("|", "^"))
@@ -85,12 +89,12 @@ def find_secrets(text: str) -> list[Secret]:
         if label and not row:
             found = _merged([*found, *_on_its_own(line, n, label, asked)])
         if cols is not None:
-            found = _merged([*_in_line(raw, n, active), *(_moved(s, cols) for s in found)])
+            found = _merged([*_in_line(raw, n, active), *(_moved(s, cols, raw) for s in found)])
             if "<kbd" in raw.lower():
                 found = _merged([*found, *_typed(raw, line, n)])
         if coded >= 0 and line.strip() and not fence:
             on_line = _codes(line, n, d.LIST_MARKER.match(line).end())
-            on_line = _codes_moved(on_line, cols)
+            on_line = _codes_moved(on_line, cols, raw)
             found = _merged([*found, *codes.add(*on_line)])
             # Codes' lines go on; before the first, a sentence or two may lead to them.
             coded = coded if on_line[0] else coded - 1 if not listed and _leads_on(line) else -1
@@ -100,7 +104,7 @@ def find_secrets(text: str) -> list[Secret]:
                 out.extend(settled)
                 late = late or bool(settled)
         if "code" in line.lower() and (said := _backup_codes(line, n)) is not None:
-            said = _codes_moved(said, cols)
+            said = _codes_moved(said, cols, raw)
             settled, codes = codes.settled(), _CodeList()
             out.extend(settled)
             late = late or bool(settled)
@@ -352,26 +356,78 @@ def _html_text(line: str) -> tuple[str, list[int] | None]:
     return "".join(text), cols
 
 
-# A backslash before ASCII punctuation is Markdown's escape: the page shows the character alone.
-_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
+@functools.cache
+def _unshown() -> re.Pattern[str]:
+    """What Markdown shows otherwise than written: a backslash before ASCII punctuation (its
+    escape: the character alone), a character reference (the character it names), and
+    invisible characters (Unicode's format characters, as `kb.models.shown` reads names)."""
+    return re.compile(rf"\\([!-/:-@\[-`{{-~])|{REFERENCE.pattern}|[{invisible()}]+")
 
 
-def _unescaped(line: str, cols: list[int] | None) -> tuple[str, list[int] | None]:
-    """`line` as Markdown shows it, without backslash escapes (`sk\\_live\\_...`, as HTML and
-    Word converters write an underscore), and where each of its characters is in the raw line
-    (`cols` maps `line` there already when it was read without HTML tags)."""
-    if not _ESCAPE.search(line):
+def _character(reference: str) -> str:
+    """What a character reference shows, as markdown-it-py reads it: a number's character
+    (U+FFFD for one HTML forbids), a name of HTML5's list; else the reference as written."""
+    body = reference[1:-1]
+    if body[0] != "#":
+        return html.entities.html5.get(f"{body};", reference)
+    code = int(body[2:], 16) if body[1] in "xX" else int(body[1:])
+    forbidden = (
+        0xD800 <= code <= 0xDFFF
+        or 0xFDD0 <= code <= 0xFDEF
+        or code & 0xFFFE == 0xFFFE
+        or code <= 0x08
+        or code == 0x0B
+        or 0x0E <= code <= 0x1F
+        or 0x7F <= code <= 0x9F
+        or code > 0x10FFFF
+    )
+    return "\ufffd" if forbidden else chr(code)
+
+
+def _shown_part(m: re.Match[str]) -> str:
+    """What one match of `_unshown` shows ('' for invisible characters)."""
+    if m.group(1) is not None:
+        return m.group(1)
+    if m.group().startswith("&"):
+        shown = _character(m.group())
+        return "" if _invisible_run().fullmatch(shown) else shown  # `&#8203;`, `&shy;`
+    return ""
+
+
+@functools.cache
+def _invisible_run() -> re.Pattern[str]:
+    return re.compile(f"[{invisible()}]+")
+
+
+def _shown_text(text: str) -> str:
+    """`text` as Markdown shows it (see `_unshown`)."""
+    if text.isascii() and "\\" not in text and "&" not in text:
+        return text
+    return _unshown().sub(_shown_part, text)
+
+
+def _as_shown(line: str, cols: list[int] | None) -> tuple[str, list[int] | None]:
+    """`line` as Markdown shows it (see `_unshown`: `sk\\_live\\_...`, `&#103;hp_...`,
+    `gh\\u200bp_...`), and where each of its characters is in the raw line (`cols` maps
+    `line` there already when it was read without HTML tags). A character a reference shows
+    is at the reference's `&` (`_moved` takes the whole reference)."""
+    if line.isascii() and "\\" not in line and "&" not in line:
         return line, cols
     at = cols if cols is not None else range(len(line))
     text: list[str] = []
     kept: list[int] = []
     pos = 0
-    for m in _ESCAPE.finditer(line):
+    for m in _unshown().finditer(line):
+        shown = _shown_part(m)
+        if m.group(1) is None and shown == m.group():
+            continue  # a name HTML has no character for: shown as written
         text.append(line[pos : m.start()])
         kept.extend(at[pos : m.start()])
-        text.append(m.group(1))
-        kept.append(at[m.start(1)])
+        text.append(shown)
+        kept.extend([at[m.start(1) if m.group(1) is not None else m.start()]] * len(shown))
         pos = m.end()
+    if not pos:
+        return line, cols
     text.append(line[pos:])
     kept.extend(at[pos:])
     return "".join(text), kept
@@ -423,19 +479,23 @@ def _key(value: str) -> bool:
     return all(len(p) <= 1 or d.KEY.fullmatch(p) for p in parts)
 
 
-def _moved(s: Secret, cols: list[int]) -> Secret:
-    """`s`, found in a line's text without its HTML tags, at its place in the line."""
-    return Secret(s.line, s.kind, cols[s.start], cols[s.end - 1] + 1, s.marker)
+def _moved(s: Secret, cols: list[int], raw: str) -> Secret:
+    """`s`, found in a line's text as shown (`_html_text`, `_as_shown`), at its place in the
+    raw line: to the end of a character reference that showed its last character."""
+    end = cols[s.end - 1] + 1
+    if raw[end - 1] == "&" and (ref := REFERENCE.match(raw, end - 1)):
+        end = ref.end()
+    return Secret(s.line, s.kind, cols[s.start], end, s.marker)
 
 
 def _codes_moved(
-    codes: tuple[Secret | None, list[str]], cols: list[int] | None
+    codes: tuple[Secret | None, list[str]], cols: list[int] | None, raw: str
 ) -> tuple[Secret | None, list[str]]:
     """Backup codes found in a line as shown, at their place in the raw line."""
     secret, found = codes
     if secret is None or cols is None:
         return codes
-    return _moved(secret, cols), found
+    return _moved(secret, cols, raw), found
 
 
 def _label_of(line: str, fenced: bool) -> str:

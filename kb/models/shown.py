@@ -44,7 +44,7 @@ _LINK = re.compile(r"!?\[([^\]\[]*)\](?:\(([^()]*)\)|\[[^\]\[]*\])?")
 # 87 s unbounded), and one bounded to 200 characters let a longer one split a name.
 _TEMPLATE_CLOSERS = {"{{": "}}", "{%": "%}"}
 # A character reference, as HTML5 and CommonMark write one: decimal, hex or named, with its ;.
-_REFERENCE = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+REFERENCE = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
 # A URL in text, shown as written (an autolink's too): read as an address as well. A scheme
 # has at most 32 characters, so no start scans further than that for its "://" (an
 # unbounded one made "a.a.a.a…" quadratic).
@@ -60,7 +60,7 @@ _HTML_TAG = re.compile(
 
 
 @functools.cache
-def _invisible() -> str:
+def invisible() -> str:
     """Every format character (Cf) the Unicode database names, and the Hangul fillers, as a
     character class of ranges: made once, from `unicodedata` (planes 0, 1 and 14 hold them
     all). Ranges, not each character: a class of 170 characters made every search of page
@@ -82,7 +82,7 @@ def _invisible() -> str:
 def _marked() -> re.Pattern[str]:
     """Whatever shows otherwise than written once comments and template tags are out: a
     link, a character reference, invisible characters."""
-    patterns = (_LINK.pattern, _REFERENCE.pattern, f"[{_invisible()}]+")
+    patterns = (_LINK.pattern, REFERENCE.pattern, f"[{invisible()}]+")
     return re.compile("|".join(patterns))
 
 

@@ -125,6 +125,47 @@ def test_a_token_escaped_as_kb_import_writes_it_is_redacted_as_markdown_shows_it
             assert not any(b in text for b in bodies), file.name
 
 
+def test_a_token_written_with_character_references_or_invisible_characters_is_redacted(
+    tmp_path, real_embedder
+):
+    # A Markdown page shows `&#103;` as g and a zero-width space as nothing: each of these
+    # lines shows a token to its reader, and every byte of the index held it.
+    stripe = "sk_live_4eC39HqLyjWDarjtT1zdp7dc"
+    slack = "xoxb-2048151256-4096302512-Xq7Lm2Np9Rt4Vw8Yz3Bc6Df1"
+    forms = [
+        f"The deploy bot pushes with &#103;{GH_TOKEN[1:]} until the vault move.",
+        f"Billing charges cards with sk&lowbar;live&#x5F;{stripe[8:]} for now.",
+        f"The old bot token {GH_TOKEN[:9]}\u200b{GH_TOKEN[9:]} still works.",
+        f"Alerts post with {slack[:12]}\u00ad{slack[12:30]}\u200d{slack[30:]} in chat.",
+        f"A copy with a byte order mark: {stripe[:10]}\ufeff{stripe[10:]} in the runbook.",
+        f"Its last letter as a reference: {GH_TOKEN[:-1]}&#51; ends here.",
+    ]
+    body = "\n\n".join(forms)
+    page = f"---\ntitle: Chat bots\nauthors: [Dee Park]\n---\n## Deploy bot\n\n{body}\n"
+    write(tmp_path / "content/platform/bots.md", page)
+    content, index_dir = tmp_path / "content", tmp_path / "index"
+    lines = [n for n, x in enumerate(page.split("\n"), 1) if any(f == x for f in forms)]
+    bodies = ("R4nd0mT0k3nV4lu3F0rT3st1ng", "4eC39HqLyjWDarjtT1zdp", "Xq7Lm2Np9Rt4Vw8Yz3Bc6Df1")
+
+    findings = [f for f in check_content(content) if f.rule == "secret"]
+    assert [f.line for f in findings] == lines
+    assert all(b not in f.message for f in findings for b in bodies)
+    report = build_index(content, index_dir, real_embedder, Settings())
+    said = {p.line for p in report.problems if "possible" in p.message}
+    assert said == set(lines)
+    hits = TestClient(create_app(index_dir)).get("/search", params={"q": "deploy bot pushes"})
+    assert hits.status_code == 200 and hits.json()[0]["path"] == "platform/bots.md"
+    assert "[redacted]" in hits.text
+    for file in index_dir.rglob("*"):
+        if file.is_file():
+            text = file.read_bytes().decode("utf-8", "replace")
+            assert "#51;" not in text, file.name  # the redaction takes the whole reference
+            # Read as shown: no reference nor invisible character may hide a token's body.
+            for c in ("\u200b", "\u200d", "\u00ad", "\ufeff", "&#51;", "&#x5F;", "&lowbar;"):
+                text = text.replace(c, "")
+            assert not any(b in text for b in bodies), file.name
+
+
 def test_a_secret_written_with_yaml_escapes_is_redacted_as_yaml_reads_it(tmp_path, real_embedder):
     # The page's bytes hold no key ("\\x41KIA..."): only YAML's reading of them does.
     escaped = AWS_ID.replace("A", "\\x41", 1)
