@@ -27,6 +27,10 @@ _BLANKS = re.compile(r"\n{3,}")
 _INCLUDE = re.compile(r"\{%-?\s*include\b")
 _ARGUMENT = re.compile(r"""[\w-]+\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 _FRONT_MATTER_END = {"---", "..."}
+# A NUL after the first 8 KB, which tell a binary file: no text holds one, and a reader
+# never sees it (Markdown shows U+FFFD, a browser nothing), so it could split a token past the
+# secret scan.
+NUL_BYTE = "a NUL byte, which no text holds; skipped, remove it"
 NO_DATE = " is not a date (YYYY-MM-DD); ignored"  # kb check makes it an error
 NOT_TEXT = " must be text, not a "  # kb check makes it an error; kb index reads it as text
 TEXT_KEYS = ("title", "team", "owner", "department", "description", "summary", "subtitle")
@@ -79,6 +83,9 @@ def parse_markdown(
         return None, [Problem(rel_path, "empty file, skipped")]
 
     text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if "\0" in text:  # past the first 8 KB: the same file, whatever the place of its NUL
+        line = text.count("\n", 0, text.index("\0")) + 1
+        return None, [Problem(rel_path, NUL_BYTE, line)]
     lines = text.split("\n")
     problems: list[Problem] = []
     meta, body_start = _front_matter(lines, rel_path, problems)

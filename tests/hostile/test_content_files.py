@@ -468,6 +468,30 @@ def test_a_utf16_page_is_called_utf16_with_how_to_save_it(tmp_path):
     )
 
 
+def test_a_nul_byte_past_the_first_8_kb_skips_the_page_as_one_in_them_does(tmp_path):
+    # Only the first 8 KB were looked at for a NUL: past them it was indexed, a token split
+    # by it (which no reader sees) past the secret scan, while the same file with its NUL
+    # in the first 8 KB was skipped as binary.
+    content = tmp_path / "content"
+    token = "ghp_R4nd0mT0k3nV4lu3F0rT3st1ngXyZ9876543"
+    prose = "Connect to the office VPN with the client before opening the wiki.\n" * 150
+    text = f"---\ntitle: VPN\nauthors: [Dee Park]\n---\n# VPN\n\n{prose}\nPush with "
+    line = text.count("\n") + 1
+    write(content / "it/vpn.md", f"{text}{token[:12]}\0{token[12:]} for now.\n".encode())
+    write(content / "it/ok.md", page("Printers", "Dee Park", "Ask IT for toner."))
+    assert len(text) > 8192
+    report = _build(content, tmp_path)
+    assert f"it/vpn.md:{line}: a NUL byte, which no text holds; skipped, remove it" in _messages(
+        report.problems
+    )
+    assert report.documents == 1  # the other page is indexed
+    for file in (tmp_path / "index").rglob("*"):
+        if file.is_file():
+            assert token[12:] not in file.read_bytes().decode("utf-8", "replace"), file.name
+    found = [(f.path, f.line, f.severity) for f in check_content(content) if f.path == "it/vpn.md"]
+    assert found == [("it/vpn.md", line, "error")]
+
+
 def test_a_page_with_cr_line_ends_is_reported_at_the_same_line_by_check_and_index(tmp_path):
     # An old Mac file ends lines with CR alone: `kb index` said line 5, `kb check` line 1.
     content = tmp_path / "content"
