@@ -38,7 +38,7 @@ from kb.content.parse import (
     read_front_matter,
 )
 from kb.content.secrets import describe, find_secrets
-from kb.models import Directory, Document, Finding, Problem
+from kb.models import Directory, Document, Finding, Problem, dated_ahead
 
 DATE_KEYS = ("updated", "date", "review_by")
 LIST_KEYS = ("authors", "tags")
@@ -232,6 +232,9 @@ def _schema(
         if key not in meta or meta[key] is None:
             continue
         date = date_of(meta[key])  # no date: a parse error, as `kb index` warns of it
+        page_date = key == "updated" or date_of(meta.get("updated") or "") is None
+        if date is not None and key != "review_by" and page_date and dated_ahead(date, today):
+            bad(key, f"'{key}' is {date.isoformat()}, after today; write the day it last changed")
         if date is not None and key == "review_by" and date < today:
             owner = _owner(meta)
             if blind or (owner and directory.hides(*split_name_email(owner))):  # no consent

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, fields, replace
+from datetime import date
 
 from kb.models.names import counted, person_key, printable, spoken
 
@@ -94,6 +95,13 @@ class PageInfo:
 
 
 PAGE_INFO = tuple(f.name for f in fields(PageInfo))
+
+
+def dated_ahead(day: date, today: date) -> bool:
+    """Whether `day`, given as a page's last change, is still to come: after tomorrow (a day
+    for time zones). No page changed then: a typo (`2062` for `2026`), or `9999-12-31`
+    written so that the page is never stale."""
+    return day.toordinal() > today.toordinal() + 1
 
 
 def page_info(value: PageInfo) -> dict:

@@ -13,9 +13,11 @@ from datetime import date, timedelta
 
 from kb.config import Settings
 from kb.content.authors import split_name_email
-from kb.models import Page, StalePage
+from kb.models import Page, StalePage, dated_ahead
 
-_DUE, _UNCHANGED = "review was due", "unchanged since"  # a stale page's two reasons
+# A stale page's reasons; the last, an `updated` still to come, kept the page from going
+# stale for ever (`updated: 9999-12-31`: a hostile trial).
+_DUE, _UNCHANGED, _AHEAD = "review was due", "unchanged since", "dated after today"
 
 
 def stale_pages(pages: Iterable[Page], today: date, after_days: int) -> list[StalePage]:
@@ -28,6 +30,8 @@ def stale_pages(pages: Iterable[Page], today: date, after_days: int) -> list[Sta
     for page in pages:
         if page.review_by and page.review_by < now:
             reason, since = f"{_DUE} {page.review_by}", page.review_by
+        elif _ahead(page.updated, today):
+            reason, since = f"{_AHEAD}: updated {page.updated}", now
         elif page.updated and page.updated < cutoff and not _date(page.review_by) >= now:
             reason, since = f"{_UNCHANGED} {page.updated}", _later(page.updated, after_days)
         else:
@@ -42,10 +46,12 @@ def counted_as(stale: Sequence[StalePage], after_days: int = Settings.stale_afte
     """What a count of stale pages counts, said beside it: a trial read Gaps' 15 beside `kb
     check`'s 12 review-due warnings, which count only the first kind."""
     due = sum(1 for s in stale if s.reason.startswith(_DUE))
-    return (
+    ahead = sum(1 for s in stale if s.reason.startswith(_AHEAD))
+    said = (
         f"{due} past their review date (what kb check warns of as review-due), "
-        f"{len(stale) - due} unchanged for {after_days} days with no review date to come"
+        f"{len(stale) - due - ahead} unchanged for {after_days} days with no review date to come"
     )
+    return f"{said}, {ahead} dated after today" if ahead else said
 
 
 def longest_stale(stale: Iterable[StalePage]) -> list[StalePage]:
@@ -59,6 +65,14 @@ def _later(day: str, days: int) -> str:
         return (date.fromisoformat(day) + timedelta(days=days)).isoformat()
     except ValueError:
         return day
+
+
+def _ahead(day: str, today: date) -> bool:
+    """Whether an ISO `day` a page gives as its last change is still to come (`dated_ahead`)."""
+    try:
+        return dated_ahead(date.fromisoformat(day), today)
+    except ValueError:
+        return False
 
 
 def _date(text: str) -> str:

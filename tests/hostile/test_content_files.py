@@ -401,6 +401,43 @@ def test_a_page_updated_at_the_end_of_the_calendar_does_not_stop_kb_check(tmp_pa
     assert "next review is due on 9999-12-31" in res.output
 
 
+def _dated(title: str, section: str, line: str) -> str:
+    """A page by Bo Chen giving `line` (a date) as its front matter's fifth line."""
+    return page(title, "Bo Chen", section).replace("team: it\n", f"team: it\n{line}\n")
+
+
+def test_a_page_dated_after_today_is_an_error_in_check_and_stale_in_gaps(tmp_path, monkeypatch):
+    # An attack: `updated: 9999-12-31` kept a page from ever going stale, without a word
+    # (no page changed on a day still to come: a typo such as 2062, or a page kept fresh).
+    content = tmp_path / "content"
+    write(content / "it/vpn.md", _dated("VPN", "Split tunnel.", "updated: 9999-12-31"))
+    write(content / "it/old.md", _dated("Old", "Old tunnel.", "date: 2062-01-05"))
+    # Tomorrow is today somewhere; a review date still to come is what it should be.
+    write(content / "it/ok.md", _dated("Ok", "Proxy.", "updated: 2026-12-07"))
+    write(content / "it/due.md", _dated("Due", "Wifi.", "review_by: 2030-01-01"))
+    res = CliRunner().invoke(cli, ["check", str(content), "--today", "2026-12-06"])
+    assert res.exit_code == 1, res.output
+    said = [x.split("/content/")[1] for x in res.output.splitlines() if "after today" in x]
+    assert said == [
+        "it/old.md:5: error: 'date' is 2062-01-05, after today; write the day it last changed"
+        " [front-matter]",
+        "it/vpn.md:5: error: 'updated' is 9999-12-31, after today; write the day it last"
+        " changed [front-matter]",
+    ], res.output
+    build_index(content, tmp_path / "index", HashEmbedder(), Settings())
+    monkeypatch.setattr("kb.embed.base.load_embedder", lambda *a, **k: HashEmbedder())
+    gaps = CliRunner().invoke(
+        cli, ["gaps", "--today", "2026-12-06", "--index-dir", str(tmp_path / "index")]
+    )
+    assert gaps.exit_code == 0, gaps.output
+    assert "Stale pages (2: 0 past their review date" in gaps.output, gaps.output
+    assert (
+        "0 unchanged for 365 days with no review date to come, 2 dated after today" in gaps.output
+    )
+    assert "VPN (dated after today: updated 9999-12-31)" in gaps.output, gaps.output
+    assert "Old (dated after today: updated 2062-01-05)" in gaps.output, gaps.output
+
+
 def test_a_front_matter_key_given_twice_is_said_at_its_line(tmp_path):
     # An attack (a merge that kept both sides' lines): YAML kept the last `authors:` and
     # `review_by:` and dropped the first without a word, in `kb index` and `kb check`.
