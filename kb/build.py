@@ -28,9 +28,18 @@ from kb.content.chunk import chunk_document
 from kb.content.directory import FILE as PEOPLE_FILE
 from kb.content.directory import NAMES as PEOPLE_NAMES
 from kb.content.directory import read_for_build
-from kb.content.discover import Found, find_pages, rewalk
+from kb.content.discover import (
+    MARKDOWN_SUFFIXES,
+    UNLISTED,
+    Found,
+    find_pages,
+    page_key,
+    rewalk,
+)
 from kb.content.hiding import without_hidden, without_hidden_paths
 from kb.content.pages import (
+    IGNORED,
+    SKIPPED,
     PageFile,
     page_of,
     people_input,
@@ -123,7 +132,7 @@ def build_index(
     check_index_dir(index_dir, content_dir)
     seen = manifest_stamp(index_dir)
     last = None if full else last_manifest(index_dir)
-    found_files = _find(content_dir, index_dir, last, changed)
+    found_files = _unlisted_pages(_find(content_dir, index_dir, last, changed), last)
     # Who withheld consent decides which pages may be read at all: a page whose path names
     # one of them is not (kb.content.hiding), so the directory is read before the pages.
     directory, people_problems = read_for_build(content_dir)
@@ -391,6 +400,27 @@ def _find(
         return find_pages(content_dir, exclude=index_dir, clean=clean_names(last))
     clean = clean_names(last, few=True)
     return rewalk(content_dir, before, changed, exclude=index_dir, clean=clean)
+
+
+def _unlisted_pages(found: Found, last: Manifest | None) -> Found:
+    """`found` with the pages the last index held in folders the walk could not list
+    (permission denied, a read error): they are read as the others, and one that cannot be
+    read keeps its last indexed version (`read_pages`), where it vanished from the index."""
+    folders = tuple(f"{p.path}/" for p in found.problems if p.message.startswith(UNLISTED))
+    if not folders or last is None:
+        return found
+    have = set(found.rels)
+    held = [
+        r
+        for r, value in last.inputs.items()
+        if r.startswith(folders)
+        and r not in have
+        and r.lower().endswith(MARKDOWN_SUFFIXES)
+        and not value.startswith((SKIPPED, IGNORED))
+    ]
+    if not held:
+        return found
+    return dataclasses.replace(found, rels=sorted([*found.rels, *held], key=page_key))
 
 
 def _named_clean(content_dir: Path, last: Manifest | None, *, few: bool) -> Container[str]:

@@ -23,6 +23,8 @@ from kb.errors import ContentError
 from kb.models import Problem
 
 MARKDOWN_SUFFIXES = (".md", ".markdown")
+_CANNOT_READ, _CHANGED = "cannot read file (", "file changed while kb read it"  # `unreadable`
+UNLISTED = "cannot read folder ("  # a folder the walk could not list: its pages are not found
 DEFAULT_MAX_BYTES = 2_000_000
 # kb check makes these errors (rule 'secret'): a file or a folder whose name holds a credential.
 SECRET_IN_NAME = ("file name holds a ", "folder name holds a ")
@@ -293,7 +295,7 @@ def _entries(folder: str, problems: list[Problem], content_dir: Path) -> list[os
             return list(it)
     except OSError as err:
         rel = display(content_dir, Path(err.filename or folder))
-        problems.append(Problem(rel, f"cannot read folder ({err.strerror}); skipped"))
+        problems.append(Problem(rel, f"{UNLISTED}{err.strerror}); skipped"))
         return []
 
 
@@ -353,7 +355,7 @@ def read_page(
         # O_NONBLOCK: a fifo swapped in does not hang the run (it is refused below).
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except OSError as err:
-        return Problem(rel, f"cannot read file ({err.strerror}); skipped")
+        return Problem(rel, f"{_CANNOT_READ}{err.strerror}); skipped")
     try:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
@@ -365,7 +367,7 @@ def read_page(
         except OSError:
             same = None
         if same is None or (same.st_dev, same.st_ino) != (info.st_dev, info.st_ino):
-            return Problem(rel, "file changed while kb read it; skipped, run again")
+            return Problem(rel, f"{_CHANGED}; skipped, run again")
         why = _refusal(root, path, None)
         if why:
             return Problem(rel, why)
@@ -374,7 +376,7 @@ def read_page(
         with os.fdopen(fd, "rb", closefd=False) as f:
             data = f.read(max_bytes + 1)
     except OSError as err:
-        return Problem(rel, f"cannot read file ({err.strerror}); skipped")
+        return Problem(rel, f"{_CANNOT_READ}{err.strerror}); skipped")
     finally:
         os.close(fd)
     if len(data) > max_bytes:  # grew after the check
@@ -451,6 +453,13 @@ def _read_plain(path: Path, max_bytes: int, folders: Folders) -> bytes | None:
     return data if len(data) <= max_bytes else None
 
 
+def unreadable(problem: Problem) -> bool:
+    """Whether `read_page` could not read a page it may read (permission denied, a read
+    error, a change while it read): a build keeps such a page's last indexed version, where
+    a page gone, turned into a link out or over the size limit is dropped."""
+    return problem.message.startswith((_CANNOT_READ, _CHANGED))
+
+
 def too_big(rel: str, size: int, max_bytes: int) -> Problem:
     return Problem(
         rel,
@@ -511,7 +520,7 @@ def _refusal(root: Path, path: Path, skip: Path | None) -> str:
     try:
         mode = real.stat().st_mode
     except OSError as err:
-        return f"cannot read file ({err.strerror}); skipped"
+        return f"{_CANNOT_READ}{err.strerror}); skipped"
     if not stat.S_ISREG(mode):
         return "not a regular file; skipped"
     return ""

@@ -27,6 +27,7 @@ from kb.content.discover import (
     path_of,
     read_page,
     relative,
+    unreadable,
 )
 from kb.content.parse import parse_markdown
 from kb.content.secrets import redact_page
@@ -125,7 +126,12 @@ def read_pages(
         digest = inputs[rel]
         old = stored.get(rel)
         if isinstance(data, Problem):
-            problems.append(data)
+            if old is not None and unreadable(data):  # this run only, maybe: keep the last
+                read.append(PageFile(rel, content_dir, old, kept=True))
+                problems.append(_kept_unread(data))
+                seen.add(rel)
+            else:
+                problems.append(data)
             continue
         if old is not None and old.hash == digest and not reparse and rel not in committed:
             read.append(PageFile(rel, content_dir, old, kept=True))
@@ -138,7 +144,12 @@ def read_pages(
             if isinstance(data, Problem):
                 inputs[rel] = data.message
                 content.stamps.pop(rel, None)
-                problems.append(data)
+                if old is not None and unreadable(data):
+                    read.append(PageFile(rel, content_dir, old, kept=True))
+                    problems.append(_kept_unread(data))
+                    seen.add(rel)
+                else:
+                    problems.append(data)
                 continue
             inputs[rel] = digest = hashlib.sha256(data).hexdigest()
         data, leaked = redact_page(data, rel)
@@ -159,6 +170,12 @@ def read_pages(
         progress(len(todo), len(todo))
     removed = len(stored.keys() - seen)
     return read, problems, removed, carried
+
+
+def _kept_unread(problem: Problem) -> Problem:
+    """What `kb index` says of a page it could not read this run and keeps as last indexed."""
+    why = problem.message.removesuffix("; skipped").removesuffix("; skipped, run again")
+    return Problem(problem.path, f"{why}; its last indexed version is kept", 1)
 
 
 def resolve_pages(

@@ -3,6 +3,7 @@ and a people directory under a name kb does not read (issue 13, items 2, 6 and 8
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import resource
@@ -15,7 +16,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from fakes import HashEmbedder
-from helpers import page, write
+from helpers import chunks_naming, page, write
 
 from kb import Settings, build_index
 from kb.cli import cli
@@ -527,6 +528,58 @@ def test_a_nul_byte_past_the_first_8_kb_skips_the_page_as_one_in_them_does(tmp_p
             assert token[12:] not in file.read_bytes().decode("utf-8", "replace"), file.name
     found = [(f.path, f.line, f.severity) for f in check_content(content) if f.path == "it/vpn.md"]
     assert found == [("it/vpn.md", line, "error")]
+
+
+def _deny(monkeypatch, *names: str) -> None:
+    """Opening or listing a file or folder of one of these names fails as without permission
+    (chmod 000 does not stop root, who runs the CI's containers)."""
+    real_open, real_scandir = os.open, os.scandir
+
+    def denied(path) -> bool:
+        text = "" if isinstance(path, int) else os.fsdecode(path)
+        return any(text == n or text.endswith(f"/{n}") or f"/{n}/" in text for n in names)
+
+    def opened(path, flags, mode=0o777, *, dir_fd=None):
+        if denied(path):
+            raise PermissionError(errno.EACCES, "Permission denied", path)
+        return real_open(path, flags, mode, dir_fd=dir_fd)
+
+    def listed(path="."):
+        if denied(path):
+            raise PermissionError(errno.EACCES, "Permission denied", path)
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "open", opened)
+    monkeypatch.setattr(os, "scandir", listed)
+
+
+def test_a_page_or_folder_that_cannot_be_read_keeps_its_last_indexed_version(tmp_path, monkeypatch):
+    # A page or folder unreadable for one run (permissions, a read error) vanished from the
+    # index, with a warning that said "skipped": "nothing already indexed is lost".
+    content, index_dir = tmp_path / "content", tmp_path / "index"
+    write(content / "it/vpn.md", page("VPN", "Bo Chen", "Split tunnel"))
+    write(content / "it/wifi.md", page("Wifi", "Bo Chen", "Roaming"))
+    write(content / "hr/leave.md", page("Leave", "Bo Chen", "Parental leave", team="hr"))
+    write(content / "hr/pay.md", page("Pay", "Bo Chen", "Payroll dates", team="hr"))
+    assert _build(content, tmp_path).documents == 4
+    with monkeypatch.context() as m:
+        _deny(m, "vpn.md", "hr")
+        for _ in range(2):  # read again, then up to date
+            report = _build(content, tmp_path)
+            said = _messages(report.problems)
+            assert report.documents == 4 and report.removed == 0, said
+            for rel in ("it/vpn.md", "hr/leave.md", "hr/pay.md"):
+                kept = f"{rel}:1: cannot read file (Permission denied); its last indexed version"
+                assert kept in said, said
+            assert "hr: cannot read folder (Permission denied)" in said
+            for text in ("Split tunnel", "Parental leave", "Payroll dates"):
+                assert chunks_naming(index_dir, text), text
+    # Readable again: read as any page (nothing embedded again), no warning.
+    report = _build(content, tmp_path)
+    assert report.documents == 4 and report.embedded == 0
+    assert "cannot read" not in _messages(report.problems)
+    (content / "it/wifi.md").unlink()  # a page gone is still dropped
+    assert _build(content, tmp_path).removed == 1
 
 
 def test_a_page_with_cr_line_ends_is_reported_at_the_same_line_by_check_and_index(tmp_path):
