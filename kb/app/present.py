@@ -46,6 +46,13 @@ _IMAGE = re.compile(
 # only blocks more images.
 _DEFINITION = re.compile(r"^[ \t>*+\-\d.)]*\[([^\[\]]+)\]:\s*(<[^<>\n]*>|\S+)", re.M)
 _ESCAPED = re.compile(r"\\([!-/:-@\[-`{-~])")
+# ... and those a link may use, as CommonMark reads one (in quotes and list items, the target
+# maybe on the next line): only these are rewritten, so no prose changes.
+_LINK_DEFINITION = re.compile(
+    r"^(?:[ \t]*(?:>|[*+-](?=[ \t])|\d{1,9}[.)](?=[ \t])))*[ \t]*\[(\s*[^\s\[\]][^\[\]]*)\]:"
+    r"[ \t]*(?:\n[ \t>]*)?(<[^<>\n]*>|\S+)",
+    re.M,
+)
 _BREAKS = re.compile(r"\s*[\n\r\v\f\x1c-\x1e\x85\u2028\u2029]\s*")
 _BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
 # Streamlit's renderer turns a " -- " (two hyphens standing alone, a command's end of
@@ -123,6 +130,7 @@ def safe_markdown(body: str, path: str = "", *, image_hosts: Collection[str] = (
         part = _IMAGE.sub(lambda m: _image(m, hosts, refs), parts[i])
         part = _AUTOLINK.sub(lambda m: m.group(1).replace(":", "&#58;", 1), part)
         part = _LINK_TARGET.sub(lambda m: _safe_target(m, path), part)
+        part = _LINK_DEFINITION.sub(_safe_definition, part)
         parts[i] = _TAG.sub(lambda m: m.group(0).replace("<", "&lt;").replace(">", "&gt;"), part)
     return "".join(parts)
 
@@ -168,13 +176,35 @@ def _loads_safely(dest: str, hosts: set[str]) -> bool:
     return parts.scheme.lower() in ("http", "https") and host in hosts
 
 
+def _followed(target: str) -> str:
+    """A link target as the browser follows it: Markdown unescaped, entities decoded
+    (`javascript&#58;`, `&colon;`), tabs, line breaks and edge controls gone."""
+    url = html.unescape(_ESCAPED.sub(r"\1", target.strip().removeprefix("<").removesuffix(">")))
+    return re.sub(r"[\t\n\r]", "", url).strip("".join(map(chr, range(33))))
+
+
+def _unsafe(target: str) -> bool:
+    """Whether a link target names a scheme other than http(s) or mailto (javascript:,
+    data:, vbscript:, any other), as the browser reads it."""
+    url = _followed(target)
+    lower = url.lower()
+    return not lower.startswith(("http://", "https://", "mailto:", "#")) and (
+        ":" in url.split("/")[0]
+    )
+
+
+def _safe_definition(m: re.Match[str]) -> str:
+    """A reference definition (`[x]: javascript:alert(1)`) whose target is unsafe points
+    nowhere (`#`), as an inline link's does."""
+    return m.group(0)[: m.start(2) - m.start()] + "#" if _unsafe(m.group(2)) else m.group(0)
+
+
 def _safe_target(m: re.Match[str], path: str) -> str:
     target = m.group(2)
-    lower = target.lower()
-    if lower.startswith(("http://", "https://", "mailto:", "#")):
-        return m.group(0)
-    if ":" in target.split("/")[0]:
+    if _unsafe(target):
         return m.group(1) + "#"  # javascript:, data:, vbscript:, any other scheme
+    if _followed(target).lower().startswith(("http://", "https://", "mailto:", "#")):
+        return m.group(0)
     file, _, anchor = target.partition("#")
     if file.lower().endswith((".md", ".markdown")):
         resolved = posixpath.normpath(posixpath.join(posixpath.dirname(path), file))

@@ -266,3 +266,33 @@ def test_page_image_forms_that_load_from_another_host_are_blocked(body):
 def test_relative_and_allowed_images_are_kept(body):
     out = safe_markdown(body, "p.md", image_hosts={"img.corp.example"})
     assert out == body
+
+
+def test_a_link_target_written_with_references_or_by_definition_is_inert():
+    # A page's `javascript&#58;alert(1)` (or `&colon;`, `&#x6A;avascript`) and a reference
+    # definition `[x]: javascript:alert(1)` kept their targets: the renderer decodes them
+    # into a live `javascript:` link (Streamlit's own check was the last line).
+    trusting = MarkdownIt("commonmark")
+    trusting.validateLink = lambda url: True  # a renderer that checks nothing
+    bodies = [
+        "[a](javascript&#58;alert(1))",
+        "[b](javascript&colon;alert(1))",
+        "[c](&#x6A;avascript&#x3A;alert(1))",
+        "[d](<javascript&#58;alert(1)>)",
+        "[e](data&#58;text/html;base64,PHNjcmlwdD4=)",
+        "[f](vbscript\\:x)",
+        "[g][x]\n\n[x]: javascript:alert(1)",
+        "[h][y]\n\n> - [y]:\n>   javascript&#58;alert(1)",
+        "[i][z]\n\n[z]: <data:text/html,x>",
+    ]
+    for body in bodies:
+        rendered = trusting.render(safe_markdown(body, "it/p.md"))
+        hrefs = [html.unescape(h) for h in re.findall(r'href="([^"]*)"', rendered)]
+        assert all(":" not in h.split("/")[0] for h in hrefs), (body, rendered)
+    kept = "[w](https://example.org/a:b) [m](mailto:a@b.example) [r][k]\n\n[k]: https://x.example"
+    assert safe_markdown(kept, "it/p.md") == kept
+    prose = "2024-01-01 [x]: a:b and - [ ]: todo:later"  # no definition: prose stays
+    assert safe_markdown(prose, "it/p.md") == prose
+    start = time.process_time()
+    safe_markdown(f"[{'a' * 100_000}\n[ {' ' * 100_000}\n{'> ' * 50_000}", "it/p.md")
+    assert time.process_time() - start < 2
