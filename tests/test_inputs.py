@@ -90,11 +90,14 @@ def test_no_values_ask_the_index_for_nothing():
     assert checked_filters(index) == Filters() and index.asked == 0
 
 
-@pytest.mark.parametrize("text", ["", "   ", "\t\n"])
+# Invisible characters alone show nothing either: `/search?q=%E2%80%8B` answered 200 with no
+# hits (and a search log line) where a blank query is refused (a hostile trial).
+@pytest.mark.parametrize("text", ["", "   ", "\t\n", "\u200b", " \u00ad\u200d\ufeff "])
 def test_a_blank_query_is_refused(text):
     with pytest.raises(BlankQueryError, match="the query is empty"):
         query_text(text)
     assert query_text(" vpn ") == " vpn "  # kept as written (the search log records it)
+    assert query_text("v\u200bpn") == "v\u200bpn"
 
 
 def test_a_query_longer_than_anyone_asks_is_refused():
