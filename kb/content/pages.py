@@ -126,7 +126,9 @@ def read_pages(
         digest = inputs[rel]
         old = stored.get(rel)
         if isinstance(data, Problem):
-            if old is not None and unreadable(data):  # this run only, maybe: keep the last
+            # This run only, maybe: keep the last version, unless every page must be read
+            # again (whose consent changed: its stored text may name someone now hidden).
+            if old is not None and unreadable(data) and not reparse:
                 read.append(PageFile(rel, content_dir, old, kept=True))
                 problems.append(_kept_unread(data))
                 seen.add(rel)
@@ -144,7 +146,7 @@ def read_pages(
             if isinstance(data, Problem):
                 inputs[rel] = data.message
                 content.stamps.pop(rel, None)
-                if old is not None and unreadable(data):
+                if old is not None and unreadable(data) and not reparse:
                     read.append(PageFile(rel, content_dir, old, kept=True))
                     problems.append(_kept_unread(data))
                     seen.add(rel)

@@ -580,6 +580,18 @@ def test_a_page_or_folder_that_cannot_be_read_keeps_its_last_indexed_version(tmp
     assert "cannot read" not in _messages(report.problems)
     (content / "it/wifi.md").unlink()  # a page gone is still dropped
     assert _build(content, tmp_path).removed == 1
+    # Whose consent changed: every page is read again, and one that cannot be is dropped (its
+    # stored text may name someone now hidden), as before.
+    write(content / "it/vpn.md", page("VPN", "Bo Chen", "Split tunnel, ask Ines Park"))
+    assert _build(content, tmp_path).documents == 3
+    write(
+        content / "people.yaml", "people:\n  - name: Ines Park\n    hide_from_expert_search: true\n"
+    )
+    with monkeypatch.context() as m:
+        _deny(m, "vpn.md")
+        report = _build(content, tmp_path)
+    assert report.documents == 2 and "it/vpn.md: cannot read file" in _messages(report.problems)
+    assert not chunks_naming(index_dir, "Ines Park")
 
 
 def test_a_page_with_cr_line_ends_is_reported_at_the_same_line_by_check_and_index(tmp_path):
