@@ -126,14 +126,11 @@ def read_pages(
         digest = inputs[rel]
         old = stored.get(rel)
         if isinstance(data, Problem):
-            # This run only, maybe: keep the last version, unless every page must be read
-            # again (whose consent changed: its stored text may name someone now hidden).
-            if old is not None and unreadable(data) and not reparse:
-                read.append(PageFile(rel, content_dir, old, kept=True))
-                problems.append(_kept_unread(data))
+            kept, said = _unread(data, old, rel, content_dir, reparse)
+            problems.append(said)
+            if kept is not None:
+                read.append(kept)
                 seen.add(rel)
-            else:
-                problems.append(data)
             continue
         if old is not None and old.hash == digest and not reparse and rel not in committed:
             read.append(PageFile(rel, content_dir, old, kept=True))
@@ -146,12 +143,11 @@ def read_pages(
             if isinstance(data, Problem):
                 inputs[rel] = data.message
                 content.stamps.pop(rel, None)
-                if old is not None and unreadable(data) and not reparse:
-                    read.append(PageFile(rel, content_dir, old, kept=True))
-                    problems.append(_kept_unread(data))
+                kept, said = _unread(data, old, rel, content_dir, reparse)
+                problems.append(said)
+                if kept is not None:
+                    read.append(kept)
                     seen.add(rel)
-                else:
-                    problems.append(data)
                 continue
             inputs[rel] = digest = hashlib.sha256(data).hexdigest()
         data, leaked = redact_page(data, rel)
@@ -174,10 +170,17 @@ def read_pages(
     return read, problems, removed, carried
 
 
-def _kept_unread(problem: Problem) -> Problem:
-    """What `kb index` says of a page it could not read this run and keeps as last indexed."""
+def _unread(
+    problem: Problem, old: Source | None, rel: str, root: Path, reparse: bool
+) -> tuple[PageFile | None, Problem]:
+    """A page not read this run: its last indexed version kept, if it has one and the fault
+    may be this run's only (`unreadable`), unless every page must be read again (whose
+    consent changed: its stored text may name someone now hidden); and what to say."""
+    if old is None or not unreadable(problem) or reparse:
+        return None, problem
     why = problem.message.removesuffix("; skipped").removesuffix("; skipped, run again")
-    return Problem(problem.path, f"{why}; its last indexed version is kept", 1)
+    kept = Problem(problem.path, f"{why}; its last indexed version is kept", 1)
+    return PageFile(rel, root, old, kept=True), kept
 
 
 def resolve_pages(
