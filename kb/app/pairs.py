@@ -43,8 +43,14 @@ def render_pairs(kb: Facade) -> None:
     if pairing.note:
         st.info(esc(pairing.note))
     if not pairing.pairs:  # the note above says why, when no one is available at all
+        # Earlier rounds may have used every pair there is: "no two people write about the
+        # same things" was said of round 3 when rounds 0-2 had taken them (a trial).
+        used = new and seed > 0 and kb.pairs(kind, seed=int(seed), new=False).pairs
         st.warning(
-            "No pairs: no two people available across the divide write about the same things."
+            f"No new pairs: rounds 0 to {int(seed) - 1} proposed every pair there is. Untick "
+            "New pairs only to see pairs again."
+            if used
+            else "No pairs: no two people available across the divide write about the same things."
             if pairing.unpaired
             else "No pairs: no one is available for this."
         )

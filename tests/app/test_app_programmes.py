@@ -97,3 +97,12 @@ def test_team_builder_takes_criteria_from_the_url_and_reports_them(monkeypatch, 
                 if e.proto.expanded]  # fmt: skip
     bad = new_app(monkeypatch, bundled_index, view="team", project=project, lang="<script>")
     assert not bad.exception and "--languages" in all_text(bad)
+
+
+def test_a_round_without_new_pairs_says_earlier_rounds_took_them(monkeypatch, bundled_index):
+    # A trial: reverse mentoring's round 3 said "no two people ... write about the same
+    # things" when rounds 0 to 2 had proposed every pair there is.
+    at = new_app(monkeypatch, bundled_index, view="pairs", kind="reverse-mentoring", round="3")
+    text = all_text(at)
+    assert "No new pairs: rounds 0 to 2 proposed every pair there is." in text, text
+    assert "write about the same things" not in text
