@@ -39,13 +39,14 @@ def render_pairs(kb: Facade) -> None:
     )
     if new and seed > MAX_NEW_ROUND:
         st.info(f"New pairs go to round {MAX_NEW_ROUND}: this round may repeat earlier pairs.")
-    pairing = kb.pairs(kind, seed=int(seed), new=new and seed <= MAX_NEW_ROUND)
+    fresh = new and seed <= MAX_NEW_ROUND
+    pairing = kb.pairs(kind, seed=int(seed), new=fresh)
     if pairing.note:
         st.info(esc(pairing.note))
     if not pairing.pairs:  # the note above says why, when no one is available at all
         # Earlier rounds may have used every pair there is: "no two people write about the
         # same things" was said of round 3 when rounds 0-2 had taken them (a trial).
-        used = new and seed > 0 and kb.pairs(kind, seed=int(seed), new=False).pairs
+        used = fresh and seed > 0 and kb.pairs(kind, seed=int(seed), new=False).pairs
         st.warning(
             f"No new pairs: rounds 0 to {int(seed) - 1} proposed every pair there is. Untick "
             "New pairs only to see pairs again."

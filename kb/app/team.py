@@ -48,8 +48,8 @@ def render_team(kb: Facade) -> None:
         st.warning("No one kb can name has written about that.")
     elif unmet:  # said first: under the table it sat below the fold (a trial)
         st.warning(f"Not met: {esc(', '.join(unmet))} (see Criteria below).")
-    elif proposal.short_of(size):
-        st.caption(f"{len(proposal.members)} of {size}: {esc(proposal.short_of(size))}.")
+    elif short := proposal.short_of(size):
+        st.caption(f"{len(proposal.members)} of {size}: {esc(short)}.")
     for member in proposal.members:
         st.markdown("- " + colleague_line(member))
     if proposal.covers:
