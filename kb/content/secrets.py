@@ -17,12 +17,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import groupby
 
-from markdown_it.common.utils import isValidEntityCode
-
 from kb.content import secret_detectors as d
 from kb.content import seed_phrases as phrases
 from kb.models import Problem
-from kb.models.shown import REFERENCE, invisible, invisible_run
+from kb.models.shown import REFERENCE, invisible
 from kb.models.words import english_words
 
 IGNORE_MARK = "kb-check: ignore"  # on a line: no secret is looked for on it
@@ -373,7 +371,17 @@ def _character(reference: str) -> str:
     if body[0] != "#":
         return html.entities.html5.get(f"{body};", reference)
     code = int(body[2:], 16) if body[1] in "xX" else int(body[1:])
-    return chr(code) if isValidEntityCode(code) else "\ufffd"
+    forbidden = (
+        0xD800 <= code <= 0xDFFF
+        or 0xFDD0 <= code <= 0xFDEF
+        or code & 0xFFFE == 0xFFFE
+        or code <= 0x08
+        or code == 0x0B
+        or 0x0E <= code <= 0x1F
+        or 0x7F <= code <= 0x9F
+        or code > 0x10FFFF
+    )
+    return "\ufffd" if forbidden else chr(code)
 
 
 def _shown_part(m: re.Match[str]) -> str:
@@ -382,8 +390,13 @@ def _shown_part(m: re.Match[str]) -> str:
         return m.group(1)
     if m.group().startswith("&"):
         shown = _character(m.group())
-        return "" if invisible_run().fullmatch(shown) else shown  # `&#8203;`, `&shy;`
+        return "" if _invisible_run().fullmatch(shown) else shown  # `&#8203;`, `&shy;`
     return ""
+
+
+@functools.cache
+def _invisible_run() -> re.Pattern[str]:
+    return re.compile(f"[{invisible()}]+")
 
 
 def _shown_text(text: str) -> str:

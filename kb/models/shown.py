@@ -60,12 +60,6 @@ _HTML_TAG = re.compile(
 
 
 @functools.cache
-def invisible_run() -> re.Pattern[str]:
-    """A run of invisible characters (`invisible`)."""
-    return re.compile(f"[{invisible()}]+")
-
-
-@functools.cache
 def invisible() -> str:
     """Every format character (Cf) the Unicode database names, and the Hangul fillers, as a
     character class of ranges: made once, from `unicodedata` (planes 0, 1 and 14 hold them
