@@ -212,7 +212,7 @@ class Matchmaker:
             why_unpaired=(
                 self._why_left([k for k in people if k not in paired], sitting, avoid)
                 if kind == "coffee"
-                else _WHY_UNPAIRED.get(kind, _WHY_UNPAIRED["tandem"])
+                else _why_unmatched(kind, [k for k in people if k not in paired], avoid)
             ),
         )
 
@@ -633,6 +633,16 @@ _WHY_UNPAIRED = {
     "close enough to their work",
     "shadowing": "no one free across the divide writes close to their work or links to it",
 }
+
+
+def _why_unmatched(kind: str, left: list[str], avoid: set[frozenset[str]]) -> str:
+    """Why `left` have no partner in a round of `kind` (not coffee): no one fits, or those
+    who fit were their partners in an earlier round. A trial read "no one writes close
+    enough" under a round whose earlier rounds had taken every pair."""
+    why = _WHY_UNPAIRED.get(kind, _WHY_UNPAIRED["tandem"])
+    if any(k in pair for pair in avoid for k in left):
+        why += ", other than their partners of earlier rounds"
+    return why
 
 
 def _plain(text: str) -> str:

@@ -83,6 +83,18 @@ def test_who_shares_no_work_is_not_paired_and_told_why(bundled_kb):
     assert "Chloe Martin" in {p.second.name for p in bundled_kb.partners("Kenji Sato")}
 
 
+def test_who_lost_their_partners_to_earlier_rounds_is_told_so(bundled_kb):
+    # A trial: a round with new pairs only said "no one ... writes close enough" of people
+    # whose close colleagues earlier rounds had paired them with.
+    first = bundled_kb.pairs("tandem", seed=0)
+    taken = [(p.first.name, p.second.name) for p in first.pairs]
+    again = bundled_kb.pairs("tandem", seed=1, avoid=taken)
+    paired_before = {n for pair in taken for n in pair}
+    assert paired_before & set(again.unpaired), again
+    assert again.why_unpaired.endswith(", other than their partners of earlier rounds")
+    assert first.why_unpaired == "no one free across the divide writes close enough to their work"
+
+
 def test_coffee_never_sends_co_authors(bundled_kb):
     own = bundled_kb.analysis.writing.own_rows
     pages = bundled_kb.analysis.writing.page_numbers
