@@ -117,13 +117,19 @@ class Labeller:
     def __init__(
         self, chunks: Sequence[Chunk], vocabulary: Vocabulary, boilerplate: Collection[str]
     ) -> None:
-        """`boilerplate`: headings (case-folded) found on many pages, never a label."""
+        """`boilerplate`: headings (case-folded) found on many pages, never a label, nor is a
+        tag that says one."""
         self._vocabulary = vocabulary
         # A page's sections share its title and tags: each is read once.
         texts = {t for c in chunks for t in (c.title, *c.heading_path)}
         written = {t: [(0, p) for p in phrases_in(t)] for t in texts}
         tags = {t: self._tag(t) for c in chunks for t in c.tags}
-        tagged = {t: [(1, p)] if speakable(p) else [] for t, p in tags.items()}
+        # A tag that is a heading on many pages ("contacts") names a part of a page, not a
+        # topic: a tandem was "Both work on contacts" (a CRM tag and a supplier's contacts).
+        tagged = {
+            t: [(1, p)] if speakable(p) and p.casefold() not in boilerplate else []
+            for t, p in tags.items()
+        }
         offered: list[list[tuple[int, str]]] = []  # per row: (0 written, 1 a tag; the phrase)
         for chunk in chunks:
             own = [h for h in chunk.heading_path if h.casefold() not in boilerplate]
