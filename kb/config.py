@@ -8,8 +8,9 @@ from dataclasses import dataclass, field
 
 # 2: BM25 keyword index; 3: sources, for incremental runs; 4: kb's BM25 rows, byte spans.
 FORMAT_VERSION = 5  # 5: segments
-REDACTION_VERSION = 17  # of kb/content/secrets.py's detection: bump when it finds more
-HIDING_VERSION = 12  # of kb/content/hiding.py's names in page text: bump when it finds more
+REDACTION_VERSION = 18  # of kb/content/secrets.py's detection: bump when it finds more
+# (18: default ignorable characters inside a token: variation selectors, the grapheme joiner)
+HIDING_VERSION = 13  # of kb/content/hiding.py's names in page text: bump when it finds more
 # (2: its mark is no word of the index; 3: accents as marks, curly apostrophes, Unicode hyphens;
 # 4: a tag or team naming someone hidden is dropped, a page whose path names them not read;
 # 5: invisible characters inside a name's word, a name run together or a login as a word;
@@ -17,7 +18,8 @@ HIDING_VERSION = 12  # of kb/content/hiding.py's names in page text: bump when i
 # 8: Markdown links' text, and their targets and URLs part by part; 9: an English word is
 # no label's login, so "brand" is kept for a hidden Ben Rand; 10: reference links' text,
 # comments and template tags; 11: comments and template tags of any length, and the names
-# inside them, raw HTML tags; a small look-alike letter in a name's word; "rn" read as "m")
+# inside them, raw HTML tags; a small look-alike letter in a name's word; "rn" read as "m";
+# 13: default ignorable characters inside a name: variation selectors, the grapheme joiner)
 # Of kb/content/chunk.py's pieces: bump when the same page is cut into other pieces (1: none
 # recorded; 2: each piece of a cut table starts with the table's header).
 CHUNKING_VERSION = 2

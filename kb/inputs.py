@@ -17,7 +17,7 @@ from kb.facade import Facade
 from kb.models import REQUIRABLE, Filters, Requirement, TeamCriteria, person_key
 from kb.models.names import fold_name, name_pieces
 from kb.models.people import ATTRIBUTE
-from kb.models.shown import invisible
+from kb.models.shown import visible
 
 P = TypeVar("P")
 
@@ -63,16 +63,11 @@ class QueryTooLongError(KbError):
     """The query is longer than `MAX_QUERY` characters."""
 
 
-def _shown(text: str) -> str:
-    """`text` without its invisible characters (format characters: a zero-width space)."""
-    return re.sub(f"[{invisible()}]+", "", text)
-
-
 def query_text(text: str, param: str = "q") -> str:
     """`text` unchanged; `BlankQueryError` when there is nothing to look for,
     `QueryTooLongError` when it is longer than anyone asks (a pasted file, a crafted link).
     `param`: what `text` was given as, for the message."""
-    if not text.strip() or (not text.isascii() and not _shown(text).strip()):
+    if not text.strip() or (not text.isascii() and not visible(text).strip()):
         what = "the query" if param == "q" else f"the {param}"
         raise BlankQueryError(f"{what} is empty; say what you are looking for", param)
     if len(text) > MAX_QUERY:

@@ -92,7 +92,12 @@ def test_no_values_ask_the_index_for_nothing():
 
 # Invisible characters alone show nothing either: `/search?q=%E2%80%8B` answered 200 with no
 # hits (and a search log line) where a blank query is refused (a hostile trial).
-@pytest.mark.parametrize("text", ["", "   ", "\t\n", "\u200b", " \u00ad\u200d\ufeff "])
+# So do variation selectors and the combining grapheme joiner (default ignorable, though
+# marks: Mn, not Cf), which `?q=%EF%B8%8F` searched for.
+@pytest.mark.parametrize(
+    "text",
+    ["", "   ", "\t\n", "\u200b", " \u00ad\u200d\ufeff ", "\ufe0f", "\u034f", "\U000e0101 \u180b"],
+)
 def test_a_blank_query_is_refused(text):
     with pytest.raises(BlankQueryError, match="the query is empty"):
         query_text(text)

@@ -20,7 +20,7 @@ from itertools import groupby
 from kb.content import secret_detectors as d
 from kb.content import seed_phrases as phrases
 from kb.models import Problem
-from kb.models.shown import REFERENCE, invisible
+from kb.models.shown import REFERENCE, invisible, is_invisible
 from kb.models.words import english_words
 
 IGNORE_MARK = "kb-check: ignore"  # on a line: no secret is looked for on it
@@ -360,7 +360,7 @@ def _html_text(line: str) -> tuple[str, list[int] | None]:
 def _unshown() -> re.Pattern[str]:
     """What Markdown shows otherwise than written: a backslash before ASCII punctuation (its
     escape: the character alone), a character reference (the character it names), and
-    invisible characters (Unicode's format characters, as `kb.models.shown` reads names)."""
+    invisible characters (`kb.models.shown.invisible`, as consent reads names)."""
     return re.compile(rf"\\([!-/:-@\[-`{{-~])|{REFERENCE.pattern}|[{invisible()}]+")
 
 
@@ -390,13 +390,8 @@ def _shown_part(m: re.Match[str]) -> str:
         return m.group(1)
     if m.group().startswith("&"):
         shown = _character(m.group())
-        return "" if _invisible_run().fullmatch(shown) else shown  # `&#8203;`, `&shy;`
+        return "" if is_invisible(shown) else shown  # `&#8203;`, `&shy;`
     return ""
-
-
-@functools.cache
-def _invisible_run() -> re.Pattern[str]:
-    return re.compile(f"[{invisible()}]+")
 
 
 def _shown_text(text: str) -> str:

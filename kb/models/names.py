@@ -13,6 +13,8 @@ import unicodedata
 from collections.abc import Sequence
 from functools import lru_cache
 
+from kb.models.shown import is_invisible, visible
+
 _EMAIL = re.compile(r"<[^>]*>")
 _PRONOUNS = re.compile(r"\((?:he|she|they|ze|xe|it)/[^)]*\)", re.I)
 
@@ -24,17 +26,16 @@ def person_key(name: str) -> str:
 
 
 _APOSTROPHES = re.compile(r"[’‘ʼ`´]")
-# Default-ignorable, yet letters by category (Lo): they show as nothing.
-_HANGUL_FILLERS = frozenset("\u115f\u1160\u3164\uffa0")
 _DROPPED = frozenset(("Cf", "Mn", "Me"))  # format characters, and marks once decomposed
 
 
 def fold_name(text: str) -> str:
     """The one form every consent comparison is made in: what a reader sees, not the bytes.
 
-    NFKC; format characters (category Cf: zero-width spaces and joiners, soft hyphens,
-    direction marks) removed; accents and other marks removed; each letter that looks like a
-    Latin letter (Unicode's confusables table, UTS #39) read as that letter; case folded:
+    NFKC; invisible characters (`kb.models.shown.invisible`: zero-width spaces and joiners,
+    soft hyphens, direction marks, variation selectors) removed; accents and other marks
+    removed; each letter that looks like a Latin letter (Unicode's confusables table, UTS
+    #39) read as that letter; case folded:
     "Ines\u200bPark" is "inespark", Cyrillic "Іnes" is "ines", Greek "ΡΑΝ" is "pan".
 
     A stroke taken for another letter ("lnes" for "Ines") is `read_strokes`'s: folding it
@@ -168,20 +169,17 @@ def _stroke_readings(word: str) -> tuple[str, str]:
 
 
 def _shown(text: str) -> str:
-    """`text` NFKC-normalised without the format characters a reader does not see."""
-    return unicodedata.normalize("NFKC", "".join(c for c in text if not _format(c)))
-
-
-def _format(char: str) -> bool:
-    return unicodedata.category(char) == "Cf" or char in _HANGUL_FILLERS
+    """`text` NFKC-normalised without the invisible characters a reader does not see."""
+    return unicodedata.normalize("NFKC", visible(text))
 
 
 def _read_latin(text: str) -> str:
-    """`text` decomposed, without marks or format characters, look-alikes as Latin letters."""
+    """`text` decomposed, without marks or invisible characters, look-alikes as Latin letters."""
     return "".join(
         c if c.isascii() else _latin(c)
         for c in unicodedata.normalize("NFKD", text)
-        if unicodedata.category(c) not in _DROPPED and c not in _HANGUL_FILLERS
+        # (ASCII holds no mark nor invisible character: most of a name asks nothing more)
+        if c.isascii() or unicodedata.category(c) not in _DROPPED and not is_invisible(c)
     )
 
 

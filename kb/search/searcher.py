@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import unicodedata
 from collections import OrderedDict
 from dataclasses import replace
 
@@ -13,6 +12,7 @@ from kb.config import Settings
 from kb.embed.base import Embedder
 from kb.index.bm25 import idf, index_words, stop_words, token_sets, tokens_each
 from kb.models import Filters, Hit
+from kb.models import shown as _shown
 from kb.search.asking import topic
 from kb.search.fusion import convex, rrf
 from kb.search.relevance import (
@@ -353,9 +353,10 @@ def closest_first(hits: list[Hit]) -> list[Hit]:
 
 
 def visible(query: str) -> str:
-    """`query` without invisible format characters (zero-width spaces, bidi controls), which
-    would cut a word in two for BM25 and the speller while the reader sees one, and trimmed."""
-    return "".join(c for c in query if unicodedata.category(c) != "Cf").strip()
+    """`query` without invisible characters (zero-width spaces, bidi controls, variation
+    selectors: `kb.models.shown.invisible`), which would cut a word in two for BM25 and the
+    speller while the reader sees one, and trimmed."""
+    return _shown.visible(query).strip()
 
 
 def _ordered(scores: dict[int, float]) -> list[tuple[int, float]]:

@@ -91,6 +91,10 @@ INVISIBLE = {
     "soft-hyphen": "Ines Pa\u00adrk",
     "soft-hyphens": "In\u00ades Pa\u00adrk",
     "between-words": "Ines\u200bPark",  # her name run together, as a reader sees it
+    # Default ignorable, though marks (Mn): a variation selector, the grapheme joiner.
+    "variation-selector": "In\ufe0fes Park",
+    "ideographic-variation-selector": "Ines Pa\U000e0100rk",
+    "grapheme-joiner": "Ines\u034fPark",
 }
 
 

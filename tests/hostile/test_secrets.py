@@ -139,6 +139,9 @@ def test_a_token_written_with_character_references_or_invisible_characters_is_re
         f"Alerts post with {slack[:12]}\u00ad{slack[12:30]}\u200d{slack[30:]} in chat.",
         f"A copy with a byte order mark: {stripe[:10]}\ufeff{stripe[10:]} in the runbook.",
         f"Its last letter as a reference: {GH_TOKEN[:-1]}&#51; ends here.",
+        # Default ignorable, though marks (Mn, not Cf): they show as nothing too.
+        f"Staging pushes with {GH_TOKEN[:12]}\ufe0f{GH_TOKEN[12:]} as well.",
+        f"The copy in the wiki: {stripe[:9]}\U000e0100{stripe[9:20]}\u034f{stripe[20:]} too.",
     ]
     body = "\n\n".join(forms)
     page = f"---\ntitle: Chat bots\nauthors: [Dee Park]\n---\n## Deploy bot\n\n{body}\n"
@@ -161,7 +164,8 @@ def test_a_token_written_with_character_references_or_invisible_characters_is_re
             text = file.read_bytes().decode("utf-8", "replace")
             assert "#51;" not in text, file.name  # the redaction takes the whole reference
             # Read as shown: no reference nor invisible character may hide a token's body.
-            for c in ("\u200b", "\u200d", "\u00ad", "\ufeff", "&#51;", "&#x5F;", "&lowbar;"):
+            hiding = ("\u200b", "\u200d", "\u00ad", "\ufeff", "\ufe0f", "\U000e0100", "\u034f")
+            for c in (*hiding, "&#51;", "&#x5F;", "&lowbar;"):
                 text = text.replace(c, "")
             assert not any(b in text for b in bodies), file.name
 

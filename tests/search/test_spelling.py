@@ -156,7 +156,7 @@ def test_a_corrected_query_finds_the_page_meant(bundled_speller, bundled_kb):
     assert top_pages(bundled_kb, fixed.corrected)[0] == "finance/expense-policy.md"
 
 
-@pytest.mark.parametrize("hidden", ["\u200b", "\u202e", "\u2066", "\ufeff"])
+@pytest.mark.parametrize("hidden", ["\u200b", "\u202e", "\u2066", "\ufeff", "\ufe0f", "\u034f"])
 def test_invisible_characters_in_a_query_neither_split_words_nor_block_correction(
     bundled_kb, hidden
 ):
