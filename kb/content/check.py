@@ -38,7 +38,8 @@ from kb.content.parse import (
     read_front_matter,
 )
 from kb.content.secrets import describe, find_secrets
-from kb.models import Directory, Document, Finding, Problem, dated_ahead
+from kb.models import Directory, Document, Finding, Problem, dated_ahead, review_too_far
+from kb.models.pages import REVIEW_CYCLES_AHEAD
 
 DATE_KEYS = ("updated", "date", "review_by")
 LIST_KEYS = ("authors", "tags")
@@ -96,11 +97,13 @@ def check_content(
         meta, body_start, _ = read_front_matter(text, rel)
         lines = text.split("\n")
         key_lines = {str(k): key_line(lines, body_start - 1, str(k)) for k in meta}
-        findings.extend(_schema(rel, meta, key_lines, today, directory, blind=blind))
+        findings.extend(
+            _schema(rel, meta, key_lines, today, directory, stale_after_days, blind=blind)
+        )
         if not blind:
             changed = date_of(meta.get("updated") or meta.get("date") or "")
             changed = changed or date_of(history.last_changed(file, rel))
-            next_review = _next_review(meta, changed, stale_after_days)
+            next_review = _next_review(meta, changed, stale_after_days, today)
             findings.extend(_owner_leaving(rel, meta, key_lines, today, directory, next_review))
         for p in duplicate_sections(doc):
             findings.append(Finding(p.path, p.line or 1, "warning", "duplicate-section", p.message))
@@ -209,6 +212,7 @@ def _schema(
     key_lines: dict[str, int],
     today: dt.date,
     directory: Directory,
+    stale_after_days: int,
     *,
     blind: bool = False,
 ) -> list[Finding]:
@@ -235,6 +239,19 @@ def _schema(
         page_date = key == "updated" or date_of(meta.get("updated") or "") is None
         if date is not None and key != "review_by" and page_date and dated_ahead(date, today):
             bad(key, f"'{key}' is {date.isoformat()}, after today; write the day it last changed")
+        if (
+            date is not None
+            and key == "review_by"
+            and review_too_far(date, today, stale_after_days)
+        ):
+            bad(
+                key,
+                f"'review_by' is {date.isoformat()}, more than "
+                f"{REVIEW_CYCLES_AHEAD * stale_after_days} days ahead; it counts as no review "
+                f"date (the page is stale {stale_after_days} days after its last change): "
+                "write the day it will next be reviewed",
+                "warning",
+            )
         if date is not None and key == "review_by" and date < today:
             owner = _owner(meta)
             if blind or (owner and directory.hides(*split_name_email(owner))):  # no consent
@@ -266,10 +283,15 @@ def _owner(meta: dict) -> str:
     return re.sub(r"\s*<[^>]*>", "", str(owner)).strip()
 
 
-def _next_review(meta: dict, changed: dt.date | None, after_days: int) -> dt.date | None:
-    """When the page is next due for review: its `review_by`, else `after_days` after its
-    last change (the gap report's stale rule); None when it says neither."""
+def _next_review(
+    meta: dict, changed: dt.date | None, after_days: int, today: dt.date
+) -> dt.date | None:
+    """When the page is next due for review: its `review_by` (unless too far ahead to count:
+    `review_too_far`), else `after_days` after its last change (the gap report's stale
+    rule); None when it says neither."""
     due = date_of(meta.get("review_by") or "")
+    if due is not None and review_too_far(due, today, after_days):
+        due = None
     if due is None and changed is not None:
         # A change dated near the calendar's end (`updated: 9999-12-31`) is due on its last day.
         due = changed + dt.timedelta(days=min(after_days, (dt.date.max - changed).days))

@@ -33,6 +33,7 @@ from kb.models.pages import (
     main_authors,
     page_info,
     rated,
+    review_too_far,
     score_scale,
 )
 from kb.models.people import (
@@ -119,6 +120,7 @@ __all__ = [
     "Snippet",
     "Source",
     "dated_ahead",
+    "review_too_far",
     "StalePage",
     "TeamProposal",
     "ReadingStep",

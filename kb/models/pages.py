@@ -104,6 +104,17 @@ def dated_ahead(day: date, today: date) -> bool:
     return day.toordinal() > today.toordinal() + 1
 
 
+# How many review cycles (`Settings.stale_after_days`) ahead a review date may promise: past
+# that it promises nothing (`review_by: 9999-12-31` kept a page from ever going stale).
+REVIEW_CYCLES_AHEAD = 2
+
+
+def review_too_far(day: date, today: date, after_days: int) -> bool:
+    """Whether `review_by` `day` is further ahead than a review date may promise: more than
+    `REVIEW_CYCLES_AHEAD` times `after_days` (the stale rule's year) after `today`."""
+    return day.toordinal() > today.toordinal() + REVIEW_CYCLES_AHEAD * after_days
+
+
 def page_info(value: PageInfo) -> dict:
     """The page fields of a Document, Chunk or Page, as keywords for the next one."""
     return {name: getattr(value, name) for name in PAGE_INFO}

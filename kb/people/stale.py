@@ -13,7 +13,7 @@ from datetime import date, timedelta
 
 from kb.config import Settings
 from kb.content.authors import split_name_email
-from kb.models import Page, StalePage, dated_ahead
+from kb.models import Page, StalePage, dated_ahead, review_too_far
 
 # A stale page's reasons; the last, an `updated` still to come, kept the page from going
 # stale for ever (`updated: 9999-12-31`: a hostile trial).
@@ -22,7 +22,8 @@ _DUE, _UNCHANGED, _AHEAD = "review was due", "unchanged since", "dated after tod
 
 def stale_pages(pages: Iterable[Page], today: date, after_days: int) -> list[StalePage]:
     """Pages past their review date or unchanged for `after_days`, by owner, oldest first. A
-    review date still to come says the page was looked at and is trusted until then."""
+    review date still to come says the page was looked at and is trusted until then, if it
+    is not too far ahead to promise anything (`review_too_far`: `review_by: 9999-12-31`)."""
     # Within `after_days` of the calendar's first day, no page can be unchanged that long.
     cutoff = date.fromordinal(max(1, today.toordinal() - after_days)).isoformat()
     now = today.isoformat()
@@ -32,7 +33,11 @@ def stale_pages(pages: Iterable[Page], today: date, after_days: int) -> list[Sta
             reason, since = f"{_DUE} {page.review_by}", page.review_by
         elif _ahead(page.updated, today):
             reason, since = f"{_AHEAD}: updated {page.updated}", now
-        elif page.updated and page.updated < cutoff and not _date(page.review_by) >= now:
+        elif (
+            page.updated
+            and page.updated < cutoff
+            and not _promised(page.review_by, today, after_days)
+        ):
             reason, since = f"{_UNCHANGED} {page.updated}", _later(page.updated, after_days)
         else:
             continue
@@ -75,6 +80,13 @@ def _ahead(day: str, today: date) -> bool:
         return False
 
 
-def _date(text: str) -> str:
-    """An ISO date as written, else "" ("TBD" or "June 2026" promise no review)."""
-    return text if re.fullmatch(r"\d{4}-\d\d-\d\d", text or "") else ""
+def _promised(review_by: str, today: date, after_days: int) -> bool:
+    """Whether an ISO `review_by` promises a review still to come, and not so far ahead that
+    it promises nothing (`review_too_far`); "TBD" or "June 2026" promise none."""
+    if not re.fullmatch(r"\d{4}-\d\d-\d\d", review_by or ""):
+        return False
+    try:
+        due = date.fromisoformat(review_by)
+    except ValueError:
+        return False
+    return due >= today and not review_too_far(due, today, after_days)

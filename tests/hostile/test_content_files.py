@@ -439,6 +439,39 @@ def test_a_page_dated_after_today_is_an_error_in_check_and_stale_in_gaps(tmp_pat
     assert "Old (dated after today: updated 2062-01-05)" in gaps.output, gaps.output
 
 
+def test_a_review_date_years_ahead_is_a_warning_and_promises_nothing(tmp_path, monkeypatch):
+    # An attack: `review_by: 9999-12-31` kept a page unchanged for years from ever going
+    # stale, and kb check said nothing. Two review cycles ahead (2 x stale_after_days) is
+    # the most a review date promises; past that it is said at its line and counts as none.
+    content = tmp_path / "content"
+    write(content / "it/vpn.md", _dated("VPN", "Split tunnel.", "review_by: 9999-12-31"))
+    write(content / "it/old.md", _dated("Old", "Old tunnel.", "review_by: 2029-01-01"))
+    write(content / "it/ok.md", _dated("Ok", "Proxy.", "review_by: 2028-12-05"))
+    for rel in ("it/vpn.md", "it/old.md", "it/ok.md"):  # each unchanged for two years
+        text = (content / rel).read_text().replace("team: it\n", "team: it\nupdated: 2024-12-01\n")
+        write(content / rel, text)
+    res = CliRunner().invoke(cli, ["check", str(content), "--today", "2026-12-06"])
+    said = [x.split("/content/")[1] for x in res.output.splitlines() if "ahead" in x]
+    assert said == [
+        "it/old.md:6: warning: 'review_by' is 2029-01-01, more than 730 days ahead; it"
+        " counts as no review date (the page is stale 365 days after its last change):"
+        " write the day it will next be reviewed [front-matter]",
+        "it/vpn.md:6: warning: 'review_by' is 9999-12-31, more than 730 days ahead; it"
+        " counts as no review date (the page is stale 365 days after its last change):"
+        " write the day it will next be reviewed [front-matter]",
+    ], res.output
+    build_index(content, tmp_path / "index", HashEmbedder(), Settings())
+    monkeypatch.setattr("kb.embed.base.load_embedder", lambda *a, **k: HashEmbedder())
+    gaps = CliRunner().invoke(
+        cli, ["gaps", "--today", "2026-12-06", "--index-dir", str(tmp_path / "index")]
+    )
+    assert gaps.exit_code == 0, gaps.output
+    assert "Stale pages (2: 0 past their review date" in gaps.output, gaps.output
+    assert "VPN (unchanged since 2024-12-01)" in gaps.output, gaps.output
+    assert "Old (unchanged since 2024-12-01)" in gaps.output, gaps.output
+    assert "Ok (" not in gaps.output
+
+
 def test_a_front_matter_key_given_twice_is_said_at_its_line(tmp_path):
     # An attack (a merge that kept both sides' lines): YAML kept the last `authors:` and
     # `review_by:` and dropped the first without a word, in `kb index` and `kb check`.
