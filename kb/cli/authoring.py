@@ -48,6 +48,8 @@ def import_cmd(source: Path, into: Path, team: str, department: str) -> None:
         say(f"error: {problem}", err=True)
     for note in report.left_out:
         say(f"warning: {note}", err=True)
+    for secret in report.secrets:
+        say(f"warning: {secret}", err=True)
     done = len(report.written) + len(report.unchanged) + len(report.kept)
     kept = f", {len(report.kept)} kept (edited since)" if report.kept else ""
     say(

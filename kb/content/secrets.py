@@ -1188,10 +1188,11 @@ def _marker(value: str) -> str:
     return m.group(0) if m else ""
 
 
-def describe(secret: Secret, *, redacted: bool = False) -> str:
-    """What a finding says: the kind and its public marker, never the secret."""
+def describe(secret: Secret, *, redacted: bool = False, imported: bool = False) -> str:
+    """What a finding says: the kind and its public marker, never the secret; `redacted`:
+    kb index has redacted it, `imported`: kb import wrote it into a page."""
     shown = f" ({secret.marker}…)" if secret.marker else ""
-    done = "redacted in the index; " if redacted else ""
+    done = "redacted in the index; " if redacted else "kb index redacts it; " if imported else ""
     return (
         f"possible {secret.kind}{shown}; {done}remove it, rotate it, and keep it in the "
         "secrets manager"

@@ -18,6 +18,7 @@ from pathlib import Path, PurePosixPath
 
 from kb.content.discover import read_page
 from kb.content.parse import read_front_matter
+from kb.content.secrets import describe, find_secrets
 from kb.errors import ImportSourceError, KbError
 from kb.importing.convert import LINK, Converted
 from kb.importing.pagefile import (
@@ -44,6 +45,9 @@ class ImportReport:
     problems: tuple[Problem, ...]
     left_out: tuple[str, ...]
     kept: tuple[str, ...] = ()  # imported pages edited since: not replaced
+    # Credentials in the pages written or unchanged, at their lines, as kb check says them
+    # (never the secret): the page holds what the document held, and kb index redacts it.
+    secrets: tuple[Problem, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -83,13 +87,17 @@ def import_source(
         sweep_leftovers(into)
     earlier = _imported_pages(into)
     places = _places(list(pages.values()), earlier, into, team, found)
-    written, unchanged, kept = [], [], []
+    written, unchanged, kept, secrets = [], [], [], []
     for page in pages.values():
         rel = places[page.source]
         text = stamped(_page_text(page, rel, places, team=team, department=department))
         found.notes += [f"{rel}: left out {what}" for what in page.left_out]
         target = into / rel
         before = next((e for e in earlier.get(page.source, []) if e.rel == rel), None)
+        if before is None or before.text == text or not edited_since_import(before.text):
+            secrets += [
+                Problem(rel, describe(s, imported=True), s.line) for s in find_secrets(text)
+            ]
         if before is not None and before.text == text:
             unchanged.append(rel)
             continue
@@ -109,10 +117,16 @@ def import_source(
             write_page(into, target, text)
         except (KbError, OSError) as err:
             found.problems.append(Problem(rel, f"not written: {err}"))
+            secrets = [s for s in secrets if s.path != rel]  # not written: nothing to redact
             continue
         written.append(rel)
     return ImportReport(
-        tuple(written), tuple(unchanged), tuple(found.problems), tuple(found.notes), tuple(kept)
+        tuple(written),
+        tuple(unchanged),
+        tuple(found.problems),
+        tuple(found.notes),
+        tuple(kept),
+        tuple(secrets),
     )
 
 

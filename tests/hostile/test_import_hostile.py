@@ -495,3 +495,28 @@ def test_a_killed_imports_leftover_is_swept_and_only_kbs_own(tmp_path):
     # The live writer is killed now: its file goes at the next import.
     import_source(source, content)
     assert not live_tmp.exists()
+
+
+def test_a_secret_in_an_imported_document_is_said_at_its_line_never_shown(tmp_path):
+    # An attack: a Word or HTML export holding a token was imported without a word; only the
+    # next `kb check` or `kb index` said so. Import says it, as they do: path:line, the kind.
+    token = "ghp_" + "R4nd0mT0k3nV4lu3F0rT3st1ngXyZ9876543"
+    body = (
+        "<h2>Deploying</h2><p>The deploy bot pushes with the token below.</p>"
+        f"<pre><code>export GITHUB_TOKEN={token}</code></pre><p>Rotate it monthly.</p>"
+    )
+    (tmp_path / "deploy.html").write_text(html("Deploy bot", body))
+    (tmp_path / "clean.html").write_text(html("Clean"))
+    content = tmp_path / "content"
+    res = CliRunner().invoke(cli, ["import", str(tmp_path), "--into", str(content)])
+    assert res.exit_code == 0, res.output
+    assert token[4:] not in res.output
+    written = (content / "imported" / "deploy-bot.md").read_text(encoding="utf-8")
+    line = next(n for n, x in enumerate(written.split("\n"), 1) if token in x)
+    said = [x for x in res.output.splitlines() if "possible" in x]
+    assert said == [
+        f"warning: imported/deploy-bot.md:{line}: possible GitHub token (ghp_…); kb index "
+        "redacts it; remove it, rotate it, and keep it in the secrets manager"
+    ], res.output
+    report = import_source(tmp_path, content)  # again: the page is unchanged, still said
+    assert report.unchanged and [str(p) for p in report.secrets] == [said[0][9:]]
