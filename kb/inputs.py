@@ -90,7 +90,9 @@ def checked_filters(
     `team` may be several teams (any of them); one is kept as a string.
 
     Values are compared as names are (`person_key`: case and spacing ignored), after
-    trimming, so what one shell accepts every shell accepts.
+    trimming, so what one shell accepts every shell accepts. An author may be named as
+    `kb person` and `/people/` take one (`profile_called`: an alias, a contact, a first or
+    last name only one person has), and is then filtered by their name.
     """
     teams = [team] if isinstance(team, str) else list(team)
     given = [("department", department), *(("team", t) for t in teams)]
@@ -99,8 +101,12 @@ def checked_filters(
         facets = kb.facets()
         for name, value in given:
             wanted = value.strip()
-            if wanted and person_key(wanted) not in {person_key(v) for v in facets[name]}:
-                raise UnknownValueError(name, value, facets[name], held_by(wanted, facets))
+            if not wanted or person_key(wanted) in {person_key(v) for v in facets[name]}:
+                continue
+            if name == "author" and (called := _author_called(kb, wanted, facets[name])):
+                author = called
+                continue
+            raise UnknownValueError(name, value, facets[name], held_by(wanted, facets))
     once: dict[str, str] = {}  # each team once, as first given ("Finance", "finance")
     for t in teams:
         if t.strip():
@@ -113,6 +119,15 @@ def checked_filters(
         author=author.strip(),
         updated_since=since.isoformat() if since else "",
     )
+
+
+def _author_called(kb: Facade, wanted: str, known: list[str]) -> str:
+    """The author `wanted` names as `profile_called` reads it (never a hidden person: they
+    wrote nothing the index holds), or ""."""
+    try:
+        return profile_called(wanted, kb.profile, known).name
+    except UnknownPersonError:
+        return ""
 
 
 def held_by(value: str, facets: Mapping[str, list[str]]) -> tuple[str, str]:
