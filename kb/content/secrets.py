@@ -65,6 +65,8 @@ def find_secrets(text: str) -> list[Secret]:
     listed = False  # the backup codes' list has begun
     codes = _CodeList()  # the codes of that list
     late = False  # a list's codes of letters alone were settled after later lines
+    # Each line as shown and where its characters are in it, for the phrase down a column.
+    shown: list[tuple[str, str, list[int] | None]] = []
     for n, raw in enumerate(text.split("\n"), 1):
         raw = raw.removesuffix("\r")  # as kb index reads it (kb check passes CRLF text)
         # HTML in the page is read as its text (`<p><b>Password:</b> x</p>`), and its
@@ -73,6 +75,7 @@ def find_secrets(text: str) -> list[Secret]:
         # Then as Markdown shows it: `ghp\_...` as converters write it (kb import's
         # markdownify), `&#103;hp_...`, a zero-width space inside a token.
         line, cols = _as_shown(line, cols)
+        shown.append(("" if IGNORE_MARK in raw else line, raw, cols))
         fence = line.lstrip().startswith(("```", "~~~"))
         fenced ^= fence
         row = line.lstrip().startswith(("|", "^"))
@@ -128,11 +131,15 @@ def find_secrets(text: str) -> list[Secret]:
     if "signingkey" in low or '"private"' in low:
         out = _by_line([*out, *_key_files(text)])
     if active.phrases:  # a phrase down a column: a word a line, maybe numbered
-        lines = [
-            "" if IGNORE_MARK in line else line.removesuffix("\r") for line in text.split("\n")
-        ]
-        down = phrases.seed_phrases_down(lines)
-        out = _by_line([*out, *(Secret(n + 1, "seed phrase", a, b) for n, a, b in down)])
+        # Read as shown, as each line is: a word as `&#97;rena`, `ea\u200bgle` or in an HTML
+        # list's tags was no word of the list in the raw line, and the phrase was indexed.
+        down = phrases.seed_phrases_down([line for line, _, _ in shown])
+        found = []
+        for n, a, b in down:
+            _, raw, cols = shown[n]
+            s = Secret(n + 1, "seed phrase", a, b)
+            found.append(s if cols is None else _moved(s, cols, raw))
+        out = _by_line([*out, *found])
     return out
 
 
@@ -556,14 +563,23 @@ def redact(text: str) -> tuple[str, list[Secret]]:
     return "\n".join(lines), found
 
 
+# What holds a line of a key: a quote's '>', a table's '|', an indent. None is a character
+# of a key's body (base64), so it is read past on every line.
+_KEY_HOLDER = re.compile(r"[ \t>|]*")
+
+
 def _blank_key_body(lines: list[str], begin: int) -> None:
-    """Replace the lines after a BEGIN ... PRIVATE KEY line, up to its END line."""
+    """Replace the lines after a BEGIN ... PRIVATE KEY line, up to its END line (or a code
+    fence), each kept in what holds it: a key quoted (`> `) or in a table (`| `) ended at no
+    END line, and its body and the 200 lines after it (the page's next sections) were
+    blanked."""
     for i in range(begin, min(len(lines), begin + 200)):
-        stripped = lines[i].strip()
-        if stripped.startswith("-----END") or stripped.startswith(("```", "~~~")):
+        held = _KEY_HOLDER.match(lines[i]).end()
+        rest = lines[i][held:].strip()
+        if rest.startswith("-----END") or rest.startswith(("```", "~~~")):
             return
-        if stripped:
-            lines[i] = REDACTED
+        if rest:
+            lines[i] = lines[i][:held] + REDACTED
 
 
 def _in_line(line: str, n: int, active: _Active) -> list[Secret]:

@@ -28,8 +28,10 @@ _RUN = re.compile(
 _WORD = re.compile(r"[A-Za-z]+")
 # A line of a phrase written down a column: one word, or up to four numbered ones (a card's
 # columns: "1. abandon   7. actor"), maybe after a list's marker or in a table's cells
-# ("| 1 | abandon |"), in code marks or quotes. Nothing else on the line.
-_ITEM = rf"(?:(\d{{1,2}})(?:[.):]|[ \t]*\|)?[ \t]{{0,4}})?[`'\"]?({_LETTERS})[`'\"]?"
+# ("| 1 | abandon |"), in code marks, quotes or emphasis (`*tree*`, `**arm**`, `_arm_`: the
+# page shows the word). Nothing else on the line.
+_MARK = r"(?:[`'\"]|\*{1,2}|_{1,2})?"
+_ITEM = rf"(?:(\d{{1,2}})(?:[.):]|[ \t]*\|)?[ \t]{{0,4}})?{_MARK}({_LETTERS}){_MARK}"
 _COLUMN_LINE = re.compile(
     rf"[ \t]{{0,12}}(?:[-*+>|][ \t]{{0,4}})?{_ITEM}(?:[ \t,|]{{1,12}}{_ITEM}){{0,3}}[ \t,|]*"
 )

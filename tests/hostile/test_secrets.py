@@ -603,6 +603,80 @@ def test_a_seed_phrase_down_a_column_or_capitalised_is_redacted():
         assert redact(page)[1] == [], page
 
 
+def test_a_seed_phrase_down_a_column_is_read_as_the_page_shows_it(tmp_path, real_embedder):
+    """An attack: the column reading of a phrase read the page's raw lines, where one word
+    written with a character reference (`&#97;rena`), an invisible character inside it
+    (`ea\u200bgle`), a backslash escape, in emphasis (`*tree*`) or an HTML list's tags
+    (`<li>drive</li>`) is no word of the list: the page showed all twelve, and every word
+    was in the index. Read as shown, as each line is for every other secret."""
+    from kb.content.secrets import redact
+
+    words = "tide captain divert arena eagle female lottery arm tree drive emotion street".split()
+    written = {
+        "arena": "&#97;rena",
+        "eagle": "ea\u200bgle",
+        "female": "fe\ufe0fmale",
+        "tree": "*tree*",
+        "arm": "**arm**",
+        "emotion": "_emotion_",
+    }
+    down = "\n".join(f"{i}. {written.get(w, w)}" for i, w in enumerate(words, 1))
+    text, found = redact(f"My wallet:\n\n{down}\n\nDone.")
+    assert [s.line for s in found] == list(range(3, 15)), text
+    marks = {"tree": "*", "arm": "**", "emotion": "_"}  # emphasis stays around its word
+    shown = [f"{i}. {marks.get(w, '')}[redacted]{marks.get(w, '')}" for i, w in enumerate(words, 1)]
+    assert text == "My wallet:\n\n" + "\n".join(shown) + "\n\nDone."
+    listed = "\n".join(f"<li>{w}</li>" for w in words)
+    assert len(redact(f"<p>Wallet backup:</p>\n<ol>\n{listed}\n</ol>")[1]) == 12
+    body = "\n".join(f"{i}. {written.get(w, w)}" for i, w in enumerate(words, 1))
+    write(
+        tmp_path / "content/finance/wallet.md",
+        f"---\ntitle: Treasury wallet\nauthors: [Dee Park]\n---\n## Recovery\n\n"
+        f"The treasury wallet's recovery words:\n\n{body}\n",
+    )
+    index_dir = tmp_path / "index"
+    report = build_index(tmp_path / "content", index_dir, real_embedder, Settings())
+    assert sum("seed phrase" in p.message for p in report.problems) == 12
+    stored = "".join(
+        f.read_bytes().decode("utf-8", "replace") for f in index_dir.rglob("*") if f.is_file()
+    )
+    for w in ("divert", "lottery", "captain", "rena", "gle", "male", "emotion"):
+        assert w not in stored, w
+
+
+def test_a_private_key_quoted_or_in_a_table_blanks_its_body_and_no_more(tmp_path, real_embedder):
+    """An attack: a key in a quote (`> -----BEGIN ...`) or a table's cells ended at no END
+    line (its line starts with `> ` or `| `), so its body and the 200 lines after it were
+    blanked: the page's next sections were lost to the index. Each line of the body keeps
+    what holds it, as the BEGIN line does; the END line is read inside it too."""
+    from kb.content.secrets import redact
+
+    body = ("MIIEpAIBAAKCAQEA7ZqR4nd0mK3yB0dyL1n3", "Q2vLm7Kx9pW3rT8uYz1Ab4Cd6Ef8Gh0Ij2")
+    begin, end = "-----BEGIN RSA PRIVATE KEY-----", "-----END RSA PRIVATE KEY-----"
+    after = "\n## VPN\n\nConnect to vpn.example.com with the Okta app.\n"
+    for mark in ("> ", "| ", "   ", ">> "):
+        close = " |" if mark == "| " else ""
+        key = "\n".join(f"{mark}{x}{close}" for x in (begin, *body, end))
+        text, found = redact(f"## Old key\n\n{key}\n{after}")
+        assert [s.line for s in found] == [3], mark
+        assert text == (
+            f"## Old key\n\n{mark}-----[redacted]{close}\n{mark}[redacted]\n{mark}[redacted]\n"
+            f"{mark}{end}{close}\n{after}"
+        ), text
+    quoted = "\n".join(f"> {x}" for x in (begin, *body, end))
+    write(
+        tmp_path / "content/it/vpn.md",
+        f"---\ntitle: VPN\nauthors: [Dee Park]\n---\n## Old key\n\n{quoted}\n{after}",
+    )
+    index_dir = tmp_path / "index"
+    build_index(tmp_path / "content", index_dir, real_embedder, Settings())
+    stored = "".join(
+        f.read_bytes().decode("utf-8", "replace") for f in index_dir.rglob("*") if f.is_file()
+    )
+    assert "Connect to vpn.example.com with the Okta app." in stored
+    assert not any(b[8:] in stored for b in body)
+
+
 def test_an_index_built_before_redaction_is_read_again(tmp_path, monkeypatch):
     """An index written by a kb that stored secrets is rebuilt, even with unchanged pages."""
     from fakes import HashEmbedder
