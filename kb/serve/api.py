@@ -516,8 +516,9 @@ def _app_routes(kb: Callable[..., Facade], search_log: Path | None) -> APIRouter
 
     @routes.get("/partners/{name:anypath}")
     def partners(base: Base, name: str) -> list:
-        _profile(base, name)  # 404 for a name no one in the index goes by
-        return dump(base.partners(name))
+        # Of whom the name means, as the profile is (a first name alone asked for no one's),
+        # and a 404 for a name no one in the index goes by.
+        return dump(base.partners(_profile(base, name).name))
 
     @routes.get("/pairs")
     def pairs(

@@ -332,3 +332,13 @@ def test_the_author_filter_takes_who_the_people_route_takes_and_no_one_hidden(
         said = refused.json()["detail"]
         assert said == nobody.json()["detail"].replace("'zed'", repr(hidden)), said
         assert "Park" not in said.replace(hidden, "") and "ines@" not in said.replace(hidden, "")
+
+
+def test_partners_are_of_whom_the_name_means_as_the_profile_is(client):
+    # A trial: `/app/profiles/goconnor` showed Grace O'Connor, `/app/partners/goconnor` gave
+    # no one (it asked for the partners of "goconnor"), where /people/goconnor lists hers.
+    hers = client.get("/app/partners/Grace O'Connor").json()
+    assert hers and client.get("/people/goconnor").json()["across"]
+    for called in ("goconnor", "grace", "o'connor"):
+        assert client.get(f"/app/partners/{called}").json() == hers, called
+    assert client.get("/app/partners/nobody-here").status_code == 404
