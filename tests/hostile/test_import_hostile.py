@@ -520,3 +520,24 @@ def test_a_secret_in_an_imported_document_is_said_at_its_line_never_shown(tmp_pa
     ], res.output
     report = import_source(tmp_path, content)  # again: the page is unchanged, still said
     assert report.unchanged and [str(p) for p in report.secrets] == [said[0][9:]]
+
+
+def test_a_secret_in_a_documents_title_is_not_in_its_page_name(tmp_path):
+    # An attack: a document titled with a token became `deploy-ghp-r4nd0m...md`: its name
+    # held the token in small letters (most of its secret: only the case is lost), which kb
+    # check did not find, every index stores and shows, and the import printed. The name is
+    # made from the title with the secret redacted; the title is the page's, as written.
+    token = "ghp_" + "R4nd0mT0k3nV4lu3F0rT3st1ngXyZ9876543"
+    source = tmp_path / "docs"
+    folder = source / f"ops {token}"  # a folder's name is its pages' team
+    folder.mkdir(parents=True)
+    (source / "deploy.html").write_text(html(f"Deploy {token}", "<p>The bot pushes.</p>"))
+    (folder / "vpn.html").write_text(html("VPN"))
+    content = tmp_path / "content"
+    res = CliRunner().invoke(cli, ["import", str(source), "--into", str(content)])
+    assert res.exit_code == 0, res.output
+    written = sorted(p.relative_to(content).as_posix() for p in content.rglob("*.md"))
+    assert written == ["imported/deploy-ghp-redacted.md", "ops-ghp-redacted/vpn.md"]
+    assert token[4:].lower() not in res.output.lower()
+    assert "imported/deploy-ghp-redacted.md:3: possible GitHub token" in res.output
+    assert 'team: "ops-ghp-redacted"' in (content / written[1]).read_text()
