@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import re
+import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from typing import TypeVar
@@ -63,11 +64,18 @@ class QueryTooLongError(KbError):
     """The query is longer than `MAX_QUERY` characters."""
 
 
+def _shown(text: str) -> str:
+    """`text` without what shows nothing: invisible characters (`visible`) and control
+    characters (Cc: `?q=%00` searched), whitespace aside."""
+    return "".join(c for c in visible(text) if c.isspace() or unicodedata.category(c) != "Cc")
+
+
 def query_text(text: str, param: str = "q") -> str:
     """`text` unchanged; `BlankQueryError` when there is nothing to look for,
     `QueryTooLongError` when it is longer than anyone asks (a pasted file, a crafted link).
     `param`: what `text` was given as, for the message."""
-    if not text.strip() or (not text.isascii() and not visible(text).strip()):
+    plain = text.isascii() and text.isprintable()  # most queries: nothing to leave out
+    if not text.strip() or (not plain and not _shown(text).strip()):
         what = "the query" if param == "q" else f"the {param}"
         raise BlankQueryError(f"{what} is empty; say what you are looking for", param)
     if len(text) > MAX_QUERY:

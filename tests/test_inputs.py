@@ -104,13 +104,16 @@ def test_no_values_ask_the_index_for_nothing():
 # marks: Mn, not Cf), which `?q=%EF%B8%8F` searched for.
 @pytest.mark.parametrize(
     "text",
-    ["", "   ", "\t\n", "\u200b", " \u00ad\u200d\ufeff ", "\ufe0f", "\u034f", "\U000e0101 \u180b"],
+    ["", "   ", "\t\n", "\u200b", " \u00ad\u200d\ufeff ", "\ufe0f", "\u034f", "\U000e0101 \u180b"]
+    # And control characters, which show nothing: `?q=%00` answered 200 with a page.
+    + ["\x00", " \x01\x7f ", "\x9f\u200b"],
 )
 def test_a_blank_query_is_refused(text):
     with pytest.raises(BlankQueryError, match="the query is empty"):
         query_text(text)
     assert query_text(" vpn ") == " vpn "  # kept as written (the search log records it)
     assert query_text("v\u200bpn") == "v\u200bpn"
+    assert query_text("vpn\x00") == "vpn\x00"
 
 
 def test_a_query_longer_than_anyone_asks_is_refused():
