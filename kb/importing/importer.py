@@ -18,7 +18,7 @@ from pathlib import Path, PurePosixPath
 
 from kb.content.discover import read_page
 from kb.content.parse import read_front_matter
-from kb.content.secrets import describe, find_secrets, redact
+from kb.content.secrets import describe, find_secrets
 from kb.errors import ImportSourceError, KbError
 from kb.importing.convert import LINK, Converted
 from kb.importing.pagefile import (
@@ -168,8 +168,8 @@ def _places(
         if before is not None:
             places[page.source] = before.rel
             continue
-        folder = _slug(team or page.folder) or "imported"
-        base = _slug(page.title) or "page"
+        folder = slug(team or page.folder) or "imported"
+        base = slug(page.title) or "page"
         rel, n = f"{folder}/{base}.md", 1
         while rel in taken or (into / rel).exists() or (into / rel).is_symlink():
             n += 1
@@ -177,13 +177,6 @@ def _places(
         places[page.source] = rel
         taken.add(rel)
     return places
-
-
-def _slug(text: str) -> str:
-    """`slug` of `text` with any secret in it redacted: a page's name and team are stored,
-    shown and committed as they are, and a token's letters in small ones (a title holding
-    one) are most of it, which no check finds there."""
-    return slug(redact(text)[0])
 
 
 def _earlier_page(page: Converted, candidates: list[_Earlier], found: Found) -> _Earlier | None:
@@ -211,7 +204,7 @@ def _page_text(
     fields = {
         "title": page.title,
         "authors": list(page.authors),
-        "team": team or _slug(page.folder),
+        "team": team or slug(page.folder),
         "department": department,
         "updated": page.updated,
         "source": page.source,

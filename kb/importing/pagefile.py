@@ -13,6 +13,7 @@ import time
 import unicodedata
 from pathlib import Path
 
+from kb.content.secrets import redact
 from kb.errors import KbError
 
 MAX_FIELD = 300  # characters of one front matter value (a title, a name)
@@ -73,8 +74,10 @@ def _digest(text: str) -> str:
 
 
 def slug(text: str) -> str:
-    """A file or folder name: lowercase ASCII words joined by '-'."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    """A file or folder name: lowercase ASCII words joined by '-', any secret in `text`
+    redacted first: a name is stored, shown and committed as it is, and a token's letters in
+    small ones (a title holding one) are most of it, which no check finds there."""
+    ascii_text = unicodedata.normalize("NFKD", redact(text)[0]).encode("ascii", "ignore").decode()
     return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower())[:80].strip("-")
 
 

@@ -541,3 +541,17 @@ def test_a_secret_in_a_documents_title_is_not_in_its_page_name(tmp_path):
     assert token[4:].lower() not in res.output.lower()
     assert "imported/deploy-ghp-redacted.md:3: possible GitHub token" in res.output
     assert 'team: "ops-ghp-redacted"' in (content / written[1]).read_text()
+
+
+def test_a_secret_in_a_new_pages_title_is_not_in_its_file_name(tmp_path):
+    # The same for `kb new`: the stub's file and folder are named after the title and team
+    # typed, and a token pasted there was in the name in small letters (a hostile trial).
+    token = "ghp_" + "R4nd0mT0k3nV4lu3F0rT3st1ngXyZ9876543"
+    content = tmp_path / "content"
+    content.mkdir()
+    args = ["new", f"Deploy {token}", "--team", f"ops {token}", "--author", "Dee Park"]
+    res = CliRunner().invoke(cli, [*args, "--into", str(content)])
+    assert res.exit_code == 0, res.output
+    written = [p.relative_to(content).as_posix() for p in content.rglob("*.md")]
+    assert written == ["ops-ghp-redacted/deploy-ghp-redacted.md"], written
+    assert token[4:].lower() not in res.output.lower()
