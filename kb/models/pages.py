@@ -216,6 +216,7 @@ class Snippet:
     # How likely the section's best unit answers: its score by meaning and words
     # (kb.search.snippet), comparable between the sections of one search.
     best: float = 0.0
+    kind: bool = False  # the marked unit holds the kind of answer asked (answer_types)
 
 
 @dataclass(frozen=True)
@@ -231,6 +232,7 @@ class Hit:
     relevant: bool = False  # confidence at or above the floor
     answer: tuple[tuple[int, int], ...] = ()  # spans of `snippet`: the sentence that answers
     best_unit: float = 0.0  # `Snippet.best`: how likely the section's best unit answers
+    answer_kind: bool = False  # `Snippet.kind`: the mark holds the kind of answer asked
     # Relevant as a lookup: the query is codes alone and the section holds every one
     # (kb.search.relevance), so its confidence is the floor, not a guess of the model's.
     lookup: bool = False

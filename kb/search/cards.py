@@ -51,10 +51,12 @@ def _instead(hit: Hit, found: Sequence[Hit]) -> Hit:
     """The section a card shows for `hit`, the best of its page's `found` sections: itself,
     unless it is the page's top (what the page says above its first heading, an introduction
     to the sections below) and another matched section of the page holds a unit likelier
-    to answer (`Hit.best_unit`). The top matches a question about the whole page by its
-    words, and the section it introduces holds the answer: "How do I merge two duplicate
-    customer accounts in Salesforce?" showed the account hygiene page's introduction over
-    its "Merging accounts" (a trial)."""
+    to answer (`Hit.best_unit`), one whose mark holds the kind of answer asked first
+    (`Hit.answer_kind`). The top matches a question about the whole page by its words, and
+    the section it introduces holds the answer: "How do I merge two duplicate customer
+    accounts in Salesforce?" showed the account hygiene page's introduction over its
+    "Merging accounts", and "Who approves my expense claim?" "What to check before you
+    approve" (its likeliest unit naming no one) over the approval chain (trials)."""
     if hit.chunk.heading_path:
         return hit
     # Never a section that does not answer for one that does (a list of hits has both).
@@ -63,7 +65,7 @@ def _instead(hit: Hit, found: Sequence[Hit]) -> Hit:
         for h in found
         if h.chunk.path == hit.chunk.path and not is_navigation(h) and h.relevant >= hit.relevant
     ]
-    return max(same, key=lambda h: h.best_unit, default=hit) if same else hit
+    return max(same, key=lambda h: (h.answer_kind, h.best_unit), default=hit) if same else hit
 
 
 def sections_shown(hits: Sequence[Hit]) -> list[Hit]:

@@ -186,7 +186,8 @@ def make_snippet(
     # holding the kind asked for lose its card to one holding none ("who approves expense
     # claims" showed "What to check before you approve" over the approval chain's top).
     likeliest = max(scores.values(), default=0.0)
-    return replace(_window(parts, best, first, width, marked=best in worded), best=likeliest)
+    made = _window(parts, best, first, width, marked=best in worded)
+    return replace(made, best=likeliest, kind=best in typed)
 
 
 def _typed(parts: tuple[Unit, ...], kind: str, worded: set[int]) -> set[int]:
@@ -371,7 +372,12 @@ def snippet_fields(
 ) -> dict[str, object]:
     """`make_snippet` as the fields of a `Hit` (`snippet`, `answer`, `best_unit`)."""
     made = make_snippet(text, query, weights=weights, meaning=meaning)
-    return {"snippet": made.text, "answer": made.answer, "best_unit": made.best}
+    return {
+        "snippet": made.text,
+        "answer": made.answer,
+        "best_unit": made.best,
+        "answer_kind": made.kind,
+    }
 
 
 def marked(

@@ -209,3 +209,25 @@ def test_a_pages_top_never_gives_its_card_to_a_section_that_does_not_answer():
     assert sections_shown([top, unsure])[0] is top
     sure = replace(unsure, relevant=True)
     assert sections_shown([top, sure])[0] is sure
+
+
+def test_a_pages_top_gives_its_card_first_to_a_section_marking_the_kind_asked_for(bundled_kb):
+    # "Who approves my expense claim?" (a trial): "What to check before you approve" held
+    # the likeliest unit ("Approving a claim means you confirm ..."), naming no one; the
+    # approval chain's row names who.
+    hit = card(bundled_kb, "Who approves my expense claim?", "finance/spendwise-approvals.md")
+    assert hit.chunk.heading == "The approval chain" and hit.answer_kind
+    assert "Line manager" in hit.answer_text
+
+
+def test_of_sections_marking_the_kind_asked_for_the_likeliest_takes_the_card():
+    def hit(heading: tuple[str, ...], best: float, kind: bool) -> Hit:
+        chunk = Chunk(
+            id=str(heading), path="a.md", title="A", heading_path=heading, text="x", line=1
+        )
+        return Hit(chunk=chunk, score=1.0, relevant=True, best_unit=best, answer_kind=kind)
+
+    top, checks = hit((), 1.0, False), hit(("Checks",), 9.0, False)
+    chain, contacts = hit(("Chain",), 7.0, True), hit(("Contacts",), 6.0, True)
+    assert sections_shown([top, checks, chain, contacts])[0] is chain
+    assert sections_shown([top, checks])[0] is checks  # none marks it: the likeliest, as before
