@@ -7,7 +7,9 @@ immediately" for "how often are secrets rotated", "Requests up to £500 are appr
 manager" beside "Everyone · £1,000" for the learning budget (a trial).
 
 Only the question's opening words give its type ("what happens when a test fails" asks no
-time), and a small rule set recognises each kind in a sentence. Libraries were measured first:
+time), and a small rule set recognises each kind in a sentence; "who" is answered by a role
+or team word, or by the name of a colleague (`naming`: the index's people, two words at
+least). Libraries were measured first:
 quantulum3 (no downloads) takes ~5 ms a sentence and misses "4 business hours", "09:30",
 "monthly" and "Sunday"; dateparser and datefinder read dates only and are slower still. Every
 pattern here runs in linear time (no nested repeats).
@@ -16,6 +18,7 @@ pattern here runs in linear time (no nested repeats).
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from functools import lru_cache
 
 NUMBER, DURATION, FREQUENCY, TIME, PERCENT, ROLE = (
@@ -100,6 +103,20 @@ def asked(query: str) -> str | None:
 
 
 @lru_cache(maxsize=8192)
-def holds(text: str, kind: str) -> bool:
-    """Whether `text` holds an answer of `kind` (one of `asked`'s kinds)."""
+def holds(text: str, kind: str, names: re.Pattern[str] | None = None) -> bool:
+    """Whether `text` holds an answer of `kind` (one of `asked`'s kinds); `names` (`naming`)
+    are people who answer "who" as a role does."""
+    if kind == ROLE and names is not None and names.search(text):
+        return True
     return any(_HOLDS[k].search(text) for k in _ANSWERED_BY[kind])
+
+
+def naming(names: Iterable[str]) -> re.Pattern[str] | None:
+    """A pattern finding any of `names` written in full ("Grace O'Connor", whatever the
+    apostrophe): a first name alone is no one ("grace period")."""
+    full = {" ".join(n.split()) for n in names if len(n.split()) >= 2}
+    full = sorted(full, key=len, reverse=True)
+    if not full:
+        return None
+    spelled = (re.escape(n).replace("'", "['’]").replace(r"\ ", r"\s+") for n in full)
+    return re.compile(r"(?<!\w)(?:" + "|".join(spelled) + r")(?!\w)")

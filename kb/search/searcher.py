@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import OrderedDict
 from dataclasses import replace
 
@@ -13,6 +14,7 @@ from kb.embed.base import Embedder
 from kb.index.bm25 import idf, index_words, stop_words, token_sets, tokens_each
 from kb.models import Filters, Hit
 from kb.models import shown as _shown
+from kb.search.answer_types import naming
 from kb.search.asking import topic
 from kb.search.fusion import convex, rrf
 from kb.search.relevance import (
@@ -48,6 +50,7 @@ class Searcher:
         # `unread` per word the corpus holds (so bounded by its vocabulary): a word's answer
         # does not change until the index does, and asking costs a search and an embedding.
         self._unread: dict[str, bool] = {}
+        self._names: tuple[re.Pattern[str] | None] | None = None  # `colleagues`, once read
 
     def correct(self, query: str) -> Correction:
         """`query` with its misspelled words corrected to words of this corpus."""
@@ -66,6 +69,16 @@ class Searcher:
                 backend.chunks, known=lambda word: backend.keyword_scale(word) > 0
             )
         return self._speller
+
+    def colleagues(self) -> re.Pattern[str] | None:
+        """The names of the index's people (its directory and its pages' authors: no one
+        hidden is recorded), which answer a question asking who."""
+        if self._names is None:
+            backend = self._backend
+            listed = [p.get("name", "") for p in backend.manifest.people or ()]
+            authors = [a.name for page in backend.pages.values() for a in page.authors]
+            self._names = (naming([*listed, *authors]),)
+        return self._names[0]
 
     def forget_queries(self) -> None:
         """Drop cached query vectors (so a timing includes embedding the query)."""
@@ -195,7 +208,11 @@ class Searcher:
                     relevant=sure >= FLOOR,
                     lookup=by_codes and bool(terms.lookup),
                     named=named,
-                    **(snippet_fields(text, query, terms.weights, meaning) if snippets else {}),
+                    **(
+                        snippet_fields(text, query, terms.weights, meaning, self.colleagues())
+                        if snippets
+                        else {}
+                    ),
                 )
             )
         # The relevant hits first, in rank order: what falls below the floor comes after a cut.

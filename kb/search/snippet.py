@@ -126,6 +126,7 @@ def make_snippet(
     weights: Mapping[str, float] | None = None,
     width: int = 240,
     meaning: Mapping[int, float] | None = None,
+    names: re.Pattern[str] | None = None,
 ) -> Snippet:
     """About `width` characters of `text` from its best-answering unit on, with that unit
     marked (`Snippet.answer`) when it holds a query word; from the start, unmarked, when no
@@ -139,7 +140,7 @@ def make_snippet(
     IDF); without them all weigh the same. `meaning`: each markable unit's cosine to the
     query, by its place in `units(text)` (kb.search.sentences.cosines); then a unit scores
     its cosine and its words' share of the query's weight as the relevance model weighs a
-    section's (`_fused`).
+    section's (`_fused`). `names`: the colleagues who answer "who" (answer_types.naming).
     """
     parts, joined, starts = _layout(text)
     if not parts:
@@ -163,7 +164,7 @@ def make_snippet(
         scores = _fused(parts, scores, meaning, _information(query, weights))
     # A unit of the kind of answer asked for beats one of no such kind (`_typed`).
     kind = asked(query)
-    typed = _typed(parts, kind, worded) if kind else set()
+    typed = _typed(parts, kind, worded, names) if kind else set()
     pool = [i for i in scores if i in typed or i not in worded] if typed else list(scores)
     # Of those, a row whose band holds the amount the question gives (`_banded`).
     banded = _banded(parts, query, worded)
@@ -190,14 +191,19 @@ def make_snippet(
     return replace(made, best=likeliest, kind=best in typed)
 
 
-def _typed(parts: tuple[Unit, ...], kind: str, worded: set[int]) -> set[int]:
+def _typed(
+    parts: tuple[Unit, ...], kind: str, worded: set[int], names: re.Pattern[str] | None
+) -> set[int]:
     """The units holding a query word that hold an answer of the `kind` asked for
-    (kb.search.answer_types: a number, a duration, a date...). Of the units holding a query
-    word, one of no such kind never beats one of it: "Rotate it immediately" holds the words
-    of "how often are secrets rotated" and no frequency, "Right-to-work checks are mandatory"
-    those of "who does the right-to-work check" and no one who does it (held-out questions).
-    Units holding no query word are not judged: they are shown unmarked, if at all."""
-    return {i for i in worded if holds(parts[i].text, kind)}
+    (kb.search.answer_types: a number, a duration, a date, a role, or for "who" a colleague
+    named, `names`). Of the units holding a query word, one of no such kind never beats one
+    of it: "Rotate it immediately" holds the words of "how often are secrets rotated" and no
+    frequency, "Right-to-work checks are mandatory" those of "who does the right-to-work
+    check" and no one who does it (held-out questions). A colleague's name is a who: for "who
+    sends the security questionnaire to a new supplier" "Tomasz Nowak in security sends the
+    questionnaire" lost to "Security rates the result ...", typed by its team word alone (a
+    trial). Units holding no query word are not judged: they are shown unmarked, if at all."""
+    return {i for i in worded if holds(parts[i].text, kind, names)}
 
 
 def _banded(parts: tuple[Unit, ...], query: str, worded: set[int]) -> set[int]:
@@ -369,9 +375,10 @@ def snippet_fields(
     query: str,
     weights: Mapping[str, float] | None = None,
     meaning: Mapping[int, float] | None = None,
+    names: re.Pattern[str] | None = None,
 ) -> dict[str, object]:
     """`make_snippet` as the fields of a `Hit` (`snippet`, `answer`, `best_unit`)."""
-    made = make_snippet(text, query, weights=weights, meaning=meaning)
+    made = make_snippet(text, query, weights=weights, meaning=meaning, names=names)
     return {
         "snippet": made.text,
         "answer": made.answer,

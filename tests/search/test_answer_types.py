@@ -4,7 +4,17 @@ from __future__ import annotations
 
 import pytest
 
-from kb.search.answer_types import DURATION, FREQUENCY, NUMBER, PERCENT, ROLE, TIME, asked, holds
+from kb.search.answer_types import (
+    DURATION,
+    FREQUENCY,
+    NUMBER,
+    PERCENT,
+    ROLE,
+    TIME,
+    asked,
+    holds,
+    naming,
+)
 
 
 @pytest.mark.parametrize(
@@ -77,3 +87,13 @@ def test_a_sentence_holds_an_answer_of_a_kind(text, kind):
 )
 def test_a_sentence_without_one_does_not(text, kind):
     assert not holds(text, kind)
+
+
+def test_a_colleague_named_in_full_answers_who():
+    names = naming(["Grace O'Connor", "Tomasz Nowak", "Cher"])
+    assert holds("Tomasz Nowak in security sends the questionnaire.", ROLE, names)
+    assert holds("Ask Grace O’Connor first.", ROLE, names)  # whatever the apostrophe
+    assert not holds("Tomasz sends it.", ROLE, names)  # a first name alone is no one
+    assert not holds("There is a grace period.", ROLE, names)
+    assert not holds("Tomasz Nowak in security sends the questionnaire.", ROLE)
+    assert naming(["Cher"]) is None

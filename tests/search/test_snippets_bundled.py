@@ -172,6 +172,15 @@ def test_the_marked_row_is_the_band_holding_the_amount_asked_about(bundled_kb):
     assert hit.answer_text.startswith("15.01% – 25% · ≥ 22% · Head of Sales"), hit.answer_text
 
 
+def test_who_is_answered_by_a_colleague_named(bundled_kb):
+    # Not "Security rates the result ...", which held a role by its team word alone.
+    query = "who sends the security questionnaire to a new supplier"
+    hit = card(bundled_kb, query, "procurement/vendor-onboarding.md")
+    assert hit.answer_text.startswith("Tomasz Nowak in security sends the questionnaire"), (
+        hit.answer_text
+    )
+
+
 def test_a_marked_row_or_sentence_is_shown_whole(bundled_kb):
     # The severity table's first row was marked from "active attacker ·", its "SEV1" cut off.
     query = "What are the security incident severity levels?"
