@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from kb.search.bands import asked_amounts, holds
+from kb.search.bands import ANY, asked_amounts, holds
 from kb.search.snippet import make_snippet
 
 
@@ -12,6 +12,26 @@ def test_a_question_gives_amounts_with_their_unit():
     assert asked_amounts("Do I need a purchase order for a £2,000 purchase?") == (("£", 2000.0),)
     assert asked_amounts("who approves a 20% discount on €1.5k") == (("%", 20.0), ("€", 1500.0))
     assert asked_amounts("how many weeks of leave in 2026") == ()  # a number is no amount
+
+
+def test_thousands_with_no_currency_are_held_by_a_band_in_any_currency():
+    assert asked_amounts("who approves a purchase of 12k") == ((ANY, 12000.0),)
+    assert holds("£10,000.01 – £50,000", (ANY, 12000.0))
+    assert holds("€10,000 – €50,000", (ANY, 12000.0))
+    assert not holds("10% – 15%", (ANY, 12000.0))  # thousands are no percentage
+
+
+def test_over_and_under_are_strict_in_a_question_as_in_a_band():
+    # "over £2,500" is £2,500 and a penny: "Over £2,500" holds it, "£500.01 – £2,500" not.
+    over = asked_amounts("who approves an expense claim over £2,500")
+    assert over == (("£", 2500.01),)
+    assert holds("Over £2,500", over[0]) and not holds("£500.01 – £2,500", over[0])
+    assert holds("£10,000.01 – £50,000", asked_amounts("a purchase over 10k")[0])
+    assert holds("Up to £500", asked_amounts("a claim under £500")[0])
+    assert asked_amounts("at least £1,000") == (("£", 1000.0),)  # "at least" includes it
+    # A band's own "over" and "under" leave out their bound; "up to", "from" and "≥" hold it.
+    assert not holds("Over £2,500", ("£", 2500.0)) and holds("From £2,500", ("£", 2500.0))
+    assert not holds("Under £500", ("£", 500.0)) and holds("≥ 22%", ("%", 22.0))
 
 
 @pytest.mark.parametrize(

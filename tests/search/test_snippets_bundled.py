@@ -170,6 +170,13 @@ def test_the_marked_row_is_the_band_holding_the_amount_asked_about(bundled_kb):
     query = "discount approval matrix for 20%"
     hit = card(bundled_kb, query, "sales/discount-approval.md")
     assert hit.answer_text.startswith("15.01% – 25% · ≥ 22% · Head of Sales"), hit.answer_text
+    # Over an amount is past it, and thousands need no currency: not "£500 – £10,000 ...".
+    query = "who approves a purchase over 10k"
+    hit = card(bundled_kb, query, "procurement/purchase-orders-in-coupa.md")
+    assert hit.answer_text.startswith("£10,000.01 – £50,000 · "), hit.answer_text
+    query = "who approves an expense claim over £2,500"
+    hit = card(bundled_kb, query, "finance/spendwise-approvals.md")
+    assert hit.answer_text.startswith("Over £2,500 · "), hit.answer_text
 
 
 def test_who_is_answered_by_a_colleague_named(bundled_kb):
