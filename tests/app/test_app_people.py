@@ -79,7 +79,7 @@ def test_pairs_page_shows_a_round_and_changes_with_kind_and_round(monkeypatch, b
     text = all_text(at)
     assert "Kenji Sato" in text and "Chloe Martin" in text and "leavers" in text
     first = [m.value for m in at.markdown if "Both work on" in m.value]
-    assert len(first) >= 6
+    assert len(first) >= 5  # of 7 pairs; the 6th was "Both work on contacts", named no more
     at.radio(key="pair_kind").set_value("mentoring").run()
     assert "can mentor" in all_text(at)
     at.radio(key="pair_kind").set_value("coffee").run()
