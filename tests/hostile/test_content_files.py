@@ -425,12 +425,7 @@ def test_a_page_dated_after_today_is_an_error_in_check_and_stale_in_gaps(tmp_pat
         "it/vpn.md:5: error: 'updated' is 9999-12-31, after today; write the day it last"
         " changed [front-matter]",
     ], res.output
-    build_index(content, tmp_path / "index", HashEmbedder(), Settings())
-    monkeypatch.setattr("kb.embed.base.load_embedder", lambda *a, **k: HashEmbedder())
-    gaps = CliRunner().invoke(
-        cli, ["gaps", "--today", "2026-12-06", "--index-dir", str(tmp_path / "index")]
-    )
-    assert gaps.exit_code == 0, gaps.output
+    gaps = _gaps_on(content, tmp_path / "index", monkeypatch, "2026-12-06")
     assert "Stale pages (2: 0 past their review date" in gaps.output, gaps.output
     assert (
         "0 unchanged for 365 days with no review date to come, 2 dated after today" in gaps.output
@@ -460,12 +455,7 @@ def test_a_review_date_years_ahead_is_a_warning_and_promises_nothing(tmp_path, m
         " counts as no review date (the page is stale 365 days after its last change):"
         " write the day it will next be reviewed [front-matter]",
     ], res.output
-    build_index(content, tmp_path / "index", HashEmbedder(), Settings())
-    monkeypatch.setattr("kb.embed.base.load_embedder", lambda *a, **k: HashEmbedder())
-    gaps = CliRunner().invoke(
-        cli, ["gaps", "--today", "2026-12-06", "--index-dir", str(tmp_path / "index")]
-    )
-    assert gaps.exit_code == 0, gaps.output
+    gaps = _gaps_on(content, tmp_path / "index", monkeypatch, "2026-12-06")
     assert "Stale pages (2: 0 past their review date" in gaps.output, gaps.output
     assert "VPN (unchanged since 2024-12-01)" in gaps.output, gaps.output
     assert "Old (unchanged since 2024-12-01)" in gaps.output, gaps.output
@@ -636,3 +626,12 @@ def test_a_page_with_cr_line_ends_is_reported_at_the_same_line_by_check_and_inde
     indexed = {(p.path, p.line) for p in report.problems if "no authors" not in p.message}
     checked = {(f.path, f.line) for f in check_content(content) if f.rule != "authors"}
     assert indexed == checked == {("it/cr.md", 3), ("it/cr.md", 5)}, (indexed, checked)
+
+
+def _gaps_on(content, index, monkeypatch, today: str):
+    """`kb gaps --today TODAY` on `content` indexed with the hash embedder, once it passed."""
+    build_index(content, index, HashEmbedder(), Settings())
+    monkeypatch.setattr("kb.embed.base.load_embedder", lambda *a, **k: HashEmbedder())
+    gaps = CliRunner().invoke(cli, ["gaps", "--today", today, "--index-dir", str(index)])
+    assert gaps.exit_code == 0, gaps.output
+    return gaps
