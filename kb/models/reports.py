@@ -150,13 +150,18 @@ class TeamProposal:
         """Why the team has fewer than `size` members ("" when it has them). "No one else
         covers a part" was said of "supplier onboarding" while five people had written on
         it (a trial): the others wrote too little on a part to cover it, or the criteria
-        left them out."""
+        left them out. It names the parts it counts on: "no one else wrote on it" was said
+        of "replace the warehouse system", whose one part kb found was backups, while
+        `kb experts` named four more people for the same words (a trial)."""
         if len(self.members) >= size:
             return ""
+        one = len(self.covers) == 1
+        on = f"'{self.covers[0].subtopic}'" if one else f"the {len(self.covers)} parts below"
         if not self.others:
-            return "no one else wrote on it"
-        why = "too little to cover a part" + (" or outside the criteria" if self.checks else "")
-        return f"{self.others} more wrote on it, {why}"
+            return f"no one else wrote on {on}"
+        why = "too little to cover " + ("it" if one else "a part")
+        why += " or outside the criteria" if self.checks else ""
+        return f"{self.others} more wrote on {on}, {why}"
 
 
 @dataclass(frozen=True)
