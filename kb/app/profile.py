@@ -51,8 +51,11 @@ def render_person(kb: Facade, name: str) -> None:
             pages = " · ".join(
                 f"[{esc(e.title)}]({page_link(e.path, e.heading)})" for e in pair.evidence
             )
-            terms = esc(spoken(pair.terms) or "related work")
-            st.markdown(f"- {colleague_line(pair.second)}: {terms}  \n  {pages}")
+            # Their role's line holds nothing else: "Engineering manager: Spendwise" read as
+            # a job title (a trial). Worded as the pairs view words a pair's reason.
+            terms = spoken(pair.terms)
+            shared = f"Both work on {esc(terms)}" if terms else "Related work"
+            st.markdown(f"- {colleague_line(pair.second)}  \n  {shared}: {pages}")
     # A page opened from here comes back to this profile, and on to the view under it.
     here = {**view_params(), "person": profile.name}
     render_table(

@@ -211,6 +211,21 @@ def test_person_page_shows_colleagues_across_the_divide(monkeypatch, bundled_ind
     assert "Kenji Sato" not in across  # her own department
 
 
+def test_colleagues_across_say_what_they_share_apart_from_their_role(monkeypatch, bundled_index):
+    # A trial read "Emma Lindqvist · Engineering manager: Spendwise → NetSuite integration"
+    # on Hannah Becker's profile as Emma's job, and "Site reliability lead: related work" on
+    # Ines Moreau's as no reason at all; the pairs view words it "Both work on ...".
+    for person, role, shared in (
+        ("Hannah Becker", "Engineering manager", "Both work on Spendwise"),
+        ("Ines Moreau", "Site reliability lead", "Related work: "),
+    ):
+        at = new_app(monkeypatch, bundled_index, person=person)
+        assert not at.exception
+        across = all_text(at).split("Across the divide")[1].split("Pages by")[0]
+        assert f"{role}: " not in across
+        assert shared in across
+
+
 def test_back_on_a_profile_says_where_it_goes(monkeypatch, bundled_index):
     # "← Back to results" on a profile opened from the People table went back to the table.
     victor = {"person": "Victor Petrov"}
