@@ -65,11 +65,14 @@ def plan(
         ReadingStep(p, mine[p].title, _why(linked[p], everywhere[p]), stale.get(p, ""))
         for p in order
     )
-    newcomer = person_key(name)
+    # The joiner is whom a profile takes the name for (an alias, a contact): 'goconnor'
+    # was her own buddy (a trial). A first name alone is no one: a new Priya is not Priya R.
+    directory = people.writing.directory  # who may be proposed: not who has left by `today`
+    listed = directory.find(name) or directory.with_contact(name)
+    newcomer = person_key(listed.name if listed else name)
     side = _department(team, mine, homes)
     met: set[str] = {newcomer}
     introductions = []
-    directory = people.writing.directory  # who may be proposed: not who has left by `today`
     buddy = _buddy(order, mine, homes, team, met, directory, today)
     if buddy:
         met.add(buddy[0])

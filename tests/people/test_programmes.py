@@ -146,6 +146,23 @@ def test_onboarding_a_finance_analyst_reads_the_most_linked_pages_first_and_meet
     assert len({i.colleague.name for i in plan.people}) == len(plan.people)
 
 
+def test_onboarding_never_introduces_the_joiner_to_themselves(bundled_kb):
+    # A trial: 'kb onboard goconnor --team procurement' made Grace O'Connor the buddy of
+    # Grace O'Connor, and her email did the same for Priya Raman: the joiner is whom kb
+    # person takes the name for (an alias, a contact), as their name in full was already.
+    today = date(2026, 12, 2)
+    for joiner, team, who in (
+        ("goconnor", "procurement", "Grace O'Connor"),
+        ("priya.raman@brightwater.example", "security", "Priya Raman"),
+        ("priya raman", "security", "Priya Raman"),
+    ):
+        plan = bundled_kb.onboard(joiner, team=team, today=today)
+        assert plan.people and who not in {i.colleague.name for i in plan.people}
+    # A first name alone is no one for certain: a new Priya may be someone else.
+    plan = bundled_kb.onboard("Priya", team="security", today=today)
+    assert "Priya Raman" in {i.colleague.name for i in plan.people}
+
+
 def test_onboarding_sales_meets_across_the_divide_the_it_author_of_a_page_its_pages_use(
     bundled_kb,
 ):
