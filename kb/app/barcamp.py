@@ -8,6 +8,7 @@ import streamlit as st
 
 from kb.app.load import search_log
 from kb.app.present import literal as esc
+from kb.app.present import note_text
 from kb.app.state import MAX_CAMP
 from kb.app.widgets import colleague_line, page_link, person_link
 from kb.errors import SettingError
@@ -44,7 +45,7 @@ def render_barcamp(kb: Facade) -> None:
     # Who speaks and who is invited are judged on the day it is held, as `kb barcamp --date`.
     camp = kb.barcamp(slots=int(slots), rooms=int(rooms), log=search_log(), day=s.camp_day)
     if camp.note:
-        st.info(esc(camp.note))
+        st.info(note_text(camp.note))
     if not camp.sessions:
         st.warning("No sessions: no topic rests on one person and the log shows no demand.")
     for slot in range(1, int(slots) + 1):

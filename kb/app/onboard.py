@@ -7,6 +7,7 @@ import datetime as dt
 import streamlit as st
 
 from kb.app.present import literal as esc
+from kb.app.present import note_text
 from kb.app.widgets import colleague_line, page_link
 from kb.facade import Facade
 
@@ -28,7 +29,7 @@ def render_onboard(kb: Facade) -> None:
     team = right.selectbox("Team", teams, key="onboard_team")
     plan = kb.onboard(name.strip() or "the new joiner", team=team, today=dt.date.today())
     if plan.note:
-        st.info(esc(plan.note))
+        st.info(note_text(plan.note))
     st.markdown("#### Read, in this order")
     lines = []
     for n, step in enumerate(plan.reading, 1):

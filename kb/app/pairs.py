@@ -7,6 +7,7 @@ import json
 import streamlit as st
 
 from kb.app.present import literal as esc
+from kb.app.present import note_text
 from kb.app.state import KIND_NAMES, KINDS, MAX_ROUND
 from kb.app.widgets import colleague_line, page_link
 from kb.facade import Facade
@@ -42,7 +43,7 @@ def render_pairs(kb: Facade) -> None:
     fresh = new and seed <= MAX_NEW_ROUND
     pairing = kb.pairs(kind, seed=int(seed), new=fresh)
     if pairing.note:
-        st.info(esc(pairing.note))
+        st.info(note_text(pairing.note))
     if not pairing.pairs:  # the note above says why, when no one is available at all
         # Earlier rounds may have used every pair there is: "no two people write about the
         # same things" was said of round 3 when rounds 0-2 had taken them (a trial).

@@ -81,6 +81,12 @@ def literal(text: str) -> str:
     return _LONE_DASHES.sub(r"\\-*\\-*", "".join(out))
 
 
+def note_text(note: str) -> str:
+    """A library note (written to sit in brackets after a CLI line) as a sentence of its
+    own, escaped: "no search log is kept, ..." opened the barcamp's box in lower case."""
+    return literal(note[:1].upper() + note[1:])
+
+
 def contact_markdown(contact: str) -> str:
     """A people.yaml contact: an email as a mailto: link, an http(s) URL as a link, anything
     else (a chat handle) as text. Checked again here: the value may come over the API."""

@@ -67,6 +67,11 @@ def test_barcamp_view_shows_the_programme_from_the_log(monkeypatch, bundled_inde
     assert at.get("download_button")
     wild = new_app(monkeypatch, bundled_index, view="barcamp", slots="999", rooms="-1")
     assert not wild.exception and wild.number_input(key="camp_slots").value == 4
+    # The library's note opens the box as a sentence (a trial read "no search log is kept").
+    monkeypatch.delenv("KB_SEARCH_LOG")
+    plain = new_app(monkeypatch, bundled_index, view="barcamp")
+    (note,) = [i.value for i in plain.info if "search log" in i.value]
+    assert note.replace("\\", "").startswith("No search log is kept, so the sessions"), note
 
 
 def test_team_builder_takes_criteria_from_the_url_and_reports_them(monkeypatch, bundled_index):
