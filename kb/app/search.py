@@ -39,7 +39,7 @@ from kb.models import (
 from kb.models.names import counted, named_in, spoken
 from kb.search.asking import about_people
 from kb.search.experts import weakly_known
-from kb.search.relevance import NEAR_MISS, unreadable
+from kb.search.relevance import NEAR_MISS, WEAK, unreadable
 
 SIDES = (IT, BUSINESS)
 EXPERTS_ANCHOR = "who-knows"
@@ -114,8 +114,12 @@ def render_results(kb: Facade) -> None:
         else:
             n = len(answers)
             # "likely": relevant means at least even odds, and the fold below is "less likely
-            # to answer"; "8 pages answer" read as a promise (a trial).
-            verb = "page likely answers" if n == 1 else "pages likely answer"
+            # to answer"; "8 pages answer" read as a promise (a trial). Under `WEAK` the
+            # people panel says "weak evidence", so "likely" beside it read as a contradiction
+            # (a trial: "company car policy", 59%).
+            likely = max(hit.confidence for hit, _ in answers) >= WEAK
+            how = "likely" if likely else "may"
+            verb = f"page {how} answer{'s' if likely else ''}" if n == 1 else f"pages {how} answer"
             st.caption(f"{n} {verb} “{esc(found.searched)}” · {elapsed:.0f} ms")
             for i, (hit, more) in enumerate(answers):
                 render_hit(hit, more, found.searched, i, directory)

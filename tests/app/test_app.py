@@ -102,6 +102,10 @@ def test_who_knows_says_when_the_evidence_is_weak(monkeypatch, bundled_index):
     at = new_app(monkeypatch, bundled_index, q="revenue recognition")
     assert not at.exception and expert_names(at)[0] == "Daniel Weber"
     assert "**Weak evidence**: the best page is only " in all_text(at)
+    # Nor does the results' caption call them likely beside it (a trial: "2 pages likely
+    # answer" over "Weak evidence: the best page is only 59% sure").
+    assert re.search(r"\d+ pages? may answer “revenue recognition”", all_text(at))
+    assert "likely answer" not in all_text(at)
     (chart,) = [t for t in html_tables(at) if t and "Relevance" in t[0]]
     shares = [int(row["Relevance"].replace("<1", "0")) for row in chart]  # "<1": a sliver
     assert shares[0] < 60 and shares == sorted(shares, reverse=True)
