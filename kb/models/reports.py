@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from kb.models.names import spoken
 from kb.models.pages import Evidence
 from kb.models.people import Colleague
 
@@ -144,7 +145,8 @@ class TeamProposal:
     # people.yaml, who it does not list), and those people: "Lucas Dubois (left on ...)".
     unstaffed: tuple[str, ...] = ()
     left_out: tuple[str, ...] = ()
-    others: int = 0  # people credited with a part who are not on the team
+    # People credited with a part who are not on the team, the most credited first.
+    others: tuple[str, ...] = ()
 
     def short_of(self, size: int) -> str:
         """Why the team has fewer than `size` members ("" when it has them). "No one else
@@ -161,7 +163,9 @@ class TeamProposal:
             return f"no one else wrote on {on}"
         why = "too little to cover " + ("it" if one else "a part")
         why += " or outside the criteria" if self.checks else ""
-        return f"{self.others} more wrote on {on}, {why}"
+        # Named, as an organiser asks "who are the 3 more?" (a trial); three at most.
+        who = spoken(self.others) if len(self.others) <= 3 else ", ".join(self.others[:3]) + ", …"
+        return f"{len(self.others)} more wrote on {on} ({who}), {why}"
 
 
 @dataclass(frozen=True)

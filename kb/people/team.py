@@ -136,8 +136,21 @@ def propose(
         left_out=tuple(f"{name} ({why})" for name, why in left_out.items()),
         checks=rules.checks(members, sorted({k for s in scores for k in s})) if rules else (),
         balance=rules.balance_report(members) if rules else (),
-        others=len({k for score in scores for k in score} - set(members)),
+        others=_others(scores, members, people),
     )
+
+
+def _others(
+    scores: Sequence[Mapping[str, float]], members: Sequence[str], people: PeopleAnalysis
+) -> tuple[str, ...]:
+    """The names of those credited with a part who are not on the team, the most credited
+    (their best score on any part) first."""
+    best: dict[str, float] = {}
+    for score in scores:
+        for key, value in score.items():
+            if key not in members:
+                best[key] = max(best.get(key, 0.0), value)
+    return tuple(people.colleague(k).name for k in sorted(best, key=lambda k: (-best[k], k)))
 
 
 def _joined(phrase: str) -> list[str]:

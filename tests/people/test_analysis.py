@@ -17,7 +17,7 @@ from helpers import CONTENT, write
 from kb import KnowledgeBase, Settings, build_index
 from kb.cli import cli
 from kb.inputs import team_criteria
-from kb.models import Filters, person_key
+from kb.models import Filters, person_key, spoken
 from kb.people import searchlog
 from kb.people.pairing import HOURS, KINDS
 
@@ -417,9 +417,16 @@ def test_a_short_team_says_who_else_wrote_on_it(bundled_kb):
     # A trial: "Team of 2 (asked for 4; no one else covers a part)" while the criteria's
     # line of the same run counted 5 people credited with a part.
     team = bundled_kb.team("supplier onboarding", size=4)
-    assert len(team.members) < 4 and team.others >= 1
+    assert len(team.members) < 4 and team.others
     [part] = [c.subtopic for c in team.covers]
-    assert team.short_of(4) == f"{team.others} more wrote on '{part}', too little to cover it"
+    # Named, the most credited first (a trial asked who the "3 more" were), never a member.
+    assert not set(team.others) & {m.name for m in team.members}
+    named = spoken(team.others) if len(team.others) <= 3 else ", ".join(team.others[:3]) + ", …"
+    assert team.short_of(4) == (
+        f"{len(team.others)} more wrote on '{part}' ({named}), too little to cover it"
+    )
+    experts = [e.name for e in bundled_kb.experts("supplier onboarding", k=20)]
+    assert team.others[0] in experts
     assert team.short_of(len(team.members)) == ""
     picky = bundled_kb.team("supplier onboarding", size=4, criteria=team_criteria(languages="ga"))
     assert picky.short_of(4).endswith("too little to cover it or outside the criteria")
@@ -432,7 +439,7 @@ def test_a_short_team_names_the_parts_no_one_else_wrote_on(bundled_kb):
     description = "replace the warehouse system"
     team = bundled_kb.team(description, size=4)
     parts = [c.subtopic for c in team.covers]
-    assert len(team.members) < 4 and team.others == 0
+    assert len(team.members) < 4 and team.others == ()
     others = {e.name for e in bundled_kb.experts(description)} - {m.name for m in team.members}
     assert others  # who knows the words, off the team: "it" read as the project is untrue
     named = f"'{parts[0]}'" if len(parts) == 1 else f"the {len(parts)} parts below"
