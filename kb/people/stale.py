@@ -66,27 +66,29 @@ def longest_stale(stale: Iterable[StalePage]) -> list[StalePage]:
 
 def _later(day: str, days: int) -> str:
     """The ISO day `days` after `day` (as written if it is no ISO day)."""
-    try:
-        return (date.fromisoformat(day) + timedelta(days=days)).isoformat()
-    except ValueError:
-        return day
+    found = _iso(day)
+    return (found + timedelta(days=days)).isoformat() if found else day
 
 
 def _ahead(day: str, today: date) -> bool:
     """Whether an ISO `day` a page gives as its last change is still to come (`dated_ahead`)."""
-    try:
-        return dated_ahead(date.fromisoformat(day), today)
-    except ValueError:
-        return False
+    found = _iso(day)
+    return found is not None and dated_ahead(found, today)
 
 
 def _promised(review_by: str, today: date, after_days: int) -> bool:
     """Whether an ISO `review_by` promises a review still to come, and not so far ahead that
-    it promises nothing (`review_too_far`); "TBD" or "June 2026" promise none."""
+    it promises nothing (`review_too_far`); "TBD" or "June 2026" promise none, nor does a
+    day written in another ISO form ("20261207")."""
     if not re.fullmatch(r"\d{4}-\d\d-\d\d", review_by or ""):
         return False
+    due = _iso(review_by)
+    return due is not None and due >= today and not review_too_far(due, today, after_days)
+
+
+def _iso(day: str) -> date | None:
+    """The day an ISO date names, or None (no date, or no such day)."""
     try:
-        due = date.fromisoformat(review_by)
+        return date.fromisoformat(day)
     except ValueError:
-        return False
-    return due >= today and not review_too_far(due, today, after_days)
+        return None
