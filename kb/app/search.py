@@ -118,8 +118,10 @@ def render_results(kb: Facade) -> None:
             # people panel says "weak evidence", so "likely" beside it read as a contradiction
             # (a trial: "company car policy", 59%).
             likely = max(hit.confidence for hit, _ in answers) >= WEAK
-            how = "likely" if likely else "may"
-            verb = f"page {how} answer{'s' if likely else ''}" if n == 1 else f"pages {how} answer"
+            if n == 1:
+                verb = "page likely answers" if likely else "page may answer"
+            else:
+                verb = "pages likely answer" if likely else "pages may answer"
             st.caption(f"{n} {verb} “{esc(found.searched)}” · {elapsed:.0f} ms")
             for i, (hit, more) in enumerate(answers):
                 render_hit(hit, more, found.searched, i, directory)
