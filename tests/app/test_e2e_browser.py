@@ -283,6 +283,11 @@ def test_on_a_phone_a_wide_table_scrolls_in_its_own_box(server):
                 "t => [t.scrollWidth, t.clientWidth, t.getBoundingClientRect().right]"
             )
             assert box[0] > box[1] and box[2] <= 390, query  # the table scrolls, in sight
+            # ... and says so: a shadow at the edge with more behind it, which scrolls away
+            # with the content's white cover when the end is reached.
+            attached = table.evaluate("t => getComputedStyle(t).backgroundAttachment")
+            assert attached.split(", ").count("local") == 2, (query, attached)
+            assert attached.split(", ").count("scroll") == 2, (query, attached)
         for view in ("people", "gaps", "team", "pairs"):
             show_view(page, server, view)
             assert max(page.evaluate(OVERFLOW)) <= 1, view
