@@ -17,7 +17,8 @@ HEAVY = (
     "torch", "transformers", "sentence_transformers", "onnxruntime", "onnx", "faiss", "bm25s",
     "scipy", "sklearn", "pandas", "pymilvus", "fastapi", "uvicorn", "streamlit", "yaml",
     "markdown_it", "detect_secrets", "confusable_homoglyphs", "click", "rapidfuzz", "symspellpy",
-    "mcp", "mammoth", "markdownify", "docx", "pypdf", "bs4", "watchdog", "regex",
+    "mcp", "mammoth", "markdownify", "docx", "pypdf", "bs4", "watchdog", "regex", "mnemonic",
+    "Stemmer",
 )  # fmt: skip
 # The shells' toolkits live in one package each (one module per command group or view): any
 # module there may import it, no module elsewhere.
