@@ -332,6 +332,7 @@ class KnowledgeBase:
             size,
             search=lambda query, k: self._searcher.search(query, k=k, snippets=False),
             rank=lambda query, hits: self._voted(query, hits, evidence=2),
+            about=lambda query: self.analysis.about(self._searcher.query_vector(query)),
             people=self.analysis,
             homes=self._homes,
             settings=self.settings,

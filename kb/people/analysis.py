@@ -120,6 +120,12 @@ class PeopleAnalysis:
             return ()
         return closest_across(self.writing, centre, side, n, self._hubs, today, leave)
 
+    def about(self, vector: np.ndarray) -> dict[int, float]:
+        """The cosine of `vector` (a query's) to each topic's centre, by topic id: how close
+        it is to what each topic is about as a whole."""
+        norm = float(np.linalg.norm(vector)) or 1.0
+        return {t: float(c @ vector) / norm for t, c in self._centres.items()}
+
     @cached_property
     def _centres(self) -> dict[int, np.ndarray]:
         return topic_centres(self.writing, self.topics)

@@ -34,6 +34,7 @@ def propose(
     *,
     search: Callable[[str, int], list[Hit]],
     rank: Callable[[str, list[Hit]], list[Expert]],
+    about: Callable[[str], Mapping[int, float]],
     people: PeopleAnalysis,
     homes: Mapping[str, Home],
     settings: Settings,
@@ -43,11 +44,12 @@ def propose(
     (with `criteria`) whether each hard criterion holds and the balance in aggregate.
 
     A description of several parts ("a, b and c") has those parts as sub-topics; a single
-    phrase has the topics its relevant sections belong to (kb.search.relevance). A sub-topic
-    with no relevant section is reported as uncovered. `search(query, k)` gives the sections
-    for a sub-topic, `rank(query, sections)` their authors, best first, as `kb experts` ranks
-    them (a vote for the best section alone left the warehouse supervisor out of "warehouse
-    stock counts", whose cycle-count page answers it nearly as well).
+    phrase has the topics its relevant sections belong to (kb.search.relevance) that are
+    closest to it as a whole (`about(phrase)`: the cosine of each topic's centre). A
+    sub-topic with no relevant section is reported as uncovered. `search(query, k)` gives the
+    sections for a sub-topic, `rank(query, sections)` their authors, best first, as `kb
+    experts` ranks them (a vote for the best section alone left the warehouse supervisor out
+    of "warehouse stock counts", whose cycle-count page answers it nearly as well).
     """
     s = settings
     labels, groups, weights, asked = [], [], [], []
@@ -70,10 +72,12 @@ def propose(
             found: dict[int, list[Hit]] = defaultdict(list)
             for hit in search(phrase, s.expert_pool):
                 found[people.topic_of(hit.chunk.path)].append(hit)
+            # A topic is a part for what it is about as a whole, not for its one section
+            # closest to the phrase: the backups page's line on the warehouses made backups
+            # the one part of "replace the warehouse system" (a trial).
+            whole = about(phrase)
             near = {
-                t: max(h.similarity for h in hits)
-                for t, hits in found.items()
-                if any(h.relevant for h in hits)
+                t: whole.get(t, 0.0) for t, hits in found.items() if any(h.relevant for h in hits)
             }
             for t in closest_topics(near):
                 if t not in chosen:
@@ -182,7 +186,7 @@ def closest_topics(
     relevance: Mapping[int, float], *, window: float = 0.05, most: int = 3
 ) -> list[int]:
     """The topics a one-phrase description is about: at most `most`, within `window` of the
-    best topic's relevance (cosine of its best section), best first.
+    best topic's relevance (the cosine of its centre), best first.
 
     The team's size does not change them: a bigger team adds backups, not stray topics.
     """
