@@ -401,6 +401,19 @@ def test_a_one_phrase_team_has_the_parts_the_phrase_is_about_not_one_line_of_a_p
     assert "Rafael Costa" in {m.name for m in team.members}  # the WMS integration's developer
 
 
+def test_a_topic_is_one_subject_not_pages_in_one_register(bundled_kb):
+    # A trial: "Month-end close and Accounts" held month-end close and two sales pages on
+    # customer accounts (no two of their sections closer than 0.53), and was the first row
+    # of the gap report and the first barcamp session.
+    by_page = {p: t for t in bundled_kb.analysis.topics for p in t.pages}
+    close = by_page["finance/month-end-close.md"]
+    assert close.pages == ("finance/month-end-close.md",) and close.label == "Month-end close"
+    assert by_page["sales/key-account-planning.md"] != by_page["sales/crm-data-entry-standards.md"]
+    # Groups of one subject stay whole.
+    assert len(by_page["finance/spendwise-approvals.md"].pages) == 4
+    assert len(by_page["procurement/vendor-onboarding.md"].pages) == 5
+
+
 def test_team_has_everyone_who_wrote_an_answer_to_a_part(bundled_kb):
     """The cycle-count page (Victor Petrov's) answers "warehouse stock counts" as well as
     Daniel Weber's inventory analytics does; a vote that went to the best section alone left

@@ -16,7 +16,7 @@ from kb.people.profiles import introduced, ranked
 from kb.people.stale import stale_pages
 from kb.people.team import choose, subtopics
 from kb.people.terms import Vocabulary
-from kb.people.topics import bus_factor, group
+from kb.people.topics import bus_factor, group, shared_subjects
 
 
 def test_key_terms_merge_spellings_prefer_phrases_and_skip_names():
@@ -402,3 +402,19 @@ def test_a_contact_finds_its_person_but_never_a_hidden_one():
     assert directory.with_contact(" Ana.Ruiz@CORP.example ") is ana
     assert directory.with_contact("ines.park@corp.example") is None
     assert directory.with_contact("") is None
+
+
+def test_a_topic_keeps_together_only_pages_that_share_a_section_close_enough():
+    # Three pages the clustering put in one topic: a and b share a section at 0.8, c's
+    # sections come no closer than 0.5 to any of theirs (one register, not one subject).
+    x, y, z = np.eye(3)
+    a = np.array([x])
+    b = np.array([0.8 * x + 0.6 * y, z])
+    c = np.array([0.5 * z + np.sqrt(0.75) * y])  # 0.5 with b's z, 0.52 with b's first
+    sections = [a, b, c]
+    labels = shared_subjects(np.array([0, 0, 0]), sections, 0.55)
+    assert labels[0] == labels[1] != labels[2]
+    # Pages of two topics never join, however close.
+    assert len(set(shared_subjects(np.array([0, 1]), sections[:2], 0.55))) == 2
+    # Numbered as topics are: the largest first.
+    assert list(shared_subjects(np.array([0, 0, 0]), sections[::-1], 0.55)) == [1, 0, 0]
