@@ -97,7 +97,7 @@ class PeopleAnalysis:
     def across(self, topic: Topic, n: int = 2, today: date | None = None) -> tuple[Colleague, ...]:
         """Up to `n` people of the other department whose writing is close to `topic`, of
         those still here on `today` (default now)."""
-        return across(self.writing, topic, self._centres, n, self._hubs, today)
+        return across(self.writing, topic, self._centres, n, self._hubs, today, self._section_floor)
 
     def across_rows(
         self,
@@ -118,7 +118,15 @@ class PeopleAnalysis:
             centre = mean / norm if norm else None
         if centre is None:
             return ()
-        return closest_across(self.writing, centre, side, n, self._hubs, today, leave)
+        return closest_across(
+            self.writing, centre, side, n, self._hubs, today, leave, self._section_floor
+        )
+
+    @property
+    def _section_floor(self) -> float:
+        # Someone across is close to a topic when a section of theirs is as close to it as
+        # a page of one topic is to another: the rule that puts pages in one topic.
+        return 1 - self.settings.topic_distance
 
     def about(self, vector: np.ndarray) -> dict[int, float]:
         """The cosine of `vector` (a query's) to each topic's centre, by topic id: how close

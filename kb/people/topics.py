@@ -136,14 +136,16 @@ def across(
     n: int = 2,
     hubs: np.ndarray | None = None,
     today: date | None = None,
+    section_floor: float = 0.0,
 ) -> tuple[Colleague, ...]:
     """Up to `n` people of the other department whose writing is close to `topic` (its
-    centre: `topic_centres`), as `closest_across` ranks them."""
+    centre: `topic_centres`), as `closest_across` ranks them, one of their sections at
+    least `section_floor` from it."""
     sides = {other_side(d) for d in topic.departments} - {""}
     centre = centres.get(topic.id)
     if centre is None or len(sides) != 1:
         return ()
-    return closest_across(writing, centre, sides.pop(), n, hubs, today)
+    return closest_across(writing, centre, sides.pop(), n, hubs, today, section_floor=section_floor)
 
 
 def closest_across(
@@ -154,13 +156,17 @@ def closest_across(
     hubs: np.ndarray | None = None,
     today: date | None = None,
     leave: Collection[str] = (),
+    section_floor: float = 0.0,
 ) -> tuple[Colleague, ...]:
     """Up to `n` people of department `side` whose writing is close to `centre` (a unit
     vector), never anyone in `leave` (person keys).
 
     Close means a cosine of at least `ACROSS_FLOOR` between the mean of their sections
-    and the centre: on the bundled content, below 0.4 come names such as a procurement
-    manager for Kubernetes deployments. With `hubs` (`hubness`), people are ranked by CSLS
+    and the centre (below 0.4 come names such as a procurement manager for Kubernetes
+    deployments), and one section of their own at least `section_floor` from it: a mean of
+    all someone wrote is near any page in the same register, so legal's policies came
+    "closest" to the IT service portal (0.48) and code review (0.44) with no section of
+    theirs above 0.46 or 0.48 (a trial). With `hubs` (`hubness`), people are ranked by CSLS
     (Conneau et al., 2018): twice the cosine less how close they are to their 10 closest
     topics, so that someone whose writing is near everything does not come first everywhere.
     They are people to ask: never one kb may not propose (`Directory.may_propose`: who has
@@ -177,9 +183,16 @@ def closest_across(
         if writing.home(keys[i]).department == side
         and keys[i] not in leave
         and sims[i] >= ACROSS_FLOOR
+        and _nearest_section(writing, keys[i], centre) >= section_floor
         and writing.directory.may_propose(keys[i], today)
     ]
     return tuple(writing.colleague(keys[i]) for i in order[:n])
+
+
+def _nearest_section(writing: Writing, key: str, centre: np.ndarray) -> float:
+    """The highest cosine of one of `key`'s own sections (`Writing.own_rows`) to `centre`."""
+    rows = writing.own_rows.get(key)
+    return float((writing.vectors[rows] @ centre).max()) if rows else 0.0
 
 
 def topic_centres(writing: Writing, topics: Sequence[Topic]) -> dict[int, np.ndarray]:

@@ -414,6 +414,19 @@ def test_a_topic_is_one_subject_not_pages_in_one_register(bundled_kb):
     assert len(by_page["procurement/vendor-onboarding.md"].pages) == 5
 
 
+def test_closest_across_has_a_section_close_to_the_topic_not_only_a_similar_register(
+    bundled_kb,
+):
+    # A trial: legal's policies were "closest across" to the IT service portal and to code
+    # review guidelines, no section of theirs near either (their writing's mean was).
+    report = bundled_kb.gaps(today=date(2026, 11, 25))
+    across = {o.topic.label: [c.name for c in o.across] for o in report.one_sided}
+    assert across["Using the IT service portal"] == []
+    assert across["Code review guidelines"] == []
+    # Who wrote on phishing for bank details stays named for their verification.
+    assert "Sofia Alvarez" in across["Verifying new and changed supplier bank details"]
+
+
 def test_team_has_everyone_who_wrote_an_answer_to_a_part(bundled_kb):
     """The cycle-count page (Victor Petrov's) answers "warehouse stock counts" as well as
     Daniel Weber's inventory analytics does; a vote that went to the best section alone left

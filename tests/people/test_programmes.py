@@ -230,6 +230,7 @@ def test_barcamp_puts_the_most_searched_missing_topic_first_with_an_expert_and_a
     write_log(log, {"how to book a desk in the office": 4, "helm chart rollback": 2})
     write_log(log, {"meeting room booking": 2})  # the same session: its demand adds up
     write_log(log, {"canteen menu on friday": 1, "xqzvbnm plorkt": 1})
+    write_log(log, {"spendwise sync to netsuite failed": 1})
     camp = bundled_kb.barcamp(slots=3, rooms=2, log=log)
     first = camp.sessions[0]
     assert (first.slot, first.room, first.demand) == (1, 1, 6)
@@ -240,7 +241,15 @@ def test_barcamp_puts_the_most_searched_missing_topic_first_with_an_expert_and_a
     # The service desk lead wrote the meeting-rooms page: the expert on booking a place.
     assert first.speaker.name == "Sofia Alvarez" and first.speaker.department == "IT"
     assert first.title == "Printers and meeting rooms"
-    assert first.audience and all(c.department == "Business" for c in first.audience)
+    # Everyone books a desk: no one in business wrote a section near it, so no one is singled
+    # out (until session 31 the means of three business writers' pages were near enough).
+    assert first.audience == ()
+    # The integration's session invites the business side who close the books on it.
+    sync = next(s for s in camp.sessions if "spendwise sync" in s.why)
+    assert sync.speaker.name == "Rafael Costa" and "Hannah Becker" in {
+        c.name for c in sync.audience
+    }
+    assert all(c.department == "Business" for c in sync.audience)
     assert first.pages and first.pages[0].path == "service-desk/printers-and-meeting-rooms.md"
     # Searches nothing comes near get no session: no speaker is made up.
     assert not any("canteen" in s.why or "xqzvbnm" in s.why for s in camp.sessions)
