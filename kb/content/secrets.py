@@ -555,30 +555,35 @@ def redact(text: str) -> tuple[str, list[Secret]]:
             shown = f"{s.marker}…{REDACTED}" if s.marker else REDACTED
             line = line[: s.start] + shown + line[s.end :]
         lines[n - 1] = line
-        if any(
-            s.kind == "private key" and _one_line_key_end(text_lines[n - 1], s.start) < 0
-            for s in spans
-        ):
-            _blank_key_body(lines, n)
+        keys = [s for s in spans if s.kind == "private key"]
+        if keys:  # a key on one line (`\n` escapes) may still have more of its body below
+            one_line = all(_one_line_key_end(text_lines[n - 1], s.start) >= 0 for s in keys)
+            _blank_key_body(lines, n, ended=one_line)
     return "\n".join(lines), found
 
 
 # What holds a line of a key: a quote's '>', a table's '|', an indent. None is a character
 # of a key's body (base64), so it is read past on every line.
 _KEY_HOLDER = re.compile(r"[ \t>|]*")
+# A line of a key's body (base64 or hex, a digit or a symbol in it: not a word of prose).
+_KEY_BODY = re.compile(r"(?=[^ ]*[\d+/=])[A-Za-z0-9+/]{2,}={0,2}")
 
 
-def _blank_key_body(lines: list[str], begin: int) -> None:
+def _blank_key_body(lines: list[str], begin: int, *, ended: bool = False) -> None:
     """Replace the lines after a BEGIN ... PRIVATE KEY line, up to its END line (or a code
     fence), each kept in what holds it: a key quoted (`> `) or in a table (`| `) ended at no
     END line, and its body and the 200 lines after it (the page's next sections) were
-    blanked."""
+    blanked. Lines of a key's body after the END line or the fence are blanked too, up to
+    the first other line: an END of another kind, its own, a fence inside the body or an
+    END on the BEGIN line (`ended`: read as a key on one line) let the rest through."""
     for i in range(begin, min(len(lines), begin + 200)):
         held = _KEY_HOLDER.match(lines[i]).end()
         rest = lines[i][held:].strip()
         if rest.startswith("-----END") or rest.startswith(("```", "~~~")):
+            ended = True
+        elif ended and not _KEY_BODY.fullmatch(rest.rstrip(" \t|")):
             return
-        if rest:
+        elif rest:
             lines[i] = lines[i][:held] + REDACTED
 
 

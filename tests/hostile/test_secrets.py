@@ -980,3 +980,45 @@ def test_secret_in_a_folder_name_is_not_indexed_and_an_error_in_check(tmp_path):
     assert all(GH_TOKEN not in p.path for p in report.problems)
     found = [f for f in check_content(content) if f.rule == "secret"]
     assert len(found) == 1 and found[0].severity == "error" and GH_TOKEN not in found[0].path
+
+
+def test_a_private_key_body_past_an_early_end_line_or_fence_is_blanked(tmp_path):
+    """An attack: a key block's body was blanked up to the first line starting `-----END`
+    or a fence, whatever it was: an END of another kind (`-----END CERTIFICATE-----`), its
+    own END, or a fence inside the body, or an END on the BEGIN line (read as a key on one
+    line), let the rest of the body through into the index. More of a key's body after such
+    a line is blanked too; the first other line ends the block, as before."""
+    from fakes import HashEmbedder
+
+    from kb.content.secrets import redact
+
+    body = (
+        "MIIEowIBAAKCAQEA7x9kQ2vLm8pR3sT5uW7yZ1aB3cD5eF7gH9iJ1kL3mN5oP7qR",
+        "9sT1uV3wX5yZ7aB9cD1eF3gH5iJ7kL9mN1oP3qR5sT7uV9wX1yZ3aB5cD7eF9gH1iJ",
+        "3kL5mN7oP9qR1sT3uV5wX7yZ9aB1cD3eF5gH7iJ9kL1mN3oP5qR7sT9uV1wX3yZ5aB",
+        "kLmNoP==",
+    )
+    begin, end = "-----BEGIN RSA PRIVATE KEY-----", "-----END RSA PRIVATE KEY-----"
+    after = "## VPN\n\nConnect to vpn.example.com with the Okta app."
+    forged = {
+        "another kind's END": [begin, body[0], "-----END CERTIFICATE-----", *body[1:], end],
+        "its own END inside": [begin, body[0], end, *body[1:], end],
+        "a fence inside": [begin, body[0], "```", *body[1:], end],
+        "an END on the BEGIN line": [f"{begin} -----END", *body, end],
+        "quoted": [f"> {x}" for x in (begin, body[0], "-----END PUBLIC KEY-----", *body[1:])],
+    }
+    for name, lines in forged.items():
+        key = "\n".join(lines)
+        text, found = redact(f"## Old key\n\n{key}\n\n{after}\n")
+        assert [s.line for s in found] == [3], name
+        assert not any(b[:-4] in text for b in body), (name, text)
+        assert text.endswith(f"\n\n{after}\n"), (name, text)  # what follows is kept
+    write(
+        tmp_path / "content/it/vpn.md",
+        "---\ntitle: VPN\nauthors: [Dee Park]\n---\n"
+        + "\n\n".join(["## Old key", "\n".join(forged["its own END inside"]), after]),
+    )
+    build_index(tmp_path / "content", tmp_path / "index", HashEmbedder(), Settings())
+    stored = _index_bytes(tmp_path / "index")
+    assert "Connect to vpn.example.com with the Okta app." in stored
+    assert not any(b[:-4] in stored for b in body)
