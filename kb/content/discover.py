@@ -18,7 +18,7 @@ from collections.abc import Collection, Container
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kb.content.secrets import describe, find_secrets, redact
+from kb.content.secrets import describe, find_in_names, redact_names
 from kb.errors import ContentError
 from kb.models import Problem
 
@@ -252,8 +252,8 @@ class _Walk:
         # credential in any part of it.
         leaked = _names_with_secrets([r for r in found if r not in clean])
         for rel, secret in leaked.items():
-            shown, _ = redact(display(content_dir, path_of(content_dir, rel)))
-            in_file = bool(find_secrets(rel.rpartition("/")[2]))
+            shown = redact_names(display(content_dir, path_of(content_dir, rel)))
+            in_file = bool(find_in_names(rel.rpartition("/")[2]))
             what, fix = ("file", "the file") if in_file else ("folder", "its folder")
             why = f"{what} name holds a {describe(secret)}; not read, rename {fix}"
             problems.append(Problem(shown, why))
@@ -319,10 +319,10 @@ def _names_with_secrets(rels: list[str]) -> dict[str, object]:
     own)."""
     plain = [n for n in rels if "\n" not in n]
     out = {}
-    for s in find_secrets("\n".join(plain)):
+    for s in find_in_names("\n".join(plain)):
         out.setdefault(plain[s.line - 1], s)
     for n in rels:
-        if "\n" in n and (leaked := find_secrets(n)):
+        if "\n" in n and (leaked := find_in_names(n)):
             out[n] = leaked[0]
     return out
 

@@ -928,6 +928,46 @@ KEY_FILE_TYPE = re.compile(
 KEY_FILE_VALUE = re.compile(
     r"(?i)\"(?:cborHex|extended_key|private_key|signing_key)\"[ \t]*:[ \t]*\"([0-9a-f]{64,})\""
 )
+# A token as a name made of a title writes it (`kb import` before it redacted titles): in
+# small letters, `_` and `.` as `-` (`deploy-ghp-r4nd0m….md`), which no detector of page text
+# finds. Its kind's public prefix (`MARKER`'s, but SendGrid's `SG.`: `sg-0a1b…` is an AWS
+# security group), then a run of 16 letters and digits or more within its next three runs;
+# a `-` in a prefix is any of `-_.`.
+SLUG_KINDS = (
+    ("GitHub token", r"gh[pousr]|github-pat"),
+    ("GitLab token", r"glpat"),
+    ("Slack token", r"xox[abposre](?:-\d+){0,3}"),
+    ("Stripe secret key", r"[sr]k-(?:live|test)"),
+    ("Google API key", r"aiza"),
+    ("JSON web token", r"eyj"),
+    ("npm token", r"npm"),
+    ("PyPI token", r"pypi"),
+    ("Anthropic key", r"sk-ant-[^\W\d_]{3,5}\d\d"),
+    ("OpenAI key", r"sk-(?:proj|svcacct|admin)"),
+    ("Hugging Face token", r"hf"),
+    ("Google OAuth client secret", r"gocspx"),
+    ("Docker token", r"dckr-pat"),
+    ("Shopify token", r"shp(?:at|ca|pa|ss)"),
+    ("DigitalOcean token", r"do[opr]-v1"),
+    ("Stripe webhook secret", r"whsec"),
+    ("Slack app token", r"xapp-\d"),
+    ("Square token", r"sq0atp"),
+    ("Linear key", r"lin-api"),
+    ("Google OAuth token", r"ya29"),
+    ("age secret key", r"age-secret-key-1"),
+    ("Vault token", r"hv[sbr]"),
+    ("Atlassian token", r"atatt3"),
+    ("New Relic key", r"nrak"),
+    ("Grafana token", r"glsa|glc"),
+    ("Postman key", r"pmak"),
+)
+SLUGGED = re.compile(
+    r"(?i)(?<![a-z0-9])(?:"
+    + "|".join(f"({p.replace('-', '[-_.]')})" for _, p in SLUG_KINDS)
+    + r")[-_.]?(?:[a-z0-9]{1,15}[-_.]){0,2}([a-z0-9]{16,})(?![a-z0-9])"
+    # An AWS key's ID: its prefix and exactly 16 more ("asia-pacific" is a name).
+    + r"|(?<![a-z0-9])(a3t[a-z0-9]|akia|asia|abia|acca)([a-z0-9]{16})(?![a-z0-9])"
+)
 # A file's path where a key's value could be (`CLIENT_KEY='~/.local/share/…/client.key'`,
 # `ssh_key: ./keys/deploy.pem`): where the key is, not the key. From home, here or above, or
 # from the root to a file with an extension (a base64 key holds no '.').

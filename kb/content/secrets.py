@@ -1209,6 +1209,33 @@ def _marker(value: str) -> str:
     return m.group(0) if m else ""
 
 
+_MIXED = re.compile(r"(?i)(?=.*\d)(?=.*[a-z])")  # a token's run holds both; a word, no digit
+
+
+def find_in_names(text: str) -> list[Secret]:
+    """Every credential in file and folder names, one a line: as `find_secrets` finds them,
+    and a token as a name made of a title writes it (`d.SLUGGED`)."""
+    found = find_secrets(text)
+    for n, line in enumerate(text.split("\n"), 1):
+        for m in d.SLUGGED.finditer(line):
+            at = next(i for i, g in enumerate(m.groups()) if g is not None)
+            kind = d.SLUG_KINDS[at][0] if at < len(d.SLUG_KINDS) else "AWS access key ID"
+            shown = m.end(at + 1)  # the prefix and its separator are public: the marker
+            shown += line[shown : shown + 1] in ("-", "_", ".")
+            if _MIXED.match(m.group(m.lastindex)):
+                found.append(Secret(n, kind, m.start(), m.end(), line[m.start() : shown]))
+    return _by_line(found)
+
+
+def redact_names(text: str) -> str:
+    """File and folder names, one a line, with each credential `find_in_names` finds replaced."""
+    lines = text.split("\n")
+    for s in sorted(find_in_names(text), key=lambda s: (s.line, -s.start)):
+        shown = f"{s.marker}…{REDACTED}" if s.marker else REDACTED
+        lines[s.line - 1] = lines[s.line - 1][: s.start] + shown + lines[s.line - 1][s.end :]
+    return "\n".join(lines)
+
+
 def describe(secret: Secret, *, redacted: bool = False, imported: bool = False) -> str:
     """What a finding says: the kind and its public marker, never the secret; `redacted`:
     kb index has redacted it, `imported`: kb import wrote it into a page."""

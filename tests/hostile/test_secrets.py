@@ -1022,3 +1022,41 @@ def test_a_private_key_body_past_an_early_end_line_or_fence_is_blanked(tmp_path)
     stored = _index_bytes(tmp_path / "index")
     assert "Connect to vpn.example.com with the Okta app." in stored
     assert not any(b[:-4] in stored for b in body)
+
+
+def test_a_token_in_a_name_as_a_slug_writes_it_is_found_and_never_shown(tmp_path):
+    """An attack: `kb import` named a page after a title holding a token, in small letters
+    with `_` as `-` (`deploy-ghp-r4nd0m….md`), before it redacted titles: no detector of
+    page text finds a token so written, so the page was read, its path (most of the token)
+    stored and shown on every hit. A token's public prefix then a run of 16 or more letters
+    and digits (both in it: no word of a title) is one in a name; the page is not read, as
+    for a token written as issued, and no message shows it."""
+    from fakes import HashEmbedder
+
+    slugged = {
+        "imported/deploy-ghp-r4nd0mt0k3nv4lu3f0rt3st1ngxyz9876543.md": "GitHub token",
+        "ops-sk-live-4ecc1a2b3c4d5e6f7a8b9c0d/vpn.md": "Stripe secret key",
+        "keys/akiaq3egrtz5nxlpwd7k.md": "AWS access key ID",
+        "slack/xoxb-123456789012-1234567890123-abcdefghijklmn0pqrstuvwx.md": "Slack token",
+    }
+    kept = [
+        "ml/hf-transformers-guide-2024.md",  # words, not a token's run
+        "sales/asia-pacific-offices.md",
+        "aws/sg-0a1b2c3d4e5f60718.md",  # a security group's id: public
+        "ops/ghp-rotation-runbook.md",
+        "releases/3f9a2c1b7d4e5f60718293a4b5c6d7e8f9a0b1c2.md",  # a commit id: no prefix
+    ]
+    content = tmp_path / "content"
+    for rel in [*slugged, *kept]:
+        write(content / rel, "---\ntitle: Notes\nauthors: [Dee Park]\n---\nSome notes.\n")
+    report = build_index(content, tmp_path / "index", HashEmbedder(), Settings())
+    said = {p.path: p.message for p in report.problems if "name holds a" in p.message}
+    assert len(said) == len(slugged) and report.documents == len(kept), said
+    for kind in slugged.values():
+        assert any(f"holds a possible {kind}" in m for m in said.values()), kind
+    stored = _index_bytes(tmp_path / "index") + "".join(said) + "".join(said.values())
+    assert "r4nd0mt0k3n" not in stored and "4ecc1a2b3c4d" not in stored
+    assert "q3egrtz5nxlpwd7k" not in stored and "abcdefghijklmn0p" not in stored
+    found = [f for f in check_content(content) if f.rule == "secret"]
+    assert len(found) == len(slugged) and all(f.severity == "error" for f in found)
+    assert not any("r4nd0mt0k3n" in f.path or "4ecc1a2b" in f.path for f in found)
