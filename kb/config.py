@@ -179,4 +179,7 @@ class Settings:
             # A Liquid include's prose arguments (a callout's title and content) are page
             # text (1).
             "includes": 1,
+            # Every byte order mark before a page's text is nothing (1): a second one made
+            # its front matter text, and such a page is read again.
+            "marks": 1,
         }

@@ -123,7 +123,7 @@ def _read_file(content_dir: Path, path: Path) -> tuple[Directory, list[Problem]]
     if isinstance(data, Problem):
         return Directory(), [Problem(FILE, f"{UNREADABLE}{data.message}", 1)]
     try:
-        text = data.decode("utf-8")
+        text = data.decode("utf-8").lstrip("\ufeff")  # YAML takes one byte order mark, not two
     except UnicodeDecodeError:
         return Directory(), [Problem(FILE, f"{UNREADABLE}not valid UTF-8; save it as UTF-8", 1)]
     try:

@@ -27,6 +27,7 @@ _BLANKS = re.compile(r"\n{3,}")
 _INCLUDE = re.compile(r"\{%-?\s*include\b")
 _ARGUMENT = re.compile(r"""[\w-]+\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 _FRONT_MATTER_END = {"---", "..."}
+BOM = "\ufeff"  # a byte order mark: nothing, however many a file starts with
 # A NUL after the first 8 KB, which tell a binary file: no text holds one, and a reader
 # never sees it (Markdown shows U+FFFD, a browser nothing), so it could split a token past the
 # secret scan.
@@ -74,7 +75,9 @@ def parse_markdown(
     if b"\x00" in raw[:8192]:
         return None, [Problem(rel_path, "binary file (NUL bytes), skipped")]
     try:
-        text = raw.decode("utf-8-sig")
+        # Every byte order mark before the text, not only one: an editor that adds one to a
+        # file that has one hid the front matter behind the second.
+        text = raw.decode("utf-8-sig").lstrip(BOM)
     except UnicodeDecodeError as err:
         line = raw[: err.start].count(b"\n") + 1
         msg = "not valid UTF-8, skipped; save the file as UTF-8"
@@ -205,7 +208,7 @@ def links(body: str, line_offset: int) -> list[tuple[str, int]]:
 
 def _front_matter(lines: list[str], rel_path: str, problems: list[Problem]) -> tuple[dict, int]:
     """Read a leading `---` YAML block; return (mapping, index of the first body line)."""
-    if not lines or lines[0].strip() != "---":
+    if not lines or lines[0].lstrip(BOM).strip() != "---":  # after any byte order marks
         return {}, 0
     end = next((i for i in range(1, len(lines)) if lines[i].strip() in _FRONT_MATTER_END), None)
     if end is None:

@@ -635,3 +635,33 @@ def _gaps_on(content, index, monkeypatch, today: str):
     gaps = CliRunner().invoke(cli, ["gaps", "--today", today, "--index-dir", str(index)])
     assert gaps.exit_code == 0, gaps.output
     return gaps
+
+
+def test_a_page_or_people_file_starting_with_two_byte_order_marks_is_read_as_written(tmp_path):
+    """An attack: a file saved twice by an editor that adds a byte order mark starts with two
+    (U+FEFF U+FEFF then `---`). Only one was read as such: a page's front matter became its
+    text (its title, team and credits lost, `authors: [...]` and `owner:` shown as a
+    section, `kb check` calling it untitled), and people.yaml did not read (a build stopped,
+    saying 'mapping values are not allowed here' at line 2). Every mark before the text is
+    nothing, as one was."""
+    boms = "\ufeff\ufeff"
+    content = tmp_path / "content"
+    write(
+        content / "payroll.md",
+        f"{boms}---\ntitle: Payroll runbook\nauthors: [Ines Park, Ana Lee]\nteam: hr\n"
+        "owner: Ana Lee\n---\n# Payroll\n\nRun payroll on the 25th with the finance system.\n",
+    )
+    write(content / "vpn.md", f"{boms}# VPN\n\nConnect with the client.\n")
+    write(
+        content / "people.yaml",
+        f"{boms}- name: Ines Park\n  hide_from_expert_search: true\n- name: Ana Lee\n  team: hr\n",
+    )
+    directory, problems = read_directory(content)
+    assert not problems and [p.name for p in directory.people if not p.hidden] == ["Ana Lee"]
+    report = _build(content, tmp_path)
+    assert [p.path for p in report.problems] == ["vpn.md"], _messages(report.problems)
+    stored = _index_text(tmp_path / "index")
+    assert "title: Payroll" not in stored and "owner:" not in stored and "Ines" not in stored
+    assert '"title": "Payroll runbook"' in stored and '"team": "hr"' in stored
+    assert '"title": "VPN"' in stored
+    assert not [f for f in check_content(content) if f.severity == "error"]
