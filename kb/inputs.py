@@ -58,6 +58,7 @@ class UnknownValueError(KbError):
 
 
 MAX_QUERY = 1000  # characters: a question, or a paragraph pasted in; not a document
+MAX_ROUND = 1_000_000  # of pairs: a round a day for two thousand years; any shell refuses more
 
 
 class QueryTooLongError(KbError):

@@ -63,8 +63,11 @@ def whole(
     if not given:
         return default, ""
     text = given.strip()
-    if text.isascii() and text.isdigit() and low <= int(text) <= high:
-        return int(text), ""
+    # Its length first: Python reads no number of over 4,300 digits (a ValueError).
+    digits = text.lstrip("0") or "0"
+    short = text.isascii() and text.isdigit() and len(digits) <= len(str(high))
+    if short and low <= int(digits) <= high:
+        return int(digits), ""
     return default, f"{label}: {said(given)} is not a whole number from {low} to {high:,}"
 
 

@@ -8,9 +8,10 @@ import streamlit as st
 
 from kb.app.present import literal as esc
 from kb.app.present import note_text
-from kb.app.state import KIND_NAMES, KINDS, MAX_ROUND
+from kb.app.state import KIND_NAMES, KINDS
 from kb.app.widgets import colleague_line, page_link
 from kb.facade import Facade
+from kb.inputs import MAX_ROUND
 from kb.models import Directory
 from kb.people.analysis import MAX_NEW_ROUND
 from kb.people.matching import eligible

@@ -13,7 +13,7 @@ from kb.app.linked import PARAM, note, said
 from kb.app.present import literal
 from kb.content.departments import side_named
 from kb.facade import Facade
-from kb.inputs import MAX_QUERY, checked_filters, day
+from kb.inputs import MAX_QUERY, MAX_ROUND, checked_filters, day
 from kb.models import Filters
 from kb.people.pairing import KINDS  # the pairs view's kinds, the first the default
 
@@ -25,7 +25,6 @@ MULTI = ("team",)
 MAX_PICKED = 20  # values of one such picker a link may give
 OLDEST = dt.date(1900, 1, 1)  # the date picker's first day (its default is ten years back)
 RECENT = 8  # searches of this session the start page offers again
-MAX_ROUND = 1_000_000
 TEAM_SIZE, MAX_TEAM_SIZE = 4, 10
 # Widgets whose value the URL restores (and each run keeps, see init_state).
 WIDGET_KEYS = (

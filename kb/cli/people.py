@@ -11,6 +11,7 @@ import click
 from kb.backends.location import IndexLocation
 from kb.cli.options import bold, echo_json, json_option, open_kb, say, where_options
 from kb.inputs import (
+    MAX_ROUND,
     CriteriaError,
     checked_filters,
     profile_called,
@@ -93,7 +94,7 @@ def person_cmd(name: str, where: IndexLocation, as_json: bool) -> None:
     "seed",
     default=0,
     show_default=True,
-    type=click.IntRange(0),
+    type=click.IntRange(0, MAX_ROUND),
     help="Which round: the same number gives the same pairs (--seed: its old name).",
 )
 @click.option(

@@ -40,6 +40,7 @@ from kb.errors import KbError, UnknownPersonError
 from kb.facade import Facade
 from kb.inputs import (
     MAX_QUERY,
+    MAX_ROUND,
     BlankQueryError,
     CriteriaError,
     UnknownValueError,
@@ -524,7 +525,7 @@ def _app_routes(kb: Callable[..., Facade], search_log: Path | None) -> APIRouter
     def pairs(
         base: Base,
         kind: Kind = "tandem",
-        seed: Annotated[int, Query(ge=0)] = 0,
+        seed: Annotated[int, Query(ge=0, le=MAX_ROUND)] = 0,
         new: bool = False,
         today: dt.date | None = None,
     ) -> dict:

@@ -24,6 +24,7 @@ from kb.errors import KbError, UnknownPersonError
 from kb.facade import Facade
 from kb.inputs import (
     MAX_QUERY,
+    MAX_ROUND,
     BlankQueryError,
     CriteriaError,
     UnknownValueError,
@@ -223,7 +224,7 @@ def create_mcp(
     @server.tool(annotations={"readOnlyHint": True})
     def find_pairs(
         kind: Annotated[str, Field(pattern=f"^({'|'.join(KINDS)})$")] = "tandem",
-        round: Annotated[int, Field(ge=0, le=1_000_000)] = 0,
+        round: Annotated[int, Field(ge=0, le=MAX_ROUND)] = 0,
     ) -> dict[str, Any]:
         """One round of pairs across IT and business: `tandem` (learning tandems, each
         teaches the other), `mentoring` or `coffee`, each with the reason. The same round

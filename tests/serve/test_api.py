@@ -342,3 +342,28 @@ def test_partners_are_of_whom_the_name_means_as_the_profile_is(client):
     for called in ("goconnor", "grace", "o'connor"):
         assert client.get(f"/app/partners/{called}").json() == hers, called
     assert client.get("/app/partners/nobody-here").status_code == 404
+
+
+def test_a_round_past_the_last_is_refused_alike_in_every_shell(client, bundled_index):
+    """An attack: `/app/pairs?seed=` took any number (`10**50` answered a round of that
+    number) and `kb pairs --round` too, where the app's link and MCP stop at round
+    1,000,000, and the app's link reader raised on a number of 5,000 digits (Python reads
+    at most 4,300). One bound, `kb.inputs.MAX_ROUND`, for every shell: a 422, a usage
+    error, the link's note."""
+    from click.testing import CliRunner
+
+    from kb.app.linked import whole
+    from kb.cli import cli
+    from kb.inputs import MAX_ROUND
+
+    assert client.get("/app/pairs", params={"seed": MAX_ROUND}).status_code == 200
+    for seed in (MAX_ROUND + 1, 10**50, "9" * 5000):
+        answer = client.get("/app/pairs", params={"seed": seed})
+        assert answer.status_code == 422, (str(seed)[:20], answer.text[:200])
+    res = CliRunner().invoke(
+        cli, ["pairs", "--round", str(10**50), "--index-dir", str(bundled_index)]
+    )
+    assert res.exit_code == 2 and "0<=x<=1000000" in res.output, res.output
+    for given in ("9" * 5000, str(MAX_ROUND + 1)):
+        taken, said = whole({"round": given}, "round", "Round", 0, 0, MAX_ROUND)
+        assert taken == 0 and said.endswith("is not a whole number from 0 to 1,000,000"), said
