@@ -13,7 +13,7 @@ REDACTION_VERSION = 21  # of kb/content/secrets.py's detection: bump when it fin
 # 19: a seed phrase down a column read as shown, a quoted key's body blanked no further;
 # 20: a key's body past an early END line or a fence inside it; 21: a token in a name as a
 # title's slug writes it, `ghp-r4nd0m…`: every name is scanned again)
-HIDING_VERSION = 13  # of kb/content/hiding.py's names in page text: bump when it finds more
+HIDING_VERSION = 14  # of kb/content/hiding.py's names in page text: bump when it finds more
 # (2: its mark is no word of the index; 3: accents as marks, curly apostrophes, Unicode hyphens;
 # 4: a tag or team naming someone hidden is dropped, a page whose path names them not read;
 # 5: invisible characters inside a name's word, a name run together or a login as a word;
@@ -22,7 +22,8 @@ HIDING_VERSION = 13  # of kb/content/hiding.py's names in page text: bump when i
 # no label's login, so "brand" is kept for a hidden Ben Rand; 10: reference links' text,
 # comments and template tags; 11: comments and template tags of any length, and the names
 # inside them, raw HTML tags; a small look-alike letter in a name's word; "rn" read as "m";
-# 13: default ignorable characters inside a name: variation selectors, the grapheme joiner)
+# 13: default ignorable characters inside a name: variation selectors, the grapheme joiner;
+# 14: Markdown's emphasis, strikethrough or code delimiters inside a word of a name)
 # Of kb/content/chunk.py's pieces: bump when the same page is cut into other pieces (1: none
 # recorded; 2: each piece of a cut table starts with the table's header).
 CHUNKING_VERSION = 2

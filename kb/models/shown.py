@@ -7,6 +7,8 @@ cannot split a name or hide one (a review found each of these showing a hidden n
   characters: zero-width spaces and joiners, the soft hyphen, the word joiner, a byte order
   mark, variation selectors, the combining grapheme joiner) is nothing: "In\u200bes" is
   "Ines";
+- Markdown's emphasis, strikethrough or code delimiters inside a word are nothing: "In**es**"
+  is "Ines" (`INSIDE_A_WORD`);
 - an HTML character reference is the character it stands for, as Markdown renders it:
   "Ines&#32;Park", "In&#101;s";
 - a Markdown link or image is its text ("[Ines](https://x) Park" is "Ines Park"); its
@@ -95,11 +97,17 @@ def is_invisible(character: str) -> bool:
     return bool(character) and invisible_run().fullmatch(character) is not None
 
 
+# Markdown's delimiters inside a word: a run of `*` (emphasis), `~` (strikethrough) or
+# backticks (code) between two letters or digits shows as no character ("In**es**" is
+# "Ines", part of it in bold). `_` inside a word is no delimiter to Markdown: shown.
+INSIDE_A_WORD = r"(?<=[^\W_])(?:\*+|~+|`+)(?=[^\W_])"
+
+
 @functools.cache
 def _marked() -> re.Pattern[str]:
     """Whatever shows otherwise than written once comments and template tags are out: a
-    link, a character reference, invisible characters."""
-    patterns = (_LINK.pattern, REFERENCE.pattern, f"[{invisible()}]+")
+    link, a character reference, invisible characters, delimiters inside a word."""
+    patterns = (_LINK.pattern, REFERENCE.pattern, f"[{invisible()}]+", INSIDE_A_WORD)
     return re.compile("|".join(patterns))
 
 
@@ -248,7 +256,7 @@ def _read(text: str) -> Shown:
             elif found.startswith("&"):
                 character = html.unescape(found)
                 show("" if is_invisible(character) else character, m.start(), m.end(), False)
-            # else invisible characters: nothing shown
+            # else invisible characters or delimiters inside a word: nothing shown
         show(text[pos:end], pos, end, True)
 
     read(0, len(text))

@@ -38,6 +38,7 @@ KEPT = (
     "See [the wiki](https://wiki.example/docks/firmware) or <https://wiki.example/a/b>.",
     "<b>Bold</b> words, <span>spans</span> and <!-- a note --> stay as written.",
     "Torn maps, a torn Berg chart and the Modern Tem font stay.",
+    "Run `2**10`, a*b*c and snake_case_names; ~~old~~ text stays.",
 )
 
 
@@ -311,6 +312,25 @@ def test_raw_html_tags_between_or_inside_the_words_of_her_name_do_not_hide_it(tm
     assert_written_out(tmp_path, HTML_TAGS)
 
 
+MARKDOWN_INSIDE_A_WORD = {
+    "bold-inside-a-word": "In**es** Park",
+    "italic-inside-a-word": "Ines P*ar*k",
+    "italic-across-the-words": "I*nes Pa*rk",
+    "code-inside-a-word": "In`es` Park",
+    "strikethrough-inside-a-word": "Ines P~~ar~~k",
+    "bold-between-the-words": "Ines**Par**k",
+}
+
+
+def test_emphasis_code_or_strikethrough_inside_a_word_of_her_name_does_not_hide_it(tmp_path):
+    # An attack: Markdown's delimiters inside a word (`In**es** Park`) show as no character
+    # (its part in bold, italics, code or struck through) and split the word as written, so
+    # no word was hers, and the page showed "Ines Park". Between two letters or digits, a
+    # run of `*`, `~` or backticks is nothing, as an invisible character is; `_` inside a
+    # word is shown as written, as Markdown does.
+    assert_written_out(tmp_path, MARKDOWN_INSIDE_A_WORD)
+
+
 def test_a_tag_or_folder_that_is_an_english_word_is_no_login_of_a_hidden_name(tmp_path):
     # A review: a hidden "Ben Rand" hid the tag and the folder "brand" ("b" and "rand", a
     # login as "ipark" is), and a hidden "Pat Tern" the tag "pattern" (her name run
@@ -351,6 +371,7 @@ HOSTILE = {
     "long-word": "ab",
     "dotted": "a.",
     "invisible": "a\u200b",
+    "delimiters-inside-words": "a**b~c`",
     "references": "&#101;",
     "ampersands": "&#",
     "links": "[a](https://x/) ",
