@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import html.entities
+import math
 import re
 from bisect import bisect_right
 from collections import Counter
@@ -20,7 +21,14 @@ from itertools import groupby
 from kb.content import secret_detectors as d
 from kb.content import seed_phrases as phrases
 from kb.models import Problem
-from kb.models.shown import REFERENCE, invisible, is_invisible
+from kb.models.shown import (
+    INSIDE_A_WORD,
+    REFERENCE,
+    comment_spans,
+    invisible,
+    is_invisible,
+    template_spans,
+)
 from kb.models.words import english_words
 
 IGNORE_MARK = "kb-check: ignore"  # on a line: no secret is looked for on it
@@ -71,7 +79,8 @@ def find_secrets(text: str) -> list[Secret]:
         raw = raw.removesuffix("\r")  # as kb index reads it (kb check passes CRLF text)
         # HTML in the page is read as its text (`<p><b>Password:</b> x</p>`), and its
         # tags' attributes as they are.
-        line, cols = _html_text(raw) if "<" in raw else (raw, None)
+        marked = "<" in raw or "{{" in raw or "{%" in raw
+        line, cols = _html_text(raw) if marked else (raw, None)
         # Then as Markdown shows it: `ghp\_...` as converters write it (kb import's
         # markdownify), `&#103;hp_...`, a zero-width space inside a token.
         line, cols = _as_shown(line, cols)
@@ -337,38 +346,55 @@ def _by_line(found: list[Secret]) -> list[Secret]:
 # HTML's tags around text: inline ones join what they hold to the words around it, the others
 # part it (`<b>Pass</b>word`, `Password:<br>x`). Others (`<password>`, `<your-token>`) are text.
 _INLINE_TAGS = "a|abbr|b|cite|code|del|em|font|i|ins|kbd|mark|q|s|samp|small|span|strong|sub|sup"
-_INLINE_TAGS += "|tt|u|var"
+_INLINE_TAGS += "|tt|u|var|wbr|bdi|bdo|big|data|dfn|nobr|time"
 _BLOCK_TAGS = "p|div|br|hr|li|ul|ol|dl|dt|dd|table|thead|tbody|tfoot|tr|td|th|caption|h[1-6]"
-_BLOCK_TAGS += "|blockquote|pre|section|details|summary|center|label|figure|figcaption|wbr"
+_BLOCK_TAGS += "|blockquote|pre|section|details|summary|center|label|figure|figcaption"
 _HTML_TAG = re.compile(rf"(?i)<(/?)(?:({_INLINE_TAGS})|{_BLOCK_TAGS})(?:[ \t/][^<>\n]{{0,300}})?>")
 
 
 def _html_text(line: str) -> tuple[str, list[int] | None]:
-    """The text of a line holding HTML tags, and where each of its characters is in the line
-    (None: the line holds no tag)."""
+    """The text of a line holding HTML tags, comments or template tags (which the page view
+    removes: nothing, as an inline tag is), and where each of its characters is in the line
+    (None: the line holds none)."""
+    spans = comment_spans(line) if "<!--" in line else []
+    if "{{" in line or "{%" in line:
+        spans = sorted([*spans, *(t for t in template_spans(line) if not _within(spans, t[0]))])
+    unshown = [(a, b, True) for a, b in spans]
+    if "<" in line:
+        tags = _HTML_TAG.finditer(line)
+        unshown += [(*m.span(), bool(m.group(2))) for m in tags if not _within(spans, m.start())]
+    if not unshown:
+        return line, None
     text: list[str] = []
     cols: list[int] = []
     at = 0
-    for m in _HTML_TAG.finditer(line):
-        text.append(line[at : m.start()])
-        cols.extend(range(at, m.start()))
-        if not m.group(2):  # a block's tag: a space in its place
+    for start, end, inline in sorted(unshown):
+        if start < at:
+            continue
+        text.append(line[at:start])
+        cols.extend(range(at, start))
+        if not inline:  # a block's tag: a space in its place
             text.append(" ")
-            cols.append(m.start())
-        at = m.end()
-    if not at:
-        return line, None
+            cols.append(start)
+        at = end
     text.append(line[at:])
     cols.extend(range(at, len(line)))
     return "".join(text), cols
 
 
+def _within(spans: list[tuple[int, int]], at: int) -> bool:
+    """Whether `at` is inside one of `spans` (in order: a tag in a comment is the comment's)."""
+    n = bisect_right(spans, (at, math.inf)) - 1
+    return n >= 0 and at < spans[n][1]
+
+
 @functools.cache
 def _unshown() -> re.Pattern[str]:
     """What Markdown shows otherwise than written: a backslash before ASCII punctuation (its
-    escape: the character alone), a character reference (the character it names), and
-    invisible characters (`kb.models.shown.invisible`, as consent reads names)."""
-    return re.compile(rf"\\([!-/:-@\[-`{{-~])|{REFERENCE.pattern}|[{invisible()}]+")
+    escape: the character alone), a character reference (the character it names),
+    invisible characters (`kb.models.shown.invisible`, as consent reads names) and
+    delimiters inside a word (`INSIDE_A_WORD`: `ghp_R4nd**0m**…`, as consent reads them)."""
+    return re.compile(rf"\\([!-/:-@\[-`{{-~])|{REFERENCE.pattern}|[{invisible()}]+|{INSIDE_A_WORD}")
 
 
 def _character(reference: str) -> str:
@@ -401,9 +427,19 @@ def _shown_part(m: re.Match[str]) -> str:
     return ""
 
 
+def _as_written(text: str) -> bool:
+    """Whether `text` shows as written: most lines, not read again."""
+    if not text.isascii() or "\\" in text or "&" in text:
+        return False
+    return not any(c in text for c in "*~`") or not _DELIMITER.search(text)
+
+
+_DELIMITER = re.compile(INSIDE_A_WORD)
+
+
 def _shown_text(text: str) -> str:
     """`text` as Markdown shows it (see `_unshown`)."""
-    if text.isascii() and "\\" not in text and "&" not in text:
+    if _as_written(text):
         return text
     return _unshown().sub(_shown_part, text)
 
@@ -413,7 +449,7 @@ def _as_shown(line: str, cols: list[int] | None) -> tuple[str, list[int] | None]
     `gh\\u200bp_...`), and where each of its characters is in the raw line (`cols` maps
     `line` there already when it was read without HTML tags). A character a reference shows
     is at the reference's `&` (`_moved` takes the whole reference)."""
-    if line.isascii() and "\\" not in line and "&" not in line:
+    if _as_written(line):
         return line, cols
     at = cols if cols is not None else range(len(line))
     text: list[str] = []

@@ -1060,3 +1060,48 @@ def test_a_token_in_a_name_as_a_slug_writes_it_is_found_and_never_shown(tmp_path
     found = [f for f in check_content(content) if f.rule == "secret"]
     assert len(found) == len(slugged) and all(f.severity == "error" for f in found)
     assert not any("r4nd0mt0k3n" in f.path or "4ecc1a2b" in f.path for f in found)
+
+
+def test_a_token_split_by_markup_that_shows_nothing_is_redacted_as_shown(tmp_path):
+    """An attack: a token split by what shows as no character: a comment or a template tag
+    (the page view removes both), an inline HTML tag kb did not list (`<wbr>` was read as a
+    block's space; `<bdi>`, `<nobr>`, `<data>`, `<time>`), or Markdown's emphasis, code or
+    strikethrough delimiters inside it (`ghp_R4nd**0m**T0k3n…` shows the token, part of it in
+    bold). The page showed the token whole; kb check found nothing and every byte of the
+    index held it. Each is read as shown; the delimiters only between letters or digits."""
+    from fakes import HashEmbedder
+
+    from kb.content.secrets import redact
+
+    a, b = GH_TOKEN[:12], GH_TOKEN[12:]
+    split = {
+        "comment": f"{a}<!-- x -->{b}",
+        "template tag": f"{a}{{{{ '' }}}}{b}",
+        "wbr": f"{a}<wbr>{b}",
+        "bdi": f"{a}<bdi>{b[:4]}</bdi>{b[4:]}",
+        "nobr": f"<nobr>{a}</nobr>{b}",
+        "data": f"{a}<data value=1>{b[:4]}</data>{b[4:]}",
+        "time": f"{a}<time>{b[:4]}</time>{b[4:]}",
+        "bold": f"{a}**{b[:4]}**{b[4:]}",
+        "italics": f"{a}*{b[:4]}*{b[4:]}",
+        "code": f"{a}`{b[:4]}`{b[4:]}",
+        "strikethrough": f"{a}~~{b[:4]}~~{b[4:]}",
+    }
+    for name, form in split.items():
+        text, found = redact(f"Push with {form} today.")
+        assert [s.kind for s in found] == ["GitHub token"], (name, found)
+        assert b[4:] not in text and text.endswith(" today."), (name, text)
+    kept = "Run `2**10`, a*b*c, ~~old~~ and <wbr> long<!-- x -->words; {{ site.title }}."
+    assert redact(kept) == (kept, [])
+    content = tmp_path / "content"
+    write(
+        content / "deploy.md",
+        "---\ntitle: Deploy\nauthors: [Dee Park]\n---\n"
+        + "\n\n".join(f"Push with {form} today." for form in split.values()),
+    )
+    build_index(content, tmp_path / "index", HashEmbedder(), Settings())
+    assert b[4:] not in _index_bytes(tmp_path / "index")
+    found = [f for f in check_content(content) if f.rule == "secret"]
+    assert len(found) == len(split)
+    units = ("a<!--", "a{{ ", "{% a", "a**", "a`b~", "<wbr>", "<!--a-->{{b}}<bdi>")
+    _only_the_last_flagged_in_time(tmp_path, [u * (100_000 // len(u)) for u in units] + [GH_TOKEN])
