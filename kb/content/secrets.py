@@ -8,6 +8,7 @@ position (redaction needs it) and no process-wide state is touched.
 
 from __future__ import annotations
 
+import base64
 import functools
 import html.entities
 import math
@@ -139,6 +140,8 @@ def find_secrets(text: str) -> list[Secret]:
         out = _by_line([*out, *_html_cells(text, d.plugins())])
     if "signingkey" in low or '"private"' in low:
         out = _by_line([*out, *_key_files(text)])
+    if bodies := _key_bodies(text, out):
+        out = _by_line([*out, *bodies])
     if active.phrases:  # a phrase down a column: a word a line, maybe numbered
         # Read as shown, as each line is: a word as `&#97;rena`, `ea\u200bgle` or in an HTML
         # list's tags was no word of the list in the raw line, and the phrase was indexed.
@@ -150,6 +153,33 @@ def find_secrets(text: str) -> list[Secret]:
             found.append(s if cols is None else _moved(s, cols, raw))
         out = _by_line([*out, *found])
     return out
+
+
+def _key_bodies(text: str, found: list[Secret]) -> list[Secret]:
+    """The first line of a private key's body where no BEGIN line is found before it (a body
+    pasted without it, or under one split in two): its DER starts with a SEQUENCE holding
+    an INTEGER version 0 or 1 (PKCS #1, PKCS #8, SEC 1, DSA; a public key's or a
+    certificate's holds a SEQUENCE first), or it is OpenSSH's `openssh-key-v1`."""
+    begun = {s.line for s in found if s.kind == "private key"}
+    out = []
+    for n, line in enumerate(text.split("\n"), 1):
+        held = _KEY_HOLDER.match(line).end()
+        if not line.startswith(("M", "b3BlbnNzaC1rZXktdjE"), held) or IGNORE_MARK in line:
+            continue
+        body = line[held:].rstrip(" \t|\r")
+        after_begin = begun.intersection(range(n - 4, n))  # that key is said on its BEGIN line
+        if len(body) >= 40 and _KEY_BODY.fullmatch(body) and _private_der(body) and not after_begin:
+            out.append(Secret(n, "private key", held, held + len(body)))
+    return out
+
+
+def _private_der(body: str) -> bool:
+    """Whether a base64 line starts a private key (see `_key_bodies`)."""
+    if body.startswith("b3BlbnNzaC1rZXktdjE"):  # "openssh-key-v1"
+        return True
+    der = base64.b64decode(body[:12])
+    at = 2 + (der[1] & 0x7F if der[1] & 0x80 else 0)  # past the SEQUENCE's length
+    return der[0] == 0x30 and der[at : at + 3] in (b"\x02\x01\x00", b"\x02\x01\x01")
 
 
 def _key_files(text: str) -> Iterator[Secret]:
@@ -592,9 +622,14 @@ def redact(text: str) -> tuple[str, list[Secret]]:
             line = line[: s.start] + shown + line[s.end :]
         lines[n - 1] = line
         keys = [s for s in spans if s.kind == "private key"]
-        if keys:  # a key on one line (`\n` escapes) may still have more of its body below
-            one_line = all(_one_line_key_end(text_lines[n - 1], s.start) >= 0 for s in keys)
-            _blank_key_body(lines, n, ended=one_line)
+        if keys:  # a key on one line (`\n` escapes) may still have more of its body below,
+            # and so may a body's first line found without its BEGIN line (`_key_bodies`)
+            raw = text_lines[n - 1]
+            ended = all(
+                _one_line_key_end(raw, s.start) >= 0 or _KEY_BODY.fullmatch(raw[s.start : s.end])
+                for s in keys
+            )
+            _blank_key_body(lines, n, ended=ended)
     return "\n".join(lines), found
 
 

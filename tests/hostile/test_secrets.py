@@ -1105,3 +1105,54 @@ def test_a_token_split_by_markup_that_shows_nothing_is_redacted_as_shown(tmp_pat
     assert len(found) == len(split)
     units = ("a<!--", "a{{ ", "{% a", "a**", "a`b~", "<wbr>", "<!--a-->{{b}}<bdi>")
     _only_the_last_flagged_in_time(tmp_path, [u * (100_000 // len(u)) for u in units] + [GH_TOKEN])
+
+
+KEY_BODIES = {  # the first lines of throwaway keys' bodies, by format
+    "PKCS #1": (
+        "MIIEowIBAAKCAQEAvETk4AeVZzdW+CsRC1XOqgG9q9s7ycn+072/VeriRaCUadr2",
+        "dVTjB5Ov9vvzWDWPfWpiZWo75N2qNmtkVYOh+uHEdxVZiauptKkZSvJR5HBaQ2IB",
+        "gJAMxXHkgUn6AxtWxkRh9EWRdguN5ZJ2nFrrKqPevvaOFyPVvSmNkckAFEL5zXiz",
+    ),
+    "SEC 1": (
+        "MHcCAQEEIGpZIU6BHnHRR5Cb8e+X1XVvDmWYWZEX8t5VzCo6OB19oAoGCCqGSM49",
+        "AwEHoUQDQgAEfBFJMlTgT8Y7fjHgR+at/zfb2XAfbA9CDkOqf5PoPM1/krDMaIvH",
+        "lfyDV7oxi5FKTeI9A/BSHJ7jn+009+9Drg==",
+    ),
+    "PKCS #8": (
+        "MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC8ROTgB5VnN1b4",
+        "KxELVc6qAb2r2zvJyf7Tvb9V6uJFoJRp2vZ1VOMHk6/2+/NYNY99amJlajvk3ao2",
+        "a2RVg6H64cR3FVmJq6m0qRlK8lHkcFpDYgGAkAzFceSBSfoDG1bGRGH0RZF2C43l",
+    ),
+    "PKCS #8 Ed25519": ("MC4CAQAwBQYDK2VwBCIEIFAEoqR1ONa4yDMXsrCCzIEPKJ/LzyTazCRvgyU6XdTf",),
+    "OpenSSH": (
+        "b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtz",
+        "c2gtZWQyNTUxOQAAACB49K5eLT09VmTYduGhJJvS7N8mBYM7TdaPj20UHWz1eQAA",
+        "AIhyA2INcgNiDQAAAAtzc2gtZWQyNTUxOQAAACB49K5eLT09VmTYduGhJJvS7N8m",
+    ),
+}
+PUBLIC_BODY = (  # an RSA key's public half
+    "MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAvETk4AeVZzdW+CsRC1XO",
+    "qgG9q9s7ycn+072/VeriRaCUadr2dVTjB5Ov9vvzWDWPfWpiZWo75N2qNmtkVYOh",
+)
+
+
+def test_a_private_key_body_without_its_begin_line_is_redacted():
+    """An attack: a key's body pasted without its BEGIN line (copied from the file's second
+    line, or under a BEGIN line split in two: `-----BEGIN RSA PRIVATE` then `KEY-----`)
+    was found by no detector: every line of it was in the index. A line of a PEM body that
+    starts a private key (DER: a SEQUENCE, then an INTEGER version 0 or 1: PKCS #1, PKCS #8,
+    SEC 1, DSA; OpenSSH's `openssh-key-v1`) is a key, blanked with the body lines after it.
+    A public key's or a certificate's body (a SEQUENCE first) is kept."""
+    from kb.content.secrets import redact
+
+    after = "## VPN\n\nConnect to vpn.example.com with the Okta app."
+    split = ["-----BEGIN RSA PRIVATE", "KEY-----"]
+    for form, body in KEY_BODIES.items():
+        for head, quote in (([], ""), (split, ""), ([], "> ")):
+            lines = [*head, *(quote + b for b in body)]
+            text, found = redact("\n".join(["## Old key", "", *lines, "", after]))
+            assert found and all(s.kind == "private key" for s in found), (form, head, quote)
+            assert not any(b[:-2] in text for b in body), (form, head, text)
+            assert text.endswith(after), text
+    public = "\n".join(PUBLIC_BODY)
+    assert redact(f"The public half:\n\n{public}\n")[1] == []
