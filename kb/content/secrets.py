@@ -419,12 +419,19 @@ def _within(spans: list[tuple[int, int]], at: int) -> bool:
 
 
 @functools.cache
-def _unshown() -> re.Pattern[str]:
+def _unshown(links: bool = True) -> re.Pattern[str]:
     """What Markdown shows otherwise than written: a backslash before ASCII punctuation (its
     escape: the character alone), a character reference (the character it names),
-    invisible characters (`kb.models.shown.invisible`, as consent reads names) and
-    delimiters inside a word (`INSIDE_A_WORD`: `ghp_R4nd**0m**…`, as consent reads them)."""
-    return re.compile(rf"\\([!-/:-@\[-`{{-~])|{REFERENCE.pattern}|[{invisible()}]+|{INSIDE_A_WORD}")
+    invisible characters (`kb.models.shown.invisible`, as consent reads names),
+    delimiters inside a word (`INSIDE_A_WORD`: `ghp_R4nd**0m**…`, as consent reads them)
+    and, with `links`, a link (its text)."""
+    found = rf"\\([!-/:-@\[-`{{-~])|{REFERENCE.pattern}|[{invisible()}]+|{INSIDE_A_WORD}"
+    return re.compile(f"{found}|{_LINK}" if links else f"{found}|(?P<text>(?!))")
+
+
+# A link or image inline or by reference: its text shows, its brackets and target do not
+# (as kb.models.shown reads one). A bracket or parenthesis ends each scan: linear.
+_LINK = r"!?\[(?P<text>[^\]\[\n]*)\](?:\([^()\n]*\)|\[[^\]\[\n]*\])"
 
 
 def _character(reference: str) -> str:
@@ -451,15 +458,22 @@ def _shown_part(m: re.Match[str]) -> str:
     """What one match of `_unshown` shows ('' for invisible characters)."""
     if m.group(1) is not None:
         return m.group(1)
+    if m.group("text") is not None:
+        return m.group("text")
     if m.group().startswith("&"):
         shown = _character(m.group())
         return "" if is_invisible(shown) else shown  # `&#8203;`, `&shy;`
     return ""
 
 
+def _in_a_word(line: str, start: int, end: int) -> bool:
+    """Whether a letter or digit is right before `start` or at `end` of `line`."""
+    return (start > 0 and line[start - 1].isalnum()) or (end < len(line) and line[end].isalnum())
+
+
 def _as_written(text: str) -> bool:
     """Whether `text` shows as written: most lines, not read again."""
-    if not text.isascii() or "\\" in text or "&" in text:
+    if not text.isascii() or "\\" in text or "&" in text or "](" in text or "][" in text:
         return False
     return not any(c in text for c in "*~`") or not _DELIMITER.search(text)
 
@@ -468,10 +482,11 @@ _DELIMITER = re.compile(INSIDE_A_WORD)
 
 
 def _shown_text(text: str) -> str:
-    """`text` as Markdown shows it (see `_unshown`)."""
+    """`text` as Markdown shows it (see `_unshown`), its links as written: what detectors to
+    run is asked of it, and a link's target is scanned too (a token in a URL)."""
     if _as_written(text):
         return text
-    return _unshown().sub(_shown_part, text)
+    return _unshown(links=False).sub(_shown_part, text)
 
 
 def _as_shown(line: str, cols: list[int] | None) -> tuple[str, list[int] | None]:
@@ -489,10 +504,15 @@ def _as_shown(line: str, cols: list[int] | None) -> tuple[str, list[int] | None]
         shown = _shown_part(m)
         if m.group(1) is None and shown == m.group():
             continue  # a name HTML has no character for: shown as written
+        if m.group("text") is not None and not _in_a_word(line, *m.span()):
+            continue  # a link between words joins none: read as written, which costs less
         text.append(line[pos : m.start()])
         kept.extend(at[pos : m.start()])
         text.append(shown)
-        kept.extend([at[m.start(1) if m.group(1) is not None else m.start()]] * len(shown))
+        if m.group("text") is not None:  # each character of a link's text where it is
+            kept.extend(at[m.start("text") : m.end("text")])
+        else:
+            kept.extend([at[m.start(1) if m.group(1) is not None else m.start()]] * len(shown))
         pos = m.end()
     if not pos:
         return line, cols

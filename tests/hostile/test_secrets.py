@@ -1156,3 +1156,19 @@ def test_a_private_key_body_without_its_begin_line_is_redacted():
             assert text.endswith(after), text
     public = "\n".join(PUBLIC_BODY)
     assert redact(f"The public half:\n\n{public}\n")[1] == []
+
+
+def test_a_token_split_by_a_links_brackets_is_redacted_as_shown():
+    """An attack: part of a token made a link's text (`ghp_R4nd[0mT0](#x)k3n…`, by
+    reference `[0mT0][r]`, an image's `![0mT0](x.png)`): the page shows the token whole,
+    the link's target being no text, as consent reads names; the scan read the brackets and
+    the target as written, and every byte of the index held the token."""
+    from kb.content.secrets import redact
+
+    a, b = GH_TOKEN[:12], GH_TOKEN[12:]
+    for form in (f"{a}[{b[:4]}](#x){b[4:]}", f"{a}[{b[:4]}][r]{b[4:]}", f"[{a}](#x){b}"):
+        text, found = redact(f"Push with {form} today.\n\n[r]: https://x.example")
+        assert [s.kind for s in found] == ["GitHub token"], (form, found)
+        assert b[4:] not in text and "today." in text, (form, text)
+    kept = "See [the guide](https://x.example/a1b2c3) and [step 2][s] first."
+    assert redact(kept) == (kept, [])
