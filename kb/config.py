@@ -172,8 +172,9 @@ class Settings:
             # reads them (kb.search.display's units): bump when either reads them otherwise.
             # None stored (`sentence_vectors` False) is 0: a build with them starts afresh.
             "sentences": SENTENCES_VERSION if self.sentence_vectors else 0,
-            # How BM25 splits text into words (2: runs of CJK characters as pairs).
-            "words": 2,
+            # How BM25 splits text into words (2: runs of CJK characters as pairs; 3: number
+            # words as digits, "forty" is "40", and a lone digit 2-9 a word).
+            "words": 3,
             # A page without a date in its front matter is dated by its last commit (1); a
             # front matter date that is none is dropped with a warning, as `kb check` calls
             # it an error (2); a date and time (Jekyll's) or a month is its day, kept in one

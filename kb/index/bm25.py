@@ -3,11 +3,11 @@
 The one place that tokenizes for BM25 (`words`, `tokens`, `analyzed`) and that holds the Lucene BM25
 formula (`idf`, `length_norm`, `term_score`): both backends score with these, so a query
 scores alike on either. Tokens are bm25s's (its pattern, its stop words, PyStemmer's English
-stemmer), made here without bm25s's per-call setup;
-`KeywordIndex`, the local backend's index, keeps each row's term counts and scores them
-itself, with the same formula as bm25s (tests/index/test_bm25.py compares the two), so that an
-incremental build copies the counts of unchanged rows instead of tokenizing and re-indexing
-everything. bm25s (its stop words) and Stemmer are read here and nowhere else.
+stemmer) but for numbers ("forty" is "40", and a lone "2" a word), made here without bm25s's
+per-call setup; `KeywordIndex`, the local backend's index, keeps each row's term counts and
+scores them itself, with the same formula as bm25s (tests/index/test_bm25.py compares the
+two), so that an incremental build copies the counts of unchanged rows instead of tokenizing
+and re-indexing everything. bm25s (its stop words) and Stemmer are read here and nowhere else.
 """
 
 from __future__ import annotations
@@ -44,9 +44,27 @@ def _bm25s_stopwords():
 _BM25S_STOPWORDS = _bm25s_stopwords()
 _STOP_SET = frozenset(_BM25S_STOPWORDS.STOPWORDS_EN)  # what bm25s reads "en" as
 _PER_THREAD = threading.local()
-# What a word is: bm25s.tokenize's own default pattern, passed to it explicitly below so that
-# `words` and `word_spans` split text exactly as the index does.
+# What a word is: bm25s.tokenize's own default pattern, which `words` and `word_spans` split
+# text by (the index by `_INDEX_WORD`, the same but for lone digits).
 _WORD = re.compile(r"(?u)\b\w\w+\b")
+# Pages write a count in words or in digits by house style ("two weeks", "2 weeks"; "thirty
+# days", "30 days"): BM25 reads the words as the digits. Not "one" (a pronoun as often: "one
+# of the", "no one"), "zero" ("zero trust"), ordinals ("second") or multipliers ("hundreds
+# of"). A compound ("forty-five") is read word by word, "40" "5", as coverage and snippets
+# read a query's words one at a time.
+_TO_NINETEEN = (
+    "two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
+    "sixteen seventeen eighteen nineteen"
+)
+_TENS = "twenty thirty forty fifty sixty seventy eighty ninety"
+_NUMBERS = {
+    **{w: str(n) for n, w in enumerate(_TO_NINETEEN.split(), 2)},
+    **{w: str(10 * n) for n, w in enumerate(_TENS.split(), 2)},
+}
+_SPELLED = {digits: w for w, digits in _NUMBERS.items()}
+# bm25s's pattern drops one-character words, so "2 weeks" would hold nothing for "two" to
+# match: a digit of those words standing alone is a word too ("0" and "1" stay dropped).
+_INDEX_WORD = re.compile(r"(?u)\b\w\w+\b|\b[2-9]\b")
 K1, B = 1.5, 0.75
 # Chinese, Japanese and Korean write words without spaces (Korean between phrases): a run of
 # their characters is one `_WORD`, which no query matches unless it is the very same run.
@@ -58,7 +76,7 @@ _CJK_CHAR = (
 )
 _CJK = re.compile(_CJK_CHAR + "+")
 _FULL_WIDTH = re.compile("[\uff01-\uff5e]")
-_WORD_OR_CJK = re.compile(rf"(?u)\b\w\w+\b|{_CJK_CHAR}")  # a lone one is a word too
+_WORD_OR_CJK = re.compile(rf"(?u)\b\w\w+\b|\b[2-9]\b|{_CJK_CHAR}")  # a lone one is a word too
 
 
 def idf(rows: int, df):
@@ -287,21 +305,22 @@ def union_vocab(parts: Sequence[KeywordIndex]) -> dict[str, int]:
 
 
 def _tokenize(texts: list[str]) -> list[list[str]]:
-    """What `bm25s.tokenize(texts, token_pattern=_WORD, stopwords="en", stemmer=English,
-    return_ids=False)` returns, to the letter (tests/index/test_bm25.py compares them), without
-    its per-call and per-text setup: a query's few words cost microseconds, not milliseconds.
-    Lower-case, split, drop stop words, stem each distinct word once."""
+    """What `bm25s.tokenize(texts, token_pattern=_INDEX_WORD, stopwords="en", stemmer=English,
+    return_ids=False)` returns for the texts with their number words written as digits, to
+    the letter (tests/index/test_bm25.py compares them), without its per-call and per-text
+    setup: a query's few words cost microseconds, not milliseconds. Lower-case, split, drop
+    stop words, stem each distinct word once (a number word is its digits)."""
     split = [[w for w in _words(text.lower()) if w not in _STOP_SET] for text in texts]
     distinct = list(dict.fromkeys(w for ws in split for w in ws))
-    stemmed = dict(zip(distinct, _stemmer().stemWords(distinct), strict=True))
+    stemmed = dict(zip(distinct, keyword_stems(distinct), strict=True))
     return [[stemmed[w] for w in ws] for ws in split]
 
 
 def _words(low: str) -> list[str]:
-    """`_WORD`s of lower-cased text, with runs of CJK characters as character pairs (and
+    """`_INDEX_WORD`s of lower-cased text, with runs of CJK characters as character pairs (and
     full-width letters as their ASCII: "ＶＰＮ" is "vpn")."""
     if not _CJK.search(low) and not _FULL_WIDTH.search(low):  # bm25s's own split, exactly
-        return _WORD.findall(low)
+        return _INDEX_WORD.findall(low)
     low = unicodedata.normalize("NFKC", low).lower()
     out: list[str] = []
     for word in _WORD_OR_CJK.findall(low):
@@ -312,7 +331,7 @@ def _words(low: str) -> list[str]:
             chars = run.group()
             out.extend([chars] if len(chars) == 1 else map(str.__add__, chars, chars[1:]))
             at = run.end()
-        if len(word) - at >= 2:
+        if len(word) - at >= 2 or word.isdigit():  # a lone "2" (`_INDEX_WORD`)
             out.append(word[at:])
     return out
 
@@ -391,3 +410,14 @@ def stop_words() -> frozenset[str]:
 def stems(words: Sequence[str]) -> list[str]:
     """The English stem of each (lower-case) word: 'claims' and 'claim' share one."""
     return _stemmer().stemWords(list(words))
+
+
+def keyword_stems(words: Sequence[str]) -> list[str]:
+    """What BM25 reads each (lower-case) word as: its `stems`, a number word its digits
+    ("forty" -> "40")."""
+    return [_NUMBERS.get(w, s) for w, s in zip(words, stems(words), strict=True)]
+
+
+def spelled(stem: str) -> str | None:
+    """The number word BM25 reads as `stem` ("40" -> "forty"), or None."""
+    return _SPELLED.get(stem)

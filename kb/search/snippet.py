@@ -1,19 +1,19 @@
 """Short, readable excerpts of a section around the sentence that best answers a query.
 
-Words match a query word when their stems do (kb.index.bm25's stemmer), as whole words,
-never a stop word: 'claims' marks 'claim', 'home' does not mark 'Homebrew'. The answering
-sentence is the unit of the section (kb.search.display: a sentence, table row, list item or
-code line) likeliest to answer by kb's relevance model (kb.search.relevance): its meaning (the
-cosine of its stored vector to the query's, kb.search.sentences) and its words (the share of
-the query's information, BM25's IDF, it holds), and, of those holding a query word, one
-holding the kind of answer the question asks for (kb.search.answer_types: "how many" a
-number, "when" a date or time) comes first, and of those a table row whose band holds an
-amount the question gives (kb.search.bands: "£500 – £10,000" for "a £2,000 purchase"). It
-is marked only when it holds a query word (the highlighted words and the mark agree); else
-the snippet starts there unmarked. Without stored vectors the words alone decide. No model is
-run per query: embedding the sentences of even the first page costs more than the search
-(benchmarks/snippets.py), so they are embedded at index time, and a snippet costs tens of
-microseconds.
+Words match a query word when their stems do (kb.index.bm25's stemmer), as whole words, never a
+stop word: 'claims' marks 'claim', 'forty' marks '40' (BM25 reads both as 40), 'home' does not
+mark 'Homebrew'. The answering sentence is the unit of the section (kb.search.display: a
+sentence, table row, list item or code line) likeliest to answer by kb's relevance model
+(kb.search.relevance): its meaning (the cosine of its stored vector to the query's,
+kb.search.sentences) and its words (the share of the query's information, BM25's IDF, it
+holds), and, of those holding a query word, one holding the kind of answer the question asks
+for (kb.search.answer_types: "how many" a number, "when" a date or time) comes first, and of
+those a table row whose band holds an amount the question gives (kb.search.bands: "£500 –
+£10,000" for "a £2,000 purchase"). It is marked only when it holds a query word (the
+highlighted words and the mark agree); else the snippet starts there unmarked. Without stored
+vectors the words alone decide. No model is run per query: embedding the sentences of even the
+first page costs more than the search (benchmarks/snippets.py), so they are embedded at index
+time, and a snippet costs tens of microseconds.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from functools import lru_cache
 
-from kb.index.bm25 import cjk_spans, index_words, is_cjk, stems, stop_words
+from kb.index.bm25 import cjk_spans, index_words, is_cjk, keyword_stems, spelled, stop_words
 from kb.models import Snippet
 from kb.search.answer_types import asked, holds
 from kb.search.asking import topic
@@ -42,7 +42,8 @@ def query_stems(query: str) -> frozenset[str]:
     """The stems of a query's words (as BM25 splits them) worth matching: no stop words, no
     CJK character pairs (`_cjk_pieces`: they are matched as they are)."""
     stop, asked = stop_words(), topic(query)  # not "know" of "who knows about"
-    return frozenset(stems([w for w in index_words(asked) if w not in stop and not is_cjk(w)]))
+    found = [w for w in index_words(asked) if w not in stop and not is_cjk(w)]
+    return frozenset(keyword_stems(found))
 
 
 @lru_cache(maxsize=256)
@@ -52,6 +53,8 @@ def _candidates(query: str) -> re.Pattern[str] | None:
     found = query_stems(query)
     if not found:
         return None
+    # A number is written in digits or as its word ("40", "forty"): BM25 reads both as "40".
+    found |= {w for w in map(spelled, found) if w}
     prefixes = sorted({s[:-1] if len(s) > 2 else s for s in found}, key=len, reverse=True)
     return re.compile(r"\b(?:" + "|".join(map(re.escape, prefixes)) + r")\w*", re.I)
 
@@ -94,7 +97,7 @@ def _latin_matches(text: str, query: str) -> list[tuple[int, int, str]]:
         return []
     wanted = query_stems(query)
     distinct = list(dict.fromkeys(w for _, _, w in found))  # each word stemmed once
-    stem = dict(zip(distinct, stems(distinct), strict=True))
+    stem = dict(zip(distinct, keyword_stems(distinct), strict=True))
     return [(a, b, stem[w]) for a, b, w in found if stem[w] in wanted]
 
 
