@@ -31,7 +31,11 @@ QUERIES = [q["query"] for q in QUESTIONS["searches"]] + [q["query"] for q in QUE
 
 
 def ranked(kb: KnowledgeBase, query: str, **kw) -> list[tuple[str, str]]:
-    return [(h.chunk.path, h.chunk.heading) for h in kb.search(query, k=10, **kw)]
+    return [_place(h) for h in kb.search(query, k=10, **kw)]
+
+
+def _place(hit) -> tuple[str, str]:
+    return (hit.chunk.path, hit.chunk.heading)
 
 
 @pytest.mark.parametrize("mode", ["hybrid", "dense", "bm25"])
@@ -39,7 +43,17 @@ def test_every_bundled_question_ranks_the_same_on_both_backends(bundled_kb, milv
     for query in QUERIES:
         local = bundled_kb.search(query, k=10, mode=mode)
         milvus = milvus_kb.search(query, k=10, mode=mode)
-        assert ranked(milvus_kb, query, mode=mode) == ranked(bundled_kb, query, mode=mode), query
+        assert len(milvus) == len(local), query
+        # Local vectors are float16: hits whose scores tie within 1e-4 may come in either
+        # order ("single view of each client": 0.482181 and 0.482179 locally, swapped by
+        # Milvus's float32 cosines).
+        i = 0
+        while i < len(local):
+            j = i + 1
+            while j < len(local) and local[j - 1].score - local[j].score < 1e-4:
+                j += 1
+            assert {_place(h) for h in milvus[i:j]} == {_place(h) for h in local[i:j]}, query
+            i = j
         # Local vectors are stored as float16 (cosine moves in the 4th decimal), BM25 is exact.
         np.testing.assert_allclose(
             [h.score for h in milvus], [h.score for h in local], atol=2e-3, err_msg=query
