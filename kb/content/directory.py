@@ -25,6 +25,7 @@ from kb.content import directory_fields, yaml_safe
 from kb.content.departments import WORDS_HINT, side_named
 from kb.content.discover import read_page
 from kb.content.hiding import withheld_label
+from kb.content.parse import BOM
 from kb.content.secrets import describe, redact
 from kb.errors import ContentError
 from kb.models import AVAILABILITY, Directory, Person, Problem, folded_key, person_key
@@ -123,7 +124,7 @@ def _read_file(content_dir: Path, path: Path) -> tuple[Directory, list[Problem]]
     if isinstance(data, Problem):
         return Directory(), [Problem(FILE, f"{UNREADABLE}{data.message}", 1)]
     try:
-        text = data.decode("utf-8").lstrip("\ufeff")  # YAML takes one byte order mark, not two
+        text = data.decode("utf-8").lstrip(BOM)  # YAML takes one byte order mark, not two
     except UnicodeDecodeError:
         return Directory(), [Problem(FILE, f"{UNREADABLE}not valid UTF-8; save it as UTF-8", 1)]
     try:

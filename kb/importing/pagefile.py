@@ -13,6 +13,7 @@ import time
 import unicodedata
 from pathlib import Path
 
+from kb.content.parse import BOM
 from kb.content.secrets import redact
 from kb.errors import KbError
 
@@ -58,14 +59,14 @@ def edited_since_import(text: str) -> bool:
     """Whether a page kb imported was changed after. Fails closed: a stamp that does not read
     as kb wrote it (quotes changed by a formatter) counts as an edit. Line endings and a BOM
     an editor or git added do not."""
-    text = text.lstrip("\ufeff").replace("\r\n", "\n")
+    text = text.lstrip(BOM).replace("\r\n", "\n")
     match = STAMP.search(text)
     return not match or _digest(STAMP.sub("", text, count=1)) != match[1]
 
 
 def same_stamp(one: str, other: str) -> bool:
     """Whether two stamped pages were made from the same text (the source did not change)."""
-    a, b = STAMP.search(one.lstrip("\ufeff")), STAMP.search(other)
+    a, b = STAMP.search(one.lstrip(BOM)), STAMP.search(other)
     return bool(a and b) and a[1] == b[1]
 
 
