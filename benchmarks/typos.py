@@ -11,10 +11,11 @@ word), drawn from `random.Random(f"{seed}/{set}")`. Sets:
             --questions ({"query", "qrels": {path: grade}} entries, default
             benchmarks/questions/handbook-18f.json), or each page's title -> that page when
             that file is missing
-Per set: MRR@10 of the clean questions, of the typo questions searched as typed, and of the
-typo questions corrected by kb.search.spelling (built from the index's chunks) and searched
-through KnowledgeBase.search; how many typos were corrected back exactly; how many clean
-questions correction changed (each with its MRR before and after: the promise is none worse).
+Per set: MRR@10 of the clean questions, of the typo questions searched as typed (`exact`:
+KnowledgeBase.search's own correction off), and of the typo questions corrected by
+kb.search.spelling (built from the index's chunks) and searched through KnowledgeBase.search;
+how many typos were corrected back exactly; how many clean questions correction changed
+(each with its MRR before and after: the promise is none worse).
 Also the speller's cost: its vocabulary built from SciFact's 5,183 abstracts, and per query.
 """
 
@@ -147,7 +148,9 @@ def _score(name: str, kb: KnowledgeBase, queries: dict, qrels: dict, seed: int) 
     runs["clean, corrected"] = changed_clean
     mrr = {}
     for label, texts in runs.items():
-        run, _ = retrieval_run(texts, kb, "hybrid", depth=30)
+        # "typo" is the question as typed, searched without kb's own correction (which
+        # `KnowledgeBase.search` applies): what correction saves.
+        run, _ = retrieval_run(texts, kb, "hybrid", depth=30, exact=label == "typo")
         mrr[label] = metrics.per_query(metrics.mrr_at, {q: qrels[q] for q in texts}, run, 10)
     clean_all, _ = retrieval_run(queries, kb, "hybrid", depth=30)
     clean_mrr = metrics.per_query(metrics.mrr_at, qrels, clean_all, 10)

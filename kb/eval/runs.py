@@ -61,16 +61,22 @@ def eval_index(
 
 
 def retrieval_run(
-    queries: dict[str, str], kb: KnowledgeBase, mode: str, *, depth: int = 100
+    queries: dict[str, str],
+    kb: KnowledgeBase,
+    mode: str,
+    *,
+    depth: int = 100,
+    exact: bool = False,
 ) -> tuple[metrics.Run, list[float]]:
     """Each query's documents with their scores, and each query's time in ms (embedding
-    included: cached query vectors are dropped first)."""
+    included: cached query vectors are dropped first). Searched as `kb search` searches,
+    misspellings corrected, unless `exact`."""
     run: metrics.Run = {}
     times: list[float] = []
     kb.forget_queries()
     for qid, text in queries.items():
         start = time.perf_counter()
-        hits = kb.search(text, k=depth, mode=mode)
+        hits = kb.search(text, k=depth, mode=mode, exact=exact)
         times.append((time.perf_counter() - start) * 1000)
         run[qid] = {}
         # The order shown (relevant hits before the cut), not the raw score: a document
