@@ -195,8 +195,12 @@ def render_no_answer(
     # A page that uses every word of the question is open, not folded: one word the model
     # cannot read ("minibar") is answered by no page, yet one says it (a new-user trial).
     using = sum(1 for hit, _ in closest if hit.coverage >= 1.0)
+    # A question of one word is named: "every word of it" read oddly of one (a new-user trial).
+    words = [w.strip("?!.,;:") for w in found.searched.split()]
+    used = f"the word “{words[0]}”" if len(words) == 1 and words[0] else "every word of it"
+    verb = "uses" if using == 1 else "use"
     if using and not note:
-        note = f"{using} of the closest use{'s' if using == 1 else ''} every word of it: see below."
+        note = f"{using} of the closest {verb} {used}: see below."
     st.info(
         f"**{esc(headline)}.** {esc(note)}",
         icon=":material/search_off:",
@@ -205,7 +209,7 @@ def render_no_answer(
     st.caption(f"Searched “{esc(found.searched)}” · {elapsed:.0f} ms")
     label = f"The {len(closest)} closest pages (less likely to answer)"
     if using:
-        label += f"; {using} of them use{'s' if using == 1 else ''} every word of it"
+        label += f"; {using} of them {verb} {esc(used)}"
     with st.expander(label, expanded=bool(using)):
         for i, (hit, more) in enumerate(closest):
             render_hit(hit, more, found.searched, i, directory)
