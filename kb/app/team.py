@@ -49,7 +49,8 @@ def render_team(kb: Facade) -> None:
     elif unmet:  # said first: under the table it sat below the fold (a trial)
         st.warning(f"Not met: {esc(', '.join(unmet))} (see Criteria below).")
     elif short := proposal.short_of(size):
-        st.caption(f"{len(proposal.members)} of {size}: {esc(short)}.")
+        # In words, as the CLI says it: "3 of 4: ..." was read as a score (a new-user trial).
+        st.caption(f"A team of {len(proposal.members)} (you asked for {size}): {esc(short)}.")
     for member in proposal.members:
         st.markdown("- " + colleague_line(member))
     if proposal.covers:

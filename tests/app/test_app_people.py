@@ -122,6 +122,12 @@ def test_team_builder_page_shows_who_covers_what(monkeypatch, bundled_index):
     assert who == {row["Sub-topic"]: row["Covered by"] for row in html_tables(again)[0]}
     smaller = new_app(monkeypatch, bundled_index, view="team", project=project, size="2")
     assert smaller.slider(key="team_size").value == 2 and smaller.query_params["size"] == "2"
+    # A team smaller than asked says so in words: "3 of 4: no one else wrote on ..." was
+    # read as a score (a new-user trial); the CLI says "Team of 3 (asked for 4; ...)".
+    short = new_app(
+        monkeypatch, bundled_index, view="team", project="GDPR review of the customer data"
+    )
+    assert "A team of 3 (you asked for 4): no one else wrote on" in all_text(short)
     at.text_area(key="team_description").input("quantum computing research lab")
     at.button(key="team_go").click().run()
     assert "No one kb can name has written about that" in all_text(at)
