@@ -73,9 +73,13 @@ def person_cmd(name: str, where: IndexLocation, as_json: bool) -> None:
             pages = " and ".join(f"'{t}'" for t in list(theirs)[:2])
             about = spoken(pair.terms) or "related work"
             say(f"    {_colleague(pair.second)}: {about}" + (f" ({pages})" if pages else ""))
-    say(f"  pages ({len(profile.pages)}; {SHARE_MEANS}):")
+    say(f"  pages ({len(profile.pages)}):")
     for credit in profile.pages:
         say(f"    {credit.share:>4.0%}  {credit.title}  ({credit.path})")
+    # Under the pages, as the app's caption: in their heading it made a line of 200
+    # characters with brackets inside brackets (a new-user trial).
+    if profile.pages:
+        say(f"  {SHARE_MEANS[0].upper()}{SHARE_MEANS[1:]}.")
 
 
 @click.command("pairs")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import shutil
 
 import pytest
@@ -213,6 +214,11 @@ def test_kb_person_shows_the_profile_with_the_directory(bundled_copy, real_embed
     text = run_ok("person", "Tomasz Nowak", *where)
     assert "Security engineer, security, IT" in text and "available for: mentoring" in text
     assert "  contact: tomasz.nowak@brightwater.example\n" in text
+    # What a share means follows the pages: in their heading it made a line of 200 characters
+    # with brackets inside brackets (a new-user trial).
+    lines = text.splitlines()
+    assert any(re.fullmatch(r"  pages \(\d+\):", line) for line in lines)
+    assert lines[-1].startswith("  Share: how much of the page is credited to them;")
     typo = CliRunner().invoke(cli, ["person", "Tomas Novak", *where])
     assert typo.exit_code == 1 and "did you mean Tomasz Nowak" in typo.output
     hidden = CliRunner().invoke(cli, ["person", "Grace O'Connor", *where])
