@@ -221,7 +221,7 @@ def _retrieval(data: RetrievalSet, index_dir: Path, embedder, settings: Settings
 
 def _experts_against_baselines(data: ExpertSet, kb: KnowledgeBase) -> dict:
     """Every expert model and textbook baseline, and paired tests (AP and RR) of the default
-    against the best baseline by MAP and against the previous default (absvote-sharp, hybrid),
+    against the best baseline by MAP and against the previous default (EXPERT_CONFIGS[1]),
     and of each explored model against the best baseline (`kb eval experts` prints the same)."""
     found = compare_experts(data, kb)
     tests = {(t.ours, t.theirs): {"map": t.p_map, "mrr": t.p_mrr} for t in found.tests}

@@ -47,6 +47,7 @@ from kb.people.criteria import known_criteria
 from kb.people.gaps import gap_report
 from kb.people.overview import overview
 from kb.people.team import propose
+from kb.search.boilerplate import Boilerplate
 from kb.search.cards import reading_order
 from kb.search.examples import Examples
 from kb.search.experts import profile_vectors, rank_by_pages, rank_by_profile, rank_experts
@@ -101,6 +102,7 @@ class KnowledgeBase:
         self._homes = profiles.homes(self.index.pages.values(), self.directory)
         self._all_chunks: tuple[Chunk, ...] | None = None
         self._authors: dict[str, tuple[Author, ...]] | None = None
+        self._recurring: Boilerplate | None = None  # read on the first expert search
         # What the index recorded of who is hidden, readable only with the key it was made with.
         self._consent = IndexConsent.read(self.index.manifest, settings.consent_key)
         self._profiles: tuple | None = None  # built on first use of a profile model
@@ -288,6 +290,8 @@ class KnowledgeBase:
         absvote, the pages'; else the sections'."""
         s = self.settings
         model, evidence = model or s.expert_model, evidence or s.evidence_per_expert
+        # A section the page template repeats says whom to ask, not what its authors know.
+        hits = [h for h in hits if not self._boilerplate.holds(h.chunk)]
         if model == "absvote":
             pages, spread = (
                 self.voting_pages(query, filters=filters, mode=mode) if hits else ([], [])
@@ -330,7 +334,7 @@ class KnowledgeBase:
         return propose(
             description,
             size,
-            search=lambda query, k: self._searcher.search(query, k=k, snippets=False),
+            search=self._spoken_for,
             rank=lambda query, hits: self._voted(query, hits, evidence=2),
             about=lambda query: self.analysis.about(self._searcher.query_vector(query)),
             people=self.analysis,
@@ -338,6 +342,12 @@ class KnowledgeBase:
             settings=self.settings,
             criteria=criteria,
         )
+
+    def _spoken_for(self, query: str, k: int) -> list[Hit]:
+        """The sections found for `query`, those a page template repeats left out: a team's
+        part is a topic someone wrote on, not one whose "Contacts" names them."""
+        hits = self._searcher.search(query, k=k, snippets=False)
+        return [h for h in hits if not self._boilerplate.holds(h.chunk)]
 
     def barcamp(
         self, *, slots: int, rooms: int, log: Path | None = None, day: date | None = None
@@ -422,8 +432,21 @@ class KnowledgeBase:
         """`page_scores` and the pages CombSUM sums in the absvote model
         (`Searcher.voting_pages`)."""
         return self._searcher.voting_pages(
-            query, depth=self.settings.expert_pages, filters=filters, mode=mode
+            query,
+            depth=self.settings.expert_pages,
+            filters=filters,
+            mode=mode,
+            mute=self._boilerplate.rows,
         )
+
+    @property
+    def _boilerplate(self) -> Boilerplate:
+        """The sections that vote for no one (`Settings.boilerplate_votes` lets them)."""
+        if self.settings.boilerplate_votes:
+            return Boilerplate()
+        if self._recurring is None:
+            self._recurring = Boilerplate.of(self.index.chunks)
+        return self._recurring
 
     def _page_authors(self) -> dict[str, tuple[Author, ...]]:
         """Each page's authors, by path (hidden people were never indexed)."""

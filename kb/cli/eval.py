@@ -90,7 +90,7 @@ def eval_retrieval_cmd(
 def eval_experts_cmd(data_dir: Path, cache_dir: Path, encoder: str, as_json: bool) -> None:
     """MAP, MRR, P@5 and nDCG@10 per expert model on an expert-finding set.
 
-    Every model runs in one go: the default first, the previous default (absvote-sharp),
+    Every model runs in one go: the default first, the previous default (absvote-boilerplate),
     the textbook baselines (CombSUM, CombMNZ) and the models explored for issue 16, then
     paired tests of the default against the best baseline and the previous default.
 

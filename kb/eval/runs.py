@@ -126,11 +126,15 @@ class ExpertScores:
 
 
 # The default first (Settings.expert_model on Settings.retrieval), then the previous
-# default (absvote-sharp: absvote without the CombSUM blend, Settings.expert_spread off)
-# and the other variants.
+# default (absvote-boilerplate: absvote with the sections a page template repeats voting,
+# Settings.boilerplate_votes on, as before 2026-12-07) and the other variants, among them
+# the one before it (absvote-sharp: absvote without the CombSUM blend).
+PREVIOUS = "absvote-boilerplate"
 SHARP = "absvote-sharp"
+_AS_SET = {PREVIOUS: {"boilerplate_votes": True}, SHARP: {"expert_spread": False}}
 EXPERT_CONFIGS = (
     ("absvote", "hybrid"),
+    (PREVIOUS, "hybrid"),
     (SHARP, "hybrid"),
     ("document", "hybrid"),
     ("document", "dense"),
@@ -152,9 +156,9 @@ def expert_run(
     rule must not reorder them)."""
     run: metrics.Run = {}
     authors = {path: page.authors for path, page in kb.index.pages.items()}
-    if model == SHARP:  # the same loaded index, the blend off
-        sharp = replace(kb.settings, expert_spread=False)
-        kb, model = KnowledgeBase(kb.index_dir, kb.embedder, sharp, backend=kb.index), "absvote"
+    if model in _AS_SET:  # absvote on the same loaded index, one setting changed
+        changed = replace(kb.settings, **_AS_SET[model])
+        kb, model = KnowledgeBase(kb.index_dir, kb.embedder, changed, backend=kb.index), "absvote"
     for qid, text in queries.items():
         if model in baselines.METHODS:
             pages = baselines.top_pages(kb, text, mode)

@@ -6,7 +6,7 @@ it computes each thing once, on first use.
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Collection, Sequence
 from datetime import date
 from functools import cached_property
@@ -18,6 +18,7 @@ from kb.models.consent import IndexConsent
 from kb.people.labels import Labeller
 from kb.people.pairing import closeness
 from kb.people.terms import Vocabulary
+from kb.search.boilerplate import last_heading, recurring_headings
 from kb.search.experts import profile_vectors
 
 KNOWS_SHARE = 0.1  # a page's author with at least this share of it knows it
@@ -157,14 +158,9 @@ class Writing:
         return dict(rows)
 
     @cached_property
-    def boilerplate(self) -> set[str]:
+    def boilerplate(self) -> frozenset[str]:
         """Headings on at least 5% of the pages (and 3): "Contacts", "Timeline", the intro."""
-        by_page: dict[str, set[str]] = defaultdict(set)
-        for chunk in self.chunks:
-            by_page[chunk.path].add(last_heading(chunk))
-        seen = Counter(h for page in by_page.values() for h in page)
-        least = max(3, 0.05 * len(by_page))
-        return {h for h, n in seen.items() if n >= least}
+        return recurring_headings(self.chunks)
 
     def telling(self, chunk: Chunk) -> bool:
         """Whether a section says something of its own (it is not boilerplate)."""
@@ -189,10 +185,6 @@ class Writing:
         """Person keys and one unit vector each: the mean of what they wrote."""
         keys, _, matrix = profile_vectors(self.chunks, self.vectors)
         return keys, matrix
-
-
-def last_heading(chunk: Chunk) -> str:
-    return chunk.heading_path[-1].casefold() if chunk.heading_path else ""
 
 
 def evidence(chunk: Chunk, score: float) -> Evidence:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import OrderedDict
+from collections.abc import Collection
 from dataclasses import replace
 
 import numpy as np
@@ -235,10 +236,17 @@ class Searcher:
         return self.voting_pages(query, depth=depth, filters=filters, mode=mode)[0]
 
     def voting_pages(
-        self, query: str, *, depth: int, filters: Filters | None = None, mode: str = ""
+        self,
+        query: str,
+        *,
+        depth: int,
+        filters: Filters | None = None,
+        mode: str = "",
+        mute: Collection[int] = frozenset(),
     ) -> tuple[list[tuple[str, float]], list[tuple[str, float]]]:
         """`page_scores`, and from the same candidates the `depth` best pages by one leg
-        alone (BM25's share; the cosine in dense mode): what textbook voting (CombSUM) sums."""
+        alone (BM25's share; the cosine in dense mode): what textbook voting (CombSUM) sums.
+        Rows in `mute` (boilerplate, `kb.search.boilerplate`) score no page."""
         query = topic(visible(query))
         if not query or depth <= 0:
             return [], []
@@ -251,7 +259,7 @@ class Searcher:
         vec = self.query_vector(query)
         dense = backend.dense(vec, n, filters) if mode != "bm25" else {}
         keyword = backend.keyword(query, n, filters) if mode != "dense" else {}
-        rows = sorted(set(dense) | set(keyword))
+        rows = sorted(r for r in set(dense) | set(keyword) if r not in mute)
         # A row one leg did not retrieve still has that leg's score, unless the leg returned
         # fewer than `n` rows: then it returned every row it allows with a score above 0.
         if mode == "hybrid" and len(dense) >= n:

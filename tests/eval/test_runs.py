@@ -98,7 +98,7 @@ def test_eval_experts_scores_every_model(tmp_path):
     assert res.exit_code == 0 and "profile" in res.stdout and "MAP" in res.stdout
     # The paired tests of the default against the best baseline and the previous default.
     assert "absvote hybrid against combsum " in res.stdout
-    assert "absvote hybrid against absvote-sharp hybrid: p = " in res.stdout
+    assert "absvote hybrid against absvote-boilerplate hybrid: p = " in res.stdout
 
 
 def test_eval_experts_names_a_broken_file(tmp_path):

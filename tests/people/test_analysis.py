@@ -401,6 +401,17 @@ def test_a_one_phrase_team_has_the_parts_the_phrase_is_about_not_one_line_of_a_p
     assert "Rafael Costa" in {m.name for m in team.members}  # the WMS integration's developer
 
 
+def test_a_team_part_is_what_someone_wrote_on_not_a_section_the_template_repeats(bundled_kb):
+    # "set up a new office" was relevant only to HR's new-starter "Timeline" (a heading on
+    # 4 pages), which made New starters a part staffed by its authors; and a Coupa page's
+    # "Contacts" ("AP: Oliver Grant") put Oliver Grant on a team for Grace's purchase orders.
+    office = bundled_kb.team("set up a new office", size=4)
+    assert not office.covers and office.uncovered == ("set up a new office",)
+    orders = bundled_kb.team("Grace O'Connor's purchase orders", size=4)
+    assert [m.name for m in orders.members] == ["Grace O'Connor"]
+    assert all(e.heading != "Contacts" for c in orders.covers for e in c.evidence)
+
+
 def test_a_topic_is_one_subject_not_pages_in_one_register(bundled_kb):
     # A trial: "Month-end close and Accounts" held month-end close and two sales pages on
     # customer accounts (no two of their sections closer than 0.53), and was the first row

@@ -7,6 +7,7 @@ knowledge base; then the real model on the bundled content and on a page with a 
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -16,8 +17,9 @@ from helpers import write
 from kb import KnowledgeBase, Settings, build_index
 from kb.config import EXPERT_MODELS
 from kb.eval import baselines
-from kb.eval.runs import EXPERT_CONFIGS, SHARP
+from kb.eval.runs import EXPERT_CONFIGS, PREVIOUS, SHARP
 from kb.models import Author, Chunk, Expert, Hit, person_key
+from kb.search.boilerplate import Boilerplate
 from kb.search.experts import combsum, page_votes, rank_by_pages, rank_by_profile
 
 T = Settings().page_vote_temperature
@@ -198,7 +200,55 @@ def test_the_blend_is_a_distribution_even_with_nothing_to_sum(tmp_path):
 def test_the_default_is_absvote_and_eval_measures_it_first():
     assert Settings().expert_model == "absvote" and "document" in EXPERT_MODELS
     assert EXPERT_CONFIGS[0] == (Settings().expert_model, Settings().retrieval)
-    assert EXPERT_CONFIGS[1] == (SHARP, "hybrid")  # the previous default, beside it
+    assert EXPERT_CONFIGS[1] == (PREVIOUS, "hybrid")  # the previous default, beside it
+    assert EXPERT_CONFIGS[2] == (SHARP, "hybrid")  # and the one before it
+
+
+def section(path: str, *headings: str) -> Chunk:
+    return Chunk(
+        id=f"{path}{headings}", path=path, title=path, heading_path=headings, text="", line=1
+    )
+
+
+def test_a_heading_the_page_template_repeats_is_boilerplate_and_an_intro_never():
+    # Five pages, each with an intro and "Contacts"; "Setup" on two, "Timeline" on three.
+    chunks = [c for p in "abcde" for c in (section(p), section(p, "Contacts"))]
+    chunks += [section("a", "Setup"), section("b", "Setup")]
+    chunks += [section(p, "Plan", "Timeline") for p in "cde"]
+    found = Boilerplate.of(chunks)
+    assert found.headings == {"contacts", "timeline"}  # 3 pages at least (and 5% of them)
+    assert found.rows == {1, 3, 5, 7, 9, 12, 13, 14}
+    assert found.holds(section("x", "CONTACTS")) and not found.holds(section("a"))
+
+
+def test_a_contacts_section_naming_a_colleague_votes_for_no_one(bundled_kb):
+    # A trial: "what does Grace O'Connor do" listed Oliver Grant, co-author of the Coupa page
+    # whose "Contacts" names her ("AP: Oliver Grant" too), on that section alone.
+    for query in ("what does Grace O'Connor do", "Grace O'Connor"):
+        people = bundled_kb.experts(query, k=10)
+        assert "Oliver Grant" not in [p.name for p in people], query
+        assert not [e for p in people for e in p.evidence if e.heading == "Contacts"], query
+    # Let it vote (as before 2026-12-07, eval's comparison row) and it does.
+    settings = replace(bundled_kb.settings, boilerplate_votes=True)
+    before = KnowledgeBase(
+        bundled_kb.index_dir, bundled_kb.embedder, settings, backend=bundled_kb.index
+    )
+    people = before.experts("what does Grace O'Connor do", k=10)
+    assert "Oliver Grant" in [p.name for p in people]
+    assert {e.heading for p in people for e in p.evidence} == {"Contacts"}
+
+
+def test_a_boilerplate_section_scores_no_page_in_the_vote(bundled_kb):
+    pages = dict(bundled_kb.page_scores("Oliver Grant (AP) for invoice matching"))
+    muted = KnowledgeBase(
+        bundled_kb.index_dir,
+        bundled_kb.embedder,
+        replace(bundled_kb.settings, boilerplate_votes=True),
+        backend=bundled_kb.index,
+    )
+    before = dict(muted.page_scores("Oliver Grant (AP) for invoice matching"))
+    coupa = "procurement/purchase-orders-in-coupa.md"
+    assert pages.get(coupa, 0.0) < before[coupa]  # its best match was its "Contacts"
 
 
 # Questions in the bundled style that tests/bundled_questions.json does not hold.
