@@ -23,7 +23,9 @@ from kb.content import secret_detectors as d
 from kb.content import seed_phrases as phrases
 from kb.models import Problem
 from kb.models.shown import (
+    HTML_TAG,
     INSIDE_A_WORD,
+    LINK,
     REFERENCE,
     comment_spans,
     invisible,
@@ -62,7 +64,17 @@ def find_secrets(text: str) -> list[Secret]:
     A private key is reported once, on its BEGIN line.
     """
     low = text.lower()
-    active = _active(_shown_text(text).lower())
+    # Each line as shown, and where its characters are in the raw line. HTML in the page is
+    # read as its text (`<p><b>Password:</b> x</p>`), and its tags' attributes as they are;
+    # then as Markdown shows it: `ghp\_...` as converters write it (kb import's markdownify),
+    # `&#103;hp_...`, a zero-width space or a link's brackets inside a token.
+    lines = [raw.removesuffix("\r") for raw in text.split("\n")]  # CRLF as kb index reads it
+    read = [_as_shown(*_html_text(raw)) if _marked(raw) else _as_shown(raw, None) for raw in lines]
+    # Which detectors run is asked of the text with its links as written (a token in a URL)
+    # and of each line shown otherwise (`gh[p_](#)R4nd...`, `gh<!-- -->p_` show a token's
+    # prefix whole): only those, as asking the whole text twice cost a fifth more time.
+    unlike = "\n".join(line for line, cols in read if cols is not None)
+    active = _active(f"{_shown_text(text)}\n{unlike}".lower())
     out: list[Secret] = []
     header: dict[int, str] = {}  # the columns a table's first row names as credentials
     in_table = False
@@ -76,15 +88,7 @@ def find_secrets(text: str) -> list[Secret]:
     late = False  # a list's codes of letters alone were settled after later lines
     # Each line as shown and where its characters are in it, for the phrase down a column.
     shown: list[tuple[str, str, list[int] | None]] = []
-    for n, raw in enumerate(text.split("\n"), 1):
-        raw = raw.removesuffix("\r")  # as kb index reads it (kb check passes CRLF text)
-        # HTML in the page is read as its text (`<p><b>Password:</b> x</p>`), and its
-        # tags' attributes as they are.
-        marked = "<" in raw or "{{" in raw or "{%" in raw
-        line, cols = _html_text(raw) if marked else (raw, None)
-        # Then as Markdown shows it: `ghp\_...` as converters write it (kb import's
-        # markdownify), `&#103;hp_...`, a zero-width space inside a token.
-        line, cols = _as_shown(line, cols)
+    for n, (raw, (line, cols)) in enumerate(zip(lines, read, strict=True), 1):
         shown.append(("" if IGNORE_MARK in raw else line, raw, cols))
         fence = line.lstrip().startswith(("```", "~~~"))
         fenced ^= fence
@@ -382,6 +386,11 @@ _BLOCK_TAGS += "|blockquote|pre|section|details|summary|center|label|figure|figc
 _HTML_TAG = re.compile(rf"(?i)<(/?)(?:({_INLINE_TAGS})|{_BLOCK_TAGS})(?:[ \t/][^<>\n]{{0,300}})?>")
 
 
+def _marked(line: str) -> bool:
+    """Whether `line` may hold HTML tags, comments or template tags (`_html_text`)."""
+    return "<" in line or "{{" in line or "{%" in line
+
+
 def _html_text(line: str) -> tuple[str, list[int] | None]:
     """The text of a line holding HTML tags, comments or template tags (which the page view
     removes: nothing, as an inline tag is), and where each of its characters is in the line
@@ -393,6 +402,16 @@ def _html_text(line: str) -> tuple[str, list[int] | None]:
     if "<" in line:
         tags = _HTML_TAG.finditer(line)
         unshown += [(*m.span(), bool(m.group(2))) for m in tags if not _within(spans, m.start())]
+        # Any other tag inside a word shows nothing, as a browser shows it (`gh<foo>p_R4nd…`);
+        # one between words is text (`Password: <your-password>`, a placeholder).
+        listed = {a for a, _, _ in unshown}
+        unshown += [
+            (*m.span(), True)
+            for m in HTML_TAG.finditer(line)
+            if _in_a_word(line, *m.span(), both=True)
+            and m.start() not in listed
+            and not _within(spans, m.start())
+        ]
     if not unshown:
         return line, None
     text: list[str] = []
@@ -423,15 +442,26 @@ def _unshown(links: bool = True) -> re.Pattern[str]:
     """What Markdown shows otherwise than written: a backslash before ASCII punctuation (its
     escape: the character alone), a character reference (the character it names),
     invisible characters (`kb.models.shown.invisible`, as consent reads names),
-    delimiters inside a word (`INSIDE_A_WORD`: `ghp_R4nd**0m**…`, as consent reads them)
-    and, with `links`, a link (its text)."""
-    found = rf"\\([!-/:-@\[-`{{-~])|{REFERENCE.pattern}|[{invisible()}]+|{INSIDE_A_WORD}"
-    return re.compile(f"{found}|{_LINK}" if links else f"{found}|(?P<text>(?!))")
+    delimiters inside a token (`_JOINING`: `ghp_R4nd**0m**…`, `gh**p**_…`) and, with
+    `links`, a link (its text: `kb.models.shown.LINK`, as consent reads links)."""
+    found = rf"\\([!-/:-@\[-`{{-~])|{REFERENCE.pattern}|[{invisible()}]+|{_JOINING}"
+    return re.compile(f"{found}|{LINK}" if links else f"{found}|(?P<text>(?!))")
 
 
-# A link or image inline or by reference: its text shows, its brackets and target do not
-# (as kb.models.shown reads one). A bracket or parenthesis ends each scan: linear.
-_LINK = r"!?\[(?P<text>[^\]\[\n]*)\](?:\([^()\n]*\)|\[[^\]\[\n]*\])"
+def _joining(mark: str, one: str) -> str:
+    """A run of a delimiter `mark` (`one` of its characters, escaped) between a letter, digit
+    or '_' and any other character but a space (each branch starts at the run's first mark,
+    as `INSIDE_A_WORD`'s do)."""
+    return rf"{mark}(?<=\w{mark}){one}*(?=[^\s{one}])|{mark}(?<=[^\s{one}]{mark}){one}*(?=\w)"
+
+
+# Markdown's emphasis, strikethrough and code delimiters joining what they part, as shown:
+# inside a word (`INSIDE_A_WORD`, as consent reads names) and beside a token's own '_', '-'
+# or '.', which end a name's word but not a token (`gh**p**_R4nd…` shows `ghp_R4nd…`: the
+# closing run after a letter may close before punctuation, CommonMark's right-flanking).
+_JOINING = "|".join(
+    (INSIDE_A_WORD, _joining(r"\*", r"\*"), _joining("~~", "~"), _joining("`", "`"))
+)
 
 
 def _character(reference: str) -> str:
@@ -466,19 +496,24 @@ def _shown_part(m: re.Match[str]) -> str:
     return ""
 
 
-def _in_a_word(line: str, start: int, end: int) -> bool:
-    """Whether a letter or digit is right before `start` or at `end` of `line`."""
-    return (start > 0 and line[start - 1].isalnum()) or (end < len(line) and line[end].isalnum())
+def _in_a_word(line: str, start: int, end: int, *, both: bool = False) -> bool:
+    """Whether a token's character is right before `start` or (`both`: and) at `end` of
+    `line`: a letter, a digit, '_' or '-', or another link's bracket (`[ghp](#)_R4nd…`,
+    `[gh](#)[p_](#)R4nd…`). Not a sentence's '.' or ',' after a link, which joins no token:
+    such a line is read as written, at half the cost."""
+    before = start > 0 and (line[start - 1].isalnum() or line[start - 1] in "_-])")
+    after = end < len(line) and (line[end].isalnum() or line[end] in "_-[!")
+    return before and after if both else before or after
 
 
 def _as_written(text: str) -> bool:
     """Whether `text` shows as written: most lines, not read again."""
-    if not text.isascii() or "\\" in text or "&" in text or "](" in text or "][" in text:
+    if not text.isascii() or "\\" in text or "&" in text or "[" in text:
         return False
     return not any(c in text for c in "*~`") or not _DELIMITER.search(text)
 
 
-_DELIMITER = re.compile(INSIDE_A_WORD)
+_DELIMITER = re.compile(_JOINING)
 
 
 def _shown_text(text: str) -> str:
@@ -499,25 +534,30 @@ def _as_shown(line: str, cols: list[int] | None) -> tuple[str, list[int] | None]
     at = cols if cols is not None else range(len(line))
     text: list[str] = []
     kept: list[int] = []
-    pos = 0
-    for m in _unshown().finditer(line):
-        shown = _shown_part(m)
-        if m.group(1) is None and shown == m.group():
-            continue  # a name HTML has no character for: shown as written
-        if m.group("text") is not None and not _in_a_word(line, *m.span()):
-            continue  # a link between words joins none: read as written, which costs less
-        text.append(line[pos : m.start()])
-        kept.extend(at[pos : m.start()])
-        text.append(shown)
-        if m.group("text") is not None:  # each character of a link's text where it is
-            kept.extend(at[m.start("text") : m.end("text")])
-        else:
-            kept.extend([at[m.start(1) if m.group(1) is not None else m.start()]] * len(shown))
-        pos = m.end()
-    if not pos:
+
+    def read(start: int, end: int) -> bool:
+        """Read line[start:end] into `text` and `kept`; whether any of it shows otherwise."""
+        pos = start
+        for m in _unshown().finditer(line, start, end):
+            shown = _shown_part(m)
+            if m.group(1) is None and shown == m.group():
+                continue  # a name HTML has no character for: shown as written
+            if m.group("text") is not None and not _in_a_word(line, *m.span()):
+                continue  # a link between words joins none: read as written, which costs less
+            text.append(line[pos : m.start()])
+            kept.extend(at[pos : m.start()])
+            if m.group("text") is not None:  # its text as shown (`[p\_](#)`), where it is
+                read(*m.span("text"))
+            else:
+                text.append(shown)
+                kept.extend([at[m.start(1) if m.group(1) is not None else m.start()]] * len(shown))
+            pos = m.end()
+        text.append(line[pos:end])
+        kept.extend(at[pos:end])
+        return pos > start
+
+    if not read(0, len(line)):
         return line, cols
-    text.append(line[pos:])
-    kept.extend(at[pos:])
     return "".join(text), kept
 
 

@@ -37,10 +37,11 @@ from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
-# A link or image, inline (its target in group 2) or by reference (its label after it, or
+# A link or image, inline (its target in `target`) or by reference (its label after it, or
 # none), as kb.content.parse reads one: a bracket or parenthesis ends each scan, so no start
-# rescans the text after the next one (linear on any text).
-_LINK = re.compile(r"!?\[([^\]\[]*)\](?:\(([^()]*)\)|\[[^\]\[]*\])?")
+# rescans the text after the next one (linear on any text). The secret scanner reads links
+# with it too (kb.content.secrets), so a token and a name are joined by the same links.
+LINK = r"!?\[(?P<text>[^\]\[]*)\](?:\((?P<target>[^()]*)\)|\[[^\]\[]*\])?"
 # Comments and template tags (Liquid, Jinja) are found by `str.find`, as kb.content.parse
 # finds them: a pattern for them scanned from every opener left unclosed (120 KB of "{{" took
 # 87 s unbounded), and one bounded to 200 characters let a longer one split a name.
@@ -55,9 +56,7 @@ _URL = re.compile(r"(?:\b[A-Za-z][A-Za-z0-9+.-]{0,31}://|\bmailto:)[^\s<>()\[\]\
 # pattern markdown-it-py's kb.content.parse reads pages with uses, written here as kb.models
 # imports no parser): an attribute's value ends at its quote, so no start scans past the next.
 _ATTRIBUTE = r"""\s+[a-zA-Z_:][a-zA-Z0-9:._-]*(?:\s*=\s*(?:[^"'=<>`\x00-\x20]+|'[^']*'|"[^"]*"))?"""
-_HTML_TAG = re.compile(
-    rf"<[A-Za-z][A-Za-z0-9-]*(?:{_ATTRIBUTE})*\s*/?>|</[A-Za-z][A-Za-z0-9-]*\s*>"
-)
+HTML_TAG = re.compile(rf"<[A-Za-z][A-Za-z0-9-]*(?:{_ATTRIBUTE})*\s*/?>|</[A-Za-z][A-Za-z0-9-]*\s*>")
 
 
 @functools.cache
@@ -111,7 +110,7 @@ INSIDE_A_WORD = (
 def _marked() -> re.Pattern[str]:
     """Whatever shows otherwise than written once comments and template tags are out: a
     link, a character reference, invisible characters, delimiters inside a word."""
-    patterns = (_LINK.pattern, REFERENCE.pattern, f"[{invisible()}]+", INSIDE_A_WORD)
+    patterns = (LINK, REFERENCE.pattern, f"[{invisible()}]+", INSIDE_A_WORD)
     return re.compile("|".join(patterns))
 
 
@@ -253,10 +252,10 @@ def _read(text: str) -> Shown:
             pos = m.end()
             found = m.group()
             if found.startswith(("[", "![")):  # its text holds no bracket, so no link
-                links.append((m.start(), m.end(), *m.span(1)))
-                if m.group(2) is not None:
-                    targets.append(m.span(2))
-                read(*m.span(1))
+                links.append((m.start(), m.end(), *m.span("text")))
+                if m.group("target") is not None:
+                    targets.append(m.span("target"))
+                read(*m.span("text"))
             elif found.startswith("&"):
                 character = html.unescape(found)
                 show("" if is_invisible(character) else character, m.start(), m.end(), False)
@@ -299,7 +298,7 @@ def _unshown(text: str, with_tags: bool) -> list[tuple[int, int, bool]]:
     spans = [(a, b, False) for a, b in comment_spans(text)]
     spans = sorted([*spans, *_outside(spans, ((a, b, False) for a, b in template_spans(text)))])
     if not with_tags and "<" in text:
-        tags = ((m.start(), m.end(), True) for m in _HTML_TAG.finditer(text))
+        tags = ((m.start(), m.end(), True) for m in HTML_TAG.finditer(text))
         spans = sorted([*spans, *_outside(spans, tags)])
     return spans
 

@@ -893,9 +893,9 @@ def test_an_index_from_the_last_detector_is_read_again_by_a_detector_that_finds_
 
     content, index_dir = tmp_path / "content", tmp_path / "index"
     write(content / "ops/db.md", "---\ntitle: DB\n---\n## Staging\n- **Password**: Zx9!kLm#2Q\n")
-    with monkeypatch.context() as old_kb:  # version 2 did not read a Markdown label
+    with monkeypatch.context() as old_kb:  # version 2 found nothing on this page
         old_kb.setattr("kb.config.REDACTION_VERSION", 2)
-        old_kb.setattr("kb.content.secret_detectors.LABELLED", ())
+        old_kb.setattr("kb.content.secrets.find_secrets", lambda text: [])
         build_index(content, index_dir, HashEmbedder(), Settings())
     assert "Zx9!kLm#2Q" in "".join(p.read_text("utf-8") for p in index_dir.glob("chunks-*"))
     report = build_index(content, index_dir, HashEmbedder(), Settings())
@@ -1104,6 +1104,62 @@ def test_a_token_split_by_markup_that_shows_nothing_is_redacted_as_shown(tmp_pat
     found = [f for f in check_content(content) if f.rule == "secret"]
     assert len(found) == len(split)
     units = ("a<!--", "a{{ ", "{% a", "a**", "a`b~", "<wbr>", "<!--a-->{{b}}<bdi>")
+    _only_the_last_flagged_in_time(tmp_path, [u * (100_000 // len(u)) for u in units] + [GH_TOKEN])
+
+
+def test_a_tokens_prefix_split_by_markup_is_redacted_as_shown(tmp_path):
+    """An attack: a token's own prefix split by what shows nothing (`gh[p_](#)R4nd…`,
+    `[gh](x)p_…`, `gh<!-- -->p_…`, `gh<span>p</span>_…`), or markup beside its `_`
+    (`gh**p**_…`, `` `ghp_`R4nd… ``, a link's text written with an escape). The page shows
+    the token whole; which detectors run was asked of the text with its links, comments and
+    tags as written, where no `ghp_` was, so kb check found nothing and every byte of the
+    index held it. They are asked of the text as shown too, and a link is read as consent
+    reads it (`kb.models.shown.LINK`: a defined shortcut `[p_]` too)."""
+    from fakes import HashEmbedder
+
+    from kb.content.secrets import redact
+
+    body = GH_TOKEN.removeprefix("ghp_")
+    split = {
+        "link": f"gh[p_](#){body}",
+        "link before": f"[gh](x)p_{body}",
+        "links side by side": f"[gh](#)[p_](#){body}",
+        "link, then '_'": f"[ghp](#)_{body}",
+        "link with a title": f'gh[p_](# "t"){body}',
+        "escape in a link": f"gh[p\\_](#){body}",
+        "reference in a link": f"gh[p&#95;](#){body}",
+        "shortcut": f"gh[p_]{body}",
+        "comment": f"gh<!-- -->p_{body}",
+        "comment before '_'": f"ghp<!-- -->_{body}",
+        "template tag": f"gh{{{{ '' }}}}p_{body}",
+        "span": f"gh<span>p_</span>{body}",
+        "a tag kb did not list": f"gh<foo>p_{body}",
+        "bold": f"gh**p**_{body}",
+        "bold before '_'": f"**ghp**_{body}",
+        "code": f"`ghp_`{body}",
+        "strikethrough": f"gh~~p~~_{body}",
+    }
+    for name, form in split.items():
+        text, found = redact(f"Push with {form} today.\n\n[p_]: https://x.example")
+        assert [s.kind for s in found] == ["GitHub token"], (name, found)
+        assert body[4:] not in text and "today." in text, (name, text)
+    kept = (
+        "See [the guide](https://x.example/a1b2c3), [step 2][s] and [1] first; type "
+        "<your-token> or token=<token>; `gh`_pages_ and **ghp**_ are words; a<br>b."
+    )
+    assert redact(kept) == (kept, [])
+    content = tmp_path / "content"
+    write(
+        content / "deploy.md",
+        "---\ntitle: Deploy\nauthors: [Dee Park]\n---\n"
+        + "\n\n".join(f"Push with {form} today." for form in split.values())
+        + "\n\n[p_]: https://x.example\n",
+    )
+    build_index(content, tmp_path / "index", HashEmbedder(), Settings())
+    assert body[4:] not in _index_bytes(tmp_path / "index")
+    found = [f for f in check_content(content) if f.rule == "secret"]
+    assert len(found) == len(split)
+    units = ("a[b]", "[a](b)", "a<x>", "a**_", "[a\\_](", "a<x y='")
     _only_the_last_flagged_in_time(tmp_path, [u * (100_000 // len(u)) for u in units] + [GH_TOKEN])
 
 
