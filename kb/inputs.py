@@ -71,14 +71,25 @@ def _shown(text: str) -> str:
     return "".join(c for c in visible(text) if c.isspace() or unicodedata.category(c) != "Cc")
 
 
+def blank(text: str) -> bool:
+    """Whether `text` holds nothing to look for: no letter or digit (Unicode's L and N
+    categories) once what shows nothing is left out (`visible`: a Hangul filler is a letter
+    by category). A blank that is a symbol (U+2800, the braille pattern blank; a musical
+    symbol's null notehead) shows as a space does, and punctuation alone (`???`) is no word
+    either: BM25 reads none, and the model's vector of it is near any page."""
+    if text.isascii():  # most queries
+        return not any(c.isalnum() for c in text)
+    return not any(unicodedata.category(c)[0] in "LN" for c in visible(text))
+
+
 def query_text(text: str, param: str = "q") -> str:
-    """`text` unchanged; `BlankQueryError` when there is nothing to look for,
+    """`text` unchanged; `BlankQueryError` when there is nothing to look for (`blank`),
     `QueryTooLongError` when it is longer than anyone asks (a pasted file, a crafted link).
     `param`: what `text` was given as, for the message."""
-    plain = text.isascii() and text.isprintable()  # most queries: nothing to leave out
-    if not text.strip() or (not plain and not _shown(text).strip()):
+    if blank(text):
         what = "the query" if param == "q" else f"the {param}"
-        raise BlankQueryError(f"{what} is empty; say what you are looking for", param)
+        said = "has no letter or digit" if _shown(text).strip() else "is empty"
+        raise BlankQueryError(f"{what} {said}; say what you are looking for", param)
     if len(text) > MAX_QUERY:
         raise QueryTooLongError(
             f"the query is {len(text):,} characters; ask in at most {MAX_QUERY:,}"

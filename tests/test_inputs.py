@@ -116,6 +116,17 @@ def test_a_blank_query_is_refused(text):
     assert query_text("vpn\x00") == "vpn\x00"
 
 
+@pytest.mark.parametrize("text", ["\u2800", " \u2800\u3164 ", "\U0001d159", "\u2800?", "???", "—"])
+def test_a_query_of_blank_symbols_or_punctuation_alone_has_nothing_to_look_for(text):
+    """A hostile trial: a query of U+2800 (the braille pattern blank, a symbol by category,
+    shown as a space) searched in every shell, and so did punctuation alone, which BM25
+    reads no word of. A query needs a letter or a digit, of any script."""
+    with pytest.raises(BlankQueryError, match="say what you are looking for"):
+        query_text(text)
+    for kept in ("C#", "2FA", "東京", "Ελλάδα", "½", "\u2800vpn"):
+        assert query_text(kept) == kept
+
+
 def test_a_query_longer_than_anyone_asks_is_refused():
     assert query_text("x" * MAX_QUERY) == "x" * MAX_QUERY
     with pytest.raises(QueryTooLongError, match="1,001 characters; ask in at most 1,000"):

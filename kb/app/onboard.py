@@ -10,6 +10,7 @@ from kb.app.present import literal as esc
 from kb.app.present import note_text
 from kb.app.widgets import colleague_line, page_link
 from kb.facade import Facade
+from kb.inputs import blank
 
 
 def render_onboard(kb: Facade) -> None:
@@ -27,7 +28,9 @@ def render_onboard(kb: Facade) -> None:
     name = left.text_input("New joiner", key="onboard_name", placeholder="their name")
     # The team is one of `teams`: the URL's, in any case, else the first (settle_view).
     team = right.selectbox("Team", teams, key="onboard_team")
-    plan = kb.onboard(name.strip() or "the new joiner", team=team, today=dt.date.today())
+    # A name of nothing to read (`?name=%E2%80%8B`) is none, as the API refuses it.
+    name = "the new joiner" if blank(name) else name.strip()
+    plan = kb.onboard(name, team=team, today=dt.date.today())
     if plan.note:
         st.info(note_text(plan.note))
     st.markdown("#### Read, in this order")

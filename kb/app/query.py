@@ -17,6 +17,7 @@ import streamlit as st
 from kb.app.state import current_filters, remember
 from kb.content.departments import other_side
 from kb.facade import Facade
+from kb.inputs import blank
 from kb.models import Expert, Filters, Hit, Results
 from kb.search.cards import group_by_page
 
@@ -46,7 +47,7 @@ def shown_search(kb: Facade) -> Shown | None:
     """
     s = st.session_state
     query = s.get("q", "").strip()
-    if not query:
+    if blank(query):  # as the CLI and the API refuse it: `?q=%E2%A0%80`, a zero-width space
         return None
     filters = current_filters(kb)
     exact = s.get("exact_for") == query  # "search instead for" was clicked

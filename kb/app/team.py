@@ -9,7 +9,7 @@ from kb.app.state import MAX_TEAM_SIZE, TEAM_COUNTS, TEAM_TEXTS, view_params
 from kb.app.tables import Cell, joined, link, render_table
 from kb.app.widgets import colleague_line, page_link, person_href
 from kb.facade import Facade
-from kb.inputs import CriteriaError, team_criteria
+from kb.inputs import CriteriaError, blank, team_criteria
 from kb.models import Cover, TeamCriteria
 
 
@@ -31,7 +31,7 @@ def render_team(kb: Facade) -> None:
         with st.expander("Criteria set in advance", expanded=_criteria_set()):
             _criteria_widgets()
         st.form_submit_button("Propose a team", type="primary", key="team_go")
-    if not description.strip():
+    if blank(description):  # as the API refuses it (`?project=%E2%80%8B`)
         return
     try:
         criteria = _criteria()

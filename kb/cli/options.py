@@ -193,10 +193,12 @@ def _refuse_repeats(cmd: click.Command, args: list[str]) -> None:
             raise click.UsageError(f"{option} takes one value and was given {given}: give it once")
 
 
-def open_kb(where: IndexLocation, query: str = "-") -> Facade:
-    """The knowledge base at `where`, once `query` (the command's text argument) is not blank."""
+def open_kb(where: IndexLocation, query: str | None = None) -> Facade:
+    """The knowledge base at `where`, once `query` (the command's text argument, if it has
+    one) is not blank."""
     try:
-        query_text(query)
+        if query is not None:
+            query_text(query)
     except (BlankQueryError, QueryTooLongError) as err:
         raise click.UsageError(str(err)) from None
     log = os.environ.get("KB_SEARCH_LOG")  # opt-in, for 'kb gaps'

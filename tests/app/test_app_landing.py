@@ -263,6 +263,30 @@ def test_a_link_with_a_huge_query_searches_its_first_thousand_characters(
     assert at.text_input(key="q").proto.set_value  # the box shows it cut
 
 
+def test_a_link_or_box_with_nothing_to_look_for_shows_no_results(monkeypatch, bundled_index):
+    # A hostile trial: `?q=%E2%80%8B` (a zero-width space) or `?q=%E2%A0%80` (the braille
+    # pattern blank) searched, where the CLI and the API call such a query empty.
+    start = labels(new_app(monkeypatch, bundled_index), "example-")
+    for q in ("\u200b", "\u2800\u2800", "??"):
+        at = new_app(monkeypatch, bundled_index, q=q)
+        assert not at.exception and not result_paths(at), q
+        assert labels(at, "example-") == start, q
+    # The team builder and onboarding take the same rule: the API refused both with a 422,
+    # so the app on the API failed where the app on an index proposed a team of nothing.
+    idle = all_text(new_app(monkeypatch, bundled_index, view="team"))
+    assert all_text(new_app(monkeypatch, bundled_index, view="team", project="\u2800")) == idle
+    from kb.service import KnowledgeBase
+
+    asked, onboard = [], KnowledgeBase.onboard
+    monkeypatch.setattr(
+        KnowledgeBase,
+        "onboard",
+        lambda kb, name, **kw: asked.append(name) or onboard(kb, name, **kw),
+    )
+    joined = new_app(monkeypatch, bundled_index, view="onboard", join="finance", name="\u200b")
+    assert not joined.exception and asked == ["the new joiner"]
+
+
 def test_a_search_typed_in_the_box_is_not_written_back_into_it(monkeypatch, bundled_index):
     # A value the run sets is put in the box by the browser, over what was typed after the
     # search was sent: under load the browser test lost letters ("who appves expense claims

@@ -131,6 +131,8 @@ def test_filters_and_modes_narrow_like_the_cli(client, bundled_kb):
     [
         ("/search", {}, 422, "q"),
         ("/search", {"q": "   "}, 422, "blank"),
+        ("/search", {"q": "\u2800\u2800"}, 422, "blank"),  # the braille pattern blank
+        ("/experts", {"q": "\u200b?"}, 422, "blank"),
         ("/search", {"q": "x", "k": 0}, 422, "k"),
         ("/search", {"q": "x", "k": 101}, 422, "k"),
         ("/search", {"q": "x", "mode": "fuzzy"}, 422, "mode"),
