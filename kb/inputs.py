@@ -225,9 +225,16 @@ def _requirement(text: str) -> Requirement:
 
 
 def day(text: str) -> date | None:
-    """The date `text` names (ISO, like 2026-01-31; `ValueError` if not one), None if blank."""
+    """The date `text` names (YYYY-MM-DD, as the CLI's options take one; `ValueError` if not
+    one), None if blank. Not ISO's other forms (`20260131`, `2026-W05-6`), which Python
+    reads and `kb search --since` does not."""
     text = text.strip()
+    if text and not _DAY.fullmatch(text):
+        raise ValueError(f"not a date like 2026-01-31: {text[:40]!r}")
     return date.fromisoformat(text) if text else None
+
+
+_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 def similar_names(name: str, known: list[str]) -> list[str]:

@@ -135,8 +135,10 @@ def test_a_query_longer_than_anyone_asks_is_refused():
 
 def test_day_reads_iso_dates_and_refuses_others():
     assert day(" 2026-01-31 ") == date(2026, 1, 31) and day("  ") is None
-    with pytest.raises(ValueError):
-        day("last week")
+    # As `kb search --since` reads a day: not ISO's other forms, which Python reads.
+    for other in ("last week", "20260131", "2026-W05-6", "0"):
+        with pytest.raises(ValueError, match="not a date like 2026-01-31"):
+            day(other)
 
 
 def test_an_unknown_person_is_told_the_closest_names():

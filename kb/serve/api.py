@@ -31,6 +31,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
 from fastapi.security import HTTPBearer
+from pydantic import BeforeValidator
 from starlette.convertors import PathConvertor, register_url_convertor
 
 from kb.backends.location import IndexLocation
@@ -45,6 +46,7 @@ from kb.inputs import (
     CriteriaError,
     UnknownValueError,
     checked_filters,
+    day,
     profile_called,
     query_text,
     team_criteria,
@@ -71,6 +73,9 @@ Field = Annotated[str, Query(max_length=200)]
 # Any of several values: `?team=finance&team=sales` ("who in Finance or Sales", a trial).
 Fields = Annotated[list[str], Query(max_length=20)]
 Mode = Annotated[str, _one_of(MODES)]
+# A day as every shell reads one (`kb.inputs.day`, YYYY-MM-DD): pydantic's own reading took a
+# number as seconds since 1970 (`since=0` was 1 January 1970, every page; `today=-86400`).
+Day = Annotated[dt.date | None, BeforeValidator(lambda v: day(v) if isinstance(v, str) else v)]
 ModeOrDefault = Annotated[str, _one_of(MODES, blank=True)]
 Kind = Annotated[str, _one_of(KINDS)]
 Model = Annotated[str, _one_of(EXPERT_MODELS, blank=True)]
@@ -339,7 +344,7 @@ def _public_routes(
         team: Fields = [],  # noqa: B006 (FastAPI copies a default; it reads a list so)
         tag: Field = "",
         author: Field = "",
-        since: dt.date | None = None,
+        since: Day = None,
         exact: bool = False,
     ) -> list[dict]:
         """Ranked sections for `q`, the relevant ones first, with relevance, snippets and
@@ -360,7 +365,7 @@ def _public_routes(
         department: Field = "",
         team: Fields = [],  # noqa: B006 (FastAPI copies a default; it reads a list so)
         tag: Field = "",
-        since: dt.date | None = None,
+        since: Day = None,
         exact: bool = False,
     ) -> list[dict]:
         """The people who wrote what answers `q` (none when nothing does), with the sections
@@ -415,7 +420,7 @@ def _app_routes(kb: Callable[..., Facade], search_log: Path | None) -> APIRouter
         team: Fields = [],  # noqa: B006 (FastAPI copies a default; it reads a list so)
         tag: Field = "",
         author: Field = "",
-        since: dt.date | None = None,
+        since: Day = None,
     ) -> Filters:
         return checked_filters(
             base, department=department, team=team, tag=tag, author=author, since=since
@@ -527,7 +532,7 @@ def _app_routes(kb: Callable[..., Facade], search_log: Path | None) -> APIRouter
         kind: Kind = "tandem",
         seed: Annotated[int, Query(ge=0, le=MAX_ROUND)] = 0,
         new: bool = False,
-        today: dt.date | None = None,
+        today: Day = None,
     ) -> dict:
         """A round of pairs started on `today` (default: the server's day; `left:` is judged
         on it, as `kb pairs --today`); with `new=true`, round `seed` leaves out the pairs of
@@ -564,7 +569,7 @@ def _app_routes(kb: Callable[..., Facade], search_log: Path | None) -> APIRouter
         base: Base,
         slots: Annotated[int, Query(ge=1, le=20)] = 4,
         rooms: Annotated[int, Query(ge=1, le=20)] = 2,
-        date: dt.date | None = None,
+        date: Day = None,
     ) -> dict:
         """A proposed barcamp held on `date` (default: the next working day), with the
         searches logged on this server (KB_SEARCH_LOG)."""

@@ -137,6 +137,10 @@ def test_filters_and_modes_narrow_like_the_cli(client, bundled_kb):
         ("/search", {"q": "x", "k": 101}, 422, "k"),
         ("/search", {"q": "x", "mode": "fuzzy"}, 422, "mode"),
         ("/search", {"q": "x", "since": "last week"}, 422, "since"),
+        # A number was read as seconds since 1970 (a hostile trial): `since=0` gave every page.
+        ("/search", {"q": "x", "since": "0"}, 422, "not a date like 2026-01-31"),
+        ("/app/search", {"q": "x", "since": "20260131"}, 422, "not a date like 2026-01-31"),
+        ("/app/pairs", {"today": "-86400"}, 422, "not a date like 2026-01-31"),
         ("/search", {"q": "x", "team": "astronauts"}, 400, "team 'astronauts' is not in"),
         ("/search", {"q": "x", "author": "Nobody Here"}, 400, "author"),
         ("/search", {"q": "x", "team": "financ"}, 400, "did you mean 'finance'?"),
