@@ -37,11 +37,12 @@ from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
-# A link or image, inline (its target in `target`) or by reference (its label after it, or
-# none), as kb.content.parse reads one: a bracket or parenthesis ends each scan, so no start
-# rescans the text after the next one (linear on any text). The secret scanner reads links
-# with it too (kb.content.secrets), so a token and a name are joined by the same links.
-LINK = r"!?\[(?P<text>[^\]\[]*)\](?:\((?P<target>[^()]*)\)|\[[^\]\[]*\])?"
+# A link or image, inline (its target in `target`, which may hold parentheses in pairs, as
+# CommonMark's does: `[Ines](a(b)c) Park`) or by reference (its label after it, or none), as
+# kb.content.parse reads one: a bracket or an unpaired parenthesis ends each scan, so no
+# start rescans the text after the next one (linear on any text). The secret scanner reads
+# links with it too (kb.content.secrets), so a token and a name are joined by the same links.
+LINK = r"!?\[(?P<text>[^\]\[]*)\](?:\((?P<target>[^()]*(?:\([^()]*\)[^()]*)*)\)|\[[^\]\[]*\])?"
 # Comments and template tags (Liquid, Jinja) are found by `str.find`, as kb.content.parse
 # finds them: a pattern for them scanned from every opener left unclosed (120 KB of "{{" took
 # 87 s unbounded), and one bounded to 200 characters let a longer one split a name.

@@ -260,6 +260,9 @@ HIDDEN_MARKUP = {
     "shortcut-reference-link": "[Ines] Park",
     "comment-inside-a-word": "In<!-- owner -->es Park",
     "template-tag-inside-a-word": "Ines Pa{{ site.blank }}rk",
+    # A target holding parentheses in pairs, as CommonMark takes one: it was read as a
+    # shortcut `[Ines]` and "(https://...) Park" after it, a URL between her names.
+    "parentheses-in-a-links-target": "[Ines](https://wiki.example/Park_(x)) Park",
 }
 
 
@@ -383,6 +386,7 @@ HOSTILE = {
     "unclosed-html-tags": "<a b ",
     "unclosed-html-values": "<a b='",
     "html-tags-and-links": "<b>[a](u)</b> ",
+    "links-with-parentheses": "[a](x(y)[a]((y)",
     "comments-read-inside": "<!-- {{ a }} --> ",
 }
 

@@ -1126,6 +1126,7 @@ def test_a_tokens_prefix_split_by_markup_is_redacted_as_shown(tmp_path):
         "links side by side": f"[gh](#)[p_](#){body}",
         "link, then '_'": f"[ghp](#)_{body}",
         "link with a title": f'gh[p_](# "t"){body}',
+        "parentheses in a target": f"gh[p_](a(b)c){body}",
         "escape in a link": f"gh[p\\_](#){body}",
         "reference in a link": f"gh[p&#95;](#){body}",
         "shortcut": f"gh[p_]{body}",
@@ -1159,7 +1160,7 @@ def test_a_tokens_prefix_split_by_markup_is_redacted_as_shown(tmp_path):
     assert body[4:] not in _index_bytes(tmp_path / "index")
     found = [f for f in check_content(content) if f.rule == "secret"]
     assert len(found) == len(split)
-    units = ("a[b]", "[a](b)", "a<x>", "a**_", "[a\\_](", "a<x y='")
+    units = ("a[b]", "[a](b)", "a<x>", "a**_", "[a\\_](", "a<x y='", "[a](x(y)[a]((y)")
     _only_the_last_flagged_in_time(tmp_path, [u * (100_000 // len(u)) for u in units] + [GH_TOKEN])
 
 
