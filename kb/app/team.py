@@ -9,7 +9,7 @@ from kb.app.state import MAX_TEAM_SIZE, TEAM_COUNTS, TEAM_TEXTS, view_params
 from kb.app.tables import Cell, joined, link, render_table
 from kb.app.widgets import colleague_line, page_link, person_href
 from kb.facade import Facade
-from kb.inputs import CriteriaError, blank, team_criteria
+from kb.inputs import MAX_QUERY, CriteriaError, blank, team_criteria
 from kb.models import Cover, TeamCriteria
 
 
@@ -33,6 +33,9 @@ def render_team(kb: Facade) -> None:
         st.form_submit_button("Propose a team", type="primary", key="team_go")
     if blank(description):  # as the API refuses it (`?project=%E2%80%8B`)
         return
+    if len(description) > MAX_QUERY:  # typed or pasted: read as the API and `kb team` take it
+        st.caption(f"Only the first {MAX_QUERY:,} characters of the project are read.")
+        description = description[:MAX_QUERY]
     try:
         criteria = _criteria()
         proposal = kb.team(description.strip(), size=size, criteria=criteria)

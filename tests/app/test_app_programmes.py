@@ -104,6 +104,24 @@ def test_team_builder_takes_criteria_from_the_url_and_reports_them(monkeypatch, 
     assert not bad.exception and "--languages" in all_text(bad)
 
 
+def test_a_project_longer_than_the_api_takes_is_cut_as_a_query_is(monkeypatch, bundled_index):
+    # A hostile trial: a link's `?project=` of 22,400 characters held the app for a minute
+    # (each part of a description is searched), where the API and `kb team` take 1,000.
+    from kb.service import KnowledgeBase
+
+    asked, team = [], KnowledgeBase.team
+    monkeypatch.setattr(
+        KnowledgeBase, "team", lambda kb, text, **kw: asked.append(text) or team(kb, text, **kw)
+    )
+    at = new_app(monkeypatch, bundled_index, view="team", project="vpn access, " * 2_000)
+    assert not at.exception and asked == [("vpn access, " * 2_000)[:1_000].strip()]
+    assert "cut to its first 1,000 characters" in all_text(at)
+    at.text_area(key="team_description").set_value("expense claims, " * 2_000)
+    at.button(key="team_go").click().run()
+    assert not at.exception and asked[-1] == ("expense claims, " * 2_000)[:1_000].strip()
+    assert "Only the first 1,000 characters of the project are read." in all_text(at)
+
+
 def test_a_round_without_new_pairs_says_earlier_rounds_took_them(monkeypatch, bundled_index):
     # A trial: reverse mentoring's round 3 said "no two people ... write about the same
     # things" when rounds 0 to 2 had proposed every pair there is.
