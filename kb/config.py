@@ -15,7 +15,7 @@ REDACTION_VERSION = 26  # of kb/content/secrets.py's detection: bump when it fin
 # title's slug writes it, `ghp-r4nd0m…`: every name is scanned again; 22: a token split by a
 # comment, a template tag, an inline tag or Markdown's delimiters inside a word; 23: a key's
 # body without its BEGIN line; 24: a token split by a link's brackets, read as its text)
-HIDING_VERSION = 15  # of kb/content/hiding.py's names in page text: bump when it finds more
+HIDING_VERSION = 16  # of kb/content/hiding.py's names in page text: bump when it finds more
 # (2: its mark is no word of the index; 3: accents as marks, curly apostrophes, Unicode hyphens;
 # 4: a tag or team naming someone hidden is dropped, a page whose path names them not read;
 # 5: invisible characters inside a name's word, a name run together or a login as a word;

@@ -23,6 +23,7 @@ from kb.content import secret_detectors as d
 from kb.content import seed_phrases as phrases
 from kb.models import Problem
 from kb.models.shown import (
+    ESCAPE,
     HTML_TAG,
     INSIDE_A_WORD,
     LINK,
@@ -444,7 +445,7 @@ def _unshown(links: bool = True) -> re.Pattern[str]:
     invisible characters (`kb.models.shown.invisible`, as consent reads names),
     delimiters inside a token (`_JOINING`: `ghp_R4nd**0m**…`, `gh**p**_…`) and, with
     `links`, a link (its text: `kb.models.shown.LINK`, as consent reads links)."""
-    found = rf"\\([!-/:-@\[-`{{-~])|{REFERENCE.pattern}|[{invisible()}]+|{_JOINING}"
+    found = rf"{ESCAPE}|{REFERENCE.pattern}|[{invisible()}]+|{_JOINING}"
     return re.compile(f"{found}|{LINK}" if links else f"{found}|(?P<text>(?!))")
 
 

@@ -10,7 +10,7 @@ cannot split a name or hide one (a review found each of these showing a hidden n
 - Markdown's emphasis, strikethrough or code delimiters inside a word are nothing: "In**es**"
   is "Ines" (`INSIDE_A_WORD`);
 - an HTML character reference is the character it stands for, as Markdown renders it:
-  "Ines&#32;Park", "In&#101;s";
+  "Ines&#32;Park", "In&#101;s"; a backslash escape is its character: "Ines\\-Park";
 - a Markdown link or image is its text ("[Ines](https://x) Park" is "Ines Park"); its
   target shows as no text but is an address (`Shown.addresses`), as is a URL in the text. A
   reference link's label does not show either ("[Ines][who] Park", "[Ines][] Park"), and a
@@ -42,11 +42,18 @@ from dataclasses import dataclass, replace
 # kb.content.parse reads one: a bracket or an unpaired parenthesis ends each scan, so no
 # start rescans the text after the next one (linear on any text). The secret scanner reads
 # links with it too (kb.content.secrets), so a token and a name are joined by the same links.
-LINK = r"!?\[(?P<text>[^\]\[]*)\](?:\((?P<target>[^()]*(?:\([^()]*\)[^()]*)*)\)|\[[^\]\[]*\])?"
+# Its text may hold an escaped bracket (`[a\\]b](x)`): a backslash takes the next character.
+LINK = (
+    r"!?\[(?P<text>(?:[^\]\[\\]|\\[\s\S])*)\]"
+    r"(?:\((?P<target>[^()]*(?:\([^()]*\)[^()]*)*)\)|\[[^\]\[]*\])?"
+)
 # Comments and template tags (Liquid, Jinja) are found by `str.find`, as kb.content.parse
 # finds them: a pattern for them scanned from every opener left unclosed (120 KB of "{{" took
 # 87 s unbounded), and one bounded to 200 characters let a longer one split a name.
 _TEMPLATE_CLOSERS = {"{{": "}}", "{%": "%}"}
+# A backslash escape: a backslash before ASCII punctuation shows the punctuation alone
+# (CommonMark), so `Ines\-Park` shows "Ines-Park"; the secret scanner reads it too.
+ESCAPE = r"\\([!-/:-@\[-`{-~])"
 # A character reference, as HTML5 and CommonMark write one: decimal, hex or named, with its ;.
 REFERENCE = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
 # A URL in text, shown as written (an autolink's too): read as an address as well. A scheme
@@ -111,7 +118,7 @@ INSIDE_A_WORD = (
 def _marked() -> re.Pattern[str]:
     """Whatever shows otherwise than written once comments and template tags are out: a
     link, a character reference, invisible characters, delimiters inside a word."""
-    patterns = (LINK, REFERENCE.pattern, f"[{invisible()}]+", INSIDE_A_WORD)
+    patterns = (ESCAPE, LINK, REFERENCE.pattern, f"[{invisible()}]+", INSIDE_A_WORD)
     return re.compile("|".join(patterns))
 
 
@@ -257,6 +264,8 @@ def _read(text: str) -> Shown:
                 if m.group("target") is not None:
                     targets.append(m.span("target"))
                 read(*m.span("text"))
+            elif found.startswith("\\"):  # an escape: its character alone
+                show(found[1], m.start(), m.end(), False)
             elif found.startswith("&"):
                 character = html.unescape(found)
                 show("" if is_invisible(character) else character, m.start(), m.end(), False)

@@ -263,6 +263,9 @@ HIDDEN_MARKUP = {
     # A target holding parentheses in pairs, as CommonMark takes one: it was read as a
     # shortcut `[Ines]` and "(https://...) Park" after it, a URL between her names.
     "parentheses-in-a-links-target": "[Ines](https://wiki.example/Park_(x)) Park",
+    # A backslash escape shows its character alone ("Ines-Park"), as the secret scanner
+    # read it: consent read the backslash, and no word was hers.
+    "escape-between-her-names": "Ines\\-Park",
 }
 
 
@@ -387,6 +390,7 @@ HOSTILE = {
     "unclosed-html-values": "<a b='",
     "html-tags-and-links": "<b>[a](u)</b> ",
     "links-with-parentheses": "[a](x(y)[a]((y)",
+    "escapes-in-links": "[a\\]b\\[\\",
     "comments-read-inside": "<!-- {{ a }} --> ",
 }
 
