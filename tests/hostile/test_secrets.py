@@ -1069,7 +1069,6 @@ def test_a_token_split_by_markup_that_shows_nothing_is_redacted_as_shown(tmp_pat
     strikethrough delimiters inside it (`ghp_R4nd**0m**T0k3n…` shows the token, part of it in
     bold). The page showed the token whole; kb check found nothing and every byte of the
     index held it. Each is read as shown; the delimiters only between letters or digits."""
-    from fakes import HashEmbedder
 
     from kb.content.secrets import redact
 
@@ -1087,24 +1086,31 @@ def test_a_token_split_by_markup_that_shows_nothing_is_redacted_as_shown(tmp_pat
         "code": f"{a}`{b[:4]}`{b[4:]}",
         "strikethrough": f"{a}~~{b[:4]}~~{b[4:]}",
     }
-    for name, form in split.items():
-        text, found = redact(f"Push with {form} today.")
-        assert [s.kind for s in found] == ["GitHub token"], (name, found)
-        assert b[4:] not in text and text.endswith(" today."), (name, text)
     kept = "Run `2**10`, a*b*c, ~~old~~ and <wbr> long<!-- x -->words; {{ site.title }}."
     assert redact(kept) == (kept, [])
-    content = tmp_path / "content"
-    write(
-        content / "deploy.md",
-        "---\ntitle: Deploy\nauthors: [Dee Park]\n---\n"
-        + "\n\n".join(f"Push with {form} today." for form in split.values()),
-    )
-    build_index(content, tmp_path / "index", HashEmbedder(), Settings())
-    assert b[4:] not in _index_bytes(tmp_path / "index")
-    found = [f for f in check_content(content) if f.rule == "secret"]
-    assert len(found) == len(split)
+    _each_form_is_a_token_redacted(tmp_path, split, b[4:])
     units = ("a<!--", "a{{ ", "{% a", "a**", "a`b~", "<wbr>", "<!--a-->{{b}}<bdi>")
     _only_the_last_flagged_in_time(tmp_path, [u * (100_000 // len(u)) for u in units] + [GH_TOKEN])
+
+
+def _each_form_is_a_token_redacted(tmp_path, split: dict, secret: str, tail: str = "") -> None:
+    """Each form in a sentence (`tail` after it) is one GitHub token, redacted; a page of all
+    of them is flagged once a form by kb check and leaves no `secret` in the index."""
+    from fakes import HashEmbedder
+
+    from kb.content.secrets import redact
+
+    for name, form in split.items():
+        text, found = redact(f"Push with {form} today.{tail}")
+        assert [s.kind for s in found] == ["GitHub token"], (name, found)
+        assert secret not in text and "today." in text, (name, text)
+    content = tmp_path / "content"
+    forms = "\n\n".join(f"Push with {form} today." for form in split.values())
+    write(content / "deploy.md", f"---\ntitle: Deploy\nauthors: [Dee Park]\n---\n{forms}{tail}\n")
+    build_index(content, tmp_path / "index", HashEmbedder(), Settings())
+    assert secret not in _index_bytes(tmp_path / "index")
+    found = [f for f in check_content(content) if f.rule == "secret"]
+    assert len(found) == len(split)
 
 
 def test_a_tokens_prefix_split_by_markup_is_redacted_as_shown(tmp_path):
@@ -1115,7 +1121,6 @@ def test_a_tokens_prefix_split_by_markup_is_redacted_as_shown(tmp_path):
     tags as written, where no `ghp_` was, so kb check found nothing and every byte of the
     index held it. They are asked of the text as shown too, and a link is read as consent
     reads it (`kb.models.shown.LINK`: a defined shortcut `[p_]` too)."""
-    from fakes import HashEmbedder
 
     from kb.content.secrets import redact
 
@@ -1140,26 +1145,12 @@ def test_a_tokens_prefix_split_by_markup_is_redacted_as_shown(tmp_path):
         "code": f"`ghp_`{body}",
         "strikethrough": f"gh~~p~~_{body}",
     }
-    for name, form in split.items():
-        text, found = redact(f"Push with {form} today.\n\n[p_]: https://x.example")
-        assert [s.kind for s in found] == ["GitHub token"], (name, found)
-        assert body[4:] not in text and "today." in text, (name, text)
     kept = (
         "See [the guide](https://x.example/a1b2c3), [step 2][s] and [1] first; type "
         "<your-token> or token=<token>; `gh`_pages_ and **ghp**_ are words; a<br>b."
     )
     assert redact(kept) == (kept, [])
-    content = tmp_path / "content"
-    write(
-        content / "deploy.md",
-        "---\ntitle: Deploy\nauthors: [Dee Park]\n---\n"
-        + "\n\n".join(f"Push with {form} today." for form in split.values())
-        + "\n\n[p_]: https://x.example\n",
-    )
-    build_index(content, tmp_path / "index", HashEmbedder(), Settings())
-    assert body[4:] not in _index_bytes(tmp_path / "index")
-    found = [f for f in check_content(content) if f.rule == "secret"]
-    assert len(found) == len(split)
+    _each_form_is_a_token_redacted(tmp_path, split, body[4:], "\n\n[p_]: https://x.example")
     units = ("a[b]", "[a](b)", "a<x>", "a**_", "[a\\_](", "a<x y='", "[a](x(y)[a]((y)")
     _only_the_last_flagged_in_time(tmp_path, [u * (100_000 // len(u)) for u in units] + [GH_TOKEN])
 
