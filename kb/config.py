@@ -95,8 +95,8 @@ class Settings:
     # over the `expert_pages` best pages by BM25: sharp votes find a page's own authors,
     # the sum how much of an area a person covers (kb.search.experts.blend).
     expert_spread: bool = True
-    # Sections under a heading the page template repeats ("Contacts": whom to ask) vote for
-    # no one (kb.search.boilerplate); True lets them, as before 2026-12-07, for comparison.
+    # Sections under a heading the page template repeats that name someone ("Contacts": whom
+    # to ask) vote for no one (kb.search.boilerplate); True lets them, as before 2026-12-07.
     boilerplate_votes: bool = False
     # The sections searched: who may be listed (those who wrote a relevant one) and their
     # evidence, and the "document" model's voters.

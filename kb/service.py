@@ -445,7 +445,10 @@ class KnowledgeBase:
         if self.settings.boilerplate_votes:
             return Boilerplate()
         if self._recurring is None:
-            self._recurring = Boilerplate.of(self.index.chunks)
+            chunks = self.index.chunks
+            names = {a.name for c in chunks for a in c.authors}
+            names |= {n for p in self.directory.people for n in (p.name, *p.aliases)}
+            self._recurring = Boilerplate.of(chunks, names)
         return self._recurring
 
     def _page_authors(self) -> dict[str, tuple[Author, ...]]:
