@@ -48,7 +48,7 @@ class Boilerplate:
         here (the people side leaves it out of a page's topic, `recurring_headings`)."""
         headed = [(c.path, last_heading(c)) for c in chunks]
         recurring = _recurring(headed) - {""}
-        naming = _naming(names)
+        naming = _naming(names) if recurring else None
         rows = frozenset(
             i
             for i, (_, h) in enumerate(headed)
@@ -62,8 +62,11 @@ class Boilerplate:
 
 
 def _naming(names: Iterable[str]) -> re.Pattern[str] | None:
-    """A pattern finding any of `names` as whole words, case and apostrophes aside."""
-    known = sorted({_plain(n).strip() for n in names} - {""}, key=len, reverse=True)
+    """A pattern finding any of `names` as whole words, case and apostrophes aside. Only a
+    name of two words or more, or an email: a one-word name is as often a login or a bot
+    that is a word of the text too ("GitHub", "admin")."""
+    plain = {_plain(n).strip() for n in names}
+    known = sorted((n for n in plain if " " in n or "@" in n), key=len, reverse=True)
     if not known:
         return None
     return re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, known)) + r")(?!\w)")
