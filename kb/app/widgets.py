@@ -24,7 +24,7 @@ def badges(department: str, team: str = "", review_by: str = "") -> str:
     if team:
         out.append(f":gray-badge[{esc(team)}]")
     if review_by and is_stale(review_by):
-        out.append(f":red-badge[review overdue since {esc(unbroken(review_by))}]")
+        out.append(f":red-badge[review was due {esc(unbroken(review_by))}]")
     return " ".join(out)
 
 
