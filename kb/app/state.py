@@ -137,8 +137,9 @@ def _read_views(params) -> None:
     # Team builder: ?view=team&project=...&size=3 proposes the same team (else size 4).
     # As a link's ?q= is cut: each part of a description is searched, so 22,400 characters
     # of a crafted link held the app for a minute (the API and `kb team` take 1,000).
-    s.team_description = params.get(PARAM["team_description"], "")[:MAX_QUERY]
-    if len(params.get(PARAM["team_description"], "")) > MAX_QUERY:
+    linked_description = params.get(PARAM["team_description"], "")
+    s.team_description = linked_description[:MAX_QUERY]
+    if len(linked_description) > MAX_QUERY:
         note("team_description", f"Project: the link's description is cut to its first "
              f"{MAX_QUERY:,} characters.", s.team_description)  # fmt: skip
     size = PARAM["team_size"]
