@@ -290,7 +290,8 @@ class KnowledgeBase:
         absvote, the pages'; else the sections'."""
         s = self.settings
         model, evidence = model or s.expert_model, evidence or s.evidence_per_expert
-        # A section the page template repeats says whom to ask, not what its authors know.
+        # A repeated section naming someone ("Contacts") says whom to ask, not what its
+        # authors know (kb.search.boilerplate).
         hits = [h for h in hits if not self._boilerplate.holds(h.chunk)]
         if model == "absvote":
             pages, spread = (
@@ -344,8 +345,9 @@ class KnowledgeBase:
         )
 
     def _spoken_for(self, query: str, k: int) -> list[Hit]:
-        """The sections found for `query`, those a page template repeats left out: a team's
-        part is a topic someone wrote on, not one whose "Contacts" names them."""
+        """The sections found for `query`, those that say whom to ask left out (a repeated
+        heading naming someone): a team's part is a topic someone wrote on, not one whose
+        "Contacts" names them."""
         hits = self._searcher.search(query, k=k, snippets=False)
         return [h for h in hits if not self._boilerplate.holds(h.chunk)]
 
