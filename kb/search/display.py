@@ -9,8 +9,10 @@ time on any text (`tests/hostile` holds snippets to it).
 
 from __future__ import annotations
 
+import csv
 import html
 import re
+from collections.abc import Sequence
 from functools import lru_cache
 from typing import NamedTuple
 
@@ -35,6 +37,7 @@ _AUTOLINK = re.compile(r"<((?:https?|mailto):[^<>\s]*)>")
 _SENTENCE = re.compile(r"(?<=[.!?])[\"')\]]?\s+(?=[^\sa-z])")
 _THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
 _BREAK = re.compile(r"^[ \t]*([-*_=~])(?:[ \t]*\1){2,}[ \t]*$")  # a thematic break
+_COLUMN = re.compile(r"[A-Za-z_][\w ]{0,40}")  # a column's name in a header line
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _CODE_MARK = "\ue000"  # stands for an inline code span while the prose around it is cleaned
 _CODE_REF = re.compile(_CODE_MARK + r"(\d{1,7})" + _CODE_MARK)
@@ -46,6 +49,18 @@ class Unit(NamedTuple):
 
     text: str
     kind: str
+
+
+class Data(Unit):
+    """A DATA unit summarising comma-separated data, with its `records`: the lines as
+    written, header first (a lookup may name one: `record_holding`). Equal to its Unit."""
+
+    records: tuple[str, ...]
+
+    def __new__(cls, text: str, records: tuple[str, ...]) -> Data:
+        made = super().__new__(cls, text, DATA)
+        made.records = records
+        return made
 
 
 def parse_units(text: str) -> tuple[Unit, ...]:
@@ -190,12 +205,43 @@ def _csv_like(line: str) -> bool:
     return commas >= 3 and line.count(", ") * 2 < commas
 
 
-def _data_summary(lines: list[str]) -> Unit:
-    head = [c.strip() for c in lines[0].split(",")]
-    named = all(re.fullmatch(r"[A-Za-z_][\w ]{0,40}", c) for c in head)
-    columns = f"; columns {', '.join(head[:4])}{', …' if len(head) > 4 else ''}" if named else ""
-    n = len(lines) - 1 if named else len(lines)
-    return Unit(f"(comma-separated data, {counted(n, 'row')}{columns})", DATA)
+def _data_summary(lines: list[str]) -> Data:
+    rows, head = _records(lines)
+    columns = f"; columns {', '.join(head[:4])}{', …' if len(head) > 4 else ''}" if head else ""
+    return Data(f"(comma-separated data, {counted(len(rows), 'row')}{columns})", tuple(lines))
+
+
+def _records(lines: Sequence[str]) -> tuple[list[list[str]], list[str]]:
+    """The records of comma- (or tab-) separated `lines`, each a list of cells, and the
+    column names when the first line names them (else none)."""
+    delimiter = "\t" if "\t" in lines[0] else ","
+    try:
+        rows = [[c.strip() for c in r] for r in csv.reader(lines, delimiter=delimiter)]
+    except csv.Error:  # a field past the csv module's size limit: read without quoting
+        rows = [[c.strip() for c in line.split(delimiter)] for line in lines]
+    if rows and all(_COLUMN.fullmatch(c) for c in rows[0]):
+        return rows[1:], rows[0]
+    return rows, []
+
+
+def record_holding(unit: Data, code: str) -> Unit | None:
+    """The record of the data summary `unit` holding `code` as a whole cell or word, read as
+    its first cell and the cells holding the code, each after its column's name when the
+    data names its columns ("supplier_name: Northgate Ltd · … · cost_centre: CC-3100"); None
+    when no record holds it. The other cells stay summarised: a lookup asks for one."""
+    rows, head = _records(unit.records)
+    word = re.compile(rf"(?<![\w-]){re.escape(code)}(?![\w-])", re.I)
+    for cells in rows:
+        held = [i for i, c in enumerate(cells) if word.search(c)]
+        if not held:
+            continue
+        shown = sorted({0, *held})
+        said = [f"{head[i]}: {cells[i]}" if i < len(head) else cells[i] for i in shown]
+        text = said[0]
+        for before, at, cell in zip(shown, shown[1:], said[1:], strict=False):
+            text += (" · … · " if at > before + 1 else " · ") + cell
+        return Unit(text, ROW)
+    return None
 
 
 def _addresses(text: str) -> int:

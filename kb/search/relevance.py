@@ -218,6 +218,11 @@ def codes_typed(query: str) -> list[str]:
     return [w for w in words if _code_kind(w) != "stop"]
 
 
+def codes(query: str) -> list[str]:
+    """The words of a query shaped as codes, as typed (`CC-3100`, `PII_READER`, `WD2`)."""
+    return [w for w in codes_typed(query) if _code_kind(w) == "code"]
+
+
 _TYPED = re.compile(r"[^\s,;:!?()\[\]{}\"'`]+")
 _JOINS = re.compile(r"[-./]")
 

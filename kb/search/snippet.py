@@ -30,8 +30,19 @@ from kb.search.answer_types import asked, holds
 from kb.search.asking import topic
 from kb.search.bands import asked_amounts
 from kb.search.bands import holds as in_band
-from kb.search.display import CODE, DATA, HEAD, PROSE, ROW, TOC, Unit, units
-from kb.search.relevance import COSINE, COVERAGE
+from kb.search.display import (
+    CODE,
+    DATA,
+    HEAD,
+    PROSE,
+    ROW,
+    TOC,
+    Data,
+    Unit,
+    record_holding,
+    units,
+)
+from kb.search.relevance import COSINE, COVERAGE, codes
 
 _CODE_WEIGHT = 0.5  # a code line answers less often than the prose around it
 _HEADER_WEIGHT = 0.5  # a table header's words, for each row under it
@@ -181,6 +192,10 @@ def make_snippet(
     best = min(tied, key=lambda i: len(parts[i].text)) if tied and rows else min(tied, default=0)
     if best in typed and parts[best].kind == ROW and best not in banded:
         best = _named_row(parts, best, typed, found, starts, weights)
+    if (record := _record(parts, query)) is not None:
+        at, unit = record
+        made = _window((*parts[:at], unit, *parts[at + 1 :]), at, 0, width, marked=True)
+        return replace(made, best=max(scores.values(), default=0.0))
     if not top:
         shown = [i for i, u in enumerate(parts) if u.kind not in (TOC, DATA)] or [0]
         return _window(parts, shown[0], 0, width, marked=False)
@@ -192,6 +207,25 @@ def make_snippet(
     likeliest = max(scores.values(), default=0.0)
     made = _window(parts, best, first, width, marked=best in worded)
     return replace(made, best=likeliest, kind=best in typed)
+
+
+def _record(parts: tuple[Unit, ...], query: str) -> tuple[int, Unit] | None:
+    """Where a code the query looks up is held by a record of summarised data alone, and
+    that record as shown (kb.search.display.record_holding): "CC-3100" found the supplier
+    template whose record holds it, and the card showed only "(comma-separated data, 1 row;
+    columns ...)" (a trial)."""
+    looked_up = codes(query)
+    data = [i for i, u in enumerate(parts) if isinstance(u, Data)]
+    if not looked_up or not data:
+        return None
+    for code in looked_up:
+        word = re.compile(rf"(?<![\w-]){re.escape(code)}(?![\w-])", re.I)
+        if any(word.search(u.text) for u in parts if u.kind != DATA):
+            continue  # the prose says it: the words choose, as for any query
+        for i in data:
+            if (unit := record_holding(parts[i], code)) is not None:
+                return i, unit
+    return None
 
 
 def _typed(

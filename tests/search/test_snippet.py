@@ -111,13 +111,40 @@ def test_a_fence_cut_by_the_chunker_is_still_code():
 )
 def test_comma_separated_data_is_summarised_never_shown(text):
     found = parse_units(text)
-    assert found[-1] == (
+    assert found[-1][:2] == (
         "(comma-separated data, 2 rows; columns name, email, team, cost_centre)",
         DATA,
     )
     s = make_snippet(text, "ana ruiz email team")
     assert "@" not in s.text and "Ana" not in s.text
     assert "comma-separated data" in s.text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Import them with the loader:\n\n```csv\nname,email,team,cost_centre\n"
+        "Ana Ruiz,ana@x.example,it,CC-1\nBo Chen,bo@x.example,hr,CC-2\n```",
+        "Import them with the loader:\n\nname,email,team,cost_centre\n"
+        "Ana Ruiz,ana@x.example,it,CC-1\nBo Chen,bo@x.example,hr,CC-2",
+        "Import them:\n\n```tsv\nname\temail\tteam\tcost_centre\n"
+        "Ana Ruiz\tana@x.example\tit\tCC-1\nBo Chen\tbo@x.example\thr\tCC-2\n```",
+    ],
+)
+def test_a_code_held_only_in_data_shows_the_record_holding_it(text):
+    # A trial: "CC-3100" found the supplier template whose record holds it, and the card
+    # showed only "(comma-separated data, 1 row; columns ...)". The record's first cell and
+    # the cell holding the code are shown, each under its column's name; no other cell.
+    for query in ("CC-2", "which team has cost centre cc-2"):
+        s = make_snippet(text, query)
+        assert s.text.endswith("name: Bo Chen · … · cost_centre: CC-2"), (query, s.text)
+        assert s.answer and s.text[slice(*s.answer[0])].endswith("cost_centre: CC-2")
+        assert "@" not in s.text and "Ana" not in s.text
+    # A code the prose says is found there, as any word is; a code no record holds whole
+    # ("CC-22", "C-2") is not looked up in the data.
+    assert "Ruiz" not in make_snippet(text + "\n\nAsk for CC-1 at the desk.", "CC-1").text
+    for query in ("CC-22", "C-2"):
+        assert "Bo Chen" not in make_snippet(text, query).text, query
 
 
 def test_prose_with_commas_is_not_data():

@@ -247,3 +247,13 @@ def test_of_sections_marking_the_kind_asked_for_the_likeliest_takes_the_card():
     chain, contacts = hit(("Chain",), 7.0, True), hit(("Contacts",), 6.0, True)
     assert sections_shown([top, checks, chain, contacts])[0] is chain
     assert sections_shown([top, checks])[0] is checks  # none marks it: the likeliest, as before
+
+
+def test_a_code_in_the_supplier_template_shows_its_record(bundled_kb):
+    # A trial: "CC-3100" put the supplier template's step first and its card showed only
+    # "(comma-separated data, 1 row; columns ...)", not the record holding the code.
+    hit = card(bundled_kb, "CC-3100", "procurement/vendor-onboarding.md")
+    assert hit.answer_text == (
+        "supplier_name: Northgate Refrigeration Services Ltd · … · cost_centre: CC-3100"
+    )
+    assert "@" not in hit.snippet
