@@ -388,8 +388,9 @@ def test_type_without_enter_then_keys_open_a_result_and_back_restores_it(server)
         entries = page.evaluate("history.length")
         # Key by key, pausing after each word: the app searches while the next word is typed
         # (it once wrote the previous search's text back into the box, dropping letters).
-        seconds, searches = type_query(page, query, delay_ms=60, pause_ms=250)
-        assert seconds < 1.0  # from the last key to its results, no Enter pressed
+        # The results come with no Enter pressed (`type_query` waits for them). How soon is
+        # benchmarks/app_latency.py's to measure: a bound here failed under load (a trial).
+        _, searches = type_query(page, query, delay_ms=60, pause_ms=250)
         assert searches >= 3
         assert box.input_value() == query
         wait_idle(page)
