@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import PurePosixPath
 
+from kb.content.parse import BOM
 from kb.errors import ImportSourceError
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # an encrypted .docx (or an old .doc) is an OLE file, not a zip
@@ -262,7 +263,7 @@ def notion_databases(files: dict[str, bytes]) -> dict[str, list[dict]]:
 def notion_database(data: bytes) -> list[dict]:
     """A Notion database's rows (only read for page metadata); [] when it is not CSV."""
     try:
-        return list(csv.DictReader(io.StringIO(_text(data).lstrip("\ufeff"))))
+        return list(csv.DictReader(io.StringIO(_text(data).lstrip(BOM))))
     except csv.Error:  # a field over the csv module's limit, a stray NUL
         return []
 
