@@ -214,9 +214,9 @@ def _record(parts: tuple[Unit, ...], query: str) -> tuple[int, Unit] | None:
     that record as shown (kb.search.display.record_holding): "CC-3100" found the supplier
     template whose record holds it, and the card showed only "(comma-separated data, 1 row;
     columns ...)" (a trial)."""
-    looked_up = codes(query)
     data = [i for i, u in enumerate(parts) if isinstance(u, Data)]
-    if not looked_up or not data:
+    looked_up = codes(query) if data else []  # most sections hold no data: no words read
+    if not looked_up:
         return None
     for code in looked_up:
         word = re.compile(rf"(?<![\w-]){re.escape(code)}(?![\w-])", re.I)
