@@ -45,7 +45,8 @@ def propose(
 
     A description of several parts ("a, b and c") has those parts as sub-topics; a single
     phrase has the topics its relevant sections belong to (kb.search.relevance) that are
-    closest to it as a whole (`about(phrase)`: the cosine of each topic's centre). A
+    closest to it as a whole (`about(phrase)`: the cosine of each topic's centre), or, when
+    that is one topic, itself as typed, on every section that answers it. A
     sub-topic with no relevant section is reported as uncovered. `search(query, k)` gives the
     sections for a sub-topic, `rank(query, sections)` their authors, best first, as `kb
     experts` ranks them (a vote for the best section alone left the warehouse supervisor out
@@ -86,11 +87,20 @@ def propose(
             for t, hits in found.items():
                 by_topic[t] += [h for h in hits if h not in by_topic[t]]
                 relevance[t] = max(relevance.get(t, 0.0), near.get(t, 0.0))
-        for number in chosen:
-            labels.append(people.topics[number].label)
-            asked.append(source[number])
-            groups.append(by_topic[number])
-            weights.append(relevance[number] / max(relevance.values()))
+        if len(chosen) == 1:
+            # One topic: the part is the phrase as typed, and every section that answers it
+            # counts, as in `kb experts`. Named for its topic, "GDPR review of the customer
+            # data" was 'Handling GDPR data subject requests', a page title, over a security
+            # standard's section, and the Customer 360 model's "Personal data and GDPR" (in
+            # another topic) was no one's evidence: "no one else wrote on" it (a trial).
+            labels, asked, weights = [description], [description], [1.0]
+            groups.append([h for hits in by_topic.values() for h in hits])
+        else:
+            for number in chosen:
+                labels.append(people.topics[number].label)
+                asked.append(source[number])
+                groups.append(by_topic[number])
+                weights.append(relevance[number] / max(relevance.values()))
         if not labels:
             labels, groups, weights, asked = [description], [[]], [1.0], [description]
     directory = people.writing.directory

@@ -127,7 +127,11 @@ def test_team_builder_page_shows_who_covers_what(monkeypatch, bundled_index):
     short = new_app(
         monkeypatch, bundled_index, view="team", project="GDPR review of the customer data"
     )
-    assert "A team of 3 (you asked for 4): no one else wrote on" in all_text(short)
+    said = plain(all_text(short))
+    assert "A team of 3 (you asked for 4): " in said
+    # The part as typed, and who else wrote on it (its one topic's label, a page title, was
+    # "no one else wrote on 'Handling GDPR data subject requests'": a trial).
+    assert "more wrote on 'GDPR review of the customer data' (Daniel Weber" in said
     at.text_area(key="team_description").input("quantum computing research lab")
     at.button(key="team_go").click().run()
     assert "No one kb can name has written about that" in all_text(at)

@@ -594,3 +594,19 @@ def test_gaps_and_check_say_what_their_stale_counts_count(bundled_index):
     assert past == due > 0 and unchanged > 0
     assert f"{unchanged} unchanged for 365 days with no review date to come):" in gaps
     assert f"({due} review-due: past their review_by; kb gaps' stale pages also" in checked.output
+
+
+def test_a_one_topic_part_is_named_as_typed_and_counts_every_section_that_answers(bundled_kb):
+    # A trial: "GDPR review of the customer data" had the one part 'Handling GDPR data subject
+    # requests', a page title, over the data classification standard's "Customer data", and
+    # said "no one else wrote on" it: the Customer 360 model's "Personal data and GDPR"
+    # (Daniel Weber's, another topic) was no one's evidence.
+    description = "GDPR review of the customer data"
+    team = bundled_kb.team(description, size=4)
+    assert [c.subtopic for c in team.covers] == [description]
+    assert "Daniel Weber" in team.others
+    assert team.short_of(4).startswith(f"{len(team.others)} more wrote on '{description}'")
+    # Its people are those `kb experts` names for the same words, in its order.
+    experts = [e.name for e in bundled_kb.experts(description, k=20)]
+    credited = [*team.covers[0].people, *team.others]
+    assert sorted(credited, key=experts.index) == experts[: len(credited)]
