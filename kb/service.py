@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -169,7 +170,7 @@ class KnowledgeBase:
         # ten showed "Who can sign", and "when do we get paid" found no answer that the second
         # hit gave (a trial): both reorderings need the hits after the first.
         pool = self._searcher.search(searched, k=max(k, SHOWN_K), filters=filters, mode=mode)
-        hits = reading_order(pool)[:k]
+        hits = [self._marked(h) for h in reading_order(pool)[:k]]
         elsewhere = _by_department(self._outside(searched, hits, filters, k, mode))
         corrected = fix.corrected if fix and fix.changed else ""
         found = Results(tuple(hits), query.strip(), corrected, elsewhere)
@@ -179,6 +180,11 @@ class KnowledgeBase:
                 self.search_log, query, found, mode=used, filters=filters, elsewhere=bool(elsewhere)
             )
         return found
+
+    def _marked(self, hit: Hit) -> Hit:
+        """`hit`, marked when its section says whom to ask (`Hit.says_whom`): who could write
+        a missing page is never read from one, as no expert vote is."""
+        return replace(hit, says_whom=True) if self._boilerplate.holds(hit.chunk) else hit
 
     def log_search(
         self, query: str, *, filters: Filters | None = None, exact: bool = False
@@ -361,7 +367,10 @@ class KnowledgeBase:
             slots=slots,
             rooms=rooms,
             log=log,
-            search=lambda query: self._searcher.search(query, k=10, snippets=False),
+            # A "Contacts" section naming someone makes no one a speaker, as it votes for no one.
+            search=lambda query: [
+                self._marked(h) for h in self._searcher.search(query, k=10, snippets=False)
+            ],
             settings=self.settings,
             consent=self._consent,
             day=day,

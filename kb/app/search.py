@@ -277,7 +277,11 @@ def render_stub(query: str, closest: list[tuple[Hit, list[Hit]]], writers: list[
     # The team of a page near enough to say who could write it, as `writers` are: the
     # closest page to what nothing answers is chance ("what does P2 priority mean for a
     # ticket" was filed under finance, the month-end close's team: a trial).
-    near = (h.chunk.team for h, _ in closest if h.chunk.team and h.confidence >= NEAR_MISS)
+    near = (
+        h.chunk.team
+        for h, _ in closest
+        if h.chunk.team and h.confidence >= NEAR_MISS and not h.says_whom
+    )
     team = next(near, "")
     stub = stub_text(
         title, team=team, authors=tuple(writers[:1]), today=date.today(), question=query

@@ -239,6 +239,10 @@ class Hit:
     # Relevant by holding every code a question names (`PII_READER` in "how do I get
     # PII_READER"), the floor, not the model, making it so (kb.search.relevance).
     named: bool = False
+    # A section under a heading the page template repeats that names someone ("Contacts":
+    # "AP: Oliver Grant"): it says whom to ask, so it credits its authors with nothing, as
+    # in the expert vote (kb.search.boilerplate). Set by the knowledge base, not by search.
+    says_whom: bool = False
 
     @property
     def answer_text(self) -> str:
@@ -260,12 +264,13 @@ def main_authors(
 ) -> list[str]:
     """The main author (largest share) of each page among `hits` with a confidence of at
     least `least`, nearest page first, each person once, `most` at most: who could write the
-    page a search did not find. Only authors `may` allows count (not who has left)."""
+    page a search did not find. Only authors `may` allows count (not who has left), and no
+    section that says whom to ask (`Hit.says_whom`), as it votes for no one."""
     names: dict[str, str] = {}
     seen: set[str] = set()
     for hit in hits:
         authors = [a for a in hit.chunk.authors if may(a.name)]
-        if hit.chunk.path in seen or not authors or hit.confidence < least:
+        if hit.chunk.path in seen or not authors or hit.confidence < least or hit.says_whom:
             continue
         seen.add(hit.chunk.path)
         name = max(authors, key=lambda a: a.share).name
@@ -328,8 +333,9 @@ class Results(Sequence[Hit]):
         author named as who could write the page (a trial). Authors `gone` holds (who has
         left) are not named: the panel answers "who knows", and they are no one to ask
         (a review)."""
-        close = self._pages(lambda h: not h.relevant and h.confidence >= near)
-        using = self._pages(lambda h: not h.relevant and h.coverage >= 1.0)
+        # A "Contacts" section near it names whom to ask, not who wrote on it (`says_whom`).
+        close = self._pages(lambda h: not h.relevant and not h.says_whom and h.confidence >= near)
+        using = self._pages(lambda h: not h.relevant and not h.says_whom and h.coverage >= 1.0)
         shown = close or using
         if not shown:
             return "kb found no one who has written about this."

@@ -139,7 +139,9 @@ def _from_searches(
         def may(name: str) -> bool:
             return people.writing.directory.may_enrol(name, day)
 
-        hits = [h for h in search(query) if any(may(a.name) for a in h.chunk.authors)]
+        # Nor a section that says whom to ask (`Hit.says_whom`): it votes for no one.
+        hits = [h for h in search(query) if not h.says_whom]
+        hits = [h for h in hits if any(may(a.name) for a in h.chunk.authors)]
         best = next((h for h in hits if h.confidence >= NEAR_MISS), None)
         if best is None:
             if missed:

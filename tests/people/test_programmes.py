@@ -10,7 +10,8 @@ from datetime import date
 from click.testing import CliRunner
 
 from kb.cli import cli
-from kb.models import Requirement, TeamCriteria, level_rank
+from kb.models import Requirement, TeamCriteria, level_rank, main_authors
+from kb.search.relevance import NEAR_MISS
 
 
 def pair_of(pairing, name: str):
@@ -323,3 +324,23 @@ def test_a_session_invites_no_one_the_gap_report_finds_far_from_its_topic(bundle
     for s in camp.sessions:
         if s.title in near:  # the gap report's first across is invited, unless busy
             assert {c.name for c in s.audience} & near[s.title], (s.title, s.audience)
+
+
+def test_a_contacts_section_near_a_search_names_no_writer_and_no_speaker(bundled_kb, tmp_path):
+    # The IT budget page's "Contacts" ("AWS tagging and dashboards: Lena Fischer. Licence
+    # counts: the service desk.") comes nearest: it says whom to ask, so, as it votes for no
+    # one in `kb experts`, it names no one who could write the page (Hannah Becker, its main
+    # author, was), nor a barcamp speaker.
+    query = "dashboards Lena Fischer Licence counts"
+    found = bundled_kb.search(query, k=10)
+    near = [h for h in found if not h.relevant and h.confidence >= NEAR_MISS]
+    assert near and near[0].chunk.heading_path == ("Contacts",) and near[0].says_whom
+    assert not found.relevant
+    assert main_authors(list(found), 3, NEAR_MISS) == []
+    assert found.unwritten_note(NEAR_MISS) == "kb found no one who has written about this."
+    log = tmp_path / "searches.jsonl"
+    write_log(log, {query: 2})
+    camp = bundled_kb.barcamp(slots=2, rooms=1, log=log)
+    assert not any(query in s.why for s in camp.sessions) and f"'{query}' (2x)" in camp.note
+    gaps = bundled_kb.gaps(today=date(2026, 11, 25), log=log)
+    assert [u.writers for u in gaps.unanswered if u.query == query] == [()]
