@@ -99,6 +99,10 @@ def render_results(kb: Facade) -> None:
         asks_about = about_people(found.query, named)
         for name in named:
             st.markdown(f"{person_link(name)} wrote pages here: their profile lists them.")
+            if asks_about:
+                render_their_pages(kb, name)
+        if asks_about and found:
+            st.caption(f"Pages that name {esc(spoken(named))}:")
         if not found:
             if filters.active:
                 loosen = [FILTER_LABELS[f] for f in kb.loosen(shown.query, filters)]
@@ -132,9 +136,26 @@ def render_results(kb: Facade) -> None:
     with people:
         outside = found.elsewhere_note(filters) if not answers else ""
         unwritten = found.unwritten_note(NEAR_MISS, directory.left_on) if not answers else ""
-        if asks_about and not answers:  # not "kb found no one who has written..." beside them
+        # Not "kb found no one who has written..." beside them, answered or not: "Grace
+        # O'Connor" is answered by a "Contacts", which votes for no one.
+        if asks_about:
             unwritten = f"{spoken(named)} wrote pages here: their profile lists them."
         render_experts(experts, me, near, outside, unwritten, sided=has_sides(kb))
+
+
+def render_their_pages(kb: Facade, name: str, most: int = 5) -> None:
+    """A search for a colleague alone leads to them: the pages they wrote, theirs most
+    first, before the pages that name them. Searched, "Grace O'Connor" gave the Coupa
+    page's "Contacts" first (her name is all its words): a page that sends readers to her,
+    not one she wrote on (a trial). Search's ranking is unchanged; it follows, captioned."""
+    profile = kb.profile(name)
+    if profile is None or not profile.pages:
+        return
+    pages = sorted(profile.pages, key=lambda p: (-p.share, p.title))
+    lines = [f"- [{esc(p.title)}]({page_link(p.path)}) ({p.share:.0%} theirs)" for p in pages]
+    if len(pages) > most:
+        lines[most:] = [f"- … and {len(pages) - most} more on their profile"]
+    st.markdown("\n".join(lines))
 
 
 def _cut_query() -> None:

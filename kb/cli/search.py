@@ -123,9 +123,26 @@ def _marked(name: str, standing: str) -> str:
 def _say_colleagues(kb: Facade, query: str) -> None:
     """A colleague the query names, with how to see their profile: "what does Tomasz Nowak
     do" got "No page answers this well" and "No one has written about this yet" (a trial)."""
-    for name in named_in(query, kb.people()):
+    from kb.search.asking import about_people  # here: `kb --help` loads no BM25
+
+    named = named_in(query, kb.people())
+    for name in named:
         quoted = name.replace('"', '\\"')
         click.echo(printable(f'{name} wrote pages here: kb person "{quoted}" lists them.'))
+        if about_people(query, named):
+            _their_pages(kb, name)
+
+
+def _their_pages(kb: Facade, name: str, most: int = 5) -> None:
+    """A search for a colleague alone leads to them: the pages they wrote, theirs most
+    first, before the pages that name them ("Grace O'Connor" gave the Coupa page's
+    "Contacts" first: a page that sends readers to her, a trial)."""
+    profile = kb.profile(name)
+    pages = sorted(profile.pages, key=lambda p: (-p.share, p.title)) if profile else []
+    for p in pages[:most]:
+        click.echo(printable(f"  - {p.title} ({p.share:.0%} theirs)  {p.path}"))
+    if len(pages) > most:
+        click.echo(f"  - … and {len(pages) - most} more")
 
 
 def _sure(hit: Hit, query: str) -> str:

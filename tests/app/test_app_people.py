@@ -418,6 +418,24 @@ def test_a_search_naming_a_colleague_links_their_profile(monkeypatch, bundled_in
     assert not [m for m in at.markdown if "wrote pages here" in m.value]  # a first name alone
 
 
+def test_a_search_for_a_colleague_leads_to_the_pages_they_wrote_first(monkeypatch, bundled_index):
+    # A trial: "Grace O'Connor" gave the Coupa page's "Contacts" first, a page that sends
+    # readers to her; her own pages were a profile's click away.
+    at = settle(search(new_app(monkeypatch, bundled_index), "Grace O'Connor"))
+    shown = [m.value for m in at.markdown]
+    (mine,) = [i for i, v in enumerate(shown) if "% theirs)" in v]
+    assert "- [Raising purchase orders in Coupa](" in shown[mine]
+    assert "Vendor onboarding](" in shown[mine]
+    captions = [plain(c.value) for c in at.caption]
+    assert "Pages that name Grace O'Connor:" in captions
+    # Who knows says where she is, not "kb found no one who has written about this".
+    assert "Grace O'Connor wrote pages here: their profile lists them." in captions
+    cards = [i for i, v in enumerate(shown) if "Contacts" in v]
+    assert cards and mine < min(cards)  # hers before the pages that name her
+    at = settle(search(at, "Grace O'Connor purchase orders"))  # a topic beside her name
+    assert not [m for m in at.markdown if "% theirs)" in m.value]
+
+
 def test_a_misspelled_query_is_corrected_with_a_way_back(monkeypatch, bundled_index):
     at = new_app(monkeypatch, bundled_index)
     at.text_input(key="q").input("expnse polcy").run()

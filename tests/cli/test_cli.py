@@ -309,6 +309,16 @@ def test_a_query_naming_a_colleague_says_how_to_see_their_profile(bundled_index)
     assert "wrote pages here" not in run("search", "who is Tomasz", *idx).output
 
 
+def test_a_search_for_a_colleague_lists_the_pages_they_wrote_before_the_hits(bundled_index):
+    # A trial: "Grace O'Connor" gave the Coupa page's "Contacts" first, a page naming her.
+    out = run("search", "Grace O'Connor", "--index-dir", str(bundled_index)).output
+    mine, hits = out.split("\n 1. ", 1)
+    assert "  - Raising purchase orders in Coupa (67% theirs)  procurement/" in mine
+    assert "  - Preferred suppliers (100% theirs)" in mine and "Contacts" in hits
+    beside = run("search", "Grace O'Connor purchase orders", "--index-dir", str(bundled_index))
+    assert "% theirs)" not in beside.output  # a topic beside her name: search answers it
+
+
 def test_search_says_when_nothing_answers_and_corrects_typos(bundled_index):
     idx = ["--index-dir", str(bundled_index)]
     res = run("search", "xqzvbnm plorkt", *idx)
