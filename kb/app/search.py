@@ -285,6 +285,12 @@ def render_no_answer(
         st.caption(MISSING_NOT_KEPT)
 
 
+RELEVANCE_HELP = (
+    "Each person's share of the pages that answer this (co-authors share a page, by how much "
+    "each wrote of it), times how sure kb is that their best page answers. So two co-authors "
+    "of one page can differ, and the first is never quite 100."
+)
+
 MISSING_NOT_KEPT = (
     "Questions nothing answers are not collected for the gap report here: this kb keeps no "
     "search log."
@@ -448,11 +454,13 @@ def render_experts(
         # Not "how likely their pages answer this": two co-authors of the one page that
         # answers read 97 and 49 under that (a trial); a bar is also their share of it.
         render_table(
-            # Short: a table's caption is bold, three lines of it crowded the panel.
-            "Relevance, out of 100: their share of what answers this (co-authors share a "
-            "page), times how sure kb is",
+            # Plain words, the formula in the help: "Relevance, out of 100: their share of
+            # what answers this (co-authors share a page), times how sure kb is", in bold,
+            # read as a formula to a non-technical reader (a trial).
+            "Share of the answer each wrote, out of 100",
             ("Person", "Relevance"),
             ((p.name, _relevance_bar(p.relevance)) for p in here),
+            help=RELEVANCE_HELP,
         )
     for n, person in enumerate(experts):
         with st.container(border=True):

@@ -12,6 +12,8 @@ from html import escape
 
 import streamlit as st
 
+from kb.app.present import literal as escape_markdown
+
 
 class Html(str):
     """Markup made by this module from escaped parts: a table shows it as it is."""
@@ -35,6 +37,9 @@ _STYLE = """<style>
   padding: 0 0 0.5rem 0; }
 .kb-table caption span { display: inline-block; position: sticky; left: 0;
   max-width: min(100%, calc(100vw - 2rem)); }
+/* A caption said above the table in small print, with its help: kept for screen readers. */
+.kb-quiet caption { position: absolute; width: 1px; height: 1px; overflow: hidden;
+  clip-path: inset(50%); white-space: nowrap; }
 .kb-table th, .kb-table td { text-align: left; vertical-align: top; padding: 0.35rem 0.75rem;
   border-bottom: 1px solid rgba(128, 128, 128, 0.25); }
 .kb-table th:first-child, .kb-table td:first-child { padding-left: 0; }
@@ -125,12 +130,18 @@ def render_table(
     sorted_by: str = "",
     descending: bool = False,
     empty: str = "None.",
+    help: str = "",
 ) -> None:
     """Draw `table_html` with st.html: in the page itself, no iframe (Streamlit's DOMPurify
-    runs over it too)."""
+    runs over it too). With `help`, the caption is small print above the table with a help
+    tooltip (what a bold caption cannot hold), and the table's own caption is for screen
+    readers."""
     table = table_html(
         caption, columns, rows, sorted_by=sorted_by, descending=descending, empty=empty
     )
+    if help:
+        st.caption(escape_markdown(caption), help=help)
+        table = table.replace('<div class="kb-table', '<div class="kb-quiet kb-table', 1)
     st.html(_STYLE + table)
 
 

@@ -82,9 +82,13 @@ def test_relevance_caption_says_why_coauthors_of_one_page_differ(monkeypatch, bu
     (chart,) = [t for t in html_tables(at) if t and "Relevance" in t[0]]
     first, second = (int(row["Relevance"]) for row in chart[:2])
     assert second < first * 0.75  # the same page, different bars
-    (caption,) = [c for c in table_captions(at) if c.startswith("Relevance")]
-    assert "how likely their pages answer" not in caption
-    assert "their share of what answers" in caption and "co-author" in caption
+    # In plain words, small, over the bars; the formula in its help (a trial read the bold
+    # "Relevance, out of 100: their share of what answers this ... times how sure kb is").
+    said = "Share of the answer each wrote, out of 100"
+    assert said in table_captions(at)  # the table's own, for screen readers
+    (caption,) = [c for c in at.caption if plain(c.value) == said]
+    assert "how likely their pages answer" not in said
+    assert "co-authors share a page" in caption.help and "how sure kb is" in caption.help
 
 
 def table_captions(at) -> list[str]:
