@@ -351,7 +351,8 @@ def render_hit(hit: Hit, more: list[Hit], query: str, n: int, directory: Directo
     # One Markdown block per card: every element costs the browser a render on each search.
     c = hit.chunk
     # The title opens the page at its top, the heading path at the section that answers
-    # (no "Open page" button, repeated on every card under one name, any more).
+    # (no "Open page" button, repeated on every card under one name, any more). "Also in
+    # this page" reads a path the same way (a trial saw " › " above and " > " under it).
     path = " › ".join(esc(h) for h in c.heading_path)
     heading = f" › [{path}]({page_link(c.path, c.heading)})" if path else ""
     # Authors link to their profiles, each who has left or is leaving says so (as an expert
@@ -377,7 +378,7 @@ def render_hit(hit: Hit, more: list[Hit], query: str, n: int, directory: Directo
             + (
                 "\n\n:gray[Also in this page:] "
                 + " · ".join(
-                    f"[{esc(h.chunk.heading or 'Introduction')}]"
+                    f"[{' › '.join(map(esc, h.chunk.heading_path)) or 'Introduction'}]"
                     f"({page_link(h.chunk.path, h.chunk.heading)})"
                     for h in more[:4]
                 )

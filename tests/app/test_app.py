@@ -500,6 +500,16 @@ def test_a_card_shows_its_heading_path(monkeypatch, bundled_index, bundled_kb):
     assert f"** › [{first} › {second}](" in plain(card.split("\n")[0])  # after the title
 
 
+def test_also_in_this_page_reads_a_heading_path_as_the_card_does(monkeypatch, bundled_index):
+    """A business trial read "Your learning budget › How to use it" on a card and "Your
+    learning budget > Sponsored qualifications" under it, in "Also in this page"."""
+    at = new_app(monkeypatch, bundled_index, q="what is the deadline to spend my learning budget")
+    card = next(m.value for m in at.main.markdown if "Also in this page" in str(m.value))
+    also = plain(card.split("Also in this page:")[1])
+    assert "[Your learning budget › Sponsored qualifications](" in also
+    assert ">" not in re.sub(r"\(\?page=[^)]*\)", "", also)  # in no section's name
+
+
 def test_each_view_names_its_browser_tab(bundled_kb):
     from kb.app.main import tab_title
 
