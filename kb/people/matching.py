@@ -518,13 +518,13 @@ class Matchmaker:
         if kind == "mentoring":
             on = f" on {about}" if about else "; their work is related"
             reason = f"{first.name} can mentor {second.name}{on} ({where})"
-        elif kind == "coffee":
-            reason = f"Chance, and both write about {about} ({where})"
+        elif kind == "coffee":  # half chance, half overlap: a sentence, not a label
+            reason = f"Paired partly by chance; both write about {about} ({where})"
             if not about:  # related only as the shared-work rule has it (`_work_together`)
                 reason = (
-                    f"Chance, and their work is related ({where})"
+                    f"Paired partly by chance; their work is related ({where})"
                     if close.score >= self.same_topic
-                    else f"Chance (the closest of their pages: {where})"
+                    else f"Paired mostly by chance (the closest of their pages: {where})"
                 )
         elif self.two_sides:
             reason = (

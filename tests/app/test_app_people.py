@@ -83,15 +83,15 @@ def test_pairs_page_shows_a_round_and_changes_with_kind_and_round(monkeypatch, b
     at.radio(key="pair_kind").set_value("mentoring").run()
     assert "can mentor" in all_text(at)
     at.radio(key="pair_kind").set_value("coffee").run()
-    before = [m.value for m in at.markdown if "Chance" in m.value]
+    before = [m.value for m in at.markdown if "by chance" in m.value]
     at.number_input(key="pair_round").set_value(5).run()
-    after = [m.value for m in at.markdown if "Chance" in m.value]
+    after = [m.value for m in at.markdown if "by chance" in m.value]
     assert before and after and before != after
     assert at.get("download_button")
     # Kind and round are in the URL: a shared link opens the same round.
     assert at.query_params["kind"] == "coffee" and at.query_params["round"] == "5"
     again = new_app(monkeypatch, bundled_index, view="pairs", kind="coffee", round="5")
-    assert [m.value for m in again.markdown if "Chance" in m.value] == after
+    assert [m.value for m in again.markdown if "by chance" in m.value] == after
     for hostile in ("-1", "1e9", "９", "99999999999", "abc"):  # the default round, no error
         at = new_app(monkeypatch, bundled_index, view="pairs", kind="<b>x</b>", round=hostile)
         assert not at.exception and at.number_input(key="pair_round").value == 0
