@@ -30,7 +30,10 @@ def render_gaps(kb: Facade) -> None:
     c.metric("Stale pages", len(report.stale), help=counted_as(report.stale) + ".")
     left, right = st.columns(2)
     with left:
-        st.markdown("**Topics by bus factor** (who would have to leave before most of it is lost)")
+        st.markdown(  # a number of people, not who (a business trial)
+            "**Topics by bus factor** (how many people would have to leave before most of it "
+            "is lost)"
+        )
         counts = bus_factor_counts(report.topics)
         st.bar_chart({"topics": counts}, x_label="bus factor", y_label="topics", height=220)
     with right:

@@ -196,14 +196,21 @@ def _from_topics(people: PeopleAnalysis, day: date) -> list[_Proposal]:
         pages = set(topic.pages)
         rows = [r for r, _ in w.rows_of.get(speaker, ()) if w.chunks[r].path in pages]
         main = topic.knowers[0]
-        # "Alone" was false of a topic others wrote 46% of: say how much is theirs.
-        part = "all of it" if main.share >= 0.995 else f"most of it ({main.share:.0%})"
-        rest = "".join(
-            f", {k.name} {k.share:.0%}" + (f" (left on {k.left})" if k.left else "")
-            for k in topic.knowers[1:3]
-            if k.share >= 0.01
-        )
-        why = f"{main.name} wrote {part}{rest}; bus factor 1"
+        # "Alone" was false of a topic others wrote 46% of: say how much is theirs. And
+        # what bus factor 1 means, in words: beside three names it read as a contradiction,
+        # and as jargon to an HR lead (a trial); Gaps and `kb gaps` say it so too.
+        if main.share >= 0.995:
+            why = f"{main.name} wrote all of it; no one else has written on it"
+        else:
+            rest = "".join(
+                f", {k.name} {k.share:.0%}" + (f" (left on {k.left})" if k.left else "")
+                for k in topic.knowers[1:3]
+                if k.share >= 0.01
+            )
+            why = (
+                f"{main.name} wrote most of it ({main.share:.0%}){rest}; "
+                f"without {main.name}, most of it would have no author"
+            )
         others = frozenset(person_key(k.name) for k in topic.knowers[1:])
         out.append(_Proposal(topic.label, speaker, why, tuple(rows), 0, others, len(pages), topic))
     return out

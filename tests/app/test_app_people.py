@@ -149,6 +149,8 @@ def test_gaps_page_charts_bus_factor_and_lists_unanswered_searches(
     at = new_app(monkeypatch, bundled_index, view="gaps")
     assert not at.exception
     assert len(at.get("vega_lite_chart")) == 3  # bus factor, sides, stale pages by owner
+    # A bus factor is a number of people, not who (a business trial read the caption).
+    assert any("how many people would have to leave" in m.value for m in at.markdown)
     metrics = {m.label: m.value for m in at.metric}
     assert int(metrics["Stale pages"]) > 0
     single, one_sided, stale, unanswered = html_tables(at)
