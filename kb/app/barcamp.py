@@ -84,8 +84,10 @@ def render_calendar(camp, slots: int) -> None:
     day, start, minutes = s.camp_day, s.camp_start, int(s.camp_minutes)
     for problem in schedule_problems(day, start, minutes, slots, zone):
         st.warning(esc(f"The calendar: {problem}."))
+    # Where the zone comes from is for whoever runs kb, not an HR lead planning the day
+    # ("this machine's time zone; KB_TIMEZONE sets another" read as jargon: a business trial).
     other = "" if source == ZONE_SETTING else f"; {ZONE_SETTING} sets another"
-    st.caption(esc(f"Times in {zone} ({source}{other})."))
+    st.caption(esc(f"Times in {zone}."), help=esc(f"The time zone: {source}{other}."))
     st.download_button(
         "Download the programme (calendar, .ics)",
         barcamp_ics(camp, day, start, minutes, zone),

@@ -27,7 +27,7 @@ def render_pairs(kb: Facade) -> None:
         "link to; in reverse mentoring someone teaches a colleague at least two levels above "
         "them (junior to senior, mid to lead). The same round number "
         "gives the same pairs. With new pairs only, round 1 leaves out round 0's pairs, round "
-        "2 those of rounds 0 and 1, and so on (as kb pairs --avoid with each earlier round)."
+        "2 those of rounds 0 and 1, and so on."
     )
     left, right = st.columns([3, 1])
     kind = left.radio("Kind", KINDS, key="pair_kind", horizontal=True, format_func=KIND_NAMES.get)
@@ -80,8 +80,11 @@ def render_pairs(kb: Facade) -> None:
         mime="text/csv",
     )
     right.download_button(
-        "Download this round (JSON, for kb pairs --avoid)",
+        "Download this round (JSON)",
         json.dumps(dump(pairing), indent=2, ensure_ascii=False),  # what `kb pairs --json` prints
         file_name=f"pairs-{kind}-{seed}.json",
         mime="application/json",
+        # The command line is for whoever runs kb: on an HR lead's screen, a help (a trial).
+        help="What `kb pairs --json` writes; `kb pairs --avoid` reads it to propose none of "
+        "its pairs again.",
     )
