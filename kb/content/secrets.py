@@ -57,6 +57,9 @@ class Secret:
     start: int
     end: int
     marker: str = ""  # the public prefix of its kind (AKIA, ghp_ ...), kept when redacted
+    # The first characters of the next line it goes on into, through a link whose target
+    # holds the line break (`gh[p_](#` then `)R4nd...`: the page shows the token whole).
+    rest: int = 0
 
 
 def find_secrets(text: str) -> list[Secret]:
@@ -75,6 +78,10 @@ def find_secrets(text: str) -> list[Secret]:
     # and of each line shown otherwise (`gh[p_](#)R4nd...`, `gh<!-- -->p_` show a token's
     # prefix whole): only those, as asking the whole text twice cost a fifth more time.
     unlike = "\n".join(line for line, cols in read if cols is not None)
+    # Two lines joined by a link whose target holds the line break, as shown (CommonMark
+    # allows one there): `gh[p_](#` then `)R4nd...` shows the token whole.
+    joined = _joined_by_links(lines)
+    unlike += "".join(f"\n{line}" for _, line, _ in joined)
     active = _active(f"{_shown_text(text)}\n{unlike}".lower())
     out: list[Secret] = []
     header: dict[int, str] = {}  # the columns a table's first row names as credentials
@@ -147,6 +154,8 @@ def find_secrets(text: str) -> list[Secret]:
         out = _by_line([*out, *_key_files(text)])
     if bodies := _key_bodies(text, out):
         out = _by_line([*out, *bodies])
+    if joined:
+        out = _by_line([*out, *_across_lines(lines, joined, active)])
     if active.phrases:  # a phrase down a column: a word a line, maybe numbered
         # Read as shown, as each line is: a word as `&#97;rena`, `ea\u200bgle` or in an HTML
         # list's tags was no word of the list in the raw line, and the phrase was indexed.
@@ -368,6 +377,40 @@ def _between_tags(text: str, a: int, b: int) -> Iterator[tuple[int, int]]:
         yield a, m.start()
         a = m.end()
     yield a, b
+
+
+def _joined_by_links(lines: list[str]) -> list[tuple[int, str, list[int]]]:
+    """Each line (1-based) a link goes on from into the next, its target or reference label
+    holding the line break, read as shown with the next (`_as_shown`), and where each
+    character shown is in the two lines joined by a line break."""
+    found = []
+    for n in range(1, len(lines)):
+        raw = lines[n - 1]
+        if "[" not in raw or IGNORE_MARK in raw or IGNORE_MARK in lines[n]:
+            continue
+        two = f"{raw}\n{lines[n]}"
+        # A link from this line into the next; one of the next line alone is read there.
+        if any(m.start() < len(raw) < m.end() for m in _LINK.finditer(two, raw.index("["))):
+            line, cols = _as_shown(two, None)
+            if cols is not None:
+                found.append((n, line, cols))
+    return found
+
+
+_LINK = re.compile(LINK)
+
+
+def _across_lines(
+    lines: list[str], joined: list[tuple[int, str, list[int]]], active: _Active
+) -> Iterator[Secret]:
+    """Credentials shown across two lines joined by a link (`_joined_by_links`), each on its
+    first line to that line's end, with the start of the next it takes (`Secret.rest`)."""
+    for n, line, cols in joined:
+        size = len(lines[n - 1])
+        for s in _in_line(line, n, active):
+            start, end = cols[s.start], cols[s.end - 1] + 1
+            if start < size < end:
+                yield Secret(n, s.kind, start, size, s.marker, end - size - 1)
 
 
 def _by_line(found: list[Secret]) -> list[Secret]:
@@ -676,13 +719,23 @@ def redact(text: str) -> tuple[str, list[Secret]]:
     by_line: dict[int, list[Secret]] = {}
     for s in found:
         by_line.setdefault(s.line, []).append(s)
-    for n, spans in by_line.items():
+    # The start of a line a credential goes on into from the line before (`Secret.rest`).
+    heads: dict[int, int] = {}
+    for s in found:
+        if s.rest:
+            heads[s.line + 1] = max(heads.get(s.line + 1, 0), s.rest)
+    for n in sorted({*by_line, *heads}):
         line = lines[n - 1]
-        for s in sorted(spans, key=lambda s: s.start, reverse=True):
+        head = heads.get(n, 0)
+        for s in sorted(by_line.get(n, []), key=lambda s: s.start, reverse=True):
+            if s.end <= head:
+                continue
             shown = f"{s.marker}…{REDACTED}" if s.marker else REDACTED
-            line = line[: s.start] + shown + line[s.end :]
+            line = line[: max(s.start, head)] + shown + line[s.end :]
+        if head:
+            line = REDACTED + line[head:]
         lines[n - 1] = line
-        keys = [s for s in spans if s.kind == "private key"]
+        keys = [s for s in by_line.get(n, []) if s.kind == "private key"]
         if keys:  # a key on one line (`\n` escapes) may still have more of its body below,
             # and so may a body's first line found without its BEGIN line (`_key_bodies`)
             raw = text_lines[n - 1]
@@ -757,7 +810,8 @@ def _merged(found: Iterator[Secret] | list[Secret]) -> list[Secret]:
     for s in sorted(found, key=lambda s: (s.start, -s.end)):
         if out and s.start < out[-1].end:
             last = out[-1]
-            out[-1] = Secret(last.line, last.kind, last.start, max(last.end, s.end), last.marker)
+            end, rest = max(last.end, s.end), max(last.rest, s.rest)
+            out[-1] = Secret(last.line, last.kind, last.start, end, last.marker, rest)
             continue
         out.append(s)
     return out

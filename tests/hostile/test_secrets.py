@@ -1155,6 +1155,35 @@ def test_a_tokens_prefix_split_by_markup_is_redacted_as_shown(tmp_path):
     _only_the_last_flagged_in_time(tmp_path, [u * (100_000 // len(u)) for u in units] + [GH_TOKEN])
 
 
+def test_a_token_joined_by_a_link_over_a_line_break_is_redacted_as_shown(tmp_path):
+    """An attack: a token split by a link whose target, title or reference label holds a
+    line break, as CommonMark allows one (`gh[p_](#` then `)R4nd…`): the page shows the
+    token whole, but the scan read a line at a time, so kb check found nothing and every
+    byte of the index held it. Two such lines are read joined, as shown; the token is said
+    at its first line and redacted on both. A link over a line break between words stays."""
+
+    from kb.content.secrets import redact
+
+    body = GH_TOKEN.removeprefix("ghp_")
+    split = {
+        "target": f"gh[p_](#\n){body}",
+        "target on the next line": f"gh[p_](\n#){body}",
+        "title on the next line": f'gh[p_](#\n"t"){body}',
+        "image": f"gh![p_](x.png\n){body}",
+        "reference label": f"gh[p_][r\n]{body}",
+        "inside the body": f"{GH_TOKEN[:12]}[{GH_TOKEN[12:16]}](#\n){GH_TOKEN[16:]}",
+    }
+    kept = "See [the guide](https://x.example/a1b2c3\n) first, and [step 2][s\n] too."
+    assert redact(kept) == (kept, [])
+    _each_form_is_a_token_redacted(tmp_path, split, GH_TOKEN[-16:], "\n\n[r]: https://x.example")
+    units = ("[a](\n", "a[b](\nc", "[a][\n]")
+    hostile = [u * (100_000 // len(u)) for u in units] + ["[a](b\n" + "[" * 100_000]
+    for text in hostile:  # linear: each line read with the next once
+        start = time.process_time()
+        assert [s.line for s in redact(f"{text}\n{GH_TOKEN}")[1]] == [text.count("\n") + 2]
+        assert time.process_time() - start < 10, text[:10]
+
+
 KEY_BODIES = {  # the first lines of throwaway keys' bodies, by format
     "PKCS #1": (
         "MIIEowIBAAKCAQEAvETk4AeVZzdW+CsRC1XOqgG9q9s7ycn+072/VeriRaCUadr2",
