@@ -237,6 +237,29 @@ def day(text: str) -> date | None:
 _DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
+def number(value: object, *, whole: bool = True) -> object:
+    """A number as every shell reads one: written in plain digits (`10`; `2.5` too unless
+    `whole`), else `ValueError`. Python's readers, and so click's and pydantic's, also take
+    `1_0` as 10, full-width `１０`, `+5`, ` 5`, `5.0` and `1e1` (a hostile trial: `k=1_0`
+    answered 10 hits, where the app's links take digits alone). A value that is no text (a
+    JSON number to MCP, a default) is kept, but `True`, which pydantic read as 1."""
+    if isinstance(value, bool):
+        raise ValueError(f"not a number: {value!r}")
+    if not isinstance(value, str):
+        return value
+    if not (_WHOLE if whole else _DECIMAL).fullmatch(value):
+        like = "a whole number like 10" if whole else "a number like 2.5"
+        raise ValueError(f"not {like}: {value[:40]!r}")
+    # Its length first: Python reads no whole number of over 4,300 digits (a ValueError).
+    if len(value.lstrip("0").partition(".")[0]) > 18:
+        raise ValueError(f"too large a number: {value[:40]!r}")
+    return int(value) if whole else float(value)
+
+
+_WHOLE = re.compile(r"[0-9]+")
+_DECIMAL = re.compile(r"[0-9]+(?:\.[0-9]+)?")
+
+
 def similar_names(name: str, known: list[str]) -> list[str]:
     """Up to three names like `name`: a first or last name, or a close spelling (any case or
     accent: "ines" finds "Inés Park"), and of spellings only those about as close as the

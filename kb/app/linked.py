@@ -9,6 +9,7 @@ from collections.abc import Mapping
 import streamlit as st
 
 from kb.app.present import literal as esc
+from kb.inputs import number
 
 _NOTES = "_link_notes"  # (view, widget key, what is said, the value taken instead), ...
 # Every parameter a link may hold, with the widget (session state key) it sets; "" for one
@@ -62,12 +63,12 @@ def whole(
     given = params.get(name, "")
     if not given:
         return default, ""
-    text = given.strip()
-    # Its length first: Python reads no number of over 4,300 digits (a ValueError).
-    digits = text.lstrip("0") or "0"
-    short = text.isascii() and text.isdigit() and len(digits) <= len(str(high))
-    if short and low <= int(digits) <= high:
-        return int(digits), ""
+    try:
+        value = number(given)  # plain digits, as every shell reads a number
+    except ValueError:
+        value = None
+    if isinstance(value, int) and low <= value <= high:
+        return value, ""
     return default, f"{label}: {said(given)} is not a whole number from {low} to {high:,}"
 
 

@@ -11,6 +11,8 @@ import click
 
 from kb.backends.location import IndexLocation
 from kb.cli.options import (
+    DecimalRange,
+    WholeRange,
     backend_option,
     build_encoder,
     build_encoder_option,
@@ -82,7 +84,7 @@ from kb.serve.codec import dump
     "--workers",
     default=1,
     show_default=True,
-    type=click.IntRange(1, 64),
+    type=WholeRange(1, 64),
     help="Processes that embed in parallel on this machine.",
 )
 @json_option
@@ -303,14 +305,14 @@ def _print_finished(done, where: IndexLocation, as_json: bool) -> None:
     "--check-every",
     default=600.0,
     show_default=True,
-    type=click.FloatRange(1),
+    type=DecimalRange(1),
     help="Seconds between walks of the whole folder, which find what the watcher missed.",
 )
 @click.option(
     "--quiet",
     default=0.5,
     show_default=True,
-    type=click.FloatRange(0),
+    type=DecimalRange(0),
     help="Seconds without a change before indexing (one save is several file events); "
     "while changes go on, ten times as long at most.",
 )

@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 
 from kb.backends.location import IndexLocation
-from kb.cli.options import insecure_option, where_options
+from kb.cli.options import WholeRange, insecure_option, where_options
 from kb.errors import KbError
 
 
@@ -27,7 +27,7 @@ from kb.errors import KbError
     "--port",
     default=8765,
     show_default=True,
-    type=click.IntRange(1, 65535),
+    type=WholeRange(1, 65535),
     help="With --transport http.",
 )
 @insecure_option

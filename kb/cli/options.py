@@ -16,8 +16,35 @@ from kb.backends.location import BACKENDS, IndexLocation
 from kb.config import ENCODERS, Settings
 from kb.errors import KbError
 from kb.facade import Facade
-from kb.inputs import BlankQueryError, QueryTooLongError, query_text
+from kb.inputs import BlankQueryError, QueryTooLongError, number, query_text
 from kb.models.names import printable
+
+
+class WholeRange(click.IntRange):
+    """click's `IntRange` on a number as every shell reads one (`kb.inputs.number`: plain
+    digits): click read `--top 1_0` as 10, and `１０`, `+5`, ` 5` too."""
+
+    def convert(self, value, param, ctx):
+        try:
+            value = number(value)
+        except ValueError as err:
+            said = str(err)
+            if isinstance(value, str) and value.isascii() and value.isdigit():  # too many
+                said = f"{value[:40]}… is not in the range {self._describe_range()}."
+            self.fail(said, param, ctx)
+        return super().convert(value, param, ctx)
+
+
+class DecimalRange(click.FloatRange):
+    """click's `FloatRange` on a number written in plain digits (`2.5`; not `1e1`, `+5`)."""
+
+    def convert(self, value, param, ctx):
+        try:
+            value = number(value, whole=False)
+        except ValueError as err:
+            self.fail(str(err), param, ctx)
+        return super().convert(value, param, ctx)
+
 
 index_dir_option = click.option(
     "--index-dir",

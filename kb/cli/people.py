@@ -9,7 +9,16 @@ from pathlib import Path
 import click
 
 from kb.backends.location import IndexLocation
-from kb.cli.options import bold, echo_json, json_option, open_kb, say, where_options
+from kb.cli.options import (
+    DecimalRange,
+    WholeRange,
+    bold,
+    echo_json,
+    json_option,
+    open_kb,
+    say,
+    where_options,
+)
 from kb.inputs import (
     MAX_ROUND,
     CriteriaError,
@@ -98,7 +107,7 @@ def person_cmd(name: str, where: IndexLocation, as_json: bool) -> None:
     "seed",
     default=0,
     show_default=True,
-    type=click.IntRange(0, MAX_ROUND),
+    type=WholeRange(0, MAX_ROUND),
     help="Which round: the same number gives the same pairs (--seed: its old name).",
 )
 @click.option(
@@ -165,7 +174,7 @@ def _colleague(c) -> str:
     "--size",
     default=4,
     show_default=True,
-    type=click.IntRange(1, 50),
+    type=WholeRange(1, 50),
     help="Most people on the team; fewer when no one else covers a part well enough.",
 )
 @click.option(
@@ -174,9 +183,11 @@ def _colleague(c) -> str:
     metavar="FIELD=VALUE:N",
     help="At least N members with this department, team, level, language or location.",
 )
-@click.option("--max-per-team", type=int, help="At most this many members from one team.")
+@click.option("--max-per-team", type=WholeRange(), help="At most this many members from one team.")
 @click.option("--level-mix", is_flag=True, help="At least two different levels on the team.")
-@click.option("--timezone-within", type=float, metavar="HOURS", help="Most hours between any two.")
+@click.option(
+    "--timezone-within", type=DecimalRange(), metavar="HOURS", help="Most hours between any two."
+)
 @click.option("--languages", default="", metavar="de,en", help="The team shares one of these.")
 @click.option(
     "--balance",
@@ -264,14 +275,14 @@ def team_cmd(
     "--slots",
     default=4,
     show_default=True,
-    type=click.IntRange(1, 20),
+    type=WholeRange(1, 20),
     help="Time slots, one after another.",
 )
 @click.option(
     "--rooms",
     default=2,
     show_default=True,
-    type=click.IntRange(1, 20),
+    type=WholeRange(1, 20),
     help="Rooms: sessions held at once.",
 )
 @click.option(
@@ -303,7 +314,7 @@ def team_cmd(
     "--minutes",
     default=45,
     show_default=True,
-    type=click.IntRange(10, 240),
+    type=WholeRange(10, 240),
     help="Minutes a slot lasts (for the calendar file).",
 )
 @where_options
@@ -425,7 +436,7 @@ def onboard_cmd(
     "--top",
     default=10,
     show_default=True,
-    type=click.IntRange(1, 1000),
+    type=WholeRange(1, 1000),
     help="Rows a list shows at most (--json gives all).",
 )
 @where_options

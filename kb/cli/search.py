@@ -7,7 +7,15 @@ import os
 import click
 
 from kb.backends.location import IndexLocation
-from kb.cli.options import echo_json, json_option, mode_option, open_kb, since_option, where_options
+from kb.cli.options import (
+    WholeRange,
+    echo_json,
+    json_option,
+    mode_option,
+    open_kb,
+    since_option,
+    where_options,
+)
 from kb.facade import Facade
 from kb.inputs import UnknownValueError, checked_filters
 from kb.links import PageLinks
@@ -24,7 +32,7 @@ from kb.serve.codec import expert_records, hit_records
     "k",
     default=10,
     show_default=True,
-    type=click.IntRange(1, 1000),
+    type=WholeRange(1, 1000),
     help="Most sections to list (the first k of what -k 10 lists, when fewer).",
 )
 @click.option("--department", default="", help="Only pages of this department (IT, Business).")
@@ -172,7 +180,7 @@ def _place(hit: Hit) -> str:
     "k",
     default=5,
     show_default=True,
-    type=click.IntRange(1, 1000),
+    type=WholeRange(1, 1000),
     help="Most people to list; fewer when fewer wrote what answers it.",
 )
 @click.option(

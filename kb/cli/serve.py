@@ -7,7 +7,7 @@ import os
 import click
 
 from kb.backends.location import IndexLocation
-from kb.cli.options import insecure_option, where_options
+from kb.cli.options import WholeRange, insecure_option, where_options
 from kb.links import PageLinks
 
 
@@ -17,14 +17,14 @@ from kb.links import PageLinks
     "--port",
     default=8000,
     show_default=True,
-    type=click.IntRange(1, 65535),
+    type=WholeRange(1, 65535),
     help="Port to listen on.",
 )
 @click.option(
     "--workers",
     default=1,
     show_default=True,
-    type=click.IntRange(1, 64),
+    type=WholeRange(1, 64),
     help="Worker processes; each loads the index (0.25 GB with the model for the bundled "
     "content, 0.5 GB at 10,000 pages).",
 )

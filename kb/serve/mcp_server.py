@@ -18,7 +18,7 @@ import anyio
 from mcp.server.mcpserver import MCPServer
 from mcp.server.mcpserver.exceptions import ResourceError, ResourceNotFoundError, ToolError
 from mcp.types import Resource
-from pydantic import Field, ValidationError
+from pydantic import BeforeValidator, Field, ValidationError
 
 from kb.errors import KbError, UnknownPersonError
 from kb.facade import Facade
@@ -30,6 +30,7 @@ from kb.inputs import (
     UnknownValueError,
     checked_filters,
     day,
+    number,
     profile_called,
     query_text,
     team_criteria,
@@ -51,6 +52,10 @@ INSTRUCTIONS = (
 
 Query = Annotated[str, Field(min_length=1, max_length=MAX_QUERY, description="What to look for.")]
 FilterValue = Annotated[str, Field(max_length=200)]
+# A number as every shell reads one (`kb.inputs.number`): a JSON number, or plain digits as
+# text; pydantic read "1_0" as 10, and `true` as 1.
+Whole = BeforeValidator(number)
+Decimal = BeforeValidator(lambda v: number(v, whole=False))
 # One team or several, as `--team` repeated and `?team=` repeated take them (a review: an
 # assistant could not ask "who in finance or sales knows").
 Teams = Annotated[
@@ -121,7 +126,7 @@ def create_mcp(
     @server.tool(annotations={"readOnlyHint": True})
     def search_docs(
         query: Query,
-        k: Annotated[int, Field(ge=1, le=50)] = 5,
+        k: Annotated[int, Whole, Field(ge=1, le=50)] = 5,
         department: FilterValue = "",
         team: Teams = "",
         tag: FilterValue = "",
@@ -159,7 +164,7 @@ def create_mcp(
     @server.tool(annotations={"readOnlyHint": True})
     def who_knows(
         query: Query,
-        k: Annotated[int, Field(ge=1, le=20)] = 5,
+        k: Annotated[int, Whole, Field(ge=1, le=20)] = 5,
         team: Teams = "",
         department: FilterValue = "",
     ) -> dict[str, Any]:
@@ -224,7 +229,7 @@ def create_mcp(
     @server.tool(annotations={"readOnlyHint": True})
     def find_pairs(
         kind: Annotated[str, Field(pattern=f"^({'|'.join(KINDS)})$")] = "tandem",
-        round: Annotated[int, Field(ge=0, le=MAX_ROUND)] = 0,
+        round: Annotated[int, Whole, Field(ge=0, le=MAX_ROUND)] = 0,
     ) -> dict[str, Any]:
         """One round of pairs across IT and business: `tandem` (learning tandems, each
         teaches the other), `mentoring` or `coffee`, each with the reason. The same round
@@ -237,14 +242,14 @@ def create_mcp(
         description: Annotated[
             str, Field(min_length=1, max_length=MAX_QUERY, description="The project, in words.")
         ],
-        size: Annotated[int, Field(ge=1, le=20)] = 4,
+        size: Annotated[int, Whole, Field(ge=1, le=20)] = 4,
         require: Annotated[
             list[str],
             Field(max_length=20, description="FIELD=VALUE:N, e.g. department=IT:1"),
         ] = [],  # noqa: B006 (a JSON schema default)
-        max_per_team: Annotated[int | None, Field(ge=1, le=50)] = None,
+        max_per_team: Annotated[int | None, Whole, Field(ge=1, le=50)] = None,
         level_mix: bool = False,
-        timezone_within: Annotated[float | None, Field(ge=0, le=26)] = None,
+        timezone_within: Annotated[float | None, Decimal, Field(ge=0, le=26)] = None,
         languages: Annotated[str, Field(max_length=200, description="e.g. de,en")] = "",
         balance: Annotated[list[str], Field(max_length=10, description="e.g. private.gender")] = [],  # noqa: B006
     ) -> dict[str, Any]:
@@ -264,8 +269,8 @@ def create_mcp(
 
     @server.tool(annotations={"readOnlyHint": True})
     def plan_barcamp(
-        slots: Annotated[int, Field(ge=1, le=20)] = 4,
-        rooms: Annotated[int, Field(ge=1, le=20)] = 2,
+        slots: Annotated[int, Whole, Field(ge=1, le=20)] = 4,
+        rooms: Annotated[int, Whole, Field(ge=1, le=20)] = 2,
         date: Annotated[
             str,
             Field(
