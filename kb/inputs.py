@@ -18,7 +18,7 @@ from kb.facade import Facade
 from kb.models import REQUIRABLE, Filters, Requirement, TeamCriteria, person_key
 from kb.models.names import fold_name, name_pieces
 from kb.models.people import ATTRIBUTE
-from kb.models.shown import visible
+from kb.models.shown import plain, visible
 
 P = TypeVar("P")
 
@@ -43,7 +43,7 @@ class UnknownValueError(KbError):
         self.field, self.value, self.known = field, value, known
         # (facet, value): the filter that holds the value instead ("Finance" is a team).
         self.other = other
-        wanted = value.strip()
+        wanted = plain(value).strip()  # said back: no bidi control reorders the message
         # An author may be given by a first or last name ("tomasz"), as `kb person` hints.
         close = (
             similar_names(wanted, known)
@@ -65,12 +65,6 @@ class QueryTooLongError(KbError):
     """The query is longer than `MAX_QUERY` characters."""
 
 
-def _shown(text: str) -> str:
-    """`text` without what shows nothing: invisible characters (`visible`) and control
-    characters (Cc: `?q=%00` searched), whitespace aside."""
-    return "".join(c for c in visible(text) if c.isspace() or unicodedata.category(c) != "Cc")
-
-
 def blank(text: str) -> bool:
     """Whether `text` holds nothing to look for: no letter or digit (Unicode's L and N
     categories) once what shows nothing is left out (`visible`: a Hangul filler is a letter
@@ -88,7 +82,7 @@ def query_text(text: str, param: str = "q") -> str:
     `param`: what `text` was given as, for the message."""
     if blank(text):
         what = "the query" if param == "q" else f"the {param}"
-        said = "has no letter or digit" if _shown(text).strip() else "is empty"
+        said = "has no letter or digit" if plain(text).strip() else "is empty"  # `?q=%00`
         raise BlankQueryError(f"{what} {said}; say what you are looking for", param)
     if len(text) > MAX_QUERY:
         raise QueryTooLongError(
@@ -109,12 +103,14 @@ def checked_filters(
     """Filters from a user's values; a value the index does not know is `UnknownValueError`.
     `team` may be several teams (any of them); one is kept as a string.
 
-    Values are compared as names are (`person_key`: case and spacing ignored), after
-    trimming, so what one shell accepts every shell accepts. An author may be named as
+    Values are compared as names are (`person_key`: case and spacing ignored), as shown
+    and trimmed, so what one shell accepts every shell accepts. An author may be named as
     `kb person` and `/people/` take one (`profile_called`: an alias, a contact, a first or
     last name only one person has), and is then filtered by their name.
     """
-    teams = [team] if isinstance(team, str) else list(team)
+    # As shown (`plain`): `?team=i%E2%80%AEt` is the team 'it' to whoever reads it.
+    department, tag, author = plain(department), plain(tag), plain(author)
+    teams = [plain(team)] if isinstance(team, str) else [plain(t) for t in team]
     given = [("department", department), *(("team", t) for t in teams)]
     given += [("tag", tag), ("author", author)]
     if any(value.strip() for _, value in given):
@@ -187,12 +183,13 @@ def team_criteria(
     tags = tuple(t.strip() for t in languages.split(",") if t.strip())
     bad = next((t for t in tags if not _LANGUAGE.fullmatch(t)), None)
     if bad is not None:
-        raise CriteriaError(f"--languages '{bad[:40]}': use language tags such as de,en")
+        raise CriteriaError(f"--languages '{plain(bad)[:40]}': use language tags such as de,en")
     attributes = []
     for text in balance:
         name = text.strip().removeprefix("private.")
         if not ATTRIBUTE.fullmatch(name):
-            raise CriteriaError(f"--balance '{text[:40]}': name an attribute, e.g. private.gender")
+            said = plain(text)[:40]
+            raise CriteriaError(f"--balance '{said}': name an attribute, e.g. private.gender")
         attributes.append(name.casefold())
     return TeamCriteria(
         require=tuple(needs),
@@ -218,7 +215,7 @@ def _requirement(text: str) -> Requirement:
         or not (count.isascii() and count.isdigit() and 1 <= int(count) <= 999)
     ):
         raise CriteriaError(
-            f"--require '{text[:60]}': write FIELD=VALUE:COUNT, e.g. department=IT:1; "
+            f"--require '{plain(text)[:60]}': write FIELD=VALUE:COUNT, e.g. department=IT:1; "
             f"FIELD is one of {', '.join(REQUIRABLE)}"
         )
     return Requirement(field.strip(), value.strip(), int(count))

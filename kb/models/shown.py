@@ -33,6 +33,7 @@ from __future__ import annotations
 import functools
 import html
 import re
+import unicodedata
 from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
@@ -97,6 +98,16 @@ def invisible_run() -> re.Pattern[str]:
 def visible(text: str) -> str:
     """`text` without its invisible characters (`invisible`): what a reader sees of it."""
     return invisible_run().sub("", text)
+
+
+def plain(text: str) -> str:
+    """`text` without what shows nothing: invisible characters (`visible`: bidi controls
+    such as U+202E too) and control characters (Cc: an escape sequence), whitespace aside.
+    What kb says back of a user's input (a name, a description, a filter value) is so."""
+    text = visible(text)
+    if text.isprintable():  # most text
+        return text
+    return "".join(c for c in text if c.isspace() or unicodedata.category(c) != "Cc")
 
 
 def is_invisible(character: str) -> bool:

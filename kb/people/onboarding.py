@@ -29,6 +29,7 @@ from kb.models import (
     person_key,
 )
 from kb.models.names import counted
+from kb.models.shown import plain
 from kb.people.analysis import PeopleAnalysis
 from kb.people.stale import stale_pages
 
@@ -47,7 +48,9 @@ def plan(
     settings: Settings,
 ) -> OnboardingPlan:
     """`name`'s first reading and meetings in `team` (a team pages are written for, in any
-    case: the plan names it as the pages do)."""
+    case: the plan names it as the pages do). Both are said back as shown (`plain`): a
+    bidi control in a name (U+202E) came back in every shell's JSON."""
+    name, team = plain(name).strip(), plain(team).strip()
     mine = {p: page for p, page in pages.items() if page.team.casefold() == team.casefold()}
     team = next((page.team for page in mine.values()), team)
     folded = team.casefold()

@@ -17,6 +17,7 @@ from collections.abc import Callable, Mapping, Sequence
 
 from kb.config import Settings
 from kb.models import Cover, Expert, Hit, Home, TeamCriteria, TeamProposal, person_key
+from kb.models.shown import plain
 from kb.people.analysis import PeopleAnalysis
 from kb.people.criteria import Rules
 
@@ -53,6 +54,8 @@ def propose(
     of "warehouse stock counts", whose cycle-count page answers it nearly as well).
     """
     s = settings
+    # Said back as shown (`plain`), and its parts: a bidi control came back in every shell.
+    description = plain(description)
     labels, groups, weights, asked = [], [], [], []
     parts = subtopics(description)
     if len(parts) >= 2:

@@ -54,6 +54,7 @@ from kb.inputs import (
 )
 from kb.links import NO_LINKS, PageLinks
 from kb.models import Directory, Filters, Profile
+from kb.models.shown import plain
 from kb.people.analysis import MAX_NEW_ROUND
 from kb.people.pairing import KINDS
 from kb.serve.auth import bearer_ok
@@ -200,7 +201,10 @@ _ECHOED = 200  # characters of a rejected value said back
 
 
 def _cut(value: object) -> object:
-    """`value` (a validation error's JSON) with every string longer than `_ECHOED` cut."""
+    """`value` (a validation error's JSON) with every string longer than `_ECHOED` cut, and
+    as shown (`plain`: no bidi control or escape sequence said back)."""
+    if isinstance(value, str):
+        value = plain(value)
     if isinstance(value, str) and len(value) > _ECHOED:
         return value[:_ECHOED] + f"… ({len(value):,} characters)"
     if isinstance(value, list):

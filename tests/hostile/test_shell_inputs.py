@@ -79,3 +79,53 @@ def test_a_number_is_plain_digits_in_every_shell(index_dir):
                 assert res.is_error, given
 
     anyio.run(main)
+
+
+# Bidi controls reorder what a reader sees ("Alex\u202eeoD" shows "AlexDoe"); an escape
+# sequence drives the terminal a script prints the answer at.
+UNSHOWN = ("\u202e", "\u2066", "\u200f", "\x1b")
+
+
+def _says_back_none(answer: object, where: object) -> None:
+    said = json.dumps(answer, ensure_ascii=False)  # an escape sequence's ESC as \u001b
+    assert not any(c in said for c in UNSHOWN[:-1]) and "\\u001b" not in said, (where, said)
+
+
+def test_what_a_shell_says_back_of_input_is_as_shown(index_dir, monkeypatch):
+    """An attack: a bidi control (U+202E) or an escape sequence in a joiner's name, a team
+    description or a filter value came back in the onboarding plan's JSON (the API's, the
+    CLI's, MCP's), the team's and the error naming the value, as given. What kb says back
+    of input is as shown (`kb.models.shown.plain`, as a blank query is read): the name
+    'Alex\u202eeoD' is 'AlexeoD', the team 'i\u202et' is 'it'."""
+    name, team = "Alex\u202eeoD \u2066Doe\x1b[31m", "i\u202et"
+    api = TestClient(create_app(index_dir))
+    plan = api.get("/app/onboard", params={"name": name, "team": team})
+    assert plan.status_code == 200 and plan.json()["name"] == "AlexeoD Doe[31m"
+    asked = [
+        ("/app/onboard", {"name": name, "team": team}, 200),
+        ("/app/team", {"q": "vpn\u202e and \u2066expense claims\x1b[2J"}, 200),
+        ("/search", {"q": "vpn", "team": "astro\u202enauts"}, 400),
+        ("/search", {"q": "vpn", "k": "\u202e5"}, 422),
+        ("/app/team", {"q": "vpn", "require": "team=\u202eit:x"}, 422),
+        ("/app/team", {"q": "vpn", "languages": "d\u202ee"}, 422),
+    ]
+    for path, params, status in asked:
+        res = api.get(path, params=params)
+        assert res.status_code == status, (path, params, res.text)
+        _says_back_none(res.json(), (path, params))
+
+    monkeypatch.setattr("kb.embed.base.load_embedder", lambda *a, **k: _fake())
+    where = ["--index-dir", str(index_dir)]
+    res = CliRunner().invoke(cli, ["onboard", name, "--team", team, "--json", *where])
+    assert res.exit_code == 0, res.output
+    _says_back_none(json.loads(res.output), "kb onboard")
+
+    kb = KnowledgeBase(index_dir, _fake(), Settings())
+
+    async def main() -> None:
+        async with Client(create_mcp(lambda: kb)) as client:
+            res = await client.call_tool("onboarding_plan", {"name": name, "team": team})
+            assert not res.is_error, res.content
+            _says_back_none(json.loads(res.content[0].text), "onboarding_plan")
+
+    anyio.run(main)
