@@ -11,6 +11,7 @@ import click
 
 from kb.backends.location import IndexLocation
 from kb.cli.options import (
+    Day,
     DecimalRange,
     WholeRange,
     backend_option,
@@ -425,7 +426,7 @@ def watch_cmd(
 @click.option("--strict", is_flag=True, help="Warnings fail the check too (exit 1).")
 @click.option(
     "--today",
-    type=click.DateTime(formats=["%Y-%m-%d"]),
+    type=Day(),
     help="Judge review dates as of this day (default: today).",
 )
 @json_option

@@ -8,6 +8,7 @@ import json
 import os
 import secrets
 import sys
+from datetime import datetime, time
 from pathlib import Path
 
 import click
@@ -16,7 +17,7 @@ from kb.backends.location import BACKENDS, IndexLocation
 from kb.config import ENCODERS, Settings
 from kb.errors import KbError
 from kb.facade import Facade
-from kb.inputs import BlankQueryError, QueryTooLongError, number, query_text
+from kb.inputs import BlankQueryError, QueryTooLongError, day, number, query_text
 from kb.models.names import printable
 
 
@@ -44,6 +45,22 @@ class DecimalRange(click.FloatRange):
         except ValueError as err:
             self.fail(str(err), param, ctx)
         return super().convert(value, param, ctx)
+
+
+class Day(click.ParamType):
+    """A day as every shell reads one (`kb.inputs.day`: YYYY-MM-DD), at midnight, as click's
+    `DateTime` gives it: that read `2026-1-5` too, which the API and MCP's `since` refuse."""
+
+    name = "yyyy-mm-dd"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, datetime):
+            return value
+        try:
+            found = day(value)
+        except ValueError as err:
+            self.fail(str(err), param, ctx)
+        return datetime.combine(found, time()) if found else None
 
 
 index_dir_option = click.option(
@@ -132,7 +149,7 @@ mode_option = click.option(
 )
 since_option = click.option(
     "--since",
-    type=click.DateTime(formats=["%Y-%m-%d"]),
+    type=Day(),
     help="Only pages updated on or after this date (YYYY-MM-DD).",
 )
 cache_dir_option = click.option(

@@ -10,6 +10,7 @@ import click
 
 from kb.backends.location import IndexLocation
 from kb.cli.options import (
+    Day,
     DecimalRange,
     WholeRange,
     bold,
@@ -118,7 +119,7 @@ def person_cmd(name: str, where: IndexLocation, as_json: bool) -> None:
 )
 @click.option(
     "--today",
-    type=click.DateTime(["%Y-%m-%d"]),
+    type=Day(),
     help="Start the round on this day: who has left or leaves before it ends (people.yaml "
     "left:) is judged as of it.",
 )
@@ -299,7 +300,7 @@ def team_cmd(
 @click.option(
     "--date",
     "day",
-    type=click.DateTime(["%Y-%m-%d"]),
+    type=Day(),
     help="The day it is held (default the next working day): no one who has left by then "
     "(people.yaml left:) speaks or is invited.",
 )
@@ -386,7 +387,7 @@ def barcamp_cmd(
 @click.option("--team", required=True, help="The team the new joiner joins (as pages name it).")
 @click.option(
     "--today",
-    type=click.DateTime(["%Y-%m-%d"]),
+    type=Day(),
     help="Judge staleness and who has left (people.yaml left:) as of this day.",
 )
 @where_options
@@ -429,7 +430,7 @@ def onboard_cmd(
 )
 @click.option(
     "--today",
-    type=click.DateTime(["%Y-%m-%d"]),
+    type=Day(),
     help="Judge staleness and who has left (people.yaml left:) as of this day.",
 )
 @click.option(

@@ -344,11 +344,10 @@ def _date(text: str | None) -> dt.date | None:
 
 
 def _event_day(text: str | None) -> dt.date | None:
-    """The day `kb barcamp --date` takes: YYYY-MM-DD as click's DateTime reads it."""
-    if not text:
-        return None
+    """The day `kb barcamp --date` takes: YYYY-MM-DD (`kb.inputs.day`; `strptime` read
+    `2026-1-5` too)."""
     try:
-        return dt.datetime.strptime(text, "%Y-%m-%d").date()
+        return day(text or "")
     except ValueError:
         raise ToolError(f"date must be a day like 2026-01-31, not {text!r}") from None
 

@@ -129,3 +129,28 @@ def test_what_a_shell_says_back_of_input_is_as_shown(index_dir, monkeypatch):
             _says_back_none(json.loads(res.content[0].text), "onboarding_plan")
 
     anyio.run(main)
+
+
+def test_a_day_is_yyyy_mm_dd_in_the_cli_and_mcp_as_in_the_api(index_dir):
+    """An attack: `kb search --since 2026-1-5`, `kb check --today`, `kb barcamp --date` and
+    MCP's `plan_barcamp` read a day with `strptime`, which takes `2026-1-5` and `0026-01-05`'s
+    kin; the API and MCP's `since` refuse all but YYYY-MM-DD (`kb.inputs.day`). One rule."""
+    where = ["--index-dir", str(index_dir)]
+    commands = (["search", "vpn", "--since"], ["barcamp", "--date"], ["check", "--today"])
+    commands += (["onboard", "x", "--team", "it", "--today"],)
+    for args in commands:
+        for given in ("2026-1-5", "2026-01-5", "20260105"):
+            res = CliRunner().invoke(
+                cli, [*args, given, *where] if args[0] != "check" else [*args, given]
+            )
+            assert res.exit_code == 2 and "not a date like 2026-01-31" in res.output, (args, given)
+    kb = KnowledgeBase(index_dir, _fake(), Settings())
+
+    async def main() -> None:
+        async with Client(create_mcp(lambda: kb)) as client:
+            res = await client.call_tool("plan_barcamp", {"date": "2026-01-05"})
+            assert not res.is_error, res.content
+            res = await client.call_tool("plan_barcamp", {"date": "2026-1-5"})
+            assert res.is_error and "2026-01-31" in res.content[0].text
+
+    anyio.run(main)
