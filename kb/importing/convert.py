@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import logging
 import posixpath
 import re
 import zipfile
@@ -275,6 +276,10 @@ def pdf(data: bytes, name: str) -> Converted:
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError
 
+    # pypdf logs what it repairs or gives up on ("EOF marker not found") naming no file, and
+    # with no handler set Python prints it as a stray line: kb says each file's problem at
+    # its name. An application that sets up logging still gets the records.
+    logging.getLogger("pypdf").addHandler(_QUIET)
     try:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted:
@@ -305,6 +310,9 @@ def pdf(data: bytes, name: str) -> Converted:
 
 def _text(data: bytes) -> str:
     return data.decode("utf-8", errors="replace")
+
+
+_QUIET = logging.NullHandler()
 
 
 def _first_heading(markdown: str) -> str:

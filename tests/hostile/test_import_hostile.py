@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import stat
 import struct
+import subprocess
+import sys
 import time
 import zipfile
 from pathlib import Path
@@ -555,3 +557,27 @@ def test_a_secret_in_a_new_pages_title_is_not_in_its_file_name(tmp_path):
     written = [p.relative_to(content).as_posix() for p in content.rglob("*.md")]
     assert written == ["ops-ghp-redacted/deploy-ghp-redacted.md"], written
     assert token[4:].lower() not in res.output.lower()
+
+
+def test_odd_files_in_a_folder_are_one_line_each_naming_the_file(tmp_path):
+    """An attack: a folder of odd documents (empty, another format under a page's suffix,
+    damaged, a link out). Each is one line naming it; a damaged PDF also printed pypdf's
+    own "EOF marker not found", a line naming no file."""
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "empty.docx").write_bytes(b"")
+    (src / "empty.pdf").write_bytes(b"")
+    (src / "image.docx").write_bytes(b"\x89PNG\r\n\x1a\n0000")
+    (src / "bad.pdf").write_bytes(b"%PDF-1.4 garbage")
+    (src / "passwd.html").symlink_to("/etc/passwd")
+    (src / "fine.html").write_text("<title>Fine</title><p>A page.</p>")
+    # A process of its own: pytest's log capture would take pypdf's line.
+    kb = [sys.executable, "-c", "from kb.cli import main; main()"]
+    res = subprocess.run(
+        [*kb, "import", str(src), "--into", str(tmp_path / "out")], capture_output=True, text=True
+    )
+    assert res.returncode == 0, res.stderr
+    said = res.stderr.splitlines()
+    assert len(said) == 5 and all(line.startswith(("error: ", "warning: ")) for line in said), said
+    for name in ("empty.docx", "empty.pdf", "image.docx", "bad.pdf"):
+        assert sum(f"error: {name}: " in line for line in said) == 1, name
