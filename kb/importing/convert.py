@@ -4,6 +4,7 @@ module only reads their metadata and hands on one `Converted` per page."""
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import logging
@@ -120,7 +121,7 @@ def html_page(data: bytes, name: str) -> Converted:
     """One HTML page: title from <title> or the first heading, author from <meta>."""
     from bs4 import BeautifulSoup
 
-    soup = BeautifulSoup(_text(data), "html.parser")
+    soup = BeautifulSoup(_text(data, page=True), "html.parser")
     if soup.find(["html", "body", "p", "div", "h1"]) is None:
         raise ImportSourceError("not an HTML page")
     author = soup.find("meta", attrs={"name": "author"})
@@ -146,7 +147,7 @@ def confluence_page(data: bytes, name: str, space: str) -> Converted | None:
     export's index and other pages without content."""
     from bs4 import BeautifulSoup
 
-    soup = BeautifulSoup(_text(data), "html.parser")
+    soup = BeautifulSoup(_text(data, page=True), "html.parser")
     main = soup.find(id="main-content")
     if main is None:
         return None
@@ -308,11 +309,31 @@ def pdf(data: bytes, name: str) -> Converted:
     )
 
 
-def _text(data: bytes) -> str:
+def _text(data: bytes, *, page: bool = False) -> str:
+    """`data` as UTF-8, what is not read as U+FFFD; a `page` (HTML) that is not UTF-8 in the
+    charset it declares (a page an older editor saved, `<meta charset="windows-1252">`:
+    every accented letter was lost). Only a declared one: a UTF-8 page with a stray byte
+    read as Windows-1252 would garble every letter that is not ASCII."""
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    if page:
+        from bs4.dammit import EncodingDetector
+
+        declared = (EncodingDetector.find_declared_encoding(data, is_html=True) or "").lower()
+        # As browsers read pages (WHATWG's Encoding standard): these labels are Windows-1252.
+        declared = "windows-1252" if declared in _WINDOWS_1252 else declared
+        try:  # not a UTF (UTF-7 is no charset a page may declare, UTF-16 no <meta> in ASCII)
+            if declared and not codecs.lookup(declared).name.startswith("utf"):
+                return data.decode(declared)
+        except (LookupError, UnicodeDecodeError):  # a name Python lacks, rot13, bytes it lacks
+            pass
     return data.decode("utf-8", errors="replace")
 
 
 _QUIET = logging.NullHandler()
+_WINDOWS_1252 = {"iso-8859-1", "iso8859-1", "latin1", "latin-1", "l1", "ascii", "us-ascii"}
 
 
 def _first_heading(markdown: str) -> str:

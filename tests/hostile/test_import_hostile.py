@@ -581,3 +581,23 @@ def test_odd_files_in_a_folder_are_one_line_each_naming_the_file(tmp_path):
     assert len(said) == 5 and all(line.startswith(("error: ", "warning: ")) for line in said), said
     for name in ("empty.docx", "empty.pdf", "image.docx", "bad.pdf"):
         assert sum(f"error: {name}: " in line for line in said) == 1, name
+
+
+def test_a_page_in_the_charset_it_declares_keeps_its_letters(tmp_path):
+    """An attack: an HTML page not in UTF-8, in the charset it declares (an older editor's
+    `<meta charset="windows-1252">`, or ISO-8859-1, which browsers read as Windows-1252):
+    every accented letter became U+FFFD, without a word. A UTF-8 page with a stray byte
+    keeps its letters and loses that byte alone, as before."""
+    src = tmp_path / "src"
+    src.mkdir()
+    for n, label in enumerate(('charset="windows-1252"', "charset=iso-8859-1")):
+        page = f"<meta {label}><title>Caf\xe9 {n}</title><p>Le caf\xe9 \u2013 ouvert.</p>"
+        (src / f"latin{n}.html").write_bytes(page.encode("cp1252"))
+    stray = "<meta charset=utf-8><title>Straße</title><p>Grüße".encode() + b"\xff</p>"
+    (src / "stray.html").write_bytes(stray)
+    import_source(src, tmp_path / "out")
+    pages = {p.name: p.read_text("utf-8") for p in (tmp_path / "out").rglob("*.md")}
+    for n in (0, 1):
+        text = pages[f"cafe-{n}.md"]
+        assert "Le café – ouvert." in text and f'title: "Café {n}"' in text, text
+    assert "Grüße\ufffd" in pages["strae.md"], pages
