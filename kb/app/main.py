@@ -22,6 +22,7 @@ from kb.app.state import FULL_RUN, VIEWS, init_state, settle_side, settle_view, 
 from kb.app.style import apply_style
 from kb.app.team import render_team
 from kb.errors import KbError
+from kb.models.shown import plain
 
 RENDER = {
     "people": render_people,
@@ -89,13 +90,19 @@ def _main() -> None:
 
 def tab_title(kb, page: str | None, person: str | None, view: str | None) -> str:
     """The browser tab's title: what the tab shows, then kb (a tab bar full of "kb" tells
-    nothing apart)."""
+    nothing apart). What a link gave is said as shown and cut (`_in_title`): a crafted `?person=`
+    made the title anything, reversed by a bidi control, 100,000 characters long."""
     if page:
         found = kb.page(page)
-        return f"{found.title if found else page} · kb"
+        return f"{found.title if found else _in_title(page)} · kb"
     if person:
-        return f"{person} · kb"
+        return f"{_in_title(person)} · kb"
     if view and view != "search":
-        return f"{VIEWS.get(view, view)} · kb"
-    query = st.session_state.get("q", "").strip()
-    return f"{query[:60]} · kb" if query else "kb: find the page, find the colleague"
+        return f"{VIEWS.get(view, _in_title(view))} · kb"
+    query = _in_title(st.session_state.get("q", ""))
+    return f"{query} · kb" if query else "kb: find the page, find the colleague"
+
+
+def _in_title(text: str) -> str:
+    """A link's value as a tab title says it: as shown (`plain`), at most 60 characters."""
+    return plain(text).strip()[:60]

@@ -154,3 +154,25 @@ def test_a_day_is_yyyy_mm_dd_in_the_cli_and_mcp_as_in_the_api(index_dir):
             assert res.is_error and "2026-01-31" in res.content[0].text
 
     anyio.run(main)
+
+
+def test_a_links_page_or_person_is_in_the_tab_title_as_shown_and_short():
+    """An attack: a crafted app link's `?person=` or `?page=` became the browser tab's title
+    as given: a bidi control (U+202E) reversing it, an escape, and 100,000 characters (a
+    tab that says anything the link's author wants). Said as shown (`plain`) and cut at 60
+    characters, as `?q=` is."""
+    from kb.app.main import tab_title
+
+    class NoPages:
+        def page(self, path: str) -> None:
+            return None
+
+    for path, person in (
+        ("x\u202efdp.exe\x1b[2J", None),
+        (None, "Ann\u202eeoD"),
+        (None, "a" * 10**5),
+    ):
+        title = tab_title(NoPages(), path, person, "search")
+        assert title.endswith(" · kb") and len(title) <= 60 + len(" · kb"), title[:80]
+        assert not any(c in title for c in UNSHOWN), title
+    assert tab_title(NoPages(), None, "Grace O'Connor", "search") == "Grace O'Connor · kb"
