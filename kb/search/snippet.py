@@ -34,6 +34,7 @@ from kb.search.display import (
     CODE,
     DATA,
     HEAD,
+    ITEM,
     PROSE,
     ROW,
     TOC,
@@ -246,16 +247,25 @@ def _typed(
 def _banded(parts: tuple[Unit, ...], query: str, worded: set[int]) -> set[int]:
     """The table rows holding a query word (or under a header holding one) whose first cell
     is a band holding an amount the question gives (kb.search.bands): "£500 – £10,000 · 1
-    (attach it)" for "do I need a purchase order for a £2,000 purchase"."""
+    (attach it)" for "do I need a purchase order for a £2,000 purchase"; and so the list
+    items whose label, before a colon, is one: "up to £250,000: a director or the CFO" for
+    "who can sign a supplier contract worth £100,000", where "above £250,000: CFO and CEO"
+    was marked (a trial: a list of bands is a table written as a list)."""
     amounts = asked_amounts(query)
     if not amounts:
         return set()
     return {
-        i
-        for i in worded
-        if parts[i].kind == ROW
-        and any(in_band(parts[i].text.split(" · ", 1)[0], a) for a in amounts)
+        i for i in worded if (band := _band(parts[i])) and any(in_band(band, a) for a in amounts)
     }
+
+
+def _band(unit: Unit) -> str:
+    """What may be a band of `unit`: a table row's first cell, a list item's label."""
+    if unit.kind == ROW:
+        return unit.text.split(" · ", 1)[0]
+    if unit.kind == ITEM and ": " in unit.text:
+        return unit.text.split(": ", 1)[0]
+    return ""
 
 
 def _named_row(

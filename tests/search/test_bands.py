@@ -80,3 +80,21 @@ def test_a_band_in_the_header_or_another_unit_marks_nothing_new():
     text = "Up to £5,000 of purchase orders are approved by the budget holder.\n\nSee the policy."
     made = make_snippet(text, "who approves a £2,000 purchase order")
     assert made.text[slice(*made.answer[0])].startswith("Up to £5,000")
+
+
+def test_a_list_item_whose_label_is_a_band_holds_the_amount_as_a_row_does():
+    # A trial: "who can sign a supplier contract worth £100,000" marked "above £250,000: CFO
+    # and CEO." in a list of bands: a table written as a list.
+    text = (
+        "Signatories follow the delegated authority matrix:\n\n"
+        "- up to £50,000 total value: head of department;\n"
+        "- up to £250,000: a director or the CFO;\n"
+        "- above £250,000: CFO and CEO.\n"
+    )
+    for amount, signs in (
+        ("£100,000", "up to £250,000: a director or the CFO;"),
+        ("£20,000", "up to £50,000 total value: head of department;"),
+        ("£300,000", "above £250,000: CFO and CEO."),
+    ):
+        made = make_snippet(text, f"who can sign a supplier contract worth {amount}")
+        assert made.text[slice(*made.answer[0])] == signs, amount

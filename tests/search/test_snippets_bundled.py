@@ -257,3 +257,10 @@ def test_a_code_in_the_supplier_template_shows_its_record(bundled_kb):
         "supplier_name: Northgate Refrigeration Services Ltd · … · cost_centre: CC-3100"
     )
     assert "@" not in hit.snippet
+
+
+def test_the_signatory_band_that_holds_the_contract_value_is_marked(bundled_kb):
+    # A business trial: "above £250,000: CFO and CEO." was marked for £100,000.
+    query = "who can sign a supplier contract worth £100,000"
+    hit = card(bundled_kb, query, "legal/contract-review-for-suppliers.md")
+    assert hit.answer_text == "up to £250,000: a director or the CFO;"
