@@ -80,8 +80,26 @@ def _cjk_pieces(query: str) -> frozenset[str]:
 def matched_spans(text: str, query: str) -> list[tuple[int, int]]:
     """Where whole words of `text` share a stem with a word of `query` (no stop words), and
     where `text` holds a Chinese, Japanese or Korean character pair of `query` (these
-    scripts have no spaces to mark a whole word: BM25 reads them as pairs too)."""
-    return [(a, b) for a, b, _ in _matches(text, query)]
+    scripts have no spaces to mark a whole word: BM25 reads them as pairs too). A group of
+    digits in a larger number is no word of its own: "000" of "£250,000" is not marked for
+    "£100,000" (BM25 reads both as "000" and more; a trial read it as the amount asked)."""
+    spans = [(a, b) for a, b, _ in _matches(text, query)]
+    if not any(text[a:b].isdigit() for a, b in spans):
+        return spans
+    asked = {m.group(0).replace(",", "") for m in _NUMBER_RUN.finditer(query)}
+    runs = [(m.span(), m.group(0).replace(",", "") in asked) for m in _NUMBER_RUN.finditer(text)]
+    starts = [a for (a, _), _ in runs]  # each number is read once: linear in the text
+
+    def whole(a: int, b: int) -> bool:
+        """The digits `text[a:b]` are a whole number, or part of one the query gives."""
+        span, given = runs[bisect_right(starts, a) - 1]
+        return span == (a, b) or given
+
+    return [(a, b) for a, b in spans if not text[a:b].isdigit() or whole(a, b)]
+
+
+# A number as written: digit groups joined by a thousands comma or a decimal point.
+_NUMBER_RUN = re.compile(r"\d++(?:[,.]\d++)*+")
 
 
 def _matches(text: str, query: str) -> list[tuple[int, int, str]]:
@@ -443,10 +461,27 @@ def marked(
     spans = [(max(0, a), min(b, len(text))) for a, b in answer if a < b]
     edges = sorted({0, len(text), *(x for w in (*words, *spans) for x in w)})
     out: list[tuple[str, bool, bool]] = []
-    for a, b in zip(edges, edges[1:], strict=False):
-        flags = (any(s <= a < e for s, e in words), any(s <= a < e for s, e in spans))
-        if out and out[-1][1:] == flags:  # touching query words: CJK pairs in one run
-            out[-1] = (out[-1][0] + text[a:b], *flags)
-        else:
-            out.append((text[a:b], *flags))
+    run: list[str] = []  # the pieces of the run being read: touching query words are one
+    said = (False, False)
+    flagged = zip(_covered(words, edges), _covered(spans, edges), strict=True)
+    for a, b, flags in zip(edges, edges[1:], flagged, strict=False):
+        if run and flags != said:
+            out.append(("".join(run), *said))
+            run = []
+        run.append(text[a:b])
+        said = flags
+    if run:
+        out.append(("".join(run), *said))
+    return out
+
+
+def _covered(spans: list[tuple[int, int]], edges: list[int]) -> list[bool]:
+    """For each of `edges` but the last, whether one of `spans` covers it, in one sweep (a
+    check of every span at every edge was quadratic on a section of many query words)."""
+    ordered, out, i, reach = sorted(spans), [], 0, -1
+    for at in edges[:-1]:
+        while i < len(ordered) and ordered[i][0] <= at:
+            reach = max(reach, ordered[i][1])
+            i += 1
+        out.append(reach > at)
     return out

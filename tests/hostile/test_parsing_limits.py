@@ -260,6 +260,30 @@ def test_amounts_and_bands_are_read_in_linear_time(make):
     assert _ratio(asked, table, 20_000) < 8
 
 
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda n: "11," * (n // 3),  # one number of endless thousands, each group a word
+        lambda n: "11 " * (n // 3),  # numbers, each a whole word
+        lambda n: "1.1," * (n // 4),
+        lambda n: "- up to £11: report\n" * (n // 20),  # a list of bands
+    ],
+)
+def test_numbers_asked_are_marked_and_bands_read_in_linear_time(make):
+    # A group of digits is marked only when its whole number is (kb.search.snippet); each
+    # number of the text is read once, not once per group in it.
+    query = "a £11 report, 11"
+
+    def asked(text: str) -> None:
+        units.cache_clear()  # each run reads the text again
+        section_snippet._layout.cache_clear()
+        made = make_snippet(text, query)
+        marked(made.text, query, made.answer)
+
+    assert _ratio(lambda text: marked(text, query, ()), make, 20_000) < 8
+    assert _ratio(asked, make, 20_000) < 8
+
+
 def test_page_over_size_limit_is_skipped(tmp_path):
     content = tmp_path / "content"
     write(content / "vpn.md", page("VPN", "Ana Ruiz", "Setup"))

@@ -304,3 +304,14 @@ def test_text_holding_the_private_mark_for_code_spans_reads_as_written():
 @pytest.mark.parametrize(("confidence", "shown"), [(0.9996, "99%"), (0.5, "50%"), (0.0, "1%")])
 def test_a_confidence_is_shown_as_a_percent_that_is_never_certain(confidence, shown):
     assert replace(hit("a.md", "", "Text."), confidence=confidence).percent == shown
+
+
+def test_a_group_of_digits_in_a_larger_number_is_no_word_of_its_own():
+    # A business trial: "£100,000" marked the "000" of "£250,000" (BM25 reads "£250,000" as
+    # "250" and "000"), read as the amount asked.
+    text = "up to £250,000: a director; above £100,000.50 and 12.5% or 2.5 days, 40 minutes"
+    assert words(text, "a contract worth £100,000.50") == ["100", "000", "50"]
+    assert words(text, "£250,000") == ["250", "000"]
+    assert words(text, "2.5 days") == ["2", "5", "days"]  # not the 5 of 12.5
+    assert words(text, "forty minutes") == ["40", "minutes"]  # a whole number, as its word
+    assert words("Room 000 is on the ground floor", "000") == ["000"]
