@@ -100,15 +100,18 @@ def test_a_fence_cut_by_the_chunker_is_still_code():
     assert [u.kind for u in parse_units("replicas: 2\n```\n\nThat is all.")] == [CODE, PROSE]
 
 
-@pytest.mark.parametrize(
-    "text",
-    [
-        "Import them with the loader:\n\n```csv\nname,email,team,cost_centre\n"
-        "Ana Ruiz,ana@x.example,it,CC-1\nBo Chen,bo@x.example,hr,CC-2\n```",
-        "Import them with the loader:\n\nname,email,team,cost_centre\n"
-        "Ana Ruiz,ana@x.example,it,CC-1\nBo Chen,bo@x.example,hr,CC-2",
-    ],
+# The same records in a fence, as bare lines and tab-separated.
+DATA_TEXTS = (
+    "Import them with the loader:\n\n```csv\nname,email,team,cost_centre\n"
+    "Ana Ruiz,ana@x.example,it,CC-1\nBo Chen,bo@x.example,hr,CC-2\n```",
+    "Import them with the loader:\n\nname,email,team,cost_centre\n"
+    "Ana Ruiz,ana@x.example,it,CC-1\nBo Chen,bo@x.example,hr,CC-2",
+    "Import them:\n\n```tsv\nname\temail\tteam\tcost_centre\n"
+    "Ana Ruiz\tana@x.example\tit\tCC-1\nBo Chen\tbo@x.example\thr\tCC-2\n```",
 )
+
+
+@pytest.mark.parametrize("text", DATA_TEXTS)
 def test_comma_separated_data_is_summarised_never_shown(text):
     found = parse_units(text)
     assert found[-1][:2] == (
@@ -120,17 +123,7 @@ def test_comma_separated_data_is_summarised_never_shown(text):
     assert "comma-separated data" in s.text
 
 
-@pytest.mark.parametrize(
-    "text",
-    [
-        "Import them with the loader:\n\n```csv\nname,email,team,cost_centre\n"
-        "Ana Ruiz,ana@x.example,it,CC-1\nBo Chen,bo@x.example,hr,CC-2\n```",
-        "Import them with the loader:\n\nname,email,team,cost_centre\n"
-        "Ana Ruiz,ana@x.example,it,CC-1\nBo Chen,bo@x.example,hr,CC-2",
-        "Import them:\n\n```tsv\nname\temail\tteam\tcost_centre\n"
-        "Ana Ruiz\tana@x.example\tit\tCC-1\nBo Chen\tbo@x.example\thr\tCC-2\n```",
-    ],
-)
+@pytest.mark.parametrize("text", DATA_TEXTS)
 def test_a_code_held_only_in_data_shows_the_record_holding_it(text):
     # A trial: "CC-3100" found the supplier template whose record holds it, and the card
     # showed only "(comma-separated data, 1 row; columns ...)". The record's first cell and
