@@ -13,6 +13,7 @@ from kb.app.state import MAX_CAMP
 from kb.app.widgets import colleague_line, page_link, person_link
 from kb.errors import SettingError
 from kb.facade import Facade
+from kb.models.reports import OPEN_INVITE
 from kb.people.calendar import (
     ZONE_SETTING,
     barcamp_ics,
@@ -58,7 +59,7 @@ def render_barcamp(kb: Facade) -> None:
                 st.markdown(f"**Room {s.room}: {esc(s.title)}**")
                 st.markdown(f"Speaker: {colleague_line(s.speaker)}  \n{esc(s.why)}")
                 invite = ", ".join(person_link(c.name) for c in s.audience)
-                st.markdown("Invite: " + (invite or "everyone (no one across the divide is close)"))
+                st.markdown("Invite: " + (invite or OPEN_INVITE))
                 if s.pages:
                     st.markdown(
                         "Read before: "

@@ -30,6 +30,7 @@ from kb.inputs import (
 )
 from kb.models import LEAVING, PAIR_KINDS, SHARE_MEANS, spoken
 from kb.models.names import counted, printable
+from kb.models.reports import OPEN_INVITE
 from kb.serve.codec import dump, earlier_pairs, person_record
 
 
@@ -371,7 +372,7 @@ def barcamp_cmd(
             say(f"  Room {s.room}: {s.title}")
             say(f"    speaker: {_colleague(s.speaker)}; {s.why}")
             audience = ", ".join(_colleague(c) for c in s.audience)
-            say(f"    invite: {audience or 'everyone (no one across the divide is close)'}")
+            say(f"    invite: {audience or OPEN_INVITE}")
     if not programme.sessions:
         say("No sessions: no topic rests on one person and the log has no demand.")
     if programme.unscheduled:

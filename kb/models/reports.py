@@ -261,6 +261,12 @@ class Session:
     demand: int  # times searched (0 for a topic resting on one person)
 
 
+# What a session with no one suggested to invite says: its other authors are never its
+# audience, so "no one across the divide is close" beside a co-author from the other side
+# read as a contradiction (a business trial).
+OPEN_INVITE = "everyone (no one across the divide who did not write it is close)"
+
+
 @dataclass(frozen=True)
 class Barcamp:
     """A proposed programme: sessions by slot and room, and proposals that did not fit."""

@@ -72,6 +72,10 @@ def test_barcamp_view_shows_the_programme_from_the_log(monkeypatch, bundled_inde
     plain = new_app(monkeypatch, bundled_index, view="barcamp")
     (note,) = [i.value for i in plain.info if "search log" in i.value]
     assert note.replace("\\", "").startswith("No search log is kept, so the sessions"), note
+    # Its other authors are never a session's audience: with no one else to suggest, it says
+    # so, not "no one across the divide is close" beside a co-author from there (a trial).
+    invites = [m.value for m in plain.markdown if m.value.startswith("Invite: ")]
+    assert "Invite: everyone (no one across the divide who did not write it is close)" in invites
 
 
 def test_team_builder_takes_criteria_from_the_url_and_reports_them(monkeypatch, bundled_index):
