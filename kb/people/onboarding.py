@@ -102,11 +102,14 @@ def plan(
 
 
 def _why(team_links: int, all_links: int) -> str:
+    """Why a page comes where it does on the path: how many pages link to it. Every page
+    of the path is the team's; "the team's page" said of the last alone read as if the
+    others were not (a business trial)."""
     if team_links:
         return f"{_pages(team_links, 'of the team')} here"
     if all_links:
         return f"{_pages(all_links, 'elsewhere')} here"
-    return "the team's page"
+    return "no other page links here"
 
 
 def _pages(n: int, where: str) -> str:

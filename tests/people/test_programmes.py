@@ -135,6 +135,11 @@ def test_onboarding_a_finance_analyst_reads_the_most_linked_pages_first_and_meet
     assert [linked[s.path] for s in fresh] == sorted((linked[s.path] for s in fresh), reverse=True)
     assert linked[plan.reading[0].path] == max(linked.values())
     assert plan.reading[-1].stale  # the review-due per-diem page comes last, marked
+    # Each says why it comes where it does, in one way: every page of the path is the
+    # team's ("the team's page" of HR's last alone read as if the others were not: a trial).
+    hr = bundled_kb.onboard("Alex Doe", team="hr", today=today).reading
+    assert hr[-1].why == "no other page links here"
+    assert all(s.why.endswith(" here") for s in (*plan.reading, *hr))
     kinds = {i.kind: i for i in plan.people}
     assert kinds["buddy"].colleague.team == "finance"
     assert kinds["across the divide"].colleague.department == "IT"
