@@ -83,8 +83,6 @@ def render_pairs(kb: Facade) -> None:
         "Download this round (JSON)",
         json.dumps(dump(pairing), indent=2, ensure_ascii=False),  # what `kb pairs --json` prints
         file_name=f"pairs-{kind}-{seed}.json",
-        mime="application/json",
-        # The command line is for whoever runs kb: on an HR lead's screen, a help (a trial).
-        help="What `kb pairs --json` writes; `kb pairs --avoid` reads it to propose none of "
-        "its pairs again.",
+        mime="application/json",  # for `kb pairs --avoid`, which README.md says: no command
+        # line on an HR lead's screen (a trial), nor a help, which the button drew twice
     )
