@@ -113,8 +113,16 @@ def _loose(name: str, data: bytes, prefix: str) -> Iterator[Document]:
 def _read(path: Path, found: Found, name: str, left: int = MAX_FILE_BYTES) -> bytes | None:
     """The file's bytes, or None (and a problem) when it is too large or cannot be read."""
     try:
-        if path.stat().st_size > min(MAX_FILE_BYTES, left):
-            found.problems.append(Problem(name, "too large to import; skipped"))
+        size = path.stat().st_size
+        if size > min(MAX_FILE_BYTES, left):
+            # The limit it is over, in the message: "too large" alone left a user guessing.
+            limit = (
+                f"over the {MAX_FILE_BYTES // 1_000_000} MB kb reads of one file"
+                if size > MAX_FILE_BYTES
+                else f"over what is left of the {MAX_ZIP_BYTES // 1_000_000} MB of one export"
+            )
+            said = f"too large to import ({size / 1_000_000:,.1f} MB, {limit}); skipped"
+            found.problems.append(Problem(name, said))
             return None
         return path.read_bytes()
     except OSError as err:

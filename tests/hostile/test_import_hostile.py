@@ -69,6 +69,20 @@ def test_an_oversized_csv_field_does_not_stop_a_notion_export(tmp_path):
     assert report.problems == () and report.written == ("imported/page.md",)
 
 
+def test_a_file_too_large_to_import_says_the_limit_it_is_over(tmp_path):
+    # "too large to import; skipped" left a user guessing how large is too large (a review).
+    source = tmp_path / "src"
+    source.mkdir()
+    with open(source / "huge.pdf", "wb") as f:
+        f.truncate(60_000_000)  # sparse: nothing is written, the size is what is read
+    (source / "fine.html").write_text(html("Fine"))
+    report = import_source(source, tmp_path / "content")
+    assert [(p.path, p.message) for p in report.problems] == [
+        ("huge.pdf", "too large to import (60.0 MB, over the 50 MB kb reads of one file); skipped")
+    ]
+    assert report.written == ("imported/fine.md",)
+
+
 def test_control_characters_cannot_break_front_matter_or_idempotence(tmp_path):
     source = tmp_path / "src"
     source.mkdir()
