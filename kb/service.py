@@ -368,9 +368,7 @@ class KnowledgeBase:
             rooms=rooms,
             log=log,
             # A "Contacts" section naming someone makes no one a speaker, as it votes for no one.
-            search=lambda query: [
-                self._marked(h) for h in self._searcher.search(query, k=10, snippets=False)
-            ],
+            search=lambda query: self._spoken_for(query, 10),
             settings=self.settings,
             consent=self._consent,
             day=day,

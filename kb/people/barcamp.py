@@ -56,7 +56,8 @@ def programme(
     day: date | None = None,
 ) -> Barcamp:
     """A programme of `slots` x `rooms` sessions held on `day` (default: the next working
-    day, as the calendar's: `next_working_day`); `search` answers a logged query. Who has
+    day, as the calendar's: `next_working_day`); `search` answers a logged query (no section
+    that says whom to ask among its hits: it makes no one a speaker). Who has
     left (`left:`) is judged on that day: someone leaving before it neither speaks nor is
     invited."""
     day = day or next_working_day(date.today())
@@ -139,9 +140,7 @@ def _from_searches(
         def may(name: str) -> bool:
             return people.writing.directory.may_enrol(name, day)
 
-        # Nor a section that says whom to ask (`Hit.says_whom`): it votes for no one.
-        hits = [h for h in search(query) if not h.says_whom]
-        hits = [h for h in hits if any(may(a.name) for a in h.chunk.authors)]
+        hits = [h for h in search(query) if any(may(a.name) for a in h.chunk.authors)]
         best = next((h for h in hits if h.confidence >= NEAR_MISS), None)
         if best is None:
             if missed:
