@@ -52,14 +52,16 @@ class Unit(NamedTuple):
 
 
 class Data(Unit):
-    """A DATA unit summarising comma-separated data, with its `records`: the lines as
-    written, header first (a lookup may name one: `record_holding`). Equal to its Unit."""
+    """A DATA unit summarising comma-separated data, with its `records` (each a tuple of
+    cells) and `head` (the column names, when its first line names them): a lookup may name
+    one (`record_holding`). Equal to its Unit."""
 
-    records: tuple[str, ...]
+    records: tuple[tuple[str, ...], ...]
+    head: tuple[str, ...]
 
-    def __new__(cls, text: str, records: tuple[str, ...]) -> Data:
+    def __new__(cls, text: str, records: list[list[str]], head: list[str]) -> Data:
         made = super().__new__(cls, text, DATA)
-        made.records = records
+        made.records, made.head = tuple(map(tuple, records)), tuple(head)
         return made
 
 
@@ -208,7 +210,7 @@ def _csv_like(line: str) -> bool:
 def _data_summary(lines: list[str]) -> Data:
     rows, head = _records(lines)
     columns = f"; columns {', '.join(head[:4])}{', …' if len(head) > 4 else ''}" if head else ""
-    return Data(f"(comma-separated data, {counted(len(rows), 'row')}{columns})", tuple(lines))
+    return Data(f"(comma-separated data, {counted(len(rows), 'row')}{columns})", rows, head)
 
 
 def _records(lines: Sequence[str]) -> tuple[list[list[str]], list[str]]:
@@ -224,14 +226,14 @@ def _records(lines: Sequence[str]) -> tuple[list[list[str]], list[str]]:
     return rows, []
 
 
-def record_holding(unit: Data, code: str) -> Unit | None:
-    """The record of the data summary `unit` holding `code` as a whole cell or word, read as
-    its first cell and the cells holding the code, each after its column's name when the
-    data names its columns ("supplier_name: Northgate Ltd · … · cost_centre: CC-3100"); None
-    when no record holds it. The other cells stay summarised: a lookup asks for one."""
-    rows, head = _records(unit.records)
-    word = re.compile(rf"(?<![\w-]){re.escape(code)}(?![\w-])", re.I)
-    for cells in rows:
+def record_holding(unit: Data, word: re.Pattern[str]) -> Unit | None:
+    """The record of the data summary `unit` holding a code (`word`: the code as a whole
+    word), read as its first cell and the cells holding it, each after its column's name
+    when the data names its columns ("supplier_name: Northgate Ltd · … · cost_centre:
+    CC-3100"); None when no record holds it. The other cells stay summarised: a lookup asks
+    for one."""
+    head = unit.head
+    for cells in unit.records:
         held = [i for i, c in enumerate(cells) if word.search(c)]
         if not held:
             continue

@@ -242,7 +242,7 @@ def _record(parts: tuple[Unit, ...], query: str) -> tuple[int, Unit] | None:
         if any(word.search(u.text) for u in parts if u.kind != DATA):
             continue  # the prose says it: the words choose, as for any query
         for i in data:
-            if (unit := record_holding(parts[i], code)) is not None:
+            if (unit := record_holding(parts[i], word)) is not None:
                 return i, unit
     return None
 
