@@ -47,7 +47,6 @@ from kb.inputs import (
     UnknownValueError,
     checked_filters,
     day,
-    number,
     profile_called,
     query_text,
     team_criteria,
@@ -60,6 +59,7 @@ from kb.people.pairing import KINDS
 from kb.serve.auth import bearer_ok
 from kb.serve.codec import BUILD_HEADER, dump, expert_records, hit_records, person_record
 from kb.serve.loaded import LoadedIndex, public_message
+from kb.serve.params import Decimal, Whole
 
 MODES = ("hybrid", "dense", "bm25")
 
@@ -70,10 +70,6 @@ def _one_of(values: tuple[str, ...], *, blank: bool = False):
 
 
 Text = Annotated[str, Query(min_length=1, max_length=MAX_QUERY, description="What to look for.")]
-# A number as every shell reads one (`kb.inputs.number`: plain digits): pydantic read `k=1_0`
-# as 10, and `+5`, ` 5`, `5.0` as 5.
-Whole = BeforeValidator(number)
-Decimal = BeforeValidator(lambda v: number(v, whole=False))
 Count = Annotated[int, Whole, Query(ge=1, le=100)]
 Field = Annotated[str, Query(max_length=200)]
 # Any of several values: `?team=finance&team=sales` ("who in Finance or Sales", a trial).

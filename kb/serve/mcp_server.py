@@ -18,7 +18,7 @@ import anyio
 from mcp.server.mcpserver import MCPServer
 from mcp.server.mcpserver.exceptions import ResourceError, ResourceNotFoundError, ToolError
 from mcp.types import Resource
-from pydantic import BeforeValidator, Field, ValidationError
+from pydantic import Field, ValidationError
 
 from kb.errors import KbError, UnknownPersonError
 from kb.facade import Facade
@@ -30,7 +30,6 @@ from kb.inputs import (
     UnknownValueError,
     checked_filters,
     day,
-    number,
     profile_called,
     query_text,
     team_criteria,
@@ -41,6 +40,7 @@ from kb.people.pairing import KINDS
 from kb.serve.auth import bearer_ok
 from kb.serve.codec import dump, expert_records, hit_record, person_record
 from kb.serve.loaded import public_message
+from kb.serve.params import Decimal, Whole
 
 INSTRUCTIONS = (
     "kb searches the company's own documentation (IT and business teams' pages) and names "
@@ -52,10 +52,6 @@ INSTRUCTIONS = (
 
 Query = Annotated[str, Field(min_length=1, max_length=MAX_QUERY, description="What to look for.")]
 FilterValue = Annotated[str, Field(max_length=200)]
-# A number as every shell reads one (`kb.inputs.number`): a JSON number, or plain digits as
-# text; pydantic read "1_0" as 10, and `true` as 1.
-Whole = BeforeValidator(number)
-Decimal = BeforeValidator(lambda v: number(v, whole=False))
 # One team or several, as `--team` repeated and `?team=` repeated take them (a review: an
 # assistant could not ask "who in finance or sales knows").
 Teams = Annotated[

@@ -1,0 +1,12 @@
+"""How the HTTP API and the MCP server read a number they are given."""
+
+from __future__ import annotations
+
+from pydantic import BeforeValidator
+
+from kb.inputs import number
+
+# A number as every shell reads one (`kb.inputs.number`): a JSON number, or plain digits as
+# text. pydantic read `k=1_0` as 10, `+5`, ` 5`, `5.0` as 5, and `true` as 1.
+Whole = BeforeValidator(number)
+Decimal = BeforeValidator(lambda v: number(v, whole=False))
