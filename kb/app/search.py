@@ -151,7 +151,7 @@ def render_their_pages(kb: Facade, name: str, most: int = 5) -> None:
     profile = kb.profile(name)
     if profile is None or not profile.pages:
         return
-    pages = sorted(profile.pages, key=lambda p: (-p.share, p.title))
+    pages = profile.theirs_first()
     lines = [f"- [{esc(p.title)}]({page_link(p.path)}) ({p.share:.0%} theirs)" for p in pages]
     if len(pages) > most:
         lines[most:] = [f"- … and {len(pages) - most} more on their profile"]

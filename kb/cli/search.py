@@ -146,7 +146,7 @@ def _their_pages(kb: Facade, name: str, most: int = 5) -> None:
     first, before the pages that name them ("Grace O'Connor" gave the Coupa page's
     "Contacts" first: a page that sends readers to her, a trial)."""
     profile = kb.profile(name)
-    pages = sorted(profile.pages, key=lambda p: (-p.share, p.title)) if profile else []
+    pages = profile.theirs_first() if profile else []
     for p in pages[:most]:
         click.echo(printable(f"  - {p.title} ({p.share:.0%} theirs)  {p.path}"))
     if len(pages) > most:

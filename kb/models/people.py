@@ -317,6 +317,11 @@ class Profile:
     left: str = ""  # the day they left the company; "" while they are here (or leave later)
     leaves: str = ""  # the day they leave, while it is to come (notice given); "" otherwise
 
+    def theirs_first(self) -> list[PageCredit]:
+        """Their pages, the most of which is theirs first (a title breaks a tie): what a
+        search for them alone lists, in the app and the CLI alike."""
+        return sorted(self.pages, key=lambda p: (-p.share, p.title))
+
     def facts(self) -> list[tuple[str, str]]:
         """The programme fields people.yaml gives, as (label, text), in reading order."""
         hours = "" if self.capacity is None else f"{self.capacity:g} hours a month"

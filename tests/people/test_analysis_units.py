@@ -7,7 +7,18 @@ from datetime import date
 
 import numpy as np
 
-from kb.models import Author, Chunk, Directory, Expert, Hit, Page, Person, name_digest
+from kb.models import (
+    Author,
+    Chunk,
+    Directory,
+    Expert,
+    Hit,
+    Page,
+    PageCredit,
+    Person,
+    Profile,
+    name_digest,
+)
 from kb.models.consent import names_hidden
 from kb.people import searchlog
 from kb.people.matching import ends
@@ -418,3 +429,13 @@ def test_a_topic_keeps_together_only_pages_that_share_a_section_close_enough():
     assert len(set(shared_subjects(np.array([0, 1]), sections[:2], 0.55))) == 2
     # Numbered as topics are: the largest first.
     assert list(shared_subjects(np.array([0, 0, 0]), sections[::-1], 0.55)) == [1, 0, 0]
+
+
+def test_their_pages_list_the_most_theirs_first_then_by_title():
+    # What a search for a colleague alone lists, in the app and the CLI alike.
+    pages = tuple(
+        PageCredit(f"{t}.md", t, "hr", "2026-01-01", s)
+        for t, s in (("b", 0.5), ("c", 1.0), ("a", 0.5))
+    )
+    profile = Profile("Ana Ruiz", "hr", "Business", pages, (), (), "")
+    assert [p.title for p in profile.theirs_first()] == ["c", "a", "b"]
