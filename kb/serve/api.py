@@ -70,7 +70,7 @@ def _one_of(values: tuple[str, ...], *, blank: bool = False):
 
 
 Text = Annotated[str, Query(min_length=1, max_length=MAX_QUERY, description="What to look for.")]
-Count = Annotated[int, Whole, Query(ge=1, le=100)]
+Count = Annotated[int, Query(ge=1, le=100), Whole]
 Field = Annotated[str, Query(max_length=200)]
 # Any of several values: `?team=finance&team=sales` ("who in Finance or Sales", a trial).
 Fields = Annotated[list[str], Query(max_length=20)]
@@ -535,7 +535,7 @@ def _app_routes(kb: Callable[..., Facade], search_log: Path | None) -> APIRouter
     def pairs(
         base: Base,
         kind: Kind = "tandem",
-        seed: Annotated[int, Whole, Query(ge=0, le=MAX_ROUND)] = 0,
+        seed: Annotated[int, Query(ge=0, le=MAX_ROUND), Whole] = 0,
         new: bool = False,
         today: Day = None,
     ) -> dict:
@@ -550,11 +550,11 @@ def _app_routes(kb: Callable[..., Facade], search_log: Path | None) -> APIRouter
     def team(
         base: Base,
         q: Text,
-        size: Annotated[int, Whole, Query(ge=1, le=20)] = 4,
+        size: Annotated[int, Query(ge=1, le=20), Whole] = 4,
         require: Annotated[list[str], Query(max_length=20)] = [],  # noqa: B006 (FastAPI)
-        max_per_team: Annotated[int | None, Whole, Query(ge=1, le=50)] = None,
+        max_per_team: Annotated[int | None, Query(ge=1, le=50), Whole] = None,
         level_mix: bool = False,
-        timezone_within: Annotated[float | None, Decimal, Query(ge=0, le=26)] = None,
+        timezone_within: Annotated[float | None, Query(ge=0, le=26), Decimal] = None,
         languages: Field = "",
         balance: Annotated[list[str], Query(max_length=10)] = [],  # noqa: B006 (FastAPI)
     ) -> dict:
@@ -572,8 +572,8 @@ def _app_routes(kb: Callable[..., Facade], search_log: Path | None) -> APIRouter
     @routes.get("/barcamp")
     def barcamp(
         base: Base,
-        slots: Annotated[int, Whole, Query(ge=1, le=20)] = 4,
-        rooms: Annotated[int, Whole, Query(ge=1, le=20)] = 2,
+        slots: Annotated[int, Query(ge=1, le=20), Whole] = 4,
+        rooms: Annotated[int, Query(ge=1, le=20), Whole] = 2,
         date: Day = None,
     ) -> dict:
         """A proposed barcamp held on `date` (default: the next working day), with the

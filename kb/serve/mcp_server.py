@@ -122,7 +122,7 @@ def create_mcp(
     @server.tool(annotations={"readOnlyHint": True})
     def search_docs(
         query: Query,
-        k: Annotated[int, Whole, Field(ge=1, le=50)] = 5,
+        k: Annotated[int, Field(ge=1, le=50), Whole] = 5,
         department: FilterValue = "",
         team: Teams = "",
         tag: FilterValue = "",
@@ -160,7 +160,7 @@ def create_mcp(
     @server.tool(annotations={"readOnlyHint": True})
     def who_knows(
         query: Query,
-        k: Annotated[int, Whole, Field(ge=1, le=20)] = 5,
+        k: Annotated[int, Field(ge=1, le=20), Whole] = 5,
         team: Teams = "",
         department: FilterValue = "",
     ) -> dict[str, Any]:
@@ -225,7 +225,7 @@ def create_mcp(
     @server.tool(annotations={"readOnlyHint": True})
     def find_pairs(
         kind: Annotated[str, Field(pattern=f"^({'|'.join(KINDS)})$")] = "tandem",
-        round: Annotated[int, Whole, Field(ge=0, le=MAX_ROUND)] = 0,
+        round: Annotated[int, Field(ge=0, le=MAX_ROUND), Whole] = 0,
     ) -> dict[str, Any]:
         """One round of pairs across IT and business: `tandem` (learning tandems, each
         teaches the other), `mentoring` or `coffee`, each with the reason. The same round
@@ -238,14 +238,14 @@ def create_mcp(
         description: Annotated[
             str, Field(min_length=1, max_length=MAX_QUERY, description="The project, in words.")
         ],
-        size: Annotated[int, Whole, Field(ge=1, le=20)] = 4,
+        size: Annotated[int, Field(ge=1, le=20), Whole] = 4,
         require: Annotated[
             list[str],
             Field(max_length=20, description="FIELD=VALUE:N, e.g. department=IT:1"),
         ] = [],  # noqa: B006 (a JSON schema default)
-        max_per_team: Annotated[int | None, Whole, Field(ge=1, le=50)] = None,
+        max_per_team: Annotated[int | None, Field(ge=1, le=50), Whole] = None,
         level_mix: bool = False,
-        timezone_within: Annotated[float | None, Decimal, Field(ge=0, le=26)] = None,
+        timezone_within: Annotated[float | None, Field(ge=0, le=26), Decimal] = None,
         languages: Annotated[str, Field(max_length=200, description="e.g. de,en")] = "",
         balance: Annotated[list[str], Field(max_length=10, description="e.g. private.gender")] = [],  # noqa: B006
     ) -> dict[str, Any]:
@@ -265,8 +265,8 @@ def create_mcp(
 
     @server.tool(annotations={"readOnlyHint": True})
     def plan_barcamp(
-        slots: Annotated[int, Whole, Field(ge=1, le=20)] = 4,
-        rooms: Annotated[int, Whole, Field(ge=1, le=20)] = 2,
+        slots: Annotated[int, Field(ge=1, le=20), Whole] = 4,
+        rooms: Annotated[int, Field(ge=1, le=20), Whole] = 2,
         date: Annotated[
             str,
             Field(

@@ -156,6 +156,34 @@ def test_bad_parameters_get_a_4xx_with_a_message(client, path, params, status, s
     assert says in str(response.json()["detail"])
 
 
+def _bounds(schema: dict) -> list[dict]:
+    """Every (sub)schema of a parameter that states a number's range, `None` arms left out."""
+    arms = schema.get("anyOf", [schema])
+    return [a for a in arms if a.get("type") in ("integer", "number")]
+
+
+def test_the_openapi_document_gives_every_numbers_range_in_json_schema(tmp_path):
+    """A number's range is JSON Schema's `minimum`/`maximum`, which a client generator or a
+    validator reads: it was pydantic's `ge`/`le` (`k`: {"ge": 1, "le": 100}), keywords no
+    JSON Schema reader knows, so a client learnt no range (a developer's trial)."""
+    document = TestClient(create_app(tmp_path)).get("/openapi.json").json()
+    numbers = {
+        (path, p["name"]): arm
+        for path, methods in document["paths"].items()
+        for op in methods.values()
+        for p in op.get("parameters", [])
+        for arm in _bounds(p["schema"])
+    }
+    assert numbers[("/search", "k")].items() >= {"minimum": 1, "maximum": 100}.items()
+    assert numbers[("/experts", "k")].items() >= {"minimum": 1, "maximum": 100}.items()
+    hours = numbers[("/app/team", "timezone_within")]
+    assert hours.items() >= {"minimum": 0, "maximum": 26}.items()
+    assert len(numbers) == 12  # k, top, seed, size, max_per_team, timezone_within, slots, rooms
+    for where, arm in numbers.items():
+        assert "minimum" in arm and "maximum" in arm, where
+        assert not arm.keys() & {"ge", "le", "gt", "lt"}, where
+
+
 def test_every_422_has_one_shape_and_a_parameter_no_route_takes_is_one(client):
     # A trial: `q=` gave a list and `q=%20` a string, and `/experts?author=` answered
     # everyone, unfiltered. A script reads one shape for a 422, naming the parameter.

@@ -286,3 +286,28 @@ def test_who_knows_says_weak_evidence_as_the_cli_does(bundled_kb, bundled_index)
             return next(t.description for t in tools if t.name == "who_knows")
 
     assert "weak_evidence" in anyio.run(described)
+
+
+def test_every_tools_numbers_have_their_range_in_json_schema():
+    """An assistant reads a tool's range as JSON Schema's `minimum`/`maximum`: it was
+    pydantic's `ge`/`le` (`k`: {"ge": 1, "le": 50}), keywords no JSON Schema reader knows,
+    so a client learnt no range (a developer's trial)."""
+    from kb.serve.mcp_server import create_mcp
+
+    async def schemas() -> dict[str, dict]:
+        async with Client(create_mcp(lambda: None)) as client:
+            return {t.name: t.input_schema for t in (await client.list_tools()).tools}
+
+    numbers = {
+        (tool, name): arm
+        for tool, schema in anyio.run(schemas).items()
+        for name, prop in schema["properties"].items()
+        for arm in prop.get("anyOf", [prop])
+        if arm.get("type") in ("integer", "number")
+    }
+    assert numbers[("search_docs", "k")].items() >= {"minimum": 1, "maximum": 50}.items()
+    assert numbers[("who_knows", "k")].items() >= {"minimum": 1, "maximum": 20}.items()
+    assert len(numbers) == 8  # k twice, round, size, max_per_team, timezone_within, slots, rooms
+    for where, arm in numbers.items():
+        assert "minimum" in arm and "maximum" in arm, where
+        assert not arm.keys() & {"ge", "le", "gt", "lt"}, where
