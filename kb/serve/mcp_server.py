@@ -148,7 +148,10 @@ def create_mcp(
             )
             found = facade.search(query_text(query), k=k, filters=filters)
         directory = Directory.recorded(facade.manifest)  # authors who left or are leaving
-        results = [hit_record(h, directory=directory) | linked(h.chunk.path) for h in found]
+        results = [
+            hit_record(h, found.corrected, directory=directory) | linked(h.chunk.path)
+            for h in found
+        ]
         return {
             "query": found.query,
             "corrected_query": found.corrected or None,

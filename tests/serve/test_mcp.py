@@ -311,3 +311,17 @@ def test_every_tools_numbers_have_their_range_in_json_schema():
     for where, arm in numbers.items():
         assert "minimum" in arm and "maximum" in arm, where
         assert not arm.keys() & {"ge", "le", "gt", "lt"}, where
+
+
+def test_each_result_of_search_docs_says_the_corrected_query_as_the_cli(bundled_kb, bundled_index):
+    """A misspelled query is searched corrected: each result's `corrected_query` says so, as
+    each hit of `kb search --json` and `/search` does; it was null on every result under a
+    `corrected_query` set above them (a developer's trial: a script reading a hit, as it reads
+    the API's, was told nothing was corrected)."""
+    q = "expnse polcy for hotels"
+    (found,) = _in_process(bundled_kb, [("search_docs", {"query": q})])
+    found = _data(found)
+    assert found["corrected_query"] == "expense policy for hotels"
+    cli = _cli_json("search", q, "--index-dir", str(bundled_index), "-k", "5")
+    assert [r["corrected_query"] for r in found["results"]] == [h["corrected_query"] for h in cli]
+    assert {r["corrected_query"] for r in found["results"]} == {"expense policy for hotels"}
