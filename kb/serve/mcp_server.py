@@ -36,6 +36,7 @@ from kb.inputs import (
 )
 from kb.links import NO_LINKS, PageLinks, page_path, resource_uri
 from kb.models import Directory
+from kb.models.shown import plain
 from kb.people.pairing import KINDS
 from kb.serve.auth import bearer_ok
 from kb.serve.codec import dump, expert_records, hit_record, person_record
@@ -59,6 +60,8 @@ Teams = Annotated[
     Field(description="A team, or a list of teams (any of them)."),
 ]
 
+_NAMED = 10  # unknown arguments named in a tool error, as the API's 422 names them
+
 
 class KbMcp(MCPServer):
     """An MCP server whose resources are the pages of the index it serves."""
@@ -69,7 +72,19 @@ class KbMcp(MCPServer):
 
     async def call_tool(self, name: str, arguments: dict[str, Any], context=None):
         """As the SDK's, but arguments outside a tool's schema are told in one plain line per
-        argument ("k: Input should be less than or equal to 50"), not pydantic's report."""
+        argument ("k: Input should be less than or equal to 50"), not pydantic's report, and
+        an argument the tool does not take is one of them: the SDK dropped it, so a misspelt
+        `departmnt` searched unfiltered, where the API answers it with a 422."""
+        tool = next((t for t in await self.list_tools() if t.name == name), None)
+        takes = sorted(tool.input_schema.get("properties", {})) if tool else []
+        unknown = [plain(str(a))[:40] for a in arguments if tool and a not in takes]
+        if unknown:
+            named = ", ".join(f"'{a}'" for a in unknown[:_NAMED])
+            more = f" and {len(unknown) - _NAMED:,} more" if len(unknown) > _NAMED else ""
+            it_takes = f"it takes {', '.join(takes)}" if takes else f"{name} takes no arguments"
+            raise ToolError(
+                f"invalid arguments for {name}: {name} does not take {named}{more}; {it_takes}"
+            )
         try:
             return await super().call_tool(name, arguments, context)
         except ToolError as err:

@@ -325,3 +325,28 @@ def test_each_result_of_search_docs_says_the_corrected_query_as_the_cli(bundled_
     cli = _cli_json("search", q, "--index-dir", str(bundled_index), "-k", "5")
     assert [r["corrected_query"] for r in found["results"]] == [h["corrected_query"] for h in cli]
     assert {r["corrected_query"] for r in found["results"]} == {"expense policy for hotels"}
+
+
+def test_an_argument_no_tool_takes_is_a_tool_error_as_the_apis_422():
+    """`departmnt` was dropped without a word and the search ran unfiltered, where `/search`
+    answers a parameter it does not take with a 422 (a developer's trial): the assistant is
+    told which arguments the tool takes, and nothing is searched."""
+    from kb.serve.mcp_server import create_mcp
+
+    def no_index():
+        raise AssertionError("searched despite an unknown argument")
+
+    async def calls() -> list:
+        async with Client(create_mcp(no_index)) as client:
+            return [
+                await client.call_tool("search_docs", {"query": "vpn", "departmnt": "IT"}),
+                await client.call_tool("list_facets", {"x" * 5000: 1, "\u202eevil": 2}),
+            ]
+
+    misspelt, many = anyio.run(calls)
+    assert misspelt.is_error
+    said = misspelt.content[0].text
+    assert "search_docs does not take 'departmnt'" in said
+    assert "it takes author, department, k, query, since, tag, team" in said
+    assert many.is_error and "list_facets takes no arguments" in many.content[0].text
+    assert len(many.content[0].text) < 400 and "\u202e" not in many.content[0].text
