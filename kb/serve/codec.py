@@ -95,7 +95,10 @@ def hit_record(
         "confidence": round(hit.confidence, 4),
         "corrected_query": corrected or None,
         "snippet": hit.snippet,
-        "answer": hit.answer_text,  # the snippet's sentence that answers ("" when none)
+        # The snippet's sentence that answers: "" when none, and on a hit that is not relevant,
+        # whose closest sentence is no answer (a bot printing it answered what kb says nothing
+        # answers: a developer's trial). The app still marks it on a folded card.
+        "answer": hit.answer_text if hit.relevant else "",
         "team": c.team,
         "department": c.department,
         "tags": list(c.tags),
