@@ -327,5 +327,12 @@ def profile_called(
 def unknown_person(name: str, known: list[str]) -> UnknownPersonError:
     """The error for a name no one in the index goes by, with the closest names."""
     close = similar_names(name, known)
-    hint = f"; did you mean {', '.join(close)}?" if close else "; 'kb experts' finds people"
+    # Named for every shell: over HTTP or MCP "'kb experts' finds people" named a command the
+    # caller cannot run (a developer's trial).
+    where = "kb experts, /experts or MCP's who_knows"
+    hint = (
+        f"; did you mean {', '.join(close)}?"
+        if close
+        else f"; to find people, ask who knows a topic ({where})"
+    )
     return UnknownPersonError(f"no one called {name!r} wrote in this index{hint}")

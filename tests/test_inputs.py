@@ -150,7 +150,10 @@ def test_an_unknown_person_is_told_the_closest_names():
         str(err)
         == "no one called 'Fatma El-Amin' wrote in this index; did you mean Fatima El-Amin?"
     )
-    assert "'kb experts' finds people" in str(unknown_person("Zed", known))
+    assert (
+        "; to find people, ask who knows a topic (kb experts, /experts or MCP's who_knows)"
+        in str(unknown_person("Zed", known))
+    )
     known = ["Tomasz Nowak", "Marcus Okafor", "Daniel Weber", "Hannah Becker"]
     assert similar_names("Tomas Novak", known) == ["Tomasz Nowak"]  # not also Marcus
     assert similar_names("Dan Weber", known) == ["Daniel Weber"]

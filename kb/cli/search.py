@@ -219,7 +219,7 @@ def experts_cmd(
     _filters(kb, department=department, team=teams)  # validates the names
     filters = _filters(kb, tag=tag, since=since)
     # The correction `kb search` shows (a trial found experts corrected without a word).
-    fixed = "" if exact or as_json else kb.search(query, k=1, filters=filters).corrected
+    fixed = "" if exact else kb.search(query, k=1, filters=filters).corrected
     people = kb.experts(
         fixed or query,
         k=k,
@@ -230,7 +230,7 @@ def experts_cmd(
         exact=exact or bool(fixed),
     )
     if as_json:
-        echo_json(expert_records(people))
+        echo_json(expert_records(people, fixed))
         return
     _say_colleagues(kb, query)
     if fixed:

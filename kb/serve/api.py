@@ -377,16 +377,18 @@ def _public_routes(
         that show it; `team` may be repeated (people of any of those teams)."""
         checked_filters(base, department=department, team=team)  # validates the names
         filters = checked_filters(base, tag=tag, since=since)
+        # The correction, said as `kb experts` says it: a bot could not tell what was asked.
+        fixed = "" if exact else base.search(query_text(q), k=1, filters=filters).corrected
         people = base.experts(
-            query_text(q),
+            fixed or query_text(q),
             k=k,
             filters=filters,
             team=team,
             department=department,
             mode=mode,
-            exact=exact,
+            exact=exact or bool(fixed),
         )
-        return expert_records(people)
+        return expert_records(people, fixed)
 
     routes.include_router(app_routes)
 

@@ -109,15 +109,18 @@ def hit_record(
     }
 
 
-def expert_records(people: Sequence[Expert]) -> list[dict]:
+def expert_records(people: Sequence[Expert], corrected: str = "") -> list[dict]:
     """The experts' records (`expert_record`), each with `weak_evidence`: true, on every
     record, when no expert's best section reaches `WEAK` (`weakly_known`), so the names are
-    the closest authors rather than people known to know, as the CLI text and the app say.
-    On each record, so that `kb experts --json` and `/experts` stay lists."""
+    the closest authors rather than people known to know, as the CLI text and the app say;
+    and `corrected_query`, the query asked when spelling correction changed it (else null),
+    as a search's hits have it. On each record, so that `kb experts --json` and `/experts`
+    stay lists."""
     from kb.search.experts import weakly_known  # here: the HTTP client loads no numpy
 
     weak = weakly_known(people)
-    return [expert_record(p) | {"weak_evidence": weak} for p in people]
+    said = {"weak_evidence": weak, "corrected_query": corrected or None}
+    return [expert_record(p) | said for p in people]
 
 
 def expert_record(person: Expert) -> dict:

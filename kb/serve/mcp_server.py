@@ -190,20 +190,28 @@ def create_mcp(
         `experts` is empty when no one has written about it. `weak_evidence` is true when
         even the best expert's section only barely answers (`confidence` under 2/3): they
         are the closest authors, not people known to know it; say so rather than call them
-        experts. `team`/`department`: only people whose home is there (`team` may be a
-        list: any of those teams)."""
+        experts. `corrected_query`: the question asked when a misspelled word was corrected
+        (null otherwise). `team`/`department`: only people whose home is there (`team` may be
+        a list: any of those teams)."""
         facade = base()
         with _checked():
             checked = checked_filters(facade, department=department, team=team)
+            # The correction, said as search_docs says it (a developer's trial).
+            fixed = facade.search(query_text(query), k=1).corrected
             people = facade.experts(
-                query_text(query), k=k, team=checked.team, department=checked.department
+                fixed or query_text(query),
+                k=k,
+                team=checked.team,
+                department=checked.department,
+                exact=bool(fixed),
             )
-        records = expert_records(people)
+        records = expert_records(people, fixed)
         for record in records:
             for ev in record["evidence"]:
                 ev.update(linked(ev["path"]))
         weak = any(r["weak_evidence"] for r in records)  # the same on every record
-        return {"query": query, "weak_evidence": weak, "experts": records}
+        said = {"query": query, "corrected_query": fixed or None, "weak_evidence": weak}
+        return said | {"experts": records}
 
     @server.tool(annotations={"readOnlyHint": True})
     def get_page(
@@ -246,8 +254,9 @@ def create_mcp(
         round: Annotated[int, Field(ge=0, le=MAX_ROUND), Whole] = 0,
     ) -> dict[str, Any]:
         """One round of pairs across IT and business: `tandem` (learning tandems, each
-        teaches the other), `mentoring` or `coffee`, each with the reason. The same round
-        number gives the same pairs (`kb pairs --round`)."""
+        teaches the other), `mentoring`, `coffee`, `shadowing` (a working day beside a host
+        from the other side) or `reverse-mentoring` (the more junior one mentors), each with
+        the reason. The same round number gives the same pairs (`kb pairs --round`)."""
         pairing = base().pairs(kind, seed=round)
         return dump(pairing) | {"round": pairing.seed}
 

@@ -163,6 +163,7 @@ def test_search_and_experts_json_shapes(bundled_index):
         "relevance",  # what the app's bar and the text show
         "evidence",
         "weak_evidence",  # the text's "Weak evidence", on every record of the list
+        "corrected_query",  # the text's "Showing experts for", on every record too
     }
     assert people[0]["department"] in ("IT", "Business")
     assert {"path", "title", "heading", "score", "confidence"} <= set(people[0]["evidence"][0])

@@ -14,10 +14,12 @@ import httpx
 import pytest
 from click.testing import CliRunner
 from e2e import free_port
+from fastapi.testclient import TestClient
 from mcp import Client, StdioServerParameters
 from mcp.client.streamable_http import streamable_http_client
 
 from kb.cli import cli
+from kb.serve.api import create_app
 
 TOOLS = {
     "search_docs",
@@ -325,6 +327,24 @@ def test_each_result_of_search_docs_says_the_corrected_query_as_the_cli(bundled_
     cli = _cli_json("search", q, "--index-dir", str(bundled_index), "-k", "5")
     assert [r["corrected_query"] for r in found["results"]] == [h["corrected_query"] for h in cli]
     assert {r["corrected_query"] for r in found["results"]} == {"expense policy for hotels"}
+
+
+def test_experts_say_the_corrected_query_in_every_shell(bundled_kb, bundled_index):
+    """Experts of a misspelled question are the corrected one's, and each shell says so, as
+    `kb experts` prints "Showing experts for ...": `/experts`, `kb experts --json` and
+    `who_knows` answered for "carrier booking" with nothing saying it (a developer's trial)."""
+    q, fixed = "carier boking", "carrier booking"
+    (known,) = _in_process(bundled_kb, [("who_knows", {"query": q, "k": 5})])
+    known = _data(known)
+    assert known["query"] == q and known["corrected_query"] == fixed
+    cli = _cli_json("experts", q, "--index-dir", str(bundled_index), "-k", "5")
+    api = TestClient(create_app(bundled_index)).get("/experts", params={"q": q, "k": 5}).json()
+    assert cli and [p["name"] for p in cli] == [p["name"] for p in known["experts"]]
+    assert [p["name"] for p in api] == [p["name"] for p in cli]
+    assert {p["corrected_query"] for p in cli + api + known["experts"]} == {fixed}
+    # Asked as typed: nothing corrected, and said so.
+    exact = _cli_json("experts", q, "--exact", "--index-dir", str(bundled_index))
+    assert {p["corrected_query"] for p in exact} <= {None}
 
 
 def test_an_argument_no_tool_takes_is_a_tool_error_as_the_apis_422():
