@@ -17,10 +17,10 @@ safe side.
    "InesPark42@…", "zhangw", "avanderberg"); and under any name that shares their email or
    `.mailmap` entry (one person to kb, asked of every spelling: kb.content.pages,
    kb.content.check).
-3. people.yaml: a misspelt consent field counts (`consent_field`); anything but a clear
-   `false` hides (`reads_hidden`); in a clash of names the hidden entry wins, and a name or
-   alias (or contact) that reads as a hidden identity belongs to the hidden person alone
-   (`visible`).
+3. people.yaml: a misspelt consent field, or one reading "hide..." or "hidden...", counts
+   (`consent_field`); anything but a clear `false` hides (`reads_hidden`); in a clash of
+   names the hidden entry wins, and a name or alias (or contact) that reads as a hidden
+   identity belongs to the hidden person alone (`visible`).
 4. The index stores no hidden name, only keyed fingerprints (HMAC-SHA256 under
    KB_CONSENT_KEY, `name_digest`): of each hidden identity and of each word of 3 letters or
    more of their names (`Hidden.digests`, `Hidden.word_digests`), the key's id
@@ -1024,8 +1024,12 @@ CONSENT_FIELD = "hide_from_expert_search"
 
 def consent_field(key: str) -> bool:
     """Whether a people.yaml field is the consent flag, or a misspelling that counts as it, in
-    any case or word joining (`hideFromExpertSearch`, `HIDE-FROM-EXPERT-SEARCH`)."""
-    return bool(difflib.get_close_matches(_letters(key), [_letters(CONSENT_FIELD)], 1, 0.8))
+    any case or word joining (`hideFromExpertSearch`, `HIDE-FROM-EXPERT-SEARCH`), or reads
+    "hide..." or "hidden...": `hidden: true`, an admin's first guess (a trial), hid no one."""
+    letters = _letters(key)
+    if letters.startswith(("hide", "hidden")):
+        return True
+    return bool(difflib.get_close_matches(letters, [_letters(CONSENT_FIELD)], 1, 0.8))
 
 
 def _letters(key: str) -> str:

@@ -424,6 +424,40 @@ def test_the_consent_flag_in_any_case_or_given_twice_hides(tmp_path):
     ), problems
 
 
+def test_a_hidden_or_hide_field_is_read_as_the_consent_flag(tmp_path):
+    # `hidden: true`, an admin's first guess at the flag (an admin trial), was an unknown
+    # field: a warning, and the person shown everywhere. A field that reads "hide..." or
+    # "hidden..." counts as the flag, as a misspelling of it does: the safe side.
+    write(
+        tmp_path / "people.yaml",
+        """\
+- name: Ana Ruiz
+  hidden: true
+- name: Bo Chen
+  Hide: yes
+- name: Cy Diaz
+  hidden: false
+- name: Di Ekwueme
+  hidden_from_search: true
+- name: Ed Fox
+  hidden: false
+  hide_from_expert_search: true
+""",
+    )
+    directory, problems = read_directory(tmp_path)
+    hidden = {p.name: p.hidden for p in directory.people}
+    assert hidden == {
+        "Ana Ruiz": True,
+        "Bo Chen": True,
+        "Cy Diaz": False,  # a clear false
+        "Di Ekwueme": True,
+        "Ed Fox": True,  # given twice: the copy that hides wins
+    }
+    said = set(map(str, problems))
+    assert "people.yaml:2: 'hidden' read as 'hide_from_expert_search'" in said, said
+    assert not any("unknown field" in m for m in said), said
+
+
 def test_hiding_someone_removes_the_generation_that_named_them(tmp_path):
     content = tmp_path / "content"
     write(content / "hr/leave.md", page("Leave", "Ines Park, Bo Chen", "Annual leave days."))
