@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import copy
 import ipaddress
+import logging
 import os
 from pathlib import Path
 
@@ -62,11 +64,40 @@ def serve(where: IndexLocation, *, host: str, port: int, workers: int) -> None:
         share = str(max(1, (os.cpu_count() or 1) // workers))
         for name in ("OMP_NUM_THREADS", "MKL_NUM_THREADS"):
             os.environ.setdefault(name, share)
-    uvicorn.run("kb.serve.server:app_from_env", factory=True, host=host, port=port, workers=workers)
+    uvicorn.run(
+        "kb.serve.server:app_from_env",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_config=_log_config(),
+    )
 
 
 def run_asgi(app, *, host: str, port: int) -> None:
     """Serve one ASGI app (the MCP server's HTTP transport) in this process."""
     import uvicorn
 
-    uvicorn.run(app, host=host, port=port)
+    uvicorn.run(app, host=host, port=port, log_config=_log_config())
+
+
+class PathOnly(logging.Filter):
+    """Logs a request's path without its query string: a search's words (and a credential
+    pasted into one) are kept only in the opt-in KB_SEARCH_LOG, redacted, never who asked."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        args = record.args
+        if isinstance(args, tuple) and len(args) == 5:  # uvicorn's access line
+            client, method, target, version, status = args
+            record.args = (client, method, str(target).split("?", 1)[0], version, status)
+        return True
+
+
+def _log_config() -> dict:
+    """uvicorn's own logging, its access log through `PathOnly` (in every worker)."""
+    from uvicorn.config import LOGGING_CONFIG
+
+    config = copy.deepcopy(LOGGING_CONFIG)
+    config.setdefault("filters", {})["path_only"] = {"()": "kb.serve.server.PathOnly"}
+    config["loggers"]["uvicorn.access"]["filters"] = ["path_only"]
+    return config

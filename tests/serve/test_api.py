@@ -282,6 +282,40 @@ def test_kb_serve_runs_two_workers_over_one_index(bundled_index):
         server.wait(timeout=60)
 
 
+@pytest.mark.parametrize("workers", [1, 2])
+def test_kb_serve_logs_each_request_without_its_query(tmp_path, workers):
+    # uvicorn's access log wrote every search with its words and the caller's address
+    # ("GET /search?q=...&author=..."), where nothing is logged unless KB_SEARCH_LOG says
+    # so, and a credential pasted into a search is redacted there (an admin trial).
+    port = free_port()
+    kb = str(Path(sys.executable).parent / "kb")  # the installed command
+    cmd = [kb, "serve", "--port", str(port), "--workers", str(workers)]
+    server = subprocess.Popen(
+        [*cmd, "--index-dir", str(tmp_path / "index")],  # no index yet: 503, nothing loads
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        url, deadline = f"http://127.0.0.1:{port}", time.time() + 120
+        while time.time() < deadline:
+            try:
+                httpx.get(f"{url}/health", timeout=5)
+                break
+            except httpx.HTTPError:
+                time.sleep(0.5)
+        else:
+            pytest.fail("kb serve did not answer within 120 s")
+        params = {"q": "maternity pay ghp_R4nd0mLooK1ngT0kenV4lue1234567890abc", "k": "3"}
+        assert httpx.get(f"{url}/search", params=params, timeout=30).status_code == 503
+    finally:
+        server.terminate()
+        log, _ = server.communicate(timeout=60)
+    assert '"GET /search HTTP/1.1" 503' in log, log
+    assert "maternity" not in log and "ghp_" not in log and "k=3" not in log, log
+
+
 def test_every_hit_carries_its_edit_link_in_the_api_and_the_cli(bundled_index):
     import json
 
