@@ -51,7 +51,7 @@ from kb.embed import parallel
 from kb.embed.base import Embedder
 from kb.errors import ContentError, IndexWriteError, KbError, StrictModeError
 from kb.index.embedded import EmbeddedSoFar
-from kb.index.folder import check_index_dir, sweep_temporary
+from kb.index.folder import check_index_dir, remove, sweep_temporary
 from kb.index.incremental import (
     StoredTexts,
     clean_names,
@@ -168,6 +168,8 @@ def build_index(
                     "not changed",
                     same.problems,
                 )
+            if merge:
+                _only_named(index_dir, same)
             if (same.stamps or {}) != content.stamps or same.checksums != last.checksums:
                 # Pages read again only for want of a stamp (written just before the last
                 # run, or touched without a change), or index files hashed because they
@@ -301,6 +303,8 @@ def build_index(
             manifest, embedded, texts = _write(
                 writer, index_dir, embedder, settings, progress, recorded, workers
             )
+            if merge:
+                _only_named(index_dir, manifest)
         else:
             # Same pages, same authors: only the git state (or a skipped file) moved. Keep
             # the data files and record this run's inputs, state and warnings.
@@ -592,6 +596,14 @@ def _no_cycle_collection() -> Iterator[None]:
     finally:
         if was:
             gc.enable()
+
+
+def _only_named(index_dir: Path, manifest: Manifest) -> None:
+    """Delete the data files `manifest` does not name: those of the last build, kept one
+    more build for slow readers, hold the old text of edited and deleted pages, and a merge
+    is what README says to run before shipping the folder."""
+    keep = manifest.data_files()
+    remove(index_dir, lambda name: name not in keep)
 
 
 def merged(manifest: Manifest) -> bool:

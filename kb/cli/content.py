@@ -46,7 +46,9 @@ from kb.serve.codec import dump
     "--merge",
     is_flag=True,
     help="Merge the index's segments into one (each run otherwise adds a small one and "
-    "merges by a bounded policy); embeds nothing again.",
+    "merges by a bounded policy) and delete the files of older builds, which hold the old "
+    "text of edited and deleted pages: run it before shipping the folder; embeds nothing "
+    "again.",
 )
 @click.option(
     "--vector-index",

@@ -125,6 +125,35 @@ def test_a_deleted_page_is_never_found_though_its_old_segment_still_holds_it(tmp
     assert "kiwifruit" not in stored.keywords.document_frequencies()
 
 
+def test_after_a_merge_no_file_of_the_index_holds_a_deleted_page(tmp_path):
+    # `kb index --merge` is what README says to run before shipping an index folder (a CI
+    # artifact): the last build's files, kept one more build for slow readers, still held a
+    # deleted page's text after it, and a merge of an index already in one segment changed
+    # nothing at all (an admin trial: a deleted page's text in the shipped folder).
+    content, index_dir = tmp_path / "c", tmp_path / "i"
+    write(content / "hr/leave.md", page("Leave", "Ana Ruiz", "Days", "Everyone gets 28 days"))
+    write(content / "hr/reorg.md", page("Reorg", "Ana Ruiz", "Plan", "Nightingale closes Leeds"))
+    build_index(content, index_dir, HashEmbedder(), Settings())
+    (content / "hr/reorg.md").unlink()
+    build_index(content, index_dir, HashEmbedder(), Settings())  # one segment already
+    report = build_index(content, index_dir, HashEmbedder(), Settings(), merge=True)
+
+    def holding() -> list[str]:
+        files = [f for f in index_dir.rglob("*") if f.is_file()]
+        return [f.name for f in files if b"Nightingale" in f.read_bytes()]
+
+    assert not report.changed and holding() == []
+    _pages(content, 3)
+    build_index(content, index_dir, HashEmbedder(), Settings())
+    _edit(content, 1, 1)  # and a merge that does rewrite: the files it replaced go too
+    build_index(content, index_dir, HashEmbedder(), Settings())
+    before = set(load_index(index_dir, model_name="hash-bow", dim=64).manifest.data_files())
+    report = build_index(content, index_dir, HashEmbedder(), Settings(), merge=True)
+    left = {f.name for f in index_dir.iterdir()} - {"manifest.json", ".kb-index.lock"}
+    assert report.changed and left == set(report.manifest.data_files()) and left != before
+    assert _results(index_dir) == _results(_scratch(content, tmp_path))
+
+
 def test_the_policy_bounds_segments_and_never_rewrites_the_base_for_one_edit():
     segments = [SegmentSize(100_000, 100_000)]
     largest = []
