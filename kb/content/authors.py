@@ -282,7 +282,11 @@ class GitHistory:
             "--use-mailmap",
             "--no-merges",
             "--format=%x00%aN%x09%aE%x09%cs",
-            "--name-only",
+            # Renames said (`-M` whatever git's config), so a page's commits follow it to
+            # its new name: read by name alone, a `git mv` handed the whole page to whoever
+            # moved it and dated it that day (an admin trial).
+            "--name-status",
+            "-M",
             *([commits] if commits else []),
             "--",
             scope,
@@ -362,22 +366,41 @@ def authorship_unchanged(content_dir: Path, before: dict[str, str], now: dict[st
 def _counted(
     out: str | None, counts: dict[str, Counter], dates: dict[str, str]
 ) -> tuple[dict[str, Counter], dict[str, str]]:
-    """`counts` with the commits of a `git log` output added, and `dates` with each file's
-    newest commit date. A file's counter is replaced, not changed: `counts` may share them
-    with an earlier read, which stays as it was."""
+    """`counts` with the commits of a `git log --name-status -M` output (newest first)
+    added, and `dates` with each file's newest commit date, each under the name the file has
+    now: a rename carries the commits before it, the log's and those `counts` holds, to
+    the new name. A rename that changes nothing (git's similarity 100) is no writing: it
+    credits and dates no one. A file's counter is replaced, not changed: `counts` may share
+    them with an earlier read, which stays as it was."""
     if not out:
         return counts, dates
     added: dict[str, Counter] = defaultdict(Counter)
+    newest: dict[str, str] = {}
+    now: dict[str, str] = {}  # an earlier name -> the name the file has at the newest commit
     for record in out.split("\x00")[1:]:
         head, _, files = record.partition("\n")
         who, _, day = head.rpartition("\t")
         name, _, email = who.partition("\t")
-        day = day.strip()
-        for path in filter(None, map(str.strip, files.splitlines())):
-            added[path][(name.strip(), email.strip())] += 1
-            dates[path] = max(dates.get(path, ""), day)  # ISO dates sort as text
+        author, day = (name.strip(), email.strip()), day.strip()
+        for line in filter(str.strip, files.splitlines()):
+            status, *paths = line.rstrip("\n").split("\t")
+            path = now.get(paths[-1], paths[-1])
+            if status.startswith("R") and len(paths) == 2:
+                now[paths[0]] = path
+                if status == "R100":
+                    continue
+            added[path][author] += 1
+            newest[path] = max(newest.get(path, ""), day)  # ISO dates sort as text
+    counts, dates = dict(counts), dict(dates)
+    for before, after in now.items():  # what was read at an earlier commit moves too
+        if before in counts:
+            added[after] += counts.pop(before)
+        if before in dates:
+            newest[after] = max(newest.get(after, ""), dates.pop(before))
     for f, more in added.items():
         counts[f] = counts[f] + more if f in counts else more
+    for f, day in newest.items():
+        dates[f] = max(dates.get(f, ""), day)
     return counts, dates
 
 

@@ -211,3 +211,45 @@ def test_a_page_without_a_date_is_dated_by_its_last_commit(tmp_path, real_embedd
     kb = KnowledgeBase(index, real_embedder, Settings())
     assert {c.path: c.updated for c in kb.index.chunks}["vpn.md"] == "2026-11-30"
     assert kb.gaps(today=date(2026, 12, 1)).stale == ()
+
+
+def test_a_page_keeps_its_authors_and_date_when_it_is_moved(tmp_path, monkeypatch):
+    """A `git mv` handed the whole page to whoever moved it and dated it that day (an admin
+    trial): the page's commits follow it to its new name, a move that changes nothing
+    credits and dates no one, a move with an edit counts as that edit; read whole or
+    brought up to date from an earlier commit, the same."""
+    from kb.content.authors import git_state
+
+    repo = tmp_path / "docs"
+    repo.mkdir()
+    git(repo, "init", "-q")
+    for key, value in _dated("2026-01-05").items():
+        monkeypatch.setenv(key, value)
+    text = "# Laptops\n\n" + "Order a laptop through the service portal.\n" * 8
+    commit(repo, "it/new-laptop.md", text, "Sven Olsen <sven@example.org>")
+    commit(repo, "it/new-laptop.md", text + "Allow five days.\n", "Sven Olsen <sven@example.org>")
+    commit(repo, "it/vpn.md", "# VPN\n\nv1\n", "Ana Ruiz <ana@example.org>")
+    earlier = git_state(repo)
+    GitHistory(repo, state=earlier).authors_of(repo / "it/vpn.md")  # read at this commit
+    for key, value in _dated("2026-11-06").items():
+        monkeypatch.setenv(key, value)
+    git(repo, "mv", "it/new-laptop.md", "it/laptops.md")
+    git(repo, "commit", "-q", "-m", "move", author="Omar Haddad <omar@example.org>")
+    sven = [("Sven Olsen", "sven@example.org", 2)]
+    for history in (GitHistory(repo), GitHistory(repo, state=git_state(repo))):
+        assert history.authors_of(repo / "it/laptops.md") == sven
+        assert history.last_changed(repo / "it/laptops.md") == "2026-01-05"
+        assert history.authors_of(repo / "it/new-laptop.md") == []
+    # Moved again with an edit: that edit is a commit of its own; the earlier ones follow.
+    write(repo / "it/laptops.md", text + "Allow five working days.\n")
+    git(repo, "add", "-A")
+    (repo / "it/hardware").mkdir()
+    git(repo, "mv", "it/laptops.md", "it/hardware/laptops.md")
+    git(repo, "commit", "-q", "-m", "move and edit", author="Bo Chen <bo@example.org>")
+    for history in (GitHistory(repo), GitHistory(repo, state=git_state(repo))):
+        assert history.authors_of(repo / "it/hardware/laptops.md") == [
+            *sven,
+            ("Bo Chen", "bo@example.org", 1),
+        ]
+        assert history.last_changed(repo / "it/hardware/laptops.md") == "2026-11-06"
+        assert history.authors_of(repo / "it/vpn.md") == [("Ana Ruiz", "ana@example.org", 1)]
