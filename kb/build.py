@@ -551,23 +551,33 @@ def _sentences(
 def _unlisted_authors(
     directory: Directory, read: list[PageFile], stood: dict[str, Source]
 ) -> list[Problem]:
-    """`kb check`'s warning for each front-matter author people.yaml does not list, of every
-    page (read this run, or carried with its authors as stored: `stood`), said each run as
-    people.yaml may have changed since. None without a people.yaml; someone hidden is
-    stored nameless and never named."""
+    """`kb check`'s warning for each author people.yaml does not list, of every page (read
+    this run, or carried with its authors as stored: `stood`), said each run as people.yaml
+    may have changed since: a front-matter author on each page that names them, someone
+    credited by git history once, on the first such page (the fix is in people.yaml or
+    `.mailmap`, not the page). None without a people.yaml; someone hidden is stored
+    nameless and never named."""
     if not directory.people:
         return []
     said = unlisted(directory)
     memo: dict[str, str] = {}
     out = []
     pages = [(f.rel, f.source) for f in read if f.doc is not None or f.kept]
-    for rel, source in [*pages, *stood.items()]:
+    committers: dict[str, str] = {}  # a git author -> the first page crediting them
+    for rel, source in sorted([*pages, *stood.items()], key=lambda page: page[0]):
         for author in source.declared:
             if author.name:
                 if author.name not in memo:
                     memo[author.name] = said(author.name)
                 if memo[author.name]:
                     out.append(Problem(rel, memo[author.name], source.authors_line))
+        if not source.declared:  # credited by git: a "Release Bot" was an expert unsaid
+            for author in source.authors:
+                if author.name:
+                    committers.setdefault(author.name, rel)
+    for name, rel in committers.items():
+        if message := said(name, by_git=True):
+            out.append(Problem(rel, message, 1))
     return out
 
 

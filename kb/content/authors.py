@@ -25,19 +25,23 @@ def split_name_email(entry: str) -> tuple[str, str]:
     return entry.strip(), ""
 
 
-def unlisted(directory: Directory) -> Callable[[str], str]:
-    """What `kb check` and `kb index` both say of a front-matter author people.yaml does not
-    list (kb shows no role, team or availability for them), with the listed name it is
-    closest to ("did you mean 'Chloe Martin'?"); "" for one it lists. A trial saw `kb index`
-    credit "Chloe Martn" as a person of her own without a word."""
+def unlisted(directory: Directory) -> Callable[..., str]:
+    """What `kb check` and `kb index` both say of an author people.yaml does not list (kb
+    shows no role, team or availability for them), with the listed name it is closest to
+    ("did you mean 'Chloe Martin'?"); "" for one it lists. A trial saw `kb index` credit
+    "Chloe Martn" as a person of her own without a word. `by_git`: an author by git history
+    (an admin trial saw a "Release Bot" listed as an expert unsaid)."""
     names = [p.name for p in directory.people if not p.hidden]
 
-    def said(author: str) -> str:
+    def said(author: str, by_git: bool = False) -> str:
         if directory.find(author) is not None:
             return ""
         close = difflib.get_close_matches(author, names, n=1, cutoff=0.8)
         hint = f"; did you mean '{close[0]}'?" if close else ""
-        return f"'{author}' is not in people.yaml: kb shows no role, team or availability{hint}"
+        who = f"'{author}', an author by git history," if by_git else f"'{author}'"
+        if by_git:  # no page names them: the fix is a person, an alias or a .mailmap line
+            hint += "; list them, or map the commit identity by an alias or .mailmap"
+        return f"{who} is not in people.yaml: kb shows no role, team or availability{hint}"
 
     return said
 

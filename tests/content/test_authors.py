@@ -253,3 +253,38 @@ def test_a_page_keeps_its_authors_and_date_when_it_is_moved(tmp_path, monkeypatc
         ]
         assert history.last_changed(repo / "it/hardware/laptops.md") == "2026-11-06"
         assert history.authors_of(repo / "it/vpn.md") == [("Ana Ruiz", "ana@example.org", 1)]
+
+
+def test_an_author_by_git_that_people_yaml_does_not_list_is_said_once(tmp_path):
+    """A "Release Bot" commit made an expert without a word from `kb check` or `kb index`
+    (an admin trial): each author by git history people.yaml does not list is said once,
+    on the first page crediting them, by both; an alias, a listed name or someone hidden
+    is not."""
+    from fakes import HashEmbedder
+
+    from kb import Settings, build_index
+
+    repo = tmp_path / "docs"
+    repo.mkdir()
+    git(repo, "init", "-q")
+    write(
+        repo / "people.yaml",
+        "- name: Sven Olsen\n  aliases: [solsen]\n- name: Ana Ruiz\n"
+        "- name: Kenji Sato\n  hide_from_expert_search: true\n",
+    )
+    commit(repo, "it/deploys.md", "# Deploys\n\nShip on Tuesdays.\n", "solsen <s@x.org>")
+    commit(repo, "it/deploys.md", "# Deploys\n\nShip on Wednesdays.\n", "Release Bot <bot@x>")
+    commit(repo, "it/release.md", "# Releases\n\nNotes from commits.\n", "Release Bot <bot@x>")
+    commit(repo, "it/vpn.md", "# VPN\n\nUse the client.\n", "Kenji Sato <k@x.org>")
+    fm = "---\ntitle: Leave\nauthors: [Ana Ruiz]\n---\n# Leave\n\nBook it.\n"
+    commit(repo, "hr/leave.md", fm, "Release Bot <bot@x>")  # front matter names the author
+    said = "'Release Bot', an author by git history, is not in people.yaml"
+    checked = [f for f in check_content(repo) if f.rule == "people"]
+    assert [(f.path, f.line) for f in checked] == [("it/deploys.md", 1)], checked
+    assert checked[0].message.startswith(said) and ".mailmap" in checked[0].message
+    report = build_index(repo, tmp_path / "index", HashEmbedder(), Settings())
+    indexed = [p for p in report.problems if "people.yaml" in p.message]
+    assert [(p.path, p.line, p.message) for p in indexed] == [
+        ("it/deploys.md", 1, checked[0].message)
+    ]
+    assert not any("Kenji" in str(p) for p in [*checked, *report.problems])
