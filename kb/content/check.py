@@ -23,13 +23,13 @@ from kb.content.authors import (
     unlisted,
 )
 from kb.content.chunk import duplicate_sections
-from kb.content.departments import WORDS_HINT, side_named
 from kb.content.directory import UNREADABLE, directory_files, read_directory
 from kb.content.discover import SECRET_IN_NAME, find_pages, read_page
 from kb.content.hiding import HIDDEN_IN_NAME, unnamed_path, without_hidden_paths
 from kb.content.linking import link_target, page_named
 from kb.content.parse import (
     NO_DATE,
+    NO_SIDE,
     NOT_TEXT,
     date_of,
     key_line,
@@ -84,7 +84,7 @@ def check_content(
             error = doc is None or "YAML" in p.message or "front matter" in p.message
             if "no title" in p.message:
                 error = True
-            if p.message.endswith(NO_DATE) or NOT_TEXT in p.message:  # from the parser
+            if p.message.endswith((NO_DATE, NO_SIDE)) or NOT_TEXT in p.message:  # parser's
                 findings.append(Finding(p.path, p.line or 1, "error", "front-matter", p.message))
                 continue
             findings.append(_finding(p.path, p.line or 1, "error" if error else "warning", p))
@@ -262,9 +262,6 @@ def _schema(
             bad(key, f"'{key}' must be a list or a comma-separated text")
         if isinstance(value, list) and not all(isinstance(v, str | dict) for v in value):
             bad(key, f"every entry of '{key}' must be text")
-    department = meta.get("department")
-    if isinstance(department, str) and not side_named(department):
-        bad("department", f"department '{department}' must be {WORDS_HINT}")
     for key in DATE_KEYS:
         if key not in meta or meta[key] is None:
             continue

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from kb.content import yaml_safe
 from kb.content.code_spans import split_code
+from kb.content.departments import WORDS_HINT, side_named
 from kb.content.hiding import withheld_label
 from kb.content.secrets import Secret, describe, redact
 from kb.models import Author, Document, Problem, Section
@@ -34,6 +35,9 @@ BOM = "\ufeff"  # a byte order mark: nothing, however many a file starts with
 NUL_BYTE = "a NUL byte, which no text holds; skipped, remove it"
 NO_DATE = " is not a date (YYYY-MM-DD); ignored"  # kb check makes it an error
 NOT_TEXT = " must be text, not a "  # kb check makes it an error; kb index reads it as text
+# kb check makes it an error; kb index said nothing and filed the page by its team (an admin
+# trial: `department: Sales` on an IT team's page).
+NO_SIDE = f" must be {WORDS_HINT}; ignored, the page's team decides"
 TEXT_KEYS = ("title", "team", "owner", "department", "description", "summary", "subtitle")
 
 
@@ -149,7 +153,7 @@ def parse_markdown(
         owner=owner,
         authors_line=key_line(lines, body_start - 1, named_by) if named_by else 1,
         review_by=_date_field(meta, "review_by", lines, rel_path, problems),
-        department=_text_field(meta.get("department")),
+        department=_side_field(meta, lines, rel_path, problems),
         body=body,
         summary=" ".join(
             _text_field(meta.get(key))
@@ -158,6 +162,18 @@ def parse_markdown(
         ),
     )
     return doc, problems
+
+
+def _side_field(meta: dict, lines: list[str], rel_path: str, problems: list[Problem]) -> str:
+    """`department` as written (the index reads the side from it), with a problem when text
+    names no side (one that is no text is `NOT_TEXT`'s). The value is not said back: it may
+    name someone hidden."""
+    raw = meta.get("department")
+    if isinstance(raw, str) and raw.strip() and not side_named(raw):
+        end = next(i for i in range(1, len(lines)) if lines[i].strip() in _FRONT_MATTER_END)
+        line = key_line(lines, end, "department")
+        problems.append(Problem(rel_path, f"'department'{NO_SIDE}", line))
+    return _text_field(raw)
 
 
 def _utf16(head: bytes) -> bool:

@@ -79,10 +79,25 @@ def test_messages_say_what_to_do(planted):
     by_place = {(f.path, f.line): f.message for f in check_content(planted, today=TODAY)}
     assert "no heading '#full-tunnel' in vpn.md" in by_place[("links.md", 8)]
     assert by_place[("schema.md", 5)] == "'updated' is not a date (YYYY-MM-DD); ignored"
+    said = "'department' must be IT or Business (also tech, technology, biz); ignored"
+    assert by_place[("schema.md", 4)].startswith(said)
     assert "ask Cy Diaz to review" in by_place[("overdue.md", 4)]
     secret = by_place[("secrets.md", 9)]
     assert "AWS access key ID (AKIA…)" in secret and "rotate" in secret
     assert "AKIAQ3EGRTZ5NXLPWD7K" not in secret  # the secret itself is never printed
+
+
+def test_kb_index_says_a_department_it_ignores_as_kb_check_does(planted, tmp_path):
+    # `department: Sales` on an IT team's page: kb check an error, kb index nothing, and the
+    # page filed as IT (an admin trial). A push to main without a pull request never heard.
+    from fakes import HashEmbedder
+
+    from kb import Settings, build_index
+
+    report = build_index(planted, tmp_path / "index", HashEmbedder(), Settings())
+    checked = {(f.path, f.line): f.message for f in check_content(planted, today=TODAY)}
+    indexed = [(p.path, p.line, p.message) for p in report.problems if "department" in p.message]
+    assert indexed == [("schema.md", 4, checked[("schema.md", 4)])]
 
 
 def test_bundled_content_is_clean():
