@@ -27,6 +27,7 @@ from kb.importing.pagefile import (
     front_matter,
     same_stamp,
     slug,
+    slug_before_latin,
     stamped,
     sweep_leftovers,
     write_page,
@@ -52,11 +53,12 @@ class ImportReport:
 
 @dataclass(frozen=True)
 class _Earlier:
-    """A page an earlier import wrote: where, with which title, and its text now."""
+    """A page an earlier import wrote: where, with which title and team, and its text now."""
 
     rel: str
     title: str
     text: str
+    team: str = ""
 
 
 def import_source(
@@ -86,11 +88,14 @@ def import_source(
     if into.is_dir():  # a killed import's half-written pages (hidden: no build reads them)
         sweep_leftovers(into)
     earlier = _imported_pages(into)
-    places = _places(list(pages.values()), earlier, into, team, found)
+    teams = {f: team or named for f, named in _folder_teams(list(pages.values()), earlier).items()}
+    places = _places(list(pages.values()), earlier, into, teams, found)
     written, unchanged, kept, secrets = [], [], [], []
     for page in pages.values():
         rel = places[page.source]
-        text = stamped(_page_text(page, rel, places, team=team, department=department))
+        text = stamped(
+            _page_text(page, rel, places, team=teams[page.folder], department=department)
+        )
         found.notes += [f"{rel}: left out {what}" for what in page.left_out]
         target = into / rel
         before = next((e for e in earlier.get(page.source, []) if e.rel == rel), None)
@@ -147,17 +152,34 @@ def _imported_pages(into: Path) -> dict[str, list[_Earlier]]:
             continue
         text = data.decode("utf-8-sig", errors="replace")
         meta, _, _ = read_front_matter(text, rel)
-        source, title = meta.get("source"), meta.get("title")
+        source, title, team = meta.get("source"), meta.get("title"), meta.get("team")
         if isinstance(source, str) and "imported" in meta:
-            found.setdefault(source, []).append(_Earlier(rel, str(title or ""), text))
+            found.setdefault(source, []).append(
+                _Earlier(rel, str(title or ""), text, str(team or ""))
+            )
     return found
+
+
+def _folder_teams(pages: list[Converted], earlier: dict[str, list[_Earlier]]) -> dict[str, str]:
+    """The team (and content folder) of each source folder: its slug, or the name an earlier
+    import gave it before kb wrote letters in Latin ones ("Straße" was `strae`, now
+    `strasse`), when a page of it was imported so: its pages keep their team, and a new one
+    goes beside them, not into a second folder of the same team."""
+    before = {p.folder: slug_before_latin(p.folder) for p in pages}
+    kept = {
+        p.folder
+        for p in pages
+        if before[p.folder] != slug(p.folder)
+        and any(e.team == before[p.folder] for e in earlier.get(p.source, []))
+    }
+    return {folder: old if folder in kept else slug(folder) for folder, old in before.items()}
 
 
 def _places(
     pages: list[Converted],
     earlier: dict[str, list[_Earlier]],
     into: Path,
-    team: str,
+    teams: dict[str, str],
     found: Found,
 ) -> dict[str, str]:
     """Each page's content path: where an earlier import put it, else a new free name."""
@@ -168,7 +190,7 @@ def _places(
         if before is not None:
             places[page.source] = before.rel
             continue
-        folder = slug(team or page.folder) or "imported"
+        folder = slug(teams[page.folder]) or "imported"
         base = slug(page.title) or "page"
         rel, n = f"{folder}/{base}.md", 1
         while rel in taken or (into / rel).exists() or (into / rel).is_symlink():
@@ -204,7 +226,7 @@ def _page_text(
     fields = {
         "title": page.title,
         "authors": list(page.authors),
-        "team": team or slug(page.folder),
+        "team": team,
         "department": department,
         "updated": page.updated,
         "source": page.source,

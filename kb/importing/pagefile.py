@@ -13,6 +13,8 @@ import time
 import unicodedata
 from pathlib import Path
 
+from anyascii import anyascii
+
 from kb.content.parse import BOM
 from kb.content.secrets import redact
 from kb.errors import KbError
@@ -77,8 +79,27 @@ def _digest(text: str) -> str:
 def slug(text: str) -> str:
     """A file or folder name: lowercase ASCII words joined by '-', any secret in `text`
     redacted first: a name is stored, shown and committed as it is, and a token's letters in
-    small ones (a title holding one) are most of it, which no check finds there."""
-    ascii_text = unicodedata.normalize("NFKD", redact(text)[0]).encode("ascii", "ignore").decode()
+    small ones (a title holding one) are most of it, which no check finds there. Letters are
+    written in Latin ones (anyascii: "Straße" is `strasse`, "Łódź" `lodz`, "Привет"
+    `privet`); a symbol that is no letter or digit (an emoji) parts words."""
+    text = unicodedata.normalize("NFC", redact(text)[0])
+    latin = "".join(c if c.isascii() else _latin(c) for c in text)
+    return _words(latin)
+
+
+def slug_before_latin(text: str) -> str:
+    """The name `slug` gave before it wrote letters in Latin ones: the ASCII of their NFKD
+    decomposition, which dropped a letter without one ("Straße" was `strae`, "Łódź" `odz`).
+    Only to find a folder an earlier import named so (`kb.importing.importer`)."""
+    decomposed = unicodedata.normalize("NFKD", redact(text)[0])
+    return _words(decomposed.encode("ascii", "ignore").decode())
+
+
+def _latin(char: str) -> str:
+    return anyascii(char) if unicodedata.category(char)[0] in "LMN" else " "
+
+
+def _words(ascii_text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower())[:80].strip("-")
 
 

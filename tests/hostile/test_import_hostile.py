@@ -614,4 +614,38 @@ def test_a_page_in_the_charset_it_declares_keeps_its_letters(tmp_path):
     for n in (0, 1):
         text = pages[f"cafe-{n}.md"]
         assert "Le café – ouvert." in text and f'title: "Café {n}"' in text, text
-    assert "Grüße\ufffd" in pages["strae.md"], pages
+    assert "Grüße\ufffd" in pages["strasse.md"], pages
+
+
+def test_a_name_keeps_letters_without_a_decomposition_and_a_page_kb_named_keeps_its_name(
+    tmp_path, monkeypatch
+):
+    """A trial's leftover: a page was named by the ASCII of its title's NFKD decomposition,
+    which drops a letter without one: "Straße" was `strae.md`, "Łódź" `odz.md`, a Russian
+    title `page.md`. Letters are now written in Latin ones (anyascii). A page an earlier kb
+    named so keeps its name, its folder and its team on a re-import, and a new document of
+    its folder goes beside it: no second page, no second folder of one team."""
+    from kb.importing import importer, pagefile
+
+    src = tmp_path / "src"
+    (src / "Straße").mkdir(parents=True)
+    (src / "Straße" / "a.html").write_text(html("Straße Łódź"), encoding="utf-8")
+    (src / "Straße" / "b.html").write_text(html("Привет мир"), encoding="utf-8")
+    fresh = tmp_path / "fresh"
+    import_source(src, fresh)
+    assert sorted(pages(fresh)) == ["strasse/privet-mir.md", "strasse/strasse-lodz.md"]
+    assert 'team: "strasse"' in pages(fresh)["strasse/strasse-lodz.md"]
+
+    earlier = tmp_path / "earlier"  # as kb named pages before
+    monkeypatch.setattr(importer, "slug", pagefile.slug_before_latin)
+    import_source(src, earlier)
+    monkeypatch.undo()
+    before = pages(earlier)
+    assert sorted(before) == ["strae/page.md", "strae/strae-odz.md"]
+    (src / "Straße" / "c.html").write_text(html("Übersicht"), encoding="utf-8")
+    report = import_source(src, earlier)
+    assert sorted(report.unchanged) == ["strae/page.md", "strae/strae-odz.md"], report
+    assert report.written == ("strae/ubersicht.md",), report
+    after = pages(earlier)
+    assert {rel: after[rel] for rel in before} == before
+    assert 'team: "strae"' in after["strae/ubersicht.md"]
