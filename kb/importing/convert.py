@@ -17,6 +17,7 @@ from pathlib import PurePosixPath
 
 from kb.content.parse import BOM
 from kb.errors import ImportSourceError
+from kb.models import Problem
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # an encrypted .docx (or an old .doc) is an OLE file, not a zip
 # A Word file's parts together, or a PDF's pages' content, inflated: what kb converts of one
@@ -38,6 +39,7 @@ class Converted:
     folder: str = ""  # the export's folder or space, for the page's place and team
     links: dict[str, str] = field(default_factory=dict)  # href in markdown -> target's source
     left_out: tuple[str, ...] = ()  # images and attachments not imported
+    warnings: tuple[Problem, ...] = ()  # what was read otherwise than written, at its line
 
 
 def html_to_markdown(html: str) -> str:
@@ -121,7 +123,8 @@ def html_page(data: bytes, name: str) -> Converted:
     """One HTML page: title from <title> or the first heading, author from <meta>."""
     from bs4 import BeautifulSoup
 
-    soup = BeautifulSoup(_text(data, page=True), "html.parser")
+    text, bad = _text(data, page=True)
+    soup = BeautifulSoup(text, "html.parser")
     if soup.find(["html", "body", "p", "div", "h1"]) is None:
         raise ImportSourceError("not an HTML page")
     author = soup.find("meta", attrs={"name": "author"})
@@ -138,6 +141,7 @@ def html_page(data: bytes, name: str) -> Converted:
         authors=(author["content"].strip(),) if author and author.get("content") else (),
         links=_relative_links(markdown, name),
         left_out=tuple(f"image {_short(s)}" for s in images if s),
+        warnings=_replaced(name, bad),
     )
 
 
@@ -147,7 +151,8 @@ def confluence_page(data: bytes, name: str, space: str) -> Converted | None:
     export's index and other pages without content."""
     from bs4 import BeautifulSoup
 
-    soup = BeautifulSoup(_text(data, page=True), "html.parser")
+    text, bad = _text(data, page=True)
+    soup = BeautifulSoup(text, "html.parser")
     main = soup.find(id="main-content")
     if main is None:
         return None
@@ -179,6 +184,7 @@ def confluence_page(data: bytes, name: str, space: str) -> Converted | None:
             for href, target in _relative_links(markdown, name).items()
         },
         left_out=tuple(attachments),
+        warnings=_replaced(name, bad),
     )
 
 
@@ -205,7 +211,7 @@ def notion_page(data: bytes, name: str, databases: dict[str, list[dict]]) -> Con
     database's CSV row for the page."""
     if b"\x00" in data:
         raise ImportSourceError("binary data, not a Markdown page")
-    text = _text(data)
+    text, bad = _text(data)
     stem = PurePosixPath(name).stem
     title = _first_heading(text) or NOTION_ID.sub("", stem)
     lines = text.splitlines()
@@ -242,6 +248,7 @@ def notion_page(data: bytes, name: str, databases: dict[str, list[dict]]) -> Con
             href: f"notion:{_notion_id(target)}"
             for href, target in _relative_links(markdown, name).items()
         },
+        warnings=_replaced(name, bad),
     )
 
 
@@ -265,7 +272,7 @@ def notion_databases(files: dict[str, bytes]) -> dict[str, list[dict]]:
 def notion_database(data: bytes) -> list[dict]:
     """A Notion database's rows (only read for page metadata); [] when it is not CSV."""
     try:
-        return list(csv.DictReader(io.StringIO(_text(data).lstrip(BOM))))
+        return list(csv.DictReader(io.StringIO(_text(data)[0].lstrip(BOM))))
     except csv.Error:  # a field over the csv module's limit, a stray NUL
         return []
 
@@ -309,15 +316,16 @@ def pdf(data: bytes, name: str) -> Converted:
     )
 
 
-def _text(data: bytes, *, page: bool = False) -> str:
+def _text(data: bytes, *, page: bool = False) -> tuple[str, int]:
     """`data` as UTF-8, what is not read as U+FFFD; a `page` (HTML) that is not UTF-8 in the
     charset it declares (a page an older editor saved, `<meta charset="windows-1252">`:
     every accented letter was lost). Only a declared one: a UTF-8 page with a stray byte
-    read as Windows-1252 would garble every letter that is not ASCII."""
+    read as Windows-1252 would garble every letter that is not ASCII. With the line of the
+    first byte read as U+FFFD (0: none)."""
     try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
+        return data.decode("utf-8"), 0
+    except UnicodeDecodeError as err:
+        bad = data[: err.start].count(b"\n") + 1
     if page:
         from bs4.dammit import EncodingDetector
 
@@ -326,10 +334,22 @@ def _text(data: bytes, *, page: bool = False) -> str:
         declared = "windows-1252" if declared in _WINDOWS_1252 else declared
         try:  # not a UTF (UTF-7 is no charset a page may declare, UTF-16 no <meta> in ASCII)
             if declared and not codecs.lookup(declared).name.startswith("utf"):
-                return data.decode(declared)
+                return data.decode(declared), 0
         except (LookupError, UnicodeDecodeError):  # a name Python lacks, rot13, bytes it lacks
             pass
-    return data.decode("utf-8", errors="replace")
+    return data.decode("utf-8", errors="replace"), bad
+
+
+def _replaced(name: str, line: int) -> tuple[Problem, ...]:
+    """The warning for a document read with bytes as U+FFFD from `line` on (none for 0): it
+    was imported so without a word, its letters lost ("Caf\ufffd")."""
+    if not line:
+        return ()
+    said = (
+        "not valid UTF-8 from this line, and no charset declared reads it: imported with "
+        "each such byte as \ufffd; save it as UTF-8, or declare its charset, and import again"
+    )
+    return (Problem(name, said, line),)
 
 
 _QUIET = logging.NullHandler()

@@ -85,6 +85,7 @@ def import_source(
             found.problems.append(Problem(name, f"same source as another page ({page.source})"))
         else:
             pages[page.source] = page
+            found.notes += [str(w) for w in page.warnings]
     if into.is_dir():  # a killed import's half-written pages (hidden: no build reads them)
         sweep_leftovers(into)
     earlier = _imported_pages(into)

@@ -649,3 +649,27 @@ def test_a_name_keeps_letters_without_a_decomposition_and_a_page_kb_named_keeps_
     after = pages(earlier)
     assert {rel: after[rel] for rel in before} == before
     assert 'team: "strae"' in after["strae/ubersicht.md"]
+
+
+def test_a_document_read_with_bytes_as_replacement_characters_is_said_at_its_line(tmp_path):
+    """A trial's leftover: a page that is not UTF-8 and declares no charset (or declares one
+    that does not read it) was imported with its letters as U+FFFD and no word. It still is,
+    and a warning names the document and the line of the first such byte; a page in UTF-8,
+    or in the charset it declares, gets none."""
+    src = tmp_path / "src"
+    src.mkdir()
+    body = "<title>Caf\xe9</title>\n<p>ok</p>\n<p>Le caf\xe9 ouvert.</p>"
+    (src / "latin.html").write_bytes(body.replace("Caf\xe9<", "Latin<").encode("cp1252"))
+    (src / "declared.html").write_bytes(("<meta charset=cp1252>" + body).encode("cp1252"))
+    (src / "utf8.html").write_text("<title>Grüße</title><p>Grüße</p>", encoding="utf-8")
+    (src / "stray.html").write_bytes(b"<meta charset=utf-8><title>x</title>\n\n\n<p>a\xff</p>")
+    res = CliRunner().invoke(cli, ["import", str(src), "--into", str(tmp_path / "out")])
+    assert res.exit_code == 0, res.output
+    said = [line for line in res.output.splitlines() if "not valid UTF-8" in line]
+    assert [line.split(": not valid")[0] for line in said] == [
+        "warning: latin.html:3",
+        "warning: stray.html:4",
+    ], res.output
+    assert "save it as UTF-8" in said[0]
+    text = (tmp_path / "out" / "imported" / "latin.md").read_text("utf-8")
+    assert "Le caf\ufffd ouvert." in text  # as before: read, not refused
