@@ -10,7 +10,7 @@ import difflib
 import re
 import unicodedata
 from collections.abc import Callable, Mapping, Sequence
-from datetime import date
+from datetime import date, time
 from typing import TypeVar
 
 from kb.errors import KbError, UnknownPersonError
@@ -232,6 +232,19 @@ def day(text: str) -> date | None:
 
 
 _DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def clock(text: str) -> time:
+    """The time of day `text` names: HH:MM, or H:MM before 10 o'clock (`9:30`), on the
+    24-hour clock; `ValueError` if not one. `strptime`'s `%H:%M`, which `kb barcamp --start`
+    read with, took `9:5` and `10:0` (a minute of one digit reads as ten past, or five)."""
+    match = _CLOCK.fullmatch(text)
+    if match is None or int(match[1]) > 23 or int(match[2]) > 59:
+        raise ValueError(f"not a time like 09:30 (HH:MM, 00:00 to 23:59): {text[:40]!r}")
+    return time(int(match[1]), int(match[2]))
+
+
+_CLOCK = re.compile(r"([0-9]{1,2}):([0-9]{2})")
 
 
 def number(value: object, *, whole: bool = True) -> object:

@@ -17,7 +17,7 @@ from kb.backends.location import BACKENDS, IndexLocation
 from kb.config import ENCODERS, Settings
 from kb.errors import KbError
 from kb.facade import Facade
-from kb.inputs import BlankQueryError, QueryTooLongError, day, number, query_text
+from kb.inputs import BlankQueryError, QueryTooLongError, clock, day, number, query_text
 from kb.models.names import printable
 
 
@@ -61,6 +61,21 @@ class Day(click.ParamType):
         except ValueError as err:
             self.fail(str(err), param, ctx)
         return datetime.combine(found, time()) if found else None
+
+
+class Clock(click.ParamType):
+    """A time of day as `kb.inputs.clock` reads one (HH:MM): click's `DateTime(["%H:%M"])`,
+    `strptime`, took `9:5` and `10:0`."""
+
+    name = "hh:mm"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, time):
+            return value
+        try:
+            return clock(value)
+        except ValueError as err:
+            self.fail(str(err), param, ctx)
 
 
 index_dir_option = click.option(

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import datetime, time
 from pathlib import Path
 
 import click
 
 from kb.backends.location import IndexLocation
 from kb.cli.options import (
+    Clock,
     Day,
     DecimalRange,
     WholeRange,
@@ -309,7 +310,7 @@ def team_cmd(
     "--start",
     default="10:00",
     show_default=True,
-    type=click.DateTime(["%H:%M"]),
+    type=Clock(),
     help="When the first slot starts (HH:MM; for the calendar file).",
 )
 @click.option(
@@ -327,7 +328,7 @@ def barcamp_cmd(
     log: Path | None,
     ics: Path | None,
     day: datetime | None,
-    start: datetime,
+    start: time,
     minutes: int,
     where: IndexLocation,
     as_json: bool,
@@ -348,10 +349,10 @@ def barcamp_cmd(
     programme = kb.barcamp(slots=slots, rooms=rooms, log=log, day=when)
     if ics is not None:
         zone, source = time_zone()
-        for problem in schedule_problems(when, start.time(), minutes, slots, zone):
+        for problem in schedule_problems(when, start, minutes, slots, zone):
             say(f"warning: {problem}; the calendar is written as asked", err=True)
         try:
-            ics.write_bytes(barcamp_ics(programme, when, start.time(), minutes, zone))
+            ics.write_bytes(barcamp_ics(programme, when, start, minutes, zone))
         except OverflowError:
             raise click.BadParameter("the day ends after year 9999", param_hint="--date") from None
         except OSError as err:
