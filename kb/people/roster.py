@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import date
 
 from kb.models import Colleague, Directory, Pairing
@@ -19,8 +20,13 @@ COLUMNS = (
     "kind", "round", "person 1", "department 1", "team 1", "contact 1",
     "person 2", "department 2", "team 2", "contact 2", "reason", "pages to read",
 )  # fmt: skip
-# A spreadsheet reads a cell that starts with one of these as a formula ("@grace" too).
-_FORMULA = ("=", "+", "-", "@", "\t", "\r")
+# A spreadsheet reads a cell that starts with one of these as a formula ("@grace" too); a
+# NUL is on OWASP ASVS's list (1.2.10).
+_FORMULA = ("=", "+", "-", "@", "\t", "\r", "\0")
+# A cell also starts after a `;`, a tab or a line break inside a value: Excel splits a line at
+# its locale's separator (`;` in much of Europe) and reads a quote only at a cell's start, so
+# a title "VPN;=HYPERLINK(...)" was a formula there (OWASP: mind the field separator).
+_INSIDE = re.compile(r"([;\t\r\n][ \"]*)([=+\-@])")
 
 
 def contact(colleague: Colleague, directory: Directory, today: date | None = None) -> str:
@@ -47,6 +53,8 @@ def pairs_csv(pairing: Pairing, directory: Directory, today: date | None = None)
 
 
 def _cell(value: str) -> str:
-    """A value a spreadsheet shows as text: one that would start a formula gets a quote
-    before it (OWASP, CSV injection), which the sheet does not show."""
-    return f"'{value}" if value.startswith(_FORMULA) else value
+    """A value a spreadsheet shows as text: one that would start a formula, at its start (after
+    spaces, which a sheet may trim) or after a separator inside it, gets a quote before it
+    (OWASP, CSV injection), which the sheet does not show at a cell's start."""
+    value = _INSIDE.sub(r"\1'\2", value)
+    return f"'{value}" if value.lstrip(" ").startswith(_FORMULA) else value

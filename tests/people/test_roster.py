@@ -54,3 +54,37 @@ def test_someone_who_has_left_has_no_contact_in_it(bundled_kb):
     )
     side = "1" if row["person 1"] == name else "2"
     assert row[f"contact {side}"] == NO_CONTACT
+
+
+def test_no_cell_becomes_a_formula_whatever_separator_the_sheet_splits_at():
+    """An attack: a page title, a name or a team holding `;=HYPERLINK(...)`, a line break or
+    a tab before `=cmd|...` was written as is inside its cell. Excel splits a line at its
+    locale's separator (`;` in much of Europe) and reads a quote only at a cell's start, so
+    the part after it was a cell of its own, a formula (OWASP: mind the field separator).
+    Every place a cell may start gets a quote before a formula's first character; a value
+    without one is written as before."""
+    from kb.models import Colleague, Evidence, Pair, Pairing
+
+    payloads = (
+        'VPN;=HYPERLINK("http://x.example";"open")',
+        "Ann\n=cmd|' /C calc'!A0;",
+        "Ops\t+SUM(1;2)",
+        "Fin\r\n@SUM(1)",
+        'Q3; "-2+3',
+        "  =1+1",
+    )
+    plain = ("Costs, -5% in Q3", "Grace Hopper", "it", "VPN (a.md)")
+    for text in payloads + plain:
+        first = Colleague(text, team=text, department="IT")
+        second = Colleague("Bo", team="finance", department="Business")
+        evidence = (Evidence("a.md", text, "", 1, 1.0),)
+        pair = Pair("coffee", first, second, 1.0, (), text, evidence)
+        written = pairs_csv(Pairing("coffee", 0, (pair,), ()), Directory(()))
+        cells = [c for r in csv.reader(io.StringIO(written)) for c in r]  # as written
+        for line in written.splitlines():  # as a sheet splitting at `;` or a tab reads it
+            cells += [c for separator in (";", "\t") for c in line.split(separator)]
+        for cell in cells:
+            assert not cell.lstrip(' "').startswith(("=", "+", "-", "@")), (text, cell)
+        row = rows(written)[0]
+        if text in plain:
+            assert row["person 1"] == row["reason"] == text, row
