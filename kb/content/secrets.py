@@ -747,6 +747,45 @@ def redact(text: str) -> tuple[str, list[Secret]]:
     return "\n".join(lines), found
 
 
+def redact_typed(query: str) -> str:
+    """A search as typed into a box (a logged search), with each credential redacted: what
+    `redact` finds on a page, and what a page would say more about than a search does. A
+    search is a few words with no label or quote around a value, so a value is judged
+    alone: a search that is one word looking generated (sixteen characters or more, letters
+    and digits in mixed case or with a symbol: a token or a key pasted), and, in a search
+    naming a credential (a password, PIN, token, key, secret, login, a bearer token), a word
+    of eight characters or more that looks made up or generated ('Hunter2!', 'Tr0ub4dor&3',
+    a hex key; not a link or a path) and, after a PIN, its digits."""
+    text = redact(query)[0]
+    words = text.split()
+    named = _NAMES_A_CREDENTIAL.search(text) is not None
+    pin = named and _A_PIN.search(text) is not None
+
+    def blanked(m: re.Match[str]) -> str:
+        word = m[0].strip(_AROUND_A_WORD)
+        if not word or "://" in word or word.startswith(("/", "~/", "./")):
+            return m[0]
+        pasted = len(words) == 1 and len(word) >= 16 and _made_up(word) and _generated(word)
+        # Eight characters at least, as a password must have (NIST SP 800-63B): "GPT-4o" is
+        # a product; an algorithm's name ("SHA256withRSA") is none either, as on a page.
+        value = len(word) >= 8 and not _algorithm(word) and (_made_up(word) or _generated(word))
+        said = named and (value or pin and _PIN_DIGITS.fullmatch(word))
+        return m[0].replace(word, REDACTED) if pasted or said else m[0]
+
+    return re.sub(r"\S+", blanked, text)
+
+
+# A search naming a credential, in words ("secretion", "passage" do not).
+_NAMES_A_CREDENTIAL = re.compile(
+    r"(?i)\b(?:pass(?:word|wd|wort|phrase|code)?s?|pwd|pw|pin|secrets?|keys?|api[-_ ]?keys?"
+    r"|tokens?|log ?in|sign ?in|bearer|credentials?|creds|kennwort|wachtwoord|senha"
+    r"|contrase(?:ñ|n)a|salasana|has(?:ł|l)o|l(?:ö|o)senord)\b|парол|密码|密碼|パスワード|비밀번호"
+)
+_A_PIN = re.compile(r"(?i)\bpin\b|passcode")
+_PIN_DIGITS = re.compile(r"[0-9]{4,12}[#*]?")
+_AROUND_A_WORD = "\"'`()[]{}<>,.;:"
+
+
 # What holds a line of a key: a quote's '>', a table's '|', an indent. None is a character
 # of a key's body (base64), so it is read past on every line.
 _KEY_HOLDER = re.compile(r"[ \t>|]*")

@@ -15,10 +15,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from kb.config import REDACTION_VERSION
-from kb.content.secrets import redact
+from kb.content.secrets import redact_typed
 from kb.models import Filters, Hit, Problem
 
 LONGEST_SHOWN = 200  # characters of a logged search a start page offers again
+# How a search is read for credentials beyond a page's reading (`redact_typed`): a line
+# written by another is read again, in memory.
+TYPED_VERSION = 1
 
 
 @dataclass(frozen=True)
@@ -48,15 +51,17 @@ def record(
     pages outside `filters` answer it, so it is answered (the index is not missing a page;
     the asker looked in the wrong place) and no gap.
 
-    A credential in the query (a key pasted into the box by mistake) is redacted before the
-    line is written: the log feeds the gap report, the barcamp and the start page, and a
-    file that never held the secret cannot show it anywhere.
+    A credential in the query (a key pasted into the box by mistake, a password typed after
+    its name: `redact_typed`) is redacted before the line is written: the log feeds the gap
+    report, the barcamp and the start page, and a file that never held the secret cannot
+    show it anywhere.
     """
     best = max(hits, key=lambda h: h.similarity, default=None)
     entry = {
         "time": datetime.now(UTC).isoformat(timespec="seconds"),
-        "query": redact(query)[0],
+        "query": redact_typed(query),
         "redaction": REDACTION_VERSION,
+        "typed": TYPED_VERSION,
         "mode": mode,
         "filters": {k: v for k, v in vars(filters or Filters()).items() if v},
         "results": len(hits),
@@ -84,8 +89,9 @@ def read(log: Path) -> tuple[list[LoggedSearch], list[Problem]]:
         try:
             d = json.loads(line)
             query = str(d["query"])
-            if d.get("redaction") != REDACTION_VERSION:  # written before kb found that form
-                query = redact(query)[0]  # not cached: the raw text is not kept
+            # Written before kb found that form: read again (not cached: no raw text is kept).
+            if d.get("redaction") != REDACTION_VERSION or d.get("typed") != TYPED_VERSION:
+                query = redact_typed(query)
             searches.append(
                 LoggedSearch(
                     str(d["time"]),

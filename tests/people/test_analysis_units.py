@@ -7,6 +7,7 @@ from datetime import date
 
 import numpy as np
 
+from kb.config import REDACTION_VERSION
 from kb.models import (
     Author,
     Chunk,
@@ -316,6 +317,43 @@ def test_a_credential_logged_before_kb_found_its_form_is_redacted_when_read(tmp_
     ]
     searchlog.record(log, "vpn setup", [])
     assert '"redaction"' in log.read_text().splitlines()[-1]
+
+
+def test_a_password_or_token_typed_into_the_box_is_never_logged_in_clear(tmp_path):
+    """An attack on the opt-in search log: a search holding a credential the page scanner
+    finds only with a page's context (a label, a colon, quotes) was written in clear, and
+    the gap report showed it and the `kb new` line it proposes: 'password Hunter2!', 'wifi
+    password Sommer2024!', 'why does login fail with Tr0ub4dor&3', 'Bearer <token>', a PIN,
+    a token pasted alone. A search is a few words with no label, so a value there is judged
+    alone (`redact_typed`); a search without one is logged as typed, and a line written
+    before is read again."""
+    log = tmp_path / "searches.jsonl"
+    typed = {
+        "password Hunter2!": "password [redacted]",
+        "wifi password Sommer2024!": "wifi password [redacted]",
+        "why does login fail with Tr0ub4dor&3": "why does login fail with [redacted]",
+        "Bearer 9fK2xQ7LmP4vR8tZ1wY6": "Bearer [redacted]",
+        "my pin is 4711": "my pin is [redacted]",
+        "Passwort (Sommer2024!)": "Passwort ([redacted])",
+        "Kx9pQ2vLm7Zr4Tb8Wn3Jy6Hd": "[redacted]",
+    }
+    kept = (
+        "GPT-4o api key rotation", "reset password for windows11", "password policy ISO27001",
+        "Office365 licence", "commit 4f3c2a1b9e8d7c6b5a4f3c2a1b9e8d7c6b5a4f3c", "error code 4012",
+        "token expiry 3600 seconds", "SHA256withRSA key", "UCP1-independent", "pin reset",
+        "https://wiki.example/Login?Page=Tr0ub4dor", "secretion of Wnt3a-Fz8 in mice",
+    )  # fmt: skip
+    for query in (*typed, *kept):
+        searchlog.record(log, query, [])
+    written = log.read_text()
+    for query in typed:
+        assert query.split()[-1].strip("()") not in written, query
+    searches, _ = searchlog.read(log)
+    assert [s.query for s in searches] == [*typed.values(), *kept]
+    old = {"time": "2026-01-01T00:00:00+00:00", "results": 0, "best_similarity": 0.0}
+    line = {**old, "query": "password Hunter2!", "redaction": REDACTION_VERSION}
+    log.write_text(json.dumps(line) + "\n")  # a line of the last kb, its redaction current
+    assert [s.query for s in searchlog.read(log)[0]] == ["password [redacted]"]
 
 
 def test_closeness_for_everyone_at_once_equals_pair_by_pair():
