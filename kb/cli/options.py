@@ -262,9 +262,14 @@ def open_kb(where: IndexLocation, query: str | None = None) -> Facade:
         raise click.UsageError(str(err)) from None
     log = os.environ.get("KB_SEARCH_LOG")  # opt-in, for 'kb gaps'
     settings = Settings(consent_key=consent_key())
+    from kb.index.manifest import read_before
     from kb.service import open_knowledge_base  # here: `kb --help` loads no index code
 
-    return open_knowledge_base(where, settings, search_log=Path(log).expanduser() if log else None)
+    kb = open_knowledge_base(where, settings, search_log=Path(log).expanduser() if log else None)
+    note = read_before(kb.manifest)
+    if note:  # served as it is, said each time: an upgrade of kb asks for one `kb index`
+        say(f"warning: {note}", err=True)
+    return kb
 
 
 def consent_key() -> str:

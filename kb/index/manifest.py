@@ -10,7 +10,7 @@ import dataclasses
 import json
 from pathlib import Path
 
-from kb.config import FORMAT_VERSION, Settings
+from kb.config import FORMAT_VERSION, HIDING_VERSION, REDACTION_VERSION, Settings
 from kb.embed.base import Embedder
 from kb.errors import (
     IndexCorruptError,
@@ -239,6 +239,31 @@ def check_compatible(
             f"{place} was built with model {name} (dim {size}), "
             f"but kb uses {model_name} (dim {dim}); {fix}"
         )
+
+
+def read_before(manifest: Manifest) -> str:
+    """What to say of an index whose pages were read by another kb's secret detection or
+    consent reading than this one's ("" when the same, or when the manifest does not say, as
+    an API's does not): it may hold a credential or a hidden person's name this kb would
+    leave out, until `kb index` reads every page again (which it does, seeing the versions)."""
+    chunking = manifest.chunking
+    if not chunking:
+        return ""
+    readings = [
+        f"{what} {chunking.get(key)}, this kb's {now}"
+        for what, key, now in (
+            ("secret redaction", "redaction", REDACTION_VERSION),
+            ("consent reading", "hiding", HIDING_VERSION),
+        )
+        if chunking.get(key) != now
+    ]
+    if not readings:
+        return ""
+    return (
+        f"the index was built by another kb ({'; '.join(readings)}): it may hold a credential "
+        "or a hidden person's name this kb leaves out; run 'kb index' on its content folder "
+        "to read every page again"
+    )
 
 
 def dumps(manifest: Manifest, split: tuple[dict, list[str]] | None = None) -> str:

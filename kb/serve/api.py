@@ -39,6 +39,7 @@ from kb.config import EXPERT_MODELS
 from kb.content.departments import BUSINESS, IT
 from kb.errors import KbError, UnknownPersonError
 from kb.facade import Facade
+from kb.index.manifest import read_before
 from kb.inputs import (
     MAX_QUERY,
     MAX_ROUND,
@@ -323,14 +324,17 @@ def _public_routes(
     def health(base: Base) -> dict:
         """Whether an index is loaded, and what it holds; whether a newer build is loading
         (`loading`), and why the newest could not be loaded (`newer_build`, only then: this
-        build answers meanwhile, and a monitor can tell a stale server)."""
+        build answers meanwhile, and a monitor can tell a stale server); `read_before`, only
+        when another kb's secret detection or consent reading read its pages, what to run."""
         counts = base.manifest.counts
+        before = read_before(base.manifest)
         return {
             "status": "ok",
             "pages": counts.documents,
             "chunks": counts.chunks,
             "built_at": base.manifest.built_at,
             **status(),
+            **({"read_before": before} if before else {}),
         }
 
     @routes.head("/health", include_in_schema=False)

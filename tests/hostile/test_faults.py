@@ -311,3 +311,34 @@ def test_a_day_at_either_end_of_the_calendar_is_answered_not_a_traceback(
     api = TestClient(create_app(bundled_index), raise_server_exceptions=False)
     found = api.get("/app/pairs", params={"today": "9999-12-31"})
     assert found.status_code == 200 and found.json()["pairs"], found.text
+
+
+def test_an_index_another_kb_read_is_served_with_what_to_run(index_named_for_the_model, tmp_path):
+    """An attack on the index's life: an index built by an older kb, whose secret detection
+    or consent reading found less (`REDACTION_VERSION`, `HIDING_VERSION` in its manifest),
+    was served by a newer kb without a word, though it may hold a credential or a hidden
+    person's name the newer one leaves out, until someone happened to run `kb index`. It is
+    still served (an upgrade does not stop search), and `kb search` and the API's `/health`
+    say so and what to run; an index of this kb's readings says nothing."""
+    from kb.config import HIDING_VERSION, REDACTION_VERSION
+
+    index_dir = tmp_path / "index"
+    shutil.copytree(index_named_for_the_model, index_dir)
+    run = CliRunner().invoke
+    args = ["search", "vpn", "--index-dir", str(index_dir)]
+    res = run(cli, args)
+    assert res.exit_code == 0 and "another kb" not in res.output, res.output
+    assert "read_before" not in TestClient(create_app(index_dir)).get("/health").json()
+    m = _manifest(index_dir)
+    m["chunking"] |= {"redaction": REDACTION_VERSION - 1, "hiding": HIDING_VERSION - 1}
+    (index_dir / MANIFEST).write_text(json.dumps(m))
+    res = run(cli, args)
+    said = (
+        f"warning: the index was built by another kb (secret redaction {REDACTION_VERSION - 1}, "
+        f"this kb's {REDACTION_VERSION}; consent reading {HIDING_VERSION - 1}, this kb's "
+        f"{HIDING_VERSION}): it may hold a credential or a hidden person's name this kb leaves "
+        "out; run 'kb index' on its content folder to read every page again"
+    )
+    assert res.exit_code == 0 and said in res.output and "it/vpn.md" in res.output, res.output
+    health = TestClient(create_app(index_dir)).get("/health").json()
+    assert health["status"] == "ok" and said.removeprefix("warning: ") == health["read_before"]
