@@ -174,7 +174,7 @@ class KnowledgeBase:
         elsewhere = _by_department(self._outside(searched, hits, filters, k, mode))
         corrected = fix.corrected if fix and fix.changed else ""
         found = Results(tuple(hits), query.strip(), corrected, elsewhere)
-        if log and self.search_log is not None:
+        if log and self.search_log is not None and self._loggable(query):
             used = mode or self.settings.retrieval
             searchlog.record(
                 self.search_log, query, found, mode=used, filters=filters, elsewhere=bool(elsewhere)
@@ -211,13 +211,24 @@ class KnowledgeBase:
         self, log: Path, query: str, searched: str, filters: Filters | None, *, missing=False
     ) -> None:
         """One line in the search log for `query`, judged by a search for `searched` (the
-        query corrected, or as typed): the hits' relevance, not their snippets, is logged."""
+        query corrected, or as typed): the hits' relevance, not their snippets, is logged.
+        None for a search naming someone hidden (`_loggable`), said nowhere: an answer that
+        differed would tell whom the index hides."""
+        if not self._loggable(query):
+            return
         hits = self._searcher.search(searched, k=LOGGED_K, filters=filters, snippets=False)
         elsewhere = any(h.relevant for h in self._outside(searched, hits, filters, LOGGED_K))
         used = self.settings.retrieval
         searchlog.record(
             log, query, hits, mode=used, filters=filters, missing=missing, elsewhere=elsewhere
         )
+
+    def _loggable(self, query: str) -> bool:
+        """Whether `query` may be written to the search log: not when it names someone who
+        withheld consent (every report withholds it, and a file of their names is a file of
+        what people asked about them). Without the key the index's fingerprints were made
+        with no one can tell, and every report withholds the log while anyone is hidden."""
+        return self._consent.blind or not self._consent.withholds(query)
 
     def _outside(
         self, searched: str, hits: list[Hit], filters: Filters | None, k: int, mode: str = ""

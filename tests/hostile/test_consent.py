@@ -1264,3 +1264,28 @@ def test_a_skipped_file_or_a_link_under_a_path_naming_her_is_said_without_her(
     files = [f for f in index_dir.rglob("*") if f.is_file()]
     for text in [*warnings, check] + [f.read_bytes().decode("utf-8", "replace") for f in files]:
         assert not looks_like_her(text), text[:300]
+
+
+def test_a_search_naming_someone_hidden_is_not_written_to_the_log(tmp_path):
+    """An attack on the opt-in search log: a search naming a hidden person ('ask Ines Park
+    about vpn', 'ipark laptop') was written to the log as typed. Every report withheld it,
+    but the file on disk was a list of what people asked about her. With the key the index's
+    fingerprints were made with, such a search is not written, by `kb search`, the app's
+    settled search or "this page is missing", and the answer does not differ (no oracle of
+    whom the index hides); other searches are. Without the key no one can tell: logged as
+    before, and every report withholds the log while anyone is hidden."""
+    from fakes import HashEmbedder
+
+    content = hidden_content(tmp_path / "content", "Ines Park")
+    index_dir = tmp_path / "index"
+    build_index(content, index_dir, HashEmbedder(), Settings(consent_key=KEY))
+    naming = ("ask Ines Park about vpn", "ipark laptop", "INES PARK")
+    for key, written in ((KEY, False), ("", True)):
+        log = tmp_path / f"log-{bool(key)}.jsonl"
+        kb = KnowledgeBase(index_dir, HashEmbedder(), Settings(consent_key=key), search_log=log)
+        for query in (*naming, "vpn split tunnel"):
+            kb.search(query, log=True)
+            assert kb.log_search(query) is True and kb.report_missing(query) is True
+        text = log.read_text(encoding="utf-8")
+        assert text.count("vpn split tunnel") == 3
+        assert looks_like_her(text) is written and text.count("\n") == 3 + 9 * written
