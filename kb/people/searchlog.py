@@ -17,6 +17,7 @@ from pathlib import Path
 from kb.config import REDACTION_VERSION
 from kb.content.secrets import redact_typed
 from kb.models import Filters, Hit, Problem
+from kb.models.shown import plain
 
 LONGEST_SHOWN = 200  # characters of a logged search a start page offers again
 # How a search is read for credentials beyond a page's reading (`redact_typed`): a line
@@ -54,12 +55,13 @@ def record(
     A credential in the query (a key pasted into the box by mistake, a password typed after
     its name: `redact_typed`) is redacted before the line is written: the log feeds the gap
     report, the barcamp and the start page, and a file that never held the secret cannot
-    show it anywhere.
+    show it anywhere. It is written as shown (`plain`): a bidi control or an escape sequence
+    in it would reorder or drive what the start page and the gap report show of it.
     """
     best = max(hits, key=lambda h: h.similarity, default=None)
     entry = {
         "time": datetime.now(UTC).isoformat(timespec="seconds"),
-        "query": redact_typed(query),
+        "query": redact_typed(plain(query)),
         "redaction": REDACTION_VERSION,
         "typed": TYPED_VERSION,
         "mode": mode,
@@ -88,7 +90,7 @@ def read(log: Path) -> tuple[list[LoggedSearch], list[Problem]]:
             continue
         try:
             d = json.loads(line)
-            query = str(d["query"])
+            query = plain(str(d["query"]))  # as shown: offered to everyone on the start page
             # Written before kb found that form: read again (not cached: no raw text is kept).
             if d.get("redaction") != REDACTION_VERSION or d.get("typed") != TYPED_VERSION:
                 query = redact_typed(query)

@@ -477,3 +477,20 @@ def test_their_pages_list_the_most_theirs_first_then_by_title():
     )
     profile = Profile("Ana Ruiz", "hr", "Business", pages, (), (), "")
     assert [p.title for p in profile.theirs_first()] == ["c", "a", "b"]
+
+
+def test_a_logged_search_is_written_and_read_as_shown(tmp_path):
+    """An attack on the opt-in search log: a search holding a bidi control or an escape
+    sequence ('reset password at \u202emoc.elpmaxe.live', run twice) was written and read as
+    typed, and the start page offers the searches run most to everyone: its button read
+    the text reversed, as the searcher chose. Written as shown (`plain`), and a line written
+    before is read so."""
+    log = tmp_path / "searches.jsonl"
+    crafted = "vpn help \u202emoc.elpmaxe.live\u202c \x1b[2J"
+    searchlog.record(log, crafted, [])
+    assert "\u202e" not in log.read_text() and "\\u001b" not in log.read_text()
+    old = {"time": "2026-01-01T00:00:00+00:00", "results": 0, "best_similarity": 0.0}
+    with log.open("a") as fh:
+        fh.write(json.dumps({**old, "query": crafted}) + "\n")
+    queries = [s.query for s in searchlog.read(log)[0]]
+    assert queries == ["vpn help moc.elpmaxe.live [2J"] * 2, queries
