@@ -52,3 +52,15 @@ def test_the_commands_in_the_deployment_guide_parse():
         command = command.replace("${{ matrix.shard }}", "1").replace('"$RUNNER_INDEX', '"1')
         command = command.replace('$RUNNER_COUNT"', '2"')
         parses(command)
+
+
+def test_the_app_keeps_to_this_machine_unless_a_deployment_says_otherwise():
+    # README's first command served the app, which has no login and shows the people
+    # directory, on every network interface (an admin trial). Streamlit reads the project's
+    # config from the folder it is started in; the compose file opens it on purpose.
+    import tomllib
+
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
+    assert config["server"]["address"] == "127.0.0.1"
+    app = yaml.safe_load((DEPLOY / "compose.yaml").read_text())["services"]["app"]["command"]
+    assert "--server.address 0.0.0.0" in app
