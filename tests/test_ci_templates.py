@@ -125,6 +125,16 @@ def test_github_workflow_indexes_main(docs_repo, real_embedder, tmp_path):
     assert second.returncode == 0 and second.stdout.startswith("Up to date: 3 pages")
     assert (docs_repo / "index" / "manifest.json").is_file()
     assert used_restored_model(docs_repo, env, restored)
+    # The artifact is the folder: a page deleted in this push must not be in any of its
+    # files (each run keeps the last build's files one more build; an admin trial found a
+    # deleted page's text in the published folder).
+    extra = docs_repo / env["KB_CONTENT"] / "hr" / "reorg.md"
+    write(extra, "---\ntitle: Reorg\nauthors: [Ana Ruiz]\n---\n# Plan\n\nNightingale.\n")
+    assert sh(index, docs_repo, env).returncode == 0
+    extra.unlink()
+    assert sh(index, docs_repo, env).returncode == 0
+    files = [f for f in (docs_repo / "index").rglob("*") if f.is_file()]
+    assert not [f.name for f in files if b"Nightingale" in f.read_bytes()]
 
 
 def test_gitlab_check_job(docs_repo):
