@@ -1,14 +1,17 @@
 """The card of the intended page: does it show the section that answers, and mark the sentence?
 
-Usage: python benchmarks/cards.py [--index-dir /tmp/kb-cards-idx] [--sets dev,heldout]
+Usage: python benchmarks/cards.py [--index-dir /tmp/kb-cards-idx] [--sets dev,heldout,business]
            [--k 10] [--show] [--json benchmarks/results/cards.json]
 
 Questions: benchmarks/questions/cards-dev.json (the 90 answerable questions of a new-user
-trial, the set changes were tuned on) and cards-heldout.json (40 questions on the 19 bundled
-pages the trial never asked about, written and labelled before any change). Each names its
-intended page, the section(s) that answer (the last heading; "(top)" for the part of the page
-above its first heading) and text found in the unit(s) that answer (a sentence, a table row
-as "cell · cell", a list item or a code line, as kb.search.display shows them).
+trial, the set changes were tuned on), cards-heldout.json (40 questions on the 19 bundled
+pages the trial never asked about, written and labelled before any change) and
+cards-business.json (54 business questions: the 34 answerable ones of a business-side trial
+and 20 more on the HR, finance, sales, procurement and legal pages asking for amounts, bands,
+roles and countries; labelled before any change, not used to tune). Each names its intended
+page, the section(s) that answer (the last heading; "(top)" for the part of the page above
+its first heading) and text found in the unit(s) that answer (a sentence, a table row as
+"cell · cell", a list item or a code line, as kb.search.display shows them).
 
 The bundled content (content/) is indexed into `--index-dir` unless it holds an index. Each
 question is searched as the app does (`KnowledgeBase.search`, spelling corrected, `k` hits);
@@ -44,7 +47,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--content", type=Path, default=ROOT / "content")
     ap.add_argument("--index-dir", type=Path, default=Path("/tmp/kb-cards-idx"))
-    ap.add_argument("--sets", default="dev,heldout")
+    ap.add_argument("--sets", default="dev,heldout,business")
     ap.add_argument("--k", type=int, default=10, help="hits per search (the API's default)")
     ap.add_argument("--show", action="store_true", help="print every question's card")
     ap.add_argument("--json", type=Path, default=ROOT / "benchmarks" / "results" / "cards.json")
