@@ -217,6 +217,7 @@ class Snippet:
     # (kb.search.snippet), comparable between the sections of one search.
     best: float = 0.0
     kind: bool = False  # the marked unit holds the kind of answer asked (answer_types)
+    band: bool = False  # the marked unit's band holds an amount the question gives (bands)
 
 
 @dataclass(frozen=True)
@@ -233,6 +234,7 @@ class Hit:
     answer: tuple[tuple[int, int], ...] = ()  # spans of `snippet`: the sentence that answers
     best_unit: float = 0.0  # `Snippet.best`: how likely the section's best unit answers
     answer_kind: bool = False  # `Snippet.kind`: the mark holds the kind of answer asked
+    answer_band: bool = False  # `Snippet.band`: the mark's band holds the amount asked
     # Relevant as a lookup: the query is codes alone and the section holds every one
     # (kb.search.relevance), so its confidence is the floor, not a guess of the model's.
     lookup: bool = False

@@ -32,8 +32,9 @@ def is_navigation(hit: Hit) -> bool:
 def group_by_page(hits: Sequence[Hit], *, pages: int = 10) -> list[tuple[Hit, list[Hit]]]:
     """Hits folded per page, best page first: (the section its card shows, the page's
     other sections). A card shows its page's best section, unless that section only lists
-    other places (`is_navigation`) and another section of the page matched too, or is the
-    page's top and another section holds a likelier answer (`_instead`)."""
+    other places (`is_navigation`) and another section of the page matched too, or another
+    section holds a likelier answer (`_instead`: the row whose band holds the amount asked,
+    or for the page's top, the likeliest unit)."""
     groups: dict[str, list[Hit]] = {}
     for hit in hits:
         if hit.chunk.path in groups:
@@ -48,23 +49,34 @@ def group_by_page(hits: Sequence[Hit], *, pages: int = 10) -> list[tuple[Hit, li
 
 
 def _instead(hit: Hit, found: Sequence[Hit]) -> Hit:
-    """The section a card shows for `hit`, the best of its page's `found` sections: itself,
-    unless it is the page's top (what the page says above its first heading, an introduction
-    to the sections below) and another matched section of the page holds a unit likelier
-    to answer (`Hit.best_unit`), one whose mark holds the kind of answer asked first
-    (`Hit.answer_kind`). The top matches a question about the whole page by its words, and
-    the section it introduces holds the answer: "How do I merge two duplicate customer
-    accounts in Salesforce?" showed the account hygiene page's introduction over its
-    "Merging accounts", and "Who approves my expense claim?" "What to check before you
-    approve" (its likeliest unit naming no one) over the approval chain (trials)."""
-    if hit.chunk.heading_path:
-        return hit
-    # Never a section that does not answer for one that does (a list of hits has both).
+    """The section a card shows for `hit`, of its page's `found` sections as relevant
+    (never one that does not answer for one that does: a list of hits has both).
+
+    First, a section whose mark is a band holding the amount the question gives
+    (`Hit.answer_band`, kb.search.bands), the best-ranked such, when `hit`'s mark is none:
+    the question names the case and the band answers it, while the section ranked first
+    holds the question's other words ("who approves a 12% discount on a quote" showed
+    *Process*, its turnaround times, over the approval matrix's "10.01% – 15% · ≥ 25% ·
+    Regional sales manager", a business trial).
+
+    Else `hit` itself, unless it is the page's top (what the page says above its first
+    heading, an introduction to the sections below) and another matched section of the
+    page holds a unit likelier to answer (`Hit.best_unit`), one whose mark holds the kind of
+    answer asked first (`Hit.answer_kind`). The top matches a question about the whole page
+    by its words, and the section it introduces holds the answer: "How do I merge two
+    duplicate customer accounts in Salesforce?" showed the account hygiene page's
+    introduction over its "Merging accounts", and "Who approves my expense claim?" "What to
+    check before you approve" (its likeliest unit naming no one) over the approval chain
+    (trials)."""
     same = [
         h
         for h in found
         if h.chunk.path == hit.chunk.path and not is_navigation(h) and h.relevant >= hit.relevant
     ]
+    if not hit.answer_band and (banded := next((h for h in same if h.answer_band), None)):
+        return banded
+    if hit.chunk.heading_path:
+        return hit
     return max(same, key=lambda h: (h.answer_kind, h.best_unit), default=hit) if same else hit
 
 

@@ -225,7 +225,7 @@ def make_snippet(
     # claims" showed "What to check before you approve" over the approval chain's top).
     likeliest = max(scores.values(), default=0.0)
     made = _window(parts, best, first, width, marked=best in worded)
-    return replace(made, best=likeliest, kind=best in typed)
+    return replace(made, best=likeliest, kind=best in typed, band=best in banded)
 
 
 def _record(parts: tuple[Unit, ...], query: str) -> tuple[int, Unit] | None:
@@ -449,6 +449,7 @@ def snippet_fields(
         "answer": made.answer,
         "best_unit": made.best,
         "answer_kind": made.kind,
+        "answer_band": made.band,
     }
 
 

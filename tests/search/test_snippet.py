@@ -308,3 +308,14 @@ def test_a_group_of_digits_in_a_larger_number_is_no_word_of_its_own():
     assert words(text, "2.5 days") == ["2", "5", "days"]  # not the 5 of 12.5
     assert words(text, "forty minutes") == ["40", "minutes"]  # a whole number, as its word
     assert words("Room 000 is on the ground floor", "000") == ["000"]
+
+
+def test_a_mark_whose_band_holds_the_amount_asked_says_so():
+    text = (
+        "| Total discount | Approver |\n|---|---|\n| Up to 10% | Sales rep |\n"
+        "| 10.01% – 15% | Regional sales manager |\n| Over 15% | Head of Sales |"
+    )
+    made = make_snippet(text, "who approves a 12% discount")
+    assert made.text[made.answer[0][0] : made.answer[0][1]].startswith("10.01% – 15%")
+    assert made.band
+    assert not make_snippet(text, "who approves a discount").band  # no amount asked

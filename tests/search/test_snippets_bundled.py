@@ -264,3 +264,26 @@ def test_the_signatory_band_that_holds_the_contract_value_is_marked(bundled_kb):
     query = "who can sign a supplier contract worth £100,000"
     hit = card(bundled_kb, query, "legal/contract-review-for-suppliers.md")
     assert hit.answer_text == "up to £250,000: a director or the CFO;"
+
+
+def test_a_question_giving_an_amount_gets_the_section_whose_band_holds_it(bundled_kb):
+    # A business trial: "who approves a 12% discount on a quote" showed *Process* (its
+    # turnaround times) ranked first, the approval matrix's row holding 12% folded below.
+    hit = card(bundled_kb, "who approves a 12% discount on a quote", "sales/discount-approval.md")
+    assert hit.chunk.heading == "Approval matrix" and hit.answer_band
+    assert hit.answer_text == "10.01% – 15% · ≥ 25% · Regional sales manager"
+
+
+def test_a_section_whose_band_holds_the_amount_takes_the_card_from_one_ranked_above():
+    def hit(heading: tuple[str, ...], *, band: bool = False, relevant: bool = True) -> Hit:
+        chunk = Chunk(
+            id=str(heading), path="a.md", title="A", heading_path=heading, text="x", line=1
+        )
+        return Hit(chunk=chunk, score=1.0, relevant=relevant, answer_band=band)
+
+    process, matrix, other = hit(("Process",)), hit(("Matrix",), band=True), hit(("Other",))
+    assert group_by_page([process, other, matrix])[0] == (matrix, [process, other])
+    assert sections_shown([process, matrix, other]) == [matrix, other]  # as a top gives up
+    # Never a section that does not answer for one that does.
+    unsure = hit(("Matrix",), band=True, relevant=False)
+    assert sections_shown([process, unsure])[0] is process
