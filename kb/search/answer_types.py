@@ -95,11 +95,25 @@ _ANSWERED_BY = {
 }
 
 
+# "How do I sign up for a tandem", "how to book a room": the verb of the task asked.
+_TASK = re.compile(
+    r"how\s+(?:(?:do|can|should|could|would|shall|must)\s+(?:i|we|you|one)\s+|to\s+)([a-z]+)"
+)
+
+
 @lru_cache(maxsize=256)
 def asked(query: str) -> str | None:
     """The kind of answer `query` asks for by its opening words, or None."""
     rest = query[_LEAD.match(query).end() :].lower()
     return next((kind for pattern, kind in _ASKS if pattern.match(rest)), None)
+
+
+@lru_cache(maxsize=256)
+def asked_task(query: str) -> str | None:
+    """The verb of the task `query` asks how to do by its opening words ("sign" of "how do
+    I sign up for a tandem"), or None."""
+    rest = query[_LEAD.match(query).end() :].lower()
+    return m.group(1) if (m := _TASK.match(rest)) else None
 
 
 @lru_cache(maxsize=8192)

@@ -26,7 +26,7 @@ from functools import lru_cache
 
 from kb.index.bm25 import cjk_spans, index_words, is_cjk, keyword_stems, spelled, stop_words
 from kb.models import Snippet
-from kb.search.answer_types import asked, holds
+from kb.search.answer_types import asked, asked_task, holds
 from kb.search.asking import topic
 from kb.search.bands import asked_amounts
 from kb.search.bands import holds as in_band
@@ -203,6 +203,10 @@ def make_snippet(
     banded = _banded(parts, query, worded)
     if banded and banded.intersection(pool):
         pool = [i for i in pool if i in banded or i not in worded]
+    # Of those, for "how do I X", an instruction opening with the verb X (`_instructing`).
+    steps = _instructing(parts, task, worded) if (task := asked_task(query)) else set()
+    if steps and steps.intersection(pool):
+        pool = [i for i in pool if i in steps or i not in worded]
     top = max((scores[i] for i in pool), default=0.0)
     tied = [i for i in pool if scores[i] == top]
     # Of rows as good by words of their own, the one saying least else: "London · £45", not
@@ -275,6 +279,24 @@ def _banded(parts: tuple[Unit, ...], query: str, worded: set[int]) -> set[int]:
     return {
         i for i in worded if (band := _band(parts[i])) and any(in_band(band, a) for a in amounts)
     }
+
+
+def _instructing(parts: tuple[Unit, ...], verb: str, worded: set[int]) -> set[int]:
+    """The units holding a query word that open with the verb of the task asked, as asked
+    (an imperative is the verb's base form: not "Merges done by Friday ..." for "merge",
+    nor "Delegation does not ..." for "delegate"): an instruction to do it. "How do I
+    sign up for a tandem" marked "A tandem is two people from different departments ..."
+    (the word rarest in the corpus, nearest by meaning) over "Sign up through the form
+    linked in #learning" (a business trial)."""
+    out = set()
+    for i in worded:
+        first = _FIRST_WORD.match(parts[i].text)
+        if first and first.group(0).lower() == verb:
+            out.add(i)
+    return out
+
+
+_FIRST_WORD = re.compile(r"[A-Za-z]+")
 
 
 def _band(unit: Unit) -> str:

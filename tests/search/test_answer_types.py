@@ -12,6 +12,7 @@ from kb.search.answer_types import (
     ROLE,
     TIME,
     asked,
+    asked_task,
     holds,
     naming,
 )
@@ -97,3 +98,17 @@ def test_a_colleague_named_in_full_answers_who():
     assert not holds("There is a grace period.", ROLE, names)
     assert not holds("Tomasz Nowak in security sends the questionnaire.", ROLE)
     assert naming(["Cher"]) is None
+
+
+@pytest.mark.parametrize(
+    ("query", "verb"),
+    [
+        ("how do I sign up for a tandem", "sign"),
+        ("How can we book a meeting room?", "book"),
+        ("how to request VPN access", "request"),
+        ("how long does a tender take", None),
+        ("how much training budget does a manager get", None),
+    ],
+)
+def test_a_question_asking_how_to_do_something_names_the_task_by_its_verb(query, verb):
+    assert asked_task(query) == verb

@@ -319,3 +319,21 @@ def test_a_mark_whose_band_holds_the_amount_asked_says_so():
     assert made.text[made.answer[0][0] : made.answer[0][1]].startswith("10.01% – 15%")
     assert made.band
     assert not make_snippet(text, "who approves a discount").band  # no amount asked
+
+
+def test_a_question_asking_how_to_do_something_marks_the_instruction_to_do_it():
+    # A business trial: "how do I sign up for a tandem" marked what a tandem is.
+    text = (
+        "A tandem is two people from different departments who teach each other.\n\n"
+        "- Sign up through the form linked in #learning; cohorts start in February.\n"
+        "- Tell Samuel what you can offer."
+    )
+    nearer = {0: 0.60, 1: 0.40, 2: 0.30}  # the model's cosines put the definition first
+    made = make_snippet(text, "how do I sign up for a tandem", meaning=nearer)
+    assert answer(made).startswith("Sign up through the form")
+    made = make_snippet(text, "what is a tandem", meaning=nearer)
+    assert answer(made).startswith("A tandem is two people")
+    # An imperative is the verb as asked: a noun of the same stem is no instruction.
+    text = "Delegation does not move budget rights.\n\n- Set a delegate in Spendwise first."
+    made = make_snippet(text, "how do I delegate approvals", meaning={0: 0.30, 1: 0.50})
+    assert answer(made).startswith("Set a delegate")

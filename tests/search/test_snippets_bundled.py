@@ -287,3 +287,10 @@ def test_a_section_whose_band_holds_the_amount_takes_the_card_from_one_ranked_ab
     # Never a section that does not answer for one that does.
     unsure = hit(("Matrix",), band=True, relevant=False)
     assert sections_shown([process, unsure])[0] is process
+
+
+def test_a_question_asking_how_to_do_something_marks_the_instruction(bundled_kb):
+    # A business trial: "how do I sign up for a tandem" marked "A tandem is two people ...".
+    hit = card(bundled_kb, "how do I sign up for a tandem", "hr/learning-budget-and-tandems.md")
+    assert hit.chunk.heading == "Tandems"
+    assert hit.answer_text.startswith("Sign up through the form linked in #learning")
