@@ -36,6 +36,7 @@ from kb.inputs import (
 )
 from kb.links import NO_LINKS, PageLinks, page_path, resource_uri
 from kb.models import Directory
+from kb.models.names import named_in
 from kb.models.shown import plain
 from kb.people.pairing import KINDS
 from kb.serve.auth import bearer_ok
@@ -149,6 +150,8 @@ def create_mcp(
         with its page title, heading path, link, snippet, the sentence that answers
         (`answer`), whether it answers (`relevant`, `confidence` 0-1) and its authors.
         `answered` is false when no section answers well: say so rather than guess.
+        `colleagues_named`: the colleagues the question names in full; `get_person` lists
+        what each wrote (a question about a colleague is answered there, not by a page).
         Filters (department, team, tag, author) take the values list_facets gives; `team`
         may be a list (pages of any of those teams)."""
         facade = base()
@@ -173,6 +176,9 @@ def create_mcp(
             "answered": bool(found.relevant),
             "results": results,
             "relevant_elsewhere": dict(found.elsewhere),
+            # As the CLI and the app say it ("Tomasz Nowak wrote pages here"): asked what a
+            # colleague does, an assistant was told only that nothing answers (a trial).
+            "colleagues_named": named_in(found.query, facade.people()),
         }
 
     @server.tool(annotations={"readOnlyHint": True})

@@ -347,6 +347,20 @@ def test_experts_say_the_corrected_query_in_every_shell(bundled_kb, bundled_inde
     assert {p["corrected_query"] for p in exact} <= {None}
 
 
+def test_search_docs_names_the_colleague_a_question_is_about(bundled_kb):
+    """ "what does Tomasz Nowak do" answered an assistant only that nothing answers, where
+    the CLI and the app say he wrote pages here (a developer's trial)."""
+    about, other = _in_process(
+        bundled_kb,
+        [
+            ("search_docs", {"query": "what does Tomasz Nowak do"}),
+            ("search_docs", {"query": "vpn"}),
+        ],
+    )
+    assert _data(about)["colleagues_named"] == ["Tomasz Nowak"]
+    assert _data(other)["colleagues_named"] == []
+
+
 def test_an_argument_no_tool_takes_is_a_tool_error_as_the_apis_422():
     """`departmnt` was dropped without a word and the search ran unfiltered, where `/search`
     answers a parameter it does not take with a 422 (a developer's trial): the assistant is
