@@ -409,8 +409,7 @@ def test_the_consent_flag_in_any_case_or_given_twice_hides(tmp_path):
   hideFromExpertSearch: false
 """,
     )
-    directory, problems = read_directory(tmp_path)
-    hidden = {p.name: p.hidden for p in directory.people}
+    hidden, problems = _hidden_by(tmp_path)
     assert hidden == {
         "Ana Ruiz": True,
         "Bo Chen": True,
@@ -422,6 +421,12 @@ def test_the_consent_flag_in_any_case_or_given_twice_hides(tmp_path):
     assert "people.yaml:10: 'hide_from_expert_search' is given twice; hidden" in map(
         str, problems
     ), problems
+
+
+def _hidden_by(folder):
+    """Whom the people.yaml in `folder` hides, by name, and its problems."""
+    directory, problems = read_directory(folder)
+    return {p.name: p.hidden for p in directory.people}, problems
 
 
 def test_a_hidden_or_hide_field_is_read_as_the_consent_flag(tmp_path):
@@ -444,8 +449,7 @@ def test_a_hidden_or_hide_field_is_read_as_the_consent_flag(tmp_path):
   hide_from_expert_search: true
 """,
     )
-    directory, problems = read_directory(tmp_path)
-    hidden = {p.name: p.hidden for p in directory.people}
+    hidden, problems = _hidden_by(tmp_path)
     assert hidden == {
         "Ana Ruiz": True,
         "Bo Chen": True,
