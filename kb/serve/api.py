@@ -394,6 +394,14 @@ def _public_routes(
         )
         return expert_records(people, fixed)
 
+    @routes.get("/facets")
+    def facets(base: Base) -> dict[str, list[str]]:
+        """The values the filters take: departments, teams, tags and authors (no one
+        hidden), as MCP's list_facets: a client offering "filter by team" read them only
+        from a 400's list, cut short, or from an /app route that may change (a developer's
+        trial)."""
+        return base.facets()
+
     routes.include_router(app_routes)
 
     # `anypath`: a name may be a people.yaml contact, and a URL one holds slashes (as typed

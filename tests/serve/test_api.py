@@ -53,9 +53,15 @@ def test_every_endpoint_answers_from_the_index(client):
     assert client.get("/openapi.json").json()["paths"].keys() >= {
         "/search",
         "/experts",
+        "/facets",
         "/people/{name}",
         "/health",
     }
+    # The filters' values, public as MCP's list_facets (a client read them from a 400).
+    facets = client.get("/facets").json()
+    assert facets == client.get("/app/facets").json()
+    assert facets.keys() == {"department", "team", "tag", "author"}  # the filters' names
+    assert "Grace O'Connor" in facets["author"] and "sales" in facets["team"]
 
 
 def test_the_first_hit_is_the_section_a_reader_is_shown_first(client, bundled_kb):
