@@ -141,6 +141,7 @@ def parse_markdown(
     # `updated`, or `date` when `updated` is none ("TBD") and it is one (a review).
     usable = meta.get("updated") and date_of(meta["updated"]) is not None
     dated = "date" if not usable and date_of(meta.get("date")) is not None else "updated"
+    _said_unpublished(meta, lines, rel_path, problems)
     doc = Document(
         path=rel_path,
         title=title,
@@ -162,6 +163,27 @@ def parse_markdown(
         ),
     )
     return doc, problems
+
+
+def _said_unpublished(meta: dict, lines: list[str], rel_path: str, problems: list[Problem]) -> None:
+    """A problem for a page marked a draft (`draft: true`, `published: false`, as static
+    site generators read them), which kb indexes as any page: an admin took the flag for a
+    way to keep a page out (a trial). A folder whose name starts with '.' is that way."""
+    for key, unpublished in (("draft", True), ("published", False)):
+        value = meta.get(key)
+        if isinstance(value, str):
+            value = {"true": True, "yes": True, "false": False, "no": False}.get(value.lower())
+        if value is unpublished:
+            end = next(i for i in range(1, len(lines)) if lines[i].strip() in _FRONT_MATTER_END)
+            problems.append(
+                Problem(
+                    rel_path,
+                    f"'{key}: {str(unpublished).lower()}' is not read by kb: the page is indexed "
+                    "and found like any other; keep a draft in a folder whose name starts with "
+                    "'.' (such as .drafts/), which kb skips",
+                    key_line(lines, end, key),
+                )
+            )
 
 
 def _side_field(meta: dict, lines: list[str], rel_path: str, problems: list[Problem]) -> str:

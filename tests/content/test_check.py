@@ -13,6 +13,7 @@ import pytest
 from click.testing import CliRunner
 from fakes import HashEmbedder
 from helpers import CONTENT, ROOT, run_kb_fresh, write
+from helpers import page as small_page
 
 from kb import Settings, build_index
 from kb.cli import cli
@@ -252,3 +253,26 @@ def test_check_reports_every_section_problem_indexing_warns_of(tmp_path):
     checked = {(f.path, f.line, f.message) for f in check_content(content, today=TODAY)}
     assert any("duplicate section 'Steps'" in m for _, _, m in indexed)
     assert indexed <= checked, indexed - checked
+
+
+def test_a_page_marked_a_draft_is_said_to_be_indexed_and_how_to_keep_it_out(tmp_path):
+    # `draft: true` is how static site generators keep a page unpublished; kb indexed it
+    # without a word, and an admin took it for a way to keep a page out (an admin trial).
+    from fakes import HashEmbedder
+
+    from kb import Settings, build_index
+
+    content = tmp_path / "content"
+    made = small_page("Reorg", "Ana Ruiz", "Plan", team="hr").replace(
+        "---\n", "---\ndraft: true\n", 1
+    )
+    write(content / "hr/reorg.md", made)
+    write(content / ".drafts/later.md", small_page("Later", "Ana Ruiz", "Plan", team="hr"))
+    (found,) = [f for f in check_content(content, today=TODAY) if "draft" in f.message]
+    assert (found.path, found.line, found.severity) == ("hr/reorg.md", 2, "warning")
+    assert "indexed" in found.message and "'.'" in found.message
+    report = build_index(content, tmp_path / "index", HashEmbedder(), Settings())
+    assert [(p.path, p.line) for p in report.problems if "draft" in p.message] == [
+        ("hr/reorg.md", 2)
+    ]
+    assert report.documents == 1  # the page in .drafts/ is not read
