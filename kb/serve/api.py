@@ -31,7 +31,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
 from fastapi.security import HTTPBearer
-from pydantic import BeforeValidator
+from pydantic import BaseModel, BeforeValidator
 from starlette.convertors import PathConvertor, register_url_convertor
 
 from kb.backends.location import IndexLocation
@@ -118,6 +118,11 @@ def create_app(
         docs_url=None,  # served below, from local files
         redoc_url=None,  # ReDoc loads its script and fonts from CDNs
         dependencies=[Depends(_known_parameters), *([Depends(bearer)] if token else [])],
+        # Every route may answer these; the document named only 200 and 422 (a trial).
+        responses={
+            503: _said("No index loaded, or it cannot be read: the message says what to run"),
+            **({401: _said("The bearer token is missing or wrong")} if token else {}),
+        },
     )
 
     @app.middleware("http")
@@ -303,6 +308,21 @@ def _naming_build(index: LoadedIndex) -> Callable[[Response], Facade]:
     return answering
 
 
+class Message(BaseModel):
+    """A 400, 401, 404 or 503: one message saying what is wrong and what to do."""
+
+    detail: str
+
+
+def _said(description: str) -> dict:
+    """An error answer as the OpenAPI document names it (`responses=`)."""
+    return {"model": Message, "description": description}
+
+
+# The filters' values are checked against the index: a 400 lists the known ones.
+_FILTERED = {400: _said("A filter value the index does not hold; the known ones are listed")}
+
+
 def _asset(path: Path) -> Callable[[], FileResponse]:
     def send() -> FileResponse:
         return FileResponse(path)
@@ -343,7 +363,7 @@ def _public_routes(
         index is loaded, as GET (503 when none is)."""
         return Response()
 
-    @routes.get("/search")
+    @routes.get("/search", responses=_FILTERED)
     def search(
         base: Base,
         q: Text,
@@ -365,7 +385,7 @@ def _public_routes(
         found = base.search(query_text(q), k=k, filters=filters, mode=mode, exact=exact)
         return hit_records(found, links, Directory.recorded(base.manifest))
 
-    @routes.get("/experts")
+    @routes.get("/experts", responses=_FILTERED)
     def experts(
         base: Base,
         q: Text,
@@ -406,7 +426,7 @@ def _public_routes(
 
     # `anypath`: a name may be a people.yaml contact, and a URL one holds slashes (as typed
     # or %2F-encoded, which the router sees decoded).
-    @routes.get("/people/{name:anypath}")
+    @routes.get("/people/{name:anypath}", responses={404: _said("No one by that name")})
     def person(base: Base, name: str) -> dict:
         """What a person wrote: topics, pages, teams, role, availability, colleagues across.
         `name`: a name, alias or people.yaml contact (an email, handle or URL)."""

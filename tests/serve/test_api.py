@@ -190,6 +190,25 @@ def test_the_openapi_document_gives_every_numbers_range_in_json_schema(tmp_path)
         assert not arm.keys() & {"ge", "le", "gt", "lt"}, where
 
 
+def test_the_openapi_document_names_the_errors_each_route_answers(tmp_path):
+    """The document named only 200 and 422, where README promises a 400 for a filter value
+    the index lacks, a 404 for no such person, a 401 without the token and a 503 without
+    an index, each `{"detail": message}` (a developer's trial)."""
+
+    def answers(app) -> dict[str, set[str]]:
+        paths = TestClient(app).get("/openapi.json").json()["paths"]
+        return {path: set(ops["get"]["responses"]) for path, ops in paths.items() if "get" in ops}
+
+    public = answers(create_app(tmp_path))
+    assert public["/search"] == public["/experts"] == {"200", "400", "422", "503"}
+    assert public["/people/{name}"] == {"200", "404", "422", "503"}
+    assert public["/health"] >= {"200", "503"} and "401" not in public["/health"]
+    guarded = answers(create_app(tmp_path, token="t" * 32))
+    assert "401" in guarded["/search"]
+    said = TestClient(create_app(tmp_path)).get("/openapi.json").json()["components"]
+    assert said["schemas"]["Message"]["required"] == ["detail"]
+
+
 def test_every_422_has_one_shape_and_a_parameter_no_route_takes_is_one(client):
     # A trial: `q=` gave a list and `q=%20` a string, and `/experts?author=` answered
     # everyone, unfiltered. A script reads one shape for a 422, naming the parameter.
