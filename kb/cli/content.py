@@ -211,9 +211,12 @@ def index_cmd(
     if report.directory:
         work += "; people directory updated"
     segments = len(report.manifest.segments)
-    if segments > 1:  # said so a user does not wonder what a segment is, nor whether to act
+    # Said so a user does not wonder what a segment is, nor whether to act: an admin could
+    # not tell from "'kb index --merge' joins them" alone (a trial).
+    if segments > 1:
         work += (
-            f"; {segments} segments: edits go into small new ones, 'kb index --merge' joins them"
+            f"; {segments} segments: edits go into small new ones, joined as they grow, nothing "
+            "to do ('kb index --merge' joins them now)"
         )
     elif merge:
         work += "; merged into 1 segment"
