@@ -141,7 +141,7 @@ def parse_markdown(
     # `updated`, or `date` when `updated` is none ("TBD") and it is one (a review).
     usable = meta.get("updated") and date_of(meta["updated"]) is not None
     dated = "date" if not usable and date_of(meta.get("date")) is not None else "updated"
-    _said_unpublished(meta, lines, rel_path, problems)
+    _said_unpublished(meta, lines, body_start - 1, rel_path, problems)
     doc = Document(
         path=rel_path,
         title=title,
@@ -150,11 +150,11 @@ def parse_markdown(
         team=team,
         tags=tuple(tags),
         authors=authors,
-        updated=_date_field(meta, dated, lines, rel_path, problems),
+        updated=_date_field(meta, dated, lines, body_start - 1, rel_path, problems),
         owner=owner,
         authors_line=key_line(lines, body_start - 1, named_by) if named_by else 1,
-        review_by=_date_field(meta, "review_by", lines, rel_path, problems),
-        department=_side_field(meta, lines, rel_path, problems),
+        review_by=_date_field(meta, "review_by", lines, body_start - 1, rel_path, problems),
+        department=_side_field(meta, lines, body_start - 1, rel_path, problems),
         body=body,
         summary=" ".join(
             _text_field(meta.get(key))
@@ -165,7 +165,9 @@ def parse_markdown(
     return doc, problems
 
 
-def _said_unpublished(meta: dict, lines: list[str], rel_path: str, problems: list[Problem]) -> None:
+def _said_unpublished(
+    meta: dict, lines: list[str], end: int, rel_path: str, problems: list[Problem]
+) -> None:
     """A problem for a page marked a draft (`draft: true`, `published: false`, as static
     site generators read them), which kb indexes as any page: an admin took the flag for a
     way to keep a page out (a trial). A folder whose name starts with '.' is that way."""
@@ -174,7 +176,6 @@ def _said_unpublished(meta: dict, lines: list[str], rel_path: str, problems: lis
         if isinstance(value, str):
             value = {"true": True, "yes": True, "false": False, "no": False}.get(value.lower())
         if value is unpublished:
-            end = next(i for i in range(1, len(lines)) if lines[i].strip() in _FRONT_MATTER_END)
             problems.append(
                 Problem(
                     rel_path,
@@ -186,13 +187,14 @@ def _said_unpublished(meta: dict, lines: list[str], rel_path: str, problems: lis
             )
 
 
-def _side_field(meta: dict, lines: list[str], rel_path: str, problems: list[Problem]) -> str:
+def _side_field(
+    meta: dict, lines: list[str], end: int, rel_path: str, problems: list[Problem]
+) -> str:
     """`department` as written (the index reads the side from it), with a problem when text
     names no side (one that is no text is `NOT_TEXT`'s). The value is not said back: it may
     name someone hidden."""
     raw = meta.get("department")
     if isinstance(raw, str) and raw.strip() and not side_named(raw):
-        end = next(i for i in range(1, len(lines)) if lines[i].strip() in _FRONT_MATTER_END)
         line = key_line(lines, end, "department")
         problems.append(Problem(rel_path, f"'department'{NO_SIDE}", line))
     return _text_field(raw)
@@ -416,7 +418,7 @@ def clean_inline(text: str) -> str:
 
 
 def _date_field(
-    meta: dict, key: str, lines: list[str], rel_path: str, problems: list[Problem]
+    meta: dict, key: str, lines: list[str], end: int, rel_path: str, problems: list[Problem]
 ) -> str:
     """A date of the front matter as YYYY-MM-DD (`date_of`), or "" and a warning at its line
     when it is no date: it is shown on every hit and filtered by (`since`), and `kb check`
@@ -426,7 +428,6 @@ def _date_field(
         return ""
     if (day := date_of(value)) is not None:
         return day.isoformat()  # one form, which `since` and the review badge compare
-    end = next(i for i in range(1, len(lines)) if lines[i].strip() in _FRONT_MATTER_END)
     message = f"'{key}'{NO_DATE}"
     problems.append(Problem(rel_path, message, key_line(lines, end, key)))
     return ""
