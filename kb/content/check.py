@@ -28,6 +28,7 @@ from kb.content.discover import SECRET_IN_NAME, find_pages, read_page
 from kb.content.hiding import HIDDEN_IN_NAME, unnamed_path, without_hidden_paths
 from kb.content.linking import link_target, page_named
 from kb.content.parse import (
+    DRAFT,
     NO_DATE,
     NO_SIDE,
     NOT_TEXT,
@@ -79,11 +80,14 @@ def check_content(
         if isinstance(raw, Problem):
             findings.append(_skipped(raw))
             continue
-        doc, problems = parse_markdown(raw, rel, withheld)
+        doc, problems = parse_markdown(raw, rel, withheld, drafts=True)
         for p in problems:
             error = doc is None or "YAML" in p.message or "front matter" in p.message
             if "no title" in p.message:
                 error = True
+            if p.message.startswith(DRAFT):  # checked all the same, before it is published
+                findings.append(Finding(p.path, p.line or 1, "warning", "draft", p.message))
+                continue
             if p.message.endswith((NO_DATE, NO_SIDE)) or NOT_TEXT in p.message:  # parser's
                 findings.append(Finding(p.path, p.line or 1, "error", "front-matter", p.message))
                 continue

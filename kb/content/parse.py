@@ -38,6 +38,7 @@ NOT_TEXT = " must be text, not a "  # kb check makes it an error; kb index reads
 # kb check makes it an error; kb index said nothing and filed the page by its team (an admin
 # trial: `department: Sales` on an IT team's page).
 NO_SIDE = f" must be {WORDS_HINT}; ignored, the page's team decides"
+DRAFT = "a draft, not indexed: "  # kb check reads on, as a warning
 TEXT_KEYS = ("title", "team", "owner", "department", "description", "summary", "subtitle")
 
 
@@ -68,12 +69,18 @@ def _yaml(block: str) -> tuple[object, list[tuple[int, int]]]:
 
 
 def parse_markdown(
-    raw: bytes, rel_path: str, withheld: Callable[[str], bool] | None = None
+    raw: bytes,
+    rel_path: str,
+    withheld: Callable[[str], bool] | None = None,
+    *,
+    drafts: bool = False,
 ) -> tuple[Document | None, list[Problem]]:
-    """Parse one page. Returns (None, problems) when the file cannot be indexed at all.
+    """Parse one page. Returns (None, problems) when the file cannot be indexed at all, or
+    is a draft (`unpublished`).
 
     `withheld`: whether a tag or team names someone who withheld consent; such a value is
-    dropped, with a warning that does not repeat it (kb.content.hiding)."""
+    dropped, with a warning that does not repeat it (kb.content.hiding). `drafts`: parse a
+    draft too (`kb check` checks it before it is published), its problem first."""
     if _utf16(raw[:8192]):
         return None, [Problem(rel_path, "UTF-16 text, skipped; save the file as UTF-8", 1)]
     if b"\x00" in raw[:8192]:
@@ -96,6 +103,9 @@ def parse_markdown(
     lines = text.split("\n")
     problems: list[Problem] = []
     meta, body_start = _front_matter(lines, rel_path, problems)
+    draft = unpublished(meta, lines, body_start - 1, rel_path)
+    if draft is not None and not drafts:
+        return None, [*problems, draft]
     body = "\n".join(lines[body_start:])
     for key in TEXT_KEYS:  # "team: [a, b]" is stored as "a, b": said, never its value
         value = meta.get(key)
@@ -103,6 +113,8 @@ def parse_markdown(
             message = f"'{key}'{NOT_TEXT}{type(value).__name__}"
             problems.append(Problem(rel_path, message, key_line(lines, body_start - 1, key)))
 
+    if draft is not None:
+        problems.append(draft)
     h1_title, sections = _sections(body, body_start)
     title = _text_field(meta.get("title"))
     if not title:
@@ -141,7 +153,6 @@ def parse_markdown(
     # `updated`, or `date` when `updated` is none ("TBD") and it is one (a review).
     usable = meta.get("updated") and date_of(meta["updated"]) is not None
     dated = "date" if not usable and date_of(meta.get("date")) is not None else "updated"
-    _said_unpublished(meta, lines, body_start - 1, rel_path, problems)
     doc = Document(
         path=rel_path,
         title=title,
@@ -165,26 +176,22 @@ def parse_markdown(
     return doc, problems
 
 
-def _said_unpublished(
-    meta: dict, lines: list[str], end: int, rel_path: str, problems: list[Problem]
-) -> None:
-    """A problem for a page marked a draft (`draft: true`, `published: false`, as static
-    site generators read them), which kb indexes as any page: an admin took the flag for a
-    way to keep a page out (a trial). A folder whose name starts with '.' is that way."""
-    for key, unpublished in (("draft", True), ("published", False)):
-        value = meta.get(key)
-        if isinstance(value, str):
-            value = {"true": True, "yes": True, "false": False, "no": False}.get(value.lower())
-        if value is unpublished:
-            problems.append(
-                Problem(
-                    rel_path,
-                    f"'{key}: {str(unpublished).lower()}' is not read by kb: the page is indexed "
-                    "and found like any other; keep a draft in a folder whose name starts with "
-                    "'.' (such as .drafts/), which kb skips",
-                    key_line(lines, end, key),
-                )
+def unpublished(meta: dict, lines: list[str], end: int, rel_path: str) -> Problem | None:
+    """Why a page marked a draft (`draft: true`, `published: false`, as static site
+    generators mark one) is not indexed, at the key's line; None for a published page. An
+    admin took the flag for a way to keep a page out, and kb indexed it (a trial): a page a
+    writer has not published must not be found by the whole company."""
+    for key, value in (("draft", True), ("published", False)):
+        said = meta.get(key)
+        if isinstance(said, str):
+            said = {"true": True, "yes": True, "false": False, "no": False}.get(said.lower())
+        if said is value:
+            return Problem(
+                rel_path,
+                f"{DRAFT}'{key}: {str(value).lower()}'; remove the line to publish it",
+                key_line(lines, end, key),
             )
+    return None
 
 
 def _side_field(

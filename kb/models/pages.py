@@ -37,7 +37,7 @@ class Finding:
     path: str
     line: int
     severity: str  # "error" or "warning"
-    rule: str  # parse, front-matter, authors, link, duplicate-title, review-due, secret
+    rule: str  # parse, front-matter, draft, authors, link, duplicate-title, review-due, secret
     message: str
 
     def __str__(self) -> str:

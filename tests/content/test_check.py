@@ -255,24 +255,44 @@ def test_check_reports_every_section_problem_indexing_warns_of(tmp_path):
     assert indexed <= checked, indexed - checked
 
 
-def test_a_page_marked_a_draft_is_said_to_be_indexed_and_how_to_keep_it_out(tmp_path):
+def test_a_page_marked_a_draft_is_not_indexed_until_published(tmp_path):
     # `draft: true` is how static site generators keep a page unpublished; kb indexed it
-    # without a word, and an admin took it for a way to keep a page out (an admin trial).
+    # and found it for everyone (an admin trial). kb check still checks it.
     from fakes import HashEmbedder
 
     from kb import Settings, build_index
+    from kb.index.store import load_index
 
-    content = tmp_path / "content"
-    made = small_page("Reorg", "Ana Ruiz", "Plan", team="hr").replace(
+    content, index = tmp_path / "content", tmp_path / "index"
+    draft = small_page("Reorg", "Ana Ruiz", "Plan", team="hr").replace(
         "---\n", "---\ndraft: true\n", 1
     )
-    write(content / "hr/reorg.md", made)
-    write(content / ".drafts/later.md", small_page("Later", "Ana Ruiz", "Plan", team="hr"))
-    (found,) = [f for f in check_content(content, today=TODAY) if "draft" in f.message]
+    write(content / "hr/reorg.md", draft + "\napi_key = 'sk_live_51HqLyjWDarjtT1zdp7dc'\n")
+    write(content / "hr/leave.md", small_page("Leave", "Ana Ruiz", "Days", team="hr"))
+    findings = check_content(content, today=TODAY)
+    (found,) = [f for f in findings if f.rule == "draft"]
     assert (found.path, found.line, found.severity) == ("hr/reorg.md", 2, "warning")
-    assert "indexed" in found.message and "'.'" in found.message
-    report = build_index(content, tmp_path / "index", HashEmbedder(), Settings())
+    assert "not indexed" in found.message and "remove the line" in found.message
+    assert any(f.rule == "secret" and f.path == "hr/reorg.md" for f in findings)
+
+    def indexed() -> set[str]:
+        return {c.path for c in load_index(index, model_name="hash-bow", dim=64).chunks}
+
+    report = build_index(content, index, HashEmbedder(), Settings())
     assert [(p.path, p.line) for p in report.problems if "draft" in p.message] == [
         ("hr/reorg.md", 2)
     ]
-    assert report.documents == 1  # the page in .drafts/ is not read
+    assert indexed() == {"hr/leave.md"} and report.documents == 1
+    build_index(content, index, HashEmbedder(), Settings())  # unchanged: still out
+    assert indexed() == {"hr/leave.md"}
+    write(content / "hr/reorg.md", draft.replace("draft: true", "draft: false"))
+    build_index(content, index, HashEmbedder(), Settings())
+    assert indexed() == {"hr/leave.md", "hr/reorg.md"}
+    write(
+        content / "hr/leave.md",
+        small_page("Leave", "Ana Ruiz", "Days", team="hr").replace(
+            "---\n", "---\npublished: no\n", 1
+        ),
+    )
+    report = build_index(content, index, HashEmbedder(), Settings())  # unpublished again
+    assert indexed() == {"hr/reorg.md"} and report.documents == 1
