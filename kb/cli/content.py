@@ -159,8 +159,8 @@ def index_cmd(
                 publishing=pub,
             )
     except StrictModeError as err:
-        for problem in err.problems:
-            click.echo(f"warning: {problem}", err=True)
+        for line in check_report.warning_lines(content_dir, err.problems):
+            click.echo(line, err=True)
         raise
     report = run.build
     if report is None:
@@ -170,7 +170,7 @@ def index_cmd(
     if report.manifest.model is not None:
         _ready_for_queries(report.manifest.model.name)
     if run.published is not None:
-        _print_published(report, run.published, where, part, as_json)
+        _print_published(report, run.published, where, part, as_json, content_dir)
         return
     if as_json:
         summary = {
@@ -192,8 +192,8 @@ def index_cmd(
         }
         click.echo(json.dumps(summary, indent=2))
         return
-    for problem in report.problems:
-        click.echo(f"warning: {problem}", err=True)
+    for line in check_report.warning_lines(content_dir, report.problems):
+        click.echo(line, err=True)
     _say_damaged(report, index_dir)
     if not report.changed:
         click.echo(
@@ -233,7 +233,9 @@ def index_cmd(
         )
 
 
-def _print_published(report, done, where: IndexLocation, part, as_json: bool) -> None:
+def _print_published(
+    report, done, where: IndexLocation, part, as_json: bool, content_dir: Path
+) -> None:
     if as_json:
         click.echo(
             json.dumps(
@@ -253,8 +255,8 @@ def _print_published(report, done, where: IndexLocation, part, as_json: bool) ->
             )
         )
         return
-    for problem in report.problems:
-        click.echo(f"warning: {problem}", err=True)
+    for line in check_report.warning_lines(content_dir, report.problems):
+        click.echo(line, err=True)
     share = "" if part.whole else f"shard {part}: "
     click.echo(
         f"Indexed {share}{report.documents} of {report.files} pages ({report.chunks} chunks, "
@@ -371,9 +373,9 @@ def watch_cmd(
             )
             return
         report = run.report
-        for problem in report.problems:
-            if problem not in shown:
-                click.echo(f"warning: {problem}", err=True)
+        new = [problem for problem in report.problems if problem not in shown]
+        for line in check_report.warning_lines(content_dir, new):
+            click.echo(line, err=True)
         shown.clear()
         shown.update(report.problems)
         _say_damaged(report, index_dir)

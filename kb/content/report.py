@@ -7,7 +7,7 @@ import hashlib
 from collections.abc import Iterable
 from pathlib import Path
 
-from kb.models import Finding
+from kb.models import Finding, Problem
 from kb.models.names import printable
 
 
@@ -16,6 +16,16 @@ def text_lines(content_dir: Path, findings: Iterable[Finding]) -> list[str]:
     return [
         printable(f"{shown(content_dir, f.path)}:{f.line}: {f.severity}: {f.message} [{f.rule}]")
         for f in findings
+    ]
+
+
+def warning_lines(content_dir: Path, problems: Iterable[Problem]) -> list[str]:
+    """`kb index`'s warnings in `kb check`'s form, `path:line: warning: message`: the file as
+    the repository sees it and a line always (1 for a whole file), so that a CI log's links
+    and an editor's "go to" read both commands alike (an admin trial found two forms)."""
+    return [
+        printable(f"{shown(content_dir, p.path)}:{p.line or 1}: warning: {p.message}")
+        for p in problems
     ]
 
 

@@ -44,15 +44,17 @@ def test_bad_input_is_reported_per_file_and_the_rest_is_indexed(messy, tmp_path)
     index_dir = tmp_path / "index"
     res = run("index", str(messy), "--index-dir", str(index_dir))
     assert res.exit_code == 0, res.output
-    err = res.stderr
-    assert "warning: hr/broken-yaml.md:3: front matter is not valid YAML" in err
-    assert "warning: finance/latin1.md:1: not valid UTF-8, skipped" in err
-    assert "warning: assets/logo.md: binary file (NUL bytes), skipped" in err
-    assert "warning: empty.md: empty file, skipped" in err
+    # As kb check says them, `path:line: warning: message`, a whole file's at line 1.
+    err = res.stderr.replace(f"{messy.as_posix()}/", "content/")
+    assert "content/hr/broken-yaml.md:3: warning: front matter is not valid YAML" in err
+    assert "content/finance/latin1.md:1: warning: not valid UTF-8, skipped" in err
+    assert "content/assets/logo.md:1: warning: binary file (NUL bytes), skipped" in err
+    assert "content/empty.md:1: warning: empty file, skipped" in err
     assert (
-        "warning: notes/untitled-page.md:1: no title or '#' heading; using 'Untitled page'" in err
+        "content/notes/untitled-page.md:1: warning: no title or '#' heading; using 'Untitled "
+        "page'" in err
     )
-    assert "warning: ops/dup.md:7: duplicate section 'A'" in err
+    assert "content/ops/dup.md:7: warning: duplicate section 'A'" in err
     assert "Indexed 4 of 7 pages" in res.stdout
     res = run("search", "how do I connect from home", "--index-dir", str(index_dir), "--json")
     assert res.exit_code == 0
@@ -65,7 +67,7 @@ def test_index_again_reuses_and_reports_what_it_did(messy, tmp_path):
     first = run("index", str(messy), "--index-dir", str(index_dir))
     again = run("index", str(messy), "--index-dir", str(index_dir))
     assert again.exit_code == 0 and again.stdout.startswith("Up to date: 4 pages")
-    warnings = [line for line in first.stderr.splitlines() if line.startswith("warning:")]
+    warnings = [line for line in first.stderr.splitlines() if ": warning: " in line]
     assert again.stderr.splitlines() == warnings  # the same warnings in the same order; no bar
     write(messy / "security/vpn.md", GOOD + "## Tokens\nHardware tokens replace the app.\n")
     res = run("index", str(messy), "--index-dir", str(index_dir), "--json")
@@ -86,7 +88,7 @@ def test_strict_fails_and_leaves_the_old_index(messy, tmp_path):
     manifest = (index_dir / MANIFEST).read_text()
     res = run("index", str(messy), "--index-dir", str(index_dir), "--strict")
     assert res.exit_code == 1
-    assert "warning: empty.md: empty file, skipped" in res.stderr
+    assert f"{messy.as_posix()}/empty.md:1: warning: empty file, skipped" in res.stderr
     assert "kb: error: 8 warnings and --strict is set; the index was not changed" in res.stderr
     assert (index_dir / MANIFEST).read_text() == manifest
 
