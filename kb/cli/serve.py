@@ -59,4 +59,16 @@ def serve_cmd(host: str, port: int, workers: int, insecure: bool, where: IndexLo
             f"warning: no index in {where.describe()} yet; answering 503 until one is built",
             err=True,
         )
+    click.echo(started(where, bool(os.environ.get("KB_API_TOKEN"))), err=True)
     serve(where, host=host, port=port, workers=workers)
+
+
+def started(where: IndexLocation, token: bool) -> str:
+    """What a server serves and who may ask it: an admin's `kb serve` named neither the
+    index nor whether a token guards it (a trial), which the log should say from the start."""
+    who = (
+        "every request needs the token in KB_API_TOKEN (not /docs, /openapi.json)"
+        if token
+        else "no token (KB_API_TOKEN unset): anyone who reaches the address may ask"
+    )
+    return f"kb serve: the index in {where.describe()}, reloaded after each build; {who}"

@@ -338,6 +338,9 @@ def test_kb_serve_logs_each_request_without_its_query(tmp_path, workers):
         server.terminate()
         log, _ = server.communicate(timeout=60)
     assert '"GET /search HTTP/1.1" 503' in log, log
+    # It names what it serves and whether a token guards it (an admin's log said neither).
+    said = f"kb serve: the index in {tmp_path / 'index'}/, reloaded after each build; no token"
+    assert said in log, log
     assert "maternity" not in log and "ghp_" not in log and "k=3" not in log, log
 
 
