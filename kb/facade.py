@@ -13,7 +13,7 @@ from typing import Protocol, runtime_checkable
 
 from kb.models import (
     Barcamp,
-    Expert,
+    Experts,
     Filters,
     GapReport,
     Manifest,
@@ -71,7 +71,7 @@ class Facade(Protocol):
         mode: str = "",
         model: str = "",
         exact: bool = False,
-    ) -> list[Expert]: ...
+    ) -> Experts: ...
 
     def loosen(self, query: str, filters: Filters) -> list[str]: ...
 

@@ -25,6 +25,7 @@ from kb.models import (
     Chunk,
     Directory,
     Expert,
+    Experts,
     Filters,
     GapReport,
     Hit,
@@ -251,7 +252,7 @@ class KnowledgeBase:
         mode: str = "",
         model: str = "",
         exact: bool = False,
-    ) -> list[Expert]:
+    ) -> Experts:
         """People who wrote the sections that answer `query`: `k` at most, and no one when no
         section is relevant (kb.search.relevance).
 
@@ -261,7 +262,8 @@ class KnowledgeBase:
         on the same sections (`filters` still choose them), the colleagues across the divide
         who know the topic. `model` is absvote (pages vote), document (sections vote), profile
         or combined (default: `Settings.expert_model`; kb.search.experts).
-        Misspelled words are corrected first, as in `search`, unless `exact`.
+        Misspelled words are corrected first, as in `search`, unless `exact` (`corrected`
+        says to what, from the one correction the people are found with).
         People who have left (people.yaml's `left:`) keep their place among the k best and
         come after everyone still here in it, without contact or availability
         (`profiles.introduced`, `profiles.ranked`).
@@ -273,7 +275,8 @@ class KnowledgeBase:
         wanted = other_side(side_named(across_from)) if across_from else ""
         if across_from and not wanted:
             raise ValueError(f"across_from {across_from!r} is not a side; use IT or Business")
-        query = query if exact else self._searcher.correct(query).corrected
+        fix = None if exact else self._searcher.correct(query)
+        asked, query = query, fix.corrected if fix else query
         hits = self._searcher.search(
             query, k=s.expert_pool, filters=filters, mode=mode, snippets=False
         )
@@ -291,7 +294,9 @@ class KnowledgeBase:
         for side in (wanted, department.strip()):
             if side:
                 people = [p for p in people if p.department.casefold() == side.casefold()]
-        return rated(profiles.ranked(profiles.introduced(people, self.directory), k))
+        shown = rated(profiles.ranked(profiles.introduced(people, self.directory), k))
+        corrected = fix.corrected if fix and fix.changed else ""
+        return Experts(tuple(shown), asked.strip(), corrected)
 
     def _voted(
         self,

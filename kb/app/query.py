@@ -10,6 +10,7 @@ is logged once someone settles on it (`log_settled`).
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import streamlit as st
@@ -115,7 +116,7 @@ def on_screen() -> tuple[str, bool]:
     return f"{shown.query}\n{shown.filters}", s.get(_LOGGED) == (shown.query, shown.filters)
 
 
-def shown_experts(kb: Facade, shown: Shown) -> tuple[list[Expert], list[Expert], float]:
+def shown_experts(kb: Facade, shown: Shown) -> tuple[Sequence[Expert], Sequence[Expert], float]:
     """Who knows about the search on screen, and the ms it took; run once per search and
     side, as `shown_search`. With the asker's side set (`me`): the people across the divide
     first, then a few on the asker's own side (none without a side)."""

@@ -218,20 +218,14 @@ def experts_cmd(
     kb = open_kb(where, query)
     _filters(kb, department=department, team=teams)  # validates the names
     filters = _filters(kb, tag=tag, since=since)
-    # The correction `kb search` shows (a trial found experts corrected without a word).
-    fixed = "" if exact else kb.search(query, k=1, filters=filters).corrected
     people = kb.experts(
-        fixed or query,
-        k=k,
-        filters=filters,
-        team=teams,
-        department=department,
-        mode=mode or "",
-        exact=exact or bool(fixed),
+        query, k=k, filters=filters, team=teams, department=department, mode=mode or "", exact=exact
     )
     if as_json:
-        echo_json(expert_records(people, fixed))
+        echo_json(expert_records(people))
         return
+    # The correction `kb search` shows (a trial found experts corrected without a word).
+    fixed = people.corrected
     _say_colleagues(kb, query)
     if fixed:
         click.echo(

@@ -428,6 +428,31 @@ def rated(experts: Sequence[Expert]) -> list[Expert]:
 
 
 @dataclass(frozen=True)
+class Experts(Sequence[Expert]):
+    """The people who know about a query, best first (`Facade.experts`): a sequence of them.
+
+    `corrected` is the query asked instead of `query` when spelling correction changed it, as
+    `Results.corrected` is: the shells say it ("Showing experts for ...") from here, where
+    they searched a second time to learn it.
+    """
+
+    people: tuple[Expert, ...] = ()
+    query: str = ""
+    corrected: str = ""
+
+    def __getitem__(self, i):  # type: ignore[override]
+        return self.people[i]
+
+    def __len__(self) -> int:
+        return len(self.people)
+
+    @property
+    def searched(self) -> str:
+        """The query the people were found for."""
+        return self.corrected or self.query
+
+
+@dataclass(frozen=True)
 class Page(PageInfo):
     """A whole indexed page, for display."""
 

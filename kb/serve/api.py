@@ -401,18 +401,16 @@ def _public_routes(
         that show it; `team` may be repeated (people of any of those teams)."""
         checked_filters(base, department=department, team=team)  # validates the names
         filters = checked_filters(base, tag=tag, since=since)
-        # The correction, said as `kb experts` says it: a bot could not tell what was asked.
-        fixed = "" if exact else base.search(query_text(q), k=1, filters=filters).corrected
         people = base.experts(
-            fixed or query_text(q),
+            query_text(q),
             k=k,
             filters=filters,
             team=team,
             department=department,
             mode=mode,
-            exact=exact or bool(fixed),
+            exact=exact,
         )
-        return expert_records(people, fixed)
+        return expert_records(people)
 
     @routes.get("/facets")
     def facets(base: Base) -> dict[str, list[str]]:
@@ -532,8 +530,9 @@ def _app_routes(kb: Callable[..., Facade], search_log: Path | None) -> APIRouter
         exact: bool = False,
         home_team: Fields = [],  # noqa: B006 (FastAPI copies a default; it reads a list so)
         home_department: Field = "",
-    ) -> list:
-        """`across_from`: the asker's side; only people of the other side are listed.
+    ) -> dict:
+        """The `Experts` (people, corrected query). `across_from`: the asker's side; only
+        people of the other side are listed.
         `home_team`, `home_department`: only people of that home team or department (as
         `/experts`' `team` and `department`; `team` and `department` here choose pages)."""
         checked_filters(base, department=home_department, team=home_team)  # known names

@@ -18,7 +18,7 @@ from pathlib import Path
 from kb.errors import KbError
 from kb.models import (
     Barcamp,
-    Expert,
+    Experts,
     Filters,
     GapReport,
     Manifest,
@@ -139,13 +139,13 @@ class RemoteKnowledgeBase:
         mode: str = "",
         model: str = "",
         exact: bool = False,
-    ) -> list[Expert]:
+    ) -> Experts:
         """`team`, `department`: people's home team or department (`filters` choose pages)."""
         params = dict(q=query, k=k, mode=mode, model=model, across_from=across_from)
         teams = [team] if isinstance(team, str) else list(team)
         params |= dict(home_team=[t for t in teams if t], home_department=department)
         params["exact"] = "true" if exact else ""
-        return [load(Expert, e) for e in self.get("/app/experts", **params, **_params(filters))]
+        return load(Experts, self.get("/app/experts", **params, **_params(filters)))
 
     def loosen(self, query: str, filters: Filters) -> list[str]:
         return self.get("/app/loosen", q=query, **_params(filters))

@@ -12,11 +12,10 @@ from __future__ import annotations
 import dataclasses
 import types
 import typing
-from collections.abc import Sequence
 from typing import Any, TypeVar
 
 from kb.links import NO_LINKS, PageLinks
-from kb.models import Directory, Expert, Hit, Pair, Profile, Results, TeamCriteria
+from kb.models import Directory, Expert, Experts, Hit, Pair, Profile, Results, TeamCriteria
 
 T = TypeVar("T")
 # The response header of every `/app` answer naming the index build that gave it (`Facade.
@@ -109,7 +108,7 @@ def hit_record(
     }
 
 
-def expert_records(people: Sequence[Expert], corrected: str = "") -> list[dict]:
+def expert_records(people: Experts) -> list[dict]:
     """The experts' records (`expert_record`), each with `weak_evidence`: true, on every
     record, when no expert's best section reaches `WEAK` (`weakly_known`), so the names are
     the closest authors rather than people known to know, as the CLI text and the app say;
@@ -119,7 +118,7 @@ def expert_records(people: Sequence[Expert], corrected: str = "") -> list[dict]:
     from kb.search.experts import weakly_known  # here: the HTTP client loads no numpy
 
     weak = weakly_known(people)
-    said = {"weak_evidence": weak, "corrected_query": corrected or None}
+    said = {"weak_evidence": weak, "corrected_query": people.corrected or None}
     return [expert_record(p) | said for p in people]
 
 

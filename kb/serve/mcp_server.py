@@ -202,21 +202,15 @@ def create_mcp(
         facade = base()
         with _checked():
             checked = checked_filters(facade, department=department, team=team)
-            # The correction, said as search_docs says it (a developer's trial).
-            fixed = facade.search(query_text(query), k=1).corrected
             people = facade.experts(
-                fixed or query_text(query),
-                k=k,
-                team=checked.team,
-                department=checked.department,
-                exact=bool(fixed),
+                query_text(query), k=k, team=checked.team, department=checked.department
             )
-        records = expert_records(people, fixed)
+        records = expert_records(people)
         for record in records:
             for ev in record["evidence"]:
                 ev.update(linked(ev["path"]))
         weak = any(r["weak_evidence"] for r in records)  # the same on every record
-        said = {"query": query, "corrected_query": fixed or None, "weak_evidence": weak}
+        said = {"query": query, "corrected_query": people.corrected or None, "weak_evidence": weak}
         return said | {"experts": records}
 
     @server.tool(annotations={"readOnlyHint": True})

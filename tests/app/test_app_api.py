@@ -51,6 +51,8 @@ def test_the_client_answers_as_the_library_does(api, bundled_index):
     asked, business = "who approves expense claims in Spendwise", Filters(department="Business")
     across = remote.experts(asked, filters=business, across_from="Business")
     assert across and across == local.experts(asked, filters=business, across_from="Business")
+    typo = remote.experts("carier boking", k=3)  # the correction comes over HTTP too
+    assert typo.corrected == "carrier booking" and typo == local.experts("carier boking", k=3)
     narrow = Filters(team="finance", tag="vpn")
     assert remote.loosen(query, narrow) == local.loosen(query, narrow)
     assert remote.facets() == local.facets() and remote.people() == local.people()

@@ -21,7 +21,7 @@ from hypothesis import settings
 from schemathesis.checks import not_a_server_error
 
 from kb import SentenceTransformerEmbedder, Settings, build_index
-from kb.models import Expert
+from kb.models import Expert, Experts
 from kb.serve.api import create_app
 from kb.serve.codec import expert_records
 
@@ -125,7 +125,7 @@ def test_filters_and_modes_narrow_like_the_cli(client, bundled_kb):
     # longer votes: kb.search.boilerplate.)
     people = client.get("/experts", params={"q": "spendwise", "department": "Business"}).json()
     assert people and all(p["department"] == "Business" for p in people)
-    assert set(people[0]) == set(expert_records([Expert("x", 0.0)])[0])  # as the CLI
+    assert set(people[0]) == set(expert_records(Experts((Expert("x", 0.0),)))[0])  # as the CLI
     # Filter values are checked as the CLI checks them: trimmed, case and spacing ignored.
     spaced = client.get("/search", params={"q": "access", "team": " Security ", "k": 20})
     plain = client.get("/search", params={"q": "access", "team": "security", "k": 20})

@@ -347,6 +347,45 @@ def test_experts_say_the_corrected_query_in_every_shell(bundled_kb, bundled_inde
     assert {p["corrected_query"] for p in exact} <= {None}
 
 
+def test_experts_are_corrected_once_with_no_search_in_any_shell(
+    bundled_kb, bundled_index, monkeypatch
+):
+    """The experts verb returns the correction it searched with (`Experts.corrected`), and
+    each shell says it from there: each searched a second time (k=1) to learn it, so the
+    speller ran twice and a search was thrown away on every call."""
+    from kb.search.searcher import Searcher
+    from kb.service import KnowledgeBase
+
+    calls = {"correct": 0, "search": 0}
+
+    def counted(name, method):
+        def call(*args, **kwargs):
+            calls[name] += 1
+            return method(*args, **kwargs)
+
+        return call
+
+    monkeypatch.setattr(Searcher, "correct", counted("correct", Searcher.correct))
+    monkeypatch.setattr(KnowledgeBase, "search", counted("search", KnowledgeBase.search))
+    q, fixed = "carier boking", "carrier booking"
+    found = bundled_kb.experts(q, k=3)
+    assert (found.query, found.corrected, found.searched) == (q, fixed, fixed) and found
+    assert calls == {"correct": 1, "search": 0}
+    assert bundled_kb.experts(q, exact=True).corrected == ""
+    api = TestClient(create_app(bundled_index))
+    asked = {
+        "who_knows": lambda: _data(_in_process(bundled_kb, [("who_knows", {"query": q})])[0]),
+        "kb experts": lambda: _cli_json("experts", q, "--index-dir", str(bundled_index)),
+        "/experts": lambda: api.get("/experts", params={"q": q}).json(),
+    }
+    for shell, ask in asked.items():
+        calls.update(correct=0, search=0)
+        said = ask()
+        people = said["experts"] if isinstance(said, dict) else said
+        assert people and {p["corrected_query"] for p in people} == {fixed}, shell
+        assert calls == {"correct": 1, "search": 0}, shell
+
+
 def test_search_docs_names_the_colleague_a_question_is_about(bundled_kb):
     """ "what does Tomasz Nowak do" answered an assistant only that nothing answers, where
     the CLI and the app say he wrote pages here (a developer's trial)."""
