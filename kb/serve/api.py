@@ -61,6 +61,7 @@ from kb.serve.auth import bearer_ok
 from kb.serve.codec import BUILD_HEADER, dump, expert_records, hit_records, person_record
 from kb.serve.loaded import LoadedIndex, public_message
 from kb.serve.params import Decimal, Whole
+from kb.serve.responses import ExpertRecord, Facets, Health, Person, SearchHit
 
 MODES = ("hybrid", "dense", "bm25")
 
@@ -340,7 +341,8 @@ def _public_routes(
     routes = APIRouter()
     Base = Annotated[Facade, Depends(kb)]
 
-    @routes.get("/health")
+    # Only the fields an answer holds are sent (`newer_build`, `read_before` at times).
+    @routes.get("/health", response_model=Health, response_model_exclude_unset=True)
     def health(base: Base) -> dict:
         """Whether an index is loaded, and what it holds; whether a newer build is loading
         (`loading`), and why the newest could not be loaded (`newer_build`, only then: this
@@ -363,7 +365,7 @@ def _public_routes(
         index is loaded, as GET (503 when none is)."""
         return Response()
 
-    @routes.get("/search", responses=_FILTERED)
+    @routes.get("/search", responses=_FILTERED, response_model=list[SearchHit])
     def search(
         base: Base,
         q: Text,
@@ -385,7 +387,7 @@ def _public_routes(
         found = base.search(query_text(q), k=k, filters=filters, mode=mode, exact=exact)
         return hit_records(found, links, Directory.recorded(base.manifest))
 
-    @routes.get("/experts", responses=_FILTERED)
+    @routes.get("/experts", responses=_FILTERED, response_model=list[ExpertRecord])
     def experts(
         base: Base,
         q: Text,
@@ -412,7 +414,7 @@ def _public_routes(
         )
         return expert_records(people)
 
-    @routes.get("/facets")
+    @routes.get("/facets", response_model=Facets)
     def facets(base: Base) -> dict[str, list[str]]:
         """The values the filters take: departments, teams, tags and authors (no one
         hidden), as MCP's list_facets: a client offering "filter by team" read them only
@@ -424,7 +426,11 @@ def _public_routes(
 
     # `anypath`: a name may be a people.yaml contact, and a URL one holds slashes (as typed
     # or %2F-encoded, which the router sees decoded).
-    @routes.get("/people/{name:anypath}", responses={404: _said("No one by that name")})
+    @routes.get(
+        "/people/{name:anypath}",
+        responses={404: _said("No one by that name")},
+        response_model=Person,
+    )
     def person(base: Base, name: str) -> dict:
         """What a person wrote: topics, pages, teams, role, availability, colleagues across.
         `name`: a name, alias or people.yaml contact (an email, handle or URL)."""

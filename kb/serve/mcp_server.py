@@ -43,6 +43,7 @@ from kb.serve.auth import bearer_ok
 from kb.serve.codec import dump, expert_records, hit_record, person_record
 from kb.serve.loaded import public_message
 from kb.serve.params import Decimal, Whole
+from kb.serve.responses import FoundDocs, KnownPeople
 
 INSTRUCTIONS = (
     "kb searches the company's own documentation (IT and business teams' pages) and names "
@@ -135,6 +136,8 @@ def create_mcp(
             "edit_url": links.edit_url(path) or None,
         }
 
+    # search_docs and who_knows return the codec's dicts under a model's name: the SDK checks
+    # each answer against it (their output schema) and sends the dict itself as the text.
     @server.tool(annotations={"readOnlyHint": True})
     def search_docs(
         query: Query,
@@ -145,7 +148,7 @@ def create_mcp(
         author: FilterValue = "",
         since: Annotated[str, Field(description="Only pages updated on or after (YYYY-MM-DD).")]
         | None = None,
-    ) -> dict[str, Any]:
+    ) -> FoundDocs:
         """Search the documentation. Returns the best sections, relevant ones first: each
         with its page title, heading path, link, snippet, the sentence that answers
         (`answer`), whether it answers (`relevant`, `confidence` 0-1) and its authors.
@@ -187,7 +190,7 @@ def create_mcp(
         k: Annotated[int, Field(ge=1, le=20), Whole] = 5,
         team: Teams = "",
         department: FilterValue = "",
-    ) -> dict[str, Any]:
+    ) -> KnownPeople:
         """The colleagues who wrote what answers `query`, best first, with the sections that
         show it, their role, contact and what they are available for (mentoring, coffee…).
         Someone who has left the company has `left` (the day), no contact or availability,

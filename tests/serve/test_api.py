@@ -209,6 +209,91 @@ def test_the_openapi_document_names_the_errors_each_route_answers(tmp_path):
     assert said["schemas"]["Message"]["required"] == ["detail"]
 
 
+PUBLIC = ("/health", "/search", "/experts", "/facets", "/people/{name}")
+
+
+def _answer_schema(document: dict, path: str) -> dict:
+    """The schema of `path`'s 200 answer in an OpenAPI document, its `$ref`s resolvable."""
+    answer = document["paths"][path]["get"]["responses"]["200"]["content"]["application/json"]
+    return answer["schema"] | {"components": document["components"]}
+
+
+def _unnamed(value: object, schema: dict, document: dict, where: str = "") -> list[str]:
+    """The places in `value` its schema names no field for, with no description or type: a
+    key its object's `properties` lacks, or an object typed only as `object`."""
+    if "$ref" in schema:
+        schema = document["components"]["schemas"][schema["$ref"].rsplit("/", 1)[1]]
+    arms = [a for a in schema.get("anyOf", []) if a.get("type") != "null"]
+    if arms and value is not None:
+        (schema,) = arms  # one arm besides null: a value or nothing
+    if isinstance(value, list):
+        return [x for v in value for x in _unnamed(v, schema["items"], document, where + "[]")]
+    if not isinstance(value, dict):
+        return []
+    if "properties" not in schema:  # a map (name -> day) is typed by its values
+        typed = isinstance(schema.get("additionalProperties"), dict)
+        return [] if typed else [where or "the answer"]
+    fields, out = schema["properties"], []
+    for key, v in value.items():
+        field = fields.get(key)
+        if field is None or not field.get("description"):
+            out.append(f"{where}.{key}")
+        else:
+            out += _unnamed(v, field, document, f"{where}.{key}")
+    return out
+
+
+def test_the_openapi_document_names_every_field_of_each_answer(tmp_path):
+    """Each public route's 200 is a schema naming every field, its type and one line: it
+    was `object` (`/search`: items `{"type": "object", "additionalProperties": true}`), so
+    a generated client got `Any` (a developer's trial)."""
+    document = TestClient(create_app(tmp_path)).get("/openapi.json").json()
+    schemas = document["components"]["schemas"]
+    for path in PUBLIC:
+        answer = _answer_schema(document, path)
+        answer = answer.get("items") or answer
+        assert "$ref" in answer, (path, answer)  # a named model, not `object`
+        named = schemas[answer["$ref"].rsplit("/", 1)[1]]
+        assert named["additionalProperties"] is False and named["description"], path
+    for name in ("SearchHit", "ExpertRecord", "ExpertEvidence", "Health", "Facets", "Person"):
+        for field, said in schemas[name]["properties"].items():
+            typed = {"type", "anyOf", "$ref"} & said.keys()
+            assert typed and "\n" not in said["description"], (name, field)
+    hit = schemas["SearchHit"]["properties"]
+    assert hit["corrected_query"]["anyOf"] == [{"type": "string"}, {"type": "null"}]
+    assert hit["score"]["type"] == "number" and hit["line"]["type"] == "integer"
+    assert "across" in schemas["Person"]["required"]
+
+
+def test_every_public_answer_holds_only_the_fields_its_schema_names(client):
+    """Real answers, validated against the served document: every field named and typed
+    (JSON Schema), so a route sending a field its model lacks fails here (FastAPI refuses
+    it, a 500, where it was sent unnamed)."""
+    from jsonschema import Draft202012Validator
+
+    document = client.get("/openapi.json").json()
+    asked = [
+        ("/health", {}),
+        ("/facets", {}),
+        ("/search", {"q": "how do I connect to the VPN from home"}),
+        ("/search", {"q": "expnse polcy for hotels", "k": 5}),
+        ("/search", {"q": "what is the canteen menu", "k": 3}),
+        ("/search", {"q": "PII_READER", "k": 3}),
+        ("/experts", {"q": "carier boking"}),
+        ("/experts", {"q": "who approves my expense claims and what can I claim", "k": 10}),
+        ("/experts", {"q": "what is the canteen menu"}),
+    ]
+    asked += [("/people/" + name, {}) for name in client.get("/facets").json()["author"]]
+    for url, params in asked:
+        answer = client.get(url, params=params)
+        assert answer.status_code == 200, (url, answer.text)
+        path = "/people/{name}" if url.startswith("/people/") else url
+        schema = _answer_schema(document, path)
+        errors = [e.message for e in Draft202012Validator(schema).iter_errors(answer.json())]
+        assert not errors, (url, params, errors[:3])
+        assert not _unnamed(answer.json(), schema, document), (url, params)
+
+
 def test_every_422_has_one_shape_and_a_parameter_no_route_takes_is_one(client):
     # A trial: `q=` gave a list and `q=%20` a string, and `/experts?author=` answered
     # everyone, unfiltered. A script reads one shape for a 422, naming the parameter.

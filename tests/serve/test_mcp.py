@@ -386,6 +386,36 @@ def test_experts_are_corrected_once_with_no_search_in_any_shell(
         assert calls == {"correct": 1, "search": 0}, shell
 
 
+def test_search_docs_and_who_knows_answer_what_their_output_schemas_name(bundled_kb):
+    """Their output schemas name every field, typed and described, nested ones too (each
+    was `{"type": "object", "additionalProperties": true}`); real answers are valid
+    against them, with no field they do not name, and the text is that JSON too."""
+    from jsonschema import Draft202012Validator
+
+    from kb.serve.mcp_server import create_mcp
+
+    async def schemas() -> dict:
+        async with Client(create_mcp(lambda: bundled_kb)) as client:
+            return {t.name: t.output_schema for t in (await client.list_tools()).tools}
+
+    named = anyio.run(schemas)
+    calls = [
+        ("search_docs", {"query": "expnse polcy for hotels", "k": 3}),
+        ("search_docs", {"query": "what does Tomasz Nowak do"}),
+        ("who_knows", {"query": "carier boking"}),
+        ("who_knows", {"query": "what is the canteen menu"}),
+    ]
+    for (tool, arguments), result in zip(calls, _in_process(bundled_kb, calls), strict=True):
+        schema = named[tool]
+        for part in [schema, *schema.get("$defs", {}).values()]:
+            assert part["additionalProperties"] is False, (tool, part["title"])
+            assert all(f.get("description") for f in part["properties"].values()), part
+        data = _data(result)
+        assert result.structured_content == data, tool
+        errors = [e.message for e in Draft202012Validator(schema).iter_errors(data)]
+        assert not errors, (tool, arguments, errors[:3])
+
+
 def test_search_docs_names_the_colleague_a_question_is_about(bundled_kb):
     """ "what does Tomasz Nowak do" answered an assistant only that nothing answers, where
     the CLI and the app say he wrote pages here (a developer's trial)."""
