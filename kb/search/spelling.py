@@ -26,6 +26,12 @@ A query word is corrected only when all of these hold, so that no corpus needs t
   "Airtable" and "Bistable"): searching the other word answers another question.
 The replacement is the closest such word, the most frequent among equally close ones (then
 the first alphabetically), Capitalized if the typed word was.
+
+Slips that are no misspelling are read the same way, each only where the corpus lacks the
+words as typed:
+- a query typed with caps lock on ("LOST MY RECIEPT"): with no lower-case letter in it and
+  two words or more, its words are read as lower-case ones (corrected, they stay capitals);
+  a single word in capitals is an acronym or identifier and stays.
 """
 
 from __future__ import annotations
@@ -97,10 +103,12 @@ class Speller:
     def correct(self, query: str) -> Correction:
         pieces: list[str] = []
         changes: list[tuple[str, str]] = []
+        shouted = _shouted(query)
         done = 0
         for start, end in word_spans(query):
             word = query[start:end]
-            fix = None if _contraction(query, start, end) else self.replacement(word)
+            contraction = _contraction(query, start, end)
+            fix = None if contraction else self.replacement(word, shouted=shouted)
             if fix:
                 pieces += [query[done:start], fix]
                 changes.append((word, fix))
@@ -109,8 +117,13 @@ class Speller:
             return Correction(query, query)
         return Correction(query, "".join([*pieces, query[done:]]), tuple(changes))
 
-    def replacement(self, word: str) -> str | None:
-        """The corpus word `word` was probably meant to be, or None to leave it as typed."""
+    def replacement(self, word: str, *, shouted: bool = False) -> str | None:
+        """The corpus word `word` was probably meant to be, or None to leave it as typed.
+        `shouted`: the query is typed in capitals throughout, so a word in capitals is no
+        acronym but a word of it."""
+        if shouted and word.isupper():
+            fix = self.replacement(word.lower())
+            return fix.upper() if fix else None
         if not correctable(word):
             return None
         low = word.lower()
@@ -220,6 +233,11 @@ def _ends_alike(word: str, other: str, ending: int = 3) -> bool:
     """Whether two words share their last `ending` letters: a slip inside a word keeps its
     ending, an inflection or derivation changes it."""
     return len(word) > ending and len(other) > ending and word[-ending:] == other[-ending:]
+
+
+def _shouted(query: str) -> bool:
+    """Typed with caps lock on: two words or more, and no lower-case letter."""
+    return not any(c.islower() for c in query) and sum(w.isalpha() for w in words(query)) >= 2
 
 
 def _contraction(query: str, start: int, end: int) -> bool:

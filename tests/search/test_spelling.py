@@ -145,6 +145,26 @@ def test_words_learned_ahead_in_a_thread_are_learned_once_and_whole():
     assert speller.vocabulary().knows("number199") and speller.vocabulary().knows("number0")
 
 
+def test_a_query_typed_in_capitals_is_corrected_as_words():
+    # With caps lock on, every word looked like an acronym and none was corrected: "LOST MY
+    # RECIEPT" ranked the password page first (a trial).
+    speller = Speller(["A lost receipt needs a declaration.", "Write the postmortem."])
+    assert speller.correct("LOST MY RECIEPT").corrected == "LOST MY RECEIPT"
+    # One word in capitals is an acronym or a name, and identifiers stay in any query.
+    assert Speller(PAGES).correct("SPENDWIZE").changes == ()
+    assert Speller(PAGES).correct("PII_READR ROLE EXPNSE").changes == (("EXPNSE", "EXPENSE"),)
+
+
+@pytest.mark.parametrize(
+    "typed, page",
+    [
+        ("LOST MY RECIEPT", "finance/expense-policy.md"),
+    ],
+)
+def test_messy_queries_find_the_page_meant(bundled_kb, typed, page):
+    assert top_pages(bundled_kb, typed, n=1) == [page]
+
+
 @pytest.fixture(scope="module")
 def bundled_speller() -> Speller:
     """The bundled content's chunks (chunked without the model: the same words)."""
