@@ -18,7 +18,7 @@ HEAVY = (
     "scipy", "sklearn", "pandas", "pymilvus", "fastapi", "uvicorn", "streamlit", "yaml",
     "markdown_it", "detect_secrets", "confusable_homoglyphs", "click", "rapidfuzz", "symspellpy",
     "mcp", "mammoth", "markdownify", "docx", "pypdf", "bs4", "watchdog", "regex", "mnemonic",
-    "Stemmer",
+    "Stemmer", "breame",
 )  # fmt: skip
 # The shells' toolkits live in one package each (one module per command group or view): any
 # module there may import it, no module elsewhere.

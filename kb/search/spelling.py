@@ -31,7 +31,11 @@ Slips that are no misspelling are read the same way, each only where the corpus 
 words as typed:
 - a query typed with caps lock on ("LOST MY RECIEPT"): with no lower-case letter in it and
   two words or more, its words are read as lower-case ones (corrected, they stay capitals);
-  a single word in capitals is an acronym or identifier and stays.
+  a single word in capitals is an acronym or identifier and stays;
+- a word spelled the other side of the Atlantic ("catalog", "prioritize" in a corpus that
+  writes "catalogue", "prioritise"): it becomes the corpus's spelling when the corpus lacks
+  the typed one's stem; the pairs are breame's (1,700 of them; the UK government's uwotm8
+  converts with it). English on both sides, it passed the English-word rule as typed.
 """
 
 from __future__ import annotations
@@ -42,6 +46,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from breame.spelling import get_american_spelling, get_british_spelling
 from rapidfuzz.distance import OSA
 
 from kb.index.bm25 import stems, word_spans, words
@@ -132,6 +137,10 @@ class Speller:
         # is read from its file on first use (a cold `kb search` often needs neither). A word
         # that is its own stem and that stem is in the corpus is a corpus word ("okta").
         known = self._known is not None and self._known(low)
+        # The other side's spelling of a word the corpus lacks ("catalog": "catalogue").
+        other = None if known else _other_spelling(low)
+        if other and self._holds(other) and not self._holds(low):
+            return _cased(other, word)
         # An inflected form of a corpus word ("approvers", "onboarded") is the commonest
         # word that is not its own stem: left as typed without learning the corpus's words
         # (2 s of a cold search at 10,000 pages: a review).
@@ -152,7 +161,11 @@ class Speller:
         # ("deprovisioned" is not "provisioned").
         if vocabulary.knows(low) and (stems([best])[0] != stem or not _ends_alike(low, best)):
             return None
-        return best.capitalize() if word[0].isupper() else best
+        return _cased(best, word)
+
+    def _holds(self, low: str) -> bool:
+        """The corpus holds `low` or a word of its stem (the keyword index says, if it can)."""
+        return self._known(low) if self._known is not None else self.vocabulary().knows(low)
 
     def vocabulary(self) -> _Vocabulary:
         """The corpus's words, counted once (and its texts let go)."""
@@ -233,6 +246,19 @@ def _ends_alike(word: str, other: str, ending: int = 3) -> bool:
     """Whether two words share their last `ending` letters: a slip inside a word keeps its
     ending, an inflection or derivation changes it."""
     return len(word) > ending and len(other) > ending and word[-ending:] == other[-ending:]
+
+
+def _cased(word: str, typed: str) -> str:
+    """`word` (lower-case) Capitalized if `typed` was."""
+    return word.capitalize() if typed[0].isupper() else word
+
+
+def _other_spelling(low: str) -> str | None:
+    """The British spelling of an American word or the American of a British one, if any."""
+    other = get_british_spelling(low)
+    if other == low:
+        other = get_american_spelling(low)
+    return other if other != low else None
 
 
 def _shouted(query: str) -> bool:
