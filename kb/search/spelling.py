@@ -35,7 +35,10 @@ words as typed:
 - a word spelled the other side of the Atlantic ("catalog", "prioritize" in a corpus that
   writes "catalogue", "prioritise"): it becomes the corpus's spelling when the corpus lacks
   the typed one's stem; the pairs are breame's (1,700 of them; the UK government's uwotm8
-  converts with it). English on both sides, it passed the English-word rule as typed.
+  converts with it). English on both sides, it passed the English-word rule as typed;
+- a compound typed as two words ("post mortem", "post-mortem" for "postmortem"): the two
+  become the corpus's one word when one of them is no word, neither English nor the
+  corpus's.
 """
 
 from __future__ import annotations
@@ -109,18 +112,48 @@ class Speller:
         pieces: list[str] = []
         changes: list[tuple[str, str]] = []
         shouted = _shouted(query)
-        done = 0
-        for start, end in word_spans(query):
-            word = query[start:end]
-            contraction = _contraction(query, start, end)
-            fix = None if contraction else self.replacement(word, shouted=shouted)
+        spans = list(word_spans(query))
+        done = i = 0
+        while i < len(spans):
+            start, end = spans[i]
+            fix = None
+            if i + 1 < len(spans) and query[end : spans[i + 1][0]] in (" ", "-"):
+                fix = self.compound(query[start:end], query[slice(*spans[i + 1])], shouted=shouted)
+                if fix:
+                    end = spans[i + 1][1]
+                    i += 1
+            if fix is None and not _contraction(query, start, end):
+                fix = self.replacement(query[start:end], shouted=shouted)
             if fix:
                 pieces += [query[done:start], fix]
-                changes.append((word, fix))
+                changes.append((query[start:end], fix))
                 done = end
+            i += 1
         if not changes:
             return Correction(query, query)
         return Correction(query, "".join([*pieces, query[done:]]), tuple(changes))
+
+    def compound(self, first: str, second: str, *, shouted: bool = False) -> str | None:
+        """The corpus's one word for `first` and `second` typed apart ("post mortem"), or None
+        when the corpus holds both as typed (then they are two words: "pass word", "set up").
+        Words in capitals are joined only in a `shouted` query: elsewhere they are names."""
+        if shouted and first.isupper() and second.isupper():
+            fix = self.compound(first.lower(), second.lower())
+            return fix.upper() if fix else None
+        if not (_plain(first) and _plain(second)):
+            return None
+        parts = first.lower(), second.lower()
+        # One part is no word at all, neither English nor the corpus's ("mortem"): two words
+        # are what was meant as often ("for the" is not "forthe"), and an English part leaves
+        # the corpus unlearned, as `replacement` does.
+        if all(w in english_words() or self._holds(w) for w in parts):
+            return None
+        # The very word, not its stem: "forthe" and "directoris" have the stems of "forth"
+        # and "director".
+        joined = "".join(parts)
+        if not self._holds(joined) or joined not in self.vocabulary().counts:
+            return None
+        return _cased(joined, first)
 
     def replacement(self, word: str, *, shouted: bool = False) -> str | None:
         """The corpus word `word` was probably meant to be, or None to leave it as typed.
@@ -282,8 +315,9 @@ def _contraction(query: str, start: int, end: int) -> bool:
 def correctable(word: str) -> bool:
     """A plain word of letters, lower-case or Capitalized, long enough to correct (not an
     identifier, CamelCase or capitals)."""
-    return (
-        len(word) >= MIN_LENGTH
-        and word.isalpha()
-        and (word.islower() or (word[0].isupper() and word[1:].islower()))
-    )
+    return len(word) >= MIN_LENGTH and _plain(word)
+
+
+def _plain(word: str) -> bool:
+    """Letters only, lower-case or Capitalized."""
+    return word.isalpha() and (word.islower() or (word[0].isupper() and word[1:].islower()))

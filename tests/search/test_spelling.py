@@ -150,6 +150,7 @@ def test_a_query_typed_in_capitals_is_corrected_as_words():
     # RECIEPT" ranked the password page first (a trial).
     speller = Speller(["A lost receipt needs a declaration.", "Write the postmortem."])
     assert speller.correct("LOST MY RECIEPT").corrected == "LOST MY RECEIPT"
+    assert speller.correct("POST MORTEM").corrected == "POSTMORTEM"
     # One word in capitals is an acronym or a name, and identifiers stay in any query.
     assert Speller(PAGES).correct("SPENDWIZE").changes == ()
     assert Speller(PAGES).correct("PII_READR ROLE EXPNSE").changes == (("EXPNSE", "EXPENSE"),)
@@ -166,11 +167,24 @@ def test_the_other_sides_spelling_becomes_the_corpus_spelling():
         assert Speller(texts).correct("catalog").changes == ()
 
 
+def test_a_compound_typed_apart_becomes_the_corpus_word():
+    # "post mortem template" found the postmortem page fourth, none relevant (a trial).
+    speller = Speller(["Write the postmortem within five days.", "The password is set up."])
+    for typed in ("post mortem template", "post-mortem template"):
+        assert speller.correct(typed).corrected == "postmortem template"
+    assert speller.correct("Post mortem").corrected == "Postmortem"
+    # Two words stay two when both are words ("pass word", "for the": "forthe" has the stem of
+    # "forth"), and the joined word must be the corpus's very word, not one of its stem.
+    assert Speller(["pass the word", "password"]).correct("pass word").changes == ()
+    assert Speller(["back and forth"]).correct("for the record").changes == ()
+
+
 @pytest.mark.parametrize(
     "typed, page",
     [
         ("LOST MY RECIEPT", "finance/expense-policy.md"),
         ("punch out catalog coupa", "procurement/purchase-orders-in-coupa.md"),
+        ("post mortem template", "cloud-platform/on-call-and-postmortems.md"),
     ],
 )
 def test_messy_queries_find_the_page_meant(bundled_kb, typed, page):
