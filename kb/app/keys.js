@@ -144,14 +144,17 @@ function onClick(kb, e) {
   const link = e.target.closest?.("a[href]");
   const href = link?.getAttribute("href") || "";
   if (href.startsWith("#") && e.button === 0) {
-    // An anchor on this screen (a phone's "Who knows ↓"): scrolled to here. The browser's
-    // jump fires popstate, read as Back, which put a result list opened from a link back at
-    // its top 0.7 s later (a trial); and it left a history entry for Back to undo.
+    // An anchor on this screen ("Who knows ↓"): scrolled to here. The browser's jump fires
+    // popstate, read as Back, which put a result list opened from a link back at its top
+    // 0.7 s later (a trial); and it left a history entry for Back to undo. The focus goes
+    // with it: scrolled alone, the next Tab went back up to the first result.
     const target = document.getElementById(decodeURIComponent(href.slice(1)));
     if (target) {
       e.preventDefault();
       kb.restoring = null;
       target.scrollIntoView();
+      if (!target.hasAttribute("tabindex")) target.setAttribute("tabindex", "-1");
+      target.focus({ preventScroll: true });
     }
     return;
   }

@@ -336,8 +336,9 @@ def render_stub(query: str, closest: list[tuple[Hit, list[Hit]]], writers: list[
 
 def render_who_knows_link(experts: list[Expert], across: str) -> None:
     """On a phone the experts come after every result: a link to them, first thing (on a
-    wide screen they sit beside the results and the style hides it). None when no one
-    knows, unless a side is picked (its control is there)."""
+    wide screen they sit beside the results, and the style shows it only while it has the
+    keyboard's focus). None when no one knows, unless a side is picked (its control is
+    there)."""
     count = len(experts)
     if not count and not across:
         return

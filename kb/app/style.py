@@ -8,9 +8,11 @@ import streamlit as st
 # Streamlit stacks columns below 640 px: that is a phone here. There the header took 40% of
 # the first screen (a 44 px title, a two-line caption, the view switcher on two rows) and
 # the experts came after every result, about 4,400 px down: the title shrinks beside a
-# small caption, and a link at the top of the results jumps to the experts (on a wide screen
-# they sit beside the results: the link is hidden). The view switcher keeps its two rows: on
-# one row scrolled sideways, the view shown (Gaps) was out of sight.
+# small caption, and a link at the top of the results jumps to the experts. On a wide screen
+# they sit beside the results: the link is out of sight until it has the keyboard's focus
+# (a skip link), for the Tab key went through every result, 45 presses, to reach them. The
+# view switcher keeps its two rows: on one row scrolled sideways, the view shown (Gaps) was
+# out of sight.
 # In a narrow main column a Markdown table (a page's body, a card's snippet) scrolls sideways
 # in its own box, as a code block does: at 390 px the on-call page's severity table was
 # 500 px wide and the whole main area scrolled sideways, "Back" and the text cut off at the
@@ -42,7 +44,8 @@ _CSS = """<style>
   .st-key-brand [data-testid="stCaptionContainer"] p { font-size: 0.8rem; line-height: 1.3; }
 }
 @media (min-width: 641px) {
-  .st-key-who-knows-link { display: none; }
+  .st-key-who-knows-link:not(:focus-within) { position: absolute; width: 1px; height: 1px;
+    overflow: hidden; clip-path: inset(50%); white-space: nowrap; }
 }
 </style>"""
 

@@ -177,3 +177,33 @@ def test_the_rule_tells_kbs_markup_from_streamlits(server):
             by_element[f["element"] in KB_ELEMENTS].append(f["html"])
     assert any('id="faint-kb"' in html for html in by_element[True]), by_element
     assert any('id="faint-widget"' in html for html in by_element[False]), by_element
+
+
+SEARCH = "?q=who+approves+expense+claims+in+Spendwise"
+# What the keyboard has: its element's tag, name, and whether it follows `#who-knows`.
+FOCUSED = """() => {
+  const el = document.activeElement, heading = document.getElementById('who-knows');
+  return {tag: el.tagName, name: (el.innerText || '').trim(), shown: el.offsetWidth > 1,
+          after: !!heading && el !== heading
+                 && !!(heading.compareDocumentPosition(el) & Node.DOCUMENT_POSITION_FOLLOWING)};
+}"""
+
+
+@pytest.mark.parametrize("width", [1400, 390])
+def test_the_keyboard_reaches_who_knows_in_one_step(server, width):
+    # Tab went through every result to reach the experts, 45 presses at 1400 px, where the
+    # link to them was hidden; on a phone the link scrolled there and the next Tab went back
+    # to the first result. Now the link is the first stop after the box, shown while it has
+    # the focus, and it takes the focus to the experts.
+    with browser_page(width=width, height=844) as page:
+        page.goto(server + "/" + SEARCH)
+        page.get_by_role("heading", name="Who knows about this?").wait_for(timeout=120_000)
+        page.wait_for_selector('[data-testid="stStatusWidget"]', state="detached")
+        page.locator("input[aria-label=Search]").focus()
+        page.keyboard.press("Tab")
+        link = page.evaluate(FOCUSED)
+        assert link["name"].startswith("Who knows about this: 5 people") and link["shown"], link
+        page.keyboard.press("Enter")
+        page.wait_for_function("() => document.activeElement.id === 'who-knows'", timeout=5_000)
+        page.keyboard.press("Tab")
+        assert page.evaluate(FOCUSED)["after"], page.evaluate(FOCUSED)
