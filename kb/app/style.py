@@ -22,18 +22,26 @@ import streamlit as st
 # measured, not the window: a sidebar opened on a tablet narrows it too. kb's own tables
 # (kb/app/tables.py) have a scrolling box of their own.
 # A table that scrolls shows a shadow at the edge with more behind it (Lea Verou's scroll
-# shadows: white covers scrolled with the content, shadows fixed to the box): at 390 px the
-# severity table's last two columns were out of sight with nothing saying so (a trial).
+# shadows: covers scrolled with the content, shadows fixed to the box): at 390 px the
+# severity table's last two columns were out of sight with nothing saying so (a trial). The
+# covers are the theme's background (keys.js reads it) and the shadows its text colour: white
+# covers hid the first column's white text in the dark theme ("SEV1" on white).
 _CSS = """<style>
 [data-testid="stMainBlockContainer"] { container-type: inline-size; }
 @container (max-width: 700px) {
   [data-testid="stMarkdownContainer"] table:not(.kb-table table) { display: block;
     width: max-content; max-width: 100%; overflow-x: auto;
-    background: linear-gradient(to right, #fff 30%, #fff0) left / 2.5rem 100% no-repeat local,
-      linear-gradient(to left, #fff 30%, #fff0) right / 2.5rem 100% no-repeat local,
-      radial-gradient(farthest-side at 0 50%, #0004, #0000) left / 0.8rem 100% no-repeat scroll,
-      radial-gradient(farthest-side at 100% 50%, #0004, #0000) right / 0.8rem 100% no-repeat
-      scroll; }
+    --kb-cover: var(--kb-background, #fff);
+    --kb-shadow: color-mix(in srgb, currentColor 27%, transparent);
+    background:
+      linear-gradient(to right, var(--kb-cover) 30%, transparent) left / 2.5rem 100% no-repeat
+      local,
+      linear-gradient(to left, var(--kb-cover) 30%, transparent) right / 2.5rem 100% no-repeat
+      local,
+      radial-gradient(farthest-side at 0 50%, var(--kb-shadow), transparent) left / 0.8rem 100%
+      no-repeat scroll,
+      radial-gradient(farthest-side at 100% 50%, var(--kb-shadow), transparent) right / 0.8rem
+      100% no-repeat scroll; }
 }
 .st-key-brand h1 { padding: 0; }
 .st-key-brand [data-testid="stCaptionContainer"] { padding-bottom: 0.45rem; }

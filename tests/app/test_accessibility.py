@@ -20,7 +20,7 @@ import re
 from collections import defaultdict
 
 import pytest
-from e2e import VIEWS, browser_available, browser_page, show_view, streamlit_server
+from e2e import VIEWS, browser_available, browser_page, show_view, streamlit_server, wait_run
 from helpers import ROOT
 
 pytestmark = pytest.mark.browser
@@ -207,3 +207,21 @@ def test_the_keyboard_reaches_who_knows_in_one_step(server, width):
         page.wait_for_function("() => document.activeElement.id === 'who-knows'", timeout=5_000)
         page.keyboard.press("Tab")
         assert page.evaluate(FOCUSED)["after"], page.evaluate(FOCUSED)
+
+
+def test_a_wide_table_on_a_phone_is_readable_in_the_dark_theme(server):
+    # The covers that show a table scrolls were white: in the dark theme they hid the first
+    # column's white text ("SEV1" on white, at 390 px). They are the theme's background now.
+    with browser_page(width=390, height=844) as page:
+        page.emulate_media(color_scheme="dark")
+        page.goto(server + "/?page=cloud-platform/on-call-and-postmortems.md")
+        table = page.locator('.stMain [data-testid="stMarkdownContainer"] table').first
+        table.wait_for(timeout=120_000)
+        wait_run(page, 0)  # keys.js has seen the run that drew it
+        background = page.evaluate(
+            "() => getComputedStyle(document.querySelector('.stApp')).backgroundColor"
+        )
+        assert sum(map(int, re.findall(r"\d+", background)[:3])) < 384  # dark
+        covers = table.evaluate("t => getComputedStyle(t).backgroundImage")
+        assert covers.count(f"linear-gradient(to right, {background} 30%") == 1, covers
+        assert covers.count(f"linear-gradient(to left, {background} 30%") == 1, covers
