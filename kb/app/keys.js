@@ -213,6 +213,17 @@ function showPlace(kb, wentBack) {
   }
 }
 
+function reachScrollers() {
+  // A Markdown table wider than its column scrolls in its own box (kb/app/style.py): one the
+  // keyboard can focus, so its hidden columns can be scrolled to with the arrow keys (Chromium
+  // lets it be focused by itself, Safari does not; axe: scrollable-region-focusable).
+  const tables = document.querySelectorAll('.stMain [data-testid="stMarkdownContainer"] table');
+  for (const table of tables) {
+    if (table.scrollWidth > table.clientWidth + 1) table.tabIndex = 0;
+    else table.removeAttribute("tabindex");
+  }
+}
+
 function install(kb) {
   const style = document.createElement("style");
   style.textContent = STYLE;
@@ -222,6 +233,7 @@ function install(kb) {
   document.addEventListener("input", (e) => onInput(kb, e), true);
   document.addEventListener("click", (e) => onClick(kb, e), true);
   document.addEventListener("auxclick", (e) => onClick(kb, e), true); // the middle button
+  window.addEventListener("resize", reachScrollers);
   window.addEventListener("popstate", () => {
     kb.back = location.search;
   });
@@ -291,4 +303,5 @@ export default function (component) {
     setTimeout(focus, 0);
   }
   showPlace(kb, Boolean(data?.back));
+  reachScrollers();
 }

@@ -225,3 +225,23 @@ def test_a_wide_table_on_a_phone_is_readable_in_the_dark_theme(server):
         covers = table.evaluate("t => getComputedStyle(t).backgroundImage")
         assert covers.count(f"linear-gradient(to right, {background} 30%") == 1, covers
         assert covers.count(f"linear-gradient(to left, {background} 30%") == 1, covers
+
+
+def test_a_wide_table_on_a_phone_takes_the_keyboard(server):
+    # A Markdown table wider than a phone scrolls in its own box: one the keyboard could not
+    # focus in Safari (axe's scrollable-region-focusable, serious, in kb's markup), so its
+    # last columns were out of a keyboard user's reach. A table that fits is no Tab stop.
+    with browser_page(width=390, height=844) as page:
+        page.goto(server + "/?page=cloud-platform/on-call-and-postmortems.md")
+        table = page.locator('.stMain [data-testid="stMarkdownContainer"] table').first
+        table.wait_for(timeout=120_000)
+        wait_run(page, 0)  # keys.js has seen the run that drew it
+        page.evaluate(AXE_SCRIPT)
+        found = page.evaluate("() => axe.run({runOnly: ['scrollable-region-focusable']})")
+        assert found["violations"] == [], found["violations"]
+        assert table.get_attribute("tabindex") == "0"
+        page.set_viewport_size({"width": 1400, "height": 900})  # wide enough: it fits
+        page.wait_for_function(
+            "t => t.scrollWidth <= t.clientWidth + 1 && !t.hasAttribute('tabindex')",
+            arg=table.element_handle(),
+        )
