@@ -104,12 +104,12 @@ def settle(at: AppTest) -> AppTest:
 
 
 def result_paths(at: AppTest) -> list[str]:
-    """`path` of every result card, in order (from the link on each card's title)."""
+    """`path` of every result card, in order (from the link on each card's title, a heading)."""
     from urllib.parse import unquote
 
     out = []
     for m in at.main.markdown:
-        found = re.match(r"\*\*\[.*?\]\(\?page=([^)&]+)[^)]*\)\*\*", str(m.value))
+        found = re.match(r"## \*\*\[.*?\]\(\?page=([^)&]+)[^)]*\)\*\*", str(m.value))
         if found:
             out.append(unquote(found.group(1)))
     return out

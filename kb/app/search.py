@@ -371,10 +371,12 @@ def render_hit(hit: Hit, more: list[Hit], query: str, n: int, directory: Directo
     # Only a hit that answers marks a sentence as the answer: in the closest pages of a
     # search nothing answers, it read as one (a new-user trial); their words stay bold.
     answer = hit.answer if hit.relevant else ()
+    # The title line is a heading, in the text's size (kb/app/style.py): a screen reader
+    # skims results by their headings, and the results view had one, "Who knows about this?".
     with st.container(border=True, key=f"hit-{n}"):  # keys.js moves through these
         st.markdown(
-            f"**[{esc(c.title)}]({page_link(c.path)})**{heading} &nbsp; "
-            f"{badges(c.department, c.team, c.review_by)}  \n"
+            f"## **[{esc(c.title)}]({page_link(c.path)})**{heading} &nbsp; "
+            f"{badges(c.department, c.team, c.review_by)}\n\n"
             f":gray[{' · '.join(meta)}]\n\n{highlighted(hit.snippet, query, answer)}"
             + (
                 "\n\n:gray[Also in this page:] "
@@ -419,7 +421,8 @@ def render_experts(
     (`Results.unwritten_note`)."""
     across = other_side(me)
     title = f"Who in {across} knows?" if across else "Who knows about this?"
-    st.subheader(title, anchor=EXPERTS_ANCHOR)
+    # A level-2 heading as the results' titles are, in a subheader's size (kb/app/style.py).
+    st.header(title, anchor=EXPERTS_ANCHOR)
     # Personal, not a filter: it changes who is listed, never which pages answer. Not on an
     # index without departments, where no one is on either side (a trial).
     if sided:

@@ -20,7 +20,15 @@ import re
 from collections import defaultdict
 
 import pytest
-from e2e import VIEWS, browser_available, browser_page, show_view, streamlit_server, wait_run
+from e2e import (
+    TITLE_LINK,
+    VIEWS,
+    browser_available,
+    browser_page,
+    show_view,
+    streamlit_server,
+    wait_run,
+)
 from helpers import ROOT
 
 pytestmark = pytest.mark.browser
@@ -207,6 +215,31 @@ def test_the_keyboard_reaches_who_knows_in_one_step(server, width):
         page.wait_for_function("() => document.activeElement.id === 'who-knows'", timeout=5_000)
         page.keyboard.press("Tab")
         assert page.evaluate(FOCUSED)["after"], page.evaluate(FOCUSED)
+
+
+def test_results_and_who_knows_are_headings_in_order(server):
+    # A screen reader skims results by heading: the results view had one, "Who knows about
+    # this?", an h3 under the app's h1. Each result's title is now an h2 (looking as the bold
+    # line it was, with no anchor link: a Tab stop more per card), and so is "Who knows".
+    with browser_page() as page:
+        for query in (SEARCH, "?q=canteen+menu+for+friday"):
+            show_view_at(page, server, query)
+            titles = page.locator(TITLE_LINK).evaluate_all(
+                "links => links.map(a => a.closest('h1,h2,h3,h4,h5,h6')?.tagName)"
+            )
+            assert titles and set(titles) == {"H2"}, (query, titles)
+            assert page.locator("h2#who-knows").count() == 1
+            cards = page.locator('[class*="st-key-hit-"] a[href^="#"]')
+            assert cards.evaluate_all("els => els.filter(a => a.offsetParent).length") == 0
+            page.evaluate(AXE_SCRIPT)
+            order = page.evaluate("() => axe.run({runOnly: ['heading-order']})")
+            assert order["violations"] == [], (query, order["violations"])
+
+
+def show_view_at(page, server: str, query: str) -> None:
+    page.goto(server + "/" + query)
+    page.get_by_role("heading", name="Who knows about this?").wait_for(timeout=120_000)
+    page.wait_for_selector('[data-testid="stStatusWidget"]', state="detached")
 
 
 def test_a_wide_table_on_a_phone_is_readable_in_the_dark_theme(server):

@@ -51,7 +51,7 @@ def test_search_shows_results_experts_and_timing(monkeypatch, bundled_index):
     # approvers (line managers, budget holders and finance), not the approval chain's rule.
     assert "**approvers**" in first_card and "line managers" in first_card
     assert expert_names(at)[0] == "Oliver Grant"
-    assert "Who knows about this?" in [h.value for h in at.subheader]
+    assert "Who knows about this?" in [h.value for h in at.header]
     # The people are compared in a chart when there are several, never for one alone: a
     # table of bars in the panel's order, text a reader can select and hear. The first is
     # as sure as their best page (a page that answers: near, never at, 100).
@@ -201,7 +201,7 @@ def test_i_work_in_lists_the_other_side_for_the_same_results(
     assert result_paths(at) == results  # the same results: a side is not a filter
     across = expert_names(at)
     assert across and {bundled_kb.profile(n).department for n in across} == {BUSINESS}
-    assert "Who in Business knows?" in [h.value for h in at.subheader]
+    assert "Who in Business knows?" in [h.value for h in at.header]
     # On a phone the panel comes after the results: a link at their top jumps to it.
     assert f"[Who in Business knows: {len(across)} people ↓](#who-knows)" in [
         m.value for m in at.main.markdown
@@ -217,9 +217,7 @@ def test_i_work_in_lists_the_other_side_for_the_same_results(
     assert not set(near) & set(across)
     at.segmented_control(key="me").set_value(None).run()  # picked again: unset
     assert _near_names(at, BUSINESS) == [] and _near_names(at, IT) == []
-    assert "me" not in at.query_params and "Who knows about this?" in [
-        h.value for h in at.subheader
-    ]
+    assert "me" not in at.query_params and "Who knows about this?" in [h.value for h in at.header]
 
 
 def test_an_old_bridge_link_keeps_its_filter_and_sets_the_side(
@@ -322,7 +320,7 @@ def card_links(at: AppTest) -> list[tuple[str, str]]:
     return [(m.group(1), m.group(2) or "") for m in found if m]
 
 
-_CARD_HEAD = re.compile(r"\*\*\[.*?\]\((\?page=[^)]+)\)\*\*(?: › \[.*?\]\((\?page=[^)]+)\))?")
+_CARD_HEAD = re.compile(r"## \*\*\[.*?\]\((\?page=[^)]+)\)\*\*(?: › \[.*?\]\((\?page=[^)]+)\))?")
 
 
 def follow(at: AppTest, href: str) -> None:
@@ -495,7 +493,7 @@ def test_a_card_shows_its_heading_path(monkeypatch, bundled_index, bundled_kb):
     top = bundled_kb.search(query, k=1)[0].chunk
     assert len(top.heading_path) == 2  # a section inside a section
     at = new_app(monkeypatch, bundled_index, q=query)
-    card = next(m.value for m in at.main.markdown if str(m.value).startswith("**["))
+    card = next(m.value for m in at.main.markdown if str(m.value).startswith("## **["))
     first, second = top.heading_path
     assert f"** › [{first} › {second}](" in plain(card.split("\n")[0])  # after the title
 

@@ -102,7 +102,10 @@ def test_search_shows_top_result_and_top_expert(server, tmp_path):
         # Open the top page (its title, in this tab), then one press of the browser's Back
         # returns to the results.
         page.locator(TITLE_LINK).first.click()
-        page.get_by_role("heading", name="Approving expense claims in Spendwise").first.wait_for()
+        # The page's own title (a result's title line is a heading too).
+        page.get_by_role(
+            "heading", name="Approving expense claims in Spendwise", exact=True
+        ).wait_for()
         assert "page=finance" in page.url
         page.go_back()
         page.locator(".st-key-person-0 button").wait_for(timeout=30_000)

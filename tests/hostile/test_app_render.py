@@ -124,10 +124,10 @@ def test_hostile_titles_teams_and_headings_stay_text_on_the_start_page_and_cards
     lists = "".join(h.value for h in at.html)
     assert "<b>ops" not in lists and "<img" not in lists and "&lt;b&gt;ops" in lists
     at.text_input(key="q").input("order toner cartridges").run()
-    [card] = [m.value for m in at.main.markdown if m.value.startswith("**[Toner orders")]
+    [card] = [m.value for m in at.main.markdown if m.value.startswith("## **[Toner orders")]
     rendered = RENDER.render(card)
     # The title is one link, opening the page, on the line of its heading; nothing live in it.
-    first = rendered.split("</p>")[0]
+    first = rendered.split("</h2>")[0]
     assert '<strong><a href="?page=toner.md">Toner orders # ordering' in first
     assert '› <a href="?page=toner.md&amp;section=' in first
     assert live_markdown(card.split("](?page=toner.md)", 1)[0]) == []
