@@ -256,6 +256,15 @@ def sweep_temporary(index_dir: Path) -> None:
     remove(index_dir, lambda name: _TEMP_NAME.fullmatch(name) is not None)
 
 
+def _kbs_folder(folder: Path) -> bool:
+    """Whether `folder` holds only what kb writes in a BM25 folder: its two files (a link of
+    one of their names too: deleting it leaves what it points to). A folder of one of those
+    names is not a file of kb's: 'vocab.json/' went with everything in it (a hostile trial)."""
+    return all(
+        p.name in _BM25_FILES and (p.is_symlink() or not p.is_dir()) for p in folder.iterdir()
+    )
+
+
 def remove(index_dir: Path, stale: Callable[[str], bool]) -> None:
     """Delete kb's own data and temporary files whose name `stale` accepts: nothing else.
 
@@ -273,8 +282,7 @@ def remove(index_dir: Path, stale: Callable[[str], bool]) -> None:
             continue
         try:
             if f.is_dir() and not f.is_symlink():
-                # A BM25 folder of kb's holds its two files; anything else in it is not ours.
-                if {p.name for p in f.iterdir()} <= _BM25_FILES:
+                if _kbs_folder(f):
                     shutil.rmtree(f)
             else:
                 f.unlink(missing_ok=True)

@@ -175,3 +175,28 @@ def test_the_root_folder_is_shown_as_slash_not_two(content):
     res = CliRunner().invoke(cli, ["search", "vpn", "--index-dir", "/"])
     assert res.exit_code != 0 and "no index in /;" in res.output, res.output
     assert "//" not in res.output
+
+
+def test_a_folder_named_as_kbs_holding_a_folder_of_its_files_names_is_kept(content, tmp_path):
+    # kb took a folder of a data file's name for its BM25 folder when every entry had the
+    # name of one of its two files, and deleted it whole: a folder named 'vocab.json' in it
+    # went with every file it held (a hostile trial of `kb index --merge`, which deletes
+    # every data file the new manifest does not name).
+    index_dir = tmp_path / "index"
+    build_index(content, index_dir, HashEmbedder(), Settings())
+    old = "20240101T000000-deadbeef"
+    mine = {
+        f"bm25-{old}/vocab.json/thesis.md": "a user's thesis",
+        f"bm25-{old}/rows.npz/data.csv": "1,2\n",
+        f"chunks-{old}.jsonl/rows.npz/notes.txt": "a user's notes",
+    }
+    for name, text in mine.items():
+        write(index_dir / name, text)
+    write(index_dir / f"bm25-{old}-copy" / "vocab.json", "{}")  # no name of kb's: kept too
+    write(index_dir / f"bm25-{old[:-1]}0" / "vocab.json", "{}")  # kb's own: swept
+    write(content / "it/vpn.md", (content / "it/vpn.md").read_text() + "\nMore.\n")
+    build_index(content, index_dir, HashEmbedder(), Settings(), merge=True)
+    for name, text in mine.items():
+        assert (index_dir / name).read_text() == text, f"{name} was deleted"
+    assert (index_dir / f"bm25-{old}-copy" / "vocab.json").exists()
+    assert not (index_dir / f"bm25-{old[:-1]}0").exists()
