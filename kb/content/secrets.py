@@ -758,7 +758,9 @@ def redact_typed(query: str) -> str:
     a hex key; not a link or a path) and, after a PIN, its digits."""
     text = redact(query)[0]
     words = text.split()
-    named = _NAMES_A_CREDENTIAL.search(text) is not None
+    # As typed: redacting a private key's BEGIN line took its only words naming a key, and
+    # its body, on that line in a box and cut before its END, stayed (a hostile trial).
+    named = _NAMES_A_CREDENTIAL.search(query) is not None
     pin = named and _A_PIN.search(text) is not None
 
     def blanked(m: re.Match[str]) -> str:

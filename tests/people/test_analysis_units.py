@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import random
+import string
 from datetime import date
 
 import numpy as np
@@ -354,6 +356,33 @@ def test_a_password_or_token_typed_into_the_box_is_never_logged_in_clear(tmp_pat
     line = {**old, "query": "password Hunter2!", "redaction": REDACTION_VERSION}
     log.write_text(json.dumps(line) + "\n")  # a line of the last kb, its redaction current
     assert [s.query for s in searchlog.read(log)[0]] == ["password [redacted]"]
+
+
+def test_a_private_key_pasted_into_the_box_is_never_logged_in_clear(tmp_path):
+    """An attack on the opt-in search log: a private key pasted into the box, on one line
+    (a box has no line breaks) and cut at the 1,000 characters a search takes, so without
+    its END line, was written with its BEGIN line redacted and its body in clear (an RSA
+    key's private exponent follows its modulus within those characters): redacting that
+    line took away the words naming a key, and a value is judged only in a search naming
+    a credential. A line of the older rule is read again."""
+    rng = random.Random(7)
+    alphabet = string.ascii_letters + string.digits + "+/"
+    body = ["".join(rng.choice(alphabet) for _ in range(64)) for _ in range(24)]
+    log = tmp_path / "searches.jsonl"
+    pasted = [
+        ("-----BEGIN RSA PRIVATE KEY----- " + " ".join(body))[:1000],
+        "why does ssh reject -----BEGIN OPENSSH PRIVATE KEY----- " + " ".join(body[:3]),
+    ]
+    for query in pasted:
+        searchlog.record(log, query, [])
+    written = log.read_text()
+    assert not [line for line in body if line[:16] in written]
+    old = {"time": "2026-01-01T00:00:00+00:00", "results": 0, "best_similarity": 0.0}
+    line = {**old, "query": pasted[1], "redaction": REDACTION_VERSION, "typed": 1}
+    log.write_text(json.dumps(line) + "\n")  # written by the last rule, the key in clear
+    (read,) = searchlog.read(log)[0]
+    assert read.query.startswith("why does ssh reject ")
+    assert not [line for line in body if line[:16] in read.query]
 
 
 def test_closeness_for_everyone_at_once_equals_pair_by_pair():
