@@ -15,7 +15,7 @@ REDACTION_VERSION = 27  # of kb/content/secrets.py's detection: bump when it fin
 # title's slug writes it, `ghp-r4nd0m…`: every name is scanned again; 22: a token split by a
 # comment, a template tag, an inline tag or Markdown's delimiters inside a word; 23: a key's
 # body without its BEGIN line; 24: a token split by a link's brackets, read as its text)
-HIDING_VERSION = 16  # of kb/content/hiding.py's names in page text: bump when it finds more
+HIDING_VERSION = 17  # of kb/content/hiding.py's names in page text: bump when it finds more
 # (2: its mark is no word of the index; 3: accents as marks, curly apostrophes, Unicode hyphens;
 # 4: a tag or team naming someone hidden is dropped, a page whose path names them not read;
 # 5: invisible characters inside a name's word, a name run together or a login as a word;
@@ -25,7 +25,8 @@ HIDING_VERSION = 16  # of kb/content/hiding.py's names in page text: bump when i
 # comments and template tags; 11: comments and template tags of any length, and the names
 # inside them, raw HTML tags; a small look-alike letter in a name's word; "rn" read as "m";
 # 13: default ignorable characters inside a name: variation selectors, the grapheme joiner;
-# 14: Markdown's emphasis, strikethrough or code delimiters inside a word of a name)
+# 14: Markdown's emphasis, strikethrough or code delimiters inside a word of a name;
+# 17: a name reversed by a right-to-left override after its start, read as a screen shows it)
 # Of kb/content/chunk.py's pieces: bump when the same page is cut into other pieces (1: none
 # recorded; 2: each piece of a cut table starts with the table's header).
 CHUNKING_VERSION = 2

@@ -9,7 +9,7 @@ safe side.
    not count.
 2. Someone hidden is hidden however they are written (`Hidden.hides`): an alias or email,
    words in any order or run together, words between theirs, letter by letter, reversed
-   after a right-to-left override, in Latin letters in either order (`transcribed`: "Joerg
+   by a right-to-left override, in Latin letters in either order (`transcribed`: "Joerg
    Mueller", "Ivan Petrov", "Wei Zhang" for "张伟"), shortened as a whole name ("Ana
    García-López", "I. Park"), the first name cut short ("Chris Johnson"), as a nickname
    ("Bob Miller") or spelt another way ("Dimitri Volkov"), the surname transliterated
@@ -78,7 +78,7 @@ from kb.models.names import (
     read_strokes,
     reads_capital,
 )
-from kb.models.shown import shown
+from kb.models.shown import in_display_order, shown
 from kb.models.words import english_words
 
 if TYPE_CHECKING:
@@ -389,6 +389,11 @@ class Hidden:
         if rendered.source != seen.source:  # it holds HTML tags
             spans = self._in_words(rendered.text, rendered.joints)
             found += [rendered.written(a, b) for a, b in spans]
+        if _OVERRIDE in text:  # "ask Ines \u202ekraP": as a screen orders it, too
+            seen_so, places = in_display_order(text)
+            found += [
+                (min(places[a:b]), max(places[a:b]) + 1) for a, b in self.in_text(seen_so) if b > a
+            ]
         return _joined(found)
 
     def _in_words(self, text: str, joints: Sequence[int] | None = None) -> list[tuple[int, int]]:
@@ -588,9 +593,10 @@ class Hidden:
         if folded_key(name) in hidden or bool(email) and folded_key(email) in hidden:
             return True
         plain, joined = self._hidden_plain, self._hidden_joined
-        # A right-to-left override shows the letters after it reversed: "\u202ekraP senI".
+        # A right-to-left override shows the letters after it reversed: "\u202ekraP senI",
+        # "Ines \u202ekraP" (read as shown, and whole reversed as before).
         texts = [t for t in (name, email) if t]
-        texts += [t[::-1] for t in texts if _OVERRIDE in t]
+        texts += [r for t in texts if _OVERRIDE in t for r in (t[::-1], in_display_order(t)[0])]
         for text in texts:
             pieces = name_pieces(text.split("@")[0] if "@" in text else text)
             for size in range(1, 5):

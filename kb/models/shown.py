@@ -23,6 +23,9 @@ cannot split a name or hide one (a review found each of these showing a hidden n
   it ("Ines<b></b> Park", "Ines <span>Park</span>"). kb's page view shows tags as text, so
   text is read both ways (`Hidden.in_text`): "<Ines Park>" is no tag to a reader.
 
+A right-to-left override (U+202E) shows what follows it reversed: `in_display_order` reads
+text in the order a screen shows it ("Ines \u202ekraP" is "Ines Park"), for consent too.
+
 A span of the shown text is mapped back to the text as written (`Shown.written`); one that
 crosses a link's brackets takes the whole link, so what is written out leaves no half link,
 and one that holds an HTML tag takes the tags beside it ("<b>Ines</b> <b>Park</b>").
@@ -108,6 +111,58 @@ def plain(text: str) -> str:
     if text.isprintable():  # most text
         return text
     return "".join(c for c in text if c.isspace() or unicodedata.category(c) != "Cc")
+
+
+# Bidi controls that open a level (UAX #9): embeddings, overrides (with the direction they
+# force on what follows) and isolates; a pop closes the last one, an isolate's end those up
+# to its isolate, a line's end all of them.
+_OPENS = {
+    "\u202a": (False, ""), "\u202b": (True, ""), "\u202d": (False, "L"), "\u202e": (True, "R"),
+    "\u2066": (False, ""), "\u2067": (True, ""), "\u2068": (False, ""),
+}  # fmt: skip
+_ISOLATES = "\u2066\u2067\u2068"
+_BIDI_CONTROL = re.compile("[\u202a-\u202e\u2066-\u2069]")
+_MOST_LEVELS = 125  # UAX #9's max_depth
+
+
+def in_display_order(text: str) -> tuple[str, list[int]]:
+    """`text` in the order a screen shows it where a bidi override reorders it, with the
+    place each shown character was written: a right-to-left override (U+202E) shows what
+    follows it reversed, up to its pop (U+202C), an isolate's end or the line's end, so
+    "Ines \u202ekraP" shows "Ines Park" (a hostile trial: read reversed only when it came
+    first, she was an author, a tag and a facet's value). UAX #9's explicit levels and its
+    rule L2, each character taken as a left-to-right letter (a name's are); the controls
+    show nothing and are left out."""
+    if _BIDI_CONTROL.search(text) is None:
+        return text, list(range(len(text)))
+    levels, places = [], []
+    stack = [(0, "", False)]  # (level, forced direction, an isolate's)
+    for i, c in enumerate(text):
+        if c in _OPENS:
+            rtl, forced = _OPENS[c]
+            level = stack[-1][0]
+            level = (level + 1) | 1 if rtl else (level + 2) & ~1
+            stack.append((level, forced, c in _ISOLATES) if level <= _MOST_LEVELS else stack[-1])
+        elif c == "\u202c":
+            if len(stack) > 1 and not stack[-1][2]:
+                stack.pop()
+        elif c == "\u2069":
+            while len(stack) > 1 and not stack.pop()[2]:
+                pass
+        else:
+            if c in "\n\r\x85\u2028\u2029":
+                del stack[1:]
+            level, forced, _ = stack[-1]
+            levels.append(level if forced == "R" else level + level % 2)
+            places.append(i)
+    # L2: from the highest level down, each run at that level or above is reversed.
+    order = "".join(map(chr, levels))
+    for level in range(max(levels, default=0), 0, -1):
+        runs = re.compile(f"[{re.escape(chr(level))}-{chr(_MOST_LEVELS + 1)}]+")
+        for m in runs.finditer(order):
+            places[m.start() : m.end()] = places[m.start() : m.end()][::-1]
+        order = runs.sub(lambda m: m[0][::-1], order)
+    return "".join(text[i] for i in places), places
 
 
 def is_invisible(character: str) -> bool:

@@ -338,6 +338,42 @@ def test_hidden_name_with_a_middle_name_spacing_or_reversal_is_hidden(tmp_path, 
         assert form.encode() not in blob
 
 
+def test_her_name_reversed_by_an_override_after_its_start_is_hidden_everywhere(tmp_path):
+    """A right-to-left override shows what follows it reversed, up to its pop or the line's
+    end: 'Ines \u202ekraP' shows 'Ines Park'. Consent read a name reversed only when the
+    override came first, so written so she was an author, a tag, a value of the facets
+    /facets and MCP's list_facets serve, named in kb check's warning and in a colleague's
+    text (a hostile trial). An override that names no one stays as written."""
+    from fakes import HashEmbedder
+
+    from kb.models import Directory, Person
+
+    directory = Directory((Person("Ines Park", hidden=True),))
+    shown_as_her = (
+        "Ines \u202ekraP", "Ines\u202ekraP", "\u202ekraP\u202c, Ines", "I\u202esen\u202c Park",
+        "\u202esenI\u202c Park", "Ines \u202ekraP\u202c (she/her)",
+    )  # fmt: skip
+    for name in shown_as_her:
+        assert directory.hides(name), ascii(name)
+    for name in ("Ines \u202ekra\u202cP", "Ines \u2067kraP", "\u202ekraP"):  # 'arkP', 'kraP'
+        assert not directory.hides(name), ascii(name)
+    content = tmp_path / "content"
+    write(content / "people.yaml", PEOPLE)
+    front = 'authors: [Bo Chen, "Ines \u202ekraP"]\ntags: ["Ines \u202ekraP", vpn]'
+    text = page("VPN", "Bo Chen", "Tunnels").replace("authors: [Bo Chen]", front)
+    note = "Contacts: \u202ekraP senI\u202c for tunnels. Or ask Ines \u202ekraP\u202c."
+    write(content / "it/vpn.md", text + note + " \u202eolleh\u202c\n")
+    index_dir = tmp_path / "index"
+    report = build_index(content, index_dir, HashEmbedder(), Settings())
+    assert not [str(p) for p in report.problems if "kraP" in str(p) or "senI" in str(p)]
+    kb = KnowledgeBase(index_dir, HashEmbedder(), Settings())
+    assert kb.facets()["author"] == ["Bo Chen"]
+    assert kb.facets()["tag"] == ["vpn"]
+    (chunk,) = [h.chunk for h in kb.search("contacts tunnels", k=5) if "Contacts" in h.chunk.text]
+    assert "kraP" not in chunk.text and "senI" not in chunk.text
+    assert chunk.text.count("[hidden person]") == 2 and "\u202eolleh\u202c" in chunk.text
+
+
 def test_other_people_sharing_one_of_her_names_are_shown():
     from kb.models import Directory, Person
 
