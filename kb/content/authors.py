@@ -285,7 +285,8 @@ class GitHistory:
             "log",
             "--use-mailmap",
             "--no-merges",
-            "--format=%x00%aN%x09%aE%x09%cs",
+            # A line each: git keeps a tab inside a name ("Ines<tab>Park"), no line break.
+            "--format=%x00%aN%n%aE%n%cs",
             # Renames said (`-M` whatever git's config), so a page's commits follow it to
             # its new name: read by name alone, a `git mv` handed the whole page to whoever
             # moved it and dated it that day (an admin trial).
@@ -382,9 +383,7 @@ def _counted(
     newest: dict[str, str] = {}
     now: dict[str, str] = {}  # an earlier name -> the name the file has at the newest commit
     for record in out.split("\x00")[1:]:
-        head, _, files = record.partition("\n")
-        who, _, day = head.rpartition("\t")
-        name, _, email = who.partition("\t")
+        name, email, day, files = (record.split("\n", 3) + ["", "", ""])[:4]
         author, day = (name.strip(), email.strip()), day.strip()
         for line in filter(str.strip, files.splitlines()):
             status, *paths = line.rstrip("\n").split("\t")

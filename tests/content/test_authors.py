@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 from pathlib import Path
 
@@ -288,3 +289,40 @@ def test_an_author_by_git_that_people_yaml_does_not_list_is_said_once(tmp_path):
         ("it/deploys.md", 1, checked[0].message)
     ]
     assert not any("Kenji" in str(p) for p in [*checked, *report.problems])
+
+
+def _commit_as(repo: Path, file: str, text: str, name: str, email: str) -> None:
+    """A commit whose author is `name` as written (a tab in it: git's --author takes none)."""
+    write(repo / file, text)
+    git(repo, "add", "-A")
+    env = {"GIT_AUTHOR_NAME": name, "GIT_AUTHOR_EMAIL": email, "GIT_COMMITTER_NAME": "Setup"}
+    env |= {"GIT_COMMITTER_EMAIL": "setup@example.org", "PATH": os.environ["PATH"]}
+    subprocess.run(["git", "commit", "-q", "-m", file], cwd=repo, env=env, check=True)
+
+
+def test_a_commit_author_whose_name_holds_a_tab_is_read_whole(tmp_path):
+    """An author's name and email were read from one line split at its first tab, and git
+    keeps a tab inside a name: 'Ines<tab>Park', hidden, was credited as 'Ines' with 'Park'
+    in her stored email, an author everywhere; 'Bo<tab>Chen <bo@…>' was an unlisted 'Bo'
+    whose email no one had (a hostile trial of git history). Each is read whole (git keeps
+    no line break in a name or an email: the fields are apart by one)."""
+    from fakes import HashEmbedder
+
+    from kb import KnowledgeBase, Settings, build_index
+
+    repo = tmp_path / "docs"
+    repo.mkdir()
+    git(repo, "init", "-q")
+    people = "- name: Ines Park\n  hide_from_expert_search: true\n- name: Bo Chen\n"
+    write(repo / "people.yaml", people + "  contact: bo@example.org\n")
+    _commit_as(repo, "it/wifi.md", "# Wifi\n\nRoaming.\n", "Ines\tPark", "zz@personal.example")
+    _commit_as(repo, "it/vpn.md", "# VPN\n\nTunnels.\n", "Bo\tChen", "bo@example.org")
+    history = GitHistory(repo)
+    assert history.authors_of(repo / "it/vpn.md") == [("Bo\tChen", "bo@example.org", 1)]
+    report = build_index(repo, tmp_path / "index", HashEmbedder(), Settings())
+    assert not [str(p) for p in report.problems if "people.yaml" in p.message]
+    pages = KnowledgeBase(tmp_path / "index", HashEmbedder(), Settings()).index.pages
+    assert [a.name for a in pages["it/vpn.md"].authors] == ["Bo Chen"]
+    assert pages["it/wifi.md"].authors == ()
+    files = [p for p in (tmp_path / "index").iterdir() if p.is_file()]
+    assert not [p.name for p in files if b"Park" in p.read_bytes() or b"personal" in p.read_bytes()]
