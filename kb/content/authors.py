@@ -202,7 +202,7 @@ class GitHistory:
         if out is None:
             return None
         n = len(self._scope)
-        return frozenset(f.strip()[n:] for f in out.splitlines() if f.strip())
+        return frozenset(_unquoted(f.strip())[n:] for f in out.splitlines() if f.strip())
 
     def _real(self, file: Path) -> Path:
         """`file.resolve()`, its folder resolved once for all its files (the slow part)."""
@@ -386,7 +386,7 @@ def _counted(
         name, email, day, files = (record.split("\n", 3) + ["", "", ""])[:4]
         author, day = (name.strip(), email.strip()), day.strip()
         for line in filter(str.strip, files.splitlines()):
-            status, *paths = line.rstrip("\n").split("\t")
+            status, *paths = map(_unquoted, line.rstrip("\n").split("\t"))
             path = now.get(paths[-1], paths[-1])
             if status.startswith("R") and len(paths) == 2:
                 now[paths[0]] = path
@@ -405,6 +405,29 @@ def _counted(
     for f, day in newest.items():
         dates[f] = max(dates.get(f, ""), day)
     return counts, dates
+
+
+def _unquoted(path: str) -> str:
+    """A path as git means it: one holding a tab, a line break, a quote, a backslash or
+    another control character git writes in double quotes with C's escapes (octal for a
+    byte: "it/quo\\"te.md", "it/tab\\tname.md"), even with core.quotepath off; read as
+    written, such a page had no history (a hostile trial)."""
+    if len(path) < 2 or path[0] != '"' or path[-1] != '"':
+        return path
+    raw = path[1:-1].encode("utf-8", "surrogateescape")
+    out = _C_ESCAPE.sub(lambda m: _C_ESCAPES.get(m[1]) or _octal(m[1]), raw)
+    return out.decode("utf-8", "surrogateescape")
+
+
+_C_ESCAPE = re.compile(rb"\\([0-7]{3}|[\s\S])")
+_C_ESCAPES = {
+    b"a": b"\a", b"b": b"\b", b"t": b"\t", b"n": b"\n", b"v": b"\v", b"f": b"\f", b"r": b"\r",
+    b'"': b'"', b"\\": b"\\",
+}  # fmt: skip
+
+
+def _octal(escaped: bytes) -> bytes:
+    return bytes([int(escaped, 8) & 0xFF]) if len(escaped) == 3 else escaped
 
 
 def _is_ancestor(root: Path, older: str, newer: str) -> bool:

@@ -326,3 +326,32 @@ def test_a_commit_author_whose_name_holds_a_tab_is_read_whole(tmp_path):
     assert pages["it/wifi.md"].authors == ()
     files = [p for p in (tmp_path / "index").iterdir() if p.is_file()]
     assert not [p.name for p in files if b"Park" in p.read_bytes() or b"personal" in p.read_bytes()]
+
+
+def test_a_page_whose_name_git_quotes_gets_its_history(tmp_path):
+    """git writes a name holding a tab, a line break, a quote or a backslash in double
+    quotes with C's escapes ('"it/quo\\"te.md"'), and kb read that as the name: the page had
+    no history ('no authors: ... no commits in git history' for a page with commits), a
+    move of it credited whoever made it, and a commit since was not seen as touching it (a
+    hostile trial of git history). The name is read as git means it."""
+    from kb.content.authors import git_state
+
+    repo = tmp_path / "docs"
+    repo.mkdir()
+    git(repo, "init", "-q")
+    names = ["it/tab\tname.md", 'it/quo"te.md', "it/back\\slash.md", "it/line\nbreak.md"]
+    text = "# Page\n\n" + "Words enough for git to see a move as a move.\n" * 6
+    for name in names:
+        commit(repo, name, text, "Sven Olsen <sven@example.org>")
+    earlier = git_state(repo)
+    commit(repo, names[0], text + "More.\n", "Ana Ruiz <ana@example.org>")
+    git(repo, "mv", names[1], 'it/"moved".md')
+    git(repo, "commit", "-q", "-m", "move", author="Omar Haddad <omar@example.org>")
+    history = GitHistory(repo)
+    sven = ("Sven Olsen", "sven@example.org", 1)
+    assert history.authors_of(repo / names[0]) == [("Ana Ruiz", "ana@example.org", 1), sven]
+    assert history.authors_of(repo / 'it/"moved".md') == [sven]
+    for name in names[2:]:
+        assert history.authors_of(repo / name) == [sven], name
+    touched = GitHistory(repo, state=git_state(repo)).touched_since(earlier)
+    assert touched == {names[0], 'it/"moved".md'}
