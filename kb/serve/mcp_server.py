@@ -36,7 +36,7 @@ from kb.inputs import (
 )
 from kb.links import NO_LINKS, PageLinks, page_path, resource_uri
 from kb.models import Directory
-from kb.models.names import named_in
+from kb.models.names import named_in, printable
 from kb.models.shown import plain
 from kb.people.pairing import KINDS
 from kb.serve.auth import bearer_ok
@@ -76,10 +76,24 @@ class KbMcp(MCPServer):
         """As the SDK's, but arguments outside a tool's schema are told in one plain line per
         argument ("k: Input should be less than or equal to 50"), not pydantic's report, and
         an argument the tool does not take is one of them: the SDK dropped it, so a misspelt
-        `departmnt` searched unfiltered, where the API answers it with a 422."""
+        `departmnt` searched unfiltered, where the API answers it with a 422. An error is one
+        line whatever input it says back, control and bidi characters written as escapes, as
+        the CLI prints input (`printable`): an argument's or a tool's name or a value with a
+        line break put a line of the caller's choosing in what the assistant reads."""
+        try:
+            return await self._call_tool(name, arguments, context)
+        except ToolError as err:
+            said = printable(str(err))
+            if said == str(err):
+                raise
+            raise ToolError(said) from err.__cause__
+
+    async def _call_tool(self, name: str, arguments: dict[str, Any], context=None):
         tool = next((t for t in await self.list_tools() if t.name == name), None)
-        takes = sorted(tool.input_schema.get("properties", {})) if tool else []
-        unknown = [plain(str(a))[:40] for a in arguments if tool and a not in takes]
+        if tool is None:  # the SDK said the name back whole
+            raise ToolError(f"Unknown tool: {_cut(name)}")
+        takes = sorted(tool.input_schema.get("properties", {}))
+        unknown = [_cut(str(a)) for a in arguments if a not in takes]
         if unknown:
             named = ", ".join(f"'{a}'" for a in unknown[:_NAMED])
             more = f" and {len(unknown) - _NAMED:,} more" if len(unknown) > _NAMED else ""
@@ -362,11 +376,17 @@ class _checked:
         return False
 
 
+def _cut(text: str) -> str:
+    """Input said back in an error: as shown and at most 40 characters."""
+    shown = plain(text)
+    return shown if len(shown) <= 40 else shown[:40] + "…"
+
+
 def _date(text: str | None) -> dt.date | None:
     try:
         return day(text or "")
     except ValueError:
-        raise ToolError(f"since must be a date like 2026-01-31, not {text!r}") from None
+        raise ToolError(f"since must be a date like 2026-01-31, not '{_cut(text or '')}'") from None
 
 
 def _event_day(text: str | None) -> dt.date | None:
@@ -375,7 +395,7 @@ def _event_day(text: str | None) -> dt.date | None:
     try:
         return day(text or "")
     except ValueError:
-        raise ToolError(f"date must be a day like 2026-01-31, not {text!r}") from None
+        raise ToolError(f"date must be a day like 2026-01-31, not '{_cut(text or '')}'") from None
 
 
 def bearer_guard(app, token: str):
