@@ -8,13 +8,14 @@ from dataclasses import dataclass, field
 
 # 2: BM25 keyword index; 3: sources, for incremental runs; 4: kb's BM25 rows, byte spans.
 FORMAT_VERSION = 5  # 5: segments
-REDACTION_VERSION = 27  # of kb/content/secrets.py's detection: bump when it finds more
+REDACTION_VERSION = 28  # of kb/content/secrets.py's detection: bump when it finds more
 # (18: default ignorable characters inside a token: variation selectors, the grapheme joiner;
 # 19: a seed phrase down a column read as shown, a quoted key's body blanked no further;
 # 20: a key's body past an early END line or a fence inside it; 21: a token in a name as a
 # title's slug writes it, `ghp-r4nd0m…`: every name is scanned again; 22: a token split by a
 # comment, a template tag, an inline tag or Markdown's delimiters inside a word; 23: a key's
-# body without its BEGIN line; 24: a token split by a link's brackets, read as its text)
+# body without its BEGIN line; 24: a token split by a link's brackets, read as its text;
+# 28: a credential in a commit author's name or email, as git history credits them)
 HIDING_VERSION = 17  # of kb/content/hiding.py's names in page text: bump when it finds more
 # (2: its mark is no word of the index; 3: accents as marks, curly apostrophes, Unicode hyphens;
 # 4: a tag or team naming someone hidden is dropped, a page whose path names them not read;

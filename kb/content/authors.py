@@ -11,6 +11,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from kb.content.secrets import redact
 from kb.models import Author, Directory, person_key
 
 _NAME_EMAIL = re.compile(r"^\s*(?P<name>[^<]*?)\s*<(?P<email>[^>]+)>\s*$")
@@ -382,9 +383,13 @@ def _counted(
     added: dict[str, Counter] = defaultdict(Counter)
     newest: dict[str, str] = {}
     now: dict[str, str] = {}  # an earlier name -> the name the file has at the newest commit
+    identities: dict[tuple[str, str], tuple[str, str]] = {}
     for record in out.split("\x00")[1:]:
         name, email, day, files = (record.split("\n", 3) + ["", "", ""])[:4]
         author, day = (name.strip(), email.strip()), day.strip()
+        if author not in identities:  # a token as a CI job's user.name: redacted as a page's
+            identities[author] = (redact(author[0])[0], redact(author[1])[0])
+        author = identities[author]
         for line in filter(str.strip, files.splitlines()):
             status, *paths = map(_unquoted, line.rstrip("\n").split("\t"))
             path = now.get(paths[-1], paths[-1])

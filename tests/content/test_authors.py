@@ -355,3 +355,30 @@ def test_a_page_whose_name_git_quotes_gets_its_history(tmp_path):
         assert history.authors_of(repo / name) == [sven], name
     touched = GitHistory(repo, state=git_state(repo)).touched_since(earlier)
     assert touched == {names[0], 'it/"moved".md'}
+
+
+def test_a_credential_in_a_commit_authors_name_or_email_is_redacted(tmp_path):
+    """A commit whose author is a token (a CI job setting user.name from the wrong variable)
+    or whose email holds a key was credited as written: an author and a facet's value, in
+    every file of the index and in kb index's warning (a hostile trial of git history),
+    where a credential in a page's front matter is redacted. A git identity is redacted as
+    page text is."""
+    from fakes import HashEmbedder
+
+    from kb import KnowledgeBase, Settings, build_index
+
+    token, key = "ghp_" + "R4nd0mT0k3n" * 3 + "123", "AKIAZ7QX3JH2PLMW9RTB"
+    repo = tmp_path / "docs"
+    repo.mkdir()
+    git(repo, "init", "-q")
+    write(repo / "people.yaml", "- name: Bo Chen\n")
+    _commit_as(repo, "it/ci.md", "# CI\n\nPipelines.\n", token, "bot@example.org")
+    _commit_as(repo, "it/ops.md", "# Ops\n\nRunbooks.\n", "Deploy Bot", f"{key}@example.org")
+    report = build_index(repo, tmp_path / "index", HashEmbedder(), Settings())
+    said = " ".join(str(p) for p in report.problems)
+    assert "'ghp_…[redacted]', an author by git history" in said and token not in said
+    kb = KnowledgeBase(tmp_path / "index", HashEmbedder(), Settings())
+    assert kb.facets()["author"] == ["Deploy Bot", "ghp_…[redacted]"]
+    files = [p for p in (tmp_path / "index").rglob("*") if p.is_file()]
+    assert not [p.name for p in files if token.encode() in p.read_bytes()]
+    assert not [p.name for p in files if key.encode() in p.read_bytes()]
