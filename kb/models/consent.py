@@ -817,6 +817,12 @@ class Hidden:
         how each surname sounds (`_surname_key`), for logged searches ("wolkow"); and of each
         surname of 3 letters as one (`_surname_word`), for a logged login ("jlee")."""
         words = {w for k in self.keys for w in _key_words(k) if len(w) >= 3}
+        # Each part of a double-barrelled name ("muller" of "muller-lukasz": a search writes
+        # one alone, a hostile trial); not a login's organisation ("gsa" of "alam-gsa").
+        parts = {
+            p for k in self.keys if _name_words(k) for w in _key_words(k) for p in w.split("-")
+        }
+        words |= {p for p in parts if len(p) >= 3}
         surnames = {last for pairs in self._by_surname_sound.values() for _, last in pairs}
         words |= {k for k in map(_surname_key, surnames) if k}
         words |= {_surname_word(w) for w in self._surnames if len(w) == 3}

@@ -672,6 +672,28 @@ def test_a_hidden_name_written_surname_first_is_withheld_word_by_word_in_a_log()
     assert log.hides_word(["x"])("park")  # nor a key term
 
 
+def test_a_part_of_a_double_barrelled_name_is_withheld_as_a_word_of_it():
+    """A logged search naming one part of a hidden person's double-barrelled surname was
+    written and reported ('ask Müller about vpn' for a hidden Zoë Müller-Łukasz, 'garcia
+    laptop' for Ana María García-López), and the part could be a key term: a word of her
+    name is withheld, but her words were fingerprinted whole ('muller-lukasz'), as no
+    search writes them (a hostile trial of the search log). Each part of three letters or
+    more is a word of her name too; a login's organisation is not ('GSA travel card')."""
+    from kb.models import Directory, Person
+    from kb.models.consent import IndexConsent
+
+    hidden = ("Zoë Müller-Łukasz", "Ana María García-López", "alam-gsa")
+    directory = Directory((*(Person(n, hidden=True) for n in hidden), Person("Bo Chen")))
+    log = IndexConsent(
+        frozenset(directory.digests("k")), frozenset(directory.word_digests("k")), "k"
+    )
+    for query in ("ask Müller about vpn", "muller", "Mueller laptop", "garcia laptop", "lópez vpn"):
+        assert log.withholds(query), query
+    for query in ("GSA travel card", "vpn setup", "Bo Chen laptop"):
+        assert not log.withholds(query), query
+    assert log.hides_word(["x"])("müller") and log.hides_word(["x"])("garcia")
+
+
 def test_a_logins_organisation_is_no_part_of_her_name():
     # A review: a hidden "alam-gsa" (18F's GitHub logins add the agency) hid "A GSA" in
     # prose, as if "GSA" were her surname and "A" her initial.
