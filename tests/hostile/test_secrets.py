@@ -401,8 +401,8 @@ def test_index_strict_fails_on_a_secret(tmp_path, monkeypatch, real_embedder):
     args = ["index", str(content), "--index-dir", str(tmp_path / "index"), "--strict"]
     res = CliRunner().invoke(cli, args)
     assert res.exit_code != 0
-    assert "platform/deploy.md:10: possible AWS access key ID" in res.output
-    assert "platform/deploy.md:12: possible GitHub token" in res.output
+    assert "platform/deploy.md:10: warning: possible AWS access key ID" in res.output
+    assert "platform/deploy.md:12: warning: possible GitHub token" in res.output
     _no_secret_in(res.output)
     assert not (tmp_path / "index" / "manifest.json").exists()
 
