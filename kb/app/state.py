@@ -67,6 +67,13 @@ def init_state() -> None:
     box_drawn = not opened and (view == "search" or view not in VIEWS)
     box_kept = box_drawn and st.session_state.get("_box_drawn", False)
     st.session_state._box_drawn = box_drawn
+    if st.session_state.get("_init") and _view_of(shown_params()) != st.session_state.get(URL_VIEW):
+        # Back or Forward in the browser: the address is no longer the one the app wrote, and
+        # the view it names is read as a link's is. Read once, the widgets' values won: Back
+        # from one search to the one before showed it for a moment, then the app wrote the
+        # later search back into the address (an accessibility trial).
+        _read_url(params)
+        return
     if st.session_state.get("_init"):
         # Streamlit forgets a widget's value on runs that do not draw it (the page and person
         # views); writing it back keeps the search for the way back. Not the search box's
@@ -76,6 +83,12 @@ def init_state() -> None:
             if key in st.session_state and not (key == "q" and box_kept):
                 st.session_state[key] = st.session_state[key]
         return
+    _read_url(params)
+
+
+def _read_url(params) -> None:
+    """The widgets' values from the address: a link's, on the first run, or the one the
+    browser went back or forward to."""
     st.session_state.q = params.get(PARAM["q"], "")[:MAX_QUERY]  # as the box takes it
     if len(params.get(PARAM["q"], "")) > MAX_QUERY:
         note("q", f"Search: the link's query is cut to its first {MAX_QUERY:,} characters.",
@@ -106,6 +119,7 @@ def init_state() -> None:
         note("me", f"I work in: {said(me)} is not IT or Business; ignored.", None)
     _read_views(params)
     st.session_state._init = True
+    st.session_state[URL_VIEW] = _view_of(shown_params())
 
 
 def _read_views(params) -> None:
@@ -259,11 +273,21 @@ def sync_url() -> None:
     wanted = view_params()
     # What the widgets do not hold: the page or person open, and `debug=1` (file, line and
     # score on each card, for the docs' maintainers).
-    for key in ("page", "section", "person", "debug"):
+    for key in OPENED_KEYS:
         if st.query_params.get(key):
             wanted[key] = st.query_params[key]
     if shown_params() != wanted:
         st.query_params.from_dict(wanted)
+    st.session_state[URL_VIEW] = _view_of(wanted)
+
+
+OPENED_KEYS = ("page", "section", "person", "debug")  # not a view's: what is open over it
+URL_VIEW = "_url_view"  # the view's part of the address, as the app last wrote or read it
+
+
+def _view_of(params: dict) -> dict:
+    """The parameters of the view, without what is opened over it (`OPENED_KEYS`)."""
+    return {k: v for k, v in params.items() if k not in OPENED_KEYS}
 
 
 def shown_params() -> dict[str, str | list[str]]:

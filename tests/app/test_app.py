@@ -8,7 +8,7 @@ import re
 import threading
 import time
 from datetime import date
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
 from fakes import HashEmbedder
@@ -346,6 +346,26 @@ def test_url_parameters_restore_the_view(monkeypatch, bundled_index):
     at = new_app(monkeypatch, bundled_index, page="legal/retention-schedule.md", section="x")
     title = bundled_kb_title("legal/retention-schedule.md")
     assert [plain(h.value) for h in at.main.header] == [title]
+
+
+def test_back_in_the_browser_returns_to_the_search_before(monkeypatch, bundled_index):
+    # Back from one search to the one before showed it for a moment, then the app wrote the
+    # later search back into the address: the widgets' values won over the address the
+    # browser went back to (an accessibility trial).
+    at = new_app(monkeypatch, bundled_index)
+    search(at, "report a phishing email")
+    before = dict(at.query_params)
+    at.selectbox(key="dept").select(BUSINESS).run()
+    search(at, "how many days of parental leave do I get")
+    assert at.query_params["q"] == "how many days of parental leave do I get"
+    follow(at, "?" + urlencode(before))  # Back, twice
+    assert at.text_input(key="q").value == "report a phishing email"
+    assert at.query_params["q"] == "report a phishing email" and "dept" not in at.query_params
+    assert at.selectbox(key="dept").value in ("", None, "Any")
+    assert result_paths(at)[0] == "security/phishing-reporting.md"
+    search(at, "who approves expense claims in Spendwise")  # and on from there, as typed
+    assert at.query_params["q"] == "who approves expense claims in Spendwise"
+    assert result_paths(at)[0] == "finance/spendwise-approvals.md"
 
 
 def bundled_kb_title(path: str) -> str:

@@ -433,6 +433,30 @@ def test_type_without_enter_then_keys_open_a_result_and_back_restores_it(server)
         assert card_paths(page)[1] == second
 
 
+def test_back_and_forward_go_between_two_searches(server):
+    # Back from one search to the one before showed it for a moment; then the app wrote the
+    # later search back into the address and the box, so Back seemed dead (a trial).
+    first, second = "report a phishing email", "how many days of parental leave do I get"
+    with browser_page() as page:
+        page.goto(server)
+        wait_ready(page)
+        page.wait_for_function("() => window.__kbKeys")
+        box = page.get_by_label("Search")
+        for query in (first, second):
+            box.fill(query)
+            box.press("Enter")
+            results_shown(page, query)
+        wait_idle(page)
+        assert url_params(page) == {"q": [second]}
+        for went, query in ((page.go_back, first), (page.go_forward, second)):
+            before = app_run(page)
+            went()
+            wait_run(page, before)
+            results_shown(page, query)
+            wait_idle(page)
+            assert box.input_value() == query and url_params(page) == {"q": [query]}
+
+
 def test_only_the_search_settled_on_is_logged(bundled_index, tmp_path):
     # Every pause in typing was a logged search: "vpn acc" and "vpn access from home" were two
     # lines for the gap report, the barcamp and "most searched". A server of its own, so that
