@@ -211,6 +211,26 @@ function showPlace(kb, wentBack) {
     kb.restoring = null;
     scroller().scrollTo(0, 0);
   }
+  if (fresh && !now.startsWith("view:")) focusTitle();
+}
+
+function focusTitle() {
+  // A page or person opened over the results takes the focus to its title: the link that
+  // opened it is gone, the focus was left on the body, and a screen reader said nothing of
+  // the new view (an accessibility trial). Never from an element someone is in; the run's
+  // old elements go after it, so the title is looked for a moment (as `restoreScroll`).
+  const until = Date.now() + 1500;
+  const step = () => {
+    const active = document.activeElement;
+    if ((active && active !== document.body) || Date.now() > until) return;
+    const title = [...document.querySelectorAll('.stMain [data-testid="stHeading"] h2')].find(
+      (h) => h.id !== "who-knows" && !h.closest('[data-stale="true"]'),
+    );
+    if (!title) return requestAnimationFrame(step);
+    if (!title.hasAttribute("tabindex")) title.setAttribute("tabindex", "-1");
+    title.focus({ preventScroll: true });
+  };
+  requestAnimationFrame(step);
 }
 
 function reachScrollers() {

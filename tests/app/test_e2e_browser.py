@@ -377,7 +377,7 @@ def card_paths(page) -> list[str]:
     return list(seen.values())
 
 
-def test_type_without_enter_then_keys_open_a_result_and_back_restores_it(server):
+def test_type_without_enter_then_keys_open_a_result_and_back_restores_it(server, bundled_kb):
     query = "who approves expense claims in Spendwise"
     with browser_page(height=700) as page:
         page.goto(server)
@@ -421,6 +421,11 @@ def test_type_without_enter_then_keys_open_a_result_and_back_restores_it(server)
             back.bounding_box(),
             title.bounding_box(),
         )
+        # The focus is on its title, which a screen reader says: it was left on the body.
+        named = page.locator('.stMain [data-testid="stHeading"] h2').first.inner_text()
+        focused = "() => document.activeElement.tagName + ' ' + document.activeElement.innerText"
+        assert eventually(lambda: page.evaluate(focused) == "H2 " + named), page.evaluate(focused)
+        assert named == bundled_kb.page(second).title
 
         # One Back: the query, the results and their scroll position.
         before = app_run(page)
