@@ -508,16 +508,21 @@ def test_kb_watch_indexes_a_new_page_and_stops_on_ctrl_c(tmp_path, stop):
 
     content = write(tmp_path / "content/it/vpn.md", "# VPN\n\nConnect with the client.\n").parent
     index_dir = tmp_path / "index"
-    argv = [sys.executable, "-m", "kb", "watch", str(content.parent), "--index-dir"]
+    # Ctrl-C as a terminal sends it: a process started with SIGINT ignored keeps it ignored
+    # (Python then installs no KeyboardInterrupt), and the full suite's process sometimes had
+    # it so: kb watch ran on for 60 s after Ctrl-C (a new-user trial). Python's handler is
+    # put back in the child itself, not by a preexec_fn: Python code run between fork and
+    # exec in a process whose gRPC threads run (the Milvus tests') crashed the child (CI).
+    interruptible = (
+        "import runpy, signal, sys; signal.signal(signal.SIGINT, signal.default_int_handler); "
+        "sys.argv[0] = 'kb'; runpy.run_module('kb', run_name='__main__')"
+    )
+    argv = [sys.executable, "-c", interruptible, "watch", str(content.parent), "--index-dir"]
     proc = subprocess.Popen(
         [*argv, str(index_dir), "--quiet", "0.2"],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
-        # Ctrl-C as a terminal sends it: a process started with SIGINT ignored keeps it
-        # ignored (Python then installs no KeyboardInterrupt), and the full suite's process
-        # sometimes had it so: kb watch ran on for 60 s after Ctrl-C (a new-user trial).
-        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     lines = []
     try:
