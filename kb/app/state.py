@@ -67,11 +67,10 @@ def init_state() -> None:
     box_drawn = not opened and (view == "search" or view not in VIEWS)
     box_kept = box_drawn and st.session_state.get("_box_drawn", False)
     st.session_state._box_drawn = box_drawn
-    if st.session_state.get("_init") and _view_of(shown_params()) != st.session_state.get(URL_VIEW):
-        # Back or Forward in the browser: the address is no longer the one the app wrote, and
-        # the view it names is read as a link's is. Read once, the widgets' values won: Back
-        # from one search to the one before showed it for a moment, then the app wrote the
-        # later search back into the address (an accessibility trial).
+    if st.session_state.get("_init") and _went_elsewhere():
+        # Back or Forward in the browser: the view it names is read as a link's is. Read once,
+        # the widgets' values won: Back from one search to the one before showed it for a
+        # moment, then the app wrote the later search back (an accessibility trial).
         _read_url(params)
         return
     if st.session_state.get("_init"):
@@ -288,6 +287,16 @@ URL_VIEW = "_url_view"  # the view's part of the address, as the app last wrote 
 def _view_of(params: dict) -> dict:
     """The parameters of the view, without what is opened over it (`OPENED_KEYS`)."""
     return {k: v for k, v in params.items() if k not in OPENED_KEYS}
+
+
+def _went_elsewhere() -> bool:
+    """Whether the browser went to another address (Back, Forward): it is not the one the app
+    last wrote, and no widget changed since. A run a widget started carries the address the
+    browser had when it was sent, which can be older than the app's last write (a key typed
+    while the run before was drawing): read as Back, it put that older search into the box
+    and dropped what was typed after (benchmarks/app_latency.py, typing)."""
+    written = st.session_state.get(URL_VIEW)
+    return _view_of(shown_params()) != written and view_params() == written
 
 
 def shown_params() -> dict[str, str | list[str]]:
