@@ -24,7 +24,7 @@ from kb.people.calendar import (
 
 
 def render_barcamp(kb: Facade) -> None:
-    st.subheader("Internal barcamp", anchor=False)
+    st.header("Internal barcamp", anchor=False)
     st.caption(
         "What people search for and do not find, and topics that rest on one person, each "
         "with a speaker who knows it and colleagues from the other department to invite. No "
@@ -53,7 +53,7 @@ def render_barcamp(kb: Facade) -> None:
         sessions = [s for s in camp.sessions if s.slot == slot]
         if not sessions:
             continue
-        st.markdown(f"#### Slot {slot}")
+        st.markdown(f"### Slot {slot}")
         for s in sessions:
             with st.container(border=True):
                 st.markdown(f"**Room {s.room}: {esc(s.title)}**")

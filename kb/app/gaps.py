@@ -19,7 +19,7 @@ from kb.people.stale import counted_as
 
 
 def render_gaps(kb: Facade) -> None:
-    st.subheader("Knowledge gaps", anchor=False)
+    st.header("Knowledge gaps", anchor=False)
     log = search_log()  # on the API, the server reads its own log
     report = kb.gaps(today=dt.date.today(), log=log)
     # Resting on one person, on no one, or on people leaving (`Topic.at_risk`).

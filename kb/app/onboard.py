@@ -14,7 +14,7 @@ from kb.inputs import blank
 
 
 def render_onboard(kb: Facade) -> None:
-    st.subheader("Onboarding", anchor=False)
+    st.header("Onboarding", anchor=False)
     st.caption(
         "A new joiner's first reading, the pages the team's own pages link to first, and the "
         "people to meet: a buddy in the team, a colleague across the divide, and the owners "
@@ -33,13 +33,13 @@ def render_onboard(kb: Facade) -> None:
     plan = kb.onboard(name, team=team, today=dt.date.today())
     if plan.note:
         st.info(note_text(plan.note))
-    st.markdown("#### Read, in this order")
+    st.markdown("### Read, in this order")
     lines = []
     for n, step in enumerate(plan.reading, 1):
         stale = f" :red-badge[{esc(step.stale)}]" if step.stale else ""
         lines.append(f"{n}. [{esc(step.title)}]({page_link(step.path)}): {esc(step.why)}{stale}")
     st.markdown("\n".join(lines) or "No pages are written for this team yet.")
-    st.markdown("#### Meet")
+    st.markdown("### Meet")
     for intro in plan.people:
         st.markdown(
             f"- **{esc(intro.kind.capitalize())}**: {colleague_line(intro.colleague)}  \n"

@@ -20,7 +20,7 @@ from kb.serve.codec import dump
 
 
 def render_pairs(kb: Facade) -> None:
-    st.subheader("Tandems, mentoring, coffee, job shadowing, reverse mentoring", anchor=False)
+    st.header("Tandems, mentoring, coffee, job shadowing, reverse mentoring", anchor=False)
     st.caption(
         "Pairs across IT and business whose writing overlaps: each person at most once, never "
         "two of one team. Job shadowing sends a guest to the owner of a process their pages "

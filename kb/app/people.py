@@ -23,7 +23,7 @@ SORTS = {
 
 
 def render_people(kb: Facade) -> None:
-    st.subheader("People", anchor=False)
+    st.header("People", anchor=False)
     st.caption("Everyone who wrote in the index, with what they write about. Open one for more.")
     profiles = [p for p in map(kb.profile, kb.people()) if p is not None]
     sort = st.selectbox("Sort by", PEOPLE_SORTS, key="people_sort", width=220)

@@ -14,7 +14,7 @@ from kb.models import Cover, TeamCriteria
 
 
 def render_team(kb: Facade) -> None:
-    st.subheader("Team builder", anchor=False)
+    st.header("Team builder", anchor=False)
     st.caption(
         "Describe the project; separate its parts with commas to name the sub-topics yourself. "
         "kb proposes people who cover them, preferring a mix of IT and business."

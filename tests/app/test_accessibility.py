@@ -239,6 +239,18 @@ def test_results_and_who_knows_are_headings_in_order(server):
             assert order["violations"] == [], (query, order["violations"])
 
 
+def test_every_view_titles_itself_at_the_level_under_the_apps_name(server):
+    # The People, Pairs, Team builder, Onboarding, Barcamp and Gaps views were titled h3
+    # straight under the app's h1 (axe: heading-order, moderate, on People and Gaps in an
+    # accessibility trial); a reader skimming by heading met a level missing.
+    with browser_page() as page:
+        for view in ("people", "pairs", "team", "onboard", "barcamp", "gaps"):
+            show_view(page, server, view, settle_ms=SETTLE_MS)
+            page.evaluate(AXE_SCRIPT)
+            order = page.evaluate("() => axe.run({runOnly: ['heading-order']})")
+            assert order["violations"] == [], (view, order["violations"])
+
+
 def show_view_at(page, server: str, query: str) -> None:
     page.goto(server + "/" + query)
     page.get_by_role("heading", name="Who knows about this?").wait_for(timeout=120_000)
