@@ -17,7 +17,7 @@ import threading
 import time
 from collections import Counter
 from pathlib import Path
-from urllib.parse import parse_qs, quote, urlsplit
+from urllib.parse import parse_qs, quote, urlencode, urlsplit
 
 import pytest
 from click.testing import CliRunner
@@ -247,11 +247,14 @@ def test_an_opened_page_starts_at_its_title(server):
     with browser_page(height=700) as page:
         page.goto(server)
         wait_ready(page)
-        run_query(page, "how much can I spend taking a customer out for dinner")
+        query = "how much can I spend taking a customer out for dinner"
+        run_query(page, query)
         wait_idle(page)
         last_card = page.locator(TITLE_LINK).filter(visible=True).last
         last_card.scroll_into_view_if_needed()
-        open_in_app(page, "?page=finance/expense-policy.md")
+        # As the browser's history holds it: kb's links carry the search they were opened from
+        # (an address without it is read as one without a search: "Back to search").
+        open_in_app(page, "?" + urlencode({"q": query, "page": "finance/expense-policy.md"}))
         heading = page.get_by_role("heading", name="Expense policy", exact=True).first
         heading.wait_for(timeout=30_000)
         # The scroll runs once the page is drawn: at the top, under the app's header and the
