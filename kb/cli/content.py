@@ -159,8 +159,7 @@ def index_cmd(
                 publishing=pub,
             )
     except StrictModeError as err:
-        for line in check_report.warning_lines(content_dir, err.problems):
-            click.echo(line, err=True)
+        _say_warnings(content_dir, err.problems)
         raise
     report = run.build
     if report is None:
@@ -192,8 +191,7 @@ def index_cmd(
         }
         click.echo(json.dumps(summary, indent=2))
         return
-    for line in check_report.warning_lines(content_dir, report.problems):
-        click.echo(line, err=True)
+    _say_warnings(content_dir, report.problems)
     _say_damaged(report, index_dir)
     if not report.changed:
         click.echo(
@@ -255,8 +253,7 @@ def _print_published(
             )
         )
         return
-    for line in check_report.warning_lines(content_dir, report.problems):
-        click.echo(line, err=True)
+    _say_warnings(content_dir, report.problems)
     share = "" if part.whole else f"shard {part}: "
     click.echo(
         f"Indexed {share}{report.documents} of {report.files} pages ({report.chunks} chunks, "
@@ -373,9 +370,7 @@ def watch_cmd(
             )
             return
         report = run.report
-        new = [problem for problem in report.problems if problem not in shown]
-        for line in check_report.warning_lines(content_dir, new):
-            click.echo(line, err=True)
+        _say_warnings(content_dir, [p for p in report.problems if p not in shown])
         shown.clear()
         shown.update(report.problems)
         _say_damaged(report, index_dir)
@@ -475,6 +470,12 @@ def check_cmd(content_dir: Path, fmt: str, strict: bool, today, as_json: bool) -
         )
     if errors or (strict and warnings):
         sys.exit(1)
+
+
+def _say_warnings(content_dir: Path, problems) -> None:
+    """A build's warnings on stderr, as `kb check` says them (`check_report.warning_lines`)."""
+    for line in check_report.warning_lines(content_dir, problems):
+        click.echo(line, err=True)
 
 
 def _ready_for_queries(model_name: str) -> None:
