@@ -446,6 +446,11 @@ class Experts(Sequence[Expert]):
     def __len__(self) -> int:
         return len(self.people)
 
+    @property
+    def searched(self) -> str:
+        """The query the people were found for."""
+        return self.corrected or self.query
+
 
 @dataclass(frozen=True)
 class Page(PageInfo):
