@@ -43,7 +43,17 @@ from kb.serve.auth import bearer_ok
 from kb.serve.codec import dump, expert_records, hit_record, person_record
 from kb.serve.loaded import public_message
 from kb.serve.params import Decimal, Whole
-from kb.serve.responses import FoundDocs, KnownPeople
+from kb.serve.responses import (
+    BarcampPlan,
+    Facets,
+    FoundDocs,
+    KnownPeople,
+    Onboarding,
+    PageRecord,
+    Pairs,
+    Person,
+    Team,
+)
 
 INSTRUCTIONS = (
     "kb searches the company's own documentation (IT and business teams' pages) and names "
@@ -150,8 +160,8 @@ def create_mcp(
             "edit_url": links.edit_url(path) or None,
         }
 
-    # search_docs and who_knows return the codec's dicts under a model's name: the SDK checks
-    # each answer against it (their output schema) and sends the dict itself as the text.
+    # Each tool returns the codec's dict under a model's name (kb.serve.responses): the SDK
+    # checks each answer against it (its output schema) and sends the dict itself as the text.
     @server.tool(annotations={"readOnlyHint": True})
     def search_docs(
         query: Query,
@@ -241,7 +251,7 @@ def create_mcp(
                 "link, or an app link with ?page=.",
             ),
         ],
-    ) -> dict[str, Any]:
+    ) -> PageRecord:
         """A whole page as Markdown, with its title, team, department, authors and dates."""
         path = page_path(page)
         found = base().page(path) if path else None
@@ -255,7 +265,7 @@ def create_mcp(
     @server.tool(annotations={"readOnlyHint": True})
     def get_person(
         name: Annotated[str, Field(min_length=1, max_length=200, description="Name or alias.")],
-    ) -> dict[str, Any]:
+    ) -> Person:
         """A colleague's profile: what they wrote (pages, topics), team, role, contact,
         availability, and colleagues across the IT/business divide to meet."""
         facade = base()
@@ -269,7 +279,7 @@ def create_mcp(
     def find_pairs(
         kind: Annotated[str, Field(pattern=f"^({'|'.join(KINDS)})$")] = "tandem",
         round: Annotated[int, Field(ge=0, le=MAX_ROUND), Whole] = 0,
-    ) -> dict[str, Any]:
+    ) -> Pairs:
         """One round of pairs across IT and business: `tandem` (learning tandems, each
         teaches the other), `mentoring`, `coffee`, `shadowing` (a working day beside a host
         from the other side) or `reverse-mentoring` (the more junior one mentors), each with
@@ -292,7 +302,7 @@ def create_mcp(
         timezone_within: Annotated[float | None, Field(ge=0, le=26), Decimal] = None,
         languages: Annotated[str, Field(max_length=200, description="e.g. de,en")] = "",
         balance: Annotated[list[str], Field(max_length=10, description="e.g. private.gender")] = [],  # noqa: B006
-    ) -> dict[str, Any]:
+    ) -> Team:
         """A cross-functional team for a project: members from both sides, who covers which
         part, the parts no one in the docs covers, and whether each criterion set in advance
         holds (balance as aggregate counts only)."""
@@ -320,7 +330,7 @@ def create_mcp(
             ),
         ]
         | None = None,
-    ) -> dict[str, Any]:
+    ) -> BarcampPlan:
         """A proposed internal barcamp: topics people searched for without a good answer and
         topics resting on one person, each with a speaker who knows it, a title from the
         pages and an audience from the other department; no speaker twice in one slot."""
@@ -332,7 +342,7 @@ def create_mcp(
     def onboarding_plan(
         name: Annotated[str, Field(min_length=1, max_length=200, description="Who joins.")],
         team: Annotated[str, Field(min_length=1, max_length=200, description="Their team.")],
-    ) -> dict[str, Any]:
+    ) -> Onboarding:
         """A new joiner's reading path through a team's pages (the pages the team's pages link
         to first, stale ones last and marked) and the people to meet: a buddy in the team, a
         colleague across the IT/business divide, and the owners of the systems the team uses."""
@@ -341,7 +351,7 @@ def create_mcp(
             return dump(base().onboard(query_text(name, "name"), team=found, today=dt.date.today()))
 
     @server.tool(annotations={"readOnlyHint": True})
-    def list_facets() -> dict[str, list[str]]:
+    def list_facets() -> Facets:
         """The values search_docs' filters take: departments, teams, tags and authors."""
         return base().facets()
 

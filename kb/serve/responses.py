@@ -1,5 +1,5 @@
 """What the public routes answer, as the OpenAPI document names it, and what MCP's
-search_docs and who_knows answer, as their output schemas name it: a pydantic model of each
+tools answer, as their output schemas name it: a pydantic model of each
 shape `kb.serve.codec` writes, every field with its JSON type and one line.
 
 The records stay the codec's (the CLI's `--json` prints the same); these only describe them,
@@ -19,7 +19,19 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema, create_model
 
-from kb.models import Colleague, Evidence, PageCredit, Pair, Profile
+from kb.models import (
+    Barcamp,
+    Colleague,
+    CriterionCheck,
+    Evidence,
+    OnboardingPlan,
+    PageCredit,
+    Pair,
+    Pairing,
+    Profile,
+    TeamProposal,
+)
+from kb.models.reports import Cover, Introduction, ReadingStep, Session
 
 # A score or share: JSON's number, written as the codec holds it (pydantic's `float` would
 # turn a whole number into 1.0, and the JSON would change).
@@ -225,7 +237,8 @@ _described(
         "heading": "The section's heading.",
         "line": "The line the section starts on in the page file.",
         "score": "How close the section is to what the two have in common.",
-        "confidence": "How sure kb is that the section answers a query (0 here: none asked).",
+        "confidence": "How sure kb is that the section answers what was asked (0-1; 0 for "
+        "pairs, where nothing was).",
     },
     _MODELS,
 )
@@ -268,4 +281,131 @@ Person = _described(
     _MODELS,
     "Person",
     across=(list[_MODELS[Pair]], _said("Colleagues across the IT/business divide to meet.")),
+)
+
+
+class PageRecord(Answer):
+    """MCP's get_page: a whole page as Markdown, with what it says about itself."""
+
+    team: str = _said("The page's team.")
+    tags: list[str] = _said("The page's tags.")
+    authors: list[str] = _said("The page's authors, most of it first.")
+    updated: str = _said("The day the page was last changed (YYYY-MM-DD).")
+    review_by: str = _said("The day the page is due a review (YYYY-MM-DD); empty when not set.")
+    department: str = _said("The page's department (IT or Business).")
+    path: str = _said("The page's path in the content folder.")
+    title: str = _said("The page's title.")
+    owner: str = _said("Who owns the page (front matter); empty when not said.")
+    markdown: str = _said("The page's text as Markdown, secrets redacted, hidden people withheld.")
+    link: str = _said("The page as an MCP resource (kb://page/...).")
+    app_url: str | None = _said("The page in the app (KB_APP_URL), null when none is set.")
+    edit_url: str | None = _said("The page's edit link (KB_EDIT_URL), null when none is set.")
+
+
+Pairs = _described(
+    Pairing,
+    {
+        "kind": "tandem, mentoring, reverse-mentoring, shadowing or coffee.",
+        "seed": "The round these pairs are (the same round gives the same pairs).",
+        "pairs": "The pairs, each person in at most one.",
+        "unpaired": "Available people no one across the divide fit.",
+        "note": "What to know about the round as a whole; empty when nothing.",
+        "why_unpaired": "What the unpaired lacked, in words; empty when no one is.",
+    },
+    _MODELS,
+    "Pairs",
+    round=(int, _said("The round asked for (as seed).")),
+)
+_described(
+    Cover,
+    {
+        "subtopic": "A part of the project, in the pages' words.",
+        "people": "The members who know it, best first.",
+        "evidence": "The sections that show it.",
+    },
+    _MODELS,
+)
+_described(
+    CriterionCheck,
+    {
+        "criterion": "The criterion as asked: department=IT:1, max-per-team 1...",
+        "met": "Whether the team meets it.",
+        "detail": "Why not, when it is not met; empty otherwise.",
+    },
+    _MODELS,
+)
+Team = _described(
+    TeamProposal,
+    {
+        "description": "The project, as described.",
+        "members": "The members, from both sides of the IT/business divide.",
+        "covers": "Each part of the project and who on the team covers it.",
+        "uncovered": "Parts no one in the docs covers.",
+        "checks": "Whether each criterion asked for holds.",
+        "balance": "One line per balance attribute, aggregate counts only.",
+        "unstaffed": "Parts only people kb may not staff wrote about (who left...).",
+        "left_out": "Those people, each with why.",
+        "others": "People credited with a part who are not on the team, most credited first.",
+    },
+    _MODELS,
+    "Team",
+)
+_described(
+    Session,
+    {
+        "slot": "The time slot, from 1.",
+        "room": "The room, from 1.",
+        "title": "The session's title, in the pages' own words.",
+        "speaker": "Who speaks: they wrote on it.",
+        "why": "The demand: searched without a good answer, or known by one person only.",
+        "audience": "Colleagues from the other department to invite.",
+        "pages": "What the speaker wrote on it.",
+        "demand": "Times it was searched (0 for a topic resting on one person).",
+    },
+    _MODELS,
+)
+BarcampPlan = _described(
+    Barcamp,
+    {
+        "slots": "The time slots.",
+        "rooms": "The rooms.",
+        "sessions": "The proposed sessions, by slot and room.",
+        "unscheduled": "Titles of proposals with no place left.",
+        "searches_logged": "The searches in the search log the demand was read from.",
+        "note": "What to know about the programme as a whole; empty when nothing.",
+    },
+    _MODELS,
+    "BarcampPlan",
+)
+_described(
+    ReadingStep,
+    {
+        "path": "The page's path in the content folder.",
+        "title": "The page's title.",
+        "why": "Why it comes here in the path.",
+        "stale": "Why it may be out of date; empty when it is fresh.",
+    },
+    _MODELS,
+)
+_described(
+    Introduction,
+    {
+        "kind": "buddy, across the divide, or system owner.",
+        "colleague": "Whom to meet.",
+        "why": "Why, in one line.",
+        "evidence": "The pages that say why.",
+    },
+    _MODELS,
+)
+Onboarding = _described(
+    OnboardingPlan,
+    {
+        "name": "Who joins.",
+        "team": "The team they join.",
+        "reading": "The pages to read, in order.",
+        "people": "The colleagues to meet.",
+        "note": "What to know about the plan as a whole; empty when nothing.",
+    },
+    _MODELS,
+    "Onboarding",
 )
