@@ -37,7 +37,7 @@ from kb import KnowledgeBase, SentenceTransformerEmbedder, Settings
 from kb.eval import metrics
 from kb.eval.runs import retrieval_run
 from kb.index.bm25 import stop_words, word_spans
-from kb.search.spelling import LONG, MIN_LENGTH, Speller, correctable, english_words
+from kb.search.spelling import LONG, MIN_LENGTH, REORDERED, Speller, correctable, english_words
 
 KINDS = ("deletion", "insertion", "substitution", "transposition")
 MIN_WORD = 5
@@ -83,7 +83,7 @@ def main() -> None:
     result = {
         "machine": f"{platform.machine()}, Python {platform.python_version()}",
         "seed": args.seed,
-        "speller": {"min_length": MIN_LENGTH, "long": LONG},
+        "speller": {"min_length": MIN_LENGTH, "long": LONG, "reordered": REORDERED},
         "sets": results,
         "speed": {"english_word_list_ms": round(english_ms, 1)}
         | _speed(args.data_dir / "beir-scifact"),

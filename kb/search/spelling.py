@@ -19,7 +19,9 @@ A query word is corrected only when all of these hold, so that no corpus needs t
 - it is not the first part of a contraction whose whole is English ("couldn't": BM25's words
   split it at the apostrophe, and "couldn" became "could't", a trial);
 - a corpus word lies within `max_distance(word)` edits (Damerau, optimal string alignment: a
-  transposition is one edit): 1 for words of up to `LONG - 1` letters, 2 from `LONG` on;
+  transposition is one edit): 1 for words of up to `LONG - 1` letters, 2 from `LONG` on,
+  and 2 from `REORDERED` letters to a word of the same letters give or take one (swapped,
+  dropped or doubled, none replaced: "paswrod" is "password", "Contabo" no "Contact");
 - that word begins with the same letter: people seldom mistype a word's first letter (about
   7% of misspellings in Pollock and Zamora's 50,000, 1984), and a name the corpus lacks is
   often one first letter from a word it has ("Binance" and "Finance", "Figma" and "Sigma",
@@ -59,6 +61,7 @@ from kb.models.words import english_words
 MIN_LENGTH = 4  # shorter words are never corrected
 SHORT = 5  # shorter words only get back a dropped letter: "uber" is no slip of "user"
 LONG = 8  # words this long may be two edits away from what was meant
+REORDERED = 7  # words this long may be two edits away when no letter is replaced
 _INFLECTED = ("s", "ed", "ing", "er", "ly")
 
 
@@ -82,6 +85,13 @@ class Correction:
 def max_distance(word: str) -> int:
     """How many edits from a corpus word `word` may be to be corrected to it."""
     return 1 if len(word) < LONG else 2
+
+
+def _reordered(word: str) -> int:
+    """How many edits more `word` may be from a corpus word of its own letters, swapped and
+    one dropped or doubled ("paswrod": "password"): one from `REORDERED` letters, where a
+    second replaced letter would reach other words ("Contabo": "Contact")."""
+    return 1 if REORDERED <= len(word) < LONG else 0
 
 
 class Speller:
@@ -182,7 +192,7 @@ class Speller:
         vocabulary = self.vocabulary()
         if low in vocabulary.counts:
             return None
-        best = vocabulary.closest(low, max_distance(low))
+        best = vocabulary.closest(low, max_distance(low), reordered=_reordered(low))
         # A short word is one substitution from too many others ("uber", "user"; "alot",
         # "slot"), but one letter short of few ("bage", "badge").
         if best is None or (len(low) < SHORT and len(best) <= len(low)):
@@ -241,24 +251,29 @@ class _Vocabulary:
         """The corpus holds `low`, or a word with its stem."""
         return low in self.counts or stems([low])[0] in self._stems
 
-    def closest(self, low: str, limit: int) -> str | None:
+    def closest(self, low: str, limit: int, *, reordered: int = 0) -> str | None:
         """The corpus word fewest edits (at most `limit`) from `low`, the most frequent of
-        equally near ones; None when there is none."""
+        equally near ones; None when there is none. `reordered` edits more are allowed to a
+        word of the same letters, give or take one: letters swapped, dropped or doubled,
+        none replaced ("paswrod": "password")."""
+        reach = limit + reordered
         top = len(self._first) - 1
-        lo = self._first[min(max(len(low) - limit, 0), top)]
-        hi = self._first[min(len(low) + limit + 1, top)]
+        lo = self._first[min(max(len(low) - reach, 0), top)]
+        hi = self._first[min(len(low) + reach + 1, top)]
         mine = np.bincount(_letter_classes(low), minlength=_CLASSES).astype(np.int16)
         present = _masks(mine[None, :])[0]
-        rows = np.flatnonzero(np.bitwise_count(self._present[lo:hi] ^ present) <= 2 * limit)
+        rows = np.flatnonzero(np.bitwise_count(self._present[lo:hi] ^ present) <= 2 * reach)
         rows += lo
-        rows = rows[np.abs(self._letters[rows] - mine).sum(axis=1) <= 2 * limit]
+        apart = np.abs(self._letters[rows] - mine).sum(axis=1)
+        keep = apart <= 2 * reach
+        rows, apart = rows[keep], apart[keep]
         found = []
-        for i in rows:
+        for i, letters in zip(rows, apart, strict=True):
             near = self._words[i]
             if near[0] != low[0]:  # see the module's docstring: a first letter is seldom wrong
                 continue
-            d = OSA.distance(low, near, score_cutoff=limit)
-            if d <= limit:
+            d = OSA.distance(low, near, score_cutoff=reach)
+            if d <= limit or (d <= reach and letters <= 1):
                 found.append((d, -self.counts[near], near))
         return min(found)[2] if found else None
 

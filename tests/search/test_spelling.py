@@ -83,6 +83,18 @@ def test_long_words_may_be_two_edits_away_short_ones_one(speller):
     assert speller.correct("xepnsee").corrected == "xepnsee"  # 2 edits, 7 letters
 
 
+def test_seven_letters_may_be_two_edits_away_when_no_letter_is_replaced():
+    # "forgot my paswrod" (a letter dropped, two swapped) was searched as typed: two edits,
+    # and only words of 8 letters or more could be two away (a trial on the bundled pages).
+    speller = Speller(["Reset your password in Okta.", "Contact the service desk."])
+    assert speller.correct("forgot my paswrod").changes == (("paswrod", "password"),)
+    assert speller.correct("pasword").changes == (("pasword", "password"),)
+    # A second replaced letter reaches other words: a name the corpus lacks stays
+    # ("Contabo" became "Contact" in a Cardano question when any two edits were allowed).
+    assert speller.correct("Contabo hosting").changes == ()
+    assert speller.correct("pazword").changes == ()  # one letter replaced, one dropped
+
+
 def test_a_transposition_is_one_edit(speller):
     assert speller.correct("plociy").corrected == "plociy"  # two transpositions
     assert speller.correct("polciy").corrected == "policy"
@@ -210,6 +222,7 @@ def test_bundled_names_stay_and_typos_of_them_are_fixed(bundled_speller):
     assert not bundled_speller.correct("PII_READER Spendwise NetSuite canteen parking").changed
     assert bundled_speller.correct("spendwize").corrected == "spendwise"
     assert bundled_speller.correct("expnse polcy").corrected == "expense policy"
+    assert bundled_speller.correct("forgot my paswrod").corrected == "forgot my password"
 
 
 def test_a_corrected_query_finds_the_page_meant(bundled_speller, bundled_kb):
