@@ -33,6 +33,7 @@ from kb.search.tabulated import tabulates
 
 _QUERY_CACHE = 256
 _ASKED = 8  # acronyms of one query whose reading the model is asked about (`unread`)
+_HOLDING = 20  # chunks whose words show the speller how the corpus writes a stem
 MODES = ("hybrid", "dense", "bm25")
 FUSIONS = ("convex", "minmax", "rrf")
 
@@ -67,7 +68,9 @@ class Searcher:
             # Its words load lazily: a word the keyword index knows needs none of them.
             backend = self._backend
             self._speller = Speller.from_chunks(
-                backend.chunks, known=lambda word: backend.keyword_scale(word) > 0
+                backend.chunks,
+                known=lambda word: backend.keyword_scale(word) > 0,
+                holding=lambda word: backend.keyword(word, _HOLDING, None),
             )
         return self._speller
 

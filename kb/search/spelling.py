@@ -13,7 +13,10 @@ A query word is corrected only when all of these hold, so that no corpus needs t
   "reimburs"), only a word of that stem and the same last three letters replaces it: BM25
   finds it already, but the model reads the misspelling as noise; another ending is
   another form of the word ("favors", "mosquitos"), and "deprovisioned" in a corpus that
-  says "deprovisioning" is not made "provisioned";
+  says "deprovisioning" is not made "provisioned"; a word that is its own stem and not the
+  corpus's as written was cut short of an ending the stemmer drops ("snowflak", "netsuit"):
+  it becomes the corpus's word of that stem, not one inflected ("catalog" stays beside
+  "catalogs"), read from the few texts the keyword index finds for it (`holding`);
 - it is not an English word (symspellpy's 82,765-word frequency list, shipped in its wheel):
   "canteen" or "parking" are what the user meant even when no page uses them;
 - it is not the first part of a contraction whose whole is English ("couldn't": BM25's words
@@ -36,8 +39,9 @@ words as typed:
   a single word in capitals is an acronym or identifier and stays;
 - a word spelled the other side of the Atlantic ("catalog", "prioritize" in a corpus that
   writes "catalogue", "prioritise"): it becomes the corpus's spelling when the corpus lacks
-  the typed one's stem; the pairs are breame's (1,700 of them; the UK government's uwotm8
-  converts with it). English on both sides, it passed the English-word rule as typed;
+  the typed one's stem; the pairs are breame's
+  (1,700 of them; the UK government's uwotm8 converts with it). English on both sides, it
+  passed the English-word rule as typed;
 - a compound typed as two words ("post mortem", "post-mortem" for "postmortem"): the two
   become the corpus's one word when one of them is no word, neither English nor the
   corpus's.
@@ -103,20 +107,33 @@ class Speller:
     waits for that one pass instead of starting a second.
     """
 
-    def __init__(self, texts: Iterable[str], known: Callable[[str], bool] | None = None) -> None:
+    def __init__(
+        self,
+        texts: Iterable[str],
+        known: Callable[[str], bool] | None = None,
+        holding: Callable[[str], Iterable[str]] | None = None,
+    ) -> None:
         """`known(word)`: whether the corpus holds the word's stem, if the caller can tell
-        without learning the corpus (the keyword index can): a known word needs no learning."""
+        without learning the corpus (the keyword index can): a known word needs no learning.
+        `holding(word)`: a few texts that hold the word's stem (the keyword index's first),
+        where the corpus's words of that stem are read without learning all its words."""
         self._texts: Iterable[str] | None = texts
         self._known = known
+        self._holding = holding
         self._vocabulary: _Vocabulary | None = None
         self._learning = threading.Lock()  # the texts can be read once only
 
     @classmethod
     def from_chunks(
-        cls, chunks: Sequence[Chunk], known: Callable[[str], bool] | None = None
+        cls,
+        chunks: Sequence[Chunk],
+        known: Callable[[str], bool] | None = None,
+        holding: Callable[[str], Iterable[int]] | None = None,
     ) -> Speller:
-        """From an index's chunks (`backend.chunks`): title, headings and text, as BM25 sees."""
-        return cls((c.embed_text for c in chunks), known)
+        """From an index's chunks (`backend.chunks`): title, headings and text, as BM25 sees.
+        `holding(word)`: rows of a few chunks holding the word's stem."""
+        read = None if holding is None else lambda w: (chunks[r].embed_text for r in holding(w))
+        return cls((c.embed_text for c in chunks), known, read)
 
     def correct(self, query: str) -> Correction:
         pieces: list[str] = []
@@ -177,8 +194,7 @@ class Speller:
         low = word.lower()
         stem = stems([low])[0]
         # The corpus's own words first: a look-up in the keyword index, where the English list
-        # is read from its file on first use (a cold `kb search` often needs neither). A word
-        # that is its own stem and that stem is in the corpus is a corpus word ("okta").
+        # is read from its file on first use (a cold `kb search` often needs neither).
         known = self._known is not None and self._known(low)
         # The other side's spelling of a word the corpus lacks ("catalog": "catalogue").
         other = None if known else _other_spelling(low)
@@ -187,11 +203,20 @@ class Speller:
         # An inflected form of a corpus word ("approvers", "onboarded") is the commonest
         # word that is not its own stem: left as typed without learning the corpus's words
         # (2 s of a cold search at 10,000 pages: a review).
-        if (known and (stem == low or low.endswith(_INFLECTED))) or low in english_words():
+        if known and stem != low and low.endswith(_INFLECTED):
+            return None
+        # A word that is its own stem, a stem the corpus holds: the corpus's word ("okta"),
+        # or one cut short of an ending the stemmer drops ("snowflak": "snowflake"), which
+        # BM25 finds but the model and the highlighting read as no word.
+        if known and stem == low:
+            return self._uncut(word)
+        if low in english_words():
             return None
         vocabulary = self.vocabulary()
         if low in vocabulary.counts:
             return None
+        if stem == low and vocabulary.knows(low):
+            return self._uncut(word)
         best = vocabulary.closest(low, max_distance(low), reordered=_reordered(low))
         # A short word is one substitution from too many others ("uber", "user"; "alot",
         # "slot"), but one letter short of few ("bage", "badge").
@@ -205,6 +230,33 @@ class Speller:
         if vocabulary.knows(low) and (stems([best])[0] != stem or not _ends_alike(low, best)):
             return None
         return _cased(best, word)
+
+    def _uncut(self, word: str) -> str | None:
+        """The corpus's word of `word`'s stem that `word`, a bare stem, was cut from
+        ("snowflak": "snowflake"), or None when the corpus writes `word` as is."""
+        low = word.lower()
+        forms = self._forms(low)
+        if low in forms or low in english_words():
+            return None
+        # The word with an inflection is another form of it ("catalog", "catalogs"), not
+        # what it was cut from.
+        found = [
+            (d, -n, w)
+            for w, n in forms.items()
+            if w[0] == low[0]
+            and w.removeprefix(low) not in (*_INFLECTED, "es")
+            and (d := OSA.distance(low, w)) <= max_distance(low)
+        ]
+        return _cased(min(found)[2], word) if found else None
+
+    def _forms(self, low: str) -> Counter[str]:
+        """The corpus's words of `low`'s stem, counted: in the few texts `holding` gives
+        while the corpus's words are not learned, else among them."""
+        stem = stems([low])[0]
+        if self._holding is None or self._vocabulary is not None:
+            return self.vocabulary().forms(stem)
+        near = [w for text in self._holding(low) for w in words(text) if w[:2] == stem[:2]]
+        return Counter(w for w, s in zip(near, stems(near), strict=True) if s == stem)
 
     def _holds(self, low: str) -> bool:
         """The corpus holds `low` or a word of its stem (the keyword index says, if it can)."""
@@ -234,7 +286,10 @@ class _Vocabulary:
 
     def __init__(self, counts: Counter[str]) -> None:
         self.counts = counts
-        self._stems = frozenset(stems(list(counts)))
+        self._forms: dict[str, list[str]] = {}
+        for word, stem in zip(counts, stems(list(counts)), strict=True):
+            self._forms.setdefault(stem, []).append(word)
+        self._stems = self._forms.keys()
         self._words = sorted((w for w in counts if w.isalpha()), key=len)
         lengths = np.array([len(w) for w in self._words], dtype=np.int64)
         # Row i: how often each letter class occurs in word i (classes: code point % 32, so
@@ -250,6 +305,10 @@ class _Vocabulary:
     def knows(self, low: str) -> bool:
         """The corpus holds `low`, or a word with its stem."""
         return low in self.counts or stems([low])[0] in self._stems
+
+    def forms(self, stem: str) -> Counter[str]:
+        """The corpus's words of one stem, with their counts."""
+        return Counter({w: self.counts[w] for w in self._forms.get(stem, ())})
 
     def closest(self, low: str, limit: int, *, reordered: int = 0) -> str | None:
         """The corpus word fewest edits (at most `limit`) from `low`, the most frequent of
