@@ -39,7 +39,8 @@ words as typed:
   a single word in capitals is an acronym or identifier and stays;
 - a word spelled the other side of the Atlantic ("catalog", "prioritize" in a corpus that
   writes "catalogue", "prioritise"): it becomes the corpus's spelling when the corpus lacks
-  the typed one's stem; the pairs are breame's
+  the typed one's stem, or writes it only in other forms and the other spelling as is
+  ("license" where the pages write "licensed" and "licence"); the pairs are breame's
   (1,700 of them; the UK government's uwotm8 converts with it). English on both sides, it
   passed the English-word rule as typed;
 - a compound typed as two words ("post mortem", "post-mortem" for "postmortem"): the two
@@ -196,9 +197,15 @@ class Speller:
         # The corpus's own words first: a look-up in the keyword index, where the English list
         # is read from its file on first use (a cold `kb search` often needs neither).
         known = self._known is not None and self._known(low)
-        # The other side's spelling of a word the corpus lacks ("catalog": "catalogue").
-        other = None if known else _other_spelling(low)
-        if other and self._holds(other) and not self._holds(low):
+        # The other side's spelling of a word the corpus lacks ("catalog": "catalogue"), or
+        # writes only in another form where it writes the other spelling as is ("license"
+        # beside "licensed" and "licence": the verb's form drew the pages that use it).
+        other = _other_spelling(low)
+        if (
+            other
+            and self._holds(other)
+            and (not (known or self._holds(low)) or self._written_alone(other, low))
+        ):
             return _cased(other, word)
         # An inflected form of a corpus word ("approvers", "onboarded") is the commonest
         # word that is not its own stem: left as typed without learning the corpus's words
@@ -248,6 +255,10 @@ class Speller:
             and (d := OSA.distance(low, w)) <= max_distance(low)
         ]
         return _cased(min(found)[2], word) if found else None
+
+    def _written_alone(self, low: str, other: str) -> bool:
+        """Whether the corpus writes `low` as is and never `other` (both held as stems)."""
+        return low in self._forms(low) and other not in self._forms(other)
 
     def _forms(self, low: str) -> Counter[str]:
         """The corpus's words of `low`'s stem, counted: in the few texts `holding` gives

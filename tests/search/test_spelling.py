@@ -207,6 +207,16 @@ def test_a_word_cut_short_is_read_from_the_texts_that_hold_its_stem():
     assert not read
 
 
+def test_the_other_sides_spelling_the_corpus_writes_beats_another_form_of_the_word():
+    # "request a new software license": the corpus holds its stem only in "licensed"
+    # ("Docker Desktop is not licensed"), so it was searched as typed, and no page answered;
+    # the pages write the noun "licence" (a trial on the bundled pages).
+    speller = Speller(["Docker Desktop is not licensed.", "Software licence requests."])
+    assert speller.correct("software license").changes == (("license", "licence"),)
+    # A corpus that writes the typed word as is keeps it.
+    assert Speller(["a license, a licence"]).correct("license").changes == ()
+
+
 def test_a_compound_typed_apart_becomes_the_corpus_word():
     # "post mortem template" found the postmortem page fourth, none relevant (a trial).
     speller = Speller(["Write the postmortem within five days.", "The password is set up."])
@@ -235,12 +245,17 @@ def test_messy_queries_find_the_page_meant(bundled_kb, typed, page):
     "typed, corrected, page",
     [
         ("forgot my paswrod", "forgot my password", "service-desk/password-reset-and-mfa.md"),
+        (
+            "request a new software license",
+            "request a new software licence",
+            "service-desk/service-portal-guide.md",
+        ),
         ("who can get snowflak access", "who can get snowflake access", "data/snowflake-access.md"),
     ],
 )
 def test_a_messy_query_is_answered_by_the_page_meant(bundled_kb, typed, corrected, page):
-    # As typed, the password page came first but marked as no answer ("No page answers
-    # this well"), and "snowflak" was searched and highlighted as no word.
+    # As typed, the password and licence pages came first but marked as no answer ("No page
+    # answers this well"), and "snowflak" was searched and highlighted as no word.
     found = bundled_kb.search(typed, k=3)
     assert found.corrected == corrected
     assert found[0].chunk.path == page and found[0].relevant
