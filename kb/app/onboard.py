@@ -45,5 +45,9 @@ def render_onboard(kb: Facade) -> None:
             f"- **{esc(intro.kind.capitalize())}**: {colleague_line(intro.colleague)}  \n"
             f"  {esc(intro.why)}"
         )
-    if not plan.people:
-        st.caption("No one yet: no one in the index writes for this team.")
+    if not plan.people:  # the note above says why, when the team has pages
+        st.caption(
+            "No one yet."
+            if plan.reading
+            else "No one yet: no one in the index writes for this team."
+        )

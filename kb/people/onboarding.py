@@ -97,7 +97,10 @@ def plan(
             why = f"{owns} '{pages[target].title}', which {_pages(count, 'of the team')} to"
             evidence = (Evidence(target, pages[target].title, "", 1, float(count)),)
             introductions.append(_introduce(people, "system owner", owner, why, evidence, today))
-    note = "" if mine else f"no page is written for team '{team}'"
+    if not mine:
+        note = f"no page is written for team '{team}'"
+    else:  # a plan without a buddy says why: it read as one kb forgot (a trial)
+        note = "" if buddy else _no_buddy(order, mine, homes, team, newcomer, directory, today)
     return OnboardingPlan(name, team, reading, tuple(introductions), note)
 
 
@@ -167,6 +170,33 @@ def _buddy(
     titles = " and ".join(f"'{mine[p].title}'" for p in theirs[:2])
     evidence = tuple(Evidence(p, mine[p].title, "", 1, 1.0) for p in theirs[:2])
     return key, f"wrote most of the pages on your path ({titles})", evidence
+
+
+def _no_buddy(
+    order: list[str],
+    mine: Mapping[str, Page],
+    homes: Mapping[str, Home],
+    team: str,
+    newcomer: str,
+    directory: Directory,
+    today: date,
+) -> str:
+    """Why `_buddy` found no one: the team members who wrote the path and why kb may not
+    propose them (who has left or opted out), else that none of the team wrote it. Someone
+    hidden is no page's author, so is never named or counted here."""
+    writers = dict.fromkeys(
+        a.name
+        for p in order
+        for a in sorted(mine[p].authors, key=lambda a: -a.share)
+        if homes.get(person_key(a.name), Home()).team.casefold() == team.casefold()
+    )
+    others = [n for n in writers if person_key(n) != newcomer]
+    barred = [f"{n} ({why})" for n in others if (why := directory.not_enrolled(n, today))]
+    if barred:
+        return f"no buddy: the team's authors of these pages are not proposed: {'; '.join(barred)}"
+    if writers:
+        return "no buddy: the new joiner is the only one of the team who wrote these pages"
+    return f"no buddy: no one whose team is {team} wrote these pages"
 
 
 def _across_linked(
