@@ -43,12 +43,8 @@ def render_team(kb: Facade) -> None:
         st.error(esc(str(err)))
         return
     unmet = [c.criterion for c in proposal.checks if not c.met]
-    if not proposal.members and unmet:
-        st.warning("No one who knows about this meets the criteria (see below).")
-    elif not proposal.members and proposal.unstaffed:
-        st.warning("Only people kb does not staff have written about that (see below).")
-    elif not proposal.members:
-        st.warning("No one kb can name has written about that.")
+    if nobody := proposal.nobody():
+        st.warning(nobody)
     elif unmet:  # said first: under the table it sat below the fold (a trial)
         st.warning(f"Not met: {esc(', '.join(unmet))} (see Criteria below).")
     elif short := proposal.short_of(size):

@@ -239,12 +239,8 @@ def team_cmd(
     if as_json:
         echo_json(dump(proposal))
         return
-    if not proposal.members and any(not c.met for c in proposal.checks):
-        say("No one who knows about this meets the criteria (see below).")
-    elif not proposal.members and proposal.unstaffed:
-        say("Only people kb does not staff have written about that (see below).")
-    elif not proposal.members:
-        say("No one kb can name has written about that.")
+    if nobody := proposal.nobody():
+        say(nobody)
     else:
         short = proposal.short_of(size)
         why = f" (asked for {size}; {short})" if short else ""

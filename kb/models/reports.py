@@ -148,6 +148,20 @@ class TeamProposal:
     # People credited with a part who are not on the team, the most credited first.
     others: tuple[str, ...] = ()
 
+    def nobody(self) -> str:
+        """Why no one is proposed, as a sentence ("" when someone is). The criteria are the
+        cause only when someone kb may staff wrote on a part (a part is covered, by no
+        member): "canteen menu" with a language no one speaks, and marketing's parts whose
+        authors had opted out, read "No one who knows about this meets the criteria" of
+        topics no one kb may staff wrote about (a trial)."""
+        if self.members:
+            return ""
+        if self.covers and any(not c.met for c in self.checks):
+            return "No one who knows about this meets the criteria (see below)."
+        if self.unstaffed:
+            return "Only people kb does not staff have written about that (see below)."
+        return "No one kb can name has written about that."
+
     def short_of(self, size: int) -> str:
         """Why the team has fewer than `size` members ("" when it has them). "No one else
         covers a part" was said of "supplier onboarding" while five people had written on
