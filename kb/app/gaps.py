@@ -57,7 +57,9 @@ def render_gaps(kb: Facade) -> None:
                 t.label,
                 _bus_factor(t),
                 len(t.pages),
-                joined(_person(k.name, people, here, after=_share(k)) for k in t.knowers[:3]),
+                # As the CLI says it: an empty cell read as a table not yet loaded (a trial).
+                joined(_person(k.name, people, here, after=_share(k)) for k in t.knowers[:3])
+                or "no author",
                 ", ".join(t.departments),
             )
             for t in single
