@@ -53,7 +53,7 @@ def _row(p: Profile, here: dict[str, str]) -> tuple[Cell, ...]:
         p.department,
         p.team,
         _role(p),
-        ", ".join(p.available_for),
+        ", ".join(p.available_for) or ("nothing (opted out)" if p.not_enrolled else ""),
         len(p.pages),
         spoken(p.topics[:5]),
     )

@@ -29,6 +29,8 @@ def render_person(kb: Facade, name: str) -> None:
         st.info(esc(f"Leaves on {profile.leaves}: {LEAVING}."))
     if profile.available_for:
         st.markdown("**Available for:** " + esc(", ".join(profile.available_for)))
+    if profile.not_enrolled:
+        st.markdown("**Available for:** nothing: " + esc(profile.not_enrolled))
     if profile.contact:
         st.markdown("**Contact:** " + contact_markdown(profile.contact))
     facts = profile.facts()

@@ -67,6 +67,8 @@ def person_cmd(name: str, where: IndexLocation, as_json: bool) -> None:
         say(f"  leaves on {profile.leaves}: {LEAVING}")
     if profile.available_for:
         say(f"  available for: {', '.join(profile.available_for)}")
+    if profile.not_enrolled:
+        say(f"  {profile.not_enrolled}")
     if profile.contact:
         say(f"  contact: {profile.contact}")
     for label, value in profile.facts():

@@ -316,6 +316,10 @@ class Profile:
     capacity: float | None = None
     left: str = ""  # the day they left the company; "" while they are here (or leave later)
     leaves: str = ""  # the day they leave, while it is to come (notice given); "" otherwise
+    # Why they take part in no programme, when they opted out in people.yaml
+    # (`Directory.not_enrolled`): their profile said nothing of it, and "capacity: 4 hours
+    # a month" beside it (a trial). "" for everyone else, and for someone who has left.
+    not_enrolled: str = ""
 
     def theirs_first(self) -> list[PageCredit]:
         """Their pages, the most of which is theirs first (a title breaks a tie): what a

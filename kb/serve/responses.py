@@ -277,6 +277,7 @@ Person = _described(
         "capacity": "Hours a month they give to programmes (people.yaml); null when not said.",
         "left": "The day they left the company; empty while they are here.",
         "leaves": "The day they leave, when they have given notice; empty otherwise.",
+        "not_enrolled": "Why they take part in no programme (they opted out); empty otherwise.",
     },
     _MODELS,
     "Person",

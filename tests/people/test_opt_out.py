@@ -138,3 +138,20 @@ def test_only_an_empty_list_said_outright_opts_out(tmp_path):
         "Di Eng": "takes part in no programme: capacity 0 in people.yaml",
     }
     assert directory.may_propose("Ana Ruiz")  # still someone to ask: opting out is of programmes
+
+
+def test_their_profile_says_they_take_part_in_no_programme(opted_out, monkeypatch):
+    """A trial (session 36, an L&D lead) opened the profile of a manager at
+    `available_for: []`: no word of it, and "capacity: 4 hours a month", as if she were in."""
+    index_dir, _ = opted_out
+    why = {
+        "Hannah Becker": "takes part in no programme: available_for: [] in people.yaml",
+        "Noah Williams": "takes part in no programme: capacity 0 in people.yaml",
+    }
+    for name, said in why.items():
+        assert f"\n  {said}\n" in run(index_dir, "person", name)
+        assert json.loads(run(index_dir, "person", name, "--json"))["not_enrolled"] == said
+    assert json.loads(run(index_dir, "person", "Oliver Grant", "--json"))["not_enrolled"] == ""
+    at = new_app(monkeypatch, index_dir, person="Hannah Becker")
+    assert not at.exception
+    assert f"**Available for:** nothing: {why['Hannah Becker']}" in all_text(at)
