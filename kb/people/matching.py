@@ -50,6 +50,14 @@ _ADDRESS = re.compile(r"\S+@\S+|\w+://\S+")
 Graph = Mapping[str, tuple[str, ...]]  # page -> the indexed pages it links to
 
 
+# Why two people may not meet (`Matchmaker._may_meet`), in the order a reason names them.
+_CAUSES = (
+    "is on their team or side",
+    "was met in an earlier round (--avoid)",
+    "already writes with them",
+)
+
+
 class Matchmaker:
     """Pairs and partners over one index's writing; overlaps are computed once and kept."""
 
@@ -138,37 +146,23 @@ class Matchmaker:
         mentors = self.mentors(kind, day)
         avoid = {frozenset(person_key(n) for n in pair) for pair in avoid}
         sitting = self._sitting_out(people, seed) if kind == "coffee" else []
-        allowed = [
-            (a, b)
-            for a in people
-            for b in people
-            if a < b
-            and a not in sitting
-            and b not in sitting
-            and self._may_meet(kind, a, b, avoid) is None
-        ]
-        closeness_of = self._closeness(allowed)
-        candidates = []
-        for a, b in allowed:
-            if kind == "mentoring":
-                pair = self._mentor_first(a, b, mentors)
-            elif kind == "reverse-mentoring":
-                pair = self._junior_first(a, b, mentors)
-            elif kind == "shadowing":
-                pair = self._guest_first(a, b, seed)
-            elif w.home(b).department == "IT":
-                pair = (b, a)  # the IT side first
-            else:
-                pair = (a, b)
-            if pair is None:
-                continue
-            close = closeness_of[a, b]
-            linked = kind == "shadowing" and bool(self._links(a, b) or self._links(b, a))
-            if kind != "coffee" and not linked and not self._work_together(a, b, close):
-                continue  # nothing real to learn from each other
-            candidates.append((score(kind, close, chance(seed, *pair)) + LINKED * linked, *pair))
-        chosen = one_round(candidates)
+        seated = [k for k in people if k not in sitting]
+        chosen = one_round(
+            self._candidates(kind, self._allowed(kind, seated, avoid), seed, mentors)
+        )
         paired = {k for _, a, b in chosen for k in (a, b)}
+        if sitting:
+            # Sitting out makes way for the other side's people: when the round leaves some
+            # of them without a partner, it pairs those sitting out with them where they may
+            # meet. A trial saw round 10 of new coffee pairs make 2 pairs, 12 people without
+            # a partner, and 2 more "sitting out in turn, as one side has more people".
+            free = [k for k in people if k not in paired]
+            late = [(a, b) for a, b in self._allowed(kind, free, avoid) if {a, b} & set(sitting)]
+            chosen += one_round(self._candidates(kind, late, seed, mentors))
+            paired = {k for _, a, b in chosen for k in (a, b)}
+            left = [k for k in people if k not in paired]
+            # "In turn" only while everyone else has a partner; else they are left as the rest.
+            sitting = sitting if set(left) <= set(sitting) else []
         notes = []
         busy = self._too_busy(kind, day)
         if busy:
@@ -216,15 +210,55 @@ class Matchmaker:
             ),
         )
 
+    def _allowed(
+        self, kind: str, people: list[str], avoid: set[frozenset[str]]
+    ) -> list[tuple[str, str]]:
+        """The pairs of `people` that may meet for `kind` (`_may_meet`), each once."""
+        return [
+            (a, b)
+            for a in people
+            for b in people
+            if a < b and self._may_meet(kind, a, b, avoid) is None
+        ]
+
+    def _candidates(
+        self, kind: str, allowed: list[tuple[str, str]], seed: int, mentors: set[str]
+    ) -> list[tuple[float, str, str]]:
+        """Each allowed pair's value to the round, in its order (the IT side, the mentor, the
+        guest first), leaving out pairs with nothing real to learn from each other."""
+        w = self.writing
+        closeness_of = self._closeness(allowed)
+        candidates = []
+        for a, b in allowed:
+            if kind == "mentoring":
+                pair = self._mentor_first(a, b, mentors)
+            elif kind == "reverse-mentoring":
+                pair = self._junior_first(a, b, mentors)
+            elif kind == "shadowing":
+                pair = self._guest_first(a, b, seed)
+            elif w.home(b).department == "IT":
+                pair = (b, a)  # the IT side first
+            else:
+                pair = (a, b)
+            if pair is None:
+                continue
+            close = closeness_of[a, b]
+            linked = kind == "shadowing" and bool(self._links(a, b) or self._links(b, a))
+            if kind != "coffee" and not linked and not self._work_together(a, b, close):
+                continue  # nothing real to learn from each other
+            candidates.append((score(kind, close, chance(seed, *pair)) + LINKED * linked, *pair))
+        return candidates
+
     def _may_meet(self, kind: str, a: str, b: str, avoid: set[frozenset[str]]) -> str | None:
-        """None when a and b may be paired for `kind`; else why not, as `_why_left` says it."""
+        """None when a and b may be paired for `kind`; else why not (one of `_CAUSES`), as
+        `_why_left` says it."""
         if not self.may_pair(a, b):
-            return "is on their team or side"
+            return _CAUSES[0]
         if frozenset((a, b)) in avoid:
-            return "was met in an earlier round (--avoid)"
+            return _CAUSES[1]
         if kind == "coffee" and self._own_pages.get(a, set()) & self._own_pages.get(b, set()):
             # A coffee is for meeting someone new: co-authors know each other (a trial).
-            return "already writes with them"
+            return _CAUSES[2]
         return None
 
     def _sitting_out(self, people: list[str], seed: int) -> list[str]:
@@ -258,8 +292,11 @@ class Matchmaker:
                 why[turn].append(names.get(k, k))
                 continue
             others = [o for o in left if o != k and o not in sitting]
-            causes = dict.fromkeys(self._may_meet("coffee", k, o, avoid) for o in others)
-            said = " or ".join(c for c in causes if c) or "is taken"
+            # In one order, whoever is met first: the same causes are one reason, where the
+            # order of the names made "is on their team or side or was met ..." and "was met
+            # ... or is on their team or side" two lines of one round (a trial).
+            causes = {self._may_meet("coffee", k, o, avoid) for o in others}
+            said = " or ".join(c for c in _CAUSES if c in causes) or "is taken"
             why[f"everyone left {said}"].append(names.get(k, k))
         if len(why) == 1:
             return next(iter(why))

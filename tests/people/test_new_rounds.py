@@ -65,3 +65,25 @@ def test_the_app_shows_new_pairs_unless_told_otherwise(monkeypatch, bundled_inde
     assert all(all(n in shown for n in pair) for pair in second)
     again = new_app(monkeypatch, bundled_index, view="pairs", round="1", new="0")
     assert not again.checkbox(key="pair_new").value and again.query_params["new"] == "0"
+
+
+def test_late_coffee_rounds_say_why_people_are_left_once_and_seat_those_sitting_out(
+    bundled_kb,
+):
+    """A trial (session 36, an L&D lead) ran new coffee rounds until they ran out: round 10
+    made 2 pairs, left 12 people without a partner and 2 more "sitting out in turn, as one
+    side has more people"; round 12 said the same reasons in other orders on six lines ("is
+    on their team or side or was met ..." and "was met ... or is on their team or side")."""
+    for seed in range(14):
+        pairing = bundled_kb.pairs("coffee", seed=seed, new=True)
+        groups = [g.rsplit(": ", 1) for g in pairing.why_unpaired.split("; ") if g]
+        if len(groups) > 1:  # "who: reason" per reason; one reason alone is said bare
+            causes = ("on their team or side", "met in an earlier round", "writes with them")
+            reasons = [
+                (reason.split()[0], frozenset(c for c in causes if c in reason))
+                for _, reason in groups
+            ]
+            assert len(set(reasons)) == len(reasons), (seed, pairing.why_unpaired)
+        # Sitting out in turn makes way for others: said only when all others have partners.
+        if "sitting out in turn" in pairing.why_unpaired:
+            assert "everyone left" not in pairing.why_unpaired, (seed, pairing.why_unpaired)
