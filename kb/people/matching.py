@@ -53,7 +53,7 @@ Graph = Mapping[str, tuple[str, ...]]  # page -> the indexed pages it links to
 # Why two people may not meet (`Matchmaker._may_meet`), in the order a reason names them.
 _CAUSES = (
     "is on their team or side",
-    "was met in an earlier round (--avoid)",
+    "was met in an earlier round",
     "already writes with them",
 )
 
