@@ -191,4 +191,7 @@ class Settings:
             # Every byte order mark before a page's text is nothing (1): a second one made
             # its front matter text, and such a page is read again.
             "marks": 1,
+            # A draft however its flag is written (`Draft: 1`), or in front matter YAML
+            # cannot read (1): an index from before may hold one, so every page is read again.
+            "drafts": 1,
         }

@@ -180,18 +180,69 @@ def unpublished(meta: dict, lines: list[str], end: int, rel_path: str) -> Proble
     """Why a page marked a draft (`draft: true`, `published: false`, as static site
     generators mark one) is not indexed, at the key's line; None for a published page. An
     admin took the flag for a way to keep a page out, and kb indexed it (a trial): a page a
-    writer has not published must not be found by the whole company."""
-    for key, value in (("draft", True), ("published", False)):
-        said = meta.get(key)
-        if isinstance(said, str):
-            said = {"true": True, "yes": True, "false": False, "no": False}.get(said.lower())
-        if said is value:
+    writer has not published must not be found by the whole company.
+
+    Read on the safe side: a key in any case (`Draft:`), a draft unless its value says no
+    (`draft: 1`, `draft: "True "`, `draft: maybe`), unpublished when `published` says no
+    (`0`, `off`); and a front matter YAML cannot read as a mapping (a slip on another line,
+    no closing `---`) is read line by line for the two keys: it made the metadata ignored,
+    and the draft indexed with its text (a hostile trial)."""
+    said = {str(k).strip().casefold(): v for k, v in meta.items()} if meta else {}
+    if not said and lines and lines[0].lstrip(BOM).strip() == "---":
+        said = _flags_as_written(lines)
+    for key, draft_when in (("draft", True), ("published", False)):
+        if key not in said:
+            continue
+        flag = _flag(said[key])
+        if flag is draft_when or (key == "draft" and flag is None and _written(said[key])):
             return Problem(
                 rel_path,
-                f"{DRAFT}'{key}: {str(value).lower()}'; remove the line to publish it",
-                key_line(lines, end, key),
+                f"{DRAFT}'{key}: {str(draft_when).lower()}'; remove the line to publish it",
+                _flag_line(lines, end, key),
             )
     return None
+
+
+_YES = frozenset({"true", "yes", "on", "y", "1"})
+_NO = frozenset({"false", "no", "off", "n", "0"})
+# A top-level `draft:` or `published:` line of a front matter block, in any case.
+_FLAG_LINE = re.compile(r"(?i)(draft|published)\s*:(.*)")
+
+
+def _flag(value: object) -> bool | None:
+    """A front matter flag as YAML 1.1 and 1.2 readers both mean it: True, False, or None
+    when the value says neither (empty, a date, a word)."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int | float):
+        return value != 0
+    text = str(value).strip().strip("\"'").strip().casefold() if value is not None else ""
+    return True if text in _YES else False if text in _NO else None
+
+
+def _written(value: object) -> bool:
+    """Whether a flag's value says anything (`draft:` alone says nothing)."""
+    return value is not None and str(value).strip().strip("\"'").strip() != ""
+
+
+def _flags_as_written(lines: list[str]) -> dict[str, str]:
+    """`draft` and `published` as the lines of a front matter block write them, up to its end
+    or, with none, its first blank line: for a block YAML could not read."""
+    found: dict[str, str] = {}
+    for line in lines[1:]:
+        if line.strip() in _FRONT_MATTER_END or not line.strip():
+            break
+        m = _FLAG_LINE.match(line)
+        if m:
+            found[m[1].casefold()] = re.sub(r"\s+#.*", "", m[2]).strip()
+    return found
+
+
+def _flag_line(lines: list[str], end: int, key: str) -> int:
+    """The line of a flag's key, in any case (`key_line` for a block that may not end)."""
+    last = end if end > 0 else len(lines)
+    at = re.compile(rf"(?i){re.escape(key)}\s*:")
+    return next((i + 1 for i in range(1, last) if at.match(lines[i])), 2)
 
 
 def _side_field(

@@ -1,0 +1,83 @@
+"""A draft stays out of the index however its front matter writes the flag."""
+
+from __future__ import annotations
+
+import pytest
+from fakes import HashEmbedder
+from helpers import write
+
+from kb.build import build_index
+from kb.config import Settings
+from kb.content.parse import parse_markdown
+from kb.index.store import load_index
+
+BODY = "# Reorg plan\n\nThe quintessential restructuring keeps zebrafinch.\n"
+# Each is a draft's front matter; the number is the line the warning names.
+DRAFTS = {
+    "typed as a number": ("---\ntitle: Reorg\ndraft: 1\n---\n", 3),
+    "a quoted word with a space": ('---\ntitle: Reorg\ndraft: "True "\n---\n', 3),
+    "a key in capitals": ("---\ntitle: Reorg\nDraft: true\n---\n", 3),
+    "YAML 1.1's on": ("---\ntitle: Reorg\npublished: off\n---\n", 3),
+    "published as zero": ("---\ntitle: Reorg\npublished: 0\n---\n", 3),
+    "a value that says neither": ("---\ntitle: Reorg\ndraft: until review\n---\n", 3),
+    # Metadata ignored made the flag ignored too, and the draft's text was indexed.
+    "a YAML slip on another line": ("---\ntitle: Reorg: plan\ndraft: true\n---\n", 3),
+    "front matter that is a list": ("---\n- draft: true\ndraft: true\n---\n", 3),
+    "front matter that never ends": ("---\ntitle: Reorg\ndraft: yes # not yet\n\n", 3),
+}
+
+
+@pytest.mark.parametrize("front", DRAFTS.values(), ids=DRAFTS.keys())
+def test_a_draft_is_a_draft_however_its_flag_is_written(tmp_path, front):
+    matter, line = front
+    doc, problems = parse_markdown((matter + BODY).encode(), "hr/reorg.md")
+    assert doc is None
+    drafts = [p for p in problems if "a draft, not indexed" in p.message]
+    assert [(p.path, p.line) for p in drafts] == [("hr/reorg.md", line)]
+
+    content, index = tmp_path / "content", tmp_path / "index"
+    write(content / "hr/reorg.md", matter + BODY)
+    write(content / "hr/leave.md", "---\ntitle: Leave\n---\n# Leave\n\nDays off.\n")
+    build_index(content, index, HashEmbedder(), Settings())
+    loaded = load_index(index, model_name="hash-bow", dim=64)
+    assert {c.path for c in loaded.chunks} == {"hr/leave.md"}
+    stored = b"".join(f.read_bytes() for f in index.rglob("*") if f.is_file())
+    assert b"zebrafinch" not in stored and b"Reorg" not in stored
+
+
+@pytest.mark.parametrize(
+    "matter",
+    [
+        "---\ntitle: Leave\ndraft: false\n---\n",
+        "---\ntitle: Leave\ndraft: 0\n---\n",
+        "---\ntitle: Leave\ndraft:\n---\n",
+        "---\ntitle: Leave\npublished: true\n---\n",
+        "---\ntitle: Leave\npublished: 2026-01-05\n---\n",
+        "---\ntitle: Leave: days\ndraft: no\n---\n",
+        "---\ntitle: Leave\n---\nA draft: true story.\n",
+    ],
+)
+def test_a_page_that_says_it_is_published_is_indexed(matter):
+    doc, problems = parse_markdown((matter + BODY).encode(), "hr/leave.md")
+    assert doc is not None
+    assert not [p for p in problems if "a draft" in p.message]
+
+
+def test_a_draft_an_older_kb_indexed_is_dropped_by_the_next_build(tmp_path, monkeypatch):
+    content, index = tmp_path / "content", tmp_path / "index"
+    write(content / "hr/reorg.md", DRAFTS["a YAML slip on another line"][0] + BODY)
+    write(content / "hr/leave.md", "---\ntitle: Leave\n---\n# Leave\n\nDays off.\n")
+    with monkeypatch.context() as old_kb:  # the kb of before: no such draft, older signature
+        old_kb.setattr("kb.content.parse.unpublished", lambda *args: None)
+        old = Settings.chunking_signature
+        old_kb.setattr(
+            Settings,
+            "chunking_signature",
+            lambda self: {k: v for k, v in old(self).items() if k != "drafts"},
+        )
+        build_index(content, index, HashEmbedder(), Settings())
+    paths = {c.path for c in load_index(index, model_name="hash-bow", dim=64).chunks}
+    assert paths == {"hr/leave.md", "hr/reorg.md"}
+    build_index(content, index, HashEmbedder(), Settings())
+    paths = {c.path for c in load_index(index, model_name="hash-bow", dim=64).chunks}
+    assert paths == {"hr/leave.md"}
