@@ -762,9 +762,18 @@ def redact_typed(query: str) -> str:
     # its body, on that line in a box and cut before its END, stayed (a hostile trial).
     named = _NAMES_A_CREDENTIAL.search(query) is not None
     pin = named and _A_PIN.search(text) is not None
+    # A key's body pasted without its BEGIN line, its lines run together with spaces (a box
+    # has no line breaks; Firefox pastes them as spaces), or from its second line, where no
+    # DER header starts it: was logged in clear (a hostile trial). No one types a line of 40
+    # base64 characters or more in mixed case with digits; with one in a search, so is every
+    # generated word of it (the body's last, short line).
+    body = any(_body_line(w.strip(_AROUND_A_WORD)) for w in words)
 
     def blanked(m: re.Match[str]) -> str:
         word = m[0].strip(_AROUND_A_WORD)
+        # A key's line may start with '/', as a path does.
+        if body and word and _KEY_BODY.fullmatch(word) and _generated(word):
+            return m[0].replace(word, REDACTED)
         if not word or "://" in word or word.startswith(("/", "~/", "./")):
             return m[0]
         pasted = len(words) == 1 and len(word) >= 16 and _made_up(word) and _generated(word)
@@ -775,6 +784,12 @@ def redact_typed(query: str) -> str:
         return m[0].replace(word, REDACTED) if pasted or said else m[0]
 
     return re.sub(r"\S+", blanked, text)
+
+
+def _body_line(word: str) -> bool:
+    """Whether a word of a search is a line of a key's body (PEM's 64 characters, OpenSSH's
+    70; 40 at least) or a run of them: base64, mixed case, with digits."""
+    return len(word) >= 40 and _KEY_BODY.fullmatch(word) is not None and _made_up(word)
 
 
 # A search naming a credential, in words ("secretion", "passage" do not).

@@ -22,7 +22,8 @@ from kb.models.shown import plain
 LONGEST_SHOWN = 200  # characters of a logged search a start page offers again
 # How a search is read for credentials beyond a page's reading (`redact_typed`): a line
 # written by another is read again, in memory.
-TYPED_VERSION = 2  # 2: a search naming a credential is told as typed (a key's BEGIN line)
+TYPED_VERSION = 3  # 2: a search naming a credential is told as typed (a key's BEGIN line)
+# 3: a key's body without its BEGIN line, its lines apart
 
 
 @dataclass(frozen=True)

@@ -385,6 +385,39 @@ def test_a_private_key_pasted_into_the_box_is_never_logged_in_clear(tmp_path):
     assert not [line for line in body if line[:16] in read.query]
 
 
+def test_a_key_body_pasted_without_its_begin_line_is_never_logged_in_clear(tmp_path):
+    """An attack on the opt-in search log: a private key's body pasted without its BEGIN
+    line, its lines apart (Firefox pastes line breaks into a box as spaces; `kb search
+    "$(tail -n +2 key)"`), or from its second line, was written in clear: the body was read
+    as a key only run together on one line starting with its DER header. Searches that only
+    hold a long word are kept."""
+    rng = random.Random(11)
+    alphabet = string.ascii_letters + string.digits + "+/"
+    body = ["".join(rng.choice(alphabet) for _ in range(64)) for _ in range(12)]
+    body.append("k3Nq8Zx2Lw==")  # a body's last, short line
+    log = tmp_path / "searches.jsonl"
+    pasted = [
+        " ".join(body),
+        " ".join(body[1:]),
+        "\n".join(body[3:]),
+        "ssh refuses this " + " ".join(body[4:7]),
+        " ".join(body) + " -----END PRIVATE KEY-----",
+    ]
+    for query in pasted:
+        searchlog.record(log, query, [])
+    written = log.read_text()
+    assert not [line for line in body if line[:10] in written]
+    kept = [
+        "supercalifragilisticexpialidociousness and antidisestablishmentarianism",
+        "commit 3f2c9a1b7e4d5c6a8b9f0e1d2c3b4a5f6e7d8c9b broke the build",
+        "Windows11 upgrade for the Finance team",
+    ]
+    log.write_text("")
+    for query in kept:
+        searchlog.record(log, query, [])
+    assert [s.query for s in searchlog.read(log)[0]] == kept
+
+
 def test_closeness_for_everyone_at_once_equals_pair_by_pair():
     rng = np.random.default_rng(5)
     v = rng.normal(size=(60, 8)).astype(np.float32)
