@@ -194,4 +194,7 @@ class Settings:
             # A draft however its flag is written (`Draft: 1`), or in front matter YAML
             # cannot read (1): an index from before may hold one, so every page is read again.
             "drafts": 1,
+            # A team, a tag or an author's name is stored as shown, at most 100 characters
+            # (1): an index from before may hold one raw.
+            "labels": 1,
         }

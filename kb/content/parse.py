@@ -16,7 +16,7 @@ from kb.content.departments import WORDS_HINT, side_named
 from kb.content.hiding import withheld_label
 from kb.content.secrets import Secret, describe, redact
 from kb.models import Author, Document, Problem, Section
-from kb.models.shown import template_spans
+from kb.models.shown import in_display_order, plain, template_spans
 
 # Every pattern runs on page text in linear time: no lazy or unbounded match that is tried
 # again from each failed start (120 KB of '{{' took 87 s with `\{\{.*?\}\}` and DOTALL).
@@ -34,6 +34,10 @@ BOM = "\ufeff"  # a byte order mark: nothing, however many a file starts with
 # secret scan.
 NUL_BYTE = "a NUL byte, which no text holds; skipped, remove it"
 NO_DATE = " is not a date (YYYY-MM-DD); ignored"  # kb check makes it an error
+# A team, a tag or an author's name: longer is no label but pasted text.
+MAX_LABEL = 100
+UNSHOWN = " has characters that show as nothing (control, bidi); stored without them"
+TOO_LONG = f" has a value longer than {MAX_LABEL} characters; dropped"
 NOT_TEXT = " must be text, not a "  # kb check makes it an error; kb index reads it as text
 # kb check makes it an error; kb index said nothing and filed the page by its team (an admin
 # trial: `department: Sales` on an IT team's page).
@@ -131,6 +135,8 @@ def parse_markdown(
     owner = _text_field(meta.get("owner"))
     if not names and owner:
         names, named_by = [owner], "owner"
+    end = body_start - 1
+    names = _labels(names, named_by, lines, end, rel_path, problems)
     # Harmonic credit: the n-th listed author gets 1/n before normalising (main author first).
     total = sum(1 / rank for rank in range(1, len(names) + 1))
     authors = tuple(
@@ -140,15 +146,20 @@ def parse_markdown(
     tags = _list_field(meta.get("tags"))
     team = _text_field(meta.get("team"))
     if withheld is not None:
-        end = body_start - 1
-        if any(map(withheld, tags)):
-            tags = [t for t in tags if not withheld(t)]
+        # Asked as written (a screen's order of a reversed name) and as stored (`_labels`).
+        def hides(value: str) -> bool:
+            return withheld(value) or withheld(_label(value))
+
+        if any(map(hides, tags)):
+            tags = [t for t in tags if not hides(t)]
             line = key_line(lines, end, "tags")
             problems.append(Problem(rel_path, withheld_label("a tag"), line))
-        if team and withheld(team):
+        if team and hides(team):
             team = ""
             line = key_line(lines, end, "team")
             problems.append(Problem(rel_path, withheld_label("the team"), line))
+    tags = _labels(tags, "tags", lines, end, rel_path, problems)
+    team = "".join(_labels([team] if team else [], "team", lines, end, rel_path, problems))
 
     # `updated`, or `date` when `updated` is none ("TBD") and it is one (a review).
     usable = meta.get("updated") and date_of(meta["updated"]) is not None
@@ -174,6 +185,35 @@ def parse_markdown(
         ),
     )
     return doc, problems
+
+
+def _label(value: str) -> str:
+    """A facet value as shown: in the order a screen shows it (a right-to-left override
+    reverses what follows), no character that shows nothing (`plain`), spaces as one."""
+    return " ".join(plain(in_display_order(value)[0]).split())
+
+
+def _labels(
+    values: list[str], key: str, lines: list[str], end: int, rel_path: str, problems: list
+) -> list[str]:
+    """Values of a front matter key that are filters (a team, tags, authors) as stored: as
+    shown (`_label`), each at most `MAX_LABEL` characters, with a problem at the key's line
+    for each kind of change. They were stored raw, a bidi control or an escape sequence and
+    100,000 characters in the index, `/facets` and MCP's list_facets (a hostile trial)."""
+    out, changed, long = [], False, False
+    for value in values:
+        shown = _label(value)
+        changed |= shown != value.strip()
+        if len(shown) > MAX_LABEL:
+            long = True
+        elif shown:
+            out.append(shown)
+    line = key_line(lines, end, key) if key else 1
+    if changed:
+        problems.append(Problem(rel_path, f"'{key}'{UNSHOWN}", line))
+    if long:
+        problems.append(Problem(rel_path, f"'{key}'{TOO_LONG}", line))
+    return out
 
 
 def unpublished(meta: dict, lines: list[str], end: int, rel_path: str) -> Problem | None:

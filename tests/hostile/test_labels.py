@@ -1,0 +1,51 @@
+"""A facet value (a team, a tag, an author's name) is stored as shown and short."""
+
+from __future__ import annotations
+
+import json
+
+from fakes import HashEmbedder
+from helpers import write
+
+from kb.build import build_index
+from kb.config import Settings
+from kb.content.parse import parse_markdown
+from kb.index.store import load_index
+
+LONG = "q" * 5_000
+HOSTILE = (
+    "---\ntitle: Toner\n"
+    'team: "fin\\u202eecna"\n'
+    f'tags: ["\\e[31mred", "{LONG}", "on\\u200bboarding", "printers"]\n'
+    'authors: ["Bob\\u2066 \\u0007Smith"]\n'
+    "---\n# Toner\n\nOrder toner from the portal.\n"
+)
+
+
+def test_a_facet_value_is_stored_as_shown_and_short_with_a_warning(tmp_path):
+    doc, problems = parse_markdown(HOSTILE.encode(), "it/toner.md")
+    assert doc is not None
+    assert doc.team == "finance" and doc.tags == ("[31mred", "onboarding", "printers")
+    assert [a.name for a in doc.authors] == ["Bob Smith"]
+    said = {(p.line, p.message) for p in problems}
+    assert (
+        3,
+        "'team' has characters that show as nothing (control, bidi); stored without them",
+    ) in said
+    assert (4, "'tags' has a value longer than 100 characters; dropped") in said
+    assert (
+        5,
+        "'authors' has characters that show as nothing (control, bidi); stored without them",
+    ) in said
+
+    content, index = tmp_path / "content", tmp_path / "index"
+    write(content / "it/toner.md", HOSTILE)
+    report = build_index(content, index, HashEmbedder(), Settings())
+    assert any(p.path == "it/toner.md" and p.line == 4 for p in report.problems)
+    (page,) = load_index(index, model_name="hash-bow", dim=64).pages.values()
+    assert (page.team, page.tags) == (doc.team, doc.tags)
+    stored = "".join(
+        f.read_text("utf-8", "replace") for f in index.rglob("*") if f.suffix == ".jsonl"
+    )
+    for raw in ("\u202e", "\u200b", "\u2066", "\x1b", "\x07", LONG[:200]):
+        assert raw not in stored and json.dumps(raw)[1:-1] not in stored
