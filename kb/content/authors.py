@@ -186,7 +186,7 @@ class GitHistory:
         now = self._state
         if self.root is None:
             return None if before else frozenset()
-        if now is None or not before or (names and before.get("mailmap") != now.get("mailmap")):
+        if now is None or not before or (names and _names_differ(before, now)):
             return None
         if before.get("head") == now["head"]:
             return frozenset()
@@ -264,7 +264,7 @@ class GitHistory:
             before, known, dates = _READ.get(key, ({}, {}, {}))
         if before == state:
             return known, dates
-        if before.get("mailmap") == state["mailmap"] and _is_ancestor(
+        if not _names_differ(before, state) and _is_ancestor(
             self.root, before.get("head", ""), state["head"]
         ):
             out = self._git_log(scope, f"{before['head']}..{state['head']}")
@@ -279,6 +279,11 @@ class GitHistory:
 
     def _git_log(self, scope: str, commits: str = "") -> str | None:
         assert self.root is not None
+        return self._moved_in(self._log(commits, scope), self._scope)
+
+    def _log(self, commits: str, *paths: str) -> str | None:
+        """`git log` of `paths` up to `commits` (all if empty), as `_counted` reads one."""
+        assert self.root is not None
         return _git(
             self.root,
             "-c",
@@ -287,7 +292,7 @@ class GitHistory:
             "--use-mailmap",
             "--no-merges",
             # A line each: git keeps a tab inside a name ("Ines<tab>Park"), no line break.
-            "--format=%x00%aN%n%aE%n%cs",
+            "--format=%x00%H%n%aN%n%aE%n%cs",
             # Renames said (`-M` whatever git's config), so a page's commits follow it to
             # its new name: read by name alone, a `git mv` handed the whole page to whoever
             # moved it and dated it that day (an admin trial).
@@ -295,8 +300,70 @@ class GitHistory:
             "-M",
             *([commits] if commits else []),
             "--",
-            scope,
+            *paths,
         )
+
+    def _moved_in(
+        self, out: str | None, inside: str | frozenset[str], depth: int = 0
+    ) -> str | None:
+        """`out`, a log of `inside` (a folder's prefix in the repository, or paths), with each
+        file moved in from outside it (`git mv drafts/x.md content/x.md`) read as the rename
+        it is, and that file's history before the move after it: the log's pathspec does not
+        follow a file in, so a page moved into the content folder was credited to whoever
+        moved it and dated that day (known hole). Moves in are followed back `_MOST_MOVES`
+        times."""
+        if not out or inside == "" or depth >= _MOST_MOVES:
+            return out
+        records = out.split("\x00")
+        added: dict[str, set[str]] = defaultdict(set)
+        for record in records[1:]:
+            commit, files = record.split("\n", 1)[0], record.split("\n", 4)[4:]
+            for line in "".join(files).splitlines():
+                status, *paths = line.split("\t")
+                if status == "A" and len(paths) == 1:
+                    added[commit].add(paths[0])
+        if not added:
+            return out
+        moves = {  # commit -> {the path added, as the log writes it: "R<score>\tfrom\tto"}
+            commit: {to: f"{status}\t{was}\t{to}" for status, was, to in found}
+            for commit, renamed in self._renames(sorted(added)).items()
+            if (found := [r for r in renamed if r[2] in added[commit] and not _in(r[1], inside)])
+        }
+        if not moves:
+            return out
+        before = []
+        for i, record in enumerate(records[1:], 1):
+            commit = record.split("\n", 1)[0]
+            if commit in moves:
+                lines = record.split("\n")
+                fix = moves[commit]
+                lines[4:] = [fix.get(x.split("\t", 1)[-1], x) if x.startswith("A\t") else x
+                             for x in lines[4:]]  # fmt: skip
+                records[i] = "\n".join(lines)
+                was = frozenset(_unquoted(m.split("\t")[1]) for m in fix.values())
+                earlier = self._log(f"{commit}^", *(f":(literal){w}" for w in sorted(was)))
+                before.append(self._moved_in(earlier, was, depth + 1) or "")
+        return "\x00".join(records) + "".join(before)
+
+    def _renames(self, commits: list[str]) -> dict[str, list[tuple[str, str, str]]]:
+        """(status, from, to) of each rename each commit made anywhere in the repository,
+        the paths as `git log` writes them."""
+        assert self.root is not None
+        out = _git(
+            self.root,
+            *("-c", "core.quotepath=off", "diff-tree", "--stdin", "-r", "-M"),
+            *("--diff-filter=R", "--name-status"),
+            stdin="".join(f"{c}\n" for c in commits),
+        )
+        found: dict[str, list[tuple[str, str, str]]] = defaultdict(list)
+        commit = ""
+        for line in (out or "").splitlines():
+            parts = line.split("\t")
+            if len(parts) == 1:
+                commit = line.strip()
+            elif len(parts) == 3:
+                found[commit].append((parts[0], parts[1], parts[2]))
+        return found
 
 
 def front_matter_people(
@@ -347,6 +414,7 @@ def git_state(content_dir: Path) -> dict[str, str]:
     return {
         "head": (_git(root, "rev-parse", "HEAD") or "").strip(),
         "mailmap": hashlib.sha256(mailmap.read_bytes()).hexdigest() if mailmap.is_file() else "",
+        "reading": READING,
     }
 
 
@@ -357,7 +425,7 @@ def authorship_unchanged(content_dir: Path, before: dict[str, str], now: dict[st
     commits it loses are not "between" them (`before..now` is empty going back)."""
     if before == now:
         return True
-    if not before or not now or before.get("mailmap") != now.get("mailmap"):
+    if not before or not now or _names_differ(before, now):
         return False
     root = _git_root(content_dir)
     if root is None or not before.get("head") or not now.get("head"):
@@ -385,7 +453,7 @@ def _counted(
     now: dict[str, str] = {}  # an earlier name -> the name the file has at the newest commit
     identities: dict[tuple[str, str], tuple[str, str]] = {}
     for record in out.split("\x00")[1:]:
-        name, email, day, files = (record.split("\n", 3) + ["", "", ""])[:4]
+        _, name, email, day, files = (record.split("\n", 4) + ["", "", "", ""])[:5]
         author, day = (name.strip(), email.strip()), day.strip()
         if author not in identities:  # a token as a CI job's user.name: redacted as a page's
             identities[author] = (redact(author[0])[0], redact(author[1])[0])
@@ -410,6 +478,28 @@ def _counted(
     for f, day in newest.items():
         dates[f] = max(dates.get(f, ""), day)
     return counts, dates
+
+
+# How the history is read (2: a page moved into the content folder from elsewhere in the
+# repository keeps its commits from before): an index read otherwise reads every page's again.
+READING = "2"
+
+
+def _names_differ(before: dict[str, str], now: dict[str, str]) -> bool:
+    """Whether two git states credit files otherwise though no commit came between them:
+    another `.mailmap`, or the history read another way (`READING`)."""
+    return before.get("mailmap") != now.get("mailmap") or before.get("reading") != now.get(
+        "reading"
+    )
+
+
+_MOST_MOVES = 8  # moves into a folder followed back, each from where the last came
+
+
+def _in(path: str, inside: str | frozenset[str]) -> bool:
+    """Whether a path as `git log` writes it is in a folder (its prefix) or among paths."""
+    path = _unquoted(path)
+    return path.startswith(inside) if isinstance(inside, str) else path in inside
 
 
 def _unquoted(path: str) -> str:

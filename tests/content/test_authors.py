@@ -256,6 +256,79 @@ def test_a_page_keeps_its_authors_and_date_when_it_is_moved(tmp_path, monkeypatc
         assert history.authors_of(repo / "it/vpn.md") == [("Ana Ruiz", "ana@example.org", 1)]
 
 
+def test_a_page_moved_into_the_content_folder_keeps_its_authors_and_date(tmp_path, monkeypatch):
+    """A page written elsewhere in the repository and moved into the content folder (`git mv
+    drafts/x.md docs/it/x.md`) was credited to whoever moved it and dated that day: the
+    log of the content folder does not follow a file in from outside it (known hole). Its
+    commits before the move follow it, from a folder it was moved to before too; a move in
+    with an edit counts as that edit; read whole or brought up to date, the same."""
+    from kb.content.authors import git_state
+
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    git(repo, "init", "-q")
+    content = repo / "docs"
+    for key, value in _dated("2026-01-05").items():
+        monkeypatch.setenv(key, value)
+    text = "# Laptops\n\n" + "Order a laptop through the service portal.\n" * 8
+    commit(repo, "scratch/laptops.md", text, "Sven Olsen <sven@example.org>")
+    commit(repo, "drafts/it/vpn.md", "# VPN\n\n" + "Use the client.\n" * 8, "Ana Ruiz <a@x.org>")
+    commit(repo, "docs/it/dns.md", "# DNS\n\nv1\n", "Bo Chen <bo@example.org>")
+    earlier = git_state(content)
+    GitHistory(content, state=earlier).authors_of(content / "it/dns.md")  # read at this commit
+    git(repo, "mv", "scratch/laptops.md", "drafts/laptops.md")
+    git(repo, "commit", "-q", "-m", "to drafts", author="Omar Haddad <omar@example.org>")
+    for key, value in _dated("2026-11-06").items():
+        monkeypatch.setenv(key, value)
+    git(repo, "mv", "drafts/laptops.md", "docs/it/laptops.md")
+    write(repo / "drafts/it/vpn.md", "# VPN\n\n" + "Use the client.\n" * 8 + "Or the app.\n")
+    git(repo, "add", "-A")
+    git(repo, "mv", "drafts/it/vpn.md", "docs/it/vpn.md")
+    git(repo, "commit", "-q", "-m", "publish", author="Omar Haddad <omar@example.org>")
+    for history in (GitHistory(content), GitHistory(content, state=git_state(content))):
+        assert history.authors_of(content / "it/laptops.md") == [
+            ("Sven Olsen", "sven@example.org", 1)
+        ]
+        assert history.last_changed(content / "it/laptops.md") == "2026-01-05"
+        assert history.authors_of(content / "it/vpn.md") == [
+            ("Ana Ruiz", "a@x.org", 1),
+            ("Omar Haddad", "omar@example.org", 1),
+        ]
+        assert history.authors_of(content / "it/dns.md") == [("Bo Chen", "bo@example.org", 1)]
+
+
+def test_an_index_that_credited_the_mover_credits_the_writer_after_the_next_build(
+    tmp_path, monkeypatch
+):
+    from fakes import HashEmbedder
+
+    from kb import Settings, build_index
+    from kb.content import authors
+    from kb.index.store import load_index
+
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    git(repo, "init", "-q")
+    text = "# Laptops\n\n" + "Order a laptop through the service portal.\n" * 8
+    commit(repo, "drafts/laptops.md", text, "Sven Olsen <sven@example.org>")
+    (repo / "docs/it").mkdir(parents=True)
+    git(repo, "mv", "drafts/laptops.md", "docs/it/laptops.md")
+    git(repo, "commit", "-q", "-m", "publish", author="Omar Haddad <omar@example.org>")
+    index = tmp_path / "index"
+
+    def credited() -> list[str]:
+        (page,) = load_index(index, model_name="hash-bow", dim=64).pages.values()
+        return [a.name for a in page.authors]
+
+    with monkeypatch.context() as old_kb:  # the kb of before: the log of the folder alone
+        old_kb.setattr(authors.GitHistory, "_moved_in", lambda self, out, inside: out)
+        old_kb.setattr(authors, "READING", None)
+        build_index(repo / "docs", index, HashEmbedder(), Settings())
+    assert credited() == ["Omar Haddad"]
+    build_index(repo / "docs", index, HashEmbedder(), Settings())
+    assert credited() == ["Sven Olsen"]
+
+
 def test_an_author_by_git_that_people_yaml_does_not_list_is_said_once(tmp_path):
     """A "Release Bot" commit made an expert without a word from `kb check` or `kb index`
     (an admin trial): each author by git history people.yaml does not list is said once,
