@@ -33,6 +33,10 @@ class IndexCorruptError(KbError):
     """The index files are unreadable or inconsistent with the manifest."""
 
 
+class IndexUnreachableError(KbError):
+    """The server holding the index (a Milvus server) could not be reached or opened."""
+
+
 class ModelError(KbError):
     """The embedding model could not be loaded from its installed package."""
 

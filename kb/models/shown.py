@@ -98,6 +98,17 @@ def invisible_run() -> re.Pattern[str]:
     return re.compile(f"[{invisible()}]+")
 
 
+# The password of a URL's user info (`https://user:password@host`): pymilvus reads one there.
+_PASSWORD_IN_URL = re.compile(r"(?<=://)([^/@\s:]*):[^/@\s]+@")
+
+
+def without_passwords(text: str) -> str:
+    """`text` (an address, a message naming one) with each URL's password written `***`:
+    `kb serve` printed a Milvus URI's password on its start line, and its 503 to any caller
+    (a hostile trial)."""
+    return _PASSWORD_IN_URL.sub(r"\1:***@", text)
+
+
 def visible(text: str) -> str:
     """`text` without its invisible characters (`invisible`): what a reader sees of it."""
     return invisible_run().sub("", text)

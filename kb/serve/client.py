@@ -32,6 +32,7 @@ from kb.models import (
     TeamCriteria,
     TeamProposal,
 )
+from kb.models.shown import without_passwords
 from kb.serve.codec import BUILD_HEADER, criteria_params, load
 
 TIMEOUT = 60  # seconds: a first request may wait for a replica to load its index
@@ -240,9 +241,11 @@ class RemoteKnowledgeBase:
         except urllib.error.HTTPError as err:
             if err.code == 404 and missing is not KeyError:
                 return missing
-            raise ApiError(f"the kb API at {self.url} answered {err.code}: {_detail(err)}") from err
+            said = f"the kb API at {self.url} answered {err.code}: {_detail(err)}"
+            raise ApiError(without_passwords(said)) from err
         except (urllib.error.URLError, OSError) as err:
-            raise ApiError(f"cannot reach the kb API at {self.url}: {err}") from err
+            said = f"cannot reach the kb API at {self.url}: {err}"
+            raise ApiError(without_passwords(said)) from err
 
     def _answered_by(self, build: str | None) -> None:
         if build is not None and build != self._build:

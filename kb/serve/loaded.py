@@ -17,6 +17,7 @@ from kb.errors import (
     IndexCorruptError,
     IndexMismatchError,
     IndexMissingError,
+    IndexUnreachableError,
     KbError,
     ModelError,
 )
@@ -125,12 +126,16 @@ _PUBLIC = {
     IndexMismatchError: "the index was built with another model or format; "
     "run 'kb index' on the server",
     ModelError: "the embedding model cannot be loaded; see the server's log",
+    # Its message names the server's Milvus address, which pymilvus's error repeats.
+    IndexUnreachableError: "the index's database cannot be reached; see the server's log",
 }
 _PATH = re.compile(r"(?<![\w:/])/[^\s'\"]+")
+# Where the server's index lives (a Milvus URI, maybe with a password) is the server's too.
+_URL = re.compile(r"\b[A-Za-z][A-Za-z0-9+.-]*://[^\s'\"]+")
 
 
 def public_message(err: KbError) -> str:
     for kind, message in _PUBLIC.items():
         if isinstance(err, kind):
             return message
-    return _PATH.sub("<server path>", str(err))
+    return _PATH.sub("<server path>", _URL.sub("<server address>", str(err)))

@@ -8,14 +8,15 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from kb.errors import KbError
+from kb.errors import IndexUnreachableError
 from kb.index.bm25 import K1, B
+from kb.models.shown import without_passwords
 
 if TYPE_CHECKING:
     from pymilvus import MilvusClient
 
 
-class MilvusUnavailableError(KbError):
+class MilvusUnavailableError(IndexUnreachableError):
     """Milvus could not be reached or opened."""
 
 
@@ -44,7 +45,8 @@ def client(uri: str, token: str = "") -> MilvusClient:
                 " (milvus-lite opens a file in one process at a time: is another kb process, "
                 "a kb serve or the app, using it?)"
             )
-        raise MilvusUnavailableError(f"cannot open Milvus at {uri}: {err}{hint}") from err
+        said = without_passwords(f"cannot open Milvus at {uri}: {err}{hint}")
+        raise MilvusUnavailableError(said) from err
 
 
 RECORD_BYTES = 65_535  # the most a chunk's record (its JSON line) may hold

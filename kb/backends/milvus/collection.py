@@ -15,6 +15,7 @@ from kb.backends.milvus.records import loaded, read_record
 from kb.errors import IndexMissingError, KbError
 from kb.index.manifest import check_compatible
 from kb.models import Manifest
+from kb.models.shown import without_passwords
 
 if TYPE_CHECKING:
     from kb.backends.milvus.client import MilvusClient
@@ -43,7 +44,7 @@ class MilvusCollection(Backend):
         return client(self.uri, self._token)
 
     def describe(self) -> str:
-        return f"Milvus collection '{self.name}' at {self.uri}"
+        return f"Milvus collection '{self.name}' at {without_passwords(self.uri)}"
 
     def model(self) -> str:
         try:
@@ -66,7 +67,8 @@ class MilvusCollection(Backend):
 
     def open(self, *, model_name: str, dim: int) -> MilvusBackend:
         manifest = self.manifest()
-        rebuild = f"rebuild it with 'kb index CONTENT_DIR --backend milvus --milvus-uri {self.uri}'"
+        uri = without_passwords(self.uri)
+        rebuild = f"rebuild it with 'kb index CONTENT_DIR --backend milvus --milvus-uri {uri}'"
         check_compatible(
             manifest, model_name=model_name, dim=dim, place=self.describe(), fix=rebuild
         )
@@ -98,5 +100,5 @@ class MilvusCollection(Backend):
     def _missing(self) -> str:
         return (
             f"no kb index in {self.describe()}; run 'kb index CONTENT_DIR --backend milvus "
-            f"--milvus-uri {self.uri} --collection {self.name}' first"
+            f"--milvus-uri {without_passwords(self.uri)} --collection {self.name}' first"
         )
