@@ -13,7 +13,7 @@ import unicodedata
 from collections.abc import Sequence
 from functools import lru_cache
 
-from kb.models.shown import is_invisible, visible
+from kb.models.shown import bidi_controls, is_invisible, visible
 
 _EMAIL = re.compile(r"<[^>]*>")
 _PRONOUNS = re.compile(r"\((?:he|she|they|ze|xe|it)/[^)]*\)", re.I)
@@ -229,10 +229,15 @@ def _lookalike(char: str) -> str:
     return ""
 
 
-# Control characters (line breaks, escape sequences, the bell, DEL, C1) and the bidi controls
-# that reorder what a terminal shows; a tab stays.
-_UNPRINTABLE = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-_UNPRINTABLE_IN_LINES = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+@functools.cache
+def _unprintable(lines: bool) -> re.Pattern[str]:
+    """Control characters (line breaks, escape sequences, the bell, DEL, C1), Unicode's line
+    and paragraph separators (a line break to `str.splitlines` and to editors) and its
+    bidi controls, marks included (they reorder what a terminal shows); a tab stays, and with
+    `lines` a line break. The separators and the marks were printed raw: a file name holding
+    U+2028 forged a `warning:` line (a hostile trial)."""
+    breaks = "\x0b-\x1f" if lines else "\x0a-\x1f"
+    return re.compile(f"[\x00-\x08{breaks}\x7f-\x9f\u2028\u2029{bidi_controls()}]")
 
 
 def spoken(phrases: Sequence[str]) -> str:
@@ -251,5 +256,5 @@ def printable(text: str, *, lines: bool = False) -> str:
     """`text` as it may be printed at a terminal: control and bidi characters written as
     escapes (`\\n`, `\\x1b`, `\\u202e`), so that a file name or a page cannot forge an
     output line or drive the terminal; with `lines`, its line breaks are kept."""
-    pattern = _UNPRINTABLE_IN_LINES if lines else _UNPRINTABLE
-    return pattern.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
+    escaped = _unprintable(lines).sub
+    return escaped(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)

@@ -93,6 +93,16 @@ def invisible() -> str:
 
 
 @functools.cache
+def bidi_controls() -> str:
+    """Unicode's Bidi_Control characters, as a character class: the embeddings, overrides and
+    isolates, and the marks (LRM, RLM, ALM), which reorder what a terminal shows too."""
+    import regex  # the Unicode properties `re` lacks; only here
+
+    control = regex.compile(r"\p{Bidi_Control}")
+    return "".join(re.escape(chr(c)) for c in range(0x10000) if control.match(chr(c)))
+
+
+@functools.cache
 def invisible_run() -> re.Pattern[str]:
     """A run of invisible characters (`invisible`)."""
     return re.compile(f"[{invisible()}]+")

@@ -666,3 +666,29 @@ def test_a_page_or_people_file_starting_with_two_byte_order_marks_is_read_as_wri
     assert '"title": "Payroll runbook"' in stored and '"team": "hr"' in stored
     assert '"title": "VPN"' in stored
     assert not [f for f in check_content(content) if f.severity == "error"]
+
+
+def test_a_line_separator_or_a_bidi_mark_in_a_name_is_printed_as_an_escape(tmp_path):
+    """A file name holding U+2028 (a line break to `str.splitlines`, to editors and to
+    JavaScript) forged a `warning:` line of its own in `kb check` and `kb index`, and the
+    bidi marks (LRM, RLM, ALM: Unicode's Bidi_Control, as the overrides) were printed raw."""
+    from click.testing import CliRunner
+
+    from kb.cli import cli
+    from kb.models.names import printable
+
+    content = tmp_path / "content"
+    for name in (
+        "it/ls\u2028warning: fake.md",
+        "it/ps\u2029x.md",
+        "it/rlm\u200f:9.md",
+        "it/a\u061c.md",
+    ):
+        write(content / name, "---\ntitle: T\n---\nNo heading, no authors.\n")
+    res = CliRunner().invoke(cli, ["check", str(content)])
+    lines = (res.output + res.stderr).splitlines()
+    assert not [ln for ln in lines if ln.startswith("warning: fake")], lines
+    said = "\n".join(lines)
+    for raw in ("\u2028", "\u2029", "\u200f", "\u061c"):
+        assert raw not in said and printable(raw) in said, raw
+    assert printable("a\u2028b\nc", lines=True) == "a\\u2028b\nc"
