@@ -10,6 +10,7 @@ import streamlit as st
 
 from kb.app.present import literal as esc
 from kb.inputs import number
+from kb.models.shown import plain
 
 _NOTES = "_link_notes"  # (view, widget key, what is said, the value taken instead), ...
 # Every parameter a link may hold, with the widget (session state key) it sets; "" for one
@@ -32,12 +33,21 @@ KNOWN = frozenset(PARAMS)
 # Each widget's parameter: the first the table names for it (`dept`, not `department`).
 PARAM = {widget: name for name, widget in reversed(PARAMS.items()) if widget}
 _SHOWN = 40  # characters of a value said back: a crafted link may hold a page of text
+_NAMED = 80  # characters of a page's path or a person's name said back
 
 
 def said(value: str) -> str:
-    """A URL value as a note quotes it: stripped and cut short."""
-    value = value.strip()
+    """A URL value as a note quotes it: as shown, stripped and cut short."""
+    value = plain(value).strip()
     return esc(f"'{value[:_SHOWN]}…'" if len(value) > _SHOWN else f"'{value}'")
+
+
+def named(value: str) -> str:
+    """A link's page or person as a message names it: as shown (`plain`), cut at `_NAMED`
+    characters. "No page …" said back a crafted `?page=` whole (100,000 characters) and
+    an escape sequence in a `?person=` (a hostile trial of the Back and Forward reading)."""
+    value = plain(value)
+    return esc(f"{value[:_NAMED]}…" if len(value) > _NAMED else value)
 
 
 def note(widget: str, text: str, taken: object) -> None:

@@ -6,6 +6,7 @@ import json
 
 import streamlit as st
 
+from kb.app.linked import named
 from kb.app.load import image_hosts, page_links
 from kb.app.present import literal as esc
 from kb.app.present import page_markdown
@@ -28,7 +29,7 @@ def render_page(kb: Facade, path: str, section: str) -> None:
         st.button(back_label(), on_click=go_back, type="tertiary")
     page = kb.page(path)
     if page is None:
-        st.error(f"No page {esc(path)} in the index.")  # `path` is the URL's
+        st.error(f"No page {named(path)} in the index.")  # `path` is the URL's
         return
     st.header(esc(page.title), anchor=False)
     st.markdown(badges(page.department, page.team, page.review_by))

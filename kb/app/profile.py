@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from kb.app.linked import named
 from kb.app.present import contact_markdown
 from kb.app.present import literal as esc
 from kb.app.state import back_label, go_back, view_params
@@ -17,7 +18,7 @@ def render_person(kb: Facade, name: str) -> None:
     st.button(back_label(), on_click=go_back, type="tertiary")
     profile = kb.profile(name)
     if profile is None:
-        st.error(f"No pages by {esc(name)} in the index.")  # `name` is the URL's
+        st.error(f"No pages by {named(name)} in the index.")  # `name` is the URL's
         return
     st.header(esc(profile.name), anchor=False)
     st.markdown(badges(profile.department, profile.team))

@@ -37,6 +37,7 @@ from kb.models import (
     main_authors,
 )
 from kb.models.names import counted, named_in, spoken
+from kb.models.shown import plain
 from kb.search.asking import about_people
 from kb.search.experts import weakly_known
 from kb.search.relevance import NEAR_MISS, WEAK, unreadable
@@ -126,7 +127,7 @@ def render_results(kb: Facade) -> None:
                 verb = "page likely answers" if likely else "page may answer"
             else:
                 verb = "pages likely answer" if likely else "pages may answer"
-            st.caption(f"{n} {verb} “{esc(found.searched)}” · {elapsed:.0f} ms")
+            st.caption(f"{n} {verb} “{esc(plain(found.searched))}” · {elapsed:.0f} ms")
             for i, (hit, more) in enumerate(answers):
                 render_hit(hit, more, found.searched, i, directory)
             if closest:

@@ -71,6 +71,29 @@ def test_person_link_with_markdown_in_the_url_shows_it_as_text(monkeypatch, craf
     assert plain(error) == f"No pages by {LINK} in the index."
 
 
+def test_an_address_gone_back_to_is_said_back_as_shown_and_short(monkeypatch, crafted_index):
+    """An attack on the Back and Forward reading of the address: a crafted `?page=` of
+    100,000 characters was said back whole under "No page …", and an escape sequence in
+    `?person=` or `?q=` reached the page (the bidi controls did not). Read as a link is,
+    said as shown and at most 80 characters."""
+    at = new_app(monkeypatch, crafted_index)
+    at.text_input(key="q").input("payroll").run()
+    for params, message in (
+        ({"q": "payroll", "page": "x" * 100_000}, "No page "),
+        ({"q": "payroll", "person": "\u202eeoD\x1b[2J" * 40}, "No pages by "),
+        ({"q": "payroll\x1b[31m\x00day"}, ""),
+    ):
+        at.query_params.clear()
+        for key, value in params.items():
+            at.query_params[key] = value
+        at.run()  # no widget changed: the browser went to this address
+        assert not at.exception
+        said = [str(e.value) for e in [*at.error, *at.caption] if str(e.value).startswith(message)]
+        assert said, params
+        for text in said:
+            assert len(text) < 300 and not any(c in text for c in "\x00\x1b\u202e"), text[:100]
+
+
 def test_page_title_with_markdown_shows_as_text(monkeypatch, crafted_index):
     at = new_app(monkeypatch, crafted_index, page="payroll.md")
     [header] = [h.value for h in at.main.header]
