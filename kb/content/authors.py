@@ -13,6 +13,7 @@ from pathlib import Path
 
 from kb.content.secrets import redact
 from kb.models import Author, Directory, person_key
+from kb.models.shown import MAX_LABEL, label
 
 _NAME_EMAIL = re.compile(r"^\s*(?P<name>[^<]*?)\s*<(?P<email>[^>]+)>\s*$")
 
@@ -451,13 +452,16 @@ def _counted(
     added: dict[str, Counter] = defaultdict(Counter)
     newest: dict[str, str] = {}
     now: dict[str, str] = {}  # an earlier name -> the name the file has at the newest commit
-    identities: dict[tuple[str, str], tuple[str, str]] = {}
+    identities: dict[tuple[str, str], tuple[str, str] | None] = {}
     for record in out.split("\x00")[1:]:
         _, name, email, day, files = (record.split("\n", 4) + ["", "", "", ""])[:5]
         author, day = (name.strip(), email.strip()), day.strip()
         if author not in identities:  # a token as a CI job's user.name: redacted as a page's
-            identities[author] = (redact(author[0])[0], redact(author[1])[0])
-        author = identities[author]
+            # and a name as shown, as front matter's (kb.content.parse): an escape sequence,
+            # a bidi override and 3,000 characters were a page's author and a filter value.
+            shown = label(redact(author[0])[0])
+            identities[author] = (shown, redact(author[1])[0]) if len(shown) <= MAX_LABEL else None
+        author = identities[author]  # None: no name but pasted text, crediting no one
         for line in filter(str.strip, files.splitlines()):
             status, *paths = map(_unquoted, line.rstrip("\n").split("\t"))
             path = now.get(paths[-1], paths[-1])
@@ -465,7 +469,8 @@ def _counted(
                 now[paths[0]] = path
                 if status == "R100":
                     continue
-            added[path][author] += 1
+            if author is not None:
+                added[path][author] += 1
             newest[path] = max(newest.get(path, ""), day)  # ISO dates sort as text
     counts, dates = dict(counts), dict(dates)
     for before, after in now.items():  # what was read at an earlier commit moves too
@@ -481,8 +486,9 @@ def _counted(
 
 
 # How the history is read (2: a page moved into the content folder from elsewhere in the
-# repository keeps its commits from before): an index read otherwise reads every page's again.
-READING = "2"
+# repository keeps its commits from before; 3: an author's name as shown, at most 100
+# characters): an index read otherwise reads every page's again.
+READING = "3"
 
 
 def _names_differ(before: dict[str, str], now: dict[str, str]) -> bool:

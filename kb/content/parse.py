@@ -16,7 +16,7 @@ from kb.content.departments import WORDS_HINT, side_named
 from kb.content.hiding import withheld_label
 from kb.content.secrets import Secret, describe, redact
 from kb.models import Author, Document, Problem, Section
-from kb.models.shown import in_display_order, plain, template_spans
+from kb.models.shown import MAX_LABEL, label, template_spans
 
 # Every pattern runs on page text in linear time: no lazy or unbounded match that is tried
 # again from each failed start (120 KB of '{{' took 87 s with `\{\{.*?\}\}` and DOTALL).
@@ -34,8 +34,6 @@ BOM = "\ufeff"  # a byte order mark: nothing, however many a file starts with
 # secret scan.
 NUL_BYTE = "a NUL byte, which no text holds; skipped, remove it"
 NO_DATE = " is not a date (YYYY-MM-DD); ignored"  # kb check makes it an error
-# A team, a tag or an author's name: longer is no label but pasted text.
-MAX_LABEL = 100
 UNSHOWN = " has characters that show as nothing (control, bidi); stored without them"
 TOO_LONG = f" has a value longer than {MAX_LABEL} characters; dropped"
 NOT_TEXT = " must be text, not a "  # kb check makes it an error; kb index reads it as text
@@ -148,7 +146,7 @@ def parse_markdown(
     if withheld is not None:
         # Asked as written (a screen's order of a reversed name) and as stored (`_labels`).
         def hides(value: str) -> bool:
-            return withheld(value) or withheld(_label(value))
+            return withheld(value) or withheld(label(value))
 
         if any(map(hides, tags)):
             tags = [t for t in tags if not hides(t)]
@@ -187,22 +185,16 @@ def parse_markdown(
     return doc, problems
 
 
-def _label(value: str) -> str:
-    """A facet value as shown: in the order a screen shows it (a right-to-left override
-    reverses what follows), no character that shows nothing (`plain`), spaces as one."""
-    return " ".join(plain(in_display_order(value)[0]).split())
-
-
 def _labels(
     values: list[str], key: str, lines: list[str], end: int, rel_path: str, problems: list
 ) -> list[str]:
     """Values of a front matter key that are filters (a team, tags, authors) as stored: as
-    shown (`_label`), each at most `MAX_LABEL` characters, with a problem at the key's line
+    shown (`label`), each at most `MAX_LABEL` characters, with a problem at the key's line
     for each kind of change. They were stored raw, a bidi control or an escape sequence and
     100,000 characters in the index, `/facets` and MCP's list_facets (a hostile trial)."""
     out, changed, long = [], False, False
     for value in values:
-        shown = _label(value)
+        shown = label(value)
         changed |= shown != value.strip()
         if len(shown) > MAX_LABEL:
             long = True

@@ -124,6 +124,16 @@ def visible(text: str) -> str:
     return invisible_run().sub("", text)
 
 
+MAX_LABEL = 100  # characters of a team, a tag or a name: longer is no label but pasted text
+
+
+def label(text: str) -> str:
+    """A label (a team, a tag, a person's name) as a screen shows it: in display order (a
+    right-to-left override reverses what follows), without what shows nothing (`plain`),
+    its spaces as one."""
+    return " ".join(plain(in_display_order(text)[0]).split())
+
+
 def plain(text: str) -> str:
     """`text` without what shows nothing: invisible characters (`visible`: bidi controls
     such as U+202E too) and control characters (Cc: an escape sequence), whitespace aside.

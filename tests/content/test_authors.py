@@ -391,7 +391,7 @@ def test_a_commit_author_whose_name_holds_a_tab_is_read_whole(tmp_path):
     _commit_as(repo, "it/wifi.md", "# Wifi\n\nRoaming.\n", "Ines\tPark", "zz@personal.example")
     _commit_as(repo, "it/vpn.md", "# VPN\n\nTunnels.\n", "Bo\tChen", "bo@example.org")
     history = GitHistory(repo)
-    assert history.authors_of(repo / "it/vpn.md") == [("Bo\tChen", "bo@example.org", 1)]
+    assert history.authors_of(repo / "it/vpn.md") == [("Bo Chen", "bo@example.org", 1)]
     report = build_index(repo, tmp_path / "index", HashEmbedder(), Settings())
     assert not [str(p) for p in report.problems if "people.yaml" in p.message]
     pages = KnowledgeBase(tmp_path / "index", HashEmbedder(), Settings()).index.pages

@@ -49,3 +49,27 @@ def test_a_facet_value_is_stored_as_shown_and_short_with_a_warning(tmp_path):
     )
     for raw in ("\u202e", "\u200b", "\u2066", "\x1b", "\x07", LONG[:200]):
         assert raw not in stored and json.dumps(raw)[1:-1] not in stored
+
+
+def test_a_git_author_is_named_as_shown_and_a_name_of_pasted_text_credits_no_one(tmp_path):
+    """A commit's author name was a page's author, a profile and an author filter value as
+    git holds it: an escape sequence, a right-to-left override, 3,000 characters."""
+    import subprocess
+
+    repo = tmp_path / "repo"
+    write(repo / "it/vpn.md", "# VPN\n\nUse the client.\n")
+    write(repo / "it/dns.md", "# DNS\n\nUse the resolver.\n")
+
+    def commit(name: str, *files: str) -> None:
+        who = ["-c", f"user.name={name}", "-c", "user.email=x@example.org"]
+        subprocess.run(["git", "add", *files], cwd=repo, check=True)
+        subprocess.run(["git", *who, "commit", "-qm", "x"], cwd=repo, check=True)
+
+    subprocess.run(["git", "init", "-q"], cwd=repo, check=True)
+    commit("Bob\x1b[31m Smith \u202enaD", "it/vpn.md")
+    commit("Z" * 3_000, "it/dns.md")
+    index = tmp_path / "index"
+    build_index(repo, index, HashEmbedder(), Settings())
+    pages = load_index(index, model_name="hash-bow", dim=64).pages
+    assert [a.name for a in pages["it/vpn.md"].authors] == ["Bob[31m Smith Dan"]
+    assert pages["it/dns.md"].authors == ()
