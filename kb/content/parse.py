@@ -219,19 +219,22 @@ def unpublished(meta: dict, lines: list[str], end: int, rel_path: str) -> Proble
     (`0`, `off`); and a front matter YAML cannot read as a mapping (a slip on another line,
     no closing `---`) is read line by line for the two keys: it made the metadata ignored,
     and the draft indexed with its text (a hostile trial)."""
-    said = {str(k).strip().casefold(): v for k, v in meta.items()} if meta else {}
+    said = [(str(k).strip().casefold(), v) for k, v in meta.items()] if meta else []
     if not said and lines and lines[0].lstrip(BOM).strip() == "---":
-        said = _flags_as_written(lines)
-    for key, draft_when in (("draft", True), ("published", False)):
-        if key not in said:
+        said = _flags_as_written(lines, end)
+    for key, value in said:  # every key: `draft: false` and `Draft: true` is a draft
+        flag = _flag(value)
+        if key == "draft" and (flag is True or (flag is None and _written(value))):
+            draft_when = True
+        elif key == "published" and flag is False:
+            draft_when = False
+        else:
             continue
-        flag = _flag(said[key])
-        if flag is draft_when or (key == "draft" and flag is None and _written(said[key])):
-            return Problem(
-                rel_path,
-                f"{DRAFT}'{key}: {str(draft_when).lower()}'; remove the line to publish it",
-                _flag_line(lines, end, key),
-            )
+        return Problem(
+            rel_path,
+            f"{DRAFT}'{key}: {str(draft_when).lower()}'; remove the line to publish it",
+            _flag_line(lines, end, key),
+        )
     return None
 
 
@@ -257,16 +260,17 @@ def _written(value: object) -> bool:
     return value is not None and str(value).strip().strip("\"'").strip() != ""
 
 
-def _flags_as_written(lines: list[str]) -> dict[str, str]:
-    """`draft` and `published` as the lines of a front matter block write them, up to its end
-    or, with none, its first blank line: for a block YAML could not read."""
-    found: dict[str, str] = {}
-    for line in lines[1:]:
-        if line.strip() in _FRONT_MATTER_END or not line.strip():
+def _flags_as_written(lines: list[str], end: int) -> list[tuple[str, str]]:
+    """`draft` and `published` as the lines of a front matter block write them, up to its
+    closing line (`end`) or, with none, its first blank line: for a block YAML could not
+    read."""
+    found = []
+    for line in lines[1 : end if end > 0 else len(lines)]:
+        if end <= 0 and not line.strip():
             break
         m = _FLAG_LINE.match(line)
         if m:
-            found[m[1].casefold()] = re.sub(r"\s+#.*", "", m[2]).strip()
+            found.append((m[1].casefold(), re.sub(r"\s+#.*", "", m[2]).strip()))
     return found
 
 

@@ -24,6 +24,8 @@ DRAFTS = {
     "a YAML slip on another line": ("---\ntitle: Reorg: plan\ndraft: true\n---\n", 3),
     "front matter that is a list": ("---\n- draft: true\ndraft: true\n---\n", 3),
     "front matter that never ends": ("---\ntitle: Reorg\ndraft: yes # not yet\n\n", 3),
+    "a blank line before the flag in a slip": ("---\ntitle: A: b\n\ndraft: true\n---\n", 4),
+    "the key again in another case": ("---\ntitle: Reorg\nDraft: true\ndraft: false\n---\n", 3),
 }
 
 
