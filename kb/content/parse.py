@@ -7,6 +7,7 @@ import datetime as dt
 import functools
 import hashlib
 import re
+import tomllib
 from collections.abc import Callable
 from pathlib import Path
 
@@ -220,7 +221,7 @@ def unpublished(meta: dict, lines: list[str], end: int, rel_path: str) -> Proble
     no closing `---`) is read line by line for the two keys: it made the metadata ignored,
     and the draft indexed with its text (a hostile trial)."""
     said = [(str(k).strip().casefold(), v) for k, v in meta.items()] if meta else []
-    if not said and lines and lines[0].lstrip(BOM).strip() == "---":
+    if not said and lines and lines[0].lstrip(BOM).strip() in ("---", "+++"):
         said = _flags_as_written(lines, end)
     for key, value in said:  # every key: `draft: false` and `Draft: true` is a draft
         flag = _flag(value)
@@ -241,7 +242,7 @@ def unpublished(meta: dict, lines: list[str], end: int, rel_path: str) -> Proble
 _YES = frozenset({"true", "yes", "on", "y", "1"})
 _NO = frozenset({"false", "no", "off", "n", "0"})
 # A top-level `draft:` or `published:` line of a front matter block, in any case.
-_FLAG_LINE = re.compile(r"(?i)(draft|published)\s*:(.*)")
+_FLAG_LINE = re.compile(r"(?i)(draft|published)\s*[:=](.*)")
 
 
 def _flag(value: object) -> bool | None:
@@ -277,7 +278,7 @@ def _flags_as_written(lines: list[str], end: int) -> list[tuple[str, str]]:
 def _flag_line(lines: list[str], end: int, key: str) -> int:
     """The line of a flag's key, in any case (`key_line` for a block that may not end)."""
     last = end if end > 0 else len(lines)
-    at = re.compile(rf"(?i){re.escape(key)}\s*:")
+    at = re.compile(rf"(?i){re.escape(key)}\s*[:=]")
     return next((i + 1 for i in range(1, last) if at.match(lines[i])), 2)
 
 
@@ -341,7 +342,10 @@ def links(body: str, line_offset: int) -> list[tuple[str, int]]:
 
 
 def _front_matter(lines: list[str], rel_path: str, problems: list[Problem]) -> tuple[dict, int]:
-    """Read a leading `---` YAML block; return (mapping, index of the first body line)."""
+    """Read a leading `---` YAML block, or Hugo's `+++` TOML block; return (mapping, index of
+    the first body line)."""
+    if lines and lines[0].lstrip(BOM).strip() == "+++":
+        return _toml_front_matter(lines, rel_path, problems)
     if not lines or lines[0].lstrip(BOM).strip() != "---":  # after any byte order marks
         return {}, 0
     end = next((i for i in range(1, len(lines)) if lines[i].strip() in _FRONT_MATTER_END), None)
@@ -377,6 +381,33 @@ def _front_matter(lines: list[str], rel_path: str, problems: list[Problem]) -> t
     return meta, end + 1
 
 
+def _toml_front_matter(
+    lines: list[str], rel_path: str, problems: list[Problem]
+) -> tuple[dict, int]:
+    """A leading `+++` TOML block, as Hugo writes one (its `hugo new` writes `draft = true`):
+    it was page text, and a Hugo site's drafts were indexed (a hostile trial)."""
+    end = next((i for i in range(1, len(lines)) if lines[i].strip() == "+++"), None)
+    if end is None:
+        problems.append(Problem(rel_path, "front matter starts with '+++' but never ends", 1))
+        return {}, 0
+    try:
+        meta = tomllib.loads("\n".join(lines[1:end]))
+    except tomllib.TOMLDecodeError as err:
+        at = re.search(r"\(at line (\d+)", str(err))
+        line = (int(at[1]) if at else 1) + 1  # +1 for the '+++'
+        message = f"front matter is not valid TOML ({str(err).split(' (at')[0]}); metadata ignored"
+        problems.append(Problem(rel_path, message, line))
+        return {}, end + 1
+    # Escapes ("\u0041KIA…") make a credential only once TOML reads it: redacted as read.
+    found: list[tuple[str, Secret]] = []
+    meta = _redacted(meta, found)
+    problems.extend(
+        Problem(rel_path, describe(secret, redacted=True), key_line(lines, end, key))
+        for key, secret in found
+    )
+    return meta, end + 1
+
+
 def _redacted(value: object, found: list, key: str = "") -> object:
     """`value` (front matter, shared: not changed) with credentials in its text redacted; the
     top-level key of each is added to `found`."""
@@ -398,7 +429,7 @@ def _redacted(value: object, found: list, key: str = "") -> object:
 
 def key_line(lines: list[str], end: int, key: str) -> int:
     """The 1-based line of a top-level front matter key (its block's first line if unseen)."""
-    at = re.compile(rf"{re.escape(key)}\s*:")
+    at = re.compile(rf"{re.escape(key)}\s*[:=]")  # YAML's `key:`, TOML's `key =`
     return next((i + 1 for i in range(1, end) if at.match(lines[i])), 2)
 
 
