@@ -390,8 +390,22 @@ def _toml_front_matter(
     if end is None:
         problems.append(Problem(rel_path, "front matter starts with '+++' but never ends", 1))
         return {}, 0
+    block = "\n".join(lines[1:end])
+    # YAML's bounds (kb.content.yaml_safe): tomllib recursed past Python's limit on 100,000
+    # '[' (a RecursionError, not a problem), and took 30 s on 100,000 keys.
+    if len(block.encode("utf-8", "surrogatepass")) > yaml_safe.MAX_BYTES:
+        refused = f"more than {yaml_safe.MAX_BYTES // 1024} KB"
+        problems.append(Problem(rel_path, f"front matter refused ({refused}); metadata ignored", 1))
+        return {}, end + 1
     try:
-        meta = tomllib.loads("\n".join(lines[1:end]))
+        # A dotted key of many parts (`a.a.a… = 1`) costs tomllib time by their square (6 s
+        # at 20,000): refused by its parts before it is read, as by its depth after.
+        if _DOTTED.search(block) or _depth(meta := tomllib.loads(block)) > yaml_safe.MAX_DEPTH:
+            raise RecursionError
+    except RecursionError:
+        refused = f"nested deeper than {yaml_safe.MAX_DEPTH} levels"
+        problems.append(Problem(rel_path, f"front matter refused ({refused}); metadata ignored", 1))
+        return {}, end + 1
     except tomllib.TOMLDecodeError as err:
         at = re.search(r"\(at line (\d+)", str(err))
         line = (int(at[1]) if at else 1) + 1  # +1 for the '+++'
@@ -406,6 +420,21 @@ def _toml_front_matter(
         for key, secret in found
     )
     return meta, end + 1
+
+
+# A key of more parts than front matter may nest (yaml_safe.MAX_DEPTH), quoted or bare.
+# Each part is taken whole and a bare one starts after no word character: linear (a part
+# retried from inside a long word made it quadratic).
+_DOTTED = re.compile(r"""(?<![\w-])(?:(?:[\w-]++|"[^"\n]*+"|'[^'\n]*+')[ \t]*+\.[ \t]*+){20,}""")
+
+
+def _depth(value: object) -> int:
+    """How deep lists and tables nest in `value` (1 for a value that holds none)."""
+    if isinstance(value, dict):
+        return 1 + max(map(_depth, value.values()), default=0)
+    if isinstance(value, list):
+        return 1 + max(map(_depth, value), default=0)
+    return 1
 
 
 def _redacted(value: object, found: list, key: str = "") -> object:

@@ -334,3 +334,28 @@ def test_title_longer_than_the_window_does_not_cut_a_page_into_words():
     doc, _ = parse_markdown(f"---\ntitle: {title}\n---\n## Part\n{body}\n".encode(), "t.md")
     chunks, _ = chunk_document(doc, HashEmbedder().count_tokens, Settings())
     assert 5 <= len(chunks) < 40
+
+
+@pytest.mark.parametrize(
+    "block",
+    [
+        "a = " + "[" * 100_000 + "]" * 100_000,  # a RecursionError out of tomllib
+        "a = " + "{b = " * 10_000 + "1" + "}" * 10_000,
+        "a" + ".a" * 20_000 + " = 1",  # tomllib's time by the square of the parts: 6 s
+        '"a"' + '."a"' * 10_000 + " = 1",
+        "[" + "a." * 20_000 + "a]",
+        "\n".join(f'k{i} = "{"x" * 50}"' for i in range(100_000)),  # 30 s to read and redact
+        "a = " + "[" * 25 + "]" * 25,
+        'a = "' + "x" * 70_000 + '"',  # a long word: no key of many parts, but 70 KB
+    ],
+    ids=["arrays", "tables", "dotted", "quoted", "header", "keys", "depth", "word"],
+)
+def test_toml_front_matter_is_bounded_as_yaml_is(block):
+    """An attack on Hugo's TOML front matter (`+++`): YAML's bounds (64 KB, 20 levels) apply,
+    each a one-line problem and the page indexed without its metadata, in linear time."""
+    raw = f"+++\ntitle = 'T'\n{block}\n+++\n# Page\n\nText.\n".encode()
+    started = time.perf_counter()
+    doc, problems = parse_markdown(raw, "it/x.md")
+    assert time.perf_counter() - started < 1.0
+    assert doc is not None and doc.title == "Page"
+    assert [p.message for p in problems if "front matter refused" in p.message], problems
