@@ -25,19 +25,10 @@ from kb.content.authors import (
 from kb.content.chunk import duplicate_sections
 from kb.content.directory import UNREADABLE, directory_files, read_directory
 from kb.content.discover import SECRET_IN_NAME, find_pages, read_page
+from kb.content.front_matter import DRAFT, key_line, read_front_matter
 from kb.content.hiding import HIDDEN_IN_NAME, unnamed_path, without_hidden_paths
 from kb.content.linking import link_target, page_named
-from kb.content.parse import (
-    DRAFT,
-    NO_DATE,
-    NO_SIDE,
-    NOT_TEXT,
-    date_of,
-    key_line,
-    links,
-    parse_markdown,
-    read_front_matter,
-)
+from kb.content.parse import NO_DATE, NO_SIDE, NOT_TEXT, date_of, links, parse_markdown
 from kb.content.secrets import describe, find_secrets
 from kb.models import Directory, Document, Finding, Problem, dated_ahead, review_too_far
 from kb.models.pages import REVIEW_CYCLES_AHEAD

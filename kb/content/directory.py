@@ -24,8 +24,8 @@ from pathlib import Path
 from kb.content import directory_fields, yaml_safe
 from kb.content.departments import WORDS_HINT, side_named
 from kb.content.discover import read_page
+from kb.content.front_matter import BOM
 from kb.content.hiding import withheld_label
-from kb.content.parse import BOM
 from kb.content.secrets import describe, redact
 from kb.errors import ContentError
 from kb.models import AVAILABILITY, Directory, Person, Problem, folded_key, person_key

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import PurePosixPath
 
-from kb.content.parse import BOM
+from kb.content.front_matter import BOM
 from kb.errors import ImportSourceError
 from kb.models import Problem
 

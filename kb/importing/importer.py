@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from kb.content.discover import read_page
-from kb.content.parse import read_front_matter
+from kb.content.front_matter import read_front_matter
 from kb.content.secrets import describe, find_secrets
 from kb.errors import ImportSourceError, KbError
 from kb.importing.convert import LINK, Converted

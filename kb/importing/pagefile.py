@@ -15,7 +15,7 @@ from pathlib import Path
 
 from anyascii import anyascii
 
-from kb.content.parse import BOM
+from kb.content.front_matter import BOM
 from kb.content.secrets import redact
 from kb.errors import KbError
 

@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from kb.cli import cli
-from kb.content.parse import read_front_matter
+from kb.content.front_matter import read_front_matter
 from kb.importing import import_source
 
 TRAVEL = (
