@@ -49,7 +49,11 @@ def render_page(kb: Facade, path: str, section: str) -> None:
     if section:
         st.caption(f"Jumped to section: {esc(section)}")
     st.divider()
-    st.markdown(page_markdown(page.title, page.body, page.path, image_hosts=image_hosts()))
+    # No "Link to heading" anchor on each of the page's headings: a Tab stop and a link read
+    # out per heading (an accessibility trial). The headings keep their ids: `#section`
+    # links in the page still go there.
+    body = page_markdown(page.title, page.body, page.path, image_hosts=image_hosts())
+    st.markdown(body, anchors=False)
     scroll_to(section.split(" > ")[-1] if section else "", page.title)
 
 

@@ -374,6 +374,7 @@ def render_hit(hit: Hit, more: list[Hit], query: str, n: int, directory: Directo
     answer = hit.answer if hit.relevant else ()
     # The title line is a heading, in the text's size (kb/app/style.py): a screen reader
     # skims results by their headings, and the results view had one, "Who knows about this?".
+    # Without Streamlit's "Link to heading" anchor: a Tab stop more on every card.
     with st.container(border=True, key=f"hit-{n}"):  # keys.js moves through these
         st.markdown(
             f"## **[{esc(c.title)}]({page_link(c.path)})**{heading} &nbsp; "
@@ -388,7 +389,8 @@ def render_hit(hit: Hit, more: list[Hit], query: str, n: int, directory: Directo
                 )
                 if more
                 else ""
-            )
+            ),
+            anchors=False,
         )
 
 

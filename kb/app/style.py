@@ -22,9 +22,9 @@ import streamlit as st
 # measured, not the window: a sidebar opened on a tablet narrows it too. kb's own tables
 # (kb/app/tables.py) have a scrolling box of their own.
 # A result's title line is a level-2 heading (screen readers skim results by heading) that
-# looks as the bold line it was, without the anchor link Streamlit gives a Markdown heading
-# (a Tab stop more on every card); "Who knows about this?", also a level-2, keeps a
-# subheader's size, and its anchor link is none either (the skip link above goes there).
+# looks as the bold line it was (its Markdown has no anchor links: kb/app/search.py);
+# "Who knows about this?", also a level-2, keeps a subheader's size, and shows no anchor link
+# either (st.header keeps its id, for the skip link above, only with the link).
 # A table that scrolls shows a shadow at the edge with more behind it (Lea Verou's scroll
 # shadows: covers scrolled with the content, shadows fixed to the box): at 390 px the
 # severity table's last two columns were out of sight with nothing saying so (a trial). The
@@ -50,7 +50,6 @@ _CSS = """<style>
 .st-key-brand h1 { padding: 0; }
 [class*="st-key-hit-"] h2 { font-size: 1rem; font-weight: 400; line-height: 1.6;
   letter-spacing: normal; padding: 0; }
-[class*="st-key-hit-"] [data-testid="stHeaderActionElements"],
 h2#who-knows [data-testid="stHeaderActionElements"] { display: none; }
 h2#who-knows { font-size: 1.75rem; }
 .st-key-brand [data-testid="stCaptionContainer"] { padding-bottom: 0.45rem; }

@@ -293,3 +293,14 @@ def test_a_wide_table_on_a_phone_takes_the_keyboard(server):
             "t => t.scrollWidth <= t.clientWidth + 1 && !t.hasAttribute('tabindex')",
             arg=table.element_handle(),
         )
+
+
+def test_an_opened_pages_headings_carry_no_anchor_links(server):
+    # Each heading of an opened page had Streamlit's "Link to heading" anchor: a Tab stop and
+    # a link read out per heading (an accessibility trial). The headings keep their ids.
+    with browser_page() as page:
+        show_view(page, server, "page", settle_ms=SETTLE_MS)
+        body = page.locator('.stMain [data-testid="stMarkdownContainer"]')
+        headings = body.locator("h3, h4").evaluate_all("hs => hs.map(h => h.id)")
+        assert headings and all(headings), headings
+        assert body.locator('a[aria-label="Link to heading"]').count() == 0
