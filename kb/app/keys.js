@@ -7,7 +7,8 @@
 //   someone settled on that search, which it then logs once (the searches sent at each pause
 //   are not logged: kb/app/query.py; a result opened in this tab the app sees itself). Typing
 //   stops the wait; a search the app says is logged already is not sent again.
-// - "/" focuses the box, Esc clears it, arrow keys move through the results' titles.
+// - "/" focuses the box (pressed first in the box the app focused, it types nothing: the
+//   box is where it goes), Esc clears it, arrow keys move through the results' titles.
 // - kb's own links (`?page=...`, `?person=...`) open in the app, in the same tab, and "Back"
 //   (the browser's, or the app's: the run's data says so) returns to the results scrolled
 //   where they were.
@@ -66,6 +67,12 @@ function resultLinks() {
 function onKeyDown(kb, e) {
   const box = document.querySelector(BOX);
   if (box && e.target === box) {
+    if (e.key === "/" && kb.autoFocused === box && !box.value) {
+      // The app put the focus here on load: "/" (to go to the box) typed a slash into it.
+      e.preventDefault();
+      kb.autoFocused = null;
+      return;
+    }
     if (e.key === "Enter" && e.isTrusted) {
       clearTimeout(kb.timer);
       kb.typed = false; // Enter is a search of its own: it gets a history entry
@@ -109,6 +116,7 @@ function onKeyDown(kb, e) {
 
 function onInput(kb, e) {
   if (!e.target.matches?.(BOX)) return;
+  kb.autoFocused = null; // typed in: a "/" now is part of the words
   clearTimeout(kb.timer);
   clearTimeout(kb.settling); // still typing
   kb.settleShown = "";
@@ -248,6 +256,12 @@ function install(kb) {
   const style = document.createElement("style");
   style.textContent = STYLE;
   document.head.appendChild(style);
+  // Put in the box by a click or a Tab, not by the app: "/" there is part of the words.
+  const mine = () => {
+    kb.autoFocused = null;
+  };
+  document.addEventListener("pointerdown", mine, true);
+  document.addEventListener("focusout", mine, true);
   keepHistoryShort(kb);
   document.addEventListener("keydown", (e) => onKeyDown(kb, e), true);
   document.addEventListener("input", (e) => onInput(kb, e), true);
@@ -271,7 +285,7 @@ export default function (component) {
   if (!kb) {
     kb = window.__kbKeys = {
       timer: 0, typed: false, back: null, restoring: null, focused: false, seeking: false,
-      place: null,
+      place: null, autoFocused: null,
       settling: 0, settleShown: "", search: "", logged: false, query: "",
     };
     install(kb);
@@ -315,7 +329,10 @@ export default function (component) {
       const found = document.querySelector(BOX);
       if (found) {
         kb.focused = true;
-        if (document.activeElement === document.body) found.focus({ preventScroll: true });
+        if (document.activeElement === document.body) {
+          found.focus({ preventScroll: true });
+          kb.autoFocused = found;
+        }
       }
       if (found || ++tries >= 30) kb.seeking = false;
       else setTimeout(focus, 100);

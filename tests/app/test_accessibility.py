@@ -295,6 +295,22 @@ def test_a_wide_table_on_a_phone_takes_the_keyboard(server):
         )
 
 
+def test_slash_pressed_first_on_the_start_page_types_nothing(server):
+    # "/" goes to the search box; on the start page the box has the focus already, and "/"
+    # typed a slash into it (an accessibility trial). A slash typed after is one of the words.
+    with browser_page() as page:
+        page.goto(server)
+        page.wait_for_function(
+            "() => document.activeElement?.getAttribute('aria-label') === 'Search'",
+            timeout=120_000,
+        )
+        box = page.locator("input[aria-label=Search]")
+        page.keyboard.type("/ci")
+        assert box.input_value() == "ci"
+        page.keyboard.type("/cd")
+        assert box.input_value() == "ci/cd"
+
+
 def test_an_opened_pages_headings_carry_no_anchor_links(server):
     # Each heading of an opened page had Streamlit's "Link to heading" anchor: a Tab stop and
     # a link read out per heading (an accessibility trial). The headings keep their ids.
