@@ -9,6 +9,8 @@
 //   stops the wait; a search the app says is logged already is not sent again.
 // - "/" focuses the box (pressed first in the box the app focused, it types nothing: the
 //   box is where it goes), Esc clears it, arrow keys move through the results' titles.
+// - Results on screen for the box's words are said in a live region (the app's words for
+//   them, `announce`): results that came as one typed were silent to a screen reader.
 // - kb's own links (`?page=...`, `?person=...`) open in the app, in the same tab, and "Back"
 //   (the browser's, or the app's: the run's data says so) returns to the results scrolled
 //   where they were.
@@ -23,6 +25,8 @@ const CARD = '[class*="st-key-hit-"]';
 const STYLE = `
 body.kb-typing ${CARD}, body.kb-typing .st-key-experts { opacity: 0.45; transition: opacity 0.1s; }
 ${CARD}:focus-within { outline: 2px solid #1c83e1; outline-offset: 2px; border-radius: 0.5rem; }
+#kb-announce { position: absolute; width: 1px; height: 1px; overflow: hidden;
+  clip-path: inset(50%); white-space: nowrap; }
 `;
 
 const scroller = () => document.querySelector(".stMain") || document.scrollingElement;
@@ -252,10 +256,27 @@ function reachScrollers() {
   }
 }
 
+function announce(kb, said) {
+  // Once per search and what it found: the fragment's run and the full run after it say the
+  // same. Emptied first, so the same words for new results are said again.
+  const key = kb.query + "\n" + said;
+  if (key === kb.announced) return;
+  kb.announced = key;
+  kb.live.textContent = "";
+  clearTimeout(kb.saying);
+  if (said) kb.saying = setTimeout(() => (kb.live.textContent = said), 100);
+}
+
 function install(kb) {
   const style = document.createElement("style");
   style.textContent = STYLE;
   document.head.appendChild(style);
+  // A live region must be in the page before what it says: outside Streamlit's elements,
+  // which a run may replace.
+  kb.live = document.createElement("div");
+  kb.live.id = "kb-announce";
+  kb.live.setAttribute("role", "status");
+  document.body.appendChild(kb.live);
   // Put in the box by a click or a Tab, not by the app: "/" there is part of the words.
   const mine = () => {
     kb.autoFocused = null;
@@ -285,7 +306,7 @@ export default function (component) {
   if (!kb) {
     kb = window.__kbKeys = {
       timer: 0, typed: false, back: null, restoring: null, focused: false, seeking: false,
-      place: null, autoFocused: null,
+      place: null, autoFocused: null, live: null, announced: null, saying: 0,
       settling: 0, settleShown: "", search: "", logged: false, query: "",
     };
     install(kb);
@@ -305,6 +326,7 @@ export default function (component) {
   const box = document.querySelector(BOX);
   const shown = box && box.value.trim() === kb.query; // nothing typed since
   if (shown) document.body.classList.remove("kb-typing");
+  if (shown || !box) announce(kb, data?.announce ?? "");
   // A search newly on screen (its words or filters), not logged: wait for it to settle.
   kb.logged = Boolean(data?.logged);
   const search = data?.search ?? "";

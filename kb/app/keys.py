@@ -28,8 +28,9 @@ _keys = st.components.v2.component(
 )
 
 
-def mount_keys() -> None:
-    """Once per run, last (the script's elements are drawn when keys.js hears of the run)."""
+def mount_keys(*, announce: str = "") -> None:
+    """Once per run, last (the script's elements are drawn when keys.js hears of the run).
+    `announce`: what a screen reader is told of the results on screen (plain text)."""
     runs = st.session_state.get("_runs", 0) + 1
     st.session_state._runs = runs
     query = st.session_state.get("q", "") if not st.query_params.get("page") else ""
@@ -38,7 +39,7 @@ def mount_keys() -> None:
     _keys(
         key="kb_keys",
         data={"query": query, "run": runs, "wait": WAIT_MS, "settle": SETTLE_MS, "back": back}
-        | {"search": search, "logged": logged},
+        | {"search": search, "logged": logged, "announce": announce},
         on_go_change=_go,
         on_settled_change=_settled,
     )

@@ -60,14 +60,17 @@ def render_search(kb: Facade) -> None:
     made typed results about a quarter slower: docs/performance.md); a full run follows at
     once for the rest of the page (the filters' counts, the tab's title), unless this is
     that run."""
-    render_results(kb)
+    said = render_results(kb)
     sync_url()
-    mount_keys()
+    mount_keys(announce=said)
     if not st.session_state.get(FULL_RUN):
         st.rerun(scope="app")
 
 
-def render_results(kb: Facade) -> None:
+def render_results(kb: Facade) -> str:
+    """The box and what it found; returns what a screen reader is told of it (keys.js says
+    it in a live region once the results for the box's words are on screen: results that
+    came as one typed were silent, an accessibility trial). The same words as on screen."""
     st.text_input(
         "Search",
         key="q",
@@ -80,7 +83,7 @@ def render_results(kb: Facade) -> None:
     shown = shown_search(kb)
     if shown is None:
         render_landing(kb, current_filters(kb))
-        return
+        return ""
     found, filters, answers, closest = shown.found, shown.filters, shown.answers, shown.closest
     # The asker's side is theirs, not a filter: the same results, people across the divide.
     me = st.session_state.get("me") or ""
@@ -91,6 +94,7 @@ def render_results(kb: Facade) -> None:
     # when nothing answers the writers of a missing page and "who knows" leave them out.
     directory = Directory.recorded(kb.manifest)
 
+    said = f"Showing results for {plain(found.corrected)}. " if found.corrected else ""
     results, people = st.columns([3, 2], gap="large")
     with results:
         render_who_knows_link(experts, other_side(me))
@@ -108,14 +112,19 @@ def render_results(kb: Facade) -> None:
             if filters.active:
                 loosen = [FILTER_LABELS[f] for f in kb.loosen(shown.query, filters)]
                 more = f" Loosen: {', '.join(loosen)}." if loosen else ""
-                st.warning(f"No results with these filters.{more}")
+                none = f"No results with these filters.{more}"
+                st.warning(none)
                 render_clear("clear-filters-empty")
             else:
-                st.warning("No results. Try other words.")
+                none = "No results. Try other words."
+                st.warning(none)
+            said += none
         elif not answers:
             # A question about a colleague alone is answered by their profile: no page is
             # missing, and no one should write it.
-            render_no_answer(kb, found, closest, filters, elapsed, directory, gap=not asks_about)
+            said += render_no_answer(
+                kb, found, closest, filters, elapsed, directory, gap=not asks_about
+            )
         else:
             n = len(answers)
             # "likely": relevant means at least even odds, and the fold below is "less likely
@@ -128,6 +137,8 @@ def render_results(kb: Facade) -> None:
             else:
                 verb = "pages likely answer" if likely else "pages may answer"
             st.caption(f"{n} {verb} “{esc(plain(found.searched))}” · {elapsed:.0f} ms")
+            fold = f"; {len(closest)} more, less likely to answer" if closest else ""
+            said += f"{n} {verb}{fold}."
             for i, (hit, more) in enumerate(answers):
                 render_hit(hit, more, found.searched, i, directory)
             if closest:
@@ -142,6 +153,7 @@ def render_results(kb: Facade) -> None:
         if asks_about:
             unwritten = f"{spoken(named)} wrote pages here: their profile lists them."
         render_experts(experts, me, near, outside, unwritten, sided=has_sides(kb))
+    return said
 
 
 def render_their_pages(kb: Facade, name: str, most: int = 5) -> None:
@@ -206,9 +218,9 @@ def render_no_answer(
     directory: Directory,
     *,
     gap: bool = True,
-) -> None:
+) -> str:
     """No page answers well: say so, fold the closest pages, and unless `gap` is False
-    offer to record the gap."""
+    offer to record the gap. Returns the headline and its note, as plain text."""
     # With pages outside the filters that answer, the filters are what hide them: say so
     # first (a trial read "No page answers this well" over "2 Business pages do").
     headline = f"No page {filters.describe()} answers this well" if found.elsewhere else ""
@@ -227,6 +239,7 @@ def render_no_answer(
         f"**{esc(headline)}.** {esc(note)}",
         icon=":material/search_off:",
     )
+    said = f"{headline}. {note}".strip()
     # The headline said it: "Nothing answers ... well" under it said it twice (a trial).
     st.caption(f"Searched “{esc(found.searched)}” · {elapsed:.0f} ms")
     label = f"The {len(closest)} closest pages (less likely to answer)"
@@ -238,15 +251,15 @@ def render_no_answer(
     if found.elsewhere:
         # The page exists, outside the filters: offer it, not a report of a missing page.
         render_clear("unfilter", "Search without the filters")
-        return
+        return said
     if not gap:
-        return
+        return said
     if unreadable(found.searched, found.hits):  # no page to start: "Xqzvbnm plorkt.md"
         st.caption(
             "None of its words is in these pages or in English, so no new page is suggested "
             "to write. Check the spelling, or ask in English."
         )
-        return
+        return said
     # Only near misses say who could write its page, as in the gap report and the barcamp:
     # the closest pages to "xqzvbnm plorkt" or "canteen menu" are no one's field.
     # Never someone who has left (a review found the stub offered to one).
@@ -284,6 +297,7 @@ def render_no_answer(
     if not keeps:
         # In an employee's words: a variable's name is for whoever runs kb (README).
         st.caption(MISSING_NOT_KEPT)
+    return said
 
 
 RELEVANCE_HELP = (

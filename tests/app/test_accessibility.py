@@ -295,6 +295,36 @@ def test_a_wide_table_on_a_phone_takes_the_keyboard(server):
         )
 
 
+def test_results_that_come_as_one_types_are_said_to_a_screen_reader(server):
+    # Results arrive after a pause in typing, with no Enter: a screen reader said nothing of
+    # them (an accessibility trial). A live region, in the page from the start, says what the
+    # results say on screen, for the words in the box.
+    with browser_page() as page:
+        page.goto(server)
+        page.wait_for_function(
+            "() => document.activeElement?.getAttribute('aria-label') === 'Search'",
+            timeout=120_000,
+        )
+        live = page.locator("#kb-announce[role=status]")
+        assert live.count() == 1 and live.inner_text() == ""
+        region = live.element_handle()
+        for query, said in (
+            (SEARCH_WORDS, r"^\d+ pages? likely answers?(; \d+ more, less likely to answer)?\.$"),
+            ("canteen menu for friday", r"^No page answers this well\."),
+        ):
+            page.locator("input[aria-label=Search]").fill(query)  # typed: no Enter
+            page.wait_for_function(
+                "re => new RegExp(re).test(document.getElementById('kb-announce').textContent)",
+                arg=said,
+                timeout=60_000,
+            )
+        # The same node all along: a region added with its words is not read out.
+        assert region.evaluate("el => el.isConnected && el.id === 'kb-announce'")
+
+
+SEARCH_WORDS = "who approves expense claims in Spendwise"
+
+
 def test_slash_pressed_first_on_the_start_page_types_nothing(server):
     # "/" goes to the search box; on the start page the box has the focus already, and "/"
     # typed a slash into it (an accessibility trial). A slash typed after is one of the words.
