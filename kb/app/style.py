@@ -30,6 +30,10 @@ import streamlit as st
 # severity table's last two columns were out of sight with nothing saying so (a trial). The
 # covers are the theme's background (keys.js reads it) and the shadows its text colour: white
 # covers hid the first column's white text in the dark theme ("SEV1" on white).
+# The sentence that answers, on a card, was marked by its pale blue background alone (1.10:1
+# on white, 1.25:1 on the dark theme's: WCAG 1.4.1, use of colour): it is underlined in the
+# text's colour too, and a screen reader hears "Answer:" before it (the Markdown's only
+# coloured background, kb/app/widgets.py `highlighted`; the words are not copied with it).
 _CSS = """<style>
 [data-testid="stMainBlockContainer"] { container-type: inline-size; }
 @container (max-width: 700px) {
@@ -52,6 +56,11 @@ _CSS = """<style>
   letter-spacing: normal; padding: 0; }
 h2#who-knows [data-testid="stHeaderActionElements"] { display: none; }
 h2#who-knows { font-size: 1.75rem; }
+[class*="st-key-hit-"] .stMarkdownColoredBackground { text-decoration: underline 2px;
+  text-underline-offset: 0.25em; text-decoration-skip-ink: none; }
+[class*="st-key-hit-"] .stMarkdownColoredBackground::before { content: "Answer: ";
+  position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%);
+  white-space: nowrap; }
 .st-key-brand [data-testid="stCaptionContainer"] { padding-bottom: 0.45rem; }
 @media (max-width: 640px) {
   [data-testid="stMainBlockContainer"] { padding-top: 4rem; padding-bottom: 4rem; }

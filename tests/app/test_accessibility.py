@@ -341,6 +341,26 @@ def test_slash_pressed_first_on_the_start_page_types_nothing(server):
         assert box.input_value() == "ci/cd"
 
 
+def test_the_answering_sentence_is_marked_by_more_than_colour(server):
+    # The sentence that answers, on a card, was marked by a pale blue background alone: 1.10:1
+    # on white (WCAG 1.4.1, use of colour). It is underlined in the text's colour, in both
+    # themes, and a screen reader hears "Answer:" before it.
+    with browser_page() as page:
+        show_view_at(page, server, SEARCH)
+        answer = page.locator('.st-key-hit-0 [data-testid="stMarkdownContainer"] p').filter(
+            has=page.locator(".stMarkdownColoredBackground")
+        )
+        assert "Answer:" in answer.aria_snapshot()
+        for scheme in ("light", "dark"):
+            use_scheme(page, scheme)
+            marked = page.locator(".st-key-hit-0 .stMarkdownColoredBackground").first.evaluate(
+                """el => { const s = getComputedStyle(el);
+                           return [s.textDecorationLine, s.textDecorationColor, s.color]; }"""
+            )
+            line, line_colour, text_colour = marked
+            assert line == "underline" and line_colour == text_colour, (scheme, marked)
+
+
 def test_an_opened_pages_headings_carry_no_anchor_links(server):
     # Each heading of an opened page had Streamlit's "Link to heading" anchor: a Tab stop and
     # a link read out per heading (an accessibility trial). The headings keep their ids.
