@@ -370,3 +370,13 @@ def test_an_opened_pages_headings_carry_no_anchor_links(server):
         headings = body.locator("h3, h4").evaluate_all("hs => hs.map(h => h.id)")
         assert headings and all(headings), headings
         assert body.locator('a[aria-label="Link to heading"]').count() == 0
+
+
+def test_the_view_switchers_selected_option_is_readable_in_the_dark_theme(server):
+    # Its label was in the theme's primary colour on a tint of it: 3.61:1 in the dark theme.
+    with browser_page() as page:
+        show_view(page, server, "people", settle_ms=SETTLE_MS)
+        for scheme in ("dark", "light"):
+            use_scheme(page, scheme)
+            found = findings(page, runOnly=["color-contrast"])
+            assert [f for f in found if f["element"] == "stButtonGroup"] == [], (scheme, found)
