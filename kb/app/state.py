@@ -125,11 +125,16 @@ def _read_views(params) -> None:
     """The views' settings from the URL. Whatever the app cannot take is said over the view
     with what it shows instead (`linked`): a link is never silently read as another."""
     s = st.session_state
-    view = params.get(PARAM["view"]) or "search"
-    s.view = view if view in VIEWS else "search"
-    if view not in VIEWS:
+    # A view as the switcher names it, in any case ("People", "team-builder"): a link written
+    # by hand from what the screen says was refused ("'People' is not one of ...").
+    names = {v: v for v in VIEWS} | {
+        label.casefold().replace(" ", "-"): v for v, label in VIEWS.items()
+    }
+    s.view, bad = linked.one_of(params, PARAM["view"], names, "search")
+    if bad:
         views = ", ".join(VIEWS)
-        note("view", f"View: {said(view)} is not one of {views}; showing Search.", "search")
+        given = params[PARAM["view"]]
+        note("view", f"View: {said(given)} is not one of {views}; showing Search.", "search")
     linked.unknown(params, s.view)
     # Pairs: ?kind=coffee&round=3; a kind as the view names it ("job-shadowing") is read too.
     kinds = {k: k for k in KINDS} | {

@@ -67,6 +67,17 @@ def test_barcamp_view_and_unknown_parameters_are_said(monkeypatch, bundled_index
     assert "The link's 'kidn=' is not a setting of this app; ignored." in said
 
 
+def test_a_view_named_as_the_switcher_names_it_is_opened(monkeypatch, bundled_index):
+    """`?view=People` (as the switcher says it) and `?view=team builder` were refused: "View:
+    'People' is not one of search, people, ...; showing Search" (a session's screenshot of a
+    link written by hand)."""
+    for given, view in [("People", "people"), ("Team builder", "team"), (" GAPS ", "gaps"),
+                        ("Onboarding", "onboard"), ("onboard", "onboard")]:  # fmt: skip
+        at = new_app(monkeypatch, bundled_index, view=given)
+        assert not at.exception and not warnings(at), (given, warnings(at))
+        assert at.session_state.view == view, given
+
+
 def test_a_link_reads_and_writes_its_parameters_by_one_table(monkeypatch, bundled_index):
     """`linked.PARAMS` names every parameter and the widget it sets: the app reads a link by
     it and writes the address back by it, and calls any other parameter unknown. A list of
