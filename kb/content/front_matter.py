@@ -137,12 +137,7 @@ def front_matter(lines: list[str], rel_path: str, problems: list[Problem]) -> tu
         # The page's bytes were redacted before, but an escape ("\x41KIA…") or a tag
         # (`!!binary QUtJQ…`, `!<tag:yaml.org,2002:binary>`) makes a credential only once
         # YAML reads it: the values (and keys) are redacted as read.
-        found: list[tuple[str, Secret]] = []
-        meta = _redacted(meta, found)
-        problems.extend(
-            Problem(rel_path, describe(secret, redacted=True), key_line(lines, end, key))
-            for key, secret in found
-        )
+        meta = _redacted_as_read(meta, lines, end, rel_path, problems)
     return meta, end + 1
 
 
@@ -178,13 +173,21 @@ def _toml_front_matter(
         problems.append(Problem(rel_path, message, line))
         return {}, end + 1
     # Escapes ("\u0041KIA…") make a credential only once TOML reads it: redacted as read.
+    return _redacted_as_read(meta, lines, end, rel_path, problems), end + 1
+
+
+def _redacted_as_read(
+    meta: dict, lines: list[str], end: int, rel_path: str, problems: list[Problem]
+) -> dict:
+    """`meta` with the credentials its values and keys hold as read, redacted, each said at
+    its top-level key's line."""
     found: list[tuple[str, Secret]] = []
     meta = _redacted(meta, found)
     problems.extend(
         Problem(rel_path, describe(secret, redacted=True), key_line(lines, end, key))
         for key, secret in found
     )
-    return meta, end + 1
+    return meta
 
 
 # A key of more parts than front matter may nest (yaml_safe.MAX_DEPTH), quoted or bare.
