@@ -34,22 +34,30 @@ def _tokens(texts) -> list[int]:
     return [len(t.split()) + 2 for t in texts]
 
 
-def _ratio(run, make, n: int) -> float:
+def _ratio(run, make, n: int, bound: float = 8) -> float:
     """How much longer `run(make(4n))` takes than `run(make(n))`: about 4 when linear.
 
     Each is repeated until the smaller takes 20 ms, so timer noise does not decide, and each
     takes the least of six timings, the two timed in turn. Timings are this thread's CPU
     (best_seconds): another process's burst, which once made a 22x of a 4x in wall time, is
-    not in them; a quadratic cost is 16x every time.
+    not in them; a quadratic cost is 16x every time. A ratio at or over `bound` is measured
+    again, twice at most, and the least kept: a fresh-clone CI once saw 10.2x and 9.2x of a
+    cost that measures 4x alone (the thread's CPU time still stretches when another thread
+    or process shares its caches), where a quadratic one would stay at 16x.
     """
     small, large = make(n), make(4 * n)
     once = best_seconds(lambda: run(small))
     reps = max(1, round(0.02 / max(once, 1e-6)))
-    times: dict[str, list[float]] = {"small": [], "large": []}
-    for _ in range(2):
-        times["large"].append(best_seconds(lambda: run(large), reps))
-        times["small"].append(best_seconds(lambda: run(small), reps))
-    return min(times["large"]) / min(times["small"])
+    ratio = float("inf")
+    for _ in range(3):
+        times: dict[str, list[float]] = {"small": [], "large": []}
+        for _ in range(2):
+            times["large"].append(best_seconds(lambda: run(large), reps))
+            times["small"].append(best_seconds(lambda: run(small), reps))
+        ratio = min(ratio, min(times["large"]) / min(times["small"]))
+        if ratio < bound:
+            break
+    return ratio
 
 
 def test_alias_bomb_in_front_matter_is_refused(tmp_path):
