@@ -77,7 +77,9 @@ def programme(
     if problems:
         notes.append(f"{len(problems)} line(s) of the search log skipped: {problems[0]}")
     if withheld:
-        why = gaps.withheld_note(withheld, settings.consent_key) if consent.blind else ""
+        # Unanswered searches and answered ones people repeat: more than the gap report's.
+        to = "read demand from the search log (unanswered and repeated searches)"
+        why = gaps.withheld_note(withheld, settings.consent_key, to) if consent.blind else ""
         searches = counted(withheld, "logged search", "logged searches")
         notes.append(why or f"{searches} withheld: they name someone hidden")
     if unclaimed:  # wanted, but no page comes near enough to name a speaker

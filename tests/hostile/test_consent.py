@@ -191,6 +191,30 @@ def write_log(path, queries: list[str]) -> None:
     )
 
 
+def test_barcamp_without_the_key_says_which_searches_it_withheld(tmp_path):
+    """The barcamp reads answered searches people repeat as well as unanswered ones, so it
+    withholds more of a log than the gap report: it said "to list unanswered searches; 4
+    withheld" where the gap report said 1 of the same log (an L&D trial)."""
+    from fakes import HashEmbedder
+
+    content = hidden_content(tmp_path / "content", "Ines Park")
+    index_dir = tmp_path / "index"
+    build_index(content, index_dir, HashEmbedder(), Settings())
+    log = tmp_path / "searches.jsonl"
+    write_log(log, ["company car leasing policy"])
+    answered = json.dumps(
+        {"time": "2026-11-20T10:00:00+00:00", "query": "vpn setup", "results": 5}
+        | {"best_similarity": 0.9, "best_path": "it/vpn.md"}
+    )
+    with log.open("a", encoding="utf-8") as out:
+        out.write((answered + "\n") * 3)
+    kb = KnowledgeBase(index_dir, HashEmbedder(), Settings())
+    gaps, camp = kb.gaps(today=dt.date(2026, 12, 1), log=log), kb.barcamp(slots=2, rooms=1, log=log)
+    assert gaps.withheld == 1 and "to list unanswered searches; 1 withheld" in gaps.note
+    assert "unanswered and repeated searches); 4 withheld" in camp.note, camp.note
+    assert "to list unanswered searches" not in camp.note
+
+
 def test_gap_report_without_the_key_withholds_every_logged_search_and_says_why(
     tmp_path, real_embedder
 ):
