@@ -197,10 +197,14 @@ class Directory:
     def not_enrolled(self, name: str, today: date | None = None) -> str:
         """Why kb may not put `name` into a programme, "" when it may: `not_proposed`, or
         they opted out in people.yaml (`available_for: []`, or `capacity: 0` hours)."""
-        why = self.not_proposed(name, today)
+        return self.not_proposed(name, today) or self.why_opted_out(name)
+
+    def why_opted_out(self, name: str) -> str:
+        """Why `name` takes part in no programme by their own entry in people.yaml
+        (`available_for: []`, or `capacity: 0` hours); "" when they do not say so."""
         listed = self.find(name)
-        if why or listed is None:
-            return why
+        if listed is None:
+            return ""
         if listed.opted_out:
             return "takes part in no programme: available_for: [] in people.yaml"
         if listed.capacity == 0:

@@ -106,7 +106,6 @@ def profile(
     home = homes.get(key, NOWHERE)
     listed = directory.find(display) or Person(display)
     gone = listed.has_left()  # what they wrote stays theirs; no one is sent to them
-    opted_out = not gone and (listed.opted_out or listed.capacity == 0)
     return Profile(
         name=display,
         team=home.team,
@@ -127,5 +126,5 @@ def profile(
         capacity=None if gone else listed.capacity,  # hours for programmes no one offers
         left=listed.left if gone else "",
         leaves=listed.leaves(),
-        not_enrolled=directory.not_enrolled(display) if opted_out else "",
+        not_enrolled="" if gone else directory.why_opted_out(display),
     )
