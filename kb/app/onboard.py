@@ -45,9 +45,5 @@ def render_onboard(kb: Facade) -> None:
             f"- **{esc(intro.kind.capitalize())}**: {colleague_line(intro.colleague)}  \n"
             f"  {esc(intro.why)}"
         )
-    if not plan.people:  # the note above says why, when the team has pages
-        st.caption(
-            "No one yet."
-            if plan.reading
-            else "No one yet: no one in the index writes for this team."
-        )
+    if nobody := plan.no_one():
+        st.caption(f"{nobody[:1].upper()}{nobody[1:]}.")

@@ -417,8 +417,8 @@ def onboard_cmd(
     say("Meet:")
     for intro in plan.people:
         say(f"  - {intro.kind}: {_colleague(intro.colleague)}, {intro.why}")
-    if not plan.people:  # the note above says why, when the team has pages
-        say("  no one yet" + ("" if plan.reading else ": no one in the index writes for this team"))
+    if nobody := plan.no_one():
+        say(f"  {nobody}")
 
 
 @click.command("gaps")

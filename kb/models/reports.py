@@ -260,6 +260,13 @@ class OnboardingPlan:
     people: tuple[Introduction, ...]
     note: str = ""
 
+    def no_one(self) -> str:
+        """What the plan's people to meet say when there are none ("" when there are): with
+        pages on the path, the plan's note says why (`onboarding._no_buddy`)."""
+        if self.people:
+            return ""
+        return "no one yet" + ("" if self.reading else ": no one in the index writes for this team")
+
 
 @dataclass(frozen=True)
 class Session:

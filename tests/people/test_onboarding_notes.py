@@ -93,3 +93,18 @@ def test_a_plan_with_a_buddy_has_no_note(tmp_path):
     )
     assert [(i.kind, i.colleague.name) for i in plan.people][:1] == [("buddy", "Bo Ops")]
     assert plan.note == ""
+
+
+def test_the_plans_people_say_no_one_yet_in_one_rule():
+    """The CLI and the app say the same of a plan with no one to meet (`no_one`): that no one
+    writes for the team only when no page is on its path (the note says why otherwise)."""
+    from kb.models import Colleague, OnboardingPlan
+    from kb.models.reports import Introduction, ReadingStep
+
+    step = (ReadingStep("it/vpn.md", "VPN", "linked first"),)
+    met = (Introduction("buddy", Colleague("Bo Chen"), "wrote most of it"),)
+    assert OnboardingPlan("Alex", "it", step, met).no_one() == ""
+    assert OnboardingPlan("Alex", "it", step, ()).no_one() == "no one yet"
+    assert OnboardingPlan("Alex", "it", (), ()).no_one() == (
+        "no one yet: no one in the index writes for this team"
+    )
