@@ -234,6 +234,15 @@ def wait_idle(page, timeout_ms: int = 60_000) -> None:
     page.wait_for_timeout(800)
 
 
+def wait_box_focused(page, timeout_ms: int = 120_000) -> None:
+    """Until the search box has the focus the app gives it on load (keys.js looks for the box
+    a few times after the run that drew it)."""
+    page.wait_for_function(
+        "() => document.activeElement?.getAttribute('aria-label') === 'Search'",
+        timeout=timeout_ms,
+    )
+
+
 def eventually(check, timeout_s: float = 10.0, poll_s: float = 0.05) -> bool:
     """Whether `check()` becomes true within `timeout_s` (polled): a wait on the condition a
     test then asserts, which returns as soon as it holds, not a fixed pause long enough for

@@ -27,6 +27,7 @@ from e2e import (
     browser_page,
     show_view,
     streamlit_server,
+    wait_box_focused,
     wait_idle,
     wait_run,
 )
@@ -301,10 +302,7 @@ def test_results_that_come_as_one_types_are_said_to_a_screen_reader(server):
     # results say on screen, for the words in the box.
     with browser_page() as page:
         page.goto(server)
-        page.wait_for_function(
-            "() => document.activeElement?.getAttribute('aria-label') === 'Search'",
-            timeout=120_000,
-        )
+        wait_box_focused(page)
         live = page.locator("#kb-announce[role=status]")
         assert live.count() == 1 and live.inner_text() == ""
         region = live.element_handle()
@@ -330,10 +328,7 @@ def test_slash_pressed_first_on_the_start_page_types_nothing(server):
     # typed a slash into it (an accessibility trial). A slash typed after is one of the words.
     with browser_page() as page:
         page.goto(server)
-        page.wait_for_function(
-            "() => document.activeElement?.getAttribute('aria-label') === 'Search'",
-            timeout=120_000,
-        )
+        wait_box_focused(page)
         box = page.locator("input[aria-label=Search]")
         page.keyboard.type("/ci")
         assert box.input_value() == "ci"

@@ -37,6 +37,7 @@ from e2e import (
     streamlit_server,
     top_expert,
     type_query,
+    wait_box_focused,
     wait_idle,
     wait_ready,
     wait_results,
@@ -389,9 +390,7 @@ def test_type_without_enter_then_keys_open_a_result_and_back_restores_it(server,
         box = page.get_by_label("Search")
         # Focused on load: typing goes straight into the box (on a cold start the box can be
         # drawn a moment after the run: keys.js looks for it a few times).
-        page.wait_for_function(
-            "() => document.activeElement?.getAttribute('aria-label') === 'Search'", timeout=5_000
-        )
+        wait_box_focused(page, 5_000)
         entries = page.evaluate("history.length")
         # Key by key, pausing after each word: the app searches while the next word is typed
         # (it once wrote the previous search's text back into the box, dropping letters).
