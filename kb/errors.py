@@ -33,6 +33,10 @@ class IndexCorruptError(KbError):
     """The index files are unreadable or inconsistent with the manifest."""
 
 
+class IndexIncompleteError(IndexCorruptError):
+    """Files the manifest names are missing or cut short: a copy not finished, or lost."""
+
+
 class IndexUnreachableError(KbError):
     """The server holding the index (a Milvus server) could not be reached or opened."""
 

@@ -17,7 +17,13 @@ import tempfile
 from collections.abc import Callable, Container
 from pathlib import Path
 
-from kb.errors import IndexCorruptError, IndexFolderError, IndexWriteError, folder_text
+from kb.errors import (
+    IndexCorruptError,
+    IndexFolderError,
+    IndexIncompleteError,
+    IndexWriteError,
+    folder_text,
+)
 from kb.index.lock import LOCK_FILE
 from kb.models import Manifest
 
@@ -72,7 +78,8 @@ def verify_files(
     """Check that each data file the manifest names exists with its recorded size and SHA-256.
 
     Raises FileNotFoundError for a missing file (a concurrent build may have swapped the
-    manifest: the caller reads it again) and IndexCorruptError for a damaged one. An index
+    manifest: the caller reads it again), IndexIncompleteError for a file shorter than
+    recorded (a copy under way) and IndexCorruptError for a damaged one. An index
     from before checksums were recorded is checked for presence only. `quick` (an indexing
     run, which must not read every segment to change one page) trusts a file whose size,
     modification and change times and inode are as recorded when it was written, and hashes
@@ -120,6 +127,11 @@ def verify_files(
             if lost is not None:
                 lost.append(name)
                 continue
+            if got["size"] < want["size"]:  # a copy under way writes a file from its start
+                raise IndexIncompleteError(
+                    f"{path}: shorter than {MANIFEST} says (a copy not finished?); copy it "
+                    "again, or rebuild with 'kb index'"
+                )
             raise IndexCorruptError(
                 f"{path}: damaged (size or checksum differs from {MANIFEST}); "
                 "rebuild with 'kb index'"

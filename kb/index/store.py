@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from kb.errors import IndexCorruptError, KbError, folder_text
+from kb.errors import IndexCorruptError, IndexIncompleteError, KbError, folder_text
 from kb.index import pool
 from kb.index.bm25 import KeywordIndex, read_vocab
 from kb.index.codec import page_from_json, read_jsonl, source_from_json
@@ -230,9 +230,9 @@ def load_index(index_dir: Path, *, model_name: str, dim: int) -> StoredIndex:
             return _load_files(index_dir, manifest)
         except FileNotFoundError:
             if attempt == 2:
-                raise IndexCorruptError(
-                    f"{folder_text(index_dir)}: files named in {MANIFEST} are missing; rebuild "
-                    "with 'kb index'"
+                raise IndexIncompleteError(
+                    f"{folder_text(index_dir)}: files named in {MANIFEST} are missing (a copy "
+                    "not finished?); copy them too, or rebuild with 'kb index'"
                 ) from None
     raise AssertionError("unreachable")
 

@@ -7,6 +7,7 @@ import logging
 import os
 import re
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from kb.config import Settings
 from kb.embed.base import Embedder, query_embedder_for
 from kb.errors import (
     IndexCorruptError,
+    IndexIncompleteError,
     IndexMismatchError,
     IndexMissingError,
     IndexUnreachableError,
@@ -33,9 +35,14 @@ class LoadedIndex:
     one goes on answering: at 100,000 pages that takes half a minute, which every request
     (they share this object) would otherwise wait for after each edit. The request that
     notices the new build waits for it up to `PATIENCE` seconds, by when a small index is
-    ready. A new build that cannot be loaded is logged, and the last one answers on."""
+    ready. A new build that cannot be loaded is logged, and the last one answers on. One whose
+    files have not all arrived (a manifest copied before them) is tried again, after
+    `RETRY_FIRST` seconds, then twice as long each time up to `RETRY_MAX`: its manifest does
+    not change when they arrive, and a build that does not change is otherwise not retried."""
 
     PATIENCE = 1.0
+    RETRY_FIRST = 2.0
+    RETRY_MAX = 300.0
 
     def __init__(
         self,
@@ -56,6 +63,8 @@ class LoadedIndex:
         self._loading = False  # a newer build is being loaded
         self._failed: object = None  # the stamp of a build that could not be loaded
         self._failure = ""  # why, as a caller may be told
+        self._retry_at: float | None = None  # when to try the failed build again, if ever
+        self._retry_wait = 0.0
 
     def get(self) -> KnowledgeBase:
         stamp = self.where.stamp()
@@ -65,34 +74,48 @@ class LoadedIndex:
                 self._kb.learn_words_ahead()
                 self._stamp = stamp
                 return self._kb
-            if stamp == self._stamp or stamp == self._failed or self._loading:
+            if stamp == self._stamp or self._loading:
+                return self._kb
+            retry = stamp == self._failed
+            if retry and (self._retry_at is None or time.monotonic() < self._retry_at):
                 return self._kb
             self._loading = True
             loader = threading.Thread(target=self._load, args=(stamp,), daemon=True)
             loader.start()
-        loader.join(self.PATIENCE)
+        if not retry:  # a retry is likely to fail again: no request waits for it
+            loader.join(self.PATIENCE)
         with self._lock:
             return self._kb
 
     def _load(self, stamp: object) -> None:
-        kb, failure = None, "see the server's log"
+        kb, failure, incomplete = None, "see the server's log", False
         try:
             kb = self._open()
             kb.prepare()
         except KbError as err:
             _log.warning("a new index could not be loaded (%s); the last one answers", err)
             kb, failure = None, public_message(err)
+            incomplete = isinstance(err, IndexIncompleteError)
         except Exception:  # noqa: BLE001 - no request would hear of it: said in the log
             _log.exception("a new index could not be loaded; the last one answers")
             kb = None
         finally:
             with self._lock:
                 if kb is None:
+                    if stamp != self._failed:
+                        self._retry_wait = 0.0
                     self._failed, self._failure = stamp, failure  # tried again on the next
+                    self._retry_at = self._next_retry() if incomplete else None
                 else:
                     self._kb, self._stamp, self._failed, self._failure = kb, stamp, None, ""
+                    self._retry_at = None
                     kb.learn_words_ahead()  # typo correction's words, as at the first load
                 self._loading = False
+
+    def _next_retry(self) -> float:
+        """When a build whose files have not all arrived is tried again (backing off)."""
+        self._retry_wait = min(self.RETRY_MAX, max(self.RETRY_FIRST, 2 * self._retry_wait))
+        return time.monotonic() + self._retry_wait
 
     def status(self) -> dict:
         """What a health check adds to the loaded build: whether a newer one is loading, and
@@ -122,6 +145,9 @@ class LoadedIndex:
 # What a caller is told: what to run on the server, never where the server keeps things.
 _PUBLIC = {
     IndexMissingError: "no index yet; run 'kb index' on the server",
+    # Before IndexCorruptError, its base: the first kind that fits says it.
+    IndexIncompleteError: "the newest build's files have not all arrived (copy its data files "
+    "before its manifest.json); it is loaded once they have",
     IndexCorruptError: "the index is damaged or unreadable; run 'kb index' on the server",
     IndexMismatchError: "the index was built with another model or format; "
     "run 'kb index' on the server",

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import threading
 import time
 
+import pytest
 from fakes import HashEmbedder
 from helpers import CONTENT
 
@@ -102,4 +104,51 @@ def test_a_new_build_that_cannot_be_loaded_leaves_the_last_one_answering(tmp_pat
     build_index(content, index_dir, HashEmbedder(), Settings())  # the next build loads again
     monkeypatch.setattr(LoadedIndex, "PATIENCE", 30.0)
     assert index.get() is not first
+    assert index.status() == {"loading": False}
+
+
+def _copy_data_files(source, target) -> None:
+    """What `rsync --exclude manifest.json` brings: every data file of a build but its manifest."""
+    for path in source.iterdir():
+        if path.name == "manifest.json" or path.name.startswith("."):
+            continue
+        if path.is_dir():
+            shutil.copytree(path, target / path.name, dirs_exist_ok=True)
+        else:
+            shutil.copy2(path, target / path.name)
+
+
+@pytest.mark.parametrize("arrived", ["none", "cut short"])
+def test_a_manifest_copied_before_its_files_is_taken_up_once_they_arrive(
+    tmp_path, monkeypatch, arrived
+):
+    """README's promise for an index copied to the server: a manifest whose files have not all
+    arrived is not loaded (/health says why) and is taken up once they have. The manifest's
+    stamp does not change when its files arrive, so the failed build must be tried again."""
+    content, index_dir = _index(tmp_path)
+    built = tmp_path / "ci-index"  # the artifact CI built after an edit
+    shutil.copytree(index_dir, built)
+    page = "---\ntitle: Travel insurance\n---\n\n# Travel insurance\n\nAsk finance.\n"
+    (content / "finance/travel-insurance.md").write_text(page)
+    build_index(content, built, HashEmbedder(), Settings())  # a new segment: files to copy
+    monkeypatch.setattr(LoadedIndex, "RETRY_FIRST", 0.05)
+    index = LoadedIndex(IndexLocation(index_dir=index_dir), embedder_for=_fake)
+    first = index.get()
+    if arrived == "cut short":  # the data files, the newest segment's vectors half-written
+        _copy_data_files(built, index_dir)
+        newest = json.loads((built / "manifest.json").read_text())["segments"][-1]["vectors"]
+        whole = (built / newest).read_bytes()
+        (index_dir / newest).write_bytes(whole[: len(whole) // 2])
+    shutil.copy2(built / "manifest.json", index_dir / "manifest.json")  # first, by mistake
+    deadline = time.monotonic() + 10
+    while "newer_build" not in index.status() and time.monotonic() < deadline:
+        assert index.get() is first  # never a mix: the last build answers
+        time.sleep(0.05)
+    said = index.status()["newer_build"]
+    assert "not all arrived" in said and "/" not in said
+    _copy_data_files(built, index_dir)
+    deadline = time.monotonic() + 10
+    while index.get() is first and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert "finance/travel-insurance.md" in index.get().titles()
     assert index.status() == {"loading": False}
