@@ -46,11 +46,12 @@ def mcp_cmd(transport: str, host: str, port: int, insecure: bool, where: IndexLo
       claude mcp add kb -- kb mcp --index-dir /srv/docs/index
     """
     from kb.links import PageLinks
+    from kb.serve.auth import api_token
     from kb.serve.loaded import LoadedIndex
     from kb.serve.mcp_server import create_mcp, http_app
     from kb.serve.server import check_exposure, run_asgi
 
-    token = os.environ.get("KB_API_TOKEN", "")
+    token = api_token(os.environ) if transport == "http" else ""
     links = PageLinks.from_env(os.environ)
     if transport == "http":
         check_exposure(host, token, insecure=insecure, command="kb mcp")

@@ -42,9 +42,11 @@ def serve_cmd(host: str, port: int, workers: int, insecure: bool, where: IndexLo
     Example:
       KB_API_TOKEN=secret kb serve --port 8000 --workers 2
     """
+    from kb.serve.auth import api_token
     from kb.serve.server import check_exposure, serve  # FastAPI and uvicorn load only here
 
-    check_exposure(host, os.environ.get("KB_API_TOKEN", ""), insecure=insecure)
+    token = api_token(os.environ)
+    check_exposure(host, token, insecure=insecure)
     PageLinks.from_env(os.environ)  # a bad KB_EDIT_URL is said here, not in each worker
     if workers > 1 and where.lite:
         raise click.UsageError(
@@ -59,7 +61,7 @@ def serve_cmd(host: str, port: int, workers: int, insecure: bool, where: IndexLo
             f"warning: no index in {where.describe()} yet; answering 503 until one is built",
             err=True,
         )
-    click.echo(started(where, bool(os.environ.get("KB_API_TOKEN"))), err=True)
+    click.echo(started(where, bool(token)), err=True)
     serve(where, host=host, port=port, workers=workers)
 
 

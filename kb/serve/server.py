@@ -11,6 +11,7 @@ from pathlib import Path
 from kb.backends.location import IndexLocation
 from kb.errors import KbError
 from kb.links import PageLinks
+from kb.serve.auth import api_token
 
 
 def app_from_env():
@@ -21,7 +22,7 @@ def app_from_env():
     log = os.environ.get("KB_SEARCH_LOG")
     return create_app(
         IndexLocation.from_env(os.environ),
-        token=os.environ.get("KB_API_TOKEN", ""),
+        token=api_token(os.environ),
         search_log=Path(log).expanduser() if log else None,
         links=PageLinks.from_env(os.environ),
     )

@@ -154,3 +154,31 @@ def test_thousands_of_unknown_parameters_get_a_short_422(tmp_path):
     assert [e["loc"] for e in detail[:2]] == [["query", "z0"], ["query", "z1"]]
     assert all(set(e) >= {"type", "loc", "msg", "input"} for e in detail)
     assert detail[-1]["msg"] == "and 2,990 more parameters /search does not take"
+
+
+@pytest.mark.parametrize("blank", [" ", "\n", "\t \r\n"])
+@pytest.mark.parametrize("command", [["serve"], ["mcp", "--transport", "http"]])
+def test_a_blank_token_is_refused_not_served_as_an_empty_one(monkeypatch, tmp_path, blank, command):
+    """A secret that did not arrive (a token file holding only a newline) set KB_API_TOKEN to
+    spaces: kb serve said 'every request needs the token' while `Authorization: Bearer`, with
+    no token, was let through; with --insecure on 0.0.0.0 too."""
+    import kb.serve.server
+
+    started = []
+    monkeypatch.setattr(kb.serve.server, "serve", lambda *a, **kw: started.append(kw["host"]))
+    monkeypatch.setattr(kb.serve.server, "run_asgi", lambda *a, **kw: started.append(kw["host"]))
+    monkeypatch.setenv("KB_API_TOKEN", blank)
+    index = ["--index-dir", str(tmp_path / "idx")]
+    for host in ("127.0.0.1", "0.0.0.0"):
+        said = CliRunner().invoke(cli, [*command, "--host", host, "--insecure", *index])
+        assert said.exit_code == 1 and started == [], said.output
+        assert "kb: error: KB_API_TOKEN is blank" in said.output
+
+
+def test_an_empty_bearer_never_matches_a_blank_token():
+    from kb.serve.auth import bearer_ok
+
+    for token in ("", " ", "\n"):
+        for header in ("Bearer", "Bearer ", "bearer  ", ""):
+            assert not bearer_ok(header, token), (header, token)
+    assert bearer_ok("Bearer s3cret", "s3cret\n")  # a token file's newline is no part of it
