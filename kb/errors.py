@@ -29,6 +29,10 @@ class IndexMismatchError(KbError):
     """The index was built with another model or format than the one in use."""
 
 
+class IndexTooNewError(IndexMismatchError):
+    """The index was written by a newer kb, in a format this one cannot read."""
+
+
 class IndexCorruptError(KbError):
     """The index files are unreadable or inconsistent with the manifest."""
 

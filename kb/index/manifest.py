@@ -16,6 +16,7 @@ from kb.errors import (
     IndexCorruptError,
     IndexMismatchError,
     IndexMissingError,
+    IndexTooNewError,
     IndexWriteError,
     KbError,
     folder_text,
@@ -229,6 +230,13 @@ def check_compatible(
             f"rebuild it with 'kb index {content} --index-dir {index_dir}'",
         )
     version = manifest.format_version
+    if isinstance(version, int) and version > FORMAT_VERSION:
+        # Rebuilding it here would not last: the kb that built it (in CI) builds it again.
+        raise IndexTooNewError(
+            f"{place} has index format {version}, written by a newer kb than this one (which "
+            f"reads format {FORMAT_VERSION}); upgrade kb here to the version that built it, "
+            "and install the same kb where the index is built and where it is read"
+        )
     if version != FORMAT_VERSION:
         raise IndexMismatchError(
             f"{place} has index format {version}, this kb reads format {FORMAT_VERSION}; {fix}"

@@ -19,6 +19,7 @@ from kb.errors import (
     IndexIncompleteError,
     IndexMismatchError,
     IndexMissingError,
+    IndexTooNewError,
     IndexUnreachableError,
     KbError,
     ModelError,
@@ -149,6 +150,8 @@ _PUBLIC = {
     IndexIncompleteError: "the newest build's files have not all arrived (copy its data files "
     "before its manifest.json); it is loaded once they have",
     IndexCorruptError: "the index is damaged or unreadable; run 'kb index' on the server",
+    IndexTooNewError: "a newer kb built the index; upgrade kb on the server to the version "
+    "that built it",
     IndexMismatchError: "the index was built with another model or format; "
     "run 'kb index' on the server",
     ModelError: "the embedding model cannot be loaded; see the server's log",

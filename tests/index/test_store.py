@@ -82,6 +82,30 @@ def test_index_built_with_another_model_is_refused_with_the_fix(tmp_path):
     assert f"kb index {content} --index-dir" in msg  # the folder it was built from
 
 
+@pytest.mark.parametrize("newer", [True, False])
+def test_an_index_of_another_format_says_whose_kb_to_change(tmp_path, newer):
+    """CI installs kb@main, the server an older kb: an index a newer kb wrote was refused with
+    'rebuild it with kb index' (on a server that has no content, with a kb CI's next push
+    overrides); the fix is the server's kb. An older format is rebuilt, as before."""
+    from kb.serve.loaded import public_message
+
+    content = small_content(tmp_path / "content")
+    index_dir = tmp_path / "index"
+    build_index(content, index_dir, HashEmbedder(), Settings())
+    manifest = json.loads((index_dir / MANIFEST).read_text())
+    version = FORMAT_VERSION + 1 if newer else FORMAT_VERSION - 1
+    (index_dir / MANIFEST).write_text(json.dumps({**manifest, "format_version": version}))
+    with pytest.raises(IndexMismatchError) as err:
+        KnowledgeBase(index_dir, HashEmbedder(), Settings())
+    said, public = str(err.value), public_message(err.value)
+    assert f"index format {version}" in said
+    if newer:
+        assert "a newer kb" in said and "upgrade kb" in said and "kb index" not in said
+        assert "upgrade kb on the server" in public
+    else:
+        assert f"kb index {content} --index-dir" in said and "run 'kb index'" in public
+
+
 def test_missing_index_says_what_to_run(tmp_path):
     with pytest.raises(IndexMissingError, match=r"no index in .*; run 'kb index"):
         KnowledgeBase(tmp_path / "nothing", HashEmbedder(), Settings())
