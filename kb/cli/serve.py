@@ -69,7 +69,7 @@ def started(where: IndexLocation, token: bool) -> str:
     """What a server serves and who may ask it: an admin's `kb serve` named neither the
     index nor whether a token guards it (a trial), which the log should say from the start."""
     who = (
-        "every request needs the token in KB_API_TOKEN (not /docs, /openapi.json)"
+        "every request needs the token in KB_API_TOKEN (not /docs, /openapi.json, /ready)"
         if token
         else "no token (KB_API_TOKEN unset): anyone who reaches the address may ask"
     )

@@ -93,7 +93,9 @@ DOCS_ASSETS = {
     "/docs/swagger-ui.css": "swagger-ui.css",
     "/docs/favicon.png": "favicon.png",
 }
-PUBLIC_PATHS = {"/docs", "/openapi.json", *DOCS_ASSETS}
+# /ready: a load balancer's or orchestrator's probe sends no token; it says only whether
+# this replica answers, never what the index holds (that is /health, behind the token).
+PUBLIC_PATHS = {"/docs", "/openapi.json", "/ready", *DOCS_ASSETS}
 
 
 def create_app(
@@ -178,6 +180,12 @@ def create_app(
             # Swagger UI would otherwise send the document to validator.swagger.io.
             swagger_ui_parameters={"validatorUrl": None, "persistAuthorization": False},
         )
+
+    @app.api_route("/ready", methods=["GET", "HEAD"], include_in_schema=False)
+    def ready() -> JSONResponse:
+        """200 once a build answers; 503 with why not (loading, what to run), at once."""
+        why = index.ready()
+        return JSONResponse({"detail": why} if why else {"status": "ready"}, 503 if why else 200)
 
     for url, name in DOCS_ASSETS.items():
         app.add_api_route(url, _asset(_SWAGGER / name), include_in_schema=False, methods=["GET"])

@@ -59,6 +59,7 @@ class LoadedIndex:
         self._embedder_for = embedder_for
         self._embedder: tuple[str, Embedder] | None = None
         self._lock = threading.Lock()
+        self._warm_lock = threading.Lock()
         self._kb: KnowledgeBase | None = None
         self._stamp: object = None
         self._loading = False  # a newer build is being loaded
@@ -66,6 +67,8 @@ class LoadedIndex:
         self._failure = ""  # why, as a caller may be told
         self._retry_at: float | None = None  # when to try the failed build again, if ever
         self._retry_wait = 0.0
+        self._warming: threading.Thread | None = None  # a first load `ready` started
+        self._not_ready = ""  # why the last such load failed, as a caller may be told
 
     def get(self) -> KnowledgeBase:
         stamp = self.where.stamp()
@@ -126,6 +129,29 @@ class LoadedIndex:
             if self._failure:
                 out["newer_build"] = f"could not be loaded: {self._failure}"
             return out
+
+    def ready(self) -> str:
+        """ "" when a build answers; else why not, at once: a probe must not wait for a first
+        load (half a minute at 100,000 pages). Starts that load in the background unless
+        one is under way, so a server becomes ready without a request, and takes up an index
+        built after it started."""
+        if self._kb is not None:
+            return ""
+        with self._warm_lock:
+            if self._warming is None or not self._warming.is_alive():
+                self._warming = threading.Thread(target=self._warm, daemon=True)
+                self._warming.start()
+            return self._not_ready or "loading the index"
+
+    def _warm(self) -> None:
+        try:
+            self.get()
+        except KbError as err:
+            _log.warning("no index to answer with: %s", err)
+            self._not_ready = public_message(err)
+        except Exception:  # noqa: BLE001 - no request would hear of it: said in the log
+            _log.exception("the index could not be loaded")
+            self._not_ready = "the index could not be loaded; see the server's log"
 
     @property
     def loaded(self) -> bool:

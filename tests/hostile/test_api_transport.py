@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -182,3 +183,20 @@ def test_an_empty_bearer_never_matches_a_blank_token():
         for header in ("Bearer", "Bearer ", "bearer  ", ""):
             assert not bearer_ok(header, token), (header, token)
     assert bearer_ok("Bearer s3cret", "s3cret\n")  # a token file's newline is no part of it
+
+
+def test_ready_is_open_to_a_load_balancer_and_says_nothing_of_the_index(tmp_path):
+    """A load balancer's health check sends no token: with KB_API_TOKEN every replica was
+    401 to it, so none was ever healthy. /ready answers without it, a status and a reason
+    only (what /health says stays behind the token)."""
+    client = TestClient(create_app(tmp_path / "no-index", token="s3cret"))
+    deadline = time.monotonic() + 10
+    said = client.get("/ready")
+    while said.json().get("detail") == "loading the index" and time.monotonic() < deadline:
+        time.sleep(0.05)
+        said = client.get("/ready")
+    assert said.status_code == 503 and said.json() == {
+        "detail": "no index yet; run 'kb index' on the server"
+    }
+    assert client.head("/ready").status_code == 503
+    assert client.get("/health").status_code == 401

@@ -152,3 +152,40 @@ def test_a_manifest_copied_before_its_files_is_taken_up_once_they_arrive(
         time.sleep(0.05)
     assert "finance/travel-insurance.md" in index.get().titles()
     assert index.status() == {"loading": False}
+
+
+def test_ready_says_loading_at_once_while_the_first_build_loads(tmp_path, monkeypatch):
+    """A probe must not wait for the first load (half a minute at 100,000 pages, where every
+    request waited): `ready` starts it in the background and says why it is not ready."""
+    _content, index_dir = _index(tmp_path)
+    slow = _Slow(loaded_module.open_knowledge_base, delay=30)
+    slow.calls = 1  # the first load is the slow one here
+    monkeypatch.setattr(loaded_module, "open_knowledge_base", slow)
+    index = LoadedIndex(IndexLocation(index_dir=index_dir), embedder_for=_fake)
+    started = time.monotonic()
+    assert index.ready() == "loading the index"
+    assert index.ready() == "loading the index" and time.monotonic() - started < 5
+    while slow.calls < 2 and time.monotonic() - started < 5:
+        time.sleep(0.01)
+    assert index.ready() == "loading the index"
+    assert slow.calls == 2  # one load, however many probes ask meanwhile
+    slow.release.set()
+    deadline = time.monotonic() + 30
+    while index.ready() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert index.ready() == "" and index.loaded
+
+
+def test_ready_says_what_to_run_without_an_index_and_loads_one_once_built(tmp_path):
+    content, index_dir = tmp_path / "content", tmp_path / "index"
+    shutil.copytree(CONTENT / "finance", content / "finance")
+    index = LoadedIndex(IndexLocation(index_dir=index_dir), embedder_for=_fake)
+    deadline = time.monotonic() + 10
+    while index.ready() == "loading the index" and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert index.ready() == "no index yet; run 'kb index' on the server"
+    build_index(content, index_dir, HashEmbedder(), Settings())
+    deadline = time.monotonic() + 10
+    while index.ready() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert index.ready() == "" and "finance/expense-policy.md" in index.get().titles()
