@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kb.config import HIDING_VERSION, Settings
-from kb.content.authors import GitHistory, git_state, unlisted
+from kb.content.authors import SHALLOW, GitHistory, git_state, unlisted
 from kb.content.chunk import chunk_document
 from kb.content.directory import FILE as PEOPLE_FILE
 from kb.content.directory import NAMES as PEOPLE_NAMES
@@ -242,6 +242,7 @@ def build_index(
             root=content_dir,
         )
         problems.extend(_unlisted_authors(directory, read, {r: stored[r] for r in stand}))
+        problems.extend(_shallow_credit(history, read, {r: stored[r] for r in stand}))
         parsed = [f for f in read if f.doc is not None]
         chunking = _step(steps, "Chunking")
         for n, f in enumerate(parsed):
@@ -579,6 +580,21 @@ def _unlisted_authors(
         if message := said(name, by_git=True):
             out.append(Problem(rel, message, 1))
     return out
+
+
+def _shallow_credit(
+    history: GitHistory, read: list[PageFile], stood: dict[str, Source]
+) -> list[Problem]:
+    """Once, on the first page git history credits, when that history is cut shallow: its
+    oldest commit then credits every page without `authors:` (as `kb check` says it)."""
+    sources = {f.rel: f.source for f in read if f.doc is not None or f.kept} | stood
+    credited = [
+        rel for rel, source in sources.items()
+        if not source.declared and any(a.name for a in source.authors)
+    ]  # fmt: skip
+    if not credited or not history.shallow:
+        return []
+    return [Problem(min(credited), SHALLOW, 1)]
 
 
 def _step(steps: StepProgress | None, name: str) -> BuildProgress | None:

@@ -115,6 +115,14 @@ _READ: dict[tuple[str, str], tuple[dict[str, str], dict[str, Counter], dict[str,
 _READ_LOCK = threading.Lock()
 
 
+# Said once, on the first page git history credits, when that history is cut short.
+SHALLOW = (
+    "credited by a shallow git history (a CI checkout's default depth): a page without "
+    "authors: goes to whoever made the oldest commit it holds, and is dated by it; fetch the "
+    "whole history (actions/checkout fetch-depth: 0, GitLab GIT_DEPTH: 0)"
+)
+
+
 class GitHistory:
     """Commit counts per file and author, and each file's last commit date, read once from
     `git log` of the repository."""
@@ -152,6 +160,15 @@ class GitHistory:
     @property
     def available(self) -> bool:
         return self.root is not None
+
+    @property
+    def shallow(self) -> bool:
+        """Whether the history is cut short (`git clone --depth`): its oldest commit seems
+        to add every file it holds, so git credits those files to its author."""
+        if self.root is None:
+            return False
+        out = _git(self.root, "rev-parse", "--is-shallow-repository")
+        return (out or "").strip() == "true"
 
     def authors_of(self, file: Path, rel: str | None = None) -> list[tuple[str, str, int]]:
         """(name, email, commits) for one file, most commits first; mailmap applied.

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from kb.config import Settings
 from kb.content.authors import (
+    SHALLOW,
     GitHistory,
     Identities,
     front_matter_people,
@@ -118,6 +119,13 @@ def check_content(
         for rel, doc, key_lines in read:
             findings.extend(_unlisted(rel, doc, key_lines, said, teams, hides))
         findings.extend(_unlisted_committers(content_dir, read, directory, history, hides))
+    credited = [
+        rel
+        for rel, doc, _ in read
+        if not doc.authors and history.authors_of(content_dir / rel, rel)
+    ]
+    if credited and history.shallow:
+        findings.append(Finding(min(credited), 1, "warning", "authors", SHALLOW))
     findings.extend(_people_secrets(content_dir))
     for p in people_problems:
         if p.message.startswith("possible "):

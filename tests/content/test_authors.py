@@ -455,3 +455,34 @@ def test_a_credential_in_a_commit_authors_name_or_email_is_redacted(tmp_path):
     files = [p for p in (tmp_path / "index").rglob("*") if p.is_file()]
     assert not [p.name for p in files if token.encode() in p.read_bytes()]
     assert not [p.name for p in files if key.encode() in p.read_bytes()]
+
+
+def test_a_shallow_clone_that_credits_pages_by_git_is_said_once(tmp_path):
+    """actions/checkout fetches one commit unless told `fetch-depth: 0`: every page without
+    `authors:` was then credited to whoever made the last commit (an HR colleague was the
+    author of the data team's pages), silently, by `kb check` and `kb index` alike. Both
+    say it once, on the first page so credited, with the fix; a full clone says nothing."""
+    from fakes import HashEmbedder
+
+    from kb import Settings, build_index
+
+    repo = tmp_path / "docs"
+    repo.mkdir()
+    git(repo, "init", "-q")
+    commit(repo, "data/quality.md", "# Data quality\n\nTests run nightly.\n", "Aisha <a@x.org>")
+    fm = "---\ntitle: Leave\nauthors: [Chloe Martin]\n---\n# Leave\n\nBook it.\n"
+    commit(repo, "hr/leave.md", fm, "Chloe Martin <c@x.org>")
+    shallow = tmp_path / "ci"
+    subprocess.run(
+        ["git", "clone", "-q", "--depth", "1", f"file://{repo}", str(shallow)],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    for folder, expected in ((repo, []), (shallow, [("data/quality.md", 1)])):
+        said = [f for f in check_content(folder) if "shallow" in f.message]
+        assert [(f.path, f.line) for f in said] == expected, said
+        assert all(f.severity == "warning" and "fetch-depth: 0" in f.message for f in said)
+        report = build_index(folder, tmp_path / f"index-{folder.name}", HashEmbedder(), Settings())
+        indexed = [p for p in report.problems if "shallow" in p.message]
+        assert [(p.path, p.line, p.message) for p in indexed] == [
+            (f.path, f.line, f.message) for f in said
+        ]
