@@ -468,7 +468,11 @@ def _counted(
         return counts, dates
     added: dict[str, Counter] = defaultdict(Counter)
     newest: dict[str, str] = {}
-    now: dict[str, str] = {}  # an earlier name -> the name the file has at the newest commit
+    # An earlier name -> the name the file has at the newest commit, or None where what the
+    # name held before was another file: one added there (`A`), or moved there (`R`), at
+    # that commit. A path reused (a page deleted, another added or moved in at its name)
+    # had the deleted page's commits credited to the new page's authors (known hole).
+    now: dict[str, str | None] = {}
     identities: dict[tuple[str, str], tuple[str, str] | None] = {}
     for record in out.split("\x00")[1:]:
         _, name, email, day, files = (record.split("\n", 4) + ["", "", "", ""])[:5]
@@ -479,22 +483,34 @@ def _counted(
             shown = label(redact(author[0])[0])
             identities[author] = (shown, redact(author[1])[0]) if len(shown) <= MAX_LABEL else None
         author = identities[author]  # None: no name but pasted text, crediting no one
+        started: dict[str, None] = {}  # names a file was added or moved to by this commit
+        moved: dict[str, str | None] = {}  # names a file was moved from: where it is now
         for line in filter(str.strip, files.splitlines()):
             status, *paths = map(_unquoted, line.rstrip("\n").split("\t"))
-            path = now.get(paths[-1], paths[-1])
+            path = now.get(paths[-1], paths[-1])  # None: a file that was there before another
+            if status.startswith(("A", "R")):
+                started[paths[-1]] = None
             if status.startswith("R") and len(paths) == 2:
-                now[paths[0]] = path
+                moved[paths[0]] = path
                 if status == "R100":
                     continue
-            if author is not None:
+            if path is not None and author is not None:
                 added[path][author] += 1
-            newest[path] = max(newest.get(path, ""), day)  # ISO dates sort as text
+            if path is not None:
+                newest[path] = max(newest.get(path, ""), day)  # ISO dates sort as text
+        # Read after this commit's lines, so their order does not matter; a name both
+        # started and moved from (`git mv a b` and a new `a`) held, before, the moved file.
+        now.update(started)
+        now.update(moved)
     counts, dates = dict(counts), dict(dates)
     for before, after in now.items():  # what was read at an earlier commit moves too
-        if before in counts:
-            added[after] += counts.pop(before)
-        if before in dates:
-            newest[after] = max(newest.get(after, ""), dates.pop(before))
+        earlier, day = counts.pop(before, None), dates.pop(before, None)
+        if after is None:  # another file's, that was at this name
+            continue
+        if earlier is not None:
+            added[after] += earlier
+        if day is not None:
+            newest[after] = max(newest.get(after, ""), day)
     for f, more in added.items():
         counts[f] = counts[f] + more if f in counts else more
     for f, day in newest.items():
@@ -504,8 +520,10 @@ def _counted(
 
 # How the history is read (2: a page moved into the content folder from elsewhere in the
 # repository keeps its commits from before; 3: an author's name as shown, at most 100
-# characters): an index read otherwise reads every page's again.
-READING = "3"
+# characters; 4: a page's commits start where it was added or moved to its name, so a name
+# reused by another file credits none of the earlier file's): an index read otherwise reads
+# every page's again.
+READING = "4"
 
 
 def _names_differ(before: dict[str, str], now: dict[str, str]) -> bool:

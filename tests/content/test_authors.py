@@ -297,6 +297,36 @@ def test_a_page_moved_into_the_content_folder_keeps_its_authors_and_date(tmp_pat
         assert history.authors_of(content / "it/dns.md") == [("Bo Chen", "bo@example.org", 1)]
 
 
+def test_a_name_reused_by_another_file_credits_none_of_the_earlier_files_commits(tmp_path):
+    """A page deleted, and later another file added at its name, or moved there from
+    outside the content folder (`git mv`), or moved there within it: the deleted page's
+    commits were credited to the new page (known hole). A file's commits start where it
+    was added or moved to its name; read whole or brought up to date, the same."""
+    from kb.content.authors import git_state
+
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    git(repo, "init", "-q")
+    content = repo / "docs"
+    for page in ("it/vpn.md", "it/wifi.md", "it/dns.md"):
+        commit(repo, f"docs/{page}", f"# Old {page}\n\nOld text.\n", "Ana Ruiz <ana@x.org>")
+    commit(repo, "scratch/laptops.md", "# Laptops\n\n" + "Order one.\n" * 8, "Eve Hart <e@x.org>")
+    commit(repo, "docs/hr/leave.md", "# Leave\n\n" + "Ask your lead.\n" * 8, "Lu Wang <l@x.org>")
+    earlier = git_state(content)
+    GitHistory(content, state=earlier).authors_of(content / "it/vpn.md")  # read at this commit
+    for page in ("it/vpn.md", "it/wifi.md", "it/dns.md"):
+        git(repo, "rm", "-q", f"docs/{page}")
+    git(repo, "commit", "-q", "-m", "retire", author="Cy Diaz <cy@x.org>")
+    commit(repo, "docs/it/vpn.md", "# VPN\n\nA new page.\n", "Bo Chen <bo@x.org>")
+    git(repo, "mv", "scratch/laptops.md", "docs/it/wifi.md")
+    git(repo, "mv", "docs/hr/leave.md", "docs/it/dns.md")
+    git(repo, "commit", "-q", "-m", "reuse", author="Omar Haddad <o@x.org>")
+    for history in (GitHistory(content), GitHistory(content, state=git_state(content))):
+        assert history.authors_of(content / "it/vpn.md") == [("Bo Chen", "bo@x.org", 1)]
+        assert history.authors_of(content / "it/wifi.md") == [("Eve Hart", "e@x.org", 1)]
+        assert history.authors_of(content / "it/dns.md") == [("Lu Wang", "l@x.org", 1)]
+
+
 def test_an_index_that_credited_the_mover_credits_the_writer_after_the_next_build(
     tmp_path, monkeypatch
 ):
