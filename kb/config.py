@@ -192,8 +192,9 @@ class Settings:
             # its front matter text, and such a page is read again.
             "marks": 1,
             # A draft however its flag is written (`Draft: 1`), or in front matter YAML
-            # cannot read (1): an index from before may hold one, so every page is read again.
-            "drafts": 1,
+            # cannot read (1), or in Hugo's JSON front matter, which was page text (2): an
+            # index from before may hold one, so every page is read again.
+            "drafts": 2,
             # A team, a tag or an author's name is stored as shown, at most 100 characters
             # (1): an index from before may hold one raw.
             "labels": 1,

@@ -1,9 +1,11 @@
-"""A page's front matter: its leading `---` YAML block or Hugo's `+++` TOML block, read with
-YAML's and TOML's bounds, its credentials redacted as read, and whether it marks a draft."""
+"""A page's front matter: its leading `---` YAML block, Hugo's `+++` TOML block or Hugo's
+`{` JSON object, read with YAML's bounds, its credentials redacted as read, and whether it
+marks a draft."""
 
 from __future__ import annotations
 
 import functools
+import json
 import re
 import tomllib
 
@@ -37,7 +39,7 @@ def unpublished(meta: dict, lines: list[str], end: int, rel_path: str) -> Proble
     no closing `---`) is read line by line for the two keys: it made the metadata ignored,
     and the draft indexed with its text (a hostile trial)."""
     said = [(str(k).strip().casefold(), v) for k, v in meta.items()] if meta else []
-    if not said and lines and lines[0].lstrip(BOM).strip() in ("---", "+++"):
+    if not said and lines and lines[0].lstrip(BOM).strip() in ("---", "+++", "{"):
         said = _flags_as_written(lines, end)
     for key, value in said:  # every key: `draft: false` and `Draft: true` is a draft
         flag = _flag(value)
@@ -57,8 +59,9 @@ def unpublished(meta: dict, lines: list[str], end: int, rel_path: str) -> Proble
 
 _YES = frozenset({"true", "yes", "on", "y", "1"})
 _NO = frozenset({"false", "no", "off", "n", "0"})
-# A top-level `draft:` or `published:` line of a front matter block, in any case.
-_FLAG_LINE = re.compile(r"(?i)(draft|published)\s*[:=](.*)")
+# A `draft:` or `published:` line of a front matter block, in any case, its key quoted or
+# not (JSON's `"draft": true,`).
+_FLAG_LINE = re.compile(r"""(?i)\s*(["']?)(draft|published)\1\s*[:=](.*?),?\s*$""")
 
 
 def _flag(value: object) -> bool | None:
@@ -87,14 +90,14 @@ def _flags_as_written(lines: list[str], end: int) -> list[tuple[str, str]]:
             break
         m = _FLAG_LINE.match(line)
         if m:
-            found.append((m[1].casefold(), re.sub(r"\s+#.*", "", m[2]).strip()))
+            found.append((m[2].casefold(), re.sub(r"\s+#.*", "", m[3]).strip()))
     return found
 
 
 def _flag_line(lines: list[str], end: int, key: str) -> int:
     """The line of a flag's key, in any case (`key_line` for a block that may not end)."""
     last = end if end > 0 else len(lines)
-    at = re.compile(rf"(?i){re.escape(key)}\s*[:=]")
+    at = re.compile(rf"""(?i)\s*(["']?){re.escape(key)}\1\s*[:=]""")
     return next((i + 1 for i in range(1, last) if at.match(lines[i])), 2)
 
 
@@ -111,6 +114,8 @@ def front_matter(lines: list[str], rel_path: str, problems: list[Problem]) -> tu
     the first body line)."""
     if lines and lines[0].lstrip(BOM).strip() == "+++":
         return _toml_front_matter(lines, rel_path, problems)
+    if lines and lines[0].lstrip(BOM).strip() == "{":
+        return _json_front_matter(lines, rel_path, problems)
     if not lines or lines[0].lstrip(BOM).strip() != "---":  # after any byte order marks
         return {}, 0
     end = next((i for i in range(1, len(lines)) if lines[i].strip() in _FRONT_MATTER_END), None)
@@ -176,6 +181,52 @@ def _toml_front_matter(
     return _redacted_as_read(meta, lines, end, rel_path, problems), end + 1
 
 
+def _json_front_matter(
+    lines: list[str], rel_path: str, problems: list[Problem]
+) -> tuple[dict, int]:
+    """Hugo's JSON front matter: an object from a first line `{` to the `}` that closes it,
+    on a line of its own. It was page text: its keys (`"author"`) showed in snippets and
+    its `"draft": true` was indexed (known hole). Read with YAML's bounds; one that does not
+    read is said at its line, its metadata ignored (the page read from after the first
+    line `}`), and its flags read line by line (`unpublished`)."""
+    # Read whole, then bounded (a page is bounded, json is linear): cut at the bound, a
+    # long value read as unterminated.
+    text = "\n".join([lines[0].lstrip(BOM), *lines[1:]])
+    closing = next((i for i in range(1, len(lines)) if lines[i].rstrip() == "}"), None)
+    too_big = f"more than {yaml_safe.MAX_BYTES // 1024} KB"
+    try:
+        meta, at = json.JSONDecoder().raw_decode(text)
+    except json.JSONDecodeError as err:
+        if err.pos > yaml_safe.MAX_BYTES:
+            return _refused(too_big, closing, rel_path, problems)
+        message = f"front matter is not valid JSON ({err.msg}); metadata ignored"
+        problems.append(Problem(rel_path, message, err.lineno))
+        return {}, closing + 1 if closing else 0
+    except RecursionError:  # json's own limit, at about 1,000 levels
+        meta, at = None, -1
+    if at < 0 or _depth(meta) > yaml_safe.MAX_DEPTH:
+        deep = f"nested deeper than {yaml_safe.MAX_DEPTH} levels"
+        return _refused(deep, closing, rel_path, problems)
+    end = text.count("\n", 0, at)  # the line of the closing `}`
+    if len(text[:at].encode("utf-8", "surrogatepass")) > yaml_safe.MAX_BYTES:
+        return _refused(too_big, closing, rel_path, problems)
+    if not isinstance(meta, dict) or text[at:].split("\n", 1)[0].strip():
+        message = (
+            "front matter is not one JSON object ending on a line of its own; metadata ignored"
+        )
+        problems.append(Problem(rel_path, message, end + 1))
+        return {}, closing + 1 if closing else 0
+    return _redacted_as_read(meta, lines, end, rel_path, problems), end + 1
+
+
+def _refused(
+    why: str, closing: int | None, rel_path: str, problems: list[Problem]
+) -> tuple[dict, int]:
+    """No metadata, the page read from after the first line `}` (`closing`), if any."""
+    problems.append(Problem(rel_path, f"front matter refused ({why}); metadata ignored", 1))
+    return {}, closing + 1 if closing else 0
+
+
 def _redacted_as_read(
     meta: dict, lines: list[str], end: int, rel_path: str, problems: list[Problem]
 ) -> dict:
@@ -226,5 +277,6 @@ def _redacted(value: object, found: list, key: str = "") -> object:
 
 def key_line(lines: list[str], end: int, key: str) -> int:
     """The 1-based line of a top-level front matter key (its block's first line if unseen)."""
-    at = re.compile(rf"{re.escape(key)}\s*[:=]")  # YAML's `key:`, TOML's `key =`
+    # YAML's `key:`, TOML's `key =`, JSON's `  "key":`
+    at = re.compile(rf"""\s*(["']?){re.escape(key)}\1\s*[:=]""")
     return next((i + 1 for i in range(1, end) if at.match(lines[i])), 2)

@@ -29,6 +29,13 @@ DRAFTS = {
     "Hugo's TOML front matter": ('+++\ntitle = "Reorg"\ndraft = true\n+++\n', 3),
     "a TOML slip on another line": ('+++\ntitle = "Reorg\ndraft = true\n+++\n', 3),
     "the key again in another case": ("---\ntitle: Reorg\nDraft: true\ndraft: false\n---\n", 3),
+    # Hugo's JSON front matter was page text too: its keys in snippets, its draft indexed.
+    "Hugo's JSON front matter": ('{\n  "title": "Reorg",\n  "draft": true\n}\n', 3),
+    "a JSON slip on another line": ('{\n  "title": "Reorg"\n  "draft": true\n}\n', 3),
+    "JSON nested deeper than YAML may": (
+        '{\n  "a": ' + "[" * 30 + "]" * 30 + ',\n  "draft": 1\n}\n',
+        3,
+    ),
 }
 
 
@@ -61,11 +68,13 @@ def test_a_draft_is_a_draft_however_its_flag_is_written(tmp_path, front):
         "---\ntitle: Leave: days\ndraft: no\n---\n",
         "---\ntitle: Leave\n---\nA draft: true story.\n",
         '+++\ntitle = "Leave"\ndraft = false\n+++\n',
+        '{\n  "title": "Leave",\n  "draft": false,\n  "params": {\n    "a": "}"\n  }\n}\n',
     ],
 )
 def test_a_page_that_says_it_is_published_is_indexed(matter):
     doc, problems = parse_markdown((matter + BODY).encode(), "hr/leave.md")
     assert doc is not None and "+++" not in doc.body  # front matter, not text
+    assert '"draft"' not in doc.body and doc.title in ("Leave", "Reorg plan")
     assert not [p for p in problems if "a draft" in p.message]
 
 
@@ -81,6 +90,25 @@ def test_a_draft_an_older_kb_indexed_is_dropped_by_the_next_build(tmp_path, monk
             "chunking_signature",
             lambda self: {k: v for k, v in old(self).items() if k != "drafts"},
         )
+        build_index(content, index, HashEmbedder(), Settings())
+    paths = {c.path for c in load_index(index, model_name="hash-bow", dim=64).chunks}
+    assert paths == {"hr/leave.md", "hr/reorg.md"}
+    build_index(content, index, HashEmbedder(), Settings())
+    paths = {c.path for c in load_index(index, model_name="hash-bow", dim=64).chunks}
+    assert paths == {"hr/leave.md"}
+
+
+def test_a_json_draft_an_older_kb_indexed_is_dropped_by_the_next_build(tmp_path, monkeypatch):
+    """An index built before kb read Hugo's JSON front matter holds its drafts, their front
+    matter as text: the next build reads every page again (`drafts` 2) and drops them."""
+    content, index = tmp_path / "content", tmp_path / "index"
+    write(content / "hr/reorg.md", DRAFTS["Hugo's JSON front matter"][0] + BODY)
+    write(content / "hr/leave.md", "---\ntitle: Leave\n---\n# Leave\n\nDays off.\n")
+    with monkeypatch.context() as old_kb:  # the kb of before: JSON is text, drafts 1
+        old_kb.setattr("kb.content.front_matter._json_front_matter", lambda *args: ({}, 0))
+        old_kb.setattr("kb.content.parse.unpublished", lambda *args: None)
+        old = Settings.chunking_signature
+        old_kb.setattr(Settings, "chunking_signature", lambda self: {**old(self), "drafts": 1})
         build_index(content, index, HashEmbedder(), Settings())
     paths = {c.path for c in load_index(index, model_name="hash-bow", dim=64).chunks}
     assert paths == {"hr/leave.md", "hr/reorg.md"}

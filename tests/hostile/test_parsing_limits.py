@@ -371,3 +371,46 @@ def test_toml_front_matter_is_bounded_as_yaml_is(block):
     assert time.perf_counter() - started < 1.0
     assert doc is not None and doc.title == "Page"
     assert [p.message for p in problems if "front matter refused" in p.message], problems
+
+
+@pytest.mark.parametrize(
+    "block",
+    [
+        '"a": ' + "[" * 100_000 + "]" * 100_000,  # a RecursionError out of json
+        '"a": ' + '{"b": ' * 10_000 + "1" + "}" * 10_000,
+        ",\n".join(f'"k{i}": "{"x" * 50}"' for i in range(100_000)),
+        '"a": ' + "[" * 25 + "]" * 25,
+        '"a": "' + "x" * 70_000 + '"',
+    ],
+    ids=["arrays", "objects", "keys", "depth", "word"],
+)
+def test_json_front_matter_is_bounded_as_yaml_is(block):
+    """An attack on Hugo's JSON front matter (a first line `{`): YAML's bounds (64 KB, 20
+    levels) apply, each a one-line problem and the page indexed without its metadata (its
+    text not read as the page's), in linear time."""
+    raw = f'{{\n"title": "T",\n{block}\n}}\n# Page\n\nText.\n'.encode()
+    started = time.perf_counter()
+    doc, problems = parse_markdown(raw, "it/x.md")
+    assert time.perf_counter() - started < 1.0
+    assert doc is not None and doc.title == "Page" and '"title"' not in doc.body
+    assert [p.line for p in problems if "front matter refused" in p.message] == [1], problems
+
+
+def test_json_front_matter_is_read_as_metadata_and_its_credentials_redacted():
+    """Hugo's JSON front matter was page text: its keys and values showed in snippets and
+    its authors credited no one. A credential its escapes make is redacted as read, said at
+    its key's line; one that does not read is said at its line."""
+    key = "\\u0041KIAIOSFODNN7EXAMPLF"  # AKIA… once JSON reads it
+    raw = (
+        '{\n  "title": "VPN",\n  "authors": ["Ana Lee"],\n  "team": "it",\n'
+        f'  "note": "{key}"\n}}\n# VPN\n\nConnect with the client.\n'
+    ).encode()
+    doc, problems = parse_markdown(raw, "it/vpn.md")
+    assert doc is not None and (doc.title, doc.team) == ("VPN", "it")
+    assert [a.name for a in doc.authors] == ["Ana Lee"]
+    assert '"authors"' not in doc.body and "Ana Lee" not in doc.body
+    assert [p.line for p in problems if "redacted" in p.message] == [5], problems
+    slip = b'{\n  "title": "VPN"\n  "team": "it"\n}\n# VPN\n\nText.\n'
+    doc, problems = parse_markdown(slip, "it/vpn.md")
+    assert doc is not None and doc.team == "" and '"team"' not in doc.body
+    assert [(p.line, "not valid JSON" in p.message) for p in problems][:1] == [(3, True)]
