@@ -14,6 +14,7 @@ from kb.app.state import back_label, go_back
 from kb.app.widgets import author_link, badges
 from kb.facade import Facade
 from kb.models import Directory
+from kb.models.names import printable_name
 
 # "Back" stays in sight while the page scrolls; a section scrolled to stops below it.
 _STYLE = """<style>
@@ -38,7 +39,7 @@ def render_page(kb: Facade, path: str, section: str) -> None:
     directory = Directory.recorded(kb.manifest)
     authors = ", ".join(author_link(a.name, directory, f"{a.share:.0%}") for a in page.authors)
     st.markdown(
-        f":gray[{esc(page.path)} · by {authors or 'unknown'}"
+        f":gray[{esc(printable_name(page.path))} · by {authors or 'unknown'}"
         + (f" · updated {esc(page.updated)}" if page.updated else "")
         + (f" · owner {esc(page.owner)}" if page.owner else "")
         + "]"

@@ -36,7 +36,7 @@ from kb.models import (
     Results,
     main_authors,
 )
-from kb.models.names import counted, named_in, spoken
+from kb.models.names import counted, named_in, printable_name, spoken
 from kb.models.shown import plain
 from kb.search.asking import about_people
 from kb.search.experts import weakly_known
@@ -376,7 +376,7 @@ def render_hit(hit: Hit, more: list[Hit], query: str, n: int, directory: Directo
     # docs' maintainers.
     people = ", ".join(author_link(a.name, directory) for a in c.authors) or "unknown author"
     debug = st.query_params.get("debug") == "1"
-    meta = [f"{esc(c.path)}:{c.line}"] if debug else []
+    meta = [f"{esc(printable_name(c.path))}:{c.line}"] if debug else []
     meta.append(people)
     if c.updated:
         meta.append(f"updated {esc(unbroken(c.updated))}")

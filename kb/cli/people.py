@@ -30,7 +30,7 @@ from kb.inputs import (
     team_criteria,
 )
 from kb.models import LEAVING, PAIR_KINDS, SHARE_MEANS, spoken
-from kb.models.names import counted, printable
+from kb.models.names import counted, printable, printable_name
 from kb.models.reports import OPEN_INVITE
 from kb.serve.codec import dump, earlier_pairs, person_record
 
@@ -89,7 +89,7 @@ def person_cmd(name: str, where: IndexLocation, as_json: bool) -> None:
             say(f"    {_colleague(pair.second)}: {about}" + (f" ({pages})" if pages else ""))
     say(f"  pages ({len(profile.pages)}):")
     for credit in profile.pages:
-        say(f"    {credit.share:>4.0%}  {credit.title}  ({credit.path})")
+        say(f"    {credit.share:>4.0%}  {credit.title}  ({printable_name(credit.path)})")
     # Under the pages, as the app's caption: in their heading it made a line of 200
     # characters with brackets inside brackets (a new-user trial).
     if profile.pages:
@@ -413,7 +413,7 @@ def onboard_cmd(
     say("Read, in this order:")
     for n, step in enumerate(plan.reading, 1):
         mark = f"  [{step.stale}]" if step.stale else ""
-        say(f"  {n}. {step.title}  ({step.path}): {step.why}{mark}")
+        say(f"  {n}. {step.title}  ({printable_name(step.path)}): {step.why}{mark}")
     say("Meet:")
     for intro in plan.people:
         say(f"  - {intro.kind}: {_colleague(intro.colleague)}, {intro.why}")
@@ -486,7 +486,8 @@ def gaps_cmd(log: Path | None, today, top: int, where: IndexLocation, as_json: b
     for st in report.stale[:top]:
         left = f" (left on {st.owner_left})" if st.owner_left else ""
         left += f" (leaves on {st.owner_leaves})" if st.owner_leaves else ""
-        say(f"  {st.owner or 'no owner'}{left}: {st.title} ({st.reason})  {st.path}")
+        where = printable_name(st.path)
+        say(f"  {st.owner or 'no owner'}{left}: {st.title} ({st.reason})  {where}")
     _more(len(report.stale), top)
     if log is None:
         say("Searches that found nothing good: no search log (set KB_SEARCH_LOG to keep one)")
@@ -533,7 +534,7 @@ def _earlier_pairs(path: Path) -> set[frozenset[str]]:
 
 def _where(ev) -> str:
     place = f"{ev.title} > {ev.heading}" if ev.heading else ev.title
-    return f"{place}  {ev.path}:{ev.line}"
+    return f"{place}  {printable_name(ev.path)}:{ev.line}"
 
 
 def _new_page_command(query: str, writer) -> str:

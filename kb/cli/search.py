@@ -20,7 +20,7 @@ from kb.facade import Facade
 from kb.inputs import UnknownValueError, checked_filters
 from kb.links import PageLinks
 from kb.models import Directory, Expert, Filters, Hit
-from kb.models.names import counted, named_in, printable, spoken
+from kb.models.names import counted, named_in, printable, printable_name, spoken
 from kb.search.cards import sections_shown
 from kb.serve.codec import expert_records, hit_records
 
@@ -98,7 +98,7 @@ def search_cmd(
             else "Closest:"
         )
         for hit in found[:3]:
-            click.echo(f"  - {_place(hit)}  {printable(hit.chunk.path)}:{hit.chunk.line}")
+            click.echo(f"  - {_place(hit)}  {printable_name(hit.chunk.path)}:{hit.chunk.line}")
             # One that uses every word is shown, as the app opens it: a word the model cannot
             # read ("minibar") is answered by no page, yet one says it (a trial).
             if hit.coverage >= 1.0 and hit.snippet:
@@ -114,13 +114,14 @@ def search_cmd(
         click.echo(f"{n:>2}. {click.style(_place(hit), bold=True)}{sure}")
         people = ", ".join(_marked(a.name, standing(a.name)) for a in c.authors)
         people = people or "unknown author"
-        click.echo(printable(f"    {c.path}:{c.line} · {c.team or 'no team'} · {people}"))
+        where = f"{printable_name(c.path)}:{c.line}"
+        click.echo(printable(f"    {where} · {c.team or 'no team'} · {people}"))
         click.echo("    " + printable(hit.snippet, lines=True).replace("\n", "\n    "))
     rest = found[len(found.relevant) :]  # not `relevant`: a contents list it left out
     if rest:
         click.echo(click.style(f"  -- {len(rest)} more, less likely to answer --", dim=True))
         for n, hit in enumerate(rest, len(relevant) + 1):
-            click.echo(f"{n:>2}. {_place(hit)}  {printable(hit.chunk.path)}:{hit.chunk.line}")
+            click.echo(f"{n:>2}. {_place(hit)}  {printable_name(hit.chunk.path)}:{hit.chunk.line}")
 
 
 def _marked(name: str, standing: str) -> str:
@@ -148,7 +149,7 @@ def _their_pages(kb: Facade, name: str, most: int = 5) -> None:
     profile = kb.profile(name)
     pages = profile.theirs_first() if profile else []
     for p in pages[:most]:
-        click.echo(printable(f"  - {p.title} ({p.share:.0%} theirs)  {p.path}"))
+        click.echo(printable(f"  - {p.title} ({p.share:.0%} theirs)  {printable_name(p.path)}"))
     if len(pages) > most:
         click.echo(f"  - … and {len(pages) - most} more")
 
@@ -280,7 +281,7 @@ def experts_cmd(
             click.echo(printable("    " + " · ".join(x for x in about if x)))
         for ev in person.evidence:
             where = f"{ev.title} > {ev.heading}" if ev.heading else ev.title
-            click.echo(printable(f"    - {where}  {ev.path}:{ev.line}"))
+            click.echo(printable(f"    - {where}  {printable_name(ev.path)}:{ev.line}"))
 
 
 def _say_weak(people: list[Expert]) -> None:

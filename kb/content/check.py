@@ -32,6 +32,7 @@ from kb.content.linking import link_target, page_named
 from kb.content.parse import NO_DATE, NO_SIDE, NOT_TEXT, date_of, links, parse_markdown
 from kb.content.secrets import describe, find_secrets
 from kb.models import Directory, Document, Finding, Problem, dated_ahead, review_too_far
+from kb.models.names import printable_name
 from kb.models.pages import REVIEW_CYCLES_AHEAD
 
 DATE_KEYS = ("updated", "date", "review_by")
@@ -144,7 +145,7 @@ def check_content(
             findings.append(Finding(href_page, line, "error", "link", message))
     for same in titles.values():
         for rel, line in same if len(same) > 1 else ():
-            others = ", ".join(p for p, _ in same if p != rel)
+            others = ", ".join(printable_name(p) for p, _ in same if p != rel)
             findings.append(
                 Finding(rel, line, "warning", "duplicate-title", f"same title as {others}")
             )

@@ -8,13 +8,14 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from kb.models import Finding, Problem
-from kb.models.names import printable
+from kb.models.names import printable, printable_name
 
 
 def text_lines(content_dir: Path, findings: Iterable[Finding]) -> list[str]:
-    """One line per finding (a line break or escape code in a name is written escaped)."""
+    """One line per finding (a line break, escape code or zero-width character in a name is
+    written escaped)."""
     return [
-        printable(f"{shown(content_dir, f.path)}:{f.line}: {f.severity}: {f.message} [{f.rule}]")
+        printable(f"{_named(content_dir, f.path)}:{f.line}: {f.severity}: {f.message} [{f.rule}]")
         for f in findings
     ]
 
@@ -24,7 +25,7 @@ def warning_lines(content_dir: Path, problems: Iterable[Problem]) -> list[str]:
     the repository sees it and a line always (1 for a whole file), so that a CI log's links
     and an editor's "go to" read both commands alike (an admin trial found two forms)."""
     return [
-        printable(f"{shown(content_dir, p.path)}:{p.line or 1}: warning: {p.message}")
+        printable(f"{_named(content_dir, p.path)}:{p.line or 1}: warning: {p.message}")
         for p in problems
     ]
 
@@ -71,6 +72,12 @@ def shown(content_dir: Path, rel: str) -> str:
         return path.relative_to(Path.cwd().resolve()).as_posix()
     except ValueError:
         return (content_dir / rel).as_posix()
+
+
+def _named(content_dir: Path, rel: str) -> str:
+    """A finding's file as a line of text names it (`shown`, its invisible characters
+    escaped: `printable_name`); a workflow command and a report name it as it is."""
+    return printable_name(shown(content_dir, rel))
 
 
 def _github_escape(text: str, *, prop: bool = False) -> str:

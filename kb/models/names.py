@@ -13,7 +13,7 @@ import unicodedata
 from collections.abc import Sequence
 from functools import lru_cache
 
-from kb.models.shown import bidi_controls, is_invisible, visible
+from kb.models.shown import bidi_controls, invisible_run, is_invisible, visible
 
 _EMAIL = re.compile(r"<[^>]*>")
 _PRONOUNS = re.compile(r"\((?:he|she|they|ze|xe|it)/[^)]*\)", re.I)
@@ -258,3 +258,14 @@ def printable(text: str, *, lines: bool = False) -> str:
     output line or drive the terminal; with `lines`, its line breaks are kept."""
     escaped = _unprintable(lines).sub
     return escaped(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
+
+
+def printable_name(name: str) -> str:
+    """A file's name as it may be printed or shown (a `path:line` warning, a result's
+    place, a page's caption): `printable`, and each character that shows nothing (a
+    zero-width space or joiner, a word joiner, a byte order mark: `kb.models.shown.
+    invisible`) written as an escape too (`it/vp\\u200bn.md`). Printed raw, two names that
+    look the same were told apart by nothing (a hostile trial). Page text keeps them: a
+    joiner shapes a Persian word or an emoji."""
+    escaped = invisible_run().sub(lambda m: m.group().encode("unicode_escape").decode(), name)
+    return printable(escaped)

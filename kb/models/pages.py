@@ -6,7 +6,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, fields, replace
 from datetime import date
 
-from kb.models.names import counted, person_key, printable, spoken
+from kb.models.names import counted, person_key, printable, printable_name, spoken
 
 # How a hidden person's name is written in page text (kb.content.hiding): shown, but no word
 # of the index, so that no search lists the pages that name someone hidden (a review).
@@ -26,7 +26,7 @@ class Problem:
     line: int | None = None
 
     def __str__(self) -> str:
-        where = f"{self.path}:{self.line}" if self.line else self.path
+        where = printable_name(self.path) + (f":{self.line}" if self.line else "")
         return printable(f"{where}: {self.message}")  # a name may hold a line break
 
 

@@ -319,3 +319,18 @@ def test_a_link_target_written_with_references_or_by_definition_is_inert():
     start = time.process_time()
     safe_markdown(f"[{'a' * 100_000}\n[ {' ' * 100_000}\n{'> ' * 50_000}", "it/p.md")
     assert time.process_time() - start < 2
+
+
+def test_a_zero_width_character_in_a_pages_name_shows_as_an_escape(
+    tmp_path, monkeypatch, real_embedder
+):
+    """A page's caption showed its name raw: `it/vp\u200bn.md` looked like `it/vpn.md`.
+    Each invisible character of a name shows as an escape, as in `path:line` warnings."""
+    content = tmp_path / "content"
+    write(content / "it/vpn.md", "---\ntitle: VPN\nauthors: [Ana Lee]\n---\nUse the client.\n")
+    write(content / "it/vp\u200bn.md", "---\ntitle: VPN\nauthors: [Ana Lee]\n---\nUse the app.\n")
+    build_index(content, tmp_path / "idx", real_embedder, Settings())
+    at = new_app(monkeypatch, tmp_path / "idx", page="it/vp\u200bn.md")
+    shown = [plain(str(m.value)) for m in at.main.markdown]
+    assert [s for s in shown if s.startswith(":gray[it/vp\\u200bn.md · by")], shown
+    assert not [s for s in shown if "\u200b" in s], shown

@@ -692,3 +692,28 @@ def test_a_line_separator_or_a_bidi_mark_in_a_name_is_printed_as_an_escape(tmp_p
     for raw in ("\u2028", "\u2029", "\u200f", "\u061c"):
         assert raw not in said and printable(raw) in said, raw
     assert printable("a\u2028b\nc", lines=True) == "a\\u2028b\nc"
+
+
+def test_a_zero_width_character_in_a_name_is_printed_as_an_escape(tmp_path):
+    """Two files whose names look the same, one holding a zero-width space (or a joiner, a
+    word joiner, a byte order mark), were told apart by nothing in `kb check`'s and `kb
+    index`'s `path:line` warnings. Each invisible character of a name is written as an
+    escape, as a bidi control is; page text keeps them (a joiner shapes Persian words)."""
+    from click.testing import CliRunner
+
+    from kb.cli import cli
+    from kb.models import Problem
+    from kb.models.names import printable_name
+
+    content = tmp_path / "content"
+    marks = ("\u200b", "\u200c", "\u200d", "\u2060", "\ufeff")
+    for name in ("it/vpn.md", *(f"it/vp{m}n.md" for m in marks)):
+        write(content / name, "---\ntitle: T\n---\nNo heading, no authors.\n")
+    index = ["index", str(content), "--index-dir", str(tmp_path / "index")]
+    for command in (["check", str(content)], index):
+        res = CliRunner().invoke(cli, command)
+        said = res.output + res.stderr
+        for m in marks:
+            assert m not in said and f"it/vp{printable_name(m)}n.md:" in said, (command, m)
+    assert printable_name("\u200d") == "\\u200d"
+    assert str(Problem("it/a\u200b.md", "x", 2)) == "it/a\\u200b.md:2: x"
