@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 # 2: BM25 keyword index; 3: sources, for incremental runs; 4: kb's BM25 rows, byte spans.
 FORMAT_VERSION = 5  # 5: segments
-REDACTION_VERSION = 28  # of kb/content/secrets.py's detection: bump when it finds more
+REDACTION_VERSION = 29  # of kb/content/secrets.py's detection: bump when it finds more
 # (18: default ignorable characters inside a token: variation selectors, the grapheme joiner;
 # 19: a seed phrase down a column read as shown, a quoted key's body blanked no further;
 # 20: a key's body past an early END line or a fence inside it; 21: a token in a name as a

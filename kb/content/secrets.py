@@ -80,7 +80,7 @@ def find_secrets(text: str) -> list[Secret]:
     unlike = "\n".join(line for line, cols in read if cols is not None)
     # Two lines joined by a link whose target holds the line break, as shown (CommonMark
     # allows one there): `gh[p_](#` then `)R4nd...` shows the token whole.
-    joined = _joined_by_links(lines)
+    joined = _joined_by_links(lines) + _joined_wrapped(lines)
     unlike += "".join(f"\n{line}" for _, line, _ in joined)
     active = _active(f"{_shown_text(text)}\n{unlike}".lower())
     out: list[Secret] = []
@@ -400,17 +400,63 @@ def _joined_by_links(lines: list[str]) -> list[tuple[int, str, list[int]]]:
 _LINK = re.compile(LINK)
 
 
+def _joined_wrapped(lines: list[str]) -> list[tuple[int, str, list[int]]]:
+    """Each line (1-based) ending in token characters, or in a value's `=` or `:`, whose
+    next line is one run of token characters (`_piece`): a token broken by a line break
+    (`xoxb-2345678901-` then `2345…`, `AKIAIOSF` then `ODNN7EXAMPLE`) or a value on the line
+    after its name's `key =`, read as one line (the break as nothing, after `=` or `:` as a
+    space), and where each character is in the two lines joined by a line break (as
+    `_joined_by_links`). Neither line was a credential alone (known hole 4)."""
+    found = []
+    for n in range(1, len(lines)):
+        raw = lines[n - 1].rstrip(_AROUND_A_PIECE)
+        if not raw or not _WRAPPED.fullmatch(raw[-1]) and raw[-1] not in "=:" or IGNORE_MARK in raw:
+            continue
+        if raw.endswith("-----"):  # a PEM armor line: its key's body has its own rule
+            continue
+        at = _piece(lines[n])
+        if at is None:
+            continue
+        start, end = at
+        size = len(lines[n - 1])  # the line break's place in the two lines joined
+        gap = [size] if raw[-1] in "=:" else []
+        line = raw + " " * len(gap) + lines[n][start:end]
+        found.append((n, line, [*range(len(raw)), *gap, *range(size + 1 + start, size + 1 + end)]))
+    return found
+
+
+def _piece(line: str) -> tuple[int, int] | None:
+    """Where the one run of token characters a line holds is, if it holds one alone (its
+    indentation, a quote, a code span's backtick or a table's bar aside) that may be a
+    credential's piece: eight characters or more, letters and digits both (`_MIXED`) or
+    mixed case after the first, or a base64 end (`==`)."""
+    start = len(line) - len(line.lstrip(" \t>"))
+    piece = line[start:].rstrip(_AROUND_A_PIECE).lstrip("`'\"")
+    if IGNORE_MARK in line or not _WRAPPED.fullmatch(piece):
+        return None
+    rest = piece[1:]  # mixed case after the first letter: not "Kubernetes"
+    generated = _MIXED.match(piece) or (not rest.isupper() and not rest.islower())
+    if not (len(piece) >= 8 and generated) and not piece.endswith("="):
+        return None
+    start = line.find(piece, start)
+    return start, start + len(piece)
+
+
 def _across_lines(
     lines: list[str], joined: list[tuple[int, str, list[int]]], active: _Active
 ) -> Iterator[Secret]:
-    """Credentials shown across two lines joined by a link (`_joined_by_links`), each on its
-    first line to that line's end, with the start of the next it takes (`Secret.rest`)."""
+    """Credentials shown across two lines joined by a link (`_joined_by_links`) or a break
+    (`_joined_wrapped`), each on its first line to that line's end, with the start of the
+    next it takes (`Secret.rest`); one the join names but the next line holds whole (a
+    value after `key =` on its line), on that line."""
     for n, line, cols in joined:
         size = len(lines[n - 1])
         for s in _in_line(line, n, active):
             start, end = cols[s.start], cols[s.end - 1] + 1
             if start < size < end:
                 yield Secret(n, s.kind, start, size, s.marker, end - size - 1)
+            elif start > size:
+                yield Secret(n + 1, s.kind, start - size - 1, end - size - 1, s.marker)
 
 
 def _by_line(found: list[Secret]) -> list[Secret]:
@@ -744,7 +790,38 @@ def redact(text: str) -> tuple[str, list[Secret]]:
                 for s in keys
             )
             _blank_key_body(lines, n, ended=ended)
+    for n, start, end in _continued(text_lines, found):
+        raw = text_lines[n - 1]
+        lines[n - 1] = raw[:start] + REDACTED + raw[end:]
     return "\n".join(lines), found
+
+
+_MOST_CONTINUED = 64  # lines of a credential pasted in pieces: a 4096-bit key's base64
+_WRAPPED = re.compile(r"[A-Za-z0-9_\-+/]+={0,2}")
+_AROUND_A_PIECE = " \t`'\"|,;\\"  # a quote, a code span, a table's bar, a shell's line end
+
+
+def _continued(lines: list[str], found: list[Secret]) -> Iterator[tuple[int, int, int]]:
+    """(line, start, end) of each line that goes on with a credential found up to its
+    line's end: a run of token characters alone on it (indented, quoted or in a code block
+    too), with letters and digits both (`_MIXED`) or a base64 end (`==`). A key pasted as
+    40-character lines, or a token broken by a line break in a code block, had its first
+    line redacted and the rest indexed (known hole 4). A private key's body is blanked by
+    its own rule (`_blank_key_body`)."""
+    done: set[int] = set()
+    for s in found:
+        # Up to the end of its line, or of the next one it goes on into (`Secret.rest`).
+        last, end = (s.line + 1, s.rest) if s.rest else (s.line, s.end)
+        if s.kind == "private key" or last > len(lines):
+            continue
+        if lines[last - 1][end:].strip(_AROUND_A_PIECE):
+            continue
+        for n in range(last + 1, min(len(lines), last + _MOST_CONTINUED) + 1):
+            at = _piece(lines[n - 1])
+            if n in done or at is None:
+                break
+            done.add(n)
+            yield n, *at
 
 
 def redact_typed(query: str) -> str:

@@ -5,7 +5,9 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
+from fakes import HashEmbedder
 from fastapi.testclient import TestClient
 from helpers import ROOT, write
 
@@ -1249,3 +1251,51 @@ def test_a_token_split_by_a_links_brackets_is_redacted_as_shown():
         assert b[4:] not in text and "today." in text, (form, text)
     kept = "See [the guide](https://x.example/a1b2c3) and [step 2][s] first."
     assert redact(kept) == (kept, [])
+
+
+# Credentials pasted in pieces: each piece is the page's line; none may be indexed.
+_GHP = "ghp_" + "R4nd0mT0k3nV4lu3Xy9Zq8Wp7Lk6Jh5Gf4Dx2w"[:36]
+_SPLIT = {
+    "a token broken in a code block": (
+        f"```\nexport GITHUB_TOKEN={_GHP[:20]}\n{_GHP[20:]}\n```\n",
+        [_GHP[:20], _GHP[20:]],
+    ),
+    "a key as 40-character lines": (
+        "Service account key:\n\n"
+        + "\n".join(["ZXlKaGJHY2lPaUpTVXpJMU5pSXNJblI1Y0NJNklr", "q7Rz2Lm9Xc4Vb8Nk3Jh6"])
+        + "\n",
+        ["ZXlKaGJHY2lPaUpTVXpJMU5p", "q7Rz2Lm9Xc4Vb8Nk3Jh6"],
+    ),
+    "a Slack token broken after its prefix": (
+        "xoxb-2345678901-\n2345678901234-AbCdEfGhIjKlMnOpQrStUvWx\n",
+        ["2345678901234-AbCdEfGhIjKlMnOpQrStUvWx"],
+    ),
+    "an AWS key ID broken in two": ("AKIAJ3K5L7M9\nN2P4Q6R8\n", ["AKIAJ3K5L7M9", "N2P4Q6R8"]),
+    "a value on the line after its name": (
+        "aws_secret_access_key =\nq7Rz2Lm9Xc4Vb8Nk3Jh6\nGf5Ds1Aw0PeXuYiOzTrA\n",
+        ["q7Rz2Lm9Xc4Vb8Nk3Jh6", "Gf5Ds1Aw0PeXuYiOzTrA"],
+    ),
+}
+
+
+@pytest.mark.parametrize("page, pieces", _SPLIT.values(), ids=_SPLIT.keys())
+def test_a_credential_pasted_in_pieces_is_found_and_no_piece_is_indexed(tmp_path, page, pieces):
+    """An attack: a credential split over short lines (a key pasted as 40-character lines, a
+    token broken by a line break in a code block, after its prefix or after its name's
+    `key =`). Its first line alone was redacted and the rest indexed, or no line was a
+    credential alone and all of it was (known hole 4). `kb check` finds it; `kb index`
+    keeps no piece; prose after a token and words alone on a line stay."""
+    from kb.content.secrets import redact
+
+    content = tmp_path / "content"
+    write(content / "it/keys.md", f"# Keys\n\n{page}\nAsk Kubernetes\nadmins for one.\n")
+    assert [f.rule for f in check_content(content) if f.severity == "error"] == ["secret"]
+    build_index(content, tmp_path / "index", HashEmbedder(), Settings())
+    stored = "".join(
+        f.read_text(errors="replace") for f in (tmp_path / "index").rglob("*") if f.is_file()
+    )
+    assert "Keys" in stored and "Kubernetes" in stored
+    for piece in pieces:
+        assert piece not in stored, piece
+    said = "Use the token\nghp_only_prose_here\nThen run make.\nSee ISO27001\nAudit scope.\n"
+    assert redact(said)[0] == said
