@@ -97,12 +97,15 @@ def flag(params: Mapping[str, str], name: str, label: str, default: bool) -> tup
 def one_of(
     params: Mapping[str, str], name: str, choices: Mapping[str, str], default: str
 ) -> tuple[str, bool]:
-    """The URL's `name` as one of `choices` (spelling -> value; compared in lower case, with
-    spaces read as dashes), else `default`; and whether the link gave something else."""
+    """The URL's `name` as one of `choices` (spelling -> value; compared as shown, in lower
+    case, with any run of spaces read as a dash), else `default`; and whether the link gave
+    something else. As shown, as a note says it back (`said`): `sea%E2%80%8Brch` (a
+    zero-width space), `search%00` and `team%C2%A0builder` were refused with "View:
+    'search' is not one of search, …"."""
     given = params.get(name, "")
     if not given:
         return default, False
-    found = choices.get(given.strip().casefold().replace(" ", "-"))
+    found = choices.get("-".join(plain(given).casefold().split()))
     return (found, False) if found else (default, True)
 
 

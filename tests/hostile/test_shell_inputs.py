@@ -198,3 +198,39 @@ def test_a_links_page_or_person_is_in_the_tab_title_as_shown_and_short():
         assert title.endswith(" · kb") and len(title) <= 60 + len(" · kb"), title[:80]
         assert not any(c in title for c in UNSHOWN), title
     assert tab_title(NoPages(), None, "Grace O'Connor", "search") == "Grace O'Connor · kb"
+
+
+@pytest.mark.parametrize(
+    "given",
+    [
+        "sea\u200brch",  # a zero-width space: shown as "search"
+        "search\x00",
+        "\u202ehcraes",  # shown reversed by a right-to-left override: "search"
+        "team\u00a0builder",  # a no-break space
+        "team \t builder",
+        "\u017fearch",  # long s: "search" case-folded
+        "Pa\u0131rs",  # Turkish dotless i: no view
+        "PA\u0130RS",
+        "\u212aind",  # the Kelvin sign, a K case-folded: no view
+        "s" * 100_000,
+        "\u0345",  # a mark that case-folds to a letter
+    ],
+)
+def test_a_crafted_view_is_opened_or_said_back_as_no_view(given):
+    """An attack on `?view=`, read in any case and by the switcher's names: a value is
+    either the view it shows or refused by a note that says it back as shown and short.
+    `sea\\u200brch`, `search\\x00` and `team\\xa0builder` were refused with "View: 'search'
+    is not one of search, …": read as written, said back as shown."""
+    from kb.app import linked
+    from kb.app.state import VIEWS
+
+    names = {v: v for v in VIEWS} | {
+        label.casefold().replace(" ", "-"): v for v, label in VIEWS.items()
+    }
+    view, bad = linked.one_of({"view": given}, "view", names, "search")
+    said = linked.said(given)
+    if bad:
+        shown = "-".join(said.replace("\\", "").strip("'…").casefold().split())
+        assert shown not in names and len(said) < 60, said
+    else:
+        assert view in VIEWS
