@@ -230,7 +230,8 @@ def render_no_answer(
     # cannot read ("minibar") is answered by no page, yet one says it (a new-user trial).
     using = sum(1 for hit, _ in closest if hit.coverage >= 1.0)
     # A question of one word is named: "every word of it" read oddly of one (a new-user trial).
-    words = [w.strip("?!.,;:") for w in found.searched.split()]
+    searched = plain(found.searched)  # as shown, as the answered caption says it
+    words = [w.strip("?!.,;:") for w in searched.split()]
     used = f"the word “{words[0]}”" if len(words) == 1 and words[0] else "every word of it"
     verb = "uses" if using == 1 else "use"
     if using and not note:
@@ -241,7 +242,7 @@ def render_no_answer(
     )
     said = f"{headline}. {note}".strip()
     # The headline said it: "Nothing answers ... well" under it said it twice (a trial).
-    st.caption(f"Searched “{esc(found.searched)}” · {elapsed:.0f} ms")
+    st.caption(f"Searched “{esc(searched)}” · {elapsed:.0f} ms")
     label = f"The {len(closest)} closest pages (less likely to answer)"
     if using:
         label += f"; {using} of them {verb} {esc(used)}"

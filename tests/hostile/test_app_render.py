@@ -334,3 +334,18 @@ def test_a_zero_width_character_in_a_pages_name_shows_as_an_escape(
     shown = [plain(str(m.value)) for m in at.main.markdown]
     assert [s for s in shown if s.startswith(":gray[it/vp\\u200bn.md · by")], shown
     assert not [s for s in shown if "\u200b" in s], shown
+
+
+def test_a_query_nothing_answers_is_said_back_as_shown(tmp_path, monkeypatch, real_embedder):
+    """A link's `?q=` holding an escape sequence and a NUL that nothing answers: "Searched
+    “quokka\\x1b[31m\\x00zz”" held both raw, where the caption of answered results says the
+    query as shown; the live region is told no more than the screen says."""
+    content = tmp_path / "content"
+    write(content / "it/vpn.md", "---\ntitle: VPN\nauthors: [Ana Lee]\n---\nUse the client.\n")
+    build_index(content, tmp_path / "idx", real_embedder, Settings())
+    told: list[str] = []
+    monkeypatch.setattr("kb.app.search.mount_keys", lambda announce="": told.append(announce))
+    at = new_app(monkeypatch, tmp_path / "idx", q="quokka\x1b[31m\x00zz")
+    searched = [str(c.value) for c in at.caption if str(c.value).startswith("Searched")]
+    assert searched and not any(c in searched[0] for c in "\x1b\x00"), searched
+    assert told and not any(c in told[-1] for c in "\x1b\x00"), told
