@@ -196,6 +196,7 @@ class Settings:
             # index from before may hold one, so every page is read again.
             "drafts": 2,
             # A team, a tag or an author's name is stored as shown, at most 100 characters
-            # (1): an index from before may hold one raw.
-            "labels": 1,
+            # (1): an index from before may hold one raw; a page's tags once each and at most
+            # 100, as its authors (2).
+            "labels": 2,
         }

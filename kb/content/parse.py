@@ -38,6 +38,10 @@ NUL_BYTE = "a NUL byte, which no text holds; skipped, remove it"
 NO_DATE = " is not a date (YYYY-MM-DD); ignored"  # kb check makes it an error
 UNSHOWN = " has characters that show as nothing (control, bidi); stored without them"
 TOO_LONG = f" has a value longer than {MAX_LABEL} characters; dropped"
+# Values of a key kept (tags, authors): each chunk stores its page's, so 7,000 tags in 64 KB
+# of front matter made a 30-section page's chunks 1.9 MB (a hostile trial).
+MOST_VALUES = 100
+TOO_MANY = f" has more than {MOST_VALUES} values; the first {MOST_VALUES} are kept"
 NOT_TEXT = " must be text, not a "  # kb check makes it an error; kb index reads it as text
 # kb check makes it an error; kb index said nothing and filed the page by its team (an admin
 # trial: `department: Sales` on an IT team's page).
@@ -184,20 +188,28 @@ def _labels(
     shown (`label`), each at most `MAX_LABEL` characters, with a problem at the key's line
     for each kind of change. They were stored raw, a bidi control or an escape sequence and
     100,000 characters in the index, `/facets` and MCP's list_facets (a hostile trial)."""
-    out, changed, long = [], False, False
-    for value in values:
+    # A tag once, as first written (in another case, it is kept: facets read it so); an
+    # author listed twice keeps the credit harmonic shares give them (unchanged).
+    out: dict[str | int, str] = {}
+    changed, long, many = False, False, False
+    for n, value in enumerate(values):
         shown = label(value)
         changed |= shown != value.strip()
         if len(shown) > MAX_LABEL:
             long = True
-        elif shown:
-            out.append(shown)
+        elif shown and (once := shown if key == "tags" else n) not in out:
+            if len(out) == MOST_VALUES:
+                many = True
+                break
+            out[once] = shown
     line = key_line(lines, end, key) if key else 1
     if changed:
         problems.append(Problem(rel_path, f"'{key}'{UNSHOWN}", line))
     if long:
         problems.append(Problem(rel_path, f"'{key}'{TOO_LONG}", line))
-    return out
+    if many:
+        problems.append(Problem(rel_path, f"'{key}'{TOO_MANY}", line))
+    return list(out.values())
 
 
 def _side_field(

@@ -414,3 +414,27 @@ def test_json_front_matter_is_read_as_metadata_and_its_credentials_redacted():
     doc, problems = parse_markdown(slip, "it/vpn.md")
     assert doc is not None and doc.team == "" and '"team"' not in doc.body
     assert [(p.line, "not valid JSON" in p.message) for p in problems][:1] == [(3, True)]
+
+
+@pytest.mark.parametrize("fence", ["+++", "---"])
+def test_a_page_keeps_at_most_100_tags_each_once(tmp_path, fence):
+    """An attack on TOML's (or YAML's) bounds: 7,000 tags fit in 64 KB of front matter, and
+    every chunk stores its page's tags: a 30-section page's chunks took 1.9 MB. A page
+    keeps its first 100 tags (and authors), each tag once, with a problem at the key's
+    line."""
+    tags = ", ".join(f'"t{i}"' for i in range(7000))
+    matter = (
+        f'title = "T"\ntags = ["vpn", "vpn", {tags}]'
+        if fence == "+++"
+        else f"title: T\ntags: [vpn, vpn, {tags}]"
+    )
+    body = "\n".join(f"## Part {i}\nStep {i} of the guide in plain words.\n" for i in range(30))
+    write(tmp_path / "content/it/a.md", f"{fence}\n{matter}\n{fence}\n{body}")
+    doc, problems = parse_markdown((tmp_path / "content/it/a.md").read_bytes(), "it/a.md")
+    assert doc is not None and len(doc.tags) == 100 and doc.tags[:2] == ("vpn", "t0")
+    assert [(p.line, p.message) for p in problems] == [
+        (3, "'tags' has more than 100 values; the first 100 are kept")
+    ]
+    build_index(tmp_path / "content", tmp_path / "index", HashEmbedder(), Settings())
+    size = sum(f.stat().st_size for f in (tmp_path / "index").rglob("chunks-*"))
+    assert size < 200_000, size
