@@ -234,3 +234,58 @@ def test_a_crafted_view_is_opened_or_said_back_as_no_view(given):
         assert shown not in names and len(said) < 60, said
     else:
         assert view in VIEWS
+
+
+def test_no_mcp_tool_answers_with_a_hidden_person_or_their_credit(tmp_path):
+    """An attack on the MCP tools' typed answers: a person people.yaml hides wrote one page
+    alone and one with a colleague, and is available for every programme. No tool's
+    answer (its text or its structured content), nor a page resource, names her; asked
+    for by name she is as unknown as no one."""
+    content = tmp_path / "content"
+    write(
+        content / "people.yaml",
+        "- name: Ines Park\n  hide_from_expert_search: true\n  team: it\n"
+        "  available_for: [tandem, coffee, mentoring]\n"
+        "- name: Bo Chen\n  team: it\n  available_for: [tandem, coffee, mentoring]\n"
+        "- name: Ana Lee\n  team: finance\n  available_for: [tandem, coffee, mentoring]\n",
+    )
+    write(content / "it/wifi.md", page("Wifi roaming", "Ines Park", "Roaming", "Channel plan"))
+    write(content / "it/docks.md", page("Laptop docks", "Ines Park, Bo Chen", "Dock firmware"))
+    write(content / "finance/claims.md", page("Claims", "Ana Lee", "Travel", team="finance"))
+    build_index(content, tmp_path / "index", HashEmbedder(), Settings())
+    kb = KnowledgeBase(tmp_path / "index", HashEmbedder(), Settings())
+    calls = [
+        ("search_docs", {"query": "wifi roaming channel plan"}),
+        ("who_knows", {"query": "wifi roaming"}),
+        ("who_knows", {"query": "dock firmware"}),
+        ("get_page", {"page": "it/wifi.md"}),
+        ("get_page", {"page": "it/docks.md"}),
+        ("get_person", {"name": "Bo Chen"}),
+        *(("find_pairs", {"kind": kind}) for kind in ("tandem", "coffee", "mentoring")),
+        ("build_team", {"description": "wifi roaming, dock firmware and travel claims"}),
+        ("plan_barcamp", {}),
+        ("onboarding_plan", {"name": "New Joiner", "team": "it"}),
+        ("list_facets", {}),
+    ]
+
+    async def main() -> list[str]:
+        async with Client(create_mcp(lambda: kb)) as client:
+            said = []
+            for name, arguments in calls:
+                result = await client.call_tool(name, arguments)
+                assert not result.is_error, (name, result.content)
+                said.append(json.dumps(result.structured_content) + result.content[0].text)
+            unknown = await client.call_tool("get_person", {"name": "Ines Park"})
+            nobody = await client.call_tool("get_person", {"name": "Ines Parker"})
+            assert unknown.is_error and nobody.is_error
+            assert unknown.content[0].text.replace("Ines Park", "Ines Parker") == (
+                nobody.content[0].text
+            )
+            for path in ("it/wifi.md", "it/docks.md"):
+                said.append((await client.read_resource(f"kb://page/{path}")).contents[0].text)
+            return said
+
+    for (name, _), text in zip(
+        [*calls, ("resource", 0), ("resource", 0)], anyio.run(main), strict=True
+    ):
+        assert "Ines" not in text and "Park" not in text, (name, text[:300])
