@@ -833,7 +833,11 @@ def redact_typed(query: str) -> str:
     naming a credential (a password, PIN, token, key, secret, login, a bearer token), a word
     of eight characters or more that looks made up or generated ('Hunter2!', 'Tr0ub4dor&3',
     a hex key; not a link or a path) and, after a PIN, its digits."""
-    text = redact(query)[0]
+    # A value pasted from lines has them as spaces in a box (Firefox pastes them so): each
+    # space before a credential's piece (`_piece`) is read as the line break it was, as a
+    # page's would be (`_joined_wrapped`): `AKIAJ3K5L7M9 N2P4Q6R8` was logged as typed.
+    text = redact(_PASTED_BREAK.sub(_as_break, query))[0]
+    text = text.replace("\n", " ") if "\n" not in query else text
     words = text.split()
     # As typed: redacting a private key's BEGIN line took its only words naming a key, and
     # its body, on that line in a box and cut before its END, stayed (a hostile trial).
@@ -861,6 +865,15 @@ def redact_typed(query: str) -> str:
         return m[0].replace(word, REDACTED) if pasted or said else m[0]
 
     return re.sub(r"\S+", blanked, text)
+
+
+_PASTED_BREAK = re.compile(r"(?<=[A-Za-z0-9_\-+/=:]) (?=[A-Za-z0-9_\-+/]{8,}={0,2}(?: |$))")
+
+
+def _as_break(m: re.Match[str]) -> str:
+    """A space of a search before a word that may be a credential's piece, as a line break."""
+    after = m.string[m.end() :].split(" ", 1)[0]
+    return "\n" if _piece(after) is not None else m[0]
 
 
 def _body_line(word: str) -> bool:

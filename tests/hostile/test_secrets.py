@@ -1299,3 +1299,24 @@ def test_a_credential_pasted_in_pieces_is_found_and_no_piece_is_indexed(tmp_path
         assert piece not in stored, piece
     said = "Use the token\nghp_only_prose_here\nThen run make.\nSee ISO27001\nAudit scope.\n"
     assert redact(said)[0] == said
+
+
+@pytest.mark.parametrize(
+    "typed, pieces",
+    [
+        ("AKIAJ3K5L7M9 N2P4Q6R8", ["J3K5L7M9", "N2P4Q6R8"]),
+        ("xoxb-2345678901- 2345678901234-AbCdEfGhIjKlMnOpQrStUvWx", ["AbCdEfGhIjKlMnOpQrStUvWx"]),
+        ("aws_secret_access_key = q7Rz2Lm9Xc4Vb8Nk3Jh6 Gf5Ds1Aw0PeXuYiOzTrA", ["q7Rz", "Gf5D"]),
+    ],
+)
+def test_a_credential_pasted_from_lines_into_the_search_box_is_not_logged(typed, pieces):
+    """A credential copied from short lines and pasted into the box comes with a space for
+    each line break (Firefox pastes them so): no piece of it was a credential alone, and
+    the opt-in search log kept it as typed. Each space before a credential's piece is read
+    as the line break it was; a search of words is logged as typed."""
+    from kb.content.secrets import redact_typed
+
+    logged = redact_typed(typed)
+    assert "[redacted]" in logged and not any(p in logged for p in pieces), logged
+    for search in ("error E4012AbC when syncing OneDrive", "iPhone 15 setup for SharePoint"):
+        assert redact_typed(search) == search
