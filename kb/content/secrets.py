@@ -155,7 +155,7 @@ def find_secrets(text: str) -> list[Secret]:
     if bodies := _key_bodies(text, out):
         out = _by_line([*out, *bodies])
     if joined:
-        out = _by_line([*out, *_across_lines(lines, joined, active)])
+        out = _by_line([*out, *_across_lines(lines, joined, active, out)])
     if active.phrases:  # a phrase down a column: a word a line, maybe numbered
         # Read as shown, as each line is: a word as `&#97;rena`, `ea\u200bgle` or in an HTML
         # list's tags was no word of the list in the raw line, and the phrase was indexed.
@@ -443,16 +443,24 @@ def _piece(line: str) -> tuple[int, int] | None:
 
 
 def _across_lines(
-    lines: list[str], joined: list[tuple[int, str, list[int]]], active: _Active
+    lines: list[str],
+    joined: list[tuple[int, str, list[int]]],
+    active: _Active,
+    found: list[Secret],
 ) -> Iterator[Secret]:
     """Credentials shown across two lines joined by a link (`_joined_by_links`) or a break
     (`_joined_wrapped`), each on its first line to that line's end, with the start of the
     next it takes (`Secret.rest`); one the join names but the next line holds whole (a
-    value after `key =` on its line), on that line."""
+    value after `key =` on its line), on that line. A join whose next line holds a
+    credential `found` alone adds nothing: a Cardano answer's `> root.xsk` before a line
+    holding a whole `root_xsk1...` key lost its file name to the key read across both."""
+    alone = {(s.line, s.start) for s in found}
     for n, line, cols in joined:
         size = len(lines[n - 1])
         for s in _in_line(line, n, active):
             start, end = cols[s.start], cols[s.end - 1] + 1
+            if start < size < end and any((n + 1, at) in alone for at in range(end - size - 1)):
+                continue
             if start < size < end:
                 yield Secret(n, s.kind, start, size, s.marker, end - size - 1)
             elif start > size:

@@ -1320,3 +1320,16 @@ def test_a_credential_pasted_from_lines_into_the_search_box_is_not_logged(typed,
     assert "[redacted]" in logged and not any(p in logged for p in pieces), logged
     for search in ("error E4012AbC when syncing OneDrive", "iPhone 15 setup for SharePoint"):
         assert redact_typed(search) == search
+
+
+def test_a_file_name_before_a_whole_key_on_the_next_line_is_kept():
+    """A line ending in token characters is read joined with the next (a credential pasted
+    in pieces), but a next line holding a whole credential alone adds nothing to it: a
+    Cardano answer's `> root.xsk` (a file name) before its `root_xsk1...` key lost the file
+    name to the key read across both lines."""
+    from kb.content.secrets import redact
+
+    key = "root_xsk1" + "qpzry9x8gf2tvdw0s3jn54khce6mua7l" * 4
+    command = "    $ cardano-address key from-recovery-phrase Shelley < phrase.prv > root.xsk"
+    text = f"Make the root key:\n\n{command}\n    {key}\n\nKeep it offline.\n"
+    assert redact(text)[0] == text.replace(key, "[redacted]")
