@@ -4,7 +4,8 @@ the people who know them, with an audience from the other department.
 Demand comes from the opt-in search log (searches with no relevant result, then searches
 repeated although answered: people keep looking) and from topics that rest on one person.
 The speaker is the main author of the pages closest to a searched topic, or the person a
-topic rests on; the title is the name those pages give themselves (kb.people.labels). The
+topic rests on; the title is what people searched when no page answered it (the closest
+page only comes near), else the name the pages give themselves (kb.people.labels). The
 audience is the people of the other department whose writing is closest to the session's
 pages. Sessions fill the slots in order of demand, no speaker twice in one slot and no one
 suggested to two sessions of one slot.
@@ -30,6 +31,7 @@ from kb.search.relevance import NEAR_MISS
 
 AUDIENCE = 3
 REPEATED = 2  # an answered search people repeat this often is demand too
+TITLE = 80  # characters of a search a session's title keeps
 
 
 @dataclass(frozen=True)
@@ -151,7 +153,10 @@ def _from_searches(
         here = [a for a in best.chunk.authors if may(a.name)]
         speaker = person_key(max(here, key=lambda a: a.share).name)
         rows = _rows_of(people, [h for h in hits if h.chunk.path == best.chunk.path], speaker)
-        title = _title(people, rows, best.chunk.title)
+        # A near miss is titled by what people asked: its page does not answer it, and "how
+        # to book a desk" read as a talk on "Printers and meeting rooms" (a trial). A page
+        # that answers it (written since, or searched again) names the session.
+        title = _title(people, rows, best.chunk.title) if best.relevant else _asked(query)
         times = counted(len(group), "time")
         why = (
             f"searched {times} without a good answer: '{query}'"
@@ -160,6 +165,16 @@ def _from_searches(
         )
         out.append(_Proposal(title, speaker, why, tuple(rows), len(group)))
     return out, withheld, unclaimed
+
+
+def _asked(query: str) -> str:
+    """A session's title in the words of the search it answers: as typed (a capital made up
+    would misspell "iPhone" or "kubectl"), on one line, cut at a word to `TITLE` characters."""
+    line = " ".join(query.split())
+    if len(line) <= TITLE:
+        return line
+    cut = line[: TITLE - 2]
+    return (cut.rsplit(" ", 1)[0] if " " in cut else cut) + " …"
 
 
 def _title(people: PeopleAnalysis, rows: list[int], page: str) -> str:

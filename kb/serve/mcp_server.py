@@ -332,8 +332,9 @@ def create_mcp(
         | None = None,
     ) -> BarcampPlan:
         """A proposed internal barcamp: topics people searched for without a good answer and
-        topics resting on one person, each with a speaker who knows it, a title from the
-        pages and an audience from the other department; no speaker twice in one slot."""
+        topics resting on one person, each with a speaker who knows it, a title (the page's
+        when it answers the searches, else the searches' own words) and an audience from
+        the other department; no speaker twice in one slot."""
         held = _event_day(date)
         with _checked():
             return dump(base().barcamp(slots=slots, rooms=rooms, log=search_log, day=held))

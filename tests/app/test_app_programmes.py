@@ -58,7 +58,7 @@ def test_barcamp_view_shows_the_programme_from_the_log(monkeypatch, bundled_inde
     at = new_app(monkeypatch, bundled_index, view="barcamp", slots="2", rooms="3")
     assert not at.exception
     text = all_text(at)
-    assert "Room 1: Printers and meeting rooms" in text and "Sofia Alvarez" in text
+    assert "Room 1: how to book a desk in the office" in text and "Sofia Alvarez" in text
     assert "searched 3 times without a good answer" in text
     assert (at.number_input(key="camp_slots").value, at.number_input(key="camp_rooms").value) == (
         2,
