@@ -111,6 +111,7 @@ class Facade(Protocol):
         avoid: frozenset[frozenset[str]] = frozenset(),
         today: date | None = None,
         new: bool = False,
+        teams: tuple[str, ...] = (),
     ) -> Pairing: ...
 
     def partners(self, name: str) -> tuple[Pair, ...]: ...

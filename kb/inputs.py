@@ -57,6 +57,19 @@ class UnknownValueError(KbError):
         super().__init__(f"'{wanted}' is not in the index; {hint}known: {shown}{instead}")
 
 
+class NoTeamError(UnknownValueError):
+    """A department given where only a team limits anything (pairs: each has one of each)."""
+
+    def __init__(self, department: str, known: list[str]) -> None:
+        KbError.__init__(
+            self,
+            f"{department} is a department, and every pair has one of each; name a team: "
+            f"{', '.join(known)}",
+        )
+        self.field, self.value, self.known = "team", department, known
+        self.other, self.close = ("department", department), ""
+
+
 MAX_QUERY = 1000  # characters: a question, or a paragraph pasted in; not a document
 MAX_ROUND = 1_000_000  # of pairs: a round a day for two thousand years; any shell refuses more
 
@@ -135,6 +148,19 @@ def checked_filters(
         author=author.strip(),
         updated_since=since.isoformat() if since else "",
     )
+
+
+def checked_teams(kb: Facade, teams: Sequence[str]) -> tuple[str, ...]:
+    """The teams a round of pairs is for, each once (`checked_filters`: an unknown team is
+    `UnknownValueError`, with the likeliest meant)."""
+    try:
+        picked = checked_filters(kb, team=teams).team
+    except UnknownValueError as err:
+        if err.other[0] != "department":
+            raise
+        # Every pair has one of IT and one of Business already: no side to limit it to.
+        raise NoTeamError(err.other[1], err.known) from None
+    return (picked,) if isinstance(picked, str) and picked else tuple(picked)
 
 
 def _author_called(kb: Facade, wanted: str, known: list[str]) -> str:

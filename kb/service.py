@@ -428,17 +428,21 @@ class KnowledgeBase:
         avoid: frozenset[frozenset[str]] = frozenset(),
         today: date | None = None,
         new: bool = False,
+        teams: tuple[str, ...] = (),
     ) -> Pairing:
         """One round of pairs of `kind` across the divide, started on `today` (default: now;
         `left:` is judged on that day); `avoid` holds earlier pairs. With `new`, round `seed`
-        leaves out the pairs of rounds 0 to seed - 1 too (`PeopleAnalysis.new_pairs`)."""
+        leaves out the pairs of rounds 0 to seed - 1 too (`PeopleAnalysis.new_pairs`). With
+        `teams`, every pair has someone of them (a side with none of them: anyone)."""
         if new and not avoid:
-            return self.analysis.new_pairs(kind, seed=seed, today=today)
+            return self.analysis.new_pairs(kind, seed=seed, today=today, teams=teams)
         if new:  # and pairs of rounds made elsewhere: those of every round before, too
-            rounds = (self.analysis.new_pairs(kind, seed=r, today=today) for r in range(seed))
+            rounds = (
+                self.analysis.new_pairs(kind, seed=r, today=today, teams=teams) for r in range(seed)
+            )
             made = {frozenset((p.first.name, p.second.name)) for r in rounds for p in r.pairs}
             avoid = avoid | made
-        return self.analysis.pairs(kind, seed=seed, avoid=avoid, today=today)
+        return self.analysis.pairs(kind, seed=seed, avoid=avoid, today=today, teams=teams)
 
     def partners(self, name: str) -> tuple[Pair, ...]:
         """The colleagues across the divide whose writing overlaps most with `name`'s."""

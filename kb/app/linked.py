@@ -21,7 +21,7 @@ _NOTES = "_link_notes"  # (view, widget key, what is said, the value taken inste
 PARAMS = {
     "q": "q", "dept": "dept", "department": "dept", "team": "team", "tag": "tag",
     "author": "author", "since": "since", "me": "me", "bridge": "me", "view": "view",
-    "kind": "pair_kind", "round": "pair_round", "new": "pair_new",
+    "kind": "pair_kind", "round": "pair_round", "new": "pair_new", "for": "pair_teams",
     "project": "team_description", "size": "team_size", "it": "team_it",
     "business": "team_business", "per_team": "team_per_team", "zone": "team_zone",
     "mix": "team_mix", "lang": "team_languages", "balance": "team_balance",

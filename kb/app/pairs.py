@@ -39,16 +39,26 @@ def render_pairs(kb: Facade) -> None:
         key="pair_new",
         help="Leave out every pair of the rounds before this one (of this kind).",
     )
+    teams = tuple(
+        left.multiselect(
+            "For teams",
+            kb.facets().get("team", []),
+            key="pair_teams",
+            placeholder="Everyone",
+            help="Only pairs with someone of these teams; the other department's side is "
+            "anyone (finance and data: finance with data).",
+        )
+    )
     if new and seed > MAX_NEW_ROUND:
         st.info(f"New pairs go to round {MAX_NEW_ROUND}: this round may repeat earlier pairs.")
     fresh = new and seed <= MAX_NEW_ROUND
-    pairing = kb.pairs(kind, seed=int(seed), new=fresh)
+    pairing = kb.pairs(kind, seed=int(seed), new=fresh, teams=teams)
     if pairing.note:
         st.info(note_text(pairing.note))
     if not pairing.pairs:  # the note above says why, when no one is available at all
         # Earlier rounds may have used every pair there is: "no two people write about the
         # same things" was said of round 3 when rounds 0-2 had taken them (a trial).
-        used = fresh and seed > 0 and kb.pairs(kind, seed=int(seed), new=False).pairs
+        used = fresh and seed > 0 and kb.pairs(kind, seed=int(seed), teams=teams).pairs
         st.warning(
             f"No new pairs: rounds 0 to {int(seed) - 1} proposed every pair there is. Untick "
             "New pairs only to see pairs again."

@@ -28,7 +28,8 @@ RECENT = 8  # searches of this session the start page offers again
 TEAM_SIZE, MAX_TEAM_SIZE = 4, 10
 # Widgets whose value the URL restores (and each run keeps, see init_state).
 WIDGET_KEYS = (
-    "q", "me", "view", "pair_kind", "pair_round", "pair_new", "team_description", "team_size",
+    "q", "me", "view", "pair_kind", "pair_round", "pair_new", "pair_teams", "team_description",
+    "team_size",
     "camp_slots", "camp_rooms", "camp_day", "camp_start", "camp_minutes",
     "onboard_name", "onboard_team",
     "team_it", "team_business", "team_per_team", "team_mix", "team_zone", "team_languages",
@@ -152,6 +153,9 @@ def _read_views(params) -> None:
     s.pair_new, bad = linked.flag(params, PARAM["pair_new"], "New pairs only", True)
     if bad:
         note("pair_new", bad, True)
+    # Pairs for teams: ?for=finance (repeated: any of them); `settle_view` checks the names.
+    given = [v.strip() for v in params.get_all(PARAM["pair_teams"]) if v.strip()]
+    s.pair_teams = list(dict.fromkeys(given))[:MAX_PICKED]
     # Team builder: ?view=team&project=...&size=3 proposes the same team (else size 4).
     # As a link's ?q= is cut: each part of a description is searched, so 22,400 characters
     # of a crafted link held the app for a minute (the API and `kb team` take 1,000).
@@ -207,6 +211,8 @@ def view_params() -> dict[str, str | list[str]]:
         wanted["pair_kind"] = "" if s.get("pair_kind") == KINDS[0] else s.get("pair_kind")
         wanted["pair_round"] = s.get("pair_round") or ""
         wanted["pair_new"] = "" if s.get("pair_new", True) else "0"
+        picked = list(s.get("pair_teams") or [])
+        wanted["pair_teams"] = picked[0] if len(picked) == 1 else picked
     if view == "team":
         wanted["team_description"] = s.get("team_description", "").strip()
         wanted["team_size"] = "" if s.get("team_size") == TEAM_SIZE else s.get("team_size")
@@ -238,6 +244,8 @@ def settle_view(kb: Facade) -> None:
     value while drawing would change the address twice: two history entries): the
     onboarding team the URL named, in any case, else the first team."""
     s = st.session_state
+    if s.get("view") == "pairs" and s.get("pair_teams"):
+        _settle_pair_teams(kb.facets().get("team", []))
     teams = kb.facets().get("team", []) if s.get("view") == "onboard" else []
     if teams:  # none: the view says there is no team to join
         given = str(s.get("onboard_team", ""))
@@ -250,6 +258,21 @@ def settle_view(kb: Facade) -> None:
             taken = f"the closest, {s.onboard_team}" if close else s.onboard_team
             note("onboard_team", f"Team: {said(given)} is not a team in this index; showing "
                  f"{taken}. Pick the team below.", s.onboard_team)  # fmt: skip
+
+
+def _settle_pair_teams(teams: list[str]) -> None:
+    """The pairs' teams as the index spells them (in any case); a link's unknown team is
+    dropped and said, never read as everyone without a word."""
+    s = st.session_state
+    spelled = {t.casefold(): t for t in teams}
+    given = list(s.pair_teams)
+    known = (spelled[g.casefold()] for g in given if g.casefold() in spelled)
+    s.pair_teams = list(dict.fromkeys(known))
+    dropped = [g for g in given if g.casefold() not in spelled]
+    if dropped:
+        names = ", ".join(said(g) for g in dropped)
+        note("pair_teams", f"For teams: {names} is not a team in this index; ignored.",
+             s.pair_teams)  # fmt: skip
 
 
 def has_sides(kb: Facade) -> bool:

@@ -25,6 +25,7 @@ from kb.inputs import (
     MAX_ROUND,
     CriteriaError,
     checked_filters,
+    checked_teams,
     profile_called,
     query_text,
     team_criteria,
@@ -127,6 +128,13 @@ def person_cmd(name: str, where: IndexLocation, as_json: bool) -> None:
     help="Start the round on this day: who has left or leaves before it ends (people.yaml "
     "left:) is judged as of it.",
 )
+@click.option(
+    "--team",
+    "teams",
+    multiple=True,
+    help="Only pairs with someone of this team; the other department's side is anyone "
+    "(repeatable: --team finance --team data pairs finance with data).",
+)
 @where_options
 @json_option
 def pairs_cmd(
@@ -134,6 +142,7 @@ def pairs_cmd(
     seed: int,
     avoid: tuple[Path, ...],
     today: datetime | None,
+    teams: tuple[str, ...],
     where: IndexLocation,
     as_json: bool,
 ) -> None:
@@ -143,10 +152,13 @@ def pairs_cmd(
     Example:
       kb pairs --kind tandem --round 7
       kb pairs --kind coffee --round 8 --avoid round1.json --avoid round2.json
+      kb pairs --kind coffee --team finance
     """
     kb = open_kb(where)
     earlier = set().union(*(_earlier_pairs(path) for path in avoid))
-    pairing = kb.pairs(kind, seed=seed, avoid=earlier, today=(today or datetime.now()).date())
+    teams = checked_teams(kb, teams) if teams else ()
+    day = (today or datetime.now()).date()
+    pairing = kb.pairs(kind, seed=seed, avoid=earlier, today=day, teams=teams)
     if as_json:
         echo_json(dump(pairing))
         return

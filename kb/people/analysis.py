@@ -45,7 +45,7 @@ class PeopleAnalysis:
         self._pages = pages or {}
         self._matchmaker = Matchmaker(self.writing, settings, lambda: self.graph)
         # Each kind's rounds of new pairs (`new_pairs`), as of the day they were made.
-        self._rounds: dict[tuple[str, date], list[Pairing]] = {}
+        self._rounds: dict[tuple[str, date, tuple[str, ...]], list[Pairing]] = {}
         # Topics with who had left and who was leaving when they were made.
         self._topics: tuple[tuple[frozenset[str], dict[str, str]], tuple[Topic, ...]] | None = None
 
@@ -153,25 +153,32 @@ class PeopleAnalysis:
         seed: int = 0,
         avoid: Iterable[Iterable[str]] = frozenset(),
         today: date | None = None,
+        teams: Collection[str] = (),
     ) -> Pairing:
         """One round of pairs of `kind` across the divide, started on `today` (default: now);
-        `avoid` holds earlier pairs."""
-        return self._matchmaker.pairs(kind, seed=seed, avoid=avoid, today=today)
+        `avoid` holds earlier pairs; `teams`, when given, limits it to pairs with someone of
+        them."""
+        return self._matchmaker.pairs(kind, seed=seed, avoid=avoid, today=today, teams=teams)
 
     def new_pairs(
-        self, kind: str = "tandem", *, seed: int = 0, today: date | None = None
+        self,
+        kind: str = "tandem",
+        *,
+        seed: int = 0,
+        today: date | None = None,
+        teams: Collection[str] = (),
     ) -> Pairing:
         """Round `seed` of a programme that pairs no two people twice: rounds 0, 1, ... each
         leave out the pairs of every round before it, as `kb pairs --round N --avoid` with
         the output of each earlier round does (the app's rounds mostly repeated round 0);
-        every round started on `today` (default: now), as `pairs`."""
+        every round started on `today` (default: now) and for `teams`, as `pairs`."""
         if seed > MAX_NEW_ROUND:
             raise ValueError(f"round {seed}: new pairs go to round {MAX_NEW_ROUND}")
         day = today or date.today()
-        rounds = self._rounds.setdefault((kind, day), [])
+        rounds = self._rounds.setdefault((kind, day, tuple(teams)), [])
         while len(rounds) <= seed:
             earlier = {frozenset((p.first.name, p.second.name)) for r in rounds for p in r.pairs}
-            rounds.append(self.pairs(kind, seed=len(rounds), avoid=earlier, today=day))
+            rounds.append(self.pairs(kind, seed=len(rounds), avoid=earlier, today=day, teams=teams))
         return rounds[seed]
 
     def partners(self, name: str, n: int = 3) -> tuple[Pair, ...]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import calendar
 import re
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from datetime import date
 from functools import cached_property
 
@@ -130,10 +130,12 @@ class Matchmaker:
         seed: int = 0,
         avoid: Iterable[Iterable[str]] = frozenset(),
         today: date | None = None,
+        teams: Collection[str] = (),
     ) -> Pairing:
         """One round of pairs of `kind` across the divide, started on `today` (default: now:
         who has left and who leaves before it ends are judged on that day); `avoid` holds
-        earlier pairs.
+        earlier pairs; `teams`, when given, limits the round to pairs with someone of them
+        (`_for_teams`).
 
         Pairs cross departments (IT and business) when the index knows both, and never join
         two people of one team.
@@ -142,13 +144,13 @@ class Matchmaker:
             raise ValueError(f"unknown kind {kind!r}; use one of {', '.join(KINDS)}")
         w = self.writing
         day = today or date.today()
-        people = self.available(kind, day)
+        people, ours = self._for_teams(self.available(kind, day), teams)
         mentors = self.mentors(kind, day)
         avoid = {frozenset(person_key(n) for n in pair) for pair in avoid}
         sitting = self._sitting_out(people, seed) if kind == "coffee" else []
         seated = [k for k in people if k not in sitting]
         chosen = one_round(
-            self._candidates(kind, self._allowed(kind, seated, avoid), seed, mentors)
+            self._candidates(kind, self._allowed(kind, seated, avoid, ours), seed, mentors)
         )
         paired = {k for _, a, b in chosen for k in (a, b)}
         if sitting:
@@ -157,13 +159,17 @@ class Matchmaker:
             # meet. A trial saw round 10 of new coffee pairs make 2 pairs, 12 people without
             # a partner, and 2 more "sitting out in turn, as one side has more people".
             free = [k for k in people if k not in paired]
-            late = [(a, b) for a, b in self._allowed(kind, free, avoid) if {a, b} & set(sitting)]
+            late = [
+                (a, b) for a, b in self._allowed(kind, free, avoid, ours) if {a, b} & set(sitting)
+            ]
             chosen += one_round(self._candidates(kind, late, seed, mentors))
             paired = {k for _, a, b in chosen for k in (a, b)}
             left = [k for k in people if k not in paired]
             # "In turn" only while everyone else has a partner; else they are left as the rest.
             sitting = sitting if set(left) <= set(sitting) else []
-        notes = []
+        # Of a round for teams, those of the teams: the others were only who they could meet.
+        left = [k for k in people if k not in paired and (ours is None or k in ours)]
+        notes = [self._teams_note(kind, teams, ours)] if teams else []
         busy = self._too_busy(kind, day)
         if busy:
             notes.append(
@@ -201,24 +207,67 @@ class Matchmaker:
                     key=lambda p: (-p.score, p.first.name),  # shown closest first
                 )
             ),
-            unpaired=tuple(w.names.get(k, k) for k in people if k not in paired),
+            unpaired=tuple(w.names.get(k, k) for k in left),
             note="; ".join(notes),
             why_unpaired=(
-                self._why_left([k for k in people if k not in paired], sitting, avoid)
+                self._why_left(left, sitting, avoid)
                 if kind == "coffee"
-                else _why_unmatched(kind, [k for k in people if k not in paired], avoid)
+                else _why_unmatched(kind, left, avoid)
             ),
         )
 
+    def _for_teams(
+        self, people: list[str], teams: Collection[str]
+    ) -> tuple[list[str], set[str] | None]:
+        """The people a round for `teams` draws on, and those of the teams (None: no teams).
+
+        "Coffee pairs for the finance team with anyone from IT" (an organiser): a side
+        (department) with a team given offers only that team's people, a side without one
+        everyone, so every pair has someone of the teams and `--team finance --team data`
+        pairs finance with data. Without two sides, a pair needs one of the teams
+        (`_allowed`)."""
+        if not teams:
+            return people, None
+        home = self.writing.home
+        wanted = {person_key(t) for t in teams}
+        ours = {k for k in people if person_key(home(k).team) in wanted}
+        if not self.two_sides:
+            return people, ours
+        closed = {h.department for h in self.writing.homes.values() if person_key(h.team) in wanted}
+        return [k for k in people if k in ours or home(k).department not in closed], ours
+
+    def _teams_note(self, kind: str, teams: Collection[str], ours: set[str] | None) -> str:
+        """What a round for `teams` is, in words: "for finance: each pair has one of finance
+        with anyone of IT"; or that no one of them is available."""
+        names = spoken(tuple(teams))
+        if not ours:
+            return f"for {names}: no one of {names} is available for {kind}"
+        said = {person_key(t) for t in teams}
+        sides: dict[str, list[str]] = defaultdict(list)  # department -> its teams given
+        for home in self.writing.homes.values():
+            if person_key(home.team) in said and home.team not in sides[home.department]:
+                sides[home.department].append(home.team)
+        parts = [f"one of {' or '.join(sorted(t))}" for _, t in sorted(sides.items())]
+        if self.two_sides:
+            parts += [f"anyone of {d}" for d in (IT, BUSINESS) if d not in sides]
+        return f"for {names}: each pair has {' with '.join(parts)}"
+
     def _allowed(
-        self, kind: str, people: list[str], avoid: set[frozenset[str]]
+        self,
+        kind: str,
+        people: list[str],
+        avoid: set[frozenset[str]],
+        ours: set[str] | None = None,
     ) -> list[tuple[str, str]]:
-        """The pairs of `people` that may meet for `kind` (`_may_meet`), each once."""
+        """The pairs of `people` that may meet for `kind` (`_may_meet`), each once, and with
+        one of `ours` when given (a round for teams)."""
         return [
             (a, b)
             for a in people
             for b in people
-            if a < b and self._may_meet(kind, a, b, avoid) is None
+            if a < b
+            and (ours is None or a in ours or b in ours)
+            and self._may_meet(kind, a, b, avoid) is None
         ]
 
     def _candidates(

@@ -47,6 +47,7 @@ from kb.inputs import (
     CriteriaError,
     UnknownValueError,
     checked_filters,
+    checked_teams,
     day,
     profile_called,
     query_text,
@@ -585,13 +586,16 @@ def _app_routes(kb: Callable[..., Facade], search_log: Path | None) -> APIRouter
         seed: Annotated[int, Query(ge=0, le=MAX_ROUND), Whole] = 0,
         new: bool = False,
         today: Day = None,
+        team: Fields = [],  # noqa: B006 (FastAPI copies a default; it reads a list so)
     ) -> dict:
         """A round of pairs started on `today` (default: the server's day; `left:` is judged
         on it, as `kb pairs --today`); with `new=true`, round `seed` leaves out the pairs of
-        rounds 0 to seed - 1, as the app's rounds do (at most round 100)."""
+        rounds 0 to seed - 1, as the app's rounds do (at most round 100); `team` (repeated:
+        any of them) limits it to pairs with someone of those teams, as `kb pairs --team`."""
         if new and seed > MAX_NEW_ROUND:
             raise HTTPException(422, f"new pairs go to round {MAX_NEW_ROUND}; seed={seed}")
-        return dump(base.pairs(kind, seed=seed, new=new, today=today))
+        teams = checked_teams(base, team)
+        return dump(base.pairs(kind, seed=seed, new=new, today=today, teams=teams))
 
     @routes.get("/team")
     def team(

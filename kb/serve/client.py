@@ -211,13 +211,16 @@ class RemoteKnowledgeBase:
         avoid: frozenset[frozenset[str]] = frozenset(),
         today: date | None = None,
         new: bool = False,
+        teams: tuple[str, ...] = (),
     ) -> Pairing:
         """The server's round, started on `today` (`left:` is judged on it; default: the
-        server's own day)."""
+        server's own day), for `teams`."""
         if avoid:
             raise ApiError("the kb API does not take earlier pairs to avoid; run 'kb pairs'")
         day = today.isoformat() if today else None
-        found = self.get("/app/pairs", kind=kind, seed=seed, new=new or None, today=day)
+        found = self.get(
+            "/app/pairs", kind=kind, seed=seed, new=new or None, today=day, team=list(teams) or None
+        )
         return load(Pairing, found)
 
     def partners(self, name: str) -> tuple[Pair, ...]:

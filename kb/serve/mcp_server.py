@@ -29,6 +29,7 @@ from kb.inputs import (
     CriteriaError,
     UnknownValueError,
     checked_filters,
+    checked_teams,
     day,
     profile_called,
     query_text,
@@ -279,12 +280,20 @@ def create_mcp(
     def find_pairs(
         kind: Annotated[str, Field(pattern=f"^({'|'.join(KINDS)})$")] = "tandem",
         round: Annotated[int, Field(ge=0, le=MAX_ROUND), Whole] = 0,
+        team: Annotated[
+            list[str],
+            Field(max_length=20, description="Only pairs with someone of these teams."),
+        ] = [],  # noqa: B006 (a JSON schema default)
     ) -> Pairs:
         """One round of pairs across IT and business: `tandem` (learning tandems, each
         teaches the other), `mentoring`, `coffee`, `shadowing` (a working day beside a host
         from the other side) or `reverse-mentoring` (the more junior one mentors), each with
-        the reason. The same round number gives the same pairs (`kb pairs --round`)."""
-        pairing = base().pairs(kind, seed=round)
+        the reason. The same round number gives the same pairs (`kb pairs --round`). `team`
+        (values from list_facets): every pair has someone of those teams, and the other
+        department's side is anyone ("coffee for finance with anyone from IT")."""
+        facade = base()
+        with _checked():
+            pairing = facade.pairs(kind, seed=round, teams=checked_teams(facade, team))
         return dump(pairing) | {"round": pairing.seed}
 
     @server.tool(annotations={"readOnlyHint": True})

@@ -262,6 +262,31 @@ def test_search_docs_and_who_knows_take_several_teams_as_the_cli(bundled_kb, bun
     assert bad.is_error and "did you mean 'sales'" in bad.content[0].text
 
 
+def test_find_pairs_for_a_team_is_the_clis_round_for_it(bundled_index, bundled_kb):
+    """ "Coffee pairs for the finance team with anyone from IT" (an organiser): the tool takes
+    the teams `kb pairs --team` takes, and names a typo as the CLI does."""
+    where = ["--index-dir", str(bundled_index)]
+    found, both, bad, side = _in_process(
+        bundled_kb,
+        [
+            ("find_pairs", {"kind": "coffee", "round": 1, "team": ["finance"]}),
+            ("find_pairs", {"kind": "coffee", "team": ["finance", "data"]}),
+            ("find_pairs", {"kind": "coffee", "team": ["finanse"]}),
+            ("find_pairs", {"kind": "coffee", "team": ["IT"]}),
+        ],
+    )
+    cli_pairs = _cli_json("pairs", "--kind", "coffee", "--round", "1", "--team", "finance", *where)
+    assert _data(found)["pairs"] == cli_pairs["pairs"] and cli_pairs["pairs"]
+    assert all(
+        {p["first"]["team"], p["second"]["team"]} == {"finance", "data"}
+        for p in _data(both)["pairs"]
+    )
+    assert bad.is_error and "did you mean 'finance'" in bad.content[0].text
+    assert side.is_error and "IT is a department, and every pair has one of each" in (
+        side.content[0].text
+    )
+
+
 def test_who_knows_says_weak_evidence_as_the_cli_does(bundled_kb, bundled_index):
     """No page answers "revenue recognition" well: the CLI text says "Weak evidence", and so
     does who_knows (a review: an assistant would name a data engineer the expert), in its
