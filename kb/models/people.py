@@ -91,6 +91,15 @@ class Person:
         day stops proposing them on that day."""
         return bool(self.left) and date.fromisoformat(self.left) <= (today or date.today())
 
+    def starts(self, today: date | None = None) -> str:
+        """The day they join, when it is still to come by `today` (default: now): a new
+        joiner listed ahead, not yet here to meet; "" once they have started (or say no day)."""
+        return (
+            self.started
+            if self.started and date.fromisoformat(self.started) > (today or date.today())
+            else ""
+        )
+
     def leaves(self, today: date | None = None) -> str:
         """The day they leave, when it is still to come by `today` (they have given notice:
         still here, asked and proposed, but for nothing that would end after it); ""."""

@@ -97,6 +97,7 @@ class Matchmaker:
                 if set(wanted) & set(p.available_for)
                 and (p.capacity is None or p.capacity >= HOURS[kind])
                 and w.directory.may_propose(p.name, ends(kind, today))
+                and not p.starts(today)  # a round pairs people who are here when it starts
             }
         else:
             keys = set(w.rows_of)
@@ -183,6 +184,9 @@ class Matchmaker:
                 f"{', '.join(leaving)} left out: they leave before a {kind} pairing started "
                 f"{started} would end ({MONTHS[kind]} months)"
             )
+        starting = self._starting(kind, day)
+        if starting:
+            notes.append(f"{', '.join(starting)} left out: not here yet on {day.isoformat()}")
         if kind == "reverse-mentoring":
             unlevelled = sum(1 for k in people if self._level(k) is None)
             if unlevelled:
@@ -207,7 +211,7 @@ class Matchmaker:
                     key=lambda p: (-p.score, p.first.name),  # shown closest first
                 )
             ),
-            unpaired=tuple(w.names.get(k, k) for k in left),
+            unpaired=tuple(w.name_of(k) for k in left),
             note="; ".join(notes),
             why_unpaired=(
                 self._why_left(left, sitting, avoid)
@@ -329,7 +333,7 @@ class Matchmaker:
     def _why_left(self, left: list[str], sitting: list[str], avoid: set[frozenset[str]]) -> str:
         """Why each person left out of a coffee round is: sitting out their turn, or every
         other one left may not meet them (and why), in words grouped by reason."""
-        names = self.writing.names
+        name = self.writing.name_of
         # Why the `_sitting_out` sit out: not chance, nor being the farthest from everyone.
         if self.two_sides:
             turn = "sitting out in turn, as one side has more people"
@@ -338,7 +342,7 @@ class Matchmaker:
         why: dict[str, list[str]] = defaultdict(list)
         for k in left:
             if k in sitting:
-                why[turn].append(names.get(k, k))
+                why[turn].append(name(k))
                 continue
             others = [o for o in left if o != k and o not in sitting]
             # In one order, whoever is met first: the same causes are one reason, where the
@@ -346,7 +350,7 @@ class Matchmaker:
             # ... or is on their team or side" two lines of one round (a trial).
             causes = {self._may_meet("coffee", k, o, avoid) for o in others}
             said = " or ".join(c for c in _CAUSES if c in causes) or "is taken"
-            why[f"everyone left {said}"].append(names.get(k, k))
+            why[f"everyone left {said}"].append(name(k))
         if len(why) == 1:
             return next(iter(why))
         return "; ".join(f"{', '.join(who)}: {reason}" for reason, who in why.items())
@@ -490,6 +494,16 @@ class Matchmaker:
             and not directory.may_propose(p.name, ends(kind, today))
         ]
 
+    def _starting(self, kind: str, today: date) -> list[str]:
+        """The people who offer `kind` but join after `today`, each with the day ("Zoe Hart
+        (starts on 2026-12-21)"): a trial's new joiner was paired before their first day."""
+        directory = self.writing.directory
+        return [
+            f"{p.name} (starts on {p.started})"
+            for p in directory.people
+            if set(_wanted(kind)) & set(p.available_for) and not p.hidden and p.starts(today)
+        ]
+
     @cached_property
     def _own_pages(self) -> dict[str, set[int]]:
         """The pages of each person's own sections: two who share one write together (as
@@ -612,6 +626,10 @@ class Matchmaker:
                     if close.score >= self.same_topic
                     else f"Paired mostly by chance (the closest of their pages: {where})"
                 )
+            if not where:  # a new joiner has no page to be close by: "(... pages: )" read blank
+                new = [c.name for k, c in ((a, first), (b, second)) if not w.rows_of.get(k)]
+                has = "has" if len(new) == 1 else "have"
+                reason = "Paired by chance" + (f": {spoken(new)} {has} no page yet" if new else "")
         elif self.two_sides:
             reason = (
                 f"{'Both work on ' + about if about else 'Related work'}: {first.name} from the "

@@ -55,13 +55,19 @@ class Writing:
         found = {k: self.directory.leaves_on(k, today) for k in self.names}
         return {k: day for k, day in found.items() if day}
 
+    def name_of(self, key: str) -> str:
+        """A person's name as written: as their pages write it, else as people.yaml does (a
+        new joiner with no page yet was paired as "zoe hart", a trial), else the key."""
+        listed = self.directory.find(key) if key not in self.names else None
+        return self.names.get(key) or (listed.name if listed else key)
+
     def colleague(self, key: str, today: date | None = None) -> Colleague:
         """A person as reports show them, with the day they leave when it is to come by
         `today` (default: now), so that whoever meets them does it before then."""
         home = self.home(key)
         listed = self.directory.find(key)
         return Colleague(
-            self.names.get(key, key),
+            self.name_of(key),
             home.team,
             home.department,
             listed.role if listed else "",
