@@ -35,8 +35,9 @@ from kb.errors import KbError
 def mcp_cmd(transport: str, host: str, port: int, insecure: bool, where: IndexLocation) -> None:
     """Answer AI assistants over the Model Context Protocol.
 
-    Tools: search_docs, who_knows, get_page, get_person, find_pairs, build_team, list_facets;
-    each page is a resource (kb://page/<path>). Hidden people stay hidden, as everywhere.
+    Tools: search_docs, who_knows, get_page, get_person, find_pairs, build_team,
+    onboarding_plan, plan_barcamp, list_facets; each page is a resource (kb://page/<path>).
+    Hidden people stay hidden, as everywhere.
     Over HTTP, KB_API_TOKEN works as for `kb serve` (Authorization: Bearer <token>), and
     without it only a loopback address is served unless --insecure. KB_EDIT_URL and
     KB_APP_URL add edit and app links to every page.

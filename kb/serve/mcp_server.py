@@ -39,6 +39,7 @@ from kb.links import NO_LINKS, PageLinks, page_path, resource_uri
 from kb.models import Directory
 from kb.models.names import named_in, printable
 from kb.models.shown import plain
+from kb.people.analysis import MAX_NEW_ROUND
 from kb.people.pairing import KINDS
 from kb.serve.auth import bearer_ok
 from kb.serve.codec import dump, expert_records, hit_record, person_record
@@ -284,16 +285,34 @@ def create_mcp(
             list[str],
             Field(max_length=20, description="Only pairs with someone of these teams."),
         ] = [],  # noqa: B006 (a JSON schema default)
+        new: Annotated[
+            bool, Field(description="Leave out every pair of rounds 0 to round - 1 (the app's).")
+        ] = False,
+        today: Annotated[
+            str,
+            Field(
+                max_length=40,
+                description="The day the round starts (YYYY-MM-DD; default today): who has "
+                "left, leaves before it ends or has not started yet is judged on it.",
+            ),
+        ]
+        | None = None,
     ) -> Pairs:
         """One round of pairs across IT and business: `tandem` (learning tandems, each
         teaches the other), `mentoring`, `coffee`, `shadowing` (a working day beside a host
         from the other side) or `reverse-mentoring` (the more junior one mentors), each with
-        the reason. The same round number gives the same pairs (`kb pairs --round`). `team`
-        (values from list_facets): every pair has someone of those teams, and the other
-        department's side is anyone ("coffee for finance with anyone from IT")."""
+        the reason. The same round number gives the same pairs (`kb pairs --round`); with
+        `new`, round N leaves out the pairs of rounds 0 to N-1, as the app's *New pairs
+        only* (up to round 100). `team` (values from list_facets): every pair has someone of
+        those teams, and the other department's side is anyone ("coffee for finance with
+        anyone from IT")."""
+        if new and round > MAX_NEW_ROUND:
+            raise ToolError(f"new pairs go to round {MAX_NEW_ROUND}; round={round}")
+        started = _event_day(today, "today")
         facade = base()
         with _checked():
-            pairing = facade.pairs(kind, seed=round, teams=checked_teams(facade, team))
+            teams = checked_teams(facade, team)
+            pairing = facade.pairs(kind, seed=round, new=new, today=started, teams=teams)
         return dump(pairing) | {"round": pairing.seed}
 
     @server.tool(annotations={"readOnlyHint": True})
@@ -409,13 +428,14 @@ def _date(text: str | None) -> dt.date | None:
         raise ToolError(f"since must be a date like 2026-01-31, not '{_cut(text or '')}'") from None
 
 
-def _event_day(text: str | None) -> dt.date | None:
-    """The day `kb barcamp --date` takes: YYYY-MM-DD (`kb.inputs.day`; `strptime` read
-    `2026-1-5` too)."""
+def _event_day(text: str | None, name: str = "date") -> dt.date | None:
+    """The day `kb barcamp --date` and `kb pairs --today` take: YYYY-MM-DD (`kb.inputs.day`;
+    `strptime` read `2026-1-5` too)."""
     try:
         return day(text or "")
     except ValueError:
-        raise ToolError(f"date must be a day like 2026-01-31, not '{_cut(text or '')}'") from None
+        said = _cut(text or "")
+        raise ToolError(f"{name} must be a day like 2026-01-31, not '{said}'") from None
 
 
 def bearer_guard(app, token: str):

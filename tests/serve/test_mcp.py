@@ -287,6 +287,32 @@ def test_find_pairs_for_a_team_is_the_clis_round_for_it(bundled_index, bundled_k
     )
 
 
+def test_find_pairs_takes_the_apps_new_pairs_and_a_day_and_the_help_names_every_tool(
+    bundled_index, bundled_kb
+):
+    """An organiser's assistant asked for coffee round 1 and got round 0's pairs again: the
+    tool had no `new`, which the app's *New pairs only* and `/app/pairs?new=true` have, nor
+    the day a round starts. And `kb mcp --help` named seven of the nine tools."""
+    api = TestClient(create_app(bundled_index))
+    asked = {"kind": "coffee", "seed": 1, "new": "true", "today": "2026-12-08"}
+    expected = api.get("/app/pairs", params=asked).json()
+    found, bad = _in_process(
+        bundled_kb,
+        [
+            ("find_pairs", {"kind": "coffee", "round": 1, "new": True, "today": "2026-12-08"}),
+            ("find_pairs", {"kind": "coffee", "today": "8.12.2026"}),
+        ],
+    )
+    assert _data(found)["pairs"] == expected["pairs"] and expected["pairs"]
+    first = bundled_kb.pairs("coffee", seed=0)
+    earlier = {frozenset((p.first.name, p.second.name)) for p in first.pairs}
+    made = {frozenset((p["first"]["name"], p["second"]["name"])) for p in expected["pairs"]}
+    assert not made & earlier
+    assert bad.is_error and "today must be a day like 2026-01-31" in bad.content[0].text
+    shown = " ".join(CliRunner().invoke(cli, ["mcp", "--help"]).output.split())
+    assert all(tool in shown for tool in TOOLS), shown
+
+
 def test_who_knows_says_weak_evidence_as_the_cli_does(bundled_kb, bundled_index):
     """No page answers "revenue recognition" well: the CLI text says "Weak evidence", and so
     does who_knows (a review: an assistant would name a data engineer the expert), in its
