@@ -7,8 +7,9 @@ import time
 
 import pytest
 from fakes import HashEmbedder
-from helpers import CONTENT, QUESTIONS, top_pages
+from helpers import CONTENT, QUESTIONS, top_pages, write
 
+from kb import KnowledgeBase, build_index
 from kb.config import Settings
 from kb.content.chunk import chunk_document
 from kb.content.discover import discover
@@ -348,3 +349,24 @@ def test_an_inflected_corpus_word_is_left_without_learning_the_corpus():
 
     speller = Speller(texts(), known=lambda word: word in {"approvers", "onboarded"})
     assert speller.correct("approvers onboarded").changes == () and not read
+
+
+def test_correction_never_brings_back_a_hidden_name_or_a_drafts_words(tmp_path):
+    # The speller learns the indexed chunks only: a hidden person's name is withheld from
+    # them and a draft is not indexed, so a slip of either is no corpus word to correct to.
+    content = tmp_path / "content"
+    write(content / "people.yaml", "- name: Orla Quennerstedt\n  hide_from_expert_search: true\n")
+    front = "---\ntitle: {}\nauthors: [Hannah Becker]\nteam: finance\n{}---\n"
+    write(
+        content / "finance/close.md",
+        front.format("Close", "") + "# Close\n\nAsk Orla Quennerstedt about the Flumberwick.\n",
+    )
+    write(
+        content / "finance/plan.md",
+        front.format("Plan", "draft: true\n") + "# Plan\n\nThe Snorkelwhistle merger.\n",
+    )
+    build_index(content, tmp_path / "index", HashEmbedder(), Settings())
+    kb = KnowledgeBase(tmp_path / "index", HashEmbedder(), Settings())
+    assert kb.search("Flumberwik").corrected == "Flumberwick"  # the page's own word: corrected
+    for typed in ("Quenerstedt", "Snorkelwhistl"):
+        assert kb.search(typed).corrected == "", typed
