@@ -37,6 +37,7 @@ from kb import KnowledgeBase, SentenceTransformerEmbedder, Settings
 from kb.eval import metrics
 from kb.eval.runs import retrieval_run
 from kb.index.bm25 import stop_words, word_spans
+from kb.search.searcher import written_languages
 from kb.search.spelling import LONG, MIN_LENGTH, REORDERED, Speller, correctable, english_words
 
 KINDS = ("deletion", "insertion", "substitution", "transposition")
@@ -133,7 +134,10 @@ def _score(name: str, kb: KnowledgeBase, queries: dict, qrels: dict, seed: int) 
     rng = random.Random(f"{seed}/{name}")
     typos = {q: t for q, text in queries.items() if (t := make_typo(text, rng))}
     t0 = time.perf_counter()
-    speller = Speller.from_chunks(kb.index.chunks)
+    # The languages people.yaml lists, as the search's own speller reads them.
+    speller = Speller.from_chunks(
+        kb.index.chunks, languages=written_languages(kb.index.manifest.people)
+    )
     speller.vocabulary()
     build_ms = (time.perf_counter() - t0) * 1000
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import OrderedDict
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import replace
 
 import numpy as np
@@ -38,6 +38,11 @@ MODES = ("hybrid", "dense", "bm25")
 FUSIONS = ("convex", "minmax", "rrf")
 
 
+def written_languages(people: Sequence[dict] | None) -> list[str]:
+    """The languages an index's people write (people.yaml's `languages:`), as tags."""
+    return [tag for p in people or () for tag in p.get("languages") or ()]
+
+
 class Searcher:
     """Ranks the chunks of one index for a query, best section first."""
 
@@ -61,7 +66,7 @@ class Searcher:
     def learn_words(self) -> None:
         """Learn the corpus's words for correction now (a server calls it in a background
         thread at start, so that no user's first misspelled word waits for it)."""
-        self._spelling().vocabulary()
+        self._spelling().learn()
 
     def _spelling(self) -> Speller:
         if self._speller is None:
@@ -71,6 +76,7 @@ class Searcher:
                 backend.chunks,
                 known=lambda word: backend.keyword_scale(word) > 0,
                 holding=lambda word: backend.keyword(word, _HOLDING, None),
+                languages=written_languages(backend.manifest.people),
             )
         return self._speller
 

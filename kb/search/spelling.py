@@ -32,6 +32,12 @@ A query word is corrected only when all of these hold, so that no corpus needs t
 The replacement is the closest such word, the most frequent among equally close ones (then
 the first alphabetically), Capitalized if the typed word was.
 
+A query written in another language the corpus's people write (people.yaml's `languages:`)
+is not corrected at all: a colleague's "Reise buchen" (book travel) is no slip of "Raise",
+nor "Daten" (data) of "Date". Its language is the one whose common words' frequencies
+(wordfreq's lists) add up highest over the query's words, English on a tie: "how do I get
+acces to snowflake" is English, and its "acces" (French "accès") is corrected all the same.
+
 Slips that are no misspelling are read the same way, each only where the corpus lacks the
 words as typed:
 - a query typed with caps lock on ("LOST MY RECIEPT"): with no lower-case letter in it and
@@ -59,7 +65,7 @@ from breame.spelling import get_american_spelling, get_british_spelling
 
 from kb.index.bm25 import stems, word_spans, words
 from kb.models import Chunk
-from kb.models.words import english_words
+from kb.models.words import english_words, language_of
 from kb.search.vocabulary import Vocabulary, edits
 
 MIN_LENGTH = 4  # shorter words are never corrected
@@ -112,14 +118,18 @@ class Speller:
         texts: Iterable[str],
         known: Callable[[str], bool] | None = None,
         holding: Callable[[str], Iterable[str]] | None = None,
+        languages: Iterable[str] = (),
     ) -> None:
         """`known(word)`: whether the corpus holds the word's stem, if the caller can tell
         without learning the corpus (the keyword index can): a known word needs no learning.
         `holding(word)`: a few texts that hold the word's stem (the keyword index's first),
-        where the corpus's words of that stem are read without learning all its words."""
+        where the corpus's words of that stem are read without learning all its words.
+        `languages`: tags of the languages the corpus's people write ("de", "fr"): a query
+        in one of them is left as typed."""
         self._texts: Iterable[str] | None = texts
         self._known = known
         self._holding = holding
+        self._languages = tuple(dict.fromkeys(languages))
         self._vocabulary: Vocabulary | None = None
         self._learning = threading.Lock()  # the texts can be read once only
 
@@ -129,11 +139,12 @@ class Speller:
         chunks: Sequence[Chunk],
         known: Callable[[str], bool] | None = None,
         holding: Callable[[str], Iterable[int]] | None = None,
+        languages: Iterable[str] = (),
     ) -> Speller:
         """From an index's chunks (`backend.chunks`): title, headings and text, as BM25 sees.
         `holding(word)`: rows of a few chunks holding the word's stem."""
         read = None if holding is None else lambda w: (chunks[r].embed_text for r in holding(w))
-        return cls((c.embed_text for c in chunks), known, read)
+        return cls((c.embed_text for c in chunks), known, read, languages)
 
     def correct(self, query: str) -> Correction:
         pieces: list[str] = []
@@ -156,7 +167,8 @@ class Speller:
                 changes.append((query[start:end], fix))
                 done = end
             i += 1
-        if not changes:
+        # Asked only of a query with a correction to make: the lists take a second to read.
+        if not changes or (self._languages and language_of(words(query), self._languages) != "en"):
             return Correction(query, query)
         return Correction(query, "".join([*pieces, query[done:]]), tuple(changes))
 
@@ -271,6 +283,14 @@ class Speller:
     def _holds(self, low: str) -> bool:
         """The corpus holds `low` or a word of its stem (the keyword index says, if it can)."""
         return self._known(low) if self._known is not None else self.vocabulary().knows(low)
+
+    def learn(self) -> None:
+        """Learn the corpus's words, and read the word lists a correction looks words up in,
+        now (a server does it in the background, so that no user's first query waits)."""
+        self.vocabulary()
+        english_words()
+        if self._languages:
+            language_of([], self._languages)
 
     def vocabulary(self) -> Vocabulary:
         """The corpus's words, counted once (and its texts let go)."""

@@ -262,6 +262,29 @@ def test_a_messy_query_is_answered_by_the_page_meant(bundled_kb, typed, correcte
     assert found[0].chunk.path == page and found[0].relevant
 
 
+def test_a_query_in_a_language_the_corpus_people_write_is_left_as_typed():
+    pages = ["Raise the budget. Press the button. Pick a date. Access the warehouse."]
+    # Without the directory's languages the German words are one slip from English ones.
+    assert Speller(pages).correct("Reise Preis Daten").corrected == "Raise Press Date"
+    german = Speller(pages, languages=["de", "en"])
+    assert german.correct("Reise buchen").changes == ()
+    assert german.correct("Preis Daten").changes == ()
+    assert german.correct("press the buton").corrected == "press the button"  # English
+    # A word of the language in an English query is a slip all the same (French "accès").
+    french = Speller(pages, languages=["fr"])
+    assert french.correct("how do I get acces").corrected == "how do I get access"
+
+
+def test_a_colleagues_german_or_french_is_not_searched_as_english_words(bundled_kb):
+    # people.yaml says colleagues write German and French. A trial: "Reise" (travel) was
+    # searched as "Raise", "Daten" (data) as "Date", "Preis" (price) as "Press", "compte"
+    # (account) as "compute", each shown as "Showing results for".
+    for typed in ("Reise buchen", "Daten löschen", "Preis Laptop", "compte Salesforce"):
+        assert bundled_kb.search(typed, k=3).corrected == "", typed
+    found = bundled_kb.search("how do I get acces to snowflake", k=3)
+    assert found.corrected == "how do I get access to snowflake"
+
+
 @pytest.fixture(scope="module")
 def bundled_speller() -> Speller:
     """The bundled content's chunks (chunked without the model: the same words)."""
