@@ -844,8 +844,14 @@ def redact_typed(query: str) -> str:
     # A value pasted from lines has them as spaces in a box (Firefox pastes them so): each
     # space before a credential's piece (`_piece`) is read as the line break it was, as a
     # page's would be (`_joined_wrapped`): `AKIAJ3K5L7M9 N2P4Q6R8` was logged as typed.
-    text = redact(_PASTED_BREAK.sub(_as_break, query))[0]
-    text = text.replace("\n", " ") if "\n" not in query else text
+    broken = _PASTED_BREAK.sub(_as_break, query)
+    text = redact(broken)[0]
+    if broken != query:
+        # Then as typed, its spaces back: a credential on one line (`redis-cli -a Zq8Redis2024`)
+        # is one no more once a break is read before its value. Redacting keeps lines.
+        was = [query[m.start()] for m in re.finditer("\n", broken)]
+        lines = text.split("\n")
+        text = redact(lines[0] + "".join(map(str.__add__, was, lines[1:])))[0]
     words = text.split()
     # As typed: redacting a private key's BEGIN line took its only words naming a key, and
     # its body, on that line in a box and cut before its END, stayed (a hostile trial).
