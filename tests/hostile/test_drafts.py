@@ -78,40 +78,47 @@ def test_a_page_that_says_it_is_published_is_indexed(matter):
     assert not [p for p in problems if "a draft" in p.message]
 
 
-def test_a_draft_an_older_kb_indexed_is_dropped_by_the_next_build(tmp_path, monkeypatch):
+def _indexed_then_and_now(tmp_path, monkeypatch, draft: str, older: dict, signature) -> tuple:
+    """The pages an index holds when an older kb built it (`older`: kb's functions as they
+    were; `signature`: its chunking signature from today's), then after the next build."""
     content, index = tmp_path / "content", tmp_path / "index"
-    write(content / "hr/reorg.md", DRAFTS["a YAML slip on another line"][0] + BODY)
+    write(content / "hr/reorg.md", draft + BODY)
     write(content / "hr/leave.md", "---\ntitle: Leave\n---\n# Leave\n\nDays off.\n")
-    with monkeypatch.context() as old_kb:  # the kb of before: no such draft, older signature
-        old_kb.setattr("kb.content.parse.unpublished", lambda *args: None)
-        old = Settings.chunking_signature
-        old_kb.setattr(
-            Settings,
-            "chunking_signature",
-            lambda self: {k: v for k, v in old(self).items() if k != "drafts"},
-        )
+    built = []
+    with monkeypatch.context() as old_kb:
+        for name, value in older.items():
+            old_kb.setattr(name, value)
+        today = Settings.chunking_signature
+        old_kb.setattr(Settings, "chunking_signature", lambda self: signature(today(self)))
         build_index(content, index, HashEmbedder(), Settings())
-    paths = {c.path for c in load_index(index, model_name="hash-bow", dim=64).chunks}
-    assert paths == {"hr/leave.md", "hr/reorg.md"}
+        built.append({c.path for c in load_index(index, model_name="hash-bow", dim=64).chunks})
     build_index(content, index, HashEmbedder(), Settings())
-    paths = {c.path for c in load_index(index, model_name="hash-bow", dim=64).chunks}
-    assert paths == {"hr/leave.md"}
+    built.append({c.path for c in load_index(index, model_name="hash-bow", dim=64).chunks})
+    return tuple(built)
+
+
+def test_a_draft_an_older_kb_indexed_is_dropped_by_the_next_build(tmp_path, monkeypatch):
+    then, now = _indexed_then_and_now(
+        tmp_path,
+        monkeypatch,
+        DRAFTS["a YAML slip on another line"][0],
+        {"kb.content.parse.unpublished": lambda *args: None},  # no such draft
+        lambda signature: {k: v for k, v in signature.items() if k != "drafts"},
+    )
+    assert then == {"hr/leave.md", "hr/reorg.md"} and now == {"hr/leave.md"}
 
 
 def test_a_json_draft_an_older_kb_indexed_is_dropped_by_the_next_build(tmp_path, monkeypatch):
     """An index built before kb read Hugo's JSON front matter holds its drafts, their front
     matter as text: the next build reads every page again (`drafts` 2) and drops them."""
-    content, index = tmp_path / "content", tmp_path / "index"
-    write(content / "hr/reorg.md", DRAFTS["Hugo's JSON front matter"][0] + BODY)
-    write(content / "hr/leave.md", "---\ntitle: Leave\n---\n# Leave\n\nDays off.\n")
-    with monkeypatch.context() as old_kb:  # the kb of before: JSON is text, drafts 1
-        old_kb.setattr("kb.content.front_matter._json_front_matter", lambda *args: ({}, 0))
-        old_kb.setattr("kb.content.parse.unpublished", lambda *args: None)
-        old = Settings.chunking_signature
-        old_kb.setattr(Settings, "chunking_signature", lambda self: {**old(self), "drafts": 1})
-        build_index(content, index, HashEmbedder(), Settings())
-    paths = {c.path for c in load_index(index, model_name="hash-bow", dim=64).chunks}
-    assert paths == {"hr/leave.md", "hr/reorg.md"}
-    build_index(content, index, HashEmbedder(), Settings())
-    paths = {c.path for c in load_index(index, model_name="hash-bow", dim=64).chunks}
-    assert paths == {"hr/leave.md"}
+    then, now = _indexed_then_and_now(
+        tmp_path,
+        monkeypatch,
+        DRAFTS["Hugo's JSON front matter"][0],
+        {  # JSON is text, drafts 1
+            "kb.content.front_matter._json_front_matter": lambda *args: ({}, 0),
+            "kb.content.parse.unpublished": lambda *args: None,
+        },
+        lambda signature: {**signature, "drafts": 1},
+    )
+    assert then == {"hr/leave.md", "hr/reorg.md"} and now == {"hr/leave.md"}
