@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kb.config import HIDING_VERSION, Settings
-from kb.content.authors import SHALLOW, GitHistory, git_state, unlisted
+from kb.content.authors import unlisted
 from kb.content.chunk import chunk_document
 from kb.content.directory import FILE as PEOPLE_FILE
 from kb.content.directory import NAMES as PEOPLE_NAMES
@@ -36,6 +36,7 @@ from kb.content.discover import (
     page_key,
     rewalk,
 )
+from kb.content.git_history import SHALLOW, GitHistory, git_state
 from kb.content.hiding import without_hidden, without_hidden_paths
 from kb.content.pages import (
     IGNORED,

@@ -15,18 +15,12 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from kb.config import Settings
-from kb.content.authors import (
-    SHALLOW,
-    GitHistory,
-    Identities,
-    front_matter_people,
-    split_name_email,
-    unlisted,
-)
+from kb.content.authors import Identities, front_matter_people, unlisted
 from kb.content.chunk import duplicate_sections
 from kb.content.directory import UNREADABLE, directory_files, read_directory
 from kb.content.discover import SECRET_IN_NAME, find_pages, read_page
 from kb.content.front_matter import DRAFT, key_line, read_front_matter
+from kb.content.git_history import SHALLOW, GitHistory, split_name_email
 from kb.content.hiding import HIDDEN_IN_NAME, unnamed_path, without_hidden_paths
 from kb.content.linking import link_target, page_named
 from kb.content.parse import NO_DATE, NO_SIDE, NOT_TEXT, date_of, links, parse_markdown

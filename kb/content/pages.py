@@ -11,13 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kb.config import Settings
-from kb.content.authors import (
-    GitHistory,
-    Identities,
-    front_matter_people,
-    resolve_authors,
-    split_name_email,
-)
+from kb.content.authors import Identities, front_matter_people, resolve_authors
 from kb.content.departments import department_of
 from kb.content.directory import directory_files
 from kb.content.discover import (
@@ -29,6 +23,7 @@ from kb.content.discover import (
     relative,
     unreadable,
 )
+from kb.content.git_history import GitHistory, split_name_email
 from kb.content.parse import parse_markdown
 from kb.content.secrets import redact_page
 from kb.models import (

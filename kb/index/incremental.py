@@ -14,9 +14,9 @@ from collections.abc import Container
 from pathlib import Path
 
 from kb.config import FORMAT_VERSION, REDACTION_VERSION, VECTOR_STORAGES, Settings
-from kb.content.authors import authorship_unchanged
 from kb.content.directory import NAMES as PEOPLE_NAMES
 from kb.content.discover import Found, page_key, stamp_of
+from kb.content.git_history import authorship_unchanged
 from kb.content.pages import IGNORED, SKIPPED
 from kb.embed.base import Embedder
 from kb.errors import KbError

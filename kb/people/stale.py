@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date, timedelta
 
 from kb.config import Settings
-from kb.content.authors import split_name_email
+from kb.content.git_history import split_name_email
 from kb.models import Page, StalePage, dated_ahead, review_too_far
 
 # A stale page's reasons; the last, an `updated` still to come, kept the page from going

@@ -8,9 +8,9 @@ from pathlib import Path
 
 from helpers import write
 
-from kb.content.authors import GitHistory
 from kb.content.check import check_content
 from kb.content.discover import discover
+from kb.content.git_history import GitHistory
 from kb.content.pages import load_documents
 
 
@@ -124,7 +124,7 @@ def test_person_key_ignores_case_spacing_email_and_pronouns():
 def test_a_process_that_indexes_again_reads_only_the_commits_since(tmp_path, monkeypatch):
     """The history read at an earlier commit is brought up to date with the commits since;
     a rewritten history or a new .mailmap is read whole. Each ends as a fresh read does."""
-    from kb.content.authors import GitHistory, git_state
+    from kb.content.git_history import GitHistory, git_state
 
     repo = tmp_path / "docs"
     repo.mkdir()
@@ -219,7 +219,7 @@ def test_a_page_keeps_its_authors_and_date_when_it_is_moved(tmp_path, monkeypatc
     trial): the page's commits follow it to its new name, a move that changes nothing
     credits and dates no one, a move with an edit counts as that edit; read whole or
     brought up to date from an earlier commit, the same."""
-    from kb.content.authors import git_state
+    from kb.content.git_history import git_state
 
     repo = tmp_path / "docs"
     repo.mkdir()
@@ -262,7 +262,7 @@ def test_a_page_moved_into_the_content_folder_keeps_its_authors_and_date(tmp_pat
     log of the content folder does not follow a file in from outside it (known hole). Its
     commits before the move follow it, from a folder it was moved to before too; a move in
     with an edit counts as that edit; read whole or brought up to date, the same."""
-    from kb.content.authors import git_state
+    from kb.content.git_history import git_state
 
     repo = tmp_path / "repo"
     repo.mkdir()
@@ -302,7 +302,7 @@ def test_a_name_reused_by_another_file_credits_none_of_the_earlier_files_commits
     outside the content folder (`git mv`), or moved there within it: the deleted page's
     commits were credited to the new page (known hole). A file's commits start where it
     was added or moved to its name; read whole or brought up to date, the same."""
-    from kb.content.authors import git_state
+    from kb.content.git_history import git_state
 
     repo = tmp_path / "repo"
     repo.mkdir()
@@ -333,7 +333,7 @@ def test_an_index_that_credited_the_mover_credits_the_writer_after_the_next_buil
     from fakes import HashEmbedder
 
     from kb import Settings, build_index
-    from kb.content import authors
+    from kb.content import git_history
     from kb.index.store import load_index
 
     repo = tmp_path / "repo"
@@ -351,8 +351,8 @@ def test_an_index_that_credited_the_mover_credits_the_writer_after_the_next_buil
         return [a.name for a in page.authors]
 
     with monkeypatch.context() as old_kb:  # the kb of before: the log of the folder alone
-        old_kb.setattr(authors.GitHistory, "_moved_in", lambda self, out, inside: out)
-        old_kb.setattr(authors, "READING", None)
+        old_kb.setattr(git_history.GitHistory, "_moved_in", lambda self, out, inside: out)
+        old_kb.setattr(git_history, "READING", None)
         build_index(repo / "docs", index, HashEmbedder(), Settings())
     assert credited() == ["Omar Haddad"]
     build_index(repo / "docs", index, HashEmbedder(), Settings())
@@ -437,7 +437,7 @@ def test_a_page_whose_name_git_quotes_gets_its_history(tmp_path):
     no history ('no authors: ... no commits in git history' for a page with commits), a
     move of it credited whoever made it, and a commit since was not seen as touching it (a
     hostile trial of git history). The name is read as git means it."""
-    from kb.content.authors import git_state
+    from kb.content.git_history import git_state
 
     repo = tmp_path / "docs"
     repo.mkdir()

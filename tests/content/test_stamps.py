@@ -214,7 +214,7 @@ def test_a_nothing_changed_run_stamps_the_pages_it_had_to_read(content, tmp_path
 
 def test_a_failing_git_log_in_the_background_fails_the_build(tmp_path, monkeypatch):
     """Not an index whose pages silently lost their git authors."""
-    from kb.content.authors import GitHistory
+    from kb.content.git_history import GitHistory
 
     repo = tmp_path / "repo"
     write(repo / "it/vpn.md", "# VPN\n\nSplit tunnel.\n")

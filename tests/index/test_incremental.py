@@ -326,7 +326,7 @@ def _authors(index_dir) -> dict[str, list[str]]:
 def test_a_commit_resolves_only_the_pages_it_touched(tmp_path, monkeypatch, stamping):
     """Pages no commit since touched keep their stored authors unresolved (at 100,000 pages
     resolving them all was a second of an edit), and the index equals a full build."""
-    from kb.content.authors import GitHistory
+    from kb.content.git_history import GitHistory
 
     repo = tmp_path / "docs"
     for name in ("vpn", "wifi", "mail"):
