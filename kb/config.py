@@ -197,6 +197,7 @@ class Settings:
             "drafts": 2,
             # A team, a tag or an author's name is stored as shown, at most 100 characters
             # (1): an index from before may hold one raw; a page's tags once each and at most
-            # 100, as its authors (2).
-            "labels": 2,
+            # 100, as its authors (2); a title, team or department given as a map is none,
+            # not its Python text (3).
+            "labels": 3,
         }

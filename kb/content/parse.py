@@ -42,7 +42,8 @@ TOO_LONG = f" has a value longer than {MAX_LABEL} characters; dropped"
 # of front matter made a 30-section page's chunks 1.9 MB (a hostile trial).
 MOST_VALUES = 100
 TOO_MANY = f" has more than {MOST_VALUES} values; the first {MOST_VALUES} are kept"
-NOT_TEXT = " must be text, not a "  # kb check makes it an error; kb index reads it as text
+# kb check makes it an error; kb index reads a list as text (its items joined), a map as none
+NOT_TEXT = " must be text, not a "
 # kb check makes it an error; kb index said nothing and filed the page by its team (an admin
 # trial: `department: Sales` on an IT team's page).
 NO_SIDE = f" must be {WORDS_HINT}; ignored, the page's team decides"
@@ -413,12 +414,14 @@ def date_of(value: object) -> dt.date | None:
 
 
 def _text_field(value: object) -> str:
-    if value is None:
+    """A text key's value as text: a list's items joined, a map none (`title: {a: 1}` was
+    the title "{'a': 1}", where its page's heading says what it is: a hostile trial)."""
+    if value is None or isinstance(value, dict):
         return ""
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, list):
-        return ", ".join(_text_field(v) for v in value)
+        return ", ".join(t for v in value if (t := _text_field(v)))
     return str(value).strip()
 
 

@@ -22,6 +22,7 @@ from kb import Settings, build_index
 from kb.cli import cli
 from kb.content.check import check_content
 from kb.content.directory import read_directory
+from kb.content.parse import parse_markdown
 
 SECRET = "AUTHORIZATION: basic eC1hY2Nlc3MtdG9rZW46Z2hzX3NlY3JldA=="
 
@@ -717,3 +718,14 @@ def test_a_zero_width_character_in_a_name_is_printed_as_an_escape(tmp_path):
             assert m not in said and f"it/vp{printable_name(m)}n.md:" in said, (command, m)
     assert printable_name("\u200d") == "\\u200d"
     assert str(Problem("it/a\u200b.md", "x", 2)) == "it/a\\u200b.md:2: x"
+
+
+def test_a_title_or_department_given_as_a_map_is_none_not_its_python_text(tmp_path):
+    # A hostile trial: `title: {a: 1}` was warned of and then shown as the title "{'a': 1}".
+    doc, problems = parse_markdown(
+        b"---\ntitle: {a: 1}\ndepartment: {b: 2}\nteam: [it, {c: 3}]\n---\n# Wifi\n\nRoam.\n",
+        "it/wifi.md",
+    )
+    assert doc is not None and doc.title == "Wifi"  # the page's heading says what it is
+    assert doc.department == "" and doc.team == "it"
+    assert sorted(p.line for p in problems if "must be text" in p.message) == [2, 3, 4]
