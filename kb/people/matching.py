@@ -18,7 +18,7 @@ import numpy as np
 
 from kb.config import Settings
 from kb.content.departments import BUSINESS, IT, other_side
-from kb.models import Chunk, Evidence, Pair, Pairing, level_rank, person_key, spoken
+from kb.models import Chunk, Evidence, Pair, Pairing, Person, level_rank, person_key, spoken
 from kb.people.pairing import (
     HOURS,
     KINDS,
@@ -90,11 +90,10 @@ class Matchmaker:
         """
         w = self.writing
         if w.directory.people:
-            wanted = _wanted(kind)
             keys = {
                 person_key(p.name)
                 for p in w.directory.people
-                if set(wanted) & set(p.available_for)
+                if _offers(p, kind)
                 and (p.capacity is None or p.capacity >= HOURS[kind])
                 and w.directory.may_propose(p.name, ends(kind, today))
                 and not p.starts(today)  # a round pairs people who are here when it starts
@@ -237,8 +236,18 @@ class Matchmaker:
         ours = {k for k in people if person_key(home(k).team) in wanted}
         if not self.two_sides:
             return people, ours
-        closed = {h.department for h in self.writing.homes.values() if person_key(h.team) in wanted}
+        closed = self._sides(teams)
         return [k for k in people if k in ours or home(k).department not in closed], ours
+
+    def _sides(self, teams: Collection[str]) -> dict[str, list[str]]:
+        """The departments `teams` are of, each with those of its teams (as the index spells
+        them), in the order homes list them: the sides a round for them closes."""
+        said = {person_key(t) for t in teams}
+        sides: dict[str, list[str]] = defaultdict(list)
+        for home in self.writing.homes.values():
+            if person_key(home.team) in said and home.team not in sides[home.department]:
+                sides[home.department].append(home.team)
+        return dict(sides)
 
     def _teams_note(self, kind: str, teams: Collection[str], ours: set[str] | None) -> str:
         """What a round for `teams` is, in words: "for finance: each pair has one of finance
@@ -246,11 +255,7 @@ class Matchmaker:
         names = spoken(tuple(teams))
         if not ours:
             return f"for {names}: no one of {names} is available for {kind}"
-        said = {person_key(t) for t in teams}
-        sides: dict[str, list[str]] = defaultdict(list)  # department -> its teams given
-        for home in self.writing.homes.values():
-            if person_key(home.team) in said and home.team not in sides[home.department]:
-                sides[home.department].append(home.team)
+        sides = self._sides(teams)
         parts = [f"one of {' or '.join(sorted(t))}" for _, t in sorted(sides.items())]
         if self.two_sides:
             parts += [f"anyone of {d}" for d in (IT, BUSINESS) if d not in sides]
@@ -477,7 +482,7 @@ class Matchmaker:
             p.name
             for p in directory.people
             if directory.may_propose(p.name, today)
-            and set(_wanted(kind)) & set(p.available_for)
+            and _offers(p, kind)
             and p.capacity is not None
             and p.capacity < HOURS[kind]
         ]
@@ -489,7 +494,7 @@ class Matchmaker:
         return [
             f"{p.name} (leaves on {p.left})"
             for p in directory.people
-            if set(_wanted(kind)) & set(p.available_for)
+            if _offers(p, kind)
             and directory.may_propose(p.name, today)
             and not directory.may_propose(p.name, ends(kind, today))
         ]
@@ -501,7 +506,7 @@ class Matchmaker:
         return [
             f"{p.name} (starts on {p.started})"
             for p in directory.people
-            if set(_wanted(kind)) & set(p.available_for) and not p.hidden and p.starts(today)
+            if _offers(p, kind) and not p.hidden and p.starts(today)
         ]
 
     @cached_property
@@ -783,6 +788,11 @@ def _wanted(kind: str) -> tuple[str, ...]:
     it; a mentee may be open to tandems)."""
     both = ("mentoring", "tandem")
     return {"mentoring": both, "reverse-mentoring": both}.get(kind, (kind,))
+
+
+def _offers(person: Person, kind: str) -> bool:
+    """Whether `person` offers `kind` in people.yaml (`available_for`, `_wanted`)."""
+    return bool(set(_wanted(kind)) & set(person.available_for))
 
 
 def _side(colleague) -> str:
