@@ -345,6 +345,12 @@ def test_the_answering_sentence_is_marked_by_more_than_colour(server):
         answer = page.locator('.st-key-hit-0 [data-testid="stMarkdownContainer"] p').filter(
             has=page.locator(".stMarkdownColoredBackground")
         )
+        # "Answer:" is the style's (::before): a snapshot taken before the app's style applies
+        # has the sentence without it (a CI saw one). Wait for the style, then read it.
+        page.wait_for_function(
+            """() => [...document.querySelectorAll('.st-key-hit-0 .stMarkdownColoredBackground')]
+                .some(el => getComputedStyle(el, '::before').content.includes('Answer'))"""
+        )
         assert "Answer:" in answer.aria_snapshot()
         for scheme in ("light", "dark"):
             use_scheme(page, scheme)
